@@ -1,0 +1,71 @@
+"""Scoring: a record becomes ledger entries, each explained, none hidden in a total."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scoring.records import Record
+from scoring.ruleset import ItemKind, Ruleset
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One ledger line: what rule scored, into which bulletin column, and why."""
+
+    rule_id: str
+    column: str
+    points: int
+    # Contribution to the bulletin's adoption count (采用条数) and to the count of scored items.
+    adoptions: int
+    items: int
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Scored:
+    entries: tuple[Entry, ...]
+    explanation: str
+
+    @property
+    def points(self) -> int:
+        return sum(e.points for e in self.entries)
+
+
+def score(ruleset: Ruleset, record: Record) -> Scored:
+    """The entries a record earns; a submission earns none (it only counts toward the quota)."""
+    if record.is_submission:
+        return Scored((), "")
+    item = ruleset.item(record.item_id)
+    base = record.points if item.kind is ItemKind.ADJUSTMENT else item.points
+    assert base is not None  # the ruleset model guarantees points on every other kind
+    is_adoption = item.kind is ItemKind.ADOPTION
+    base_text = _term(item.label, base, signed=item.kind is ItemKind.ADJUSTMENT)
+    if item.kind is ItemKind.ADJUSTMENT and record.note:
+        base_text = f"{base_text}（{record.note}）"
+    entries = [
+        Entry(item.id, item.column, base, int(item.counts_as_adoption), int(is_adoption), base_text)
+    ]
+    for modifier_id, times in record.modifiers:
+        modifier = ruleset.modifiers_by_key[modifier_id]
+        label = modifier.label if times == 1 else f"{modifier.label}×{times}"
+        entries.append(
+            Entry(
+                modifier.id,
+                modifier.column,
+                modifier.points * times,
+                0,
+                0,
+                _term(label, modifier.points * times),
+            )
+        )
+    if len(entries) == 1:
+        return Scored(tuple(entries), entries[0].explanation)
+    total = sum(e.points for e in entries)
+    return Scored(tuple(entries), " + ".join(e.explanation for e in entries) + f" = {total}")
+
+
+def _term(label: str, points: int, *, signed: bool = False) -> str:
+    # An adjustment can go either way, so its sign is always shown.
+    value = f"{points:+d}" if signed else str(points)
+    # "《决策参考》18" reads naturally after a closing CJK bracket; other labels get a space.
+    return f"{label}{value}" if label.endswith(("》", "）", "”")) else f"{label} {value}"

@@ -1,0 +1,36 @@
+"""Domain errors.
+
+Each error carries a stable code and its parameters instead of a sentence: the user-facing
+(Chinese) wording lives in one place, `bot.texts`, so the pure domain holds no prose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class DomainError(Exception):
+    """A refusal the user can act on, identified by `code` and rendered by the text module."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        self.code = code
+        self.params = params
+        super().__init__(f"{code}: {params}" if params else code)
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One bad row of an import file: its 1-based line number and what is wrong with it."""
+
+    line: int
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+class ImportRejected(DomainError):
+    """A file with any bad row is refused whole; this lists every bad row."""
+
+    def __init__(self, problems: list[RowProblem]) -> None:
+        super().__init__("import_rejected", count=len(problems))
+        self.problems = problems

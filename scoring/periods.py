@@ -1,0 +1,75 @@
+"""Assessment periods: a month, a quarter, a year or an explicit date range."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from scoring.errors import DomainError
+
+_MONTH = re.compile(r"(\d{4})-(\d{1,2})")
+_QUARTER = re.compile(r"(\d{4})[Qq]([1-4])")
+_YEAR = re.compile(r"(\d{4})")
+_RANGE = re.compile(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})")
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    start: date
+    end: date
+    label: str
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.start <= day <= self.end
+
+
+def month(year: int, month_number: int) -> Period:
+    last = calendar.monthrange(year, month_number)[1]
+    return Period(
+        date(year, month_number, 1), date(year, month_number, last), f"{year}-{month_number:02d}"
+    )
+
+
+def quarter(year: int, number: int) -> Period:
+    first = 3 * (number - 1) + 1
+    return Period(month(year, first).start, month(year, first + 2).end, f"{year}Q{number}")
+
+
+def year(number: int) -> Period:
+    return Period(date(number, 1, 1), date(number, 12, 31), str(number))
+
+
+def month_of(day: date) -> Period:
+    return month(day.year, day.month)
+
+
+def quarter_of(day: date) -> Period:
+    return quarter(day.year, (day.month - 1) // 3 + 1)
+
+
+def previous_month(period: Period) -> Period:
+    if period.start.month == 1:
+        return month(period.start.year - 1, 12)
+    return month(period.start.year, period.start.month - 1)
+
+
+def parse_period(text: str) -> Period:
+    """`2024-05`, `2024Q2`, `2024` or `2024-04-01..2024-06-30`."""
+    text = text.strip()
+    try:
+        if m := _RANGE.fullmatch(text):
+            start, end = date.fromisoformat(m[1]), date.fromisoformat(m[2])
+            if end < start:
+                raise DomainError("period_reversed", period=text)
+            return Period(start, end, f"{start.isoformat()}..{end.isoformat()}")
+        if m := _QUARTER.fullmatch(text):
+            return quarter(int(m[1]), int(m[2]))
+        if (m := _MONTH.fullmatch(text)) and 1 <= int(m[2]) <= 12:
+            return month(int(m[1]), int(m[2]))
+        if m := _YEAR.fullmatch(text):
+            return year(int(m[1]))
+    except ValueError as exc:
+        raise DomainError("period_invalid", period=text) from exc
+    raise DomainError("period_invalid", period=text)

@@ -1,0 +1,69 @@
+"""The monthly quota, settled as a pure function of submission counts and earlier reminders.
+
+A unit below its group's quota gets the ruleset's `missed` penalty and a reminder letter the
+first time; one that already had a reminder for the month before gets `missed_again`; a month at
+or above quota ends the streak. The penalty is dated on the last day of the month it concerns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+from scoring.periods import Period
+from scoring.ruleset import Ruleset
+
+K = TypeVar("K")
+
+
+class Outcome(StrEnum):
+    MET = "met"
+    MISSED = "missed"
+    MISSED_AGAIN = "missed_again"
+
+
+@dataclass(frozen=True)
+class Settlement(Generic[K]):
+    unit: K
+    quota: int
+    submissions: int
+    outcome: Outcome
+    penalty_rule: str | None
+    penalty_date: date
+
+    @property
+    def reminded(self) -> bool:
+        """Whether this month's settlement sends a reminder letter (提醒函)."""
+        return self.outcome is not Outcome.MET
+
+
+def settle_month(
+    ruleset: Ruleset,
+    month: Period,
+    units: Iterable[tuple[K, str]],
+    submissions: Mapping[K, int],
+    reminded_month_before: Collection[K],
+) -> list[Settlement[K]]:
+    """Settle `month` for (unit, group id) pairs; units of groups without a quota are skipped."""
+    quotas = {g.id: g.monthly_quota for g in ruleset.groups if g.monthly_quota}
+    if not quotas:
+        return []
+    rules = ruleset.quota_penalties
+    assert rules is not None  # the ruleset model requires penalties wherever there are quotas
+    result: list[Settlement[K]] = []
+    for unit, group in units:
+        quota = quotas.get(group)
+        if quota is None:
+            continue
+        count = submissions.get(unit, 0)
+        if count >= quota:
+            outcome, rule = Outcome.MET, None
+        elif unit in reminded_month_before:
+            outcome, rule = Outcome.MISSED_AGAIN, rules.missed_again
+        else:
+            outcome, rule = Outcome.MISSED, rules.missed
+        result.append(Settlement(unit, quota, count, outcome, rule, month.end))
+    return result

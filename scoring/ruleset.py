@@ -1,0 +1,229 @@
+"""Rulesets as data: pydantic models for the TOML files in `scoring/rulesets/`.
+
+A ruleset is everything the office publishes in its assessment method: groups and their monthly
+quotas, the scored items with their points and bulletin columns, the modifiers and where they
+are allowed, the floor, which units a bulletin lists, and when the method takes effect.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from enum import StrEnum
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from scoring.errors import DomainError
+
+# Records of this item are submissions (报送): they count toward the monthly quota and score
+# nothing, so they are built in rather than declared by each ruleset.
+SUBMISSION_ID = "submission"
+SUBMISSION_LABEL = "报送"
+
+
+class ItemKind(StrEnum):
+    ADOPTION = "adoption"
+    CREDIT = "credit"
+    PENALTY = "penalty"
+    ADJUSTMENT = "adjustment"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Group(_Model):
+    id: str = Field(min_length=1)
+    label: str | None = None
+    monthly_quota: int | None = Field(default=None, ge=1)
+
+    @property
+    def display(self) -> str:
+        return self.label or self.id
+
+
+class Item(_Model):
+    id: str = Field(min_length=1)
+    label: str = Field(min_length=1)
+    kind: ItemKind
+    # None only for adjustments, whose points each record gives explicitly.
+    points: int | None = None
+    column: str
+    # Whether the item counts toward the bulletin's adoption count (采用条数).
+    counts_as_adoption: bool = False
+
+    @model_validator(mode="after")
+    def _points_fit_kind(self) -> Item:
+        if self.kind is ItemKind.ADJUSTMENT:
+            if self.points is not None:
+                raise ValueError("an adjustment takes its points from each record: omit points")
+        elif self.points is None:
+            raise ValueError(f"points is required for a {self.kind.value} item")
+        elif self.kind is ItemKind.PENALTY and self.points >= 0:
+            raise ValueError("a penalty's points must be negative")
+        elif self.kind is not ItemKind.PENALTY and self.points <= 0:
+            raise ValueError(f"a {self.kind.value}'s points must be positive")
+        if self.counts_as_adoption and self.kind is not ItemKind.ADOPTION:
+            raise ValueError("only adoption items can count as adoptions")
+        return self
+
+
+class Modifier(_Model):
+    id: str = Field(min_length=1)
+    label: str = Field(min_length=1)
+    points: int = Field(gt=0)
+    column: str
+    allowed_on: list[str] = Field(min_length=1)
+
+
+class Bulletin(_Model):
+    count_column: str = "采用条数"
+    score_columns: list[str] = Field(min_length=1)
+    total_column: str = "总分"
+    # Columns whose zero prints as "/" in the text bulletin, as in the Ordos tables.
+    slash_for_zero: list[str] = []
+    # "scored": units with nothing scored in the period are left out; "all": every unit listed.
+    listing: Literal["scored", "all"]
+
+
+class QuotaPenalties(_Model):
+    missed: str
+    missed_again: str
+
+
+class Awards(_Model):
+    """How many units the annual bulletin names per group."""
+
+    advanced: int = Field(ge=0)
+    improved: int = Field(ge=0)
+    lowest: int = Field(ge=0)
+
+
+class Ruleset(_Model):
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    effective_from: date | None = None
+    # The lowest total a unit can have in a period; None means no floor.
+    floor: int | None = None
+    groups: list[Group] = Field(min_length=1)
+    items: list[Item] = Field(min_length=1)
+    modifiers: list[Modifier] = []
+    bulletin: Bulletin
+    quota_penalties: QuotaPenalties | None = None
+    commission_penalties: QuotaPenalties | None = None
+    awards: Awards | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Ruleset:
+        _unique("groups", [g.id for g in self.groups])
+        ids = [i.id for i in self.items] + [m.id for m in self.modifiers]
+        _unique("items/modifiers id", [*ids, SUBMISSION_ID])
+        _unique(
+            "items/modifiers label",
+            [i.label for i in self.items] + [m.label for m in self.modifiers] + [SUBMISSION_LABEL],
+        )
+        _unique("bulletin.score_columns", self.bulletin.score_columns)
+        columns = set(self.bulletin.score_columns)
+        for where, thing in [("items", i) for i in self.items] + [
+            ("modifiers", m) for m in self.modifiers
+        ]:
+            if thing.column not in columns:
+                raise ValueError(
+                    f"{where} {thing.id}: column {thing.column!r} is not in bulletin.score_columns"
+                )
+        for column in self.bulletin.slash_for_zero:
+            if column not in columns:
+                raise ValueError(f"bulletin.slash_for_zero: {column!r} is not a score column")
+        scorable = {i.id for i in self.items if i.kind in (ItemKind.ADOPTION, ItemKind.CREDIT)}
+        for m in self.modifiers:
+            for target in m.allowed_on:
+                if target not in scorable:
+                    raise ValueError(
+                        f"modifiers {m.id}: allowed_on names {target!r}, "
+                        "which is not an adoption or credit item"
+                    )
+        penalties = {i.id for i in self.items if i.kind is ItemKind.PENALTY}
+        for name, pair in (
+            ("quota_penalties", self.quota_penalties),
+            ("commission_penalties", self.commission_penalties),
+        ):
+            if pair is not None:
+                for rule_id in (pair.missed, pair.missed_again):
+                    if rule_id not in penalties:
+                        raise ValueError(f"{name}: {rule_id!r} is not a penalty item")
+        if any(g.monthly_quota for g in self.groups) and self.quota_penalties is None:
+            raise ValueError("groups have monthly quotas but quota_penalties is missing")
+        return self
+
+    @cached_property
+    def items_by_key(self) -> dict[str, Item]:
+        """Items by id and by label: import files may use either."""
+        return {i.id: i for i in self.items} | {i.label: i for i in self.items}
+
+    @cached_property
+    def modifiers_by_key(self) -> dict[str, Modifier]:
+        return {m.id: m for m in self.modifiers} | {m.label: m for m in self.modifiers}
+
+    @cached_property
+    def groups_by_key(self) -> dict[str, Group]:
+        return {g.id: g for g in self.groups} | {g.label: g for g in self.groups if g.label}
+
+    def item(self, rule_id: str) -> Item:
+        return self.items_by_key[rule_id]
+
+
+def _unique(what: str, values: list[str]) -> None:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{what}: {value!r} appears twice")
+        seen.add(value)
+
+
+BUILTIN_RULESETS = ("ordos-2020", "dengkou-2024")
+
+
+def parse_ruleset(text: str) -> Ruleset:
+    """Parse and validate ruleset TOML; refusals name the field that is wrong."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DomainError("ruleset_toml", detail=str(exc)) from exc
+    try:
+        return Ruleset.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = ".".join(str(part) for part in err["loc"]) or "(ruleset)"
+            msg = err["msg"].removeprefix("Value error, ")
+            problems.append(f"{loc}: {msg}")
+        raise DomainError("ruleset_invalid", detail="; ".join(problems)) from exc
+
+
+def builtin_ruleset_text(ruleset_id: str) -> str:
+    if ruleset_id not in BUILTIN_RULESETS:
+        raise DomainError("ruleset_unknown", ruleset=ruleset_id, known=", ".join(BUILTIN_RULESETS))
+    return resources.files("scoring").joinpath("rulesets", f"{ruleset_id}.toml").read_text("utf-8")
+
+
+def ruleset_source(spec: str) -> str:
+    """The TOML text for a built-in ruleset id or a path to an office's own ruleset file."""
+    if spec in BUILTIN_RULESETS:
+        return builtin_ruleset_text(spec)
+    path = Path(spec)
+    if path.suffix.lower() == ".toml" or path.exists():
+        try:
+            return path.read_text("utf-8")
+        except OSError as exc:
+            raise DomainError(
+                "file_unreadable", path=spec, detail=exc.strerror or str(exc)
+            ) from exc
+    raise DomainError("ruleset_unknown", ruleset=spec, known=", ".join(BUILTIN_RULESETS))
+
+
+def load_ruleset(spec: str) -> Ruleset:
+    return parse_ruleset(ruleset_source(spec))
