@@ -73,3 +73,11 @@ def parse_period(text: str) -> Period:
     except ValueError as exc:
         raise DomainError("period_invalid", period=text) from exc
     raise DomainError("period_invalid", period=text)
+
+
+def parse_month(text: str) -> Period:
+    """A calendar month written `2024-05`."""
+    m = _MONTH.fullmatch(text.strip())
+    if not m or not 1 <= int(m[2]) <= 12:
+        raise DomainError("month_invalid", month=text)
+    return month(int(m[1]), int(m[2]))

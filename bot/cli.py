@@ -1,0 +1,216 @@
+"""The `govinfo-bot` command line: set up a database, import, settle and print standings."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sqlite3
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+
+from bot import render, texts
+from bot.settings import Settings
+from bot.store import Store
+from bot.usecases.imports import import_records, import_units
+from bot.usecases.quota import settle_quota
+from bot.usecases.setup import initialize
+from bot.usecases.standings import standings
+from scoring.errors import DomainError
+from scoring.periods import parse_month, parse_period
+from scoring.ruleset import load_ruleset
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="govinfo-bot", description="政务信息报送与采用考评")
+    parser.add_argument(
+        "--db", help="数据库文件（默认取环境变量 GOVINFO_DB，或 ./govinfo.sqlite3）"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    init = commands.add_parser("init", help="初始化数据库并选定规则集")
+    init.add_argument(
+        "--ruleset", required=True, help="内置规则集编号（ordos-2020、dengkou-2024）或规则文件"
+    )
+
+    rules = commands.add_parser("rules", help="规则集").add_subparsers(
+        dest="rules_command", required=True
+    )
+    check = rules.add_parser("check", help="检查一个规则文件")
+    check.add_argument("file")
+    show = rules.add_parser("show", help="显示当前规则集")
+    show.add_argument("--ruleset", help="显示指定的规则集，而不是数据库中的")
+
+    units = commands.add_parser("units", help="单位名单").add_subparsers(
+        dest="units_command", required=True
+    )
+    units.add_parser(
+        "import", help="导入单位名单（CSV 或 XLSX：name,group[,aliases]）"
+    ).add_argument("file")
+
+    records = commands.add_parser("records", help="记录").add_subparsers(
+        dest="records_command", required=True
+    )
+    records.add_parser("import", help="导入记录（CSV 或 XLSX）").add_argument("file")
+
+    quota = commands.add_parser("quota", help="月度报送任务").add_subparsers(
+        dest="quota_command", required=True
+    )
+    settle = quota.add_parser("settle", help="结算一个月的报送任务")
+    settle.add_argument("--month", required=True, help="月份，如 2024-05")
+
+    table = commands.add_parser("standings", help="排名")
+    table.add_argument(
+        "--period", required=True, help="2024-05、2024Q2、2024 或 2024-04-01..2024-06-30"
+    )
+    table.add_argument("--group", action="append", help="只看某个分组（可重复）")
+    table.add_argument("--format", choices=render.FORMATS, default="text")
+    table.add_argument("--out", help="写入文件而不是标准输出（xlsx 必须指定）")
+    return parser
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+async def _with_store(settings: Settings, work: Callable[[Store], Awaitable[int]]) -> int:
+    store = await Store.open(settings.db)
+    try:
+        return await work(store)
+    finally:
+        await store.close()
+
+
+async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    now = settings.now()
+    match args.command:
+        case "init":
+
+            async def work(store: Store) -> int:
+                ruleset, changed = await initialize(store, args.ruleset)
+                template = texts.INIT_DONE if changed else texts.INIT_SAME
+                print(template.format(db=settings.db, ruleset=ruleset.id, name=ruleset.name))
+                return 0
+
+            return await _with_store(settings, work)
+        case "rules" if args.rules_command == "check":
+            r = load_ruleset(args.file)
+            print(
+                texts.RULES_OK.format(
+                    ruleset=r.id,
+                    name=r.name,
+                    items=len(r.items),
+                    modifiers=len(r.modifiers),
+                    groups=len(r.groups),
+                )
+            )
+            return 0
+        case "rules":
+            if args.ruleset:
+                print(render.ruleset_text(load_ruleset(args.ruleset)), end="")
+                return 0
+
+            async def show(store: Store) -> int:
+                async with store.reading() as tx:
+                    ruleset = await tx.ruleset()
+                print(render.ruleset_text(ruleset), end="")
+                return 0
+
+            return await _with_store(settings, show)
+        case "units":
+
+            async def units(store: Store) -> int:
+                done = await import_units(store, args.file, _actor(), now)
+                print(
+                    texts.UNITS_IMPORTED.format(
+                        added=done.added, updated=done.updated, total=done.total
+                    )
+                )
+                return 0
+
+            return await _with_store(settings, units)
+        case "records":
+
+            async def records(store: Store) -> int:
+                done = await import_records(store, args.file, _actor(), now)
+                print(texts.RECORDS_IMPORTED.format(**done.__dict__))
+                return 0
+
+            return await _with_store(settings, records)
+        case "quota":
+            month = parse_month(args.month)
+
+            async def settle(store: Store) -> int:
+                done = await settle_quota(store, month, _actor(), now)
+                if not done.settled:
+                    print(texts.SETTLED_NOTHING_NEW.format(month=month.label))
+                    return 0
+                print(
+                    texts.SETTLED.format(
+                        month=month.label, settled=len(done.settled), missed=len(done.penalised)
+                    )
+                )
+                for s in done.penalised:
+                    print(
+                        texts.SETTLED_ROW.format(
+                            unit=s.unit,
+                            group=s.group,
+                            submissions=s.submissions,
+                            quota=s.quota,
+                            outcome=texts.OUTCOME[s.outcome.value],
+                            points=s.points,
+                        )
+                    )
+                return 0
+
+            return await _with_store(settings, settle)
+        case "standings":
+            return await _with_store(settings, lambda store: _standings(store, args))
+    raise AssertionError(args.command)
+
+
+async def _standings(store: Store, args: argparse.Namespace) -> int:
+    period = parse_period(args.period)
+    ruleset, table = await standings(store, period, args.group)
+    if args.format == "xlsx":
+        if not args.out:
+            raise DomainError("xlsx_needs_out")
+        Path(args.out).write_bytes(render.standings_xlsx(ruleset, table))
+        print(texts.STANDINGS_WRITTEN.format(path=args.out))
+        return 0
+    if args.format == "json":
+        output = render.standings_json(table)
+    elif args.format == "csv":
+        output = render.standings_csv(ruleset, table)
+    else:
+        output = render.standings_text(ruleset, table)
+    if args.out:
+        Path(args.out).write_text(output, "utf-8")
+        print(texts.STANDINGS_WRITTEN.format(path=args.out))
+    else:
+        sys.stdout.write(output)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    if args.db:
+        settings = settings.model_copy(update={"db": Path(args.db)})
+    try:
+        return asyncio.run(_run(args, settings))
+    except DomainError as err:
+        for line in texts.domain_error_lines(err):
+            print(line, file=sys.stderr)
+        return 1
+    except (OSError, sqlite3.Error) as exc:
+        print(texts.STORAGE_FAILED.format(db=settings.db, detail=exc), file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,346 @@
+"""SQLite storage: one long-lived aiosqlite connection, every action in one transaction.
+
+`Store.transaction()` and `Store.reading()` hand out a `Tx`, the only way to query or write:
+a use case does all of its work through one `Tx`, so it commits all of it or none.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import aiosqlite
+
+from bot.migrate import migrate
+from scoring.engine import Scored
+from scoring.errors import DomainError
+from scoring.periods import Period
+from scoring.records import Record
+from scoring.ruleset import Ruleset, parse_ruleset
+from scoring.standings import UnitRef, UnitTotals
+
+BUSY_TIMEOUT_MS = 5000
+
+
+@dataclass(frozen=True)
+class NewRecord:
+    """A record to store with its scoring; pending records get their ledger lines on approval."""
+
+    unit_id: int
+    record: Record
+    scored: Scored
+    status: str = "confirmed"
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    name: str
+    group: str
+    # None keeps the unit's aliases as they are; a list replaces them.
+    aliases: tuple[str, ...] | None
+
+
+class Store:
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self._db = db
+        # One connection serves every coroutine: the lock keeps their transactions apart.
+        self._lock = asyncio.Lock()
+        self._ruleset: Ruleset | None = None
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Store:
+        db = await aiosqlite.connect(str(path), isolation_level=None)
+        try:
+            await db.execute("PRAGMA journal_mode = WAL")
+            await db.execute("PRAGMA synchronous = NORMAL")
+            await db.execute("PRAGMA foreign_keys = ON")
+            await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await migrate(db)
+        except BaseException:
+            await db.close()
+            raise
+        return cls(db)
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Tx]:
+        """A write transaction: everything done through the Tx commits together or not at all."""
+        async with self._lock:
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield Tx(self._db, self)
+            except BaseException:
+                await self._db.execute("ROLLBACK")
+                raise
+            await self._db.execute("COMMIT")
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Tx]:
+        """A read transaction: one consistent snapshot for several queries."""
+        async with self._lock:
+            await self._db.execute("BEGIN")
+            try:
+                yield Tx(self._db, self)
+            finally:
+                await self._db.execute("COMMIT")
+
+    def cached_ruleset(self, text: str) -> Ruleset:
+        if self._ruleset is None:
+            self._ruleset = parse_ruleset(text)
+        return self._ruleset
+
+
+class Tx:
+    """Queries and writes on the store's connection inside one transaction."""
+
+    def __init__(self, db: aiosqlite.Connection, store: Store) -> None:
+        self.db = db
+        self._store = store
+
+    async def _one(self, sql: str, params: Sequence[object] = ()) -> tuple | None:  # type: ignore[type-arg]
+        async with self.db.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def _all(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:  # type: ignore[type-arg]
+        async with self.db.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    # --- the ruleset in force ---------------------------------------------------------------
+
+    async def ruleset_text(self) -> str | None:
+        row = await self._one("SELECT value FROM settings WHERE key = 'ruleset'")
+        return row[0] if row else None
+
+    async def ruleset(self) -> Ruleset:
+        text = await self.ruleset_text()
+        if text is None:
+            raise DomainError("not_initialized")
+        return self._store.cached_ruleset(text)
+
+    async def set_ruleset(self, text: str) -> None:
+        await self.db.execute("INSERT INTO settings (key, value) VALUES ('ruleset', ?)", (text,))
+
+    # --- units ------------------------------------------------------------------------------
+
+    async def units(self, *, active_only: bool = True) -> list[UnitRef]:
+        where = "WHERE active = 1" if active_only else ""
+        rows = await self._all(f"SELECT id, name, group_id FROM units {where} ORDER BY id")
+        return [UnitRef(*row) for row in rows]
+
+    async def unit_lookup(self) -> dict[str, tuple[int, str]]:
+        """Every active unit's name and alias mapped to (unit id, name)."""
+        rows = await self._all(
+            "SELECT u.name, u.id, u.name FROM units u WHERE u.active = 1 "
+            "UNION ALL SELECT a.alias, u.id, u.name FROM unit_aliases a "
+            "JOIN units u ON u.id = a.unit_id WHERE u.active = 1"
+        )
+        return {key: (unit_id, name) for key, unit_id, name in rows}
+
+    async def unit_aliases(self) -> dict[int, list[str]]:
+        result: dict[int, list[str]] = {}
+        for unit_id, alias in await self._all(
+            "SELECT unit_id, alias FROM unit_aliases ORDER BY alias"
+        ):
+            result.setdefault(unit_id, []).append(alias)
+        return result
+
+    async def upsert_units(self, rows: Iterable[UnitRow], now: datetime) -> tuple[int, int]:
+        """Add new units and update the group and aliases of known ones; (added, updated)."""
+        known = {
+            name: (unit_id, group)
+            for unit_id, name, group in await self._all("SELECT id, name, group_id FROM units")
+        }
+        aliases = await self.unit_aliases()
+        added = updated = 0
+        for row in rows:
+            if row.name in known:
+                unit_id, group = known[row.name]
+                changed = group != row.group
+                if changed:
+                    await self.db.execute(
+                        "UPDATE units SET group_id = ? WHERE id = ?", (row.group, unit_id)
+                    )
+            else:
+                cursor = await self.db.execute(
+                    "INSERT INTO units (name, group_id, created_at) VALUES (?, ?, ?)",
+                    (row.name, row.group, now.isoformat()),
+                )
+                unit_id, changed = cursor.lastrowid, True
+                assert unit_id is not None
+                added += 1
+            if row.aliases is not None and sorted(row.aliases) != aliases.get(unit_id, []):
+                await self.db.execute("DELETE FROM unit_aliases WHERE unit_id = ?", (unit_id,))
+                await self.db.executemany(
+                    "INSERT INTO unit_aliases (alias, unit_id) VALUES (?, ?)",
+                    [(alias, unit_id) for alias in row.aliases],
+                )
+                changed = True
+            if changed and row.name in known:
+                updated += 1
+        return added, updated
+
+    # --- batches, records and the ledger ----------------------------------------------------
+
+    async def file_batch(self, kind: str, sha256: str) -> tuple[int, str, str] | None:
+        """(batch id, source, created_at) of an earlier import of the same file, if any."""
+        row = await self._one(
+            "SELECT id, source, created_at FROM batches WHERE kind = ? AND sha256 = ?",
+            (kind, sha256),
+        )
+        return (row[0], row[1], row[2]) if row else None
+
+    async def add_batch(
+        self,
+        kind: str,
+        actor: str,
+        now: datetime,
+        *,
+        source: str = "",
+        sha256: str | None = None,
+        rows: int = 0,
+    ) -> int:
+        cursor = await self.db.execute(
+            "INSERT INTO batches (kind, actor, source, sha256, rows, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (kind, actor, source, sha256, rows, now.isoformat()),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    async def add_records(
+        self, batch_id: int, new: Sequence[NewRecord], now: datetime
+    ) -> list[int]:
+        """Store records and, for confirmed ones, their ledger lines; return the record ids."""
+        if not new:
+            return []
+        stamp = now.isoformat()
+        # Ids are handed out here, under the write lock, so a 100,000-row import is two
+        # executemany calls instead of one INSERT and one lastrowid per record.
+        first_record = await self._next_id("records")
+        next_entry = await self._next_id("ledger")
+        record_rows = []
+        ledger_rows = []
+        for offset, item in enumerate(new):
+            record_id = first_record + offset
+            r = item.record
+            record_rows.append(
+                (
+                    record_id,
+                    batch_id,
+                    item.unit_id,
+                    r.day.isoformat(),
+                    r.item_id,
+                    r.points,
+                    encode_modifiers(r.modifiers),
+                    r.title,
+                    r.note,
+                    item.status,
+                    item.scored.explanation,
+                    stamp,
+                )
+            )
+            if item.status != "confirmed":
+                continue
+            for e in item.scored.entries:
+                ledger_rows.append(
+                    (
+                        next_entry,
+                        item.unit_id,
+                        r.day.isoformat(),
+                        e.rule_id,
+                        e.column,
+                        e.points,
+                        e.adoptions,
+                        e.items,
+                        record_id,
+                        batch_id,
+                        e.explanation,
+                        stamp,
+                    )
+                )
+                next_entry += 1
+        await self.db.executemany(
+            "INSERT INTO records (id, batch_id, unit_id, date, item_id, points, modifiers, title, "
+            "note, status, explanation, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            record_rows,
+        )
+        await self.db.executemany(
+            "INSERT INTO ledger (id, unit_id, date, rule_id, column_name, points, adoptions, items, "
+            "record_id, batch_id, explanation, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ledger_rows,
+        )
+        return [first_record + i for i in range(len(new))]
+
+    async def _next_id(self, table: str) -> int:
+        row = await self._one(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
+        assert row is not None
+        return int(row[0])
+
+    # --- standings --------------------------------------------------------------------------
+
+    async def period_totals(self, period: Period, columns: Sequence[str]) -> dict[int, UnitTotals]:
+        """Each unit's sums per bulletin column over the period, in one pass over the ledger."""
+        pivot = ", ".join("TOTAL(points) FILTER (WHERE column_name = ?)" for _ in columns)
+        rows = await self._all(
+            f"SELECT unit_id, SUM(adoptions), SUM(items), {pivot} FROM ledger "
+            "WHERE date BETWEEN ? AND ? GROUP BY unit_id",
+            [*columns, period.start.isoformat(), period.end.isoformat()],
+        )
+        return {
+            row[0]: UnitTotals(dict(zip(columns, map(int, row[3:]), strict=True)), row[1], row[2])
+            for row in rows
+        }
+
+    async def item_counts(self, period: Period) -> dict[str, dict[str, int]]:
+        """Scored adoption items per group and rule id over the period."""
+        rows = await self._all(
+            "SELECT u.group_id, l.rule_id, SUM(l.items) FROM ledger l JOIN units u ON u.id = l.unit_id "
+            "WHERE l.items <> 0 AND l.date BETWEEN ? AND ? GROUP BY u.group_id, l.rule_id",
+            (period.start.isoformat(), period.end.isoformat()),
+        )
+        result: dict[str, dict[str, int]] = {}
+        for group, rule_id, count in rows:
+            result.setdefault(group, {})[rule_id] = count
+        return result
+
+    # --- quota ------------------------------------------------------------------------------
+
+    async def submission_counts(self, period: Period) -> dict[int, int]:
+        rows = await self._all(
+            "SELECT unit_id, COUNT(*) FROM records WHERE item_id = 'submission' "
+            "AND status = 'confirmed' AND date BETWEEN ? AND ? GROUP BY unit_id",
+            (period.start.isoformat(), period.end.isoformat()),
+        )
+        return dict(rows)  # type: ignore[arg-type]
+
+    async def settlements(self, month: Period) -> dict[int, str]:
+        """Outcome per unit already settled for the month."""
+        rows = await self._all(
+            "SELECT unit_id, outcome FROM quota_settlements WHERE month = ?", (month.label,)
+        )
+        return dict(rows)  # type: ignore[arg-type]
+
+    async def add_settlement(
+        self,
+        unit_id: int,
+        month: Period,
+        quota: int,
+        submissions: int,
+        outcome: str,
+        record_id: int | None,
+        batch_id: int,
+    ) -> None:
+        await self.db.execute(
+            "INSERT INTO quota_settlements (unit_id, month, quota, submissions, outcome, record_id, batch_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (unit_id, month.label, quota, submissions, outcome, record_id, batch_id),
+        )
+
+
+def encode_modifiers(modifiers: Iterable[tuple[str, int]]) -> str:
+    return ";".join(f"{m}×{n}" if n != 1 else m for m, n in modifiers)

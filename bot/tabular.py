@@ -1,0 +1,90 @@
+"""Reading the office's spreadsheets: CSV (UTF-8 or GBK, as Excel saves it) and XLSX."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from scoring.errors import DomainError
+
+
+@dataclass(frozen=True)
+class Table:
+    header: list[str]
+    # (1-based line number as the user sees it in the file, values by header name)
+    rows: list[tuple[int, dict[str, Any]]]
+
+
+def read_bytes(path: str | Path) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise DomainError(
+            "file_unreadable", path=str(path), detail=exc.strerror or str(exc)
+        ) from exc
+
+
+def read_table(path: str | Path, data: bytes) -> Table:
+    suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        raw_rows = _csv_rows(path, data)
+    elif suffix in (".xlsx", ".xlsm"):
+        raw_rows = _xlsx_rows(path, data)
+    else:
+        raise DomainError("file_format", path=str(path))
+    header: list[str] | None = None
+    rows: list[tuple[int, dict[str, Any]]] = []
+    for line, values in raw_rows:
+        if all(v is None or str(v).strip() == "" for v in values):
+            continue
+        if header is None:
+            header = [str(v).strip() if v is not None else "" for v in values]
+            continue
+        rows.append(
+            (
+                line,
+                {
+                    name: values[i] if i < len(values) else None
+                    for i, name in enumerate(header)
+                    if name
+                },
+            )
+        )
+    if header is None:
+        raise DomainError("file_empty", path=str(path))
+    return Table(header, rows)
+
+
+def _csv_rows(path: str | Path, data: bytes) -> Iterator[tuple[int, list[Any]]]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise DomainError("file_encoding", path=str(path))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    for values in reader:
+        # line_num counts physical lines, so a quoted field spanning lines keeps numbers right.
+        yield reader.line_num, list(values)
+
+
+def _xlsx_rows(path: str | Path, data: bytes) -> Iterator[tuple[int, list[Any]]]:
+    from openpyxl import load_workbook  # imported here: only XLSX users pay for it
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise DomainError("file_unreadable", path=str(path), detail=str(exc)) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, [v.date() if isinstance(v, datetime) else v for v in values]
+    finally:
+        workbook.close()

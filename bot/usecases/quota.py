@@ -1,0 +1,81 @@
+"""Settling a month's submission quota: penalties into the ledger, once per unit and month."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.store import NewRecord, Store
+from scoring.engine import score
+from scoring.errors import DomainError
+from scoring.periods import Period, previous_month
+from scoring.quota import Outcome, settle_month
+from scoring.records import Record
+
+
+@dataclass(frozen=True)
+class SettledUnit:
+    unit_id: int
+    unit: str
+    group: str
+    quota: int
+    submissions: int
+    outcome: Outcome
+    points: int
+
+
+@dataclass(frozen=True)
+class MonthSettled:
+    month: Period
+    # Units settled by this call; units settled earlier are not settled again.
+    settled: list[SettledUnit]
+
+    @property
+    def penalised(self) -> list[SettledUnit]:
+        return [s for s in self.settled if s.outcome is not Outcome.MET]
+
+
+async def settle_quota(store: Store, month: Period, actor: str, now: datetime) -> MonthSettled:
+    """Settle `month` for every unit of a group with a quota that is not yet settled for it."""
+    if month.end >= now.date():
+        raise DomainError("month_not_ended", month=month.label)
+    async with store.transaction() as tx:
+        ruleset = await tx.ruleset()
+        if not any(g.monthly_quota for g in ruleset.groups):
+            raise DomainError("no_quota", ruleset=ruleset.id)
+        if ruleset.effective_from and month.end < ruleset.effective_from:
+            raise DomainError(
+                "month_before_effective", month=month.label, effective=ruleset.effective_from
+            )
+        done = await tx.settlements(month)
+        units = [u for u in await tx.units() if u.id not in done]
+        before = await tx.settlements(previous_month(month))
+        reminded = {unit_id for unit_id, outcome in before.items() if outcome != Outcome.MET}
+        counts = await tx.submission_counts(month)
+        outcomes = settle_month(ruleset, month, [(u.id, u.group) for u in units], counts, reminded)
+        if not outcomes:
+            return MonthSettled(month, [])
+        by_id = {u.id: u for u in units}
+        penalties = []
+        for o in outcomes:
+            if o.penalty_rule is not None:
+                record = Record(by_id[o.unit].name, o.penalty_date, o.penalty_rule)
+                penalties.append(NewRecord(o.unit, record, score(ruleset, record)))
+        batch = await tx.add_batch("settlement", actor, now, source=month.label, rows=len(outcomes))
+        record_ids = await tx.add_records(batch, penalties, now)
+        penalty_of = {
+            p.unit_id: (rid, p.scored.points) for p, rid in zip(penalties, record_ids, strict=True)
+        }
+        settled = []
+        for o in outcomes:
+            record_id, points = penalty_of.get(o.unit, (None, 0))
+            await tx.add_settlement(
+                o.unit, month, o.quota, o.submissions, o.outcome.value, record_id, batch
+            )
+            unit = by_id[o.unit]
+            settled.append(
+                SettledUnit(
+                    unit.id, unit.name, unit.group, o.quota, o.submissions, o.outcome, points
+                )
+            )
+    return MonthSettled(month, settled)

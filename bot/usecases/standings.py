@@ -1,0 +1,32 @@
+"""Standings for a period, read from the ledger in one snapshot."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.store import Store
+from scoring.errors import DomainError
+from scoring.periods import Period
+from scoring.ruleset import Ruleset
+from scoring.standings import Standings, build_standings
+
+
+async def standings(
+    store: Store, period: Period, groups: Sequence[str] | None = None
+) -> tuple[Ruleset, Standings]:
+    """Group standings; `groups` are ids or labels (None: every group)."""
+    async with store.reading() as tx:
+        ruleset = await tx.ruleset()
+        wanted = None
+        if groups is not None:
+            wanted = []
+            for key in groups:
+                group = ruleset.groups_by_key.get(key)
+                if group is None:
+                    known = "、".join(g.display for g in ruleset.groups)
+                    raise DomainError("group_unknown", group=key, known=known)
+                wanted.append(group.id)
+        units = await tx.units()
+        totals = await tx.period_totals(period, ruleset.bulletin.score_columns)
+        counts = await tx.item_counts(period)
+    return ruleset, build_standings(ruleset, period, units, totals, counts, wanted)
