@@ -1,0 +1,81 @@
+"""Rulesets as data: both built-ins load, a malformed file is refused naming the field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scoring.errors import DomainError
+from scoring.ruleset import builtin_ruleset_text, load_ruleset, parse_ruleset
+from tests.conftest import Cli
+
+
+def test_ordos_ruleset_holds_the_bulletin_rules() -> None:
+    r = load_ruleset("ordos-2020")
+    assert [g.id for g in r.groups] == ["旗区", "市直部门", "开发区（园区）", "人民团体"]
+    assert all(g.monthly_quota is None for g in r.groups)
+    assert {i.id: (i.label, i.points, i.column) for i in r.items} == {
+        "info": ("采用信息", 5, "采用得分"),
+        "policy_interpretation": ("政策解读", 50, "在线访谈及政策解读得分"),
+        "online_interview": ("在线访谈", 200, "在线访谈及政策解读得分"),
+        "typo": ("错别字", -5, "附加分"),
+        "serious_error": ("严重错误", -30, "附加分"),
+        "adjustment": ("附加分", None, "附加分"),
+    }
+    assert [i.id for i in r.items if i.counts_as_adoption] == ["info"]
+    assert [(m.id, m.points, m.allowed_on) for m in r.modifiers] == [("commissioned", 10, ["info"])]
+    assert r.bulletin.score_columns == ["采用得分", "约稿得分", "在线访谈及政策解读得分", "附加分"]
+    assert (r.bulletin.slash_for_zero, r.bulletin.listing, r.floor) == (["在线访谈及政策解读得分"], "scored", None)
+
+
+def test_dengkou_ruleset_holds_the_method() -> None:
+    r = load_ruleset("dengkou-2024")
+    assert str(r.effective_from) == "2024-02-23"
+    assert (r.floor, r.bulletin.listing) == (0, "all")
+    allowed = {m.id: set(m.allowed_on) for m in r.modifiers}
+    assert allowed["endorse.city_leader"] == allowed["endorse.city_office_leader"] == {
+        "city.zwyq.main", "city.zwyq.brief", "city.zwyq.merged", "city.jccc",
+        "city.zbxx.foresight", "city.zbxx.problem", "city.zbxx.other",
+    }  # fmt: skip
+    assert allowed["endorse.region_leader"] == allowed["endorse.region_office_leader"] == {
+        "region.mryq.frontier", "region.mryq.problem", "region.mryq.brief", "region.mryq.special",
+        "region.zbxx", "region.zbxx.problem",
+    }  # fmt: skip
+    assert allowed["endorse.state_leader"] == {"state.adopted"}
+    assert r.quota_penalties is not None and r.quota_penalties.missed == "quota.missed"
+    assert r.awards is not None
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (("points = 18", 'points = "many"'), "items.3.points"),
+        (('column = "采用得分"\ncounts', 'column = "得分"\ncounts'), "column '得分' is not in bulletin.score_columns"),
+        (('listing = "all"', 'listing = "some"'), "bulletin.listing"),
+        (("monthly_quota = 15", "monthly_quota = 0"), "groups.0.monthly_quota"),
+        (('allowed_on = ["state.adopted"]', 'allowed_on = ["state.nothing"]'), "allowed_on names 'state.nothing'"),
+        (("points = -30", "points = 30"), "a penalty's points must be negative"),
+    ],
+)
+def test_malformed_ruleset_is_refused_naming_the_field(change: tuple[str, str], field: str) -> None:
+    text = builtin_ruleset_text("dengkou-2024").replace(*change, 1)
+    with pytest.raises(DomainError) as caught:
+        parse_ruleset(text)
+    assert caught.value.code == "ruleset_invalid"
+    assert field in caught.value.params["detail"]
+
+
+def test_rules_check_and_show_on_the_command_line(cli: Cli, tmp_path: Path) -> None:
+    own = tmp_path / "office.toml"
+    own.write_text(builtin_ruleset_text("ordos-2020").replace('id = "ordos-2020"', 'id = "my-office"'), "utf-8")
+    assert "规则文件有效：my-office" in cli.ok("rules", "check", str(own))
+    broken = tmp_path / "broken.toml"
+    broken.write_text("id = [", "utf-8")
+    result = cli("rules", "check", str(broken))
+    assert result.code == 1 and "不是有效的 TOML" in result.err
+    cli.ok("init", "--ruleset", str(own))
+    shown = cli.ok("rules", "show")
+    assert shown.startswith("规则集 my-office")
+    assert "commissioned" in shown and "+10" in shown
+    assert "规则集 dengkou-2024" in cli.ok("rules", "show", "--ruleset", "dengkou-2024")
