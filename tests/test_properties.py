@@ -1,0 +1,137 @@
+"""Properties over random ledgers: totals are sums of entries, ranks follow totals, imports are atomic."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import tempfile
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.store import Store
+from bot.usecases.imports import import_records, import_units
+from bot.usecases.setup import initialize
+from bot.usecases.standings import standings
+from scoring.engine import score
+from scoring.errors import DomainError
+from scoring.periods import Period, month, quarter
+from scoring.records import Record
+from scoring.ruleset import ItemKind, load_ruleset
+from tests.conftest import write_csv
+
+RULESET = load_ruleset("dengkou-2024")
+NOW = datetime(2025, 1, 15, tzinfo=timezone(timedelta(hours=8)))
+UNITS = [("甲镇", "A"), ("乙局", "A"), ("丙局", "A"), ("丁局", "B"), ("戊局", "B"), ("己司", "C")]
+FIRST_DAY = date(2024, 3, 1)
+HEADER = ["date", "unit", "item", "count", "points", "modifiers", "title", "note"]
+SCORED = [i for i in RULESET.items if i.kind is not ItemKind.ADJUSTMENT]
+
+
+@st.composite
+def rows(draw: st.DrawFn) -> list[object]:
+    unit = draw(st.sampled_from(UNITS))[0]
+    day = FIRST_DAY + timedelta(days=draw(st.integers(0, 300)))
+    kind = draw(st.sampled_from(["item", "item", "item", "adjustment", "submission"]))
+    count = draw(st.integers(1, 3))
+    if kind == "adjustment":
+        points = draw(st.integers(-120, 120).filter(bool))
+        return [day.isoformat(), unit, "adjustment", count, points, "", "", "调整原因"]
+    if kind == "submission":
+        return [day.isoformat(), unit, "报送", count, "", "", "", ""]
+    item = draw(st.sampled_from(SCORED))
+    allowed = [m for m in RULESET.modifiers if item.id in m.allowed_on]
+    chosen = draw(st.lists(st.sampled_from(allowed), max_size=2)) if allowed else []
+    modifiers = ";".join(f"{m.id}×{draw(st.integers(1, 2))}" for m in chosen)
+    return [day.isoformat(), unit, item.id, count, "", modifiers, "", ""]
+
+
+periods = st.one_of(
+    st.builds(month, st.just(2024), st.integers(3, 12)),
+    st.builds(quarter, st.just(2024), st.integers(1, 4)),
+    st.builds(
+        lambda a, n: Period(FIRST_DAY + timedelta(days=a), FIRST_DAY + timedelta(days=a + n), "range"),
+        st.integers(0, 300),
+        st.integers(0, 90),
+    ),
+)
+
+
+async def _load(tmp: Path, records: list[list[object]]) -> Store:
+    store = await Store.open(tmp / "p.sqlite3")
+    await initialize(store, "dengkou-2024")
+    await import_units(store, write_csv(tmp / "u.csv", ["name", "group"], UNITS), "test", NOW)
+    await import_records(store, write_csv(tmp / "r.csv", HEADER, records), "test", NOW)
+    return store
+
+
+def _expected_raw(records: list[list[object]], period: Period) -> dict[str, int]:
+    raw = {name: 0 for name, _ in UNITS}
+    for d, unit, item, count, points, modifiers, *_ in records:
+        day = date.fromisoformat(str(d))
+        if day not in period or item == "报送":
+            continue
+        mods = tuple((m.split("×")[0], int(m.split("×")[1])) for m in str(modifiers).split(";") if m)
+        record = Record(str(unit), day, str(item), int(points) if points != "" else None, mods)  # type: ignore[call-overload]
+        raw[str(unit)] += score(RULESET, record).points * int(count)  # type: ignore[call-overload]
+    return raw
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(records=st.lists(rows(), min_size=1, max_size=40), period=periods)
+def test_totals_are_sums_of_entries_and_ranks_follow_totals(records: list[list[object]], period: Period) -> None:
+    async def check() -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            store = await _load(Path(tmp), records)
+            try:
+                _, table = await standings(store, period)
+            finally:
+                await store.close()
+        expected = _expected_raw(records, period)
+        for group in table.groups:
+            totals = [row.total for row in group.rows]
+            assert totals == sorted(totals, reverse=True)
+            for row in group.rows:
+                assert row.raw_total == expected[row.unit] == sum(row.columns.values())
+                assert row.total == max(row.raw_total, 0)
+                assert row.rank == 1 + sum(t > row.total for t in totals)
+        assert sorted(r.unit for g in table.groups for r in g.rows) == sorted(name for name, _ in UNITS)
+
+    asyncio.run(check())
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    records=st.lists(rows(), min_size=1, max_size=20),
+    spoil=st.lists(st.sampled_from(["unit", "date", "item", "count"]), max_size=2),
+)
+def test_an_import_stores_all_of_its_rows_or_none(records: list[list[object]], spoil: list[str]) -> None:
+    bad = [list(r) for r in records]
+    for n, what in enumerate(spoil):
+        row = bad[n % len(bad)]
+        row[{"unit": 1, "date": 0, "item": 2, "count": 3}[what]] = {
+            "unit": "无此单位", "date": "2024-02-30", "item": "no.such.item", "count": 0,
+        }[what]  # fmt: skip
+
+    async def attempt() -> tuple[int, int]:
+        with tempfile.TemporaryDirectory() as tmp:
+            store = await Store.open(Path(tmp) / "p.sqlite3")
+            await initialize(store, "dengkou-2024")
+            await import_units(store, write_csv(Path(tmp) / "u.csv", ["name", "group"], UNITS), "t", NOW)
+            try:
+                await import_records(store, write_csv(Path(tmp) / "r.csv", HEADER, bad), "t", NOW)
+            except DomainError:
+                pass
+            await store.close()
+            with sqlite3.connect(Path(tmp) / "p.sqlite3") as db:
+                stored = db.execute("SELECT COUNT(*) FROM records").fetchone()[0]
+                batches = db.execute("SELECT COUNT(*) FROM batches WHERE kind = 'records'").fetchone()[0]
+        return stored, batches
+
+    stored, batches = asyncio.run(attempt())
+    if spoil:
+        assert (stored, batches) == (0, 0)
+    else:
+        assert (stored, batches) == (sum(int(r[3]) for r in records), 1)  # type: ignore[call-overload]
