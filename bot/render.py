@@ -46,14 +46,11 @@ def _header(ruleset: Ruleset) -> list[str]:
     return header
 
 
-def _cells(ruleset: Ruleset, row_columns: dict[str, int], *, slash: bool) -> list[str]:
+def _cells(ruleset: Ruleset, scores: tuple[int, ...]) -> list[str]:
     cells = []
-    for column in ruleset.bulletin.score_columns:
-        value = row_columns[column]
+    for column, value in zip(ruleset.bulletin.score_columns, scores, strict=True):
         cells.append(
-            "/"
-            if slash and value == 0 and column in ruleset.bulletin.slash_for_zero
-            else str(value)
+            "/" if value == 0 and column in ruleset.bulletin.slash_for_zero else str(value)
         )
     return cells
 
@@ -87,7 +84,7 @@ def standings_text(ruleset: Ruleset, standings: Standings) -> str:
                 str(r.rank),
                 r.unit,
                 str(r.adoption_count),
-                *_cells(ruleset, r.columns, slash=True),
+                *_cells(ruleset, r.scores),
                 str(r.total),
             ]
             if ruleset.floor is not None:
@@ -103,7 +100,7 @@ def _flat_rows(ruleset: Ruleset, standings: Standings) -> tuple[list[str], list[
     for group in standings.groups:
         for r in group.rows:
             row: list[object] = [group.group, r.rank, r.unit, r.adoption_count]
-            row += [r.columns[c] for c in ruleset.bulletin.score_columns]
+            row += r.scores
             row.append(r.total)
             if ruleset.floor is not None:
                 row.append(r.raw_total)
@@ -139,7 +136,7 @@ def standings_xlsx(ruleset: Ruleset, standings: Standings) -> bytes:
         sheet.append(header)
         for r in group.rows:
             row: list[object] = [r.rank, r.unit, r.adoption_count]
-            row += [r.columns[c] for c in ruleset.bulletin.score_columns]
+            row += r.scores
             row.append(r.total)
             if ruleset.floor is not None:
                 row.append(r.raw_total)

@@ -18,7 +18,7 @@ import aiosqlite
 from bot.migrate import migrate
 from scoring.engine import Scored
 from scoring.errors import DomainError
-from scoring.periods import Period
+from scoring.periods import Period, split_months
 from scoring.records import Record
 from scoring.ruleset import Ruleset, parse_ruleset
 from scoring.standings import UnitRef, UnitTotals
@@ -50,6 +50,9 @@ class Store:
         # One connection serves every coroutine: the lock keeps their transactions apart.
         self._lock = asyncio.Lock()
         self._ruleset: Ruleset | None = None
+        # The roster changes rarely and every standings read needs all of it: kept in memory,
+        # dropped by every write to it (Tx.upsert_units and friends call units_changed()).
+        self._units: list[UnitRef] | None = None
 
     @classmethod
     async def open(cls, path: str | Path) -> Store:
@@ -66,6 +69,8 @@ class Store:
         return cls(db)
 
     async def close(self) -> None:
+        # SQLite's advice for long-lived connections: refresh planner statistics on the way out.
+        await self._db.execute("PRAGMA optimize")
         await self._db.close()
 
     @asynccontextmanager
@@ -77,6 +82,8 @@ class Store:
                 yield Tx(self._db, self)
             except BaseException:
                 await self._db.execute("ROLLBACK")
+                # The cache may hold what the rolled-back transaction read or wrote.
+                self._units = None
                 raise
             await self._db.execute("COMMIT")
 
@@ -89,6 +96,9 @@ class Store:
                 yield Tx(self._db, self)
             finally:
                 await self._db.execute("COMMIT")
+
+    def units_changed(self) -> None:
+        self._units = None
 
     def cached_ruleset(self, text: str) -> Ruleset:
         if self._ruleset is None:
@@ -124,14 +134,22 @@ class Tx:
         return self._store.cached_ruleset(text)
 
     async def set_ruleset(self, text: str) -> None:
+        ruleset = parse_ruleset(text)
         await self.db.execute("INSERT INTO settings (key, value) VALUES ('ruleset', ?)", (text,))
+        await self.db.executemany(
+            "INSERT INTO score_columns (name, slot) VALUES (?, ?)",
+            [(name, slot) for slot, name in enumerate(ruleset.bulletin.score_columns)],
+        )
 
     # --- units ------------------------------------------------------------------------------
 
-    async def units(self, *, active_only: bool = True) -> list[UnitRef]:
-        where = "WHERE active = 1" if active_only else ""
-        rows = await self._all(f"SELECT id, name, group_id FROM units {where} ORDER BY id")
-        return [UnitRef(*row) for row in rows]
+    async def units(self, *, with_inactive: bool = False) -> list[UnitRef]:
+        if self._store._units is None:
+            rows = await self._all("SELECT id, name, group_id, active FROM units ORDER BY id")
+            self._store._units = [
+                UnitRef(i, name, group, bool(active)) for i, name, group, active in rows
+            ]
+        return self._store._units if with_inactive else [u for u in self._store._units if u.active]
 
     async def unit_lookup(self) -> dict[str, tuple[int, str]]:
         """Every active unit's name and alias mapped to (unit id, name)."""
@@ -284,29 +302,58 @@ class Tx:
     # --- standings --------------------------------------------------------------------------
 
     async def period_totals(self, period: Period, columns: Sequence[str]) -> dict[int, UnitTotals]:
-        """Each unit's sums per bulletin column over the period, in one pass over the ledger."""
+        """Each unit's sums over the period: whole months from the monthly sums, the rest of
+        the days from the ledger lines themselves."""
+        months, edges = split_months(period)
+        totals: dict[int, UnitTotals] = {}
+        if months is not None:
+            slots = ", ".join(f"SUM(c{i})" for i in range(len(columns)))
+            rows = await self._all(
+                f"SELECT unit_id, SUM(entries), SUM(adoptions), SUM(items), {slots} FROM ledger_months "
+                "WHERE month BETWEEN ? AND ? GROUP BY unit_id",
+                months,
+            )
+            totals = {row[0]: UnitTotals(row[1], row[2], row[3], row[4:]) for row in rows}
         pivot = ", ".join("TOTAL(points) FILTER (WHERE column_name = ?)" for _ in columns)
-        rows = await self._all(
-            f"SELECT unit_id, SUM(adoptions), SUM(items), {pivot} FROM ledger "
-            "WHERE date BETWEEN ? AND ? GROUP BY unit_id",
-            [*columns, period.start.isoformat(), period.end.isoformat()],
-        )
-        return {
-            row[0]: UnitTotals(dict(zip(columns, map(int, row[3:]), strict=True)), row[1], row[2])
-            for row in rows
-        }
+        for start, end in edges:
+            rows = await self._all(
+                f"SELECT unit_id, COUNT(*), SUM(adoptions), SUM(items), {pivot} FROM ledger "
+                "WHERE date BETWEEN ? AND ? GROUP BY unit_id",
+                [*columns, start.isoformat(), end.isoformat()],
+            )
+            for row in rows:
+                part = UnitTotals(row[1], row[2], row[3], tuple(int(v) for v in row[4:]))
+                earlier = totals.get(row[0])
+                totals[row[0]] = part if earlier is None else earlier.plus(part)
+        return totals
 
-    async def item_counts(self, period: Period) -> dict[str, dict[str, int]]:
-        """Scored adoption items per group and rule id over the period."""
-        rows = await self._all(
-            "SELECT u.group_id, l.rule_id, SUM(l.items) FROM ledger l JOIN units u ON u.id = l.unit_id "
-            "WHERE l.items <> 0 AND l.date BETWEEN ? AND ? GROUP BY u.group_id, l.rule_id",
-            (period.start.isoformat(), period.end.isoformat()),
-        )
-        result: dict[str, dict[str, int]] = {}
-        for group, rule_id, count in rows:
-            result.setdefault(group, {})[rule_id] = count
-        return result
+    async def item_counts(
+        self, period: Period, groups: Sequence[str] | None = None
+    ) -> dict[str, int]:
+        """Scored adoption items per rule id over the period, for the given groups or all."""
+        counts: dict[str, int] = {}
+        if groups is None:
+            months, edges = split_months(period)
+            if months is not None:
+                for rule_id, n in await self._all(
+                    "SELECT rule_id, SUM(items) FROM item_months WHERE month BETWEEN ? AND ? GROUP BY rule_id",
+                    months,
+                ):
+                    counts[rule_id] = n
+            group_filter, group_params = "", []
+        else:
+            edges = [(period.start, period.end)]
+            marks = ", ".join("?" for _ in groups)
+            group_filter = f"AND unit_id IN (SELECT id FROM units WHERE group_id IN ({marks}))"
+            group_params = list(groups)
+        for start, end in edges:
+            for rule_id, n in await self._all(
+                f"SELECT rule_id, SUM(items) FROM ledger WHERE items <> 0 AND date BETWEEN ? AND ? {group_filter} "
+                "GROUP BY rule_id",
+                [start.isoformat(), end.isoformat(), *group_params],
+            ):
+                counts[rule_id] = counts.get(rule_id, 0) + n
+        return counts
 
     # --- quota ------------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from scoring.errors import DomainError
 
@@ -81,3 +81,27 @@ def parse_month(text: str) -> Period:
     if not m or not 1 <= int(m[2]) <= 12:
         raise DomainError("month_invalid", month=text)
     return month(int(m[1]), int(m[2]))
+
+
+def split_months(period: Period) -> tuple[tuple[str, str] | None, list[tuple[date, date]]]:
+    """The whole calendar months inside a period (first and last `YYYY-MM`) and the days left.
+
+    Sums kept per month answer for the whole months; only the remaining days at either end
+    need the individual ledger lines.
+    """
+    first = (
+        period.start if period.start.day == 1 else month_of(period.start).end + timedelta(days=1)
+    )
+    last = (
+        period.end
+        if period.end == month_of(period.end).end
+        else month_of(period.end).start - timedelta(days=1)
+    )
+    if first > last:
+        return None, [(period.start, period.end)]
+    edges = []
+    if period.start < first:
+        edges.append((period.start, first - timedelta(days=1)))
+    if last < period.end:
+        edges.append((last + timedelta(days=1), period.end))
+    return (first.strftime("%Y-%m"), last.strftime("%Y-%m")), edges

@@ -80,9 +80,13 @@ class Modifier(_Model):
     allowed_on: list[str] = Field(min_length=1)
 
 
+# Storage keeps monthly sums in this many fixed slots, one per score column.
+MAX_SCORE_COLUMNS = 8
+
+
 class Bulletin(_Model):
     count_column: str = "采用条数"
-    score_columns: list[str] = Field(min_length=1)
+    score_columns: list[str] = Field(min_length=1, max_length=MAX_SCORE_COLUMNS)
     total_column: str = "总分"
     # Columns whose zero prints as "/" in the text bulletin, as in the Ordos tables.
     slash_for_zero: list[str] = []

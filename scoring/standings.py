@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from scoring.periods import Period
 from scoring.ruleset import Ruleset
@@ -15,23 +15,35 @@ class UnitRef:
     id: int
     name: str
     group: str
+    active: bool = True
 
 
-@dataclass
-class UnitTotals:
-    """A unit's sums over the period's ledger entries, one per bulletin score column."""
+class UnitTotals(NamedTuple):
+    """A unit's sums over the period's ledger entries."""
 
-    columns: dict[str, int]
-    adoptions: int = 0
-    items: int = 0
+    entries: int
+    adoptions: int
+    items: int
+    # One sum per bulletin score column, in the ruleset's order.
+    scores: tuple[int, ...]
+
+    def plus(self, other: UnitTotals) -> UnitTotals:
+        return UnitTotals(
+            self.entries + other.entries,
+            self.adoptions + other.adoptions,
+            self.items + other.items,
+            tuple(a + b for a, b in zip(self.scores, other.scores, strict=True)),
+        )
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
+    """One unit's line of a group table. Light on purpose: a bulletin can have 10,000 of them."""
+
     rank: int
     unit: str
     adoption_count: int
-    columns: dict[str, int]
+    # In the order of the ruleset's score columns (Standings.columns).
+    scores: tuple[int, ...]
     raw_total: int
     total: int
 
@@ -47,8 +59,13 @@ class GroupStandings:
 class Standings:
     ruleset: str
     period: Period
+    columns: list[str]
     item_counts: dict[str, int]
     groups: list[GroupStandings] = field(default_factory=list)
+
+    def cells(self, row: Row) -> dict[str, int]:
+        """A row's scores by column name."""
+        return dict(zip(self.columns, row.scores, strict=True))
 
     @property
     def item_count(self) -> int:
@@ -74,7 +91,7 @@ class Standings:
                             "rank": r.rank,
                             "unit": r.unit,
                             "adoption_count": r.adoption_count,
-                            "columns": r.columns,
+                            "columns": self.cells(r),
                             "raw_total": r.raw_total,
                             "total": r.total,
                         }
@@ -91,42 +108,50 @@ def build_standings(
     period: Period,
     units: Sequence[UnitRef],
     totals: Mapping[int, UnitTotals],
-    item_counts: Mapping[str, Mapping[str, int]],
+    item_counts: Mapping[str, int],
     groups: Sequence[str] | None = None,
 ) -> Standings:
     """Rank every group's units by total.
 
-    `totals` holds only units with ledger entries in the period; `item_counts` maps a group id
-    to its scored adoption items counted by rule id. Units are listed by the ruleset's listing
+    `totals` holds the units with ledger entries in the period; `item_counts` counts the scored
+    adoption items of the groups shown by rule id. Units are listed by the ruleset's listing
     policy, totals floored by its floor, and equal totals share a rank (1, 2, 2, 4).
     """
-    wanted = [g.id for g in ruleset.groups if groups is None or g.id in groups]
-    by_group: dict[str, list[UnitRef]] = {g: [] for g in wanted}
-    for unit in units:
-        if unit.group in by_group:
-            by_group[unit.group].append(unit)
     columns = ruleset.bulletin.score_columns
+    wanted = [g.id for g in ruleset.groups if groups is None or g.id in groups]
     list_all = ruleset.bulletin.listing == "all"
-    overall: dict[str, int] = {}
+    floor = ruleset.floor
+    empty = UnitTotals(0, 0, 0, (0,) * len(columns))
+    # (total, adoptions, name, raw, totals) per listed unit, by group
+    by_group: dict[str, list[tuple[int, int, str, int, UnitTotals]]] = {g: [] for g in wanted}
+    for unit in units:
+        listed = by_group.get(unit.group)
+        if listed is None:
+            continue
+        t = totals.get(unit.id)
+        if t is None:
+            if not list_all:
+                continue
+            t = empty
+        raw = sum(t.scores)
+        listed.append(
+            (raw if floor is None or raw >= floor else floor, t.adoptions, unit.name, raw, t)
+        )
     result: list[GroupStandings] = []
     for group_id in wanted:
-        rows: list[tuple[int, int, str, dict[str, int], int]] = []
-        for unit in by_group[group_id]:
-            t = totals.get(unit.id)
-            if t is None and not list_all:
-                continue
-            cells = {c: (t.columns.get(c, 0) if t else 0) for c in columns}
-            raw = sum(cells.values())
-            total = raw if ruleset.floor is None else max(raw, ruleset.floor)
-            rows.append((total, t.adoptions if t else 0, unit.name, cells, raw))
-        rows.sort(key=lambda r: (-r[0], -r[1], r[2]))
+        listed = by_group[group_id]
+        listed.sort(key=_order)
         ranked: list[Row] = []
-        for position, (total, adoptions, name, cells, raw) in enumerate(rows, start=1):
-            rank = ranked[-1].rank if ranked and ranked[-1].total == total else position
-            ranked.append(Row(rank, name, adoptions, cells, raw, total))
-        counts = item_counts.get(group_id, {})
-        for rule_id, n in counts.items():
-            overall[rule_id] = overall.get(rule_id, 0) + n
-        result.append(GroupStandings(group_id, sum(counts.values()), ranked))
-    item_counts_sorted = {k: overall[k] for k in sorted(overall) if overall[k]}
-    return Standings(ruleset.id, period, item_counts_sorted, result)
+        rank, previous = 0, None
+        for position, (total, adoptions, name, raw, t) in enumerate(listed, start=1):
+            if total != previous:
+                rank, previous = position, total
+            ranked.append(Row(rank, name, adoptions, t.scores, raw, total))
+        result.append(GroupStandings(group_id, sum(entry[4].items for entry in listed), ranked))
+    counts = {k: item_counts[k] for k in sorted(item_counts) if item_counts[k]}
+    return Standings(ruleset.id, period, list(columns), counts, result)
+
+
+def _order(entry: tuple[int, int, str, int, UnitTotals]) -> tuple[int, int, str]:
+    # By total, then by adoption count, then by name, so equal totals list in a stable order.
+    return (-entry[0], -entry[1], entry[2])

@@ -49,7 +49,11 @@ UNITS = [
 @pytest.fixture
 def dengkou(cli: Cli, tmp_path: Path) -> Cli:
     cli.ok("init", "--ruleset", "dengkou-2024")
-    cli.ok("units", "import", str(write_csv(tmp_path / "units.csv", ["name", "group", "aliases"], UNITS)))
+    cli.ok(
+        "units",
+        "import",
+        str(write_csv(tmp_path / "units.csv", ["name", "group", "aliases"], UNITS)),
+    )
     return cli
 
 
@@ -60,7 +64,9 @@ def standings(cli: Cli, period: str) -> dict[str, dict]:  # type: ignore[type-ar
 
 def ledger(cli: Cli) -> list[tuple]:  # type: ignore[type-arg]
     with sqlite3.connect(cli.db) as db:
-        return db.execute("SELECT unit_id, date, rule_id, column_name, points FROM ledger ORDER BY id").fetchall()
+        return db.execute(
+            "SELECT unit_id, date, rule_id, column_name, points FROM ledger ORDER BY id"
+        ).fetchall()
 
 
 def test_every_item_scores_its_published_points() -> None:
@@ -72,13 +78,18 @@ def test_every_item_scores_its_published_points() -> None:
             assert scored.points == points, item_id
             assert [e.rule_id for e in scored.entries] == [item_id]
     for modifier_id, (points, on) in ENDORSEMENTS.items():
-        scored = score(ruleset, Record("u", ruleset.effective_from, on, modifiers=((modifier_id, 1),)))  # type: ignore[arg-type]
+        scored = score(
+            ruleset, Record("u", ruleset.effective_from, on, modifiers=((modifier_id, 1),))
+        )  # type: ignore[arg-type]
         assert scored.points == ADOPTIONS[on] + points, modifier_id
     assert {g.id: g.monthly_quota for g in ruleset.groups} == {"A": 15, "B": 8, "C": 4}
 
 
 def test_every_kind_through_the_command_line(dengkou: Cli, tmp_path: Path) -> None:
-    rows = [["2024-04-02", "教育局", item, 1, "", "", f"信息 {item}", ""] for item in [*ADOPTIONS, *CREDITS]]
+    rows = [
+        ["2024-04-02", "教育局", item, 1, "", "", f"信息 {item}", ""]
+        for item in [*ADOPTIONS, *CREDITS]
+    ]
     dengkou.ok("records", "import", str(write_csv(tmp_path / "r.csv", HEADER, rows)))
     row = standings(dengkou, "2024Q2")["教育局"]
     assert row["columns"]["采用得分"] == sum(ADOPTIONS.values())
@@ -89,15 +100,41 @@ def test_every_kind_through_the_command_line(dengkou: Cli, tmp_path: Path) -> No
 
 def test_endorsements_add_up_and_explain_themselves(dengkou: Cli, tmp_path: Path) -> None:
     rows = [
-        ["2024-05-06", "巴镇", "《决策参考》", 1, "", "市领导同志批示;endorse.city_office_leader×2", "关于沙漠治理的调研", ""],
-        ["2024-05-07", "巴彦高勒镇", "state.adopted", 1, "", "endorse.state_leader*1", "国办采用", ""],
+        [
+            "2024-05-06",
+            "巴镇",
+            "《决策参考》",
+            1,
+            "",
+            "市领导同志批示;endorse.city_office_leader×2",
+            "关于沙漠治理的调研",
+            "",
+        ],
+        [
+            "2024-05-07",
+            "巴彦高勒镇",
+            "state.adopted",
+            1,
+            "",
+            "endorse.state_leader*1",
+            "国办采用",
+            "",
+        ],
     ]
     out = dengkou.ok("records", "import", str(write_csv(tmp_path / "r.csv", HEADER, rows)))
     assert "合计 588 分" in out  # 18 + 30 + 2×20, and 200 + 300
     row = standings(dengkou, "2024-05")["巴彦高勒镇"]
-    assert row["columns"] == {"采用得分": 218, "批示加分": 370, "其他加分": 0, "扣分": 0, "调整分": 0}
+    assert row["columns"] == {
+        "采用得分": 218,
+        "批示加分": 370,
+        "其他加分": 0,
+        "扣分": 0,
+        "调整分": 0,
+    }
     with sqlite3.connect(dengkou.db) as db:
-        explanation = db.execute("SELECT explanation FROM records WHERE item_id = 'city.jccc'").fetchone()[0]
+        explanation = db.execute(
+            "SELECT explanation FROM records WHERE item_id = 'city.jccc'"
+        ).fetchone()[0]
     assert explanation == "《决策参考》18 + 市领导同志批示 30 + 市政府办公室领导同志批示×2 40 = 88"
 
 
@@ -146,7 +183,9 @@ def test_records_before_the_effective_date_are_refused(dengkou: Cli, tmp_path: P
 
 
 def submissions(unit: str, month: str, n: int) -> list[list[object]]:
-    return [[f"{month}-{1 + i % 28:02d}", unit, "报送", 1, "", "", f"报送 {i}", ""] for i in range(n)]
+    return [
+        [f"{month}-{1 + i % 28:02d}", unit, "报送", 1, "", "", f"报送 {i}", ""] for i in range(n)
+    ]
 
 
 def test_quota_streak(dengkou: Cli, tmp_path: Path) -> None:
@@ -193,7 +232,9 @@ def test_quota_streak(dengkou: Cli, tmp_path: Path) -> None:
     assert standings(dengkou, "2024Q2")["教育局"]["total"] == 0
 
 
-def test_settling_refuses_an_unfinished_month_and_a_ruleset_without_quotas(cli: Cli, tmp_path: Path) -> None:
+def test_settling_refuses_an_unfinished_month_and_a_ruleset_without_quotas(
+    cli: Cli, tmp_path: Path
+) -> None:
     cli.ok("init", "--ruleset", "dengkou-2024")
     result = cli("quota", "settle", "--month", "2999-01")
     assert result.code == 1 and "尚未结束" in result.err

@@ -19,13 +19,20 @@ HEADER = ["date", "unit", "item", "count", "points", "modifiers", "title", "note
 def office(cli: Cli, tmp_path: Path) -> Cli:
     cli.ok("init", "--ruleset", "dengkou-2024")
     units = [["教育局", "A", "县教育局;教育"], ["公安局", "B类", ""]]
-    cli.ok("units", "import", str(write_csv(tmp_path / "units.csv", ["name", "group", "aliases"], units)))
+    cli.ok(
+        "units",
+        "import",
+        str(write_csv(tmp_path / "units.csv", ["name", "group", "aliases"], units)),
+    )
     return cli
 
 
 def counts(cli: Cli) -> tuple[int, int, int]:
     with sqlite3.connect(cli.db) as db:
-        return tuple(db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("records", "ledger", "batches"))  # type: ignore[return-value]
+        return tuple(
+            db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+            for t in ("records", "ledger", "batches")
+        )  # type: ignore[return-value]
 
 
 def test_every_bad_row_is_listed_and_nothing_is_stored(office: Cli, tmp_path: Path) -> None:
@@ -64,7 +71,9 @@ def test_every_bad_row_is_listed_and_nothing_is_stored(office: Cli, tmp_path: Pa
 
 
 def test_missing_and_unknown_columns(office: Cli, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "cols.csv", ["date", "unit", "modifers"], [["2024-05-06", "教育局", ""]])
+    path = write_csv(
+        tmp_path / "cols.csv", ["date", "unit", "modifers"], [["2024-05-06", "教育局", ""]]
+    )
     result = office("records", "import", str(path))
     assert result.code == 1
     assert "第 1 行：缺少列 item" in result.err
@@ -72,7 +81,9 @@ def test_missing_and_unknown_columns(office: Cli, tmp_path: Path) -> None:
 
 
 def test_the_same_file_is_not_imported_twice(office: Cli, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "r.csv", HEADER, [["2024-05-06", "教育", "city.jccc", 2, "", "", "", ""]])
+    path = write_csv(
+        tmp_path / "r.csv", HEADER, [["2024-05-06", "教育", "city.jccc", 2, "", "", "", ""]]
+    )
     assert "2 条记录" in office.ok("records", "import", str(path))
     result = office("records", "import", str(path))
     assert result.code == 1 and "已于" in result.err and "导入过" in result.err
@@ -86,17 +97,23 @@ def test_xlsx_and_gbk_csv_are_read(office: Cli, tmp_path: Path) -> None:
     sheet.append(HEADER)
     from datetime import date
 
-    sheet.append([date(2024, 5, 6), "公安局", "《决策参考》", 3, None, "市领导同志批示", "表格导入", None])
+    sheet.append(
+        [date(2024, 5, 6), "公安局", "《决策参考》", 3, None, "市领导同志批示", "表格导入", None]
+    )
     workbook.save(tmp_path / "r.xlsx")
     assert "3 条记录" in office.ok("records", "import", str(tmp_path / "r.xlsx"))
     gbk = tmp_path / "gbk.csv"
-    gbk.write_bytes(("\n".join([",".join(HEADER), "2024-05-07,公安局,报送,1,,,,"]) + "\n").encode("gb18030"))
+    gbk.write_bytes(
+        ("\n".join([",".join(HEADER), "2024-05-07,公安局,报送,1,,,,"]) + "\n").encode("gb18030")
+    )
     assert "其中报送 1 条" in office.ok("records", "import", str(gbk))
 
 
 def test_units_import_updates_and_never_duplicates(office: Cli, tmp_path: Path) -> None:
     again = [["教育局", "B", "教育"], ["公安局", "B", ""], ["气象局", "C", ""]]
-    out = office.ok("units", "import", str(write_csv(tmp_path / "u2.csv", ["name", "group", "aliases"], again)))
+    out = office.ok(
+        "units", "import", str(write_csv(tmp_path / "u2.csv", ["name", "group", "aliases"], again))
+    )
     assert "新增 1 个，更新 1 个，共 3 个单位" in out
     with sqlite3.connect(office.db) as db:
         assert db.execute("SELECT name, group_id FROM units ORDER BY id").fetchall() == [
@@ -106,7 +123,9 @@ def test_units_import_updates_and_never_duplicates(office: Cli, tmp_path: Path) 
         ]
         assert db.execute("SELECT alias FROM unit_aliases").fetchall() == [("教育",)]
     bad = [["新单位", "D", ""], ["公安局", "A", "教育"], ["", "A", ""]]
-    result = office("units", "import", str(write_csv(tmp_path / "u3.csv", ["name", "group", "aliases"], bad)))
+    result = office(
+        "units", "import", str(write_csv(tmp_path / "u3.csv", ["name", "group", "aliases"], bad))
+    )
     assert result.code == 1
     assert "第 2 行：未知的分组 D（可用：A类、B类、C类）" in result.err
     assert "第 3 行：别名 教育 已被单位 教育局 使用" in result.err
@@ -129,7 +148,16 @@ def test_unknown_ruleset_period_and_file_fail_with_one_line(cli: Cli, tmp_path: 
 def test_console_script_exits_non_zero(tmp_path: Path) -> None:
     """The installed entry point, as an office runs it."""
     proc = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "--db", str(tmp_path / "x.sqlite3"), "standings", "--period", "2024"],
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "--db",
+            str(tmp_path / "x.sqlite3"),
+            "standings",
+            "--period",
+            "2024",
+        ],
         capture_output=True,
         text=True,
     )

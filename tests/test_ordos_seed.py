@@ -36,15 +36,22 @@ def seed_tables() -> dict[str, list[SeedRow]]:
         if group is None or len(parts) != 7 or not parts[1].isdigit():
             continue
         values = [0 if v == "/" else int(v) for v in parts[1:]]
-        tables[group].append(SeedRow(parts[0], values[0], dict(zip(COLUMNS, values[1:5], strict=True)), values[5]))
+        tables[group].append(
+            SeedRow(parts[0], values[0], dict(zip(COLUMNS, values[1:5], strict=True)), values[5])
+        )
     return tables
 
 
 def seed_headline() -> tuple[int, int, int, list[int]]:
     text = (DATA / "ordos-2020q2-bulletin.txt").read_text("utf-8")
-    m = re.search(r"共采用各旗区和各部门、单位信息(\d+)条（函在线访谈(\d+)条、政策解读(\d+)条）", text)
+    m = re.search(
+        r"共采用各旗区和各部门、单位信息(\d+)条（函在线访谈(\d+)条、政策解读(\d+)条）", text
+    )
     assert m, "the seed's headline sentence"
-    groups = re.search(r"采用旗区信息(\d+)条、市直各部门信息(\d+)条、各经济开发区（园区）信息(\d+)条、人民团体信息(\d+)条", text)
+    groups = re.search(
+        r"采用旗区信息(\d+)条、市直各部门信息(\d+)条、各经济开发区（园区）信息(\d+)条、人民团体信息(\d+)条",
+        text,
+    )
     assert groups
     return int(m[1]), int(m[2]), int(m[3]), [int(g) for g in groups.groups()]
 
@@ -68,7 +75,9 @@ def records_for(tables: dict[str, list[SeedRow]]) -> list[list[object]]:
             if interviews:
                 rows.append([day, row.unit, "在线访谈", interviews, "", "", "在线访谈", ""])
             if rest:
-                rows.append([day, row.unit, "policy_interpretation", rest // 50, "", "", "政策解读", ""])
+                rows.append(
+                    [day, row.unit, "policy_interpretation", rest // 50, "", "", "政策解读", ""]
+                )
             extra = row.cells["附加分"]
             if extra <= -30:
                 rows.append([day, row.unit, "serious_error", 1, "", "", "", "严重错误"])
@@ -76,7 +85,9 @@ def records_for(tables: dict[str, list[SeedRow]]) -> list[list[object]]:
             if extra < 0:
                 rows.append([day, row.unit, "错别字", -extra // 5, "", "", "", "错别字"])
             elif extra > 0:
-                rows.append([day, row.unit, "adjustment", 1, extra, "", "", "信息质量较高，酌情加分"])
+                rows.append(
+                    [day, row.unit, "adjustment", 1, extra, "", "", "信息质量较高，酌情加分"]
+                )
     # Outside the quarter: must not count in Q2.
     rows.append(["2020-03-31", "准格尔旗", "info", 3, "", "", "一季度信息", ""])
     rows.append(["2020-07-01", "准格尔旗", "online_interview", 1, "", "", "三季度访谈", ""])
@@ -89,7 +100,11 @@ def test_seed_table_is_rebuilt_from_records(cli: Cli, tmp_path: Path) -> None:
     units = write_csv(
         tmp_path / "units.csv",
         ["name", "group", "aliases"],
-        [[r.unit, group, "准旗" if r.unit == "准格尔旗" else ""] for group, rows in tables.items() for r in rows],
+        [
+            [r.unit, group, "准旗" if r.unit == "准格尔旗" else ""]
+            for group, rows in tables.items()
+            for r in rows
+        ],
     )
     cli.ok("init", "--ruleset", "ordos-2020")
     assert "新增 51 个" in cli.ok("units", "import", str(units))
@@ -133,7 +148,11 @@ def test_seed_table_is_rebuilt_from_records(cli: Cli, tmp_path: Path) -> None:
 
 def test_seed_text_bulletin_reads_like_the_seed(cli: Cli, tmp_path: Path) -> None:
     tables = seed_tables()
-    units = write_csv(tmp_path / "u.csv", ["name", "group"], [[r.unit, g] for g, rows in tables.items() for r in rows])
+    units = write_csv(
+        tmp_path / "u.csv",
+        ["name", "group"],
+        [[r.unit, g] for g, rows in tables.items() for r in rows],
+    )
     cli.ok("init", "--ruleset", "ordos-2020")
     cli.ok("units", "import", str(units))
     header = ["date", "unit", "item", "count", "points", "modifiers", "title", "note"]
@@ -144,7 +163,16 @@ def test_seed_text_bulletin_reads_like_the_seed(cli: Cli, tmp_path: Path) -> Non
     assert lines[2].startswith("（一）市直部门")
     assert lines[3].split() == ["排名", "单位", "采用条数", *COLUMNS, "总分"]
     health = next(line for line in lines if "卫生健康委员会" in line)
-    assert health.split() == ["1", "鄂尔多斯市卫生健康委员会", "190", "950", "50", "200", "0", "1200"]
+    assert health.split() == [
+        "1",
+        "鄂尔多斯市卫生健康委员会",
+        "190",
+        "950",
+        "50",
+        "200",
+        "0",
+        "1200",
+    ]
     stats = next(line for line in lines if "统计局" in line)
     assert stats.split()[5] == "/"  # a zero interview score prints as "/"
     # CJK-aware alignment: every row's total column ends at the same display column.
@@ -153,4 +181,14 @@ def test_seed_text_bulletin_reads_like_the_seed(cli: Cli, tmp_path: Path) -> Non
     table_lines = lines[3:]
     assert len({width(line) for line in table_lines}) == 1
     csv_text = cli.ok("standings", "--period", "2020Q2", "--format", "csv", "--group", "人民团体")
-    assert csv_text.splitlines()[1].split(",") == ["人民团体", "1", "市红十字会", "5", "25", "0", "0", "0", "25"]
+    assert csv_text.splitlines()[1].split(",") == [
+        "人民团体",
+        "1",
+        "市红十字会",
+        "5",
+        "25",
+        "0",
+        "0",
+        "0",
+        "25",
+    ]

@@ -26,7 +26,11 @@ def test_ordos_ruleset_holds_the_bulletin_rules() -> None:
     assert [i.id for i in r.items if i.counts_as_adoption] == ["info"]
     assert [(m.id, m.points, m.allowed_on) for m in r.modifiers] == [("commissioned", 10, ["info"])]
     assert r.bulletin.score_columns == ["采用得分", "约稿得分", "在线访谈及政策解读得分", "附加分"]
-    assert (r.bulletin.slash_for_zero, r.bulletin.listing, r.floor) == (["在线访谈及政策解读得分"], "scored", None)
+    assert (r.bulletin.slash_for_zero, r.bulletin.listing, r.floor) == (
+        ["在线访谈及政策解读得分"],
+        "scored",
+        None,
+    )
 
 
 def test_dengkou_ruleset_holds_the_method() -> None:
@@ -51,10 +55,16 @@ def test_dengkou_ruleset_holds_the_method() -> None:
     ("change", "field"),
     [
         (("points = 18", 'points = "many"'), "items.3.points"),
-        (('column = "采用得分"\ncounts', 'column = "得分"\ncounts'), "column '得分' is not in bulletin.score_columns"),
+        (
+            ('column = "采用得分"\ncounts', 'column = "得分"\ncounts'),
+            "column '得分' is not in bulletin.score_columns",
+        ),
         (('listing = "all"', 'listing = "some"'), "bulletin.listing"),
         (("monthly_quota = 15", "monthly_quota = 0"), "groups.0.monthly_quota"),
-        (('allowed_on = ["state.adopted"]', 'allowed_on = ["state.nothing"]'), "allowed_on names 'state.nothing'"),
+        (
+            ('allowed_on = ["state.adopted"]', 'allowed_on = ["state.nothing"]'),
+            "allowed_on names 'state.nothing'",
+        ),
         (("points = -30", "points = 30"), "a penalty's points must be negative"),
     ],
 )
@@ -68,7 +78,9 @@ def test_malformed_ruleset_is_refused_naming_the_field(change: tuple[str, str], 
 
 def test_rules_check_and_show_on_the_command_line(cli: Cli, tmp_path: Path) -> None:
     own = tmp_path / "office.toml"
-    own.write_text(builtin_ruleset_text("ordos-2020").replace('id = "ordos-2020"', 'id = "my-office"'), "utf-8")
+    own.write_text(
+        builtin_ruleset_text("ordos-2020").replace('id = "ordos-2020"', 'id = "my-office"'), "utf-8"
+    )
     assert "规则文件有效：my-office" in cli.ok("rules", "check", str(own))
     broken = tmp_path / "broken.toml"
     broken.write_text("id = [", "utf-8")

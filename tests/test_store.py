@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ from bot.usecases.setup import initialize
 from scoring.engine import score
 from scoring.records import Record
 
-NOW = datetime(2024, 6, 1, tzinfo=timezone.utc)
+NOW = datetime(2024, 6, 1, tzinfo=UTC)
 
 
 async def test_migrations_pragmas_and_append_only_ledger(tmp_path: Path) -> None:
@@ -22,7 +22,9 @@ async def test_migrations_pragmas_and_append_only_ledger(tmp_path: Path) -> None
     store = await Store.open(path)
     ruleset, _ = await initialize(store, "dengkou-2024")
     async with store.transaction() as tx:
-        await tx.db.execute("INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')")
+        await tx.db.execute(
+            "INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')"
+        )
         batch = await tx.add_batch("test", "tester", NOW)
         record = Record("教育局", date(2024, 5, 6), "city.jccc")
         await tx.add_records(batch, [NewRecord(1, record, score(ruleset, record))], NOW)
@@ -51,7 +53,9 @@ async def test_a_failing_action_leaves_nothing(tmp_path: Path) -> None:
     record = Record("教育局", date(2024, 5, 6), "city.jccc")
     with pytest.raises(RuntimeError):
         async with store.transaction() as tx:
-            await tx.db.execute("INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')")
+            await tx.db.execute(
+                "INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')"
+            )
             batch = await tx.add_batch("test", "tester", NOW)
             await tx.add_records(batch, [NewRecord(1, record, score(ruleset, record))], NOW)
             raise RuntimeError("the process dies half-way")
