@@ -12,7 +12,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="GOVINFO_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="GOVINFO_", env_file=".env", extra="ignore", env_ignore_empty=True
+    )
 
     bot_token: SecretStr | None = None
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)

@@ -18,12 +18,13 @@ import aiosqlite
 from bot.migrate import migrate
 from scoring.engine import Scored
 from scoring.errors import DomainError
-from scoring.periods import Period, split_months
+from scoring.periods import Period, split_period
 from scoring.records import Record
 from scoring.ruleset import Ruleset, parse_ruleset
-from scoring.standings import UnitRef, UnitTotals
+from scoring.standings import UnitRef, UnitTotals, add_totals
 
 BUSY_TIMEOUT_MS = 5000
+CACHE_KIB = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,9 @@ class Store:
             await db.execute("PRAGMA synchronous = NORMAL")
             await db.execute("PRAGMA foreign_keys = ON")
             await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            # A large import updates several indexes at scattered places: the default 2 MB page
+            # cache would make it re-read index pages from disk over and over.
+            await db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             await migrate(db)
         except BaseException:
             await db.close()
@@ -240,9 +244,9 @@ class Tx:
         # Ids are handed out here, under the write lock, so a 100,000-row import is two
         # executemany calls instead of one INSERT and one lastrowid per record.
         first_record = await self._next_id("records")
-        next_entry = await self._next_id("ledger")
+        first_entry = await self._next_id("ledger")
         record_rows = []
-        ledger_rows = []
+        ledger_rows: list[tuple[object, ...]] = []
         for offset, item in enumerate(new):
             record_id = first_record + offset
             r = item.record
@@ -267,9 +271,8 @@ class Tx:
             for e in item.scored.entries:
                 ledger_rows.append(
                     (
-                        next_entry,
-                        item.unit_id,
                         r.day.isoformat(),
+                        item.unit_id,
                         e.rule_id,
                         e.column,
                         e.points,
@@ -281,16 +284,17 @@ class Tx:
                         stamp,
                     )
                 )
-                next_entry += 1
         await self.db.executemany(
             "INSERT INTO records (id, batch_id, unit_id, date, item_id, points, modifiers, title, "
             "note, status, explanation, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             record_rows,
         )
+        # In date order, so that the period index and the monthly sums fill page by page.
+        ledger_rows.sort(key=lambda row: (row[0], row[1]))
         await self.db.executemany(
-            "INSERT INTO ledger (id, unit_id, date, rule_id, column_name, points, adoptions, items, "
+            "INSERT INTO ledger (id, date, unit_id, rule_id, column_name, points, adoptions, items, "
             "record_id, batch_id, explanation, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            ledger_rows,
+            [(first_entry + i, *row) for i, row in enumerate(ledger_rows)],
         )
         return [first_record + i for i in range(len(new))]
 
@@ -302,29 +306,59 @@ class Tx:
     # --- standings --------------------------------------------------------------------------
 
     async def period_totals(self, period: Period, columns: Sequence[str]) -> dict[int, UnitTotals]:
-        """Each unit's sums over the period: whole months from the monthly sums, the rest of
-        the days from the ledger lines themselves."""
-        months, edges = split_months(period)
+        """Each unit's sums over the period: whole quarters and months from the sums kept for
+        them, the remaining days from the ledger lines themselves."""
+        parts = split_period(period)
+        slots = [f"c{i}" for i in range(len(columns))]
+        queries: list[tuple[str, Sequence[object]]] = []
+        quarters = [q.label for q in parts.quarters]
+        if len(quarters) == 1:
+            # One quarter is one row per unit already: no grouping needed.
+            queries.append(
+                (
+                    f"SELECT unit_id, entries, adoptions, items, {', '.join(slots)} FROM ledger_quarters WHERE quarter = ?",
+                    quarters,
+                )
+            )
+        elif quarters:
+            marks = ", ".join("?" for _ in quarters)
+            sums = ", ".join(f"SUM({c})" for c in slots)
+            queries.append(
+                (
+                    f"SELECT unit_id, SUM(entries), SUM(adoptions), SUM(items), {sums} FROM ledger_quarters "
+                    f"WHERE quarter IN ({marks}) GROUP BY unit_id",
+                    quarters,
+                )
+            )
+        for months in parts.months:
+            sums = ", ".join(f"SUM({c})" for c in slots)
+            queries.append(
+                (
+                    f"SELECT unit_id, SUM(entries), SUM(adoptions), SUM(items), {sums} FROM ledger_months "
+                    "WHERE month BETWEEN ? AND ? GROUP BY unit_id",
+                    months,
+                )
+            )
+        pivot = ", ".join(
+            "CAST(TOTAL(points) FILTER (WHERE column_name = ?) AS INTEGER)" for _ in columns
+        )
+        for start, end in parts.days:
+            queries.append(
+                (
+                    f"SELECT unit_id, COUNT(*), SUM(adoptions), SUM(items), {pivot} FROM ledger "
+                    "WHERE date BETWEEN ? AND ? GROUP BY unit_id",
+                    [*columns, start.isoformat(), end.isoformat()],
+                )
+            )
         totals: dict[int, UnitTotals] = {}
-        if months is not None:
-            slots = ", ".join(f"SUM(c{i})" for i in range(len(columns)))
-            rows = await self._all(
-                f"SELECT unit_id, SUM(entries), SUM(adoptions), SUM(items), {slots} FROM ledger_months "
-                "WHERE month BETWEEN ? AND ? GROUP BY unit_id",
-                months,
-            )
-            totals = {row[0]: UnitTotals(row[1], row[2], row[3], row[4:]) for row in rows}
-        pivot = ", ".join("TOTAL(points) FILTER (WHERE column_name = ?)" for _ in columns)
-        for start, end in edges:
-            rows = await self._all(
-                f"SELECT unit_id, COUNT(*), SUM(adoptions), SUM(items), {pivot} FROM ledger "
-                "WHERE date BETWEEN ? AND ? GROUP BY unit_id",
-                [*columns, start.isoformat(), end.isoformat()],
-            )
+        for sql, params in queries:
+            rows = await self._all(sql, params)
+            if not totals:
+                totals = {row[0]: row for row in rows}
+                continue
             for row in rows:
-                part = UnitTotals(row[1], row[2], row[3], tuple(int(v) for v in row[4:]))
                 earlier = totals.get(row[0])
-                totals[row[0]] = part if earlier is None else earlier.plus(part)
+                totals[row[0]] = row if earlier is None else add_totals(earlier, row)
         return totals
 
     async def item_counts(
@@ -333,13 +367,16 @@ class Tx:
         """Scored adoption items per rule id over the period, for the given groups or all."""
         counts: dict[str, int] = {}
         if groups is None:
-            months, edges = split_months(period)
-            if months is not None:
+            parts = split_period(period)
+            # Item counts are kept per month only: a quarter is its three months.
+            months = [(q.start.strftime("%Y-%m"), q.end.strftime("%Y-%m")) for q in parts.quarters]
+            for first, last in [*months, *parts.months]:
                 for rule_id, n in await self._all(
                     "SELECT rule_id, SUM(items) FROM item_months WHERE month BETWEEN ? AND ? GROUP BY rule_id",
-                    months,
+                    (first, last),
                 ):
-                    counts[rule_id] = n
+                    counts[rule_id] = counts.get(rule_id, 0) + n
+            edges = parts.days
             group_filter, group_params = "", []
         else:
             edges = [(period.start, period.end)]

@@ -51,13 +51,19 @@ CREATE TABLE records (
 CREATE INDEX records_unit_item_date ON records (unit_id, item_id, date);
 CREATE INDEX records_item_date ON records (item_id, date, unit_id) WHERE status = 'confirmed';
 
+-- The ruleset's bulletin score columns, each in a fixed slot of the monthly sums below.
+CREATE TABLE score_columns (
+    name TEXT PRIMARY KEY,
+    slot INTEGER NOT NULL UNIQUE CHECK (slot BETWEEN 0 AND 7)
+);
+
 -- Every total is a sum over these rows. A correction is a new row that reverses an old one.
 CREATE TABLE ledger (
     id          INTEGER PRIMARY KEY,
     unit_id     INTEGER NOT NULL REFERENCES units (id),
     date        TEXT NOT NULL,
     rule_id     TEXT NOT NULL,
-    column_name TEXT NOT NULL,
+    column_name TEXT NOT NULL REFERENCES score_columns (name),
     points      INTEGER NOT NULL,
     adoptions   INTEGER NOT NULL DEFAULT 0,
     items       INTEGER NOT NULL DEFAULT 0,
@@ -84,12 +90,6 @@ BEGIN
     SELECT RAISE(ABORT, 'the ledger is append-only');
 END;
 
--- The ruleset's bulletin score columns, each in a fixed slot of the monthly sums below.
-CREATE TABLE score_columns (
-    name TEXT PRIMARY KEY,
-    slot INTEGER NOT NULL UNIQUE CHECK (slot BETWEEN 0 AND 7)
-);
-
 -- Monthly sums per unit, kept by the trigger below in the same transaction as the ledger rows.
 -- The ledger is append-only, so adding is all these sums ever need: they cannot drift from it.
 -- Standings over whole months read these instead of every ledger line.
@@ -110,6 +110,24 @@ CREATE TABLE ledger_months (
     PRIMARY KEY (month, unit_id)
 ) WITHOUT ROWID;
 
+-- The same sums per quarter (`2024Q2`): the quarterly bulletin reads one row per unit.
+CREATE TABLE ledger_quarters (
+    quarter   TEXT NOT NULL,
+    unit_id   INTEGER NOT NULL REFERENCES units (id),
+    entries   INTEGER NOT NULL,
+    adoptions INTEGER NOT NULL,
+    items     INTEGER NOT NULL,
+    c0 INTEGER NOT NULL,
+    c1 INTEGER NOT NULL,
+    c2 INTEGER NOT NULL,
+    c3 INTEGER NOT NULL,
+    c4 INTEGER NOT NULL,
+    c5 INTEGER NOT NULL,
+    c6 INTEGER NOT NULL,
+    c7 INTEGER NOT NULL,
+    PRIMARY KEY (quarter, unit_id)
+) WITHOUT ROWID;
+
 -- Scored adoption items per month and rule, for the bulletin's headline counts.
 CREATE TABLE item_months (
     month   TEXT NOT NULL,
@@ -120,12 +138,26 @@ CREATE TABLE item_months (
 
 CREATE TRIGGER ledger_sums AFTER INSERT ON ledger
 BEGIN
-    SELECT RAISE(ABORT, 'ledger row names an unknown bulletin column')
-    WHERE NOT EXISTS (SELECT 1 FROM score_columns WHERE name = NEW.column_name);
     INSERT INTO ledger_months (month, unit_id, entries, adoptions, items, c0, c1, c2, c3, c4, c5, c6, c7)
     SELECT substr(NEW.date, 1, 7), NEW.unit_id, 1, NEW.adoptions, NEW.items, (slot = 0) * NEW.points, (slot = 1) * NEW.points, (slot = 2) * NEW.points, (slot = 3) * NEW.points, (slot = 4) * NEW.points, (slot = 5) * NEW.points, (slot = 6) * NEW.points, (slot = 7) * NEW.points
     FROM score_columns WHERE name = NEW.column_name
     ON CONFLICT (month, unit_id) DO UPDATE SET
+        entries = entries + 1,
+        adoptions = adoptions + excluded.adoptions,
+        items = items + excluded.items,
+        c0 = c0 + excluded.c0,
+        c1 = c1 + excluded.c1,
+        c2 = c2 + excluded.c2,
+        c3 = c3 + excluded.c3,
+        c4 = c4 + excluded.c4,
+        c5 = c5 + excluded.c5,
+        c6 = c6 + excluded.c6,
+        c7 = c7 + excluded.c7;
+    INSERT INTO ledger_quarters (quarter, unit_id, entries, adoptions, items, c0, c1, c2, c3, c4, c5, c6, c7)
+    SELECT substr(NEW.date, 1, 4) || 'Q' || ((CAST(substr(NEW.date, 6, 2) AS INTEGER) + 2) / 3),
+        NEW.unit_id, 1, NEW.adoptions, NEW.items, (slot = 0) * NEW.points, (slot = 1) * NEW.points, (slot = 2) * NEW.points, (slot = 3) * NEW.points, (slot = 4) * NEW.points, (slot = 5) * NEW.points, (slot = 6) * NEW.points, (slot = 7) * NEW.points
+    FROM score_columns WHERE name = NEW.column_name
+    ON CONFLICT (quarter, unit_id) DO UPDATE SET
         entries = entries + 1,
         adoptions = adoptions + excluded.adoptions,
         items = items + excluded.items,

@@ -83,12 +83,19 @@ def parse_month(text: str) -> Period:
     return month(int(m[1]), int(m[2]))
 
 
-def split_months(period: Period) -> tuple[tuple[str, str] | None, list[tuple[date, date]]]:
-    """The whole calendar months inside a period (first and last `YYYY-MM`) and the days left.
+@dataclass(frozen=True)
+class PeriodParts:
+    """A period cut along calendar lines: whole quarters, then whole months, then single days."""
 
-    Sums kept per month answer for the whole months; only the remaining days at either end
-    need the individual ledger lines.
-    """
+    quarters: list[Period]
+    # (first, last) `YYYY-MM` of each run of whole months outside those quarters
+    months: list[tuple[str, str]]
+    days: list[tuple[date, date]]
+
+
+def split_period(period: Period) -> PeriodParts:
+    """Cut a period so that sums kept per quarter and per month answer for most of it and only
+    the days at either end need individual ledger lines."""
     first = (
         period.start if period.start.day == 1 else month_of(period.start).end + timedelta(days=1)
     )
@@ -98,10 +105,29 @@ def split_months(period: Period) -> tuple[tuple[str, str] | None, list[tuple[dat
         else month_of(period.end).start - timedelta(days=1)
     )
     if first > last:
-        return None, [(period.start, period.end)]
-    edges = []
+        return PeriodParts([], [], [(period.start, period.end)])
+    days = []
     if period.start < first:
-        edges.append((period.start, first - timedelta(days=1)))
+        days.append((period.start, first - timedelta(days=1)))
     if last < period.end:
-        edges.append((last + timedelta(days=1), period.end))
-    return (first.strftime("%Y-%m"), last.strftime("%Y-%m")), edges
+        days.append((last + timedelta(days=1), period.end))
+    q = quarter_of(first)
+    if q.start < first:
+        q = quarter_of(q.end + timedelta(days=1))
+    quarters: list[Period] = []
+    while q.end <= last:
+        quarters.append(q)
+        q = quarter_of(q.end + timedelta(days=1))
+    months: list[tuple[date, date]] = []
+    if not quarters:
+        months.append((first, last))
+    else:
+        if first < quarters[0].start:
+            months.append((first, quarters[0].start - timedelta(days=1)))
+        if quarters[-1].end < last:
+            months.append((quarters[-1].end + timedelta(days=1), last))
+    return PeriodParts(
+        quarters,
+        [(a.strftime("%Y-%m"), b.strftime("%Y-%m")) for a, b in months],
+        days,
+    )

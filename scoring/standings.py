@@ -18,22 +18,16 @@ class UnitRef:
     active: bool = True
 
 
-class UnitTotals(NamedTuple):
-    """A unit's sums over the period's ledger entries."""
+# A unit's sums over a period, as storage hands them over: a plain tuple per unit, because a
+# bulletin can rank 10,000 units and an object apiece costs more than the query that sums them.
+# Layout: (unit id, ledger entries, adoptions, scored items, one sum per score column...).
+UnitTotals = tuple[int, ...]
+ENTRIES, ADOPTIONS, ITEMS, SCORES = 1, 2, 3, 4
 
-    entries: int
-    adoptions: int
-    items: int
-    # One sum per bulletin score column, in the ruleset's order.
-    scores: tuple[int, ...]
 
-    def plus(self, other: UnitTotals) -> UnitTotals:
-        return UnitTotals(
-            self.entries + other.entries,
-            self.adoptions + other.adoptions,
-            self.items + other.items,
-            tuple(a + b for a, b in zip(self.scores, other.scores, strict=True)),
-        )
+def add_totals(a: UnitTotals, b: UnitTotals) -> UnitTotals:
+    """The sums of one unit over two parts of a period."""
+    return (a[0], *(x + y for x, y in zip(a[1:], b[1:], strict=True)))
 
 
 class Row(NamedTuple):
@@ -121,9 +115,11 @@ def build_standings(
     wanted = [g.id for g in ruleset.groups if groups is None or g.id in groups]
     list_all = ruleset.bulletin.listing == "all"
     floor = ruleset.floor
-    empty = UnitTotals(0, 0, 0, (0,) * len(columns))
-    # (total, adoptions, name, raw, totals) per listed unit, by group
-    by_group: dict[str, list[tuple[int, int, str, int, UnitTotals]]] = {g: [] for g in wanted}
+    empty: UnitTotals = (0,) * (SCORES + len(columns))
+    # (total, adoptions, name, raw total, scores, items) per listed unit, by group
+    by_group: dict[str, list[tuple[int, int, str, int, tuple[int, ...], int]]] = {
+        g: [] for g in wanted
+    }
     for unit in units:
         listed = by_group.get(unit.group)
         if listed is None:
@@ -133,25 +129,25 @@ def build_standings(
             if not list_all:
                 continue
             t = empty
-        raw = sum(t.scores)
-        listed.append(
-            (raw if floor is None or raw >= floor else floor, t.adoptions, unit.name, raw, t)
-        )
+        scores = t[SCORES:]
+        raw = sum(scores)
+        total = raw if floor is None or raw >= floor else floor
+        listed.append((total, t[ADOPTIONS], unit.name, raw, scores, t[ITEMS]))
     result: list[GroupStandings] = []
     for group_id in wanted:
         listed = by_group[group_id]
         listed.sort(key=_order)
         ranked: list[Row] = []
         rank, previous = 0, None
-        for position, (total, adoptions, name, raw, t) in enumerate(listed, start=1):
+        for position, (total, adoptions, name, raw, scores, _) in enumerate(listed, start=1):
             if total != previous:
                 rank, previous = position, total
-            ranked.append(Row(rank, name, adoptions, t.scores, raw, total))
-        result.append(GroupStandings(group_id, sum(entry[4].items for entry in listed), ranked))
+            ranked.append(Row(rank, name, adoptions, scores, raw, total))
+        result.append(GroupStandings(group_id, sum(entry[5] for entry in listed), ranked))
     counts = {k: item_counts[k] for k in sorted(item_counts) if item_counts[k]}
     return Standings(ruleset.id, period, list(columns), counts, result)
 
 
-def _order(entry: tuple[int, int, str, int, UnitTotals]) -> tuple[int, int, str]:
+def _order(entry: tuple[int, int, str, int, tuple[int, ...], int]) -> tuple[int, int, str]:
     # By total, then by adoption count, then by name, so equal totals list in a stable order.
     return (-entry[0], -entry[1], entry[2])

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from scoring.errors import DomainError
-from scoring.periods import parse_period, split_months
+from scoring.periods import PeriodParts, parse_period, split_period
 
 
 @pytest.mark.parametrize(
@@ -34,17 +34,23 @@ def test_bad_labels(label: str) -> None:
         parse_period(label)
 
 
-def test_split_months() -> None:
-    assert split_months(parse_period("2024Q2")) == (("2024-04", "2024-06"), [])
-    assert split_months(parse_period("2024-04-10..2024-06-05")) == (
-        ("2024-05", "2024-05"),
-        [(date(2024, 4, 10), date(2024, 4, 30)), (date(2024, 6, 1), date(2024, 6, 5))],
+def test_split_period() -> None:
+    q2 = parse_period("2024Q2")
+    assert split_period(q2) == PeriodParts([q2], [], [])
+    year = split_period(parse_period("2024"))
+    assert [q.label for q in year.quarters] == ["2024Q1", "2024Q2", "2024Q3", "2024Q4"]
+    assert (year.months, year.days) == ([], [])
+    assert split_period(parse_period("2024-05")) == PeriodParts([], [("2024-05", "2024-05")], [])
+    assert split_period(parse_period("2024-02-10..2024-08-05")) == PeriodParts(
+        [q2],
+        [("2024-03", "2024-03"), ("2024-07", "2024-07")],
+        [(date(2024, 2, 10), date(2024, 2, 29)), (date(2024, 8, 1), date(2024, 8, 5))],
     )
-    assert split_months(parse_period("2024-04-10..2024-04-20")) == (
-        None,
-        [(date(2024, 4, 10), date(2024, 4, 20))],
+    assert split_period(parse_period("2024-04-10..2024-04-20")) == PeriodParts(
+        [], [], [(date(2024, 4, 10), date(2024, 4, 20))]
     )
-    assert split_months(parse_period("2024-01-31..2024-03-01")) == (
-        ("2024-02", "2024-02"),
+    assert split_period(parse_period("2024-01-31..2024-03-01")) == PeriodParts(
+        [],
+        [("2024-02", "2024-02")],
         [(date(2024, 1, 31), date(2024, 1, 31)), (date(2024, 3, 1), date(2024, 3, 1))],
     )

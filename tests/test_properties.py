@@ -18,7 +18,7 @@ from bot.usecases.setup import initialize
 from bot.usecases.standings import standings
 from scoring.engine import score
 from scoring.errors import DomainError
-from scoring.periods import Period, month, quarter
+from scoring.periods import Period, month, quarter, year
 from scoring.records import Record
 from scoring.ruleset import ItemKind, load_ruleset
 from tests.conftest import write_csv
@@ -57,8 +57,9 @@ periods = st.one_of(
             FIRST_DAY + timedelta(days=a), FIRST_DAY + timedelta(days=a + n), "range"
         ),
         st.integers(0, 300),
-        st.integers(0, 90),
+        st.integers(0, 300),
     ),
+    st.just(year(2024)),
 )
 
 
