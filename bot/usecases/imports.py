@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.store import NewRecord, Store, UnitRow
 from bot.tabular import read_bytes, read_table
-from scoring.engine import score
+from scoring.engine import Scored, score
 from scoring.errors import DomainError, ImportRejected, RowProblem
 from scoring.records import check_header, parse_rows
 
@@ -124,7 +124,15 @@ async def import_records(
             ruleset, table.rows, {k: name for k, (_, name) in lookup.items()}, now.date()
         )
         ids = {name: unit_id for unit_id, name in lookup.values()}
-        new = [NewRecord(ids[r.unit], r, score(ruleset, r)) for r in records]
+        # A record's scoring depends on its item, points, modifiers and note only; a large file
+        # repeats few of those combinations, so each is scored once.
+        scored: dict[tuple[object, ...], Scored] = {}
+        new = []
+        for r in records:
+            key = (r.item_id, r.points, r.modifiers, r.note)
+            if key not in scored:
+                scored[key] = score(ruleset, r)
+            new.append(NewRecord(ids[r.unit], r, scored[key]))
         batch = await tx.add_batch(
             "records", actor, now, source=Path(path).name, sha256=digest, rows=len(table.rows)
         )
