@@ -7,10 +7,11 @@ a use case does all of its work through one `Tx`, so it commits all of it or non
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import aiosqlite
@@ -43,6 +44,29 @@ class UnitRow:
     group: str
     # None keeps the unit's aliases as they are; a list replaces them.
     aliases: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class Liaison:
+    user_id: int
+    unit_id: int
+    unit: str
+    group: str
+    name: str
+    username: str
+    active: bool
+
+    @property
+    def display(self) -> str:
+        handle = f"@{self.username}" if self.username else str(self.user_id)
+        return f"{self.name}（{handle}）" if self.name else handle
+
+
+class AlreadyProcessed(DomainError):
+    """The Telegram update was acted on before (a redelivery): nothing more is done."""
+
+    def __init__(self, update_id: int) -> None:
+        super().__init__("update_replayed", update_id=update_id)
 
 
 class Store:
@@ -117,18 +141,18 @@ class Tx:
         self.db = db
         self._store = store
 
-    async def _one(self, sql: str, params: Sequence[object] = ()) -> tuple | None:  # type: ignore[type-arg]
+    async def one(self, sql: str, params: Sequence[object] = ()) -> tuple | None:  # type: ignore[type-arg]
         async with self.db.execute(sql, params) as cursor:
             return await cursor.fetchone()
 
-    async def _all(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:  # type: ignore[type-arg]
+    async def all(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:  # type: ignore[type-arg]
         async with self.db.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
 
     # --- the ruleset in force ---------------------------------------------------------------
 
     async def ruleset_text(self) -> str | None:
-        row = await self._one("SELECT value FROM settings WHERE key = 'ruleset'")
+        row = await self.one("SELECT value FROM settings WHERE key = 'ruleset'")
         return row[0] if row else None
 
     async def ruleset(self) -> Ruleset:
@@ -145,11 +169,52 @@ class Tx:
             [(name, slot) for slot, name in enumerate(ruleset.bulletin.score_columns)],
         )
 
+    # --- Telegram updates -------------------------------------------------------------------
+
+    async def claim_update(self, update_id: int, now: datetime) -> None:
+        """Record that this update is being acted on, in the action's own transaction."""
+        try:
+            await self.db.execute(
+                "INSERT INTO processed_updates (update_id, at) VALUES (?, ?)", (update_id, now.isoformat())
+            )
+        except sqlite3.IntegrityError:
+            raise AlreadyProcessed(update_id) from None
+
+    async def update_seen(self, update_id: int) -> bool:
+        return await self.one("SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)) is not None
+
     # --- units ------------------------------------------------------------------------------
+
+    async def resolve_unit(self, key: str) -> tuple[int, str]:
+        """(id, name) of the active unit with this name or alias."""
+        found = (await self.unit_lookup()).get(key.strip())
+        if found is None:
+            raise DomainError("unit_unknown", unit=key.strip())
+        return found
+
+    # --- liaisons ---------------------------------------------------------------------------
+
+    _LIAISON = (
+        "SELECT l.user_id, l.unit_id, u.name, u.group_id, l.name, l.username, l.active "
+        "FROM liaisons l JOIN units u ON u.id = l.unit_id"
+    )
+
+    async def liaison(self, user_id: int, *, active_only: bool = False) -> Liaison | None:
+        row = await self.one(f"{self._LIAISON} WHERE l.user_id = ?", (user_id,))
+        if row is None or (active_only and not row[6]):
+            return None
+        return Liaison(*row[:6], bool(row[6]))
+
+    async def liaisons(self, unit_id: int | None = None) -> list[Liaison]:
+        """Active liaisons, of one unit or all, by unit."""
+        where, params = ("WHERE l.active = 1 AND l.unit_id = ?", (unit_id,)) if unit_id else ("WHERE l.active = 1", ())
+        rows = await self.all(f"{self._LIAISON} {where} ORDER BY u.id, l.joined_at", params)
+        return [Liaison(*row[:6], bool(row[6])) for row in rows]
+
 
     async def units(self, *, with_inactive: bool = False) -> list[UnitRef]:
         if self._store._units is None:
-            rows = await self._all("SELECT id, name, group_id, active FROM units ORDER BY id")
+            rows = await self.all("SELECT id, name, group_id, active FROM units ORDER BY id")
             self._store._units = [
                 UnitRef(i, name, group, bool(active)) for i, name, group, active in rows
             ]
@@ -157,7 +222,7 @@ class Tx:
 
     async def unit_lookup(self) -> dict[str, tuple[int, str]]:
         """Every active unit's name and alias mapped to (unit id, name)."""
-        rows = await self._all(
+        rows = await self.all(
             "SELECT u.name, u.id, u.name FROM units u WHERE u.active = 1 "
             "UNION ALL SELECT a.alias, u.id, u.name FROM unit_aliases a "
             "JOIN units u ON u.id = a.unit_id WHERE u.active = 1"
@@ -166,7 +231,7 @@ class Tx:
 
     async def unit_aliases(self) -> dict[int, list[str]]:
         result: dict[int, list[str]] = {}
-        for unit_id, alias in await self._all(
+        for unit_id, alias in await self.all(
             "SELECT unit_id, alias FROM unit_aliases ORDER BY alias"
         ):
             result.setdefault(unit_id, []).append(alias)
@@ -176,7 +241,7 @@ class Tx:
         """Add new units and update the group and aliases of known ones; (added, updated)."""
         known = {
             name: (unit_id, group)
-            for unit_id, name, group in await self._all("SELECT id, name, group_id FROM units")
+            for unit_id, name, group in await self.all("SELECT id, name, group_id FROM units")
         }
         aliases = await self.unit_aliases()
         added = updated = 0
@@ -211,7 +276,7 @@ class Tx:
 
     async def file_batch(self, kind: str, sha256: str) -> tuple[int, str, str] | None:
         """(batch id, source, created_at) of an earlier import of the same file, if any."""
-        row = await self._one(
+        row = await self.one(
             "SELECT id, source, created_at FROM batches WHERE kind = ? AND sha256 = ?",
             (kind, sha256),
         )
@@ -241,10 +306,8 @@ class Tx:
         if not new:
             return []
         stamp = now.isoformat()
-        # Ids are handed out here, under the write lock, so a 100,000-row import is two
-        # executemany calls instead of one INSERT and one lastrowid per record.
+        # Record ids are handed out here too, under the write lock (see _insert_ledger).
         first_record = await self._next_id("records")
-        first_entry = await self._next_id("ledger")
         record_rows = []
         ledger_rows: list[tuple[object, ...]] = []
         for offset, item in enumerate(new):
@@ -266,40 +329,44 @@ class Tx:
                     stamp,
                 )
             )
-            if item.status != "confirmed":
-                continue
-            for e in item.scored.entries:
-                ledger_rows.append(
-                    (
-                        r.day.isoformat(),
-                        item.unit_id,
-                        e.rule_id,
-                        e.column,
-                        e.points,
-                        e.adoptions,
-                        e.items,
-                        record_id,
-                        batch_id,
-                        e.explanation,
-                        stamp,
-                    )
-                )
+            if item.status == "confirmed":
+                ledger_rows += _ledger_rows(item.unit_id, record_id, r.day, item.scored, batch_id, stamp)
         await self.db.executemany(
             "INSERT INTO records (id, batch_id, unit_id, date, item_id, points, modifiers, title, "
             "note, status, explanation, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             record_rows,
         )
-        # In date order, so that the period index and the monthly sums fill page by page.
-        ledger_rows.sort(key=lambda row: (row[0], row[1]))
+        await self._insert_ledger(ledger_rows)
+        return [first_record + i for i in range(len(new))]
+
+    async def add_ledger(
+        self, batch_id: int, unit_id: int, record_id: int | None, day: date, scored: Scored, now: datetime
+    ) -> list[int]:
+        """Ledger lines for one record (on approval, an endorsement, a correction); their ids."""
+        rows = _ledger_rows(unit_id, record_id, day, scored, batch_id, now.isoformat())
+        return await self._insert_ledger(rows)
+
+    async def _insert_ledger(self, rows: list[tuple[object, ...]]) -> list[int]:
+        # Ids are handed out here, under the write lock, so a 100,000-row import is one
+        # executemany rather than an INSERT and a lastrowid per line. In date order, so that the
+        # period index and the monthly sums fill page by page.
+        first = await self._next_id("ledger")
+        rows.sort(key=lambda row: (row[0], row[1]))
         await self.db.executemany(
             "INSERT INTO ledger (id, date, unit_id, rule_id, column_name, points, adoptions, items, "
             "record_id, batch_id, explanation, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(first_entry + i, *row) for i, row in enumerate(ledger_rows)],
+            [(first + i, *row) for i, row in enumerate(rows)],
         )
-        return [first_record + i for i in range(len(new))]
+        return list(range(first, first + len(rows)))
+
+    async def add_event(self, record_id: int, event: str, actor: str, reason: str, now: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO record_events (record_id, event, actor, reason, at) VALUES (?, ?, ?, ?, ?)",
+            (record_id, event, actor, reason, now.isoformat()),
+        )
 
     async def _next_id(self, table: str) -> int:
-        row = await self._one(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
+        row = await self.one(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
         assert row is not None
         return int(row[0])
 
@@ -352,7 +419,7 @@ class Tx:
             )
         totals: dict[int, UnitTotals] = {}
         for sql, params in queries:
-            rows = await self._all(sql, params)
+            rows = await self.all(sql, params)
             if not totals:
                 totals = {row[0]: row for row in rows}
                 continue
@@ -371,7 +438,7 @@ class Tx:
             # Item counts are kept per month only: a quarter is its three months.
             months = [(q.start.strftime("%Y-%m"), q.end.strftime("%Y-%m")) for q in parts.quarters]
             for first, last in [*months, *parts.months]:
-                for rule_id, n in await self._all(
+                for rule_id, n in await self.all(
                     "SELECT rule_id, SUM(items) FROM item_months WHERE month BETWEEN ? AND ? GROUP BY rule_id",
                     (first, last),
                 ):
@@ -384,7 +451,7 @@ class Tx:
             group_filter = f"AND unit_id IN (SELECT id FROM units WHERE group_id IN ({marks}))"
             group_params = list(groups)
         for start, end in edges:
-            for rule_id, n in await self._all(
+            for rule_id, n in await self.all(
                 f"SELECT rule_id, SUM(items) FROM ledger WHERE items <> 0 AND date BETWEEN ? AND ? {group_filter} "
                 "GROUP BY rule_id",
                 [start.isoformat(), end.isoformat(), *group_params],
@@ -395,7 +462,7 @@ class Tx:
     # --- quota ------------------------------------------------------------------------------
 
     async def submission_counts(self, period: Period) -> dict[int, int]:
-        rows = await self._all(
+        rows = await self.all(
             "SELECT unit_id, COUNT(*) FROM records WHERE item_id = 'submission' "
             "AND status = 'confirmed' AND date BETWEEN ? AND ? GROUP BY unit_id",
             (period.start.isoformat(), period.end.isoformat()),
@@ -404,7 +471,7 @@ class Tx:
 
     async def settlements(self, month: Period) -> dict[int, str]:
         """Outcome per unit already settled for the month."""
-        rows = await self._all(
+        rows = await self.all(
             "SELECT unit_id, outcome FROM quota_settlements WHERE month = ?", (month.label,)
         )
         return dict(rows)  # type: ignore[arg-type]
@@ -428,3 +495,13 @@ class Tx:
 
 def encode_modifiers(modifiers: Iterable[tuple[str, int]]) -> str:
     return ";".join(f"{m}×{n}" if n != 1 else m for m, n in modifiers)
+
+
+def _ledger_rows(
+    unit_id: int, record_id: int | None, day: date, scored: Scored, batch_id: int, stamp: str
+) -> list[tuple[object, ...]]:
+    """Ledger columns after the id, date first (the insert sorts on it)."""
+    return [
+        (day.isoformat(), unit_id, e.rule_id, e.column, e.points, e.adoptions, e.items, record_id, batch_id, e.explanation, stamp)
+        for e in scored.entries
+    ]

@@ -50,6 +50,33 @@ ERRORS: dict[str, str] = {
     "modifier_times_invalid": "加分项 {modifier} 的次数不对",
     "modifier_not_allowed": "加分项 {modifier} 不适用于 {item}",
     "name_missing": "未填写单位名称",
+    # Chat.
+    "update_replayed": "该操作已处理过",
+    "invite_invalid": "邀请码无效，请向信息室确认邀请链接",
+    "invite_used": "该邀请码已被使用过，请向信息室索取新的邀请链接",
+    "invite_expired": "该邀请码已过期，请向信息室索取新的邀请链接",
+    "invite_throttled": "错误的邀请码次数过多，请 {minutes} 分钟后再试",
+    "liaison_unknown": "没有找到信息员 {user}",
+    "not_liaison": "你还没有绑定单位：请使用信息室发给你的邀请链接",
+    "not_admin": "只有信息室管理员可以使用此功能",
+    "private_only": "请在与机器人的私聊中使用此命令",
+    "item_not_reportable": "{item} 不能由信息员申报",
+    "title_missing": "请填写信息标题",
+    "claim_duplicate": "重复申报：同一单位、项目、标题和日期的记录已存在（#{record}，{date}，{status}）",
+    "button_forged": "无效的按钮",
+    "button_stale": "该按钮已失效，请重新申报",
+    "record_unknown": "没有找到记录 #{record}",
+    "claim_decided": "记录 #{record} 已处理（{status}），不能再次审核",
+    "reason_missing": "请注明原因",
+    "penalty_unknown": "未知的扣分项 {item}",
+    "no_adjustment": "规则集 {ruleset} 没有调整项",
+    "record_not_confirmed": "记录 #{record} 尚未确认（{status}），不能追加批示",
+    "entry_unknown": "没有找到流水 #{entry}",
+    "entry_is_reversal": "流水 #{entry} 本身是冲正记录，不能再冲正",
+    "entry_reversed": "流水 #{entry} 已冲正过",
+    "date_unreadable": "无法识别的日期 {date}：可以写 今天、昨天、2024-05-06 或 5月6日",
+    "usage": "用法：{usage}",
+    "item_ambiguous": "项目 {text} 不明确，可能是：{options}",
     "name_duplicate": "单位 {name} 在文件中重复出现（第 {first} 行）",
     "alias_taken": "别名 {alias} 已被单位 {unit} 使用",
 }
@@ -117,3 +144,151 @@ GROUP = "分组"
 RAW_TOTAL = "原始总分"
 NO_UNITS = "（无）"
 CHINESE_NUMBERS = "一二三四五六七八九十"
+
+# --- the bot ---------------------------------------------------------------------------------
+
+TOKEN_MISSING = (
+    "未设置 GOVINFO_BOT_TOKEN，机器人无法连接 Telegram。\n"
+    "请在 .env 或环境变量中设置令牌；不用 Telegram 也可以先试用：govinfo-bot sandbox"
+)
+SUBMISSION_NAME = "报送"
+STATUS_NAMES = {"pending": "待审核", "confirmed": "已确认", "rejected": "已驳回"}
+INTERNAL_ERROR = "抱歉，处理时出错了，请稍后再试。如果一直出错，请联系信息室。"
+
+WELCOME_LIAISON = "你好，{name}！你是 {unit} 的信息员。\n发送 /help 查看可以做的事。"
+WELCOME_ADMIN = "你好，管理员。发送 /help 查看管理命令。"
+WELCOME_STRANGER = "你好！这是政务信息报送考评机器人。请使用信息室发给你的邀请链接绑定单位。"
+BOUND = "绑定成功：你现在是 {unit} 的信息员。\n发送 /help 查看可以做的事。"
+
+HELP_LIAISON = """信息员可以：
+/report — 逐步申报一条采用信息（选择刊物、栏目，填写标题、日期、批示和证明材料）
+采用 <项目> <标题> [日期] — 一句话申报，例如：采用 《决策参考》 关于沙漠治理的调研 5月6日
+/submit <标题> — 记录一条报送（计入每月报送任务；回复一条消息或文件时一并附上）
+/me — 本月报送进度、本季度得分和排名
+/rank [期间] — 本组排名（默认本季度，例如 /rank 2024Q2）
+/history — 最近的记录及其状态
+/why [期间] — 得分明细，逐条说明
+/cancel — 取消正在进行的操作"""
+HELP_ADMIN = """管理员可以：
+/invite <单位> — 生成一次性邀请链接
+/liaisons — 信息员名单；/move <用户ID> <单位> — 调整单位；/remove <用户ID> — 移除
+/pending — 待审核的采用申报
+/penalty <单位> <扣分项> [日期] [备注] — 记扣分
+/adjust <单位> <±分值> <原因> — 调整分值（须注明原因）
+/endorse <记录号> <批示项>[×次数] — 为已确认的采用追加批示
+/reverse <流水号> <原因> — 冲正一条流水（不删除原记录）
+/units — 单位名单
+/standings [期间] [分组] — 排名
+/export [期间] — 导出 Excel（记录、积分流水、排名）"""
+
+COMMANDS_LIAISON = {
+    "report": "申报采用信息",
+    "submit": "记录一条报送",
+    "me": "我的进度和排名",
+    "rank": "本组排名",
+    "history": "最近的记录",
+    "why": "得分明细",
+    "help": "帮助",
+    "cancel": "取消当前操作",
+}
+COMMANDS_ADMIN = {
+    "pending": "待审核申报",
+    "invite": "生成邀请链接",
+    "liaisons": "信息员名单",
+    "move": "调整信息员单位",
+    "remove": "移除信息员",
+    "penalty": "记扣分",
+    "adjust": "调整分值",
+    "endorse": "追加批示",
+    "reverse": "冲正流水",
+    "units": "单位名单",
+    "standings": "排名",
+    "export": "导出 Excel",
+}
+
+INVITE_CREATED = "{unit} 的邀请链接（一次有效，{expires} 前使用）：\n{link}"
+LIAISON_LINE = "{user_id} {who} — {unit}（{group}）"
+NO_LIAISONS = "还没有信息员"
+LIAISON_MOVED = "已将 {who} 调整到 {unit}"
+LIAISON_REMOVED = "已移除信息员 {who}"
+UNIT_LINE = "{name}（{group}）{aliases}— 信息员 {liaisons} 人"
+
+REPORT_CHOOSE = "请选择采用的刊物或栏目："
+REPORT_BACK = "« 返回"
+REPORT_TITLE = "已选择：{item}（{points} 分）\n请输入信息标题："
+REPORT_DATE = "采用日期？可以写 今天、昨天、2024-05-06 或 5月6日"
+TODAY = "今天"
+YESTERDAY = "昨天"
+REPORT_ENDORSE = "是否获得领导批示？点按添加（可多次），完成后点「完成」："
+ENDORSE_DONE = "完成"
+ENDORSE_COUNT = "{label} ×{times}"
+REPORT_EVIDENCE = "请发送证明材料（图片、文件或链接），没有请点「跳过」："
+SKIP = "跳过"
+REPORT_CANCELLED = "已取消。"
+REPORT_TIMEOUT = "操作超时，已取消。需要时请重新开始。"
+SUMMARY = """请确认申报：
+单位：{unit}
+项目：{item}
+标题：{title}
+日期：{date}
+{extra}计分：{explanation}
+合计 {points} 分"""
+SUMMARY_ENDORSE = "批示：{labels}\n"
+SUMMARY_EVIDENCE = "证明材料：{evidence}\n"
+EVIDENCE_FILE = "已附文件"
+CONFIRM = "✅ 确认提交"
+CANCEL = "取消"
+CLAIM_PENDING = "已提交，等待信息室审核（记录 #{record}）。审核结果会通知你。"
+CLAIM_CONFIRMED = "已记录（#{record}），得 {points} 分。"
+ONE_LINE_PREFIX = "采用"
+ONE_LINE_USAGE = "采用 <项目> <标题> [日期]，例如：采用 《决策参考》 关于沙漠治理的调研 5月6日"
+
+SUBMITTED = "已记录报送（#{record}）：{title}\n{unit} 本月已报送 {count} 条{quota}"
+SUBMITTED_QUOTA = "，任务 {quota} 条"
+OFFICE_COPY = "📨 {unit} 报送（#{record}）：{title}"
+
+CLAIM_FOR_OFFICE = """新的采用申报 #{record}
+单位：{unit}（{who}）
+项目：{item}
+标题：{title}
+日期：{date}
+计分：{explanation}"""
+APPROVE = "✅ 确认"
+REJECT = "❌ 驳回"
+APPROVED_NOTE = "\n\n✅ 已确认（{admin}）"
+REJECTED_NOTE = "\n\n❌ 已驳回（{admin}）：{reason}"
+ASK_REJECT_REASON = "请回复驳回记录 #{record} 的原因（/cancel 取消）："
+APPROVED_FOR_LIAISON = "✅ 你的采用申报 #{record}「{title}」已确认，得 {points} 分。"
+REJECTED_FOR_LIAISON = "❌ 你的采用申报 #{record}「{title}」被驳回：{reason}"
+DONE = "已完成。"
+PENDING_NONE = "没有待审核的申报。"
+PENDING_LINE = "#{record} {unit} {date} {item}「{title}」{who}"
+
+ENTERED = "已记入 {unit}（#{record}）：{explanation}"
+ENTERED_FOR_LIAISON = "信息室为 {unit} 记入：{explanation}"
+ENDORSEMENT_LINE = "{label} {points}（记录 #{record}）"
+REVERSAL_LINE = "冲正 #{entry}（{explanation}）：{reason}"
+REVERSED = "已冲正：{explanation}"
+
+ME = """{unit} 的情况
+本月（{month}）已报送 {submissions} 条{quota_line}
+本季度（{quarter}）得分 {total}{raw}，组内第 {rank} 名（共 {size} 个单位）{gap}"""
+ME_QUOTA = "，任务 {quota} 条，{state}，本月还剩 {days} 天"
+ME_QUOTA_MET = "已完成"
+ME_QUOTA_SHORT = "还差 {missing} 条"
+ME_RAW = "（原始分 {raw}）"
+ME_GAP = "\n比上一名 {unit} 少 {gap} 分"
+ME_FIRST = "\n目前排名第一"
+ME_UNRANKED = "{unit} 的情况\n本月（{month}）已报送 {submissions} 条{quota_line}\n本季度（{quarter}）暂无得分"
+RANK_MARK = "▶"
+RANK_MORE = "……（共 {count} 个单位）"
+HISTORY_NONE = "还没有记录。"
+HISTORY_LINE = "#{id} {date} {item}「{title}」{status}{detail}"
+WHY_NONE = "{period} 没有计分记录。"
+WHY_HEAD = "{unit} {period} 得分明细："
+WHY_LINE = "#{id} {date} {points:+d} {explanation}"
+WHY_TOTAL = "合计 {total} 分"
+EXPORT_CAPTION = "{period} 的记录、积分流水和排名"
+EXPORT_SHEETS = {"records": "记录", "ledger": "积分流水"}
+EXPORT_RECORD_HEADER = ("编号", "日期", "单位", "项目", "标题", "状态", "批示", "计分说明", "备注")
+EXPORT_LEDGER_HEADER = ("流水号", "日期", "单位", "规则", "通报列", "分值", "说明", "冲正流水")

@@ -120,6 +120,9 @@ class Ruleset(_Model):
     quota_penalties: QuotaPenalties | None = None
     commission_penalties: QuotaPenalties | None = None
     awards: Awards | None = None
+    # Labels for the levels and publications of the chat's report menu, by item id prefix
+    # (`city` = 市政府办公室, `city.zwyq` = 《政务要情》); items are grouped by their dotted ids.
+    menu: dict[str, str] = {}
 
     @model_validator(mode="after")
     def _consistent(self) -> Ruleset:
@@ -159,6 +162,9 @@ class Ruleset(_Model):
                 for rule_id in (pair.missed, pair.missed_again):
                     if rule_id not in penalties:
                         raise ValueError(f"{name}: {rule_id!r} is not a penalty item")
+        for prefix in self.menu:
+            if not any(i.id.startswith(prefix + ".") for i in self.items):
+                raise ValueError(f"menu: {prefix!r} is not the prefix of any item id")
         if any(g.monthly_quota for g in self.groups) and self.quota_penalties is None:
             raise ValueError("groups have monthly quotas but quota_penalties is missing")
         return self

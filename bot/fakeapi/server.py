@@ -224,8 +224,14 @@ class FakeBotApi(FaultInjector, Recorder):
         message = self._user_message(user, chat_id, content, reply_to_message_id)
         return self._queue({"message": message})
 
-    def press_button(self, user_id: int, message: MessageRef, callback_data: str) -> dict[str, Any]:
-        """Queues a callback_query for an inline button of a message the bot sent."""
+    def press_button(
+        self, user_id: int, message: MessageRef, callback_data: str, *, any_data: bool = False
+    ) -> dict[str, Any]:
+        """Queues a callback_query for an inline button of a message the bot sent.
+
+        With `any_data`, the data need not be offered by the message as it is now: a press on a
+        keyboard the user still sees after an edit, or a modified client's forged data.
+        """
         chat_id, message_id = _message_key(message)
         chat = self._chats.get(chat_id)
         stored = chat.messages.get(message_id) if chat else None
@@ -233,7 +239,7 @@ class FakeBotApi(FaultInjector, Recorder):
             raise ValueError(f"the bot has no (undeleted) message {message_id} in chat {chat_id}")
         keyboard = stored.get("reply_markup", {}).get("inline_keyboard", [])
         offered = [button.get("callback_data") for row in keyboard for button in row]
-        if callback_data not in offered:
+        if callback_data not in offered and not any_data:
             raise ValueError(
                 f"message {chat_id}/{message_id} has no button with callback_data "
                 f"{callback_data!r}; it offers {offered}"

@@ -1,0 +1,87 @@
+"""The Telegram application, built from the settings by one factory for production, the sandbox
+and the tests alike."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHandler
+from telegram.warnings import PTBUserWarning
+
+from bot import texts
+from bot.handlers import liaison, office, report
+from bot.handlers.common import SETTINGS, STORE, drop_replays, on_error
+from bot.settings import Settings
+from bot.store import Store
+from bot.usecases.setup import initialize
+
+log = logging.getLogger(__name__)
+
+# The report and rejection conversations follow one user in one chat, and their buttons are
+# answered for that user whichever message carries them: per_message tracking is not wanted.
+warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
+
+# Enough connections for concurrent handlers; the library's default of 256 costs CPU on every
+# request for nothing.
+CONNECTION_POOL = 16
+CONCURRENT_UPDATES = 8
+
+
+def build_application(settings: Settings, *, rate_limit: bool = True) -> Application:  # type: ignore[type-arg]
+    """The bot, ready to run. `rate_limit` keeps to Telegram's limits; tests turn it off."""
+    if settings.bot_token is None:
+        raise ValueError("a bot token is required")
+    builder = (
+        ApplicationBuilder()
+        .token(settings.bot_token.get_secret_value())
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .connection_pool_size(CONNECTION_POOL)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if settings.api_base_url:
+        builder = builder.base_url(settings.api_base_url)
+    if settings.api_base_file_url:
+        builder = builder.base_file_url(settings.api_base_file_url)
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    app = builder.build()
+    app.bot_data[SETTINGS] = settings
+    app.add_handler(TypeHandler(object, drop_replays), group=-1)
+    liaison.register(app)
+    report.register(app)
+    office.register(app)
+    app.add_error_handler(on_error)
+    return app
+
+
+async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
+    settings: Settings = app.bot_data[SETTINGS]
+    store = await Store.open(settings.db)
+    app.bot_data[STORE] = store
+    async with store.reading() as tx:
+        initialised = await tx.ruleset_text() is not None
+    if not initialised:
+        await initialize(store, settings.ruleset)
+    await set_commands(app, settings)
+
+
+async def set_commands(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+    liaison_commands = [BotCommand(name, text) for name, text in texts.COMMANDS_LIAISON.items()]
+    admin_commands = liaison_commands + [BotCommand(name, text) for name, text in texts.COMMANDS_ADMIN.items()]
+    await app.bot.set_my_commands(liaison_commands, scope=BotCommandScopeAllPrivateChats())
+    for admin_id in settings.admin_ids:
+        try:
+            await app.bot.set_my_commands(admin_commands, scope=BotCommandScopeChat(admin_id))
+        except TelegramError:
+            # An admin who never opened a chat with the bot cannot have a chat scope yet.
+            log.warning("could not set the admin command menu for %s", admin_id)
+
+
+async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    store: Store | None = app.bot_data.get(STORE)
+    if store is not None:
+        await store.close()

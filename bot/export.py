@@ -1,0 +1,55 @@
+"""The office's export: a period's records, ledger and standings as one XLSX workbook."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+
+from bot import texts
+from bot.store import Store
+from bot.usecases.standings import standings
+from scoring.periods import Period
+
+
+async def period_workbook(store: Store, period: Period) -> bytes:
+    ruleset, table = await standings(store, period)
+    bounds = (period.start.isoformat(), period.end.isoformat())
+    async with store.reading() as tx:
+        records = await tx.all(
+            "SELECT r.id, r.date, u.name, r.item_id, r.title, r.status, r.modifiers, r.explanation, r.note "
+            "FROM records r JOIN units u ON u.id = r.unit_id WHERE r.date BETWEEN ? AND ? ORDER BY r.date, r.id",
+            bounds,
+        )
+        ledger = await tx.all(
+            "SELECT l.id, l.date, u.name, l.rule_id, l.column_name, l.points, l.explanation, l.reverses "
+            "FROM ledger l JOIN units u ON u.id = l.unit_id WHERE l.date BETWEEN ? AND ? ORDER BY l.date, l.id",
+            bounds,
+        )
+    workbook = Workbook()
+    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    groups = {g.id: g.display for g in ruleset.groups}
+    header = [texts.RANK, texts.UNIT, ruleset.bulletin.count_column, *table.columns, ruleset.bulletin.total_column]
+    for group in table.groups:
+        sheet = workbook.create_sheet(_sheet_title(groups[group.group]))
+        sheet.append(header)
+        for r in group.rows:
+            sheet.append([r.rank, r.unit, r.adoption_count, *r.scores, r.total])
+    sheet = workbook.create_sheet(texts.EXPORT_SHEETS["records"])
+    sheet.append(list(texts.EXPORT_RECORD_HEADER))
+    for rid, day, unit, item_id, title, status, modifiers, explanation, note in records:
+        item = ruleset.items_by_key.get(item_id)
+        label = item.label if item else item_id
+        sheet.append([rid, day, unit, label, title, texts.STATUS_NAMES.get(status, status), modifiers, explanation, note])
+    sheet = workbook.create_sheet(texts.EXPORT_SHEETS["ledger"])
+    sheet.append(list(texts.EXPORT_LEDGER_HEADER))
+    for row in ledger:
+        sheet.append(list(row))
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _sheet_title(name: str) -> str:
+    # Excel refuses these characters in sheet titles and anything past 31 characters.
+    return "".join(ch for ch in name if ch not in "[]:*?/\\")[:31]

@@ -1,0 +1,160 @@
+"""What every handler needs: the store, the settings, the clock, who is asking, and error replies."""
+
+from __future__ import annotations
+
+import functools
+import html
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any, TypeVar
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from bot import texts
+from bot.settings import Settings
+from bot.store import AlreadyProcessed, Liaison, Store
+from scoring.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+STORE = "store"
+SETTINGS = "settings"
+SEEN = "seen_updates"
+# Updates remembered in memory, so a redelivered one is dropped without asking the database.
+SEEN_LIMIT = 10_000
+
+Context = ContextTypes.DEFAULT_TYPE
+Handler = Callable[[Update, Context], Awaitable[Any]]
+H = TypeVar("H", bound=Handler)
+
+
+def store(context: Context) -> Store:
+    return context.bot_data[STORE]  # type: ignore[no-any-return]
+
+
+def settings(context: Context) -> Settings:
+    return context.bot_data[SETTINGS]  # type: ignore[no-any-return]
+
+
+def now(context: Context) -> datetime:
+    return settings(context).now()
+
+
+def is_admin(context: Context, user_id: int | None) -> bool:
+    # Checked when the action happens, against the settings: a forwarded button carries nothing.
+    return user_id is not None and user_id in settings(context).admin_ids
+
+
+def update_id(update: Update) -> int:
+    return update.update_id
+
+
+async def drop_replays(update: Update, context: Context) -> None:
+    """Runs before every handler: an update seen before (Telegram redelivers after a crash)
+    goes no further. Actions also record their update in their own transaction, which is what
+    makes this hold across restarts."""
+    seen: OrderedDict[int, None] = context.bot_data.setdefault(SEEN, OrderedDict())
+    if update.update_id in seen:
+        raise ApplicationHandlerStop
+    seen[update.update_id] = None
+    if len(seen) > SEEN_LIMIT:
+        seen.popitem(last=False)
+    async with store(context).reading() as tx:
+        if await tx.update_seen(update.update_id):
+            raise ApplicationHandlerStop
+
+
+async def reply(update: Update, text: str, **kwargs: Any) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+        if update.callback_query.message is not None:
+            await update.callback_query.message.reply_text(text, **kwargs)  # type: ignore[union-attr]
+        return
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(text, **kwargs)
+
+
+async def tell_error(update: Update, err: DomainError) -> None:
+    if isinstance(err, AlreadyProcessed):
+        return
+    text = texts.error_text(err.code, err.params)
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(text)
+
+
+def answers_errors(handler: H) -> H:
+    """Domain refusals become a Chinese answer to the user; nothing else is said or stored."""
+
+    @functools.wraps(handler)
+    async def wrapped(update: Update, context: Context) -> Any:
+        try:
+            return await handler(update, context)
+        except DomainError as err:
+            await tell_error(update, err)
+            return None
+
+    return wrapped  # type: ignore[return-value]
+
+
+async def current_liaison(update: Update, context: Context) -> Liaison:
+    user = update.effective_user
+    if user is None:
+        raise DomainError("not_liaison")
+    async with store(context).reading() as tx:
+        liaison = await tx.liaison(user.id, active_only=True)
+    if liaison is None:
+        raise DomainError("not_liaison")
+    return liaison
+
+
+def require_private(update: Update) -> None:
+    chat = update.effective_chat
+    if chat is None or chat.type != "private":
+        raise DomainError("private_only")
+
+
+def require_admin(update: Update, context: Context) -> int:
+    user = update.effective_user
+    if not is_admin(context, user.id if user else None):
+        raise DomainError("not_admin")
+    assert user is not None
+    return user.id
+
+
+def args_text(context: Context) -> str:
+    return " ".join(context.args or [])
+
+
+# Telegram refuses messages over 4096 characters.
+MESSAGE_LIMIT = 4000
+
+
+def split_message(text: str) -> list[str]:
+    """Long text in messages Telegram accepts, cut between lines."""
+    chunks: list[str] = []
+    current = ""
+    for line in text.splitlines(keepends=True):
+        if current and len(current) + len(line) > MESSAGE_LIMIT:
+            chunks.append(current)
+            current = ""
+        current += line
+    return [*chunks, current] if current else chunks or [text]
+
+
+def pre(text: str) -> str:
+    """Text in a monospace block, so tables keep their columns."""
+    return f"<pre>{html.escape(text)}</pre>"
+
+
+async def on_error(update: object, context: Context) -> None:
+    log.error("unhandled error in a handler", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_message is not None:
+        try:
+            await update.effective_message.reply_text(texts.INTERNAL_ERROR)
+        except Exception:  # the error may be the connection itself; it is logged above
+            log.debug("could not tell the user about the error", exc_info=True)

@@ -1,0 +1,195 @@
+"""Liaisons in private chat: joining, submissions, and what they ask about their unit."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
+
+from bot import texts
+from bot.handlers.common import (
+    Context,
+    answers_errors,
+    args_text,
+    current_liaison,
+    is_admin,
+    now,
+    pre,
+    require_private,
+    settings,
+    split_message,
+    store,
+    update_id,
+)
+from bot.render import table
+from bot.usecases import status
+from bot.usecases.liaisons import redeem_invite
+from bot.usecases.reports import submit
+from bot.usecases.standings import standings
+from scoring.errors import DomainError
+from scoring.periods import parse_period, quarter_of
+
+# Rows of a group table shown in chat around the liaison's own unit.
+RANK_ROWS = 40
+
+
+@answers_errors
+async def start(update: Update, context: Context) -> None:
+    require_private(update)
+    user = update.effective_user
+    message = update.effective_message
+    assert user is not None and message is not None
+    if context.args:
+        liaison = await redeem_invite(
+            store(context), context.args[0], user.id, user.full_name, user.username or "", update_id(update), now(context)
+        )
+        await message.reply_text(texts.BOUND.format(unit=liaison.unit))
+        return
+    async with store(context).reading() as tx:
+        liaison = await tx.liaison(user.id, active_only=True)
+    if liaison is not None:
+        await message.reply_text(texts.WELCOME_LIAISON.format(name=user.first_name, unit=liaison.unit))
+    elif is_admin(context, user.id):
+        await message.reply_text(texts.WELCOME_ADMIN)
+    else:
+        await message.reply_text(texts.WELCOME_STRANGER)
+
+
+async def help_command(update: Update, context: Context) -> None:
+    assert update.effective_message is not None
+    user = update.effective_user
+    text = texts.HELP_LIAISON
+    if is_admin(context, user.id if user else None):
+        text = f"{texts.HELP_LIAISON}\n\n{texts.HELP_ADMIN}"
+    await update.effective_message.reply_text(text)
+
+
+@answers_errors
+async def submit_command(update: Update, context: Context) -> None:
+    require_private(update)
+    liaison = await current_liaison(update, context)
+    message = update.effective_message
+    assert message is not None
+    title = args_text(context)
+    if message.caption:
+        title = message.caption.partition(" ")[2]
+    evidence = ""
+    source = message.reply_to_message or message
+    if source.document is not None:
+        evidence = f"document:{source.document.file_id}"
+    elif message.reply_to_message is not None and message.reply_to_message.text:
+        evidence = message.reply_to_message.text
+        title = title or evidence.splitlines()[0][:100]
+    if not title:
+        raise DomainError("usage", usage="/submit <标题>")
+    done = await submit(store(context), liaison, title, evidence, update_id(update), now(context))
+    quota = texts.SUBMITTED_QUOTA.format(quota=done.quota) if done.quota else ""
+    await message.reply_text(
+        texts.SUBMITTED.format(record=done.record_id, title=title, unit=done.unit, count=done.month_count, quota=quota)
+    )
+    office_chat = settings(context).office_chat_id
+    if office_chat is not None:
+        copy = texts.OFFICE_COPY.format(unit=done.unit, record=done.record_id, title=title)
+        if evidence.startswith("document:"):
+            await context.bot.send_document(office_chat, evidence.partition(":")[2], caption=copy)
+        else:
+            await context.bot.send_message(office_chat, f"{copy}\n{evidence}".strip())
+
+
+@answers_errors
+async def me(update: Update, context: Context) -> None:
+    require_private(update)
+    liaison = await current_liaison(update, context)
+    s = await status.unit_status(store(context), liaison, now(context))
+    quota_line = ""
+    if s.quota:
+        state = texts.ME_QUOTA_MET if s.submissions >= s.quota else texts.ME_QUOTA_SHORT.format(missing=s.quota - s.submissions)
+        quota_line = texts.ME_QUOTA.format(quota=s.quota, state=state, days=s.days_left)
+    assert update.effective_message is not None
+    if s.row is None:
+        text = texts.ME_UNRANKED.format(
+            unit=s.unit, month=s.month.label, submissions=s.submissions, quota_line=quota_line, quarter=s.quarter.label
+        )
+        await update.effective_message.reply_text(text)
+        return
+    gap = texts.ME_FIRST if s.above is None else texts.ME_GAP.format(unit=s.above.unit, gap=s.above.total - s.row.total)
+    raw = texts.ME_RAW.format(raw=s.row.raw_total) if s.row.raw_total != s.row.total else ""
+    await update.effective_message.reply_text(
+        texts.ME.format(
+            unit=s.unit, month=s.month.label, submissions=s.submissions, quota_line=quota_line,
+            quarter=s.quarter.label, total=s.row.total, raw=raw, rank=s.row.rank, size=s.group_size, gap=gap,
+        )  # fmt: skip
+    )
+
+
+@answers_errors
+async def rank(update: Update, context: Context) -> None:
+    require_private(update)
+    liaison = await current_liaison(update, context)
+    period = parse_period(args_text(context)) if context.args else quarter_of(now(context).date())
+    ruleset, result = await standings(store(context), period, [liaison.group])
+    group = status.group_of(result, liaison.group)
+    rows = group.rows if group else []
+    mine = next((i for i, r in enumerate(rows) if r.unit == liaison.unit), 0)
+    start_at = max(0, min(mine - RANK_ROWS // 2, len(rows) - RANK_ROWS))
+    shown = rows[start_at : start_at + RANK_ROWS]
+    lines = table(
+        [" ", texts.RANK, texts.UNIT, ruleset.bulletin.total_column],
+        [[texts.RANK_MARK if r.unit == liaison.unit else "", str(r.rank), r.unit, str(r.total)] for r in shown],
+    )
+    title = f"{ruleset.groups_by_key[liaison.group].display} {period.label}"
+    more = texts.RANK_MORE.format(count=len(rows)) if len(shown) < len(rows) else ""
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(pre("\n".join([title, *lines, more]).strip()), parse_mode=ParseMode.HTML)
+
+
+@answers_errors
+async def history(update: Update, context: Context) -> None:
+    require_private(update)
+    liaison = await current_liaison(update, context)
+    lines = await status.history(store(context), liaison.unit_id)
+    async with store(context).reading() as tx:
+        ruleset = await tx.ruleset()
+    text = "\n".join(
+        texts.HISTORY_LINE.format(
+            id=line.id, date=line.day, item=_label(ruleset, line.item_id), title=line.title,
+            status=texts.STATUS_NAMES.get(line.status, line.status),
+            detail=f"：{line.reason}" if line.reason else (f"（{line.explanation}）" if line.explanation else ""),
+        )  # fmt: skip
+        for line in lines
+    )
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(text or texts.HISTORY_NONE)
+
+
+def _label(ruleset, item_id: str) -> str:  # type: ignore[no-untyped-def]
+    item = ruleset.items_by_key.get(item_id)
+    return item.label if item else texts.SUBMISSION_NAME
+
+
+@answers_errors
+async def why(update: Update, context: Context) -> None:
+    require_private(update)
+    liaison = await current_liaison(update, context)
+    period = parse_period(args_text(context)) if context.args else quarter_of(now(context).date())
+    lines = await status.ledger_lines(store(context), liaison.unit_id, period)
+    assert update.effective_message is not None
+    if not lines:
+        await update.effective_message.reply_text(texts.WHY_NONE.format(period=period.label))
+        return
+    body = [texts.WHY_HEAD.format(unit=liaison.unit, period=period.label)]
+    body += [texts.WHY_LINE.format(id=x.id, date=x.day, points=x.points, explanation=x.explanation) for x in lines]
+    body.append(texts.WHY_TOTAL.format(total=sum(x.points for x in lines)))
+    for chunk in split_message("\n".join(body)):
+        await update.effective_message.reply_text(chunk)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(CommandHandler("help", help_command))
+    app.add_handler(CommandHandler("submit", submit_command))
+    app.add_handler(MessageHandler(filters.CaptionRegex(r"^/submit(\s|$)"), submit_command))
+    app.add_handler(CommandHandler("me", me))
+    app.add_handler(CommandHandler("rank", rank))
+    app.add_handler(CommandHandler("history", history))
+    app.add_handler(CommandHandler("why", why))

@@ -1,0 +1,305 @@
+"""The information office in chat: approving claims, admin commands, the roster, the export."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import render, texts
+from bot.chatinput import looks_like_day, parse_day
+from bot.export import period_workbook
+from bot.handlers.common import (
+    Context,
+    answers_errors,
+    args_text,
+    now,
+    pre,
+    require_admin,
+    require_private,
+    settings,
+    split_message,
+    store,
+    tell_error,
+    update_id,
+)
+from bot.usecases import liaisons as roster
+from bot.usecases import office, reports
+from bot.usecases.reports import Claimed
+from bot.usecases.standings import standings
+from scoring.errors import DomainError
+from scoring.periods import parse_period, quarter_of
+
+REASON = 0
+REJECTING = "rejecting"
+_TIMES = re.compile(r"^(.*?)\s*[×xX*]\s*(\d+)$")
+
+
+async def notify_office_of_claim(context: Context, claimed: Claimed, who: str) -> None:
+    """Every admin gets the claim with the buttons to decide it."""
+    text = texts.CLAIM_FOR_OFFICE.format(
+        record=claimed.record_id, unit=claimed.unit, who=who, item=claimed.item.label, title=claimed.record.title,
+        date=claimed.record.day.isoformat(), explanation=claimed.scored.explanation,
+    )  # fmt: skip
+    keyboard = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(texts.APPROVE, callback_data=f"ok:{claimed.record_id}"), InlineKeyboardButton(texts.REJECT, callback_data=f"no:{claimed.record_id}")]]
+    )
+    for admin_id in settings(context).admin_ids:
+        await context.bot.send_message(admin_id, text, reply_markup=keyboard)
+
+
+async def tell_liaisons(context: Context, user_ids: list[int], text: str) -> None:
+    for user_id in user_ids:
+        await context.bot.send_message(user_id, text)
+
+
+def _record_id(data: str) -> int:
+    raw = data.partition(":")[2]
+    if not raw.isdigit():
+        raise DomainError("button_forged")
+    return int(raw)
+
+
+@answers_errors
+async def approve_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    admin_id = require_admin(update, context)
+    decided = await reports.approve(store(context), _record_id(query.data), admin_id, update_id(update), now(context))
+    await query.answer()
+    who = update.effective_user.full_name if update.effective_user else str(admin_id)
+    await query.edit_message_text(f"{query.message.text}{texts.APPROVED_NOTE.format(admin=who)}")  # type: ignore[union-attr]
+    await tell_liaisons(
+        context, decided.liaisons,
+        texts.APPROVED_FOR_LIAISON.format(record=decided.record_id, title=decided.title, points=decided.points),
+    )  # fmt: skip
+
+
+@answers_errors
+async def reject_button(update: Update, context: Context) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    require_admin(update, context)
+    record_id = _record_id(query.data)
+    await query.answer()
+    context.user_data[REJECTING] = (record_id, query.message.chat_id, query.message.message_id)  # type: ignore[index, union-attr]
+    await query.message.reply_text(texts.ASK_REJECT_REASON.format(record=record_id))  # type: ignore[union-attr]
+    return REASON
+
+
+async def reject_reason(update: Update, context: Context) -> int:
+    """The reason ends the rejection whatever happens: refused, it is said and not asked again."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    record_id, chat_id, message_id = context.user_data.pop(REJECTING)  # type: ignore[union-attr]
+    try:
+        admin_id = require_admin(update, context)
+        decided = await reports.reject(store(context), record_id, admin_id, message.text, update_id(update), now(context))
+    except DomainError as err:
+        await tell_error(update, err)
+        return ConversationHandler.END
+    who = update.effective_user.full_name if update.effective_user else str(admin_id)
+    await message.reply_text(texts.DONE)
+    claim = texts.REJECTED_NOTE.format(admin=who, reason=message.text.strip())
+    await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+    await context.bot.send_message(chat_id, f"#{record_id}{claim}")
+    await tell_liaisons(
+        context, decided.liaisons,
+        texts.REJECTED_FOR_LIAISON.format(record=record_id, title=decided.title, reason=message.text.strip()),
+    )  # fmt: skip
+    return ConversationHandler.END
+
+
+async def cancel_reject(update: Update, context: Context) -> int:
+    context.user_data.pop(REJECTING, None)  # type: ignore[union-attr]
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(texts.REPORT_CANCELLED)
+    return ConversationHandler.END
+
+
+def _admin_command(handler):  # type: ignore[no-untyped-def]
+    """Admin commands: private chat, admin checked now, refusals answered in Chinese."""
+
+    @answers_errors
+    async def wrapped(update: Update, context: Context) -> None:
+        require_private(update)
+        admin_id = require_admin(update, context)
+        await handler(update, context, admin_id)
+
+    wrapped.__name__ = handler.__name__
+    return wrapped
+
+
+async def _say(update: Update, text: str, *, html: bool = False) -> None:
+    assert update.effective_message is not None
+    for chunk in split_message(text):
+        await update.effective_message.reply_text(pre(chunk) if html else chunk, parse_mode=ParseMode.HTML if html else None)
+
+
+def _usage(usage: str) -> DomainError:
+    return DomainError("usage", usage=usage)
+
+
+async def invite(update: Update, context: Context, admin_id: int) -> None:
+    unit = args_text(context)
+    if not unit:
+        raise _usage("/invite <单位>")
+    created = await roster.create_invite(store(context), unit, admin_id, now(context))
+    link = f"https://t.me/{context.bot.username}?start={created.code}"
+    await _say(update, texts.INVITE_CREATED.format(unit=created.unit, expires=created.expires_at.strftime("%Y-%m-%d %H:%M"), link=link))
+
+
+async def list_liaisons(update: Update, context: Context, admin_id: int) -> None:
+    people = await roster.list_liaisons(store(context))
+    lines = [texts.LIAISON_LINE.format(user_id=p.user_id, who=p.display, unit=p.unit, group=p.group) for p in people]
+    await _say(update, "\n".join(lines) or texts.NO_LIAISONS)
+
+
+async def move(update: Update, context: Context, admin_id: int) -> None:
+    args = context.args or []
+    if len(args) < 2 or not args[0].isdigit():
+        raise _usage("/move <用户ID> <单位>")
+    moved = await roster.move_liaison(store(context), int(args[0]), " ".join(args[1:]), update_id(update), now(context))
+    await _say(update, texts.LIAISON_MOVED.format(who=moved.display, unit=moved.unit))
+
+
+async def remove(update: Update, context: Context, admin_id: int) -> None:
+    args = context.args or []
+    if len(args) != 1 or not args[0].isdigit():
+        raise _usage("/remove <用户ID>")
+    removed = await roster.remove_liaison(store(context), int(args[0]), update_id(update), now(context))
+    await _say(update, texts.LIAISON_REMOVED.format(who=removed.display))
+
+
+async def pending(update: Update, context: Context, admin_id: int) -> None:
+    waiting = await reports.pending(store(context))
+    async with store(context).reading() as tx:
+        ruleset = await tx.ruleset()
+    lines = [
+        texts.PENDING_LINE.format(record=rid, unit=unit, date=r.day, item=ruleset.item(r.item_id).label, title=r.title, who=who)
+        for rid, unit, r, who in waiting
+    ]
+    await _say(update, "\n".join(lines) or texts.PENDING_NONE)
+
+
+async def penalty(update: Update, context: Context, admin_id: int) -> None:
+    args = context.args or []
+    if len(args) < 2:
+        raise _usage("/penalty <单位> <扣分项> [日期] [备注]")
+    day = now(context).date()
+    rest = args[2:]
+    if rest and looks_like_day(rest[0]):
+        day = parse_day(rest[0], day)
+        rest = rest[1:]
+    entered = await office.penalise(store(context), args[0], args[1], day, " ".join(rest), admin_id, update_id(update), now(context))
+    await _entered(update, context, entered)
+
+
+async def _entered(update: Update, context: Context, entered: office.Entered) -> None:
+    await _say(update, texts.ENTERED.format(unit=entered.unit, record=entered.record_id, explanation=entered.explanation))
+    await tell_liaisons(context, entered.liaisons, texts.ENTERED_FOR_LIAISON.format(unit=entered.unit, explanation=entered.explanation))
+
+
+async def adjust(update: Update, context: Context, admin_id: int) -> None:
+    args = context.args or []
+    if len(args) < 3 or not re.fullmatch(r"[+-]?\d+", args[1]):
+        raise _usage("/adjust <单位> <±分值> <原因>")
+    entered = await office.adjust(store(context), args[0], int(args[1]), " ".join(args[2:]), admin_id, update_id(update), now(context))
+    await _entered(update, context, entered)
+
+
+async def endorse(update: Update, context: Context, admin_id: int) -> None:
+    args = context.args or []
+    if len(args) < 2 or not args[0].lstrip("#").isdigit():
+        raise _usage("/endorse <记录号> <批示项>[×次数]")
+    name, times = " ".join(args[1:]), 1
+    if m := _TIMES.match(name):
+        name, times = m[1], int(m[2])
+    entered = await office.endorse(store(context), int(args[0].lstrip("#")), name, times, admin_id, update_id(update), now(context))
+    await _entered(update, context, entered)
+
+
+async def reverse(update: Update, context: Context, admin_id: int) -> None:
+    args = context.args or []
+    if len(args) < 2 or not args[0].lstrip("#").isdigit():
+        raise _usage("/reverse <流水号> <原因>")
+    entered = await office.reverse(store(context), int(args[0].lstrip("#")), " ".join(args[1:]), admin_id, update_id(update), now(context))
+    await _say(update, texts.REVERSED.format(explanation=entered.explanation))
+    await tell_liaisons(context, entered.liaisons, texts.ENTERED_FOR_LIAISON.format(unit=entered.unit, explanation=entered.explanation))
+
+
+async def units(update: Update, context: Context, admin_id: int) -> None:
+    async with store(context).reading() as tx:
+        ruleset = await tx.ruleset()
+        all_units = await tx.units()
+        aliases = await tx.unit_aliases()
+        people = await tx.liaisons()
+    groups = {g.id: g.display for g in ruleset.groups}
+    counts: dict[int, int] = {}
+    for p in people:
+        counts[p.unit_id] = counts.get(p.unit_id, 0) + 1
+    lines = [
+        texts.UNIT_LINE.format(
+            name=u.name, group=groups.get(u.group, u.group),
+            aliases=f"[{'、'.join(aliases[u.id])}] " if aliases.get(u.id) else "", liaisons=counts.get(u.id, 0),
+        )  # fmt: skip
+        for u in all_units
+    ]
+    await _say(update, "\n".join(lines))
+
+
+async def standings_command(update: Update, context: Context, admin_id: int) -> None:
+    args = context.args or []
+    period = parse_period(args[0]) if args else quarter_of(now(context).date())
+    ruleset, table = await standings(store(context), period, args[1:] or None)
+    await _say(update, render.standings_text(ruleset, table), html=True)
+
+
+async def export(update: Update, context: Context, admin_id: int) -> None:
+    args = context.args or []
+    period = parse_period(args[0]) if args else quarter_of(now(context).date())
+    data = await period_workbook(store(context), period)
+    assert update.effective_message is not None
+    await update.effective_message.reply_document(
+        data, filename=f"govinfo-{period.label}.xlsx", caption=texts.EXPORT_CAPTION.format(period=period.label)
+    )
+
+
+ADMIN_COMMANDS = {
+    "invite": invite,
+    "liaisons": list_liaisons,
+    "move": move,
+    "remove": remove,
+    "pending": pending,
+    "penalty": penalty,
+    "adjust": adjust,
+    "endorse": endorse,
+    "reverse": reverse,
+    "units": units,
+    "standings": standings_command,
+    "export": export,
+}
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    for name, handler in ADMIN_COMMANDS.items():
+        app.add_handler(CommandHandler(name, _admin_command(handler)))
+    app.add_handler(CallbackQueryHandler(approve_button, pattern=r"^ok:"))
+    app.add_handler(
+        ConversationHandler(
+            entry_points=[CallbackQueryHandler(reject_button, pattern=r"^no:")],
+            states={REASON: [MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, reject_reason)]},
+            fallbacks=[CommandHandler("cancel", cancel_reject)],
+            conversation_timeout=600,
+            name="reject",
+        )
+    )

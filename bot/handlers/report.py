@@ -1,0 +1,308 @@
+"""Adoption claims in chat: the guided /report conversation, the one-line report, and the
+confirm button of the summary both end in."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot import texts
+from bot.chatinput import parse_day, parse_one_line
+from bot.handlers.common import (
+    Context,
+    answers_errors,
+    current_liaison,
+    now,
+    require_private,
+    settings,
+    store,
+    tell_error,
+    update_id,
+)
+from bot.handlers.office import notify_office_of_claim
+from bot.usecases.reports import Draft, cancel_draft, confirm_draft, make_draft
+from scoring.errors import DomainError
+from scoring.ruleset import Item, ItemKind, Ruleset
+
+CHOOSE, TITLE, DATE, ENDORSE, EVIDENCE = range(5)
+# A report left half-way is dropped after this long.
+CONVERSATION_TIMEOUT = 600
+DRAFT_KEY = "report"
+
+
+def menu_options(ruleset: Ruleset, prefix: str) -> list[tuple[str, str]]:
+    """(label, callback data) for the items and groups of items under an id prefix."""
+    reportable = [i for i in ruleset.items if i.kind in (ItemKind.ADOPTION, ItemKind.CREDIT)]
+    options: list[tuple[str, str]] = []
+    children: dict[str, list[Item]] = {}
+    for item in reportable:
+        if item.id == prefix:
+            options.append((f"{item.label}（{item.points}）", f"ri:{item.id}"))
+        elif not prefix or item.id.startswith(prefix + "."):
+            segment = item.id[len(prefix) + 1 if prefix else 0 :].split(".")[0]
+            children.setdefault(f"{prefix}.{segment}" if prefix else segment, []).append(item)
+    for child, members in children.items():
+        if len(members) == 1:
+            options.append((f"{members[0].label}（{members[0].points}）", f"ri:{members[0].id}"))
+        else:
+            options.append((ruleset.menu.get(child, child), f"rp:{child}"))
+    return options
+
+
+def menu_keyboard(ruleset: Ruleset, prefix: str) -> InlineKeyboardMarkup:
+    rows = [[InlineKeyboardButton(label, callback_data=data)] for label, data in menu_options(ruleset, prefix)]
+    if prefix:
+        parent = prefix.rpartition(".")[0]
+        rows.append([InlineKeyboardButton(texts.REPORT_BACK, callback_data=f"rp:{parent}")])
+    return InlineKeyboardMarkup(rows)
+
+
+async def _ruleset(context: Context) -> Ruleset:
+    async with store(context).reading() as tx:
+        return await tx.ruleset()
+
+
+@answers_errors
+async def start_report(update: Update, context: Context) -> int:
+    require_private(update)
+    await current_liaison(update, context)
+    context.user_data[DRAFT_KEY] = {"modifiers": {}}  # type: ignore[index]
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(texts.REPORT_CHOOSE, reply_markup=menu_keyboard(await _ruleset(context), ""))
+    return CHOOSE
+
+
+async def navigate(update: Update, context: Context) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    await query.edit_message_reply_markup(menu_keyboard(await _ruleset(context), query.data[3:]))
+    return CHOOSE
+
+
+async def choose_item(update: Update, context: Context) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    ruleset = await _ruleset(context)
+    item = ruleset.items_by_key.get(query.data[3:])
+    if item is None:
+        await query.answer(texts.error_text("button_forged", {}), show_alert=True)
+        return CHOOSE
+    await query.answer()
+    _draft(context)["item"] = item.id
+    await query.edit_message_text(texts.REPORT_TITLE.format(item=item.label, points=item.points))
+    return TITLE
+
+
+def _draft(context: Context) -> dict:  # type: ignore[type-arg]
+    return context.user_data.setdefault(DRAFT_KEY, {"modifiers": {}})  # type: ignore[union-attr]
+
+
+async def take_title(update: Update, context: Context) -> int:
+    assert update.effective_message is not None and update.effective_message.text is not None
+    _draft(context)["title"] = update.effective_message.text.strip()
+    days = [InlineKeyboardButton(texts.TODAY, callback_data="rd:0"), InlineKeyboardButton(texts.YESTERDAY, callback_data="rd:1")]
+    await update.effective_message.reply_text(texts.REPORT_DATE, reply_markup=InlineKeyboardMarkup([days]))
+    return DATE
+
+
+async def take_day(update: Update, context: Context) -> int:
+    today = now(context).date()
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+        text = texts.TODAY if update.callback_query.data == "rd:0" else texts.YESTERDAY
+    else:
+        assert update.effective_message is not None and update.effective_message.text is not None
+        text = update.effective_message.text
+    try:
+        day = parse_day(text, today)
+    except DomainError as err:
+        await tell_error(update, err)
+        return DATE
+    _draft(context)["day"] = day
+    ruleset = await _ruleset(context)
+    item_id = _draft(context)["item"]
+    if any(item_id in m.allowed_on for m in ruleset.modifiers):
+        await _send(update, texts.REPORT_ENDORSE, _endorse_keyboard(ruleset, item_id, _draft(context)["modifiers"]))
+        return ENDORSE
+    await _send(update, texts.REPORT_EVIDENCE, _skip_keyboard())
+    return EVIDENCE
+
+
+async def _send(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    message = update.effective_message
+    assert message is not None
+    await message.reply_text(text, reply_markup=markup)
+
+
+def _endorse_keyboard(ruleset: Ruleset, item_id: str, chosen: dict[str, int]) -> InlineKeyboardMarkup:
+    rows = []
+    for m in ruleset.modifiers:
+        if item_id in m.allowed_on:
+            label = f"{m.label} +{m.points}"
+            if chosen.get(m.id):
+                label = texts.ENDORSE_COUNT.format(label=label, times=chosen[m.id])
+            rows.append([InlineKeyboardButton(label, callback_data=f"re:{m.id}")])
+    rows.append([InlineKeyboardButton(texts.ENDORSE_DONE, callback_data="re:")])
+    return InlineKeyboardMarkup(rows)
+
+
+def _skip_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.SKIP, callback_data="rs:")]])
+
+
+async def toggle_endorsement(update: Update, context: Context) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    modifier = query.data[3:]
+    if not modifier:
+        await query.edit_message_reply_markup(None)
+        await _send(update, texts.REPORT_EVIDENCE, _skip_keyboard())
+        return EVIDENCE
+    ruleset = await _ruleset(context)
+    draft = _draft(context)
+    if modifier in ruleset.modifiers_by_key and draft["item"] in ruleset.modifiers_by_key[modifier].allowed_on:
+        draft["modifiers"][modifier] = draft["modifiers"].get(modifier, 0) + 1
+    await query.edit_message_reply_markup(_endorse_keyboard(ruleset, draft["item"], draft["modifiers"]))
+    return ENDORSE
+
+
+async def take_evidence(update: Update, context: Context) -> int:
+    message = update.effective_message
+    evidence = ""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    elif message is not None:
+        if message.document is not None:
+            evidence = f"document:{message.document.file_id}"
+        elif message.photo:
+            evidence = f"photo:{message.photo[-1].file_id}"
+        elif message.text:
+            evidence = message.text.strip()
+    chosen = context.user_data.pop(DRAFT_KEY)  # type: ignore[union-attr]
+    try:
+        liaison = await current_liaison(update, context)
+        modifiers = tuple(chosen["modifiers"].items())
+        draft = await make_draft(
+            store(context), liaison, chosen["item"], chosen["title"], chosen["day"], modifiers, evidence, now(context)
+        )
+    except DomainError as err:
+        # A refused report (a duplicate, say) ends the conversation: it is said, not retried.
+        await tell_error(update, err)
+        return ConversationHandler.END
+    await _send(update, summary_text(draft, evidence, await _ruleset(context)), summary_keyboard(draft.id))
+    return ConversationHandler.END
+
+
+def summary_text(draft: Draft, evidence: str, ruleset: Ruleset) -> str:
+    extra = ""
+    if draft.record.modifiers:
+        labels = "、".join(
+            ruleset.modifiers_by_key[m].label + (f"×{n}" if n > 1 else "") for m, n in draft.record.modifiers
+        )
+        extra += texts.SUMMARY_ENDORSE.format(labels=labels)
+    if evidence:
+        shown = texts.EVIDENCE_FILE if evidence.startswith(("document:", "photo:")) else evidence
+        extra += texts.SUMMARY_EVIDENCE.format(evidence=shown)
+    return texts.SUMMARY.format(
+        unit=draft.unit, item=draft.item.label, title=draft.record.title, date=draft.record.day.isoformat(),
+        extra=extra, explanation=draft.scored.explanation, points=draft.scored.points,
+    )  # fmt: skip
+
+
+def summary_keyboard(draft_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(texts.CONFIRM, callback_data=f"dc:{draft_id}"), InlineKeyboardButton(texts.CANCEL, callback_data=f"dx:{draft_id}")]]
+    )
+
+
+async def cancel(update: Update, context: Context) -> int:
+    context.user_data.pop(DRAFT_KEY, None)  # type: ignore[union-attr]
+    await _send(update, texts.REPORT_CANCELLED)
+    return ConversationHandler.END
+
+
+async def timed_out(update: Update, context: Context) -> None:
+    context.user_data.pop(DRAFT_KEY, None)  # type: ignore[union-attr]
+    if update.effective_chat is not None:
+        await context.bot.send_message(update.effective_chat.id, texts.REPORT_TIMEOUT)
+
+
+@answers_errors
+async def one_line(update: Update, context: Context) -> None:
+    require_private(update)
+    liaison = await current_liaison(update, context)
+    assert update.effective_message is not None and update.effective_message.text is not None
+    ruleset = await _ruleset(context)
+    parsed = parse_one_line(ruleset, update.effective_message.text, now(context).date())
+    draft = await make_draft(store(context), liaison, parsed.item.id, parsed.title, parsed.day, (), "", now(context))
+    await update.effective_message.reply_text(summary_text(draft, "", ruleset), reply_markup=summary_keyboard(draft.id))
+
+
+@answers_errors
+async def draft_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None and update.effective_user is not None
+    action, _, raw_id = query.data.partition(":")
+    if not raw_id.isdigit():
+        raise DomainError("button_forged")
+    user_id = update.effective_user.id
+    if action == "dx":
+        await cancel_draft(store(context), int(raw_id), user_id, update_id(update), now(context))
+        await query.answer()
+        await query.edit_message_text(f"{query.message.text}\n\n{texts.REPORT_CANCELLED}")  # type: ignore[union-attr]
+        return
+    claimed = await confirm_draft(
+        store(context), int(raw_id), user_id, settings(context).require_approval, update_id(update), now(context)
+    )
+    await query.answer()
+    if claimed.status == "pending":
+        done = texts.CLAIM_PENDING.format(record=claimed.record_id)
+    else:
+        done = texts.CLAIM_CONFIRMED.format(record=claimed.record_id, points=claimed.scored.points)
+    await query.edit_message_text(f"{query.message.text}\n\n{done}")  # type: ignore[union-attr]
+    if claimed.status == "pending":
+        await notify_office_of_claim(context, claimed, update.effective_user.full_name)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    app.add_handler(
+        ConversationHandler(
+            entry_points=[CommandHandler("report", start_report)],
+            states={
+                CHOOSE: [
+                    CallbackQueryHandler(navigate, pattern=r"^rp:"),
+                    CallbackQueryHandler(choose_item, pattern=r"^ri:"),
+                ],
+                TITLE: [MessageHandler(private & filters.TEXT & ~filters.COMMAND, take_title)],
+                DATE: [
+                    CallbackQueryHandler(take_day, pattern=r"^rd:"),
+                    MessageHandler(private & filters.TEXT & ~filters.COMMAND, take_day),
+                ],
+                ENDORSE: [CallbackQueryHandler(toggle_endorsement, pattern=r"^re:")],
+                EVIDENCE: [
+                    CallbackQueryHandler(take_evidence, pattern=r"^rs:"),
+                    MessageHandler(
+                        private & (filters.Document.ALL | filters.PHOTO | (filters.TEXT & ~filters.COMMAND)),
+                        take_evidence,
+                    ),
+                ],
+                ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
+            },
+            fallbacks=[CommandHandler("cancel", cancel)],
+            conversation_timeout=CONVERSATION_TIMEOUT,
+            name="report",
+        )
+    )
+    app.add_handler(MessageHandler(private & filters.Regex(rf"^{texts.ONE_LINE_PREFIX}\s"), one_line))
+    app.add_handler(CallbackQueryHandler(draft_button, pattern=r"^d[cx]:"))

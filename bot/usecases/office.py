@@ -1,0 +1,142 @@
+"""The office's own entries: penalties, adjustments, endorsements and reversals, each audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot import texts
+from bot.store import NewRecord, Store, Tx, encode_modifiers
+from bot.usecases.reports import check_day, decode_modifiers
+from scoring.engine import Entry, Scored, score
+from scoring.errors import DomainError
+from scoring.records import Record
+from scoring.ruleset import ItemKind
+
+
+@dataclass(frozen=True)
+class Entered:
+    """An office entry as stored: the record, the points, who to tell."""
+
+    record_id: int
+    unit: str
+    points: int
+    explanation: str
+    liaisons: list[int]
+
+
+async def penalise(
+    store: Store, unit_key: str, item_key: str, day: date, note: str, admin_id: int, update_id: int, now: datetime
+) -> Entered:
+    async with store.transaction() as tx:
+        await tx.claim_update(update_id, now)
+        ruleset = await tx.ruleset()
+        item = ruleset.items_by_key.get(item_key.strip())
+        if item is None or item.kind is not ItemKind.PENALTY:
+            raise DomainError("penalty_unknown", item=item_key.strip())
+        check_day(ruleset, day, now.date())
+        unit_id, unit = await tx.resolve_unit(unit_key)
+        record = Record(unit, day, item.id, note=note.strip())
+        return await _enter(tx, unit_id, record, score(ruleset, record), "penalty", admin_id, now)
+
+
+async def adjust(
+    store: Store, unit_key: str, points: int, reason: str, admin_id: int, update_id: int, now: datetime
+) -> Entered:
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("reason_missing")
+    if points == 0:
+        raise DomainError("points_zero")
+    async with store.transaction() as tx:
+        await tx.claim_update(update_id, now)
+        ruleset = await tx.ruleset()
+        adjustment = next((i for i in ruleset.items if i.kind is ItemKind.ADJUSTMENT), None)
+        if adjustment is None:
+            raise DomainError("no_adjustment", ruleset=ruleset.id)
+        unit_id, unit = await tx.resolve_unit(unit_key)
+        record = Record(unit, now.date(), adjustment.id, points, note=reason)
+        return await _enter(tx, unit_id, record, score(ruleset, record), "adjustment", admin_id, now)
+
+
+async def _enter(tx: Tx, unit_id: int, record: Record, scored: Scored, kind: str, admin_id: int, now: datetime) -> Entered:
+    batch = await tx.add_batch(kind, f"tg:{admin_id}", now)
+    (record_id,) = await tx.add_records(batch, [NewRecord(unit_id, record, scored)], now)
+    await tx.add_event(record_id, kind, f"tg:{admin_id}", record.note, now)
+    liaisons = [liaison.user_id for liaison in await tx.liaisons(unit_id)]
+    return Entered(record_id, record.unit, scored.points, scored.explanation, liaisons)
+
+
+async def endorse(
+    store: Store, record_id: int, modifier_key: str, times: int, admin_id: int, update_id: int, now: datetime
+) -> Entered:
+    """Add a leader's endorsement to a confirmed adoption: a new ledger line for the record."""
+    if times < 1:
+        raise DomainError("modifier_times_invalid", modifier=modifier_key)
+    async with store.transaction() as tx:
+        await tx.claim_update(update_id, now)
+        ruleset = await tx.ruleset()
+        row = await tx.one(
+            "SELECT r.unit_id, u.name, r.date, r.item_id, r.modifiers, r.title, r.status FROM records r "
+            "JOIN units u ON u.id = r.unit_id WHERE r.id = ?",
+            (record_id,),
+        )
+        if row is None:
+            raise DomainError("record_unknown", record=record_id)
+        unit_id, unit, day, item_id, modifiers_text, title, status = row
+        if status != "confirmed":
+            raise DomainError("record_not_confirmed", record=record_id, status=status)
+        modifier = ruleset.modifiers_by_key.get(modifier_key.strip())
+        if modifier is None:
+            raise DomainError("modifier_unknown", modifier=modifier_key.strip())
+        item = ruleset.items_by_key.get(item_id)
+        if item is None or item.id not in modifier.allowed_on:
+            raise DomainError("modifier_not_allowed", modifier=modifier.label, item=item.label if item else item_id)
+        label = modifier.label if times == 1 else f"{modifier.label}×{times}"
+        points = modifier.points * times
+        entry = Entry(modifier.id, modifier.column, points, 0, 0, texts.ENDORSEMENT_LINE.format(label=label, points=points, record=record_id))
+        batch = await tx.add_batch("endorsement", f"tg:{admin_id}", now)
+        await tx.add_ledger(batch, unit_id, record_id, date.fromisoformat(day), Scored((entry,), entry.explanation), now)
+        combined = dict(decode_modifiers(modifiers_text))
+        combined[modifier.id] = combined.get(modifier.id, 0) + times
+        full = score(ruleset, Record(unit, date.fromisoformat(day), item_id, None, tuple(combined.items()), title))
+        await tx.db.execute(
+            "UPDATE records SET modifiers = ?, explanation = ? WHERE id = ?",
+            (encode_modifiers(tuple(combined.items())), full.explanation, record_id),
+        )
+        await tx.add_event(record_id, "endorsed", f"tg:{admin_id}", label, now)
+        liaisons = [liaison.user_id for liaison in await tx.liaisons(unit_id)]
+    return Entered(record_id, unit, points, entry.explanation, liaisons)
+
+
+async def reverse(store: Store, entry_id: int, reason: str, admin_id: int, update_id: int, now: datetime) -> Entered:
+    """Cancel a ledger line by a new line of the opposite sign; the original stays."""
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("reason_missing")
+    async with store.transaction() as tx:
+        await tx.claim_update(update_id, now)
+        row = await tx.one(
+            "SELECT l.unit_id, u.name, l.date, l.rule_id, l.column_name, l.points, l.adoptions, l.items, "
+            "l.record_id, l.reverses, l.explanation FROM ledger l JOIN units u ON u.id = l.unit_id WHERE l.id = ?",
+            (entry_id,),
+        )
+        if row is None:
+            raise DomainError("entry_unknown", entry=entry_id)
+        unit_id, unit, day, rule_id, column, points, adoptions, items, record_id, reverses, explanation = row
+        if reverses is not None:
+            raise DomainError("entry_is_reversal", entry=entry_id)
+        if await tx.one("SELECT id FROM ledger WHERE reverses = ?", (entry_id,)) is not None:
+            raise DomainError("entry_reversed", entry=entry_id)
+        batch = await tx.add_batch("reversal", f"tg:{admin_id}", now)
+        text = texts.REVERSAL_LINE.format(entry=entry_id, explanation=explanation, reason=reason)
+        cursor = await tx.db.execute(
+            "INSERT INTO ledger (date, unit_id, rule_id, column_name, points, adoptions, items, record_id, "
+            "batch_id, reverses, explanation, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (day, unit_id, rule_id, column, -points, -adoptions, -items, record_id, batch, entry_id, text, now.isoformat()),
+        )
+        assert cursor.lastrowid is not None
+        if record_id is not None:
+            await tx.add_event(record_id, "reversed", f"tg:{admin_id}", reason, now)
+        liaisons = [liaison.user_id for liaison in await tx.liaisons(unit_id)]
+    return Entered(record_id or 0, unit, -points, text, liaisons)

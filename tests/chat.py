@@ -1,0 +1,142 @@
+"""Chat end to end: the real application from the project's factory, polling the project's fake
+Bot API server over loopback, on a real SQLite file; tests talk to it as users do."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.fakeapi import FakeBotApi, SentMessage
+from bot.runner import polling
+from bot.settings import Settings
+from bot.store import Store
+from bot.usecases.imports import import_units
+from bot.usecases.setup import initialize
+from tests.conftest import write_csv
+
+ADMIN = 9001
+OTHER_ADMIN = 9002
+LIAISON = 1001
+SECOND = 1002
+STRANGER = 4242
+UNITS = [
+    ["教育局", "A", "县教育局"],
+    ["公安局", "B", ""],
+    ["审计局", "B", ""],
+    ["气象局", "C", ""],
+]
+
+
+@dataclass
+class Chat:
+    server: FakeBotApi
+    app: Application  # type: ignore[type-arg]
+    settings: Settings
+
+    def say(self, user: int, text: str, **kwargs: Any) -> dict[str, Any]:
+        return self.server.send_message(user, text, first_name=f"用户{user}", **kwargs)
+
+    async def reply(self, user: int, timeout: float = 5.0) -> SentMessage:
+        return await self.server.next_message(user, timeout=timeout)
+
+    async def ask(self, user: int, text: str) -> SentMessage:
+        self.say(user, text)
+        return await self.reply(user)
+
+    async def press(self, user: int, message: SentMessage, label: str) -> None:
+        self.server.press_button(user, message, message.callback_data(label))
+
+    def press_data(self, user: int, message: SentMessage, data: str) -> None:
+        """A press carrying `data` whether or not the message offers it now (stale or forged)."""
+        self.server.press_button(user, message, data, any_data=True)
+
+    async def edited(self, message: SentMessage, text: str, timeout: float = 5.0) -> str:
+        """Wait until the bot has edited `message` to contain `text`; its current text."""
+        for _ in range(int(timeout / 0.02)):
+            if text in message.message["text"]:
+                return str(message.message["text"])
+            await asyncio.sleep(0.02)
+        raise TimeoutError(f"message never said {text!r}: {message.message['text']!r}")
+
+    async def confirm(self, user: int, summary: SentMessage) -> str:
+        """Press the summary's confirm button; the summary as it then reads."""
+        before = str(summary.message["text"])
+        await self.press(user, summary, "✅ 确认提交")
+        for _ in range(250):
+            current = str(summary.message["text"])
+            if current != before:
+                return current
+            await asyncio.sleep(0.02)
+        raise TimeoutError("the summary was not updated after confirming")
+
+    async def settled(self) -> None:
+        """Wait until the bot has taken every queued update and finished what it started."""
+        for _ in range(200):
+            if self.server.pending_update_count == 0 and not self.app._update_processor.current_concurrent_updates:  # noqa: SLF001
+                await asyncio.sleep(0.05)
+                if self.server.pending_update_count == 0:
+                    return
+            await asyncio.sleep(0.02)
+        raise TimeoutError("the bot did not settle")
+
+    async def join(self, user: int, unit: str) -> None:
+        """An admin invites, the user opens the deep link."""
+        link = (await self.ask(ADMIN, f"/invite {unit}")).text
+        code = link.rsplit("start=", 1)[1].strip()
+        bound = await self.ask(user, f"/start {code}")
+        assert "绑定成功" in bound.text, bound.text
+
+    def db(self) -> Path:
+        return self.settings.db
+
+
+async def prepare_db(path: Path, ruleset: str = "dengkou-2024", units: Sequence[Sequence[str]] = UNITS) -> None:
+    store = await Store.open(path)
+    try:
+        await initialize(store, ruleset)
+        roster = write_csv(path.with_suffix(".units.csv"), ["name", "group", "aliases"], units)
+        await import_units(store, roster, "test", datetime.now().astimezone())
+    finally:
+        await store.close()
+
+
+def chat_settings(server: FakeBotApi, db: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "bot_token": server.token,
+        "admin_ids": [ADMIN, OTHER_ADMIN],
+        "db": db,
+        "ruleset": "dengkou-2024",
+        "api_base_url": server.base_url,
+        "api_base_file_url": server.base_file_url,
+        "require_approval": True,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@asynccontextmanager
+async def running_bot(tmp_path: Path, **overrides: Any) -> AsyncIterator[Chat]:
+    db = tmp_path / "bot.sqlite3"
+    if not db.exists():
+        await prepare_db(db, overrides.get("ruleset", "dengkou-2024"))
+    async with FakeBotApi() as server:
+        settings = chat_settings(server, db, **overrides)
+        app = build_application(settings, rate_limit=False)
+        errors: list[BaseException] = []
+
+        async def keep(update: object, context: Any) -> None:
+            errors.append(context.error)
+
+        app.add_error_handler(keep)
+        async with polling(app):
+            yield Chat(server, app, settings)
+        if errors:
+            raise errors[0]
