@@ -30,8 +30,8 @@ CONNECTION_POOL = 16
 CONCURRENT_UPDATES = 8
 
 
-def build_application(settings: Settings, *, rate_limit: bool = True) -> Application:  # type: ignore[type-arg]
-    """The bot, ready to run. `rate_limit` keeps to Telegram's limits; tests turn it off."""
+def build_application(settings: Settings, *, rate_limit: bool | None = None) -> Application:  # type: ignore[type-arg]
+    """The bot, ready to run. `rate_limit` (default: the setting) keeps to Telegram's limits."""
     if settings.bot_token is None:
         raise ValueError("a bot token is required")
     builder = (
@@ -46,7 +46,7 @@ def build_application(settings: Settings, *, rate_limit: bool = True) -> Applica
         builder = builder.base_url(settings.api_base_url)
     if settings.api_base_file_url:
         builder = builder.base_file_url(settings.api_base_file_url)
-    if rate_limit:
+    if settings.rate_limit if rate_limit is None else rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app = builder.build()
     app.bot_data[SETTINGS] = settings
@@ -71,7 +71,9 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
 
 async def set_commands(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
     liaison_commands = [BotCommand(name, text) for name, text in texts.COMMANDS_LIAISON.items()]
-    admin_commands = liaison_commands + [BotCommand(name, text) for name, text in texts.COMMANDS_ADMIN.items()]
+    admin_commands = liaison_commands + [
+        BotCommand(name, text) for name, text in texts.COMMANDS_ADMIN.items()
+    ]
     await app.bot.set_my_commands(liaison_commands, scope=BotCommandScopeAllPrivateChats())
     for admin_id in settings.admin_ids:
         try:

@@ -60,7 +60,9 @@ def find_item(ruleset: Ruleset, text: str) -> Item:
     if len(partial) == 1:
         return partial[0]
     if partial:
-        raise DomainError("item_ambiguous", text=text, options="、".join(i.label for i in partial[:6]))
+        raise DomainError(
+            "item_ambiguous", text=text, options="、".join(i.label for i in partial[:6])
+        )
     raise DomainError("item_unknown", item=text)
 
 

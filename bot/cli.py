@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import logging
 import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot import render, texts
 from bot.settings import Settings
@@ -67,6 +69,17 @@ def build_parser() -> argparse.ArgumentParser:
     table.add_argument("--group", action="append", help="只看某个分组（可重复）")
     table.add_argument("--format", choices=render.FORMATS, default="text")
     table.add_argument("--out", help="写入文件而不是标准输出（xlsx 必须指定）")
+    run = commands.add_parser("run", help="运行机器人（需要 GOVINFO_BOT_TOKEN）")
+    run.add_argument("--or-sandbox", action="store_true", help="没有令牌时改为启动本地沙盒")
+    run.add_argument(
+        "--webhook", metavar="URL", help="使用 webhook 而不是长轮询：对外的 HTTPS 地址"
+    )
+    run.add_argument("--port", type=int, default=8443, help="webhook 监听端口（默认 8443）")
+    run.add_argument("--listen", default="0.0.0.0", help="webhook 监听地址（默认 0.0.0.0）")
+    run.add_argument("--secret", help="webhook 的 secret token（Telegram 会在每个请求中带上）")
+
+    sandbox = commands.add_parser("sandbox", help="不连接 Telegram，在终端里试用机器人")
+    sandbox.add_argument("--ruleset", default=None, help="规则集（默认取 GOVINFO_RULESET）")
     return parser
 
 
@@ -196,11 +209,46 @@ async def _standings(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_bot(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.bot_token is None:
+        if args.or_sandbox:
+            return _sandbox(settings, None)
+        print(texts.TOKEN_MISSING, file=sys.stderr)
+        return 1
+    from bot.app import build_application
+
+    logging.basicConfig(
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
+    )
+    # httpx logs every request URL at INFO, and a Bot API URL contains the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    app = build_application(settings)
+    if args.webhook:
+        url = urlsplit(args.webhook)
+        app.run_webhook(
+            listen=args.listen, port=args.port, url_path=url.path.lstrip("/"), webhook_url=args.webhook,
+            secret_token=args.secret,
+        )  # fmt: skip
+    else:
+        app.run_polling()
+    return 0
+
+
+def _sandbox(settings: Settings, ruleset: str | None) -> int:
+    from bot.sandbox import run_sandbox
+
+    return asyncio.run(run_sandbox(settings, ruleset or settings.ruleset))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = Settings()
     if args.db:
         settings = settings.model_copy(update={"db": Path(args.db)})
+    if args.command == "run":
+        return _run_bot(args, settings)
+    if args.command == "sandbox":
+        return _sandbox(settings, args.ruleset)
     try:
         return asyncio.run(_run(args, settings))
     except DomainError as err:

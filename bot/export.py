@@ -29,7 +29,13 @@ async def period_workbook(store: Store, period: Period) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)  # type: ignore[arg-type]
     groups = {g.id: g.display for g in ruleset.groups}
-    header = [texts.RANK, texts.UNIT, ruleset.bulletin.count_column, *table.columns, ruleset.bulletin.total_column]
+    header = [
+        texts.RANK,
+        texts.UNIT,
+        ruleset.bulletin.count_column,
+        *table.columns,
+        ruleset.bulletin.total_column,
+    ]
     for group in table.groups:
         sheet = workbook.create_sheet(_sheet_title(groups[group.group]))
         sheet.append(header)
@@ -40,7 +46,19 @@ async def period_workbook(store: Store, period: Period) -> bytes:
     for rid, day, unit, item_id, title, status, modifiers, explanation, note in records:
         item = ruleset.items_by_key.get(item_id)
         label = item.label if item else item_id
-        sheet.append([rid, day, unit, label, title, texts.STATUS_NAMES.get(status, status), modifiers, explanation, note])
+        sheet.append(
+            [
+                rid,
+                day,
+                unit,
+                label,
+                title,
+                texts.STATUS_NAMES.get(status, status),
+                modifiers,
+                explanation,
+                note,
+            ]
+        )
     sheet = workbook.create_sheet(texts.EXPORT_SHEETS["ledger"])
     sheet.append(list(texts.EXPORT_LEDGER_HEADER))
     for row in ledger:

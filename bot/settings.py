@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     api_base_file_url: str | None = None
     require_approval: bool = True
     office_chat_id: int | None = None
+    # Keep to Telegram's sending limits (about 30 messages a second). Off only for benchmarks
+    # against a local fake server.
+    rate_limit: bool = True
 
     @field_validator("admin_ids", mode="before")
     @classmethod

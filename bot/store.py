@@ -175,13 +175,17 @@ class Tx:
         """Record that this update is being acted on, in the action's own transaction."""
         try:
             await self.db.execute(
-                "INSERT INTO processed_updates (update_id, at) VALUES (?, ?)", (update_id, now.isoformat())
+                "INSERT INTO processed_updates (update_id, at) VALUES (?, ?)",
+                (update_id, now.isoformat()),
             )
         except sqlite3.IntegrityError:
             raise AlreadyProcessed(update_id) from None
 
     async def update_seen(self, update_id: int) -> bool:
-        return await self.one("SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,)) is not None
+        return (
+            await self.one("SELECT 1 FROM processed_updates WHERE update_id = ?", (update_id,))
+            is not None
+        )
 
     # --- units ------------------------------------------------------------------------------
 
@@ -207,10 +211,13 @@ class Tx:
 
     async def liaisons(self, unit_id: int | None = None) -> list[Liaison]:
         """Active liaisons, of one unit or all, by unit."""
-        where, params = ("WHERE l.active = 1 AND l.unit_id = ?", (unit_id,)) if unit_id else ("WHERE l.active = 1", ())
+        where, params = (
+            ("WHERE l.active = 1 AND l.unit_id = ?", (unit_id,))
+            if unit_id
+            else ("WHERE l.active = 1", ())
+        )
         rows = await self.all(f"{self._LIAISON} {where} ORDER BY u.id, l.joined_at", params)
         return [Liaison(*row[:6], bool(row[6])) for row in rows]
-
 
     async def units(self, *, with_inactive: bool = False) -> list[UnitRef]:
         if self._store._units is None:
@@ -330,7 +337,9 @@ class Tx:
                 )
             )
             if item.status == "confirmed":
-                ledger_rows += _ledger_rows(item.unit_id, record_id, r.day, item.scored, batch_id, stamp)
+                ledger_rows += _ledger_rows(
+                    item.unit_id, record_id, r.day, item.scored, batch_id, stamp
+                )
         await self.db.executemany(
             "INSERT INTO records (id, batch_id, unit_id, date, item_id, points, modifiers, title, "
             "note, status, explanation, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -340,7 +349,13 @@ class Tx:
         return [first_record + i for i in range(len(new))]
 
     async def add_ledger(
-        self, batch_id: int, unit_id: int, record_id: int | None, day: date, scored: Scored, now: datetime
+        self,
+        batch_id: int,
+        unit_id: int,
+        record_id: int | None,
+        day: date,
+        scored: Scored,
+        now: datetime,
     ) -> list[int]:
         """Ledger lines for one record (on approval, an endorsement, a correction); their ids."""
         rows = _ledger_rows(unit_id, record_id, day, scored, batch_id, now.isoformat())
@@ -359,7 +374,9 @@ class Tx:
         )
         return list(range(first, first + len(rows)))
 
-    async def add_event(self, record_id: int, event: str, actor: str, reason: str, now: datetime) -> None:
+    async def add_event(
+        self, record_id: int, event: str, actor: str, reason: str, now: datetime
+    ) -> None:
         await self.db.execute(
             "INSERT INTO record_events (record_id, event, actor, reason, at) VALUES (?, ?, ?, ?, ?)",
             (record_id, event, actor, reason, now.isoformat()),
@@ -502,6 +519,18 @@ def _ledger_rows(
 ) -> list[tuple[object, ...]]:
     """Ledger columns after the id, date first (the insert sorts on it)."""
     return [
-        (day.isoformat(), unit_id, e.rule_id, e.column, e.points, e.adoptions, e.items, record_id, batch_id, e.explanation, stamp)
+        (
+            day.isoformat(),
+            unit_id,
+            e.rule_id,
+            e.column,
+            e.points,
+            e.adoptions,
+            e.items,
+            record_id,
+            batch_id,
+            e.explanation,
+            stamp,
+        )
         for e in scored.entries
     ]

@@ -279,7 +279,9 @@ ME_QUOTA_SHORT = "还差 {missing} 条"
 ME_RAW = "（原始分 {raw}）"
 ME_GAP = "\n比上一名 {unit} 少 {gap} 分"
 ME_FIRST = "\n目前排名第一"
-ME_UNRANKED = "{unit} 的情况\n本月（{month}）已报送 {submissions} 条{quota_line}\n本季度（{quarter}）暂无得分"
+ME_UNRANKED = (
+    "{unit} 的情况\n本月（{month}）已报送 {submissions} 条{quota_line}\n本季度（{quarter}）暂无得分"
+)
 RANK_MARK = "▶"
 RANK_MORE = "……（共 {count} 个单位）"
 HISTORY_NONE = "还没有记录。"

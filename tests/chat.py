@@ -80,7 +80,10 @@ class Chat:
     async def settled(self) -> None:
         """Wait until the bot has taken every queued update and finished what it started."""
         for _ in range(200):
-            if self.server.pending_update_count == 0 and not self.app._update_processor.current_concurrent_updates:  # noqa: SLF001
+            if (
+                self.server.pending_update_count == 0
+                and not self.app._update_processor.current_concurrent_updates
+            ):
                 await asyncio.sleep(0.05)
                 if self.server.pending_update_count == 0:
                     return
@@ -98,7 +101,9 @@ class Chat:
         return self.settings.db
 
 
-async def prepare_db(path: Path, ruleset: str = "dengkou-2024", units: Sequence[Sequence[str]] = UNITS) -> None:
+async def prepare_db(
+    path: Path, ruleset: str = "dengkou-2024", units: Sequence[Sequence[str]] = UNITS
+) -> None:
     store = await Store.open(path)
     try:
         await initialize(store, ruleset)

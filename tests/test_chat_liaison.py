@@ -22,7 +22,9 @@ async def test_invite_binds_a_liaison_once(tmp_path: Path) -> None:
         assert "教育局" in link and "https://t.me/govinfo_test_bot?start=" in link
         code = link.rsplit("start=", 1)[1].strip()
         assert len(code) >= 8
-        assert "绑定成功：你现在是 教育局 的信息员" in (await chat.ask(LIAISON, f"/start {code}")).text
+        assert (
+            "绑定成功：你现在是 教育局 的信息员" in (await chat.ask(LIAISON, f"/start {code}")).text
+        )
         # Single use: a second person cannot use the same link.
         assert "已被使用过" in (await chat.ask(SECOND, f"/start {code}")).text
         assert "你是 教育局 的信息员" in (await chat.ask(LIAISON, "/start")).text
@@ -57,7 +59,9 @@ async def test_guided_report_then_approval(tmp_path: Path) -> None:
         endorse = await chat.ask(LIAISON, "2024-05-06")
         assert "领导批示" in endorse.text
         await chat.press(LIAISON, endorse, "市领导同志批示 +30")
-        await chat.server.wait_for_call("editMessageReplyMarkup", lambda call: "×1" in str(call.params))
+        await chat.server.wait_for_call(
+            "editMessageReplyMarkup", lambda call: "×1" in str(call.params)
+        )
         await chat.press(LIAISON, endorse, "完成")
         evidence = await chat.server.wait_for(lambda m: "证明材料" in m.text, chat_id=LIAISON)
         chat.server.send_document(LIAISON, "采用截图.pdf", b"%PDF-1.4 evidence")
@@ -73,11 +77,15 @@ async def test_guided_report_then_approval(tmp_path: Path) -> None:
         told = await chat.server.wait_for(lambda m: "已确认，得 48 分" in m.text, chat_id=LIAISON)
         assert "关于沙漠治理的调研" in told.text
         assert count(chat.db(), "SELECT COALESCE(SUM(points), 0) FROM ledger") == 48
-        assert count(chat.db(), "SELECT COUNT(*) FROM records WHERE evidence LIKE 'document:%'") == 1
+        assert (
+            count(chat.db(), "SELECT COUNT(*) FROM records WHERE evidence LIKE 'document:%'") == 1
+        )
         # The other admin still sees the buttons: pressing them now changes nothing.
         other = await chat.server.wait_for(lambda m: "新的采用申报" in m.text, chat_id=OTHER_ADMIN)
         chat.press_data(OTHER_ADMIN, other, "ok:1")
-        stale = await chat.server.wait_for_call("answerCallbackQuery", lambda c: "已处理" in str(c.params))
+        stale = await chat.server.wait_for_call(
+            "answerCallbackQuery", lambda c: "已处理" in str(c.params)
+        )
         assert "不能再次审核" in str(stale.params)
         assert count(chat.db(), "SELECT COALESCE(SUM(points), 0) FROM ledger") == 48
 
@@ -130,11 +138,25 @@ async def test_me_and_rank_agree_with_the_command_line(tmp_path: Path) -> None:
         rank = (await chat.ask(LIAISON, "/rank")).message["text"]
     quarter = me.split("本季度（")[1].split("）")[0]
     out = tmp_path / "standings.json"
-    args = ["--db", str(tmp_path / "bot.sqlite3"), "standings", "--period", quarter, "--format", "json", "--group", "B", "--out", str(out)]
+    args = [
+        "--db",
+        str(tmp_path / "bot.sqlite3"),
+        "standings",
+        "--period",
+        quarter,
+        "--format",
+        "json",
+        "--group",
+        "B",
+        "--out",
+        str(out),
+    ]
     assert await asyncio.to_thread(main, args) == 0  # the command line runs its own event loop
     rows = {r["unit"]: r for r in json.loads(out.read_text("utf-8"))["groups"][0]["rows"]}
     assert rows["公安局"]["total"] == 18 and rows["审计局"]["total"] == 19
-    assert f"得分 {rows['公安局']['total']}，组内第 {rows['公安局']['rank']} 名（共 2 个单位）" in me
+    assert (
+        f"得分 {rows['公安局']['total']}，组内第 {rows['公安局']['rank']} 名（共 2 个单位）" in me
+    )
     assert "本月（" in me and "已报送 3 条，任务 8 条，还差 5 条" in me
     assert "比上一名 审计局 少 1 分" in me
     assert "▶" in rank and "公安局" in rank and "审计局" in rank

@@ -41,14 +41,22 @@ async def start(update: Update, context: Context) -> None:
     assert user is not None and message is not None
     if context.args:
         liaison = await redeem_invite(
-            store(context), context.args[0], user.id, user.full_name, user.username or "", update_id(update), now(context)
+            store(context),
+            context.args[0],
+            user.id,
+            user.full_name,
+            user.username or "",
+            update_id(update),
+            now(context),
         )
         await message.reply_text(texts.BOUND.format(unit=liaison.unit))
         return
     async with store(context).reading() as tx:
         liaison = await tx.liaison(user.id, active_only=True)
     if liaison is not None:
-        await message.reply_text(texts.WELCOME_LIAISON.format(name=user.first_name, unit=liaison.unit))
+        await message.reply_text(
+            texts.WELCOME_LIAISON.format(name=user.first_name, unit=liaison.unit)
+        )
     elif is_admin(context, user.id):
         await message.reply_text(texts.WELCOME_ADMIN)
     else:
@@ -85,7 +93,9 @@ async def submit_command(update: Update, context: Context) -> None:
     done = await submit(store(context), liaison, title, evidence, update_id(update), now(context))
     quota = texts.SUBMITTED_QUOTA.format(quota=done.quota) if done.quota else ""
     await message.reply_text(
-        texts.SUBMITTED.format(record=done.record_id, title=title, unit=done.unit, count=done.month_count, quota=quota)
+        texts.SUBMITTED.format(
+            record=done.record_id, title=title, unit=done.unit, count=done.month_count, quota=quota
+        )
     )
     office_chat = settings(context).office_chat_id
     if office_chat is not None:
@@ -103,22 +113,42 @@ async def me(update: Update, context: Context) -> None:
     s = await status.unit_status(store(context), liaison, now(context))
     quota_line = ""
     if s.quota:
-        state = texts.ME_QUOTA_MET if s.submissions >= s.quota else texts.ME_QUOTA_SHORT.format(missing=s.quota - s.submissions)
+        state = (
+            texts.ME_QUOTA_MET
+            if s.submissions >= s.quota
+            else texts.ME_QUOTA_SHORT.format(missing=s.quota - s.submissions)
+        )
         quota_line = texts.ME_QUOTA.format(quota=s.quota, state=state, days=s.days_left)
     assert update.effective_message is not None
     if s.row is None:
         text = texts.ME_UNRANKED.format(
-            unit=s.unit, month=s.month.label, submissions=s.submissions, quota_line=quota_line, quarter=s.quarter.label
+            unit=s.unit,
+            month=s.month.label,
+            submissions=s.submissions,
+            quota_line=quota_line,
+            quarter=s.quarter.label,
         )
         await update.effective_message.reply_text(text)
         return
-    gap = texts.ME_FIRST if s.above is None else texts.ME_GAP.format(unit=s.above.unit, gap=s.above.total - s.row.total)
+    gap = (
+        texts.ME_FIRST
+        if s.above is None
+        else texts.ME_GAP.format(unit=s.above.unit, gap=s.above.total - s.row.total)
+    )
     raw = texts.ME_RAW.format(raw=s.row.raw_total) if s.row.raw_total != s.row.total else ""
     await update.effective_message.reply_text(
         texts.ME.format(
-            unit=s.unit, month=s.month.label, submissions=s.submissions, quota_line=quota_line,
-            quarter=s.quarter.label, total=s.row.total, raw=raw, rank=s.row.rank, size=s.group_size, gap=gap,
-        )  # fmt: skip
+            unit=s.unit,
+            month=s.month.label,
+            submissions=s.submissions,
+            quota_line=quota_line,
+            quarter=s.quarter.label,
+            total=s.row.total,
+            raw=raw,
+            rank=s.row.rank,
+            size=s.group_size,
+            gap=gap,
+        )
     )
 
 
@@ -135,12 +165,17 @@ async def rank(update: Update, context: Context) -> None:
     shown = rows[start_at : start_at + RANK_ROWS]
     lines = table(
         [" ", texts.RANK, texts.UNIT, ruleset.bulletin.total_column],
-        [[texts.RANK_MARK if r.unit == liaison.unit else "", str(r.rank), r.unit, str(r.total)] for r in shown],
+        [
+            [texts.RANK_MARK if r.unit == liaison.unit else "", str(r.rank), r.unit, str(r.total)]
+            for r in shown
+        ],
     )
     title = f"{ruleset.groups_by_key[liaison.group].display} {period.label}"
     more = texts.RANK_MORE.format(count=len(rows)) if len(shown) < len(rows) else ""
     assert update.effective_message is not None
-    await update.effective_message.reply_text(pre("\n".join([title, *lines, more]).strip()), parse_mode=ParseMode.HTML)
+    await update.effective_message.reply_text(
+        pre("\n".join([title, *lines, more]).strip()), parse_mode=ParseMode.HTML
+    )
 
 
 @answers_errors
@@ -152,10 +187,15 @@ async def history(update: Update, context: Context) -> None:
         ruleset = await tx.ruleset()
     text = "\n".join(
         texts.HISTORY_LINE.format(
-            id=line.id, date=line.day, item=_label(ruleset, line.item_id), title=line.title,
+            id=line.id,
+            date=line.day,
+            item=_label(ruleset, line.item_id),
+            title=line.title,
             status=texts.STATUS_NAMES.get(line.status, line.status),
-            detail=f"：{line.reason}" if line.reason else (f"（{line.explanation}）" if line.explanation else ""),
-        )  # fmt: skip
+            detail=f"：{line.reason}"
+            if line.reason
+            else (f"（{line.explanation}）" if line.explanation else ""),
+        )
         for line in lines
     )
     assert update.effective_message is not None
@@ -178,7 +218,10 @@ async def why(update: Update, context: Context) -> None:
         await update.effective_message.reply_text(texts.WHY_NONE.format(period=period.label))
         return
     body = [texts.WHY_HEAD.format(unit=liaison.unit, period=period.label)]
-    body += [texts.WHY_LINE.format(id=x.id, date=x.day, points=x.points, explanation=x.explanation) for x in lines]
+    body += [
+        texts.WHY_LINE.format(id=x.id, date=x.day, points=x.points, explanation=x.explanation)
+        for x in lines
+    ]
     body.append(texts.WHY_TOTAL.format(total=sum(x.points for x in lines)))
     for chunk in split_message("\n".join(body)):
         await update.effective_message.reply_text(chunk)

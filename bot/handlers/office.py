@@ -51,7 +51,12 @@ async def notify_office_of_claim(context: Context, claimed: Claimed, who: str) -
         date=claimed.record.day.isoformat(), explanation=claimed.scored.explanation,
     )  # fmt: skip
     keyboard = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(texts.APPROVE, callback_data=f"ok:{claimed.record_id}"), InlineKeyboardButton(texts.REJECT, callback_data=f"no:{claimed.record_id}")]]
+        [
+            [
+                InlineKeyboardButton(texts.APPROVE, callback_data=f"ok:{claimed.record_id}"),
+                InlineKeyboardButton(texts.REJECT, callback_data=f"no:{claimed.record_id}"),
+            ]
+        ]
     )
     for admin_id in settings(context).admin_ids:
         await context.bot.send_message(admin_id, text, reply_markup=keyboard)
@@ -74,7 +79,9 @@ async def approve_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     admin_id = require_admin(update, context)
-    decided = await reports.approve(store(context), _record_id(query.data), admin_id, update_id(update), now(context))
+    decided = await reports.approve(
+        store(context), _record_id(query.data), admin_id, update_id(update), now(context)
+    )
     await query.answer()
     who = update.effective_user.full_name if update.effective_user else str(admin_id)
     await query.edit_message_text(f"{query.message.text}{texts.APPROVED_NOTE.format(admin=who)}")  # type: ignore[union-attr]
@@ -103,7 +110,9 @@ async def reject_reason(update: Update, context: Context) -> int:
     record_id, chat_id, message_id = context.user_data.pop(REJECTING)  # type: ignore[union-attr]
     try:
         admin_id = require_admin(update, context)
-        decided = await reports.reject(store(context), record_id, admin_id, message.text, update_id(update), now(context))
+        decided = await reports.reject(
+            store(context), record_id, admin_id, message.text, update_id(update), now(context)
+        )
     except DomainError as err:
         await tell_error(update, err)
         return ConversationHandler.END
@@ -142,7 +151,9 @@ def _admin_command(handler):  # type: ignore[no-untyped-def]
 async def _say(update: Update, text: str, *, html: bool = False) -> None:
     assert update.effective_message is not None
     for chunk in split_message(text):
-        await update.effective_message.reply_text(pre(chunk) if html else chunk, parse_mode=ParseMode.HTML if html else None)
+        await update.effective_message.reply_text(
+            pre(chunk) if html else chunk, parse_mode=ParseMode.HTML if html else None
+        )
 
 
 def _usage(usage: str) -> DomainError:
@@ -155,12 +166,20 @@ async def invite(update: Update, context: Context, admin_id: int) -> None:
         raise _usage("/invite <单位>")
     created = await roster.create_invite(store(context), unit, admin_id, now(context))
     link = f"https://t.me/{context.bot.username}?start={created.code}"
-    await _say(update, texts.INVITE_CREATED.format(unit=created.unit, expires=created.expires_at.strftime("%Y-%m-%d %H:%M"), link=link))
+    await _say(
+        update,
+        texts.INVITE_CREATED.format(
+            unit=created.unit, expires=created.expires_at.strftime("%Y-%m-%d %H:%M"), link=link
+        ),
+    )
 
 
 async def list_liaisons(update: Update, context: Context, admin_id: int) -> None:
     people = await roster.list_liaisons(store(context))
-    lines = [texts.LIAISON_LINE.format(user_id=p.user_id, who=p.display, unit=p.unit, group=p.group) for p in people]
+    lines = [
+        texts.LIAISON_LINE.format(user_id=p.user_id, who=p.display, unit=p.unit, group=p.group)
+        for p in people
+    ]
     await _say(update, "\n".join(lines) or texts.NO_LIAISONS)
 
 
@@ -168,7 +187,9 @@ async def move(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
     if len(args) < 2 or not args[0].isdigit():
         raise _usage("/move <用户ID> <单位>")
-    moved = await roster.move_liaison(store(context), int(args[0]), " ".join(args[1:]), update_id(update), now(context))
+    moved = await roster.move_liaison(
+        store(context), int(args[0]), " ".join(args[1:]), update_id(update), now(context)
+    )
     await _say(update, texts.LIAISON_MOVED.format(who=moved.display, unit=moved.unit))
 
 
@@ -176,7 +197,9 @@ async def remove(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
     if len(args) != 1 or not args[0].isdigit():
         raise _usage("/remove <用户ID>")
-    removed = await roster.remove_liaison(store(context), int(args[0]), update_id(update), now(context))
+    removed = await roster.remove_liaison(
+        store(context), int(args[0]), update_id(update), now(context)
+    )
     await _say(update, texts.LIAISON_REMOVED.format(who=removed.display))
 
 
@@ -185,7 +208,14 @@ async def pending(update: Update, context: Context, admin_id: int) -> None:
     async with store(context).reading() as tx:
         ruleset = await tx.ruleset()
     lines = [
-        texts.PENDING_LINE.format(record=rid, unit=unit, date=r.day, item=ruleset.item(r.item_id).label, title=r.title, who=who)
+        texts.PENDING_LINE.format(
+            record=rid,
+            unit=unit,
+            date=r.day,
+            item=ruleset.item(r.item_id).label,
+            title=r.title,
+            who=who,
+        )
         for rid, unit, r, who in waiting
     ]
     await _say(update, "\n".join(lines) or texts.PENDING_NONE)
@@ -200,20 +230,46 @@ async def penalty(update: Update, context: Context, admin_id: int) -> None:
     if rest and looks_like_day(rest[0]):
         day = parse_day(rest[0], day)
         rest = rest[1:]
-    entered = await office.penalise(store(context), args[0], args[1], day, " ".join(rest), admin_id, update_id(update), now(context))
+    entered = await office.penalise(
+        store(context),
+        args[0],
+        args[1],
+        day,
+        " ".join(rest),
+        admin_id,
+        update_id(update),
+        now(context),
+    )
     await _entered(update, context, entered)
 
 
 async def _entered(update: Update, context: Context, entered: office.Entered) -> None:
-    await _say(update, texts.ENTERED.format(unit=entered.unit, record=entered.record_id, explanation=entered.explanation))
-    await tell_liaisons(context, entered.liaisons, texts.ENTERED_FOR_LIAISON.format(unit=entered.unit, explanation=entered.explanation))
+    await _say(
+        update,
+        texts.ENTERED.format(
+            unit=entered.unit, record=entered.record_id, explanation=entered.explanation
+        ),
+    )
+    await tell_liaisons(
+        context,
+        entered.liaisons,
+        texts.ENTERED_FOR_LIAISON.format(unit=entered.unit, explanation=entered.explanation),
+    )
 
 
 async def adjust(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
     if len(args) < 3 or not re.fullmatch(r"[+-]?\d+", args[1]):
         raise _usage("/adjust <单位> <±分值> <原因>")
-    entered = await office.adjust(store(context), args[0], int(args[1]), " ".join(args[2:]), admin_id, update_id(update), now(context))
+    entered = await office.adjust(
+        store(context),
+        args[0],
+        int(args[1]),
+        " ".join(args[2:]),
+        admin_id,
+        update_id(update),
+        now(context),
+    )
     await _entered(update, context, entered)
 
 
@@ -224,7 +280,15 @@ async def endorse(update: Update, context: Context, admin_id: int) -> None:
     name, times = " ".join(args[1:]), 1
     if m := _TIMES.match(name):
         name, times = m[1], int(m[2])
-    entered = await office.endorse(store(context), int(args[0].lstrip("#")), name, times, admin_id, update_id(update), now(context))
+    entered = await office.endorse(
+        store(context),
+        int(args[0].lstrip("#")),
+        name,
+        times,
+        admin_id,
+        update_id(update),
+        now(context),
+    )
     await _entered(update, context, entered)
 
 
@@ -232,9 +296,20 @@ async def reverse(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
     if len(args) < 2 or not args[0].lstrip("#").isdigit():
         raise _usage("/reverse <流水号> <原因>")
-    entered = await office.reverse(store(context), int(args[0].lstrip("#")), " ".join(args[1:]), admin_id, update_id(update), now(context))
+    entered = await office.reverse(
+        store(context),
+        int(args[0].lstrip("#")),
+        " ".join(args[1:]),
+        admin_id,
+        update_id(update),
+        now(context),
+    )
     await _say(update, texts.REVERSED.format(explanation=entered.explanation))
-    await tell_liaisons(context, entered.liaisons, texts.ENTERED_FOR_LIAISON.format(unit=entered.unit, explanation=entered.explanation))
+    await tell_liaisons(
+        context,
+        entered.liaisons,
+        texts.ENTERED_FOR_LIAISON.format(unit=entered.unit, explanation=entered.explanation),
+    )
 
 
 async def units(update: Update, context: Context, admin_id: int) -> None:
@@ -249,9 +324,11 @@ async def units(update: Update, context: Context, admin_id: int) -> None:
         counts[p.unit_id] = counts.get(p.unit_id, 0) + 1
     lines = [
         texts.UNIT_LINE.format(
-            name=u.name, group=groups.get(u.group, u.group),
-            aliases=f"[{'、'.join(aliases[u.id])}] " if aliases.get(u.id) else "", liaisons=counts.get(u.id, 0),
-        )  # fmt: skip
+            name=u.name,
+            group=groups.get(u.group, u.group),
+            aliases=f"[{'、'.join(aliases[u.id])}] " if aliases.get(u.id) else "",
+            liaisons=counts.get(u.id, 0),
+        )
         for u in all_units
     ]
     await _say(update, "\n".join(lines))
@@ -270,7 +347,9 @@ async def export(update: Update, context: Context, admin_id: int) -> None:
     data = await period_workbook(store(context), period)
     assert update.effective_message is not None
     await update.effective_message.reply_document(
-        data, filename=f"govinfo-{period.label}.xlsx", caption=texts.EXPORT_CAPTION.format(period=period.label)
+        data,
+        filename=f"govinfo-{period.label}.xlsx",
+        caption=texts.EXPORT_CAPTION.format(period=period.label),
     )
 
 
@@ -297,7 +376,13 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(
         ConversationHandler(
             entry_points=[CallbackQueryHandler(reject_button, pattern=r"^no:")],
-            states={REASON: [MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, reject_reason)]},
+            states={
+                REASON: [
+                    MessageHandler(
+                        filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, reject_reason
+                    )
+                ]
+            },
             fallbacks=[CommandHandler("cancel", cancel_reject)],
             conversation_timeout=600,
             name="reject",

@@ -58,7 +58,10 @@ def menu_options(ruleset: Ruleset, prefix: str) -> list[tuple[str, str]]:
 
 
 def menu_keyboard(ruleset: Ruleset, prefix: str) -> InlineKeyboardMarkup:
-    rows = [[InlineKeyboardButton(label, callback_data=data)] for label, data in menu_options(ruleset, prefix)]
+    rows = [
+        [InlineKeyboardButton(label, callback_data=data)]
+        for label, data in menu_options(ruleset, prefix)
+    ]
     if prefix:
         parent = prefix.rpartition(".")[0]
         rows.append([InlineKeyboardButton(texts.REPORT_BACK, callback_data=f"rp:{parent}")])
@@ -76,7 +79,9 @@ async def start_report(update: Update, context: Context) -> int:
     await current_liaison(update, context)
     context.user_data[DRAFT_KEY] = {"modifiers": {}}  # type: ignore[index]
     assert update.effective_message is not None
-    await update.effective_message.reply_text(texts.REPORT_CHOOSE, reply_markup=menu_keyboard(await _ruleset(context), ""))
+    await update.effective_message.reply_text(
+        texts.REPORT_CHOOSE, reply_markup=menu_keyboard(await _ruleset(context), "")
+    )
     return CHOOSE
 
 
@@ -109,8 +114,13 @@ def _draft(context: Context) -> dict:  # type: ignore[type-arg]
 async def take_title(update: Update, context: Context) -> int:
     assert update.effective_message is not None and update.effective_message.text is not None
     _draft(context)["title"] = update.effective_message.text.strip()
-    days = [InlineKeyboardButton(texts.TODAY, callback_data="rd:0"), InlineKeyboardButton(texts.YESTERDAY, callback_data="rd:1")]
-    await update.effective_message.reply_text(texts.REPORT_DATE, reply_markup=InlineKeyboardMarkup([days]))
+    days = [
+        InlineKeyboardButton(texts.TODAY, callback_data="rd:0"),
+        InlineKeyboardButton(texts.YESTERDAY, callback_data="rd:1"),
+    ]
+    await update.effective_message.reply_text(
+        texts.REPORT_DATE, reply_markup=InlineKeyboardMarkup([days])
+    )
     return DATE
 
 
@@ -131,7 +141,11 @@ async def take_day(update: Update, context: Context) -> int:
     ruleset = await _ruleset(context)
     item_id = _draft(context)["item"]
     if any(item_id in m.allowed_on for m in ruleset.modifiers):
-        await _send(update, texts.REPORT_ENDORSE, _endorse_keyboard(ruleset, item_id, _draft(context)["modifiers"]))
+        await _send(
+            update,
+            texts.REPORT_ENDORSE,
+            _endorse_keyboard(ruleset, item_id, _draft(context)["modifiers"]),
+        )
         return ENDORSE
     await _send(update, texts.REPORT_EVIDENCE, _skip_keyboard())
     return EVIDENCE
@@ -143,7 +157,9 @@ async def _send(update: Update, text: str, markup: InlineKeyboardMarkup | None =
     await message.reply_text(text, reply_markup=markup)
 
 
-def _endorse_keyboard(ruleset: Ruleset, item_id: str, chosen: dict[str, int]) -> InlineKeyboardMarkup:
+def _endorse_keyboard(
+    ruleset: Ruleset, item_id: str, chosen: dict[str, int]
+) -> InlineKeyboardMarkup:
     rows = []
     for m in ruleset.modifiers:
         if item_id in m.allowed_on:
@@ -170,9 +186,14 @@ async def toggle_endorsement(update: Update, context: Context) -> int:
         return EVIDENCE
     ruleset = await _ruleset(context)
     draft = _draft(context)
-    if modifier in ruleset.modifiers_by_key and draft["item"] in ruleset.modifiers_by_key[modifier].allowed_on:
+    if (
+        modifier in ruleset.modifiers_by_key
+        and draft["item"] in ruleset.modifiers_by_key[modifier].allowed_on
+    ):
         draft["modifiers"][modifier] = draft["modifiers"].get(modifier, 0) + 1
-    await query.edit_message_reply_markup(_endorse_keyboard(ruleset, draft["item"], draft["modifiers"]))
+    await query.edit_message_reply_markup(
+        _endorse_keyboard(ruleset, draft["item"], draft["modifiers"])
+    )
     return ENDORSE
 
 
@@ -193,13 +214,22 @@ async def take_evidence(update: Update, context: Context) -> int:
         liaison = await current_liaison(update, context)
         modifiers = tuple(chosen["modifiers"].items())
         draft = await make_draft(
-            store(context), liaison, chosen["item"], chosen["title"], chosen["day"], modifiers, evidence, now(context)
+            store(context),
+            liaison,
+            chosen["item"],
+            chosen["title"],
+            chosen["day"],
+            modifiers,
+            evidence,
+            now(context),
         )
     except DomainError as err:
         # A refused report (a duplicate, say) ends the conversation: it is said, not retried.
         await tell_error(update, err)
         return ConversationHandler.END
-    await _send(update, summary_text(draft, evidence, await _ruleset(context)), summary_keyboard(draft.id))
+    await _send(
+        update, summary_text(draft, evidence, await _ruleset(context)), summary_keyboard(draft.id)
+    )
     return ConversationHandler.END
 
 
@@ -207,7 +237,8 @@ def summary_text(draft: Draft, evidence: str, ruleset: Ruleset) -> str:
     extra = ""
     if draft.record.modifiers:
         labels = "、".join(
-            ruleset.modifiers_by_key[m].label + (f"×{n}" if n > 1 else "") for m, n in draft.record.modifiers
+            ruleset.modifiers_by_key[m].label + (f"×{n}" if n > 1 else "")
+            for m, n in draft.record.modifiers
         )
         extra += texts.SUMMARY_ENDORSE.format(labels=labels)
     if evidence:
@@ -221,7 +252,12 @@ def summary_text(draft: Draft, evidence: str, ruleset: Ruleset) -> str:
 
 def summary_keyboard(draft_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(texts.CONFIRM, callback_data=f"dc:{draft_id}"), InlineKeyboardButton(texts.CANCEL, callback_data=f"dx:{draft_id}")]]
+        [
+            [
+                InlineKeyboardButton(texts.CONFIRM, callback_data=f"dc:{draft_id}"),
+                InlineKeyboardButton(texts.CANCEL, callback_data=f"dx:{draft_id}"),
+            ]
+        ]
     )
 
 
@@ -244,8 +280,12 @@ async def one_line(update: Update, context: Context) -> None:
     assert update.effective_message is not None and update.effective_message.text is not None
     ruleset = await _ruleset(context)
     parsed = parse_one_line(ruleset, update.effective_message.text, now(context).date())
-    draft = await make_draft(store(context), liaison, parsed.item.id, parsed.title, parsed.day, (), "", now(context))
-    await update.effective_message.reply_text(summary_text(draft, "", ruleset), reply_markup=summary_keyboard(draft.id))
+    draft = await make_draft(
+        store(context), liaison, parsed.item.id, parsed.title, parsed.day, (), "", now(context)
+    )
+    await update.effective_message.reply_text(
+        summary_text(draft, "", ruleset), reply_markup=summary_keyboard(draft.id)
+    )
 
 
 @answers_errors
@@ -262,7 +302,12 @@ async def draft_button(update: Update, context: Context) -> None:
         await query.edit_message_text(f"{query.message.text}\n\n{texts.REPORT_CANCELLED}")  # type: ignore[union-attr]
         return
     claimed = await confirm_draft(
-        store(context), int(raw_id), user_id, settings(context).require_approval, update_id(update), now(context)
+        store(context),
+        int(raw_id),
+        user_id,
+        settings(context).require_approval,
+        update_id(update),
+        now(context),
     )
     await query.answer()
     if claimed.status == "pending":
@@ -293,7 +338,10 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                 EVIDENCE: [
                     CallbackQueryHandler(take_evidence, pattern=r"^rs:"),
                     MessageHandler(
-                        private & (filters.Document.ALL | filters.PHOTO | (filters.TEXT & ~filters.COMMAND)),
+                        private
+                        & (
+                            filters.Document.ALL | filters.PHOTO | (filters.TEXT & ~filters.COMMAND)
+                        ),
                         take_evidence,
                     ),
                 ],
@@ -304,5 +352,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             name="report",
         )
     )
-    app.add_handler(MessageHandler(private & filters.Regex(rf"^{texts.ONE_LINE_PREFIX}\s"), one_line))
+    app.add_handler(
+        MessageHandler(private & filters.Regex(rf"^{texts.ONE_LINE_PREFIX}\s"), one_line)
+    )
     app.add_handler(CallbackQueryHandler(draft_button, pattern=r"^d[cx]:"))

@@ -33,7 +33,9 @@ class Invite:
     expires_at: datetime
 
 
-async def create_invite(store: Store, unit_key: str, admin_id: int, now: datetime, ttl: timedelta = INVITE_TTL) -> Invite:
+async def create_invite(
+    store: Store, unit_key: str, admin_id: int, now: datetime, ttl: timedelta = INVITE_TTL
+) -> Invite:
     code = new_code()
     async with store.transaction() as tx:
         unit_id, unit = await tx.resolve_unit(unit_key)
@@ -53,7 +55,10 @@ async def redeem_invite(
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
         since = (now - WRONG_CODE_WINDOW).isoformat()
-        row = await tx.one("SELECT COUNT(*), MIN(at) FROM invite_failures WHERE user_id = ? AND at > ?", (user_id, since))
+        row = await tx.one(
+            "SELECT COUNT(*), MIN(at) FROM invite_failures WHERE user_id = ? AND at > ?",
+            (user_id, since),
+        )
         assert row is not None
         if row[0] >= MAX_WRONG_CODES:
             unlock = datetime.fromisoformat(row[1]) + WRONG_CODE_WINDOW
@@ -66,9 +71,16 @@ async def redeem_invite(
         )
         if invite is None or invite[2] is not None or datetime.fromisoformat(invite[1]) <= now:
             # The failure must be kept although the action fails: it is committed, then raised.
-            await tx.db.execute("INSERT INTO invite_failures (user_id, at) VALUES (?, ?)", (user_id, now.isoformat()))
+            await tx.db.execute(
+                "INSERT INTO invite_failures (user_id, at) VALUES (?, ?)",
+                (user_id, now.isoformat()),
+            )
             failure = DomainError(
-                "invite_invalid" if invite is None else "invite_used" if invite[2] is not None else "invite_expired"
+                "invite_invalid"
+                if invite is None
+                else "invite_used"
+                if invite[2] is not None
+                else "invite_expired"
             )
         else:
             await tx.db.execute(
@@ -93,7 +105,9 @@ async def list_liaisons(store: Store) -> list[Liaison]:
         return await tx.liaisons()
 
 
-async def move_liaison(store: Store, user_id: int, unit_key: str, update_id: int, now: datetime) -> Liaison:
+async def move_liaison(
+    store: Store, user_id: int, unit_key: str, update_id: int, now: datetime
+) -> Liaison:
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
         if await tx.liaison(user_id) is None:

@@ -26,7 +26,14 @@ class Entered:
 
 
 async def penalise(
-    store: Store, unit_key: str, item_key: str, day: date, note: str, admin_id: int, update_id: int, now: datetime
+    store: Store,
+    unit_key: str,
+    item_key: str,
+    day: date,
+    note: str,
+    admin_id: int,
+    update_id: int,
+    now: datetime,
 ) -> Entered:
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
@@ -41,7 +48,13 @@ async def penalise(
 
 
 async def adjust(
-    store: Store, unit_key: str, points: int, reason: str, admin_id: int, update_id: int, now: datetime
+    store: Store,
+    unit_key: str,
+    points: int,
+    reason: str,
+    admin_id: int,
+    update_id: int,
+    now: datetime,
 ) -> Entered:
     reason = reason.strip()
     if not reason:
@@ -56,10 +69,14 @@ async def adjust(
             raise DomainError("no_adjustment", ruleset=ruleset.id)
         unit_id, unit = await tx.resolve_unit(unit_key)
         record = Record(unit, now.date(), adjustment.id, points, note=reason)
-        return await _enter(tx, unit_id, record, score(ruleset, record), "adjustment", admin_id, now)
+        return await _enter(
+            tx, unit_id, record, score(ruleset, record), "adjustment", admin_id, now
+        )
 
 
-async def _enter(tx: Tx, unit_id: int, record: Record, scored: Scored, kind: str, admin_id: int, now: datetime) -> Entered:
+async def _enter(
+    tx: Tx, unit_id: int, record: Record, scored: Scored, kind: str, admin_id: int, now: datetime
+) -> Entered:
     batch = await tx.add_batch(kind, f"tg:{admin_id}", now)
     (record_id,) = await tx.add_records(batch, [NewRecord(unit_id, record, scored)], now)
     await tx.add_event(record_id, kind, f"tg:{admin_id}", record.note, now)
@@ -68,7 +85,13 @@ async def _enter(tx: Tx, unit_id: int, record: Record, scored: Scored, kind: str
 
 
 async def endorse(
-    store: Store, record_id: int, modifier_key: str, times: int, admin_id: int, update_id: int, now: datetime
+    store: Store,
+    record_id: int,
+    modifier_key: str,
+    times: int,
+    admin_id: int,
+    update_id: int,
+    now: datetime,
 ) -> Entered:
     """Add a leader's endorsement to a confirmed adoption: a new ledger line for the record."""
     if times < 1:
@@ -91,15 +114,36 @@ async def endorse(
             raise DomainError("modifier_unknown", modifier=modifier_key.strip())
         item = ruleset.items_by_key.get(item_id)
         if item is None or item.id not in modifier.allowed_on:
-            raise DomainError("modifier_not_allowed", modifier=modifier.label, item=item.label if item else item_id)
+            raise DomainError(
+                "modifier_not_allowed",
+                modifier=modifier.label,
+                item=item.label if item else item_id,
+            )
         label = modifier.label if times == 1 else f"{modifier.label}×{times}"
         points = modifier.points * times
-        entry = Entry(modifier.id, modifier.column, points, 0, 0, texts.ENDORSEMENT_LINE.format(label=label, points=points, record=record_id))
+        entry = Entry(
+            modifier.id,
+            modifier.column,
+            points,
+            0,
+            0,
+            texts.ENDORSEMENT_LINE.format(label=label, points=points, record=record_id),
+        )
         batch = await tx.add_batch("endorsement", f"tg:{admin_id}", now)
-        await tx.add_ledger(batch, unit_id, record_id, date.fromisoformat(day), Scored((entry,), entry.explanation), now)
+        await tx.add_ledger(
+            batch,
+            unit_id,
+            record_id,
+            date.fromisoformat(day),
+            Scored((entry,), entry.explanation),
+            now,
+        )
         combined = dict(decode_modifiers(modifiers_text))
         combined[modifier.id] = combined.get(modifier.id, 0) + times
-        full = score(ruleset, Record(unit, date.fromisoformat(day), item_id, None, tuple(combined.items()), title))
+        full = score(
+            ruleset,
+            Record(unit, date.fromisoformat(day), item_id, None, tuple(combined.items()), title),
+        )
         await tx.db.execute(
             "UPDATE records SET modifiers = ?, explanation = ? WHERE id = ?",
             (encode_modifiers(tuple(combined.items())), full.explanation, record_id),
@@ -109,7 +153,9 @@ async def endorse(
     return Entered(record_id, unit, points, entry.explanation, liaisons)
 
 
-async def reverse(store: Store, entry_id: int, reason: str, admin_id: int, update_id: int, now: datetime) -> Entered:
+async def reverse(
+    store: Store, entry_id: int, reason: str, admin_id: int, update_id: int, now: datetime
+) -> Entered:
     """Cancel a ledger line by a new line of the opposite sign; the original stays."""
     reason = reason.strip()
     if not reason:
@@ -123,7 +169,19 @@ async def reverse(store: Store, entry_id: int, reason: str, admin_id: int, updat
         )
         if row is None:
             raise DomainError("entry_unknown", entry=entry_id)
-        unit_id, unit, day, rule_id, column, points, adoptions, items, record_id, reverses, explanation = row
+        (
+            unit_id,
+            unit,
+            day,
+            rule_id,
+            column,
+            points,
+            adoptions,
+            items,
+            record_id,
+            reverses,
+            explanation,
+        ) = row
         if reverses is not None:
             raise DomainError("entry_is_reversal", entry=entry_id)
         if await tx.one("SELECT id FROM ledger WHERE reverses = ?", (entry_id,)) is not None:
@@ -133,7 +191,20 @@ async def reverse(store: Store, entry_id: int, reason: str, admin_id: int, updat
         cursor = await tx.db.execute(
             "INSERT INTO ledger (date, unit_id, rule_id, column_name, points, adoptions, items, record_id, "
             "batch_id, reverses, explanation, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (day, unit_id, rule_id, column, -points, -adoptions, -items, record_id, batch, entry_id, text, now.isoformat()),
+            (
+                day,
+                unit_id,
+                rule_id,
+                column,
+                -points,
+                -adoptions,
+                -items,
+                record_id,
+                batch,
+                entry_id,
+                text,
+                now.isoformat(),
+            ),
         )
         assert cursor.lastrowid is not None
         if record_id is not None:

@@ -78,7 +78,11 @@ def check_day(ruleset: Ruleset, day: date, today: date) -> None:
     if day > today:
         raise DomainError("date_in_future", date=day.isoformat())
     if ruleset.effective_from and day < ruleset.effective_from:
-        raise DomainError("date_before_effective", date=day.isoformat(), effective=ruleset.effective_from.isoformat())
+        raise DomainError(
+            "date_before_effective",
+            date=day.isoformat(),
+            effective=ruleset.effective_from.isoformat(),
+        )
 
 
 def check_modifiers(ruleset: Ruleset, item: Item, modifiers: tuple[tuple[str, int], ...]) -> None:
@@ -121,7 +125,16 @@ async def make_draft(
         cursor = await tx.db.execute(
             "INSERT INTO drafts (user_id, unit_id, date, item_id, modifiers, title, evidence, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (liaison.user_id, liaison.unit_id, day.isoformat(), item.id, encode_modifiers(modifiers), title, evidence, now.isoformat()),
+            (
+                liaison.user_id,
+                liaison.unit_id,
+                day.isoformat(),
+                item.id,
+                encode_modifiers(modifiers),
+                title,
+                evidence,
+                now.isoformat(),
+            ),
         )
         assert cursor.lastrowid is not None
         record = Record(liaison.unit, day, item.id, None, modifiers, title)
@@ -142,7 +155,19 @@ async def confirm_draft(
         )
         if row is None or row[10] != user_id:
             raise DomainError("button_forged")
-        unit_id, unit, day_text, item_id, modifiers_text, title, evidence, created, used, cancelled, _ = row
+        (
+            unit_id,
+            unit,
+            day_text,
+            item_id,
+            modifiers_text,
+            title,
+            evidence,
+            created,
+            used,
+            cancelled,
+            _,
+        ) = row
         if used is not None or cancelled or datetime.fromisoformat(created) + DRAFT_TTL < now:
             raise DomainError("button_stale")
         liaison = await tx.liaison(user_id, active_only=True)
@@ -154,20 +179,28 @@ async def confirm_draft(
         scored = score(ruleset, record)
         status = "pending" if require_approval else "confirmed"
         batch = await tx.add_batch("claim", f"tg:{user_id}", now)
-        (record_id,) = await tx.add_records(batch, [NewRecord(unit_id, record, scored, status)], now)
+        (record_id,) = await tx.add_records(
+            batch, [NewRecord(unit_id, record, scored, status)], now
+        )
         await tx.db.execute(
             "UPDATE records SET claimed_by = ?, evidence = ?, title_key = ? WHERE id = ?",
             (user_id, evidence, title_key(title), record_id),
         )
         await tx.db.execute("UPDATE drafts SET record_id = ? WHERE id = ?", (record_id, draft_id))
-        await tx.add_event(record_id, "claimed" if require_approval else "confirmed", f"tg:{user_id}", "", now)
+        await tx.add_event(
+            record_id, "claimed" if require_approval else "confirmed", f"tg:{user_id}", "", now
+        )
     return Claimed(record_id, unit_id, unit, status, record, scored, ruleset.item(item_id))
 
 
-async def cancel_draft(store: Store, draft_id: int, user_id: int, update_id: int, now: datetime) -> None:
+async def cancel_draft(
+    store: Store, draft_id: int, user_id: int, update_id: int, now: datetime
+) -> None:
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
-        row = await tx.one("SELECT user_id, record_id, cancelled FROM drafts WHERE id = ?", (draft_id,))
+        row = await tx.one(
+            "SELECT user_id, record_id, cancelled FROM drafts WHERE id = ?", (draft_id,)
+        )
         if row is None or row[0] != user_id:
             raise DomainError("button_forged")
         if row[1] is not None or row[2]:
@@ -183,7 +216,9 @@ def decode_modifiers(text: str) -> tuple[tuple[str, int], ...]:
     return tuple(result)
 
 
-async def submit(store: Store, liaison: Liaison, title: str, evidence: str, update_id: int, now: datetime) -> Submitted:
+async def submit(
+    store: Store, liaison: Liaison, title: str, evidence: str, update_id: int, now: datetime
+) -> Submitted:
     """A submission (报送) counted toward the unit's monthly quota."""
     title = title.strip()
     if not title:
@@ -195,7 +230,9 @@ async def submit(store: Store, liaison: Liaison, title: str, evidence: str, upda
         check_day(ruleset, today, today)
         batch = await tx.add_batch("submission", f"tg:{liaison.user_id}", now)
         record = Record(liaison.unit, today, SUBMISSION_ID, title=title)
-        (record_id,) = await tx.add_records(batch, [NewRecord(liaison.unit_id, record, score(ruleset, record))], now)
+        (record_id,) = await tx.add_records(
+            batch, [NewRecord(liaison.unit_id, record, score(ruleset, record))], now
+        )
         await tx.db.execute(
             "UPDATE records SET claimed_by = ?, evidence = ?, title_key = ? WHERE id = ?",
             (liaison.user_id, evidence, title_key(title), record_id),
@@ -214,7 +251,12 @@ async def pending(store: Store) -> list[tuple[int, str, Record, str]]:
             "WHERE r.status = 'pending' ORDER BY r.id"
         )
     return [
-        (rid, unit, Record(unit, date.fromisoformat(day), item, None, decode_modifiers(mods), title), who)
+        (
+            rid,
+            unit,
+            Record(unit, date.fromisoformat(day), item, None, decode_modifiers(mods), title),
+            who,
+        )
         for rid, unit, day, item, mods, title, who in rows
     ]
 
@@ -230,10 +272,16 @@ async def _pending_record(tx: Tx, record_id: int) -> tuple[int, str, Record]:
     unit_id, unit, day, item_id, modifiers, title, status = row
     if status != "pending":
         raise DomainError("claim_decided", record=record_id, status=status)
-    return unit_id, unit, Record(unit, date.fromisoformat(day), item_id, None, decode_modifiers(modifiers), title)
+    return (
+        unit_id,
+        unit,
+        Record(unit, date.fromisoformat(day), item_id, None, decode_modifiers(modifiers), title),
+    )
 
 
-async def approve(store: Store, record_id: int, admin_id: int, update_id: int, now: datetime) -> Decided:
+async def approve(
+    store: Store, record_id: int, admin_id: int, update_id: int, now: datetime
+) -> Decided:
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
         ruleset = await tx.ruleset()
@@ -244,10 +292,14 @@ async def approve(store: Store, record_id: int, admin_id: int, update_id: int, n
         await tx.add_ledger(batch, unit_id, record_id, record.day, scored, now)
         await tx.add_event(record_id, "approved", f"tg:{admin_id}", "", now)
         liaisons = [liaison.user_id for liaison in await tx.liaisons(unit_id)]
-    return Decided(record_id, unit, record.title, ruleset.item(record.item_id), scored.points, liaisons)
+    return Decided(
+        record_id, unit, record.title, ruleset.item(record.item_id), scored.points, liaisons
+    )
 
 
-async def reject(store: Store, record_id: int, admin_id: int, reason: str, update_id: int, now: datetime) -> Decided:
+async def reject(
+    store: Store, record_id: int, admin_id: int, reason: str, update_id: int, now: datetime
+) -> Decided:
     reason = reason.strip()
     if not reason:
         raise DomainError("reason_missing")

@@ -77,7 +77,10 @@ async def history(store: Store, unit_id: int, limit: int = 10) -> list[RecordLin
             "ORDER BY e.id DESC LIMIT 1), '') FROM records r WHERE r.unit_id = ? ORDER BY r.id DESC LIMIT ?",
             (unit_id, limit),
         )
-    return [RecordLine(i, date.fromisoformat(d), item, title, status, expl, reason) for i, d, item, title, status, expl, reason in rows]
+    return [
+        RecordLine(i, date.fromisoformat(d), item, title, status, expl, reason)
+        for i, d, item, title, status, expl, reason in rows
+    ]
 
 
 async def ledger_lines(store: Store, unit_id: int, period: Period) -> list[LedgerLine]:
