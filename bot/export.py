@@ -10,6 +10,7 @@ from bot import texts
 from bot.store import Store
 from bot.usecases.standings import standings
 from scoring.periods import Period
+from scoring.ruleset import SUBMISSION_ID
 
 
 async def period_workbook(store: Store, period: Period) -> bytes:
@@ -45,7 +46,7 @@ async def period_workbook(store: Store, period: Period) -> bytes:
     sheet.append(list(texts.EXPORT_RECORD_HEADER))
     for rid, day, unit, item_id, title, status, modifiers, explanation, note in records:
         item = ruleset.items_by_key.get(item_id)
-        label = item.label if item else item_id
+        label = item.label if item else texts.SUBMISSION_NAME if item_id == SUBMISSION_ID else item_id
         sheet.append(
             [
                 rid,

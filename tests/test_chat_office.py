@@ -1,0 +1,163 @@
+"""The office's side of the bot, end to end: approvals, admin commands, the export, and refusals."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from tests.chat import ADMIN, LIAISON, OTHER_ADMIN, SECOND, STRANGER, Chat, running_bot
+
+
+def rows(db: Path, sql: str) -> list[tuple]:  # type: ignore[type-arg]
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchall()
+
+
+async def claim(chat: Chat, user: int, line: str) -> str:
+    summary = await chat.ask(user, line)
+    return await chat.confirm(user, summary)
+
+
+async def test_non_admin_pressing_an_admin_button_only_hears_so(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as chat:
+        await chat.join(LIAISON, "公安局")
+        await claim(chat, LIAISON, "采用 《决策参考》 关于治安形势的分析 今天")
+        ask = await chat.server.wait_for(lambda m: "新的采用申报" in m.text, chat_id=ADMIN)
+        # A liaison who got hold of the button (forwarded, or a modified client) presses it.
+        chat.press_data(LIAISON, ask, "ok:1")
+        answer = await chat.server.wait_for_call("answerCallbackQuery", lambda c: "管理员" in str(c.params))
+        assert "只有信息室管理员" in str(answer.params)
+        assert rows(chat.db(), "SELECT status FROM records") == [("pending",)]
+        assert rows(chat.db(), "SELECT COUNT(*) FROM ledger") == [(0,)]
+
+
+async def test_forged_and_stale_confirm_buttons(tmp_path: Path) -> None:
+    async with running_bot(tmp_path, require_approval=False) as chat:
+        await chat.join(LIAISON, "公安局")
+        await chat.join(SECOND, "审计局")
+        summary = await chat.ask(LIAISON, "采用 《决策参考》 公安局的信息 今天")
+        # Another liaison forges a press of this liaison's draft.
+        chat.press_data(SECOND, summary, summary.callback_data("✅ 确认提交"))
+        forged = await chat.server.wait_for_call("answerCallbackQuery", lambda c: "无效" in str(c.params))
+        assert "无效的按钮" in str(forged.params)
+        chat.press_data(LIAISON, summary, "dc:notanumber")
+        await chat.server.wait_for_call("answerCallbackQuery", lambda c: "无效" in str(c.params))
+        assert "已记录" in await chat.confirm(LIAISON, summary)
+        # The same draft pressed again (a stale keyboard) stores nothing more.
+        chat.press_data(LIAISON, summary, summary.callback_data("✅ 确认提交") if summary.inline_keyboard else "dc:1")
+        stale = await chat.server.wait_for_call("answerCallbackQuery", lambda c: "失效" in str(c.params))
+        assert "该按钮已失效" in str(stale.params)
+        assert rows(chat.db(), "SELECT COUNT(*) FROM records") == [(1,)]
+
+
+async def test_a_replayed_update_counts_once(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as chat:
+        await chat.join(LIAISON, "公安局")
+        update = chat.say(LIAISON, "/submit 一条报送")
+        assert "本月已报送 1 条" in (await chat.reply(LIAISON)).text
+        chat.server.replay(update["update_id"])
+        await chat.settled()
+        assert rows(chat.db(), "SELECT COUNT(*) FROM records") == [(1,)]
+        assert chat.server.messages_to(LIAISON)[-1].text.startswith("已记录报送")
+        # The next one counts normally.
+        assert "本月已报送 2 条" in (await chat.ask(LIAISON, "/submit 第二条报送")).text
+
+
+async def test_submission_copied_to_the_office_chat(tmp_path: Path) -> None:
+    office = -1009999
+    async with running_bot(tmp_path, office_chat_id=office) as chat:
+        await chat.join(LIAISON, "公安局")
+        original = chat.say(LIAISON, "县公安局召开冬季安全工作会议")["message"]["message_id"]
+        chat.say(LIAISON, "/submit", reply_to_message_id=original)
+        done = await chat.server.wait_for(lambda m: "已记录报送" in m.text, chat_id=LIAISON)
+        assert "县公安局召开冬季安全工作会议" in done.text and "任务 8 条" in done.text
+        copy = await chat.server.next_message(office)
+        assert "公安局 报送" in copy.text and "冬季安全工作会议" in copy.text
+        chat.server.send_document(LIAISON, "材料.docx", b"docx bytes", caption="/submit 附件报送")
+        await chat.server.wait_for(lambda m: "附件报送" in m.text, chat_id=LIAISON)
+        sent = await chat.server.next_message(office)
+        assert sent.document is not None and sent.document.data == b"docx bytes"
+
+
+async def test_roster_commands(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as chat:
+        await chat.join(LIAISON, "公安局")
+        listing = (await chat.ask(ADMIN, "/liaisons")).text
+        assert f"{LIAISON} 用户{LIAISON}" in listing and "公安局（B）" in listing
+        assert "已将" in (await chat.ask(ADMIN, f"/move {LIAISON} 审计局")).text
+        assert "审计局 的信息员" in (await chat.ask(LIAISON, "/start")).text
+        assert "用法" in (await chat.ask(ADMIN, "/move 公安局")).text
+        assert "没有找到信息员" in (await chat.ask(ADMIN, f"/remove {STRANGER}")).text
+        assert "已移除" in (await chat.ask(ADMIN, f"/remove {LIAISON}")).text
+        assert "还没有绑定单位" in (await chat.ask(LIAISON, "/me")).text
+        units = (await chat.ask(ADMIN, "/units")).text
+        assert "教育局（A类）[县教育局] — 信息员 0 人" in units
+        assert "只有信息室管理员" in (await chat.ask(LIAISON, "/units")).text
+        assert "未知的单位" in (await chat.ask(ADMIN, "/invite 不存在的局")).text
+
+
+async def test_penalty_adjustment_endorsement_reversal_and_pending(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as chat:
+        await chat.join(LIAISON, "公安局")
+        await claim(chat, LIAISON, "采用 《决策参考》 关于治安形势的分析 今天")
+        await chat.server.wait_for(lambda m: "新的采用申报" in m.text, chat_id=ADMIN)
+        pending = (await chat.ask(ADMIN, "/pending")).text
+        assert "#1 公安局" in pending and "《决策参考》「关于治安形势的分析」" in pending
+        ask = await chat.server.wait_for(lambda m: "新的采用申报" in m.text, chat_id=OTHER_ADMIN)
+        await chat.press(OTHER_ADMIN, ask, "✅ 确认")
+        await chat.server.wait_for(lambda m: "得 18 分" in m.text, chat_id=LIAISON)
+        assert "没有待审核" in (await chat.ask(ADMIN, "/pending")).text
+
+        endorsed = (await chat.ask(ADMIN, "/endorse 1 市领导同志批示×2")).text
+        assert "市领导同志批示×2 60" in endorsed
+        assert "不适用于" in (await chat.ask(ADMIN, "/endorse 1 国务院领导同志签批")).text
+        assert "已记入 公安局" in (await chat.ask(ADMIN, "/penalty 公安局 error.city_endorsed 昨天 数据失误")).text
+        assert "未知的扣分项" in (await chat.ask(ADMIN, "/penalty 公安局 city.jccc")).text
+        assert "已记入 公安局" in (await chat.ask(ADMIN, "/adjust 公安局 +12 补记漏登")).text
+        assert "用法" in (await chat.ask(ADMIN, "/adjust 公安局 十二 补记")).text
+        entries = rows(chat.db(), "SELECT id, rule_id, points FROM ledger ORDER BY id")
+        assert [(r, p) for _, r, p in entries] == [
+            ("city.jccc", 18), ("endorse.city_leader", 60), ("error.city_endorsed", -100), ("adjustment", 12),
+        ]  # fmt: skip
+        penalty_id = entries[2][0]
+        reversed_ = (await chat.ask(ADMIN, f"/reverse {penalty_id} 批示对象有误")).text
+        assert f"冲正 #{penalty_id}" in reversed_
+        assert "已冲正过" in (await chat.ask(ADMIN, f"/reverse {penalty_id} 再来一次")).text
+        assert "用法" in (await chat.ask(ADMIN, "/reverse 1")).text
+        # Nothing is ever deleted: the penalty stays, cancelled by its reversal.
+        assert rows(chat.db(), "SELECT SUM(points), COUNT(*) FROM ledger") == [(90, 5)]
+        assert rows(chat.db(), f"SELECT points, reverses FROM ledger WHERE reverses = {penalty_id}") == [(100, penalty_id)]
+        chat.say(LIAISON, "/why")
+        why = (await chat.server.wait_for(lambda m: "得分明细" in m.text, chat_id=LIAISON)).text
+        assert "合计 90 分" in why and "冲正" in why
+        standings = (await chat.ask(ADMIN, "/standings")).message["text"]
+        assert "公安局" in standings and "90" in standings
+        assert "无法识别的期间" in (await chat.ask(ADMIN, "/standings 2024Q9")).text
+        # Every score change is in the audit trail with its author.
+        assert rows(chat.db(), "SELECT event, actor FROM record_events ORDER BY id") == [
+            ("claimed", f"tg:{LIAISON}"), ("approved", f"tg:{OTHER_ADMIN}"), ("endorsed", f"tg:{ADMIN}"),
+            ("penalty", f"tg:{ADMIN}"), ("adjustment", f"tg:{ADMIN}"), ("reversed", f"tg:{ADMIN}"),
+        ]  # fmt: skip
+
+
+async def test_export_is_an_xlsx_openpyxl_reads(tmp_path: Path) -> None:
+    async with running_bot(tmp_path, require_approval=False) as chat:
+        await chat.join(LIAISON, "公安局")
+        await claim(chat, LIAISON, "采用 《决策参考》 关于治安形势的分析 今天")
+        await chat.ask(LIAISON, "/submit 一条报送")
+        chat.say(ADMIN, "/export")
+        sent = await chat.server.wait_for(lambda m: m.document is not None, chat_id=ADMIN)
+        assert sent.document is not None and sent.document.filename.endswith(".xlsx")
+        book = load_workbook(io.BytesIO(sent.document.data))
+        assert book.sheetnames == ["A类", "B类", "C类", "记录", "积分流水"]
+        b = [list(r) for r in book["B类"].iter_rows(values_only=True)]
+        assert b[0] == ["排名", "单位", "采用条数", "采用得分", "批示加分", "其他加分", "扣分", "调整分", "总分"]
+        assert b[1] == [1, "公安局", 1, 18, 0, 0, 0, 0, 18]
+        records = [list(r) for r in book["记录"].iter_rows(values_only=True)]
+        assert [r[3] for r in records[1:]] == ["《决策参考》", "报送"]
+        ledger = [list(r) for r in book["积分流水"].iter_rows(values_only=True)]
+        assert ledger[1][5] == 18
+        assert "只有信息室管理员" in (await chat.ask(LIAISON, "/export")).text
