@@ -28,7 +28,9 @@ async def test_non_admin_pressing_an_admin_button_only_hears_so(tmp_path: Path) 
         ask = await chat.server.wait_for(lambda m: "新的采用申报" in m.text, chat_id=ADMIN)
         # A liaison who got hold of the button (forwarded, or a modified client) presses it.
         chat.press_data(LIAISON, ask, "ok:1")
-        answer = await chat.server.wait_for_call("answerCallbackQuery", lambda c: "管理员" in str(c.params))
+        answer = await chat.server.wait_for_call(
+            "answerCallbackQuery", lambda c: "管理员" in str(c.params)
+        )
         assert "只有信息室管理员" in str(answer.params)
         assert rows(chat.db(), "SELECT status FROM records") == [("pending",)]
         assert rows(chat.db(), "SELECT COUNT(*) FROM ledger") == [(0,)]
@@ -41,14 +43,22 @@ async def test_forged_and_stale_confirm_buttons(tmp_path: Path) -> None:
         summary = await chat.ask(LIAISON, "采用 《决策参考》 公安局的信息 今天")
         # Another liaison forges a press of this liaison's draft.
         chat.press_data(SECOND, summary, summary.callback_data("✅ 确认提交"))
-        forged = await chat.server.wait_for_call("answerCallbackQuery", lambda c: "无效" in str(c.params))
+        forged = await chat.server.wait_for_call(
+            "answerCallbackQuery", lambda c: "无效" in str(c.params)
+        )
         assert "无效的按钮" in str(forged.params)
         chat.press_data(LIAISON, summary, "dc:notanumber")
         await chat.server.wait_for_call("answerCallbackQuery", lambda c: "无效" in str(c.params))
         assert "已记录" in await chat.confirm(LIAISON, summary)
         # The same draft pressed again (a stale keyboard) stores nothing more.
-        chat.press_data(LIAISON, summary, summary.callback_data("✅ 确认提交") if summary.inline_keyboard else "dc:1")
-        stale = await chat.server.wait_for_call("answerCallbackQuery", lambda c: "失效" in str(c.params))
+        chat.press_data(
+            LIAISON,
+            summary,
+            summary.callback_data("✅ 确认提交") if summary.inline_keyboard else "dc:1",
+        )
+        stale = await chat.server.wait_for_call(
+            "answerCallbackQuery", lambda c: "失效" in str(c.params)
+        )
         assert "该按钮已失效" in str(stale.params)
         assert rows(chat.db(), "SELECT COUNT(*) FROM records") == [(1,)]
 
@@ -114,7 +124,10 @@ async def test_penalty_adjustment_endorsement_reversal_and_pending(tmp_path: Pat
         endorsed = (await chat.ask(ADMIN, "/endorse 1 市领导同志批示×2")).text
         assert "市领导同志批示×2 60" in endorsed
         assert "不适用于" in (await chat.ask(ADMIN, "/endorse 1 国务院领导同志签批")).text
-        assert "已记入 公安局" in (await chat.ask(ADMIN, "/penalty 公安局 error.city_endorsed 昨天 数据失误")).text
+        assert (
+            "已记入 公安局"
+            in (await chat.ask(ADMIN, "/penalty 公安局 error.city_endorsed 昨天 数据失误")).text
+        )
         assert "未知的扣分项" in (await chat.ask(ADMIN, "/penalty 公安局 city.jccc")).text
         assert "已记入 公安局" in (await chat.ask(ADMIN, "/adjust 公安局 +12 补记漏登")).text
         assert "用法" in (await chat.ask(ADMIN, "/adjust 公安局 十二 补记")).text
@@ -129,7 +142,9 @@ async def test_penalty_adjustment_endorsement_reversal_and_pending(tmp_path: Pat
         assert "用法" in (await chat.ask(ADMIN, "/reverse 1")).text
         # Nothing is ever deleted: the penalty stays, cancelled by its reversal.
         assert rows(chat.db(), "SELECT SUM(points), COUNT(*) FROM ledger") == [(90, 5)]
-        assert rows(chat.db(), f"SELECT points, reverses FROM ledger WHERE reverses = {penalty_id}") == [(100, penalty_id)]
+        assert rows(
+            chat.db(), f"SELECT points, reverses FROM ledger WHERE reverses = {penalty_id}"
+        ) == [(100, penalty_id)]
         chat.say(LIAISON, "/why")
         why = (await chat.server.wait_for(lambda m: "得分明细" in m.text, chat_id=LIAISON)).text
         assert "合计 90 分" in why and "冲正" in why
@@ -154,7 +169,17 @@ async def test_export_is_an_xlsx_openpyxl_reads(tmp_path: Path) -> None:
         book = load_workbook(io.BytesIO(sent.document.data))
         assert book.sheetnames == ["A类", "B类", "C类", "记录", "积分流水"]
         b = [list(r) for r in book["B类"].iter_rows(values_only=True)]
-        assert b[0] == ["排名", "单位", "采用条数", "采用得分", "批示加分", "其他加分", "扣分", "调整分", "总分"]
+        assert b[0] == [
+            "排名",
+            "单位",
+            "采用条数",
+            "采用得分",
+            "批示加分",
+            "其他加分",
+            "扣分",
+            "调整分",
+            "总分",
+        ]
         assert b[1] == [1, "公安局", 1, 18, 0, 0, 0, 0, 18]
         records = [list(r) for r in book["记录"].iter_rows(values_only=True)]
         assert [r[3] for r in records[1:]] == ["《决策参考》", "报送"]
