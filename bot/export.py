@@ -7,6 +7,7 @@ import io
 from openpyxl import Workbook
 
 from bot import texts
+from bot.render import add_standings_sheets
 from bot.store import Store
 from bot.usecases.standings import standings
 from scoring.periods import Period
@@ -29,24 +30,14 @@ async def period_workbook(store: Store, period: Period) -> bytes:
         )
     workbook = Workbook()
     workbook.remove(workbook.active)  # type: ignore[arg-type]
-    groups = {g.id: g.display for g in ruleset.groups}
-    header = [
-        texts.RANK,
-        texts.UNIT,
-        ruleset.bulletin.count_column,
-        *table.columns,
-        ruleset.bulletin.total_column,
-    ]
-    for group in table.groups:
-        sheet = workbook.create_sheet(_sheet_title(groups[group.group]))
-        sheet.append(header)
-        for r in group.rows:
-            sheet.append([r.rank, r.unit, r.adoption_count, *r.scores, r.total])
+    add_standings_sheets(workbook, ruleset, table)
     sheet = workbook.create_sheet(texts.EXPORT_SHEETS["records"])
     sheet.append(list(texts.EXPORT_RECORD_HEADER))
     for rid, day, unit, item_id, title, status, modifiers, explanation, note in records:
         item = ruleset.items_by_key.get(item_id)
-        label = item.label if item else texts.SUBMISSION_NAME if item_id == SUBMISSION_ID else item_id
+        label = (
+            item.label if item else texts.SUBMISSION_NAME if item_id == SUBMISSION_ID else item_id
+        )
         sheet.append(
             [
                 rid,
@@ -67,8 +58,3 @@ async def period_workbook(store: Store, period: Period) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
-
-
-def _sheet_title(name: str) -> str:
-    # Excel refuses these characters in sheet titles and anything past 31 characters.
-    return "".join(ch for ch in name if ch not in "[]:*?/\\")[:31]

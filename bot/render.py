@@ -7,8 +7,12 @@ import io
 import json
 import unicodedata
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot import texts
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 from scoring.ruleset import Ruleset
 from scoring.standings import Standings
 
@@ -127,20 +131,7 @@ def standings_xlsx(ruleset: Ruleset, standings: Standings) -> bytes:
 
     workbook = Workbook()
     workbook.remove(workbook.active)  # type: ignore[arg-type]
-    groups = {g.id: g for g in ruleset.groups}
-    header = _header(ruleset)
-    for group in standings.groups:
-        # Sheet titles may not contain these characters and are at most 31 long.
-        title = "".join(ch for ch in groups[group.group].display if ch not in "[]:*?/\\")[:31]
-        sheet = workbook.create_sheet(title or group.group)
-        sheet.append(header)
-        for r in group.rows:
-            row: list[object] = [r.rank, r.unit, r.adoption_count]
-            row += r.scores
-            row.append(r.total)
-            if ruleset.floor is not None:
-                row.append(r.raw_total)
-            sheet.append(row)
+    add_standings_sheets(workbook, ruleset, standings)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -188,3 +179,19 @@ def ruleset_text(ruleset: Ruleset) -> str:
         ]
         lines += ["  " + line for line in table(texts.RULES_MODIFIER_COLUMNS, modifier_rows)]
     return "\n".join(lines) + "\n"
+
+
+def add_standings_sheets(workbook: Workbook, ruleset: Ruleset, standings: Standings) -> None:
+    """A sheet per group: rank, unit, the bulletin's columns, total (and raw total if floored)."""
+    groups = {g.id: g for g in ruleset.groups}
+    header = _header(ruleset)
+    for group in standings.groups:
+        # Excel refuses these characters in sheet titles, and titles over 31 characters.
+        title = "".join(ch for ch in groups[group.group].display if ch not in "[]:*?/\\")[:31]
+        sheet = workbook.create_sheet(title or group.group)
+        sheet.append(header)
+        for r in group.rows:
+            row: list[object] = [r.rank, r.unit, r.adoption_count, *r.scores, r.total]
+            if ruleset.floor is not None:
+                row.append(r.raw_total)
+            sheet.append(row)
