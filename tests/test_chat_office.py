@@ -179,8 +179,9 @@ async def test_export_is_an_xlsx_openpyxl_reads(tmp_path: Path) -> None:
             "扣分",
             "调整分",
             "总分",
+            "原始总分",
         ]
-        assert b[1] == [1, "公安局", 1, 18, 0, 0, 0, 0, 18]
+        assert b[1] == [1, "公安局", 1, 18, 0, 0, 0, 0, 18, 18]
         records = [list(r) for r in book["记录"].iter_rows(values_only=True)]
         assert [r[3] for r in records[1:]] == ["《决策参考》", "报送"]
         ledger = [list(r) for r in book["积分流水"].iter_rows(values_only=True)]
