@@ -17,7 +17,7 @@ from scoring.ruleset import SUBMISSION_ID
 async def period_workbook(store: Store, period: Period) -> bytes:
     ruleset, table = await standings(store, period)
     bounds = (period.start.isoformat(), period.end.isoformat())
-    async with store.reading() as tx:
+    async with store.reading(snapshot=True) as tx:
         records = await tx.all(
             "SELECT r.id, r.date, u.name, r.item_id, r.title, r.status, r.modifiers, r.explanation, r.note "
             "FROM records r JOIN units u ON u.id = r.unit_id WHERE r.date BETWEEN ? AND ? ORDER BY r.date, r.id",

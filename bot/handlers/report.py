@@ -221,6 +221,7 @@ async def take_evidence(update: Update, context: Context) -> int:
             chosen["day"],
             modifiers,
             evidence,
+            update_id(update),
             now(context),
         )
     except DomainError as err:
@@ -281,7 +282,15 @@ async def one_line(update: Update, context: Context) -> None:
     ruleset = await _ruleset(context)
     parsed = parse_one_line(ruleset, update.effective_message.text, now(context).date())
     draft = await make_draft(
-        store(context), liaison, parsed.item.id, parsed.title, parsed.day, (), "", now(context)
+        store(context),
+        liaison,
+        parsed.item.id,
+        parsed.title,
+        parsed.day,
+        (),
+        "",
+        update_id(update),
+        now(context),
     )
     await update.effective_message.reply_text(
         summary_text(draft, "", ruleset), reply_markup=summary_keyboard(draft.id)

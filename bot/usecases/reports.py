@@ -110,6 +110,7 @@ async def make_draft(
     day: date,
     modifiers: tuple[tuple[str, int], ...],
     evidence: str,
+    update_id: int,
     now: datetime,
 ) -> Draft:
     """Check a claim and keep it as a draft for its liaison to confirm."""
@@ -117,6 +118,7 @@ async def make_draft(
     if not title:
         raise DomainError("title_missing")
     async with store.transaction() as tx:
+        await tx.claim_update(update_id, now)
         ruleset = await tx.ruleset()
         item = reportable(ruleset, item_key)
         check_day(ruleset, day, now.date())

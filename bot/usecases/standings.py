@@ -15,7 +15,7 @@ async def standings(
     store: Store, period: Period, groups: Sequence[str] | None = None
 ) -> tuple[Ruleset, Standings]:
     """Group standings; `groups` are ids or labels (None: every group)."""
-    async with store.reading() as tx:
+    async with store.reading(snapshot=True) as tx:
         ruleset = await tx.ruleset()
         wanted = None
         if groups is not None:
