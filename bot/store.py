@@ -20,7 +20,7 @@ from bot.migrate import migrate
 from scoring.engine import Scored
 from scoring.errors import DomainError
 from scoring.periods import Period, split_period
-from scoring.records import Record
+from scoring.records import Record, title_key
 from scoring.ruleset import Ruleset, parse_ruleset
 from scoring.standings import UnitRef, UnitTotals, add_totals
 
@@ -36,6 +36,9 @@ class NewRecord:
     record: Record
     scored: Scored
     status: str = "confirmed"
+    # The liaison who reported it, and what they sent as evidence (a file id or a link).
+    claimed_by: int | None = None
+    evidence: str = ""
 
 
 @dataclass(frozen=True)
@@ -76,8 +79,9 @@ class Store:
         self._lock = asyncio.Lock()
         self._ruleset: Ruleset | None = None
         # The roster changes rarely and every standings read needs all of it: kept in memory,
-        # dropped by every write to it (Tx.upsert_units and friends call units_changed()).
+        # dropped by this process's writes to it and checked against other processes' commits.
         self._units: list[UnitRef] | None = None
+        self._units_version: int | None = None
 
     @classmethod
     async def open(cls, path: str | Path) -> Store:
@@ -217,13 +221,16 @@ class Tx:
         rows = await self.all(f"{self._LIAISON} {where} ORDER BY u.id, l.joined_at", params)
         return [Liaison(*row[:6], bool(row[6])) for row in rows]
 
-    async def units(self, *, with_inactive: bool = False) -> list[UnitRef]:
-        if self._store._units is None:
-            rows = await self.all("SELECT id, name, group_id, active FROM units ORDER BY id")
-            self._store._units = [
-                UnitRef(i, name, group, bool(active)) for i, name, group, active in rows
-            ]
-        return self._store._units if with_inactive else [u for u in self._store._units if u.active]
+    async def units(self) -> list[UnitRef]:
+        # data_version changes when another connection (a command-line import) commits; this
+        # connection's own writes drop the cache in upsert_units.
+        version_row = await self.one("PRAGMA data_version")
+        version = version_row[0] if version_row else None
+        if self._store._units is None or self._store._units_version != version:
+            rows = await self.all("SELECT id, name, group_id FROM units ORDER BY id")
+            self._store._units = [UnitRef(*row) for row in rows]
+            self._store._units_version = version
+        return self._store._units
 
     async def unit_lookup(self) -> dict[str, tuple[int, str]]:
         """Every active unit's name and alias mapped to (unit id, name)."""
@@ -244,6 +251,7 @@ class Tx:
 
     async def upsert_units(self, rows: Iterable[UnitRow], now: datetime) -> tuple[int, int]:
         """Add new units and update the group and aliases of known ones; (added, updated)."""
+        self._store.units_changed()
         known = {
             name: (unit_id, group)
             for unit_id, name, group in await self.all("SELECT id, name, group_id FROM units")
@@ -332,6 +340,9 @@ class Tx:
                     item.status,
                     item.scored.explanation,
                     stamp,
+                    item.claimed_by,
+                    item.evidence,
+                    title_key(r.title),
                 )
             )
             if item.status == "confirmed":
@@ -340,7 +351,8 @@ class Tx:
                 )
         await self.db.executemany(
             "INSERT INTO records (id, batch_id, unit_id, date, item_id, points, modifiers, title, "
-            "note, status, explanation, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "note, status, explanation, created_at, claimed_by, evidence, title_key) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             record_rows,
         )
         await self._insert_ledger(ledger_rows)
@@ -367,10 +379,25 @@ class Tx:
         rows.sort(key=lambda row: (row[0], row[1]))
         await self.db.executemany(
             "INSERT INTO ledger (id, date, unit_id, rule_id, column_name, points, adoptions, items, "
-            "record_id, batch_id, explanation, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "record_id, batch_id, explanation, created_at, reverses) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(first + i, *row) for i, row in enumerate(rows)],
         )
         return list(range(first, first + len(rows)))
+
+    async def add_reversal(
+        self, batch_id: int, entry_id: int, explanation: str, now: datetime
+    ) -> int:
+        """A line cancelling ledger line `entry_id`: same rule and column, opposite sign."""
+        row = await self.one(
+            "SELECT date, unit_id, rule_id, column_name, -points, -adoptions, -items, record_id FROM ledger WHERE id = ?",
+            (entry_id,),
+        )
+        assert row is not None
+        (new_id,) = await self._insert_ledger(
+            [(*row, batch_id, explanation, now.isoformat(), entry_id)]
+        )
+        return new_id
 
     async def add_event(
         self, record_id: int, event: str, actor: str, reason: str, now: datetime
@@ -529,6 +556,7 @@ def _ledger_rows(
             batch_id,
             e.explanation,
             stamp,
+            None,
         )
         for e in scored.entries
     ]

@@ -294,3 +294,44 @@ EXPORT_CAPTION = "{period} 的记录、积分流水和排名"
 EXPORT_SHEETS = {"records": "记录", "ledger": "积分流水"}
 EXPORT_RECORD_HEADER = ("编号", "日期", "单位", "项目", "标题", "状态", "批示", "计分说明", "备注")
 EXPORT_LEDGER_HEADER = ("流水号", "日期", "单位", "规则", "通报列", "分值", "说明", "冲正流水")
+
+# --- the sandbox (govinfo-bot sandbox) -------------------------------------------------------
+
+ERRORS["sandbox_no_roster"] = "规则集 {ruleset} 没有示例单位名单，沙盒只能使用：{known}"
+SANDBOX_STARTING = "正在启动沙盒……"
+SANDBOX_INTRO = (
+    "沙盒：真实的机器人，连接本机模拟的 Telegram 服务器，不会连接 Telegram。\n"
+    "规则集 {ruleset}（{name}），示例单位 {units} 个，临时数据库 {db}"
+)
+SANDBOX_HELP = """终端命令：
+:as 管理员、:as 1 或 :as <单位> — 切换身份
+:who — 列出可用的身份
+:press N — 点按最近一条带按钮的消息的第 N 个按钮
+:file <路径> — 以当前身份发送文件
+:help — 显示本说明
+:quit — 退出（也可按 Ctrl-D）
+其他内容都以当前身份发给机器人，例如 /help、/report、/me"""
+SANDBOX_USAGE_AS = ":as 管理员、:as 1 或 :as <单位>"
+SANDBOX_USAGE_FILE = ":file <路径>"
+SANDBOX_ADMIN = "管理员"
+SANDBOX_ADMIN_NAME = "信息室"
+SANDBOX_LIAISON_NAMES = ("王芳", "李强", "赵敏")
+SANDBOX_WHO = "可用的身份："
+SANDBOX_WHO_ADMIN = "{key} — {name}（用户 {user_id}）"
+SANDBOX_WHO_LIAISON = "{key}. {unit}（{group}）的信息员 — {name}（用户 {user_id}）"
+SANDBOX_WHO_CURRENT = "  ◀ 当前"
+SANDBOX_NOW_ADMIN = "现在你是 管理员 {name}"
+SANDBOX_NOW_LIAISON = "现在你是 {unit} 的信息员 {name}"
+SANDBOX_PROMPT = "{label}> "
+SANDBOX_BOT = "🤖 "
+SANDBOX_EDITED = "✏️ "
+SANDBOX_DOCUMENT = "📎 {filename}（{size} 字节）"
+SANDBOX_BUTTON = "[{number}] {label}"
+SANDBOX_PRESSED = "👆 {label}"
+SANDBOX_ALERT = "💬 {text}"
+SANDBOX_OTHERS = "（{who} 收到 {count} 条新消息，:as {key} 查看）"
+SANDBOX_NO_IDENTITY = "没有身份 {key}：输入 :who 查看可用的身份"
+SANDBOX_NO_BUTTONS = "最近的消息里没有按钮"
+SANDBOX_BUTTON_RANGE = "没有第 {number} 个按钮（共 {count} 个）"
+SANDBOX_UNKNOWN_COMMAND = "未知的终端命令 {command}：输入 :help 查看"
+SANDBOX_BYE = "已退出沙盒。"

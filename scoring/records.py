@@ -7,6 +7,7 @@ Every row is checked before anything is returned, so a caller stores a whole fil
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -38,6 +39,20 @@ class Record:
     @property
     def is_submission(self) -> bool:
         return self.item_id == SUBMISSION_ID
+
+
+def title_key(title: str) -> str:
+    """A title folded for duplicate detection: width, case, spaces and punctuation ignored."""
+    folded = unicodedata.normalize("NFKC", title).casefold()
+    return "".join(ch for ch in folded if unicodedata.category(ch)[0] in "LN")
+
+
+def split_repeat(text: str) -> tuple[str, int]:
+    """`市领导同志批示×2` (or `*2`, `x2`) as (name, 2); without a count, (text, 1)."""
+    text = text.strip()
+    if (m := _REPEAT.match(text)) and m[1]:
+        return m[1].strip(), int(m[2])
+    return text, 1
 
 
 class _RowError(Exception):
@@ -162,11 +177,9 @@ def parse_modifiers(ruleset: Ruleset, text: str, item: Item | None) -> tuple[tup
     for part in (p.strip() for p in text.replace("；", ";").split(";")):
         if not part:
             continue
-        name, times = part, 1
-        if (m := _REPEAT.match(part)) and m[1]:
-            name, times = m[1].strip(), int(m[2])
-            if times < 1:
-                raise _RowError("modifier_times_invalid", modifier=part)
+        name, times = split_repeat(part)
+        if times < 1:
+            raise _RowError("modifier_times_invalid", modifier=part)
         modifier = ruleset.modifiers_by_key.get(name)
         if modifier is None:
             raise _RowError("modifier_unknown", modifier=name)

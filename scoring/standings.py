@@ -15,7 +15,6 @@ class UnitRef:
     id: int
     name: str
     group: str
-    active: bool = True
 
 
 # A unit's sums over a period, as storage hands them over: a plain tuple per unit, because a

@@ -163,50 +163,20 @@ async def reverse(
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
         row = await tx.one(
-            "SELECT l.unit_id, u.name, l.date, l.rule_id, l.column_name, l.points, l.adoptions, l.items, "
-            "l.record_id, l.reverses, l.explanation FROM ledger l JOIN units u ON u.id = l.unit_id WHERE l.id = ?",
+            "SELECT l.unit_id, u.name, l.points, l.record_id, l.reverses, l.explanation "
+            "FROM ledger l JOIN units u ON u.id = l.unit_id WHERE l.id = ?",
             (entry_id,),
         )
         if row is None:
             raise DomainError("entry_unknown", entry=entry_id)
-        (
-            unit_id,
-            unit,
-            day,
-            rule_id,
-            column,
-            points,
-            adoptions,
-            items,
-            record_id,
-            reverses,
-            explanation,
-        ) = row
+        unit_id, unit, points, record_id, reverses, explanation = row
         if reverses is not None:
             raise DomainError("entry_is_reversal", entry=entry_id)
         if await tx.one("SELECT id FROM ledger WHERE reverses = ?", (entry_id,)) is not None:
             raise DomainError("entry_reversed", entry=entry_id)
         batch = await tx.add_batch("reversal", f"tg:{admin_id}", now)
         text = texts.REVERSAL_LINE.format(entry=entry_id, explanation=explanation, reason=reason)
-        cursor = await tx.db.execute(
-            "INSERT INTO ledger (date, unit_id, rule_id, column_name, points, adoptions, items, record_id, "
-            "batch_id, reverses, explanation, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                day,
-                unit_id,
-                rule_id,
-                column,
-                -points,
-                -adoptions,
-                -items,
-                record_id,
-                batch,
-                entry_id,
-                text,
-                now.isoformat(),
-            ),
-        )
-        assert cursor.lastrowid is not None
+        await tx.add_reversal(batch, entry_id, text, now)
         if record_id is not None:
             await tx.add_event(record_id, "reversed", f"tg:{admin_id}", reason, now)
         liaisons = [liaison.user_id for liaison in await tx.liaisons(unit_id)]

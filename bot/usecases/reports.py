@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -10,18 +9,12 @@ from bot.store import Liaison, NewRecord, Store, Tx, encode_modifiers
 from scoring.engine import Scored, score
 from scoring.errors import DomainError
 from scoring.periods import month_of
-from scoring.records import Record
+from scoring.records import Record, title_key
 from scoring.ruleset import SUBMISSION_ID, Item, ItemKind, Ruleset
 
 # A summary left unconfirmed this long is stale: its button no longer stores anything.
 DRAFT_TTL = timedelta(days=1)
 RECENT = 10
-
-
-def title_key(title: str) -> str:
-    """A title folded for duplicate detection: width, case, spaces and punctuation ignored."""
-    folded = unicodedata.normalize("NFKC", title).casefold()
-    return "".join(ch for ch in folded if unicodedata.category(ch)[0] in "LN")
 
 
 @dataclass(frozen=True)
@@ -181,13 +174,8 @@ async def confirm_draft(
         scored = score(ruleset, record)
         status = "pending" if require_approval else "confirmed"
         batch = await tx.add_batch("claim", f"tg:{user_id}", now)
-        (record_id,) = await tx.add_records(
-            batch, [NewRecord(unit_id, record, scored, status)], now
-        )
-        await tx.db.execute(
-            "UPDATE records SET claimed_by = ?, evidence = ?, title_key = ? WHERE id = ?",
-            (user_id, evidence, title_key(title), record_id),
-        )
+        new = NewRecord(unit_id, record, scored, status, claimed_by=user_id, evidence=evidence)
+        (record_id,) = await tx.add_records(batch, [new], now)
         await tx.db.execute("UPDATE drafts SET record_id = ? WHERE id = ?", (record_id, draft_id))
         await tx.add_event(
             record_id, "claimed" if require_approval else "confirmed", f"tg:{user_id}", "", now
@@ -232,13 +220,14 @@ async def submit(
         check_day(ruleset, today, today)
         batch = await tx.add_batch("submission", f"tg:{liaison.user_id}", now)
         record = Record(liaison.unit, today, SUBMISSION_ID, title=title)
-        (record_id,) = await tx.add_records(
-            batch, [NewRecord(liaison.unit_id, record, score(ruleset, record))], now
+        new = NewRecord(
+            liaison.unit_id,
+            record,
+            score(ruleset, record),
+            claimed_by=liaison.user_id,
+            evidence=evidence,
         )
-        await tx.db.execute(
-            "UPDATE records SET claimed_by = ?, evidence = ?, title_key = ? WHERE id = ?",
-            (liaison.user_id, evidence, title_key(title), record_id),
-        )
+        (record_id,) = await tx.add_records(batch, [new], now)
         counts = await tx.submission_counts(month_of(today))
         quota = next((g.monthly_quota for g in ruleset.groups if g.id == liaison.group), None)
     return Submitted(record_id, liaison.unit, counts.get(liaison.unit_id, 0), quota)

@@ -26,9 +26,7 @@ async def standings(
                     known = "、".join(g.display for g in ruleset.groups)
                     raise DomainError("group_unknown", group=key, known=known)
                 wanted.append(group.id)
-        units = await tx.units(with_inactive=True)
+        units = await tx.units()
         totals = await tx.period_totals(period, ruleset.bulletin.score_columns)
         counts = await tx.item_counts(period, wanted)
-    # A unit taken off the roster still appears where it has entries in the period.
-    listed = [u for u in units if u.active or u.id in totals]
-    return ruleset, build_standings(ruleset, period, listed, totals, counts, wanted)
+    return ruleset, build_standings(ruleset, period, units, totals, counts, wanted)

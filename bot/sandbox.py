@@ -1,0 +1,428 @@
+"""`govinfo-bot sandbox`: the real bot against the project's fake Bot API server on loopback,
+with a demo roster, and a terminal chat in which one person plays an admin and a few liaisons.
+
+Nothing is faked inside the bot: the application comes from the production factory, polls the
+fake server over HTTP and keeps its data in a throw-away SQLite file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import csv
+import io
+import json
+import sys
+import tempfile
+import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+
+from pydantic import SecretStr
+from telegram.ext import Application
+
+from bot import texts
+from bot.app import build_application
+from bot.fakeapi import FakeBotApi, SentMessage
+from bot.runner import polling
+from bot.settings import Settings
+from bot.store import Store
+from bot.usecases.imports import import_units
+from bot.usecases.setup import initialize
+from scoring.errors import DomainError
+from scoring.ruleset import BUILTIN_RULESETS, Ruleset
+
+ADMIN_ID = 100
+LIAISON_IDS = (201, 202, 203)
+# A reply counts as complete once the bot has been idle this long; a handler that is still
+# busy (or an update not yet fetched) keeps the wait going, up to SETTLE_LIMIT.
+SETTLE_QUIET = 0.3
+SETTLE_LIMIT = 5.0
+SETTLE_POLL = 0.03
+
+ReadLine = Callable[[str], Awaitable[str | None]]
+Write = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Someone the person at the terminal can speak as."""
+
+    key: str  # what `:as` takes besides the unit name: 管理员, 1, 2, 3
+    user_id: int
+    name: str  # the Telegram first name
+    unit: str | None = None  # None for the admin
+    group: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.unit or texts.SANDBOX_ADMIN
+
+    def matches(self, text: str) -> bool:
+        return text in (self.key, self.label, self.name, str(self.user_id))
+
+    def listing(self) -> str:
+        if self.unit is None:
+            return texts.SANDBOX_WHO_ADMIN.format(
+                key=self.key, name=self.name, user_id=self.user_id
+            )
+        return texts.SANDBOX_WHO_LIAISON.format(
+            key=self.key, unit=self.unit, group=self.group, name=self.name, user_id=self.user_id
+        )
+
+    def now_speaking(self) -> str:
+        if self.unit is None:
+            return texts.SANDBOX_NOW_ADMIN.format(name=self.name)
+        return texts.SANDBOX_NOW_LIAISON.format(unit=self.unit, name=self.name)
+
+
+@dataclass(frozen=True)
+class Demo:
+    """The prepared database: its ruleset, roster size and one demo unit from each group."""
+
+    ruleset: Ruleset
+    units: int
+    liaison_units: list[tuple[str, str]]  # (unit, group label): each group's first unit
+
+
+async def run_sandbox(settings: Settings, ruleset: str) -> int:
+    """The terminal chat on stdin and stdout, in a directory removed on exit."""
+
+    def write(text: str) -> None:
+        print(text, flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="govinfo-sandbox-") as tmp:
+        try:
+            return await sandbox_session(settings, ruleset, _read_stdin, write, Path(tmp))
+        except DomainError as err:
+            for line in texts.domain_error_lines(err):
+                print(line, file=sys.stderr)
+            return 1
+
+
+async def sandbox_session(
+    settings: Settings, ruleset: str, read_line: ReadLine, write: Write, db_dir: Path
+) -> int:
+    """Prepare a demo database in `db_dir`, start the bot, then chat until `:quit` or the end of
+    input. `read_line(prompt)` returns the next line typed, None at the end."""
+    write(texts.SANDBOX_STARTING)
+    db = db_dir / "sandbox.sqlite3"
+    demo = await _prepare_demo_db(db, ruleset, settings.now())
+    admin = Identity(texts.SANDBOX_ADMIN, ADMIN_ID, texts.SANDBOX_ADMIN_NAME)
+    # One liaison per group, as many as there are demo people (a ruleset may have fewer groups).
+    people = zip(LIAISON_IDS, texts.SANDBOX_LIAISON_NAMES, demo.liaison_units, strict=False)
+    liaisons = [
+        Identity(str(number), user_id, name, unit, group)
+        for number, (user_id, name, (unit, group)) in enumerate(people, start=1)
+    ]
+    async with FakeBotApi() as server:
+        bot_settings = settings.model_copy(
+            update={
+                "bot_token": SecretStr(server.token),
+                "api_base_url": server.base_url,
+                "api_base_file_url": server.base_file_url,
+                "db": db,
+                "ruleset": demo.ruleset.id,
+                "admin_ids": [admin.user_id],
+                "require_approval": True,
+                # An office group chat would be a chat nobody in the sandbox can read.
+                "office_chat_id": None,
+            }
+        )
+        app = build_application(bot_settings, rate_limit=False)
+        async with polling(app):
+            for liaison in liaisons:
+                await _bind(server, admin, liaison)
+            # Start as a liaison: reporting is what most people come to try first.
+            terminal = Terminal(server, app, [admin, *liaisons], liaisons[0], write)
+            write(
+                texts.SANDBOX_INTRO.format(
+                    ruleset=demo.ruleset.id, name=demo.ruleset.name, units=demo.units, db=db
+                )
+            )
+            write(texts.SANDBOX_HELP)
+            await terminal.chat(read_line)
+    write(texts.SANDBOX_BYE)
+    return 0
+
+
+async def _prepare_demo_db(db: Path, ruleset: str, now: datetime) -> Demo:
+    """A new database with the ruleset and its demo roster from the package data."""
+    store = await Store.open(db)
+    try:
+        loaded, _ = await initialize(store, ruleset)
+        roster = resources.files("bot").joinpath("demo", f"{loaded.id}-units.csv")
+        if not roster.is_file():
+            raise DomainError(
+                "sandbox_no_roster", ruleset=loaded.id, known=", ".join(BUILTIN_RULESETS)
+            )
+        with resources.as_file(roster) as path:
+            imported = await import_units(store, path, "sandbox", now)
+        first_of_group: dict[str, str] = {}
+        for row in csv.DictReader(io.StringIO(roster.read_text("utf-8"))):
+            first_of_group.setdefault(row["group"], row["name"])
+    finally:
+        await store.close()
+    groups = loaded.groups_by_key
+    liaison_units = [(unit, groups[group].display) for group, unit in first_of_group.items()]
+    return Demo(loaded, imported.total, liaison_units)
+
+
+async def _bind(server: FakeBotApi, admin: Identity, liaison: Identity) -> None:
+    """Through the real invite flow: the admin invites, the liaison opens the deep link."""
+    server.send_message(admin.user_id, f"/invite {liaison.unit}", first_name=admin.name)
+    invite = str((await server.next_message(admin.user_id)).message["text"])
+    if "start=" not in invite:
+        raise RuntimeError(f"could not invite a demo liaison for {liaison.unit}: {invite}")
+    code = invite.rsplit("start=", 1)[1].strip()
+    server.send_message(liaison.user_id, f"/start {code}", first_name=liaison.name)
+    bound = str((await server.next_message(liaison.user_id)).message["text"])
+    if bound != texts.BOUND.format(unit=liaison.unit):
+        raise RuntimeError(f"could not bind a demo liaison to {liaison.unit}: {bound}")
+
+
+class Terminal:
+    """The chat loop: sends what is typed as the current identity and prints what the bot sent."""
+
+    def __init__(
+        self,
+        server: FakeBotApi,
+        app: Application,  # type: ignore[type-arg]
+        identities: list[Identity],
+        current: Identity,
+        write: Write,
+    ) -> None:
+        self.server = server
+        self.app = app
+        self.identities = identities
+        self.write = write
+        # The start-up chatter (invites, bindings) is not news to the person at the terminal.
+        self.shown = {
+            _key(message): _signature(message) for message in server.sent if not message.deleted
+        }
+        self.announced: dict[int, int] = {}  # user id -> unseen count already announced
+        self.current = current
+
+    async def chat(self, read_line: ReadLine) -> None:
+        self.who()
+        self.write(self.current.now_speaking())
+        while (
+            line := await read_line(texts.SANDBOX_PROMPT.format(label=self.current.label))
+        ) is not None:
+            line = line.strip()
+            if not line:
+                continue
+            if not line.startswith(":"):
+                self.server.send_message(self.current.user_id, line, first_name=self.current.name)
+                await self.show_replies()
+                continue
+            command, _, argument = line[1:].partition(" ")
+            argument = argument.strip()
+            match command:
+                case "quit" | "q" | "exit":
+                    return
+                case "help":
+                    self.write(texts.SANDBOX_HELP)
+                case "who":
+                    self.who()
+                case "as":
+                    self.switch(argument)
+                case "press":
+                    await self.press(argument)
+                case "file":
+                    await self.send_file(argument)
+                case _:
+                    self.write(texts.SANDBOX_UNKNOWN_COMMAND.format(command=f":{command}"))
+
+    def who(self) -> None:
+        self.write(texts.SANDBOX_WHO)
+        for identity in self.identities:
+            mark = texts.SANDBOX_WHO_CURRENT if identity is self.current else ""
+            self.write(f"  {identity.listing()}{mark}")
+
+    def switch(self, argument: str) -> None:
+        if not argument:
+            self.write(texts.error_text("usage", {"usage": texts.SANDBOX_USAGE_AS}))
+            return
+        found = next((i for i in self.identities if i.matches(argument)), None)
+        if found is None:
+            self.write(texts.SANDBOX_NO_IDENTITY.format(key=argument))
+            return
+        self.current = found
+        self.write(found.now_speaking())
+        self.show_current()
+        self.announce_others()
+
+    async def press(self, argument: str) -> None:
+        if not argument.isdigit():
+            self.write(texts.error_text("usage", {"usage": ":press N"}))
+            return
+        latest = next(
+            (
+                message
+                for message in reversed(self.server.messages_to(self.current.user_id))
+                if message.inline_keyboard and not message.deleted
+            ),
+            None,
+        )
+        if latest is None:
+            self.write(texts.SANDBOX_NO_BUTTONS)
+            return
+        buttons = [button for row in latest.inline_keyboard for button in row]
+        number = int(argument)
+        if not 1 <= number <= len(buttons):
+            self.write(texts.SANDBOX_BUTTON_RANGE.format(number=number, count=len(buttons)))
+            return
+        button = buttons[number - 1]
+        self.write(texts.SANDBOX_PRESSED.format(label=button["text"]))
+        update = self.server.press_button(
+            self.current.user_id, latest, str(button["callback_data"])
+        )
+        await self.settle()
+        query_id = update["callback_query"]["id"]
+        for answer in self.server.callback_answers:
+            if answer.callback_query_id == query_id and answer.text:
+                self.write(texts.SANDBOX_ALERT.format(text=answer.text))
+        self.show_current()
+        self.announce_others()
+
+    async def send_file(self, argument: str) -> None:
+        if not argument:
+            self.write(texts.error_text("usage", {"usage": texts.SANDBOX_USAGE_FILE}))
+            return
+        path = Path(argument).expanduser()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            detail = exc.strerror or str(exc)
+            self.write(texts.error_text("file_unreadable", {"path": path, "detail": detail}))
+            return
+        self.server.send_document(self.current.user_id, path.name, data)
+        await self.show_replies()
+
+    async def show_replies(self) -> None:
+        await self.settle()
+        self.show_current()
+        self.announce_others()
+
+    async def settle(self) -> None:
+        """Wait until the bot has fetched every update and stayed idle for SETTLE_QUIET."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + SETTLE_LIMIT
+        quiet_since = loop.time()
+        calls = len(self.server.calls)
+        while loop.time() < deadline:
+            await asyncio.sleep(SETTLE_POLL)
+            busy = (
+                self.server.pending_update_count
+                or self.app.update_queue.qsize()
+                or self.app.update_processor.current_concurrent_updates
+            )
+            if busy or len(self.server.calls) != calls:
+                calls = len(self.server.calls)
+                quiet_since = loop.time()
+            elif loop.time() - quiet_since >= SETTLE_QUIET:
+                return
+
+    def show_current(self) -> None:
+        for message, edited in self.unseen(self.current):
+            self.write(_render(message, edited))
+            self.shown[_key(message)] = _signature(message)
+        self.announced[self.current.user_id] = 0
+
+    def announce_others(self) -> None:
+        for identity in self.identities:
+            if identity is self.current:
+                continue
+            count = len(self.unseen(identity))
+            if count > self.announced.get(identity.user_id, 0):
+                self.write(
+                    texts.SANDBOX_OTHERS.format(who=identity.label, count=count, key=identity.key)
+                )
+            self.announced[identity.user_id] = count
+
+    def unseen(self, identity: Identity) -> list[tuple[SentMessage, bool]]:
+        """Messages in the identity's chat not shown yet or changed since: (message, edited)."""
+        changed = []
+        for message in self.server.messages_to(identity.user_id):
+            before = self.shown.get(_key(message))
+            if not message.deleted and before != _signature(message):
+                changed.append((message, before is not None))
+        return changed
+
+
+def _key(message: SentMessage) -> tuple[int, int]:
+    return message.chat_id, message.message_id
+
+
+def _signature(message: SentMessage) -> str:
+    """What the user sees of a message: an edit of its text or buttons changes it."""
+    return json.dumps(
+        [message.message.get("text"), message.message.get("caption"), message.inline_keyboard],
+        ensure_ascii=False,
+    )
+
+
+def _render(message: SentMessage, edited: bool) -> str:
+    lines: list[str] = []
+    if message.document is not None:
+        lines.append(
+            texts.SANDBOX_DOCUMENT.format(
+                filename=message.document.filename, size=message.document.size
+            )
+        )
+    # The parsed text, as a Telegram client shows it: HTML markup already applied.
+    body = message.message.get("text") or message.message.get("caption")
+    if body:
+        lines.append(str(body))
+    number = 1
+    for row in message.inline_keyboard:
+        labels = []
+        for button in row:
+            labels.append(texts.SANDBOX_BUTTON.format(number=number, label=button["text"]))
+            number += 1
+        lines.append("  ".join(labels))
+    first, *rest = "\n".join(lines).split("\n")
+    prefix = texts.SANDBOX_EDITED if edited else texts.SANDBOX_BOT
+    # Continuation lines line up under the text after the emoji prefix.
+    return "\n".join([prefix + first, *(f"   {line}" if line else "" for line in rest)])
+
+
+async def _read_stdin(prompt: str) -> str | None:
+    """The next line of standard input, None at its end or at Ctrl-C.
+
+    Each line is read by a daemon thread rather than asyncio.to_thread: at Ctrl-C the default
+    executor would wait for the blocked input() until the user pressed Enter.
+    """
+    loop = asyncio.get_running_loop()
+    result: asyncio.Future[str | None] = loop.create_future()
+    interactive = sys.stdin.isatty()
+
+    def resolve(line: str | None) -> None:
+        if not result.done():
+            result.set_result(line)
+
+    def read() -> None:
+        try:
+            line: str | None = input(prompt if interactive else "")
+        except EOFError:
+            line = None
+        # The loop is gone when the sandbox ended while this thread was still waiting.
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(resolve, line)
+
+    threading.Thread(target=read, name="sandbox-stdin", daemon=True).start()
+    try:
+        line = await result
+    except asyncio.CancelledError:
+        # Ctrl-C at the prompt (asyncio.run cancels the main task): end the input like Ctrl-D,
+        # so that the bot and its database shut down in order instead of being torn away.
+        print(flush=True)
+        return None
+    if line is not None and not interactive:
+        # Piped input is not echoed by a terminal; echo it so the output reads as a chat.
+        print(prompt + line, flush=True)
+    return line
