@@ -234,10 +234,10 @@ class Tx:
 
     async def unit_lookup(self) -> dict[str, tuple[int, str]]:
         """Every active unit's name and alias mapped to (unit id, name)."""
+        # Aliases first, so that a unit's own name wins over any alias spelled the same.
         rows = await self.all(
-            "SELECT u.name, u.id, u.name FROM units u WHERE u.active = 1 "
-            "UNION ALL SELECT a.alias, u.id, u.name FROM unit_aliases a "
-            "JOIN units u ON u.id = a.unit_id WHERE u.active = 1"
+            "SELECT a.alias, u.id, u.name FROM unit_aliases a JOIN units u ON u.id = a.unit_id "
+            "WHERE u.active = 1 UNION ALL SELECT u.name, u.id, u.name FROM units u WHERE u.active = 1"
         )
         return {key: (unit_id, name) for key, unit_id, name in rows}
 
@@ -517,6 +517,10 @@ class Tx:
             "SELECT unit_id, outcome FROM quota_settlements WHERE month = ?", (month.label,)
         )
         return dict(rows)  # type: ignore[arg-type]
+
+    async def settled_months(self) -> list[str]:
+        rows = await self.all("SELECT DISTINCT month FROM quota_settlements ORDER BY month")
+        return [month for (month,) in rows]
 
     async def add_settlement(
         self,

@@ -26,6 +26,8 @@ ERRORS: dict[str, str] = {
     "month_before_effective": "{month} 早于规则集生效日期 {effective}，无需结算",
     "xlsx_needs_out": "xlsx 格式必须用 --out 指定输出文件",
     "month_invalid": "无法识别的月份 {month}：请使用 2024-05 这样的格式",
+    "month_out_of_order": "{month} 早于已结算的 {last}，不能补结算：月度任务须按月依次结算",
+    "month_gap": "不能结算 {month}：请先结算 {missing}（月度任务须按月依次结算）",
     "no_quota": "规则集 {ruleset} 没有月度报送任务，无需结算",
     # Row problems of an import file.
     "column_missing": "缺少列 {column}",

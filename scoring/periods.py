@@ -55,6 +55,10 @@ def previous_month(period: Period) -> Period:
     return month(period.start.year, period.start.month - 1)
 
 
+def next_month(period: Period) -> Period:
+    return month_of(period.end + timedelta(days=1))
+
+
 def parse_period(text: str) -> Period:
     """`2024-05`, `2024Q2`, `2024` or `2024-04-01..2024-06-30`."""
     text = text.strip()

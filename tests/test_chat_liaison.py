@@ -189,3 +189,20 @@ async def test_commands_refused_where_they_do_not_belong(tmp_path: Path) -> None
         assert "晚于今天" in (await chat.ask(LIAISON, "采用 决策参考 未来的信息 2999-01-01")).text
         assert "用法" in (await chat.ask(LIAISON, "采用 决策参考")).text
         assert "用法" in (await chat.ask(LIAISON, "/submit")).text
+
+
+async def test_a_claim_duplicating_an_imported_record_is_refused(tmp_path: Path) -> None:
+    from tests.conftest import write_csv
+
+    async with running_bot(tmp_path) as chat:
+        await chat.join(LIAISON, "公安局")
+        header = ["date", "unit", "item", "count", "points", "modifiers", "title", "note"]
+        records = write_csv(
+            tmp_path / "r.csv",
+            header,
+            [["2024-05-06", "公安局", "city.jccc", 1, "", "", "关于沙漠治理的调研", ""]],
+        )
+        args = ["--db", str(chat.db()), "records", "import", str(records)]
+        assert await asyncio.to_thread(main, args) == 0
+        again = await chat.ask(LIAISON, "采用 决策参考 关于沙漠治理的调研 2024-05-06")
+        assert "重复申报" in again.text

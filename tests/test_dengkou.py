@@ -212,16 +212,19 @@ def test_quota_streak(dengkou: Cli, tmp_path: Path) -> None:
     assert dengkou.ok("quota", "settle", "--month", "2024-05")
 
     units = {name: i + 1 for i, (name, _, _) in enumerate(UNITS)}
-    penalties = {(uid, day, rule, points) for uid, day, rule, _, points in ledger(dengkou)}
-    assert penalties == {
-        (units["教育局"], "2024-03-31", "quota.missed", -30),
-        (units["审计局"], "2024-03-31", "quota.missed", -30),
-        (units["教育局"], "2024-04-30", "quota.missed_again", -50),
-        (units["公安局"], "2024-04-30", "quota.missed", -30),
-        (units["审计局"], "2024-05-31", "quota.missed", -30),
-        (units["气象局"], "2024-04-30", "quota.missed", -30),
-        (units["气象局"], "2024-05-31", "quota.missed_again", -50),
-    }
+    # A list, not a set: a penalty written twice must show.
+    penalties = sorted((uid, day, rule, points) for uid, day, rule, _, points in ledger(dengkou))
+    assert penalties == sorted(
+        [
+            (units["教育局"], "2024-03-31", "quota.missed", -30),
+            (units["审计局"], "2024-03-31", "quota.missed", -30),
+            (units["教育局"], "2024-04-30", "quota.missed_again", -50),
+            (units["公安局"], "2024-04-30", "quota.missed", -30),
+            (units["审计局"], "2024-05-31", "quota.missed", -30),
+            (units["气象局"], "2024-04-30", "quota.missed", -30),
+            (units["气象局"], "2024-05-31", "quota.missed_again", -50),
+        ]
+    )
     # Settling again changes nothing.
     before = ledger(dengkou)
     assert "已结算过" in dengkou.ok("quota", "settle", "--month", "2024-04")
@@ -244,3 +247,14 @@ def test_settling_refuses_an_unfinished_month_and_a_ruleset_without_quotas(
     other.ok("init", "--ruleset", "ordos-2020")
     result = other("quota", "settle", "--month", "2020-05")
     assert result.code == 1 and "没有月度报送任务" in result.err
+
+
+def test_months_are_settled_in_order(dengkou: Cli) -> None:
+    dengkou.ok("quota", "settle", "--month", "2024-05")
+    result = dengkou("quota", "settle", "--month", "2024-04")
+    assert result.code == 1 and "早于已结算的 2024-05" in result.err
+    result = dengkou("quota", "settle", "--month", "2024-07")
+    assert result.code == 1 and "请先结算 2024-06" in result.err
+    dengkou.ok("quota", "settle", "--month", "2024-06")
+    # Every unit missed May and June: the second miss in a row costs 50.
+    assert sorted(points for *_, points in ledger(dengkou)) == [-50] * 5 + [-30] * 5

@@ -163,3 +163,16 @@ def test_console_script_exits_non_zero(tmp_path: Path) -> None:
     )
     assert proc.returncode == 1
     assert proc.stderr.strip() == "数据库尚未初始化：请先运行 govinfo-bot init --ruleset <规则集>"
+
+
+def test_an_alias_cannot_take_another_units_name(office: Cli, tmp_path: Path) -> None:
+    clash = [["甲单位", "A", "乙单位"], ["乙单位", "B", ""]]
+    result = office(
+        "units", "import", str(write_csv(tmp_path / "c.csv", ["name", "group", "aliases"], clash))
+    )
+    assert result.code == 1 and "第 2 行：别名 乙单位 已被单位 乙单位 使用" in result.err
+    stored = [["丙单位", "A", "教育局"]]
+    result = office(
+        "units", "import", str(write_csv(tmp_path / "d.csv", ["name", "group", "aliases"], stored))
+    )
+    assert result.code == 1 and "别名 教育局 已被单位 教育局 使用" in result.err

@@ -53,6 +53,7 @@ async def import_units(store: Store, path: str | Path, actor: str, now: datetime
         lookup = await tx.unit_lookup()
         seen: dict[str, int] = {}
         claimed: dict[str, str] = {}  # alias -> unit name, within this file
+        names_in_file = {str(row.get("name") or "").strip() for _, row in table.rows}
         rows: list[UnitRow] = []
         for line, row in table.rows:
             name = str(row.get("name") or "").strip()
@@ -81,7 +82,10 @@ async def import_units(store: Store, path: str | Path, actor: str, now: datetime
                 )
                 bad = False
                 for alias in aliases:
-                    owner = claimed.get(alias) or (lookup[alias][1] if alias in lookup else None)
+                    # An alias may not be another unit's name, in this file or already stored.
+                    owner = claimed.get(alias) or (alias if alias in names_in_file else None)
+                    if owner is None and alias in lookup:
+                        owner = lookup[alias][1]
                     if owner is not None and owner != name:
                         problems.append(
                             RowProblem(line, "alias_taken", {"alias": alias, "unit": owner})

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.store import NewRecord, Store
+from bot.store import NewRecord, Store, Tx
 from scoring.engine import score
 from scoring.errors import DomainError
-from scoring.periods import Period, previous_month
+from scoring.periods import Period, next_month, parse_month, previous_month
 from scoring.quota import Outcome, settle_month
 from scoring.records import Record
 
@@ -47,6 +47,7 @@ async def settle_quota(store: Store, month: Period, actor: str, now: datetime) -
             raise DomainError(
                 "month_before_effective", month=month.label, effective=ruleset.effective_from
             )
+        await _refuse_out_of_order(tx, month)
         done = await tx.settlements(month)
         units = [u for u in await tx.units() if u.id not in done]
         before = await tx.settlements(previous_month(month))
@@ -79,3 +80,16 @@ async def settle_quota(store: Store, month: Period, actor: str, now: datetime) -
                 )
             )
     return MonthSettled(month, settled)
+
+
+async def _refuse_out_of_order(tx: Tx, month: Period) -> None:
+    """Months are settled one after another: a streak needs the month before to be settled."""
+    months = await tx.settled_months()
+    if not months or month.label in months:
+        return
+    last = parse_month(months[-1])
+    if month < last:
+        raise DomainError("month_out_of_order", month=month.label, last=last.label)
+    following = next_month(last)
+    if month != following:
+        raise DomainError("month_gap", month=month.label, missing=following.label)
