@@ -8,12 +8,18 @@ import warnings
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHandler
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    TypeHandler,
+)
 from telegram.warnings import PTBUserWarning
 
 from bot import texts
 from bot.handlers import liaison, office, report
-from bot.handlers.common import SETTINGS, STORE, drop_replays, on_error
+from bot.handlers.common import SETTINGS, STORE, drop_replays, on_error, stale_button
 from bot.settings import Settings
 from bot.store import Store
 from bot.usecases.setup import initialize
@@ -54,6 +60,7 @@ def build_application(settings: Settings, *, rate_limit: bool | None = None) -> 
     liaison.register(app)
     report.register(app)
     office.register(app)
+    app.add_handler(CallbackQueryHandler(stale_button))
     app.add_error_handler(on_error)
     return app
 

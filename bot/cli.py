@@ -6,11 +6,14 @@ import argparse
 import asyncio
 import getpass
 import logging
+import secrets
 import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from pydantic import ValidationError
 
 from bot import render, texts
 from bot.settings import Settings
@@ -225,9 +228,11 @@ def _run_bot(args: argparse.Namespace, settings: Settings) -> int:
     app = build_application(settings)
     if args.webhook:
         url = urlsplit(args.webhook)
+        # Without a secret anyone who learns the URL could post updates "from" an admin; Telegram
+        # is given the secret by setWebhook, so a generated one works just as well.
         app.run_webhook(
             listen=args.listen, port=args.port, url_path=url.path.lstrip("/"), webhook_url=args.webhook,
-            secret_token=args.secret,
+            secret_token=args.secret or secrets.token_urlsafe(32),
         )  # fmt: skip
     else:
         app.run_polling()
@@ -242,7 +247,12 @@ def _sandbox(settings: Settings, ruleset: str | None) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        fields = ", ".join(f"GOVINFO_{str(e['loc'][0]).upper()}" for e in exc.errors() if e["loc"])
+        print(texts.SETTINGS_INVALID.format(fields=fields), file=sys.stderr)
+        return 1
     if args.db:
         settings = settings.model_copy(update={"db": Path(args.db)})
     if args.command == "run":

@@ -14,17 +14,20 @@ from telegram.ext import Application
 
 @asynccontextmanager
 async def polling(app: Application, *, timeout: int = 10) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    async with app:
-        # run_polling would call the post_init and post_shutdown hooks; initialize() does not.
-        if app.post_init is not None:
-            await app.post_init(app)
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0, timeout=timeout)
-        await app.start()
-        try:
-            yield app
-        finally:
-            await app.updater.stop()
-            await app.stop()
-    if app.post_shutdown is not None:
-        await app.post_shutdown(app)
+    try:
+        async with app:
+            # run_polling would call the post_init and post_shutdown hooks; initialize() does not.
+            if app.post_init is not None:
+                await app.post_init(app)
+            assert app.updater is not None
+            await app.updater.start_polling(poll_interval=0, timeout=timeout)
+            await app.start()
+            try:
+                yield app
+            finally:
+                await app.updater.stop()
+                await app.stop()
+    finally:
+        # Also after an error, or the store's connection would outlive the loop.
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)

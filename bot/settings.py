@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     api_base_file_url: str | None = None
     require_approval: bool = True
     office_chat_id: int | None = None
+    # How long an invite link stays valid.
+    invite_days: int = Field(default=7, ge=1, le=90)
     # Keep to Telegram's sending limits (about 30 messages a second). Off only for benchmarks
     # against a local fake server.
     rate_limit: bool = True

@@ -24,7 +24,9 @@ from scoring.records import Record, title_key
 from scoring.ruleset import Ruleset, parse_ruleset
 from scoring.standings import UnitRef, UnitTotals, add_totals
 
-BUSY_TIMEOUT_MS = 5000
+# A large import from the command line holds the write lock for seconds (100,000 rows: about 7 s):
+# the bot's writes wait for it rather than fail.
+BUSY_TIMEOUT_MS = 30_000
 CACHE_KIB = 64 * 1024
 
 

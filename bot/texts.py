@@ -117,6 +117,7 @@ SETTLED = "{month} 月度报送任务结算：{settled} 个单位，其中 {miss
 SETTLED_NOTHING_NEW = "{month} 已结算过，本次没有新的变更"
 SETTLED_ROW = "{unit}（{group}）：报送 {submissions}/{quota}，{outcome} {points}"
 OUTCOME = {"missed": "未完成，扣分并下发提醒函", "missed_again": "经提醒后仍未完成，扣分"}
+SETTINGS_INVALID = "设置有误：{fields}（见 .env.example）"
 STORAGE_FAILED = "无法使用数据库 {db}：{detail}"
 STANDINGS_WRITTEN = "已写入 {path}"
 

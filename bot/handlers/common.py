@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import texts
@@ -65,6 +66,23 @@ async def drop_replays(update: Update, context: Context) -> None:
     seen[update.update_id] = None
     if len(seen) > SEEN_LIMIT:
         seen.popitem(last=False)
+
+
+async def notify(context: Context, chat_id: int, text: str, **kwargs: Any) -> bool:
+    """Tell someone about an action already stored. A chat that fails (the user blocked the bot,
+    say) is logged and skipped: the others are still told and the action still stands."""
+    try:
+        await context.bot.send_message(chat_id, text, **kwargs)
+    except TelegramError:
+        log.warning("could not notify chat %s", chat_id, exc_info=True)
+        return False
+    return True
+
+
+async def stale_button(update: Update, context: Context) -> None:
+    """Any button no handler took: a conversation that has ended, or data nobody offered."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(texts.error_text("button_stale", {}), show_alert=True)
 
 
 async def reply(update: Update, text: str, **kwargs: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import texts
@@ -13,6 +14,8 @@ from bot.handlers.common import (
     args_text,
     current_liaison,
     is_admin,
+    log,
+    notify,
     now,
     pre,
     require_private,
@@ -101,9 +104,14 @@ async def submit_command(update: Update, context: Context) -> None:
     if office_chat is not None:
         copy = texts.OFFICE_COPY.format(unit=done.unit, record=done.record_id, title=title)
         if evidence.startswith("document:"):
-            await context.bot.send_document(office_chat, evidence.partition(":")[2], caption=copy)
+            try:
+                await context.bot.send_document(
+                    office_chat, evidence.partition(":")[2], caption=copy
+                )
+            except TelegramError:  # the submission is stored; the copy is a courtesy
+                log.warning("could not copy a submission to the office chat", exc_info=True)
         else:
-            await context.bot.send_message(office_chat, f"{copy}\n{evidence}".strip())
+            await notify(context, office_chat, f"{copy}\n{evidence}".strip())
 
 
 @answers_errors

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -22,6 +24,8 @@ from bot.handlers.common import (
     Context,
     answers_errors,
     args_text,
+    log,
+    notify,
     now,
     pre,
     require_admin,
@@ -59,12 +63,12 @@ async def notify_office_of_claim(context: Context, claimed: Claimed, who: str) -
         ]
     )
     for admin_id in settings(context).admin_ids:
-        await context.bot.send_message(admin_id, text, reply_markup=keyboard)
+        await notify(context, admin_id, text, reply_markup=keyboard)
 
 
 async def tell_liaisons(context: Context, user_ids: list[int], text: str) -> None:
     for user_id in user_ids:
-        await context.bot.send_message(user_id, text)
+        await notify(context, user_id, text)
 
 
 def _record_id(data: str) -> int:
@@ -119,8 +123,11 @@ async def reject_reason(update: Update, context: Context) -> int:
     who = update.effective_user.full_name if update.effective_user else str(admin_id)
     await message.reply_text(texts.DONE)
     claim = texts.REJECTED_NOTE.format(admin=who, reason=message.text.strip())
-    await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
-    await context.bot.send_message(chat_id, f"#{record_id}{claim}")
+    try:
+        await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+    except TelegramError:  # too old to edit, or already edited: the buttons refuse anyway
+        log.info("could not remove the buttons of claim #%s", record_id)
+    await notify(context, chat_id, f"#{record_id}{claim}")
     await tell_liaisons(
         context, decided.liaisons,
         texts.REJECTED_FOR_LIAISON.format(record=record_id, title=decided.title, reason=message.text.strip()),
@@ -164,7 +171,10 @@ async def invite(update: Update, context: Context, admin_id: int) -> None:
     unit = args_text(context)
     if not unit:
         raise _usage("/invite <单位>")
-    created = await roster.create_invite(store(context), unit, admin_id, now(context))
+    ttl = timedelta(days=settings(context).invite_days)
+    created = await roster.create_invite(
+        store(context), unit, admin_id, update_id(update), now(context), ttl
+    )
     link = f"https://t.me/{context.bot.username}?start={created.code}"
     await _say(
         update,
@@ -384,6 +394,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                 ]
             },
             fallbacks=[CommandHandler("cancel", cancel_reject)],
+            # Pressing ❌ on another claim while a reason is asked for starts over for that claim.
+            allow_reentry=True,
             conversation_timeout=600,
             name="reject",
         )

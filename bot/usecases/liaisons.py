@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from bot.store import Liaison, Store
 from scoring.errors import DomainError
 
-INVITE_TTL = timedelta(days=7)
 # Guessing is throttled: this many wrong codes within the window locks a user out for the rest of it.
 MAX_WRONG_CODES = 5
 WRONG_CODE_WINDOW = timedelta(minutes=15)
@@ -34,10 +33,11 @@ class Invite:
 
 
 async def create_invite(
-    store: Store, unit_key: str, admin_id: int, now: datetime, ttl: timedelta = INVITE_TTL
+    store: Store, unit_key: str, admin_id: int, update_id: int, now: datetime, ttl: timedelta
 ) -> Invite:
     code = new_code()
     async with store.transaction() as tx:
+        await tx.claim_update(update_id, now)
         unit_id, unit = await tx.resolve_unit(unit_key)
         expires = now + ttl
         await tx.db.execute(
