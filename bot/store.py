@@ -401,6 +401,30 @@ class Tx:
         )
         return new_id
 
+    async def record(self, record_id: int) -> tuple[int, str, Record]:
+        """(unit id, status, record) of a stored record."""
+        row = await self.one(
+            "SELECT r.unit_id, u.name, r.date, r.item_id, r.points, r.modifiers, r.title, r.note, r.status "
+            "FROM records r JOIN units u ON u.id = r.unit_id WHERE r.id = ?",
+            (record_id,),
+        )
+        if row is None:
+            raise DomainError("record_unknown", record=record_id)
+        unit_id, unit, day, item_id, points, modifiers, title, note, status = row
+        return (
+            unit_id,
+            status,
+            Record(
+                unit,
+                date.fromisoformat(day),
+                item_id,
+                points,
+                decode_modifiers(modifiers),
+                title,
+                note,
+            ),
+        )
+
     async def add_event(
         self, record_id: int, event: str, actor: str, reason: str, now: datetime
     ) -> None:
@@ -539,6 +563,14 @@ class Tx:
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (unit_id, month.label, quota, submissions, outcome, record_id, batch_id),
         )
+
+
+def decode_modifiers(text: str) -> tuple[tuple[str, int], ...]:
+    result = []
+    for part in filter(None, text.split(";")):
+        name, _, times = part.partition("×")
+        result.append((name, int(times) if times else 1))
+    return tuple(result)
 
 
 def encode_modifiers(modifiers: Iterable[tuple[str, int]]) -> str:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bot import texts
 from bot.store import NewRecord, Store, Tx, encode_modifiers
-from bot.usecases.reports import check_day, decode_modifiers
+from bot.usecases.reports import check_day
 from scoring.engine import Entry, Scored, score
 from scoring.errors import DomainError
 from scoring.records import Record
@@ -99,16 +99,10 @@ async def endorse(
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
         ruleset = await tx.ruleset()
-        row = await tx.one(
-            "SELECT r.unit_id, u.name, r.date, r.item_id, r.modifiers, r.title, r.status FROM records r "
-            "JOIN units u ON u.id = r.unit_id WHERE r.id = ?",
-            (record_id,),
-        )
-        if row is None:
-            raise DomainError("record_unknown", record=record_id)
-        unit_id, unit, day, item_id, modifiers_text, title, status = row
+        unit_id, status, record = await tx.record(record_id)
         if status != "confirmed":
             raise DomainError("record_not_confirmed", record=record_id, status=status)
+        unit, day, item_id = record.unit, record.day, record.item_id
         modifier = ruleset.modifiers_by_key.get(modifier_key.strip())
         if modifier is None:
             raise DomainError("modifier_unknown", modifier=modifier_key.strip())
@@ -131,19 +125,11 @@ async def endorse(
         )
         batch = await tx.add_batch("endorsement", f"tg:{admin_id}", now)
         await tx.add_ledger(
-            batch,
-            unit_id,
-            record_id,
-            date.fromisoformat(day),
-            Scored((entry,), entry.explanation),
-            now,
+            batch, unit_id, record_id, day, Scored((entry,), entry.explanation), now
         )
-        combined = dict(decode_modifiers(modifiers_text))
+        combined = dict(record.modifiers)
         combined[modifier.id] = combined.get(modifier.id, 0) + times
-        full = score(
-            ruleset,
-            Record(unit, date.fromisoformat(day), item_id, None, tuple(combined.items()), title),
-        )
+        full = score(ruleset, replace(record, modifiers=tuple(combined.items())))
         await tx.db.execute(
             "UPDATE records SET modifiers = ?, explanation = ? WHERE id = ?",
             (encode_modifiers(tuple(combined.items())), full.explanation, record_id),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.store import Liaison, NewRecord, Store, Tx, encode_modifiers
+from bot.store import Liaison, NewRecord, Store, Tx, decode_modifiers, encode_modifiers
 from scoring.engine import Scored, score
 from scoring.errors import DomainError
 from scoring.periods import month_of
@@ -198,14 +198,6 @@ async def cancel_draft(
         await tx.db.execute("UPDATE drafts SET cancelled = 1 WHERE id = ?", (draft_id,))
 
 
-def decode_modifiers(text: str) -> tuple[tuple[str, int], ...]:
-    result = []
-    for part in filter(None, text.split(";")):
-        name, _, times = part.partition("×")
-        result.append((name, int(times) if times else 1))
-    return tuple(result)
-
-
 async def submit(
     store: Store, liaison: Liaison, title: str, evidence: str, update_id: int, now: datetime
 ) -> Submitted:
@@ -252,22 +244,11 @@ async def pending(store: Store) -> list[tuple[int, str, Record, str]]:
     ]
 
 
-async def _pending_record(tx: Tx, record_id: int) -> tuple[int, str, Record]:
-    row = await tx.one(
-        "SELECT r.unit_id, u.name, r.date, r.item_id, r.modifiers, r.title, r.status FROM records r "
-        "JOIN units u ON u.id = r.unit_id WHERE r.id = ?",
-        (record_id,),
-    )
-    if row is None:
-        raise DomainError("record_unknown", record=record_id)
-    unit_id, unit, day, item_id, modifiers, title, status = row
+async def _pending_record(tx: Tx, record_id: int) -> tuple[int, Record]:
+    unit_id, status, record = await tx.record(record_id)
     if status != "pending":
         raise DomainError("claim_decided", record=record_id, status=status)
-    return (
-        unit_id,
-        unit,
-        Record(unit, date.fromisoformat(day), item_id, None, decode_modifiers(modifiers), title),
-    )
+    return unit_id, record
 
 
 async def approve(
@@ -276,7 +257,8 @@ async def approve(
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
         ruleset = await tx.ruleset()
-        unit_id, unit, record = await _pending_record(tx, record_id)
+        unit_id, record = await _pending_record(tx, record_id)
+        unit = record.unit
         scored = score(ruleset, record)
         batch = await tx.add_batch("approval", f"tg:{admin_id}", now)
         await tx.db.execute("UPDATE records SET status = 'confirmed' WHERE id = ?", (record_id,))
@@ -297,7 +279,8 @@ async def reject(
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
         ruleset = await tx.ruleset()
-        unit_id, unit, record = await _pending_record(tx, record_id)
+        unit_id, record = await _pending_record(tx, record_id)
+        unit = record.unit
         await tx.db.execute("UPDATE records SET status = 'rejected' WHERE id = ?", (record_id,))
         await tx.add_event(record_id, "rejected", f"tg:{admin_id}", reason, now)
         liaisons = [liaison.user_id for liaison in await tx.liaisons(unit_id)]
