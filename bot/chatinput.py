@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from bot import texts
 from scoring.errors import DomainError
-from scoring.ruleset import Item, ItemKind, Ruleset
+from scoring.ruleset import Item, Ruleset
 
 _MONTH_DAY = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?")
 _ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
@@ -46,7 +46,7 @@ def _bare(text: str) -> str:
 def find_item(ruleset: Ruleset, text: str) -> Item:
     """An adoption or credit named by id, label, label without its brackets, or a unique part."""
     text = text.strip()
-    reportable = [i for i in ruleset.items if i.kind in (ItemKind.ADOPTION, ItemKind.CREDIT)]
+    reportable = ruleset.reportable_items
     exact = ruleset.items_by_key.get(text)
     if exact is not None:
         return exact

@@ -145,7 +145,7 @@ class Ruleset(_Model):
         for column in self.bulletin.slash_for_zero:
             if column not in columns:
                 raise ValueError(f"bulletin.slash_for_zero: {column!r} is not a score column")
-        scorable = {i.id for i in self.items if i.kind in (ItemKind.ADOPTION, ItemKind.CREDIT)}
+        scorable = {i.id for i in self.reportable_items}
         for m in self.modifiers:
             for target in m.allowed_on:
                 if target not in scorable:
@@ -168,6 +168,11 @@ class Ruleset(_Model):
         if any(g.monthly_quota for g in self.groups) and self.quota_penalties is None:
             raise ValueError("groups have monthly quotas but quota_penalties is missing")
         return self
+
+    @cached_property
+    def reportable_items(self) -> list[Item]:
+        """What a liaison may claim, and what modifiers may attach to: adoptions and credits."""
+        return [i for i in self.items if i.kind in (ItemKind.ADOPTION, ItemKind.CREDIT)]
 
     @cached_property
     def items_by_key(self) -> dict[str, Item]:

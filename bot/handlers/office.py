@@ -42,10 +42,10 @@ from bot.usecases.reports import Claimed
 from bot.usecases.standings import standings
 from scoring.errors import DomainError
 from scoring.periods import parse_period, quarter_of
+from scoring.records import split_repeat
 
 REASON = 0
 REJECTING = "rejecting"
-_TIMES = re.compile(r"^(.*?)\s*[×xX*]\s*(\d+)$")
 
 
 async def notify_office_of_claim(context: Context, claimed: Claimed, who: str) -> None:
@@ -287,9 +287,7 @@ async def endorse(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
     if len(args) < 2 or not args[0].lstrip("#").isdigit():
         raise _usage("/endorse <记录号> <批示项>[×次数]")
-    name, times = " ".join(args[1:]), 1
-    if m := _TIMES.match(name):
-        name, times = m[1], int(m[2])
+    name, times = split_repeat(" ".join(args[1:]))
     entered = await office.endorse(
         store(context),
         int(args[0].lstrip("#")),

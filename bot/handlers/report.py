@@ -30,7 +30,7 @@ from bot.handlers.common import (
 from bot.handlers.office import notify_office_of_claim
 from bot.usecases.reports import Draft, cancel_draft, confirm_draft, make_draft
 from scoring.errors import DomainError
-from scoring.ruleset import Item, ItemKind, Ruleset
+from scoring.ruleset import Item, Ruleset
 
 CHOOSE, TITLE, DATE, ENDORSE, EVIDENCE = range(5)
 # A report left half-way is dropped after this long.
@@ -40,7 +40,7 @@ DRAFT_KEY = "report"
 
 def menu_options(ruleset: Ruleset, prefix: str) -> list[tuple[str, str]]:
     """(label, callback data) for the items and groups of items under an id prefix."""
-    reportable = [i for i in ruleset.items if i.kind in (ItemKind.ADOPTION, ItemKind.CREDIT)]
+    reportable = ruleset.reportable_items
     options: list[tuple[str, str]] = []
     children: dict[str, list[Item]] = {}
     for item in reportable:

@@ -10,7 +10,7 @@ from scoring.engine import Scored, score
 from scoring.errors import DomainError
 from scoring.periods import month_of
 from scoring.records import Record, title_key
-from scoring.ruleset import SUBMISSION_ID, Item, ItemKind, Ruleset
+from scoring.ruleset import SUBMISSION_ID, Item, Ruleset
 
 # A summary left unconfirmed this long is stale: its button no longer stores anything.
 DRAFT_TTL = timedelta(days=1)
@@ -62,7 +62,7 @@ def reportable(ruleset: Ruleset, key: str) -> Item:
     item = ruleset.items_by_key.get(key.strip())
     if item is None:
         raise DomainError("item_unknown", item=key.strip())
-    if item.kind not in (ItemKind.ADOPTION, ItemKind.CREDIT):
+    if item not in ruleset.reportable_items:
         raise DomainError("item_not_reportable", item=item.label)
     return item
 
