@@ -18,8 +18,18 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot import texts
-from bot.handlers import liaison, office, report
-from bot.handlers.common import SETTINGS, STORE, drop_replays, on_error, stale_button
+from bot.delivery import Courier
+from bot.handlers import commission, liaison, office, report
+from bot.handlers.common import (
+    COURIER,
+    SCHEDULER,
+    SETTINGS,
+    STORE,
+    drop_replays,
+    on_error,
+    stale_button,
+)
+from bot.jobs.scheduler import Scheduler
 from bot.settings import Settings
 from bot.store import Store
 from bot.usecases.setup import initialize
@@ -60,6 +70,7 @@ def build_application(settings: Settings, *, rate_limit: bool | None = None) -> 
     liaison.register(app)
     report.register(app)
     office.register(app)
+    commission.register(app)
     app.add_handler(CallbackQueryHandler(stale_button))
     app.add_error_handler(on_error)
     return app
@@ -73,7 +84,13 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
         initialised = await tx.ruleset_text() is not None
     if not initialised:
         await initialize(store, settings.ruleset)
+    courier = Courier(app.bot, store, settings.admin_ids, settings.now)
+    app.bot_data[COURIER] = courier
     await set_commands(app, settings)
+    if settings.jobs and app.job_queue is not None:
+        scheduler = Scheduler(app, store, settings, courier)
+        app.bot_data[SCHEDULER] = scheduler
+        scheduler.start()
 
 
 async def set_commands(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]

@@ -34,6 +34,20 @@ def parse_day(text: str, today: date) -> date:
     raise DomainError("date_unreadable", date=text)
 
 
+def parse_deadline(text: str, today: date) -> date:
+    """A day to come: 今天, 明天, 2024-05-06, 5月6日 (this year's, or next year's if past)."""
+    text = text.strip()
+    if text == texts.TOMORROW:
+        return today + timedelta(days=1)
+    if (m := _MONTH_DAY.fullmatch(text)) and not m[1]:
+        try:
+            day = date(today.year, int(m[2]), int(m[3]))
+        except ValueError:
+            raise DomainError("date_unreadable", date=text) from None
+        return day if day >= today else day.replace(year=today.year + 1)
+    return parse_day(text, today)
+
+
 def looks_like_day(text: str) -> bool:
     text = text.strip()
     return text in _RELATIVE or bool(_ISO.fullmatch(text) or _MONTH_DAY.fullmatch(text))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import unicodedata
@@ -195,3 +196,24 @@ def add_standings_sheets(workbook: Workbook, ruleset: Ruleset, standings: Standi
             if ruleset.floor is not None:
                 row.append(r.raw_total)
             sheet.append(row)
+
+
+# Telegram refuses messages over 4096 characters.
+MESSAGE_LIMIT = 4000
+
+
+def split_message(text: str) -> list[str]:
+    """Long text in messages Telegram accepts, cut between lines."""
+    chunks: list[str] = []
+    current = ""
+    for line in text.splitlines(keepends=True):
+        if current and len(current) + len(line) > MESSAGE_LIMIT:
+            chunks.append(current)
+            current = ""
+        current += line
+    return [*chunks, current] if current else chunks or [text]
+
+
+def pre(text: str) -> str:
+    """Text in a monospace block, so tables keep their columns."""
+    return f"<pre>{html.escape(text)}</pre>"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -30,6 +30,18 @@ class Settings(BaseSettings):
     # Keep to Telegram's sending limits (about 30 messages a second). Off only for benchmarks
     # against a local fake server.
     rate_limit: bool = True
+
+    # Scheduled work (see README, "Scheduled work"). Reminders and warnings fall on Chinese
+    # working days; a reminder day that is not one moves to the next working day.
+    jobs: bool = True
+    jobs_time: time = time(9, 0)
+    remind_day: int = Field(default=20, ge=1, le=28)
+    # The n-th working day counted back from the month's end (1 = the last one).
+    remind_last_workday: int = Field(default=3, ge=2, le=10)
+    warn_last_workday: int = Field(default=1, ge=1, le=5)
+    settle_day: int = Field(default=1, ge=1, le=28)
+    quarterly_day: int = Field(default=5, ge=1, le=28)
+    annual_day: int = Field(default=10, ge=1, le=28)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -67,6 +67,16 @@ class Liaison:
         return f"{self.name}（{handle}）" if self.name else handle
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """A message in the outbox, waiting for delivery."""
+
+    id: int
+    chat_id: int
+    text: str
+    parse_mode: str | None
+
+
 class AlreadyProcessed(DomainError):
     """The Telegram update was acted on before (a redelivery): nothing more is done."""
 
@@ -563,6 +573,78 @@ class Tx:
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (unit_id, month.label, quota, submissions, outcome, record_id, batch_id),
         )
+
+    # --- settings kept in the database -----------------------------------------------------
+
+    async def setting(self, key: str) -> str | None:
+        row = await self.one("SELECT value FROM settings WHERE key = ?", (key,))
+        return row[0] if row else None
+
+    async def set_setting(self, key: str, value: str) -> None:
+        await self.db.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    # --- scheduled jobs and the messages they owe -----------------------------------------
+
+    async def job_runs(self) -> set[tuple[str, str]]:
+        return {(job, period) for job, period in await self.all("SELECT job, period FROM job_runs")}
+
+    async def add_job_run(
+        self, job: str, period: str, due_at: datetime, now: datetime, outcome: str, detail: str = ""
+    ) -> bool:
+        """Record a run; False if it was recorded before (made by another pass)."""
+        cursor = await self.db.execute(
+            "INSERT INTO job_runs (job, period, due_at, ran_at, outcome, detail) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (job, period, due_at.isoformat(), now.isoformat(), outcome, detail),
+        )
+        return cursor.rowcount == 1
+
+    async def enqueue(
+        self,
+        source: str,
+        messages: Iterable[tuple[int, str]],
+        now: datetime,
+        parse_mode: str | None = None,
+    ) -> int:
+        """Messages (chat id, text) owed by `source`, delivered after the transaction commits."""
+        rows = [(source, chat_id, text, parse_mode, now.isoformat()) for chat_id, text in messages]
+        await self.db.executemany(
+            "INSERT INTO outbox (source, chat_id, text, parse_mode, created_at) VALUES (?, ?, ?, ?, ?)",
+            rows,
+        )
+        return len(rows)
+
+    async def unsent(self, after: int, limit: int) -> list[Outgoing]:
+        rows = await self.all(
+            "SELECT id, chat_id, text, parse_mode FROM outbox "
+            "WHERE sent_at IS NULL AND failure IS NULL AND id > ? ORDER BY id LIMIT ?",
+            (after, limit),
+        )
+        return [Outgoing(*row) for row in rows]
+
+    async def mark_sent(self, message_id: int, now: datetime) -> None:
+        await self.db.execute(
+            "UPDATE outbox SET sent_at = ? WHERE id = ?", (now.isoformat(), message_id)
+        )
+
+    async def mark_undeliverable(self, message_id: int, reason: str) -> None:
+        await self.db.execute("UPDATE outbox SET failure = ? WHERE id = ?", (reason, message_id))
+
+    async def deactivate_liaison(self, user_id: int, reason: str, now: datetime) -> Liaison | None:
+        """Make an active liaison inactive, with the reason in liaison_events; None if not one."""
+        liaison = await self.liaison(user_id, active_only=True)
+        if liaison is None:
+            return None
+        await self.db.execute("UPDATE liaisons SET active = 0 WHERE user_id = ?", (user_id,))
+        await self.db.execute(
+            "INSERT INTO liaison_events (user_id, event, reason, at) VALUES (?, 'deactivated', ?, ?)",
+            (user_id, reason, now.isoformat()),
+        )
+        return liaison
 
 
 def decode_modifiers(text: str) -> tuple[tuple[str, int], ...]:

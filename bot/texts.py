@@ -167,6 +167,7 @@ HELP_LIAISON = """信息员可以：
 /report — 逐步申报一条采用信息（选择刊物、栏目，填写标题、日期、批示和证明材料）
 采用 <项目> <标题> [日期] — 一句话申报，例如：采用 《决策参考》 关于沙漠治理的调研 5月6日
 /submit <标题> — 记录一条报送（计入每月报送任务；回复一条消息或文件时一并附上）
+/submit 约稿<编号> <标题> — 回复约稿；/commissions — 本单位的约稿
 /me — 本月报送进度、本季度得分和排名
 /rank [期间] — 本组排名（默认本季度，例如 /rank 2024Q2）
 /history — 最近的记录及其状态
@@ -182,12 +183,16 @@ HELP_ADMIN = """管理员可以：
 /reverse <流水号> <原因> — 冲正一条流水（不删除原记录）
 /units — 单位名单
 /standings [期间] [分组] — 排名
-/export [期间] — 导出 Excel（记录、积分流水、排名）"""
+/export [期间] — 导出 Excel（记录、积分流水、排名）
+/commission <截止日期> <单位、单位|分组|全部> <题目> — 发布约稿
+/commissions — 约稿及报送情况
+/select <记录号> <选用项> — 标记约稿回复被选用（如：/select 12 市）"""
 
 COMMANDS_LIAISON = {
     "report": "申报采用信息",
     "submit": "记录一条报送",
     "me": "我的进度和排名",
+    "commissions": "本单位的约稿",
     "rank": "本组排名",
     "history": "最近的记录",
     "why": "得分明细",
@@ -207,6 +212,9 @@ COMMANDS_ADMIN = {
     "units": "单位名单",
     "standings": "排名",
     "export": "导出 Excel",
+    "commission": "发布约稿",
+    "commissions": "约稿情况",
+    "select": "约稿被选用",
 }
 
 INVITE_CREATED = "{unit} 的邀请链接（一次有效，{expires} 前使用）：\n{link}"
@@ -221,6 +229,7 @@ REPORT_BACK = "« 返回"
 REPORT_TITLE = "已选择：{item}（{points} 分）\n请输入信息标题："
 REPORT_DATE = "采用日期？可以写 今天、昨天、2024-05-06 或 5月6日"
 TODAY = "今天"
+TOMORROW = "明天"
 YESTERDAY = "昨天"
 REPORT_ENDORSE = "是否获得领导批示？点按添加（可多次），完成后点「完成」："
 ENDORSE_DONE = "完成"
@@ -338,3 +347,102 @@ SANDBOX_NO_BUTTONS = "最近的消息里没有按钮"
 SANDBOX_BUTTON_RANGE = "没有第 {number} 个按钮（共 {count} 个）"
 SANDBOX_UNKNOWN_COMMAND = "未知的终端命令 {command}：输入 :help 查看"
 SANDBOX_BYE = "已退出沙盒。"
+
+
+# --- scheduled work and broadcasts ---------------------------------------------------------
+
+QUOTA_REMINDER = (
+    "【报送提醒】{unit}：{month}已报送信息 {count} 条，本月任务 {quota} 条，还差 {missing} 条；"
+    "本月还剩 {days} 个工作日（含今天）。月底仍未完成将{deduction}。\n报送请发送：/submit <标题>"
+)
+FINAL_WARNING = (
+    "【扣分预警】今天是{month}最后一个工作日。{unit}本月已报送信息 {count} 条，任务 {quota} 条，"
+    "还差 {missing} 条。{settle_at}月度结算时将{deduction}。\n报送请发送：/submit <标题>"
+)
+DEDUCTION_FIRST = "扣 {points} 分并下发提醒函"
+DEDUCTION_AGAIN = "扣 {points} 分（上月已收到提醒函，按“{label}”扣分）"
+BEHIND_SUMMARY = (
+    "【报送进度】{month}截至{today}（还剩 {days} 个工作日），{count} 个单位未完成报送任务："
+)
+BEHIND_SUMMARY_FINAL = "【扣分预警】今天是{month}最后一个工作日，{count} 个单位仍未完成报送任务，{settle_at}结算时将扣分："
+BEHIND_LINE = "{unit}（{group}）已报 {count}/{quota}，差 {missing} 条，将扣 {points} 分"
+BEHIND_NONE = "【报送进度】{month}截至{today}，所有单位均已完成本月报送任务。"
+SETTLE_AT = "{month}月{day}日 {time} "
+REMINDER_LETTER = (
+    "【提醒函】{unit}：\n{month}贵单位报送政务信息 {count} 条，未完成每月 {quota} 条的报送任务。"
+    "根据《{ruleset}》，扣 {points} 分（{label}）。请高度重视，加强政务信息报送工作。"
+)
+SETTLEMENT_SUMMARY = (
+    "【月度结算】{month}已结算 {count} 个单位：完成任务 {met} 个，扣分 {penalised} 个。"
+)
+SETTLEMENT_LINE = "{unit}（{group}）报送 {count}/{quota}，{points} 分（{label}），已发提醒函"
+SETTLEMENT_NOTHING = "【月度结算】{month}没有需要结算的单位（已全部结算过）。"
+JOB_FAILED = "【自动任务未完成】{job}（{period}）：{reason}"
+JOB_NAMES = {
+    "quota_reminder": "报送提醒",
+    "final_warning": "扣分预警",
+    "settlement": "月度结算",
+    "quarterly_standings": "季度排名",
+    "annual_standings": "年度排名",
+    "commission_reminder": "约稿提醒",
+    "commission_close": "约稿结算",
+}
+SETTLE_BY_HAND = "请处理后运行 govinfo-bot quota settle {month}。"
+STANDINGS_BULLETIN = "【{period}考评排名】"
+LIAISON_BLOCKED = (
+    "信息员 {who}（{unit}）已屏蔽机器人，已自动停用。如需恢复，请重新邀请：/invite {unit}"
+)
+
+COMMISSION_CREATED = (
+    "已发布约稿 #{id}：{topic}\n截止日期：{deadline}（含当天）\n约稿单位 {count} 个：{units}"
+)
+COMMISSION_NOTICE = (
+    "【约稿 #{id}】{topic}\n截止日期：{deadline}（含当天）\n"
+    "请按时报送，发送：/submit 约稿{id} <标题>\n逾期未报送将扣 {points} 分。"
+)
+COMMISSION_REMINDER = (
+    "【约稿提醒】约稿 #{id}「{topic}」将于 {deadline} 截止，{unit}尚未报送。\n"
+    "请发送：/submit 约稿{id} <标题>；逾期未报送将扣 {points} 分。"
+)
+COMMISSION_ANSWERED = "\n已作为约稿 #{id}「{topic}」的回复。"
+COMMISSION_ANSWER_FOR_OFFICE = (
+    "约稿 #{id}「{topic}」收到{unit}的回复 #{record}：{title}\n选用请发送："
+)
+COMMISSION_SELECT_LINE = "/select {record} {key} — {label}（+{points}）"
+COMMISSION_MISSED = (
+    "【提醒函】{unit}：\n约稿 #{id}「{topic}」已于 {deadline} 截止，贵单位未按时报送。"
+    "根据《{ruleset}》，扣 {points} 分（{label}）。"
+)
+COMMISSION_NOTE = "约稿 #{id}"
+COMMISSION_CLOSED = (
+    "【约稿结算】约稿 #{id}「{topic}」已截止：{answered} 个单位已报送，{missed} 个单位未报送。"
+)
+COMMISSION_MISSED_LINE = "{unit} {points} 分（{label}）"
+COMMISSION_LINE = "#{id} {topic}｜截止 {deadline}｜已报送 {answered}/{targets}{closed}"
+COMMISSION_LINE_CLOSED = "｜已结算"
+COMMISSION_MINE = "#{id} {topic}｜截止 {deadline}｜{state}"
+COMMISSION_STATE_ANSWERED = "已报送"
+COMMISSION_STATE_OPEN = "未报送：/submit 约稿{id} <标题>"
+COMMISSION_STATE_MISSED = "逾期未报送"
+COMMISSIONS_NONE = "目前没有约稿。"
+SELECTED = (
+    "已记录：约稿回复 #{answer}「{title}」（{unit}）{label}，+{points} 分（记录 #{record}）。"
+)
+SELECTED_FOR_LIAISON = "约稿回复 #{answer}「{title}」被选用：{label}，+{points} 分。"
+ERRORS.update(
+    {
+        "commission_not_in_rules": "规则集 {ruleset} 没有约稿的考评规则，不能发布约稿",
+        "commission_unknown": "没有约稿 #{id}",
+        "commission_not_target": "约稿 #{id} 没有约{unit}的稿",
+        "commission_closed": "约稿 #{id} 已于 {deadline} 截止，不再接受回复",
+        "deadline_past": "截止日期 {deadline} 已过，请给出今天或以后的日期",
+        "topic_missing": "请写明约稿题目",
+        "targets_missing": "请写明约稿单位（单位名、分组或“全部”）",
+        "targets_empty": "{key} 没有单位",
+        "not_commission_answer": "记录 #{record} 不是约稿回复",
+        "selection_unknown": "未知的选用项 {key}（可用：{known}）",
+        "selection_duplicate": "约稿回复 #{record} 已记录过“{label}”",
+        "no_selections": "规则集 {ruleset} 没有约稿选用的计分项",
+    }
+)
+ALL_UNITS = "全部"

@@ -119,6 +119,8 @@ class Ruleset(_Model):
     bulletin: Bulletin
     quota_penalties: QuotaPenalties | None = None
     commission_penalties: QuotaPenalties | None = None
+    # Adoption items an answer to a commission can be selected for (市政府办公室选用, ...).
+    commission_selections: list[str] = []
     awards: Awards | None = None
     # Labels for the levels and publications of the chat's report menu, by item id prefix
     # (`city` = 市政府办公室, `city.zwyq` = 《政务要情》); items are grouped by their dotted ids.
@@ -162,6 +164,10 @@ class Ruleset(_Model):
                 for rule_id in (pair.missed, pair.missed_again):
                     if rule_id not in penalties:
                         raise ValueError(f"{name}: {rule_id!r} is not a penalty item")
+        adoptions = {i.id for i in self.items if i.kind is ItemKind.ADOPTION}
+        for rule_id in self.commission_selections:
+            if rule_id not in adoptions:
+                raise ValueError(f"commission_selections: {rule_id!r} is not an adoption item")
         for prefix in self.menu:
             if not any(i.id.startswith(prefix + ".") for i in self.items):
                 raise ValueError(f"menu: {prefix!r} is not the prefix of any item id")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import html
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -11,10 +10,11 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import texts
+from bot.delivery import Courier
 from bot.settings import Settings
 from bot.store import AlreadyProcessed, Liaison, Store
 from scoring.errors import DomainError
@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 STORE = "store"
 SETTINGS = "settings"
+COURIER = "courier"
+SCHEDULER = "scheduler"
 SEEN = "seen_updates"
 # Updates remembered in memory, so a redelivered one is dropped without asking the database.
 SEEN_LIMIT = 10_000
@@ -69,14 +71,28 @@ async def drop_replays(update: Update, context: Context) -> None:
 
 
 async def notify(context: Context, chat_id: int, text: str, **kwargs: Any) -> bool:
-    """Tell someone about an action already stored. A chat that fails (the user blocked the bot,
-    say) is logged and skipped: the others are still told and the action still stands."""
+    """Tell someone about an action already stored. A chat that fails is logged and skipped: the
+    others are still told and the action still stands. A liaison who blocked the bot is made
+    inactive and the admins are told."""
     try:
         await context.bot.send_message(chat_id, text, **kwargs)
+    except Forbidden as err:
+        await courier(context).chat_blocked(chat_id, err.message)
+        deliver_soon(context)
+        return False
     except TelegramError:
         log.warning("could not notify chat %s", chat_id, exc_info=True)
         return False
     return True
+
+
+def courier(context: Context) -> Courier:
+    return context.bot_data[COURIER]  # type: ignore[no-any-return]
+
+
+def deliver_soon(context: Context) -> None:
+    """Deliver what the action just stored in the outbox, without keeping the user waiting."""
+    context.application.create_task(courier(context).deliver(), name="deliver")
 
 
 async def stale_button(update: Update, context: Context) -> None:
@@ -146,27 +162,6 @@ def require_admin(update: Update, context: Context) -> int:
 
 def args_text(context: Context) -> str:
     return " ".join(context.args or [])
-
-
-# Telegram refuses messages over 4096 characters.
-MESSAGE_LIMIT = 4000
-
-
-def split_message(text: str) -> list[str]:
-    """Long text in messages Telegram accepts, cut between lines."""
-    chunks: list[str] = []
-    current = ""
-    for line in text.splitlines(keepends=True):
-        if current and len(current) + len(line) > MESSAGE_LIMIT:
-            chunks.append(current)
-            current = ""
-        current += line
-    return [*chunks, current] if current else chunks or [text]
-
-
-def pre(text: str) -> str:
-    """Text in a monospace block, so tables keep their columns."""
-    return f"<pre>{html.escape(text)}</pre>"
 
 
 async def on_error(update: object, context: Context) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
@@ -13,18 +15,17 @@ from bot.handlers.common import (
     answers_errors,
     args_text,
     current_liaison,
+    deliver_soon,
     is_admin,
     log,
     notify,
     now,
-    pre,
     require_private,
     settings,
-    split_message,
     store,
     update_id,
 )
-from bot.render import table
+from bot.render import pre, split_message, table
 from bot.usecases import status
 from bot.usecases.liaisons import redeem_invite
 from bot.usecases.reports import submit
@@ -75,6 +76,10 @@ async def help_command(update: Update, context: Context) -> None:
     await update.effective_message.reply_text(text)
 
 
+# "/submit 约稿12 <标题>" answers commission 12.
+COMMISSION_ANSWER = re.compile(r"约稿\s*#?(\d+)\s*")
+
+
 @answers_errors
 async def submit_command(update: Update, context: Context) -> None:
     require_private(update)
@@ -91,14 +96,27 @@ async def submit_command(update: Update, context: Context) -> None:
     elif message.reply_to_message is not None and message.reply_to_message.text:
         evidence = message.reply_to_message.text
         title = title or evidence.splitlines()[0][:100]
+    commission_id = None
+    if m := COMMISSION_ANSWER.match(title):
+        commission_id, title = int(m[1]), title[m.end() :].strip()
     if not title:
         raise DomainError("usage", usage="/submit <标题>")
-    done = await submit(store(context), liaison, title, evidence, update_id(update), now(context))
+    done = await submit(
+        store(context), liaison, title, evidence, update_id(update), now(context),
+        commission_id, settings(context).admin_ids,
+    )  # fmt: skip
     quota = texts.SUBMITTED_QUOTA.format(quota=done.quota) if done.quota else ""
+    answered = ""
+    if done.commission is not None:
+        answered = texts.COMMISSION_ANSWERED.format(
+            id=done.commission.id, topic=done.commission.topic
+        )
+        deliver_soon(context)
     await message.reply_text(
         texts.SUBMITTED.format(
             record=done.record_id, title=title, unit=done.unit, count=done.month_count, quota=quota
         )
+        + answered
     )
     office_chat = settings(context).office_chat_id
     if office_chat is not None:

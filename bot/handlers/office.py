@@ -27,15 +27,14 @@ from bot.handlers.common import (
     log,
     notify,
     now,
-    pre,
     require_admin,
     require_private,
     settings,
-    split_message,
     store,
     tell_error,
     update_id,
 )
+from bot.render import pre, split_message
 from bot.usecases import liaisons as roster
 from bot.usecases import office, reports
 from bot.usecases.reports import Claimed
@@ -142,7 +141,7 @@ async def cancel_reject(update: Update, context: Context) -> int:
     return ConversationHandler.END
 
 
-def _admin_command(handler):  # type: ignore[no-untyped-def]
+def admin_command(handler):  # type: ignore[no-untyped-def]
     """Admin commands: private chat, admin checked now, refusals answered in Chinese."""
 
     @answers_errors
@@ -155,7 +154,7 @@ def _admin_command(handler):  # type: ignore[no-untyped-def]
     return wrapped
 
 
-async def _say(update: Update, text: str, *, html: bool = False) -> None:
+async def say(update: Update, text: str, *, html: bool = False) -> None:
     assert update.effective_message is not None
     for chunk in split_message(text):
         await update.effective_message.reply_text(
@@ -176,7 +175,7 @@ async def invite(update: Update, context: Context, admin_id: int) -> None:
         store(context), unit, admin_id, update_id(update), now(context), ttl
     )
     link = f"https://t.me/{context.bot.username}?start={created.code}"
-    await _say(
+    await say(
         update,
         texts.INVITE_CREATED.format(
             unit=created.unit, expires=created.expires_at.strftime("%Y-%m-%d %H:%M"), link=link
@@ -190,7 +189,7 @@ async def list_liaisons(update: Update, context: Context, admin_id: int) -> None
         texts.LIAISON_LINE.format(user_id=p.user_id, who=p.display, unit=p.unit, group=p.group)
         for p in people
     ]
-    await _say(update, "\n".join(lines) or texts.NO_LIAISONS)
+    await say(update, "\n".join(lines) or texts.NO_LIAISONS)
 
 
 async def move(update: Update, context: Context, admin_id: int) -> None:
@@ -200,7 +199,7 @@ async def move(update: Update, context: Context, admin_id: int) -> None:
     moved = await roster.move_liaison(
         store(context), int(args[0]), " ".join(args[1:]), update_id(update), now(context)
     )
-    await _say(update, texts.LIAISON_MOVED.format(who=moved.display, unit=moved.unit))
+    await say(update, texts.LIAISON_MOVED.format(who=moved.display, unit=moved.unit))
 
 
 async def remove(update: Update, context: Context, admin_id: int) -> None:
@@ -210,7 +209,7 @@ async def remove(update: Update, context: Context, admin_id: int) -> None:
     removed = await roster.remove_liaison(
         store(context), int(args[0]), update_id(update), now(context)
     )
-    await _say(update, texts.LIAISON_REMOVED.format(who=removed.display))
+    await say(update, texts.LIAISON_REMOVED.format(who=removed.display))
 
 
 async def pending(update: Update, context: Context, admin_id: int) -> None:
@@ -228,7 +227,7 @@ async def pending(update: Update, context: Context, admin_id: int) -> None:
         )
         for rid, unit, r, who in waiting
     ]
-    await _say(update, "\n".join(lines) or texts.PENDING_NONE)
+    await say(update, "\n".join(lines) or texts.PENDING_NONE)
 
 
 async def penalty(update: Update, context: Context, admin_id: int) -> None:
@@ -254,7 +253,7 @@ async def penalty(update: Update, context: Context, admin_id: int) -> None:
 
 
 async def _entered(update: Update, context: Context, entered: office.Entered) -> None:
-    await _say(
+    await say(
         update,
         texts.ENTERED.format(
             unit=entered.unit, record=entered.record_id, explanation=entered.explanation
@@ -312,7 +311,7 @@ async def reverse(update: Update, context: Context, admin_id: int) -> None:
         update_id(update),
         now(context),
     )
-    await _say(update, texts.REVERSED.format(explanation=entered.explanation))
+    await say(update, texts.REVERSED.format(explanation=entered.explanation))
     await tell_liaisons(
         context,
         entered.liaisons,
@@ -339,14 +338,14 @@ async def units(update: Update, context: Context, admin_id: int) -> None:
         )
         for u in all_units
     ]
-    await _say(update, "\n".join(lines))
+    await say(update, "\n".join(lines))
 
 
 async def standings_command(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
     period = parse_period(args[0]) if args else quarter_of(now(context).date())
     ruleset, table = await standings(store(context), period, args[1:] or None)
-    await _say(update, render.standings_text(ruleset, table), html=True)
+    await say(update, render.standings_text(ruleset, table), html=True)
 
 
 async def export(update: Update, context: Context, admin_id: int) -> None:
@@ -379,7 +378,7 @@ ADMIN_COMMANDS = {
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     for name, handler in ADMIN_COMMANDS.items():
-        app.add_handler(CommandHandler(name, _admin_command(handler)))
+        app.add_handler(CommandHandler(name, admin_command(handler)))
     app.add_handler(CallbackQueryHandler(approve_button, pattern=r"^ok:"))
     app.add_handler(
         ConversationHandler(

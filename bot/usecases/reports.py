@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.store import Liaison, NewRecord, Store, Tx, decode_modifiers, encode_modifiers
+from bot.usecases import commissions
+from bot.usecases.commissions import Commission
 from scoring.engine import Scored, score
 from scoring.errors import DomainError
 from scoring.periods import month_of
@@ -43,6 +46,8 @@ class Submitted:
     unit: str
     month_count: int
     quota: int | None
+    # The commission the submission answers, if it answers one.
+    commission: Commission | None = None
 
 
 @dataclass(frozen=True)
@@ -199,9 +204,17 @@ async def cancel_draft(
 
 
 async def submit(
-    store: Store, liaison: Liaison, title: str, evidence: str, update_id: int, now: datetime
+    store: Store,
+    liaison: Liaison,
+    title: str,
+    evidence: str,
+    update_id: int,
+    now: datetime,
+    commission_id: int | None = None,
+    admin_ids: Sequence[int] = (),
 ) -> Submitted:
-    """A submission (报送) counted toward the unit's monthly quota."""
+    """A submission (报送) counted toward the unit's monthly quota; answering a commission, the
+    admins are owed a notice of it."""
     title = title.strip()
     if not title:
         raise DomainError("title_missing")
@@ -220,9 +233,16 @@ async def submit(
             evidence=evidence,
         )
         (record_id,) = await tx.add_records(batch, [new], now)
+        commission = None
+        if commission_id is not None:
+            commission = await commissions.link_answer(
+                tx, commission_id, liaison.unit_id, liaison.unit, record_id, today
+            )
+            notice = await commissions.answer_notice(tx, commission, liaison.unit, record_id, title)
+            await tx.enqueue(f"answer:{record_id}", [(a, notice) for a in admin_ids], now)
         counts = await tx.submission_counts(month_of(today))
         quota = next((g.monthly_quota for g in ruleset.groups if g.id == liaison.group), None)
-    return Submitted(record_id, liaison.unit, counts.get(liaison.unit_id, 0), quota)
+    return Submitted(record_id, liaison.unit, counts.get(liaison.unit_id, 0), quota, commission)
 
 
 async def pending(store: Store) -> list[tuple[int, str, Record, str]]:

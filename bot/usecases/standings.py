@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.store import Store
+from bot.store import Store, Tx
 from scoring.errors import DomainError
 from scoring.periods import Period
 from scoring.ruleset import Ruleset
@@ -16,17 +16,24 @@ async def standings(
 ) -> tuple[Ruleset, Standings]:
     """Group standings; `groups` are ids or labels (None: every group)."""
     async with store.reading(snapshot=True) as tx:
-        ruleset = await tx.ruleset()
-        wanted = None
-        if groups is not None:
-            wanted = []
-            for key in groups:
-                group = ruleset.groups_by_key.get(key)
-                if group is None:
-                    known = "、".join(g.display for g in ruleset.groups)
-                    raise DomainError("group_unknown", group=key, known=known)
-                wanted.append(group.id)
-        units = await tx.units()
-        totals = await tx.period_totals(period, ruleset.bulletin.score_columns)
-        counts = await tx.item_counts(period, wanted)
+        return await standings_in(tx, period, groups)
+
+
+async def standings_in(
+    tx: Tx, period: Period, groups: Sequence[str] | None = None
+) -> tuple[Ruleset, Standings]:
+    """standings inside a transaction already open (a scheduled bulletin)."""
+    ruleset = await tx.ruleset()
+    wanted = None
+    if groups is not None:
+        wanted = []
+        for key in groups:
+            group = ruleset.groups_by_key.get(key)
+            if group is None:
+                known = "、".join(g.display for g in ruleset.groups)
+                raise DomainError("group_unknown", group=key, known=known)
+            wanted.append(group.id)
+    units = await tx.units()
+    totals = await tx.period_totals(period, ruleset.bulletin.score_columns)
+    counts = await tx.item_counts(period, wanted)
     return ruleset, build_standings(ruleset, period, units, totals, counts, wanted)

@@ -1,0 +1,156 @@
+"""Delivering the outbox: messages the bot owes, sent within Telegram's limits and never twice.
+
+Jobs and broadcasts store their messages in the outbox in the transaction that makes them owed;
+the courier sends them afterwards and marks each one sent. A restart finds what is left. Only a
+crash between Telegram's answer and the mark can send one message twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import warnings
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from telegram import Bot
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.warnings import PTBDeprecationWarning
+
+from bot import texts
+from bot.store import Outgoing, Store
+
+log = logging.getLogger(__name__)
+
+# Telegram answers 429 beyond about 30 messages a second. Each send holds one of 30 slots from
+# its start until a little over a second after its answer: the server then never sees more than
+# 30 arrivals in any one second, whatever the latency.
+PER_SECOND = 30
+SLOT_SECONDS = 1.02
+# Sends in flight at once: enough to keep 30 a second going at Telegram's ~200 ms latency.
+WORKERS = 8
+BATCH = 500
+ATTEMPTS = 5
+# Waits between attempts after a network error: 1, 2, 4, 8 seconds.
+BACKOFF = 1.0
+
+
+@dataclass
+class Delivered:
+    sent: int = 0
+    undeliverable: int = 0
+    # Left for a later delivery after repeated network errors.
+    left: int = 0
+
+
+class SendWindow:
+    """At most `per_second` sends in any window of `seconds` (see PER_SECOND)."""
+
+    def __init__(self, per_second: int = PER_SECOND, seconds: float = SLOT_SECONDS) -> None:
+        self._slots = asyncio.Semaphore(per_second)
+        self._seconds = seconds
+        # After a 429 every sender waits until then: flood control is for the whole bot.
+        self.paused_until = 0.0
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        await self._slots.acquire()
+        try:
+            while (wait := self.paused_until - loop.time()) > 0:
+                await asyncio.sleep(wait)
+            yield
+        finally:
+            loop.call_later(self._seconds, self._slots.release)
+
+    def pause(self, seconds: float) -> None:
+        loop = asyncio.get_running_loop()
+        self.paused_until = max(self.paused_until, loop.time() + seconds)
+
+
+class Courier:
+    def __init__(
+        self, bot: Bot, store: Store, admin_ids: list[int], clock: Callable[[], datetime]
+    ) -> None:
+        self._bot = bot
+        self._store = store
+        self._admins = admin_ids
+        self._clock = clock
+        self._window = SendWindow()
+        # One delivery at a time in this process, so that no message is picked up twice.
+        self._lock = asyncio.Lock()
+
+    async def deliver(self) -> Delivered:
+        """Send every message waiting in the outbox, including those added while sending."""
+        result = Delivered()
+        async with self._lock:
+            after = 0
+            while True:
+                async with self._store.reading() as tx:
+                    batch = await tx.unsent(after, BATCH)
+                if not batch:
+                    return result
+                queue: asyncio.Queue[Outgoing] = asyncio.Queue()
+                for message in batch:
+                    queue.put_nowait(message)
+                await asyncio.gather(*(self._work(queue, result) for _ in range(WORKERS)))
+                after = batch[-1].id
+
+    async def _work(self, queue: asyncio.Queue[Outgoing], result: Delivered) -> None:
+        while not queue.empty():
+            await self._send(queue.get_nowait(), result)
+
+    async def _send(self, message: Outgoing, result: Delivered) -> None:
+        for attempt in range(ATTEMPTS):
+            async with self._window.slot():
+                try:
+                    await self._bot.send_message(
+                        message.chat_id, message.text, parse_mode=message.parse_mode
+                    )
+                except RetryAfter as err:
+                    self._window.pause(_retry_seconds(err))
+                    continue
+                except Forbidden as err:
+                    await self.chat_blocked(message.chat_id, err.message, message.id)
+                    result.undeliverable += 1
+                    return
+                except (BadRequest, ChatMigrated) as err:
+                    log.warning(
+                        "message %s to chat %s refused: %s", message.id, message.chat_id, err
+                    )
+                    async with self._store.transaction() as tx:
+                        await tx.mark_undeliverable(message.id, str(err))
+                    result.undeliverable += 1
+                    return
+                except NetworkError:
+                    log.warning("network error sending message %s", message.id, exc_info=True)
+                else:
+                    async with self._store.transaction() as tx:
+                        await tx.mark_sent(message.id, self._clock())
+                    result.sent += 1
+                    return
+            await asyncio.sleep(BACKOFF * 2**attempt)
+        result.left += 1
+
+    async def chat_blocked(self, chat_id: int, reason: str, message_id: int | None = None) -> None:
+        """The user blocked the bot: a liaison is made inactive and the admins are told."""
+        now = self._clock()
+        async with self._store.transaction() as tx:
+            if message_id is not None:
+                await tx.mark_undeliverable(message_id, reason)
+            liaison = await tx.deactivate_liaison(chat_id, reason, now)
+            if liaison is not None:
+                notice = texts.LIAISON_BLOCKED.format(who=liaison.display, unit=liaison.unit)
+                await tx.enqueue("blocked", [(a, notice) for a in self._admins], now)
+        if liaison is not None:
+            log.info("liaison %s blocked the bot and was made inactive", chat_id)
+
+
+def _retry_seconds(err: RetryAfter) -> float:
+    # The library warns that retry_after becomes a timedelta; read it either way, quietly.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = err.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

@@ -1,0 +1,123 @@
+"""Commissions (约稿) in chat: the office publishes and selects, liaisons see theirs."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler
+
+from bot import texts
+from bot.chatinput import parse_deadline
+from bot.handlers.common import (
+    SCHEDULER,
+    Context,
+    answers_errors,
+    current_liaison,
+    deliver_soon,
+    is_admin,
+    now,
+    require_private,
+    store,
+    update_id,
+)
+from bot.handlers.office import admin_command, say, tell_liaisons
+from bot.usecases import commissions
+from scoring.errors import DomainError
+
+COMMISSION_USAGE = "/commission <截止日期> <单位、单位|分组|全部> <题目>"
+
+
+async def commission(update: Update, context: Context, admin_id: int) -> None:
+    args = context.args or []
+    if len(args) < 3:
+        raise DomainError("usage", usage=COMMISSION_USAGE)
+    today = now(context).date()
+    created = await commissions.create(
+        store(context),
+        " ".join(args[2:]),
+        parse_deadline(args[0], today),
+        args[1],
+        admin_id,
+        update_id(update),
+        now(context),
+    )
+    deliver_soon(context)
+    scheduler = context.bot_data.get(SCHEDULER)
+    if scheduler is not None:
+        context.application.create_task(scheduler.reschedule(), name="reschedule")
+    await say(
+        update,
+        texts.COMMISSION_CREATED.format(
+            id=created.id, topic=created.topic, deadline=created.deadline.isoformat(),
+            count=len(created.targets), units="、".join(name for _, name in created.targets),
+        ),
+    )  # fmt: skip
+
+
+@answers_errors
+async def list_commissions(update: Update, context: Context) -> None:
+    """Admins see every commission; a liaison sees those that asked their unit."""
+    require_private(update)
+    user = update.effective_user
+    unit_id = None
+    if not is_admin(context, user.id if user else None):
+        unit_id = (await current_liaison(update, context)).unit_id
+    async with store(context).reading() as tx:
+        found = await commissions.states(tx, unit_id)
+    lines = []
+    for state in found:
+        c = state.commission
+        if unit_id is None:
+            lines.append(
+                texts.COMMISSION_LINE.format(
+                    id=c.id, topic=c.topic, deadline=c.deadline.isoformat(),
+                    answered=len(state.answered), targets=len(c.targets),
+                    closed=texts.COMMISSION_LINE_CLOSED if state.closed else "",
+                )
+            )  # fmt: skip
+            continue
+        if unit_id in state.answered:
+            mine = texts.COMMISSION_STATE_ANSWERED
+        elif state.outcomes.get(unit_id) in ("missed", "missed_again"):
+            mine = texts.COMMISSION_STATE_MISSED
+        else:
+            mine = texts.COMMISSION_STATE_OPEN.format(id=c.id)
+        lines.append(
+            texts.COMMISSION_MINE.format(
+                id=c.id, topic=c.topic, deadline=c.deadline.isoformat(), state=mine
+            )
+        )
+    await say(update, "\n".join(lines) or texts.COMMISSIONS_NONE)
+
+
+async def select(update: Update, context: Context, admin_id: int) -> None:
+    args = context.args or []
+    if len(args) < 2 or not args[0].lstrip("#").isdigit():
+        raise DomainError("usage", usage="/select <记录号> <选用项>")
+    chosen, liaisons = await commissions.select(
+        store(context),
+        int(args[0].lstrip("#")),
+        " ".join(args[1:]),
+        admin_id,
+        update_id(update),
+        now(context),
+    )
+    points = chosen.item.points
+    await say(
+        update,
+        texts.SELECTED.format(
+            answer=chosen.answer_id, title=chosen.title, unit=chosen.unit,
+            label=chosen.item.label, points=points, record=chosen.record_id,
+        ),
+    )  # fmt: skip
+    await tell_liaisons(
+        context, liaisons,
+        texts.SELECTED_FOR_LIAISON.format(
+            answer=chosen.answer_id, title=chosen.title, label=chosen.item.label, points=points
+        ),
+    )  # fmt: skip
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("commission", admin_command(commission)))
+    app.add_handler(CommandHandler("select", admin_command(select)))
+    app.add_handler(CommandHandler("commissions", list_commissions))

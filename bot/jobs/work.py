@@ -1,0 +1,254 @@
+"""What each scheduled run does, inside the transaction that records it: its effects and the
+messages it owes go into the database together, or not at all."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot import render, texts
+from bot.jobs.calendar import Job, Run, at_jobs_time
+from bot.settings import Settings
+from bot.store import Tx
+from bot.usecases import commissions
+from bot.usecases.quota import Behind, behind_quota, settle_quota_in
+from bot.usecases.standings import standings_in
+from bot.workdays import workday_before, workdays_between
+from scoring.errors import DomainError
+from scoring.periods import Period, next_month
+from scoring.quota import Outcome
+
+
+class RunSkipped(Exception):
+    """The run has nothing to do (a month before the rules took effect): recorded as skipped."""
+
+
+@dataclass(frozen=True)
+class Work:
+    tx: Tx
+    run: Run
+    now: datetime
+    settings: Settings
+
+    async def send(
+        self, messages: Iterable[tuple[int, str]], parse_mode: str | None = None
+    ) -> None:
+        await self.tx.enqueue(f"{self.run.job}:{self.run.period}", messages, self.now, parse_mode)
+
+    async def tell_admins(self, text: str, parse_mode: str | None = None) -> None:
+        await self.send(
+            [
+                (admin, chunk)
+                for admin in self.settings.admin_ids
+                for chunk in render.split_message(text)
+            ],
+            parse_mode,
+        )
+
+    async def liaisons_of(self, unit_ids: Iterable[int]) -> dict[int, list[int]]:
+        wanted = set(unit_ids)
+        chats: dict[int, list[int]] = {}
+        for person in await self.tx.liaisons():
+            if person.unit_id in wanted:
+                chats.setdefault(person.unit_id, []).append(person.user_id)
+        return chats
+
+
+def _month(run: Run) -> Period:
+    assert run.subject is not None
+    return run.subject
+
+
+def _settle_at(settings: Settings, month: Period) -> str:
+    following = next_month(month).start.replace(day=settings.settle_day)
+    return texts.SETTLE_AT.format(
+        month=following.month, day=following.day, time=settings.jobs_time.strftime("%H:%M")
+    )
+
+
+async def _deduction(work: Work, behind: Behind) -> str:
+    if behind.again:
+        label = (await work.tx.ruleset()).item(behind.rule).label
+        return texts.DEDUCTION_AGAIN.format(points=behind.points, label=label)
+    return texts.DEDUCTION_FIRST.format(points=behind.points)
+
+
+async def quota_reminder(work: Work, *, final: bool = False) -> None:
+    """Each unit below quota so far is told where it stands; the admins get one summary."""
+    month = _month(work.run)
+    today = work.now.date()
+    days = len(workdays_between(today, month.end))
+    behind = await behind_quota(work.tx, month)
+    ruleset = await work.tx.ruleset()
+    groups = {g.id: g.display for g in ruleset.groups}
+    chats = await work.liaisons_of(b.unit_id for b in behind)
+    settle_at = _settle_at(work.settings, month)
+    messages = []
+    for b in behind:
+        template = texts.FINAL_WARNING if final else texts.QUOTA_REMINDER
+        text = template.format(
+            unit=b.unit, month=month.label, count=b.submissions, quota=b.quota,
+            missing=b.quota - b.submissions, days=days, deduction=await _deduction(work, b),
+            settle_at=settle_at,
+        )  # fmt: skip
+        messages += [(chat, text) for chat in chats.get(b.unit_id, [])]
+    await work.send(messages)
+    if not behind:
+        await work.tell_admins(texts.BEHIND_NONE.format(month=month.label, today=today.isoformat()))
+        return
+    head = (texts.BEHIND_SUMMARY_FINAL if final else texts.BEHIND_SUMMARY).format(
+        month=month.label,
+        today=today.isoformat(),
+        days=days,
+        count=len(behind),
+        settle_at=settle_at,
+    )
+    lines = [
+        texts.BEHIND_LINE.format(
+            unit=b.unit,
+            group=groups.get(b.group, b.group),
+            count=b.submissions,
+            quota=b.quota,
+            missing=b.quota - b.submissions,
+            points=b.points,
+        )
+        for b in behind
+    ]
+    await work.tell_admins("\n".join([head, *lines]))
+
+
+async def final_warning(work: Work) -> None:
+    await quota_reminder(work, final=True)
+
+
+async def settlement(work: Work) -> None:
+    """Exactly `govinfo-bot quota settle` for the month, then the letters and the list."""
+    month = _month(work.run)
+    ruleset = await work.tx.ruleset()
+    if ruleset.effective_from and month.end < ruleset.effective_from:
+        raise RunSkipped("month_before_effective")
+    settled = await settle_quota_in(work.tx, month, "scheduler", work.now)
+    if not settled.settled:
+        await work.tell_admins(texts.SETTLEMENT_NOTHING.format(month=month.label))
+        return
+    groups = {g.id: g.display for g in ruleset.groups}
+    chats = await work.liaisons_of(s.unit_id for s in settled.penalised)
+    letters = []
+    lines = []
+    rules = ruleset.quota_penalties
+    assert rules is not None  # settle_quota_in refuses rulesets without quotas
+    labels = {
+        Outcome.MISSED: ruleset.item(rules.missed).label,
+        Outcome.MISSED_AGAIN: ruleset.item(rules.missed_again).label,
+    }
+    for s in settled.penalised:
+        label = labels[s.outcome]
+        letter = texts.REMINDER_LETTER.format(
+            unit=s.unit, month=month.label, count=s.submissions, quota=s.quota,
+            ruleset=ruleset.name, points=s.points, label=label,
+        )  # fmt: skip
+        letters += [(chat, letter) for chat in chats.get(s.unit_id, [])]
+        lines.append(
+            texts.SETTLEMENT_LINE.format(
+                unit=s.unit,
+                group=groups.get(s.group, s.group),
+                count=s.submissions,
+                quota=s.quota,
+                points=s.points,
+                label=label,
+            )
+        )
+    await work.send(letters)
+    head = texts.SETTLEMENT_SUMMARY.format(
+        month=month.label, count=len(settled.settled),
+        met=len(settled.settled) - len(settled.penalised), penalised=len(settled.penalised),
+    )  # fmt: skip
+    await work.tell_admins("\n".join([head, *lines]))
+
+
+async def standings_bulletin(work: Work) -> None:
+    """The quarter's or the year's standings, to the admins."""
+    period = _month(work.run)
+    ruleset, table = await standings_in(work.tx, period)
+    head = texts.STANDINGS_BULLETIN.format(period=period.label)
+    body = render.standings_text(ruleset, table)
+    chunks = [render.pre(chunk) for chunk in render.split_message(body)]
+    await work.send([(admin, head) for admin in work.settings.admin_ids])
+    await work.send(
+        [(admin, chunk) for admin in work.settings.admin_ids for chunk in chunks], "HTML"
+    )
+
+
+async def commission_reminder(work: Work) -> None:
+    """Targets without an answer are reminded the working day before the deadline."""
+    commission = await commissions.load(work.tx, int(work.run.period))
+    answered = await commissions.answered_units(work.tx, commission.id)
+    waiting = [(unit_id, name) for unit_id, name in commission.targets if unit_id not in answered]
+    chats = await work.liaisons_of(unit_id for unit_id, _ in waiting)
+    points = commissions.missed_points(await work.tx.ruleset())
+    messages = []
+    for unit_id, name in waiting:
+        text = texts.COMMISSION_REMINDER.format(
+            id=commission.id, topic=commission.topic, deadline=commission.deadline.isoformat(),
+            unit=name, points=points,
+        )  # fmt: skip
+        messages += [(chat, text) for chat in chats.get(unit_id, [])]
+    await work.send(messages)
+
+
+async def commission_close(work: Work) -> None:
+    """After the deadline: penalties for the targets that did not answer, letters and a list."""
+    commission = await commissions.load(work.tx, int(work.run.period))
+    missed = await commissions.close(work.tx, commission, "scheduler", work.now)
+    ruleset = await work.tx.ruleset()
+    chats = await work.liaisons_of(m.unit_id for m in missed)
+    letters = []
+    for m in missed:
+        letter = texts.COMMISSION_MISSED.format(
+            unit=m.unit, id=commission.id, topic=commission.topic,
+            deadline=commission.deadline.isoformat(), ruleset=ruleset.name,
+            points=m.rule.points, label=m.rule.label,
+        )  # fmt: skip
+        letters += [(chat, letter) for chat in chats.get(m.unit_id, [])]
+    await work.send(letters)
+    head = texts.COMMISSION_CLOSED.format(
+        id=commission.id, topic=commission.topic,
+        answered=len(commission.targets) - len(missed), missed=len(missed),
+    )  # fmt: skip
+    lines = [
+        texts.COMMISSION_MISSED_LINE.format(unit=m.unit, points=m.rule.points, label=m.rule.label)
+        for m in missed
+    ]
+    await work.tell_admins("\n".join([head, *lines]))
+
+
+WORK: dict[Job, Callable[[Work], Awaitable[None]]] = {
+    Job.QUOTA_REMINDER: quota_reminder,
+    Job.FINAL_WARNING: final_warning,
+    Job.SETTLEMENT: settlement,
+    Job.QUARTERLY: standings_bulletin,
+    Job.ANNUAL: standings_bulletin,
+    Job.COMMISSION_REMINDER: commission_reminder,
+    Job.COMMISSION_CLOSE: commission_close,
+}
+
+
+def commission_runs(settings: Settings, open_ones: list[commissions.Commission]) -> list[Run]:
+    """The reminder (the working day before the deadline, if that is after the commission was
+    made) and the settlement (the morning after the deadline) of each open commission."""
+    runs = []
+    for c in open_ones:
+        remind_at = at_jobs_time(settings, workday_before(c.deadline))
+        if remind_at > c.created_at:
+            runs.append(Run(remind_at, Job.COMMISSION_REMINDER, str(c.id)))
+        close_at = at_jobs_time(settings, c.deadline + timedelta(days=1))
+        runs.append(Run(close_at, Job.COMMISSION_CLOSE, str(c.id)))
+    return runs
+
+
+def failure_text(run: Run, err: DomainError) -> str:
+    reason = texts.error_text(err.code, err.params)
+    if run.job is Job.SETTLEMENT:
+        reason = f"{reason}。{texts.SETTLE_BY_HAND.format(month=run.period)}"
+    return texts.JOB_FAILED.format(job=texts.JOB_NAMES[run.job], period=run.period, reason=reason)

@@ -1,0 +1,341 @@
+"""Commissions (约稿): the office asks units for a piece on a topic by a deadline; answers are
+submissions linked to it; misses are penalised at the deadline; selected answers score."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot import texts
+from bot.store import NewRecord, Store, Tx
+from scoring.commission import settle_commission
+from scoring.engine import score
+from scoring.errors import DomainError
+from scoring.quota import Outcome
+from scoring.records import Record
+from scoring.ruleset import Item, Ruleset
+
+# Units in a /commission are listed with these between them.
+_SEPARATORS = re.compile(r"[、，,；;]+")
+
+
+@dataclass(frozen=True)
+class Commission:
+    id: int
+    topic: str
+    deadline: date
+    created_at: datetime
+    # (unit id, name) of every target
+    targets: list[tuple[int, str]]
+
+
+@dataclass(frozen=True)
+class CommissionState:
+    commission: Commission
+    answered: set[int]
+    closed: bool
+    # Outcome per target unit once settled: answered, missed, missed_again.
+    outcomes: dict[int, str]
+
+
+@dataclass(frozen=True)
+class MissedUnit:
+    unit_id: int
+    unit: str
+    outcome: Outcome
+    rule: Item
+
+
+@dataclass(frozen=True)
+class Selected:
+    answer_id: int
+    record_id: int
+    unit: str
+    title: str
+    item: Item
+
+
+def missed_points(ruleset: Ruleset) -> int:
+    """What a first miss costs, said in the notice and the reminder."""
+    rules = ruleset.commission_penalties
+    assert rules is not None  # commissions are refused for rulesets without these rules
+    points = ruleset.item(rules.missed).points
+    assert points is not None
+    return points
+
+
+async def _targets(tx: Tx, ruleset: Ruleset, spec: str) -> list[tuple[int, str]]:
+    """Units named by name or alias, by group, or all of them (全部)."""
+    keys = [k.strip() for k in _SEPARATORS.split(spec) if k.strip()]
+    if not keys:
+        raise DomainError("targets_missing")
+    lookup = await tx.unit_lookup()
+    active = {unit_id for unit_id, _ in lookup.values()}
+    units = [u for u in await tx.units() if u.id in active]
+    chosen: dict[int, str] = {}
+    for key in keys:
+        group = ruleset.groups_by_key.get(key)
+        if key == texts.ALL_UNITS or group is not None:
+            members = [u for u in units if group is None or u.group == group.id]
+            if not members:
+                raise DomainError("targets_empty", key=key)
+            chosen.update((u.id, u.name) for u in members)
+        else:
+            unit_id, name = await tx.resolve_unit(key)
+            chosen[unit_id] = name
+    return sorted(chosen.items())
+
+
+async def create(
+    store: Store,
+    topic: str,
+    deadline: date,
+    targets: str,
+    admin_id: int,
+    update_id: int,
+    now: datetime,
+) -> Commission:
+    """Store a commission and owe its targets' liaisons the notice."""
+    topic = topic.strip()
+    if not topic:
+        raise DomainError("topic_missing")
+    if deadline < now.date():
+        raise DomainError("deadline_past", deadline=deadline.isoformat())
+    async with store.transaction() as tx:
+        await tx.claim_update(update_id, now)
+        ruleset = await tx.ruleset()
+        if ruleset.commission_penalties is None:
+            raise DomainError("commission_not_in_rules", ruleset=ruleset.id)
+        units = await _targets(tx, ruleset, targets)
+        cursor = await tx.db.execute(
+            "INSERT INTO commissions (topic, deadline, created_by, created_at) VALUES (?, ?, ?, ?)",
+            (topic, deadline.isoformat(), admin_id, now.isoformat()),
+        )
+        commission_id = cursor.lastrowid
+        assert commission_id is not None
+        await tx.db.executemany(
+            "INSERT INTO commission_targets (commission_id, unit_id) VALUES (?, ?)",
+            [(commission_id, unit_id) for unit_id, _ in units],
+        )
+        notice = texts.COMMISSION_NOTICE.format(
+            id=commission_id, topic=topic, deadline=deadline.isoformat(),
+            points=missed_points(ruleset),
+        )  # fmt: skip
+        wanted = {unit_id for unit_id, _ in units}
+        await tx.enqueue(
+            f"commission:{commission_id}",
+            [(p.user_id, notice) for p in await tx.liaisons() if p.unit_id in wanted],
+            now,
+        )
+    return Commission(commission_id, topic, deadline, now, units)
+
+
+async def load(tx: Tx, commission_id: int) -> Commission:
+    row = await tx.one(
+        "SELECT topic, deadline, created_at FROM commissions WHERE id = ?", (commission_id,)
+    )
+    if row is None:
+        raise DomainError("commission_unknown", id=commission_id)
+    targets = await tx.all(
+        "SELECT u.id, u.name FROM commission_targets t JOIN units u ON u.id = t.unit_id "
+        "WHERE t.commission_id = ? ORDER BY u.id",
+        (commission_id,),
+    )
+    return Commission(
+        commission_id,
+        row[0],
+        date.fromisoformat(row[1]),
+        datetime.fromisoformat(row[2]),
+        [(unit_id, name) for unit_id, name in targets],
+    )
+
+
+async def answered_units(tx: Tx, commission_id: int) -> set[int]:
+    rows = await tx.all(
+        "SELECT DISTINCT unit_id FROM commission_answers WHERE commission_id = ?", (commission_id,)
+    )
+    return {unit_id for (unit_id,) in rows}
+
+
+async def link_answer(
+    tx: Tx, commission_id: int, unit_id: int, unit: str, record_id: int, today: date
+) -> Commission:
+    """Link a submission to the commission it answers, inside the submission's transaction."""
+    commission = await load(tx, commission_id)
+    if unit_id not in {target for target, _ in commission.targets}:
+        raise DomainError("commission_not_target", id=commission_id, unit=unit)
+    if today > commission.deadline:
+        raise DomainError(
+            "commission_closed", id=commission_id, deadline=commission.deadline.isoformat()
+        )
+    await tx.db.execute(
+        "INSERT INTO commission_answers (record_id, commission_id, unit_id) VALUES (?, ?, ?)",
+        (record_id, commission_id, unit_id),
+    )
+    await tx.db.execute(
+        "UPDATE commission_targets SET outcome = 'answered' WHERE commission_id = ? AND unit_id = ?",
+        (commission_id, unit_id),
+    )
+    return commission
+
+
+async def answer_notice(
+    tx: Tx, commission: Commission, unit: str, record_id: int, title: str
+) -> str:
+    """What the office is told of an answer: with the commands that select it."""
+    ruleset = await tx.ruleset()
+    lines = [
+        texts.COMMISSION_ANSWER_FOR_OFFICE.format(
+            id=commission.id, topic=commission.topic, unit=unit, record=record_id, title=title
+        )
+    ]
+    for item_id in ruleset.commission_selections:
+        item = ruleset.item(item_id)
+        lines.append(
+            texts.COMMISSION_SELECT_LINE.format(
+                record=record_id,
+                key=_short_key(ruleset, item),
+                label=item.label,
+                points=item.points,
+            )
+        )
+    return "\n".join(lines)
+
+
+def _short_key(ruleset: Ruleset, item: Item) -> str:
+    """The first word of the item's level in the menu (市, 自治区), or its id."""
+    level = ruleset.menu.get(item.id.split(".")[0])
+    short = level[: level.index("政府")] if level and "政府" in level else None
+    return short or item.id
+
+
+def selection_item(ruleset: Ruleset, key: str) -> Item:
+    key = key.strip()
+    for item_id in ruleset.commission_selections:
+        item = ruleset.item(item_id)
+        if key in (item.id, item.label, _short_key(ruleset, item)):
+            return item
+    known = "、".join(_short_key(ruleset, ruleset.item(i)) for i in ruleset.commission_selections)
+    if not known:
+        raise DomainError("no_selections", ruleset=ruleset.id)
+    raise DomainError("selection_unknown", key=key, known=known)
+
+
+async def select(
+    store: Store, answer_id: int, key: str, admin_id: int, update_id: int, now: datetime
+) -> tuple[Selected, list[int]]:
+    """Score an answer as selected (选用); the selection and whom to tell."""
+    async with store.transaction() as tx:
+        await tx.claim_update(update_id, now)
+        ruleset = await tx.ruleset()
+        item = selection_item(ruleset, key)
+        row = await tx.one(
+            "SELECT unit_id FROM commission_answers WHERE record_id = ?", (answer_id,)
+        )
+        if row is None:
+            raise DomainError("not_commission_answer", record=answer_id)
+        unit_id, _, answer = await tx.record(answer_id)
+        done = await tx.one(
+            "SELECT record_id FROM commission_selections WHERE answer_id = ? AND item_id = ?",
+            (answer_id, item.id),
+        )
+        if done is not None:
+            raise DomainError("selection_duplicate", record=answer_id, label=item.label)
+        record = Record(answer.unit, now.date(), item.id, title=answer.title)
+        batch = await tx.add_batch("selection", f"tg:{admin_id}", now, source=f"#{answer_id}")
+        (record_id,) = await tx.add_records(
+            batch, [NewRecord(unit_id, record, score(ruleset, record))], now
+        )
+        await tx.db.execute(
+            "INSERT INTO commission_selections (answer_id, item_id, record_id) VALUES (?, ?, ?)",
+            (answer_id, item.id, record_id),
+        )
+        await tx.add_event(answer_id, "selected", f"tg:{admin_id}", item.id, now)
+        liaisons = [p.user_id for p in await tx.liaisons(unit_id)]
+    return Selected(answer_id, record_id, answer.unit, answer.title, item), liaisons
+
+
+async def close(
+    tx: Tx, commission: Commission, batch_actor: str, now: datetime
+) -> list[MissedUnit]:
+    """Settle a commission after its deadline: a penalty for every target that did not answer."""
+    ruleset = await tx.ruleset()
+    answered = await answered_units(tx, commission.id)
+    missed_before = await _missed_last_time(tx, commission)
+    names = dict(commission.targets)
+    misses = settle_commission(ruleset, names, answered, missed_before)
+    await tx.db.execute(
+        "UPDATE commissions SET closed_at = ? WHERE id = ?", (now.isoformat(), commission.id)
+    )
+    if not misses:
+        return []
+    penalties = []
+    for m in misses:
+        record = Record(
+            names[m.unit],
+            commission.deadline,
+            m.penalty_rule,
+            note=texts.COMMISSION_NOTE.format(id=commission.id),
+        )
+        penalties.append(NewRecord(m.unit, record, score(ruleset, record)))
+    batch = await tx.add_batch(
+        "commission", batch_actor, now, source=f"#{commission.id}", rows=len(penalties)
+    )
+    record_ids = await tx.add_records(batch, penalties, now)
+    for m, record_id in zip(misses, record_ids, strict=True):
+        await tx.db.execute(
+            "UPDATE commission_targets SET outcome = ?, record_id = ? WHERE commission_id = ? AND unit_id = ?",
+            (m.outcome.value, record_id, commission.id, m.unit),
+        )
+    return [
+        MissedUnit(m.unit, names[m.unit], m.outcome, ruleset.item(m.penalty_rule)) for m in misses
+    ]
+
+
+async def _missed_last_time(tx: Tx, commission: Commission) -> set[int]:
+    """Targets whose latest earlier commission (by deadline) was settled as a miss."""
+    rows = await tx.all(
+        "SELECT t.unit_id, t.outcome FROM commission_targets t JOIN commissions c ON c.id = t.commission_id "
+        "WHERE t.outcome IS NOT NULL AND t.commission_id <> ? AND (c.deadline, c.id) < (?, ?) "
+        "AND t.unit_id IN (SELECT unit_id FROM commission_targets WHERE commission_id = ?) "
+        "ORDER BY c.deadline, c.id",
+        (commission.id, commission.deadline.isoformat(), commission.id, commission.id),
+    )
+    latest: dict[int, str] = {}
+    for unit_id, outcome in rows:
+        latest[unit_id] = outcome
+    return {unit_id for unit_id, outcome in latest.items() if outcome != "answered"}
+
+
+async def states(tx: Tx, unit_id: int | None = None) -> list[CommissionState]:
+    """Commissions, newest first: all of them, or those that asked `unit_id`."""
+    where, params = ("", ()) if unit_id is None else (
+        "WHERE id IN (SELECT commission_id FROM commission_targets WHERE unit_id = ?)", (unit_id,)
+    )  # fmt: skip
+    rows = await tx.all(f"SELECT id FROM commissions {where} ORDER BY id DESC LIMIT 30", params)
+    closed = {c for (c,) in await tx.all("SELECT id FROM commissions WHERE closed_at IS NOT NULL")}
+    result = []
+    for (commission_id,) in rows:
+        commission = await load(tx, commission_id)
+        outcomes = dict(
+            await tx.all(
+                "SELECT unit_id, outcome FROM commission_targets WHERE commission_id = ? AND outcome IS NOT NULL",
+                (commission_id,),
+            )
+        )
+        result.append(
+            CommissionState(
+                commission,
+                await answered_units(tx, commission_id),
+                commission_id in closed,
+                outcomes,
+            )
+        )
+    return result
+
+
+async def open_commissions(tx: Tx) -> list[Commission]:
+    """Commissions not yet settled: their reminders and settlement are still to come."""
+    rows = await tx.all("SELECT id FROM commissions WHERE closed_at IS NULL ORDER BY id")
+    return [await load(tx, commission_id) for (commission_id,) in rows]
