@@ -129,19 +129,25 @@ def chat_settings(server: FakeBotApi, db: Path, **overrides: Any) -> Settings:
 
 @asynccontextmanager
 async def running_bot(tmp_path: Path, **overrides: Any) -> AsyncIterator[Chat]:
+    async with FakeBotApi() as server, bot_on(server, tmp_path, **overrides) as chat:
+        yield chat
+
+
+@asynccontextmanager
+async def bot_on(server: FakeBotApi, tmp_path: Path, **overrides: Any) -> AsyncIterator[Chat]:
+    """The bot on a server that outlives it: stopped and started again, it finds its database."""
     db = tmp_path / "bot.sqlite3"
     if not db.exists():
         await prepare_db(db, overrides.get("ruleset", "dengkou-2024"))
-    async with FakeBotApi() as server:
-        settings = chat_settings(server, db, **overrides)
-        app = build_application(settings, rate_limit=False)
-        errors: list[BaseException] = []
+    settings = chat_settings(server, db, **overrides)
+    app = build_application(settings, rate_limit=False)
+    errors: list[BaseException] = []
 
-        async def keep(update: object, context: Any) -> None:
-            errors.append(context.error)
+    async def keep(update: object, context: Any) -> None:
+        errors.append(context.error)
 
-        app.add_error_handler(keep)
-        async with polling(app):
-            yield Chat(server, app, settings)
-        if errors:
-            raise errors[0]
+    app.add_error_handler(keep)
+    async with polling(app):
+        yield Chat(server, app, settings)
+    if errors:
+        raise errors[0]

@@ -70,8 +70,8 @@ def _settle_at(settings: Settings, month: Period) -> str:
 async def _deduction(work: Work, behind: Behind) -> str:
     if behind.again:
         label = (await work.tx.ruleset()).item(behind.rule).label
-        return texts.DEDUCTION_AGAIN.format(points=behind.points, label=label)
-    return texts.DEDUCTION_FIRST.format(points=behind.points)
+        return texts.DEDUCTION_AGAIN.format(points=behind.deduction, label=label)
+    return texts.DEDUCTION_FIRST.format(points=behind.deduction)
 
 
 async def quota_reminder(work: Work, *, final: bool = False) -> None:
@@ -111,7 +111,7 @@ async def quota_reminder(work: Work, *, final: bool = False) -> None:
             count=b.submissions,
             quota=b.quota,
             missing=b.quota - b.submissions,
-            points=b.points,
+            points=b.deduction,
         )
         for b in behind
     ]
@@ -146,7 +146,7 @@ async def settlement(work: Work) -> None:
         label = labels[s.outcome]
         letter = texts.REMINDER_LETTER.format(
             unit=s.unit, month=month.label, count=s.submissions, quota=s.quota,
-            ruleset=ruleset.name, points=s.points, label=label,
+            ruleset=ruleset.name, points=-s.points, label=label,
         )  # fmt: skip
         letters += [(chat, letter) for chat in chats.get(s.unit_id, [])]
         lines.append(
@@ -186,7 +186,7 @@ async def commission_reminder(work: Work) -> None:
     answered = await commissions.answered_units(work.tx, commission.id)
     waiting = [(unit_id, name) for unit_id, name in commission.targets if unit_id not in answered]
     chats = await work.liaisons_of(unit_id for unit_id, _ in waiting)
-    points = commissions.missed_points(await work.tx.ruleset())
+    points = commissions.missed_deduction(await work.tx.ruleset())
     messages = []
     for unit_id, name in waiting:
         text = texts.COMMISSION_REMINDER.format(
@@ -208,7 +208,7 @@ async def commission_close(work: Work) -> None:
         letter = texts.COMMISSION_MISSED.format(
             unit=m.unit, id=commission.id, topic=commission.topic,
             deadline=commission.deadline.isoformat(), ruleset=ruleset.name,
-            points=m.rule.points, label=m.rule.label,
+            points=-(m.rule.points or 0), label=m.rule.label,
         )  # fmt: skip
         letters += [(chat, letter) for chat in chats.get(m.unit_id, [])]
     await work.send(letters)

@@ -56,13 +56,13 @@ class Selected:
     item: Item
 
 
-def missed_points(ruleset: Ruleset) -> int:
-    """What a first miss costs, said in the notice and the reminder."""
+def missed_deduction(ruleset: Ruleset) -> int:
+    """What a first miss costs (a positive number), said in the notice and the reminder."""
     rules = ruleset.commission_penalties
     assert rules is not None  # commissions are refused for rulesets without these rules
     points = ruleset.item(rules.missed).points
     assert points is not None
-    return points
+    return -points
 
 
 async def _targets(tx: Tx, ruleset: Ruleset, spec: str) -> list[tuple[int, str]]:
@@ -120,7 +120,7 @@ async def create(
         )
         notice = texts.COMMISSION_NOTICE.format(
             id=commission_id, topic=topic, deadline=deadline.isoformat(),
-            points=missed_points(ruleset),
+            points=missed_deduction(ruleset),
         )  # fmt: skip
         wanted = {unit_id for unit_id, _ in units}
         await tx.enqueue(

@@ -108,7 +108,8 @@ class Behind:
     submissions: int
     again: bool
     rule: str
-    points: int
+    # The points the settlement would deduct, as a positive number.
+    deduction: int
 
 
 async def behind_quota(tx: Tx, month: Period) -> list[Behind]:
@@ -126,7 +127,7 @@ async def behind_quota(tx: Tx, month: Period) -> list[Behind]:
         behind.append(
             Behind(
                 unit.id, unit.name, unit.group, o.quota, o.submissions,
-                o.outcome is Outcome.MISSED_AGAIN, o.penalty_rule, points,
+                o.outcome is Outcome.MISSED_AGAIN, o.penalty_rule, -points,
             )
         )  # fmt: skip
     return behind

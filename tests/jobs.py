@@ -1,0 +1,88 @@
+"""Scheduled jobs end to end under a controllable clock.
+
+time-machine moves datetime.now(), which both the office's clock and APScheduler read, but not
+asyncio's monotonic clock: a test moves the clock to a due time and wakes APScheduler, which then
+runs whatever its own reading of the time says is due, as it would have at that moment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import time_machine
+
+from bot.jobs.scheduler import WAKE
+from tests.chat import Chat
+
+ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def at(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=ZONE)
+
+
+class Clock:
+    def __init__(self, coordinates: time_machine.Coordinates) -> None:
+        self._coordinates = coordinates
+
+    def move_to(self, when: datetime) -> None:
+        self._coordinates.move_to(when)
+
+
+@contextmanager
+def clock(start: datetime) -> Iterator[Clock]:
+    with time_machine.travel(start, tick=True) as coordinates:
+        yield Clock(coordinates)
+
+
+def rows(db: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple]:  # type: ignore[type-arg]
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def next_wake(chat: Chat) -> datetime | None:
+    assert chat.app.job_queue is not None
+    jobs = chat.app.job_queue.get_jobs_by_name(WAKE)
+    return jobs[0].next_t if jobs else None
+
+
+async def idle(chat: Chat, after: datetime) -> None:
+    """Until the scheduler has made what was due at `after`, set its next wake-up beyond it,
+    and delivered every message it owed."""
+    for _ in range(500):
+        wake = next_wake(chat)
+        unsent = rows(
+            chat.db(), "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failure IS NULL"
+        )
+        # The wake-up at start-up is due at once; the one set after a pass is a due time later.
+        if wake is not None and wake > after + timedelta(seconds=30) and unsent == [(0,)]:
+            return
+        await asyncio.sleep(0.02)
+    raise TimeoutError(f"the scheduler did not settle after {after}")
+
+
+async def run_at(chat: Chat, time: Clock, moment: datetime) -> None:
+    """Move the clock to `moment` and wake the scheduler as its timer would."""
+    time.move_to(moment)
+    assert chat.app.job_queue is not None
+    chat.app.job_queue.scheduler.wakeup()
+    await idle(chat, moment)
+
+
+def received(chat: Chat, user: int, marker: str) -> list[str]:
+    return [m.text for m in chat.server.messages_to(user) if marker in m.text]
+
+
+async def submit(chat: Chat, user: int, count: int, topic: str) -> None:
+    for n in range(count):
+        title = f"{topic}（{n + 1}）"
+        chat.say(user, f"/submit {title}")
+        await chat.server.wait_for(
+            lambda m, t=title: "已记录报送" in m.text and t in m.text, chat_id=user
+        )

@@ -1,0 +1,116 @@
+"""When the recurring jobs fall due: the default times, Chinese working days, and settings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+from pydantic import ValidationError
+
+from bot.jobs.calendar import Job, calendar_runs, next_calendar_run
+from bot.settings import Settings
+
+ZONE = ZoneInfo("Asia/Shanghai")
+
+
+def settings(**values: object) -> Settings:
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def runs(first: datetime, last: datetime, **values: object) -> list[tuple[str, str, str]]:
+    return [
+        (r.due_at.strftime("%Y-%m-%d %a %H:%M"), r.job.value, r.period)
+        for r in calendar_runs(settings(**values), first, last, quota=True)
+    ]
+
+
+def test_first_quarter_of_2026_with_the_spring_festival() -> None:
+    got = runs(datetime(2026, 1, 1, 10, tzinfo=ZONE), datetime(2026, 4, 10, tzinfo=ZONE))
+    assert got == [
+        ("2026-01-05 Mon 09:00", "quarterly_standings", "2025Q4"),
+        ("2026-01-10 Sat 09:00", "annual_standings", "2025"),
+        ("2026-01-20 Tue 09:00", "quota_reminder", "2026-01/1"),
+        # The third working day before the end: 28, 29, 30 (the 31st is a Saturday).
+        ("2026-01-28 Wed 09:00", "quota_reminder", "2026-01/2"),
+        ("2026-01-30 Fri 09:00", "final_warning", "2026-01"),
+        ("2026-02-01 Sun 09:00", "settlement", "2026-01"),
+        # 20 February is inside the Spring Festival holiday (15-23): the next working day.
+        ("2026-02-24 Tue 09:00", "quota_reminder", "2026-02/1"),
+        ("2026-02-26 Thu 09:00", "quota_reminder", "2026-02/2"),
+        # Saturday 28 February is a working day in exchange for the holiday.
+        ("2026-02-28 Sat 09:00", "final_warning", "2026-02"),
+        ("2026-03-01 Sun 09:00", "settlement", "2026-02"),
+        ("2026-03-20 Fri 09:00", "quota_reminder", "2026-03/1"),
+        # 28 and 29 March are a weekend: 27, 30, 31.
+        ("2026-03-27 Fri 09:00", "quota_reminder", "2026-03/2"),
+        ("2026-03-31 Tue 09:00", "final_warning", "2026-03"),
+        ("2026-04-01 Wed 09:00", "settlement", "2026-03"),
+        # Bulletins go to the admins on their day, holiday or not.
+        ("2026-04-05 Sun 09:00", "quarterly_standings", "2026Q1"),
+    ]
+
+
+def test_adjusted_working_sunday_and_the_national_day_holiday() -> None:
+    got = runs(datetime(2026, 9, 1, tzinfo=ZONE), datetime(2026, 10, 31, 23, tzinfo=ZONE))
+    others = [(day, period) for day, job, period in got if job != "settlement"]
+    assert others == [
+        # Sunday 20 September 2026 is worked in exchange for the mid-autumn holiday.
+        ("2026-09-20 Sun 09:00", "2026-09/1"),
+        ("2026-09-28 Mon 09:00", "2026-09/2"),
+        ("2026-09-30 Wed 09:00", "2026-09"),
+        ("2026-10-05 Mon 09:00", "2026Q3"),
+        ("2026-10-20 Tue 09:00", "2026-10/1"),
+        ("2026-10-28 Wed 09:00", "2026-10/2"),
+        ("2026-10-30 Fri 09:00", "2026-10"),
+    ]
+
+
+def test_a_year_the_calendar_library_does_not_know_falls_back_to_weekends() -> None:
+    got = runs(datetime(2031, 5, 1, tzinfo=ZONE), datetime(2031, 5, 31, 23, tzinfo=ZONE))
+    days = [day for day, job, _ in got if job != "settlement"]
+    # 1 May 2031 would be a holiday; without data it is a plain Thursday, and the 20th a Tuesday.
+    assert days == ["2031-05-20 Tue 09:00", "2031-05-28 Wed 09:00", "2031-05-30 Fri 09:00"]
+
+
+def test_job_times_are_settings() -> None:
+    got = runs(
+        datetime(2026, 3, 1, 10, tzinfo=ZONE),
+        datetime(2026, 4, 1, 23, tzinfo=ZONE),
+        jobs_time=time(8, 30),
+        remind_day=10,
+        remind_last_workday=5,
+        warn_last_workday=2,
+        settle_day=2,
+    )
+    assert got == [
+        ("2026-03-02 Mon 08:30", "settlement", "2026-02"),
+        ("2026-03-10 Tue 08:30", "quota_reminder", "2026-03/1"),
+        ("2026-03-25 Wed 08:30", "quota_reminder", "2026-03/2"),
+        ("2026-03-30 Mon 08:30", "final_warning", "2026-03"),
+    ]
+    assert settings(jobs_time="07:45").jobs_time == time(7, 45)
+
+
+def test_bad_job_settings_are_refused() -> None:
+    for bad in ({"remind_day": 31}, {"remind_last_workday": 1}, {"jobs_time": "25:00"}):
+        with pytest.raises(ValidationError):
+            settings(**bad)
+
+
+def test_without_quotas_only_the_bulletins_remain() -> None:
+    found = calendar_runs(
+        settings(),
+        datetime(2025, 12, 31, tzinfo=ZONE),
+        datetime(2026, 12, 31, tzinfo=ZONE),
+        quota=False,
+    )
+    assert {r.job for r in found} == {Job.QUARTERLY, Job.ANNUAL}
+    assert [r.period for r in found] == ["2025Q4", "2025", "2026Q1", "2026Q2", "2026Q3"]
+
+
+def test_the_next_run_is_strictly_after() -> None:
+    at_reminder = datetime(2026, 1, 20, 9, tzinfo=ZONE)
+    following = next_calendar_run(settings(), at_reminder, quota=True)
+    assert following is not None
+    assert (following.due_at.date(), following.job) == (date(2026, 1, 28), Job.QUOTA_REMINDER)
