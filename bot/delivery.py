@@ -33,7 +33,8 @@ SLOT_SECONDS = 1.02
 WORKERS = 8
 BATCH = 500
 ATTEMPTS = 5
-# Waits between attempts after a network error: 1, 2, 4, 8 seconds.
+# Waits between attempts after a network error: 1, 2, 4, 8 seconds; then the message waits for
+# the next delivery (the scheduler tries again a minute later).
 BACKOFF = 1.0
 
 
@@ -131,7 +132,8 @@ class Courier:
                         await tx.mark_sent(message.id, self._clock())
                     result.sent += 1
                     return
-            await asyncio.sleep(BACKOFF * 2**attempt)
+            if attempt + 1 < ATTEMPTS:
+                await asyncio.sleep(BACKOFF * 2**attempt)
         result.left += 1
 
     async def chat_blocked(self, chat_id: int, reason: str, message_id: int | None = None) -> None:

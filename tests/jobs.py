@@ -86,3 +86,19 @@ async def submit(chat: Chat, user: int, count: int, topic: str) -> None:
         await chat.server.wait_for(
             lambda m, t=title: "已记录报送" in m.text and t in m.text, chat_id=user
         )
+
+
+async def wakes_at(chat: Chat, when: datetime) -> None:
+    """Until the scheduler's next wake-up is `when` (it is set again after a new commission)."""
+    for _ in range(250):
+        if next_wake(chat) == when:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"the next wake-up is {next_wake(chat)}, not {when}")
+
+
+async def answer(chat: Chat, user: int, text: str, expected: str) -> str:
+    """Say `text` and wait for the bot's answer containing `expected`, past scheduled messages."""
+    chat.say(user, text)
+    found = await chat.server.wait_for(lambda m: expected in m.text, chat_id=user)
+    return found.text

@@ -1,0 +1,134 @@
+"""Commissions (约稿) end to end: created, notified, answered, reminded, missed, selected."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.chat import ADMIN, LIAISON, OTHER_ADMIN, SECOND, STRANGER, prepare_db, running_bot
+from tests.jobs import answer, at, clock, idle, next_wake, received, rows, run_at, wakes_at
+
+THIRD = 1003
+
+
+def ledger(db: Path) -> list[tuple[str, str, str, int]]:
+    return rows(
+        db,
+        "SELECT u.name, l.date, l.rule_id, l.points FROM ledger l JOIN units u ON u.id = l.unit_id "
+        "WHERE l.rule_id <> 'submission' ORDER BY l.id",
+    )
+
+
+async def test_a_commission_from_creation_to_a_miss_and_a_selection(tmp_path: Path) -> None:
+    with clock(at(2026, 3, 2, 10)) as time:  # a Monday
+        async with running_bot(tmp_path) as chat:
+            await idle(chat, at(2026, 3, 2, 10))
+            await chat.join(LIAISON, "公安局")
+            await chat.join(SECOND, "审计局")
+            await chat.join(THIRD, "教育局")
+
+            created = await chat.ask(ADMIN, "/commission 3月6日 公安局、审计局 春耕备耕工作进展")
+            assert "已发布约稿 #1：春耕备耕工作进展" in created.text
+            assert "截止日期：2026-03-06" in created.text and "公安局、审计局" in created.text
+            for user in (LIAISON, SECOND):
+                notice = await chat.server.wait_for(lambda m: "【约稿 #1】" in m.text, chat_id=user)
+                assert "/submit 约稿1 <标题>" in notice.text and "扣 30 分" in notice.text
+            assert received(chat, THIRD, "约稿") == []
+            # The reminder is the working day before the deadline, not the next calendar job.
+            await wakes_at(chat, at(2026, 3, 5))
+
+            # Only a target answers, and only before the deadline.
+            await answer(chat, THIRD, "/submit 约稿1 教育局的稿件", "约稿 #1 没有约教育局的稿")
+            time.move_to(at(2026, 3, 3, 11))
+            answered = await answer(
+                chat, LIAISON, "/submit 约稿1 全县春耕备耕有序推进", "已记录报送"
+            )
+            assert "已记录报送（#1）" in answered
+            assert "已作为约稿 #1「春耕备耕工作进展」的回复" in answered
+            for admin in (ADMIN, OTHER_ADMIN):
+                told = await chat.server.wait_for(
+                    lambda m: "收到公安局的回复 #1" in m.text, chat_id=admin
+                )
+                assert "/select 1 市 — 约稿被市政府办公室选用并上报自治区（+15）" in told.text
+                assert "/select 1 自治区" in told.text
+            await answer(
+                chat, LIAISON, "/commissions", "#1 春耕备耕工作进展｜截止 2026-03-06｜已报送"
+            )
+
+            await run_at(chat, time, at(2026, 3, 5))
+            (reminder,) = received(chat, SECOND, "【约稿提醒】")
+            assert "约稿 #1「春耕备耕工作进展」将于 2026-03-06 截止，审计局尚未报送" in reminder
+            assert received(chat, LIAISON, "【约稿提醒】") == []
+            assert next_wake(chat) == at(2026, 3, 7)  # the morning after the deadline
+
+            await run_at(chat, time, at(2026, 3, 7))
+            (letter,) = received(chat, SECOND, "【提醒函】")
+            assert "约稿 #1「春耕备耕工作进展」已于 2026-03-06 截止，贵单位未按时报送" in letter
+            assert "扣 30 分（未按时完成约稿任务）" in letter
+            assert received(chat, LIAISON, "【提醒函】") == []
+            (closed,) = received(chat, ADMIN, "【约稿结算】")
+            assert "1 个单位已报送，1 个单位未报送" in closed and "审计局 -30 分" in closed
+            await answer(chat, SECOND, "/submit 约稿1 迟到的稿件", "约稿 #1 已于 2026-03-06 截止")
+
+            # The city selects the answer; selecting it twice for the same level is refused.
+            await answer(chat, LIAISON, "/select 1 市", "只有信息室管理员")
+            await answer(chat, ADMIN, "/select 1 市", "约稿被市政府办公室选用并上报自治区，+15 分")
+            told = await chat.server.wait_for(lambda m: "被选用" in m.text, chat_id=LIAISON)
+            assert "全县春耕备耕有序推进" in told.text
+            await answer(chat, ADMIN, "/select 1 市", "已记录过")
+            await answer(chat, ADMIN, "/select 1 国务院", "未知的选用项 国务院（可用：市、自治区）")
+
+            # 审计局 misses its next commission too: after the letter, it costs 50.
+            await answer(chat, ADMIN, "/commission 3月12日 审计局 一季度审计发现的问题", "约稿 #2")
+            await run_at(chat, time, at(2026, 3, 11))
+            await run_at(chat, time, at(2026, 3, 13))
+            letters = received(chat, SECOND, "【提醒函】")
+            assert len(letters) == 2
+            assert "扣 50 分（约稿经提醒后仍未完成）" in letters[1]
+
+            assert ledger(chat.db()) == [
+                ("审计局", "2026-03-06", "commission.missed", -30),
+                ("公安局", "2026-03-07", "city.commission", 15),
+                ("审计局", "2026-03-12", "commission.missed_again", -50),
+            ]
+            # The answer counts as a submission toward the month's quota, as any other.
+            assert rows(chat.db(), "SELECT COUNT(*) FROM records WHERE item_id = 'submission'") == [
+                (1,)
+            ]
+            assert rows(chat.db(), "SELECT event, actor, reason FROM record_events") == [
+                ("selected", f"tg:{ADMIN}", "city.commission")
+            ]
+
+
+async def test_bad_commissions_are_refused_and_store_nothing(tmp_path: Path) -> None:
+    with clock(at(2026, 3, 2, 10)):
+        async with running_bot(tmp_path) as chat:
+            await idle(chat, at(2026, 3, 2, 10))
+            cases = {
+                "/commission 3月6日": "用法",
+                "/commission 2026-03-01 公安局 过期的约稿": "截止日期 2026-03-01 已过",
+                "/commission 3月6日 林草局 题目": "林草局",
+                "/commission 下周 公安局 题目": "下周",
+            }
+            for command, expected in cases.items():
+                answer = await chat.ask(ADMIN, command)
+                assert expected in answer.text, (command, answer.text)
+            stranger = await chat.ask(STRANGER, "/commission 3月6日 公安局 题目")
+            assert "只有信息室管理员" in stranger.text
+            assert rows(chat.db(), "SELECT COUNT(*) FROM commissions") == [(0,)]
+            assert rows(chat.db(), "SELECT COUNT(*) FROM outbox") == [(0,)]
+
+            # A group names all its units; 全部 names every unit.
+            group = await chat.ask(ADMIN, "/commission 3月6日 B类 治安与审计")
+            assert "约稿单位 2 个：公安局、审计局" in group.text
+            everyone = await chat.ask(ADMIN, "/commission 3月9日 全部 春季安全生产")
+            assert "约稿单位 4 个" in everyone.text
+            listing = await chat.ask(ADMIN, "/commissions")
+            assert "#2 春季安全生产｜截止 2026-03-09｜已报送 0/4" in listing.text
+            assert "#1 治安与审计｜截止 2026-03-06｜已报送 0/2" in listing.text
+
+
+async def test_rules_without_commissions_refuse_them(tmp_path: Path) -> None:
+    await prepare_db(tmp_path / "bot.sqlite3", "ordos-2020", [["东胜区", "旗区", ""]])
+    async with running_bot(tmp_path, ruleset="ordos-2020") as chat:
+        answer = await chat.ask(ADMIN, "/commission 2099-01-01 全部 题目")
+        assert "没有约稿的考评规则" in answer.text

@@ -1,0 +1,76 @@
+"""Delivering what the scheduled work owes: blocked users, flood control and network errors."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from pathlib import Path
+
+from tests.chat import ADMIN, LIAISON, OTHER_ADMIN, SECOND, running_bot
+from tests.jobs import at, clock, idle, received, rows, run_at
+
+REMINDER = "【报送提醒】"
+
+
+def sends_to(chat_calls: list, user: int) -> list[int | None]:  # type: ignore[type-arg]
+    """The statuses of every sendMessage to `user`, failed ones included."""
+    return [c.status for c in chat_calls if c.params.get("chat_id") == user]
+
+
+async def test_a_liaison_who_blocked_the_bot_is_made_inactive_and_admins_are_told(
+    tmp_path: Path,
+) -> None:
+    with clock(at(2026, 3, 19, 10)) as time:
+        async with running_bot(tmp_path) as chat:
+            await idle(chat, at(2026, 3, 19, 10))
+            await chat.join(LIAISON, "公安局")
+            await chat.join(SECOND, "审计局")
+            chat.server.block(SECOND)
+            await run_at(chat, time, at(2026, 3, 20))
+            assert len(received(chat, LIAISON, REMINDER)) == 1
+            for admin in (ADMIN, OTHER_ADMIN):
+                (told,) = received(chat, admin, "已屏蔽机器人")
+                assert "审计局" in told and "/invite 审计局" in told
+            assert rows(chat.db(), "SELECT active FROM liaisons WHERE user_id = ?", (SECOND,)) == [
+                (0,)
+            ]
+            assert rows(chat.db(), "SELECT user_id, event FROM liaison_events") == [
+                (SECOND, "deactivated")
+            ]
+            assert rows(chat.db(), "SELECT COUNT(*) FROM outbox WHERE failure IS NOT NULL") == [
+                (1,)
+            ]
+            # The next reminder is not tried on the blocked chat again.
+            await run_at(chat, time, at(2026, 3, 27))
+            assert len(received(chat, LIAISON, REMINDER)) == 2
+            # The answer to the invite, then the one reminder refused.
+            assert sends_to(chat.server.calls_to("sendMessage"), SECOND) == [
+                HTTPStatus.OK,
+                HTTPStatus.FORBIDDEN,
+            ]
+            # Unblocked, they are no longer a liaison until invited again.
+            chat.server.unblock(SECOND)
+            answer = await chat.ask(SECOND, "/me")
+            assert "你还没有绑定单位" in answer.text
+
+
+async def test_flood_control_and_network_errors_are_retried_and_sent_once(
+    tmp_path: Path,
+) -> None:
+    with clock(at(2026, 3, 19, 10)) as time:
+        async with running_bot(tmp_path) as chat:
+            await idle(chat, at(2026, 3, 19, 10))
+            await chat.join(LIAISON, "公安局")
+            await chat.join(SECOND, "审计局")
+            chat.server.fail_next("sendMessage", status=HTTPStatus.TOO_MANY_REQUESTS, retry_after=1)
+            chat.server.fail_next("sendMessage", status=HTTPStatus.BAD_GATEWAY, times=2)
+            await run_at(chat, time, at(2026, 3, 20))
+            for user in (LIAISON, SECOND, ADMIN, OTHER_ADMIN):
+                assert len(chat.server.messages_to(user)) >= 1
+            assert len(received(chat, LIAISON, REMINDER)) == 1
+            assert len(received(chat, SECOND, REMINDER)) == 1
+            assert len(received(chat, ADMIN, "【报送进度】")) == 1
+            assert len(received(chat, OTHER_ADMIN, "【报送进度】")) == 1
+            statuses = [c.status for c in chat.server.calls_to("sendMessage")]
+            assert statuses.count(HTTPStatus.TOO_MANY_REQUESTS) == 1
+            assert statuses.count(HTTPStatus.BAD_GATEWAY) == 2
+            assert rows(chat.db(), "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL") == [(0,)]
