@@ -78,7 +78,6 @@ SUMMARY_MARK = "【报送进度】"
 # Waiting for late duplicates after the last expected message; not part of the timing.
 GRACE_SECONDS = 2.0
 POLL_SECONDS = 0.02  # end times come from the server's records, not from this poll
-STOP_TIMEOUT = 30.0
 SHOWN_LOG_RECORDS = 5
 
 
@@ -194,8 +193,12 @@ def check_calendar(settings: Settings) -> None:
 async def wait_delivered(
     server: FakeBotApi, db: Path, liaisons: int, deadline: float
 ) -> tuple[int, float]:
-    """Waits for every message the run owes; (how many, monotonic time of the last one)."""
+    """Waits until every liaison and the whole admin summary arrived; (owed, last arrival)."""
     expected = 0
+    waiting = set(range(FIRST_USER_ID, FIRST_USER_ID + liaisons))
+    admin = 0
+    last = 0.0
+    cursor = 0  # position in server.sent up to which arrivals are counted
     while True:
         if expected == 0 and server.sent:
             # The courier sends only after the run's transaction committed: the outbox now
@@ -203,11 +206,18 @@ async def wait_delivered(
             expected = (await asyncio.to_thread(outbox_counts, db))[0]
             if expected <= liaisons:
                 raise RuntimeError(f"the run owes {expected} messages, expected > {liaisons}")
-        if expected and len(server.sent) >= expected:
-            return expected, max(message.time for message in server.sent[:expected])
+        # Per chat rather than a plain count: a duplicate must not end the timing early.
+        for message in server.sent[cursor:]:
+            waiting.discard(message.chat_id)
+            admin += message.chat_id == ADMIN_ID
+            last = max(last, message.time)
+        cursor = len(server.sent)
+        if expected and not waiting and admin >= expected - liaisons:
+            return expected, last
         if time.monotonic() > deadline:
             raise TimeoutError(
-                f"only {len(server.sent)} of {expected or '?'} messages arrived in time"
+                f"{len(waiting)} liaisons and {max(expected - liaisons - admin, 0)} admin "
+                f"messages still waiting (of {expected or '?'} owed)"
             )
         await asyncio.sleep(POLL_SECONDS)
 

@@ -10,14 +10,17 @@ import secrets
 import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
 from bot import render, texts
+from bot.jobs.calendar import calendar_runs, commission_runs
 from bot.settings import Settings
 from bot.store import Store
+from bot.usecases import commissions
 from bot.usecases.imports import import_records, import_units
 from bot.usecases.quota import settle_quota
 from bot.usecases.setup import initialize
@@ -72,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     table.add_argument("--group", action="append", help="只看某个分组（可重复）")
     table.add_argument("--format", choices=render.FORMATS, default="text")
     table.add_argument("--out", help="写入文件而不是标准输出（xlsx 必须指定）")
+    commands.add_parser("jobs", help="定时任务：最近的执行记录和接下来的安排")
     run = commands.add_parser("run", help="运行机器人（需要 GOVINFO_BOT_TOKEN）")
     run.add_argument("--or-sandbox", action="store_true", help="没有令牌时改为启动本地沙盒")
     run.add_argument(
@@ -186,7 +190,47 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             return await _with_store(settings, settle)
         case "standings":
             return await _with_store(settings, lambda store: _standings(store, args))
+        case "jobs":
+            return await _with_store(settings, lambda store: _jobs(store, settings))
     raise AssertionError(args.command)
+
+
+# How far ahead `govinfo-bot jobs` looks, and how much it shows.
+JOBS_AHEAD = timedelta(days=62)
+JOBS_SHOWN = 10
+
+
+async def _jobs(store: Store, settings: Settings) -> int:
+    """What the scheduler made lately and what it will make next."""
+    now = settings.now()
+    async with store.reading() as tx:
+        ruleset = await tx.ruleset()
+        recent = await tx.recent_job_runs(JOBS_SHOWN)
+        open_ones = await commissions.open_commissions(tx)
+    print(texts.JOBS_RECENT)
+    for job, period, ran_at, outcome, detail in recent:
+        print(
+            texts.JOBS_RECENT_LINE.format(
+                ran=ran_at[:16].replace("T", " "), job=texts.JOB_NAMES[job], period=period,
+                outcome=texts.JOB_OUTCOMES[outcome], detail=detail,
+            ).rstrip()
+        )  # fmt: skip
+    if not recent:
+        print(texts.JOBS_NONE)
+    quota = any(g.monthly_quota for g in ruleset.groups)
+    upcoming = calendar_runs(settings, now, now + JOBS_AHEAD, quota=quota)
+    upcoming += [r for r in commission_runs(settings, open_ones) if r.due_at > now]
+    print(texts.JOBS_UPCOMING)
+    for run in sorted(upcoming)[:JOBS_SHOWN]:
+        print(
+            texts.JOBS_UPCOMING_LINE.format(
+                due=run.due_at.strftime("%Y-%m-%d %H:%M"),
+                weekday=texts.WEEKDAYS[run.due_at.weekday()],
+                job=texts.JOB_NAMES[run.job],
+                period=run.period,
+            )
+        )
+    return 0
 
 
 async def _standings(store: Store, args: argparse.Namespace) -> int:

@@ -592,6 +592,15 @@ class Tx:
     async def job_runs(self) -> set[tuple[str, str]]:
         return {(job, period) for job, period in await self.all("SELECT job, period FROM job_runs")}
 
+    async def recent_job_runs(self, limit: int) -> list[tuple[str, str, str, str, str]]:
+        """(job, period, ran at, outcome, detail), latest first."""
+        rows = await self.all(
+            "SELECT job, period, ran_at, outcome, detail FROM job_runs "
+            "ORDER BY ran_at DESC, due_at DESC LIMIT ?",
+            (limit,),
+        )
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
     async def add_job_run(
         self, job: str, period: str, due_at: datetime, now: datetime, outcome: str, detail: str = ""
     ) -> bool:

@@ -446,3 +446,10 @@ ERRORS.update(
     }
 )
 ALL_UNITS = "全部"
+JOBS_RECENT = "最近执行的定时任务："
+JOBS_RECENT_LINE = "  {ran}  {job} {period}：{outcome} {detail}"
+JOBS_NONE = "  （还没有）"
+JOBS_UPCOMING = "接下来的定时任务："
+JOBS_UPCOMING_LINE = "  {due} 周{weekday}  {job} {period}"
+JOB_OUTCOMES = {"done": "完成", "skipped": "跳过", "failed": "未完成"}
+WEEKDAYS = "一二三四五六日"

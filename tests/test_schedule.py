@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from pydantic import ValidationError
 
 from bot.jobs.calendar import Job, calendar_runs, next_calendar_run
 from bot.settings import Settings
+from tests.conftest import Cli
 
 ZONE = ZoneInfo("Asia/Shanghai")
 
@@ -114,3 +117,22 @@ def test_the_next_run_is_strictly_after() -> None:
     following = next_calendar_run(settings(), at_reminder, quota=True)
     assert following is not None
     assert (following.due_at.date(), following.job) == (date(2026, 1, 28), Job.QUOTA_REMINDER)
+
+
+def test_the_command_line_shows_what_ran_and_what_comes(cli: Cli) -> None:
+    cli.ok("init", "--ruleset", "dengkou-2024")
+    with sqlite3.connect(cli.db) as conn:
+        conn.execute(
+            "INSERT INTO job_runs (job, period, due_at, ran_at, outcome, detail) VALUES "
+            "('settlement', '2026-01', '2026-02-01T09:00:00+08:00', '2026-02-01T09:00:02+08:00', "
+            "'done', '')"
+        )
+    with time_machine.travel(datetime(2026, 2, 21, 10, tzinfo=ZONE)):
+        out = cli.ok("jobs")
+    assert "2026-02-01 09:00  月度结算 2026-01：完成" in out
+    upcoming = out[out.index("接下来的定时任务") :]
+    assert upcoming.splitlines()[1:4] == [
+        "  2026-02-24 09:00 周二  报送提醒 2026-02/1",
+        "  2026-02-26 09:00 周四  报送提醒 2026-02/2",
+        "  2026-02-28 09:00 周六  扣分预警 2026-02",
+    ]

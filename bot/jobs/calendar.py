@@ -12,7 +12,8 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.settings import Settings
-from bot.workdays import is_workday, nth_last_workday
+from bot.usecases.commissions import Commission
+from bot.workdays import is_workday, nth_last_workday, workday_before
 from scoring.periods import Period, month_of, next_month, previous_month, quarter, year
 
 
@@ -115,3 +116,16 @@ def next_calendar_run(settings: Settings, after: datetime, *, quota: bool) -> Ru
 
 def at_jobs_time(settings: Settings, day: date) -> datetime:
     return datetime.combine(day, settings.jobs_time, ZoneInfo(settings.timezone))
+
+
+def commission_runs(settings: Settings, open_ones: list[Commission]) -> list[Run]:
+    """The reminder (the working day before the deadline, if that is after the commission was
+    made) and the settlement (the morning after the deadline) of each open commission."""
+    runs = []
+    for c in open_ones:
+        remind_at = at_jobs_time(settings, workday_before(c.deadline))
+        if remind_at > c.created_at:
+            runs.append(Run(remind_at, Job.COMMISSION_REMINDER, str(c.id)))
+        close_at = at_jobs_time(settings, c.deadline + timedelta(days=1))
+        runs.append(Run(close_at, Job.COMMISSION_CLOSE, str(c.id)))
+    return runs

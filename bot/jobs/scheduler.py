@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from telegram.ext import Application, ContextTypes
 
 from bot.delivery import Courier
-from bot.jobs.calendar import Job, Run, calendar_runs, next_calendar_run
-from bot.jobs.work import WORK, RunSkipped, Work, commission_runs, failure_text
+from bot.jobs.calendar import Job, Run, calendar_runs, commission_runs, next_calendar_run
+from bot.jobs.work import WORK, RunSkipped, Work, failure_text
 from bot.settings import Settings
 from bot.store import Store
 from bot.usecases import commissions

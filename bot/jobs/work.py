@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot import render, texts
-from bot.jobs.calendar import Job, Run, at_jobs_time
+from bot.jobs.calendar import Job, Run
 from bot.settings import Settings
 from bot.store import Tx
 from bot.usecases import commissions
 from bot.usecases.quota import Behind, behind_quota, settle_quota_in
 from bot.usecases.standings import standings_in
-from bot.workdays import workday_before, workdays_between
+from bot.workdays import workdays_between
 from scoring.errors import DomainError
 from scoring.periods import Period, next_month
 from scoring.quota import Outcome
@@ -232,19 +232,6 @@ WORK: dict[Job, Callable[[Work], Awaitable[None]]] = {
     Job.COMMISSION_REMINDER: commission_reminder,
     Job.COMMISSION_CLOSE: commission_close,
 }
-
-
-def commission_runs(settings: Settings, open_ones: list[commissions.Commission]) -> list[Run]:
-    """The reminder (the working day before the deadline, if that is after the commission was
-    made) and the settlement (the morning after the deadline) of each open commission."""
-    runs = []
-    for c in open_ones:
-        remind_at = at_jobs_time(settings, workday_before(c.deadline))
-        if remind_at > c.created_at:
-            runs.append(Run(remind_at, Job.COMMISSION_REMINDER, str(c.id)))
-        close_at = at_jobs_time(settings, c.deadline + timedelta(days=1))
-        runs.append(Run(close_at, Job.COMMISSION_CLOSE, str(c.id)))
-    return runs
 
 
 def failure_text(run: Run, err: DomainError) -> str:
