@@ -105,33 +105,33 @@ class Courier:
 
     async def _send(self, message: Outgoing, result: Delivered) -> None:
         for attempt in range(ATTEMPTS):
-            async with self._window.slot():
-                try:
+            try:
+                # The slot covers the request only: the bookkeeping after it does not count
+                # against Telegram's limit.
+                async with self._window.slot():
                     await self._bot.send_message(
                         message.chat_id, message.text, parse_mode=message.parse_mode
                     )
-                except RetryAfter as err:
-                    self._window.pause(_retry_seconds(err))
-                    continue
-                except Forbidden as err:
-                    await self.chat_blocked(message.chat_id, err.message, message.id)
-                    result.undeliverable += 1
-                    return
-                except (BadRequest, ChatMigrated) as err:
-                    log.warning(
-                        "message %s to chat %s refused: %s", message.id, message.chat_id, err
-                    )
-                    async with self._store.transaction() as tx:
-                        await tx.mark_undeliverable(message.id, str(err))
-                    result.undeliverable += 1
-                    return
-                except NetworkError:
-                    log.warning("network error sending message %s", message.id, exc_info=True)
-                else:
-                    async with self._store.transaction() as tx:
-                        await tx.mark_sent(message.id, self._clock())
-                    result.sent += 1
-                    return
+            except RetryAfter as err:
+                self._window.pause(_retry_seconds(err))
+                continue
+            except Forbidden as err:
+                await self.chat_blocked(message.chat_id, err.message, message.id)
+                result.undeliverable += 1
+                return
+            except (BadRequest, ChatMigrated) as err:
+                log.warning("message %s to chat %s refused: %s", message.id, message.chat_id, err)
+                async with self._store.transaction() as tx:
+                    await tx.mark_undeliverable(message.id, str(err))
+                result.undeliverable += 1
+                return
+            except NetworkError:
+                log.warning("network error sending message %s", message.id, exc_info=True)
+            else:
+                async with self._store.transaction() as tx:
+                    await tx.mark_sent(message.id, self._clock())
+                result.sent += 1
+                return
             if attempt + 1 < ATTEMPTS:
                 await asyncio.sleep(BACKOFF * 2**attempt)
         result.left += 1

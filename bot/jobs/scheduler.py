@@ -28,7 +28,8 @@ log = logging.getLogger(__name__)
 WAKE = "govinfo-jobs"
 # Runs due before the bot first ran are the office's own business, not owed by the bot.
 SINCE_KEY = "jobs_since"
-# When some messages could not be delivered for network errors, try again this soon.
+# When some messages could not be delivered for network errors, or the work failed, try again
+# this soon.
 RETRY_DELIVERY = timedelta(minutes=1)
 
 
@@ -86,9 +87,15 @@ class Scheduler:
         """Make what is due, deliver, and set the next wake-up."""
         async with self._lock:
             now = self._settings.now()
-            await self.make_due(now)
-            delivered = await self._courier.deliver()
-            await self._set_next_wake(now, retry=delivered.left > 0)
+            try:
+                await self.make_due(now)
+                retry = (await self._courier.deliver()).left > 0
+            except Exception:
+                # Whatever went wrong (a database locked for too long, say), the calendar must
+                # keep running: what was not made is still due at the next wake-up.
+                log.exception("scheduled work failed; trying again shortly")
+                retry = True
+            await self._set_next_wake(now, retry=retry)
 
     async def _set_next_wake(self, now: datetime, *, retry: bool = False) -> None:
         upcoming = await self._upcoming(now)
