@@ -12,11 +12,10 @@ import logging
 import warnings
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from telegram import Bot
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
 from bot import texts
@@ -36,14 +35,6 @@ ATTEMPTS = 5
 # Waits between attempts after a network error: 1, 2, 4, 8 seconds; then the message waits for
 # the next delivery (the scheduler tries again a minute later).
 BACKOFF = 1.0
-
-
-@dataclass
-class Delivered:
-    sent: int = 0
-    undeliverable: int = 0
-    # Left for a later delivery after repeated network errors.
-    left: int = 0
 
 
 class SendWindow:
@@ -83,27 +74,49 @@ class Courier:
         # One delivery at a time in this process, so that no message is picked up twice.
         self._lock = asyncio.Lock()
 
-    async def deliver(self) -> Delivered:
-        """Send every message waiting in the outbox, including those added while sending."""
-        result = Delivered()
+    async def deliver(self) -> int:
+        """Send every message waiting in the outbox, including those added while sending; the
+        number left for a later delivery after repeated network errors."""
+        left = 0
         async with self._lock:
             after = 0
             while True:
                 async with self._store.reading() as tx:
                     batch = await tx.unsent(after, BATCH)
                 if not batch:
-                    return result
-                queue: asyncio.Queue[Outgoing] = asyncio.Queue()
+                    return left
+                # One worker takes all of a chat's messages, in order: the parts of a long
+                # summary arrive as written, and no chat gets two messages at once.
+                chats: dict[int, list[Outgoing]] = {}
                 for message in batch:
-                    queue.put_nowait(message)
-                await asyncio.gather(*(self._work(queue, result) for _ in range(WORKERS)))
+                    chats.setdefault(message.chat_id, []).append(message)
+                queue: asyncio.Queue[list[Outgoing]] = asyncio.Queue()
+                for messages in chats.values():
+                    queue.put_nowait(messages)
+                counts: list[int] = []
+                async with asyncio.TaskGroup() as workers:
+                    for _ in range(WORKERS):
+                        workers.create_task(self._work(queue, counts))
+                left += sum(counts)
                 after = batch[-1].id
 
-    async def _work(self, queue: asyncio.Queue[Outgoing], result: Delivered) -> None:
+    async def _work(self, queue: asyncio.Queue[list[Outgoing]], left: list[int]) -> None:
         while not queue.empty():
-            await self._send(queue.get_nowait(), result)
+            messages = queue.get_nowait()
+            for n, message in enumerate(messages):
+                try:
+                    done = await self._send(message)
+                except Exception:
+                    # The message stays in the outbox for the next delivery; the others go on.
+                    log.exception("could not deliver message %s", message.id)
+                    done = False
+                if not done:
+                    # The rest of this chat waits too, so that it keeps its order.
+                    left.append(len(messages) - n)
+                    break
 
-    async def _send(self, message: Outgoing, result: Delivered) -> None:
+    async def _send(self, message: Outgoing) -> bool:
+        """Deliver one message; False if it is left for later after repeated errors."""
         for attempt in range(ATTEMPTS):
             try:
                 # The slot covers the request only: the bookkeeping after it does not count
@@ -117,24 +130,22 @@ class Courier:
                 continue
             except Forbidden as err:
                 await self.chat_blocked(message.chat_id, err.message, message.id)
-                result.undeliverable += 1
-                return
+                return True
             except (BadRequest, ChatMigrated) as err:
                 log.warning("message %s to chat %s refused: %s", message.id, message.chat_id, err)
                 async with self._store.transaction() as tx:
                     await tx.mark_undeliverable(message.id, str(err))
-                result.undeliverable += 1
-                return
-            except NetworkError:
-                log.warning("network error sending message %s", message.id, exc_info=True)
+                return True
+            except TelegramError:
+                # Network errors, and anything else Telegram may get over: try again.
+                log.warning("error sending message %s", message.id, exc_info=True)
             else:
                 async with self._store.transaction() as tx:
                     await tx.mark_sent(message.id, self._clock())
-                result.sent += 1
-                return
+                return True
             if attempt + 1 < ATTEMPTS:
                 await asyncio.sleep(BACKOFF * 2**attempt)
-        result.left += 1
+        return False
 
     async def chat_blocked(self, chat_id: int, reason: str, message_id: int | None = None) -> None:
         """The user blocked the bot: a liaison is made inactive and the admins are told."""

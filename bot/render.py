@@ -214,6 +214,11 @@ def split_message(text: str) -> list[str]:
     return [*chunks, current] if current else chunks or [text]
 
 
+def pre_chunks(text: str) -> list[str]:
+    """Long text as monospace messages, cut after escaping so that no message outgrows the limit."""
+    return [f"<pre>{chunk}</pre>" for chunk in split_message(html.escape(text))]
+
+
 def pre(text: str) -> str:
     """Text in a monospace block, so tables keep their columns."""
     return f"<pre>{html.escape(text)}</pre>"

@@ -353,21 +353,20 @@ SANDBOX_BYE = "已退出沙盒。"
 
 QUOTA_REMINDER = (
     "【报送提醒】{unit}：{month}已报送信息 {count} 条，本月任务 {quota} 条，还差 {missing} 条；"
-    "本月还剩 {days} 个工作日（含今天）。月底仍未完成将{deduction}。\n报送请发送：/submit <标题>"
+    "{today}起本月还有 {days} 个工作日。月底仍未完成将{deduction}。\n报送请发送：/submit <标题>"
 )
 FINAL_WARNING = (
-    "【扣分预警】今天是{month}最后一个工作日。{unit}本月已报送信息 {count} 条，任务 {quota} 条，"
-    "还差 {missing} 条。{settle_at}月度结算时将{deduction}。\n报送请发送：/submit <标题>"
+    "【扣分预警】{month}即将结束（{today}起还有 {days} 个工作日）。{unit}本月已报送信息 {count} 条，"
+    "任务 {quota} 条，还差 {missing} 条。{settle_at}月度结算时将{deduction}。\n报送请发送：/submit <标题>"
 )
 DEDUCTION_FIRST = "扣 {points} 分并下发提醒函"
 DEDUCTION_AGAIN = "扣 {points} 分（上月已收到提醒函，按“{label}”扣分）"
-BEHIND_SUMMARY = (
-    "【报送进度】{month}截至{today}（还剩 {days} 个工作日），{count} 个单位未完成报送任务："
-)
-BEHIND_SUMMARY_FINAL = "【扣分预警】今天是{month}最后一个工作日，{count} 个单位仍未完成报送任务，{settle_at}结算时将扣分："
+BEHIND_SUMMARY = "【报送进度】{month}截至{today}（{today}起还有 {days} 个工作日），{count} 个单位未完成报送任务："
+BEHIND_SUMMARY_FINAL = "【扣分预警】{month}即将结束（{today}起还有 {days} 个工作日），{count} 个单位仍未完成报送任务，{settle_at}结算时将扣分："
 BEHIND_LINE = "{unit}（{group}）已报 {count}/{quota}，差 {missing} 条，将扣 {points} 分"
 BEHIND_NONE = "【报送进度】{month}截至{today}，所有单位均已完成本月报送任务。"
 SETTLE_AT = "{month}月{day}日 {time} "
+MONTH_DAY = "{month}月{day}日"
 REMINDER_LETTER = (
     "【提醒函】{unit}：\n{month}贵单位报送政务信息 {count} 条，未完成每月 {quota} 条的报送任务。"
     "根据《{ruleset}》，扣 {points} 分（{label}）。请高度重视，加强政务信息报送工作。"
@@ -375,9 +374,12 @@ REMINDER_LETTER = (
 SETTLEMENT_SUMMARY = (
     "【月度结算】{month}已结算 {count} 个单位：完成任务 {met} 个，扣分 {penalised} 个。"
 )
-SETTLEMENT_LINE = "{unit}（{group}）报送 {count}/{quota}，{points} 分（{label}），已发提醒函"
+SETTLEMENT_LINE = "{unit}（{group}）报送 {count}/{quota}，{points} 分（{label}）{letter}"
+LETTER_SENT = "，已发提醒函"
+LETTER_NOBODY = "，该单位没有信息员，提醒函未能送达"
 SETTLEMENT_NOTHING = "【月度结算】{month}没有需要结算的单位（已全部结算过）。"
 JOB_FAILED = "【自动任务未完成】{job}（{period}）：{reason}"
+JOB_ERROR = "多次出错（{error}），已放弃，详见日志"
 JOB_NAMES = {
     "quota_reminder": "报送提醒",
     "final_warning": "扣分预警",
@@ -446,6 +448,13 @@ ERRORS.update(
     }
 )
 ALL_UNITS = "全部"
+COMMISSION_USAGE = "/commission <截止日期> <单位、单位|分组|全部> <题目>"
+SELECT_USAGE = "/select <记录号> <选用项>"
+# "/submit 约稿12 <标题>" answers commission 12.
+COMMISSION_ANSWER_PATTERN = r"约稿\s*#?(\d+)(?:\s+|$)"
+ERRORS["commission_needs_jobs"] = (
+    "定时任务已关闭（GOVINFO_JOBS=false），约稿无法提醒和结算，不能发布"
+)
 JOBS_RECENT = "最近执行的定时任务："
 JOBS_RECENT_LINE = "  {ran}  {job} {period}：{outcome} {detail}"
 JOBS_NONE = "  （还没有）"

@@ -119,8 +119,9 @@ class Ruleset(_Model):
     bulletin: Bulletin
     quota_penalties: QuotaPenalties | None = None
     commission_penalties: QuotaPenalties | None = None
-    # Adoption items an answer to a commission can be selected for (市政府办公室选用, ...).
-    commission_selections: list[str] = []
+    # What an answer to a commission can be selected for: the word an admin types (市) and the
+    # adoption item it scores (city.commission).
+    commission_selections: dict[str, str] = {}
     awards: Awards | None = None
     # Labels for the levels and publications of the chat's report menu, by item id prefix
     # (`city` = 市政府办公室, `city.zwyq` = 《政务要情》); items are grouped by their dotted ids.
@@ -165,15 +166,20 @@ class Ruleset(_Model):
                     if rule_id not in penalties:
                         raise ValueError(f"{name}: {rule_id!r} is not a penalty item")
         adoptions = {i.id for i in self.items if i.kind is ItemKind.ADOPTION}
-        for rule_id in self.commission_selections:
+        for rule_id in self.commission_selections.values():
             if rule_id not in adoptions:
                 raise ValueError(f"commission_selections: {rule_id!r} is not an adoption item")
         for prefix in self.menu:
             if not any(i.id.startswith(prefix + ".") for i in self.items):
                 raise ValueError(f"menu: {prefix!r} is not the prefix of any item id")
-        if any(g.monthly_quota for g in self.groups) and self.quota_penalties is None:
+        if self.has_quota and self.quota_penalties is None:
             raise ValueError("groups have monthly quotas but quota_penalties is missing")
         return self
+
+    @property
+    def has_quota(self) -> bool:
+        """Whether any group has a monthly submission quota (and so reminders and settlements)."""
+        return any(g.monthly_quota for g in self.groups)
 
     @cached_property
     def reportable_items(self) -> list[Item]:

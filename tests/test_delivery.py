@@ -74,7 +74,12 @@ async def test_flood_control_and_network_errors_are_retried_and_sent_once(
             assert len(received(chat, SECOND, REMINDER)) == 1
             assert len(received(chat, ADMIN, "【报送进度】")) == 1
             assert len(received(chat, OTHER_ADMIN, "【报送进度】")) == 1
-            statuses = [c.status for c in chat.server.calls_to("sendMessage")]
+            calls = chat.server.calls_to("sendMessage")
+            statuses = [c.status for c in calls]
             assert statuses.count(HTTPStatus.TOO_MANY_REQUESTS) == 1
+            # The message refused for flood control is tried again only after retry_after (1 s).
+            flood = calls[statuses.index(HTTPStatus.TOO_MANY_REQUESTS)]
+            again = [c for c in calls if c.params["chat_id"] == flood.params["chat_id"]]
+            assert again[-1].time - flood.time >= 1.0
             assert statuses.count(HTTPStatus.BAD_GATEWAY) == 2
             assert rows(chat.db(), "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL") == [(0,)]

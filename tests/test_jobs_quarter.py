@@ -4,6 +4,7 @@ stopped over the first of March."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from bot.fakeapi import FakeBotApi
@@ -55,7 +56,7 @@ async def test_a_quarter_of_reminders_warnings_and_settlements(tmp_path: Path) -
                 await run_at(chat, time, at(2026, 1, 20))
                 (third,) = received(chat, THIRD, REMINDER)
                 assert "已报送信息 0 条，本月任务 15 条，还差 15 条" in third
-                assert "本月还剩 9 个工作日" in third and "扣 30 分并下发提醒函" in third
+                assert "1月20日起本月还有 9 个工作日" in third and "扣 30 分并下发提醒函" in third
                 (second,) = received(chat, SECOND, REMINDER)
                 assert "已报送信息 3 条，本月任务 8 条，还差 5 条" in second
                 assert received(chat, LIAISON, REMINDER) == []
@@ -69,11 +70,11 @@ async def test_a_quarter_of_reminders_warnings_and_settlements(tmp_path: Path) -
                 time.move_to(at(2026, 1, 27, 15))
                 await submit(chat, SECOND, 5, "一月审计补报")
                 await run_at(chat, time, at(2026, 1, 28))
-                assert "本月还剩 3 个工作日" in received(chat, THIRD, REMINDER)[-1]
+                assert "1月28日起本月还有 3 个工作日" in received(chat, THIRD, REMINDER)[-1]
                 assert len(received(chat, SECOND, REMINDER)) == 1
                 await run_at(chat, time, at(2026, 1, 30))
                 (warning,) = received(chat, THIRD, WARNING)
-                assert "今天是2026-01最后一个工作日" in warning
+                assert "2026-01即将结束（1月30日起还有 1 个工作日）" in warning
                 assert "2月1日 09:00 月度结算时将扣 30 分并下发提醒函" in warning
                 assert received(chat, SECOND, WARNING) == []
 
@@ -123,7 +124,7 @@ async def test_a_quarter_of_reminders_warnings_and_settlements(tmp_path: Path) -
             sent_before = len(server.sent)
             async with bot_on(server, tmp_path) as chat:
                 await idle(chat, at(2026, 3, 3, 10))
-                chat.app.job_queue.scheduler.wakeup()  # type: ignore[union-attr]
+                await chat.app.bot_data["scheduler"].wake()
                 await idle(chat, at(2026, 3, 3, 10))
                 assert len(server.sent) == sent_before
                 assert rows(
@@ -134,7 +135,14 @@ async def test_a_quarter_of_reminders_warnings_and_settlements(tmp_path: Path) -
                 time.move_to(at(2026, 3, 10, 10))
                 for user, count in ((LIAISON, 8), (SECOND, 8), (THIRD, 15), (FOURTH, 4)):
                     await submit(chat, user, count, "三月动态")
-                for moment in (at(2026, 3, 20), at(2026, 3, 27), at(2026, 3, 31)):
+                # At the due time the scheduler's timer and two more wake-ups race: one run.
+                time.move_to(at(2026, 3, 20))
+                scheduler = chat.app.bot_data["scheduler"]
+                chat.app.job_queue.scheduler.wakeup()  # type: ignore[union-attr]
+                await asyncio.gather(scheduler.wake(), scheduler.wake())
+                await idle(chat, at(2026, 3, 20))
+                assert len(received(chat, ADMIN, "2026-03截至3月20日")) == 1
+                for moment in (at(2026, 3, 27), at(2026, 3, 31)):
                     await run_at(chat, time, moment)
                 assert len(received(chat, ADMIN, "2026-03截至")) == 3
                 assert len(received(chat, ADMIN, "所有单位均已完成本月报送任务")) == 3

@@ -6,6 +6,7 @@ import sqlite3
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+import chinese_calendar
 import pytest
 import time_machine
 from pydantic import ValidationError
@@ -69,11 +70,21 @@ def test_adjusted_working_sunday_and_the_national_day_holiday() -> None:
     ]
 
 
-def test_a_year_the_calendar_library_does_not_know_falls_back_to_weekends() -> None:
-    got = runs(datetime(2031, 5, 1, tzinfo=ZONE), datetime(2031, 5, 31, 23, tzinfo=ZONE))
-    days = [day for day, job, _ in got if job != "settlement"]
-    # 1 May 2031 would be a holiday; without data it is a plain Thursday, and the 20th a Tuesday.
-    assert days == ["2031-05-20 Tue 09:00", "2031-05-28 Wed 09:00", "2031-05-30 Fri 09:00"]
+def test_a_year_the_calendar_library_does_not_know_falls_back_to_weekends(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def unknown_year(day: date) -> bool:
+        raise NotImplementedError(f"no data for {day.year}")
+
+    # As chinesecalendar answers for a year its tables do not cover yet.
+    monkeypatch.setattr(chinese_calendar, "is_workday", unknown_year)
+    got = runs(datetime(2026, 2, 1, 10, tzinfo=ZONE), datetime(2026, 2, 28, 23, tzinfo=ZONE))
+    # Without the Spring Festival tables: Friday the 20th, and the month ends on Friday the 27th.
+    assert [day for day, _, _ in got] == [
+        "2026-02-20 Fri 09:00",
+        "2026-02-25 Wed 09:00",
+        "2026-02-27 Fri 09:00",
+    ]
 
 
 def test_job_times_are_settings() -> None:

@@ -19,17 +19,18 @@ from bot.handlers.common import (
     store,
     update_id,
 )
-from bot.handlers.office import admin_command, say, tell_liaisons
+from bot.handlers.office import admin_command, say
 from bot.usecases import commissions
 from scoring.errors import DomainError
 
-COMMISSION_USAGE = "/commission <截止日期> <单位、单位|分组|全部> <题目>"
-
 
 async def commission(update: Update, context: Context, admin_id: int) -> None:
+    if context.bot_data.get(SCHEDULER) is None:
+        # Without the scheduler nobody would remind the targets or settle the deadline.
+        raise DomainError("commission_needs_jobs")
     args = context.args or []
     if len(args) < 3:
-        raise DomainError("usage", usage=COMMISSION_USAGE)
+        raise DomainError("usage", usage=texts.COMMISSION_USAGE)
     today = now(context).date()
     created = await commissions.create(
         store(context),
@@ -40,10 +41,7 @@ async def commission(update: Update, context: Context, admin_id: int) -> None:
         update_id(update),
         now(context),
     )
-    deliver_soon(context)
-    scheduler = context.bot_data.get(SCHEDULER)
-    if scheduler is not None:
-        context.application.create_task(scheduler.reschedule(), name="reschedule")
+    deliver_soon(context, reschedule=True)
     await say(
         update,
         texts.COMMISSION_CREATED.format(
@@ -92,8 +90,8 @@ async def list_commissions(update: Update, context: Context) -> None:
 async def select(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
     if len(args) < 2 or not args[0].lstrip("#").isdigit():
-        raise DomainError("usage", usage="/select <记录号> <选用项>")
-    chosen, liaisons = await commissions.select(
+        raise DomainError("usage", usage=texts.SELECT_USAGE)
+    chosen = await commissions.select(
         store(context),
         int(args[0].lstrip("#")),
         " ".join(args[1:]),
@@ -101,18 +99,12 @@ async def select(update: Update, context: Context, admin_id: int) -> None:
         update_id(update),
         now(context),
     )
-    points = chosen.item.points
+    deliver_soon(context)
     await say(
         update,
         texts.SELECTED.format(
             answer=chosen.answer_id, title=chosen.title, unit=chosen.unit,
-            label=chosen.item.label, points=points, record=chosen.record_id,
-        ),
-    )  # fmt: skip
-    await tell_liaisons(
-        context, liaisons,
-        texts.SELECTED_FOR_LIAISON.format(
-            answer=chosen.answer_id, title=chosen.title, label=chosen.item.label, points=points
+            label=chosen.item.label, points=chosen.item.points, record=chosen.record_id,
         ),
     )  # fmt: skip
 

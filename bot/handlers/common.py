@@ -90,9 +90,18 @@ def courier(context: Context) -> Courier:
     return context.bot_data[COURIER]  # type: ignore[no-any-return]
 
 
-def deliver_soon(context: Context) -> None:
-    """Deliver what the action just stored in the outbox, without keeping the user waiting."""
-    context.application.create_task(courier(context).deliver(), name="deliver")
+def deliver_soon(context: Context, *, reschedule: bool = False) -> None:
+    """Deliver what the action just stored in the outbox, without keeping the user waiting;
+    with `reschedule`, the action added to the calendar (a commission's deadline)."""
+    context.application.create_task(_deliver(context, reschedule), name="deliver")
+
+
+async def _deliver(context: Context, reschedule: bool) -> None:
+    left = await courier(context).deliver()
+    scheduler = context.bot_data.get(SCHEDULER)
+    if scheduler is not None and (reschedule or left):
+        # Messages left in the outbox also bring the scheduler's next wake-up forward.
+        await scheduler.reschedule()
 
 
 async def stale_button(update: Update, context: Context) -> None:

@@ -76,8 +76,7 @@ async def help_command(update: Update, context: Context) -> None:
     await update.effective_message.reply_text(text)
 
 
-# "/submit 约稿12 <标题>" answers commission 12.
-COMMISSION_ANSWER = re.compile(r"约稿\s*#?(\d+)\s*")
+COMMISSION_ANSWER = re.compile(texts.COMMISSION_ANSWER_PATTERN)
 
 
 @answers_errors

@@ -34,7 +34,7 @@ from bot.handlers.common import (
     tell_error,
     update_id,
 )
-from bot.render import pre, split_message
+from bot.render import pre_chunks, split_message
 from bot.usecases import liaisons as roster
 from bot.usecases import office, reports
 from bot.usecases.reports import Claimed
@@ -156,9 +156,9 @@ def admin_command(handler):  # type: ignore[no-untyped-def]
 
 async def say(update: Update, text: str, *, html: bool = False) -> None:
     assert update.effective_message is not None
-    for chunk in split_message(text):
+    for chunk in pre_chunks(text) if html else split_message(text):
         await update.effective_message.reply_text(
-            pre(chunk) if html else chunk, parse_mode=ParseMode.HTML if html else None
+            chunk, parse_mode=ParseMode.HTML if html else None
         )
 
 

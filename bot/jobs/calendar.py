@@ -15,6 +15,7 @@ from bot.settings import Settings
 from bot.usecases.commissions import Commission
 from bot.workdays import is_workday, nth_last_workday, workday_before
 from scoring.periods import Period, month_of, next_month, previous_month, quarter, year
+from scoring.ruleset import Ruleset
 
 
 class Job(StrEnum):
@@ -129,3 +130,23 @@ def commission_runs(settings: Settings, open_ones: list[Commission]) -> list[Run
         close_at = at_jobs_time(settings, c.deadline + timedelta(days=1))
         runs.append(Run(close_at, Job.COMMISSION_CLOSE, str(c.id)))
     return runs
+
+
+def runs_between(
+    settings: Settings,
+    ruleset: Ruleset,
+    open_ones: list[Commission],
+    after: datetime,
+    until: datetime,
+) -> list[Run]:
+    """Every run due in (after, until], recurring or of an open commission, in the order they
+    are made: by due time, and commissions due together by id (a miss's streak looks at the
+    commissions before it)."""
+    runs = calendar_runs(settings, after, until, quota=ruleset.has_quota)
+    runs += [r for r in commission_runs(settings, open_ones) if after < r.due_at <= until]
+    return sorted(runs, key=_making_order)
+
+
+def _making_order(run: Run) -> tuple[datetime, str, int, str]:
+    commission = run.job in (Job.COMMISSION_REMINDER, Job.COMMISSION_CLOSE)
+    return (run.due_at, run.job, int(run.period) if commission else 0, run.period)

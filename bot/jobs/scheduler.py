@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 
 from telegram.ext import Application, ContextTypes
 
+from bot import texts
 from bot.delivery import Courier
-from bot.jobs.calendar import Job, Run, calendar_runs, commission_runs, next_calendar_run
+from bot.jobs.calendar import Job, Run, commission_runs, next_calendar_run, runs_between
 from bot.jobs.work import WORK, RunSkipped, Work, failure_text
 from bot.settings import Settings
 from bot.store import Store
@@ -28,9 +29,10 @@ log = logging.getLogger(__name__)
 WAKE = "govinfo-jobs"
 # Runs due before the bot first ran are the office's own business, not owed by the bot.
 SINCE_KEY = "jobs_since"
-# When some messages could not be delivered for network errors, or the work failed, try again
-# this soon.
-RETRY_DELIVERY = timedelta(minutes=1)
+# When messages are left after network errors, or a run failed, try again this soon.
+RETRY = timedelta(minutes=1)
+# A run failing this many times in a row for an unexpected reason is given up (admins are told).
+ATTEMPTS = 3
 
 
 def _line(run: Run) -> tuple[str, str] | None:
@@ -61,6 +63,8 @@ class Scheduler:
         self._settings = settings
         self._courier = courier
         self._lock = asyncio.Lock()
+        # Failed attempts of runs that raised something unexpected, by (job, period).
+        self._attempts: dict[tuple[str, str], int] = {}
 
     def start(self) -> None:
         """Catch up as soon as the application runs, then keep waking at due times."""
@@ -89,18 +93,31 @@ class Scheduler:
             now = self._settings.now()
             try:
                 await self.make_due(now)
-                retry = (await self._courier.deliver()).left > 0
+                await self._courier.deliver()
             except Exception:
                 # Whatever went wrong (a database locked for too long, say), the calendar must
                 # keep running: what was not made is still due at the next wake-up.
                 log.exception("scheduled work failed; trying again shortly")
-                retry = True
-            await self._set_next_wake(now, retry=retry)
+            finally:
+                await self._set_next_wake(now)
 
-    async def _set_next_wake(self, now: datetime, *, retry: bool = False) -> None:
-        upcoming = await self._upcoming(now)
-        if retry:
-            upcoming.append(now + RETRY_DELIVERY)
+    async def _set_next_wake(self, now: datetime) -> None:
+        try:
+            async with self._store.reading() as tx:
+                ruleset = await tx.ruleset()
+                open_ones = await commissions.open_commissions(tx)
+                waiting = await tx.unsent(0, 1)
+        except Exception:
+            log.exception("could not read the schedule; trying again shortly")
+            self._wake_at(now + RETRY)
+            return
+        upcoming = [r.due_at for r in commission_runs(self._settings, open_ones) if r.due_at > now]
+        following = next_calendar_run(self._settings, now, quota=ruleset.has_quota)
+        if following is not None:
+            upcoming.append(following.due_at)
+        if waiting or self._attempts:
+            # Messages left after network errors, or a run that failed: try again soon.
+            upcoming.append(now + RETRY)
         if upcoming:
             self._wake_at(min(upcoming))
 
@@ -116,10 +133,8 @@ class Scheduler:
             since = now
         else:
             since = datetime.fromisoformat(since_text)
-        quota = any(g.monthly_quota for g in ruleset.groups)
-        runs = calendar_runs(self._settings, since, now, quota=quota)
-        runs += [r for r in commission_runs(self._settings, open_ones) if r.due_at <= now]
-        due = [r for r in sorted(runs) if (r.job.value, r.period) not in done]
+        runs = runs_between(self._settings, ruleset, open_ones, since, now)
+        due = [r for r in runs if (r.job.value, r.period) not in done]
         latest = {_line(r): r for r in due}
         for run in due:
             line = _line(run)
@@ -131,6 +146,7 @@ class Scheduler:
                 await self._make(run, now)
 
     async def _make(self, run: Run, now: datetime) -> None:
+        key = (run.job.value, run.period)
         try:
             async with self._store.transaction() as tx:
                 if not await tx.add_job_run(run.job.value, run.period, run.due_at, now, "done"):
@@ -139,33 +155,35 @@ class Scheduler:
         except RunSkipped as skipped:
             await self._record(run, now, "skipped", str(skipped))
         except DomainError as err:
-            log.warning("scheduled %s %s failed: %s", run.job, run.period, err)
-            text = failure_text(run, err)
-            async with self._store.transaction() as tx:
-                if await tx.add_job_run(run.job.value, run.period, run.due_at, now, "failed", text):
-                    await tx.enqueue(
-                        f"{run.job}:{run.period}",
-                        [(admin, text) for admin in self._settings.admin_ids],
-                        now,
-                    )
+            await self._failed(run, now, texts.error_text(err.code, err.params))
+        except Exception as err:
+            # Perhaps passing (a locked database): the pass stops, so that later runs (the next
+            # month's settlement) wait for this one, and it is tried again. Failing every time,
+            # it is given up and the admins are told, so that it does not hold up the rest.
+            self._attempts[key] = self._attempts.get(key, 0) + 1
+            if self._attempts[key] < ATTEMPTS:
+                raise
+            log.exception("scheduled %s %s failed %d times", run.job, run.period, ATTEMPTS)
+            await self._failed(run, now, texts.JOB_ERROR.format(error=type(err).__name__))
         else:
             log.info("made %s %s (due %s)", run.job, run.period, run.due_at)
+        self._attempts.pop(key, None)
+
+    async def _failed(self, run: Run, now: datetime, reason: str) -> None:
+        log.warning("scheduled %s %s failed: %s", run.job, run.period, reason)
+        text = failure_text(run, reason)
+        async with self._store.transaction() as tx:
+            if await tx.add_job_run(run.job.value, run.period, run.due_at, now, "failed", text):
+                await tx.enqueue(
+                    f"{run.job}:{run.period}",
+                    [(admin, text) for admin in self._settings.admin_ids],
+                    now,
+                )
 
     async def _record(self, run: Run, now: datetime, outcome: str, detail: str) -> None:
         async with self._store.transaction() as tx:
             await tx.add_job_run(run.job.value, run.period, run.due_at, now, outcome, detail)
         log.info("%s %s %s: %s", outcome, run.job, run.period, detail)
-
-    async def _upcoming(self, now: datetime) -> list[datetime]:
-        async with self._store.reading() as tx:
-            ruleset = await tx.ruleset()
-            open_ones = await commissions.open_commissions(tx)
-        quota = any(g.monthly_quota for g in ruleset.groups)
-        upcoming = [r.due_at for r in commission_runs(self._settings, open_ones) if r.due_at > now]
-        following = next_calendar_run(self._settings, now, quota=quota)
-        if following is not None:
-            upcoming.append(following.due_at)
-        return upcoming
 
     async def reschedule(self) -> None:
         """A new commission may fall due before the wake-up already set."""

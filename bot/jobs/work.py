@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from bot import render, texts
 from bot.jobs.calendar import Job, Run
@@ -15,7 +15,6 @@ from bot.usecases import commissions
 from bot.usecases.quota import Behind, behind_quota, settle_quota_in
 from bot.usecases.standings import standings_in
 from bot.workdays import workdays_between
-from scoring.errors import DomainError
 from scoring.periods import Period, next_month
 from scoring.quota import Outcome
 
@@ -60,6 +59,10 @@ def _month(run: Run) -> Period:
     return run.subject
 
 
+def _day(day: date) -> str:
+    return texts.MONTH_DAY.format(month=day.month, day=day.day)
+
+
 def _settle_at(settings: Settings, month: Period) -> str:
     following = next_month(month).start.replace(day=settings.settle_day)
     return texts.SETTLE_AT.format(
@@ -90,16 +93,16 @@ async def quota_reminder(work: Work, *, final: bool = False) -> None:
         text = template.format(
             unit=b.unit, month=month.label, count=b.submissions, quota=b.quota,
             missing=b.quota - b.submissions, days=days, deduction=await _deduction(work, b),
-            settle_at=settle_at,
+            settle_at=settle_at, today=_day(today),
         )  # fmt: skip
         messages += [(chat, text) for chat in chats.get(b.unit_id, [])]
     await work.send(messages)
     if not behind:
-        await work.tell_admins(texts.BEHIND_NONE.format(month=month.label, today=today.isoformat()))
+        await work.tell_admins(texts.BEHIND_NONE.format(month=month.label, today=_day(today)))
         return
     head = (texts.BEHIND_SUMMARY_FINAL if final else texts.BEHIND_SUMMARY).format(
         month=month.label,
-        today=today.isoformat(),
+        today=_day(today),
         days=days,
         count=len(behind),
         settle_at=settle_at,
@@ -157,6 +160,7 @@ async def settlement(work: Work) -> None:
                 quota=s.quota,
                 points=s.points,
                 label=label,
+                letter=texts.LETTER_SENT if s.unit_id in chats else texts.LETTER_NOBODY,
             )
         )
     await work.send(letters)
@@ -173,7 +177,7 @@ async def standings_bulletin(work: Work) -> None:
     ruleset, table = await standings_in(work.tx, period)
     head = texts.STANDINGS_BULLETIN.format(period=period.label)
     body = render.standings_text(ruleset, table)
-    chunks = [render.pre(chunk) for chunk in render.split_message(body)]
+    chunks = render.pre_chunks(body)
     await work.send([(admin, head) for admin in work.settings.admin_ids])
     await work.send(
         [(admin, chunk) for admin in work.settings.admin_ids for chunk in chunks], "HTML"
@@ -234,8 +238,7 @@ WORK: dict[Job, Callable[[Work], Awaitable[None]]] = {
 }
 
 
-def failure_text(run: Run, err: DomainError) -> str:
-    reason = texts.error_text(err.code, err.params)
+def failure_text(run: Run, reason: str) -> str:
     if run.job is Job.SETTLEMENT:
         reason = f"{reason}。{texts.SETTLE_BY_HAND.format(month=run.period)}"
     return texts.JOB_FAILED.format(job=texts.JOB_NAMES[run.job], period=run.period, reason=reason)

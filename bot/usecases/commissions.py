@@ -190,42 +190,33 @@ async def answer_notice(
             id=commission.id, topic=commission.topic, unit=unit, record=record_id, title=title
         )
     ]
-    for item_id in ruleset.commission_selections:
+    for key, item_id in ruleset.commission_selections.items():
         item = ruleset.item(item_id)
         lines.append(
             texts.COMMISSION_SELECT_LINE.format(
-                record=record_id,
-                key=_short_key(ruleset, item),
-                label=item.label,
-                points=item.points,
+                record=record_id, key=key, label=item.label, points=item.points
             )
         )
     return "\n".join(lines)
 
 
-def _short_key(ruleset: Ruleset, item: Item) -> str:
-    """The first word of the item's level in the menu (市, 自治区), or its id."""
-    level = ruleset.menu.get(item.id.split(".")[0])
-    short = level[: level.index("政府")] if level and "政府" in level else None
-    return short or item.id
-
-
 def selection_item(ruleset: Ruleset, key: str) -> Item:
+    """The item a selection scores, by its word (市), id or label."""
     key = key.strip()
-    for item_id in ruleset.commission_selections:
+    for word, item_id in ruleset.commission_selections.items():
         item = ruleset.item(item_id)
-        if key in (item.id, item.label, _short_key(ruleset, item)):
+        if key in (word, item.id, item.label):
             return item
-    known = "、".join(_short_key(ruleset, ruleset.item(i)) for i in ruleset.commission_selections)
-    if not known:
+    if not ruleset.commission_selections:
         raise DomainError("no_selections", ruleset=ruleset.id)
+    known = "、".join(ruleset.commission_selections)
     raise DomainError("selection_unknown", key=key, known=known)
 
 
 async def select(
     store: Store, answer_id: int, key: str, admin_id: int, update_id: int, now: datetime
-) -> tuple[Selected, list[int]]:
-    """Score an answer as selected (选用); the selection and whom to tell."""
+) -> Selected:
+    """Score an answer as selected (选用); its unit's liaisons are owed the news."""
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
         ruleset = await tx.ruleset()
@@ -252,8 +243,13 @@ async def select(
             (answer_id, item.id, record_id),
         )
         await tx.add_event(answer_id, "selected", f"tg:{admin_id}", item.id, now)
-        liaisons = [p.user_id for p in await tx.liaisons(unit_id)]
-    return Selected(answer_id, record_id, answer.unit, answer.title, item), liaisons
+        told = texts.SELECTED_FOR_LIAISON.format(
+            answer=answer_id, title=answer.title, label=item.label, points=item.points
+        )
+        await tx.enqueue(
+            f"selection:{record_id}", [(p.user_id, told) for p in await tx.liaisons(unit_id)], now
+        )
+    return Selected(answer_id, record_id, answer.unit, answer.title, item)
 
 
 async def close(

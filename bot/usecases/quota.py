@@ -48,7 +48,7 @@ async def settle_quota_in(tx: Tx, month: Period, actor: str, now: datetime) -> M
     if month.end >= now.date():
         raise DomainError("month_not_ended", month=month.label)
     ruleset = await tx.ruleset()
-    if not any(g.monthly_quota for g in ruleset.groups):
+    if not ruleset.has_quota:
         raise DomainError("no_quota", ruleset=ruleset.id)
     if ruleset.effective_from and month.end < ruleset.effective_from:
         raise DomainError(

@@ -221,6 +221,12 @@ async def submit(
     today = now.date()
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
+        # Read again under the write lock: moved or removed meanwhile, the liaison no longer
+        # speaks for the unit read before.
+        current = await tx.liaison(liaison.user_id, active_only=True)
+        if current is None:
+            raise DomainError("not_liaison")
+        liaison = current
         ruleset = await tx.ruleset()
         check_day(ruleset, today, today)
         batch = await tx.add_batch("submission", f"tg:{liaison.user_id}", now)
