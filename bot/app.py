@@ -84,7 +84,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
         initialised = await tx.ruleset_text() is not None
     if not initialised:
         await initialize(store, settings.ruleset)
-    courier = Courier(app.bot, store, settings.admin_ids, settings.now)
+    courier = Courier(app.bot, store, settings.admin_ids, settings.now, lambda: app.running)
     app.bot_data[COURIER] = courier
     await set_commands(app, settings)
     if settings.jobs and app.job_queue is not None:

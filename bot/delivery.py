@@ -64,27 +64,34 @@ class SendWindow:
 
 class Courier:
     def __init__(
-        self, bot: Bot, store: Store, admin_ids: list[int], clock: Callable[[], datetime]
+        self,
+        bot: Bot,
+        store: Store,
+        admin_ids: list[int],
+        clock: Callable[[], datetime],
+        running: Callable[[], bool],
     ) -> None:
         self._bot = bot
         self._store = store
         self._admins = admin_ids
         self._clock = clock
+        # Whether the application still runs: once it stops, no new message is started, so that
+        # shutdown waits for the messages in flight only.
+        self._running = running
         self._window = SendWindow()
         # One delivery at a time in this process, so that no message is picked up twice.
         self._lock = asyncio.Lock()
 
-    async def deliver(self) -> int:
-        """Send every message waiting in the outbox, including those added while sending; the
-        number left for a later delivery after repeated network errors."""
-        left = 0
+    async def deliver(self) -> bool:
+        """Send the messages waiting in the outbox, including those added while sending; True
+        if some are left for a later delivery (network errors, or the application stopping)."""
         async with self._lock:
             after = 0
-            while True:
+            while self._running():
                 async with self._store.reading() as tx:
                     batch = await tx.unsent(after, BATCH)
                 if not batch:
-                    return left
+                    return False
                 # One worker takes all of a chat's messages, in order: the parts of a long
                 # summary arrive as written, and no chat gets two messages at once.
                 chats: dict[int, list[Outgoing]] = {}
@@ -93,26 +100,28 @@ class Courier:
                 queue: asyncio.Queue[list[Outgoing]] = asyncio.Queue()
                 for messages in chats.values():
                     queue.put_nowait(messages)
-                counts: list[int] = []
+                halted = asyncio.Event()
                 async with asyncio.TaskGroup() as workers:
                     for _ in range(WORKERS):
-                        workers.create_task(self._work(queue, counts))
-                left += sum(counts)
+                        workers.create_task(self._work(queue, halted))
+                if halted.is_set():
+                    return True
                 after = batch[-1].id
+            return True
 
-    async def _work(self, queue: asyncio.Queue[list[Outgoing]], left: list[int]) -> None:
-        while not queue.empty():
-            messages = queue.get_nowait()
-            for n, message in enumerate(messages):
+    async def _work(self, queue: asyncio.Queue[list[Outgoing]], halted: asyncio.Event) -> None:
+        while not queue.empty() and not halted.is_set() and self._running():
+            for message in queue.get_nowait():
                 try:
                     done = await self._send(message)
                 except Exception:
-                    # The message stays in the outbox for the next delivery; the others go on.
                     log.exception("could not deliver message %s", message.id)
                     done = False
                 if not done:
-                    # The rest of this chat waits too, so that it keeps its order.
-                    left.append(len(messages) - n)
+                    # Telegram has been unreachable for a while (or the store failed): the rest
+                    # waits for the next delivery rather than each message its own backoff, and
+                    # this chat's later messages wait too, so that it keeps its order.
+                    halted.set()
                     break
 
     async def _send(self, message: Outgoing) -> bool:

@@ -99,7 +99,7 @@ def deliver_soon(context: Context, *, reschedule: bool = False) -> None:
 async def _deliver(context: Context, reschedule: bool) -> None:
     left = await courier(context).deliver()
     scheduler = context.bot_data.get(SCHEDULER)
-    if scheduler is not None and (reschedule or left):
+    if scheduler is not None and context.application.running and (reschedule or left):
         # Messages left in the outbox also bring the scheduler's next wake-up forward.
         await scheduler.reschedule()
 

@@ -102,6 +102,8 @@ class Scheduler:
                 await self._set_next_wake(now)
 
     async def _set_next_wake(self, now: datetime) -> None:
+        if not self._app.running:
+            return  # stopping: the next start catches up
         try:
             async with self._store.reading() as tx:
                 ruleset = await tx.ruleset()
