@@ -8,7 +8,8 @@ import asyncio
 from pathlib import Path
 
 from bot.fakeapi import FakeBotApi
-from tests.chat import ADMIN, LIAISON, OTHER_ADMIN, SECOND, bot_on
+from scoring.ruleset import builtin_ruleset_text
+from tests.chat import ADMIN, LIAISON, OTHER_ADMIN, SECOND, bot_on, prepare_db
 from tests.jobs import at, clock, idle, next_wake, received, rows, run_at, submit
 
 THIRD = 1003
@@ -176,3 +177,23 @@ def received_all(server: FakeBotApi, user: int) -> list[str]:
     return [
         m.text for m in server.messages_to(user) if m.text.startswith((REMINDER, WARNING, LETTER))
     ]
+
+
+async def test_units_of_a_group_without_a_quota_get_no_reminder(tmp_path: Path) -> None:
+    rules = builtin_ruleset_text("dengkou-2024").replace(
+        'label = "C类"\nmonthly_quota = 4\n', 'label = "C类"\n'
+    )
+    assert rules != builtin_ruleset_text("dengkou-2024")
+    ruleset = tmp_path / "mixed.toml"
+    ruleset.write_text(rules.replace('id = "dengkou-2024"', 'id = "dengkou-mixed"'), "utf-8")
+    await prepare_db(tmp_path / "bot.sqlite3", str(ruleset))
+    with clock(at(2026, 3, 19, 10)) as time:
+        async with FakeBotApi() as server, bot_on(server, tmp_path, ruleset=str(ruleset)) as chat:
+            await idle(chat, at(2026, 3, 19, 10))
+            await chat.join(LIAISON, "公安局")
+            await chat.join(FOURTH, "气象局")
+            await run_at(chat, time, at(2026, 3, 20))
+            assert len(received(chat, LIAISON, REMINDER)) == 1
+            assert received(chat, FOURTH, REMINDER) == []
+            (summary,) = received(chat, ADMIN, "【报送进度】")
+            assert "气象局" not in summary and "3 个单位未完成" in summary
