@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from pydantic import ValidationError
 
 from bot import render, texts
-from bot.jobs.calendar import calendar_runs, commission_runs
+from bot.jobs.calendar import runs_between
 from bot.settings import Settings
 from bot.store import Store
 from bot.usecases import commissions
@@ -217,11 +217,9 @@ async def _jobs(store: Store, settings: Settings) -> int:
         )  # fmt: skip
     if not recent:
         print(texts.JOBS_NONE)
-    quota = any(g.monthly_quota for g in ruleset.groups)
-    upcoming = calendar_runs(settings, now, now + JOBS_AHEAD, quota=quota)
-    upcoming += [r for r in commission_runs(settings, open_ones) if r.due_at > now]
+    upcoming = runs_between(settings, ruleset, open_ones, now, now + JOBS_AHEAD)
     print(texts.JOBS_UPCOMING)
-    for run in sorted(upcoming)[:JOBS_SHOWN]:
+    for run in upcoming[:JOBS_SHOWN]:
         print(
             texts.JOBS_UPCOMING_LINE.format(
                 due=run.due_at.strftime("%Y-%m-%d %H:%M"),

@@ -233,6 +233,15 @@ class Tx:
         rows = await self.all(f"{self._LIAISON} {where} ORDER BY u.id, l.joined_at", params)
         return [Liaison(*row[:6], bool(row[6])) for row in rows]
 
+    async def liaison_chats(self, unit_ids: Iterable[int]) -> dict[int, list[int]]:
+        """The chats of the active liaisons of these units, by unit."""
+        wanted = set(unit_ids)
+        chats: dict[int, list[int]] = {}
+        for person in await self.liaisons():
+            if person.unit_id in wanted:
+                chats.setdefault(person.unit_id, []).append(person.user_id)
+        return chats
+
     async def units(self) -> list[UnitRef]:
         # data_version changes when another connection (a command-line import) commits; this
         # connection's own writes drop the cache in upsert_units.

@@ -361,7 +361,9 @@ FINAL_WARNING = (
 )
 DEDUCTION_FIRST = "扣 {points} 分并下发提醒函"
 DEDUCTION_AGAIN = "扣 {points} 分（上月已收到提醒函，按“{label}”扣分）"
-BEHIND_SUMMARY = "【报送进度】{month}截至{today}（{today}起还有 {days} 个工作日），{count} 个单位未完成报送任务："
+BEHIND_SUMMARY = (
+    "【报送进度】{month}截至{today}（本月还有 {days} 个工作日），{count} 个单位未完成报送任务："
+)
 BEHIND_SUMMARY_FINAL = "【扣分预警】{month}即将结束（{today}起还有 {days} 个工作日），{count} 个单位仍未完成报送任务，{settle_at}结算时将扣分："
 BEHIND_LINE = "{unit}（{group}）已报 {count}/{quota}，差 {missing} 条，将扣 {points} 分"
 BEHIND_NONE = "【报送进度】{month}截至{today}，所有单位均已完成本月报送任务。"

@@ -77,22 +77,34 @@ async def test_a_commission_from_creation_to_a_miss_and_a_selection(tmp_path: Pa
             await answer(chat, ADMIN, "/select 1 市", "已记录过")
             await answer(chat, ADMIN, "/select 1 国务院", "未知的选用项 国务院（可用：市、自治区）")
 
-            # 审计局 misses its next commission too: after the letter, it costs 50.
-            await answer(chat, ADMIN, "/commission 3月12日 审计局 一季度审计发现的问题", "约稿 #2")
+            # 审计局 misses its next commission too: after the letter, it costs 50. 公安局 answered
+            # its last one, so its first miss costs 30.
+            await answer(
+                chat, ADMIN, "/commission 3月12日 审计局、公安局 一季度审计发现的问题", "约稿 #2"
+            )
             await run_at(chat, time, at(2026, 3, 11))
             await run_at(chat, time, at(2026, 3, 13))
             letters = received(chat, SECOND, "【提醒函】")
             assert len(letters) == 2
             assert "扣 50 分（约稿经提醒后仍未完成）" in letters[1]
 
-            assert ledger(chat.db()) == [
+            # 公安局 answers its next one, which ends its streak: the miss after it costs 30.
+            await answer(chat, ADMIN, "/commission 3月17日 公安局 春季森林防火", "约稿 #3")
+            await answer(chat, LIAISON, "/submit 约稿3 森林防火检查全覆盖", "已作为约稿 #3")
+            await run_at(chat, time, at(2026, 3, 18))
+            await answer(chat, ADMIN, "/commission 3月19日 公安局 交通安全", "约稿 #4")
+            await run_at(chat, time, at(2026, 3, 20))
+            assert ledger(chat.db())[-1] == ("公安局", "2026-03-19", "commission.missed", -30)
+
+            assert ledger(chat.db())[:-1] == [
                 ("审计局", "2026-03-06", "commission.missed", -30),
                 ("公安局", "2026-03-07", "city.commission", 15),
+                ("公安局", "2026-03-12", "commission.missed", -30),
                 ("审计局", "2026-03-12", "commission.missed_again", -50),
             ]
-            # The answer counts as a submission toward the month's quota, as any other.
+            # The answers count as submissions toward the month's quota, as any other.
             assert rows(chat.db(), "SELECT COUNT(*) FROM records WHERE item_id = 'submission'") == [
-                (1,)
+                (2,)
             ]
             assert rows(chat.db(), "SELECT event, actor, reason FROM record_events") == [
                 ("selected", f"tg:{ADMIN}", "city.commission")

@@ -69,7 +69,7 @@ async def list_commissions(update: Update, context: Context) -> None:
                 texts.COMMISSION_LINE.format(
                     id=c.id, topic=c.topic, deadline=c.deadline.isoformat(),
                     answered=len(state.answered), targets=len(c.targets),
-                    closed=texts.COMMISSION_LINE_CLOSED if state.closed else "",
+                    closed=texts.COMMISSION_LINE_CLOSED if c.closed else "",
                 )
             )  # fmt: skip
             continue

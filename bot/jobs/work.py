@@ -45,14 +45,6 @@ class Work:
             parse_mode,
         )
 
-    async def liaisons_of(self, unit_ids: Iterable[int]) -> dict[int, list[int]]:
-        wanted = set(unit_ids)
-        chats: dict[int, list[int]] = {}
-        for person in await self.tx.liaisons():
-            if person.unit_id in wanted:
-                chats.setdefault(person.unit_id, []).append(person.user_id)
-        return chats
-
 
 def _month(run: Run) -> Period:
     assert run.subject is not None
@@ -85,7 +77,7 @@ async def quota_reminder(work: Work, *, final: bool = False) -> None:
     behind = await behind_quota(work.tx, month)
     ruleset = await work.tx.ruleset()
     groups = {g.id: g.display for g in ruleset.groups}
-    chats = await work.liaisons_of(b.unit_id for b in behind)
+    chats = await work.tx.liaison_chats(b.unit_id for b in behind)
     settle_at = _settle_at(work.settings, month)
     messages = []
     for b in behind:
@@ -136,7 +128,7 @@ async def settlement(work: Work) -> None:
         await work.tell_admins(texts.SETTLEMENT_NOTHING.format(month=month.label))
         return
     groups = {g.id: g.display for g in ruleset.groups}
-    chats = await work.liaisons_of(s.unit_id for s in settled.penalised)
+    chats = await work.tx.liaison_chats(s.unit_id for s in settled.penalised)
     letters = []
     lines = []
     rules = ruleset.quota_penalties
@@ -189,7 +181,7 @@ async def commission_reminder(work: Work) -> None:
     commission = await commissions.load(work.tx, int(work.run.period))
     answered = await commissions.answered_units(work.tx, commission.id)
     waiting = [(unit_id, name) for unit_id, name in commission.targets if unit_id not in answered]
-    chats = await work.liaisons_of(unit_id for unit_id, _ in waiting)
+    chats = await work.tx.liaison_chats(unit_id for unit_id, _ in waiting)
     points = commissions.missed_deduction(await work.tx.ruleset())
     messages = []
     for unit_id, name in waiting:
@@ -206,7 +198,7 @@ async def commission_close(work: Work) -> None:
     commission = await commissions.load(work.tx, int(work.run.period))
     missed = await commissions.close(work.tx, commission, "scheduler", work.now)
     ruleset = await work.tx.ruleset()
-    chats = await work.liaisons_of(m.unit_id for m in missed)
+    chats = await work.tx.liaison_chats(m.unit_id for m in missed)
     letters = []
     for m in missed:
         letter = texts.COMMISSION_MISSED.format(

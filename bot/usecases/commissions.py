@@ -28,13 +28,14 @@ class Commission:
     created_at: datetime
     # (unit id, name) of every target
     targets: list[tuple[int, str]]
+    # Settled: the deadline has passed and the misses are penalised.
+    closed: bool = False
 
 
 @dataclass(frozen=True)
 class CommissionState:
     commission: Commission
     answered: set[int]
-    closed: bool
     # Outcome per target unit once settled: answered, missed, missed_again.
     outcomes: dict[int, str]
 
@@ -122,10 +123,10 @@ async def create(
             id=commission_id, topic=topic, deadline=deadline.isoformat(),
             points=missed_deduction(ruleset),
         )  # fmt: skip
-        wanted = {unit_id for unit_id, _ in units}
+        chats = await tx.liaison_chats(unit_id for unit_id, _ in units)
         await tx.enqueue(
             f"commission:{commission_id}",
-            [(p.user_id, notice) for p in await tx.liaisons() if p.unit_id in wanted],
+            [(chat, notice) for unit_chats in chats.values() for chat in unit_chats],
             now,
         )
     return Commission(commission_id, topic, deadline, now, units)
@@ -133,7 +134,8 @@ async def create(
 
 async def load(tx: Tx, commission_id: int) -> Commission:
     row = await tx.one(
-        "SELECT topic, deadline, created_at FROM commissions WHERE id = ?", (commission_id,)
+        "SELECT topic, deadline, created_at, closed_at FROM commissions WHERE id = ?",
+        (commission_id,),
     )
     if row is None:
         raise DomainError("commission_unknown", id=commission_id)
@@ -148,6 +150,7 @@ async def load(tx: Tx, commission_id: int) -> Commission:
         date.fromisoformat(row[1]),
         datetime.fromisoformat(row[2]),
         [(unit_id, name) for unit_id, name in targets],
+        row[3] is not None,
     )
 
 
@@ -172,10 +175,6 @@ async def link_answer(
     await tx.db.execute(
         "INSERT INTO commission_answers (record_id, commission_id, unit_id) VALUES (?, ?, ?)",
         (record_id, commission_id, unit_id),
-    )
-    await tx.db.execute(
-        "UPDATE commission_targets SET outcome = 'answered' WHERE commission_id = ? AND unit_id = ?",
-        (commission_id, unit_id),
     )
     return commission
 
@@ -264,6 +263,12 @@ async def close(
     await tx.db.execute(
         "UPDATE commissions SET closed_at = ? WHERE id = ?", (now.isoformat(), commission.id)
     )
+    # Every target's outcome is written at the settlement; the next one's streak reads them.
+    await tx.db.execute(
+        "UPDATE commission_targets SET outcome = 'answered' WHERE commission_id = ? AND unit_id IN "
+        "(SELECT unit_id FROM commission_answers WHERE commission_id = ?)",
+        (commission.id, commission.id),
+    )
     if not misses:
         return []
     penalties = []
@@ -310,7 +315,6 @@ async def states(tx: Tx, unit_id: int | None = None) -> list[CommissionState]:
         "WHERE id IN (SELECT commission_id FROM commission_targets WHERE unit_id = ?)", (unit_id,)
     )  # fmt: skip
     rows = await tx.all(f"SELECT id FROM commissions {where} ORDER BY id DESC LIMIT 30", params)
-    closed = {c for (c,) in await tx.all("SELECT id FROM commissions WHERE closed_at IS NOT NULL")}
     result = []
     for (commission_id,) in rows:
         commission = await load(tx, commission_id)
@@ -324,7 +328,6 @@ async def states(tx: Tx, unit_id: int | None = None) -> list[CommissionState]:
             CommissionState(
                 commission,
                 await answered_units(tx, commission_id),
-                commission_id in closed,
                 outcomes,
             )
         )
