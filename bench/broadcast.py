@@ -58,7 +58,7 @@ from bot.jobs.calendar import Job, calendar_runs
 from bot.jobs.scheduler import SINCE_KEY
 from bot.runner import polling
 from bot.settings import Settings
-from bot.store import Store, UnitRow
+from bot.storage import Store, UnitRow
 from bot.usecases.setup import initialize
 
 RULESET = "dengkou-2024"

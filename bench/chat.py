@@ -55,7 +55,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.app import CONCURRENT_UPDATES, CONNECTION_POOL
 from bot.fakeapi import FakeBotApi
-from bot.store import Store
+from bot.storage import Store
 from bot.usecases.imports import import_units
 from bot.usecases.setup import initialize
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.store import NewRecord, Store, UnitRow
+from bot.storage import NewRecord, Store, UnitRow
 from bot.usecases.imports import import_records
 from bot.usecases.setup import initialize
 from bot.usecases.standings import standings

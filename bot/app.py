@@ -31,7 +31,7 @@ from bot.handlers.common import (
 )
 from bot.jobs.scheduler import Scheduler
 from bot.settings import Settings
-from bot.store import Store
+from bot.storage import Store
 from bot.usecases.setup import initialize
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from bot import render, texts
 from bot.jobs.calendar import runs_between
 from bot.settings import Settings
-from bot.store import Store
+from bot.storage import Store
 from bot.usecases import commissions
 from bot.usecases.imports import import_records, import_units
 from bot.usecases.quota import settle_quota

@@ -19,7 +19,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 from telegram.warnings import PTBDeprecationWarning
 
 from bot import texts
-from bot.store import Outgoing, Store
+from bot.storage import Outgoing, Store
 
 log = logging.getLogger(__name__)
 

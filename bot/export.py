@@ -8,7 +8,7 @@ from openpyxl import Workbook
 
 from bot import texts
 from bot.render import add_standings_sheets
-from bot.store import Store
+from bot.storage import Store
 from bot.usecases.standings import standings
 from scoring.periods import Period
 from scoring.ruleset import SUBMISSION_ID
@@ -16,18 +16,9 @@ from scoring.ruleset import SUBMISSION_ID
 
 async def period_workbook(store: Store, period: Period) -> bytes:
     ruleset, table = await standings(store, period)
-    bounds = (period.start.isoformat(), period.end.isoformat())
     async with store.reading(snapshot=True) as tx:
-        records = await tx.all(
-            "SELECT r.id, r.date, u.name, r.item_id, r.title, r.status, r.modifiers, r.explanation, r.note "
-            "FROM records r JOIN units u ON u.id = r.unit_id WHERE r.date BETWEEN ? AND ? ORDER BY r.date, r.id",
-            bounds,
-        )
-        ledger = await tx.all(
-            "SELECT l.id, l.date, u.name, l.rule_id, l.column_name, l.points, l.explanation, l.reverses "
-            "FROM ledger l JOIN units u ON u.id = l.unit_id WHERE l.date BETWEEN ? AND ? ORDER BY l.date, l.id",
-            bounds,
-        )
+        records = await tx.records_between(period.start, period.end)
+        ledger = await tx.ledger_between(period.start, period.end)
     workbook = Workbook()
     workbook.remove(workbook.active)  # type: ignore[arg-type]
     add_standings_sheets(workbook, ruleset, table)

@@ -17,7 +17,7 @@ from bot.app import build_application
 from bot.fakeapi import FakeBotApi, SentMessage
 from bot.runner import polling
 from bot.settings import Settings
-from bot.store import Store
+from bot.storage import Store
 from bot.usecases.imports import import_units
 from bot.usecases.setup import initialize
 from tests.conftest import write_csv

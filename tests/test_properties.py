@@ -12,7 +12,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.store import Store
+from bot.storage import Store
 from bot.usecases.imports import import_records, import_units
 from bot.usecases.setup import initialize
 from bot.usecases.standings import standings

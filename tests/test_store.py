@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.migrate import migration_files
-from bot.store import NewRecord, Store
+from bot.storage import NewRecord, Store
 from bot.usecases.setup import initialize
 from scoring.engine import score
 from scoring.records import Record

@@ -16,7 +16,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from bot import texts
 from bot.delivery import Courier
 from bot.settings import Settings
-from bot.store import AlreadyProcessed, Liaison, Store
+from bot.storage import AlreadyProcessed, Liaison, Store
 from scoring.errors import DomainError
 
 log = logging.getLogger(__name__)

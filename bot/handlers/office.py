@@ -218,14 +218,14 @@ async def pending(update: Update, context: Context, admin_id: int) -> None:
         ruleset = await tx.ruleset()
     lines = [
         texts.PENDING_LINE.format(
-            record=rid,
-            unit=unit,
-            date=r.day,
-            item=ruleset.item(r.item_id).label,
-            title=r.title,
-            who=who,
+            record=c.id,
+            unit=c.unit,
+            date=c.record.day,
+            item=ruleset.item(c.record.item_id).label,
+            title=c.record.title,
+            who=c.claimant,
         )
-        for rid, unit, r, who in waiting
+        for c in waiting
     ]
     await say(update, "\n".join(lines) or texts.PENDING_NONE)
 

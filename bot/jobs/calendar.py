@@ -12,7 +12,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.settings import Settings
-from bot.usecases.commissions import Commission
+from bot.storage import Commission
 from bot.workdays import is_workday, nth_last_workday, workday_before
 from scoring.periods import Period, month_of, next_month, previous_month, quarter, year
 from scoring.ruleset import Ruleset

@@ -20,7 +20,7 @@ from bot.delivery import Courier
 from bot.jobs.calendar import Job, Run, commission_runs, next_calendar_run, runs_between
 from bot.jobs.work import WORK, RunSkipped, Work, failure_text
 from bot.settings import Settings
-from bot.store import Store
+from bot.storage import Store
 from bot.usecases import commissions
 from scoring.errors import DomainError
 

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from bot import render, texts
 from bot.jobs.calendar import Job, Run
 from bot.settings import Settings
-from bot.store import Tx
+from bot.storage import Tx
 from bot.usecases import commissions
 from bot.usecases.quota import Behind, behind_quota, settle_quota_in
 from bot.usecases.standings import standings_in
@@ -179,7 +179,7 @@ async def standings_bulletin(work: Work) -> None:
 async def commission_reminder(work: Work) -> None:
     """Targets without an answer are reminded the working day before the deadline."""
     commission = await commissions.load(work.tx, int(work.run.period))
-    answered = await commissions.answered_units(work.tx, commission.id)
+    answered = await work.tx.answered_units(commission.id)
     waiting = [(unit_id, name) for unit_id, name in commission.targets if unit_id not in answered]
     chats = await work.tx.liaison_chats(unit_id for unit_id, _ in waiting)
     points = commissions.missed_deduction(await work.tx.ruleset())

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot import texts
-from bot.store import NewRecord, Store, Tx
+from bot.storage import Commission, NewRecord, Store, Tx
 from scoring.commission import settle_commission
 from scoring.engine import score
 from scoring.errors import DomainError
@@ -18,18 +18,6 @@ from scoring.ruleset import Item, Ruleset
 
 # Units in a /commission are listed with these between them.
 _SEPARATORS = re.compile(r"[、，,；;]+")
-
-
-@dataclass(frozen=True)
-class Commission:
-    id: int
-    topic: str
-    deadline: date
-    created_at: datetime
-    # (unit id, name) of every target
-    targets: list[tuple[int, str]]
-    # Settled: the deadline has passed and the misses are penalised.
-    closed: bool = False
 
 
 @dataclass(frozen=True)
@@ -109,15 +97,8 @@ async def create(
         if ruleset.commission_penalties is None:
             raise DomainError("commission_not_in_rules", ruleset=ruleset.id)
         units = await _targets(tx, ruleset, targets)
-        cursor = await tx.db.execute(
-            "INSERT INTO commissions (topic, deadline, created_by, created_at) VALUES (?, ?, ?, ?)",
-            (topic, deadline.isoformat(), admin_id, now.isoformat()),
-        )
-        commission_id = cursor.lastrowid
-        assert commission_id is not None
-        await tx.db.executemany(
-            "INSERT INTO commission_targets (commission_id, unit_id) VALUES (?, ?)",
-            [(commission_id, unit_id) for unit_id, _ in units],
+        commission_id = await tx.add_commission(
+            topic, deadline, admin_id, [unit_id for unit_id, _ in units], now
         )
         notice = texts.COMMISSION_NOTICE.format(
             id=commission_id, topic=topic, deadline=deadline.isoformat(),
@@ -129,36 +110,14 @@ async def create(
             [(chat, notice) for unit_chats in chats.values() for chat in unit_chats],
             now,
         )
-    return Commission(commission_id, topic, deadline, now, units)
+    return Commission(commission_id, topic, deadline, now, units, closed=False)
 
 
 async def load(tx: Tx, commission_id: int) -> Commission:
-    row = await tx.one(
-        "SELECT topic, deadline, created_at, closed_at FROM commissions WHERE id = ?",
-        (commission_id,),
-    )
-    if row is None:
+    commission = await tx.commission(commission_id)
+    if commission is None:
         raise DomainError("commission_unknown", id=commission_id)
-    targets = await tx.all(
-        "SELECT u.id, u.name FROM commission_targets t JOIN units u ON u.id = t.unit_id "
-        "WHERE t.commission_id = ? ORDER BY u.id",
-        (commission_id,),
-    )
-    return Commission(
-        commission_id,
-        row[0],
-        date.fromisoformat(row[1]),
-        datetime.fromisoformat(row[2]),
-        [(unit_id, name) for unit_id, name in targets],
-        row[3] is not None,
-    )
-
-
-async def answered_units(tx: Tx, commission_id: int) -> set[int]:
-    rows = await tx.all(
-        "SELECT DISTINCT unit_id FROM commission_answers WHERE commission_id = ?", (commission_id,)
-    )
-    return {unit_id for (unit_id,) in rows}
+    return commission
 
 
 async def link_answer(
@@ -172,10 +131,7 @@ async def link_answer(
         raise DomainError(
             "commission_closed", id=commission_id, deadline=commission.deadline.isoformat()
         )
-    await tx.db.execute(
-        "INSERT INTO commission_answers (record_id, commission_id, unit_id) VALUES (?, ?, ?)",
-        (record_id, commission_id, unit_id),
-    )
+    await tx.add_answer(record_id, commission_id, unit_id)
     return commission
 
 
@@ -220,27 +176,18 @@ async def select(
         await tx.claim_update(update_id, now)
         ruleset = await tx.ruleset()
         item = selection_item(ruleset, key)
-        row = await tx.one(
-            "SELECT unit_id FROM commission_answers WHERE record_id = ?", (answer_id,)
-        )
-        if row is None:
+        if await tx.answer_unit(answer_id) is None:
             raise DomainError("not_commission_answer", record=answer_id)
-        unit_id, _, answer = await tx.record(answer_id)
-        done = await tx.one(
-            "SELECT record_id FROM commission_selections WHERE answer_id = ? AND item_id = ?",
-            (answer_id, item.id),
-        )
-        if done is not None:
+        stored = await tx.record(answer_id)
+        unit_id, answer = stored.unit_id, stored.record
+        if await tx.selection(answer_id, item.id) is not None:
             raise DomainError("selection_duplicate", record=answer_id, label=item.label)
         record = Record(answer.unit, now.date(), item.id, title=answer.title)
         batch = await tx.add_batch("selection", f"tg:{admin_id}", now, source=f"#{answer_id}")
         (record_id,) = await tx.add_records(
             batch, [NewRecord(unit_id, record, score(ruleset, record))], now
         )
-        await tx.db.execute(
-            "INSERT INTO commission_selections (answer_id, item_id, record_id) VALUES (?, ?, ?)",
-            (answer_id, item.id, record_id),
-        )
+        await tx.add_selection(answer_id, item.id, record_id)
         await tx.add_event(answer_id, "selected", f"tg:{admin_id}", item.id, now)
         told = texts.SELECTED_FOR_LIAISON.format(
             answer=answer_id, title=answer.title, label=item.label, points=item.points
@@ -256,19 +203,12 @@ async def close(
 ) -> list[MissedUnit]:
     """Settle a commission after its deadline: a penalty for every target that did not answer."""
     ruleset = await tx.ruleset()
-    answered = await answered_units(tx, commission.id)
-    missed_before = await _missed_last_time(tx, commission)
+    answered = await tx.answered_units(commission.id)
+    missed_before = await tx.missed_last_time(commission.id, commission.deadline)
     names = dict(commission.targets)
     misses = settle_commission(ruleset, names, answered, missed_before)
-    await tx.db.execute(
-        "UPDATE commissions SET closed_at = ? WHERE id = ?", (now.isoformat(), commission.id)
-    )
     # Every target's outcome is written at the settlement; the next one's streak reads them.
-    await tx.db.execute(
-        "UPDATE commission_targets SET outcome = 'answered' WHERE commission_id = ? AND unit_id IN "
-        "(SELECT unit_id FROM commission_answers WHERE commission_id = ?)",
-        (commission.id, commission.id),
-    )
+    await tx.close_commission(commission.id, now)
     if not misses:
         return []
     penalties = []
@@ -285,50 +225,21 @@ async def close(
     )
     record_ids = await tx.add_records(batch, penalties, now)
     for m, record_id in zip(misses, record_ids, strict=True):
-        await tx.db.execute(
-            "UPDATE commission_targets SET outcome = ?, record_id = ? WHERE commission_id = ? AND unit_id = ?",
-            (m.outcome.value, record_id, commission.id, m.unit),
-        )
+        await tx.set_target_missed(commission.id, m.unit, m.outcome.value, record_id)
     return [
         MissedUnit(m.unit, names[m.unit], m.outcome, ruleset.item(m.penalty_rule)) for m in misses
     ]
 
 
-async def _missed_last_time(tx: Tx, commission: Commission) -> set[int]:
-    """Targets whose latest earlier commission (by deadline) was settled as a miss."""
-    rows = await tx.all(
-        "SELECT t.unit_id, t.outcome FROM commission_targets t JOIN commissions c ON c.id = t.commission_id "
-        "WHERE t.outcome IS NOT NULL AND t.commission_id <> ? AND (c.deadline, c.id) < (?, ?) "
-        "AND t.unit_id IN (SELECT unit_id FROM commission_targets WHERE commission_id = ?) "
-        "ORDER BY c.deadline, c.id",
-        (commission.id, commission.deadline.isoformat(), commission.id, commission.id),
-    )
-    latest: dict[int, str] = {}
-    for unit_id, outcome in rows:
-        latest[unit_id] = outcome
-    return {unit_id for unit_id, outcome in latest.items() if outcome != "answered"}
-
-
 async def states(tx: Tx, unit_id: int | None = None) -> list[CommissionState]:
     """Commissions, newest first: all of them, or those that asked `unit_id`."""
-    where, params = ("", ()) if unit_id is None else (
-        "WHERE id IN (SELECT commission_id FROM commission_targets WHERE unit_id = ?)", (unit_id,)
-    )  # fmt: skip
-    rows = await tx.all(f"SELECT id FROM commissions {where} ORDER BY id DESC LIMIT 30", params)
     result = []
-    for (commission_id,) in rows:
-        commission = await load(tx, commission_id)
-        outcomes = dict(
-            await tx.all(
-                "SELECT unit_id, outcome FROM commission_targets WHERE commission_id = ? AND outcome IS NOT NULL",
-                (commission_id,),
-            )
-        )
+    for commission_id in await tx.commission_ids(unit_id=unit_id):
         result.append(
             CommissionState(
-                commission,
-                await answered_units(tx, commission_id),
-                outcomes,
+                await load(tx, commission_id),
+                await tx.answered_units(commission_id),
+                await tx.target_outcomes(commission_id),
             )
         )
     return result
@@ -336,5 +247,4 @@ async def states(tx: Tx, unit_id: int | None = None) -> list[CommissionState]:
 
 async def open_commissions(tx: Tx) -> list[Commission]:
     """Commissions not yet settled: their reminders and settlement are still to come."""
-    rows = await tx.all("SELECT id FROM commissions WHERE closed_at IS NULL ORDER BY id")
-    return [await load(tx, commission_id) for (commission_id,) in rows]
+    return [await load(tx, commission_id) for commission_id in await tx.open_commission_ids()]

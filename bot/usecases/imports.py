@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bot.store import NewRecord, Store, UnitRow
+from bot.storage import NewRecord, Store, UnitRow
 from bot.tabular import read_bytes, read_table
 from scoring.engine import Scored, score
 from scoring.errors import DomainError, ImportRejected, RowProblem

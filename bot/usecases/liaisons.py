@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.store import Liaison, Store
+from bot.storage import Liaison, Store
 from scoring.errors import DomainError
 
 # Guessing is throttled: this many wrong codes within the window locks a user out for the rest of it.
@@ -40,10 +40,7 @@ async def create_invite(
         await tx.claim_update(update_id, now)
         unit_id, unit = await tx.resolve_unit(unit_key)
         expires = now + ttl
-        await tx.db.execute(
-            "INSERT INTO invites (code_hash, unit_id, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-            (code_hash(code), unit_id, admin_id, now.isoformat(), expires.isoformat()),
-        )
+        await tx.add_invite(code_hash(code), unit_id, admin_id, now, expires)
     return Invite(code, unit, expires)
 
 
@@ -54,45 +51,26 @@ async def redeem_invite(
     failure: DomainError | None = None
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
-        since = (now - WRONG_CODE_WINDOW).isoformat()
-        row = await tx.one(
-            "SELECT COUNT(*), MIN(at) FROM invite_failures WHERE user_id = ? AND at > ?",
-            (user_id, since),
-        )
-        assert row is not None
-        if row[0] >= MAX_WRONG_CODES:
-            unlock = datetime.fromisoformat(row[1]) + WRONG_CODE_WINDOW
+        wrong, first = await tx.wrong_codes_since(user_id, now - WRONG_CODE_WINDOW)
+        if wrong >= MAX_WRONG_CODES:
+            assert first is not None
+            unlock = first + WRONG_CODE_WINDOW
             minutes = max(1, int((unlock - now).total_seconds() // 60) + 1)
             raise DomainError("invite_throttled", minutes=minutes)
-        invite = await tx.one(
-            "SELECT i.unit_id, i.expires_at, i.used_by, u.name FROM invites i JOIN units u ON u.id = i.unit_id "
-            "WHERE i.code_hash = ?",
-            (code_hash(code),),
-        )
-        if invite is None or invite[2] is not None or datetime.fromisoformat(invite[1]) <= now:
+        invite = await tx.invite(code_hash(code))
+        if invite is None or invite.used or invite.expires_at <= now:
             # The failure must be kept although the action fails: it is committed, then raised.
-            await tx.db.execute(
-                "INSERT INTO invite_failures (user_id, at) VALUES (?, ?)",
-                (user_id, now.isoformat()),
-            )
+            await tx.add_wrong_code(user_id, now)
             failure = DomainError(
                 "invite_invalid"
                 if invite is None
                 else "invite_used"
-                if invite[2] is not None
+                if invite.used
                 else "invite_expired"
             )
         else:
-            await tx.db.execute(
-                "UPDATE invites SET used_by = ?, used_at = ? WHERE code_hash = ?",
-                (user_id, now.isoformat(), code_hash(code)),
-            )
-            await tx.db.execute(
-                "INSERT INTO liaisons (user_id, unit_id, name, username, active, joined_at) VALUES (?, ?, ?, ?, 1, ?) "
-                "ON CONFLICT (user_id) DO UPDATE SET unit_id = excluded.unit_id, name = excluded.name, "
-                "username = excluded.username, active = 1, joined_at = excluded.joined_at",
-                (user_id, invite[0], name, username, now.isoformat()),
-            )
+            await tx.use_invite(code_hash(code), user_id, now)
+            await tx.bind_liaison(user_id, invite.unit_id, name, username, now)
             liaison = await tx.liaison(user_id)
     if failure is not None:
         raise failure
@@ -113,7 +91,7 @@ async def move_liaison(
         if await tx.liaison(user_id) is None:
             raise DomainError("liaison_unknown", user=user_id)
         unit_id, _ = await tx.resolve_unit(unit_key)
-        await tx.db.execute("UPDATE liaisons SET unit_id = ? WHERE user_id = ?", (unit_id, user_id))
+        await tx.move_liaison(user_id, unit_id)
         moved = await tx.liaison(user_id)
     assert moved is not None
     return moved
@@ -126,5 +104,5 @@ async def remove_liaison(store: Store, user_id: int, update_id: int, now: dateti
         liaison = await tx.liaison(user_id)
         if liaison is None:
             raise DomainError("liaison_unknown", user=user_id)
-        await tx.db.execute("UPDATE liaisons SET active = 0 WHERE user_id = ?", (user_id,))
+        await tx.remove_liaison(user_id)
     return liaison

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bot import texts
-from bot.store import NewRecord, Store, Tx, encode_modifiers
+from bot.storage import NewRecord, Store, Tx
 from bot.usecases.reports import check_day
 from scoring.engine import Entry, Scored, score
 from scoring.errors import DomainError
@@ -99,9 +99,10 @@ async def endorse(
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
         ruleset = await tx.ruleset()
-        unit_id, status, record = await tx.record(record_id)
-        if status != "confirmed":
-            raise DomainError("record_not_confirmed", record=record_id, status=status)
+        stored = await tx.record(record_id)
+        unit_id, record = stored.unit_id, stored.record
+        if stored.status != "confirmed":
+            raise DomainError("record_not_confirmed", record=record_id, status=stored.status)
         unit, day, item_id = record.unit, record.day, record.item_id
         modifier = ruleset.modifiers_by_key.get(modifier_key.strip())
         if modifier is None:
@@ -130,10 +131,7 @@ async def endorse(
         combined = dict(record.modifiers)
         combined[modifier.id] = combined.get(modifier.id, 0) + times
         full = score(ruleset, replace(record, modifiers=tuple(combined.items())))
-        await tx.db.execute(
-            "UPDATE records SET modifiers = ?, explanation = ? WHERE id = ?",
-            (encode_modifiers(tuple(combined.items())), full.explanation, record_id),
-        )
+        await tx.set_record_modifiers(record_id, combined.items(), full.explanation)
         await tx.add_event(record_id, "endorsed", f"tg:{admin_id}", label, now)
         liaisons = [liaison.user_id for liaison in await tx.liaisons(unit_id)]
     return Entered(record_id, unit, points, entry.explanation, liaisons)
@@ -148,20 +146,18 @@ async def reverse(
         raise DomainError("reason_missing")
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
-        row = await tx.one(
-            "SELECT l.unit_id, u.name, l.points, l.record_id, l.reverses, l.explanation "
-            "FROM ledger l JOIN units u ON u.id = l.unit_id WHERE l.id = ?",
-            (entry_id,),
-        )
-        if row is None:
+        entry = await tx.ledger_entry(entry_id)
+        if entry is None:
             raise DomainError("entry_unknown", entry=entry_id)
-        unit_id, unit, points, record_id, reverses, explanation = row
-        if reverses is not None:
+        if entry.reverses is not None:
             raise DomainError("entry_is_reversal", entry=entry_id)
-        if await tx.one("SELECT id FROM ledger WHERE reverses = ?", (entry_id,)) is not None:
+        if await tx.reversal_of(entry_id) is not None:
             raise DomainError("entry_reversed", entry=entry_id)
+        unit_id, unit, points, record_id = entry.unit_id, entry.unit, entry.points, entry.record_id
         batch = await tx.add_batch("reversal", f"tg:{admin_id}", now)
-        text = texts.REVERSAL_LINE.format(entry=entry_id, explanation=explanation, reason=reason)
+        text = texts.REVERSAL_LINE.format(
+            entry=entry_id, explanation=entry.explanation, reason=reason
+        )
         await tx.add_reversal(batch, entry_id, text, now)
         if record_id is not None:
             await tx.add_event(record_id, "reversed", f"tg:{admin_id}", reason, now)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.store import NewRecord, Store, Tx
+from bot.storage import NewRecord, Store, Tx
 from scoring.engine import score
 from scoring.errors import DomainError
 from scoring.periods import Period, next_month, parse_month, previous_month

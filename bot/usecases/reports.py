@@ -6,13 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.store import Liaison, NewRecord, Store, Tx, decode_modifiers, encode_modifiers
+from bot.storage import Commission, Liaison, NewRecord, PendingClaim, Store, Tx
 from bot.usecases import commissions
-from bot.usecases.commissions import Commission
 from scoring.engine import Scored, score
 from scoring.errors import DomainError
 from scoring.periods import month_of
-from scoring.records import Record, title_key
+from scoring.records import Record
 from scoring.ruleset import SUBMISSION_ID, Item, Ruleset
 
 # A summary left unconfirmed this long is stale: its button no longer stores anything.
@@ -91,13 +90,9 @@ def check_modifiers(ruleset: Ruleset, item: Item, modifiers: tuple[tuple[str, in
 
 
 async def _refuse_duplicate(tx: Tx, unit_id: int, item_id: str, day: date, title: str) -> None:
-    row = await tx.one(
-        "SELECT id, status, date FROM records WHERE unit_id = ? AND item_id = ? AND date = ? AND title_key = ? "
-        "AND status <> 'rejected' ORDER BY id LIMIT 1",
-        (unit_id, item_id, day.isoformat(), title_key(title)),
-    )
-    if row is not None:
-        raise DomainError("claim_duplicate", record=row[0], status=row[1], date=row[2])
+    found = await tx.same_claim(unit_id, item_id, day, title)
+    if found is not None:
+        raise DomainError("claim_duplicate", record=found[0], status=found[1], date=found[2])
 
 
 async def make_draft(
@@ -122,23 +117,9 @@ async def make_draft(
         check_day(ruleset, day, now.date())
         check_modifiers(ruleset, item, modifiers)
         await _refuse_duplicate(tx, liaison.unit_id, item.id, day, title)
-        cursor = await tx.db.execute(
-            "INSERT INTO drafts (user_id, unit_id, date, item_id, modifiers, title, evidence, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                liaison.user_id,
-                liaison.unit_id,
-                day.isoformat(),
-                item.id,
-                encode_modifiers(modifiers),
-                title,
-                evidence,
-                now.isoformat(),
-            ),
-        )
-        assert cursor.lastrowid is not None
         record = Record(liaison.unit, day, item.id, None, modifiers, title)
-        return Draft(cursor.lastrowid, liaison.unit, record, score(ruleset, record), item)
+        draft_id = await tx.add_draft(liaison.user_id, liaison.unit_id, record, evidence, now)
+        return Draft(draft_id, liaison.unit, record, score(ruleset, record), item)
 
 
 async def confirm_draft(
@@ -148,44 +129,27 @@ async def confirm_draft(
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
         ruleset = await tx.ruleset()
-        row = await tx.one(
-            "SELECT d.unit_id, u.name, d.date, d.item_id, d.modifiers, d.title, d.evidence, d.created_at, "
-            "d.record_id, d.cancelled, d.user_id FROM drafts d JOIN units u ON u.id = d.unit_id WHERE d.id = ?",
-            (draft_id,),
-        )
-        if row is None or row[10] != user_id:
+        draft = await tx.draft(draft_id)
+        if draft is None or draft.user_id != user_id:
             raise DomainError("button_forged")
-        (
-            unit_id,
-            unit,
-            day_text,
-            item_id,
-            modifiers_text,
-            title,
-            evidence,
-            created,
-            used,
-            cancelled,
-            _,
-        ) = row
-        if used is not None or cancelled or datetime.fromisoformat(created) + DRAFT_TTL < now:
+        if draft.used or draft.cancelled or draft.created_at + DRAFT_TTL < now:
             raise DomainError("button_stale")
         liaison = await tx.liaison(user_id, active_only=True)
-        if liaison is None or liaison.unit_id != unit_id:
+        if liaison is None or liaison.unit_id != draft.unit_id:
             raise DomainError("not_liaison")
-        day = date.fromisoformat(day_text)
-        await _refuse_duplicate(tx, unit_id, item_id, day, title)
-        record = Record(unit, day, item_id, None, decode_modifiers(modifiers_text), title)
+        record = draft.record
+        unit_id, unit, evidence = draft.unit_id, draft.unit, draft.evidence
+        await _refuse_duplicate(tx, unit_id, record.item_id, record.day, record.title)
         scored = score(ruleset, record)
         status = "pending" if require_approval else "confirmed"
         batch = await tx.add_batch("claim", f"tg:{user_id}", now)
         new = NewRecord(unit_id, record, scored, status, claimed_by=user_id, evidence=evidence)
         (record_id,) = await tx.add_records(batch, [new], now)
-        await tx.db.execute("UPDATE drafts SET record_id = ? WHERE id = ?", (record_id, draft_id))
+        await tx.use_draft(draft_id, record_id)
         await tx.add_event(
             record_id, "claimed" if require_approval else "confirmed", f"tg:{user_id}", "", now
         )
-    return Claimed(record_id, unit_id, unit, status, record, scored, ruleset.item(item_id))
+    return Claimed(record_id, unit_id, unit, status, record, scored, ruleset.item(record.item_id))
 
 
 async def cancel_draft(
@@ -193,14 +157,12 @@ async def cancel_draft(
 ) -> None:
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
-        row = await tx.one(
-            "SELECT user_id, record_id, cancelled FROM drafts WHERE id = ?", (draft_id,)
-        )
-        if row is None or row[0] != user_id:
+        draft = await tx.draft(draft_id)
+        if draft is None or draft.user_id != user_id:
             raise DomainError("button_forged")
-        if row[1] is not None or row[2]:
+        if draft.used or draft.cancelled:
             raise DomainError("button_stale")
-        await tx.db.execute("UPDATE drafts SET cancelled = 1 WHERE id = ?", (draft_id,))
+        await tx.cancel_draft(draft_id)
 
 
 async def submit(
@@ -251,30 +213,17 @@ async def submit(
     return Submitted(record_id, liaison.unit, counts.get(liaison.unit_id, 0), quota, commission)
 
 
-async def pending(store: Store) -> list[tuple[int, str, Record, str]]:
-    """(record id, unit, record, claimant) for every claim waiting for the office, oldest first."""
+async def pending(store: Store) -> list[PendingClaim]:
+    """Every claim waiting for the office, oldest first."""
     async with store.reading() as tx:
-        rows = await tx.all(
-            "SELECT r.id, u.name, r.date, r.item_id, r.modifiers, r.title, COALESCE(l.name, '') FROM records r "
-            "JOIN units u ON u.id = r.unit_id LEFT JOIN liaisons l ON l.user_id = r.claimed_by "
-            "WHERE r.status = 'pending' ORDER BY r.id"
-        )
-    return [
-        (
-            rid,
-            unit,
-            Record(unit, date.fromisoformat(day), item, None, decode_modifiers(mods), title),
-            who,
-        )
-        for rid, unit, day, item, mods, title, who in rows
-    ]
+        return await tx.pending_claims()
 
 
 async def _pending_record(tx: Tx, record_id: int) -> tuple[int, Record]:
-    unit_id, status, record = await tx.record(record_id)
-    if status != "pending":
-        raise DomainError("claim_decided", record=record_id, status=status)
-    return unit_id, record
+    stored = await tx.record(record_id)
+    if stored.status != "pending":
+        raise DomainError("claim_decided", record=record_id, status=stored.status)
+    return stored.unit_id, stored.record
 
 
 async def approve(
@@ -287,7 +236,7 @@ async def approve(
         unit = record.unit
         scored = score(ruleset, record)
         batch = await tx.add_batch("approval", f"tg:{admin_id}", now)
-        await tx.db.execute("UPDATE records SET status = 'confirmed' WHERE id = ?", (record_id,))
+        await tx.set_record_status(record_id, "confirmed")
         await tx.add_ledger(batch, unit_id, record_id, record.day, scored, now)
         await tx.add_event(record_id, "approved", f"tg:{admin_id}", "", now)
         liaisons = [liaison.user_id for liaison in await tx.liaisons(unit_id)]
@@ -307,7 +256,7 @@ async def reject(
         ruleset = await tx.ruleset()
         unit_id, record = await _pending_record(tx, record_id)
         unit = record.unit
-        await tx.db.execute("UPDATE records SET status = 'rejected' WHERE id = ?", (record_id,))
+        await tx.set_record_status(record_id, "rejected")
         await tx.add_event(record_id, "rejected", f"tg:{admin_id}", reason, now)
         liaisons = [liaison.user_id for liaison in await tx.liaisons(unit_id)]
     return Decided(record_id, unit, record.title, ruleset.item(record.item_id), 0, liaisons)

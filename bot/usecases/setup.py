@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.store import Store
+from bot.storage import Store
 from scoring.errors import DomainError
 from scoring.ruleset import Ruleset, parse_ruleset, ruleset_source
 

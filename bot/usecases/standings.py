@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.store import Store, Tx
+from bot.storage import Store, Tx
 from scoring.errors import DomainError
 from scoring.periods import Period
 from scoring.ruleset import Ruleset

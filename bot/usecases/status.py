@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
-from bot.store import Liaison, Store
+from bot.storage import LedgerLine, Liaison, RecordLine, Store
 from bot.usecases.standings import standings
 from scoring.periods import Period, month_of, quarter_of
 from scoring.standings import GroupStandings, Row, Standings
@@ -23,25 +23,6 @@ class UnitStatus:
     group_size: int
     # The unit ranked just above, and the points between them.
     above: Row | None
-
-
-@dataclass(frozen=True)
-class RecordLine:
-    id: int
-    day: date
-    item_id: str
-    title: str
-    status: str
-    explanation: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class LedgerLine:
-    id: int
-    day: date
-    points: int
-    explanation: str
 
 
 def group_of(table: Standings, group: str) -> GroupStandings | None:
@@ -71,22 +52,9 @@ async def unit_status(store: Store, liaison: Liaison, now: datetime) -> UnitStat
 
 async def history(store: Store, unit_id: int, limit: int = 10) -> list[RecordLine]:
     async with store.reading() as tx:
-        rows = await tx.all(
-            "SELECT r.id, r.date, r.item_id, r.title, r.status, r.explanation, "
-            "COALESCE((SELECT reason FROM record_events e WHERE e.record_id = r.id AND e.event = 'rejected' "
-            "ORDER BY e.id DESC LIMIT 1), '') FROM records r WHERE r.unit_id = ? ORDER BY r.id DESC LIMIT ?",
-            (unit_id, limit),
-        )
-    return [
-        RecordLine(i, date.fromisoformat(d), item, title, status, expl, reason)
-        for i, d, item, title, status, expl, reason in rows
-    ]
+        return await tx.history(unit_id, limit)
 
 
 async def ledger_lines(store: Store, unit_id: int, period: Period) -> list[LedgerLine]:
     async with store.reading() as tx:
-        rows = await tx.all(
-            "SELECT id, date, points, explanation FROM ledger WHERE date BETWEEN ? AND ? AND unit_id = ? ORDER BY date, id",
-            (period.start.isoformat(), period.end.isoformat(), unit_id),
-        )
-    return [LedgerLine(i, date.fromisoformat(d), p, e) for i, d, p, e in rows]
+        return await tx.ledger_lines(unit_id, period.start, period.end)

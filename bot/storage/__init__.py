@@ -1,0 +1,42 @@
+"""Storage: every SQL statement of the project, split by area, behind `Store` and `Tx`.
+
+`Store.transaction()` and `Store.reading()` hand out a `Tx`, the only way to query or write:
+a use case does all of its work through one `Tx`, so it commits all of it or none.
+"""
+
+from bot.storage.base import Store
+from bot.storage.commissions import Commission
+from bot.storage.ledger import LedgerEntry, LedgerLine
+from bot.storage.liaisons import Liaison
+from bot.storage.outbox import Outgoing
+from bot.storage.records import (
+    NewRecord,
+    PendingClaim,
+    RecordLine,
+    StoredDraft,
+    StoredRecord,
+    decode_modifiers,
+    encode_modifiers,
+)
+from bot.storage.tx import Tx
+from bot.storage.units import UnitRow
+from bot.storage.updates import AlreadyProcessed
+
+__all__ = [
+    "AlreadyProcessed",
+    "Commission",
+    "LedgerEntry",
+    "LedgerLine",
+    "Liaison",
+    "NewRecord",
+    "Outgoing",
+    "PendingClaim",
+    "RecordLine",
+    "Store",
+    "StoredDraft",
+    "StoredRecord",
+    "Tx",
+    "UnitRow",
+    "decode_modifiers",
+    "encode_modifiers",
+]

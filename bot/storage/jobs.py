@@ -1,0 +1,32 @@
+"""Scheduled runs: which job ran for which period, and how it ended."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.storage.base import TxBase
+
+
+class JobStorage(TxBase):
+    async def job_runs(self) -> set[tuple[str, str]]:
+        return {(job, period) for job, period in await self.all("SELECT job, period FROM job_runs")}
+
+    async def recent_job_runs(self, limit: int) -> list[tuple[str, str, str, str, str]]:
+        """(job, period, ran at, outcome, detail), latest first."""
+        rows = await self.all(
+            "SELECT job, period, ran_at, outcome, detail FROM job_runs "
+            "ORDER BY ran_at DESC, due_at DESC LIMIT ?",
+            (limit,),
+        )
+        return [(job, period, ran, outcome, detail) for job, period, ran, outcome, detail in rows]
+
+    async def add_job_run(
+        self, job: str, period: str, due_at: datetime, now: datetime, outcome: str, detail: str = ""
+    ) -> bool:
+        """Record a run; False if it was recorded before (made by another pass)."""
+        cursor = await self.db.execute(
+            "INSERT INTO job_runs (job, period, due_at, ran_at, outcome, detail) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (job, period, due_at.isoformat(), now.isoformat(), outcome, detail),
+        )
+        return cursor.rowcount == 1

@@ -1,0 +1,52 @@
+"""Messages the bot owes, stored with the action that owes them, marked when delivered."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.storage.base import TxBase
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message in the outbox, waiting for delivery."""
+
+    id: int
+    chat_id: int
+    text: str
+    parse_mode: str | None
+
+
+class OutboxStorage(TxBase):
+    async def enqueue(
+        self,
+        source: str,
+        messages: Iterable[tuple[int, str]],
+        now: datetime,
+        parse_mode: str | None = None,
+    ) -> int:
+        """Messages (chat id, text) owed by `source`, delivered after the transaction commits."""
+        rows = [(source, chat_id, text, parse_mode, now.isoformat()) for chat_id, text in messages]
+        await self.db.executemany(
+            "INSERT INTO outbox (source, chat_id, text, parse_mode, created_at) VALUES (?, ?, ?, ?, ?)",
+            rows,
+        )
+        return len(rows)
+
+    async def unsent(self, after: int, limit: int) -> list[Outgoing]:
+        rows = await self.all(
+            "SELECT id, chat_id, text, parse_mode FROM outbox "
+            "WHERE sent_at IS NULL AND failure IS NULL AND id > ? ORDER BY id LIMIT ?",
+            (after, limit),
+        )
+        return [Outgoing(*row) for row in rows]
+
+    async def mark_sent(self, message_id: int, now: datetime) -> None:
+        await self.write(
+            "UPDATE outbox SET sent_at = ? WHERE id = ?", (now.isoformat(), message_id)
+        )
+
+    async def mark_undeliverable(self, message_id: int, reason: str) -> None:
+        await self.write("UPDATE outbox SET failure = ? WHERE id = ?", (reason, message_id))

@@ -1,0 +1,269 @@
+"""Batches (who did what, when), records and their audit trail, and drafts of claims."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.storage.base import Row
+from bot.storage.ledger import LedgerStorage, ledger_rows
+from scoring.engine import Scored
+from scoring.errors import DomainError
+from scoring.records import Record, title_key
+
+
+@dataclass(frozen=True)
+class NewRecord:
+    """A record to store with its scoring; pending records get their ledger lines on approval."""
+
+    unit_id: int
+    record: Record
+    scored: Scored
+    status: str = "confirmed"
+    # The liaison who reported it, and what they sent as evidence (a file id or a link).
+    claimed_by: int | None = None
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    id: int
+    unit_id: int
+    status: str
+    record: Record
+
+
+@dataclass(frozen=True)
+class RecordLine:
+    """A record as a liaison's history shows it."""
+
+    id: int
+    day: date
+    item_id: str
+    title: str
+    status: str
+    explanation: str
+    # Why it was rejected, if it was.
+    reason: str
+
+
+@dataclass(frozen=True)
+class PendingClaim:
+    id: int
+    unit: str
+    record: Record
+    claimant: str
+
+
+@dataclass(frozen=True)
+class StoredDraft:
+    id: int
+    user_id: int
+    unit_id: int
+    unit: str
+    record: Record
+    evidence: str
+    created_at: datetime
+    used: bool
+    cancelled: bool
+
+
+class RecordStorage(LedgerStorage):
+    async def file_batch(self, kind: str, sha256: str) -> tuple[int, str, str] | None:
+        """(batch id, source, created_at) of an earlier import of the same file, if any."""
+        row = await self.one(
+            "SELECT id, source, created_at FROM batches WHERE kind = ? AND sha256 = ?",
+            (kind, sha256),
+        )
+        return (row[0], row[1], row[2]) if row else None
+
+    async def add_batch(
+        self,
+        kind: str,
+        actor: str,
+        now: datetime,
+        *,
+        source: str = "",
+        sha256: str | None = None,
+        rows: int = 0,
+    ) -> int:
+        return await self.insert(
+            "INSERT INTO batches (kind, actor, source, sha256, rows, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (kind, actor, source, sha256, rows, now.isoformat()),
+        )
+
+    async def add_records(
+        self, batch_id: int, new: Sequence[NewRecord], now: datetime
+    ) -> list[int]:
+        """Store records and, for confirmed ones, their ledger lines; return the record ids."""
+        if not new:
+            return []
+        stamp = now.isoformat()
+        # Record ids are handed out here too, under the write lock (see insert_ledger).
+        first_record = await self.next_id("records")
+        record_rows = []
+        ledger: list[tuple[object, ...]] = []
+        for offset, item in enumerate(new):
+            record_id = first_record + offset
+            r = item.record
+            record_rows.append(
+                (
+                    record_id, batch_id, item.unit_id, r.day.isoformat(), r.item_id, r.points,
+                    encode_modifiers(r.modifiers), r.title, r.note, item.status,
+                    item.scored.explanation, stamp, item.claimed_by, item.evidence,
+                    title_key(r.title),
+                )
+            )  # fmt: skip
+            if item.status == "confirmed":
+                ledger += ledger_rows(item.unit_id, record_id, r.day, item.scored, batch_id, stamp)
+        await self.db.executemany(
+            "INSERT INTO records (id, batch_id, unit_id, date, item_id, points, modifiers, title, "
+            "note, status, explanation, created_at, claimed_by, evidence, title_key) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            record_rows,
+        )
+        await self.insert_ledger(ledger)
+        return [first_record + i for i in range(len(new))]
+
+    async def record(self, record_id: int) -> StoredRecord:
+        row = await self.one(
+            "SELECT r.unit_id, u.name, r.date, r.item_id, r.points, r.modifiers, r.title, r.note, "
+            "r.status FROM records r JOIN units u ON u.id = r.unit_id WHERE r.id = ?",
+            (record_id,),
+        )
+        if row is None:
+            raise DomainError("record_unknown", record=record_id)
+        unit_id, unit, day, item_id, points, modifiers, title, note, status = row
+        record = Record(
+            unit, date.fromisoformat(day), item_id, points, decode_modifiers(modifiers), title, note
+        )
+        return StoredRecord(record_id, unit_id, status, record)
+
+    async def set_record_status(self, record_id: int, status: str) -> None:
+        await self.write("UPDATE records SET status = ? WHERE id = ?", (status, record_id))
+
+    async def set_record_modifiers(
+        self, record_id: int, modifiers: Iterable[tuple[str, int]], explanation: str
+    ) -> None:
+        await self.write(
+            "UPDATE records SET modifiers = ?, explanation = ? WHERE id = ?",
+            (encode_modifiers(modifiers), explanation, record_id),
+        )
+
+    async def add_event(
+        self, record_id: int, event: str, actor: str, reason: str, now: datetime
+    ) -> None:
+        await self.db.execute(
+            "INSERT INTO record_events (record_id, event, actor, reason, at) VALUES (?, ?, ?, ?, ?)",
+            (record_id, event, actor, reason, now.isoformat()),
+        )
+
+    async def same_claim(
+        self, unit_id: int, item_id: str, day: date, title: str
+    ) -> tuple[int, str, str] | None:
+        """(id, status, date) of the unit's first claim, not rejected, of this item, day and title."""
+        row = await self.one(
+            "SELECT id, status, date FROM records WHERE unit_id = ? AND item_id = ? AND date = ? "
+            "AND title_key = ? AND status <> 'rejected' ORDER BY id LIMIT 1",
+            (unit_id, item_id, day.isoformat(), title_key(title)),
+        )
+        return (row[0], row[1], row[2]) if row else None
+
+    async def pending_claims(self) -> list[PendingClaim]:
+        """Every claim waiting for the office, oldest first."""
+        rows = await self.all(
+            "SELECT r.id, u.name, r.date, r.item_id, r.modifiers, r.title, COALESCE(l.name, '') "
+            "FROM records r JOIN units u ON u.id = r.unit_id "
+            "LEFT JOIN liaisons l ON l.user_id = r.claimed_by "
+            "WHERE r.status = 'pending' ORDER BY r.id"
+        )
+        return [
+            PendingClaim(
+                rid,
+                unit,
+                Record(unit, date.fromisoformat(day), item, None, decode_modifiers(mods), title),
+                who,
+            )
+            for rid, unit, day, item, mods, title, who in rows
+        ]
+
+    async def history(self, unit_id: int, limit: int) -> list[RecordLine]:
+        """A unit's latest records, newest first, with the reason of a rejection."""
+        rows = await self.all(
+            "SELECT r.id, r.date, r.item_id, r.title, r.status, r.explanation, "
+            "COALESCE((SELECT reason FROM record_events e WHERE e.record_id = r.id "
+            "AND e.event = 'rejected' ORDER BY e.id DESC LIMIT 1), '') "
+            "FROM records r WHERE r.unit_id = ? ORDER BY r.id DESC LIMIT ?",
+            (unit_id, limit),
+        )
+        return [
+            RecordLine(i, date.fromisoformat(d), item, title, status, expl, reason)
+            for i, d, item, title, status, expl, reason in rows
+        ]
+
+    async def records_between(self, start: date, end: date) -> list[Row]:
+        """(id, date, unit, item id, title, status, modifiers, explanation, note) in date order."""
+        return await self.all(
+            "SELECT r.id, r.date, u.name, r.item_id, r.title, r.status, r.modifiers, "
+            "r.explanation, r.note FROM records r JOIN units u ON u.id = r.unit_id "
+            "WHERE r.date BETWEEN ? AND ? ORDER BY r.date, r.id",
+            (start.isoformat(), end.isoformat()),
+        )
+
+    async def ledger_between(self, start: date, end: date) -> list[Row]:
+        """(id, date, unit, rule id, column, points, explanation, reverses) in date order."""
+        return await self.all(
+            "SELECT l.id, l.date, u.name, l.rule_id, l.column_name, l.points, l.explanation, "
+            "l.reverses FROM ledger l JOIN units u ON u.id = l.unit_id "
+            "WHERE l.date BETWEEN ? AND ? ORDER BY l.date, l.id",
+            (start.isoformat(), end.isoformat()),
+        )
+
+    # --- drafts: a claim summarised for its liaison, waiting for the confirm button ----------
+
+    async def add_draft(
+        self, user_id: int, unit_id: int, record: Record, evidence: str, now: datetime
+    ) -> int:
+        return await self.insert(
+            "INSERT INTO drafts (user_id, unit_id, date, item_id, modifiers, title, evidence, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                user_id, unit_id, record.day.isoformat(), record.item_id,
+                encode_modifiers(record.modifiers), record.title, evidence, now.isoformat(),
+            ),
+        )  # fmt: skip
+
+    async def draft(self, draft_id: int) -> StoredDraft | None:
+        row = await self.one(
+            "SELECT d.user_id, d.unit_id, u.name, d.date, d.item_id, d.modifiers, d.title, "
+            "d.evidence, d.created_at, d.record_id, d.cancelled "
+            "FROM drafts d JOIN units u ON u.id = d.unit_id WHERE d.id = ?",
+            (draft_id,),
+        )
+        if row is None:
+            return None
+        user_id, unit_id, unit, day, item_id, mods, title, evidence, created, used, cancelled = row
+        record = Record(unit, date.fromisoformat(day), item_id, None, decode_modifiers(mods), title)
+        return StoredDraft(
+            draft_id, user_id, unit_id, unit, record, evidence, datetime.fromisoformat(created),
+            used is not None, bool(cancelled),
+        )  # fmt: skip
+
+    async def use_draft(self, draft_id: int, record_id: int) -> None:
+        await self.write("UPDATE drafts SET record_id = ? WHERE id = ?", (record_id, draft_id))
+
+    async def cancel_draft(self, draft_id: int) -> None:
+        await self.write("UPDATE drafts SET cancelled = 1 WHERE id = ?", (draft_id,))
+
+
+def decode_modifiers(text: str) -> tuple[tuple[str, int], ...]:
+    result = []
+    for part in filter(None, text.split(";")):
+        name, _, times = part.partition("×")
+        result.append((name, int(times) if times else 1))
+    return tuple(result)
+
+
+def encode_modifiers(modifiers: Iterable[tuple[str, int]]) -> str:
+    return ";".join(f"{m}×{n}" if n != 1 else m for m, n in modifiers)

@@ -1,0 +1,29 @@
+"""The transaction handle: every storage area's methods on one object."""
+
+from __future__ import annotations
+
+from bot.storage.commissions import CommissionStorage
+from bot.storage.config import ConfigStorage
+from bot.storage.jobs import JobStorage
+from bot.storage.liaisons import LiaisonStorage
+from bot.storage.outbox import OutboxStorage
+from bot.storage.quota import QuotaStorage
+from bot.storage.records import RecordStorage
+from bot.storage.standings import StandingsStorage
+from bot.storage.units import UnitStorage
+from bot.storage.updates import UpdateStorage
+
+
+class Tx(
+    ConfigStorage,
+    UpdateStorage,
+    UnitStorage,
+    LiaisonStorage,
+    RecordStorage,
+    StandingsStorage,
+    QuotaStorage,
+    JobStorage,
+    OutboxStorage,
+    CommissionStorage,
+):
+    """Queries and writes inside one transaction (see Store.transaction and Store.reading)."""

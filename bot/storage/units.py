@@ -1,0 +1,91 @@
+"""Units and their aliases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.storage.base import TxBase
+from scoring.errors import DomainError
+from scoring.standings import UnitRef
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    name: str
+    group: str
+    # None keeps the unit's aliases as they are; a list replaces them.
+    aliases: tuple[str, ...] | None
+
+
+class UnitStorage(TxBase):
+    async def resolve_unit(self, key: str) -> tuple[int, str]:
+        """(id, name) of the active unit with this name or alias."""
+        found = (await self.unit_lookup()).get(key.strip())
+        if found is None:
+            raise DomainError("unit_unknown", unit=key.strip())
+        return found
+
+    async def units(self) -> list[UnitRef]:
+        # data_version changes when another connection (a command-line import) commits; this
+        # connection's own writes drop the cache in upsert_units.
+        version_row = await self.one("PRAGMA data_version")
+        version = version_row[0] if version_row else None
+        if self.store.units_cache is None or self.store.units_version != version:
+            rows = await self.all("SELECT id, name, group_id FROM units ORDER BY id")
+            self.store.units_cache = [UnitRef(*row) for row in rows]
+            self.store.units_version = version
+        return self.store.units_cache
+
+    async def unit_lookup(self) -> dict[str, tuple[int, str]]:
+        """Every active unit's name and alias mapped to (unit id, name)."""
+        # Aliases first, so that a unit's own name wins over any alias spelled the same.
+        rows = await self.all(
+            "SELECT a.alias, u.id, u.name FROM unit_aliases a JOIN units u ON u.id = a.unit_id "
+            "WHERE u.active = 1 UNION ALL SELECT u.name, u.id, u.name FROM units u WHERE u.active = 1"
+        )
+        return {key: (unit_id, name) for key, unit_id, name in rows}
+
+    async def unit_aliases(self) -> dict[int, list[str]]:
+        result: dict[int, list[str]] = {}
+        for unit_id, alias in await self.all(
+            "SELECT unit_id, alias FROM unit_aliases ORDER BY alias"
+        ):
+            result.setdefault(unit_id, []).append(alias)
+        return result
+
+    async def upsert_units(self, rows: Iterable[UnitRow], now: datetime) -> tuple[int, int]:
+        """Add new units and update the group and aliases of known ones; (added, updated)."""
+        self.store.units_changed()
+        known = {
+            name: (unit_id, group)
+            for unit_id, name, group in await self.all("SELECT id, name, group_id FROM units")
+        }
+        aliases = await self.unit_aliases()
+        added = updated = 0
+        for row in rows:
+            if row.name in known:
+                unit_id, group = known[row.name]
+                changed = group != row.group
+                if changed:
+                    await self.write(
+                        "UPDATE units SET group_id = ? WHERE id = ?", (row.group, unit_id)
+                    )
+            else:
+                unit_id = await self.insert(
+                    "INSERT INTO units (name, group_id, created_at) VALUES (?, ?, ?)",
+                    (row.name, row.group, now.isoformat()),
+                )
+                changed = True
+                added += 1
+            if row.aliases is not None and sorted(row.aliases) != aliases.get(unit_id, []):
+                await self.write("DELETE FROM unit_aliases WHERE unit_id = ?", (unit_id,))
+                await self.db.executemany(
+                    "INSERT INTO unit_aliases (alias, unit_id) VALUES (?, ?)",
+                    [(alias, unit_id) for alias in row.aliases],
+                )
+                changed = True
+            if changed and row.name in known:
+                updated += 1
+        return added, updated
