@@ -13,7 +13,9 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    CommandHandler,
     TypeHandler,
+    filters,
 )
 from telegram.warnings import PTBUserWarning
 
@@ -66,11 +68,16 @@ def build_application(settings: Settings, *, rate_limit: bool | None = None) -> 
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app = builder.build()
     app.bot_data[SETTINGS] = settings
-    app.add_handler(TypeHandler(object, drop_replays), group=-1)
+    app.add_handler(TypeHandler(object, drop_replays), group=-2)
     liaison.register(app)
     report.register(app)
     office.register(app)
     commission.register(app)
+    # Last in its group: a /cancel that no conversation took (the report's and the rejection's
+    # conversations take theirs first).
+    app.add_handler(
+        CommandHandler("cancel", report.cancel_outside, filters=filters.ChatType.PRIVATE)
+    )
     app.add_handler(CallbackQueryHandler(stale_button))
     app.add_error_handler(on_error)
     return app

@@ -1,56 +1,26 @@
-"""Reading what people type in chat: dates as they say them, items by a recognisable name."""
+"""Reading what people type in chat: dates through the one date reader, items by a
+recognisable name, and the one-line report."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from bot import texts
+from scoring.dates import Toward, is_day, looks_like_day, read_day
 from scoring.errors import DomainError
 from scoring.ruleset import Item, Ruleset
 
-_MONTH_DAY = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?")
-_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
-_RELATIVE = {texts.TODAY: 0, texts.YESTERDAY: 1, "前天": 2}
-
 
 def parse_day(text: str, today: date) -> date:
-    """今天, 昨天, 前天, 2024-05-06, 2024/5/6, 5月6日 or 2024年5月6日."""
-    text = text.strip()
-    if text in _RELATIVE:
-        return today - timedelta(days=_RELATIVE[text])
-    try:
-        if m := _ISO.fullmatch(text):
-            return date(int(m[1]), int(m[2]), int(m[3]))
-        if m := _MONTH_DAY.fullmatch(text):
-            day = date(int(m[1]) if m[1] else today.year, int(m[2]), int(m[3]))
-            # "12月30日" said in January means last December.
-            if not m[1] and day > today:
-                day = day.replace(year=today.year - 1)
-            return day
-    except ValueError:
-        pass
-    raise DomainError("date_unreadable", date=text)
+    """A day that has been: 今天, 昨天, 5月6日 (the latest one not after today), 2024-05-06 …"""
+    return read_day(text, today)
 
 
 def parse_deadline(text: str, today: date) -> date:
-    """A day to come: 今天, 明天, 2024-05-06, 5月6日 (this year's, or next year's if past)."""
-    text = text.strip()
-    if text == texts.TOMORROW:
-        return today + timedelta(days=1)
-    if (m := _MONTH_DAY.fullmatch(text)) and not m[1]:
-        try:
-            day = date(today.year, int(m[2]), int(m[3]))
-        except ValueError:
-            raise DomainError("date_unreadable", date=text) from None
-        return day if day >= today else day.replace(year=today.year + 1)
-    return parse_day(text, today)
-
-
-def looks_like_day(text: str) -> bool:
-    text = text.strip()
-    return text in _RELATIVE or bool(_ISO.fullmatch(text) or _MONTH_DAY.fullmatch(text))
+    """A day to come: 今天, 明天, 5月6日 (this year's, or next year's if past), 2024-05-06 …"""
+    return read_day(text, today, Toward.FUTURE)
 
 
 def _bare(text: str) -> str:
@@ -81,6 +51,24 @@ def find_item(ruleset: Ruleset, text: str) -> Item:
 
 
 @dataclass(frozen=True)
+class Dated:
+    """Words with the date that ended them: the title of a report and its day."""
+
+    words: list[str]
+    day: date
+
+
+def trailing_day(words: list[str], today: date) -> Dated:
+    """The last word is the date when it is one in any form of the date reader (never part of
+    the title); a last word meant as a date that is none (5月32日) is refused."""
+    if words and is_day(words[-1], today):
+        return Dated(words[:-1], read_day(words[-1], today))
+    if words and looks_like_day(words[-1]):
+        raise DomainError("date_unreadable", date=words[-1])
+    return Dated(words, today)
+
+
+@dataclass(frozen=True)
 class OneLine:
     item: Item
     title: str
@@ -93,9 +81,19 @@ def parse_one_line(ruleset: Ruleset, text: str, today: date) -> OneLine:
     if len(parts) < 3:
         raise DomainError("usage", usage=texts.ONE_LINE_USAGE)
     item = find_item(ruleset, parts[1])
-    rest = parts[2:]
-    day = today
-    if len(rest) > 1 and looks_like_day(rest[-1]):
-        day = parse_day(rest[-1], today)
-        rest = rest[:-1]
-    return OneLine(item, " ".join(rest), day)
+    dated = trailing_day(parts[2:], today)
+    if not dated.words:
+        raise DomainError("title_is_date", title=parts[-1])
+    return OneLine(item, " ".join(dated.words), dated.day)
+
+
+def split_day_and_note(words: list[str], today: date) -> tuple[date | None, list[str]]:
+    """`[日期] [备注]` after a command's fixed arguments: a first word that is a date is the
+    date; one meant as a date that is none is refused rather than taken as the note."""
+    if not words:
+        return None, []
+    if is_day(words[0], today):
+        return read_day(words[0], today), words[1:]
+    if looks_like_day(words[0]):
+        raise DomainError("date_unreadable", date=words[0])
+    return None, words

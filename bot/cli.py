@@ -10,7 +10,7 @@ import secrets
 import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -20,9 +20,9 @@ from bot import render, texts
 from bot.jobs.calendar import runs_between
 from bot.settings import Settings
 from bot.storage import Store
-from bot.usecases import commissions
-from bot.usecases.imports import import_records, import_units
-from bot.usecases.quota import settle_quota
+from bot.usecases import commissions, periods
+from bot.usecases.imports import Existing, import_records, import_units
+from bot.usecases.quota import MonthSettled, settle_quota
 from bot.usecases.setup import initialize
 from bot.usecases.standings import standings
 from scoring.errors import DomainError
@@ -60,13 +60,40 @@ def build_parser() -> argparse.ArgumentParser:
     records = commands.add_parser("records", help="记录").add_subparsers(
         dest="records_command", required=True
     )
-    records.add_parser("import", help="导入记录（CSV 或 XLSX）").add_argument("file")
+    records_import = records.add_parser("import", help="导入记录（CSV 或 XLSX）")
+    records_import.add_argument("file")
+    existing = records_import.add_mutually_exclusive_group()
+    existing.add_argument(
+        "--skip-existing",
+        action="store_true",
+        help="只导入数据库中还没有的行（跳过已存储的记录，如重新导入不断追加的登记表）",
+    )
+    existing.add_argument(
+        "--allow-duplicates",
+        action="store_true",
+        help="每一行都作为新记录存储，即使与已存储的记录相同",
+    )
 
     quota = commands.add_parser("quota", help="月度报送任务").add_subparsers(
         dest="quota_command", required=True
     )
     settle = quota.add_parser("settle", help="结算一个月的报送任务")
     settle.add_argument("--month", required=True, help="月份，如 2024-05")
+    settle.add_argument("--dry-run", action="store_true", help="只显示将要写入的内容，不保存")
+    settle.add_argument(
+        "--allow-empty", action="store_true", help="该月确实没有任何报送时，仍然结算"
+    )
+
+    period = commands.add_parser("period", help="锁定已公布的期间").add_subparsers(
+        dest="period_command", required=True
+    )
+    period.add_parser("lock", help="锁定一个已结束的期间").add_argument(
+        "period", help="2024-05、2024Q2、2024 或 2024-04-01..2024-06-30"
+    )
+    reopen = period.add_parser("reopen", help="解锁一个期间（须注明原因）")
+    reopen.add_argument("period")
+    reopen.add_argument("--reason", required=True, help="解锁的原因，记入审计记录")
+    period.add_parser("list", help="当前锁定的期间，以及全部锁定和解锁记录")
 
     table = commands.add_parser("standings", help="排名")
     table.add_argument(
@@ -156,8 +183,24 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         case "records":
 
             async def records(store: Store) -> int:
-                done = await import_records(store, args.file, _actor(), now)
-                print(texts.RECORDS_IMPORTED.format(**done.__dict__))
+                existing = (
+                    Existing.SKIP
+                    if args.skip_existing
+                    else Existing.ALLOW
+                    if args.allow_duplicates
+                    else Existing.REFUSE
+                )
+                done = await import_records(store, args.file, _actor(), now, existing)
+                print(
+                    texts.RECORDS_IMPORTED.format(
+                        rows=done.rows, records=done.records, submissions=done.submissions,
+                        entries=done.entries, points=done.points,
+                    )
+                )  # fmt: skip
+                if done.skipped:
+                    print(texts.RECORDS_SKIPPED.format(skipped=done.skipped))
+                if done.changes:
+                    print(render.render_changes(texts.RESETTLED_HEAD, done.changes))
                 return 0
 
             return await _with_store(settings, records)
@@ -165,34 +208,80 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             month = parse_month(args.month)
 
             async def settle(store: Store) -> int:
-                done = await settle_quota(store, month, _actor(), now)
-                if not done.settled:
-                    print(texts.SETTLED_NOTHING_NEW.format(month=month.label))
-                    return 0
-                print(
-                    texts.SETTLED.format(
-                        month=month.label, settled=len(done.settled), missed=len(done.penalised)
-                    )
-                )
-                for s in done.penalised:
-                    print(
-                        texts.SETTLED_ROW.format(
-                            unit=s.unit,
-                            group=s.group,
-                            submissions=s.submissions,
-                            quota=s.quota,
-                            outcome=texts.OUTCOME[s.outcome.value],
-                            points=s.points,
-                        )
-                    )
+                done = await settle_quota(
+                    store, month, _actor(), now, allow_empty=args.allow_empty,
+                    dry_run=args.dry_run,
+                )  # fmt: skip
+                _print_settlement(done, dry_run=args.dry_run)
                 return 0
 
             return await _with_store(settings, settle)
+        case "period":
+            return await _with_store(settings, lambda store: _period(store, args, now))
         case "standings":
             return await _with_store(settings, lambda store: _standings(store, args))
         case "jobs":
             return await _with_store(settings, lambda store: _jobs(store, settings))
     raise AssertionError(args.command)
+
+
+def _print_settlement(done: MonthSettled, *, dry_run: bool) -> None:
+    if dry_run:
+        print(texts.DRY_RUN)
+    month = done.month.label
+    if done.again:
+        if not done.changes:
+            print(texts.SETTLED_NOTHING_NEW.format(month=month))
+            return
+        print(texts.SETTLED_AGAIN.format(month=month))
+    else:
+        print(
+            texts.SETTLED.format(month=month, settled=len(done.settled), missed=len(done.penalised))
+        )
+        for s in done.penalised:
+            print(
+                texts.SETTLED_ROW.format(
+                    unit=s.unit, group=s.group, submissions=s.submissions, quota=s.quota,
+                    outcome=texts.OUTCOME[s.outcome.value], points=s.points,
+                )
+            )  # fmt: skip
+    later = [c for c in done.changes if done.again or c.month != done.month]
+    if later:
+        print(render.render_changes(texts.RESETTLED_HEAD, later))
+
+
+async def _period(store: Store, args: argparse.Namespace, now: datetime) -> int:
+    match args.period_command:
+        case "lock":
+            locked = await periods.lock(store, args.period, _actor(), "", now)
+            print(texts.PERIOD_LOCKED.format(period=locked.label))
+        case "reopen":
+            reopened = await periods.reopen(store, args.period, args.reason, _actor(), "", now)
+            print(texts.PERIOD_REOPENED.format(period=reopened.label))
+        case _:
+            locks, events = await periods.history(store)
+            print(texts.PERIODS_LOCKED_NOW)
+            for lock in locks:
+                print(
+                    texts.PERIODS_LOCKED_LINE.format(
+                        period=lock.period, first=lock.first_day, last=lock.last_day,
+                        who=lock.actor_name or lock.actor, at=lock.at.strftime("%Y-%m-%d %H:%M"),
+                    )
+                )  # fmt: skip
+            if not locks:
+                print(texts.PERIODS_NONE)
+            print(texts.PERIODS_HISTORY)
+            for e in events:
+                print(
+                    texts.PERIODS_EVENT_LINE.format(
+                        at=e.at.strftime("%Y-%m-%d %H:%M"), period=e.period,
+                        event=texts.PERIOD_EVENTS[e.event], who=e.actor_name or e.actor,
+                        reason=f"：{e.reason}" if e.reason else "",
+                    )
+                )  # fmt: skip
+            if not events:
+                print(texts.PERIODS_NONE)
+    return 0
 
 
 # How far ahead `govinfo-bot jobs` looks, and how much it shows.

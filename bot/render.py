@@ -14,6 +14,8 @@ from bot import texts
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
+
+    from bot.usecases.quota import PenaltyChange
 from scoring.ruleset import Ruleset
 from scoring.standings import Standings
 
@@ -222,3 +224,22 @@ def pre_chunks(text: str) -> list[str]:
 def pre(text: str) -> str:
     """Text in a monospace block, so tables keep their columns."""
     return f"<pre>{html.escape(text)}</pre>"
+
+
+def render_changes(head: str, changes: Sequence[PenaltyChange]) -> str:
+    """Penalties a settlement changed, month by month, as `before → after`."""
+    lines = [head]
+    for c in changes:
+        if c.before is None and c.after_points == 0:
+            continue  # a unit at quota in a month settled for the first time: nothing changed
+        lines.append(
+            texts.CHANGE_LINE.format(
+                month=c.month.label, unit=c.unit, count=c.submissions, quota=c.quota,
+                before=_penalty(c.before_points), after=_penalty(c.after_points),
+            )
+        )  # fmt: skip
+    return "\n".join(lines)
+
+
+def _penalty(points: int) -> str:
+    return texts.CHANGE_NONE if points == 0 else f"{points:+d}"

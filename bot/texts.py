@@ -26,8 +26,10 @@ ERRORS: dict[str, str] = {
     "month_before_effective": "{month} 早于规则集生效日期 {effective}，无需结算",
     "xlsx_needs_out": "xlsx 格式必须用 --out 指定输出文件",
     "month_invalid": "无法识别的月份 {month}：请使用 2024-05 这样的格式",
-    "month_out_of_order": "{month} 早于已结算的 {last}，不能补结算：月度任务须按月依次结算",
-    "month_gap": "不能结算 {month}：请先结算 {missing}（月度任务须按月依次结算）",
+    "month_empty": (
+        "{month} 没有任何报送记录，未结算：多半是报送数据还没有导入。"
+        "如确实所有单位都没有报送，请运行 govinfo-bot quota settle --month {month} --allow-empty"
+    ),
     "no_quota": "规则集 {ruleset} 没有月度报送任务，无需结算",
     # Row problems of an import file.
     "column_missing": "缺少列 {column}",
@@ -35,7 +37,6 @@ ERRORS: dict[str, str] = {
     "unit_missing": "未填写单位",
     "unit_unknown": "未知的单位 {unit}",
     "date_missing": "未填写日期",
-    "date_invalid": "日期 {date} 格式不对，应为 YYYY-MM-DD",
     "date_before_effective": "日期 {date} 早于规则集生效日期 {effective}",
     "date_in_future": "日期 {date} 晚于今天",
     "item_missing": "未填写项目",
@@ -51,6 +52,17 @@ ERRORS: dict[str, str] = {
     "modifier_unknown": "未知的加分项 {modifier}",
     "modifier_times_invalid": "加分项 {modifier} 的次数不对",
     "modifier_not_allowed": "加分项 {modifier} 不适用于 {item}",
+    "modifier_too_many": "加分项 {modifier} 每条采用最多计 {limit} 次，这里是 {times} 次",
+    "row_stored": "已存储过：与记录 #{record}（{date}）相同",
+    "rows_stored": "{count} 条中有 {stored} 条已存储过（如记录 #{record}，{date}）",
+    "submission_stored": "同单位本月已有同标题的报送：记录 #{record}（{date}）",
+    "rows_stored_hint": (
+        "只导入新增的行：加 --skip-existing；确属另外的记录、都要存储：加 --allow-duplicates"
+    ),
+    "period_locked": (
+        "{date} 属于已锁定的期间 {period}（{who} 于 {at} 锁定），不能再变更。"
+        "更正请记一笔今天的调整分，或先解锁该期间并注明原因"
+    ),
     "name_missing": "未填写单位名称",
     # Chat.
     "update_replayed": "该操作已处理过",
@@ -65,6 +77,13 @@ ERRORS: dict[str, str] = {
     "item_not_reportable": "{item} 不能由信息员申报",
     "title_missing": "请填写信息标题",
     "claim_duplicate": "重复申报：同一单位、项目、标题和日期的记录已存在（#{record}，{date}，{status}）",
+    "submission_duplicate": "重复报送：{unit} {month} 已报送过同标题的信息（#{record}，{date}）",
+    "title_is_date": "标题不能只是日期（{title}）：请写信息标题，日期放在最后，如：关于沙漠治理的调研 5月6日",
+    "draft_cancelled": "该申报已取消，未保存。需要时请重新申报。",
+    "record_reversed": "记录 #{record} 的计分已冲正，不能追加批示",
+    "period_not_ended": "{period} 尚未结束（到 {end}），不能锁定",
+    "period_already_locked": "{period} 已于 {at} 由 {who} 锁定",
+    "period_not_locked": "{period} 没有锁定，无需解锁",
     "button_forged": "无效的按钮",
     "button_stale": "该按钮已失效，请重新申报",
     "record_unknown": "没有找到记录 #{record}",
@@ -76,7 +95,10 @@ ERRORS: dict[str, str] = {
     "entry_unknown": "没有找到流水 #{entry}",
     "entry_is_reversal": "流水 #{entry} 本身是冲正记录，不能再冲正",
     "entry_reversed": "流水 #{entry} 已冲正过",
-    "date_unreadable": "无法识别的日期 {date}：可以写 今天、昨天、2024-05-06 或 5月6日",
+    "date_unreadable": (
+        "无法识别的日期 {date}：可以写 今天、昨天、前天、5月6日、2024年5月6日、2024-05-06、"
+        "2024/5/6、2024.5.6、5.6 或 20240506"
+    ),
     "usage": "用法：{usage}",
     "item_ambiguous": "项目 {text} 不明确，可能是：{options}",
     "name_duplicate": "单位 {name} 在文件中重复出现（第 {first} 行）",
@@ -100,6 +122,8 @@ def domain_error_lines(err: DomainError) -> list[str]:
     lines = [error_text(err.code, err.params)]
     if isinstance(err, ImportRejected):
         lines += [problem_text(p) for p in err.problems]
+        if err.hint:
+            lines.append(error_text(err.hint, {}))
     return lines
 
 
@@ -113,8 +137,27 @@ RECORDS_IMPORTED = (
     "记录已导入：{rows} 行，{records} 条记录（其中报送 {submissions} 条），"
     "{entries} 条积分流水，合计 {points} 分"
 )
+RECORDS_SKIPPED = "跳过已存储的记录 {skipped} 条"
 SETTLED = "{month} 月度报送任务结算：{settled} 个单位，其中 {missed} 个未完成（扣分已记入流水）"
+SETTLED_AGAIN = "{month} 已结算过，按现有数据重新结算"
 SETTLED_NOTHING_NEW = "{month} 已结算过，本次没有新的变更"
+DRY_RUN = "（试算：以下是将要写入的内容，本次未保存任何变更）"
+RESETTLED_AFTER = "补结算 {settled} 后重新结算 {month}"
+RESETTLED_LATE = "补录报送，重新结算 {month}"
+RESETTLED_HEAD = "以下月份重新结算，扣分有变更："
+RESETTLED_FOR_LIAISON = "已结算月份因这条报送重新结算，扣分有变更："
+RESETTLED_FOR_ADMINS = "{unit} 补录报送（#{record}），已结算月份重新结算，扣分有变更："
+CHANGE_LINE = "{month} {unit}（报送 {count}/{quota}）：{before} → {after}"
+CHANGE_NONE = "不扣分"
+SETTLED_ROW_MET = "{unit}（{group}）：报送 {submissions}/{quota}，完成"
+PERIOD_LOCKED = "已锁定 {period}：期间内的记录、冲正、批示和结算都不能再变更。"
+PERIOD_REOPENED = "已解锁 {period}，原因已记入审计记录。"
+PERIODS_LOCKED_NOW = "当前锁定的期间："
+PERIODS_LOCKED_LINE = "  {period}（{first} 至 {last}）{who} 于 {at} 锁定"
+PERIODS_NONE = "  （没有）"
+PERIODS_HISTORY = "锁定和解锁记录："
+PERIODS_EVENT_LINE = "  {at} {period} {event} — {who}{reason}"
+PERIOD_EVENTS = {"locked": "锁定", "reopened": "解锁"}
 SETTLED_ROW = "{unit}（{group}）：报送 {submissions}/{quota}，{outcome} {points}"
 OUTCOME = {"missed": "未完成，扣分并下发提醒函", "missed_again": "经提醒后仍未完成，扣分"}
 SETTINGS_INVALID = "设置有误：{fields}（见 .env.example）"
@@ -166,7 +209,7 @@ BOUND = "绑定成功：你现在是 {unit} 的信息员。\n发送 /help 查看
 HELP_LIAISON = """信息员可以：
 /report — 逐步申报一条采用信息（选择刊物、栏目，填写标题、日期、批示和证明材料）
 采用 <项目> <标题> [日期] — 一句话申报，例如：采用 《决策参考》 关于沙漠治理的调研 5月6日
-/submit <标题> — 记录一条报送（计入每月报送任务；回复一条消息或文件时一并附上）
+/submit <标题> [日期] — 记录一条报送（计入每月报送任务；回复一条消息或文件时一并附上；补报以前的日期写在最后）
 /submit 约稿<编号> <标题> — 回复约稿；/commissions — 本单位的约稿
 /me — 本月报送进度、本季度得分和排名
 /rank [期间] — 本组排名（默认本季度，例如 /rank 2024Q2）
@@ -180,7 +223,9 @@ HELP_ADMIN = """管理员可以：
 /penalty <单位> <扣分项> [日期] [备注] — 记扣分
 /adjust <单位> <±分值> <原因> — 调整分值（须注明原因）
 /endorse <记录号> <批示项>[×次数] — 为已确认的采用追加批示
-/reverse <流水号> <原因> — 冲正一条流水（不删除原记录）
+/reverse <流水号> <原因> — 冲正一条流水（不删除原记录；冲正采用时连同其批示一并冲正）
+/lock <期间> — 锁定已公布的期间（如 /lock 2024Q2），期间内不能再变更
+/reopen <期间> <原因> — 解锁期间
 /units — 单位名单
 /standings [期间] [分组] — 排名
 /export [期间] — 导出 Excel（记录、积分流水、排名）
@@ -209,6 +254,8 @@ COMMANDS_ADMIN = {
     "adjust": "调整分值",
     "endorse": "追加批示",
     "reverse": "冲正流水",
+    "lock": "锁定期间",
+    "reopen": "解锁期间",
     "units": "单位名单",
     "standings": "排名",
     "export": "导出 Excel",
@@ -255,7 +302,9 @@ CLAIM_CONFIRMED = "已记录（#{record}），得 {points} 分。"
 ONE_LINE_PREFIX = "采用"
 ONE_LINE_USAGE = "采用 <项目> <标题> [日期]，例如：采用 《决策参考》 关于沙漠治理的调研 5月6日"
 
-SUBMITTED = "已记录报送（#{record}）：{title}\n{unit} 本月已报送 {count} 条{quota}"
+SUBMITTED = "已记录报送（#{record}）：{title}\n{unit} {month}已报送 {count} 条{quota}"
+THIS_MONTH = "本月"
+SUBMITTED_DATED = "\n报送日期：{date}"
 SUBMITTED_QUOTA = "，任务 {quota} 条"
 OFFICE_COPY = "📨 {unit} 报送（#{record}）：{title}"
 
@@ -276,11 +325,34 @@ DONE = "已完成。"
 PENDING_NONE = "没有待审核的申报。"
 PENDING_LINE = "#{record} {unit} {date} {item}「{title}」{who}"
 
-ENTERED = "已记入 {unit}（#{record}）：{explanation}"
-ENTERED_FOR_LIAISON = "信息室为 {unit} 记入：{explanation}"
+ENTERED = """已记入（#{record}）
+单位：{unit}
+项目：{item}
+日期：{date}
+分值：{points}
+备注：{note}
+计分：{explanation}"""
+ENTERED_FOR_LIAISON = """信息室为 {unit} 记入：
+项目：{item}
+日期：{date}
+分值：{points}
+备注：{note}"""
+NO_NOTE = "无"
+ENDORSED_ITEM = "{label}（记录 #{record}「{title}」）"
 ENDORSEMENT_LINE = "{label} {points}（记录 #{record}）"
 REVERSAL_LINE = "冲正 #{entry}（{explanation}）：{reason}"
-REVERSED = "已冲正：{explanation}"
+REVERSED = """已冲正
+单位：{unit}
+日期：{date}
+分值：{points}
+原因：{note}
+{lines}"""
+REVERSED_FOR_LIAISON = """信息室为 {unit} 冲正：
+日期：{date}
+分值：{points}
+原因：{note}"""
+DRAFTS_CANCELLED = "已取消未确认的申报，未保存。"
+NOTHING_TO_CANCEL = "没有进行中的操作。"
 
 ME = """{unit} 的情况
 本月（{month}）已报送 {submissions} 条{quota_line}
@@ -379,7 +451,7 @@ SETTLEMENT_SUMMARY = (
 SETTLEMENT_LINE = "{unit}（{group}）报送 {count}/{quota}，{points} 分（{label}）{letter}"
 LETTER_SENT = "，已发提醒函"
 LETTER_NOBODY = "，该单位没有信息员，提醒函未能送达"
-SETTLEMENT_NOTHING = "【月度结算】{month}没有需要结算的单位（已全部结算过）。"
+SETTLEMENT_NOTHING = "【月度结算】{month}已结算过，按现有数据没有新的扣分。"
 JOB_FAILED = "【自动任务未完成】{job}（{period}）：{reason}"
 JOB_ERROR = "多次出错（{error}），已放弃，详见日志"
 JOB_NAMES = {
@@ -391,7 +463,7 @@ JOB_NAMES = {
     "commission_reminder": "约稿提醒",
     "commission_close": "约稿结算",
 }
-SETTLE_BY_HAND = "请处理后运行 govinfo-bot quota settle {month}。"
+SETTLE_BY_HAND = "请处理后运行 govinfo-bot quota settle --month {month}。"
 STANDINGS_BULLETIN = "【{period}考评排名】"
 LIAISON_BLOCKED = (
     "信息员 {who}（{unit}）已屏蔽机器人，已自动停用。如需恢复，请重新邀请：/invite {unit}"

@@ -31,6 +31,8 @@ class RowProblem:
 class ImportRejected(DomainError):
     """A file with any bad row is refused whole; this lists every bad row."""
 
-    def __init__(self, problems: list[RowProblem]) -> None:
+    def __init__(self, problems: list[RowProblem], hint: str | None = None) -> None:
         super().__init__("import_rejected", count=len(problems))
         self.problems = problems
+        # A code for what the user can do about it, said after the rows.
+        self.hint = hint

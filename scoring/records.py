@@ -10,10 +10,11 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from scoring.errors import ImportRejected, RowProblem
+from scoring.dates import read_day
+from scoring.errors import DomainError, ImportRejected, RowProblem
 from scoring.ruleset import SUBMISSION_ID, SUBMISSION_LABEL, Item, ItemKind, Ruleset
 
 RECORD_COLUMNS = ("date", "unit", "item", "count", "points", "modifiers", "title", "note")
@@ -55,12 +56,6 @@ def split_repeat(text: str) -> tuple[str, int]:
     return text, 1
 
 
-class _RowError(Exception):
-    def __init__(self, code: str, **params: Any) -> None:
-        self.code = code
-        self.params = params
-
-
 def check_header(header: Iterable[str]) -> list[RowProblem]:
     names = [h.strip() for h in header]
     problems = [
@@ -76,28 +71,37 @@ def check_header(header: Iterable[str]) -> list[RowProblem]:
     return problems
 
 
+@dataclass(frozen=True)
+class ParsedRow:
+    """A valid row of an import file: its line number, its record, and how many of it."""
+
+    line: int
+    record: Record
+    count: int
+
+
 def parse_rows(
     ruleset: Ruleset,
     rows: Iterable[tuple[int, Mapping[str, Any]]],
     units: Mapping[str, str],
     today: date,
-) -> list[Record]:
-    """Validate numbered rows into records, `count` expanded; raise ImportRejected on any bad row.
+) -> list[ParsedRow]:
+    """Validate numbered rows; raise ImportRejected naming every bad row.
 
     `units` maps every unit name and alias to the unit's name.
     """
-    records: list[Record] = []
+    parsed: list[ParsedRow] = []
     problems: list[RowProblem] = []
     for line, row in rows:
         try:
             record, count = parse_row(ruleset, row, units, today)
-        except _RowError as err:
+        except DomainError as err:
             problems.append(RowProblem(line, err.code, err.params))
             continue
-        records.extend([record] * count)
+        parsed.append(ParsedRow(line, record, count))
     if problems:
         raise ImportRejected(problems)
-    return records
+    return parsed
 
 
 def parse_row(
@@ -105,10 +109,10 @@ def parse_row(
 ) -> tuple[Record, int]:
     unit_text = _text(row.get("unit"))
     if not unit_text:
-        raise _RowError("unit_missing")
+        raise DomainError("unit_missing")
     unit = units.get(unit_text)
     if unit is None:
-        raise _RowError("unit_unknown", unit=unit_text)
+        raise DomainError("unit_unknown", unit=unit_text)
     day = parse_day(row.get("date"), ruleset, today)
     item_text = _text(row.get("item"))
     item = resolve_item(ruleset, item_text)
@@ -117,7 +121,7 @@ def parse_row(
     modifiers = parse_modifiers(ruleset, _text(row.get("modifiers")), item)
     note = _text(row.get("note"))
     if item is not None and item.kind is ItemKind.ADJUSTMENT and not note:
-        raise _RowError("reason_required")
+        raise DomainError("reason_required")
     return (
         Record(
             unit,
@@ -133,40 +137,33 @@ def parse_row(
 
 
 def parse_day(value: Any, ruleset: Ruleset, today: date) -> date:
-    if isinstance(value, datetime):
-        day = value.date()
-    elif isinstance(value, date):
-        day = value
-    else:
-        text = _text(value)
-        if not text:
-            raise _RowError("date_missing")
-        try:
-            if len(text) != 10:
-                raise ValueError(text)
-            day = date.fromisoformat(text)
-        except ValueError:
-            raise _RowError("date_invalid", date=text) from None
+    """A row's date, in any form the shared date reader knows, within the ruleset's time."""
+    day = read_day(value, today)
+    check_day(ruleset, day, today)
+    return day
+
+
+def check_day(ruleset: Ruleset, day: date, today: date) -> None:
+    """Records are dated between the ruleset's effective date and today."""
     if ruleset.effective_from and day < ruleset.effective_from:
-        raise _RowError(
+        raise DomainError(
             "date_before_effective",
             date=day.isoformat(),
             effective=ruleset.effective_from.isoformat(),
         )
     if day > today:
-        raise _RowError("date_in_future", date=day.isoformat())
-    return day
+        raise DomainError("date_in_future", date=day.isoformat())
 
 
 def resolve_item(ruleset: Ruleset, text: str) -> Item | None:
     """The item named by id or label; None for a submission (报送)."""
     if not text:
-        raise _RowError("item_missing")
+        raise DomainError("item_missing")
     if text in (SUBMISSION_ID, SUBMISSION_LABEL):
         return None
     item = ruleset.items_by_key.get(text)
     if item is None:
-        raise _RowError("item_unknown", item=text)
+        raise DomainError("item_unknown", item=text)
     return item
 
 
@@ -179,18 +176,44 @@ def parse_modifiers(ruleset: Ruleset, text: str, item: Item | None) -> tuple[tup
             continue
         name, times = split_repeat(part)
         if times < 1:
-            raise _RowError("modifier_times_invalid", modifier=part)
+            raise DomainError("modifier_times_invalid", modifier=part)
         modifier = ruleset.modifiers_by_key.get(name)
         if modifier is None:
-            raise _RowError("modifier_unknown", modifier=name)
-        if item is None or item.id not in modifier.allowed_on:
-            raise _RowError(
-                "modifier_not_allowed",
-                modifier=modifier.label,
-                item=item.label if item else SUBMISSION_LABEL,
+            raise DomainError("modifier_unknown", modifier=name)
+        if item is None:
+            raise DomainError(
+                "modifier_not_allowed", modifier=modifier.label, item=SUBMISSION_LABEL
             )
         counts[modifier.id] = counts.get(modifier.id, 0) + times
-    return tuple(counts.items())
+    modifiers = tuple(counts.items())
+    if item is not None:
+        check_modifiers(ruleset, item, modifiers)
+    return modifiers
+
+
+def check_modifiers(ruleset: Ruleset, item: Item, modifiers: tuple[tuple[str, int], ...]) -> None:
+    """Each modifier allowed on the item, and no more times than one adoption may carry it."""
+    for modifier_id, times in modifiers:
+        modifier = ruleset.modifiers_by_key[modifier_id]
+        if item.id not in modifier.allowed_on:
+            raise DomainError("modifier_not_allowed", modifier=modifier.label, item=item.label)
+        if modifier.max_per_adoption is not None and times > modifier.max_per_adoption:
+            raise DomainError(
+                "modifier_too_many",
+                modifier=modifier.label,
+                times=times,
+                limit=modifier.max_per_adoption,
+            )
+
+
+def reportable(ruleset: Ruleset, key: str) -> Item:
+    """An item a liaison may claim: an adoption or a credit, by id or label."""
+    item = ruleset.items_by_key.get(key.strip())
+    if item is None:
+        raise DomainError("item_unknown", item=key.strip())
+    if item not in ruleset.reportable_items:
+        raise DomainError("item_not_reportable", item=item.label)
+    return item
 
 
 def _count(value: Any) -> int:
@@ -198,9 +221,9 @@ def _count(value: Any) -> int:
         return 1
     number = _whole(value, "count_invalid")
     if number < 1:
-        raise _RowError("count_below_one", count=number)
+        raise DomainError("count_below_one", count=number)
     if number > MAX_COUNT:
-        raise _RowError("count_too_large", count=number, limit=MAX_COUNT)
+        raise DomainError("count_too_large", count=number, limit=MAX_COUNT)
     return number
 
 
@@ -208,19 +231,19 @@ def _points(value: Any, item: Item | None) -> int | None:
     given = value is not None and _text(value) != ""
     if item is None or item.kind is not ItemKind.ADJUSTMENT:
         if given:
-            raise _RowError("points_not_allowed", item=item.label if item else SUBMISSION_LABEL)
+            raise DomainError("points_not_allowed", item=item.label if item else SUBMISSION_LABEL)
         return None
     if not given:
-        raise _RowError("points_required")
+        raise DomainError("points_required")
     points = _whole(value, "points_invalid")
     if points == 0:
-        raise _RowError("points_zero")
+        raise DomainError("points_zero")
     return points
 
 
 def _whole(value: Any, code: str) -> int:
     if isinstance(value, bool):
-        raise _RowError(code, value=str(value))
+        raise DomainError(code, value=str(value))
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
@@ -229,7 +252,7 @@ def _whole(value: Any, code: str) -> int:
     try:
         return int(text.replace("＋", "+").replace("－", "-"))
     except ValueError:
-        raise _RowError(code, value=text) from None
+        raise DomainError(code, value=text) from None
 
 
 def _text(value: Any) -> str:

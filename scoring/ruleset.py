@@ -78,6 +78,8 @@ class Modifier(_Model):
     points: int = Field(gt=0)
     column: str
     allowed_on: list[str] = Field(min_length=1)
+    # How many times one adoption may carry it (a piece is commissioned once); None: no limit.
+    max_per_adoption: int | None = Field(default=None, ge=1)
 
 
 # Storage keeps monthly sums in this many fixed slots, one per score column.

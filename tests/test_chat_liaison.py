@@ -169,7 +169,7 @@ async def test_why_explains_every_point(tmp_path: Path) -> None:
         await chat.join(LIAISON, "公安局")
         summary = await chat.ask(LIAISON, "采用 《决策参考》 关于沙漠治理的调研 今天")
         assert "已记录" in await chat.confirm(LIAISON, summary)
-        assert "已记入 公安局" in (await chat.ask(ADMIN, "/adjust 公安局 -5 报送迟缓")).text
+        assert "单位：公安局" in (await chat.ask(ADMIN, "/adjust 公安局 -5 报送迟缓")).text
         await chat.server.wait_for(lambda m: "信息室为 公安局 记入" in m.text, chat_id=LIAISON)
         why = (await chat.ask(LIAISON, "/why")).text
         assert "+18 《决策参考》18" in why

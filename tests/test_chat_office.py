@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -124,12 +125,17 @@ async def test_penalty_adjustment_endorsement_reversal_and_pending(tmp_path: Pat
         endorsed = (await chat.ask(ADMIN, "/endorse 1 市领导同志批示×2")).text
         assert "市领导同志批示×2 60" in endorsed
         assert "不适用于" in (await chat.ask(ADMIN, "/endorse 1 国务院领导同志签批")).text
-        assert (
-            "已记入 公安局"
-            in (await chat.ask(ADMIN, "/penalty 公安局 error.city_endorsed 昨天 数据失误")).text
-        )
+        penalised = (await chat.ask(ADMIN, "/penalty 公安局 error.city_endorsed 昨天 数据失误")).text
+        # Every confirmation of an office entry states unit, item, date, points and note.
+        yesterday = (chat.settings.now().date() - timedelta(days=1)).isoformat()
+        assert penalised.splitlines()[1:6] == [
+            "单位：公安局", "项目：较大失误被市领导同志批示", f"日期：{yesterday}", "分值：-100",
+            "备注：数据失误",
+        ]  # fmt: skip
         assert "未知的扣分项" in (await chat.ask(ADMIN, "/penalty 公安局 city.jccc")).text
-        assert "已记入 公安局" in (await chat.ask(ADMIN, "/adjust 公安局 +12 补记漏登")).text
+        adjusted = (await chat.ask(ADMIN, "/adjust 公安局 +12 补记漏登")).text
+        today = chat.settings.now().date().isoformat()
+        assert [f"日期：{today}", "分值：+12", "备注：补记漏登"] == adjusted.splitlines()[3:6]
         assert "用法" in (await chat.ask(ADMIN, "/adjust 公安局 十二 补记")).text
         entries = rows(chat.db(), "SELECT id, rule_id, points FROM ledger ORDER BY id")
         assert [(r, p) for _, r, p in entries] == [

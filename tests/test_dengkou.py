@@ -249,12 +249,27 @@ def test_settling_refuses_an_unfinished_month_and_a_ruleset_without_quotas(
     assert result.code == 1 and "没有月度报送任务" in result.err
 
 
-def test_months_are_settled_in_order(dengkou: Cli) -> None:
-    dengkou.ok("quota", "settle", "--month", "2024-05")
-    result = dengkou("quota", "settle", "--month", "2024-04")
-    assert result.code == 1 and "早于已结算的 2024-05" in result.err
-    result = dengkou("quota", "settle", "--month", "2024-07")
-    assert result.code == 1 and "请先结算 2024-06" in result.err
-    dengkou.ok("quota", "settle", "--month", "2024-06")
-    # Every unit missed May and June: the second miss in a row costs 50.
-    assert sorted(points for *_, points in ledger(dengkou)) == [-50] * 5 + [-30] * 5
+def test_months_may_be_settled_in_any_order(dengkou: Cli) -> None:
+    """Nobody reported in April, May or June. May settled first is a first miss; April settled
+    after it makes May a second one (−50), and June follows the streak."""
+    assert "--allow-empty" in dengkou("quota", "settle", "--month", "2024-05").err
+    dengkou.ok("quota", "settle", "--month", "2024-05", "--allow-empty")
+    assert sorted(points for *_, points in ledger(dengkou)) == [-30] * 5
+    out = dengkou.ok("quota", "settle", "--month", "2024-04", "--allow-empty")
+    assert "2024-05 教育局（报送 0/15）：-30 → -50" in out
+    dengkou.ok("quota", "settle", "--month", "2024-06", "--allow-empty")
+    live = live_points(dengkou)
+    assert live == {("2024-04-30", -30): 5, ("2024-05-31", -50): 5, ("2024-06-30", -50): 5}
+
+
+def live_points(cli: Cli) -> dict[tuple[str, int], int]:
+    """Penalties still standing (not reversed), by day and points, with how many units."""
+    with sqlite3.connect(cli.db) as db:
+        rows = db.execute(
+            "SELECT date, points FROM ledger l WHERE reverses IS NULL "
+            "AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.id)"
+        ).fetchall()
+    counts: dict[tuple[str, int], int] = {}
+    for day, points in rows:
+        counts[(day, points)] = counts.get((day, points), 0) + 1
+    return counts

@@ -10,6 +10,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import texts
+from bot.chatinput import trailing_day
 from bot.handlers.common import (
     Context,
     answers_errors,
@@ -25,7 +26,7 @@ from bot.handlers.common import (
     store,
     update_id,
 )
-from bot.render import pre, split_message, table
+from bot.render import pre, render_changes, split_message, table
 from bot.usecases import status
 from bot.usecases.liaisons import redeem_invite
 from bot.usecases.reports import submit
@@ -99,10 +100,17 @@ async def submit_command(update: Update, context: Context) -> None:
     if m := COMMISSION_ANSWER.match(title):
         commission_id, title = int(m[1]), title[m.end() :].strip()
     if not title:
-        raise DomainError("usage", usage="/submit <标题>")
+        raise DomainError("usage", usage="/submit <标题> [日期]")
+    today = now(context).date()
+    # A commission's answer is dated the day it arrives: the deadline is about that day.
+    dated = trailing_day(title.split(), today) if commission_id is None else None
+    if dated is not None and len(dated.words) < len(title.split()):
+        if not dated.words:
+            raise DomainError("title_is_date", title=title)
+        title = " ".join(dated.words)
     done = await submit(
         store(context), liaison, title, evidence, update_id(update), now(context),
-        commission_id, settings(context).admin_ids,
+        commission_id, settings(context).admin_ids, dated.day if dated else None,
     )  # fmt: skip
     quota = texts.SUBMITTED_QUOTA.format(quota=done.quota) if done.quota else ""
     answered = ""
@@ -110,13 +118,23 @@ async def submit_command(update: Update, context: Context) -> None:
         answered = texts.COMMISSION_ANSWERED.format(
             id=done.commission.id, topic=done.commission.topic
         )
+    if done.commission is not None or done.changes:
         deliver_soon(context)
+    late = ""
+    same_month = (done.day.year, done.day.month) == (today.year, today.month)
+    if done.day != today:
+        late = texts.SUBMITTED_DATED.format(date=done.day.isoformat())
+    if done.changes:
+        late += "\n" + render_changes(texts.RESETTLED_FOR_LIAISON, done.changes)
     await message.reply_text(
         texts.SUBMITTED.format(
-            record=done.record_id, title=title, unit=done.unit, count=done.month_count, quota=quota
+            record=done.record_id, title=title, unit=done.unit,
+            month=texts.THIS_MONTH if same_month else done.day.strftime("%Y-%m "),
+            count=done.month_count, quota=quota,
         )
+        + late
         + answered
-    )
+    )  # fmt: skip
     office_chat = settings(context).office_chat_id
     if office_chat is not None:
         copy = texts.OFFICE_COPY.format(unit=done.unit, record=done.record_id, title=title)

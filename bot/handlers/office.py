@@ -18,7 +18,7 @@ from telegram.ext import (
 )
 
 from bot import render, texts
-from bot.chatinput import looks_like_day, parse_day
+from bot.chatinput import split_day_and_note
 from bot.export import period_workbook
 from bot.handlers.common import (
     Context,
@@ -36,7 +36,7 @@ from bot.handlers.common import (
 )
 from bot.render import pre_chunks, split_message
 from bot.usecases import liaisons as roster
-from bot.usecases import office, reports
+from bot.usecases import office, periods, reports
 from bot.usecases.reports import Claimed
 from bot.usecases.standings import standings
 from scoring.errors import DomainError
@@ -234,17 +234,14 @@ async def penalty(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
     if len(args) < 2:
         raise _usage("/penalty <单位> <扣分项> [日期] [备注]")
-    day = now(context).date()
-    rest = args[2:]
-    if rest and looks_like_day(rest[0]):
-        day = parse_day(rest[0], day)
-        rest = rest[1:]
+    today = now(context).date()
+    day, note = split_day_and_note(args[2:], today)
     entered = await office.penalise(
         store(context),
         args[0],
         args[1],
-        day,
-        " ".join(rest),
+        day or today,
+        " ".join(note),
         admin_id,
         update_id(update),
         now(context),
@@ -253,17 +250,13 @@ async def penalty(update: Update, context: Context, admin_id: int) -> None:
 
 
 async def _entered(update: Update, context: Context, entered: office.Entered) -> None:
-    await say(
-        update,
-        texts.ENTERED.format(
-            unit=entered.unit, record=entered.record_id, explanation=entered.explanation
-        ),
-    )
-    await tell_liaisons(
-        context,
-        entered.liaisons,
-        texts.ENTERED_FOR_LIAISON.format(unit=entered.unit, explanation=entered.explanation),
-    )
+    fields = dict(
+        unit=entered.unit, item=entered.item, date=entered.day.isoformat(),
+        points=f"{entered.points:+d}", note=entered.note or texts.NO_NOTE,
+        explanation=entered.explanation,
+    )  # fmt: skip
+    await say(update, texts.ENTERED.format(record=entered.record_id, **fields))
+    await tell_liaisons(context, entered.liaisons, texts.ENTERED_FOR_LIAISON.format(**fields))
 
 
 async def adjust(update: Update, context: Context, admin_id: int) -> None:
@@ -303,7 +296,7 @@ async def reverse(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
     if len(args) < 2 or not args[0].lstrip("#").isdigit():
         raise _usage("/reverse <流水号> <原因>")
-    entered = await office.reverse(
+    done = await office.reverse(
         store(context),
         int(args[0].lstrip("#")),
         " ".join(args[1:]),
@@ -311,12 +304,38 @@ async def reverse(update: Update, context: Context, admin_id: int) -> None:
         update_id(update),
         now(context),
     )
-    await say(update, texts.REVERSED.format(explanation=entered.explanation))
-    await tell_liaisons(
-        context,
-        entered.liaisons,
-        texts.ENTERED_FOR_LIAISON.format(unit=entered.unit, explanation=entered.explanation),
+    lines = "\n".join(text for _, text in done.lines)
+    fields = dict(
+        unit=done.unit, date=done.day.isoformat(), points=f"{done.points:+d}", note=done.reason,
+        lines=lines,
+    )  # fmt: skip
+    await say(update, texts.REVERSED.format(**fields))
+    await tell_liaisons(context, done.liaisons, texts.REVERSED_FOR_LIAISON.format(**fields))
+
+
+async def lock(update: Update, context: Context, admin_id: int) -> None:
+    args = context.args or []
+    if len(args) != 1:
+        raise _usage("/lock <期间>")
+    locked = await periods.lock(
+        store(context), args[0], f"tg:{admin_id}", _name(update), now(context), update_id(update)
     )
+    await say(update, texts.PERIOD_LOCKED.format(period=locked.label))
+
+
+async def reopen(update: Update, context: Context, admin_id: int) -> None:
+    args = context.args or []
+    if len(args) < 2:
+        raise _usage("/reopen <期间> <原因>")
+    reopened = await periods.reopen(
+        store(context), args[0], " ".join(args[1:]), f"tg:{admin_id}", _name(update),
+        now(context), update_id(update),
+    )  # fmt: skip
+    await say(update, texts.PERIOD_REOPENED.format(period=reopened.label))
+
+
+def _name(update: Update) -> str:
+    return update.effective_user.full_name if update.effective_user else ""
 
 
 async def units(update: Update, context: Context, admin_id: int) -> None:
@@ -370,6 +389,8 @@ ADMIN_COMMANDS = {
     "adjust": adjust,
     "endorse": endorse,
     "reverse": reverse,
+    "lock": lock,
+    "reopen": reopen,
     "units": units,
     "standings": standings_command,
     "export": export,

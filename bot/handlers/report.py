@@ -28,7 +28,14 @@ from bot.handlers.common import (
     update_id,
 )
 from bot.handlers.office import notify_office_of_claim
-from bot.usecases.reports import Draft, cancel_draft, confirm_draft, make_draft
+from bot.usecases.reports import (
+    Draft,
+    cancel_draft,
+    cancel_open_drafts,
+    check_title,
+    confirm_draft,
+    make_draft,
+)
 from scoring.errors import DomainError
 from scoring.ruleset import Item, Ruleset
 
@@ -36,6 +43,8 @@ CHOOSE, TITLE, DATE, ENDORSE, EVIDENCE = range(5)
 # A report left half-way is dropped after this long.
 CONVERSATION_TIMEOUT = 600
 DRAFT_KEY = "report"
+# The handler group that cancels waiting summaries on a new command: after drop_replays.
+CANCEL_GROUP = -1
 
 
 def menu_options(ruleset: Ruleset, prefix: str) -> list[tuple[str, str]]:
@@ -113,7 +122,12 @@ def _draft(context: Context) -> dict:  # type: ignore[type-arg]
 
 async def take_title(update: Update, context: Context) -> int:
     assert update.effective_message is not None and update.effective_message.text is not None
-    _draft(context)["title"] = update.effective_message.text.strip()
+    try:
+        title = check_title(update.effective_message.text, now(context).date())
+    except DomainError as err:
+        await tell_error(update, err)
+        return TITLE
+    _draft(context)["title"] = title
     days = [
         InlineKeyboardButton(texts.TODAY, callback_data="rd:0"),
         InlineKeyboardButton(texts.YESTERDAY, callback_data="rd:1"),
@@ -263,9 +277,26 @@ def summary_keyboard(draft_id: int) -> InlineKeyboardMarkup:
 
 
 async def cancel(update: Update, context: Context) -> int:
+    """/cancel in the guided report: the conversation ends, and so do summaries left waiting."""
     context.user_data.pop(DRAFT_KEY, None)  # type: ignore[union-attr]
+    if update.effective_user is not None:
+        await cancel_open_drafts(store(context), update.effective_user.id)
     await _send(update, texts.REPORT_CANCELLED)
     return ConversationHandler.END
+
+
+async def cancel_outside(update: Update, context: Context) -> None:
+    """/cancel with no conversation going: the summaries left waiting are cancelled."""
+    assert update.effective_user is not None
+    cancelled = await cancel_open_drafts(store(context), update.effective_user.id)
+    await _send(update, texts.DRAFTS_CANCELLED if cancelled else texts.NOTHING_TO_CANCEL)
+
+
+async def cancel_on_command(update: Update, context: Context) -> None:
+    """Any other command means the liaison moved on: a summary left waiting for its confirm
+    button is cancelled, so that pressing it later stores nothing."""
+    if update.effective_user is not None:
+        await cancel_open_drafts(store(context), update.effective_user.id)
 
 
 async def timed_out(update: Update, context: Context) -> None:
@@ -305,19 +336,28 @@ async def draft_button(update: Update, context: Context) -> None:
     if not raw_id.isdigit():
         raise DomainError("button_forged")
     user_id = update.effective_user.id
-    if action == "dx":
-        await cancel_draft(store(context), int(raw_id), user_id, update_id(update), now(context))
-        await query.answer()
-        await query.edit_message_text(f"{query.message.text}\n\n{texts.REPORT_CANCELLED}")  # type: ignore[union-attr]
-        return
-    claimed = await confirm_draft(
-        store(context),
-        int(raw_id),
-        user_id,
-        settings(context).require_approval,
-        update_id(update),
-        now(context),
-    )
+    cancelled = f"{query.message.text}\n\n{texts.REPORT_CANCELLED}"  # type: ignore[union-attr]
+    try:
+        if action == "dx":
+            await cancel_draft(
+                store(context), int(raw_id), user_id, update_id(update), now(context)
+            )
+            await query.answer()
+            await query.edit_message_text(cancelled)
+            return
+        claimed = await confirm_draft(
+            store(context),
+            int(raw_id),
+            user_id,
+            settings(context).require_approval,
+            update_id(update),
+            now(context),
+        )
+    except DomainError as err:
+        if err.code == "draft_cancelled":
+            # The buttons of a cancelled summary only say so, and go away.
+            await query.edit_message_text(cancelled)
+        raise
     await query.answer()
     if claimed.status == "pending":
         done = texts.CLAIM_PENDING.format(record=claimed.record_id)
@@ -363,5 +403,12 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     )
     app.add_handler(
         MessageHandler(private & filters.Regex(rf"^{texts.ONE_LINE_PREFIX}\s"), one_line)
+    )
+    # Before the handlers of group 0, which would otherwise take the command first.
+    app.add_handler(
+        MessageHandler(
+            private & filters.COMMAND & ~filters.Regex(r"^/cancel\b"), cancel_on_command
+        ),
+        group=CANCEL_GROUP,
     )
     app.add_handler(CallbackQueryHandler(draft_button, pattern=r"^d[cx]:"))

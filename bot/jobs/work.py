@@ -118,17 +118,24 @@ async def final_warning(work: Work) -> None:
 
 
 async def settlement(work: Work) -> None:
-    """Exactly `govinfo-bot quota settle` for the month, then the letters and the list."""
+    """Exactly `govinfo-bot quota settle` for the month, then the letters and the list. What it
+    refuses (an empty month, a locked period) fails the run and the admins are told why."""
     month = _month(work.run)
     ruleset = await work.tx.ruleset()
     if ruleset.effective_from and month.end < ruleset.effective_from:
         raise RunSkipped("month_before_effective")
     settled = await settle_quota_in(work.tx, month, "scheduler", work.now)
-    if not settled.settled:
-        await work.tell_admins(texts.SETTLEMENT_NOTHING.format(month=month.label))
+    later = [c for c in settled.changes if c.month != month]
+    tail = [render.render_changes(texts.RESETTLED_HEAD, later)] if later else []
+    new = {c.unit_id for c in settled.new_penalties}
+    if settled.again and not new:
+        await work.tell_admins(
+            "\n".join([texts.SETTLEMENT_NOTHING.format(month=month.label), *tail])
+        )
         return
     groups = {g.id: g.display for g in ruleset.groups}
-    chats = await work.tx.liaison_chats(s.unit_id for s in settled.penalised)
+    penalised = [s for s in settled.penalised if s.unit_id in new]
+    chats = await work.tx.liaison_chats(s.unit_id for s in penalised)
     letters = []
     lines = []
     rules = ruleset.quota_penalties
@@ -137,7 +144,7 @@ async def settlement(work: Work) -> None:
         Outcome.MISSED: ruleset.item(rules.missed).label,
         Outcome.MISSED_AGAIN: ruleset.item(rules.missed_again).label,
     }
-    for s in settled.penalised:
+    for s in penalised:
         label = labels[s.outcome]
         letter = texts.REMINDER_LETTER.format(
             unit=s.unit, month=month.label, count=s.submissions, quota=s.quota,
@@ -160,7 +167,7 @@ async def settlement(work: Work) -> None:
         month=month.label, count=len(settled.settled),
         met=len(settled.settled) - len(settled.penalised), penalised=len(settled.penalised),
     )  # fmt: skip
-    await work.tell_admins("\n".join([head, *lines]))
+    await work.tell_admins("\n".join([head, *lines, *tail]))
 
 
 async def standings_bulletin(work: Work) -> None:

@@ -9,6 +9,8 @@ from bot.storage.commissions import Commission
 from bot.storage.ledger import LedgerEntry, LedgerLine
 from bot.storage.liaisons import Liaison
 from bot.storage.outbox import Outgoing
+from bot.storage.periods import Lock, PeriodEvent
+from bot.storage.quota import StoredSettlement
 from bot.storage.records import (
     NewRecord,
     PendingClaim,
@@ -28,13 +30,16 @@ __all__ = [
     "LedgerEntry",
     "LedgerLine",
     "Liaison",
+    "Lock",
     "NewRecord",
     "Outgoing",
     "PendingClaim",
+    "PeriodEvent",
     "RecordLine",
     "Store",
     "StoredDraft",
     "StoredRecord",
+    "StoredSettlement",
     "Tx",
     "UnitRow",
     "decode_modifiers",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.storage.base import Row, TxBase
+from bot.storage.base import Row
+from bot.storage.periods import PeriodStorage
 from scoring.engine import Scored
 
 
@@ -31,7 +32,9 @@ class LedgerLine:
     explanation: str
 
 
-class LedgerStorage(TxBase):
+class LedgerStorage(PeriodStorage):
+    """Every write here refuses a day inside a locked period: no path changes a locked number."""
+
     async def add_ledger(
         self,
         batch_id: int,
@@ -42,10 +45,11 @@ class LedgerStorage(TxBase):
         now: datetime,
     ) -> list[int]:
         """Ledger lines for one record (on approval, an endorsement, a correction); their ids."""
+        await self.refuse_locked([day])
         rows = ledger_rows(unit_id, record_id, day, scored, batch_id, now.isoformat())
-        return await self.insert_ledger(rows)
+        return await self._insert_ledger(rows)
 
-    async def insert_ledger(self, rows: list[tuple[object, ...]]) -> list[int]:
+    async def _insert_ledger(self, rows: list[tuple[object, ...]]) -> list[int]:
         # Ids are handed out here, under the write lock, so a 100,000-row import is one
         # executemany rather than an INSERT and a lastrowid per line. In date order, so that the
         # period index and the monthly sums fill page by page.
@@ -69,7 +73,8 @@ class LedgerStorage(TxBase):
             (entry_id,),
         )
         assert row is not None
-        (new_id,) = await self.insert_ledger(
+        await self.refuse_locked([date.fromisoformat(row[0])])
+        (new_id,) = await self._insert_ledger(
             [(*row, batch_id, explanation, now.isoformat(), entry_id)]
         )
         return new_id

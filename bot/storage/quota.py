@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.storage.base import TxBase
 from scoring.periods import Period
+
+
+@dataclass(frozen=True)
+class StoredSettlement:
+    outcome: str
+    submissions: int
+    # The penalty record, if the outcome carries one.
+    record_id: int | None
 
 
 class QuotaStorage(TxBase):
@@ -15,18 +25,25 @@ class QuotaStorage(TxBase):
         )
         return dict(rows)
 
-    async def settlements(self, month: Period) -> dict[int, str]:
-        """Outcome per unit already settled for the month."""
+    async def settlements(self, month: Period) -> dict[int, StoredSettlement]:
+        """The month's settlement per unit, as it stands."""
         rows = await self.all(
-            "SELECT unit_id, outcome FROM quota_settlements WHERE month = ?", (month.label,)
+            "SELECT unit_id, outcome, submissions, record_id FROM quota_settlements WHERE month = ?",
+            (month.label,),
         )
-        return dict(rows)
+        return {unit: StoredSettlement(o, n, record) for unit, o, n, record in rows}
 
     async def settled_months(self) -> list[str]:
-        rows = await self.all("SELECT DISTINCT month FROM quota_settlements ORDER BY month")
+        rows = await self.all("SELECT month FROM quota_months ORDER BY month")
         return [month for (month,) in rows]
 
-    async def add_settlement(
+    async def add_settled_month(self, month: Period, batch_id: int, allow_empty: bool) -> None:
+        await self.db.execute(
+            "INSERT INTO quota_months (month, batch_id, allow_empty) VALUES (?, ?, ?)",
+            (month.label, batch_id, int(allow_empty)),
+        )
+
+    async def put_settlement(
         self,
         unit_id: int,
         month: Period,
@@ -36,8 +53,18 @@ class QuotaStorage(TxBase):
         record_id: int | None,
         batch_id: int,
     ) -> None:
+        """The unit's settlement of the month, replacing what an earlier settlement said."""
         await self.db.execute(
             "INSERT INTO quota_settlements (unit_id, month, quota, submissions, outcome, record_id, batch_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (unit_id, month) DO UPDATE SET "
+            "quota = excluded.quota, submissions = excluded.submissions, outcome = excluded.outcome, "
+            "record_id = excluded.record_id, batch_id = excluded.batch_id",
             (unit_id, month.label, quota, submissions, outcome, record_id, batch_id),
+        )
+
+    async def set_settlement_count(self, unit_id: int, month: Period, submissions: int) -> None:
+        """A settlement whose outcome stands, with the count it now stands on."""
+        await self.write(
+            "UPDATE quota_settlements SET submissions = ? WHERE unit_id = ? AND month = ?",
+            (submissions, unit_id, month.label),
         )

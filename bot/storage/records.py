@@ -10,6 +10,7 @@ from bot.storage.base import Row
 from bot.storage.ledger import LedgerStorage, ledger_rows
 from scoring.engine import Scored
 from scoring.errors import DomainError
+from scoring.periods import Period
 from scoring.records import Record, title_key
 
 
@@ -32,6 +33,25 @@ class StoredRecord:
     unit_id: int
     status: str
     record: Record
+
+
+# What makes two records the same record (rules.md, "Rows already stored"): unit id, day,
+# item, folded title, modifiers as stored, points.
+Identity = tuple[int, str, str, str, str, int | None]
+
+
+def identity(unit_id: int, record: Record) -> Identity:
+    return (
+        unit_id, record.day.isoformat(), record.item_id, title_key(record.title),
+        encode_modifiers(sorted(record.modifiers)), record.points,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class StoredIdentity:
+    id: int
+    day: date
+    identity: Identity
 
 
 @dataclass(frozen=True)
@@ -99,8 +119,9 @@ class RecordStorage(LedgerStorage):
         """Store records and, for confirmed ones, their ledger lines; return the record ids."""
         if not new:
             return []
+        await self.refuse_locked(item.record.day for item in new)
         stamp = now.isoformat()
-        # Record ids are handed out here too, under the write lock (see insert_ledger).
+        # Record ids are handed out here too, under the write lock (see _insert_ledger).
         first_record = await self.next_id("records")
         record_rows = []
         ledger: list[tuple[object, ...]] = []
@@ -123,7 +144,7 @@ class RecordStorage(LedgerStorage):
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             record_rows,
         )
-        await self.insert_ledger(ledger)
+        await self._insert_ledger(ledger)
         return [first_record + i for i in range(len(new))]
 
     async def record(self, record_id: int) -> StoredRecord:
@@ -169,6 +190,37 @@ class RecordStorage(LedgerStorage):
             (unit_id, item_id, day.isoformat(), title_key(title)),
         )
         return (row[0], row[1], row[2]) if row else None
+
+    async def same_submission(
+        self, unit_id: int, month: Period, title: str
+    ) -> tuple[int, str] | None:
+        """(id, date) of the unit's first submission, not rejected, with this title in the month."""
+        key = title_key(title)
+        if not key:
+            return None
+        row = await self.one(
+            "SELECT id, date FROM records WHERE item_id = 'submission' AND status <> 'rejected' "
+            "AND title_key <> '' AND unit_id = ? AND title_key = ? AND date BETWEEN ? AND ? "
+            "ORDER BY id LIMIT 1",
+            (unit_id, key, month.start.isoformat(), month.end.isoformat()),
+        )
+        return (row[0], row[1]) if row else None
+
+    async def stored_records(self, start: date, end: date) -> list[StoredIdentity]:
+        """Every record, not rejected, dated between two days: what an import is compared with."""
+        rows = await self.all(
+            "SELECT id, unit_id, date, item_id, title_key, modifiers, points FROM records "
+            "WHERE date BETWEEN ? AND ? AND status <> 'rejected' ORDER BY id",
+            (start.isoformat(), end.isoformat()),
+        )
+        return [
+            StoredIdentity(
+                record_id,
+                date.fromisoformat(day),
+                (unit_id, day, item_id, key, _canonical(modifiers), points),
+            )
+            for record_id, unit_id, day, item_id, key, modifiers, points in rows
+        ]
 
     async def pending_claims(self) -> list[PendingClaim]:
         """Every claim waiting for the office, oldest first."""
@@ -255,6 +307,17 @@ class RecordStorage(LedgerStorage):
 
     async def cancel_draft(self, draft_id: int) -> None:
         await self.write("UPDATE drafts SET cancelled = 1 WHERE id = ?", (draft_id,))
+
+    async def cancel_open_drafts(self, user_id: int) -> int:
+        """Cancel the user's drafts still waiting for confirmation; how many there were."""
+        return await self.write(
+            "UPDATE drafts SET cancelled = 1 WHERE user_id = ? AND record_id IS NULL AND cancelled = 0",
+            (user_id,),
+        )
+
+
+def _canonical(modifiers: str) -> str:
+    return encode_modifiers(sorted(decode_modifiers(modifiers))) if modifiers else ""
 
 
 def decode_modifiers(text: str) -> tuple[tuple[str, int], ...]:

@@ -6,21 +6,24 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bot import texts
-from bot.storage import NewRecord, Store, Tx
-from bot.usecases.reports import check_day
+from bot.storage import LedgerEntry, NewRecord, Store, Tx
 from scoring.engine import Entry, Scored, score
 from scoring.errors import DomainError
-from scoring.records import Record
-from scoring.ruleset import ItemKind
+from scoring.records import Record, check_day, check_modifiers
+from scoring.ruleset import ItemKind, Ruleset
 
 
 @dataclass(frozen=True)
 class Entered:
-    """An office entry as stored: the record, the points, who to tell."""
+    """An office entry as stored: what it is, the points, who to tell."""
 
     record_id: int
     unit: str
+    # What was entered, as the office calls it (an item's or a modifier's label).
+    item: str
+    day: date
     points: int
+    note: str
     explanation: str
     liaisons: list[int]
 
@@ -44,7 +47,7 @@ async def penalise(
         check_day(ruleset, day, now.date())
         unit_id, unit = await tx.resolve_unit(unit_key)
         record = Record(unit, day, item.id, note=note.strip())
-        return await _enter(tx, unit_id, record, score(ruleset, record), "penalty", admin_id, now)
+        return await _enter(tx, ruleset, unit_id, record, "penalty", admin_id, now)
 
 
 async def adjust(
@@ -56,6 +59,7 @@ async def adjust(
     update_id: int,
     now: datetime,
 ) -> Entered:
+    """An adjustment dated today: also the way to correct a period that is locked."""
     reason = reason.strip()
     if not reason:
         raise DomainError("reason_missing")
@@ -69,19 +73,21 @@ async def adjust(
             raise DomainError("no_adjustment", ruleset=ruleset.id)
         unit_id, unit = await tx.resolve_unit(unit_key)
         record = Record(unit, now.date(), adjustment.id, points, note=reason)
-        return await _enter(
-            tx, unit_id, record, score(ruleset, record), "adjustment", admin_id, now
-        )
+        return await _enter(tx, ruleset, unit_id, record, "adjustment", admin_id, now)
 
 
 async def _enter(
-    tx: Tx, unit_id: int, record: Record, scored: Scored, kind: str, admin_id: int, now: datetime
+    tx: Tx, ruleset: Ruleset, unit_id: int, record: Record, kind: str, admin_id: int, now: datetime
 ) -> Entered:
+    scored = score(ruleset, record)
     batch = await tx.add_batch(kind, f"tg:{admin_id}", now)
     (record_id,) = await tx.add_records(batch, [NewRecord(unit_id, record, scored)], now)
     await tx.add_event(record_id, kind, f"tg:{admin_id}", record.note, now)
     liaisons = [liaison.user_id for liaison in await tx.liaisons(unit_id)]
-    return Entered(record_id, record.unit, scored.points, scored.explanation, liaisons)
+    return Entered(
+        record_id, record.unit, ruleset.item(record.item_id).label, record.day, scored.points,
+        record.note, scored.explanation, liaisons,
+    )  # fmt: skip
 
 
 async def endorse(
@@ -103,17 +109,21 @@ async def endorse(
         unit_id, record = stored.unit_id, stored.record
         if stored.status != "confirmed":
             raise DomainError("record_not_confirmed", record=record_id, status=stored.status)
-        unit, day, item_id = record.unit, record.day, record.item_id
         modifier = ruleset.modifiers_by_key.get(modifier_key.strip())
         if modifier is None:
             raise DomainError("modifier_unknown", modifier=modifier_key.strip())
-        item = ruleset.items_by_key.get(item_id)
+        item = ruleset.items_by_key.get(record.item_id)
         if item is None or item.id not in modifier.allowed_on:
             raise DomainError(
                 "modifier_not_allowed",
                 modifier=modifier.label,
-                item=item.label if item else item_id,
+                item=item.label if item else record.item_id,
             )
+        if not any(e.rule_id == item.id for e in await tx.live_entries(record_id)):
+            raise DomainError("record_reversed", record=record_id)
+        combined = dict(record.modifiers)
+        combined[modifier.id] = combined.get(modifier.id, 0) + times
+        check_modifiers(ruleset, item, tuple(combined.items()))
         label = modifier.label if times == 1 else f"{modifier.label}×{times}"
         points = modifier.points * times
         entry = Entry(
@@ -126,21 +136,40 @@ async def endorse(
         )
         batch = await tx.add_batch("endorsement", f"tg:{admin_id}", now)
         await tx.add_ledger(
-            batch, unit_id, record_id, day, Scored((entry,), entry.explanation), now
+            batch, unit_id, record_id, record.day, Scored((entry,), entry.explanation), now
         )
-        combined = dict(record.modifiers)
-        combined[modifier.id] = combined.get(modifier.id, 0) + times
         full = score(ruleset, replace(record, modifiers=tuple(combined.items())))
         await tx.set_record_modifiers(record_id, combined.items(), full.explanation)
         await tx.add_event(record_id, "endorsed", f"tg:{admin_id}", label, now)
         liaisons = [liaison.user_id for liaison in await tx.liaisons(unit_id)]
-    return Entered(record_id, unit, points, entry.explanation, liaisons)
+    what = texts.ENDORSED_ITEM.format(label=label, record=record_id, title=record.title)
+    return Entered(
+        record_id, record.unit, what, record.day, points, "", entry.explanation, liaisons
+    )
+
+
+@dataclass(frozen=True)
+class Reversed:
+    """The lines a reversal cancelled: the one asked for, and the endorsements it carried."""
+
+    unit: str
+    day: date
+    reason: str
+    # (line reversed, its reversing line's explanation), the one asked for first.
+    lines: list[tuple[LedgerEntry, str]]
+    liaisons: list[int]
+
+    @property
+    def points(self) -> int:
+        return -sum(entry.points for entry, _ in self.lines)
 
 
 async def reverse(
     store: Store, entry_id: int, reason: str, admin_id: int, update_id: int, now: datetime
-) -> Entered:
-    """Cancel a ledger line by a new line of the opposite sign; the original stays."""
+) -> Reversed:
+    """Cancel a ledger line by a new line of the opposite sign; the original stays. Reversing
+    an adoption's own line reverses the endorsements and other modifiers on it too: they
+    belong to the adoption and would otherwise outlive it."""
     reason = reason.strip()
     if not reason:
         raise DomainError("reason_missing")
@@ -153,13 +182,20 @@ async def reverse(
             raise DomainError("entry_is_reversal", entry=entry_id)
         if await tx.reversal_of(entry_id) is not None:
             raise DomainError("entry_reversed", entry=entry_id)
-        unit_id, unit, points, record_id = entry.unit_id, entry.unit, entry.points, entry.record_id
+        targets = [entry]
+        if entry.record_id is not None:
+            stored = await tx.record(entry.record_id)
+            if entry.rule_id == stored.record.item_id:
+                targets += [e for e in await tx.live_entries(entry.record_id) if e.id != entry.id]
         batch = await tx.add_batch("reversal", f"tg:{admin_id}", now)
-        text = texts.REVERSAL_LINE.format(
-            entry=entry_id, explanation=entry.explanation, reason=reason
-        )
-        await tx.add_reversal(batch, entry_id, text, now)
-        if record_id is not None:
-            await tx.add_event(record_id, "reversed", f"tg:{admin_id}", reason, now)
-        liaisons = [liaison.user_id for liaison in await tx.liaisons(unit_id)]
-    return Entered(record_id or 0, unit, -points, text, liaisons)
+        lines = []
+        for target in targets:
+            text = texts.REVERSAL_LINE.format(
+                entry=target.id, explanation=target.explanation, reason=reason
+            )
+            await tx.add_reversal(batch, target.id, text, now)
+            lines.append((target, text))
+        if entry.record_id is not None:
+            await tx.add_event(entry.record_id, "reversed", f"tg:{admin_id}", reason, now)
+        liaisons = [liaison.user_id for liaison in await tx.liaisons(entry.unit_id)]
+    return Reversed(entry.unit, entry.day, reason, lines, liaisons)

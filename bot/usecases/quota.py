@@ -1,14 +1,23 @@
-"""Settling a month's submission quota: penalties into the ledger, once per unit and month."""
+"""Settling the monthly submission quota, and settling again when the data changes.
+
+Settlement follows the data (rules.md): months may be settled in any order; settling one settles
+every settled month after it again, because a streak runs through them; a submission stored late
+settles its month and the settled months after it again, in the same transaction. A penalty that
+no longer applies is cancelled by a reversing entry, one whose kind changes is reversed and
+written anew, one that now applies is written.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
+from bot import texts
 from bot.storage import NewRecord, Store, Tx
 from scoring.engine import score
 from scoring.errors import DomainError
-from scoring.periods import Period, next_month, parse_month, previous_month
+from scoring.periods import Period, month_of, parse_month, previous_month
 from scoring.quota import Outcome, Settlement, settle_month
 from scoring.records import Record
 from scoring.ruleset import Ruleset
@@ -27,23 +36,77 @@ class SettledUnit:
 
 
 @dataclass(frozen=True)
+class PenaltyChange:
+    """A unit's settlement of a month as it was and as it is now."""
+
+    month: Period
+    unit_id: int
+    unit: str
+    group: str
+    quota: int
+    submissions: int
+    # None: the month was not settled for the unit before.
+    before: Outcome | None
+    after: Outcome
+    before_points: int
+    after_points: int
+
+
+@dataclass(frozen=True)
 class MonthSettled:
     month: Period
-    # Units settled by this call; units settled earlier are not settled again.
+    # Every unit's outcome for the month after this settlement.
     settled: list[SettledUnit]
+    # Whether the month was settled before this call.
+    again: bool
+    # What this call changed, in this month and in the settled months after it.
+    changes: list[PenaltyChange]
 
     @property
     def penalised(self) -> list[SettledUnit]:
         return [s for s in self.settled if s.outcome is not Outcome.MET]
 
+    @property
+    def new_penalties(self) -> list[PenaltyChange]:
+        """This month's penalties written by this call (each owes a reminder letter)."""
+        return [
+            c
+            for c in self.changes
+            if c.month == self.month and c.after is not Outcome.MET and c.after != c.before
+        ]
 
-async def settle_quota(store: Store, month: Period, actor: str, now: datetime) -> MonthSettled:
-    """Settle `month` for every unit of a group with a quota that is not yet settled for it."""
-    async with store.transaction() as tx:
-        return await settle_quota_in(tx, month, actor, now)
+
+class DryRun(Exception):
+    """Raised inside the transaction of a dry run, so that nothing it wrote is kept."""
+
+    def __init__(self, result: MonthSettled) -> None:
+        super().__init__(result.month.label)
+        self.result = result
 
 
-async def settle_quota_in(tx: Tx, month: Period, actor: str, now: datetime) -> MonthSettled:
+async def settle_quota(
+    store: Store,
+    month: Period,
+    actor: str,
+    now: datetime,
+    *,
+    allow_empty: bool = False,
+    dry_run: bool = False,
+) -> MonthSettled:
+    """Settle `month` (and the settled months after it); with `dry_run`, store nothing."""
+    try:
+        async with store.transaction() as tx:
+            result = await settle_quota_in(tx, month, actor, now, allow_empty=allow_empty)
+            if dry_run:
+                raise DryRun(result)
+    except DryRun as dry:
+        return dry.result
+    return result
+
+
+async def settle_quota_in(
+    tx: Tx, month: Period, actor: str, now: datetime, *, allow_empty: bool = False
+) -> MonthSettled:
     """settle_quota inside a transaction that also does more (the scheduled settlement)."""
     if month.end >= now.date():
         raise DomainError("month_not_ended", month=month.label)
@@ -54,47 +117,140 @@ async def settle_quota_in(tx: Tx, month: Period, actor: str, now: datetime) -> M
         raise DomainError(
             "month_before_effective", month=month.label, effective=ruleset.effective_from
         )
-    await _refuse_out_of_order(tx, month)
-    done = await tx.settlements(month)
-    units = [u for u in await tx.units() if u.id not in done]
-    outcomes = await _outcomes(tx, ruleset, month, units)
-    if not outcomes:
-        return MonthSettled(month, [])
+    # Settling inside a locked period is refused even when it would change nothing.
+    await tx.refuse_locked([month.end])
+    settled_months = await tx.settled_months()
+    again = month.label in settled_months
+    if not again and not allow_empty and not await tx.submission_counts(month):
+        raise DomainError("month_empty", month=month.label)
+    batch = None
+    if not again:
+        batch = await tx.add_batch("settlement", actor, now, source=month.label)
+        await tx.add_settled_month(month, batch, allow_empty)
+        settled_months = [*settled_months, month.label]
+    reason = texts.RESETTLED_AFTER.format(settled=month.label, month="{month}")
+    changes = await _settle_from(tx, ruleset, month, settled_months, actor, now, reason, batch)
+    units = {u.id: u for u in await tx.units()}
+    settled = [
+        SettledUnit(
+            unit_id, units[unit_id].name, units[unit_id].group, _quota(ruleset, units[unit_id]),
+            s.submissions, Outcome(s.outcome), _outcome_points(ruleset, Outcome(s.outcome)),
+        )
+        for unit_id, s in sorted((await tx.settlements(month)).items())
+    ]  # fmt: skip
+    return MonthSettled(month, settled, again, changes)
+
+
+async def resettle_late(
+    tx: Tx, days: Iterable[date], actor: str, now: datetime
+) -> list[PenaltyChange]:
+    """After submissions dated `days` were stored: settle their settled months, and the settled
+    months after them, again. Inside the transaction that stored them."""
+    ruleset = await tx.ruleset()
+    if not ruleset.has_quota:
+        return []
+    settled_months = await tx.settled_months()
+    late = sorted({month_of(day).label for day in days} & set(settled_months))
+    if not late:
+        return []
+    return await _settle_from(
+        tx, ruleset, parse_month(late[0]), settled_months, actor, now, texts.RESETTLED_LATE
+    )
+
+
+async def _settle_from(
+    tx: Tx,
+    ruleset: Ruleset,
+    first: Period,
+    settled_months: Sequence[str],
+    actor: str,
+    now: datetime,
+    reason: str,
+    batch: int | None = None,
+) -> list[PenaltyChange]:
+    """Settle `first` and every settled month after it from the data as it is, writing only
+    the differences from what is stored. `reason` names the month of each reversal
+    (`{month}`); `batch` is the settlement's own, if the caller made one."""
+    months = sorted(m for m in settled_months if m >= first.label)
+    before = previous_month(first)
+    previous = (
+        {u: Outcome(s.outcome) for u, s in (await tx.settlements(before)).items()}
+        if before.label in settled_months
+        else {}
+    )
+    units = await tx.units()
     by_id = {u.id: u for u in units}
-    penalties = []
-    for o in outcomes:
-        if o.penalty_rule is not None:
-            record = Record(by_id[o.unit].name, o.penalty_date, o.penalty_rule)
-            penalties.append(NewRecord(o.unit, record, score(ruleset, record)))
-    batch = await tx.add_batch("settlement", actor, now, source=month.label, rows=len(outcomes))
-    record_ids = await tx.add_records(batch, penalties, now)
-    penalty_of = {
-        p.unit_id: (rid, p.scored.points) for p, rid in zip(penalties, record_ids, strict=True)
-    }
-    settled = []
-    for o in outcomes:
-        record_id, points = penalty_of.get(o.unit, (None, 0))
-        await tx.add_settlement(
-            o.unit, month, o.quota, o.submissions, o.outcome.value, record_id, batch
+    planned: list[tuple[PenaltyChange, Settlement[int], int | None]] = []
+    for label in months:
+        month = parse_month(label)
+        reminded = {u for u, outcome in previous.items() if outcome is not Outcome.MET}
+        counts = await tx.submission_counts(month)
+        stored = await tx.settlements(month)
+        wanted = settle_month(ruleset, month, [(u.id, u.group) for u in units], counts, reminded)
+        for s in wanted:
+            old = stored.get(s.unit)
+            old_outcome = Outcome(old.outcome) if old else None
+            if old is not None and old_outcome is s.outcome:
+                if old.submissions != s.submissions:
+                    await tx.set_settlement_count(s.unit, month, s.submissions)
+                continue
+            unit = by_id[s.unit]
+            change = PenaltyChange(
+                month, unit.id, unit.name, unit.group, s.quota, s.submissions, old_outcome,
+                s.outcome, _outcome_points(ruleset, old_outcome),
+                _rule_points(ruleset, s.penalty_rule),
+            )  # fmt: skip
+            planned.append((change, s, old.record_id if old else None))
+        previous = {s.unit: s.outcome for s in wanted}
+    if not planned:
+        return []
+    await tx.refuse_locked(change.month.end for change, _, _ in planned)
+    if batch is None:
+        batch = await tx.add_batch("settlement", actor, now, source=first.label, rows=len(planned))
+    for change, s, old_record in planned:
+        why = reason.format(month=change.month.label)
+        if old_record is not None:
+            for entry in await tx.live_entries(old_record):
+                await tx.add_reversal(
+                    batch,
+                    entry.id,
+                    texts.REVERSAL_LINE.format(
+                        entry=entry.id, explanation=entry.explanation, reason=why
+                    ),
+                    now,
+                )
+            await tx.add_event(old_record, "reversed", actor, why, now)
+        record_id = None
+        if s.penalty_rule is not None:
+            record = Record(change.unit, s.penalty_date, s.penalty_rule)
+            (record_id,) = await tx.add_records(
+                batch, [NewRecord(change.unit_id, record, score(ruleset, record))], now
+            )
+        await tx.put_settlement(
+            s.unit, change.month, s.quota, s.submissions, s.outcome.value, record_id, batch
         )
-        unit = by_id[o.unit]
-        settled.append(
-            SettledUnit(unit.id, unit.name, unit.group, o.quota, o.submissions, o.outcome, points)
-        )
-    return MonthSettled(month, settled)
+    return [change for change, _, _ in planned]
 
 
-async def _refuse_out_of_order(tx: Tx, month: Period) -> None:
-    """Months are settled one after another: a streak needs the month before to be settled."""
-    months = await tx.settled_months()
-    if not months or month.label in months:
-        return
-    last = parse_month(months[-1])
-    if month < last:
-        raise DomainError("month_out_of_order", month=month.label, last=last.label)
-    following = next_month(last)
-    if month != following:
-        raise DomainError("month_gap", month=month.label, missing=following.label)
+def _quota(ruleset: Ruleset, unit: UnitRef) -> int:
+    return next(g.monthly_quota or 0 for g in ruleset.groups if g.id == unit.group)
+
+
+def _rule_points(ruleset: Ruleset, rule_id: str | None) -> int:
+    if rule_id is None:
+        return 0
+    points = ruleset.item(rule_id).points
+    assert points is not None  # quota penalties are penalty items, which have points
+    return points
+
+
+def _outcome_points(ruleset: Ruleset, outcome: Outcome | None) -> int:
+    """What a settlement outcome deducts (0 for a month at quota, or none settled)."""
+    rules = ruleset.quota_penalties
+    if outcome is None or outcome is Outcome.MET or rules is None:
+        return 0
+    rule = rules.missed if outcome is Outcome.MISSED else rules.missed_again
+    return _rule_points(ruleset, rule)
 
 
 @dataclass(frozen=True)
@@ -117,26 +273,19 @@ async def behind_quota(tx: Tx, month: Period) -> list[Behind]:
     ruleset = await tx.ruleset()
     units = await tx.units()
     by_id = {u.id: u for u in units}
+    before = await tx.settlements(previous_month(month))
+    reminded = {unit_id for unit_id, s in before.items() if s.outcome != Outcome.MET}
+    counts = await tx.submission_counts(month)
     behind = []
-    for o in await _outcomes(tx, ruleset, month, units):
+    for o in settle_month(ruleset, month, [(u.id, u.group) for u in units], counts, reminded):
         if o.penalty_rule is None:
             continue
         unit = by_id[o.unit]
-        points = ruleset.item(o.penalty_rule).points
-        assert points is not None  # quota penalties are penalty items, which have points
         behind.append(
             Behind(
                 unit.id, unit.name, unit.group, o.quota, o.submissions,
-                o.outcome is Outcome.MISSED_AGAIN, o.penalty_rule, -points,
+                o.outcome is Outcome.MISSED_AGAIN, o.penalty_rule,
+                -_rule_points(ruleset, o.penalty_rule),
             )
         )  # fmt: skip
     return behind
-
-
-async def _outcomes(
-    tx: Tx, ruleset: Ruleset, month: Period, units: list[UnitRef]
-) -> list[Settlement[int]]:
-    before = await tx.settlements(previous_month(month))
-    reminded = {unit_id for unit_id, outcome in before.items() if outcome != Outcome.MET}
-    counts = await tx.submission_counts(month)
-    return settle_month(ruleset, month, [(u.id, u.group) for u in units], counts, reminded)

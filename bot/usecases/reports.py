@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from bot import texts
+from bot.render import render_changes
 from bot.storage import Commission, Liaison, NewRecord, PendingClaim, Store, Tx
 from bot.usecases import commissions
+from bot.usecases.quota import PenaltyChange, resettle_late
+from scoring.dates import is_day
 from scoring.engine import Scored, score
 from scoring.errors import DomainError
 from scoring.periods import month_of
-from scoring.records import Record
-from scoring.ruleset import SUBMISSION_ID, Item, Ruleset
+from scoring.records import Record, check_day, check_modifiers, reportable
+from scoring.ruleset import SUBMISSION_ID, Item
 
 # A summary left unconfirmed this long is stale: its button no longer stores anything.
 DRAFT_TTL = timedelta(days=1)
@@ -43,10 +47,14 @@ class Claimed:
 class Submitted:
     record_id: int
     unit: str
+    day: date
+    # The unit's submissions in the submission's month, and its group's quota.
     month_count: int
     quota: int | None
     # The commission the submission answers, if it answers one.
     commission: Commission | None = None
+    # Penalties of settled months that the late submission changed.
+    changes: list[PenaltyChange] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -61,32 +69,14 @@ class Decided:
     liaisons: list[int]
 
 
-def reportable(ruleset: Ruleset, key: str) -> Item:
-    """An item a liaison may claim: an adoption or a credit, by id or label."""
-    item = ruleset.items_by_key.get(key.strip())
-    if item is None:
-        raise DomainError("item_unknown", item=key.strip())
-    if item not in ruleset.reportable_items:
-        raise DomainError("item_not_reportable", item=item.label)
-    return item
-
-
-def check_day(ruleset: Ruleset, day: date, today: date) -> None:
-    if day > today:
-        raise DomainError("date_in_future", date=day.isoformat())
-    if ruleset.effective_from and day < ruleset.effective_from:
-        raise DomainError(
-            "date_before_effective",
-            date=day.isoformat(),
-            effective=ruleset.effective_from.isoformat(),
-        )
-
-
-def check_modifiers(ruleset: Ruleset, item: Item, modifiers: tuple[tuple[str, int], ...]) -> None:
-    for modifier_id, _ in modifiers:
-        modifier = ruleset.modifiers_by_key[modifier_id]
-        if item.id not in modifier.allowed_on:
-            raise DomainError("modifier_not_allowed", modifier=modifier.label, item=item.label)
+def check_title(title: str, today: date) -> str:
+    """A title as stored: refused when missing, or when it is only a date."""
+    title = title.strip()
+    if not title:
+        raise DomainError("title_missing")
+    if is_day(title, today):
+        raise DomainError("title_is_date", title=title)
+    return title
 
 
 async def _refuse_duplicate(tx: Tx, unit_id: int, item_id: str, day: date, title: str) -> None:
@@ -107,15 +97,14 @@ async def make_draft(
     now: datetime,
 ) -> Draft:
     """Check a claim and keep it as a draft for its liaison to confirm."""
-    title = title.strip()
-    if not title:
-        raise DomainError("title_missing")
+    title = check_title(title, now.date())
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
         ruleset = await tx.ruleset()
         item = reportable(ruleset, item_key)
         check_day(ruleset, day, now.date())
         check_modifiers(ruleset, item, modifiers)
+        await tx.refuse_locked([day])
         await _refuse_duplicate(tx, liaison.unit_id, item.id, day, title)
         record = Record(liaison.unit, day, item.id, None, modifiers, title)
         draft_id = await tx.add_draft(liaison.user_id, liaison.unit_id, record, evidence, now)
@@ -132,7 +121,9 @@ async def confirm_draft(
         draft = await tx.draft(draft_id)
         if draft is None or draft.user_id != user_id:
             raise DomainError("button_forged")
-        if draft.used or draft.cancelled or draft.created_at + DRAFT_TTL < now:
+        if draft.cancelled:
+            raise DomainError("draft_cancelled")
+        if draft.used or draft.created_at + DRAFT_TTL < now:
             raise DomainError("button_stale")
         liaison = await tx.liaison(user_id, active_only=True)
         if liaison is None or liaison.unit_id != draft.unit_id:
@@ -160,9 +151,18 @@ async def cancel_draft(
         draft = await tx.draft(draft_id)
         if draft is None or draft.user_id != user_id:
             raise DomainError("button_forged")
-        if draft.used or draft.cancelled:
+        if draft.cancelled:
+            raise DomainError("draft_cancelled")
+        if draft.used:
             raise DomainError("button_stale")
         await tx.cancel_draft(draft_id)
+
+
+async def cancel_open_drafts(store: Store, user_id: int) -> int:
+    """The liaison moved on (/cancel, or another command): every summary still waiting for
+    their confirm button is cancelled; how many were."""
+    async with store.transaction() as tx:
+        return await tx.cancel_open_drafts(user_id)
 
 
 async def submit(
@@ -174,13 +174,16 @@ async def submit(
     now: datetime,
     commission_id: int | None = None,
     admin_ids: Sequence[int] = (),
+    day: date | None = None,
 ) -> Submitted:
-    """A submission (报送) counted toward the unit's monthly quota; answering a commission, the
-    admins are owed a notice of it."""
-    title = title.strip()
-    if not title:
-        raise DomainError("title_missing")
+    """A submission (报送) counted toward the unit's monthly quota, dated today or `day`.
+
+    A submission dated in a month already settled settles it again, and the settled months
+    after it, in the same transaction; the admins are told what changed. Answering a
+    commission, the admins are owed a notice of it."""
     today = now.date()
+    title = check_title(title, today)
+    day = day or today
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
         # Read again under the write lock: moved or removed meanwhile, the liaison no longer
@@ -190,9 +193,17 @@ async def submit(
             raise DomainError("not_liaison")
         liaison = current
         ruleset = await tx.ruleset()
-        check_day(ruleset, today, today)
-        batch = await tx.add_batch("submission", f"tg:{liaison.user_id}", now)
-        record = Record(liaison.unit, today, SUBMISSION_ID, title=title)
+        check_day(ruleset, day, today)
+        month = month_of(day)
+        first = await tx.same_submission(liaison.unit_id, month, title)
+        if first is not None:
+            raise DomainError(
+                "submission_duplicate", unit=liaison.unit, month=month.label, record=first[0],
+                date=first[1],
+            )  # fmt: skip
+        actor = f"tg:{liaison.user_id}"
+        batch = await tx.add_batch("submission", actor, now)
+        record = Record(liaison.unit, day, SUBMISSION_ID, title=title)
         new = NewRecord(
             liaison.unit_id,
             record,
@@ -208,9 +219,17 @@ async def submit(
             )
             notice = await commissions.answer_notice(tx, commission, liaison.unit, record_id, title)
             await tx.enqueue(f"answer:{record_id}", [(a, notice) for a in admin_ids], now)
-        counts = await tx.submission_counts(month_of(today))
+        changes = await resettle_late(tx, [day], actor, now)
+        if changes:
+            told = render_changes(
+                texts.RESETTLED_FOR_ADMINS.format(unit=liaison.unit, record=record_id), changes
+            )
+            await tx.enqueue(f"resettled:{record_id}", [(a, told) for a in admin_ids], now)
+        counts = await tx.submission_counts(month)
         quota = next((g.monthly_quota for g in ruleset.groups if g.id == liaison.group), None)
-    return Submitted(record_id, liaison.unit, counts.get(liaison.unit_id, 0), quota, commission)
+    return Submitted(
+        record_id, liaison.unit, day, counts.get(liaison.unit_id, 0), quota, commission, changes
+    )
 
 
 async def pending(store: Store) -> list[PendingClaim]:
@@ -235,6 +254,9 @@ async def approve(
         unit_id, record = await _pending_record(tx, record_id)
         unit = record.unit
         scored = score(ruleset, record)
+        # add_ledger refuses a day in a locked period as well; saying so first keeps the message
+        # about the claim rather than about a ledger line.
+        await tx.refuse_locked([record.day])
         batch = await tx.add_batch("approval", f"tg:{admin_id}", now)
         await tx.set_record_status(record_id, "confirmed")
         await tx.add_ledger(batch, unit_id, record_id, record.day, scored, now)

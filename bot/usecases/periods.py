@@ -1,0 +1,65 @@
+"""Locking a period once its numbers are published, and reopening it with a reason."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.storage import Lock, PeriodEvent, Store
+from scoring.errors import DomainError
+from scoring.periods import Period, parse_period
+
+
+async def lock(
+    store: Store,
+    period_text: str,
+    actor: str,
+    actor_name: str,
+    now: datetime,
+    update_id: int | None = None,
+) -> Period:
+    """Lock a period that has ended: nothing dated inside it can change any more."""
+    period = parse_period(period_text)
+    if period.end >= now.date():
+        raise DomainError("period_not_ended", period=period.label, end=period.end.isoformat())
+    async with store.transaction() as tx:
+        if update_id is not None:
+            await tx.claim_update(update_id, now)
+        current = next((x for x in await tx.locks() if x.period == period.label), None)
+        if current is not None:
+            raise DomainError(
+                "period_already_locked",
+                period=period.label,
+                who=current.actor_name or current.actor,
+                at=current.at.strftime("%Y-%m-%d %H:%M"),
+            )
+        await tx.add_lock(period, actor, actor_name, now)
+    return period
+
+
+async def reopen(
+    store: Store,
+    period_text: str,
+    reason: str,
+    actor: str,
+    actor_name: str,
+    now: datetime,
+    update_id: int | None = None,
+) -> Period:
+    """Reopen a locked period; the reason stays in the audit trail with who and when."""
+    period = parse_period(period_text)
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("reason_missing")
+    async with store.transaction() as tx:
+        if update_id is not None:
+            await tx.claim_update(update_id, now)
+        if not any(x.period == period.label for x in await tx.locks()):
+            raise DomainError("period_not_locked", period=period.label)
+        await tx.remove_lock(period.label, actor, actor_name, reason, now)
+    return period
+
+
+async def history(store: Store) -> tuple[list[Lock], list[PeriodEvent]]:
+    """The periods locked now, and every lock and reopening ever made."""
+    async with store.reading() as tx:
+        return await tx.locks(), await tx.period_events()
