@@ -17,6 +17,10 @@ ERRORS: dict[str, str] = {
     "file_format": "不支持的文件格式 {path}：请使用 .csv 或 .xlsx",
     "file_encoding": "无法识别文件 {path} 的编码：请保存为 UTF-8 或 GBK 编码的 CSV",
     "file_empty": "文件 {path} 没有表头行",
+    "formula_without_value": (
+        "文件 {path} 的工作表「{sheet}」中，单元格 {cells} 是公式，但文件里没有保存计算结果："
+        "请用 Excel 或 WPS 打开并保存后再导入，或把公式复制为数值"
+    ),
     "file_already_imported": "该文件已于 {when} 导入过（{source}），未重复导入",
     "import_rejected": "文件有 {count} 处错误，已整体拒绝，未保存任何内容：",
     "period_invalid": "无法识别的期间 {period}：请使用 2024-05、2024Q2、2024 或 2024-04-01..2024-06-30",

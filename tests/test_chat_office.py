@@ -125,7 +125,9 @@ async def test_penalty_adjustment_endorsement_reversal_and_pending(tmp_path: Pat
         endorsed = (await chat.ask(ADMIN, "/endorse 1 市领导同志批示×2")).text
         assert "市领导同志批示×2 60" in endorsed
         assert "不适用于" in (await chat.ask(ADMIN, "/endorse 1 国务院领导同志签批")).text
-        penalised = (await chat.ask(ADMIN, "/penalty 公安局 error.city_endorsed 昨天 数据失误")).text
+        penalised = (
+            await chat.ask(ADMIN, "/penalty 公安局 error.city_endorsed 昨天 数据失误")
+        ).text
         # Every confirmation of an office entry states unit, item, date, points and note.
         yesterday = (chat.settings.now().date() - timedelta(days=1)).isoformat()
         assert penalised.splitlines()[1:6] == [
