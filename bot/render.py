@@ -177,7 +177,14 @@ def ruleset_text(ruleset: Ruleset) -> str:
     if ruleset.modifiers:
         lines += ["", texts.RULES_MODIFIERS]
         modifier_rows = [
-            [m.id, m.label, f"+{m.points}", m.column, ", ".join(m.allowed_on)]
+            [
+                m.id,
+                m.label,
+                f"+{m.points}",
+                str(m.max_per_adoption) if m.max_per_adoption else texts.NO_LIMIT,
+                m.column,
+                ", ".join(m.allowed_on),
+            ]
             for m in ruleset.modifiers
         ]
         lines += ["  " + line for line in table(texts.RULES_MODIFIER_COLUMNS, modifier_rows)]

@@ -114,6 +114,9 @@ def error_text(code: str, params: dict[str, Any]) -> str:
     template = ERRORS.get(code)
     if template is None:
         return code
+    if "status" in params:
+        # A record's status is stored in English; people read it in Chinese.
+        params = {**params, "status": STATUS_NAMES.get(params["status"], params["status"])}
     return template.format(**params)
 
 
@@ -182,7 +185,8 @@ RULES_AWARDS = (
     "年度通报：先进单位 {advanced} 个，进步较大单位 {improved} 个，排名靠后单位 {lowest} 个（每组）"
 )
 RULES_COLUMNS = ("编号", "名称", "类别", "分值", "通报列")
-RULES_MODIFIER_COLUMNS = ("编号", "名称", "分值", "通报列", "适用于")
+RULES_MODIFIER_COLUMNS = ("编号", "名称", "分值", "每条最多", "通报列", "适用于")
+NO_LIMIT = "不限"
 KIND = {"adoption": "采用", "credit": "加分", "penalty": "扣分", "adjustment": "调整"}
 POINTS_GIVEN = "按记录填写"
 

@@ -192,19 +192,26 @@ def _skip_keyboard() -> InlineKeyboardMarkup:
 async def toggle_endorsement(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
-    await query.answer()
     modifier = query.data[3:]
     if not modifier:
+        await query.answer()
         await query.edit_message_reply_markup(None)
         await _send(update, texts.REPORT_EVIDENCE, _skip_keyboard())
         return EVIDENCE
     ruleset = await _ruleset(context)
     draft = _draft(context)
-    if (
-        modifier in ruleset.modifiers_by_key
-        and draft["item"] in ruleset.modifiers_by_key[modifier].allowed_on
-    ):
-        draft["modifiers"][modifier] = draft["modifiers"].get(modifier, 0) + 1
+    chosen = ruleset.modifiers_by_key.get(modifier)
+    if chosen is not None and draft["item"] in chosen.allowed_on:
+        times = draft["modifiers"].get(modifier, 0) + 1
+        if chosen.max_per_adoption is not None and times > chosen.max_per_adoption:
+            text = texts.error_text(
+                "modifier_too_many",
+                {"modifier": chosen.label, "times": times, "limit": chosen.max_per_adoption},
+            )
+            await query.answer(text, show_alert=True)
+            return ENDORSE
+        draft["modifiers"][modifier] = times
+    await query.answer()
     await query.edit_message_reply_markup(
         _endorse_keyboard(ruleset, draft["item"], draft["modifiers"])
     )
