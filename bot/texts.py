@@ -351,11 +351,13 @@ ENDORSEMENT_LINE = "{label} {points}（记录 #{record}）"
 REVERSAL_LINE = "冲正 #{entry}（{explanation}）：{reason}"
 REVERSED = """已冲正
 单位：{unit}
+项目：{item}
 日期：{date}
 分值：{points}
 原因：{note}
 {lines}"""
 REVERSED_FOR_LIAISON = """信息室为 {unit} 冲正：
+项目：{item}
 日期：{date}
 分值：{points}
 原因：{note}"""

@@ -14,11 +14,12 @@ from hypothesis import strategies as st
 
 from bot.storage import Store
 from bot.usecases.imports import import_records, import_units
+from bot.usecases.quota import settle_quota
 from bot.usecases.setup import initialize
 from bot.usecases.standings import standings
 from scoring.engine import score
 from scoring.errors import DomainError
-from scoring.periods import Period, month, quarter, year
+from scoring.periods import Period, month, parse_month, quarter, year
 from scoring.records import Record
 from scoring.ruleset import ItemKind, load_ruleset
 from tests.conftest import write_csv
@@ -149,3 +150,73 @@ def test_an_import_stores_all_of_its_rows_or_none(
         assert (stored, batches) == (0, 0)
     else:
         assert (stored, batches) == (sum(int(r[3]) for r in records), 1)  # type: ignore[call-overload]
+
+
+QUOTA_MONTHS = ["2024-03", "2024-04", "2024-05", "2024-06"]
+QUOTA_UNITS = [("丁局", "B"), ("戊局", "B"), ("己司", "C")]
+imports = st.tuples(
+    st.just("import"),
+    st.sampled_from([u for u, _ in QUOTA_UNITS]),
+    st.sampled_from(QUOTA_MONTHS),
+    st.integers(1, 9),
+)
+settles = st.tuples(st.just("settle"), st.sampled_from(QUOTA_MONTHS))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=st.lists(st.one_of(imports, settles), min_size=1, max_size=12))
+def test_penalties_equal_a_settlement_from_scratch(steps: list[tuple[object, ...]]) -> None:
+    """In any order of imports, settlements and late submissions, the penalties that stand are
+    those of settling the settled months once, in order, on the final data."""
+
+    async def run() -> tuple[dict[tuple[str, str], int], set[str], dict[tuple[str, str], int]]:
+        counts: dict[tuple[str, str], int] = {}
+        settled: set[str] = set()
+        with tempfile.TemporaryDirectory() as tmp:
+            store = await Store.open(Path(tmp) / "p.sqlite3")
+            await initialize(store, "dengkou-2024")
+            await import_units(
+                store, write_csv(Path(tmp) / "u.csv", ["name", "group"], QUOTA_UNITS), "t", NOW
+            )
+            for n, step in enumerate(steps):
+                if step[0] == "import":
+                    _, unit, label, count = step
+                    rows = [
+                        [f"{label}-{1 + k % 28:02d}", unit, "报送", 1, "", "", f"第{n}批{k}", ""]
+                        for k in range(int(count))  # type: ignore[call-overload]
+                    ]
+                    path = write_csv(Path(tmp) / f"r{n}.csv", HEADER, rows)
+                    await import_records(store, path, "t", NOW)
+                    key = (str(unit), str(label))
+                    counts[key] = counts.get(key, 0) + int(count)  # type: ignore[call-overload]
+                else:
+                    await settle_quota(store, parse_month(str(step[1])), "t", NOW, allow_empty=True)
+                    settled.add(str(step[1]))
+            await store.close()
+            with sqlite3.connect(Path(tmp) / "p.sqlite3") as db:
+                standing = db.execute(
+                    "SELECT u.name, substr(l.date, 1, 7), l.points FROM ledger l "
+                    "JOIN units u ON u.id = l.unit_id WHERE l.reverses IS NULL "
+                    "AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.id)"
+                ).fetchall()
+        penalties: dict[tuple[str, str], int] = {}
+        for unit, label, points in standing:
+            penalties[(unit, label)] = penalties.get((unit, label), 0) + points
+        return penalties, settled, counts
+
+    penalties, settled, counts = asyncio.run(run())
+    # From scratch, written out here: quota B 8, C 4; −30 for a miss, −50 for a miss after a
+    # settled month that was missed; a month not settled breaks the streak.
+    quotas = {"B": 8, "C": 4}
+    expected: dict[tuple[str, str], int] = {}
+    for unit, group in QUOTA_UNITS:
+        missed_before = False
+        for label in QUOTA_MONTHS:
+            if label not in settled:
+                missed_before = False
+                continue
+            missed = counts.get((unit, label), 0) < quotas[group]
+            if missed:
+                expected[(unit, label)] = -50 if missed_before else -30
+            missed_before = missed
+    assert penalties == expected

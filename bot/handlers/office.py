@@ -306,8 +306,8 @@ async def reverse(update: Update, context: Context, admin_id: int) -> None:
     )
     lines = "\n".join(text for _, text in done.lines)
     fields = dict(
-        unit=done.unit, date=done.day.isoformat(), points=f"{done.points:+d}", note=done.reason,
-        lines=lines,
+        unit=done.unit, item=done.item, date=done.day.isoformat(), points=f"{done.points:+d}",
+        note=done.reason, lines=lines,
     )  # fmt: skip
     await say(update, texts.REVERSED.format(**fields))
     await tell_liaisons(context, done.liaisons, texts.REVERSED_FOR_LIAISON.format(**fields))

@@ -153,6 +153,8 @@ class Reversed:
     """The lines a reversal cancelled: the one asked for, and the endorsements it carried."""
 
     unit: str
+    # The label of what the line asked for scored (an item or a modifier).
+    item: str
     day: date
     reason: str
     # (line reversed, its reversing line's explanation), the one asked for first.
@@ -175,6 +177,7 @@ async def reverse(
         raise DomainError("reason_missing")
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
+        ruleset = await tx.ruleset()
         entry = await tx.ledger_entry(entry_id)
         if entry is None:
             raise DomainError("entry_unknown", entry=entry_id)
@@ -198,4 +201,6 @@ async def reverse(
         if entry.record_id is not None:
             await tx.add_event(entry.record_id, "reversed", f"tg:{admin_id}", reason, now)
         liaisons = [liaison.user_id for liaison in await tx.liaisons(entry.unit_id)]
-    return Reversed(entry.unit, entry.day, reason, lines, liaisons)
+    rule = ruleset.items_by_key.get(entry.rule_id) or ruleset.modifiers_by_key.get(entry.rule_id)
+    item = rule.label if rule is not None else entry.rule_id
+    return Reversed(entry.unit, item, entry.day, reason, lines, liaisons)

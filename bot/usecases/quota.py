@@ -183,6 +183,9 @@ async def _settle_from(
     planned: list[tuple[PenaltyChange, Settlement[int], int | None]] = []
     for label in months:
         month = parse_month(label)
+        if label != first.label and previous_month(month).label not in months:
+            # The month before was never settled: no reminder letter went out for it.
+            previous = {}
         reminded = {u for u, outcome in previous.items() if outcome is not Outcome.MET}
         counts = await tx.submission_counts(month)
         stored = await tx.settlements(month)
