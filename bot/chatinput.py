@@ -10,7 +10,34 @@ from datetime import date
 from bot import texts
 from scoring.dates import Toward, is_day, looks_like_day, read_day
 from scoring.errors import DomainError
+from scoring.periods import Period, check_period, parse_period, quarter_of
+from scoring.records import check_points, whole_number
 from scoring.ruleset import Item, Ruleset
+
+# Record, ledger line and user numbers: ASCII digits, and no longer than a database id can be.
+_NUMBER = re.compile(r"#?([0-9]{1,15})")
+
+
+def record_number(text: str) -> int:
+    """A record's, a ledger line's or a user's number as typed: `17` or `#17`."""
+    if m := _NUMBER.fullmatch(text.strip()):
+        return int(m[1])
+    raise DomainError("number_invalid", text=text[:20])
+
+
+def points(text: str) -> int:
+    """An adjustment's points: `+12`, `-5`, `12`, within the bound of one entry."""
+    value = whole_number(text)
+    if value is None:
+        raise DomainError("points_invalid", value=text[:20])
+    return check_points(value)
+
+
+def read_period(text: str | None, ruleset: Ruleset, today: date) -> Period:
+    """A period asked about in chat (this quarter if none), within the ruleset's years."""
+    if not text:
+        return quarter_of(today)
+    return check_period(parse_period(text), ruleset.effective_from, today)
 
 
 def parse_day(text: str, today: date) -> date:

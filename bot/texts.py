@@ -25,6 +25,12 @@ ERRORS: dict[str, str] = {
     "import_rejected": "文件有 {count} 处错误，已整体拒绝，未保存任何内容：",
     "period_invalid": "无法识别的期间 {period}：请使用 2024-05、2024Q2、2024 或 2024-04-01..2024-06-30",
     "period_reversed": "期间 {period} 的结束日期早于开始日期",
+    "period_out_of_range": "期间 {period} 超出范围：只能查询 {first} 年至 {last} 年",
+    "number_invalid": "编号 {text} 不对：请用阿拉伯数字，如 17 或 #17",
+    "points_too_large": "分值 {points} 超出范围：每条不超过 ±{limit}",
+    "title_invisible": "标题没有可见的文字",
+    "title_too_long": "标题太长（{length} 字）：不超过 {limit} 字",
+    "note_too_long": "说明太长（{length} 字）：不超过 {limit} 字",
     "group_unknown": "未知的分组 {group}（可用：{known}）",
     "month_not_ended": "{month} 尚未结束，不能结算",
     "month_before_effective": "{month} 早于规则集生效日期 {effective}，无需结算",
@@ -110,14 +116,23 @@ ERRORS: dict[str, str] = {
 }
 
 
+# What a refusal quotes of the user's own text: enough to recognise it, never a wall (a
+# 4,000-character word quoted back would not fit in a message).
+QUOTED = 60
+
+
 def error_text(code: str, params: dict[str, Any]) -> str:
     template = ERRORS.get(code)
     if template is None:
         return code
-    if "status" in params:
+    shown = {
+        key: f"{value[:QUOTED]}…" if isinstance(value, str) and len(value) > QUOTED else value
+        for key, value in params.items()
+    }
+    if "status" in shown:
         # A record's status is stored in English; people read it in Chinese.
-        params = {**params, "status": STATUS_NAMES.get(params["status"], params["status"])}
-    return template.format(**params)
+        shown["status"] = STATUS_NAMES.get(shown["status"], shown["status"])
+    return template.format(**shown)
 
 
 def problem_text(problem: RowProblem) -> str:
@@ -522,6 +537,7 @@ ERRORS.update(
         "commission_not_target": "约稿 #{id} 没有约{unit}的稿",
         "commission_closed": "约稿 #{id} 已于 {deadline} 截止，不再接受回复",
         "deadline_past": "截止日期 {deadline} 已过，请给出今天或以后的日期",
+        "deadline_too_far": "截止日期 {deadline} 太远：请给出一年以内的日期",
         "topic_missing": "请写明约稿题目",
         "targets_missing": "请写明约稿单位（单位名、分组或“全部”）",
         "targets_empty": "{key} 没有单位",
@@ -535,7 +551,7 @@ ALL_UNITS = "全部"
 COMMISSION_USAGE = "/commission <截止日期> <单位、单位|分组|全部> <题目>"
 SELECT_USAGE = "/select <记录号> <选用项>"
 # "/submit 约稿12 <标题>" answers commission 12.
-COMMISSION_ANSWER_PATTERN = r"约稿\s*#?(\d+)(?:\s+|$)"
+COMMISSION_ANSWER_PATTERN = r"约稿\s*#?([0-9]+)(?:\s+|$)"
 ERRORS["commission_needs_jobs"] = (
     "定时任务已关闭（GOVINFO_JOBS=false），约稿无法提醒和结算，不能发布"
 )

@@ -135,3 +135,17 @@ def split_period(period: Period) -> PeriodParts:
         [(a.strftime("%Y-%m"), b.strftime("%Y-%m")) for a, b in months],
         days,
     )
+
+
+# Before any ruleset this product knows; periods of a ruleset without an effective date start here.
+EARLIEST_YEAR = 2000
+
+
+def check_period(period: Period, effective_from: date | None, today: date) -> Period:
+    """Periods asked about lie between the ruleset's first year and next year: `9999Q4` is a
+    slip, not a question."""
+    first = effective_from.year if effective_from else EARLIEST_YEAR
+    last = today.year + 1
+    if period.start.year < first or period.end.year > last:
+        raise DomainError("period_out_of_range", period=period.label, first=first, last=last)
+    return period

@@ -20,8 +20,19 @@ from scoring.ruleset import SUBMISSION_ID, SUBMISSION_LABEL, Item, ItemKind, Rul
 RECORD_COLUMNS = ("date", "unit", "item", "count", "points", "modifiers", "title", "note")
 REQUIRED_RECORD_COLUMNS = ("date", "unit", "item")
 # A guard against a slip of the keyboard creating a hundred thousand records from one row.
-MAX_COUNT = 10_000
-_REPEAT = re.compile(r"^(.*?)\s*[×xX*]\s*(\d+)$")
+MAX_COUNT = 1_000
+# Points of one entry (an adjustment): far beyond any real one, far below what could overflow a
+# sum of millions of entries.
+MAX_POINTS = 100_000
+MAX_TITLE = 500
+_REPEAT = re.compile(r"^(.*?)\s*[×xX*]\s*([0-9]+)$")
+# Numbers are ASCII digits: int() would also take "٣" and str.isdigit() says "²" is one.
+_WHOLE = re.compile(r"[+-]?[0-9]+")
+# Characters that reorder how text is displayed (a title that reads differently from what is
+# stored): removed.
+_BIDI_CONTROLS = dict.fromkeys(
+    [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C]
+)
 
 
 @dataclass(frozen=True)
@@ -46,6 +57,43 @@ def title_key(title: str) -> str:
     """A title folded for duplicate detection: width, case, spaces and punctuation ignored."""
     folded = unicodedata.normalize("NFKC", title).casefold()
     return "".join(ch for ch in folded if unicodedata.category(ch)[0] in "LN")
+
+
+def clean_title(text: str) -> str:
+    """A title as stored: direction overrides removed, refused if nothing visible is left or
+    if it is longer than a title."""
+    title = text.translate(_BIDI_CONTROLS).strip()
+    if title and not any(_visible(ch) for ch in title):
+        raise DomainError("title_invisible")
+    if len(title) > MAX_TITLE:
+        raise DomainError("title_too_long", length=len(title), limit=MAX_TITLE)
+    return title
+
+
+def clean_note(text: str) -> str:
+    """A note or a reason as stored: direction overrides removed, no longer than a title."""
+    note = text.translate(_BIDI_CONTROLS).strip()
+    if len(note) > MAX_TITLE:
+        raise DomainError("note_too_long", length=len(note), limit=MAX_TITLE)
+    return note
+
+
+def _visible(ch: str) -> bool:
+    # Control, format (zero-width) and separator characters show nothing; nor does the Hangul
+    # filler, a favourite of blank-looking names.
+    return unicodedata.category(ch)[0] not in "CZ" and ch not in "\u3164\u115f\u1160\uffa0"
+
+
+def check_points(points: int) -> int:
+    if not -MAX_POINTS <= points <= MAX_POINTS:
+        raise DomainError("points_too_large", points=points, limit=MAX_POINTS)
+    return points
+
+
+def whole_number(text: str) -> int | None:
+    """An integer written in ASCII digits with an optional sign (full-width signs allowed)."""
+    text = text.strip().replace("＋", "+").replace("－", "-")
+    return int(text) if _WHOLE.fullmatch(text) else None
 
 
 def split_repeat(text: str) -> tuple[str, int]:
@@ -119,7 +167,7 @@ def parse_row(
     count = _count(row.get("count"))
     points = _points(row.get("points"), item)
     modifiers = parse_modifiers(ruleset, _text(row.get("modifiers")), item)
-    note = _text(row.get("note"))
+    note = clean_note(_text(row.get("note")))
     if item is not None and item.kind is ItemKind.ADJUSTMENT and not note:
         raise DomainError("reason_required")
     return (
@@ -129,7 +177,7 @@ def parse_row(
             item.id if item else SUBMISSION_ID,
             points,
             modifiers,
-            _text(row.get("title")),
+            clean_title(_text(row.get("title"))),
             note,
         ),
         count,
@@ -175,7 +223,7 @@ def parse_modifiers(ruleset: Ruleset, text: str, item: Item | None) -> tuple[tup
         if not part:
             continue
         name, times = split_repeat(part)
-        if times < 1:
+        if not 1 <= times <= MAX_COUNT:
             raise DomainError("modifier_times_invalid", modifier=part)
         modifier = ruleset.modifiers_by_key.get(name)
         if modifier is None:
@@ -238,7 +286,7 @@ def _points(value: Any, item: Item | None) -> int | None:
     points = _whole(value, "points_invalid")
     if points == 0:
         raise DomainError("points_zero")
-    return points
+    return check_points(points)
 
 
 def _whole(value: Any, code: str) -> int:
@@ -249,10 +297,10 @@ def _whole(value: Any, code: str) -> int:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     text = _text(value)
-    try:
-        return int(text.replace("＋", "+").replace("－", "-"))
-    except ValueError:
-        raise DomainError(code, value=text) from None
+    number = whole_number(text)
+    if number is None:
+        raise DomainError(code, value=text[:20])
+    return number
 
 
 def _text(value: Any) -> str:

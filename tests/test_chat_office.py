@@ -48,8 +48,9 @@ async def test_forged_and_stale_confirm_buttons(tmp_path: Path) -> None:
             "answerCallbackQuery", lambda c: "无效" in str(c.params)
         )
         assert "无效的按钮" in str(forged.params)
+        # Malformed data is answered as a stale button.
         chat.press_data(LIAISON, summary, "dc:notanumber")
-        await chat.server.wait_for_call("answerCallbackQuery", lambda c: "无效" in str(c.params))
+        await chat.server.wait_for_call("answerCallbackQuery", lambda c: "失效" in str(c.params))
         assert "已记录" in await chat.confirm(LIAISON, summary)
         # The same draft pressed again (a stale keyboard) stores nothing more.
         chat.press_data(
@@ -138,7 +139,7 @@ async def test_penalty_adjustment_endorsement_reversal_and_pending(tmp_path: Pat
         adjusted = (await chat.ask(ADMIN, "/adjust 公安局 +12 补记漏登")).text
         today = chat.settings.now().date().isoformat()
         assert [f"日期：{today}", "分值：+12", "备注：补记漏登"] == adjusted.splitlines()[3:6]
-        assert "用法" in (await chat.ask(ADMIN, "/adjust 公安局 十二 补记")).text
+        assert (await chat.ask(ADMIN, "/adjust 公安局 十二 补记")).text == "分值 十二 不是整数"
         entries = rows(chat.db(), "SELECT id, rule_id, points FROM ledger ORDER BY id")
         assert [(r, p) for _, r, p in entries] == [
             ("city.jccc", 18), ("endorse.city_leader", 60), ("error.city_endorsed", -100), ("adjustment", 12),

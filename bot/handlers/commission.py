@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler
 
 from bot import texts
-from bot.chatinput import parse_deadline
+from bot.chatinput import parse_deadline, record_number
 from bot.handlers.common import (
     SCHEDULER,
     Context,
@@ -89,11 +89,11 @@ async def list_commissions(update: Update, context: Context) -> None:
 
 async def select(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
-    if len(args) < 2 or not args[0].lstrip("#").isdigit():
+    if len(args) < 2:
         raise DomainError("usage", usage=texts.SELECT_USAGE)
     chosen = await commissions.select(
         store(context),
-        int(args[0].lstrip("#")),
+        record_number(args[0]),
         " ".join(args[1:]),
         admin_id,
         update_id(update),

@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import texts
-from bot.chatinput import trailing_day
+from bot.chatinput import read_period, record_number, trailing_day
 from bot.handlers.common import (
     Context,
     answers_errors,
@@ -32,7 +32,6 @@ from bot.usecases.liaisons import redeem_invite
 from bot.usecases.reports import submit
 from bot.usecases.standings import standings
 from scoring.errors import DomainError
-from scoring.periods import parse_period, quarter_of
 
 # Rows of a group table shown in chat around the liaison's own unit.
 RANK_ROWS = 40
@@ -98,7 +97,7 @@ async def submit_command(update: Update, context: Context) -> None:
         title = title or evidence.splitlines()[0][:100]
     commission_id = None
     if m := COMMISSION_ANSWER.match(title):
-        commission_id, title = int(m[1]), title[m.end() :].strip()
+        commission_id, title = record_number(m[1]), title[m.end() :].strip()
     if not title:
         raise DomainError("usage", usage="/submit <标题> [日期]")
     today = now(context).date()
@@ -199,7 +198,9 @@ async def me(update: Update, context: Context) -> None:
 async def rank(update: Update, context: Context) -> None:
     require_private(update)
     liaison = await current_liaison(update, context)
-    period = parse_period(args_text(context)) if context.args else quarter_of(now(context).date())
+    async with store(context).reading() as tx:
+        ruleset = await tx.ruleset()
+    period = read_period(args_text(context), ruleset, now(context).date())
     ruleset, result = await standings(store(context), period, [liaison.group])
     group = status.group_of(result, liaison.group)
     rows = group.rows if group else []
@@ -254,7 +255,9 @@ def _label(ruleset, item_id: str) -> str:  # type: ignore[no-untyped-def]
 async def why(update: Update, context: Context) -> None:
     require_private(update)
     liaison = await current_liaison(update, context)
-    period = parse_period(args_text(context)) if context.args else quarter_of(now(context).date())
+    async with store(context).reading() as tx:
+        ruleset = await tx.ruleset()
+    period = read_period(args_text(context), ruleset, now(context).date())
     lines = await status.ledger_lines(store(context), liaison.unit_id, period)
     assert update.effective_message is not None
     if not lines:

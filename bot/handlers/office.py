@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -18,7 +17,7 @@ from telegram.ext import (
 )
 
 from bot import render, texts
-from bot.chatinput import split_day_and_note
+from bot.chatinput import points, read_period, record_number, split_day_and_note
 from bot.export import period_workbook
 from bot.handlers.common import (
     Context,
@@ -40,7 +39,7 @@ from bot.usecases import office, periods, reports
 from bot.usecases.reports import Claimed
 from bot.usecases.standings import standings
 from scoring.errors import DomainError
-from scoring.periods import parse_period, quarter_of
+from scoring.periods import Period
 from scoring.records import split_repeat
 
 REASON = 0
@@ -71,10 +70,10 @@ async def tell_liaisons(context: Context, user_ids: list[int], text: str) -> Non
 
 
 def _record_id(data: str) -> int:
-    raw = data.partition(":")[2]
-    if not raw.isdigit():
-        raise DomainError("button_forged")
-    return int(raw)
+    try:
+        return record_number(data.partition(":")[2])
+    except DomainError:
+        raise DomainError("button_stale") from None
 
 
 @answers_errors
@@ -194,20 +193,20 @@ async def list_liaisons(update: Update, context: Context, admin_id: int) -> None
 
 async def move(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
-    if len(args) < 2 or not args[0].isdigit():
+    if len(args) < 2:
         raise _usage("/move <用户ID> <单位>")
     moved = await roster.move_liaison(
-        store(context), int(args[0]), " ".join(args[1:]), update_id(update), now(context)
+        store(context), record_number(args[0]), " ".join(args[1:]), update_id(update), now(context)
     )
     await say(update, texts.LIAISON_MOVED.format(who=moved.display, unit=moved.unit))
 
 
 async def remove(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
-    if len(args) != 1 or not args[0].isdigit():
+    if len(args) != 1:
         raise _usage("/remove <用户ID>")
     removed = await roster.remove_liaison(
-        store(context), int(args[0]), update_id(update), now(context)
+        store(context), record_number(args[0]), update_id(update), now(context)
     )
     await say(update, texts.LIAISON_REMOVED.format(who=removed.display))
 
@@ -261,12 +260,12 @@ async def _entered(update: Update, context: Context, entered: office.Entered) ->
 
 async def adjust(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
-    if len(args) < 3 or not re.fullmatch(r"[+-]?\d+", args[1]):
+    if len(args) < 3:
         raise _usage("/adjust <单位> <±分值> <原因>")
     entered = await office.adjust(
         store(context),
         args[0],
-        int(args[1]),
+        points(args[1]),
         " ".join(args[2:]),
         admin_id,
         update_id(update),
@@ -277,12 +276,12 @@ async def adjust(update: Update, context: Context, admin_id: int) -> None:
 
 async def endorse(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
-    if len(args) < 2 or not args[0].lstrip("#").isdigit():
+    if len(args) < 2:
         raise _usage("/endorse <记录号> <批示项>[×次数]")
     name, times = split_repeat(" ".join(args[1:]))
     entered = await office.endorse(
         store(context),
-        int(args[0].lstrip("#")),
+        record_number(args[0]),
         name,
         times,
         admin_id,
@@ -294,11 +293,11 @@ async def endorse(update: Update, context: Context, admin_id: int) -> None:
 
 async def reverse(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
-    if len(args) < 2 or not args[0].lstrip("#").isdigit():
+    if len(args) < 2:
         raise _usage("/reverse <流水号> <原因>")
     done = await office.reverse(
         store(context),
-        int(args[0].lstrip("#")),
+        record_number(args[0]),
         " ".join(args[1:]),
         admin_id,
         update_id(update),
@@ -362,14 +361,14 @@ async def units(update: Update, context: Context, admin_id: int) -> None:
 
 async def standings_command(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
-    period = parse_period(args[0]) if args else quarter_of(now(context).date())
+    period = await _period(context, args[0] if args else None)
     ruleset, table = await standings(store(context), period, args[1:] or None)
     await say(update, render.standings_text(ruleset, table), html=True)
 
 
 async def export(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
-    period = parse_period(args[0]) if args else quarter_of(now(context).date())
+    period = await _period(context, args[0] if args else None)
     data = await period_workbook(store(context), period)
     assert update.effective_message is not None
     await update.effective_message.reply_document(
@@ -377,6 +376,12 @@ async def export(update: Update, context: Context, admin_id: int) -> None:
         filename=f"govinfo-{period.label}.xlsx",
         caption=texts.EXPORT_CAPTION.format(period=period.label),
     )
+
+
+async def _period(context: Context, text: str | None) -> Period:
+    async with store(context).reading() as tx:
+        ruleset = await tx.ruleset()
+    return read_period(text, ruleset, now(context).date())
 
 
 ADMIN_COMMANDS = {

@@ -15,7 +15,7 @@ from telegram.ext import (
 )
 
 from bot import texts
-from bot.chatinput import parse_day, parse_one_line
+from bot.chatinput import parse_day, parse_one_line, record_number
 from bot.handlers.common import (
     Context,
     answers_errors,
@@ -340,21 +340,21 @@ async def draft_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None and update.effective_user is not None
     action, _, raw_id = query.data.partition(":")
-    if not raw_id.isdigit():
-        raise DomainError("button_forged")
+    try:
+        draft_id = record_number(raw_id)
+    except DomainError:
+        raise DomainError("button_stale") from None
     user_id = update.effective_user.id
     cancelled = f"{query.message.text}\n\n{texts.REPORT_CANCELLED}"  # type: ignore[union-attr]
     try:
         if action == "dx":
-            await cancel_draft(
-                store(context), int(raw_id), user_id, update_id(update), now(context)
-            )
+            await cancel_draft(store(context), draft_id, user_id, update_id(update), now(context))
             await query.answer()
             await query.edit_message_text(cancelled)
             return
         claimed = await confirm_draft(
             store(context),
-            int(raw_id),
+            draft_id,
             user_id,
             settings(context).require_approval,
             update_id(update),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from bot import texts
 from bot.storage import Commission, NewRecord, Store, Tx
@@ -13,9 +13,11 @@ from scoring.commission import settle_commission
 from scoring.engine import score
 from scoring.errors import DomainError
 from scoring.quota import Outcome
-from scoring.records import Record
+from scoring.records import Record, clean_note
 from scoring.ruleset import Item, Ruleset
 
+# A commission is asked for weeks ahead, not years: a later deadline is a slip of the keyboard.
+MAX_DEADLINE = timedelta(days=366)
 # Units in a /commission are listed with these between them.
 _SEPARATORS = re.compile(r"[、，,；;]+")
 
@@ -86,11 +88,13 @@ async def create(
     now: datetime,
 ) -> Commission:
     """Store a commission and owe its targets' liaisons the notice."""
-    topic = topic.strip()
+    topic = clean_note(topic)
     if not topic:
         raise DomainError("topic_missing")
     if deadline < now.date():
         raise DomainError("deadline_past", deadline=deadline.isoformat())
+    if deadline > now.date() + MAX_DEADLINE:
+        raise DomainError("deadline_too_far", deadline=deadline.isoformat())
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
         ruleset = await tx.ruleset()

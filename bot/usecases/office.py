@@ -9,7 +9,14 @@ from bot import texts
 from bot.storage import LedgerEntry, NewRecord, Store, Tx
 from scoring.engine import Entry, Scored, score
 from scoring.errors import DomainError
-from scoring.records import Record, check_day, check_modifiers
+from scoring.records import (
+    MAX_COUNT,
+    Record,
+    check_day,
+    check_modifiers,
+    check_points,
+    clean_note,
+)
 from scoring.ruleset import ItemKind, Ruleset
 
 
@@ -46,7 +53,7 @@ async def penalise(
             raise DomainError("penalty_unknown", item=item_key.strip())
         check_day(ruleset, day, now.date())
         unit_id, unit = await tx.resolve_unit(unit_key)
-        record = Record(unit, day, item.id, note=note.strip())
+        record = Record(unit, day, item.id, note=clean_note(note))
         return await _enter(tx, ruleset, unit_id, record, "penalty", admin_id, now)
 
 
@@ -60,11 +67,12 @@ async def adjust(
     now: datetime,
 ) -> Entered:
     """An adjustment dated today: also the way to correct a period that is locked."""
-    reason = reason.strip()
+    reason = clean_note(reason)
     if not reason:
         raise DomainError("reason_missing")
     if points == 0:
         raise DomainError("points_zero")
+    check_points(points)
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
         ruleset = await tx.ruleset()
@@ -100,7 +108,7 @@ async def endorse(
     now: datetime,
 ) -> Entered:
     """Add a leader's endorsement to a confirmed adoption: a new ledger line for the record."""
-    if times < 1:
+    if not 1 <= times <= MAX_COUNT:
         raise DomainError("modifier_times_invalid", modifier=modifier_key)
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
@@ -172,7 +180,7 @@ async def reverse(
     """Cancel a ledger line by a new line of the opposite sign; the original stays. Reversing
     an adoption's own line reverses the endorsements and other modifiers on it too: they
     belong to the adoption and would otherwise outlive it."""
-    reason = reason.strip()
+    reason = clean_note(reason)
     if not reason:
         raise DomainError("reason_missing")
     async with store.transaction() as tx:

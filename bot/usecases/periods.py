@@ -7,6 +7,7 @@ from datetime import datetime
 from bot.storage import Lock, PeriodEvent, Store
 from scoring.errors import DomainError
 from scoring.periods import Period, parse_period
+from scoring.records import clean_note
 
 
 async def lock(
@@ -47,7 +48,7 @@ async def reopen(
 ) -> Period:
     """Reopen a locked period; the reason stays in the audit trail with who and when."""
     period = parse_period(period_text)
-    reason = reason.strip()
+    reason = clean_note(reason)
     if not reason:
         raise DomainError("reason_missing")
     async with store.transaction() as tx:

@@ -15,7 +15,7 @@ from scoring.dates import is_day
 from scoring.engine import Scored, score
 from scoring.errors import DomainError
 from scoring.periods import month_of
-from scoring.records import Record, check_day, check_modifiers, reportable
+from scoring.records import Record, check_day, check_modifiers, clean_note, clean_title, reportable
 from scoring.ruleset import SUBMISSION_ID, Item
 
 # A summary left unconfirmed this long is stale: its button no longer stores anything.
@@ -70,8 +70,8 @@ class Decided:
 
 
 def check_title(title: str, today: date) -> str:
-    """A title as stored: refused when missing, or when it is only a date."""
-    title = title.strip()
+    """A title as stored: refused when missing, invisible, too long, or only a date."""
+    title = clean_title(title)
     if not title:
         raise DomainError("title_missing")
     if is_day(title, today):
@@ -270,7 +270,7 @@ async def approve(
 async def reject(
     store: Store, record_id: int, admin_id: int, reason: str, update_id: int, now: datetime
 ) -> Decided:
-    reason = reason.strip()
+    reason = clean_note(reason)
     if not reason:
         raise DomainError("reason_missing")
     async with store.transaction() as tx:
