@@ -14,11 +14,12 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
-from telegram import Bot
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
 from bot import texts
+from bot.buttons import Buttons
 from bot.storage import Outgoing, Store
 
 log = logging.getLogger(__name__)
@@ -131,9 +132,7 @@ class Courier:
                 # The slot covers the request only: the bookkeeping after it does not count
                 # against Telegram's limit.
                 async with self._window.slot():
-                    await self._bot.send_message(
-                        message.chat_id, message.text, parse_mode=message.parse_mode
-                    )
+                    await self._post(message)
             except RetryAfter as err:
                 self._window.pause(_retry_seconds(err))
                 continue
@@ -156,6 +155,22 @@ class Courier:
                 await asyncio.sleep(BACKOFF * 2**attempt)
         return False
 
+    async def _post(self, message: Outgoing) -> None:
+        markup = keyboard(message.buttons) if message.buttons else None
+        kind, _, file_id = (message.attachment or "").partition(":")
+        if kind == "photo":
+            await self._bot.send_photo(
+                message.chat_id, file_id, caption=message.text, reply_markup=markup
+            )
+        elif kind == "document":
+            await self._bot.send_document(
+                message.chat_id, file_id, caption=message.text, reply_markup=markup
+            )
+        else:
+            await self._bot.send_message(
+                message.chat_id, message.text, parse_mode=message.parse_mode, reply_markup=markup
+            )
+
     async def chat_blocked(self, chat_id: int, reason: str, message_id: int | None = None) -> None:
         """The user blocked the bot: a liaison is made inactive and the admins are told."""
         now = self._clock()
@@ -168,6 +183,15 @@ class Courier:
                 await tx.enqueue("blocked", [(a, notice) for a in self._admins], now)
         if liaison is not None:
             log.info("liaison %s blocked the bot and was made inactive", chat_id)
+
+
+def keyboard(buttons: Buttons) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+            for row in buttons
+        ]
+    )
 
 
 def _retry_seconds(err: RetryAfter) -> float:

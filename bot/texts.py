@@ -242,7 +242,8 @@ HELP_LIAISON = """信息员可以：
 HELP_ADMIN = """管理员可以：
 /invite <单位> — 生成一次性邀请链接
 /liaisons — 信息员名单；/move <用户ID> <单位> — 调整单位；/remove <用户ID> — 移除
-/pending — 待审核的采用申报
+/pending — 待审核的采用申报（每条附确认/驳回按钮）
+/approve <记录号> — 确认申报；/reject <记录号> <原因> — 驳回申报
 /penalty <单位> <扣分项> [日期] [备注] — 记扣分
 /adjust <单位> <±分值> <原因> — 调整分值（须注明原因）
 /endorse <记录号> <批示项>[×次数] — 为已确认的采用追加批示
@@ -269,6 +270,8 @@ COMMANDS_LIAISON = {
 }
 COMMANDS_ADMIN = {
     "pending": "待审核申报",
+    "approve": "确认申报",
+    "reject": "驳回申报",
     "invite": "生成邀请链接",
     "liaisons": "信息员名单",
     "move": "调整信息员单位",
@@ -337,6 +340,7 @@ CLAIM_FOR_OFFICE = """新的采用申报 #{record}
 标题：{title}
 日期：{date}
 计分：{explanation}"""
+CLAIM_EVIDENCE = "\n证明材料：{evidence}"
 APPROVE = "✅ 确认"
 REJECT = "❌ 驳回"
 APPROVED_NOTE = "\n\n✅ 已确认（{admin}）"
@@ -347,6 +351,9 @@ REJECTED_FOR_LIAISON = "❌ 你的采用申报 #{record}「{title}」被驳回�
 DONE = "已完成。"
 PENDING_NONE = "没有待审核的申报。"
 PENDING_LINE = "#{record} {unit} {date} {item}「{title}」{who}"
+PENDING_MORE = "共 {count} 条待审核，以上是最早的 {shown} 条；也可以用 /approve <记录号> 或 /reject <记录号> <原因>"
+APPROVED = "已确认记录 #{record}，得 {points} 分，已通知该单位信息员。"
+REJECTED = "已驳回记录 #{record}：{reason}，已通知该单位信息员。"
 
 ENTERED = """已记入（#{record}）
 单位：{unit}

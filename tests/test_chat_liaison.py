@@ -70,8 +70,12 @@ async def test_guided_report_then_approval(tmp_path: Path) -> None:
         assert "合计 48 分" in summary.text and "已附文件" in summary.text
         del evidence
         assert "等待信息室审核" in await chat.confirm(LIAISON, summary)
-        # Every admin is asked; one approves; the liaison is told the points.
-        ask = await chat.server.wait_for(lambda m: "新的采用申报" in m.text, chat_id=ADMIN)
+        # Every admin is asked, with the evidence file forwarded; one approves; the liaison is
+        # told the points.
+        ask = await chat.server.wait_for(
+            lambda m: "新的采用申报" in (m.caption or m.text or ""), chat_id=ADMIN
+        )
+        assert ask.document is not None and ask.document.data == b"%PDF-1.4 evidence"
         assert count(chat.db(), "SELECT COUNT(*) FROM ledger") == 0
         await chat.press(ADMIN, ask, "✅ 确认")
         told = await chat.server.wait_for(lambda m: "已确认，得 48 分" in m.text, chat_id=LIAISON)
@@ -81,7 +85,9 @@ async def test_guided_report_then_approval(tmp_path: Path) -> None:
             count(chat.db(), "SELECT COUNT(*) FROM records WHERE evidence LIKE 'document:%'") == 1
         )
         # The other admin still sees the buttons: pressing them now changes nothing.
-        other = await chat.server.wait_for(lambda m: "新的采用申报" in m.text, chat_id=OTHER_ADMIN)
+        other = await chat.server.wait_for(
+            lambda m: "新的采用申报" in (m.caption or ""), chat_id=OTHER_ADMIN
+        )
         chat.press_data(OTHER_ADMIN, other, "ok:1")
         stale = await chat.server.wait_for_call(
             "answerCallbackQuery", lambda c: "已处理" in str(c.params)

@@ -142,5 +142,5 @@ async def test_bad_commissions_are_refused_and_store_nothing(tmp_path: Path) -> 
 async def test_rules_without_commissions_refuse_them(tmp_path: Path) -> None:
     await prepare_db(tmp_path / "bot.sqlite3", "ordos-2020", [["东胜区", "旗区", ""]])
     async with running_bot(tmp_path, ruleset="ordos-2020") as chat:
-        answer = await chat.ask(ADMIN, "/commission 2099-01-01 全部 题目")
+        answer = await chat.ask(ADMIN, "/commission 明天 全部 题目")
         assert "没有约稿的考评规则" in answer.text

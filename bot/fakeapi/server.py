@@ -155,6 +155,7 @@ class FakeBotApi(FaultInjector, Recorder):
             "sendPhoto": self._send_photo,
             "sendChatAction": self._send_chat_action,
             "editMessageText": self._edit_message_text,
+            "editMessageCaption": self._edit_message_caption,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "deleteMessage": self._delete_message,
             "answerCallbackQuery": self._answer_callback_query,
@@ -512,6 +513,26 @@ class FakeBotApi(FaultInjector, Recorder):
         message.pop("entities", None)
         message.update(content)
         sent.text, sent.parse_mode = params["text"], params.get("parse_mode")
+        return self._apply_edit(message, sent, markup, params)
+
+    async def _edit_message_caption(self, params: dict[str, Any]) -> dict[str, Any]:
+        message, sent = self._editable_message(params)
+        if "text" in message:
+            raise bad_request("there is no caption in the message to edit")
+        caption, content = caption_content(params)
+        # Like Telegram, an edit without reply_markup removes the inline keyboard.
+        markup = inline_markup(params)
+        unchanged = (
+            content.get("caption") == message.get("caption")
+            and content.get("caption_entities") == message.get("caption_entities")
+            and markup == message.get("reply_markup")
+        )
+        if unchanged:
+            raise bad_request(_NOT_MODIFIED)
+        message.pop("caption", None)
+        message.pop("caption_entities", None)
+        message.update(content)
+        sent.caption = caption
         return self._apply_edit(message, sent, markup, params)
 
     async def _edit_message_reply_markup(self, params: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from telegram import Update
-from telegram.error import Forbidden, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import texts
@@ -68,22 +67,6 @@ async def drop_replays(update: Update, context: Context) -> None:
     seen[update.update_id] = None
     if len(seen) > SEEN_LIMIT:
         seen.popitem(last=False)
-
-
-async def notify(context: Context, chat_id: int, text: str, **kwargs: Any) -> bool:
-    """Tell someone about an action already stored. A chat that fails is logged and skipped: the
-    others are still told and the action still stands. A liaison who blocked the bot is made
-    inactive and the admins are told."""
-    try:
-        await context.bot.send_message(chat_id, text, **kwargs)
-    except Forbidden as err:
-        await courier(context).chat_blocked(chat_id, err.message)
-        deliver_soon(context)
-        return False
-    except TelegramError:
-        log.warning("could not notify chat %s", chat_id, exc_info=True)
-        return False
-    return True
 
 
 def courier(context: Context) -> Courier:

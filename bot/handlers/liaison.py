@@ -6,7 +6,6 @@ import re
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot import texts
@@ -18,8 +17,6 @@ from bot.handlers.common import (
     current_liaison,
     deliver_soon,
     is_admin,
-    log,
-    notify,
     now,
     require_private,
     settings,
@@ -107,9 +104,10 @@ async def submit_command(update: Update, context: Context) -> None:
         if not dated.words:
             raise DomainError("title_is_date", title=title)
         title = " ".join(dated.words)
+    office_chat = settings(context).office_chat_id
     done = await submit(
         store(context), liaison, title, evidence, update_id(update), now(context),
-        commission_id, settings(context).admin_ids, dated.day if dated else None,
+        commission_id, settings(context).admin_ids, dated.day if dated else None, office_chat,
     )  # fmt: skip
     quota = texts.SUBMITTED_QUOTA.format(quota=done.quota) if done.quota else ""
     answered = ""
@@ -117,7 +115,7 @@ async def submit_command(update: Update, context: Context) -> None:
         answered = texts.COMMISSION_ANSWERED.format(
             id=done.commission.id, topic=done.commission.topic
         )
-    if done.commission is not None or done.changes:
+    if done.commission is not None or done.changes or office_chat is not None:
         deliver_soon(context)
     late = ""
     same_month = (done.day.year, done.day.month) == (today.year, today.month)
@@ -134,18 +132,6 @@ async def submit_command(update: Update, context: Context) -> None:
         + late
         + answered
     )  # fmt: skip
-    office_chat = settings(context).office_chat_id
-    if office_chat is not None:
-        copy = texts.OFFICE_COPY.format(unit=done.unit, record=done.record_id, title=title)
-        if evidence.startswith("document:"):
-            try:
-                await context.bot.send_document(
-                    office_chat, evidence.partition(":")[2], caption=copy
-                )
-            except TelegramError:  # the submission is stored; the copy is a courtesy
-                log.warning("could not copy a submission to the office chat", exc_info=True)
-        else:
-            await notify(context, office_chat, f"{copy}\n{evidence}".strip())
 
 
 @answers_errors

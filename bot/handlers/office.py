@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -17,14 +17,16 @@ from telegram.ext import (
 )
 
 from bot import render, texts
+from bot.buttons import claim_buttons
 from bot.chatinput import points, read_period, record_number, split_day_and_note
+from bot.delivery import keyboard
 from bot.export import period_workbook
 from bot.handlers.common import (
     Context,
     answers_errors,
     args_text,
+    deliver_soon,
     log,
-    notify,
     now,
     require_admin,
     require_private,
@@ -36,7 +38,6 @@ from bot.handlers.common import (
 from bot.render import pre_chunks, split_message
 from bot.usecases import liaisons as roster
 from bot.usecases import office, periods, reports
-from bot.usecases.reports import Claimed
 from bot.usecases.standings import standings
 from scoring.errors import DomainError
 from scoring.periods import Period
@@ -44,29 +45,8 @@ from scoring.records import split_repeat
 
 REASON = 0
 REJECTING = "rejecting"
-
-
-async def notify_office_of_claim(context: Context, claimed: Claimed, who: str) -> None:
-    """Every admin gets the claim with the buttons to decide it."""
-    text = texts.CLAIM_FOR_OFFICE.format(
-        record=claimed.record_id, unit=claimed.unit, who=who, item=claimed.item.label, title=claimed.record.title,
-        date=claimed.record.day.isoformat(), explanation=claimed.scored.explanation,
-    )  # fmt: skip
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(texts.APPROVE, callback_data=f"ok:{claimed.record_id}"),
-                InlineKeyboardButton(texts.REJECT, callback_data=f"no:{claimed.record_id}"),
-            ]
-        ]
-    )
-    for admin_id in settings(context).admin_ids:
-        await notify(context, admin_id, text, reply_markup=keyboard)
-
-
-async def tell_liaisons(context: Context, user_ids: list[int], text: str) -> None:
-    for user_id in user_ids:
-        await notify(context, user_id, text)
+# Claims /pending shows as messages with buttons; the rest are counted.
+PENDING_SHOWN = 20
 
 
 def _record_id(data: str) -> int:
@@ -81,16 +61,23 @@ async def approve_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     admin_id = require_admin(update, context)
-    decided = await reports.approve(
+    await reports.approve(
         store(context), _record_id(query.data), admin_id, update_id(update), now(context)
     )
+    deliver_soon(context)
     await query.answer()
-    who = update.effective_user.full_name if update.effective_user else str(admin_id)
-    await query.edit_message_text(f"{query.message.text}{texts.APPROVED_NOTE.format(admin=who)}")  # type: ignore[union-attr]
-    await tell_liaisons(
-        context, decided.liaisons,
-        texts.APPROVED_FOR_LIAISON.format(record=decided.record_id, title=decided.title, points=decided.points),
-    )  # fmt: skip
+    await _mark_claim(query, texts.APPROVED_NOTE.format(admin=_name(update) or admin_id))
+
+
+async def _mark_claim(query: CallbackQuery, note: str) -> None:
+    """The claim's message as the admin who decided it sees it: decided, without buttons."""
+    message = query.message
+    if not isinstance(message, Message):
+        return
+    if message.caption is not None:  # a claim sent with its evidence file
+        await query.edit_message_caption(f"{message.caption}{note}")
+    else:
+        await query.edit_message_text(f"{message.text}{note}")
 
 
 @answers_errors
@@ -112,25 +99,26 @@ async def reject_reason(update: Update, context: Context) -> int:
     record_id, chat_id, message_id = context.user_data.pop(REJECTING)  # type: ignore[union-attr]
     try:
         admin_id = require_admin(update, context)
-        decided = await reports.reject(
+        await reports.reject(
             store(context), record_id, admin_id, message.text, update_id(update), now(context)
         )
     except DomainError as err:
         await tell_error(update, err)
         return ConversationHandler.END
-    who = update.effective_user.full_name if update.effective_user else str(admin_id)
-    await message.reply_text(texts.DONE)
-    claim = texts.REJECTED_NOTE.format(admin=who, reason=message.text.strip())
+    who = _name(update) or str(admin_id)
+    deliver_soon(context)
+    await message.reply_text(
+        f"#{record_id}{texts.REJECTED_NOTE.format(admin=who, reason=decided_reason(message))}"
+    )
     try:
         await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
     except TelegramError:  # too old to edit, or already edited: the buttons refuse anyway
         log.info("could not remove the buttons of claim #%s", record_id)
-    await notify(context, chat_id, f"#{record_id}{claim}")
-    await tell_liaisons(
-        context, decided.liaisons,
-        texts.REJECTED_FOR_LIAISON.format(record=record_id, title=decided.title, reason=message.text.strip()),
-    )  # fmt: skip
     return ConversationHandler.END
+
+
+def decided_reason(message: Message) -> str:
+    return (message.text or "").strip()
 
 
 async def cancel_reject(update: Update, context: Context) -> int:
@@ -212,21 +200,46 @@ async def remove(update: Update, context: Context, admin_id: int) -> None:
 
 
 async def pending(update: Update, context: Context, admin_id: int) -> None:
+    """Every claim waiting, each with the buttons that decide it: a claim can always be decided,
+    whatever became of the message that first brought it."""
     waiting = await reports.pending(store(context))
     async with store(context).reading() as tx:
         ruleset = await tx.ruleset()
-    lines = [
-        texts.PENDING_LINE.format(
-            record=c.id,
-            unit=c.unit,
-            date=c.record.day,
-            item=ruleset.item(c.record.item_id).label,
-            title=c.record.title,
-            who=c.claimant,
-        )
-        for c in waiting
-    ]
-    await say(update, "\n".join(lines) or texts.PENDING_NONE)
+    assert update.effective_message is not None
+    if not waiting:
+        await say(update, texts.PENDING_NONE)
+        return
+    for c in waiting[:PENDING_SHOWN]:
+        line = texts.PENDING_LINE.format(
+            record=c.id, unit=c.unit, date=c.record.day, item=ruleset.item(c.record.item_id).label,
+            title=c.record.title, who=c.claimant,
+        )  # fmt: skip
+        await update.effective_message.reply_text(line, reply_markup=keyboard(claim_buttons(c.id)))
+    if len(waiting) > PENDING_SHOWN:
+        await say(update, texts.PENDING_MORE.format(count=len(waiting), shown=PENDING_SHOWN))
+
+
+async def approve(update: Update, context: Context, admin_id: int) -> None:
+    args = context.args or []
+    if len(args) != 1:
+        raise _usage("/approve <记录号>")
+    decided = await reports.approve(
+        store(context), record_number(args[0]), admin_id, update_id(update), now(context)
+    )
+    deliver_soon(context)
+    await say(update, texts.APPROVED.format(record=decided.record_id, points=decided.points))
+
+
+async def reject(update: Update, context: Context, admin_id: int) -> None:
+    args = context.args or []
+    if len(args) < 2:
+        raise _usage("/reject <记录号> <原因>")
+    reason = " ".join(args[1:])
+    decided = await reports.reject(
+        store(context), record_number(args[0]), admin_id, reason, update_id(update), now(context)
+    )
+    deliver_soon(context)
+    await say(update, texts.REJECTED.format(record=decided.record_id, reason=reason.strip()))
 
 
 async def penalty(update: Update, context: Context, admin_id: int) -> None:
@@ -254,8 +267,8 @@ async def _entered(update: Update, context: Context, entered: office.Entered) ->
         points=f"{entered.points:+d}", note=entered.note or texts.NO_NOTE,
         explanation=entered.explanation,
     )  # fmt: skip
+    deliver_soon(context)
     await say(update, texts.ENTERED.format(record=entered.record_id, **fields))
-    await tell_liaisons(context, entered.liaisons, texts.ENTERED_FOR_LIAISON.format(**fields))
 
 
 async def adjust(update: Update, context: Context, admin_id: int) -> None:
@@ -308,8 +321,8 @@ async def reverse(update: Update, context: Context, admin_id: int) -> None:
         unit=done.unit, item=done.item, date=done.day.isoformat(), points=f"{done.points:+d}",
         note=done.reason, lines=lines,
     )  # fmt: skip
+    deliver_soon(context)
     await say(update, texts.REVERSED.format(**fields))
-    await tell_liaisons(context, done.liaisons, texts.REVERSED_FOR_LIAISON.format(**fields))
 
 
 async def lock(update: Update, context: Context, admin_id: int) -> None:
@@ -390,6 +403,8 @@ ADMIN_COMMANDS = {
     "move": move,
     "remove": remove,
     "pending": pending,
+    "approve": approve,
+    "reject": reject,
     "penalty": penalty,
     "adjust": adjust,
     "endorse": endorse,

@@ -20,6 +20,7 @@ from bot.handlers.common import (
     Context,
     answers_errors,
     current_liaison,
+    deliver_soon,
     now,
     require_private,
     settings,
@@ -27,7 +28,6 @@ from bot.handlers.common import (
     tell_error,
     update_id,
 )
-from bot.handlers.office import notify_office_of_claim
 from bot.usecases.reports import (
     Draft,
     cancel_draft,
@@ -359,6 +359,7 @@ async def draft_button(update: Update, context: Context) -> None:
             settings(context).require_approval,
             update_id(update),
             now(context),
+            settings(context).admin_ids,
         )
     except DomainError as err:
         if err.code == "draft_cancelled":
@@ -370,9 +371,9 @@ async def draft_button(update: Update, context: Context) -> None:
         done = texts.CLAIM_PENDING.format(record=claimed.record_id)
     else:
         done = texts.CLAIM_CONFIRMED.format(record=claimed.record_id, points=claimed.scored.points)
-    await query.edit_message_text(f"{query.message.text}\n\n{done}")  # type: ignore[union-attr]
     if claimed.status == "pending":
-        await notify_office_of_claim(context, claimed, update.effective_user.full_name)
+        deliver_soon(context)
+    await query.edit_message_text(f"{query.message.text}\n\n{done}")  # type: ignore[union-attr]
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.buttons import Buttons, decode, encode
 from bot.storage.base import TxBase
 
 
@@ -17,6 +18,9 @@ class Outgoing:
     chat_id: int
     text: str
     parse_mode: str | None
+    buttons: Buttons | None = None
+    # A file sent with `text` as its caption: `document:<file id>` or `photo:<file id>`.
+    attachment: str | None = None
 
 
 class OutboxStorage(TxBase):
@@ -26,22 +30,34 @@ class OutboxStorage(TxBase):
         messages: Iterable[tuple[int, str]],
         now: datetime,
         parse_mode: str | None = None,
+        *,
+        buttons: Buttons | None = None,
+        attachment: str | None = None,
     ) -> int:
-        """Messages (chat id, text) owed by `source`, delivered after the transaction commits."""
-        rows = [(source, chat_id, text, parse_mode, now.isoformat()) for chat_id, text in messages]
+        """Messages (chat id, text) owed by `source`, delivered after the transaction commits,
+        each with the same buttons or attached file if given."""
+        markup = encode(buttons) if buttons else None
+        rows = [
+            (source, chat_id, text, parse_mode, now.isoformat(), markup, attachment)
+            for chat_id, text in messages
+        ]
         await self.db.executemany(
-            "INSERT INTO outbox (source, chat_id, text, parse_mode, created_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO outbox (source, chat_id, text, parse_mode, created_at, buttons, attachment) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
         return len(rows)
 
     async def unsent(self, after: int, limit: int) -> list[Outgoing]:
         rows = await self.all(
-            "SELECT id, chat_id, text, parse_mode FROM outbox "
+            "SELECT id, chat_id, text, parse_mode, buttons, attachment FROM outbox "
             "WHERE sent_at IS NULL AND failure IS NULL AND id > ? ORDER BY id LIMIT ?",
             (after, limit),
         )
-        return [Outgoing(*row) for row in rows]
+        return [
+            Outgoing(i, chat, text, mode, decode(markup) if markup else None, attachment)
+            for i, chat, text, mode, markup, attachment in rows
+        ]
 
     async def mark_sent(self, message_id: int, now: datetime) -> None:
         await self.write(

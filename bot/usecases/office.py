@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from bot import texts
 from bot.storage import LedgerEntry, NewRecord, Store, Tx
+from bot.usecases.notices import tell_unit
 from scoring.engine import Entry, Scored, score
 from scoring.errors import DomainError
 from scoring.records import (
@@ -32,7 +33,6 @@ class Entered:
     points: int
     note: str
     explanation: str
-    liaisons: list[int]
 
 
 async def penalise(
@@ -91,11 +91,20 @@ async def _enter(
     batch = await tx.add_batch(kind, f"tg:{admin_id}", now)
     (record_id,) = await tx.add_records(batch, [NewRecord(unit_id, record, scored)], now)
     await tx.add_event(record_id, kind, f"tg:{admin_id}", record.note, now)
-    liaisons = [liaison.user_id for liaison in await tx.liaisons(unit_id)]
-    return Entered(
+    entered = Entered(
         record_id, record.unit, ruleset.item(record.item_id).label, record.day, scored.points,
-        record.note, scored.explanation, liaisons,
+        record.note, scored.explanation,
     )  # fmt: skip
+    await _tell(tx, unit_id, kind, entered, now)
+    return entered
+
+
+async def _tell(tx: Tx, unit_id: int, kind: str, entered: Entered, now: datetime) -> None:
+    text = texts.ENTERED_FOR_LIAISON.format(
+        unit=entered.unit, item=entered.item, date=entered.day.isoformat(),
+        points=f"{entered.points:+d}", note=entered.note or texts.NO_NOTE,
+    )  # fmt: skip
+    await tell_unit(tx, unit_id, f"{kind}:{entered.record_id}", text, now)
 
 
 async def endorse(
@@ -149,11 +158,10 @@ async def endorse(
         full = score(ruleset, replace(record, modifiers=tuple(combined.items())))
         await tx.set_record_modifiers(record_id, combined.items(), full.explanation)
         await tx.add_event(record_id, "endorsed", f"tg:{admin_id}", label, now)
-        liaisons = [liaison.user_id for liaison in await tx.liaisons(unit_id)]
-    what = texts.ENDORSED_ITEM.format(label=label, record=record_id, title=record.title)
-    return Entered(
-        record_id, record.unit, what, record.day, points, "", entry.explanation, liaisons
-    )
+        what = texts.ENDORSED_ITEM.format(label=label, record=record_id, title=record.title)
+        entered = Entered(record_id, record.unit, what, record.day, points, "", entry.explanation)
+        await _tell(tx, unit_id, "endorsement", entered, now)
+    return entered
 
 
 @dataclass(frozen=True)
@@ -167,7 +175,6 @@ class Reversed:
     reason: str
     # (line reversed, its reversing line's explanation), the one asked for first.
     lines: list[tuple[LedgerEntry, str]]
-    liaisons: list[int]
 
     @property
     def points(self) -> int:
@@ -208,7 +215,15 @@ async def reverse(
             lines.append((target, text))
         if entry.record_id is not None:
             await tx.add_event(entry.record_id, "reversed", f"tg:{admin_id}", reason, now)
-        liaisons = [liaison.user_id for liaison in await tx.liaisons(entry.unit_id)]
-    rule = ruleset.items_by_key.get(entry.rule_id) or ruleset.modifiers_by_key.get(entry.rule_id)
-    item = rule.label if rule is not None else entry.rule_id
-    return Reversed(entry.unit, item, entry.day, reason, lines, liaisons)
+        rule = ruleset.items_by_key.get(entry.rule_id) or ruleset.modifiers_by_key.get(
+            entry.rule_id
+        )
+        done = Reversed(
+            entry.unit, rule.label if rule is not None else entry.rule_id, entry.day, reason, lines
+        )
+        told = texts.REVERSED_FOR_LIAISON.format(
+            unit=done.unit, item=done.item, date=done.day.isoformat(),
+            points=f"{done.points:+d}", note=reason,
+        )  # fmt: skip
+        await tell_unit(tx, entry.unit_id, f"reversal:{entry_id}", told, now)
+    return done

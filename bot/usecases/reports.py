@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from bot import texts
+from bot.buttons import claim_buttons
 from bot.render import render_changes
 from bot.storage import Commission, Liaison, NewRecord, PendingClaim, Store, Tx
 from bot.usecases import commissions
+from bot.usecases.notices import tell_admins, tell_unit
 from bot.usecases.quota import PenaltyChange, resettle_late
 from scoring.dates import is_day
 from scoring.engine import Scored, score
@@ -18,6 +20,8 @@ from scoring.periods import month_of
 from scoring.records import Record, check_day, check_modifiers, clean_note, clean_title, reportable
 from scoring.ruleset import SUBMISSION_ID, Item
 
+# Evidence that is a file sent in chat (`document:<file id>`, `photo:<file id>`), not a link.
+FILE_EVIDENCE = ("document:", "photo:")
 # A summary left unconfirmed this long is stale: its button no longer stores anything.
 DRAFT_TTL = timedelta(days=1)
 RECENT = 10
@@ -59,14 +63,13 @@ class Submitted:
 
 @dataclass(frozen=True)
 class Decided:
-    """An approval or a rejection, with whom to tell."""
+    """An approval or a rejection."""
 
     record_id: int
     unit: str
     title: str
     item: Item
     points: int
-    liaisons: list[int]
 
 
 def check_title(title: str, today: date) -> str:
@@ -112,9 +115,16 @@ async def make_draft(
 
 
 async def confirm_draft(
-    store: Store, draft_id: int, user_id: int, require_approval: bool, update_id: int, now: datetime
+    store: Store,
+    draft_id: int,
+    user_id: int,
+    require_approval: bool,
+    update_id: int,
+    now: datetime,
+    admin_ids: Sequence[int] = (),
 ) -> Claimed:
-    """Store a confirmed draft as a claim: pending approval, or scored at once."""
+    """Store a confirmed draft as a claim: pending approval, or scored at once. A pending claim
+    is owed to every admin, with its evidence and the buttons that decide it."""
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
         ruleset = await tx.ruleset()
@@ -140,7 +150,31 @@ async def confirm_draft(
         await tx.add_event(
             record_id, "claimed" if require_approval else "confirmed", f"tg:{user_id}", "", now
         )
-    return Claimed(record_id, unit_id, unit, status, record, scored, ruleset.item(record.item_id))
+        claimed = Claimed(
+            record_id, unit_id, unit, status, record, scored, ruleset.item(record.item_id)
+        )
+        if require_approval:
+            await _owe_claim(tx, claimed, liaison.name or liaison.display, evidence, admin_ids, now)
+    return claimed
+
+
+async def _owe_claim(
+    tx: Tx, claimed: Claimed, who: str, evidence: str, admin_ids: Sequence[int], now: datetime
+) -> None:
+    """The claim to every admin, with the buttons that decide it and the evidence: a file goes
+    along as the message's file, a link or text is shown."""
+    text = texts.CLAIM_FOR_OFFICE.format(
+        record=claimed.record_id, unit=claimed.unit, who=who, item=claimed.item.label,
+        title=claimed.record.title, date=claimed.record.day.isoformat(),
+        explanation=claimed.scored.explanation,
+    )  # fmt: skip
+    attachment = evidence if evidence.startswith(FILE_EVIDENCE) else None
+    if evidence and attachment is None:
+        text += texts.CLAIM_EVIDENCE.format(evidence=evidence)
+    await tell_admins(
+        tx, admin_ids, f"claim:{claimed.record_id}", text, now,
+        buttons=claim_buttons(claimed.record_id), attachment=attachment,
+    )  # fmt: skip
 
 
 async def cancel_draft(
@@ -175,6 +209,7 @@ async def submit(
     commission_id: int | None = None,
     admin_ids: Sequence[int] = (),
     day: date | None = None,
+    office_chat: int | None = None,
 ) -> Submitted:
     """A submission (报送) counted toward the unit's monthly quota, dated today or `day`.
 
@@ -212,6 +247,12 @@ async def submit(
             evidence=evidence,
         )
         (record_id,) = await tx.add_records(batch, [new], now)
+        if office_chat is not None:
+            copy = texts.OFFICE_COPY.format(unit=liaison.unit, record=record_id, title=title)
+            attachment = evidence if evidence.startswith(FILE_EVIDENCE) else None
+            if evidence and attachment is None:
+                copy = f"{copy}\n{evidence}"
+            await tx.enqueue(f"copy:{record_id}", [(office_chat, copy)], now, attachment=attachment)
         commission = None
         if commission_id is not None:
             commission = await commissions.link_answer(
@@ -261,10 +302,11 @@ async def approve(
         await tx.set_record_status(record_id, "confirmed")
         await tx.add_ledger(batch, unit_id, record_id, record.day, scored, now)
         await tx.add_event(record_id, "approved", f"tg:{admin_id}", "", now)
-        liaisons = [liaison.user_id for liaison in await tx.liaisons(unit_id)]
-    return Decided(
-        record_id, unit, record.title, ruleset.item(record.item_id), scored.points, liaisons
-    )
+        told = texts.APPROVED_FOR_LIAISON.format(
+            record=record_id, title=record.title, points=scored.points
+        )
+        await tell_unit(tx, unit_id, f"approval:{record_id}", told, now)
+    return Decided(record_id, unit, record.title, ruleset.item(record.item_id), scored.points)
 
 
 async def reject(
@@ -280,5 +322,8 @@ async def reject(
         unit = record.unit
         await tx.set_record_status(record_id, "rejected")
         await tx.add_event(record_id, "rejected", f"tg:{admin_id}", reason, now)
-        liaisons = [liaison.user_id for liaison in await tx.liaisons(unit_id)]
-    return Decided(record_id, unit, record.title, ruleset.item(record.item_id), 0, liaisons)
+        told = texts.REJECTED_FOR_LIAISON.format(
+            record=record_id, title=record.title, reason=reason
+        )
+        await tell_unit(tx, unit_id, f"rejection:{record_id}", told, now)
+    return Decided(record_id, unit, record.title, ruleset.item(record.item_id), 0)

@@ -1,0 +1,72 @@
+"""One delivery path: what the bot owes after a commit goes through the outbox, written in the
+action's own transaction; a claim can always be decided."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from tests.chat import ADMIN, LIAISON, OTHER_ADMIN, running_bot
+from tests.jobs import rows
+
+
+async def test_a_claim_whose_admin_message_failed_at_first_still_reaches_the_admins(
+    tmp_path: Path,
+) -> None:
+    async with running_bot(tmp_path) as chat:
+        await chat.join(LIAISON, "公安局")
+        summary = await chat.ask(LIAISON, "采用 决策参考 关于治安形势的分析 今天")
+        # Telegram fails the next two sends: the claim was stored with the messages it owes.
+        chat.server.fail_next("sendMessage", status=502, times=2)
+        assert "等待信息室审核" in await chat.confirm(LIAISON, summary)
+        assert rows(
+            chat.db(), "SELECT chat_id, buttons IS NOT NULL FROM outbox WHERE source = 'claim:1'"
+        ) == [(ADMIN, 1), (OTHER_ADMIN, 1)]
+        for admin in (ADMIN, OTHER_ADMIN):
+            claim = await chat.server.wait_for(
+                lambda m: "新的采用申报 #1" in (m.text or ""), chat_id=admin, timeout=10
+            )
+            assert claim.callback_data("✅ 确认") == "ok:1"
+        for _ in range(100):  # each is marked sent once Telegram has confirmed it
+            if rows(chat.db(), "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL") == [(0,)]:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the claim's messages were never marked sent")
+
+
+async def test_pending_offers_buttons_and_claims_are_decided_by_number(tmp_path: Path) -> None:
+    async with running_bot(tmp_path) as chat:
+        await chat.join(LIAISON, "公安局")
+        for title in ("第一篇分析", "第二篇分析", "第三篇分析"):
+            await chat.confirm(LIAISON, await chat.ask(LIAISON, f"采用 决策参考 {title} 今天"))
+        await chat.server.wait_for(lambda m: "新的采用申报 #3" in (m.text or ""), chat_id=ADMIN)
+        chat.say(ADMIN, "/pending")
+        listed = [await chat.reply(ADMIN) for _ in range(3)]
+        assert [m.callback_data("❌ 驳回") for m in listed] == ["no:1", "no:2", "no:3"]
+        await chat.press(ADMIN, listed[1], "✅ 确认")
+        await chat.server.wait_for(lambda m: "#2" in m.text and "已确认" in m.text, chat_id=LIAISON)
+
+        approved = await chat.ask(ADMIN, "/approve 1")
+        assert approved.text.startswith("已确认记录 #1，得 18 分")
+        told = await chat.server.wait_for(
+            lambda m: "#1" in m.text and "已确认" in m.text, chat_id=LIAISON
+        )
+        assert "第一篇分析" in told.text
+        assert "不能再次审核" in (await chat.ask(ADMIN, "/approve 1")).text
+        assert "用法" in (await chat.ask(ADMIN, "/reject 3")).text
+        rejected = await chat.ask(ADMIN, "/reject 3 不是本单位的信息")
+        assert rejected.text.startswith("已驳回记录 #3：不是本单位的信息")
+        told = await chat.server.wait_for(lambda m: "被驳回" in m.text, chat_id=LIAISON)
+        assert "不是本单位的信息" in told.text
+        assert "只有信息室管理员" in (await chat.ask(LIAISON, "/approve 3")).text
+        assert rows(chat.db(), "SELECT id, status FROM records ORDER BY id") == [
+            (1, "confirmed"),
+            (2, "confirmed"),
+            (3, "rejected"),
+        ]
+        # Every notice went through the outbox, and every one was delivered.
+        assert rows(
+            chat.db(), "SELECT source FROM outbox WHERE chat_id = ? ORDER BY id", (LIAISON,)
+        ) == [("approval:2",), ("approval:1",), ("rejection:3",)]
+        assert "没有待审核" in (await chat.ask(ADMIN, "/pending")).text
