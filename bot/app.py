@@ -21,13 +21,14 @@ from telegram.warnings import PTBUserWarning
 
 from bot import texts
 from bot.delivery import Courier
-from bot.handlers import commission, liaison, office, report
+from bot.handlers import commission, hints, liaison, office, report
 from bot.handlers.common import (
     COURIER,
     SCHEDULER,
     SETTINGS,
     STORE,
     drop_replays,
+    features,
     on_error,
     stale_button,
 )
@@ -78,6 +79,7 @@ def build_application(settings: Settings, *, rate_limit: bool | None = None) -> 
     app.add_handler(
         CommandHandler("cancel", report.cancel_outside, filters=filters.ChatType.PRIVATE)
     )
+    hints.register(app)
     app.add_handler(CallbackQueryHandler(stale_button))
     app.add_error_handler(on_error)
     return app
@@ -101,9 +103,18 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def set_commands(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
-    liaison_commands = [BotCommand(name, text) for name, text in texts.COMMANDS_LIAISON.items()]
+    """Menus of what the database's ruleset supports: no commissions without their rules."""
+    async with app.bot_data[STORE].reading() as tx:
+        shown = features(await tx.ruleset())
+    liaison_commands = [
+        BotCommand(name, text)
+        for name, (text, needs) in texts.COMMANDS_LIAISON.items()
+        if not needs or needs in shown
+    ]
     admin_commands = liaison_commands + [
-        BotCommand(name, text) for name, text in texts.COMMANDS_ADMIN.items()
+        BotCommand(name, text)
+        for name, (text, needs) in texts.COMMANDS_ADMIN.items()
+        if not needs or needs in shown
     ]
     await app.bot.set_my_commands(liaison_commands, scope=BotCommandScopeAllPrivateChats())
     for admin_id in settings.admin_ids:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scoring.errors import DomainError, ImportRejected, RowProblem
+from scoring.errors import DomainError, ImportRejected, RowProblem, RulesetProblem, RulesetRejected
 
 # Domain error codes (scoring.errors.DomainError.code) and row problems, by code.
 ERRORS: dict[str, str] = {
@@ -12,7 +12,7 @@ ERRORS: dict[str, str] = {
     "already_initialized": "数据库已使用规则集 {current} 初始化，不能改为 {requested}",
     "ruleset_unknown": "未知的规则集 {ruleset}（内置：{known}；也可给出规则文件路径）",
     "ruleset_toml": "规则文件不是有效的 TOML：{detail}",
-    "ruleset_invalid": "规则文件有误：{detail}",
+    "ruleset_invalid": "规则文件有 {count} 处错误：",
     "file_unreadable": "无法读取文件 {path}：{detail}",
     "file_format": "不支持的文件格式 {path}：请使用 .csv 或 .xlsx",
     "file_encoding": "无法识别文件 {path} 的编码：请保存为 UTF-8 或 GBK 编码的 CSV",
@@ -80,6 +80,8 @@ ERRORS: dict[str, str] = {
     "invite_used": "该邀请码已被使用过，请向信息室索取新的邀请链接",
     "invite_expired": "该邀请码已过期，请向信息室索取新的邀请链接",
     "invite_throttled": "错误的邀请码次数过多，请 {minutes} 分钟后再试",
+    "invite_moves": "你现在是 {current} 的信息员。这个邀请链接会把你改为 {unit} 的信息员，确定吗？",
+    "invite_same_unit": "你已经是 {unit} 的信息员，无需再次绑定",
     "liaison_unknown": "没有找到信息员 {user}",
     "not_liaison": "你还没有绑定单位：请使用信息室发给你的邀请链接",
     "not_admin": "只有信息室管理员可以使用此功能",
@@ -140,13 +142,66 @@ def problem_text(problem: RowProblem) -> str:
 
 
 def domain_error_lines(err: DomainError) -> list[str]:
-    """The one-line reason, then (for a refused file) one line per bad row."""
+    """The one-line reason, then (for a refused file) one line per bad row or field."""
     lines = [error_text(err.code, err.params)]
     if isinstance(err, ImportRejected):
         lines += [problem_text(p) for p in err.problems]
         if err.hint:
             lines.append(error_text(err.hint, {}))
+    if isinstance(err, RulesetRejected):
+        lines += [ruleset_problem_text(p) for p in err.problems]
     return lines
+
+
+# What is wrong with a field of a ruleset file, by pydantic's error type or the ruleset's own
+# refusal codes (scoring/ruleset.py), with their facts.
+RULESET_PROBLEMS: dict[str, str] = {
+    "missing": "缺少此项",
+    "extra_forbidden": "不认识的设置项（拼写是否有误？）",
+    "greater_than_equal": "应不小于 {ge}",
+    "greater_than": "应大于 {gt}",
+    "less_than_equal": "应不大于 {le}",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "string_type": "应为文字（用引号括起）",
+    "string_too_short": "不能为空",
+    "string_too_long": "不超过 {max_length} 个字",
+    "list_type": '应为列表，如 ["a", "b"]',
+    "too_short": "至少需要 {min_length} 项",
+    "too_long": "最多 {max_length} 项",
+    "date_type": "应为日期，如 2024-02-23",
+    "date_parsing": "应为日期，如 2024-02-23",
+    "date_from_datetime_parsing": "应为日期，如 2024-02-23",
+    "literal_error": "只能是 {expected}",
+    "enum": "只能是 {expected}",
+    "dict_type": "应为一个表（[名称] 或 {{ … }}）",
+    "model_type": "应为一个表（[名称] 或 {{ … }}）",
+    "ruleset_adjustment_points": "调整项的分值由每条记录给出，这里不能写 points",
+    "ruleset_points_missing": "须写明分值 points",
+    "ruleset_penalty_points": "扣分项的分值须为负数",
+    "ruleset_points_positive": "分值须为正数",
+    "ruleset_counts_not_adoption": "只有采用项可以计入采用条数（counts_as_adoption）",
+    "ruleset_column_unknown": "{where} {id} 的通报列 {column} 不在 bulletin.score_columns 中",
+    "ruleset_slash_column": "bulletin.slash_for_zero 中的 {column} 不是计分列",
+    "ruleset_allowed_on_unknown": "加分项 {id} 的 allowed_on 中 {target} 不是采用或加分项",
+    "ruleset_not_penalty": "{name} 中的 {rule} 不是扣分项",
+    "ruleset_selection_not_adoption": "commission_selections 中的 {rule} 不是采用项",
+    "ruleset_menu_prefix": "menu 中的 {prefix} 不是任何项目编号的前缀",
+    "ruleset_quota_penalties_missing": "分组设有月度报送任务，但缺少 quota_penalties",
+    "ruleset_duplicate": "{what} 中 {value} 出现了两次",
+}
+
+
+def ruleset_problem_text(problem: RulesetProblem) -> str:
+    template = RULESET_PROBLEMS.get(problem.code)
+    what = template.format(**problem.params) if template else problem.message
+    return f"{problem.field or RULESET_WHOLE}：{what}"
+
+
+RULESET_WHOLE = "（整个规则文件）"
 
 
 INIT_DONE = "已初始化数据库 {db}，规则集：{ruleset}（{name}）"
@@ -228,66 +283,83 @@ WELCOME_LIAISON = "你好，{name}！你是 {unit} 的信息员。\n发送 /help
 WELCOME_ADMIN = "你好，管理员。发送 /help 查看管理命令。"
 WELCOME_STRANGER = "你好！这是政务信息报送考评机器人。请使用信息室发给你的邀请链接绑定单位。"
 BOUND = "绑定成功：你现在是 {unit} 的信息员。\n发送 /help 查看可以做的事。"
+MOVE_CONFIRM = "✅ 改为 {unit} 的信息员"
+MOVE_KEPT = "已取消，你的单位没有改变。"
+LIAISON_MOVED_BY_INVITE = "信息员 {who} 通过邀请链接从 {old} 改为 {unit} 的信息员。"
 
-HELP_LIAISON = """信息员可以：
-/report — 逐步申报一条采用信息（选择刊物、栏目，填写标题、日期、批示和证明材料）
-采用 <项目> <标题> [日期] — 一句话申报，例如：采用 《决策参考》 关于沙漠治理的调研 5月6日
-/submit <标题> [日期] — 记录一条报送（计入每月报送任务；回复一条消息或文件时一并附上；补报以前的日期写在最后）
-/submit 约稿<编号> <标题> — 回复约稿；/commissions — 本单位的约稿
-/me — 本月报送进度、本季度得分和排名
-/rank [期间] — 本组排名（默认本季度，例如 /rank 2024Q2）
-/history — 最近的记录及其状态
-/why [期间] — 得分明细，逐条说明
-/cancel — 取消正在进行的操作"""
-HELP_ADMIN = """管理员可以：
-/invite <单位> — 生成一次性邀请链接
-/liaisons — 信息员名单；/move <用户ID> <单位> — 调整单位；/remove <用户ID> — 移除
-/pending — 待审核的采用申报（每条附确认/驳回按钮）
-/approve <记录号> — 确认申报；/reject <记录号> <原因> — 驳回申报
-/penalty <单位> <扣分项> [日期] [备注] — 记扣分
-/adjust <单位> <±分值> <原因> — 调整分值（须注明原因）
-/endorse <记录号> <批示项>[×次数] — 为已确认的采用追加批示
-/reverse <流水号> <原因> — 冲正一条流水（不删除原记录；冲正采用时连同其批示一并冲正）
-/lock <期间> — 锁定已公布的期间（如 /lock 2024Q2），期间内不能再变更
-/reopen <期间> <原因> — 解锁期间
-/units — 单位名单
-/standings [期间] [分组] — 排名
-/export [期间] — 导出 Excel（记录、积分流水、排名）
-/commission <截止日期> <单位、单位|分组|全部> <题目> — 发布约稿
-/commissions — 约稿及报送情况
-/select <记录号> <选用项> — 标记约稿回复被选用（如：/select 12 市）"""
+# Help and command menus, each line tagged with what the ruleset must have for it to be shown:
+# "quota" (a monthly quota), "no_quota" (none), "commission" (commission rules), or "" (always).
+HELP_LIAISON_HEAD = "信息员可以："
+HELP_LIAISON = [
+    ("", "/report — 逐步申报一条采用信息（选择刊物、栏目，填写标题、日期、批示和证明材料）"),
+    (
+        "",
+        "采用 <项目> <标题> [日期] — 一句话申报，例如：采用 《决策参考》 关于沙漠治理的调研 5月6日",
+    ),
+    (
+        "quota",
+        "/submit <标题> [日期] — 记录一条报送（计入每月报送任务；回复一条消息或文件时一并附上；补报以前的日期写在最后）",
+    ),
+    ("no_quota", "/submit <标题> [日期] — 记录一条报送（回复一条消息或文件时一并附上）"),
+    ("commission", "/submit 约稿<编号> <标题> — 回复约稿；/commissions — 本单位的约稿"),
+    ("quota", "/me — 本月报送进度、本季度得分和排名"),
+    ("no_quota", "/me — 本季度得分和排名"),
+    ("", "/rank [期间] — 本组排名（默认本季度，例如 /rank 2024Q2）"),
+    ("", "/history — 最近的记录及其状态"),
+    ("", "/why [期间] — 得分明细，逐条说明"),
+    ("", "/cancel — 取消正在进行的操作"),
+]
+HELP_ADMIN_HEAD = "管理员可以："
+HELP_ADMIN = [
+    ("", "/invite <单位> — 生成一次性邀请链接"),
+    ("", "/liaisons — 信息员名单；/move <用户ID> <单位> — 调整单位；/remove <用户ID> — 移除"),
+    ("", "/pending — 待审核的采用申报（每条附确认/驳回按钮）"),
+    ("", "/approve <记录号> — 确认申报；/reject <记录号> <原因> — 驳回申报"),
+    ("", "/penalty <单位> <扣分项> [日期] [备注] — 记扣分"),
+    ("", "/adjust <单位> <±分值> <原因> — 调整分值（须注明原因）"),
+    ("", "/endorse <记录号> <批示项>[×次数] — 为已确认的采用追加批示"),
+    ("", "/reverse <流水号> <原因> — 冲正一条流水（不删除原记录；冲正采用时连同其批示一并冲正）"),
+    ("", "/lock <期间> — 锁定已公布的期间（如 /lock 2024Q2），期间内不能再变更"),
+    ("", "/reopen <期间> <原因> — 解锁期间"),
+    ("", "/units — 单位名单"),
+    ("", "/standings [期间] [分组] [表格] — 排名（加“表格”得到完整的 Excel 表）"),
+    ("", "/export [期间] — 导出 Excel（记录、积分流水、排名）"),
+    ("commission", "/commission <截止日期> <单位、单位|分组|全部> <题目> — 发布约稿"),
+    ("commission", "/commissions — 约稿及报送情况"),
+    ("commission", "/select <记录号> <选用项> — 标记约稿回复被选用（如：/select 12 市）"),
+]
 
 COMMANDS_LIAISON = {
-    "report": "申报采用信息",
-    "submit": "记录一条报送",
-    "me": "我的进度和排名",
-    "commissions": "本单位的约稿",
-    "rank": "本组排名",
-    "history": "最近的记录",
-    "why": "得分明细",
-    "help": "帮助",
-    "cancel": "取消当前操作",
+    "report": ("申报采用信息", ""),
+    "submit": ("记录一条报送", ""),
+    "me": ("我的进度和排名", ""),
+    "commissions": ("本单位的约稿", "commission"),
+    "rank": ("本组排名", ""),
+    "history": ("最近的记录", ""),
+    "why": ("得分明细", ""),
+    "help": ("帮助", ""),
+    "cancel": ("取消当前操作", ""),
 }
 COMMANDS_ADMIN = {
-    "pending": "待审核申报",
-    "approve": "确认申报",
-    "reject": "驳回申报",
-    "invite": "生成邀请链接",
-    "liaisons": "信息员名单",
-    "move": "调整信息员单位",
-    "remove": "移除信息员",
-    "penalty": "记扣分",
-    "adjust": "调整分值",
-    "endorse": "追加批示",
-    "reverse": "冲正流水",
-    "lock": "锁定期间",
-    "reopen": "解锁期间",
-    "units": "单位名单",
-    "standings": "排名",
-    "export": "导出 Excel",
-    "commission": "发布约稿",
-    "commissions": "约稿情况",
-    "select": "约稿被选用",
+    "pending": ("待审核申报", ""),
+    "approve": ("确认申报", ""),
+    "reject": ("驳回申报", ""),
+    "invite": ("生成邀请链接", ""),
+    "liaisons": ("信息员名单", ""),
+    "move": ("调整信息员单位", ""),
+    "remove": ("移除信息员", ""),
+    "penalty": ("记扣分", ""),
+    "adjust": ("调整分值", ""),
+    "endorse": ("追加批示", ""),
+    "reverse": ("冲正流水", ""),
+    "lock": ("锁定期间", ""),
+    "reopen": ("解锁期间", ""),
+    "units": ("单位名单", ""),
+    "standings": ("排名", ""),
+    "export": ("导出 Excel", ""),
+    "commission": ("发布约稿", "commission"),
+    "commissions": ("约稿情况", "commission"),
+    "select": ("约稿被选用", "commission"),
 }
 
 INVITE_CREATED = "{unit} 的邀请链接（一次有效，{expires} 前使用）：\n{link}"
@@ -326,6 +398,15 @@ CANCEL = "取消"
 CLAIM_PENDING = "已提交，等待信息室审核（记录 #{record}）。审核结果会通知你。"
 CLAIM_CONFIRMED = "已记录（#{record}），得 {points} 分。"
 ONE_LINE_PREFIX = "采用"
+HINT_TEXT = "没有看懂这条消息。发送 /help 查看可以做的事；一句话申报：采用 <项目> <标题> [日期]"
+HINT_ONE_LINE = (
+    "“采用”后面要空一格：采用 <项目> <标题> [日期]，例如：采用 决策参考 关于沙漠治理的调研 5月6日"
+)
+HINT_COMMAND = "不认识的命令 {command}。发送 /help 查看可以做的事"
+HINT_FILE = (
+    "收到文件，但没有说明用途。要作为报送：在文件的说明中写 /submit <标题>；"
+    "要作为采用申报的证明材料：先发送 /report，到最后一步再发文件"
+)
 ONE_LINE_USAGE = "采用 <项目> <标题> [日期]，例如：采用 《决策参考》 关于沙漠治理的调研 5月6日"
 
 SUBMITTED = "已记录报送（#{record}）：{title}\n{unit} {month}已报送 {count} 条{quota}"
@@ -504,6 +585,7 @@ LIAISON_BLOCKED = (
 COMMISSION_CREATED = (
     "已发布约稿 #{id}：{topic}\n截止日期：{deadline}（含当天）\n约稿单位 {count} 个：{units}"
 )
+COMMISSION_UNREACHED = "\n⚠️ 其中 {count} 个单位没有信息员，约稿通知无法送达：{units}。请邀请信息员（/invite 单位）或另行通知。"
 COMMISSION_NOTICE = (
     "【约稿 #{id}】{topic}\n截止日期：{deadline}（含当天）\n"
     "请按时报送，发送：/submit 约稿{id} <标题>\n逾期未报送将扣 {points} 分。"

@@ -36,3 +36,22 @@ class ImportRejected(DomainError):
         self.problems = problems
         # A code for what the user can do about it, said after the rows.
         self.hint = hint
+
+
+@dataclass(frozen=True)
+class RulesetProblem:
+    """One thing wrong in a ruleset file: where (`modifiers.0.points`), what (pydantic's error
+    type or a `ruleset_…` code), its facts, and the validator's own English."""
+
+    field: str
+    code: str
+    params: dict[str, str]
+    message: str
+
+
+class RulesetRejected(DomainError):
+    """A ruleset file refused; this lists everything wrong with it."""
+
+    def __init__(self, problems: list[RulesetProblem]) -> None:
+        super().__init__("ruleset_invalid", count=len(problems))
+        self.problems = problems

@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
-from scoring.errors import DomainError
+from scoring.errors import DomainError, RulesetProblem, RulesetRejected
 
 # Records of this item are submissions (报送): they count toward the monthly quota and score
 # nothing, so they are built in rather than declared by each ruleset.
@@ -55,20 +56,32 @@ class Item(_Model):
     column: str
     # Whether the item counts toward the bulletin's adoption count (采用条数).
     counts_as_adoption: bool = False
+    # False for what only the office records (a commission answer selected with /select): not
+    # offered to liaisons, refused in their claims.
+    reportable: bool = True
+    # A short name for chat menus and replies, where the label is long or only makes sense
+    # under the one before it (同上，被自治区政府办公厅采用).
+    chat_label: str | None = Field(default=None, min_length=1, max_length=16)
+
+    @property
+    def chat_name(self) -> str:
+        return self.chat_label or self.label
 
     @model_validator(mode="after")
     def _points_fit_kind(self) -> Item:
         if self.kind is ItemKind.ADJUSTMENT:
             if self.points is not None:
-                raise ValueError("an adjustment takes its points from each record: omit points")
+                raise _invalid(
+                    "adjustment_points", "an adjustment takes its points from each record"
+                )
         elif self.points is None:
-            raise ValueError(f"points is required for a {self.kind.value} item")
+            raise _invalid("points_missing", "points is required for a {kind} item", kind=self.kind)
         elif self.kind is ItemKind.PENALTY and self.points >= 0:
-            raise ValueError("a penalty's points must be negative")
+            raise _invalid("penalty_points", "a penalty's points must be negative")
         elif self.kind is not ItemKind.PENALTY and self.points <= 0:
-            raise ValueError(f"a {self.kind.value}'s points must be positive")
+            raise _invalid("points_positive", "a {kind}'s points must be positive", kind=self.kind)
         if self.counts_as_adoption and self.kind is not ItemKind.ADOPTION:
-            raise ValueError("only adoption items can count as adoptions")
+            raise _invalid("counts_not_adoption", "only adoption items can count as adoptions")
         return self
 
 
@@ -136,7 +149,10 @@ class Ruleset(_Model):
         _unique("items/modifiers id", [*ids, SUBMISSION_ID])
         _unique(
             "items/modifiers label",
-            [i.label for i in self.items] + [m.label for m in self.modifiers] + [SUBMISSION_LABEL],
+            [i.label for i in self.items]
+            + [i.chat_label for i in self.items if i.chat_label]
+            + [m.label for m in self.modifiers]
+            + [SUBMISSION_LABEL],
         )
         _unique("bulletin.score_columns", self.bulletin.score_columns)
         columns = set(self.bulletin.score_columns)
@@ -144,20 +160,27 @@ class Ruleset(_Model):
             ("modifiers", m) for m in self.modifiers
         ]:
             if thing.column not in columns:
-                raise ValueError(
-                    f"{where} {thing.id}: column {thing.column!r} is not in bulletin.score_columns"
-                )
+                raise _invalid(
+                    "column_unknown",
+                    "{where} {id}: column {column!r} is not in bulletin.score_columns",
+                    where=where, id=thing.id, column=thing.column,
+                )  # fmt: skip
         for column in self.bulletin.slash_for_zero:
             if column not in columns:
-                raise ValueError(f"bulletin.slash_for_zero: {column!r} is not a score column")
-        scorable = {i.id for i in self.reportable_items}
+                raise _invalid(
+                    "slash_column", "bulletin.slash_for_zero: {column!r} is not a score column",
+                    column=column,
+                )  # fmt: skip
+        scorable = {i.id for i in self.scorable_items}
         for m in self.modifiers:
             for target in m.allowed_on:
                 if target not in scorable:
-                    raise ValueError(
-                        f"modifiers {m.id}: allowed_on names {target!r}, "
-                        "which is not an adoption or credit item"
-                    )
+                    raise _invalid(
+                        "allowed_on_unknown",
+                        "modifiers {id}: allowed_on names {target!r}, "
+                        "which is not an adoption or credit item",
+                        id=m.id, target=target,
+                    )  # fmt: skip
         penalties = {i.id for i in self.items if i.kind is ItemKind.PENALTY}
         for name, pair in (
             ("quota_penalties", self.quota_penalties),
@@ -166,16 +189,28 @@ class Ruleset(_Model):
             if pair is not None:
                 for rule_id in (pair.missed, pair.missed_again):
                     if rule_id not in penalties:
-                        raise ValueError(f"{name}: {rule_id!r} is not a penalty item")
+                        raise _invalid(
+                            "not_penalty", "{name}: {rule!r} is not a penalty item",
+                            name=name, rule=rule_id,
+                        )  # fmt: skip
         adoptions = {i.id for i in self.items if i.kind is ItemKind.ADOPTION}
         for rule_id in self.commission_selections.values():
             if rule_id not in adoptions:
-                raise ValueError(f"commission_selections: {rule_id!r} is not an adoption item")
+                raise _invalid(
+                    "selection_not_adoption",
+                    "commission_selections: {rule!r} is not an adoption item", rule=rule_id,
+                )  # fmt: skip
         for prefix in self.menu:
             if not any(i.id.startswith(prefix + ".") for i in self.items):
-                raise ValueError(f"menu: {prefix!r} is not the prefix of any item id")
+                raise _invalid(
+                    "menu_prefix", "menu: {prefix!r} is not the prefix of any item id",
+                    prefix=prefix,
+                )  # fmt: skip
         if self.has_quota and self.quota_penalties is None:
-            raise ValueError("groups have monthly quotas but quota_penalties is missing")
+            raise _invalid(
+                "quota_penalties_missing",
+                "groups have monthly quotas but quota_penalties is missing",
+            )
         return self
 
     @property
@@ -184,14 +219,24 @@ class Ruleset(_Model):
         return any(g.monthly_quota for g in self.groups)
 
     @cached_property
-    def reportable_items(self) -> list[Item]:
-        """What a liaison may claim, and what modifiers may attach to: adoptions and credits."""
+    def scorable_items(self) -> list[Item]:
+        """What modifiers may attach to: adoptions and credits."""
         return [i for i in self.items if i.kind in (ItemKind.ADOPTION, ItemKind.CREDIT)]
 
     @cached_property
+    def reportable_items(self) -> list[Item]:
+        """What a liaison may claim: adoptions and credits, but for those only the office
+        records (a commission's selection)."""
+        return [i for i in self.scorable_items if i.reportable]
+
+    @cached_property
     def items_by_key(self) -> dict[str, Item]:
-        """Items by id and by label: import files may use either."""
-        return {i.id: i for i in self.items} | {i.label: i for i in self.items}
+        """Items by id, label and chat label: import files and chat may use any of them."""
+        return (
+            {i.id: i for i in self.items}
+            | {i.label: i for i in self.items}
+            | {i.chat_label: i for i in self.items if i.chat_label}
+        )
 
     @cached_property
     def modifiers_by_key(self) -> dict[str, Modifier]:
@@ -205,11 +250,17 @@ class Ruleset(_Model):
         return self.items_by_key[rule_id]
 
 
+def _invalid(code: str, message: str, **context: object) -> PydanticCustomError:
+    """A ruleset refusal with a stable code and its facts: the bot says it in Chinese, naming
+    the field, and `message` is the English of it for anyone reading the domain alone."""
+    return PydanticCustomError(f"ruleset_{code}", message, {k: str(v) for k, v in context.items()})
+
+
 def _unique(what: str, values: list[str]) -> None:
     seen: set[str] = set()
     for value in values:
         if value in seen:
-            raise ValueError(f"{what}: {value!r} appears twice")
+            raise _invalid("duplicate", "{what}: {value!r} appears twice", what=what, value=value)
         seen.add(value)
 
 
@@ -225,12 +276,17 @@ def parse_ruleset(text: str) -> Ruleset:
     try:
         return Ruleset.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = ".".join(str(part) for part in err["loc"]) or "(ruleset)"
-            msg = err["msg"].removeprefix("Value error, ")
-            problems.append(f"{loc}: {msg}")
-        raise DomainError("ruleset_invalid", detail="; ".join(problems)) from exc
+        raise RulesetRejected(
+            [
+                RulesetProblem(
+                    ".".join(str(part) for part in err["loc"]),
+                    err["type"],
+                    {k: str(v) for k, v in err.get("ctx", {}).items()},
+                    err["msg"],
+                )
+                for err in exc.errors()
+            ]
+        ) from exc
 
 
 def builtin_ruleset_text(ruleset_id: str) -> str:

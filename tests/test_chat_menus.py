@@ -56,9 +56,9 @@ async def test_report_cancelled_and_timed_out(
         await chat.press(LIAISON, menu, "市政府办公室采用")
         await chat.server.wait_for_call("editMessageReplyMarkup")
         assert "已取消" in (await chat.ask(LIAISON, "/cancel")).text
-        # Outside the conversation, plain text is no title: nothing is answered or stored.
-        chat.say(LIAISON, "这不是标题")
-        await chat.settled()
+        # Outside the conversation, plain text is no title: a hint, nothing stored.
+        hint = (await chat.ask(LIAISON, "这不是标题")).text
+        assert "没有看懂" in hint and "/help" in hint
         assert not [m for m in chat.server.messages_to(LIAISON) if "采用日期" in m.text]
         await chat.ask(LIAISON, "/report")
         timed_out = await chat.server.wait_for(lambda m: "超时" in m.text, chat_id=LIAISON)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.texts import domain_error_lines
 from scoring.errors import DomainError
 from scoring.ruleset import builtin_ruleset_text, load_ruleset, parse_ruleset
 from tests.conftest import Cli
@@ -52,28 +53,32 @@ def test_dengkou_ruleset_holds_the_method() -> None:
 
 
 @pytest.mark.parametrize(
-    ("change", "field"),
+    ("change", "line"),
     [
-        (("points = 18", 'points = "many"'), "items.3.points"),
+        (("points = 18", 'points = "many"'), "items.3.points：应为整数"),
         (
             ('column = "采用得分"\ncounts', 'column = "得分"\ncounts'),
-            "column '得分' is not in bulletin.score_columns",
+            "（整个规则文件）：items city.zwyq.main 的通报列 得分 不在 bulletin.score_columns 中",
         ),
-        (('listing = "all"', 'listing = "some"'), "bulletin.listing"),
-        (("monthly_quota = 15", "monthly_quota = 0"), "groups.0.monthly_quota"),
+        (('listing = "all"', 'listing = "some"'), "bulletin.listing：只能是 'scored' or 'all'"),
+        (("monthly_quota = 15", "monthly_quota = 0"), "groups.0.monthly_quota：应不小于 1"),
         (
             ('allowed_on = ["state.adopted"]', 'allowed_on = ["state.nothing"]'),
-            "allowed_on names 'state.nothing'",
+            "加分项 endorse.state_leader 的 allowed_on 中 state.nothing 不是采用或加分项",
         ),
-        (("points = -30", "points = 30"), "a penalty's points must be negative"),
+        (("points = -30", "points = 30"), "：扣分项的分值须为负数"),
+        (('kind = "credit"', 'kind = "credit"\nsize = 3'), "：不认识的设置项（拼写是否有误？）"),
     ],
 )
-def test_malformed_ruleset_is_refused_naming_the_field(change: tuple[str, str], field: str) -> None:
+def test_malformed_ruleset_is_refused_in_chinese_naming_the_field(
+    change: tuple[str, str], line: str
+) -> None:
     text = builtin_ruleset_text("dengkou-2024").replace(*change, 1)
     with pytest.raises(DomainError) as caught:
         parse_ruleset(text)
-    assert caught.value.code == "ruleset_invalid"
-    assert field in caught.value.params["detail"]
+    lines = domain_error_lines(caught.value)
+    assert lines[0] == "规则文件有 1 处错误："
+    assert any(line in shown for shown in lines[1:]), lines
 
 
 def test_rules_check_and_show_on_the_command_line(cli: Cli, tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ async def commission(update: Update, context: Context, admin_id: int) -> None:
     if len(args) < 3:
         raise DomainError("usage", usage=texts.COMMISSION_USAGE)
     today = now(context).date()
-    created = await commissions.create(
+    done = await commissions.create(
         store(context),
         " ".join(args[2:]),
         parse_deadline(args[0], today),
@@ -42,13 +42,16 @@ async def commission(update: Update, context: Context, admin_id: int) -> None:
         now(context),
     )
     deliver_soon(context, reschedule=True)
-    await say(
-        update,
-        texts.COMMISSION_CREATED.format(
-            id=created.id, topic=created.topic, deadline=created.deadline.isoformat(),
-            count=len(created.targets), units="、".join(name for _, name in created.targets),
-        ),
+    created = done.commission
+    text = texts.COMMISSION_CREATED.format(
+        id=created.id, topic=created.topic, deadline=created.deadline.isoformat(),
+        count=len(created.targets), units="、".join(name for _, name in created.targets),
     )  # fmt: skip
+    if done.unreached:
+        text += texts.COMMISSION_UNREACHED.format(
+            count=len(done.unreached), units="、".join(done.unreached)
+        )
+    await say(update, text)
 
 
 @answers_errors

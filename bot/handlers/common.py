@@ -17,6 +17,7 @@ from bot.delivery import Courier
 from bot.settings import Settings
 from bot.storage import AlreadyProcessed, Liaison, Store
 from scoring.errors import DomainError
+from scoring.ruleset import Ruleset
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +151,18 @@ def require_admin(update: Update, context: Context) -> int:
         raise DomainError("not_admin")
     assert user is not None
     return user.id
+
+
+def features(ruleset: Ruleset) -> set[str]:
+    """What of the help and the menus the ruleset supports (see texts.HELP_LIAISON)."""
+    shown = {"quota" if ruleset.has_quota else "no_quota"}
+    if ruleset.commission_penalties is not None:
+        shown.add("commission")
+    return shown
+
+
+def help_text(head: str, lines: list[tuple[str, str]], shown: set[str]) -> str:
+    return "\n".join([head, *(line for needs, line in lines if not needs or needs in shown)])
 
 
 def args_text(context: Context) -> str:

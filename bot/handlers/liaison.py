@@ -6,16 +6,19 @@ import re
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import texts
 from bot.chatinput import read_period, record_number, trailing_day
+from bot.delivery import keyboard
 from bot.handlers.common import (
     Context,
     answers_errors,
     args_text,
     current_liaison,
     deliver_soon,
+    features,
+    help_text,
     is_admin,
     now,
     require_private,
@@ -30,6 +33,8 @@ from bot.usecases.reports import submit
 from bot.usecases.standings import standings
 from scoring.errors import DomainError
 
+# Callback data of the buttons that confirm (or refuse) moving a liaison to the invite's unit.
+MOVE = "mv"
 # Rows of a group table shown in chat around the liaison's own unit.
 RANK_ROWS = 40
 
@@ -41,15 +46,22 @@ async def start(update: Update, context: Context) -> None:
     message = update.effective_message
     assert user is not None and message is not None
     if context.args:
-        liaison = await redeem_invite(
-            store(context),
-            context.args[0],
-            user.id,
-            user.full_name,
-            user.username or "",
-            update_id(update),
-            now(context),
-        )
+        code = context.args[0]
+        try:
+            liaison = await redeem_invite(
+                store(context), code, user.id, user.full_name, user.username or "",
+                update_id(update), now(context),
+            )  # fmt: skip
+        except DomainError as err:
+            if err.code != "invite_moves":
+                raise
+            # Already a liaison elsewhere: asked first, with the code kept in the button.
+            buttons = [[(texts.MOVE_CONFIRM.format(unit=err.params["unit"]), f"{MOVE}:{code}")]]
+            buttons.append([(texts.CANCEL, f"{MOVE}x:")])
+            await message.reply_text(
+                texts.error_text(err.code, err.params), reply_markup=keyboard(buttons)
+            )
+            return
         await message.reply_text(texts.BOUND.format(unit=liaison.unit))
         return
     async with store(context).reading() as tx:
@@ -67,9 +79,11 @@ async def start(update: Update, context: Context) -> None:
 async def help_command(update: Update, context: Context) -> None:
     assert update.effective_message is not None
     user = update.effective_user
-    text = texts.HELP_LIAISON
+    async with store(context).reading() as tx:
+        shown = features(await tx.ruleset())
+    text = help_text(texts.HELP_LIAISON_HEAD, texts.HELP_LIAISON, shown)
     if is_admin(context, user.id if user else None):
-        text = f"{texts.HELP_LIAISON}\n\n{texts.HELP_ADMIN}"
+        text += "\n\n" + help_text(texts.HELP_ADMIN_HEAD, texts.HELP_ADMIN, shown)
     await update.effective_message.reply_text(text)
 
 
@@ -234,7 +248,7 @@ async def history(update: Update, context: Context) -> None:
 
 def _label(ruleset, item_id: str) -> str:  # type: ignore[no-untyped-def]
     item = ruleset.items_by_key.get(item_id)
-    return item.label if item else texts.SUBMISSION_NAME
+    return item.chat_name if item else texts.SUBMISSION_NAME
 
 
 @answers_errors
@@ -259,6 +273,26 @@ async def why(update: Update, context: Context) -> None:
         await update.effective_message.reply_text(chunk)
 
 
+@answers_errors
+async def move_button(update: Update, context: Context) -> None:
+    """The answer to "改为某单位的信息员？": moved and the admins told, or nothing changes."""
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None and query.data is not None and user is not None
+    action, _, code = query.data.partition(":")
+    if action == f"{MOVE}x" or not code:
+        await query.answer()
+        await query.edit_message_text(texts.MOVE_KEPT)
+        return
+    liaison = await redeem_invite(
+        store(context), code, user.id, user.full_name, user.username or "", update_id(update),
+        now(context), move=True, admin_ids=settings(context).admin_ids,
+    )  # fmt: skip
+    deliver_soon(context)
+    await query.answer()
+    await query.edit_message_text(texts.BOUND.format(unit=liaison.unit))
+
+
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CommandHandler("help", help_command))
@@ -268,3 +302,4 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("rank", rank))
     app.add_handler(CommandHandler("history", history))
     app.add_handler(CommandHandler("why", why))
+    app.add_handler(CallbackQueryHandler(move_button, pattern=rf"^{MOVE}x?:"))

@@ -211,7 +211,7 @@ async def pending(update: Update, context: Context, admin_id: int) -> None:
         return
     for c in waiting[:PENDING_SHOWN]:
         line = texts.PENDING_LINE.format(
-            record=c.id, unit=c.unit, date=c.record.day, item=ruleset.item(c.record.item_id).label,
+            record=c.id, unit=c.unit, date=c.record.day, item=ruleset.item(c.record.item_id).chat_name,
             title=c.record.title, who=c.claimant,
         )  # fmt: skip
         await update.effective_message.reply_text(line, reply_markup=keyboard(claim_buttons(c.id)))

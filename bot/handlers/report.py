@@ -54,13 +54,15 @@ def menu_options(ruleset: Ruleset, prefix: str) -> list[tuple[str, str]]:
     children: dict[str, list[Item]] = {}
     for item in reportable:
         if item.id == prefix:
-            options.append((f"{item.label}（{item.points}）", f"ri:{item.id}"))
+            options.append((f"{item.chat_name}（{item.points}）", f"ri:{item.id}"))
         elif not prefix or item.id.startswith(prefix + "."):
             segment = item.id[len(prefix) + 1 if prefix else 0 :].split(".")[0]
             children.setdefault(f"{prefix}.{segment}" if prefix else segment, []).append(item)
     for child, members in children.items():
         if len(members) == 1:
-            options.append((f"{members[0].label}（{members[0].points}）", f"ri:{members[0].id}"))
+            options.append(
+                (f"{members[0].chat_name}（{members[0].points}）", f"ri:{members[0].id}")
+            )
         else:
             options.append((ruleset.menu.get(child, child), f"rp:{child}"))
     return options
@@ -112,7 +114,9 @@ async def choose_item(update: Update, context: Context) -> int:
         return CHOOSE
     await query.answer()
     _draft(context)["item"] = item.id
-    await query.edit_message_text(texts.REPORT_TITLE.format(item=item.label, points=item.points))
+    await query.edit_message_text(
+        texts.REPORT_TITLE.format(item=item.chat_name, points=item.points)
+    )
     return TITLE
 
 
@@ -267,7 +271,7 @@ def summary_text(draft: Draft, evidence: str, ruleset: Ruleset) -> str:
         shown = texts.EVIDENCE_FILE if evidence.startswith(("document:", "photo:")) else evidence
         extra += texts.SUMMARY_EVIDENCE.format(evidence=shown)
     return texts.SUMMARY.format(
-        unit=draft.unit, item=draft.item.label, title=draft.record.title, date=draft.record.day.isoformat(),
+        unit=draft.unit, item=draft.item.chat_name, title=draft.record.title, date=draft.record.day.isoformat(),
         extra=extra, explanation=draft.scored.explanation, points=draft.scored.points,
     )  # fmt: skip
 

@@ -23,6 +23,13 @@ _SEPARATORS = re.compile(r"[、，,；;]+")
 
 
 @dataclass(frozen=True)
+class Created:
+    commission: Commission
+    # Targets without an active liaison: nobody was told of the commission there.
+    unreached: list[str]
+
+
+@dataclass(frozen=True)
 class CommissionState:
     commission: Commission
     answered: set[int]
@@ -86,7 +93,7 @@ async def create(
     admin_id: int,
     update_id: int,
     now: datetime,
-) -> Commission:
+) -> Created:
     """Store a commission and owe its targets' liaisons the notice."""
     topic = clean_note(topic)
     if not topic:
@@ -109,12 +116,13 @@ async def create(
             points=missed_deduction(ruleset),
         )  # fmt: skip
         chats = await tx.liaison_chats(unit_id for unit_id, _ in units)
+        unreached = [name for unit_id, name in units if unit_id not in chats]
         await tx.enqueue(
             f"commission:{commission_id}",
             [(chat, notice) for unit_chats in chats.values() for chat in unit_chats],
             now,
         )
-    return Commission(commission_id, topic, deadline, now, units, closed=False)
+    return Created(Commission(commission_id, topic, deadline, now, units, closed=False), unreached)
 
 
 async def load(tx: Tx, commission_id: int) -> Commission:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot import texts
 from bot.storage import Liaison, Store
+from bot.usecases.notices import tell_admins
 from scoring.errors import DomainError
 
 # Guessing is throttled: this many wrong codes within the window locks a user out for the rest of it.
@@ -45,9 +48,21 @@ async def create_invite(
 
 
 async def redeem_invite(
-    store: Store, code: str, user_id: int, name: str, username: str, update_id: int, now: datetime
+    store: Store,
+    code: str,
+    user_id: int,
+    name: str,
+    username: str,
+    update_id: int,
+    now: datetime,
+    *,
+    move: bool = False,
+    admin_ids: Sequence[int] = (),
 ) -> Liaison:
-    """Bind the user to the invite's unit; a wrong code counts toward the user's throttle."""
+    """Bind the user to the invite's unit; a wrong code counts toward the user's throttle.
+
+    A liaison of another unit is asked first (`invite_moves`, nothing changed); with `move`
+    they are moved and the admins are told."""
     failure: DomainError | None = None
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
@@ -69,9 +84,19 @@ async def redeem_invite(
                 else "invite_expired"
             )
         else:
+            current = await tx.liaison(user_id, active_only=True)
+            if current is not None and current.unit_id == invite.unit_id:
+                raise DomainError("invite_same_unit", unit=current.unit)
+            if current is not None and not move:
+                raise DomainError("invite_moves", current=current.unit, unit=invite.unit)
             await tx.use_invite(code_hash(code), user_id, now)
             await tx.bind_liaison(user_id, invite.unit_id, name, username, now)
             liaison = await tx.liaison(user_id)
+            if current is not None and liaison is not None:
+                told = texts.LIAISON_MOVED_BY_INVITE.format(
+                    who=liaison.display, old=current.unit, unit=liaison.unit
+                )
+                await tell_admins(tx, admin_ids, f"moved:{user_id}", told, now)
     if failure is not None:
         raise failure
     assert liaison is not None

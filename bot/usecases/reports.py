@@ -164,7 +164,7 @@ async def _owe_claim(
     """The claim to every admin, with the buttons that decide it and the evidence: a file goes
     along as the message's file, a link or text is shown."""
     text = texts.CLAIM_FOR_OFFICE.format(
-        record=claimed.record_id, unit=claimed.unit, who=who, item=claimed.item.label,
+        record=claimed.record_id, unit=claimed.unit, who=who, item=claimed.item.chat_name,
         title=claimed.record.title, date=claimed.record.day.isoformat(),
         explanation=claimed.scored.explanation,
     )  # fmt: skip

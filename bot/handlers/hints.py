@@ -1,0 +1,30 @@
+"""What the bot says to a message no handler took: a short hint, never silence."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, MessageHandler, filters
+
+from bot import texts
+from bot.handlers.common import Context
+
+
+async def hint(update: Update, context: Context) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    text = message.text or ""
+    if message.document is not None or message.photo:
+        answer = texts.HINT_FILE
+    elif text.startswith("/"):
+        answer = texts.HINT_COMMAND.format(command=text.split()[0][:32])
+    elif text.startswith(texts.ONE_LINE_PREFIX):
+        answer = texts.HINT_ONE_LINE
+    else:
+        answer = texts.HINT_TEXT
+    await message.reply_text(answer)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Last of group 0: only what every other handler passed over reaches it."""
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED, hint))
