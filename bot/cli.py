@@ -30,6 +30,15 @@ from scoring.periods import parse_month, parse_period
 from scoring.ruleset import load_ruleset
 
 
+def _chinese(message: str) -> str:
+    return texts.ARGPARSE.get(message, message)
+
+
+# argparse says its own words (usage, errors, the help option) through a module-level gettext
+# function: pointed at our table, the whole command line speaks Chinese.
+argparse._ = _chinese  # type: ignore[attr-defined]
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="govinfo-bot", description="政务信息报送与采用考评")
     parser.add_argument(
@@ -46,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="rules_command", required=True
     )
     check = rules.add_parser("check", help="检查一个规则文件")
-    check.add_argument("file")
+    check.add_argument("file", metavar="规则文件")
     show = rules.add_parser("show", help="显示当前规则集")
     show.add_argument("--ruleset", help="显示指定的规则集，而不是数据库中的")
 
@@ -55,13 +64,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     units.add_parser(
         "import", help="导入单位名单（CSV 或 XLSX：name,group[,aliases]）"
-    ).add_argument("file")
+    ).add_argument("file", metavar="文件")
 
     records = commands.add_parser("records", help="记录").add_subparsers(
         dest="records_command", required=True
     )
-    records_import = records.add_parser("import", help="导入记录（CSV 或 XLSX）")
-    records_import.add_argument("file")
+    records_import = records.add_parser(
+        "import",
+        help="导入记录（CSV 或 XLSX）",
+        description=texts.RECORDS_IMPORT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    records_import.add_argument("file", metavar="文件")
     existing = records_import.add_mutually_exclusive_group()
     existing.add_argument(
         "--skip-existing",

@@ -651,3 +651,42 @@ JOBS_UPCOMING = "接下来的定时任务："
 JOBS_UPCOMING_LINE = "  {due} 周{weekday}  {job} {period}"
 JOB_OUTCOMES = {"done": "完成", "skipped": "跳过", "failed": "未完成"}
 WEEKDAYS = "一二三四五六日"
+
+
+# --- the command line's own words (argparse's, said in Chinese) ---------------------------
+
+ARGPARSE = {
+    "usage: ": "用法：",
+    "positional arguments": "参数",
+    "options": "选项",
+    "show this help message and exit": "显示本帮助并退出",
+    "%(prog)s: error: %(message)s\n": "%(prog)s：错误：%(message)s\n",
+    "the following arguments are required: %s": "缺少参数：%s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项 %(value)r（可选：%(choices)s）",
+    "unrecognized arguments: %s": "不认识的参数：%s",
+    "expected one argument": "需要一个值",
+    "expected at most one argument": "最多一个值",
+    "expected at least one argument": "至少一个值",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "not allowed with argument %s": "不能与 %s 同时使用",
+    "ambiguous option: %(option)s could match %(matches)s": (
+        "选项 %(option)s 不明确，可能是：%(matches)s"
+    ),
+    "invalid %(type)s value: %(value)r": "无效的值 %(value)r",
+    "one of the arguments %s is required": "须给出其中一个参数：%s",
+    "unknown parser %(parser_name)r (choices: %(choices)s)": (
+        "未知的命令 %(parser_name)r（可用：%(choices)s）"
+    ),
+}
+RECORDS_IMPORT_HELP = """记录文件（CSV 或 XLSX）的列，表头行必须有：
+  date 日期   — 采用、报送或扣分的日期，可以写 2024-05-06、2024-5-6、2024/5/6、
+                2024.5.6、2024年5月6日、20240506，或 Excel 的日期单元格；
+                5月6日、5.6、5/6、05-06 不写年份，指最近的那一天
+  unit 单位   — 单位名称或别名
+  item 项目   — 项目编号或名称（govinfo-bot rules show 列出全部），报送写 submission 或 报送
+  count 数量  — 条数，默认 1，不超过 1000
+  points 分值 — 只有调整项填写，整数，不超过 ±100000
+  modifiers 批示 — 加分项编号或名称，用 ; 分隔，可写 ×2
+  title 标题、note 备注 — 可不填；调整项须在 note 注明原因
+已存储过的行：默认整份文件拒绝并列出；--skip-existing 只导入新增的行；
+--allow-duplicates 全部作为新记录。同一个文件不会导入两次。"""
