@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from bot.usecases.quota import PenaltyChange
 from scoring.ruleset import Ruleset
-from scoring.standings import Standings
+from scoring.standings import Row, Standings
 
 FORMATS = ("text", "csv", "json", "xlsx")
 
@@ -250,3 +250,72 @@ def render_changes(head: str, changes: Sequence[PenaltyChange]) -> str:
 
 def _penalty(points: int) -> str:
     return texts.CHANGE_NONE if points == 0 else f"{points:+d}"
+
+
+# --- phone-sized chat: lines a phone shows whole ------------------------------------------
+
+# Display columns a phone shows on one line in a monospace block.
+PHONE_COLUMNS = 34
+# Rows of a table per message: a long list goes out in parts, each with its header.
+PHONE_ROWS = 40
+
+
+def phone_width(text: str) -> int:
+    """Display width on a phone: CJK characters, and those East Asian fonts draw wide (…, ▶),
+    take two columns."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
+
+
+def shorten(text: str, columns: int) -> str:
+    """`text` in at most `columns` display columns, ending in … where it was cut."""
+    if phone_width(text) <= columns:
+        return text
+    cut = ""
+    for ch in text:
+        if phone_width(cut + ch) + phone_width("…") > columns:
+            break
+        cut += ch
+    return cut + "…"
+
+
+def _pad(text: str, columns: int, *, right: bool = False) -> str:
+    gap = " " * max(0, columns - phone_width(text))
+    return gap + text if right else text + gap
+
+
+def rank_lines(total_column: str, rows: Sequence[Row], mark: str | None = None) -> list[str]:
+    """Rank, unit (shortened where needed), total and the gap to the unit ranked above, in
+    lines of at most PHONE_COLUMNS; the first line is the header. `mark` is a unit to point at."""
+    gaps = []
+    above: int | None = None
+    for r in rows:
+        gaps.append("" if above is None or r.total == above else str(r.total - above))
+        if above is None or r.total != above:
+            above = r.total
+    cells = [[str(r.rank), r.unit, str(r.total), gap] for r, gap in zip(rows, gaps, strict=True)]
+    header = [texts.RANK, texts.UNIT, total_column, texts.GAP]
+    widths = [max(phone_width(c[i]) for c in [header, *cells]) for i in (0, 2, 3)]
+    pointer = phone_width(texts.RANK_MARK)
+    unit_width = PHONE_COLUMNS - pointer - sum(widths) - 3
+    lines = []
+    for n, (rank, unit, total, gap) in enumerate([header, *cells]):
+        here = n > 0 and mark is not None and rows[n - 1].unit == mark
+        lines.append(
+            (texts.RANK_MARK if here else " " * pointer)
+            + _pad(rank, widths[0], right=n > 0)
+            + " "
+            + _pad(shorten(unit, unit_width), unit_width)
+            + " "
+            + _pad(total, widths[1], right=True)
+            + " "
+            + _pad(gap, widths[2], right=True)
+        )
+    return [line.rstrip() for line in lines]
+
+
+def phone_messages(title: str, lines: Sequence[str], rows: int = PHONE_ROWS) -> list[str]:
+    """A title, a header line and rows as monospace messages of at most `rows` rows each, the
+    title and the header repeated in every one."""
+    header, body = lines[0], list(lines[1:]) or [""]
+    parts = [body[i : i + rows] for i in range(0, len(body), rows)]
+    return [pre("\n".join([title, header, *part]).rstrip()) for part in parts]

@@ -147,6 +147,7 @@ def build_standings(
     return Standings(ruleset.id, period, list(columns), counts, result)
 
 
-def _order(entry: tuple[int, int, str, int, tuple[int, ...], int]) -> tuple[int, int, str]:
-    # By total, then by adoption count, then by name, so equal totals list in a stable order.
-    return (-entry[0], -entry[1], entry[2])
+def _order(entry: tuple[int, int, str, int, tuple[int, ...], int]) -> int:
+    # By total alone: the sort is stable and units come in the roster's order, which equal
+    # totals keep (the order an office lists its units in, not the alphabet's).
+    return -entry[0]

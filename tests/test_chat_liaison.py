@@ -160,14 +160,13 @@ async def test_me_and_rank_agree_with_the_command_line(tmp_path: Path) -> None:
     assert await asyncio.to_thread(main, args) == 0  # the command line runs its own event loop
     rows = {r["unit"]: r for r in json.loads(out.read_text("utf-8"))["groups"][0]["rows"]}
     assert rows["公安局"]["total"] == 18 and rows["审计局"]["total"] == 19
-    assert (
-        f"得分 {rows['公安局']['total']}，组内第 {rows['公安局']['rank']} 名（共 2 个单位）" in me
-    )
-    assert "本月（" in me and "已报送 3 条，任务 8 条，还差 5 条" in me
+    assert f"得分 {rows['公安局']['total']}\n组内第 {rows['公安局']['rank']} 名，共 2 个单位" in me
+    assert "本月（" in me and "报送 3 条\n任务 8 条，还差 5 条" in me
     assert "比上一名 审计局 少 1 分" in me
     assert "▶" in rank and "公安局" in rank and "审计局" in rank
     marked = next(line for line in rank.splitlines() if "▶" in line)
-    assert "公安局" in marked and marked.split()[-1] == "18"
+    # Rank, unit, total, and the gap to the unit above.
+    assert "公安局" in marked and marked.split()[-2:] == ["18", "-1"]
 
 
 async def test_why_explains_every_point(tmp_path: Path) -> None:

@@ -94,7 +94,7 @@ async def test_report_approval_and_standing_across_identities(tmp_path: Path) ->
     told = script.output(5)
     assert "现在你是 巴彦高勒镇 的信息员 王芳" in told and "已确认，得 18 分" in told
     me = script.output(6)
-    assert "巴彦高勒镇 的情况" in me and "得分 18，组内第 1 名" in me
+    assert "巴彦高勒镇（A类）" in me and "得分 18\n" in me and "组内第 1 名" in me
     rank = script.output(7)
     # The parsed text is shown, not the HTML the bot sent.
     assert "▶" in rank and "巴彦高勒镇" in rank and "<pre>" not in rank

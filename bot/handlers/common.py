@@ -9,14 +9,16 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot import texts
-from bot.delivery import Courier
+from bot import render, texts
+from bot.delivery import Courier, keyboard
 from bot.settings import Settings
 from bot.storage import AlreadyProcessed, Liaison, Store
+from bot.usecases.standings import standings
 from scoring.errors import DomainError
+from scoring.periods import Period
 from scoring.ruleset import Ruleset
 
 log = logging.getLogger(__name__)
@@ -163,6 +165,28 @@ def features(ruleset: Ruleset) -> set[str]:
 
 def help_text(head: str, lines: list[tuple[str, str]], shown: set[str]) -> str:
     return "\n".join([head, *(line for needs, line in lines if not needs or needs in shown)])
+
+
+# Callback data of the button that sends the full standings as XLSX.
+FULL_TABLE = "tb"
+
+
+def full_table_keyboard(period: Period) -> InlineKeyboardMarkup:
+    return keyboard([[(texts.FULL_TABLE, f"{FULL_TABLE}:{period.label}")]])
+
+
+async def send_full_table(
+    update: Update, context: Context, period: Period, groups: list[str] | None
+) -> None:
+    """The standings as an XLSX document, as the answer to the person asking."""
+    ruleset, table = await standings(store(context), period, groups)
+    message = update.effective_message
+    assert message is not None
+    await message.reply_document(
+        render.standings_xlsx(ruleset, table),
+        filename=f"govinfo-{period.label}.xlsx",
+        caption=texts.FULL_TABLE_CAPTION.format(period=period.label),
+    )
 
 
 def args_text(context: Context) -> str:

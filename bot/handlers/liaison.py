@@ -12,26 +12,38 @@ from bot import texts
 from bot.chatinput import read_period, record_number, trailing_day
 from bot.delivery import keyboard
 from bot.handlers.common import (
+    FULL_TABLE,
     Context,
     answers_errors,
     args_text,
     current_liaison,
     deliver_soon,
     features,
+    full_table_keyboard,
     help_text,
     is_admin,
     now,
     require_private,
+    send_full_table,
     settings,
     store,
     update_id,
 )
-from bot.render import pre, render_changes, split_message, table
+from bot.render import (
+    PHONE_COLUMNS,
+    phone_messages,
+    phone_width,
+    rank_lines,
+    render_changes,
+    shorten,
+    split_message,
+)
 from bot.usecases import status
 from bot.usecases.liaisons import redeem_invite
 from bot.usecases.reports import submit
 from bot.usecases.standings import standings
 from scoring.errors import DomainError
+from scoring.periods import parse_period
 
 # Callback data of the buttons that confirm (or refuse) moving a liaison to the invite's unit.
 MOVE = "mv"
@@ -153,49 +165,40 @@ async def me(update: Update, context: Context) -> None:
     require_private(update)
     liaison = await current_liaison(update, context)
     s = await status.unit_status(store(context), liaison, now(context))
-    quota_line = ""
+    async with store(context).reading() as tx:
+        ruleset = await tx.ruleset()
+    group = ruleset.groups_by_key[liaison.group].display
+    head = texts.ME_HEAD.format(unit="{unit}", group=group)
+    lines = [head.format(unit=shorten(s.unit, PHONE_COLUMNS - phone_width(head) + 6))]
+    lines.append(texts.ME_MONTH.format(month=s.month.label, submissions=s.submissions))
     if s.quota:
         state = (
             texts.ME_QUOTA_MET
             if s.submissions >= s.quota
             else texts.ME_QUOTA_SHORT.format(missing=s.quota - s.submissions)
         )
-        quota_line = texts.ME_QUOTA.format(quota=s.quota, state=state, days=s.days_left)
-    assert update.effective_message is not None
+        lines.append(texts.ME_QUOTA.format(quota=s.quota, state=state, days=s.days_left))
     if s.row is None:
-        text = texts.ME_UNRANKED.format(
-            unit=s.unit,
-            month=s.month.label,
-            submissions=s.submissions,
-            quota_line=quota_line,
-            quarter=s.quarter.label,
-        )
-        await update.effective_message.reply_text(text)
-        return
-    gap = (
-        texts.ME_FIRST
-        if s.above is None
-        else texts.ME_GAP.format(unit=s.above.unit, gap=s.above.total - s.row.total)
-    )
-    raw = texts.ME_RAW.format(raw=s.row.raw_total) if s.row.raw_total != s.row.total else ""
-    await update.effective_message.reply_text(
-        texts.ME.format(
-            unit=s.unit,
-            month=s.month.label,
-            submissions=s.submissions,
-            quota_line=quota_line,
-            quarter=s.quarter.label,
-            total=s.row.total,
-            raw=raw,
-            rank=s.row.rank,
-            size=s.group_size,
-            gap=gap,
-        )
-    )
+        lines.append(texts.ME_UNRANKED.format(quarter=s.quarter.label))
+    else:
+        lines.append(texts.ME_QUARTER.format(quarter=s.quarter.label, total=s.row.total))
+        if s.row.raw_total != s.row.total:
+            lines.append(texts.ME_RAW.format(raw=s.row.raw_total, floor=ruleset.floor))
+        lines.append(texts.ME_RANK.format(rank=s.row.rank, size=s.group_size))
+        if s.above is None:
+            lines.append(texts.ME_FIRST)
+        else:
+            gap = s.above.total - s.row.total
+            room = PHONE_COLUMNS - phone_width(texts.ME_GAP.format(unit="", gap=gap))
+            lines.append(texts.ME_GAP.format(unit=shorten(s.above.unit, room), gap=gap))
+    assert update.effective_message is not None
+    await update.effective_message.reply_text("\n".join(lines))
 
 
 @answers_errors
 async def rank(update: Update, context: Context) -> None:
+    """The group's standings around the liaison's unit, phone-sized, with the full table a
+    button away."""
     require_private(update)
     liaison = await current_liaison(update, context)
     async with store(context).reading() as tx:
@@ -207,19 +210,38 @@ async def rank(update: Update, context: Context) -> None:
     mine = next((i for i, r in enumerate(rows) if r.unit == liaison.unit), 0)
     start_at = max(0, min(mine - RANK_ROWS // 2, len(rows) - RANK_ROWS))
     shown = rows[start_at : start_at + RANK_ROWS]
-    lines = table(
-        [" ", texts.RANK, texts.UNIT, ruleset.bulletin.total_column],
-        [
-            [texts.RANK_MARK if r.unit == liaison.unit else "", str(r.rank), r.unit, str(r.total)]
-            for r in shown
-        ],
+    title = texts.RANK_TITLE.format(
+        group=ruleset.groups_by_key[liaison.group].display, period=period.label, count=len(rows)
     )
-    title = f"{ruleset.groups_by_key[liaison.group].display} {period.label}"
-    more = texts.RANK_MORE.format(count=len(rows)) if len(shown) < len(rows) else ""
+    lines = rank_lines(ruleset.bulletin.total_column, shown, mark=liaison.unit)
+    if len(shown) < len(rows):
+        lines.append(texts.RANK_MORE.format(count=len(rows)))
     assert update.effective_message is not None
-    await update.effective_message.reply_text(
-        pre("\n".join([title, *lines, more]).strip()), parse_mode=ParseMode.HTML
-    )
+    messages = phone_messages(title, lines)
+    for n, text in enumerate(messages, start=1):
+        await update.effective_message.reply_text(
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=full_table_keyboard(period) if n == len(messages) else None,
+        )
+
+
+@answers_errors
+async def full_table_button(update: Update, context: Context) -> None:
+    """The full standings as an XLSX document: every group for an admin, a liaison's own
+    group for a liaison. Who may have what is checked now, not when the button was sent."""
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None and query.data is not None and user is not None
+    try:
+        period = parse_period(query.data.partition(":")[2])
+    except DomainError:
+        raise DomainError("button_stale") from None
+    groups = None
+    if not is_admin(context, user.id):
+        groups = [(await current_liaison(update, context)).group]
+    await query.answer()
+    await send_full_table(update, context, period, groups)
 
 
 @answers_errors
@@ -303,3 +325,4 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("history", history))
     app.add_handler(CommandHandler("why", why))
     app.add_handler(CallbackQueryHandler(move_button, pattern=rf"^{MOVE}x?:"))
+    app.add_handler(CallbackQueryHandler(full_table_button, pattern=rf"^{FULL_TABLE}:"))

@@ -16,7 +16,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import render, texts
+from bot import texts
 from bot.buttons import claim_buttons
 from bot.chatinput import points, read_period, record_number, split_day_and_note
 from bot.delivery import keyboard
@@ -26,16 +26,18 @@ from bot.handlers.common import (
     answers_errors,
     args_text,
     deliver_soon,
+    full_table_keyboard,
     log,
     now,
     require_admin,
     require_private,
+    send_full_table,
     settings,
     store,
     tell_error,
     update_id,
 )
-from bot.render import pre_chunks, split_message
+from bot.render import phone_messages, pre_chunks, rank_lines, split_message
 from bot.usecases import liaisons as roster
 from bot.usecases import office, periods, reports
 from bot.usecases.standings import standings
@@ -373,10 +375,32 @@ async def units(update: Update, context: Context, admin_id: int) -> None:
 
 
 async def standings_command(update: Update, context: Context, admin_id: int) -> None:
+    """Every group's standings, phone-sized; `表格` (or the button) for the full XLSX."""
     args = context.args or []
+    wants_table = bool(args) and args[-1] == texts.FULL_TABLE_WORD
+    args = args[:-1] if wants_table else args
     period = await _period(context, args[0] if args else None)
-    ruleset, table = await standings(store(context), period, args[1:] or None)
-    await say(update, render.standings_text(ruleset, table), html=True)
+    groups = args[1:] or None
+    if wants_table:
+        await send_full_table(update, context, period, groups)
+        return
+    ruleset, table = await standings(store(context), period, groups)
+    labels = {g.id: g.display for g in ruleset.groups}
+    messages = [texts.STANDINGS_PHONE_TITLE.format(period=period.label, items=table.item_count)]
+    for number, group in enumerate(table.groups):
+        title = texts.GROUP_PHONE_TITLE.format(
+            number=texts.CHINESE_NUMBERS[number] if number < len(texts.CHINESE_NUMBERS) else number + 1,
+            group=labels[group.group], period=period.label,
+        )  # fmt: skip
+        lines = rank_lines(ruleset.bulletin.total_column, group.rows)
+        messages += phone_messages(title, lines) if group.rows else [f"{title}\n{texts.NO_UNITS}"]
+    assert update.effective_message is not None
+    for n, text in enumerate(messages, start=1):
+        await update.effective_message.reply_text(
+            text,
+            parse_mode=ParseMode.HTML if text.startswith("<pre>") else None,
+            reply_markup=full_table_keyboard(period) if n == len(messages) else None,
+        )
 
 
 async def export(update: Update, context: Context, admin_id: int) -> None:
