@@ -151,7 +151,13 @@ def ruleset_text(ruleset: Ruleset) -> str:
     b = ruleset.bulletin
     lines.append(" / ".join([b.count_column, *b.score_columns, b.total_column]))
     if ruleset.awards:
-        lines.append(texts.RULES_AWARDS.format(**ruleset.awards.model_dump()))
+        a = ruleset.awards
+        lines.append(
+            texts.RULES_AWARDS.format(advanced=a.advanced, improved=a.improved, lowest=a.lowest)
+        )
+        for rule in a.disqualify:
+            names = "、".join(ruleset.item(rule_id).label for rule_id in rule.penalties)
+            lines.append(texts.RULES_DISQUALIFY.format(penalties=names, at_least=rule.at_least))
     lines += ["", texts.RULES_GROUPS]
     for g in ruleset.groups:
         quota = (
