@@ -537,6 +537,8 @@ TEMPLATE_PLACEHOLDERS = (
 )
 
 DRAFT_MARK = "草稿"
+# A long title is broken after this word (……关于 / ……的通报).
+TITLE_BREAK_AFTER = "关于"
 ATTACHMENT_TITLE = "{period}政务信息采用情况统计表"
 ATTACHMENT_LINE = "附件：{title}"
 ATTACHMENT_MARK = "附件"

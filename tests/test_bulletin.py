@@ -110,7 +110,8 @@ def test_docx_has_the_seed_tables_and_totals(ordos: Cli, tmp_path: Path) -> None
         "草稿",
         OFFICE,
         "鄂政务发〔2020〕12号",
-        f"{OFFICE}关于2020年第二季度政务信息采用情况的通报",
+        # Too long for a line: broken after "关于".
+        f"{OFFICE}关于\n2020年第二季度政务信息采用情况的通报",
         "各旗区人民政府，市直各相关部门：",
     ]
     assert "附件：2020年第二季度政务信息采用情况统计表" in texts
@@ -280,6 +281,7 @@ opening = '''
         "bulletin", "--period", "2020Q2", "--out", str(out), "--template", str(template)
     )  # fmt: skip
     texts = [p.text for p in docx.Document(str(out)).paragraphs]
+    # Too long to break after "关于" into two lines that fit: left to wrap.
     assert f"{OFFICE}关于市人民政府网站2020年第二季度信息采用情况的通报" in texts
     assert (
         "2020年第二季度，市人民政府网站共采用各旗区和各部门、单位信息2349条，政策解读3条，在线访谈6条。"

@@ -75,8 +75,10 @@ def _style_xml(
     line: int | None = None,
     spacing: int | None = None,
     color: str | None = None,
+    keep_next: bool = False,
 ) -> str:
-    ppr = ""
+    # A heading stays on the page of what follows it (a table's first rows, too).
+    ppr = "<w:keepNext/>" if keep_next else ""
     if line is not None:
         ppr += f'<w:spacing w:before="0" w:after="0" w:line="{line}" w:lineRule="exact"/>'
     if first_line is not None:
@@ -103,8 +105,16 @@ def _style_xml(
 STYLES: list[tuple[str, str, dict[str, object]]] = [
     ("GovBody", "Gov Body", {"font": fonts.BODY, "first_line": 2 * CHAR_TWIPS}),
     ("GovPlain", "Gov Plain", {"font": fonts.BODY, "first_line": 0}),
-    ("GovHeading1", "Gov Heading 1", {"font": fonts.HEI, "first_line": 2 * CHAR_TWIPS}),
-    ("GovHeading2", "Gov Heading 2", {"font": fonts.KAI, "first_line": 2 * CHAR_TWIPS}),
+    (
+        "GovHeading1",
+        "Gov Heading 1",
+        {"font": fonts.HEI, "first_line": 2 * CHAR_TWIPS, "keep_next": True},
+    ),
+    (
+        "GovHeading2",
+        "Gov Heading 2",
+        {"font": fonts.KAI, "first_line": 2 * CHAR_TWIPS, "keep_next": True},
+    ),
     ("GovMark", "Gov Mark", {"font": fonts.TITLE, "align": "center", "color": RED, "spacing": 0}),
     ("GovDraft", "Gov Draft", {"font": fonts.HEI, "first_line": 0}),
     (
@@ -229,7 +239,10 @@ def _paragraph_xml(
     if before:
         ppr += f'<w:spacing w:before="{before}"/>'
     ppr += ind
-    content = f'<w:r><w:rPr>{run}</w:rPr><w:t xml:space="preserve">{_text(text)}</w:t></w:r>'
+    lines = "<w:br/>".join(
+        f'<w:t xml:space="preserve">{_text(line)}</w:t>' for line in text.split("\n")
+    )
+    content = f"<w:r><w:rPr>{run}</w:rPr>{lines}</w:r>"
     return f"<w:p><w:pPr>{ppr}</w:pPr>{content if text else ''}</w:p>"
 
 
@@ -246,6 +259,18 @@ def _mark_size(office: str) -> float:
     """The office's mark as large as fits the text width, at most MARK_MAX_PT."""
     fit = TEXT_WIDTH_TWIPS / TWIPS_PER_PT / width_in_chars(office) * 0.95
     return min(MARK_MAX_PT, math.floor(fit * 2) / 2)
+
+
+def title_lines(title: str) -> str:
+    """A title too long for one line broken after its "关于", where the sense allows, when
+    both halves then fit (GB/T 9704: a title wraps where its words are not cut apart)."""
+    per_line = TEXT_WIDTH_TWIPS / (TITLE_PT * TWIPS_PER_PT)
+    head, about, rest = title.partition(texts.TITLE_BREAK_AFTER)
+    if width_in_chars(title) <= per_line or not about or not head or not rest:
+        return title
+    if max(width_in_chars(head + about), width_in_chars(rest)) > per_line:
+        return title
+    return f"{head}{about}\n{rest}"
 
 
 def _signature_xml(office: str, day: str) -> str:
@@ -281,7 +306,7 @@ def _front_xml(doc: Composed) -> str:
         )
     )
     parts.append(_paragraph_xml("GovCenter", doc.issue, before=2 * LINE_TWIPS, border=True))
-    parts.append(_paragraph_xml("GovTitle", doc.title, before=2 * LINE_TWIPS))
+    parts.append(_paragraph_xml("GovTitle", title_lines(doc.title), before=2 * LINE_TWIPS))
     parts.append(_paragraph_xml("GovPlain", doc.addressees + "：", before=LINE_TWIPS))
     styles = {"body": "GovBody", "heading1": "GovHeading1", "heading2": "GovHeading2"}
     parts += [_paragraph_xml(styles[block.style], block.text) for block in doc.body]
@@ -329,8 +354,8 @@ def _attachment_xml(doc: Composed) -> str:
 # A header wraps to at most this many lines, but keeps at least two characters a line.
 HEADER_LINES = 3
 HEADER_MIN = 4
-# Room beside the text besides the cell margins.
-CELL_PAD = 2
+# Room beside the text: the cell margins (57 twips a side) and a little air.
+CELL_PAD = 1
 UNIT_MIN = 12
 HALF_TWIPS = TABLE_PT * TWIPS_PER_PT // 2
 
@@ -358,17 +383,18 @@ def column_widths(header: list[str], table: Table) -> list[int]:
         roomy.append(max(head, widest) + CELL_PAD)
     available = TEXT_WIDTH_TWIPS / HALF_TWIPS
     spare = available - sum(tight)
+    natural: list[float] = list(tight)
     if spare < 0:
-        tight[1] = max(UNIT_MIN, tight[1] + spare)
-        natural: list[float] = list(tight)
+        natural[1] = max(UNIT_MIN, tight[1] + spare)
     else:
-        # Unwrap the headers that need least room first: two headers on one line each read
-        # better than all of them broken somewhere.
-        natural = list(tight)
+        # Unwrap whole headers, those that need least room first: a header on one line, or
+        # broken evenly, reads better than one widened to break after three of four characters.
+        # What is left widens the unit column.
         for column in sorted(range(len(header)), key=lambda c: roomy[c] - tight[c]):
-            grow = min(roomy[column] - tight[column], spare)
-            natural[column] += grow
-            spare -= grow
+            if roomy[column] - tight[column] <= spare:
+                spare -= roomy[column] - tight[column]
+                natural[column] = roomy[column]
+        natural[1] += spare
     scale = available / sum(natural)
     widths = [math.floor(w * scale * HALF_TWIPS) for w in natural]
     widths[1] += TEXT_WIDTH_TWIPS - sum(widths)
