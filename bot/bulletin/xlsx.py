@@ -15,7 +15,8 @@ from datetime import datetime
 from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
@@ -27,11 +28,33 @@ from bot.bulletin.package import printable, restamp, utc_naive
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _TITLE_FONT = Font(name="黑体", size=16)
-_HEAD_FONT = Font(name="黑体", size=11)
-_CELL_FONT = Font(name="仿宋_GB2312", size=11)
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-_LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
-_RIGHT = Alignment(horizontal="right", vertical="center")
+
+
+def _named_styles() -> list[NamedStyle]:
+    """The table's cell styles, registered once: a style set on a cell by its parts is hashed
+    part by part, which took 20 of 28 seconds for 10,000 rows."""
+    head = Font(name="黑体", size=11)
+    cell = Font(name="仿宋_GB2312", size=11)
+    return [
+        NamedStyle(HEAD, font=head, border=_BORDER, alignment=_CENTER),
+        NamedStyle(CENTER, font=cell, border=_BORDER, alignment=_CENTER),
+        NamedStyle(
+            LEFT,
+            font=cell,
+            border=_BORDER,
+            alignment=Alignment(horizontal="left", vertical="center", wrap_text=True),
+        ),
+        NamedStyle(
+            RIGHT,
+            font=cell,
+            border=_BORDER,
+            alignment=Alignment(horizontal="right", vertical="center"),
+        ),
+    ]
+
+
+HEAD, CENTER, LEFT, RIGHT = "Bulletin Head", "Bulletin Center", "Bulletin Left", "Bulletin Right"
 # Header text wraps after this many display cells (a CJK character is two).
 HEADER_WRAP = 12
 TOP_ROWS = 3
@@ -53,10 +76,11 @@ def sheet_title(text: str, taken: set[str]) -> str:
     return candidate
 
 
-def _text_cell(sheet: Worksheet, row: int, column: int, text: str) -> None:
+def _text_cell(sheet: Worksheet, row: int, column: int, text: str) -> Cell:
     cell = sheet.cell(row, column, printable(text))
     # openpyxl takes any string starting with "=" for a formula; user text is text.
     cell.data_type = "s"
+    return cell
 
 
 def _title_rows(sheet: Worksheet, title: str, period: str, columns: int) -> None:
@@ -91,6 +115,8 @@ def render_xlsx(doc: Composed, stamp: datetime) -> bytes:
     """The XLSX bytes; the same `doc` and `stamp` give the same bytes."""
     workbook = Workbook()
     workbook.remove(workbook.active)  # type: ignore[arg-type]
+    for style in _named_styles():
+        workbook.add_named_style(style)
     taken: set[str] = set()
     period = texts.XLSX_PERIOD.format(start=doc.period_span[0], end=doc.period_span[1])
     draft = texts.XLSX_DRAFT if doc.draft else ""
@@ -102,20 +128,17 @@ def render_xlsx(doc: Composed, stamp: datetime) -> bytes:
         _title_rows(sheet, title, period, len(header))
         widths = [min(width(h), HEADER_WRAP) for h in header]
         for column, text in enumerate(header, start=1):
-            _text_cell(sheet, TOP_ROWS, column, text)
-            cell = sheet.cell(TOP_ROWS, column)
-            cell.font, cell.alignment, cell.border = _HEAD_FONT, _CENTER, _BORDER
+            _text_cell(sheet, TOP_ROWS, column, text).style = HEAD
+        styles = [CENTER, LEFT] + [RIGHT] * len(table.columns)
         for offset, values in enumerate(table.rows, start=TOP_ROWS + 1):
-            for column, value in enumerate(values, start=1):
+            for column, (value, style) in enumerate(zip(values, styles, strict=True), start=1):
                 if isinstance(value, str):
-                    _text_cell(sheet, offset, column, value)
-                    cell = sheet.cell(offset, column)
+                    cell = _text_cell(sheet, offset, column, value)
                     widths[column - 1] = max(widths[column - 1], width(value))
                 else:
                     cell = sheet.cell(offset, column, value)
                     widths[column - 1] = max(widths[column - 1], len(str(value)))
-                cell.font, cell.border = _CELL_FONT, _BORDER
-                cell.alignment = _LEFT if column == 2 else _CENTER if column == 1 else _RIGHT
+                cell.style = style
         _fit_columns(sheet, widths)
         _print_setup(sheet)
     _notes_sheet(workbook, doc, taken)
@@ -144,14 +167,10 @@ def _awards_sheet(workbook: Workbook, doc: Composed, taken: set[str]) -> None:
     _title_rows(sheet, doc.attachment_title, doc.period, len(header))
     widths = [width(h) for h in header]
     for column, text in enumerate(header, start=1):
-        _text_cell(sheet, TOP_ROWS, column, text)
-        cell = sheet.cell(TOP_ROWS, column)
-        cell.font, cell.alignment, cell.border = _HEAD_FONT, _CENTER, _BORDER
+        _text_cell(sheet, TOP_ROWS, column, text).style = HEAD
     for row, values in enumerate(doc.awards, start=TOP_ROWS + 1):
         for column, value in enumerate(values, start=1):
-            _text_cell(sheet, row, column, value)
-            cell = sheet.cell(row, column)
-            cell.font, cell.border, cell.alignment = _CELL_FONT, _BORDER, _LEFT
+            _text_cell(sheet, row, column, value).style = LEFT
             widths[column - 1] = max(widths[column - 1], width(value))
     _fit_columns(sheet, widths)
     _print_setup(sheet)
