@@ -7,6 +7,6 @@ to list the formats without loading python-docx.
 """
 
 FORMATS = ("docx", "xlsx", "json", "pdf")
-# Seconds LibreOffice may take for a PDF (GOVINFO_BULLETIN_PDF_TIMEOUT); the first conversion
-# on a machine also builds LibreOffice's profile.
-PDF_TIMEOUT = 120.0
+# Seconds LibreOffice may take for a PDF (GOVINFO_BULLETIN_PDF_TIMEOUT): a guard against a hang,
+# not a target. A county's bulletin takes seconds; 10,000 units (381 pages) took 3 min 44 s.
+PDF_TIMEOUT = 600.0
