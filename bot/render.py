@@ -156,7 +156,7 @@ def ruleset_text(ruleset: Ruleset) -> str:
             texts.RULES_AWARDS.format(advanced=a.advanced, improved=a.improved, lowest=a.lowest)
         )
         for rule in a.disqualify:
-            names = "、".join(ruleset.item(rule_id).label for rule_id in rule.penalties)
+            names = texts.LIST_SEPARATOR.join(ruleset.item(r).label for r in rule.penalties)
             lines.append(texts.RULES_DISQUALIFY.format(penalties=names, at_least=rule.at_least))
     lines += ["", texts.RULES_GROUPS]
     for g in ruleset.groups:

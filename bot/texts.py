@@ -493,7 +493,6 @@ DEFAULT_ADDRESSEES = "各有关单位"
 BULLETIN_WRITTEN = "已写入 {path}（{what}）"
 BULLETIN_WHAT = "{period}通报{state}，{units} 个单位"
 BULLETIN_DRAFT = "草稿"
-BULLETIN_PUBLISHED = "第 {version} 版"
 TEMPLATE_DEFAULT_SOURCE = "（默认）"
 
 # How periods and dates are written in a bulletin.
@@ -537,6 +536,7 @@ TEMPLATE_PLACEHOLDERS = (
 )
 
 DRAFT_MARK = "草稿"
+ADDRESSEES_LINE = "{addressees}："
 # A long title is broken after this word (……关于 / ……的通报).
 TITLE_BREAK_AFTER = "关于"
 ATTACHMENT_TITLE = "{period}政务信息采用情况统计表"
@@ -575,7 +575,7 @@ AWARDS_ADVANCED = "（一）信息工作先进单位"
 AWARDS_IMPROVED = "（二）进步较大单位"
 AWARDS_INDIVIDUALS = "（三）先进个人"
 AWARDS_INDIVIDUALS_INTRO = "每个先进单位和进步较大单位可推荐1名先进个人，候选人为各单位在册信息员："
-AWARDS_CANDIDATE = "{unit}：{names}"
+AWARDS_CANDIDATE = "{unit}：{names}。"
 AWARDS_NO_CANDIDATES = "以上单位暂无在册信息员，请各单位自行推荐。"
 AWARDS_DISQUALIFIED = "二、取消评先资格"
 AWARDS_DISQUALIFIED_INTRO = (

@@ -72,8 +72,12 @@ class Notes:
     """What the notes under the tables explain, read from the ruleset."""
 
     listing: Literal["scored", "all"]
+    count_column: str
+    # Adoptions the count column leaves out (the Ordos interviews and policy interpretations).
+    uncounted: tuple[str, ...]
     slash_columns: tuple[str, ...]
     columns: tuple[ColumnNote, ...]
+    total_column: str
     floor: int | None
     start: date
     end: date
@@ -152,8 +156,15 @@ def build_bulletin(
         )
     notes = Notes(
         b.listing,
+        b.count_column,
+        tuple(
+            i.label
+            for i in ruleset.items
+            if i.kind is ItemKind.ADOPTION and not i.counts_as_adoption
+        ),
         tuple(b.slash_for_zero),
         tuple(ColumnNote(column, _terms(ruleset, column)) for column in b.score_columns),
+        b.total_column,
         ruleset.floor,
         standings.period.start,
         standings.period.end,

@@ -260,6 +260,9 @@ def test_the_awards_as_an_office_writes_them(dengkou: Cli, tmp_path: Path) -> No
         style = paragraphs[texts.index(text)].style.element
         assert style.rPr.rFonts.get(qn("w:eastAsia")) == font
     assert "2026年1月8日" in texts
+    # dengkou-2024 lists every unit and floors totals at 0: the notes say so.
+    assert "2、各组全部单位均列出，没有计分记录的为0分。" in texts
+    assert "8、总分为各项得分之和，扣分后低于0分的按0分计算。" in texts
 
     first = tmp_path / "2024.docx"
     dengkou.ok("bulletin", "--period", "2024", "--out", str(first))

@@ -123,6 +123,7 @@ def test_docx_has_the_seed_tables_and_totals(ordos: Cli, tmp_path: Path) -> None
     assert notes[0].startswith("注：1、")
     assert any("“/”即该项得分为0" in n for n in notes)
     assert any("本期没有计分记录的单位未列出" in n for n in notes)
+    assert any("采用条数不含政策解读、在线访谈" in n for n in notes)
     assert any("在线访谈及政策解读得分：政策解读每条50分，在线访谈每条200分" in n for n in notes)
     assert notes[-1].endswith("以上数据为2020年4月1日至2020年6月30日。")
 

@@ -132,32 +132,23 @@ def compose(
         period=period,
         period_span=(start, end),
         tables=tables,
-        notes=notes_text(bulletin.notes, bulletin),
+        notes=notes_text(bulletin.notes),
         awards=_awards_rows(bulletin, labels),
     )
 
 
-def notes_text(notes: Notes, bulletin: Bulletin) -> list[str]:
-    """The numbered notes under the tables: order, who is listed, "/", how each column is
-    scored, the total and its floor, the dates."""
-    columns = bulletin.tables[0].columns if bulletin.tables else ()
-    count_column, total_column = (columns[0], columns[-1]) if columns else ("", "")
+def notes_text(notes: Notes) -> list[str]:
+    """The numbered notes under the tables: order, who is listed, "/", what the count leaves
+    out, how each column is scored, the total and its floor, the dates."""
     lines = [texts.NOTE_ORDER, texts.NOTE_LISTING[notes.listing]]
     if notes.slash_columns:
         lines.append(
             texts.NOTE_SLASH.format(columns=texts.LIST_SEPARATOR.join(notes.slash_columns))
         )
-    uncounted = [k.label for k in bulletin.headline.kinds]
-    excluded = [
-        t.label
-        for c in notes.columns
-        for t in c.terms
-        if t.kind == "adoption" and t.label in uncounted
-    ]
-    if excluded and count_column:
+    if notes.uncounted:
         lines.append(
             texts.NOTE_COUNT_EXCLUDES.format(
-                column=count_column, labels=texts.LIST_SEPARATOR.join(excluded)
+                column=notes.count_column, labels=texts.LIST_SEPARATOR.join(notes.uncounted)
             )
         )
     for column in notes.columns:
@@ -171,9 +162,9 @@ def notes_text(notes: Notes, bulletin: Bulletin) -> list[str]:
         )
         lines.append(texts.NOTE_COLUMN.format(column=column.column, terms=terms))
     if notes.floor is None:
-        lines.append(texts.NOTE_TOTAL.format(total=total_column))
+        lines.append(texts.NOTE_TOTAL.format(total=notes.total_column))
     else:
-        lines.append(texts.NOTE_FLOOR.format(total=total_column, floor=notes.floor))
+        lines.append(texts.NOTE_FLOOR.format(total=notes.total_column, floor=notes.floor))
     lines.append(texts.NOTE_DATES.format(start=date_words(notes.start), end=date_words(notes.end)))
     numbered = [texts.NOTE_ITEM.format(number=n, text=line) for n, line in enumerate(lines, 1)]
     return [texts.NOTES_HEAD + numbered[0], *numbered[1:]]
@@ -245,7 +236,7 @@ def _awards_blocks(bulletin: Bulletin, labels: dict[str, str]) -> list[Block]:
     ]
     if candidates:
         blocks.append(Block("body", texts.AWARDS_INDIVIDUALS_INTRO))
-        blocks += [Block("body", line + "。") for line in candidates]
+        blocks += [Block("body", line) for line in candidates]
     else:
         blocks.append(Block("body", texts.AWARDS_NO_CANDIDATES))
     blocks.append(Block("heading1", texts.AWARDS_DISQUALIFIED))

@@ -309,7 +309,8 @@ def _front_xml(doc: Composed) -> str:
     )
     parts.append(_paragraph_xml("GovCenter", doc.issue, before=2 * LINE_TWIPS, border=True))
     parts.append(_paragraph_xml("GovTitle", title_lines(doc.title), before=2 * LINE_TWIPS))
-    parts.append(_paragraph_xml("GovPlain", doc.addressees + "：", before=LINE_TWIPS))
+    addressees = texts.ADDRESSEES_LINE.format(addressees=doc.addressees)
+    parts.append(_paragraph_xml("GovPlain", addressees, before=LINE_TWIPS))
     styles = {"body": "GovBody", "heading1": "GovHeading1", "heading2": "GovHeading2"}
     parts += [_paragraph_xml(styles[block.style], block.text) for block in doc.body]
     # 附件说明: a line under the text, two characters in, a wrapped name aligned after "附件：".

@@ -60,7 +60,7 @@ def load_wording(path: str | Path) -> Wording:
         raise DomainError("template_toml", path=str(path), detail=str(exc)) from exc
     extra = sorted(set(data) - set(PARTS))
     if extra:
-        raise DomainError("template_keys", path=str(path), keys="、".join(extra))
+        raise DomainError("template_keys", path=str(path), keys=texts.LIST_SEPARATOR.join(extra))
     for part, value in data.items():
         if not isinstance(value, str):
             raise DomainError("template_not_text", path=str(path), part=part)
@@ -96,7 +96,7 @@ def _check(wording: Wording, part: str) -> None:
             path=wording.source,
             part=part,
             name="{{ " + unknown[0] + " }}",
-            known="、".join(known),
+            known=texts.LIST_SEPARATOR.join(known),
         )
 
 
