@@ -4,6 +4,7 @@ the DOCX with python-docx, the XLSX with openpyxl, the JSON; an office's own wor
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import re
 import shutil
@@ -21,6 +22,7 @@ from bot.bulletin.compose import Letter
 from bot.bulletin.render import render_file
 from bot.store import Store
 from bot.usecases.bulletin import bulletin
+from scoring.bulletin import Bulletin, Published
 from scoring.periods import parse_period
 from tests.conftest import DATA, Cli, write_csv
 from tests.test_ordos_seed import COLUMNS, GROUPS, records_for, seed_tables
@@ -185,10 +187,39 @@ def test_same_data_and_stamp_give_the_same_bytes(ordos: Cli) -> None:
     assert first_docx == second_docx
     assert first_xlsx == second_xlsx
     for data in (first_docx, first_xlsx):
-        with zipfile.ZipFile(__import__("io").BytesIO(data)) as package:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
             assert {info.date_time for info in package.infolist()} == {(2020, 7, 6, 9, 30, 0)}
             core = package.read("docProps/core.xml").decode()
             assert "2020-07-06T01:30:00Z" in core
+
+
+def test_a_published_version_is_no_draft(ordos: Cli) -> None:
+    at = datetime(2020, 7, 6, 9, 12, tzinfo=CST)
+    published = Published(2, at, "信息科 王芳")
+    letter = Letter(OFFICE, "各旗区人民政府", at.date(), "鄂政务发〔2020〕12号")
+
+    async def read() -> Bulletin:
+        store = await Store.open(ordos.db)
+        try:
+            return await bulletin(store, parse_period("2020Q2"))
+        finally:
+            await store.close()
+
+    paper = asyncio.run(read())
+    data = json.loads(render_file(paper, "json", letter, at, published=published))
+    assert data["published"] == {
+        "version": 2,
+        "at": "2020-07-06T09:12:00+08:00",
+        "by": "信息科 王芳",
+    }
+    document = docx.Document(
+        io.BytesIO(render_file(paper, "docx", letter, at, published=published))
+    )
+    assert [p.text for p in document.paragraphs[:2]] == [OFFICE, "鄂政务发〔2020〕12号"]
+    workbook = load_workbook(
+        io.BytesIO(render_file(paper, "xlsx", letter, at, published=published))
+    )
+    assert workbook["旗区"]["A1"].value == "2020年第二季度旗区信息采用情况"
 
 
 def test_xlsx_one_sheet_per_group_set_up_to_print(ordos: Cli, tmp_path: Path) -> None:
