@@ -536,6 +536,8 @@ TEMPLATE_PLACEHOLDERS = (
 )
 
 DRAFT_MARK = "草稿"
+# The page number between its dashes: `— 1 —`.
+PAGE_NUMBER_AROUND = ("— ", " —")
 ADDRESSEES_LINE = "{addressees}："
 # A long title is broken after this word (……关于 / ……的通报).
 TITLE_BREAK_AFTER = "关于"

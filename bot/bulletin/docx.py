@@ -210,16 +210,17 @@ def _page_number_xml(odd: bool) -> str:
     """`— 1 —`: a PAGE field between two dashes, a character in from the outer edge."""
     side = "right" if odd else "left"
     indent = f'<w:ind w:{side}="{FOOTER_PT * TWIPS_PER_PT}"/>'
+    before, after = (_text(part) for part in texts.PAGE_NUMBER_AROUND)
     return (
         f'<w:p {nsdecls("w")}><w:pPr><w:pStyle w:val="GovFooter"/>{indent}'
         f'<w:jc w:val="{side}"/></w:pPr>'
-        '<w:r><w:t xml:space="preserve">— </w:t></w:r>'
+        f'<w:r><w:t xml:space="preserve">{before}</w:t></w:r>'
         '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
         '<w:r><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
         '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
         "<w:r><w:t>1</w:t></w:r>"
         '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
-        '<w:r><w:t xml:space="preserve"> —</w:t></w:r></w:p>'
+        f'<w:r><w:t xml:space="preserve">{after}</w:t></w:r></w:p>'
     )
 
 

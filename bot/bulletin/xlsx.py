@@ -67,7 +67,7 @@ def width(text: str) -> int:
 
 
 def sheet_title(text: str, taken: set[str]) -> str:
-    title = "".join(ch for ch in printable(text) if ch not in _SHEET_FORBIDDEN)[:31] or "Sheet"
+    title = "".join(ch for ch in printable(text) if ch not in _SHEET_FORBIDDEN)[:31] or texts.GROUP
     candidate, n = title, 2
     while candidate in taken:
         suffix = f"({n})"
