@@ -10,12 +10,13 @@ import secrets
 import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
+from bot import bulletin as bulletin_files
 from bot import render, texts
 from bot.jobs.calendar import runs_between
 from bot.settings import Settings
@@ -116,6 +117,15 @@ def build_parser() -> argparse.ArgumentParser:
     table.add_argument("--group", action="append", help="只看某个分组（可重复）")
     table.add_argument("--format", choices=render.FORMATS, default="text")
     table.add_argument("--out", help="写入文件而不是标准输出（xlsx 必须指定）")
+    paper = commands.add_parser("bulletin", help="通报草稿：docx、xlsx、json 或 pdf")
+    paper.add_argument(
+        "--period", required=True, help="2024Q2（季度）、2024（年度，含评先）、2024-05 等"
+    )
+    paper.add_argument("--format", choices=bulletin_files.FORMATS, default="docx")
+    paper.add_argument("--out", help="输出文件（默认 bulletin-<期间>.<格式>；json 默认输出到屏幕）")
+    paper.add_argument("--issue", help="发文字号（默认取 GOVINFO_BULLETIN_ISSUE）")
+    paper.add_argument("--date", help="成文日期 YYYY-MM-DD（默认今天）")
+    paper.add_argument("--template", help="通报措辞模板文件（默认取 GOVINFO_BULLETIN_TEMPLATE）")
     commands.add_parser("jobs", help="定时任务：最近的执行记录和接下来的安排")
     run = commands.add_parser("run", help="运行机器人（需要 GOVINFO_BOT_TOKEN）")
     run.add_argument("--or-sandbox", action="store_true", help="没有令牌时改为启动本地沙盒")
@@ -236,6 +246,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             return await _with_store(settings, lambda store: _standings(store, args))
         case "jobs":
             return await _with_store(settings, lambda store: _jobs(store, settings))
+        case "bulletin":
+            return await _with_store(settings, lambda store: _bulletin(store, args, settings))
     raise AssertionError(args.command)
 
 
@@ -354,6 +366,46 @@ async def _standings(store: Store, args: argparse.Namespace) -> int:
         print(texts.STANDINGS_WRITTEN.format(path=args.out))
     else:
         sys.stdout.write(output)
+    return 0
+
+
+async def _bulletin(store: Store, args: argparse.Namespace, settings: Settings) -> int:
+    """A draft of the period's bulletin, in any of the formats."""
+    # Imported here: python-docx, openpyxl and jinja2 load only for a bulletin.
+    from bot.bulletin.compose import Letter
+    from bot.bulletin.render import render as render_bulletin
+    from bot.bulletin.wording import DEFAULT, load_wording
+    from bot.usecases.bulletin import bulletin
+
+    period = parse_period(args.period)
+    now = settings.now()
+    day = now.date()
+    if args.date:
+        try:
+            day = date.fromisoformat(args.date)
+        except ValueError:
+            raise DomainError("date_invalid", date=args.date) from None
+    template = args.template or settings.bulletin_template
+    wording = load_wording(template) if template else DEFAULT
+    letter = Letter(
+        office=settings.office_name.strip(),
+        addressees=settings.bulletin_addressees.strip() or texts.DEFAULT_ADDRESSEES,
+        day=day,
+        issue=(args.issue if args.issue is not None else settings.bulletin_issue).strip(),
+    )
+    paper = await bulletin(store, period)
+    data = await render_bulletin(
+        paper, args.format, letter, now, wording=wording, pdf_timeout=settings.bulletin_pdf_timeout
+    )
+    if args.format == "json" and not args.out:
+        sys.stdout.write(data.decode())
+        return 0
+    out = Path(args.out or f"bulletin-{period.label.replace('..', '_')}.{args.format}")
+    out.write_bytes(data)
+    what = texts.BULLETIN_WHAT.format(
+        period=period.label, state=texts.BULLETIN_DRAFT, units=paper.headline.unit_count
+    )
+    print(texts.BULLETIN_WRITTEN.format(path=out, what=what))
     return 0
 
 

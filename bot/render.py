@@ -153,7 +153,13 @@ def ruleset_text(ruleset: Ruleset) -> str:
     b = ruleset.bulletin
     lines.append(" / ".join([b.count_column, *b.score_columns, b.total_column]))
     if ruleset.awards:
-        lines.append(texts.RULES_AWARDS.format(**ruleset.awards.model_dump()))
+        a = ruleset.awards
+        lines.append(
+            texts.RULES_AWARDS.format(advanced=a.advanced, improved=a.improved, lowest=a.lowest)
+        )
+        for rule in a.disqualify:
+            names = texts.LIST_SEPARATOR.join(ruleset.item(r).label for r in rule.penalties)
+            lines.append(texts.RULES_DISQUALIFY.format(penalties=names, at_least=rule.at_least))
     lines += ["", texts.RULES_GROUPS]
     for g in ruleset.groups:
         quota = (

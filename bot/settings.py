@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.bulletin import PDF_TIMEOUT
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -42,6 +44,15 @@ class Settings(BaseSettings):
     settle_day: int = Field(default=1, ge=1, le=28)
     quarterly_day: int = Field(default=5, ge=1, le=28)
     annual_day: int = Field(default=10, ge=1, le=28)
+
+    # The bulletin (README, "Bulletin"): the issuing office's name, its issue number (发文字号,
+    # e.g. 磴政办发〔2025〕3号), the addressees (empty: the default of bot.texts), a file of the
+    # office's own wording, and how long LibreOffice may take to make a PDF.
+    office_name: str = ""
+    bulletin_issue: str = ""
+    bulletin_addressees: str = ""
+    bulletin_template: Path | None = None
+    bulletin_pdf_timeout: float = Field(default=PDF_TIMEOUT, ge=5, le=3600)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

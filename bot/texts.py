@@ -120,7 +120,7 @@ ERRORS: dict[str, str] = {
 
 # What a refusal quotes of the user's own text: enough to recognise it, never a wall (a
 # 4,000-character word quoted back would not fit in a message).
-QUOTED = 60
+QUOTED = 200
 
 
 def error_text(code: str, params: dict[str, Any]) -> str:
@@ -254,6 +254,7 @@ RULES_MODIFIERS = "加分项"
 RULES_AWARDS = (
     "年度通报：先进单位 {advanced} 个，进步较大单位 {improved} 个，排名靠后单位 {lowest} 个（每组）"
 )
+RULES_DISQUALIFY = "取消评先资格：{penalties}，年内合计 {at_least} 次及以上"
 RULES_COLUMNS = ("编号", "名称", "类别", "分值", "通报列")
 RULES_MODIFIER_COLUMNS = ("编号", "名称", "分值", "每条最多", "通报列", "适用于")
 NO_LIMIT = "不限"
@@ -697,3 +698,145 @@ RECORDS_IMPORT_HELP = """记录文件（CSV 或 XLSX）的列，表头行必须�
   title 标题、note 备注 — 可不填；调整项须在 note 注明原因
 已存储过的行：默认整份文件拒绝并列出；--skip-existing 只导入新增的行；
 --allow-duplicates 全部作为新记录。同一个文件不会导入两次。"""
+# --- the bulletin (govinfo-bot bulletin) ----------------------------------------------------
+
+ERRORS.update(
+    {
+        "office_name_missing": (
+            "通报需要发文机关名称：请在 .env 或环境变量中设置 GOVINFO_OFFICE_NAME"
+            "（如 磴口县人民政府办公室）"
+        ),
+        "template_toml": "通报模板 {path} 不是有效的 TOML：{detail}",
+        "template_keys": "通报模板 {path} 只能有 title、opening、closing 三项，多了：{keys}",
+        "template_not_text": "通报模板 {path} 的 {part} 应为文字",
+        "template_syntax": "通报模板 {path} 的 {part} 第 {line} 行有误：{detail}",
+        "template_placeholder": "通报模板 {path} 的 {part} 中没有占位符 {name}（可用：{known}）",
+        "template_failed": "通报模板 {path} 的 {part} 无法生成：{detail}",
+        "pdf_needs_libreoffice": (
+            "生成 PDF 需要 LibreOffice：请安装 libreoffice-writer-nogui 和中文字体"
+            "（Debian/Ubuntu：apt-get install libreoffice-writer-nogui fonts-noto-cjk fonts-arphic-ukai），"
+            "或改用 --format docx"
+        ),
+        "pdf_timeout": "LibreOffice 在 {seconds} 秒内没有完成 PDF 转换，已停止",
+        "pdf_failed": "LibreOffice 未能生成 PDF：{detail}",
+    }
+)
+DEFAULT_ADDRESSEES = "各有关单位"
+BULLETIN_WRITTEN = "已写入 {path}（{what}）"
+BULLETIN_WHAT = "{period}通报{state}，{units} 个单位"
+BULLETIN_DRAFT = "草稿"
+TEMPLATE_DEFAULT_SOURCE = "（默认）"
+
+# How periods and dates are written in a bulletin.
+PERIOD_MONTH = "{year}年{month}月"
+PERIOD_QUARTER = "{year}年第{number}季度"
+PERIOD_YEAR = "{year}年度"
+PERIOD_RANGE = "{start}至{end}"
+QUARTER_NUMBERS = "一二三四"
+DATE_WRITTEN = "{year}年{month}月{day}日"
+
+# The default wording, in the template language an office's own file uses (README, "Bulletin").
+BULLETIN_TITLE = "{{ office }}关于{{ period }}政务信息采用情况的通报"
+BULLETIN_OPENING = """\
+为进一步加强政务信息工作，提高政务信息报送质量，现将{{ period }}各单位政务信息报送和采用情况通报如下。
+
+{{ period }}，共采用各单位信息{{ item_count }}条\
+{% if kinds %}（含{% for k in kinds %}{{ k.label }}{{ k.count }}条{{ "、" if not loop.last }}{% endfor %}）{% endif %}。\
+{% if groups|length > 1 %}其中，{% for g in groups %}{{ g.label }}{{ g.count }}条{{ "、" if not loop.last else "。" }}{% endfor %}{% endif %}
+"""
+BULLETIN_CLOSING = """\
+下一步，各单位要围绕中心工作，紧密结合工作实际，继续加大政务信息报送力度，\
+进一步提高信息的质量和时效，按时完成信息报送任务。
+"""
+# What the placeholders hold, for the README and for refusing a misspelt one.
+TEMPLATE_PLACEHOLDERS = (
+    "office",
+    "title",
+    "period",
+    "period_label",
+    "start",
+    "end",
+    "date",
+    "year",
+    "item_count",
+    "kinds",
+    "groups",
+    "unit_count",
+    "ruleset",
+    "issue",
+    "addressees",
+)
+
+DRAFT_MARK = "草稿"
+# The page number between its dashes: `— 1 —`.
+PAGE_NUMBER_AROUND = ("— ", " —")
+ADDRESSEES_LINE = "{addressees}："
+# A long title is broken after this word (……关于 / ……的通报).
+TITLE_BREAK_AFTER = "关于"
+ATTACHMENT_TITLE = "{period}政务信息采用情况统计表"
+ATTACHMENT_LINE = "附件：{title}"
+ATTACHMENT_MARK = "附件"
+TABLE_HEADING = "（{number}）{group}信息采用情况"
+NO_UNITS_ROW = "（本组没有单位）"
+
+NOTES_HEAD = "注："
+NOTE_ITEM = "{number}、{text}"
+NOTE_ORDER = "各组按总分从高到低排列，总分相同的名次并列。"
+NOTE_LISTING = {
+    "scored": "本期没有计分记录的单位未列出。",
+    "all": "各组全部单位均列出，没有计分记录的为0分。",
+}
+NOTE_SLASH = "“/”即该项得分为0（{columns}）。"
+NOTE_COUNT_EXCLUDES = "{column}不含{labels}。"
+NOTE_COLUMN = "{column}：{terms}。"
+NOTE_TERM = {
+    "adoption": "{label}每条{points}分",
+    "credit": "{label}每次{points}分",
+    "modifier": "{label}加{points}分",
+    "penalty": "{label}扣{points}分",
+    "adjustment": "{label}按记录分值计，须注明原因",
+}
+NOTE_TOTAL = "{total}为各项得分之和。"
+NOTE_FLOOR = "{total}为各项得分之和，扣分后低于{floor}分的按{floor}分计算。"
+NOTE_DATES = "以上数据为{start}至{end}。"
+LIST_SEPARATOR = "、"
+TERM_SEPARATOR = "，"
+
+# The year's awards, as an office writes them (rule 六).
+AWARDS_PRAISE = "一、通报表扬"
+AWARDS_PRAISE_INTRO = "根据《{ruleset}》，经综合评定，对以下单位予以通报表扬。"
+AWARDS_ADVANCED = "（一）信息工作先进单位"
+AWARDS_IMPROVED = "（二）进步较大单位"
+AWARDS_INDIVIDUALS = "（三）先进个人"
+AWARDS_INDIVIDUALS_INTRO = "每个先进单位和进步较大单位可推荐1名先进个人，候选人为各单位在册信息员："
+AWARDS_CANDIDATE = "{unit}：{names}。"
+AWARDS_NO_CANDIDATES = "以上单位暂无在册信息员，请各单位自行推荐。"
+AWARDS_DISQUALIFIED = "二、取消评先资格"
+AWARDS_DISQUALIFIED_INTRO = (
+    "以下单位本年度因未按要求完成信息报送任务被通报1次以上、经提醒后仍无较大改变，"
+    "未按时限要求报送约稿信息，或信息报送出现严重失真，取消获评资格："
+)
+AWARDS_DISQUALIFIED_NONE = "本年度没有取消获评资格的单位。"
+AWARDS_REASON = "{label}{count}次"
+AWARDS_LOWEST = "三、书面说明"
+AWARDS_LOWEST_INTRO = "以下单位在年度中排名靠后，请单位主要负责人书面检查并说明情况："
+AWARDS_GROUP_LINE = "{group}：{units}。"
+AWARDS_NONE = "无"
+AWARDS_IMPROVEMENT = "{unit}（{rise}）"
+AWARDS_RISE = "由{before}第{from_rank}名升至{after}第{to_rank}名"
+AWARDS_WITH_REASONS = "{unit}（{reasons}）"
+
+# The workbook.
+XLSX_TITLE = "{period}{group}信息采用情况{draft}"
+XLSX_DRAFT = "（草稿）"
+XLSX_PERIOD = "统计期间：{start}至{end}"
+XLSX_NOTES_SHEET = "说明"
+XLSX_AWARDS_SHEET = "年度评选"
+XLSX_AWARDS_HEADER = ("分组", "类别", "单位", "说明")
+XLSX_AWARD_KINDS = {
+    "advanced": "先进单位",
+    "improved": "进步较大单位",
+    "candidate": "先进个人候选人",
+    "disqualified": "取消获评资格",
+    "lowest": "排名靠后（书面说明）",
+}

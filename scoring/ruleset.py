@@ -114,12 +114,20 @@ class QuotaPenalties(_Model):
     missed_again: str
 
 
+class Disqualify(_Model):
+    """Penalties that cost a unit the year's awards: `at_least` of them in the year, together."""
+
+    penalties: list[str] = Field(min_length=1)
+    at_least: int = Field(default=1, ge=1)
+
+
 class Awards(_Model):
-    """How many units the annual bulletin names per group."""
+    """How many units the annual bulletin names per group, and what disqualifies a unit."""
 
     advanced: int = Field(ge=0)
     improved: int = Field(ge=0)
     lowest: int = Field(ge=0)
+    disqualify: list[Disqualify] = []
 
 
 class Ruleset(_Model):
@@ -193,6 +201,13 @@ class Ruleset(_Model):
                             "not_penalty", "{name}: {rule!r} is not a penalty item",
                             name=name, rule=rule_id,
                         )  # fmt: skip
+        for rule in self.awards.disqualify if self.awards else []:
+            for rule_id in rule.penalties:
+                if rule_id not in penalties:
+                    raise _invalid(
+                        "not_penalty", "{name}: {rule!r} is not a penalty item",
+                        name="awards.disqualify", rule=rule_id,
+                    )  # fmt: skip
         adoptions = {i.id for i in self.items if i.kind is ItemKind.ADOPTION}
         for rule_id in self.commission_selections.values():
             if rule_id not in adoptions:

@@ -108,7 +108,8 @@ def build_standings(
 
     `totals` holds the units with ledger entries in the period; `item_counts` counts the scored
     adoption items of the groups shown by rule id. Units are listed by the ruleset's listing
-    policy, totals floored by its floor, and equal totals share a rank (1, 2, 2, 4).
+    policy, totals floored by its floor; equal totals share a rank (1, 2, 2, 4) and are listed
+    in the order of `units`, the roster's.
     """
     columns = ruleset.bulletin.score_columns
     wanted = [g.id for g in ruleset.groups if groups is None or g.id in groups]
@@ -148,6 +149,7 @@ def build_standings(
 
 
 def _order(entry: tuple[int, int, str, int, tuple[int, ...], int]) -> int:
-    # By total alone: the sort is stable and units come in the roster's order, which equal
-    # totals keep (the order an office lists its units in, not the alphabet's).
+    # By total only: the sort is stable, so equal totals keep the roster's order (`units` comes
+    # in it), which is how the Ordos bulletin lists them (民政局 with 9 adoptions before 公安局
+    # with 11, both at 55): the office's own list, not a second criterion.
     return -entry[0]

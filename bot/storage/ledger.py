@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -102,6 +103,37 @@ class LedgerStorage(PeriodStorage):
             (record_id,),
         )
         return [_entry(row) for row in rows]
+
+    async def penalty_counts(
+        self, start: date, end: date, rule_ids: Sequence[str]
+    ) -> dict[int, dict[str, int]]:
+        """Per unit id, how many ledger lines of these penalty items fall between two days and
+        were not reversed. A reversal is itself a line of the same item, pointing back with
+        `reverses`: neither counts."""
+        if not rule_ids:
+            return {}
+        marks = ", ".join("?" for _ in rule_ids)
+        # `points < 0` is true of every penalty line (the ruleset refuses a penalty that is not
+        # negative) and lets the period index answer before any table row is read for rule_id.
+        rows = await self.all(
+            "SELECT l.unit_id, l.rule_id, COUNT(*) FROM ledger l "
+            f"WHERE l.date BETWEEN ? AND ? AND l.points < 0 AND l.rule_id IN ({marks}) "
+            "AND l.reverses IS NULL "
+            "AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.id) "
+            "GROUP BY l.unit_id, l.rule_id",
+            [start.isoformat(), end.isoformat(), *rule_ids],
+        )
+        counts: dict[int, dict[str, int]] = {}
+        for unit_id, rule_id, n in rows:
+            counts.setdefault(unit_id, {})[rule_id] = n
+        return counts
+
+    async def has_ledger_entries(self, start: date, end: date) -> bool:
+        row = await self.one(
+            "SELECT 1 FROM ledger WHERE date BETWEEN ? AND ? LIMIT 1",
+            (start.isoformat(), end.isoformat()),
+        )
+        return row is not None
 
     async def ledger_lines(self, unit_id: int, start: date, end: date) -> list[LedgerLine]:
         """A unit's ledger lines between two days, in date order."""

@@ -1,0 +1,279 @@
+"""A bulletin written out in Chinese, block by block, before any layout: what the DOCX and the
+XLSX print, in the order an office's 通报 has it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from bot import texts
+from bot.bulletin.wording import DEFAULT, Wording, render_part
+from scoring.awards import GroupAwards, Improvement
+from scoring.bulletin import Bulletin, Notes, Table
+from scoring.periods import Period, month, parse_period, quarter, year
+
+
+@dataclass(frozen=True)
+class Letter:
+    """What the office says about itself: its name, the issue number, who it writes to, and
+    the date written on the bulletin."""
+
+    office: str
+    addressees: str
+    day: date
+    issue: str = ""
+
+
+@dataclass(frozen=True)
+class Block:
+    style: Literal["body", "heading1", "heading2"]
+    text: str
+
+
+@dataclass(frozen=True)
+class TableBlock:
+    heading: str
+    table: Table
+
+
+@dataclass(frozen=True)
+class Composed:
+    draft: bool
+    office: str
+    issue: str
+    title: str
+    addressees: str
+    body: list[Block]
+    attachment_line: str
+    date: str
+    attachment_title: str
+    period: str
+    period_span: tuple[str, str]
+    tables: list[TableBlock]
+    notes: list[str]
+    # (group, kind of award, unit, detail) for the workbook's awards sheet; empty unless a year.
+    awards: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+
+def period_words(period: Period) -> str:
+    """`2024年第二季度`, `2024年5月`, `2024年度`, or `2024年4月1日至2024年5月15日`."""
+    y = period.start.year
+    if (period.start, period.end) == (year(y).start, year(y).end):
+        return texts.PERIOD_YEAR.format(year=y)
+    for number in range(1, 5):
+        q = quarter(y, number)
+        if (period.start, period.end) == (q.start, q.end):
+            return texts.PERIOD_QUARTER.format(year=y, number=texts.QUARTER_NUMBERS[number - 1])
+    m = month(y, period.start.month)
+    if (period.start, period.end) == (m.start, m.end):
+        return texts.PERIOD_MONTH.format(year=y, month=period.start.month)
+    return texts.PERIOD_RANGE.format(start=date_words(period.start), end=date_words(period.end))
+
+
+def date_words(day: date) -> str:
+    """`2024年7月5日`: no leading zeros, as official documents write dates."""
+    return texts.DATE_WRITTEN.format(year=day.year, month=day.month, day=day.day)
+
+
+def ordinal(number: int) -> str:
+    """一, 二 ... 十 for the first ten, then digits."""
+    return texts.CHINESE_NUMBERS[number - 1] if number <= 10 else str(number)
+
+
+def compose(
+    bulletin: Bulletin,
+    letter: Letter,
+    *,
+    draft: bool,
+    wording: Wording = DEFAULT,
+) -> Composed:
+    period = period_words(bulletin.period)
+    start, end = date_words(bulletin.period.start), date_words(bulletin.period.end)
+    values: dict[str, Any] = {
+        "office": letter.office,
+        "period": period,
+        "period_label": bulletin.period.label,
+        "start": start,
+        "end": end,
+        "date": date_words(letter.day),
+        "year": bulletin.period.start.year,
+        "item_count": bulletin.headline.item_count,
+        "kinds": [{"label": k.label, "count": k.count} for k in bulletin.headline.kinds],
+        "groups": [{"label": g.label, "count": g.count} for g in bulletin.headline.groups],
+        "unit_count": bulletin.headline.unit_count,
+        "ruleset": bulletin.ruleset_name,
+        "issue": letter.issue,
+        "addressees": letter.addressees,
+    }
+    title = "".join(render_part(wording, "title", values))
+    values["title"] = title
+    body = [Block("body", text) for text in render_part(wording, "opening", values)]
+    labels = {t.group: t.label for t in bulletin.tables}
+    if bulletin.awards is not None:
+        body += _awards_blocks(bulletin, labels)
+    body += [Block("body", text) for text in render_part(wording, "closing", values)]
+    attachment_title = texts.ATTACHMENT_TITLE.format(period=period)
+    tables = [
+        TableBlock(texts.TABLE_HEADING.format(number=ordinal(n), group=t.label), t)
+        for n, t in enumerate(bulletin.tables, start=1)
+    ]
+    return Composed(
+        draft=draft,
+        office=letter.office,
+        issue=letter.issue,
+        title=title,
+        addressees=letter.addressees,
+        body=body,
+        attachment_line=texts.ATTACHMENT_LINE.format(title=attachment_title),
+        date=date_words(letter.day),
+        attachment_title=attachment_title,
+        period=period,
+        period_span=(start, end),
+        tables=tables,
+        notes=notes_text(bulletin.notes),
+        awards=_awards_rows(bulletin, labels),
+    )
+
+
+def notes_text(notes: Notes) -> list[str]:
+    """The numbered notes under the tables: order, who is listed, "/", what the count leaves
+    out, how each column is scored, the total and its floor, the dates."""
+    lines = [texts.NOTE_ORDER, texts.NOTE_LISTING[notes.listing]]
+    if notes.slash_columns:
+        lines.append(
+            texts.NOTE_SLASH.format(columns=texts.LIST_SEPARATOR.join(notes.slash_columns))
+        )
+    if notes.uncounted:
+        lines.append(
+            texts.NOTE_COUNT_EXCLUDES.format(
+                column=notes.count_column, labels=texts.LIST_SEPARATOR.join(notes.uncounted)
+            )
+        )
+    for column in notes.columns:
+        if not column.terms:
+            continue
+        terms = texts.TERM_SEPARATOR.join(
+            texts.NOTE_TERM[t.kind].format(
+                label=t.label, points=abs(t.points) if t.points is not None else ""
+            )
+            for t in column.terms
+        )
+        lines.append(texts.NOTE_COLUMN.format(column=column.column, terms=terms))
+    if notes.floor is None:
+        lines.append(texts.NOTE_TOTAL.format(total=notes.total_column))
+    else:
+        lines.append(texts.NOTE_FLOOR.format(total=notes.total_column, floor=notes.floor))
+    lines.append(texts.NOTE_DATES.format(start=date_words(notes.start), end=date_words(notes.end)))
+    numbered = [texts.NOTE_ITEM.format(number=n, text=line) for n, line in enumerate(lines, 1)]
+    return [texts.NOTES_HEAD + numbered[0], *numbered[1:]]
+
+
+def _basis_words(awards: GroupAwards, bulletin: Bulletin) -> tuple[str, str]:
+    """How the two ends of a rise are named: `2024年度` and `2025年度`, or `2024年第一季度`
+    and `2024年第四季度` in a ruleset's first year."""
+    first, _, last = awards.basis.partition("..")
+    if last:
+        return period_words(parse_period(first)), period_words(parse_period(last))
+    return period_words(parse_period(first)), period_words(bulletin.period)
+
+
+def _reasons(bulletin: Bulletin, reasons: dict[str, int]) -> str:
+    return texts.LIST_SEPARATOR.join(
+        texts.AWARDS_REASON.format(label=bulletin.item_labels.get(rule_id, rule_id), count=n)
+        for rule_id, n in reasons.items()
+    )
+
+
+def _rise(bulletin: Bulletin, awards: GroupAwards, improvement: Improvement) -> str:
+    before, after = _basis_words(awards, bulletin)
+    return texts.AWARDS_RISE.format(
+        before=before,
+        from_rank=improvement.from_rank,
+        after=after,
+        to_rank=improvement.to_rank,
+    )
+
+
+def _group_lines(
+    awards: list[GroupAwards], labels: dict[str, str], units: Callable[[GroupAwards], list[str]]
+) -> list[Block]:
+    return [
+        Block(
+            "body",
+            texts.AWARDS_GROUP_LINE.format(
+                group=labels[a.group],
+                units=texts.LIST_SEPARATOR.join(units(a)) or texts.AWARDS_NONE,
+            ),
+        )
+        for a in awards
+    ]
+
+
+def _awards_blocks(bulletin: Bulletin, labels: dict[str, str]) -> list[Block]:
+    awards = bulletin.awards or []
+    blocks = [
+        Block("heading1", texts.AWARDS_PRAISE),
+        Block("body", texts.AWARDS_PRAISE_INTRO.format(ruleset=bulletin.ruleset_name)),
+        Block("heading2", texts.AWARDS_ADVANCED),
+        *_group_lines(awards, labels, lambda a: a.advanced),
+        Block("heading2", texts.AWARDS_IMPROVED),
+    ]
+
+    def improvements(a: GroupAwards) -> list[str]:
+        return [
+            texts.AWARDS_IMPROVEMENT.format(unit=i.unit, rise=_rise(bulletin, a, i))
+            for i in a.improved
+        ]
+
+    blocks += _group_lines(awards, labels, improvements)
+    blocks.append(Block("heading2", texts.AWARDS_INDIVIDUALS))
+    candidates = [
+        texts.AWARDS_CANDIDATE.format(unit=unit, names=texts.LIST_SEPARATOR.join(names))
+        for a in awards
+        for unit, names in a.candidates.items()
+    ]
+    if candidates:
+        blocks.append(Block("body", texts.AWARDS_INDIVIDUALS_INTRO))
+        blocks += [Block("body", line) for line in candidates]
+    else:
+        blocks.append(Block("body", texts.AWARDS_NO_CANDIDATES))
+    blocks.append(Block("heading1", texts.AWARDS_DISQUALIFIED))
+    if any(a.disqualified for a in awards):
+        blocks.append(Block("body", texts.AWARDS_DISQUALIFIED_INTRO))
+        blocks += _group_lines(
+            [a for a in awards if a.disqualified],
+            labels,
+            lambda a: [
+                texts.AWARDS_WITH_REASONS.format(unit=d.unit, reasons=_reasons(bulletin, d.reasons))
+                for d in a.disqualified
+            ],
+        )
+    else:
+        blocks.append(Block("body", texts.AWARDS_DISQUALIFIED_NONE))
+    blocks += [
+        Block("heading1", texts.AWARDS_LOWEST),
+        Block("body", texts.AWARDS_LOWEST_INTRO),
+        *_group_lines(awards, labels, lambda a: a.lowest),
+    ]
+    return blocks
+
+
+def _awards_rows(bulletin: Bulletin, labels: dict[str, str]) -> list[tuple[str, str, str, str]]:
+    rows: list[tuple[str, str, str, str]] = []
+    kinds = texts.XLSX_AWARD_KINDS
+    for a in bulletin.awards or []:
+        group = labels[a.group]
+        rows += [(group, kinds["advanced"], unit, "") for unit in a.advanced]
+        rows += [(group, kinds["improved"], i.unit, _rise(bulletin, a, i)) for i in a.improved]
+        rows += [
+            (group, kinds["candidate"], unit, texts.LIST_SEPARATOR.join(names))
+            for unit, names in a.candidates.items()
+        ]
+        rows += [
+            (group, kinds["disqualified"], d.unit, _reasons(bulletin, d.reasons))
+            for d in a.disqualified
+        ]
+        rows += [(group, kinds["lowest"], unit, "") for unit in a.lowest]
+    return rows

@@ -1,0 +1,196 @@
+"""The bulletin (通报) as content: the opening's totals, one table per group, the notes that
+explain the tables, and for a year the awards. No wording and no layout: `bot.bulletin` writes
+the Chinese and lays it out as DOCX, XLSX or JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal
+
+from scoring.awards import GroupAwards
+from scoring.periods import Period
+from scoring.ruleset import ItemKind, Ruleset
+from scoring.standings import Standings
+
+# A zero printed as "/" where the ruleset says so, as the Ordos tables print it.
+SLASH = "/"
+# A table cell: a number, a unit's name, or SLASH.
+Cell = int | str
+
+
+@dataclass(frozen=True)
+class Count:
+    """A number of scored adoption items, by kind of item or by group."""
+
+    id: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The totals the opening paragraph gives: items adopted in all, the special kinds among
+    them (adoptions that are not counted as 采用条数, such as interviews), and by group."""
+
+    item_count: int
+    kinds: tuple[Count, ...]
+    groups: tuple[Count, ...]
+    unit_count: int
+
+
+@dataclass(frozen=True)
+class Table:
+    """A group's table: rank, unit, then the ruleset's bulletin columns."""
+
+    group: str
+    label: str
+    # The ruleset's columns after rank and unit: the count, the scores, the total.
+    columns: tuple[str, ...]
+    # (rank, unit, count, scores..., total) in rank order; a tuple apiece, there can be 10,000.
+    rows: list[tuple[Cell, ...]]
+
+
+@dataclass(frozen=True)
+class Term:
+    """One way points reach a column: an item or a modifier with its points (None: as given)."""
+
+    label: str
+    points: int | None
+    kind: Literal["adoption", "credit", "penalty", "adjustment", "modifier"]
+
+
+@dataclass(frozen=True)
+class ColumnNote:
+    column: str
+    terms: tuple[Term, ...]
+
+
+@dataclass(frozen=True)
+class Notes:
+    """What the notes under the tables explain, read from the ruleset."""
+
+    listing: Literal["scored", "all"]
+    count_column: str
+    # Adoptions the count column leaves out (the Ordos interviews and policy interpretations).
+    uncounted: tuple[str, ...]
+    slash_columns: tuple[str, ...]
+    columns: tuple[ColumnNote, ...]
+    total_column: str
+    floor: int | None
+    start: date
+    end: date
+
+
+@dataclass(frozen=True)
+class Published:
+    """A published version of a period's bulletin."""
+
+    version: int
+    at: datetime
+    by: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"version": self.version, "at": self.at.isoformat(timespec="seconds"), "by": self.by}
+
+
+@dataclass(frozen=True)
+class Bulletin:
+    ruleset: str
+    ruleset_name: str
+    period: Period
+    standings: Standings
+    headline: Headline
+    tables: list[Table]
+    notes: Notes
+    # For a year under a ruleset with [awards]; None otherwise.
+    awards: list[GroupAwards] | None
+    # Item labels by id, for the reasons of a disqualification.
+    item_labels: dict[str, str]
+
+    def to_json(self, published: Published | None) -> dict[str, Any]:
+        """The standings JSON with `published` (None: a draft) and, for a year, `awards`."""
+        data = self.standings.to_json()
+        data["published"] = published.to_json() if published else None
+        if self.awards is not None:
+            data["awards"] = [a.to_json() for a in self.awards]
+        return data
+
+
+def build_bulletin(
+    ruleset: Ruleset, standings: Standings, awards: list[GroupAwards] | None = None
+) -> Bulletin:
+    labels = {g.id: g.display for g in ruleset.groups}
+    b = ruleset.bulletin
+    kinds = tuple(
+        Count(i.id, i.label, standings.item_counts[i.id])
+        for i in ruleset.items
+        if i.kind is ItemKind.ADOPTION
+        and not i.counts_as_adoption
+        and standings.item_counts.get(i.id)
+    )
+    headline = Headline(
+        standings.item_count,
+        kinds,
+        tuple(Count(g.group, labels[g.group], g.item_count) for g in standings.groups),
+        sum(len(g.rows) for g in standings.groups),
+    )
+    slashed = [column in b.slash_for_zero for column in b.score_columns]
+    tables = []
+    for group in standings.groups:
+        rows: list[tuple[Cell, ...]] = []
+        for r in group.rows:
+            scores = (
+                SLASH if value == 0 and slash else value
+                for value, slash in zip(r.scores, slashed, strict=True)
+            )
+            rows.append((r.rank, r.unit, r.adoption_count, *scores, r.total))
+        tables.append(
+            Table(
+                group.group,
+                labels[group.group],
+                (b.count_column, *b.score_columns, b.total_column),
+                rows,
+            )
+        )
+    notes = Notes(
+        b.listing,
+        b.count_column,
+        tuple(
+            i.label
+            for i in ruleset.items
+            if i.kind is ItemKind.ADOPTION and not i.counts_as_adoption
+        ),
+        tuple(b.slash_for_zero),
+        tuple(ColumnNote(column, _terms(ruleset, column)) for column in b.score_columns),
+        b.total_column,
+        ruleset.floor,
+        standings.period.start,
+        standings.period.end,
+    )
+    return Bulletin(
+        ruleset.id,
+        ruleset.name,
+        standings.period,
+        standings,
+        headline,
+        tables,
+        notes,
+        awards,
+        {i.id: i.label for i in ruleset.items},
+    )
+
+
+def _terms(ruleset: Ruleset, column: str) -> tuple[Term, ...]:
+    terms = [Term(i.label, i.points, i.kind.value) for i in ruleset.items if i.column == column]
+    terms += [Term(m.label, m.points, "modifier") for m in ruleset.modifiers if m.column == column]
+    return tuple(terms)
+
+
+def is_year(period: Period) -> bool:
+    """Whether the period is one calendar year, however it was written."""
+    start, end = period.start, period.end
+    return (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and (
+        start.year == end.year
+    )
