@@ -10,7 +10,7 @@ import secrets
 import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -26,6 +26,7 @@ from bot.usecases.imports import Existing, import_records, import_units
 from bot.usecases.quota import MonthSettled, settle_quota
 from bot.usecases.setup import initialize
 from bot.usecases.standings import standings
+from scoring.dates import read_day
 from scoring.errors import DomainError
 from scoring.periods import parse_month, parse_period
 from scoring.ruleset import load_ruleset
@@ -117,9 +118,21 @@ def build_parser() -> argparse.ArgumentParser:
     table.add_argument("--group", action="append", help="只看某个分组（可重复）")
     table.add_argument("--format", choices=render.FORMATS, default="text")
     table.add_argument("--out", help="写入文件而不是标准输出（xlsx 必须指定）")
-    paper = commands.add_parser("bulletin", help="通报草稿：docx、xlsx、json 或 pdf")
+    paper = commands.add_parser(
+        "bulletin", help="通报：草稿（docx、xlsx、json 或 pdf）、发布、已发布的版本"
+    )
     paper.add_argument(
-        "--period", required=True, help="2024Q2（季度）、2024（年度，含评先）、2024-05 等"
+        "action",
+        nargs="?",
+        choices=("draft", "publish", "list"),
+        default="draft",
+        help="draft：生成草稿（默认）；publish：发布并锁定期间；list：已发布的通报",
+    )
+    paper.add_argument(
+        "--period", help="2024Q2（季度）、2024（年度，含评先）、2024-05 等（list 不需要）"
+    )
+    paper.add_argument(
+        "--version", type=int, help="取已发布的第几版，与发布时的文件逐字节相同（docx 或 xlsx）"
     )
     paper.add_argument("--format", choices=bulletin_files.FORMATS, default="docx")
     paper.add_argument("--out", help="输出文件（默认 bulletin-<期间>.<格式>；json 默认输出到屏幕）")
@@ -370,30 +383,47 @@ async def _standings(store: Store, args: argparse.Namespace) -> int:
 
 
 async def _bulletin(store: Store, args: argparse.Namespace, settings: Settings) -> int:
-    """A draft of the period's bulletin, in any of the formats."""
+    """A draft of the period's bulletin in any of the formats, a published version as it was
+    published, publishing, or the list of what was published."""
     # Imported here: python-docx, openpyxl and jinja2 load only for a bulletin.
-    from bot.bulletin.compose import Letter
+    from bot.bulletin.letter import office_letter
     from bot.bulletin.render import render as render_bulletin
-    from bot.bulletin.wording import DEFAULT, load_wording
-    from bot.usecases.bulletin import bulletin
+    from bot.usecases import bulletin as bulletins
 
+    if args.action == "list":
+        published = await bulletins.publications(store)
+        for p in published:
+            print(texts.BULLETINS_LINE.format(
+                period=p.period, version=p.version, at=p.at.strftime("%Y-%m-%d %H:%M"), by=p.by
+            ))  # fmt: skip
+        if not published:
+            print(texts.BULLETINS_NONE)
+        return 0
+    if not args.period:
+        raise DomainError("usage", usage="govinfo-bot bulletin [publish] --period <期间>")
     period = parse_period(args.period)
     now = settings.now()
-    day = now.date()
-    if args.date:
-        try:
-            day = date.fromisoformat(args.date)
-        except ValueError:
-            raise DomainError("date_invalid", date=args.date) from None
-    template = args.template or settings.bulletin_template
-    wording = load_wording(template) if template else DEFAULT
-    letter = Letter(
-        office=settings.office_name.strip(),
-        addressees=settings.bulletin_addressees.strip() or texts.DEFAULT_ADDRESSEES,
-        day=day,
-        issue=(args.issue if args.issue is not None else settings.bulletin_issue).strip(),
-    )
-    paper = await bulletin(store, period)
+    day = read_day(args.date, now.date()) if args.date else now.date()
+    letter, wording = office_letter(settings, day, args.issue, args.template)
+    if args.action == "publish":
+        issued = await bulletins.publish(
+            store, period, _actor(), "", now, letter, wording, settings.admin_ids
+        )
+        print(texts.BULLETIN_PUBLISHED.format(
+            period=period.label, version=issued.publication.version, units=issued.units_told
+        ))  # fmt: skip
+        for change in issued.changed:
+            print(bulletins.change_line(change))
+        return 0
+    if args.version is not None:
+        if args.format not in ("docx", "xlsx"):
+            raise DomainError("bulletin_version_format")
+        stored = await bulletins.published_file(store, period, args.version, args.format)
+        out = Path(args.out or stored.filename)
+        out.write_bytes(stored.data)
+        print(texts.BULLETIN_WRITTEN.format(path=out, what=stored.sha256))
+        return 0
+    paper = await bulletins.bulletin(store, period)
     data = await render_bulletin(
         paper, args.format, letter, now, wording=wording, pdf_timeout=settings.bulletin_pdf_timeout
     )

@@ -166,6 +166,17 @@ class Courier:
             await self._bot.send_document(
                 message.chat_id, file_id, caption=message.text, reply_markup=markup
             )
+        elif kind == "file":  # a file the bot made (a bulletin draft), kept in the database
+            async with self._store.reading() as tx:
+                stored = await tx.stored_file(int(file_id))
+            assert stored is not None  # files are never deleted
+            await self._bot.send_document(
+                message.chat_id,
+                stored.data,
+                filename=stored.filename,
+                caption=message.text,
+                reply_markup=markup,
+            )
         else:
             await self._bot.send_message(
                 message.chat_id, message.text, parse_mode=message.parse_mode, reply_markup=markup

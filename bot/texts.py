@@ -840,3 +840,45 @@ XLSX_AWARD_KINDS = {
     "disqualified": "取消获评资格",
     "lowest": "排名靠后（书面说明）",
 }
+
+# --- publishing the bulletin -------------------------------------------------------------
+
+BULLETIN_FILE_STEM = "通报"
+BULLETIN_LINE = (
+    "【{period} 通报】{unit}（{group}）：第 {rank} 名（共 {size} 个单位），{column} {total}{gap}"
+)
+BULLETIN_GAP = "，比上一名 {unit} 少 {gap} 分"
+BULLETIN_FIRST = "，本组第一"
+AWARD_ADVANCED = "本组先进单位：{units}"
+AWARD_IMPROVED = "本组进步较大单位：{units}"
+AWARD_LOWEST_YOU = "贵单位排名靠后，请书面检查并说明情况。"
+AWARD_DISQUALIFIED_YOU = "贵单位本年度被取消评先资格。"
+BULLETIN_CHANGED = "{period} 通报第 {version} 版已发布，与上一版相比有变化的单位："
+BULLETIN_CHANGE_LINE = "{group} {unit}：{before} → {after}"
+BULLETIN_PLACE = "第 {rank} 名 {total} 分"
+BULLETIN_UNLISTED = "未列入"
+BULLETIN_PUBLISHED = (
+    "已发布 {period} 通报第 {version} 版，期间已锁定；已通知 {units} 个单位的信息员。"
+)
+BULLETIN_PUBLISHED_FILES = "文件：{files}"
+BULLETINS_NONE = "还没有发布过通报。"
+BULLETINS_LINE = "{period} 第 {version} 版 — {at} {by}"
+BULLETIN_PUBLISH = "发布"
+BULLETIN_HOLD = "暂不发布"
+BULLETIN_HELD = "暂不发布。需要时发送 /bulletin {period} 重新生成草稿，或运行 govinfo-bot bulletin publish --period {period}"
+BULLETIN_DRAFT_CAPTION = "{period} 通报草稿（{format}）"
+BULLETIN_DRAFT_READY = "【{period} 通报草稿】请审阅附件；确认无误后点“发布”（发布后期间锁定，各单位信息员收到本单位的名次）。"
+BULLETIN_NO_OFFICE = (
+    "（未设置 GOVINFO_OFFICE_NAME，只生成了 Excel 表格；设置发文单位后可生成公文格式的 Word 通报）"
+)
+ERRORS.update(
+    {
+        "bulletin_published": (
+            "{period} 通报第 {version} 版已于 {at} 由 {who} 发布，期间已锁定。"
+            "如需重新发布，请先解锁（govinfo-bot period reopen {period} --reason …）"
+        ),
+        "bulletin_not_published": "{period} 的通报没有发布过{version}",
+        "bulletin_no_docx": "{period} 通报第 {version} 版发布时未设置发文单位，没有 Word 文件",
+        "bulletin_version_format": "已发布的版本只有 docx 和 xlsx 文件：请用 --format docx 或 xlsx",
+    }
+)

@@ -5,6 +5,7 @@ a use case does all of its work through one `Tx`, so it commits all of it or non
 """
 
 from bot.storage.base import Store
+from bot.storage.bulletins import Publication, StoredFile
 from bot.storage.commissions import Commission
 from bot.storage.ledger import LedgerEntry, LedgerLine
 from bot.storage.liaisons import Liaison
@@ -35,9 +36,11 @@ __all__ = [
     "Outgoing",
     "PendingClaim",
     "PeriodEvent",
+    "Publication",
     "RecordLine",
     "Store",
     "StoredDraft",
+    "StoredFile",
     "StoredRecord",
     "StoredSettlement",
     "Tx",

@@ -19,7 +19,8 @@ class Outgoing:
     text: str
     parse_mode: str | None
     buttons: Buttons | None = None
-    # A file sent with `text` as its caption: `document:<file id>` or `photo:<file id>`.
+    # A file sent with `text` as its caption: a Telegram file (`document:<file id>`,
+    # `photo:<file id>`) or one the bot made and kept in the database (`file:<files.id>`).
     attachment: str | None = None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.storage.bulletins import BulletinStorage
 from bot.storage.commissions import CommissionStorage
 from bot.storage.config import ConfigStorage
 from bot.storage.jobs import JobStorage
@@ -25,5 +26,6 @@ class Tx(
     JobStorage,
     OutboxStorage,
     CommissionStorage,
+    BulletinStorage,
 ):
     """Queries and writes inside one transaction (see Store.transaction and Store.reading)."""

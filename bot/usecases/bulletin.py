@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
+import asyncio
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from bot.storage import Store, Tx
+from bot import texts
+from bot.bulletin.compose import Letter
+from bot.bulletin.render import render_file
+from bot.bulletin.wording import Wording
+from bot.storage import Publication, Store, StoredFile, Tx
+from bot.usecases.notices import tell_admins
 from bot.usecases.standings import standings_in
 from scoring.awards import Basis, GroupAwards, annual_awards
-from scoring.bulletin import Bulletin, build_bulletin, is_year
+from scoring.bulletin import Bulletin, Published, build_bulletin, is_year
+from scoring.errors import DomainError
 from scoring.periods import Period, quarter, quarter_of, year
 from scoring.ruleset import Ruleset
 from scoring.standings import Standings
@@ -55,3 +65,179 @@ async def _basis(tx: Tx, ruleset: Ruleset, table: Standings) -> Basis:
     _, before = await standings_in(tx, first)
     _, after = await standings_in(tx, last)
     return Basis(f"{first.label}..{last.label}", before.groups, after.groups)
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A published version, and what changed since the version before it."""
+
+    publication: Publication
+    # Rows whose rank or total differ from the previous version: (group, unit, before, after),
+    # each a (rank, total) or None where the unit was not listed.
+    changed: list[tuple[str, str, tuple[int, int] | None, tuple[int, int] | None]]
+    units_told: int
+
+
+async def publish(
+    store: Store,
+    period: Period,
+    actor: str,
+    actor_name: str,
+    now: datetime,
+    letter: Letter,
+    wording: Wording,
+    admin_ids: Sequence[int] = (),
+    update_id: int | None = None,
+) -> Issued:
+    """Publish the period's bulletin: lock the period, store the files as published, and owe
+    each unit's liaisons their line (and, for a year, the units named in the awards).
+
+    Published again after a reopen, it is the next version, and the admins are owed the rows
+    that changed."""
+    if period.end >= now.date():
+        raise DomainError("period_not_ended", period=period.label, end=period.end.isoformat())
+    async with store.transaction() as tx:
+        if update_id is not None:
+            await tx.claim_update(update_id, now)
+        earlier = await tx.publications(period.label)
+        lock = next((x for x in await tx.locks() if x.period == period.label), None)
+        if earlier and lock is not None and earlier[-1].at >= lock.at:
+            raise DomainError(
+                "bulletin_published", period=period.label, version=earlier[-1].version,
+                who=earlier[-1].by, at=earlier[-1].at.strftime("%Y-%m-%d %H:%M"),
+            )  # fmt: skip
+        paper = await bulletin_in(tx, period)
+        version = earlier[-1].version + 1 if earlier else 1
+        published = Published(version, now, actor_name or actor)
+        # CPU work under the write lock: the files must show exactly what is locked.
+        docx, xlsx = await asyncio.to_thread(_files, paper, letter, now, published, wording)
+        stem = f"{texts.BULLETIN_FILE_STEM}-{period.label}-v{version}"
+        docx_id = await tx.add_file(f"{stem}.docx", docx, now) if docx is not None else None
+        xlsx_id = await tx.add_file(f"{stem}.xlsx", xlsx, now)
+        content = json.dumps(paper.to_json(published), ensure_ascii=False)
+        publication = Publication(
+            period.label, version, now, actor, actor_name, content, docx_id, xlsx_id
+        )
+        await tx.add_publication(publication)
+        if lock is None:
+            await tx.add_lock(period, actor, actor_name, now)
+        told = await _tell_units(tx, paper, period, now)
+        changed = _changed(earlier[-1].content, content) if earlier else []
+        if changed:
+            lines = [texts.BULLETIN_CHANGED.format(period=period.label, version=version)]
+            lines += [change_line(c) for c in changed]
+            await tell_admins(
+                tx, admin_ids, f"bulletin:{period.label}:{version}", "\n".join(lines), now
+            )
+    return Issued(publication, changed, told)
+
+
+def _files(
+    paper: Bulletin, letter: Letter, stamp: datetime, published: Published, wording: Wording
+) -> tuple[bytes | None, bytes]:
+    """The DOCX (none without the office's name to head it) and the XLSX, as published."""
+    docx = None
+    if letter.office:
+        docx = render_file(paper, "docx", letter, stamp, published=published, wording=wording)
+    xlsx = render_file(paper, "xlsx", letter, stamp, published=published, wording=wording)
+    return docx, xlsx
+
+
+async def _tell_units(tx: Tx, paper: Bulletin, period: Period, now: datetime) -> int:
+    """Each listed unit's liaisons: their rank, total and group, the gap to the unit above, and
+    for a year the units the awards name in their group."""
+    ruleset = await tx.ruleset()
+    labels = {g.id: g.display for g in ruleset.groups}
+    ids = {u.name: u.id for u in await tx.units()}
+    chats = await tx.liaison_chats(ids.values())
+    awards = {a.group: a for a in paper.awards or []}
+    messages = []
+    told = set()
+    for group in paper.standings.groups:
+        above = None
+        for row in group.rows:
+            gap = (
+                texts.BULLETIN_FIRST
+                if above is None or above.rank == row.rank
+                else texts.BULLETIN_GAP.format(unit=above.unit, gap=above.total - row.total)
+            )
+            if above is None or row.total != above.total:
+                above = row
+            text = texts.BULLETIN_LINE.format(
+                period=period.label, unit=row.unit, group=labels[group.group], rank=row.rank,
+                size=len(group.rows), column=ruleset.bulletin.total_column, total=row.total,
+                gap=gap,
+            )  # fmt: skip
+            if group.group in awards:
+                text += _award_lines(awards[group.group], row.unit)
+            for chat in chats.get(ids[row.unit], []):
+                messages.append((chat, text))
+                told.add(row.unit)
+    await tx.enqueue(f"bulletin:{period.label}", messages, now)
+    return len(told)
+
+
+def _award_lines(awards: GroupAwards, unit: str) -> str:
+    lines = []
+    if awards.advanced:
+        lines.append(texts.AWARD_ADVANCED.format(units="、".join(awards.advanced)))
+    if awards.improved:
+        lines.append(texts.AWARD_IMPROVED.format(units="、".join(i.unit for i in awards.improved)))
+    if unit in awards.lowest:
+        lines.append(texts.AWARD_LOWEST_YOU)
+    if any(d.unit == unit for d in awards.disqualified):
+        lines.append(texts.AWARD_DISQUALIFIED_YOU)
+    return "".join(f"\n{line}" for line in lines)
+
+
+def _rows(content: str) -> dict[tuple[str, str], tuple[int, int]]:
+    data = json.loads(content)
+    return {
+        (g["group"], r["unit"]): (r["rank"], r["total"]) for g in data["groups"] for r in g["rows"]
+    }
+
+
+def _changed(
+    before: str, after: str
+) -> list[tuple[str, str, tuple[int, int] | None, tuple[int, int] | None]]:
+    old, new = _rows(before), _rows(after)
+    return [
+        (group, unit, old.get((group, unit)), new.get((group, unit)))
+        for group, unit in [*new, *(k for k in old if k not in new)]
+        if old.get((group, unit)) != new.get((group, unit))
+    ]
+
+
+def change_line(change: tuple[str, str, tuple[int, int] | None, tuple[int, int] | None]) -> str:
+    group, unit, before, after = change
+
+    def shown(place: tuple[int, int] | None) -> str:
+        return (
+            texts.BULLETIN_UNLISTED
+            if place is None
+            else texts.BULLETIN_PLACE.format(rank=place[0], total=place[1])
+        )
+
+    return texts.BULLETIN_CHANGE_LINE.format(
+        group=group, unit=unit, before=shown(before), after=shown(after)
+    )
+
+
+async def published_file(store: Store, period: Period, version: int | None, fmt: str) -> StoredFile:
+    """A published version's DOCX or XLSX exactly as it was published (the latest version if
+    none is named)."""
+    async with store.reading() as tx:
+        versions = await tx.publications(period.label)
+        chosen = [p for p in versions if version is None or p.version == version]
+        if not chosen:
+            raise DomainError("bulletin_not_published", period=period.label, version=version or "")
+        file_id = chosen[-1].docx_file if fmt == "docx" else chosen[-1].xlsx_file
+        stored = await tx.stored_file(file_id) if file_id is not None else None
+    if stored is None:
+        raise DomainError("bulletin_no_docx", period=period.label, version=chosen[-1].version)
+    return stored
+
+
+async def publications(store: Store) -> list[Publication]:
+    async with store.reading() as tx:
+        return await tx.publications()
