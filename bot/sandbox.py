@@ -127,7 +127,6 @@ async def sandbox_session(
                 "db": db,
                 "ruleset": demo.ruleset.id,
                 "admin_ids": [admin.user_id],
-                "require_approval": True,
                 # An office group chat would be a chat nobody in the sandbox can read.
                 "office_chat_id": None,
             }
@@ -138,9 +137,18 @@ async def sandbox_session(
                 await _bind(server, admin, liaison)
             # Start as a liaison: reporting is what most people come to try first.
             terminal = Terminal(server, app, [admin, *liaisons], liaisons[0], write)
+            approval = (
+                texts.SANDBOX_APPROVAL_ON
+                if settings.require_approval
+                else texts.SANDBOX_APPROVAL_OFF
+            )
             write(
                 texts.SANDBOX_INTRO.format(
-                    ruleset=demo.ruleset.id, name=demo.ruleset.name, units=demo.units, db=db
+                    ruleset=demo.ruleset.id,
+                    name=demo.ruleset.name,
+                    units=demo.units,
+                    db=db,
+                    approval=approval,
                 )
             )
             write(texts.SANDBOX_HELP)

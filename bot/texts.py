@@ -417,8 +417,11 @@ ERRORS["sandbox_no_roster"] = "规则集 {ruleset} 没有示例单位名单，�
 SANDBOX_STARTING = "正在启动沙盒……"
 SANDBOX_INTRO = (
     "沙盒：真实的机器人，连接本机模拟的 Telegram 服务器，不会连接 Telegram。\n"
-    "规则集 {ruleset}（{name}），示例单位 {units} 个，临时数据库 {db}"
+    "规则集 {ruleset}（{name}），示例单位 {units} 个，临时数据库 {db}\n"
+    "{approval}"
 )
+SANDBOX_APPROVAL_ON = "审核：开启，采用申报须经管理员确认（GOVINFO_REQUIRE_APPROVAL=true）"
+SANDBOX_APPROVAL_OFF = "审核：关闭，采用申报确认后直接计分（GOVINFO_REQUIRE_APPROVAL=false）"
 SANDBOX_HELP = """终端命令：
 :as 管理员、:as 1 或 :as <单位> — 切换身份
 :who — 列出可用的身份

@@ -37,10 +37,12 @@ class Script:
         return "\n".join(self.chunks[step])
 
 
-async def run(tmp_path: Path, ruleset: str, lines: list[str]) -> tuple[int, Script]:
+async def run(
+    tmp_path: Path, ruleset: str, lines: list[str], *, require_approval: bool = True
+) -> tuple[int, Script]:
     script = Script(lines)
     code = await sandbox_session(
-        Settings(_env_file=None),  # type: ignore[call-arg]
+        Settings(_env_file=None, require_approval=require_approval),  # type: ignore[call-arg]
         ruleset,
         script.read_line,
         script.write,
@@ -67,6 +69,7 @@ async def test_report_approval_and_standing_across_identities(tmp_path: Path) ->
     assert code == 0
     start = script.output(0)
     assert "dengkou-2024" in start and "示例单位 54 个" in start and ":press N" in start
+    assert "审核：开启" in start
     assert "管理员 — 信息室（用户 100）" in start
     assert "1. 巴彦高勒镇（A类）的信息员 — 王芳（用户 201）  ◀ 当前" in start
     assert "2. 民族事务委员会（B类）" in start and "3. 机关事务服务中心（C类）" in start
@@ -99,6 +102,21 @@ async def test_report_approval_and_standing_across_identities(tmp_path: Path) ->
     # The parsed text is shown, not the HTML the bot sent.
     assert "▶" in rank and "巴彦高勒镇" in rank and "<pre>" not in rank
     assert script.output(8) == "已退出沙盒。"
+
+
+async def test_claims_score_at_once_without_approval(tmp_path: Path) -> None:
+    code, script = await run(
+        tmp_path,
+        "dengkou-2024",
+        ["采用 《决策参考》 关于沙漠治理的调研 今天", ":press 1", "/me"],
+        require_approval=False,
+    )
+    assert code == 0
+    assert "审核：关闭" in script.output(0)
+    # Scored once confirmed, and nobody else is asked.
+    confirmed = script.output(2)
+    assert "已记录（#1），得 18 分" in confirmed and "收到" not in confirmed
+    assert "得分 18，组内第 1 名" in script.output(3)
 
 
 async def test_ordos_roster_help_and_terminal_mistakes(tmp_path: Path) -> None:
@@ -147,6 +165,7 @@ async def test_a_ruleset_without_a_demo_roster_is_refused(tmp_path: Path) -> Non
 
 def test_command_line_sandbox(tmp_path: Path) -> None:
     env = {key: value for key, value in os.environ.items() if not key.startswith("GOVINFO_")}
+    env["GOVINFO_REQUIRE_APPROVAL"] = "false"
     done = subprocess.run(
         [sys.executable, "-m", "bot.cli", "sandbox"],
         input="/help\n:quit\n",
@@ -160,5 +179,7 @@ def test_command_line_sandbox(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     # Piped input is echoed after the prompt, so the output reads as a chat.
     assert "巴彦高勒镇> /help" in done.stdout
+    # The setting reaches the sandbox's bot, and the introduction says so.
+    assert "审核：关闭" in done.stdout
     assert "信息员可以" in done.stdout and "已退出沙盒。" in done.stdout
     assert not done.stderr
