@@ -12,6 +12,7 @@ import contextlib
 import csv
 import io
 import json
+import re
 import sys
 import tempfile
 import threading
@@ -26,6 +27,7 @@ from telegram.ext import Application
 
 from bot import texts
 from bot.app import build_application
+from bot.chatinput import record_number
 from bot.fakeapi import FakeBotApi, SentMessage
 from bot.runner import polling
 from bot.settings import Settings
@@ -42,6 +44,10 @@ LIAISON_IDS = (201, 202, 203)
 SETTLE_QUIET = 0.3
 SETTLE_LIMIT = 5.0
 SETTLE_POLL = 0.03
+# Sent with :file as photos, the way a Telegram client sends pictures; anything else is a document.
+PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png"})
+# A path typed in a terminal command: in double quotes when it holds spaces.
+_PATH = re.compile(r'"(?P<quoted>[^"]+)"|(?P<plain>\S+)')
 
 ReadLine = Callable[[str], Awaitable[str | None]]
 Write = Callable[[str], None]
@@ -127,8 +133,9 @@ async def sandbox_session(
                 "db": db,
                 "ruleset": demo.ruleset.id,
                 "admin_ids": [admin.user_id],
-                # An office group chat would be a chat nobody in the sandbox can read.
-                "office_chat_id": None,
+                # The office group's copies of submissions, with their evidence, go to the
+                # admin: a group chat would be a chat nobody in the sandbox can read.
+                "office_chat_id": admin.user_id,
             }
         )
         app = build_application(bot_settings, rate_limit=False)
@@ -193,7 +200,10 @@ async def _bind(server: FakeBotApi, admin: Identity, liaison: Identity) -> None:
 
 
 class Terminal:
-    """The chat loop: sends what is typed as the current identity and prints what the bot sent."""
+    """The chat loop: sends what is typed as the current identity and prints what the bot sent.
+
+    Messages are numbered as in their chat (the bot's and the user's alike), so that `:reply N`
+    and `:save N` can name them."""
 
     def __init__(
         self,
@@ -224,8 +234,7 @@ class Terminal:
             if not line:
                 continue
             if not line.startswith(":"):
-                self.server.send_message(self.current.user_id, line, first_name=self.current.name)
-                await self.show_replies()
+                await self.say(line)
                 continue
             command, _, argument = line[1:].partition(" ")
             argument = argument.strip()
@@ -240,8 +249,12 @@ class Terminal:
                     self.switch(argument)
                 case "press":
                     await self.press(argument)
+                case "reply":
+                    await self.reply(argument)
                 case "file":
                     await self.send_file(argument)
+                case "save":
+                    self.save(argument)
                 case _:
                     self.write(texts.SANDBOX_UNKNOWN_COMMAND.format(command=f":{command}"))
 
@@ -263,6 +276,33 @@ class Terminal:
         self.write(found.now_speaking())
         self.show_current()
         self.announce_others()
+
+    async def say(self, text: str) -> None:
+        update = self.server.send_message(self.current.user_id, text, first_name=self.current.name)
+        self.write(texts.SANDBOX_SENT.format(number=update["message"]["message_id"]))
+        await self.show_replies()
+
+    async def reply(self, argument: str) -> None:
+        number_text, _, text = argument.partition(" ")
+        if not text.strip():
+            self.write(texts.error_text("usage", {"usage": texts.SANDBOX_USAGE_REPLY}))
+            return
+        number = self.message_number(number_text)
+        if number is None:
+            return
+        try:
+            update = self.server.send_message(
+                self.current.user_id,
+                text.strip(),
+                first_name=self.current.name,
+                reply_to_message_id=number,
+            )
+        except ValueError:  # the fake server's answer to a message not in the chat
+            self.write(texts.SANDBOX_NO_MESSAGE.format(number=number))
+            return
+        sent = update["message"]["message_id"]
+        self.write(texts.SANDBOX_SENT_REPLY.format(number=sent, target=number))
+        await self.show_replies()
 
     async def press(self, argument: str) -> None:
         if not argument.isdigit():
@@ -298,18 +338,75 @@ class Terminal:
         self.announce_others()
 
     async def send_file(self, argument: str) -> None:
-        if not argument:
+        path_text, caption = _path_argument(argument)
+        if not path_text:
             self.write(texts.error_text("usage", {"usage": texts.SANDBOX_USAGE_FILE}))
             return
-        path = Path(argument).expanduser()
+        path = Path(path_text).expanduser()
         try:
             data = path.read_bytes()
         except OSError as exc:
             detail = exc.strerror or str(exc)
             self.write(texts.error_text("file_unreadable", {"path": path, "detail": detail}))
             return
-        self.server.send_document(self.current.user_id, path.name, data)
+        user_id = self.current.user_id
+        if path.suffix.lower() in PHOTO_SUFFIXES:
+            update = self.server.send_photo(user_id, data, caption or None, filename=path.name)
+        else:
+            update = self.server.send_document(user_id, path.name, data, caption or None)
+        number = update["message"]["message_id"]
+        self.write(
+            texts.SANDBOX_SENT_FILE.format(number=number, filename=path.name, size=len(data))
+        )
         await self.show_replies()
+
+    def save(self, argument: str) -> None:
+        """Writes the file of a bot's message to a path, or into a directory by its own name."""
+        number_text, _, rest = argument.partition(" ")
+        path_text, extra = _path_argument(rest.strip())
+        if not path_text or extra:
+            self.write(texts.error_text("usage", {"usage": texts.SANDBOX_USAGE_SAVE}))
+            return
+        number = self.message_number(number_text)
+        if number is None:
+            return
+        message = next(
+            (
+                message
+                for message in self.server.messages_to(self.current.user_id)
+                if message.message_id == number and not message.deleted
+            ),
+            None,
+        )
+        if message is None:
+            self.write(texts.SANDBOX_NO_BOT_MESSAGE.format(number=number))
+            return
+        stored = message.document or message.photo
+        if stored is None:
+            self.write(texts.SANDBOX_NOT_A_FILE.format(number=number))
+            return
+        target = Path(path_text).expanduser()
+        # The name a user gave an uploaded file is theirs: only its last part is used.
+        filename = Path(stored.filename).name
+        if target.is_dir():
+            target = target / filename
+        try:
+            target.write_bytes(stored.data)
+        except OSError as exc:
+            detail = exc.strerror or str(exc)
+            self.write(texts.SANDBOX_SAVE_FAILED.format(path=target, detail=detail))
+            return
+        self.write(
+            texts.SANDBOX_SAVED.format(filename=filename, path=target.resolve(), size=stored.size)
+        )
+
+    def message_number(self, text: str) -> int | None:
+        """The number N of a terminal command, or None after saying what is wrong with it."""
+        try:
+            return record_number(text)
+        except DomainError as err:
+            self.write(texts.error_text(err.code, err.params))
+            return None
 
     async def show_replies(self) -> None:
         await self.settle()
@@ -362,6 +459,14 @@ class Terminal:
         return changed
 
 
+def _path_argument(text: str) -> tuple[str, str]:
+    """A path at the start of `text` and what follows it."""
+    found = _PATH.match(text)
+    if found is None:
+        return "", text
+    return found["quoted"] or found["plain"], text[found.end() :].strip()
+
+
 def _key(message: SentMessage) -> tuple[int, int]:
     return message.chat_id, message.message_id
 
@@ -376,12 +481,16 @@ def _signature(message: SentMessage) -> str:
 
 def _render(message: SentMessage, edited: bool) -> str:
     lines: list[str] = []
-    if message.document is not None:
-        lines.append(
-            texts.SANDBOX_DOCUMENT.format(
-                filename=message.document.filename, size=message.document.size
+    for stored, template in (
+        (message.document, texts.SANDBOX_DOCUMENT),
+        (message.photo, texts.SANDBOX_PHOTO),
+    ):
+        if stored is not None:
+            lines.append(
+                template.format(
+                    filename=stored.filename, size=stored.size, number=message.message_id
+                )
             )
-        )
     # The parsed text, as a Telegram client shows it: HTML markup already applied.
     body = message.message.get("text") or message.message.get("caption")
     if body:
@@ -394,8 +503,10 @@ def _render(message: SentMessage, edited: bool) -> str:
             number += 1
         lines.append("  ".join(labels))
     first, *rest = "\n".join(lines).split("\n")
-    prefix = texts.SANDBOX_EDITED if edited else texts.SANDBOX_BOT
-    # Continuation lines line up under the text after the emoji prefix.
+    prefix = (texts.SANDBOX_EDITED if edited else texts.SANDBOX_BOT).format(
+        number=message.message_id
+    )
+    # Continuation lines are indented, so that each message reads as one block.
     return "\n".join([prefix + first, *(f"   {line}" if line else "" for line in rest)])
 
 

@@ -426,12 +426,18 @@ SANDBOX_HELP = """终端命令：
 :as 管理员、:as 1 或 :as <单位> — 切换身份
 :who — 列出可用的身份
 :press N — 点按最近一条带按钮的消息的第 N 个按钮
-:file <路径> — 以当前身份发送文件
+:reply N <文字> — 回复第 N 条消息，例如 :reply 5 /submit
+:file <路径> [说明文字] — 发送文件，说明文字随文件发出，例如 :file 材料.docx /submit 标题；.jpg、.png 作为图片发送
+:save N <路径> — 把第 N 条消息里机器人发来的文件保存到路径（文件或目录）
 :help — 显示本说明
 :quit — 退出（也可按 Ctrl-D）
+消息编号：机器人的消息显示为 🤖 #N，你发出的消息显示为（已发送 #N）；路径含空格时请加双引号。
+报送抄送给信息室（办公室群）的副本，在沙盒里发给管理员。
 其他内容都以当前身份发给机器人，例如 /help、/report、/me"""
 SANDBOX_USAGE_AS = ":as 管理员、:as 1 或 :as <单位>"
-SANDBOX_USAGE_FILE = ":file <路径>"
+SANDBOX_USAGE_FILE = ":file <路径> [说明文字]"
+SANDBOX_USAGE_REPLY = ":reply N <文字>"
+SANDBOX_USAGE_SAVE = ":save N <路径>"
 SANDBOX_ADMIN = "管理员"
 SANDBOX_ADMIN_NAME = "信息室"
 SANDBOX_LIAISON_NAMES = ("王芳", "李强", "赵敏")
@@ -442,9 +448,13 @@ SANDBOX_WHO_CURRENT = "  ◀ 当前"
 SANDBOX_NOW_ADMIN = "现在你是 管理员 {name}"
 SANDBOX_NOW_LIAISON = "现在你是 {unit} 的信息员 {name}"
 SANDBOX_PROMPT = "{label}> "
-SANDBOX_BOT = "🤖 "
-SANDBOX_EDITED = "✏️ "
-SANDBOX_DOCUMENT = "📎 {filename}（{size} 字节）"
+SANDBOX_BOT = "🤖 #{number} "
+SANDBOX_EDITED = "✏️ #{number} "
+SANDBOX_DOCUMENT = "📎 {filename}（{size} 字节，:save {number} <路径> 可保存）"
+SANDBOX_PHOTO = "🖼 {filename}（{size} 字节，:save {number} <路径> 可保存）"
+SANDBOX_SENT = "（已发送 #{number}）"
+SANDBOX_SENT_REPLY = "（已发送 #{number}，回复 #{target}）"
+SANDBOX_SENT_FILE = "（已发送 #{number}：{filename}，{size} 字节）"
 SANDBOX_BUTTON = "[{number}] {label}"
 SANDBOX_PRESSED = "👆 {label}"
 SANDBOX_ALERT = "💬 {text}"
@@ -452,6 +462,11 @@ SANDBOX_OTHERS = "（{who} 收到 {count} 条新消息，:as {key} 查看）"
 SANDBOX_NO_IDENTITY = "没有身份 {key}：输入 :who 查看可用的身份"
 SANDBOX_NO_BUTTONS = "最近的消息里没有按钮"
 SANDBOX_BUTTON_RANGE = "没有第 {number} 个按钮（共 {count} 个）"
+SANDBOX_NO_MESSAGE = "你的对话里没有消息 #{number}"
+SANDBOX_NO_BOT_MESSAGE = "你的对话里没有机器人发来的消息 #{number}"
+SANDBOX_NOT_A_FILE = "消息 #{number} 不是文件"
+SANDBOX_SAVED = "已把 {filename} 保存到 {path}（{size} 字节）"
+SANDBOX_SAVE_FAILED = "无法写入 {path}：{detail}"
 SANDBOX_UNKNOWN_COMMAND = "未知的终端命令 {command}：输入 :help 查看"
 SANDBOX_BYE = "已退出沙盒。"
 
