@@ -17,7 +17,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -29,13 +29,15 @@ from bot import texts
 from bot.app import build_application
 from bot.chatinput import record_number
 from bot.fakeapi import FakeBotApi, SentMessage
+from bot.handlers.common import STORE
 from bot.runner import polling
 from bot.settings import Settings
 from bot.storage import Store
 from bot.usecases.imports import import_units
+from bot.usecases.liaisons import list_liaisons
 from bot.usecases.setup import initialize
 from scoring.errors import DomainError
-from scoring.ruleset import BUILTIN_RULESETS, Ruleset
+from scoring.ruleset import BUILTIN_RULESETS, Group, Ruleset
 
 ADMIN_ID = 100
 LIAISON_IDS = (201, 202, 203)
@@ -46,6 +48,8 @@ SETTLE_LIMIT = 5.0
 SETTLE_POLL = 0.03
 # Sent with :file as photos, the way a Telegram client sends pictures; anything else is a document.
 PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png"})
+# Telegram's limit for a first name.
+NAME_LIMIT = 64
 # A path typed in a terminal command: in double quotes when it holds spaces.
 _PATH = re.compile(r'"(?P<quoted>[^"]+)"|(?P<plain>\S+)')
 
@@ -57,22 +61,29 @@ Write = Callable[[str], None]
 class Identity:
     """Someone the person at the terminal can speak as."""
 
-    key: str  # what `:as` takes besides the unit name: 管理员, 1, 2, 3
+    key: str  # what `:as` takes besides the unit or the name: 管理员, 1, 2, 3, ...
     user_id: int
     name: str  # the Telegram first name
-    unit: str | None = None  # None for the admin
-    group: str | None = None
+    admin: bool = False
+    unit: str | None = None  # the unit a liaison speaks for; None for the admin or before binding
+    group: str | None = None  # the unit's group as the ruleset shows it
 
     @property
     def label(self) -> str:
-        return self.unit or texts.SANDBOX_ADMIN
+        if self.admin:
+            return texts.SANDBOX_ADMIN
+        return self.unit or self.name
 
     def matches(self, text: str) -> bool:
         return text in (self.key, self.label, self.name, str(self.user_id))
 
     def listing(self) -> str:
-        if self.unit is None:
+        if self.admin:
             return texts.SANDBOX_WHO_ADMIN.format(
+                key=self.key, name=self.name, user_id=self.user_id
+            )
+        if self.unit is None:
+            return texts.SANDBOX_WHO_UNBOUND.format(
                 key=self.key, name=self.name, user_id=self.user_id
             )
         return texts.SANDBOX_WHO_LIAISON.format(
@@ -80,8 +91,10 @@ class Identity:
         )
 
     def now_speaking(self) -> str:
-        if self.unit is None:
+        if self.admin:
             return texts.SANDBOX_NOW_ADMIN.format(name=self.name)
+        if self.unit is None:
+            return texts.SANDBOX_NOW_UNBOUND.format(name=self.name)
         return texts.SANDBOX_NOW_LIAISON.format(unit=self.unit, name=self.name)
 
 
@@ -117,11 +130,11 @@ async def sandbox_session(
     write(texts.SANDBOX_STARTING)
     db = db_dir / "sandbox.sqlite3"
     demo = await _prepare_demo_db(db, ruleset, settings.now())
-    admin = Identity(texts.SANDBOX_ADMIN, ADMIN_ID, texts.SANDBOX_ADMIN_NAME)
+    admin = Identity(texts.SANDBOX_ADMIN, ADMIN_ID, texts.SANDBOX_ADMIN_NAME, admin=True)
     # One liaison per group, as many as there are demo people (a ruleset may have fewer groups).
     people = zip(LIAISON_IDS, texts.SANDBOX_LIAISON_NAMES, demo.liaison_units, strict=False)
     liaisons = [
-        Identity(str(number), user_id, name, unit, group)
+        Identity(str(number), user_id, name, unit=unit, group=group)
         for number, (user_id, name, (unit, group)) in enumerate(people, start=1)
     ]
     async with FakeBotApi() as server:
@@ -143,7 +156,9 @@ async def sandbox_session(
             for liaison in liaisons:
                 await _bind(server, admin, liaison)
             # Start as a liaison: reporting is what most people come to try first.
-            terminal = Terminal(server, app, [admin, *liaisons], liaisons[0], write)
+            terminal = Terminal(
+                server, app, [admin, *liaisons], liaisons[0], write, demo.ruleset.groups_by_key
+            )
             approval = (
                 texts.SANDBOX_APPROVAL_ON
                 if settings.require_approval
@@ -212,11 +227,14 @@ class Terminal:
         identities: list[Identity],
         current: Identity,
         write: Write,
+        groups: dict[str, Group],
     ) -> None:
         self.server = server
         self.app = app
+        self.store: Store = app.bot_data[STORE]
         self.identities = identities
         self.write = write
+        self.groups = groups
         # The start-up chatter (invites, bindings) is not news to the person at the terminal.
         self.shown = {
             _key(message): _signature(message) for message in server.sent if not message.deleted
@@ -247,6 +265,8 @@ class Terminal:
                     self.who()
                 case "as":
                     self.switch(argument)
+                case "new":
+                    self.new(argument)
                 case "press":
                     await self.press(argument)
                 case "reply":
@@ -261,7 +281,7 @@ class Terminal:
     def who(self) -> None:
         self.write(texts.SANDBOX_WHO)
         for identity in self.identities:
-            mark = texts.SANDBOX_WHO_CURRENT if identity is self.current else ""
+            mark = texts.SANDBOX_WHO_CURRENT if identity.user_id == self.current.user_id else ""
             self.write(f"  {identity.listing()}{mark}")
 
     def switch(self, argument: str) -> None:
@@ -272,8 +292,28 @@ class Terminal:
         if found is None:
             self.write(texts.SANDBOX_NO_IDENTITY.format(key=argument))
             return
-        self.current = found
-        self.write(found.now_speaking())
+        self.become(found)
+
+    def new(self, argument: str) -> None:
+        """A user the bot has never seen, to open an invite link with: the next free user id."""
+        user_id = max(identity.user_id for identity in self.identities) + 1
+        name = argument or texts.SANDBOX_NEW_NAME.format(user_id=user_id)
+        if len(name) > NAME_LIMIT:
+            self.write(texts.SANDBOX_NAME_TOO_LONG.format(limit=NAME_LIMIT))
+            return
+        taken = next((i for i in self.identities if i.matches(name)), None)
+        if taken is not None:
+            self.write(texts.SANDBOX_NAME_TAKEN.format(name=name, key=taken.key))
+            return
+        key = str(sum(not identity.admin for identity in self.identities) + 1)
+        identity = Identity(key, user_id, name)
+        self.identities.append(identity)
+        self.write(texts.SANDBOX_NEW.format(key=key, name=name, user_id=user_id))
+        self.become(identity)
+
+    def become(self, identity: Identity) -> None:
+        self.current = identity
+        self.write(identity.now_speaking())
         self.show_current()
         self.announce_others()
 
@@ -330,6 +370,7 @@ class Terminal:
             self.current.user_id, latest, str(button["callback_data"])
         )
         await self.settle()
+        await self.refresh()
         query_id = update["callback_query"]["id"]
         for answer in self.server.callback_answers:
             if answer.callback_query_id == query_id and answer.text:
@@ -410,6 +451,7 @@ class Terminal:
 
     async def show_replies(self) -> None:
         await self.settle()
+        await self.refresh()
         self.show_current()
         self.announce_others()
 
@@ -432,6 +474,23 @@ class Terminal:
             elif loop.time() - quiet_since >= SETTLE_QUIET:
                 return
 
+    async def refresh(self) -> None:
+        """The units as the bot has them now: a new user bound through an invite, a liaison
+        moved or removed by the admin."""
+        bound = {liaison.user_id: liaison for liaison in await list_liaisons(self.store)}
+
+        def now(identity: Identity) -> Identity:
+            liaison = bound.get(identity.user_id)
+            if identity.admin or liaison is None:
+                return replace(identity, unit=None, group=None)
+            group = self.groups.get(liaison.group)
+            return replace(
+                identity, unit=liaison.unit, group=group.display if group else liaison.group
+            )
+
+        self.identities = [now(identity) for identity in self.identities]
+        self.current = next(i for i in self.identities if i.user_id == self.current.user_id)
+
     def show_current(self) -> None:
         for message, edited in self.unseen(self.current):
             self.write(_render(message, edited))
@@ -440,7 +499,7 @@ class Terminal:
 
     def announce_others(self) -> None:
         for identity in self.identities:
-            if identity is self.current:
+            if identity.user_id == self.current.user_id:
                 continue
             count = len(self.unseen(identity))
             if count > self.announced.get(identity.user_id, 0):

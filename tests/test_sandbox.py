@@ -4,8 +4,10 @@ terminal chat by scripted lines."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -16,16 +18,24 @@ from bot.settings import Settings
 from scoring.errors import DomainError
 from scoring.ruleset import builtin_ruleset_text
 
+# A line to type, or how a person makes it up from what the sandbox printed so far.
+Line = str | Callable[["Script"], str]
+
 
 class Script:
-    """Types the given lines one by one and keeps what the sandbox printed after each of them."""
+    """Types the given lines one by one and keeps what the sandbox printed after each of them,
+    and the prompt each line was typed at."""
 
-    def __init__(self, lines: list[str]) -> None:
+    def __init__(self, lines: list[Line]) -> None:
         self.lines = iter(lines)
         self.chunks: list[list[str]] = [[]]  # [start-up, after line 1, after line 2, ...]
+        self.prompts: list[str] = []  # [before line 1, before line 2, ...]
 
     async def read_line(self, prompt: str) -> str | None:
+        self.prompts.append(prompt)
         line = next(self.lines, None)
+        if callable(line):
+            line = line(self)
         if line is not None:
             self.chunks.append([])
         return line
@@ -39,7 +49,7 @@ class Script:
 
 
 async def run(
-    tmp_path: Path, ruleset: str, lines: list[str], *, require_approval: bool = True
+    tmp_path: Path, ruleset: str, lines: list[Line], *, require_approval: bool = True
 ) -> tuple[int, Script]:
     script = Script(lines)
     code = await sandbox_session(
@@ -185,6 +195,38 @@ async def test_replies_files_and_saved_documents(tmp_path: Path) -> None:
     assert script.output(21).startswith("编号 abc 不对")
     assert script.output(22) == "你的对话里没有消息 #99"
     assert script.output(23) == "用法：:reply N <文字>"
+
+
+async def test_a_fresh_identity_binds_through_an_invite(tmp_path: Path) -> None:
+    def start_from_invite(script: Script) -> str:
+        return "/start " + re.findall(r"\?start=(\S+)", script.output(2))[-1]
+
+    code, script = await run(
+        tmp_path,
+        "dengkou-2024",
+        [
+            ":as 管理员",
+            "/invite 渡口镇",
+            ":new 管理员",
+            ":new " + "长" * 65,
+            ":new 张三",
+            start_from_invite,
+            ":who",
+            "/me",
+        ],
+    )
+    assert code == 0
+    assert script.output(3) == "名字 管理员 已被身份 管理员 使用：请换一个名字"
+    assert script.output(4) == "名字太长：不超过 64 个字符"
+    fresh = script.output(5)
+    assert fresh.startswith("已新建身份 4：张三（用户 204），尚未绑定单位")
+    assert "现在你是 张三（尚未绑定单位）" in fresh
+    assert script.prompts[5] == "张三> "
+    assert "绑定成功：你现在是 渡口镇 的信息员" in script.output(6)
+    # The bot's roster is the sandbox's: the prompt and the listing name the unit now.
+    assert script.prompts[6] == "渡口镇> "
+    assert "4. 渡口镇（A类）的信息员 — 张三（用户 204）  ◀ 当前" in script.output(7)
+    assert "渡口镇 的情况" in script.output(8)
 
 
 async def test_claims_score_at_once_without_approval(tmp_path: Path) -> None:
