@@ -12,11 +12,12 @@ import contextlib
 import csv
 import io
 import json
+import re
 import sys
 import tempfile
 import threading
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -26,14 +27,17 @@ from telegram.ext import Application
 
 from bot import texts
 from bot.app import build_application
+from bot.chatinput import record_number
 from bot.fakeapi import FakeBotApi, SentMessage
+from bot.handlers.common import STORE
 from bot.runner import polling
 from bot.settings import Settings
 from bot.storage import Store
 from bot.usecases.imports import import_units
+from bot.usecases.liaisons import list_liaisons
 from bot.usecases.setup import initialize
 from scoring.errors import DomainError
-from scoring.ruleset import BUILTIN_RULESETS, Ruleset
+from scoring.ruleset import BUILTIN_RULESETS, Group, Ruleset
 
 ADMIN_ID = 100
 LIAISON_IDS = (201, 202, 203)
@@ -42,6 +46,12 @@ LIAISON_IDS = (201, 202, 203)
 SETTLE_QUIET = 0.3
 SETTLE_LIMIT = 5.0
 SETTLE_POLL = 0.03
+# Sent with :file as photos, the way a Telegram client sends pictures; anything else is a document.
+PHOTO_SUFFIXES = frozenset({".jpg", ".jpeg", ".png"})
+# Telegram's limit for a first name.
+NAME_LIMIT = 64
+# A path typed in a terminal command: in double quotes when it holds spaces.
+_PATH = re.compile(r'"(?P<quoted>[^"]+)"|(?P<plain>\S+)')
 
 ReadLine = Callable[[str], Awaitable[str | None]]
 Write = Callable[[str], None]
@@ -51,22 +61,29 @@ Write = Callable[[str], None]
 class Identity:
     """Someone the person at the terminal can speak as."""
 
-    key: str  # what `:as` takes besides the unit name: 管理员, 1, 2, 3
+    key: str  # what `:as` takes besides the unit or the name: 管理员, 1, 2, 3, ...
     user_id: int
     name: str  # the Telegram first name
-    unit: str | None = None  # None for the admin
-    group: str | None = None
+    admin: bool = False
+    unit: str | None = None  # the unit a liaison speaks for; None for the admin or before binding
+    group: str | None = None  # the unit's group as the ruleset shows it
 
     @property
     def label(self) -> str:
-        return self.unit or texts.SANDBOX_ADMIN
+        if self.admin:
+            return texts.SANDBOX_ADMIN
+        return self.unit or self.name
 
     def matches(self, text: str) -> bool:
         return text in (self.key, self.label, self.name, str(self.user_id))
 
     def listing(self) -> str:
-        if self.unit is None:
+        if self.admin:
             return texts.SANDBOX_WHO_ADMIN.format(
+                key=self.key, name=self.name, user_id=self.user_id
+            )
+        if self.unit is None:
+            return texts.SANDBOX_WHO_UNBOUND.format(
                 key=self.key, name=self.name, user_id=self.user_id
             )
         return texts.SANDBOX_WHO_LIAISON.format(
@@ -74,8 +91,10 @@ class Identity:
         )
 
     def now_speaking(self) -> str:
-        if self.unit is None:
+        if self.admin:
             return texts.SANDBOX_NOW_ADMIN.format(name=self.name)
+        if self.unit is None:
+            return texts.SANDBOX_NOW_UNBOUND.format(name=self.name)
         return texts.SANDBOX_NOW_LIAISON.format(unit=self.unit, name=self.name)
 
 
@@ -111,11 +130,11 @@ async def sandbox_session(
     write(texts.SANDBOX_STARTING)
     db = db_dir / "sandbox.sqlite3"
     demo = await _prepare_demo_db(db, ruleset, settings.now())
-    admin = Identity(texts.SANDBOX_ADMIN, ADMIN_ID, texts.SANDBOX_ADMIN_NAME)
+    admin = Identity(texts.SANDBOX_ADMIN, ADMIN_ID, texts.SANDBOX_ADMIN_NAME, admin=True)
     # One liaison per group, as many as there are demo people (a ruleset may have fewer groups).
     people = zip(LIAISON_IDS, texts.SANDBOX_LIAISON_NAMES, demo.liaison_units, strict=False)
     liaisons = [
-        Identity(str(number), user_id, name, unit, group)
+        Identity(str(number), user_id, name, unit=unit, group=group)
         for number, (user_id, name, (unit, group)) in enumerate(people, start=1)
     ]
     async with FakeBotApi() as server:
@@ -127,9 +146,9 @@ async def sandbox_session(
                 "db": db,
                 "ruleset": demo.ruleset.id,
                 "admin_ids": [admin.user_id],
-                "require_approval": True,
-                # An office group chat would be a chat nobody in the sandbox can read.
-                "office_chat_id": None,
+                # The office group's copies of submissions, with their evidence, go to the
+                # admin: a group chat would be a chat nobody in the sandbox can read.
+                "office_chat_id": admin.user_id,
             }
         )
         app = build_application(bot_settings, rate_limit=False)
@@ -137,10 +156,21 @@ async def sandbox_session(
             for liaison in liaisons:
                 await _bind(server, admin, liaison)
             # Start as a liaison: reporting is what most people come to try first.
-            terminal = Terminal(server, app, [admin, *liaisons], liaisons[0], write)
+            terminal = Terminal(
+                server, app, [admin, *liaisons], liaisons[0], write, demo.ruleset.groups_by_key
+            )
+            approval = (
+                texts.SANDBOX_APPROVAL_ON
+                if settings.require_approval
+                else texts.SANDBOX_APPROVAL_OFF
+            )
             write(
                 texts.SANDBOX_INTRO.format(
-                    ruleset=demo.ruleset.id, name=demo.ruleset.name, units=demo.units, db=db
+                    ruleset=demo.ruleset.id,
+                    name=demo.ruleset.name,
+                    units=demo.units,
+                    db=db,
+                    approval=approval,
                 )
             )
             write(texts.SANDBOX_HELP)
@@ -185,7 +215,10 @@ async def _bind(server: FakeBotApi, admin: Identity, liaison: Identity) -> None:
 
 
 class Terminal:
-    """The chat loop: sends what is typed as the current identity and prints what the bot sent."""
+    """The chat loop: sends what is typed as the current identity and prints what the bot sent.
+
+    Messages are numbered as in their chat (the bot's and the user's alike), so that `:reply N`
+    and `:save N` can name them."""
 
     def __init__(
         self,
@@ -194,11 +227,14 @@ class Terminal:
         identities: list[Identity],
         current: Identity,
         write: Write,
+        groups: dict[str, Group],
     ) -> None:
         self.server = server
         self.app = app
+        self.store: Store = app.bot_data[STORE]
         self.identities = identities
         self.write = write
+        self.groups = groups
         # The start-up chatter (invites, bindings) is not news to the person at the terminal.
         self.shown = {
             _key(message): _signature(message) for message in server.sent if not message.deleted
@@ -216,8 +252,7 @@ class Terminal:
             if not line:
                 continue
             if not line.startswith(":"):
-                self.server.send_message(self.current.user_id, line, first_name=self.current.name)
-                await self.show_replies()
+                await self.say(line)
                 continue
             command, _, argument = line[1:].partition(" ")
             argument = argument.strip()
@@ -230,17 +265,23 @@ class Terminal:
                     self.who()
                 case "as":
                     self.switch(argument)
+                case "new":
+                    self.new(argument)
                 case "press":
                     await self.press(argument)
+                case "reply":
+                    await self.reply(argument)
                 case "file":
                     await self.send_file(argument)
+                case "save":
+                    self.save(argument)
                 case _:
                     self.write(texts.SANDBOX_UNKNOWN_COMMAND.format(command=f":{command}"))
 
     def who(self) -> None:
         self.write(texts.SANDBOX_WHO)
         for identity in self.identities:
-            mark = texts.SANDBOX_WHO_CURRENT if identity is self.current else ""
+            mark = texts.SANDBOX_WHO_CURRENT if identity.user_id == self.current.user_id else ""
             self.write(f"  {identity.listing()}{mark}")
 
     def switch(self, argument: str) -> None:
@@ -251,10 +292,57 @@ class Terminal:
         if found is None:
             self.write(texts.SANDBOX_NO_IDENTITY.format(key=argument))
             return
-        self.current = found
-        self.write(found.now_speaking())
+        self.become(found)
+
+    def new(self, argument: str) -> None:
+        """A user the bot has never seen, to open an invite link with: the next free user id."""
+        user_id = max(identity.user_id for identity in self.identities) + 1
+        name = argument or texts.SANDBOX_NEW_NAME.format(user_id=user_id)
+        if len(name) > NAME_LIMIT:
+            self.write(texts.SANDBOX_NAME_TOO_LONG.format(limit=NAME_LIMIT))
+            return
+        taken = next((i for i in self.identities if i.matches(name)), None)
+        if taken is not None:
+            self.write(texts.SANDBOX_NAME_TAKEN.format(name=name, key=taken.key))
+            return
+        key = str(sum(not identity.admin for identity in self.identities) + 1)
+        identity = Identity(key, user_id, name)
+        self.identities.append(identity)
+        self.write(texts.SANDBOX_NEW.format(key=key, name=name, user_id=user_id))
+        self.become(identity)
+
+    def become(self, identity: Identity) -> None:
+        self.current = identity
+        self.write(identity.now_speaking())
         self.show_current()
         self.announce_others()
+
+    async def say(self, text: str) -> None:
+        update = self.server.send_message(self.current.user_id, text, first_name=self.current.name)
+        self.write(texts.SANDBOX_SENT.format(number=update["message"]["message_id"]))
+        await self.show_replies()
+
+    async def reply(self, argument: str) -> None:
+        number_text, _, text = argument.partition(" ")
+        if not text.strip():
+            self.write(texts.error_text("usage", {"usage": texts.SANDBOX_USAGE_REPLY}))
+            return
+        number = self.message_number(number_text)
+        if number is None:
+            return
+        try:
+            update = self.server.send_message(
+                self.current.user_id,
+                text.strip(),
+                first_name=self.current.name,
+                reply_to_message_id=number,
+            )
+        except ValueError:  # the fake server's answer to a message not in the chat
+            self.write(texts.SANDBOX_NO_MESSAGE.format(number=number))
+            return
+        sent = update["message"]["message_id"]
+        self.write(texts.SANDBOX_SENT_REPLY.format(number=sent, target=number))
+        await self.show_replies()
 
     async def press(self, argument: str) -> None:
         if not argument.isdigit():
@@ -282,6 +370,7 @@ class Terminal:
             self.current.user_id, latest, str(button["callback_data"])
         )
         await self.settle()
+        await self.refresh()
         query_id = update["callback_query"]["id"]
         for answer in self.server.callback_answers:
             if answer.callback_query_id == query_id and answer.text:
@@ -290,21 +379,79 @@ class Terminal:
         self.announce_others()
 
     async def send_file(self, argument: str) -> None:
-        if not argument:
+        path_text, caption = _path_argument(argument)
+        if not path_text:
             self.write(texts.error_text("usage", {"usage": texts.SANDBOX_USAGE_FILE}))
             return
-        path = Path(argument).expanduser()
+        path = Path(path_text).expanduser()
         try:
             data = path.read_bytes()
         except OSError as exc:
             detail = exc.strerror or str(exc)
             self.write(texts.error_text("file_unreadable", {"path": path, "detail": detail}))
             return
-        self.server.send_document(self.current.user_id, path.name, data)
+        user_id = self.current.user_id
+        if path.suffix.lower() in PHOTO_SUFFIXES:
+            update = self.server.send_photo(user_id, data, caption or None, filename=path.name)
+        else:
+            update = self.server.send_document(user_id, path.name, data, caption or None)
+        number = update["message"]["message_id"]
+        self.write(
+            texts.SANDBOX_SENT_FILE.format(number=number, filename=path.name, size=len(data))
+        )
         await self.show_replies()
+
+    def save(self, argument: str) -> None:
+        """Writes the file of a bot's message to a path, or into a directory by its own name."""
+        number_text, _, rest = argument.partition(" ")
+        path_text, extra = _path_argument(rest.strip())
+        if not path_text or extra:
+            self.write(texts.error_text("usage", {"usage": texts.SANDBOX_USAGE_SAVE}))
+            return
+        number = self.message_number(number_text)
+        if number is None:
+            return
+        message = next(
+            (
+                message
+                for message in self.server.messages_to(self.current.user_id)
+                if message.message_id == number and not message.deleted
+            ),
+            None,
+        )
+        if message is None:
+            self.write(texts.SANDBOX_NO_BOT_MESSAGE.format(number=number))
+            return
+        stored = message.document or message.photo
+        if stored is None:
+            self.write(texts.SANDBOX_NOT_A_FILE.format(number=number))
+            return
+        target = Path(path_text).expanduser()
+        # The name a user gave an uploaded file is theirs: only its last part is used.
+        filename = Path(stored.filename).name
+        if target.is_dir():
+            target = target / filename
+        try:
+            target.write_bytes(stored.data)
+        except OSError as exc:
+            detail = exc.strerror or str(exc)
+            self.write(texts.SANDBOX_SAVE_FAILED.format(path=target, detail=detail))
+            return
+        self.write(
+            texts.SANDBOX_SAVED.format(filename=filename, path=target.resolve(), size=stored.size)
+        )
+
+    def message_number(self, text: str) -> int | None:
+        """The number N of a terminal command, or None after saying what is wrong with it."""
+        try:
+            return record_number(text)
+        except DomainError as err:
+            self.write(texts.error_text(err.code, err.params))
+            return None
 
     async def show_replies(self) -> None:
         await self.settle()
+        await self.refresh()
         self.show_current()
         self.announce_others()
 
@@ -327,6 +474,23 @@ class Terminal:
             elif loop.time() - quiet_since >= SETTLE_QUIET:
                 return
 
+    async def refresh(self) -> None:
+        """The units as the bot has them now: a new user bound through an invite, a liaison
+        moved or removed by the admin."""
+        bound = {liaison.user_id: liaison for liaison in await list_liaisons(self.store)}
+
+        def now(identity: Identity) -> Identity:
+            liaison = bound.get(identity.user_id)
+            if identity.admin or liaison is None:
+                return replace(identity, unit=None, group=None)
+            group = self.groups.get(liaison.group)
+            return replace(
+                identity, unit=liaison.unit, group=group.display if group else liaison.group
+            )
+
+        self.identities = [now(identity) for identity in self.identities]
+        self.current = next(i for i in self.identities if i.user_id == self.current.user_id)
+
     def show_current(self) -> None:
         for message, edited in self.unseen(self.current):
             self.write(_render(message, edited))
@@ -335,7 +499,7 @@ class Terminal:
 
     def announce_others(self) -> None:
         for identity in self.identities:
-            if identity is self.current:
+            if identity.user_id == self.current.user_id:
                 continue
             count = len(self.unseen(identity))
             if count > self.announced.get(identity.user_id, 0):
@@ -354,6 +518,14 @@ class Terminal:
         return changed
 
 
+def _path_argument(text: str) -> tuple[str, str]:
+    """A path at the start of `text` and what follows it."""
+    found = _PATH.match(text)
+    if found is None:
+        return "", text
+    return found["quoted"] or found["plain"], text[found.end() :].strip()
+
+
 def _key(message: SentMessage) -> tuple[int, int]:
     return message.chat_id, message.message_id
 
@@ -368,12 +540,16 @@ def _signature(message: SentMessage) -> str:
 
 def _render(message: SentMessage, edited: bool) -> str:
     lines: list[str] = []
-    if message.document is not None:
-        lines.append(
-            texts.SANDBOX_DOCUMENT.format(
-                filename=message.document.filename, size=message.document.size
+    for stored, template in (
+        (message.document, texts.SANDBOX_DOCUMENT),
+        (message.photo, texts.SANDBOX_PHOTO),
+    ):
+        if stored is not None:
+            lines.append(
+                template.format(
+                    filename=stored.filename, size=stored.size, number=message.message_id
+                )
             )
-        )
     # The parsed text, as a Telegram client shows it: HTML markup already applied.
     body = message.message.get("text") or message.message.get("caption")
     if body:
@@ -386,8 +562,10 @@ def _render(message: SentMessage, edited: bool) -> str:
             number += 1
         lines.append("  ".join(labels))
     first, *rest = "\n".join(lines).split("\n")
-    prefix = texts.SANDBOX_EDITED if edited else texts.SANDBOX_BOT
-    # Continuation lines line up under the text after the emoji prefix.
+    prefix = (texts.SANDBOX_EDITED if edited else texts.SANDBOX_BOT).format(
+        number=message.message_id
+    )
+    # Continuation lines are indented, so that each message reads as one block.
     return "\n".join([prefix + first, *(f"   {line}" if line else "" for line in rest)])
 
 

@@ -506,31 +506,54 @@ ERRORS["sandbox_no_roster"] = "规则集 {ruleset} 没有示例单位名单，�
 SANDBOX_STARTING = "正在启动沙盒……"
 SANDBOX_INTRO = (
     "沙盒：真实的机器人，连接本机模拟的 Telegram 服务器，不会连接 Telegram。\n"
-    "规则集 {ruleset}（{name}），示例单位 {units} 个，临时数据库 {db}"
+    "规则集 {ruleset}（{name}），示例单位 {units} 个，临时数据库 {db}\n"
+    "{approval}"
 )
+SANDBOX_APPROVAL_ON = "审核：开启，采用申报须经管理员确认（GOVINFO_REQUIRE_APPROVAL=true）"
+SANDBOX_APPROVAL_OFF = "审核：关闭，采用申报确认后直接计分（GOVINFO_REQUIRE_APPROVAL=false）"
 SANDBOX_HELP = """终端命令：
-:as 管理员、:as 1 或 :as <单位> — 切换身份
+:as 管理员、:as 1、:as <单位> 或 :as <名字> — 切换身份
 :who — 列出可用的身份
+:new [名字] — 新建一个尚未绑定单位的用户并切换过去（管理员 /invite 后，以此身份发送 /start <邀请码>）
 :press N — 点按最近一条带按钮的消息的第 N 个按钮
-:file <路径> — 以当前身份发送文件
+:reply N <文字> — 回复第 N 条消息，例如 :reply 5 /submit
+:file <路径> [说明文字] — 发送文件，说明文字随文件发出，例如 :file 材料.docx /submit 标题；.jpg、.png 作为图片发送
+:save N <路径> — 把第 N 条消息里机器人发来的文件保存到路径（文件或目录）
 :help — 显示本说明
 :quit — 退出（也可按 Ctrl-D）
+消息编号：机器人的消息显示为 🤖 #N，你发出的消息显示为（已发送 #N）；路径含空格时请加双引号。
+报送抄送给信息室（办公室群）的副本，在沙盒里发给管理员。
 其他内容都以当前身份发给机器人，例如 /help、/report、/me"""
-SANDBOX_USAGE_AS = ":as 管理员、:as 1 或 :as <单位>"
-SANDBOX_USAGE_FILE = ":file <路径>"
+SANDBOX_USAGE_AS = ":as 管理员、:as 1、:as <单位> 或 :as <名字>"
+SANDBOX_USAGE_FILE = ":file <路径> [说明文字]"
+SANDBOX_USAGE_REPLY = ":reply N <文字>"
+SANDBOX_USAGE_SAVE = ":save N <路径>"
 SANDBOX_ADMIN = "管理员"
 SANDBOX_ADMIN_NAME = "信息室"
 SANDBOX_LIAISON_NAMES = ("王芳", "李强", "赵敏")
+SANDBOX_NEW_NAME = "用户{user_id}"
+SANDBOX_NAME_TAKEN = "名字 {name} 已被身份 {key} 使用：请换一个名字"
+SANDBOX_NAME_TOO_LONG = "名字太长：不超过 {limit} 个字符"
+SANDBOX_NEW = (
+    "已新建身份 {key}：{name}（用户 {user_id}），尚未绑定单位。"
+    "请管理员发送 /invite <单位>，再以此身份发送 /start <邀请码>"
+)
 SANDBOX_WHO = "可用的身份："
 SANDBOX_WHO_ADMIN = "{key} — {name}（用户 {user_id}）"
 SANDBOX_WHO_LIAISON = "{key}. {unit}（{group}）的信息员 — {name}（用户 {user_id}）"
+SANDBOX_WHO_UNBOUND = "{key}. {name}（用户 {user_id}），尚未绑定单位"
 SANDBOX_WHO_CURRENT = "  ◀ 当前"
 SANDBOX_NOW_ADMIN = "现在你是 管理员 {name}"
 SANDBOX_NOW_LIAISON = "现在你是 {unit} 的信息员 {name}"
+SANDBOX_NOW_UNBOUND = "现在你是 {name}（尚未绑定单位）"
 SANDBOX_PROMPT = "{label}> "
-SANDBOX_BOT = "🤖 "
-SANDBOX_EDITED = "✏️ "
-SANDBOX_DOCUMENT = "📎 {filename}（{size} 字节）"
+SANDBOX_BOT = "🤖 #{number} "
+SANDBOX_EDITED = "✏️ #{number} "
+SANDBOX_DOCUMENT = "📎 {filename}（{size} 字节，:save {number} <路径> 可保存）"
+SANDBOX_PHOTO = "🖼 {filename}（{size} 字节，:save {number} <路径> 可保存）"
+SANDBOX_SENT = "（已发送 #{number}）"
+SANDBOX_SENT_REPLY = "（已发送 #{number}，回复 #{target}）"
+SANDBOX_SENT_FILE = "（已发送 #{number}：{filename}，{size} 字节）"
 SANDBOX_BUTTON = "[{number}] {label}"
 SANDBOX_PRESSED = "👆 {label}"
 SANDBOX_ALERT = "💬 {text}"
@@ -538,6 +561,11 @@ SANDBOX_OTHERS = "（{who} 收到 {count} 条新消息，:as {key} 查看）"
 SANDBOX_NO_IDENTITY = "没有身份 {key}：输入 :who 查看可用的身份"
 SANDBOX_NO_BUTTONS = "最近的消息里没有按钮"
 SANDBOX_BUTTON_RANGE = "没有第 {number} 个按钮（共 {count} 个）"
+SANDBOX_NO_MESSAGE = "你的对话里没有消息 #{number}"
+SANDBOX_NO_BOT_MESSAGE = "你的对话里没有机器人发来的消息 #{number}"
+SANDBOX_NOT_A_FILE = "消息 #{number} 不是文件"
+SANDBOX_SAVED = "已把 {filename} 保存到 {path}（{size} 字节）"
+SANDBOX_SAVE_FAILED = "无法写入 {path}：{detail}"
 SANDBOX_UNKNOWN_COMMAND = "未知的终端命令 {command}：输入 :help 查看"
 SANDBOX_BYE = "已退出沙盒。"
 

@@ -4,10 +4,13 @@ terminal chat by scripted lines."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from bot.sandbox import sandbox_session
@@ -15,16 +18,24 @@ from bot.settings import Settings
 from scoring.errors import DomainError
 from scoring.ruleset import builtin_ruleset_text
 
+# A line to type, or how a person makes it up from what the sandbox printed so far.
+Line = str | Callable[["Script"], str]
+
 
 class Script:
-    """Types the given lines one by one and keeps what the sandbox printed after each of them."""
+    """Types the given lines one by one and keeps what the sandbox printed after each of them,
+    and the prompt each line was typed at."""
 
-    def __init__(self, lines: list[str]) -> None:
+    def __init__(self, lines: list[Line]) -> None:
         self.lines = iter(lines)
         self.chunks: list[list[str]] = [[]]  # [start-up, after line 1, after line 2, ...]
+        self.prompts: list[str] = []  # [before line 1, before line 2, ...]
 
     async def read_line(self, prompt: str) -> str | None:
+        self.prompts.append(prompt)
         line = next(self.lines, None)
+        if callable(line):
+            line = line(self)
         if line is not None:
             self.chunks.append([])
         return line
@@ -37,10 +48,12 @@ class Script:
         return "\n".join(self.chunks[step])
 
 
-async def run(tmp_path: Path, ruleset: str, lines: list[str]) -> tuple[int, Script]:
+async def run(
+    tmp_path: Path, ruleset: str, lines: list[Line], *, require_approval: bool = True
+) -> tuple[int, Script]:
     script = Script(lines)
     code = await sandbox_session(
-        Settings(_env_file=None),  # type: ignore[call-arg]
+        Settings(_env_file=None, require_approval=require_approval),  # type: ignore[call-arg]
         ruleset,
         script.read_line,
         script.write,
@@ -67,6 +80,7 @@ async def test_report_approval_and_standing_across_identities(tmp_path: Path) ->
     assert code == 0
     start = script.output(0)
     assert "dengkou-2024" in start and "示例单位 54 个" in start and ":press N" in start
+    assert "审核：开启" in start
     assert "管理员 — 信息室（用户 100）" in start
     assert "1. 巴彦高勒镇（A类）的信息员 — 王芳（用户 201）  ◀ 当前" in start
     assert "2. 民族事务委员会（B类）" in start and "3. 机关事务服务中心（C类）" in start
@@ -74,12 +88,13 @@ async def test_report_approval_and_standing_across_identities(tmp_path: Path) ->
     assert "邀请链接" not in start and "绑定成功" not in start
 
     summary = script.output(1)
-    assert summary.startswith("🤖 请确认申报") and "合计 18 分" in summary
+    # The demo binding took messages 1 and 2 of the liaison's chat.
+    assert summary.startswith("（已发送 #3）\n🤖 #4 请确认申报") and "合计 18 分" in summary
     assert "[1] ✅ 确认提交  [2] 取消" in summary
 
     confirmed = script.output(2)
     assert "👆 ✅ 确认提交" in confirmed
-    assert "✏️ 请确认申报" in confirmed and "等待信息室审核" in confirmed
+    assert "✏️ #4 请确认申报" in confirmed and "等待信息室审核" in confirmed
     assert "（管理员 收到 1 条新消息，:as 管理员 查看）" in confirmed
 
     request = script.output(3)
@@ -99,6 +114,134 @@ async def test_report_approval_and_standing_across_identities(tmp_path: Path) ->
     # The parsed text is shown, not the HTML the bot sent.
     assert "▶" in rank and "巴彦高勒镇" in rank and "<pre>" not in rank
     assert script.output(8) == "已退出沙盒。"
+
+
+async def test_replies_files_and_saved_documents(tmp_path: Path) -> None:
+    sent, saved = tmp_path / "sent", tmp_path / "saved"
+    sent.mkdir()
+    saved.mkdir()
+    document = sent / "材料 终稿.docx"  # a space: the path is quoted
+    document.write_bytes(b"docx bytes")
+    picture = sent / "截图.png"
+    picture.write_bytes(b"\x89PNG picture")
+    export = saved / "导出.xlsx"
+    code, script = await run(
+        tmp_path,
+        "dengkou-2024",
+        [
+            "县公安局召开冬季安全工作会议",
+            ":reply 3 /submit 冬季安全会议",
+            f':file "{document}" /submit 附件报送',
+            # A claim through the guided /report, with a photo as its evidence.
+            "/report",
+            ":press 1",
+            ":press 2",
+            "关于沙漠治理的调研",
+            ":press 1",
+            ":press 3",
+            f":file {picture}",
+            ":press 1",
+            ":as 管理员",
+            f":save 8 {saved}",
+            f":save #9 {saved}",
+            "/export",
+            f":save 11 {export}",
+            ":save 10 x.xlsx",
+            ":save 7 x.txt",
+            f":save 11 {tmp_path / 'missing' / 'x.xlsx'}",
+            ":save 11",
+            ":save abc x.xlsx",
+            ":reply 99 你好",
+            ":reply 3",
+            ":quit",
+        ],
+    )
+    assert code == 0
+    assert "（已发送 #3）" in script.output(1)
+    submitted = script.output(2)
+    assert "（已发送 #4，回复 #3）" in submitted and "已记录报送（#1）：冬季安全会议" in submitted
+    assert "（管理员 收到 1 条新消息，:as 管理员 查看）" in submitted
+    with_file = script.output(3)
+    assert "（已发送 #6：材料 终稿.docx，10 字节）" in with_file
+    assert "已记录报送（#2）：附件报送" in with_file
+    photo = script.output(10)
+    assert "（已发送 #14：截图.png，12 字节）" in photo and "证明材料：已附文件" in photo
+    assert "等待信息室审核" in script.output(11)
+
+    office = script.output(12)
+    # The office's copy of the submission keeps the message replied to as its evidence...
+    assert "🤖 #7 📨 巴彦高勒镇 报送（#1）：冬季安全会议\n   县公安局召开冬季安全工作会议" in office
+    # ...and the one sent with a document carries the document.
+    assert "🤖 #8 📎 材料 终稿.docx（10 字节，:save 8 <路径> 可保存）" in office
+    assert "📨 巴彦高勒镇 报送（#2）：附件报送" in office
+    # The claim reaches the admin as the photo, with its buttons.
+    assert "🤖 #9 🖼 截图.png（12 字节，:save 9 <路径> 可保存）\n   新的采用申报 #3" in office
+    assert "[1] ✅ 确认  [2] ❌ 驳回" in office
+    assert f"已把 材料 终稿.docx 保存到 {saved / '材料 终稿.docx'}" in script.output(13)
+    assert (saved / "材料 终稿.docx").read_bytes() == b"docx bytes"
+    assert (saved / "截图.png").read_bytes() == b"\x89PNG picture"
+
+    assert "🤖 #11 📎 govinfo-" in script.output(15)
+    assert f"保存到 {export}" in script.output(16)
+    workbook = openpyxl.load_workbook(export)
+    records = workbook["记录"]
+    titles = {row[4] for row in records.iter_rows(min_row=2, values_only=True)}
+    assert {"冬季安全会议", "附件报送", "关于沙漠治理的调研"} <= titles
+
+    assert script.output(17) == "你的对话里没有机器人发来的消息 #10"
+    assert script.output(18) == "消息 #7 不是文件"
+    assert script.output(19).startswith(f"无法写入 {tmp_path / 'missing' / 'x.xlsx'}：")
+    assert script.output(20) == "用法：:save N <路径>"
+    assert script.output(21).startswith("编号 abc 不对")
+    assert script.output(22) == "你的对话里没有消息 #99"
+    assert script.output(23) == "用法：:reply N <文字>"
+
+
+async def test_a_fresh_identity_binds_through_an_invite(tmp_path: Path) -> None:
+    def start_from_invite(script: Script) -> str:
+        return "/start " + re.findall(r"\?start=(\S+)", script.output(2))[-1]
+
+    code, script = await run(
+        tmp_path,
+        "dengkou-2024",
+        [
+            ":as 管理员",
+            "/invite 渡口镇",
+            ":new 管理员",
+            ":new " + "长" * 65,
+            ":new 张三",
+            start_from_invite,
+            ":who",
+            "/me",
+        ],
+    )
+    assert code == 0
+    assert script.output(3) == "名字 管理员 已被身份 管理员 使用：请换一个名字"
+    assert script.output(4) == "名字太长：不超过 64 个字符"
+    fresh = script.output(5)
+    assert fresh.startswith("已新建身份 4：张三（用户 204），尚未绑定单位")
+    assert "现在你是 张三（尚未绑定单位）" in fresh
+    assert script.prompts[5] == "张三> "
+    assert "绑定成功：你现在是 渡口镇 的信息员" in script.output(6)
+    # The bot's roster is the sandbox's: the prompt and the listing name the unit now.
+    assert script.prompts[6] == "渡口镇> "
+    assert "4. 渡口镇（A类）的信息员 — 张三（用户 204）  ◀ 当前" in script.output(7)
+    assert "渡口镇 的情况" in script.output(8)
+
+
+async def test_claims_score_at_once_without_approval(tmp_path: Path) -> None:
+    code, script = await run(
+        tmp_path,
+        "dengkou-2024",
+        ["采用 《决策参考》 关于沙漠治理的调研 今天", ":press 1", "/me"],
+        require_approval=False,
+    )
+    assert code == 0
+    assert "审核：关闭" in script.output(0)
+    # Scored once confirmed, and nobody else is asked.
+    confirmed = script.output(2)
+    assert "已记录（#1），得 18 分" in confirmed and "收到" not in confirmed
+    assert "得分 18，组内第 1 名" in script.output(3)
 
 
 async def test_ordos_roster_help_and_terminal_mistakes(tmp_path: Path) -> None:
@@ -127,7 +270,7 @@ async def test_ordos_roster_help_and_terminal_mistakes(tmp_path: Path) -> None:
     assert "信息员可以" in liaison_help and "管理员可以" not in liaison_help
     assert script.output(2) == "最近的消息里没有按钮"
     assert "没有身份 9" in script.output(3)
-    assert script.output(4) == "用法：:file <路径>"
+    assert script.output(4) == "用法：:file <路径> [说明文字]"
     assert f"无法读取文件 {missing}" in script.output(5)
     assert "未知的终端命令 :bogus" in script.output(6)
     admin_help = script.output(8)
@@ -147,6 +290,7 @@ async def test_a_ruleset_without_a_demo_roster_is_refused(tmp_path: Path) -> Non
 
 def test_command_line_sandbox(tmp_path: Path) -> None:
     env = {key: value for key, value in os.environ.items() if not key.startswith("GOVINFO_")}
+    env["GOVINFO_REQUIRE_APPROVAL"] = "false"
     done = subprocess.run(
         [sys.executable, "-m", "bot.cli", "sandbox"],
         input="/help\n:quit\n",
@@ -160,5 +304,7 @@ def test_command_line_sandbox(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     # Piped input is echoed after the prompt, so the output reads as a chat.
     assert "巴彦高勒镇> /help" in done.stdout
+    # The setting reaches the sandbox's bot, and the introduction says so.
+    assert "审核：关闭" in done.stdout
     assert "信息员可以" in done.stdout and "已退出沙盒。" in done.stdout
     assert not done.stderr
