@@ -157,15 +157,16 @@ async def test_replies_files_and_saved_documents(tmp_path: Path) -> None:
         ],
     )
     assert code == 0
-    assert "（已发送 #3）" in script.output(1)
+    # Free text gets a hint (#4); the reply goes to the text itself.
+    assert "（已发送 #3）" in script.output(1) and "没有看懂" in script.output(1)
     submitted = script.output(2)
-    assert "（已发送 #4，回复 #3）" in submitted and "已记录报送（#1）：冬季安全会议" in submitted
+    assert "（已发送 #5，回复 #3）" in submitted and "已记录报送（#1）：冬季安全会议" in submitted
     assert "（管理员 收到 1 条新消息，:as 管理员 查看）" in submitted
     with_file = script.output(3)
-    assert "（已发送 #6：材料 终稿.docx，10 字节）" in with_file
+    assert "（已发送 #7：材料 终稿.docx，10 字节）" in with_file
     assert "已记录报送（#2）：附件报送" in with_file
     photo = script.output(10)
-    assert "（已发送 #14：截图.png，12 字节）" in photo and "证明材料：已附文件" in photo
+    assert "（已发送 #15：截图.png，12 字节）" in photo and "证明材料：已附文件" in photo
     assert "等待信息室审核" in script.output(11)
 
     office = script.output(12)
@@ -226,7 +227,7 @@ async def test_a_fresh_identity_binds_through_an_invite(tmp_path: Path) -> None:
     # The bot's roster is the sandbox's: the prompt and the listing name the unit now.
     assert script.prompts[6] == "渡口镇> "
     assert "4. 渡口镇（A类）的信息员 — 张三（用户 204）  ◀ 当前" in script.output(7)
-    assert "渡口镇 的情况" in script.output(8)
+    assert "渡口镇（A类）" in script.output(8)
 
 
 async def test_claims_score_at_once_without_approval(tmp_path: Path) -> None:
@@ -241,7 +242,7 @@ async def test_claims_score_at_once_without_approval(tmp_path: Path) -> None:
     # Scored once confirmed, and nobody else is asked.
     confirmed = script.output(2)
     assert "已记录（#1），得 18 分" in confirmed and "收到" not in confirmed
-    assert "得分 18，组内第 1 名" in script.output(3)
+    assert "得分 18\n   组内第 1 名" in script.output(3)
 
 
 async def test_ordos_roster_help_and_terminal_mistakes(tmp_path: Path) -> None:

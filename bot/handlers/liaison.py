@@ -115,6 +115,8 @@ async def submit_command(update: Update, context: Context) -> None:
     source = message.reply_to_message or message
     if source.document is not None:
         evidence = f"document:{source.document.file_id}"
+    elif source.photo:
+        evidence = f"photo:{source.photo[-1].file_id}"
     elif message.reply_to_message is not None and message.reply_to_message.text:
         evidence = message.reply_to_message.text
         title = title or evidence.splitlines()[0][:100]
