@@ -21,7 +21,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot import texts
 from bot.delivery import Courier
-from bot.handlers import commission, hints, liaison, office, report
+from bot.handlers import bulletin, commission, hints, liaison, office, report
 from bot.handlers.common import (
     COURIER,
     SCHEDULER,
@@ -74,6 +74,7 @@ def build_application(settings: Settings, *, rate_limit: bool | None = None) -> 
     report.register(app)
     office.register(app)
     commission.register(app)
+    bulletin.register(app)
     # Last in its group: a /cancel that no conversation took (the report's and the rejection's
     # conversations take theirs first).
     app.add_handler(

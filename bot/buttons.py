@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 
 from bot import texts
+from scoring.periods import Period
 
 # Rows of (label, callback data).
 Buttons = list[list[tuple[str, str]]]
 
 APPROVE = "ok"
 REJECT = "no"
+PUBLISH = "bp"
+HOLD = "bh"
 
 
 def claim_buttons(record_id: int) -> Buttons:
@@ -25,3 +28,13 @@ def encode(buttons: Buttons) -> str:
 
 def decode(text: str) -> Buttons:
     return [[(label, data) for label, data in row] for row in json.loads(text)]
+
+
+def publish_buttons(period: Period) -> Buttons:
+    """发布 / 暂不发布 under a bulletin draft."""
+    return [
+        [
+            (texts.BULLETIN_PUBLISH, f"{PUBLISH}:{period.label}"),
+            (texts.BULLETIN_HOLD, f"{HOLD}:{period.label}"),
+        ]
+    ]

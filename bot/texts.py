@@ -326,6 +326,7 @@ HELP_ADMIN = [
     ("", "/units — 单位名单"),
     ("", "/standings [期间] [分组] [表格] — 排名（加“表格”得到完整的 Excel 表）"),
     ("", "/export [期间] — 导出 Excel（记录、积分流水、排名）"),
+    ("", "/bulletin [期间] — 通报草稿（Word 和 Excel），附“发布”按钮；/bulletins — 已发布的通报"),
     ("commission", "/commission <截止日期> <单位、单位|分组|全部> <题目> — 发布约稿"),
     ("commission", "/commissions — 约稿及报送情况"),
     ("commission", "/select <记录号> <选用项> — 标记约稿回复被选用（如：/select 12 市）"),
@@ -359,6 +360,8 @@ COMMANDS_ADMIN = {
     "units": ("单位名单", ""),
     "standings": ("排名", ""),
     "export": ("导出 Excel", ""),
+    "bulletin": ("通报草稿和发布", ""),
+    "bulletins": ("已发布的通报", ""),
     "commission": ("发布约稿", "commission"),
     "commissions": ("约稿情况", "commission"),
     "select": ("约稿被选用", "commission"),
@@ -607,13 +610,12 @@ JOB_NAMES = {
     "quota_reminder": "报送提醒",
     "final_warning": "扣分预警",
     "settlement": "月度结算",
-    "quarterly_standings": "季度排名",
-    "annual_standings": "年度排名",
+    "quarterly_standings": "季度通报草稿",
+    "annual_standings": "年度通报草稿",
     "commission_reminder": "约稿提醒",
     "commission_close": "约稿结算",
 }
 SETTLE_BY_HAND = "请处理后运行 govinfo-bot quota settle --month {month}。"
-STANDINGS_BULLETIN = "【{period}考评排名】"
 LIAISON_BLOCKED = (
     "信息员 {who}（{unit}）已屏蔽机器人，已自动停用。如需恢复，请重新邀请：/invite {unit}"
 )
@@ -895,7 +897,10 @@ BULLETIN_PUBLISH = "发布"
 BULLETIN_HOLD = "暂不发布"
 BULLETIN_HELD = "暂不发布。需要时发送 /bulletin {period} 重新生成草稿，或运行 govinfo-bot bulletin publish --period {period}"
 BULLETIN_DRAFT_CAPTION = "{period} 通报草稿（{format}）"
-BULLETIN_DRAFT_READY = "【{period} 通报草稿】请审阅附件；确认无误后点“发布”（发布后期间锁定，各单位信息员收到本单位的名次）。"
+BULLETIN_DRAFT_READY = (
+    "【{period} 通报草稿】请审阅上面的文件；确认无误后点“发布”"
+    "（发布后期间锁定，各单位信息员收到本单位的名次）。"
+)
 BULLETIN_NO_OFFICE = (
     "（未设置 GOVINFO_OFFICE_NAME，只生成了 Excel 表格；设置发文单位后可生成公文格式的 Word 通报）"
 )

@@ -76,7 +76,9 @@ async def run_at(chat: Chat, time: Clock, moment: datetime) -> None:
 
 
 def received(chat: Chat, user: int, marker: str) -> list[str]:
-    return [m.text for m in chat.server.messages_to(user) if marker in m.text]
+    """What the user received containing `marker`: texts, and captions of files."""
+    said = [m.text or m.caption or "" for m in chat.server.messages_to(user)]
+    return [text for text in said if marker in text]
 
 
 async def submit(chat: Chat, user: int, count: int, topic: str) -> None:

@@ -316,6 +316,7 @@ def test_a_disqualifying_rule_must_name_penalties() -> None:
     text = (Path(__file__).parent.parent / "scoring" / "rulesets" / "dengkou-2024.toml").read_text(
         "utf-8"
     )
+    from bot.texts import domain_error_lines
     from scoring.errors import DomainError
     from scoring.ruleset import parse_ruleset
 
@@ -325,4 +326,6 @@ def test_a_disqualifying_rule_must_name_penalties() -> None:
     )
     with pytest.raises(DomainError) as refused:
         parse_ruleset(bad)
-    assert "awards.disqualify: 'city.jccc' is not a penalty item" in refused.value.params["detail"]
+    assert domain_error_lines(refused.value)[1:] == [
+        "（整个规则文件）：awards.disqualify 中的 city.jccc 不是扣分项"
+    ]

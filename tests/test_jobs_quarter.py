@@ -43,10 +43,12 @@ async def test_a_quarter_of_reminders_warnings_and_settlements(tmp_path: Path) -
                 await run_at(chat, time, at(2026, 1, 5))
                 await run_at(chat, time, at(2026, 1, 10))
                 for admin in (ADMIN, OTHER_ADMIN):
-                    assert received(chat, admin, "考评排名】") == [
-                        "【2025Q4考评排名】",
-                        "【2025考评排名】",
+                    assert marks(received(chat, admin, "通报草稿】")) == [
+                        "【2025Q4 通报草稿】",
+                        "【2025 通报草稿】",
                     ]
+                    # Each with its files (here the XLSX: no office name is set) first.
+                    assert "2025Q4 通报草稿（xlsx）" in received(chat, admin, "通报草稿（")[0]
 
                 # January: 公安局 and 气象局 meet their quotas, 审计局 is short, 教育局 silent.
                 time.move_to(at(2026, 1, 12, 10))
@@ -152,7 +154,7 @@ async def test_a_quarter_of_reminders_warnings_and_settlements(tmp_path: Path) -
                 await run_at(chat, time, at(2026, 4, 1))
                 assert "完成任务 4 个，扣分 0 个" in received(chat, ADMIN, "【月度结算】")[-1]
                 await run_at(chat, time, at(2026, 4, 5))
-                assert received(chat, ADMIN, "考评排名】")[-1] == "【2026Q1考评排名】"
+                assert marks(received(chat, ADMIN, "通报草稿】"))[-1] == "【2026Q1 通报草稿】"
 
             # Every liaison's quarter, message by message.
             assert marks(received_all(server, THIRD)) == [

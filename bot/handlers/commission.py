@@ -10,16 +10,17 @@ from bot.chatinput import parse_deadline, record_number
 from bot.handlers.common import (
     SCHEDULER,
     Context,
+    admin_command,
     answers_errors,
     current_liaison,
     deliver_soon,
     is_admin,
     now,
     require_private,
+    say,
     store,
     update_id,
 )
-from bot.handlers.office import admin_command, say
 from bot.usecases import commissions
 from scoring.errors import DomainError
 

@@ -10,10 +10,12 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import render, texts
 from bot.delivery import Courier, keyboard
+from bot.render import pre_chunks, split_message
 from bot.settings import Settings
 from bot.storage import AlreadyProcessed, Liaison, Store
 from bot.usecases.standings import standings
@@ -200,3 +202,24 @@ async def on_error(update: object, context: Context) -> None:
             await update.effective_message.reply_text(texts.INTERNAL_ERROR)
         except Exception:  # the error may be the connection itself; it is logged above
             log.debug("could not tell the user about the error", exc_info=True)
+
+
+def admin_command(handler):  # type: ignore[no-untyped-def]
+    """Admin commands: private chat, admin checked now, refusals answered in Chinese."""
+
+    @answers_errors
+    async def wrapped(update: Update, context: Context) -> None:
+        require_private(update)
+        admin_id = require_admin(update, context)
+        await handler(update, context, admin_id)
+
+    wrapped.__name__ = handler.__name__
+    return wrapped
+
+
+async def say(update: Update, text: str, *, html: bool = False) -> None:
+    assert update.effective_message is not None
+    for chunk in pre_chunks(text) if html else split_message(text):
+        await update.effective_message.reply_text(
+            chunk, parse_mode=ParseMode.HTML if html else None
+        )

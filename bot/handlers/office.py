@@ -23,6 +23,7 @@ from bot.delivery import keyboard
 from bot.export import period_workbook
 from bot.handlers.common import (
     Context,
+    admin_command,
     answers_errors,
     args_text,
     deliver_soon,
@@ -30,14 +31,14 @@ from bot.handlers.common import (
     log,
     now,
     require_admin,
-    require_private,
+    say,
     send_full_table,
     settings,
     store,
     tell_error,
     update_id,
 )
-from bot.render import phone_messages, pre_chunks, rank_lines, split_message
+from bot.render import phone_messages, rank_lines
 from bot.usecases import liaisons as roster
 from bot.usecases import office, periods, reports
 from bot.usecases.standings import standings
@@ -128,27 +129,6 @@ async def cancel_reject(update: Update, context: Context) -> int:
     if update.effective_message is not None:
         await update.effective_message.reply_text(texts.REPORT_CANCELLED)
     return ConversationHandler.END
-
-
-def admin_command(handler):  # type: ignore[no-untyped-def]
-    """Admin commands: private chat, admin checked now, refusals answered in Chinese."""
-
-    @answers_errors
-    async def wrapped(update: Update, context: Context) -> None:
-        require_private(update)
-        admin_id = require_admin(update, context)
-        await handler(update, context, admin_id)
-
-    wrapped.__name__ = handler.__name__
-    return wrapped
-
-
-async def say(update: Update, text: str, *, html: bool = False) -> None:
-    assert update.effective_message is not None
-    for chunk in pre_chunks(text) if html else split_message(text):
-        await update.effective_message.reply_text(
-            chunk, parse_mode=ParseMode.HTML if html else None
-        )
 
 
 def _usage(usage: str) -> DomainError:

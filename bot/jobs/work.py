@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot import render, texts
+from bot.bulletin.letter import office_letter
 from bot.jobs.calendar import Job, Run
 from bot.settings import Settings
 from bot.storage import Tx
 from bot.usecases import commissions
+from bot.usecases.bulletin import owe_draft
 from bot.usecases.quota import Behind, behind_quota, settle_quota_in
-from bot.usecases.standings import standings_in
 from bot.workdays import workdays_between
 from scoring.periods import Period, next_month
 from scoring.quota import Outcome
@@ -170,17 +171,14 @@ async def settlement(work: Work) -> None:
     await work.tell_admins("\n".join([head, *lines, *tail]))
 
 
-async def standings_bulletin(work: Work) -> None:
-    """The quarter's or the year's standings, to the admins."""
+async def bulletin_draft(work: Work) -> None:
+    """The quarter's or the year's bulletin as drafts (DOCX and XLSX) to the admins, with the
+    buttons that publish it; nothing if it was published already."""
     period = _month(work.run)
-    ruleset, table = await standings_in(work.tx, period)
-    head = texts.STANDINGS_BULLETIN.format(period=period.label)
-    body = render.standings_text(ruleset, table)
-    chunks = render.pre_chunks(body)
-    await work.send([(admin, head) for admin in work.settings.admin_ids])
-    await work.send(
-        [(admin, chunk) for admin in work.settings.admin_ids for chunk in chunks], "HTML"
-    )
+    if await work.tx.publications(period.label):
+        raise RunSkipped("published")
+    letter, wording = office_letter(work.settings, work.now.date())
+    await owe_draft(work.tx, period, letter, wording, work.settings.admin_ids, work.now)
 
 
 async def commission_reminder(work: Work) -> None:
@@ -230,8 +228,8 @@ WORK: dict[Job, Callable[[Work], Awaitable[None]]] = {
     Job.QUOTA_REMINDER: quota_reminder,
     Job.FINAL_WARNING: final_warning,
     Job.SETTLEMENT: settlement,
-    Job.QUARTERLY: standings_bulletin,
-    Job.ANNUAL: standings_bulletin,
+    Job.QUARTERLY: bulletin_draft,
+    Job.ANNUAL: bulletin_draft,
     Job.COMMISSION_REMINDER: commission_reminder,
     Job.COMMISSION_CLOSE: commission_close,
 }

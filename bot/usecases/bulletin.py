@@ -12,6 +12,7 @@ from bot import texts
 from bot.bulletin.compose import Letter
 from bot.bulletin.render import render_file
 from bot.bulletin.wording import Wording
+from bot.buttons import publish_buttons
 from bot.storage import Publication, Store, StoredFile, Tx
 from bot.usecases.notices import tell_admins
 from bot.usecases.standings import standings_in
@@ -122,7 +123,8 @@ async def publish(
         if lock is None:
             await tx.add_lock(period, actor, actor_name, now)
         told = await _tell_units(tx, paper, period, now)
-        changed = _changed(earlier[-1].content, content) if earlier else []
+        labels = {g.id: g.display for g in (await tx.ruleset()).groups}
+        changed = _changed(earlier[-1].content, content, labels) if earlier else []
         if changed:
             lines = [texts.BULLETIN_CHANGED.format(period=period.label, version=version)]
             lines += [change_line(c) for c in changed]
@@ -133,7 +135,11 @@ async def publish(
 
 
 def _files(
-    paper: Bulletin, letter: Letter, stamp: datetime, published: Published, wording: Wording
+    paper: Bulletin,
+    letter: Letter,
+    stamp: datetime,
+    published: Published | None,
+    wording: Wording,
 ) -> tuple[bytes | None, bytes]:
     """The DOCX (none without the office's name to head it) and the XLSX, as published."""
     docx = None
@@ -190,17 +196,20 @@ def _award_lines(awards: GroupAwards, unit: str) -> str:
     return "".join(f"\n{line}" for line in lines)
 
 
-def _rows(content: str) -> dict[tuple[str, str], tuple[int, int]]:
+def _rows(content: str, labels: dict[str, str]) -> dict[tuple[str, str], tuple[int, int]]:
     data = json.loads(content)
     return {
-        (g["group"], r["unit"]): (r["rank"], r["total"]) for g in data["groups"] for r in g["rows"]
+        (labels.get(g["group"], g["group"]), r["unit"]): (r["rank"], r["total"])
+        for g in data["groups"]
+        for r in g["rows"]
     }
 
 
 def _changed(
-    before: str, after: str
+    before: str, after: str, labels: dict[str, str]
 ) -> list[tuple[str, str, tuple[int, int] | None, tuple[int, int] | None]]:
-    old, new = _rows(before), _rows(after)
+    """(group label, unit, before, after) of every row whose rank or total differs."""
+    old, new = _rows(before, labels), _rows(after, labels)
     return [
         (group, unit, old.get((group, unit)), new.get((group, unit)))
         for group, unit in [*new, *(k for k in old if k not in new)]
@@ -241,3 +250,51 @@ async def published_file(store: Store, period: Period, version: int | None, fmt:
 async def publications(store: Store) -> list[Publication]:
     async with store.reading() as tx:
         return await tx.publications()
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A period's bulletin as drafts: the DOCX (none without the office's name) and the XLSX."""
+
+    period: Period
+    docx: tuple[str, bytes] | None
+    xlsx: tuple[str, bytes]
+    units: int
+
+
+async def draft_in(
+    tx: Tx, period: Period, letter: Letter, wording: Wording, now: datetime
+) -> Draft:
+    paper = await bulletin_in(tx, period)
+    docx, xlsx = await asyncio.to_thread(_files, paper, letter, now, None, wording)
+    stem = f"{texts.BULLETIN_FILE_STEM}-{period.label}-{texts.BULLETIN_DRAFT}"
+    return Draft(
+        period,
+        (f"{stem}.docx", docx) if docx is not None else None,
+        (f"{stem}.xlsx", xlsx),
+        paper.headline.unit_count,
+    )
+
+
+async def draft(
+    store: Store, period: Period, letter: Letter, wording: Wording, now: datetime
+) -> Draft:
+    async with store.reading(snapshot=True) as tx:
+        return await draft_in(tx, period, letter, wording, now)
+
+
+async def owe_draft(
+    tx: Tx, period: Period, letter: Letter, wording: Wording, admin_ids: Sequence[int],
+    now: datetime,
+) -> None:  # fmt: skip
+    """The draft files to every admin through the outbox, then the buttons that publish it."""
+    made = await draft_in(tx, period, letter, wording, now)
+    source = f"draft:{period.label}"
+    for name, data in [made.docx, made.xlsx] if made.docx else [made.xlsx]:
+        file_id = await tx.add_file(name, data, now)
+        caption = texts.BULLETIN_DRAFT_CAPTION.format(period=period.label, format=name[-4:])
+        await tell_admins(tx, admin_ids, source, caption, now, attachment=f"file:{file_id}")
+    ready = texts.BULLETIN_DRAFT_READY.format(period=period.label)
+    if made.docx is None:
+        ready += texts.BULLETIN_NO_OFFICE
+    await tell_admins(tx, admin_ids, source, ready, now, buttons=publish_buttons(period))

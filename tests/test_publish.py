@@ -1,0 +1,132 @@
+"""Publishing the bulletin: the period locks, the published files are kept byte for byte, a
+version after a reopen says what changed, and each unit's liaisons hear their line once."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from bot.fakeapi import FakeBotApi
+from bot.storage import Store
+from bot.usecases.imports import import_records
+from tests.chat import ADMIN, LIAISON, SECOND, bot_on, prepare_db
+from tests.conftest import Cli, write_csv
+from tests.jobs import rows
+
+HEADER = ["date", "unit", "item", "count", "points", "modifiers", "title", "note"]
+UNITS = [["教育局", "A", ""], ["公安局", "B", ""], ["审计局", "B", ""], ["气象局", "C", ""]]
+Q2 = [
+    ["2024-05-06", "公安局", "city.jccc", 2, "", "", "公安调研", ""],
+    ["2024-05-07", "审计局", "city.jccc", 1, "", "", "审计调研", ""],
+    ["2024-06-03", "教育局", "city.zwyq.brief", 1, "", "", "教育简讯", ""],
+]
+
+
+def office(cli: Cli, tmp_path: Path) -> Cli:
+    cli.ok("init", "--ruleset", "dengkou-2024")
+    cli.ok(
+        "units", "import", str(write_csv(tmp_path / "u.csv", ["name", "group", "aliases"], UNITS))
+    )
+    cli.ok("records", "import", str(write_csv(tmp_path / "q2.csv", HEADER, Q2)))
+    return cli
+
+
+def test_publishing_locks_and_keeps_the_files(cli: Cli, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("GOVINFO_OFFICE_NAME", "磴口县人民政府办公室")
+    office(cli, tmp_path)
+    out = cli.ok("bulletin", "publish", "--period", "2024Q2")
+    assert out.startswith("已发布 2024Q2 通报第 1 版，期间已锁定")
+    assert "当前锁定的期间：\n  2024Q2" in cli.ok("period", "list")
+    late = write_csv(
+        tmp_path / "late.csv",
+        HEADER,
+        [["2024-06-20", "审计局", "city.jccc", 2, "", "", "补登", ""]],
+    )
+    assert "属于已锁定的期间 2024Q2" in cli("records", "import", str(late)).err
+    refused = cli("bulletin", "publish", "--period", "2024Q2")
+    assert refused.code == 1 and "第 1 版已于" in refused.err and "解锁" in refused.err
+
+    # The published files, byte for byte, whenever asked.
+    first, again = tmp_path / "v1.docx", tmp_path / "v1-again.docx"
+    cli.ok(
+        "bulletin", "--period", "2024Q2", "--format", "docx", "--version", "1", "--out", str(first)
+    )
+    cli.ok(
+        "bulletin", "--period", "2024Q2", "--format", "docx", "--version", "1", "--out", str(again)
+    )
+    assert first.read_bytes() == again.read_bytes()
+    (stored,) = rows(cli.db, "SELECT f.sha256 FROM bulletins b JOIN files f ON f.id = b.docx_file")
+    assert hashlib.sha256(first.read_bytes()).hexdigest() == stored[0]
+    xlsx = tmp_path / "v1.xlsx"
+    cli.ok(
+        "bulletin", "--period", "2024Q2", "--format", "xlsx", "--version", "1", "--out", str(xlsx)
+    )
+    sheet = load_workbook(xlsx).worksheets[1]
+    assert any(row[1] == "公安局" for row in sheet.iter_rows(values_only=True))
+
+    # Reopened, corrected and published again: version 2, and what changed.
+    cli.ok("period", "reopen", "2024Q2", "--reason", "审计局六月漏登两篇")
+    cli.ok("records", "import", str(late))
+    second = cli.ok("bulletin", "publish", "--period", "2024Q2")
+    assert second.startswith("已发布 2024Q2 通报第 2 版")
+    assert "B类 审计局：第 2 名 18 分 → 第 1 名 54 分" in second
+    assert "B类 公安局：第 1 名 36 分 → 第 2 名 36 分" in second
+    assert "教育局" not in second
+    listing = cli.ok("bulletin", "list")
+    assert "2024Q2 第 1 版" in listing and "2024Q2 第 2 版" in listing
+    # Version 1 is still had as it was.
+    cli.ok(
+        "bulletin", "--period", "2024Q2", "--format", "docx", "--version", "1", "--out", str(again)
+    )
+    assert first.read_bytes() == again.read_bytes()
+
+
+async def test_liaisons_hear_their_line_once_also_across_a_restart(tmp_path: Path) -> None:
+    await prepare_db(tmp_path / "bot.sqlite3", units=UNITS)
+    async with FakeBotApi() as server:
+        async with bot_on(server, tmp_path) as chat:
+            await chat.join(LIAISON, "公安局")
+            await chat.join(SECOND, "审计局")
+            store = await Store.open(chat.db())
+            try:
+                await import_records(
+                    store, write_csv(tmp_path / "q2.csv", HEADER, Q2), "t", chat.settings.now()
+                )
+            finally:
+                await store.close()
+            chat.say(ADMIN, "/bulletin 2024Q2")
+            draft = await chat.server.wait_for(
+                lambda m: "通报草稿】" in (m.text or ""), chat_id=ADMIN
+            )
+            spreadsheet = next(m for m in chat.server.messages_to(ADMIN) if m.document is not None)
+            assert load_workbook(io.BytesIO(spreadsheet.document.data)).sheetnames  # type: ignore[union-attr]
+            # A liaison pressing the admins' button is refused.
+            chat.press_data(LIAISON, draft, draft.callback_data("发布"))
+            await chat.server.wait_for_call(
+                "answerCallbackQuery", lambda c: "管理员" in str(c.params)
+            )
+            assert rows(chat.db(), "SELECT COUNT(*) FROM bulletins") == [(0,)]
+            await chat.press(ADMIN, draft, "发布")
+            await chat.edited(draft, "已发布 2024Q2 通报第 1 版")
+            line = await chat.server.wait_for(
+                lambda m: "【2024Q2 通报】" in m.text, chat_id=LIAISON
+            )
+            assert line.text.startswith(
+                "【2024Q2 通报】公安局（B类）：第 1 名（共 2 个单位），总分 36"
+            )
+            other = await chat.server.wait_for(
+                lambda m: "【2024Q2 通报】" in m.text, chat_id=SECOND
+            )
+            assert "第 2 名" in other.text and "比上一名 公安局 少 18 分" in other.text
+            listing = await chat.ask(ADMIN, "/bulletins")
+            assert listing.text.startswith("2024Q2 第 1 版")
+        # Started again: nothing owed is sent twice.
+        async with bot_on(server, tmp_path) as chat:
+            await chat.ask(ADMIN, "/bulletins")
+            await chat.settled()
+        for user in (LIAISON, SECOND):
+            told = [m for m in server.messages_to(user) if "【2024Q2 通报】" in m.text]
+            assert len(told) == 1
