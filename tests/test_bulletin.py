@@ -24,28 +24,12 @@ from bot.storage import Store
 from bot.usecases.bulletin import bulletin
 from scoring.bulletin import Bulletin, Published
 from scoring.periods import parse_period
-from tests.conftest import DATA, Cli, write_csv
-from tests.test_ordos_seed import COLUMNS, GROUPS, records_for, seed_tables
+from tests.conftest import Cli, write_csv
+from tests.test_ordos_seed import COLUMNS, records_for, seed_cells, seed_tables
 
 HEADER = ["date", "unit", "item", "count", "points", "modifiers", "title", "note"]
 OFFICE = "鄂尔多斯市政务服务局"
 CST = timezone(timedelta(hours=8))
-
-
-def seed_cells() -> dict[str, list[list[str]]]:
-    """The seed's four tables as printed, cell for cell, `/` included."""
-    tables: dict[str, list[list[str]]] = {}
-    group = None
-    for line in (DATA / "ordos-2020q2-bulletin.txt").read_text("utf-8").splitlines():
-        heading = re.match(r"\s*\(([一二三四])\)", line)
-        if heading:
-            group = GROUPS[f"（{heading[1]}）"]
-            tables[group] = []
-            continue
-        parts = line.split("\t")
-        if group is not None and len(parts) == 7 and parts[1].isdigit():
-            tables[group].append(parts)
-    return tables
 
 
 @pytest.fixture

@@ -22,9 +22,9 @@ class SeedRow:
     total: int
 
 
-def seed_tables() -> dict[str, list[SeedRow]]:
-    """The four tables of the bulletin as printed, in printed order."""
-    tables: dict[str, list[SeedRow]] = {}
+def seed_cells() -> dict[str, list[list[str]]]:
+    """The seed's four tables as printed, cell for cell, `/` included, in printed order."""
+    tables: dict[str, list[list[str]]] = {}
     group = None
     for line in (DATA / "ordos-2020q2-bulletin.txt").read_text("utf-8").splitlines():
         heading = re.match(r"\s*\(([一二三四])\)", line)
@@ -33,12 +33,23 @@ def seed_tables() -> dict[str, list[SeedRow]]:
             tables[group] = []
             continue
         parts = line.split("\t")
-        if group is None or len(parts) != 7 or not parts[1].isdigit():
-            continue
-        values = [0 if v == "/" else int(v) for v in parts[1:]]
-        tables[group].append(
-            SeedRow(parts[0], values[0], dict(zip(COLUMNS, values[1:5], strict=True)), values[5])
-        )
+        if group is not None and len(parts) == 7 and parts[1].isdigit():
+            tables[group].append(parts)
+    return tables
+
+
+def seed_tables() -> dict[str, list[SeedRow]]:
+    """The four tables of the bulletin as numbers, in printed order."""
+    tables: dict[str, list[SeedRow]] = {}
+    for group, rows in seed_cells().items():
+        tables[group] = []
+        for parts in rows:
+            values = [0 if v == "/" else int(v) for v in parts[1:]]
+            tables[group].append(
+                SeedRow(
+                    parts[0], values[0], dict(zip(COLUMNS, values[1:5], strict=True)), values[5]
+                )
+            )
     return tables
 
 
