@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import re
 import sqlite3
 from importlib import resources
 
 import aiosqlite
+
+from scoring.ruleset import builtin_ruleset_text
+
+log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"(\d{4})_[a-z0-9_]+\.sql")
 
@@ -22,6 +28,19 @@ def migration_files() -> list[tuple[int, str]]:
     if versions != list(range(1, len(versions) + 1)):
         raise RuntimeError(f"migrations must be numbered 1..n without gaps, found {versions}")
     return found
+
+
+# The built-in rulesets as shipped before (sha256 of the file's text). A database keeps the text
+# it was initialised with; one holding an earlier built-in text is moved to today's, which only
+# adds what earlier ones lacked (labels for chat, office-only items, award rules, limits) and
+# scores every item alike (tests/test_migrate.py holds the earlier texts and checks that).
+PREVIOUS_BUILTIN = {
+    "3a0e7b583b9ddc7e53574512f4c5883533655dc22d2b37fc2333caa6cf46cb14": "dengkou-2024",
+    "8144c83647a53589fb78561d78c13b5117c322a1f4b4596745a444a27abc0f28": "dengkou-2024",
+    "8b5a3bea3ccc76b45e69b29e3ed190296bc8f2bf5bd7a6b5bdec517e6f2bba90": "dengkou-2024",
+    "9c0388e40569ac041d287d8af55c750809b370c6c0a1eb3cff1dd201be5d1718": "dengkou-2024",
+    "4e0e5c1ab99742af915541c703ad84d6239d08b42f88637f4e124b4aa2fa70ed": "ordos-2020",
+}
 
 
 async def migrate(db: aiosqlite.Connection) -> int:
@@ -43,7 +62,23 @@ async def migrate(db: aiosqlite.Connection) -> int:
             raise
         await db.execute("COMMIT")
         current = version
+    await _upgrade_builtin_ruleset(db)
     return current
+
+
+async def _upgrade_builtin_ruleset(db: aiosqlite.Connection) -> None:
+    rows = list(await db.execute_fetchall("SELECT value FROM settings WHERE key = 'ruleset'"))
+    if not rows:
+        return
+    stored = rows[0][0]
+    ruleset_id = PREVIOUS_BUILTIN.get(hashlib.sha256(stored.encode()).hexdigest())
+    if ruleset_id is None:
+        return
+    await db.execute(
+        "UPDATE settings SET value = ? WHERE key = 'ruleset' AND value = ?",
+        (builtin_ruleset_text(ruleset_id), stored),
+    )
+    log.info("the stored ruleset %s was moved to the text shipped now", ruleset_id)
 
 
 def _statements(sql: str) -> list[str]:

@@ -40,24 +40,28 @@ class Settlement(Generic[K]):
         return self.outcome is not Outcome.MET
 
 
+def quotas_of(ruleset: Ruleset, units: Iterable[tuple[K, str]]) -> dict[K, int]:
+    """Each unit's monthly quota by its group, for (unit, group id) pairs; units of groups
+    without a quota are left out."""
+    quotas = {g.id: g.monthly_quota for g in ruleset.groups if g.monthly_quota}
+    return {unit: quotas[group] for unit, group in units if group in quotas}
+
+
 def settle_month(
     ruleset: Ruleset,
     month: Period,
-    units: Iterable[tuple[K, str]],
+    quotas: Mapping[K, int],
     submissions: Mapping[K, int],
     reminded_month_before: Collection[K],
 ) -> list[Settlement[K]]:
-    """Settle `month` for (unit, group id) pairs; units of groups without a quota are skipped."""
-    quotas = {g.id: g.monthly_quota for g in ruleset.groups if g.monthly_quota}
+    """Settle `month` for the units of `quotas`, each against its quota (quotas_of for a month
+    settled now; the quota it was settled with for a month settled again)."""
     if not quotas:
         return []
     rules = ruleset.quota_penalties
     assert rules is not None  # the ruleset model requires penalties wherever there are quotas
     result: list[Settlement[K]] = []
-    for unit, group in units:
-        quota = quotas.get(group)
-        if quota is None:
-            continue
+    for unit, quota in quotas.items():
         count = submissions.get(unit, 0)
         if count >= quota:
             outcome, rule = Outcome.MET, None

@@ -167,3 +167,25 @@ async def test_the_scheduled_settlement_refuses_an_empty_month_and_says_why(
                 ("failed",)
             ]
             assert rows(chat.db(), "SELECT COUNT(*) FROM ledger") == [(0,)]
+
+
+def test_settling_again_keeps_the_units_and_quotas_a_month_was_settled_with(
+    office: Cli, tmp_path: Path
+) -> None:
+    office.ok("quota", "settle", "--month", "2024-04")
+    # Later: a unit is added, and 气象局 moves from group C (quota 4) to A (quota 15).
+    roster = [*UNITS[:3], ["气象局", "A", ""], ["新设局", "B", ""]]
+    office.ok(
+        "units", "import", str(write_csv(tmp_path / "u2.csv", ["name", "group", "aliases"], roster))
+    )
+    late = write_csv(tmp_path / "late.csv", HEADER, submitted("公安局", "2024-04", 1, first=20))
+    out = office.ok("records", "import", str(late))
+    assert "重新结算" not in out
+    assert standing_penalties(office.db, "新设局") == []
+    assert standing_penalties(office.db, "气象局") == []
+    assert rows(
+        office.db,
+        "SELECT u.name, s.quota, s.submissions, s.outcome FROM quota_settlements s "
+        "JOIN units u ON u.id = s.unit_id WHERE s.month = '2024-04' AND u.name IN ('公安局', '气象局', '新设局') "
+        "ORDER BY u.name",
+    ) == [("公安局", 8, 9, "met"), ("气象局", 4, 4, "met")]

@@ -11,6 +11,8 @@ from scoring.periods import Period
 @dataclass(frozen=True)
 class StoredSettlement:
     outcome: str
+    # The quota the unit was settled against, and the submissions it had.
+    quota: int
     submissions: int
     # The penalty record, if the outcome carries one.
     record_id: int | None
@@ -28,10 +30,11 @@ class QuotaStorage(TxBase):
     async def settlements(self, month: Period) -> dict[int, StoredSettlement]:
         """The month's settlement per unit, as it stands."""
         rows = await self.all(
-            "SELECT unit_id, outcome, submissions, record_id FROM quota_settlements WHERE month = ?",
+            "SELECT unit_id, outcome, quota, submissions, record_id FROM quota_settlements "
+            "WHERE month = ?",
             (month.label,),
         )
-        return {unit: StoredSettlement(o, n, record) for unit, o, n, record in rows}
+        return {unit: StoredSettlement(o, q, n, record) for unit, o, q, n, record in rows}
 
     async def settled_months(self) -> list[str]:
         rows = await self.all("SELECT month FROM quota_months ORDER BY month")

@@ -18,10 +18,9 @@ from bot.storage import NewRecord, Store, Tx
 from scoring.engine import score
 from scoring.errors import DomainError
 from scoring.periods import Period, month_of, parse_month, previous_month
-from scoring.quota import Outcome, Settlement, settle_month
+from scoring.quota import Outcome, Settlement, quotas_of, settle_month
 from scoring.records import Record
 from scoring.ruleset import Ruleset
-from scoring.standings import UnitRef
 
 
 @dataclass(frozen=True)
@@ -133,7 +132,7 @@ async def settle_quota_in(
     units = {u.id: u for u in await tx.units()}
     settled = [
         SettledUnit(
-            unit_id, units[unit_id].name, units[unit_id].group, _quota(ruleset, units[unit_id]),
+            unit_id, units[unit_id].name, units[unit_id].group, s.quota,
             s.submissions, Outcome(s.outcome), _outcome_points(ruleset, Outcome(s.outcome)),
         )
         for unit_id, s in sorted((await tx.settlements(month)).items())
@@ -189,7 +188,14 @@ async def _settle_from(
         reminded = {u for u, outcome in previous.items() if outcome is not Outcome.MET}
         counts = await tx.submission_counts(month)
         stored = await tx.settlements(month)
-        wanted = settle_month(ruleset, month, [(u.id, u.group) for u in units], counts, reminded)
+        # A month settled before is settled again for the units it settled, each against the
+        # quota it had then: a unit added or moved since does not change an old month.
+        quotas = (
+            {unit: s.quota for unit, s in stored.items()}
+            if stored
+            else quotas_of(ruleset, [(u.id, u.group) for u in units])
+        )
+        wanted = settle_month(ruleset, month, quotas, counts, reminded)
         for s in wanted:
             old = stored.get(s.unit)
             old_outcome = Outcome(old.outcome) if old else None
@@ -235,10 +241,6 @@ async def _settle_from(
     return [change for change, _, _ in planned]
 
 
-def _quota(ruleset: Ruleset, unit: UnitRef) -> int:
-    return next(g.monthly_quota or 0 for g in ruleset.groups if g.id == unit.group)
-
-
 def _rule_points(ruleset: Ruleset, rule_id: str | None) -> int:
     if rule_id is None:
         return 0
@@ -280,7 +282,8 @@ async def behind_quota(tx: Tx, month: Period) -> list[Behind]:
     reminded = {unit_id for unit_id, s in before.items() if s.outcome != Outcome.MET}
     counts = await tx.submission_counts(month)
     behind = []
-    for o in settle_month(ruleset, month, [(u.id, u.group) for u in units], counts, reminded):
+    quotas = quotas_of(ruleset, [(u.id, u.group) for u in units])
+    for o in settle_month(ruleset, month, quotas, counts, reminded):
         if o.penalty_rule is None:
             continue
         unit = by_id[o.unit]
