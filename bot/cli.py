@@ -304,7 +304,8 @@ async def _period(store: Store, args: argparse.Namespace, now: datetime) -> int:
                 print(
                     texts.PERIODS_LOCKED_LINE.format(
                         period=lock.period, first=lock.first_day, last=lock.last_day,
-                        who=lock.actor_name or lock.actor, at=lock.at.strftime("%Y-%m-%d %H:%M"),
+                        who=texts.actor_display(lock.actor_name or lock.actor),
+                        at=lock.at.strftime("%Y-%m-%d %H:%M"),
                     )
                 )  # fmt: skip
             if not locks:
@@ -314,7 +315,8 @@ async def _period(store: Store, args: argparse.Namespace, now: datetime) -> int:
                 print(
                     texts.PERIODS_EVENT_LINE.format(
                         at=e.at.strftime("%Y-%m-%d %H:%M"), period=e.period,
-                        event=texts.PERIOD_EVENTS[e.event], who=e.actor_name or e.actor,
+                        event=texts.PERIOD_EVENTS[e.event],
+                        who=texts.actor_display(e.actor_name or e.actor),
                         reason=f"：{e.reason}" if e.reason else "",
                     )
                 )  # fmt: skip
@@ -394,7 +396,8 @@ async def _bulletin(store: Store, args: argparse.Namespace, settings: Settings) 
         published = await bulletins.publications(store)
         for p in published:
             print(texts.BULLETINS_LINE.format(
-                period=p.period, version=p.version, at=p.at.strftime("%Y-%m-%d %H:%M"), by=p.by
+                period=p.period, version=p.version, at=p.at.strftime("%Y-%m-%d %H:%M"),
+                by=texts.actor_display(p.by),
             ))  # fmt: skip
         if not published:
             print(texts.BULLETINS_NONE)

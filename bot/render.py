@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from bot.usecases.quota import PenaltyChange
 from scoring.ruleset import Ruleset
-from scoring.standings import Row, Standings
+from scoring.standings import Row, Standings, unit_above
 
 FORMATS = ("text", "csv", "json", "xlsx")
 
@@ -213,8 +213,16 @@ def add_standings_sheets(workbook: Workbook, ruleset: Ruleset, standings: Standi
             sheet.append(row)
 
 
-# Telegram refuses messages over 4096 characters.
+# Telegram refuses messages over 4096 characters, and captions of files over 1024.
 MESSAGE_LIMIT = 4000
+CAPTION_LIMIT = 1000
+# What a notice quotes of evidence someone sent as text (a message replied to, a link).
+EVIDENCE_SHOWN = 300
+
+
+def cut(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters, ending in … where it was cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def split_message(text: str) -> list[str]:
@@ -293,11 +301,9 @@ def rank_lines(total_column: str, rows: Sequence[Row], mark: str | None = None) 
     """Rank, unit (shortened where needed), total and the gap to the unit ranked above, in
     lines of at most PHONE_COLUMNS; the first line is the header. `mark` is a unit to point at."""
     gaps = []
-    above: int | None = None
-    for r in rows:
-        gaps.append("" if above is None or r.total == above else str(r.total - above))
-        if above is None or r.total != above:
-            above = r.total
+    for n, r in enumerate(rows):
+        above = unit_above(rows, n)
+        gaps.append("" if above is None else str(r.total - above.total))
     cells = [[str(r.rank), r.unit, str(r.total), gap] for r, gap in zip(rows, gaps, strict=True)]
     header = [texts.RANK, texts.UNIT, total_column, texts.GAP]
     widths = [max(phone_width(c[i]) for c in [header, *cells]) for i in (0, 2, 3)]

@@ -134,7 +134,26 @@ def error_text(code: str, params: dict[str, Any]) -> str:
     if "status" in shown:
         # A record's status is stored in English; people read it in Chinese.
         shown["status"] = STATUS_NAMES.get(shown["status"], shown["status"])
+    if "who" in shown:
+        shown["who"] = actor_display(str(shown["who"]))
     return template.format(**shown)
+
+
+def actor_display(actor: str) -> str:
+    """Who did something, as stored (`cli:王芳`, `tg:9001`, `scheduler`, or a name), in Chinese."""
+    kind, _, name = actor.partition(":")
+    if actor == "scheduler":
+        return ACTOR_SCHEDULER
+    if kind == "cli" and name:
+        return ACTOR_CLI.format(name=name)
+    if kind == "tg" and name:
+        return ACTOR_TELEGRAM.format(name=name)
+    return actor
+
+
+ACTOR_SCHEDULER = "定时任务"
+ACTOR_CLI = "命令行用户 {name}"
+ACTOR_TELEGRAM = "用户 {name}"
 
 
 def problem_text(problem: RowProblem) -> str:
@@ -226,7 +245,6 @@ RESETTLED_FOR_LIAISON = "已结算月份因这条报送重新结算，扣分有�
 RESETTLED_FOR_ADMINS = "{unit} 补录报送（#{record}），已结算月份重新结算，扣分有变更："
 CHANGE_LINE = "{month} {unit}（报送 {count}/{quota}）：{before} → {after}"
 CHANGE_NONE = "不扣分"
-SETTLED_ROW_MET = "{unit}（{group}）：报送 {submissions}/{quota}，完成"
 PERIOD_LOCKED = "已锁定 {period}：期间内的记录、冲正、批示和结算都不能再变更。"
 PERIOD_REOPENED = "已解锁 {period}，原因已记入审计记录。"
 PERIODS_LOCKED_NOW = "当前锁定的期间："
@@ -890,7 +908,6 @@ BULLETIN_UNLISTED = "未列入"
 BULLETIN_PUBLISHED = (
     "已发布 {period} 通报第 {version} 版，期间已锁定；已通知 {units} 个单位的信息员。"
 )
-BULLETIN_PUBLISHED_FILES = "文件：{files}"
 BULLETINS_NONE = "还没有发布过通报。"
 BULLETINS_LINE = "{period} 第 {version} 版 — {at} {by}"
 BULLETIN_PUBLISH = "发布"

@@ -24,10 +24,12 @@ _FULL = re.compile(
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _SHORT = re.compile(r"(\d{1,2})\s*(?:月\s*(\d{1,2})\s*[日号]?|[-/.](\d{1,2}))")
 # What a date someone tried to write looks like, although it is not one read here (5月32日,
-# 2024-13-01, 上周五): told apart from a note or a title word, so that it is refused rather than
-# taken as text. Only whole words count: "2024年工作总结" is a title, not a date.
+# 2024-13-01, 5/32, 上周五): told apart from a note or a title word, so that it is refused rather
+# than taken as text. Only whole words count, and a bare number is no date: "2024年工作总结",
+# "2.0" and "2024" end titles.
 _ATTEMPT = re.compile(
-    r"(?=.*\d)[\d\s年月日号/.-]+"
+    r"\d+\s*[年月日号][\d\s年月日号]*"
+    r"|\d{4}[-/.]\d{1,2}(?:[-/.]\d{1,2})?|\d{1,2}[-/.][1-9]\d?|\d{8}"
     r"|大前天|明天|后天|月初|月底|月末|(?:上|本|这|下)?(?:周|星期|礼拜)[一二三四五六日天]"
     r"|(?:上|本|这)个?月\d{1,2}[日号]?"
 )

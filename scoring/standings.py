@@ -148,6 +148,13 @@ def build_standings(
     return Standings(ruleset.id, period, list(columns), counts, result)
 
 
+def unit_above(rows: Sequence[Row], index: int) -> Row | None:
+    """The row ranked just above `rows[index]`: the last one before it with a higher total
+    (units tied with it share its rank, they are not above it)."""
+    total = rows[index].total
+    return next((r for r in reversed(rows[:index]) if r.total > total), None)
+
+
 def _order(entry: tuple[int, int, str, int, tuple[int, ...], int]) -> int:
     # By total only: the sort is stable, so equal totals keep the roster's order (`units` comes
     # in it), which is how the Ordos bulletin lists them (民政局 with 9 adoptions before 公安局

@@ -129,6 +129,14 @@ async def test_chat_takes_a_commission_modifier_once(tmp_path: Path) -> None:
         refused = (await chat.ask(ADMIN, "/endorse 1 约稿")).text
         assert "每条采用最多计 1 次" in refused
         assert rows(chat.db(), "SELECT SUM(points) FROM ledger") == [(15,)]
+        # The 约稿 reversed alone (a mistake): the record no longer carries it, and it can be
+        # given again, once.
+        (line,) = rows(chat.db(), "SELECT id FROM ledger WHERE rule_id = 'commissioned'")
+        await chat.ask(ADMIN, f"/reverse {line[0]} 记错了")
+        assert rows(chat.db(), "SELECT modifiers FROM records") == [("",)]
+        assert "单位：准格尔旗" in (await chat.ask(ADMIN, "/endorse 1 约稿")).text
+        assert "每条采用最多计 1 次" in (await chat.ask(ADMIN, "/endorse 1 约稿")).text
+        assert rows(chat.db(), "SELECT SUM(points) FROM ledger") == [(15,)]
 
 
 def test_an_xlsx_formula_without_a_stored_value_is_refused(cli: Cli, tmp_path: Path) -> None:

@@ -58,7 +58,10 @@ def test_deadlines_lean_forward() -> None:
     assert read_day("6月1日", TODAY, Toward.FUTURE) == date(2024, 6, 1)
 
 
-@pytest.mark.parametrize("text", ["5月32日", "2024-13-01", "2月30日", "上周五", "月底", "123"])
+@pytest.mark.parametrize(
+    "text",
+    ["5月32日", "2024-13-01", "2月30日", "上周五", "月底", "5/32", "99999年1月1日", "20241305"],
+)
 def test_what_was_meant_as_a_date_but_is_none(text: str) -> None:
     assert not is_day(text, TODAY)
     assert looks_like_day(text)
@@ -67,7 +70,9 @@ def test_what_was_meant_as_a_date_but_is_none(text: str) -> None:
     assert refused.value.code == "date_unreadable"
 
 
-@pytest.mark.parametrize("text", ["数据失误", "2024年工作总结", "关于5G建设", "约稿"])
+@pytest.mark.parametrize(
+    "text", ["数据失误", "2024年工作总结", "关于5G建设", "约稿", "2.0", "12", "2024", "123"]
+)
 def test_words_are_not_dates(text: str) -> None:
     assert not looks_like_day(text)
 
@@ -102,6 +107,10 @@ async def test_chat_reads_a_trailing_date_in_every_form(tmp_path: Path) -> None:
         ):
             summary = (await chat.ask(LIAISON, f"采用 决策参考 第{n}篇 调研报告 {written}")).text
             assert f"标题：第{n}篇 调研报告\n日期：2024-05-06" in summary, summary
+        versioned = (await chat.ask(LIAISON, "采用 决策参考 数字政府建设 2.0")).text
+        assert (
+            f"标题：数字政府建设 2.0\n日期：{chat.settings.now().date().isoformat()}" in versioned
+        )
         only = await chat.ask(LIAISON, "采用 决策参考 2024-05-06")
         assert "标题不能只是日期" in only.text
         wrong = await chat.ask(LIAISON, "采用 决策参考 一篇调研 5月32日")

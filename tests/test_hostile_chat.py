@@ -82,7 +82,15 @@ FORGED_BUTTONS = [
     "zz:1",
     "ok",
     ":",
+    "tb:9999",
+    "tb:0001-01-01..9999-12-31",
+    "tb:",
+    "mv:",
+    "mvx:",
+    "mv:not-a-code",
 ]
+# Pressed by an admin: the bulletin's buttons with periods nobody offered.
+FORGED_ADMIN_BUTTONS = ["bp:0001", "bp:1999", "bp:9999Q4", "bp:", "bh:", "bh:2024Q9"]
 
 
 async def test_hostile_input_gets_clear_answers(tmp_path: Path) -> None:
@@ -104,13 +112,19 @@ async def test_hostile_input_gets_clear_answers(tmp_path: Path) -> None:
         for data in FORGED_BUTTONS:
             chat.press_data(LIAISON, some_message, data)
             await chat.settled()
+        admin_message = await chat.ask(ADMIN, "/units")
+        for data in FORGED_ADMIN_BUTTONS:
+            chat.press_data(ADMIN, admin_message, data)
+            await chat.settled()
         calls = chat.server.calls_to("answerCallbackQuery")[answered:]
-        assert len(calls) == len(FORGED_BUTTONS)
-        assert all("text" in c.params for c in calls), [c.params for c in calls]
+        assert len(calls) == len(FORGED_BUTTONS) + len(FORGED_ADMIN_BUTTONS)
+        assert [c.params for c in calls if "text" not in c.params] == []
         assert texts.INTERNAL_ERROR not in str([m.text for m in chat.server.sent])
         # Nothing of it was stored: no record, no ledger line.
         assert rows(chat.db(), "SELECT title FROM records") == [("约稿² 一条回复",)]
         assert rows(chat.db(), "SELECT COUNT(*) FROM commissions") == [(0,)]
+        assert rows(chat.db(), "SELECT COUNT(*) FROM bulletins") == [(0,)]
+        assert rows(chat.db(), "SELECT COUNT(*) FROM period_locks") == [(0,)]
         assert rows(chat.db(), "SELECT COUNT(*) FROM ledger") == [(0,)]
 
 

@@ -45,7 +45,7 @@ def test_a_locked_quarter_refuses_imports_and_settlements_until_reopened(
     result = cli("records", "import", str(late))
     assert result.code == 1
     assert result.err.splitlines()[1].startswith(
-        "第 3 行：2024-06-30 属于已锁定的期间 2024Q2（cli:"
+        "第 3 行：2024-06-30 属于已锁定的期间 2024Q2（命令行用户 "
     )
     assert "第 2 行" not in result.err
     result = cli("quota", "settle", "--month", "2024-05")
@@ -58,8 +58,8 @@ def test_a_locked_quarter_refuses_imports_and_settlements_until_reopened(
     cli.ok("quota", "settle", "--month", "2024-05")
     listing = cli.ok("period", "list")
     assert "当前锁定的期间：\n  （没有）" in listing
-    assert " 2024Q2 锁定 — cli:" in listing
-    assert " 2024Q2 解锁 — cli:" in listing and "：六月漏登一条采用" in listing
+    assert " 2024Q2 锁定 — 命令行用户 " in listing
+    assert " 2024Q2 解锁 — 命令行用户 " in listing and "：六月漏登一条采用" in listing
 
 
 async def test_a_locked_quarter_in_chat(tmp_path: Path) -> None:

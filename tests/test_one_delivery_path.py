@@ -70,3 +70,37 @@ async def test_pending_offers_buttons_and_claims_are_decided_by_number(tmp_path:
             chat.db(), "SELECT source FROM outbox WHERE chat_id = ? ORDER BY id", (LIAISON,)
         ) == [("approval:2",), ("approval:1",), ("rejection:3",)]
         assert "没有待审核" in (await chat.ask(ADMIN, "/pending")).text
+
+
+async def test_long_evidence_still_reaches_the_admins_and_the_office(tmp_path: Path) -> None:
+    office = -1009999
+    async with running_bot(tmp_path, office_chat_id=office) as chat:
+        await chat.join(LIAISON, "公安局")
+        long_text = "情况说明" * 1000  # 4,000 characters, Telegram's limit for a message
+        original = chat.say(LIAISON, long_text)["message"]["message_id"]
+        await chat.reply(LIAISON)  # the hint for free text
+        chat.say(LIAISON, "/submit 一条长材料的报送", reply_to_message_id=original)
+        await chat.server.wait_for(lambda m: "已记录报送" in (m.text or ""), chat_id=LIAISON)
+        copy = await chat.server.wait_for(
+            lambda m: "一条长材料的报送" in (m.text or ""), chat_id=office
+        )
+        assert copy.text.endswith("…") and len(copy.text) < 500
+        menu = await chat.ask(LIAISON, "/report")
+        await chat.press(LIAISON, menu, "市政府办公室采用")
+        await chat.server.wait_for_call("editMessageReplyMarkup")
+        await chat.press(LIAISON, menu, "《决策参考》（18）")
+        await chat.server.wait_for_call("editMessageText")
+        await chat.ask(LIAISON, "一篇带长证明的调研")
+        endorse = await chat.ask(LIAISON, "今天")
+        await chat.press(LIAISON, endorse, "完成")
+        await chat.server.wait_for(lambda m: "证明材料" in (m.text or ""), chat_id=LIAISON)
+        chat.say(LIAISON, long_text)
+        summary = await chat.server.wait_for(
+            lambda m: "请确认申报" in (m.text or ""), chat_id=LIAISON
+        )
+        await chat.confirm(LIAISON, summary)
+        claim = await chat.server.wait_for(
+            lambda m: "新的采用申报" in (m.text or ""), chat_id=ADMIN
+        )
+        assert "证明材料：情况说明" in claim.text and claim.callback_data("✅ 确认") == "ok:2"
+        assert rows(chat.db(), "SELECT COUNT(*) FROM outbox WHERE failure IS NOT NULL") == [(0,)]

@@ -17,10 +17,15 @@ from tests.conftest import Cli, write_csv
 from tests.jobs import rows
 
 HEADER = ["date", "unit", "item", "count", "points", "modifiers", "title", "note"]
-UNITS = [["教育局", "A", ""], ["公安局", "B", ""], ["审计局", "B", ""], ["气象局", "C", ""]]
+UNITS = [
+    ["教育局", "A", ""], ["公安局", "B", ""], ["审计局", "B", ""], ["财政局", "B", ""],
+    ["气象局", "C", ""],
+]  # fmt: skip
+THIRD = 1003
 Q2 = [
     ["2024-05-06", "公安局", "city.jccc", 2, "", "", "公安调研", ""],
     ["2024-05-07", "审计局", "city.jccc", 1, "", "", "审计调研", ""],
+    ["2024-05-08", "财政局", "city.jccc", 1, "", "", "财政调研", ""],
     ["2024-06-03", "教育局", "city.zwyq.brief", 1, "", "", "教育简讯", ""],
 ]
 
@@ -74,6 +79,9 @@ def test_publishing_locks_and_keeps_the_files(cli: Cli, tmp_path: Path, monkeypa
     assert second.startswith("已发布 2024Q2 通报第 2 版")
     assert "B类 审计局：第 2 名 18 分 → 第 1 名 54 分" in second
     assert "B类 公安局：第 1 名 36 分 → 第 2 名 36 分" in second
+    # Same total, but now third.
+    assert "B类 财政局：第 2 名 18 分 → 第 3 名 18 分" in second
+
     assert "教育局" not in second
     listing = cli.ok("bulletin", "list")
     assert "2024Q2 第 1 版" in listing and "2024Q2 第 2 版" in listing
@@ -90,6 +98,7 @@ async def test_liaisons_hear_their_line_once_also_across_a_restart(tmp_path: Pat
         async with bot_on(server, tmp_path) as chat:
             await chat.join(LIAISON, "公安局")
             await chat.join(SECOND, "审计局")
+            await chat.join(THIRD, "财政局")
             store = await Store.open(chat.db())
             try:
                 await import_records(
@@ -115,18 +124,21 @@ async def test_liaisons_hear_their_line_once_also_across_a_restart(tmp_path: Pat
                 lambda m: "【2024Q2 通报】" in m.text, chat_id=LIAISON
             )
             assert line.text.startswith(
-                "【2024Q2 通报】公安局（B类）：第 1 名（共 2 个单位），总分 36"
+                "【2024Q2 通报】公安局（B类）：第 1 名（共 3 个单位），总分 36，本组第一"
             )
             other = await chat.server.wait_for(
                 lambda m: "【2024Q2 通报】" in m.text, chat_id=SECOND
             )
             assert "第 2 名" in other.text and "比上一名 公安局 少 18 分" in other.text
+            # Tied with 审计局 at rank 2: the unit above is 公安局 for both.
+            tied = await chat.server.wait_for(lambda m: "【2024Q2 通报】" in m.text, chat_id=THIRD)
+            assert "第 2 名（共 3 个单位）" in tied.text and "比上一名 公安局 少 18 分" in tied.text
             listing = await chat.ask(ADMIN, "/bulletins")
             assert listing.text.startswith("2024Q2 第 1 版")
         # Started again: nothing owed is sent twice.
         async with bot_on(server, tmp_path) as chat:
             await chat.ask(ADMIN, "/bulletins")
             await chat.settled()
-        for user in (LIAISON, SECOND):
+        for user in (LIAISON, SECOND, THIRD):
             told = [m for m in server.messages_to(user) if "【2024Q2 通报】" in m.text]
             assert len(told) == 1

@@ -27,7 +27,7 @@ from bot.handlers.common import (
 )
 from bot.usecases import bulletin as bulletins
 from scoring.errors import DomainError
-from scoring.periods import Period, parse_period, quarter_of
+from scoring.periods import Period, quarter_of
 
 
 async def _period(context: Context, text: str) -> Period:
@@ -64,7 +64,10 @@ async def listing(update: Update, context: Context, admin_id: int) -> None:
     published = await bulletins.publications(store(context))
     lines = [
         texts.BULLETINS_LINE.format(
-            period=p.period, version=p.version, at=p.at.strftime("%Y-%m-%d %H:%M"), by=p.by
+            period=p.period,
+            version=p.version,
+            at=p.at.strftime("%Y-%m-%d %H:%M"),
+            by=texts.actor_display(p.by),
         )
         for p in published
     ]
@@ -79,9 +82,11 @@ async def publish_button(update: Update, context: Context) -> None:
     admin_id = require_admin(update, context)
     action, _, label = query.data.partition(":")
     try:
-        period = parse_period(label)
+        period = await _period(context, label) if label else None
     except DomainError:
-        raise DomainError("button_stale") from None
+        period = None
+    if period is None:
+        raise DomainError("button_stale")
     if action == HOLD:
         await query.answer()
         await query.edit_message_text(texts.BULLETIN_HELD.format(period=period.label))

@@ -43,7 +43,6 @@ from bot.usecases.liaisons import redeem_invite
 from bot.usecases.reports import submit
 from bot.usecases.standings import standings
 from scoring.errors import DomainError
-from scoring.periods import parse_period
 
 # Callback data of the buttons that confirm (or refuse) moving a liaison to the invite's unit.
 MOVE = "mv"
@@ -235,10 +234,15 @@ async def full_table_button(update: Update, context: Context) -> None:
     query = update.callback_query
     user = update.effective_user
     assert query is not None and query.data is not None and user is not None
+    async with store(context).reading() as tx:
+        ruleset = await tx.ruleset()
+    label = query.data.partition(":")[2]
     try:
-        period = parse_period(query.data.partition(":")[2])
+        period = read_period(label, ruleset, now(context).date()) if label else None
     except DomainError:
-        raise DomainError("button_stale") from None
+        period = None
+    if period is None:
+        raise DomainError("button_stale")
     groups = None
     if not is_admin(context, user.id):
         groups = [(await current_liaison(update, context)).group]
@@ -304,10 +308,12 @@ async def move_button(update: Update, context: Context) -> None:
     user = update.effective_user
     assert query is not None and query.data is not None and user is not None
     action, _, code = query.data.partition(":")
-    if action == f"{MOVE}x" or not code:
-        await query.answer()
+    if action == f"{MOVE}x":
+        await query.answer(texts.MOVE_KEPT)
         await query.edit_message_text(texts.MOVE_KEPT)
         return
+    if not code:
+        raise DomainError("button_stale")
     liaison = await redeem_invite(
         store(context), code, user.id, user.full_name, user.username or "", update_id(update),
         now(context), move=True, admin_ids=settings(context).admin_ids,

@@ -28,6 +28,7 @@ from bot.handlers.common import (
     tell_error,
     update_id,
 )
+from bot.render import EVIDENCE_SHOWN, cut
 from bot.usecases.reports import (
     Draft,
     cancel_draft,
@@ -268,7 +269,11 @@ def summary_text(draft: Draft, evidence: str, ruleset: Ruleset) -> str:
         )
         extra += texts.SUMMARY_ENDORSE.format(labels=labels)
     if evidence:
-        shown = texts.EVIDENCE_FILE if evidence.startswith(("document:", "photo:")) else evidence
+        shown = (
+            texts.EVIDENCE_FILE
+            if evidence.startswith(("document:", "photo:"))
+            else cut(evidence, EVIDENCE_SHOWN)
+        )
         extra += texts.SUMMARY_EVIDENCE.format(evidence=shown)
     return texts.SUMMARY.format(
         unit=draft.unit, item=draft.item.chat_name, title=draft.record.title, date=draft.record.day.isoformat(),

@@ -19,9 +19,9 @@ from bot.usecases.standings import standings_in
 from scoring.awards import Basis, GroupAwards, annual_awards
 from scoring.bulletin import Bulletin, Published, build_bulletin, is_year
 from scoring.errors import DomainError
-from scoring.periods import Period, quarter, quarter_of, year
+from scoring.periods import Period, check_period, quarter, quarter_of, year
 from scoring.ruleset import Ruleset
-from scoring.standings import Standings
+from scoring.standings import Standings, unit_above
 
 
 async def bulletin(store: Store, period: Period) -> Bulletin:
@@ -100,6 +100,7 @@ async def publish(
     async with store.transaction() as tx:
         if update_id is not None:
             await tx.claim_update(update_id, now)
+        check_period(period, (await tx.ruleset()).effective_from, now.date())
         earlier = await tx.publications(period.label)
         lock = next((x for x in await tx.locks() if x.period == period.label), None)
         if earlier and lock is not None and earlier[-1].at >= lock.at:
@@ -160,15 +161,13 @@ async def _tell_units(tx: Tx, paper: Bulletin, period: Period, now: datetime) ->
     messages = []
     told = set()
     for group in paper.standings.groups:
-        above = None
-        for row in group.rows:
+        for n, row in enumerate(group.rows):
+            above = unit_above(group.rows, n)
             gap = (
                 texts.BULLETIN_FIRST
-                if above is None or above.rank == row.rank
+                if above is None
                 else texts.BULLETIN_GAP.format(unit=above.unit, gap=above.total - row.total)
             )
-            if above is None or row.total != above.total:
-                above = row
             text = texts.BULLETIN_LINE.format(
                 period=period.label, unit=row.unit, group=labels[group.group], rank=row.rank,
                 size=len(group.rows), column=ruleset.bulletin.total_column, total=row.total,

@@ -231,14 +231,14 @@ async def _new_counts(
             matched, left, code = [title], 0, "submission_stored"
         counts.append(left)
         if matched and existing is Existing.REFUSE:
-            first = matched[0]
+            match = matched[0]
             problems.append(
                 RowProblem(
                     row.line,
                     code,
                     {
-                        "record": first.id,
-                        "date": first.day.isoformat(),
+                        "record": match.id,
+                        "date": match.day.isoformat(),
                         "stored": row.count - left,
                         "count": row.count,
                     },

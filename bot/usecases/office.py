@@ -164,6 +164,20 @@ async def endorse(
     return entered
 
 
+async def _drop_modifier(
+    tx: Tx, ruleset: Ruleset, record_id: int, modifier_id: str, times: int
+) -> None:
+    """An endorsement reversed alone leaves the record: what it carries, and what one may still
+    add to it (max_per_adoption), no longer count it."""
+    record = (await tx.record(record_id)).record
+    left = {m: n for m, n in record.modifiers if m != modifier_id}
+    kept = dict(record.modifiers).get(modifier_id, 0) - times
+    if kept > 0:
+        left[modifier_id] = kept
+    full = score(ruleset, replace(record, modifiers=tuple(left.items())))
+    await tx.set_record_modifiers(record_id, left.items(), full.explanation)
+
+
 @dataclass(frozen=True)
 class Reversed:
     """The lines a reversal cancelled: the one asked for, and the endorsements it carried."""
@@ -214,6 +228,10 @@ async def reverse(
             await tx.add_reversal(batch, target.id, text, now)
             lines.append((target, text))
         if entry.record_id is not None:
+            modifier = ruleset.modifiers_by_key.get(entry.rule_id)
+            if modifier is not None:
+                await _drop_modifier(tx, ruleset, entry.record_id, modifier.id,
+                                     entry.points // modifier.points)  # fmt: skip
             await tx.add_event(entry.record_id, "reversed", f"tg:{admin_id}", reason, now)
         rule = ruleset.items_by_key.get(entry.rule_id) or ruleset.modifiers_by_key.get(
             entry.rule_id

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from bot import texts
 from bot.buttons import claim_buttons
-from bot.render import render_changes
+from bot.render import EVIDENCE_SHOWN, cut, render_changes
 from bot.storage import Commission, Liaison, NewRecord, PendingClaim, Store, Tx
 from bot.usecases import commissions
 from bot.usecases.notices import tell_admins, tell_unit
@@ -170,7 +170,7 @@ async def _owe_claim(
     )  # fmt: skip
     attachment = evidence if evidence.startswith(FILE_EVIDENCE) else None
     if evidence and attachment is None:
-        text += texts.CLAIM_EVIDENCE.format(evidence=evidence)
+        text += texts.CLAIM_EVIDENCE.format(evidence=cut(evidence, EVIDENCE_SHOWN))
     await tell_admins(
         tx, admin_ids, f"claim:{claimed.record_id}", text, now,
         buttons=claim_buttons(claimed.record_id), attachment=attachment,
@@ -251,7 +251,7 @@ async def submit(
             copy = texts.OFFICE_COPY.format(unit=liaison.unit, record=record_id, title=title)
             attachment = evidence if evidence.startswith(FILE_EVIDENCE) else None
             if evidence and attachment is None:
-                copy = f"{copy}\n{evidence}"
+                copy = f"{copy}\n{cut(evidence, EVIDENCE_SHOWN)}"
             await tx.enqueue(f"copy:{record_id}", [(office_chat, copy)], now, attachment=attachment)
         commission = None
         if commission_id is not None:

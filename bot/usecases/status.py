@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.storage import LedgerLine, Liaison, RecordLine, Store
 from bot.usecases.standings import standings
 from scoring.periods import Period, month_of, quarter_of
-from scoring.standings import GroupStandings, Row, Standings
+from scoring.standings import GroupStandings, Row, Standings, unit_above
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ async def unit_status(store: Store, liaison: Liaison, now: datetime) -> UnitStat
     row = rows[index] if index is not None else None
     above = None
     if row is not None:
-        above = next((r for r in reversed(rows[:index]) if r.total > row.total), None)
+        above = unit_above(rows, index)
     quota = next((g.monthly_quota for g in ruleset.groups if g.id == liaison.group), None)
     return UnitStatus(
         liaison.unit, month, counts.get(liaison.unit_id, 0), quota, (month.end - today).days,
