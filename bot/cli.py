@@ -53,15 +53,21 @@ def build_parser() -> argparse.ArgumentParser:
     units = commands.add_parser("units", help="单位名单").add_subparsers(
         dest="units_command", required=True
     )
-    units.add_parser(
-        "import", help="导入单位名单（CSV 或 XLSX：name,group[,aliases]）"
-    ).add_argument("file")
+    units_import = units.add_parser(
+        "import",
+        help="导入单位名单（CSV 或 XLSX：单位名称、分组[、别名]，或 name,group[,aliases]）",
+    )
+    units_import.add_argument("file")
+    units_import.add_argument("--sheet", help="XLSX 中要读取的工作表（默认：第一个有表头的工作表）")
 
     records = commands.add_parser("records", help="记录").add_subparsers(
         dest="records_command", required=True
     )
     records_import = records.add_parser("import", help="导入记录（CSV 或 XLSX）")
     records_import.add_argument("file")
+    records_import.add_argument(
+        "--sheet", help="XLSX 中要读取的工作表（默认：第一个有表头的工作表）"
+    )
     existing = records_import.add_mutually_exclusive_group()
     existing.add_argument(
         "--skip-existing",
@@ -171,12 +177,13 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         case "units":
 
             async def units(store: Store) -> int:
-                done = await import_units(store, args.file, _actor(), now)
+                done = await import_units(store, args.file, _actor(), now, args.sheet)
                 print(
                     texts.UNITS_IMPORTED.format(
                         added=done.added, updated=done.updated, total=done.total
                     )
                 )
+                _print_totals(done.totals)
                 return 0
 
             return await _with_store(settings, units)
@@ -190,7 +197,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
                     if args.allow_duplicates
                     else Existing.REFUSE
                 )
-                done = await import_records(store, args.file, _actor(), now, existing)
+                done = await import_records(store, args.file, _actor(), now, existing, args.sheet)
                 print(
                     texts.RECORDS_IMPORTED.format(
                         rows=done.rows, records=done.records, submissions=done.submissions,
@@ -199,6 +206,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
                 )  # fmt: skip
                 if done.skipped:
                     print(texts.RECORDS_SKIPPED.format(skipped=done.skipped))
+                _print_totals(done.totals)
                 if done.changes:
                     print(render.render_changes(texts.RESETTLED_HEAD, done.changes))
                 return 0
@@ -223,6 +231,12 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         case "jobs":
             return await _with_store(settings, lambda store: _jobs(store, settings))
     raise AssertionError(args.command)
+
+
+def _print_totals(lines: list[int]) -> None:
+    """Total rows (合计) are left out, and said so: the office may have meant otherwise."""
+    if lines:
+        print(texts.TOTALS_SKIPPED.format(lines="、".join(map(str, lines))))
 
 
 def _print_settlement(done: MonthSettled, *, dry_run: bool) -> None:

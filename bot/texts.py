@@ -15,14 +15,44 @@ ERRORS: dict[str, str] = {
     "ruleset_invalid": "规则文件有误：{detail}",
     "file_unreadable": "无法读取文件 {path}：{detail}",
     "file_format": "不支持的文件格式 {path}：请使用 .csv 或 .xlsx",
+    "file_format_old": (
+        "不支持旧版 Excel/WPS 格式 {path}：请在 Excel 或 WPS 中“另存为” .xlsx（Excel 工作簿）后再导入"
+    ),
     "file_encoding": "无法识别文件 {path} 的编码：请保存为 UTF-8 或 GBK 编码的 CSV",
-    "file_empty": "文件 {path} 没有表头行",
+    "file_too_large": "文件 {path} 有 {size} MB，超过导入上限 {limit} MB",
+    "header_not_found": "文件 {path} 的前 10 行中没有找到表头：表头须包含列 {columns}",
+    "header_not_found_sheets": (
+        "文件 {path} 的工作表 {sheets} 的前 10 行中都没有找到表头：表头须包含列 {columns}；"
+        "也可以用 --sheet 指定工作表"
+    ),
+    "sheet_unknown": "文件 {path} 中没有名为「{sheet}」的工作表（有：{sheets}）",
+    "sheet_in_csv": "{path} 是 CSV 文件，没有工作表：--sheet 只用于 XLSX",
+    "too_many_rows": "文件 {path} 的工作表「{sheet}」超过 {limit} 行，超过一次导入的上限，已拒绝",
+    "too_many_rows_declared": (
+        "文件 {path} 的工作表「{sheet}」声明有 {rows} 行，超过一次导入的上限 {limit} 行，已拒绝"
+    ),
+    "too_many_rows_csv": "文件 {path} 超过 {limit} 行，超过一次导入的上限，已拒绝",
+    "too_many_records": (
+        "文件的记录（按条数计）超过 {limit} 条，超过一次导入的上限，已拒绝：请分成几个文件导入"
+    ),
+    "cell_too_long": (
+        "文件 {path} 的工作表「{sheet}」单元格 {cell} 超过 {limit} 个字符（Excel 的上限），已拒绝"
+    ),
+    "shared_string_too_long": "文件 {path} 中有单元格超过 {limit} 个字符（Excel 的上限），已拒绝",
+    "csv_field_too_long": "文件 {path} 第 {line} 行有单元格超过 {limit} 个字符（Excel 的上限），已拒绝",
+    "xlsx_too_large": (
+        "文件 {path} 解压后过大（{member}：{size} MB，上限 {limit} MB），不像是正常的 Excel 文件，已拒绝"
+    ),
+    "xlsx_too_many_members": "文件 {path} 内含 {count} 个部件（上限 {limit}），不像是正常的 Excel 文件，已拒绝",
+    "xlsx_too_many_strings": "文件 {path} 的不同文字超过 {limit} 个，超过一次导入的上限，已拒绝",
+    "xlsx_piece_too_large": "文件 {path} 中有一行或一段内容超过 {limit} MB，不像是正常的 Excel 文件，已拒绝",
     "formula_without_value": (
         "文件 {path} 的工作表「{sheet}」中，单元格 {cells} 是公式，但文件里没有保存计算结果："
         "请用 Excel 或 WPS 打开并保存后再导入，或把公式复制为数值"
     ),
     "file_already_imported": "该文件已于 {when} 导入过（{source}），未重复导入",
     "import_rejected": "文件有 {count} 处错误，已整体拒绝，未保存任何内容：",
+    "import_rejected_sheet": "工作表「{sheet}」有 {count} 处错误，已整体拒绝，未保存任何内容：",
     "period_invalid": "无法识别的期间 {period}：请使用 2024-05、2024Q2、2024 或 2024-04-01..2024-06-30",
     "period_reversed": "期间 {period} 的结束日期早于开始日期",
     "group_unknown": "未知的分组 {group}（可用：{known}）",
@@ -38,6 +68,7 @@ ERRORS: dict[str, str] = {
     # Row problems of an import file.
     "column_missing": "缺少列 {column}",
     "column_unknown": "未知的列 {column}",
+    "column_duplicate": "列 {column} 重复出现",
     "unit_missing": "未填写单位",
     "unit_unknown": "未知的单位 {unit}",
     "date_missing": "未填写日期",
@@ -52,7 +83,7 @@ ERRORS: dict[str, str] = {
     "points_required": "调整项必须填写分值",
     "points_invalid": "分值 {value} 不是整数",
     "points_zero": "调整分值不能为 0",
-    "reason_required": "调整项必须在 note 列注明原因",
+    "reason_required": "调整项必须在备注（note）列注明原因",
     "modifier_unknown": "未知的加分项 {modifier}",
     "modifier_times_invalid": "加分项 {modifier} 的次数不对",
     "modifier_not_allowed": "加分项 {modifier} 不适用于 {item}",
@@ -68,6 +99,7 @@ ERRORS: dict[str, str] = {
         "更正请记一笔今天的调整分，或先解锁该期间并注明原因"
     ),
     "name_missing": "未填写单位名称",
+    "units_changed": "导入期间单位名单有变更，未保存任何内容：请重新导入",
     # Chat.
     "update_replayed": "该操作已处理过",
     "invite_invalid": "邀请码无效，请向信息室确认邀请链接",
@@ -104,7 +136,11 @@ ERRORS: dict[str, str] = {
         "2024/5/6、2024.5.6、5.6 或 20240506"
     ),
     "usage": "用法：{usage}",
-    "item_ambiguous": "项目 {text} 不明确，可能是：{options}",
+    "item_ambiguous": "项目 {text} 不明确，可能是：{candidates}。请写完整名称或编号",
+    "modifier_ambiguous": "加分项 {text} 不明确，可能是：{candidates}。请写完整名称或编号",
+    "group_ambiguous": "分组 {text} 不明确，可能是：{candidates}",
+    "modifier_missing": "加分项名称为空",
+    "group_missing": "未填写分组",
     "name_duplicate": "单位 {name} 在文件中重复出现（第 {first} 行）",
     "alias_taken": "别名 {alias} 已被单位 {unit} 使用",
 }
@@ -114,10 +150,24 @@ def error_text(code: str, params: dict[str, Any]) -> str:
     template = ERRORS.get(code)
     if template is None:
         return code
+    shown = dict(params)
     if "status" in params:
         # A record's status is stored in English; people read it in Chinese.
-        params = {**params, "status": STATUS_NAMES.get(params["status"], params["status"])}
-    return template.format(**params)
+        shown["status"] = STATUS_NAMES.get(params["status"], params["status"])
+    if "candidates" in params:
+        shown["candidates"] = candidates_text(params["candidates"], params.get("more", 0))
+    for key, value in params.items():
+        if isinstance(value, list) and key != "candidates":
+            shown[key] = "、".join(str(v) for v in value)
+    return template.format(**shown)
+
+
+def candidates_text(candidates: list[tuple[str, str]], more: int) -> str:
+    """What an ambiguous name may mean, numbered, each with its id to write instead."""
+    listed = "；".join(
+        f"{n}. {label}（{rule_id}）" for n, (rule_id, label) in enumerate(candidates, start=1)
+    )
+    return listed + (CANDIDATES_MORE.format(more=more) if more else "")
 
 
 def problem_text(problem: RowProblem) -> str:
@@ -134,6 +184,30 @@ def domain_error_lines(err: DomainError) -> list[str]:
     return lines
 
 
+CANDIDATES_MORE = "；等另外 {more} 个"
+
+# The columns of the files offices import, by key: the names a header may give each (the key
+# itself is always one). The first name is the one the project writes, in templates too.
+RECORD_COLUMN_NAMES: dict[str, tuple[str, ...]] = {
+    "date": ("日期",),
+    "unit": ("单位", "单位名称"),
+    "item": ("项目",),
+    "count": ("数量", "条数"),
+    "points": ("分值",),
+    "modifiers": ("批示", "加分项"),
+    "title": ("标题",),
+    "note": ("备注",),
+}
+UNIT_COLUMN_NAMES: dict[str, tuple[str, ...]] = {
+    "name": ("单位名称", "单位", "名称"),
+    "group": ("分组", "类别"),
+    "aliases": ("别名",),
+}
+# Columns offices keep for themselves, read past without a word.
+IGNORED_COLUMN_NAMES = ("序号",)
+# A row with one of these in any cell is a total the office keeps, not a record.
+TOTAL_ROW_WORDS = ("合计", "总计", "小计")
+
 INIT_DONE = "已初始化数据库 {db}，规则集：{ruleset}（{name}）"
 INIT_SAME = "数据库 {db} 已使用规则集 {ruleset}，无需变更"
 RULES_OK = (
@@ -145,6 +219,7 @@ RECORDS_IMPORTED = (
     "{entries} 条积分流水，合计 {points} 分"
 )
 RECORDS_SKIPPED = "跳过已存储的记录 {skipped} 条"
+TOTALS_SKIPPED = "已跳过合计行：第 {lines} 行"
 SETTLED = "{month} 月度报送任务结算：{settled} 个单位，其中 {missed} 个未完成（扣分已记入流水）"
 SETTLED_AGAIN = "{month} 已结算过，按现有数据重新结算"
 SETTLED_NOTHING_NEW = "{month} 已结算过，本次没有新的变更"

@@ -15,12 +15,15 @@ from typing import Any
 
 from scoring.dates import read_day
 from scoring.errors import DomainError, ImportRejected, RowProblem
-from scoring.ruleset import SUBMISSION_ID, SUBMISSION_LABEL, Item, ItemKind, Ruleset
+from scoring.names import Candidate, fold, resolve, split_list
+from scoring.ruleset import SUBMISSION_ID, SUBMISSION_LABEL, Item, ItemKind, Modifier, Ruleset
 
 RECORD_COLUMNS = ("date", "unit", "item", "count", "points", "modifiers", "title", "note")
 REQUIRED_RECORD_COLUMNS = ("date", "unit", "item")
 # A guard against a slip of the keyboard creating a hundred thousand records from one row.
 MAX_COUNT = 10_000
+# Records of one file, counts included: beyond this an import is refused at once.
+MAX_RECORDS = 1_000_000
 _REPEAT = re.compile(r"^(.*?)\s*[×xX*]\s*(\d+)$")
 
 
@@ -56,21 +59,6 @@ def split_repeat(text: str) -> tuple[str, int]:
     return text, 1
 
 
-def check_header(header: Iterable[str]) -> list[RowProblem]:
-    names = [h.strip() for h in header]
-    problems = [
-        RowProblem(1, "column_missing", {"column": c})
-        for c in REQUIRED_RECORD_COLUMNS
-        if c not in names
-    ]
-    problems += [
-        RowProblem(1, "column_unknown", {"column": c})
-        for c in names
-        if c and c not in RECORD_COLUMNS
-    ]
-    return problems
-
-
 @dataclass(frozen=True)
 class ParsedRow:
     """A valid row of an import file: its line number, its record, and how many of it."""
@@ -92,12 +80,16 @@ def parse_rows(
     """
     parsed: list[ParsedRow] = []
     problems: list[RowProblem] = []
+    records = 0
     for line, row in rows:
         try:
             record, count = parse_row(ruleset, row, units, today)
         except DomainError as err:
             problems.append(RowProblem(line, err.code, err.params))
             continue
+        records += count
+        if records > MAX_RECORDS:
+            raise DomainError("too_many_records", limit=MAX_RECORDS)
         parsed.append(ParsedRow(line, record, count))
     if problems:
         raise ImportRejected(problems)
@@ -156,30 +148,30 @@ def check_day(ruleset: Ruleset, day: date, today: date) -> None:
 
 
 def resolve_item(ruleset: Ruleset, text: str) -> Item | None:
-    """The item named by id or label; None for a submission (报送)."""
-    if not text:
-        raise DomainError("item_missing")
-    if text in (SUBMISSION_ID, SUBMISSION_LABEL):
+    """The item a file names (scoring.names: id, label, label without its remark, a part of
+    one label); None for a submission (报送)."""
+    if fold(text) in (SUBMISSION_ID, SUBMISSION_LABEL):
         return None
-    item = ruleset.items_by_key.get(text)
-    if item is None:
-        raise DomainError("item_unknown", item=text)
-    return item
+    return resolve(text, item_candidates(ruleset.items), "item")
+
+
+def item_candidates(items: Iterable[Item]) -> list[Candidate[Item]]:
+    return [Candidate(i.id, i.label, i) for i in items]
+
+
+def resolve_modifier(ruleset: Ruleset, text: str) -> Modifier:
+    return resolve(text, [Candidate(m.id, m.label, m) for m in ruleset.modifiers], "modifier")
 
 
 def parse_modifiers(ruleset: Ruleset, text: str, item: Item | None) -> tuple[tuple[str, int], ...]:
     if not text:
         return ()
     counts: dict[str, int] = {}
-    for part in (p.strip() for p in text.replace("；", ";").split(";")):
-        if not part:
-            continue
+    for part in split_list(text):
         name, times = split_repeat(part)
         if times < 1:
             raise DomainError("modifier_times_invalid", modifier=part)
-        modifier = ruleset.modifiers_by_key.get(name)
-        if modifier is None:
-            raise DomainError("modifier_unknown", modifier=name)
+        modifier = resolve_modifier(ruleset, name)
         if item is None:
             raise DomainError(
                 "modifier_not_allowed", modifier=modifier.label, item=SUBMISSION_LABEL
