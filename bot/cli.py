@@ -26,7 +26,7 @@ from bot.usecases.quota import MonthSettled, settle_quota
 from bot.usecases.setup import initialize
 from bot.usecases.standings import standings
 from scoring.errors import DomainError
-from scoring.periods import parse_month, parse_period
+from scoring.periods import Period, check_period, parse_month, parse_period
 from scoring.ruleset import load_ruleset
 
 
@@ -213,9 +213,9 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 
             return await _with_store(settings, records)
         case "quota":
-            month = parse_month(args.month)
 
             async def settle(store: Store) -> int:
+                month = await _checked(store, parse_month(args.month), now)
                 done = await settle_quota(
                     store, month, _actor(), now, allow_empty=args.allow_empty,
                     dry_run=args.dry_run,
@@ -227,7 +227,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         case "period":
             return await _with_store(settings, lambda store: _period(store, args, now))
         case "standings":
-            return await _with_store(settings, lambda store: _standings(store, args))
+            return await _with_store(settings, lambda store: _standings(store, args, now))
         case "jobs":
             return await _with_store(settings, lambda store: _jobs(store, settings))
     raise AssertionError(args.command)
@@ -334,8 +334,15 @@ async def _jobs(store: Store, settings: Settings) -> int:
     return 0
 
 
-async def _standings(store: Store, args: argparse.Namespace) -> int:
-    period = parse_period(args.period)
+async def _checked(store: Store, period: Period, now: datetime) -> Period:
+    """The period, if it lies within the ruleset's years (scoring.periods.check_period)."""
+    async with store.reading() as tx:
+        ruleset = await tx.ruleset()
+    return check_period(period, ruleset.effective_from, now.date())
+
+
+async def _standings(store: Store, args: argparse.Namespace, now: datetime) -> int:
+    period = await _checked(store, parse_period(args.period), now)
     ruleset, table = await standings(store, period, args.group)
     if args.format == "xlsx":
         if not args.out:

@@ -162,7 +162,10 @@ def _csv_rows(path: str, encoding: str) -> Iterator[tuple[int, list[Any]]]:
             # Python's csv module refuses a field over 131,072 characters by itself.
             if "field larger than field limit" in str(exc):
                 raise DomainError(
-                    "csv_field_too_long", path=path, line=reader.line_num + 1, limit=MAX_CELL_CHARS
+                    "csv_field_too_long",
+                    path=path,
+                    line=max(reader.line_num, 1),
+                    limit=MAX_CELL_CHARS,
                 ) from None
             raise DomainError("file_unreadable", path=path, detail=str(exc)[:200]) from None
 

@@ -55,6 +55,7 @@ ERRORS: dict[str, str] = {
     "import_rejected_sheet": "工作表「{sheet}」有 {count} 处错误，已整体拒绝，未保存任何内容：",
     "period_invalid": "无法识别的期间 {period}：请使用 2024-05、2024Q2、2024 或 2024-04-01..2024-06-30",
     "period_reversed": "期间 {period} 的结束日期早于开始日期",
+    "period_out_of_range": "期间 {period} 超出范围：只能是 {first} 年至 {last} 年之间的期间",
     "group_unknown": "未知的分组 {group}（可用：{known}）",
     "month_not_ended": "{month} 尚未结束，不能结算",
     "month_before_effective": "{month} 早于规则集生效日期 {effective}，无需结算",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO
 from xml.etree import ElementTree
@@ -125,23 +125,41 @@ def _member(target: str) -> str:
 def scan_shared_strings(path: str, archive: zipfile.ZipFile, member: str) -> None:
     """No shared string beyond Excel's cell limit, and not more of them than can be held."""
     with _open(path, archive, member) as stream:
-        pieces = _Pieces(path, stream, (b"si>", b"si "))
+
+        def too_long(piece: bytes) -> DomainError | None:
+            if len(piece) > MAX_CELL_CHARS and _text_length(piece) > MAX_CELL_CHARS:
+                return DomainError("shared_string_too_long", path=path, limit=MAX_CELL_CHARS)
+            return None
+
+        pieces = _Pieces(path, stream, (b"si>", b"si "), too_long)
         count = 0
         for piece in pieces.each():
             count += piece.count(pieces.token(b"si>")) + piece.count(pieces.token(b"si "))
             if count > MAX_SHARED_STRINGS:
                 raise DomainError("xlsx_too_many_strings", path=path, limit=MAX_SHARED_STRINGS)
-            if len(piece) > MAX_CELL_CHARS and _text_length(piece) > MAX_CELL_CHARS:
-                raise DomainError("shared_string_too_long", path=path, limit=MAX_CELL_CHARS)
+            if error := too_long(piece):
+                raise error
 
 
 def scan_sheet(path: str, archive: zipfile.ZipFile, sheet: Sheet) -> None:
     """The sheet's rows, cells and formulas within what can be read; refused otherwise."""
     missing: list[str] = []
+    cell = re.compile(rb"<(?:[\w.-]+:)?c[\s>/]")
+
+    def too_long(piece: bytes) -> DomainError | None:
+        for text in cell.split(piece):
+            # A cell's start tag lost its `<c` to the split: its text begins after `>`.
+            body = text[text.find(b">") + 1 :]
+            if len(body) > MAX_CELL_CHARS and _text_length(body) > MAX_CELL_CHARS:
+                return DomainError(
+                    "cell_too_long", path=path, limit=MAX_CELL_CHARS, sheet=sheet.name,
+                    cell=_cell_name(text),
+                )  # fmt: skip
+        return None
+
     with _open(path, archive, sheet.member) as stream:
-        pieces = _Pieces(path, stream, (b"row ", b"row>"))
+        pieces = _Pieces(path, stream, (b"row ", b"row>"), too_long)
         prefix = re.escape(pieces.prefix)
-        cell = re.compile(b"<" + prefix + rb"c[\s>/]")
         formula = re.compile(b"<" + prefix + rb"f[\s>/]")
         value = re.compile(b"<" + prefix + rb"v>[^<]")
         row_number = re.compile(b"<" + prefix + rb"row\s[^>]*?\br=\"(\d+)\"")
@@ -165,13 +183,8 @@ def scan_sheet(path: str, archive: zipfile.ZipFile, sheet: Sheet) -> None:
             if rows > MAX_ROWS or highest > MAX_ROWS:
                 raise DomainError("too_many_rows", path=path, sheet=sheet.name, limit=MAX_ROWS)
             cells = cell.split(piece)
-            if max(map(len, cells)) > MAX_CELL_CHARS:
-                for text in cells:
-                    if len(text) > MAX_CELL_CHARS and _text_length(text) > MAX_CELL_CHARS:
-                        raise DomainError(
-                            "cell_too_long", path=path, limit=MAX_CELL_CHARS, sheet=sheet.name,
-                            cell=_cell_name(text),
-                        )  # fmt: skip
+            if max(map(len, cells)) > MAX_CELL_CHARS and (error := too_long(piece)):
+                raise error
             if formula.search(piece):
                 missing += [
                     _cell_name(text)
@@ -194,10 +207,19 @@ class _Pieces:
     """A member's bytes cut into pieces that each end where an element (a row, a shared
     string) begins, so that no element is split; a piece beyond MAX_PIECE_BYTES is refused."""
 
-    def __init__(self, path: str, stream: IO[bytes], names: tuple[bytes, ...]) -> None:
+    def __init__(
+        self,
+        path: str,
+        stream: IO[bytes],
+        names: tuple[bytes, ...],
+        oversized: Callable[[bytes], DomainError | None],
+    ) -> None:
         self.path = path
         self.stream = stream
         self.names = names
+        # The refusal for a piece grown too large, if something more precise than its size
+        # can be said (a cell in it beyond Excel's limit).
+        self.oversized = oversized
         self.prefix = b""
         self._first = self._read()
         if m := _ROOT.search(self._first):
@@ -219,7 +241,7 @@ class _Pieces:
             else:
                 carry = buffer
             if len(carry) > MAX_PIECE_BYTES:
-                raise DomainError(
+                raise self.oversized(carry) or DomainError(
                     "xlsx_piece_too_large", path=self.path, limit=MAX_PIECE_BYTES // MiB
                 )
             chunk = self._read()
