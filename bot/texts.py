@@ -151,7 +151,8 @@ def error_text(code: str, params: dict[str, Any]) -> str:
     template = ERRORS.get(code)
     if template is None:
         return code
-    shown = dict(params)
+    # What a user wrote is quoted back, but never a cell of 30,000 characters.
+    shown = {k: _clip(v) if isinstance(v, str) and k != "path" else v for k, v in params.items()}
     if "status" in params:
         # A record's status is stored in English; people read it in Chinese.
         shown["status"] = STATUS_NAMES.get(params["status"], params["status"])
@@ -161,6 +162,16 @@ def error_text(code: str, params: dict[str, Any]) -> str:
         if isinstance(value, list) and key != "candidates":
             shown[key] = "、".join(str(v) for v in value)
     return template.format(**shown)
+
+
+# A quoted value longer than this is cut, saying how long it was.
+QUOTED_LIMIT = 60
+
+
+def _clip(value: str) -> str:
+    if len(value) <= QUOTED_LIMIT:
+        return value
+    return value[: QUOTED_LIMIT - 20] + CLIPPED.format(length=len(value))
 
 
 def candidates_text(candidates: list[tuple[str, str]], more: int) -> str:
@@ -186,6 +197,7 @@ def domain_error_lines(err: DomainError) -> list[str]:
 
 
 CANDIDATES_MORE = "；等另外 {more} 个"
+CLIPPED = "……（共 {length} 字）"
 
 # The columns of the files offices import, by key: the names a header may give each (the key
 # itself is always one). The first name is the one the project writes, in templates too.

@@ -152,6 +152,17 @@ def test_csv_fields_beyond_the_limit(office: Cli, tmp_path: Path) -> None:
         refused(office, path, "第 2 行有单元格超过 32767 个字符")
 
 
+def test_a_refusal_quotes_no_long_cell(office: Cli, tmp_path: Path) -> None:
+    rows = [["2024-05-06", "局" * 30_000, "报送"], ["2024-05-06", "公安局", "《" + "参" * 9_000]]
+    path = write_csv(tmp_path / "long.csv", ["date", "unit", "item"], rows)
+    result = office("records", "import", str(path))
+    assert result.code == 1
+    assert result.err.splitlines()[1:] == [
+        "第 2 行：未知的单位 " + "局" * 40 + "……（共 30000 字）",
+        "第 3 行：未知的项目 《" + "参" * 39 + "……（共 9001 字）",
+    ]
+
+
 def test_csv_of_more_than_a_million_rows(office: Cli, tmp_path: Path) -> None:
     path = tmp_path / "rows.csv"
     path.write_bytes(b"date,unit,item\n" + b"2024-05-06,x,y\n" * 1_000_010)
