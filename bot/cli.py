@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from bot import render, texts
 from bot.jobs.calendar import runs_between
 from bot.settings import Settings
+from bot.sheets import CSV_ENCODINGS, csv_bytes
 from bot.storage import Store
 from bot.usecases import commissions, periods
 from bot.usecases.imports import Existing, import_records, import_units
@@ -108,6 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
     table.add_argument("--group", action="append", help="只看某个分组（可重复）")
     table.add_argument("--format", choices=render.FORMATS, default="text")
     table.add_argument("--out", help="写入文件而不是标准输出（xlsx 必须指定）")
+    table.add_argument(
+        "--encoding",
+        choices=CSV_ENCODINGS,
+        default="utf-8",
+        help="写入 CSV 文件的编码：utf-8（带 BOM，Excel 可直接打开，默认）或 gbk",
+    )
     commands.add_parser("jobs", help="定时任务：最近的执行记录和接下来的安排")
     run = commands.add_parser("run", help="运行机器人（需要 GOVINFO_BOT_TOKEN）")
     run.add_argument("--or-sandbox", action="store_true", help="没有令牌时改为启动本地沙盒")
@@ -213,9 +220,9 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 
             return await _with_store(settings, records)
         case "quota":
+            month = parse_month(args.month)
 
             async def settle(store: Store) -> int:
-                month = await _checked(store, parse_month(args.month), now)
                 done = await settle_quota(
                     store, month, _actor(), now, allow_empty=args.allow_empty,
                     dry_run=args.dry_run,
@@ -354,6 +361,11 @@ async def _standings(store: Store, args: argparse.Namespace, now: datetime) -> i
         output = render.standings_json(table)
     elif args.format == "csv":
         output = render.standings_csv(ruleset, table)
+        if args.out:
+            # A CSV file is for Excel: with a BOM (or in GBK), as it opens it on Chinese Windows.
+            Path(args.out).write_bytes(csv_bytes(output, args.encoding))
+            print(texts.STANDINGS_WRITTEN.format(path=args.out))
+            return 0
     else:
         output = render.standings_text(ruleset, table)
     if args.out:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from scoring.errors import DomainError, ImportRejected, RowProblem
+from scoring.periods import Period
 
 # Domain error codes (scoring.errors.DomainError.code) and row problems, by code.
 ERRORS: dict[str, str] = {
@@ -277,6 +278,34 @@ RULES_MODIFIER_COLUMNS = ("编号", "名称", "分值", "每条最多", "通报�
 NO_LIMIT = "不限"
 KIND = {"adoption": "采用", "credit": "加分", "penalty": "扣分", "adjustment": "调整"}
 POINTS_GIVEN = "按记录填写"
+
+# The files written: XLSX sheets and CSV.
+SHEET_FONT = "宋体"
+SHEET_FOOTER = "第 &P 页，共 &N 页"
+STANDINGS_SHEET_TITLE = "{ruleset}\n{group}排名　{period}"
+EXPORT_SHEET_TITLE = "{ruleset}\n{what}　{period}"
+QUARTERS = "一二三四"
+ERRORS["csv_not_encodable"] = (
+    "无法用 {encoding} 编码写出字符「{char}」：请改用 UTF-8（去掉 --encoding）"
+)
+
+
+def period_span(period: Period) -> str:
+    """A period as a bulletin names it, with its days: 2024年第二季度（2024-04-01 至 2024-06-30）."""
+    days = f"{period.start.isoformat()} 至 {period.end.isoformat()}"
+    label = period.label
+    if ".." in label:
+        return days
+    if "Q" in label:
+        year, quarter = label.split("Q")
+        name = f"{int(year)}年第{QUARTERS[int(quarter) - 1]}季度"
+    elif "-" in label:
+        year, month = label.split("-")
+        name = f"{int(year)}年{int(month)}月"
+    else:
+        name = f"{int(label)}年"
+    return f"{name}（{days}）"
+
 
 STANDINGS_TITLE = "{ruleset} {period}（{start} 至 {end}）共采用 {items} 条"
 GROUP_HEADING = "（{number}）{group}：采用 {items} 条"

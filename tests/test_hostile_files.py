@@ -179,7 +179,6 @@ def test_a_period_beyond_the_rulesets_years(office: Cli) -> None:
     for args in (
         ("standings", "--period", "9999Q4"),
         ("standings", "--period", "0001-01-01..9999-12-31"),
-        ("quota", "settle", "--month", "9999-12"),
     ):
         result = office(*args)
         assert result.code == 1 and result.err.count("\n") == 1, result.err
