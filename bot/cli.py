@@ -21,6 +21,7 @@ from bot.jobs.calendar import runs_between
 from bot.settings import Settings
 from bot.sheets import CSV_ENCODINGS, csv_bytes
 from bot.storage import Store
+from bot.templates import KINDS, records_template, units_template
 from bot.usecases import commissions, periods
 from bot.usecases.imports import Existing, import_records, import_units
 from bot.usecases.quota import MonthSettled, settle_quota
@@ -80,6 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="每一行都作为新记录存储，即使与已存储的记录相同",
     )
+
+    template = commands.add_parser("template", help="生成可直接填写、导入的 Excel 模板")
+    template.add_argument("kind", choices=KINDS, help="records：政务信息登记表；units：单位名单")
+    template.add_argument("--out", required=True, help="模板文件，如 登记表.xlsx")
 
     quota = commands.add_parser("quota", help="月度报送任务").add_subparsers(
         dest="quota_command", required=True
@@ -233,6 +238,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             return await _with_store(settings, settle)
         case "period":
             return await _with_store(settings, lambda store: _period(store, args, now))
+        case "template":
+            return await _with_store(settings, lambda store: _template(store, args, now))
         case "standings":
             return await _with_store(settings, lambda store: _standings(store, args, now))
         case "jobs":
@@ -338,6 +345,21 @@ async def _jobs(store: Store, settings: Settings) -> int:
                 period=run.period,
             )
         )
+    return 0
+
+
+async def _template(store: Store, args: argparse.Namespace, now: datetime) -> int:
+    """A workbook to fill in, with the database's units and the ruleset's items."""
+    async with store.reading() as tx:
+        ruleset = await tx.ruleset()
+        active = {name for _, name in (await tx.unit_lookup()).values()}
+        units = [u.name for u in await tx.units() if u.name in active]
+    if args.kind == "records":
+        data, sheet = records_template(ruleset, units, now.date()), texts.TEMPLATE_RECORDS_SHEET
+    else:
+        data, sheet = units_template(ruleset), texts.TEMPLATE_UNITS_SHEET
+    Path(args.out).write_bytes(data)
+    print(texts.TEMPLATE_WRITTEN.format(path=args.out, sheet=sheet, kind=args.kind))
     return 0
 
 

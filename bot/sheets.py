@@ -97,6 +97,8 @@ class SheetTable:
     wrap: set[int] = field(default_factory=set)
     # Columns centred, such as a rank.
     centred: set[int] = field(default_factory=set)
+    # Widths columns have at least (a template's columns, before anyone fills them).
+    min_widths: dict[int, int] = field(default_factory=dict)
 
 
 def new_workbook() -> Workbook:
@@ -120,28 +122,49 @@ def sheet_name(text: str) -> str:
 
 def add_sheet(workbook: Workbook, table: SheetTable) -> Worksheet:
     """A sheet with the title row, the frozen header, the rows, fitted widths and A4 set-up."""
+    sheet = workbook.create_sheet(sheet_name(table.name))
+    widths = fit_widths(sheet, table)
+    write_title(sheet, TITLE_ROW, table.title, widths)
+    write_table(sheet, table, HEADER_ROW, widths)
+    sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 1)
+    print_setup(sheet, table)
+    return sheet
+
+
+def write_title(sheet: Worksheet, row: int, text: str, widths: list[int], size: int = 0) -> None:
+    """A line of text across the table's columns, wrapped, its row as high as it needs.
+    Without `size`, the sheet's title, large and bold."""
+    from openpyxl.styles import Alignment, Font
+
+    cell = write_cell(sheet, row, 1, text)
+    cell.font = Font(name=texts.SHEET_FONT, size=size or TITLE_SIZE, bold=not size)
+    cell.alignment = Alignment(
+        horizontal="left" if size else "center", vertical="center", wrap_text=True
+    )
+    if len(widths) > 1:
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(widths))
+    font_size = size or TITLE_SIZE
+    line = TITLE_LINE_HEIGHT if not size else LINE_HEIGHT
+    sheet.row_dimensions[row].height = line * lines_needed(
+        text, sum(widths) * BODY_SIZE / font_size
+    ) + (8 if not size else 2)
+
+
+def write_table(sheet: Worksheet, table: SheetTable, header_row: int, widths: list[int]) -> None:
+    """The header (bold, shaded) at `header_row` and the rows below it, ruled."""
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-    sheet = workbook.create_sheet(sheet_name(table.name))
-    columns = max(len(table.header), 1)
     thin = Side(style="thin", color="808080")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     body_font = Font(name=texts.SHEET_FONT, size=BODY_SIZE)
-    title = write_cell(sheet, TITLE_ROW, 1, table.title)
-    title.font = Font(name=texts.SHEET_FONT, size=TITLE_SIZE, bold=True)
-    title.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    if columns > 1:
-        sheet.merge_cells(
-            start_row=TITLE_ROW, start_column=1, end_row=TITLE_ROW, end_column=columns
-        )
     header_fill = PatternFill("solid", fgColor="DDEBF7")
     for number, heading in enumerate(table.header, start=1):
-        cell = write_cell(sheet, HEADER_ROW, number, heading)
+        cell = write_cell(sheet, header_row, number, heading)
         cell.font = Font(name=texts.SHEET_FONT, size=BODY_SIZE, bold=True)
         cell.fill = header_fill
         cell.border = border
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for offset, row in enumerate(table.rows, start=HEADER_ROW + 1):
+    for offset, row in enumerate(table.rows, start=header_row + 1):
         for number, value in enumerate(row, start=1):
             cell = write_cell(sheet, offset, number, value)
             cell.font = body_font
@@ -150,20 +173,14 @@ def add_sheet(workbook: Workbook, table: SheetTable) -> Worksheet:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
             elif number in table.centred:
                 cell.alignment = Alignment(horizontal="center")
-    widths = fit_widths(sheet, table)
-    sheet.row_dimensions[TITLE_ROW].height = (
-        TITLE_LINE_HEIGHT * _lines(table.title, sum(widths) * BODY_SIZE / TITLE_SIZE) + 8
-    )
-    sheet.row_dimensions[HEADER_ROW].height = (
+    sheet.row_dimensions[header_row].height = (
         LINE_HEIGHT
         * max(
-            _lines(heading, width - 2) for heading, width in zip(table.header, widths, strict=False)
+            lines_needed(heading, width - 2)
+            for heading, width in zip(table.header, widths, strict=False)
         )
         + 4
     )
-    sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 1)
-    print_setup(sheet, table)
-    return sheet
 
 
 def write_cell(sheet: Worksheet, row: int, column: int, value: object) -> Cell:
@@ -198,13 +215,13 @@ def fit_widths(sheet: Worksheet, table: SheetTable) -> list[int]:
         if heading_width > HEADING_WRAP:
             heading_width = max(HEADING_WRAP, math.ceil(heading_width / 2))
         width = min(max(widest, heading_width) + 2, MAX_WIDTH)
-        width = max(width, MIN_WIDTH)
+        width = max(width, MIN_WIDTH, table.min_widths.get(number, 0))
         sheet.column_dimensions[get_column_letter(number)].width = width
         widths.append(width)
     return widths
 
 
-def _lines(text: str, width: float) -> int:
+def lines_needed(text: str, width: float) -> int:
     """How many lines text takes wrapped in a cell this wide, each of its own lines at least one."""
     return sum(max(1, math.ceil(display_width(line) / max(width, 1))) for line in text.split("\n"))
 

@@ -285,6 +285,51 @@ SHEET_FOOTER = "第 &P 页，共 &N 页"
 STANDINGS_SHEET_TITLE = "{ruleset}\n{group}排名　{period}"
 EXPORT_SHEET_TITLE = "{ruleset}\n{what}　{period}"
 QUARTERS = "一二三四"
+# Templates (govinfo-bot template records|units).
+TEMPLATE_HELP_SHEET = "填写说明"
+TEMPLATE_EXAMPLES = "示例（填写说明中的示例不会被导入）："
+TEMPLATE_RECORDS_TITLE = "{ruleset}　政务信息登记表填写说明"
+TEMPLATE_RECORDS_SHEET = "登记表"
+TEMPLATE_RECORDS_SHEET_TITLE = "{ruleset}\n政务信息登记表"
+TEMPLATE_RECORDS_HELP = (
+    "1. 在「登记表」工作表的表头下每条记录填写一行，不要改动表头；表头上方的标题可以改。",
+    "2. 日期：2024-05-06、2024/5/6、2024年5月6日 或 Excel 日期均可，不早于 {effective}，不晚于导入当天。",
+    "3. 单位：从下拉列表选择单位名称，也可以写单位的别名。",
+    "4. 项目：从下拉列表选择，报送（计入每月报送任务）选“报送”；也可以写项目编号，"
+    "或名称中能唯一确定项目的一部分（如“决策参考”）。",
+    "5. 数量：同样的记录有几条就写几，不填为 1。",
+    "6. 分值：只有调整项填写整数（加分为正，扣分为负），并在备注中写明原因。",
+    "7. 批示：领导批示等加分项，从下拉列表选择；多个用“、”分隔，同一项多次写“×2”。",
+    "8. 标题、备注：可不填。“合计”“小计”行导入时会跳过，不必删除。",
+    "9. 导入：govinfo-bot records import 登记表.xlsx；以后在同一张表中追加记录、再次导入时加 "
+    "--skip-existing，只导入新增的行。",
+)
+TEMPLATE_UNITS_TITLE = "{ruleset}　单位名单填写说明"
+TEMPLATE_UNITS_SHEET = "单位名单"
+TEMPLATE_UNITS_SHEET_TITLE = "{ruleset}\n考评单位名单"
+TEMPLATE_UNITS_HELP = (
+    "1. 在「单位名单」工作表的表头下每个单位填写一行，不要改动表头。",
+    "2. 单位名称：单位的全称；导入记录时按名称或别名找到单位。",
+    "3. 分组：从下拉列表选择（{groups}），排名只在同组内进行。",
+    "4. 别名：可不填；多个别名用“、”“；”或“,”分隔，如：教育局、教育。",
+    "5. 导入：govinfo-bot units import 单位名单.xlsx；再次导入时同名单位更新分组和别名，不会重复添加。",
+)
+TEMPLATE_UNIT_EXAMPLES = (("县教育局", "教育局、教育"), ("县公安局", "公安局"))
+TEMPLATE_EXAMPLE_UNIT = "县教育局"
+TEMPLATE_EXAMPLE_TITLES = ("县公安局召开冬季安全工作会议", "关于沙漠治理的调研")
+TEMPLATE_EXAMPLE_REASON = "补记四月漏登的采用信息"
+TEMPLATE_OPTION_HEADINGS = {
+    "unit": "可选单位",
+    "item": "可选项目",
+    "modifiers": "可选批示",
+    "group": "可选分组",
+}
+TEMPLATE_NOT_IN_LIST = "请从下拉列表中选择"
+TEMPLATE_WHOLE_NUMBER = "请填写 {low} 到 {high} 之间的整数"
+TEMPLATE_DATE = "请填写 {first} 以后的日期，如 2024-05-06"
+TEMPLATE_WRITTEN = (
+    "已写入模板 {path}：在「{sheet}」工作表中填写后，运行 govinfo-bot {kind} import {path} 导入"
+)
 ERRORS["csv_not_encodable"] = (
     "无法用 {encoding} 编码写出字符「{char}」：请改用 UTF-8（去掉 --encoding）"
 )
