@@ -13,10 +13,10 @@ from bot.usecases.standings import standings
 from scoring.periods import Period
 from scoring.ruleset import SUBMISSION_ID, Ruleset
 
-# Columns of free text, wrapped rather than widened: the title, the explanation and the note of
-# a record; the explanation of a ledger line.
-RECORD_TEXT_COLUMNS = {5, 8, 9}
-LEDGER_TEXT_COLUMNS = {7}
+# Columns of free text, wrapped rather than widened: the item, the title, the explanation and
+# the note of a record; the rule and the explanation of a ledger line.
+RECORD_TEXT_COLUMNS = {4, 5, 8, 9}
+LEDGER_TEXT_COLUMNS = {4, 7}
 
 
 async def period_workbook(store: Store, period: Period) -> bytes:
@@ -45,6 +45,7 @@ async def period_workbook(store: Store, period: Period) -> bytes:
             texts.EXPORT_RECORD_HEADER,
             record_rows,
             RECORD_TEXT_COLUMNS,
+            centred={1},
         ),
     )
     ledger_rows = [
@@ -64,6 +65,7 @@ async def period_workbook(store: Store, period: Period) -> bytes:
             texts.EXPORT_LEDGER_HEADER,
             ledger_rows,
             LEDGER_TEXT_COLUMNS,
+            centred={1, 8},
         ),
     )
     return workbook_bytes(workbook)

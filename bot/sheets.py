@@ -39,6 +39,8 @@ DATE_FORMAT = "yyyy-mm-dd"
 # Column widths, in Excel's units (about one Latin character; a CJK character takes two).
 MIN_WIDTH = 6
 MAX_WIDTH = 50
+# Columns of free text wrap at this width, so that a sheet of records still prints legibly.
+WRAP_WIDTH = 30
 DATE_WIDTH = 12
 # Wider than this (in Excel's units) a table prints in landscape.
 PORTRAIT_WIDTH = 95
@@ -93,7 +95,7 @@ class SheetTable:
     title: str
     header: Sequence[str]
     rows: Sequence[Sequence[object]]
-    # Columns of free text (titles, notes): wrapped rather than widened past MAX_WIDTH.
+    # Columns of free text (titles, notes): wrapped at WRAP_WIDTH rather than widened.
     wrap: set[int] = field(default_factory=set)
     # Columns centred, such as a rank.
     centred: set[int] = field(default_factory=set)
@@ -165,14 +167,22 @@ def write_table(sheet: Worksheet, table: SheetTable, header_row: int, widths: li
         cell.border = border
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for offset, row in enumerate(table.rows, start=header_row + 1):
+        lines = 1
         for number, value in enumerate(row, start=1):
             cell = write_cell(sheet, offset, number, value)
             cell.font = body_font
             cell.border = border
             if number in table.wrap:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+                if isinstance(value, str) and number <= len(widths):
+                    lines = max(lines, lines_needed(value, widths[number - 1] - 2))
             elif number in table.centred:
-                cell.alignment = Alignment(horizontal="center")
+                cell.alignment = Alignment(horizontal="center", vertical="top")
+            else:
+                cell.alignment = Alignment(vertical="top")
+        if lines > 1:
+            # Neither Excel nor LibreOffice fits a row to wrapped text when opening a file.
+            sheet.row_dimensions[offset].height = LINE_HEIGHT * lines + 2
     sheet.row_dimensions[header_row].height = (
         LINE_HEIGHT
         * max(
@@ -214,7 +224,8 @@ def fit_widths(sheet: Worksheet, table: SheetTable) -> list[int]:
         heading_width = display_width(heading)
         if heading_width > HEADING_WRAP:
             heading_width = max(HEADING_WRAP, math.ceil(heading_width / 2))
-        width = min(max(widest, heading_width) + 2, MAX_WIDTH)
+        limit = WRAP_WIDTH if number in table.wrap else MAX_WIDTH
+        width = min(max(widest, heading_width) + 2, limit)
         width = max(width, MIN_WIDTH, table.min_widths.get(number, 0))
         sheet.column_dimensions[get_column_letter(number)].width = width
         widths.append(width)
