@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -63,3 +64,38 @@ async def test_a_failing_action_leaves_nothing(tmp_path: Path) -> None:
         assert await tx.units() == []
         assert await tx.db.execute_fetchall("SELECT * FROM ledger") == []
     await store.close()
+
+
+async def test_reads_never_wait_for_a_writer(tmp_path: Path) -> None:
+    """An import from the command line holds the write lock; the bot's reads go on, on the
+    store's reading connection, and see every commit as soon as it is made."""
+    path = tmp_path / "g.sqlite3"
+    store = await Store.open(path)
+    await initialize(store, "dengkou-2024")
+    async with store.transaction() as tx:
+        await tx.db.execute(
+            "INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')"
+        )
+    async with store.reading() as tx:
+        assert [u.name for u in await tx.units()] == ["教育局"]  # this store's commit, at once
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("INSERT INTO units (name, group_id, created_at) VALUES ('公安局', 'B', '')")
+        start = time.monotonic()
+        async with store.reading(snapshot=True) as tx:
+            assert [u.name for u in await tx.units()] == ["教育局"]
+            assert await tx.ruleset_text() is not None
+        # The busy timeout is 30 s: a read that waited for the writer would show.
+        assert time.monotonic() - start < 1.0
+        other.execute("COMMIT")
+        # Another connection's commit: the cached roster is read again (PRAGMA data_version).
+        async with store.reading() as tx:
+            assert [u.name for u in await tx.units()] == ["教育局", "公安局"]
+        # The reading connection refuses to write.
+        with pytest.raises(sqlite3.OperationalError):
+            async with store.reading() as tx:
+                await tx.db.execute("DELETE FROM units")
+    finally:
+        other.close()
+        await store.close()
