@@ -308,6 +308,13 @@ class RecordStorage(LedgerStorage):
     async def cancel_draft(self, draft_id: int) -> None:
         await self.write("UPDATE drafts SET cancelled = 1 WHERE id = ?", (draft_id,))
 
+    async def has_open_drafts(self, user_id: int) -> bool:
+        row = await self.one(
+            "SELECT 1 FROM drafts WHERE user_id = ? AND record_id IS NULL AND cancelled = 0 LIMIT 1",
+            (user_id,),
+        )
+        return row is not None
+
     async def cancel_open_drafts(self, user_id: int) -> int:
         """Cancel the user's drafts still waiting for confirmation; how many there were."""
         return await self.write(
