@@ -321,19 +321,18 @@ def _records(
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     positions = [(i, key) for i, key in enumerate(map(columns.key, header)) if key]
     for line, values in rows:
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-            continue
-        if any(_is_total(v) for v in values):
+        texts_of = [v for v in values if isinstance(v, str)]
+        joined = "".join(texts_of)
+        if not joined.strip() and (
+            len(texts_of) == len(values) or all(v is None or isinstance(v, str) for v in values)
+        ):
+            continue  # a blank row (a sheet's empty cells are None, a CSV's are "")
+        # Every word for a total has 计: the cheap test first, for a million rows.
+        if "计" in joined and any(_is_total(v) for v in texts_of):
             table.totals.append(line)
             continue
         yield line, {key: values[i] if i < len(values) else None for i, key in positions}
 
 
-def _is_total(value: object) -> bool:
-    # Every word for a total ends in 计: the cheap test first, for a million rows.
-    return (
-        isinstance(value, str)
-        and "计" in value
-        and len(value) < 20
-        and _heading(value) in texts.TOTAL_ROW_WORDS
-    )
+def _is_total(value: str) -> bool:
+    return len(value) < 20 and _heading(value) in texts.TOTAL_ROW_WORDS

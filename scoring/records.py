@@ -25,6 +25,7 @@ MAX_COUNT = 10_000
 # Records of one file, counts included: beyond this an import is refused at once.
 MAX_RECORDS = 1_000_000
 _REPEAT = re.compile(r"^(.*?)\s*[×xX*]\s*(\d+)$")
+_NOT_LETTER_OR_NUMBER = re.compile(r"[\W_]+")
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,9 @@ class Record:
 def title_key(title: str) -> str:
     """A title folded for duplicate detection: width, case, spaces and punctuation ignored."""
     folded = unicodedata.normalize("NFKC", title).casefold()
-    return "".join(ch for ch in folded if unicodedata.category(ch)[0] in "LN")
+    # Keeps letters and numbers (categories L and N), exactly as testing each character's
+    # category would, checked over every code point; a million titles an import.
+    return _NOT_LETTER_OR_NUMBER.sub("", folded)
 
 
 def split_repeat(text: str) -> tuple[str, int]:
@@ -81,9 +84,10 @@ def parse_rows(
     parsed: list[ParsedRow] = []
     problems: list[RowProblem] = []
     records = 0
+    names = _Names(ruleset)
     for line, row in rows:
         try:
-            record, count = parse_row(ruleset, row, units, today)
+            record, count = parse_row(ruleset, row, units, today, names)
         except DomainError as err:
             problems.append(RowProblem(line, err.code, err.params))
             continue
@@ -96,8 +100,33 @@ def parse_rows(
     return parsed
 
 
+class _Names:
+    """Item and modifier names of one file, each resolved once: a register of a million rows
+    names a few dozen of them."""
+
+    def __init__(self, ruleset: Ruleset) -> None:
+        self.ruleset = ruleset
+        self._items: dict[str, Item | None] = {}
+        self._modifiers: dict[tuple[str, str], tuple[tuple[str, int], ...]] = {}
+
+    def item(self, text: str) -> Item | None:
+        if text not in self._items:
+            self._items[text] = resolve_item(self.ruleset, text)
+        return self._items[text]
+
+    def modifiers(self, text: str, item: Item | None) -> tuple[tuple[str, int], ...]:
+        key = (text, item.id if item else SUBMISSION_ID)
+        if key not in self._modifiers:
+            self._modifiers[key] = parse_modifiers(self.ruleset, text, item)
+        return self._modifiers[key]
+
+
 def parse_row(
-    ruleset: Ruleset, row: Mapping[str, Any], units: Mapping[str, str], today: date
+    ruleset: Ruleset,
+    row: Mapping[str, Any],
+    units: Mapping[str, str],
+    today: date,
+    names: _Names,
 ) -> tuple[Record, int]:
     unit_text = _text(row.get("unit"))
     if not unit_text:
@@ -107,10 +136,10 @@ def parse_row(
         raise DomainError("unit_unknown", unit=unit_text)
     day = parse_day(row.get("date"), ruleset, today)
     item_text = _text(row.get("item"))
-    item = resolve_item(ruleset, item_text)
+    item = names.item(item_text)
     count = _count(row.get("count"))
     points = _points(row.get("points"), item)
-    modifiers = parse_modifiers(ruleset, _text(row.get("modifiers")), item)
+    modifiers = names.modifiers(_text(row.get("modifiers")), item)
     note = _text(row.get("note"))
     if item is not None and item.kind is ItemKind.ADJUSTMENT and not note:
         raise DomainError("reason_required")

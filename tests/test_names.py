@@ -124,3 +124,16 @@ def test_chat_reads_items_with_the_same_function() -> None:
 )
 def test_lists_in_one_cell(written: str) -> None:
     assert split_list(written) == ["卫健委", "市卫健委"]
+
+
+def test_title_keys_keep_letters_and_numbers() -> None:
+    """title_key drops what is not a letter or a number with one regular expression: the same
+    as testing each character's Unicode category, here over the Basic Multilingual Plane."""
+    import unicodedata
+
+    from scoring.records import title_key
+
+    text = "".join(chr(cp) for cp in range(0x10000) if not 0xD800 <= cp <= 0xDFFF)
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    assert title_key(text) == "".join(c for c in folded if unicodedata.category(c)[0] in "LN")
+    assert title_key("冬季 安全会议！") == title_key("冬季安全会议") == "冬季安全会议"

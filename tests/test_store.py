@@ -86,7 +86,7 @@ async def test_reads_never_wait_for_a_writer(tmp_path: Path) -> None:
         async with store.reading(snapshot=True) as tx:
             assert [u.name for u in await tx.units()] == ["教育局"]
             assert await tx.ruleset_text() is not None
-        # The busy timeout is 30 s: a read that waited for the writer would show.
+        # The busy timeout is a minute: a read that waited for the writer would show.
         assert time.monotonic() - start < 1.0
         other.execute("COMMIT")
         # Another connection's commit: the cached roster is read again (PRAGMA data_version).
@@ -99,3 +99,50 @@ async def test_reads_never_wait_for_a_writer(tmp_path: Path) -> None:
     finally:
         other.close()
         await store.close()
+
+
+async def test_staged_records_are_stored_as_add_records_stores_them(tmp_path: Path) -> None:
+    """A large import stages its records before the write lock and moves them in under it: the
+    rows it stores are those add_records would, ids, ledger lines and monthly sums alike."""
+    tables = ("records", "ledger", "ledger_months", "ledger_quarters", "item_months")
+    stored = []
+    for staged in (False, True):
+        store = await Store.open(tmp_path / f"staged-{staged}.sqlite3")
+        ruleset, _ = await initialize(store, "dengkou-2024")
+        async with store.transaction() as tx:
+            for name, group in (("教育局", "A"), ("公安局", "B")):
+                await tx.db.execute(
+                    "INSERT INTO units (name, group_id, created_at) VALUES (?, ?, '')",
+                    (name, group),
+                )
+            # Something stored already: new ids follow it.
+            first = Record("教育局", date(2024, 4, 1), "city.zwyq.brief")
+            batch = await tx.add_batch("test", "tester", NOW)
+            await tx.add_records(batch, [NewRecord(1, first, score(ruleset, first))], NOW)
+        records = [
+            Record(
+                "教育局", date(2024, 5, 6), "city.jccc", None, (("endorse.city_leader", 2),), "调研"
+            ),
+            Record("公安局", date(2024, 5, 2), "submission", None, (), "一条报送"),
+            Record("公安局", date(2024, 6, 30), "adjustment", -5, (), "", "更正"),
+        ]
+        new = [NewRecord(1, records[0], score(ruleset, records[0]))] * 2 + [
+            NewRecord(2, r, score(ruleset, r)) for r in records[1:]
+        ]
+        new.append(NewRecord(2, records[0], score(ruleset, records[0]), status="pending"))
+        if staged:
+            async with store.staging() as tx:
+                await tx.stage_records(new)
+        async with store.transaction() as tx:
+            batch = await tx.add_batch("test", "tester", NOW)
+            if staged:
+                await tx.insert_staged(batch, NOW)
+            else:
+                await tx.add_records(batch, new, NOW)
+        async with store.reading() as tx:
+            stored.append([await tx.all(f"SELECT * FROM {t} ORDER BY 1, 2") for t in tables])
+        await store.close()
+    assert stored[0] == stored[1]
+    records_rows, ledger_rows = stored[1][0], stored[1][1]
+    assert [r[0] for r in records_rows] == [1, 2, 3, 4, 5, 6]
+    assert len(ledger_rows) == 1 + 2 * 2 + 1  # the pending record has no ledger line yet

@@ -144,28 +144,39 @@ async def import_records(
             ruleset, table.rows, {k: name for k, (_, name) in lookup.items()}, now.date()
         )
     prepared = _prepare(ruleset, rows, {name: unit_id for unit_id, name in lookup.values()})
-    async with store.transaction() as tx:
-        # What was read before the lock may have changed since, in another process.
-        earlier = await tx.file_batch("records", digest)
-        if earlier is not None:
-            raise _already_imported(earlier)
-        if await tx.unit_lookup() != lookup:
-            raise DomainError("units_changed")
-        with _naming_sheet(table):
-            await _refuse_locked_rows(tx, rows)
-            counts = await _new_counts(tx, prepared, existing)
-        new = [
-            record
-            for row, count in zip(prepared, counts, strict=True)
-            for record in [row.new] * count
-        ]
-        batch = await tx.add_batch(
-            "records", actor, now, source=Path(path).name, sha256=digest, rows=len(rows)
-        )
-        await tx.add_records(batch, new, now)
-        changes = await resettle_late(
-            tx, {n.record.day for n in new if n.record.is_submission}, actor, now
-        )
+    every = [row.new for row in prepared for _ in range(row.count)]
+    async with store.staging() as tx:
+        await tx.stage_records(every)
+    try:
+        async with store.transaction() as tx:
+            # What was read before the lock may have changed since, in another process.
+            earlier = await tx.file_batch("records", digest)
+            if earlier is not None:
+                raise _already_imported(earlier)
+            if await tx.unit_lookup() != lookup:
+                raise DomainError("units_changed")
+            with _naming_sheet(table):
+                await _refuse_locked_rows(tx, rows)
+                counts = await _new_counts(tx, prepared, existing)
+            batch = await tx.add_batch(
+                "records", actor, now, source=Path(path).name, sha256=digest, rows=len(rows)
+            )
+            if counts == [row.count for row in prepared]:
+                new = every
+                await tx.insert_staged(batch, now)
+            else:
+                # Rows already stored are left out: what is left is usually the few rows a
+                # register gained since it was last imported.
+                new = [
+                    r.new for r, count in zip(prepared, counts, strict=True) for _ in range(count)
+                ]
+                await tx.add_records(batch, new, now)
+            changes = await resettle_late(
+                tx, {n.record.day for n in new if n.record.is_submission}, actor, now
+            )
+    finally:
+        async with store.staging() as tx:
+            await tx.discard_staged()
     return RecordsImported(
         rows=len(rows),
         records=len(new),
