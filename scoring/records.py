@@ -28,7 +28,7 @@ _REPEAT = re.compile(r"^(.*?)\s*[×xX*]\s*(\d+)$")
 _NOT_LETTER_OR_NUMBER = re.compile(r"[\W_]+")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Record:
     """One validated record: a submission, an adoption, a credit, a penalty or an adjustment."""
 
@@ -62,7 +62,7 @@ def split_repeat(text: str) -> tuple[str, int]:
     return text, 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedRow:
     """A valid row of an import file: its line number, its record, and how many of it."""
 

@@ -6,15 +6,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.storage.base import Row
+from bot.storage.base import CACHE_KIB, Row
 from bot.storage.ledger import LedgerStorage, ledger_rows
 from scoring.engine import Scored
 from scoring.errors import DomainError
 from scoring.periods import Period
 from scoring.records import Record, title_key
 
+# The writing connection's page cache while an import is staged and stored (see stage_records).
+IMPORT_CACHE_KIB = 512 * 1024
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class NewRecord:
     """A record to store with its scoring; pending records get their ledger lines on approval."""
 
@@ -215,11 +218,13 @@ class RecordStorage(LedgerStorage):
             "? + record, ?, explanation, ?, NULL FROM temp.staged_ledger ORDER BY o",
             (first_line, first_record, batch_id, stamp),
         )
-        await self.discard_staged()
+        for table in ("staged_records", "staged_ledger"):
+            await self.db.execute(f"DROP TABLE temp.{table}")
 
     async def discard_staged(self) -> None:
         for table in ("staged_records", "staged_ledger"):
             await self.db.execute(f"DROP TABLE IF EXISTS temp.{table}")
+        await self.db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
 
     async def record(self, record_id: int) -> StoredRecord:
         row = await self.one(

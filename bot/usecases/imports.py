@@ -213,7 +213,7 @@ def _naming_sheet(table: Table) -> Iterator[None]:
         raise ImportRejected(err.problems, err.hint, sheet=table.sheet) from None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Prepared:
     """A valid row of the file, scored, with what identifies its records (rules.md, "Rows
     already stored"), all computed before the write lock is taken."""
