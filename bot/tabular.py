@@ -62,7 +62,7 @@ class Columns:
     def shown(self, key: str) -> str:
         """A column as a refusal names it: its Chinese name, then its key."""
         names = self.names.get(key, ())
-        return f"{names[0]}（{key}）" if names else key
+        return texts.COLUMN_SHOWN.format(name=names[0], key=key) if names else key
 
 
 RECORDS = Columns(texts.RECORD_COLUMN_NAMES, REQUIRED_RECORD_COLUMNS)
@@ -87,8 +87,8 @@ class Table:
     totals: list[int] = field(default_factory=list)
 
 
-def check_size(path: str | Path) -> int:
-    """The file's size in bytes, refused beyond the limit before anything is read."""
+def check_size(path: str | Path) -> None:
+    """A file beyond the size limit is refused before anything of it is read."""
     try:
         size = os.stat(path).st_size
     except OSError as exc:
@@ -99,7 +99,6 @@ def check_size(path: str | Path) -> int:
         raise DomainError(
             "file_too_large", path=str(path), size=size // MiB, limit=MAX_FILE_BYTES // MiB
         )
-    return size
 
 
 def read_table(path: str | Path, columns: Columns, sheet: str | None = None) -> Table:

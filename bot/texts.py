@@ -217,6 +217,8 @@ UNIT_COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "group": ("分组", "类别"),
     "aliases": ("别名",),
 }
+# A column as a refusal names it.
+COLUMN_SHOWN = "{name}（{key}）"
 # Columns offices keep for themselves, read past without a word.
 IGNORED_COLUMN_NAMES = ("序号",)
 # A row with one of these in any cell is a total the office keeps, not a record.
