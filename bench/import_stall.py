@@ -58,6 +58,8 @@ OUT = Path(__file__).resolve().parent / "out"
 TARGET_P95_S = 2.0
 PROBE_EVERY = 0.05
 REPLY_TIMEOUT = 300.0
+# An import that hangs fails the run instead of the benchmark hanging with it.
+IMPORT_TIMEOUT = 1200.0
 WARMUP = 10
 # Records of the file: mostly submissions, some adoptions, over the ruleset's first year.
 ITEMS = ["报送"] * 6 + ["city.zwyq.main", "city.zwyq.brief", "《决策参考》", "city.wechat.brief"]
@@ -256,7 +258,12 @@ async def run_once(args: argparse.Namespace, work: Path, template: Path, csv_pat
                     str(csv_path), cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE,
                     stderr=asyncio.subprocess.STDOUT,
                 )  # fmt: skip
-                output, _ = await importer.communicate()
+                try:
+                    output, _ = await asyncio.wait_for(importer.communicate(), IMPORT_TIMEOUT)
+                except TimeoutError:
+                    importer.kill()
+                    await importer.wait()
+                    raise
                 ended = time.monotonic()
                 await asyncio.sleep(args.after)
                 stop.set()
