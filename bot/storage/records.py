@@ -155,8 +155,12 @@ class RecordStorage(LedgerStorage):
     async def stage_records(self, new: Sequence[NewRecord]) -> None:
         """Write records to store, with their ledger lines, to this connection's own temporary
         tables (temp_store = MEMORY): they take no lock on the database, so an import does this
-        before its transaction. insert_staged then moves them in with one statement a table."""
+        before its transaction. insert_staged then moves them in with one statement a table.
+        Until discard_staged, the connection's page cache may grow to IMPORT_CACHE_KIB."""
         await self.discard_staged()
+        # A million records dirty some 400 MB of table and index pages: a smaller cache spills
+        # them to the WAL and writes them again and again while the write lock is held.
+        await self.db.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
         await self.db.execute(
             "CREATE TEMP TABLE staged_records (o INTEGER PRIMARY KEY, unit_id, date, item_id, "
             "points, modifiers, title, note, status, explanation, claimed_by, evidence, title_key)"
