@@ -9,9 +9,12 @@ from __future__ import annotations
 
 MiB = 1 << 20
 
-# Rows of one sheet or CSV file, counted as the file has them (blank and title rows included),
-# and the highest row number a sheet may give a row.
+# Rows of records in one sheet or CSV file. The header is looked for in the first HEADER_ROWS
+# rows, so a file may have that many more in all, counted as it has them (blank and title rows
+# included); a sheet's declared dimension and the highest number it gives a row count too.
 MAX_ROWS = 1_000_000
+HEADER_ROWS = 10
+MAX_SHEET_ROWS = MAX_ROWS + HEADER_ROWS
 # Characters of one cell: Excel's own limit. Python's csv module stops at 131,072 by itself.
 MAX_CELL_CHARS = 32_767
 # The file as it lies on disk.

@@ -21,16 +21,19 @@ from pathlib import Path
 from typing import Any
 
 from bot import texts
-from bot.filelimits import MAX_CELL_CHARS, MAX_FILE_BYTES, MAX_ROWS, MiB
+from bot.filelimits import (
+    HEADER_ROWS,
+    MAX_CELL_CHARS,
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    MAX_SHEET_ROWS,
+    MiB,
+)
 from bot.xlsxguard import Sheet, check_archive, scan_shared_strings, scan_sheet, workbook_sheets
 from scoring.errors import DomainError, ImportRejected, RowProblem
 from scoring.names import fold, without_remark
 from scoring.records import REQUIRED_RECORD_COLUMNS
 
-# The header is looked for in this many rows at the top of a sheet.
-HEADER_ROWS = 10
-# A sheet may hold this many rows in all: the records, and the title and header above them.
-MAX_SHEET_ROWS = MAX_ROWS + HEADER_ROWS
 _HEADER_MARKS = re.compile(r"[*:]+$")
 
 

@@ -13,6 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from bot import texts
+from bot.filelimits import HEADER_ROWS
 from bot.sheets import (
     BODY_SIZE,
     DATE_FORMAT,
@@ -29,7 +30,6 @@ from bot.sheets import (
     write_table,
     write_title,
 )
-from bot.tabular import HEADER_ROWS
 from scoring.records import MAX_COUNT, RECORD_COLUMNS
 from scoring.ruleset import SUBMISSION_LABEL, ItemKind, Ruleset
 

@@ -29,6 +29,7 @@ from bot.filelimits import (
     MAX_SHARED_STRINGS,
     MAX_SHARED_STRINGS_BYTES,
     MAX_SHEET_BYTES,
+    MAX_SHEET_ROWS,
     MAX_UNPACKED_BYTES,
     MiB,
 )
@@ -124,20 +125,23 @@ def _member(target: str) -> str:
 
 def scan_shared_strings(path: str, archive: zipfile.ZipFile, member: str) -> None:
     """No shared string beyond Excel's cell limit, and not more of them than can be held."""
-    with _open(path, archive, member) as stream:
+    string = re.compile(rb"<(?:[\w.-]+:)?si[\s>/]")
 
-        def too_long(piece: bytes) -> DomainError | None:
-            if len(piece) > MAX_CELL_CHARS and _text_length(piece) > MAX_CELL_CHARS:
+    def too_long(piece: bytes) -> DomainError | None:
+        # A piece holds many shared strings: each is measured on its own.
+        for text in string.split(piece):
+            if len(text) > MAX_CELL_CHARS and _text_length(text) > MAX_CELL_CHARS:
                 return DomainError("shared_string_too_long", path=path, limit=MAX_CELL_CHARS)
-            return None
+        return None
 
+    with _open(path, archive, member) as stream:
         pieces = _Pieces(path, stream, (b"si>", b"si "), too_long)
         count = 0
         for piece in pieces.each():
             count += piece.count(pieces.token(b"si>")) + piece.count(pieces.token(b"si "))
             if count > MAX_SHARED_STRINGS:
                 raise DomainError("xlsx_too_many_strings", path=path, limit=MAX_SHARED_STRINGS)
-            if error := too_long(piece):
+            if len(piece) > MAX_CELL_CHARS and (error := too_long(piece)):
                 raise error
 
 
@@ -168,7 +172,7 @@ def scan_sheet(path: str, archive: zipfile.ZipFile, sheet: Sheet) -> None:
         for piece in pieces.each():
             if not dimension_seen and (m := _DIMENSION.search(piece)):
                 dimension_seen = True
-                if int(m[1]) > MAX_ROWS:
+                if int(m[1]) > MAX_SHEET_ROWS:
                     raise DomainError(
                         "too_many_rows_declared", path=path, sheet=sheet.name, rows=int(m[1]),
                         limit=MAX_ROWS,
@@ -180,7 +184,7 @@ def scan_sheet(path: str, archive: zipfile.ZipFile, sheet: Sheet) -> None:
             if numbers:
                 highest = max(highest, max(map(int, numbers)))
             highest += starts - len(numbers)
-            if rows > MAX_ROWS or highest > MAX_ROWS:
+            if rows > MAX_SHEET_ROWS or highest > MAX_SHEET_ROWS:
                 raise DomainError("too_many_rows", path=path, sheet=sheet.name, limit=MAX_ROWS)
             cells = cell.split(piece)
             if max(map(len, cells)) > MAX_CELL_CHARS and (error := too_long(piece)):

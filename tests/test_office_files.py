@@ -12,6 +12,7 @@ import pytest
 from openpyxl import Workbook
 
 from tests.conftest import Cli
+from tests.xlsxraw import sheet_xml, write_xlsx
 
 CN_HEADER = ["序号", "日期", "单位名称", "项目", "数量", "分值", "批示", "标题", "备注"]
 
@@ -162,3 +163,23 @@ def test_english_headers_in_any_case_and_marks_of_required_columns(
     assert result.err.splitlines()[1:] == ["第 1 行：列 日期（必填） 重复出现"]
     path.write_text("Date*,UNIT,Item,数量(条)\n2024-05-06,公安局,报送,2\n", encoding="utf-8")
     assert "2 条记录" in office.ok("records", "import", str(path))
+
+
+def test_a_workbook_as_excel_saves_it_with_shared_strings(office: Cli, tmp_path: Path) -> None:
+    """Excel and WPS keep a workbook's texts in one shared table, here 3,004 of them (far more
+    text than one cell may hold, each well within it), and dates as serial numbers."""
+    words = ["日期", "单位", "项目", "标题", "公安局", "报送"]
+    titles = [f"关于第{n}项重点工作进展情况的报告" for n in range(3000)]
+    shared = [b"<si><t>" + text.encode() + b"</t></si>" for text in words + titles]
+    header = b'<row r="1">' + b"".join(
+        b'<c r="%s1" t="s"><v>%d</v></c>' % (column, n) for n, column in enumerate([b"A", b"B", b"C", b"D"])
+    ) + b"</row>"  # fmt: skip
+    rows = [
+        b'<row r="%d"><c r="A%d"><v>45418</v></c><c r="B%d" t="s"><v>4</v></c>'
+        b'<c r="C%d" t="s"><v>5</v></c><c r="D%d" t="s"><v>%d</v></c></row>'
+        % (n + 2, n + 2, n + 2, n + 2, n + 2, n + 6)
+        for n in range(len(titles))
+    ]
+    path = write_xlsx(tmp_path / "excel.xlsx", sheet_xml([header, *rows], "A1:D3001"), shared)
+    out = office.ok("records", "import", str(path))
+    assert "3000 行，3000 条记录（其中报送 3000 条）" in out
