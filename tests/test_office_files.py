@@ -5,6 +5,7 @@ total row at the bottom, CSV saved by Excel on Chinese Windows (GBK) or with a B
 from __future__ import annotations
 
 import json
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from openpyxl import Workbook
 
 from tests.conftest import Cli
+from tests.libreoffice import needs_libreoffice, soffice
 from tests.xlsxraw import sheet_xml, write_xlsx
 
 CN_HEADER = ["序号", "日期", "单位名称", "项目", "数量", "分值", "批示", "标题", "备注"]
@@ -183,3 +185,15 @@ def test_a_workbook_as_excel_saves_it_with_shared_strings(office: Cli, tmp_path:
     path = write_xlsx(tmp_path / "excel.xlsx", sheet_xml([header, *rows], "A1:D3001"), shared)
     out = office.ok("records", "import", str(path))
     assert "3000 行，3000 条记录（其中报送 3000 条）" in out
+
+
+@needs_libreoffice
+def test_a_register_saved_by_a_spreadsheet_program(office: Cli, tmp_path: Path) -> None:
+    """The register saved again by LibreOffice, as Excel and WPS save it: shared strings, date
+    cells by their number format, the merged title kept."""
+    saved = soffice(tmp_path / "saved", "xlsx", office_register(tmp_path / "登记表.xlsx", REGISTER))
+    with zipfile.ZipFile(saved) as archive:
+        assert "xl/sharedStrings.xml" in archive.namelist()
+    out = office.ok("records", "import", str(saved))
+    assert "7 行，10 条记录（其中报送 4 条）" in out and "已跳过合计行：第 11 行" in out
+    assert totals(office, "2024-05") == {"教育局": 78, "公安局": 1, "审计局": 80}

@@ -5,8 +5,6 @@ opens in Excel on Chinese Windows (a BOM, or GBK), and no text anyone wrote beco
 from __future__ import annotations
 
 import io
-import shutil
-import subprocess
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -20,6 +18,7 @@ from bot.sheets import FORMULA_STARTS, display_width
 from bot.storage import Store
 from scoring.periods import parse_period
 from tests.conftest import Cli, write_csv
+from tests.libreoffice import needs_libreoffice, soffice
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 HOSTILE = [
@@ -173,19 +172,7 @@ def test_every_writer_makes_text_inert() -> None:
     assert not [c for c in cells_of(data, sheet.title) if c.find(f"{MAIN}f") is not None]
 
 
-def soffice(tmp_path: Path, target: str, source: Path, *options: str) -> Path:
-    """Convert with LibreOffice, in a profile of the test's own (another soffice may run)."""
-    subprocess.run(
-        [
-            "soffice", f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless",
-            *options, "--convert-to", target, "--outdir", str(tmp_path), str(source),
-        ],
-        check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
-    return tmp_path / f"{source.stem}.{target}"
-
-
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice (soffice)")
+@needs_libreoffice
 def test_a_spreadsheet_program_reads_our_csv_as_text(office: Cli, tmp_path: Path) -> None:
     """LibreOffice reads the CSV as Excel would: a name beginning with "=" is text there (it
     would be a formula without the apostrophe: the control row proves the reader would)."""
