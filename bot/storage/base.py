@@ -114,7 +114,7 @@ class Store:
     async def staging(self) -> AsyncIterator[Tx]:
         """The writing connection outside any transaction, for its temporary tables only
         (Tx.stage_records): work done ahead of a write transaction, taking no lock on the
-        database."""
+        database. Other coroutines of this process wait for the connection meanwhile."""
         from bot.storage.tx import Tx
 
         async with self._lock:
