@@ -10,8 +10,9 @@ from datetime import date
 from bot import texts
 from scoring.dates import Toward, is_day, looks_like_day, read_day
 from scoring.errors import DomainError
+from scoring.names import resolve
 from scoring.periods import Period, check_period, parse_period, quarter_of
-from scoring.records import check_points, whole_number
+from scoring.records import check_points, item_candidates, whole_number
 from scoring.ruleset import Item, Ruleset
 
 # Record, ledger line and user numbers: ASCII digits, and no longer than a database id can be.
@@ -50,31 +51,16 @@ def parse_deadline(text: str, today: date) -> date:
     return read_day(text, today, Toward.FUTURE)
 
 
-def _bare(text: str) -> str:
-    return re.sub(r"[《》“”\"\s]", "", text)
-
-
 def find_item(ruleset: Ruleset, text: str) -> Item:
-    """An adoption or credit named by id, label, label without its brackets, or a unique part."""
-    text = text.strip()
-    reportable = ruleset.reportable_items
-    exact = ruleset.items_by_key.get(text)
-    if exact is not None:
-        return exact
-    bare = _bare(text)
-    if not bare:
-        raise DomainError("item_unknown", item=text)
-    same = [i for i in reportable if _bare(i.label) == bare]
-    if len(same) == 1:
-        return same[0]
-    partial = [i for i in reportable if bare in _bare(i.label)]
-    if len(partial) == 1:
-        return partial[0]
-    if partial:
-        raise DomainError(
-            "item_ambiguous", text=text, options="、".join(i.label for i in partial[:6])
-        )
-    raise DomainError("item_unknown", item=text)
+    """An adoption or credit a liaison names, read as files are read (scoring.names); a name
+    of another kind of item is refused as not reportable."""
+    try:
+        return resolve(text, item_candidates(ruleset.reportable_items), "item")
+    except DomainError as err:
+        if err.code != "item_unknown":
+            raise
+        other = resolve(text, item_candidates(ruleset.items), "item")
+        raise DomainError("item_not_reportable", item=other.label) from None
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,9 @@ from bot import bulletin as bulletin_files
 from bot import render, texts
 from bot.jobs.calendar import runs_between
 from bot.settings import Settings
+from bot.sheets import CSV_ENCODINGS, csv_bytes
 from bot.storage import Store
+from bot.templates import KINDS, records_template, units_template
 from bot.usecases import commissions, periods
 from bot.usecases.imports import Existing, import_records, import_units
 from bot.usecases.quota import MonthSettled, settle_quota
@@ -28,7 +30,7 @@ from bot.usecases.setup import initialize
 from bot.usecases.standings import standings
 from scoring.dates import read_day
 from scoring.errors import DomainError
-from scoring.periods import parse_month, parse_period
+from scoring.periods import Period, check_period, parse_month, parse_period
 from scoring.ruleset import load_ruleset
 
 
@@ -64,9 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     units = commands.add_parser("units", help="单位名单").add_subparsers(
         dest="units_command", required=True
     )
-    units.add_parser(
-        "import", help="导入单位名单（CSV 或 XLSX：name,group[,aliases]）"
-    ).add_argument("file", metavar="文件")
+    units_import = units.add_parser(
+        "import",
+        help="导入单位名单（CSV 或 XLSX：单位名称、分组[、别名]，或 name,group[,aliases]）",
+    )
+    units_import.add_argument("file", metavar="文件")
+    units_import.add_argument("--sheet", help="XLSX 中要读取的工作表（默认：第一个有表头的工作表）")
 
     records = commands.add_parser("records", help="记录").add_subparsers(
         dest="records_command", required=True
@@ -78,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     records_import.add_argument("file", metavar="文件")
+    records_import.add_argument(
+        "--sheet", help="XLSX 中要读取的工作表（默认：第一个有表头的工作表）"
+    )
     existing = records_import.add_mutually_exclusive_group()
     existing.add_argument(
         "--skip-existing",
@@ -89,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="每一行都作为新记录存储，即使与已存储的记录相同",
     )
+
+    template = commands.add_parser("template", help="生成可直接填写、导入的 Excel 模板")
+    template.add_argument("kind", choices=KINDS, help="records：政务信息登记表；units：单位名单")
+    template.add_argument("--out", required=True, help="模板文件，如 登记表.xlsx")
 
     quota = commands.add_parser("quota", help="月度报送任务").add_subparsers(
         dest="quota_command", required=True
@@ -118,6 +130,12 @@ def build_parser() -> argparse.ArgumentParser:
     table.add_argument("--group", action="append", help="只看某个分组（可重复）")
     table.add_argument("--format", choices=render.FORMATS, default="text")
     table.add_argument("--out", help="写入文件而不是标准输出（xlsx 必须指定）")
+    table.add_argument(
+        "--encoding",
+        choices=CSV_ENCODINGS,
+        default="utf-8",
+        help="写入 CSV 文件的编码：utf-8（带 BOM，Excel 可直接打开，默认）或 gbk",
+    )
     paper = commands.add_parser(
         "bulletin", help="通报：草稿（docx、xlsx、json 或 pdf）、发布、已发布的版本"
     )
@@ -208,12 +226,13 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         case "units":
 
             async def units(store: Store) -> int:
-                done = await import_units(store, args.file, _actor(), now)
+                done = await import_units(store, args.file, _actor(), now, args.sheet)
                 print(
                     texts.UNITS_IMPORTED.format(
                         added=done.added, updated=done.updated, total=done.total
                     )
                 )
+                _print_totals(done.totals)
                 return 0
 
             return await _with_store(settings, units)
@@ -227,7 +246,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
                     if args.allow_duplicates
                     else Existing.REFUSE
                 )
-                done = await import_records(store, args.file, _actor(), now, existing)
+                done = await import_records(store, args.file, _actor(), now, existing, args.sheet)
                 print(
                     texts.RECORDS_IMPORTED.format(
                         rows=done.rows, records=done.records, submissions=done.submissions,
@@ -236,6 +255,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
                 )  # fmt: skip
                 if done.skipped:
                     print(texts.RECORDS_SKIPPED.format(skipped=done.skipped))
+                _print_totals(done.totals)
                 if done.changes:
                     print(render.render_changes(texts.RESETTLED_HEAD, done.changes))
                 return 0
@@ -255,13 +275,21 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             return await _with_store(settings, settle)
         case "period":
             return await _with_store(settings, lambda store: _period(store, args, now))
+        case "template":
+            return await _with_store(settings, lambda store: _template(store, args, now))
         case "standings":
-            return await _with_store(settings, lambda store: _standings(store, args))
+            return await _with_store(settings, lambda store: _standings(store, args, now))
         case "jobs":
             return await _with_store(settings, lambda store: _jobs(store, settings))
         case "bulletin":
             return await _with_store(settings, lambda store: _bulletin(store, args, settings))
     raise AssertionError(args.command)
+
+
+def _print_totals(lines: list[int]) -> None:
+    """Total rows (合计) are left out, and said so: the office may have meant otherwise."""
+    if lines:
+        print(texts.TOTALS_SKIPPED.format(lines="、".join(map(str, lines))))
 
 
 def _print_settlement(done: MonthSettled, *, dry_run: bool) -> None:
@@ -361,8 +389,30 @@ async def _jobs(store: Store, settings: Settings) -> int:
     return 0
 
 
-async def _standings(store: Store, args: argparse.Namespace) -> int:
-    period = parse_period(args.period)
+async def _template(store: Store, args: argparse.Namespace, now: datetime) -> int:
+    """A workbook to fill in, with the database's units and the ruleset's items."""
+    async with store.reading() as tx:
+        ruleset = await tx.ruleset()
+        active = {name for _, name in (await tx.unit_lookup()).values()}
+        units = [u.name for u in await tx.units() if u.name in active]
+    if args.kind == "records":
+        data, sheet = records_template(ruleset, units, now.date()), texts.TEMPLATE_RECORDS_SHEET
+    else:
+        data, sheet = units_template(ruleset), texts.TEMPLATE_UNITS_SHEET
+    Path(args.out).write_bytes(data)
+    print(texts.TEMPLATE_WRITTEN.format(path=args.out, sheet=sheet, kind=args.kind))
+    return 0
+
+
+async def _checked(store: Store, period: Period, now: datetime) -> Period:
+    """The period, if it lies within the ruleset's years (scoring.periods.check_period)."""
+    async with store.reading() as tx:
+        ruleset = await tx.ruleset()
+    return check_period(period, ruleset.effective_from, now.date())
+
+
+async def _standings(store: Store, args: argparse.Namespace, now: datetime) -> int:
+    period = await _checked(store, parse_period(args.period), now)
     ruleset, table = await standings(store, period, args.group)
     if args.format == "xlsx":
         if not args.out:
@@ -374,6 +424,11 @@ async def _standings(store: Store, args: argparse.Namespace) -> int:
         output = render.standings_json(table)
     elif args.format == "csv":
         output = render.standings_csv(ruleset, table)
+        if args.out:
+            # A CSV file is for Excel: with a BOM (or in GBK), as it opens it on Chinese Windows.
+            Path(args.out).write_bytes(csv_bytes(output, args.encoding))
+            print(texts.STANDINGS_WRITTEN.format(path=args.out))
+            return 0
     else:
         output = render.standings_text(ruleset, table)
     if args.out:

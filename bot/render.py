@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import json
 import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot import texts
+from bot.sheets import SheetTable, add_sheet, csv_text, new_workbook, workbook_bytes
+from bot.sheets import display_width as width
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -20,11 +20,6 @@ from scoring.ruleset import Ruleset
 from scoring.standings import Row, Standings, unit_above
 
 FORMATS = ("text", "csv", "json", "xlsx")
-
-
-def width(text: str) -> int:
-    """Display width in a terminal: CJK characters take two cells."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def table(
@@ -103,10 +98,11 @@ def standings_text(ruleset: Ruleset, standings: Standings) -> str:
 
 def _flat_rows(ruleset: Ruleset, standings: Standings) -> tuple[list[str], list[list[object]]]:
     header = [texts.GROUP, *_header(ruleset)]
+    groups = {g.id: g.display for g in ruleset.groups}
     rows: list[list[object]] = []
     for group in standings.groups:
         for r in group.rows:
-            row: list[object] = [group.group, r.rank, r.unit, r.adoption_count]
+            row: list[object] = [groups[group.group], r.rank, r.unit, r.adoption_count]
             row += r.scores
             row.append(r.total)
             if ruleset.floor is not None:
@@ -116,12 +112,9 @@ def _flat_rows(ruleset: Ruleset, standings: Standings) -> tuple[list[str], list[
 
 
 def standings_csv(ruleset: Ruleset, standings: Standings) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    """Every group's standings in one table, groups by label (bot.sheets writes the bytes)."""
     header, rows = _flat_rows(ruleset, standings)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue()
+    return csv_text(header, rows)
 
 
 def standings_json(standings: Standings) -> str:
@@ -130,14 +123,9 @@ def standings_json(standings: Standings) -> str:
 
 def standings_xlsx(ruleset: Ruleset, standings: Standings) -> bytes:
     """One sheet per group, laid out like the printed bulletin's tables."""
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    workbook = new_workbook()
     add_standings_sheets(workbook, ruleset, standings)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook_bytes(workbook)
 
 
 def ruleset_text(ruleset: Ruleset) -> str:
@@ -198,19 +186,22 @@ def ruleset_text(ruleset: Ruleset) -> str:
 
 
 def add_standings_sheets(workbook: Workbook, ruleset: Ruleset, standings: Standings) -> None:
-    """A sheet per group: rank, unit, the bulletin's columns, total (and raw total if floored)."""
+    """A sheet per group: rank, unit, the bulletin's columns, total (and raw total if floored),
+    under a title naming the ruleset, the group and the period."""
     groups = {g.id: g for g in ruleset.groups}
     header = _header(ruleset)
+    period = texts.period_span(standings.period)
     for group in standings.groups:
-        # Excel refuses these characters in sheet titles, and titles over 31 characters.
-        title = "".join(ch for ch in groups[group.group].display if ch not in "[]:*?/\\")[:31]
-        sheet = workbook.create_sheet(title or group.group)
-        sheet.append(header)
+        label = groups[group.group].display
+        rows = []
         for r in group.rows:
             row: list[object] = [r.rank, r.unit, r.adoption_count, *r.scores, r.total]
             if ruleset.floor is not None:
                 row.append(r.raw_total)
-            sheet.append(row)
+            rows.append(row)
+        title = texts.STANDINGS_SHEET_TITLE.format(ruleset=ruleset.name, group=label, period=period)
+        table = SheetTable(label, title, header, rows or [[texts.NO_UNITS]], centred={1})
+        add_sheet(workbook, table)
 
 
 # Telegram refuses messages over 4096 characters, and captions of files over 1024.

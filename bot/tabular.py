@@ -1,128 +1,340 @@
-"""Reading the office's spreadsheets: CSV (UTF-8 or GBK, as Excel saves it) and XLSX."""
+"""Reading the office's spreadsheets as offices make them: CSV (UTF-8 or GBK, as Excel and WPS
+save it) and XLSX, with a title and blank rows above the header, Chinese or English column
+names, an instruction sheet before the data, and total rows.
+
+A file is checked against the limits of bot.filelimits before its rows are read, and its rows
+are then streamed: a large file is never held in memory whole.
+"""
 
 from __future__ import annotations
 
 import csv
-import io
+import os
+import re
 import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
+from itertools import chain
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 
-from scoring.errors import DomainError
+from bot import texts
+from bot.filelimits import (
+    HEADER_ROWS,
+    MAX_CELL_CHARS,
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    MAX_SHEET_ROWS,
+    MiB,
+)
+from bot.xlsxguard import Sheet, check_archive, scan_shared_strings, scan_sheet, workbook_sheets
+from scoring.errors import DomainError, ImportRejected, RowProblem
+from scoring.names import fold, without_remark
+from scoring.records import REQUIRED_RECORD_COLUMNS
+
+_HEADER_MARKS = re.compile(r"[*:]+$")
 
 
 @dataclass(frozen=True)
+class Columns:
+    """The columns of one kind of file: each column's key with the names a header may give it.
+    The key itself is always one of them; the first Chinese name is what the project writes."""
+
+    names: Mapping[str, tuple[str, ...]]
+    required: tuple[str, ...]
+
+    def key(self, heading: object) -> str | None:
+        """The column a header cell names (any case and width, a bracketed remark or a `*`
+        marking it as required ignored); None if it names none."""
+        return self._lookup.get(_heading(heading))
+
+    def is_ignored(self, heading: object) -> bool:
+        """A column offices add that is no one's business here (序号)."""
+        return _heading(heading) in self._ignored
+
+    @cached_property
+    def _lookup(self) -> dict[str, str]:
+        return {_heading(name): key for key, names in self.names.items() for name in (key, *names)}
+
+    @cached_property
+    def _ignored(self) -> set[str]:
+        return {_heading(name) for name in texts.IGNORED_COLUMN_NAMES}
+
+    def shown(self, key: str) -> str:
+        """A column as a refusal names it: its Chinese name, then its key."""
+        names = self.names.get(key, ())
+        return texts.COLUMN_SHOWN.format(name=names[0], key=key) if names else key
+
+
+RECORDS = Columns(texts.RECORD_COLUMN_NAMES, REQUIRED_RECORD_COLUMNS)
+UNITS = Columns(texts.UNIT_COLUMN_NAMES, ("name", "group"))
+
+
+def _heading(value: object) -> str:
+    return _HEADER_MARKS.sub("", without_remark(fold("" if value is None else str(value))))
+
+
+@dataclass
 class Table:
-    header: list[str]
-    # (1-based line number as the user sees it in the file, values by header name)
-    rows: list[tuple[int, dict[str, Any]]]
+    path: str
+    # The sheet read, for a workbook: refusals name it.
+    sheet: str | None
+    header_line: int
+    # Each column's key, in the file's order.
+    columns: list[str]
+    # (line number as the user sees it in the file, values by column key), read as needed.
+    rows: Iterator[tuple[int, dict[str, Any]]] = field(default_factory=lambda: iter(()))
+    # Lines of total rows (合计, 总计, 小计) left out, known once the rows have been read.
+    totals: list[int] = field(default_factory=list)
 
 
-def read_bytes(path: str | Path) -> bytes:
+def check_size(path: str | Path) -> None:
+    """A file beyond the size limit is refused before anything of it is read."""
     try:
-        return Path(path).read_bytes()
+        size = os.stat(path).st_size
     except OSError as exc:
         raise DomainError(
             "file_unreadable", path=str(path), detail=exc.strerror or str(exc)
         ) from exc
+    if size > MAX_FILE_BYTES:
+        raise DomainError(
+            "file_too_large", path=str(path), size=size // MiB, limit=MAX_FILE_BYTES // MiB
+        )
 
 
-def read_table(path: str | Path, data: bytes) -> Table:
+def read_table(path: str | Path, columns: Columns, sheet: str | None = None) -> Table:
+    """The file's table: its header found, its rows to be read. Refusals: DomainError for the
+    file, ImportRejected for its header."""
+    name = str(path)
+    check_size(path)
     suffix = Path(path).suffix.lower()
     if suffix == ".csv":
-        raw_rows = _csv_rows(path, data)
-    elif suffix in (".xlsx", ".xlsm"):
-        raw_rows = _xlsx_rows(path, data)
-    else:
-        raise DomainError("file_format", path=str(path))
-    header: list[str] | None = None
-    rows: list[tuple[int, dict[str, Any]]] = []
-    for line, values in raw_rows:
-        if all(v is None or str(v).strip() == "" for v in values):
-            continue
-        if header is None:
-            header = [str(v).strip() if v is not None else "" for v in values]
-            continue
-        rows.append(
-            (
-                line,
-                {
-                    name: values[i] if i < len(values) else None
-                    for i, name in enumerate(header)
-                    if name
-                },
-            )
-        )
-    if header is None:
-        raise DomainError("file_empty", path=str(path))
-    return Table(header, rows)
+        if sheet is not None:
+            raise DomainError("sheet_in_csv", path=name)
+        return _csv_table(name, columns)
+    if suffix in (".xlsx", ".xlsm"):
+        return _xlsx_table(name, columns, sheet)
+    if suffix in (".xls", ".et"):
+        raise DomainError("file_format_old", path=name)
+    raise DomainError("file_format", path=name)
 
 
-def _csv_rows(path: str | Path, data: bytes) -> Iterator[tuple[int, list[Any]]]:
+# --- CSV --------------------------------------------------------------------------------------
+
+
+def _csv_table(path: str, columns: Columns) -> Table:
+    encoding = _csv_encoding(path)
+    try:
+        return _table(path, None, columns, _csv_rows(path, encoding))
+    except _NoHeader:
+        raise DomainError("header_not_found", path=path, **_required(columns)) from None
+
+
+def _csv_encoding(path: str) -> str:
+    """UTF-8 (with or without a BOM) or GB18030, a superset of the GBK that Excel on Chinese
+    Windows saves; the whole file is read once to know, checking its limits on the way."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            text = data.decode(encoding)
-            break
+            for _ in _csv_rows(path, encoding):
+                pass
         except UnicodeDecodeError:
             continue
-    else:
-        raise DomainError("file_encoding", path=str(path))
-    reader = csv.reader(io.StringIO(text, newline=""))
-    for values in reader:
-        # line_num counts physical lines, so a quoted field spanning lines keeps numbers right.
-        yield reader.line_num, list(values)
+        return encoding
+    raise DomainError("file_encoding", path=path)
 
 
-def _xlsx_rows(path: str | Path, data: bytes) -> Iterator[tuple[int, list[Any]]]:
+def _csv_rows(path: str, encoding: str) -> Iterator[tuple[int, list[Any]]]:
+    with open(path, encoding=encoding, newline="") as f:
+        reader = csv.reader(f)
+        count = 0
+        try:
+            for values in reader:
+                count += 1
+                if count > MAX_SHEET_ROWS:
+                    raise DomainError("too_many_rows_csv", path=path, limit=MAX_ROWS)
+                if values and max(map(len, values)) > MAX_CELL_CHARS:
+                    raise DomainError(
+                        "csv_field_too_long", path=path, line=reader.line_num, limit=MAX_CELL_CHARS
+                    )
+                # line_num counts physical lines: a quoted field spanning lines keeps them right.
+                yield reader.line_num, values
+        except csv.Error as exc:
+            # Python's csv module refuses a field over 131,072 characters by itself.
+            if "field larger than field limit" in str(exc):
+                raise DomainError(
+                    "csv_field_too_long",
+                    path=path,
+                    line=max(reader.line_num, 1),
+                    limit=MAX_CELL_CHARS,
+                ) from None
+            raise DomainError("file_unreadable", path=path, detail=str(exc)[:200]) from None
+
+
+# --- XLSX -------------------------------------------------------------------------------------
+
+
+def _xlsx_table(path: str, columns: Columns, wanted: str | None) -> Table:
     from openpyxl import load_workbook  # imported here: only XLSX users pay for it
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise DomainError("file_unreadable", path=str(path), detail=str(exc)) from exc
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise DomainError("file_unreadable", path=path, detail=str(exc)[:200]) from exc
+    with archive:
+        sheets, shared = workbook_sheets(path, archive)
+        check_archive(path, archive, sheets, shared)
+        if wanted is not None:
+            named = [s for s in sheets if s.name == wanted.strip()]
+            if not named:
+                raise DomainError(
+                    "sheet_unknown", path=path, sheet=wanted, sheets=[s.name for s in sheets]
+                )
+            sheets = named
+        if shared is not None:
+            scan_shared_strings(path, archive, shared)
+        try:
+            workbook = load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds for a damaged file
+            raise DomainError("file_unreadable", path=path, detail=str(exc)[:200]) from exc
+        try:
+            table = _first_table(path, archive, workbook, sheets, columns)
+        except BaseException:
+            workbook.close()
+            raise
+    table.rows = _closing(table.rows, workbook)
+    return table
+
+
+def _first_table(
+    path: str, archive: zipfile.ZipFile, workbook: Any, sheets: list[Sheet], columns: Columns
+) -> Table:
+    """The first sheet whose header names the required columns; refusals say which sheets
+    were looked at."""
+    worksheets = {ws.title: ws for ws in workbook.worksheets}
+    tried: list[str] = []
+    partial: ImportRejected | None = None
+    for sheet in sheets:
+        worksheet = worksheets.get(sheet.name)
+        if worksheet is None:
+            continue  # a chart sheet
+        tried.append(sheet.name)
+        scan_sheet(path, archive, sheet)
+        # The declared dimension may be wrong (or hostile): rows are read as they are.
+        worksheet.reset_dimensions()
+        try:
+            return _table(path, sheet.name, columns, _xlsx_rows(path, worksheet))
+        except _NoHeader:
+            continue
+        except ImportRejected as refused:
+            partial = partial or refused
+    if partial is not None:
+        raise partial
+    raise DomainError("header_not_found_sheets", path=path, sheets=tried, **_required(columns))
+
+
+def _xlsx_rows(path: str, worksheet: Any) -> Iterator[tuple[int, list[Any]]]:
     try:
-        sheet = workbook.worksheets[0]
-        _refuse_formulas_without_values(path, data, sheet.title)
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [v.date() if isinstance(v, datetime) else v for v in values]
+        for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            yield number, [v.date() if isinstance(v, datetime) else v for v in row]
+    except DomainError:
+        raise
+    except Exception as exc:  # damaged XML shows only when the rows are read
+        raise DomainError("file_unreadable", path=path, detail=str(exc)[:200]) from exc
+
+
+def _closing(
+    rows: Iterator[tuple[int, dict[str, Any]]], workbook: Any
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    try:
+        yield from rows
     finally:
         workbook.close()
 
 
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-# Cells named in a refusal: enough to find them, not a wall of text.
-_CELLS_NAMED = 10
+# --- the header and the rows below it ---------------------------------------------------------
 
 
-def _refuse_formulas_without_values(path: str | Path, data: bytes, sheet: str) -> None:
-    """A formula cell whose result was never saved (a file written by a program, not by Excel)
-    reads as empty: refused naming the cells, rather than read as a default."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        cells = []
-        with archive.open(_sheet_path(archive, sheet)) as xml:
-            for _, element in ElementTree.iterparse(xml):
-                if element.tag != f"{_MAIN}c":
-                    continue
-                if element.find(f"{_MAIN}f") is not None and not element.findtext(f"{_MAIN}v"):
-                    cells.append(element.get("r", "?"))
-                element.clear()
-    if cells:
-        shown = "、".join(cells[:_CELLS_NAMED]) + ("……" if len(cells) > _CELLS_NAMED else "")
-        raise DomainError("formula_without_value", path=str(path), sheet=sheet, cells=shown)
+class _NoHeader(Exception):
+    """No row near the top of a sheet names any column."""
 
 
-def _sheet_path(archive: zipfile.ZipFile, sheet: str) -> str:
-    """Where the named sheet's XML lies in the workbook's archive."""
-    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    targets = {r.get("Id"): r.get("Target", "") for r in relations}
-    for element in workbook.iter(f"{_MAIN}sheet"):
-        if element.get("name") == sheet:
-            target = targets[element.get(_RELATIONSHIP)]
-            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-    raise DomainError("file_unreadable", path=sheet, detail="sheet")
+def _table(
+    path: str, sheet_name: str | None, columns: Columns, rows: Iterator[tuple[int, list[Any]]]
+) -> Table:
+    """The table whose header is the first of the top rows naming every required column;
+    _NoHeader if none names any column, ImportRejected for a header that falls short."""
+    top: list[tuple[int, list[Any]]] = []
+    for line, values in rows:
+        top.append((line, values))
+        if line >= HEADER_ROWS:
+            break
+    best: tuple[int, int, list[Any]] | None = None  # (names recognised, line, values)
+    for line, values in top:
+        keys = {k for k in map(columns.key, values) if k}
+        if keys >= set(columns.required):
+            table = Table(path, sheet_name, line, [])
+            table.columns = _header_columns(table, columns, values)
+            rest = chain((r for r in top if r[0] > line), rows)
+            table.rows = _records(table, columns, values, rest)
+            return table
+        if keys and (best is None or len(keys) > best[0]):
+            best = (len(keys), line, values)
+    if best is None:
+        raise _NoHeader
+    _, line, values = best
+    present = {k for k in map(columns.key, values) if k}
+    problems = [
+        RowProblem(line, "column_missing", {"column": columns.shown(c)})
+        for c in columns.required
+        if c not in present
+    ]
+    raise ImportRejected(problems + _column_problems(line, columns, values), sheet=sheet_name)
+
+
+def _required(columns: Columns) -> dict[str, Any]:
+    return {"columns": [columns.shown(c) for c in columns.required]}
+
+
+def _header_columns(table: Table, columns: Columns, values: list[Any]) -> list[str]:
+    if problems := _column_problems(table.header_line, columns, values):
+        raise ImportRejected(problems, sheet=table.sheet)
+    return [k for k in map(columns.key, values) if k]
+
+
+def _column_problems(line: int, columns: Columns, values: list[Any]) -> list[RowProblem]:
+    problems = []
+    seen: set[str] = set()
+    for value in values:
+        heading = "" if value is None else str(value).strip()
+        key = columns.key(value)
+        if key is None and heading and not columns.is_ignored(value):
+            problems.append(RowProblem(line, "column_unknown", {"column": heading}))
+        elif key in seen:
+            problems.append(RowProblem(line, "column_duplicate", {"column": heading}))
+        if key:
+            seen.add(key)
+    return problems
+
+
+def _records(
+    table: Table, columns: Columns, header: list[Any], rows: Iterator[tuple[int, list[Any]]]
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    positions = [(i, key) for i, key in enumerate(map(columns.key, header)) if key]
+    for line, values in rows:
+        texts_of = [v for v in values if isinstance(v, str)]
+        joined = "".join(texts_of)
+        if not joined.strip() and (
+            len(texts_of) == len(values) or all(v is None or isinstance(v, str) for v in values)
+        ):
+            continue  # a blank row (a sheet's empty cells are None, a CSV's are "")
+        # Every word for a total has 计: the cheap test first, for a million rows.
+        if "计" in joined and any(_is_total(v) for v in texts_of):
+            table.totals.append(line)
+            continue
+        yield line, {key: values[i] if i < len(values) else None for i, key in positions}
+
+
+def _is_total(value: str) -> bool:
+    return len(value) < 20 and _heading(value) in texts.TOTAL_ROW_WORDS

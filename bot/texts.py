@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from scoring.errors import DomainError, ImportRejected, RowProblem, RulesetProblem, RulesetRejected
+from scoring.periods import Period
 
 # Domain error codes (scoring.errors.DomainError.code) and row problems, by code.
 ERRORS: dict[str, str] = {
@@ -15,17 +16,47 @@ ERRORS: dict[str, str] = {
     "ruleset_invalid": "规则文件有 {count} 处错误：",
     "file_unreadable": "无法读取文件 {path}：{detail}",
     "file_format": "不支持的文件格式 {path}：请使用 .csv 或 .xlsx",
+    "file_format_old": (
+        "不支持旧版 Excel/WPS 格式 {path}：请在 Excel 或 WPS 中“另存为” .xlsx（Excel 工作簿）后再导入"
+    ),
     "file_encoding": "无法识别文件 {path} 的编码：请保存为 UTF-8 或 GBK 编码的 CSV",
-    "file_empty": "文件 {path} 没有表头行",
+    "file_too_large": "文件 {path} 有 {size} MB，超过导入上限 {limit} MB",
+    "header_not_found": "文件 {path} 的前 10 行中没有找到表头：表头须包含列 {columns}",
+    "header_not_found_sheets": (
+        "文件 {path} 的工作表 {sheets} 的前 10 行中都没有找到表头：表头须包含列 {columns}；"
+        "也可以用 --sheet 指定工作表"
+    ),
+    "sheet_unknown": "文件 {path} 中没有名为「{sheet}」的工作表（有：{sheets}）",
+    "sheet_in_csv": "{path} 是 CSV 文件，没有工作表：--sheet 只用于 XLSX",
+    "too_many_rows": "文件 {path} 的工作表「{sheet}」超过 {limit} 行，超过一次导入的上限，已拒绝",
+    "too_many_rows_declared": (
+        "文件 {path} 的工作表「{sheet}」声明有 {rows} 行，超过一次导入的上限 {limit} 行，已拒绝"
+    ),
+    "too_many_rows_csv": "文件 {path} 超过 {limit} 行，超过一次导入的上限，已拒绝",
+    "too_many_records": (
+        "文件的记录（按条数计）超过 {limit} 条，超过一次导入的上限，已拒绝：请分成几个文件导入"
+    ),
+    "cell_too_long": (
+        "文件 {path} 的工作表「{sheet}」单元格 {cell} 超过 {limit} 个字符（Excel 的上限），已拒绝"
+    ),
+    "shared_string_too_long": "文件 {path} 中有单元格超过 {limit} 个字符（Excel 的上限），已拒绝",
+    "csv_field_too_long": "文件 {path} 第 {line} 行有单元格超过 {limit} 个字符（Excel 的上限），已拒绝",
+    "xlsx_too_large": (
+        "文件 {path} 解压后过大（{member}：{size} MB，上限 {limit} MB），不像是正常的 Excel 文件，已拒绝"
+    ),
+    "xlsx_too_many_members": "文件 {path} 内含 {count} 个部件（上限 {limit}），不像是正常的 Excel 文件，已拒绝",
+    "xlsx_too_many_strings": "文件 {path} 的不同文字超过 {limit} 个，超过一次导入的上限，已拒绝",
+    "xlsx_piece_too_large": "文件 {path} 中有一行或一段内容超过 {limit} MB，不像是正常的 Excel 文件，已拒绝",
     "formula_without_value": (
         "文件 {path} 的工作表「{sheet}」中，单元格 {cells} 是公式，但文件里没有保存计算结果："
         "请用 Excel 或 WPS 打开并保存后再导入，或把公式复制为数值"
     ),
     "file_already_imported": "该文件已于 {when} 导入过（{source}），未重复导入",
     "import_rejected": "文件有 {count} 处错误，已整体拒绝，未保存任何内容：",
+    "import_rejected_sheet": "工作表「{sheet}」有 {count} 处错误，已整体拒绝，未保存任何内容：",
     "period_invalid": "无法识别的期间 {period}：请使用 2024-05、2024Q2、2024 或 2024-04-01..2024-06-30",
     "period_reversed": "期间 {period} 的结束日期早于开始日期",
-    "period_out_of_range": "期间 {period} 超出范围：只能查询 {first} 年至 {last} 年",
+    "period_out_of_range": "期间 {period} 超出范围：只能是 {first} 年至 {last} 年之间的期间",
     "number_invalid": "编号 {text} 不对：请用阿拉伯数字，如 17 或 #17",
     "points_too_large": "分值 {points} 超出范围：每条不超过 ±{limit}",
     "title_invisible": "标题没有可见的文字",
@@ -44,6 +75,7 @@ ERRORS: dict[str, str] = {
     # Row problems of an import file.
     "column_missing": "缺少列 {column}",
     "column_unknown": "未知的列 {column}",
+    "column_duplicate": "列 {column} 重复出现",
     "unit_missing": "未填写单位",
     "unit_unknown": "未知的单位 {unit}",
     "date_missing": "未填写日期",
@@ -58,7 +90,7 @@ ERRORS: dict[str, str] = {
     "points_required": "调整项必须填写分值",
     "points_invalid": "分值 {value} 不是整数",
     "points_zero": "调整分值不能为 0",
-    "reason_required": "调整项必须在 note 列注明原因",
+    "reason_required": "调整项必须在备注（note）列注明原因",
     "modifier_unknown": "未知的加分项 {modifier}",
     "modifier_times_invalid": "加分项 {modifier} 的次数不对",
     "modifier_not_allowed": "加分项 {modifier} 不适用于 {item}",
@@ -74,6 +106,7 @@ ERRORS: dict[str, str] = {
         "更正请记一笔今天的调整分，或先解锁该期间并注明原因"
     ),
     "name_missing": "未填写单位名称",
+    "units_changed": "导入期间单位名单有变更，未保存任何内容：请重新导入",
     # Chat.
     "update_replayed": "该操作已处理过",
     "invite_invalid": "邀请码无效，请向信息室确认邀请链接",
@@ -101,7 +134,9 @@ ERRORS: dict[str, str] = {
     "record_unknown": "没有找到记录 #{record}",
     "claim_decided": "记录 #{record} 已处理（{status}），不能再次审核",
     "reason_missing": "请注明原因",
-    "penalty_unknown": "未知的扣分项 {item}",
+    "penalty_unknown": "未知的扣分项 {penalty}",
+    "penalty_missing": "请写明扣分项",
+    "penalty_ambiguous": "扣分项 {text} 不明确，可能是：{candidates}。请写完整名称或编号",
     "no_adjustment": "规则集 {ruleset} 没有调整项",
     "record_not_confirmed": "记录 #{record} 尚未确认（{status}），不能追加批示",
     "entry_unknown": "没有找到流水 #{entry}",
@@ -112,31 +147,55 @@ ERRORS: dict[str, str] = {
         "2024/5/6、2024.5.6、5.6 或 20240506"
     ),
     "usage": "用法：{usage}",
-    "item_ambiguous": "项目 {text} 不明确，可能是：{options}",
+    "item_ambiguous": "项目 {text} 不明确，可能是：{candidates}。请写完整名称或编号",
+    "modifier_ambiguous": "加分项 {text} 不明确，可能是：{candidates}。请写完整名称或编号",
+    "group_ambiguous": "分组 {text} 不明确，可能是：{candidates}",
+    "modifier_missing": "加分项名称为空",
+    "group_missing": "未填写分组",
     "name_duplicate": "单位 {name} 在文件中重复出现（第 {first} 行）",
     "alias_taken": "别名 {alias} 已被单位 {unit} 使用",
 }
-
-
-# What a refusal quotes of the user's own text: enough to recognise it, never a wall (a
-# 4,000-character word quoted back would not fit in a message).
-QUOTED = 200
 
 
 def error_text(code: str, params: dict[str, Any]) -> str:
     template = ERRORS.get(code)
     if template is None:
         return code
+    # What a user wrote is quoted back, but never a cell of 30,000 characters; paths and the
+    # lists the code makes are not the user's words.
     shown = {
-        key: f"{value[:QUOTED]}…" if isinstance(value, str) and len(value) > QUOTED else value
-        for key, value in params.items()
+        k: _clip(v) if isinstance(v, str) and k not in ("path", "known") else v
+        for k, v in params.items()
     }
-    if "status" in shown:
+    if "status" in params:
         # A record's status is stored in English; people read it in Chinese.
-        shown["status"] = STATUS_NAMES.get(shown["status"], shown["status"])
-    if "who" in shown:
-        shown["who"] = actor_display(str(shown["who"]))
+        shown["status"] = STATUS_NAMES.get(params["status"], params["status"])
+    if "who" in params:
+        shown["who"] = actor_display(str(params["who"]))
+    if "candidates" in params:
+        shown["candidates"] = candidates_text(params["candidates"], params.get("more", 0))
+    for key, value in params.items():
+        if isinstance(value, list) and key != "candidates":
+            shown[key] = "、".join(str(v) for v in value)
     return template.format(**shown)
+
+
+# A quoted value longer than this is cut, saying how long it was.
+QUOTED_LIMIT = 60
+
+
+def _clip(value: str) -> str:
+    if len(value) <= QUOTED_LIMIT:
+        return value
+    return value[: QUOTED_LIMIT - 20] + CLIPPED.format(length=len(value))
+
+
+def candidates_text(candidates: list[tuple[str, str]], more: int) -> str:
+    """What an ambiguous name may mean, numbered, each with its id to write instead."""
+    listed = "；".join(
+        f"{n}. {label}（{rule_id}）" for n, (rule_id, label) in enumerate(candidates, start=1)
+    )
+    return listed + (CANDIDATES_MORE.format(more=more) if more else "")
 
 
 def actor_display(actor: str) -> str:
@@ -223,6 +282,33 @@ def ruleset_problem_text(problem: RulesetProblem) -> str:
 RULESET_WHOLE = "（整个规则文件）"
 
 
+CANDIDATES_MORE = "；等另外 {more} 个"
+CLIPPED = "……（共 {length} 字）"
+
+# The columns of the files offices import, by key: the names a header may give each (the key
+# itself is always one). The first name is the one the project writes, in templates too.
+RECORD_COLUMN_NAMES: dict[str, tuple[str, ...]] = {
+    "date": ("日期",),
+    "unit": ("单位", "单位名称"),
+    "item": ("项目",),
+    "count": ("数量", "条数"),
+    "points": ("分值",),
+    "modifiers": ("批示", "加分项"),
+    "title": ("标题",),
+    "note": ("备注",),
+}
+UNIT_COLUMN_NAMES: dict[str, tuple[str, ...]] = {
+    "name": ("单位名称", "单位", "名称"),
+    "group": ("分组", "类别"),
+    "aliases": ("别名",),
+}
+# A column as a refusal names it.
+COLUMN_SHOWN = "{name}（{key}）"
+# Columns offices keep for themselves, read past without a word.
+IGNORED_COLUMN_NAMES = ("序号",)
+# A row with one of these in any cell is a total the office keeps, not a record.
+TOTAL_ROW_WORDS = ("合计", "总计", "小计")
+
 INIT_DONE = "已初始化数据库 {db}，规则集：{ruleset}（{name}）"
 INIT_SAME = "数据库 {db} 已使用规则集 {ruleset}，无需变更"
 RULES_OK = (
@@ -234,6 +320,7 @@ RECORDS_IMPORTED = (
     "{entries} 条积分流水，合计 {points} 分"
 )
 RECORDS_SKIPPED = "跳过已存储的记录 {skipped} 条"
+TOTALS_SKIPPED = "已跳过合计行：第 {lines} 行"
 SETTLED = "{month} 月度报送任务结算：{settled} 个单位，其中 {missed} 个未完成（扣分已记入流水）"
 SETTLED_AGAIN = "{month} 已结算过，按现有数据重新结算"
 SETTLED_NOTHING_NEW = "{month} 已结算过，本次没有新的变更"
@@ -278,6 +365,79 @@ RULES_MODIFIER_COLUMNS = ("编号", "名称", "分值", "每条最多", "通报�
 NO_LIMIT = "不限"
 KIND = {"adoption": "采用", "credit": "加分", "penalty": "扣分", "adjustment": "调整"}
 POINTS_GIVEN = "按记录填写"
+
+# The files written: XLSX sheets and CSV.
+SHEET_FONT = "宋体"
+SHEET_FOOTER = "第 &P 页，共 &N 页"
+STANDINGS_SHEET_TITLE = "{ruleset}\n{group}排名　{period}"
+EXPORT_SHEET_TITLE = "{ruleset}\n{what}　{period}"
+QUARTERS = "一二三四"
+# Templates (govinfo-bot template records|units).
+TEMPLATE_HELP_SHEET = "填写说明"
+TEMPLATE_EXAMPLES = "示例（填写说明中的示例不会被导入）："
+TEMPLATE_RECORDS_TITLE = "{ruleset}　政务信息登记表填写说明"
+TEMPLATE_RECORDS_SHEET = "登记表"
+TEMPLATE_RECORDS_SHEET_TITLE = "{ruleset}\n政务信息登记表"
+TEMPLATE_RECORDS_HELP = (
+    "1. 在「登记表」工作表的表头下每条记录填写一行，不要改动表头；表头上方的标题可以改。",
+    "2. 日期：2024-05-06、2024/5/6、2024年5月6日 或 Excel 日期均可，不早于 {effective}，不晚于导入当天。",
+    "3. 单位：从下拉列表选择单位名称，也可以写单位的别名。",
+    "4. 项目：从下拉列表选择，报送（计入每月报送任务）选“报送”；也可以写项目编号，"
+    "或名称中能唯一确定项目的一部分（如“决策参考”）。",
+    "5. 数量：同样的记录有几条就写几，不填为 1。",
+    "6. 分值：只有调整项填写整数（加分为正，扣分为负），并在备注中写明原因。",
+    "7. 批示：领导批示等加分项，从下拉列表选择；多个用“、”分隔，同一项多次写“×2”。",
+    "8. 标题、备注：可不填。“合计”“小计”行导入时会跳过，不必删除。",
+    "9. 导入：govinfo-bot records import 登记表.xlsx；以后在同一张表中追加记录、再次导入时加 "
+    "--skip-existing，只导入新增的行。",
+)
+TEMPLATE_UNITS_TITLE = "{ruleset}　单位名单填写说明"
+TEMPLATE_UNITS_SHEET = "单位名单"
+TEMPLATE_UNITS_SHEET_TITLE = "{ruleset}\n考评单位名单"
+TEMPLATE_UNITS_HELP = (
+    "1. 在「单位名单」工作表的表头下每个单位填写一行，不要改动表头。",
+    "2. 单位名称：单位的全称；导入记录时按名称或别名找到单位。",
+    "3. 分组：从下拉列表选择（{groups}），排名只在同组内进行。",
+    "4. 别名：可不填；多个别名用“、”“；”或“,”分隔，如：教育局、教育。",
+    "5. 导入：govinfo-bot units import 单位名单.xlsx；再次导入时同名单位更新分组和别名，不会重复添加。",
+)
+TEMPLATE_UNIT_EXAMPLES = (("县教育局", "教育局、教育"), ("县公安局", "公安局"))
+TEMPLATE_EXAMPLE_UNIT = "县教育局"
+TEMPLATE_EXAMPLE_TITLES = ("县公安局召开冬季安全工作会议", "关于沙漠治理的调研")
+TEMPLATE_EXAMPLE_REASON = "补记四月漏登的采用信息"
+TEMPLATE_OPTION_HEADINGS = {
+    "unit": "可选单位",
+    "item": "可选项目",
+    "modifiers": "可选批示",
+    "group": "可选分组",
+}
+TEMPLATE_NOT_IN_LIST = "请从下拉列表中选择"
+TEMPLATE_WHOLE_NUMBER = "请填写 {low} 到 {high} 之间的整数"
+TEMPLATE_DATE = "请填写 {first} 以后的日期，如 2024-05-06"
+TEMPLATE_WRITTEN = (
+    "已写入模板 {path}：在「{sheet}」工作表中填写后，运行 govinfo-bot {kind} import {path} 导入"
+)
+ERRORS["csv_not_encodable"] = (
+    "无法用 {encoding} 编码写出字符「{char}」：请改用 UTF-8（去掉 --encoding）"
+)
+
+
+def period_span(period: Period) -> str:
+    """A period as a bulletin names it, with its days: 2024年第二季度（2024-04-01 至 2024-06-30）."""
+    days = f"{period.start.isoformat()} 至 {period.end.isoformat()}"
+    label = period.label
+    if ".." in label:
+        return days
+    if "Q" in label:
+        year, quarter = label.split("Q")
+        name = f"{int(year)}年第{QUARTERS[int(quarter) - 1]}季度"
+    elif "-" in label:
+        year, month = label.split("-")
+        name = f"{int(year)}年{int(month)}月"
+    else:
+        name = f"{int(label)}年"
+    return f"{name}（{days}）"
+
 
 STANDINGS_TITLE = "{ruleset} {period}（{start} 至 {end}）共采用 {items} 条"
 GROUP_HEADING = "（{number}）{group}：采用 {items} 条"

@@ -31,8 +31,14 @@ class RowProblem:
 class ImportRejected(DomainError):
     """A file with any bad row is refused whole; this lists every bad row."""
 
-    def __init__(self, problems: list[RowProblem], hint: str | None = None) -> None:
-        super().__init__("import_rejected", count=len(problems))
+    def __init__(
+        self, problems: list[RowProblem], hint: str | None = None, sheet: str | None = None
+    ) -> None:
+        # A workbook's refusal names the sheet its line numbers are on.
+        if sheet is None:
+            super().__init__("import_rejected", count=len(problems))
+        else:
+            super().__init__("import_rejected_sheet", count=len(problems), sheet=sheet)
         self.problems = problems
         # A code for what the user can do about it, said after the rows.
         self.hint = hint

@@ -13,6 +13,8 @@ _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 _QUARTER = re.compile(r"(\d{4})[Qq]([1-4])")
 _YEAR = re.compile(r"(\d{4})")
 _RANGE = re.compile(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})")
+# The first year a period may reach back to under a ruleset that names no effective date.
+EARLIEST_YEAR = 2000
 
 
 @dataclass(frozen=True, order=True)
@@ -28,17 +30,19 @@ class Period:
 def month(year: int, month_number: int) -> Period:
     last = calendar.monthrange(year, month_number)[1]
     return Period(
-        date(year, month_number, 1), date(year, month_number, last), f"{year}-{month_number:02d}"
+        date(year, month_number, 1),
+        date(year, month_number, last),
+        f"{year:04d}-{month_number:02d}",
     )
 
 
 def quarter(year: int, number: int) -> Period:
     first = 3 * (number - 1) + 1
-    return Period(month(year, first).start, month(year, first + 2).end, f"{year}Q{number}")
+    return Period(month(year, first).start, month(year, first + 2).end, f"{year:04d}Q{number}")
 
 
 def year(number: int) -> Period:
-    return Period(date(number, 1, 1), date(number, 12, 31), str(number))
+    return Period(date(number, 1, 1), date(number, 12, 31), f"{number:04d}")
 
 
 def month_of(day: date) -> Period:
@@ -77,6 +81,16 @@ def parse_period(text: str) -> Period:
     except ValueError as exc:
         raise DomainError("period_invalid", period=text) from exc
     raise DomainError("period_invalid", period=text)
+
+
+def check_period(period: Period, effective_from: date | None, today: date) -> Period:
+    """A period someone asks about lies between the ruleset's first year and next year: beyond
+    that it is a slip of the keyboard (9999Q4), and dates past year 9999 do not exist."""
+    first = effective_from.year if effective_from else EARLIEST_YEAR
+    last = today.year + 1
+    if period.start.year < first or period.end.year > last:
+        raise DomainError("period_out_of_range", period=period.label, first=first, last=last)
+    return period
 
 
 def parse_month(text: str) -> Period:
@@ -135,17 +149,3 @@ def split_period(period: Period) -> PeriodParts:
         [(a.strftime("%Y-%m"), b.strftime("%Y-%m")) for a, b in months],
         days,
     )
-
-
-# Before any ruleset this product knows; periods of a ruleset without an effective date start here.
-EARLIEST_YEAR = 2000
-
-
-def check_period(period: Period, effective_from: date | None, today: date) -> Period:
-    """Periods asked about lie between the ruleset's first year and next year: `9999Q4` is a
-    slip, not a question."""
-    first = effective_from.year if effective_from else EARLIEST_YEAR
-    last = today.year + 1
-    if period.start.year < first or period.end.year > last:
-        raise DomainError("period_out_of_range", period=period.label, first=first, last=last)
-    return period

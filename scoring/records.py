@@ -15,17 +15,21 @@ from typing import Any
 
 from scoring.dates import read_day
 from scoring.errors import DomainError, ImportRejected, RowProblem
-from scoring.ruleset import SUBMISSION_ID, SUBMISSION_LABEL, Item, ItemKind, Ruleset
+from scoring.names import Candidate, fold, resolve, split_list
+from scoring.ruleset import SUBMISSION_ID, SUBMISSION_LABEL, Item, ItemKind, Modifier, Ruleset
 
 RECORD_COLUMNS = ("date", "unit", "item", "count", "points", "modifiers", "title", "note")
 REQUIRED_RECORD_COLUMNS = ("date", "unit", "item")
 # A guard against a slip of the keyboard creating a hundred thousand records from one row.
 MAX_COUNT = 1_000
+# Records of one file, counts included: beyond this an import is refused at once.
+MAX_RECORDS = 1_000_000
 # Points of one entry (an adjustment): far beyond any real one, far below what could overflow a
 # sum of millions of entries.
 MAX_POINTS = 100_000
 MAX_TITLE = 500
 _REPEAT = re.compile(r"^(.*?)\s*[×xX*]\s*([0-9]+)$")
+_NOT_LETTER_OR_NUMBER = re.compile(r"[\W_]+")
 # Numbers are ASCII digits: int() would also take "٣" and str.isdigit() says "²" is one.
 _WHOLE = re.compile(r"[+-]?[0-9]+")
 # Characters that reorder how text is displayed (a title that reads differently from what is
@@ -35,7 +39,7 @@ _BIDI_CONTROLS = dict.fromkeys(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Record:
     """One validated record: a submission, an adoption, a credit, a penalty or an adjustment."""
 
@@ -56,7 +60,9 @@ class Record:
 def title_key(title: str) -> str:
     """A title folded for duplicate detection: width, case, spaces and punctuation ignored."""
     folded = unicodedata.normalize("NFKC", title).casefold()
-    return "".join(ch for ch in folded if unicodedata.category(ch)[0] in "LN")
+    # Keeps letters and numbers (categories L and N), exactly as testing each character's
+    # category would, checked over every code point; a million titles an import.
+    return _NOT_LETTER_OR_NUMBER.sub("", folded)
 
 
 def clean_title(text: str) -> str:
@@ -104,22 +110,7 @@ def split_repeat(text: str) -> tuple[str, int]:
     return text, 1
 
 
-def check_header(header: Iterable[str]) -> list[RowProblem]:
-    names = [h.strip() for h in header]
-    problems = [
-        RowProblem(1, "column_missing", {"column": c})
-        for c in REQUIRED_RECORD_COLUMNS
-        if c not in names
-    ]
-    problems += [
-        RowProblem(1, "column_unknown", {"column": c})
-        for c in names
-        if c and c not in RECORD_COLUMNS
-    ]
-    return problems
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedRow:
     """A valid row of an import file: its line number, its record, and how many of it."""
 
@@ -140,20 +131,50 @@ def parse_rows(
     """
     parsed: list[ParsedRow] = []
     problems: list[RowProblem] = []
+    records = 0
+    names = _Names(ruleset)
     for line, row in rows:
         try:
-            record, count = parse_row(ruleset, row, units, today)
+            record, count = parse_row(ruleset, row, units, today, names)
         except DomainError as err:
             problems.append(RowProblem(line, err.code, err.params))
             continue
+        records += count
+        if records > MAX_RECORDS:
+            raise DomainError("too_many_records", limit=MAX_RECORDS)
         parsed.append(ParsedRow(line, record, count))
     if problems:
         raise ImportRejected(problems)
     return parsed
 
 
+class _Names:
+    """Item and modifier names of one file, each resolved once: a register of a million rows
+    names a few dozen of them."""
+
+    def __init__(self, ruleset: Ruleset) -> None:
+        self.ruleset = ruleset
+        self._items: dict[str, Item | None] = {}
+        self._modifiers: dict[tuple[str, str], tuple[tuple[str, int], ...]] = {}
+
+    def item(self, text: str) -> Item | None:
+        if text not in self._items:
+            self._items[text] = resolve_item(self.ruleset, text)
+        return self._items[text]
+
+    def modifiers(self, text: str, item: Item | None) -> tuple[tuple[str, int], ...]:
+        key = (text, item.id if item else SUBMISSION_ID)
+        if key not in self._modifiers:
+            self._modifiers[key] = parse_modifiers(self.ruleset, text, item)
+        return self._modifiers[key]
+
+
 def parse_row(
-    ruleset: Ruleset, row: Mapping[str, Any], units: Mapping[str, str], today: date
+    ruleset: Ruleset,
+    row: Mapping[str, Any],
+    units: Mapping[str, str],
+    today: date,
+    names: _Names,
 ) -> tuple[Record, int]:
     unit_text = _text(row.get("unit"))
     if not unit_text:
@@ -163,10 +184,10 @@ def parse_row(
         raise DomainError("unit_unknown", unit=unit_text)
     day = parse_day(row.get("date"), ruleset, today)
     item_text = _text(row.get("item"))
-    item = resolve_item(ruleset, item_text)
+    item = names.item(item_text)
     count = _count(row.get("count"))
     points = _points(row.get("points"), item)
-    modifiers = parse_modifiers(ruleset, _text(row.get("modifiers")), item)
+    modifiers = names.modifiers(_text(row.get("modifiers")), item)
     note = clean_note(_text(row.get("note")))
     if item is not None and item.kind is ItemKind.ADJUSTMENT and not note:
         raise DomainError("reason_required")
@@ -204,30 +225,31 @@ def check_day(ruleset: Ruleset, day: date, today: date) -> None:
 
 
 def resolve_item(ruleset: Ruleset, text: str) -> Item | None:
-    """The item named by id or label; None for a submission (报送)."""
-    if not text:
-        raise DomainError("item_missing")
-    if text in (SUBMISSION_ID, SUBMISSION_LABEL):
+    """The item a file names (scoring.names: id, label, label without its remark, a part of
+    one label); None for a submission (报送)."""
+    if fold(text) in (SUBMISSION_ID, SUBMISSION_LABEL):
         return None
-    item = ruleset.items_by_key.get(text)
-    if item is None:
-        raise DomainError("item_unknown", item=text)
-    return item
+    return resolve(text, item_candidates(ruleset.items), "item")
+
+
+def item_candidates(items: Iterable[Item]) -> list[Candidate[Item]]:
+    """Each item by its label and, where it has one, by its short chat label."""
+    return [Candidate(i.id, name, i) for i in items for name in (i.label, i.chat_label) if name]
+
+
+def resolve_modifier(ruleset: Ruleset, text: str) -> Modifier:
+    return resolve(text, [Candidate(m.id, m.label, m) for m in ruleset.modifiers], "modifier")
 
 
 def parse_modifiers(ruleset: Ruleset, text: str, item: Item | None) -> tuple[tuple[str, int], ...]:
     if not text:
         return ()
     counts: dict[str, int] = {}
-    for part in (p.strip() for p in text.replace("；", ";").split(";")):
-        if not part:
-            continue
+    for part in split_list(text):
         name, times = split_repeat(part)
         if not 1 <= times <= MAX_COUNT:
             raise DomainError("modifier_times_invalid", modifier=part)
-        modifier = ruleset.modifiers_by_key.get(name)
-        if modifier is None:
-            raise DomainError("modifier_unknown", modifier=name)
+        modifier = resolve_modifier(ruleset, name)
         if item is None:
             raise DomainError(
                 "modifier_not_allowed", modifier=modifier.label, item=SUBMISSION_LABEL

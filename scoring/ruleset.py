@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pydantic_core import PydanticCustomError
 
 from scoring.errors import DomainError, RulesetProblem, RulesetRejected
+from scoring.names import Candidate, resolve
 
 # Records of this item are submissions (报送): they count toward the monthly quota and score
 # nothing, so they are built in rather than declared by each ruleset.
@@ -263,6 +264,10 @@ class Ruleset(_Model):
 
     def item(self, rule_id: str) -> Item:
         return self.items_by_key[rule_id]
+
+    def find_group(self, text: str) -> Group:
+        """The group a file or a command names, read as every name is (scoring.names)."""
+        return resolve(text, [Candidate(g.id, g.display, g) for g in self.groups], "group")
 
 
 def _invalid(code: str, message: str, **context: object) -> PydanticCustomError:

@@ -180,7 +180,9 @@ async def test_export_is_an_xlsx_openpyxl_reads(tmp_path: Path) -> None:
         book = load_workbook(io.BytesIO(sent.document.data))
         assert book.sheetnames == ["A类", "B类", "C类", "记录", "积分流水"]
         b = [list(r) for r in book["B类"].iter_rows(values_only=True)]
-        assert b[0] == [
+        # A title row, then the header.
+        assert str(b[0][0]).startswith("磴口县政务信息工作考评办法（2024）\nB类排名　")
+        assert b[1] == [
             "排名",
             "单位",
             "采用条数",
@@ -192,9 +194,9 @@ async def test_export_is_an_xlsx_openpyxl_reads(tmp_path: Path) -> None:
             "总分",
             "原始总分",
         ]
-        assert b[1] == [1, "公安局", 1, 18, 0, 0, 0, 0, 18, 18]
+        assert b[2] == [1, "公安局", 1, 18, 0, 0, 0, 0, 18, 18]
         records = [list(r) for r in book["记录"].iter_rows(values_only=True)]
-        assert [r[3] for r in records[1:]] == ["《决策参考》", "报送"]
+        assert [r[3] for r in records[2:]] == ["《决策参考》", "报送"]
         ledger = [list(r) for r in book["积分流水"].iter_rows(values_only=True)]
-        assert ledger[1][5] == 18
+        assert ledger[2][5] == 18
         assert "只有信息室管理员" in (await chat.ask(LIAISON, "/export")).text

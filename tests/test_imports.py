@@ -65,7 +65,7 @@ def test_every_bad_row_is_listed_and_nothing_is_stored(office: Cli, tmp_path: Pa
         "第 8 行：条数 0 小于 1",
         "第 9 行：只有调整项可以填写分值，《决策参考》 不能填写",
         "第 10 行：调整项必须填写分值",
-        "第 11 行：调整项必须在 note 列注明原因",
+        "第 11 行：调整项必须在备注（note）列注明原因",
         "第 12 行：日期 2099-05-06 晚于今天",
     ]
     assert counts(office) == before
@@ -77,7 +77,7 @@ def test_missing_and_unknown_columns(office: Cli, tmp_path: Path) -> None:
     )
     result = office("records", "import", str(path))
     assert result.code == 1
-    assert "第 1 行：缺少列 item" in result.err
+    assert "第 1 行：缺少列 项目（item）" in result.err
     assert "第 1 行：未知的列 modifers" in result.err
 
 

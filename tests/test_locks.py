@@ -52,6 +52,19 @@ def test_a_locked_quarter_refuses_imports_and_settlements_until_reopened(
     assert result.code == 1 and "已锁定的期间 2024Q2" in result.err
     assert rows(cli.db, "SELECT COUNT(*) FROM ledger") == [(0,)]
 
+    # The running register again, with a row more: what is stored is skipped, the locked
+    # quarter's rows store nothing, and the new row (in an open month) goes in.
+    register = [
+        ["2024-05-06", "公安局", "报送", 3, "", "", "", ""],
+        ["2024-07-02", "公安局", "报送", 1, "", "", "七月报送", ""],
+    ]
+    out = cli(
+        "records",
+        "import",
+        "--skip-existing",
+        str(write_csv(tmp_path / "reg.csv", HEADER, register)),
+    )
+    assert out.code == 0 and "1 条记录" in out.out and "跳过已存储的记录 3 条" in out.out
     assert cli("period", "reopen", "2024Q1", "--reason", "无").code == 1
     cli.ok("period", "reopen", "2024Q2", "--reason", "六月漏登一条采用")
     cli.ok("records", "import", str(late))

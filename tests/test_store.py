@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -63,3 +64,85 @@ async def test_a_failing_action_leaves_nothing(tmp_path: Path) -> None:
         assert await tx.units() == []
         assert await tx.db.execute_fetchall("SELECT * FROM ledger") == []
     await store.close()
+
+
+async def test_reads_never_wait_for_a_writer(tmp_path: Path) -> None:
+    """An import from the command line holds the write lock; the bot's reads go on, on the
+    store's reading connection, and see every commit as soon as it is made."""
+    path = tmp_path / "g.sqlite3"
+    store = await Store.open(path)
+    await initialize(store, "dengkou-2024")
+    async with store.transaction() as tx:
+        await tx.db.execute(
+            "INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')"
+        )
+    async with store.reading() as tx:
+        assert [u.name for u in await tx.units()] == ["教育局"]  # this store's commit, at once
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("INSERT INTO units (name, group_id, created_at) VALUES ('公安局', 'B', '')")
+        start = time.monotonic()
+        async with store.reading(snapshot=True) as tx:
+            assert [u.name for u in await tx.units()] == ["教育局"]
+            assert await tx.ruleset_text() is not None
+        # The busy timeout is a minute: a read that waited for the writer would show.
+        assert time.monotonic() - start < 1.0
+        other.execute("COMMIT")
+        # Another connection's commit: the cached roster is read again (PRAGMA data_version).
+        async with store.reading() as tx:
+            assert [u.name for u in await tx.units()] == ["教育局", "公安局"]
+        # The reading connection refuses to write.
+        with pytest.raises(sqlite3.OperationalError):
+            async with store.reading() as tx:
+                await tx.db.execute("DELETE FROM units")
+    finally:
+        other.close()
+        await store.close()
+
+
+async def test_staged_records_are_stored_as_add_records_stores_them(tmp_path: Path) -> None:
+    """A large import stages its records before the write lock and moves them in under it: the
+    rows it stores are those add_records would, ids, ledger lines and monthly sums alike."""
+    tables = ("records", "ledger", "ledger_months", "ledger_quarters", "item_months")
+    stored = []
+    for staged in (False, True):
+        store = await Store.open(tmp_path / f"staged-{staged}.sqlite3")
+        ruleset, _ = await initialize(store, "dengkou-2024")
+        async with store.transaction() as tx:
+            for name, group in (("教育局", "A"), ("公安局", "B")):
+                await tx.db.execute(
+                    "INSERT INTO units (name, group_id, created_at) VALUES (?, ?, '')",
+                    (name, group),
+                )
+            # Something stored already: new ids follow it.
+            first = Record("教育局", date(2024, 4, 1), "city.zwyq.brief")
+            batch = await tx.add_batch("test", "tester", NOW)
+            await tx.add_records(batch, [NewRecord(1, first, score(ruleset, first))], NOW)
+        records = [
+            Record(
+                "教育局", date(2024, 5, 6), "city.jccc", None, (("endorse.city_leader", 2),), "调研"
+            ),
+            Record("公安局", date(2024, 5, 2), "submission", None, (), "一条报送"),
+            Record("公安局", date(2024, 6, 30), "adjustment", -5, (), "", "更正"),
+        ]
+        new = [NewRecord(1, records[0], score(ruleset, records[0]))] * 2 + [
+            NewRecord(2, r, score(ruleset, r)) for r in records[1:]
+        ]
+        new.append(NewRecord(2, records[0], score(ruleset, records[0]), status="pending"))
+        if staged:
+            async with store.staging() as tx:
+                await tx.stage_records(new)
+        async with store.transaction() as tx:
+            batch = await tx.add_batch("test", "tester", NOW)
+            if staged:
+                await tx.insert_staged(batch, NOW)
+            else:
+                await tx.add_records(batch, new, NOW)
+        async with store.reading() as tx:
+            stored.append([await tx.all(f"SELECT * FROM {t} ORDER BY 1, 2") for t in tables])
+        await store.close()
+    assert stored[0] == stored[1]
+    records_rows, ledger_rows = stored[1][0], stored[1][1]
+    assert [r[0] for r in records_rows] == [1, 2, 3, 4, 5, 6]
+    assert len(ledger_rows) == 1 + 2 * 2 + 1  # the pending record has no ledger line yet

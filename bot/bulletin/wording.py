@@ -19,7 +19,6 @@ from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta
 from jinja2.sandbox import SandboxedEnvironment
 
 from bot import texts
-from bot.tabular import read_bytes
 from scoring.errors import DomainError
 
 PARTS = ("title", "opening", "closing")
@@ -53,7 +52,12 @@ DEFAULT = Wording(
 
 def load_wording(path: str | Path) -> Wording:
     """An office's wording file, checked whole: syntax and placeholders of every part."""
-    raw = read_bytes(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise DomainError(
+            "file_unreadable", path=str(path), detail=exc.strerror or str(exc)
+        ) from exc
     try:
         data = tomllib.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

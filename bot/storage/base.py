@@ -1,9 +1,13 @@
-"""The connection and its transactions: one long-lived aiosqlite connection, every action in one
-transaction, every query through a `Tx`."""
+"""The connections and their transactions: one long-lived aiosqlite connection that writes, every
+action in one transaction, and one that only reads, so that the bot's reads never wait for a
+writer (WAL lets readers go on while a write transaction is open, also one of another process,
+such as a large import from the command line). Every query goes through a `Tx`."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,22 +22,29 @@ from scoring.standings import UnitRef
 if TYPE_CHECKING:
     from bot.storage.tx import Tx
 
-# A large import from the command line holds the write lock for seconds (100,000 rows: about 7 s):
-# the bot's writes wait for it rather than fail.
-BUSY_TIMEOUT_MS = 30_000
+# A large import from the command line holds the write lock for seconds (1,000,000 records, the
+# most one file may hold: about 25 s on the development machine, bench/import_stall.py): the
+# bot's writes wait for it rather than fail. Its reads do not wait at all (reading()).
+BUSY_TIMEOUT_MS = 60_000
 CACHE_KIB = 64 * 1024
+# Rows of each index ANALYZE samples when the store closes.
+ANALYSIS_LIMIT = 400
 
 Row = tuple[Any, ...]
+log = logging.getLogger(__name__)
 
 
 class Store:
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
         self._db = db
-        # One connection serves every coroutine: the lock keeps their transactions apart.
+        self._reader = reader
+        # Each connection serves every coroutine: a lock for each keeps their transactions apart.
         self._lock = asyncio.Lock()
+        self._read_lock = asyncio.Lock()
         self.ruleset_cache: Ruleset | None = None
-        # The roster changes rarely and every standings read needs all of it: kept in memory,
-        # dropped by this process's writes to it and checked against other processes' commits.
+        # The roster changes rarely and every standings read needs all of it: kept in memory for
+        # the reading connection, checked against commits by PRAGMA data_version there (which
+        # changes when any other connection commits, this store's writer included).
         self.units_cache: list[UnitRef] | None = None
         self.units_version: int | None = None
 
@@ -48,16 +59,40 @@ class Store:
             # A large import updates several indexes at scattered places: the default 2 MB page
             # cache would make it re-read index pages from disk over and over.
             await db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            # Statement journals (and an import's staged rows) in memory: on disk they cost a
+            # large import gigabytes of writes (4 GB for 300,000 records, measured).
+            await db.execute("PRAGMA temp_store = MEMORY")
             await migrate(db)
+            reader = await aiosqlite.connect(str(path), isolation_level=None)
         except BaseException:
             await db.close()
             raise
-        return cls(db)
+        try:
+            # A reader may still meet a lock for a moment (while the WAL is reset).
+            await reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await reader.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            await reader.execute("PRAGMA query_only = ON")
+        except BaseException:
+            await reader.close()
+            await db.close()
+            raise
+        return cls(db, reader)
 
     async def close(self) -> None:
-        # SQLite's advice for long-lived connections: refresh planner statistics on the way out.
-        await self._db.execute("PRAGMA optimize")
-        await self._db.close()
+        try:
+            # SQLite's advice for long-lived connections: refresh planner statistics on the way
+            # out, by sampling (analysis_limit): a full ANALYZE after a million-record import
+            # would hold the write lock for seconds.
+            await self._db.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
+            await self._db.execute("PRAGMA optimize")
+        except sqlite3.OperationalError:
+            # Another process wrote meanwhile (the bot, as the command line closes): the
+            # statistics wait for the next close. The connections must be closed all the same,
+            # or their threads keep the process from exiting.
+            log.info("planner statistics not refreshed: the database was busy", exc_info=True)
+        finally:
+            await self._reader.close()
+            await self._db.close()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
@@ -67,42 +102,51 @@ class Store:
         async with self._lock:
             await self._db.execute("BEGIN IMMEDIATE")
             try:
-                yield Tx(self._db, self)
+                yield Tx(self._db, self, reading=False)
             except BaseException:
                 await self._db.execute("ROLLBACK")
-                # The caches may hold what the rolled-back transaction read or wrote.
-                self.units_cache = None
+                # The ruleset may have been read or written by the rolled-back transaction.
                 self.ruleset_cache = None
                 raise
             await self._db.execute("COMMIT")
 
     @asynccontextmanager
-    async def reading(self, *, snapshot: bool = False) -> AsyncIterator[Tx]:
-        """Reads. With `snapshot`, several queries see one consistent state of the database,
-        also against writers in other processes (an import from the command line)."""
+    async def staging(self) -> AsyncIterator[Tx]:
+        """The writing connection outside any transaction, for its temporary tables only
+        (Tx.stage_records): work done ahead of a write transaction, taking no lock on the
+        database. Other coroutines of this process wait for the connection meanwhile."""
         from bot.storage.tx import Tx
 
         async with self._lock:
-            if not snapshot:
-                yield Tx(self._db, self)
-                return
-            await self._db.execute("BEGIN")
-            try:
-                yield Tx(self._db, self)
-            finally:
-                await self._db.execute("COMMIT")
+            yield Tx(self._db, self, reading=False)
 
-    def units_changed(self) -> None:
-        self.units_cache = None
+    @asynccontextmanager
+    async def reading(self, *, snapshot: bool = False) -> AsyncIterator[Tx]:
+        """Reads, on the connection that only reads: they never wait for a write transaction,
+        of this process or another. With `snapshot`, several queries see one consistent state
+        of the database. What a transaction of this store committed is seen here at once."""
+        from bot.storage.tx import Tx
+
+        async with self._read_lock:
+            if not snapshot:
+                yield Tx(self._reader, self, reading=True)
+                return
+            await self._reader.execute("BEGIN")
+            try:
+                yield Tx(self._reader, self, reading=True)
+            finally:
+                await self._reader.execute("COMMIT")
 
 
 class TxBase:
     """Queries and writes on the store's connection inside one transaction. Each storage area
     adds its methods in a mixin; `bot.storage.tx.Tx` puts them together."""
 
-    def __init__(self, db: aiosqlite.Connection, store: Store) -> None:
+    def __init__(self, db: aiosqlite.Connection, store: Store, *, reading: bool) -> None:
         self.db = db
         self.store = store
+        # On the connection that only reads (Store.reading), rather than in a write transaction.
+        self.reading = reading
 
     # Each call into aiosqlite is a round trip to its thread; execute_fetchall makes a query one
     # trip instead of three (execute, fetch, close), which the chat benchmark showed to matter.

@@ -6,15 +6,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.storage.base import Row
+from bot.storage.base import CACHE_KIB, Row
 from bot.storage.ledger import LedgerStorage, ledger_rows
 from scoring.engine import Scored
 from scoring.errors import DomainError
 from scoring.periods import Period
 from scoring.records import Record, title_key
 
+# The writing connection's page cache while an import is staged and stored (see stage_records).
+IMPORT_CACHE_KIB = 512 * 1024
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class NewRecord:
     """A record to store with its scoring; pending records get their ledger lines on approval."""
 
@@ -146,6 +149,86 @@ class RecordStorage(LedgerStorage):
         )
         await self._insert_ledger(ledger)
         return [first_record + i for i in range(len(new))]
+
+    # --- a large import: staged ahead of the write lock, moved in under it ------------------
+
+    async def stage_records(self, new: Sequence[NewRecord]) -> None:
+        """Write records to store, with their ledger lines, to this connection's own temporary
+        tables (temp_store = MEMORY): they take no lock on the database, so an import does this
+        before its transaction. insert_staged then moves them in with one statement a table.
+        Until discard_staged, the connection's page cache may grow to IMPORT_CACHE_KIB."""
+        await self.discard_staged()
+        # A million records dirty some 400 MB of table and index pages: a smaller cache spills
+        # them to the WAL and writes them again and again while the write lock is held.
+        await self.db.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+        await self.db.execute(
+            "CREATE TEMP TABLE staged_records (o INTEGER PRIMARY KEY, unit_id, date, item_id, "
+            "points, modifiers, title, note, status, explanation, claimed_by, evidence, title_key)"
+        )
+        await self.db.execute(
+            "CREATE TEMP TABLE staged_ledger (o INTEGER PRIMARY KEY, record INTEGER, date, "
+            "unit_id, rule_id, column_name, points, adoptions, items, explanation)"
+        )
+        record_rows = []
+        ledger: list[tuple[object, ...]] = []
+        for o, item in enumerate(new):
+            r = item.record
+            day = r.day.isoformat()
+            record_rows.append(
+                (
+                    o, item.unit_id, day, r.item_id, r.points, encode_modifiers(r.modifiers),
+                    r.title, r.note, item.status, item.scored.explanation, item.claimed_by,
+                    item.evidence, title_key(r.title),
+                )
+            )  # fmt: skip
+            if item.status == "confirmed":
+                ledger += [
+                    (day, item.unit_id, e.rule_id, e.column, e.points, e.adoptions, e.items, o,
+                     e.explanation)
+                    for e in item.scored.entries
+                ]  # fmt: skip
+        await self.db.executemany(
+            "INSERT INTO temp.staged_records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            record_rows,
+        )
+        # In date order, as _insert_ledger writes them, so that the period index and the
+        # monthly sums fill page by page.
+        ledger.sort(key=lambda row: (row[0], row[1]))  # type: ignore[arg-type, return-value]
+        await self.db.executemany(
+            "INSERT INTO temp.staged_ledger (date, unit_id, rule_id, column_name, points, "
+            "adoptions, items, record, explanation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            ledger,
+        )
+
+    async def insert_staged(self, batch_id: int, now: datetime) -> None:
+        """Store the records stage_records staged, in their order, and their ledger lines,
+        with ids from the next free ones: exactly what add_records would store."""
+        days = await self.all("SELECT DISTINCT date FROM temp.staged_records")
+        await self.refuse_locked(date.fromisoformat(day) for (day,) in days)
+        first_record = await self.next_id("records")
+        first_line = await self.next_id("ledger")
+        stamp = now.isoformat()
+        await self.db.execute(
+            "INSERT INTO records (id, batch_id, unit_id, date, item_id, points, modifiers, title, "
+            "note, status, explanation, created_at, claimed_by, evidence, title_key) "
+            "SELECT ? + o, ?, unit_id, date, item_id, points, modifiers, title, note, status, "
+            "explanation, ?, claimed_by, evidence, title_key FROM temp.staged_records ORDER BY o",
+            (first_record, batch_id, stamp),
+        )
+        await self.db.execute(
+            "INSERT INTO ledger (id, date, unit_id, rule_id, column_name, points, adoptions, "
+            "items, record_id, batch_id, explanation, created_at, reverses) "
+            "SELECT ? + o - 1, date, unit_id, rule_id, column_name, points, adoptions, items, "
+            "? + record, ?, explanation, ?, NULL FROM temp.staged_ledger ORDER BY o",
+            (first_line, first_record, batch_id, stamp),
+        )
+        for table in ("staged_records", "staged_ledger"):
+            await self.db.execute(f"DROP TABLE temp.{table}")
+
+    async def discard_staged(self) -> None:
+        for table in ("staged_records", "staged_ledger"):
+            await self.db.execute(f"DROP TABLE IF EXISTS temp.{table}")
+        await self.db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
 
     async def record(self, record_id: int) -> StoredRecord:
         row = await self.one(
@@ -307,6 +390,13 @@ class RecordStorage(LedgerStorage):
 
     async def cancel_draft(self, draft_id: int) -> None:
         await self.write("UPDATE drafts SET cancelled = 1 WHERE id = ?", (draft_id,))
+
+    async def has_open_drafts(self, user_id: int) -> bool:
+        row = await self.one(
+            "SELECT 1 FROM drafts WHERE user_id = ? AND record_id IS NULL AND cancelled = 0 LIMIT 1",
+            (user_id,),
+        )
+        return row is not None
 
     async def cancel_open_drafts(self, user_id: int) -> int:
         """Cancel the user's drafts still waiting for confirmation; how many there were."""

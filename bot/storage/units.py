@@ -28,8 +28,13 @@ class UnitStorage(TxBase):
         return found
 
     async def units(self) -> list[UnitRef]:
-        # data_version changes when another connection (a command-line import) commits; this
-        # connection's own writes drop the cache in upsert_units.
+        if not self.reading:
+            # Inside a write transaction: the roster as this transaction sees it. The cache
+            # belongs to the reading connection, whose data_version tells when it is stale.
+            rows = await self.all("SELECT id, name, group_id FROM units ORDER BY id")
+            return [UnitRef(*row) for row in rows]
+        # data_version is the connection's own: it changes when another connection commits
+        # (the command line, or this store's writer).
         version_row = await self.one("PRAGMA data_version")
         version = version_row[0] if version_row else None
         if self.store.units_cache is None or self.store.units_version != version:
@@ -57,7 +62,6 @@ class UnitStorage(TxBase):
 
     async def upsert_units(self, rows: Iterable[UnitRow], now: datetime) -> tuple[int, int]:
         """Add new units and update the group and aliases of known ones; (added, updated)."""
-        self.store.units_changed()
         known = {
             name: (unit_id, group)
             for unit_id, name, group in await self.all("SELECT id, name, group_id FROM units")

@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from bot.storage import NewRecord, Store, Tx, UnitRow
 from bot.storage.periods import locked_error
 from bot.storage.records import Identity, StoredIdentity, identity
-from bot.tabular import read_bytes, read_table
+from bot.tabular import RECORDS, UNITS, Table, check_size, read_table
 from bot.usecases.quota import PenaltyChange, resettle_late
 from scoring.engine import Scored, score
 from scoring.errors import DomainError, ImportRejected, RowProblem
+from scoring.names import split_list
 from scoring.periods import month_of
-from scoring.records import ParsedRow, check_header, parse_rows, title_key
-from scoring.ruleset import SUBMISSION_ID
-
-UNIT_COLUMNS = ("name", "group", "aliases")
+from scoring.records import ParsedRow, parse_rows
+from scoring.ruleset import SUBMISSION_ID, Ruleset
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,8 @@ class UnitsImported:
     added: int
     updated: int
     total: int
+    # Lines of total rows (合计) left out.
+    totals: list[int] = field(default_factory=list)
 
 
 class Existing(StrEnum):
@@ -48,82 +52,72 @@ class RecordsImported:
     skipped: int = 0
     # Penalties of settled months changed by late submissions in the file.
     changes: list[PenaltyChange] = field(default_factory=list)
+    # Lines of total rows (合计) left out.
+    totals: list[int] = field(default_factory=list)
 
 
-async def import_units(store: Store, path: str | Path, actor: str, now: datetime) -> UnitsImported:
-    data = read_bytes(path)
-    table = read_table(path, data)
-    problems = [
-        RowProblem(1, "column_missing", {"column": c})
-        for c in ("name", "group")
-        if c not in table.header
-    ]
-    problems += [
-        RowProblem(1, "column_unknown", {"column": c})
-        for c in table.header
-        if c and c not in UNIT_COLUMNS
-    ]
+async def import_units(
+    store: Store, path: str | Path, actor: str, now: datetime, sheet: str | None = None
+) -> UnitsImported:
+    table = read_table(path, UNITS, sheet)
+    with _naming_sheet(table):
+        rows = list(table.rows)
+        async with store.transaction() as tx:
+            ruleset = await tx.ruleset()
+            units = _unit_rows(ruleset, rows, await tx.unit_lookup())
+            await tx.add_batch("units", actor, now, source=Path(path).name, rows=len(units))
+            added, updated = await tx.upsert_units(units, now)
+            total = len(await tx.units())
+    return UnitsImported(added, updated, total, table.totals)
+
+
+def _unit_rows(
+    ruleset: Ruleset, rows: list[tuple[int, dict[str, Any]]], lookup: dict[str, tuple[int, str]]
+) -> list[UnitRow]:
+    """The roster's rows, each with its group found by name (scoring.names) and its aliases
+    split however the office separated them. An alias may not be another unit's name or alias,
+    in this file or already stored."""
+    problems: list[RowProblem] = []
+    seen: dict[str, int] = {}
+    claimed: dict[str, str] = {}  # alias -> unit name, within this file
+    names_in_file = {_cell(row.get("name")) for _, row in rows}
+    units: list[UnitRow] = []
+    for line, row in rows:
+        name = _cell(row.get("name"))
+        if not name:
+            problems.append(RowProblem(line, "name_missing"))
+            continue
+        if name in seen:
+            problems.append(RowProblem(line, "name_duplicate", {"name": name, "first": seen[name]}))
+            continue
+        seen[name] = line
+        try:
+            group = ruleset.find_group(_cell(row.get("group")))
+        except DomainError as err:
+            problems.append(RowProblem(line, err.code, err.params))
+            continue
+        aliases: tuple[str, ...] | None = None
+        if "aliases" in row:
+            aliases = tuple(sorted({a for a in split_list(_cell(row["aliases"])) if a != name}))
+        taken = False
+        for alias in aliases or ():
+            owner = claimed.get(alias) or (alias if alias in names_in_file else None)
+            if owner is None and alias in lookup:
+                owner = lookup[alias][1]
+            if owner is not None and owner != name:
+                problems.append(RowProblem(line, "alias_taken", {"alias": alias, "unit": owner}))
+                taken = True
+            claimed[alias] = name
+        if name in lookup and lookup[name][1] != name:
+            problems.append(
+                RowProblem(line, "alias_taken", {"alias": name, "unit": lookup[name][1]})
+            )
+            taken = True
+        if not taken:
+            units.append(UnitRow(name, group.id, aliases))
     if problems:
         raise ImportRejected(problems)
-    has_aliases = "aliases" in table.header
-    async with store.transaction() as tx:
-        ruleset = await tx.ruleset()
-        lookup = await tx.unit_lookup()
-        seen: dict[str, int] = {}
-        claimed: dict[str, str] = {}  # alias -> unit name, within this file
-        names_in_file = {str(row.get("name") or "").strip() for _, row in table.rows}
-        rows: list[UnitRow] = []
-        for line, row in table.rows:
-            name = str(row.get("name") or "").strip()
-            group_text = str(row.get("group") or "").strip()
-            if not name:
-                problems.append(RowProblem(line, "name_missing"))
-                continue
-            if name in seen:
-                problems.append(
-                    RowProblem(line, "name_duplicate", {"name": name, "first": seen[name]})
-                )
-                continue
-            seen[name] = line
-            group = ruleset.groups_by_key.get(group_text)
-            if group is None:
-                known = "、".join(g.display for g in ruleset.groups)
-                problems.append(
-                    RowProblem(line, "group_unknown", {"group": group_text, "known": known})
-                )
-                continue
-            aliases: tuple[str, ...] | None = None
-            if has_aliases:
-                parts = str(row.get("aliases") or "").replace("；", ";").split(";")
-                aliases = tuple(
-                    sorted({a.strip() for a in parts if a.strip() and a.strip() != name})
-                )
-                bad = False
-                for alias in aliases:
-                    # An alias may not be another unit's name, in this file or already stored.
-                    owner = claimed.get(alias) or (alias if alias in names_in_file else None)
-                    if owner is None and alias in lookup:
-                        owner = lookup[alias][1]
-                    if owner is not None and owner != name:
-                        problems.append(
-                            RowProblem(line, "alias_taken", {"alias": alias, "unit": owner})
-                        )
-                        bad = True
-                    claimed[alias] = name
-                if bad:
-                    continue
-            if name in lookup and lookup[name][1] != name:
-                problems.append(
-                    RowProblem(line, "alias_taken", {"alias": name, "unit": lookup[name][1]})
-                )
-                continue
-            rows.append(UnitRow(name, group.id, aliases))
-        if problems:
-            raise ImportRejected(problems)
-        await tx.add_batch("units", actor, now, source=Path(path).name, rows=len(rows))
-        added, updated = await tx.upsert_units(rows, now)
-        total = len(await tx.units())
-    return UnitsImported(added, updated, total)
+    return units
 
 
 async def import_records(
@@ -132,59 +126,129 @@ async def import_records(
     actor: str,
     now: datetime,
     existing: Existing = Existing.REFUSE,
+    sheet: str | None = None,
 ) -> RecordsImported:
-    data = read_bytes(path)
-    digest = hashlib.sha256(data).hexdigest()
-    table = read_table(path, data)
-    if problems := check_header(table.header):
-        raise ImportRejected(problems)
-    async with store.transaction() as tx:
+    """Store a file's records whole or not at all. The file is read, checked and scored before
+    the write lock is taken, so that a large import holds it only for the comparison with what
+    is stored and the insert."""
+    digest = file_digest(path)
+    async with store.reading() as tx:
         earlier = await tx.file_batch("records", digest)
-        if earlier is not None:
-            raise DomainError(
-                "file_already_imported", when=earlier[2][:16].replace("T", " "), source=earlier[1]
-            )
         ruleset = await tx.ruleset()
         lookup = await tx.unit_lookup()
+    if earlier is not None:
+        raise _already_imported(earlier)
+    table = read_table(path, RECORDS, sheet)
+    with _naming_sheet(table):
         rows = parse_rows(
             ruleset, table.rows, {k: name for k, (_, name) in lookup.items()}, now.date()
         )
-        ids = {name: unit_id for unit_id, name in lookup.values()}
-        await _refuse_locked_rows(tx, rows)
-        counts = await _new_counts(tx, rows, ids, existing)
-        # A record's scoring depends on its item, points, modifiers and note only; a large file
-        # repeats few of those combinations, so each is scored once.
-        scored: dict[tuple[object, ...], Scored] = {}
-        new = []
-        for row, count in zip(rows, counts, strict=True):
-            r = row.record
-            key = (r.item_id, r.points, r.modifiers, r.note)
-            if key not in scored:
-                scored[key] = score(ruleset, r)
-            new += [NewRecord(ids[r.unit], r, scored[key])] * count
-        batch = await tx.add_batch(
-            "records", actor, now, source=Path(path).name, sha256=digest, rows=len(table.rows)
-        )
-        await tx.add_records(batch, new, now)
-        changes = await resettle_late(
-            tx, {n.record.day for n in new if n.record.is_submission}, actor, now
-        )
+    prepared = _prepare(ruleset, rows, {name: unit_id for unit_id, name in lookup.values()})
+    every = [row.new for row in prepared for _ in range(row.count)]
+    async with store.staging() as tx:
+        await tx.stage_records(every)
+    try:
+        async with store.transaction() as tx:
+            # What was read before the lock may have changed since, in another process.
+            earlier = await tx.file_batch("records", digest)
+            if earlier is not None:
+                raise _already_imported(earlier)
+            if await tx.unit_lookup() != lookup:
+                raise DomainError("units_changed")
+            with _naming_sheet(table):
+                counts = await _new_counts(tx, prepared, existing)
+                await _refuse_locked_rows(tx, rows, counts)
+            batch = await tx.add_batch(
+                "records", actor, now, source=Path(path).name, sha256=digest, rows=len(rows)
+            )
+            if counts == [row.count for row in prepared]:
+                new = every
+                await tx.insert_staged(batch, now)
+            else:
+                # Rows already stored are left out: what is left is usually the few rows a
+                # register gained since it was last imported.
+                new = [
+                    r.new for r, count in zip(prepared, counts, strict=True) for _ in range(count)
+                ]
+                await tx.add_records(batch, new, now)
+            changes = await resettle_late(
+                tx, {n.record.day for n in new if n.record.is_submission}, actor, now
+            )
+    finally:
+        async with store.staging() as tx:
+            await tx.discard_staged()
     return RecordsImported(
-        rows=len(table.rows),
+        rows=len(rows),
         records=len(new),
         submissions=sum(1 for n in new if n.record.is_submission),
         entries=sum(len(n.scored.entries) for n in new),
         points=sum(n.scored.points for n in new),
         skipped=sum(row.count for row in rows) - len(new),
         changes=changes,
+        totals=table.totals,
     )
 
 
-async def _refuse_locked_rows(tx: Tx, rows: list[ParsedRow]) -> None:
-    """Each row dated inside a locked period is refused with its line number."""
+def file_digest(path: str | Path) -> str:
+    """The file's SHA-256, read in chunks: the same bytes are never imported twice."""
+    check_size(path)
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def _already_imported(earlier: tuple[int, str, str]) -> DomainError:
+    return DomainError(
+        "file_already_imported", when=earlier[2][:16].replace("T", " "), source=earlier[1]
+    )
+
+
+@contextmanager
+def _naming_sheet(table: Table) -> Iterator[None]:
+    """A refusal of a workbook's rows names the sheet its line numbers are on."""
+    try:
+        yield
+    except ImportRejected as err:
+        if table.sheet is None or err.code == "import_rejected_sheet":
+            raise
+        raise ImportRejected(err.problems, err.hint, sheet=table.sheet) from None
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A valid row of the file, scored, with what identifies its records (rules.md, "Rows
+    already stored"), all computed before the write lock is taken."""
+
+    line: int
+    count: int
+    new: NewRecord
+    identity: Identity
+
+
+def _prepare(ruleset: Ruleset, rows: list[ParsedRow], ids: dict[str, int]) -> list[_Prepared]:
+    # A record's scoring depends on its item, points, modifiers and note only; a large file
+    # repeats few of those combinations, so each is scored once.
+    scored: dict[tuple[object, ...], Scored] = {}
+    prepared = []
+    for row in rows:
+        r = row.record
+        key = (r.item_id, r.points, r.modifiers, r.note)
+        if key not in scored:
+            scored[key] = score(ruleset, r)
+        unit_id = ids[r.unit]
+        new = NewRecord(unit_id, r, scored[key])
+        prepared.append(_Prepared(row.line, row.count, new, identity(unit_id, r)))
+    return prepared
+
+
+async def _refuse_locked_rows(tx: Tx, rows: list[ParsedRow], counts: list[int]) -> None:
+    """Each row that would store something inside a locked period is refused with its line
+    number; a row already stored (skipped with --skip-existing) stores nothing there, so a
+    running register can be imported again after a period of it was locked."""
     locks = await tx.locks()
     problems = []
-    for row in rows:
+    for row, count in zip(rows, counts, strict=True):
+        if not count:
+            continue
         lock = next((lock for lock in locks if lock.covers(row.record.day)), None)
         if lock is not None:
             err = locked_error(lock, row.record.day)
@@ -193,52 +257,50 @@ async def _refuse_locked_rows(tx: Tx, rows: list[ParsedRow]) -> None:
         raise ImportRejected(problems)
 
 
-async def _new_counts(
-    tx: Tx, rows: list[ParsedRow], ids: dict[str, int], existing: Existing
-) -> list[int]:
+async def _new_counts(tx: Tx, rows: list[_Prepared], existing: Existing) -> list[int]:
     """How many records of each row to store: the file is compared with what is stored, as
     multisets (a row with count 3 is three), and a titled submission with the titles of the
-    unit's stored submissions of the same month; never a row with itself."""
+    unit's stored submissions of the same month; never a row with itself. Inside the write
+    transaction: what is stored is what the insert will join."""
     if existing is Existing.ALLOW or not rows:
         return [row.count for row in rows]
-    days = [row.record.day for row in rows]
+    days = [row.new.record.day for row in rows]
     first, last = min(days), max(days)
     stored: dict[Identity, list[StoredIdentity]] = {}
     titles: dict[tuple[int, str, str], StoredIdentity] = {}
     for found in await tx.stored_records(
-        month_of(first).start if any(r.record.is_submission for r in rows) else first,
+        month_of(first).start if any(r.new.record.is_submission for r in rows) else first,
         month_of(last).end,
     ):
         if first <= found.day <= last:
             stored.setdefault(found.identity, []).append(found)
-        unit_id, _, item_id, key, _, _ = found.identity
+        unit_id, day, item_id, key, _, _ = found.identity
         if item_id == SUBMISSION_ID and key:
-            titles.setdefault((unit_id, month_of(found.day).label, key), found)
+            titles.setdefault((unit_id, day[:7], key), found)
     counts: list[int] = []
     problems: list[RowProblem] = []
     for row in rows:
-        r = row.record
-        unit_id = ids[r.unit]
-        key = identity(unit_id, r)
+        key = row.identity
         same = stored.get(key, [])
         matched, stored[key] = same[: row.count], same[row.count :]
         left = row.count - len(matched)
         code = "row_stored" if row.count == 1 else "rows_stored"
-        title = titles.get((unit_id, month_of(r.day).label, title_key(r.title)))
-        if left and r.is_submission and title is not None:
+        unit_id, day, item_id, title, _, _ = key
+        found = titles.get((unit_id, day[:7], title)) if item_id == SUBMISSION_ID else None
+        if left and found is not None:
             # The month already has a submission of this title: every one of the row is a
             # duplicate of it.
-            matched, left, code = [title], 0, "submission_stored"
+            matched, left, code = [found], 0, "submission_stored"
         counts.append(left)
         if matched and existing is Existing.REFUSE:
-            match = matched[0]
+            first_match = matched[0]
             problems.append(
                 RowProblem(
                     row.line,
                     code,
                     {
-                        "record": match.id,
-                        "date": match.day.isoformat(),
+                        "record": first_match.id,
+                        "date": first_match.day.isoformat(),
                         "stored": row.count - left,
                         "count": row.count,
                     },
@@ -247,3 +309,7 @@ async def _new_counts(
     if problems:
         raise ImportRejected(problems, hint="rows_stored_hint")
     return counts
+
+
+def _cell(value: object) -> str:
+    return "" if value is None else str(value).strip()

@@ -10,6 +10,7 @@ from bot.storage import LedgerEntry, NewRecord, Store, Tx
 from bot.usecases.notices import tell_unit
 from scoring.engine import Entry, Scored, score
 from scoring.errors import DomainError
+from scoring.names import resolve
 from scoring.records import (
     MAX_COUNT,
     Record,
@@ -17,6 +18,8 @@ from scoring.records import (
     check_modifiers,
     check_points,
     clean_note,
+    item_candidates,
+    resolve_modifier,
 )
 from scoring.ruleset import ItemKind, Ruleset
 
@@ -48,9 +51,12 @@ async def penalise(
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
         ruleset = await tx.ruleset()
-        item = ruleset.items_by_key.get(item_key.strip())
-        if item is None or item.kind is not ItemKind.PENALTY:
-            raise DomainError("penalty_unknown", item=item_key.strip())
+        # Read as every item name is (scoring.names), among the penalties only.
+        item = resolve(
+            item_key,
+            item_candidates(i for i in ruleset.items if i.kind is ItemKind.PENALTY),
+            "penalty",
+        )
         check_day(ruleset, day, now.date())
         unit_id, unit = await tx.resolve_unit(unit_key)
         record = Record(unit, day, item.id, note=clean_note(note))
@@ -126,9 +132,7 @@ async def endorse(
         unit_id, record = stored.unit_id, stored.record
         if stored.status != "confirmed":
             raise DomainError("record_not_confirmed", record=record_id, status=stored.status)
-        modifier = ruleset.modifiers_by_key.get(modifier_key.strip())
-        if modifier is None:
-            raise DomainError("modifier_unknown", modifier=modifier_key.strip())
+        modifier = resolve_modifier(ruleset, modifier_key)
         item = ruleset.items_by_key.get(record.item_id)
         if item is None or item.id not in modifier.allowed_on:
             raise DomainError(

@@ -195,6 +195,11 @@ async def cancel_draft(
 async def cancel_open_drafts(store: Store, user_id: int) -> int:
     """The liaison moved on (/cancel, or another command): every summary still waiting for
     their confirm button is cancelled; how many were."""
+    # Most commands find nothing waiting: asked on the reading connection first, a command
+    # such as /me never waits for the write lock (held for long by a large import).
+    async with store.reading() as tx:
+        if not await tx.has_open_drafts(user_id):
+            return 0
     async with store.transaction() as tx:
         return await tx.cancel_open_drafts(user_id)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.storage import Store, Tx
-from scoring.errors import DomainError
 from scoring.periods import Period
 from scoring.ruleset import Ruleset
 from scoring.standings import Standings, build_standings
@@ -26,13 +25,7 @@ async def standings_in(
     ruleset = await tx.ruleset()
     wanted = None
     if groups is not None:
-        wanted = []
-        for key in groups:
-            group = ruleset.groups_by_key.get(key)
-            if group is None:
-                known = "、".join(g.display for g in ruleset.groups)
-                raise DomainError("group_unknown", group=key, known=known)
-            wanted.append(group.id)
+        wanted = [ruleset.find_group(key).id for key in groups]
     units = await tx.units()
     totals = await tx.period_totals(period, ruleset.bulletin.score_columns)
     counts = await tx.item_counts(period, wanted)

@@ -1,0 +1,89 @@
+"""Names as people write them: the one resolver for items, modifiers and groups, in chat and
+in files.
+
+A name is found by, in this order: its id (any case); its label; its label without the bracketed
+remark at its end (`配合承办自治区政府办公厅专项调研` for `…调研（每次）`); or a part of a label
+that only one label contains (`决策参考`). Labels are compared folded: full- and half-width
+forms, case, spaces, quotes and title marks (《》“”) ignored, brackets of every width alike. A name
+that fits several is refused with the candidates, never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from scoring.errors import DomainError
+
+T = TypeVar("T")
+
+# Quotes and title marks around a publication's name are decoration: 《决策参考》 is 决策参考.
+_MARKS = re.compile(r"[\s《》〈〉“”‘’\"'「」『』]")
+# After NFKC every bracket is ASCII except these.
+_BRACKETS = str.maketrans("【〔［｛】〕］｝", "(((())))")
+_REMARK = re.compile(r"\([^()]*\)$")
+# What separates the names of a list in one cell: `卫健委;市卫健委`, `卫健委、市卫健委` …
+_LIST = re.compile(r"[;；、,，]")
+# Candidates shown in a refusal: enough to choose from.
+SHOWN = 8
+
+
+def fold(text: str) -> str:
+    """A name as compared: width, case, spaces, quotes and bracket styles ignored."""
+    folded = unicodedata.normalize("NFKC", text).casefold().translate(_BRACKETS)
+    return _MARKS.sub("", folded)
+
+
+def without_remark(folded: str) -> str:
+    """A folded label without the bracketed remark at its end: `调整(须注明原因)` → `调整`."""
+    return _REMARK.sub("", folded) or folded
+
+
+@dataclass(frozen=True)
+class Candidate(Generic[T]):
+    """Something a name may refer to: its id, its label and the thing itself."""
+
+    id: str
+    label: str
+    value: T
+
+
+def resolve(text: str, candidates: Iterable[Candidate[T]], kind: str) -> T:
+    """The one candidate `text` names; DomainError `<kind>_missing`, `<kind>_unknown` or
+    `<kind>_ambiguous` (with the candidates, numbered in a refusal) otherwise."""
+    options = list(candidates)
+    text = text.strip()
+    if not text:
+        raise DomainError(f"{kind}_missing")
+    key = unicodedata.normalize("NFKC", text).casefold()
+    for option in options:
+        if option.id.casefold() == key:
+            return option.value
+    wanted = fold(text)
+    if wanted:
+        labels = [(option, fold(option.label)) for option in options]
+        for matches in (
+            [o for o, label in labels if label == wanted],
+            [o for o, label in labels if without_remark(label) == wanted],
+            [o for o, label in labels if wanted in label],
+        ):
+            # One thing may have several names (a label and a chat label): it is one candidate.
+            tier = list({o.id: o for o in reversed(matches)}.values())[::-1]
+            if len(tier) == 1:
+                return tier[0].value
+            if tier:
+                raise DomainError(
+                    f"{kind}_ambiguous",
+                    text=text,
+                    candidates=[(o.id, o.label) for o in tier[:SHOWN]],
+                    more=max(0, len(tier) - SHOWN),
+                )
+    raise DomainError(f"{kind}_unknown", **{kind: text}, known=[o.label for o in options])
+
+
+def split_list(text: str) -> list[str]:
+    """The names of a list written in one cell, separated by `;`, `；`, `、` or `,`."""
+    return [part.strip() for part in _LIST.split(text) if part.strip()]

@@ -1,0 +1,191 @@
+"""Hostile files are refused within 5 seconds and 300 MB, with one line and no traceback, and
+nothing is stored. Each import runs as the office runs it, `python -m bot.cli`, in a process of
+its own, so that its time and its peak memory are its own."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Cli, write_csv
+from tests.xlsxraw import HEADER_ROW, SHEET_MEMBER, declare_size, sheet_xml, write_xlsx
+
+SECONDS = 5.0
+PEAK_MB = 300.0
+ROOT = Path(__file__).resolve().parent.parent
+SUBMISSION = (
+    b'<c r="A{n}" t="inlineStr"><is><t>2024-05-06</t></is></c>'
+    b'<c r="B{n}" t="inlineStr"><is><t>\xe5\x85\xac\xe5\xae\x89\xe5\xb1\x80</t></is></c>'  # 公安局
+    b'<c r="C{n}" t="inlineStr"><is><t>submission</t></is></c>'
+)
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    err: str
+    seconds: float
+    peak_mb: float
+
+
+# Runs a command and prints its exit code and peak RSS. A child forked from pytest itself would
+# report pytest's memory as its own peak (the kernel keeps the high-water mark across exec), so
+# the command is started from this small process instead.
+LAUNCHER = """
+import os, subprocess, sys
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(child.pid, 0)
+print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)
+"""
+
+
+def run_cli(db: Path, *args: str) -> Run:
+    """The command line in a process of its own: its exit code, stderr, wall time and peak
+    RSS."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVINFO_")}
+    command = [sys.executable, "-m", "bot.cli", "--db", str(db), *args]
+    start = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-c", LAUNCHER, *command], cwd=ROOT, env=env, capture_output=True,
+        text=True, check=True,
+    )  # fmt: skip
+    seconds = time.monotonic() - start
+    code, peak_kb = map(int, proc.stdout.split())
+    return Run(code, proc.stderr, seconds, peak_kb / 1024)
+
+
+@pytest.fixture
+def office(cli: Cli, tmp_path: Path) -> Cli:
+    cli.ok("init", "--ruleset", "dengkou-2024")
+    cli.ok(
+        "units", "import", str(write_csv(tmp_path / "u.csv", ["name", "group"], [["公安局", "B"]]))
+    )
+    return cli
+
+
+def refused(cli: Cli, path: Path, *expected: str) -> Run:
+    run = run_cli(cli.db, "records", "import", str(path))
+    assert run.code == 1, run.err
+    assert "Traceback" not in run.err
+    assert run.err.count("\n") == 1, run.err  # one line
+    assert len(run.err) < 300  # never the cell itself
+    for words in expected:
+        assert words in run.err, run.err
+    assert run.seconds < SECONDS, f"{run.seconds:.1f} s"
+    assert run.peak_mb < PEAK_MB, f"{run.peak_mb:.0f} MB"
+    with sqlite3.connect(cli.db) as db:
+        assert db.execute("SELECT COUNT(*) FROM records").fetchone() == (0,)
+    return run
+
+
+def test_a_sheet_declaring_a_million_rows(office: Cli, tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "declared.xlsx", sheet_xml([HEADER_ROW], "A1:C1048576"))
+    refused(office, path, "声明有 1048576 行", "上限 1000000 行")
+    # A million records under a title and a header are within the limit.
+    row = b'<row r="2">' + SUBMISSION.replace(b"{n}", b"2") + b"</row>"
+    path = write_xlsx(tmp_path / "fits.xlsx", sheet_xml([HEADER_ROW, row], "A1:C1000010"))
+    office.ok("records", "import", str(path))
+
+
+def test_a_sheet_of_more_than_a_million_rows(office: Cli, tmp_path: Path) -> None:
+    rows = b"".join([b'<row r="%d"/>' % n for n in range(2, 1_000_100)])
+    path = write_xlsx(tmp_path / "rows.xlsx", sheet_xml([HEADER_ROW, rows]), level=1)
+    refused(office, path, "超过 1000000 行")
+
+
+def test_a_row_numbered_beyond_a_million(office: Cli, tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "far.xlsx", sheet_xml([HEADER_ROW, b'<row r="1048000"/>'], "A1:C2")
+    )
+    refused(office, path, "超过 1000000 行")
+
+
+def test_one_shared_string_of_400_mb(office: Cli, tmp_path: Path) -> None:
+    """The issue's file: a small workbook that unpacks to one 400 MB string."""
+    chunk = b"a" * (16 << 20)
+    shared = [b"<si><t>", *[chunk] * 25, b"</t></si>"]
+    path = write_xlsx(tmp_path / "huge.xlsx", sheet_xml([HEADER_ROW]), shared, level=1)
+    assert path.stat().st_size < 2 << 20
+    refused(office, path, "解压后过大", "sharedStrings.xml")
+    # Within the declared sizes, the scan finds it, a chunk at a time.
+    path = write_xlsx(tmp_path / "long.xlsx", sheet_xml([HEADER_ROW]), shared[:10], level=1)
+    refused(office, path, "中有单元格超过 32767 个字符")
+
+
+def test_cells_beyond_excels_limit(office: Cli, tmp_path: Path) -> None:
+    long_text = "长" * 32_768
+    shared = [f"<si><t>{long_text}</t></si>".encode()]
+    path = write_xlsx(tmp_path / "shared.xlsx", sheet_xml([HEADER_ROW]), shared)
+    refused(office, path, "超过 32767 个字符")
+    # Rich text: many short runs that add up.
+    runs = b"".join([b"<r><t>" + "字".encode() * 100 + b"</t></r>"] * 400)
+    path = write_xlsx(tmp_path / "rich.xlsx", sheet_xml([HEADER_ROW]), [b"<si>" + runs + b"</si>"])
+    refused(office, path, "超过 32767 个字符")
+    inline = b'<row r="2"><c r="B2" t="inlineStr"><is><t>' + b"x" * 40_000 + b"</t></is></c></row>"
+    path = write_xlsx(tmp_path / "inline.xlsx", sheet_xml([HEADER_ROW, inline]))
+    refused(office, path, "单元格 B2 超过 32767 个字符")
+    # Entities count as the character they stand for: 32,767 of them is within the limit.
+    fits = b'<row r="2">' + SUBMISSION.replace(b"{n}", b"2") + b"</row>"
+    note = b'<c r="D2" t="inlineStr"><is><t>' + b"&amp;" * 32_767 + b"</t></is></c>"
+    header = HEADER_ROW.replace(
+        b"</row>", b'<c r="D1" t="inlineStr"><is><t>note</t></is></c></row>'
+    )
+    path = write_xlsx(
+        tmp_path / "fits.xlsx", sheet_xml([header, fits.replace(b"</row>", note + b"</row>")])
+    )
+    # The workbook passes; the row then meets the note's own limit, as any row would.
+    result = office("records", "import", str(path))
+    assert "32767 个字符" not in result.err and "说明太长（32767 字）" in result.err
+
+
+def test_a_zip_declaring_gigabytes(office: Cli, tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "bomb.xlsx", sheet_xml([HEADER_ROW]))
+    declare_size(path, SHEET_MEMBER, 3 << 30)
+    refused(office, path, "解压后过大", "xl/worksheets/sheet1.xml")
+
+
+def test_csv_fields_beyond_the_limit(office: Cli, tmp_path: Path) -> None:
+    for size in (40_000, 200_000):  # the csv module's own limit is 131,072
+        path = tmp_path / f"field{size}.csv"
+        path.write_text(f"date,unit,item,title\n2024-05-06,公安局,报送,{'长' * size}\n", "utf-8")
+        refused(office, path, "第 2 行有单元格超过 32767 个字符")
+
+
+def test_a_refusal_quotes_no_long_cell(office: Cli, tmp_path: Path) -> None:
+    rows = [["2024-05-06", "局" * 30_000, "报送"], ["2024-05-06", "公安局", "《" + "参" * 9_000]]
+    path = write_csv(tmp_path / "long.csv", ["date", "unit", "item"], rows)
+    result = office("records", "import", str(path))
+    assert result.code == 1
+    assert result.err.splitlines()[1:] == [
+        "第 2 行：未知的单位 " + "局" * 40 + "……（共 30000 字）",
+        "第 3 行：未知的项目 《" + "参" * 39 + "……（共 9001 字）",
+    ]
+
+
+def test_csv_of_more_than_a_million_rows(office: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "rows.csv"
+    path.write_bytes(b"date,unit,item\n" + b"2024-05-06,x,y\n" * 1_000_010)
+    refused(office, path, "超过 1000000 行")
+
+
+def test_more_than_a_million_records_after_counts(office: Cli, tmp_path: Path) -> None:
+    rows = [["2024-05-06", "公安局", "报送", 1_000]] * 1_001
+    path = write_csv(tmp_path / "counts.csv", ["date", "unit", "item", "count"], rows)
+    refused(office, path, "超过 1000000 条")
+
+
+def test_a_period_beyond_the_rulesets_years(office: Cli) -> None:
+    for args in (
+        ("standings", "--period", "9999Q4"),
+        ("standings", "--period", "0001-01-01..9999-12-31"),
+    ):
+        result = office(*args)
+        assert result.code == 1 and result.err.count("\n") == 1, result.err
+        assert "超出范围：只能是 2024 年至" in result.err
