@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import aiosqlite
 
 from bot.migrate import migrate
+from bot.storage.chain import line_hash
 from scoring.ruleset import Ruleset
 from scoring.standings import UnitRef
 
@@ -27,8 +28,9 @@ Row = tuple[Any, ...]
 
 
 class Store:
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    def __init__(self, db: aiosqlite.Connection, path: Path) -> None:
         self._db = db
+        self.path = path
         # One connection serves every coroutine: the lock keeps their transactions apart.
         self._lock = asyncio.Lock()
         self.ruleset_cache: Ruleset | None = None
@@ -36,6 +38,9 @@ class Store:
         # dropped by this process's writes to it and checked against other processes' commits.
         self.units_cache: list[UnitRef] | None = None
         self.units_version: int | None = None
+        # Updates whose actions committed here (Tx.claim_update), until the intake has seen them
+        # handled: it need not write anything more for them.
+        self.claimed: set[int] = set()
 
     @classmethod
     async def open(cls, path: str | Path) -> Store:
@@ -48,11 +53,13 @@ class Store:
             # A large import updates several indexes at scattered places: the default 2 MB page
             # cache would make it re-read index pages from disk over and over.
             await db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            # The migration that chains the ledger hashes the lines already there with it.
+            await db.create_function("ledger_line_hash", 14, _line_hash_sql, deterministic=True)
             await migrate(db)
         except BaseException:
             await db.close()
             raise
-        return cls(db)
+        return cls(db, Path(path))
 
     async def close(self) -> None:
         # SQLite's advice for long-lived connections: refresh planner statistics on the way out.
@@ -66,8 +73,9 @@ class Store:
 
         async with self._lock:
             await self._db.execute("BEGIN IMMEDIATE")
+            tx = Tx(self._db, self)
             try:
-                yield Tx(self._db, self)
+                yield tx
             except BaseException:
                 await self._db.execute("ROLLBACK")
                 # The caches may hold what the rolled-back transaction read or wrote.
@@ -75,6 +83,7 @@ class Store:
                 self.ruleset_cache = None
                 raise
             await self._db.execute("COMMIT")
+            self.claimed.update(tx.claims)
 
     @asynccontextmanager
     async def reading(self, *, snapshot: bool = False) -> AsyncIterator[Tx]:
@@ -96,6 +105,10 @@ class Store:
         self.units_cache = None
 
 
+def _line_hash_sql(previous: str, *line: object) -> str:
+    return line_hash(previous, line)
+
+
 class TxBase:
     """Queries and writes on the store's connection inside one transaction. Each storage area
     adds its methods in a mixin; `bot.storage.tx.Tx` puts them together."""
@@ -103,6 +116,8 @@ class TxBase:
     def __init__(self, db: aiosqlite.Connection, store: Store) -> None:
         self.db = db
         self.store = store
+        # Telegram updates this transaction acts on (see UpdateStorage.claim_update).
+        self.claims: list[int] = []
 
     # Each call into aiosqlite is a round trip to its thread; execute_fetchall makes a query one
     # trip instead of three (execute, fetch, close), which the chat benchmark showed to matter.
