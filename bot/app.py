@@ -13,7 +13,6 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
-    TypeHandler,
 )
 from telegram.warnings import PTBUserWarning
 
@@ -25,11 +24,12 @@ from bot.handlers.common import (
     SCHEDULER,
     SETTINGS,
     STORE,
-    drop_replays,
     on_error,
     stale_button,
 )
+from bot.intake import Intake, IntakeProcessor, IntakeQueue, IntakeRequest
 from bot.jobs.scheduler import Scheduler
+from bot.lease import Lease
 from bot.settings import Settings
 from bot.storage import Store
 from bot.usecases.setup import initialize
@@ -44,16 +44,21 @@ warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTB
 # request for nothing.
 CONNECTION_POOL = 16
 CONCURRENT_UPDATES = 8
+INTAKE = "intake"
+LEASE = "lease"
 
 
 def build_application(settings: Settings, *, rate_limit: bool | None = None) -> Application:  # type: ignore[type-arg]
     """The bot, ready to run. `rate_limit` (default: the setting) keeps to Telegram's limits."""
     if settings.bot_token is None:
         raise ValueError("a bot token is required")
+    intake = Intake(settings.now, durable=settings.durable_intake)
     builder = (
         ApplicationBuilder()
         .token(settings.bot_token.get_secret_value())
-        .concurrent_updates(CONCURRENT_UPDATES)
+        .concurrent_updates(IntakeProcessor(intake, CONCURRENT_UPDATES))
+        .update_queue(IntakeQueue(intake))
+        .get_updates_request(IntakeRequest(intake, connection_pool_size=1))
         .connection_pool_size(CONNECTION_POOL)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
@@ -66,7 +71,7 @@ def build_application(settings: Settings, *, rate_limit: bool | None = None) -> 
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app = builder.build()
     app.bot_data[SETTINGS] = settings
-    app.add_handler(TypeHandler(object, drop_replays), group=-1)
+    app.bot_data[INTAKE] = intake
     liaison.register(app)
     report.register(app)
     office.register(app)
@@ -80,6 +85,26 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     settings: Settings = app.bot_data[SETTINGS]
     store = await Store.open(settings.db)
     app.bot_data[STORE] = store
+    intake: Intake = app.bot_data[INTAKE]
+    intake.store = store
+    # Nothing is sent, scheduled or polled before this process holds the database.
+    lease = Lease(store, settings.lease_seconds)
+    app.bot_data[LEASE] = lease
+    waited = await lease.acquire(
+        lambda holder: log.warning(
+            texts.LEASE_STANDBY.format(
+                db=settings.db, holder=holder, seconds=settings.lease_seconds + 2
+            )
+        )
+    )
+    if waited:
+        log.warning(texts.LEASE_TAKEN.format(db=settings.db))
+
+    def lost(holder: str) -> None:
+        log.error(texts.LEASE_LOST.format(db=settings.db, holder=holder))
+        app.stop_running()
+
+    lease.keep(lost)
     async with store.reading() as tx:
         initialised = await tx.ruleset_text() is not None
     if not initialised:
@@ -91,6 +116,10 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
         scheduler = Scheduler(app, store, settings, courier)
         app.bot_data[SCHEDULER] = scheduler
         scheduler.start()
+    # What the last run received but did not handle comes first, before anything polled now;
+    # put_nowait, because these are stored already (IntakeQueue.put would refuse them as known).
+    for update in await intake.unhandled(app.bot):
+        app.update_queue.put_nowait(update)
 
 
 async def set_commands(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
@@ -109,5 +138,9 @@ async def set_commands(app: Application, settings: Settings) -> None:  # type: i
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     store: Store | None = app.bot_data.get(STORE)
-    if store is not None:
-        await store.close()
+    if store is None:
+        return
+    lease: Lease | None = app.bot_data.get(LEASE)
+    if lease is not None:
+        await lease.release()
+    await store.close()

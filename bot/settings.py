@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator
@@ -30,6 +30,16 @@ class Settings(BaseSettings):
     # Keep to Telegram's sending limits (about 30 messages a second). Off only for benchmarks
     # against a local fake server.
     rate_limit: bool = True
+    # Python logging level of `govinfo-bot run` (DEBUG shows every request; the token is
+    # redacted from every line at every level).
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # How long the running bot's hold on the database lasts without renewal: a second process
+    # on the same database waits, and takes over at most this long (plus 2 s) after the first
+    # one stopped without releasing it (at once if that one ran on the same machine).
+    lease_seconds: int = Field(default=20, ge=2, le=600)
+    # Every update stored before Telegram is told it arrived. Off only to show what that
+    # prevents (tests) or what it costs (benchmarks): a crash then loses updates.
+    durable_intake: bool = True
 
     # Scheduled work (see README, "Scheduled work"). Reminders and warnings fall on Chinese
     # working days; a reminder day that is not one moves to the next working day.
