@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
-from bot import render, texts
+from bot import logs, render, texts
 from bot.jobs.calendar import runs_between
 from bot.settings import Settings
 from bot.storage import Store
@@ -28,6 +28,8 @@ from bot.usecases.standings import standings
 from scoring.errors import DomainError
 from scoring.periods import parse_month, parse_period
 from scoring.ruleset import load_ruleset
+
+log = logging.getLogger("govinfo-bot")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -260,24 +262,30 @@ def _run_bot(args: argparse.Namespace, settings: Settings) -> int:
             return _sandbox(settings, None)
         print(texts.TOKEN_MISSING, file=sys.stderr)
         return 1
+    from telegram.error import InvalidToken
+
     from bot.app import build_application
 
-    logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
-    )
-    # httpx logs every request URL at INFO, and a Bot API URL contains the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logs.setup(settings.log_level, settings.bot_token.get_secret_value())
     app = build_application(settings)
-    if args.webhook:
-        url = urlsplit(args.webhook)
-        # Without a secret anyone who learns the URL could post updates "from" an admin; Telegram
-        # is given the secret by setWebhook, so a generated one works just as well.
-        app.run_webhook(
-            listen=args.listen, port=args.port, url_path=url.path.lstrip("/"), webhook_url=args.webhook,
-            secret_token=args.secret or secrets.token_urlsafe(32),
-        )  # fmt: skip
-    else:
-        app.run_polling()
+    try:
+        if args.webhook:
+            url = urlsplit(args.webhook)
+            # Without a secret anyone who learns the URL could post updates "from" an admin;
+            # Telegram is given the secret by setWebhook, so a generated one works just as well.
+            app.run_webhook(
+                listen=args.listen, port=args.port, url_path=url.path.lstrip("/"),
+                webhook_url=args.webhook, secret_token=args.secret or secrets.token_urlsafe(32),
+            )  # fmt: skip
+        else:
+            app.run_polling()
+    except InvalidToken:
+        print(texts.TOKEN_REJECTED, file=sys.stderr)
+        return 1
+    except Exception:
+        # Through logging, so that the token is taken out of the traceback.
+        log.exception("the bot stopped on an error")
+        return 1
     return 0
 
 
