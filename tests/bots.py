@@ -46,6 +46,36 @@ async def start_bot(
     )  # fmt: skip
 
 
+class BotProcess:
+    """`govinfo-bot run` with everything it prints collected as it comes (a full pipe would
+    stop it)."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        assert process.stdout is not None and process.stderr is not None
+        self._output = asyncio.gather(process.stdout.read(), process.stderr.read())
+
+    @classmethod
+    async def start(
+        cls, server: FakeBotApi, db: Path, cwd: Path, *args: str, **settings: str
+    ) -> BotProcess:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "run", *args, env=bot_env(server, db, **settings),
+            cwd=cwd, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        return cls(process)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    async def output(self, timeout: float = 60.0) -> str:
+        """Everything it printed, once it has ended."""
+        out, err = await asyncio.wait_for(self._output, timeout)
+        await self.process.wait()
+        return out.decode() + err.decode()
+
+
 async def liaisons_db(tmp_path: Path) -> Path:
     db = tmp_path / "bot.sqlite3"
     await prepare_db(db)
