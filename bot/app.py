@@ -23,6 +23,7 @@ from bot.handlers.common import (
     COURIER,
     SCHEDULER,
     SETTINGS,
+    STOP,
     STORE,
     on_error,
     stale_button,
@@ -102,7 +103,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
 
     def lost(holder: str) -> None:
         log.error(texts.LEASE_LOST.format(db=settings.db, holder=holder))
-        app.stop_running()
+        app.bot_data[STOP].set()
 
     lease.keep(lost)
     async with store.reading() as tx:
@@ -141,6 +142,9 @@ async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     if store is None:
         return
     lease: Lease | None = app.bot_data.get(LEASE)
-    if lease is not None:
-        await lease.release()
-    await store.close()
+    try:
+        if lease is not None:
+            await lease.release()
+    finally:
+        # An open connection's thread would keep the process from exiting.
+        await store.close()

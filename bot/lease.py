@@ -16,6 +16,7 @@ import logging
 import os
 import secrets
 import socket
+import sqlite3
 import time
 from collections.abc import Callable
 
@@ -63,15 +64,21 @@ class Lease:
         """Take the lease; while another live process holds it, wait (telling `waiting` who
         holds it, once). Whether it had to wait."""
         told = False
-        while not await self._take():
-            if not told:
-                async with self._store.reading() as tx:
-                    current = await tx.lease_holder(self._name)
-                if current is not None:
-                    waiting(current.holder)
-                    told = True
+        while True:
+            try:
+                if await self._take():
+                    return told
+                if not told:
+                    async with self._store.reading() as tx:
+                        current = await tx.lease_holder(self._name)
+                    if current is not None:
+                        waiting(current.holder)
+                        told = True
+            except sqlite3.OperationalError:
+                # Busy for longer than the busy timeout (a holder stalled inside a write):
+                # nobody can take over meanwhile; keep waiting.
+                log.warning("could not look at the lease; trying again", exc_info=True)
             await asyncio.sleep(self.standby_check)
-        return told
 
     async def _take(self) -> bool:
         now = time.time()

@@ -53,7 +53,12 @@ class BotProcess:
     def __init__(self, process: asyncio.subprocess.Process) -> None:
         self.process = process
         assert process.stdout is not None and process.stderr is not None
-        self._output = asyncio.gather(process.stdout.read(), process.stderr.read())
+        self.lines: list[str] = []
+        self._reading = asyncio.gather(self._read(process.stdout), self._read(process.stderr))
+
+    async def _read(self, stream: asyncio.StreamReader) -> None:
+        async for line in stream:
+            self.lines.append(line.decode())
 
     @classmethod
     async def start(
@@ -69,11 +74,19 @@ class BotProcess:
     def pid(self) -> int:
         return self.process.pid
 
+    async def said(self, text: str, timeout: float = 30.0) -> None:
+        """Until it has printed `text`."""
+        deadline = time.monotonic() + timeout
+        while not any(text in line for line in self.lines):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the bot never said {text!r}")
+            await asyncio.sleep(0.05)
+
     async def output(self, timeout: float = 60.0) -> str:
         """Everything it printed, once it has ended."""
-        out, err = await asyncio.wait_for(self._output, timeout)
+        await asyncio.wait_for(self._reading, timeout)
         await self.process.wait()
-        return out.decode() + err.decode()
+        return "".join(self.lines)
 
 
 async def liaisons_db(tmp_path: Path) -> Path:

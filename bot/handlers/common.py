@@ -24,6 +24,8 @@ STORE = "store"
 SETTINGS = "settings"
 COURIER = "courier"
 SCHEDULER = "scheduler"
+# The event that stops the running bot (see bot.runner).
+STOP = "stop"
 
 Context = ContextTypes.DEFAULT_TYPE
 Handler = Callable[[Update, Context], Awaitable[Any]]
