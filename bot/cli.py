@@ -12,12 +12,11 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
 from bot import logs, render, texts
-from bot.jobs.calendar import runs_between
+from bot.jobs.calendar import Job, runs_between
 from bot.settings import Settings
 from bot.storage import Store
 from bot.usecases import commissions
@@ -25,6 +24,7 @@ from bot.usecases.imports import import_records, import_units
 from bot.usecases.quota import settle_quota
 from bot.usecases.setup import initialize
 from bot.usecases.standings import standings
+from bot.usecases.verify import verify
 from scoring.errors import DomainError
 from scoring.periods import parse_month, parse_period
 from scoring.ruleset import load_ruleset
@@ -78,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     table.add_argument("--format", choices=render.FORMATS, default="text")
     table.add_argument("--out", help="写入文件而不是标准输出（xlsx 必须指定）")
     commands.add_parser("jobs", help="定时任务：最近的执行记录和接下来的安排")
+    commands.add_parser(
+        "verify", help="核验数据库：文件完整性、积分流水的哈希链、各项累计与流水是否一致"
+    )
     run = commands.add_parser("run", help="运行机器人（需要 GOVINFO_BOT_TOKEN）")
     run.add_argument("--or-sandbox", action="store_true", help="没有令牌时改为启动本地沙盒")
     run.add_argument(
@@ -194,6 +197,14 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             return await _with_store(settings, lambda store: _standings(store, args))
         case "jobs":
             return await _with_store(settings, lambda store: _jobs(store, settings))
+        case "verify":
+
+            async def check(store: Store) -> int:
+                done = await verify(store)
+                print(texts.VERIFY_OK.format(lines=done.lines, sums=done.sums))
+                return 0
+
+            return await _with_store(settings, check)
     raise AssertionError(args.command)
 
 
@@ -220,6 +231,9 @@ async def _jobs(store: Store, settings: Settings) -> int:
     if not recent:
         print(texts.JOBS_NONE)
     upcoming = runs_between(settings, ruleset, open_ones, now, now + JOBS_AHEAD)
+    # The daily check would fill the list: it gets a line of its own.
+    checks = [run for run in upcoming if run.job is Job.LEDGER_CHECK]
+    upcoming = [run for run in upcoming if run.job is not Job.LEDGER_CHECK]
     print(texts.JOBS_UPCOMING)
     for run in upcoming[:JOBS_SHOWN]:
         print(
@@ -228,6 +242,14 @@ async def _jobs(store: Store, settings: Settings) -> int:
                 weekday=texts.WEEKDAYS[run.due_at.weekday()],
                 job=texts.JOB_NAMES[run.job],
                 period=run.period,
+            )
+        )
+    if checks:
+        print(
+            texts.JOBS_DAILY_CHECK.format(
+                time=checks[0].due_at.strftime("%H:%M"),
+                due=checks[0].due_at.strftime("%Y-%m-%d"),
+                weekday=texts.WEEKDAYS[checks[0].due_at.weekday()],
             )
         )
     return 0
@@ -265,20 +287,17 @@ def _run_bot(args: argparse.Namespace, settings: Settings) -> int:
     from telegram.error import InvalidToken
 
     from bot.app import build_application
+    from bot.runner import Webhook, serve
 
     logs.setup(settings.log_level, settings.bot_token.get_secret_value())
-    app = build_application(settings)
+    webhook = None
+    if args.webhook:
+        # Without a secret anyone who learns the URL could post updates "from" an admin;
+        # Telegram is given the secret by setWebhook, so a generated one works just as well.
+        secret = args.secret or secrets.token_urlsafe(32)
+        webhook = Webhook(args.webhook, args.listen, args.port, secret)
     try:
-        if args.webhook:
-            url = urlsplit(args.webhook)
-            # Without a secret anyone who learns the URL could post updates "from" an admin;
-            # Telegram is given the secret by setWebhook, so a generated one works just as well.
-            app.run_webhook(
-                listen=args.listen, port=args.port, url_path=url.path.lstrip("/"),
-                webhook_url=args.webhook, secret_token=args.secret or secrets.token_urlsafe(32),
-            )  # fmt: skip
-        else:
-            app.run_polling()
+        asyncio.run(serve(build_application(settings), webhook))
     except InvalidToken:
         print(texts.TOKEN_REJECTED, file=sys.stderr)
         return 1

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     settle_day: int = Field(default=1, ge=1, le=28)
     quarterly_day: int = Field(default=5, ge=1, le=28)
     annual_day: int = Field(default=10, ge=1, le=28)
+    # The daily check of the database (what `govinfo-bot verify` does), office time; the admins
+    # hear only if it fails. `off`: no daily check.
+    verify_time: time | None = time(3, 0)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -59,6 +62,11 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [int(part) for part in value.replace("，", ",").split(",") if part.strip()]
         return value
+
+    @field_validator("verify_time", mode="before")
+    @classmethod
+    def _off(cls, value: object) -> object:
+        return None if isinstance(value, str) and value.strip().lower() == "off" else value
 
     @field_validator("timezone")
     @classmethod

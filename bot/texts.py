@@ -477,5 +477,6 @@ JOBS_RECENT_LINE = "  {ran}  {job} {period}：{outcome} {detail}"
 JOBS_NONE = "  （还没有）"
 JOBS_UPCOMING = "接下来的定时任务："
 JOBS_UPCOMING_LINE = "  {due} 周{weekday}  {job} {period}"
+JOBS_DAILY_CHECK = "  每天 {time}  数据核验（下次 {due} 周{weekday}；失败时通知管理员）"
 JOB_OUTCOMES = {"done": "完成", "skipped": "跳过", "failed": "未完成"}
 WEEKDAYS = "一二三四五六日"
