@@ -52,16 +52,17 @@ class LedgerStorage(TxBase):
         # period index and the monthly sums fill page by page.
         last = await self.one("SELECT id, hash FROM ledger ORDER BY id DESC LIMIT 1")
         first, previous = (last[0] + 1, last[1]) if last else (1, "")
+        slots = dict(await self.all("SELECT name, slot FROM score_columns"))
         rows.sort(key=lambda row: (row[0], row[1]))  # type: ignore[arg-type, return-value]
         chained = []
         for i, row in enumerate(rows):
             line = (first + i, *row)
             previous = line_hash(previous, line)
-            chained.append((*line, previous))
+            chained.append((*line, previous, slots[row[3]]))
         await self.db.executemany(
             "INSERT INTO ledger (id, date, unit_id, rule_id, column_name, points, adoptions, items, "
-            "record_id, batch_id, explanation, created_at, reverses, hash) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "record_id, batch_id, explanation, created_at, reverses, hash, slot) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             chained,
         )
         return list(range(first, first + len(rows)))
