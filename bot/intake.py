@@ -75,7 +75,8 @@ class Intake:
     async def _store_updates(self, rows: list[tuple[int, str]]) -> set[int]:
         assert self.store is not None, "updates arrive only after post_init opened the store"
         now = self._clock()
-        async with self.store.transaction() as tx:
+        # One statement for the batch: one round trip to the database thread, not four.
+        async with self.store.autocommit() as tx:
             fresh = await tx.store_updates(rows, now)
             if self._forgotten_at is None or now - self._forgotten_at > FORGET_EVERY:
                 await tx.forget_updates(now - KEEP_HANDLED)
@@ -90,8 +91,8 @@ class Intake:
             return
         if not self.durable:
             return
-        async with self.store.transaction() as tx:
-            await tx.mark_handled([update_id], self._clock())
+        async with self.store.autocommit() as tx:
+            await tx.mark_handled(update_id, self._clock())
 
     async def unhandled(self, bot: Bot) -> list[Update]:
         """The stored updates not handled yet (the last run stopped before), oldest first."""

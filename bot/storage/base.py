@@ -101,6 +101,17 @@ class Store:
             finally:
                 await self._db.execute("COMMIT")
 
+    @asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[Tx]:
+        """Writes of one statement each, every statement atomic by itself (SQLite's autocommit):
+        without the two round trips of BEGIN and COMMIT, for the writes made for every update."""
+        from bot.storage.tx import Tx
+
+        async with self._lock:
+            tx = Tx(self._db, self)
+            yield tx
+            self.claimed.update(tx.claims)
+
     def units_changed(self) -> None:
         self.units_cache = None
 

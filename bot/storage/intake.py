@@ -19,26 +19,31 @@ class AlreadyProcessed(DomainError):
 
 class IntakeStorage(TxBase):
     async def store_updates(self, updates: Sequence[tuple[int, str]], now: datetime) -> set[int]:
-        """Store (update id, JSON) of received updates; the ids stored now for the first time.
-        The others were received before: handled already, or being handled."""
+        """Store (update id, JSON) of received updates, in one statement (atomic by itself); the
+        ids stored now for the first time. The others were received before: handled already,
+        or being handled."""
         if not updates:
             return set()
-        marks = ", ".join("?" for _ in updates)
+        # At most 100 updates: 300 of SQLite's 32,766 variables.
+        values = ", ".join("(?, ?, ?)" for _ in updates)
+        stamp = now.isoformat(timespec="microseconds")
+        params: list[object] = []
+        for update_id, payload in updates:
+            params += (update_id, payload, stamp)
+        cursor = await self.db.execute(
+            f"INSERT OR IGNORE INTO intake (update_id, payload, received_at) VALUES {values}",
+            params,
+        )
+        ids = {update_id for update_id, _ in updates}
+        if cursor.rowcount == len(updates):
+            return ids
+        # Some were there before (a redelivery): they are the rows not stamped now.
+        marks = ", ".join("?" for _ in ids)
         known = await self.all(
-            f"SELECT update_id FROM intake WHERE update_id IN ({marks})",
-            [update_id for update_id, _ in updates],
+            f"SELECT update_id FROM intake WHERE update_id IN ({marks}) AND received_at <> ?",
+            [*ids, stamp],
         )
-        seen = {update_id for (update_id,) in known}
-        stamp = now.isoformat()
-        await self.db.executemany(
-            "INSERT INTO intake (update_id, payload, received_at) VALUES (?, ?, ?)",
-            [
-                (update_id, payload, stamp)
-                for update_id, payload in updates
-                if update_id not in seen
-            ],
-        )
-        return {update_id for update_id, _ in updates} - seen
+        return ids - {update_id for (update_id,) in known}
 
     async def unhandled_updates(self) -> list[tuple[int, str]]:
         """(update id, JSON) of every stored update not handled yet, in update id order."""
@@ -62,11 +67,11 @@ class IntakeStorage(TxBase):
             raise AlreadyProcessed(update_id)
         self.claims.append(update_id)
 
-    async def mark_handled(self, update_ids: Sequence[int], now: datetime) -> None:
-        """Updates whose handlers finished without an action that marked them."""
-        await self.db.executemany(
+    async def mark_handled(self, update_id: int, now: datetime) -> None:
+        """An update whose handlers finished without an action that marked it."""
+        await self.write(
             "UPDATE intake SET handled_at = ? WHERE update_id = ? AND handled_at IS NULL",
-            [(now.isoformat(), update_id) for update_id in update_ids],
+            (now.isoformat(), update_id),
         )
 
     async def forget_updates(self, before: datetime) -> int:
