@@ -89,23 +89,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     intake: Intake = app.bot_data[INTAKE]
     intake.store = store
     # Nothing is sent, scheduled or polled before this process holds the database.
-    lease = Lease(store, settings.lease_seconds)
-    app.bot_data[LEASE] = lease
-    waited = await lease.acquire(
-        lambda holder: log.warning(
-            texts.LEASE_STANDBY.format(
-                db=settings.db, holder=holder, seconds=settings.lease_seconds + 2
-            )
-        )
-    )
-    if waited:
-        log.warning(texts.LEASE_TAKEN.format(db=settings.db))
-
-    def lost(holder: str) -> None:
-        log.error(texts.LEASE_LOST.format(db=settings.db, holder=holder))
-        app.bot_data[STOP].set()
-
-    lease.keep(lost)
+    await _hold_database(app, store, settings)
     async with store.reading() as tx:
         initialised = await tx.ruleset_text() is not None
     if not initialised:
@@ -121,6 +105,26 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     # put_nowait, because these are stored already (IntakeQueue.put would refuse them as known).
     for update in await intake.unhandled(app.bot):
         app.update_queue.put_nowait(update)
+
+
+async def _hold_database(app: Application, store: Store, settings: Settings) -> None:  # type: ignore[type-arg]
+    """Take the lease, waiting as a standby while another bot holds it, and keep it; losing it
+    stops this bot (bot.runner)."""
+    lease = Lease(store, settings.lease_seconds)
+    app.bot_data[LEASE] = lease
+    seconds = settings.lease_seconds + 2
+    if await lease.acquire(
+        lambda holder: log.warning(
+            texts.LEASE_STANDBY.format(db=settings.db, holder=holder, seconds=seconds)
+        )
+    ):
+        log.warning(texts.LEASE_TAKEN.format(db=settings.db))
+
+    def lost(holder: str) -> None:
+        log.error(texts.LEASE_LOST.format(db=settings.db, holder=holder))
+        app.bot_data[STOP].set()
+
+    lease.keep(lost)
 
 
 async def set_commands(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
@@ -146,5 +150,5 @@ async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
         if lease is not None:
             await lease.release()
     finally:
-        # An open connection's thread would keep the process from exiting.
+        # Whether or not the lease could be released: it expires by itself.
         await store.close()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,6 +30,8 @@ from telegram.ext import SimpleUpdateProcessor
 from telegram.request import HTTPXRequest, RequestData
 
 from bot.storage import Store
+
+log = logging.getLogger(__name__)
 
 # Handled updates are kept this long, then forgotten (see Tx.forget_updates).
 KEEP_HANDLED = timedelta(days=2)
@@ -101,7 +104,17 @@ class Intake:
             return []
         async with self.store.reading() as tx:
             rows = await tx.unhandled_updates()
-        return [Update.de_json(json.loads(payload), bot) for _, payload in rows]
+        updates = []
+        for update_id, payload in rows:
+            try:
+                updates.append(Update.de_json(json.loads(payload), bot))
+            except Exception:
+                # python-telegram-bot could not read it when it arrived either: marked handled,
+                # or it would stop every start.
+                log.exception("stored update %s cannot be read; skipped", update_id)
+                async with self.store.autocommit() as tx:
+                    await tx.mark_handled(update_id, self._clock())
+        return updates
 
 
 class IntakeRequest(HTTPXRequest):

@@ -3,9 +3,9 @@ someone else owns (the sandbox, tests, benchmarks: polling).
 
 python-telegram-bot's run_polling/run_webhook are not used: a standby waits in post_init until
 it holds the database, possibly for long, and a stop signal must end that wait cleanly (their
-signal handler raises SystemExit past a post_init still running). Here the start is raced
-against a stop event, set by SIGINT/SIGTERM or by the lease's loss, and whatever happened the
-store is closed at the end.
+signal handler raises SystemExit past a post_init still running, which then goes on using a
+store being closed). Here the start is raced against a stop event, set by SIGINT/SIGTERM or by
+the lease's loss, and whatever happened the store is closed at the end.
 """
 
 from __future__ import annotations
@@ -83,8 +83,7 @@ async def running(
                 await app.updater.stop()
                 await app.stop()
     finally:
-        # Also after an error, or the store's connection would outlive the loop (and keep the
-        # process from exiting).
+        # Also after an error: the lease is released and the store closed.
         if app.post_shutdown is not None:
             await app.post_shutdown(app)
 
