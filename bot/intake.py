@@ -78,12 +78,14 @@ class Intake:
     async def _store_updates(self, rows: list[tuple[int, str]]) -> set[int]:
         assert self.store is not None, "updates arrive only after post_init opened the store"
         now = self._clock()
-        # One statement for the batch: one round trip to the database thread, not four.
-        async with self.store.autocommit() as tx:
+        if self._forgotten_at is not None and now - self._forgotten_at < FORGET_EVERY:
+            # One statement for the batch, atomic by itself: one call, no BEGIN and COMMIT.
+            async with self.store.autocommit() as tx:
+                return await tx.store_updates(rows, now)
+        async with self.store.transaction() as tx:
             fresh = await tx.store_updates(rows, now)
-            if self._forgotten_at is None or now - self._forgotten_at > FORGET_EVERY:
-                await tx.forget_updates(now - KEEP_HANDLED)
-                self._forgotten_at = now
+            await tx.forget_updates(now - KEEP_HANDLED)
+        self._forgotten_at = now
         return fresh
 
     async def handled(self, update_id: int) -> None:
