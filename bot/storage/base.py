@@ -102,7 +102,7 @@ class Store:
     @asynccontextmanager
     async def autocommit(self) -> AsyncIterator[Tx]:
         """Writes of one statement each, every statement atomic by itself (SQLite's autocommit):
-        without the two round trips of BEGIN and COMMIT, for the writes made for every update."""
+        without the BEGIN and COMMIT of a transaction, for the writes made for every update."""
         from bot.storage.tx import Tx
 
         async with self._lock:
