@@ -28,8 +28,8 @@ Both bots first answer a few warm-up messages, untimed. Printed: every round, th
 the median of the per-round ratios ours/echo.
 Targets: ratio >= 0.6, p95 latency <= 150 ms at 100 reports/s, our peak RSS <= 150 MB.
 
-`--profile DIR` runs our bot under cProfile (DIR/ours-round<N>.prof); the figures of such a run
-are not comparable.
+`--profile DIR` runs our bot under cProfile (DIR/ours-round<N>.prof, main thread only: SQLite
+work in aiosqlite's thread shows up as awaiting); the figures of such a run are not comparable.
 """
 
 from __future__ import annotations

@@ -5,10 +5,8 @@ from __future__ import annotations
 import re
 import sqlite3
 from importlib import resources
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from bot.storage.connection import Connection
+import aiosqlite
 
 _NAME = re.compile(r"(\d{4})_[a-z0-9_]+\.sql")
 
@@ -26,7 +24,7 @@ def migration_files() -> list[tuple[int, str]]:
     return found
 
 
-async def migrate(db: Connection) -> int:
+async def migrate(db: aiosqlite.Connection) -> int:
     """Apply every pending migration, each inside its own transaction; return the new version."""
     current = await _version(db)
     for version, sql in migration_files():
@@ -49,9 +47,10 @@ async def migrate(db: Connection) -> int:
     return current
 
 
-async def _version(db: Connection) -> int:
-    rows = await db.execute_fetchall("PRAGMA user_version")
-    return int(rows[0][0]) if rows else 0
+async def _version(db: aiosqlite.Connection) -> int:
+    async with db.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    return row[0] if row else 0
 
 
 def _statements(sql: str) -> list[str]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
-import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -65,32 +63,3 @@ async def test_a_failing_action_leaves_nothing(tmp_path: Path) -> None:
         assert await tx.units() == []
         assert await tx.db.execute_fetchall("SELECT * FROM ledger") == []
     await store.close()
-
-
-async def test_a_write_waiting_for_another_process_does_not_hold_up_the_bot(tmp_path: Path) -> None:
-    """An import from the command line holds the write lock for seconds: the bot's write waits
-    for it in a worker thread while its event loop goes on."""
-    path = tmp_path / "g.sqlite3"
-    store = await Store.open(path)
-    other = sqlite3.connect(path, isolation_level=None)
-    try:
-        other.execute("BEGIN IMMEDIATE")
-        other.execute("INSERT INTO settings (key, value) VALUES ('other', '1')")
-
-        async def write() -> None:
-            async with store.transaction() as tx:
-                await tx.set_setting("bot", "1")
-
-        writing = asyncio.create_task(write())
-        started = time.monotonic()
-        for _ in range(20):
-            await asyncio.sleep(0.01)
-        assert time.monotonic() - started < 1, "the event loop was held up"
-        assert not writing.done()
-        other.execute("COMMIT")
-        await asyncio.wait_for(writing, 10)
-        async with store.reading() as tx:
-            assert await tx.setting("bot") == "1" and await tx.setting("other") == "1"
-    finally:
-        other.close()
-        await store.close()
