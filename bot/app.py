@@ -14,7 +14,6 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
-    TypeHandler,
     filters,
 )
 from telegram.warnings import PTBUserWarning
@@ -26,13 +25,15 @@ from bot.handlers.common import (
     COURIER,
     SCHEDULER,
     SETTINGS,
+    STOP,
     STORE,
-    drop_replays,
     features,
     on_error,
     stale_button,
 )
+from bot.intake import Intake, IntakeProcessor, IntakeQueue, IntakeRequest
 from bot.jobs.scheduler import Scheduler
+from bot.lease import Lease
 from bot.settings import Settings
 from bot.storage import Store
 from bot.usecases.setup import initialize
@@ -47,16 +48,21 @@ warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTB
 # request for nothing.
 CONNECTION_POOL = 16
 CONCURRENT_UPDATES = 8
+INTAKE = "intake"
+LEASE = "lease"
 
 
 def build_application(settings: Settings, *, rate_limit: bool | None = None) -> Application:  # type: ignore[type-arg]
     """The bot, ready to run. `rate_limit` (default: the setting) keeps to Telegram's limits."""
     if settings.bot_token is None:
         raise ValueError("a bot token is required")
+    intake = Intake(settings.now, durable=settings.durable_intake)
     builder = (
         ApplicationBuilder()
         .token(settings.bot_token.get_secret_value())
-        .concurrent_updates(CONCURRENT_UPDATES)
+        .concurrent_updates(IntakeProcessor(intake, CONCURRENT_UPDATES))
+        .update_queue(IntakeQueue(intake))
+        .get_updates_request(IntakeRequest(intake, connection_pool_size=1))
         .connection_pool_size(CONNECTION_POOL)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
@@ -69,7 +75,7 @@ def build_application(settings: Settings, *, rate_limit: bool | None = None) -> 
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app = builder.build()
     app.bot_data[SETTINGS] = settings
-    app.add_handler(TypeHandler(object, drop_replays), group=-2)
+    app.bot_data[INTAKE] = intake
     liaison.register(app)
     report.register(app)
     office.register(app)
@@ -90,6 +96,10 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     settings: Settings = app.bot_data[SETTINGS]
     store = await Store.open(settings.db)
     app.bot_data[STORE] = store
+    intake: Intake = app.bot_data[INTAKE]
+    intake.store = store
+    # Nothing is sent, scheduled or polled before this process holds the database.
+    await _hold_database(app, store, settings)
     async with store.reading() as tx:
         initialised = await tx.ruleset_text() is not None
     if not initialised:
@@ -101,6 +111,30 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
         scheduler = Scheduler(app, store, settings, courier)
         app.bot_data[SCHEDULER] = scheduler
         scheduler.start()
+    # What the last run received but did not handle comes first, before anything polled now;
+    # put_nowait, because these are stored already (IntakeQueue.put would refuse them as known).
+    for update in await intake.unhandled(app.bot):
+        app.update_queue.put_nowait(update)
+
+
+async def _hold_database(app: Application, store: Store, settings: Settings) -> None:  # type: ignore[type-arg]
+    """Take the lease, waiting as a standby while another bot holds it, and keep it; losing it
+    stops this bot (bot.runner)."""
+    lease = Lease(store, settings.lease_seconds)
+    app.bot_data[LEASE] = lease
+    seconds = settings.lease_seconds + 2
+    if await lease.acquire(
+        lambda holder: log.warning(
+            texts.LEASE_STANDBY.format(db=settings.db, holder=holder, seconds=seconds)
+        )
+    ):
+        log.warning(texts.LEASE_TAKEN.format(db=settings.db))
+
+    def lost(holder: str) -> None:
+        log.error(texts.LEASE_LOST.format(db=settings.db, holder=holder))
+        app.bot_data[STOP].set()
+
+    lease.keep(lost)
 
 
 async def set_commands(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
@@ -128,5 +162,12 @@ async def set_commands(app: Application, settings: Settings) -> None:  # type: i
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     store: Store | None = app.bot_data.get(STORE)
-    if store is not None:
+    if store is None:
+        return
+    lease: Lease | None = app.bot_data.get(LEASE)
+    try:
+        if lease is not None:
+            await lease.release()
+    finally:
+        # Whether or not the lease could be released: it expires by itself.
         await store.close()

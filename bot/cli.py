@@ -12,13 +12,12 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
 from bot import bulletin as bulletin_files
-from bot import render, texts
-from bot.jobs.calendar import runs_between
+from bot import logs, render, texts
+from bot.jobs.calendar import Job, runs_between
 from bot.settings import Settings
 from bot.sheets import CSV_ENCODINGS, csv_bytes
 from bot.storage import Store
@@ -28,10 +27,13 @@ from bot.usecases.imports import Existing, import_records, import_units
 from bot.usecases.quota import MonthSettled, settle_quota
 from bot.usecases.setup import initialize
 from bot.usecases.standings import standings
+from bot.usecases.verify import verify
 from scoring.dates import read_day
 from scoring.errors import DomainError
 from scoring.periods import Period, check_period, parse_month, parse_period
 from scoring.ruleset import load_ruleset
+
+log = logging.getLogger("govinfo-bot")
 
 
 def _chinese(message: str) -> str:
@@ -158,6 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
     paper.add_argument("--date", help="成文日期 YYYY-MM-DD（默认今天）")
     paper.add_argument("--template", help="通报措辞模板文件（默认取 GOVINFO_BULLETIN_TEMPLATE）")
     commands.add_parser("jobs", help="定时任务：最近的执行记录和接下来的安排")
+    commands.add_parser(
+        "verify", help="核验数据库：文件完整性、积分流水的哈希链、各项累计与流水是否一致"
+    )
     run = commands.add_parser("run", help="运行机器人（需要 GOVINFO_BOT_TOKEN）")
     run.add_argument("--or-sandbox", action="store_true", help="没有令牌时改为启动本地沙盒")
     run.add_argument(
@@ -283,6 +288,14 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             return await _with_store(settings, lambda store: _jobs(store, settings))
         case "bulletin":
             return await _with_store(settings, lambda store: _bulletin(store, args, settings))
+        case "verify":
+
+            async def check(store: Store) -> int:
+                done = await verify(store)
+                print(texts.VERIFY_OK.format(lines=done.lines, sums=done.sums))
+                return 0
+
+            return await _with_store(settings, check)
     raise AssertionError(args.command)
 
 
@@ -376,6 +389,9 @@ async def _jobs(store: Store, settings: Settings) -> int:
     if not recent:
         print(texts.JOBS_NONE)
     upcoming = runs_between(settings, ruleset, open_ones, now, now + JOBS_AHEAD)
+    # The daily check would fill the list: it gets a line of its own.
+    checks = [run for run in upcoming if run.job is Job.LEDGER_CHECK]
+    upcoming = [run for run in upcoming if run.job is not Job.LEDGER_CHECK]
     print(texts.JOBS_UPCOMING)
     for run in upcoming[:JOBS_SHOWN]:
         print(
@@ -384,6 +400,14 @@ async def _jobs(store: Store, settings: Settings) -> int:
                 weekday=texts.WEEKDAYS[run.due_at.weekday()],
                 job=texts.JOB_NAMES[run.job],
                 period=run.period,
+            )
+        )
+    if checks:
+        print(
+            texts.JOBS_DAILY_CHECK.format(
+                time=checks[0].due_at.strftime("%H:%M"),
+                due=checks[0].due_at.strftime("%Y-%m-%d"),
+                weekday=texts.WEEKDAYS[checks[0].due_at.weekday()],
             )
         )
     return 0
@@ -503,24 +527,27 @@ def _run_bot(args: argparse.Namespace, settings: Settings) -> int:
             return _sandbox(settings, None)
         print(texts.TOKEN_MISSING, file=sys.stderr)
         return 1
-    from bot.app import build_application
+    from telegram.error import InvalidToken
 
-    logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
-    )
-    # httpx logs every request URL at INFO, and a Bot API URL contains the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    app = build_application(settings)
+    from bot.app import build_application
+    from bot.runner import Webhook, serve
+
+    logs.setup(settings.log_level, settings.bot_token.get_secret_value())
+    webhook = None
     if args.webhook:
-        url = urlsplit(args.webhook)
-        # Without a secret anyone who learns the URL could post updates "from" an admin; Telegram
-        # is given the secret by setWebhook, so a generated one works just as well.
-        app.run_webhook(
-            listen=args.listen, port=args.port, url_path=url.path.lstrip("/"), webhook_url=args.webhook,
-            secret_token=args.secret or secrets.token_urlsafe(32),
-        )  # fmt: skip
-    else:
-        app.run_polling()
+        # Without a secret anyone who learns the URL could post updates "from" an admin;
+        # Telegram is given the secret by setWebhook, so a generated one works just as well.
+        secret = args.secret or secrets.token_urlsafe(32)
+        webhook = Webhook(args.webhook, args.listen, args.port, secret)
+    try:
+        asyncio.run(serve(build_application(settings), webhook))
+    except InvalidToken:
+        print(texts.TOKEN_REJECTED, file=sys.stderr)
+        return 1
+    except Exception:
+        # Through logging, so that the token is taken out of the traceback.
+        log.exception("the bot stopped on an error")
+        return 1
     return 0
 
 

@@ -45,18 +45,19 @@ PREVIOUS_BUILTIN = {
 
 async def migrate(db: aiosqlite.Connection) -> int:
     """Apply every pending migration, each inside its own transaction; return the new version."""
-    async with db.execute("PRAGMA user_version") as cursor:
-        row = await cursor.fetchone()
-    current = row[0] if row else 0
+    current = await _version(db)
     for version, sql in migration_files():
         if version <= current:
             continue
         # executescript would commit on its own; statement by statement keeps one transaction.
         await db.execute("BEGIN IMMEDIATE")
         try:
-            for statement in _statements(sql):
-                await db.execute(statement)
-            await db.execute(f"PRAGMA user_version = {version}")
+            # Read again under the write lock: another process starting on the same database
+            # may have applied it meanwhile.
+            if await _version(db) < version:
+                for statement in _statements(sql):
+                    await db.execute(statement)
+                await db.execute(f"PRAGMA user_version = {version}")
         except BaseException:
             await db.execute("ROLLBACK")
             raise
@@ -79,6 +80,12 @@ async def _upgrade_builtin_ruleset(db: aiosqlite.Connection) -> None:
         (builtin_ruleset_text(ruleset_id), stored),
     )
     log.info("the stored ruleset %s was moved to the text shipped now", ruleset_id)
+
+
+async def _version(db: aiosqlite.Connection) -> int:
+    async with db.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    return row[0] if row else 0
 
 
 def _statements(sql: str) -> list[str]:

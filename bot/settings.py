@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator
@@ -32,6 +32,16 @@ class Settings(BaseSettings):
     # Keep to Telegram's sending limits (about 30 messages a second). Off only for benchmarks
     # against a local fake server.
     rate_limit: bool = True
+    # Python logging level of `govinfo-bot run` (DEBUG shows every request; the token is
+    # redacted from every line at every level).
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # How long the running bot's hold on the database lasts without renewal: a second process
+    # on the same database waits, and takes over at most this long (plus 2 s) after the first
+    # one stopped without releasing it (at once if that one ran on the same machine).
+    lease_seconds: int = Field(default=20, ge=2, le=600)
+    # Every update stored before Telegram is told it arrived. Off only to show what that
+    # prevents (tests) or what it costs (benchmarks): a crash then loses updates.
+    durable_intake: bool = True
 
     # Scheduled work (see README, "Scheduled work"). Reminders and warnings fall on Chinese
     # working days; a reminder day that is not one moves to the next working day.
@@ -44,6 +54,9 @@ class Settings(BaseSettings):
     settle_day: int = Field(default=1, ge=1, le=28)
     quarterly_day: int = Field(default=5, ge=1, le=28)
     annual_day: int = Field(default=10, ge=1, le=28)
+    # The daily check of the database (what `govinfo-bot verify` does), office time; the admins
+    # hear only if it fails. `off`: no daily check.
+    verify_time: time | None = time(3, 0)
 
     # The bulletin (README, "Bulletin"): the issuing office's name, its issue number (发文字号,
     # e.g. 磴政办发〔2025〕3号), the addressees (empty: the default of bot.texts), a file of the
@@ -60,6 +73,11 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [int(part) for part in value.replace("，", ",").split(",") if part.strip()]
         return value
+
+    @field_validator("verify_time", mode="before")
+    @classmethod
+    def _off(cls, value: object) -> object:
+        return None if isinstance(value, str) and value.strip().lower() == "off" else value
 
     @field_validator("timezone")
     @classmethod

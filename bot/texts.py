@@ -154,6 +154,12 @@ ERRORS: dict[str, str] = {
     "group_missing": "未填写分组",
     "name_duplicate": "单位 {name} 在文件中重复出现（第 {first} 行）",
     "alias_taken": "别名 {alias} 已被单位 {unit} 使用",
+    # govinfo-bot verify, and the daily check.
+    "verify_integrity": "数据库文件损坏（SQLite 完整性检查）：{detail}",
+    "verify_chain": "积分流水 #{line} 与哈希链不符：该行或它之前的一行在机器人之外被改动、删除或插入过",
+    "verify_sum": "累计表 {table} 中 {key} 的 {column} 为 {kept}，按积分流水应为 {ledger}",
+    "verify_sum_missing": "累计表 {table} 缺少 {key} 一行，积分流水中有该行的记录",
+    "verify_sum_extra": "累计表 {table} 中 {key} 一行在积分流水中没有任何记录",
 }
 
 
@@ -451,6 +457,14 @@ CHINESE_NUMBERS = "一二三四五六七八九十"
 
 # --- the bot ---------------------------------------------------------------------------------
 
+TOKEN_REJECTED = "Telegram 拒绝了 GOVINFO_BOT_TOKEN 中的令牌：请在 @BotFather 核对或重新生成令牌"
+VERIFY_OK = "核验通过：{lines} 条积分流水的哈希链完整，{sums} 行累计与流水一致，数据库文件完好"
+LEASE_STANDBY = (
+    "数据库 {db} 已由另一个机器人进程（{holder}）运行：本进程待命，不收发消息、不执行定时任务；"
+    "该进程停止后最迟 {seconds} 秒内接管"
+)
+LEASE_TAKEN = "本进程已接管数据库 {db}，开始运行"
+LEASE_LOST = "另一个进程（{holder}）已接管数据库 {db}：本进程停止运行"
 TOKEN_MISSING = (
     "未设置 GOVINFO_BOT_TOKEN，机器人无法连接 Telegram。\n"
     "请在 .env 或环境变量中设置令牌；不用 Telegram 也可以先试用：govinfo-bot sandbox"
@@ -792,6 +806,7 @@ JOB_NAMES = {
     "annual_standings": "年度通报草稿",
     "commission_reminder": "约稿提醒",
     "commission_close": "约稿结算",
+    "ledger_check": "数据核验",
 }
 SETTLE_BY_HAND = "请处理后运行 govinfo-bot quota settle --month {month}。"
 LIAISON_BLOCKED = (
@@ -865,6 +880,7 @@ JOBS_RECENT_LINE = "  {ran}  {job} {period}：{outcome} {detail}"
 JOBS_NONE = "  （还没有）"
 JOBS_UPCOMING = "接下来的定时任务："
 JOBS_UPCOMING_LINE = "  {due} 周{weekday}  {job} {period}"
+JOBS_DAILY_CHECK = "  每天 {time}  数据核验（下次 {due} 周{weekday}；失败时通知管理员）"
 JOB_OUTCOMES = {"done": "完成", "skipped": "跳过", "failed": "未完成"}
 WEEKDAYS = "一二三四五六日"
 

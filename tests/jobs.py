@@ -23,6 +23,11 @@ from tests.chat import Chat
 ZONE = ZoneInfo("Asia/Shanghai")
 
 
+# The daily database check wakes the scheduler every night: tests stepping from one run of the
+# office's calendar to the next leave it off.
+CALENDAR_ONLY = {"verify_time": None}
+
+
 def at(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=ZONE)
 

@@ -5,7 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.chat import ADMIN, LIAISON, OTHER_ADMIN, SECOND, STRANGER, prepare_db, running_bot
-from tests.jobs import answer, at, clock, idle, next_wake, received, rows, run_at, wakes_at
+from tests.jobs import (
+    CALENDAR_ONLY,
+    answer,
+    at,
+    clock,
+    idle,
+    next_wake,
+    received,
+    rows,
+    run_at,
+    wakes_at,
+)
 
 THIRD = 1003
 
@@ -20,7 +31,7 @@ def ledger(db: Path) -> list[tuple[str, str, str, int]]:
 
 async def test_a_commission_from_creation_to_a_miss_and_a_selection(tmp_path: Path) -> None:
     with clock(at(2026, 3, 2, 10)) as time:  # a Monday
-        async with running_bot(tmp_path) as chat:
+        async with running_bot(tmp_path, **CALENDAR_ONLY) as chat:
             await idle(chat, at(2026, 3, 2, 10))
             await chat.join(LIAISON, "公安局")
             await chat.join(SECOND, "审计局")
@@ -113,7 +124,7 @@ async def test_a_commission_from_creation_to_a_miss_and_a_selection(tmp_path: Pa
 
 async def test_bad_commissions_are_refused_and_store_nothing(tmp_path: Path) -> None:
     with clock(at(2026, 3, 2, 10)):
-        async with running_bot(tmp_path) as chat:
+        async with running_bot(tmp_path, **CALENDAR_ONLY) as chat:
             await idle(chat, at(2026, 3, 2, 10))
             cases = {
                 "/commission 3月6日": "用法",
@@ -141,6 +152,6 @@ async def test_bad_commissions_are_refused_and_store_nothing(tmp_path: Path) -> 
 
 async def test_rules_without_commissions_refuse_them(tmp_path: Path) -> None:
     await prepare_db(tmp_path / "bot.sqlite3", "ordos-2020", [["东胜区", "旗区", ""]])
-    async with running_bot(tmp_path, ruleset="ordos-2020") as chat:
+    async with running_bot(tmp_path, ruleset="ordos-2020", **CALENDAR_ONLY) as chat:
         answer = await chat.ask(ADMIN, "/commission 明天 全部 题目")
         assert "没有约稿的考评规则" in answer.text

@@ -10,7 +10,7 @@ from pathlib import Path
 from bot.fakeapi import FakeBotApi
 from scoring.ruleset import builtin_ruleset_text
 from tests.chat import ADMIN, LIAISON, OTHER_ADMIN, SECOND, bot_on, prepare_db
-from tests.jobs import at, clock, idle, next_wake, received, rows, run_at, submit
+from tests.jobs import CALENDAR_ONLY, at, clock, idle, next_wake, received, rows, run_at, submit
 
 THIRD = 1003
 FOURTH = 1004
@@ -34,7 +34,7 @@ def ledger(db: Path, unit: str) -> list[tuple[str, str, int]]:
 async def test_a_quarter_of_reminders_warnings_and_settlements(tmp_path: Path) -> None:
     with clock(at(2026, 1, 1, 10)) as time:
         async with FakeBotApi() as server:
-            async with bot_on(server, tmp_path) as chat:
+            async with bot_on(server, tmp_path, **CALENDAR_ONLY) as chat:
                 await idle(chat, at(2026, 1, 1, 10))
                 for user, unit in LIAISONS.items():
                     await chat.join(user, unit)
@@ -110,7 +110,7 @@ async def test_a_quarter_of_reminders_warnings_and_settlements(tmp_path: Path) -
 
             # The bot is down over the first of March and comes back on the third.
             time.move_to(at(2026, 3, 3, 10))
-            async with bot_on(server, tmp_path) as chat:
+            async with bot_on(server, tmp_path, **CALENDAR_ONLY) as chat:
                 await idle(chat, at(2026, 3, 3, 10))
                 assert len(received(chat, THIRD, LETTER)) == 2
                 assert "扣 50 分（经提醒后仍无较大改变）" in received(chat, THIRD, LETTER)[-1]
@@ -125,7 +125,7 @@ async def test_a_quarter_of_reminders_warnings_and_settlements(tmp_path: Path) -
 
             # Started again at once: what was made is not made or sent again.
             sent_before = len(server.sent)
-            async with bot_on(server, tmp_path) as chat:
+            async with bot_on(server, tmp_path, **CALENDAR_ONLY) as chat:
                 await idle(chat, at(2026, 3, 3, 10))
                 await chat.app.bot_data["scheduler"].wake()
                 await idle(chat, at(2026, 3, 3, 10))
@@ -190,7 +190,10 @@ async def test_units_of_a_group_without_a_quota_get_no_reminder(tmp_path: Path) 
     ruleset.write_text(rules.replace('id = "dengkou-2024"', 'id = "dengkou-mixed"'), "utf-8")
     await prepare_db(tmp_path / "bot.sqlite3", str(ruleset))
     with clock(at(2026, 3, 19, 10)) as time:
-        async with FakeBotApi() as server, bot_on(server, tmp_path, ruleset=str(ruleset)) as chat:
+        async with (
+            FakeBotApi() as server,
+            bot_on(server, tmp_path, ruleset=str(ruleset), **CALENDAR_ONLY) as chat,
+        ):
             await idle(chat, at(2026, 3, 19, 10))
             await chat.join(LIAISON, "公安局")
             await chat.join(FOURTH, "气象局")

@@ -147,3 +147,4 @@ def test_the_command_line_shows_what_ran_and_what_comes(cli: Cli) -> None:
         "  2026-02-26 09:00 周四  报送提醒 2026-02/2",
         "  2026-02-28 09:00 周六  扣分预警 2026-02",
     ]
+    assert "  每天 03:00  数据核验（下次 2026-02-22 周日；失败时通知管理员）" in upcoming

@@ -33,6 +33,7 @@ class FaultInjector:
         self._sends_per_second: int | None = None
         self._recent_sends: deque[float] = deque()
         self._blocked: set[int] = set()
+        self.token_rejected = False
 
     def fail_next(
         self,
@@ -70,6 +71,10 @@ class FaultInjector:
             raise ValueError("per_second must be at least 1 (or None to disable)")
         self._sends_per_second = per_second
         self._recent_sends.clear()
+
+    def reject_token(self) -> None:
+        """Answers 401 to every call, as Telegram does once a token is revoked."""
+        self.token_rejected = True
 
     def block(self, user_id: int) -> None:
         """Makes every call aimed at chat `user_id` answer 403, as after the user blocked the bot."""

@@ -40,6 +40,7 @@ from bot.fakeapi.params import ParamsError, UploadedFile, decode_params
 from bot.fakeapi.recorder import Recorder
 from bot.fakeapi.records import ApiCall, CallbackAnswer, SentMessage, StoredFile
 from bot.fakeapi.signals import Signal
+from bot.fakeapi.webhook import Delivery, WebhookSender
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -144,6 +145,9 @@ class FakeBotApi(FaultInjector, Recorder):
         self._object_ids = itertools.count(1)  # files and callback queries
         self._poll_generation = 0
         self._updates_signal = Signal()
+        self._webhook = WebhookSender(
+            self._next_webhook_update, self._confirm_one, self._updates_signal
+        )
         implementations: dict[str, _Method] = {
             "getMe": self._get_me,
             "getUpdates": self._get_updates,
@@ -177,6 +181,7 @@ class FakeBotApi(FaultInjector, Recorder):
 
     async def stop(self) -> None:
         """Closes the port and every connection, ending pending long polls at once."""
+        self._webhook.stop()
         await self._http.stop()
 
     async def __aenter__(self) -> Self:
@@ -317,6 +322,15 @@ class FakeBotApi(FaultInjector, Recorder):
     def pending_update_count(self) -> int:
         return len(self._pending)
 
+    @property
+    def webhook_deliveries(self) -> list[Delivery]:
+        """Every POST of an update to the webhook, in order, answered or not."""
+        return self._webhook.deliveries
+
+    def webhook_retry(self, seconds: float) -> None:
+        """How long the webhook waits before sending an unanswered update again."""
+        self._webhook.retry_seconds = seconds
+
     def _describe_activity(self) -> str:
         # Unfetched updates in a timeout report usually mean the bot is not polling at all.
         return f"{super()._describe_activity()}\nunconfirmed updates: {len(self._pending)}"
@@ -337,7 +351,7 @@ class FakeBotApi(FaultInjector, Recorder):
         if not request.path.startswith("/bot"):
             return _error_response(ApiError(HTTPStatus.NOT_FOUND, "Not Found"))
         token, _, method = request.path.removeprefix("/bot").partition("/")
-        if token != self.token:
+        if token != self.token or self.token_rejected:
             return _error_response(ApiError(HTTPStatus.UNAUTHORIZED, "Unauthorized"))
 
         name, implementation = self._methods.get(method.lower(), (method, None))
@@ -449,13 +463,27 @@ class FakeBotApi(FaultInjector, Recorder):
             self._allowed_updates = list(params["allowed_updates"] or [])
         if params.get("drop_pending_updates"):
             self._drop_pending_updates()
+        if self.webhook_url:
+            secret = params.get("secret_token")
+            self._webhook.start(self.webhook_url, str(secret) if secret else None)
+        else:
+            self._webhook.stop()
         return True
 
     async def _delete_webhook(self, params: dict[str, Any]) -> bool:
         self.webhook_url = ""
+        self._webhook.stop()
         if params.get("drop_pending_updates"):
             self._drop_pending_updates()
         return True
+
+    def _next_webhook_update(self) -> dict[str, Any] | None:
+        batch = self._deliverable(1)
+        return batch[0] if batch else None
+
+    def _confirm_one(self, update_id: int) -> None:
+        self._pending = [update for update in self._pending if update["update_id"] != update_id]
+        self._replayed.discard(update_id)
 
     def _drop_pending_updates(self) -> None:
         self._pending.clear()
@@ -467,6 +495,8 @@ class FakeBotApi(FaultInjector, Recorder):
             "has_custom_certificate": False,
             "pending_update_count": len(self._pending),
         }
+        if self.webhook_url and self._webhook.last_error:
+            info["last_error_message"] = self._webhook.last_error
         if self._allowed_updates:
             info["allowed_updates"] = list(self._allowed_updates)
         return info

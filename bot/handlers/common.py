@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ContextTypes
 
 from bot import render, texts
 from bot.delivery import Courier, keyboard
@@ -29,9 +28,8 @@ STORE = "store"
 SETTINGS = "settings"
 COURIER = "courier"
 SCHEDULER = "scheduler"
-SEEN = "seen_updates"
-# Updates remembered in memory, so a redelivered one is dropped without asking the database.
-SEEN_LIMIT = 10_000
+# The event that stops the running bot (see bot.runner).
+STOP = "stop"
 
 Context = ContextTypes.DEFAULT_TYPE
 Handler = Callable[[Update, Context], Awaitable[Any]]
@@ -57,21 +55,6 @@ def is_admin(context: Context, user_id: int | None) -> bool:
 
 def update_id(update: Update) -> int:
     return update.update_id
-
-
-async def drop_replays(update: Update, context: Context) -> None:
-    """Runs before every handler: an update this process has seen goes no further.
-
-    Across restarts it is the actions themselves that refuse a redelivered update: each records
-    its update id in its own transaction (Tx.claim_update). Asking the database here as well
-    would cost every update a read for what only changing actions need.
-    """
-    seen: OrderedDict[int, None] = context.bot_data.setdefault(SEEN, OrderedDict())
-    if update.update_id in seen:
-        raise ApplicationHandlerStop
-    seen[update.update_id] = None
-    if len(seen) > SEEN_LIMIT:
-        seen.popitem(last=False)
 
 
 def courier(context: Context) -> Courier:

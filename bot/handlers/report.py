@@ -44,7 +44,7 @@ CHOOSE, TITLE, DATE, ENDORSE, EVIDENCE = range(5)
 # A report left half-way is dropped after this long.
 CONVERSATION_TIMEOUT = 600
 DRAFT_KEY = "report"
-# The handler group that cancels waiting summaries on a new command: after drop_replays.
+# The handler group that cancels waiting summaries on a new command: before group 0.
 CANCEL_GROUP = -1
 
 

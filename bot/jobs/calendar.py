@@ -26,6 +26,7 @@ class Job(StrEnum):
     ANNUAL = "annual_standings"
     COMMISSION_REMINDER = "commission_reminder"
     COMMISSION_CLOSE = "commission_close"
+    LEDGER_CHECK = "ledger_check"
 
 
 @dataclass(frozen=True, order=True)
@@ -115,6 +116,26 @@ def next_calendar_run(settings: Settings, after: datetime, *, quota: bool) -> Ru
     return runs[0] if runs else None
 
 
+def check_runs(settings: Settings, after: datetime, until: datetime) -> list[Run]:
+    """The daily check of the database (`govinfo-bot verify`) at GOVINFO_VERIFY_TIME, every day
+    in (after, until]; none when it is off."""
+    if settings.verify_time is None:
+        return []
+    zone = ZoneInfo(settings.timezone)
+    day = after.astimezone(zone).date()
+    runs = []
+    while (due := datetime.combine(day, settings.verify_time, zone)) <= until:
+        if due > after:
+            runs.append(Run(due, Job.LEDGER_CHECK, day.isoformat()))
+        day += timedelta(days=1)
+    return runs
+
+
+def next_check_run(settings: Settings, after: datetime) -> Run | None:
+    runs = check_runs(settings, after, after + timedelta(days=1))
+    return runs[0] if runs else None
+
+
 def at_jobs_time(settings: Settings, day: date) -> datetime:
     return datetime.combine(day, settings.jobs_time, ZoneInfo(settings.timezone))
 
@@ -144,6 +165,7 @@ def runs_between(
     commissions before it)."""
     runs = calendar_runs(settings, after, until, quota=ruleset.has_quota)
     runs += [r for r in commission_runs(settings, open_ones) if after < r.due_at <= until]
+    runs += check_runs(settings, after, until)
     return sorted(runs, key=_making_order)
 
 

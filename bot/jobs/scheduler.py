@@ -17,8 +17,15 @@ from telegram.ext import Application, ContextTypes
 
 from bot import texts
 from bot.delivery import Courier
-from bot.jobs.calendar import Job, Run, commission_runs, next_calendar_run, runs_between
-from bot.jobs.work import WORK, RunSkipped, Work, failure_text
+from bot.jobs.calendar import (
+    Job,
+    Run,
+    commission_runs,
+    next_calendar_run,
+    next_check_run,
+    runs_between,
+)
+from bot.jobs.work import BEFORE, WORK, RunSkipped, Work, failure_text
 from bot.settings import Settings
 from bot.storage import Store
 from bot.usecases import commissions
@@ -44,6 +51,8 @@ def _line(run: Run) -> tuple[str, str] | None:
         return ("quota", run.subject.label)
     if run.job is Job.COMMISSION_REMINDER or run.job is Job.COMMISSION_CLOSE:
         return ("commission", run.period)
+    if run.job is Job.LEDGER_CHECK:
+        return ("check", "")
     return None
 
 
@@ -115,8 +124,8 @@ class Scheduler:
             return
         upcoming = [r.due_at for r in commission_runs(self._settings, open_ones) if r.due_at > now]
         following = next_calendar_run(self._settings, now, quota=ruleset.has_quota)
-        if following is not None:
-            upcoming.append(following.due_at)
+        check = next_check_run(self._settings, now)
+        upcoming += [run.due_at for run in (following, check) if run is not None]
         if waiting or self._attempts:
             # Messages left after network errors, or a run that failed: try again soon.
             upcoming.append(now + RETRY)
@@ -150,10 +159,12 @@ class Scheduler:
     async def _make(self, run: Run, now: datetime) -> None:
         key = (run.job.value, run.period)
         try:
+            before = BEFORE.get(run.job)
+            found = await before(self._store) if before is not None else None
             async with self._store.transaction() as tx:
                 if not await tx.add_job_run(run.job.value, run.period, run.due_at, now, "done"):
                     return
-                await WORK[run.job](Work(tx, run, now, self._settings))
+                await WORK[run.job](Work(tx, run, now, self._settings, found))
         except RunSkipped as skipped:
             await self._record(run, now, "skipped", str(skipped))
         except DomainError as err:

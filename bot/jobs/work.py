@@ -11,11 +11,13 @@ from bot import render, texts
 from bot.bulletin.letter import office_letter
 from bot.jobs.calendar import Job, Run
 from bot.settings import Settings
-from bot.storage import Tx
+from bot.storage import Store, Tx
 from bot.usecases import commissions
 from bot.usecases.bulletin import owe_draft
 from bot.usecases.quota import Behind, behind_quota, settle_quota_in
+from bot.usecases.verify import verify
 from bot.workdays import workdays_between
+from scoring.errors import DomainError
 from scoring.periods import Period, next_month
 from scoring.quota import Outcome
 
@@ -30,6 +32,8 @@ class Work:
     run: Run
     now: datetime
     settings: Settings
+    # What the run found before its transaction (see BEFORE).
+    found: DomainError | None = None
 
     async def send(
         self, messages: Iterable[tuple[int, str]], parse_mode: str | None = None
@@ -224,6 +228,27 @@ async def commission_close(work: Work) -> None:
     await work.tell_admins("\n".join([head, *lines]))
 
 
+async def check_database(store: Store) -> DomainError | None:
+    """The first problem `govinfo-bot verify` would name, if any. Made before the run's
+    transaction: it reads the whole database, and must not hold the write lock meanwhile."""
+    try:
+        await verify(store)
+    except DomainError as problem:
+        return problem
+    return None
+
+
+async def ledger_check(work: Work) -> None:
+    """A failed check fails the run: recorded so, and the admins are told what is wrong."""
+    if work.found is not None:
+        raise work.found
+
+
+# Work made before the run's transaction, its result passed to the run as Work.found.
+BEFORE: dict[Job, Callable[[Store], Awaitable[DomainError | None]]] = {
+    Job.LEDGER_CHECK: check_database,
+}
+
 WORK: dict[Job, Callable[[Work], Awaitable[None]]] = {
     Job.QUOTA_REMINDER: quota_reminder,
     Job.FINAL_WARNING: final_warning,
@@ -232,6 +257,7 @@ WORK: dict[Job, Callable[[Work], Awaitable[None]]] = {
     Job.ANNUAL: bulletin_draft,
     Job.COMMISSION_REMINDER: commission_reminder,
     Job.COMMISSION_CLOSE: commission_close,
+    Job.LEDGER_CHECK: ledger_check,
 }
 
 

@@ -7,6 +7,8 @@ a use case does all of its work through one `Tx`, so it commits all of it or non
 from bot.storage.base import Store
 from bot.storage.bulletins import Publication, StoredFile
 from bot.storage.commissions import Commission
+from bot.storage.intake import AlreadyProcessed
+from bot.storage.lease import LeaseHolder
 from bot.storage.ledger import LedgerEntry, LedgerLine
 from bot.storage.liaisons import Liaison
 from bot.storage.outbox import Outgoing
@@ -23,11 +25,11 @@ from bot.storage.records import (
 )
 from bot.storage.tx import Tx
 from bot.storage.units import UnitRow
-from bot.storage.updates import AlreadyProcessed
 
 __all__ = [
     "AlreadyProcessed",
     "Commission",
+    "LeaseHolder",
     "LedgerEntry",
     "LedgerLine",
     "Liaison",

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import aiosqlite
 
 from bot.migrate import migrate
+from bot.storage.chain import line_hash
 from scoring.ruleset import Ruleset
 from scoring.standings import UnitRef
 
@@ -35,9 +36,10 @@ log = logging.getLogger(__name__)
 
 
 class Store:
-    def __init__(self, db: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
+    def __init__(self, db: aiosqlite.Connection, reader: aiosqlite.Connection, path: Path) -> None:
         self._db = db
         self._reader = reader
+        self.path = path
         # Each connection serves every coroutine: a lock for each keeps their transactions apart.
         self._lock = asyncio.Lock()
         self._read_lock = asyncio.Lock()
@@ -47,6 +49,9 @@ class Store:
         # changes when any other connection commits, this store's writer included).
         self.units_cache: list[UnitRef] | None = None
         self.units_version: int | None = None
+        # Updates whose actions committed here (Tx.claim_update), until the intake has seen them
+        # handled: it need not write anything more for them.
+        self.claimed: set[int] = set()
 
     @classmethod
     async def open(cls, path: str | Path) -> Store:
@@ -62,6 +67,8 @@ class Store:
             # Statement journals (and an import's staged rows) in memory: on disk they cost a
             # large import gigabytes of writes (4 GB for 300,000 records, measured).
             await db.execute("PRAGMA temp_store = MEMORY")
+            # The migration that chains the ledger hashes the lines already there with it.
+            await db.create_function("ledger_line_hash", 14, _line_hash_sql, deterministic=True)
             await migrate(db)
             reader = await aiosqlite.connect(str(path), isolation_level=None)
         except BaseException:
@@ -76,7 +83,7 @@ class Store:
             await reader.close()
             await db.close()
             raise
-        return cls(db, reader)
+        return cls(db, reader, Path(path))
 
     async def close(self) -> None:
         try:
@@ -101,14 +108,16 @@ class Store:
 
         async with self._lock:
             await self._db.execute("BEGIN IMMEDIATE")
+            tx = Tx(self._db, self, reading=False)
             try:
-                yield Tx(self._db, self, reading=False)
+                yield tx
             except BaseException:
                 await self._db.execute("ROLLBACK")
                 # The ruleset may have been read or written by the rolled-back transaction.
                 self.ruleset_cache = None
                 raise
             await self._db.execute("COMMIT")
+            self.claimed.update(tx.claims)
 
     @asynccontextmanager
     async def staging(self) -> AsyncIterator[Tx]:
@@ -137,6 +146,21 @@ class Store:
             finally:
                 await self._reader.execute("COMMIT")
 
+    @asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[Tx]:
+        """Writes of one statement each, every statement atomic by itself (SQLite's autocommit):
+        without the BEGIN and COMMIT of a transaction, for the writes made for every update."""
+        from bot.storage.tx import Tx
+
+        async with self._lock:
+            tx = Tx(self._db, self, reading=False)
+            yield tx
+            self.claimed.update(tx.claims)
+
+
+def _line_hash_sql(previous: str, *line: object) -> str:
+    return line_hash(previous, line)
+
 
 class TxBase:
     """Queries and writes on the store's connection inside one transaction. Each storage area
@@ -147,6 +171,8 @@ class TxBase:
         self.store = store
         # On the connection that only reads (Store.reading), rather than in a write transaction.
         self.reading = reading
+        # Telegram updates this transaction acts on (see UpdateStorage.claim_update).
+        self.claims: list[int] = []
 
     # Each call into aiosqlite is a round trip to its thread; execute_fetchall makes a query one
     # trip instead of three (execute, fetch, close), which the chat benchmark showed to matter.

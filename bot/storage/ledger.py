@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.storage.base import Row
+from bot.storage.chain import line_hash
 from bot.storage.periods import PeriodStorage
 from scoring.engine import Scored
 
@@ -54,13 +55,20 @@ class LedgerStorage(PeriodStorage):
         # Ids are handed out here, under the write lock, so a 100,000-row import is one
         # executemany rather than an INSERT and a lastrowid per line. In date order, so that the
         # period index and the monthly sums fill page by page.
-        first = await self.next_id("ledger")
+        last = await self.one("SELECT id, hash FROM ledger ORDER BY id DESC LIMIT 1")
+        first, previous = (last[0] + 1, last[1]) if last else (1, "")
+        slots = dict(await self.all("SELECT name, slot FROM score_columns"))
         rows.sort(key=lambda row: (row[0], row[1]))  # type: ignore[arg-type, return-value]
+        chained = []
+        for i, row in enumerate(rows):
+            line = (first + i, *row)
+            previous = line_hash(previous, line)
+            chained.append((*line, previous, slots[row[3]]))
         await self.db.executemany(
             "INSERT INTO ledger (id, date, unit_id, rule_id, column_name, points, adoptions, items, "
-            "record_id, batch_id, explanation, created_at, reverses) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(first + i, *row) for i, row in enumerate(rows)],
+            "record_id, batch_id, explanation, created_at, reverses, hash, slot) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            chained,
         )
         return list(range(first, first + len(rows)))
 

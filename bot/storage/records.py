@@ -206,7 +206,6 @@ class RecordStorage(LedgerStorage):
         days = await self.all("SELECT DISTINCT date FROM temp.staged_records")
         await self.refuse_locked(date.fromisoformat(day) for (day,) in days)
         first_record = await self.next_id("records")
-        first_line = await self.next_id("ledger")
         stamp = now.isoformat()
         await self.db.execute(
             "INSERT INTO records (id, batch_id, unit_id, date, item_id, points, modifiers, title, "
@@ -215,13 +214,14 @@ class RecordStorage(LedgerStorage):
             "explanation, ?, claimed_by, evidence, title_key FROM temp.staged_records ORDER BY o",
             (first_record, batch_id, stamp),
         )
-        await self.db.execute(
-            "INSERT INTO ledger (id, date, unit_id, rule_id, column_name, points, adoptions, "
-            "items, record_id, batch_id, explanation, created_at, reverses) "
-            "SELECT ? + o - 1, date, unit_id, rule_id, column_name, points, adoptions, items, "
-            "? + record, ?, explanation, ?, NULL FROM temp.staged_ledger ORDER BY o",
-            (first_line, first_record, batch_id, stamp),
+        # The ledger lines through _insert_ledger, which chains each line's hash to the one
+        # before it (an INSERT ... SELECT could not).
+        lines = await self.all(
+            "SELECT date, unit_id, rule_id, column_name, points, adoptions, items, ? + record, "
+            "?, explanation, ?, NULL FROM temp.staged_ledger ORDER BY o",
+            (first_record, batch_id, stamp),
         )
+        await self._insert_ledger([tuple(line) for line in lines])
         for table in ("staged_records", "staged_ledger"):
             await self.db.execute(f"DROP TABLE temp.{table}")
 

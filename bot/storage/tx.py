@@ -5,19 +5,21 @@ from __future__ import annotations
 from bot.storage.bulletins import BulletinStorage
 from bot.storage.commissions import CommissionStorage
 from bot.storage.config import ConfigStorage
+from bot.storage.intake import IntakeStorage
 from bot.storage.jobs import JobStorage
+from bot.storage.lease import LeaseStorage
 from bot.storage.liaisons import LiaisonStorage
 from bot.storage.outbox import OutboxStorage
 from bot.storage.quota import QuotaStorage
 from bot.storage.records import RecordStorage
 from bot.storage.standings import StandingsStorage
 from bot.storage.units import UnitStorage
-from bot.storage.updates import UpdateStorage
 
 
 class Tx(
     ConfigStorage,
-    UpdateStorage,
+    IntakeStorage,
+    LeaseStorage,
     UnitStorage,
     LiaisonStorage,
     RecordStorage,

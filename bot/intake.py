@@ -1,0 +1,164 @@
+"""The durable intake: every update is stored in the database before Telegram is told it arrived,
+and marked once handled, so that a crash loses none and a redelivery runs no handler twice.
+
+python-telegram-bot confirms a getUpdates batch with its next getUpdates call, before its
+handlers have run, and its webhook answers 200 as soon as an update is queued: an update held
+only in memory is lost with the process. Here:
+
+- polling: the bot's getUpdates request (IntakeRequest) stores each batch in one transaction
+  before returning it to the Updater, which only then asks for the next batch (confirming this
+  one);
+- webhook: python-telegram-bot's webhook handler answers after `update_queue.put` returns, and
+  the queue (IntakeQueue) stores the update first;
+- either way, an update received before (a redelivery) never reaches the handlers;
+- an update is marked handled in the transaction of its action (Tx.claim_update), or by the
+  update processor (IntakeProcessor) once its handlers have finished when none claimed it;
+- at start-up, the stored updates not yet handled go to the handlers first, in update id order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from telegram import Bot, Update
+from telegram.ext import SimpleUpdateProcessor
+from telegram.request import HTTPXRequest, RequestData
+
+from bot.storage import Store
+
+log = logging.getLogger(__name__)
+
+# Handled updates are kept this long, then forgotten (see Tx.forget_updates).
+KEEP_HANDLED = timedelta(days=2)
+FORGET_EVERY = timedelta(hours=1)
+
+
+class Intake:
+    """Where updates are stored and marked; the store is given once it is open (post_init)."""
+
+    def __init__(self, clock: Callable[[], datetime], *, durable: bool = True) -> None:
+        self._clock = clock
+        # Off only to show what it prevents (tests) or what it costs (benchmarks).
+        self.durable = durable
+        self.store: Store | None = None
+        # Update ids of the last getUpdates batch: stored now for the first time, or before.
+        self._fresh: set[int] = set()
+        self._known: set[int] = set()
+        self._forgotten_at: datetime | None = None
+
+    async def receive(self, updates: list[dict[str, Any]]) -> None:
+        """Store a getUpdates batch in one transaction (nothing for an empty one)."""
+        if not updates or not self.durable:
+            return
+        rows = [(u["update_id"], json.dumps(u, ensure_ascii=False)) for u in updates]
+        fresh = await self._store_updates(rows)
+        for update_id, _ in rows:
+            (self._fresh if update_id in fresh else self._known).add(update_id)
+
+    async def admit(self, update: Update) -> bool:
+        """Whether the update goes to the handlers: stored now, never received before. An update
+        not from a getUpdates batch (a webhook delivery) is stored here."""
+        update_id = update.update_id
+        if not self.durable:
+            return True
+        if update_id in self._fresh:
+            self._fresh.discard(update_id)
+            return True
+        if update_id in self._known:
+            self._known.discard(update_id)
+            return False
+        payload = json.dumps(update.to_dict(), ensure_ascii=False)
+        return update_id in await self._store_updates([(update_id, payload)])
+
+    async def _store_updates(self, rows: list[tuple[int, str]]) -> set[int]:
+        assert self.store is not None, "updates arrive only after post_init opened the store"
+        now = self._clock()
+        if self._forgotten_at is not None and now - self._forgotten_at < FORGET_EVERY:
+            # One statement for the batch, atomic by itself: one call, no BEGIN and COMMIT.
+            async with self.store.autocommit() as tx:
+                return await tx.store_updates(rows, now)
+        async with self.store.transaction() as tx:
+            fresh = await tx.store_updates(rows, now)
+            await tx.forget_updates(now - KEEP_HANDLED)
+        self._forgotten_at = now
+        return fresh
+
+    async def handled(self, update_id: int) -> None:
+        """The update's handlers have finished: marked handled unless its action did that."""
+        assert self.store is not None
+        if update_id in self.store.claimed:
+            self.store.claimed.discard(update_id)
+            return
+        if not self.durable:
+            return
+        async with self.store.autocommit() as tx:
+            await tx.mark_handled(update_id, self._clock())
+
+    async def unhandled(self, bot: Bot) -> list[Update]:
+        """The stored updates not handled yet (the last run stopped before), oldest first."""
+        assert self.store is not None
+        if not self.durable:
+            return []
+        async with self.store.reading() as tx:
+            rows = await tx.unhandled_updates()
+        updates = []
+        for update_id, payload in rows:
+            try:
+                updates.append(Update.de_json(json.loads(payload), bot))
+            except Exception:
+                # python-telegram-bot could not read it when it arrived either: marked handled,
+                # or it would stop every start.
+                log.exception("stored update %s cannot be read; skipped", update_id)
+                async with self.store.autocommit() as tx:
+                    await tx.mark_handled(update_id, self._clock())
+        return updates
+
+
+class IntakeRequest(HTTPXRequest):
+    """The bot's getUpdates request: each batch is stored before the Updater sees it."""
+
+    def __init__(self, intake: Intake, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._intake = intake
+
+    async def do_request(  # type: ignore[override]
+        self, url: str, method: str, request_data: RequestData | None = None, **timeouts: Any
+    ) -> tuple[int, bytes]:
+        code, payload = await super().do_request(url, method, request_data, **timeouts)
+        if code == 200 and url.endswith("/getUpdates"):
+            # A failure here (the database) fails the request: the batch stays unconfirmed and
+            # Telegram sends it again.
+            await self._intake.receive(json.loads(payload)["result"])
+        return code, payload
+
+
+class IntakeQueue(asyncio.Queue[object]):
+    """The application's update queue: updates received before are left out, and a webhook's
+    update is stored before its request is answered."""
+
+    def __init__(self, intake: Intake) -> None:
+        super().__init__()
+        self._intake = intake
+
+    async def put(self, item: object) -> None:
+        if isinstance(item, Update) and not await self._intake.admit(item):
+            return
+        await super().put(item)
+
+
+class IntakeProcessor(SimpleUpdateProcessor):
+    """Runs each update's handlers, then marks it handled (see Intake.handled)."""
+
+    def __init__(self, intake: Intake, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._intake = intake
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        await coroutine
+        if isinstance(update, Update):
+            await self._intake.handled(update.update_id)

@@ -1,0 +1,84 @@
+"""The intake: every Telegram update stored before Telegram is told it arrived, and marked once
+it has been handled, so that a crash loses none and a redelivery changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.storage.base import TxBase
+from scoring.errors import DomainError
+
+
+class AlreadyProcessed(DomainError):
+    """The Telegram update was acted on before (a redelivery): nothing more is done."""
+
+    def __init__(self, update_id: int) -> None:
+        super().__init__("update_replayed", update_id=update_id)
+
+
+class IntakeStorage(TxBase):
+    async def store_updates(self, updates: Sequence[tuple[int, str]], now: datetime) -> set[int]:
+        """Store (update id, JSON) of received updates, in one statement (atomic by itself); the
+        ids stored now for the first time. The others were received before: handled already,
+        or being handled."""
+        if not updates:
+            return set()
+        # At most 100 updates: 300 of SQLite's 32,766 variables.
+        values = ", ".join("(?, ?, ?)" for _ in updates)
+        stamp = now.isoformat(timespec="microseconds")
+        params: list[object] = []
+        for update_id, payload in updates:
+            params += (update_id, payload, stamp)
+        cursor = await self.db.execute(
+            f"INSERT OR IGNORE INTO intake (update_id, payload, received_at) VALUES {values}",
+            params,
+        )
+        ids = {update_id for update_id, _ in updates}
+        if cursor.rowcount == len(updates):
+            return ids
+        # Some were there before (a redelivery): they are the rows not stamped now.
+        marks = ", ".join("?" for _ in ids)
+        known = await self.all(
+            f"SELECT update_id FROM intake WHERE update_id IN ({marks}) AND received_at <> ?",
+            [*ids, stamp],
+        )
+        return ids - {update_id for (update_id,) in known}
+
+    async def unhandled_updates(self) -> list[tuple[int, str]]:
+        """(update id, JSON) of every stored update not handled yet, in update id order."""
+        return await self.all(
+            "SELECT update_id, payload FROM intake WHERE handled_at IS NULL ORDER BY update_id"
+        )
+
+    async def claim_update(self, update_id: int, now: datetime) -> None:
+        """Mark the update handled in the transaction of its action: the action and the mark
+        commit together, and an update marked before is refused (AlreadyProcessed)."""
+        stamp = now.isoformat()
+        # An update never stored (an action called with an update id outside the intake) is
+        # recorded all the same, so that it too counts once.
+        cursor = await self.db.execute(
+            "INSERT INTO intake (update_id, received_at, handled_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (update_id) DO UPDATE SET handled_at = excluded.handled_at "
+            "WHERE handled_at IS NULL",
+            (update_id, stamp, stamp),
+        )
+        if cursor.rowcount == 0:
+            raise AlreadyProcessed(update_id)
+        self.claims.append(update_id)
+
+    async def mark_handled(self, update_id: int, now: datetime) -> None:
+        """An update whose handlers finished without an action that marked it."""
+        await self.write(
+            "UPDATE intake SET handled_at = ? WHERE update_id = ? AND handled_at IS NULL",
+            (now.isoformat(), update_id),
+        )
+
+    async def forget_updates(self, before: datetime) -> int:
+        """Drop updates handled before then; how many. Telegram redelivers an update for a day at
+        most, and after a week without updates it may start the ids again from a random
+        number: an old id kept forever could drop a new update."""
+        return await self.write(
+            "DELETE FROM intake WHERE handled_at IS NOT NULL AND handled_at < ?",
+            (before.isoformat(),),
+        )

@@ -1,0 +1,159 @@
+"""Real `govinfo-bot run` processes against the fake Bot API server, for the tests about
+processes: kills, restarts, a second instance, what they print."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import sys
+import time
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+
+from bot.fakeapi import FakeBotApi
+from tests.chat import ADMIN, prepare_db
+
+LIAISONS = {2001: 1, 2002: 2, 2003: 3}  # user id -> unit id
+# How long before a kill an action may have committed and still be without its reply: the time
+# from the commit to Telegram receiving the reply, generously for a loaded machine.
+REPLY_WINDOW = 1.0
+
+
+def bot_env(server: FakeBotApi, db: Path, **settings: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVINFO_")}
+    env.update(
+        GOVINFO_BOT_TOKEN=server.token,
+        GOVINFO_API_BASE_URL=server.base_url,
+        GOVINFO_API_BASE_FILE_URL=server.base_file_url,
+        GOVINFO_DB=str(db),
+        GOVINFO_ADMIN_IDS=str(ADMIN),
+        GOVINFO_RATE_LIMIT="false",
+        GOVINFO_JOBS="false",
+    )
+    env.update({f"GOVINFO_{key.upper()}": value for key, value in settings.items()})
+    return env
+
+
+async def start_bot(
+    server: FakeBotApi, db: Path, cwd: Path, *args: str, **settings: str
+) -> asyncio.subprocess.Process:
+    """`govinfo-bot run` with `args` (--webhook ...) and GOVINFO_<setting> variables."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run", *args, env=bot_env(server, db, **settings),
+        cwd=cwd, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+class BotProcess:
+    """`govinfo-bot run` with everything it prints collected as it comes (a full pipe would
+    stop it)."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        assert process.stdout is not None and process.stderr is not None
+        self.lines: list[str] = []
+        self._reading = asyncio.gather(self._read(process.stdout), self._read(process.stderr))
+
+    async def _read(self, stream: asyncio.StreamReader) -> None:
+        async for line in stream:
+            self.lines.append(line.decode())
+
+    @classmethod
+    async def start(
+        cls, server: FakeBotApi, db: Path, cwd: Path, *args: str, **settings: str
+    ) -> BotProcess:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "run", *args, env=bot_env(server, db, **settings),
+            cwd=cwd, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        return cls(process)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    async def said(self, text: str, timeout: float = 30.0) -> None:
+        """Until it has printed `text`."""
+        deadline = time.monotonic() + timeout
+        while not any(text in line for line in self.lines):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the bot never said {text!r}")
+            await asyncio.sleep(0.05)
+
+    async def output(self, timeout: float = 60.0) -> str:
+        """Everything it printed, once it has ended."""
+        await asyncio.wait_for(self._reading, timeout)
+        await self.process.wait()
+        return "".join(self.lines)
+
+
+async def liaisons_db(tmp_path: Path) -> Path:
+    db = tmp_path / "bot.sqlite3"
+    await prepare_db(db)
+    with sqlite3.connect(db) as conn:
+        conn.executemany(
+            "INSERT INTO liaisons (user_id, unit_id, name, joined_at) VALUES (?, ?, ?, '2024-01-01')",
+            [(user, unit, f"信息员{user}") for user, unit in LIAISONS.items()],
+        )
+    return db
+
+
+class Liaisons:
+    """Liaisons submitting numbered titles, and what came of them."""
+
+    def __init__(self, server: FakeBotApi) -> None:
+        self.server = server
+        self.titles: list[str] = []
+
+    def submit(self) -> None:
+        user = list(LIAISONS)[len(self.titles) % len(LIAISONS)]
+        title = f"报送-{user}-{len(self.titles)}"
+        self.titles.append(title)
+        self.server.send_message(user, f"/submit {title}")
+
+    def answers(self) -> Counter[str]:
+        return Counter(
+            m.text.split("：", 1)[1].split("\n")[0]
+            for m in self.server.sent
+            if m.text is not None and m.text.startswith("已记录报送")
+        )
+
+    async def all_stored(self, db: Path, timeout: float = 30.0) -> None:
+        """Until every report is stored, and Telegram has nothing left to deliver."""
+        deadline = time.monotonic() + timeout
+        while set(titles(db)) != set(self.titles) or self.server.pending_update_count:
+            if time.monotonic() > deadline:
+                missing = set(self.titles) - set(titles(db))
+                raise TimeoutError(f"{len(missing)} reports never stored: {sorted(missing)[:5]}")
+            await asyncio.sleep(0.05)
+
+
+def titles(db: Path) -> Counter[str]:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT title FROM records WHERE item_id = 'submission'").fetchall()
+    return Counter(title for (title,) in rows)
+
+
+def stored_at(db: Path) -> dict[str, float]:
+    """When each report's action ran (seconds since the epoch), by title."""
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT title, created_at FROM records WHERE item_id = 'submission'"
+        ).fetchall()
+    return {title: datetime.fromisoformat(at).timestamp() for title, at in rows}
+
+
+def assert_each_once(db: Path, liaisons: Liaisons, kills: list[float], context: str) -> None:
+    """Every report stored once, none answered twice, and a report without its answer only
+    where its action committed just before a kill."""
+    assert titles(db) == Counter(liaisons.titles), f"stored once each ({context})"
+    answers = liaisons.answers()
+    twice = {title: n for title, n in answers.items() if n > 1}
+    assert not twice, f"answered more than once ({context}): {twice}"
+    when = stored_at(db)
+    for title in set(liaisons.titles) - set(answers):
+        assert any(0 <= kill - when[title] <= REPLY_WINDOW for kill in kills), (
+            f"{title} was stored long before any kill and never answered ({context})"
+        )

@@ -1,0 +1,85 @@
+"""The intake's storage: updates stored once, known again when redelivered, marked handled once,
+forgotten after a while."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot import texts
+from bot.fakeapi import FakeBotApi
+from bot.storage import AlreadyProcessed, Store
+from tests.chat import STRANGER, bot_on, prepare_db
+
+NOW = datetime(2026, 3, 2, 10, tzinfo=UTC)
+
+
+async def test_updates_are_stored_once_and_handled_once(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "g.sqlite3")
+    try:
+        async with store.autocommit() as tx:
+            assert await tx.store_updates([(1, '{"a": 1}'), (2, '{"b": 2}')], NOW) == {1, 2}
+        async with store.autocommit() as tx:
+            # A redelivered batch: only the update never seen is fresh.
+            later = NOW + timedelta(seconds=1)
+            assert await tx.store_updates([(2, '{"b": 2}'), (3, '{"c": 3}')], later) == {3}
+            assert await tx.unhandled_updates() == [
+                (1, '{"a": 1}'),
+                (2, '{"b": 2}'),
+                (3, '{"c": 3}'),
+            ]
+        async with store.transaction() as tx:
+            await tx.claim_update(2, NOW)
+        assert 2 in store.claimed
+        with pytest.raises(AlreadyProcessed):
+            async with store.transaction() as tx:
+                await tx.claim_update(2, NOW)
+        async with store.autocommit() as tx:
+            await tx.mark_handled(1, NOW)
+            await tx.mark_handled(2, NOW + timedelta(days=5))  # handled already: unchanged
+            assert await tx.unhandled_updates() == [(3, '{"c": 3}')]
+        # An action on an update never stored counts once too.
+        async with store.transaction() as tx:
+            await tx.claim_update(99, NOW)
+        async with store.autocommit() as tx:
+            assert await tx.forget_updates(NOW + timedelta(seconds=1)) == 3
+            assert await tx.store_updates([(1, "{}")], NOW) == {1}, "forgotten, new again"
+    finally:
+        await store.close()
+
+
+async def test_updates_stored_but_not_handled_come_first_at_the_next_start(tmp_path: Path) -> None:
+    """What the last run received and did not handle is handled at start-up, in order; an update
+    that cannot be read is skipped rather than stopping every start."""
+    db = tmp_path / "bot.sqlite3"
+    await prepare_db(db)
+    async with FakeBotApi() as server:
+        # Stored by a bot that died before handling them; Telegram delivers them again too.
+        first = server.send_message(STRANGER, "/help")
+        second = server.send_message(STRANGER, "/start")
+        unreadable = {"update_id": second["update_id"], "message": {}}
+        store = await Store.open(db)
+        async with store.autocommit() as tx:
+            await tx.store_updates(
+                [
+                    (first["update_id"], json.dumps(first)),
+                    (second["update_id"], json.dumps(unreadable)),
+                ],
+                NOW,
+            )
+        await store.close()
+        server.send_message(STRANGER, "/start")
+        async with bot_on(server, tmp_path) as chat:
+            help_text = await chat.reply(STRANGER)
+            welcome = await chat.reply(STRANGER)
+            await chat.settled()
+    assert help_text.text.startswith(texts.HELP_LIAISON_HEAD)
+    assert welcome.text == texts.WELCOME_STRANGER
+    assert len(server.messages_to(STRANGER)) == 2, "each update handled once"
+    store = await Store.open(db)
+    async with store.reading() as tx:
+        assert await tx.unhandled_updates() == []
+    await store.close()

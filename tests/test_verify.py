@@ -1,0 +1,218 @@
+"""A tamper-evident ledger: lines chained by hashes, kept sums that only the ledger's trigger may
+write, and `govinfo-bot verify` (also run daily by the scheduler) naming the first line or sum
+that no longer agrees."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot import texts
+from bot.migrate import migration_files
+from bot.storage import Store
+from bot.storage.chain import line_hash
+from tests.chat import ADMIN, running_bot
+from tests.conftest import Cli, write_csv
+from tests.jobs import at, clock, idle, rows, run_at
+
+HEADER = ["date", "unit", "item", "count", "points", "modifiers", "title", "note"]
+
+
+@pytest.fixture
+def office(cli: Cli, tmp_path: Path) -> Cli:
+    """A dengkou-2024 database with a few adoptions, an adjustment and a penalty."""
+    cli.ok("init", "--ruleset", "dengkou-2024")
+    units = [["教育局", "A", ""], ["公安局", "B", ""], ["审计局", "B", ""]]
+    cli.ok(
+        "units", "import", str(write_csv(tmp_path / "u.csv", ["name", "group", "aliases"], units))
+    )
+    records = [
+        ["2024-05-06", "教育局", "city.jccc", 1, "", "", "调研一", ""],
+        ["2024-05-07", "公安局", "city.zwyq.main", 2, "", "", "动态", ""],
+        ["2024-06-03", "审计局", "adjustment", 1, 12, "", "", "补记"],
+        ["2024-06-04", "教育局", "error.city_endorsed", 1, "", "", "", "数据失误"],
+    ]
+    cli.ok("records", "import", str(write_csv(tmp_path / "r.csv", HEADER, records)))
+    return cli
+
+
+def tamper(db: Path, *statements: str) -> None:
+    """Edit the file behind the bot's back, as someone with the sqlite3 shell could."""
+    with sqlite3.connect(db) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+def refused(db: Path, statement: str) -> str:
+    with sqlite3.connect(db) as conn, pytest.raises(sqlite3.IntegrityError) as caught:
+        conn.execute(statement)
+    return str(caught.value)
+
+
+def test_a_clean_database_verifies(office: Cli) -> None:
+    out = office.ok("verify")
+    lines = rows(office.db, "SELECT COUNT(*) FROM ledger")[0][0]
+    assert out.strip().startswith(f"核验通过：{lines} 条积分流水")
+
+
+def test_the_ledger_and_its_sums_refuse_edits(office: Cli) -> None:
+    db = office.db
+    line = rows(db, "SELECT * FROM ledger WHERE reverses IS NULL ORDER BY id LIMIT 1")[0]
+    marks = ", ".join("?" for _ in line)
+    with sqlite3.connect(db) as conn:
+        for sql in (
+            f"INSERT OR REPLACE INTO ledger VALUES ({marks})",
+            f"REPLACE INTO ledger VALUES ({marks})",
+        ):
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                conn.execute(sql, line)
+    assert "append-only" in refused(db, "UPDATE ledger SET points = 1000")
+    assert "append-only" in refused(db, "DELETE FROM ledger")
+    for table in ("ledger_months", "ledger_quarters", "item_months"):
+        assert "kept sums" in refused(db, f"UPDATE {table} SET items = items + 1")
+        assert "kept sums" in refused(db, f"DELETE FROM {table}")
+    assert "kept sums" in refused(
+        db,
+        "INSERT OR REPLACE INTO item_months (month, rule_id, items) VALUES ('2024-05', 'city.jccc', 9)",
+    )
+    office.ok("verify")
+    # The ledger still takes new lines, and keeps its sums with them.
+    more = [["2024-06-05", "公安局", "city.jccc", 1, "", "", "调研二", ""]]
+    office.ok("records", "import", str(write_csv(db.with_suffix(".more.csv"), HEADER, more)))
+    office.ok("verify")
+
+
+def test_an_edited_line_breaks_the_chain_there(office: Cli) -> None:
+    db = office.db
+    (target,) = rows(db, "SELECT id FROM ledger ORDER BY id LIMIT 1 OFFSET 1")[0]
+    tamper(
+        db,
+        "DROP TRIGGER ledger_no_update",
+        f"UPDATE ledger SET points = points + 100 WHERE id = {target}",
+    )
+    result = office("verify")
+    assert result.code == 1
+    assert result.err.strip() == texts.error_text("verify_chain", {"line": target})
+
+
+def test_a_removed_line_breaks_the_chain_at_the_next(office: Cli) -> None:
+    db = office.db
+    first, second = (i for (i,) in rows(db, "SELECT id FROM ledger ORDER BY id LIMIT 2"))
+    tamper(db, "DROP TRIGGER ledger_no_delete", f"DELETE FROM ledger WHERE id = {first}")
+    result = office("verify")
+    assert result.err.strip() == texts.error_text("verify_chain", {"line": second})
+
+
+def test_an_edited_sum_is_named(office: Cli) -> None:
+    db = office.db
+    unit, kept = rows(
+        db, "SELECT unit_id, c0 FROM ledger_months WHERE month = '2024-05' ORDER BY unit_id"
+    )[0]
+    tamper(
+        db,
+        "DROP TRIGGER ledger_months_guard_update",
+        f"UPDATE ledger_months SET c0 = c0 + 50 WHERE month = '2024-05' AND unit_id = {unit}",
+    )
+    result = office("verify")
+    assert result.code == 1
+    column = rows(db, "SELECT name FROM score_columns WHERE slot = 0")[0][0]
+    assert result.err.strip() == texts.error_text(
+        "verify_sum",
+        {"table": "ledger_months", "key": f"2024-05 {unit}", "column": column,
+         "kept": kept + 50, "ledger": kept},
+    )  # fmt: skip
+
+
+def test_a_missing_or_extra_sum_row_is_named(office: Cli) -> None:
+    db = office.db
+    tamper(db, "DROP TRIGGER item_months_guard_delete", "DELETE FROM item_months")
+    result = office("verify")
+    assert result.err.strip() == texts.error_text(
+        "verify_sum_missing", {"table": "item_months", "key": "2024-05 city.jccc"}
+    )
+    tamper(
+        db,
+        "DROP TRIGGER ledger_quarters_guard_insert",
+        "INSERT INTO ledger_quarters VALUES ('2023Q1', 1, 1, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0)",
+    )
+    assert office("verify").err.strip() == texts.error_text(
+        "verify_sum_extra", {"table": "ledger_quarters", "key": "2023Q1 1"}
+    )
+
+
+def test_a_damaged_file_fails_the_integrity_check(office: Cli) -> None:
+    db = office.db
+    data = bytearray(db.read_bytes())
+    # The first copy of a unit's name: the table row or its unique index, and they no longer
+    # agree.
+    at_name = data.find("审计局".encode())
+    data[at_name] ^= 0x01
+    db.write_bytes(bytes(data))
+    result = office("verify")
+    assert result.code == 1
+    assert result.err.startswith(texts.ERRORS["verify_integrity"].split("{")[0])
+
+
+async def test_the_migration_chains_lines_written_before_it(tmp_path: Path) -> None:
+    """A database from before the chain: its lines get their hashes in id order."""
+    db = tmp_path / "old.sqlite3"
+    with sqlite3.connect(db) as conn:
+        for version, sql in migration_files()[:3]:
+            conn.executescript(sql)
+            conn.execute(f"PRAGMA user_version = {version}")
+        conn.executescript(
+            "INSERT INTO settings (key, value) VALUES ('ruleset', 'x');"
+            "INSERT INTO score_columns (name, slot) VALUES ('采用得分', 0);"
+            "INSERT INTO units (id, name, group_id, created_at) VALUES (1, '教育局', 'A', '');"
+            "INSERT INTO batches (id, kind, actor, created_at) VALUES (1, 'import', 't', '');"
+        )
+        lines = [
+            (3, "2024-05-06", 1, "city.jccc", "采用得分", 18, 1, 1, None, 1, "甲", "t", None),
+            (7, "2024-05-07", 1, "city.jccc", "采用得分", 18, 1, 1, None, 1, "乙", "t", None),
+            (8, "2024-05-08", 1, "city.jccc", "采用得分", -18, -1, -1, None, 1, "冲正", "t", 7),
+        ]
+        conn.executemany(
+            "INSERT INTO ledger (id, date, unit_id, rule_id, column_name, points, adoptions, "
+            "items, record_id, batch_id, explanation, created_at, reverses) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            lines,
+        )
+    store = await Store.open(db)
+    await store.close()
+    expected, previous = [], ""
+    for line in lines:
+        previous = line_hash(previous, line)
+        expected.append((line[0], previous))
+    assert rows(db, "SELECT id, hash FROM ledger ORDER BY id") == expected
+    assert "append-only" in refused(db, "UPDATE ledger SET points = 0")
+
+
+async def test_the_daily_check_tells_the_admins_when_it_fails(tmp_path: Path) -> None:
+    with clock(at(2026, 3, 2, 10)) as time:
+        async with running_bot(tmp_path, verify_time="03:00") as chat:
+            await idle(chat, at(2026, 3, 2, 10))
+            await run_at(chat, time, at(2026, 3, 3, 3))
+            assert rows(chat.db(), "SELECT outcome FROM job_runs WHERE job = 'ledger_check'") == [
+                ("done",)
+            ]
+            chat.say(ADMIN, "/adjust 教育局 +12 补记漏登")
+            await chat.server.wait_for(lambda m: m.text.startswith("已记入"), chat_id=ADMIN)
+            (line,) = rows(chat.db(), "SELECT MAX(id) FROM ledger")[0]
+            tamper(
+                chat.db(),
+                "DROP TRIGGER ledger_no_update",
+                f"UPDATE ledger SET points = 120 WHERE id = {line}",
+            )
+            await run_at(chat, time, at(2026, 3, 4, 3))
+            failed = rows(
+                chat.db(),
+                "SELECT outcome, detail FROM job_runs WHERE job = 'ledger_check' AND period = ?",
+                ("2026-03-04",),
+            )
+            notice = await chat.server.wait_for(
+                lambda m: m.text.startswith("【自动任务未完成】数据核验"), chat_id=ADMIN
+            )
+    assert failed == [("failed", notice.text)]
+    assert texts.error_text("verify_chain", {"line": line}) in notice.text
