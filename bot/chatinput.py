@@ -12,7 +12,7 @@ from scoring.dates import Toward, is_day, looks_like_day, read_day
 from scoring.errors import DomainError
 from scoring.names import resolve
 from scoring.periods import Period, check_period, parse_period, quarter_of
-from scoring.records import check_points, item_candidates, whole_number
+from scoring.records import check_points, whole_number
 from scoring.ruleset import Item, Ruleset
 
 # Record, ledger line and user numbers: ASCII digits, and no longer than a database id can be.
@@ -55,11 +55,11 @@ def find_item(ruleset: Ruleset, text: str) -> Item:
     """An adoption or credit a liaison names, read as files are read (scoring.names); a name
     of another kind of item is refused as not reportable."""
     try:
-        return resolve(text, item_candidates(ruleset.reportable_items), "item")
+        return resolve(text, ruleset.reportable_item_names, "item")
     except DomainError as err:
         if err.code != "item_unknown":
             raise
-        other = resolve(text, item_candidates(ruleset.items), "item")
+        other = resolve(text, ruleset.item_names, "item")
         raise DomainError("item_not_reportable", item=other.label) from None
 
 

@@ -229,12 +229,7 @@ def resolve_item(ruleset: Ruleset, text: str) -> Item | None:
     one label); None for a submission (报送)."""
     if fold(text) in (SUBMISSION_ID, SUBMISSION_LABEL):
         return None
-    return resolve(text, item_candidates(ruleset.items), "item")
-
-
-def item_candidates(items: Iterable[Item]) -> list[Candidate[Item]]:
-    """Each item by its label and, where it has one, by its short chat label."""
-    return [Candidate(i.id, name, i) for i in items for name in (i.label, i.chat_label) if name]
+    return resolve(text, ruleset.item_names, "item")
 
 
 def resolve_modifier(ruleset: Ruleset, text: str) -> Modifier:

@@ -8,6 +8,7 @@ are allowed, the floor, which units a bulletin lists, and when the method takes 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 from functools import cached_property
@@ -131,6 +132,11 @@ class Awards(_Model):
     disqualify: list[Disqualify] = []
 
 
+def item_candidates(items: Iterable[Item]) -> list[Candidate[Item]]:
+    """Each item by its label and, where it has one, by its short chat label."""
+    return [Candidate(i.id, name, i) for i in items for name in (i.label, i.chat_label) if name]
+
+
 class Ruleset(_Model):
     id: str = Field(min_length=1)
     name: str = Field(min_length=1)
@@ -244,6 +250,15 @@ class Ruleset(_Model):
         """What a liaison may claim: adoptions and credits, but for those only the office
         records (a commission's selection)."""
         return [i for i in self.scorable_items if i.reportable]
+
+    @cached_property
+    def item_names(self) -> list[Candidate[Item]]:
+        """Every item as scoring.names resolves it (kept: a chat report resolves one)."""
+        return item_candidates(self.items)
+
+    @cached_property
+    def reportable_item_names(self) -> list[Candidate[Item]]:
+        return item_candidates(self.reportable_items)
 
     @cached_property
     def items_by_key(self) -> dict[str, Item]:

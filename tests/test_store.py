@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import time
 from datetime import UTC, date, datetime
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.migrate import migration_files
-from bot.storage import NewRecord, Store
+from bot.storage import NewRecord, Store, Tx
 from bot.usecases.setup import initialize
 from scoring.engine import score
 from scoring.records import Record
@@ -63,6 +64,45 @@ async def test_a_failing_action_leaves_nothing(tmp_path: Path) -> None:
     async with store.reading() as tx:
         assert await tx.units() == []
         assert await tx.db.execute_fetchall("SELECT * FROM ledger") == []
+    await store.close()
+
+
+async def test_a_transaction_run_whole_commits_or_leaves_nothing(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "g.sqlite3")
+    ruleset, _ = await initialize(store, "dengkou-2024")
+    record = Record("教育局", date(2024, 5, 6), "city.jccc")
+
+    async def stores(tx: Tx) -> int:
+        await tx.db.execute(
+            "INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')"
+        )
+        batch = await tx.add_batch("test", "tester", NOW)
+        await tx.add_records(batch, [NewRecord(1, record, score(ruleset, record))], NOW)
+        return batch
+
+    async def fails(tx: Tx) -> int:
+        await stores(tx)
+        raise RuntimeError("the process dies half-way")
+
+    async def waits(tx: Tx) -> int:
+        await stores(tx)
+        await asyncio.sleep(0)
+        return 0
+
+    with pytest.raises(RuntimeError, match="half-way"):
+        await store.atomic(fails)
+    with pytest.raises(RuntimeError, match="waited"):
+        await store.atomic(waits)
+    async with store.reading() as tx:
+        assert await tx.units() == []
+        assert await tx.db.execute_fetchall("SELECT * FROM ledger") == []
+
+    assert await store.atomic(stores) == 1
+    async with store.reading() as tx:
+        assert [unit.name for unit in await tx.units()] == ["教育局"]
+        assert [
+            tuple(row) for row in await tx.db.execute_fetchall("SELECT points FROM ledger")
+        ] == [(18,)]
     await store.close()
 
 

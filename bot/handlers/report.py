@@ -236,12 +236,12 @@ async def take_evidence(update: Update, context: Context) -> int:
         elif message.text:
             evidence = message.text.strip()
     chosen = context.user_data.pop(DRAFT_KEY)  # type: ignore[union-attr]
+    assert update.effective_user is not None
     try:
-        liaison = await current_liaison(update, context)
         modifiers = tuple(chosen["modifiers"].items())
         draft = await make_draft(
             store(context),
-            liaison,
+            update.effective_user.id,
             chosen["item"],
             chosen["title"],
             chosen["day"],
@@ -324,13 +324,13 @@ async def timed_out(update: Update, context: Context) -> None:
 @answers_errors
 async def one_line(update: Update, context: Context) -> None:
     require_private(update)
-    liaison = await current_liaison(update, context)
     assert update.effective_message is not None and update.effective_message.text is not None
+    assert update.effective_user is not None
     ruleset = await _ruleset(context)
     parsed = parse_one_line(ruleset, update.effective_message.text, now(context).date())
     draft = await make_draft(
         store(context),
-        liaison,
+        update.effective_user.id,
         parsed.item.id,
         parsed.title,
         parsed.day,

@@ -8,10 +8,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiosqlite
 
@@ -22,6 +22,8 @@ from scoring.standings import UnitRef
 
 if TYPE_CHECKING:
     from bot.storage.tx import Tx
+
+T = TypeVar("T")
 
 # A large import from the command line holds the write lock for seconds (1,000,000 records, the
 # most one file may hold: about 25 s on the development machine, bench/import_stall.py): the
@@ -119,6 +121,35 @@ class Store:
             await self._db.execute("COMMIT")
             self.claimed.update(tx.claims)
 
+    async def atomic(self, body: Callable[[Tx], Awaitable[T]]) -> T:
+        """`body` as one write transaction run whole on the writing connection's thread: one
+        hand-over to aiosqlite's worker and back, where transaction() costs one per statement.
+        For the chat's busiest actions (a report's summary), whose statements take microseconds
+        and whose hand-overs cost most of the time (bench/chat.py).
+
+        `body` is the same storage code as anywhere else: its Tx sits on a connection whose
+        methods finish at once (SyncConnection), so its coroutine runs to the end in one step
+        there. A body that waits for anything else is refused (RuntimeError)."""
+        async with self._lock:
+            tx, result = await self._db._execute(self._atomically, body)
+        self.claimed.update(tx.claims)
+        return result
+
+    def _atomically(self, body: Callable[[Tx], Awaitable[T]]) -> tuple[Tx, T]:
+        from bot.storage.tx import Tx
+
+        conn = self._db._conn
+        conn.execute("BEGIN IMMEDIATE")
+        tx = Tx(SyncConnection(conn), self, reading=False)  # type: ignore[arg-type]
+        try:
+            result = run_at_once(body(tx))
+        except BaseException:
+            conn.execute("ROLLBACK")
+            self.ruleset_cache = None
+            raise
+        conn.execute("COMMIT")
+        return tx, result
+
     @asynccontextmanager
     async def staging(self) -> AsyncIterator[Tx]:
         """The writing connection outside any transaction, for its temporary tables only
@@ -160,6 +191,34 @@ class Store:
 
 def _line_hash_sql(previous: str, *line: object) -> str:
     return line_hash(previous, line)
+
+
+class SyncConnection:
+    """aiosqlite's connection methods, finishing at once on a plain sqlite3 connection: for a
+    Tx run whole on aiosqlite's thread (Store.atomic)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, parameters: Sequence[object] = ()) -> sqlite3.Cursor:
+        return self._conn.execute(sql, parameters)
+
+    async def execute_fetchall(self, sql: str, parameters: Sequence[object] = ()) -> list[Row]:
+        return self._conn.execute(sql, parameters).fetchall()
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> sqlite3.Cursor:
+        return self._conn.executemany(sql, rows)
+
+
+def run_at_once(coroutine: Coroutine[Any, Any, T] | Awaitable[T]) -> T:
+    """Run a coroutine that never waits (its awaits all finish at once) to its end."""
+    assert isinstance(coroutine, Coroutine)
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+    coroutine.close()
+    raise RuntimeError("a transaction run whole (Store.atomic) waited for something")
 
 
 class TxBase:

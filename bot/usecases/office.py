@@ -18,10 +18,9 @@ from scoring.records import (
     check_modifiers,
     check_points,
     clean_note,
-    item_candidates,
     resolve_modifier,
 )
-from scoring.ruleset import ItemKind, Ruleset
+from scoring.ruleset import ItemKind, Ruleset, item_candidates
 
 
 @dataclass(frozen=True)

@@ -90,7 +90,7 @@ async def _refuse_duplicate(tx: Tx, unit_id: int, item_id: str, day: date, title
 
 async def make_draft(
     store: Store,
-    liaison: Liaison,
+    user_id: int,
     item_key: str,
     title: str,
     day: date,
@@ -99,9 +99,15 @@ async def make_draft(
     update_id: int,
     now: datetime,
 ) -> Draft:
-    """Check a claim and keep it as a draft for its liaison to confirm."""
+    """Check a claim by the liaison `user_id` and keep it as a draft for them to confirm."""
     title = check_title(title, now.date())
-    async with store.transaction() as tx:
+
+    # The chat's most frequent action: run whole in one hand-over to the database's thread,
+    # the liaison read in it too (so also as the write lock finds them).
+    async def body(tx: Tx) -> Draft:
+        liaison = await tx.liaison(user_id, active_only=True)
+        if liaison is None:
+            raise DomainError("not_liaison")
         await tx.claim_update(update_id, now)
         ruleset = await tx.ruleset()
         item = reportable(ruleset, item_key)
@@ -112,6 +118,8 @@ async def make_draft(
         record = Record(liaison.unit, day, item.id, None, modifiers, title)
         draft_id = await tx.add_draft(liaison.user_id, liaison.unit_id, record, evidence, now)
         return Draft(draft_id, liaison.unit, record, score(ruleset, record), item)
+
+    return await store.atomic(body)
 
 
 async def confirm_draft(
