@@ -126,15 +126,16 @@ class IntakeRequest(HTTPXRequest):
         super().__init__(**kwargs)
         self._intake = intake
 
-    async def do_request(  # type: ignore[override]
-        self, url: str, method: str, request_data: RequestData | None = None, **timeouts: Any
-    ) -> tuple[int, bytes]:
-        code, payload = await super().do_request(url, method, request_data, **timeouts)
-        if code == 200 and url.endswith("/getUpdates"):
+    async def post(  # type: ignore[override]
+        self, url: str, request_data: RequestData | None = None, **timeouts: Any
+    ) -> dict[str, Any] | list[dict[str, Any]] | bool:
+        # post, not do_request: the batch as python-telegram-bot has just parsed it.
+        result = await super().post(url, request_data, **timeouts)
+        if url.endswith("/getUpdates") and isinstance(result, list):
             # A failure here (the database) fails the request: the batch stays unconfirmed and
             # Telegram sends it again.
-            await self._intake.receive(json.loads(payload)["result"])
-        return code, payload
+            await self._intake.receive(result)
+        return result
 
 
 class IntakeQueue(asyncio.Queue[object]):
