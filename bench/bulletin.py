@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.bulletin.compose import Letter
 from bot.bulletin.render import render_file
-from bot.storage import NewRecord, Store, UnitRow
+from bot.storage import NewRecord, Store, UnitRow, database_files
 from bot.usecases.bulletin import bulletin
 from bot.usecases.setup import initialize
 from scoring.engine import score
@@ -117,8 +117,8 @@ def main() -> None:
         if not path.exists():
             start = time.perf_counter()
             partial = path.with_suffix(".building")
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{partial}{suffix}").unlink(missing_ok=True)
+            for file in database_files(partial):
+                file.unlink(missing_ok=True)
             asyncio.run(build(partial, units))
             partial.rename(path)
             print(f"built {path.name} in {time.perf_counter() - start:.1f} s")

@@ -52,6 +52,7 @@ from chat import (  # bench/chat.py: this directory is the script's first import
 )
 
 from bot.fakeapi import FakeBotApi
+from bot.storage import database_files
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = Path(__file__).resolve().parent / "out"
@@ -235,8 +236,8 @@ def latency(messages: list[Sent]) -> Latency:
 
 async def run_once(args: argparse.Namespace, work: Path, template: Path, csv_path: Path) -> Run:
     db = work / "run.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    for file in database_files(db):
+        file.unlink(missing_ok=True)
     shutil.copyfile(template, db)
     load_before = os.getloadavg()[0]
     async with FakeBotApi() as server:

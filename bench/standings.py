@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.storage import NewRecord, Store, UnitRow
+from bot.storage import NewRecord, Store, UnitRow, database_files
 from bot.usecases.imports import import_records
 from bot.usecases.setup import initialize
 from bot.usecases.standings import standings
@@ -117,8 +117,8 @@ async def time_import(rows: int, units: int) -> float:
     work = OUT / "import"
     work.mkdir(parents=True, exist_ok=True)
     db = work / "import.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    for file in database_files(db):
+        file.unlink(missing_ok=True)
     store = await Store.open(db)
     await initialize(store, "ordos-2020")
     async with store.transaction() as tx:
@@ -160,8 +160,8 @@ def main() -> None:
     if not path.exists():
         start = time.perf_counter()
         partial = path.with_suffix(".building")
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{partial}{suffix}").unlink(missing_ok=True)
+        for file in database_files(partial):
+            file.unlink(missing_ok=True)
         asyncio.run(build(partial, args.units, args.entries))
         partial.rename(path)
         print(f"built {path.name} in {time.perf_counter() - start:.1f} s")

@@ -5,15 +5,20 @@ python-telegram-bot confirms a getUpdates batch with its next getUpdates call, b
 handlers have run, and its webhook answers 200 as soon as an update is queued: an update held
 only in memory is lost with the process. Here:
 
+- updates are stored in the bot's working file (see Store), which no other process locks for
+  long: a large import from the command line, holding the database's write lock for half a
+  minute, does not hold up the chat;
 - polling: the bot's getUpdates request (IntakeRequest) stores each batch in one transaction
   before returning it to the Updater, which only then asks for the next batch (confirming this
   one);
 - webhook: python-telegram-bot's webhook handler answers after `update_queue.put` returns, and
   the queue (IntakeQueue) stores the update first;
 - either way, an update received before (a redelivery) never reaches the handlers;
-- an update is marked handled in the transaction of its action (Tx.claim_update), or by the
-  update processor (IntakeProcessor) once its handlers have finished when none claimed it;
-- at start-up, the stored updates not yet handled go to the handlers first, in update id order.
+- an update is marked handled in the transaction of its action (Tx.claim_update: in the
+  database for an action there, in the working file for a report's summary), and in the working
+  file by the update processor (IntakeProcessor) once its handlers have finished;
+- at start-up, the stored updates not yet handled go to the handlers first, in update id order,
+  but for those whose action the database records as done.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,11 +36,10 @@ from telegram.ext import SimpleUpdateProcessor
 from telegram.request import HTTPXRequest, RequestData
 
 from bot.storage import Store
+from bot.storage.intake import KEEP_HANDLED
 
 log = logging.getLogger(__name__)
 
-# Handled updates are kept this long, then forgotten (see Tx.forget_updates).
-KEEP_HANDLED = timedelta(days=2)
 FORGET_EVERY = timedelta(hours=1)
 
 
@@ -80,23 +85,24 @@ class Intake:
         now = self._clock()
         if self._forgotten_at is not None and now - self._forgotten_at < FORGET_EVERY:
             # One statement for the batch, atomic by itself: one call, no BEGIN and COMMIT.
-            async with self.store.autocommit() as tx:
+            async with self.store.bot_autocommit() as tx:
                 return await tx.store_updates(rows, now)
-        async with self.store.transaction() as tx:
+        async with self.store.bot_transaction() as tx:
             fresh = await tx.store_updates(rows, now)
             await tx.forget_updates(now - KEEP_HANDLED)
         self._forgotten_at = now
         return fresh
 
     async def handled(self, update_id: int) -> None:
-        """The update's handlers have finished: marked handled unless its action did that."""
+        """The update's handlers have finished: marked handled unless its action did that in
+        the working file."""
         assert self.store is not None
         if update_id in self.store.claimed:
             self.store.claimed.discard(update_id)
             return
         if not self.durable:
             return
-        async with self.store.autocommit() as tx:
+        async with self.store.bot_autocommit() as tx:
             await tx.mark_handled(update_id, self._clock())
 
     async def unhandled(self, bot: Bot) -> list[Update]:
@@ -104,7 +110,13 @@ class Intake:
         assert self.store is not None
         if not self.durable:
             return []
-        async with self.store.reading() as tx:
+        try:
+            async with self.store.transaction() as tx:
+                await tx.forget_updates(self._clock() - KEEP_HANDLED)
+        except sqlite3.OperationalError:
+            # Busy past the timeout (a long import): the daily check forgets them later.
+            log.warning("old update marks not forgotten: the database was busy", exc_info=True)
+        async with self.store.bot_transaction() as tx:
             rows = await tx.unhandled_updates()
         updates = []
         for update_id, payload in rows:
@@ -114,7 +126,7 @@ class Intake:
                 # python-telegram-bot could not read it when it arrived either: marked handled,
                 # or it would stop every start.
                 log.exception("stored update %s cannot be read; skipped", update_id)
-                async with self.store.autocommit() as tx:
+                async with self.store.bot_autocommit() as tx:
                     await tx.mark_handled(update_id, self._clock())
         return updates
 

@@ -4,9 +4,10 @@ over once the holder is gone.
 
 The holder renews its lease every quarter of its lifetime. A standby takes over when the lease
 has expired, or at once when the holder was a process on this machine that no longer exists (a
-killed bot restarted by its supervisor need not wait for the expiry). The lease is a row of its
-own, so that several processes on one shared database (webhook replicas on PostgreSQL, later)
-can agree on a single leader the same way.
+killed bot restarted by its supervisor need not wait for the expiry). The lease is kept in the
+bot's working file (see Store), which a long import into the database does not lock: a renewal
+never waits past the lease's life for it. It is a row of its own, so that several processes on
+one shared store could agree on a single leader the same way.
 """
 
 from __future__ import annotations
@@ -69,20 +70,20 @@ class Lease:
                 if await self._take():
                     return told
                 if not told:
-                    async with self._store.reading() as tx:
+                    async with self._store.bot_transaction() as tx:
                         current = await tx.lease_holder(self._name)
                     if current is not None:
                         waiting(current.holder)
                         told = True
             except sqlite3.OperationalError:
-                # Busy for longer than the busy timeout (a holder stalled inside a write):
-                # nobody can take over meanwhile; keep waiting.
+                # Busy for longer than the busy timeout (a holder stalled inside a write to the
+                # working file): nobody can take over meanwhile; keep waiting.
                 log.warning("could not look at the lease; trying again", exc_info=True)
             await asyncio.sleep(self.standby_check)
 
     async def _take(self) -> bool:
         now = time.time()
-        async with self._store.transaction() as tx:
+        async with self._store.bot_transaction() as tx:
             if await tx.take_lease(self._name, self.holder, now, now + self._seconds):
                 return True
             current = await tx.lease_holder(self._name)
@@ -103,13 +104,14 @@ class Lease:
         while True:
             await asyncio.sleep(self._seconds / 4)
             try:
-                async with self._store.transaction() as tx:
+                async with self._store.bot_transaction() as tx:
                     kept = await tx.renew_lease(
                         self._name, self.holder, time.time() + self._seconds
                     )
                     current = None if kept else await tx.lease_holder(self._name)
             except Exception:
-                # A database busy for a while (a long import): the lease lasts four renewals.
+                # The working file busy for a while (it should not be: only bots write it, and
+                # briefly): the lease lasts four renewals.
                 log.warning("could not renew the lease; trying again", exc_info=True)
                 continue
             if not kept:
@@ -120,5 +122,5 @@ class Lease:
         if self._keeping is not None:
             self._keeping.cancel()
             self._keeping = None
-        async with self._store.transaction() as tx:
+        async with self._store.bot_transaction() as tx:
             await tx.release_lease(self._name, self.holder)

@@ -1,4 +1,5 @@
-"""Forward-only migrations: numbered SQL files applied in order, keyed on PRAGMA user_version."""
+"""Forward-only migrations: numbered SQL files applied in order, keyed on PRAGMA user_version;
+those of the database in `migrations`, those of the bot's working file in `migrations.botfile`."""
 
 from __future__ import annotations
 
@@ -15,12 +16,14 @@ from scoring.ruleset import builtin_ruleset_text
 log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"(\d{4})_[a-z0-9_]+\.sql")
+DATABASE_MIGRATIONS = "migrations"
+BOT_FILE_MIGRATIONS = "migrations.botfile"
 
 
-def migration_files() -> list[tuple[int, str]]:
-    """(version, SQL) for every file in the `migrations` package, in order."""
+def migration_files(package: str = DATABASE_MIGRATIONS) -> list[tuple[int, str]]:
+    """(version, SQL) for every file in a migrations package, in order."""
     found = []
-    for entry in resources.files("migrations").iterdir():
+    for entry in resources.files(package).iterdir():
         if m := _NAME.fullmatch(entry.name):
             found.append((int(m[1]), entry.read_text("utf-8")))
     found.sort()
@@ -43,10 +46,10 @@ PREVIOUS_BUILTIN = {
 }
 
 
-async def migrate(db: aiosqlite.Connection) -> int:
+async def migrate(db: aiosqlite.Connection, package: str = DATABASE_MIGRATIONS) -> int:
     """Apply every pending migration, each inside its own transaction; return the new version."""
     current = await _version(db)
-    for version, sql in migration_files():
+    for version, sql in migration_files(package):
         if version <= current:
             continue
         # executescript would commit on its own; statement by statement keeps one transaction.
@@ -63,8 +66,69 @@ async def migrate(db: aiosqlite.Connection) -> int:
             raise
         await db.execute("COMMIT")
         current = version
-    await _upgrade_builtin_ruleset(db)
+    if package == DATABASE_MIGRATIONS:
+        await _upgrade_builtin_ruleset(db)
     return current
+
+
+async def move_to_bot_file(bot: aiosqlite.Connection) -> None:
+    """Copy what a database from before the bot's working file kept for the running bot into
+    that file (attached to `bot` as `data`): the updates received but not handled yet, and the
+    report summaries, ids and states kept (their buttons carry the ids). Done before the
+    database's migration 0008 drops those tables; done again, after a crash in between, it
+    copies nothing twice."""
+    tables = {
+        name
+        for (name,) in await bot.execute_fetchall(
+            "SELECT name FROM data.sqlite_master WHERE type = 'table' AND name IN ('intake', 'drafts')"
+        )
+    }
+    if not tables:
+        return
+    await bot.execute("BEGIN IMMEDIATE")
+    try:
+        if "intake" in tables:
+            await bot.execute(
+                "INSERT OR IGNORE INTO inbox (update_id, payload, received_at) "
+                "SELECT update_id, payload, received_at FROM data.intake "
+                "WHERE handled_at IS NULL AND payload IS NOT NULL"
+            )
+        if "drafts" in tables:
+            await bot.execute(
+                "INSERT OR IGNORE INTO drafts (id, user_id, unit_id, date, item_id, modifiers, "
+                "title, evidence, created_at, record_id, cancelled) SELECT id, user_id, unit_id, "
+                "date, item_id, modifiers, title, evidence, created_at, record_id, cancelled "
+                "FROM data.drafts"
+            )
+    except BaseException:
+        await bot.execute("ROLLBACK")
+        raise
+    await bot.execute("COMMIT")
+
+
+async def bind_bot_file(bot: aiosqlite.Connection) -> None:
+    """Tie the working file to its database (attached as `data`, migrated). A working file left
+    beside another database made at the same path (the old one deleted or moved away) loses
+    its summaries, whose units and liaisons were the old database's, and the updates it had
+    handled there; updates received and not handled yet stay, to be handled."""
+    ((database_id,),) = await bot.execute_fetchall(
+        "SELECT value FROM data.settings WHERE key = 'database_id'"
+    )
+    rows = list(await bot.execute_fetchall("SELECT database_id FROM belongs_to"))
+    if rows and rows[0][0] == database_id:
+        return
+    await bot.execute("BEGIN IMMEDIATE")
+    try:
+        if rows:
+            log.warning("the working file belonged to another database: its summaries dropped")
+            await bot.execute("DELETE FROM drafts")
+            await bot.execute("DELETE FROM inbox WHERE handled_at IS NOT NULL")
+        await bot.execute("DELETE FROM belongs_to")
+        await bot.execute("INSERT INTO belongs_to (database_id) VALUES (?)", (database_id,))
+    except BaseException:
+        await bot.execute("ROLLBACK")
+        raise
+    await bot.execute("COMMIT")
 
 
 async def _upgrade_builtin_ruleset(db: aiosqlite.Connection) -> None:

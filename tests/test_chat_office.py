@@ -42,8 +42,9 @@ async def test_forged_and_stale_confirm_buttons(tmp_path: Path) -> None:
         await chat.join(LIAISON, "公安局")
         await chat.join(SECOND, "审计局")
         summary = await chat.ask(LIAISON, "采用 《决策参考》 公安局的信息 今天")
+        confirm = summary.callback_data("✅ 确认提交")
         # Another liaison forges a press of this liaison's draft.
-        chat.press_data(SECOND, summary, summary.callback_data("✅ 确认提交"))
+        chat.press_data(SECOND, summary, confirm)
         forged = await chat.server.wait_for_call(
             "answerCallbackQuery", lambda c: "无效" in str(c.params)
         )
@@ -53,11 +54,7 @@ async def test_forged_and_stale_confirm_buttons(tmp_path: Path) -> None:
         await chat.server.wait_for_call("answerCallbackQuery", lambda c: "失效" in str(c.params))
         assert "已记录" in await chat.confirm(LIAISON, summary)
         # The same draft pressed again (a stale keyboard) stores nothing more.
-        chat.press_data(
-            LIAISON,
-            summary,
-            summary.callback_data("✅ 确认提交") if summary.inline_keyboard else "dc:1",
-        )
+        chat.press_data(LIAISON, summary, confirm)
         stale = await chat.server.wait_for_call(
             "answerCallbackQuery", lambda c: "失效" in str(c.params)
         )

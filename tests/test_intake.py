@@ -20,9 +20,9 @@ NOW = datetime(2026, 3, 2, 10, tzinfo=UTC)
 async def test_updates_are_stored_once_and_handled_once(tmp_path: Path) -> None:
     store = await Store.open(tmp_path / "g.sqlite3")
     try:
-        async with store.autocommit() as tx:
+        async with store.bot_autocommit() as tx:
             assert await tx.store_updates([(1, '{"a": 1}'), (2, '{"b": 2}')], NOW) == {1, 2}
-        async with store.autocommit() as tx:
+        async with store.bot_autocommit() as tx:
             # A redelivered batch: only the update never seen is fresh.
             later = NOW + timedelta(seconds=1)
             assert await tx.store_updates([(2, '{"b": 2}'), (3, '{"c": 3}')], later) == {3}
@@ -31,22 +31,34 @@ async def test_updates_are_stored_once_and_handled_once(tmp_path: Path) -> None:
                 (2, '{"b": 2}'),
                 (3, '{"c": 3}'),
             ]
+        # An action in the database claims its update there, once.
         async with store.transaction() as tx:
             await tx.claim_update(2, NOW)
-        assert 2 in store.claimed
         with pytest.raises(AlreadyProcessed):
             async with store.transaction() as tx:
                 await tx.claim_update(2, NOW)
-        async with store.autocommit() as tx:
+        # An action in the working file claims it there, once.
+        async with store.bot_transaction() as tx:
+            await tx.claim_update(3, NOW)
+        assert 3 in store.claimed
+        with pytest.raises(AlreadyProcessed):
+            async with store.bot_transaction() as tx:
+                await tx.claim_update(3, NOW)
+        async with store.bot_autocommit() as tx:
+            # 2 is claimed in the database: the working file learns it is handled.
+            assert await tx.unhandled_updates() == [(1, '{"a": 1}')]
             await tx.mark_handled(1, NOW)
-            await tx.mark_handled(2, NOW + timedelta(days=5))  # handled already: unchanged
-            assert await tx.unhandled_updates() == [(3, '{"c": 3}')]
+            await tx.mark_handled(3, NOW + timedelta(days=5))  # handled already: unchanged
+            assert await tx.unhandled_updates() == []
         # An action on an update never stored counts once too.
-        async with store.transaction() as tx:
+        async with store.bot_transaction() as tx:
             await tx.claim_update(99, NOW)
-        async with store.autocommit() as tx:
-            assert await tx.forget_updates(NOW + timedelta(seconds=1)) == 3
+        async with store.bot_autocommit() as tx:
+            assert await tx.forget_updates(NOW + timedelta(seconds=1)) == 4
             assert await tx.store_updates([(1, "{}")], NOW) == {1}, "forgotten, new again"
+        async with store.transaction() as tx:
+            assert await tx.forget_updates(NOW + timedelta(seconds=1)) == 1
+            await tx.claim_update(2, NOW)  # forgotten in the database too: new again
     finally:
         await store.close()
 
@@ -62,7 +74,7 @@ async def test_updates_stored_but_not_handled_come_first_at_the_next_start(tmp_p
         second = server.send_message(STRANGER, "/start")
         unreadable = {"update_id": second["update_id"], "message": {}}
         store = await Store.open(db)
-        async with store.autocommit() as tx:
+        async with store.bot_autocommit() as tx:
             await tx.store_updates(
                 [
                     (first["update_id"], json.dumps(first)),
@@ -80,6 +92,6 @@ async def test_updates_stored_but_not_handled_come_first_at_the_next_start(tmp_p
     assert welcome.text == texts.WELCOME_STRANGER
     assert len(server.messages_to(STRANGER)) == 2, "each update handled once"
     store = await Store.open(db)
-    async with store.reading() as tx:
+    async with store.bot_autocommit() as tx:
         assert await tx.unhandled_updates() == []
     await store.close()

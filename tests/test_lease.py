@@ -16,7 +16,7 @@ from bot import texts
 from bot.fakeapi import FakeBotApi, SentMessage
 from bot.lease import Lease, gone
 from bot.settings import Settings
-from bot.storage import Store
+from bot.storage import Store, bot_file_path
 from tests.bots import LIAISONS, BotProcess, liaisons_db
 
 LEASE_SECONDS = 3
@@ -25,7 +25,7 @@ LEASE_SECONDS = 3
 async def test_the_lease_is_held_renewed_taken_over_and_lost(tmp_path: Path) -> None:
     store = await Store.open(tmp_path / "g.sqlite3")
     try:
-        async with store.transaction() as tx:
+        async with store.bot_transaction() as tx:
             assert await tx.take_lease("bot", "a", 100.0, 120.0)
             assert not await tx.take_lease("bot", "b", 110.0, 130.0), "held by a"
             assert await tx.take_lease("bot", "a", 110.0, 130.0), "a may take its own again"
@@ -86,7 +86,7 @@ def reminders_due(db: Path) -> None:
 
 def lease(db: Path) -> tuple[str, int, float, float]:
     """(holder, its process id, when it took the lease, when the lease expires)."""
-    with sqlite3.connect(db) as conn:
+    with sqlite3.connect(bot_file_path(db)) as conn:
         holder, acquired, expires = conn.execute(
             "SELECT holder, acquired_at, expires_at FROM leases WHERE name = 'bot'"
         ).fetchone()
@@ -152,7 +152,7 @@ async def test_a_holder_elsewhere_is_waited_for_and_a_lost_lease_stops_the_bot(
     db = await liaisons_db(tmp_path)
     elsewhere = "other-host:4242:0123abcd"
     expires = time.time() + LEASE_SECONDS
-    with sqlite3.connect(db) as conn:
+    with sqlite3.connect(bot_file_path(db)) as conn:
         conn.execute(
             "INSERT INTO leases (name, holder, acquired_at, expires_at) VALUES ('bot', ?, ?, ?)",
             (elsewhere, time.time(), expires),
@@ -164,7 +164,7 @@ async def test_a_holder_elsewhere_is_waited_for_and_a_lost_lease_stops_the_bot(
             _, pid, acquired, _ = lease(db)
             assert pid == bot.pid and acquired >= expires
             taker = "other-host:4343:4567cdef"
-            with sqlite3.connect(db) as conn:
+            with sqlite3.connect(bot_file_path(db)) as conn:
                 conn.execute(
                     "UPDATE leases SET holder = ?, expires_at = ? WHERE name = 'bot'",
                     (taker, time.time() + 600),

@@ -69,16 +69,16 @@ async def test_a_failing_action_leaves_nothing(tmp_path: Path) -> None:
 
 async def test_a_transaction_run_whole_commits_or_leaves_nothing(tmp_path: Path) -> None:
     store = await Store.open(tmp_path / "g.sqlite3")
-    ruleset, _ = await initialize(store, "dengkou-2024")
-    record = Record("教育局", date(2024, 5, 6), "city.jccc")
-
-    async def stores(tx: Tx) -> int:
+    await initialize(store, "dengkou-2024")
+    async with store.transaction() as tx:
         await tx.db.execute(
             "INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')"
         )
-        batch = await tx.add_batch("test", "tester", NOW)
-        await tx.add_records(batch, [NewRecord(1, record, score(ruleset, record))], NOW)
-        return batch
+    record = Record("教育局", date(2024, 5, 6), "city.jccc", title="一篇信息")
+
+    async def stores(tx: Tx) -> int:
+        (unit,) = await tx.units()
+        return await tx.add_draft(7, unit.id, record, "", NOW)
 
     async def fails(tx: Tx) -> int:
         await stores(tx)
@@ -89,20 +89,21 @@ async def test_a_transaction_run_whole_commits_or_leaves_nothing(tmp_path: Path)
         await asyncio.sleep(0)
         return 0
 
-    with pytest.raises(RuntimeError, match="half-way"):
-        await store.atomic(fails)
-    with pytest.raises(RuntimeError, match="waited"):
-        await store.atomic(waits)
-    async with store.reading() as tx:
-        assert await tx.units() == []
-        assert await tx.db.execute_fetchall("SELECT * FROM ledger") == []
+    async def drafts() -> list[tuple[object, ...]]:
+        async with store.bot_transaction() as tx:
+            return [tuple(row) for row in await tx.all("SELECT user_id, title FROM drafts")]
 
-    assert await store.atomic(stores) == 1
-    async with store.reading() as tx:
-        assert [unit.name for unit in await tx.units()] == ["教育局"]
-        assert [
-            tuple(row) for row in await tx.db.execute_fetchall("SELECT points FROM ledger")
-        ] == [(18,)]
+    with pytest.raises(RuntimeError, match="half-way"):
+        await store.bot_atomic(fails)
+    with pytest.raises(RuntimeError, match="waited"):
+        await store.bot_atomic(waits)
+    assert await drafts() == []
+
+    draft_id = await store.bot_atomic(stores)
+    assert await drafts() == [(7, "一篇信息")]
+    async with store.bot_transaction() as tx:
+        draft = await tx.draft(draft_id)
+    assert draft is not None and draft.unit == "教育局" and draft.record == record
     await store.close()
 
 

@@ -12,6 +12,7 @@ from bot.bulletin.letter import office_letter
 from bot.jobs.calendar import Job, Run
 from bot.settings import Settings
 from bot.storage import Store, Tx
+from bot.storage.intake import KEEP_HANDLED
 from bot.usecases import commissions
 from bot.usecases.bulletin import owe_draft
 from bot.usecases.quota import Behind, behind_quota, settle_quota_in
@@ -239,9 +240,11 @@ async def check_database(store: Store) -> DomainError | None:
 
 
 async def ledger_check(work: Work) -> None:
-    """A failed check fails the run: recorded so, and the admins are told what is wrong."""
+    """A failed check fails the run: recorded so, and the admins are told what is wrong. Also
+    the day's upkeep: the database's marks of handled updates older than needed go."""
     if work.found is not None:
         raise work.found
+    await work.tx.forget_updates(work.now - KEEP_HANDLED)
 
 
 # Work made before the run's transaction, its result passed to the run as Work.found.

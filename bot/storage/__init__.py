@@ -4,9 +4,10 @@
 a use case does all of its work through one `Tx`, so it commits all of it or none.
 """
 
-from bot.storage.base import Store
+from bot.storage.base import Store, bot_file_path, database_files
 from bot.storage.bulletins import Publication, StoredFile
 from bot.storage.commissions import Commission
+from bot.storage.drafts import StoredDraft
 from bot.storage.intake import AlreadyProcessed
 from bot.storage.lease import LeaseHolder
 from bot.storage.ledger import LedgerEntry, LedgerLine
@@ -18,7 +19,6 @@ from bot.storage.records import (
     NewRecord,
     PendingClaim,
     RecordLine,
-    StoredDraft,
     StoredRecord,
     decode_modifiers,
     encode_modifiers,
@@ -47,6 +47,8 @@ __all__ = [
     "StoredSettlement",
     "Tx",
     "UnitRow",
+    "bot_file_path",
+    "database_files",
     "decode_modifiers",
     "encode_modifiers",
 ]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiosqlite
 
-from bot.migrate import migrate
+from bot.migrate import BOT_FILE_MIGRATIONS, bind_bot_file, migrate, move_to_bot_file
 from bot.storage.chain import line_hash
 from scoring.ruleset import Ruleset
 from scoring.standings import UnitRef
@@ -37,27 +37,64 @@ Row = tuple[Any, ...]
 log = logging.getLogger(__name__)
 
 
+def bot_file_path(path: Path) -> Path:
+    """The bot's working file next to a database: `govinfo.sqlite3` → `govinfo.bot.sqlite3`."""
+    return (
+        path.with_suffix(".bot" + path.suffix)
+        if path.suffix
+        else path.with_name(path.name + ".bot")
+    )
+
+
+def database_files(path: Path) -> list[Path]:
+    """Every file of a database on disk: the database, its working file, and their WAL files."""
+    return [
+        Path(f"{main}{suffix}")
+        for main in (path, bot_file_path(path))
+        for suffix in ("", "-wal", "-shm")
+    ]
+
+
 class Store:
-    def __init__(self, db: aiosqlite.Connection, reader: aiosqlite.Connection, path: Path) -> None:
+    """The database, and the bot's working file beside it.
+
+    The database holds the assessment: every record, the ledger, the roster, the outbox. The
+    working file holds what the running bot writes for itself on every update: the updates
+    received (the durable intake), report summaries waiting for their confirm button (drafts),
+    and the lease of the running instance. It is a database of its own so that none of this
+    waits while another process holds the database's write lock: a large import from the
+    command line holds it for half a minute, and the chat, which stores every update it is
+    sent, would stall all that time. Its connection sees the database too (attached read-only
+    as `data`), so an action there reads the assessment as it stores a summary; it never writes
+    the database."""
+
+    def __init__(
+        self, db: aiosqlite.Connection, reader: aiosqlite.Connection,
+        bot: aiosqlite.Connection, path: Path,
+    ) -> None:  # fmt: skip
         self._db = db
         self._reader = reader
+        self._bot = bot
         self.path = path
         # Each connection serves every coroutine: a lock for each keeps their transactions apart.
         self._lock = asyncio.Lock()
         self._read_lock = asyncio.Lock()
+        self._bot_lock = asyncio.Lock()
         self.ruleset_cache: Ruleset | None = None
         # The roster changes rarely and every standings read needs all of it: kept in memory for
         # the reading connection, checked against commits by PRAGMA data_version there (which
         # changes when any other connection commits, this store's writer included).
         self.units_cache: list[UnitRef] | None = None
         self.units_version: int | None = None
-        # Updates whose actions committed here (Tx.claim_update), until the intake has seen them
-        # handled: it need not write anything more for them.
+        # Updates marked handled in the working file by their action (Tx.claim_update there),
+        # until the intake has seen them handled: it need not mark them again.
         self.claimed: set[int] = set()
 
     @classmethod
     async def open(cls, path: str | Path) -> Store:
+        path = Path(path)
         db = await aiosqlite.connect(str(path), isolation_level=None)
+        bot = reader = None
         try:
             await db.execute("PRAGMA journal_mode = WAL")
             await db.execute("PRAGMA synchronous = NORMAL")
@@ -71,21 +108,23 @@ class Store:
             await db.execute("PRAGMA temp_store = MEMORY")
             # The migration that chains the ledger hashes the lines already there with it.
             await db.create_function("ledger_line_hash", 14, _line_hash_sql, deterministic=True)
+            bot = await _open_bot_file(path)
+            # What a database from before the working file kept in its own tables moves there
+            # first; the database's next migration drops those tables.
+            await move_to_bot_file(bot)
             await migrate(db)
+            await bind_bot_file(bot)
             reader = await aiosqlite.connect(str(path), isolation_level=None)
-        except BaseException:
-            await db.close()
-            raise
-        try:
             # A reader may still meet a lock for a moment (while the WAL is reset).
             await reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             await reader.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             await reader.execute("PRAGMA query_only = ON")
         except BaseException:
-            await reader.close()
-            await db.close()
+            for conn in (reader, bot, db):
+                if conn is not None:
+                    await conn.close()
             raise
-        return cls(db, reader, Path(path))
+        return cls(db, reader, bot, path)
 
     async def close(self) -> None:
         try:
@@ -101,46 +140,60 @@ class Store:
             log.info("planner statistics not refreshed: the database was busy", exc_info=True)
         finally:
             await self._reader.close()
+            await self._bot.close()
             await self._db.close()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
         """A write transaction: everything done through the Tx commits together or not at all."""
+        async with self._lock, self._transaction(self._db, bot_file=False) as tx:
+            yield tx
+
+    @asynccontextmanager
+    async def bot_transaction(self) -> AsyncIterator[Tx]:
+        """A write transaction in the bot's working file, reading the database as it stood
+        when it began; it never waits for the database's write lock."""
+        async with self._bot_lock, self._transaction(self._bot, bot_file=True) as tx:
+            yield tx
+
+    @asynccontextmanager
+    async def _transaction(
+        self, conn: aiosqlite.Connection, *, bot_file: bool
+    ) -> AsyncIterator[Tx]:
         from bot.storage.tx import Tx
 
-        async with self._lock:
-            await self._db.execute("BEGIN IMMEDIATE")
-            tx = Tx(self._db, self, reading=False)
-            try:
-                yield tx
-            except BaseException:
-                await self._db.execute("ROLLBACK")
-                # The ruleset may have been read or written by the rolled-back transaction.
-                self.ruleset_cache = None
-                raise
-            await self._db.execute("COMMIT")
-            self.claimed.update(tx.claims)
+        await conn.execute("BEGIN IMMEDIATE")
+        tx = Tx(conn, self, reading=False, bot_file=bot_file)
+        try:
+            yield tx
+        except BaseException:
+            await conn.execute("ROLLBACK")
+            # The ruleset may have been read or written by the rolled-back transaction.
+            self.ruleset_cache = None
+            raise
+        await conn.execute("COMMIT")
+        self.claimed.update(tx.claims)
 
-    async def atomic(self, body: Callable[[Tx], Awaitable[T]]) -> T:
-        """`body` as one write transaction run whole on the writing connection's thread: one
-        hand-over to aiosqlite's worker and back, where transaction() costs one per statement.
-        For the chat's busiest actions (a report's summary), whose statements take microseconds
-        and whose hand-overs cost most of the time (bench/chat.py).
+    async def bot_atomic(self, body: Callable[[Tx], Awaitable[T]]) -> T:
+        """`body` as one bot_transaction() run whole on its connection's thread: one hand-over
+        to aiosqlite's worker and back, where a transaction costs one per statement. For the
+        chat's busiest action (a report's summary), whose statements take microseconds and
+        whose hand-overs cost most of the time (bench/chat.py).
 
         `body` is the same storage code as anywhere else: its Tx sits on a connection whose
         methods finish at once (SyncConnection), so its coroutine runs to the end in one step
         there. A body that waits for anything else is refused (RuntimeError)."""
-        async with self._lock:
-            tx, result = await self._db._execute(self._atomically, body)
+        async with self._bot_lock:
+            tx, result = await self._bot._execute(self._atomically, body)
         self.claimed.update(tx.claims)
         return result
 
     def _atomically(self, body: Callable[[Tx], Awaitable[T]]) -> tuple[Tx, T]:
         from bot.storage.tx import Tx
 
-        conn = self._db._conn
+        conn = self._bot._conn
         conn.execute("BEGIN IMMEDIATE")
-        tx = Tx(SyncConnection(conn), self, reading=False)  # type: ignore[arg-type]
+        tx = Tx(SyncConnection(conn), self, reading=False, bot_file=True)  # type: ignore[arg-type]
         try:
             result = run_at_once(body(tx))
         except BaseException:
@@ -178,15 +231,35 @@ class Store:
                 await self._reader.execute("COMMIT")
 
     @asynccontextmanager
-    async def autocommit(self) -> AsyncIterator[Tx]:
-        """Writes of one statement each, every statement atomic by itself (SQLite's autocommit):
-        without the BEGIN and COMMIT of a transaction, for the writes made for every update."""
+    async def bot_autocommit(self) -> AsyncIterator[Tx]:
+        """Writes to the bot's working file of one statement each, every statement atomic by
+        itself (SQLite's autocommit): without the BEGIN and COMMIT of a transaction, for the
+        writes made for every update."""
         from bot.storage.tx import Tx
 
-        async with self._lock:
-            tx = Tx(self._db, self, reading=False)
+        async with self._bot_lock:
+            tx = Tx(self._bot, self, reading=False, bot_file=True)
             yield tx
             self.claimed.update(tx.claims)
+
+
+async def _open_bot_file(path: Path) -> aiosqlite.Connection:
+    # URI names (uri=True) for the read-only attachment below.
+    bot = await aiosqlite.connect(
+        bot_file_path(path).resolve().as_uri(), uri=True, isolation_level=None
+    )
+    try:
+        await bot.execute("PRAGMA journal_mode = WAL")
+        await bot.execute("PRAGMA synchronous = NORMAL")
+        await bot.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await migrate(bot, BOT_FILE_MIGRATIONS)
+        # Read-only: a slip that wrote the database from here would commit apart from the
+        # working file, and wait for the database's lock, which this file exists to avoid.
+        await bot.execute("ATTACH DATABASE ? AS data", (f"{path.resolve().as_uri()}?mode=ro",))
+    except BaseException:
+        await bot.close()
+        raise
+    return bot
 
 
 def _line_hash_sql(previous: str, *line: object) -> str:
@@ -225,12 +298,16 @@ class TxBase:
     """Queries and writes on the store's connection inside one transaction. Each storage area
     adds its methods in a mixin; `bot.storage.tx.Tx` puts them together."""
 
-    def __init__(self, db: aiosqlite.Connection, store: Store, *, reading: bool) -> None:
+    def __init__(
+        self, db: aiosqlite.Connection, store: Store, *, reading: bool, bot_file: bool = False
+    ) -> None:
         self.db = db
         self.store = store
         # On the connection that only reads (Store.reading), rather than in a write transaction.
         self.reading = reading
-        # Telegram updates this transaction acts on (see UpdateStorage.claim_update).
+        # In the bot's working file (Store.bot_transaction), the database read beside it.
+        self.bot_file = bot_file
+        # Telegram updates this transaction marked handled in the working file (claim_update).
         self.claims: list[int] = []
 
     # Each call into aiosqlite is a round trip to its thread; execute_fetchall makes a query one

@@ -1,13 +1,19 @@
-"""The intake: every Telegram update stored before Telegram is told it arrived, and marked once
-it has been handled, so that a crash loses none and a redelivery changes nothing."""
+"""The intake: every Telegram update stored in the bot's working file before Telegram is told it
+arrived, and marked once it has been handled, so that a crash loses none and a redelivery
+changes nothing. An action on the database marks its update there (claimed_updates), in its own
+transaction; the working file's marks catch up (Intake.handled)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.storage.base import TxBase
 from scoring.errors import DomainError
+
+# Handled updates are kept this long, then forgotten (forget_updates): in the working file by the
+# intake, hourly; in the database at start-up and by the daily ledger check.
+KEEP_HANDLED = timedelta(days=2)
 
 
 class AlreadyProcessed(DomainError):
@@ -31,7 +37,7 @@ class IntakeStorage(TxBase):
         for update_id, payload in updates:
             params += (update_id, payload, stamp)
         cursor = await self.db.execute(
-            f"INSERT OR IGNORE INTO intake (update_id, payload, received_at) VALUES {values}",
+            f"INSERT OR IGNORE INTO inbox (update_id, payload, received_at) VALUES {values}",
             params,
         )
         ids = {update_id for update_id, _ in updates}
@@ -40,45 +46,60 @@ class IntakeStorage(TxBase):
         # Some were there before (a redelivery): they are the rows not stamped now.
         marks = ", ".join("?" for _ in ids)
         known = await self.all(
-            f"SELECT update_id FROM intake WHERE update_id IN ({marks}) AND received_at <> ?",
+            f"SELECT update_id FROM inbox WHERE update_id IN ({marks}) AND received_at <> ?",
             [*ids, stamp],
         )
         return ids - {update_id for (update_id,) in known}
 
     async def unhandled_updates(self) -> list[tuple[int, str]]:
-        """(update id, JSON) of every stored update not handled yet, in update id order."""
+        """(update id, JSON) of every stored update not handled yet, in update id order. Those
+        whose action the database records are marked handled here now, and left out."""
+        await self.write(
+            "UPDATE inbox SET handled_at = received_at WHERE handled_at IS NULL "
+            "AND update_id IN (SELECT update_id FROM data.claimed_updates)"
+        )
         return await self.all(
-            "SELECT update_id, payload FROM intake WHERE handled_at IS NULL ORDER BY update_id"
+            "SELECT update_id, payload FROM inbox WHERE handled_at IS NULL ORDER BY update_id"
         )
 
     async def claim_update(self, update_id: int, now: datetime) -> None:
         """Mark the update handled in the transaction of its action: the action and the mark
-        commit together, and an update marked before is refused (AlreadyProcessed)."""
+        commit together, and an update marked before is refused (AlreadyProcessed). In the
+        database for an action there, in the working file for one there (a summary)."""
         stamp = now.isoformat()
-        # An update never stored (an action called with an update id outside the intake) is
-        # recorded all the same, so that it too counts once.
-        cursor = await self.db.execute(
-            "INSERT INTO intake (update_id, received_at, handled_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (update_id) DO UPDATE SET handled_at = excluded.handled_at "
-            "WHERE handled_at IS NULL",
-            (update_id, stamp, stamp),
-        )
+        if self.bot_file:
+            # An update never stored (an action called with an update id outside the intake) is
+            # recorded all the same, so that it too counts once.
+            cursor = await self.db.execute(
+                "INSERT INTO inbox (update_id, received_at, handled_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (update_id) DO UPDATE SET handled_at = excluded.handled_at "
+                "WHERE handled_at IS NULL",
+                (update_id, stamp, stamp),
+            )
+        else:
+            cursor = await self.db.execute(
+                "INSERT OR IGNORE INTO claimed_updates (update_id, claimed_at) VALUES (?, ?)",
+                (update_id, stamp),
+            )
         if cursor.rowcount == 0:
             raise AlreadyProcessed(update_id)
-        self.claims.append(update_id)
+        if self.bot_file:
+            self.claims.append(update_id)
 
     async def mark_handled(self, update_id: int, now: datetime) -> None:
-        """An update whose handlers finished without an action that marked it."""
+        """An update whose handlers finished (its action, if any, marked it in the database)."""
         await self.write(
-            "UPDATE intake SET handled_at = ? WHERE update_id = ? AND handled_at IS NULL",
+            "UPDATE inbox SET handled_at = ? WHERE update_id = ? AND handled_at IS NULL",
             (now.isoformat(), update_id),
         )
 
     async def forget_updates(self, before: datetime) -> int:
-        """Drop updates handled before then; how many. Telegram redelivers an update for a day at
-        most, and after a week without updates it may start the ids again from a random
+        """Drop updates handled before then, from the working file or from the database's
+        claims, as the transaction's file is; how many. Telegram redelivers an update for a day
+        at most, and after a week without updates it may start the ids again from a random
         number: an old id kept forever could drop a new update."""
-        return await self.write(
-            "DELETE FROM intake WHERE handled_at IS NOT NULL AND handled_at < ?",
-            (before.isoformat(),),
-        )
+        if self.bot_file:
+            sql = "DELETE FROM inbox WHERE handled_at IS NOT NULL AND handled_at < ?"
+        else:
+            sql = "DELETE FROM claimed_updates WHERE claimed_at < ?"
+        return await self.write(sql, (before.isoformat(),))

@@ -1,4 +1,4 @@
-"""Batches (who did what, when), records and their audit trail, and drafts of claims."""
+"""Batches (who did what, when), records and their audit trail."""
 
 from __future__ import annotations
 
@@ -77,19 +77,6 @@ class PendingClaim:
     unit: str
     record: Record
     claimant: str
-
-
-@dataclass(frozen=True)
-class StoredDraft:
-    id: int
-    user_id: int
-    unit_id: int
-    unit: str
-    record: Record
-    evidence: str
-    created_at: datetime
-    used: bool
-    cancelled: bool
 
 
 class RecordStorage(LedgerStorage):
@@ -353,56 +340,6 @@ class RecordStorage(LedgerStorage):
             "l.reverses FROM ledger l JOIN units u ON u.id = l.unit_id "
             "WHERE l.date BETWEEN ? AND ? ORDER BY l.date, l.id",
             (start.isoformat(), end.isoformat()),
-        )
-
-    # --- drafts: a claim summarised for its liaison, waiting for the confirm button ----------
-
-    async def add_draft(
-        self, user_id: int, unit_id: int, record: Record, evidence: str, now: datetime
-    ) -> int:
-        return await self.insert(
-            "INSERT INTO drafts (user_id, unit_id, date, item_id, modifiers, title, evidence, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                user_id, unit_id, record.day.isoformat(), record.item_id,
-                encode_modifiers(record.modifiers), record.title, evidence, now.isoformat(),
-            ),
-        )  # fmt: skip
-
-    async def draft(self, draft_id: int) -> StoredDraft | None:
-        row = await self.one(
-            "SELECT d.user_id, d.unit_id, u.name, d.date, d.item_id, d.modifiers, d.title, "
-            "d.evidence, d.created_at, d.record_id, d.cancelled "
-            "FROM drafts d JOIN units u ON u.id = d.unit_id WHERE d.id = ?",
-            (draft_id,),
-        )
-        if row is None:
-            return None
-        user_id, unit_id, unit, day, item_id, mods, title, evidence, created, used, cancelled = row
-        record = Record(unit, date.fromisoformat(day), item_id, None, decode_modifiers(mods), title)
-        return StoredDraft(
-            draft_id, user_id, unit_id, unit, record, evidence, datetime.fromisoformat(created),
-            used is not None, bool(cancelled),
-        )  # fmt: skip
-
-    async def use_draft(self, draft_id: int, record_id: int) -> None:
-        await self.write("UPDATE drafts SET record_id = ? WHERE id = ?", (record_id, draft_id))
-
-    async def cancel_draft(self, draft_id: int) -> None:
-        await self.write("UPDATE drafts SET cancelled = 1 WHERE id = ?", (draft_id,))
-
-    async def has_open_drafts(self, user_id: int) -> bool:
-        row = await self.one(
-            "SELECT 1 FROM drafts WHERE user_id = ? AND record_id IS NULL AND cancelled = 0 LIMIT 1",
-            (user_id,),
-        )
-        return row is not None
-
-    async def cancel_open_drafts(self, user_id: int) -> int:
-        """Cancel the user's drafts still waiting for confirmation; how many there were."""
-        return await self.write(
-            "UPDATE drafts SET cancelled = 1 WHERE user_id = ? AND record_id IS NULL AND cancelled = 0",
-            (user_id,),
         )
 
 

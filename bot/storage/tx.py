@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.storage.bulletins import BulletinStorage
 from bot.storage.commissions import CommissionStorage
 from bot.storage.config import ConfigStorage
+from bot.storage.drafts import DraftStorage
 from bot.storage.intake import IntakeStorage
 from bot.storage.jobs import JobStorage
 from bot.storage.lease import LeaseStorage
@@ -23,6 +24,7 @@ class Tx(
     UnitStorage,
     LiaisonStorage,
     RecordStorage,
+    DraftStorage,
     StandingsStorage,
     QuotaStorage,
     JobStorage,
@@ -30,4 +32,4 @@ class Tx(
     CommissionStorage,
     BulletinStorage,
 ):
-    """Queries and writes inside one transaction (see Store.transaction and Store.reading)."""
+    """Queries and writes inside one transaction (see Store.transaction, Store.bot_transaction and Store.reading)."""

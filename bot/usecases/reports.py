@@ -102,8 +102,9 @@ async def make_draft(
     """Check a claim by the liaison `user_id` and keep it as a draft for them to confirm."""
     title = check_title(title, now.date())
 
-    # The chat's most frequent action: run whole in one hand-over to the database's thread,
-    # the liaison read in it too (so also as the write lock finds them).
+    # The chat's most frequent action, stored in the bot's working file (which a long import
+    # into the database does not hold up), the database read as it stands; run whole in one
+    # hand-over to the connection's thread.
     async def body(tx: Tx) -> Draft:
         liaison = await tx.liaison(user_id, active_only=True)
         if liaison is None:
@@ -119,7 +120,7 @@ async def make_draft(
         draft_id = await tx.add_draft(liaison.user_id, liaison.unit_id, record, evidence, now)
         return Draft(draft_id, liaison.unit, record, score(ruleset, record), item)
 
-    return await store.atomic(body)
+    return await store.bot_atomic(body)
 
 
 async def confirm_draft(
@@ -132,17 +133,22 @@ async def confirm_draft(
     admin_ids: Sequence[int] = (),
 ) -> Claimed:
     """Store a confirmed draft as a claim: pending approval, or scored at once. A pending claim
-    is owed to every admin, with its evidence and the buttons that decide it."""
+    is owed to every admin, with its evidence and the buttons that decide it.
+
+    The draft is in the bot's working file, the claim goes into the database: the draft is read
+    first and marked used once the claim is stored. Confirmed twice at once, or again after a
+    crash between the two, the second finds the first's claim a duplicate."""
+    async with store.bot_transaction() as tx:
+        draft = await tx.draft(draft_id)
+    if draft is None or draft.user_id != user_id:
+        raise DomainError("button_forged")
+    if draft.cancelled:
+        raise DomainError("draft_cancelled")
+    if draft.used or draft.created_at + DRAFT_TTL < now:
+        raise DomainError("button_stale")
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
         ruleset = await tx.ruleset()
-        draft = await tx.draft(draft_id)
-        if draft is None or draft.user_id != user_id:
-            raise DomainError("button_forged")
-        if draft.cancelled:
-            raise DomainError("draft_cancelled")
-        if draft.used or draft.created_at + DRAFT_TTL < now:
-            raise DomainError("button_stale")
         liaison = await tx.liaison(user_id, active_only=True)
         if liaison is None or liaison.unit_id != draft.unit_id:
             raise DomainError("not_liaison")
@@ -154,7 +160,6 @@ async def confirm_draft(
         batch = await tx.add_batch("claim", f"tg:{user_id}", now)
         new = NewRecord(unit_id, record, scored, status, claimed_by=user_id, evidence=evidence)
         (record_id,) = await tx.add_records(batch, [new], now)
-        await tx.use_draft(draft_id, record_id)
         await tx.add_event(
             record_id, "claimed" if require_approval else "confirmed", f"tg:{user_id}", "", now
         )
@@ -163,6 +168,8 @@ async def confirm_draft(
         )
         if require_approval:
             await _owe_claim(tx, claimed, liaison.name or liaison.display, evidence, admin_ids, now)
+    async with store.bot_transaction() as tx:
+        await tx.use_draft(draft_id, record_id)
     return claimed
 
 
@@ -188,7 +195,7 @@ async def _owe_claim(
 async def cancel_draft(
     store: Store, draft_id: int, user_id: int, update_id: int, now: datetime
 ) -> None:
-    async with store.transaction() as tx:
+    async with store.bot_transaction() as tx:
         await tx.claim_update(update_id, now)
         draft = await tx.draft(draft_id)
         if draft is None or draft.user_id != user_id:
@@ -203,12 +210,7 @@ async def cancel_draft(
 async def cancel_open_drafts(store: Store, user_id: int) -> int:
     """The liaison moved on (/cancel, or another command): every summary still waiting for
     their confirm button is cancelled; how many were."""
-    # Most commands find nothing waiting: asked on the reading connection first, a command
-    # such as /me never waits for the write lock (held for long by a large import).
-    async with store.reading() as tx:
-        if not await tx.has_open_drafts(user_id):
-            return 0
-    async with store.transaction() as tx:
+    async with store.bot_transaction() as tx:
         return await tx.cancel_open_drafts(user_id)
 
 
