@@ -1,5 +1,6 @@
-"""The durable intake: every update is stored in the database before Telegram is told it arrived,
-and marked once handled, so that a crash loses none and a redelivery runs no handler twice.
+"""The durable intake: every update is stored in the bot's working file before Telegram is told it
+arrived, and marked once handled, so that a crash loses none and a redelivery runs no handler
+twice.
 
 python-telegram-bot confirms a getUpdates batch with its next getUpdates call, before its
 handlers have run, and its webhook answers 200 as soon as an update is queued: an update held
@@ -110,14 +111,17 @@ class Intake:
         assert self.store is not None
         if not self.durable:
             return []
+        # First the working file learns which updates the database's claims handled, then the
+        # old claims may go: forgotten first, an update whose action committed just before a
+        # crash would be handled again after a long stop.
+        async with self.store.bot_transaction() as tx:
+            rows = await tx.unhandled_updates()
         try:
             async with self.store.transaction() as tx:
                 await tx.forget_updates(self._clock() - KEEP_HANDLED)
         except sqlite3.OperationalError:
-            # Busy past the timeout (a long import): the daily check forgets them later.
+            # Busy past the timeout (a long import): forgotten at the next start or daily check.
             log.warning("old update marks not forgotten: the database was busy", exc_info=True)
-        async with self.store.bot_transaction() as tx:
-            rows = await tx.unhandled_updates()
         updates = []
         for update_id, payload in rows:
             try:

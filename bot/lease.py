@@ -6,8 +6,9 @@ The holder renews its lease every quarter of its lifetime. A standby takes over 
 has expired, or at once when the holder was a process on this machine that no longer exists (a
 killed bot restarted by its supervisor need not wait for the expiry). The lease is kept in the
 bot's working file (see Store), which a long import into the database does not lock: a renewal
-never waits past the lease's life for it. It is a row of its own, so that several processes on
-one shared store could agree on a single leader the same way.
+never waits past the lease's life for it. The working file is named after the database's real
+path, so processes reaching the database by different names share it (a hard link, or the file
+mounted elsewhere under another name, is not covered).
 """
 
 from __future__ import annotations

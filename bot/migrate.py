@@ -7,10 +7,13 @@ import hashlib
 import logging
 import re
 import sqlite3
+import time
+from collections.abc import Awaitable, Callable, Mapping
 from importlib import resources
 
 import aiosqlite
 
+from scoring.errors import DomainError
 from scoring.ruleset import builtin_ruleset_text
 
 log = logging.getLogger(__name__)
@@ -46,8 +49,13 @@ PREVIOUS_BUILTIN = {
 }
 
 
-async def migrate(db: aiosqlite.Connection, package: str = DATABASE_MIGRATIONS) -> int:
-    """Apply every pending migration, each inside its own transaction; return the new version."""
+async def migrate(
+    db: aiosqlite.Connection,
+    package: str = DATABASE_MIGRATIONS,
+    before: Mapping[int, Callable[[], Awaitable[None]]] | None = None,
+) -> int:
+    """Apply every pending migration, each inside its own transaction; return the new version.
+    `before[v]`, if given, runs inside migration v's transaction, ahead of its statements."""
     current = await _version(db)
     for version, sql in migration_files(package):
         if version <= current:
@@ -58,6 +66,8 @@ async def migrate(db: aiosqlite.Connection, package: str = DATABASE_MIGRATIONS) 
             # Read again under the write lock: another process starting on the same database
             # may have applied it meanwhile.
             if await _version(db) < version:
+                if before and version in before:
+                    await before[version]()
                 for statement in _statements(sql):
                     await db.execute(statement)
                 await db.execute(f"PRAGMA user_version = {version}")
@@ -71,35 +81,44 @@ async def migrate(db: aiosqlite.Connection, package: str = DATABASE_MIGRATIONS) 
     return current
 
 
-async def move_to_bot_file(bot: aiosqlite.Connection) -> None:
+# The database migration that moves the running bot's own tables to its working file.
+WORKING_FILE_VERSION = 8
+
+
+async def move_to_bot_file(db: aiosqlite.Connection, bot: aiosqlite.Connection) -> None:
     """Copy what a database from before the bot's working file kept for the running bot into
-    that file (attached to `bot` as `data`): the updates received but not handled yet, and the
-    report summaries, ids and states kept (their buttons carry the ids). Done before the
-    database's migration 0008 drops those tables; done again, after a crash in between, it
+    that file: every update received (handled or not: a redelivered one must still be known) and
+    the report summaries, ids and states kept (their buttons carry the ids). Called inside the
+    transaction of migration 0008, which holds the database's write lock: an earlier bot still
+    running cannot add a row between the copy and the drop, and one whose lease is live is
+    refused rather than left running beside this one. Done again after a crash in between, it
     copies nothing twice."""
-    tables = {
-        name
-        for (name,) in await bot.execute_fetchall(
-            "SELECT name FROM data.sqlite_master WHERE type = 'table' AND name IN ('intake', 'drafts')"
+    live = list(
+        await db.execute_fetchall(
+            "SELECT holder, expires_at FROM leases WHERE expires_at > ?", (time.time(),)
         )
-    }
-    if not tables:
-        return
+    )
+    if live:
+        raise DomainError("earlier_bot_running", holder=live[0][0])
+    updates = await db.execute_fetchall(
+        "SELECT update_id, payload, received_at, handled_at FROM intake"
+    )
+    drafts = await db.execute_fetchall(
+        "SELECT id, user_id, unit_id, date, item_id, modifiers, title, evidence, created_at, "
+        "record_id, cancelled FROM drafts"
+    )
     await bot.execute("BEGIN IMMEDIATE")
     try:
-        if "intake" in tables:
-            await bot.execute(
-                "INSERT OR IGNORE INTO inbox (update_id, payload, received_at) "
-                "SELECT update_id, payload, received_at FROM data.intake "
-                "WHERE handled_at IS NULL AND payload IS NOT NULL"
-            )
-        if "drafts" in tables:
-            await bot.execute(
-                "INSERT OR IGNORE INTO drafts (id, user_id, unit_id, date, item_id, modifiers, "
-                "title, evidence, created_at, record_id, cancelled) SELECT id, user_id, unit_id, "
-                "date, item_id, modifiers, title, evidence, created_at, record_id, cancelled "
-                "FROM data.drafts"
-            )
+        await bot.executemany(
+            "INSERT OR IGNORE INTO inbox (update_id, payload, received_at, handled_at) "
+            "VALUES (?, ?, ?, ?)",
+            updates,
+        )
+        await bot.executemany(
+            "INSERT OR IGNORE INTO drafts (id, user_id, unit_id, date, item_id, modifiers, title, "
+            "evidence, created_at, record_id, cancelled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            drafts,
+        )
     except BaseException:
         await bot.execute("ROLLBACK")
         raise

@@ -129,6 +129,8 @@ ERRORS: dict[str, str] = {
     "period_not_ended": "{period} 尚未结束（到 {end}），不能锁定",
     "period_already_locked": "{period} 已于 {at} 由 {who} 锁定",
     "period_not_locked": "{period} 没有锁定，无需解锁",
+    "earlier_bot_running": "这个数据库上还有旧版本的机器人在运行（{holder}），请先停止它，再启动或使用新版本",
+    "draft_confirming": "这条申报正在提交，请稍候",
     "button_forged": "无效的按钮",
     "button_stale": "该按钮已失效，请重新申报",
     "record_unknown": "没有找到记录 #{record}",

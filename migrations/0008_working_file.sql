@@ -1,7 +1,8 @@
 -- What the running bot writes for itself on every update moved to its working file
--- (migrations/botfile; Store.open copies the rows that matter there first): the updates
--- received, the report summaries, the lease. Only the updates whose action committed here stay,
--- marked in the action's own transaction, so that a redelivered update changes nothing.
+-- (migrations/botfile; migrate.move_to_bot_file copies the rows there first, in this
+-- migration's transaction): the updates received, the report summaries, the lease. Here stay
+-- the claims of updates whose action committed here, each written in the action's own
+-- transaction, so that a redelivered update changes nothing; those handled so far start them.
 CREATE TABLE claimed_updates (
     update_id  INTEGER PRIMARY KEY,
     claimed_at TEXT NOT NULL

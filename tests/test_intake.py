@@ -8,9 +8,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from telegram import Bot
 
 from bot import texts
 from bot.fakeapi import FakeBotApi
+from bot.intake import Intake
 from bot.storage import AlreadyProcessed, Store
 from tests.chat import STRANGER, bot_on, prepare_db
 
@@ -95,3 +97,24 @@ async def test_updates_stored_but_not_handled_come_first_at_the_next_start(tmp_p
     async with store.bot_autocommit() as tx:
         assert await tx.unhandled_updates() == []
     await store.close()
+
+
+async def test_an_update_acted_on_before_a_long_stop_is_not_handled_again(tmp_path: Path) -> None:
+    """Its action committed in the database, then the bot died before the working file marked
+    it; the next start is days later, when the database's claim is old enough to be forgotten.
+    The working file learns of the claim before it goes: the update is not handled again."""
+    store = await Store.open(tmp_path / "g.sqlite3")
+    try:
+        async with store.bot_autocommit() as tx:
+            await tx.store_updates([(5, '{"update_id": 5}'), (6, '{"update_id": 6}')], NOW)
+        async with store.transaction() as tx:
+            await tx.claim_update(5, NOW)
+        intake = Intake(lambda: NOW + timedelta(days=5))
+        intake.store = store
+        assert [u.update_id for u in await intake.unhandled(Bot("1:a"))] == [6]
+        async with store.transaction() as tx:
+            assert await tx.all("SELECT update_id FROM claimed_updates") == [], "forgotten"
+        async with store.bot_autocommit() as tx:
+            assert await tx.unhandled_updates() == [(6, '{"update_id": 6}')]
+    finally:
+        await store.close()

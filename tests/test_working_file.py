@@ -12,10 +12,14 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
+from bot import texts
 from bot.lease import Lease
 from bot.migrate import migration_files
 from bot.storage import Store, bot_file_path, database_files
 from bot.storage.chain import line_hash
+from scoring.errors import DomainError
 from scoring.records import Record
 from tests.chat import LIAISON, running_bot
 
@@ -48,11 +52,26 @@ async def test_the_chat_answers_while_another_process_holds_the_write_lock(tmp_p
             summary = await chat.ask(LIAISON, "采用 《决策参考》 关于沙漠治理的调研 今天")
             assert "请确认申报" in summary.text
             assert time.monotonic() - started < 4
+            cancel = summary.callback_data("取消")
             await chat.press(LIAISON, summary, "✅ 确认提交")
             await asyncio.sleep(0.5)
             assert "请确认申报" in summary.message["text"], "the claim waits for the lock"
+            # Cancelled meanwhile, by its button or by another command: refused, the claim is
+            # on its way.
+            chat.press_data(LIAISON, summary, cancel)
+            assert "教育局" in (await chat.ask(LIAISON, "/me")).text
+            for _ in range(100):
+                if chat.server.callback_answers[-1:] and chat.server.callback_answers[-1].text:
+                    break
+                await asyncio.sleep(0.02)
+            assert chat.server.callback_answers[-1].text == texts.ERRORS["draft_confirming"]
         # The lock released: the claim is stored and the summary says so.
         assert "等待信息室审核" in await chat.edited(summary, "等待信息室审核")
+        assert texts.REPORT_CANCELLED not in summary.message["text"]
+        # The confirmed summary's buttons are spent.
+        chat.press_data(LIAISON, summary, cancel)
+        await chat.settled()
+        assert chat.server.callback_answers[-1].text == texts.ERRORS["button_stale"]
 
 
 async def test_the_lease_is_taken_and_renewed_while_the_database_is_locked(
@@ -102,10 +121,25 @@ async def test_a_database_from_before_the_working_file_moves_what_the_bot_had_ke
             "VALUES (5, 1001, 1, '2026-03-01', 'city.jccc', '一篇调研', ?)",
             (NOW.isoformat(),),
         )
+        # An earlier bot still running on it: refused, nothing changed.
+        conn.execute(
+            "INSERT INTO leases (name, holder, acquired_at, expires_at) VALUES ('bot', 'old', ?, ?)",
+            (time.time(), time.time() + 60),
+        )
+    with pytest.raises(DomainError) as refused:
+        await Store.open(path)
+    assert refused.value.code == "earlier_bot_running"
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 7
+        assert conn.execute("SELECT COUNT(*) FROM intake").fetchone()[0] == 2
+        # It stopped: its lease expired.
+        conn.execute("UPDATE leases SET expires_at = ?", (time.time() - 1,))
     store = await Store.open(path)
     try:
         async with store.bot_autocommit() as tx:
             assert await tx.unhandled_updates() == [(11, '{"update_id": 11}')]
+            # The update handled before is known: delivered again, it is not fresh.
+            assert await tx.store_updates([(10, "{}")], NOW) == set()
         async with store.bot_transaction() as tx:
             draft = await tx.draft(5)
         assert draft is not None and draft.unit == "教育局" and draft.record.title == "一篇调研"
@@ -159,3 +193,14 @@ async def test_a_working_file_beside_another_database_keeps_only_unhandled_updat
             assert await tx.store_updates([(1, "{}")], NOW) == {1}, "the old mark is gone"
     finally:
         await store.close()
+
+
+async def test_the_working_file_is_named_after_the_database_itself(tmp_path: Path) -> None:
+    """Reached through a symbolic link, the database has one working file: one lease."""
+    real = tmp_path / "data" / "govinfo.sqlite3"
+    real.parent.mkdir()
+    link = tmp_path / "link.sqlite3"
+    link.symlink_to(real)
+    store = await Store.open(link)
+    await store.close()
+    assert bot_file_path(real).exists() and not bot_file_path(link).exists()

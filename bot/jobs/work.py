@@ -231,7 +231,11 @@ async def commission_close(work: Work) -> None:
 
 async def check_database(store: Store) -> DomainError | None:
     """The first problem `govinfo-bot verify` would name, if any. Made before the run's
-    transaction: it reads the whole database, and must not hold the write lock meanwhile."""
+    transaction: it reads the whole database, and must not hold the write lock meanwhile.
+    Before the run forgets old claims of updates, the working file learns which updates they
+    handled (an update left unhandled there with its claim forgotten would be handled again)."""
+    async with store.bot_autocommit() as tx:
+        await tx.unhandled_updates()
     try:
         await verify(store)
     except DomainError as problem:

@@ -1,11 +1,13 @@
-"""The connections and their transactions: one long-lived aiosqlite connection that writes, every
-action in one transaction, and one that only reads, so that the bot's reads never wait for a
-writer (WAL lets readers go on while a write transaction is open, also one of another process,
-such as a large import from the command line). Every query goes through a `Tx`."""
+"""The connections and their transactions: one long-lived aiosqlite connection that writes the
+database, every action in one transaction; one that only reads it, so that the bot's reads never
+wait for a writer (WAL lets readers go on while a write transaction is open, also one of another
+process, such as a large import from the command line); and one on the bot's working file beside
+it (see Store). Every query goes through a `Tx`."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Sequence
@@ -15,7 +17,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiosqlite
 
-from bot.migrate import BOT_FILE_MIGRATIONS, bind_bot_file, migrate, move_to_bot_file
+from bot.migrate import (
+    BOT_FILE_MIGRATIONS,
+    WORKING_FILE_VERSION,
+    bind_bot_file,
+    migrate,
+    move_to_bot_file,
+)
 from bot.storage.chain import line_hash
 from scoring.ruleset import Ruleset
 from scoring.standings import UnitRef
@@ -25,9 +33,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-# A large import from the command line holds the write lock for seconds (1,000,000 records, the
-# most one file may hold: about 25 s on the development machine, bench/import_stall.py): the
-# bot's writes wait for it rather than fail. Its reads do not wait at all (reading()).
+# A large import from the command line holds the database's write lock for long (1,000,000
+# records, the most one file may hold: about 40 s, bench/import_stall.py): the bot's writes to
+# the database wait for it rather than fail. Its reads (reading()) and its writes to the working
+# file do not wait for it at all.
 BUSY_TIMEOUT_MS = 60_000
 CACHE_KIB = 64 * 1024
 # Rows of each index ANALYZE samples when the store closes.
@@ -89,6 +98,8 @@ class Store:
         # Updates marked handled in the working file by their action (Tx.claim_update there),
         # until the intake has seen them handled: it need not mark them again.
         self.claimed: set[int] = set()
+        # Drafts whose confirmation is storing their claim in the database now.
+        self.confirming: set[int] = set()
 
     @classmethod
     async def open(cls, path: str | Path) -> Store:
@@ -109,10 +120,10 @@ class Store:
             # The migration that chains the ledger hashes the lines already there with it.
             await db.create_function("ledger_line_hash", 14, _line_hash_sql, deterministic=True)
             bot = await _open_bot_file(path)
-            # What a database from before the working file kept in its own tables moves there
-            # first; the database's next migration drops those tables.
-            await move_to_bot_file(bot)
-            await migrate(db)
+            # What a database from before the working file kept in its own tables moves there,
+            # in the transaction of the migration that drops them.
+            moves = {WORKING_FILE_VERSION: functools.partial(move_to_bot_file, db, bot)}
+            await migrate(db, before=moves)
             await bind_bot_file(bot)
             reader = await aiosqlite.connect(str(path), isolation_level=None)
             # A reader may still meet a lock for a moment (while the WAL is reset).
@@ -245,8 +256,10 @@ class Store:
 
 async def _open_bot_file(path: Path) -> aiosqlite.Connection:
     # URI names (uri=True) for the read-only attachment below.
+    # Named after the database's real path: two processes reaching it by different names (a
+    # symbolic link) share one working file, and so one lease.
     bot = await aiosqlite.connect(
-        bot_file_path(path).resolve().as_uri(), uri=True, isolation_level=None
+        bot_file_path(path.resolve()).as_uri(), uri=True, isolation_level=None
     )
     try:
         await bot.execute("PRAGMA journal_mode = WAL")
@@ -268,7 +281,7 @@ def _line_hash_sql(previous: str, *line: object) -> str:
 
 class SyncConnection:
     """aiosqlite's connection methods, finishing at once on a plain sqlite3 connection: for a
-    Tx run whole on aiosqlite's thread (Store.atomic)."""
+    Tx run whole on aiosqlite's thread (Store.bot_atomic)."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
@@ -291,7 +304,7 @@ def run_at_once(coroutine: Coroutine[Any, Any, T] | Awaitable[T]) -> T:
     except StopIteration as done:
         return done.value  # type: ignore[no-any-return]
     coroutine.close()
-    raise RuntimeError("a transaction run whole (Store.atomic) waited for something")
+    raise RuntimeError("a transaction run whole (Store.bot_atomic) waited for something")
 
 
 class TxBase:

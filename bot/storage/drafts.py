@@ -4,6 +4,7 @@ bot's working file (see Store), read with the database's units beside them."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -41,9 +42,11 @@ class DraftStorage(TxBase):
         )  # fmt: skip
 
     async def draft(self, draft_id: int) -> StoredDraft | None:
+        """The draft; used once its confirmation stored the claim, which the database records
+        (its update's claim) even when a crash came before the draft was marked."""
         row = await self.one(
             "SELECT d.user_id, d.unit_id, u.name, d.date, d.item_id, d.modifiers, d.title, "
-            "d.evidence, d.created_at, d.record_id, d.cancelled "
+            f"d.evidence, d.created_at, d.record_id IS NOT NULL OR {_CONFIRMED}, d.cancelled "
             "FROM drafts d JOIN units u ON u.id = d.unit_id WHERE d.id = ?",
             (draft_id,),
         )
@@ -53,8 +56,12 @@ class DraftStorage(TxBase):
         record = Record(unit, date.fromisoformat(day), item_id, None, decode_modifiers(mods), title)
         return StoredDraft(
             draft_id, user_id, unit_id, unit, record, evidence, datetime.fromisoformat(created),
-            used is not None, bool(cancelled),
+            bool(used), bool(cancelled),
         )  # fmt: skip
+
+    async def reserve_draft(self, draft_id: int, update_id: int) -> None:
+        """The draft is being stored in the database by the confirmation `update_id`."""
+        await self.write("UPDATE drafts SET confirming = ? WHERE id = ?", (update_id, draft_id))
 
     async def use_draft(self, draft_id: int, record_id: int) -> None:
         await self.write("UPDATE drafts SET record_id = ? WHERE id = ?", (record_id, draft_id))
@@ -62,9 +69,17 @@ class DraftStorage(TxBase):
     async def cancel_draft(self, draft_id: int) -> None:
         await self.write("UPDATE drafts SET cancelled = 1 WHERE id = ?", (draft_id,))
 
-    async def cancel_open_drafts(self, user_id: int) -> int:
-        """Cancel the user's drafts still waiting for confirmation; how many there were."""
+    async def cancel_open_drafts(self, user_id: int, confirming: Iterable[int]) -> int:
+        """Cancel the user's drafts still waiting for confirmation, but for those being confirmed
+        now (`confirming`) or confirmed already; how many there were."""
+        busy = list(confirming)
+        marks = ", ".join("?" for _ in busy)
         return await self.write(
-            "UPDATE drafts SET cancelled = 1 WHERE user_id = ? AND record_id IS NULL AND cancelled = 0",
-            (user_id,),
+            "UPDATE drafts AS d SET cancelled = 1 WHERE user_id = ? AND record_id IS NULL "
+            f"AND cancelled = 0 AND id NOT IN ({marks}) AND NOT {_CONFIRMED}",
+            (user_id, *busy),
         )
+
+
+# A draft whose confirmation committed in the database: its update is claimed there.
+_CONFIRMED = "EXISTS (SELECT 1 FROM data.claimed_updates c WHERE c.update_id = d.confirming)"

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from bot import texts
 from bot.buttons import claim_buttons
 from bot.render import EVIDENCE_SHOWN, cut, render_changes
-from bot.storage import Commission, Liaison, NewRecord, PendingClaim, Store, Tx
+from bot.storage import Commission, Liaison, NewRecord, PendingClaim, Store, StoredDraft, Tx
 from bot.usecases import commissions
 from bot.usecases.notices import tell_admins, tell_unit
 from bot.usecases.quota import PenaltyChange, resettle_late
@@ -135,17 +135,53 @@ async def confirm_draft(
     """Store a confirmed draft as a claim: pending approval, or scored at once. A pending claim
     is owed to every admin, with its evidence and the buttons that decide it.
 
-    The draft is in the bot's working file, the claim goes into the database: the draft is read
-    first and marked used once the claim is stored. Confirmed twice at once, or again after a
-    crash between the two, the second finds the first's claim a duplicate."""
+    The draft is in the bot's working file, the claim goes into the database: the draft is
+    reserved for this update first (a cancel, or a second confirmation, is refused while it is
+    being stored; the claim may wait for the database's write lock), and marked used once the
+    claim is stored. After a crash in between, the database's claim of the update marks it."""
+    reserved = False
+    try:
+        async with store.bot_transaction() as tx:
+            draft = await tx.draft(draft_id)
+            _check_open(draft, user_id, store)
+            assert draft is not None
+            if draft.created_at + DRAFT_TTL < now:
+                raise DomainError("button_stale")
+            await tx.reserve_draft(draft_id, update_id)
+            store.confirming.add(draft_id)
+            reserved = True
+        claimed = await _store_claim(
+            store, draft, user_id, require_approval, update_id, now, admin_ids
+        )
+    finally:
+        if reserved:
+            store.confirming.discard(draft_id)
     async with store.bot_transaction() as tx:
-        draft = await tx.draft(draft_id)
+        await tx.use_draft(draft_id, claimed.record_id)
+    return claimed
+
+
+def _check_open(draft: StoredDraft | None, user_id: int, store: Store) -> None:
+    """Refuse a button on a draft that is not the user's, or no longer waits for it."""
     if draft is None or draft.user_id != user_id:
         raise DomainError("button_forged")
     if draft.cancelled:
         raise DomainError("draft_cancelled")
-    if draft.used or draft.created_at + DRAFT_TTL < now:
+    if draft.id in store.confirming:
+        raise DomainError("draft_confirming")
+    if draft.used:
         raise DomainError("button_stale")
+
+
+async def _store_claim(
+    store: Store,
+    draft: StoredDraft,
+    user_id: int,
+    require_approval: bool,
+    update_id: int,
+    now: datetime,
+    admin_ids: Sequence[int],
+) -> Claimed:
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
         ruleset = await tx.ruleset()
@@ -168,8 +204,6 @@ async def confirm_draft(
         )
         if require_approval:
             await _owe_claim(tx, claimed, liaison.name or liaison.display, evidence, admin_ids, now)
-    async with store.bot_transaction() as tx:
-        await tx.use_draft(draft_id, record_id)
     return claimed
 
 
@@ -197,13 +231,7 @@ async def cancel_draft(
 ) -> None:
     async with store.bot_transaction() as tx:
         await tx.claim_update(update_id, now)
-        draft = await tx.draft(draft_id)
-        if draft is None or draft.user_id != user_id:
-            raise DomainError("button_forged")
-        if draft.cancelled:
-            raise DomainError("draft_cancelled")
-        if draft.used:
-            raise DomainError("button_stale")
+        _check_open(await tx.draft(draft_id), user_id, store)
         await tx.cancel_draft(draft_id)
 
 
@@ -211,7 +239,7 @@ async def cancel_open_drafts(store: Store, user_id: int) -> int:
     """The liaison moved on (/cancel, or another command): every summary still waiting for
     their confirm button is cancelled; how many were."""
     async with store.bot_transaction() as tx:
-        return await tx.cancel_open_drafts(user_id)
+        return await tx.cancel_open_drafts(user_id, store.confirming)
 
 
 async def submit(

@@ -3,9 +3,9 @@
 -- database's write lock (held for half a minute by a large import from the command line).
 
 -- Every update received, stored before the getUpdates call whose offset confirms it (or before
--- the webhook answers 200). handled_at is set by a summary's action here, or once the update's
--- handlers have finished; at start-up the updates without it are handled first, but for those
--- whose action the database records as done (claimed_updates there).
+-- the webhook answers 200). handled_at is set by an action here (a summary, its cancel), or
+-- once the update's handlers have finished; at start-up the updates without it are handled
+-- first, but for those whose action the database records as done (claimed_updates there).
 CREATE TABLE inbox (
     update_id   INTEGER PRIMARY KEY,
     payload     TEXT,
@@ -15,7 +15,8 @@ CREATE TABLE inbox (
 CREATE INDEX inbox_unhandled ON inbox (update_id) WHERE handled_at IS NULL;
 
 -- A report summarised for its liaison, waiting for the confirm button: the button works after a
--- restart, and only once. record_id is the record its confirmation stored in the database. Ids
+-- restart, and only once. record_id is the record its confirmation stored in the database;
+-- confirming, the update whose confirmation is storing it there (cancel is refused meanwhile). Ids
 -- are random: a button names one, and a working file made anew must not give an old button's
 -- id to a new summary.
 CREATE TABLE drafts (
@@ -29,7 +30,8 @@ CREATE TABLE drafts (
     evidence   TEXT NOT NULL DEFAULT '',
     created_at TEXT NOT NULL,
     record_id  INTEGER,
-    cancelled  INTEGER NOT NULL DEFAULT 0
+    cancelled  INTEGER NOT NULL DEFAULT 0,
+    confirming INTEGER
 );
 CREATE INDEX drafts_open ON drafts (user_id) WHERE record_id IS NULL AND cancelled = 0;
 
