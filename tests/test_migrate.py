@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.migrate import PREVIOUS_BUILTIN
+from bot.storage.migrate import PREVIOUS_BUILTIN
 from scoring.ruleset import builtin_ruleset_text
 from tests.conftest import Cli
 

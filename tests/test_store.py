@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.migrate import migration_files
 from bot.storage import NewRecord, Store, Tx
+from bot.storage.migrate import migration_files
 from bot.usecases.setup import initialize
 from scoring.engine import score
 from scoring.records import Record

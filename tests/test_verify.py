@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot import texts
-from bot.migrate import migration_files
 from bot.storage import Store
 from bot.storage.chain import line_hash
+from bot.storage.migrate import migration_files
 from tests.chat import ADMIN, running_bot
 from tests.conftest import Cli, write_csv
 from tests.jobs import at, clock, idle, rows, run_at

@@ -16,9 +16,9 @@ import pytest
 
 from bot import texts
 from bot.lease import Lease
-from bot.migrate import migration_files
 from bot.storage import Store, bot_file_path, database_files
 from bot.storage.chain import line_hash
+from bot.storage.migrate import migration_files
 from scoring.errors import DomainError
 from scoring.records import Record
 from tests.chat import LIAISON, running_bot

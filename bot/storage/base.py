@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiosqlite
 
-from bot.migrate import (
+from bot.storage.chain import line_hash
+from bot.storage.migrate import (
     BOT_FILE_MIGRATIONS,
     WORKING_FILE_VERSION,
     bind_bot_file,
     migrate,
     move_to_bot_file,
 )
-from bot.storage.chain import line_hash
 from scoring.ruleset import Ruleset
 from scoring.standings import UnitRef
 
