@@ -132,10 +132,10 @@ def parse_rows(
     parsed: list[ParsedRow] = []
     problems: list[RowProblem] = []
     records = 0
-    names = _Names(ruleset)
+    names = _Names(ruleset, today)
     for line, row in rows:
         try:
-            record, count = parse_row(ruleset, row, units, today, names)
+            record, count = parse_row(row, units, names)
         except DomainError as err:
             problems.append(RowProblem(line, err.code, err.params))
             continue
@@ -149,13 +149,24 @@ def parse_rows(
 
 
 class _Names:
-    """Item and modifier names of one file, each resolved once: a register of a million rows
-    names a few dozen of them."""
+    """Item and modifier names and the days written in one file, each read once: a register of
+    a million rows names a few dozen items and at most some thousands of days."""
 
-    def __init__(self, ruleset: Ruleset) -> None:
+    def __init__(self, ruleset: Ruleset, today: date) -> None:
         self.ruleset = ruleset
+        self.today = today
         self._items: dict[str, Item | None] = {}
         self._modifiers: dict[tuple[str, str], tuple[tuple[str, int], ...]] = {}
+        self._days: dict[str, date] = {}
+
+    def day(self, value: Any) -> date:
+        # Only text is kept: a day read from it depends on the text alone. A refused one is
+        # not kept, so that each of its rows is refused in turn.
+        if not isinstance(value, str):
+            return parse_day(value, self.ruleset, self.today)
+        if value not in self._days:
+            self._days[value] = parse_day(value, self.ruleset, self.today)
+        return self._days[value]
 
     def item(self, text: str) -> Item | None:
         if text not in self._items:
@@ -170,11 +181,7 @@ class _Names:
 
 
 def parse_row(
-    ruleset: Ruleset,
-    row: Mapping[str, Any],
-    units: Mapping[str, str],
-    today: date,
-    names: _Names,
+    row: Mapping[str, Any], units: Mapping[str, str], names: _Names
 ) -> tuple[Record, int]:
     unit_text = _text(row.get("unit"))
     if not unit_text:
@@ -182,7 +189,7 @@ def parse_row(
     unit = units.get(unit_text)
     if unit is None:
         raise DomainError("unit_unknown", unit=unit_text)
-    day = parse_day(row.get("date"), ruleset, today)
+    day = names.day(row.get("date"))
     item_text = _text(row.get("item"))
     item = names.item(item_text)
     count = _count(row.get("count"))

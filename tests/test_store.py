@@ -173,11 +173,11 @@ async def test_staged_records_are_stored_as_add_records_stores_them(tmp_path: Pa
         new.append(NewRecord(2, records[0], score(ruleset, records[0]), status="pending"))
         if staged:
             async with store.staging() as tx:
-                await tx.stage_records(new)
+                lines = await tx.stage_records(new)
         async with store.transaction() as tx:
             batch = await tx.add_batch("test", "tester", NOW)
             if staged:
-                await tx.insert_staged(batch, NOW)
+                await tx.insert_staged(batch, NOW, lines)
             else:
                 await tx.add_records(batch, new, NOW)
         async with store.reading() as tx:

@@ -52,25 +52,27 @@ class LedgerStorage(PeriodStorage):
         return await self._insert_ledger(rows)
 
     async def _insert_ledger(self, rows: list[tuple[object, ...]]) -> list[int]:
-        # Ids are handed out here, under the write lock, so a 100,000-row import is one
-        # executemany rather than an INSERT and a lastrowid per line. In date order, so that the
-        # period index and the monthly sums fill page by page.
-        last = await self.one("SELECT id, hash FROM ledger ORDER BY id DESC LIMIT 1")
-        first, previous = (last[0] + 1, last[1]) if last else (1, "")
-        slots = dict(await self.all("SELECT name, slot FROM score_columns"))
+        # In date order, so that the period index and the monthly sums fill page by page.
         rows.sort(key=lambda row: (row[0], row[1]))  # type: ignore[arg-type, return-value]
-        chained = []
-        for i, row in enumerate(rows):
-            line = (first + i, *row)
-            previous = line_hash(previous, line)
-            chained.append((*line, previous, slots[row[3]]))
+        end = await self._chain_end()
+        await self._insert_chained(chain_lines(end, rows))
+        return list(range(end.next_id, end.next_id + len(rows)))
+
+    async def _chain_end(self) -> ChainEnd:
+        """What the next ledger lines are chained to, read under the write lock."""
+        last = await self.one("SELECT id, hash FROM ledger ORDER BY id DESC LIMIT 1")
+        slots: dict[str, int] = dict(await self.all("SELECT name, slot FROM score_columns"))
+        return ChainEnd(last[0] + 1 if last else 1, last[1] if last else "", slots)
+
+    async def _insert_chained(self, chained: list[tuple[object, ...]]) -> None:
+        # Ids are handed out by chain_lines, under the write lock, so a 100,000-row import is one
+        # executemany rather than an INSERT and a lastrowid per line.
         await self.db.executemany(
             "INSERT INTO ledger (id, date, unit_id, rule_id, column_name, points, adoptions, items, "
             "record_id, batch_id, explanation, created_at, reverses, hash, slot) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             chained,
         )
-        return list(range(first, first + len(rows)))
 
     async def add_reversal(
         self, batch_id: int, entry_id: int, explanation: str, now: datetime
@@ -159,6 +161,27 @@ def _entry(row: Row) -> LedgerEntry:
         entry_id, unit_id, unit, date.fromisoformat(day), rule_id, points, record_id, reverses,
         explanation,
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ChainEnd:
+    """The id and hash the next ledger line follows on, and each score column's slot."""
+
+    next_id: int
+    previous: str
+    slots: dict[str, int]
+
+
+def chain_lines(end: ChainEnd, rows: Sequence[tuple[object, ...]]) -> list[tuple[object, ...]]:
+    """Ledger lines as inserted: rows (ledger_rows' columns, in insert order) with their ids
+    from end.next_id, each line's chain hash and its column's slot."""
+    previous = end.previous
+    chained = []
+    for i, row in enumerate(rows):
+        line = (end.next_id + i, *row)
+        previous = line_hash(previous, line)
+        chained.append((*line, previous, end.slots[row[3]]))  # type: ignore[index]
+    return chained
 
 
 def ledger_rows(

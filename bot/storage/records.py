@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.storage.base import CACHE_KIB, Row
-from bot.storage.ledger import LedgerStorage, ledger_rows
+from bot.storage.ledger import ChainEnd, LedgerStorage, chain_lines, ledger_rows
 from scoring.engine import Scored
 from scoring.errors import DomainError
 from scoring.periods import Period
@@ -37,6 +38,10 @@ class StoredRecord:
     status: str
     record: Record
 
+
+# An import's ledger lines as stage_records returns them, in insert order: date, unit id, rule
+# id, column, points, adoptions, items, the record's place in the import, explanation.
+StagedLines = list[tuple[str, int, str, str, int, int, int, int, str]]
 
 # What makes two records the same record (rules.md, "Rows already stored"): unit id, day,
 # item, folded title, modifiers as stored, points.
@@ -139,11 +144,12 @@ class RecordStorage(LedgerStorage):
 
     # --- a large import: staged ahead of the write lock, moved in under it ------------------
 
-    async def stage_records(self, new: Sequence[NewRecord]) -> None:
-        """Write records to store, with their ledger lines, to this connection's own temporary
-        tables (temp_store = MEMORY): they take no lock on the database, so an import does this
-        before its transaction. insert_staged then moves them in with one statement a table.
-        Until discard_staged, the connection's page cache may grow to IMPORT_CACHE_KIB."""
+    async def stage_records(self, new: Sequence[NewRecord]) -> StagedLines:
+        """Write records to store to this connection's own temporary table (temp_store =
+        MEMORY): it takes no lock on the database, so an import does this before its
+        transaction; their ledger lines are returned, to be hashed as they are inserted.
+        insert_staged then moves them in. Until discard_staged, the connection's page cache may
+        grow to IMPORT_CACHE_KIB."""
         await self.discard_staged()
         # A million records dirty some 400 MB of table and index pages: a smaller cache spills
         # them to the WAL and writes them again and again while the write lock is held.
@@ -152,12 +158,8 @@ class RecordStorage(LedgerStorage):
             "CREATE TEMP TABLE staged_records (o INTEGER PRIMARY KEY, unit_id, date, item_id, "
             "points, modifiers, title, note, status, explanation, claimed_by, evidence, title_key)"
         )
-        await self.db.execute(
-            "CREATE TEMP TABLE staged_ledger (o INTEGER PRIMARY KEY, record INTEGER, date, "
-            "unit_id, rule_id, column_name, points, adoptions, items, explanation)"
-        )
         record_rows = []
-        ledger: list[tuple[object, ...]] = []
+        ledger: StagedLines = []
         for o, item in enumerate(new):
             r = item.record
             day = r.day.isoformat()
@@ -180,41 +182,37 @@ class RecordStorage(LedgerStorage):
         )
         # In date order, as _insert_ledger writes them, so that the period index and the
         # monthly sums fill page by page.
-        ledger.sort(key=lambda row: (row[0], row[1]))  # type: ignore[arg-type, return-value]
-        await self.db.executemany(
-            "INSERT INTO temp.staged_ledger (date, unit_id, rule_id, column_name, points, "
-            "adoptions, items, record, explanation) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            ledger,
-        )
+        ledger.sort(key=lambda row: (row[0], row[1]))
+        return ledger
 
-    async def insert_staged(self, batch_id: int, now: datetime) -> None:
-        """Store the records stage_records staged, in their order, and their ledger lines,
-        with ids from the next free ones: exactly what add_records would store."""
+    async def insert_staged(self, batch_id: int, now: datetime, ledger: StagedLines) -> None:
+        """Store the records stage_records staged, in their order, and their ledger lines
+        (what it returned), with ids from the next free ones: exactly what add_records would
+        store."""
         days = await self.all("SELECT DISTINCT date FROM temp.staged_records")
         await self.refuse_locked(date.fromisoformat(day) for (day,) in days)
         first_record = await self.next_id("records")
         stamp = now.isoformat()
-        await self.db.execute(
-            "INSERT INTO records (id, batch_id, unit_id, date, item_id, points, modifiers, title, "
-            "note, status, explanation, created_at, claimed_by, evidence, title_key) "
-            "SELECT ? + o, ?, unit_id, date, item_id, points, modifiers, title, note, status, "
-            "explanation, ?, claimed_by, evidence, title_key FROM temp.staged_records ORDER BY o",
-            (first_record, batch_id, stamp),
+        end = await self._chain_end()
+        # The records go in by one statement, run on the connection's thread without holding
+        # Python's GIL: the ledger lines are completed and hashed on another thread meanwhile
+        # (chain_lines: an INSERT ... SELECT could not chain them).
+        _, chained = await asyncio.gather(
+            self.db.execute(
+                "INSERT INTO records (id, batch_id, unit_id, date, item_id, points, modifiers, "
+                "title, note, status, explanation, created_at, claimed_by, evidence, title_key) "
+                "SELECT ? + o, ?, unit_id, date, item_id, points, modifiers, title, note, status, "
+                "explanation, ?, claimed_by, evidence, title_key FROM temp.staged_records "
+                "ORDER BY o",
+                (first_record, batch_id, stamp),
+            ),
+            asyncio.to_thread(_staged_chain, end, ledger, first_record, batch_id, stamp),
         )
-        # The ledger lines through _insert_ledger, which chains each line's hash to the one
-        # before it (an INSERT ... SELECT could not).
-        lines = await self.all(
-            "SELECT date, unit_id, rule_id, column_name, points, adoptions, items, ? + record, "
-            "?, explanation, ?, NULL FROM temp.staged_ledger ORDER BY o",
-            (first_record, batch_id, stamp),
-        )
-        await self._insert_ledger([tuple(line) for line in lines])
-        for table in ("staged_records", "staged_ledger"):
-            await self.db.execute(f"DROP TABLE temp.{table}")
+        await self._insert_chained(chained)
+        await self.db.execute("DROP TABLE temp.staged_records")
 
     async def discard_staged(self) -> None:
-        for table in ("staged_records", "staged_ledger"):
-            await self.db.execute(f"DROP TABLE IF EXISTS temp.{table}")
+        await self.db.execute("DROP TABLE IF EXISTS temp.staged_records")
         await self.db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
 
     async def record(self, record_id: int) -> StoredRecord:
@@ -343,6 +341,17 @@ class RecordStorage(LedgerStorage):
         )
 
 
+def _staged_chain(
+    end: ChainEnd, ledger: StagedLines, first_record: int, batch_id: int, stamp: str
+) -> list[tuple[object, ...]]:
+    rows = [
+        (day, unit_id, rule_id, column, points, adoptions, items, first_record + o, batch_id,
+         explanation, stamp, None)
+        for day, unit_id, rule_id, column, points, adoptions, items, o, explanation in ledger
+    ]  # fmt: skip
+    return chain_lines(end, rows)
+
+
 def _canonical(modifiers: str) -> str:
     return encode_modifiers(sorted(decode_modifiers(modifiers))) if modifiers else ""
 
@@ -356,4 +365,7 @@ def decode_modifiers(text: str) -> tuple[tuple[str, int], ...]:
 
 
 def encode_modifiers(modifiers: Iterable[tuple[str, int]]) -> str:
+    if not modifiers:
+        # Most records have none: twice for each of an import's records (its identity, its row).
+        return ""
     return ";".join(f"{m}×{n}" if n != 1 else m for m, n in modifiers)

@@ -146,7 +146,7 @@ async def import_records(
     prepared = _prepare(ruleset, rows, {name: unit_id for unit_id, name in lookup.values()})
     every = [row.new for row in prepared for _ in range(row.count)]
     async with store.staging() as tx:
-        await tx.stage_records(every)
+        staged = await tx.stage_records(every)
     try:
         async with store.transaction() as tx:
             # What was read before the lock may have changed since, in another process.
@@ -163,7 +163,7 @@ async def import_records(
             )
             if counts == [row.count for row in prepared]:
                 new = every
-                await tx.insert_staged(batch, now)
+                await tx.insert_staged(batch, now, staged)
             else:
                 # Rows already stored are left out: what is left is usually the few rows a
                 # register gained since it was last imported.
