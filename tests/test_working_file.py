@@ -154,6 +154,13 @@ async def test_a_database_from_before_the_working_file_moves_what_the_bot_had_ke
     assert bot_file_path(path).exists()
 
 
+async def add_unit(store: Store, name: str, group: str) -> None:
+    async with store.transaction() as tx:
+        await tx.db.execute(
+            "INSERT INTO units (name, group_id, created_at) VALUES (?, ?, '')", (name, group)
+        )
+
+
 def _expiry(db: Path) -> float:
     with sqlite3.connect(bot_file_path(db)) as conn:
         (expires,) = conn.execute("SELECT expires_at FROM leases").fetchone()
@@ -168,10 +175,7 @@ async def test_a_working_file_beside_another_database_keeps_only_unhandled_updat
     path = tmp_path / "g.sqlite3"
     store = await Store.open(path)
     try:
-        async with store.transaction() as tx:
-            await tx.db.execute(
-                "INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')"
-            )
+        await add_unit(store, "教育局", "A")
         async with store.bot_transaction() as tx:
             draft_id = await tx.add_draft(7, 1, Record("教育局", NOW.date(), "city.jccc"), "", NOW)
             assert await tx.store_updates([(1, "{}"), (2, "{}")], NOW) == {1, 2}
@@ -182,10 +186,7 @@ async def test_a_working_file_beside_another_database_keeps_only_unhandled_updat
         file.unlink(missing_ok=True)
     store = await Store.open(path)
     try:
-        async with store.transaction() as tx:
-            await tx.db.execute(
-                "INSERT INTO units (name, group_id, created_at) VALUES ('公安局', 'B', '')"
-            )
+        await add_unit(store, "公安局", "B")
         async with store.bot_autocommit() as tx:
             # Its unit 1 is 公安局 now: the old summary is gone rather than confirmed for it.
             assert await tx.draft(draft_id) is None
