@@ -117,11 +117,12 @@ class Intake:
         async with self.store.bot_transaction() as tx:
             rows = await tx.unhandled_updates()
         try:
-            async with self.store.transaction() as tx:
+            # Not worth waiting for: a long import holding the lock would hold up the start.
+            async with self.store.transaction(wait=False) as tx:
                 await tx.forget_updates(self._clock() - KEEP_HANDLED)
         except sqlite3.OperationalError:
-            # Busy past the timeout (a long import): forgotten at the next start or daily check.
-            log.warning("old update marks not forgotten: the database was busy", exc_info=True)
+            # Forgotten at the next start or daily check.
+            log.info("old update marks not forgotten: the database is busy", exc_info=True)
         updates = []
         for update_id, payload in rows:
             try:

@@ -9,12 +9,14 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from telegram import Bot
 
 from bot import texts
+from bot.intake import Intake
 from bot.lease import Lease
 from bot.storage import Store, bot_file_path, database_files
 from bot.storage.chain import line_hash
@@ -205,3 +207,28 @@ async def test_the_working_file_is_named_after_the_database_itself(tmp_path: Pat
     store = await Store.open(link)
     await store.close()
     assert bot_file_path(real).exists() and not bot_file_path(link).exists()
+
+
+async def test_the_start_does_not_wait_for_the_write_lock(tmp_path: Path) -> None:
+    """At start-up the bot forgets old marks in the database, unless another process holds its
+    write lock: then later, rather than after the busy timeout of a minute."""
+    path = tmp_path / "g.sqlite3"
+    store = await Store.open(path)
+    try:
+        async with store.bot_autocommit() as tx:
+            await tx.store_updates([(6, '{"update_id": 6}')], NOW)
+        async with store.transaction() as tx:
+            await tx.claim_update(5, NOW)
+        intake = Intake(lambda: NOW + timedelta(days=5))
+        intake.store = store
+        with write_lock_held(path):
+            started = time.monotonic()
+            assert [u.update_id for u in await intake.unhandled(Bot("1:a"))] == [6]
+            assert time.monotonic() - started < 2
+        async with store.reading() as tx:
+            assert await tx.all("SELECT update_id FROM claimed_updates") == [(5,)], "kept"
+        assert [u.update_id for u in await intake.unhandled(Bot("1:a"))] == [6]
+        async with store.reading() as tx:
+            assert await tx.all("SELECT update_id FROM claimed_updates") == [], "forgotten now"
+    finally:
+        await store.close()

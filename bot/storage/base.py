@@ -155,10 +155,21 @@ class Store:
             await self._db.close()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Tx]:
-        """A write transaction: everything done through the Tx commits together or not at all."""
-        async with self._lock, self._transaction(self._db, bot_file=False) as tx:
-            yield tx
+    async def transaction(self, *, wait: bool = True) -> AsyncIterator[Tx]:
+        """A write transaction: everything done through the Tx commits together or not at all.
+        Without `wait`, refused at once (sqlite3.OperationalError) while another process holds
+        the write lock, instead of waiting for it: for upkeep that can be done later."""
+        async with self._lock:
+            if wait:
+                async with self._transaction(self._db, bot_file=False) as tx:
+                    yield tx
+                return
+            await self._db.execute("PRAGMA busy_timeout = 0")
+            try:
+                async with self._transaction(self._db, bot_file=False) as tx:
+                    yield tx
+            finally:
+                await self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     @asynccontextmanager
     async def bot_transaction(self) -> AsyncIterator[Tx]:
