@@ -15,6 +15,7 @@ from bot.storage import Store, Tx
 from bot.storage.intake import KEEP_HANDLED
 from bot.usecases import commissions
 from bot.usecases.bulletin import owe_draft
+from bot.usecases.notices import tell_admins
 from bot.usecases.quota import Behind, behind_quota, settle_quota_in
 from bot.usecases.verify import verify
 from bot.workdays import workdays_between
@@ -36,20 +37,15 @@ class Work:
     # What the run found before its transaction (see BEFORE).
     found: DomainError | None = None
 
-    async def send(
-        self, messages: Iterable[tuple[int, str]], parse_mode: str | None = None
-    ) -> None:
-        await self.tx.enqueue(f"{self.run.job}:{self.run.period}", messages, self.now, parse_mode)
+    @property
+    def source(self) -> str:
+        return f"{self.run.job}:{self.run.period}"
 
-    async def tell_admins(self, text: str, parse_mode: str | None = None) -> None:
-        await self.send(
-            [
-                (admin, chunk)
-                for admin in self.settings.admin_ids
-                for chunk in render.split_message(text)
-            ],
-            parse_mode,
-        )
+    async def send(self, messages: Iterable[tuple[int, str]]) -> None:
+        await self.tx.enqueue(self.source, messages, self.now)
+
+    async def tell_admins(self, text: str) -> None:
+        await tell_admins(self.tx, self.settings.admin_ids, self.source, text, self.now)
 
 
 def _month(run: Run) -> Period:
@@ -235,7 +231,7 @@ async def check_database(store: Store) -> DomainError | None:
     Before the run forgets old claims of updates, the working file learns which updates they
     handled (an update left unhandled there with its claim forgotten would be handled again)."""
     async with store.bot_autocommit() as tx:
-        await tx.unhandled_updates()
+        await tx.absorb_claims()
     try:
         await verify(store)
     except DomainError as problem:

@@ -22,6 +22,7 @@ from bot.storage.migrate import (
     BOT_FILE_MIGRATIONS,
     WORKING_FILE_VERSION,
     bind_bot_file,
+    immediate,
     migrate,
     move_to_bot_file,
 )
@@ -160,16 +161,14 @@ class Store:
         Without `wait`, refused at once (sqlite3.OperationalError) while another process holds
         the write lock, instead of waiting for it: for upkeep that can be done later."""
         async with self._lock:
-            if wait:
-                async with self._transaction(self._db, bot_file=False) as tx:
-                    yield tx
-                return
-            await self._db.execute("PRAGMA busy_timeout = 0")
+            if not wait:
+                await self._db.execute("PRAGMA busy_timeout = 0")
             try:
                 async with self._transaction(self._db, bot_file=False) as tx:
                     yield tx
             finally:
-                await self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                if not wait:
+                    await self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     @asynccontextmanager
     async def bot_transaction(self) -> AsyncIterator[Tx]:
@@ -184,16 +183,16 @@ class Store:
     ) -> AsyncIterator[Tx]:
         from bot.storage.tx import Tx
 
-        await conn.execute("BEGIN IMMEDIATE")
         tx = Tx(conn, self, reading=False, bot_file=bot_file)
         try:
-            yield tx
+            async with immediate(conn):
+                yield tx
         except BaseException:
-            await conn.execute("ROLLBACK")
-            # The ruleset may have been read or written by the rolled-back transaction.
-            self.ruleset_cache = None
+            if not bot_file:
+                # The ruleset may have been written by the rolled-back transaction (the working
+                # file sees the database read-only: it cannot).
+                self.ruleset_cache = None
             raise
-        await conn.execute("COMMIT")
         self.claimed.update(tx.claims)
 
     async def bot_atomic(self, body: Callable[[Tx], Awaitable[T]]) -> T:
@@ -220,7 +219,6 @@ class Store:
             result = run_at_once(body(tx))
         except BaseException:
             conn.execute("ROLLBACK")
-            self.ruleset_cache = None
             raise
         conn.execute("COMMIT")
         return tx, result

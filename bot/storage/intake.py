@@ -30,36 +30,34 @@ class IntakeStorage(TxBase):
         or being handled."""
         if not updates:
             return set()
-        # At most 100 updates: 300 of SQLite's 32,766 variables.
+        # At most 100 updates: 300 of SQLite's 32,766 variables. RETURNING names the rows
+        # inserted: the others were there before.
         values = ", ".join("(?, ?, ?)" for _ in updates)
         stamp = now.isoformat(timespec="microseconds")
         params: list[object] = []
         for update_id, payload in updates:
             params += (update_id, payload, stamp)
-        cursor = await self.db.execute(
-            f"INSERT OR IGNORE INTO inbox (update_id, payload, received_at) VALUES {values}",
+        rows = await self.all(
+            f"INSERT INTO inbox (update_id, payload, received_at) VALUES {values} "
+            "ON CONFLICT DO NOTHING RETURNING update_id",
             params,
         )
-        ids = {update_id for update_id, _ in updates}
-        if cursor.rowcount == len(updates):
-            return ids
-        # Some were there before (a redelivery): they are the rows not stamped now.
-        marks = ", ".join("?" for _ in ids)
-        known = await self.all(
-            f"SELECT update_id FROM inbox WHERE update_id IN ({marks}) AND received_at <> ?",
-            [*ids, stamp],
-        )
-        return ids - {update_id for (update_id,) in known}
+        return {update_id for (update_id,) in rows}
 
     async def unhandled_updates(self) -> list[tuple[int, str]]:
         """(update id, JSON) of every stored update not handled yet, in update id order. Those
         whose action the database records are marked handled here now, and left out."""
+        await self.absorb_claims()
+        return await self.all(
+            "SELECT update_id, payload FROM inbox WHERE handled_at IS NULL ORDER BY update_id"
+        )
+
+    async def absorb_claims(self) -> None:
+        """Mark handled the stored updates whose action the database records (claimed_updates):
+        done before the database forgets old claims, or such an update would be handled again."""
         await self.write(
             "UPDATE inbox SET handled_at = received_at WHERE handled_at IS NULL "
             "AND update_id IN (SELECT update_id FROM data.claimed_updates)"
-        )
-        return await self.all(
-            "SELECT update_id, payload FROM inbox WHERE handled_at IS NULL ORDER BY update_id"
         )
 
     async def claim_update(self, update_id: int, now: datetime) -> None:

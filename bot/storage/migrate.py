@@ -8,7 +8,8 @@ import logging
 import re
 import sqlite3
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from importlib import resources
 
 import aiosqlite
@@ -49,6 +50,19 @@ PREVIOUS_BUILTIN = {
 }
 
 
+@asynccontextmanager
+async def immediate(conn: aiosqlite.Connection) -> AsyncIterator[None]:
+    """A write transaction on `conn`, its write lock taken at once: committed when the block
+    ends, rolled back if it raises."""
+    await conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        await conn.execute("ROLLBACK")
+        raise
+    await conn.execute("COMMIT")
+
+
 async def migrate(
     db: aiosqlite.Connection,
     package: str = DATABASE_MIGRATIONS,
@@ -61,8 +75,7 @@ async def migrate(
         if version <= current:
             continue
         # executescript would commit on its own; statement by statement keeps one transaction.
-        await db.execute("BEGIN IMMEDIATE")
-        try:
+        async with immediate(db):
             # Read again under the write lock: another process starting on the same database
             # may have applied it meanwhile.
             if await _version(db) < version:
@@ -71,10 +84,6 @@ async def migrate(
                 for statement in _statements(sql):
                     await db.execute(statement)
                 await db.execute(f"PRAGMA user_version = {version}")
-        except BaseException:
-            await db.execute("ROLLBACK")
-            raise
-        await db.execute("COMMIT")
         current = version
     if package == DATABASE_MIGRATIONS:
         await _upgrade_builtin_ruleset(db)
@@ -107,8 +116,7 @@ async def move_to_bot_file(db: aiosqlite.Connection, bot: aiosqlite.Connection) 
         "SELECT id, user_id, unit_id, date, item_id, modifiers, title, evidence, created_at, "
         "record_id, cancelled FROM drafts"
     )
-    await bot.execute("BEGIN IMMEDIATE")
-    try:
+    async with immediate(bot):
         await bot.executemany(
             "INSERT OR IGNORE INTO inbox (update_id, payload, received_at, handled_at) "
             "VALUES (?, ?, ?, ?)",
@@ -119,10 +127,6 @@ async def move_to_bot_file(db: aiosqlite.Connection, bot: aiosqlite.Connection) 
             "evidence, created_at, record_id, cancelled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             drafts,
         )
-    except BaseException:
-        await bot.execute("ROLLBACK")
-        raise
-    await bot.execute("COMMIT")
 
 
 async def bind_bot_file(bot: aiosqlite.Connection) -> None:
@@ -136,18 +140,13 @@ async def bind_bot_file(bot: aiosqlite.Connection) -> None:
     rows = list(await bot.execute_fetchall("SELECT database_id FROM belongs_to"))
     if rows and rows[0][0] == database_id:
         return
-    await bot.execute("BEGIN IMMEDIATE")
-    try:
+    async with immediate(bot):
         if rows:
             log.warning("the working file belonged to another database: its summaries dropped")
             await bot.execute("DELETE FROM drafts")
             await bot.execute("DELETE FROM inbox WHERE handled_at IS NOT NULL")
         await bot.execute("DELETE FROM belongs_to")
         await bot.execute("INSERT INTO belongs_to (database_id) VALUES (?)", (database_id,))
-    except BaseException:
-        await bot.execute("ROLLBACK")
-        raise
-    await bot.execute("COMMIT")
 
 
 async def _upgrade_builtin_ruleset(db: aiosqlite.Connection) -> None:

@@ -24,7 +24,6 @@ from scoring.ruleset import SUBMISSION_ID, Item
 FILE_EVIDENCE = ("document:", "photo:")
 # A summary left unconfirmed this long is stale: its button no longer stores anything.
 DRAFT_TTL = timedelta(days=1)
-RECENT = 10
 
 
 @dataclass(frozen=True)
@@ -156,7 +155,7 @@ async def confirm_draft(
     finally:
         if reserved:
             store.confirming.discard(draft_id)
-    async with store.bot_transaction() as tx:
+    async with store.bot_autocommit() as tx:
         await tx.use_draft(draft_id, claimed.record_id)
     return claimed
 
@@ -238,7 +237,8 @@ async def cancel_draft(
 async def cancel_open_drafts(store: Store, user_id: int) -> int:
     """The liaison moved on (/cancel, or another command): every summary still waiting for
     their confirm button is cancelled; how many were."""
-    async with store.bot_transaction() as tx:
+    # One statement, atomic by itself: run on every command.
+    async with store.bot_autocommit() as tx:
         return await tx.cancel_open_drafts(user_id, store.confirming)
 
 
@@ -302,13 +302,13 @@ async def submit(
                 tx, commission_id, liaison.unit_id, liaison.unit, record_id, today
             )
             notice = await commissions.answer_notice(tx, commission, liaison.unit, record_id, title)
-            await tx.enqueue(f"answer:{record_id}", [(a, notice) for a in admin_ids], now)
+            await tell_admins(tx, admin_ids, f"answer:{record_id}", notice, now)
         changes = await resettle_late(tx, [day], actor, now)
         if changes:
             told = render_changes(
                 texts.RESETTLED_FOR_ADMINS.format(unit=liaison.unit, record=record_id), changes
             )
-            await tx.enqueue(f"resettled:{record_id}", [(a, told) for a in admin_ids], now)
+            await tell_admins(tx, admin_ids, f"resettled:{record_id}", told, now)
         counts = await tx.submission_counts(month)
         quota = next((g.monthly_quota for g in ruleset.groups if g.id == liaison.group), None)
     return Submitted(
