@@ -125,13 +125,13 @@ async def _hold_database(app: Application, store: Store, settings: Settings) -> 
     seconds = settings.lease_seconds + 2
     if await lease.acquire(
         lambda holder: log.warning(
-            texts.LEASE_STANDBY.format(db=settings.db, holder=holder, seconds=seconds)
+            texts.LEASE_STANDBY.format(db=store.display, holder=holder, seconds=seconds)
         )
     ):
-        log.warning(texts.LEASE_TAKEN.format(db=settings.db))
+        log.warning(texts.LEASE_TAKEN.format(db=store.display))
 
     def lost(holder: str) -> None:
-        log.error(texts.LEASE_LOST.format(db=settings.db, holder=holder))
+        log.error(texts.LEASE_LOST.format(db=store.display, holder=holder))
         app.bot_data[STOP].set()
 
     lease.keep(lost)

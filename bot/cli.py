@@ -7,7 +7,6 @@ import asyncio
 import getpass
 import logging
 import secrets
-import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
@@ -20,7 +19,7 @@ from bot import logs, render, texts
 from bot.jobs.calendar import Job, runs_between
 from bot.settings import Settings
 from bot.sheets import CSV_ENCODINGS, csv_bytes
-from bot.storage import Store
+from bot.storage import STORAGE_ERRORS, Store, shown
 from bot.templates import KINDS, records_template, units_template
 from bot.usecases import commissions, periods
 from bot.usecases.imports import Existing, import_records, import_units
@@ -200,7 +199,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             async def work(store: Store) -> int:
                 ruleset, changed = await initialize(store, args.ruleset)
                 template = texts.INIT_DONE if changed else texts.INIT_SAME
-                print(template.format(db=settings.db, ruleset=ruleset.id, name=ruleset.name))
+                print(template.format(db=shown(settings.db), ruleset=ruleset.id, name=ruleset.name))
                 return 0
 
             return await _with_store(settings, work)
@@ -566,7 +565,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(texts.SETTINGS_INVALID.format(fields=fields), file=sys.stderr)
         return 1
     if args.db:
-        settings = settings.model_copy(update={"db": Path(args.db)})
+        settings = settings.model_copy(update={"db": args.db})
     if args.command == "run":
         return _run_bot(args, settings)
     if args.command == "sandbox":
@@ -577,8 +576,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in texts.domain_error_lines(err):
             print(line, file=sys.stderr)
         return 1
-    except (OSError, sqlite3.Error) as exc:
-        print(texts.STORAGE_FAILED.format(db=settings.db, detail=exc), file=sys.stderr)
+    except STORAGE_ERRORS as exc:
+        print(texts.STORAGE_FAILED.format(db=shown(settings.db), detail=exc), file=sys.stderr)
         return 1
 
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import sqlite3
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,7 +35,7 @@ from telegram import Bot, Update
 from telegram.ext import SimpleUpdateProcessor
 from telegram.request import HTTPXRequest, RequestData
 
-from bot.storage import Store
+from bot.storage import Store, StoreBusy
 from bot.storage.intake import KEEP_HANDLED
 
 log = logging.getLogger(__name__)
@@ -120,7 +119,7 @@ class Intake:
             # Not worth waiting for: a long import holding the lock would hold up the start.
             async with self.store.transaction(wait=False) as tx:
                 await tx.forget_updates(self._clock() - KEEP_HANDLED)
-        except sqlite3.OperationalError:
+        except StoreBusy:
             # Forgotten at the next start or daily check.
             log.info("old update marks not forgotten: the database is busy", exc_info=True)
         updates = []

@@ -18,11 +18,10 @@ import logging
 import os
 import secrets
 import socket
-import sqlite3
 import time
 from collections.abc import Callable
 
-from bot.storage import Store
+from bot.storage import STORAGE_ERRORS, Store
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +75,7 @@ class Lease:
                     if current is not None:
                         waiting(current.holder)
                         told = True
-            except sqlite3.OperationalError:
+            except STORAGE_ERRORS:
                 # Busy for longer than the busy timeout (a holder stalled inside a write to the
                 # working file): nobody can take over meanwhile; keep waiting.
                 log.warning("could not look at the lease; trying again", exc_info=True)

@@ -20,7 +20,8 @@ class Settings(BaseSettings):
 
     bot_token: SecretStr | None = None
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
-    db: Path = Path("govinfo.sqlite3")
+    # The database: an SQLite file's path, or a postgresql:// URL (README, "Several machines").
+    db: str = "govinfo.sqlite3"
     ruleset: str = "dengkou-2024"
     timezone: str = "Asia/Shanghai"
     api_base_url: str | None = None
@@ -66,6 +67,11 @@ class Settings(BaseSettings):
     bulletin_addressees: str = ""
     bulletin_template: Path | None = None
     bulletin_pdf_timeout: float = Field(default=PDF_TIMEOUT, ge=5, le=3600)
+
+    @field_validator("db", mode="before")
+    @classmethod
+    def _path(cls, value: object) -> object:
+        return str(value) if isinstance(value, Path) else value
 
     @field_validator("admin_ids", mode="before")
     @classmethod

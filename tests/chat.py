@@ -97,7 +97,7 @@ class Chat:
         bound = await self.ask(user, f"/start {code}")
         assert "绑定成功" in bound.text, bound.text
 
-    def db(self) -> Path:
+    def db(self) -> str:
         return self.settings.db
 
 

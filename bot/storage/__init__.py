@@ -4,7 +4,7 @@
 a use case does all of its work through one `Tx`, so it commits all of it or none.
 """
 
-from bot.storage.base import Store, bot_file_path, database_files
+from bot.storage.base import STORAGE_ERRORS, Store, StoreBusy, bot_file_path, database_files, shown
 from bot.storage.bulletins import Publication, StoredFile
 from bot.storage.commissions import Commission
 from bot.storage.drafts import StoredDraft
@@ -27,6 +27,7 @@ from bot.storage.tx import Tx
 from bot.storage.units import UnitRow
 
 __all__ = [
+    "STORAGE_ERRORS",
     "AlreadyProcessed",
     "Commission",
     "LeaseHolder",
@@ -41,6 +42,7 @@ __all__ = [
     "Publication",
     "RecordLine",
     "Store",
+    "StoreBusy",
     "StoredDraft",
     "StoredFile",
     "StoredRecord",
@@ -51,4 +53,5 @@ __all__ = [
     "database_files",
     "decode_modifiers",
     "encode_modifiers",
+    "shown",
 ]

@@ -9,13 +9,16 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import re
 import sqlite3
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiosqlite
+import asyncpg
 
 from bot.storage.chain import line_hash
 from bot.storage.migrate import (
@@ -65,7 +68,90 @@ def database_files(path: Path) -> list[Path]:
     ]
 
 
-class Store:
+# What a store raises when the database cannot do what was asked (a lock held too long, the
+# server gone): for the callers that carry on and try again later.
+STORAGE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, asyncpg.PostgresError, OSError)
+
+
+def shown(target: str | Path) -> str:
+    """A database as logs and messages may name it: a URL without its password."""
+    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", str(target))
+
+
+class StoreBusy(Exception):
+    """A transaction that was not to wait (Store.transaction(wait=False)) met another's lock."""
+
+
+class Store(ABC):
+    """Where the assessment is kept: an SQLite file (SqliteStore, the default) or a PostgreSQL
+    database shared by several bot processes (bot.storage.postgres.PgStore). Both hand out the
+    same `Tx`, whose SQL is the same on both; the store decides how a transaction begins and
+    where each table lives."""
+
+    dialect = "sqlite"
+
+    def __init__(self, *, display: str, path: Path | None = None) -> None:
+        # How messages name the database (a PostgreSQL URL without its password).
+        self.display = display
+        # The SQLite file (None on PostgreSQL).
+        self.path = path
+        self.ruleset_cache: Ruleset | None = None
+        # The roster changes rarely and every standings read needs all of it: kept in memory,
+        # checked against the store's roster version (Tx.roster_version).
+        self.units_cache: list[UnitRef] | None = None
+        self.units_version: int | None = None
+        # Updates marked handled in the working file by their action (Tx.claim_update there),
+        # until the intake has seen them handled: it need not mark them again.
+        self.claimed: set[int] = set()
+        # Drafts whose confirmation is storing their claim in the database now.
+        self.confirming: set[int] = set()
+
+    @staticmethod
+    async def open(target: str | Path) -> Store:
+        """The store at `target`: a `postgresql://` URL, or the path of an SQLite file."""
+        from bot.storage.postgres import PgStore, is_postgres
+
+        if is_postgres(target):
+            return await PgStore.connect(str(target))
+        return await SqliteStore.connect(Path(target))
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+    @abstractmethod
+    def transaction(self, *, wait: bool = True) -> AbstractAsyncContextManager[Tx]:
+        """A write transaction: everything done through the Tx commits together or not at all.
+        Without `wait`, refused at once (StoreBusy) while another process holds the write lock,
+        instead of waiting for it: for upkeep that can be done later."""
+
+    @abstractmethod
+    def bot_transaction(self) -> AbstractAsyncContextManager[Tx]:
+        """A write transaction on the running bot's own tables (the intake, the summaries, the
+        lease), reading the assessment beside them; it never waits for the assessment's write
+        lock."""
+
+    @abstractmethod
+    async def bot_atomic(self, body: Callable[[Tx], Awaitable[T]]) -> T:
+        """`body` run in one bot_transaction(), as fast as the store can."""
+
+    @abstractmethod
+    def staging(self) -> AbstractAsyncContextManager[Tx]:
+        """The writing connection outside any transaction, for its temporary tables only
+        (Tx.stage_records): work done ahead of a write transaction, taking no lock."""
+
+    @abstractmethod
+    def reading(self, *, snapshot: bool = False) -> AbstractAsyncContextManager[Tx]:
+        """Reads that never wait for a write transaction; with `snapshot`, several queries see
+        one consistent state of the database."""
+
+    @abstractmethod
+    def bot_autocommit(self) -> AbstractAsyncContextManager[Tx]:
+        """Writes to the bot's own tables of one statement each, every statement atomic by
+        itself: without the BEGIN and COMMIT of a transaction, for the writes made for every
+        update."""
+
+
+class SqliteStore(Store):
     """The database, and the bot's working file beside it.
 
     The database holds the assessment: every record, the ledger, the roster, the outbox. The
@@ -82,29 +168,17 @@ class Store:
         self, db: aiosqlite.Connection, reader: aiosqlite.Connection,
         bot: aiosqlite.Connection, path: Path,
     ) -> None:  # fmt: skip
+        super().__init__(display=str(path), path=path)
         self._db = db
         self._reader = reader
         self._bot = bot
-        self.path = path
         # Each connection serves every coroutine: a lock for each keeps their transactions apart.
         self._lock = asyncio.Lock()
         self._read_lock = asyncio.Lock()
         self._bot_lock = asyncio.Lock()
-        self.ruleset_cache: Ruleset | None = None
-        # The roster changes rarely and every standings read needs all of it: kept in memory for
-        # the reading connection, checked against commits by PRAGMA data_version there (which
-        # changes when any other connection commits, this store's writer included).
-        self.units_cache: list[UnitRef] | None = None
-        self.units_version: int | None = None
-        # Updates marked handled in the working file by their action (Tx.claim_update there),
-        # until the intake has seen them handled: it need not mark them again.
-        self.claimed: set[int] = set()
-        # Drafts whose confirmation is storing their claim in the database now.
-        self.confirming: set[int] = set()
 
     @classmethod
-    async def open(cls, path: str | Path) -> Store:
-        path = Path(path)
+    async def connect(cls, path: Path) -> SqliteStore:
         db = await aiosqlite.connect(str(path), isolation_level=None)
         bot = reader = None
         try:
@@ -157,18 +231,17 @@ class Store:
 
     @asynccontextmanager
     async def transaction(self, *, wait: bool = True) -> AsyncIterator[Tx]:
-        """A write transaction: everything done through the Tx commits together or not at all.
-        Without `wait`, refused at once (sqlite3.OperationalError) while another process holds
-        the write lock, instead of waiting for it: for upkeep that can be done later."""
         async with self._lock:
-            if not wait:
-                await self._db.execute("PRAGMA busy_timeout = 0")
+            if wait:
+                async with self._transaction(self._db, bot_file=False) as tx:
+                    yield tx
+                return
+            await self._db.execute("PRAGMA busy_timeout = 0")
             try:
                 async with self._transaction(self._db, bot_file=False) as tx:
                     yield tx
             finally:
-                if not wait:
-                    await self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                await self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     @asynccontextmanager
     async def bot_transaction(self) -> AsyncIterator[Tx]:
@@ -185,7 +258,7 @@ class Store:
 
         tx = Tx(conn, self, reading=False, bot_file=bot_file)
         try:
-            async with immediate(conn):
+            async with immediate(conn, busy=StoreBusy):
                 yield tx
         except BaseException:
             if not bot_file:
@@ -325,6 +398,7 @@ class TxBase:
     ) -> None:
         self.db = db
         self.store = store
+        self.dialect = store.dialect
         # On the connection that only reads (Store.reading), rather than in a write transaction.
         self.reading = reading
         # In the bot's working file (Store.bot_transaction), the database read beside it.
@@ -342,10 +416,10 @@ class TxBase:
         return list(await self.db.execute_fetchall(sql, params))  # type: ignore[arg-type]
 
     async def insert(self, sql: str, params: Sequence[object] = ()) -> int:
-        """An INSERT; the new row's id."""
-        cursor = await self.db.execute(sql, params)
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+        """An INSERT of one row; the new row's id."""
+        row = await self.one(f"{sql} RETURNING id", params)
+        assert row is not None
+        return int(row[0])
 
     async def write(self, sql: str, params: Sequence[object] = ()) -> int:
         """An UPDATE or DELETE; how many rows it changed."""

@@ -76,7 +76,7 @@ class IntakeStorage(TxBase):
             )
         else:
             cursor = await self.db.execute(
-                "INSERT OR IGNORE INTO claimed_updates (update_id, claimed_at) VALUES (?, ?)",
+                "INSERT INTO claimed_updates (update_id, claimed_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 (update_id, stamp),
             )
         if cursor.rowcount == 0:

@@ -51,10 +51,18 @@ PREVIOUS_BUILTIN = {
 
 
 @asynccontextmanager
-async def immediate(conn: aiosqlite.Connection) -> AsyncIterator[None]:
+async def immediate(
+    conn: aiosqlite.Connection, busy: type[Exception] | None = None
+) -> AsyncIterator[None]:
     """A write transaction on `conn`, its write lock taken at once: committed when the block
-    ends, rolled back if it raises."""
-    await conn.execute("BEGIN IMMEDIATE")
+    ends, rolled back if it raises. With `busy`, a lock that cannot be had (within the busy
+    timeout) raises that instead of sqlite3's error."""
+    try:
+        await conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if busy is None or "locked" not in str(exc):
+            raise
+        raise busy() from exc
     try:
         yield
     except BaseException:

@@ -153,10 +153,12 @@ class RecordStorage(LedgerStorage):
         await self.discard_staged()
         # A million records dirty some 400 MB of table and index pages: a smaller cache spills
         # them to the WAL and writes them again and again while the write lock is held.
-        await self.db.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+        if self.dialect == "sqlite":
+            await self.db.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
         await self.db.execute(
-            "CREATE TEMP TABLE staged_records (o INTEGER PRIMARY KEY, unit_id, date, item_id, "
-            "points, modifiers, title, note, status, explanation, claimed_by, evidence, title_key)"
+            "CREATE TEMP TABLE staged_records (o BIGINT PRIMARY KEY, unit_id BIGINT, date TEXT, "
+            "item_id TEXT, points INTEGER, modifiers TEXT, title TEXT, note TEXT, status TEXT, "
+            "explanation TEXT, claimed_by BIGINT, evidence TEXT, title_key TEXT)"
         )
         record_rows = []
         ledger: StagedLines = []
@@ -213,7 +215,8 @@ class RecordStorage(LedgerStorage):
 
     async def discard_staged(self) -> None:
         await self.db.execute("DROP TABLE IF EXISTS temp.staged_records")
-        await self.db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        if self.dialect == "sqlite":
+            await self.db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
 
     async def record(self, record_id: int) -> StoredRecord:
         row = await self.one(

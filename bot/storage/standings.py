@@ -46,7 +46,7 @@ class StandingsStorage(TxBase):
                 )
             )
         pivot = ", ".join(
-            "CAST(TOTAL(points) FILTER (WHERE column_name = ?) AS INTEGER)" for _ in columns
+            "COALESCE(SUM(points) FILTER (WHERE column_name = ?), 0)" for _ in columns
         )
         for start, end in parts.days:
             queries.append(

@@ -33,15 +33,22 @@ class UnitStorage(TxBase):
             # belongs to the reading connection, whose data_version tells when it is stale.
             rows = await self.all("SELECT id, name, group_id FROM units ORDER BY id")
             return [UnitRef(*row) for row in rows]
-        # data_version is the connection's own: it changes when another connection commits
-        # (the command line, or this store's writer).
-        version_row = await self.one("PRAGMA data_version")
-        version = version_row[0] if version_row else None
+        version = await self._roster_version()
         if self.store.units_cache is None or self.store.units_version != version:
             rows = await self.all("SELECT id, name, group_id FROM units ORDER BY id")
             self.store.units_cache = [UnitRef(*row) for row in rows]
             self.store.units_version = version
         return self.store.units_cache
+
+    async def _roster_version(self) -> int:
+        """A number that changes whenever the roster may have: on SQLite the reading
+        connection's data_version (it changes when another connection commits: the command
+        line, or this store's writer); on PostgreSQL a counter its triggers on units and
+        unit_aliases raise."""
+        sql = "PRAGMA data_version" if self.dialect == "sqlite" else "SELECT n FROM roster_version"
+        row = await self.one(sql)
+        assert row is not None
+        return int(row[0])
 
     async def unit_lookup(self) -> dict[str, tuple[int, str]]:
         """Every active unit's name and alias mapped to (unit id, name)."""
