@@ -23,10 +23,12 @@ from bot.delivery import Courier
 from bot.handlers import bulletin, commission, hints, liaison, office, report
 from bot.handlers.common import (
     COURIER,
+    POLLING,
     SCHEDULER,
     SETTINGS,
     STOP,
     STORE,
+    deliver_now,
     features,
     on_error,
     stale_button,
@@ -34,8 +36,10 @@ from bot.handlers.common import (
 from bot.intake import Intake, IntakeProcessor, IntakeQueue, IntakeRequest
 from bot.jobs.scheduler import Scheduler
 from bot.lease import Lease
+from bot.replicas import Conversations, Dispatcher, Leadership, Nudge
 from bot.settings import Settings
 from bot.storage import Store
+from bot.storage.postgres import PgStore
 from bot.usecases.setup import initialize
 
 log = logging.getLogger(__name__)
@@ -50,6 +54,7 @@ CONNECTION_POOL = 16
 CONCURRENT_UPDATES = 8
 INTAKE = "intake"
 LEASE = "lease"
+LEADERSHIP = "leadership"
 
 
 def build_application(settings: Settings, *, rate_limit: bool | None = None) -> Application:  # type: ignore[type-arg]
@@ -98,23 +103,66 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     app.bot_data[STORE] = store
     intake: Intake = app.bot_data[INTAKE]
     intake.store = store
+    if isinstance(store, PgStore):
+        await _replicate(app, store, settings, intake)
+        return
     # Nothing is sent, scheduled or polled before this process holds the database.
     await _hold_database(app, store, settings)
-    async with store.reading() as tx:
-        initialised = await tx.ruleset_text() is not None
-    if not initialised:
-        await initialize(store, settings.ruleset)
+    await _prepare(app, store, settings)
     courier = Courier(app.bot, store, settings.admin_ids, settings.now, lambda: app.running)
     app.bot_data[COURIER] = courier
-    await set_commands(app, settings)
-    if settings.jobs and app.job_queue is not None:
-        scheduler = Scheduler(app, store, settings, courier)
-        app.bot_data[SCHEDULER] = scheduler
-        scheduler.start()
+    _schedule(app, store, settings, courier)
     # What the last run received but did not handle comes first, before anything polled now;
     # put_nowait, because these are stored already (IntakeQueue.put would refuse them as known).
     for update in await intake.unhandled(app.bot):
         app.update_queue.put_nowait(update)
+
+
+async def _prepare(app: Application, store: Store, settings: Settings) -> None:  # type: ignore[type-arg]
+    async with store.reading() as tx:
+        initialised = await tx.ruleset_text() is not None
+    if not initialised:
+        await initialize(store, settings.ruleset)
+    await set_commands(app, settings)
+
+
+def _schedule(app: Application, store: Store, settings: Settings, courier: Courier) -> None:  # type: ignore[type-arg]
+    if settings.jobs and app.job_queue is not None:
+        scheduler = Scheduler(app, store, settings, courier)
+        app.bot_data[SCHEDULER] = scheduler
+        scheduler.start()
+
+
+async def _replicate(app: Application, store: PgStore, settings: Settings, intake: Intake) -> None:  # type: ignore[type-arg]
+    """One of several processes on a PostgreSQL database (bot.replicas): it takes updates from
+    the intake, wherever they were received, and runs the scheduler and the courier only while
+    it leads. Polling, only the leader may ask Telegram for updates: this one waits for that."""
+    await _prepare(app, store, settings)
+    dispatcher = Dispatcher(app, store, settings.now, CONCURRENT_UPDATES)
+    intake.replicate(dispatcher, Conversations(app, store, settings.now))
+    app.bot_data[COURIER] = Nudge(store)
+    courier = Courier(app.bot, store, settings.admin_ids, settings.now, lambda: app.running)
+
+    async def lead() -> None:
+        log.warning(texts.LEADER_TAKEN.format(db=store.display))
+        app.bot_data[COURIER] = courier
+        # The scheduler's first wake-up delivers what the outbox holds.
+        _schedule(app, store, settings, courier)
+
+    def told() -> None:
+        if app.running:
+            deliver_now(app, reschedule=True)
+
+    def lost() -> None:
+        log.error(texts.LEADER_LOST.format(db=store.display))
+        app.bot_data[STOP].set()
+
+    leadership = Leadership(store, lead, told, lost)
+    app.bot_data[LEADERSHIP] = leadership
+    leadership.start()
+    dispatcher.start()
+    if app.bot_data.get(POLLING, True):
+        await leadership.leading.wait()
 
 
 async def _hold_database(app: Application, store: Store, settings: Settings) -> None:  # type: ignore[type-arg]
@@ -164,6 +212,12 @@ async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     store: Store | None = app.bot_data.get(STORE)
     if store is None:
         return
+    leadership: Leadership | None = app.bot_data.get(LEADERSHIP)
+    if leadership is not None:
+        await leadership.stop()
+    intake: Intake = app.bot_data[INTAKE]
+    if intake.dispatcher is not None:
+        await intake.dispatcher.stop()
     lease: Lease | None = app.bot_data.get(LEASE)
     try:
         if lease is not None:

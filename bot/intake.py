@@ -35,6 +35,7 @@ from telegram import Bot, Update
 from telegram.ext import SimpleUpdateProcessor
 from telegram.request import HTTPXRequest, RequestData
 
+from bot.replicas import Conversations, Dispatcher, chat_of
 from bot.storage import Store, StoreBusy
 from bot.storage.intake import KEEP_HANDLED
 
@@ -55,14 +56,26 @@ class Intake:
         self._fresh: set[int] = set()
         self._known: set[int] = set()
         self._forgotten_at: datetime | None = None
+        # With several processes on one database (bot.replicas): updates reach the handlers
+        # only through the dispatcher, each with its conversation loaded from the database.
+        self.dispatcher: Dispatcher | None = None
+        self.conversations: Conversations | None = None
+
+    def replicate(self, dispatcher: Dispatcher, conversations: Conversations) -> None:
+        self.dispatcher = dispatcher
+        self.conversations = conversations
 
     async def receive(self, updates: list[dict[str, Any]]) -> None:
         """Store a getUpdates batch in one transaction (nothing for an empty one)."""
         if not updates or not self.durable:
             return
-        rows = [(u["update_id"], json.dumps(u, ensure_ascii=False)) for u in updates]
+        rows = [(u["update_id"], json.dumps(u, ensure_ascii=False), chat_of(u)) for u in updates]
         fresh = await self._store_updates(rows)
-        for update_id, _ in rows:
+        if self.dispatcher is not None:
+            self.dispatcher.wake()
+            self._known.update(update_id for update_id, _, _ in rows)
+            return
+        for update_id, _, _ in rows:
             (self._fresh if update_id in fresh else self._known).add(update_id)
 
     async def admit(self, update: Update) -> bool:
@@ -78,9 +91,15 @@ class Intake:
             self._known.discard(update_id)
             return False
         payload = json.dumps(update.to_dict(), ensure_ascii=False)
-        return update_id in await self._store_updates([(update_id, payload)])
+        chat = update.effective_chat.id if update.effective_chat is not None else None
+        fresh = update_id in await self._store_updates([(update_id, payload, chat)])
+        if self.dispatcher is None:
+            return fresh
+        # Whichever process claims it first handles it (bot.replicas.Dispatcher).
+        self.dispatcher.wake()
+        return False
 
-    async def _store_updates(self, rows: list[tuple[int, str]]) -> set[int]:
+    async def _store_updates(self, rows: list[tuple[int, str, int | None]]) -> set[int]:
         assert self.store is not None, "updates arrive only after post_init opened the store"
         now = self._clock()
         if self._forgotten_at is not None and now - self._forgotten_at < FORGET_EVERY:
@@ -99,16 +118,16 @@ class Intake:
         assert self.store is not None
         if update_id in self.store.claimed:
             self.store.claimed.discard(update_id)
-            return
-        if not self.durable:
-            return
-        async with self.store.bot_autocommit() as tx:
-            await tx.mark_handled(update_id, self._clock())
+        elif self.durable:
+            async with self.store.bot_autocommit() as tx:
+                await tx.mark_handled(update_id, self._clock())
+        if self.dispatcher is not None:
+            self.dispatcher.done(update_id)
 
     async def unhandled(self, bot: Bot) -> list[Update]:
         """The stored updates not handled yet (the last run stopped before), oldest first."""
         assert self.store is not None
-        if not self.durable:
+        if not self.durable or self.dispatcher is not None:
             return []
         # First the working file learns which updates the database's claims handled, then the
         # old claims may go: forgotten first, an update whose action committed just before a
@@ -176,6 +195,15 @@ class IntakeProcessor(SimpleUpdateProcessor):
         self._intake = intake
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        await coroutine
+        conversations = self._intake.conversations
+        if conversations is not None and isinstance(update, Update):
+            # Before the handlers look at the update (the coroutine has not started yet).
+            await conversations.load(update)
+            try:
+                await coroutine
+            finally:
+                await conversations.keep(update)
+        else:
+            await coroutine
         if isinstance(update, Update):
             await self._intake.handled(update.update_id)

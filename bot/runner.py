@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from telegram.ext import Application
 
-from bot.handlers.common import STOP
+from bot.handlers.common import POLLING, STOP
 
 # Long polling: how long Telegram holds a getUpdates call open when there is nothing to send.
 POLL_TIMEOUT = 10
@@ -60,6 +60,7 @@ async def running(
     """Initialise, take the database (post_init: it may wait as a standby), receive and handle
     updates until the body ends; with `stop` set before the start is done, nothing starts."""
     app.bot_data[STOP] = stop
+    app.bot_data[POLLING] = webhook is None
     try:
         async with app:
             if not await _started(app, stop):

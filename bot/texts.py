@@ -467,6 +467,8 @@ LEASE_STANDBY = (
 )
 LEASE_TAKEN = "本进程已接管数据库 {db}，开始运行"
 LEASE_LOST = "另一个进程（{holder}）已接管数据库 {db}：本进程停止运行"
+LEADER_TAKEN = "本进程成为数据库 {db} 上的主进程：定时任务和消息发送由本进程运行"
+LEADER_LOST = "本进程与数据库 {db} 的连接已断开，可能已有其他进程接任主进程：本进程停止运行"
 TOKEN_MISSING = (
     "未设置 GOVINFO_BOT_TOKEN，机器人无法连接 Telegram。\n"
     "请在 .env 或环境变量中设置令牌；不用 Telegram 也可以先试用：govinfo-bot sandbox"

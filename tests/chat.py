@@ -1,9 +1,11 @@
 """Chat end to end: the real application from the project's factory, polling the project's fake
-Bot API server over loopback, on a real SQLite file; tests talk to it as users do."""
+Bot API server over loopback, on a real database (an SQLite file, or the PostgreSQL database a
+test's `database` fixture gives); tests talk to it as users do."""
 
 from __future__ import annotations
 
 import asyncio
+import tempfile
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -101,16 +103,22 @@ class Chat:
         return self.settings.db
 
 
+# The databases prepare_db prepared (a PostgreSQL database has no file to tell it by).
+_prepared: set[str] = set()
+
+
 async def prepare_db(
-    path: Path, ruleset: str = "dengkou-2024", units: Sequence[Sequence[str]] = UNITS
+    db: str | Path, ruleset: str = "dengkou-2024", units: Sequence[Sequence[str]] = UNITS
 ) -> None:
-    store = await Store.open(path)
+    store = await Store.open(db)
     try:
         await initialize(store, ruleset)
-        roster = write_csv(path.with_suffix(".units.csv"), ["name", "group", "aliases"], units)
-        await import_units(store, roster, "test", datetime.now().astimezone())
+        with tempfile.TemporaryDirectory() as work:
+            roster = write_csv(Path(work) / "units.csv", ["name", "group", "aliases"], units)
+            await import_units(store, roster, "test", datetime.now().astimezone())
     finally:
         await store.close()
+    _prepared.add(str(db))
 
 
 def chat_settings(server: FakeBotApi, db: Path, **overrides: Any) -> Settings:
@@ -128,16 +136,18 @@ def chat_settings(server: FakeBotApi, db: Path, **overrides: Any) -> Settings:
 
 
 @asynccontextmanager
-async def running_bot(tmp_path: Path, **overrides: Any) -> AsyncIterator[Chat]:
+async def running_bot(tmp_path: Path | str, **overrides: Any) -> AsyncIterator[Chat]:
     async with FakeBotApi() as server, bot_on(server, tmp_path, **overrides) as chat:
         yield chat
 
 
 @asynccontextmanager
-async def bot_on(server: FakeBotApi, tmp_path: Path, **overrides: Any) -> AsyncIterator[Chat]:
-    """The bot on a server that outlives it: stopped and started again, it finds its database."""
-    db = tmp_path / "bot.sqlite3"
-    if not db.exists():
+async def bot_on(server: FakeBotApi, db: Path | str, **overrides: Any) -> AsyncIterator[Chat]:
+    """The bot on a server that outlives it: stopped and started again, it finds its database.
+    `db`: a test's `database`, or (SQLite) the directory of the database file."""
+    if isinstance(db, Path):
+        db = str(db / "bot.sqlite3")
+    if db not in _prepared and not Path(db).exists():
         await prepare_db(db, overrides.get("ruleset", "dengkou-2024"))
     settings = chat_settings(server, db, **overrides)
     app = build_application(settings, rate_limit=False)

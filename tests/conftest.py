@@ -1,15 +1,22 @@
-"""Shared test helpers: run the real command line against a real SQLite file."""
+"""Shared test helpers: run the real command line against a real database, on each store.
+
+A test that asks for `database` (directly, or through `cli`) runs twice: on an SQLite file and
+on a fresh PostgreSQL database of a server the session starts (tests/pgserver.py) once the
+first such test needs it."""
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
+from tests.pgserver import PostgresDatabases, postgres_databases
+
+STORES = ("sqlite", "postgres")
 
 DATA = Path(__file__).parent / "data"
 
@@ -21,9 +28,29 @@ class CliResult:
     err: str
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "database" in metafunc.fixturenames:
+        metafunc.parametrize("store_kind", STORES)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresDatabases]:
+    with postgres_databases() as databases:
+        yield databases
+
+
+@pytest.fixture
+def database(store_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """A new database, migrated and empty: an SQLite file's path or a PostgreSQL URL."""
+    if store_kind == "sqlite":
+        return str(tmp_path / "govinfo.sqlite3")
+    databases: PostgresDatabases = request.getfixturevalue("postgres")
+    return databases.new()
+
+
 @dataclass
 class Cli:
-    db: Path
+    db: str
     capsys: pytest.CaptureFixture[str]
 
     def __call__(self, *args: str) -> CliResult:
@@ -39,8 +66,8 @@ class Cli:
 
 
 @pytest.fixture
-def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
-    return Cli(tmp_path / "govinfo.sqlite3", capsys)
+def cli(database: str, capsys: pytest.CaptureFixture[str]) -> Cli:
+    return Cli(database, capsys)
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Path:

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.ext import ContextTypes
+from telegram.ext import Application, ContextTypes
 
 from bot import render, texts
 from bot.delivery import Courier, keyboard
@@ -30,6 +30,8 @@ COURIER = "courier"
 SCHEDULER = "scheduler"
 # The event that stops the running bot (see bot.runner).
 STOP = "stop"
+# Whether the bot asks Telegram for updates (rather than receiving them by webhook).
+POLLING = "polling"
 
 Context = ContextTypes.DEFAULT_TYPE
 Handler = Callable[[Update, Context], Awaitable[Any]]
@@ -64,13 +66,17 @@ def courier(context: Context) -> Courier:
 def deliver_soon(context: Context, *, reschedule: bool = False) -> None:
     """Deliver what the action just stored in the outbox, without keeping the user waiting;
     with `reschedule`, the action added to the calendar (a commission's deadline)."""
-    context.application.create_task(_deliver(context, reschedule), name="deliver")
+    deliver_now(context.application, reschedule=reschedule)
 
 
-async def _deliver(context: Context, reschedule: bool) -> None:
-    left = await courier(context).deliver()
-    scheduler = context.bot_data.get(SCHEDULER)
-    if scheduler is not None and context.application.running and (reschedule or left):
+def deliver_now(app: Application, *, reschedule: bool = False) -> None:  # type: ignore[type-arg]
+    app.create_task(_deliver(app, reschedule), name="deliver")
+
+
+async def _deliver(app: Application, reschedule: bool) -> None:  # type: ignore[type-arg]
+    left = await app.bot_data[COURIER].deliver()
+    scheduler = app.bot_data.get(SCHEDULER)
+    if scheduler is not None and app.running and (reschedule or left):
         # Messages left in the outbox also bring the scheduler's next wake-up forward.
         await scheduler.reschedule()
 

@@ -73,10 +73,11 @@ class DraftStorage(TxBase):
         """Cancel the user's drafts still waiting for confirmation, but for those being confirmed
         now (`confirming`) or confirmed already; how many there were."""
         busy = list(confirming)
-        marks = ", ".join("?" for _ in busy)
+        # PostgreSQL refuses an empty `IN ()`.
+        spared = f"AND id NOT IN ({', '.join('?' for _ in busy)}) " if busy else ""
         return await self.write(
             "UPDATE drafts AS d SET cancelled = 1 WHERE user_id = ? AND record_id IS NULL "
-            f"AND cancelled = 0 AND id NOT IN ({marks}) AND NOT {_CONFIRMED}",
+            f"AND cancelled = 0 {spared}AND NOT {_CONFIRMED}",
             (user_id, *busy),
         )
 

@@ -24,21 +24,23 @@ class AlreadyProcessed(DomainError):
 
 
 class IntakeStorage(TxBase):
-    async def store_updates(self, updates: Sequence[tuple[int, str]], now: datetime) -> set[int]:
-        """Store (update id, JSON) of received updates, in one statement (atomic by itself); the
-        ids stored now for the first time. The others were received before: handled already,
-        or being handled."""
+    async def store_updates(
+        self, updates: Sequence[tuple[int, str] | tuple[int, str, int | None]], now: datetime
+    ) -> set[int]:
+        """Store (update id, JSON[, chat id]) of received updates, in one statement (atomic by
+        itself); the ids stored now for the first time. The others were received before:
+        handled already, or being handled."""
         if not updates:
             return set()
         # At most 100 updates: 300 of SQLite's 32,766 variables. RETURNING names the rows
         # inserted: the others were there before.
-        values = ", ".join("(?, ?, ?)" for _ in updates)
+        values = ", ".join("(?, ?, ?, ?)" for _ in updates)
         stamp = now.isoformat(timespec="microseconds")
         params: list[object] = []
-        for update_id, payload in updates:
-            params += (update_id, payload, stamp)
+        for update_id, payload, *chat in updates:
+            params += (update_id, payload, stamp, chat[0] if chat else None)
         rows = await self.all(
-            f"INSERT INTO inbox (update_id, payload, received_at) VALUES {values} "
+            f"INSERT INTO inbox (update_id, payload, received_at, chat_id) VALUES {values} "
             "ON CONFLICT DO NOTHING RETURNING update_id",
             params,
         )
@@ -101,3 +103,29 @@ class IntakeStorage(TxBase):
         else:
             sql = "DELETE FROM claimed_updates WHERE claimed_at < ?"
         return await self.write(sql, (before.isoformat(),))
+
+    # --- replicas (PostgreSQL): whichever process claims an update first handles it ---------
+
+    async def claim_next(self, replica: str, now: float, until: float) -> tuple[int, str] | None:
+        """Claim for `replica` the oldest stored update nobody holds whose chat has no earlier
+        one still waiting (a chat's updates go one at a time, in order); (id, JSON) or None.
+        A claim lasts until `until` unless renewed: then another replica may take it over.
+        Replicas claiming at once skip each other's rows (FOR UPDATE SKIP LOCKED)."""
+        row = await self.one(
+            "UPDATE inbox SET claimed_by = ?, claimed_until = ? WHERE update_id = ("
+            "SELECT i.update_id FROM inbox i WHERE i.handled_at IS NULL "
+            "AND (i.claimed_until IS NULL OR i.claimed_until < ?) AND NOT EXISTS ("
+            "SELECT 1 FROM inbox e WHERE e.chat_id = i.chat_id AND e.handled_at IS NULL "
+            "AND e.update_id < i.update_id) "
+            "ORDER BY i.update_id LIMIT 1 FOR UPDATE SKIP LOCKED) "
+            "RETURNING update_id, payload",
+            (replica, until, now),
+        )
+        return (int(row[0]), str(row[1])) if row else None
+
+    async def renew_claims(self, replica: str, until: float) -> int:
+        """Extend the replica's claims on the updates it is handling; how many."""
+        return await self.write(
+            "UPDATE inbox SET claimed_until = ? WHERE claimed_by = ? AND handled_at IS NULL",
+            (until, replica),
+        )

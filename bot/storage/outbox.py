@@ -67,3 +67,7 @@ class OutboxStorage(TxBase):
 
     async def mark_undeliverable(self, message_id: int, reason: str) -> None:
         await self.write("UPDATE outbox SET failure = ? WHERE id = ?", (reason, message_id))
+
+    async def notify(self, channel: str, payload: str) -> None:
+        """PostgreSQL's NOTIFY, to the process listening (bot.replicas.Leadership)."""
+        await self.one("SELECT pg_notify(?, ?)", (channel, payload))

@@ -199,14 +199,31 @@ class PgStore(Store):
         self.claimed.update(tx.claims)
 
     @asynccontextmanager
-    async def session(self) -> AsyncIterator[asyncpg.Connection]:
-        """A connection of its own, outside the pool, for what lasts as long as it is open (the
-        leader's advisory lock)."""
+    async def leader_lock(self) -> AsyncIterator[LeaderLock]:
+        """The leader's lock, on a connection of its own, outside the pool: the lock lasts as
+        long as that connection (a process that dies loses it at once)."""
         conn = await asyncpg.connect(self.dsn, server_settings={"application_name": "govinfo-bot"})
         try:
-            yield conn
+            yield LeaderLock(conn)
         finally:
             await conn.close()
+
+
+class LeaderLock:
+    def __init__(self, conn: asyncpg.Connection) -> None:
+        self._conn = conn
+
+    async def take(self) -> bool:
+        """Whether this connection holds the lock now (taken, or held before)."""
+        return bool(await self._conn.fetchval("SELECT pg_try_advisory_lock($1)", LEADER_LOCK))
+
+    async def listen(self, channel: str, heard: Callable[[str], None]) -> None:
+        """Call `heard` with the payload of every NOTIFY on `channel` (Tx.notify)."""
+        await self._conn.add_listener(channel, lambda _c, _p, _ch, payload: heard(payload))
+
+    async def check(self) -> None:
+        """Raises if the connection, and with it the lock, is gone."""
+        await self._conn.fetchval("SELECT 1")
 
 
 async def migrate_postgres(conn: asyncpg.Connection) -> int:

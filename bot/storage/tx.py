@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.storage.bulletins import BulletinStorage
 from bot.storage.commissions import CommissionStorage
 from bot.storage.config import ConfigStorage
+from bot.storage.conversations import ConversationStorage
 from bot.storage.drafts import DraftStorage
 from bot.storage.intake import IntakeStorage
 from bot.storage.jobs import JobStorage
@@ -31,5 +32,6 @@ class Tx(
     OutboxStorage,
     CommissionStorage,
     BulletinStorage,
+    ConversationStorage,
 ):
     """Queries and writes inside one transaction (see Store.transaction, Store.bot_transaction and Store.reading)."""

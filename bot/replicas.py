@@ -1,0 +1,307 @@
+"""Several bot processes on one PostgreSQL database (README, "Several machines").
+
+Any number of processes run `govinfo-bot run --webhook` behind a load balancer; Telegram's
+deliveries land on any of them. Here:
+
+- each stores the update it receives in the intake before answering 200 (bot.intake), and
+  hands it to no handler itself: every process takes updates from the intake (Dispatcher),
+  whichever process stored them, claiming each (bot.storage.intake.claim_next) so that it is
+  handled once; a chat's updates are claimed one at a time, in order;
+- a claim is renewed while its update is handled; a process that dies leaves its claims to
+  expire (CLAIM_SECONDS), and another process takes the update over;
+- a guided conversation's step and the user's data live in the database between updates
+  (Conversations), so that its next step may land on any process;
+- one process leads (Leadership: a PostgreSQL advisory lock held by a connection of its own):
+  it alone runs the scheduler and delivers the outbox. The others tell it when they have added
+  to the outbox (NOTIFY). When the leader dies its connection closes, the lock is free, and
+  another process takes it within LEADER_CHECK seconds; the job runs and messages already done
+  are recorded in the database and not made again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import secrets
+import socket
+import time
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import asyncpg
+from telegram import Update
+from telegram.ext import Application, ConversationHandler
+
+from bot.storage.postgres import PgStore
+
+log = logging.getLogger(__name__)
+
+# A claim on an update lasts this long unless renewed (every RENEW_EVERY seconds while its
+# handlers run): how long an update of a dead process waits before another takes it over.
+CLAIM_SECONDS = 20.0
+RENEW_EVERY = 5.0
+# How often a process looks for updates nobody holds (stored by a process that died, or whose
+# chat waited for an earlier update handled elsewhere).
+POLL_EVERY = 0.5
+# How often a follower tries to become the leader, and the leader checks its connection.
+LEADER_CHECK = 2.0
+# What the leader listens to: another process added to the outbox, or to the calendar.
+OUTBOX_CHANNEL = "govinfo_outbox"
+
+
+def replica_name() -> str:
+    """This process, as its claims name it: host, process id and a random part."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def chat_of(payload: dict[str, Any]) -> int | None:
+    """The chat an update (as Telegram sends it) belongs to: its updates are handled in order."""
+    for key, value in payload.items():
+        if key == "update_id" or not isinstance(value, dict):
+            continue
+        for holder in (value, value.get("message")):
+            if isinstance(holder, dict) and isinstance(holder.get("chat"), dict):
+                return int(holder["chat"]["id"])
+        sender = value.get("from")
+        if isinstance(sender, dict):
+            return int(sender["id"])
+    return None
+
+
+class Dispatcher:
+    """Takes updates from the intake for this process's handlers, up to `limit` at a time."""
+
+    def __init__(
+        self,
+        app: Application,  # type: ignore[type-arg]
+        store: PgStore,
+        clock: Callable[[], datetime],
+        limit: int,
+    ) -> None:
+        self._app = app
+        self._store = store
+        self._clock = clock
+        self._limit = limit
+        self.name = replica_name()
+        self._in_flight: set[int] = set()
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._take(), name="dispatcher"),
+            asyncio.create_task(self._renew(), name="claims"),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+
+    def wake(self) -> None:
+        """An update was stored, or one handled: there may be one to take."""
+        self._wake.set()
+
+    def done(self, update_id: int) -> None:
+        self._in_flight.discard(update_id)
+        self._wake.set()
+
+    async def _take(self) -> None:
+        while True:
+            try:
+                await self._take_all()
+            except Exception:
+                # The database gone for a moment: the updates wait in the intake.
+                log.warning("could not take updates from the intake", exc_info=True)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), POLL_EVERY)
+            self._wake.clear()
+
+    async def _take_all(self) -> None:
+        while len(self._in_flight) < self._limit and self._app.running:
+            now = time.time()
+            async with self._store.bot_autocommit() as tx:
+                claimed = await tx.claim_next(self.name, now, now + CLAIM_SECONDS)
+            if claimed is None:
+                return
+            update_id, payload = claimed
+            try:
+                update = Update.de_json(json.loads(payload), self._app.bot)
+            except Exception:
+                log.exception("stored update %s cannot be read; skipped", update_id)
+                async with self._store.bot_autocommit() as tx:
+                    await tx.mark_handled(update_id, self._clock())
+                continue
+            self._in_flight.add(update_id)
+            # put_nowait: the update is stored already (IntakeQueue.put would store it again).
+            self._app.update_queue.put_nowait(update)
+
+    async def _renew(self) -> None:
+        while True:
+            await asyncio.sleep(RENEW_EVERY)
+            if not self._in_flight:
+                continue
+            try:
+                async with self._store.bot_autocommit() as tx:
+                    await tx.renew_claims(self.name, time.time() + CLAIM_SECONDS)
+            except Exception:
+                log.warning("could not renew the claims on updates", exc_info=True)
+
+
+class _Dates(json.JSONEncoder):
+    def default(self, o: object) -> object:
+        if isinstance(o, date):
+            return {"__date__": o.isoformat()}
+        return super().default(o)
+
+
+def _dates(value: dict[str, Any]) -> object:
+    return date.fromisoformat(value["__date__"]) if set(value) == {"__date__"} else value
+
+
+class Conversations:
+    """A chat's guided conversations, loaded from the database before each of its updates is
+    handled and kept there after: python-telegram-bot holds them in its memory only.
+
+    A conversation whose last step is older than its handler's timeout has ended (the timeout
+    of python-telegram-bot runs in the memory of the process that handled the step, so it is
+    not used: this process's timers are cancelled after each update)."""
+
+    def __init__(self, app: Application, store: PgStore, clock: Callable[[], datetime]) -> None:  # type: ignore[type-arg]
+        self._app = app
+        self._store = store
+        self._clock = clock
+
+    def _handlers(self) -> list[ConversationHandler[Any]]:
+        return [
+            handler
+            for group in self._app.handlers.values()
+            for handler in group
+            if isinstance(handler, ConversationHandler)
+        ]
+
+    async def load(self, update: Update) -> None:
+        chat, user = update.effective_chat, update.effective_user
+        if chat is None or user is None:
+            return
+        async with self._store.reading() as tx:
+            kept = await tx.conversation(chat.id, user.id)
+        states: dict[str, Any] = {}
+        data: dict[str, Any] = {}
+        if kept is not None:
+            states = json.loads(kept[0])
+            data = json.loads(kept[1], object_hook=_dates)
+            age = self._clock() - datetime.fromisoformat(kept[2])
+        for handler in self._handlers():
+            # python-telegram-bot has no public way to read or set a conversation's state.
+            key = handler._get_key(update)
+            state = states.get(handler.name or "")
+            timeout = handler.conversation_timeout
+            if state is not None and timeout is not None and age > _seconds(timeout):
+                state = None
+            if state is None:
+                handler._conversations.pop(key, None)
+            else:
+                handler._conversations[key] = state
+        kept_data = self._app.user_data[user.id]
+        kept_data.clear()
+        kept_data.update(data)
+
+    async def keep(self, update: Update) -> None:
+        chat, user = update.effective_chat, update.effective_user
+        if chat is None or user is None:
+            return
+        states = {}
+        for handler in self._handlers():
+            # python-telegram-bot has no public way to read or set a conversation's state.
+            key = handler._get_key(update)
+            state = handler._conversations.pop(key, None)
+            if state is not None:
+                states[handler.name or ""] = state
+            timer = handler.timeout_jobs.pop(key, None)
+            if timer is not None:
+                timer.schedule_removal()
+        data = dict(self._app.user_data.get(user.id, {}))
+        self._app.drop_user_data(user.id)
+        async with self._store.bot_autocommit() as tx:
+            if states or data:
+                await tx.keep_conversation(
+                    chat.id,
+                    user.id,
+                    json.dumps(states),
+                    json.dumps(data, cls=_Dates),
+                    self._clock(),
+                )
+            else:
+                await tx.forget_conversation(chat.id, user.id)
+
+
+def _seconds(timeout: float | timedelta) -> timedelta:
+    return timeout if isinstance(timeout, timedelta) else timedelta(seconds=timeout)
+
+
+class Leadership:
+    """Which process runs the scheduler and the courier: the one holding LEADER_LOCK."""
+
+    def __init__(
+        self,
+        store: PgStore,
+        lead: Callable[[], Awaitable[None]],
+        told: Callable[[], None],
+        lost: Callable[[], None],
+    ) -> None:
+        self._store = store
+        # Become the leader; told: another process changed the outbox or the calendar; lost:
+        # the lock's connection failed (the process must stop: another may lead by now).
+        self._lead = lead
+        self._told = told
+        self._lost = lost
+        self.leading = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="leadership")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        try:
+            async with self._store.leader_lock() as lock:
+                while not await lock.take():
+                    await asyncio.sleep(LEADER_CHECK)
+                await lock.listen(OUTBOX_CHANNEL, lambda _: self._told())
+                await self._lead()
+                self.leading.set()
+                while True:
+                    await asyncio.sleep(LEADER_CHECK)
+                    await lock.check()
+        except asyncio.CancelledError:
+            raise
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            log.exception("the leader's connection to the database failed")
+            self._lost()
+
+
+class Nudge:
+    """The courier of a process that does not lead: it tells the leader, which delivers (and
+    looks at the calendar again: the action may have added a commission's deadline)."""
+
+    def __init__(self, store: PgStore) -> None:
+        self._store = store
+
+    async def deliver(self) -> bool:
+        async with self._store.reading() as tx:
+            await tx.notify(OUTBOX_CHANNEL, "")
+        return False

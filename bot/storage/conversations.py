@@ -1,0 +1,36 @@
+"""Conversations between their steps, for replicas: which step of each guided conversation a
+chat's user is at, and the user's data so far (JSON), so that the next step may land on any
+bot process (PostgreSQL only; bot/replicas.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.storage.base import TxBase
+
+
+class ConversationStorage(TxBase):
+    async def conversation(self, chat_id: int, user_id: int) -> tuple[str, str, str] | None:
+        """(states, user data, updated at) of the chat's user, if kept."""
+        row = await self.one(
+            "SELECT states, user_data, updated_at FROM conversations "
+            "WHERE chat_id = ? AND user_id = ?",
+            (chat_id, user_id),
+        )
+        return (row[0], row[1], row[2]) if row else None
+
+    async def keep_conversation(
+        self, chat_id: int, user_id: int, states: str, user_data: str, now: datetime
+    ) -> None:
+        await self.write(
+            "INSERT INTO conversations (chat_id, user_id, states, user_data, updated_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat_id, user_id) DO UPDATE SET "
+            "states = excluded.states, user_data = excluded.user_data, "
+            "updated_at = excluded.updated_at",
+            (chat_id, user_id, states, user_data, now.isoformat()),
+        )
+
+    async def forget_conversation(self, chat_id: int, user_id: int) -> None:
+        await self.write(
+            "DELETE FROM conversations WHERE chat_id = ? AND user_id = ?", (chat_id, user_id)
+        )
