@@ -120,9 +120,20 @@ class Dispatcher:
             except Exception:
                 # The database gone for a moment: the updates wait in the intake.
                 log.warning("could not take updates from the intake", exc_info=True)
-            with contextlib.suppress(TimeoutError):
+            try:
                 await asyncio.wait_for(self._wake.wait(), POLL_EVERY)
+            except TimeoutError:
+                await self._absorb()
             self._wake.clear()
+
+    async def _absorb(self) -> None:
+        """Mark handled the updates whose action committed in a process that died before it
+        marked them: taken over once their claims expire, they would be handled again."""
+        try:
+            async with self._store.bot_autocommit() as tx:
+                await tx.absorb_claims()
+        except Exception:
+            log.warning("could not look for updates acted on", exc_info=True)
 
     async def _take_all(self) -> None:
         while len(self._in_flight) < self._limit and self._app.running:

@@ -327,6 +327,11 @@ class FakeBotApi(FaultInjector, Recorder):
         """Every POST of an update to the webhook, in order, answered or not."""
         return self._webhook.deliveries
 
+    def balance(self, backends: list[str]) -> None:
+        """Deliver the webhook's updates to these URLs in turn instead of its own URL, as a load
+        balancer in front of several bot processes would."""
+        self._webhook.balance(backends)
+
     def webhook_retry(self, seconds: float) -> None:
         """How long the webhook waits before sending an unanswered update again."""
         self._webhook.retry_seconds = seconds

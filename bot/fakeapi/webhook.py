@@ -2,7 +2,9 @@
 secret token header, and sent again until the bot answers with a 2xx status.
 
 Updates go one at a time, in update id order; only loopback URLs are delivered to, so that a
-test can never make the fake post to the network.
+test can never make the fake post to the network. With backends (`balance`), the fake also plays
+the load balancer in front of several bot processes: each update goes to the next backend in
+turn, and one that does not answer is left for the next (nginx's proxy_next_upstream).
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ class WebhookSender:
         self.last_error = ""
         # Telegram waits longer and longer between attempts; a test need not.
         self.retry_seconds = 0.1
+        self.backends: list[str] = []
+        self._turn = 0
 
     def start(self, url: str, secret: str | None) -> None:
         self.stop()
@@ -73,12 +77,26 @@ class WebhookSender:
                     await self._updates.wait(1.0)
                     continue
                 status = None
+                target = self._next_backend() if self.backends else url
                 with contextlib.suppress(httpx.HTTPError):
-                    response = await client.post(url, content=json.dumps(update), headers=headers)
+                    response = await client.post(
+                        target, content=json.dumps(update), headers=headers
+                    )
                     status = response.status_code
                 self.deliveries.append(Delivery(update["update_id"], status, time.monotonic()))
                 if status is not None and 200 <= status < 300:
                     self._delivered(update["update_id"])
                     continue
                 self.last_error = f"Wrong response from the webhook: {status}"
+                if status is None and self.backends:
+                    continue  # the balancer tries the next backend at once
                 await asyncio.sleep(self.retry_seconds)
+
+    def balance(self, backends: list[str]) -> None:
+        if any(urlsplit(url).hostname not in _LOOPBACK for url in backends):
+            raise ValueError("the fake Bot API delivers webhooks to loopback addresses only")
+        self.backends = list(backends)
+
+    def _next_backend(self) -> str:
+        self._turn += 1
+        return self.backends[self._turn % len(self.backends)]

@@ -73,7 +73,7 @@ class IntakeStorage(TxBase):
             cursor = await self.db.execute(
                 "INSERT INTO inbox (update_id, received_at, handled_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (update_id) DO UPDATE SET handled_at = excluded.handled_at "
-                "WHERE handled_at IS NULL",
+                "WHERE inbox.handled_at IS NULL",
                 (update_id, stamp, stamp),
             )
         else:

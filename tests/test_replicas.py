@@ -1,0 +1,186 @@
+"""Three `govinfo-bot run --webhook` processes on one PostgreSQL database, the fake Bot API server
+delivering Telegram's updates across them as a load balancer would: liaisons report and walk
+through a guided conversation whose steps land on different processes; the leading process is
+killed mid-run, before a scheduled reminder falls due. Every report is stored once and answered
+once, the conversation goes on, and the reminders are sent once, by the process that took over."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from collections import Counter
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot import texts
+from bot.fakeapi import FakeBotApi, SentMessage
+from bot.storage import Store
+from tests.bots import LIAISONS, REPLY_WINDOW, Liaisons, bot_env
+from tests.chat import ADMIN, prepare_db
+from tests.pgserver import PostgresDatabases
+from tests.stores import rows
+from tests.test_webhook import free_port
+
+SECRET = "replica-secret-for-tests"
+GUIDED = 2004  # a fourth liaison, of unit 4, who reports through the guided conversation
+# The offices' clock in the processes: a quota reminder falls due at 09:00 on 20 March 2026 (a
+# Friday), DUE seconds after the processes start.
+DUE = 25.0
+REMINDER_AT = datetime(2026, 3, 20, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+LEADING = texts.LEADER_TAKEN.split("{db}")[0]
+
+
+class Replica:
+    """One process, with what it prints collected as it comes."""
+
+    def __init__(self, process: asyncio.subprocess.Process, port: int) -> None:
+        self.process = process
+        self.port = port
+        self.lines: list[str] = []
+        assert process.stderr is not None
+        self._reading = asyncio.ensure_future(self._read(process.stderr))
+
+    async def _read(self, stream: asyncio.StreamReader) -> None:
+        async for line in stream:
+            self.lines.append(line.decode())
+
+    def leads(self) -> bool:
+        return any(LEADING in line for line in self.lines)
+
+    async def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.process.returncode is None:
+            os.kill(self.process.pid, sig)
+        await self.process.wait()
+        await self._reading
+
+
+async def start_replica(server: FakeBotApi, db: str, port: int, clock: tuple[str, str]) -> Replica:
+    args = ["run", "--webhook", "http://127.0.0.1:9/telegram", "--port", str(port),
+            "--listen", "127.0.0.1", "--secret", SECRET]  # fmt: skip
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.travel", *clock, *args,
+        env=bot_env(server, db, jobs="true", log_level="WARNING"),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    return Replica(process, port)
+
+
+async def bind_liaisons(db: str) -> None:
+    store = await Store.open(db)
+    try:
+        async with store.transaction() as tx:
+            for user, unit in [*LIAISONS.items(), (GUIDED, 4)]:
+                await tx.bind_liaison(user, unit, f"信息员{user}", "", datetime(2026, 1, 5))
+    finally:
+        await store.close()
+
+
+async def until(condition: object, what: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            raise TimeoutError(what)
+        await asyncio.sleep(0.05)
+
+
+async def press(server: FakeBotApi, user: int, message: SentMessage, label: str) -> None:
+    server.press_button(user, message, message.callback_data(label))
+
+
+async def guided_report(server: FakeBotApi) -> SentMessage:
+    """/report to the summary, each step a separate update (so on another process in turn)."""
+    server.send_message(GUIDED, "/report", first_name="信息员")
+    menu = await server.next_message(GUIDED, timeout=30)
+    await press(server, GUIDED, menu, "市政府办公室采用")
+    await server.wait_for_call("editMessageReplyMarkup", timeout=30)
+    await press(server, GUIDED, menu, "《决策参考》（18）")
+    await server.wait_for_call("editMessageText", timeout=30)
+    server.send_message(GUIDED, "关于沙漠治理的调研", first_name="信息员")
+    day = await server.wait_for(lambda m: "采用日期" in m.text, chat_id=GUIDED, timeout=30)
+    await press(server, GUIDED, day, texts.TODAY)
+    endorse = await server.wait_for(lambda m: "领导批示" in m.text, chat_id=GUIDED, timeout=30)
+    await press(server, GUIDED, endorse, "完成")
+    evidence = await server.wait_for(lambda m: "证明材料" in m.text, chat_id=GUIDED, timeout=30)
+    await press(server, GUIDED, evidence, texts.SKIP)
+    return await server.wait_for(lambda m: "请确认申报" in m.text, chat_id=GUIDED, timeout=30)
+
+
+def stored_titles(db: str) -> Counter[str]:
+    found = rows(db, "SELECT title FROM records WHERE item_id = 'submission'")
+    return Counter(title for (title,) in found)
+
+
+async def test_three_replicas_one_killed(postgres: PostgresDatabases) -> None:
+    db = postgres.new()
+    await prepare_db(db)
+    await bind_liaisons(db)
+    real = time.time()
+    # The processes' clock reads REMINDER_AT DUE seconds from now.
+    offset = REMINDER_AT.timestamp() - DUE - real
+    clock = (datetime.fromtimestamp(real + offset, REMINDER_AT.tzinfo).isoformat(), str(real))
+    async with FakeBotApi() as server:
+        server.webhook_retry(0.05)
+        ports = [free_port() for _ in range(3)]
+        server.balance([f"http://127.0.0.1:{port}/telegram" for port in ports])
+        replicas = [await start_replica(server, db, port, clock) for port in ports]
+        try:
+            await until(lambda: any(r.leads() for r in replicas), "no process leads", 30)
+            (leader,) = (r for r in replicas if r.leads())
+            liaisons = Liaisons(server)
+            conversation = asyncio.ensure_future(guided_report(server))
+            # Few enough that every unit stays behind its quota (A 15, B 8, C 4 a month).
+            for _ in range(6):
+                liaisons.submit()
+                await asyncio.sleep(0.05)
+            # The leader dies mid-run: its connection, and with it the leader's lock, goes.
+            killed_at = time.time()
+            await leader.stop(signal.SIGKILL)
+            for _ in range(6):
+                liaisons.submit()
+                await asyncio.sleep(0.05)
+            summary = await asyncio.wait_for(conversation, 60)
+            server.press_button(GUIDED, summary, summary.callback_data("✅ 确认提交"))
+            others = [r for r in replicas if r is not leader]
+            await until(lambda: any(r.leads() for r in others), "nobody took over", 30)
+            assert time.time() - killed_at < 30
+            await until(
+                lambda: (
+                    stored_titles(db) == Counter(liaisons.titles)
+                    and not server.pending_update_count
+                ),
+                "reports not all stored",
+            )
+            # The admins are asked to approve the guided report; the approval reaches its liaison.
+            ask = await server.wait_for(
+                lambda m: "新的采用申报" in m.text, chat_id=ADMIN, timeout=30
+            )
+            await press(server, ADMIN, ask, "✅ 确认")
+            await server.wait_for(
+                lambda m: "已确认，得 18 分" in m.text, chat_id=GUIDED, timeout=30
+            )
+            # The reminder, made by the process that leads now, once for each unit behind.
+            reminders = lambda: [  # noqa: E731
+                m for m in server.sent if m.text and m.text.startswith("【报送提醒】")
+            ]
+            await until(lambda: len(reminders()) >= 4, "the reminders were not sent", DUE + 30)
+            await asyncio.sleep(2.0)
+        finally:
+            for replica in replicas:
+                await replica.stop()
+    assert sorted(m.chat_id for m in reminders()) == sorted([*LIAISONS, GUIDED])
+    assert rows(db, "SELECT COUNT(*) FROM job_runs WHERE job = 'quota_reminder'") == [(1,)]
+    # Every report stored once and answered at most once; unanswered only if its action
+    # committed just before the kill (its reply was the dead process's to send).
+    assert stored_titles(db) == Counter(liaisons.titles)
+    answers = liaisons.answers()
+    assert max(answers.values()) == 1, answers
+    stored = dict(rows(db, "SELECT title, created_at FROM records WHERE item_id = 'submission'"))
+    for title in set(liaisons.titles) - set(answers):
+        at = datetime.fromisoformat(stored[title]).timestamp() - offset
+        assert 0 <= killed_at - at <= REPLY_WINDOW, title
+    # Each step of the conversation went to the process whose turn it was, so to several.
+    served = {d.update_id for d in server.webhook_deliveries if d.status == 200}
+    assert served == set(server.updates)
