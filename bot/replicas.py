@@ -297,10 +297,10 @@ class Leadership:
                 self.leading.set()
                 while True:
                     await asyncio.sleep(LEADER_CHECK)
-                    await lock.check()
+                    await lock.check(timeout=LEADER_CHECK)
         except asyncio.CancelledError:
             raise
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
             log.exception("the leader's connection to the database failed")
             self._lost()
 

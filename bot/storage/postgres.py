@@ -39,6 +39,15 @@ BOT_LOCK = 0x676F76_0002
 MIGRATE_LOCK = 0x676F76_0003
 LEADER_LOCK = 0x676F76_0004
 POOL_SIZE = 10
+# The leader's connection: a leader whose machine vanished (no FIN, no RST) is noticed by the
+# server after 10 + 3 × 5 s of silence, and its lock freed, so that another process takes over
+# within 30 s (over TCP; a Unix socket's peer is always known at once).
+LEADER_SETTINGS = {
+    "application_name": "govinfo-bot leader",
+    "tcp_keepalives_idle": "10",
+    "tcp_keepalives_interval": "5",
+    "tcp_keepalives_count": "3",
+}
 
 _MARK = re.compile(r"\?")
 # The working file is attached as `data` on SQLite, temporary tables live in `temp`: PostgreSQL
@@ -202,7 +211,7 @@ class PgStore(Store):
     async def leader_lock(self) -> AsyncIterator[LeaderLock]:
         """The leader's lock, on a connection of its own, outside the pool: the lock lasts as
         long as that connection (a process that dies loses it at once)."""
-        conn = await asyncpg.connect(self.dsn, server_settings={"application_name": "govinfo-bot"})
+        conn = await asyncpg.connect(self.dsn, server_settings=LEADER_SETTINGS)
         try:
             yield LeaderLock(conn)
         finally:
@@ -221,9 +230,10 @@ class LeaderLock:
         """Call `heard` with the payload of every NOTIFY on `channel` (Tx.notify)."""
         await self._conn.add_listener(channel, lambda _c, _p, _ch, payload: heard(payload))
 
-    async def check(self) -> None:
-        """Raises if the connection, and with it the lock, is gone."""
-        await self._conn.fetchval("SELECT 1")
+    async def check(self, timeout: float) -> None:
+        """Raises if the connection, and with it the lock, is gone, or does not answer within
+        `timeout` (a network cut off: the server will free the lock soon)."""
+        await self._conn.fetchval("SELECT 1", timeout=timeout)
 
 
 async def migrate_postgres(conn: asyncpg.Connection) -> int:
