@@ -42,8 +42,8 @@ log = logging.getLogger(__name__)
 
 # A claim on an update lasts this long unless renewed (every RENEW_EVERY seconds while its
 # handlers run): how long an update of a dead process waits before another takes it over.
-CLAIM_SECONDS = 20.0
-RENEW_EVERY = 5.0
+CLAIM_SECONDS = 10.0
+RENEW_EVERY = 3.0
 # How often a process looks for updates nobody holds (stored by a process that died, or whose
 # chat waited for an earlier update handled elsewhere).
 POLL_EVERY = 0.5

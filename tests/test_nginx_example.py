@@ -1,0 +1,101 @@
+"""The README's nginx configuration, as written there (HTTP instead of TLS, loopback addresses),
+in front of three `govinfo-bot run --webhook` processes on one PostgreSQL database: one process
+is killed while liaisons report, and nginx passes the posts it no longer answers to the others.
+Every report is stored and answered once."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from bot.fakeapi import FakeBotApi
+from tests.bots import Liaisons, bot_env
+from tests.chat import prepare_db
+from tests.pgserver import PostgresDatabases
+from tests.test_replicas import SECRET, Replica, bind_liaisons, stored_titles, until
+from tests.test_webhook import free_port
+
+README = Path(__file__).parent.parent / "README.md"
+
+
+def configuration(ports: list[int], front: int, work: Path) -> Path:
+    """The README's example, with its upstreams on `ports` and listening on `front`."""
+    found = re.search(r"```nginx\n(.*?)```", README.read_text("utf-8"), re.S)
+    assert found, "the README has no nginx example"
+    example = found[1]
+    for number, port in enumerate(ports, start=1):
+        example = example.replace(f"10.0.0.1{number}:8443", f"127.0.0.1:{port}")
+    example = example.replace("listen 443 ssl;", f"listen 127.0.0.1:{front};")
+    example = re.sub(r"\n\s*ssl_certificate\S* [^;]*;", "", example)
+    path = work / "nginx.conf"
+    path.write_text(
+        f"pid {work}/nginx.pid;\nerror_log {work}/error.log;\nevents {{}}\n"
+        f"http {{\naccess_log {work}/access.log;\n{example}}}\n"
+    )
+    return path
+
+
+async def test_the_readme_nginx_example_in_front_of_three_replicas(
+    postgres: PostgresDatabases, tmp_path: Path
+) -> None:
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        pytest.fail("nginx is not installed: apt-get install nginx-light (as .ci/run does)")
+    db = postgres.new()
+    await prepare_db(db)
+    await bind_liaisons(db)
+    ports = [free_port() for _ in range(3)]
+    front = free_port()
+    conf = configuration(ports, front, tmp_path)
+    subprocess.run([nginx, "-t", "-q", "-c", conf], check=True)
+    subprocess.run([nginx, "-c", conf], check=True)
+    try:
+        async with FakeBotApi() as server:
+            server.webhook_retry(0.05)
+            webhook = ["--webhook", f"http://127.0.0.1:{front}/tg", "--listen", "127.0.0.1",
+                       "--secret", SECRET]  # fmt: skip
+            replicas = []
+            for port in ports:
+                process = await asyncio.create_subprocess_exec(
+                    sys.executable, "-m", "bot.cli", "run", *webhook, "--port", str(port),
+                    env=bot_env(server, db, log_level="WARNING"),
+                    stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+                )  # fmt: skip
+                replicas.append(Replica(process, port))
+            try:
+                await until(lambda: any(r.leads() for r in replicas), "no process leads", 30)
+                liaisons = Liaisons(server)
+                for _ in range(15):
+                    liaisons.submit()
+                    await asyncio.sleep(0.05)
+                await replicas[1].stop(signal.SIGKILL)
+                for _ in range(15):
+                    liaisons.submit()
+                    await asyncio.sleep(0.05)
+                await until(
+                    lambda: (
+                        stored_titles(db) == Counter(liaisons.titles)
+                        and not server.pending_update_count
+                    ),
+                    "reports not all stored",
+                )
+                await asyncio.sleep(0.5)
+            finally:
+                for replica in replicas:
+                    await replica.stop()
+    finally:
+        subprocess.run([nginx, "-c", conf, "-s", "stop"], check=False)
+    answers = liaisons.answers()
+    assert set(answers) == set(liaisons.titles) and max(answers.values()) == 1
+    # Telegram's posts all answered 200 by the first try: nginx passed those the killed process
+    # could not take to another one.
+    assert {d.status for d in server.webhook_deliveries} == {200}
+    assert "connect() failed" in (tmp_path / "error.log").read_text()
