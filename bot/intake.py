@@ -198,11 +198,11 @@ class IntakeProcessor(SimpleUpdateProcessor):
         conversations = self._intake.conversations
         if conversations is not None and isinstance(update, Update):
             # Before the handlers look at the update (the coroutine has not started yet).
-            await conversations.load(update)
+            had = await conversations.load(update)
             try:
                 await coroutine
             finally:
-                await conversations.keep(update)
+                await conversations.keep(update, had)
         else:
             await coroutine
         if isinstance(update, Update):

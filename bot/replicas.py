@@ -198,10 +198,11 @@ class Conversations:
             if isinstance(handler, ConversationHandler)
         ]
 
-    async def load(self, update: Update) -> None:
+    async def load(self, update: Update) -> bool:
+        """Whether the chat's user had a conversation kept."""
         chat, user = update.effective_chat, update.effective_user
         if chat is None or user is None:
-            return
+            return False
         async with self._store.reading() as tx:
             kept = await tx.conversation(chat.id, user.id)
         states: dict[str, Any] = {}
@@ -224,8 +225,10 @@ class Conversations:
         kept_data = self._app.user_data[user.id]
         kept_data.clear()
         kept_data.update(data)
+        return kept is not None
 
-    async def keep(self, update: Update) -> None:
+    async def keep(self, update: Update, had: bool) -> None:
+        """Keep what the update left of the chat's conversations (`had`: what load said)."""
         chat, user = update.effective_chat, update.effective_user
         if chat is None or user is None:
             return
@@ -241,6 +244,8 @@ class Conversations:
                 timer.schedule_removal()
         data = dict(self._app.user_data.get(user.id, {}))
         self._app.drop_user_data(user.id)
+        if not (states or data or had):
+            return  # nothing before, nothing now: most updates (a one-line report, a button)
         async with self._store.bot_autocommit() as tx:
             if states or data:
                 await tx.keep_conversation(
