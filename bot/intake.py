@@ -25,6 +25,7 @@ only in memory is lost with the process. Here:
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -124,6 +125,12 @@ class Intake:
         if self.dispatcher is not None:
             self.dispatcher.done(update_id)
 
+    def give_up(self, update_id: int) -> None:
+        """The update could not be handled now: left unhandled, for the dispatcher to take
+        again once its claim expires."""
+        if self.dispatcher is not None:
+            self.dispatcher.done(update_id)
+
     async def unhandled(self, bot: Bot) -> list[Update]:
         """The stored updates not handled yet (the last run stopped before), oldest first."""
         assert self.store is not None
@@ -198,7 +205,16 @@ class IntakeProcessor(SimpleUpdateProcessor):
         conversations = self._intake.conversations
         if conversations is not None and isinstance(update, Update):
             # Before the handlers look at the update (the coroutine has not started yet).
-            had = await conversations.load(update)
+            try:
+                had = await conversations.load(update)
+            except Exception:
+                log.exception(
+                    "update %s waits: its conversation could not be read", update.update_id
+                )
+                if inspect.iscoroutine(coroutine):
+                    coroutine.close()
+                self._intake.give_up(update.update_id)
+                return
             try:
                 await coroutine
             finally:

@@ -110,6 +110,8 @@ class Dispatcher:
         self._wake.set()
 
     def done(self, update_id: int) -> None:
+        """The update was handled, or given up for now: no longer this process's to renew (a
+        given-up update is taken again, here or elsewhere, once its claim expires)."""
         self._in_flight.discard(update_id)
         self._wake.set()
 
@@ -161,7 +163,9 @@ class Dispatcher:
                 continue
             try:
                 async with self._store.bot_autocommit() as tx:
-                    await tx.renew_claims(self.name, time.time() + CLAIM_SECONDS)
+                    await tx.renew_claims(
+                        self.name, sorted(self._in_flight), time.time() + CLAIM_SECONDS
+                    )
             except Exception:
                 log.warning("could not renew the claims on updates", exc_info=True)
 

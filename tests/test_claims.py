@@ -45,7 +45,7 @@ async def test_each_update_once_and_a_chats_in_order(postgres: PostgresDatabases
         assert await claim(stores[0], "r0", now=112.0) == 4
         # r0 renews its claim while it works: at 115 it is still its own.
         async with stores[0].bot_autocommit() as tx:
-            assert await tx.renew_claims("r0", 125.0) == 1
+            assert await tx.renew_claims("r0", [4], 125.0) == 1
         assert await claim(stores[1], "r1", now=115.0) is None
     finally:
         for store in stores:

@@ -123,9 +123,13 @@ class IntakeStorage(TxBase):
         )
         return (int(row[0]), str(row[1])) if row else None
 
-    async def renew_claims(self, replica: str, until: float) -> int:
+    async def renew_claims(self, replica: str, update_ids: Sequence[int], until: float) -> int:
         """Extend the replica's claims on the updates it is handling; how many."""
+        if not update_ids:
+            return 0
+        marks = ", ".join("?" for _ in update_ids)
         return await self.write(
-            "UPDATE inbox SET claimed_until = ? WHERE claimed_by = ? AND handled_at IS NULL",
-            (until, replica),
+            "UPDATE inbox SET claimed_until = ? WHERE claimed_by = ? AND handled_at IS NULL "
+            f"AND update_id IN ({marks})",
+            (until, replica, *update_ids),
         )
