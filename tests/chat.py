@@ -121,7 +121,7 @@ async def prepare_db(
     _prepared.add(str(db))
 
 
-def chat_settings(server: FakeBotApi, db: Path, **overrides: Any) -> Settings:
+def chat_settings(server: FakeBotApi, db: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "bot_token": server.token,
         "admin_ids": [ADMIN, OTHER_ADMIN],

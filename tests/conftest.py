@@ -28,9 +28,16 @@ class CliResult:
     err: str
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "stores(*kinds): the stores a test's `database` is on (all unless marked)"
+    )
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "database" in metafunc.fixturenames:
-        metafunc.parametrize("store_kind", STORES)
+        marker = metafunc.definition.get_closest_marker("stores")
+        metafunc.parametrize("store_kind", marker.args if marker else STORES)
 
 
 @pytest.fixture(scope="session")

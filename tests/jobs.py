@@ -8,17 +8,16 @@ runs whatever its own reading of the time says is due, as it would have at that 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import time_machine
 
 from bot.jobs.scheduler import WAKE
 from tests.chat import Chat
+from tests.stores import rows
 
 ZONE = ZoneInfo("Asia/Shanghai")
 
@@ -44,11 +43,6 @@ class Clock:
 def clock(start: datetime) -> Iterator[Clock]:
     with time_machine.travel(start, tick=True) as coordinates:
         yield Clock(coordinates)
-
-
-def rows(db: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple]:  # type: ignore[type-arg]
-    with sqlite3.connect(db) as conn:
-        return conn.execute(sql, params).fetchall()
 
 
 def next_wake(chat: Chat) -> datetime | None:

@@ -162,7 +162,7 @@ def records() -> list[list[object]]:
     return rows
 
 
-async def office_work(db: Path) -> None:
+async def office_work(db: str) -> None:
     """What the office did in chat: a reversal and the liaisons."""
     store = await Store.open(db)
     try:

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 from pathlib import Path
 
 from bot.cli import main
 from tests.chat import ADMIN, LIAISON, OTHER_ADMIN, SECOND, STRANGER, running_bot
+from tests.stores import rows
 
 
-def count(db: Path, sql: str) -> int:
-    with sqlite3.connect(db) as conn:
-        return int(conn.execute(sql).fetchone()[0])
+def count(db: str, sql: str) -> int:
+    return int(rows(db, sql)[0][0])
 
 
-async def test_invite_binds_a_liaison_once(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as chat:
+async def test_invite_binds_a_liaison_once(database: str) -> None:
+    async with running_bot(database) as chat:
         link = (await chat.ask(ADMIN, "/invite 县教育局")).text
         assert "教育局" in link and "https://t.me/govinfo_test_bot?start=" in link
         code = link.rsplit("start=", 1)[1].strip()
@@ -33,8 +32,8 @@ async def test_invite_binds_a_liaison_once(tmp_path: Path) -> None:
         assert "只有信息室管理员" in (await chat.ask(LIAISON, "/invite 公安局")).text
 
 
-async def test_wrong_invite_codes_are_throttled(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as chat:
+async def test_wrong_invite_codes_are_throttled(database: str) -> None:
+    async with running_bot(database) as chat:
         for n in range(5):
             assert "邀请码无效" in (await chat.ask(STRANGER, f"/start wrongcode{n}")).text
         link = (await chat.ask(ADMIN, "/invite 公安局")).text
@@ -44,8 +43,8 @@ async def test_wrong_invite_codes_are_throttled(tmp_path: Path) -> None:
         assert "绑定成功" in (await chat.ask(SECOND, f"/start {code}")).text
 
 
-async def test_guided_report_then_approval(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as chat:
+async def test_guided_report_then_approval(database: str) -> None:
+    async with running_bot(database) as chat:
         await chat.join(LIAISON, "教育局")
         menu = await chat.ask(LIAISON, "/report")
         assert menu.inline_keyboard, menu.text
@@ -96,8 +95,8 @@ async def test_guided_report_then_approval(tmp_path: Path) -> None:
         assert count(chat.db(), "SELECT COALESCE(SUM(points), 0) FROM ledger") == 48
 
 
-async def test_one_line_report_rejected_with_reason(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as chat:
+async def test_one_line_report_rejected_with_reason(database: str) -> None:
+    async with running_bot(database) as chat:
         await chat.join(LIAISON, "公安局")
         summary = await chat.ask(LIAISON, "采用 政务要情简讯 全县开展冬季防火检查 昨天")
         assert "《政务要情》简讯" in summary.text and "合计 3 分" in summary.text
@@ -110,15 +109,14 @@ async def test_one_line_report_rejected_with_reason(tmp_path: Path) -> None:
         assert "标题与已采用的信息重复" in told.text
         history = await chat.ask(LIAISON, "/history")
         assert "已驳回：标题与已采用的信息重复" in history.text
-        with sqlite3.connect(chat.db()) as db:
-            assert db.execute("SELECT event, reason FROM record_events ORDER BY id").fetchall() == [
-                ("claimed", ""),
-                ("rejected", "标题与已采用的信息重复"),
-            ]
+        assert rows(chat.db(), "SELECT event, reason FROM record_events ORDER BY id") == [
+            ("claimed", ""),
+            ("rejected", "标题与已采用的信息重复"),
+        ]
 
 
-async def test_duplicate_claim_refused_with_pointer(tmp_path: Path) -> None:
-    async with running_bot(tmp_path, require_approval=False) as chat:
+async def test_duplicate_claim_refused_with_pointer(database: str) -> None:
+    async with running_bot(database, require_approval=False) as chat:
         await chat.join(LIAISON, "公安局")
         summary = await chat.ask(LIAISON, "采用 《决策参考》 关于沙漠治理的调研 2024-05-06")
         assert "得 18 分" in await chat.confirm(LIAISON, summary)
@@ -127,8 +125,8 @@ async def test_duplicate_claim_refused_with_pointer(tmp_path: Path) -> None:
         assert count(chat.db(), "SELECT COUNT(*) FROM records") == 1
 
 
-async def test_me_and_rank_agree_with_the_command_line(tmp_path: Path) -> None:
-    async with running_bot(tmp_path, require_approval=False) as chat:
+async def test_me_and_rank_agree_with_the_command_line(database: str, tmp_path: Path) -> None:
+    async with running_bot(database, require_approval=False) as chat:
         await chat.join(LIAISON, "公安局")
         await chat.join(SECOND, "审计局")
         for user, line in [
@@ -146,7 +144,7 @@ async def test_me_and_rank_agree_with_the_command_line(tmp_path: Path) -> None:
     out = tmp_path / "standings.json"
     args = [
         "--db",
-        str(tmp_path / "bot.sqlite3"),
+        database,
         "standings",
         "--period",
         quarter,
@@ -169,8 +167,8 @@ async def test_me_and_rank_agree_with_the_command_line(tmp_path: Path) -> None:
     assert "公安局" in marked and marked.split()[-2:] == ["18", "-1"]
 
 
-async def test_why_explains_every_point(tmp_path: Path) -> None:
-    async with running_bot(tmp_path, require_approval=False) as chat:
+async def test_why_explains_every_point(database: str) -> None:
+    async with running_bot(database, require_approval=False) as chat:
         await chat.join(LIAISON, "公安局")
         summary = await chat.ask(LIAISON, "采用 《决策参考》 关于沙漠治理的调研 今天")
         assert "已记录" in await chat.confirm(LIAISON, summary)
@@ -182,8 +180,8 @@ async def test_why_explains_every_point(tmp_path: Path) -> None:
         assert "合计 13 分" in why
 
 
-async def test_commands_refused_where_they_do_not_belong(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as chat:
+async def test_commands_refused_where_they_do_not_belong(database: str) -> None:
+    async with running_bot(database) as chat:
         assert "还没有绑定单位" in (await chat.ask(STRANGER, "/me")).text
         assert "还没有绑定单位" in (await chat.ask(STRANGER, "采用 决策参考 标题")).text
         group_chat = -100123
@@ -196,10 +194,12 @@ async def test_commands_refused_where_they_do_not_belong(tmp_path: Path) -> None
         assert "用法" in (await chat.ask(LIAISON, "/submit")).text
 
 
-async def test_a_claim_duplicating_an_imported_record_is_refused(tmp_path: Path) -> None:
+async def test_a_claim_duplicating_an_imported_record_is_refused(
+    database: str, tmp_path: Path
+) -> None:
     from tests.conftest import write_csv
 
-    async with running_bot(tmp_path) as chat:
+    async with running_bot(database) as chat:
         await chat.join(LIAISON, "公安局")
         header = ["date", "unit", "item", "count", "points", "modifiers", "title", "note"]
         records = write_csv(

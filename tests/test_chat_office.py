@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import io
-import sqlite3
 from datetime import timedelta
-from pathlib import Path
 
 from openpyxl import load_workbook
 
 from tests.chat import ADMIN, LIAISON, OTHER_ADMIN, SECOND, STRANGER, Chat, running_bot
-
-
-def rows(db: Path, sql: str) -> list[tuple]:  # type: ignore[type-arg]
-    with sqlite3.connect(db) as conn:
-        return conn.execute(sql).fetchall()
+from tests.stores import rows
 
 
 async def claim(chat: Chat, user: int, line: str) -> str:
@@ -22,8 +16,8 @@ async def claim(chat: Chat, user: int, line: str) -> str:
     return await chat.confirm(user, summary)
 
 
-async def test_non_admin_pressing_an_admin_button_only_hears_so(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as chat:
+async def test_non_admin_pressing_an_admin_button_only_hears_so(database: str) -> None:
+    async with running_bot(database) as chat:
         await chat.join(LIAISON, "公安局")
         await claim(chat, LIAISON, "采用 《决策参考》 关于治安形势的分析 今天")
         ask = await chat.server.wait_for(lambda m: "新的采用申报" in m.text, chat_id=ADMIN)
@@ -37,8 +31,8 @@ async def test_non_admin_pressing_an_admin_button_only_hears_so(tmp_path: Path) 
         assert rows(chat.db(), "SELECT COUNT(*) FROM ledger") == [(0,)]
 
 
-async def test_forged_and_stale_confirm_buttons(tmp_path: Path) -> None:
-    async with running_bot(tmp_path, require_approval=False) as chat:
+async def test_forged_and_stale_confirm_buttons(database: str) -> None:
+    async with running_bot(database, require_approval=False) as chat:
         await chat.join(LIAISON, "公安局")
         await chat.join(SECOND, "审计局")
         summary = await chat.ask(LIAISON, "采用 《决策参考》 公安局的信息 今天")
@@ -62,8 +56,8 @@ async def test_forged_and_stale_confirm_buttons(tmp_path: Path) -> None:
         assert rows(chat.db(), "SELECT COUNT(*) FROM records") == [(1,)]
 
 
-async def test_a_replayed_update_counts_once(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as chat:
+async def test_a_replayed_update_counts_once(database: str) -> None:
+    async with running_bot(database) as chat:
         await chat.join(LIAISON, "公安局")
         update = chat.say(LIAISON, "/submit 一条报送")
         assert "本月已报送 1 条" in (await chat.reply(LIAISON)).text
@@ -75,9 +69,9 @@ async def test_a_replayed_update_counts_once(tmp_path: Path) -> None:
         assert "本月已报送 2 条" in (await chat.ask(LIAISON, "/submit 第二条报送")).text
 
 
-async def test_submission_copied_to_the_office_chat(tmp_path: Path) -> None:
+async def test_submission_copied_to_the_office_chat(database: str) -> None:
     office = -1009999
-    async with running_bot(tmp_path, office_chat_id=office) as chat:
+    async with running_bot(database, office_chat_id=office) as chat:
         await chat.join(LIAISON, "公安局")
         original = chat.say(LIAISON, "县公安局召开冬季安全工作会议")["message"]["message_id"]
         chat.say(LIAISON, "/submit", reply_to_message_id=original)
@@ -91,8 +85,8 @@ async def test_submission_copied_to_the_office_chat(tmp_path: Path) -> None:
         assert sent.document is not None and sent.document.data == b"docx bytes"
 
 
-async def test_roster_commands(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as chat:
+async def test_roster_commands(database: str) -> None:
+    async with running_bot(database) as chat:
         await chat.join(LIAISON, "公安局")
         listing = (await chat.ask(ADMIN, "/liaisons")).text
         assert f"{LIAISON} 用户{LIAISON}" in listing and "公安局（B）" in listing
@@ -108,8 +102,8 @@ async def test_roster_commands(tmp_path: Path) -> None:
         assert "未知的单位" in (await chat.ask(ADMIN, "/invite 不存在的局")).text
 
 
-async def test_penalty_adjustment_endorsement_reversal_and_pending(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as chat:
+async def test_penalty_adjustment_endorsement_reversal_and_pending(database: str) -> None:
+    async with running_bot(database) as chat:
         await chat.join(LIAISON, "公安局")
         await claim(chat, LIAISON, "采用 《决策参考》 关于治安形势的分析 今天")
         await chat.server.wait_for(lambda m: "新的采用申报" in m.text, chat_id=ADMIN)
@@ -166,8 +160,8 @@ async def test_penalty_adjustment_endorsement_reversal_and_pending(tmp_path: Pat
         ]  # fmt: skip
 
 
-async def test_export_is_an_xlsx_openpyxl_reads(tmp_path: Path) -> None:
-    async with running_bot(tmp_path, require_approval=False) as chat:
+async def test_export_is_an_xlsx_openpyxl_reads(database: str) -> None:
+    async with running_bot(database, require_approval=False) as chat:
         await chat.join(LIAISON, "公安局")
         await claim(chat, LIAISON, "采用 《决策参考》 关于治安形势的分析 今天")
         await chat.ask(LIAISON, "/submit 一条报送")

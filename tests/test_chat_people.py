@@ -4,14 +4,13 @@ liaison, and a commission that says which targets nobody will hear about it."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from tests.chat import ADMIN, LIAISON, SECOND, prepare_db, running_bot
-from tests.jobs import at, clock, idle, rows
+from tests.jobs import at, clock, idle
+from tests.stores import rows
 
 
-async def test_what_the_bot_does_not_understand_gets_a_hint(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as chat:
+async def test_what_the_bot_does_not_understand_gets_a_hint(database: str) -> None:
+    async with running_bot(database) as chat:
         await chat.join(LIAISON, "公安局")
         assert "没有看懂" in (await chat.ask(LIAISON, "你好，请问怎么报送？")).text
         assert "后面要空一格" in (await chat.ask(LIAISON, "采用决策参考关于沙漠治理的调研")).text
@@ -21,9 +20,9 @@ async def test_what_the_bot_does_not_understand_gets_a_hint(tmp_path: Path) -> N
         assert rows(chat.db(), "SELECT COUNT(*) FROM records") == [(0,)]
 
 
-async def test_help_and_menus_show_what_the_ruleset_supports(tmp_path: Path) -> None:
-    await prepare_db(tmp_path / "bot.sqlite3", "ordos-2020", [["准格尔旗", "旗区", ""]])
-    async with running_bot(tmp_path, ruleset="ordos-2020") as chat:
+async def test_help_and_menus_show_what_the_ruleset_supports(database: str) -> None:
+    await prepare_db(database, "ordos-2020", [["准格尔旗", "旗区", ""]])
+    async with running_bot(database, ruleset="ordos-2020") as chat:
         await chat.join(LIAISON, "准格尔旗")
         liaison_help = (await chat.ask(LIAISON, "/help")).text
         admin_help = (await chat.ask(ADMIN, "/help")).text
@@ -39,17 +38,17 @@ async def test_help_and_menus_show_what_the_ruleset_supports(tmp_path: Path) -> 
     assert {"pending", "approve", "reject", "lock"} <= set(menus)
 
 
-async def test_dengkou_help_keeps_quota_and_commissions(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as chat:
+async def test_dengkou_help_keeps_quota_and_commissions(database: str) -> None:
+    async with running_bot(database) as chat:
         await chat.join(LIAISON, "公安局")
         liaison_help = (await chat.ask(LIAISON, "/help")).text
     assert "计入每月报送任务" in liaison_help and "/commissions" in liaison_help
 
 
 async def test_office_only_items_are_not_offered_and_short_labels_are_used(
-    tmp_path: Path,
+    database: str,
 ) -> None:
-    async with running_bot(tmp_path) as chat:
+    async with running_bot(database) as chat:
         await chat.join(LIAISON, "公安局")
         menu = await chat.ask(LIAISON, "/report")
         await chat.press(LIAISON, menu, "市政府办公室采用")
@@ -65,9 +64,9 @@ async def test_office_only_items_are_not_offered_and_short_labels_are_used(
 
 
 async def test_an_invite_asks_before_moving_a_liaison_and_tells_the_admins(
-    tmp_path: Path,
+    database: str,
 ) -> None:
-    async with running_bot(tmp_path) as chat:
+    async with running_bot(database) as chat:
         await chat.join(LIAISON, "公安局")
         link = (await chat.ask(ADMIN, "/invite 审计局")).text
         code = link.rsplit("start=", 1)[1].strip()
@@ -88,9 +87,9 @@ async def test_an_invite_asks_before_moving_a_liaison_and_tells_the_admins(
         assert "你已经是 审计局 的信息员" in (await chat.ask(LIAISON, f"/start {own}")).text
 
 
-async def test_a_commission_names_the_targets_nobody_will_hear_of(tmp_path: Path) -> None:
+async def test_a_commission_names_the_targets_nobody_will_hear_of(database: str) -> None:
     with clock(at(2026, 3, 2, 10)):
-        async with running_bot(tmp_path) as chat:
+        async with running_bot(database) as chat:
             await idle(chat, at(2026, 3, 2, 10))
             await chat.join(LIAISON, "公安局")
             created = await chat.ask(ADMIN, "/commission 3月6日 B类 春耕备耕工作进展")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from tests.chat import ADMIN, LIAISON, OTHER_ADMIN, SECOND, STRANGER, prepare_db, running_bot
 from tests.jobs import (
     CALENDAR_ONLY,
@@ -13,15 +11,15 @@ from tests.jobs import (
     idle,
     next_wake,
     received,
-    rows,
     run_at,
     wakes_at,
 )
+from tests.stores import rows
 
 THIRD = 1003
 
 
-def ledger(db: Path) -> list[tuple[str, str, str, int]]:
+def ledger(db: str) -> list[tuple[str, str, str, int]]:
     return rows(
         db,
         "SELECT u.name, l.date, l.rule_id, l.points FROM ledger l JOIN units u ON u.id = l.unit_id "
@@ -29,9 +27,9 @@ def ledger(db: Path) -> list[tuple[str, str, str, int]]:
     )
 
 
-async def test_a_commission_from_creation_to_a_miss_and_a_selection(tmp_path: Path) -> None:
+async def test_a_commission_from_creation_to_a_miss_and_a_selection(database: str) -> None:
     with clock(at(2026, 3, 2, 10)) as time:  # a Monday
-        async with running_bot(tmp_path, **CALENDAR_ONLY) as chat:
+        async with running_bot(database, **CALENDAR_ONLY) as chat:
             await idle(chat, at(2026, 3, 2, 10))
             await chat.join(LIAISON, "公安局")
             await chat.join(SECOND, "审计局")
@@ -122,9 +120,9 @@ async def test_a_commission_from_creation_to_a_miss_and_a_selection(tmp_path: Pa
             ]
 
 
-async def test_bad_commissions_are_refused_and_store_nothing(tmp_path: Path) -> None:
+async def test_bad_commissions_are_refused_and_store_nothing(database: str) -> None:
     with clock(at(2026, 3, 2, 10)):
-        async with running_bot(tmp_path, **CALENDAR_ONLY) as chat:
+        async with running_bot(database, **CALENDAR_ONLY) as chat:
             await idle(chat, at(2026, 3, 2, 10))
             cases = {
                 "/commission 3月6日": "用法",
@@ -150,8 +148,8 @@ async def test_bad_commissions_are_refused_and_store_nothing(tmp_path: Path) -> 
             assert "#1 治安与审计｜截止 2026-03-06｜已报送 0/2" in listing.text
 
 
-async def test_rules_without_commissions_refuse_them(tmp_path: Path) -> None:
-    await prepare_db(tmp_path / "bot.sqlite3", "ordos-2020", [["东胜区", "旗区", ""]])
-    async with running_bot(tmp_path, ruleset="ordos-2020", **CALENDAR_ONLY) as chat:
+async def test_rules_without_commissions_refuse_them(database: str) -> None:
+    await prepare_db(database, "ordos-2020", [["东胜区", "旗区", ""]])
+    async with running_bot(database, ruleset="ordos-2020", **CALENDAR_ONLY) as chat:
         answer = await chat.ask(ADMIN, "/commission 明天 全部 题目")
         assert "没有约稿的考评规则" in answer.text

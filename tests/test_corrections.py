@@ -12,13 +12,13 @@ from openpyxl import load_workbook as _load
 
 from tests.chat import ADMIN, LIAISON, prepare_db, running_bot
 from tests.conftest import Cli, write_csv
-from tests.jobs import rows
+from tests.stores import rows
 
 HEADER = ["date", "unit", "item", "count", "points", "modifiers", "title", "note"]
 
 
-async def test_reversing_an_adoption_reverses_its_endorsements(tmp_path: Path) -> None:
-    async with running_bot(tmp_path, require_approval=False) as chat:
+async def test_reversing_an_adoption_reverses_its_endorsements(database: str) -> None:
+    async with running_bot(database, require_approval=False) as chat:
         await chat.join(LIAISON, "公安局")
         await chat.confirm(
             LIAISON, await chat.ask(LIAISON, "采用 决策参考 关于治安形势的分析 今天")
@@ -47,8 +47,8 @@ async def test_reversing_an_adoption_reverses_its_endorsements(tmp_path: Path) -
         assert rows(chat.db(), "SELECT SUM(points) FROM ledger WHERE record_id = 2") == [(18,)]
 
 
-async def test_endorsing_a_rejected_claim_is_refused(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as chat:
+async def test_endorsing_a_rejected_claim_is_refused(database: str) -> None:
+    async with running_bot(database) as chat:
         await chat.join(LIAISON, "公安局")
         await chat.confirm(LIAISON, await chat.ask(LIAISON, "采用 决策参考 一篇分析 今天"))
         claim = await chat.server.wait_for(lambda m: "新的采用申报" in m.text, chat_id=ADMIN)
@@ -63,8 +63,8 @@ async def test_endorsing_a_rejected_claim_is_refused(tmp_path: Path) -> None:
         assert refused.text == "记录 #1 尚未确认（已驳回），不能追加批示"
 
 
-async def test_the_same_submission_twice_counts_once(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as chat:
+async def test_the_same_submission_twice_counts_once(database: str) -> None:
+    async with running_bot(database) as chat:
         await chat.join(LIAISON, "公安局")
         first = (await chat.ask(LIAISON, "/submit 县公安局召开冬季安全工作会议")).text
         assert "本月已报送 1 条" in first
@@ -73,8 +73,8 @@ async def test_the_same_submission_twice_counts_once(tmp_path: Path) -> None:
         assert "本月已报送 2 条" in (await chat.ask(LIAISON, "/submit 另一条信息")).text
 
 
-async def test_cancel_or_a_new_command_cancels_a_waiting_summary(tmp_path: Path) -> None:
-    async with running_bot(tmp_path, require_approval=False) as chat:
+async def test_cancel_or_a_new_command_cancels_a_waiting_summary(database: str) -> None:
+    async with running_bot(database, require_approval=False) as chat:
         await chat.join(LIAISON, "公安局")
         summary = await chat.ask(LIAISON, "采用 决策参考 第一篇 今天")
         assert "已取消未确认的申报" in (await chat.ask(LIAISON, "/cancel")).text
@@ -120,9 +120,9 @@ def test_a_commission_modifier_is_taken_once_per_adoption(cli: Cli, tmp_path: Pa
     assert result.code == 1 and "modifiers.0.max_per_adoption" in result.err
 
 
-async def test_chat_takes_a_commission_modifier_once(tmp_path: Path) -> None:
-    await prepare_db(tmp_path / "bot.sqlite3", "ordos-2020", [["准格尔旗", "旗区", ""]])
-    async with running_bot(tmp_path, ruleset="ordos-2020", require_approval=False) as chat:
+async def test_chat_takes_a_commission_modifier_once(database: str) -> None:
+    await prepare_db(database, "ordos-2020", [["准格尔旗", "旗区", ""]])
+    async with running_bot(database, ruleset="ordos-2020", require_approval=False) as chat:
         await chat.join(LIAISON, "准格尔旗")
         await chat.confirm(LIAISON, await chat.ask(LIAISON, "采用 采用信息 一条动态 今天"))
         assert "单位：准格尔旗" in (await chat.ask(ADMIN, "/endorse 1 约稿")).text

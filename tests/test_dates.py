@@ -12,7 +12,7 @@ from scoring.dates import Toward, is_day, looks_like_day, read_day
 from scoring.errors import DomainError
 from tests.chat import ADMIN, LIAISON, running_bot
 from tests.conftest import Cli, write_csv
-from tests.jobs import rows as query
+from tests.stores import rows as query
 
 TODAY = date(2024, 5, 20)
 FORMS = {
@@ -99,8 +99,8 @@ def test_every_form_in_an_import_file(cli: Cli, tmp_path: Path) -> None:
     ]
 
 
-async def test_chat_reads_a_trailing_date_in_every_form(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as chat:
+async def test_chat_reads_a_trailing_date_in_every_form(database: str) -> None:
+    async with running_bot(database) as chat:
         await chat.join(LIAISON, "公安局")
         for n, written in enumerate(
             ["2024-05-06", "2024/5/6", "2024.5.6", "2024年5月6日", "20240506"]

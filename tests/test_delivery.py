@@ -5,18 +5,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from http import HTTPStatus
-from pathlib import Path
 
 from tests.chat import ADMIN, LIAISON, OTHER_ADMIN, SECOND, Chat, running_bot
-from tests.jobs import at, clock, idle, received, rows, run_at
+from tests.jobs import at, clock, idle, received, run_at
+from tests.stores import rows
 
 REMINDER = "【报送提醒】"
 
 
 @asynccontextmanager
-async def two_liaisons(tmp_path: Path) -> AsyncIterator[Chat]:
+async def two_liaisons(database: str) -> AsyncIterator[Chat]:
     """The bot the day before March's first reminder, with 公安局's and 审计局's liaisons."""
-    async with running_bot(tmp_path) as chat:
+    async with running_bot(database) as chat:
         await idle(chat, at(2026, 3, 19, 10))
         await chat.join(LIAISON, "公安局")
         await chat.join(SECOND, "审计局")
@@ -29,10 +29,10 @@ def sends_to(chat_calls: list, user: int) -> list[int | None]:  # type: ignore[t
 
 
 async def test_a_liaison_who_blocked_the_bot_is_made_inactive_and_admins_are_told(
-    tmp_path: Path,
+    database: str,
 ) -> None:
     with clock(at(2026, 3, 19, 10)) as time:
-        async with two_liaisons(tmp_path) as chat:
+        async with two_liaisons(database) as chat:
             chat.server.block(SECOND)
             await run_at(chat, time, at(2026, 3, 20))
             assert len(received(chat, LIAISON, REMINDER)) == 1
@@ -63,10 +63,10 @@ async def test_a_liaison_who_blocked_the_bot_is_made_inactive_and_admins_are_tol
 
 
 async def test_flood_control_and_network_errors_are_retried_and_sent_once(
-    tmp_path: Path,
+    database: str,
 ) -> None:
     with clock(at(2026, 3, 19, 10)) as time:
-        async with two_liaisons(tmp_path) as chat:
+        async with two_liaisons(database) as chat:
             chat.server.fail_next("sendMessage", status=HTTPStatus.TOO_MANY_REQUESTS, retry_after=1)
             chat.server.fail_next("sendMessage", status=HTTPStatus.BAD_GATEWAY, times=2)
             await run_at(chat, time, at(2026, 3, 20))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from scoring.engine import score
 from scoring.records import Record
 from scoring.ruleset import load_ruleset
 from tests.conftest import Cli, write_csv
+from tests.stores import rows as query
 
 HEADER = ["date", "unit", "item", "count", "points", "modifiers", "title", "note"]
 
@@ -63,10 +63,9 @@ def standings(cli: Cli, period: str) -> dict[str, dict]:  # type: ignore[type-ar
 
 
 def ledger(cli: Cli) -> list[tuple]:  # type: ignore[type-arg]
-    with sqlite3.connect(cli.db) as db:
-        return db.execute(
-            "SELECT unit_id, date, rule_id, column_name, points FROM ledger ORDER BY id"
-        ).fetchall()
+    return query(
+        cli.db, "SELECT unit_id, date, rule_id, column_name, points FROM ledger ORDER BY id"
+    )
 
 
 def test_every_item_scores_its_published_points() -> None:
@@ -131,10 +130,9 @@ def test_endorsements_add_up_and_explain_themselves(dengkou: Cli, tmp_path: Path
         "扣分": 0,
         "调整分": 0,
     }
-    with sqlite3.connect(dengkou.db) as db:
-        explanation = db.execute(
-            "SELECT explanation FROM records WHERE item_id = 'city.jccc'"
-        ).fetchone()[0]
+    ((explanation,),) = query(
+        dengkou.db, "SELECT explanation FROM records WHERE item_id = 'city.jccc'"
+    )
     assert explanation == "《决策参考》18 + 市领导同志批示 30 + 市政府办公室领导同志批示×2 40 = 88"
 
 
@@ -243,7 +241,7 @@ def test_settling_refuses_an_unfinished_month_and_a_ruleset_without_quotas(
     assert result.code == 1 and "尚未结束" in result.err
     result = cli("quota", "settle", "--month", "2024-13")
     assert result.code == 1 and "无法识别的月份" in result.err
-    other = Cli(tmp_path / "ordos.sqlite3", cli.capsys)
+    other = Cli(str(tmp_path / "ordos.sqlite3"), cli.capsys)
     other.ok("init", "--ruleset", "ordos-2020")
     result = other("quota", "settle", "--month", "2020-05")
     assert result.code == 1 and "没有月度报送任务" in result.err
@@ -264,12 +262,12 @@ def test_months_may_be_settled_in_any_order(dengkou: Cli) -> None:
 
 def live_points(cli: Cli) -> dict[tuple[str, int], int]:
     """Penalties still standing (not reversed), by day and points, with how many units."""
-    with sqlite3.connect(cli.db) as db:
-        rows = db.execute(
-            "SELECT date, points FROM ledger l WHERE reverses IS NULL "
-            "AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.id)"
-        ).fetchall()
+    standing = query(
+        cli.db,
+        "SELECT date, points FROM ledger l WHERE reverses IS NULL "
+        "AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.id)",
+    )
     counts: dict[tuple[str, int], int] = {}
-    for day, points in rows:
+    for day, points in standing:
         counts[(day, points)] = counts.get((day, points), 0) + 1
     return counts

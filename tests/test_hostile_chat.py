@@ -3,11 +3,9 @@ the internal error, and nothing odd is stored."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from bot import texts
 from tests.chat import ADMIN, LIAISON, running_bot
-from tests.jobs import rows
+from tests.stores import rows
 
 HUGE = "9" * 25
 LONG = "长" * 600
@@ -93,8 +91,8 @@ FORGED_BUTTONS = [
 FORGED_ADMIN_BUTTONS = ["bp:0001", "bp:1999", "bp:9999Q4", "bp:", "bh:", "bh:2024Q9"]
 
 
-async def test_hostile_input_gets_clear_answers(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as chat:
+async def test_hostile_input_gets_clear_answers(database: str) -> None:
+    async with running_bot(database) as chat:
         await chat.join(LIAISON, "公安局")
         some_message = await chat.ask(LIAISON, "/me")
         for user, inputs in ((LIAISON, LIAISON_INPUTS), (ADMIN, ADMIN_INPUTS)):
@@ -128,8 +126,8 @@ async def test_hostile_input_gets_clear_answers(tmp_path: Path) -> None:
         assert rows(chat.db(), "SELECT COUNT(*) FROM ledger") == [(0,)]
 
 
-async def test_direction_overrides_are_removed_from_titles(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as chat:
+async def test_direction_overrides_are_removed_from_titles(database: str) -> None:
+    async with running_bot(database) as chat:
         await chat.join(LIAISON, "公安局")
         done = await chat.ask(LIAISON, "/submit 关于\u202e告报作工\u202c的通知")
         assert "已记录报送" in done.text

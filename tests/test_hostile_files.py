@@ -5,7 +5,6 @@ its own, so that its time and its peak memory are its own."""
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Cli, write_csv
+from tests.stores import rows as query
 from tests.xlsxraw import HEADER_ROW, SHEET_MEMBER, declare_size, sheet_xml, write_xlsx
 
 SECONDS = 5.0
@@ -46,7 +46,7 @@ print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)
 """
 
 
-def run_cli(db: Path, *args: str) -> Run:
+def run_cli(db: str, *args: str) -> Run:
     """The command line in a process of its own: its exit code, stderr, wall time and peak
     RSS."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOVINFO_")}
@@ -80,8 +80,7 @@ def refused(cli: Cli, path: Path, *expected: str) -> Run:
         assert words in run.err, run.err
     assert run.seconds < SECONDS, f"{run.seconds:.1f} s"
     assert run.peak_mb < PEAK_MB, f"{run.peak_mb:.0f} MB"
-    with sqlite3.connect(cli.db) as db:
-        assert db.execute("SELECT COUNT(*) FROM records").fetchone() == (0,)
+    assert query(cli.db, "SELECT COUNT(*) FROM records") == [(0,)]
     return run
 
 

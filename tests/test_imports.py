@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ import pytest
 from openpyxl import Workbook
 
 from tests.conftest import Cli, write_csv
+from tests.stores import rows as query
 
 HEADER = ["date", "unit", "item", "count", "points", "modifiers", "title", "note"]
 
@@ -28,11 +28,12 @@ def office(cli: Cli, tmp_path: Path) -> Cli:
 
 
 def counts(cli: Cli) -> tuple[int, int, int]:
-    with sqlite3.connect(cli.db) as db:
-        return tuple(
-            db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-            for t in ("records", "ledger", "batches")
-        )  # type: ignore[return-value]
+    ((records, ledger, batches),) = query(
+        cli.db,
+        "SELECT (SELECT COUNT(*) FROM records), (SELECT COUNT(*) FROM ledger), "
+        "(SELECT COUNT(*) FROM batches)",
+    )
+    return records, ledger, batches
 
 
 def test_every_bad_row_is_listed_and_nothing_is_stored(office: Cli, tmp_path: Path) -> None:
@@ -116,13 +117,12 @@ def test_units_import_updates_and_never_duplicates(office: Cli, tmp_path: Path) 
         "units", "import", str(write_csv(tmp_path / "u2.csv", ["name", "group", "aliases"], again))
     )
     assert "新增 1 个，更新 1 个，共 3 个单位" in out
-    with sqlite3.connect(office.db) as db:
-        assert db.execute("SELECT name, group_id FROM units ORDER BY id").fetchall() == [
-            ("教育局", "B"),
-            ("公安局", "B"),
-            ("气象局", "C"),
-        ]
-        assert db.execute("SELECT alias FROM unit_aliases").fetchall() == [("教育",)]
+    assert query(office.db, "SELECT name, group_id FROM units ORDER BY id") == [
+        ("教育局", "B"),
+        ("公安局", "B"),
+        ("气象局", "C"),
+    ]
+    assert query(office.db, "SELECT alias FROM unit_aliases") == [("教育",)]
     bad = [["新单位", "D", ""], ["公安局", "A", "教育"], ["", "A", ""]]
     result = office(
         "units", "import", str(write_csv(tmp_path / "u3.csv", ["name", "group", "aliases"], bad))

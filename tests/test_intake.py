@@ -1,5 +1,6 @@
 """The intake's storage: updates stored once, known again when redelivered, marked handled once,
-forgotten after a while."""
+forgotten after a while. SQLite only: the working file and the database's claims (on
+PostgreSQL the dispatcher of bot/replicas.py claims updates: tests/test_replicas.py)."""
 
 from __future__ import annotations
 

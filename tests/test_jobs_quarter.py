@@ -10,7 +10,8 @@ from pathlib import Path
 from bot.fakeapi import FakeBotApi
 from scoring.ruleset import builtin_ruleset_text
 from tests.chat import ADMIN, LIAISON, OTHER_ADMIN, SECOND, bot_on, prepare_db
-from tests.jobs import CALENDAR_ONLY, at, clock, idle, next_wake, received, rows, run_at, submit
+from tests.jobs import CALENDAR_ONLY, at, clock, idle, next_wake, received, run_at, submit
+from tests.stores import rows
 
 THIRD = 1003
 FOURTH = 1004
@@ -22,7 +23,7 @@ def marks(chat_messages: list[str]) -> list[str]:
     return [text[: text.index("】") + 1] for text in chat_messages]
 
 
-def ledger(db: Path, unit: str) -> list[tuple[str, str, int]]:
+def ledger(db: str, unit: str) -> list[tuple[str, str, int]]:
     return rows(
         db,
         "SELECT l.date, l.rule_id, l.points FROM ledger l JOIN units u ON u.id = l.unit_id "
@@ -31,10 +32,10 @@ def ledger(db: Path, unit: str) -> list[tuple[str, str, int]]:
     )
 
 
-async def test_a_quarter_of_reminders_warnings_and_settlements(tmp_path: Path) -> None:
+async def test_a_quarter_of_reminders_warnings_and_settlements(database: str) -> None:
     with clock(at(2026, 1, 1, 10)) as time:
         async with FakeBotApi() as server:
-            async with bot_on(server, tmp_path, **CALENDAR_ONLY) as chat:
+            async with bot_on(server, database, **CALENDAR_ONLY) as chat:
                 await idle(chat, at(2026, 1, 1, 10))
                 for user, unit in LIAISONS.items():
                     await chat.join(user, unit)
@@ -110,7 +111,7 @@ async def test_a_quarter_of_reminders_warnings_and_settlements(tmp_path: Path) -
 
             # The bot is down over the first of March and comes back on the third.
             time.move_to(at(2026, 3, 3, 10))
-            async with bot_on(server, tmp_path, **CALENDAR_ONLY) as chat:
+            async with bot_on(server, database, **CALENDAR_ONLY) as chat:
                 await idle(chat, at(2026, 3, 3, 10))
                 assert len(received(chat, THIRD, LETTER)) == 2
                 assert "扣 50 分（经提醒后仍无较大改变）" in received(chat, THIRD, LETTER)[-1]
@@ -125,7 +126,7 @@ async def test_a_quarter_of_reminders_warnings_and_settlements(tmp_path: Path) -
 
             # Started again at once: what was made is not made or sent again.
             sent_before = len(server.sent)
-            async with bot_on(server, tmp_path, **CALENDAR_ONLY) as chat:
+            async with bot_on(server, database, **CALENDAR_ONLY) as chat:
                 await idle(chat, at(2026, 3, 3, 10))
                 await chat.app.bot_data["scheduler"].wake()
                 await idle(chat, at(2026, 3, 3, 10))
@@ -165,13 +166,11 @@ async def test_a_quarter_of_reminders_warnings_and_settlements(tmp_path: Path) -
             ]  # fmt: skip
             assert marks(received_all(server, LIAISON)) == []
             assert marks(received_all(server, FOURTH)) == []
-            assert ledger(tmp_path / "bot.sqlite3", "教育局") == [
+            assert ledger(database, "教育局") == [
                 ("2026-01-31", "quota.missed", -30),
                 ("2026-02-28", "quota.missed_again", -50),
             ]
-            assert ledger(tmp_path / "bot.sqlite3", "审计局") == [
-                ("2026-02-28", "quota.missed", -30)
-            ]
+            assert ledger(database, "审计局") == [("2026-02-28", "quota.missed", -30)]
 
 
 def received_all(server: FakeBotApi, user: int) -> list[str]:
@@ -181,18 +180,20 @@ def received_all(server: FakeBotApi, user: int) -> list[str]:
     ]
 
 
-async def test_units_of_a_group_without_a_quota_get_no_reminder(tmp_path: Path) -> None:
+async def test_units_of_a_group_without_a_quota_get_no_reminder(
+    database: str, tmp_path: Path
+) -> None:
     rules = builtin_ruleset_text("dengkou-2024").replace(
         'label = "C类"\nmonthly_quota = 4\n', 'label = "C类"\n'
     )
     assert rules != builtin_ruleset_text("dengkou-2024")
     ruleset = tmp_path / "mixed.toml"
     ruleset.write_text(rules.replace('id = "dengkou-2024"', 'id = "dengkou-mixed"'), "utf-8")
-    await prepare_db(tmp_path / "bot.sqlite3", str(ruleset))
+    await prepare_db(database, str(ruleset))
     with clock(at(2026, 3, 19, 10)) as time:
         async with (
             FakeBotApi() as server,
-            bot_on(server, tmp_path, ruleset=str(ruleset), **CALENDAR_ONLY) as chat,
+            bot_on(server, database, ruleset=str(ruleset), **CALENDAR_ONLY) as chat,
         ):
             await idle(chat, at(2026, 3, 19, 10))
             await chat.join(LIAISON, "公安局")

@@ -1,5 +1,6 @@
 """One running bot per database: a second `govinfo-bot run` waits as a standby, sends and
-schedules nothing, and takes over once the first is gone."""
+schedules nothing, and takes over once the first is gone.
+SQLite only: on PostgreSQL the replicas share the database and elect a leader instead."""
 
 from __future__ import annotations
 

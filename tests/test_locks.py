@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tests.chat import ADMIN, LIAISON, running_bot
 from tests.conftest import Cli, write_csv
-from tests.jobs import rows
+from tests.stores import rows
 
 HEADER = ["date", "unit", "item", "count", "points", "modifiers", "title", "note"]
 UNITS = [["教育局", "A", ""], ["公安局", "B", ""]]
@@ -75,8 +75,8 @@ def test_a_locked_quarter_refuses_imports_and_settlements_until_reopened(
     assert " 2024Q2 解锁 — 命令行用户 " in listing and "：六月漏登一条采用" in listing
 
 
-async def test_a_locked_quarter_in_chat(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as chat:
+async def test_a_locked_quarter_in_chat(database: str) -> None:
+    async with running_bot(database) as chat:
         await chat.join(LIAISON, "公安局")
         for title, day in (
             ("关于治安形势的分析", "2024-05-06"),

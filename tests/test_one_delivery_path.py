@@ -4,16 +4,15 @@ action's own transaction; a claim can always be decided."""
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from tests.chat import ADMIN, LIAISON, OTHER_ADMIN, running_bot
-from tests.jobs import rows
+from tests.stores import rows
 
 
 async def test_a_claim_whose_admin_message_failed_at_first_still_reaches_the_admins(
-    tmp_path: Path,
+    database: str,
 ) -> None:
-    async with running_bot(tmp_path) as chat:
+    async with running_bot(database) as chat:
         await chat.join(LIAISON, "公安局")
         summary = await chat.ask(LIAISON, "采用 决策参考 关于治安形势的分析 今天")
         # Telegram fails the next two sends: the claim was stored with the messages it owes.
@@ -35,8 +34,8 @@ async def test_a_claim_whose_admin_message_failed_at_first_still_reaches_the_adm
             raise AssertionError("the claim's messages were never marked sent")
 
 
-async def test_pending_offers_buttons_and_claims_are_decided_by_number(tmp_path: Path) -> None:
-    async with running_bot(tmp_path) as chat:
+async def test_pending_offers_buttons_and_claims_are_decided_by_number(database: str) -> None:
+    async with running_bot(database) as chat:
         await chat.join(LIAISON, "公安局")
         for title in ("第一篇分析", "第二篇分析", "第三篇分析"):
             await chat.confirm(LIAISON, await chat.ask(LIAISON, f"采用 决策参考 {title} 今天"))
@@ -72,9 +71,9 @@ async def test_pending_offers_buttons_and_claims_are_decided_by_number(tmp_path:
         assert "没有待审核" in (await chat.ask(ADMIN, "/pending")).text
 
 
-async def test_long_evidence_still_reaches_the_admins_and_the_office(tmp_path: Path) -> None:
+async def test_long_evidence_still_reaches_the_admins_and_the_office(database: str) -> None:
     office = -1009999
-    async with running_bot(tmp_path, office_chat_id=office) as chat:
+    async with running_bot(database, office_chat_id=office) as chat:
         await chat.join(LIAISON, "公安局")
         long_text = "情况说明" * 1000  # 4,000 characters, Telegram's limit for a message
         original = chat.say(LIAISON, long_text)["message"]["message_id"]

@@ -33,12 +33,11 @@ def shown_lines(text: str) -> list[str]:
     return html.unescape(re.sub(r"</?pre>", "", text)).splitlines()
 
 
-async def test_every_line_fits_a_phone(tmp_path: Path) -> None:
+async def test_every_line_fits_a_phone(database: str, tmp_path: Path) -> None:
     roster = resources.files("bot").joinpath("demo", "dengkou-2024-units.csv").read_text("utf-8")
     units = [row for row in csv.reader(io.StringIO(roster))][1:]
     assert len(units) == 54
-    db = tmp_path / "bot.sqlite3"
-    await prepare_db(db, units=units)
+    await prepare_db(database, units=units)
     # Scores of every size and sign, ties among them.
     rows = [
         [datetime.now().date().isoformat(), name, "city.jccc", 1 + n % 7, "", "", f"第{n}篇", ""]
@@ -50,14 +49,14 @@ async def test_every_line_fits_a_phone(tmp_path: Path) -> None:
     rows.append(
         [datetime.now().date().isoformat(), "渡口镇", "adjustment", 1, -99999, "", "", "负数"]
     )
-    store = await Store.open(db)
+    store = await Store.open(database)
     try:
         await import_records(
             store, write_csv(tmp_path / "r.csv", HEADER, rows), "t", datetime.now().astimezone()
         )
     finally:
         await store.close()
-    async with running_bot(tmp_path) as chat:
+    async with running_bot(database) as chat:
         await chat.join(LIAISON, LONGEST)
         await chat.join(SECOND, "渡口镇")
         sent_before = len(chat.server.sent)
@@ -101,10 +100,10 @@ async def test_every_line_fits_a_phone(tmp_path: Path) -> None:
         assert load_workbook(io.BytesIO(own.document.data)).sheetnames == ["A类"]
 
 
-async def test_equal_totals_keep_the_roster_order(tmp_path: Path) -> None:
+async def test_equal_totals_keep_the_roster_order(database: str) -> None:
     units = [["审计局", "B", ""], ["公安局", "B", ""], ["财政局", "B", ""]]
-    await prepare_db(tmp_path / "bot.sqlite3", units=units)
-    async with running_bot(tmp_path) as chat:
+    await prepare_db(database, units=units)
+    async with running_bot(database) as chat:
         chat.say(ADMIN, "/standings")
         group = await chat.server.wait_for(lambda m: "B类" in m.text, chat_id=ADMIN)
     names = [line.split()[1] for line in shown_lines(group.text)[2:]]

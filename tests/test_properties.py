@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sqlite3
 import tempfile
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +23,9 @@ from scoring.errors import DomainError
 from scoring.periods import Period, month, parse_month, quarter, year
 from scoring.records import Record
 from scoring.ruleset import ItemKind, load_ruleset
-from tests.conftest import write_csv
+from tests.conftest import STORES, write_csv
+from tests.pgserver import PostgresDatabases
+from tests.stores import rows as query
 
 RULESET = load_ruleset("dengkou-2024")
 NOW = datetime(2025, 1, 15, tzinfo=timezone(timedelta(hours=8)))
@@ -64,8 +67,22 @@ periods = st.one_of(
 )
 
 
-async def _load(tmp: Path, records: list[list[object]]) -> Store:
-    store = await Store.open(tmp / "p.sqlite3")
+# Where an example's database goes: a directory of its own for its files; on PostgreSQL each
+# example's database replaces the previous one's.
+NewDatabase = Callable[[Path], str]
+
+
+@pytest.fixture(scope="module", params=STORES)
+def new_database(request: pytest.FixtureRequest) -> NewDatabase:
+    """New databases of one store, one for each example of a property."""
+    if request.param == "sqlite":
+        return lambda tmp: str(tmp / "p.sqlite3")
+    databases: PostgresDatabases = request.getfixturevalue("postgres")
+    return lambda _: databases.new()
+
+
+async def _load(tmp: Path, db: str, records: list[list[object]]) -> Store:
+    store = await Store.open(db)
     await initialize(store, "dengkou-2024")
     await import_units(store, write_csv(tmp / "u.csv", ["name", "group"], UNITS), "test", NOW)
     await import_records(store, write_csv(tmp / "r.csv", HEADER, records), "test", NOW)
@@ -89,11 +106,11 @@ def _expected_raw(records: list[list[object]], period: Period) -> dict[str, int]
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(records=st.lists(rows(), min_size=1, max_size=40), period=periods)
 def test_totals_are_sums_of_entries_and_ranks_follow_totals(
-    records: list[list[object]], period: Period
+    new_database: NewDatabase, records: list[list[object]], period: Period
 ) -> None:
     async def check() -> None:
         with tempfile.TemporaryDirectory() as tmp:
-            store = await _load(Path(tmp), records)
+            store = await _load(Path(tmp), new_database(Path(tmp)), records)
             try:
                 _, table = await standings(store, period)
             finally:
@@ -119,7 +136,7 @@ def test_totals_are_sums_of_entries_and_ranks_follow_totals(
     spoil=st.lists(st.sampled_from(["unit", "date", "item", "count"]), max_size=2),
 )
 def test_an_import_stores_all_of_its_rows_or_none(
-    records: list[list[object]], spoil: list[str]
+    new_database: NewDatabase, records: list[list[object]], spoil: list[str]
 ) -> None:
     bad = [list(r) for r in records]
     for n, what in enumerate(spoil):
@@ -130,7 +147,8 @@ def test_an_import_stores_all_of_its_rows_or_none(
 
     async def attempt() -> tuple[int, int]:
         with tempfile.TemporaryDirectory() as tmp:
-            store = await Store.open(Path(tmp) / "p.sqlite3")
+            db = new_database(Path(tmp))
+            store = await Store.open(db)
             await initialize(store, "dengkou-2024")
             await import_units(
                 store, write_csv(Path(tmp) / "u.csv", ["name", "group"], UNITS), "t", NOW
@@ -138,11 +156,8 @@ def test_an_import_stores_all_of_its_rows_or_none(
             with contextlib.suppress(DomainError):
                 await import_records(store, write_csv(Path(tmp) / "r.csv", HEADER, bad), "t", NOW)
             await store.close()
-            with sqlite3.connect(Path(tmp) / "p.sqlite3") as db:
-                stored = db.execute("SELECT COUNT(*) FROM records").fetchone()[0]
-                batches = db.execute(
-                    "SELECT COUNT(*) FROM batches WHERE kind = 'records'"
-                ).fetchone()[0]
+            ((stored,),) = query(db, "SELECT COUNT(*) FROM records")
+            ((batches,),) = query(db, "SELECT COUNT(*) FROM batches WHERE kind = 'records'")
         return stored, batches
 
     stored, batches = asyncio.run(attempt())
@@ -165,7 +180,9 @@ settles = st.tuples(st.just("settle"), st.sampled_from(QUOTA_MONTHS))
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps=st.lists(st.one_of(imports, settles), min_size=1, max_size=12))
-def test_penalties_equal_a_settlement_from_scratch(steps: list[tuple[object, ...]]) -> None:
+def test_penalties_equal_a_settlement_from_scratch(
+    new_database: NewDatabase, steps: list[tuple[object, ...]]
+) -> None:
     """In any order of imports, settlements and late submissions, the penalties that stand are
     those of settling the settled months once, in order, on the final data."""
 
@@ -173,7 +190,8 @@ def test_penalties_equal_a_settlement_from_scratch(steps: list[tuple[object, ...
         counts: dict[tuple[str, str], int] = {}
         settled: set[str] = set()
         with tempfile.TemporaryDirectory() as tmp:
-            store = await Store.open(Path(tmp) / "p.sqlite3")
+            db = new_database(Path(tmp))
+            store = await Store.open(db)
             await initialize(store, "dengkou-2024")
             await import_units(
                 store, write_csv(Path(tmp) / "u.csv", ["name", "group"], QUOTA_UNITS), "t", NOW
@@ -193,12 +211,12 @@ def test_penalties_equal_a_settlement_from_scratch(steps: list[tuple[object, ...
                     await settle_quota(store, parse_month(str(step[1])), "t", NOW, allow_empty=True)
                     settled.add(str(step[1]))
             await store.close()
-            with sqlite3.connect(Path(tmp) / "p.sqlite3") as db:
-                standing = db.execute(
-                    "SELECT u.name, substr(l.date, 1, 7), l.points FROM ledger l "
-                    "JOIN units u ON u.id = l.unit_id WHERE l.reverses IS NULL "
-                    "AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.id)"
-                ).fetchall()
+            standing = query(
+                db,
+                "SELECT u.name, substr(l.date, 1, 7), l.points FROM ledger l "
+                "JOIN units u ON u.id = l.unit_id WHERE l.reverses IS NULL "
+                "AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.id)",
+            )
         penalties: dict[tuple[str, str], int] = {}
         for unit, label, points in standing:
             penalties[(unit, label)] = penalties.get((unit, label), 0) + points

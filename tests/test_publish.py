@@ -14,7 +14,7 @@ from bot.storage import Store
 from bot.usecases.imports import import_records
 from tests.chat import ADMIN, LIAISON, SECOND, bot_on, prepare_db
 from tests.conftest import Cli, write_csv
-from tests.jobs import rows
+from tests.stores import rows
 
 HEADER = ["date", "unit", "item", "count", "points", "modifiers", "title", "note"]
 UNITS = [
@@ -92,10 +92,12 @@ def test_publishing_locks_and_keeps_the_files(cli: Cli, tmp_path: Path, monkeypa
     assert first.read_bytes() == again.read_bytes()
 
 
-async def test_liaisons_hear_their_line_once_also_across_a_restart(tmp_path: Path) -> None:
-    await prepare_db(tmp_path / "bot.sqlite3", units=UNITS)
+async def test_liaisons_hear_their_line_once_also_across_a_restart(
+    database: str, tmp_path: Path
+) -> None:
+    await prepare_db(database, units=UNITS)
     async with FakeBotApi() as server:
-        async with bot_on(server, tmp_path) as chat:
+        async with bot_on(server, database) as chat:
             await chat.join(LIAISON, "公安局")
             await chat.join(SECOND, "审计局")
             await chat.join(THIRD, "财政局")
@@ -136,7 +138,7 @@ async def test_liaisons_hear_their_line_once_also_across_a_restart(tmp_path: Pat
             listing = await chat.ask(ADMIN, "/bulletins")
             assert listing.text.startswith("2024Q2 第 1 版")
         # Started again: nothing owed is sent twice.
-        async with bot_on(server, tmp_path) as chat:
+        async with bot_on(server, database) as chat:
             await chat.ask(ADMIN, "/bulletins")
             await chat.settled()
         for user in (LIAISON, SECOND, THIRD):

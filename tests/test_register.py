@@ -4,7 +4,6 @@ and refused, skipped or stored again as the office says (rules.md, "Rows already
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from bot.usecases import reports
 from bot.usecases.imports import Existing, import_records
 from scoring.errors import ImportRejected
 from tests.conftest import Cli, write_csv
+from tests.stores import rows as query
 
 HEADER = ["date", "unit", "item", "count", "points", "modifiers", "title", "note"]
 UNITS = [["教育局", "A", "县教育局"], ["公安局", "B", ""], ["审计局", "B", ""]]
@@ -35,13 +35,13 @@ def totals(cli: Cli, period: str) -> dict[str, int]:
 
 
 def submissions(cli: Cli) -> dict[str, int]:
-    with sqlite3.connect(cli.db) as db:
-        return dict(
-            db.execute(
-                "SELECT u.name, COUNT(*) FROM records r JOIN units u ON u.id = r.unit_id "
-                "WHERE r.item_id = 'submission' GROUP BY u.name"
-            ).fetchall()
+    return dict(
+        query(
+            cli.db,
+            "SELECT u.name, COUNT(*) FROM records r JOIN units u ON u.id = r.unit_id "
+            "WHERE r.item_id = 'submission' GROUP BY u.name",
         )
+    )
 
 
 WEEK_ONE = [

@@ -9,6 +9,8 @@ stores the batch first, so that a bot killed then finds it in the database at it
 What a kill can still cost is the reply to an action that committed just before it: the reply
 is sent after the commit, and the update, marked handled by that commit, is not handled again.
 The test checks that every report without a reply was stored in the last moments before a kill.
+
+SQLite only: polling processes on a database file (tests/test_replicas.py: PostgreSQL).
 """
 
 from __future__ import annotations

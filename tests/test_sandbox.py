@@ -1,5 +1,5 @@
 """The sandbox: the real bot on the fake Bot API server with a demo roster, talked to through the
-terminal chat by scripted lines."""
+terminal chat by scripted lines. SQLite only: the sandbox makes its own database file."""
 
 from __future__ import annotations
 

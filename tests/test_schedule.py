@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -14,6 +13,7 @@ from pydantic import ValidationError
 from bot.jobs.calendar import Job, calendar_runs, next_calendar_run
 from bot.settings import Settings
 from tests.conftest import Cli
+from tests.stores import rows
 
 ZONE = ZoneInfo("Asia/Shanghai")
 
@@ -132,12 +132,12 @@ def test_the_next_run_is_strictly_after() -> None:
 
 def test_the_command_line_shows_what_ran_and_what_comes(cli: Cli) -> None:
     cli.ok("init", "--ruleset", "dengkou-2024")
-    with sqlite3.connect(cli.db) as conn:
-        conn.execute(
-            "INSERT INTO job_runs (job, period, due_at, ran_at, outcome, detail) VALUES "
-            "('settlement', '2026-01', '2026-02-01T09:00:00+08:00', '2026-02-01T09:00:02+08:00', "
-            "'done', '')"
-        )
+    rows(
+        cli.db,
+        "INSERT INTO job_runs (job, period, due_at, ran_at, outcome, detail) VALUES "
+        "('settlement', '2026-01', '2026-02-01T09:00:00+08:00', '2026-02-01T09:00:02+08:00', "
+        "'done', '')",
+    )
     with time_machine.travel(datetime(2026, 2, 21, 10, tzinfo=ZONE)):
         out = cli.ok("jobs")
     assert "2026-02-01 09:00  月度结算 2026-01：完成" in out

@@ -15,7 +15,8 @@ from bot.usecases.quota import settle_quota
 from scoring.periods import parse_month
 from tests.chat import ADMIN, LIAISON, bot_on, prepare_db, running_bot
 from tests.conftest import Cli, write_csv
-from tests.jobs import at, clock, idle, received, rows, run_at
+from tests.jobs import at, clock, idle, received, run_at
+from tests.stores import rows
 
 HEADER = ["date", "unit", "item", "count", "points", "modifiers", "title", "note"]
 UNITS = [["教育局", "A", ""], ["公安局", "B", ""], ["审计局", "B", ""], ["气象局", "C", ""]]
@@ -51,7 +52,7 @@ def office(cli: Cli, tmp_path: Path) -> Cli:
     return cli
 
 
-def standing_penalties(db: Path, unit: str) -> list[tuple[str, str, int]]:
+def standing_penalties(db: str, unit: str) -> list[tuple[str, str, int]]:
     """(date, rule, points) of the unit's ledger lines that stand: not reversed, no reversal."""
     return rows(
         db,
@@ -126,11 +127,12 @@ def test_an_empty_month_is_refused_unless_the_office_says_so(office: Cli) -> Non
     assert rows(office.db, "SELECT month, allow_empty FROM quota_months") == [("2024-07", 1)]
 
 
-async def test_a_late_submission_in_chat_says_what_it_changed(tmp_path: Path) -> None:
-    db = tmp_path / "bot.sqlite3"
-    await prepare_db(db, units=UNITS)
+async def test_a_late_submission_in_chat_says_what_it_changed(
+    database: str, tmp_path: Path
+) -> None:
+    await prepare_db(database, units=UNITS)
     now = datetime(2024, 7, 2, 9).astimezone()
-    store = await Store.open(db)
+    store = await Store.open(database)
     try:
         await import_records(store, write_csv(tmp_path / "spring.csv", HEADER, SPRING), "test", now)
         for month in ("2024-04", "2024-05", "2024-06"):
@@ -139,7 +141,7 @@ async def test_a_late_submission_in_chat_says_what_it_changed(tmp_path: Path) ->
             )
     finally:
         await store.close()
-    async with running_bot(tmp_path) as chat:
+    async with running_bot(database) as chat:
         await chat.join(LIAISON, "公安局")
         answer = await chat.ask(LIAISON, "/submit 公安局五月补报的一条 2024-05-28")
         assert "报送日期：2024-05-28" in answer.text
@@ -147,17 +149,17 @@ async def test_a_late_submission_in_chat_says_what_it_changed(tmp_path: Path) ->
         assert "2024-05 公安局（报送 8/8）：-30 → 不扣分" in answer.text
         told = await chat.server.wait_for(lambda m: "补录报送" in m.text, chat_id=ADMIN)
         assert "2024-06 公安局（报送 0/8）：-50 → -30" in told.text
-        assert standing_penalties(db, "公安局") == [("2024-06-30", "quota.missed", -30)]
+        assert standing_penalties(database, "公安局") == [("2024-06-30", "quota.missed", -30)]
         # The same title again in May is a duplicate, pointing to the first.
         again = await chat.ask(LIAISON, "/submit 公安局五月补报的一条 2024-05-29")
         assert "重复报送" in again.text and "2024-05-28" in again.text
 
 
 async def test_the_scheduled_settlement_refuses_an_empty_month_and_says_why(
-    tmp_path: Path,
+    database: str,
 ) -> None:
     with clock(at(2026, 3, 31, 10)) as time:
-        async with FakeBotApi() as server, bot_on(server, tmp_path) as chat:
+        async with FakeBotApi() as server, bot_on(server, database) as chat:
             await idle(chat, at(2026, 3, 31, 10))
             await run_at(chat, time, at(2026, 4, 1))
             (failed,) = received(chat, ADMIN, "【自动任务未完成】")

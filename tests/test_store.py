@@ -1,4 +1,6 @@
-"""Storage guarantees: migrations, pragmas, an append-only ledger, all-or-nothing actions."""
+"""Storage guarantees: migrations, pragmas, an append-only ledger, all-or-nothing actions.
+Those of SQLite's file and connections (pragmas, its locks, the working file's thread) are
+tested on SQLite only; the rest on each store."""
 
 from __future__ import annotations
 
@@ -15,10 +17,21 @@ from bot.storage.migrate import migration_files
 from bot.usecases.setup import initialize
 from scoring.engine import score
 from scoring.records import Record
+from tests.pgserver import PostgresDatabases
 
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
 
 
+def another_database(store_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """A second new database on the test's store. On PostgreSQL it replaces the test's
+    `database` (tests/pgserver.py keeps one a test), which must be closed by then."""
+    if store_kind == "sqlite":
+        return str(tmp_path / "another.sqlite3")
+    databases: PostgresDatabases = request.getfixturevalue("postgres")
+    return databases.new()
+
+
+# SQLite only: its pragmas and its sqlite3 shell; PostgreSQL's triggers: tests/test_verify.py.
 async def test_migrations_pragmas_and_append_only_ledger(tmp_path: Path) -> None:
     path = tmp_path / "g.sqlite3"
     store = await Store.open(path)
@@ -49,8 +62,8 @@ async def test_migrations_pragmas_and_append_only_ledger(tmp_path: Path) -> None
     await store.close()
 
 
-async def test_a_failing_action_leaves_nothing(tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "g.sqlite3")
+async def test_a_failing_action_leaves_nothing(database: str) -> None:
+    store = await Store.open(database)
     ruleset, _ = await initialize(store, "dengkou-2024")
     record = Record("教育局", date(2024, 5, 6), "city.jccc")
     with pytest.raises(RuntimeError):
@@ -67,8 +80,8 @@ async def test_a_failing_action_leaves_nothing(tmp_path: Path) -> None:
     await store.close()
 
 
-async def test_a_transaction_run_whole_commits_or_leaves_nothing(tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "g.sqlite3")
+async def test_a_transaction_run_whole_commits_or_leaves_nothing(database: str) -> None:
+    store = await Store.open(database)
     await initialize(store, "dengkou-2024")
     async with store.transaction() as tx:
         await tx.db.execute(
@@ -84,19 +97,12 @@ async def test_a_transaction_run_whole_commits_or_leaves_nothing(tmp_path: Path)
         await stores(tx)
         raise RuntimeError("the process dies half-way")
 
-    async def waits(tx: Tx) -> int:
-        await stores(tx)
-        await asyncio.sleep(0)
-        return 0
-
     async def drafts() -> list[tuple[object, ...]]:
         async with store.bot_transaction() as tx:
             return [tuple(row) for row in await tx.all("SELECT user_id, title FROM drafts")]
 
     with pytest.raises(RuntimeError, match="half-way"):
         await store.bot_atomic(fails)
-    with pytest.raises(RuntimeError, match="waited"):
-        await store.bot_atomic(waits)
     assert await drafts() == []
 
     draft_id = await store.bot_atomic(stores)
@@ -107,6 +113,29 @@ async def test_a_transaction_run_whole_commits_or_leaves_nothing(tmp_path: Path)
     await store.close()
 
 
+# SQLite only: the body runs whole on the working file's thread, where nothing can be awaited.
+async def test_an_atomic_body_that_waits_is_refused_and_leaves_nothing(tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "g.sqlite3")
+    await initialize(store, "dengkou-2024")
+    async with store.transaction() as tx:
+        await tx.db.execute(
+            "INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')"
+        )
+
+    async def waits(tx: Tx) -> int:
+        (unit,) = await tx.units()
+        await tx.add_draft(7, unit.id, Record("教育局", date(2024, 5, 6), "city.jccc"), "", NOW)
+        await asyncio.sleep(0)
+        return 0
+
+    with pytest.raises(RuntimeError, match="waited"):
+        await store.bot_atomic(waits)
+    async with store.bot_transaction() as tx:
+        assert await tx.all("SELECT * FROM drafts") == []
+    await store.close()
+
+
+# SQLite only: a writer holding SQLite's lock from another connection, and its data_version.
 async def test_reads_never_wait_for_a_writer(tmp_path: Path) -> None:
     """An import from the command line holds the write lock; the bot's reads go on, on the
     store's reading connection, and see every commit as soon as it is made."""
@@ -142,13 +171,17 @@ async def test_reads_never_wait_for_a_writer(tmp_path: Path) -> None:
         await store.close()
 
 
-async def test_staged_records_are_stored_as_add_records_stores_them(tmp_path: Path) -> None:
+async def test_staged_records_are_stored_as_add_records_stores_them(
+    database: str, store_kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     """A large import stages its records before the write lock and moves them in under it: the
     rows it stores are those add_records would, ids, ledger lines and monthly sums alike."""
     tables = ("records", "ledger", "ledger_months", "ledger_quarters", "item_months")
     stored = []
     for staged in (False, True):
-        store = await Store.open(tmp_path / f"staged-{staged}.sqlite3")
+        store = await Store.open(
+            another_database(store_kind, tmp_path, request) if staged else database
+        )
         ruleset, _ = await initialize(store, "dengkou-2024")
         async with store.transaction() as tx:
             for name, group in (("教育局", "A"), ("公安局", "B")):

@@ -1,6 +1,6 @@
 """The bot token never appears in anything `govinfo-bot run` prints, at DEBUG level too: not in
 the Bot API URLs that httpx and python-telegram-bot log, not in the traceback of a token
-Telegram rejects."""
+Telegram rejects. SQLite only: real processes (tests/bots.py) on a database file."""
 
 from __future__ import annotations
 

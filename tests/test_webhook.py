@@ -1,6 +1,7 @@
 """`govinfo-bot run --webhook` end to end: the fake Bot API server posts each update to the bot's
 URL with the secret token header and posts it again until the bot answers 200, as Telegram does;
-the bot stores each update before answering, so that killing it loses nothing."""
+the bot stores each update before answering, so that killing it loses nothing.
+SQLite only: a single process on a database file (tests/test_replicas.py: PostgreSQL)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """The bot's working file: what the running bot writes for itself (updates received, summaries,
 its lease) never waits for the database's write lock, which another process may hold for half a
-minute (a large import from the command line); a database from before it moves there whole."""
+minute (a large import from the command line); a database from before it moves there whole.
+SQLite only: PostgreSQL has no working file (its bot tables are in the database)."""
 
 from __future__ import annotations
 
