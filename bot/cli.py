@@ -9,6 +9,7 @@ import logging
 import secrets
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -20,8 +21,10 @@ from bot.jobs.calendar import Job, runs_between
 from bot.settings import Settings
 from bot.sheets import CSV_ENCODINGS, csv_bytes
 from bot.storage import STORAGE_ERRORS, Store, shown
+from bot.storage.verify import Verified
 from bot.templates import KINDS, records_template, units_template
 from bot.usecases import commissions, periods
+from bot.usecases.copy import copy_database
 from bot.usecases.imports import Existing, import_records, import_units
 from bot.usecases.quota import MonthSettled, settle_quota
 from bot.usecases.setup import initialize
@@ -159,9 +162,18 @@ def build_parser() -> argparse.ArgumentParser:
     paper.add_argument("--date", help="成文日期 YYYY-MM-DD（默认今天）")
     paper.add_argument("--template", help="通报措辞模板文件（默认取 GOVINFO_BULLETIN_TEMPLATE）")
     commands.add_parser("jobs", help="定时任务：最近的执行记录和接下来的安排")
-    commands.add_parser(
-        "verify", help="核验数据库：文件完整性、积分流水的哈希链、各项累计与流水是否一致"
+    commands.add_parser("verify", help=texts.VERIFY_HELP)
+    database = commands.add_parser("db", help=texts.DB_HELP).add_subparsers(
+        dest="db_command", required=True
     )
+    copy = database.add_parser(
+        "copy",
+        help=texts.DB_COPY_HELP,
+        description=texts.DB_COPY_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    copy.add_argument("--from", dest="source", required=True, help=texts.DB_COPY_FROM)
+    copy.add_argument("--to", dest="target", required=True, help=texts.DB_COPY_TO)
     run = commands.add_parser("run", help="运行机器人（需要 GOVINFO_BOT_TOKEN）")
     run.add_argument("--or-sandbox", action="store_true", help="没有令牌时改为启动本地沙盒")
     run.add_argument(
@@ -290,12 +302,47 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         case "verify":
 
             async def check(store: Store) -> int:
-                done = await verify(store)
-                print(texts.VERIFY_OK.format(lines=done.lines, sums=done.sums))
+                _print_verified(store, await verify(store))
                 return 0
 
             return await _with_store(settings, check)
+        case "db":
+            return await _copy(args.source, args.target)
     raise AssertionError(args.command)
+
+
+def _print_verified(store: Store, done: Verified) -> None:
+    ok = texts.VERIFY_OK_POSTGRES if store.dialect == "postgres" else texts.VERIFY_OK
+    print(ok.format(lines=done.lines, sums=done.sums))
+
+
+async def _copy(source_at: str, target_at: str) -> int:
+    """`db copy`: both stores open at once, each named if it cannot be opened; the target
+    verified once the copy has committed, as `verify` would."""
+    async with AsyncExitStack() as stores:
+        opened = []
+        for where in (source_at, target_at):
+            try:
+                store = await Store.open(where)
+            except STORAGE_ERRORS as exc:
+                print(texts.STORAGE_FAILED.format(db=shown(where), detail=exc), file=sys.stderr)
+                return 1
+            stores.push_async_callback(store.close)
+            opened.append(store)
+        source, target = opened
+        try:
+            copied = await copy_database(source, target)
+        except STORAGE_ERRORS as exc:
+            failed = texts.COPY_FAILED.format(
+                source=source.display, target=target.display, detail=exc
+            )
+            print(failed, file=sys.stderr)
+            return 1
+        print(texts.COPY_DONE.format(source=source.display, target=target.display))
+        for table, rows in copied.items():
+            print(texts.COPY_TABLE_LINE.format(table=texts.COPY_TABLES[table], rows=rows))
+        _print_verified(target, await verify(target))
+    return 0
 
 
 def _print_totals(lines: list[int]) -> None:

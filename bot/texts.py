@@ -1111,3 +1111,68 @@ ERRORS.update(
         "bulletin_version_format": "已发布的版本只有 docx 和 xlsx 文件：请用 --format docx 或 xlsx",
     }
 )
+
+# --- govinfo-bot verify on PostgreSQL, govinfo-bot db copy -------------------------------------
+
+VERIFY_OK_POSTGRES = (
+    "核验通过：{lines} 条积分流水的哈希链完整，{sums} 行累计与流水一致，保护流水的触发器齐全"
+)
+ERRORS.update(
+    {
+        "verify_guards": (
+            "保护积分流水和累计表的触发器缺失或已停用：{triggers}。"
+            "请数据库管理员重新启用这些触发器，再核验一次"
+        ),
+        "copy_target_not_empty": (
+            "目标数据库 {db} 不是空的（{table}已有 {rows} 行）：只能复制到新建的或空的数据库。"
+            "未写入任何内容"
+        ),
+    }
+)
+DB_HELP = "数据库维护：在 SQLite 与 PostgreSQL 之间迁移"
+DB_COPY_HELP = "把整个考评数据库复制到另一个新建的或空的数据库（复制前须停止机器人）"
+DB_COPY_DESCRIPTION = (
+    "把一个考评数据库（SQLite 文件或 postgresql:// 地址）整体复制到另一个新建的或空的数据库，"
+    "如从 SQLite 迁到 PostgreSQL，或迁回来：设置和规则集、单位、记录、积分流水（哈希链原样）、"
+    "结算、锁定的期间、通报及其文件、信息员、约稿、定时任务记录和待发消息，"
+    "全部在目标数据库的一次事务中写入，要么全部写入，要么什么都不写；"
+    "各项累计由目标数据库按积分流水重新算出。复制完成后列出各表行数，并核验目标数据库。\n\n"
+    "复制前请先停止机器人：复制期间写入源数据库的内容不会被复制；"
+    "机器人运行时自己的数据（收到的更新、待确认的报告摘要、运行租约）也不复制。"
+)
+DB_COPY_FROM = "源数据库：SQLite 文件路径或 postgresql:// 地址"
+DB_COPY_TO = "目标数据库：新建的或空的 SQLite 文件，或已建好的空 PostgreSQL 数据库"
+COPY_DONE = "已将 {source} 复制到 {target}（一次事务写入）："
+COPY_TABLE_LINE = "  {table}：{rows} 行"
+COPY_TABLES = {
+    "settings": "设置和规则集",
+    "score_columns": "通报计分列",
+    "units": "单位",
+    "unit_aliases": "单位别名",
+    "batches": "操作批次",
+    "records": "记录",
+    "record_events": "记录的审核经过",
+    "ledger": "积分流水",
+    "quota_months": "已结算的月份",
+    "quota_settlements": "月度任务结算",
+    "liaisons": "信息员",
+    "invites": "邀请码",
+    "invite_failures": "邀请码输错记录",
+    "liaison_events": "信息员状态变化",
+    "period_locks": "锁定的期间",
+    "period_events": "锁定和解锁记录",
+    "commissions": "约稿",
+    "commission_targets": "约稿对象",
+    "commission_answers": "约稿回复",
+    "commission_selections": "约稿选用",
+    "files": "通报文件",
+    "bulletins": "已发布的通报",
+    "job_runs": "定时任务记录",
+    "outbox": "待发和已发消息",
+    "claimed_updates": "已处理的更新",
+}
+COPY_FAILED = "未能把 {source} 复制到 {target}：{detail}"
+VERIFY_HELP = (
+    "核验数据库：文件完整性（PostgreSQL 上为保护积分流水的触发器）、积分流水的哈希链、"
+    "各项累计与流水是否一致"
+)

@@ -1,27 +1,30 @@
 """A tamper-evident ledger: lines chained by hashes, kept sums that only the ledger's trigger may
 write, and `govinfo-bot verify` (also run daily by the scheduler) naming the first line or sum
-that no longer agrees."""
+that no longer agrees, on either store."""
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from bot import texts
 from bot.storage import Store
 from bot.storage.chain import line_hash
 from bot.storage.migrate import migration_files
+from bot.storage.postgres import is_postgres
 from tests.chat import ADMIN, running_bot
 from tests.conftest import Cli, write_csv
-from tests.jobs import at, clock, idle, rows, run_at
+from tests.jobs import at, clock, idle, run_at
+from tests.pgserver import query
+from tests.stores import rows
 
 HEADER = ["date", "unit", "item", "count", "points", "modifiers", "title", "note"]
 
 
-@pytest.fixture
-def office(cli: Cli, tmp_path: Path) -> Cli:
+def build_office(cli: Cli, tmp_path: Path) -> Cli:
     """A dengkou-2024 database with a few adoptions, an adjustment and a penalty."""
     cli.ok("init", "--ruleset", "dengkou-2024")
     units = [["教育局", "A", ""], ["公安局", "B", ""], ["审计局", "B", ""]]
@@ -38,16 +41,39 @@ def office(cli: Cli, tmp_path: Path) -> Cli:
     return cli
 
 
-def tamper(db: Path, *statements: str) -> None:
-    """Edit the file behind the bot's back, as someone with the sqlite3 shell could."""
+@pytest.fixture
+def office(cli: Cli, tmp_path: Path) -> Cli:
+    return build_office(cli, tmp_path)
+
+
+def tamper(db: str, table: str, statement: str) -> None:
+    """Edit a table behind the bot's back, its triggers out of the way meanwhile and back in
+    place after, as the database's owner could: on SQLite with the sqlite3 shell, on PostgreSQL
+    as superuser."""
+    if is_postgres(db):
+        query(db, f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        query(db, statement)
+        query(db, f"ALTER TABLE {table} ENABLE TRIGGER USER")
+        return
     with sqlite3.connect(db) as conn:
-        for statement in statements:
-            conn.execute(statement)
-
-
-def refused(db: Path, statement: str) -> str:
-    with sqlite3.connect(db) as conn, pytest.raises(sqlite3.IntegrityError) as caught:
+        triggers = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table,)
+        ).fetchall()
+        for name, _ in triggers:
+            conn.execute(f"DROP TRIGGER {name}")
         conn.execute(statement)
+        for _, sql in triggers:
+            conn.execute(sql)
+
+
+def refused(db: str | Path, statement: str, params: tuple[object, ...] = ()) -> str:
+    """The store's refusal of a statement."""
+    if is_postgres(db):
+        with pytest.raises(asyncpg.RaiseError) as caught:
+            query(str(db), statement, params)
+        return str(caught.value)
+    with sqlite3.connect(db) as conn, pytest.raises(sqlite3.IntegrityError) as caught:
+        conn.execute(statement, params)
     return str(caught.value)
 
 
@@ -57,41 +83,41 @@ def test_a_clean_database_verifies(office: Cli) -> None:
     assert out.strip().startswith(f"核验通过：{lines} 条积分流水")
 
 
-def test_the_ledger_and_its_sums_refuse_edits(office: Cli) -> None:
+def test_the_ledger_and_its_sums_refuse_edits(office: Cli, tmp_path: Path) -> None:
     db = office.db
     line = rows(db, "SELECT * FROM ledger WHERE reverses IS NULL ORDER BY id LIMIT 1")[0]
-    marks = ", ".join("?" for _ in line)
-    with sqlite3.connect(db) as conn:
-        for sql in (
-            f"INSERT OR REPLACE INTO ledger VALUES ({marks})",
-            f"REPLACE INTO ledger VALUES ({marks})",
-        ):
-            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-                conn.execute(sql, line)
+    values = f"VALUES ({', '.join('?' for _ in line)})"
+    # A line written again over itself: SQLite's REPLACE, PostgreSQL's upsert.
+    replaced = (
+        [f"INSERT INTO ledger {values} ON CONFLICT (id) DO UPDATE SET points = 1000"]
+        if is_postgres(db)
+        else [f"INSERT OR REPLACE INTO ledger {values}", f"REPLACE INTO ledger {values}"]
+    )
+    for statement in replaced:
+        assert "append-only" in refused(db, statement, line)
     assert "append-only" in refused(db, "UPDATE ledger SET points = 1000")
     assert "append-only" in refused(db, "DELETE FROM ledger")
     for table in ("ledger_months", "ledger_quarters", "item_months"):
         assert "kept sums" in refused(db, f"UPDATE {table} SET items = items + 1")
         assert "kept sums" in refused(db, f"DELETE FROM {table}")
+    written = "INSERT INTO item_months (month, rule_id, items) VALUES ('2024-05', 'city.jccc', 9)"
     assert "kept sums" in refused(
         db,
-        "INSERT OR REPLACE INTO item_months (month, rule_id, items) VALUES ('2024-05', 'city.jccc', 9)",
+        f"{written} ON CONFLICT (month, rule_id) DO UPDATE SET items = 9"
+        if is_postgres(db)
+        else written.replace("INSERT", "INSERT OR REPLACE"),
     )
     office.ok("verify")
     # The ledger still takes new lines, and keeps its sums with them.
     more = [["2024-06-05", "公安局", "city.jccc", 1, "", "", "调研二", ""]]
-    office.ok("records", "import", str(write_csv(db.with_suffix(".more.csv"), HEADER, more)))
+    office.ok("records", "import", str(write_csv(tmp_path / "more.csv", HEADER, more)))
     office.ok("verify")
 
 
 def test_an_edited_line_breaks_the_chain_there(office: Cli) -> None:
     db = office.db
     (target,) = rows(db, "SELECT id FROM ledger ORDER BY id LIMIT 1 OFFSET 1")[0]
-    tamper(
-        db,
-        "DROP TRIGGER ledger_no_update",
-        f"UPDATE ledger SET points = points + 100 WHERE id = {target}",
-    )
+    tamper(db, "ledger", f"UPDATE ledger SET points = points + 100 WHERE id = {target}")
     result = office("verify")
     assert result.code == 1
     assert result.err.strip() == texts.error_text("verify_chain", {"line": target})
@@ -100,7 +126,7 @@ def test_an_edited_line_breaks_the_chain_there(office: Cli) -> None:
 def test_a_removed_line_breaks_the_chain_at_the_next(office: Cli) -> None:
     db = office.db
     first, second = (i for (i,) in rows(db, "SELECT id FROM ledger ORDER BY id LIMIT 2"))
-    tamper(db, "DROP TRIGGER ledger_no_delete", f"DELETE FROM ledger WHERE id = {first}")
+    tamper(db, "ledger", f"DELETE FROM ledger WHERE id = {first}")
     result = office("verify")
     assert result.err.strip() == texts.error_text("verify_chain", {"line": second})
 
@@ -112,7 +138,7 @@ def test_an_edited_sum_is_named(office: Cli) -> None:
     )[0]
     tamper(
         db,
-        "DROP TRIGGER ledger_months_guard_update",
+        "ledger_months",
         f"UPDATE ledger_months SET c0 = c0 + 50 WHERE month = '2024-05' AND unit_id = {unit}",
     )
     result = office("verify")
@@ -127,14 +153,14 @@ def test_an_edited_sum_is_named(office: Cli) -> None:
 
 def test_a_missing_or_extra_sum_row_is_named(office: Cli) -> None:
     db = office.db
-    tamper(db, "DROP TRIGGER item_months_guard_delete", "DELETE FROM item_months")
+    tamper(db, "item_months", "DELETE FROM item_months")
     result = office("verify")
     assert result.err.strip() == texts.error_text(
         "verify_sum_missing", {"table": "item_months", "key": "2024-05 city.jccc"}
     )
     tamper(
         db,
-        "DROP TRIGGER ledger_quarters_guard_insert",
+        "ledger_quarters",
         "INSERT INTO ledger_quarters VALUES ('2023Q1', 1, 1, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0)",
     )
     assert office("verify").err.strip() == texts.error_text(
@@ -142,8 +168,23 @@ def test_a_missing_or_extra_sum_row_is_named(office: Cli) -> None:
     )
 
 
+@pytest.mark.stores("postgres")
+def test_a_guard_left_switched_off_is_named(office: Cli) -> None:
+    """PostgreSQL keeps its own files: what stands in for SQLite's integrity check is that the
+    triggers guarding the ledger and its sums are all there and switched on."""
+    assert office.ok("verify").strip().endswith("保护流水的触发器齐全")
+    query(office.db, "ALTER TABLE ledger DISABLE TRIGGER ledger_no_update")
+    query(office.db, "DROP TRIGGER item_months_guard_truncate ON item_months")
+    result = office("verify")
+    assert result.code == 1
+    assert result.err.strip() == texts.error_text(
+        "verify_guards", {"triggers": ["ledger_no_update", "item_months_guard_truncate"]}
+    )
+
+
+@pytest.mark.stores("sqlite")
 def test_a_damaged_file_fails_the_integrity_check(office: Cli) -> None:
-    db = office.db
+    db = Path(office.db)
     data = bytearray(db.read_bytes())
     # The first copy of a unit's name: the table row or its unique index, and they no longer
     # agree.
@@ -189,9 +230,9 @@ async def test_the_migration_chains_lines_written_before_it(tmp_path: Path) -> N
     assert "append-only" in refused(db, "UPDATE ledger SET points = 0")
 
 
-async def test_the_daily_check_tells_the_admins_when_it_fails(tmp_path: Path) -> None:
+async def test_the_daily_check_tells_the_admins_when_it_fails(database: str) -> None:
     with clock(at(2026, 3, 2, 10)) as time:
-        async with running_bot(tmp_path, verify_time="03:00") as chat:
+        async with running_bot(database, verify_time="03:00") as chat:
             await idle(chat, at(2026, 3, 2, 10))
             await run_at(chat, time, at(2026, 3, 3, 3))
             assert rows(chat.db(), "SELECT outcome FROM job_runs WHERE job = 'ledger_check'") == [
@@ -200,11 +241,7 @@ async def test_the_daily_check_tells_the_admins_when_it_fails(tmp_path: Path) ->
             chat.say(ADMIN, "/adjust 教育局 +12 补记漏登")
             await chat.server.wait_for(lambda m: m.text.startswith("已记入"), chat_id=ADMIN)
             (line,) = rows(chat.db(), "SELECT MAX(id) FROM ledger")[0]
-            tamper(
-                chat.db(),
-                "DROP TRIGGER ledger_no_update",
-                f"UPDATE ledger SET points = 120 WHERE id = {line}",
-            )
+            tamper(chat.db(), "ledger", f"UPDATE ledger SET points = 120 WHERE id = {line}")
             await run_at(chat, time, at(2026, 3, 4, 3))
             failed = rows(
                 chat.db(),

@@ -1,0 +1,45 @@
+"""`govinfo-bot db copy`: an assessment moved whole from one store to another (SQLite to
+PostgreSQL, or back), with the bot stopped."""
+
+from __future__ import annotations
+
+from bot import texts
+from bot.storage import Store
+from bot.storage.copy import (
+    TABLES,
+    advance_identities,
+    bind_working_file,
+    clear_settings,
+    first_filled,
+    read_chunks,
+    write_rows,
+)
+from scoring.errors import DomainError
+
+
+async def copy_database(source: Store, target: Store) -> dict[str, int]:
+    """Every table of the source's assessment into the target, which must hold none of it, in
+    one transaction there (all of it or nothing); the rows copied, by table, in the order
+    copied. The source is read in one snapshot. The kept sums are not copied: the target's
+    ledger triggers sum the lines as they go in (`verify` on the target then shows that they
+    agree with the lines)."""
+    rows: dict[str, int] = {}
+    async with source.reading(snapshot=True) as read, target.transaction() as write:
+        filled = await first_filled(write)
+        if filled is not None:
+            table, count = filled
+            raise DomainError(
+                "copy_target_not_empty",
+                db=target.display,
+                table=texts.COPY_TABLES[table],
+                rows=count,
+            )
+        await clear_settings(write)
+        for table in TABLES:
+            rows[table.name] = 0
+            async for chunk in read_chunks(read, table):
+                await write_rows(write, table, chunk)
+                rows[table.name] += len(chunk)
+        await advance_identities(write)
+    await bind_working_file(target)
+    return rows
