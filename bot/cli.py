@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
@@ -21,6 +22,7 @@ from bot.jobs.calendar import Job, runs_between
 from bot.settings import Settings
 from bot.sheets import CSV_ENCODINGS, csv_bytes
 from bot.storage import STORAGE_ERRORS, Store, shown
+from bot.storage.postgres import is_postgres
 from bot.storage.verify import Verified
 from bot.templates import KINDS, records_template, units_template
 from bot.usecases import commissions, periods
@@ -181,7 +183,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--port", type=int, default=8443, help="webhook 监听端口（默认 8443）")
     run.add_argument("--listen", default="0.0.0.0", help="webhook 监听地址（默认 0.0.0.0）")
-    run.add_argument("--secret", help="webhook 的 secret token（Telegram 会在每个请求中带上）")
+    run.add_argument(
+        "--secret",
+        help="webhook 的 secret token（Telegram 会在每个请求中带上；默认取 GOVINFO_WEBHOOK_SECRET）",
+    )
 
     sandbox = commands.add_parser("sandbox", help="不连接 Telegram，在终端里试用机器人")
     sandbox.add_argument("--ruleset", default=None, help="规则集（默认取 GOVINFO_RULESET）")
@@ -578,13 +583,25 @@ def _run_bot(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import build_application
     from bot.runner import Webhook, serve
 
-    logs.setup(settings.log_level, settings.bot_token.get_secret_value())
     webhook = None
     if args.webhook:
         # Without a secret anyone who learns the URL could post updates "from" an admin;
-        # Telegram is given the secret by setWebhook, so a generated one works just as well.
-        secret = args.secret or secrets.token_urlsafe(32)
-        webhook = Webhook(args.webhook, args.listen, args.port, secret)
+        # Telegram is given the secret by setWebhook, so a generated one works just as well,
+        # but for processes sharing the webhook: each start would give Telegram its own, and
+        # the others would refuse every post.
+        secret = args.secret or (
+            settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        )
+        if secret is None and is_postgres(settings.db):
+            print(texts.WEBHOOK_SECRET_SHARED, file=sys.stderr)
+            return 1
+        webhook = Webhook(args.webhook, args.listen, args.port, secret or secrets.token_urlsafe(32))
+    logs.setup(
+        settings.log_level,
+        settings.bot_token.get_secret_value(),
+        webhook.secret if webhook else None,
+        urlsplit(settings.db).password,
+    )
     try:
         asyncio.run(serve(build_application(settings), webhook))
     except InvalidToken:

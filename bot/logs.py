@@ -45,12 +45,15 @@ class RedactSecret(logging.Filter):
         return True
 
 
-def setup(level: str, token: str) -> None:
-    """Log to stderr at `level`, the token redacted; warnings go through logging too."""
+def setup(level: str, token: str, *others: str | None) -> None:
+    """Log to stderr at `level`, the token and the other secrets given (the webhook's, the
+    database password) redacted; warnings go through logging too."""
     logging.basicConfig(format=FORMAT, level=level)
-    redact = RedactSecret(token)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(redact)
+    for secret in (token, *others):
+        if secret:
+            redact = RedactSecret(secret)
+            for handler in logging.getLogger().handlers:
+                handler.addFilter(redact)
     logging.captureWarnings(True)
     if logging.getLogger().level > logging.DEBUG:
         for name in CHATTY:

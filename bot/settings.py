@@ -19,6 +19,9 @@ class Settings(BaseSettings):
     )
 
     bot_token: SecretStr | None = None
+    # The webhook's secret token (`run --webhook`); several processes sharing one webhook (on
+    # PostgreSQL) must share it. Unset with one process: a random one at each start.
+    webhook_secret: SecretStr | None = None
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     # The database: an SQLite file's path, or a postgresql:// URL (README, "Several machines").
     db: str = "govinfo.sqlite3"

@@ -467,6 +467,10 @@ LEASE_STANDBY = (
 )
 LEASE_TAKEN = "本进程已接管数据库 {db}，开始运行"
 LEASE_LOST = "另一个进程（{holder}）已接管数据库 {db}：本进程停止运行"
+WEBHOOK_SECRET_SHARED = (
+    "数据库是 PostgreSQL，可能有多个进程共用同一个 webhook：请用 GOVINFO_WEBHOOK_SECRET（或 --secret）"
+    "给所有进程设置同一个 secret token，否则各进程启动时会互相覆盖，Telegram 的请求将被拒绝"
+)
 LEADER_TAKEN = "本进程成为数据库 {db} 上的主进程：定时任务和消息发送由本进程运行"
 LEADER_LOST = "本进程与数据库 {db} 的连接已断开，可能已有其他进程接任主进程：本进程停止运行"
 TOKEN_MISSING = (

@@ -15,7 +15,10 @@ from collections import Counter
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot import texts
+from bot.cli import main
 from bot.fakeapi import FakeBotApi, SentMessage
 from bot.storage import Store
 from tests.bots import LIAISONS, REPLY_WINDOW, Liaisons, bot_env
@@ -184,3 +187,15 @@ async def test_three_replicas_one_killed(postgres: PostgresDatabases) -> None:
     # Each step of the conversation went to the process whose turn it was, so to several.
     served = {d.update_id for d in server.webhook_deliveries if d.status == 200}
     assert served == set(server.updates)
+
+
+def test_processes_sharing_a_webhook_need_one_secret(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each start gives Telegram the webhook's secret: processes with secrets of their own
+    (random ones) would refuse each other's posts. On PostgreSQL one must be set."""
+    monkeypatch.setenv("GOVINFO_BOT_TOKEN", "123:secret")
+    monkeypatch.setenv("GOVINFO_DB", "postgresql://govinfo@db.invalid/govinfo")
+    monkeypatch.delenv("GOVINFO_WEBHOOK_SECRET", raising=False)
+    assert main(["run", "--webhook", "https://bot.example.org/tg"]) == 1
+    assert "GOVINFO_WEBHOOK_SECRET" in capsys.readouterr().err

@@ -15,6 +15,7 @@ from bot import texts
 from bot.fakeapi import FakeBotApi
 from bot.logs import RedactSecret
 from tests.bots import BotProcess, liaisons_db
+from tests.test_webhook import free_port
 
 
 def assert_no_token(server: FakeBotApi, output: str) -> None:
@@ -67,3 +68,23 @@ def test_the_filter_redacts_messages_arguments_and_tracebacks() -> None:
     output = stream.getvalue()
     assert "AAsecretPartOfTheToken" not in output
     assert output.count("<token>") == 3 and "Traceback" in output and "123456789" not in output
+
+
+async def test_the_webhook_secret_is_not_printed(tmp_path: Path) -> None:
+    """python-telegram-bot logs setWebhook's parameters at DEBUG: the secret among them."""
+    db = await liaisons_db(tmp_path)
+    port = free_port()
+    secret = "webhook-secret-not-to-print"
+    webhook = ["--webhook", f"http://127.0.0.1:{port}/tg", "--port", str(port),
+               "--listen", "127.0.0.1"]  # fmt: skip
+    async with FakeBotApi() as server:
+        bot = await BotProcess.start(
+            server, db, tmp_path, *webhook, log_level="DEBUG", webhook_secret=secret
+        )
+        server.send_message(2001, "/submit 密钥测试")
+        await server.wait_for(lambda m: "密钥测试" in (m.text or ""), timeout=30)
+        bot.process.terminate()
+        output = await bot.output()
+    assert "setWebhook" in output
+    assert secret not in output
+    assert_no_token(server, output)
