@@ -141,7 +141,11 @@ async def _replicate(app: Application, store: PgStore, settings: Settings, intak
     dispatcher = Dispatcher(app, store, settings.now, CONCURRENT_UPDATES)
     intake.replicate(dispatcher, Conversations(app, store, settings.now))
     app.bot_data[COURIER] = Nudge(store)
-    courier = Courier(app.bot, store, settings.admin_ids, settings.now, lambda: app.running)
+    # Sending stops, between two messages, as soon as this process no longer leads.
+    courier = Courier(
+        app.bot, store, settings.admin_ids, settings.now,
+        lambda: app.running and leadership.leading.is_set(),
+    )  # fmt: skip
 
     async def lead() -> None:
         log.warning(texts.LEADER_TAKEN.format(db=store.display))
@@ -155,6 +159,7 @@ async def _replicate(app: Application, store: PgStore, settings: Settings, intak
 
     def lost() -> None:
         log.error(texts.LEADER_LOST.format(db=store.display))
+        app.bot_data[COURIER] = Nudge(store)
         app.bot_data[STOP].set()
 
     leadership = Leadership(store, lead, told, lost)

@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from datetime import datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
@@ -21,7 +20,7 @@ from bot import logs, render, texts
 from bot.jobs.calendar import Job, runs_between
 from bot.settings import Settings
 from bot.sheets import CSV_ENCODINGS, csv_bytes
-from bot.storage import STORAGE_ERRORS, Store, shown
+from bot.storage import STORAGE_ERRORS, Store, password_of, shown
 from bot.storage.postgres import is_postgres
 from bot.storage.verify import Verified
 from bot.templates import KINDS, records_template, units_template
@@ -324,6 +323,9 @@ def _print_verified(store: Store, done: Verified) -> None:
 async def _copy(source_at: str, target_at: str) -> int:
     """`db copy`: both stores open at once, each named if it cannot be opened; the target
     verified once the copy has committed, as `verify` would."""
+    if not is_postgres(source_at) and not Path(source_at).exists():
+        # Opening it would make an empty database there, and copy nothing from it.
+        raise DomainError("copy_source_missing", db=source_at)
     async with AsyncExitStack() as stores:
         opened = []
         for where in (source_at, target_at):
@@ -600,7 +602,7 @@ def _run_bot(args: argparse.Namespace, settings: Settings) -> int:
         settings.log_level,
         settings.bot_token.get_secret_value(),
         webhook.secret if webhook else None,
-        urlsplit(settings.db).password,
+        password_of(settings.db),
     )
     try:
         asyncio.run(serve(build_application(settings), webhook))

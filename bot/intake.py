@@ -122,14 +122,6 @@ class Intake:
         elif self.durable:
             async with self.store.bot_autocommit() as tx:
                 await tx.mark_handled(update_id, self._clock())
-        if self.dispatcher is not None:
-            self.dispatcher.done(update_id)
-
-    def give_up(self, update_id: int) -> None:
-        """The update could not be handled now: left unhandled, for the dispatcher to take
-        again once its claim expires."""
-        if self.dispatcher is not None:
-            self.dispatcher.done(update_id)
 
     async def unhandled(self, bot: Bot) -> list[Update]:
         """The stored updates not handled yet (the last run stopped before), oldest first."""
@@ -202,24 +194,36 @@ class IntakeProcessor(SimpleUpdateProcessor):
         self._intake = intake
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        conversations = self._intake.conversations
-        if conversations is not None and isinstance(update, Update):
-            # Before the handlers look at the update (the coroutine has not started yet).
-            try:
-                had = await conversations.load(update)
-            except Exception:
-                log.exception(
-                    "update %s waits: its conversation could not be read", update.update_id
-                )
-                if inspect.iscoroutine(coroutine):
-                    coroutine.close()
-                self._intake.give_up(update.update_id)
-                return
-            try:
-                await coroutine
-            finally:
-                await conversations.keep(update, had)
-        else:
+        dispatcher, conversations = self._intake.dispatcher, self._intake.conversations
+        if not isinstance(update, Update):
             await coroutine
-        if isinstance(update, Update):
+        elif dispatcher is None or conversations is None:
+            await coroutine
             await self._intake.handled(update.update_id)
+        else:
+            await self._replicated(update, coroutine, dispatcher, conversations)
+
+    async def _replicated(
+        self,
+        update: Update,
+        coroutine: Awaitable[Any],
+        dispatcher: Dispatcher,
+        conversations: Conversations,
+    ) -> None:
+        # The conversation is loaded before the handlers look at the update (the coroutine has
+        # not started yet) and kept after them; only then may the chat's next update be taken.
+        try:
+            async with conversations.held(update):
+                await coroutine
+        except Exception:
+            log.exception("update %s is to be taken again: its conversation could not be read "
+                          "or kept", update.update_id)  # fmt: skip
+            if inspect.iscoroutine(coroutine):
+                coroutine.close()  # not started, if the conversation could not be read
+            handled = False
+        else:
+            handled = True
+        finally:
+            # The claim's release marks it handled: the note of an action that did is not needed.
+            self._intake.store.claimed.discard(update.update_id)  # type: ignore[union-attr]
+        await dispatcher.finish(update.update_id, handled=handled)

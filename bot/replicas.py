@@ -28,7 +28,7 @@ import os
 import secrets
 import socket
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -47,8 +47,12 @@ RENEW_EVERY = 3.0
 # How often a process looks for updates nobody holds (stored by a process that died, or whose
 # chat waited for an earlier update handled elsewhere).
 POLL_EVERY = 0.5
-# How often a follower tries to become the leader, and the leader checks its connection.
+# How often a follower tries to become the leader, and the leader checks its connection; how
+# long a new leader waits before it starts.
 LEADER_CHECK = 2.0
+HANDOVER = 2 * LEADER_CHECK + 1.0
+# What ends the hold on the leader's lock.
+LOST = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
 # What the leader listens to: another process added to the outbox, or to the calendar.
 OUTBOX_CHANNEL = "govinfo_outbox"
 
@@ -109,65 +113,71 @@ class Dispatcher:
         """An update was stored, or one handled: there may be one to take."""
         self._wake.set()
 
-    def done(self, update_id: int) -> None:
-        """The update was handled, or given up for now: no longer this process's to renew (a
-        given-up update is taken again, here or elsewhere, once its claim expires)."""
-        self._in_flight.discard(update_id)
-        self._wake.set()
+    async def finish(self, update_id: int, *, handled: bool) -> None:
+        """The update's claim released: handled, or (not `handled`) to be taken again, here or
+        elsewhere. Either way no longer this process's to renew."""
+        try:
+            async with self._store.bot_autocommit() as tx:
+                await tx.finish_claim(update_id, self._clock() if handled else None)
+        finally:
+            # Also if the release failed: the claim then expires, and the update is taken again
+            # (its action, if it committed, is found done).
+            self._in_flight.discard(update_id)
+            self._wake.set()
 
     async def _take(self) -> None:
+        absorbed_at = -POLL_EVERY
         while True:
             try:
+                if time.monotonic() - absorbed_at >= POLL_EVERY:
+                    # Updates a dead process acted on are marked handled before they are taken
+                    # again (they would be handled twice).
+                    async with self._store.bot_autocommit() as tx:
+                        await tx.absorb_expired_claims()
+                    absorbed_at = time.monotonic()
                 await self._take_all()
             except Exception:
                 # The database gone for a moment: the updates wait in the intake.
                 log.warning("could not take updates from the intake", exc_info=True)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), POLL_EVERY)
-            except TimeoutError:
-                await self._absorb()
             self._wake.clear()
-
-    async def _absorb(self) -> None:
-        """Mark handled the updates whose action committed in a process that died before it
-        marked them: taken over once their claims expire, they would be handled again."""
-        try:
-            async with self._store.bot_autocommit() as tx:
-                await tx.absorb_claims()
-        except Exception:
-            log.warning("could not look for updates acted on", exc_info=True)
 
     async def _take_all(self) -> None:
         while len(self._in_flight) < self._limit and self._app.running:
-            now = time.time()
             async with self._store.bot_autocommit() as tx:
-                claimed = await tx.claim_next(self.name, now, now + CLAIM_SECONDS)
+                claimed = await tx.claim_next(self.name, CLAIM_SECONDS)
             if claimed is None:
                 return
             update_id, payload = claimed
+            self._in_flight.add(update_id)
             try:
                 update = Update.de_json(json.loads(payload), self._app.bot)
             except Exception:
                 log.exception("stored update %s cannot be read; skipped", update_id)
-                async with self._store.bot_autocommit() as tx:
-                    await tx.mark_handled(update_id, self._clock())
+                await self.finish(update_id, handled=True)
                 continue
-            self._in_flight.add(update_id)
             # put_nowait: the update is stored already (IntakeQueue.put would store it again).
             self._app.update_queue.put_nowait(update)
 
     async def _renew(self) -> None:
         while True:
             await asyncio.sleep(RENEW_EVERY)
-            if not self._in_flight:
+            held = sorted(self._in_flight)
+            if not held:
                 continue
             try:
                 async with self._store.bot_autocommit() as tx:
-                    await tx.renew_claims(
-                        self.name, sorted(self._in_flight), time.time() + CLAIM_SECONDS
-                    )
+                    renewed = await tx.renew_claims(self.name, held, CLAIM_SECONDS)
             except Exception:
                 log.warning("could not renew the claims on updates", exc_info=True)
+                continue
+            if renewed < len(held):
+                # Stalled for longer than a claim lasts: another process may be handling
+                # some of these too (their actions still commit once: claimed_updates).
+                log.error(
+                    "claims on %d updates expired while they were handled", len(held) - renewed
+                )
 
 
 class _Dates(json.JSONEncoder):
@@ -193,6 +203,31 @@ class Conversations:
         self._app = app
         self._store = store
         self._clock = clock
+        # A user's data is one dict in this process's memory, shared by all of the user's chats
+        # (a private chat and an office group): one of the user's updates at a time here. A
+        # lock, and how many updates use it, by user id.
+        self._users: dict[int, tuple[asyncio.Lock, list[int]]] = {}
+
+    @contextlib.asynccontextmanager
+    async def held(self, update: Update) -> AsyncIterator[None]:
+        """The update's conversations loaded for its handlers, and kept after them."""
+        user = update.effective_user
+        if user is None:
+            yield
+            return
+        lock, users = self._users.setdefault(user.id, (asyncio.Lock(), [0]))
+        users[0] += 1
+        try:
+            async with lock:
+                had = await self._load(update)
+                try:
+                    yield
+                finally:
+                    await self._keep(update, had)
+        finally:
+            users[0] -= 1
+            if not users[0]:
+                del self._users[user.id]
 
     def _handlers(self) -> list[ConversationHandler[Any]]:
         return [
@@ -202,7 +237,7 @@ class Conversations:
             if isinstance(handler, ConversationHandler)
         ]
 
-    async def load(self, update: Update) -> bool:
+    async def _load(self, update: Update) -> bool:
         """Whether the chat's user had a conversation kept."""
         chat, user = update.effective_chat, update.effective_user
         if chat is None or user is None:
@@ -231,7 +266,7 @@ class Conversations:
         kept_data.update(data)
         return kept is not None
 
-    async def keep(self, update: Update, had: bool) -> None:
+    async def _keep(self, update: Update, had: bool) -> None:
         """Keep what the update left of the chat's conversations (`had`: what load said)."""
         chat, user = update.effective_chat, update.effective_user
         if chat is None or user is None:
@@ -297,21 +332,33 @@ class Leadership:
             self._task = None
 
     async def _run(self) -> None:
-        try:
-            async with self._store.leader_lock() as lock:
-                while not await lock.take():
+        while True:
+            try:
+                async with self._store.leader_lock() as lock:
+                    while not await lock.take():
+                        await asyncio.sleep(LEADER_CHECK)
+                    await lock.listen(OUTBOX_CHANNEL, lambda _: self._told())
+                    # A leader cut off from the database (its connection gone from the server's
+                    # side, the lock freed) may still be sending for up to two checks before it
+                    # notices and stops: the new one starts after that.
+                    await asyncio.sleep(HANDOVER)
+                    await self._lead()
+                    self.leading.set()
+                    while True:
+                        await asyncio.sleep(LEADER_CHECK)
+                        await lock.check(timeout=LEADER_CHECK)
+            except asyncio.CancelledError:
+                raise
+            except LOST:
+                if not self.leading.is_set():
+                    # A follower lost nothing: it tries again on a new connection.
+                    log.warning("could not try for the leader's lock", exc_info=True)
                     await asyncio.sleep(LEADER_CHECK)
-                await lock.listen(OUTBOX_CHANNEL, lambda _: self._told())
-                await self._lead()
-                self.leading.set()
-                while True:
-                    await asyncio.sleep(LEADER_CHECK)
-                    await lock.check(timeout=LEADER_CHECK)
-        except asyncio.CancelledError:
-            raise
-        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
-            log.exception("the leader's connection to the database failed")
-            self._lost()
+                    continue
+                log.exception("the leader's connection to the database failed")
+                self.leading.clear()
+                self._lost()
+                return
 
 
 class Nudge:

@@ -1127,6 +1127,11 @@ ERRORS.update(
             "保护积分流水和累计表的触发器缺失或已停用：{triggers}。"
             "请数据库管理员重新启用这些触发器，再核验一次"
         ),
+        "copy_source_missing": "源数据库 {db} 不存在或尚未初始化：没有可复制的内容",
+        "copy_source_unhandled": (
+            "源数据库 {db} 还有 {updates} 条收到但尚未处理的 Telegram 消息：请先在原数据库上启动"
+            "一次机器人让它处理完，停止后再复制。未写入任何内容"
+        ),
         "copy_target_not_empty": (
             "目标数据库 {db} 不是空的（{table}已有 {rows} 行）：只能复制到新建的或空的数据库。"
             "未写入任何内容"

@@ -6,18 +6,19 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot import texts
-from bot.storage import bot_file_path, shown
+from bot.storage import Store, bot_file_path, shown
 from bot.storage.copy import NOT_COPIED, TABLES
 from bot.storage.ledger import LEDGER_COLUMNS
 from bot.storage.postgres import is_postgres
 from tests.conftest import Cli, write_csv
-from tests.pgserver import PostgresDatabases, query
+from tests.pgserver import PostgresDatabases, query, run_sync
 from tests.stores import rows
 
 HEADER = ["date", "unit", "item", "count", "points", "modifiers", "title", "note"]
@@ -189,6 +190,34 @@ def test_a_target_holding_anything_is_refused_and_left_as_it_was(
         {"db": shown(database), "table": "设置和规则集", "rows": len(before["settings"]) - 1},
     )
     assert contents(database) == before
+
+
+async def received(db: str, updates: list[tuple[int, str]]) -> None:
+    store = await Store.open(db)
+    try:
+        async with store.bot_autocommit() as tx:
+            await tx.store_updates(updates, datetime(2024, 7, 1))
+    finally:
+        await store.close()
+
+
+def test_a_missing_source_or_updates_not_yet_handled_are_refused(
+    office: Cli, database: str, tmp_path: Path
+) -> None:
+    missing = str(tmp_path / "typo.sqlite3")
+    result = office("db", "copy", "--from", missing, "--to", database)
+    assert result.code == 1
+    assert result.err.strip() == texts.error_text("copy_source_missing", {"db": missing})
+    assert not Path(missing).exists(), "no empty database made where the source was not"
+    # Updates Telegram was told arrived but the bot has not handled: they live in the bot's
+    # own tables, which are not copied.
+    run_sync(received(office.db, [(41, "{}"), (42, "{}")]))
+    result = office("db", "copy", "--from", office.db, "--to", database)
+    assert result.code == 1
+    assert result.err.strip() == texts.error_text(
+        "copy_source_unhandled", {"db": office.db, "updates": 2}
+    )
+    assert rows(database, "SELECT COUNT(*) FROM settings WHERE key = 'ruleset'") == [(0,)]
 
 
 def schema(db: str) -> dict[str, list[str]]:

@@ -14,6 +14,7 @@ from telegram.error import InvalidToken
 from bot import texts
 from bot.fakeapi import FakeBotApi
 from bot.logs import RedactSecret
+from bot.storage import password_of, shown
 from tests.bots import BotProcess, liaisons_db
 from tests.test_webhook import free_port
 
@@ -88,3 +89,14 @@ async def test_the_webhook_secret_is_not_printed(tmp_path: Path) -> None:
     assert "setWebhook" in output
     assert secret not in output
     assert_no_token(server, output)
+
+
+def test_database_urls_are_shown_without_their_password() -> None:
+    url = "postgresql://govinfo:p@ss:word@db.example.org:5432/govinfo"
+    assert shown(url) == "postgresql://govinfo:***@db.example.org:5432/govinfo"
+    assert password_of(url) == "p@ss:word"
+    url = "postgresql://govinfo@db.example.org/govinfo?sslmode=require&password=secret"
+    assert shown(url) == "postgresql://govinfo@db.example.org/govinfo?sslmode=require&password=***"
+    assert password_of(url) == "secret"
+    assert shown("data/govinfo.sqlite3") == "data/govinfo.sqlite3"
+    assert password_of("data/govinfo.sqlite3") is None

@@ -4,7 +4,15 @@
 a use case does all of its work through one `Tx`, so it commits all of it or none.
 """
 
-from bot.storage.base import STORAGE_ERRORS, Store, StoreBusy, bot_file_path, database_files, shown
+from bot.storage.base import (
+    STORAGE_ERRORS,
+    Store,
+    StoreBusy,
+    bot_file_path,
+    database_files,
+    password_of,
+    shown,
+)
 from bot.storage.bulletins import Publication, StoredFile
 from bot.storage.commissions import Commission
 from bot.storage.drafts import StoredDraft
@@ -53,5 +61,6 @@ __all__ = [
     "database_files",
     "decode_modifiers",
     "encode_modifiers",
+    "password_of",
     "shown",
 ]

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Itera
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import aiosqlite
 import asyncpg
@@ -74,8 +75,24 @@ STORAGE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, asyncpg.PostgresEr
 
 
 def shown(target: str | Path) -> str:
-    """A database as logs and messages may name it: a URL without its password."""
-    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", str(target))
+    """A database as logs and messages may name it: a URL without its password (given before
+    the host, or as a `password` parameter)."""
+    text = str(target)
+    parts = urlsplit(text)
+    if not parts.scheme or not parts.netloc:
+        return text
+    credentials, at, host = parts.netloc.rpartition("@")
+    if at and ":" in credentials:
+        credentials = credentials.split(":", 1)[0] + ":***"
+    query = re.sub(r"(^|&)password=[^&]*", r"\1password=***", parts.query)
+    return urlunsplit(parts._replace(netloc=f"{credentials}{at}{host}", query=query))
+
+
+def password_of(target: str | Path) -> str | None:
+    """The password in a database URL, to be kept out of the logs."""
+    parts = urlsplit(str(target))
+    query = dict(parse_qsl(parts.query))
+    return query.get("password") or (parts.password if parts.netloc else None)
 
 
 class StoreBusy(Exception):

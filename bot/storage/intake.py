@@ -105,31 +105,63 @@ class IntakeStorage(TxBase):
         return await self.write(sql, (before.isoformat(),))
 
     # --- replicas (PostgreSQL): whichever process claims an update first handles it ---------
+    # Claims are timed by the database server's clock (SERVER_NOW), never by a process's: the
+    # machines' clocks may differ by more than a claim lasts.
 
-    async def claim_next(self, replica: str, now: float, until: float) -> tuple[int, str] | None:
-        """Claim for `replica` the oldest stored update nobody holds whose chat has no earlier
-        one still waiting (a chat's updates go one at a time, in order); (id, JSON) or None.
-        A claim lasts until `until` unless renewed: then another replica may take it over.
-        Replicas claiming at once skip each other's rows (FOR UPDATE SKIP LOCKED)."""
+    async def claim_next(self, replica: str, seconds: float) -> tuple[int, str] | None:
+        """Claim for `replica`, for `seconds` unless renewed, the oldest stored update that
+        nobody holds and whose chat has no earlier update waiting or being handled (a chat's
+        updates go one at a time, in order); (id, JSON) or None. An earlier update counts as
+        being handled until its claim is released (finish_claim), also once its action has
+        marked it handled: its conversation is kept after that. Replicas claiming at once skip
+        each other's rows (FOR UPDATE SKIP LOCKED)."""
         row = await self.one(
-            "UPDATE inbox SET claimed_by = ?, claimed_until = ? WHERE update_id = ("
+            f"UPDATE inbox SET claimed_by = ?, claimed_until = {SERVER_NOW} + ? "
+            "WHERE update_id = ("
             "SELECT i.update_id FROM inbox i WHERE i.handled_at IS NULL "
-            "AND (i.claimed_until IS NULL OR i.claimed_until < ?) AND NOT EXISTS ("
-            "SELECT 1 FROM inbox e WHERE e.chat_id = i.chat_id AND e.handled_at IS NULL "
-            "AND e.update_id < i.update_id) "
+            f"AND (i.claimed_until IS NULL OR i.claimed_until < {SERVER_NOW}) "
+            "AND NOT EXISTS (SELECT 1 FROM inbox e WHERE e.chat_id = i.chat_id "
+            "AND e.handled_at IS NULL AND e.update_id < i.update_id) "
+            "AND NOT EXISTS (SELECT 1 FROM inbox e WHERE e.chat_id = i.chat_id "
+            f"AND e.claimed_until >= {SERVER_NOW} AND e.update_id < i.update_id) "
             "ORDER BY i.update_id LIMIT 1 FOR UPDATE SKIP LOCKED) "
             "RETURNING update_id, payload",
-            (replica, until, now),
+            (replica, seconds),
         )
         return (int(row[0]), str(row[1])) if row else None
 
-    async def renew_claims(self, replica: str, update_ids: Sequence[int], until: float) -> int:
-        """Extend the replica's claims on the updates it is handling; how many."""
+    async def renew_claims(self, replica: str, update_ids: Sequence[int], seconds: float) -> int:
+        """Extend the replica's claims on the updates it is handling; how many it still held."""
         if not update_ids:
             return 0
         marks = ", ".join("?" for _ in update_ids)
         return await self.write(
-            "UPDATE inbox SET claimed_until = ? WHERE claimed_by = ? AND handled_at IS NULL "
-            f"AND update_id IN ({marks})",
-            (until, replica, *update_ids),
+            f"UPDATE inbox SET claimed_until = {SERVER_NOW} + ? WHERE claimed_by = ? "
+            f"AND claimed_until IS NOT NULL AND update_id IN ({marks})",
+            (seconds, replica, *update_ids),
         )
+
+    async def finish_claim(self, update_id: int, now: datetime | None) -> None:
+        """Release the update's claim: its chat's next update may be taken. With `now`, it is
+        marked handled too (unless its action did that already); without, it waits to be taken
+        again (it could not be handled now)."""
+        await self.write(
+            "UPDATE inbox SET claimed_until = NULL, "
+            "handled_at = CASE WHEN ? THEN COALESCE(handled_at, ?) ELSE handled_at END "
+            "WHERE update_id = ?",
+            (now is not None, now.isoformat() if now else None, update_id),
+        )
+
+    async def absorb_expired_claims(self) -> int:
+        """Mark handled the updates of dead claimers whose action committed (claimed_updates),
+        before they are taken again; how many. Live claims are left to their holders, which
+        release them once the conversation is kept."""
+        return await self.write(
+            "UPDATE inbox SET handled_at = received_at WHERE handled_at IS NULL "
+            f"AND (claimed_until IS NULL OR claimed_until < {SERVER_NOW}) "
+            "AND update_id IN (SELECT update_id FROM claimed_updates)"
+        )
+
+
+# Seconds since the epoch by the database server's clock (PostgreSQL).
+SERVER_NOW = "CAST(extract(epoch FROM clock_timestamp()) AS DOUBLE PRECISION)"

@@ -16,6 +16,7 @@ file's writes exclude each other on SQLite; reads take none.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from bot.storage.tx import Tx
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 POSTGRES_MIGRATIONS = "migrations.postgres"
 # Advisory lock keys (any 64-bit numbers of our own; other applications on the server use theirs).
@@ -38,7 +40,13 @@ WRITE_LOCK = 0x676F76_0001
 BOT_LOCK = 0x676F76_0002
 MIGRATE_LOCK = 0x676F76_0003
 LEADER_LOCK = 0x676F76_0004
-POOL_SIZE = 10
+# Handlers (8 at a time), the dispatcher and its renewals, the courier and the scheduler.
+POOL_SIZE = 16
+SESSION = {
+    "application_name": "govinfo-bot",
+    # What SQLite's busy timeout is: a write waits this long for another's lock.
+    "lock_timeout": f"{BUSY_TIMEOUT_MS}ms",
+}
 # The leader's connection: a leader whose machine vanished (no FIN, no RST) is noticed by the
 # server after 10 + 3 × 5 s of silence, and its lock freed, so that another process takes over
 # within 30 s (over TCP; a Unix socket's peer is always known at once).
@@ -47,6 +55,9 @@ LEADER_SETTINGS = {
     "tcp_keepalives_idle": "10",
     "tcp_keepalives_interval": "5",
     "tcp_keepalives_count": "3",
+    # Keepalives are not sent while data waits to be acknowledged (a NOTIFY to a vanished
+    # leader): then this bounds how long the server waits.
+    "tcp_user_timeout": "25000",
 }
 
 _MARK = re.compile(r"\?")
@@ -123,16 +134,11 @@ class PgStore(Store):
 
     @classmethod
     async def connect(cls, dsn: str) -> PgStore:
-        settings = {
-            "application_name": "govinfo-bot",
-            # What SQLite's busy timeout is: a write waits this long for another's lock.
-            "lock_timeout": f"{BUSY_TIMEOUT_MS}ms",
-        }
-        writer = await asyncpg.connect(dsn, server_settings=settings)
+        writer = await asyncpg.connect(dsn, server_settings=SESSION)
         try:
             await migrate_postgres(writer)
             pool = await asyncpg.create_pool(
-                dsn, min_size=1, max_size=POOL_SIZE, reset=_no_reset, server_settings=settings
+                dsn, min_size=1, max_size=POOL_SIZE, reset=_no_reset, server_settings=SESSION
             )
         except BaseException:
             await writer.close()
@@ -149,20 +155,31 @@ class PgStore(Store):
     async def transaction(self, *, wait: bool = True) -> AsyncIterator[Tx]:
         from bot.storage.tx import Tx
 
-        async with self._lock, self._writer.transaction():
-            if wait:
-                await self._writer.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
-            elif not await self._writer.fetchval(
-                "SELECT pg_try_advisory_xact_lock($1)", WRITE_LOCK
-            ):
-                raise StoreBusy()
-            tx = Tx(PgConnection(self._writer), self, reading=False)  # type: ignore[arg-type]
+        async with self._lock:
+            writer = await self._writing()
             try:
-                yield tx
+                async with writer.transaction():
+                    if wait:
+                        await writer.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
+                    elif not await writer.fetchval(
+                        "SELECT pg_try_advisory_xact_lock($1)", WRITE_LOCK
+                    ):
+                        raise StoreBusy()
+                    tx = Tx(PgConnection(writer), self, reading=False)  # type: ignore[arg-type]
+                    yield tx
             except BaseException:
+                # The ruleset may have been written by the transaction that did not commit.
                 self.ruleset_cache = None
                 raise
         self.claimed.update(tx.claims)
+
+    async def _writing(self) -> asyncpg.Connection:
+        """The writer connection, opened again if it was lost (the server restarted, or the
+        network dropped it): the pool's connections are, by the pool."""
+        if self._writer.is_closed():
+            log.warning("the database connection was lost; connecting again")
+            self._writer = await asyncpg.connect(self.dsn, server_settings=SESSION)
+        return self._writer
 
     @asynccontextmanager
     async def bot_transaction(self) -> AsyncIterator[Tx]:
@@ -185,7 +202,8 @@ class PgStore(Store):
         from bot.storage.tx import Tx
 
         async with self._lock:
-            yield Tx(PgConnection(self._writer), self, reading=False)  # type: ignore[arg-type]
+            writer = await self._writing()
+            yield Tx(PgConnection(writer), self, reading=False)  # type: ignore[arg-type]
 
     @asynccontextmanager
     async def reading(self, *, snapshot: bool = False) -> AsyncIterator[Tx]:

@@ -23,6 +23,14 @@ async def copy_database(source: Store, target: Store) -> dict[str, int]:
     copied. The source is read in one snapshot. The kept sums are not copied: the target's
     ledger triggers sum the lines as they go in (`verify` on the target then shows that they
     agree with the lines)."""
+    async with source.reading() as tx:
+        if await tx.ruleset_text() is None:
+            raise DomainError("copy_source_missing", db=source.display)
+    async with source.bot_transaction() as tx:
+        waiting = len(await tx.unhandled_updates())
+    if waiting:
+        # Telegram was told they arrived: not copied, they would be lost with the old store.
+        raise DomainError("copy_source_unhandled", db=source.display, updates=waiting)
     rows: dict[str, int] = {}
     async with source.reading(snapshot=True) as read, target.transaction() as write:
         filled = await first_filled(write)

@@ -19,13 +19,15 @@ CREATE TRIGGER unit_aliases_changed AFTER INSERT OR UPDATE OR DELETE ON unit_ali
     FOR EACH STATEMENT EXECUTE FUNCTION roster_changed();
 
 -- An update is handled by whichever replica claims it first: claimed_by names the replica,
--- claimed_until is when another may take it over (the claimer died). A chat's updates are
+-- claimed_until (seconds since the epoch, by the server's clock) is when another may take it
+-- over (the claimer died); it is cleared once the update is done with. A chat's updates are
 -- claimed one at a time, in update id order (chat_id; NULL for updates without a chat, which
 -- need no order).
 ALTER TABLE inbox ADD COLUMN chat_id BIGINT;
 ALTER TABLE inbox ADD COLUMN claimed_by TEXT COLLATE "C";
 ALTER TABLE inbox ADD COLUMN claimed_until DOUBLE PRECISION;
 CREATE INDEX inbox_chat_unhandled ON inbox (chat_id, update_id) WHERE handled_at IS NULL;
+CREATE INDEX inbox_chat_claimed ON inbox (chat_id, update_id) WHERE claimed_until IS NOT NULL;
 
 -- A conversation's state (which step of /report, the draft so far) kept between its steps,
 -- which may land on different replicas: the conversation handlers' states and the user's
