@@ -91,9 +91,9 @@ class Intake:
         if update_id in self._known:
             self._known.discard(update_id)
             return False
-        payload = json.dumps(update.to_dict(), ensure_ascii=False)
-        chat = update.effective_chat.id if update.effective_chat is not None else None
-        fresh = update_id in await self._store_updates([(update_id, payload, chat)])
+        content = update.to_dict()
+        payload = json.dumps(content, ensure_ascii=False)
+        fresh = update_id in await self._store_updates([(update_id, payload, chat_of(content))])
         if self.dispatcher is None:
             return fresh
         # Whichever process claims it first handles it (bot.replicas.Dispatcher).
