@@ -1,6 +1,8 @@
-"""Benchmark: one-line reports in chat, against a bare python-telegram-bot echo bot.
+"""Benchmark: one-line reports in chat, against a bare python-telegram-bot echo bot, with our
+bot on SQLite and on PostgreSQL side by side.
 
-    python bench/chat.py [--rounds 3] [--reports 2000] [--users 200] [--rate 100] [--seconds 10]
+    python bench/chat.py [--store sqlite|postgres|both] [--pg-fsync] [--rounds 3]
+        [--reports 2000] [--users 200] [--rate 100] [--seconds 10]
 
 The project's fake Bot API server (bot/fakeapi) runs inside this process; each bot runs as a
 separate child process long-polling it over loopback, so both bots get identical conditions and
@@ -8,13 +10,18 @@ the bot's peak RSS can be read from /proc/<pid>/status (VmHWM):
 
 - ours: `python -m bot.cli run` (what `govinfo-bot run` starts) with GOVINFO_* variables
   pointing at the fake server and a fresh copy of a prepared dengkou-2024 database (200 units
-  单位001..单位200 in groups A/B/C, one bound liaison each). GOVINFO_RATE_LIMIT=false: the
+  单位001..单位200 in groups A/B/C, one bound liaison each): an SQLite file, or a database of a
+  throwaway PostgreSQL server (tests/pgserver.py: on tmpfs, fsync and synchronous commits off;
+  with `--pg-fsync` on disk with both on, as PostgreSQL ships), copied from a template database
+  each round. On PostgreSQL the bot is one replica (bot/replicas.py): the leader, polling, its
+  updates claimed from the intake table by its dispatcher. GOVINFO_RATE_LIMIT=false: the
   production rate limiter caps sending at Telegram's ~30 messages/s by design, and the fake
   server enforces no flood limit here, so with it on this would measure the limiter.
 - echo: bench/echo_bot.py, a bare Application with the same builder settings that matter
   (concurrent updates, connection pool, base URLs) and one MessageHandler echoing the text.
 
-Each round runs both bots (the order alternates between rounds), each on a fresh server:
+Each round runs the echo bot and ours on each store (the order reverses between rounds), each
+on a fresh fake server:
 1. throughput: `--users` liaisons send `--reports` one-line reports
    (`采用 《决策参考》 关于沙漠治理的调研第N篇 今天`, distinct titles so duplicate detection
    does not refuse them), all queued at once; handled/s = reports / (last reply − queueing);
@@ -23,19 +30,23 @@ Each round runs both bots (the order alternates between rounds), each on a fresh
    sendMessage − the queueing of the report;
 3. peak RSS: VmHWM of each bot process after its work, before it is stopped.
 Also printed: each bot's CPU time (all its threads) per report during the throughput run, which
-the machine's noise disturbs less than the rates do.
-Both bots first answer a few warm-up messages, untimed. Printed: every round, the medians and
-the median of the per-round ratios ours/echo.
-Targets: ratio >= 0.6, p95 latency <= 150 ms at 100 reports/s, our peak RSS <= 150 MB.
+the machine's noise disturbs less than the rates do, and on PostgreSQL the server's (all its
+processes: on 2 cores it competes with the bot).
+Every bot first answers a few warm-up messages, untimed. Printed: every round, the medians and
+the median of the per-round ratios ours/echo, for each store.
+Targets: ratio >= 0.6 on SQLite, >= 0.5 on PostgreSQL (one replica); p95 latency <= 150 ms at
+100 reports/s; our peak RSS <= 150 MB.
 
-`--profile DIR` runs our bot under cProfile (DIR/ours-round<N>.prof, main thread only: SQLite
-work in aiosqlite's thread shows up as awaiting); the figures of such a run are not comparable.
+`--profile DIR` runs our bot under cProfile (DIR/<store>-round<N>.prof, main thread only:
+SQLite work in aiosqlite's thread shows up as awaiting); the figures of such a run are not
+comparable.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import math
 import os
@@ -51,6 +62,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import asyncpg
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.app import CONCURRENT_UPDATES, CONNECTION_POOL
@@ -58,6 +71,7 @@ from bot.fakeapi import FakeBotApi
 from bot.storage import Store
 from bot.usecases.imports import import_units
 from bot.usecases.setup import initialize
+from tests.pgserver import TEMPLATE, PostgresDatabases, postgres_databases, with_database
 
 ROOT = Path(__file__).resolve().parent.parent
 RULESET = "dengkou-2024"
@@ -71,7 +85,8 @@ REPLY_TIMEOUT = 180.0
 STOP_TIMEOUT = 20.0
 REPORT_NUMBER = re.compile(r"调研第(\d+)篇")
 SUMMARY_MARK = "请确认申报"
-TARGET_RATIO = 0.6
+STORES = ("sqlite", "postgres")
+TARGET_RATIO = {"sqlite": 0.6, "postgres": 0.5}
 TARGET_P95_MS = 150.0
 TARGET_RSS_MB = 150.0
 
@@ -83,12 +98,11 @@ def report_text(number: int) -> str:
 # --- the database -----------------------------------------------------------------------------
 
 
-async def prepare_template(path: Path, users: int) -> None:
+async def prepare_template(target: str | Path, roster: Path, users: int) -> None:
     """A dengkou-2024 database with one unit and one bound liaison per simulated user."""
-    store = await Store.open(path)
+    store = await Store.open(target)
     try:
         await initialize(store, RULESET)
-        roster = path.with_suffix(".units.csv")
         with roster.open("w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f)
             writer.writerow(["name", "group", "aliases"])
@@ -121,7 +135,7 @@ def unit_name(index: int) -> str:
 
 @dataclass
 class Bot:
-    kind: str  # "ours" or "echo"
+    kind: str  # "echo", or the store of ours: "sqlite" or "postgres"
     process: asyncio.subprocess.Process
     log: Path
 
@@ -133,8 +147,9 @@ class Bot:
 
 
 async def start_bot(
-    kind: str, server: FakeBotApi, db: Path | None, log: Path, profile: Path | None
+    kind: str, server: FakeBotApi, db: str | Path | None, log: Path, profile: Path | None
 ) -> Bot:
+    """Ours on the database `db` (an SQLite file or a PostgreSQL URL), or the echo bot."""
     # Inherited GOVINFO_* variables must not change what is measured.
     env = {key: value for key, value in os.environ.items() if not key.startswith("GOVINFO_")}
     env.update(
@@ -142,8 +157,7 @@ async def start_bot(
         GOVINFO_API_BASE_URL=server.base_url,
         GOVINFO_API_BASE_FILE_URL=server.base_file_url,
     )
-    if kind == "ours":
-        assert db is not None
+    if db is not None:
         env.update(
             GOVINFO_DB=str(db),
             GOVINFO_ADMIN_IDS=str(ADMIN_ID),
@@ -200,6 +214,29 @@ def cpu_seconds(pid: int) -> float:
     # The command name may contain spaces or parentheses: fields are counted after its ")".
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu_seconds(postmaster: int) -> float:
+    """User plus system time of a PostgreSQL server: the postmaster, the processes it runs now
+    and those that have ended (counted in its children's times once it has waited for them)."""
+    fields = Path(f"/proc/{postmaster}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = sum(int(fields[i]) for i in (11, 12, 13, 14))
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):  # a process that ended meanwhile
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == postmaster:
+                ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+async def postmaster_pid(server: str) -> int:
+    """The server's main process: the parent of the process serving a connection."""
+    conn = await asyncpg.connect(server)
+    try:
+        backend = await conn.fetchval("SELECT pg_backend_pid()")
+        return int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    finally:
+        await conn.close()
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -311,18 +348,58 @@ def nearest_rank(ordered: list[float], fraction: float) -> float:
 
 
 @dataclass
+class Ours:
+    """Our bot on one store in one round."""
+
+    per_s: float = 0.0
+    latency: Latency | None = None
+    rss_mb: float = 0.0
+    cpu_ms: float = 0.0  # bot CPU per report in the throughput run
+    server_cpu_ms: float | None = None  # PostgreSQL's, per report in the throughput run
+
+
+@dataclass
 class Round:
     echo_per_s: float = 0.0
-    ours_per_s: float = 0.0
-    latency: Latency | None = None
-    ours_rss_mb: float = 0.0
     echo_rss_mb: float = 0.0
-    ours_cpu_ms: float = 0.0  # bot CPU per report in the throughput run
     echo_cpu_ms: float = 0.0
+    ours: dict[str, Ours] = field(default_factory=dict)
 
-    @property
-    def ratio(self) -> float:
-        return self.ours_per_s / self.echo_per_s
+    def ratio(self, kind: str) -> float:
+        return self.ours[kind].per_s / self.echo_per_s
+
+
+@dataclass
+class Databases:
+    """Where each round's copy of the prepared database comes from, for each store."""
+
+    work: Path
+    sqlite_template: Path | None = None
+    postgres: PostgresDatabases | None = None
+    postmaster: int | None = None  # the PostgreSQL server's main process
+
+    def fresh(self, kind: str, number: int) -> str | Path:
+        if kind == "sqlite":
+            assert self.sqlite_template is not None
+            db = self.work / f"ours-{number}.sqlite3"
+            shutil.copyfile(self.sqlite_template, db)
+            return db
+        assert self.postgres is not None
+        return self.postgres.new()  # a copy of TEMPLATE; the previous round's is dropped
+
+
+async def prepare(args: argparse.Namespace, work: Path, stack: contextlib.ExitStack) -> Databases:
+    databases = Databases(work)
+    roster = work / "units.csv"
+    if "sqlite" in args.stores:
+        databases.sqlite_template = work / "template.sqlite3"
+        await prepare_template(databases.sqlite_template, roster, args.users)
+    if "postgres" in args.stores:
+        postgres = stack.enter_context(postgres_databases(durable=args.pg_fsync))
+        await prepare_template(with_database(postgres.server, TEMPLATE), roster, args.users)
+        databases.postgres = postgres
+        databases.postmaster = await postmaster_pid(postgres.server)
+    return databases
 
 
 async def run_echo(args: argparse.Namespace, work: Path, number: int, result: Round) -> None:
@@ -340,25 +417,29 @@ async def run_echo(args: argparse.Namespace, work: Path, number: int, result: Ro
 
 
 async def run_ours(
-    args: argparse.Namespace, work: Path, template: Path, number: int, result: Round
+    args: argparse.Namespace, databases: Databases, kind: str, number: int, result: Round
 ) -> None:
-    db = work / f"ours-{number}.sqlite3"
-    shutil.copyfile(template, db)  # fresh per round: every round starts from the same state
-    profile = args.profile / f"ours-round{number}.prof" if args.profile else None
+    db = databases.fresh(kind, number)  # fresh per round: every round starts from the same state
+    profile = args.profile / f"{kind}-round{number}.prof" if args.profile else None
+    log = databases.work / f"{kind}-{number}.log"
+    ours = result.ours[kind] = Ours()
+    postmaster = databases.postmaster if kind == "postgres" else None
     async with FakeBotApi() as server:
-        bot = await start_bot("ours", server, db, work / f"ours-{number}.log", profile)
+        bot = await start_bot(kind, server, db, log, profile)
         try:
             liaisons = Liaisons(server, args.users, lambda text: text.startswith(SUMMARY_MARK))
             await warm_up(liaisons)
-            result.ours_per_s, result.ours_cpu_ms = await throughput(
-                liaisons, args.reports, bot.process.pid
-            )
-            result.latency = await latency(liaisons, args.rate, args.seconds)
-            result.ours_rss_mb = peak_rss_mb(bot.process.pid)
+            server_cpu = server_cpu_seconds(postmaster) if postmaster else 0.0
+            ours.per_s, ours.cpu_ms = await throughput(liaisons, args.reports, bot.process.pid)
+            if postmaster:
+                server_cpu = server_cpu_seconds(postmaster) - server_cpu
+                ours.server_cpu_ms = server_cpu * 1000 / args.reports
+            ours.latency = await latency(liaisons, args.rate, args.seconds)
+            ours.rss_mb = peak_rss_mb(bot.process.pid)
         finally:
             await stop_bot(bot)
         if bot.process.returncode not in (0, -signal.SIGINT):
-            print(f"  (ours exited with {bot.process.returncode}; see {bot.log})")
+            print(f"  ({kind} exited with {bot.process.returncode}; see {bot.log})")
 
 
 async def bench(args: argparse.Namespace) -> list[Round]:
@@ -366,20 +447,21 @@ async def bench(args: argparse.Namespace) -> list[Round]:
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
     try:
-        template = work / "template.sqlite3"
-        await prepare_template(template, args.users)
-        rounds = []
-        for number in range(1, args.rounds + 1):
-            result = Round()
-            # Alternating the order spreads any drift of the machine over both bots.
-            if number % 2:
-                await run_echo(args, work, number, result)
-                await run_ours(args, work, template, number, result)
-            else:
-                await run_ours(args, work, template, number, result)
-                await run_echo(args, work, number, result)
-            print_row(str(number), result, flush=True)
-            rounds.append(result)
+        with contextlib.ExitStack() as stack:
+            databases = await prepare(args, work, stack)
+            rounds = []
+            for number in range(1, args.rounds + 1):
+                result = Round()
+                # Reversing the order every round spreads any drift of the machine over the bots.
+                order = ["echo", *args.stores]
+                for kind in order[:: 1 if number % 2 else -1]:
+                    if kind == "echo":
+                        await run_echo(args, work, number, result)
+                    else:
+                        await run_ours(args, databases, kind, number, result)
+                for kind in args.stores:
+                    print_row(str(number), kind, result, flush=True)
+                rounds.append(result)
     except BaseException:
         print(f"bench failed; bot logs kept in {work}", file=sys.stderr)
         raise
@@ -388,66 +470,91 @@ async def bench(args: argparse.Namespace) -> list[Round]:
 
 
 HEADER = (
-    f"{'round':>6} {'echo/s':>7} {'ours/s':>7} {'ratio':>6} {'p50 ms':>7} {'p95 ms':>7} "
-    f"{'max ms':>7} {'offered':>7} {'RSS MB':>7} {'echo MB':>7} {'cpu ms':>7} {'echo cpu':>8}"
+    f"{'round':>6} {'store':>8} {'echo/s':>7} {'ours/s':>7} {'ratio':>6} {'p50 ms':>7} "
+    f"{'p95 ms':>7} {'max ms':>7} {'offered':>7} {'RSS MB':>7} {'echo MB':>7} {'cpu ms':>7} "
+    f"{'echo cpu':>8} {'db cpu':>7}"
 )
 
 
-def print_row(label: str, r: Round, *, ratio: float | None = None, flush: bool = False) -> None:
-    lat = r.latency
+def print_row(
+    label: str, kind: str, r: Round, *, ratio: float | None = None, flush: bool = False
+) -> None:
+    ours = r.ours[kind]
+    lat = ours.latency
     assert lat is not None
+    db_cpu = "-" if ours.server_cpu_ms is None else f"{ours.server_cpu_ms:.2f}"
     print(
-        f"{label:>6} {r.echo_per_s:7.0f} {r.ours_per_s:7.0f} "
-        f"{r.ratio if ratio is None else ratio:6.2f} {lat.p50_ms:7.1f} {lat.p95_ms:7.1f} "
-        f"{lat.max_ms:7.1f} {lat.offered_per_s:7.1f} {r.ours_rss_mb:7.1f} {r.echo_rss_mb:7.1f} "
-        f"{r.ours_cpu_ms:7.2f} {r.echo_cpu_ms:8.2f}",
+        f"{label:>6} {kind:>8} {r.echo_per_s:7.0f} {ours.per_s:7.0f} "
+        f"{r.ratio(kind) if ratio is None else ratio:6.2f} {lat.p50_ms:7.1f} {lat.p95_ms:7.1f} "
+        f"{lat.max_ms:7.1f} {lat.offered_per_s:7.1f} {ours.rss_mb:7.1f} {r.echo_rss_mb:7.1f} "
+        f"{ours.cpu_ms:7.2f} {r.echo_cpu_ms:8.2f} {db_cpu:>7}",
         flush=flush,
     )
 
 
-def print_summary(rounds: list[Round]) -> None:
-    def med(value: Callable[[Round], float]) -> float:
-        return statistics.median(value(r) for r in rounds)
-
-    latencies = [r.latency for r in rounds if r.latency is not None]
-    median = Round(
-        echo_per_s=med(lambda r: r.echo_per_s),
-        ours_per_s=med(lambda r: r.ours_per_s),
+def median_round(rounds: list[Round], kind: str) -> Round:
+    """The median of every figure over the rounds, for the echo bot and ours on `kind`."""
+    med = statistics.median
+    latencies = [lat for r in rounds if (lat := r.ours[kind].latency) is not None]
+    server_cpu = [ms for r in rounds if (ms := r.ours[kind].server_cpu_ms) is not None]
+    ours = Ours(
+        per_s=med(r.ours[kind].per_s for r in rounds),
         latency=Latency(
-            statistics.median(lat.p50_ms for lat in latencies),
-            statistics.median(lat.p95_ms for lat in latencies),
-            statistics.median(lat.max_ms for lat in latencies),
-            statistics.median(lat.offered_per_s for lat in latencies),
+            med(lat.p50_ms for lat in latencies),
+            med(lat.p95_ms for lat in latencies),
+            med(lat.max_ms for lat in latencies),
+            med(lat.offered_per_s for lat in latencies),
         ),
-        ours_rss_mb=med(lambda r: r.ours_rss_mb),
-        echo_rss_mb=med(lambda r: r.echo_rss_mb),
-        ours_cpu_ms=med(lambda r: r.ours_cpu_ms),
-        echo_cpu_ms=med(lambda r: r.echo_cpu_ms),
+        rss_mb=med(r.ours[kind].rss_mb for r in rounds),
+        cpu_ms=med(r.ours[kind].cpu_ms for r in rounds),
+        server_cpu_ms=med(server_cpu) if server_cpu else None,
     )
+    return Round(
+        echo_per_s=med(r.echo_per_s for r in rounds),
+        echo_rss_mb=med(r.echo_rss_mb for r in rounds),
+        echo_cpu_ms=med(r.echo_cpu_ms for r in rounds),
+        ours={kind: ours},
+    )
+
+
+def print_summary(rounds: list[Round], stores: list[str]) -> None:
     # The ratio is the median of the per-round (paired) ratios, not the ratio of the medians:
-    # both bots of a round ran minutes apart at most, under similar noise.
-    ratio = med(lambda r: r.ratio)
-    print_row("median", median, ratio=ratio)
-    assert median.latency is not None
-    p95 = median.latency.p95_ms
-    peak = max(r.ours_rss_mb for r in rounds)
-    print(
-        f"ratio ours/echo (median of paired): {ratio:.2f} (target >= {TARGET_RATIO}) "
-        f"{'ok' if ratio >= TARGET_RATIO else 'MISSED'}"
-    )
-    print(
-        f"p95 latency at {median.latency.offered_per_s:.0f}/s (median of rounds): {p95:.1f} ms "
-        f"(target <= {TARGET_P95_MS:.0f}) {'ok' if p95 <= TARGET_P95_MS else 'MISSED'}"
-    )
-    print(
-        f"peak RSS (max of rounds): {peak:.1f} MB (target <= {TARGET_RSS_MB:.0f}) "
-        f"{'ok' if peak <= TARGET_RSS_MB else 'MISSED'}"
-    )
-    print("cpu ms: the bot's CPU time (all threads) per report in the throughput run")
+    # the bots of a round ran minutes apart at most, under similar noise.
+    ratios = {kind: statistics.median(r.ratio(kind) for r in rounds) for kind in stores}
+    medians = {kind: median_round(rounds, kind) for kind in stores}
+    for kind in stores:
+        print_row("median", kind, medians[kind], ratio=ratios[kind])
+    for kind in stores:
+        latency = medians[kind].ours[kind].latency
+        assert latency is not None
+        target, p95 = TARGET_RATIO[kind], latency.p95_ms
+        peak = max(r.ours[kind].rss_mb for r in rounds)
+        print(
+            f"{kind}: ratio ours/echo (median of paired): {ratios[kind]:.2f} "
+            f"(target >= {target}) {'ok' if ratios[kind] >= target else 'MISSED'}"
+        )
+        print(
+            f"{kind}: p95 latency at {latency.offered_per_s:.0f}/s (median of rounds): "
+            f"{p95:.1f} ms (target <= {TARGET_P95_MS:.0f}) "
+            f"{'ok' if p95 <= TARGET_P95_MS else 'MISSED'}"
+        )
+        print(
+            f"{kind}: peak RSS (max of rounds): {peak:.1f} MB (target <= {TARGET_RSS_MB:.0f}) "
+            f"{'ok' if peak <= TARGET_RSS_MB else 'MISSED'}"
+        )
+    if len(stores) == 2:
+        paired = statistics.median(r.ratio("postgres") / r.ratio("sqlite") for r in rounds)
+        print(f"throughput postgres / sqlite (median of paired): {paired:.2f}")
+    print("cpu ms: the bot's CPU time (all threads) per report in the throughput run;")
+    print("db cpu: the PostgreSQL server's (all its processes), likewise")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", choices=[*STORES, "both"], default="both")
+    parser.add_argument(
+        "--pg-fsync", action="store_true", help="PostgreSQL on disk, fsync and commits durable"
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--reports", type=int, default=2000, help="reports per throughput run")
     parser.add_argument("--users", type=int, default=200, help="liaisons (one unit each)")
@@ -459,14 +566,18 @@ def main() -> None:
         parser.error("--rounds, --reports, --users and --rate must be positive")
     if round(args.rate * args.seconds) < 2:
         parser.error("the latency run needs at least 2 reports (--rate × --seconds)")
+    args.stores = list(STORES) if args.store == "both" else [args.store]
     print(
         f"{args.reports} reports from {args.users} liaisons; latency at {args.rate:g}/s for "
         f"{args.seconds:g} s; {args.rounds} rounds; CPUs: {os.cpu_count()}"
     )
+    if "postgres" in args.stores:
+        durability = "on disk, fsync on" if args.pg_fsync else "on tmpfs, fsync off"
+        print(f"postgres: one replica; a throwaway server {durability}")
     if args.profile:
         print("profiling our bot: these figures are not comparable with unprofiled runs")
     print(HEADER, flush=True)
-    print_summary(asyncio.run(bench(args)))
+    print_summary(asyncio.run(bench(args)), args.stores)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
-"""Benchmark: quarterly standings over a large ledger, and a large records import.
+"""Benchmark: quarterly standings over a large ledger, and a large records import, on SQLite and
+on PostgreSQL side by side.
 
-    python bench/standings.py [--units 10000] [--entries 1000000] [--runs 15] [--import-rows 100000]
+    python bench/standings.py [--store sqlite|postgres|both] [--pg-fsync] [--units 10000]
+        [--entries 1000000] [--runs 15] [--import-rows 100000] [--import-runs 1]
 
 Builds (once, cached in bench/out/) a database of `--units` units in the four groups of
 ordos-2020 with `--entries` ledger entries over 2022-2024, then times, in the same process and
@@ -8,23 +10,40 @@ run, the quarterly standings of every group against a bare
 `SELECT unit_id, SUM(points) ... GROUP BY unit_id` over the same quarter's rows. Then it imports
 a `--import-rows` records CSV into a fresh database. Prints medians and the ratio.
 Targets: standings <= 150 ms, ratio <= 2, the import <= 10 s.
+
+PostgreSQL runs on a throwaway server (tests/pgserver.py: on tmpfs, fsync and synchronous
+commits off; with `--pg-fsync` on disk with both on, as PostgreSQL ships). Its database is
+built by the same code and seed as SQLite's, through the store (ledger lines by COPY), so both
+hold the same data; it is cached in bench/out/ as a pg_dump (named after the schema's migrations,
+so that a changed schema is built again) and restored into each run's server, then vacuumed and
+analysed (what autovacuum does to a table that grew). With `--store both`
+the stores take turns: run by run, in alternating order, and so do the imports.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import csv
+import hashlib
 import random
+import shutil
 import statistics
+import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+
+import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.storage import NewRecord, Store, UnitRow, database_files
+from bot.storage.migrate import migration_files
+from bot.storage.postgres import POSTGRES_MIGRATIONS
 from bot.usecases.imports import import_records
 from bot.usecases.setup import initialize
 from bot.usecases.standings import standings
@@ -32,6 +51,7 @@ from scoring.engine import score
 from scoring.periods import quarter
 from scoring.records import Record
 from scoring.ruleset import load_ruleset
+from tests.pgserver import postgres_server, with_database
 
 OUT = Path(__file__).resolve().parent / "out"
 NOW = datetime(2025, 3, 1, tzinfo=timezone(timedelta(hours=8)))
@@ -47,6 +67,10 @@ ITEM_MIX = (
     + ["typo"] * 4
     + ["serious_error"]
 )
+STORES = ("sqlite", "postgres")
+PERIOD = quarter(2023, 2)
+BARE = "SELECT unit_id, SUM(points) FROM ledger WHERE date BETWEEN ? AND ? GROUP BY unit_id"
+COUNT = "SELECT COUNT(*) FROM ledger WHERE date BETWEEN ? AND ?"
 
 
 def unit_names(n: int) -> list[tuple[str, str]]:
@@ -61,9 +85,9 @@ def random_record(rng: random.Random, units: list[tuple[str, str]]) -> Record:
     )
 
 
-async def build(path: Path, units: int, entries: int) -> None:
+async def build(target: str | Path, units: int, entries: int) -> None:
     rng = random.Random(20240101)
-    store = await Store.open(path)
+    store = await Store.open(target)
     await initialize(store, "ordos-2020")
     names = unit_names(units)
     async with store.transaction() as tx:
@@ -83,47 +107,106 @@ async def build(path: Path, units: int, entries: int) -> None:
     await store.close()
 
 
-async def time_standings(path: Path, runs: int) -> tuple[list[float], list[float], int, int]:
-    store = await Store.open(path)
-    period = quarter(2023, 2)
-    ours: list[float] = []
-    bare: list[float] = []
-    rows = 0
-    async with store.reading() as tx:
-        entries = (await tx.db.execute_fetchall(
-            "SELECT COUNT(*) FROM ledger WHERE date BETWEEN ? AND ?",
-            (period.start.isoformat(), period.end.isoformat()),
-        ))[0][0]  # fmt: skip
-    for _ in range(runs):
-        # Alternate the two so that drift in machine load hits both alike.
+def sqlite_database(units: int, entries: int) -> Path:
+    path = OUT / f"standings-{units}-{entries}.sqlite3"
+    if not path.exists():
         start = time.perf_counter()
-        _, table = await standings(store, period)
-        ours.append(time.perf_counter() - start)
-        rows = sum(len(g.rows) for g in table.groups)
+        partial = path.with_suffix(".building")
+        for file in database_files(partial):
+            file.unlink(missing_ok=True)
+        asyncio.run(build(partial, units, entries))
+        partial.rename(path)
+        print(f"built {path.name} in {time.perf_counter() - start:.1f} s", flush=True)
+    return path
+
+
+async def admin(server: str, *statements: str) -> None:
+    """Statements outside any transaction (CREATE and DROP DATABASE, VACUUM)."""
+    conn = await asyncpg.connect(server)
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+def pg_tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        sys.exit(f"{name} not found: apt-get install -y postgresql-client-15")
+    return found
+
+
+def postgres_database(server: str, units: int, entries: int) -> str:
+    """The benchmark's database on the server: built the first time (and dumped to bench/out/),
+    restored from the dump afterwards."""
+    schema = hashlib.sha256()
+    for _, sql in migration_files(POSTGRES_MIGRATIONS):
+        schema.update(sql.encode())
+    dump = OUT / f"standings-{units}-{entries}-{schema.hexdigest()[:12]}.pgdump"
+    if not dump.exists():
         start = time.perf_counter()
+        asyncio.run(admin(server, "CREATE DATABASE standings_build"))
+        built = with_database(server, "standings_build")
+        asyncio.run(build(built, units, entries))
+        partial = dump.with_suffix(".dumping")
+        subprocess.run(
+            [pg_tool("pg_dump"), "--format=custom", f"--file={partial}", f"--dbname={built}"],
+            check=True,
+        )
+        partial.rename(dump)
+        asyncio.run(admin(server, "DROP DATABASE standings_build"))
+        print(f"built {dump.name} in {time.perf_counter() - start:.1f} s", flush=True)
+    start = time.perf_counter()
+    asyncio.run(admin(server, "CREATE DATABASE standings"))
+    target = with_database(server, "standings")
+    subprocess.run(
+        [pg_tool("pg_restore"), "--no-owner", "--exit-on-error", f"--dbname={target}", dump],
+        check=True,
+    )
+    asyncio.run(admin(target, "VACUUM ANALYZE"))
+    print(f"restored {dump.name} in {time.perf_counter() - start:.1f} s", flush=True)
+    return target
+
+
+@dataclass
+class Timings:
+    ours: list[float] = field(default_factory=list)
+    bare: list[float] = field(default_factory=list)
+    rows: int = 0
+    entries: int = 0
+
+
+async def time_standings(targets: dict[str, str | Path], runs: int) -> dict[str, Timings]:
+    stores = {kind: await Store.open(target) for kind, target in targets.items()}
+    span = (PERIOD.start.isoformat(), PERIOD.end.isoformat())
+    timings = {kind: Timings() for kind in stores}
+    for kind, store in stores.items():
         async with store.reading() as tx:
-            await tx.db.execute_fetchall(
-                "SELECT unit_id, SUM(points) FROM ledger WHERE date BETWEEN ? AND ? GROUP BY unit_id",
-                (period.start.isoformat(), period.end.isoformat()),
-            )
-        bare.append(time.perf_counter() - start)
-    await store.close()
-    return ours, bare, rows, entries
+            count = await tx.one(COUNT, span)
+        assert count is not None
+        timings[kind].entries = count[0]
+    for run in range(runs):
+        # The stores take turns in alternating order, and so do the two queries, so that drift
+        # in the machine's load hits them alike.
+        for kind in list(stores)[:: -1 if run % 2 else 1]:
+            store, timing = stores[kind], timings[kind]
+            start = time.perf_counter()
+            _, table = await standings(store, PERIOD)
+            timing.ours.append(time.perf_counter() - start)
+            timing.rows = sum(len(g.rows) for g in table.groups)
+            start = time.perf_counter()
+            async with store.reading() as tx:
+                await tx.all(BARE, span)
+            timing.bare.append(time.perf_counter() - start)
+    for store in stores.values():
+        await store.close()
+    return timings
 
 
-async def time_import(rows: int, units: int) -> float:
+def write_import_file(path: Path, rows: int, units: int) -> None:
     rng = random.Random(7)
     names = unit_names(units)
-    work = OUT / "import"
-    work.mkdir(parents=True, exist_ok=True)
-    db = work / "import.sqlite3"
-    for file in database_files(db):
-        file.unlink(missing_ok=True)
-    store = await Store.open(db)
-    await initialize(store, "ordos-2020")
-    async with store.transaction() as tx:
-        await tx.upsert_units([UnitRow(n, g, None) for n, g in names], NOW)
-    path = work / "records.csv"
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(["date", "unit", "item", "count", "points", "modifiers", "title", "note"])
@@ -141,6 +224,14 @@ async def time_import(rows: int, units: int) -> float:
                     "",
                 ]
             )
+
+
+async def time_import(target: str | Path, path: Path, units: int) -> float:
+    """The import of `path` into a new database at `target`, holding the units only."""
+    store = await Store.open(target)
+    await initialize(store, "ordos-2020")
+    async with store.transaction() as tx:
+        await tx.upsert_units([UnitRow(n, g, None) for n, g in unit_names(units)], NOW)
     start = time.perf_counter()
     await import_records(store, path, "bench", NOW)
     elapsed = time.perf_counter() - start
@@ -148,35 +239,85 @@ async def time_import(rows: int, units: int) -> float:
     return elapsed
 
 
+def time_imports(
+    kinds: list[str], server: str | None, rows: int, units: int, runs: int
+) -> dict[str, list[float]]:
+    work = OUT / "import"
+    work.mkdir(parents=True, exist_ok=True)
+    path = work / "records.csv"
+    write_import_file(path, rows, units)
+    seconds: dict[str, list[float]] = {kind: [] for kind in kinds}
+    for run in range(runs):
+        for kind in kinds[:: -1 if run % 2 else 1]:
+            if kind == "sqlite":
+                db = work / "import.sqlite3"
+                for file in database_files(db):
+                    file.unlink(missing_ok=True)
+                seconds[kind].append(asyncio.run(time_import(db, path, units)))
+                continue
+            assert server is not None
+            name = f"import_{run}"
+            asyncio.run(admin(server, f"CREATE DATABASE {name}"))
+            target = with_database(server, name)
+            seconds[kind].append(asyncio.run(time_import(target, path, units)))
+            asyncio.run(admin(server, f"DROP DATABASE {name}"))
+    return seconds
+
+
+def report_standings(kind: str, timing: Timings, runs: int) -> None:
+    ours_ms = statistics.median(timing.ours) * 1000
+    bare_ms = statistics.median(timing.bare) * 1000
+    ratios = statistics.median(o / b for o, b in zip(timing.ours, timing.bare, strict=True))
+    print(f"{kind}: quarter 2023Q2: {timing.entries} ledger entries, {timing.rows} ranked rows")
+    print(f"{kind}: standings, every group: median {ours_ms:.1f} ms of {runs} (target <= 150)")
+    print(f"{kind}: bare SELECT SUM GROUP BY unit_id: median {bare_ms:.1f} ms")
+    print(
+        f"{kind}: ratio: {ours_ms / bare_ms:.2f} of medians, {ratios:.2f} median of paired runs "
+        "(target <= 2)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", choices=[*STORES, "both"], default="both")
+    parser.add_argument(
+        "--pg-fsync", action="store_true", help="PostgreSQL on disk, fsync and commits durable"
+    )
     parser.add_argument("--units", type=int, default=10_000)
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--import-rows", type=int, default=100_000)
+    parser.add_argument("--import-runs", type=int, default=1, help="imports into each store")
     args = parser.parse_args()
+    kinds = list(STORES) if args.store == "both" else [args.store]
     OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"standings-{args.units}-{args.entries}.sqlite3"
-    if not path.exists():
-        start = time.perf_counter()
-        partial = path.with_suffix(".building")
-        for file in database_files(partial):
-            file.unlink(missing_ok=True)
-        asyncio.run(build(partial, args.units, args.entries))
-        partial.rename(path)
-        print(f"built {path.name} in {time.perf_counter() - start:.1f} s")
-    ours, bare, rows, entries = asyncio.run(time_standings(path, args.runs))
-    ours_ms, bare_ms = statistics.median(ours) * 1000, statistics.median(bare) * 1000
-    ratios = statistics.median(o / b for o, b in zip(ours, bare, strict=True))
-    print(f"quarter 2023Q2: {entries} ledger entries, {rows} ranked rows, {args.runs} runs")
-    print(f"standings, every group: median {ours_ms:.1f} ms (target <= 150)")
-    print(f"bare SELECT SUM GROUP BY unit_id: median {bare_ms:.1f} ms")
-    print(
-        f"ratio: {ours_ms / bare_ms:.2f} of medians, {ratios:.2f} median of paired runs (target <= 2)"
-    )
-    if args.import_rows:
-        elapsed = asyncio.run(time_import(args.import_rows, args.units))
-        print(f"records import: {args.import_rows} rows in {elapsed:.2f} s (target <= 10)")
+    if "postgres" in kinds:
+        durability = "on disk, fsync on" if args.pg_fsync else "on tmpfs, fsync off"
+        print(f"postgres: a throwaway server {durability}", flush=True)
+    with contextlib.ExitStack() as stack:
+        server = None
+        targets: dict[str, str | Path] = {}
+        for kind in kinds:
+            if kind == "sqlite":
+                targets[kind] = sqlite_database(args.units, args.entries)
+            else:
+                server = stack.enter_context(postgres_server(durable=args.pg_fsync))
+                targets[kind] = postgres_database(server, args.units, args.entries)
+        timings = asyncio.run(time_standings(targets, args.runs))
+        for kind in kinds:
+            report_standings(kind, timings[kind], args.runs)
+        if len(kinds) == 2:
+            pg, lite = timings["postgres"].ours, timings["sqlite"].ours
+            paired = statistics.median(p / s for p, s in zip(pg, lite, strict=True))
+            print(f"standings postgres / sqlite: {paired:.2f} (median of paired runs)")
+        if args.import_rows and args.import_runs:
+            seconds = time_imports(kinds, server, args.import_rows, args.units, args.import_runs)
+            for kind in kinds:
+                runs = ", ".join(f"{s:.2f}" for s in seconds[kind])
+                print(
+                    f"{kind}: records import: {args.import_rows} rows in "
+                    f"{statistics.median(seconds[kind]):.2f} s median ({runs}) (target <= 10)"
+                )
 
 
 if __name__ == "__main__":

@@ -4,8 +4,9 @@ The server is Debian's (package postgresql-15; `.ci/run` installs it where it is
 from the newest /usr/lib/postgresql/<version>/bin, or from $GOVINFO_PG_BIN. PostgreSQL refuses
 to run as root: as root its tools run as the `postgres` user the package created. It listens on
 a Unix socket in its own temporary directory only: no TCP port, so parallel sessions on one
-machine cannot collide. Durability is off. A session killed before its teardown leaves a server
-behind: the next session stops it (owner.pid names the dead owner).
+machine cannot collide. Durability is off, but for benchmarks that ask for it (`durable`). A
+session killed before its teardown leaves a server behind: the next session stops it (owner.pid
+names the dead owner).
 
 Each test's database is a copy of a template migrated once (Store.open), made in ~15 ms on
 tmpfs: migrating each afresh would cost ~120 ms a test.
@@ -40,6 +41,8 @@ SETTINGS = {
     "full_page_writes": "off",
     "max_connections": "300",
 }
+# PostgreSQL's own defaults, for benchmarks that measure what a production server would do.
+DURABLE = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
 
 
 def _bindir() -> Path:
@@ -65,16 +68,19 @@ def _pg_ctl(bindir: Path, base: Path, *args: str, check: bool = True) -> None:
     )  # fmt: skip
 
 
-def _parent() -> str:
+def _parent(durable: bool) -> str:
     """tmpfs if there is one: a database per test costs ~15 ms there against 100-500 ms on a
-    busy disk (measured on a 2-core machine)."""
-    return os.environ.get("GOVINFO_PG_DIR") or (
-        "/dev/shm" if os.access("/dev/shm", os.W_OK) else tempfile.gettempdir()
-    )
+    busy disk (measured on a 2-core machine). A durable server's goes to the temporary
+    directory, on disk where tmpfs is not mounted there."""
+    if env := os.environ.get("GOVINFO_PG_DIR"):
+        return env
+    if durable or not os.access("/dev/shm", os.W_OK):
+        return tempfile.gettempdir()
+    return "/dev/shm"
 
 
-def _stop_orphans(bindir: Path) -> None:
-    for base in Path(_parent()).glob(f"{PREFIX}*"):
+def _stop_orphans(bindir: Path, parent: str) -> None:
+    for base in Path(parent).glob(f"{PREFIX}*"):
         with contextlib.suppress(OSError, ValueError):
             owner = int((base / "owner.pid").read_text())
             with contextlib.suppress(ProcessLookupError):
@@ -86,13 +92,15 @@ def _stop_orphans(bindir: Path) -> None:
 
 
 @contextlib.contextmanager
-def postgres_server() -> Iterator[str]:
-    """A running server; its URL (database `postgres`)."""
+def postgres_server(*, durable: bool = False) -> Iterator[str]:
+    """A running server; its URL (database `postgres`). `durable`: fsync and synchronous
+    commits on, as PostgreSQL ships, its files on disk rather than tmpfs."""
     bindir = _bindir()
-    _stop_orphans(bindir)
+    parent = _parent(durable)
+    _stop_orphans(bindir, parent)
     user = _as_server_user()
     # Not pytest's tmp_path: its base directory is root's, mode 0700, which `postgres` cannot enter.
-    base = Path(tempfile.mkdtemp(prefix=PREFIX, dir=_parent()))
+    base = Path(tempfile.mkdtemp(prefix=PREFIX, dir=parent))
     (base / "owner.pid").write_text(str(os.getpid()))
     if user:
         os.chown(base, user["user"], user["group"])
@@ -102,7 +110,8 @@ def postgres_server() -> Iterator[str]:
              "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"],
             cwd=base, check=True, capture_output=True, **user,
         )  # fmt: skip
-        settings = {**SETTINGS, "unix_socket_directories": str(base)}
+        durability = DURABLE if durable else {}
+        settings = {**SETTINGS, **durability, "unix_socket_directories": str(base)}
         options = " ".join(f"-c {key}={value}" for key, value in settings.items())
         try:
             _pg_ctl(bindir, base, "-l", str(base / "log"), "-w", "-t", "60", "-o", options, "start")
@@ -178,8 +187,8 @@ class PostgresDatabases:
 
 
 @contextlib.contextmanager
-def postgres_databases() -> Iterator[PostgresDatabases]:
-    with postgres_server() as server:
+def postgres_databases(*, durable: bool = False) -> Iterator[PostgresDatabases]:
+    with postgres_server(durable=durable) as server:
         run_sync(_admin(server, f"CREATE DATABASE {TEMPLATE}"))
         run_sync(_migrate(with_database(server, TEMPLATE)))
         yield PostgresDatabases(server)
