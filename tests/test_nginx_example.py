@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from bot.fakeapi import FakeBotApi
-from tests.bots import Liaisons, bot_env
+from tests.bots import BotProcess, Liaisons, bot_env
 from tests.chat import prepare_db
 from tests.pgserver import PostgresDatabases
-from tests.test_replicas import SECRET, Replica, bind_liaisons, stored_titles, until
+from tests.test_replicas import SECRET, bind_liaisons, leads, stop, stored_titles, until
 from tests.test_webhook import free_port
 
 README = Path(__file__).parent.parent / "README.md"
@@ -67,16 +67,16 @@ async def test_the_readme_nginx_example_in_front_of_three_replicas(
                 process = await asyncio.create_subprocess_exec(
                     sys.executable, "-m", "bot.cli", "run", *webhook, "--port", str(port),
                     env=bot_env(server, db, log_level="WARNING"),
-                    stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
                 )  # fmt: skip
-                replicas.append(Replica(process, port))
+                replicas.append(BotProcess(process))
             try:
-                await until(lambda: any(r.leads() for r in replicas), "no process leads", 30)
+                await until(lambda: any(leads(r) for r in replicas), "no process leads", 30)
                 liaisons = Liaisons(server)
                 for _ in range(15):
                     liaisons.submit()
                     await asyncio.sleep(0.05)
-                await replicas[1].stop(signal.SIGKILL)
+                await stop(replicas[1], signal.SIGKILL)
                 for _ in range(15):
                     liaisons.submit()
                     await asyncio.sleep(0.05)
@@ -90,7 +90,7 @@ async def test_the_readme_nginx_example_in_front_of_three_replicas(
                 await asyncio.sleep(0.5)
             finally:
                 for replica in replicas:
-                    await replica.stop()
+                    await stop(replica)
     finally:
         subprocess.run([nginx, "-c", conf, "-s", "stop"], check=False)
     answers = liaisons.answers()

@@ -7,7 +7,6 @@ once, the conversation goes on, and the reminders are sent once, by the process 
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 import time
@@ -21,7 +20,7 @@ from bot import texts
 from bot.cli import main
 from bot.fakeapi import FakeBotApi, SentMessage
 from bot.storage import Store
-from tests.bots import LIAISONS, REPLY_WINDOW, Liaisons, bot_env
+from tests.bots import LIAISONS, REPLY_WINDOW, BotProcess, Liaisons, bot_env
 from tests.chat import ADMIN, prepare_db
 from tests.pgserver import PostgresDatabases
 from tests.stores import rows
@@ -36,39 +35,27 @@ REMINDER_AT = datetime(2026, 3, 20, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 LEADING = texts.LEADER_TAKEN.split("{db}")[0]
 
 
-class Replica:
-    """One process, with what it prints collected as it comes."""
-
-    def __init__(self, process: asyncio.subprocess.Process, port: int) -> None:
-        self.process = process
-        self.port = port
-        self.lines: list[str] = []
-        assert process.stderr is not None
-        self._reading = asyncio.ensure_future(self._read(process.stderr))
-
-    async def _read(self, stream: asyncio.StreamReader) -> None:
-        async for line in stream:
-            self.lines.append(line.decode())
-
-    def leads(self) -> bool:
-        return any(LEADING in line for line in self.lines)
-
-    async def stop(self, sig: int = signal.SIGTERM) -> None:
-        if self.process.returncode is None:
-            os.kill(self.process.pid, sig)
-        await self.process.wait()
-        await self._reading
+def leads(replica: BotProcess) -> bool:
+    return any(LEADING in line for line in replica.lines)
 
 
-async def start_replica(server: FakeBotApi, db: str, port: int, clock: tuple[str, str]) -> Replica:
+async def stop(replica: BotProcess, sig: int = signal.SIGTERM) -> None:
+    if replica.process.returncode is None:
+        replica.process.send_signal(sig)
+    await replica.output()
+
+
+async def start_replica(
+    server: FakeBotApi, db: str, port: int, clock: tuple[str, str]
+) -> BotProcess:
     args = ["run", "--webhook", "http://127.0.0.1:9/telegram", "--port", str(port),
             "--listen", "127.0.0.1", "--secret", SECRET]  # fmt: skip
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "tests.travel", *clock, *args,
         env=bot_env(server, db, jobs="true", log_level="WARNING"),
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
-    return Replica(process, port)
+    return BotProcess(process)
 
 
 async def bind_liaisons(db: str) -> None:
@@ -130,8 +117,8 @@ async def test_three_replicas_one_killed(postgres: PostgresDatabases) -> None:
         server.balance([f"http://127.0.0.1:{port}/telegram" for port in ports])
         replicas = [await start_replica(server, db, port, clock) for port in ports]
         try:
-            await until(lambda: any(r.leads() for r in replicas), "no process leads", 30)
-            (leader,) = (r for r in replicas if r.leads())
+            await until(lambda: any(leads(r) for r in replicas), "no process leads", 30)
+            (leader,) = (r for r in replicas if leads(r))
             liaisons = Liaisons(server)
             conversation = asyncio.ensure_future(guided_report(server))
             # Few enough that every unit stays behind its quota (A 15, B 8, C 4 a month).
@@ -140,14 +127,14 @@ async def test_three_replicas_one_killed(postgres: PostgresDatabases) -> None:
                 await asyncio.sleep(0.05)
             # The leader dies mid-run: its connection, and with it the leader's lock, goes.
             killed_at = time.time()
-            await leader.stop(signal.SIGKILL)
+            await stop(leader, signal.SIGKILL)
             for _ in range(6):
                 liaisons.submit()
                 await asyncio.sleep(0.05)
             summary = await asyncio.wait_for(conversation, 60)
             server.press_button(GUIDED, summary, summary.callback_data("✅ 确认提交"))
             others = [r for r in replicas if r is not leader]
-            await until(lambda: any(r.leads() for r in others), "nobody took over", 30)
+            await until(lambda: any(leads(r) for r in others), "nobody took over", 30)
             assert time.time() - killed_at < 30
             await until(
                 lambda: (
@@ -172,7 +159,7 @@ async def test_three_replicas_one_killed(postgres: PostgresDatabases) -> None:
             await asyncio.sleep(2.0)
         finally:
             for replica in replicas:
-                await replica.stop()
+                await stop(replica)
     assert sorted(m.chat_id for m in reminders()) == sorted([*LIAISONS, GUIDED])
     assert rows(db, "SELECT COUNT(*) FROM job_runs WHERE job = 'quota_reminder'") == [(1,)]
     # Every report stored once and answered at most once; unanswered only if its action
