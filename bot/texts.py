@@ -588,6 +588,9 @@ REPORT_EVIDENCE = "请发送证明材料（图片、文件或链接），没有�
 SKIP = "跳过"
 REPORT_CANCELLED = "已取消。"
 REPORT_TIMEOUT = "操作超时，已取消。需要时请重新开始。"
+# A refusal or an error that ends the guided report: said after its reason.
+REPORT_ENDED = "本次申报已结束，需要时请重新发送 /report。"
+REPORT_FAILED = "抱歉，处理时出错了。" + REPORT_ENDED
 SUMMARY = """请确认申报：
 单位：{unit}
 项目：{item}

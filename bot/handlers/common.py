@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application, ContextTypes, ConversationHandler
 
 from bot import render, texts
 from bot.delivery import Courier, keyboard
@@ -119,6 +119,32 @@ def answers_errors(handler: H) -> H:
             return None
 
     return wrapped  # type: ignore[return-value]
+
+
+def ends_on_failure(data_key: str, told: str) -> Callable[[H], H]:
+    """A step of a conversation that fails unexpectedly ends the conversation: what it gathered
+    (`user_data[data_key]`) is dropped and the user is told `told`, so that the next message
+    is not taken as the answer to a step that is gone. The error is logged."""
+
+    def decorate(step: H) -> H:
+        @functools.wraps(step)
+        async def wrapped(update: Update, context: Context) -> Any:
+            try:
+                return await step(update, context)
+            except Exception:
+                log.exception("a conversation step failed; the conversation ends")
+                context.user_data.pop(data_key, None)  # type: ignore[union-attr]
+                chat = update.effective_chat
+                if chat is not None:
+                    try:
+                        await context.bot.send_message(chat.id, told)
+                    except Exception:  # the error may be the connection itself; logged above
+                        log.debug("could not tell the user the conversation ended", exc_info=True)
+                return ConversationHandler.END
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
 
 
 async def current_liaison(update: Update, context: Context) -> Liaison:

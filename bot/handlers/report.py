@@ -21,6 +21,7 @@ from bot.handlers.common import (
     answers_errors,
     current_liaison,
     deliver_soon,
+    ends_on_failure,
     now,
     require_private,
     settings,
@@ -29,10 +30,12 @@ from bot.handlers.common import (
     update_id,
 )
 from bot.render import EVIDENCE_SHOWN, cut
+from bot.storage import AlreadyProcessed
 from bot.usecases.reports import (
     Draft,
     cancel_draft,
     cancel_open_drafts,
+    check_report_day,
     check_title,
     confirm_draft,
     make_draft,
@@ -135,29 +138,29 @@ async def take_title(update: Update, context: Context) -> int:
         await tell_error(update, err)
         return TITLE
     _draft(context)["title"] = title
-    days = [
-        InlineKeyboardButton(texts.TODAY, callback_data="rd:0"),
-        InlineKeyboardButton(texts.YESTERDAY, callback_data="rd:1"),
-    ]
-    await update.effective_message.reply_text(
-        texts.REPORT_DATE, reply_markup=InlineKeyboardMarkup([days])
-    )
+    await update.effective_message.reply_text(texts.REPORT_DATE, reply_markup=_day_keyboard())
     return DATE
 
 
 async def take_day(update: Update, context: Context) -> int:
+    """The date, refused at once (and asked again) when it is in the future or in a locked
+    period: the report would be refused at its end otherwise, after every step."""
     today = now(context).date()
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-        text = texts.TODAY if update.callback_query.data == "rd:0" else texts.YESTERDAY
+    query = update.callback_query
+    if query is not None:
+        text = texts.TODAY if query.data == "rd:0" else texts.YESTERDAY
     else:
         assert update.effective_message is not None and update.effective_message.text is not None
         text = update.effective_message.text
     try:
         day = parse_day(text, today)
+        await check_report_day(store(context), day, today)
     except DomainError as err:
         await tell_error(update, err)
+        await _send(update, texts.REPORT_DATE, _day_keyboard())
         return DATE
+    if query is not None:
+        await query.answer()
     _draft(context)["day"] = day
     ruleset = await _ruleset(context)
     item_id = _draft(context)["item"]
@@ -170,6 +173,14 @@ async def take_day(update: Update, context: Context) -> int:
         return ENDORSE
     await _send(update, texts.REPORT_EVIDENCE, _skip_keyboard())
     return EVIDENCE
+
+
+def _day_keyboard() -> InlineKeyboardMarkup:
+    days = [
+        InlineKeyboardButton(texts.TODAY, callback_data="rd:0"),
+        InlineKeyboardButton(texts.YESTERDAY, callback_data="rd:1"),
+    ]
+    return InlineKeyboardMarkup([days])
 
 
 async def _send(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
@@ -227,10 +238,9 @@ async def toggle_endorsement(update: Update, context: Context) -> int:
 
 async def take_evidence(update: Update, context: Context) -> int:
     message = update.effective_message
+    query = update.callback_query
     evidence = ""
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-    elif message is not None:
+    if query is None and message is not None:
         if message.document is not None:
             evidence = f"document:{message.document.file_id}"
         elif message.photo:
@@ -253,9 +263,16 @@ async def take_evidence(update: Update, context: Context) -> int:
             now(context),
         )
     except DomainError as err:
-        # A refused report (a duplicate, say) ends the conversation: it is said, not retried.
-        await tell_error(update, err)
+        # A refused report (a duplicate, say) ends the conversation: it is said, not retried,
+        # in the chat rather than in a passing alert, with how to start again.
+        if query is not None:
+            await query.answer()
+        if not isinstance(err, AlreadyProcessed):
+            reason = texts.error_text(err.code, err.params)
+            await _send(update, f"{reason}\n{texts.REPORT_ENDED}")
         return ConversationHandler.END
+    if query is not None:
+        await query.answer()
     await _send(
         update, summary_text(draft, evidence, await _ruleset(context)), summary_keyboard(draft.id)
     )
@@ -389,34 +406,40 @@ async def draft_button(update: Update, context: Context) -> None:
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
+    # Every step ends the conversation if it fails unexpectedly (see ends_on_failure).
+    step = ends_on_failure(DRAFT_KEY, texts.REPORT_FAILED)
     app.add_handler(
         ConversationHandler(
-            entry_points=[CommandHandler("report", start_report)],
+            entry_points=[CommandHandler("report", step(start_report))],
             states={
                 CHOOSE: [
-                    CallbackQueryHandler(navigate, pattern=r"^rp:"),
-                    CallbackQueryHandler(choose_item, pattern=r"^ri:"),
+                    CallbackQueryHandler(step(navigate), pattern=r"^rp:"),
+                    CallbackQueryHandler(step(choose_item), pattern=r"^ri:"),
                 ],
-                TITLE: [MessageHandler(private & filters.TEXT & ~filters.COMMAND, take_title)],
+                TITLE: [
+                    MessageHandler(private & filters.TEXT & ~filters.COMMAND, step(take_title))
+                ],
                 DATE: [
-                    CallbackQueryHandler(take_day, pattern=r"^rd:"),
-                    MessageHandler(private & filters.TEXT & ~filters.COMMAND, take_day),
+                    CallbackQueryHandler(step(take_day), pattern=r"^rd:"),
+                    MessageHandler(private & filters.TEXT & ~filters.COMMAND, step(take_day)),
                 ],
-                ENDORSE: [CallbackQueryHandler(toggle_endorsement, pattern=r"^re:")],
+                ENDORSE: [CallbackQueryHandler(step(toggle_endorsement), pattern=r"^re:")],
                 EVIDENCE: [
-                    CallbackQueryHandler(take_evidence, pattern=r"^rs:"),
+                    CallbackQueryHandler(step(take_evidence), pattern=r"^rs:"),
                     MessageHandler(
                         private
                         & (
                             filters.Document.ALL | filters.PHOTO | (filters.TEXT & ~filters.COMMAND)
                         ),
-                        take_evidence,
+                        step(take_evidence),
                     ),
                 ],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
             },
-            fallbacks=[CommandHandler("cancel", cancel)],
+            fallbacks=[CommandHandler("cancel", step(cancel))],
             conversation_timeout=CONVERSATION_TIMEOUT,
+            # /report half-way starts again rather than being an unknown command.
+            allow_reentry=True,
             name="report",
         )
     )

@@ -81,6 +81,14 @@ def check_title(title: str, today: date) -> str:
     return title
 
 
+async def check_report_day(store: Store, day: date, today: date) -> None:
+    """The date of a guided report, refused as its end would refuse it: in the future, before
+    the ruleset, or in a locked period."""
+    async with store.reading() as tx:
+        check_day(await tx.ruleset(), day, today)
+        await tx.refuse_locked([day])
+
+
 async def _refuse_duplicate(tx: Tx, unit_id: int, item_id: str, day: date, title: str) -> None:
     found = await tx.same_claim(unit_id, item_id, day, title)
     if found is not None:
