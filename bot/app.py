@@ -22,6 +22,7 @@ from bot import texts
 from bot.delivery import Courier
 from bot.handlers import bulletin, commission, hints, liaison, office, report
 from bot.handlers.common import (
+    ANSWERS,
     COURIER,
     POLLING,
     SCHEDULER,
@@ -111,6 +112,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     await _prepare(app, store, settings)
     courier = Courier(app.bot, store, settings.admin_ids, settings.now, lambda: app.running)
     app.bot_data[COURIER] = courier
+    app.bot_data[ANSWERS] = courier
     _schedule(app, store, settings, courier)
     # What the last run received but did not handle comes first, before anything polled now;
     # put_nowait, because these are stored already (IntakeQueue.put would refuse them as known).
@@ -144,8 +146,10 @@ async def _replicate(app: Application, store: PgStore, settings: Settings, intak
     # Sending stops, between two messages, as soon as this process no longer leads.
     courier = Courier(
         app.bot, store, settings.admin_ids, settings.now,
-        lambda: app.running and leadership.leading.is_set(),
+        lambda: app.running and leadership.leading.is_set(), shared=True,
     )  # fmt: skip
+    # Every process sends its own answers at once; the courier's deliveries only when leading.
+    app.bot_data[ANSWERS] = courier
 
     async def lead() -> None:
         log.warning(texts.LEADER_TAKEN.format(db=store.display))

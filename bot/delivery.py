@@ -1,8 +1,14 @@
 """Delivering the outbox: messages the bot owes, sent within Telegram's limits and never twice.
 
 Jobs and broadcasts store their messages in the outbox in the transaction that makes them owed;
-the courier sends them afterwards and marks each one sent. A restart finds what is left. Only a
-crash between Telegram's answer and the mark can send one message twice.
+the courier sends them afterwards and marks each one sent. The answer to the person who asked
+is stored the same way, and sent at once by the process that handled the action (`answer`),
+which holds it meanwhile; the courier sends it only once that process has died or failed.
+A restart finds what is left. Only a crash between Telegram's answer and the mark can send one
+message twice: a send is marked tried before it begins (for a chat's next message in the
+transaction that marks its last one sent), so that a message found unsent after a crash, which
+Telegram may have received, goes again marked as a possible repeat (texts.RESENT). A crash
+repeats at most one message per chat, the one in flight: at most WORKERS messages in all.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
@@ -71,6 +77,8 @@ class Courier:
         admin_ids: list[int],
         clock: Callable[[], datetime],
         running: Callable[[], bool],
+        *,
+        shared: bool = False,
     ) -> None:
         self._bot = bot
         self._store = store
@@ -82,6 +90,13 @@ class Courier:
         self._window = SendWindow()
         # One delivery at a time in this process, so that no message is picked up twice.
         self._lock = asyncio.Lock()
+        # An answer (see answer) is held by the process that wrote it. On SQLite one process
+        # runs at a time (bot.lease): those written before this one started are its
+        # predecessor's, released at once. With several processes (`shared`) each waits until
+        # its hold ends.
+        self._since = datetime.min if shared else clock()
+        self._wake: asyncio.TimerHandle | None = None
+        self._redelivery: asyncio.Task[bool] | None = None
 
     async def deliver(self) -> bool:
         """Send the messages waiting in the outbox, including those added while sending; True
@@ -89,8 +104,14 @@ class Courier:
         async with self._lock:
             after = 0
             while self._running():
+                now = self._clock()
                 async with self._store.reading() as tx:
-                    batch = await tx.unsent(after, BATCH)
+                    batch = await tx.unsent(after, BATCH, now=now, since=self._since)
+                    released = None if batch else await tx.next_release(now, self._since)
+                if released is not None:
+                    # Held by the process that handled its action: if that one failed to send
+                    # it, it is this courier's once released.
+                    self._deliver_at(released)
                 if not batch:
                     return False
                 # One worker takes all of a chat's messages, in order: the parts of a long
@@ -112,9 +133,15 @@ class Courier:
 
     async def _work(self, queue: asyncio.Queue[list[Outgoing]], halted: asyncio.Event) -> None:
         while not queue.empty() and not halted.is_set() and self._running():
-            for message in queue.get_nowait():
+            messages = queue.get_nowait()
+            for n, message in enumerate(messages):
+                following = messages[n + 1] if n + 1 < len(messages) else None
                 try:
-                    done = await self._send(message)
+                    if n == 0 and not message.tried:
+                        # Later ones are marked with the mark of the one before (see _send).
+                        async with self._store.transaction() as tx:
+                            await tx.mark_tried([message.id], self._clock())
+                    done = await self._send(message, following)
                 except Exception:
                     log.exception("could not deliver message %s", message.id)
                     done = False
@@ -125,15 +152,49 @@ class Courier:
                     halted.set()
                     break
 
-    async def _send(self, message: Outgoing) -> bool:
-        """Deliver one message; False if it is left for later after repeated errors."""
-        for attempt in range(ATTEMPTS):
+    async def answer(self, owed: Sequence[Outgoing]) -> None:
+        """Send at once, in order, the answer an action just stored (Tx.enqueue_answer). One
+        attempt each: what fails is left to the courier, once the hold ends."""
+        for message in owed:
+            try:
+                done = await self._send(message, None, attempts=1)
+            except Exception:
+                log.exception("could not send answer %s", message.id)
+                done = False
+            if not done:
+                async with self._store.reading() as tx:
+                    released = await tx.next_release(self._clock(), self._since)
+                if released is not None:
+                    self._deliver_at(released)
+                return
+
+    def _deliver_at(self, when: datetime) -> None:
+        """Deliver again at `when` (once: an earlier wake-up already set is kept)."""
+        if self._wake is not None and not self._wake.cancelled():
+            return
+        delay = max(0.0, (when - self._clock()).total_seconds()) + 0.1
+
+        def wake() -> None:
+            self._wake = None
+            if self._running():
+                self._redelivery = asyncio.ensure_future(self.deliver())
+
+        self._wake = asyncio.get_running_loop().call_later(delay, wake)
+
+    async def _send(
+        self, message: Outgoing, following: Outgoing | None = None, attempts: int = ATTEMPTS
+    ) -> bool:
+        """Deliver one message; False if it is left for later after repeated errors. Once sent,
+        the chat's `following` message is marked tried in the same transaction."""
+        tried = message.tried
+        for attempt in range(attempts):
             try:
                 # The slot covers the request only: the bookkeeping after it does not count
                 # against Telegram's limit.
                 async with self._window.slot():
-                    await self._post(message)
+                    await self._post(message, resent=tried)
             except RetryAfter as err:
+                # Refused before it was taken: not a repeat.
                 self._window.pause(_retry_seconds(err))
                 continue
             except Forbidden as err:
@@ -145,26 +206,29 @@ class Courier:
                     await tx.mark_undeliverable(message.id, str(err))
                 return True
             except TelegramError:
-                # Network errors, and anything else Telegram may get over: try again.
+                # Network errors, and anything else Telegram may get over: try again, as a
+                # possible repeat (a timeout may come after Telegram took the message).
                 log.warning("error sending message %s", message.id, exc_info=True)
+                tried = True
             else:
                 async with self._store.transaction() as tx:
                     await tx.mark_sent(message.id, self._clock())
+                    if following is not None and not following.tried:
+                        await tx.mark_tried([following.id], self._clock())
                 return True
-            if attempt + 1 < ATTEMPTS:
+            if attempt + 1 < attempts:
                 await asyncio.sleep(BACKOFF * 2**attempt)
         return False
 
-    async def _post(self, message: Outgoing) -> None:
+    async def _post(self, message: Outgoing, *, resent: bool = False) -> None:
         markup = keyboard(message.buttons) if message.buttons else None
+        text = f"{texts.RESENT}{message.text}" if resent else message.text
         kind, _, file_id = (message.attachment or "").partition(":")
         if kind == "photo":
-            await self._bot.send_photo(
-                message.chat_id, file_id, caption=message.text, reply_markup=markup
-            )
+            await self._bot.send_photo(message.chat_id, file_id, caption=text, reply_markup=markup)
         elif kind == "document":
             await self._bot.send_document(
-                message.chat_id, file_id, caption=message.text, reply_markup=markup
+                message.chat_id, file_id, caption=text, reply_markup=markup
             )
         elif kind == "file":  # a file the bot made (a bulletin draft), kept in the database
             async with self._store.reading() as tx:
@@ -174,12 +238,12 @@ class Courier:
                 message.chat_id,
                 stored.data,
                 filename=stored.filename,
-                caption=message.text,
+                caption=text,
                 reply_markup=markup,
             )
         else:
             await self._bot.send_message(
-                message.chat_id, message.text, parse_mode=message.parse_mode, reply_markup=markup
+                message.chat_id, text, parse_mode=message.parse_mode, reply_markup=markup
             )
 
     async def chat_blocked(self, chat_id: int, reason: str, message_id: int | None = None) -> None:

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from telegram.ext import Application
 
-from bot.handlers.common import POLLING, STOP
+from bot.handlers.common import POLLING, STOP, deliver_now
 
 # Long polling: how long Telegram holds a getUpdates call open when there is nothing to send.
 POLL_TIMEOUT = 10
@@ -78,6 +78,8 @@ async def running(
                     secret_token=webhook.secret,
                 )
             await app.start()
+            # What a crash left in the outbox (answers among it) goes now, jobs or not.
+            deliver_now(app)
             try:
                 yield
             finally:

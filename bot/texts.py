@@ -822,6 +822,8 @@ SETTLE_BY_HAND = "请处理后运行 govinfo-bot quota settle --month {month}。
 LIAISON_BLOCKED = (
     "信息员 {who}（{unit}）已屏蔽机器人，已自动停用。如需恢复，请重新邀请：/invite {unit}"
 )
+# Before a message sent again after a crash or a network error: it may have arrived already.
+RESENT = "（重发）"
 
 COMMISSION_CREATED = (
     "已发布约稿 #{id}：{topic}\n截止日期：{deadline}（含当天）\n约稿单位 {count} 个：{units}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -16,7 +16,7 @@ from bot import render, texts
 from bot.delivery import Courier, keyboard
 from bot.render import pre_chunks, split_message
 from bot.settings import Settings
-from bot.storage import AlreadyProcessed, Liaison, Store
+from bot.storage import AlreadyProcessed, Liaison, Outgoing, Store
 from bot.usecases.standings import standings
 from scoring.errors import DomainError
 from scoring.periods import Period
@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 STORE = "store"
 SETTINGS = "settings"
 COURIER = "courier"
+# The courier that sends this process's answers at once (Courier.answer), leading or not.
+ANSWERS = "answers"
 SCHEDULER = "scheduler"
 # The event that stops the running bot (see bot.runner).
 STOP = "stop"
@@ -71,6 +73,11 @@ def deliver_soon(context: Context, *, reschedule: bool = False) -> None:
 
 def deliver_now(app: Application, *, reschedule: bool = False) -> None:  # type: ignore[type-arg]
     app.create_task(_deliver(app, reschedule), name="deliver")
+
+
+async def answer_now(context: Context, owed: Sequence[Outgoing]) -> None:
+    """Send the answer an action just owed (bot.usecases.notices.Answer), before anything else."""
+    await context.bot_data[ANSWERS].answer(owed)
 
 
 async def _deliver(app: Application, reschedule: bool) -> None:  # type: ignore[type-arg]

@@ -14,6 +14,7 @@ from bot.delivery import keyboard
 from bot.handlers.common import (
     FULL_TABLE,
     Context,
+    answer_now,
     answers_errors,
     args_text,
     current_liaison,
@@ -40,7 +41,8 @@ from bot.render import (
 )
 from bot.usecases import status
 from bot.usecases.liaisons import redeem_invite
-from bot.usecases.reports import submit
+from bot.usecases.notices import Answer
+from bot.usecases.reports import Submitted, submit
 from bot.usecases.standings import standings
 from scoring.errors import DomainError
 
@@ -132,33 +134,41 @@ async def submit_command(update: Update, context: Context) -> None:
             raise DomainError("title_is_date", title=title)
         title = " ".join(dated.words)
     office_chat = settings(context).office_chat_id
+
+    def answered(done: Submitted) -> str:
+        quota = texts.SUBMITTED_QUOTA.format(quota=done.quota) if done.quota else ""
+        answered = ""
+        if done.commission is not None:
+            answered = texts.COMMISSION_ANSWERED.format(
+                id=done.commission.id, topic=done.commission.topic
+            )
+        late = ""
+        same_month = (done.day.year, done.day.month) == (today.year, today.month)
+        if done.day != today:
+            late = texts.SUBMITTED_DATED.format(date=done.day.isoformat())
+        if done.changes:
+            late += "\n" + render_changes(texts.RESETTLED_FOR_LIAISON, done.changes)
+        return (
+            texts.SUBMITTED.format(
+                record=done.record_id, title=title, unit=done.unit,
+                month=texts.THIS_MONTH if same_month else done.day.strftime("%Y-%m "),
+                count=done.month_count, quota=quota,
+            )
+            + late
+            + answered
+        )  # fmt: skip
+
+    # The answer is owed in the submission's transaction: stored, it is answered (after a crash,
+    # by the courier).
+    answer = Answer(message.chat_id, answered)
     done = await submit(
         store(context), liaison, title, evidence, update_id(update), now(context),
         commission_id, settings(context).admin_ids, dated.day if dated else None, office_chat,
+        answer,
     )  # fmt: skip
-    quota = texts.SUBMITTED_QUOTA.format(quota=done.quota) if done.quota else ""
-    answered = ""
-    if done.commission is not None:
-        answered = texts.COMMISSION_ANSWERED.format(
-            id=done.commission.id, topic=done.commission.topic
-        )
+    await answer_now(context, answer.owed)
     if done.commission is not None or done.changes or office_chat is not None:
         deliver_soon(context)
-    late = ""
-    same_month = (done.day.year, done.day.month) == (today.year, today.month)
-    if done.day != today:
-        late = texts.SUBMITTED_DATED.format(date=done.day.isoformat())
-    if done.changes:
-        late += "\n" + render_changes(texts.RESETTLED_FOR_LIAISON, done.changes)
-    await message.reply_text(
-        texts.SUBMITTED.format(
-            record=done.record_id, title=title, unit=done.unit,
-            month=texts.THIS_MONTH if same_month else done.day.strftime("%Y-%m "),
-            count=done.month_count, quota=quota,
-        )
-        + late
-        + answered
-    )  # fmt: skip
 
 
 @answers_errors

@@ -93,7 +93,7 @@ TABLES = (
     Table(
         "outbox",
         ("id", "source", "chat_id", "text", "parse_mode", "created_at", "sent_at", "failure",
-         "buttons", "attachment"),
+         "buttons", "attachment", "held_until", "tried_at"),
         ("id",),
     ),
     Table("claimed_updates", ("update_id", "claimed_at"), ("update_id",)),

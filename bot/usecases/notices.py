@@ -3,12 +3,40 @@ transaction, so that it is delivered even if the bot stops right after the commi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Generic, TypeVar
 
 from bot.buttons import Buttons
 from bot.render import CAPTION_LIMIT, cut, split_message
-from bot.storage import Tx
+from bot.storage import Outgoing, Tx
+
+R = TypeVar("R")
+# How long the process that handled an action keeps its answer to itself, to send it at once:
+# longer than one send takes, however slow. Only after that may another process's courier send
+# it (the first has died, or its send failed).
+ANSWER_HOLD = timedelta(seconds=30)
+
+
+@dataclass
+class Answer(Generic[R]):
+    """The answer to the person who asked: rendered from the action's result inside its
+    transaction and owed there (owe_answer), so that a crash right after the commit cannot
+    leave the action unanswered; `owed` is what the channel then sends at once."""
+
+    chat_id: int
+    render: Callable[[R], str]
+    owed: list[Outgoing] = field(default_factory=list)
+
+
+async def owe_answer(
+    tx: Tx, answer: Answer[R] | None, result: R, source: str, now: datetime
+) -> None:
+    if answer is None:
+        return
+    parts = split_message(answer.render(result))
+    answer.owed = await tx.enqueue_answer(source, answer.chat_id, parts, now, now + ANSWER_HOLD)
 
 
 async def tell_unit(tx: Tx, unit_id: int, source: str, text: str, now: datetime) -> None:

@@ -11,7 +11,7 @@ from bot.buttons import claim_buttons
 from bot.render import EVIDENCE_SHOWN, cut, render_changes
 from bot.storage import Commission, Liaison, NewRecord, PendingClaim, Store, StoredDraft, Tx
 from bot.usecases import commissions
-from bot.usecases.notices import tell_admins, tell_unit
+from bot.usecases.notices import Answer, owe_answer, tell_admins, tell_unit
 from bot.usecases.quota import PenaltyChange, resettle_late
 from scoring.dates import is_day
 from scoring.engine import Scored, score
@@ -261,12 +261,13 @@ async def submit(
     admin_ids: Sequence[int] = (),
     day: date | None = None,
     office_chat: int | None = None,
+    answer: Answer[Submitted] | None = None,
 ) -> Submitted:
     """A submission (报送) counted toward the unit's monthly quota, dated today or `day`.
 
     A submission dated in a month already settled settles it again, and the settled months
     after it, in the same transaction; the admins are told what changed. Answering a
-    commission, the admins are owed a notice of it."""
+    commission, the admins are owed a notice of it. The liaison is owed `answer`."""
     today = now.date()
     title = check_title(title, today)
     day = day or today
@@ -319,9 +320,12 @@ async def submit(
             await tell_admins(tx, admin_ids, f"resettled:{record_id}", told, now)
         counts = await tx.submission_counts(month)
         quota = next((g.monthly_quota for g in ruleset.groups if g.id == liaison.group), None)
-    return Submitted(
-        record_id, liaison.unit, day, counts.get(liaison.unit_id, 0), quota, commission, changes
-    )
+        done = Submitted(
+            record_id, liaison.unit, day, counts.get(liaison.unit_id, 0), quota, commission,
+            changes,
+        )  # fmt: skip
+        await owe_answer(tx, answer, done, f"answer:{record_id}", now)
+    return done
 
 
 async def pending(store: Store) -> list[PendingClaim]:
