@@ -55,7 +55,7 @@ CHAT_ROWS = [
     "INSERT INTO job_runs VALUES ('settlement', '2024-05', '2024-06-01T09:00', "
     "'2024-06-01T09:00:05', 'done', '')",
     "INSERT INTO outbox VALUES (1, 'settlement', 9001, '提醒函', NULL, '2024-06-01T09:00', "
-    "'2024-06-01T09:00:01', NULL, '[]', NULL)",
+    "'2024-06-01T09:00:01', NULL, '[]', NULL, NULL, '2024-06-01T09:00:01')",
     "INSERT INTO claimed_updates VALUES (700001, '2024-06-01T09:00')",
 ]
 
