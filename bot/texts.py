@@ -635,6 +635,10 @@ REJECT = "❌ 驳回"
 APPROVED_NOTE = "\n\n✅ 已确认（{admin}）"
 REJECTED_NOTE = "\n\n❌ 已驳回（{admin}）：{reason}"
 ASK_REJECT_REASON = "请回复驳回记录 #{record} 的原因（/cancel 取消）："
+# An unexpected error while the reason is asked for ends the rejection (it may have been stored).
+REJECT_FAILED = (
+    "抱歉，处理时出错了。请用 /pending 查看该记录是否仍待审核，需要时重新点「❌ 驳回」。"
+)
 APPROVED_FOR_LIAISON = "✅ 你的采用申报 #{record}「{title}」已确认，得 {points} 分。"
 REJECTED_FOR_LIAISON = "❌ 你的采用申报 #{record}「{title}」被驳回：{reason}"
 PENDING_NONE = "没有待审核的申报。"

@@ -88,3 +88,24 @@ async def test_a_step_that_fails_ends_the_report_cleanly(database: str) -> None:
         # The conversation has ended: the next text is a one-line report, not evidence.
         summary = await chat.ask(LIAISON, "采用 政务要情简讯 全县开展冬季防火检查 昨天")
         assert "请确认申报" in summary.text and "合计 3 分" in summary.text
+
+
+async def test_a_rejection_that_fails_ends_and_asks_for_no_reason(database: str) -> None:
+    async with running_bot(database) as chat:
+        await chat.join(LIAISON, "公安局")
+        for title in ("第一篇分析", "第二篇分析"):
+            await chat.confirm(LIAISON, await chat.ask(LIAISON, f"采用 决策参考 {title} 今天"))
+        ask = await chat.server.wait_for(lambda m: "新的采用申报 #1" in m.text, chat_id=ADMIN)
+        await chat.press(ADMIN, ask, "❌ 驳回")
+        await chat.server.wait_for(lambda m: "驳回记录 #1" in m.text, chat_id=ADMIN)
+        # Telegram refuses the answer to the reason: an error the conversation does not expect.
+        chat.server.fail_next("sendMessage", status=400, description="Bad Request: refused")
+        chat.say(ADMIN, "标题与已采用的信息重复")
+        told = await chat.server.wait_for(lambda m: "出错" in m.text, chat_id=ADMIN)
+        assert "/pending" in told.text
+        # The rejection was stored before the error, and its liaison told.
+        await chat.server.wait_for(lambda m: "被驳回" in m.text, chat_id=LIAISON)
+        # No reason is asked for any more: the admin's next text is not taken as one.
+        assert "没有看懂" in (await chat.ask(ADMIN, "另一段文字")).text
+        listed = await chat.ask(ADMIN, "/pending")
+        assert "#2" in listed.text and "#1" not in listed.text

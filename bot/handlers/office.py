@@ -27,6 +27,7 @@ from bot.handlers.common import (
     answers_errors,
     args_text,
     deliver_soon,
+    ends_on_failure,
     full_table_keyboard,
     log,
     now,
@@ -425,17 +426,20 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     for name, handler in ADMIN_COMMANDS.items():
         app.add_handler(CommandHandler(name, admin_command(handler)))
     app.add_handler(CallbackQueryHandler(approve_button, pattern=r"^ok:"))
+    # A step failing unexpectedly ends the rejection rather than leaving the reason asked for.
+    step = ends_on_failure(REJECTING, texts.REJECT_FAILED)
     app.add_handler(
         ConversationHandler(
-            entry_points=[CallbackQueryHandler(reject_button, pattern=r"^no:")],
+            entry_points=[CallbackQueryHandler(step(reject_button), pattern=r"^no:")],
             states={
                 REASON: [
                     MessageHandler(
-                        filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, reject_reason
+                        filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND,
+                        step(reject_reason),
                     )
                 ]
             },
-            fallbacks=[CommandHandler("cancel", cancel_reject)],
+            fallbacks=[CommandHandler("cancel", step(cancel_reject))],
             # Pressing ❌ on another claim while a reason is asked for starts over for that claim.
             allow_reentry=True,
             conversation_timeout=600,
