@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import Counter
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from telegram import Bot
 
@@ -15,6 +16,7 @@ from bot import texts
 from bot.delivery import WORKERS, Courier
 from bot.fakeapi import FakeBotApi
 from bot.storage import Store
+from bot.usecases.notices import ANSWER_HOLD
 from tests.chat import prepare_db
 
 CHATS = 40
@@ -73,3 +75,48 @@ async def test_a_courier_stopped_mid_broadcast_repeats_only_what_was_in_flight(
     # whose send was begun may not have reached Telegram, and is marked all the same).
     tried = [key for key in copies if marked[key]]
     assert len(tried) <= WORKERS and len({chat for chat, _ in tried}) == len(tried), tried
+
+
+def _later(start: datetime, seconds: float) -> Callable[[], datetime]:
+    """A clock reading `seconds` after `start`."""
+    return lambda: start + timedelta(seconds=seconds)
+
+
+async def test_an_answer_is_left_to_its_process_until_its_hold_ends(database: str) -> None:
+    """An answer owed in its action's transaction is the handling process's to send: another
+    process's courier leaves it alone for ANSWER_HOLD, then sends it (that process died before
+    sending it), marked as a possible repeat. On SQLite, where one process runs at a time, the
+    answers a predecessor left are sent at once."""
+    await prepare_db(database)
+    store = await Store.open(database)
+    written = _now()
+    try:
+        async with store.transaction() as tx:
+            await tx.enqueue_answer(
+                "answer:1", 5001, ["已记录报送"], written, written + ANSWER_HOLD
+            )
+        async with FakeBotApi() as server, Bot(server.token, base_url=server.base_url) as bot:
+            # Another process, while the hold lasts: nothing is sent.
+            other = Courier(bot, store, [], _later(written, 1), lambda: True, shared=True)
+            assert await other.deliver() is False
+            assert server.sent == []
+            # The hold over: sent once, marked.
+            after = Courier(
+                bot, store, [], _later(written, ANSWER_HOLD.seconds + 1), lambda: True, shared=True
+            )
+            assert await after.deliver() is False
+            assert [m.text for m in server.sent] == [f"{texts.RESENT}已记录报送"]
+
+        async with store.transaction() as tx:
+            await tx.enqueue_answer("answer:2", 5002, ["第二条"], written, written + ANSWER_HOLD)
+        async with FakeBotApi() as server, Bot(server.token, base_url=server.base_url) as bot:
+            # One process at a time (SQLite's lease): a courier started after the answer was
+            # written sends it at once; a shared one waits for the hold.
+            shared = Courier(bot, store, [], _later(written, 1), lambda: True, shared=True)
+            await shared.deliver()
+            assert server.sent == []
+            alone = Courier(bot, store, [], _later(written, 1), lambda: True)
+            await alone.deliver()
+            assert [m.text for m in server.sent] == [f"{texts.RESENT}第二条"]
+    finally:
+        await store.close()
