@@ -153,11 +153,13 @@ class Courier:
                     break
 
     async def answer(self, owed: Sequence[Outgoing]) -> None:
-        """Send at once, in order, the answer an action just stored (Tx.enqueue_answer). One
-        attempt each: what fails is left to the courier, once the hold ends."""
+        """Send at once, in order, the answer an action just stored (Tx.enqueue_answer), as a
+        reply was sent: outside the courier's window (the chat does not wait behind a
+        broadcast) and without its backoff. What fails is left to the courier, once the hold
+        ends."""
         for message in owed:
             try:
-                done = await self._send(message, None, attempts=1)
+                done = await self._send(message, answer=True)
             except Exception:
                 log.exception("could not send answer %s", message.id)
                 done = False
@@ -182,20 +184,26 @@ class Courier:
         self._wake = asyncio.get_running_loop().call_later(delay, wake)
 
     async def _send(
-        self, message: Outgoing, following: Outgoing | None = None, attempts: int = ATTEMPTS
+        self, message: Outgoing, following: Outgoing | None = None, *, answer: bool = False
     ) -> bool:
-        """Deliver one message; False if it is left for later after repeated errors. Once sent,
-        the chat's `following` message is marked tried in the same transaction."""
+        """Deliver one message; False if it is left for later after repeated errors (for an
+        `answer`, after one). Once sent, the chat's `following` message is marked tried in the
+        same transaction."""
         tried = message.tried
-        for attempt in range(attempts):
+        for attempt in range(ATTEMPTS):
             try:
-                # The slot covers the request only: the bookkeeping after it does not count
-                # against Telegram's limit.
-                async with self._window.slot():
+                if answer:
                     await self._post(message, resent=tried)
+                else:
+                    # The slot covers the request only: the bookkeeping after it does not count
+                    # against Telegram's limit.
+                    async with self._window.slot():
+                        await self._post(message, resent=tried)
             except RetryAfter as err:
                 # Refused before it was taken: not a repeat.
                 self._window.pause(_retry_seconds(err))
+                if answer:
+                    await asyncio.sleep(_retry_seconds(err))
                 continue
             except Forbidden as err:
                 await self.chat_blocked(message.chat_id, err.message, message.id)
@@ -210,13 +218,15 @@ class Courier:
                 # possible repeat (a timeout may come after Telegram took the message).
                 log.warning("error sending message %s", message.id, exc_info=True)
                 tried = True
+                if answer:
+                    return False
             else:
                 async with self._store.transaction() as tx:
                     await tx.mark_sent(message.id, self._clock())
                     if following is not None and not following.tried:
                         await tx.mark_tried([following.id], self._clock())
                 return True
-            if attempt + 1 < attempts:
+            if attempt + 1 < ATTEMPTS:
                 await asyncio.sleep(BACKOFF * 2**attempt)
         return False
 
