@@ -34,6 +34,28 @@ async def test_a_claim_whose_admin_message_failed_at_first_still_reaches_the_adm
             raise AssertionError("the claim's messages were never marked sent")
 
 
+async def test_the_answer_to_a_submission_is_owed_with_it_and_sent_at_once(database: str) -> None:
+    async with running_bot(database) as chat:
+        await chat.join(LIAISON, "公安局")
+        answer = await chat.ask(LIAISON, "/submit 县公安局召开冬季安全工作会议")
+        assert answer.text.startswith("已记录报送（#1）")
+        # Written by the submission's transaction, then marked once Telegram took it.
+        for _ in range(100):
+            sent = rows(
+                chat.db(), "SELECT chat_id, sent_at IS NOT NULL FROM outbox WHERE source = ?",
+                ("answer:1",),
+            )  # fmt: skip
+            if sent == [(LIAISON, 1)]:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError(f"the answer was not marked sent: {sent}")
+        # Sent once, by the process that handled it.
+        await chat.settled()
+        answers = [m for m in chat.server.messages_to(LIAISON) if "已记录报送" in m.text]
+        assert len(answers) == 1
+
+
 async def test_pending_offers_buttons_and_claims_are_decided_by_number(database: str) -> None:
     async with running_bot(database) as chat:
         await chat.join(LIAISON, "公安局")
