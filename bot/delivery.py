@@ -100,7 +100,8 @@ class Courier:
 
     async def deliver(self) -> bool:
         """Send the messages waiting in the outbox, including those added while sending; True
-        if some are left for a later delivery (network errors, or the application stopping)."""
+        if some are left for a later delivery (network errors, the application stopping, or
+        answers held by the process that owes them)."""
         async with self._lock:
             after = 0
             while self._running():
@@ -110,10 +111,11 @@ class Courier:
                     released = None if batch else await tx.next_release(now, self._since)
                 if released is not None:
                     # Held by the process that handled its action: if that one failed to send
-                    # it, it is this courier's once released.
+                    # it, it is this courier's once released (and the scheduler's next wake-up
+                    # comes soon: some is left).
                     self._deliver_at(released)
                 if not batch:
-                    return False
+                    return released is not None
                 # One worker takes all of a chat's messages, in order: the parts of a long
                 # summary arrive as written, and no chat gets two messages at once.
                 chats: dict[int, list[Outgoing]] = {}
@@ -152,11 +154,11 @@ class Courier:
                     halted.set()
                     break
 
-    async def answer(self, owed: Sequence[Outgoing]) -> None:
+    async def answer(self, owed: Sequence[Outgoing]) -> bool:
         """Send at once, in order, the answer an action just stored (Tx.enqueue_answer), as a
         reply was sent: outside the courier's window (the chat does not wait behind a
-        broadcast) and without its backoff. What fails is left to the courier, once the hold
-        ends."""
+        broadcast) and without its backoff. False if some is left: a delivery then finds it
+        held and sends it once the hold ends."""
         for message in owed:
             try:
                 done = await self._send(message, answer=True)
@@ -164,11 +166,8 @@ class Courier:
                 log.exception("could not send answer %s", message.id)
                 done = False
             if not done:
-                async with self._store.reading() as tx:
-                    released = await tx.next_release(self._clock(), self._since)
-                if released is not None:
-                    self._deliver_at(released)
-                return
+                return False
+        return True
 
     def _deliver_at(self, when: datetime) -> None:
         """Deliver again at `when` (once: an earlier wake-up already set is kept)."""

@@ -4,8 +4,12 @@ action's own transaction; a claim can always be decided."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
+from bot import texts
+from bot.usecases.notices import ANSWER_HOLD
 from tests.chat import ADMIN, LIAISON, OTHER_ADMIN, running_bot
+from tests.jobs import at, clock, idle, received, run_at
 from tests.stores import rows
 
 
@@ -54,6 +58,25 @@ async def test_the_answer_to_a_submission_is_owed_with_it_and_sent_at_once(datab
         await chat.settled()
         answers = [m for m in chat.server.messages_to(LIAISON) if "已记录报送" in m.text]
         assert len(answers) == 1
+
+
+async def test_an_answer_telegram_failed_is_sent_by_the_courier_once_its_hold_ends(
+    database: str,
+) -> None:
+    start = at(2026, 3, 10, 10)
+    with clock(start) as time:
+        async with running_bot(database) as chat:
+            await idle(chat, start)
+            await chat.join(LIAISON, "公安局")
+            # Telegram fails the answer: stored with the submission, it is not lost.
+            chat.server.fail_next("sendMessage", status=502)
+            chat.say(LIAISON, "/submit 县公安局召开冬季安全工作会议")
+            await chat.settled()
+            assert not received(chat, LIAISON, "已记录报送")
+            # Past its hold, the courier sends it, marked: Telegram may have taken the first.
+            await run_at(chat, time, start + ANSWER_HOLD + timedelta(minutes=1))
+            (answer,) = received(chat, LIAISON, "已记录报送")
+            assert answer.startswith(f"{texts.RESENT}已记录报送（#1）")
 
 
 async def test_pending_offers_buttons_and_claims_are_decided_by_number(database: str) -> None:

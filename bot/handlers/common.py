@@ -76,8 +76,10 @@ def deliver_now(app: Application, *, reschedule: bool = False) -> None:  # type:
 
 
 async def answer_now(context: Context, owed: Sequence[Outgoing]) -> None:
-    """Send the answer an action just owed (bot.usecases.notices.Answer), before anything else."""
-    await context.bot_data[ANSWERS].answer(owed)
+    """Send the answer an action just owed (bot.usecases.notices.Answer), before anything else;
+    what could not be sent is the courier's (the leader's, with several processes)."""
+    if not await context.bot_data[ANSWERS].answer(owed):
+        deliver_soon(context)
 
 
 async def _deliver(app: Application, reschedule: bool) -> None:  # type: ignore[type-arg]
