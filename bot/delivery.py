@@ -96,6 +96,7 @@ class Courier:
         # its hold ends.
         self._since = datetime.min if shared else clock()
         self._wake: asyncio.TimerHandle | None = None
+        # The delivery a wake-up started, referenced so that it is not collected mid-way.
         self._redelivery: asyncio.Task[bool] | None = None
 
     async def deliver(self) -> bool:
