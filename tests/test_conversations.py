@@ -4,7 +4,7 @@ conversation never sticks — the next one-line report is answered without /canc
 from __future__ import annotations
 
 from bot.fakeapi import SentMessage
-from tests.chat import ADMIN, LIAISON, Chat, running_bot
+from tests.chat import ADMIN, LIAISON, OTHER_ADMIN, Chat, running_bot
 
 TITLE = "关于沙漠治理的调研"
 
@@ -96,6 +96,9 @@ async def test_a_rejection_that_fails_ends_and_asks_for_no_reason(database: str)
         for title in ("第一篇分析", "第二篇分析"):
             await chat.confirm(LIAISON, await chat.ask(LIAISON, f"采用 决策参考 {title} 今天"))
         ask = await chat.server.wait_for(lambda m: "新的采用申报 #1" in m.text, chat_id=ADMIN)
+        # Every claim delivered first: the failure injected below is the rejection's own.
+        for admin in (ADMIN, OTHER_ADMIN):
+            await chat.server.wait_for(lambda m: "新的采用申报 #2" in m.text, chat_id=admin)
         await chat.press(ADMIN, ask, "❌ 驳回")
         await chat.server.wait_for(lambda m: "驳回记录 #1" in m.text, chat_id=ADMIN)
         # Telegram refuses the answer to the reason: an error the conversation does not expect.
