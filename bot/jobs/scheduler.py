@@ -82,6 +82,10 @@ class Scheduler:
     def _wake_at(self, when: datetime | float) -> None:
         queue = self._app.job_queue
         assert queue is not None
+        if isinstance(when, datetime):
+            # A due time on the office's clock, which the sandbox may have moved: the queue
+            # counts real time, so it is given the time left.
+            when = max((when - self._settings.now()).total_seconds(), 0)
         for job in queue.get_jobs_by_name(WAKE):
             job.schedule_removal()
         queue.run_once(
