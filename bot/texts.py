@@ -981,6 +981,7 @@ BULLETIN_OPENING = """\
 {{ period }}，共采用各单位信息{{ item_count }}条\
 {% if kinds %}（含{% for k in kinds %}{{ k.label }}{{ k.count }}条{{ "、" if not loop.last }}{% endfor %}）{% endif %}。\
 {% if groups|length > 1 %}其中，{% for g in groups %}{{ g.label }}{{ g.count }}条{{ "、" if not loop.last else "。" }}{% endfor %}{% endif %}
+{% for p in penalised %}{{ p.units|join("、") }}因“{{ p.label }}”被扣分{{ "；" if not loop.last else "。" }}{% endfor %}
 """
 BULLETIN_CLOSING = """\
 下一步，各单位要围绕中心工作，紧密结合工作实际，继续加大政务信息报送力度，\
@@ -1000,6 +1001,7 @@ TEMPLATE_PLACEHOLDERS = (
     "kinds",
     "groups",
     "unit_count",
+    "penalised",
     "ruleset",
     "issue",
     "addressees",
@@ -1038,7 +1040,10 @@ NOTE_TOTAL = "{total}为各项得分之和。"
 NOTE_FLOOR = "{total}为各项得分之和，扣分后低于{floor}分的按{floor}分计算。"
 NOTE_DATES = "以上数据为{start}至{end}。"
 LIST_SEPARATOR = "、"
-TERM_SEPARATOR = "，"
+# Between the terms of a column's note: labels have commas of their own.
+TERM_SEPARATOR = "；"
+# How a method's table says "the item above, but …" (同上，被自治区政府办公厅采用).
+SAME_AS_ABOVE = "同上，"
 
 # The year's awards, as an office writes them (rule 六).
 AWARDS_PRAISE = "一、通报表扬"
@@ -1059,6 +1064,7 @@ AWARDS_REASON = "{label}{count}次"
 AWARDS_LOWEST = "三、书面说明"
 AWARDS_LOWEST_INTRO = "以下单位在年度中排名靠后，请单位主要负责人书面检查并说明情况："
 AWARDS_GROUP_LINE = "{group}：{units}。"
+AWARDS_LOWEST_TIE = "{group}：{units}等{count}个单位全年得分均为{total}分。"
 AWARDS_NONE = "无"
 AWARDS_IMPROVEMENT = "{unit}（{rise}）"
 AWARDS_RISE = "由{before}第{from_rank}名升至{after}第{to_rank}名"

@@ -18,12 +18,14 @@ import pytest
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
-from bot.bulletin.compose import Letter
+from bot.bulletin.compose import Letter, notes_text
 from bot.bulletin.render import render_file
 from bot.storage import Store
 from bot.usecases.bulletin import bulletin
-from scoring.bulletin import Bulletin, Published
+from scoring.bulletin import Bulletin, Published, build_bulletin
 from scoring.periods import parse_period
+from scoring.ruleset import load_ruleset
+from scoring.standings import Standings
 from tests.conftest import Cli, write_csv
 from tests.test_ordos_seed import COLUMNS, records_for, seed_cells, seed_tables
 
@@ -110,7 +112,7 @@ def test_docx_has_the_seed_tables_and_totals(ordos: Cli, tmp_path: Path) -> None
     assert any("“/”即该项得分为0" in n for n in notes)
     assert any("本期没有计分记录的单位未列出" in n for n in notes)
     assert any("采用条数不含政策解读、在线访谈" in n for n in notes)
-    assert any("在线访谈及政策解读得分：政策解读每条50分，在线访谈每条200分" in n for n in notes)
+    assert any("在线访谈及政策解读得分：政策解读每条50分；在线访谈每条200分" in n for n in notes)
     assert notes[-1].endswith("以上数据为2020年4月1日至2020年6月30日。")
 
     section = document.sections[0]
@@ -364,3 +366,23 @@ def test_pdf_through_libreoffice(ordos: Cli, tmp_path: Path) -> None:
         assert "2349" in text and "准格尔旗" in text
         # Page numbers: pdftotext drops the spaces between the dashes and the number.
         assert "—2—" in text.replace(" ", "")
+
+
+@pytest.mark.parametrize("ruleset", ["dengkou-2024", "ordos-2020"])
+def test_the_notes_read_as_sentences(ruleset: str) -> None:
+    rules = load_ruleset(ruleset)
+    period = parse_period("2024Q2")
+    paper = build_bulletin(rules, Standings(rules.id, period, [], {}))
+    notes = notes_text(paper.notes)
+    for note in notes:
+        # No aside repeating what the note says, no 同上 pointing at a line that is not there,
+        # no brackets inside brackets.
+        assert "）每次" not in note and "同上" not in note, note
+        assert not re.search(r"（[^）]*（", note), note
+    if ruleset == "dengkou-2024":
+        (other,) = [n for n in notes if n.startswith("5、其他加分：")]
+        assert "配合承办自治区政府办公厅专项调研每次80分；" in other
+        assert (
+            "市、自治区领导调研后及时报送，被市政府办公室采用每次25分、被自治区政府办公厅采用每次50分；"
+        ) in other
+        assert "7、调整分：调整按记录分值计，须注明原因。" in notes

@@ -11,7 +11,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from openpyxl import load_workbook
 
 from bot.fakeapi import FakeBotApi
@@ -205,11 +204,14 @@ def test_the_published_versions_json(cli: Cli, tmp_path: Path) -> None:
     cli.ok("records", "import", str(write_csv(tmp_path / "late.csv", HEADER, late)))
     reopened = json.loads(cli.ok("bulletin", "--period", "2024Q2", "--format", "json"))
     assert reopened["published"] is None and reopened["groups"] != draft["groups"]
-    assert json.loads(
-        cli.ok("bulletin", "--period", "2024Q2", "--version", "1", "--format", "json")
-    ) == first
+    assert (
+        json.loads(cli.ok("bulletin", "--period", "2024Q2", "--version", "1", "--format", "json"))
+        == first
+    )
     out = tmp_path / "v1.json"
-    cli.ok("bulletin", "--period", "2024Q2", "--version", "1", "--format", "json", "--out", str(out))
+    cli.ok(
+        "bulletin", "--period", "2024Q2", "--version", "1", "--format", "json", "--out", str(out)
+    )
     assert json.loads(out.read_text("utf-8")) == first
     missing = cli("bulletin", "--period", "2024Q2", "--version", "2", "--format", "json")
     assert missing.code == 1 and "没有发布过" in missing.err

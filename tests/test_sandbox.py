@@ -328,9 +328,7 @@ async def test_time_moves_the_bots_clock_through_a_months_scheduled_work(
     # final warning after it, and the settlement after that.
     runs = calendar_runs(settings, settings.now(), settings.now() + timedelta(days=70), quota=True)
     reminder = next(r for r in runs if r.job is Job.QUOTA_REMINDER)
-    warning = next(
-        r for r in runs if r.job is Job.FINAL_WARNING and r.subject == reminder.subject
-    )
+    warning = next(r for r in runs if r.job is Job.FINAL_WARNING and r.subject == reminder.subject)
     settlement = next(r for r in runs if r.job is Job.SETTLEMENT and r.due_at > warning.due_at)
 
     def at(run: Run) -> str:

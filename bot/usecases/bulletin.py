@@ -20,7 +20,7 @@ from scoring.awards import Basis, GroupAwards, annual_awards
 from scoring.bulletin import Bulletin, Published, build_bulletin, is_year
 from scoring.errors import DomainError
 from scoring.periods import Period, check_period, quarter, quarter_of, year
-from scoring.ruleset import Ruleset
+from scoring.ruleset import ItemKind, Ruleset
 from scoring.standings import Standings, unit_above
 
 
@@ -35,7 +35,11 @@ async def bulletin_in(tx: Tx, period: Period) -> Bulletin:
     awards = None
     if ruleset.awards is not None and is_year(period):
         awards = await _awards(tx, ruleset, table)
-    return build_bulletin(ruleset, table, awards)
+    penalty_ids = [i.id for i in ruleset.items if i.kind is ItemKind.PENALTY]
+    by_id = await tx.penalty_counts(period.start, period.end, penalty_ids)
+    names = {u.id: u.name for u in await tx.units()} if by_id else {}
+    penalties = {names[unit_id]: counts for unit_id, counts in by_id.items()}
+    return build_bulletin(ruleset, table, awards, penalties)
 
 
 async def _awards(tx: Tx, ruleset: Ruleset, table: Standings) -> list[GroupAwards]:
