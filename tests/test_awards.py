@@ -281,6 +281,13 @@ def test_the_awards_as_an_office_writes_them(dengkou: Cli, tmp_path: Path) -> No
     assert ["A类", "取消获评资格", "教育局", "较大失误被市领导同志批示1次"] in awards
     assert ["A类", "先进个人候选人", "财政局", "王芳"] in awards
     assert workbook["B类"]["A4"].value is None  # no units, no rows
+    # Each sheet takes the orientation its width needs: the long company names of C类 and the
+    # reasons of the awards only fit across a landscape page; A类, B类 and the notes fit upright.
+    orientations = {s.title: s.page_setup.orientation for s in workbook.worksheets}
+    assert orientations == {
+        "A类": "portrait", "B类": "portrait", "C类": "landscape", "说明": "portrait",
+        "年度评选": "landscape",
+    }  # fmt: skip
 
 
 def test_disqualification_names_only_the_rules_a_unit_falls_under() -> None:

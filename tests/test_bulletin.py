@@ -221,9 +221,20 @@ def test_xlsx_one_sheet_per_group_set_up_to_print(ordos: Cli, tmp_path: Path) ->
     assert sheet.freeze_panes == "A4"
     assert sheet.print_title_rows == "$1:$3"
     setup = sheet.page_setup
-    assert (setup.orientation, int(setup.paperSize)) == ("landscape", 9)
+    # Seven narrow columns fit a portrait page.
+    assert (setup.orientation, int(setup.paperSize)) == ("portrait", 9)
     assert (int(setup.fitToWidth), int(setup.fitToHeight)) == (1, 0)
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    for each in workbook.worksheets:
+        assert "&P" in each.oddFooter.center.text, each.title  # page numbers on every sheet
+    notes = workbook["说明"]
+    assert notes.page_setup.orientation == "portrait"
+    assert int(notes.page_setup.fitToWidth) == 1 and notes.sheet_properties.pageSetUpPr.fitToPage
+    # Each note as high as its wrapped lines, none cut short.
+    column = notes.column_dimensions["A"].width
+    for (cell,) in notes.iter_rows():
+        lines = -(-sum(2 if ord(ch) > 0x2E80 else 1 for ch in cell.value) // int(column))
+        assert notes.row_dimensions[cell.row].height >= 15 * lines, cell.value
     departments = workbook["市直部门"]
     longest = max(len(c.value) for c in departments["B"][3:])
     # Fitted to CJK text: a Chinese character takes two widths.

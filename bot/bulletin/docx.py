@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import math
 import unicodedata
+from collections.abc import Sequence
 from datetime import datetime
 from xml.sax.saxutils import escape, quoteattr
 
@@ -33,7 +34,7 @@ from bot.bulletin import fonts
 from bot.bulletin.compose import Composed
 from bot.bulletin.fonts import Font
 from bot.bulletin.package import printable, restamp, utc_naive
-from scoring.bulletin import Table
+from scoring.bulletin import Cell, Table
 
 TWIPS_PER_PT = 20
 # GB/T 9704: A4, margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm.
@@ -333,13 +334,16 @@ def _attachment_xml(doc: Composed) -> str:
         _paragraph_xml("GovAttachmentMark", texts.ATTACHMENT_MARK, page_break=True),
         _paragraph_xml("GovTitle", doc.attachment_title, before=LINE_TWIPS),
     ]
+    tables = [block.table for block in doc.tables]
+    header = [texts.RANK, texts.UNIT, *tables[0].columns] if tables else []
+    widths = column_widths(header, tables)
     for number, block in enumerate(doc.tables):
         parts.append(
             _paragraph_xml(
                 "GovHeading2", block.heading, before=LINE_TWIPS // 2 if number else LINE_TWIPS
             )
         )
-        parts.append(_table_xml(block.table))
+        parts.append(_table_xml(block.table, widths))
     # Every note starts under the first one's number, after "注：", and wraps there too.
     hang = 2 * NOTE_PT * TWIPS_PER_PT
     for number, note in enumerate(doc.notes):
@@ -355,11 +359,12 @@ def _attachment_xml(doc: Composed) -> str:
 
 
 # Column widths are reckoned in half characters of the table's 12 pt (a CJK character is two).
-# A header wraps to at most this many lines, but keeps at least two characters a line.
+# A header wraps to at most this many lines, evenly, and never leaves one character alone.
 HEADER_LINES = 3
-HEADER_MIN = 4
+# A digit of the serif face is a little wider than half a character.
+DIGIT = 1.25
 # Room beside the text: the cell margins (57 twips a side) and a little air.
-CELL_PAD = 1
+CELL_PAD = 2
 UNIT_MIN = 12
 HALF_TWIPS = TABLE_PT * TWIPS_PER_PT // 2
 
@@ -368,36 +373,58 @@ def _half_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def column_widths(header: list[str], table: Table) -> list[int]:
-    """Twips per column, filling the text width. Each column is as wide as its widest cell
-    and its header on one line when there is room; otherwise headers wrap (to at most three
-    lines), and when even that does not fit the unit column gives way, its names wrapping."""
-    tight, roomy = [], []
-    for column, title in enumerate(header):
-        widest = max(
-            (
-                _half_width(cell) if isinstance(cell, str) else len(str(cell))
-                for cell in (row[column] for row in table.rows)
-            ),
-            default=0,
-        )
-        head = _half_width(title)
-        wrapped = head if column == 1 else max(HEADER_MIN, math.ceil(head / HEADER_LINES))
-        tight.append(max(wrapped, widest) + CELL_PAD)
-        roomy.append(max(head, widest) + CELL_PAD)
+def header_widths(title: str) -> list[int]:
+    """The widths a header may take, widest (one line) first: broken evenly into up to
+    HEADER_LINES lines of two characters or more, none of them a character alone."""
+    chars = math.ceil(_half_width(title) / 2)
+    widths = []
+    for lines in range(1, HEADER_LINES + 1):
+        per = math.ceil(chars / lines)
+        if lines == 1 or (per >= 2 and chars - per * (lines - 1) >= 2):
+            widths.append(2 * per)
+    return sorted(set(widths), reverse=True)
+
+
+def _cell_width(cell: Cell) -> float:
+    return _half_width(cell) if isinstance(cell, str) else DIGIT * len(str(cell))
+
+
+def column_widths(header: list[str], tables: Sequence[Table]) -> list[int]:
+    """Twips per column, filling the text width, the same for every group's table (they read
+    as one attachment). Each column is as wide as its widest cell in any table and its header
+    on one line when there is room; otherwise headers break evenly (HEADER_LINES at most), and
+    when even that does not fit the unit column gives way, its names wrapping."""
+    widest = [0.0] * len(header)
+    for table in tables:
+        for row in table.rows:
+            for column, cell in enumerate(row):
+                widest[column] = max(widest[column], _cell_width(cell))
+    # Per column, the widths it may take from the narrowest up (the unit column: its names).
+    steps = [
+        sorted({max(h, widest[c]) + CELL_PAD for h in header_widths(title)})
+        if c != 1
+        else [max(widest[c], _half_width(title)) + CELL_PAD]
+        for c, title in enumerate(header)
+    ]
+    natural = [options[0] for options in steps]
     available = TEXT_WIDTH_TWIPS / HALF_TWIPS
-    spare = available - sum(tight)
-    natural: list[float] = list(tight)
+    spare = available - sum(natural)
     if spare < 0:
-        natural[1] = max(UNIT_MIN, tight[1] + spare)
+        natural[1] = max(UNIT_MIN, natural[1] + spare)
     else:
-        # Unwrap whole headers, those that need least room first: a header on one line, or
-        # broken evenly, reads better than one widened to break after three of four characters.
-        # What is left widens the unit column.
-        for column in sorted(range(len(header)), key=lambda c: roomy[c] - tight[c]):
-            if roomy[column] - tight[column] <= spare:
-                spare -= roomy[column] - tight[column]
-                natural[column] = roomy[column]
+        # Widen headers a line at a time, those needing least room first: a header on fewer
+        # lines reads better than a wider unit column with room to spare.
+        while True:
+            wider = [
+                (options[options.index(natural[c]) + 1] - natural[c], c)
+                for c, options in enumerate(steps)
+                if c != 1 and natural[c] != options[-1]
+            ]
+            if not wider or min(wider)[0] > spare:
+                break
+            cost, column = min(wider)
+            natural[column] += cost
+            spare -= cost
         natural[1] += spare
     scale = available / sum(natural)
     widths = [math.floor(w * scale * HALF_TWIPS) for w in natural]
@@ -414,9 +441,8 @@ def _cell(style: str, text: str, width: int | None = None) -> str:
     )
 
 
-def _table_xml(table: Table) -> str:
+def _table_xml(table: Table, widths: list[int]) -> str:
     header = [texts.RANK, texts.UNIT, *table.columns]
-    widths = column_widths(header, table)
     borders = "".join(
         f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
         for side in ("top", "left", "bottom", "right", "insideH", "insideV")
