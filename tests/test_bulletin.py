@@ -69,7 +69,8 @@ def test_docx_has_the_seed_tables_and_totals(ordos: Cli, tmp_path: Path) -> None
     assert [len(rows) for rows in seed.values()] == [9, 35, 5, 2]
     assert len(document.tables) == 4
     for table, (group, rows) in zip(document.tables, seed.items(), strict=True):
-        cells = [[cell.text for cell in row.cells] for row in table.rows]
+        # A long unit name is broken into even lines by the bulletin itself.
+        cells = [[cell.text.replace("\n", "") for cell in row.cells] for row in table.rows]
         assert cells[0] == ["排名", "单位", "采用条数", *COLUMNS, "总分"], group
         # Units in the seed's order, and every count, score, "/" and total as printed.
         assert [row[1:] for row in cells[1:]] == rows, group
@@ -397,3 +398,40 @@ def test_the_notes_read_as_sentences(ruleset: str) -> None:
             "市、自治区领导调研后及时报送，被市政府办公室采用每次25分、被自治区政府办公厅采用每次50分；"
         ) in other
         assert "7、调整分：调整按记录分值计，须注明原因。" in notes
+
+
+def test_group_tables_share_widths_and_nothing_wraps_by_a_character(
+    ordos: Cli, tmp_path: Path
+) -> None:
+    out = tmp_path / "q2.docx"
+    ordos.ok("bulletin", "--period", "2020Q2", "--out", str(out))
+    document = docx.Document(str(out))
+    grids = [
+        [int(col.get(qn("w:w"))) for col in table._tbl.tblGrid.findall(qn("w:gridCol"))]
+        for table in document.tables
+    ]
+    # One attachment: every group's table has the same columns as wide.
+    assert len(grids) == 4 and all(grid == grids[0] for grid in grids)
+    margins = 2 * 57  # twips of cell margin
+    per_line = [(w - margins) // 240 for w in grids[0]]  # CJK characters of 12 pt a line
+    header = [cell.text for cell in document.tables[0].rows[0].cells]
+    for title, room in zip(header, per_line, strict=True):
+        lines = -(-len(title) // room)
+        # On one line, or broken so that no line holds a character alone.
+        assert lines == 1 or len(title) - room * (lines - 1) >= 2, (title, room)
+    names = [row.cells[1].text for table in document.tables for row in table.rows[1:]]
+    # The longest names (18 characters) cannot fit beside the numbers: they are broken into
+    # even lines, each within the column, none a character alone.
+    assert max(len(name.replace("\n", "")) for name in names) > per_line[1]
+    lines = [line for name in names for line in name.split("\n")]
+    assert max(len(line) for line in lines) <= per_line[1]
+    # 13 characters where 11 fit: 7 and 6, not 11 and 2.
+    assert "鄂尔多斯市发展\n和改革委员会" in names
+    for name in names:
+        parts = name.split("\n")
+        assert len(parts) == 1 or min(len(p) for p in parts) >= len(max(parts, key=len)) - 1
+    # Numbers (a serif digit is a little over half a character) stay on one line.
+    for table in document.tables:
+        for row in table.rows[1:]:
+            for cell, width in zip(row.cells[2:], grids[0][2:], strict=True):
+                assert len(cell.text) * 144 + margins <= width, cell.text

@@ -362,9 +362,10 @@ def _attachment_xml(doc: Composed) -> str:
 # A header wraps to at most this many lines, evenly, and never leaves one character alone.
 HEADER_LINES = 3
 # A digit of the serif face is a little wider than half a character.
-DIGIT = 1.25
-# Room beside the text: the cell margins (57 twips a side) and a little air.
+DIGIT = 1.2
+# Room beside the text: the cell margins and a little air.
 CELL_PAD = 2
+CELL_MARGIN_TWIPS = 57
 UNIT_MIN = 12
 HALF_TWIPS = TABLE_PT * TWIPS_PER_PT // 2
 
@@ -385,6 +386,28 @@ def header_widths(title: str) -> list[int]:
     return sorted(set(widths), reverse=True)
 
 
+def _header_fits(title: str, width: float) -> float:
+    """The width, widened where the header would break leaving one character alone (a column
+    of wide numbers breaks its header where the numbers, not the header, say)."""
+    chars = math.ceil(_half_width(title) / 2)
+    while True:
+        # One half character of the width is the cell's margins.
+        per = math.floor((width - 1) / 2)
+        if chars <= per or (per >= 2 and chars % per != 1):
+            return width
+        width += 1
+
+
+def even_lines(text: str, per_line: int) -> list[str]:
+    """A name too long for its cell, broken into lines of even length (13 characters where
+    6 fit: 5, 5 and 3), so that no line holds a character alone, as a reader would break it."""
+    if len(text) <= per_line or per_line < 1:
+        return [text]
+    lines = math.ceil(len(text) / per_line)
+    size = math.ceil(len(text) / lines)
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
 def _cell_width(cell: Cell) -> float:
     return _half_width(cell) if isinstance(cell, str) else DIGIT * len(str(cell))
 
@@ -401,31 +424,30 @@ def column_widths(header: list[str], tables: Sequence[Table]) -> list[int]:
                 widest[column] = max(widest[column], _cell_width(cell))
     # Per column, the widths it may take from the narrowest up (the unit column: its names).
     steps = [
-        sorted({max(h, widest[c]) + CELL_PAD for h in header_widths(title)})
+        sorted({_header_fits(title, max(h, widest[c]) + CELL_PAD) for h in header_widths(title)})
         if c != 1
         else [max(widest[c], _half_width(title)) + CELL_PAD]
         for c, title in enumerate(header)
     ]
     natural = [options[0] for options in steps]
     available = TEXT_WIDTH_TWIPS / HALF_TWIPS
+    if sum(natural) > available:
+        natural[1] = max(UNIT_MIN, available - sum(natural) + natural[1])
     spare = available - sum(natural)
-    if spare < 0:
-        natural[1] = max(UNIT_MIN, natural[1] + spare)
-    else:
-        # Widen headers a line at a time, those needing least room first: a header on fewer
-        # lines reads better than a wider unit column with room to spare.
-        while True:
-            wider = [
-                (options[options.index(natural[c]) + 1] - natural[c], c)
-                for c, options in enumerate(steps)
-                if c != 1 and natural[c] != options[-1]
-            ]
-            if not wider or min(wider)[0] > spare:
-                break
-            cost, column = min(wider)
-            natural[column] += cost
-            spare -= cost
-        natural[1] += spare
+    # Widen headers a line at a time, those needing least room first: a header on fewer lines
+    # reads better than a wider unit column with room to spare.
+    while True:
+        wider = [
+            (options[options.index(natural[c]) + 1] - natural[c], c)
+            for c, options in enumerate(steps)
+            if c != 1 and natural[c] != options[-1]
+        ]
+        if not wider or min(wider)[0] > spare:
+            break
+        cost, column = min(wider)
+        natural[column] += cost
+        spare -= cost
+    natural[1] += max(spare, 0)
     scale = available / sum(natural)
     widths = [math.floor(w * scale * HALF_TWIPS) for w in natural]
     widths[1] += TEXT_WIDTH_TWIPS - sum(widths)
@@ -450,7 +472,8 @@ def _table_xml(table: Table, widths: list[int]) -> str:
     parts = [
         f'<w:tbl><w:tblPr><w:tblW w:w="{TEXT_WIDTH_TWIPS}" w:type="dxa"/><w:jc w:val="center"/>'
         f'<w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type="fixed"/>'
-        '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/>'
+        f'<w:tblCellMar><w:left w:w="{CELL_MARGIN_TWIPS}" w:type="dxa"/>'
+        f'<w:right w:w="{CELL_MARGIN_TWIPS}" w:type="dxa"/>'
         '</w:tblCellMar><w:tblLook w:val="0000"/></w:tblPr><w:tblGrid>',
         "".join(f'<w:gridCol w:w="{w}"/>' for w in widths),
         "</w:tblGrid>",
@@ -463,12 +486,18 @@ def _table_xml(table: Table, widths: list[int]) -> str:
     # One cell's XML around its text, per column: a row is then one join.
     around = [_cell(style, "\x00").split("\x00") for style in styles]
     row_start = "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
+    # CJK characters of the table's size a unit's line holds, inside the cell's margins.
+    per_line = (widths[1] - 2 * CELL_MARGIN_TWIPS) // (TABLE_PT * TWIPS_PER_PT)
+    line_break = '</w:t><w:br/><w:t xml:space="preserve">'
     for row in table.rows:
+        unit = line_break.join(_text(line) for line in even_lines(str(row[1]), per_line))
         parts.append(row_start)
         parts.append(
             "".join(
-                f"{before}{_text(cell) if isinstance(cell, str) else cell}{after}"
-                for (before, after), cell in zip(around, row, strict=True)
+                f"{before}{_text(cell) if isinstance(cell, str) and n != 1 else cell}{after}"
+                for n, ((before, after), cell) in enumerate(
+                    zip(around, (row[0], unit, *row[2:]), strict=True)
+                )
             )
         )
         parts.append("</w:tr>")
