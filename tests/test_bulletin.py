@@ -435,3 +435,27 @@ def test_group_tables_share_widths_and_nothing_wraps_by_a_character(
         for row in table.rows[1:]:
             for cell, width in zip(row.cells[2:], grids[0][2:], strict=True):
                 assert len(cell.text) * 144 + margins <= width, cell.text
+
+
+@pytest.mark.skipif(
+    shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+    reason="LibreOffice and poppler-utils are not installed (README, 'Bulletin')",
+)
+def test_a_comma_ending_a_line_survives_into_the_pdf(ordos: Cli, tmp_path: Path) -> None:
+    # 、 at every place around a line's end: the last character of the first line (26 after
+    # the indent), the one that would hang past it, and the first of the next line.
+    paragraphs = ["甲" * n + "、" + "乙" * 20 + "。" for n in range(22, 32)]
+    template = write_template(
+        tmp_path / "wording.toml", "opening = '''\n" + "\n\n".join(paragraphs) + "\n'''\n"
+    )
+    out = tmp_path / "q2.pdf"
+    ordos.ok(
+        "bulletin", "--period", "2020Q2", "--format", "pdf", "--template", str(template),
+        "--out", str(out),
+    )  # fmt: skip
+    text = subprocess.run(
+        ["pdftotext", str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = re.sub(r"\s|—\d+—", "", text)
+    for paragraph in paragraphs:
+        assert paragraph in flat, paragraph
