@@ -15,7 +15,9 @@ from openpyxl import load_workbook
 
 from bot.fakeapi import FakeBotApi
 from bot.storage import Store
+from bot.usecases.bulletin import published_file
 from bot.usecases.imports import import_records
+from scoring.periods import parse_period
 from tests.chat import ADMIN, LIAISON, SECOND, bot_on, prepare_db
 from tests.conftest import Cli, write_csv
 from tests.stores import rows
@@ -215,3 +217,38 @@ def test_the_published_versions_json(cli: Cli, tmp_path: Path) -> None:
     assert json.loads(out.read_text("utf-8")) == first
     missing = cli("bulletin", "--period", "2024Q2", "--version", "2", "--format", "json")
     assert missing.code == 1 and "没有发布过" in missing.err
+
+
+async def test_the_publish_button_publishes_the_draft_the_admin_reviewed(
+    database: str, tmp_path: Path
+) -> None:
+    await prepare_db(database, units=UNITS)
+    office = {"office_name": "磴口县人民政府办公室"}
+    async with FakeBotApi() as server:
+        async with bot_on(
+            server, database, **office, bulletin_issue="磴政办发〔2024〕12号"
+        ) as chat:
+            store = await Store.open(chat.db())
+            try:
+                await import_records(
+                    store, write_csv(tmp_path / "q2.csv", HEADER, Q2), "t", chat.settings.now()
+                )
+            finally:
+                await store.close()
+            chat.say(ADMIN, "/bulletin 2024Q2")
+            draft = await chat.server.wait_for(
+                lambda m: "通报草稿】" in (m.text or ""), chat_id=ADMIN
+            )
+        # The office changes its issue number setting before pressing 发布 on the draft.
+        async with bot_on(
+            server, database, **office, bulletin_issue="磴政办发〔2024〕99号"
+        ) as chat:
+            await chat.press(ADMIN, draft, "发布")
+            await chat.edited(draft, "已发布 2024Q2 通报第 1 版")
+            store = await Store.open(chat.db())
+            try:
+                stored = await published_file(store, parse_period("2024Q2"), 1, "docx")
+            finally:
+                await store.close()
+    text = zipfile.ZipFile(io.BytesIO(stored.data)).read("word/document.xml").decode()
+    assert "磴政办发〔2024〕12号" in text and "99号" not in text
