@@ -8,7 +8,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import openpyxl
@@ -395,3 +395,16 @@ async def test_bulletin_sends_the_word_draft_and_offers_publishing_only_for_a_pe
     ended = script.output(3)
     assert f"{last.label} 通报草稿（docx）" in ended
     assert "[1] 发布  [2] 暂不发布" in ended
+
+
+def test_only_the_sandbox_moves_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    # No environment variable reaches the offset: a real bot reads the real clock.
+    for name in ("GOVINFO_CLOCK_OFFSET", "GOVINFO__CLOCK_OFFSET", "GOVINFO_CLOCK"):
+        monkeypatch.setenv(name, "P30D")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert abs(settings.now() - datetime.now(settings.zone)) < timedelta(minutes=1)
+    # The sandbox moves its own copy of the settings, not the ones it was given.
+    copy = settings.model_copy()
+    copy.move_clock(settings.now() + timedelta(days=30))
+    assert copy.now() - settings.now() > timedelta(days=29)
+    assert abs(settings.now() - datetime.now(settings.zone)) < timedelta(minutes=1)
