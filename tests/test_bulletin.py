@@ -228,6 +228,8 @@ def test_xlsx_one_sheet_per_group_set_up_to_print(ordos: Cli, tmp_path: Path) ->
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
     for each in workbook.worksheets:
         assert "&P" in each.oddFooter.center.text, each.title  # page numbers on every sheet
+    # 在线访谈及政策解读得分 wraps on two lines: its row is high enough to show both.
+    assert sheet.row_dimensions[3].height >= 2 * 15
     notes = workbook["说明"]
     assert notes.page_setup.orientation == "portrait"
     assert int(notes.page_setup.fitToWidth) == 1 and notes.sheet_properties.pageSetUpPr.fitToPage

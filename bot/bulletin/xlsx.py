@@ -154,6 +154,10 @@ def render_xlsx(doc: Composed, stamp: datetime) -> bytes:
                     widths[column - 1] = max(widths[column - 1], len(str(value)))
                 cell.style = style
         _fit_columns(sheet, widths)
+        # The header row as high as its longest wrapped heading (在线访谈及政策解读得分).
+        sheet.row_dimensions[TOP_ROWS].height = LINE_HEIGHT * max(
+            lines_needed(h, w) for h, w in zip(header, widths, strict=True)
+        )
         _print_setup(sheet)
     _notes_sheet(workbook, doc, taken)
     if doc.awards:
