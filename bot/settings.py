@@ -107,6 +107,10 @@ class Settings(BaseSettings):
         """The office's wall clock: months and days are the office's, not the server's."""
         return datetime.now(self.zone) + self._clock_offset
 
+    def real_time(self, moment: datetime) -> datetime:
+        """The real moment at which the office's clock reads `moment` (the same, unless moved)."""
+        return moment - self._clock_offset
+
     def move_clock(self, to: datetime) -> None:
         """From now on the clock reads `to` and ticks on (the sandbox only)."""
         self._clock_offset += to - self.now()

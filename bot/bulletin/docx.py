@@ -400,12 +400,26 @@ def _header_fits(title: str, width: float) -> float:
 
 def even_lines(text: str, per_line: int) -> list[str]:
     """A name too long for its cell, broken into lines of even length (13 characters where
-    6 fit: 5, 5 and 3), so that no line holds a character alone, as a reader would break it."""
-    if len(text) <= per_line or per_line < 1:
+    11 fit: 7 and 6), so that no line holds a character alone, as a reader would break it.
+    `per_line` counts CJK characters; Latin letters and digits take half of one."""
+    room = 2 * per_line
+    total = _half_width(text)
+    if total <= room or per_line < 1:
         return [text]
-    lines = math.ceil(len(text) / per_line)
-    size = math.ceil(len(text) / lines)
-    return [text[i : i + size] for i in range(0, len(text), size)]
+    count = math.ceil(total / room)
+    lines: list[str] = []
+    line, width, done = "", 0, 0
+    for ch in text:
+        step = _half_width(ch)
+        # Where this line should end, evenly (the first lines taking the odd half character).
+        end = total * (len(lines) + 1) / count + 1
+        if line and (done + width + step > end or width + step > room):
+            lines.append(line)
+            done += width
+            line, width = "", 0
+        line += ch
+        width += step
+    return [*lines, line]
 
 
 def _cell_width(cell: Cell) -> float:

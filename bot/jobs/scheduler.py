@@ -84,8 +84,8 @@ class Scheduler:
         assert queue is not None
         if isinstance(when, datetime):
             # A due time on the office's clock, which the sandbox may have moved: the queue
-            # counts real time, so it is given the time left.
-            when = max((when - self._settings.now()).total_seconds(), 0)
+            # keeps real time.
+            when = self._settings.real_time(when)
         for job in queue.get_jobs_by_name(WAKE):
             job.schedule_removal()
         queue.run_once(
