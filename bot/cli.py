@@ -541,15 +541,27 @@ async def _bulletin(store: Store, args: argparse.Namespace, settings: Settings) 
     day = read_day(args.date, now.date()) if args.date else now.date()
     letter, wording = office_letter(settings, day, args.issue, args.template)
     if args.action == "publish":
+        # Without --issue or --date, the issue number and date of the draft last made.
         issued = await bulletins.publish(
-            store, period, _actor(), "", now, letter, wording, settings.admin_ids
-        )
+            store, period, _actor(), "", now, letter, wording, settings.admin_ids,
+            as_reviewed=args.issue is None and args.date is None,
+        )  # fmt: skip
         print(texts.BULLETIN_PUBLISHED.format(
             period=period.label, version=issued.publication.version, units=issued.units_told
         ))  # fmt: skip
         for change in issued.changed:
             print(bulletins.change_line(change))
         return 0
+    if args.format == "json":
+        # A published version, or the period's latest if it is what the period shows.
+        published = await bulletins.published_json(store, period, args.version)
+        if published is not None and not args.out:
+            sys.stdout.write(published)
+            return 0
+        if published is not None:
+            Path(args.out).write_text(published, encoding="utf-8")
+            print(texts.BULLETIN_WRITTEN.format(path=args.out, what=texts.BULLETIN_PUBLISHED_JSON))
+            return 0
     if args.version is not None:
         if args.format not in ("docx", "xlsx"):
             raise DomainError("bulletin_version_format")
@@ -565,6 +577,8 @@ async def _bulletin(store: Store, args: argparse.Namespace, settings: Settings) 
     if args.format == "json" and not args.out:
         sys.stdout.write(data.decode())
         return 0
+    if args.format != "json":
+        await bulletins.remember_letter(store, period, letter)
     out = Path(args.out or f"bulletin-{period.label.replace('..', '_')}.{args.format}")
     out.write_bytes(data)
     what = texts.BULLETIN_WHAT.format(

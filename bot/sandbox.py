@@ -18,7 +18,7 @@ import tempfile
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime, time
 from importlib import resources
 from pathlib import Path
 
@@ -29,7 +29,7 @@ from bot import texts
 from bot.app import build_application
 from bot.chatinput import record_number
 from bot.fakeapi import FakeBotApi, SentMessage
-from bot.handlers.common import STORE
+from bot.handlers.common import SCHEDULER, SETTINGS, STORE
 from bot.runner import polling
 from bot.settings import Settings
 from bot.storage import Store
@@ -149,6 +149,8 @@ async def sandbox_session(
                 # The office group's copies of submissions, with their evidence, go to the
                 # admin: a group chat would be a chat nobody in the sandbox can read.
                 "office_chat_id": admin.user_id,
+                # A name to head the bulletin, so that /bulletin shows the Word draft too.
+                "office_name": settings.office_name or texts.SANDBOX_OFFICE_NAME,
             }
         )
         app = build_application(bot_settings, rate_limit=False)
@@ -275,6 +277,8 @@ class Terminal:
                     await self.send_file(argument)
                 case "save":
                     self.save(argument)
+                case "time":
+                    await self.travel(argument)
                 case _:
                     self.write(texts.SANDBOX_UNKNOWN_COMMAND.format(command=f":{command}"))
 
@@ -441,6 +445,26 @@ class Terminal:
             texts.SANDBOX_SAVED.format(filename=filename, path=target.resolve(), size=stored.size)
         )
 
+    async def travel(self, argument: str) -> None:
+        """`:time`: the bot's clock; `:time 2026-12-21 [09:00]`: move it forward there (the
+        scheduled time of day by default), then let the scheduler make what fell due."""
+        settings: Settings = self.app.bot_data[SETTINGS]
+        if argument:
+            try:
+                to = _moment(argument, settings)
+            except ValueError:
+                self.write(texts.error_text("usage", {"usage": texts.SANDBOX_USAGE_TIME}))
+                return
+            if to <= settings.now():
+                self.write(texts.SANDBOX_TIME_BACKWARDS.format(now=_clock(settings.now())))
+                return
+            settings.move_clock(to)
+            scheduler = self.app.bot_data.get(SCHEDULER)
+            if scheduler is not None:
+                await scheduler.wake()
+        self.write(texts.SANDBOX_TIME_NOW.format(now=_clock(settings.now())))
+        await self.show_replies()
+
     def message_number(self, text: str) -> int | None:
         """The number N of a terminal command, or None after saying what is wrong with it."""
         try:
@@ -516,6 +540,21 @@ class Terminal:
             if not message.deleted and before != _signature(message):
                 changed.append((message, before is not None))
         return changed
+
+
+def _moment(text: str, settings: Settings) -> datetime:
+    """`2026-12-21` (at the scheduled time of day) or `2026-12-21 14:30`, on the office's clock."""
+    day_text, _, time_text = text.partition(" ")
+    day = date.fromisoformat(day_text)
+    at = time.fromisoformat(time_text.strip()) if time_text.strip() else settings.jobs_time
+    return datetime.combine(day, at, tzinfo=settings.zone)
+
+
+def _clock(moment: datetime) -> str:
+    return texts.SANDBOX_CLOCK.format(
+        moment=moment.strftime("%Y-%m-%d %H:%M"),
+        weekday=texts.WEEKDAYS[moment.weekday()],
+    )
 
 
 def _path_argument(text: str) -> tuple[str, str]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, PrivateAttr, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.bulletin import PDF_TIMEOUT
@@ -98,6 +98,19 @@ class Settings(BaseSettings):
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    # How far the sandbox has moved the bot's clock (`:time`), to show scheduled work happen.
+    # Private: no environment variable or .env line can set it, so a real bot reads the real
+    # clock.
+    _clock_offset: timedelta = PrivateAttr(default_factory=timedelta)
+
     def now(self) -> datetime:
         """The office's wall clock: months and days are the office's, not the server's."""
-        return datetime.now(self.zone)
+        return datetime.now(self.zone) + self._clock_offset
+
+    def real_time(self, moment: datetime) -> datetime:
+        """The real moment at which the office's clock reads `moment` (the same, unless moved)."""
+        return moment - self._clock_offset
+
+    def move_clock(self, to: datetime) -> None:
+        """From now on the clock reads `to` and ticks on (the sandbox only)."""
+        self._clock_offset += to - self.now()

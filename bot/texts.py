@@ -728,6 +728,7 @@ SANDBOX_HELP = """终端命令：
 :reply N <文字> — 回复第 N 条消息，例如 :reply 5 /submit
 :file <路径> [说明文字] — 发送文件，说明文字随文件发出，例如 :file 材料.docx /submit 标题；.jpg、.png 作为图片发送
 :save N <路径> — 把第 N 条消息里机器人发来的文件保存到路径（文件或目录）
+:time [日期 [时刻]] — 查看机器人的时钟，或把它向后拨到该时刻（默认为定时任务的时刻），到期的提醒、预警、月度结算随即发生，例如 :time 2026-12-21
 :help — 显示本说明
 :quit — 退出（也可按 Ctrl-D）
 消息编号：机器人的消息显示为 🤖 #N，你发出的消息显示为（已发送 #N）；路径含空格时请加双引号。
@@ -737,6 +738,12 @@ SANDBOX_USAGE_AS = ":as 管理员、:as 1、:as <单位> 或 :as <名字>"
 SANDBOX_USAGE_FILE = ":file <路径> [说明文字]"
 SANDBOX_USAGE_REPLY = ":reply N <文字>"
 SANDBOX_USAGE_SAVE = ":save N <路径>"
+SANDBOX_USAGE_TIME = ":time [YYYY-MM-DD [HH:MM]]，例如 :time 2026-12-21 或 :time 2027-01-01 09:00"
+SANDBOX_TIME_NOW = "机器人的时钟：{now}"
+SANDBOX_TIME_BACKWARDS = "机器人的时钟只能向后拨：现在是 {now}"
+SANDBOX_CLOCK = "{moment}（星期{weekday}）"
+# The issuing office of the sandbox's bulletins, unless GOVINFO_OFFICE_NAME names one.
+SANDBOX_OFFICE_NAME = "示例县人民政府办公室"
 SANDBOX_ADMIN = "管理员"
 SANDBOX_ADMIN_NAME = "信息室"
 SANDBOX_LIAISON_NAMES = ("王芳", "李强", "赵敏")
@@ -983,6 +990,7 @@ BULLETIN_OPENING = """\
 {{ period }}，共采用各单位信息{{ item_count }}条\
 {% if kinds %}（含{% for k in kinds %}{{ k.label }}{{ k.count }}条{{ "、" if not loop.last }}{% endfor %}）{% endif %}。\
 {% if groups|length > 1 %}其中，{% for g in groups %}{{ g.label }}{{ g.count }}条{{ "、" if not loop.last else "。" }}{% endfor %}{% endif %}
+{% for p in penalised %}{{ p.units|join("、") }}因“{{ p.label }}”被扣分{{ "；" if not loop.last else "。" }}{% endfor %}
 """
 BULLETIN_CLOSING = """\
 下一步，各单位要围绕中心工作，紧密结合工作实际，继续加大政务信息报送力度，\
@@ -1002,6 +1010,7 @@ TEMPLATE_PLACEHOLDERS = (
     "kinds",
     "groups",
     "unit_count",
+    "penalised",
     "ruleset",
     "issue",
     "addressees",
@@ -1040,7 +1049,10 @@ NOTE_TOTAL = "{total}为各项得分之和。"
 NOTE_FLOOR = "{total}为各项得分之和，扣分后低于{floor}分的按{floor}分计算。"
 NOTE_DATES = "以上数据为{start}至{end}。"
 LIST_SEPARATOR = "、"
-TERM_SEPARATOR = "，"
+# Between the terms of a column's note: labels have commas of their own.
+TERM_SEPARATOR = "；"
+# How a method's table says "the item above, but …" (同上，被自治区政府办公厅采用).
+SAME_AS_ABOVE = "同上，"
 
 # The year's awards, as an office writes them (rule 六).
 AWARDS_PRAISE = "一、通报表扬"
@@ -1061,6 +1073,7 @@ AWARDS_REASON = "{label}{count}次"
 AWARDS_LOWEST = "三、书面说明"
 AWARDS_LOWEST_INTRO = "以下单位在年度中排名靠后，请单位主要负责人书面检查并说明情况："
 AWARDS_GROUP_LINE = "{group}：{units}。"
+AWARDS_LOWEST_TIE = "{group}：{units}等{count}个单位全年得分均为{total}分。"
 AWARDS_NONE = "无"
 AWARDS_IMPROVEMENT = "{unit}（{rise}）"
 AWARDS_RISE = "由{before}第{from_rank}名升至{after}第{to_rank}名"
@@ -1100,6 +1113,7 @@ BULLETIN_UNLISTED = "未列入"
 BULLETIN_PUBLISHED = (
     "已发布 {period} 通报第 {version} 版，期间已锁定；已通知 {units} 个单位的信息员。"
 )
+BULLETIN_PUBLISHED_JSON = "已发布通报的 JSON"
 BULLETINS_NONE = "还没有发布过通报。"
 BULLETINS_LINE = "{period} 第 {version} 版 — {at} {by}"
 BULLETIN_PUBLISH = "发布"
@@ -1109,6 +1123,9 @@ BULLETIN_DRAFT_CAPTION = "{period} 通报草稿（{format}）"
 BULLETIN_DRAFT_READY = (
     "【{period} 通报草稿】请审阅上面的文件；确认无误后点“发布”"
     "（发布后期间锁定，各单位信息员收到本单位的名次）。"
+)
+BULLETIN_DRAFT_NOT_OVER = (
+    "【{period} 通报草稿】{period} 到 {end} 才结束，数字还会变化；期间结束后才能发布。"
 )
 BULLETIN_NO_OFFICE = (
     "（未设置 GOVINFO_OFFICE_NAME，只生成了 Excel 表格；设置发文单位后可生成公文格式的 Word 通报）"
@@ -1121,7 +1138,9 @@ ERRORS.update(
         ),
         "bulletin_not_published": "{period} 的通报没有发布过{version}",
         "bulletin_no_docx": "{period} 通报第 {version} 版发布时未设置发文单位，没有 Word 文件",
-        "bulletin_version_format": "已发布的版本只有 docx 和 xlsx 文件：请用 --format docx 或 xlsx",
+        "bulletin_version_format": (
+            "已发布的版本有 docx、xlsx 和 json：请用 --format docx、xlsx 或 json"
+        ),
     }
 )
 

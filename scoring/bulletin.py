@@ -41,6 +41,16 @@ class Headline:
 
 
 @dataclass(frozen=True)
+class Penalised:
+    """A penalty item (a missed quota, a missed commission, an error) and the units charged
+    it in the period, in the order of the tables: the opening names them, as real 通报 do."""
+
+    item: str
+    label: str
+    units: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Table:
     """A group's table: rank, unit, then the ruleset's bulletin columns."""
 
@@ -108,6 +118,8 @@ class Bulletin:
     awards: list[GroupAwards] | None
     # Item labels by id, for the reasons of a disqualification.
     item_labels: dict[str, str]
+    # Penalties charged in the period, in the ruleset's order of items; reversed ones left out.
+    penalised: tuple[Penalised, ...] = ()
 
     def to_json(self, published: Published | None) -> dict[str, Any]:
         """The standings JSON with `published` (None: a draft) and, for a year, `awards`."""
@@ -119,8 +131,12 @@ class Bulletin:
 
 
 def build_bulletin(
-    ruleset: Ruleset, standings: Standings, awards: list[GroupAwards] | None = None
+    ruleset: Ruleset,
+    standings: Standings,
+    awards: list[GroupAwards] | None = None,
+    penalties: dict[str, dict[str, int]] | None = None,
 ) -> Bulletin:
+    """`penalties`: per unit name, the penalty items charged in the period and how often."""
     labels = {g.id: g.display for g in ruleset.groups}
     b = ruleset.bulletin
     kinds = tuple(
@@ -179,6 +195,19 @@ def build_bulletin(
         notes,
         awards,
         {i.id: i.label for i in ruleset.items},
+        _penalised(ruleset, standings, penalties or {}),
+    )
+
+
+def _penalised(
+    ruleset: Ruleset, standings: Standings, penalties: dict[str, dict[str, int]]
+) -> tuple[Penalised, ...]:
+    order = {row.unit: n for n, row in enumerate(r for g in standings.groups for r in g.rows)}
+    units = sorted(penalties, key=lambda unit: (order.get(unit, len(order)), unit))
+    return tuple(
+        Penalised(i.id, i.label, tuple(u for u in units if penalties[u].get(i.id)))
+        for i in ruleset.items
+        if i.kind is ItemKind.PENALTY and any(penalties[u].get(i.id) for u in units)
     )
 
 

@@ -247,7 +247,7 @@ def test_the_awards_as_an_office_writes_them(dengkou: Cli, tmp_path: Path) -> No
         "二、取消评先资格",
         "以下单位本年度因未按要求完成信息报送任务被通报1次以上、经提醒后仍无较大改变，"
         "未按时限要求报送约稿信息，或信息报送出现严重失真，取消获评资格：",
-        "A类：巴彦高勒镇（未完成信息报送任务（并下发提醒函）1次、经提醒后仍无较大改变1次）、"
+        "A类：巴彦高勒镇（未完成信息报送任务1次、经提醒后仍无较大改变1次）、"
         "发展和改革委员会（未按时完成约稿任务1次）、教育局（较大失误被市领导同志批示1次）。",
         "三、书面说明",
         "以下单位在年度中排名靠后，请单位主要负责人书面检查并说明情况：",
@@ -281,6 +281,13 @@ def test_the_awards_as_an_office_writes_them(dengkou: Cli, tmp_path: Path) -> No
     assert ["A类", "取消获评资格", "教育局", "较大失误被市领导同志批示1次"] in awards
     assert ["A类", "先进个人候选人", "财政局", "王芳"] in awards
     assert workbook["B类"]["A4"].value is None  # no units, no rows
+    # Each sheet takes the orientation its width needs: the long company names of C类 and the
+    # reasons of the awards only fit across a landscape page; A类, B类 and the notes fit upright.
+    orientations = {s.title: s.page_setup.orientation for s in workbook.worksheets}
+    assert orientations == {
+        "A类": "portrait", "B类": "portrait", "C类": "landscape", "说明": "portrait",
+        "年度评选": "landscape",
+    }  # fmt: skip
 
 
 def test_disqualification_names_only_the_rules_a_unit_falls_under() -> None:
@@ -329,3 +336,54 @@ def test_a_disqualifying_rule_must_name_penalties() -> None:
     assert domain_error_lines(refused.value)[1:] == [
         "（整个规则文件）：awards.disqualify 中的 city.jccc 不是扣分项"
     ]
+
+
+def test_the_opening_names_the_units_penalised(dengkou: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "2025.docx"
+    dengkou.ok("bulletin", "--period", "2025", "--out", str(out))
+    texts = [p.text for p in docx.Document(str(out)).paragraphs]
+    opening = texts[: texts.index("一、通报表扬")]
+    (totals,) = [t for t in opening if "共采用" in t]
+    # Every penalty of the year, with the units charged it: the quota, the commission, the
+    # error; the second quota penalty of 财政局, reversed, is not among them.
+    assert totals.endswith(
+        "C类171条。巴彦高勒镇、财政局因“未完成信息报送任务（并下发提醒函）”被扣分；"
+        "巴彦高勒镇因“经提醒后仍无较大改变”被扣分；发展和改革委员会因“未按时完成约稿任务”被扣分；"
+        "教育局因“较大失误被市领导同志批示”被扣分。"
+    )
+    # A quarter names its own penalties only; one without penalties says nothing of them.
+    quarter = tmp_path / "2025q2.docx"
+    dengkou.ok("bulletin", "--period", "2025Q2", "--out", str(quarter))
+    assert any(
+        p.text.endswith(
+            "财政局因“未完成信息报送任务（并下发提醒函）”被扣分；巴彦高勒镇因“经提醒后仍无较大改变”"
+            "被扣分；发展和改革委员会因“未按时完成约稿任务”被扣分。"
+        )
+        for p in docx.Document(str(quarter)).paragraphs
+    )
+    dengkou.ok("bulletin", "--period", "2024Q4", "--out", str(quarter))
+    assert not any("被扣分" in p.text for p in docx.Document(str(quarter)).paragraphs)
+
+
+def test_a_tie_at_the_bottom_of_most_of_a_group_is_one_sentence(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GOVINFO_OFFICE_NAME", "磴口县人民政府办公室")
+    cli.ok("init", "--ruleset", "dengkou-2024")
+    roster = [[u, "A"] for u in ("教育局", "公安局", "审计局", "财政局", "水利局")]
+    roster += [[u, "B"] for u in ("气象局", "林业局", "粮食局")]
+    cli.ok("units", "import", str(write_csv(tmp_path / "u.csv", ["name", "group"], roster)))
+    scored = [
+        ["2024-05-06", "教育局", "city.jccc", 1, "", "", "教育调研", ""],
+        ["2024-05-06", "气象局", "city.jccc", 2, "", "", "气象调研", ""],
+        ["2024-05-07", "林业局", "city.jccc", 1, "", "", "林业调研", ""],
+    ]
+    cli.ok("records", "import", str(write_csv(tmp_path / "r.csv", HEADER, scored)))
+    out = tmp_path / "2024.docx"
+    cli.ok("bulletin", "--period", "2024", "--out", str(out))
+    texts = [p.text for p in docx.Document(str(out)).paragraphs]
+    lowest = texts[texts.index("三、书面说明") + 2 :][:3]
+    # Four of five tied at 0 (the last two named, ties included): one sentence, not a list.
+    assert lowest[0] == "A类：公安局、审计局、财政局等4个单位全年得分均为0分。"
+    # Two named with different totals: a plain list.
+    assert lowest[1] == "B类：林业局、粮食局。"

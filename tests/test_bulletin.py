@@ -18,12 +18,14 @@ import pytest
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
-from bot.bulletin.compose import Letter
+from bot.bulletin.compose import Letter, notes_text
 from bot.bulletin.render import render_file
 from bot.storage import Store
 from bot.usecases.bulletin import bulletin
-from scoring.bulletin import Bulletin, Published
+from scoring.bulletin import Bulletin, Published, build_bulletin
 from scoring.periods import parse_period
+from scoring.ruleset import load_ruleset
+from scoring.standings import Standings
 from tests.conftest import Cli, write_csv
 from tests.test_ordos_seed import COLUMNS, records_for, seed_cells, seed_tables
 
@@ -67,7 +69,8 @@ def test_docx_has_the_seed_tables_and_totals(ordos: Cli, tmp_path: Path) -> None
     assert [len(rows) for rows in seed.values()] == [9, 35, 5, 2]
     assert len(document.tables) == 4
     for table, (group, rows) in zip(document.tables, seed.items(), strict=True):
-        cells = [[cell.text for cell in row.cells] for row in table.rows]
+        # A long unit name is broken into even lines by the bulletin itself.
+        cells = [[cell.text.replace("\n", "") for cell in row.cells] for row in table.rows]
         assert cells[0] == ["排名", "单位", "采用条数", *COLUMNS, "总分"], group
         # Units in the seed's order, and every count, score, "/" and total as printed.
         assert [row[1:] for row in cells[1:]] == rows, group
@@ -110,7 +113,7 @@ def test_docx_has_the_seed_tables_and_totals(ordos: Cli, tmp_path: Path) -> None
     assert any("“/”即该项得分为0" in n for n in notes)
     assert any("本期没有计分记录的单位未列出" in n for n in notes)
     assert any("采用条数不含政策解读、在线访谈" in n for n in notes)
-    assert any("在线访谈及政策解读得分：政策解读每条50分，在线访谈每条200分" in n for n in notes)
+    assert any("在线访谈及政策解读得分：政策解读每条50分；在线访谈每条200分" in n for n in notes)
     assert notes[-1].endswith("以上数据为2020年4月1日至2020年6月30日。")
 
     section = document.sections[0]
@@ -219,9 +222,22 @@ def test_xlsx_one_sheet_per_group_set_up_to_print(ordos: Cli, tmp_path: Path) ->
     assert sheet.freeze_panes == "A4"
     assert sheet.print_title_rows == "$1:$3"
     setup = sheet.page_setup
-    assert (setup.orientation, int(setup.paperSize)) == ("landscape", 9)
+    # Seven narrow columns fit a portrait page.
+    assert (setup.orientation, int(setup.paperSize)) == ("portrait", 9)
     assert (int(setup.fitToWidth), int(setup.fitToHeight)) == (1, 0)
     assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    for each in workbook.worksheets:
+        assert "&P" in each.oddFooter.center.text, each.title  # page numbers on every sheet
+    # 在线访谈及政策解读得分 wraps on two lines: its row is high enough to show both.
+    assert sheet.row_dimensions[3].height >= 2 * 15
+    notes = workbook["说明"]
+    assert notes.page_setup.orientation == "portrait"
+    assert int(notes.page_setup.fitToWidth) == 1 and notes.sheet_properties.pageSetUpPr.fitToPage
+    # Each note as high as its wrapped lines, none cut short.
+    column = notes.column_dimensions["A"].width
+    for (cell,) in notes.iter_rows():
+        lines = -(-sum(2 if ord(ch) > 0x2E80 else 1 for ch in cell.value) // int(column))
+        assert notes.row_dimensions[cell.row].height >= 15 * lines, cell.value
     departments = workbook["市直部门"]
     longest = max(len(c.value) for c in departments["B"][3:])
     # Fitted to CJK text: a Chinese character takes two widths.
@@ -364,3 +380,84 @@ def test_pdf_through_libreoffice(ordos: Cli, tmp_path: Path) -> None:
         assert "2349" in text and "准格尔旗" in text
         # Page numbers: pdftotext drops the spaces between the dashes and the number.
         assert "—2—" in text.replace(" ", "")
+
+
+@pytest.mark.parametrize("ruleset", ["dengkou-2024", "ordos-2020"])
+def test_the_notes_read_as_sentences(ruleset: str) -> None:
+    rules = load_ruleset(ruleset)
+    period = parse_period("2024Q2")
+    paper = build_bulletin(rules, Standings(rules.id, period, [], {}))
+    notes = notes_text(paper.notes)
+    for note in notes:
+        # No aside repeating what the note says, no 同上 pointing at a line that is not there,
+        # no brackets inside brackets.
+        assert "）每次" not in note and "同上" not in note, note
+        assert not re.search(r"（[^）]*（", note), note
+    if ruleset == "dengkou-2024":
+        (other,) = [n for n in notes if n.startswith("5、其他加分：")]
+        assert "配合承办自治区政府办公厅专项调研每次80分；" in other
+        assert (
+            "市、自治区领导调研后及时报送，被市政府办公室采用每次25分、被自治区政府办公厅采用每次50分；"
+        ) in other
+        assert "7、调整分：调整按记录分值计，须注明原因。" in notes
+
+
+def test_group_tables_share_widths_and_nothing_wraps_by_a_character(
+    ordos: Cli, tmp_path: Path
+) -> None:
+    out = tmp_path / "q2.docx"
+    ordos.ok("bulletin", "--period", "2020Q2", "--out", str(out))
+    document = docx.Document(str(out))
+    grids = [
+        [int(col.get(qn("w:w"))) for col in table._tbl.tblGrid.findall(qn("w:gridCol"))]
+        for table in document.tables
+    ]
+    # One attachment: every group's table has the same columns as wide.
+    assert len(grids) == 4 and all(grid == grids[0] for grid in grids)
+    margins = 2 * 57  # twips of cell margin
+    per_line = [(w - margins) // 240 for w in grids[0]]  # CJK characters of 12 pt a line
+    header = [cell.text for cell in document.tables[0].rows[0].cells]
+    for title, room in zip(header, per_line, strict=True):
+        lines = -(-len(title) // room)
+        # On one line, or broken so that no line holds a character alone.
+        assert lines == 1 or len(title) - room * (lines - 1) >= 2, (title, room)
+    names = [row.cells[1].text for table in document.tables for row in table.rows[1:]]
+    # The longest names (18 characters) cannot fit beside the numbers: they are broken into
+    # even lines, each within the column, none a character alone.
+    assert max(len(name.replace("\n", "")) for name in names) > per_line[1]
+    lines = [line for name in names for line in name.split("\n")]
+    assert max(len(line) for line in lines) <= per_line[1]
+    # 13 characters where 11 fit: 7 and 6, not 11 and 2.
+    assert "鄂尔多斯市发展\n和改革委员会" in names
+    for name in names:
+        parts = name.split("\n")
+        assert len(parts) == 1 or min(len(p) for p in parts) >= len(max(parts, key=len)) - 1
+    # Numbers (a serif digit is a little over half a character) stay on one line.
+    for table in document.tables:
+        for row in table.rows[1:]:
+            for cell, width in zip(row.cells[2:], grids[0][2:], strict=True):
+                assert len(cell.text) * 144 + margins <= width, cell.text
+
+
+@pytest.mark.skipif(
+    shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+    reason="LibreOffice and poppler-utils are not installed (README, 'Bulletin')",
+)
+def test_a_comma_ending_a_line_survives_into_the_pdf(ordos: Cli, tmp_path: Path) -> None:
+    # 、 at every place around a line's end: the last character of the first line (26 after
+    # the indent), the one that would hang past it, and the first of the next line.
+    paragraphs = ["甲" * n + "、" + "乙" * 20 + "。" for n in range(22, 32)]
+    template = write_template(
+        tmp_path / "wording.toml", "opening = '''\n" + "\n\n".join(paragraphs) + "\n'''\n"
+    )
+    out = tmp_path / "q2.pdf"
+    ordos.ok(
+        "bulletin", "--period", "2020Q2", "--format", "pdf", "--template", str(template),
+        "--out", str(out),
+    )  # fmt: skip
+    text = subprocess.run(
+        ["pdftotext", str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = re.sub(r"\s|—\d+—", "", text)
+    for paragraph in paragraphs:
+        assert paragraph in flat, paragraph

@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
+import zipfile
+from datetime import date
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from bot.fakeapi import FakeBotApi
 from bot.storage import Store
+from bot.usecases.bulletin import published_file
 from bot.usecases.imports import import_records
+from scoring.periods import parse_period
 from tests.chat import ADMIN, LIAISON, SECOND, bot_on, prepare_db
 from tests.conftest import Cli, write_csv
 from tests.stores import rows
@@ -144,3 +150,105 @@ async def test_liaisons_hear_their_line_once_also_across_a_restart(
         for user in (LIAISON, SECOND, THIRD):
             told = [m for m in server.messages_to(user) if "【2024Q2 通报】" in m.text]
             assert len(told) == 1
+
+
+def _docx_text(path: Path) -> str:
+    with zipfile.ZipFile(path) as package:
+        return package.read("word/document.xml").decode()
+
+
+def test_publishing_keeps_the_reviewed_drafts_issue_and_date(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GOVINFO_OFFICE_NAME", "磴口县人民政府办公室")
+    office(cli, tmp_path)
+    draft = tmp_path / "draft.docx"
+    cli.ok(
+        "bulletin", "--period", "2024Q2", "--issue", "磴政办发〔2024〕12号",
+        "--date", "2024-07-05", "--out", str(draft),
+    )  # fmt: skip
+    assert "磴政办发〔2024〕12号" in _docx_text(draft)
+    cli.ok("bulletin", "publish", "--period", "2024Q2")
+    published = tmp_path / "v1.docx"
+    cli.ok("bulletin", "--period", "2024Q2", "--version", "1", "--out", str(published))
+    text = _docx_text(published)
+    # The draft that was reviewed, not one numbered anew and dated the day of publishing.
+    assert "磴政办发〔2024〕12号" in text and "2024年7月5日" in text
+    assert f"{date.today().year}年{date.today().month}月{date.today().day}日" not in text
+
+    # Named when publishing again, the issue and date are the publisher's.
+    cli.ok("period", "reopen", "2024Q2", "--reason", "改发文字号")
+    cli.ok(
+        "bulletin", "publish", "--period", "2024Q2", "--issue", "磴政办发〔2024〕13号",
+        "--date", "2024-07-08",
+    )  # fmt: skip
+    cli.ok("bulletin", "--period", "2024Q2", "--version", "2", "--out", str(published))
+    text = _docx_text(published)
+    assert "磴政办发〔2024〕13号" in text and "2024年7月8日" in text
+
+
+def test_the_published_versions_json(cli: Cli, tmp_path: Path) -> None:
+    office(cli, tmp_path)
+    draft = json.loads(cli.ok("bulletin", "--period", "2024Q2", "--format", "json"))
+    assert draft["published"] is None
+    cli.ok("bulletin", "publish", "--period", "2024Q2")
+    locked = json.loads(cli.ok("bulletin", "--period", "2024Q2", "--format", "json"))
+    assert locked["published"]["version"] == 1 and locked["published"]["by"]
+    assert locked["groups"] == draft["groups"]
+    first = json.loads(
+        cli.ok("bulletin", "--period", "2024Q2", "--version", "1", "--format", "json")
+    )
+    assert first == locked
+
+    # Reopened and changed, the period shows a draft again; version 1 stays as published.
+    cli.ok("period", "reopen", "2024Q2", "--reason", "审计局六月漏登两篇")
+    late = [["2024-06-20", "审计局", "city.jccc", 2, "", "", "补登", ""]]
+    cli.ok("records", "import", str(write_csv(tmp_path / "late.csv", HEADER, late)))
+    reopened = json.loads(cli.ok("bulletin", "--period", "2024Q2", "--format", "json"))
+    assert reopened["published"] is None and reopened["groups"] != draft["groups"]
+    assert (
+        json.loads(cli.ok("bulletin", "--period", "2024Q2", "--version", "1", "--format", "json"))
+        == first
+    )
+    out = tmp_path / "v1.json"
+    cli.ok(
+        "bulletin", "--period", "2024Q2", "--version", "1", "--format", "json", "--out", str(out)
+    )
+    assert json.loads(out.read_text("utf-8")) == first
+    missing = cli("bulletin", "--period", "2024Q2", "--version", "2", "--format", "json")
+    assert missing.code == 1 and "没有发布过" in missing.err
+
+
+async def test_the_publish_button_publishes_the_draft_the_admin_reviewed(
+    database: str, tmp_path: Path
+) -> None:
+    await prepare_db(database, units=UNITS)
+    office = {"office_name": "磴口县人民政府办公室"}
+    async with FakeBotApi() as server:
+        async with bot_on(
+            server, database, **office, bulletin_issue="磴政办发〔2024〕12号"
+        ) as chat:
+            store = await Store.open(chat.db())
+            try:
+                await import_records(
+                    store, write_csv(tmp_path / "q2.csv", HEADER, Q2), "t", chat.settings.now()
+                )
+            finally:
+                await store.close()
+            chat.say(ADMIN, "/bulletin 2024Q2")
+            draft = await chat.server.wait_for(
+                lambda m: "通报草稿】" in (m.text or ""), chat_id=ADMIN
+            )
+        # The office changes its issue number setting before pressing 发布 on the draft.
+        async with bot_on(
+            server, database, **office, bulletin_issue="磴政办发〔2024〕99号"
+        ) as chat:
+            await chat.press(ADMIN, draft, "发布")
+            await chat.edited(draft, "已发布 2024Q2 通报第 1 版")
+            store = await Store.open(chat.db())
+            try:
+                stored = await published_file(store, parse_period("2024Q2"), 1, "docx")
+            finally:
+                await store.close()
+    text = zipfile.ZipFile(io.BytesIO(stored.data)).read("word/document.xml").decode()
+    assert "磴政办发〔2024〕12号" in text and "99号" not in text

@@ -8,14 +8,17 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from bot.jobs.calendar import Job, Run, calendar_runs
 from bot.sandbox import sandbox_session
 from bot.settings import Settings
 from scoring.errors import DomainError
+from scoring.periods import quarter_of
 from scoring.ruleset import builtin_ruleset_text
 
 # A line to type, or how a person makes it up from what the sandbox printed so far.
@@ -309,3 +312,99 @@ def test_command_line_sandbox(tmp_path: Path) -> None:
     assert "审核：关闭" in done.stdout
     assert "信息员可以" in done.stdout and "已退出沙盒。" in done.stdout
     assert not done.stderr
+
+
+def _sent_number(script: Script) -> int:
+    """The number of the message the person typed last, as the sandbox printed it."""
+    sent = re.findall(r"（已发送 #(\d+)", "\n".join(script.chunks[-1]))
+    return int(sent[-1])
+
+
+async def test_time_moves_the_bots_clock_through_a_months_scheduled_work(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    # The month's next quota runs from now, whatever day the test runs on: a reminder, the
+    # final warning after it, and the settlement after that.
+    runs = calendar_runs(settings, settings.now(), settings.now() + timedelta(days=70), quota=True)
+    reminder = next(r for r in runs if r.job is Job.QUOTA_REMINDER)
+    warning = next(r for r in runs if r.job is Job.FINAL_WARNING and r.subject == reminder.subject)
+    settlement = next(r for r in runs if r.job is Job.SETTLEMENT and r.due_at > warning.due_at)
+
+    def at(run: Run) -> str:
+        return f":time {run.due_at:%Y-%m-%d %H:%M}"
+
+    code, script = await run(
+        tmp_path,
+        "dengkou-2024",
+        [
+            at(reminder),
+            # Another unit submits inside the month: a month with nothing submitted is not settled.
+            ":as 2",
+            "县民委召开民族团结工作会议",
+            lambda s: f":reply {_sent_number(s)} /submit 民族团结工作会议",
+            ":as 1",
+            at(warning),
+            f":time {settlement.due_at:%Y-%m-%d}",
+            ":time 2020-01-01",
+            ":time 明天",
+            ":time",
+            ":quit",
+        ],
+    )
+    assert code == 0
+    assert ":time" in script.output(0)
+    assert reminder.subject is not None
+    month = reminder.subject.label
+    reminded = script.output(1)
+    assert f"机器人的时钟：{reminder.due_at:%Y-%m-%d %H:%M}" in reminded
+    assert "【报送提醒】巴彦高勒镇：" in reminded and month in reminded
+    assert "已记录报送（#1）：民族团结工作会议" in script.output(4)
+    warned = script.output(6)
+    assert f"机器人的时钟：{warning.due_at:%Y-%m-%d %H:%M}" in warned
+    assert "【扣分预警】" in warned and "巴彦高勒镇本月已报送信息 0 条" in warned
+    assert "【报送提醒】" not in warned
+    settled = script.output(7)
+    # A date alone moves to the scheduled time of day.
+    assert f"机器人的时钟：{settlement.due_at:%Y-%m-%d %H:%M}" in settled
+    assert "【提醒函】巴彦高勒镇：" in settled and month in settled
+    # The admin has the settlement's list.
+    assert "（管理员 收到" in settled
+    assert "只能向后拨" in script.output(8)
+    assert ":time [YYYY-MM-DD [HH:MM]]" in script.output(9)
+    assert script.output(10).startswith(f"机器人的时钟：{settlement.due_at:%Y-%m-%d}")
+
+
+async def test_bulletin_sends_the_word_draft_and_offers_publishing_only_for_a_period_over(
+    tmp_path: Path,
+) -> None:
+    today = Settings(_env_file=None).now().date()  # type: ignore[call-arg]
+    current = quarter_of(today)
+    last = quarter_of(current.start - timedelta(days=1))
+    code, script = await run(
+        tmp_path, "dengkou-2024", [":as 管理员", f"/bulletin {current.label}", "/bulletin"]
+    )
+    assert code == 0
+    running = script.output(2)
+    # The sandbox names an office, so the Word draft comes too, and no English setting is named.
+    assert f"{current.label} 通报草稿（docx）" in running
+    assert f"{current.label} 通报草稿（xlsx）" in running
+    assert "GOVINFO_OFFICE_NAME" not in running
+    assert f"{current.label} 到 {current.end.isoformat()} 才结束" in running
+    assert "发布" not in running.replace("才能发布", "")
+    ended = script.output(3)
+    assert f"{last.label} 通报草稿（docx）" in ended
+    assert "[1] 发布  [2] 暂不发布" in ended
+
+
+def test_only_the_sandbox_moves_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    # No environment variable reaches the offset: a real bot reads the real clock.
+    for name in ("GOVINFO_CLOCK_OFFSET", "GOVINFO__CLOCK_OFFSET", "GOVINFO_CLOCK"):
+        monkeypatch.setenv(name, "P30D")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert abs(settings.now() - datetime.now(settings.zone)) < timedelta(minutes=1)
+    # The sandbox moves its own copy of the settings, not the ones it was given.
+    copy = settings.model_copy()
+    copy.move_clock(settings.now() + timedelta(days=30))
+    assert copy.now() - settings.now() > timedelta(days=29)
+    assert abs(settings.now() - datetime.now(settings.zone)) < timedelta(minutes=1)

@@ -3,6 +3,7 @@ XLSX print, in the order an office's 通报 has it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,7 +12,7 @@ from typing import Any, Literal
 from bot import texts
 from bot.bulletin.wording import DEFAULT, Wording, render_part
 from scoring.awards import GroupAwards, Improvement
-from scoring.bulletin import Bulletin, Notes, Table
+from scoring.bulletin import Bulletin, Notes, Table, Term
 from scoring.periods import Period, month, parse_period, quarter, year
 
 
@@ -103,6 +104,7 @@ def compose(
         "kinds": [{"label": k.label, "count": k.count} for k in bulletin.headline.kinds],
         "groups": [{"label": g.label, "count": g.count} for g in bulletin.headline.groups],
         "unit_count": bulletin.headline.unit_count,
+        "penalised": [{"label": p.label, "units": list(p.units)} for p in bulletin.penalised],
         "ruleset": bulletin.ruleset_name,
         "issue": letter.issue,
         "addressees": letter.addressees,
@@ -152,15 +154,9 @@ def notes_text(notes: Notes) -> list[str]:
             )
         )
     for column in notes.columns:
-        if not column.terms:
-            continue
-        terms = texts.TERM_SEPARATOR.join(
-            texts.NOTE_TERM[t.kind].format(
-                label=t.label, points=abs(t.points) if t.points is not None else ""
-            )
-            for t in column.terms
-        )
-        lines.append(texts.NOTE_COLUMN.format(column=column.column, terms=terms))
+        if column.terms:
+            terms = texts.TERM_SEPARATOR.join(_terms_text(column.terms))
+            lines.append(texts.NOTE_COLUMN.format(column=column.column, terms=terms))
     if notes.floor is None:
         lines.append(texts.NOTE_TOTAL.format(total=notes.total_column))
     else:
@@ -168,6 +164,36 @@ def notes_text(notes: Notes) -> list[str]:
     lines.append(texts.NOTE_DATES.format(start=date_words(notes.start), end=date_words(notes.end)))
     numbered = [texts.NOTE_ITEM.format(number=n, text=line) for n, line in enumerate(lines, 1)]
     return [texts.NOTES_HEAD + numbered[0], *numbered[1:]]
+
+
+# A label's closing aside: （每次）, （须注明原因）, （并下发提醒函）.
+_ASIDE = re.compile(r"（([^（）]*)）$")
+# An aside that only says how a term counts (每次, 每篇每次): the note says it itself.
+_RATE_WORDS = frozenset("每次篇条件")
+
+
+def _terms_text(terms: tuple[Term, ...]) -> list[str]:
+    """Each term as a phrase of a sentence: a label's aside that the phrase repeats is left
+    out, and a 同上 (the same as the term before, but …) joins the term before it."""
+    phrases: list[str] = []
+    for term in terms:
+        points = abs(term.points) if term.points is not None else ""
+        label = term.label
+        rest = texts.NOTE_TERM[term.kind].format(label="", points=points)
+        aside = _ASIDE.search(label)
+        if aside and (set(aside[1]) <= _RATE_WORDS or aside[1] in rest):
+            label = label[: aside.start()]
+        same, _, differs = label.partition(texts.SAME_AS_ABOVE)
+        if not same and differs and phrases:
+            phrases[-1] += texts.LIST_SEPARATOR + differs + rest
+            continue
+        phrases.append(texts.NOTE_TERM[term.kind].format(label=label, points=points))
+    return phrases
+
+
+def plain_label(label: str) -> str:
+    """An item's label without its asides, to stand inside brackets of its own."""
+    return re.sub(r"（[^（）]*）", "", label)
 
 
 def _basis_words(awards: GroupAwards, bulletin: Bulletin) -> tuple[str, str]:
@@ -180,8 +206,11 @@ def _basis_words(awards: GroupAwards, bulletin: Bulletin) -> tuple[str, str]:
 
 
 def _reasons(bulletin: Bulletin, reasons: dict[str, int]) -> str:
+    # Inside the brackets after the unit's name: the labels' own asides would nest.
     return texts.LIST_SEPARATOR.join(
-        texts.AWARDS_REASON.format(label=bulletin.item_labels.get(rule_id, rule_id), count=n)
+        texts.AWARDS_REASON.format(
+            label=plain_label(bulletin.item_labels.get(rule_id, rule_id)), count=n
+        )
         for rule_id, n in reasons.items()
     )
 
@@ -255,9 +284,31 @@ def _awards_blocks(bulletin: Bulletin, labels: dict[str, str]) -> list[Block]:
     blocks += [
         Block("heading1", texts.AWARDS_LOWEST),
         Block("body", texts.AWARDS_LOWEST_INTRO),
-        *_group_lines(awards, labels, lambda a: a.lowest),
+        *(_lowest_line(bulletin, a, labels[a.group]) for a in awards),
     ]
     return blocks
+
+
+# Units named in full before 等 when a tie at the bottom covers most of a group.
+TIE_NAMED = 3
+
+
+def _lowest_line(bulletin: Bulletin, awards: GroupAwards, label: str) -> Block:
+    """The group's lowest-ranked units; a tie that covers most of the group is one sentence
+    (…等29个单位全年得分均为0) rather than a list of most of the roster."""
+    rows = next((g.rows for g in bulletin.standings.groups if g.group == awards.group), [])
+    totals = {r.total for r in rows if r.unit in awards.lowest}
+    if len(totals) == 1 and len(awards.lowest) > TIE_NAMED and 2 * len(awards.lowest) > len(rows):
+        return Block(
+            "body",
+            texts.AWARDS_LOWEST_TIE.format(
+                group=label,
+                units=texts.LIST_SEPARATOR.join(awards.lowest[:TIE_NAMED]),
+                count=len(awards.lowest),
+                total=totals.pop(),
+            ),
+        )
+    return _group_lines([awards], {awards.group: label}, lambda a: a.lowest)[0]
 
 
 def _awards_rows(bulletin: Bulletin, labels: dict[str, str]) -> list[tuple[str, str, str, str]]:

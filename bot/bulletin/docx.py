@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import math
 import unicodedata
+from collections.abc import Sequence
 from datetime import datetime
 from xml.sax.saxutils import escape, quoteattr
 
@@ -33,7 +34,7 @@ from bot.bulletin import fonts
 from bot.bulletin.compose import Composed
 from bot.bulletin.fonts import Font
 from bot.bulletin.package import printable, restamp, utc_naive
-from scoring.bulletin import Table
+from scoring.bulletin import Cell, Table
 
 TWIPS_PER_PT = 20
 # GB/T 9704: A4, margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm.
@@ -333,13 +334,16 @@ def _attachment_xml(doc: Composed) -> str:
         _paragraph_xml("GovAttachmentMark", texts.ATTACHMENT_MARK, page_break=True),
         _paragraph_xml("GovTitle", doc.attachment_title, before=LINE_TWIPS),
     ]
+    tables = [block.table for block in doc.tables]
+    header = [texts.RANK, texts.UNIT, *tables[0].columns] if tables else []
+    widths = column_widths(header, tables)
     for number, block in enumerate(doc.tables):
         parts.append(
             _paragraph_xml(
                 "GovHeading2", block.heading, before=LINE_TWIPS // 2 if number else LINE_TWIPS
             )
         )
-        parts.append(_table_xml(block.table))
+        parts.append(_table_xml(block.table, widths))
     # Every note starts under the first one's number, after "注：", and wraps there too.
     hang = 2 * NOTE_PT * TWIPS_PER_PT
     for number, note in enumerate(doc.notes):
@@ -355,11 +359,13 @@ def _attachment_xml(doc: Composed) -> str:
 
 
 # Column widths are reckoned in half characters of the table's 12 pt (a CJK character is two).
-# A header wraps to at most this many lines, but keeps at least two characters a line.
+# A header wraps to at most this many lines, evenly, and never leaves one character alone.
 HEADER_LINES = 3
-HEADER_MIN = 4
-# Room beside the text: the cell margins (57 twips a side) and a little air.
-CELL_PAD = 1
+# A digit of the serif face is a little wider than half a character.
+DIGIT = 1.2
+# Room beside the text: the cell margins and a little air.
+CELL_PAD = 2
+CELL_MARGIN_TWIPS = 57
 UNIT_MIN = 12
 HALF_TWIPS = TABLE_PT * TWIPS_PER_PT // 2
 
@@ -368,37 +374,94 @@ def _half_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def column_widths(header: list[str], table: Table) -> list[int]:
-    """Twips per column, filling the text width. Each column is as wide as its widest cell
-    and its header on one line when there is room; otherwise headers wrap (to at most three
-    lines), and when even that does not fit the unit column gives way, its names wrapping."""
-    tight, roomy = [], []
-    for column, title in enumerate(header):
-        widest = max(
-            (
-                _half_width(cell) if isinstance(cell, str) else len(str(cell))
-                for cell in (row[column] for row in table.rows)
-            ),
-            default=0,
-        )
-        head = _half_width(title)
-        wrapped = head if column == 1 else max(HEADER_MIN, math.ceil(head / HEADER_LINES))
-        tight.append(max(wrapped, widest) + CELL_PAD)
-        roomy.append(max(head, widest) + CELL_PAD)
+def header_widths(title: str) -> list[int]:
+    """The widths a header may take, widest (one line) first: broken evenly into up to
+    HEADER_LINES lines of two characters or more, none of them a character alone."""
+    chars = math.ceil(_half_width(title) / 2)
+    widths = []
+    for lines in range(1, HEADER_LINES + 1):
+        per = math.ceil(chars / lines)
+        if lines == 1 or (per >= 2 and chars - per * (lines - 1) >= 2):
+            widths.append(2 * per)
+    return sorted(set(widths), reverse=True)
+
+
+def _header_fits(title: str, width: float) -> float:
+    """The width, widened where the header would break leaving one character alone (a column
+    of wide numbers breaks its header where the numbers, not the header, say)."""
+    chars = math.ceil(_half_width(title) / 2)
+    while True:
+        # One half character of the width is the cell's margins.
+        per = math.floor((width - 1) / 2)
+        if chars <= per or (per >= 2 and chars % per != 1):
+            return width
+        width += 1
+
+
+def even_lines(text: str, per_line: int) -> list[str]:
+    """A name too long for its cell, broken into lines of even length (13 characters where
+    11 fit: 7 and 6), so that no line holds a character alone, as a reader would break it.
+    `per_line` counts CJK characters; Latin letters and digits take half of one."""
+    room = 2 * per_line
+    total = _half_width(text)
+    if total <= room or per_line < 1:
+        return [text]
+    count = math.ceil(total / room)
+    lines: list[str] = []
+    line, width, done = "", 0, 0
+    for ch in text:
+        step = _half_width(ch)
+        # Where this line should end, evenly (the first lines taking the odd half character).
+        end = total * (len(lines) + 1) / count + 1
+        if line and (done + width + step > end or width + step > room):
+            lines.append(line)
+            done += width
+            line, width = "", 0
+        line += ch
+        width += step
+    return [*lines, line]
+
+
+def _cell_width(cell: Cell) -> float:
+    return _half_width(cell) if isinstance(cell, str) else DIGIT * len(str(cell))
+
+
+def column_widths(header: list[str], tables: Sequence[Table]) -> list[int]:
+    """Twips per column, filling the text width, the same for every group's table (they read
+    as one attachment). Each column is as wide as its widest cell in any table and its header
+    on one line when there is room; otherwise headers break evenly (HEADER_LINES at most), and
+    when even that does not fit the unit column gives way, its names wrapping."""
+    widest = [0.0] * len(header)
+    for table in tables:
+        for row in table.rows:
+            for column, cell in enumerate(row):
+                widest[column] = max(widest[column], _cell_width(cell))
+    # Per column, the widths it may take from the narrowest up (the unit column: its names).
+    steps = [
+        sorted({_header_fits(title, max(h, widest[c]) + CELL_PAD) for h in header_widths(title)})
+        if c != 1
+        else [max(widest[c], _half_width(title)) + CELL_PAD]
+        for c, title in enumerate(header)
+    ]
+    natural = [options[0] for options in steps]
     available = TEXT_WIDTH_TWIPS / HALF_TWIPS
-    spare = available - sum(tight)
-    natural: list[float] = list(tight)
-    if spare < 0:
-        natural[1] = max(UNIT_MIN, tight[1] + spare)
-    else:
-        # Unwrap whole headers, those that need least room first: a header on one line, or
-        # broken evenly, reads better than one widened to break after three of four characters.
-        # What is left widens the unit column.
-        for column in sorted(range(len(header)), key=lambda c: roomy[c] - tight[c]):
-            if roomy[column] - tight[column] <= spare:
-                spare -= roomy[column] - tight[column]
-                natural[column] = roomy[column]
-        natural[1] += spare
+    if sum(natural) > available:
+        natural[1] = max(UNIT_MIN, available - sum(natural) + natural[1])
+    spare = available - sum(natural)
+    # Widen headers a line at a time, those needing least room first: a header on fewer lines
+    # reads better than a wider unit column with room to spare.
+    while True:
+        wider = [
+            (options[options.index(natural[c]) + 1] - natural[c], c)
+            for c, options in enumerate(steps)
+            if c != 1 and natural[c] != options[-1]
+        ]
+        if not wider or min(wider)[0] > spare:
+            break
+        cost, column = min(wider)
+        natural[column] += cost
+        spare -= cost
+    natural[1] += max(spare, 0)
     scale = available / sum(natural)
     widths = [math.floor(w * scale * HALF_TWIPS) for w in natural]
     widths[1] += TEXT_WIDTH_TWIPS - sum(widths)
@@ -414,9 +477,8 @@ def _cell(style: str, text: str, width: int | None = None) -> str:
     )
 
 
-def _table_xml(table: Table) -> str:
+def _table_xml(table: Table, widths: list[int]) -> str:
     header = [texts.RANK, texts.UNIT, *table.columns]
-    widths = column_widths(header, table)
     borders = "".join(
         f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
         for side in ("top", "left", "bottom", "right", "insideH", "insideV")
@@ -424,7 +486,8 @@ def _table_xml(table: Table) -> str:
     parts = [
         f'<w:tbl><w:tblPr><w:tblW w:w="{TEXT_WIDTH_TWIPS}" w:type="dxa"/><w:jc w:val="center"/>'
         f'<w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type="fixed"/>'
-        '<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/>'
+        f'<w:tblCellMar><w:left w:w="{CELL_MARGIN_TWIPS}" w:type="dxa"/>'
+        f'<w:right w:w="{CELL_MARGIN_TWIPS}" w:type="dxa"/>'
         '</w:tblCellMar><w:tblLook w:val="0000"/></w:tblPr><w:tblGrid>',
         "".join(f'<w:gridCol w:w="{w}"/>' for w in widths),
         "</w:tblGrid>",
@@ -437,12 +500,18 @@ def _table_xml(table: Table) -> str:
     # One cell's XML around its text, per column: a row is then one join.
     around = [_cell(style, "\x00").split("\x00") for style in styles]
     row_start = "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
+    # CJK characters of the table's size a unit's line holds, inside the cell's margins.
+    per_line = (widths[1] - 2 * CELL_MARGIN_TWIPS) // (TABLE_PT * TWIPS_PER_PT)
+    line_break = '</w:t><w:br/><w:t xml:space="preserve">'
     for row in table.rows:
+        unit = line_break.join(_text(line) for line in even_lines(str(row[1]), per_line))
         parts.append(row_start)
         parts.append(
             "".join(
-                f"{before}{_text(cell) if isinstance(cell, str) else cell}{after}"
-                for (before, after), cell in zip(around, row, strict=True)
+                f"{before}{_text(cell) if isinstance(cell, str) and n != 1 else cell}{after}"
+                for n, ((before, after), cell) in enumerate(
+                    zip(around, (row[0], unit, *row[2:]), strict=True)
+                )
             )
         )
         parts.append("</w:tr>")

@@ -1,9 +1,10 @@
 """The bulletin's tables as a workbook: one sheet per group, titled and dated, set up to print.
 
 Each sheet: a title row and the period, the header frozen under them, columns as wide as their
-CJK text, A4 landscape fitted to one page wide with the three top rows repeated on each printed
-page. Then the notes, and for a year the awards, each on a sheet of its own. Text cells are
-stored as text whatever they start with: openpyxl would store a unit named `=…` as a formula.
+CJK text, A4 fitted to one page wide (landscape only when too wide for portrait) with the three
+top rows repeated on each printed page, and page numbers. Then the notes, and for a year the
+awards, each on a sheet of its own. Text cells are stored as text whatever they start with:
+openpyxl would store a unit named `=…` as a formula.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from openpyxl.writer.excel import ExcelWriter
 from bot import texts
 from bot.bulletin.compose import Composed
 from bot.bulletin.package import printable, restamp, utc_naive
+from bot.sheets import LINE_HEIGHT, PORTRAIT_WIDTH, lines_needed
 
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -58,6 +60,8 @@ HEAD, CENTER, LEFT, RIGHT = "Bulletin Head", "Bulletin Center", "Bulletin Left",
 # Header text wraps after this many display cells (a CJK character is two).
 HEADER_WRAP = 12
 TOP_ROWS = 3
+# The notes' one column: within a portrait A4 page's width, so they print at full size.
+NOTES_WIDTH = 80
 # Excel refuses these in sheet titles, and titles over 31 characters.
 _SHEET_FORBIDDEN = set("[]:*?/\\")
 
@@ -95,15 +99,25 @@ def _title_rows(sheet: Worksheet, title: str, period: str, columns: int) -> None
         sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=columns)
 
 
-def _print_setup(sheet: Worksheet) -> None:
-    sheet.freeze_panes = sheet.cell(TOP_ROWS + 1, 1)
-    sheet.print_title_rows = f"1:{TOP_ROWS}"
+def _print_setup(sheet: Worksheet, *, titled: bool = True) -> None:
+    """A4 one page wide, portrait or landscape by the sheet's width, page numbers in the
+    footer; a titled sheet keeps its title and header on every page."""
+    if titled:
+        sheet.freeze_panes = sheet.cell(TOP_ROWS + 1, 1)
+        sheet.print_title_rows = f"1:{TOP_ROWS}"
+    total = sum(
+        sheet.column_dimensions[get_column_letter(n)].width or 0
+        for n in range(1, sheet.max_column + 1)
+    )
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
+    sheet.page_setup.orientation = (
+        sheet.ORIENTATION_LANDSCAPE if total > PORTRAIT_WIDTH else sheet.ORIENTATION_PORTRAIT
+    )
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_options.horizontalCentered = True
+    sheet.oddFooter.center.text = texts.SHEET_FOOTER
 
 
 def _fit_columns(sheet: Worksheet, widths: Sequence[int]) -> None:
@@ -140,6 +154,10 @@ def render_xlsx(doc: Composed, stamp: datetime) -> bytes:
                     widths[column - 1] = max(widths[column - 1], len(str(value)))
                 cell.style = style
         _fit_columns(sheet, widths)
+        # The header row as high as its longest wrapped heading (在线访谈及政策解读得分).
+        sheet.row_dimensions[TOP_ROWS].height = LINE_HEIGHT * max(
+            lines_needed(h, w) for h, w in zip(header, widths, strict=True)
+        )
         _print_setup(sheet)
     _notes_sheet(workbook, doc, taken)
     if doc.awards:
@@ -158,7 +176,10 @@ def _notes_sheet(workbook: Workbook, doc: Composed, taken: set[str]) -> None:
     for row, note in enumerate(doc.notes, start=1):
         _text_cell(sheet, row, 1, note)
         sheet.cell(row, 1).alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.column_dimensions["A"].width = 100
+        # As high as its wrapped lines: a reader's row height would cut a long note short.
+        sheet.row_dimensions[row].height = lines_needed(note, NOTES_WIDTH) * LINE_HEIGHT
+    sheet.column_dimensions["A"].width = NOTES_WIDTH
+    _print_setup(sheet, titled=False)
 
 
 def _awards_sheet(workbook: Workbook, doc: Composed, taken: set[str]) -> None:

@@ -53,10 +53,16 @@ async def draft(update: Update, context: Context, admin_id: int) -> None:
             filename=name,
             caption=texts.BULLETIN_DRAFT_CAPTION.format(period=period.label, format=name[-4:]),
         )
-    ready = texts.BULLETIN_DRAFT_READY.format(period=period.label)
+    if period.end >= now(context).date():
+        # Only a period that has ended can be locked: no button that could only refuse.
+        ready = texts.BULLETIN_DRAFT_NOT_OVER.format(period=period.label, end=period.end)
+        buttons = None
+    else:
+        ready = texts.BULLETIN_DRAFT_READY.format(period=period.label)
+        buttons = keyboard(publish_buttons(period))
     if made.docx is None:
         ready += texts.BULLETIN_NO_OFFICE
-    await message.reply_text(ready, reply_markup=keyboard(publish_buttons(period)))
+    await message.reply_text(ready, reply_markup=buttons)
 
 
 async def listing(update: Update, context: Context, admin_id: int) -> None:

@@ -82,6 +82,10 @@ class Scheduler:
     def _wake_at(self, when: datetime | float) -> None:
         queue = self._app.job_queue
         assert queue is not None
+        if isinstance(when, datetime):
+            # A due time on the office's clock, which the sandbox may have moved: the queue
+            # keeps real time.
+            when = self._settings.real_time(when)
         for job in queue.get_jobs_by_name(WAKE):
             job.schedule_removal()
         queue.run_once(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bot import texts
@@ -20,7 +20,7 @@ from scoring.awards import Basis, GroupAwards, annual_awards
 from scoring.bulletin import Bulletin, Published, build_bulletin, is_year
 from scoring.errors import DomainError
 from scoring.periods import Period, check_period, quarter, quarter_of, year
-from scoring.ruleset import Ruleset
+from scoring.ruleset import ItemKind, Ruleset
 from scoring.standings import Standings, unit_above
 
 
@@ -35,7 +35,11 @@ async def bulletin_in(tx: Tx, period: Period) -> Bulletin:
     awards = None
     if ruleset.awards is not None and is_year(period):
         awards = await _awards(tx, ruleset, table)
-    return build_bulletin(ruleset, table, awards)
+    penalty_ids = [i.id for i in ruleset.items if i.kind is ItemKind.PENALTY]
+    by_id = await tx.penalty_counts(period.start, period.end, penalty_ids)
+    names = {u.id: u.name for u in await tx.units()} if by_id else {}
+    penalties = {names[unit_id]: counts for unit_id, counts in by_id.items()}
+    return build_bulletin(ruleset, table, awards, penalties)
 
 
 async def _awards(tx: Tx, ruleset: Ruleset, table: Standings) -> list[GroupAwards]:
@@ -89,9 +93,15 @@ async def publish(
     wording: Wording,
     admin_ids: Sequence[int] = (),
     update_id: int | None = None,
+    *,
+    as_reviewed: bool = True,
 ) -> Issued:
     """Publish the period's bulletin: lock the period, store the files as published, and owe
     each unit's liaisons their line (and, for a year, the units named in the awards).
+
+    `as_reviewed`: the issue number and date are those of the last draft made of the period
+    (the one the office reviewed), not the letter's, which only fills in for a period never
+    drafted; False when the publisher names them.
 
     Published again after a reopen, it is the next version, and the admins are owed the rows
     that changed."""
@@ -108,6 +118,8 @@ async def publish(
                 "bulletin_published", period=period.label, version=earlier[-1].version,
                 who=earlier[-1].by, at=earlier[-1].at.strftime("%Y-%m-%d %H:%M"),
             )  # fmt: skip
+        if as_reviewed:
+            letter = await _reviewed(tx, period, letter)
         paper = await bulletin_in(tx, period)
         version = earlier[-1].version + 1 if earlier else 1
         published = Published(version, now, actor_name or actor)
@@ -133,6 +145,31 @@ async def publish(
                 tx, admin_ids, f"bulletin:{period.label}:{version}", "\n".join(lines), now
             )
     return Issued(publication, changed, told)
+
+
+# The letterhead of the last draft made of a period: the issue number and date it showed.
+_LETTER_KEY = "bulletin_letter:{period}"
+
+
+async def remember_letter_in(tx: Tx, period: Period, letter: Letter) -> None:
+    """Keep the issue number and date a draft showed: publishing prints the same."""
+    await tx.set_setting(
+        _LETTER_KEY.format(period=period.label),
+        json.dumps({"issue": letter.issue, "day": letter.day.isoformat()}, ensure_ascii=False),
+    )
+
+
+async def remember_letter(store: Store, period: Period, letter: Letter) -> None:
+    async with store.transaction() as tx:
+        await remember_letter_in(tx, period, letter)
+
+
+async def _reviewed(tx: Tx, period: Period, letter: Letter) -> Letter:
+    text = await tx.setting(_LETTER_KEY.format(period=period.label))
+    if text is None:
+        return letter
+    data = json.loads(text)
+    return replace(letter, issue=data["issue"], day=date.fromisoformat(data["day"]))
 
 
 def _files(
@@ -246,6 +283,24 @@ async def published_file(store: Store, period: Period, version: int | None, fmt:
     return stored
 
 
+async def published_json(store: Store, period: Period, version: int | None) -> str | None:
+    """The JSON of a published version as it was published. Without a version: the latest
+    one if it is what the period shows (published and locked since), else None (a draft)."""
+    async with store.reading() as tx:
+        versions = await tx.publications(period.label)
+        lock = next((x for x in await tx.locks() if x.period == period.label), None)
+    if version is not None:
+        chosen = [p for p in versions if p.version == version]
+        if not chosen:
+            raise DomainError("bulletin_not_published", period=period.label, version=version)
+        content = chosen[0].content
+    elif versions and lock is not None and versions[-1].at >= lock.at:
+        content = versions[-1].content
+    else:
+        return None
+    return json.dumps(json.loads(content), ensure_ascii=False, indent=2) + "\n"
+
+
 async def publications(store: Store) -> list[Publication]:
     async with store.reading() as tx:
         return await tx.publications()
@@ -279,7 +334,9 @@ async def draft(
     store: Store, period: Period, letter: Letter, wording: Wording, now: datetime
 ) -> Draft:
     async with store.reading(snapshot=True) as tx:
-        return await draft_in(tx, period, letter, wording, now)
+        made = await draft_in(tx, period, letter, wording, now)
+    await remember_letter(store, period, letter)
+    return made
 
 
 async def owe_draft(
@@ -288,6 +345,7 @@ async def owe_draft(
 ) -> None:  # fmt: skip
     """The draft files to every admin through the outbox, then the buttons that publish it."""
     made = await draft_in(tx, period, letter, wording, now)
+    await remember_letter_in(tx, period, letter)
     source = f"draft:{period.label}"
     for name, data in [made.docx, made.xlsx] if made.docx else [made.xlsx]:
         file_id = await tx.add_file(name, data, now)
