@@ -46,6 +46,10 @@ class Chat:
     def say(self, user: int, text: str, **kwargs: Any) -> dict[str, Any]:
         return self.server.send_message(user, text, first_name=f"用户{user}", **kwargs)
 
+    def edit(self, user: int, said: dict[str, Any], text: str) -> dict[str, Any]:
+        """The user edits a message `say` sent: Telegram sends the edit as a new update."""
+        return self.server.edit_message(user, said["message"], text)
+
     async def reply(self, user: int, timeout: float = 5.0) -> SentMessage:
         return await self.server.next_message(user, timeout=timeout)
 
