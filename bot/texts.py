@@ -352,6 +352,11 @@ SETTLED_ROW = "{unit}（{group}）：报送 {submissions}/{quota}，{outcome} {p
 OUTCOME = {"missed": "未完成，扣分并下发提醒函", "missed_again": "经提醒后仍未完成，扣分"}
 SETTINGS_INVALID = "设置有误：{fields}（见 .env.example）"
 STORAGE_FAILED = "无法使用数据库 {db}：{detail}"
+ERRORS["db_url_unencoded"] = (
+    "数据库地址有误：用户名或密码中的 / ? # @ 要写成 URL 编码（/ 写作 %2F，? 写作 %3F，"
+    "# 写作 %23，@ 写作 %40），地址中不能有 #"
+)
+ERRORS["db_url_port"] = "数据库地址有误：端口必须是 1 到 65535 之间的数字"
 STANDINGS_WRITTEN = "已写入 {path}"
 
 RULES_HEADING = "规则集 {id}：{name}"
