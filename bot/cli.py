@@ -308,6 +308,9 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 
             async def check(store: Store) -> int:
                 _print_verified(store, await verify(store))
+                async with store.bot_autocommit() as tx:
+                    if aside := await tx.set_aside_count():
+                        print(texts.VERIFY_SET_ASIDE.format(count=aside))
                 return 0
 
             return await _with_store(settings, check)

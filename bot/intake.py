@@ -19,7 +19,11 @@ only in memory is lost with the process. Here:
   database for an action there, in the working file for a report's summary), and in the working
   file by the update processor (IntakeProcessor) once its handlers have finished;
 - at start-up, the stored updates not yet handled go to the handlers first, in update id order,
-  but for those whose action the database records as done.
+  but for those whose action the database records as done;
+- an update python-telegram-bot cannot read (a field a newer Bot API made required) is stored
+  raw, set aside with its reason and counted (`govinfo-bot verify`), and skipped: polling gets
+  past it (the Updater is handed its bare update id, and moves its offset on), the webhook
+  answers it 200 (bot.webhook), and the updates behind it are handled.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import asyncio
 import inspect
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -39,6 +43,7 @@ from telegram.request import HTTPXRequest, RequestData
 from bot.replicas import Conversations, Dispatcher, chat_of
 from bot.storage import Store, StoreBusy
 from bot.storage.intake import KEEP_HANDLED
+from bot.unreadable import log_set_aside, set_aside_stored, unreadable
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +71,20 @@ class Intake:
         self.dispatcher = dispatcher
         self.conversations = conversations
 
-    async def receive(self, updates: list[dict[str, Any]]) -> None:
-        """Store a getUpdates batch in one transaction (nothing for an empty one)."""
+    async def receive(
+        self, updates: list[dict[str, Any]], unread: Mapping[int, str] | None = None
+    ) -> None:
+        """Store a getUpdates batch in one transaction (nothing for an empty one); the updates
+        of `unread` (update id: why it cannot be read) are set aside in it."""
         if not updates or not self.durable:
+            log_set_aside(unread or {})
             return
         rows = [(u["update_id"], json.dumps(u, ensure_ascii=False), chat_of(u)) for u in updates]
-        fresh = await self._store_updates(rows)
+        aside = [(i, payload, unread[i]) for i, payload, _ in rows if i in (unread or {})]
+        fresh = await self._store_updates(rows, aside)
+        # Never handed to the handlers: the Updater sees only its bare id.
+        self._known.update(i for i, _, _ in aside)
+        fresh.difference_update(i for i, _, _ in aside)
         if self.dispatcher is not None:
             self.dispatcher.wake()
             self._known.update(update_id for update_id, _, _ in rows)
@@ -100,17 +113,36 @@ class Intake:
         self.dispatcher.wake()
         return False
 
-    async def _store_updates(self, rows: list[tuple[int, str, int | None]]) -> set[int]:
+    async def set_aside(self, update: Mapping[str, Any], reason: str) -> None:
+        """An update not from a getUpdates batch (a webhook delivery) that cannot be read:
+        stored and set aside, never handed to the handlers."""
+        if not self.durable:
+            log_set_aside({update["update_id"]: reason})
+            return
+        payload = json.dumps(update, ensure_ascii=False)
+        row = (update["update_id"], payload, chat_of(dict(update)))
+        await self._store_updates([row], [(row[0], payload, reason)])
+
+    async def _store_updates(
+        self,
+        rows: list[tuple[int, str, int | None]],
+        aside: Sequence[tuple[int, str, str]] = (),
+    ) -> set[int]:
         assert self.store is not None, "updates arrive only after post_init opened the store"
         now = self._clock()
-        if self._forgotten_at is not None and now - self._forgotten_at < FORGET_EVERY:
+        forget = self._forgotten_at is None or now - self._forgotten_at >= FORGET_EVERY
+        if not forget and not aside:
             # One statement for the batch, atomic by itself: one call, no BEGIN and COMMIT.
             async with self.store.bot_autocommit() as tx:
                 return await tx.store_updates(rows, now)
         async with self.store.bot_transaction() as tx:
             fresh = await tx.store_updates(rows, now)
-            await tx.forget_updates(now - KEEP_HANDLED)
-        self._forgotten_at = now
+            await tx.set_aside(aside, now)
+            if forget:
+                await tx.forget_updates(now - KEEP_HANDLED)
+        log_set_aside({update_id: reason for update_id, _, reason in aside})
+        if forget:
+            self._forgotten_at = now
         return fresh
 
     async def handled(self, update_id: int) -> None:
@@ -144,12 +176,10 @@ class Intake:
         for update_id, payload in rows:
             try:
                 updates.append(Update.de_json(json.loads(payload), bot))
-            except Exception:
-                # python-telegram-bot could not read it when it arrived either: marked handled,
-                # or it would stop every start.
-                log.exception("stored update %s cannot be read; skipped", update_id)
-                async with self.store.bot_autocommit() as tx:
-                    await tx.mark_handled(update_id, self._clock())
+            except Exception as exc:
+                # Stored by a version that took it for readable: set aside now, or it would
+                # stop every start.
+                await set_aside_stored(self.store, update_id, payload, exc, self._clock())
         return updates
 
 
@@ -166,9 +196,15 @@ class IntakeRequest(HTTPXRequest):
         # post, not do_request: the batch as python-telegram-bot has just parsed it.
         result = await super().post(url, request_data, **timeouts)
         if url.endswith("/getUpdates") and isinstance(result, list):
+            unread = {u["update_id"]: why for u in result if (why := unreadable(u)) is not None}
             # A failure here (the database) fails the request: the batch stays unconfirmed and
             # Telegram sends it again.
-            await self._intake.receive(result)
+            await self._intake.receive(result, unread)
+            if unread:
+                # python-telegram-bot would refuse the whole batch, and ask for it again at
+                # once, for ever; its bare id moves the Updater's offset past it.
+                return [{"update_id": u["update_id"]} if u["update_id"] in unread else u
+                        for u in result]  # fmt: skip
         return result
 
 
@@ -184,6 +220,10 @@ class IntakeQueue(asyncio.Queue[object]):
         if isinstance(item, Update) and not await self._intake.admit(item):
             return
         await super().put(item)
+
+    async def set_aside(self, update: Mapping[str, Any], reason: str) -> None:
+        """A webhook's update that cannot be read (bot.webhook)."""
+        await self._intake.set_aside(update, reason)
 
 
 class IntakeProcessor(SimpleUpdateProcessor):

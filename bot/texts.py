@@ -466,6 +466,10 @@ CHINESE_NUMBERS = "一二三四五六七八九十"
 
 TOKEN_REJECTED = "Telegram 拒绝了 GOVINFO_BOT_TOKEN 中的令牌：请在 @BotFather 核对或重新生成令牌"
 VERIFY_OK = "核验通过：{lines} 条积分流水的哈希链完整，{sums} 行累计与流水一致，数据库文件完好"
+VERIFY_SET_ASIDE = (
+    "另有 {count} 条 Telegram 更新无法读取，已原样保存并搁置（其后的消息照常处理），"
+    "原文和原因在 set_aside_updates 表中"
+)
 LEASE_STANDBY = (
     "数据库 {db} 已由另一个机器人进程（{holder}）运行：本进程待命，不收发消息、不执行定时任务；"
     "该进程停止后最迟 {seconds} 秒内接管"
