@@ -17,7 +17,7 @@ from telegram.ext import Application
 
 from bot.app import build_application
 from bot.fakeapi import FakeBotApi, SentMessage
-from bot.runner import polling
+from bot.runner import Webhook, polling, running
 from bot.settings import Settings
 from bot.storage import Store
 from bot.usecases.imports import import_units
@@ -143,6 +143,17 @@ def chat_settings(server: FakeBotApi, db: str, **overrides: Any) -> Settings:
 async def running_bot(tmp_path: Path | str, **overrides: Any) -> AsyncIterator[Chat]:
     async with FakeBotApi() as server, bot_on(server, tmp_path, **overrides) as chat:
         yield chat
+
+
+@asynccontextmanager
+async def bot_on_webhook(server: FakeBotApi, db: str, port: int) -> AsyncIterator[Chat]:
+    """The bot on `db` (prepared) receiving updates on a webhook at `port` of loopback: the
+    server posts each update there, and again until it is answered 200."""
+    hook = Webhook(f"http://127.0.0.1:{port}/tg", "127.0.0.1", port, "secret-of-the-test-hook")
+    settings = chat_settings(server, db)
+    app = build_application(settings, rate_limit=False)
+    async with running(app, asyncio.Event(), webhook=hook):
+        yield Chat(server, app, settings)
 
 
 @asynccontextmanager

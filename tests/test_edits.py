@@ -12,8 +12,17 @@ from bot import texts
 from bot.app import build_application
 from bot.fakeapi import FakeBotApi
 from bot.handlers.edits import EDITS_GROUP
-from tests.chat import ADMIN, LIAISON, Chat, chat_settings, running_bot
+from tests.chat import (
+    ADMIN,
+    LIAISON,
+    Chat,
+    bot_on_webhook,
+    chat_settings,
+    prepare_db,
+    running_bot,
+)
 from tests.stores import rows
+from tests.test_webhook import free_port
 
 
 def notices(chat: Chat, user: int, text: str) -> int:
@@ -46,6 +55,18 @@ async def test_an_edited_adjustment_adds_nothing(database: str) -> None:
         assert (await chat.reply(ADMIN)).text == texts.EDIT_NOT_TAKEN_ADMIN
         await chat.settled()
         assert notices(chat, ADMIN, texts.EDIT_NOT_TAKEN_ADMIN) == 2
+        assert rows(chat.db(), "SELECT rule_id, points FROM ledger") == [("adjustment", 5)]
+
+
+async def test_an_edit_on_the_webhook_adds_nothing_either(database: str) -> None:
+    await prepare_db(database)
+    async with FakeBotApi() as server, bot_on_webhook(server, database, free_port()) as chat:
+        said = chat.say(ADMIN, "/adjust 教育局 +5 补记漏登")
+        assert "分值：+5" in (await chat.reply(ADMIN)).text
+        chat.edit(ADMIN, said, "/adjust 教育局 +50 补记漏登")
+        assert (await chat.reply(ADMIN)).text == texts.EDIT_NOT_TAKEN_ADMIN
+        await chat.settled()
+        assert notices(chat, ADMIN, texts.EDIT_NOT_TAKEN_ADMIN) == 1
         assert rows(chat.db(), "SELECT rule_id, points FROM ledger") == [("adjustment", 5)]
 
 

@@ -10,20 +10,17 @@ import contextlib
 import io
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from bot import texts
-from bot.app import build_application
 from bot.cli import main
 from bot.fakeapi import FakeBotApi
-from bot.runner import Webhook, running
 from bot.storage import Store
-from tests.chat import LIAISON, Chat, bot_on, chat_settings, prepare_db
+from tests.chat import LIAISON, bot_on, bot_on_webhook, prepare_db
 from tests.test_webhook import free_port
 
 POISON = {
@@ -95,16 +92,6 @@ async def test_polling_sets_a_poison_update_aside_and_goes_on(
         assert len(await kept(database)) == 1
 
 
-@asynccontextmanager
-async def on_webhook(server: FakeBotApi, db: str) -> AsyncIterator[Chat]:
-    port = free_port()
-    hook = Webhook(f"http://127.0.0.1:{port}/tg", "127.0.0.1", port, "secret-of-the-test-hook")
-    settings = chat_settings(server, db)
-    app = build_application(settings, rate_limit=False)
-    async with running(app, asyncio.Event(), webhook=hook):
-        yield Chat(server, app, settings)
-
-
 async def test_the_webhook_sets_a_poison_update_aside_and_goes_on(
     database: str, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -112,7 +99,7 @@ async def test_the_webhook_sets_a_poison_update_aside_and_goes_on(
     await prepare_db(database)
     async with FakeBotApi() as server:
         server.webhook_retry(0.05)
-        async with on_webhook(server, database) as chat:
+        async with bot_on_webhook(server, database, free_port()) as chat:
             poison = server.queue_update(POISON)["update_id"]
             assert "/submit" in (await chat.ask(LIAISON, "/help")).text
             await chat.settled()
@@ -120,7 +107,7 @@ async def test_the_webhook_sets_a_poison_update_aside_and_goes_on(
         assert [d.status for d in server.webhook_deliveries if d.update_id == poison] == [200]
         assert set_aside_lines(caplog, poison) == 1
         assert [i for i, _, _ in await kept(database)] == [poison]
-        async with on_webhook(server, database) as chat:
+        async with bot_on_webhook(server, database, free_port()) as chat:
             assert "/submit" in (await chat.ask(LIAISON, "/help")).text
         assert set_aside_lines(caplog, poison) == 1
 
