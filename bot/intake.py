@@ -76,11 +76,12 @@ class Intake:
     ) -> None:
         """Store a getUpdates batch in one transaction (nothing for an empty one); the updates
         of `unread` (update id: why it cannot be read) are set aside in it."""
+        unread = unread or {}
         if not updates or not self.durable:
-            log_set_aside(unread or {})
+            log_set_aside(unread)
             return
         rows = [(u["update_id"], json.dumps(u, ensure_ascii=False), chat_of(u)) for u in updates]
-        aside = [(i, payload, unread[i]) for i, payload, _ in rows if i in (unread or {})]
+        aside = [(i, payload, unread[i]) for i, payload, _ in rows if i in unread]
         fresh = await self._store_updates(rows, aside)
         # Never handed to the handlers: the Updater sees only its bare id.
         self._known.update(i for i, _, _ in aside)

@@ -27,6 +27,7 @@ class SetAsideHandler(TelegramHandler):
             return
         update, reason = data
         self.set_status(HTTPStatus.OK)
+        assert isinstance(self.update_queue, IntakeQueue)
         await self.update_queue.set_aside(update, reason)
 
     def _readable_or_none(self) -> tuple[dict[str, Any], str] | None:
@@ -56,4 +57,4 @@ class SetAsideWebhookApp(WebhookAppClass):
 
 def install() -> None:
     """From now on, webhooks started in this process use SetAsideHandler."""
-    _updater.WebhookAppClass = SetAsideWebhookApp  # type: ignore[misc]
+    _updater.WebhookAppClass = SetAsideWebhookApp  # type: ignore[attr-defined]
