@@ -21,9 +21,10 @@ only in memory is lost with the process. Here:
 - at start-up, the stored updates not yet handled go to the handlers first, in update id order,
   but for those whose action the database records as done;
 - an update python-telegram-bot cannot read (a field a newer Bot API made required) is stored
-  raw, set aside with its reason and counted (`govinfo-bot verify`), and skipped: polling gets
-  past it (the Updater is handed its bare update id, and moves its offset on), the webhook
-  answers it 200 (bot.webhook), and the updates behind it are handled.
+  raw, set aside with its reason and counted (`govinfo-bot verify`), and skipped once the
+  library has refused it: polling gets past it when the Updater asks for its batch again (it
+  is handed the bare update id, and moves its offset on), the webhook answers it 200 instead
+  of 400 (bot.webhook), and the updates behind it are handled.
 """
 
 from __future__ import annotations
@@ -83,9 +84,12 @@ class Intake:
         rows = [(u["update_id"], json.dumps(u, ensure_ascii=False), chat_of(u)) for u in updates]
         aside = [(i, payload, unread[i]) for i, payload, _ in rows if i in unread]
         fresh = await self._store_updates(rows, aside)
-        # Never handed to the handlers: the Updater sees only its bare id.
-        self._known.update(i for i, _, _ in aside)
+        # A batch python-telegram-bot could not read comes again: what it held is fresh still
+        # (stored, never handed to the handlers), but for what is set aside now, which the
+        # Updater sees as a bare id only.
+        fresh.update(i for i, _, _ in rows if i in self._fresh)
         fresh.difference_update(i for i, _, _ in aside)
+        self._fresh.difference_update(i for i, _, _ in aside)
         if self.dispatcher is not None:
             self.dispatcher.wake()
             self._known.update(update_id for update_id, _, _ in rows)
@@ -138,10 +142,10 @@ class Intake:
                 return await tx.store_updates(rows, now)
         async with self.store.bot_transaction() as tx:
             fresh = await tx.store_updates(rows, now)
-            await tx.set_aside(aside, now)
+            kept = await tx.set_aside(aside, now)
             if forget:
                 await tx.forget_updates(now - KEEP_HANDLED)
-        log_set_aside({update_id: reason for update_id, _, reason in aside})
+        log_set_aside({update_id: reason for update_id, _, reason in aside if update_id in kept})
         if forget:
             self._forgotten_at = now
         return fresh
@@ -184,12 +188,17 @@ class Intake:
         return updates
 
 
+_NOTHING_ANSWERED = object()
+
+
 class IntakeRequest(HTTPXRequest):
     """The bot's getUpdates request: each batch is stored before the Updater sees it."""
 
     def __init__(self, intake: Intake, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._intake = intake
+        # The offset of the last getUpdates call answered with updates.
+        self._answered: object = _NOTHING_ANSWERED
 
     async def post(  # type: ignore[override]
         self, url: str, request_data: RequestData | None = None, **timeouts: Any
@@ -197,13 +206,20 @@ class IntakeRequest(HTTPXRequest):
         # post, not do_request: the batch as python-telegram-bot has just parsed it.
         result = await super().post(url, request_data, **timeouts)
         if url.endswith("/getUpdates") and isinstance(result, list):
-            unread = {u["update_id"]: why for u in result if (why := unreadable(u)) is not None}
+            offset = request_data.parameters.get("offset") if request_data else None
+            unread: dict[int, str] = {}
+            if result and offset == self._answered:
+                # Asked again from the same offset: python-telegram-bot could not read that
+                # batch (or its answer was lost). Only then is each update tried: reading every
+                # batch twice would cost what python-telegram-bot's own reading costs.
+                unread = {u["update_id"]: why for u in result if (why := unreadable(u))}
+            self._answered = offset if result else _NOTHING_ANSWERED
             # A failure here (the database) fails the request: the batch stays unconfirmed and
             # Telegram sends it again.
             await self._intake.receive(result, unread)
             if unread:
-                # python-telegram-bot would refuse the whole batch, and ask for it again at
-                # once, for ever; its bare id moves the Updater's offset past it.
+                # python-telegram-bot would refuse the whole batch again, for ever; the bare
+                # id moves the Updater's offset past the update it cannot read.
                 return [{"update_id": u["update_id"]} if u["update_id"] in unread else u
                         for u in result]  # fmt: skip
         return result

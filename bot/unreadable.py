@@ -39,8 +39,9 @@ async def set_aside_stored(
     """A stored update that turned out unreadable once taken from the intake."""
     reason = reason_of(exc)
     async with store.bot_transaction() as tx:
-        await tx.set_aside([(update_id, payload, reason)], now)
-    log_set_aside({update_id: reason})
+        kept = await tx.set_aside([(update_id, payload, reason)], now)
+    if kept:
+        log_set_aside({update_id: reason})
 
 
 def log_set_aside(unread: Mapping[int, str]) -> None:

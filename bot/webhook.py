@@ -1,6 +1,6 @@
 """The webhook's request handler: python-telegram-bot's, but for an update it cannot read, which
-is stored and set aside (bot.intake) and answered 200 instead of 400. Telegram posts an update
-answered 400 again and again, and holds every later one back behind it.
+is stored and set aside (bot.intake) and answered 200 where the library answers 400: Telegram
+posts an update answered 400 again and again, and holds every later one back behind it.
 
 python-telegram-bot builds its web application inside Updater.start_webhook with no way to
 give it another handler: `install` puts this application in the Updater's module in its place.
@@ -12,6 +12,7 @@ import json
 from http import HTTPStatus
 from typing import Any
 
+import tornado.web
 from telegram.ext import _updater
 from telegram.ext._utils.webhookhandler import TelegramHandler, WebhookAppClass
 
@@ -21,30 +22,22 @@ from bot.unreadable import unreadable
 
 class SetAsideHandler(TelegramHandler):
     async def post(self) -> None:
-        data = self._readable_or_none()
-        if data is None:
-            await super().post()
-            return
-        update, reason = data
-        self.set_status(HTTPStatus.OK)
-        assert isinstance(self.update_queue, IntakeQueue)
-        await self.update_queue.set_aside(update, reason)
-
-    def _readable_or_none(self) -> tuple[dict[str, Any], str] | None:
-        """The update and why it cannot be read, if it is an update the intake can set aside;
-        None for everything python-telegram-bot answers itself (a readable update, a post
-        without the secret, a body that is no JSON object)."""
-        if not isinstance(self.update_queue, IntakeQueue):
-            return None
-        self._validate_post()
         try:
+            await super().post()
+        except tornado.web.HTTPError as refused:
+            # Refused as unreadable (python-telegram-bot logged why): set aside, answered 200.
+            if refused.status_code != HTTPStatus.BAD_REQUEST:
+                raise
             update = json.loads(self.request.body.decode())
-        except ValueError:
-            return None
-        if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
-            return None
-        reason = unreadable(update)
-        return None if reason is None else (update, reason)
+            reason = unreadable(update) if _is_update(update) else None
+            if reason is None or not isinstance(self.update_queue, IntakeQueue):
+                raise
+            self.set_status(HTTPStatus.OK)
+            await self.update_queue.set_aside(update, reason)
+
+
+def _is_update(data: object) -> bool:
+    return isinstance(data, dict) and isinstance(data.get("update_id"), int)
 
 
 class SetAsideWebhookApp(WebhookAppClass):

@@ -41,6 +41,15 @@ def set_aside_lines(caplog: pytest.LogCaptureFixture, update_id: int) -> int:
     )
 
 
+# What python-telegram-bot logs (with a traceback) each time it cannot read what it received.
+POLLING_REFUSAL = "Error while parsing updates"
+WEBHOOK_REFUSAL = "Something went wrong processing the data"
+
+
+def refusals(caplog: pytest.LogCaptureFixture, said: str) -> int:
+    return sum(1 for r in caplog.records if said in r.getMessage())
+
+
 async def verified(db: str) -> str:
     """What `govinfo-bot verify` prints (the command runs its own event loop)."""
     output: list[str] = []
@@ -78,7 +87,8 @@ async def test_polling_sets_a_poison_update_aside_and_goes_on(
             assert "/submit" in (await chat.reply(LIAISON)).text
             await chat.join(LIAISON, "教育局")
             assert "已记录报送" in (await chat.ask(LIAISON, "/submit 关于春耕的报告")).text
-            # Asked for once, not again and again.
+            # Refused by python-telegram-bot once, not again and again; set aside once.
+            assert refusals(caplog, POLLING_REFUSAL) == 1
             assert set_aside_lines(caplog, poison) == 1
         ((update_id, payload, reason),) = await kept(database)
         assert (update_id, payload["poll_answer"]) == (poison, POISON["poll_answer"])
@@ -105,6 +115,7 @@ async def test_the_webhook_sets_a_poison_update_aside_and_goes_on(
             await chat.settled()
         # Answered 200 at once: not posted again, nothing held behind it.
         assert [d.status for d in server.webhook_deliveries if d.update_id == poison] == [200]
+        assert refusals(caplog, WEBHOOK_REFUSAL) == 1
         assert set_aside_lines(caplog, poison) == 1
         assert [i for i, _, _ in await kept(database)] == [poison]
         async with bot_on_webhook(server, database, free_port()) as chat:

@@ -46,20 +46,24 @@ class IntakeStorage(TxBase):
         )
         return {update_id for (update_id,) in rows}
 
-    async def set_aside(self, updates: Sequence[tuple[int, str, str]], now: datetime) -> None:
+    async def set_aside(self, updates: Sequence[tuple[int, str, str]], now: datetime) -> list[int]:
         """Keep apart (update id, JSON, reason) of updates that cannot be read, each marked
-        handled in the inbox: the updates behind them go on. One received again stays as kept."""
+        handled in the inbox: the updates behind them go on. The ids kept now; one kept before
+        (received again, or found by two ways at once) stays as it was."""
         stamp = now.isoformat()
+        kept = []
         for update_id, payload, reason in updates:
-            await self.write(
+            if await self.write(
                 "INSERT INTO set_aside_updates (update_id, payload, reason, set_aside_at) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (update_id, payload, reason, stamp),
-            )
+            ):
+                kept.append(update_id)
             await self.write(
                 "UPDATE inbox SET handled_at = ? WHERE update_id = ? AND handled_at IS NULL",
                 (stamp, update_id),
             )
+        return kept
 
     async def set_aside_count(self) -> int:
         row = await self.one("SELECT COUNT(*) FROM set_aside_updates")
