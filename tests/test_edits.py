@@ -3,6 +3,7 @@ message): the user is told once how to correct, nothing is stored twice."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from telegram import Bot, Update
@@ -149,7 +150,7 @@ def _command(text: str) -> dict[str, Any]:
     return {"text": text, "entities": [{"type": "bot_command", "offset": 0, "length": length}]}
 
 
-async def test_no_handler_but_the_notice_takes_an_edit(tmp_path: Any) -> None:
+async def test_no_handler_but_the_notice_takes_an_edit(tmp_path: Path) -> None:
     """Every handler of the built application, conversations' steps included: whichever one a
     later change adds, an edit must not reach it."""
     async with FakeBotApi() as server:
@@ -185,4 +186,5 @@ async def test_no_handler_but_the_notice_takes_an_edit(tmp_path: Any) -> None:
                         expected = group == EDITS_GROUP
                         assert (taken not in (None, False)) is expected, (group, leaf, update)
                     checked += 1
+        await app.bot.shutdown()
         assert checked > 30
