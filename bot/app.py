@@ -20,7 +20,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot import texts
 from bot.delivery import Courier
-from bot.handlers import bulletin, commission, hints, liaison, office, report
+from bot.handlers import bulletin, commission, edits, hints, liaison, office, report
 from bot.handlers.common import (
     ANSWERS,
     COURIER,
@@ -94,6 +94,8 @@ def build_application(settings: Settings, *, rate_limit: bool | None = None) -> 
     )
     hints.register(app)
     app.add_handler(CallbackQueryHandler(stale_button))
+    # Last: it filters edits out of every handler registered above.
+    edits.register(app)
     app.add_error_handler(on_error)
     return app
 

@@ -21,6 +21,7 @@ from bot.jobs.calendar import Job, runs_between
 from bot.settings import Settings
 from bot.sheets import CSV_ENCODINGS, csv_bytes
 from bot.storage import STORAGE_ERRORS, Store, password_of, shown
+from bot.storage.dsn import check_url
 from bot.storage.postgres import is_postgres
 from bot.storage.verify import Verified
 from bot.templates import KINDS, records_template, units_template
@@ -307,6 +308,9 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 
             async def check(store: Store) -> int:
                 _print_verified(store, await verify(store))
+                async with store.bot_autocommit() as tx:
+                    if aside := await tx.set_aside_count():
+                        print(texts.VERIFY_SET_ASIDE.format(count=aside))
                 return 0
 
             return await _with_store(settings, check)
@@ -646,6 +650,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     if args.db:
         settings = settings.model_copy(update={"db": args.db})
+    try:
+        # Before anything starts: a misread URL would connect with the wrong password, or fail
+        # deep in the driver.
+        if is_postgres(settings.db):
+            check_url(settings.db)
+    except DomainError as err:
+        print(texts.error_text(err.code, err.params), file=sys.stderr)
+        return 1
     if args.command == "run":
         return _run_bot(args, settings)
     if args.command == "sandbox":

@@ -19,7 +19,12 @@ only in memory is lost with the process. Here:
   database for an action there, in the working file for a report's summary), and in the working
   file by the update processor (IntakeProcessor) once its handlers have finished;
 - at start-up, the stored updates not yet handled go to the handlers first, in update id order,
-  but for those whose action the database records as done.
+  but for those whose action the database records as done;
+- an update python-telegram-bot cannot read (a field a newer Bot API made required) is stored
+  raw, set aside with its reason and counted (`govinfo-bot verify`), and skipped once the
+  library has refused it: polling gets past it when the Updater asks for its batch again (it
+  is handed the bare update id, and moves its offset on), the webhook answers it 200 instead
+  of 400 (bot.webhook), and the updates behind it are handled.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ import asyncio
 import inspect
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -39,6 +44,7 @@ from telegram.request import HTTPXRequest, RequestData
 from bot.replicas import Conversations, Dispatcher, chat_of
 from bot.storage import Store, StoreBusy
 from bot.storage.intake import KEEP_HANDLED
+from bot.unreadable import log_set_aside, set_aside_stored, unreadable
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +72,24 @@ class Intake:
         self.dispatcher = dispatcher
         self.conversations = conversations
 
-    async def receive(self, updates: list[dict[str, Any]]) -> None:
-        """Store a getUpdates batch in one transaction (nothing for an empty one)."""
+    async def receive(
+        self, updates: list[dict[str, Any]], unread: Mapping[int, str] | None = None
+    ) -> None:
+        """Store a getUpdates batch in one transaction (nothing for an empty one); the updates
+        of `unread` (update id: why it cannot be read) are set aside in it."""
+        unread = unread or {}
         if not updates or not self.durable:
+            log_set_aside(unread)
             return
         rows = [(u["update_id"], json.dumps(u, ensure_ascii=False), chat_of(u)) for u in updates]
-        fresh = await self._store_updates(rows)
+        aside = [(i, payload, unread[i]) for i, payload, _ in rows if i in unread]
+        fresh = await self._store_updates(rows, aside)
+        # A batch python-telegram-bot could not read comes again: what it held is fresh still
+        # (stored, never handed to the handlers), but for what is set aside now, which the
+        # Updater sees as a bare id only.
+        fresh.update(i for i, _, _ in rows if i in self._fresh)
+        fresh.difference_update(i for i, _, _ in aside)
+        self._fresh.difference_update(i for i, _, _ in aside)
         if self.dispatcher is not None:
             self.dispatcher.wake()
             self._known.update(update_id for update_id, _, _ in rows)
@@ -100,17 +118,36 @@ class Intake:
         self.dispatcher.wake()
         return False
 
-    async def _store_updates(self, rows: list[tuple[int, str, int | None]]) -> set[int]:
+    async def set_aside(self, update: Mapping[str, Any], reason: str) -> None:
+        """An update not from a getUpdates batch (a webhook delivery) that cannot be read:
+        stored and set aside, never handed to the handlers."""
+        if not self.durable:
+            log_set_aside({update["update_id"]: reason})
+            return
+        payload = json.dumps(update, ensure_ascii=False)
+        row = (update["update_id"], payload, chat_of(dict(update)))
+        await self._store_updates([row], [(row[0], payload, reason)])
+
+    async def _store_updates(
+        self,
+        rows: list[tuple[int, str, int | None]],
+        aside: Sequence[tuple[int, str, str]] = (),
+    ) -> set[int]:
         assert self.store is not None, "updates arrive only after post_init opened the store"
         now = self._clock()
-        if self._forgotten_at is not None and now - self._forgotten_at < FORGET_EVERY:
+        forget = self._forgotten_at is None or now - self._forgotten_at >= FORGET_EVERY
+        if not forget and not aside:
             # One statement for the batch, atomic by itself: one call, no BEGIN and COMMIT.
             async with self.store.bot_autocommit() as tx:
                 return await tx.store_updates(rows, now)
         async with self.store.bot_transaction() as tx:
             fresh = await tx.store_updates(rows, now)
-            await tx.forget_updates(now - KEEP_HANDLED)
-        self._forgotten_at = now
+            kept = await tx.set_aside(aside, now)
+            if forget:
+                await tx.forget_updates(now - KEEP_HANDLED)
+        log_set_aside({update_id: reason for update_id, _, reason in aside if update_id in kept})
+        if forget:
+            self._forgotten_at = now
         return fresh
 
     async def handled(self, update_id: int) -> None:
@@ -144,13 +181,14 @@ class Intake:
         for update_id, payload in rows:
             try:
                 updates.append(Update.de_json(json.loads(payload), bot))
-            except Exception:
-                # python-telegram-bot could not read it when it arrived either: marked handled,
-                # or it would stop every start.
-                log.exception("stored update %s cannot be read; skipped", update_id)
-                async with self.store.bot_autocommit() as tx:
-                    await tx.mark_handled(update_id, self._clock())
+            except Exception as exc:
+                # Stored by a version that took it for readable: set aside now, or it would
+                # stop every start.
+                await set_aside_stored(self.store, update_id, payload, exc, self._clock())
         return updates
+
+
+_NOTHING_ANSWERED = object()
 
 
 class IntakeRequest(HTTPXRequest):
@@ -159,6 +197,8 @@ class IntakeRequest(HTTPXRequest):
     def __init__(self, intake: Intake, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._intake = intake
+        # The offset of the last getUpdates call answered with updates.
+        self._answered: object = _NOTHING_ANSWERED
 
     async def post(  # type: ignore[override]
         self, url: str, request_data: RequestData | None = None, **timeouts: Any
@@ -166,9 +206,22 @@ class IntakeRequest(HTTPXRequest):
         # post, not do_request: the batch as python-telegram-bot has just parsed it.
         result = await super().post(url, request_data, **timeouts)
         if url.endswith("/getUpdates") and isinstance(result, list):
+            offset = request_data.parameters.get("offset") if request_data else None
+            unread: dict[int, str] = {}
+            if result and offset == self._answered:
+                # Asked again from the same offset: python-telegram-bot could not read that
+                # batch (or its answer was lost). Only then is each update tried: reading every
+                # batch twice would cost what python-telegram-bot's own reading costs.
+                unread = {u["update_id"]: why for u in result if (why := unreadable(u))}
+            self._answered = offset if result else _NOTHING_ANSWERED
             # A failure here (the database) fails the request: the batch stays unconfirmed and
             # Telegram sends it again.
-            await self._intake.receive(result)
+            await self._intake.receive(result, unread)
+            if unread:
+                # python-telegram-bot would refuse the whole batch again, for ever; the bare
+                # id moves the Updater's offset past the update it cannot read.
+                return [{"update_id": u["update_id"]} if u["update_id"] in unread else u
+                        for u in result]  # fmt: skip
         return result
 
 
@@ -184,6 +237,10 @@ class IntakeQueue(asyncio.Queue[object]):
         if isinstance(item, Update) and not await self._intake.admit(item):
             return
         await super().put(item)
+
+    async def set_aside(self, update: Mapping[str, Any], reason: str) -> None:
+        """A webhook's update that cannot be read (bot.webhook)."""
+        await self._intake.set_aside(update, reason)
 
 
 class IntakeProcessor(SimpleUpdateProcessor):

@@ -12,6 +12,9 @@ import logging
 from urllib.parse import quote
 
 REDACTED = "<token>"
+# A shorter "secret" (a misread password, the empty one) would be replaced in every word of
+# every line, hiding the logs rather than the secret.
+SHORTEST_SECRET = 4
 # Loggers that print one line per HTTP request, token-bearing URLs included: heard only at DEBUG.
 CHATTY = ("httpx", "httpcore")
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -25,7 +28,8 @@ class RedactSecret(logging.Filter):
         _, _, key = secret.partition(":")
         candidates = {secret, quote(secret, safe=""), key, quote(key, safe="")}
         # Longest first, so that the whole token is replaced before any part of it.
-        self._secrets = sorted((s for s in candidates if s), key=len, reverse=True)
+        shown = (s for s in candidates if len(s) >= SHORTEST_SECRET)
+        self._secrets = sorted(shown, key=len, reverse=True)
         self._formatter = logging.Formatter()
 
     def _clean(self, text: str) -> str:
@@ -50,7 +54,7 @@ def setup(level: str, token: str, *others: str | None) -> None:
     database password) redacted; warnings go through logging too."""
     logging.basicConfig(format=FORMAT, level=level)
     for secret in (token, *others):
-        if secret:
+        if secret and len(secret) >= SHORTEST_SECRET:
             redact = RedactSecret(secret)
             for handler in logging.getLogger().handlers:
                 handler.addFilter(redact)

@@ -37,6 +37,7 @@ from telegram import Update
 from telegram.ext import Application, ConversationHandler
 
 from bot.storage.postgres import PgStore
+from bot.unreadable import set_aside_stored
 
 log = logging.getLogger(__name__)
 
@@ -153,8 +154,9 @@ class Dispatcher:
             self._in_flight.add(update_id)
             try:
                 update = Update.de_json(json.loads(payload), self._app.bot)
-            except Exception:
-                log.exception("stored update %s cannot be read; skipped", update_id)
+            except Exception as exc:
+                # Stored by a version that took it for readable (bot.unreadable).
+                await set_aside_stored(self._store, update_id, payload, exc, self._clock())
                 await self.finish(update_id, handled=True)
                 continue
             # put_nowait: the update is stored already (IntakeQueue.put would store it again).

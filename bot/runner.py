@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from telegram.ext import Application
 
+from bot import webhook as webhook_handler
 from bot.handlers.common import POLLING, STOP, deliver_now
 
 # Long polling: how long Telegram holds a getUpdates call open when there is nothing to send.
@@ -70,6 +71,7 @@ async def running(
             if webhook is None:
                 await app.updater.start_polling(poll_interval=0, timeout=timeout)
             else:
+                webhook_handler.install()
                 await app.updater.start_webhook(
                     listen=webhook.listen,
                     port=webhook.port,

@@ -352,6 +352,11 @@ SETTLED_ROW = "{unit}（{group}）：报送 {submissions}/{quota}，{outcome} {p
 OUTCOME = {"missed": "未完成，扣分并下发提醒函", "missed_again": "经提醒后仍未完成，扣分"}
 SETTINGS_INVALID = "设置有误：{fields}（见 .env.example）"
 STORAGE_FAILED = "无法使用数据库 {db}：{detail}"
+ERRORS["db_url_unencoded"] = (
+    "数据库地址有误：用户名或密码中的 / ? # @ 要写成 URL 编码（/ 写作 %2F，? 写作 %3F，"
+    "# 写作 %23，@ 写作 %40），地址中不能有 #"
+)
+ERRORS["db_url_port"] = "数据库地址有误：端口必须是 1 到 65535 之间的数字"
 STANDINGS_WRITTEN = "已写入 {path}"
 
 RULES_HEADING = "规则集 {id}：{name}"
@@ -461,6 +466,10 @@ CHINESE_NUMBERS = "一二三四五六七八九十"
 
 TOKEN_REJECTED = "Telegram 拒绝了 GOVINFO_BOT_TOKEN 中的令牌：请在 @BotFather 核对或重新生成令牌"
 VERIFY_OK = "核验通过：{lines} 条积分流水的哈希链完整，{sums} 行累计与流水一致，数据库文件完好"
+VERIFY_SET_ASIDE = (
+    "另有 {count} 条 Telegram 更新无法读取，已原样保存并搁置（其后的消息照常处理），"
+    "原文和原因在 set_aside_updates 表中"
+)
 LEASE_STANDBY = (
     "数据库 {db} 已由另一个机器人进程（{holder}）运行：本进程待命，不收发消息、不执行定时任务；"
     "该进程停止后最迟 {seconds} 秒内接管"
@@ -614,6 +623,14 @@ HINT_COMMAND = "不认识的命令 {command}。发送 /help 查看可以做的�
 HINT_FILE = (
     "收到文件，但没有说明用途。要作为报送：在文件的说明中写 /submit <标题>；"
     "要作为采用申报的证明材料：先发送 /report，到最后一步再发文件"
+)
+EDIT_NOT_TAKEN = (
+    "修改过的消息不会再处理一次，原来的那条照旧有效。要更正，请发一条新消息；"
+    "还在等待确认的申报可以用 /cancel 取消后重报"
+)
+EDIT_NOT_TAKEN_ADMIN = (
+    "修改过的消息不会再处理一次，原来的那条照旧有效。已记下的调整、扣分等请用 "
+    "/reverse <流水号> <原因> 冲正，再发一条新的命令"
 )
 ONE_LINE_USAGE = "采用 <项目> <标题> [日期]，例如：采用 《决策参考》 关于沙漠治理的调研 5月6日"
 

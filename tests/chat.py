@@ -17,7 +17,7 @@ from telegram.ext import Application
 
 from bot.app import build_application
 from bot.fakeapi import FakeBotApi, SentMessage
-from bot.runner import polling
+from bot.runner import Webhook, polling, running
 from bot.settings import Settings
 from bot.storage import Store
 from bot.usecases.imports import import_units
@@ -45,6 +45,10 @@ class Chat:
 
     def say(self, user: int, text: str, **kwargs: Any) -> dict[str, Any]:
         return self.server.send_message(user, text, first_name=f"用户{user}", **kwargs)
+
+    def edit(self, user: int, said: dict[str, Any], text: str) -> dict[str, Any]:
+        """The user edits a message `say` sent: Telegram sends the edit as a new update."""
+        return self.server.edit_message(user, said["message"], text)
 
     async def reply(self, user: int, timeout: float = 5.0) -> SentMessage:
         return await self.server.next_message(user, timeout=timeout)
@@ -139,6 +143,17 @@ def chat_settings(server: FakeBotApi, db: str, **overrides: Any) -> Settings:
 async def running_bot(tmp_path: Path | str, **overrides: Any) -> AsyncIterator[Chat]:
     async with FakeBotApi() as server, bot_on(server, tmp_path, **overrides) as chat:
         yield chat
+
+
+@asynccontextmanager
+async def bot_on_webhook(server: FakeBotApi, db: str, port: int) -> AsyncIterator[Chat]:
+    """The bot on `db` (prepared) receiving updates on a webhook at `port` of loopback: the
+    server posts each update there, and again until it is answered 200."""
+    hook = Webhook(f"http://127.0.0.1:{port}/tg", "127.0.0.1", port, "secret-of-the-test-hook")
+    settings = chat_settings(server, db)
+    app = build_application(settings, rate_limit=False)
+    async with running(app, asyncio.Event(), webhook=hook):
+        yield Chat(server, app, settings)
 
 
 @asynccontextmanager

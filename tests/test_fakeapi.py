@@ -113,6 +113,30 @@ async def test_start_command_reaches_command_handler(server: FakeBotApi) -> None
     assert server.calls_to("sendMessage")[0].params["chat_id"] == USER
 
 
+async def test_a_user_edits_a_message_as_telegram_sends_it(server: FakeBotApi) -> None:
+    seen: list[Update] = []
+
+    async def keep(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        seen.append(update)
+        assert update.effective_message is not None
+        await update.effective_message.reply_text("ok")
+
+    async with polling(server, MessageHandler(filters.ALL, keep)):
+        sent = server.send_message(USER, "/submit 旧标题")["message"]
+        await server.next_message(USER)
+        server.edit_message(USER, sent, "/submit 新标题")
+        await server.next_message(USER)
+        with pytest.raises(ValueError, match="sent no message"):
+            server.edit_message(USER + 1, sent, "/submit 别人的")
+    original, edit = seen
+    assert original.message is not None and edit.edited_message is not None
+    assert edit.message is None and edit.update_id == original.update_id + 1
+    edited = edit.edited_message
+    assert (edited.message_id, edited.date) == (original.message.message_id, original.message.date)
+    assert edited.edit_date is not None and edited.text == "/submit 新标题"
+    assert edited.entities[0].type == "bot_command"
+
+
 async def test_inline_button_press_is_answered_and_edits_the_message(server: FakeBotApi) -> None:
     async def menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.message is not None

@@ -230,6 +230,26 @@ class FakeBotApi(FaultInjector, Recorder):
         message = self._user_message(user, chat_id, content, reply_to_message_id)
         return self._queue({"message": message})
 
+    def edit_message(self, user_id: int, message: MessageRef, text: str) -> dict[str, Any]:
+        """Queues an edited_message: the user changed the text of a message they sent before.
+        Like Telegram, the edit keeps the message's id and date and adds an edit_date."""
+        chat_id, message_id = _message_key(message)
+        chat = self._chats.get(chat_id)
+        original = chat.messages.get(message_id) if chat else None
+        if chat is None or original is None or original.get("from", {}).get("id") != user_id:
+            raise ValueError(f"user {user_id} sent no message {message_id} in chat {chat_id}")
+        content: dict[str, Any] = {"text": text}
+        if command := _COMMAND.match(text):
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": command.end()}]
+        kept = {
+            key: value
+            for key, value in original.items()
+            if key not in ("text", "entities", "caption", "caption_entities", "edit_date")
+        }
+        edited = {**kept, **content, "edit_date": int(time.time())}
+        chat.messages[message_id] = edited
+        return self._queue({"edited_message": edited})
+
     def press_button(
         self, user_id: int, message: MessageRef, callback_data: str, *, any_data: bool = False
     ) -> dict[str, Any]:

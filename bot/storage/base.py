@@ -16,12 +16,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Itera
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import aiosqlite
 import asyncpg
 
 from bot.storage.chain import line_hash
+from bot.storage.dsn import SCHEMES, password_in
 from bot.storage.migrate import (
     BOT_FILE_MIGRATIONS,
     WORKING_FILE_VERSION,
@@ -89,10 +90,9 @@ def shown(target: str | Path) -> str:
 
 
 def password_of(target: str | Path) -> str | None:
-    """The password in a database URL, to be kept out of the logs."""
-    parts = urlsplit(str(target))
-    query = dict(parse_qsl(parts.query))
-    return query.get("password") or (parts.password if parts.netloc else None)
+    """The password in a database URL, to be kept out of the logs: the one the driver sends."""
+    text = str(target)
+    return password_in(text) if text.startswith(SCHEMES) else None
 
 
 class StoreBusy(Exception):

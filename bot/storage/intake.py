@@ -46,6 +46,29 @@ class IntakeStorage(TxBase):
         )
         return {update_id for (update_id,) in rows}
 
+    async def set_aside(self, updates: Sequence[tuple[int, str, str]], now: datetime) -> list[int]:
+        """Keep apart (update id, JSON, reason) of updates that cannot be read, each marked
+        handled in the inbox: the updates behind them go on. The ids kept now; one kept before
+        (received again, or found by two ways at once) stays as it was."""
+        stamp = now.isoformat()
+        kept = []
+        for update_id, payload, reason in updates:
+            if await self.write(
+                "INSERT INTO set_aside_updates (update_id, payload, reason, set_aside_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (update_id, payload, reason, stamp),
+            ):
+                kept.append(update_id)
+            await self.write(
+                "UPDATE inbox SET handled_at = ? WHERE update_id = ? AND handled_at IS NULL",
+                (stamp, update_id),
+            )
+        return kept
+
+    async def set_aside_count(self) -> int:
+        row = await self.one("SELECT COUNT(*) FROM set_aside_updates")
+        return int(row[0]) if row else 0
+
     async def unhandled_updates(self) -> list[tuple[int, str]]:
         """(update id, JSON) of every stored update not handled yet, in update id order. Those
         whose action the database records are marked handled here now, and left out."""

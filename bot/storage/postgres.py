@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, TypeVar
 import asyncpg
 
 from bot.storage.base import BUSY_TIMEOUT_MS, Row, Store, StoreBusy, shown
+from bot.storage.dsn import SCHEMES, check_url
 from bot.storage.migrate import migration_files
 
 if TYPE_CHECKING:
@@ -70,7 +71,7 @@ _SCHEMA = re.compile(r"\b(?:data|temp)\.(?=[a-z_])")
 
 
 def is_postgres(target: object) -> bool:
-    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+    return isinstance(target, str) and target.startswith(SCHEMES)
 
 
 @lru_cache(maxsize=4096)
@@ -137,6 +138,7 @@ class PgStore(Store):
 
     @classmethod
     async def connect(cls, dsn: str) -> PgStore:
+        check_url(dsn)
         writer = await asyncpg.connect(dsn, server_settings=SESSION)
         try:
             await migrate_postgres(writer)
