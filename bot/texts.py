@@ -21,6 +21,7 @@ ERRORS: dict[str, str] = {
     ),
     "file_encoding": "无法识别文件 {path} 的编码：请保存为 UTF-8 或 GBK 编码的 CSV",
     "file_too_large": "文件 {path} 有 {size} MB，超过导入上限 {limit} MB",
+    "file_not_regular": "{path} 不是普通文件（目录、管道、设备或指向它们的链接），不能导入",
     "header_not_found": "文件 {path} 的前 10 行中没有找到表头：表头须包含列 {columns}",
     "header_not_found_sheets": (
         "文件 {path} 的工作表 {sheets} 的前 10 行中都没有找到表头：表头须包含列 {columns}；"
@@ -41,6 +42,7 @@ ERRORS: dict[str, str] = {
     ),
     "shared_string_too_long": "文件 {path} 中有单元格超过 {limit} 个字符（Excel 的上限），已拒绝",
     "csv_field_too_long": "文件 {path} 第 {line} 行有单元格超过 {limit} 个字符（Excel 的上限），已拒绝",
+    "csv_row_too_long": "文件 {path} 第 {line} 行所在的一行超过 {limit} 个字符，已拒绝",
     "xlsx_too_large": (
         "文件 {path} 解压后过大（{member}：{size} MB，上限 {limit} MB），不像是正常的 Excel 文件，已拒绝"
     ),
@@ -156,6 +158,14 @@ ERRORS: dict[str, str] = {
     "group_missing": "未填写分组",
     "name_duplicate": "单位 {name} 在文件中重复出现（第 {first} 行）",
     "alias_taken": "别名 {alias} 已被单位 {unit} 使用",
+    # Names compared as scoring.text.name_key compares them: width, case and spaces ignored.
+    "name_collides": (
+        "单位 {name} 与第 {first} 行的单位 {other} 视为同名（忽略全半角、大小写和空格后相同）"
+    ),
+    "name_collides_stored": (
+        "单位 {name} 与已有单位 {unit} 视为同名（忽略全半角、大小写和空格后相同）"
+    ),
+    "name_too_long": "单位名称或别名太长（{length} 字）：不超过 {limit} 字",
     # govinfo-bot verify, and the daily check.
     "verify_integrity": "数据库文件损坏（SQLite 完整性检查）：{detail}",
     "verify_chain": "积分流水 #{line} 与哈希链不符：该行或它之前的一行在机器人之外被改动、删除或插入过",
@@ -223,6 +233,10 @@ ACTOR_CLI = "命令行用户 {name}"
 ACTOR_TELEGRAM = "用户 {name}"
 
 
+# After the first bad rows of a refused file (scoring.errors.SHOWN_PROBLEMS).
+PROBLEMS_MORE = "……另有 {more} 处错误未列出"
+
+
 def problem_text(problem: RowProblem) -> str:
     return f"第 {problem.line} 行：{error_text(problem.code, problem.params)}"
 
@@ -232,6 +246,8 @@ def domain_error_lines(err: DomainError) -> list[str]:
     lines = [error_text(err.code, err.params)]
     if isinstance(err, ImportRejected):
         lines += [problem_text(p) for p in err.problems]
+        if err.more:
+            lines.append(PROBLEMS_MORE.format(more=err.more))
         if err.hint:
             lines.append(error_text(err.hint, {}))
     if isinstance(err, RulesetRejected):

@@ -1,13 +1,14 @@
-"""Hostile files are refused within 5 seconds and 300 MB, with one line and no traceback, and
-nothing is stored. Each import runs as the office runs it, `python -m bot.cli`, in a process of
-its own, so that its time and its peak memory are its own."""
+"""Hostile files are refused within 300 MB, with one line and no traceback, and nothing is
+stored. Each import runs as the office runs it, `python -m bot.cli`, in a process of its own, so
+that its peak memory is its own. How long each takes is measured by bench/hostile_files.py, not
+here: a wall-clock bound in a test fails on a loaded machine and proves nothing on a fast one;
+the tests prove instead that what is read is bounded (rows, bytes, listed errors)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,6 @@ from tests.conftest import Cli, write_csv
 from tests.stores import rows as query
 from tests.xlsxraw import HEADER_ROW, SHEET_MEMBER, declare_size, sheet_xml, write_xlsx
 
-SECONDS = 5.0
 PEAK_MB = 300.0
 ROOT = Path(__file__).resolve().parent.parent
 SUBMISSION = (
@@ -31,7 +31,6 @@ SUBMISSION = (
 class Run:
     code: int
     err: str
-    seconds: float
     peak_mb: float
 
 
@@ -47,18 +46,15 @@ print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)
 
 
 def run_cli(db: str, *args: str) -> Run:
-    """The command line in a process of its own: its exit code, stderr, wall time and peak
-    RSS."""
+    """The command line in a process of its own: its exit code, stderr and peak RSS."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOVINFO_")}
     command = [sys.executable, "-m", "bot.cli", "--db", str(db), *args]
-    start = time.monotonic()
     proc = subprocess.run(
         [sys.executable, "-c", LAUNCHER, *command], cwd=ROOT, env=env, capture_output=True,
         text=True, check=True,
     )  # fmt: skip
-    seconds = time.monotonic() - start
     code, peak_kb = map(int, proc.stdout.split())
-    return Run(code, proc.stderr, seconds, peak_kb / 1024)
+    return Run(code, proc.stderr, peak_kb / 1024)
 
 
 @pytest.fixture
@@ -78,7 +74,6 @@ def refused(cli: Cli, path: Path, *expected: str) -> Run:
     assert len(run.err) < 300  # never the cell itself
     for words in expected:
         assert words in run.err, run.err
-    assert run.seconds < SECONDS, f"{run.seconds:.1f} s"
     assert run.peak_mb < PEAK_MB, f"{run.peak_mb:.0f} MB"
     assert query(cli.db, "SELECT COUNT(*) FROM records") == [(0,)]
     return run

@@ -9,6 +9,7 @@ from datetime import datetime
 from bot.storage.base import TxBase
 from scoring.errors import DomainError
 from scoring.standings import UnitRef
+from scoring.text import normal_name
 
 
 @dataclass(frozen=True)
@@ -21,10 +22,12 @@ class UnitRow:
 
 class UnitStorage(TxBase):
     async def resolve_unit(self, key: str) -> tuple[int, str]:
-        """(id, name) of the active unit with this name or alias."""
-        found = (await self.unit_lookup()).get(key.strip())
+        """(id, name) of the active unit with this name or alias, as written or in its normal
+        form (scoring.text.normal_name: a full-width name finds the unit)."""
+        lookup = await self.unit_lookup()
+        found = lookup.get(key.strip()) or lookup.get(normal_name(key))
         if found is None:
-            raise DomainError("unit_unknown", unit=key.strip())
+            raise DomainError("unit_unknown", unit=normal_name(key))
         return found
 
     async def units(self) -> list[UnitRef]:
