@@ -8,6 +8,7 @@ are then streamed: a large file is never held in memory whole.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import os
@@ -167,13 +168,23 @@ def _csv_table(path: str, columns: Columns) -> Table:
 
 def _csv_encoding(path: str) -> str:
     """UTF-8 (with or without a BOM) or GB18030, a superset of the GBK that Excel on Chinese
-    Windows saves; the whole file is read once to know, checking its limits on the way."""
+    Windows saves; the file's bytes are decoded once to know, a chunk at a time. A file of more
+    lines than a sheet may have rows is then read as rows once, to refuse it before any row is
+    checked if it has too many (a quoted cell may span lines: lines are not rows)."""
     for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        lines = 0
         try:
-            for _ in _csv_rows(path, encoding):
-                pass
+            with open_regular(path) as f:
+                while chunk := f.read(MiB):
+                    lines += chunk.count(b"\n")
+                    decoder.decode(chunk)
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
+        if lines >= MAX_SHEET_ROWS:
+            for _ in _csv_rows(path, encoding):
+                pass
         return encoding
     raise DomainError("file_encoding", path=path)
 

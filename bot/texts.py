@@ -56,6 +56,10 @@ ERRORS: dict[str, str] = {
     "file_already_imported": "该文件已于 {when} 导入过（{source}），未重复导入",
     "import_rejected": "文件有 {count} 处错误，已整体拒绝，未保存任何内容：",
     "import_rejected_sheet": "工作表「{sheet}」有 {count} 处错误，已整体拒绝，未保存任何内容：",
+    "import_rejected_stopped": "文件至少有 {count} 处错误，已整体拒绝，未保存任何内容：",
+    "import_rejected_stopped_sheet": (
+        "工作表「{sheet}」至少有 {count} 处错误，已整体拒绝，未保存任何内容："
+    ),
     "period_invalid": "无法识别的期间 {period}：请使用 2024-05、2024Q2、2024 或 2024-04-01..2024-06-30",
     "period_reversed": "期间 {period} 的结束日期早于开始日期",
     "period_out_of_range": "期间 {period} 超出范围：只能是 {first} 年至 {last} 年之间的期间",
@@ -235,6 +239,7 @@ ACTOR_TELEGRAM = "用户 {name}"
 
 # After the first bad rows of a refused file (scoring.errors.SHOWN_PROBLEMS).
 PROBLEMS_MORE = "……另有 {more} 处错误未列出"
+PROBLEMS_STOPPED = "错误已过多，第 {line} 行之后未再检查"
 
 
 def problem_text(problem: RowProblem) -> str:
@@ -248,6 +253,8 @@ def domain_error_lines(err: DomainError) -> list[str]:
         lines += [problem_text(p) for p in err.problems]
         if err.more:
             lines.append(PROBLEMS_MORE.format(more=err.more))
+        if err.stopped_at is not None:
+            lines.append(PROBLEMS_STOPPED.format(line=err.stopped_at))
         if err.hint:
             lines.append(error_text(err.hint, {}))
     if isinstance(err, RulesetRejected):

@@ -231,9 +231,11 @@ def _naming_sheet(table: Table) -> Iterator[None]:
     try:
         yield
     except ImportRejected as err:
-        if table.sheet is None or err.code == "import_rejected_sheet":
+        if table.sheet is None or err.code.endswith("_sheet"):
             raise
-        raise ImportRejected(err.problems, err.hint, table.sheet, err.more) from None
+        raise ImportRejected(
+            err.problems, err.hint, table.sheet, err.more, err.stopped_at
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)
