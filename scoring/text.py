@@ -33,7 +33,8 @@ MAX_NAME = 60
 
 # Line breaks and every other control character that separates words: a space.
 _BREAKS = re.compile("[\t\n\x0b\x0c\r\x1c-\x1f\x85\u2028\u2029]")
-_BREAKS_IN_DOCUMENT = re.compile("[\x0b\x0c\r\x1c-\x1f\x85\u2028\u2029]")
+# A document keeps tab, line feed and carriage return (XML allows them; a CSV quotes them).
+_BREAKS_IN_DOCUMENT = re.compile("[\x0b\x0c\x1c-\x1f\x85\u2028\u2029]")
 # Every other C0 and C1 control and DEL; the format characters (Unicode category Cf: the soft
 # hyphen, direction marks, embeddings, overrides and isolates, zero-width space and joiners, the
 # word joiner and invisible operators, the BOM, interlinear annotations, tags); lone surrogates;
@@ -56,7 +57,7 @@ def one_line(text: str) -> str:
 
 
 def printable(text: str) -> str:
-    """`text` as a document may hold it: line breaks and tabs kept, every other control and
+    """`text` as a document may hold it: tabs and line breaks kept, every other control and
     format character removed (a vertical tab or a form feed a space)."""
     return _BREAKS_IN_DOCUMENT.sub(" ", _REMOVED.sub("", text))
 
