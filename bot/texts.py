@@ -34,6 +34,7 @@ ERRORS: dict[str, str] = {
         "文件 {path} 的工作表「{sheet}」声明有 {rows} 行，超过一次导入的上限 {limit} 行，已拒绝"
     ),
     "too_many_rows_csv": "文件 {path} 超过 {limit} 行，超过一次导入的上限，已拒绝",
+    "too_many_units": "单位名单 {path} 超过 {limit} 行，超过单位名单的上限，已拒绝",
     "too_many_records": (
         "文件的记录（按条数计）超过 {limit} 条，超过一次导入的上限，已拒绝：请分成几个文件导入"
     ),

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.filelimits import MAX_CSV_ROW_CHARS
+from bot.filelimits import MAX_CSV_ROW_CHARS, MAX_UNITS
 from bot.tabular import RECORDS, open_regular, read_table
 from scoring.errors import COUNTED_PROBLEMS, SHOWN_PROBLEMS, DomainError, ImportRejected
 from scoring.records import parse_rows
@@ -298,3 +298,19 @@ def test_only_regular_files_are_read(office: Cli, tmp_path: Path, kind: str) -> 
         )
     )
     office.ok("records", "import", str(link))
+
+
+def test_a_roster_of_a_million_rows(office: Cli, tmp_path: Path) -> None:
+    """A roster is checked whole, so it is bounded: its reading stops at MAX_UNITS rows."""
+    path = tmp_path / "roster.csv"
+    path.write_bytes(b"name,group\n" + b"".join(b"u%d,Z\n" % n for n in range(1_000_000)))
+    run = run_cli(office.db, "units", "import", str(path))
+    assert run.code == 1 and "Traceback" not in run.err
+    assert run.err == f"单位名单 {path} 超过 {MAX_UNITS} 行，超过单位名单的上限，已拒绝\n"
+    assert run.peak_mb < PEAK_MB, f"{run.peak_mb:.0f} MB"
+    # Within the bound, every bad row is checked up to the thousandth.
+    path.write_bytes(b"name,group\n" + b"".join(b"u%d,Z\n" % n for n in range(5_000)))
+    lines = office("units", "import", str(path)).err.splitlines()
+    assert lines[0] == "文件至少有 1000 处错误，已整体拒绝，未保存任何内容："
+    assert len(lines) == 1 + SHOWN_PROBLEMS + 2
+    assert query(office.db, "SELECT COUNT(*) FROM units") == [(1,)]

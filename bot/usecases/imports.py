@@ -11,6 +11,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from bot.filelimits import MAX_UNITS
 from bot.storage import NewRecord, Store, Tx, UnitRow
 from bot.storage.periods import locked_error
 from bot.storage.records import Identity, StoredIdentity, identity
@@ -62,7 +63,11 @@ async def import_units(
 ) -> UnitsImported:
     table = read_table(path, UNITS, sheet)
     with _naming_sheet(table):
-        rows = list(table.rows)
+        rows = []
+        for row in table.rows:
+            if len(rows) == MAX_UNITS:
+                raise DomainError("too_many_units", path=str(path), limit=MAX_UNITS)
+            rows.append(row)
         async with store.transaction() as tx:
             ruleset = await tx.ruleset()
             units = _unit_rows(ruleset, rows, await tx.unit_lookup())
