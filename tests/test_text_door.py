@@ -159,8 +159,15 @@ async def test_chat_text_is_cleaned(database: str) -> None:
         done = await chat.ask(LIAISON, f"/submit {DIRTY_TITLE}")
         assert "已记录报送" in done.text
         assert query(chat.db(), "SELECT title FROM records") == [("关于 加强[31m信息工作的通知",)]
-        answer = await chat.ask(ADMIN, "/adjust 公\u200b安局 +5 奖励\x1b[31m\u202e理由\x0b说明")
-        assert texts.INTERNAL_ERROR not in answer.text
+        # The one-line report: the item's name with a zero-width space in it is found, the
+        # title's vertical tab is a space.
+        summary = await chat.ask(LIAISON, "采用 《决策\u200b参考》 一条\x0b采用\x1b 今天")
+        assert "一条 采用" in summary.text, summary.text
+        assert "一条 采用" in (await chat.confirm(LIAISON, summary))
+        titles = query(chat.db(), "SELECT title FROM records ORDER BY id")
+        assert titles == [("关于 加强[31m信息工作的通知",), ("一条 采用",)]
+        chat.say(ADMIN, "/adjust 公\u200b安局 +5 奖励\x1b[31m\u202e理由\x0b说明")
+        await chat.server.wait_for(lambda m: "奖励[31m理由 说明" in m.text, chat_id=ADMIN)
         assert query(chat.db(), "SELECT note FROM records WHERE item_id = 'adjustment'") == [
             ("奖励[31m理由 说明",)
         ]
