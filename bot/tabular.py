@@ -16,10 +16,11 @@ import re
 import stat
 import zipfile
 from collections.abc import Iterator, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
-from itertools import chain
+from functools import cached_property, partial
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
@@ -182,11 +183,24 @@ def _csv_encoding(path: str) -> str:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
-        if lines >= MAX_SHEET_ROWS:
-            for _ in _csv_rows(path, encoding):
-                pass
+        if lines >= MAX_SHEET_ROWS and _csv_row_count(path, encoding) > MAX_SHEET_ROWS:
+            raise DomainError("too_many_rows_csv", path=path, limit=MAX_ROWS)
         return encoding
     raise DomainError("file_encoding", path=path)
+
+
+def _csv_row_count(path: str, encoding: str) -> int:
+    """The file's rows, counted up to one beyond the limit, at the csv module's own speed.
+    Lines are read at most MAX_CSV_ROW_CHARS at a time: a longer one read in pieces may count
+    as several rows, never as fewer (the reading proper refuses it). A file the csv module
+    refuses counts what it read: the reading proper says why."""
+    with io.TextIOWrapper(open_regular(path), encoding=encoding, newline="") as f:
+        reader = csv.reader(iter(partial(f.readline, MAX_CSV_ROW_CHARS + 1), ""))
+        count = 0
+        with suppress(csv.Error):
+            for _ in islice(reader, MAX_SHEET_ROWS + 1):
+                count += 1
+        return count
 
 
 class _BoundedLines:
