@@ -191,6 +191,18 @@ def old(office: Cli, tmp_path: Path) -> Cli:
     return office
 
 
+def test_a_name_stored_before_is_found_by_its_clean_form(old: Cli, tmp_path: Path) -> None:
+    """A register naming 公安局 finds the unit an earlier version stored with ESC, a direction
+    override and a zero-width space in its name."""
+    dirty = "公安局\x1b\u202e\u200b"
+    query(old.db, "UPDATE units SET name = ? WHERE name = ?", (dirty, DIRTY_UNIT))
+    rows = [["2024-05-08", "公安局", "报送", "又一条报送", ""]]
+    old.ok("records", "import", str(write_csv(tmp_path / "more.csv", HEADER, rows)))
+    assert query(old.db, "SELECT u.name FROM records r JOIN units u ON u.id = r.unit_id") == [
+        (dirty,)
+    ] * 3
+
+
 def xlsx_texts(data: bytes) -> list[str]:
     book = load_workbook(io.BytesIO(data))
     return [

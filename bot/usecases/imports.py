@@ -169,9 +169,11 @@ async def import_records(
         raise _already_imported(earlier)
     table = read_table(path, RECORDS, sheet)
     with _naming_sheet(table):
-        rows = parse_rows(
-            ruleset, table.rows, {k: name for k, (_, name) in lookup.items()}, now.date()
-        )
+        names = {k: name for k, (_, name) in lookup.items()}
+        # Each name and alias in its normal form too: a name stored with a control character
+        # or in full width by an earlier version is found by the cleaned text of a file.
+        names = {**{normal_name(k): name for k, name in names.items()}, **names}
+        rows = parse_rows(ruleset, table.rows, names, now.date())
     prepared = _prepare(ruleset, rows, {name: unit_id for unit_id, name in lookup.values()})
     every = [row.new for row in prepared for _ in range(row.count)]
     async with store.staging() as tx:
