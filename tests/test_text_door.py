@@ -198,9 +198,10 @@ def test_a_name_stored_before_is_found_by_its_clean_form(old: Cli, tmp_path: Pat
     query(old.db, "UPDATE units SET name = ? WHERE name = ?", (dirty, DIRTY_UNIT))
     rows = [["2024-05-08", "公安局", "报送", "又一条报送", ""]]
     old.ok("records", "import", str(write_csv(tmp_path / "more.csv", HEADER, rows)))
-    assert query(old.db, "SELECT u.name FROM records r JOIN units u ON u.id = r.unit_id") == [
-        (dirty,)
-    ] * 3
+    assert (
+        query(old.db, "SELECT u.name FROM records r JOIN units u ON u.id = r.unit_id")
+        == [(dirty,)] * 3
+    )
 
 
 def xlsx_texts(data: bytes) -> list[str]:
