@@ -1,5 +1,6 @@
 """Reading what people type in chat: dates through the one date reader, items by a
-recognisable name, and the one-line report."""
+recognisable name, and the one-line report. What is typed is cleaned first (scoring.text): a
+title pasted from Word with a vertical tab in it reads as the same words."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from scoring.names import resolve
 from scoring.periods import Period, check_period, parse_period, quarter_of
 from scoring.records import check_points, whole_number
 from scoring.ruleset import Item, Ruleset
+from scoring.text import clean_text
 
 # Record, ledger line and user numbers: ASCII digits, and no longer than a database id can be.
 _NUMBER = re.compile(r"#?([0-9]{1,15})")
@@ -54,6 +56,7 @@ def parse_deadline(text: str, today: date) -> date:
 def find_item(ruleset: Ruleset, text: str) -> Item:
     """An adoption or credit a liaison names, read as files are read (scoring.names); a name
     of another kind of item is refused as not reportable."""
+    text = clean_text(text)
     try:
         return resolve(text, ruleset.reportable_item_names, "item")
     except DomainError as err:
@@ -90,7 +93,7 @@ class OneLine:
 
 def parse_one_line(ruleset: Ruleset, text: str, today: date) -> OneLine:
     """`采用 <item> <title> [date]`."""
-    parts = text.split()
+    parts = clean_text(text).split()
     if len(parts) < 3:
         raise DomainError("usage", usage=texts.ONE_LINE_USAGE)
     item = find_item(ruleset, parts[1])

@@ -36,6 +36,7 @@ from scoring.dates import read_day
 from scoring.errors import DomainError
 from scoring.periods import Period, check_period, parse_month, parse_period
 from scoring.ruleset import load_ruleset
+from scoring.text import clean_text
 
 log = logging.getLogger("govinfo-bot")
 
@@ -640,8 +641,23 @@ def _sandbox(settings: Settings, ruleset: str | None) -> int:
     return asyncio.run(run_sandbox(settings, ruleset or settings.ruleset))
 
 
+# Options that carry words people type (a reason, a group, a sheet's name, an issue number),
+# cleaned as chat and files are (scoring.text); paths are left as the system names them.
+_TEXT_OPTIONS = ("reason", "group", "sheet", "issue")
+
+
+def _clean_text_options(args: argparse.Namespace) -> None:
+    for name in _TEXT_OPTIONS:
+        value = getattr(args, name, None)
+        if isinstance(value, str):
+            setattr(args, name, clean_text(value))
+        elif isinstance(value, list):
+            setattr(args, name, [clean_text(v) for v in value])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    _clean_text_options(args)
     try:
         settings = Settings()
     except ValidationError as exc:

@@ -15,8 +15,15 @@ MiB = 1 << 20
 MAX_ROWS = 1_000_000
 HEADER_ROWS = 10
 MAX_SHEET_ROWS = MAX_ROWS + HEADER_ROWS
+# Rows of a units roster: a province has some thousands of units. A roster is checked whole
+# (a name against every other), so it is held in memory: a million rows would take gigabytes.
+MAX_UNITS = 100_000
 # Characters of one cell: Excel's own limit. Python's csv module stops at 131,072 by itself.
 MAX_CELL_CHARS = 32_767
+# Characters of one row of a CSV file (all its lines, for a quoted cell spanning several; line
+# ends included): thirty-two cells at the limit. A longer one is refused after reading this much
+# of it, never read whole (a file of one 100 MB line).
+MAX_CSV_ROW_CHARS = 32 * 32_768
 # The file as it lies on disk.
 MAX_FILE_BYTES = 512 * MiB
 # An XLSX is a zip archive: what its members declare they hold once unpacked (zipfile never

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from bot.usecases.quota import PenaltyChange
 from scoring.ruleset import Ruleset
 from scoring.standings import Row, Standings, unit_above
+from scoring.text import one_line, one_line_json
 
 FORMATS = ("text", "csv", "json", "xlsx")
 
@@ -26,6 +27,10 @@ def table(
     header: Sequence[str], rows: Sequence[Sequence[str]], *, right_from: int = 0
 ) -> list[str]:
     """Columns aligned for CJK widths; columns from `right_from` on are right-aligned numbers."""
+    # No control character reaches the terminal (scoring.text.one_line): a unit named with
+    # ESC in a database made before names were cleaned would otherwise send an escape sequence.
+    header = [one_line(h) for h in header]
+    rows = [[one_line(cell) for cell in row] for row in rows]
     widths = [width(h) for h in header]
     for row in rows:
         for i, cell in enumerate(row):
@@ -93,7 +98,7 @@ def standings_text(ruleset: Ruleset, standings: Standings) -> str:
                 row.append(str(r.raw_total))
             rows.append(row)
         lines += table(_header(ruleset), rows, right_from=2) if rows else [texts.NO_UNITS]
-    return "\n".join(lines) + "\n"
+    return "\n".join(map(one_line, lines)) + "\n"
 
 
 def _flat_rows(ruleset: Ruleset, standings: Standings) -> tuple[list[str], list[list[object]]]:
@@ -118,7 +123,7 @@ def standings_csv(ruleset: Ruleset, standings: Standings) -> str:
 
 
 def standings_json(standings: Standings) -> str:
-    return json.dumps(standings.to_json(), ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(one_line_json(standings.to_json()), ensure_ascii=False, indent=2) + "\n"
 
 
 def standings_xlsx(ruleset: Ruleset, standings: Standings) -> bytes:

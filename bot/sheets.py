@@ -12,6 +12,10 @@ that it stays text when edited in Excel. In CSV a text beginning with `=`, `+`, 
 or a carriage return is written with an apostrophe before it, as OWASP advises: Excel and
 LibreOffice then show it as text (the apostrophe visible), where a leading tab would be
 invisible and is dropped by some readers.
+
+No control or format character reaches a file either (scoring.text.printable): text is
+cleaned where it enters, but a database made before that holds such text still, and openpyxl
+refuses to save a cell with ESC or NUL in it.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from bot import texts
 from scoring.errors import DomainError
+from scoring.text import one_line, printable
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -63,7 +68,8 @@ def display_width(text: str) -> int:
 
 
 def inert(text: str) -> str:
-    """A CSV field that no spreadsheet reads as a formula."""
+    """A CSV field that no spreadsheet reads as a formula, with no control character."""
+    text = printable(text)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
@@ -119,7 +125,7 @@ def workbook_bytes(workbook: Workbook) -> bytes:
 
 def sheet_name(text: str) -> str:
     # Excel refuses these characters in sheet titles, and titles over 31 characters.
-    return "".join(ch for ch in text if ch not in "[]:*?/\\")[:31]
+    return "".join(ch for ch in one_line(text) if ch not in "[]:*?/\\")[:31]
 
 
 def add_sheet(workbook: Workbook, table: SheetTable) -> Worksheet:
@@ -198,6 +204,7 @@ def write_cell(sheet: Worksheet, row: int, column: int, value: object) -> Cell:
     a date cell."""
     cell = sheet.cell(row, column)
     if isinstance(value, str):
+        value = printable(value)
         cell.value = value
         # openpyxl takes any text beginning with "=" for a formula: it is a string here.
         cell.data_type = "s"

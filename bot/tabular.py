@@ -8,22 +8,27 @@ are then streamed: a large file is never held in memory whole.
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 import os
 import re
+import stat
 import zipfile
 from collections.abc import Iterator, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
-from itertools import chain
+from functools import cached_property, partial
+from itertools import chain, islice
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, TextIO
 
 from bot import texts
 from bot.filelimits import (
     HEADER_ROWS,
     MAX_CELL_CHARS,
+    MAX_CSV_ROW_CHARS,
     MAX_FILE_BYTES,
     MAX_ROWS,
     MAX_SHEET_ROWS,
@@ -33,6 +38,7 @@ from bot.xlsxguard import Sheet, check_archive, scan_shared_strings, scan_sheet,
 from scoring.errors import DomainError, ImportRejected, RowProblem
 from scoring.names import fold, without_remark
 from scoring.records import REQUIRED_RECORD_COLUMNS
+from scoring.text import clean_text
 
 _HEADER_MARKS = re.compile(r"[*:]+$")
 
@@ -73,7 +79,9 @@ UNITS = Columns(texts.UNIT_COLUMN_NAMES, ("name", "group"))
 
 
 def _heading(value: object) -> str:
-    return _HEADER_MARKS.sub("", without_remark(fold("" if value is None else str(value))))
+    return _HEADER_MARKS.sub(
+        "", without_remark(fold("" if value is None else clean_text(str(value))))
+    )
 
 
 @dataclass
@@ -91,17 +99,44 @@ class Table:
 
 
 def check_size(path: str | Path) -> None:
-    """A file beyond the size limit is refused before anything of it is read."""
+    """A file that is not a regular file, or beyond the size limit, is refused before anything
+    of it is read: a symbolic link to /dev/zero would never end, a FIFO would wait for a
+    writer, a directory has no rows."""
     try:
-        size = os.stat(path).st_size
+        info = os.stat(path)
     except OSError as exc:
         raise DomainError(
             "file_unreadable", path=str(path), detail=exc.strerror or str(exc)
         ) from exc
-    if size > MAX_FILE_BYTES:
+    _check_regular(str(path), info)
+
+
+def _check_regular(path: str, info: os.stat_result) -> None:
+    if not stat.S_ISREG(info.st_mode):
+        raise DomainError("file_not_regular", path=path)
+    if info.st_size > MAX_FILE_BYTES:
         raise DomainError(
-            "file_too_large", path=str(path), size=size // MiB, limit=MAX_FILE_BYTES // MiB
+            "file_too_large", path=path, size=info.st_size // MiB, limit=MAX_FILE_BYTES // MiB
         )
+
+
+def open_regular(path: str | Path) -> BinaryIO:
+    """The file opened for reading, checked again once open (check_size): what was a regular
+    file when looked at may have been replaced since. Opened without blocking, so that a FIFO
+    put in its place is refused rather than waited on."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise DomainError(
+            "file_unreadable", path=str(path), detail=exc.strerror or str(exc)
+        ) from exc
+    try:
+        _check_regular(str(path), os.fstat(fd))
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def read_table(path: str | Path, columns: Columns, sheet: str | None = None) -> Table:
@@ -134,23 +169,70 @@ def _csv_table(path: str, columns: Columns) -> Table:
 
 def _csv_encoding(path: str) -> str:
     """UTF-8 (with or without a BOM) or GB18030, a superset of the GBK that Excel on Chinese
-    Windows saves; the whole file is read once to know, checking its limits on the way."""
+    Windows saves; the file's bytes are decoded once to know, a chunk at a time. A file of more
+    lines than a sheet may have rows is then read as rows once, to refuse it before any row is
+    checked if it has too many (a quoted cell may span lines: lines are not rows)."""
     for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        lines = 0
         try:
-            for _ in _csv_rows(path, encoding):
-                pass
+            with open_regular(path) as f:
+                while chunk := f.read(MiB):
+                    lines += chunk.count(b"\n")
+                    decoder.decode(chunk)
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
+        if lines >= MAX_SHEET_ROWS and _csv_row_count(path, encoding) > MAX_SHEET_ROWS:
+            raise DomainError("too_many_rows_csv", path=path, limit=MAX_ROWS)
         return encoding
     raise DomainError("file_encoding", path=path)
 
 
+def _csv_row_count(path: str, encoding: str) -> int:
+    """The file's rows, counted up to one beyond the limit, at the csv module's own speed.
+    Lines are read at most MAX_CSV_ROW_CHARS at a time: a longer one read in pieces may count
+    as several rows, never as fewer (the reading proper refuses it). A file the csv module
+    refuses counts what it read: the reading proper says why."""
+    with io.TextIOWrapper(open_regular(path), encoding=encoding, newline="") as f:
+        reader = csv.reader(iter(partial(f.readline, MAX_CSV_ROW_CHARS + 1), ""))
+        count = 0
+        with suppress(csv.Error):
+            for _ in islice(reader, MAX_SHEET_ROWS + 1):
+                count += 1
+        return count
+
+
+class _BoundedLines:
+    """A CSV file's lines as the csv module reads them, each read at most MAX_CSV_ROW_CHARS at a
+    time, and a row (one or more lines) refused as soon as it is longer than that."""
+
+    def __init__(self, file: TextIO, path: str) -> None:
+        self.file = file
+        self.path = path
+        self.line = 0
+        # Characters of the row being read, from its first line on.
+        self.row_chars = 0
+
+    def __iter__(self) -> Iterator[str]:
+        while line := self.file.readline(MAX_CSV_ROW_CHARS + 1):
+            self.line += 1
+            self.row_chars += len(line)
+            if self.row_chars > MAX_CSV_ROW_CHARS:
+                raise DomainError(
+                    "csv_row_too_long", path=self.path, line=self.line, limit=MAX_CSV_ROW_CHARS
+                )
+            yield line
+
+
 def _csv_rows(path: str, encoding: str) -> Iterator[tuple[int, list[Any]]]:
-    with open(path, encoding=encoding, newline="") as f:
-        reader = csv.reader(f)
+    with io.TextIOWrapper(open_regular(path), encoding=encoding, newline="") as f:
+        lines = _BoundedLines(f, path)
+        reader = csv.reader(lines)
         count = 0
         try:
             for values in reader:
+                lines.row_chars = 0
                 count += 1
                 if count > MAX_SHEET_ROWS:
                     raise DomainError("too_many_rows_csv", path=path, limit=MAX_ROWS)
@@ -307,7 +389,7 @@ def _column_problems(line: int, columns: Columns, values: list[Any]) -> list[Row
     problems = []
     seen: set[str] = set()
     for value in values:
-        heading = "" if value is None else str(value).strip()
+        heading = "" if value is None else clean_text(str(value))
         key = columns.key(value)
         if key is None and heading and not columns.is_ignored(value):
             problems.append(RowProblem(line, "column_unknown", {"column": heading}))
@@ -322,7 +404,10 @@ def _records(
     table: Table, columns: Columns, header: list[Any], rows: Iterator[tuple[int, list[Any]]]
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     positions = [(i, key) for i, key in enumerate(map(columns.key, header)) if key]
-    for line, values in rows:
+    for line, cells in rows:
+        # Text is cleaned here, once, for every use of it (scoring.text.clean_text): a vertical
+        # tab of a cell pasted from Word a space, ESC, NUL and zero-width characters gone.
+        values = [clean_text(v) if isinstance(v, str) else v for v in cells]
         texts_of = [v for v in values if isinstance(v, str)]
         joined = "".join(texts_of)
         if not joined.strip() and (

@@ -21,6 +21,7 @@ ERRORS: dict[str, str] = {
     ),
     "file_encoding": "无法识别文件 {path} 的编码：请保存为 UTF-8 或 GBK 编码的 CSV",
     "file_too_large": "文件 {path} 有 {size} MB，超过导入上限 {limit} MB",
+    "file_not_regular": "{path} 不是普通文件（目录、管道、设备或指向它们的链接），不能导入",
     "header_not_found": "文件 {path} 的前 10 行中没有找到表头：表头须包含列 {columns}",
     "header_not_found_sheets": (
         "文件 {path} 的工作表 {sheets} 的前 10 行中都没有找到表头：表头须包含列 {columns}；"
@@ -33,6 +34,7 @@ ERRORS: dict[str, str] = {
         "文件 {path} 的工作表「{sheet}」声明有 {rows} 行，超过一次导入的上限 {limit} 行，已拒绝"
     ),
     "too_many_rows_csv": "文件 {path} 超过 {limit} 行，超过一次导入的上限，已拒绝",
+    "too_many_units": "单位名单 {path} 超过 {limit} 行，超过单位名单的上限，已拒绝",
     "too_many_records": (
         "文件的记录（按条数计）超过 {limit} 条，超过一次导入的上限，已拒绝：请分成几个文件导入"
     ),
@@ -41,6 +43,7 @@ ERRORS: dict[str, str] = {
     ),
     "shared_string_too_long": "文件 {path} 中有单元格超过 {limit} 个字符（Excel 的上限），已拒绝",
     "csv_field_too_long": "文件 {path} 第 {line} 行有单元格超过 {limit} 个字符（Excel 的上限），已拒绝",
+    "csv_row_too_long": "文件 {path} 第 {line} 行所在的一行超过 {limit} 个字符，已拒绝",
     "xlsx_too_large": (
         "文件 {path} 解压后过大（{member}：{size} MB，上限 {limit} MB），不像是正常的 Excel 文件，已拒绝"
     ),
@@ -54,6 +57,10 @@ ERRORS: dict[str, str] = {
     "file_already_imported": "该文件已于 {when} 导入过（{source}），未重复导入",
     "import_rejected": "文件有 {count} 处错误，已整体拒绝，未保存任何内容：",
     "import_rejected_sheet": "工作表「{sheet}」有 {count} 处错误，已整体拒绝，未保存任何内容：",
+    "import_rejected_stopped": "文件至少有 {count} 处错误，已整体拒绝，未保存任何内容：",
+    "import_rejected_stopped_sheet": (
+        "工作表「{sheet}」至少有 {count} 处错误，已整体拒绝，未保存任何内容："
+    ),
     "period_invalid": "无法识别的期间 {period}：请使用 2024-05、2024Q2、2024 或 2024-04-01..2024-06-30",
     "period_reversed": "期间 {period} 的结束日期早于开始日期",
     "period_out_of_range": "期间 {period} 超出范围：只能是 {first} 年至 {last} 年之间的期间",
@@ -156,6 +163,14 @@ ERRORS: dict[str, str] = {
     "group_missing": "未填写分组",
     "name_duplicate": "单位 {name} 在文件中重复出现（第 {first} 行）",
     "alias_taken": "别名 {alias} 已被单位 {unit} 使用",
+    # Names compared as scoring.text.name_key compares them: width, case and spaces ignored.
+    "name_collides": (
+        "单位 {name} 与第 {first} 行的单位 {other} 视为同名（忽略全半角、大小写和空格后相同）"
+    ),
+    "name_collides_stored": (
+        "单位 {name} 与已有单位 {unit} 视为同名（忽略全半角、大小写和空格后相同）"
+    ),
+    "name_too_long": "单位名称或别名太长（{length} 字）：不超过 {limit} 字",
     # govinfo-bot verify, and the daily check.
     "verify_integrity": "数据库文件损坏（SQLite 完整性检查）：{detail}",
     "verify_chain": "积分流水 #{line} 与哈希链不符：该行或它之前的一行在机器人之外被改动、删除或插入过",
@@ -223,6 +238,11 @@ ACTOR_CLI = "命令行用户 {name}"
 ACTOR_TELEGRAM = "用户 {name}"
 
 
+# After the first bad rows of a refused file (scoring.errors.SHOWN_PROBLEMS).
+PROBLEMS_MORE = "……另有 {more} 处错误未列出"
+PROBLEMS_STOPPED = "错误已过多，第 {line} 行之后未再检查"
+
+
 def problem_text(problem: RowProblem) -> str:
     return f"第 {problem.line} 行：{error_text(problem.code, problem.params)}"
 
@@ -232,6 +252,10 @@ def domain_error_lines(err: DomainError) -> list[str]:
     lines = [error_text(err.code, err.params)]
     if isinstance(err, ImportRejected):
         lines += [problem_text(p) for p in err.problems]
+        if err.more:
+            lines.append(PROBLEMS_MORE.format(more=err.more))
+        if err.stopped_at is not None:
+            lines.append(PROBLEMS_STOPPED.format(line=err.stopped_at))
         if err.hint:
             lines.append(error_text(err.hint, {}))
     if isinstance(err, RulesetRejected):

@@ -28,20 +28,66 @@ class RowProblem:
     params: dict[str, Any] = field(default_factory=dict)
 
 
+# Bad rows a refusal lists: the first ones, then how many more. A file of a million bad rows
+# is refused with twenty, not with a million lines (and the memory to hold them).
+SHOWN_PROBLEMS = 20
+# Bad rows a file is checked for: at the thousandth the file is refused without reading on, so
+# that a file of a million bad rows costs what a thousand do. Its refusal says where the check
+# stopped.
+COUNTED_PROBLEMS = 1_000
+
+
 class ImportRejected(DomainError):
-    """A file with any bad row is refused whole; this lists every bad row."""
+    """A file with any bad row is refused whole; this lists the first SHOWN_PROBLEMS bad rows
+    and counts the rest (`more`); `stopped_at` is the line where the check stopped, if it
+    stopped at COUNTED_PROBLEMS bad rows before the end of the file."""
 
     def __init__(
-        self, problems: list[RowProblem], hint: str | None = None, sheet: str | None = None
+        self,
+        problems: list[RowProblem],
+        hint: str | None = None,
+        sheet: str | None = None,
+        more: int = 0,
+        stopped_at: int | None = None,
     ) -> None:
-        # A workbook's refusal names the sheet its line numbers are on.
+        shown = problems[:SHOWN_PROBLEMS]
+        more += len(problems) - len(shown)
+        count = len(shown) + more
+        # A workbook's refusal names the sheet its line numbers are on; one whose check
+        # stopped early says that the count is a least.
+        code = "import_rejected" if stopped_at is None else "import_rejected_stopped"
         if sheet is None:
-            super().__init__("import_rejected", count=len(problems))
+            super().__init__(code, count=count)
         else:
-            super().__init__("import_rejected_sheet", count=len(problems), sheet=sheet)
-        self.problems = problems
+            super().__init__(code + "_sheet", count=count, sheet=sheet)
+        self.problems = shown
+        self.more = more
+        self.stopped_at = stopped_at
         # A code for what the user can do about it, said after the rows.
         self.hint = hint
+
+
+class RowProblems:
+    """Bad rows gathered as a file is read: the first SHOWN_PROBLEMS kept, the rest counted;
+    at COUNTED_PROBLEMS the file is refused at once (add raises ImportRejected)."""
+
+    def __init__(self) -> None:
+        self.shown: list[RowProblem] = []
+        self.more = 0
+
+    def add(self, problem: RowProblem) -> None:
+        if len(self.shown) < SHOWN_PROBLEMS:
+            self.shown.append(problem)
+        else:
+            self.more += 1
+        if len(self.shown) + self.more >= COUNTED_PROBLEMS:
+            raise ImportRejected(self.shown, more=self.more, stopped_at=problem.line)
+
+    def __bool__(self) -> bool:
+        return bool(self.shown)
+
+    def rejected(self) -> ImportRejected:
+        return ImportRejected(self.shown, more=self.more)
 
 
 @dataclass(frozen=True)

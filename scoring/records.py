@@ -14,9 +14,10 @@ from datetime import date
 from typing import Any
 
 from scoring.dates import read_day
-from scoring.errors import DomainError, ImportRejected, RowProblem
+from scoring.errors import DomainError, RowProblem, RowProblems
 from scoring.names import Candidate, fold, resolve, split_list
 from scoring.ruleset import SUBMISSION_ID, SUBMISSION_LABEL, Item, ItemKind, Modifier, Ruleset
+from scoring.text import clean_text, normal_name
 
 RECORD_COLUMNS = ("date", "unit", "item", "count", "points", "modifiers", "title", "note")
 REQUIRED_RECORD_COLUMNS = ("date", "unit", "item")
@@ -32,11 +33,6 @@ _REPEAT = re.compile(r"^(.*?)\s*[×xX*]\s*([0-9]+)$")
 _NOT_LETTER_OR_NUMBER = re.compile(r"[\W_]+")
 # Numbers are ASCII digits: int() would also take "٣" and str.isdigit() says "²" is one.
 _WHOLE = re.compile(r"[+-]?[0-9]+")
-# Characters that reorder how text is displayed (a title that reads differently from what is
-# stored): removed.
-_BIDI_CONTROLS = dict.fromkeys(
-    [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C]
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +62,10 @@ def title_key(title: str) -> str:
 
 
 def clean_title(text: str) -> str:
-    """A title as stored: direction overrides removed, refused if nothing visible is left or
-    if it is longer than a title."""
-    title = text.translate(_BIDI_CONTROLS).strip()
+    """A title as stored (scoring.text.clean_text: controls and line breaks a space, format
+    characters removed, NFC), refused if nothing visible is left or if it is longer than a
+    title."""
+    title = clean_text(text)
     if title and not any(_visible(ch) for ch in title):
         raise DomainError("title_invisible")
     if len(title) > MAX_TITLE:
@@ -77,8 +74,8 @@ def clean_title(text: str) -> str:
 
 
 def clean_note(text: str) -> str:
-    """A note or a reason as stored: direction overrides removed, no longer than a title."""
-    note = text.translate(_BIDI_CONTROLS).strip()
+    """A note or a reason as stored (scoring.text.clean_text), no longer than a title."""
+    note = clean_text(text)
     if len(note) > MAX_TITLE:
         raise DomainError("note_too_long", length=len(note), limit=MAX_TITLE)
     return note
@@ -125,26 +122,26 @@ def parse_rows(
     units: Mapping[str, str],
     today: date,
 ) -> list[ParsedRow]:
-    """Validate numbered rows; raise ImportRejected naming every bad row.
+    """Validate numbered rows; raise ImportRejected naming the first bad rows and counting all.
 
     `units` maps every unit name and alias to the unit's name.
     """
     parsed: list[ParsedRow] = []
-    problems: list[RowProblem] = []
+    problems = RowProblems()
     records = 0
     names = _Names(ruleset, today)
     for line, row in rows:
         try:
             record, count = parse_row(row, units, names)
         except DomainError as err:
-            problems.append(RowProblem(line, err.code, err.params))
+            problems.add(RowProblem(line, err.code, err.params))
             continue
         records += count
         if records > MAX_RECORDS:
             raise DomainError("too_many_records", limit=MAX_RECORDS)
         parsed.append(ParsedRow(line, record, count))
     if problems:
-        raise ImportRejected(problems)
+        raise problems.rejected()
     return parsed
 
 
@@ -186,7 +183,8 @@ def parse_row(
     unit_text = _text(row.get("unit"))
     if not unit_text:
         raise DomainError("unit_missing")
-    unit = units.get(unit_text)
+    # A name written in another form of the same characters (full-width) is the unit's.
+    unit = units.get(unit_text) or units.get(normal_name(unit_text))
     if unit is None:
         raise DomainError("unit_unknown", unit=unit_text)
     day = names.day(row.get("date"))

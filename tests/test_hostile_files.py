@@ -1,23 +1,31 @@
-"""Hostile files are refused within 5 seconds and 300 MB, with one line and no traceback, and
-nothing is stored. Each import runs as the office runs it, `python -m bot.cli`, in a process of
-its own, so that its time and its peak memory are its own."""
+"""Hostile files are refused within 300 MB, with one line and no traceback, and nothing is
+stored. Each import runs as the office runs it, `python -m bot.cli`, in a process of its own, so
+that its peak memory is its own. How long each takes is measured by bench/hostile_files.py, not
+here: a wall-clock bound in a test fails on a loaded machine and proves nothing on a fast one;
+the tests prove instead that what is read is bounded (rows, bytes, listed errors)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-import time
+import tracemalloc
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from bot.filelimits import MAX_CSV_ROW_CHARS, MAX_UNITS
+from bot.tabular import RECORDS, open_regular, read_table
+from scoring.errors import COUNTED_PROBLEMS, SHOWN_PROBLEMS, DomainError, ImportRejected
+from scoring.records import parse_rows
+from scoring.ruleset import load_ruleset
 from tests.conftest import Cli, write_csv
 from tests.stores import rows as query
 from tests.xlsxraw import HEADER_ROW, SHEET_MEMBER, declare_size, sheet_xml, write_xlsx
 
-SECONDS = 5.0
 PEAK_MB = 300.0
 ROOT = Path(__file__).resolve().parent.parent
 SUBMISSION = (
@@ -31,7 +39,6 @@ SUBMISSION = (
 class Run:
     code: int
     err: str
-    seconds: float
     peak_mb: float
 
 
@@ -46,19 +53,16 @@ print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)
 """
 
 
-def run_cli(db: str, *args: str) -> Run:
-    """The command line in a process of its own: its exit code, stderr, wall time and peak
-    RSS."""
+def run_cli(db: str, *args: str, timeout: float | None = None) -> Run:
+    """The command line in a process of its own: its exit code, stderr and peak RSS."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOVINFO_")}
     command = [sys.executable, "-m", "bot.cli", "--db", str(db), *args]
-    start = time.monotonic()
     proc = subprocess.run(
         [sys.executable, "-c", LAUNCHER, *command], cwd=ROOT, env=env, capture_output=True,
-        text=True, check=True,
+        text=True, check=True, timeout=timeout,
     )  # fmt: skip
-    seconds = time.monotonic() - start
     code, peak_kb = map(int, proc.stdout.split())
-    return Run(code, proc.stderr, seconds, peak_kb / 1024)
+    return Run(code, proc.stderr, peak_kb / 1024)
 
 
 @pytest.fixture
@@ -78,7 +82,6 @@ def refused(cli: Cli, path: Path, *expected: str) -> Run:
     assert len(run.err) < 300  # never the cell itself
     for words in expected:
         assert words in run.err, run.err
-    assert run.seconds < SECONDS, f"{run.seconds:.1f} s"
     assert run.peak_mb < PEAK_MB, f"{run.peak_mb:.0f} MB"
     assert query(cli.db, "SELECT COUNT(*) FROM records") == [(0,)]
     return run
@@ -188,3 +191,126 @@ def test_a_period_beyond_the_rulesets_years(office: Cli) -> None:
         result = office(*args)
         assert result.code == 1 and result.err.count("\n") == 1, result.err
         assert "超出范围：只能是 2024 年至" in result.err
+
+
+def test_a_million_bad_rows_list_twenty(office: Cli, tmp_path: Path) -> None:
+    """The issue's file: each of a million rows names an unknown unit. The refusal lists the
+    first twenty and counts the rest up to the thousandth, where reading stops."""
+    path = tmp_path / "bad.csv"
+    path.write_bytes(b"date,unit,item\n" + b"2024-05-06,x,y\n" * 1_000_000)
+    run = run_cli(office.db, "records", "import", str(path))
+    assert run.code == 1 and "Traceback" not in run.err
+    lines = run.err.splitlines()
+    assert lines[0] == "文件至少有 1000 处错误，已整体拒绝，未保存任何内容："
+    assert lines[1:21] == [f"第 {n} 行：未知的单位 x" for n in range(2, 22)]
+    assert lines[21:] == ["……另有 980 处错误未列出", "错误已过多，第 1001 行之后未再检查"]
+    assert run.peak_mb < PEAK_MB, f"{run.peak_mb:.0f} MB"
+    assert query(office.db, "SELECT COUNT(*) FROM records") == [(0,)]
+
+
+def test_bad_rows_are_counted_not_kept() -> None:
+    """parse_rows keeps the first SHOWN_PROBLEMS bad rows and only counts the others; at
+    COUNTED_PROBLEMS it reads no further row."""
+    ruleset = load_ruleset("dengkou-2024")
+    units = {"公安局": "公安局"}
+    good = {"date": "2024-05-06", "unit": "公安局", "item": "报送"}
+    bad = {"date": "2024-05-06", "unit": "x", "item": "报送"}
+    # Every other row bad, 999 in all: every one counted, twenty listed.
+    rows = [(n, bad if n % 2 else good) for n in range(2, 2_000)]
+    with pytest.raises(ImportRejected) as refused:
+        parse_rows(ruleset, iter(rows), units, date(2024, 6, 1))
+    assert [p.line for p in refused.value.problems] == list(range(3, 43, 2))
+    assert len(refused.value.problems) == SHOWN_PROBLEMS == 20
+    assert refused.value.more == 999 - 20 and refused.value.params["count"] == 999
+    assert refused.value.stopped_at is None
+    # A million bad rows: the reader stops at the thousandth bad one.
+    taken = 0
+
+    def million() -> Iterator[tuple[int, dict[str, str]]]:
+        nonlocal taken
+        for n in range(2, 1_000_002):
+            taken += 1
+            yield n, bad
+
+    with pytest.raises(ImportRejected) as refused:
+        parse_rows(ruleset, million(), units, date(2024, 6, 1))
+    assert taken == COUNTED_PROBLEMS == 1_000
+    assert refused.value.params["count"] == 1_000 and refused.value.stopped_at == 1_001
+
+
+def test_a_line_of_100_mb(office: Cli, tmp_path: Path) -> None:
+    """One line of 100 MB is refused after reading MAX_CSV_ROW_CHARS of it, never read whole:
+    the reader's own allocations stay far below the line's size."""
+    path = tmp_path / "line.csv"
+    with path.open("wb") as f:
+        f.write(b"date,unit,item\n2024-05-06,")
+        f.write(b"a," * (50 << 20))
+    tracemalloc.start()
+    try:
+        with pytest.raises(DomainError) as refused:
+            list(read_table(path, RECORDS).rows)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert refused.value.code == "csv_row_too_long"
+    assert refused.value.params["line"] == 2
+    assert peak < 8 * MAX_CSV_ROW_CHARS < 10 << 20  # a tenth of the line, decoding included
+    refused_run = run_cli(office.db, "records", "import", str(path))
+    assert refused_run.code == 1 and refused_run.err.count("\n") == 1, refused_run.err
+    assert "第 2 行所在的一行超过 1048576 个字符" in refused_run.err
+
+
+def test_a_row_of_many_short_lines(office: Cli, tmp_path: Path) -> None:
+    """Quoted cells spanning lines: every line is short, the row is not."""
+    path = tmp_path / "lines.csv"
+    path.write_bytes(b"date,unit,item,title\n2024-05-06,x,y," + b'"a\n",' * 400_000 + b"\n")
+    refused(office, path, "超过 1048576 个字符")
+    # A row just within the bound is read (and then refused for what it says, row by row).
+    fits = tmp_path / "fits.csv"
+    fits.write_bytes(b"date,unit,item,title\n2024-05-06,x,y," + b'"a\n",' * 1_000 + b"\n")
+    assert "未知的单位 x" in office("records", "import", str(fits)).err
+
+
+@pytest.mark.parametrize("kind", ["symlink to /dev/zero", "fifo", "directory"])
+def test_only_regular_files_are_read(office: Cli, tmp_path: Path, kind: str) -> None:
+    """A link to a device, a FIFO (which would block opening) and a directory are refused at
+    once, for records and for units, before a byte is read. The timeout only keeps a regression
+    from hanging the run; it asserts nothing."""
+    path = tmp_path / "records.csv"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "directory":
+        path.mkdir()
+    else:
+        path.symlink_to("/dev/zero")
+    for command in ("records", "units"):
+        run = run_cli(office.db, command, "import", str(path), timeout=120)
+        assert run.code == 1, run.err
+        assert run.err == f"{path} 不是普通文件（目录、管道、设备或指向它们的链接），不能导入\n"
+    with pytest.raises(DomainError) as refused_open:
+        open_regular(path)
+    assert refused_open.value.code == "file_not_regular"
+    # A link to a regular file is read as the file.
+    link = tmp_path / "link.csv"
+    link.symlink_to(
+        write_csv(
+            tmp_path / "real.csv", ["date", "unit", "item"], [["2024-05-06", "公安局", "报送"]]
+        )
+    )
+    office.ok("records", "import", str(link))
+
+
+def test_a_roster_of_a_million_rows(office: Cli, tmp_path: Path) -> None:
+    """A roster is checked whole, so it is bounded: its reading stops at MAX_UNITS rows."""
+    path = tmp_path / "roster.csv"
+    path.write_bytes(b"name,group\n" + b"".join(b"u%d,Z\n" % n for n in range(1_000_000)))
+    run = run_cli(office.db, "units", "import", str(path))
+    assert run.code == 1 and "Traceback" not in run.err
+    assert run.err == f"单位名单 {path} 超过 {MAX_UNITS} 行，超过单位名单的上限，已拒绝\n"
+    assert run.peak_mb < PEAK_MB, f"{run.peak_mb:.0f} MB"
+    # Within the bound, every bad row is checked up to the thousandth.
+    path.write_bytes(b"name,group\n" + b"".join(b"u%d,Z\n" % n for n in range(5_000)))
+    lines = office("units", "import", str(path)).err.splitlines()
+    assert lines[0] == "文件至少有 1000 处错误，已整体拒绝，未保存任何内容："
+    assert len(lines) == 1 + SHOWN_PROBLEMS + 2
+    assert query(office.db, "SELECT COUNT(*) FROM units") == [(1,)]

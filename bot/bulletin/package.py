@@ -8,20 +8,18 @@ again dated with a time given by the caller (the publication's), in the same ord
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
-# Characters XML 1.0 refuses (lxml and openpyxl raise on them); a name pasted from elsewhere
-# can carry one.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Text as a document holds it (its XML refuses most control characters, openpyxl and lxml raise
+# on them): a name stored before names were cleaned can carry one.
+from scoring.text import printable
+
+__all__ = ["printable", "restamp", "utc_naive"]
+
 # Zip timestamps start in 1980.
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
-
-
-def printable(text: str) -> str:
-    return _NOT_XML.sub("", text)
 
 
 def utc_naive(when: datetime) -> datetime:

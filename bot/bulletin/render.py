@@ -14,6 +14,7 @@ from bot.bulletin.wording import DEFAULT, Wording
 from bot.bulletin.xlsx import render_xlsx
 from scoring.bulletin import Bulletin, Published
 from scoring.errors import DomainError
+from scoring.text import one_line_json
 
 
 def render_file(
@@ -31,7 +32,10 @@ def render_file(
     for a published version, so the same data and stamp give the same bytes.
     """
     if fmt == "json":
-        text = json.dumps(bulletin.to_json(published), ensure_ascii=False, indent=2) + "\n"
+        text = (
+            json.dumps(one_line_json(bulletin.to_json(published)), ensure_ascii=False, indent=2)
+            + "\n"
+        )
         return text.encode()
     if fmt == "docx" and not letter.office.strip():
         raise DomainError("office_name_missing")

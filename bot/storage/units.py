@@ -9,6 +9,7 @@ from datetime import datetime
 from bot.storage.base import TxBase
 from scoring.errors import DomainError
 from scoring.standings import UnitRef
+from scoring.text import normal_name
 
 
 @dataclass(frozen=True)
@@ -21,10 +22,19 @@ class UnitRow:
 
 class UnitStorage(TxBase):
     async def resolve_unit(self, key: str) -> tuple[int, str]:
-        """(id, name) of the active unit with this name or alias."""
-        found = (await self.unit_lookup()).get(key.strip())
+        """(id, name) of the active unit with this name or alias, as written or in its normal
+        form (scoring.text.normal_name: a full-width name finds the unit)."""
+        lookup = await self.unit_lookup()
+        found = lookup.get(key.strip())
         if found is None:
-            raise DomainError("unit_unknown", unit=key.strip())
+            # A name stored with a control character or in full width (by an earlier version)
+            # is found by its normal form; looked for only when the name is not found as it is.
+            wanted = normal_name(key)
+            found = lookup.get(wanted) or next(
+                (unit for name, unit in lookup.items() if normal_name(name) == wanted), None
+            )
+        if found is None:
+            raise DomainError("unit_unknown", unit=normal_name(key))
         return found
 
     async def units(self) -> list[UnitRef]:

@@ -4,24 +4,26 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from bot.filelimits import MAX_UNITS
 from bot.storage import NewRecord, Store, Tx, UnitRow
 from bot.storage.periods import locked_error
 from bot.storage.records import Identity, StoredIdentity, identity
-from bot.tabular import RECORDS, UNITS, Table, check_size, read_table
+from bot.tabular import RECORDS, UNITS, Table, open_regular, read_table
 from bot.usecases.quota import PenaltyChange, resettle_late
 from scoring.engine import Scored, score
-from scoring.errors import DomainError, ImportRejected, RowProblem
+from scoring.errors import DomainError, ImportRejected, RowProblem, RowProblems
 from scoring.names import split_list
 from scoring.periods import month_of
 from scoring.records import ParsedRow, parse_rows
 from scoring.ruleset import SUBMISSION_ID, Ruleset
+from scoring.text import clean_name, name_key, normal_name
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,11 @@ async def import_units(
 ) -> UnitsImported:
     table = read_table(path, UNITS, sheet)
     with _naming_sheet(table):
-        rows = list(table.rows)
+        rows = []
+        for row in table.rows:
+            if len(rows) == MAX_UNITS:
+                raise DomainError("too_many_units", path=str(path), limit=MAX_UNITS)
+            rows.append(row)
         async with store.transaction() as tx:
             ruleset = await tx.ruleset()
             units = _unit_rows(ruleset, rows, await tx.unit_lookup())
@@ -74,49 +80,72 @@ async def import_units(
 def _unit_rows(
     ruleset: Ruleset, rows: list[tuple[int, dict[str, Any]]], lookup: dict[str, tuple[int, str]]
 ) -> list[UnitRow]:
-    """The roster's rows, each with its group found by name (scoring.names) and its aliases
-    split however the office separated them. An alias may not be another unit's name or alias,
-    in this file or already stored."""
-    problems: list[RowProblem] = []
-    seen: dict[str, int] = {}
-    claimed: dict[str, str] = {}  # alias -> unit name, within this file
-    names_in_file = {_cell(row.get("name")) for _, row in rows}
+    """The roster's rows, each name and alias cleaned (scoring.text.clean_name), each with its
+    group found by name (scoring.names) and its aliases split however the office separated
+    them. Names are compared by their key (scoring.text.name_key): a name or alias that would
+    be another unit's name or alias once cleaned and folded, in this file or already stored,
+    is refused naming both. A stored unit written in another form of the same characters
+    (full-width brackets, before names were normalised) is the unit the row names."""
+    problems = RowProblems()
+    seen: dict[str, tuple[str, int]] = {}  # name key -> (name, line), within this file
+    claimed: dict[str, str] = {}  # alias key -> unit name, within this file
+    stored = {name_key(key): name for key, (_, name) in lookup.items()}
+    same_unit = {normal_name(name): name for _, name in lookup.values()}
+    names_in_file = {}
+    for _, row in rows:
+        with suppress(DomainError):
+            name = clean_name(_cell(row.get("name")))
+            names_in_file.setdefault(name_key(name), name)
     units: list[UnitRow] = []
     for line, row in rows:
-        name = _cell(row.get("name"))
+        try:
+            name = clean_name(_cell(row.get("name")))
+            aliases: tuple[str, ...] | None = None
+            if "aliases" in row:
+                aliases = tuple(clean_name(a) for a in split_list(_cell(row["aliases"])))
+        except DomainError as err:
+            problems.add(RowProblem(line, err.code, err.params))
+            continue
         if not name:
-            problems.append(RowProblem(line, "name_missing"))
+            problems.add(RowProblem(line, "name_missing"))
             continue
-        if name in seen:
-            problems.append(RowProblem(line, "name_duplicate", {"name": name, "first": seen[name]}))
+        key = name_key(name)
+        if key in seen:
+            first, first_line = seen[key]
+            code = "name_duplicate" if first == name else "name_collides"
+            problems.add(
+                RowProblem(line, code, {"name": name, "other": first, "first": first_line})
+            )
             continue
-        seen[name] = line
+        seen[key] = (name, line)
+        name = same_unit.get(name, name)
         try:
             group = ruleset.find_group(_cell(row.get("group")))
         except DomainError as err:
-            problems.append(RowProblem(line, err.code, err.params))
+            problems.add(RowProblem(line, err.code, err.params))
             continue
-        aliases: tuple[str, ...] | None = None
-        if "aliases" in row:
-            aliases = tuple(sorted({a for a in split_list(_cell(row["aliases"])) if a != name}))
+        if aliases is not None:
+            aliases = tuple(sorted({a for a in aliases if a and name_key(a) != key}))
         taken = False
         for alias in aliases or ():
-            owner = claimed.get(alias) or (alias if alias in names_in_file else None)
-            if owner is None and alias in lookup:
-                owner = lookup[alias][1]
-            if owner is not None and owner != name:
-                problems.append(RowProblem(line, "alias_taken", {"alias": alias, "unit": owner}))
+            alias_key = name_key(alias)
+            owner = claimed.get(alias_key) or names_in_file.get(alias_key)
+            if owner is None:
+                owner = stored.get(alias_key)
+            if owner is not None and name_key(owner) != key:
+                problems.add(RowProblem(line, "alias_taken", {"alias": alias, "unit": owner}))
                 taken = True
-            claimed[alias] = name
-        if name in lookup and lookup[name][1] != name:
-            problems.append(
-                RowProblem(line, "alias_taken", {"alias": name, "unit": lookup[name][1]})
-            )
+            claimed[alias_key] = name
+        owner = stored.get(key)
+        if owner is not None and owner != name:
+            # Another unit's alias, or another unit's name spelled differently.
+            code = "alias_taken" if name_key(owner) != key else "name_collides_stored"
+            problems.add(RowProblem(line, code, {"alias": name, "name": name, "unit": owner}))
             taken = True
         if not taken:
             units.append(UnitRow(name, group.id, aliases))
     if problems:
-        raise ImportRejected(problems)
+        raise problems.rejected()
     return units
 
 
@@ -140,9 +169,11 @@ async def import_records(
         raise _already_imported(earlier)
     table = read_table(path, RECORDS, sheet)
     with _naming_sheet(table):
-        rows = parse_rows(
-            ruleset, table.rows, {k: name for k, (_, name) in lookup.items()}, now.date()
-        )
+        names = {k: name for k, (_, name) in lookup.items()}
+        # Each name and alias in its normal form too: a name stored with a control character
+        # or in full width by an earlier version is found by the cleaned text of a file.
+        names = {**{normal_name(k): name for k, name in names.items()}, **names}
+        rows = parse_rows(ruleset, table.rows, names, now.date())
     prepared = _prepare(ruleset, rows, {name: unit_id for unit_id, name in lookup.values()})
     every = [row.new for row in prepared for _ in range(row.count)]
     async with store.staging() as tx:
@@ -191,8 +222,7 @@ async def import_records(
 
 def file_digest(path: str | Path) -> str:
     """The file's SHA-256, read in chunks: the same bytes are never imported twice."""
-    check_size(path)
-    with open(path, "rb") as f:
+    with open_regular(path) as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
@@ -208,9 +238,11 @@ def _naming_sheet(table: Table) -> Iterator[None]:
     try:
         yield
     except ImportRejected as err:
-        if table.sheet is None or err.code == "import_rejected_sheet":
+        if table.sheet is None or err.code.endswith("_sheet"):
             raise
-        raise ImportRejected(err.problems, err.hint, sheet=table.sheet) from None
+        raise ImportRejected(
+            err.problems, err.hint, table.sheet, err.more, err.stopped_at
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)

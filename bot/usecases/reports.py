@@ -19,6 +19,7 @@ from scoring.errors import DomainError
 from scoring.periods import month_of
 from scoring.records import Record, check_day, check_modifiers, clean_note, clean_title, reportable
 from scoring.ruleset import SUBMISSION_ID, Item
+from scoring.text import printable
 
 # Evidence that is a file sent in chat (`document:<file id>`, `photo:<file id>`), not a link.
 FILE_EVIDENCE = ("document:", "photo:")
@@ -108,6 +109,9 @@ async def make_draft(
 ) -> Draft:
     """Check a claim by the liaison `user_id` and keep it as a draft for them to confirm."""
     title = check_title(title, now.date())
+    # Evidence quoted from a message is shown to the admins later: no control character in it
+    # (its line breaks kept).
+    evidence = printable(evidence)
 
     # The chat's most frequent action, stored in the bot's working file (which a long import
     # into the database does not hold up), the database read as it stands; run whole in one
