@@ -162,6 +162,29 @@ ERRORS: dict[str, str] = {
     "verify_sum": "累计表 {table} 中 {key} 的 {column} 为 {kept}，按积分流水应为 {ledger}",
     "verify_sum_missing": "累计表 {table} 缺少 {key} 一行，积分流水中有该行的记录",
     "verify_sum_extra": "累计表 {table} 中 {key} 一行在积分流水中没有任何记录",
+    # The ledger key (kept outside the database) and the anchors of the chain.
+    "ledger_key_missing": (
+        "找不到积分流水密钥 {file}：没有它不能写入积分流水（防止流水被伪造），本次操作未保存任何内容；"
+        "查询和排名不受影响。请把初始化时生成的密钥文件放回原处，或用 GOVINFO_LEDGER_KEY_FILE 指明其位置"
+    ),
+    "ledger_key_unreadable": "无法读取或创建积分流水密钥 {file}：{detail}",
+    "ledger_key_invalid": "积分流水密钥 {file} 格式不对：应为 {digits} 位十六进制数字",
+    "verify_unkeyed": "积分流水的密钥记录不见了：它在机器人之外被删除，此后的流水无法证明未被伪造",
+    "verify_key_missing": "找不到积分流水密钥 {file}，无法核验带密钥的哈希链",
+    "verify_key_wrong": (
+        "{file} 不是本库的积分流水密钥（本库密钥编号 {expected}，该密钥编号 {found}）"
+    ),
+    "verify_keying": "积分流水的密钥记录与密钥不符：它在机器人之外被改动过",
+    "verify_anchor_gone": "积分流水 #{line} 已不存在：锚点（或密钥记录）之后的流水在机器人之外被删除",
+    "verify_anchor": "积分流水 #{line} 与锚点不符：锚点之前的流水在机器人之外被改动过",
+    "verify_anchor_format": "锚点 {anchor} 格式不对：应为“行号:哈希”（通报附注和管理员消息中给出的那一串）",
+    "verify_status": (
+        "记录 #{record} 的状态为 {status}，与其审核记录（最后一次为 {event}）不符：状态在机器人之外被改动过"
+    ),
+    "verify_unconfirmed_scored": "记录 #{record} 未经确认却有积分流水：状态在机器人之外被改动过",
+    "verify_locks": (
+        "期间 {period} 的锁定与锁定记录不符（{history}）：锁定在机器人之外被删除或添加过"
+    ),
 }
 
 
@@ -373,6 +396,17 @@ RULES_MODIFIER_COLUMNS = ("编号", "名称", "分值", "每条最多", "通报�
 NO_LIMIT = "不限"
 KIND = {"adoption": "采用", "credit": "加分", "penalty": "扣分", "adjustment": "调整"}
 POINTS_GIVEN = "按记录填写"
+# An upgrade keeps the office's stored method; `rules show` and `init` say what the text shipped
+# now would change, entry by entry (where: the entry's place in the ruleset file).
+RULES_NEWER_HEAD = (
+    "本软件现随附的规则集 {ruleset} 新版本与本库所存版本有 {count} 处不同；"
+    "本库仍按所存版本计分，未作任何改动："
+)
+RULES_NEWER_CHANGE = {
+    "added": "  + {where}：{new}",
+    "removed": "  - {where}：{old}",
+    "changed": "  ~ {where}：{old} → {new}",
+}
 
 # The files written: XLSX sheets and CSV.
 SHEET_FONT = "宋体"
@@ -460,7 +494,19 @@ CHINESE_NUMBERS = "一二三四五六七八九十"
 # --- the bot ---------------------------------------------------------------------------------
 
 TOKEN_REJECTED = "Telegram 拒绝了 GOVINFO_BOT_TOKEN 中的令牌：请在 @BotFather 核对或重新生成令牌"
-VERIFY_OK = "核验通过：{lines} 条积分流水的哈希链完整，{sums} 行累计与流水一致，数据库文件完好"
+VERIFY_OK = (
+    "核验通过：{lines} 条积分流水的哈希链完整，{sums} 行累计与流水一致，"
+    "记录状态和期间锁定与其记录一致，数据库文件完好，保护流水的触发器齐全"
+)
+# The chain's head, to be kept outside the database: `govinfo-bot verify --anchor` proves later
+# that nothing up to it changed.
+VERIFY_HEAD = "链头锚点：{anchor}（请留存；日后可用 govinfo-bot verify --anchor {anchor} 证明此前流水未被改动）"
+VERIFY_ANCHOR_OK = "锚点 {anchor} 相符：积分流水 #{line} 及之前的流水未被改动"
+LEDGER_KEYED = (
+    "本库的积分流水已加密钥（自第 {line} 行起用密钥链接，之前的流水保持原有哈希），密钥文件：{file}。"
+    "请与数据库分开妥善保管该文件：没有它不能再写入积分流水"
+)
+LEDGER_CHECK_ANCHOR = "【数据核验】{day} 核验通过。链头锚点：{anchor}"
 LEASE_STANDBY = (
     "数据库 {db} 已由另一个机器人进程（{holder}）运行：本进程待命，不收发消息、不执行定时任务；"
     "该进程停止后最迟 {seconds} 秒内接管"
@@ -1119,7 +1165,8 @@ ERRORS.update(
 # --- govinfo-bot verify on PostgreSQL, govinfo-bot db copy -------------------------------------
 
 VERIFY_OK_POSTGRES = (
-    "核验通过：{lines} 条积分流水的哈希链完整，{sums} 行累计与流水一致，保护流水的触发器齐全"
+    "核验通过：{lines} 条积分流水的哈希链完整，{sums} 行累计与流水一致，"
+    "记录状态和期间锁定与其记录一致，保护流水的触发器齐全"
 )
 ERRORS.update(
     {
@@ -1182,6 +1229,7 @@ COPY_TABLES = {
 }
 COPY_FAILED = "未能把 {source} 复制到 {target}：{detail}"
 VERIFY_HELP = (
-    "核验数据库：文件完整性（PostgreSQL 上为保护积分流水的触发器）、积分流水的哈希链、"
-    "各项累计与流水是否一致"
+    "核验数据库：文件完整性、保护积分流水的触发器、积分流水的密钥哈希链、"
+    "各项累计与流水、记录状态与审核记录、期间锁定与锁定记录是否一致"
 )
+VERIFY_ANCHOR_HELP = "锚点（行号:哈希，见通报附注或管理员消息）：证明该行及之前的流水未被改动"
