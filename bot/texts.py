@@ -1064,6 +1064,10 @@ NOTE_LISTING = {
     "all": "各组全部单位均列出，没有计分记录的为0分。",
 }
 NOTE_SLASH = "“/”即该项得分为0（{columns}）。"
+# A published version's last note: the ledger chain's head it was computed from.
+NOTE_ANCHOR = (
+    "本通报所据积分流水的链头锚点：{anchor}（可用 govinfo-bot verify --anchor 核验其后未被改动）。"
+)
 NOTE_COUNT_EXCLUDES = "{column}不含{labels}。"
 NOTE_COLUMN = "{column}：{terms}。"
 NOTE_TERM = {
@@ -1130,6 +1134,11 @@ AWARD_ADVANCED = "本组先进单位：{units}"
 AWARD_IMPROVED = "本组进步较大单位：{units}"
 AWARD_LOWEST_YOU = "贵单位排名靠后，请书面检查并说明情况。"
 AWARD_DISQUALIFIED_YOU = "贵单位本年度被取消评先资格。"
+# To every admin at each publication: the chain head kept outside the database.
+BULLETIN_ANCHOR = (
+    "{period} 通报第 {version} 版所据积分流水的链头锚点：{anchor}"
+    "（请留存；可用 govinfo-bot verify --anchor 证明其后未被改动）"
+)
 BULLETIN_CHANGED = "{period} 通报第 {version} 版已发布，与上一版相比有变化的单位："
 BULLETIN_CHANGE_LINE = "{group} {unit}：{before} → {after}"
 BULLETIN_PLACE = "第 {rank} 名 {total} 分"
