@@ -542,6 +542,8 @@ async def _bulletin(store: Store, args: argparse.Namespace, settings: Settings) 
                 period=p.period, version=p.version, at=p.at.strftime("%Y-%m-%d %H:%M"),
                 by=texts.actor_display(p.by),
             ))  # fmt: skip
+            if p.anchor:
+                print(texts.BULLETINS_ANCHOR.format(anchor=p.anchor))
         if not published:
             print(texts.BULLETINS_NONE)
         return 0
@@ -560,6 +562,10 @@ async def _bulletin(store: Store, args: argparse.Namespace, settings: Settings) 
         ))  # fmt: skip
         for change in issued.changed:
             print(bulletins.change_line(change))
+        print(texts.BULLETIN_ANCHOR.format(
+            period=period.label, version=issued.publication.version,
+            anchor=issued.publication.anchor,
+        ))  # fmt: skip
         return 0
     if args.version is not None:
         if args.format not in ("docx", "xlsx"):

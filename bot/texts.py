@@ -1148,6 +1148,7 @@ BULLETIN_PUBLISHED = (
 )
 BULLETINS_NONE = "还没有发布过通报。"
 BULLETINS_LINE = "{period} 第 {version} 版 — {at} {by}"
+BULLETINS_ANCHOR = "  链头锚点：{anchor}"
 BULLETIN_PUBLISH = "发布"
 BULLETIN_HOLD = "暂不发布"
 BULLETIN_HELD = "暂不发布。需要时发送 /bulletin {period} 重新生成草稿，或运行 govinfo-bot bulletin publish --period {period}"

@@ -228,6 +228,10 @@ async def test_the_migration_chains_lines_written_before_it(tmp_path: Path) -> N
         expected.append((line[0], previous))
     assert rows(db, "SELECT id, hash FROM ledger ORDER BY id") == expected
     assert "append-only" in refused(db, "UPDATE ledger SET points = 0")
+    # Keyed on the way, once: from the line after its last, on the head of its SHA-256 chain.
+    assert rows(db, "SELECT first_line, head FROM ledger_keying") == [(9, expected[-1][1])]
+    assert rows(db, "SELECT value FROM settings WHERE key = 'ledger_keying_due'") == []
+    assert Path(f"{db}.key").exists()
 
 
 async def test_the_daily_check_tells_the_admins_when_it_fails(database: str) -> None:

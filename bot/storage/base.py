@@ -23,7 +23,7 @@ import aiosqlite
 import asyncpg
 
 from bot.storage.chain import line_hash
-from bot.storage.ledgerkey import KeySource, key_source, make_key, read_key
+from bot.storage.ledgerkey import KEYING_DUE, KeySource, key_source, make_key, read_key
 from bot.storage.migrate import (
     BOT_FILE_MIGRATIONS,
     WORKING_FILE_VERSION,
@@ -150,15 +150,16 @@ class Store(ABC):
         return store
 
     async def _take_key(self, source: KeySource) -> None:
-        """Read the ledger key; key a database from before the key (initialised, not keyed),
-        once: its lines so far keep their SHA-256 chain, the next ones are keyed."""
+        """Read the ledger key; key a database from before the key (marked due by the migration
+        that brought the keying), once: its lines so far keep their SHA-256 chain, the next
+        ones are keyed."""
         self.key_source = source
         self.ledger_key = read_key(source)
         async with self.reading() as tx:
-            if await tx.ruleset_text() is None or await tx.ledger_keying() is not None:
+            if await tx.setting(KEYING_DUE) is None:
                 return
         async with self.transaction() as tx:
-            if await tx.ledger_keying() is not None:
+            if await tx.setting(KEYING_DUE) is None:
                 return
             self.ledger_key = make_key(source)
             keying = await tx.key_ledger(self.ledger_key, datetime.now(UTC))

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from bot.storage.base import Row
 from bot.storage.chain import HASHED_COLUMNS, key_id, keying_mac, line_mac
+from bot.storage.ledgerkey import KEYING_DUE
 from bot.storage.periods import PeriodStorage
 from scoring.engine import Scored
 
@@ -90,6 +91,7 @@ class LedgerStorage(PeriodStorage):
             "VALUES (1, ?, ?, ?, ?, ?)",
             (keying.first_line, keying.head, keying.key_id, keying.at, keying.mac),
         )
+        await self.db.execute("DELETE FROM settings WHERE key = ?", (KEYING_DUE,))
         return keying
 
     async def _insert_chained(self, chained: list[tuple[object, ...]]) -> None:

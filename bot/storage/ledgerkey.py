@@ -17,6 +17,8 @@ from pathlib import Path
 from scoring.errors import DomainError
 
 KEY_BYTES = 32
+# The setting the keying migration leaves on a database initialised before it.
+KEYING_DUE = "ledger_keying_due"
 POSTGRES_KEY_FILE = "govinfo-ledger.key"
 
 

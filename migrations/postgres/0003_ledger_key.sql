@@ -23,6 +23,12 @@ CREATE TRIGGER ledger_keying_no_delete BEFORE DELETE ON ledger_keying
 CREATE TRIGGER ledger_keying_no_truncate BEFORE TRUNCATE ON ledger_keying
     FOR EACH STATEMENT EXECUTE FUNCTION ledger_keying_refuse();
 
+-- A database initialised before this migration is keyed when the store next opens (it needs the
+-- key, which lives outside the database): this marks it due, here and only here, so that a
+-- keying record removed later is reported by `verify` rather than quietly made again.
+INSERT INTO settings (key, value) SELECT 'ledger_keying_due', 'upgrade' FROM settings
+    WHERE key = 'ruleset';
+
 -- The head of the ledger's chain when the version was published (line id and hash): kept
 -- outside the database too (in the bulletin's notes, sent to the admins), it proves with
 -- `govinfo-bot verify --anchor` that no line up to it changed since.
