@@ -53,7 +53,8 @@ def ledger_key_file(
     """A PostgreSQL database's ledger key in the test's own directory (by default it would be
     made in the working directory); an SQLite database's lies beside its file."""
     callspec = getattr(request.node, "callspec", None)
-    if callspec is not None and callspec.params.get("store_kind") == "postgres":
+    on_postgres = callspec is not None and callspec.params.get("store_kind") == "postgres"
+    if on_postgres or "postgres" in request.fixturenames:
         monkeypatch.setenv("GOVINFO_LEDGER_KEY_FILE", str(tmp_path / "ledger.key"))
 
 

@@ -84,6 +84,20 @@ def make_key(source: KeySource) -> bytes:
     return key
 
 
+def place_key(source: KeySource, key: bytes) -> None:
+    """A copy's key where the target keeps it: the source's, so that its lines check there."""
+    if source.file is None:
+        return
+    try:
+        fd = os.open(source.file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:
+        raise DomainError("ledger_key_unreadable", file=source.shown, detail=str(exc)) from exc
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(key.hex() + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+
+
 def _decode(text: str, where: str) -> bytes:
     try:
         key = bytes.fromhex(text.strip())
