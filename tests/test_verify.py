@@ -242,6 +242,13 @@ async def test_the_daily_check_tells_the_admins_when_it_fails(database: str) -> 
             assert rows(chat.db(), "SELECT outcome FROM job_runs WHERE job = 'ledger_check'") == [
                 ("done",)
             ]
+            # A check that passed sends the chain's head, to be kept outside the database: the
+            # ledger is empty yet, line 0.
+            assert rows(chat.db(), "SELECT COUNT(*) FROM ledger") == [(0,)]
+            anchor = await chat.server.wait_for(
+                lambda m: m.text.startswith("【数据核验】2026-03-03 核验通过"), chat_id=ADMIN
+            )
+            assert anchor.text.endswith("链头锚点：0:")
             chat.say(ADMIN, "/adjust 教育局 +12 补记漏登")
             await chat.server.wait_for(lambda m: m.text.startswith("已记入"), chat_id=ADMIN)
             (line,) = rows(chat.db(), "SELECT MAX(id) FROM ledger")[0]

@@ -60,6 +60,11 @@ async def tell_keying(store: Store, admin_ids: Sequence[int], now: datetime) -> 
     """The admins told, once, that a database from before the ledger key was keyed on its
     upgrade, and where the key is (they must keep it apart from the database); whether told
     now. A database keyed at `init` (from its first line) has nothing to tell."""
+    async with store.reading() as tx:
+        # Read first: every start asks, and almost every time there is nothing to tell.
+        keying = await tx.ledger_keying()
+        if keying is None or keying.first_line == 1 or await tx.setting(_TOLD) is not None:
+            return False
     async with store.transaction() as tx:
         keying = await tx.ledger_keying()
         if keying is None or keying.first_line == 1 or await tx.setting(_TOLD) is not None:
