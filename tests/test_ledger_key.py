@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from bot import texts
 from bot.storage import Store
@@ -206,6 +207,15 @@ def test_a_published_period_is_proved_unchanged_by_its_anchor(office: Cli, tmp_p
     office.ok("bulletin", "publish", "--period", "2024Q2")
     (anchor,) = rows(office.db, "SELECT anchor FROM bulletins")[0]
     assert f"链头锚点：{anchor}" in office.ok("bulletin", "list")
+    # The published spreadsheet's notes carry it, as published.
+    xlsx = tmp_path / "published.xlsx"
+    office.ok(
+        "bulletin", "--period", "2024Q2", "--version", "1", "--format", "xlsx", "--out", str(xlsx)
+    )
+    cells = [
+        str(c.value) for sheet in load_workbook(xlsx) for row in sheet.iter_rows() for c in row
+    ]
+    assert any(texts.NOTE_ANCHOR.format(anchor=anchor) in cell for cell in cells)
     # Later lines (another period) leave the published one's anchor standing.
     more = [["2024-07-05", "公安局", "city.jccc", 1, "", "", "调研二", ""]]
     office.ok("records", "import", str(write_csv(tmp_path / "more.csv", HEADER, more)))
@@ -263,3 +273,16 @@ def test_a_database_from_before_is_keyed_once_and_the_admins_told(
     tamper(db, "ledger", "UPDATE ledger SET explanation = '改过' WHERE id = 1")
     rechain(db, 1, key=None, end=last)
     assert fail(office) == texts.error_text("verify_chain", {"line": new})
+
+
+@pytest.mark.stores("sqlite")
+def test_a_copy_carries_the_key_and_refuses_a_different_one(office: Cli, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere.sqlite3"
+    Path(f"{elsewhere}.key").write_text("cd" * 32 + "\n")
+    result = office("db", "copy", "--from", office.db, "--to", str(elsewhere))
+    assert result.code == 1
+    assert result.err.strip() == texts.error_text("copy_key_differs", {"file": f"{elsewhere}.key"})
+    Path(f"{elsewhere}.key").unlink()
+    office.ok("db", "copy", "--from", office.db, "--to", str(elsewhere))
+    assert Path(f"{elsewhere}.key").read_bytes() == Path(f"{office.db}.key").read_bytes()
+    Cli(str(elsewhere), office.capsys).ok("verify")
