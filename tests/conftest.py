@@ -53,8 +53,9 @@ def ledger_key_file(
     """A PostgreSQL database's ledger key in the test's own directory (by default it would be
     made in the working directory); an SQLite database's lies beside its file."""
     callspec = getattr(request.node, "callspec", None)
-    on_postgres = callspec is not None and callspec.params.get("store_kind") == "postgres"
-    if on_postgres or "postgres" in request.fixturenames:
+    # A `database` on PostgreSQL, or a store chosen by a parameter of another name.
+    params = callspec.params.values() if callspec is not None else ()
+    if any(value == "postgres" for value in params) or "postgres" in request.fixturenames:
         monkeypatch.setenv("GOVINFO_LEDGER_KEY_FILE", str(tmp_path / "ledger.key"))
 
 
