@@ -42,6 +42,7 @@ from bot.settings import Settings
 from bot.storage import Store
 from bot.storage.postgres import PgStore
 from bot.usecases.setup import initialize
+from bot.usecases.verify import tell_keying
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +103,11 @@ def build_application(settings: Settings, *, rate_limit: bool | None = None) -> 
 
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     settings: Settings = app.bot_data[SETTINGS]
-    store = await Store.open(settings.db)
+    store = await Store.open(
+        settings.db, key_file=settings.ledger_key_file, key=settings.ledger_key_value
+    )
     app.bot_data[STORE] = store
+    await tell_keying(store, settings.admin_ids, settings.now())
     intake: Intake = app.bot_data[INTAKE]
     intake.store = store
     if isinstance(store, PgStore):

@@ -29,9 +29,9 @@ from bot.usecases import commissions, periods
 from bot.usecases.copy import copy_database
 from bot.usecases.imports import Existing, import_records, import_units
 from bot.usecases.quota import MonthSettled, settle_quota
-from bot.usecases.setup import initialize
+from bot.usecases.setup import initialize, newer_method
 from bot.usecases.standings import standings
-from bot.usecases.verify import verify
+from bot.usecases.verify import parse_anchor, verify
 from scoring.dates import read_day
 from scoring.errors import DomainError
 from scoring.periods import Period, check_period, parse_month, parse_period
@@ -165,7 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
     paper.add_argument("--date", help="成文日期 YYYY-MM-DD（默认今天）")
     paper.add_argument("--template", help="通报措辞模板文件（默认取 GOVINFO_BULLETIN_TEMPLATE）")
     commands.add_parser("jobs", help="定时任务：最近的执行记录和接下来的安排")
-    commands.add_parser("verify", help=texts.VERIFY_HELP)
+    check = commands.add_parser("verify", help=texts.VERIFY_HELP)
+    check.add_argument("--anchor", help=texts.VERIFY_ANCHOR_HELP)
     database = commands.add_parser("db", help=texts.DB_HELP).add_subparsers(
         dest="db_command", required=True
     )
@@ -202,7 +203,9 @@ def _actor() -> str:
 
 
 async def _with_store(settings: Settings, work: Callable[[Store], Awaitable[int]]) -> int:
-    store = await Store.open(settings.db)
+    store = await Store.open(
+        settings.db, key_file=settings.ledger_key_file, key=settings.ledger_key_value
+    )
     try:
         return await work(store)
     finally:
@@ -218,6 +221,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
                 ruleset, changed = await initialize(store, args.ruleset)
                 template = texts.INIT_DONE if changed else texts.INIT_SAME
                 print(template.format(db=shown(settings.db), ruleset=ruleset.id, name=ruleset.name))
+                if newer := await newer_method(store):
+                    print(render.rule_changes_text(ruleset.id, newer), end="")
                 return 0
 
             return await _with_store(settings, work)
@@ -242,6 +247,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
                 async with store.reading() as tx:
                     ruleset = await tx.ruleset()
                 print(render.ruleset_text(ruleset), end="")
+                if newer := await newer_method(store):
+                    print("\n" + render.rule_changes_text(ruleset.id, newer), end="")
                 return 0
 
             return await _with_store(settings, show)
@@ -306,9 +313,12 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         case "bulletin":
             return await _with_store(settings, lambda store: _bulletin(store, args, settings))
         case "verify":
+            anchor = parse_anchor(args.anchor) if args.anchor else None
 
             async def check(store: Store) -> int:
-                _print_verified(store, await verify(store))
+                _print_verified(store, await verify(store, anchor))
+                if anchor is not None:
+                    print(texts.VERIFY_ANCHOR_OK.format(anchor=anchor, line=anchor.line))
                 async with store.bot_autocommit() as tx:
                     if aside := await tx.set_aside_count():
                         print(texts.VERIFY_SET_ASIDE.format(count=aside))
@@ -323,6 +333,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 def _print_verified(store: Store, done: Verified) -> None:
     ok = texts.VERIFY_OK_POSTGRES if store.dialect == "postgres" else texts.VERIFY_OK
     print(ok.format(lines=done.lines, sums=done.sums))
+    print(texts.VERIFY_HEAD.format(anchor=done.head))
 
 
 async def _copy(source_at: str, target_at: str) -> int:
@@ -536,6 +547,8 @@ async def _bulletin(store: Store, args: argparse.Namespace, settings: Settings) 
                 period=p.period, version=p.version, at=p.at.strftime("%Y-%m-%d %H:%M"),
                 by=texts.actor_display(p.by),
             ))  # fmt: skip
+            if p.anchor:
+                print(texts.BULLETINS_ANCHOR.format(anchor=p.anchor))
         if not published:
             print(texts.BULLETINS_NONE)
         return 0
@@ -556,6 +569,10 @@ async def _bulletin(store: Store, args: argparse.Namespace, settings: Settings) 
         ))  # fmt: skip
         for change in issued.changed:
             print(bulletins.change_line(change))
+        print(texts.BULLETIN_ANCHOR.format(
+            period=period.label, version=issued.publication.version,
+            anchor=issued.publication.anchor,
+        ))  # fmt: skip
         return 0
     if args.format == "json":
         # A published version, or the period's latest if it is what the period shows.

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from openpyxl import Workbook
 
     from bot.usecases.quota import PenaltyChange
+from scoring.rulediff import RuleChange
 from scoring.ruleset import Ruleset
 from scoring.standings import Row, Standings, unit_above
 from scoring.text import one_line, one_line_json
@@ -241,6 +242,24 @@ def pre_chunks(text: str) -> list[str]:
 def pre(text: str) -> str:
     """Text in a monospace block, so tables keep their columns."""
     return f"<pre>{html.escape(text)}</pre>"
+
+
+# A changed entry's value shown at most this long: a whole table would drown the list.
+_RULE_VALUE_WIDTH = 60
+
+
+def rule_changes_text(ruleset_id: str, changes: Sequence[RuleChange]) -> str:
+    """What a newer shipped text of the ruleset would change, one line an entry."""
+    lines = [texts.RULES_NEWER_HEAD.format(ruleset=ruleset_id, count=len(changes))]
+    for c in changes:
+        old, new = (_rule_value(v) for v in (c.old, c.new))
+        lines.append(texts.RULES_NEWER_CHANGE[c.change].format(where=c.where, old=old, new=new))
+    return "\n".join(lines) + "\n"
+
+
+def _rule_value(value: object) -> str:
+    shown = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    return shown if len(shown) <= _RULE_VALUE_WIDTH else shown[: _RULE_VALUE_WIDTH - 1] + "…"
 
 
 def render_changes(head: str, changes: Sequence[PenaltyChange]) -> str:

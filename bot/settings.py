@@ -25,6 +25,11 @@ class Settings(BaseSettings):
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     # The database: an SQLite file's path, or a postgresql:// URL (README, "Several machines").
     db: str = "govinfo.sqlite3"
+    # The ledger key, kept outside the database (bot/storage/ledgerkey.py): a file, made by
+    # `init` (unset: `<db>.key` beside an SQLite database, govinfo-ledger.key in the working
+    # directory for PostgreSQL), or the key itself (64 hex digits), which takes precedence.
+    ledger_key_file: Path | None = None
+    ledger_key: SecretStr | None = None
     ruleset: str = "dengkou-2024"
     timezone: str = "Asia/Shanghai"
     api_base_url: str | None = None
@@ -93,6 +98,10 @@ class Settings(BaseSettings):
     def _known_zone(cls, value: str) -> str:
         ZoneInfo(value)
         return value
+
+    @property
+    def ledger_key_value(self) -> str | None:
+        return self.ledger_key.get_secret_value() if self.ledger_key is not None else None
 
     @property
     def zone(self) -> ZoneInfo:

@@ -177,6 +177,29 @@ ERRORS: dict[str, str] = {
     "verify_sum": "累计表 {table} 中 {key} 的 {column} 为 {kept}，按积分流水应为 {ledger}",
     "verify_sum_missing": "累计表 {table} 缺少 {key} 一行，积分流水中有该行的记录",
     "verify_sum_extra": "累计表 {table} 中 {key} 一行在积分流水中没有任何记录",
+    # The ledger key (kept outside the database) and the anchors of the chain.
+    "ledger_key_missing": (
+        "找不到积分流水密钥 {file}：没有它不能写入积分流水（防止流水被伪造），本次操作未保存任何内容；"
+        "查询和排名不受影响。请把初始化时生成的密钥文件放回原处，或用 GOVINFO_LEDGER_KEY_FILE 指明其位置"
+    ),
+    "ledger_key_unreadable": "无法读取或创建积分流水密钥 {file}：{detail}",
+    "ledger_key_invalid": "积分流水密钥 {file} 格式不对：应为 {digits} 位十六进制数字",
+    "verify_unkeyed": "积分流水的密钥记录不见了：它在机器人之外被删除，此后的流水无法证明未被伪造",
+    "verify_key_missing": "找不到积分流水密钥 {file}，无法核验带密钥的哈希链",
+    "verify_key_wrong": (
+        "{file} 不是本库的积分流水密钥（本库密钥编号 {expected}，该密钥编号 {found}）"
+    ),
+    "verify_keying": "积分流水的密钥记录与密钥不符：它在机器人之外被改动过",
+    "verify_anchor_gone": "积分流水 #{line} 已不存在：锚点（或密钥记录）之后的流水在机器人之外被删除",
+    "verify_anchor": "积分流水 #{line} 与锚点不符：锚点之前的流水在机器人之外被改动过",
+    "verify_anchor_format": "锚点 {anchor} 格式不对：应为“行号:哈希”（通报附注和管理员消息中给出的那一串）",
+    "verify_status": (
+        "记录 #{record} 的状态为 {status}，与其审核记录（最后一次为 {event}）不符：状态在机器人之外被改动过"
+    ),
+    "verify_unconfirmed_scored": "记录 #{record} 未经确认却有积分流水：状态在机器人之外被改动过",
+    "verify_locks": (
+        "期间 {period} 的锁定与锁定记录不符（{history}）：锁定在机器人之外被删除或添加过"
+    ),
 }
 
 
@@ -402,6 +425,17 @@ RULES_MODIFIER_COLUMNS = ("编号", "名称", "分值", "每条最多", "通报�
 NO_LIMIT = "不限"
 KIND = {"adoption": "采用", "credit": "加分", "penalty": "扣分", "adjustment": "调整"}
 POINTS_GIVEN = "按记录填写"
+# An upgrade keeps the office's stored method; `rules show` and `init` say what the text shipped
+# now would change, entry by entry (where: the entry's place in the ruleset file).
+RULES_NEWER_HEAD = (
+    "本软件现随附的规则集 {ruleset} 新版本与本库所存版本有 {count} 处不同；"
+    "本库仍按所存版本计分，未作任何改动："
+)
+RULES_NEWER_CHANGE = {
+    "added": "  + {where}：{new}",
+    "removed": "  - {where}：{old}",
+    "changed": "  ~ {where}：{old} → {new}",
+}
 
 # The files written: XLSX sheets and CSV.
 SHEET_FONT = "宋体"
@@ -489,7 +523,19 @@ CHINESE_NUMBERS = "一二三四五六七八九十"
 # --- the bot ---------------------------------------------------------------------------------
 
 TOKEN_REJECTED = "Telegram 拒绝了 GOVINFO_BOT_TOKEN 中的令牌：请在 @BotFather 核对或重新生成令牌"
-VERIFY_OK = "核验通过：{lines} 条积分流水的哈希链完整，{sums} 行累计与流水一致，数据库文件完好"
+VERIFY_OK = (
+    "核验通过：{lines} 条积分流水的哈希链完整，{sums} 行累计与流水一致，"
+    "记录状态和期间锁定与其记录一致，数据库文件完好，保护流水的触发器齐全"
+)
+# The chain's head, to be kept outside the database: `govinfo-bot verify --anchor` proves later
+# that nothing up to it changed.
+VERIFY_HEAD = "链头锚点：{anchor}（请留存；日后可用 govinfo-bot verify --anchor {anchor} 证明此前流水未被改动）"
+VERIFY_ANCHOR_OK = "锚点 {anchor} 相符：积分流水 #{line} 及之前的流水未被改动"
+LEDGER_KEYED = (
+    "本库的积分流水已加密钥（自第 {line} 行起用密钥链接，之前的流水保持原有哈希），密钥文件：{file}。"
+    "请与数据库分开妥善保管该文件：没有它不能再写入积分流水"
+)
+LEDGER_CHECK_ANCHOR = "【数据核验】{day} 核验通过。链头锚点：{anchor}"
 VERIFY_SET_ASIDE = (
     "另有 {count} 条 Telegram 更新无法读取，已原样保存并搁置（其后的消息照常处理），"
     "原文和原因在 set_aside_updates 表中"
@@ -1077,6 +1123,10 @@ NOTE_LISTING = {
     "all": "各组全部单位均列出，没有计分记录的为0分。",
 }
 NOTE_SLASH = "“/”即该项得分为0（{columns}）。"
+# A published version's last note: the ledger chain's head it was computed from.
+NOTE_ANCHOR = (
+    "本通报所据积分流水的链头锚点：{anchor}（可用 govinfo-bot verify --anchor 核验其后未被改动）。"
+)
 NOTE_COUNT_EXCLUDES = "{column}不含{labels}。"
 NOTE_COLUMN = "{column}：{terms}。"
 NOTE_TERM = {
@@ -1147,6 +1197,11 @@ AWARD_ADVANCED = "本组先进单位：{units}"
 AWARD_IMPROVED = "本组进步较大单位：{units}"
 AWARD_LOWEST_YOU = "贵单位排名靠后，请书面检查并说明情况。"
 AWARD_DISQUALIFIED_YOU = "贵单位本年度被取消评先资格。"
+# To every admin at each publication: the chain head kept outside the database.
+BULLETIN_ANCHOR = (
+    "{period} 通报第 {version} 版所据积分流水的链头锚点：{anchor}"
+    "（请留存；可用 govinfo-bot verify --anchor 证明其后未被改动）"
+)
 BULLETIN_CHANGED = "{period} 通报第 {version} 版已发布，与上一版相比有变化的单位："
 BULLETIN_CHANGE_LINE = "{group} {unit}：{before} → {after}"
 BULLETIN_PLACE = "第 {rank} 名 {total} 分"
@@ -1157,6 +1212,7 @@ BULLETIN_PUBLISHED = (
 BULLETIN_PUBLISHED_JSON = "已发布通报的 JSON"
 BULLETINS_NONE = "还没有发布过通报。"
 BULLETINS_LINE = "{period} 第 {version} 版 — {at} {by}"
+BULLETINS_ANCHOR = "  链头锚点：{anchor}"
 BULLETIN_PUBLISH = "发布"
 BULLETIN_HOLD = "暂不发布"
 BULLETIN_HELD = "暂不发布。需要时发送 /bulletin {period} 重新生成草稿，或运行 govinfo-bot bulletin publish --period {period}"
@@ -1188,7 +1244,8 @@ ERRORS.update(
 # --- govinfo-bot verify on PostgreSQL, govinfo-bot db copy -------------------------------------
 
 VERIFY_OK_POSTGRES = (
-    "核验通过：{lines} 条积分流水的哈希链完整，{sums} 行累计与流水一致，保护流水的触发器齐全"
+    "核验通过：{lines} 条积分流水的哈希链完整，{sums} 行累计与流水一致，"
+    "记录状态和期间锁定与其记录一致，保护流水的触发器齐全"
 )
 ERRORS.update(
     {
@@ -1205,6 +1262,10 @@ ERRORS.update(
             "目标数据库 {db} 不是空的（{table}已有 {rows} 行）：只能复制到新建的或空的数据库。"
             "未写入任何内容"
         ),
+        "copy_key_differs": (
+            "目标数据库的积分流水密钥 {file} 与源数据库的不同：复制过去的流水无法用它核验。"
+            "请移走该文件（复制会把源数据库的密钥放在那里），或指向源数据库的密钥。未写入任何内容"
+        ),
     }
 )
 DB_HELP = "数据库维护：在 SQLite 与 PostgreSQL 之间迁移"
@@ -1214,7 +1275,8 @@ DB_COPY_DESCRIPTION = (
     "如从 SQLite 迁到 PostgreSQL，或迁回来：设置和规则集、单位、记录、积分流水（哈希链原样）、"
     "结算、锁定的期间、通报及其文件、信息员、约稿、定时任务记录和待发消息，"
     "全部在目标数据库的一次事务中写入，要么全部写入，要么什么都不写；"
-    "各项累计由目标数据库按积分流水重新算出。复制完成后列出各表行数，并核验目标数据库。\n\n"
+    "各项累计由目标数据库按积分流水重新算出；源数据库的积分流水密钥随之放到目标数据库的密钥位置。"
+    "复制完成后列出各表行数，并核验目标数据库。\n\n"
     "复制前请先停止机器人：复制期间写入源数据库的内容不会被复制；"
     "机器人运行时自己的数据（收到的更新、待确认的报告摘要、运行租约）也不复制。"
 )
@@ -1231,6 +1293,7 @@ COPY_TABLES = {
     "records": "记录",
     "record_events": "记录的审核经过",
     "ledger": "积分流水",
+    "ledger_keying": "积分流水的密钥记录",
     "quota_months": "已结算的月份",
     "quota_settlements": "月度任务结算",
     "liaisons": "信息员",
@@ -1251,6 +1314,7 @@ COPY_TABLES = {
 }
 COPY_FAILED = "未能把 {source} 复制到 {target}：{detail}"
 VERIFY_HELP = (
-    "核验数据库：文件完整性（PostgreSQL 上为保护积分流水的触发器）、积分流水的哈希链、"
-    "各项累计与流水是否一致"
+    "核验数据库：文件完整性、保护积分流水的触发器、积分流水的密钥哈希链、"
+    "各项累计与流水、记录状态与审核记录、期间锁定与锁定记录是否一致"
 )
+VERIFY_ANCHOR_HELP = "锚点（行号:哈希，见通报附注或管理员消息）：证明该行及之前的流水未被改动"

@@ -100,6 +100,9 @@ class Published:
     version: int
     at: datetime
     by: str
+    # The ledger chain's head when it was published (bot.storage.ledger.Anchor), shown in the
+    # notes: `govinfo-bot verify --anchor` proves later that the numbers' lines did not change.
+    anchor: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {"version": self.version, "at": self.at.isoformat(timespec="seconds"), "by": self.by}

@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from scoring.errors import DomainError, RulesetProblem, RulesetRejected
@@ -156,6 +156,15 @@ class Ruleset(_Model):
     # Labels for the levels and publications of the chat's report menu, by item id prefix
     # (`city` = 市政府办公室, `city.zwyq` = 《政务要情》); items are grouped by their dotted ids.
     menu: dict[str, str] = {}
+
+    @field_validator("commission_selections", mode="before")
+    @classmethod
+    def _listed_selections(cls, value: object) -> object:
+        # Texts shipped before named the words were a list of item ids, each selected by its
+        # id: a database keeps the text it was started with, so that form is still read.
+        if isinstance(value, list):
+            return {item_id: item_id for item_id in value}
+        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Ruleset:

@@ -24,6 +24,9 @@ REPLY_WINDOW = 1.0
 
 def bot_env(server: FakeBotApi, db: Path, **settings: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOVINFO_")}
+    # The ledger key the test's database was initialised with (tests/conftest.py).
+    if "GOVINFO_LEDGER_KEY_FILE" in os.environ:
+        env["GOVINFO_LEDGER_KEY_FILE"] = os.environ["GOVINFO_LEDGER_KEY_FILE"]
     env.update(
         GOVINFO_BOT_TOKEN=server.token,
         GOVINFO_API_BASE_URL=server.base_url,

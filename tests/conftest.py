@@ -46,6 +46,19 @@ def postgres() -> Iterator[PostgresDatabases]:
         yield databases
 
 
+@pytest.fixture(autouse=True)
+def ledger_key_file(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A PostgreSQL database's ledger key in the test's own directory (by default it would be
+    made in the working directory); an SQLite database's lies beside its file."""
+    callspec = getattr(request.node, "callspec", None)
+    # A `database` on PostgreSQL, or a store chosen by a parameter of another name.
+    params = callspec.params.values() if callspec is not None else ()
+    if any(value == "postgres" for value in params) or "postgres" in request.fixturenames:
+        monkeypatch.setenv("GOVINFO_LEDGER_KEY_FILE", str(tmp_path / "ledger.key"))
+
+
 @pytest.fixture
 def database(store_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
     """A new database, migrated and empty: an SQLite file's path or a PostgreSQL URL."""

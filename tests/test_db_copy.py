@@ -134,6 +134,7 @@ def test_an_office_goes_to_postgresql_and_back_unchanged(
     reverses = LEDGER_COLUMNS.index("reverses")
     assert any(line[reverses] is not None for line in before["ledger"]), "a reversing line"
     table = standings(office)
+    head = office.ok("verify").split("链头锚点：", 1)[1].split("（", 1)[0]
 
     server = postgres.new()
     back = str(tmp_path / "back.sqlite3")
@@ -145,9 +146,11 @@ def test_an_office_goes_to_postgresql_and_back_unchanged(
         lines = len(before["ledger"])
         sums = sum(len(before[t]) for t in KEPT_SUMS)
         ok = texts.VERIFY_OK_POSTGRES if is_postgres(target) else texts.VERIFY_OK
-        assert out.splitlines()[-1] == ok.format(lines=lines, sums=sums)
+        assert out.splitlines()[-2] == ok.format(lines=lines, sums=sums)
+        # The same lines under the same key (copied with them): the same head.
+        assert out.splitlines()[-1] == texts.VERIFY_HEAD.format(anchor=head)
         assert texts.COPY_TABLE_LINE.format(table="积分流水", rows=lines) in out.splitlines()
-        assert copied.ok("verify").strip() == ok.format(lines=lines, sums=sums)
+        assert copied.ok("verify").splitlines() == out.splitlines()[-2:]
     # The copy is the same assessment: its working file is its own, not another database's.
     assert rows(bot_file_path(Path(back)), "SELECT database_id FROM belongs_to") == [
         (dict(before["settings"])["database_id"],)

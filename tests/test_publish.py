@@ -141,6 +141,10 @@ async def test_liaisons_hear_their_line_once_also_across_a_restart(
             # Tied with 审计局 at rank 2: the unit above is 公安局 for both.
             tied = await chat.server.wait_for(lambda m: "【2024Q2 通报】" in m.text, chat_id=THIRD)
             assert "第 2 名（共 3 个单位）" in tied.text and "比上一名 公安局 少 18 分" in tied.text
+            # The admins hold the chain head the bulletin was computed from, as stored with it.
+            anchor = await chat.server.wait_for(lambda m: "链头锚点" in m.text, chat_id=ADMIN)
+            (stored,) = rows(chat.db(), "SELECT anchor FROM bulletins")[0]
+            assert stored.startswith("5:") and f"链头锚点：{stored}（" in anchor.text
             listing = await chat.ask(ADMIN, "/bulletins")
             assert listing.text.startswith("2024Q2 第 1 版")
         # Started again: nothing owed is sent twice.

@@ -172,7 +172,7 @@ def test_a_missing_or_extra_sum_row_is_named(office: Cli) -> None:
 def test_a_guard_left_switched_off_is_named(office: Cli) -> None:
     """PostgreSQL keeps its own files: what stands in for SQLite's integrity check is that the
     triggers guarding the ledger and its sums are all there and switched on."""
-    assert office.ok("verify").strip().endswith("保护流水的触发器齐全")
+    assert office.ok("verify").splitlines()[0].endswith("保护流水的触发器齐全")
     query(office.db, "ALTER TABLE ledger DISABLE TRIGGER ledger_no_update")
     query(office.db, "DROP TRIGGER item_months_guard_truncate ON item_months")
     result = office("verify")
@@ -228,6 +228,10 @@ async def test_the_migration_chains_lines_written_before_it(tmp_path: Path) -> N
         expected.append((line[0], previous))
     assert rows(db, "SELECT id, hash FROM ledger ORDER BY id") == expected
     assert "append-only" in refused(db, "UPDATE ledger SET points = 0")
+    # Keyed on the way, once: from the line after its last, on the head of its SHA-256 chain.
+    assert rows(db, "SELECT first_line, head FROM ledger_keying") == [(9, expected[-1][1])]
+    assert rows(db, "SELECT value FROM settings WHERE key = 'ledger_keying_due'") == []
+    assert Path(f"{db}.key").exists()
 
 
 async def test_the_daily_check_tells_the_admins_when_it_fails(database: str) -> None:
@@ -238,6 +242,13 @@ async def test_the_daily_check_tells_the_admins_when_it_fails(database: str) -> 
             assert rows(chat.db(), "SELECT outcome FROM job_runs WHERE job = 'ledger_check'") == [
                 ("done",)
             ]
+            # A check that passed sends the chain's head, to be kept outside the database: the
+            # ledger is empty yet, line 0.
+            assert rows(chat.db(), "SELECT COUNT(*) FROM ledger") == [(0,)]
+            anchor = await chat.server.wait_for(
+                lambda m: m.text.startswith("【数据核验】2026-03-03 核验通过"), chat_id=ADMIN
+            )
+            assert anchor.text.endswith("链头锚点：0:")
             chat.say(ADMIN, "/adjust 教育局 +12 补记漏登")
             await chat.server.wait_for(lambda m: m.text.startswith("已记入"), chat_id=ADMIN)
             (line,) = rows(chat.db(), "SELECT MAX(id) FROM ledger")[0]

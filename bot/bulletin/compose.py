@@ -89,6 +89,7 @@ def compose(
     *,
     draft: bool,
     wording: Wording = DEFAULT,
+    anchor: str = "",
 ) -> Composed:
     period = period_words(bulletin.period)
     start, end = date_words(bulletin.period.start), date_words(bulletin.period.end)
@@ -134,12 +135,12 @@ def compose(
         period=period,
         period_span=(start, end),
         tables=tables,
-        notes=notes_text(bulletin.notes),
+        notes=notes_text(bulletin.notes, anchor),
         awards=_awards_rows(bulletin, labels),
     )
 
 
-def notes_text(notes: Notes) -> list[str]:
+def notes_text(notes: Notes, anchor: str = "") -> list[str]:
     """The numbered notes under the tables: order, who is listed, "/", what the count leaves
     out, how each column is scored, the total and its floor, the dates."""
     lines = [texts.NOTE_ORDER, texts.NOTE_LISTING[notes.listing]]
@@ -162,6 +163,8 @@ def notes_text(notes: Notes) -> list[str]:
     else:
         lines.append(texts.NOTE_FLOOR.format(total=notes.total_column, floor=notes.floor))
     lines.append(texts.NOTE_DATES.format(start=date_words(notes.start), end=date_words(notes.end)))
+    if anchor:
+        lines.append(texts.NOTE_ANCHOR.format(anchor=anchor))
     numbered = [texts.NOTE_ITEM.format(number=n, text=line) for n, line in enumerate(lines, 1)]
     return [texts.NOTES_HEAD + numbered[0], *numbered[1:]]
 

@@ -39,7 +39,8 @@ def render_file(
         return text.encode()
     if fmt == "docx" and not letter.office.strip():
         raise DomainError("office_name_missing")
-    doc = compose(bulletin, letter, draft=published is None, wording=wording)
+    anchor = published.anchor if published is not None else ""
+    doc = compose(bulletin, letter, draft=published is None, wording=wording, anchor=anchor)
     if fmt == "docx":
         return render_docx(doc, stamp)
     if fmt == "xlsx":

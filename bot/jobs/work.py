@@ -13,6 +13,7 @@ from bot.jobs.calendar import Job, Run
 from bot.settings import Settings
 from bot.storage import Store, Tx
 from bot.storage.intake import KEEP_HANDLED
+from bot.storage.verify import Verified
 from bot.usecases import commissions
 from bot.usecases.bulletin import owe_draft
 from bot.usecases.notices import tell_admins
@@ -35,7 +36,7 @@ class Work:
     now: datetime
     settings: Settings
     # What the run found before its transaction (see BEFORE).
-    found: DomainError | None = None
+    found: DomainError | Verified | None = None
 
     @property
     def source(self) -> str:
@@ -225,30 +226,33 @@ async def commission_close(work: Work) -> None:
     await work.tell_admins("\n".join([head, *lines]))
 
 
-async def check_database(store: Store) -> DomainError | None:
-    """The first problem `govinfo-bot verify` would name, if any. Made before the run's
+async def check_database(store: Store) -> DomainError | Verified:
+    """The first problem `govinfo-bot verify` would name, or what it verified. Made before the run's
     transaction: it reads the whole database, and must not hold the write lock meanwhile.
     Before the run forgets old claims of updates, the working file learns which updates they
     handled (an update left unhandled there with its claim forgotten would be handled again)."""
     async with store.bot_autocommit() as tx:
         await tx.absorb_claims()
     try:
-        await verify(store)
+        return await verify(store)
     except DomainError as problem:
         return problem
-    return None
 
 
 async def ledger_check(work: Work) -> None:
-    """A failed check fails the run: recorded so, and the admins are told what is wrong. Also
-    the day's upkeep: the database's marks of handled updates older than needed go."""
-    if work.found is not None:
+    """A failed check fails the run: recorded so, and the admins are told what is wrong; one
+    that passed sends them the chain's head, an anchor kept outside the database. Also the
+    day's upkeep: the database's marks of handled updates older than needed go."""
+    if isinstance(work.found, DomainError):
         raise work.found
+    if isinstance(work.found, Verified):
+        day = work.now.date().isoformat()
+        await work.tell_admins(texts.LEDGER_CHECK_ANCHOR.format(day=day, anchor=work.found.head))
     await work.tx.forget_updates(work.now - KEEP_HANDLED)
 
 
 # Work made before the run's transaction, its result passed to the run as Work.found.
-BEFORE: dict[Job, Callable[[Store], Awaitable[DomainError | None]]] = {
+BEFORE: dict[Job, Callable[[Store], Awaitable[DomainError | Verified]]] = {
     Job.LEDGER_CHECK: check_database,
 }
 

@@ -14,6 +14,7 @@ import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -23,6 +24,7 @@ import asyncpg
 
 from bot.storage.chain import line_hash
 from bot.storage.dsn import SCHEMES, password_in
+from bot.storage.ledgerkey import KEYING_DUE, KeySource, key_source, make_key, read_key
 from bot.storage.migrate import (
     BOT_FILE_MIGRATIONS,
     WORKING_FILE_VERSION,
@@ -31,6 +33,7 @@ from bot.storage.migrate import (
     migrate,
     move_to_bot_file,
 )
+from scoring.errors import DomainError
 from scoring.ruleset import Ruleset
 from scoring.standings import UnitRef
 
@@ -122,15 +125,64 @@ class Store(ABC):
         self.claimed: set[int] = set()
         # Drafts whose confirmation is storing their claim in the database now.
         self.confirming: set[int] = set()
+        # The ledger key (bot.storage.ledgerkey), read once when the store opens.
+        self.key_source: KeySource | None = None
+        self.ledger_key: bytes | None = None
 
     @staticmethod
-    async def open(target: str | Path) -> Store:
-        """The store at `target`: a `postgresql://` URL, or the path of an SQLite file."""
+    async def open(
+        target: str | Path, *, key_file: Path | None = None, key: str | None = None
+    ) -> Store:
+        """The store at `target`: a `postgresql://` URL, or the path of an SQLite file; its
+        ledger key where `key_file` or `key` say (bot.storage.ledgerkey.key_source)."""
         from bot.storage.postgres import PgStore, is_postgres
 
+        store: Store
         if is_postgres(target):
-            return await PgStore.connect(str(target))
-        return await SqliteStore.connect(Path(target))
+            store = await PgStore.connect(str(target))
+        else:
+            store = await SqliteStore.connect(Path(target))
+        try:
+            await store._take_key(key_source(target, key_file, key))
+        except BaseException:
+            await store.close()
+            raise
+        return store
+
+    async def _take_key(self, source: KeySource) -> None:
+        """Read the ledger key; key a database from before the key (marked due by the migration
+        that brought the keying), once: its lines so far keep their SHA-256 chain, the next
+        ones are keyed."""
+        self.key_source = source
+        self.ledger_key = read_key(source)
+        async with self.reading() as tx:
+            if await tx.setting(KEYING_DUE) is None:
+                return
+        async with self.transaction() as tx:
+            if await tx.setting(KEYING_DUE) is None:
+                return
+            self.ledger_key = make_key(source)
+            keying = await tx.key_ledger(self.ledger_key, datetime.now(UTC))
+        log.warning(
+            "the ledger is keyed from line %d on, with the key in %s: keep it with the database",
+            keying.first_line, source.shown,
+        )  # fmt: skip
+
+    def writing_key(self) -> bytes:
+        """The ledger key to chain new lines with; refused (in Chinese) when it cannot be had.
+        Read again only while missing: `init` in another process may have made it since."""
+        if self.ledger_key is None and self.key_source is not None:
+            self.ledger_key = read_key(self.key_source)
+        if self.ledger_key is None:
+            shown = self.key_source.shown if self.key_source else ""
+            raise DomainError("ledger_key_missing", file=shown)
+        return self.ledger_key
+
+    def new_key(self) -> bytes:
+        """The ledger key for a database being initialised: its file made if there is none."""
+        assert self.key_source is not None
+        self.ledger_key = make_key(self.key_source)
+        return self.ledger_key
 
     @abstractmethod
     async def close(self) -> None: ...

@@ -20,6 +20,8 @@ class Publication:
     content: str
     docx_file: int | None
     xlsx_file: int
+    # The ledger chain's head it was published on (bot.storage.ledger.Anchor as text).
+    anchor: str = ""
 
     @property
     def by(self) -> str:
@@ -49,21 +51,21 @@ class BulletinStorage(TxBase):
         where, params = ("WHERE period = ?", (period,)) if period else ("", ())
         rows = await self.all(
             "SELECT period, version, published_at, actor, actor_name, content, docx_file, "
-            f"xlsx_file FROM bulletins {where} ORDER BY published_at, period, version",
+            f"xlsx_file, anchor FROM bulletins {where} ORDER BY published_at, period, version",
             params,
         )
         return [
-            Publication(p, v, datetime.fromisoformat(at), who, name, content, docx, xlsx)
-            for p, v, at, who, name, content, docx, xlsx in rows
+            Publication(p, v, datetime.fromisoformat(at), who, name, content, docx, xlsx, anchor)
+            for p, v, at, who, name, content, docx, xlsx, anchor in rows
         ]
 
     async def add_publication(self, publication: Publication) -> None:
         p = publication
         await self.db.execute(
             "INSERT INTO bulletins (period, version, published_at, actor, actor_name, content, "
-            "docx_file, xlsx_file) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "docx_file, xlsx_file, anchor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 p.period, p.version, p.at.isoformat(), p.actor, p.actor_name, p.content,
-                p.docx_file, p.xlsx_file,
+                p.docx_file, p.xlsx_file, p.anchor,
             ),
         )  # fmt: skip

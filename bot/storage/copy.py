@@ -42,6 +42,8 @@ TABLES = (
     ),
     Table("record_events", ("id", "record_id", "event", "actor", "reason", "at"), ("id",)),
     Table("ledger", LEDGER_COLUMNS, ("id",)),
+    # The target is keyed as the source was: the same key (copied beside it) checks the lines.
+    Table("ledger_keying", ("one", "first_line", "head", "key_id", "at", "mac"), ("one",)),
     Table("quota_months", ("month", "batch_id", "allow_empty"), ("month",)),
     Table(
         "quota_settlements",
@@ -85,7 +87,7 @@ TABLES = (
     Table(
         "bulletins",
         ("id", "period", "version", "published_at", "actor", "actor_name", "content",
-         "docx_file", "xlsx_file"),
+         "docx_file", "xlsx_file", "anchor"),
         ("id",),
         chunk=100,
     ),

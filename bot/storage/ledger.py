@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.storage.base import Row
-from bot.storage.chain import HASHED_COLUMNS, line_hash
+from bot.storage.chain import HASHED_COLUMNS, key_id, keying_mac, line_mac
+from bot.storage.ledgerkey import KEYING_DUE
 from bot.storage.periods import PeriodStorage
 from scoring.engine import Scored
 
@@ -62,10 +63,36 @@ class LedgerStorage(PeriodStorage):
         return list(range(end.next_id, end.next_id + len(rows)))
 
     async def _chain_end(self) -> ChainEnd:
-        """What the next ledger lines are chained to, read under the write lock."""
+        """What the next ledger lines are chained to, read under the write lock; refused
+        without the ledger key (read when the store opened: no round trip here)."""
+        key = self.store.writing_key()
         last = await self.one("SELECT id, hash FROM ledger ORDER BY id DESC LIMIT 1")
         slots: dict[str, int] = dict(await self.all("SELECT name, slot FROM score_columns"))
-        return ChainEnd(last[0] + 1 if last else 1, last[1] if last else "", slots)
+        return ChainEnd(last[0] + 1 if last else 1, last[1] if last else "", slots, key)
+
+    async def ledger_head(self) -> Anchor:
+        """The last ledger line and its chain hash (line 0 and "" while there is none)."""
+        last = await self.one("SELECT id, hash FROM ledger ORDER BY id DESC LIMIT 1")
+        return Anchor(last[0], last[1]) if last else Anchor(0, "")
+
+    async def ledger_keying(self) -> Keying | None:
+        row = await self.one("SELECT first_line, head, key_id, at, mac FROM ledger_keying")
+        return Keying(*row) if row else None
+
+    async def key_ledger(self, key: bytes, now: datetime) -> Keying:
+        """Key the ledger's chain from its next line on; recorded once (a trigger refuses a
+        change), with a MAC over the point and the head of the unkeyed chain before it."""
+        head = await self.ledger_head()
+        at = now.isoformat(timespec="seconds")
+        first = head.line + 1
+        keying = Keying(first, head.hash, key_id(key), at, keying_mac(key, first, head.hash, at))
+        await self.db.execute(
+            "INSERT INTO ledger_keying (one, first_line, head, key_id, at, mac) "
+            "VALUES (1, ?, ?, ?, ?, ?)",
+            (keying.first_line, keying.head, keying.key_id, keying.at, keying.mac),
+        )
+        await self.db.execute("DELETE FROM settings WHERE key = ?", (KEYING_DUE,))
+        return keying
 
     async def _insert_chained(self, chained: list[tuple[object, ...]]) -> None:
         # Ids are handed out by chain_lines, under the write lock, so a 100,000-row import is one
@@ -170,21 +197,47 @@ def _entry(row: Row) -> LedgerEntry:
 
 @dataclass(frozen=True)
 class ChainEnd:
-    """The id and hash the next ledger line follows on, and each score column's slot."""
+    """The id and hash the next ledger line follows on, each score column's slot, and the key
+    that chains the lines."""
 
     next_id: int
     previous: str
     slots: dict[str, int]
+    key: bytes
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A ledger line and its chain hash, kept outside the database (a published bulletin, the
+    admins' chat): `verify --anchor` proves that no line up to it changed since."""
+
+    line: int
+    hash: str
+
+    def __str__(self) -> str:
+        return f"{self.line}:{self.hash}"
+
+
+@dataclass(frozen=True)
+class Keying:
+    """From which line on the ledger is chained under the key (bot.storage.chain)."""
+
+    first_line: int
+    # The chain hash of the line before it ("" for the first line).
+    head: str
+    key_id: str
+    at: str
+    mac: str
 
 
 def chain_lines(end: ChainEnd, rows: Sequence[tuple[object, ...]]) -> list[tuple[object, ...]]:
     """Ledger lines as inserted: rows (ledger_rows' columns, in insert order) with their ids
-    from end.next_id, each line's chain hash and its column's slot."""
+    from end.next_id, each line's keyed chain hash and its column's slot."""
     previous = end.previous
     chained = []
     for i, row in enumerate(rows):
         line = (end.next_id + i, *row)
-        previous = line_hash(previous, line)
+        previous = line_mac(end.key, previous, line)
         chained.append((*line, previous, end.slots[row[3]]))  # type: ignore[index]
     return chained
 

@@ -15,7 +15,6 @@ from importlib import resources
 import aiosqlite
 
 from scoring.errors import DomainError
-from scoring.ruleset import builtin_ruleset_text
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +37,8 @@ def migration_files(package: str = DATABASE_MIGRATIONS) -> list[tuple[int, str]]
 
 
 # The built-in rulesets as shipped before (sha256 of the file's text). A database keeps the text
-# it was initialised with; one holding an earlier built-in text is moved to today's, which only
-# adds what earlier ones lacked (labels for chat, office-only items, award rules, limits) and
-# scores every item alike (tests/test_migrate.py holds the earlier texts and checks that).
+# it was initialised with until the office adopts another: every number it holds was scored by
+# that text. `rules show` and `init` say what today's text of the same ruleset would change.
 PREVIOUS_BUILTIN = {
     "3a0e7b583b9ddc7e53574512f4c5883533655dc22d2b37fc2333caa6cf46cb14": "dengkou-2024",
     "8144c83647a53589fb78561d78c13b5117c322a1f4b4596745a444a27abc0f28": "dengkou-2024",
@@ -48,6 +46,11 @@ PREVIOUS_BUILTIN = {
     "9c0388e40569ac041d287d8af55c750809b370c6c0a1eb3cff1dd201be5d1718": "dengkou-2024",
     "4e0e5c1ab99742af915541c703ad84d6239d08b42f88637f4e124b4aa2fa70ed": "ordos-2020",
 }
+
+
+def earlier_builtin(text: str) -> str | None:
+    """The built-in ruleset id of which `text` is a version shipped before, if it is one."""
+    return PREVIOUS_BUILTIN.get(hashlib.sha256(text.encode()).hexdigest())
 
 
 @asynccontextmanager
@@ -94,7 +97,7 @@ async def migrate(
                 await db.execute(f"PRAGMA user_version = {version}")
         current = version
     if package == DATABASE_MIGRATIONS:
-        await _upgrade_builtin_ruleset(db)
+        await _note_earlier_builtin(db)
     return current
 
 
@@ -157,19 +160,14 @@ async def bind_bot_file(bot: aiosqlite.Connection) -> None:
         await bot.execute("INSERT INTO belongs_to (database_id) VALUES (?)", (database_id,))
 
 
-async def _upgrade_builtin_ruleset(db: aiosqlite.Connection) -> None:
+async def _note_earlier_builtin(db: aiosqlite.Connection) -> None:
     rows = list(await db.execute_fetchall("SELECT value FROM settings WHERE key = 'ruleset'"))
-    if not rows:
-        return
-    stored = rows[0][0]
-    ruleset_id = PREVIOUS_BUILTIN.get(hashlib.sha256(stored.encode()).hexdigest())
-    if ruleset_id is None:
-        return
-    await db.execute(
-        "UPDATE settings SET value = ? WHERE key = 'ruleset' AND value = ?",
-        (builtin_ruleset_text(ruleset_id), stored),
-    )
-    log.info("the stored ruleset %s was moved to the text shipped now", ruleset_id)
+    if rows and (ruleset_id := earlier_builtin(rows[0][0])) is not None:
+        log.info(
+            "the stored ruleset %s is a version shipped before, kept as it is; "
+            "`govinfo-bot rules show` says what the version shipped now would change",
+            ruleset_id,
+        )
 
 
 async def _version(db: aiosqlite.Connection) -> int:

@@ -1,6 +1,8 @@
-"""Checking a database: what guards it (SQLite's own integrity check; on PostgreSQL, the triggers
-that keep the ledger append-only and its sums fenced), the ledger's hash chain, and every kept sum
-against the ledger lines it sums. The checks read through a Tx, the same SQL on either store.
+"""Checking a database: what guards it (SQLite's own integrity check; on both stores, the triggers
+that keep the ledger append-only and its sums fenced), the ledger's chain (keyed by the ledger
+key from the keying on), an anchor kept outside the database, every kept sum against the ledger
+lines it sums, every record's status against its events and the period locks against their
+history. The checks read through a Tx, the same SQL on either store.
 
 They read the whole ledger, so they must keep clear of the bot's own work: on SQLite they run
 on a connection of their own (the store's reading connection serves every read of the bot, and
@@ -18,7 +20,8 @@ from dataclasses import dataclass
 import aiosqlite
 
 from bot.storage.base import BUSY_TIMEOUT_MS, Row, Store, TxBase
-from bot.storage.chain import HASHED_COLUMNS, line_hash
+from bot.storage.chain import HASHED_COLUMNS, chained, key_id, keying_mac
+from bot.storage.ledger import Anchor, Keying
 from bot.storage.tx import Tx
 from scoring.errors import DomainError
 
@@ -32,6 +35,8 @@ class Verified:
     lines: int
     # Rows of the kept sums (monthly and quarterly sums per unit, monthly item counts).
     sums: int
+    # The head of the chain checked: to be kept outside the database.
+    head: Anchor
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,22 @@ GUARDS = {
     "ledger_months": ("ledger_months_guard", "ledger_months_guard_truncate"),
     "ledger_quarters": ("ledger_quarters_guard", "ledger_quarters_guard_truncate"),
     "item_months": ("item_months_guard", "item_months_guard_truncate"),
+    "ledger_keying": (
+        "ledger_keying_no_update", "ledger_keying_no_delete", "ledger_keying_no_truncate",
+    ),
+}  # fmt: skip
+# The same guards in migrations/*.sql: SQLite has no TRUNCATE, and checks a row's insert, update
+# and delete in triggers of their own.
+SQLITE_GUARDS = {
+    "ledger": (
+        "ledger_no_update", "ledger_no_delete", "ledger_append_only", "ledger_slot",
+        "ledger_sums", "ledger_items",
+    ),
+    **{
+        table: tuple(f"{table}_guard_{event}" for event in ("insert", "update", "delete"))
+        for table in ("ledger_months", "ledger_quarters", "item_months")
+    },
+    "ledger_keying": ("ledger_keying_no_update", "ledger_keying_no_delete"),
 }  # fmt: skip
 
 
@@ -109,7 +130,9 @@ async def checking(store: Store) -> AsyncIterator[Tx]:
             raise DomainError("verify_integrity", detail=result)
         await db.execute("BEGIN")
         try:
-            yield Tx(db, store, reading=True)
+            tx = Tx(db, store, reading=True)
+            await _check_sqlite_guards(tx)
+            yield tx
         finally:
             await db.execute("COMMIT")
     finally:
@@ -134,16 +157,51 @@ async def _check_guards(tx: TxBase) -> None:
         raise DomainError("verify_guards", triggers=missing)
 
 
-async def check_chain(tx: TxBase) -> int:
-    """Every ledger line's hash, from the first line to the last; how many lines there are."""
+async def _check_sqlite_guards(tx: TxBase) -> None:
+    # Dropped (the sqlite3 shell can), they would let the ledger be changed unseen until the
+    # next check of the chain.
+    present = set(await tx.all("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'"))
+    missing = [
+        name
+        for table, names in SQLITE_GUARDS.items()
+        for name in names
+        if (table, name) not in present
+    ]
+    if missing:
+        raise DomainError("verify_guards", triggers=missing)
+
+
+async def check_keying(tx: TxBase, key: bytes | None, key_shown: str) -> Keying | None:
+    """The keying record, checked against the key: None for a database never initialised."""
+    row = await tx.one("SELECT first_line, head, key_id, at, mac FROM ledger_keying")
+    if row is None:
+        if await tx.one("SELECT 1 FROM settings WHERE key = 'ruleset'") is not None:
+            # Every initialised database is keyed when it opens: the record was removed.
+            raise DomainError("verify_unkeyed")
+        return None
+    keying = Keying(*row)
+    if key is None:
+        raise DomainError("verify_key_missing", file=key_shown)
+    if key_id(key) != keying.key_id:
+        raise DomainError(
+            "verify_key_wrong", file=key_shown, expected=keying.key_id, found=key_id(key)
+        )
+    if keying_mac(key, keying.first_line, keying.head, keying.at) != keying.mac:
+        raise DomainError("verify_keying")
+    return keying
+
+
+async def check_chain(tx: TxBase, keying: Keying | None, key: bytes | None) -> tuple[int, Anchor]:
+    """Every ledger line's hash, from the first line to the last: SHA-256 before the keying,
+    HMAC under the key from it on; how many lines there are, and the last with its hash."""
     columns = f"{', '.join(HASHED_COLUMNS)}, hash"
-    previous = ""
+    head = Anchor(0, "")
     lines = 0
     rows = await tx.all(f"SELECT {columns} FROM ledger ORDER BY id LIMIT {_CHAIN_BATCH}")
     while rows:
         # Hashing 10,000 lines takes tens of milliseconds: off the event loop, which keeps
         # serving the bot meanwhile.
-        previous, broken = await asyncio.to_thread(_follow, previous, rows)
+        head, broken = await asyncio.to_thread(_follow, head, rows, keying, key)
         if broken is not None:
             raise DomainError("verify_chain", line=broken)
         lines += len(rows)
@@ -151,17 +209,88 @@ async def check_chain(tx: TxBase) -> int:
             f"SELECT {columns} FROM ledger WHERE id > ? ORDER BY id LIMIT {_CHAIN_BATCH}",
             (rows[-1][0],),
         )
-    return lines
+    if keying is not None and head.line < keying.first_line:
+        # No keyed line yet: the unkeyed chain must still end where the keying found it.
+        if head.line < keying.first_line - 1:
+            raise DomainError("verify_anchor_gone", line=keying.first_line - 1)
+        if head.hash != keying.head:
+            raise DomainError("verify_chain", line=head.line)
+    return lines, head
 
 
-def _follow(previous: str, rows: Sequence[Row]) -> tuple[str, int | None]:
-    """The chain through `rows` from `previous`: the last hash, and the first line whose stored
-    hash differs, if any."""
+def _follow(
+    head: Anchor, rows: Sequence[Row], keying: Keying | None, key: bytes | None
+) -> tuple[Anchor, int | None]:
+    """The chain through `rows` from `head`: the new head, and the first line whose stored hash
+    differs, if any. The first keyed line follows on the head the keying recorded."""
+    previous = head.hash
+    line_id = head.line
     for *line, stored in rows:
-        previous = line_hash(previous, line)
+        line_id = line[0]
+        keyed = keying is not None and line_id >= keying.first_line
+        if keying is not None and line_id == keying.first_line and previous != keying.head:
+            return Anchor(line_id, previous), line_id
+        previous = chained(key if keyed else None, previous, line)
         if previous != stored:
-            return previous, line[0]
-    return previous, None
+            return Anchor(line_id, previous), line_id
+    return Anchor(line_id, previous), None
+
+
+async def check_anchor(tx: TxBase, anchor: Anchor) -> None:
+    """The line an anchor names still has the hash it had: with the chain whole up to it, no
+    line up to it changed since the anchor was taken."""
+    if anchor.line == 0:
+        return
+    found = await tx.one("SELECT hash FROM ledger WHERE id = ?", (anchor.line,))
+    if found is None:
+        raise DomainError("verify_anchor_gone", line=anchor.line)
+    if found[0] != anchor.hash:
+        raise DomainError("verify_anchor", line=anchor.line)
+
+
+async def check_records(tx: TxBase) -> None:
+    """Every record's status agrees with its events and the ledger: one set back to pending
+    behind the bot's back could be approved, and scored, again."""
+    found = await tx.one(
+        "SELECT r.id, r.status, e.event FROM records r JOIN record_events e ON e.id = ("
+        "SELECT MAX(x.id) FROM record_events x WHERE x.record_id = r.id "
+        "AND x.event IN ('approved', 'confirmed', 'rejected')) "
+        "WHERE r.status <> CASE e.event WHEN 'rejected' THEN 'rejected' ELSE 'confirmed' END "
+        "ORDER BY r.id LIMIT 1"
+    )
+    if found is not None:
+        record, status, event = found
+        raise DomainError("verify_status", record=record, status=status, event=event)
+    found = await tx.one(
+        "SELECT r.id FROM records r WHERE r.status <> 'confirmed' "
+        "AND EXISTS (SELECT 1 FROM ledger l WHERE l.record_id = r.id) ORDER BY r.id LIMIT 1"
+    )
+    if found is not None:
+        raise DomainError("verify_unconfirmed_scored", record=found[0])
+
+
+async def check_locks(tx: TxBase) -> None:
+    """The periods locked now are those whose last lock event is a lock, and every period
+    published has a lock history: a lock deleted behind the bot's back would let a published
+    number change."""
+    latest = (
+        "SELECT e.period, e.event FROM period_events e WHERE e.id = "
+        "(SELECT MAX(x.id) FROM period_events x WHERE x.period = e.period)"
+    )
+    found = await tx.one(
+        f"WITH latest AS ({latest}) "
+        "SELECT period, 'locked' FROM latest WHERE event = 'locked' "
+        "AND NOT EXISTS (SELECT 1 FROM period_locks k WHERE k.period = latest.period) "
+        "UNION ALL SELECT k.period, 'reopened' FROM period_locks k "
+        "WHERE NOT EXISTS (SELECT 1 FROM latest WHERE latest.period = k.period "
+        "AND latest.event = 'locked') "
+        "UNION ALL SELECT DISTINCT b.period, 'published' FROM bulletins b "
+        "WHERE NOT EXISTS (SELECT 1 FROM period_events x WHERE x.period = b.period) "
+        "ORDER BY 1 LIMIT 1"
+    )
+    if found is not None:
+        period, history = found
+        raise DomainError("verify_locks", period=period, history=history)
 
 
 async def check_sums(tx: TxBase, sums: _Sums) -> int:

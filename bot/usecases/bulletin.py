@@ -122,7 +122,9 @@ async def publish(
             letter = await _reviewed(tx, period, letter)
         paper = await bulletin_in(tx, period)
         version = earlier[-1].version + 1 if earlier else 1
-        published = Published(version, now, actor_name or actor)
+        # Publishing adds no ledger line: the head read here is the one the numbers came from.
+        anchor = str(await tx.ledger_head())
+        published = Published(version, now, actor_name or actor, anchor)
         # CPU work under the write lock: the files must show exactly what is locked.
         docx, xlsx = await asyncio.to_thread(_files, paper, letter, now, published, wording)
         stem = f"{texts.BULLETIN_FILE_STEM}-{period.label}-v{version}"
@@ -130,7 +132,7 @@ async def publish(
         xlsx_id = await tx.add_file(f"{stem}.xlsx", xlsx, now)
         content = json.dumps(paper.to_json(published), ensure_ascii=False)
         publication = Publication(
-            period.label, version, now, actor, actor_name, content, docx_id, xlsx_id
+            period.label, version, now, actor, actor_name, content, docx_id, xlsx_id, anchor
         )
         await tx.add_publication(publication)
         if lock is None:
@@ -138,12 +140,14 @@ async def publish(
         told = await _tell_units(tx, paper, period, now)
         labels = {g.id: g.display for g in (await tx.ruleset()).groups}
         changed = _changed(earlier[-1].content, content, labels) if earlier else []
+        # The anchor leaves the database with the admins, whoever published.
+        lines = [texts.BULLETIN_ANCHOR.format(period=period.label, version=version, anchor=anchor)]
         if changed:
-            lines = [texts.BULLETIN_CHANGED.format(period=period.label, version=version)]
+            lines.append(texts.BULLETIN_CHANGED.format(period=period.label, version=version))
             lines += [change_line(c) for c in changed]
-            await tell_admins(
-                tx, admin_ids, f"bulletin:{period.label}:{version}", "\n".join(lines), now
-            )
+        await tell_admins(
+            tx, admin_ids, f"bulletin:{period.label}:{version}", "\n".join(lines), now
+        )
     return Issued(publication, changed, told)
 
 

@@ -14,6 +14,7 @@ from bot.storage.copy import (
     read_chunks,
     write_rows,
 )
+from bot.storage.ledgerkey import place_key, read_key
 from scoring.errors import DomainError
 
 
@@ -26,6 +27,9 @@ async def copy_database(source: Store, target: Store) -> dict[str, int]:
     async with source.reading() as tx:
         if await tx.ruleset_text() is None:
             raise DomainError("copy_source_missing", db=source.display)
+    key = source.writing_key()
+    assert target.key_source is not None
+    target_key = read_key(target.key_source)
     async with source.bot_transaction() as tx:
         waiting = len(await tx.unhandled_updates())
     if waiting:
@@ -42,6 +46,9 @@ async def copy_database(source: Store, target: Store) -> dict[str, int]:
                 table=texts.COPY_TABLES[table],
                 rows=count,
             )
+        if target_key is not None and target_key != key:
+            # The copied lines would not check under the target's key.
+            raise DomainError("copy_key_differs", file=target.key_source.shown)
         await clear_settings(write)
         for table in TABLES:
             rows[table.name] = 0
@@ -49,5 +56,8 @@ async def copy_database(source: Store, target: Store) -> dict[str, int]:
                 await write_rows(write, table, chunk)
                 rows[table.name] += len(chunk)
         await advance_identities(write)
+    if target_key is None:
+        place_key(target.key_source, key)
+    target.ledger_key = key
     await bind_working_file(target)
     return rows

@@ -1,0 +1,33 @@
+-- A ledger key kept outside the database (bot/storage/chain.py, bot/storage/ledgerkey.py): from
+-- the keying on, each ledger line is chained by an HMAC under it. The keying is recorded once,
+-- at `init` or, for a database from before, at its first opening since: which line is the first
+-- keyed one, the hash of the line before it, a name of the key, when, and a MAC over all that.
+CREATE TABLE ledger_keying (
+    one        INTEGER PRIMARY KEY CHECK (one = 1),
+    first_line INTEGER NOT NULL,
+    head       TEXT NOT NULL,
+    key_id     TEXT NOT NULL,
+    at         TEXT NOT NULL,
+    mac        TEXT NOT NULL
+);
+
+CREATE TRIGGER ledger_keying_no_update BEFORE UPDATE ON ledger_keying
+BEGIN
+    SELECT RAISE(ABORT, 'the ledger keying is written once');
+END;
+
+CREATE TRIGGER ledger_keying_no_delete BEFORE DELETE ON ledger_keying
+BEGIN
+    SELECT RAISE(ABORT, 'the ledger keying is written once');
+END;
+
+-- A database initialised before this migration is keyed when the store next opens (it needs the
+-- key, which lives outside the database): this marks it due, here and only here, so that a
+-- keying record removed later is reported by `verify` rather than quietly made again.
+INSERT INTO settings (key, value) SELECT 'ledger_keying_due', 'upgrade' FROM settings
+    WHERE key = 'ruleset';
+
+-- The head of the ledger's chain when the version was published (line id and hash): kept
+-- outside the database too (in the bulletin's notes, sent to the admins), it proves with
+-- `govinfo-bot verify --anchor` that no line up to it changed since.
+ALTER TABLE bulletins ADD COLUMN anchor TEXT NOT NULL DEFAULT '';
