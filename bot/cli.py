@@ -33,7 +33,7 @@ from bot.usecases.standings import standings
 from bot.usecases.verify import verify
 from scoring.dates import read_day
 from scoring.errors import DomainError
-from scoring.periods import Period, check_period, parse_month, parse_period
+from scoring.periods import Period, check_period, parse_period, read_month, read_period
 from scoring.ruleset import load_ruleset
 
 log = logging.getLogger("govinfo-bot")
@@ -111,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="quota_command", required=True
     )
     settle = quota.add_parser("settle", help="结算一个月的报送任务")
-    settle.add_argument("--month", required=True, help="月份，如 2024-05")
+    settle.add_argument("--month", required=True, help="月份，如 2024年5月、上月、2024-05")
     settle.add_argument("--dry-run", action="store_true", help="只显示将要写入的内容，不保存")
     settle.add_argument(
         "--allow-empty", action="store_true", help="该月确实没有任何报送时，仍然结算"
@@ -121,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="period_command", required=True
     )
     period.add_parser("lock", help="锁定一个已结束的期间").add_argument(
-        "period", help="2024-05、2024Q2、2024 或 2024-04-01..2024-06-30"
+        "period", help="2024年第二季度、2024年5月、2024年、上季度、去年，或 2024Q2、2024-05"
     )
     reopen = period.add_parser("reopen", help="解锁一个期间（须注明原因）")
     reopen.add_argument("period")
@@ -130,7 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     table = commands.add_parser("standings", help="排名")
     table.add_argument(
-        "--period", required=True, help="2024-05、2024Q2、2024 或 2024-04-01..2024-06-30"
+        "--period",
+        required=True,
+        help="2024年第二季度、2024年5月、2024年、本月、上季度、今年，或 2024Q2、2024-05、2024-04-01..2024-06-30",
     )
     table.add_argument("--group", action="append", help="只看某个分组（可重复）")
     table.add_argument("--format", choices=render.FORMATS, default="text")
@@ -152,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="draft：生成草稿（默认）；publish：发布并锁定期间；list：已发布的通报",
     )
     paper.add_argument(
-        "--period", help="2024Q2（季度）、2024（年度，含评先）、2024-05 等（list 不需要）"
+        "--period", help="2024年第二季度、2024年（年度，含评先）、2024年5月、上季度等（list 不需要）"
     )
     paper.add_argument(
         "--version", type=int, help="取已发布的第几版，与发布时的文件逐字节相同（docx 或 xlsx）"
@@ -282,7 +284,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 
             return await _with_store(settings, records)
         case "quota":
-            month = parse_month(args.month)
+            month = read_month(args.month, now.date())
 
             async def settle(store: Store) -> int:
                 done = await settle_quota(
@@ -361,7 +363,7 @@ def _print_totals(lines: list[int]) -> None:
 def _print_settlement(done: MonthSettled, *, dry_run: bool) -> None:
     if dry_run:
         print(texts.DRY_RUN)
-    month = done.month.label
+    month = done.month.name
     if done.again:
         if not done.changes:
             print(texts.SETTLED_NOTHING_NEW.format(month=month))
@@ -387,17 +389,17 @@ async def _period(store: Store, args: argparse.Namespace, now: datetime) -> int:
     match args.period_command:
         case "lock":
             locked = await periods.lock(store, args.period, _actor(), "", now)
-            print(texts.PERIOD_LOCKED.format(period=locked.label))
+            print(texts.PERIOD_LOCKED.format(period=locked.name))
         case "reopen":
             reopened = await periods.reopen(store, args.period, args.reason, _actor(), "", now)
-            print(texts.PERIOD_REOPENED.format(period=reopened.label))
+            print(texts.PERIOD_REOPENED.format(period=reopened.name))
         case _:
             locks, events = await periods.history(store)
             print(texts.PERIODS_LOCKED_NOW)
             for lock in locks:
                 print(
                     texts.PERIODS_LOCKED_LINE.format(
-                        period=lock.period, first=lock.first_day, last=lock.last_day,
+                        period=parse_period(lock.period).name, first=lock.first_day, last=lock.last_day,
                         who=texts.actor_display(lock.actor_name or lock.actor),
                         at=lock.at.strftime("%Y-%m-%d %H:%M"),
                     )
@@ -408,7 +410,7 @@ async def _period(store: Store, args: argparse.Namespace, now: datetime) -> int:
             for e in events:
                 print(
                     texts.PERIODS_EVENT_LINE.format(
-                        at=e.at.strftime("%Y-%m-%d %H:%M"), period=e.period,
+                        at=e.at.strftime("%Y-%m-%d %H:%M"), period=parse_period(e.period).name,
                         event=texts.PERIOD_EVENTS[e.event],
                         who=texts.actor_display(e.actor_name or e.actor),
                         reason=f"：{e.reason}" if e.reason else "",
@@ -435,7 +437,8 @@ async def _jobs(store: Store, settings: Settings) -> int:
     for job, period, ran_at, outcome, detail in recent:
         print(
             texts.JOBS_RECENT_LINE.format(
-                ran=ran_at[:16].replace("T", " "), job=texts.JOB_NAMES[job], period=period,
+                ran=ran_at[:16].replace("T", " "), job=texts.JOB_NAMES[job],
+                period=_job_subject(job, period),
                 outcome=texts.JOB_OUTCOMES[outcome], detail=detail,
             ).rstrip()
         )  # fmt: skip
@@ -452,7 +455,7 @@ async def _jobs(store: Store, settings: Settings) -> int:
                 due=run.due_at.strftime("%Y-%m-%d %H:%M"),
                 weekday=texts.WEEKDAYS[run.due_at.weekday()],
                 job=texts.JOB_NAMES[run.job],
-                period=run.period,
+                period=run.named,
             )
         )
     if checks:
@@ -464,6 +467,16 @@ async def _jobs(store: Store, settings: Settings) -> int:
             )
         )
     return 0
+
+
+def _job_subject(job: str, key: str) -> str:
+    """A recorded run's key (2026-03/1, 2026Q1, or a commission's number) as people name it."""
+    if job.startswith("commission"):
+        return key
+    try:
+        return parse_period(key.partition("/")[0]).name
+    except DomainError:
+        return key
 
 
 async def _template(store: Store, args: argparse.Namespace, now: datetime) -> int:
@@ -489,7 +502,7 @@ async def _checked(store: Store, period: Period, now: datetime) -> Period:
 
 
 async def _standings(store: Store, args: argparse.Namespace, now: datetime) -> int:
-    period = await _checked(store, parse_period(args.period), now)
+    period = await _checked(store, read_period(args.period, now.date()), now)
     ruleset, table = await standings(store, period, args.group)
     if args.format == "xlsx":
         if not args.out:
@@ -528,7 +541,7 @@ async def _bulletin(store: Store, args: argparse.Namespace, settings: Settings) 
         published = await bulletins.publications(store)
         for p in published:
             print(texts.BULLETINS_LINE.format(
-                period=p.period, version=p.version, at=p.at.strftime("%Y-%m-%d %H:%M"),
+                period=parse_period(p.period).name, version=p.version, at=p.at.strftime("%Y-%m-%d %H:%M"),
                 by=texts.actor_display(p.by),
             ))  # fmt: skip
         if not published:
@@ -536,8 +549,8 @@ async def _bulletin(store: Store, args: argparse.Namespace, settings: Settings) 
         return 0
     if not args.period:
         raise DomainError("usage", usage="govinfo-bot bulletin [publish] --period <期间>")
-    period = parse_period(args.period)
     now = settings.now()
+    period = read_period(args.period, now.date())
     day = read_day(args.date, now.date()) if args.date else now.date()
     letter, wording = office_letter(settings, day, args.issue, args.template)
     if args.action == "publish":
@@ -545,7 +558,7 @@ async def _bulletin(store: Store, args: argparse.Namespace, settings: Settings) 
             store, period, _actor(), "", now, letter, wording, settings.admin_ids
         )
         print(texts.BULLETIN_PUBLISHED.format(
-            period=period.label, version=issued.publication.version, units=issued.units_told
+            period=period.name, version=issued.publication.version, units=issued.units_told
         ))  # fmt: skip
         for change in issued.changed:
             print(bulletins.change_line(change))
@@ -568,7 +581,7 @@ async def _bulletin(store: Store, args: argparse.Namespace, settings: Settings) 
     out = Path(args.out or f"bulletin-{period.label.replace('..', '_')}.{args.format}")
     out.write_bytes(data)
     what = texts.BULLETIN_WHAT.format(
-        period=period.label, state=texts.BULLETIN_DRAFT, units=paper.headline.unit_count
+        period=period.name, state=texts.BULLETIN_DRAFT, units=paper.headline.unit_count
     )
     print(texts.BULLETIN_WRITTEN.format(path=out, what=what))
     return 0

@@ -54,7 +54,10 @@ ERRORS: dict[str, str] = {
     "file_already_imported": "该文件已于 {when} 导入过（{source}），未重复导入",
     "import_rejected": "文件有 {count} 处错误，已整体拒绝，未保存任何内容：",
     "import_rejected_sheet": "工作表「{sheet}」有 {count} 处错误，已整体拒绝，未保存任何内容：",
-    "period_invalid": "无法识别的期间 {period}：请使用 2024-05、2024Q2、2024 或 2024-04-01..2024-06-30",
+    "period_invalid": (
+        "无法识别的期间 {period}：请写成 2024年第二季度、2024年5月、2024年、本月、上季度、去年，"
+        "或 2024Q2、2024-05、2024-04-01..2024-06-30"
+    ),
     "period_reversed": "期间 {period} 的结束日期早于开始日期",
     "period_out_of_range": "期间 {period} 超出范围：只能是 {first} 年至 {last} 年之间的期间",
     "number_invalid": "编号 {text} 不对：请用阿拉伯数字，如 17 或 #17",
@@ -66,7 +69,7 @@ ERRORS: dict[str, str] = {
     "month_not_ended": "{month} 尚未结束，不能结算",
     "month_before_effective": "{month} 早于规则集生效日期 {effective}，无需结算",
     "xlsx_needs_out": "xlsx 格式必须用 --out 指定输出文件",
-    "month_invalid": "无法识别的月份 {month}：请使用 2024-05 这样的格式",
+    "month_invalid": "无法识别的月份 {month}：请写成 2024年5月、本月、上月或 2024-05",
     "month_empty": (
         "{month} 没有任何报送记录，未结算：多半是报送数据还没有导入。"
         "如确实所有单位都没有报送，请运行 govinfo-bot quota settle --month {month} --allow-empty"
@@ -433,18 +436,9 @@ ERRORS["csv_not_encodable"] = (
 def period_span(period: Period) -> str:
     """A period as a bulletin names it, with its days: 2024年第二季度（2024-04-01 至 2024-06-30）."""
     days = f"{period.start.isoformat()} 至 {period.end.isoformat()}"
-    label = period.label
-    if ".." in label:
+    if ".." in period.label:
         return days
-    if "Q" in label:
-        year, quarter = label.split("Q")
-        name = f"{int(year)}年第{QUARTERS[int(quarter) - 1]}季度"
-    elif "-" in label:
-        year, month = label.split("-")
-        name = f"{int(year)}年{int(month)}月"
-    else:
-        name = f"{int(label)}年"
-    return f"{name}（{days}）"
+    return f"{period.name}（{days}）"
 
 
 STANDINGS_TITLE = "{ruleset} {period}（{start} 至 {end}）共采用 {items} 条"

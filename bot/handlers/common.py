@@ -176,7 +176,7 @@ async def send_full_table(
     await message.reply_document(
         render.standings_xlsx(ruleset, table),
         filename=f"govinfo-{period.label}.xlsx",
-        caption=texts.FULL_TABLE_CAPTION.format(period=period.label),
+        caption=texts.FULL_TABLE_CAPTION.format(period=period.name),
     )
 
 
