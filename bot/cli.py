@@ -102,10 +102,16 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="每一行都作为新记录存储，即使与已存储的记录相同",
     )
+    records_import.add_argument(
+        "--dry-run", action="store_true", help="只显示将要导入和拒绝的内容，不保存"
+    )
+    records_import.add_argument(
+        "--year", type=int, help="没有写年份的日期（如 6月10日）所属的年份，如 2024"
+    )
 
     template = commands.add_parser("template", help="生成可直接填写、导入的 Excel 模板")
     template.add_argument("kind", choices=KINDS, help="records：政务信息登记表；units：单位名单")
-    template.add_argument("--out", required=True, help="模板文件，如 登记表.xlsx")
+    template.add_argument("--out", help="模板文件（默认 政务信息登记表.xlsx 或 单位名单.xlsx）")
 
     quota = commands.add_parser("quota", help="月度报送任务").add_subparsers(
         dest="quota_command", required=True
@@ -136,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     table.add_argument("--group", action="append", help="只看某个分组（可重复）")
     table.add_argument("--format", choices=render.FORMATS, default="text")
-    table.add_argument("--out", help="写入文件而不是标准输出（xlsx 必须指定）")
+    table.add_argument("--out", help="写入文件而不是标准输出（xlsx 默认写入 排名-<期间>.xlsx）")
     table.add_argument(
         "--encoding",
         choices=CSV_ENCODINGS,
@@ -154,13 +160,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="draft：生成草稿（默认）；publish：发布并锁定期间；list：已发布的通报",
     )
     paper.add_argument(
-        "--period", help="2024年第二季度、2024年（年度，含评先）、2024年5月、上季度等（list 不需要）"
+        "--period",
+        help="2024年第二季度、2024年（年度，含评先）、2024年5月、上季度等（list 不需要）",
     )
     paper.add_argument(
         "--version", type=int, help="取已发布的第几版，与发布时的文件逐字节相同（docx 或 xlsx）"
     )
     paper.add_argument("--format", choices=bulletin_files.FORMATS, default="docx")
-    paper.add_argument("--out", help="输出文件（默认 bulletin-<期间>.<格式>；json 默认输出到屏幕）")
+    paper.add_argument(
+        "--out",
+        help="输出文件（默认 通报-<期间>.<格式>，如 通报-2024年第二季度.docx；json 默认输出到屏幕）",
+    )
     paper.add_argument("--issue", help="发文字号（默认取 GOVINFO_BULLETIN_ISSUE）")
     paper.add_argument("--date", help="成文日期 YYYY-MM-DD（默认今天）")
     paper.add_argument("--template", help="通报措辞模板文件（默认取 GOVINFO_BULLETIN_TEMPLATE）")
@@ -268,18 +278,23 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
                     if args.allow_duplicates
                     else Existing.REFUSE
                 )
-                done = await import_records(store, args.file, _actor(), now, existing, args.sheet)
+                done = await import_records(
+                    store, args.file, _actor(), now, existing, args.sheet, year=args.year,
+                    dry_run=args.dry_run,
+                )  # fmt: skip
                 print(
-                    texts.RECORDS_IMPORTED.format(
+                    (texts.RECORDS_DRY if done.dry_run else texts.RECORDS_IMPORTED).format(
                         rows=done.rows, records=done.records, submissions=done.submissions,
                         entries=done.entries, points=done.points,
                     )
                 )  # fmt: skip
                 if done.skipped:
-                    print(texts.RECORDS_SKIPPED.format(skipped=done.skipped))
+                    skipped = texts.RECORDS_SKIPPED_DRY if done.dry_run else texts.RECORDS_SKIPPED
+                    print(skipped.format(skipped=done.skipped))
                 _print_totals(done.totals)
                 if done.changes:
-                    print(render.render_changes(texts.RESETTLED_HEAD, done.changes))
+                    head = texts.RESETTLED_HEAD_DRY if done.dry_run else texts.RESETTLED_HEAD
+                    print(render.render_changes(head, done.changes))
                 return 0
 
             return await _with_store(settings, records)
@@ -361,6 +376,7 @@ def _print_totals(lines: list[int]) -> None:
 
 
 def _print_settlement(done: MonthSettled, *, dry_run: bool) -> None:
+    """What a settlement did, or with `dry_run` what it would do, in words that say which."""
     if dry_run:
         print(texts.DRY_RUN)
     month = done.month.name
@@ -368,21 +384,22 @@ def _print_settlement(done: MonthSettled, *, dry_run: bool) -> None:
         if not done.changes:
             print(texts.SETTLED_NOTHING_NEW.format(month=month))
             return
-        print(texts.SETTLED_AGAIN.format(month=month))
+        print((texts.SETTLED_AGAIN_DRY if dry_run else texts.SETTLED_AGAIN).format(month=month))
     else:
-        print(
-            texts.SETTLED.format(month=month, settled=len(done.settled), missed=len(done.penalised))
-        )
+        settled = texts.SETTLED_DRY if dry_run else texts.SETTLED
+        print(settled.format(month=month, settled=len(done.settled), missed=len(done.penalised)))
+        outcomes = texts.OUTCOME_DRY if dry_run else texts.OUTCOME
         for s in done.penalised:
             print(
                 texts.SETTLED_ROW.format(
                     unit=s.unit, group=s.group, submissions=s.submissions, quota=s.quota,
-                    outcome=texts.OUTCOME[s.outcome.value], points=s.points,
+                    outcome=outcomes[s.outcome.value], points=s.points,
                 )
             )  # fmt: skip
     later = [c for c in done.changes if done.again or c.month != done.month]
     if later:
-        print(render.render_changes(texts.RESETTLED_HEAD, later))
+        head = texts.RESETTLED_HEAD_DRY if dry_run else texts.RESETTLED_HEAD
+        print(render.render_changes(head, later))
 
 
 async def _period(store: Store, args: argparse.Namespace, now: datetime) -> int:
@@ -489,8 +506,11 @@ async def _template(store: Store, args: argparse.Namespace, now: datetime) -> in
         data, sheet = records_template(ruleset, units, now.date()), texts.TEMPLATE_RECORDS_SHEET
     else:
         data, sheet = units_template(ruleset), texts.TEMPLATE_UNITS_SHEET
-    Path(args.out).write_bytes(data)
-    print(texts.TEMPLATE_WRITTEN.format(path=args.out, sheet=sheet, kind=args.kind))
+    out = args.out or texts.TEMPLATE_FILES[args.kind]
+    Path(out).write_bytes(data)
+    print(texts.TEMPLATE_WRITTEN.format(path=out, sheet=sheet, kind=args.kind))
+    if args.kind == "records" and not units:
+        print(texts.TEMPLATE_NO_UNITS)
     return 0
 
 
@@ -505,10 +525,9 @@ async def _standings(store: Store, args: argparse.Namespace, now: datetime) -> i
     period = await _checked(store, read_period(args.period, now.date()), now)
     ruleset, table = await standings(store, period, args.group)
     if args.format == "xlsx":
-        if not args.out:
-            raise DomainError("xlsx_needs_out")
-        Path(args.out).write_bytes(render.standings_xlsx(ruleset, table))
-        print(texts.STANDINGS_WRITTEN.format(path=args.out))
+        out = args.out or texts.STANDINGS_FILE.format(period=period.name, format="xlsx")
+        Path(out).write_bytes(render.standings_xlsx(ruleset, table))
+        print(texts.STANDINGS_WRITTEN.format(path=out))
         return 0
     if args.format == "json":
         output = render.standings_json(table)
@@ -578,7 +597,12 @@ async def _bulletin(store: Store, args: argparse.Namespace, settings: Settings) 
     if args.format == "json" and not args.out:
         sys.stdout.write(data.decode())
         return 0
-    out = Path(args.out or f"bulletin-{period.label.replace('..', '_')}.{args.format}")
+    out = Path(
+        args.out
+        or texts.BULLETIN_FILE.format(
+            stem=texts.BULLETIN_FILE_STEM, period=period.name, format=args.format
+        )
+    )
     out.write_bytes(data)
     what = texts.BULLETIN_WHAT.format(
         period=period.name, state=texts.BULLETIN_DRAFT, units=paper.headline.unit_count

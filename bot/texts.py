@@ -68,7 +68,6 @@ ERRORS: dict[str, str] = {
     "group_unknown": "未知的分组 {group}（可用：{known}）",
     "month_not_ended": "{month} 尚未结束，不能结算",
     "month_before_effective": "{month} 早于规则集生效日期 {effective}，无需结算",
-    "xlsx_needs_out": "xlsx 格式必须用 --out 指定输出文件",
     "month_invalid": "无法识别的月份 {month}：请写成 2024年5月、本月、上月或 2024-05",
     "month_empty": (
         "{month} 没有任何报送记录，未结算：多半是报送数据还没有导入。"
@@ -84,6 +83,14 @@ ERRORS: dict[str, str] = {
     "date_missing": "未填写日期",
     "date_before_effective": "日期 {date} 早于规则集生效日期 {effective}",
     "date_in_future": "日期 {date} 晚于今天",
+    "date_year_unknown": (
+        "日期 {date} 没有写年份，文件中也没有写明年份的日期可以参照：请写明年份，"
+        "或在导入时用 --year 指定年份"
+    ),
+    "date_year_disagrees": (
+        "日期 {date} 没有写年份，而文件中其他日期分属 {years} 年，无法确定是哪一年："
+        "请写明年份，或在导入时用 --year 指定年份"
+    ),
     "item_missing": "未填写项目",
     "item_unknown": "未知的项目 {item}",
     "count_invalid": "条数 {value} 不是整数",
@@ -299,13 +306,15 @@ CLIPPED = "……（共 {length} 字）"
 # The columns of the files offices import, by key: the names a header may give each (the key
 # itself is always one). The first name is the one the project writes, in templates too.
 RECORD_COLUMN_NAMES: dict[str, tuple[str, ...]] = {
-    "date": ("日期",),
-    "unit": ("单位", "单位名称"),
-    "item": ("项目",),
+    # Registers as offices keep them name the same columns their own way: 报送单位, 信息标题,
+    # 领导批示, 采用刊物（栏目） (its remark dropped like any other), 采用时间.
+    "date": ("日期", "采用时间", "采用日期", "报送日期", "报送时间"),
+    "unit": ("单位", "单位名称", "报送单位"),
+    "item": ("项目", "采用刊物", "刊物", "栏目"),
     "count": ("数量", "条数"),
     "points": ("分值",),
-    "modifiers": ("批示", "加分项"),
-    "title": ("标题",),
+    "modifiers": ("批示", "加分项", "领导批示"),
+    "title": ("标题", "信息标题"),
     "note": ("备注",),
 }
 UNIT_COLUMN_NAMES: dict[str, tuple[str, ...]] = {
@@ -331,14 +340,22 @@ RECORDS_IMPORTED = (
     "{entries} 条积分流水，合计 {points} 分"
 )
 RECORDS_SKIPPED = "跳过已存储的记录 {skipped} 条"
+RECORDS_DRY = (
+    "试导入（未保存任何内容）：将导入 {rows} 行，{records} 条记录（其中报送 {submissions} 条），"
+    "{entries} 条积分流水，合计 {points} 分"
+)
+RECORDS_SKIPPED_DRY = "将跳过已存储的记录 {skipped} 条"
 TOTALS_SKIPPED = "已跳过合计行：第 {lines} 行"
 SETTLED = "{month} 月度报送任务结算：{settled} 个单位，其中 {missed} 个未完成（扣分已记入流水）"
+SETTLED_DRY = "{month} 月度报送任务试算：将结算 {settled} 个单位，其中 {missed} 个未完成，将扣分"
+SETTLED_AGAIN_DRY = "{month} 已结算过，按现有数据重新结算将有以下变更"
 SETTLED_AGAIN = "{month} 已结算过，按现有数据重新结算"
 SETTLED_NOTHING_NEW = "{month} 已结算过，本次没有新的变更"
 DRY_RUN = "（试算：以下是将要写入的内容，本次未保存任何变更）"
 RESETTLED_AFTER = "补结算 {settled} 后重新结算 {month}"
 RESETTLED_LATE = "补录报送，重新结算 {month}"
 RESETTLED_HEAD = "以下月份重新结算，扣分有变更："
+RESETTLED_HEAD_DRY = "以下月份将重新结算，扣分将变更："
 RESETTLED_FOR_LIAISON = "已结算月份因这条报送重新结算，扣分有变更："
 RESETTLED_FOR_ADMINS = "{unit} 补录报送（#{record}），已结算月份重新结算，扣分有变更："
 CHANGE_LINE = "{month} {unit}（报送 {count}/{quota}）：{before} → {after}"
@@ -353,9 +370,13 @@ PERIODS_EVENT_LINE = "  {at} {period} {event} — {who}{reason}"
 PERIOD_EVENTS = {"locked": "锁定", "reopened": "解锁"}
 SETTLED_ROW = "{unit}（{group}）：报送 {submissions}/{quota}，{outcome} {points}"
 OUTCOME = {"missed": "未完成，扣分并下发提醒函", "missed_again": "经提醒后仍未完成，扣分"}
+OUTCOME_DRY = {"missed": "未完成，将扣分并下发提醒函", "missed_again": "经提醒后仍未完成，将扣分"}
 SETTINGS_INVALID = "设置有误：{fields}（见 .env.example）"
 STORAGE_FAILED = "无法使用数据库 {db}：{detail}"
 STANDINGS_WRITTEN = "已写入 {path}"
+# Files written without --out, and files sent in chat, are named for what they hold.
+STANDINGS_FILE = "排名-{period}.{format}"
+EXPORT_FILE = "记录与排名-{period}.xlsx"
 
 RULES_HEADING = "规则集 {id}：{name}"
 RULES_EFFECTIVE = "生效日期：{date}"
@@ -425,6 +446,11 @@ TEMPLATE_OPTION_HEADINGS = {
 TEMPLATE_NOT_IN_LIST = "请从下拉列表中选择"
 TEMPLATE_WHOLE_NUMBER = "请填写 {low} 到 {high} 之间的整数"
 TEMPLATE_DATE = "请填写 {first} 以后的日期，如 2024-05-06"
+TEMPLATE_FILES = {"records": "政务信息登记表.xlsx", "units": "单位名单.xlsx"}
+TEMPLATE_NO_UNITS = (
+    "注意：单位名单是空的，登记表的“单位”下拉列表没有内容。"
+    "请先运行 govinfo-bot units import <单位名单文件> 导入单位名单，再重新生成模板"
+)
 TEMPLATE_WRITTEN = (
     "已写入模板 {path}：在「{sheet}」工作表中填写后，运行 govinfo-bot {kind} import {path} 导入"
 )
@@ -948,6 +974,7 @@ ERRORS.update(
 )
 DEFAULT_ADDRESSEES = "各有关单位"
 BULLETIN_WRITTEN = "已写入 {path}（{what}）"
+BULLETIN_FILE = "{stem}-{period}.{format}"
 BULLETIN_WHAT = "{period}通报{state}，{units} 个单位"
 BULLETIN_DRAFT = "草稿"
 TEMPLATE_DEFAULT_SOURCE = "（默认）"

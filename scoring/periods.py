@@ -129,7 +129,9 @@ def parse_period(text: str) -> Period:
     try:
         if m := _QUARTER_WORDS.fullmatch(text):
             number = m[2]
-            return quarter(int(m[1]), int(number) if number.isdigit() else _QUARTER_NUMBERS.index(number) + 1)
+            return quarter(
+                int(m[1]), int(number) if number.isdigit() else _QUARTER_NUMBERS.index(number) + 1
+            )
         if (m := _MONTH_WORDS.fullmatch(text)) and 1 <= int(m[2]) <= 12:
             return month(int(m[1]), int(m[2]))
         if m := _YEAR_WORDS.fullmatch(text):

@@ -390,7 +390,7 @@ async def export(update: Update, context: Context, admin_id: int) -> None:
     assert update.effective_message is not None
     await update.effective_message.reply_document(
         data,
-        filename=f"govinfo-{period.label}.xlsx",
+        filename=texts.EXPORT_FILE.format(period=period.name),
         caption=texts.EXPORT_CAPTION.format(period=period.name),
     )
 

@@ -113,7 +113,7 @@ async def publish(
         published = Published(version, now, actor_name or actor)
         # CPU work under the write lock: the files must show exactly what is locked.
         docx, xlsx = await asyncio.to_thread(_files, paper, letter, now, published, wording)
-        stem = f"{texts.BULLETIN_FILE_STEM}-{period.label}-v{version}"
+        stem = f"{texts.BULLETIN_FILE_STEM}-{period.name}-v{version}"
         docx_id = await tx.add_file(f"{stem}.docx", docx, now) if docx is not None else None
         xlsx_id = await tx.add_file(f"{stem}.xlsx", xlsx, now)
         content = json.dumps(paper.to_json(published), ensure_ascii=False)
@@ -266,7 +266,7 @@ async def draft_in(
 ) -> Draft:
     paper = await bulletin_in(tx, period)
     docx, xlsx = await asyncio.to_thread(_files, paper, letter, now, None, wording)
-    stem = f"{texts.BULLETIN_FILE_STEM}-{period.label}-{texts.BULLETIN_DRAFT}"
+    stem = f"{texts.BULLETIN_FILE_STEM}-{period.name}-{texts.BULLETIN_DRAFT}"
     return Draft(
         period,
         (f"{stem}.docx", docx) if docx is not None else None,
