@@ -158,7 +158,7 @@ def check_period(period: Period, effective_from: date | None, today: date) -> Pe
     first = effective_from.year if effective_from else EARLIEST_YEAR
     last = today.year + 1
     if period.start.year < first or period.end.year > last:
-        raise DomainError("period_out_of_range", period=period.label, first=first, last=last)
+        raise DomainError("period_out_of_range", period=period.name, first=first, last=last)
     return period
 
 
