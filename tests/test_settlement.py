@@ -110,8 +110,8 @@ def test_a_dry_run_prints_what_it_would_write_and_stores_nothing(office: Cli) ->
     real = office.ok("quota", "settle", "--month", "2024-05")
     # The same settlement, said as done: the dry run's lines without "将" (would).
     done, would = real.splitlines(), dry.splitlines()[1:]
-    assert done[0] == "2024年5月 月度报送任务结算：4 个单位，其中 1 个未完成（扣分已记入流水）"
-    assert would[0] == "2024年5月 月度报送任务试算：将结算 4 个单位，其中 1 个未完成，将扣分"
+    assert done[0] == "2024年5月 月度报送任务结算：4 个单位，其中 3 个未完成（扣分已记入流水）"
+    assert would[0] == "2024年5月 月度报送任务试算：将结算 4 个单位，其中 3 个未完成，将扣分"
     assert done[1:] == [line.replace("将", "") for line in would[1:]] != would[1:]
     assert rows(office.db, "SELECT month FROM quota_months ORDER BY month") == [
         ("2024-05",),
