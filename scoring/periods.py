@@ -173,9 +173,12 @@ def parse_month(text: str) -> Period:
 
 def read_month(text: str, today: date) -> Period:
     """A calendar month as people write it: `2024-05`, `2024年5月`, 本月 or 上月."""
-    period = read_period(text, today)
-    if period != month_of(period.start):
-        raise DomainError("month_invalid", month=text)
+    try:
+        period = read_period(text, today)
+    except DomainError:
+        period = None
+    if period is None or period != month_of(period.start):
+        raise DomainError("month_invalid", month=text) from None
     return period
 
 

@@ -87,9 +87,10 @@ def test_a_month_as_people_write_it() -> None:
     today = date(2026, 1, 15)
     assert read_month("上月", today).label == "2025-12"
     assert read_month("2024年5月", today).label == "2024-05"
-    with pytest.raises(DomainError) as err:
-        read_month("2024年第二季度", today)
-    assert err.value.code == "month_invalid"
+    for text in ("2024年第二季度", "2024-13", "上上月"):
+        with pytest.raises(DomainError) as err:
+            read_month(text, today)
+        assert err.value.code == "month_invalid"
 
 
 def test_split_period() -> None:

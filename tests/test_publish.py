@@ -44,7 +44,7 @@ def test_publishing_locks_and_keeps_the_files(cli: Cli, tmp_path: Path, monkeypa
     office(cli, tmp_path)
     out = cli.ok("bulletin", "publish", "--period", "2024Q2")
     assert out.startswith("已发布 2024年第二季度 通报第 1 版，期间已锁定")
-    assert "当前锁定的期间：\n  2024Q2" in cli.ok("period", "list")
+    assert "当前锁定的期间：\n  2024年第二季度" in cli.ok("period", "list")
     late = write_csv(
         tmp_path / "late.csv",
         HEADER,
