@@ -50,7 +50,7 @@ def test_publishing_locks_and_keeps_the_files(cli: Cli, tmp_path: Path, monkeypa
         HEADER,
         [["2024-06-20", "审计局", "city.jccc", 2, "", "", "补登", ""]],
     )
-    assert "属于已锁定的期间 2024Q2" in cli("records", "import", str(late)).err
+    assert "属于已锁定的期间 2024年第二季度" in cli("records", "import", str(late)).err
     refused = cli("bulletin", "publish", "--period", "2024Q2")
     assert refused.code == 1 and "第 1 版已于" in refused.err and "解锁" in refused.err
 
