@@ -40,7 +40,7 @@ from bot.xlsxguard import (
 )
 from scoring.errors import DomainError, ImportRejected, RowProblem
 from scoring.names import fold, without_remark
-from scoring.records import REQUIRED_RECORD_COLUMNS
+from scoring.records import REQUIRED_RECORD_COLUMNS, SECTION_COLUMN
 
 _HEADER_MARKS = re.compile(r"[*:]+$")
 
@@ -52,6 +52,13 @@ class Columns:
 
     names: Mapping[str, tuple[str, ...]]
     required: tuple[str, ...]
+    # A column that stands in for a required one when that one is absent.
+    stand_ins: Mapping[str, str] = field(default_factory=dict)
+
+    def present(self, values: list[Any]) -> set[str]:
+        """The columns a header row names, a stand-in counted for the column it stands in for."""
+        keys = {k for k in map(self.key, values) if k}
+        return keys | {self.stand_ins[k] for k in keys if k in self.stand_ins}
 
     def key(self, heading: object) -> str | None:
         """The column a header cell names (any case and width, a bracketed remark or a `*`
@@ -76,7 +83,7 @@ class Columns:
         return texts.COLUMN_SHOWN.format(name=names[0], key=key) if names else key
 
 
-RECORDS = Columns(texts.RECORD_COLUMN_NAMES, REQUIRED_RECORD_COLUMNS)
+RECORDS = Columns(texts.RECORD_COLUMN_NAMES, REQUIRED_RECORD_COLUMNS, {SECTION_COLUMN: "item"})
 UNITS = Columns(texts.UNIT_COLUMN_NAMES, ("name", "group"))
 
 
@@ -321,7 +328,7 @@ def _table(
             break
     best: tuple[int, int, list[Any]] | None = None  # (names recognised, line, values)
     for line, values in top:
-        keys = {k for k in map(columns.key, values) if k}
+        keys = columns.present(values)
         if keys >= set(columns.required):
             table = Table(path, sheet_name, line, [])
             table.columns = _header_columns(table, columns, values)
@@ -333,7 +340,7 @@ def _table(
     if best is None:
         raise _NoHeader
     _, line, values = best
-    present = {k for k in map(columns.key, values) if k}
+    present = columns.present(values)
     problems = [
         RowProblem(line, "column_missing", {"column": columns.shown(c)})
         for c in columns.required

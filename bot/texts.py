@@ -310,7 +310,8 @@ RECORD_COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     # 领导批示, 采用刊物（栏目） (its remark dropped like any other), 采用时间.
     "date": ("日期", "采用时间", "采用日期", "报送日期", "报送时间"),
     "unit": ("单位", "单位名称", "报送单位"),
-    "item": ("项目", "采用刊物", "刊物", "栏目"),
+    "item": ("项目", "采用刊物", "刊物"),
+    "section": ("栏目",),
     "count": ("数量", "条数"),
     "points": ("分值",),
     "modifiers": ("批示", "加分项", "领导批示"),

@@ -20,6 +20,9 @@ from scoring.ruleset import SUBMISSION_ID, SUBMISSION_LABEL, Item, ItemKind, Mod
 
 RECORD_COLUMNS = ("date", "unit", "item", "count", "points", "modifiers", "title", "note")
 REQUIRED_RECORD_COLUMNS = ("date", "unit", "item")
+# A register may keep the publication (刊物) and its column (栏目) apart: read together they name
+# the item (《政务要情》 and 简讯: 《政务要情》简讯), and a column of 栏目 alone names it too.
+SECTION_COLUMN = "section"
 # A guard against a slip of the keyboard creating a hundred thousand records from one row.
 MAX_COUNT = 1_000
 # Records of one file, counts included: beyond this an import is refused at once.
@@ -242,6 +245,8 @@ def parse_row(
         raise DomainError("unit_unknown", unit=unit_text)
     day = names.day(row.get("date"))
     item_text = _text(row.get("item"))
+    if (section := _text(row.get(SECTION_COLUMN))) and section not in item_text:
+        item_text += section
     item = names.item(item_text)
     count = _count(row.get("count"))
     points = _points(row.get("points"), item)

@@ -182,6 +182,27 @@ def test_a_register_as_offices_keep_it(office: Cli, tmp_path: Path) -> None:
     assert totals(office, "2024年6月") == {"教育局": 18 + 30 + 3 + 18, "公安局": 3, "审计局": 0}
 
 
+def test_publication_and_column_kept_apart(office: Cli, tmp_path: Path) -> None:
+    """刊物 and 栏目 in two columns name the item together; 栏目 alone names it too."""
+    apart = tmp_path / "apart.csv"
+    write_csv(
+        apart,
+        ["报送单位", "采用时间", "刊物", "栏目", "信息标题"],
+        [
+            ["教育局", "2024-06-03", "《政务要情》", "简讯", "一则简讯"],
+            ["公安局", "2024-06-04", "《决策参考》", None, "一篇参考"],
+        ],
+    )
+    assert "2 条记录" in office.ok("records", "import", str(apart))
+    alone = write_csv(
+        tmp_path / "alone.csv",
+        ["报送单位", "采用时间", "栏目", "信息标题"],
+        [["审计局", "2024-06-05", "《政务要情》简讯", "又一则简讯"]],
+    )
+    assert "1 条记录" in office.ok("records", "import", str(alone))
+    assert totals(office, "2024年6月") == {"教育局": 3, "公安局": 18, "审计局": 3}
+
+
 def test_a_formula_without_value_in_a_record_row_is_refused(office: Cli, tmp_path: Path) -> None:
     book = Workbook()
     sheet = book.active
