@@ -12,7 +12,8 @@ from bot import texts
 from scoring.dates import Toward, is_day, looks_like_day, read_day
 from scoring.errors import DomainError
 from scoring.names import resolve
-from scoring.periods import Period, check_period, parse_period, quarter_of
+from scoring.periods import Period, check_period, quarter_of
+from scoring.periods import read_period as read_period_words
 from scoring.records import check_points, whole_number
 from scoring.ruleset import Item, Ruleset
 from scoring.text import clean_text
@@ -37,10 +38,11 @@ def points(text: str) -> int:
 
 
 def read_period(text: str | None, ruleset: Ruleset, today: date) -> Period:
-    """A period asked about in chat (this quarter if none), within the ruleset's years."""
+    """A period asked about in chat (this quarter if none), as people write it (2024年第二季度,
+    上月, 2024Q2 …), within the ruleset's years."""
     if not text:
         return quarter_of(today)
-    return check_period(parse_period(text), ruleset.effective_from, today)
+    return check_period(read_period_words(text, today), ruleset.effective_from, today)
 
 
 def parse_day(text: str, today: date) -> date:

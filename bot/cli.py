@@ -34,7 +34,7 @@ from bot.usecases.standings import standings
 from bot.usecases.verify import parse_anchor, verify
 from scoring.dates import read_day
 from scoring.errors import DomainError
-from scoring.periods import Period, check_period, parse_month, parse_period
+from scoring.periods import Period, check_period, parse_period, read_month, read_period
 from scoring.ruleset import load_ruleset
 from scoring.text import clean_text
 
@@ -104,16 +104,22 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="每一行都作为新记录存储，即使与已存储的记录相同",
     )
+    records_import.add_argument(
+        "--dry-run", action="store_true", help="只显示将要导入和拒绝的内容，不保存"
+    )
+    records_import.add_argument(
+        "--year", type=int, help="没有写年份的日期（如 6月10日）所属的年份，如 2024"
+    )
 
     template = commands.add_parser("template", help="生成可直接填写、导入的 Excel 模板")
     template.add_argument("kind", choices=KINDS, help="records：政务信息登记表；units：单位名单")
-    template.add_argument("--out", required=True, help="模板文件，如 登记表.xlsx")
+    template.add_argument("--out", help="模板文件（默认 政务信息登记表.xlsx 或 单位名单.xlsx）")
 
     quota = commands.add_parser("quota", help="月度报送任务").add_subparsers(
         dest="quota_command", required=True
     )
     settle = quota.add_parser("settle", help="结算一个月的报送任务")
-    settle.add_argument("--month", required=True, help="月份，如 2024-05")
+    settle.add_argument("--month", required=True, help="月份，如 2024年5月、上月、2024-05")
     settle.add_argument("--dry-run", action="store_true", help="只显示将要写入的内容，不保存")
     settle.add_argument(
         "--allow-empty", action="store_true", help="该月确实没有任何报送时，仍然结算"
@@ -123,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="period_command", required=True
     )
     period.add_parser("lock", help="锁定一个已结束的期间").add_argument(
-        "period", help="2024-05、2024Q2、2024 或 2024-04-01..2024-06-30"
+        "period", help="2024年第二季度、2024年5月、2024年、上季度、去年，或 2024Q2、2024-05"
     )
     reopen = period.add_parser("reopen", help="解锁一个期间（须注明原因）")
     reopen.add_argument("period")
@@ -132,11 +138,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     table = commands.add_parser("standings", help="排名")
     table.add_argument(
-        "--period", required=True, help="2024-05、2024Q2、2024 或 2024-04-01..2024-06-30"
+        "--period",
+        required=True,
+        help="2024年第二季度、2024年5月、2024年、本月、上季度、今年，或 2024Q2、2024-05、2024-04-01..2024-06-30",
     )
     table.add_argument("--group", action="append", help="只看某个分组（可重复）")
     table.add_argument("--format", choices=render.FORMATS, default="text")
-    table.add_argument("--out", help="写入文件而不是标准输出（xlsx 必须指定）")
+    table.add_argument("--out", help="写入文件而不是标准输出（xlsx 默认写入 排名-<期间>.xlsx）")
     table.add_argument(
         "--encoding",
         choices=CSV_ENCODINGS,
@@ -154,13 +162,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="draft：生成草稿（默认）；publish：发布并锁定期间；list：已发布的通报",
     )
     paper.add_argument(
-        "--period", help="2024Q2（季度）、2024（年度，含评先）、2024-05 等（list 不需要）"
+        "--period",
+        help="2024年第二季度、2024年（年度，含评先）、2024年5月、上季度等（list 不需要）",
     )
     paper.add_argument(
         "--version", type=int, help="取已发布的第几版，与发布时的文件逐字节相同（docx 或 xlsx）"
     )
     paper.add_argument("--format", choices=bulletin_files.FORMATS, default="docx")
-    paper.add_argument("--out", help="输出文件（默认 bulletin-<期间>.<格式>；json 默认输出到屏幕）")
+    paper.add_argument(
+        "--out",
+        help="输出文件（默认 通报-<期间>.<格式>，如 通报-2024年第二季度.docx；json 默认输出到屏幕）",
+    )
     paper.add_argument("--issue", help="发文字号（默认取 GOVINFO_BULLETIN_ISSUE）")
     paper.add_argument("--date", help="成文日期 YYYY-MM-DD（默认今天）")
     paper.add_argument("--template", help="通报措辞模板文件（默认取 GOVINFO_BULLETIN_TEMPLATE）")
@@ -275,23 +287,28 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
                     if args.allow_duplicates
                     else Existing.REFUSE
                 )
-                done = await import_records(store, args.file, _actor(), now, existing, args.sheet)
+                done = await import_records(
+                    store, args.file, _actor(), now, existing, args.sheet, year=args.year,
+                    dry_run=args.dry_run,
+                )  # fmt: skip
                 print(
-                    texts.RECORDS_IMPORTED.format(
+                    (texts.RECORDS_DRY if done.dry_run else texts.RECORDS_IMPORTED).format(
                         rows=done.rows, records=done.records, submissions=done.submissions,
                         entries=done.entries, points=done.points,
                     )
                 )  # fmt: skip
                 if done.skipped:
-                    print(texts.RECORDS_SKIPPED.format(skipped=done.skipped))
+                    skipped = texts.RECORDS_SKIPPED_DRY if done.dry_run else texts.RECORDS_SKIPPED
+                    print(skipped.format(skipped=done.skipped))
                 _print_totals(done.totals)
                 if done.changes:
-                    print(render.render_changes(texts.RESETTLED_HEAD, done.changes))
+                    head = texts.RESETTLED_HEAD_DRY if done.dry_run else texts.RESETTLED_HEAD
+                    print(render.render_changes(head, done.changes))
                 return 0
 
             return await _with_store(settings, records)
         case "quota":
-            month = parse_month(args.month)
+            month = read_month(args.month, now.date())
 
             async def settle(store: Store) -> int:
                 done = await settle_quota(
@@ -375,45 +392,47 @@ def _print_totals(lines: list[int]) -> None:
 
 
 def _print_settlement(done: MonthSettled, *, dry_run: bool) -> None:
+    """What a settlement did, or with `dry_run` what it would do, in words that say which."""
     if dry_run:
         print(texts.DRY_RUN)
-    month = done.month.label
+    month = done.month.name
     if done.again:
         if not done.changes:
             print(texts.SETTLED_NOTHING_NEW.format(month=month))
             return
-        print(texts.SETTLED_AGAIN.format(month=month))
+        print((texts.SETTLED_AGAIN_DRY if dry_run else texts.SETTLED_AGAIN).format(month=month))
     else:
-        print(
-            texts.SETTLED.format(month=month, settled=len(done.settled), missed=len(done.penalised))
-        )
+        settled = texts.SETTLED_DRY if dry_run else texts.SETTLED
+        print(settled.format(month=month, settled=len(done.settled), missed=len(done.penalised)))
+        outcomes = texts.OUTCOME_DRY if dry_run else texts.OUTCOME
         for s in done.penalised:
             print(
                 texts.SETTLED_ROW.format(
                     unit=s.unit, group=s.group, submissions=s.submissions, quota=s.quota,
-                    outcome=texts.OUTCOME[s.outcome.value], points=s.points,
+                    outcome=outcomes[s.outcome.value], points=s.points,
                 )
             )  # fmt: skip
     later = [c for c in done.changes if done.again or c.month != done.month]
     if later:
-        print(render.render_changes(texts.RESETTLED_HEAD, later))
+        head = texts.RESETTLED_HEAD_DRY if dry_run else texts.RESETTLED_HEAD
+        print(render.render_changes(head, later))
 
 
 async def _period(store: Store, args: argparse.Namespace, now: datetime) -> int:
     match args.period_command:
         case "lock":
             locked = await periods.lock(store, args.period, _actor(), "", now)
-            print(texts.PERIOD_LOCKED.format(period=locked.label))
+            print(texts.PERIOD_LOCKED.format(period=locked.name))
         case "reopen":
             reopened = await periods.reopen(store, args.period, args.reason, _actor(), "", now)
-            print(texts.PERIOD_REOPENED.format(period=reopened.label))
+            print(texts.PERIOD_REOPENED.format(period=reopened.name))
         case _:
             locks, events = await periods.history(store)
             print(texts.PERIODS_LOCKED_NOW)
             for lock in locks:
                 print(
                     texts.PERIODS_LOCKED_LINE.format(
-                        period=lock.period, first=lock.first_day, last=lock.last_day,
+                        period=parse_period(lock.period).name, first=lock.first_day, last=lock.last_day,
                         who=texts.actor_display(lock.actor_name or lock.actor),
                         at=lock.at.strftime("%Y-%m-%d %H:%M"),
                     )
@@ -424,7 +443,7 @@ async def _period(store: Store, args: argparse.Namespace, now: datetime) -> int:
             for e in events:
                 print(
                     texts.PERIODS_EVENT_LINE.format(
-                        at=e.at.strftime("%Y-%m-%d %H:%M"), period=e.period,
+                        at=e.at.strftime("%Y-%m-%d %H:%M"), period=parse_period(e.period).name,
                         event=texts.PERIOD_EVENTS[e.event],
                         who=texts.actor_display(e.actor_name or e.actor),
                         reason=f"：{e.reason}" if e.reason else "",
@@ -451,7 +470,8 @@ async def _jobs(store: Store, settings: Settings) -> int:
     for job, period, ran_at, outcome, detail in recent:
         print(
             texts.JOBS_RECENT_LINE.format(
-                ran=ran_at[:16].replace("T", " "), job=texts.JOB_NAMES[job], period=period,
+                ran=ran_at[:16].replace("T", " "), job=texts.JOB_NAMES[job],
+                period=_job_subject(job, period),
                 outcome=texts.JOB_OUTCOMES[outcome], detail=detail,
             ).rstrip()
         )  # fmt: skip
@@ -468,7 +488,7 @@ async def _jobs(store: Store, settings: Settings) -> int:
                 due=run.due_at.strftime("%Y-%m-%d %H:%M"),
                 weekday=texts.WEEKDAYS[run.due_at.weekday()],
                 job=texts.JOB_NAMES[run.job],
-                period=run.period,
+                period=run.named,
             )
         )
     if checks:
@@ -482,6 +502,16 @@ async def _jobs(store: Store, settings: Settings) -> int:
     return 0
 
 
+def _job_subject(job: str, key: str) -> str:
+    """A recorded run's key (2026-03/1, 2026Q1, or a commission's number) as people name it."""
+    if job.startswith("commission"):
+        return key
+    try:
+        return parse_period(key.partition("/")[0]).name
+    except DomainError:
+        return key
+
+
 async def _template(store: Store, args: argparse.Namespace, now: datetime) -> int:
     """A workbook to fill in, with the database's units and the ruleset's items."""
     async with store.reading() as tx:
@@ -492,8 +522,11 @@ async def _template(store: Store, args: argparse.Namespace, now: datetime) -> in
         data, sheet = records_template(ruleset, units, now.date()), texts.TEMPLATE_RECORDS_SHEET
     else:
         data, sheet = units_template(ruleset), texts.TEMPLATE_UNITS_SHEET
-    Path(args.out).write_bytes(data)
-    print(texts.TEMPLATE_WRITTEN.format(path=args.out, sheet=sheet, kind=args.kind))
+    out = args.out or texts.TEMPLATE_FILES[args.kind]
+    Path(out).write_bytes(data)
+    print(texts.TEMPLATE_WRITTEN.format(path=out, sheet=sheet, kind=args.kind))
+    if args.kind == "records" and not units:
+        print(texts.TEMPLATE_NO_UNITS)
     return 0
 
 
@@ -505,13 +538,12 @@ async def _checked(store: Store, period: Period, now: datetime) -> Period:
 
 
 async def _standings(store: Store, args: argparse.Namespace, now: datetime) -> int:
-    period = await _checked(store, parse_period(args.period), now)
+    period = await _checked(store, read_period(args.period, now.date()), now)
     ruleset, table = await standings(store, period, args.group)
     if args.format == "xlsx":
-        if not args.out:
-            raise DomainError("xlsx_needs_out")
-        Path(args.out).write_bytes(render.standings_xlsx(ruleset, table))
-        print(texts.STANDINGS_WRITTEN.format(path=args.out))
+        out = args.out or texts.STANDINGS_FILE.format(period=period.name, format="xlsx")
+        Path(out).write_bytes(render.standings_xlsx(ruleset, table))
+        print(texts.STANDINGS_WRITTEN.format(path=out))
         return 0
     if args.format == "json":
         output = render.standings_json(table)
@@ -544,7 +576,7 @@ async def _bulletin(store: Store, args: argparse.Namespace, settings: Settings) 
         published = await bulletins.publications(store)
         for p in published:
             print(texts.BULLETINS_LINE.format(
-                period=p.period, version=p.version, at=p.at.strftime("%Y-%m-%d %H:%M"),
+                period=parse_period(p.period).name, version=p.version, at=p.at.strftime("%Y-%m-%d %H:%M"),
                 by=texts.actor_display(p.by),
             ))  # fmt: skip
             if p.anchor:
@@ -554,8 +586,8 @@ async def _bulletin(store: Store, args: argparse.Namespace, settings: Settings) 
         return 0
     if not args.period:
         raise DomainError("usage", usage="govinfo-bot bulletin [publish] --period <期间>")
-    period = parse_period(args.period)
     now = settings.now()
+    period = read_period(args.period, now.date())
     day = read_day(args.date, now.date()) if args.date else now.date()
     letter, wording = office_letter(settings, day, args.issue, args.template)
     if args.action == "publish":
@@ -565,12 +597,12 @@ async def _bulletin(store: Store, args: argparse.Namespace, settings: Settings) 
             as_reviewed=args.issue is None and args.date is None,
         )  # fmt: skip
         print(texts.BULLETIN_PUBLISHED.format(
-            period=period.label, version=issued.publication.version, units=issued.units_told
+            period=period.name, version=issued.publication.version, units=issued.units_told
         ))  # fmt: skip
         for change in issued.changed:
             print(bulletins.change_line(change))
         print(texts.BULLETIN_ANCHOR.format(
-            period=period.label, version=issued.publication.version,
+            period=period.name, version=issued.publication.version,
             anchor=issued.publication.anchor,
         ))  # fmt: skip
         return 0
@@ -601,10 +633,15 @@ async def _bulletin(store: Store, args: argparse.Namespace, settings: Settings) 
         return 0
     if args.format != "json":
         await bulletins.remember_letter(store, period, letter)
-    out = Path(args.out or f"bulletin-{period.label.replace('..', '_')}.{args.format}")
+    out = Path(
+        args.out
+        or texts.BULLETIN_FILE.format(
+            stem=texts.BULLETIN_FILE_STEM, period=period.name, format=args.format
+        )
+    )
     out.write_bytes(data)
     what = texts.BULLETIN_WHAT.format(
-        period=period.label, state=texts.BULLETIN_DRAFT, units=paper.headline.unit_count
+        period=period.name, state=texts.BULLETIN_DRAFT, units=paper.headline.unit_count
     )
     print(texts.BULLETIN_WRITTEN.format(path=out, what=what))
     return 0

@@ -68,7 +68,7 @@ def standings_text(ruleset: Ruleset, standings: Standings) -> str:
     lines = [
         texts.STANDINGS_TITLE.format(
             ruleset=ruleset.name,
-            period=p.label,
+            period=p.name,
             start=p.start,
             end=p.end,
             items=standings.item_count,
@@ -270,7 +270,7 @@ def render_changes(head: str, changes: Sequence[PenaltyChange]) -> str:
             continue  # a unit at quota in a month settled for the first time: nothing changed
         lines.append(
             texts.CHANGE_LINE.format(
-                month=c.month.label, unit=c.unit, count=c.submissions, quota=c.quota,
+                month=c.month.name, unit=c.unit, count=c.submissions, quota=c.quota,
                 before=_penalty(c.before_points), after=_penalty(c.after_points),
             )
         )  # fmt: skip

@@ -34,10 +34,18 @@ from bot.filelimits import (
     MAX_SHEET_ROWS,
     MiB,
 )
-from bot.xlsxguard import Sheet, check_archive, scan_shared_strings, scan_sheet, workbook_sheets
+from bot.xlsxguard import (
+    Sheet,
+    SheetScan,
+    check_archive,
+    formula_refusal,
+    scan_shared_strings,
+    scan_sheet,
+    workbook_sheets,
+)
 from scoring.errors import DomainError, ImportRejected, RowProblem
 from scoring.names import fold, without_remark
-from scoring.records import REQUIRED_RECORD_COLUMNS
+from scoring.records import REQUIRED_RECORD_COLUMNS, SECTION_COLUMN
 from scoring.text import clean_text
 
 _HEADER_MARKS = re.compile(r"[*:]+$")
@@ -50,6 +58,13 @@ class Columns:
 
     names: Mapping[str, tuple[str, ...]]
     required: tuple[str, ...]
+    # A column that stands in for a required one when that one is absent.
+    stand_ins: Mapping[str, str] = field(default_factory=dict)
+
+    def present(self, values: list[Any]) -> set[str]:
+        """The columns a header row names, a stand-in counted for the column it stands in for."""
+        keys = {k for k in map(self.key, values) if k}
+        return keys | {self.stand_ins[k] for k in keys if k in self.stand_ins}
 
     def key(self, heading: object) -> str | None:
         """The column a header cell names (any case and width, a bracketed remark or a `*`
@@ -74,7 +89,7 @@ class Columns:
         return texts.COLUMN_SHOWN.format(name=names[0], key=key) if names else key
 
 
-RECORDS = Columns(texts.RECORD_COLUMN_NAMES, REQUIRED_RECORD_COLUMNS)
+RECORDS = Columns(texts.RECORD_COLUMN_NAMES, REQUIRED_RECORD_COLUMNS, {SECTION_COLUMN: "item"})
 UNITS = Columns(texts.UNIT_COLUMN_NAMES, ("name", "group"))
 
 
@@ -281,17 +296,17 @@ def _xlsx_table(path: str, columns: Columns, wanted: str | None) -> Table:
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
             raise DomainError("file_unreadable", path=path, detail=str(exc)[:200]) from exc
         try:
-            table = _first_table(path, archive, workbook, sheets, columns)
+            table, scan = _first_table(path, archive, workbook, sheets, columns)
         except BaseException:
             workbook.close()
             raise
-    table.rows = _closing(table.rows, workbook)
+    table.rows = _closing(_formulas_checked(table, scan, table.rows), workbook)
     return table
 
 
 def _first_table(
     path: str, archive: zipfile.ZipFile, workbook: Any, sheets: list[Sheet], columns: Columns
-) -> Table:
+) -> tuple[Table, SheetScan]:
     """The first sheet whose header names the required columns; refusals say which sheets
     were looked at."""
     worksheets = {ws.title: ws for ws in workbook.worksheets}
@@ -302,12 +317,16 @@ def _first_table(
         if worksheet is None:
             continue  # a chart sheet
         tried.append(sheet.name)
-        scan_sheet(path, archive, sheet)
+        scan = scan_sheet(path, archive, sheet)
         # The declared dimension may be wrong (or hostile): rows are read as they are.
         worksheet.reset_dimensions()
         try:
-            return _table(path, sheet.name, columns, _xlsx_rows(path, worksheet))
+            return _table(path, sheet.name, columns, _xlsx_rows(path, worksheet, scan)), scan
         except _NoHeader:
+            if scan.unvalued:
+                # Its formulas may hide the header: better said than passed over.
+                cells = [c for line in sorted(scan.unvalued) for c in scan.unvalued[line]]
+                raise formula_refusal(path, sheet.name, cells) from None
             continue
         except ImportRejected as refused:
             partial = partial or refused
@@ -316,14 +335,51 @@ def _first_table(
     raise DomainError("header_not_found_sheets", path=path, sheets=tried, **_required(columns))
 
 
-def _xlsx_rows(path: str, worksheet: Any) -> Iterator[tuple[int, list[Any]]]:
+def _xlsx_rows(path: str, worksheet: Any, scan: SheetScan) -> Iterator[tuple[int, list[Any]]]:
+    """The sheet's rows; a range merged down several rows (a unit's name over its rows, as
+    registers are often kept) gives every cell of it the value of its first cell."""
+    starting: dict[int, list[tuple[int, int, int, int]]] = {}
+    for bounds in scan.merged:
+        if bounds[3] > bounds[1]:
+            starting.setdefault(bounds[1], []).append(bounds)
+    # (first column, last column, last row, value) of the merged ranges the rows are in
+    running: list[tuple[int, int, int, Any]] = []
     try:
         for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
-            yield number, [v.date() if isinstance(v, datetime) else v for v in row]
+            values = [v.date() if isinstance(v, datetime) else v for v in row]
+            if running:
+                running = [span for span in running if span[2] >= number]
+                # A blank row the range merely runs over stays blank.
+                own = any(v is not None and v != "" for v in values)
+                for first, last, _, value in running if own else ():
+                    values += [None] * (last - len(values))
+                    values[first - 1 : last] = [value] * (last - first + 1)
+            for first, _, last, end in starting.pop(number, ()):
+                value = values[first - 1] if first <= len(values) else None
+                running.append((first, last, end, value))
+            yield number, values
     except DomainError:
         raise
     except Exception as exc:  # damaged XML shows only when the rows are read
         raise DomainError("file_unreadable", path=path, detail=str(exc)[:200]) from exc
+
+
+def _formulas_checked(
+    table: Table, scan: SheetScan, rows: Iterator[tuple[int, dict[str, Any]]]
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The rows, then a refusal if a formula without its saved result is in a row that was
+    read: in a total row (合计) or above the header it is passed over with its row. Nothing is
+    stored before every row has been read, so the refusal still comes in time."""
+    yield from rows
+    skipped = set(table.totals)
+    cells = [
+        cell
+        for line in sorted(scan.unvalued)
+        if line > table.header_line and line not in skipped
+        for cell in scan.unvalued[line]
+    ]
+    if cells:
+        raise formula_refusal(table.path, table.sheet or "", cells)
 
 
 def _closing(
@@ -354,7 +410,7 @@ def _table(
             break
     best: tuple[int, int, list[Any]] | None = None  # (names recognised, line, values)
     for line, values in top:
-        keys = {k for k in map(columns.key, values) if k}
+        keys = columns.present(values)
         if keys >= set(columns.required):
             table = Table(path, sheet_name, line, [])
             table.columns = _header_columns(table, columns, values)
@@ -366,7 +422,7 @@ def _table(
     if best is None:
         raise _NoHeader
     _, line, values = best
-    present = {k for k in map(columns.key, values) if k}
+    present = columns.present(values)
     problems = [
         RowProblem(line, "column_missing", {"column": columns.shown(c)})
         for c in columns.required

@@ -61,7 +61,10 @@ ERRORS: dict[str, str] = {
     "import_rejected_stopped_sheet": (
         "工作表「{sheet}」至少有 {count} 处错误，已整体拒绝，未保存任何内容："
     ),
-    "period_invalid": "无法识别的期间 {period}：请使用 2024-05、2024Q2、2024 或 2024-04-01..2024-06-30",
+    "period_invalid": (
+        "无法识别的期间 {period}：请写成 2024年第二季度、2024年5月、2024年、本月、上季度、去年，"
+        "或 2024Q2、2024-05、2024-04-01..2024-06-30"
+    ),
     "period_reversed": "期间 {period} 的结束日期早于开始日期",
     "period_out_of_range": "期间 {period} 超出范围：只能是 {first} 年至 {last} 年之间的期间",
     "number_invalid": "编号 {text} 不对：请用阿拉伯数字，如 17 或 #17",
@@ -72,8 +75,7 @@ ERRORS: dict[str, str] = {
     "group_unknown": "未知的分组 {group}（可用：{known}）",
     "month_not_ended": "{month} 尚未结束，不能结算",
     "month_before_effective": "{month} 早于规则集生效日期 {effective}，无需结算",
-    "xlsx_needs_out": "xlsx 格式必须用 --out 指定输出文件",
-    "month_invalid": "无法识别的月份 {month}：请使用 2024-05 这样的格式",
+    "month_invalid": "无法识别的月份 {month}：请写成 2024年5月、本月、上月或 2024-05",
     "month_empty": (
         "{month} 没有任何报送记录，未结算：多半是报送数据还没有导入。"
         "如确实所有单位都没有报送，请运行 govinfo-bot quota settle --month {month} --allow-empty"
@@ -88,6 +90,14 @@ ERRORS: dict[str, str] = {
     "date_missing": "未填写日期",
     "date_before_effective": "日期 {date} 早于规则集生效日期 {effective}",
     "date_in_future": "日期 {date} 晚于今天",
+    "date_year_unknown": (
+        "日期 {date} 没有写年份，文件中也没有写明年份的日期可以参照：请写明年份，"
+        "或在导入时用 --year 指定年份"
+    ),
+    "date_year_disagrees": (
+        "日期 {date} 没有写年份，而文件中其他日期分属 {years} 年，无法确定是哪一年："
+        "请写明年份，或在导入时用 --year 指定年份"
+    ),
     "item_missing": "未填写项目",
     "item_unknown": "未知的项目 {item}",
     "count_invalid": "条数 {value} 不是整数",
@@ -343,13 +353,16 @@ CLIPPED = "……（共 {length} 字）"
 # The columns of the files offices import, by key: the names a header may give each (the key
 # itself is always one). The first name is the one the project writes, in templates too.
 RECORD_COLUMN_NAMES: dict[str, tuple[str, ...]] = {
-    "date": ("日期",),
-    "unit": ("单位", "单位名称"),
-    "item": ("项目",),
+    # Registers as offices keep them name the same columns their own way: 报送单位, 信息标题,
+    # 领导批示, 采用刊物（栏目） (its remark dropped like any other), 采用时间.
+    "date": ("日期", "采用时间", "采用日期", "报送日期", "报送时间"),
+    "unit": ("单位", "单位名称", "报送单位"),
+    "item": ("项目", "采用刊物", "刊物"),
+    "section": ("栏目",),
     "count": ("数量", "条数"),
     "points": ("分值",),
-    "modifiers": ("批示", "加分项"),
-    "title": ("标题",),
+    "modifiers": ("批示", "加分项", "领导批示"),
+    "title": ("标题", "信息标题"),
     "note": ("备注",),
 }
 UNIT_COLUMN_NAMES: dict[str, tuple[str, ...]] = {
@@ -375,14 +388,22 @@ RECORDS_IMPORTED = (
     "{entries} 条积分流水，合计 {points} 分"
 )
 RECORDS_SKIPPED = "跳过已存储的记录 {skipped} 条"
+RECORDS_DRY = (
+    "试导入（未保存任何内容）：将导入 {rows} 行，{records} 条记录（其中报送 {submissions} 条），"
+    "{entries} 条积分流水，合计 {points} 分"
+)
+RECORDS_SKIPPED_DRY = "将跳过已存储的记录 {skipped} 条"
 TOTALS_SKIPPED = "已跳过合计行：第 {lines} 行"
 SETTLED = "{month} 月度报送任务结算：{settled} 个单位，其中 {missed} 个未完成（扣分已记入流水）"
+SETTLED_DRY = "{month} 月度报送任务试算：将结算 {settled} 个单位，其中 {missed} 个未完成，将扣分"
+SETTLED_AGAIN_DRY = "{month} 已结算过，按现有数据重新结算将有以下变更"
 SETTLED_AGAIN = "{month} 已结算过，按现有数据重新结算"
 SETTLED_NOTHING_NEW = "{month} 已结算过，本次没有新的变更"
 DRY_RUN = "（试算：以下是将要写入的内容，本次未保存任何变更）"
 RESETTLED_AFTER = "补结算 {settled} 后重新结算 {month}"
 RESETTLED_LATE = "补录报送，重新结算 {month}"
 RESETTLED_HEAD = "以下月份重新结算，扣分有变更："
+RESETTLED_HEAD_DRY = "以下月份将重新结算，扣分将有变更："
 RESETTLED_FOR_LIAISON = "已结算月份因这条报送重新结算，扣分有变更："
 RESETTLED_FOR_ADMINS = "{unit} 补录报送（#{record}），已结算月份重新结算，扣分有变更："
 CHANGE_LINE = "{month} {unit}（报送 {count}/{quota}）：{before} → {after}"
@@ -397,6 +418,7 @@ PERIODS_EVENT_LINE = "  {at} {period} {event} — {who}{reason}"
 PERIOD_EVENTS = {"locked": "锁定", "reopened": "解锁"}
 SETTLED_ROW = "{unit}（{group}）：报送 {submissions}/{quota}，{outcome} {points}"
 OUTCOME = {"missed": "未完成，扣分并下发提醒函", "missed_again": "经提醒后仍未完成，扣分"}
+OUTCOME_DRY = {"missed": "未完成，将扣分并下发提醒函", "missed_again": "经提醒后仍未完成，将扣分"}
 SETTINGS_INVALID = "设置有误：{fields}（见 .env.example）"
 STORAGE_FAILED = "无法使用数据库 {db}：{detail}"
 ERRORS["db_url_unencoded"] = (
@@ -405,6 +427,9 @@ ERRORS["db_url_unencoded"] = (
 )
 ERRORS["db_url_port"] = "数据库地址有误：端口必须是 1 到 65535 之间的数字"
 STANDINGS_WRITTEN = "已写入 {path}"
+# Files written without --out, and files sent in chat, are named for what they hold.
+STANDINGS_FILE = "排名-{period}.{format}"
+EXPORT_FILE = "记录与排名-{period}.xlsx"
 
 RULES_HEADING = "规则集 {id}：{name}"
 RULES_EFFECTIVE = "生效日期：{date}"
@@ -485,6 +510,11 @@ TEMPLATE_OPTION_HEADINGS = {
 TEMPLATE_NOT_IN_LIST = "请从下拉列表中选择"
 TEMPLATE_WHOLE_NUMBER = "请填写 {low} 到 {high} 之间的整数"
 TEMPLATE_DATE = "请填写 {first} 以后的日期，如 2024-05-06"
+TEMPLATE_FILES = {"records": "政务信息登记表.xlsx", "units": "单位名单.xlsx"}
+TEMPLATE_NO_UNITS = (
+    "注意：单位名单是空的，登记表的“单位”下拉列表没有内容。"
+    "请先运行 govinfo-bot units import <单位名单文件> 导入单位名单，再重新生成模板"
+)
 TEMPLATE_WRITTEN = (
     "已写入模板 {path}：在「{sheet}」工作表中填写后，运行 govinfo-bot {kind} import {path} 导入"
 )
@@ -496,18 +526,9 @@ ERRORS["csv_not_encodable"] = (
 def period_span(period: Period) -> str:
     """A period as a bulletin names it, with its days: 2024年第二季度（2024-04-01 至 2024-06-30）."""
     days = f"{period.start.isoformat()} 至 {period.end.isoformat()}"
-    label = period.label
-    if ".." in label:
+    if ".." in period.label:
         return days
-    if "Q" in label:
-        year, quarter = label.split("Q")
-        name = f"{int(year)}年第{QUARTERS[int(quarter) - 1]}季度"
-    elif "-" in label:
-        year, month = label.split("-")
-        name = f"{int(year)}年{int(month)}月"
-    else:
-        name = f"{int(label)}年"
-    return f"{name}（{days}）"
+    return f"{period.name}（{days}）"
 
 
 STANDINGS_TITLE = "{ruleset} {period}（{start} 至 {end}）共采用 {items} 条"
@@ -585,7 +606,7 @@ HELP_LIAISON = [
     ("commission", "/submit 约稿<编号> <标题> — 回复约稿；/commissions — 本单位的约稿"),
     ("quota", "/me — 本月报送进度、本季度得分和排名"),
     ("no_quota", "/me — 本季度得分和排名"),
-    ("", "/rank [期间] — 本组排名（默认本季度，例如 /rank 2024Q2）"),
+    ("", "/rank [期间] — 本组排名（默认本季度，例如 /rank 上季度、/rank 2024年第二季度）"),
     ("", "/history — 最近的记录及其状态"),
     ("", "/why [期间] — 得分明细，逐条说明"),
     ("", "/cancel — 取消正在进行的操作"),
@@ -600,7 +621,7 @@ HELP_ADMIN = [
     ("", "/adjust <单位> <±分值> <原因> — 调整分值（须注明原因）"),
     ("", "/endorse <记录号> <批示项>[×次数] — 为已确认的采用追加批示"),
     ("", "/reverse <流水号> <原因> — 冲正一条流水（不删除原记录；冲正采用时连同其批示一并冲正）"),
-    ("", "/lock <期间> — 锁定已公布的期间（如 /lock 2024Q2），期间内不能再变更"),
+    ("", "/lock <期间> — 锁定已公布的期间（如 /lock 上季度），期间内不能再变更"),
     ("", "/reopen <期间> <原因> — 解锁期间"),
     ("", "/units — 单位名单"),
     ("", "/standings [期间] [分组] [表格] — 排名（加“表格”得到完整的 Excel 表）"),
@@ -1023,15 +1044,18 @@ ARGPARSE = {
 RECORDS_IMPORT_HELP = """记录文件（CSV 或 XLSX）的列，表头行必须有：
   date 日期   — 采用、报送或扣分的日期，可以写 2024-05-06、2024-5-6、2024/5/6、
                 2024.5.6、2024年5月6日、20240506，或 Excel 的日期单元格；
-                5月6日、5.6、5/6、05-06 不写年份，指最近的那一天
-  unit 单位   — 单位名称或别名
+                5月6日、5.6、5/6、05-06 不写年份，取文件中其他日期共同的年份，
+                不一致时用 --year 指定
+  unit 单位   — 单位名称或别名（表头也可写 报送单位）
   item 项目   — 项目编号或名称（govinfo-bot rules show 列出全部），报送写 submission 或 报送
+                （表头也可写 采用刊物（栏目）、刊物、栏目）
   count 数量  — 条数，默认 1，不超过 1000
   points 分值 — 只有调整项填写，整数，不超过 ±100000
   modifiers 批示 — 加分项编号或名称，用 ; 分隔，可写 ×2
   title 标题、note 备注 — 可不填；调整项须在 note 注明原因
 已存储过的行：默认整份文件拒绝并列出；--skip-existing 只导入新增的行；
---allow-duplicates 全部作为新记录。同一个文件不会导入两次。"""
+--allow-duplicates 全部作为新记录。同一个文件不会导入两次。
+--dry-run 只显示将要导入和拒绝的内容，不保存。"""
 # --- the bulletin (govinfo-bot bulletin) ----------------------------------------------------
 
 ERRORS.update(
@@ -1057,6 +1081,7 @@ ERRORS.update(
 )
 DEFAULT_ADDRESSEES = "各有关单位"
 BULLETIN_WRITTEN = "已写入 {path}（{what}）"
+BULLETIN_FILE = "{stem}-{period}.{format}"
 BULLETIN_WHAT = "{period}通报{state}，{units} 个单位"
 BULLETIN_DRAFT = "草稿"
 TEMPLATE_DEFAULT_SOURCE = "（默认）"

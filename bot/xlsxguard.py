@@ -16,7 +16,7 @@ import html
 import re
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO
 from xml.etree import ElementTree
 
@@ -52,6 +52,22 @@ _TAG = re.compile(rb"<[^>]*>")
 class Sheet:
     name: str
     member: str
+
+
+@dataclass
+class SheetScan:
+    """What a sheet's scan found that its reader must know: formula cells whose result was
+    never saved, by row (refused unless the row is one the reader skips, such as 合计), and the
+    merged ranges as (first column, first row, last column, last row), 1-based."""
+
+    unvalued: dict[int, list[str]] = field(default_factory=dict)
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+
+def formula_refusal(path: str, sheet: str, cells: list[str]) -> DomainError:
+    """Formula cells without a saved result, a few of them named."""
+    shown = "、".join(cells[:CELLS_NAMED]) + ("……" if len(cells) > CELLS_NAMED else "")
+    return DomainError("formula_without_value", path=path, sheet=sheet, cells=shown)
 
 
 def check_archive(
@@ -145,9 +161,10 @@ def scan_shared_strings(path: str, archive: zipfile.ZipFile, member: str) -> Non
                 raise error
 
 
-def scan_sheet(path: str, archive: zipfile.ZipFile, sheet: Sheet) -> None:
-    """The sheet's rows, cells and formulas within what can be read; refused otherwise."""
-    missing: list[str] = []
+def scan_sheet(path: str, archive: zipfile.ZipFile, sheet: Sheet) -> SheetScan:
+    """The sheet's rows and cells within what can be read, refused otherwise; its formulas
+    without a saved result and its merged ranges."""
+    found = SheetScan()
     cell = re.compile(rb"<(?:[\w.-]+:)?c[\s>/]")
 
     def too_long(piece: bytes) -> DomainError | None:
@@ -167,6 +184,9 @@ def scan_sheet(path: str, archive: zipfile.ZipFile, sheet: Sheet) -> None:
         formula = re.compile(b"<" + prefix + rb"f[\s>/]")
         value = re.compile(b"<" + prefix + rb"v>[^<]")
         row_number = re.compile(b"<" + prefix + rb"row\s[^>]*?\br=\"(\d+)\"")
+        merge = re.compile(
+            b"<" + prefix + rb"mergeCell\s[^>]*?\bref=\"([A-Za-z]+\d+:[A-Za-z]+\d+)\""
+        )
         rows = highest = 0
         dimension_seen = False
         for piece in pieces.each():
@@ -190,14 +210,36 @@ def scan_sheet(path: str, archive: zipfile.ZipFile, sheet: Sheet) -> None:
             if max(map(len, cells)) > MAX_CELL_CHARS and (error := too_long(piece)):
                 raise error
             if formula.search(piece):
-                missing += [
-                    _cell_name(text)
-                    for text in cells
-                    if formula.search(text) and not value.search(text)
-                ]
-    if missing:
-        shown = "、".join(missing[:CELLS_NAMED]) + ("……" if len(missing) > CELLS_NAMED else "")
-        raise DomainError("formula_without_value", path=path, sheet=sheet.name, cells=shown)
+                for text in cells:
+                    if formula.search(text) and not value.search(text):
+                        name = _cell_name(text)
+                        found.unvalued.setdefault(_row_of(name), []).append(name)
+            found.merged += [_bounds(m.decode("ascii")) for m in merge.findall(piece)]
+    return found
+
+
+_CELL = re.compile(r"([A-Za-z]+)(\d+)")
+
+
+def _row_of(cell: str) -> int:
+    m = _CELL.fullmatch(cell)
+    return int(m[2]) if m else 0
+
+
+def _bounds(ref: str) -> tuple[int, int, int, int]:
+    """`A3:B5` as (1, 3, 2, 5)."""
+    (c1, r1), (c2, r2) = (_position(corner) for corner in ref.split(":"))
+    return min(c1, c2), min(r1, r2), max(c1, c2), max(r1, r2)
+
+
+def _position(cell: str) -> tuple[int, int]:
+    m = _CELL.fullmatch(cell)
+    if not m:
+        return 0, 0
+    column = 0
+    for letter in m[1].upper():
+        column = column * 26 + ord(letter) - ord("A") + 1
+    return column, int(m[2])
 
 
 def _open(path: str, archive: zipfile.ZipFile, member: str) -> IO[bytes]:

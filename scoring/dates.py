@@ -90,6 +90,14 @@ def parse_text(text: str, today: date, toward: Toward = Toward.PAST) -> date | N
     return None
 
 
+def month_and_day(value: object) -> tuple[int, int] | None:
+    """The month and day of a day written without its year (`6月10日`, `6/10`), else None."""
+    if not isinstance(value, str):
+        return None
+    m = _SHORT.fullmatch(normalize(value))
+    return (int(m[1]), int(m[2] or m[3])) if m else None
+
+
 def is_day(text: str, today: date) -> bool:
     """Whether `text` is a day in one of the forms read here."""
     return parse_text(normalize(text), today) is not None

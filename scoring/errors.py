@@ -87,7 +87,8 @@ class RowProblems:
         return bool(self.shown)
 
     def rejected(self) -> ImportRejected:
-        return ImportRejected(self.shown, more=self.more)
+        # Problems found in a later pass (days waiting for the file's year) in line order too.
+        return ImportRejected(sorted(self.shown, key=lambda p: p.line), more=self.more)
 
 
 @dataclass(frozen=True)

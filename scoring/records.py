@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from scoring.dates import read_day
+from scoring.dates import month_and_day, read_day
 from scoring.errors import DomainError, RowProblem, RowProblems
 from scoring.names import Candidate, fold, resolve, split_list
 from scoring.ruleset import SUBMISSION_ID, SUBMISSION_LABEL, Item, ItemKind, Modifier, Ruleset
@@ -21,6 +21,9 @@ from scoring.text import clean_text, normal_name
 
 RECORD_COLUMNS = ("date", "unit", "item", "count", "points", "modifiers", "title", "note")
 REQUIRED_RECORD_COLUMNS = ("date", "unit", "item")
+# A register may keep the publication (刊物) and its column (栏目) apart: read together they name
+# the item (《政务要情》 and 简讯: 《政务要情》简讯), and a column of 栏目 alone names it too.
+SECTION_COLUMN = "section"
 # A guard against a slip of the keyboard creating a hundred thousand records from one row.
 MAX_COUNT = 1_000
 # Records of one file, counts included: beyond this an import is refused at once.
@@ -121,15 +124,21 @@ def parse_rows(
     rows: Iterable[tuple[int, Mapping[str, Any]]],
     units: Mapping[str, str],
     today: date,
+    year: int | None = None,
 ) -> list[ParsedRow]:
     """Validate numbered rows; raise ImportRejected naming the first bad rows and counting all.
 
-    `units` maps every unit name and alias to the unit's name.
+    `units` maps every unit name and alias to the unit's name. A day written without its year
+    (`6月10日`) takes `year` if given, else the one year of the file's other days; when they
+    name several years or none, each such row is refused (a register kept in December and
+    imported in January would otherwise land a year off).
     """
     parsed: list[ParsedRow] = []
     problems = RowProblems()
+    # (index in parsed, month and day) of rows whose day waits for the file's year.
+    yearless: list[tuple[int, tuple[int, int]]] = []
     records = 0
-    names = _Names(ruleset, today)
+    names = _Names(ruleset, today, year)
     for line, row in rows:
         try:
             record, count = parse_row(row, units, names)
@@ -139,24 +148,70 @@ def parse_rows(
         records += count
         if records > MAX_RECORDS:
             raise DomainError("too_many_records", limit=MAX_RECORDS)
+        if year is None and (month_day := month_and_day(row.get("date"))):
+            yearless.append((len(parsed), month_day))
         parsed.append(ParsedRow(line, record, count))
+    if yearless:
+        for problem in _date_yearless(ruleset, parsed, yearless, today):
+            problems.add(problem)
     if problems:
         raise problems.rejected()
     return parsed
+
+
+def _date_yearless(
+    ruleset: Ruleset,
+    parsed: list[ParsedRow],
+    yearless: list[tuple[int, tuple[int, int]]],
+    today: date,
+) -> list[RowProblem]:
+    """Give each day written without its year the year the file's other days agree on, in
+    place; a problem for each that cannot have it."""
+    waiting = {index for index, _ in yearless}
+    years = sorted({r.record.day.year for i, r in enumerate(parsed) if i not in waiting})
+    problems = []
+    for index, (month_number, day_number) in yearless:
+        row = parsed[index]
+        shown = f"{month_number}月{day_number}日"
+        if len(years) != 1:
+            code = "date_year_disagrees" if years else "date_year_unknown"
+            problems.append(RowProblem(row.line, code, {"date": shown, "years": years}))
+            continue
+        try:
+            day = date(years[0], month_number, day_number)
+            check_day(ruleset, day, today)
+        except ValueError:
+            problems.append(RowProblem(row.line, "date_unreadable", {"date": shown}))
+            continue
+        except DomainError as err:
+            problems.append(RowProblem(row.line, err.code, err.params))
+            continue
+        parsed[index] = ParsedRow(row.line, replace(row.record, day=day), row.count)
+    return problems
 
 
 class _Names:
     """Item and modifier names and the days written in one file, each read once: a register of
     a million rows names a few dozen items and at most some thousands of days."""
 
-    def __init__(self, ruleset: Ruleset, today: date) -> None:
+    def __init__(self, ruleset: Ruleset, today: date, year: int | None = None) -> None:
         self.ruleset = ruleset
         self.today = today
+        # The year of days written without one, when the office gave it (--year).
+        self.year = year
         self._items: dict[str, Item | None] = {}
         self._modifiers: dict[tuple[str, str], tuple[tuple[str, int], ...]] = {}
         self._days: dict[str, date] = {}
 
     def day(self, value: Any) -> date:
+        if month_day := month_and_day(value):
+            if self.year is None:
+                # Provisional, unchecked: parse_rows gives it the file's year once all is read.
+                return date(2000, *month_day)  # a leap year: 2月29日 waits like any other day
+            try:
+                value = date(self.year, *month_day)
+            except ValueError:
+                raise DomainError("date_unreadable", date=str(value)) from None
         # Only text is kept: a day read from it depends on the text alone. A refused one is
         # not kept, so that each of its rows is refused in turn.
         if not isinstance(value, str):
@@ -189,6 +244,8 @@ def parse_row(
         raise DomainError("unit_unknown", unit=unit_text)
     day = names.day(row.get("date"))
     item_text = _text(row.get("item"))
+    if (section := _text(row.get(SECTION_COLUMN))) and section not in item_text:
+        item_text += section
     item = names.item(item_text)
     count = _count(row.get("count"))
     points = _points(row.get("points"), item)

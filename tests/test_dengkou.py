@@ -254,7 +254,7 @@ def test_months_may_be_settled_in_any_order(dengkou: Cli) -> None:
     dengkou.ok("quota", "settle", "--month", "2024-05", "--allow-empty")
     assert sorted(points for *_, points in ledger(dengkou)) == [-30] * 5
     out = dengkou.ok("quota", "settle", "--month", "2024-04", "--allow-empty")
-    assert "2024-05 教育局（报送 0/15）：-30 → -50" in out
+    assert "2024年5月 教育局（报送 0/15）：-30 → -50" in out
     dengkou.ok("quota", "settle", "--month", "2024-06", "--allow-empty")
     live = live_points(dengkou)
     assert live == {("2024-04-30", -30): 5, ("2024-05-31", -50): 5, ("2024-06-30", -50): 5}

@@ -45,11 +45,13 @@ async def test_a_quarter_of_reminders_warnings_and_settlements(database: str) ->
                 await run_at(chat, time, at(2026, 1, 10))
                 for admin in (ADMIN, OTHER_ADMIN):
                     assert marks(received(chat, admin, "通报草稿】")) == [
-                        "【2025Q4 通报草稿】",
-                        "【2025 通报草稿】",
+                        "【2025年第四季度 通报草稿】",
+                        "【2025年 通报草稿】",
                     ]
                     # Each with its files (here the XLSX: no office name is set) first.
-                    assert "2025Q4 通报草稿（xlsx）" in received(chat, admin, "通报草稿（")[0]
+                    assert (
+                        "2025年第四季度 通报草稿（xlsx）" in received(chat, admin, "通报草稿（")[0]
+                    )
 
                 # January: 公安局 and 气象局 meet their quotas, 审计局 is short, 教育局 silent.
                 time.move_to(at(2026, 1, 12, 10))
@@ -78,13 +80,13 @@ async def test_a_quarter_of_reminders_warnings_and_settlements(database: str) ->
                 assert len(received(chat, SECOND, REMINDER)) == 1
                 await run_at(chat, time, at(2026, 1, 30))
                 (warning,) = received(chat, THIRD, WARNING)
-                assert "2026-01即将结束（1月30日起还有 1 个工作日）" in warning
+                assert "2026年1月即将结束（1月30日起还有 1 个工作日）" in warning
                 assert "2月1日 09:00 月度结算时将扣 30 分并下发提醒函" in warning
                 assert received(chat, SECOND, WARNING) == []
 
                 await run_at(chat, time, at(2026, 2, 1))
                 (letter,) = received(chat, THIRD, LETTER)
-                assert "2026-01贵单位报送政务信息 0 条" in letter and "扣 30 分" in letter
+                assert "2026年1月贵单位报送政务信息 0 条" in letter and "扣 30 分" in letter
                 assert all(received(chat, user, LETTER) == [] for user in (LIAISON, SECOND, FOURTH))
                 (settled,) = received(chat, ADMIN, "【月度结算】")
                 assert "已结算 4 个单位：完成任务 3 个，扣分 1 个" in settled
@@ -145,17 +147,19 @@ async def test_a_quarter_of_reminders_warnings_and_settlements(database: str) ->
                 chat.app.job_queue.scheduler.wakeup()  # type: ignore[union-attr]
                 await asyncio.gather(scheduler.wake(), scheduler.wake())
                 await idle(chat, at(2026, 3, 20))
-                assert len(received(chat, ADMIN, "2026-03截至3月20日")) == 1
+                assert len(received(chat, ADMIN, "2026年3月截至3月20日")) == 1
                 for moment in (at(2026, 3, 27), at(2026, 3, 31)):
                     await run_at(chat, time, moment)
-                assert len(received(chat, ADMIN, "2026-03截至")) == 3
+                assert len(received(chat, ADMIN, "2026年3月截至")) == 3
                 assert len(received(chat, ADMIN, "所有单位均已完成本月报送任务")) == 3
                 assert len(received(chat, ADMIN, WARNING)) == 2
                 assert len(received(chat, THIRD, WARNING)) == 2
                 await run_at(chat, time, at(2026, 4, 1))
                 assert "完成任务 4 个，扣分 0 个" in received(chat, ADMIN, "【月度结算】")[-1]
                 await run_at(chat, time, at(2026, 4, 5))
-                assert marks(received(chat, ADMIN, "通报草稿】"))[-1] == "【2026Q1 通报草稿】"
+                assert (
+                    marks(received(chat, ADMIN, "通报草稿】"))[-1] == "【2026年第一季度 通报草稿】"
+                )
 
             # Every liaison's quarter, message by message.
             assert marks(received_all(server, THIRD)) == [

@@ -31,7 +31,7 @@ def test_a_locked_quarter_refuses_imports_and_settlements_until_reopened(
     )
     refused = cli("period", "lock", "2999Q1")
     assert refused.code == 1 and "尚未结束" in refused.err
-    assert "已锁定 2024Q2" in cli.ok("period", "lock", "2024Q2")
+    assert "已锁定 2024年第二季度" in cli.ok("period", "lock", "2024Q2")
     assert cli("period", "lock", "2024Q2").code == 1
 
     late = write_csv(
@@ -45,11 +45,11 @@ def test_a_locked_quarter_refuses_imports_and_settlements_until_reopened(
     result = cli("records", "import", str(late))
     assert result.code == 1
     assert result.err.splitlines()[1].startswith(
-        "第 3 行：2024-06-30 属于已锁定的期间 2024Q2（命令行用户 "
+        "第 3 行：2024-06-30 属于已锁定的期间 2024年第二季度（命令行用户 "
     )
     assert "第 2 行" not in result.err
     result = cli("quota", "settle", "--month", "2024-05")
-    assert result.code == 1 and "已锁定的期间 2024Q2" in result.err
+    assert result.code == 1 and "已锁定的期间 2024年第二季度" in result.err
     assert rows(cli.db, "SELECT COUNT(*) FROM ledger") == [(0,)]
 
     # The running register again, with a row more: what is stored is skipped, the locked
@@ -71,8 +71,8 @@ def test_a_locked_quarter_refuses_imports_and_settlements_until_reopened(
     cli.ok("quota", "settle", "--month", "2024-05")
     listing = cli.ok("period", "list")
     assert "当前锁定的期间：\n  （没有）" in listing
-    assert " 2024Q2 锁定 — 命令行用户 " in listing
-    assert " 2024Q2 解锁 — 命令行用户 " in listing and "：六月漏登一条采用" in listing
+    assert " 2024年第二季度 锁定 — 命令行用户 " in listing
+    assert " 2024年第二季度 解锁 — 命令行用户 " in listing and "：六月漏登一条采用" in listing
 
 
 async def test_a_locked_quarter_in_chat(database: str) -> None:
@@ -91,9 +91,9 @@ async def test_a_locked_quarter_in_chat(database: str) -> None:
         await chat.press(ADMIN, claims[1], "✅ 确认")
         await chat.server.wait_for(lambda m: "已确认" in m.text, chat_id=LIAISON)
         (entry,) = rows(chat.db(), "SELECT id FROM ledger WHERE record_id = 2")
-        assert "已锁定 2024Q2" in (await chat.ask(ADMIN, "/lock 2024Q2")).text
+        assert "已锁定 2024年第二季度" in (await chat.ask(ADMIN, "/lock 2024Q2")).text
 
-        locked = "属于已锁定的期间 2024Q2（用户9001 于 "
+        locked = "属于已锁定的期间 2024年第二季度（用户9001 于 "
         await chat.press(ADMIN, claims[0], "✅ 确认")
         answer = await chat.server.wait_for_call(
             "answerCallbackQuery", lambda c: "锁定" in str(c.params)
@@ -112,7 +112,7 @@ async def test_a_locked_quarter_in_chat(database: str) -> None:
         assert "分值：+5" in (await chat.ask(ADMIN, "/adjust 公安局 +5 六月漏记的批示")).text
 
         assert "用法" in (await chat.ask(ADMIN, "/reopen 2024Q2")).text
-        assert "已解锁 2024Q2" in (await chat.ask(ADMIN, "/reopen 2024Q2 核实后更正")).text
+        assert "已解锁 2024年第二季度" in (await chat.ask(ADMIN, "/reopen 2024Q2 核实后更正")).text
         await chat.press(ADMIN, claims[0], "✅ 确认")
         await chat.server.wait_for(lambda m: "#1" in m.text and "已确认" in m.text, chat_id=LIAISON)
         assert "单位：公安局" in (await chat.ask(ADMIN, "/endorse 2 市领导同志批示")).text

@@ -49,14 +49,14 @@ def test_publishing_locks_and_keeps_the_files(cli: Cli, tmp_path: Path, monkeypa
     monkeypatch.setenv("GOVINFO_OFFICE_NAME", "磴口县人民政府办公室")
     office(cli, tmp_path)
     out = cli.ok("bulletin", "publish", "--period", "2024Q2")
-    assert out.startswith("已发布 2024Q2 通报第 1 版，期间已锁定")
-    assert "当前锁定的期间：\n  2024Q2" in cli.ok("period", "list")
+    assert out.startswith("已发布 2024年第二季度 通报第 1 版，期间已锁定")
+    assert "当前锁定的期间：\n  2024年第二季度" in cli.ok("period", "list")
     late = write_csv(
         tmp_path / "late.csv",
         HEADER,
         [["2024-06-20", "审计局", "city.jccc", 2, "", "", "补登", ""]],
     )
-    assert "属于已锁定的期间 2024Q2" in cli("records", "import", str(late)).err
+    assert "属于已锁定的期间 2024年第二季度" in cli("records", "import", str(late)).err
     refused = cli("bulletin", "publish", "--period", "2024Q2")
     assert refused.code == 1 and "第 1 版已于" in refused.err and "解锁" in refused.err
 
@@ -82,7 +82,7 @@ def test_publishing_locks_and_keeps_the_files(cli: Cli, tmp_path: Path, monkeypa
     cli.ok("period", "reopen", "2024Q2", "--reason", "审计局六月漏登两篇")
     cli.ok("records", "import", str(late))
     second = cli.ok("bulletin", "publish", "--period", "2024Q2")
-    assert second.startswith("已发布 2024Q2 通报第 2 版")
+    assert second.startswith("已发布 2024年第二季度 通报第 2 版")
     assert "B类 审计局：第 2 名 18 分 → 第 1 名 54 分" in second
     assert "B类 公安局：第 1 名 36 分 → 第 2 名 36 分" in second
     # Same total, but now third.
@@ -90,7 +90,7 @@ def test_publishing_locks_and_keeps_the_files(cli: Cli, tmp_path: Path, monkeypa
 
     assert "教育局" not in second
     listing = cli.ok("bulletin", "list")
-    assert "2024Q2 第 1 版" in listing and "2024Q2 第 2 版" in listing
+    assert "2024年第二季度 第 1 版" in listing and "2024年第二季度 第 2 版" in listing
     # Version 1 is still had as it was.
     cli.ok(
         "bulletin", "--period", "2024Q2", "--format", "docx", "--version", "1", "--out", str(again)
@@ -127,32 +127,34 @@ async def test_liaisons_hear_their_line_once_also_across_a_restart(
             )
             assert rows(chat.db(), "SELECT COUNT(*) FROM bulletins") == [(0,)]
             await chat.press(ADMIN, draft, "发布")
-            await chat.edited(draft, "已发布 2024Q2 通报第 1 版")
+            await chat.edited(draft, "已发布 2024年第二季度 通报第 1 版")
             line = await chat.server.wait_for(
-                lambda m: "【2024Q2 通报】" in m.text, chat_id=LIAISON
+                lambda m: "【2024年第二季度 通报】" in m.text, chat_id=LIAISON
             )
             assert line.text.startswith(
-                "【2024Q2 通报】公安局（B类）：第 1 名（共 3 个单位），总分 36，本组第一"
+                "【2024年第二季度 通报】公安局（B类）：第 1 名（共 3 个单位），总分 36，本组第一"
             )
             other = await chat.server.wait_for(
-                lambda m: "【2024Q2 通报】" in m.text, chat_id=SECOND
+                lambda m: "【2024年第二季度 通报】" in m.text, chat_id=SECOND
             )
             assert "第 2 名" in other.text and "比上一名 公安局 少 18 分" in other.text
             # Tied with 审计局 at rank 2: the unit above is 公安局 for both.
-            tied = await chat.server.wait_for(lambda m: "【2024Q2 通报】" in m.text, chat_id=THIRD)
+            tied = await chat.server.wait_for(
+                lambda m: "【2024年第二季度 通报】" in m.text, chat_id=THIRD
+            )
             assert "第 2 名（共 3 个单位）" in tied.text and "比上一名 公安局 少 18 分" in tied.text
             # The admins hold the chain head the bulletin was computed from, as stored with it.
             anchor = await chat.server.wait_for(lambda m: "链头锚点" in m.text, chat_id=ADMIN)
             (stored,) = rows(chat.db(), "SELECT anchor FROM bulletins")[0]
             assert stored.startswith("5:") and f"链头锚点：{stored}（" in anchor.text
             listing = await chat.ask(ADMIN, "/bulletins")
-            assert listing.text.startswith("2024Q2 第 1 版")
+            assert listing.text.startswith("2024年第二季度 第 1 版")
         # Started again: nothing owed is sent twice.
         async with bot_on(server, database) as chat:
             await chat.ask(ADMIN, "/bulletins")
             await chat.settled()
         for user in (LIAISON, SECOND, THIRD):
-            told = [m for m in server.messages_to(user) if "【2024Q2 通报】" in m.text]
+            told = [m for m in server.messages_to(user) if "【2024年第二季度 通报】" in m.text]
             assert len(told) == 1
 
 

@@ -140,11 +140,11 @@ def test_the_command_line_shows_what_ran_and_what_comes(cli: Cli) -> None:
     )
     with time_machine.travel(datetime(2026, 2, 21, 10, tzinfo=ZONE)):
         out = cli.ok("jobs")
-    assert "2026-02-01 09:00  月度结算 2026-01：完成" in out
+    assert "2026-02-01 09:00  月度结算 2026年1月：完成" in out
     upcoming = out[out.index("接下来的定时任务") :]
     assert upcoming.splitlines()[1:4] == [
-        "  2026-02-24 09:00 周二  报送提醒 2026-02/1",
-        "  2026-02-26 09:00 周四  报送提醒 2026-02/2",
-        "  2026-02-28 09:00 周六  扣分预警 2026-02",
+        "  2026-02-24 09:00 周二  报送提醒 2026年2月",
+        "  2026-02-26 09:00 周四  报送提醒 2026年2月",
+        "  2026-02-28 09:00 周六  扣分预警 2026年2月",
     ]
     assert "  每天 03:00  数据核验（下次 2026-02-22 周日；失败时通知管理员）" in upcoming

@@ -77,8 +77,8 @@ def test_a_late_submission_settles_its_month_and_the_later_ones_again(
     # The eighth May submission of 公安局, found in the register in July.
     late = write_csv(tmp_path / "late.csv", HEADER, submitted("公安局", "2024-05", 1, first=20))
     out = office.ok("records", "import", str(late))
-    assert "2024-05 公安局（报送 8/8）：-30 → 不扣分" in out
-    assert "2024-06 公安局（报送 0/8）：-50 → -30" in out
+    assert "2024年5月 公安局（报送 8/8）：-30 → 不扣分" in out
+    assert "2024年6月 公安局（报送 0/8）：-50 → -30" in out
     assert standing_penalties(office.db, "公安局") == [("2024-06-30", "quota.missed", -30)]
     # Nothing else changed, and nothing was deleted: the old penalties stand reversed.
     assert standing_penalties(office.db, "审计局") == before_audit
@@ -101,13 +101,19 @@ def test_a_dry_run_prints_what_it_would_write_and_stores_nothing(office: Cli) ->
     ledger = rows(office.db, "SELECT * FROM ledger")
     dry = office.ok("quota", "settle", "--month", "2024-05", "--dry-run")
     assert dry.splitlines()[0].startswith("（试算")
-    assert "公安局（B）：报送 7/8，未完成，扣分并下发提醒函 -30" in dry
+    assert "公安局（B）：报送 7/8，未完成，将扣分并下发提醒函 -30" in dry
     # June was settled first: its first misses become second ones once May is settled.
-    assert "2024-06 公安局（报送 0/8）：-30 → -50" in dry
+    assert "以下月份将重新结算，扣分将有变更：" in dry
+    assert "2024年6月 公安局（报送 0/8）：-30 → -50" in dry
+    assert "已记入流水" not in dry
     assert rows(office.db, "SELECT * FROM ledger") == ledger
     assert rows(office.db, "SELECT month FROM quota_months") == [("2024-06",)]
     real = office.ok("quota", "settle", "--month", "2024-05")
-    assert real.splitlines() == dry.splitlines()[1:]
+    # The same settlement, said as done: the dry run's lines without "将" (would).
+    done, would = real.splitlines(), dry.splitlines()[1:]
+    assert done[0] == "2024年5月 月度报送任务结算：4 个单位，其中 3 个未完成（扣分已记入流水）"
+    assert would[0] == "2024年5月 月度报送任务试算：将结算 4 个单位，其中 3 个未完成，将扣分"
+    assert done[1:] == [line.replace("将", "") for line in would[1:]] != would[1:]
     assert rows(office.db, "SELECT month FROM quota_months ORDER BY month") == [
         ("2024-05",),
         ("2024-06",),
@@ -120,7 +126,7 @@ def test_a_dry_run_prints_what_it_would_write_and_stores_nothing(office: Cli) ->
 
 def test_an_empty_month_is_refused_unless_the_office_says_so(office: Cli) -> None:
     refused = office("quota", "settle", "--month", "2024-07")
-    assert refused.code == 1 and "2024-07 没有任何报送记录" in refused.err
+    assert refused.code == 1 and "2024年7月 没有任何报送记录" in refused.err
     assert "--allow-empty" in refused.err
     assert rows(office.db, "SELECT COUNT(*) FROM quota_months") == [(0,)]
     office.ok("quota", "settle", "--month", "2024-07", "--allow-empty")
@@ -145,10 +151,10 @@ async def test_a_late_submission_in_chat_says_what_it_changed(
         await chat.join(LIAISON, "公安局")
         answer = await chat.ask(LIAISON, "/submit 公安局五月补报的一条 2024-05-28")
         assert "报送日期：2024-05-28" in answer.text
-        assert "2024-05 已报送 8 条" in answer.text
-        assert "2024-05 公安局（报送 8/8）：-30 → 不扣分" in answer.text
+        assert "公安局 2024年5月已报送 8 条" in answer.text
+        assert "2024年5月 公安局（报送 8/8）：-30 → 不扣分" in answer.text
         told = await chat.server.wait_for(lambda m: "补录报送" in m.text, chat_id=ADMIN)
-        assert "2024-06 公安局（报送 0/8）：-50 → -30" in told.text
+        assert "2024年6月 公安局（报送 0/8）：-50 → -30" in told.text
         assert standing_penalties(database, "公安局") == [("2024-06-30", "quota.missed", -30)]
         # The same title again in May is a duplicate, pointing to the first.
         again = await chat.ask(LIAISON, "/submit 公安局五月补报的一条 2024-05-29")
@@ -163,7 +169,7 @@ async def test_the_scheduled_settlement_refuses_an_empty_month_and_says_why(
             await idle(chat, at(2026, 3, 31, 10))
             await run_at(chat, time, at(2026, 4, 1))
             (failed,) = received(chat, ADMIN, "【自动任务未完成】")
-            assert "月度结算（2026-03）" in failed and "2026-03 没有任何报送记录" in failed
+            assert "月度结算（2026年3月）" in failed and "2026年3月 没有任何报送记录" in failed
             assert "--allow-empty" in failed
             assert rows(chat.db(), "SELECT outcome FROM job_runs WHERE job = 'settlement'") == [
                 ("failed",)

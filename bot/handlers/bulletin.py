@@ -27,7 +27,7 @@ from bot.handlers.common import (
 )
 from bot.usecases import bulletin as bulletins
 from scoring.errors import DomainError
-from scoring.periods import Period, quarter_of
+from scoring.periods import Period, parse_period, quarter_of
 
 
 async def _period(context: Context, text: str) -> Period:
@@ -51,14 +51,14 @@ async def draft(update: Update, context: Context, admin_id: int) -> None:
         await message.reply_document(
             data,
             filename=name,
-            caption=texts.BULLETIN_DRAFT_CAPTION.format(period=period.label, format=name[-4:]),
+            caption=texts.BULLETIN_DRAFT_CAPTION.format(period=period.name, format=name[-4:]),
         )
     if period.end >= now(context).date():
         # Only a period that has ended can be locked: no button that could only refuse.
-        ready = texts.BULLETIN_DRAFT_NOT_OVER.format(period=period.label, end=period.end)
+        ready = texts.BULLETIN_DRAFT_NOT_OVER.format(period=period.name, end=period.end)
         buttons = None
     else:
-        ready = texts.BULLETIN_DRAFT_READY.format(period=period.label)
+        ready = texts.BULLETIN_DRAFT_READY.format(period=period.name)
         buttons = keyboard(publish_buttons(period))
     if made.docx is None:
         ready += texts.BULLETIN_NO_OFFICE
@@ -70,7 +70,7 @@ async def listing(update: Update, context: Context, admin_id: int) -> None:
     published = await bulletins.publications(store(context))
     lines = [
         texts.BULLETINS_LINE.format(
-            period=p.period,
+            period=parse_period(p.period).name,
             version=p.version,
             at=p.at.strftime("%Y-%m-%d %H:%M"),
             by=texts.actor_display(p.by),
@@ -95,7 +95,7 @@ async def publish_button(update: Update, context: Context) -> None:
         raise DomainError("button_stale")
     if action == HOLD:
         await query.answer()
-        await query.edit_message_text(texts.BULLETIN_HELD.format(period=period.label))
+        await query.edit_message_text(texts.BULLETIN_HELD.format(period=period.name))
         return
     user = update.effective_user
     letter, wording = office_letter(settings(context), now(context).date())
@@ -107,7 +107,7 @@ async def publish_button(update: Update, context: Context) -> None:
     await query.answer()
     await query.edit_message_text(
         texts.BULLETIN_PUBLISHED.format(
-            period=period.label, version=issued.publication.version, units=issued.units_told
+            period=period.name, version=issued.publication.version, units=issued.units_told
         )
     )
 

@@ -210,8 +210,8 @@ async def send_full_table(
     assert message is not None
     await message.reply_document(
         render.standings_xlsx(ruleset, table),
-        filename=f"govinfo-{period.label}.xlsx",
-        caption=texts.FULL_TABLE_CAPTION.format(period=period.label),
+        filename=texts.STANDINGS_FILE.format(period=period.name, format="xlsx"),
+        caption=texts.FULL_TABLE_CAPTION.format(period=period.name),
     )
 
 

@@ -45,6 +45,7 @@ from bot.usecases.notices import Answer
 from bot.usecases.reports import Submitted, submit
 from bot.usecases.standings import standings
 from scoring.errors import DomainError
+from scoring.periods import month_of
 
 # Callback data of the buttons that confirm (or refuse) moving a liaison to the invite's unit.
 MOVE = "mv"
@@ -151,7 +152,7 @@ async def submit_command(update: Update, context: Context) -> None:
         return (
             texts.SUBMITTED.format(
                 record=done.record_id, title=title, unit=done.unit,
-                month=texts.THIS_MONTH if same_month else done.day.strftime("%Y-%m "),
+                month=texts.THIS_MONTH if same_month else month_of(done.day).name,
                 count=done.month_count, quota=quota,
             )
             + late
@@ -181,7 +182,7 @@ async def me(update: Update, context: Context) -> None:
     group = ruleset.groups_by_key[liaison.group].display
     head = texts.ME_HEAD.format(unit="{unit}", group=group)
     lines = [head.format(unit=shorten(s.unit, PHONE_COLUMNS - phone_width(head) + 6))]
-    lines.append(texts.ME_MONTH.format(month=s.month.label, submissions=s.submissions))
+    lines.append(texts.ME_MONTH.format(month=s.month.name, submissions=s.submissions))
     if s.quota:
         state = (
             texts.ME_QUOTA_MET
@@ -222,7 +223,7 @@ async def rank(update: Update, context: Context) -> None:
     start_at = max(0, min(mine - RANK_ROWS // 2, len(rows) - RANK_ROWS))
     shown = rows[start_at : start_at + RANK_ROWS]
     title = texts.RANK_TITLE.format(
-        group=ruleset.groups_by_key[liaison.group].display, period=period.label, count=len(rows)
+        group=ruleset.groups_by_key[liaison.group].display, period=period.name, count=len(rows)
     )
     lines = rank_lines(ruleset.bulletin.total_column, shown, mark=liaison.unit)
     if len(shown) < len(rows):
@@ -299,9 +300,9 @@ async def why(update: Update, context: Context) -> None:
     lines = await status.ledger_lines(store(context), liaison.unit_id, period)
     assert update.effective_message is not None
     if not lines:
-        await update.effective_message.reply_text(texts.WHY_NONE.format(period=period.label))
+        await update.effective_message.reply_text(texts.WHY_NONE.format(period=period.name))
         return
-    body = [texts.WHY_HEAD.format(unit=liaison.unit, period=period.label)]
+    body = [texts.WHY_HEAD.format(unit=liaison.unit, period=period.name)]
     body += [
         texts.WHY_LINE.format(id=x.id, date=x.day, points=x.points, explanation=x.explanation)
         for x in lines

@@ -315,7 +315,7 @@ async def lock(update: Update, context: Context, admin_id: int) -> None:
     locked = await periods.lock(
         store(context), args[0], f"tg:{admin_id}", _name(update), now(context), update_id(update)
     )
-    await say(update, texts.PERIOD_LOCKED.format(period=locked.label))
+    await say(update, texts.PERIOD_LOCKED.format(period=locked.name))
 
 
 async def reopen(update: Update, context: Context, admin_id: int) -> None:
@@ -326,7 +326,7 @@ async def reopen(update: Update, context: Context, admin_id: int) -> None:
         store(context), args[0], " ".join(args[1:]), f"tg:{admin_id}", _name(update),
         now(context), update_id(update),
     )  # fmt: skip
-    await say(update, texts.PERIOD_REOPENED.format(period=reopened.label))
+    await say(update, texts.PERIOD_REOPENED.format(period=reopened.name))
 
 
 def _name(update: Update) -> str:
@@ -367,11 +367,11 @@ async def standings_command(update: Update, context: Context, admin_id: int) -> 
         return
     ruleset, table = await standings(store(context), period, groups)
     labels = {g.id: g.display for g in ruleset.groups}
-    messages = [texts.STANDINGS_PHONE_TITLE.format(period=period.label, items=table.item_count)]
+    messages = [texts.STANDINGS_PHONE_TITLE.format(period=period.name, items=table.item_count)]
     for number, group in enumerate(table.groups):
         title = texts.GROUP_PHONE_TITLE.format(
             number=texts.CHINESE_NUMBERS[number] if number < len(texts.CHINESE_NUMBERS) else number + 1,
-            group=labels[group.group], period=period.label,
+            group=labels[group.group], period=period.name,
         )  # fmt: skip
         lines = rank_lines(ruleset.bulletin.total_column, group.rows)
         messages += phone_messages(title, lines) if group.rows else [f"{title}\n{texts.NO_UNITS}"]
@@ -391,8 +391,8 @@ async def export(update: Update, context: Context, admin_id: int) -> None:
     assert update.effective_message is not None
     await update.effective_message.reply_document(
         data,
-        filename=f"govinfo-{period.label}.xlsx",
-        caption=texts.EXPORT_CAPTION.format(period=period.label),
+        filename=texts.EXPORT_FILE.format(period=period.name),
+        caption=texts.EXPORT_CAPTION.format(period=period.name),
     )
 
 

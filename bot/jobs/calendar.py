@@ -39,6 +39,11 @@ class Run:
     # The month, quarter or year the run is about; None for a commission's runs.
     subject: Period | None = None
 
+    @property
+    def named(self) -> str:
+        """What the run is about as people name it: 2026年3月, or a commission's number."""
+        return self.subject.name if self.subject else self.period
+
 
 def first_workday_from(day: date) -> date:
     while not is_workday(day):

@@ -86,17 +86,17 @@ async def quota_reminder(work: Work, *, final: bool = False) -> None:
     for b in behind:
         template = texts.FINAL_WARNING if final else texts.QUOTA_REMINDER
         text = template.format(
-            unit=b.unit, month=month.label, count=b.submissions, quota=b.quota,
+            unit=b.unit, month=month.name, count=b.submissions, quota=b.quota,
             missing=b.quota - b.submissions, days=days, deduction=await _deduction(work, b),
             settle_at=settle_at, today=_day(today),
         )  # fmt: skip
         messages += [(chat, text) for chat in chats.get(b.unit_id, [])]
     await work.send(messages)
     if not behind:
-        await work.tell_admins(texts.BEHIND_NONE.format(month=month.label, today=_day(today)))
+        await work.tell_admins(texts.BEHIND_NONE.format(month=month.name, today=_day(today)))
         return
     head = (texts.BEHIND_SUMMARY_FINAL if final else texts.BEHIND_SUMMARY).format(
-        month=month.label,
+        month=month.name,
         today=_day(today),
         days=days,
         count=len(behind),
@@ -133,7 +133,7 @@ async def settlement(work: Work) -> None:
     new = {c.unit_id for c in settled.new_penalties}
     if settled.again and not new:
         await work.tell_admins(
-            "\n".join([texts.SETTLEMENT_NOTHING.format(month=month.label), *tail])
+            "\n".join([texts.SETTLEMENT_NOTHING.format(month=month.name), *tail])
         )
         return
     groups = {g.id: g.display for g in ruleset.groups}
@@ -150,7 +150,7 @@ async def settlement(work: Work) -> None:
     for s in penalised:
         label = labels[s.outcome]
         letter = texts.REMINDER_LETTER.format(
-            unit=s.unit, month=month.label, count=s.submissions, quota=s.quota,
+            unit=s.unit, month=month.name, count=s.submissions, quota=s.quota,
             ruleset=ruleset.name, points=-s.points, label=label,
         )  # fmt: skip
         letters += [(chat, letter) for chat in chats.get(s.unit_id, [])]
@@ -167,7 +167,7 @@ async def settlement(work: Work) -> None:
         )
     await work.send(letters)
     head = texts.SETTLEMENT_SUMMARY.format(
-        month=month.label, count=len(settled.settled),
+        month=month.name, count=len(settled.settled),
         met=len(settled.settled) - len(settled.penalised), penalised=len(settled.penalised),
     )  # fmt: skip
     await work.tell_admins("\n".join([head, *lines, *tail]))
@@ -270,5 +270,5 @@ WORK: dict[Job, Callable[[Work], Awaitable[None]]] = {
 
 def failure_text(run: Run, reason: str) -> str:
     if run.job is Job.SETTLEMENT:
-        reason = f"{reason}。{texts.SETTLE_BY_HAND.format(month=run.period)}"
-    return texts.JOB_FAILED.format(job=texts.JOB_NAMES[run.job], period=run.period, reason=reason)
+        reason = f"{reason}。{texts.SETTLE_BY_HAND.format(month=run.named)}"
+    return texts.JOB_FAILED.format(job=texts.JOB_NAMES[run.job], period=run.named, reason=reason)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from bot.storage.base import TxBase
 from scoring.errors import DomainError
-from scoring.periods import Period
+from scoring.periods import Period, parse_period
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def locked_error(lock: Lock, day: date) -> DomainError:
     return DomainError(
         "period_locked",
         date=day.isoformat(),
-        period=lock.period,
+        period=parse_period(lock.period).name,
         who=lock.actor_name or lock.actor,
         at=lock.at.strftime("%Y-%m-%d %H:%M"),
     )

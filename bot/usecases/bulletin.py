@@ -106,7 +106,7 @@ async def publish(
     Published again after a reopen, it is the next version, and the admins are owed the rows
     that changed."""
     if period.end >= now.date():
-        raise DomainError("period_not_ended", period=period.label, end=period.end.isoformat())
+        raise DomainError("period_not_ended", period=period.name, end=period.end.isoformat())
     async with store.transaction() as tx:
         if update_id is not None:
             await tx.claim_update(update_id, now)
@@ -115,7 +115,7 @@ async def publish(
         lock = next((x for x in await tx.locks() if x.period == period.label), None)
         if earlier and lock is not None and earlier[-1].at >= lock.at:
             raise DomainError(
-                "bulletin_published", period=period.label, version=earlier[-1].version,
+                "bulletin_published", period=period.name, version=earlier[-1].version,
                 who=earlier[-1].by, at=earlier[-1].at.strftime("%Y-%m-%d %H:%M"),
             )  # fmt: skip
         if as_reviewed:
@@ -127,7 +127,7 @@ async def publish(
         published = Published(version, now, actor_name or actor, anchor)
         # CPU work under the write lock: the files must show exactly what is locked.
         docx, xlsx = await asyncio.to_thread(_files, paper, letter, now, published, wording)
-        stem = f"{texts.BULLETIN_FILE_STEM}-{period.label}-v{version}"
+        stem = f"{texts.BULLETIN_FILE_STEM}-{period.name}-v{version}"
         docx_id = await tx.add_file(f"{stem}.docx", docx, now) if docx is not None else None
         xlsx_id = await tx.add_file(f"{stem}.xlsx", xlsx, now)
         content = json.dumps(paper.to_json(published), ensure_ascii=False)
@@ -141,9 +141,9 @@ async def publish(
         labels = {g.id: g.display for g in (await tx.ruleset()).groups}
         changed = _changed(earlier[-1].content, content, labels) if earlier else []
         # The anchor leaves the database with the admins, whoever published.
-        lines = [texts.BULLETIN_ANCHOR.format(period=period.label, version=version, anchor=anchor)]
+        lines = [texts.BULLETIN_ANCHOR.format(period=period.name, version=version, anchor=anchor)]
         if changed:
-            lines.append(texts.BULLETIN_CHANGED.format(period=period.label, version=version))
+            lines.append(texts.BULLETIN_CHANGED.format(period=period.name, version=version))
             lines += [change_line(c) for c in changed]
         await tell_admins(
             tx, admin_ids, f"bulletin:{period.label}:{version}", "\n".join(lines), now
@@ -210,7 +210,7 @@ async def _tell_units(tx: Tx, paper: Bulletin, period: Period, now: datetime) ->
                 else texts.BULLETIN_GAP.format(unit=above.unit, gap=above.total - row.total)
             )
             text = texts.BULLETIN_LINE.format(
-                period=period.label, unit=row.unit, group=labels[group.group], rank=row.rank,
+                period=period.name, unit=row.unit, group=labels[group.group], rank=row.rank,
                 size=len(group.rows), column=ruleset.bulletin.total_column, total=row.total,
                 gap=gap,
             )  # fmt: skip
@@ -279,11 +279,11 @@ async def published_file(store: Store, period: Period, version: int | None, fmt:
         versions = await tx.publications(period.label)
         chosen = [p for p in versions if version is None or p.version == version]
         if not chosen:
-            raise DomainError("bulletin_not_published", period=period.label, version=version or "")
+            raise DomainError("bulletin_not_published", period=period.name, version=version or "")
         file_id = chosen[-1].docx_file if fmt == "docx" else chosen[-1].xlsx_file
         stored = await tx.stored_file(file_id) if file_id is not None else None
     if stored is None:
-        raise DomainError("bulletin_no_docx", period=period.label, version=chosen[-1].version)
+        raise DomainError("bulletin_no_docx", period=period.name, version=chosen[-1].version)
     return stored
 
 
@@ -325,7 +325,7 @@ async def draft_in(
 ) -> Draft:
     paper = await bulletin_in(tx, period)
     docx, xlsx = await asyncio.to_thread(_files, paper, letter, now, None, wording)
-    stem = f"{texts.BULLETIN_FILE_STEM}-{period.label}-{texts.BULLETIN_DRAFT}"
+    stem = f"{texts.BULLETIN_FILE_STEM}-{period.name}-{texts.BULLETIN_DRAFT}"
     return Draft(
         period,
         (f"{stem}.docx", docx) if docx is not None else None,
@@ -353,9 +353,9 @@ async def owe_draft(
     source = f"draft:{period.label}"
     for name, data in [made.docx, made.xlsx] if made.docx else [made.xlsx]:
         file_id = await tx.add_file(name, data, now)
-        caption = texts.BULLETIN_DRAFT_CAPTION.format(period=period.label, format=name[-4:])
+        caption = texts.BULLETIN_DRAFT_CAPTION.format(period=period.name, format=name[-4:])
         await tell_admins(tx, admin_ids, source, caption, now, attachment=f"file:{file_id}")
-    ready = texts.BULLETIN_DRAFT_READY.format(period=period.label)
+    ready = texts.BULLETIN_DRAFT_READY.format(period=period.name)
     if made.docx is None:
         ready += texts.BULLETIN_NO_OFFICE
     await tell_admins(tx, admin_ids, source, ready, now, buttons=publish_buttons(period))

@@ -56,6 +56,16 @@ class RecordsImported:
     changes: list[PenaltyChange] = field(default_factory=list)
     # Lines of total rows (合计) left out.
     totals: list[int] = field(default_factory=list)
+    # What an import would store, nothing of it stored (--dry-run).
+    dry_run: bool = False
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction of a dry run, so that nothing it wrote is kept."""
+
+    def __init__(self, result: RecordsImported) -> None:
+        super().__init__()
+        self.result = result
 
 
 async def import_units(
@@ -156,10 +166,14 @@ async def import_records(
     now: datetime,
     existing: Existing = Existing.REFUSE,
     sheet: str | None = None,
+    *,
+    year: int | None = None,
+    dry_run: bool = False,
 ) -> RecordsImported:
     """Store a file's records whole or not at all. The file is read, checked and scored before
     the write lock is taken, so that a large import holds it only for the comparison with what
-    is stored and the insert."""
+    is stored and the insert. `year` is the year of days written without one; with `dry_run`
+    everything is done and checked as for real, and then nothing is kept."""
     digest = file_digest(path)
     async with store.reading() as tx:
         earlier = await tx.file_batch("records", digest)
@@ -173,7 +187,7 @@ async def import_records(
         # Each name and alias in its normal form too: a name stored with a control character
         # or in full width by an earlier version is found by the cleaned text of a file.
         names = {**{normal_name(k): name for k, name in names.items()}, **names}
-        rows = parse_rows(ruleset, table.rows, names, now.date())
+        rows = parse_rows(ruleset, table.rows, names, now.date(), year)
     prepared = _prepare(ruleset, rows, {name: unit_id for unit_id, name in lookup.values()})
     every = [row.new for row in prepared for _ in range(row.count)]
     async with store.staging() as tx:
@@ -187,8 +201,15 @@ async def import_records(
             if await tx.unit_lookup() != lookup:
                 raise DomainError("units_changed")
             with _naming_sheet(table):
-                counts = await _new_counts(tx, prepared, existing)
-                await _refuse_locked_rows(tx, rows, counts)
+                counts, stored = await _new_counts(tx, prepared, existing)
+                # One pass names every refused row: those already stored and those in a
+                # locked period together, in the file's order.
+                problems = stored + await _locked_rows(tx, rows, counts)
+                if problems:
+                    raise ImportRejected(
+                        sorted(problems, key=lambda p: p.line),
+                        hint="rows_stored_hint" if stored else None,
+                    )
             batch = await tx.add_batch(
                 "records", actor, now, source=Path(path).name, sha256=digest, rows=len(rows)
             )
@@ -205,19 +226,25 @@ async def import_records(
             changes = await resettle_late(
                 tx, {n.record.day for n in new if n.record.is_submission}, actor, now
             )
+            result = RecordsImported(
+                rows=len(rows),
+                records=len(new),
+                submissions=sum(1 for n in new if n.record.is_submission),
+                entries=sum(len(n.scored.entries) for n in new),
+                points=sum(n.scored.points for n in new),
+                skipped=sum(row.count for row in rows) - len(new),
+                changes=changes,
+                totals=table.totals,
+                dry_run=dry_run,
+            )
+            if dry_run:
+                raise _DryRun(result)
+    except _DryRun as dry:
+        return dry.result
     finally:
         async with store.staging() as tx:
             await tx.discard_staged()
-    return RecordsImported(
-        rows=len(rows),
-        records=len(new),
-        submissions=sum(1 for n in new if n.record.is_submission),
-        entries=sum(len(n.scored.entries) for n in new),
-        points=sum(n.scored.points for n in new),
-        skipped=sum(row.count for row in rows) - len(new),
-        changes=changes,
-        totals=table.totals,
-    )
+    return result
 
 
 def file_digest(path: str | Path) -> str:
@@ -272,10 +299,10 @@ def _prepare(ruleset: Ruleset, rows: list[ParsedRow], ids: dict[str, int]) -> li
     return prepared
 
 
-async def _refuse_locked_rows(tx: Tx, rows: list[ParsedRow], counts: list[int]) -> None:
-    """Each row that would store something inside a locked period is refused with its line
-    number; a row already stored (skipped with --skip-existing) stores nothing there, so a
-    running register can be imported again after a period of it was locked."""
+async def _locked_rows(tx: Tx, rows: list[ParsedRow], counts: list[int]) -> list[RowProblem]:
+    """Each row that would store something inside a locked period, with its line number; a
+    row already stored (skipped with --skip-existing) stores nothing there, so a running
+    register can be imported again after a period of it was locked."""
     locks = await tx.locks()
     problems = []
     for row, count in zip(rows, counts, strict=True):
@@ -285,17 +312,19 @@ async def _refuse_locked_rows(tx: Tx, rows: list[ParsedRow], counts: list[int]) 
         if lock is not None:
             err = locked_error(lock, row.record.day)
             problems.append(RowProblem(row.line, err.code, err.params))
-    if problems:
-        raise ImportRejected(problems)
+    return problems
 
 
-async def _new_counts(tx: Tx, rows: list[_Prepared], existing: Existing) -> list[int]:
+async def _new_counts(
+    tx: Tx, rows: list[_Prepared], existing: Existing
+) -> tuple[list[int], list[RowProblem]]:
     """How many records of each row to store: the file is compared with what is stored, as
     multisets (a row with count 3 is three), and a titled submission with the titles of the
     unit's stored submissions of the same month; never a row with itself. Inside the write
-    transaction: what is stored is what the insert will join."""
+    transaction: what is stored is what the insert will join. With Existing.REFUSE, the rows
+    already stored come back as problems."""
     if existing is Existing.ALLOW or not rows:
-        return [row.count for row in rows]
+        return [row.count for row in rows], []
     days = [row.new.record.day for row in rows]
     first, last = min(days), max(days)
     stored: dict[Identity, list[StoredIdentity]] = {}
@@ -338,9 +367,7 @@ async def _new_counts(tx: Tx, rows: list[_Prepared], existing: Existing) -> list
                     },
                 )
             )
-    if problems:
-        raise ImportRejected(problems, hint="rows_stored_hint")
-    return counts
+    return counts, problems
 
 
 def _cell(value: object) -> str:

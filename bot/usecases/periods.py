@@ -6,7 +6,7 @@ from datetime import datetime
 
 from bot.storage import Lock, PeriodEvent, Store
 from scoring.errors import DomainError
-from scoring.periods import Period, parse_period
+from scoring.periods import Period, read_period
 from scoring.records import clean_note
 
 
@@ -19,9 +19,9 @@ async def lock(
     update_id: int | None = None,
 ) -> Period:
     """Lock a period that has ended: nothing dated inside it can change any more."""
-    period = parse_period(period_text)
+    period = read_period(period_text, now.date())
     if period.end >= now.date():
-        raise DomainError("period_not_ended", period=period.label, end=period.end.isoformat())
+        raise DomainError("period_not_ended", period=period.name, end=period.end.isoformat())
     async with store.transaction() as tx:
         if update_id is not None:
             await tx.claim_update(update_id, now)
@@ -29,7 +29,7 @@ async def lock(
         if current is not None:
             raise DomainError(
                 "period_already_locked",
-                period=period.label,
+                period=period.name,
                 who=current.actor_name or current.actor,
                 at=current.at.strftime("%Y-%m-%d %H:%M"),
             )
@@ -47,7 +47,7 @@ async def reopen(
     update_id: int | None = None,
 ) -> Period:
     """Reopen a locked period; the reason stays in the audit trail with who and when."""
-    period = parse_period(period_text)
+    period = read_period(period_text, now.date())
     reason = clean_note(reason)
     if not reason:
         raise DomainError("reason_missing")
@@ -55,7 +55,7 @@ async def reopen(
         if update_id is not None:
             await tx.claim_update(update_id, now)
         if not any(x.period == period.label for x in await tx.locks()):
-            raise DomainError("period_not_locked", period=period.label)
+            raise DomainError("period_not_locked", period=period.name)
         await tx.remove_lock(period.label, actor, actor_name, reason, now)
     return period
 

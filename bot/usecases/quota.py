@@ -108,20 +108,20 @@ async def settle_quota_in(
 ) -> MonthSettled:
     """settle_quota inside a transaction that also does more (the scheduled settlement)."""
     if month.end >= now.date():
-        raise DomainError("month_not_ended", month=month.label)
+        raise DomainError("month_not_ended", month=month.name)
     ruleset = await tx.ruleset()
     if not ruleset.has_quota:
         raise DomainError("no_quota", ruleset=ruleset.id)
     if ruleset.effective_from and month.end < ruleset.effective_from:
         raise DomainError(
-            "month_before_effective", month=month.label, effective=ruleset.effective_from
+            "month_before_effective", month=month.name, effective=ruleset.effective_from
         )
     # Settling inside a locked period is refused even when it would change nothing.
     await tx.refuse_locked([month.end])
     settled_months = await tx.settled_months()
     again = month.label in settled_months
     if not again and not allow_empty and not await tx.submission_counts(month):
-        raise DomainError("month_empty", month=month.label)
+        raise DomainError("month_empty", month=month.name)
     batch = None
     if not again:
         batch = await tx.add_batch("settlement", actor, now, source=month.label)

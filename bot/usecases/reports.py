@@ -289,7 +289,7 @@ async def submit(
         first = await tx.same_submission(liaison.unit_id, month, title)
         if first is not None:
             raise DomainError(
-                "submission_duplicate", unit=liaison.unit, month=month.label, record=first[0],
+                "submission_duplicate", unit=liaison.unit, month=month.name, record=first[0],
                 date=first[1],
             )  # fmt: skip
         actor = f"tg:{liaison.user_id}"
