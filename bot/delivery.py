@@ -20,6 +20,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot import texts
 from bot.buttons import Buttons
+from bot.render import fit
 from bot.storage import Outgoing, Store
 
 log = logging.getLogger(__name__)
@@ -157,14 +158,14 @@ class Courier:
 
     async def _post(self, message: Outgoing) -> None:
         markup = keyboard(message.buttons) if message.buttons else None
+        # Plain text fits a phone's line; HTML is laid out by whoever wrote it.
+        text = message.text if message.parse_mode or not message.text else fit(message.text)
         kind, _, file_id = (message.attachment or "").partition(":")
         if kind == "photo":
-            await self._bot.send_photo(
-                message.chat_id, file_id, caption=message.text, reply_markup=markup
-            )
+            await self._bot.send_photo(message.chat_id, file_id, caption=text, reply_markup=markup)
         elif kind == "document":
             await self._bot.send_document(
-                message.chat_id, file_id, caption=message.text, reply_markup=markup
+                message.chat_id, file_id, caption=text, reply_markup=markup
             )
         elif kind == "file":  # a file the bot made (a bulletin draft), kept in the database
             async with self._store.reading() as tx:
@@ -174,12 +175,12 @@ class Courier:
                 message.chat_id,
                 stored.data,
                 filename=stored.filename,
-                caption=message.text,
+                caption=text,
                 reply_markup=markup,
             )
         else:
             await self._bot.send_message(
-                message.chat_id, message.text, parse_mode=message.parse_mode, reply_markup=markup
+                message.chat_id, text, parse_mode=message.parse_mode, reply_markup=markup
             )
 
     async def chat_blocked(self, chat_id: int, reason: str, message_id: int | None = None) -> None:

@@ -39,6 +39,11 @@ _BIDI_CONTROLS = dict.fromkeys(
 )
 
 
+def without_controls(text: str) -> str:
+    """`text` without direction overrides: what someone wrote, safe to quote back to anyone."""
+    return text.translate(_BIDI_CONTROLS)
+
+
 @dataclass(frozen=True, slots=True)
 class Record:
     """One validated record: a submission, an adoption, a credit, a penalty or an adjustment."""
@@ -66,11 +71,14 @@ def title_key(title: str) -> str:
 
 
 def clean_title(text: str) -> str:
-    """A title as stored: direction overrides removed, refused if nothing visible is left or
-    if it is longer than a title."""
+    """A title as stored: direction overrides removed, refused if nothing visible is left, if
+    it has no letter or digit (emoji only), or if it is longer than a title."""
     title = text.translate(_BIDI_CONTROLS).strip()
     if title and not any(_visible(ch) for ch in title):
         raise DomainError("title_invisible")
+    if title and not any(unicodedata.category(ch)[0] in "LN" for ch in title):
+        # Emoji and marks alone name no piece of information.
+        raise DomainError("title_no_words")
     if len(title) > MAX_TITLE:
         raise DomainError("title_too_long", length=len(title), limit=MAX_TITLE)
     return title
