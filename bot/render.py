@@ -287,17 +287,27 @@ def shorten(text: str, columns: int) -> str:
 _BREAK_AFTER = frozenset(" ，。；：、！？）」』》】")
 _BREAK_BEFORE = frozenset("（「『《【“")
 _OPENING, _CLOSING = "（「『《【“", "）」』》】”"
+_NO_LINE_START = frozenset("，。；：、！？")
 
 
 def _glued(left: str, right: str) -> bool:
-    """Two characters of one word, number or link, which a break would split."""
+    """Two characters a break may not part: of one word, number or link; a number and what it
+    counts (5月6日, 18分, 第 3); a closing mark and what it closes, an opening mark and what it
+    opens (no line starts with ，or 。)."""
+    if right in _CLOSING or right in _NO_LINE_START or left in _OPENING or right == " ":
+        return True
+    if left.isdigit() and not right.isspace() and right not in _OPENING:
+        return True
+    if (right.isdigit() or right == "#") and (left.isspace() or left in "第年月"):
+        return True
     return left.isascii() and right.isascii() and not left.isspace() and not right.isspace()
 
 
 def fit(text: str, columns: int = PHONE_COLUMNS) -> str:
     """`text` with every line broken to at most `columns` display columns: after a space or a
     punctuation mark where one is near the end, else between two Chinese characters; a word or
-    a link wider than a line is never split (it could not be read or opened), it stands alone."""
+    a link wider than a line is never split (it could not be read or opened), it stands alone.
+    Only line breaks are added: without them the text is as it was."""
     return "\n".join(piece for line in text.split("\n") for piece in _fit_line(line, columns))
 
 
@@ -318,8 +328,10 @@ def _fit_line(line: str, columns: int) -> list[str]:
             cut = end
             while cut < len(line) and _glued(line[cut - 1], line[cut]):
                 cut += 1
-        pieces.append(line[:cut].rstrip())
-        line = line[cut:].lstrip(" ")
+        # A space at a break stays at the end of its line: joined again, the lines give the
+        # text as written.
+        pieces.append(line[:cut])
+        line = line[cut:]
     return [*pieces, line] if line or not pieces else pieces
 
 

@@ -678,7 +678,8 @@ ENTERED_FOR_LIAISON = """信息室为 {unit} 记入：
 NO_NOTE = "无"
 ENDORSED_ITEM = "{label}（记录 #{record}「{title}」）"
 ENDORSEMENT_LINE = "{label} {points}（记录 #{record}）"
-REVERSAL_LINE = "冲正 #{entry}（{explanation}）：{reason}"
+# A ledger line reversed, by its 流水号 (a record is 记录 #n): the number /reverse took.
+REVERSAL_LINE = "冲正流水号 {entry}（{explanation}）：{reason}"
 REVERSED = """已冲正
 单位：{unit}
 项目：{item}

@@ -219,7 +219,8 @@ def too_wide(message: SentMessage) -> list[str]:
         if message.parse_mode == "HTML":
             text = html.unescape(re.sub(r"<[^>]+>", "", text))
         for line in text.split("\n"):
-            if phone_width(line) > PHONE_COLUMNS and not re.fullmatch(r"https?://\S+", line):
+            link = re.fullmatch(r"https?://\S+", line.rstrip())
+            if phone_width(line) > PHONE_COLUMNS and not link:
                 wide.append(line)
     return wide
 

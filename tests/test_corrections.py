@@ -33,7 +33,7 @@ async def test_reversing_an_adoption_reverses_its_endorsements(database: str) ->
         assert [(r, p) for _, r, p in entries] == [(1, 18), (2, 18), (1, 60), (1, 20), (2, 30)]
         base = entries[0][0]
         answer = (await chat.ask(ADMIN, f"/reverse {base} 不是本单位的信息")).text
-        assert "分值：-98" in answer and answer.count("冲正 #") == 3
+        assert "分值：-98" in answer and answer.count("冲正流水号 ") == 3
         standing = rows(
             chat.db(),
             "SELECT record_id, SUM(points) FROM ledger GROUP BY record_id ORDER BY record_id",

@@ -153,13 +153,15 @@ async def invite(update: Update, context: Context, admin_id: int) -> None:
 
 async def list_liaisons(update: Update, context: Context, admin_id: int) -> None:
     people = await roster.list_liaisons(store(context))
+    async with store(context).reading() as tx:
+        groups = {g.id: g.display for g in (await tx.ruleset()).groups}
     lines = [
         texts.LIAISON_LINE.format(
             name=p.name,
             user_id=p.user_id,
             handle=f" @{p.username}" if p.username else "",
             unit=p.unit,
-            group=p.group,
+            group=groups.get(p.group, p.group),
         )
         for p in people
     ]
