@@ -259,13 +259,18 @@ async def test_every_line_of_every_reply_fits_a_phone(database: str) -> None:
             "/penalty 公安局 错别字 今天 报送信息中有错别字", "/adjust 审计局 +5 补记上月漏记的批示",
             "/endorse 1 市政府办公室领导同志批示", "/reverse 1 批示对象有误需要冲正",
             "/standings", "/lock 2024Q2", "/reopen 2024Q2 核实后更正",
-            "/bulletins", "/commissions", "/move 1002 气象局", "/remove 1002",
+            "/commission 明天 公安局、审计局 关于今冬明春森林草原防火工作的约稿",
+            "/commissions", "/bulletin 2024Q2", "/bulletins", "/move 1002 气象局", "/remove 1002",
             "/approve", "/penalty 公安局 不存在的扣分项", "/export",
         ]  # fmt: skip
         for line in admin_lines:
             chat.say(ADMIN, line)
             await chat.settled()
-        for line in ("/me", "/rank", "/history", "/why"):
+        ready = next(m for m in chat.server.messages_to(ADMIN) if "发布" in str(m.reply_markup))
+        await chat.press(ADMIN, ready, "发布")
+        await chat.edited(ready, "已发布")
+        await chat.server.wait_for(lambda m: "通报】" in m.text, chat_id=LIAISON)
+        for line in ("/me", "/rank", "/history", "/why", "/commissions"):
             chat.say(LIAISON, line)
             await chat.settled()
         sent = chat.server.sent

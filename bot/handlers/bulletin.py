@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import texts
+from bot.render import fit
 from bot.bulletin.letter import office_letter
 from bot.buttons import HOLD, PUBLISH, publish_buttons
 from bot.chatinput import read_period
@@ -51,12 +52,12 @@ async def draft(update: Update, context: Context, admin_id: int) -> None:
         await message.reply_document(
             data,
             filename=name,
-            caption=texts.BULLETIN_DRAFT_CAPTION.format(period=period.label, format=name[-4:]),
+            caption=fit(texts.BULLETIN_DRAFT_CAPTION.format(period=period.label, format=name[-4:])),
         )
     ready = texts.BULLETIN_DRAFT_READY.format(period=period.label)
     if made.docx is None:
         ready += texts.BULLETIN_NO_OFFICE
-    await message.reply_text(ready, reply_markup=keyboard(publish_buttons(period)))
+    await message.reply_text(fit(ready), reply_markup=keyboard(publish_buttons(period)))
 
 
 async def listing(update: Update, context: Context, admin_id: int) -> None:
@@ -89,7 +90,7 @@ async def publish_button(update: Update, context: Context) -> None:
         raise DomainError("button_stale")
     if action == HOLD:
         await query.answer()
-        await query.edit_message_text(texts.BULLETIN_HELD.format(period=period.label))
+        await query.edit_message_text(fit(texts.BULLETIN_HELD.format(period=period.label)))
         return
     user = update.effective_user
     letter, wording = office_letter(settings(context), now(context).date())
@@ -100,8 +101,10 @@ async def publish_button(update: Update, context: Context) -> None:
     deliver_soon(context)
     await query.answer()
     await query.edit_message_text(
-        texts.BULLETIN_PUBLISHED.format(
-            period=period.label, version=issued.publication.version, units=issued.units_told
+        fit(
+            texts.BULLETIN_PUBLISHED.format(
+                period=period.label, version=issued.publication.version, units=issued.units_told
+            )
         )
     )
 
