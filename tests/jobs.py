@@ -86,7 +86,7 @@ async def submit(chat: Chat, user: int, count: int, topic: str) -> None:
         title = f"{topic}（{n + 1}）"
         chat.say(user, f"/submit {title}")
         await chat.server.wait_for(
-            lambda m, t=title: "已记录报送" in m.text and t in m.text, chat_id=user
+            lambda m, t=title: "已记录报送" in m.text and t in flat(m.text), chat_id=user
         )
 
 

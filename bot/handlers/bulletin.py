@@ -8,7 +8,6 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import texts
-from bot.render import fit
 from bot.bulletin.letter import office_letter
 from bot.buttons import HOLD, PUBLISH, publish_buttons
 from bot.chatinput import read_period
@@ -26,6 +25,7 @@ from bot.handlers.common import (
     store,
     update_id,
 )
+from bot.render import fit
 from bot.usecases import bulletin as bulletins
 from scoring.errors import DomainError
 from scoring.periods import Period, quarter_of
