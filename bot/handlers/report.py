@@ -389,22 +389,18 @@ async def _offer_items(
     name, title, day = split_one_line(update.effective_message.text, now(context).date())
     context.user_data[PICK_KEY] = {"title": title, "day": day, "items": ids}  # type: ignore[index]
     items = [ruleset.items_by_key[i] for i in ids]
+    labels = [i.chat_name for i in items]
     if err.code == "item_ambiguous":
         question = texts.ITEM_PICK.format(name=name)
-        rows = [[InlineKeyboardButton(i.chat_name, callback_data=f"rk:{i.id}")] for i in items]
     elif len(items) == 1:
-        question = texts.ITEM_DID_YOU_MEAN.format(name=name, item=items[0].chat_name)
-        rows = [
-            [
-                InlineKeyboardButton(
-                    texts.ITEM_YES.format(item=items[0].chat_name),
-                    callback_data=f"rk:{items[0].id}",
-                )
-            ]
-        ]
+        question = texts.ITEM_DID_YOU_MEAN.format(name=name, item=labels[0])
+        labels = [texts.ITEM_YES.format(item=labels[0])]
     else:
         question = texts.ITEM_NEAR_SOME.format(name=name)
-        rows = [[InlineKeyboardButton(i.chat_name, callback_data=f"rk:{i.id}")] for i in items]
+    rows = [
+        [InlineKeyboardButton(label, callback_data=f"rk:{i.id}")]
+        for label, i in zip(labels, items, strict=True)
+    ]
     rows.append([InlineKeyboardButton(texts.CANCEL, callback_data="rk:")])
     await update.effective_message.reply_text(
         fit(question), reply_markup=InlineKeyboardMarkup(rows)
