@@ -170,9 +170,6 @@ ERRORS: dict[str, str] = {
     "verify_sum_extra": "累计表 {table} 中 {key} 一行在积分流水中没有任何记录",
 }
 
-# Refusals whose wording advises what only the office may do, and the wording a liaison gets.
-FOR_LIAISONS = {"period_locked": "period_locked_for_liaison"}
-
 
 def error_text(code: str, params: dict[str, Any]) -> str:
     template = ERRORS.get(code)
@@ -580,7 +577,7 @@ COMMANDS_ADMIN = {
 
 INVITE_CREATED = "{unit} 的邀请链接（一次有效，{expires} 前使用）：\n{link}"
 # Two lines: who (the number /move and /remove take, once), then the unit.
-LIAISON_LINE = "{name}（ID {user_id}{handle}）\n  {unit}（{group}）"
+LIAISON_LINE = "{name}（用户ID {user_id}{handle}）\n  {unit}（{group}）"
 NO_LIAISONS = "还没有信息员"
 LIAISON_MOVED = "已将 {who} 调整到 {unit}"
 LIAISON_REMOVED = "已移除信息员 {who}"

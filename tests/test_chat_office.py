@@ -89,8 +89,8 @@ async def test_roster_commands(database: str) -> None:
     async with running_bot(database) as chat:
         await chat.join(LIAISON, "公安局")
         listing = (await chat.ask(ADMIN, "/liaisons")).text
-        assert f"用户{LIAISON}（ID {LIAISON}）\n  公安局（B类）" in listing
-        assert listing.count(f"ID {LIAISON}") == 1 and listing.count(str(LIAISON)) == 2
+        assert f"用户{LIAISON}（用户ID {LIAISON}）\n  公安局（B类）" in listing
+        assert listing.count(f"用户ID {LIAISON}") == 1 and listing.count(str(LIAISON)) == 2
         assert "已将" in (await chat.ask(ADMIN, f"/move {LIAISON} 审计局")).text
         assert "审计局 的信息员" in flat((await chat.ask(LIAISON, "/start")).text)
         assert "用法" in (await chat.ask(ADMIN, "/move 公安局")).text

@@ -107,10 +107,14 @@ async def tell_error(update: Update, err: DomainError) -> None:
         await update.effective_message.reply_text(render.fit(text))
 
 
+# Refusals whose wording advises what only an admin may do, and the wording others get.
+FOR_LIAISONS = {"period_locked": "period_locked_for_liaison"}
+
+
 def for_asker(update: Update, context: Context, err: DomainError) -> DomainError:
     """A refusal as the asker may read it: one who is not an admin is never advised to do what
     only an admin can (解锁该期间)."""
-    variant = texts.FOR_LIAISONS.get(err.code)
+    variant = FOR_LIAISONS.get(err.code)
     user = update.effective_user
     if variant is None or is_admin(context, user.id if user else None):
         return err
