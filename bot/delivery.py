@@ -158,8 +158,7 @@ class Courier:
 
     async def _post(self, message: Outgoing) -> None:
         markup = keyboard(message.buttons) if message.buttons else None
-        # Plain text fits a phone's line; HTML is laid out by whoever wrote it.
-        text = message.text if message.parse_mode or not message.text else fit(message.text)
+        text = _phone_sized(message)
         kind, _, file_id = (message.attachment or "").partition(":")
         if kind == "photo":
             await self._bot.send_photo(message.chat_id, file_id, caption=text, reply_markup=markup)
@@ -195,6 +194,20 @@ class Courier:
                 await tx.enqueue("blocked", [(a, notice) for a in self._admins], now)
         if liaison is not None:
             log.info("liaison %s blocked the bot and was made inactive", chat_id)
+
+
+# What Telegram accepts: the breaks fit adds are characters too.
+_TELEGRAM_LIMITS = {"message": 4096, "caption": 1024}
+
+
+def _phone_sized(message: Outgoing) -> str:
+    """Plain text with its lines fitted to a phone, unless the added breaks would take it past
+    what Telegram accepts (a notice already cut to the limit); HTML is laid out by its writer."""
+    if message.parse_mode or not message.text:
+        return message.text
+    fitted = fit(message.text)
+    limit = _TELEGRAM_LIMITS["caption" if message.attachment else "message"]
+    return fitted if len(fitted) <= limit else message.text
 
 
 def keyboard(buttons: Buttons) -> InlineKeyboardMarkup:
