@@ -9,7 +9,7 @@ import re
 
 from bot.fakeapi import SentMessage
 from bot.render import PHONE_COLUMNS, phone_width
-from tests.chat import ADMIN, LIAISON, SECOND, Chat, running_bot
+from tests.chat import ADMIN, LIAISON, SECOND, Chat, flat, running_bot
 from tests.stores import rows
 
 # A rule id as the files and the CLI write them (city.jccc): never shown to a liaison.
@@ -207,6 +207,10 @@ async def test_chosen_endorsements_stay_and_a_photo_is_a_photo(database: str) ->
         assert "= 48" in summary.text
         confirmed = await chat.confirm(LIAISON, summary)
         assert "批示：市领导同志批示" in confirmed and "等待信息室审核" in confirmed
+        # A photo sent for no purpose is a photo in the hint too.
+        chat.server.send_photo(LIAISON, b"\xff\xd8\xff photo")
+        hint = await chat.server.wait_for(lambda m: "没有说明用途" in m.text, chat_id=LIAISON)
+        assert flat(hint.text).startswith("收到图片") and "文件" not in hint.text
 
 
 def too_wide(message: SentMessage) -> list[str]:

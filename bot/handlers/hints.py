@@ -16,7 +16,9 @@ async def hint(update: Update, context: Context) -> None:
     if message is None:
         return
     text = message.text or ""
-    if message.document is not None or message.photo:
+    if message.photo:
+        answer = texts.HINT_PHOTO
+    elif message.document is not None:
         answer = texts.HINT_FILE
     elif text.startswith("/"):
         answer = texts.HINT_COMMAND.format(command=without_controls(text.split()[0])[:32])
