@@ -41,7 +41,11 @@ async def test_a_mistyped_item_is_offered_as_a_button(database: str) -> None:
 async def test_a_refused_offer_stores_nothing(database: str) -> None:
     async with running_bot(database) as chat:
         await chat.join(LIAISON, "公安局")
+        earlier = await chat.ask(LIAISON, "采用 决测参考 较早的一篇 今天")
         offer = await chat.ask(LIAISON, "采用 决测参考 关于沙漠治理的调研 今天")
+        # The earlier offer's button cannot take the later title.
+        await chat.press(LIAISON, earlier, "是，《决策参考》")
+        await chat.server.wait_for_call("answerCallbackQuery", lambda c: "失效" in str(c.params))
         await chat.press(LIAISON, offer, "取消")
         await chat.edited(offer, "已取消")
         # The buttons of an answered offer are stale.

@@ -387,7 +387,6 @@ async def _offer_items(
         raise err
     assert update.effective_message is not None and update.effective_message.text is not None
     name, title, day = split_one_line(update.effective_message.text, now(context).date())
-    context.user_data[PICK_KEY] = {"title": title, "day": day, "items": ids}  # type: ignore[index]
     items = [ruleset.items_by_key[i] for i in ids]
     labels = [i.chat_name for i in items]
     if err.code == "item_ambiguous":
@@ -402,9 +401,13 @@ async def _offer_items(
         for label, i in zip(labels, items, strict=True)
     ]
     rows.append([InlineKeyboardButton(texts.CANCEL, callback_data="rk:")])
-    await update.effective_message.reply_text(
+    offer = await update.effective_message.reply_text(
         fit(question), reply_markup=InlineKeyboardMarkup(rows)
     )
+    # Kept with the offer's message: a button of an earlier offer cannot take this title.
+    context.user_data[PICK_KEY] = {  # type: ignore[index]
+        "message": offer.message_id, "title": title, "day": day, "items": ids,
+    }  # fmt: skip
 
 
 @answers_errors
@@ -412,14 +415,17 @@ async def pick_item(update: Update, context: Context) -> None:
     """The item picked for a one-line report: its summary, to confirm as any other."""
     query = update.callback_query
     assert query is not None and query.data is not None and update.effective_user is not None
-    pick = context.user_data.pop(PICK_KEY, None)  # type: ignore[union-attr]
+    pick = context.user_data.get(PICK_KEY)  # type: ignore[union-attr]
+    if pick is None or query.message is None or pick["message"] != query.message.message_id:
+        raise DomainError("button_stale")
+    del context.user_data[PICK_KEY]  # type: ignore[union-attr]
     choice = query.data[3:]
     if not choice:
         await query.answer()
         await query.edit_message_text(texts.REPORT_CANCELLED)
         return
-    if pick is None or choice not in pick["items"]:
-        raise DomainError("button_stale")
+    if choice not in pick["items"]:
+        raise DomainError("button_forged")
     draft = await make_draft(
         store(context), update.effective_user.id, choice, pick["title"],
         pick["day"], (), "", update_id(update), now(context),
