@@ -194,7 +194,8 @@ async def me(update: Update, context: Context) -> None:
         if s.first:
             lines.append(texts.ME_FIRST)
         elif s.above is None:
-            lines.append(texts.ME_TIED)
+            if s.group_size > 1:  # a unit alone in its group is neither first nor tied
+                lines.append(texts.ME_TIED)
         else:
             gap = s.above.total - s.row.total
             room = PHONE_COLUMNS - phone_width(texts.ME_GAP.format(unit="", gap=gap))
