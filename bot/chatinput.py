@@ -11,7 +11,7 @@ from datetime import date
 from bot import texts
 from scoring.dates import Toward, is_day, looks_like_day, read_day
 from scoring.errors import DomainError
-from scoring.names import resolve
+from scoring.names import Found, find, resolve, suggest
 from scoring.periods import Period, check_period, quarter_of
 from scoring.periods import read_period as read_period_words
 from scoring.records import check_points, whole_number
@@ -58,13 +58,23 @@ def parse_deadline(text: str, today: date) -> date:
 def find_item(ruleset: Ruleset, text: str) -> Item:
     """An adoption or credit a liaison names, read as files are read (scoring.names); a name
     of another kind of item is refused as not reportable."""
+    return find_reportable(ruleset, text).value
+
+
+def find_reportable(ruleset: Ruleset, text: str) -> Found[Item]:
+    """As `find_item`, saying whether the name was whole; a name of nothing carries the ids of
+    the reportable items it is near (`suggestions`), for the liaison to choose from."""
     text = clean_text(text)
     try:
-        return resolve(text, ruleset.reportable_item_names, "item")
+        return find(text, ruleset.reportable_item_names, "item")
     except DomainError as err:
         if err.code != "item_unknown":
             raise
-        other = resolve(text, ruleset.item_names, "item")
+        try:
+            other = resolve(text, ruleset.item_names, "item")
+        except DomainError:
+            near = suggest(text, ruleset.reportable_item_names)
+            raise DomainError("item_unknown", item=text, suggestions=[o.id for o in near]) from None
         raise DomainError("item_not_reportable", item=other.label) from None
 
 
@@ -91,18 +101,28 @@ class OneLine:
     item: Item
     title: str
     day: date
+    # The item's name as written, and whether it was whole (not a part of a label to confirm).
+    name: str = ""
+    exact: bool = True
 
 
 def parse_one_line(ruleset: Ruleset, text: str, today: date) -> OneLine:
     """`采用 <item> <title> [date]`."""
+    name, title, day = split_one_line(text, today)
+    found = find_reportable(ruleset, name)
+    return OneLine(found.value, title, day, name, found.exact)
+
+
+def split_one_line(text: str, today: date) -> tuple[str, str, date]:
+    """`采用 <item> <title> [date]` as the item's name, the title and the day, the name not yet
+    read: a title and a day stay good while the liaison picks the item a name meant."""
     parts = clean_text(text).split()
     if len(parts) < 3:
         raise DomainError("usage", usage=texts.ONE_LINE_USAGE)
-    item = find_item(ruleset, parts[1])
     dated = trailing_day(parts[2:], today)
     if not dated.words:
         raise DomainError("title_is_date", title=parts[-1])
-    return OneLine(item, " ".join(dated.words), dated.day)
+    return parts[1], " ".join(dated.words), dated.day
 
 
 def split_day_and_note(words: list[str], today: date) -> tuple[date | None, list[str]]:

@@ -26,6 +26,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot import texts
 from bot.buttons import Buttons
+from bot.render import fit
 from bot.storage import Outgoing, Store
 
 log = logging.getLogger(__name__)
@@ -232,7 +233,9 @@ class Courier:
 
     async def _post(self, message: Outgoing, *, resent: bool = False) -> None:
         markup = keyboard(message.buttons) if message.buttons else None
-        text = f"{texts.RESENT}{message.text}" if resent else message.text
+        text = _phone_sized(message)
+        if resent:
+            text = f"{texts.RESENT}{text}"
         kind, _, file_id = (message.attachment or "").partition(":")
         if kind == "photo":
             await self._bot.send_photo(message.chat_id, file_id, caption=text, reply_markup=markup)
@@ -268,6 +271,20 @@ class Courier:
                 await tx.enqueue("blocked", [(a, notice) for a in self._admins], now)
         if liaison is not None:
             log.info("liaison %s blocked the bot and was made inactive", chat_id)
+
+
+# What Telegram accepts: the breaks fit adds are characters too.
+_TELEGRAM_LIMITS = {"message": 4096, "caption": 1024}
+
+
+def _phone_sized(message: Outgoing) -> str:
+    """Plain text with its lines fitted to a phone, unless the added breaks would take it past
+    what Telegram accepts (a notice already cut to the limit); HTML is laid out by its writer."""
+    if message.parse_mode or not message.text:
+        return message.text
+    fitted = fit(message.text)
+    limit = _TELEGRAM_LIMITS["caption" if message.attachment else "message"]
+    return fitted if len(fitted) <= limit else message.text
 
 
 def keyboard(buttons: Buttons) -> InlineKeyboardMarkup:

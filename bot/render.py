@@ -307,6 +307,80 @@ def shorten(text: str, columns: int) -> str:
     return cut + "…"
 
 
+# Where a line breaks best: after a space or a Chinese punctuation mark, before an opening one.
+_BREAK_AFTER = frozenset(" ，。；：、！？）」』》】")
+_BREAK_BEFORE = frozenset("（「『《【“")
+_OPENING, _CLOSING = "（「『《【“", "）」』》】”"
+_NO_LINE_START = frozenset("，。；：、！？")
+
+
+def _glued(left: str, right: str) -> bool:
+    """Two characters a break may not part: of one word, number or link; a number and what it
+    counts (5月6日, 18分, 第 3); a closing mark and what it closes, an opening mark and what it
+    opens (no line starts with ，or 。)."""
+    if right in _CLOSING or right in _NO_LINE_START or left in _OPENING or right == " ":
+        return True
+    if left.isdigit() and not right.isspace() and right not in _OPENING:
+        return True
+    if (right.isdigit() or right == "#") and (left.isspace() or left in "第年月"):
+        return True
+    return left.isascii() and right.isascii() and not left.isspace() and not right.isspace()
+
+
+def fit(text: str, columns: int = PHONE_COLUMNS) -> str:
+    """`text` with every line broken to at most `columns` display columns: after a space or a
+    punctuation mark where one is near the end, else between two Chinese characters; a word or
+    a link wider than a line is never split (it could not be read or opened), it stands alone.
+    Only line breaks are added: without them the text is as it was."""
+    return "\n".join(piece for line in text.split("\n") for piece in _fit_line(line, columns))
+
+
+def _fit_line(line: str, columns: int) -> list[str]:
+    pieces = []
+    while phone_width(line) > columns:
+        end, used = 0, 0
+        while used + phone_width(line[end]) <= columns:
+            used += phone_width(line[end])
+            end += 1
+        allowed = [i for i in range(1, end + 1) if not _glued(line[i - 1], line[i])]
+        near = [i for i in allowed if _good_break(line, i) and i > end * 2 // 3]
+        # A title mark or a bracket is not split from its words where that can be helped.
+        whole = [i for i in allowed if not _inside_marks(line[:i])]
+        if near or whole or allowed:
+            cut = (near or whole or allowed)[-1]
+        else:  # a word wider than a line: whole, on a line of its own
+            cut = end
+            while cut < len(line) and _glued(line[cut - 1], line[cut]):
+                cut += 1
+        # A space at a break stays at the end of its line: joined again, the lines give the
+        # text as written.
+        pieces.append(line[:cut])
+        line = line[cut:]
+    return [*pieces, line] if line or not pieces else pieces
+
+
+def explanation_lines(explanation: str) -> str:
+    """A scoring explanation (`《决策参考》18 + 市领导同志批示 30 = 48`) a term a line, so
+    that a sum of long labels still reads on a phone."""
+    return explanation.replace(" + ", "\n+ ").replace(" = ", "\n= ")
+
+
+def _good_break(line: str, i: int) -> bool:
+    """After a punctuation mark or before an opening one; after a space, unless the space only
+    sets off a number in Chinese text (第 1 名, 总分 0), which reads as one phrase."""
+    if line[i - 1] == " ":
+        return not (line[i].isdigit() or (i > 1 and line[i - 2].isdigit()))
+    return line[i - 1] in _BREAK_AFTER or line[i] in _BREAK_BEFORE
+
+
+def _inside_marks(text: str) -> bool:
+    """Whether `text` ends inside an opened bracket or title mark (《决策…)."""
+    depth = 0
+    for ch in text:
+        depth += (ch in _OPENING) - (ch in _CLOSING)
+    return depth > 0
+
+
 def _pad(text: str, columns: int, *, right: bool = False) -> str:
     gap = " " * max(0, columns - phone_width(text))
     return gap + text if right else text + gap

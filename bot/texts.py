@@ -6,6 +6,7 @@ from typing import Any
 
 from scoring.errors import DomainError, ImportRejected, RowProblem, RulesetProblem, RulesetRejected
 from scoring.periods import Period
+from scoring.text import printable
 
 # Domain error codes (scoring.errors.DomainError.code) and row problems, by code.
 ERRORS: dict[str, str] = {
@@ -70,6 +71,7 @@ ERRORS: dict[str, str] = {
     "number_invalid": "编号 {text} 不对：请用阿拉伯数字，如 17 或 #17",
     "points_too_large": "分值 {points} 超出范围：每条不超过 ±{limit}",
     "title_invisible": "标题没有可见的文字",
+    "title_no_words": "标题要有文字：只有表情或符号不能作为信息标题",
     "title_too_long": "标题太长（{length} 字）：不超过 {limit} 字",
     "note_too_long": "说明太长（{length} 字）：不超过 {limit} 字",
     "group_unknown": "未知的分组 {group}（可用：{known}）",
@@ -121,6 +123,10 @@ ERRORS: dict[str, str] = {
     "period_locked": (
         "{date} 属于已锁定的期间 {period}（{who} 于 {at} 锁定），不能再变更。"
         "更正请记一笔今天的调整分，或先解锁该期间并注明原因"
+    ),
+    # A liaison cannot unlock a period: told what the office can do, not how.
+    "period_locked_for_liaison": (
+        "{date} 属于已锁定的期间 {period}（{who} 于 {at} 锁定），不能再变更。如需更正，请联系信息室"
     ),
     "name_missing": "未填写单位名称",
     "units_changed": "导入期间单位名单有变更，未保存任何内容：请重新导入",
@@ -241,6 +247,8 @@ QUOTED_LIMIT = 60
 
 
 def _clip(value: str) -> str:
+    # A direction override quoted back would turn the rest of the sentence around.
+    value = printable(value)
     if len(value) <= QUOTED_LIMIT:
         return value
     return value[: QUOTED_LIMIT - 20] + CLIPPED.format(length=len(value))
@@ -668,11 +676,13 @@ COMMANDS_ADMIN = {
 }
 
 INVITE_CREATED = "{unit} 的邀请链接（一次有效，{expires} 前使用）：\n{link}"
-LIAISON_LINE = "{user_id} {who} — {unit}（{group}）"
+# Two lines: who (the number /move and /remove take, once), then the unit.
+LIAISON_LINE = "{name}（用户ID {user_id}{handle}）\n  {unit}（{group}）"
 NO_LIAISONS = "还没有信息员"
 LIAISON_MOVED = "已将 {who} 调整到 {unit}"
 LIAISON_REMOVED = "已移除信息员 {who}"
-UNIT_LINE = "{name}（{group}）{aliases}— 信息员 {liaisons} 人"
+UNIT_LINE = "{name}（{group}）信息员 {liaisons} 人"
+UNIT_ALIASES = "\n  别名：{aliases}"
 
 REPORT_CHOOSE = "请选择采用的刊物或栏目："
 REPORT_BACK = "« 返回"
@@ -683,6 +693,8 @@ TOMORROW = "明天"
 YESTERDAY = "昨天"
 REPORT_ENDORSE = "是否获得领导批示？点按添加（可多次），完成后点「完成」："
 ENDORSE_DONE = "完成"
+REPORT_ENDORSED = "领导批示已选：{labels}"
+REPORT_ENDORSED_NONE = "领导批示：无"
 ENDORSE_COUNT = "{label} ×{times}"
 REPORT_EVIDENCE = "请发送证明材料（图片、文件或链接），没有请点「跳过」："
 SKIP = "跳过"
@@ -694,23 +706,32 @@ REPORT_FAILED = "抱歉，处理时出错了。" + REPORT_ENDED
 SUMMARY = """请确认申报：
 单位：{unit}
 项目：{item}
-标题：{title}
+{near}标题：{title}
 日期：{date}
 {extra}计分：{explanation}
 合计 {points} 分"""
+# A name that was only a part of a label: the item it was read as, shown to be checked.
+SUMMARY_NEAR = "（按「{name}」理解为此项，请核对）\n"
 SUMMARY_ENDORSE = "批示：{labels}\n"
 SUMMARY_EVIDENCE = "证明材料：{evidence}\n"
 EVIDENCE_FILE = "已附文件"
+EVIDENCE_PHOTO = "已附图片"
 CONFIRM = "✅ 确认提交"
 CANCEL = "取消"
 CLAIM_PENDING = "已提交，等待信息室审核（记录 #{record}）。审核结果会通知你。"
 CLAIM_CONFIRMED = "已记录（#{record}），得 {points} 分。"
 ONE_LINE_PREFIX = "采用"
 HINT_TEXT = "没有看懂这条消息。发送 /help 查看可以做的事；一句话申报：采用 <项目> <标题> [日期]"
+HINT_ONE_LINE_BARE = "一句话申报要写项目和标题：\n{usage}"
 HINT_ONE_LINE = (
     "“采用”后面要空一格：采用 <项目> <标题> [日期]，例如：采用 决策参考 关于沙漠治理的调研 5月6日"
 )
 HINT_COMMAND = "不认识的命令 {command}。发送 /help 查看可以做的事"
+# A one-line report whose item name is near one or several items, or fits several.
+ITEM_DID_YOU_MEAN = "没有项目「{name}」。\n是不是{item}？"
+ITEM_NEAR_SOME = "没有项目「{name}」。\n是不是下面的某一项？"
+ITEM_PICK = "「{name}」可能是下面几项，请选择："
+ITEM_YES = "是，{item}"
 HINT_FILE = (
     "收到文件，但没有说明用途。要作为报送：在文件的说明中写 /submit <标题>；"
     "要作为采用申报的证明材料：先发送 /report，到最后一步再发文件"
@@ -723,7 +744,11 @@ EDIT_NOT_TAKEN_ADMIN = (
     "修改过的消息不会再处理一次，原来的那条照旧有效。已记下的调整、扣分等请用 "
     "/reverse <流水号> <原因> 冲正，再发一条新的命令"
 )
-ONE_LINE_USAGE = "采用 <项目> <标题> [日期]，例如：采用 《决策参考》 关于沙漠治理的调研 5月6日"
+HINT_PHOTO = (
+    "收到图片，但没有说明用途。要作为报送：在图片的说明中写 /submit <标题>；"
+    "要作为采用申报的证明材料：先发送 /report，到最后一步再发图片"
+)
+ONE_LINE_USAGE = "采用 <项目> <标题> [日期]\n例如：采用 《决策参考》 关于沙漠治理的调研 5月6日"
 
 SUBMITTED = "已记录报送（#{record}）：{title}\n{unit} {month}已报送 {count} 条{quota}"
 THIS_MONTH = "本月"
@@ -741,7 +766,6 @@ CLAIM_EVIDENCE = "\n证明材料：{evidence}"
 APPROVE = "✅ 确认"
 REJECT = "❌ 驳回"
 APPROVED_NOTE = "\n\n✅ 已确认（{admin}）"
-REJECTED_NOTE = "\n\n❌ 已驳回（{admin}）：{reason}"
 ASK_REJECT_REASON = "请回复驳回记录 #{record} 的原因（/cancel 取消）："
 # An unexpected error while the reason is asked for ends the rejection (it may have been stored).
 REJECT_FAILED = (
@@ -770,7 +794,8 @@ ENTERED_FOR_LIAISON = """信息室为 {unit} 记入：
 NO_NOTE = "无"
 ENDORSED_ITEM = "{label}（记录 #{record}「{title}」）"
 ENDORSEMENT_LINE = "{label} {points}（记录 #{record}）"
-REVERSAL_LINE = "冲正 #{entry}（{explanation}）：{reason}"
+# A ledger line reversed, by its 流水号 (a record is 记录 #n): the number /reverse took.
+REVERSAL_LINE = "冲正流水号 {entry}（{explanation}）：{reason}"
 REVERSED = """已冲正
 单位：{unit}
 项目：{item}
@@ -797,6 +822,7 @@ ME_RAW = "原始分 {raw}（总分最低为 {floor}）"
 ME_RANK = "组内第 {rank} 名，共 {size} 个单位"
 ME_GAP = "比上一名 {unit} 少 {gap} 分"
 ME_FIRST = "目前排名第一"
+ME_TIED = "本组各单位目前同分"
 ME_UNRANKED = "本季度（{quarter}）暂无得分"
 RANK_TITLE = "{group} {period}，{count} 个单位"
 STANDINGS_PHONE_TITLE = "{period} 排名，共采用 {items} 条"
@@ -807,10 +833,12 @@ FULL_TABLE_CAPTION = "{period} 排名（完整表格）"
 RANK_MARK = "▶"
 RANK_MORE = "……（共 {count} 个单位）"
 HISTORY_NONE = "还没有记录。"
-HISTORY_LINE = "#{id} {date} {item}「{title}」{status}{detail}"
+HISTORY_LINE = "记录 #{id} {date} {status}{reason}\n{item}「{title}」{explanation}"
+HISTORY_EXPLANATION = "\n计分：{explanation}"
 WHY_NONE = "{period} 没有计分记录。"
 WHY_HEAD = "{unit} {period} 得分明细："
-WHY_LINE = "#{id} {date} {points:+d} {explanation}"
+# A ledger line by its own number (流水号, what /reverse takes), apart from record numbers.
+WHY_LINE = "流水号 {id}  {date}  {points:+d}\n  {explanation}"
 WHY_TOTAL = "合计 {total} 分"
 EXPORT_CAPTION = "{period} 的记录、积分流水和排名"
 EXPORT_SHEETS = {"records": "记录", "ledger": "积分流水"}

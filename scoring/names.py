@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Generic, TypeVar
 
@@ -55,9 +56,23 @@ class Candidate(Generic[T]):
     value: T
 
 
+@dataclass(frozen=True)
+class Found(Generic[T]):
+    """What a name resolved to, and whether it was a whole name (an id, a label, a label
+    without its remark) rather than a part of one, which a person should confirm."""
+
+    value: T
+    exact: bool
+
+
 def resolve(text: str, candidates: Iterable[Candidate[T]], kind: str) -> T:
     """The one candidate `text` names; DomainError `<kind>_missing`, `<kind>_unknown` or
     `<kind>_ambiguous` (with the candidates, numbered in a refusal) otherwise."""
+    return find(text, candidates, kind).value
+
+
+def find(text: str, candidates: Iterable[Candidate[T]], kind: str) -> Found[T]:
+    """As `resolve`, saying whether the name was whole or a part of a label."""
     options = list(candidates)
     text = text.strip()
     if not text:
@@ -65,19 +80,18 @@ def resolve(text: str, candidates: Iterable[Candidate[T]], kind: str) -> T:
     key = unicodedata.normalize("NFKC", text).casefold()
     for option in options:
         if option.id.casefold() == key:
-            return option.value
+            return Found(option.value, exact=True)
     wanted = fold(text)
     if wanted:
         labels = [(option, fold(option.label)) for option in options]
-        for matches in (
-            [o for o, label in labels if label == wanted],
-            [o for o, label in labels if without_remark(label) == wanted],
-            [o for o, label in labels if wanted in label],
+        for exact, matches in (
+            (True, [o for o, label in labels if label == wanted]),
+            (True, [o for o, label in labels if without_remark(label) == wanted]),
+            (False, [o for o, label in labels if wanted in label]),
         ):
-            # One thing may have several names (a label and a chat label): it is one candidate.
-            tier = list({o.id: o for o in reversed(matches)}.values())[::-1]
+            tier = _distinct(matches)
             if len(tier) == 1:
-                return tier[0].value
+                return Found(tier[0].value, exact)
             if tier:
                 raise DomainError(
                     f"{kind}_ambiguous",
@@ -86,6 +100,34 @@ def resolve(text: str, candidates: Iterable[Candidate[T]], kind: str) -> T:
                     more=max(0, len(tier) - SHOWN),
                 )
     raise DomainError(f"{kind}_unknown", **{kind: text}, known=[o.label for o in options])
+
+
+def _distinct(matches: list[Candidate[T]]) -> list[Candidate[T]]:
+    """One thing may have several names (a label and a chat label): it is one candidate."""
+    return list({o.id: o for o in reversed(matches)}.values())[::-1]
+
+
+# A near name shares at least this part of its characters, in order, with a label.
+NEAR = 0.6
+
+
+def suggest(text: str, candidates: Iterable[Candidate[T]]) -> list[Candidate[T]]:
+    """The candidates a mistyped name most likely meant (`决测参考` → 《决策参考》): those
+    whose label holds most of its characters in order, the best first; none if nothing is near.
+    A guess to offer a person, never to act on unasked."""
+    wanted = fold(text)
+    if len(wanted) < 2:
+        return []
+    scored: list[tuple[float, Candidate[T]]] = []
+    for option in candidates:
+        blocks = SequenceMatcher(None, wanted, fold(option.label), autojunk=False)
+        share = sum(b.size for b in blocks.get_matching_blocks()) / len(wanted)
+        if share >= NEAR:
+            scored.append((share, option))
+    if not scored:
+        return []
+    best = max(share for share, _ in scored)
+    return _distinct([o for share, o in scored if share == best])[:SHOWN]
 
 
 def split_list(text: str) -> list[str]:

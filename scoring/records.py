@@ -66,11 +66,14 @@ def title_key(title: str) -> str:
 
 def clean_title(text: str) -> str:
     """A title as stored (scoring.text.clean_text: controls and line breaks a space, format
-    characters removed, NFC), refused if nothing visible is left or if it is longer than a
-    title."""
+    characters removed, NFC), refused if nothing visible is left, if it has no letter or digit
+    (emoji only), or if it is longer than a title."""
     title = clean_text(text)
     if title and not any(_visible(ch) for ch in title):
         raise DomainError("title_invisible")
+    if title and not any(unicodedata.category(ch)[0] in "LN" for ch in title):
+        # Emoji and marks alone name no piece of information.
+        raise DomainError("title_no_words")
     if len(title) > MAX_TITLE:
         raise DomainError("title_too_long", length=len(title), limit=MAX_TITLE)
     return title

@@ -155,6 +155,13 @@ def unit_above(rows: Sequence[Row], index: int) -> Row | None:
     return next((r for r in reversed(rows[:index]) if r.total > total), None)
 
 
+def leads(rows: Sequence[Row], index: int) -> bool:
+    """Whether `rows[index]` is first in its group: no unit above it and some unit below. A
+    group tied throughout (every unit at 0 before anything is scored) has no first."""
+    total = rows[index].total
+    return unit_above(rows, index) is None and any(r.total < total for r in rows)
+
+
 def _order(entry: tuple[int, int, str, int, tuple[int, ...], int]) -> int:
     # By total only: the sort is stable, so equal totals keep the roster's order (`units` comes
     # in it), which is how the Ordos bulletin lists them (民政局 with 9 adoptions before 公安局

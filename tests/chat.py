@@ -37,6 +37,12 @@ UNITS = [
 ]
 
 
+def flat(text: str) -> str:
+    """A reply without its line breaks: the bot breaks every line to fit a phone
+    (bot.render.fit), wherever a phrase asserted on may be, and keeps a broken space."""
+    return text.replace("\n", "")
+
+
 @dataclass
 class Chat:
     server: FakeBotApi

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from bot.jobs.scheduler import WAKE
-from tests.chat import Chat
+from tests.chat import Chat, flat
 from tests.stores import rows
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -75,8 +75,9 @@ async def run_at(chat: Chat, time: Clock, moment: datetime) -> None:
 
 
 def received(chat: Chat, user: int, marker: str) -> list[str]:
-    """What the user received containing `marker`: texts, and captions of files."""
-    said = [m.text or m.caption or "" for m in chat.server.messages_to(user)]
+    """What the user received containing `marker`: texts, and captions of files, each without
+    the breaks that fit its lines to a phone."""
+    said = [flat(m.text or m.caption or "") for m in chat.server.messages_to(user)]
     return [text for text in said if marker in text]
 
 
@@ -85,7 +86,7 @@ async def submit(chat: Chat, user: int, count: int, topic: str) -> None:
         title = f"{topic}（{n + 1}）"
         chat.say(user, f"/submit {title}")
         await chat.server.wait_for(
-            lambda m, t=title: "已记录报送" in m.text and t in m.text, chat_id=user
+            lambda m, t=title: "已记录报送" in m.text and t in flat(m.text), chat_id=user
         )
 
 
@@ -101,5 +102,5 @@ async def wakes_at(chat: Chat, when: datetime) -> None:
 async def answer(chat: Chat, user: int, text: str, expected: str) -> str:
     """Say `text` and wait for the bot's answer containing `expected`, past scheduled messages."""
     chat.say(user, text)
-    found = await chat.server.wait_for(lambda m: expected in m.text, chat_id=user)
+    found = await chat.server.wait_for(lambda m: expected in flat(m.text), chat_id=user)
     return found.text

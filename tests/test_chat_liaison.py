@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from bot.cli import main
-from tests.chat import ADMIN, LIAISON, OTHER_ADMIN, SECOND, STRANGER, running_bot
+from tests.chat import ADMIN, LIAISON, OTHER_ADMIN, SECOND, STRANGER, flat, running_bot
 from tests.stores import rows
 
 
@@ -21,12 +21,12 @@ async def test_invite_binds_a_liaison_once(database: str) -> None:
         assert "教育局" in link and "https://t.me/govinfo_test_bot?start=" in link
         code = link.rsplit("start=", 1)[1].strip()
         assert len(code) >= 8
-        assert (
-            "绑定成功：你现在是 教育局 的信息员" in (await chat.ask(LIAISON, f"/start {code}")).text
+        assert "绑定成功：你现在是 教育局 的信息员" in flat(
+            (await chat.ask(LIAISON, f"/start {code}")).text
         )
         # Single use: a second person cannot use the same link.
         assert "已被使用过" in (await chat.ask(SECOND, f"/start {code}")).text
-        assert "你是 教育局 的信息员" in (await chat.ask(LIAISON, "/start")).text
+        assert "你是 教育局 的信息员" in flat((await chat.ask(LIAISON, "/start")).text)
         assert "邀请链接" in (await chat.ask(STRANGER, "/start")).text
         # Only admins invite.
         assert "只有信息室管理员" in (await chat.ask(LIAISON, "/invite 公安局")).text
@@ -65,7 +65,7 @@ async def test_guided_report_then_approval(database: str) -> None:
         evidence = await chat.server.wait_for(lambda m: "证明材料" in m.text, chat_id=LIAISON)
         chat.server.send_document(LIAISON, "采用截图.pdf", b"%PDF-1.4 evidence")
         summary = await chat.server.wait_for(lambda m: "请确认申报" in m.text, chat_id=LIAISON)
-        assert "《决策参考》18 + 市领导同志批示 30 = 48" in summary.text
+        assert "计分：《决策参考》18\n+ 市领导同志批示 30\n= 48" in summary.text
         assert "合计 48 分" in summary.text and "已附文件" in summary.text
         del evidence
         assert "等待信息室审核" in await chat.confirm(LIAISON, summary)
@@ -77,7 +77,9 @@ async def test_guided_report_then_approval(database: str) -> None:
         assert ask.document is not None and ask.document.data == b"%PDF-1.4 evidence"
         assert count(chat.db(), "SELECT COUNT(*) FROM ledger") == 0
         await chat.press(ADMIN, ask, "✅ 确认")
-        told = await chat.server.wait_for(lambda m: "已确认，得 48 分" in m.text, chat_id=LIAISON)
+        told = await chat.server.wait_for(
+            lambda m: "已确认，得 48 分" in flat(m.text), chat_id=LIAISON
+        )
         assert "关于沙漠治理的调研" in told.text
         assert count(chat.db(), "SELECT COALESCE(SUM(points), 0) FROM ledger") == 48
         assert (
@@ -108,7 +110,7 @@ async def test_one_line_report_rejected_with_reason(database: str) -> None:
         told = await chat.server.wait_for(lambda m: "被驳回" in m.text, chat_id=LIAISON)
         assert "标题与已采用的信息重复" in told.text
         history = await chat.ask(LIAISON, "/history")
-        assert "已驳回：标题与已采用的信息重复" in history.text
+        assert "已驳回：标题与已采用的信息重复" in flat(history.text)
         assert rows(chat.db(), "SELECT event, reason FROM record_events ORDER BY id") == [
             ("claimed", ""),
             ("rejected", "标题与已采用的信息重复"),
@@ -175,8 +177,8 @@ async def test_why_explains_every_point(database: str) -> None:
         assert "单位：公安局" in (await chat.ask(ADMIN, "/adjust 公安局 -5 报送迟缓")).text
         await chat.server.wait_for(lambda m: "信息室为 公安局 记入" in m.text, chat_id=LIAISON)
         why = (await chat.ask(LIAISON, "/why")).text
-        assert "+18 《决策参考》18" in why
-        assert "-5 调整（须注明原因）-5（报送迟缓）" in why
+        assert "+18\n  《决策参考》18" in why
+        assert "-5\n  调整（须注明原因）-5（报送迟缓）" in why
         assert "合计 13 分" in why
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from openpyxl import load_workbook
 
-from tests.chat import ADMIN, LIAISON, OTHER_ADMIN, SECOND, STRANGER, Chat, running_bot
+from tests.chat import ADMIN, LIAISON, OTHER_ADMIN, SECOND, STRANGER, Chat, flat, running_bot
 from tests.stores import rows
 
 
@@ -76,7 +76,7 @@ async def test_submission_copied_to_the_office_chat(database: str) -> None:
         original = chat.say(LIAISON, "县公安局召开冬季安全工作会议")["message"]["message_id"]
         chat.say(LIAISON, "/submit", reply_to_message_id=original)
         done = await chat.server.wait_for(lambda m: "已记录报送" in m.text, chat_id=LIAISON)
-        assert "县公安局召开冬季安全工作会议" in done.text and "任务 8 条" in done.text
+        assert "县公安局召开冬季安全工作会议" in flat(done.text) and "任务 8 条" in done.text
         copy = await chat.server.next_message(office)
         assert "公安局 报送" in copy.text and "冬季安全工作会议" in copy.text
         chat.server.send_document(LIAISON, "材料.docx", b"docx bytes", caption="/submit 附件报送")
@@ -89,15 +89,16 @@ async def test_roster_commands(database: str) -> None:
     async with running_bot(database) as chat:
         await chat.join(LIAISON, "公安局")
         listing = (await chat.ask(ADMIN, "/liaisons")).text
-        assert f"{LIAISON} 用户{LIAISON}" in listing and "公安局（B）" in listing
+        assert f"用户{LIAISON}（用户ID {LIAISON}）\n  公安局（B类）" in listing
+        assert listing.count(f"用户ID {LIAISON}") == 1 and listing.count(str(LIAISON)) == 2
         assert "已将" in (await chat.ask(ADMIN, f"/move {LIAISON} 审计局")).text
-        assert "审计局 的信息员" in (await chat.ask(LIAISON, "/start")).text
+        assert "审计局 的信息员" in flat((await chat.ask(LIAISON, "/start")).text)
         assert "用法" in (await chat.ask(ADMIN, "/move 公安局")).text
         assert "没有找到信息员" in (await chat.ask(ADMIN, f"/remove {STRANGER}")).text
         assert "已移除" in (await chat.ask(ADMIN, f"/remove {LIAISON}")).text
         assert "还没有绑定单位" in (await chat.ask(LIAISON, "/me")).text
         units = (await chat.ask(ADMIN, "/units")).text
-        assert "教育局（A类）[县教育局] — 信息员 0 人" in units
+        assert "教育局（A类）信息员 0 人\n  别名：县教育局" in units
         assert "只有信息室管理员" in (await chat.ask(LIAISON, "/units")).text
         assert "未知的单位" in (await chat.ask(ADMIN, "/invite 不存在的局")).text
 
@@ -107,7 +108,7 @@ async def test_penalty_adjustment_endorsement_reversal_and_pending(database: str
         await chat.join(LIAISON, "公安局")
         await claim(chat, LIAISON, "采用 《决策参考》 关于治安形势的分析 今天")
         await chat.server.wait_for(lambda m: "新的采用申报" in m.text, chat_id=ADMIN)
-        pending = (await chat.ask(ADMIN, "/pending")).text
+        pending = flat((await chat.ask(ADMIN, "/pending")).text)
         assert "#1 公安局" in pending and "《决策参考》「关于治安形势的分析」" in pending
         ask = await chat.server.wait_for(lambda m: "新的采用申报" in m.text, chat_id=OTHER_ADMIN)
         await chat.press(OTHER_ADMIN, ask, "✅ 确认")
@@ -137,7 +138,7 @@ async def test_penalty_adjustment_endorsement_reversal_and_pending(database: str
         ]  # fmt: skip
         penalty_id = entries[2][0]
         reversed_ = (await chat.ask(ADMIN, f"/reverse {penalty_id} 批示对象有误")).text
-        assert f"冲正 #{penalty_id}" in reversed_
+        assert f"冲正流水号 {penalty_id}" in reversed_
         assert "已冲正过" in (await chat.ask(ADMIN, f"/reverse {penalty_id} 再来一次")).text
         assert "用法" in (await chat.ask(ADMIN, "/reverse 1")).text
         # Nothing is ever deleted: the penalty stays, cancelled by its reversal.

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from tests.chat import ADMIN, LIAISON, OTHER_ADMIN, SECOND, STRANGER, prepare_db, running_bot
+from tests.chat import (
+    ADMIN,
+    LIAISON,
+    OTHER_ADMIN,
+    SECOND,
+    STRANGER,
+    flat,
+    prepare_db,
+    running_bot,
+)
 from tests.jobs import (
     CALENDAR_ONLY,
     answer,
@@ -36,11 +45,17 @@ async def test_a_commission_from_creation_to_a_miss_and_a_selection(database: st
             await chat.join(THIRD, "教育局")
 
             created = await chat.ask(ADMIN, "/commission 3月6日 公安局、审计局 春耕备耕工作进展")
-            assert "已发布约稿 #1：春耕备耕工作进展" in created.text
-            assert "截止日期：2026-03-06" in created.text and "公安局、审计局" in created.text
+            assert "已发布约稿 #1：春耕备耕工作进展" in flat(created.text)
+            assert "截止日期：2026-03-06" in flat(created.text) and "公安局、审计局" in flat(
+                created.text
+            )
             for user in (LIAISON, SECOND):
-                notice = await chat.server.wait_for(lambda m: "【约稿 #1】" in m.text, chat_id=user)
-                assert "/submit 约稿1 <标题>" in notice.text and "扣 30 分" in notice.text
+                notice = await chat.server.wait_for(
+                    lambda m: "【约稿 #1】" in flat(m.text), chat_id=user
+                )
+                assert "/submit 约稿1 <标题>" in flat(notice.text) and "扣 30 分" in flat(
+                    notice.text
+                )
             assert received(chat, THIRD, "约稿") == []
             # The reminder is the working day before the deadline, not the next calendar job.
             await wakes_at(chat, at(2026, 3, 5))
@@ -51,14 +66,14 @@ async def test_a_commission_from_creation_to_a_miss_and_a_selection(database: st
             answered = await answer(
                 chat, LIAISON, "/submit 约稿1 全县春耕备耕有序推进", "已记录报送"
             )
-            assert "已记录报送（#1）" in answered
-            assert "已作为约稿 #1「春耕备耕工作进展」的回复" in answered
+            assert "已记录报送（#1）" in flat(answered)
+            assert "已作为约稿 #1「春耕备耕工作进展」的回复" in flat(answered)
             for admin in (ADMIN, OTHER_ADMIN):
                 told = await chat.server.wait_for(
-                    lambda m: "收到公安局的回复 #1" in m.text, chat_id=admin
+                    lambda m: "收到公安局的回复 #1" in flat(m.text), chat_id=admin
                 )
-                assert "/select 1 市 — 约稿被市政府办公室选用并上报自治区（+15）" in told.text
-                assert "/select 1 自治区" in told.text
+                assert "/select 1 市 — 约稿被市政府办公室选用并上报自治区（+15）" in flat(told.text)
+                assert "/select 1 自治区" in flat(told.text)
             await answer(
                 chat, LIAISON, "/commissions", "#1 春耕备耕工作进展｜截止 2026-03-06｜已报送"
             )
@@ -81,8 +96,8 @@ async def test_a_commission_from_creation_to_a_miss_and_a_selection(database: st
             # The city selects the answer; selecting it twice for the same level is refused.
             await answer(chat, LIAISON, "/select 1 市", "只有信息室管理员")
             await answer(chat, ADMIN, "/select 1 市", "约稿被市政府办公室选用并上报自治区，+15 分")
-            told = await chat.server.wait_for(lambda m: "被选用" in m.text, chat_id=LIAISON)
-            assert "全县春耕备耕有序推进" in told.text
+            told = await chat.server.wait_for(lambda m: "被选用" in flat(m.text), chat_id=LIAISON)
+            assert "全县春耕备耕有序推进" in flat(told.text)
             await answer(chat, ADMIN, "/select 1 市", "已记录过")
             await answer(chat, ADMIN, "/select 1 国务院", "未知的选用项 国务院（可用：市、自治区）")
 
@@ -134,24 +149,24 @@ async def test_bad_commissions_are_refused_and_store_nothing(database: str) -> N
             }
             for command, expected in cases.items():
                 answer = await chat.ask(ADMIN, command)
-                assert expected in answer.text, (command, answer.text)
+                assert expected in flat(answer.text), (command, answer.text)
             stranger = await chat.ask(STRANGER, "/commission 3月6日 公安局 题目")
-            assert "只有信息室管理员" in stranger.text
+            assert "只有信息室管理员" in flat(stranger.text)
             assert rows(chat.db(), "SELECT COUNT(*) FROM commissions") == [(0,)]
             assert rows(chat.db(), "SELECT COUNT(*) FROM outbox") == [(0,)]
 
             # A group names all its units; 全部 names every unit.
             group = await chat.ask(ADMIN, "/commission 3月6日 B类 治安与审计")
-            assert "约稿单位 2 个：公安局、审计局" in group.text
+            assert "约稿单位 2 个：公安局、审计局" in flat(group.text)
             everyone = await chat.ask(ADMIN, "/commission 3月9日 全部 春季安全生产")
-            assert "约稿单位 4 个" in everyone.text
+            assert "约稿单位 4 个" in flat(everyone.text)
             listing = await chat.ask(ADMIN, "/commissions")
-            assert "#2 春季安全生产｜截止 2026-03-09｜已报送 0/4" in listing.text
-            assert "#1 治安与审计｜截止 2026-03-06｜已报送 0/2" in listing.text
+            assert "#2 春季安全生产｜截止 2026-03-09｜已报送 0/4" in flat(listing.text)
+            assert "#1 治安与审计｜截止 2026-03-06｜已报送 0/2" in flat(listing.text)
 
 
 async def test_rules_without_commissions_refuse_them(database: str) -> None:
     await prepare_db(database, "ordos-2020", [["东胜区", "旗区", ""]])
     async with running_bot(database, ruleset="ordos-2020", **CALENDAR_ONLY) as chat:
         answer = await chat.ask(ADMIN, "/commission 明天 全部 题目")
-        assert "没有约稿的考评规则" in answer.text
+        assert "没有约稿的考评规则" in flat(answer.text)

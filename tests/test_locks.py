@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.chat import ADMIN, LIAISON, running_bot
+from tests.chat import ADMIN, LIAISON, flat, running_bot
 from tests.conftest import Cli, write_csv
 from tests.stores import rows
 
@@ -104,9 +104,9 @@ async def test_a_locked_quarter_in_chat(database: str) -> None:
             f"/reverse {entry[0]} 批示对象有误",
             "/endorse 2 市领导同志批示",
         ):
-            assert locked in (await chat.ask(ADMIN, command)).text, command
+            assert locked in flat((await chat.ask(ADMIN, command)).text), command
         refused = await chat.ask(LIAISON, "采用 决策参考 又一篇分析 2024-06-01")
-        assert locked in refused.text
+        assert locked in flat(refused.text)
         assert rows(chat.db(), "SELECT COUNT(*), SUM(points) FROM ledger") == [(1, 18)]
         # A correction dated today stays possible.
         assert "分值：+5" in (await chat.ask(ADMIN, "/adjust 公安局 +5 六月漏记的批示")).text

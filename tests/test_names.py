@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from bot import texts
-from bot.chatinput import find_item
+from bot.chatinput import find_item, find_reportable
 from scoring.errors import DomainError
-from scoring.names import split_list
+from scoring.names import split_list, suggest
 from scoring.records import resolve_item, resolve_modifier
 from scoring.ruleset import load_ruleset
 
@@ -110,6 +110,33 @@ def test_chat_reads_items_with_the_same_function() -> None:
     with pytest.raises(DomainError) as refused:
         find_item(DENGKOU, "未完成信息报送任务")
     assert refused.value.code == "item_not_reportable"
+
+
+@pytest.mark.parametrize(
+    ("written", "near"),
+    [
+        ("决测参考", ["city.jccc"]),
+        ("政务要清简讯", ["city.zwyq.brief"]),
+        ("每日要清特刊", ["region.mryq.special"]),
+        ("专报新息", ["city.zbxx.foresight", "city.zbxx.problem", "city.zbxx.other", "region.zbxx",
+                      "region.zbxx.problem"]),
+        ("天气预报", []),
+        ("x", []),
+    ],
+)  # fmt: skip
+def test_a_mistyped_name_is_near_the_items_it_resembles(written: str, near: list[str]) -> None:
+    assert [o.id for o in suggest(written, DENGKOU.reportable_item_names)] == near
+    with pytest.raises(DomainError) as refused:
+        find_item(DENGKOU, written)
+    assert refused.value.code == "item_unknown"
+    assert refused.value.params["suggestions"] == near
+
+
+def test_a_part_of_a_label_is_found_but_not_whole() -> None:
+    part = find_reportable(DENGKOU, "批示")
+    assert part.value.id == "feedback.instruction" and not part.exact
+    for whole in ("决策参考", "city.jccc", "配合承办自治区政府办公厅专项调研"):
+        assert find_reportable(DENGKOU, whole).exact, whole
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,10 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
-from bot.render import PHONE_ROWS
+from bot.render import PHONE_COLUMNS, PHONE_ROWS, fit, phone_width
 from bot.storage import Store
 from bot.usecases.imports import import_records
 from tests.chat import ADMIN, LIAISON, SECOND, prepare_db, running_bot
@@ -108,3 +109,38 @@ async def test_equal_totals_keep_the_roster_order(database: str) -> None:
         group = await chat.server.wait_for(lambda m: "B类" in m.text, chat_id=ADMIN)
     names = [line.split()[1] for line in shown_lines(group.text)[2:]]
     assert names == ["审计局", "公安局", "财政局"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "已提交，等待信息室审核（记录 #1）。审核结果会通知你。",
+        "无法识别的日期 5月32日：可以写 今天、昨天、前天、5月6日、2024年5月6日、2024-05-06、"
+        "2024/5/6、2024.5.6、5.6 或 20240506",
+        "【2024Q2 通报】公安局（B类）：第 1 名（共 2 个单位），总分 0",
+        "计分：《决策参考》18 + 市领导同志批示 30 + 市政府办公室领导同志批示 20 = 68",
+        "标题：关于全县冬季防火检查和安全生产大排查大整治工作情况的调研报告",
+        "a" * 40 + " 请转发",
+    ],
+)
+def test_fit_breaks_only_where_a_reader_would(text: str) -> None:
+    fitted = fit(text)
+    lines = fitted.split("\n")
+    # Only breaks are added: joined again, the text is as written.
+    assert fitted.replace("\n", "") == text and len(lines) > 1
+    for line in lines:
+        # Wider only when it is one word that no break may split.
+        assert phone_width(line) <= PHONE_COLUMNS or " " not in line.rstrip(), line
+        assert line[0] not in "，。；：、！？）」》", line
+    # A number and what it counts stay together; a title mark keeps its name.
+    for kept in ("5月6日", "第 1 名", "《决策参考》", "#1"):
+        if kept in text:
+            assert kept in fitted, kept
+
+
+def test_fit_keeps_a_link_whole_on_its_own_line() -> None:
+    link = "https://t.me/govinfo_test_bot?start=Y15Gg5A0qoRq"
+    lines = fit(f"教育局 的邀请链接（一次有效）：{link}").split("\n")
+    assert [line.rstrip() for line in lines][-1] == link
+    assert all(phone_width(line) <= PHONE_COLUMNS for line in lines[:-1])
+    assert fit("短消息\n第二行") == "短消息\n第二行"

@@ -21,7 +21,7 @@ from bot.cli import main
 from bot.fakeapi import FakeBotApi, SentMessage
 from bot.storage import Store
 from tests.bots import LIAISONS, REPLY_WINDOW, BotProcess, Liaisons, bot_env
-from tests.chat import ADMIN, prepare_db
+from tests.chat import ADMIN, flat, prepare_db
 from tests.pgserver import PostgresDatabases
 from tests.stores import rows
 from tests.test_webhook import free_port
@@ -149,7 +149,7 @@ async def test_three_replicas_one_killed(postgres: PostgresDatabases) -> None:
             )
             await press(server, ADMIN, ask, "✅ 确认")
             await server.wait_for(
-                lambda m: "已确认，得 18 分" in m.text, chat_id=GUIDED, timeout=30
+                lambda m: "已确认，得 18 分" in flat(m.text), chat_id=GUIDED, timeout=30
             )
             # The reminder, made by the process that leads now, once for each unit behind.
             reminders = lambda: [  # noqa: E731

@@ -50,6 +50,11 @@ class Script:
         """What was printed before any input (0), or after the step-th line typed."""
         return "\n".join(self.chunks[step])
 
+    def joined(self, step: int) -> str:
+        """The output of a step with the bot's lines joined: the bot breaks lines to fit a
+        phone, and the sandbox prints each following line of a message indented."""
+        return self.output(step).replace("\n   ", "")
+
 
 async def run(
     tmp_path: Path, ruleset: str, lines: list[Line], *, require_approval: bool = True
@@ -110,7 +115,7 @@ async def test_report_approval_and_standing_across_identities(tmp_path: Path) ->
     assert "（巴彦高勒镇 收到 1 条新消息，:as 1 查看）" in approved
 
     told = script.output(5)
-    assert "现在你是 巴彦高勒镇 的信息员 王芳" in told and "已确认，得 18 分" in told
+    assert "现在你是 巴彦高勒镇 的信息员 王芳" in told and "已确认，得 18 分" in script.joined(5)
     me = script.output(6)
     assert "巴彦高勒镇（A类）" in me and "得分 18\n" in me and "组内第 1 名" in me
     rank = script.output(7)
@@ -169,15 +174,17 @@ async def test_replies_files_and_saved_documents(tmp_path: Path) -> None:
     assert "（已发送 #7：材料 终稿.docx，10 字节）" in with_file
     assert "已记录报送（#2）：附件报送" in with_file
     photo = script.output(10)
-    assert "（已发送 #15：截图.png，12 字节）" in photo and "证明材料：已附文件" in photo
+    assert "（已发送 #15：截图.png，12 字节）" in photo and "证明材料：已附图片" in photo
     assert "等待信息室审核" in script.output(11)
 
     office = script.output(12)
     # The office's copy of the submission keeps the message replied to as its evidence...
-    assert "🤖 #7 📨 巴彦高勒镇 报送（#1）：冬季安全会议\n   县公安局召开冬季安全工作会议" in office
+    assert "🤖 #7 📨 巴彦高勒镇 报送（#1）：冬季安全会议县公安局召开冬季安全工作会议" in (
+        script.joined(12)
+    )
     # ...and the one sent with a document carries the document.
     assert "🤖 #8 📎 材料 终稿.docx（10 字节，:save 8 <路径> 可保存）" in office
-    assert "📨 巴彦高勒镇 报送（#2）：附件报送" in office
+    assert "📨 巴彦高勒镇 报送（#2）：附件报送" in script.joined(12)
     # The claim reaches the admin as the photo, with its buttons.
     assert "🤖 #9 🖼 截图.png（12 字节，:save 9 <路径> 可保存）\n   新的采用申报 #3" in office
     assert "[1] ✅ 确认  [2] ❌ 驳回" in office
@@ -226,7 +233,7 @@ async def test_a_fresh_identity_binds_through_an_invite(tmp_path: Path) -> None:
     assert fresh.startswith("已新建身份 4：张三（用户 204），尚未绑定单位")
     assert "现在你是 张三（尚未绑定单位）" in fresh
     assert script.prompts[5] == "张三> "
-    assert "绑定成功：你现在是 渡口镇 的信息员" in script.output(6)
+    assert "绑定成功：你现在是 渡口镇 的信息员" in script.joined(6)
     # The bot's roster is the sandbox's: the prompt and the listing name the unit now.
     assert script.prompts[6] == "渡口镇> "
     assert "4. 渡口镇（A类）的信息员 — 张三（用户 204）  ◀ 当前" in script.output(7)

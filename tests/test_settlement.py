@@ -13,7 +13,7 @@ from bot.storage import Store
 from bot.usecases.imports import import_records
 from bot.usecases.quota import settle_quota
 from scoring.periods import parse_month
-from tests.chat import ADMIN, LIAISON, bot_on, prepare_db, running_bot
+from tests.chat import ADMIN, LIAISON, bot_on, flat, prepare_db, running_bot
 from tests.conftest import Cli, write_csv
 from tests.jobs import at, clock, idle, received, run_at
 from tests.stores import rows
@@ -151,10 +151,10 @@ async def test_a_late_submission_in_chat_says_what_it_changed(
         await chat.join(LIAISON, "公安局")
         answer = await chat.ask(LIAISON, "/submit 公安局五月补报的一条 2024-05-28")
         assert "报送日期：2024-05-28" in answer.text
-        assert "公安局 2024年5月已报送 8 条" in answer.text
-        assert "2024年5月 公安局（报送 8/8）：-30 → 不扣分" in answer.text
+        assert "公安局 2024年5月已报送 8 条" in flat(answer.text)
+        assert "2024年5月 公安局（报送 8/8）：-30 → 不扣分" in flat(answer.text)
         told = await chat.server.wait_for(lambda m: "补录报送" in m.text, chat_id=ADMIN)
-        assert "2024年6月 公安局（报送 0/8）：-50 → -30" in told.text
+        assert "2024年6月 公安局（报送 0/8）：-50 → -30" in flat(told.text)
         assert standing_penalties(database, "公安局") == [("2024-06-30", "quota.missed", -30)]
         # The same title again in May is a duplicate, pointing to the first.
         again = await chat.ask(LIAISON, "/submit 公安局五月补报的一条 2024-05-29")

@@ -15,7 +15,7 @@ from bot.storage import Store
 from bot.storage.chain import line_hash
 from bot.storage.migrate import migration_files
 from bot.storage.postgres import is_postgres
-from tests.chat import ADMIN, running_bot
+from tests.chat import ADMIN, flat, running_bot
 from tests.conftest import Cli, write_csv
 from tests.jobs import at, clock, idle, run_at
 from tests.pgserver import query
@@ -260,7 +260,7 @@ async def test_the_daily_check_tells_the_admins_when_it_fails(database: str) -> 
                 ("2026-03-04",),
             )
             notice = await chat.server.wait_for(
-                lambda m: m.text.startswith("【自动任务未完成】数据核验"), chat_id=ADMIN
+                lambda m: flat(m.text).startswith("【自动任务未完成】数据核验"), chat_id=ADMIN
             )
-    assert failed == [("failed", notice.text)]
-    assert texts.error_text("verify_chain", {"line": line}) in notice.text
+    assert failed == [("failed", flat(notice.text))]
+    assert texts.error_text("verify_chain", {"line": line}) in flat(notice.text)

@@ -25,6 +25,7 @@ from bot.handlers.common import (
     store,
     update_id,
 )
+from bot.render import fit
 from bot.usecases import bulletin as bulletins
 from scoring.errors import DomainError
 from scoring.periods import Period, parse_period, quarter_of
@@ -51,7 +52,7 @@ async def draft(update: Update, context: Context, admin_id: int) -> None:
         await message.reply_document(
             data,
             filename=name,
-            caption=texts.BULLETIN_DRAFT_CAPTION.format(period=period.name, format=name[-4:]),
+            caption=fit(texts.BULLETIN_DRAFT_CAPTION.format(period=period.name, format=name[-4:])),
         )
     if period.end >= now(context).date():
         # Only a period that has ended can be locked: no button that could only refuse.
@@ -62,7 +63,7 @@ async def draft(update: Update, context: Context, admin_id: int) -> None:
         buttons = keyboard(publish_buttons(period))
     if made.docx is None:
         ready += texts.BULLETIN_NO_OFFICE
-    await message.reply_text(ready, reply_markup=buttons)
+    await message.reply_text(fit(ready), reply_markup=buttons)
 
 
 async def listing(update: Update, context: Context, admin_id: int) -> None:
@@ -95,7 +96,7 @@ async def publish_button(update: Update, context: Context) -> None:
         raise DomainError("button_stale")
     if action == HOLD:
         await query.answer()
-        await query.edit_message_text(texts.BULLETIN_HELD.format(period=period.name))
+        await query.edit_message_text(fit(texts.BULLETIN_HELD.format(period=period.name)))
         return
     user = update.effective_user
     letter, wording = office_letter(settings(context), now(context).date())
@@ -106,8 +107,10 @@ async def publish_button(update: Update, context: Context) -> None:
     deliver_soon(context)
     await query.answer()
     await query.edit_message_text(
-        texts.BULLETIN_PUBLISHED.format(
-            period=period.name, version=issued.publication.version, units=issued.units_told
+        fit(
+            texts.BULLETIN_PUBLISHED.format(
+                period=period.name, version=issued.publication.version, units=issued.units_told
+            )
         )
     )
 

@@ -113,7 +113,21 @@ async def tell_error(update: Update, err: DomainError) -> None:
     if update.callback_query is not None:
         await update.callback_query.answer(text, show_alert=True)
     elif update.effective_message is not None:
-        await update.effective_message.reply_text(text)
+        await update.effective_message.reply_text(render.fit(text))
+
+
+# Refusals whose wording advises what only an admin may do, and the wording others get.
+FOR_LIAISONS = {"period_locked": "period_locked_for_liaison"}
+
+
+def for_asker(update: Update, context: Context, err: DomainError) -> DomainError:
+    """A refusal as the asker may read it: one who is not an admin is never advised to do what
+    only an admin can (解锁该期间)."""
+    variant = FOR_LIAISONS.get(err.code)
+    user = update.effective_user
+    if variant is None or is_admin(context, user.id if user else None):
+        return err
+    return DomainError(variant, **err.params)
 
 
 def answers_errors(handler: H) -> H:
@@ -124,7 +138,7 @@ def answers_errors(handler: H) -> H:
         try:
             return await handler(update, context)
         except DomainError as err:
-            await tell_error(update, err)
+            await tell_error(update, for_asker(update, context, err))
             return None
 
     return wrapped  # type: ignore[return-value]
@@ -243,7 +257,7 @@ def admin_command(handler):  # type: ignore[no-untyped-def]
 
 async def say(update: Update, text: str, *, html: bool = False) -> None:
     assert update.effective_message is not None
-    for chunk in pre_chunks(text) if html else split_message(text):
+    for chunk in pre_chunks(text) if html else split_message(render.fit(text)):
         await update.effective_message.reply_text(
             chunk, parse_mode=ParseMode.HTML if html else None
         )

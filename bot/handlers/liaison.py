@@ -32,6 +32,8 @@ from bot.handlers.common import (
 )
 from bot.render import (
     PHONE_COLUMNS,
+    explanation_lines,
+    fit,
     phone_messages,
     phone_width,
     rank_lines,
@@ -46,6 +48,7 @@ from bot.usecases.reports import Submitted, submit
 from bot.usecases.standings import standings
 from scoring.errors import DomainError
 from scoring.periods import month_of
+from scoring.text import clean_text
 
 # Callback data of the buttons that confirm (or refuse) moving a liaison to the invite's unit.
 MOVE = "mv"
@@ -73,21 +76,21 @@ async def start(update: Update, context: Context) -> None:
             buttons = [[(texts.MOVE_CONFIRM.format(unit=err.params["unit"]), f"{MOVE}:{code}")]]
             buttons.append([(texts.CANCEL, f"{MOVE}x:")])
             await message.reply_text(
-                texts.error_text(err.code, err.params), reply_markup=keyboard(buttons)
+                fit(texts.error_text(err.code, err.params)), reply_markup=keyboard(buttons)
             )
             return
-        await message.reply_text(texts.BOUND.format(unit=liaison.unit))
+        await message.reply_text(fit(texts.BOUND.format(unit=liaison.unit)))
         return
     async with store(context).reading() as tx:
         liaison = await tx.liaison(user.id, active_only=True)
     if liaison is not None:
         await message.reply_text(
-            texts.WELCOME_LIAISON.format(name=user.first_name, unit=liaison.unit)
+            fit(texts.WELCOME_LIAISON.format(name=user.first_name, unit=liaison.unit))
         )
     elif is_admin(context, user.id):
-        await message.reply_text(texts.WELCOME_ADMIN)
+        await message.reply_text(fit(texts.WELCOME_ADMIN))
     else:
-        await message.reply_text(texts.WELCOME_STRANGER)
+        await message.reply_text(fit(texts.WELCOME_STRANGER))
 
 
 async def help_command(update: Update, context: Context) -> None:
@@ -98,7 +101,7 @@ async def help_command(update: Update, context: Context) -> None:
     text = help_text(texts.HELP_LIAISON_HEAD, texts.HELP_LIAISON, shown)
     if is_admin(context, user.id if user else None):
         text += "\n\n" + help_text(texts.HELP_ADMIN_HEAD, texts.HELP_ADMIN, shown)
-    await update.effective_message.reply_text(text)
+    await update.effective_message.reply_text(fit(text))
 
 
 COMMISSION_ANSWER = re.compile(texts.COMMISSION_ANSWER_PATTERN)
@@ -125,6 +128,8 @@ async def submit_command(update: Update, context: Context) -> None:
     commission_id = None
     if m := COMMISSION_ANSWER.match(title):
         commission_id, title = record_number(m[1]), title[m.end() :].strip()
+    # Quoted back below: without direction overrides, as it is stored.
+    title = clean_text(title)
     if not title:
         raise DomainError("usage", usage="/submit <标题> [日期]")
     today = now(context).date()
@@ -197,14 +202,17 @@ async def me(update: Update, context: Context) -> None:
         if s.row.raw_total != s.row.total:
             lines.append(texts.ME_RAW.format(raw=s.row.raw_total, floor=ruleset.floor))
         lines.append(texts.ME_RANK.format(rank=s.row.rank, size=s.group_size))
-        if s.above is None:
+        if s.first:
             lines.append(texts.ME_FIRST)
+        elif s.above is None:
+            if s.group_size > 1:  # a unit alone in its group is neither first nor tied
+                lines.append(texts.ME_TIED)
         else:
             gap = s.above.total - s.row.total
             room = PHONE_COLUMNS - phone_width(texts.ME_GAP.format(unit="", gap=gap))
             lines.append(texts.ME_GAP.format(unit=shorten(s.above.unit, room), gap=gap))
     assert update.effective_message is not None
-    await update.effective_message.reply_text("\n".join(lines))
+    await update.effective_message.reply_text(fit("\n".join(lines)))
 
 
 @answers_errors
@@ -268,21 +276,25 @@ async def history(update: Update, context: Context) -> None:
     lines = await status.history(store(context), liaison.unit_id)
     async with store(context).reading() as tx:
         ruleset = await tx.ruleset()
-    text = "\n".join(
+    # A record a few short lines, records apart: a phone shows each line whole.
+    text = "\n\n".join(
         texts.HISTORY_LINE.format(
             id=line.id,
             date=line.day,
             item=_label(ruleset, line.item_id),
             title=line.title,
             status=texts.STATUS_NAMES.get(line.status, line.status),
-            detail=f"：{line.reason}"
-            if line.reason
-            else (f"（{line.explanation}）" if line.explanation else ""),
+            reason=f"：{line.reason}" if line.reason else "",
+            explanation=texts.HISTORY_EXPLANATION.format(
+                explanation=explanation_lines(line.explanation)
+            )
+            if line.explanation and not line.reason
+            else "",
         )
         for line in lines
     )
     assert update.effective_message is not None
-    await update.effective_message.reply_text(text or texts.HISTORY_NONE)
+    await update.effective_message.reply_text(fit(text) or texts.HISTORY_NONE)
 
 
 def _label(ruleset, item_id: str) -> str:  # type: ignore[no-untyped-def]
@@ -300,7 +312,7 @@ async def why(update: Update, context: Context) -> None:
     lines = await status.ledger_lines(store(context), liaison.unit_id, period)
     assert update.effective_message is not None
     if not lines:
-        await update.effective_message.reply_text(texts.WHY_NONE.format(period=period.name))
+        await update.effective_message.reply_text(fit(texts.WHY_NONE.format(period=period.name)))
         return
     body = [texts.WHY_HEAD.format(unit=liaison.unit, period=period.name)]
     body += [
@@ -308,7 +320,7 @@ async def why(update: Update, context: Context) -> None:
         for x in lines
     ]
     body.append(texts.WHY_TOTAL.format(total=sum(x.points for x in lines)))
-    for chunk in split_message("\n".join(body)):
+    for chunk in split_message(fit("\n".join(body))):
         await update.effective_message.reply_text(chunk)
 
 
@@ -321,7 +333,7 @@ async def move_button(update: Update, context: Context) -> None:
     action, _, code = query.data.partition(":")
     if action == f"{MOVE}x":
         await query.answer(texts.MOVE_KEPT)
-        await query.edit_message_text(texts.MOVE_KEPT)
+        await query.edit_message_text(fit(texts.MOVE_KEPT))
         return
     if not code:
         raise DomainError("button_stale")
@@ -331,7 +343,7 @@ async def move_button(update: Update, context: Context) -> None:
     )  # fmt: skip
     deliver_soon(context)
     await query.answer()
-    await query.edit_message_text(texts.BOUND.format(unit=liaison.unit))
+    await query.edit_message_text(fit(texts.BOUND.format(unit=liaison.unit)))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

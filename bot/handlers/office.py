@@ -39,7 +39,7 @@ from bot.handlers.common import (
     tell_error,
     update_id,
 )
-from bot.render import phone_messages, rank_lines
+from bot.render import fit, phone_messages, rank_lines
 from bot.usecases import liaisons as roster
 from bot.usecases import office, periods, reports
 from bot.usecases.standings import standings
@@ -79,9 +79,9 @@ async def _mark_claim(query: CallbackQuery, note: str) -> None:
     if not isinstance(message, Message):
         return
     if message.caption is not None:  # a claim sent with its evidence file
-        await query.edit_message_caption(f"{message.caption}{note}")
+        await query.edit_message_caption(fit(f"{message.caption}{note}"))
     else:
-        await query.edit_message_text(f"{message.text}{note}")
+        await query.edit_message_text(fit(f"{message.text}{note}"))
 
 
 @answers_errors
@@ -92,7 +92,7 @@ async def reject_button(update: Update, context: Context) -> int:
     record_id = _record_id(query.data)
     await query.answer()
     context.user_data[REJECTING] = (record_id, query.message.chat_id, query.message.message_id)  # type: ignore[index, union-attr]
-    await query.message.reply_text(texts.ASK_REJECT_REASON.format(record=record_id))  # type: ignore[union-attr]
+    await query.message.reply_text(fit(texts.ASK_REJECT_REASON.format(record=record_id)))  # type: ignore[union-attr]
     return REASON
 
 
@@ -109,10 +109,9 @@ async def reject_reason(update: Update, context: Context) -> int:
     except DomainError as err:
         await tell_error(update, err)
         return ConversationHandler.END
-    who = _name(update) or str(admin_id)
     deliver_soon(context)
     await message.reply_text(
-        f"#{record_id}{texts.REJECTED_NOTE.format(admin=who, reason=decided_reason(message))}"
+        fit(texts.REJECTED.format(record=record_id, reason=decided_reason(message)))
     )
     try:
         await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
@@ -155,8 +154,16 @@ async def invite(update: Update, context: Context, admin_id: int) -> None:
 
 async def list_liaisons(update: Update, context: Context, admin_id: int) -> None:
     people = await roster.list_liaisons(store(context))
+    async with store(context).reading() as tx:
+        groups = {g.id: g.display for g in (await tx.ruleset()).groups}
     lines = [
-        texts.LIAISON_LINE.format(user_id=p.user_id, who=p.display, unit=p.unit, group=p.group)
+        texts.LIAISON_LINE.format(
+            name=p.name,
+            user_id=p.user_id,
+            handle=f" @{p.username}" if p.username else "",
+            unit=p.unit,
+            group=groups.get(p.group, p.group),
+        )
         for p in people
     ]
     await say(update, "\n".join(lines) or texts.NO_LIAISONS)
@@ -197,7 +204,9 @@ async def pending(update: Update, context: Context, admin_id: int) -> None:
             record=c.id, unit=c.unit, date=c.record.day, item=ruleset.item(c.record.item_id).chat_name,
             title=c.record.title, who=c.claimant,
         )  # fmt: skip
-        await update.effective_message.reply_text(line, reply_markup=keyboard(claim_buttons(c.id)))
+        await update.effective_message.reply_text(
+            fit(line), reply_markup=keyboard(claim_buttons(c.id))
+        )
     if len(waiting) > PENDING_SHOWN:
         await say(update, texts.PENDING_MORE.format(count=len(waiting), shown=PENDING_SHOWN))
 
@@ -347,9 +356,9 @@ async def units(update: Update, context: Context, admin_id: int) -> None:
         texts.UNIT_LINE.format(
             name=u.name,
             group=groups.get(u.group, u.group),
-            aliases=f"[{'、'.join(aliases[u.id])}] " if aliases.get(u.id) else "",
             liaisons=counts.get(u.id, 0),
         )
+        + (texts.UNIT_ALIASES.format(aliases="、".join(aliases[u.id])) if aliases.get(u.id) else "")
         for u in all_units
     ]
     await say(update, "\n".join(lines))

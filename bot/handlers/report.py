@@ -15,13 +15,14 @@ from telegram.ext import (
 )
 
 from bot import texts
-from bot.chatinput import parse_day, parse_one_line, record_number
+from bot.chatinput import parse_day, parse_one_line, record_number, split_one_line
 from bot.handlers.common import (
     Context,
     answers_errors,
     current_liaison,
     deliver_soon,
     ends_on_failure,
+    for_asker,
     now,
     require_private,
     settings,
@@ -29,7 +30,7 @@ from bot.handlers.common import (
     tell_error,
     update_id,
 )
-from bot.render import EVIDENCE_SHOWN, cut
+from bot.render import EVIDENCE_SHOWN, cut, explanation_lines, fit
 from bot.storage import AlreadyProcessed
 from bot.usecases.reports import (
     Draft,
@@ -44,6 +45,8 @@ from scoring.errors import DomainError
 from scoring.ruleset import Item, Ruleset
 
 CHOOSE, TITLE, DATE, ENDORSE, EVIDENCE = range(5)
+# A one-line report waiting for the liaison to pick the item its name meant.
+PICK_KEY = "report_pick"
 # A report left half-way is dropped after this long.
 CONVERSATION_TIMEOUT = 600
 DRAFT_KEY = "report"
@@ -97,7 +100,7 @@ async def start_report(update: Update, context: Context) -> int:
     context.user_data[DRAFT_KEY] = {"modifiers": {}}  # type: ignore[index]
     assert update.effective_message is not None
     await update.effective_message.reply_text(
-        texts.REPORT_CHOOSE, reply_markup=menu_keyboard(await _ruleset(context), "")
+        fit(texts.REPORT_CHOOSE), reply_markup=menu_keyboard(await _ruleset(context), "")
     )
     return CHOOSE
 
@@ -121,7 +124,7 @@ async def choose_item(update: Update, context: Context) -> int:
     await query.answer()
     _draft(context)["item"] = item.id
     await query.edit_message_text(
-        texts.REPORT_TITLE.format(item=item.chat_name, points=item.points)
+        fit(texts.REPORT_TITLE.format(item=item.chat_name, points=item.points))
     )
     return TITLE
 
@@ -138,7 +141,7 @@ async def take_title(update: Update, context: Context) -> int:
         await tell_error(update, err)
         return TITLE
     _draft(context)["title"] = title
-    await update.effective_message.reply_text(texts.REPORT_DATE, reply_markup=_day_keyboard())
+    await update.effective_message.reply_text(fit(texts.REPORT_DATE), reply_markup=_day_keyboard())
     return DATE
 
 
@@ -186,7 +189,7 @@ def _day_keyboard() -> InlineKeyboardMarkup:
 async def _send(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
     message = update.effective_message
     assert message is not None
-    await message.reply_text(text, reply_markup=markup)
+    await message.reply_text(fit(text), reply_markup=markup)
 
 
 def _endorse_keyboard(
@@ -211,13 +214,14 @@ async def toggle_endorsement(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
     modifier = query.data[3:]
-    if not modifier:
-        await query.answer()
-        await query.edit_message_reply_markup(None)
-        await _send(update, texts.REPORT_EVIDENCE, _skip_keyboard())
-        return EVIDENCE
     ruleset = await _ruleset(context)
     draft = _draft(context)
+    if not modifier:
+        await query.answer()
+        # The buttons go; the endorsements chosen with them stay to be read.
+        await query.edit_message_text(fit(endorsements_text(ruleset, draft["modifiers"])))
+        await _send(update, texts.REPORT_EVIDENCE, _skip_keyboard())
+        return EVIDENCE
     chosen = ruleset.modifiers_by_key.get(modifier)
     if chosen is not None and draft["item"] in chosen.allowed_on:
         times = draft["modifiers"].get(modifier, 0) + 1
@@ -268,7 +272,8 @@ async def take_evidence(update: Update, context: Context) -> int:
         if query is not None:
             await query.answer()
         if not isinstance(err, AlreadyProcessed):
-            reason = texts.error_text(err.code, err.params)
+            shown = for_asker(update, context, err)
+            reason = texts.error_text(shown.code, shown.params)
             await _send(update, f"{reason}\n{texts.REPORT_ENDED}")
         return ConversationHandler.END
     if query is not None:
@@ -279,7 +284,21 @@ async def take_evidence(update: Update, context: Context) -> int:
     return ConversationHandler.END
 
 
-def summary_text(draft: Draft, evidence: str, ruleset: Ruleset) -> str:
+def endorsements_text(ruleset: Ruleset, chosen: dict[str, int]) -> str:
+    """The endorsement question as answered: the endorsements chosen, or none."""
+    if not any(chosen.values()):
+        return texts.REPORT_ENDORSED_NONE
+    labels = "、".join(
+        ruleset.modifiers_by_key[m].label + (f"×{n}" if n > 1 else "")
+        for m, n in chosen.items()
+        if n
+    )
+    return texts.REPORT_ENDORSED.format(labels=labels)
+
+
+def summary_text(draft: Draft, evidence: str, ruleset: Ruleset, near: str = "") -> str:
+    """The claim as it will be stored, to confirm; `near`: the name the liaison wrote when it
+    was only a part of the item's label."""
     extra = ""
     if draft.record.modifiers:
         labels = "、".join(
@@ -288,16 +307,18 @@ def summary_text(draft: Draft, evidence: str, ruleset: Ruleset) -> str:
         )
         extra += texts.SUMMARY_ENDORSE.format(labels=labels)
     if evidence:
-        shown = (
-            texts.EVIDENCE_FILE
-            if evidence.startswith(("document:", "photo:"))
-            else cut(evidence, EVIDENCE_SHOWN)
-        )
+        if evidence.startswith("photo:"):
+            shown = texts.EVIDENCE_PHOTO
+        elif evidence.startswith("document:"):
+            shown = texts.EVIDENCE_FILE
+        else:
+            shown = cut(evidence, EVIDENCE_SHOWN)
         extra += texts.SUMMARY_EVIDENCE.format(evidence=shown)
-    return texts.SUMMARY.format(
+    return fit(texts.SUMMARY.format(
         unit=draft.unit, item=draft.item.chat_name, title=draft.record.title, date=draft.record.day.isoformat(),
-        extra=extra, explanation=draft.scored.explanation, points=draft.scored.points,
-    )  # fmt: skip
+        extra=extra, explanation=explanation_lines(draft.scored.explanation), points=draft.scored.points,
+        near=texts.SUMMARY_NEAR.format(name=near) if near else "",
+    ))  # fmt: skip
 
 
 def summary_keyboard(draft_id: int) -> InlineKeyboardMarkup:
@@ -337,7 +358,7 @@ async def cancel_on_command(update: Update, context: Context) -> None:
 async def timed_out(update: Update, context: Context) -> None:
     context.user_data.pop(DRAFT_KEY, None)  # type: ignore[union-attr]
     if update.effective_chat is not None:
-        await context.bot.send_message(update.effective_chat.id, texts.REPORT_TIMEOUT)
+        await context.bot.send_message(update.effective_chat.id, fit(texts.REPORT_TIMEOUT))
 
 
 @answers_errors
@@ -346,7 +367,12 @@ async def one_line(update: Update, context: Context) -> None:
     assert update.effective_message is not None and update.effective_message.text is not None
     assert update.effective_user is not None
     ruleset = await _ruleset(context)
-    parsed = parse_one_line(ruleset, update.effective_message.text, now(context).date())
+    text = update.effective_message.text
+    try:
+        parsed = parse_one_line(ruleset, text, now(context).date())
+    except DomainError as err:
+        await _offer_items(update, context, ruleset, err)
+        return
     draft = await make_draft(
         store(context),
         update.effective_user.id,
@@ -359,7 +385,72 @@ async def one_line(update: Update, context: Context) -> None:
         now(context),
     )
     await update.effective_message.reply_text(
-        summary_text(draft, "", ruleset), reply_markup=summary_keyboard(draft.id)
+        summary_text(draft, "", ruleset, near="" if parsed.exact else parsed.name),
+        reply_markup=summary_keyboard(draft.id),
+    )
+
+
+async def _offer_items(
+    update: Update, context: Context, ruleset: Ruleset, err: DomainError
+) -> None:
+    """An item name that fits several items, or none but is near some: the liaison picks one
+    by its Chinese name, the title and the day kept; any other refusal is said as it is."""
+    if err.code == "item_ambiguous":
+        ids = [rule_id for rule_id, _ in err.params["candidates"]]
+    elif err.code == "item_unknown":
+        ids = list(err.params.get("suggestions", []))
+    else:
+        ids = []
+    if not ids:
+        raise err
+    assert update.effective_message is not None and update.effective_message.text is not None
+    name, title, day = split_one_line(update.effective_message.text, now(context).date())
+    items = [ruleset.items_by_key[i] for i in ids]
+    labels = [i.chat_name for i in items]
+    if err.code == "item_ambiguous":
+        question = texts.ITEM_PICK.format(name=name)
+    elif len(items) == 1:
+        question = texts.ITEM_DID_YOU_MEAN.format(name=name, item=labels[0])
+        labels = [texts.ITEM_YES.format(item=labels[0])]
+    else:
+        question = texts.ITEM_NEAR_SOME.format(name=name)
+    rows = [
+        [InlineKeyboardButton(label, callback_data=f"rk:{i.id}")]
+        for label, i in zip(labels, items, strict=True)
+    ]
+    rows.append([InlineKeyboardButton(texts.CANCEL, callback_data="rk:")])
+    offer = await update.effective_message.reply_text(
+        fit(question), reply_markup=InlineKeyboardMarkup(rows)
+    )
+    # Kept with the offer's message: a button of an earlier offer cannot take this title.
+    context.user_data[PICK_KEY] = {  # type: ignore[index]
+        "message": offer.message_id, "title": title, "day": day, "items": ids,
+    }  # fmt: skip
+
+
+@answers_errors
+async def pick_item(update: Update, context: Context) -> None:
+    """The item picked for a one-line report: its summary, to confirm as any other."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and update.effective_user is not None
+    pick = context.user_data.get(PICK_KEY)  # type: ignore[union-attr]
+    if pick is None or query.message is None or pick["message"] != query.message.message_id:
+        raise DomainError("button_stale")
+    del context.user_data[PICK_KEY]  # type: ignore[union-attr]
+    choice = query.data[3:]
+    if not choice:
+        await query.answer()
+        await query.edit_message_text(texts.REPORT_CANCELLED)
+        return
+    if choice not in pick["items"]:
+        raise DomainError("button_forged")
+    draft = await make_draft(
+        store(context), update.effective_user.id, choice, pick["title"],
+        pick["day"], (), "", update_id(update), now(context),
+    )  # fmt: skip
+    await query.answer()
+    await query.edit_message_text(
+        summary_text(draft, "", await _ruleset(context)), reply_markup=summary_keyboard(draft.id)
     )
 
 
@@ -373,7 +464,7 @@ async def draft_button(update: Update, context: Context) -> None:
     except DomainError:
         raise DomainError("button_stale") from None
     user_id = update.effective_user.id
-    cancelled = f"{query.message.text}\n\n{texts.REPORT_CANCELLED}"  # type: ignore[union-attr]
+    cancelled = fit(f"{query.message.text}\n\n{texts.REPORT_CANCELLED}")  # type: ignore[union-attr]
     try:
         if action == "dx":
             await cancel_draft(store(context), draft_id, user_id, update_id(update), now(context))
@@ -401,7 +492,7 @@ async def draft_button(update: Update, context: Context) -> None:
         done = texts.CLAIM_CONFIRMED.format(record=claimed.record_id, points=claimed.scored.points)
     if claimed.status == "pending":
         deliver_soon(context)
-    await query.edit_message_text(f"{query.message.text}\n\n{done}")  # type: ignore[union-attr]
+    await query.edit_message_text(fit(f"{query.message.text}\n\n{done}"))  # type: ignore[union-attr]
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
@@ -454,3 +545,4 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         group=CANCEL_GROUP,
     )
     app.add_handler(CallbackQueryHandler(draft_button, pattern=r"^d[cx]:"))
+    app.add_handler(CallbackQueryHandler(pick_item, pattern=r"^rk:"))

@@ -21,7 +21,7 @@ from scoring.bulletin import Bulletin, Published, build_bulletin, is_year
 from scoring.errors import DomainError
 from scoring.periods import Period, check_period, quarter, quarter_of, year
 from scoring.ruleset import ItemKind, Ruleset
-from scoring.standings import Standings, unit_above
+from scoring.standings import Standings, leads, unit_above
 
 
 async def bulletin(store: Store, period: Period) -> Bulletin:
@@ -204,11 +204,10 @@ async def _tell_units(tx: Tx, paper: Bulletin, period: Period, now: datetime) ->
     for group in paper.standings.groups:
         for n, row in enumerate(group.rows):
             above = unit_above(group.rows, n)
-            gap = (
-                texts.BULLETIN_FIRST
-                if above is None
-                else texts.BULLETIN_GAP.format(unit=above.unit, gap=above.total - row.total)
-            )
+            if above is not None:
+                gap = texts.BULLETIN_GAP.format(unit=above.unit, gap=above.total - row.total)
+            else:  # a group tied throughout (all at 0) has no first
+                gap = texts.BULLETIN_FIRST if leads(group.rows, n) else ""
             text = texts.BULLETIN_LINE.format(
                 period=period.name, unit=row.unit, group=labels[group.group], rank=row.rank,
                 size=len(group.rows), column=ruleset.bulletin.total_column, total=row.total,

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from bot import texts
 from bot.buttons import claim_buttons
-from bot.render import EVIDENCE_SHOWN, cut, render_changes
+from bot.render import EVIDENCE_SHOWN, cut, explanation_lines, render_changes
 from bot.storage import Commission, Liaison, NewRecord, PendingClaim, Store, StoredDraft, Tx
 from bot.usecases import commissions
 from bot.usecases.notices import Answer, owe_answer, tell_admins, tell_unit
@@ -226,7 +226,7 @@ async def _owe_claim(
     text = texts.CLAIM_FOR_OFFICE.format(
         record=claimed.record_id, unit=claimed.unit, who=who, item=claimed.item.chat_name,
         title=claimed.record.title, date=claimed.record.day.isoformat(),
-        explanation=claimed.scored.explanation,
+        explanation=explanation_lines(claimed.scored.explanation),
     )  # fmt: skip
     attachment = evidence if evidence.startswith(FILE_EVIDENCE) else None
     if evidence and attachment is None:

@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.storage import LedgerLine, Liaison, RecordLine, Store
 from bot.usecases.standings import standings
 from scoring.periods import Period, month_of, quarter_of
-from scoring.standings import GroupStandings, Row, Standings, unit_above
+from scoring.standings import GroupStandings, Row, Standings, leads, unit_above
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,8 @@ class UnitStatus:
     group_size: int
     # The unit ranked just above, and the points between them.
     above: Row | None
+    # First in the group with some unit behind (a group all at 0 has no first).
+    first: bool
 
 
 def group_of(table: Standings, group: str) -> GroupStandings | None:
@@ -41,12 +43,14 @@ async def unit_status(store: Store, liaison: Liaison, now: datetime) -> UnitStat
     index = next((i for i, r in enumerate(rows) if r.unit == liaison.unit), None)
     row = rows[index] if index is not None else None
     above = None
-    if row is not None:
+    first = False
+    if index is not None:
         above = unit_above(rows, index)
+        first = leads(rows, index)
     quota = next((g.monthly_quota for g in ruleset.groups if g.id == liaison.group), None)
     return UnitStatus(
         liaison.unit, month, counts.get(liaison.unit_id, 0), quota, (month.end - today).days,
-        quarter, row, len(rows), above,
+        quarter, row, len(rows), above, first,
     )  # fmt: skip
 
 
