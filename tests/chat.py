@@ -73,7 +73,7 @@ class Chat:
     async def edited(self, message: SentMessage, text: str, timeout: float = 5.0) -> str:
         """Wait until the bot has edited `message` to contain `text`; its current text."""
         for _ in range(int(timeout / 0.02)):
-            if text in message.message["text"]:
+            if text in flat(message.message["text"]):
                 return str(message.message["text"])
             await asyncio.sleep(0.02)
         raise TimeoutError(f"message never said {text!r}: {message.message['text']!r}")

@@ -109,9 +109,12 @@ async def test_emoji_only_titles_are_refused(database: str) -> None:
 async def test_a_liaison_is_not_advised_to_unlock_a_period(database: str) -> None:
     async with running_bot(database) as chat:
         await chat.join(LIAISON, "公安局")
-        assert "已锁定 2024Q2" in (await chat.ask(ADMIN, "/lock 2024Q2")).text
+        assert "已锁定 2024年第二季度" in flat((await chat.ask(ADMIN, "/lock 2024Q2")).text)
         refused = await chat.ask(LIAISON, "采用 决策参考 关于沙漠治理的调研 2024-05-06")
-        assert "属于已锁定的期间 2024Q2" in refused.text and "请联系信息室" in refused.text
+        assert (
+            "属于已锁定的期间 2024年第二季度" in flat(refused.text)
+            and "请联系信息室" in refused.text
+        )
         assert "解锁" not in refused.text
         # An admin can unlock, and is told so.
         office = await chat.ask(ADMIN, "/penalty 公安局 error.city_endorsed 2024-05-06 失误")
@@ -159,9 +162,13 @@ async def test_no_first_in_a_group_all_at_zero(database: str) -> None:
         chat.say(ADMIN, "/bulletin 2024Q2")
         draft = await chat.server.wait_for(lambda m: "通报草稿】" in (m.text or ""), chat_id=ADMIN)
         await chat.press(ADMIN, draft, "发布")
-        line = await chat.server.wait_for(lambda m: "【2024Q2 通报】" in m.text, chat_id=LIAISON)
-        assert "第 1 名（共 2 个单位），总分 0" in line.text and "本组第一" not in line.text
-        await chat.server.wait_for(lambda m: "【2024Q2 通报】" in m.text, chat_id=SECOND)
+        line = await chat.server.wait_for(
+            lambda m: "【2024年第二季度 通报】" in flat(m.text), chat_id=LIAISON
+        )
+        assert "第 1 名（共 2 个单位），总分 0" in flat(line.text) and "本组第一" not in line.text
+        await chat.server.wait_for(
+            lambda m: "【2024年第二季度 通报】" in flat(m.text), chat_id=SECOND
+        )
         # With points, the first is said again.
         await chat.confirm(SECOND, await chat.ask(SECOND, "采用 决策参考 审计发现 今天"))
         ask = await chat.server.wait_for(lambda m: "新的采用申报" in m.text, chat_id=ADMIN)
@@ -218,8 +225,9 @@ async def test_chosen_endorsements_stay_and_a_photo_is_a_photo(database: str) ->
 
 
 def too_wide(message: SentMessage) -> list[str]:
-    """The lines of a message, its edits included, that a phone cannot show whole. A link is
-    one word that cannot be broken: a line holding only a link is allowed its width."""
+    """The lines of a message, its edits included, that a phone cannot show whole. A link and
+    a ledger anchor (line:hash, to be copied whole) are words that cannot be broken: a line
+    holding only one of them is allowed its width."""
     texts = [message.text or message.caption or ""]
     texts += [str(e.get("text") or e.get("caption") or "") for e in message.edits]
     wide = []
@@ -227,7 +235,7 @@ def too_wide(message: SentMessage) -> list[str]:
         if message.parse_mode == "HTML":
             text = html.unescape(re.sub(r"<[^>]+>", "", text))
         for line in text.split("\n"):
-            link = re.fullmatch(r"https?://\S+", line.rstrip())
+            link = re.fullmatch(r"https?://\S+|[0-9]+:[0-9a-f]{64}", line.rstrip())
             if phone_width(line) > PHONE_COLUMNS and not link:
                 wide.append(line)
     return wide

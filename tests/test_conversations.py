@@ -4,7 +4,7 @@ conversation never sticks — the next one-line report is answered without /canc
 from __future__ import annotations
 
 from bot.fakeapi import SentMessage
-from tests.chat import ADMIN, LIAISON, OTHER_ADMIN, Chat, running_bot
+from tests.chat import ADMIN, LIAISON, OTHER_ADMIN, Chat, flat, running_bot
 
 TITLE = "关于沙漠治理的调研"
 
@@ -25,7 +25,7 @@ def _answers(chat: Chat) -> list[str]:
 async def test_report_refused_at_every_step_then_a_one_line_report(database: str) -> None:
     async with running_bot(database, require_approval=False) as chat:
         await chat.join(LIAISON, "公安局")
-        assert "已锁定 2024Q2" in (await chat.ask(ADMIN, "/lock 2024Q2")).text
+        assert "已锁定 2024年第二季度" in flat((await chat.ask(ADMIN, "/lock 2024Q2")).text)
         first = await chat.ask(LIAISON, f"采用 决策参考 {TITLE} 今天")
         assert "得 18 分" in await chat.confirm(LIAISON, first)
 
@@ -45,7 +45,7 @@ async def test_report_refused_at_every_step_then_a_one_line_report(database: str
         assert "晚于今天" in (await chat.ask(LIAISON, "2999-01-01")).text
         assert "采用日期" in (await chat.reply(LIAISON)).text
         locked = await chat.ask(LIAISON, "2024-05-06")
-        assert "已锁定的期间 2024Q2" in locked.text
+        assert "已锁定的期间 2024年第二季度" in flat(locked.text)
         again = await chat.reply(LIAISON)
         assert "采用日期" in again.text and again.inline_keyboard
 

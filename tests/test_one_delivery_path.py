@@ -23,7 +23,8 @@ async def test_a_claim_whose_admin_message_failed_at_first_still_reaches_the_adm
         chat.server.fail_next("sendMessage", status=502, times=2)
         assert "等待信息室审核" in await chat.confirm(LIAISON, summary)
         assert rows(
-            chat.db(), "SELECT chat_id, buttons IS NOT NULL FROM outbox WHERE source = 'claim:1'"
+            chat.db(),
+            "SELECT chat_id, buttons IS NOT NULL FROM outbox WHERE source = 'claim:1' ORDER BY id",
         ) == [(ADMIN, 1), (OTHER_ADMIN, 1)]
         for admin in (ADMIN, OTHER_ADMIN):
             claim = await chat.server.wait_for(

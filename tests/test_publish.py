@@ -251,7 +251,7 @@ async def test_the_publish_button_publishes_the_draft_the_admin_reviewed(
             server, database, **office, bulletin_issue="磴政办发〔2024〕99号"
         ) as chat:
             await chat.press(ADMIN, draft, "发布")
-            await chat.edited(draft, "已发布 2024Q2 通报第 1 版")
+            await chat.edited(draft, "已发布 2024年第二季度 通报第 1 版")
             store = await Store.open(chat.db())
             try:
                 stored = await published_file(store, parse_period("2024Q2"), 1, "docx")

@@ -192,7 +192,7 @@ async def test_replies_files_and_saved_documents(tmp_path: Path) -> None:
     assert (saved / "材料 终稿.docx").read_bytes() == b"docx bytes"
     assert (saved / "截图.png").read_bytes() == b"\x89PNG picture"
 
-    assert "🤖 #11 📎 govinfo-" in script.output(15)
+    assert "🤖 #11 📎 记录与排名-" in script.output(15)
     assert f"保存到 {export}" in script.output(16)
     workbook = openpyxl.load_workbook(export)
     records = workbook["记录"]
@@ -362,7 +362,7 @@ async def test_time_moves_the_bots_clock_through_a_months_scheduled_work(
     assert code == 0
     assert ":time" in script.output(0)
     assert reminder.subject is not None
-    month = reminder.subject.label
+    month = reminder.subject.name
     reminded = script.output(1)
     assert f"机器人的时钟：{reminder.due_at:%Y-%m-%d %H:%M}" in reminded
     assert "【报送提醒】巴彦高勒镇：" in reminded and month in reminded
@@ -394,13 +394,13 @@ async def test_bulletin_sends_the_word_draft_and_offers_publishing_only_for_a_pe
     assert code == 0
     running = script.output(2)
     # The sandbox names an office, so the Word draft comes too, and no English setting is named.
-    assert f"{current.label} 通报草稿（docx）" in running
-    assert f"{current.label} 通报草稿（xlsx）" in running
+    assert f"{current.name} 通报草稿（docx）" in running
+    assert f"{current.name} 通报草稿（xlsx）" in running
     assert "GOVINFO_OFFICE_NAME" not in running
-    assert f"{current.label} 到 {current.end.isoformat()} 才结束" in running
+    assert f"{current.name} 到 {current.end.isoformat()} 才结束" in script.joined(2)
     assert "发布" not in running.replace("才能发布", "")
     ended = script.output(3)
-    assert f"{last.label} 通报草稿（docx）" in ended
+    assert f"{last.name} 通报草稿（docx）" in ended
     assert "[1] 发布  [2] 暂不发布" in ended
 
 

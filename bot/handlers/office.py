@@ -401,7 +401,7 @@ async def export(update: Update, context: Context, admin_id: int) -> None:
     await update.effective_message.reply_document(
         data,
         filename=texts.EXPORT_FILE.format(period=period.name),
-        caption=texts.EXPORT_CAPTION.format(period=period.name),
+        caption=fit(texts.EXPORT_CAPTION.format(period=period.name)),
     )
 
 
