@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -17,9 +18,11 @@ from telegram.ext import Application
 
 from bot.app import build_application
 from bot.fakeapi import FakeBotApi, SentMessage
+from bot.handlers.common import STORE
 from bot.runner import polling
 from bot.settings import Settings
 from bot.storage import Store
+from bot.storage.postgres import is_postgres
 from bot.usecases.imports import import_units
 from bot.usecases.setup import initialize
 from tests.conftest import write_csv
@@ -79,18 +82,32 @@ class Chat:
             await asyncio.sleep(0.02)
         raise TimeoutError("the summary was not updated after confirming")
 
-    async def settled(self) -> None:
-        """Wait until the bot has taken every queued update and finished what it started."""
-        for _ in range(200):
+    async def settled(self, timeout: float = 10.0) -> None:
+        """Wait until the bot has taken every queued update and finished what it started: none
+        waits on the server, none is being handled, and the intake (the SQLite working file, or
+        PostgreSQL's inbox, where the dispatcher claims them) holds none unhandled or claimed."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
             if (
                 self.server.pending_update_count == 0
                 and not self.app._update_processor.current_concurrent_updates
+                and not await self._unfinished()
+                # Again: an update fetched while the intake was read may have been handled.
+                and self.server.pending_update_count == 0
+                and not self.app._update_processor.current_concurrent_updates
             ):
-                await asyncio.sleep(0.05)
-                if self.server.pending_update_count == 0:
-                    return
+                return
             await asyncio.sleep(0.02)
         raise TimeoutError("the bot did not settle")
+
+    async def _unfinished(self) -> int:
+        """Updates in the intake not yet handled, or still claimed (PostgreSQL: a claim is
+        released once the update's conversation is kept, after its handlers)."""
+        store: Store = self.app.bot_data[STORE]
+        claimed = " OR claimed_until IS NOT NULL" if is_postgres(self.settings.db) else ""
+        async with store.bot_autocommit() as tx:
+            row = await tx.one(f"SELECT COUNT(*) FROM inbox WHERE handled_at IS NULL{claimed}")
+        return int(row[0]) if row else 0
 
     async def join(self, user: int, unit: str) -> None:
         """An admin invites, the user opens the deep link."""
@@ -130,6 +147,11 @@ def chat_settings(server: FakeBotApi, db: str, **overrides: Any) -> Settings:
         "api_base_url": server.base_url,
         "api_base_file_url": server.base_file_url,
         "require_approval": True,
+        # A PostgreSQL bot leads (runs its scheduler and courier) 2.5 leader checks after it
+        # starts: the product's 2 s check would cost every chat test 5 s. Each check may take
+        # as long as the interval: shorter, a loaded machine could make the leader give up.
+        "leader_check_seconds": 0.25,
+        "intake_poll_seconds": 0.05,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
