@@ -18,6 +18,7 @@ from telegram.ext import Application
 
 from bot.app import build_application
 from bot.fakeapi import FakeBotApi, SentMessage
+from bot.fakeapi.recorder import WAIT
 from bot.handlers.common import STORE
 from bot.runner import polling
 from bot.settings import Settings
@@ -49,7 +50,7 @@ class Chat:
     def say(self, user: int, text: str, **kwargs: Any) -> dict[str, Any]:
         return self.server.send_message(user, text, first_name=f"用户{user}", **kwargs)
 
-    async def reply(self, user: int, timeout: float = 5.0) -> SentMessage:
+    async def reply(self, user: int, timeout: float = WAIT) -> SentMessage:
         return await self.server.next_message(user, timeout=timeout)
 
     async def ask(self, user: int, text: str) -> SentMessage:
@@ -63,9 +64,10 @@ class Chat:
         """A press carrying `data` whether or not the message offers it now (stale or forged)."""
         self.server.press_button(user, message, data, any_data=True)
 
-    async def edited(self, message: SentMessage, text: str, timeout: float = 5.0) -> str:
+    async def edited(self, message: SentMessage, text: str, timeout: float = WAIT) -> str:
         """Wait until the bot has edited `message` to contain `text`; its current text."""
-        for _ in range(int(timeout / 0.02)):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
             if text in message.message["text"]:
                 return str(message.message["text"])
             await asyncio.sleep(0.02)
@@ -75,14 +77,15 @@ class Chat:
         """Press the summary's confirm button; the summary as it then reads."""
         before = str(summary.message["text"])
         await self.press(user, summary, "✅ 确认提交")
-        for _ in range(250):
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:
             current = str(summary.message["text"])
             if current != before:
                 return current
             await asyncio.sleep(0.02)
         raise TimeoutError("the summary was not updated after confirming")
 
-    async def settled(self, timeout: float = 10.0) -> None:
+    async def settled(self, timeout: float = WAIT) -> None:
         """Wait until the bot has taken every queued update and finished what it started: none
         waits on the server, none is being handled, and the intake (the SQLite working file, or
         PostgreSQL's inbox, where the dispatcher claims them) holds none unhandled or claimed."""
@@ -150,7 +153,7 @@ def chat_settings(server: FakeBotApi, db: str, **overrides: Any) -> Settings:
         # A PostgreSQL bot leads (runs its scheduler and courier) 2.5 leader checks after it
         # starts: the product's 2 s check would cost every chat test 5 s. Each check may take
         # as long as the interval: shorter, a loaded machine could make the leader give up.
-        "leader_check_seconds": 0.25,
+        "leader_check_seconds": 0.6,
         "intake_poll_seconds": 0.05,
     }
     values.update(overrides)

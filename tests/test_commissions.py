@@ -91,6 +91,7 @@ async def test_a_commission_from_creation_to_a_miss_and_a_selection(database: st
             await answer(
                 chat, ADMIN, "/commission 3月12日 审计局、公安局 一季度审计发现的问题", "约稿 #2"
             )
+            await wakes_at(chat, at(2026, 3, 11))  # the working day before its deadline
             await run_at(chat, time, at(2026, 3, 11))
             await run_at(chat, time, at(2026, 3, 13))
             letters = received(chat, SECOND, "【提醒函】")

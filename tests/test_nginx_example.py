@@ -71,7 +71,7 @@ async def test_the_readme_nginx_example_in_front_of_three_replicas(
                 )  # fmt: skip
                 replicas.append(BotProcess(process))
             try:
-                await until(lambda: any(leads(r) for r in replicas), "no process leads", 30)
+                await until(lambda: any(leads(r) for r in replicas), "no process leads", 120)
                 liaisons = Liaisons(server)
                 for _ in range(15):
                     liaisons.submit()
