@@ -43,9 +43,10 @@ log = logging.getLogger(__name__)
 # How often a claim is renewed while its update is handled, as a part of how long it lasts
 # (Settings.claim_seconds): three renewals may fail before it expires.
 RENEW_PART = 0.3
-# How long a new leader waits before it starts, in leader checks (Settings.leader_check_seconds):
-# the leader it replaces may still be sending for up to two checks (Leadership._run).
-HANDOVER_CHECKS = 2.5
+# How long the leader's check of its connection may take before the leader gives up its lock: at
+# least this, however often it checks (a loaded machine answers late, and a leader giving up
+# for that stops its process).
+CHECK_TIMEOUT = 2.0
 # What ends the hold on the leader's lock.
 LOST = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
 # What the leader listens to: another process added to the outbox, or to the calendar.
@@ -319,8 +320,13 @@ class Leadership:
         check: float,
     ) -> None:
         self._store = store
-        # How often a follower tries for the lock, and the leader checks its connection.
+        # How often a follower tries for the lock, and the leader checks its connection; how
+        # long a check may take; how long a new leader waits before it starts: the leader it
+        # replaces, cut off from the database, may still be sending until its next check has
+        # timed out (a check's interval and timeout), and half a check more.
         self._check = check
+        self._timeout = max(check, CHECK_TIMEOUT)
+        self._handover = check + self._timeout + check / 2
         # Become the leader; told: another process changed the outbox or the calendar; lost:
         # the lock's connection failed (the process must stop: another may lead by now).
         self._lead = lead
@@ -347,14 +353,14 @@ class Leadership:
                         await asyncio.sleep(self._check)
                     await lock.listen(OUTBOX_CHANNEL, lambda _: self._told())
                     # A leader cut off from the database (its connection gone from the server's
-                    # side, the lock freed) may still be sending for up to two checks before it
-                    # notices and stops: the new one starts after that.
-                    await asyncio.sleep(self._check * HANDOVER_CHECKS)
+                    # side, the lock freed) may still be sending until its next check fails: the
+                    # new one starts after that.
+                    await asyncio.sleep(self._handover)
                     await self._lead()
                     self.leading.set()
                     while True:
                         await asyncio.sleep(self._check)
-                        await lock.check(timeout=self._check)
+                        await lock.check(timeout=self._timeout)
             except asyncio.CancelledError:
                 raise
             except LOST:

@@ -34,7 +34,7 @@ def bot_env(server: FakeBotApi, db: Path, **settings: str) -> dict[str, str]:
         # On PostgreSQL (tests/test_replicas.py): a new leader starts 2.5 checks after taking
         # over, a dead process's updates are taken over when its claims expire. Shorter than
         # the product's 2 s and 10 s, long enough that a loaded machine's stalls lose neither.
-        GOVINFO_LEADER_CHECK_SECONDS="1",
+        GOVINFO_LEADER_CHECK_SECONDS="0.5",
         GOVINFO_CLAIM_SECONDS="4",
         GOVINFO_INTAKE_POLL_SECONDS="0.1",
     )
