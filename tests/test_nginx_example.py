@@ -98,4 +98,7 @@ async def test_the_readme_nginx_example_in_front_of_three_replicas(
     # Telegram's posts all answered 200 by the first try: nginx passed those the killed process
     # could not take to another one.
     assert {d.status for d in server.webhook_deliveries} == {200}
-    assert "connect() failed" in (tmp_path / "error.log").read_text()
+    # nginx met the killed process: connecting to it after the kill, or a post it was sending
+    # when the process died (the connection reset); either way the post went to another.
+    errors = (tmp_path / "error.log").read_text()
+    assert "connect() failed" in errors or "recv() failed (104: Connection reset" in errors
