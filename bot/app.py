@@ -146,7 +146,10 @@ async def _replicate(app: Application, store: PgStore, settings: Settings, intak
     the intake, wherever they were received, and runs the scheduler and the courier only while
     it leads. Polling, only the leader may ask Telegram for updates: this one waits for that."""
     await _prepare(app, store, settings)
-    dispatcher = Dispatcher(app, store, settings.now, CONCURRENT_UPDATES)
+    dispatcher = Dispatcher(
+        app, store, settings.now, CONCURRENT_UPDATES,
+        claim_seconds=settings.claim_seconds, poll_every=settings.intake_poll_seconds,
+    )  # fmt: skip
     intake.replicate(dispatcher, Conversations(app, store, settings.now))
     app.bot_data[COURIER] = Nudge(store)
     # Sending stops, between two messages, as soon as this process no longer leads.
@@ -172,7 +175,7 @@ async def _replicate(app: Application, store: PgStore, settings: Settings, intak
         app.bot_data[COURIER] = Nudge(store)
         app.bot_data[STOP].set()
 
-    leadership = Leadership(store, lead, told, lost)
+    leadership = Leadership(store, lead, told, lost, check=settings.leader_check_seconds)
     app.bot_data[LEADERSHIP] = leadership
     leadership.start()
     dispatcher.start()

@@ -8,13 +8,13 @@ deliveries land on any of them. Here:
   whichever process stored them, claiming each (bot.storage.intake.claim_next) so that it is
   handled once; a chat's updates are claimed one at a time, in order;
 - a claim is renewed while its update is handled; a process that dies leaves its claims to
-  expire (CLAIM_SECONDS), and another process takes the update over;
+  expire (Settings.claim_seconds), and another process takes the update over;
 - a guided conversation's step and the user's data live in the database between updates
   (Conversations), so that its next step may land on any process;
 - one process leads (Leadership: a PostgreSQL advisory lock held by a connection of its own):
   it alone runs the scheduler and delivers the outbox. The others tell it when they have added
   to the outbox (NOTIFY). When the leader dies its connection closes, the lock is free, and
-  another process takes it within LEADER_CHECK seconds; the job runs and messages already done
+  another process takes it within Settings.leader_check_seconds; the job runs and messages already done
   are recorded in the database and not made again.
 """
 
@@ -41,17 +41,13 @@ from bot.unreadable import set_aside_stored
 
 log = logging.getLogger(__name__)
 
-# A claim on an update lasts this long unless renewed (every RENEW_EVERY seconds while its
-# handlers run): how long an update of a dead process waits before another takes it over.
-CLAIM_SECONDS = 10.0
-RENEW_EVERY = 3.0
-# How often a process looks for updates nobody holds (stored by a process that died, or whose
-# chat waited for an earlier update handled elsewhere).
-POLL_EVERY = 0.5
-# How often a follower tries to become the leader, and the leader checks its connection; how
-# long a new leader waits before it starts.
-LEADER_CHECK = 2.0
-HANDOVER = 2 * LEADER_CHECK + 1.0
+# How often a claim is renewed while its update is handled, as a part of how long it lasts
+# (Settings.claim_seconds): three renewals may fail before it expires.
+RENEW_PART = 0.3
+# How long the leader's check of its connection may take before the leader gives up its lock: at
+# least this, however often it checks (a loaded machine answers late, and a leader giving up
+# for that stops its process).
+CHECK_TIMEOUT = 2.0
 # What ends the hold on the leader's lock.
 LOST = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
 # What the leader listens to: another process added to the outbox, or to the calendar.
@@ -86,11 +82,20 @@ class Dispatcher:
         store: PgStore,
         clock: Callable[[], datetime],
         limit: int,
+        *,
+        claim_seconds: float,
+        poll_every: float,
     ) -> None:
         self._app = app
         self._store = store
         self._clock = clock
         self._limit = limit
+        # How long a claim lasts unless renewed: how long an update of a dead process waits
+        # before another takes it over. How often this process looks for updates nobody holds
+        # (stored by a process that died, or whose chat waited for an earlier update handled
+        # elsewhere).
+        self._claim_seconds = claim_seconds
+        self._poll_every = poll_every
         self.name = replica_name()
         self._in_flight: set[int] = set()
         self._wake = asyncio.Event()
@@ -127,10 +132,10 @@ class Dispatcher:
             self._wake.set()
 
     async def _take(self) -> None:
-        absorbed_at = -POLL_EVERY
+        absorbed_at = -self._poll_every
         while True:
             try:
-                if time.monotonic() - absorbed_at >= POLL_EVERY:
+                if time.monotonic() - absorbed_at >= self._poll_every:
                     # Updates a dead process acted on are marked handled before they are taken
                     # again (they would be handled twice).
                     async with self._store.bot_autocommit() as tx:
@@ -141,13 +146,13 @@ class Dispatcher:
                 # The database gone for a moment: the updates wait in the intake.
                 log.warning("could not take updates from the intake", exc_info=True)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), POLL_EVERY)
+                await asyncio.wait_for(self._wake.wait(), self._poll_every)
             self._wake.clear()
 
     async def _take_all(self) -> None:
         while len(self._in_flight) < self._limit and self._app.running:
             async with self._store.bot_autocommit() as tx:
-                claimed = await tx.claim_next(self.name, CLAIM_SECONDS)
+                claimed = await tx.claim_next(self.name, self._claim_seconds)
             if claimed is None:
                 return
             update_id, payload = claimed
@@ -164,13 +169,13 @@ class Dispatcher:
 
     async def _renew(self) -> None:
         while True:
-            await asyncio.sleep(RENEW_EVERY)
+            await asyncio.sleep(self._claim_seconds * RENEW_PART)
             held = sorted(self._in_flight)
             if not held:
                 continue
             try:
                 async with self._store.bot_autocommit() as tx:
-                    renewed = await tx.renew_claims(self.name, held, CLAIM_SECONDS)
+                    renewed = await tx.renew_claims(self.name, held, self._claim_seconds)
             except Exception:
                 log.warning("could not renew the claims on updates", exc_info=True)
                 continue
@@ -313,8 +318,17 @@ class Leadership:
         lead: Callable[[], Awaitable[None]],
         told: Callable[[], None],
         lost: Callable[[], None],
+        *,
+        check: float,
     ) -> None:
         self._store = store
+        # How often a follower tries for the lock, and the leader checks its connection; how
+        # long a check may take; how long a new leader waits before it starts: the leader it
+        # replaces, cut off from the database, may still be sending until its next check has
+        # timed out (a check's interval and timeout), and half a check more.
+        self._check = check
+        self._timeout = max(check, CHECK_TIMEOUT)
+        self._handover = check + self._timeout + check / 2
         # Become the leader; told: another process changed the outbox or the calendar; lost:
         # the lock's connection failed (the process must stop: another may lead by now).
         self._lead = lead
@@ -338,24 +352,24 @@ class Leadership:
             try:
                 async with self._store.leader_lock() as lock:
                     while not await lock.take():
-                        await asyncio.sleep(LEADER_CHECK)
+                        await asyncio.sleep(self._check)
                     await lock.listen(OUTBOX_CHANNEL, lambda _: self._told())
                     # A leader cut off from the database (its connection gone from the server's
-                    # side, the lock freed) may still be sending for up to two checks before it
-                    # notices and stops: the new one starts after that.
-                    await asyncio.sleep(HANDOVER)
+                    # side, the lock freed) may still be sending until its next check fails: the
+                    # new one starts after that.
+                    await asyncio.sleep(self._handover)
                     await self._lead()
                     self.leading.set()
                     while True:
-                        await asyncio.sleep(LEADER_CHECK)
-                        await lock.check(timeout=LEADER_CHECK)
+                        await asyncio.sleep(self._check)
+                        await lock.check(timeout=self._timeout)
             except asyncio.CancelledError:
                 raise
             except LOST:
                 if not self.leading.is_set():
                     # A follower lost nothing: it tries again on a new connection.
                     log.warning("could not try for the leader's lock", exc_info=True)
-                    await asyncio.sleep(LEADER_CHECK)
+                    await asyncio.sleep(self._check)
                     continue
                 log.exception("the leader's connection to the database failed")
                 self.leading.clear()

@@ -35,6 +35,12 @@ def bot_env(server: FakeBotApi, db: Path, **settings: str) -> dict[str, str]:
         GOVINFO_ADMIN_IDS=str(ADMIN),
         GOVINFO_RATE_LIMIT="false",
         GOVINFO_JOBS="false",
+        # On PostgreSQL (tests/test_replicas.py): a new leader starts 2.5 checks after taking
+        # over, a dead process's updates are taken over when its claims expire. Shorter than
+        # the product's 2 s and 10 s, long enough that a loaded machine's stalls lose neither.
+        GOVINFO_LEADER_CHECK_SECONDS="0.5",
+        GOVINFO_CLAIM_SECONDS="4",
+        GOVINFO_INTAKE_POLL_SECONDS="0.1",
     )
     env.update({f"GOVINFO_{key.upper()}": value for key, value in settings.items()})
     return env
@@ -138,7 +144,7 @@ class Liaisons:
                 raise TimeoutError(f"{len(missing)} reports never answered: {sorted(missing)[:5]}")
             await asyncio.sleep(0.05)
 
-    async def all_stored(self, db: Path, timeout: float = 30.0) -> None:
+    async def all_stored(self, db: Path, timeout: float = 120.0) -> None:
         """Until every report is stored, and Telegram has nothing left to deliver."""
         deadline = time.monotonic() + timeout
         while set(titles(db)) != set(self.titles) or self.server.pending_update_count:

@@ -11,10 +11,12 @@ import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from time import monotonic
 from zoneinfo import ZoneInfo
 
 import time_machine
 
+from bot.fakeapi.recorder import WAIT
 from bot.jobs.scheduler import WAKE
 from tests.chat import Chat, flat
 from tests.stores import rows
@@ -54,7 +56,8 @@ def next_wake(chat: Chat) -> datetime | None:
 async def idle(chat: Chat, after: datetime) -> None:
     """Until the scheduler has made what was due at `after`, set its next wake-up beyond it,
     and delivered every message it owed."""
-    for _ in range(500):
+    deadline = monotonic() + WAIT
+    while monotonic() < deadline:
         wake = next_wake(chat)
         unsent = rows(
             chat.db(), "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failure IS NULL"
@@ -92,7 +95,8 @@ async def submit(chat: Chat, user: int, count: int, topic: str) -> None:
 
 async def wakes_at(chat: Chat, when: datetime) -> None:
     """Until the scheduler's next wake-up is `when` (it is set again after a new commission)."""
-    for _ in range(250):
+    deadline = monotonic() + WAIT
+    while monotonic() < deadline:
         if next_wake(chat) == when:
             return
         await asyncio.sleep(0.02)

@@ -1,5 +1,6 @@
 """LibreOffice as a test's spreadsheet program: it reads and writes files as Excel and WPS do
-(shared strings, styles, its own CSV reading). Tests using it are skipped where it is absent."""
+(shared strings, styles, its own CSV reading). `.ci/run` installs it: a test using it fails,
+rather than being skipped, where it is absent."""
 
 from __future__ import annotations
 
@@ -9,17 +10,27 @@ from pathlib import Path
 
 import pytest
 
-needs_libreoffice = pytest.mark.skipif(
-    shutil.which("soffice") is None, reason="needs LibreOffice (soffice)"
+MISSING = (
+    "LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui "
+    "libreoffice-calc-nogui fonts-noto-cjk poppler-utils (as .ci/run does)"
 )
+
+
+def require_soffice() -> str:
+    """The LibreOffice program; the test fails where there is none."""
+    program = shutil.which("soffice") or shutil.which("libreoffice")
+    if program is None:
+        pytest.fail(MISSING)
+    return program
 
 
 def soffice(outdir: Path, target: str, source: Path, *options: str) -> Path:
     """Convert with LibreOffice, in a profile of the test's own (another soffice may run)."""
+    program = require_soffice()
     outdir.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [
-            "soffice", f"-env:UserInstallation=file://{outdir}/lo-profile", "--headless",
+            program, f"-env:UserInstallation=file://{outdir}/lo-profile", "--headless",
             *options, "--convert-to", target, "--outdir", str(outdir), str(source),
         ],
         check=True, capture_output=True, timeout=120,

@@ -27,6 +27,7 @@ from scoring.periods import parse_period
 from scoring.ruleset import load_ruleset
 from scoring.standings import Standings
 from tests.conftest import Cli, write_csv
+from tests.libreoffice import require_soffice
 from tests.test_ordos_seed import COLUMNS, records_for, seed_cells, seed_tables
 
 HEADER = ["date", "unit", "item", "count", "points", "modifiers", "title", "note"]
@@ -364,22 +365,20 @@ def test_pdf_without_libreoffice_says_what_to_install(
     assert "生成 PDF 需要 LibreOffice" in lines[0] and "libreoffice-writer-nogui" in lines[0]
 
 
-@pytest.mark.skipif(
-    shutil.which("soffice") is None and shutil.which("libreoffice") is None,
-    reason="LibreOffice is not installed (README, 'Bulletin'): the PDF cannot be made here",
-)
 def test_pdf_through_libreoffice(ordos: Cli, tmp_path: Path) -> None:
+    require_soffice()
     out = tmp_path / "q2.pdf"
     ordos.ok("bulletin", "--period", "2020Q2", "--format", "pdf", "--out", str(out))
     data = out.read_bytes()
     assert data.startswith(b"%PDF")
-    if shutil.which("pdftotext"):
-        text = subprocess.run(
-            ["pdftotext", str(out), "-"], capture_output=True, text=True, check=True
-        ).stdout
-        assert "2349" in text and "准格尔旗" in text
-        # Page numbers: pdftotext drops the spaces between the dashes and the number.
-        assert "—2—" in text.replace(" ", "")
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext is not installed: apt-get install poppler-utils (as .ci/run does)")
+    text = subprocess.run(
+        ["pdftotext", str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "2349" in text and "准格尔旗" in text
+    # Page numbers: pdftotext drops the spaces between the dashes and the number.
+    assert "—2—" in text.replace(" ", "")
 
 
 @pytest.mark.parametrize("ruleset", ["dengkou-2024", "ordos-2020"])
@@ -439,10 +438,6 @@ def test_group_tables_share_widths_and_nothing_wraps_by_a_character(
                 assert len(cell.text) * 144 + margins <= width, cell.text
 
 
-@pytest.mark.skipif(
-    shutil.which("soffice") is None or shutil.which("pdftotext") is None,
-    reason="LibreOffice and poppler-utils are not installed (README, 'Bulletin')",
-)
 def test_a_comma_ending_a_line_survives_into_the_pdf(ordos: Cli, tmp_path: Path) -> None:
     # 、 at every place around a line's end: the last character of the first line (26 after
     # the indent), the one that would hang past it, and the first of the next line.

@@ -28,7 +28,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.fakeapi import FakeBotApi
+from bot.fakeapi import FakeBotApi, faults
 
 # RetryAfter warns about its future timedelta type whenever PTB itself builds one.
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
@@ -292,7 +292,22 @@ async def test_injected_failures_reach_ptb_as_its_exceptions(server: FakeBotApi)
     assert [message.text for message in server.sent] == ["three"]
 
 
-async def test_rate_limit_answers_429_beyond_30_sends_per_second(server: FakeBotApi) -> None:
+class StoppedClock:
+    """The server's clock for its rate limit, moved only by the test: the 35 sends fall in one
+    second however slowly a loaded machine makes them."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+async def test_rate_limit_answers_429_beyond_30_sends_per_second(
+    server: FakeBotApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = StoppedClock()
+    monkeypatch.setattr(faults, "time", clock)
     server.rate_limit(per_second=30)
     async with build_app(server) as app:
         results = await asyncio.gather(
@@ -302,7 +317,7 @@ async def test_rate_limit_answers_429_beyond_30_sends_per_second(server: FakeBot
             raw = await client.post(
                 method_url(server, "sendMessage"), json={"chat_id": 1, "text": "x"}
             )
-        await asyncio.sleep(1.05)  # the sliding window has moved on
+        clock.now += 1.05  # the sliding window has moved on
         await app.bot.send_message(USER, "later")
 
     assert sum(isinstance(result, RetryAfter) for result in results) == 5

@@ -1,7 +1,8 @@
 """The README's nginx configuration, as written there (HTTP instead of TLS, loopback addresses),
 in front of three `govinfo-bot run --webhook` processes on one PostgreSQL database: one process
 is killed while liaisons report, and nginx passes the posts it no longer answers to the others.
-Every report is stored and answered once."""
+Every report is stored once and answered once, but for one whose action committed just before the
+kill (its reply was the killed process's to send)."""
 
 from __future__ import annotations
 
@@ -71,7 +72,7 @@ async def test_the_readme_nginx_example_in_front_of_three_replicas(
                 )  # fmt: skip
                 replicas.append(BotProcess(process))
             try:
-                await until(lambda: any(leads(r) for r in replicas), "no process leads", 30)
+                await until(lambda: any(leads(r) for r in replicas), "no process leads", 120)
                 liaisons = Liaisons(server)
                 for _ in range(15):
                     liaisons.submit()
@@ -93,10 +94,15 @@ async def test_the_readme_nginx_example_in_front_of_three_replicas(
                     await stop(replica)
     finally:
         subprocess.run([nginx, "-c", conf, "-s", "stop"], check=False)
+    # Every report answered once; unanswered only if its action committed just before the kill
+    # (its reply was the killed process's to send: README, "Nothing received is lost").
     answers = liaisons.answers()
     assert set(answers) == set(liaisons.titles)
     assert max(liaisons.answers(resent=False).values()) == 1, answers
     # Telegram's posts all answered 200 by the first try: nginx passed those the killed process
     # could not take to another one.
     assert {d.status for d in server.webhook_deliveries} == {200}
-    assert "connect() failed" in (tmp_path / "error.log").read_text()
+    # nginx met the killed process: connecting to it after the kill, or a post it was sending
+    # when the process died (the connection reset); either way the post went to another.
+    errors = (tmp_path / "error.log").read_text()
+    assert "connect() failed" in errors or "recv() failed (104: Connection reset" in errors

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import Workbook
 
 from tests.conftest import Cli
-from tests.libreoffice import needs_libreoffice, soffice
+from tests.libreoffice import soffice
 from tests.xlsxraw import sheet_xml, write_xlsx
 
 CN_HEADER = ["序号", "日期", "单位名称", "项目", "数量", "分值", "批示", "标题", "备注"]
@@ -187,7 +187,6 @@ def test_a_workbook_as_excel_saves_it_with_shared_strings(office: Cli, tmp_path:
     assert "3000 行，3000 条记录（其中报送 3000 条）" in out
 
 
-@needs_libreoffice
 def test_a_register_saved_by_a_spreadsheet_program(office: Cli, tmp_path: Path) -> None:
     """The register saved again by LibreOffice, as Excel and WPS save it: shared strings, date
     cells by their number format, the merged title kept."""

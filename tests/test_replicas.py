@@ -117,7 +117,7 @@ async def test_three_replicas_one_killed(postgres: PostgresDatabases) -> None:
         server.balance([f"http://127.0.0.1:{port}/telegram" for port in ports])
         replicas = [await start_replica(server, db, port, clock) for port in ports]
         try:
-            await until(lambda: any(leads(r) for r in replicas), "no process leads", 30)
+            await until(lambda: any(leads(r) for r in replicas), "no process leads", 120)
             (leader,) = (r for r in replicas if leads(r))
             liaisons = Liaisons(server)
             conversation = asyncio.ensure_future(guided_report(server))

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import subprocess
 import zipfile
 from datetime import date
@@ -21,7 +20,7 @@ from openpyxl import Workbook, load_workbook
 from bot import texts
 from tests.chat import ADMIN, LIAISON, running_bot
 from tests.conftest import Cli, write_csv
-from tests.libreoffice import needs_libreoffice
+from tests.libreoffice import require_soffice
 from tests.stores import rows as query
 
 HEADER = ["date", "unit", "item", "title", "note"]
@@ -268,18 +267,17 @@ def test_the_bulletin(old: Cli, tmp_path: Path, fmt: str, monkeypatch: pytest.Mo
         assert b"\x1b" not in xml and "\u202e".encode() not in xml
 
 
-@needs_libreoffice
 def test_the_bulletin_as_pdf(old: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    require_soffice()
     monkeypatch.setenv("GOVINFO_OFFICE_NAME", "磴口县人民政府办公室")
     out = tmp_path / "b.pdf"
     result = old("bulletin", "--period", "2024Q2", "--format", "pdf", "--out", str(out))
     assert result.code == 0, result.err
     assert out.read_bytes().startswith(b"%PDF")
-    if shutil.which("pdftotext"):
-        text = subprocess.run(
-            ["pdftotext", str(out), "-"], capture_output=True, text=True, check=True
-        ).stdout
-        assert "公安局[2J" in text and "\x1b" not in text
+    text = subprocess.run(
+        ["pdftotext", str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "公安局[2J" in text and "\x1b" not in text
 
 
 async def test_export_in_chat(database: str) -> None:

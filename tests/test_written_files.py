@@ -18,7 +18,7 @@ from bot.sheets import FORMULA_STARTS, display_width
 from bot.storage import Store
 from scoring.periods import parse_period
 from tests.conftest import Cli, write_csv
-from tests.libreoffice import needs_libreoffice, soffice
+from tests.libreoffice import soffice
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 HOSTILE = [
@@ -172,7 +172,6 @@ def test_every_writer_makes_text_inert() -> None:
     assert not [c for c in cells_of(data, sheet.title) if c.find(f"{MAIN}f") is not None]
 
 
-@needs_libreoffice
 def test_a_spreadsheet_program_reads_our_csv_as_text(office: Cli, tmp_path: Path) -> None:
     """LibreOffice reads the CSV as Excel would: a name beginning with "=" is text there (it
     would be a formula without the apostrophe: the control row proves the reader would)."""

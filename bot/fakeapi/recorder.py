@@ -14,6 +14,10 @@ from bot.fakeapi.signals import Signal
 
 _T = TypeVar("_T")
 
+# How long a wait for the bot lasts by default before it fails: a wait returns as soon as what
+# it waits for is there, and the tests share a loaded machine, where a reply can take seconds.
+WAIT = 30.0
+
 
 class Recorder:
     """The observation half of FakeBotApi, which inherits it so tests call server.wait_for()."""
@@ -41,7 +45,7 @@ class Recorder:
         predicate: Callable[[SentMessage], bool],
         *,
         chat_id: int | None = None,
-        timeout: float = 5.0,
+        timeout: float = WAIT,
     ) -> SentMessage:
         """Waits for the next bot message matching `predicate` that no waiter took yet.
 
@@ -56,7 +60,7 @@ class Recorder:
             f"no bot message matching {what}{where}",
         )
 
-    async def next_message(self, chat_id: int, *, timeout: float = 5.0) -> SentMessage:
+    async def next_message(self, chat_id: int, *, timeout: float = WAIT) -> SentMessage:
         """Waits for the next bot message in `chat_id` that no waiter took yet."""
         return await self._wait_until(
             lambda: self._take_message(lambda _: True, chat_id),
@@ -69,7 +73,7 @@ class Recorder:
         method: str,
         predicate: Callable[[ApiCall], bool] | None = None,
         *,
-        timeout: float = 5.0,
+        timeout: float = WAIT,
     ) -> ApiCall:
         """Waits for the next answered call of `method` (matching `predicate`) not yet taken."""
         return await self._wait_until(
