@@ -144,6 +144,19 @@ async def test_a_reminder_due_before_an_action_reschedules_is_still_sent(databas
             assert next_wake(chat) == at(2026, 3, 7)
 
 
+async def test_a_deadline_without_its_year_in_december_is_next_years(database: str) -> None:
+    """In December, 3月12日 is the coming March's, not a day past to refuse."""
+    with clock(at(2026, 12, 7, 10)):
+        async with running_bot(database, **CALENDAR_ONLY) as chat:
+            await idle(chat, at(2026, 12, 7, 10))
+            await chat.join(SECOND, "审计局")
+            created = await answer(
+                chat, ADMIN, "/commission 3月12日 审计局 一季度工作谋划", "约稿 #1"
+            )
+            assert "截止日期：2027-03-12" in created
+            assert rows(chat.db(), "SELECT deadline FROM commissions") == [("2027-03-12",)]
+
+
 async def test_bad_commissions_are_refused_and_store_nothing(database: str) -> None:
     with clock(at(2026, 3, 2, 10)):
         async with running_bot(database, **CALENDAR_ONLY) as chat:
