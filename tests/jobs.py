@@ -3,6 +3,10 @@
 time-machine moves datetime.now(), which both the office's clock and APScheduler read, but not
 asyncio's monotonic clock: a test moves the clock to a due time and wakes APScheduler, which then
 runs whatever its own reading of the time says is due, as it would have at that moment.
+
+An action's reply comes before the delivery it set off (deliver_soon) is done, and that delivery
+then sets the next wake-up again: the clock only moves, and a pass only counts as over, once no
+such delivery is under way, or it would read the clock of a later day than the action's.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from bot.fakeapi.recorder import WAIT
+from bot.handlers.common import DELIVERY_TASK
 from bot.jobs.scheduler import WAKE
 from tests.chat import Chat, flat
 from tests.stores import rows
@@ -53,9 +58,24 @@ def next_wake(chat: Chat) -> datetime | None:
     return jobs[0].next_t if jobs else None
 
 
+def delivering() -> bool:
+    """Whether an action's delivery is under way (it sets the next wake-up again when done)."""
+    return any(t.get_name() == DELIVERY_TASK and not t.done() for t in asyncio.all_tasks())
+
+
+async def delivered() -> None:
+    """Until the deliveries that actions set off are done."""
+    deadline = monotonic() + WAIT
+    while monotonic() < deadline:
+        if not delivering():
+            return
+        await asyncio.sleep(0.02)
+    raise TimeoutError("an action's delivery did not end")
+
+
 async def idle(chat: Chat, after: datetime) -> None:
     """Until the scheduler has made what was due at `after`, set its next wake-up beyond it,
-    and delivered every message it owed."""
+    and delivered every message it owed, and no action's delivery is left to reschedule."""
     deadline = monotonic() + WAIT
     while monotonic() < deadline:
         wake = next_wake(chat)
@@ -63,14 +83,17 @@ async def idle(chat: Chat, after: datetime) -> None:
             chat.db(), "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failure IS NULL"
         )
         # The wake-up at start-up is due at once; the one set after a pass is a due time later.
-        if wake is not None and wake > after + timedelta(seconds=30) and unsent == [(0,)]:
+        settled = wake is not None and wake > after + timedelta(seconds=30)
+        if settled and unsent == [(0,)] and not delivering():
             return
         await asyncio.sleep(0.02)
     raise TimeoutError(f"the scheduler did not settle after {after}")
 
 
 async def run_at(chat: Chat, time: Clock, moment: datetime) -> None:
-    """Move the clock to `moment` and wake the scheduler as its timer would."""
+    """Move the clock to `moment`, once the last actions' deliveries are done (each sets the next
+    wake-up again at the time it ends), and wake the scheduler as its timer would."""
+    await delivered()
     time.move_to(moment)
     assert chat.app.job_queue is not None
     chat.app.job_queue.scheduler.wakeup()

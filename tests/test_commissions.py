@@ -137,6 +137,43 @@ async def test_a_commission_from_creation_to_a_miss_and_a_selection(database: st
             ]
 
 
+async def test_a_reminder_due_before_an_action_reschedules_is_still_sent(database: str) -> None:
+    """An action's delivery sets the next wake-up again when it ends, which may be after a run
+    fell due and before the wake-up for it ran (notices to many chats outlasting the due time, a
+    late timer): that run is made at once, not superseded by the next one days later."""
+    with clock(at(2026, 3, 2, 10)) as time:
+        async with running_bot(database, **CALENDAR_ONLY) as chat:
+            await idle(chat, at(2026, 3, 2, 10))
+            await chat.join(SECOND, "审计局")
+            await answer(chat, ADMIN, "/commission 3月6日 审计局 春耕备耕工作进展", "约稿 #1")
+            await wakes_at(chat, at(2026, 3, 5))
+
+            # The reminder is due at 09:00; the wake-up for it has not run when, a minute later,
+            # another commission's delivery sets the next wake-up again.
+            time.move_to(at(2026, 3, 5, 9, 1))
+            await answer(chat, ADMIN, "/commission 3月20日 审计局 一季度工作总结", "约稿 #2")
+            await idle(chat, at(2026, 3, 5, 9, 1))
+            (reminder,) = received(chat, SECOND, "【约稿提醒】")
+            assert "约稿 #1「春耕备耕工作进展」将于 2026-03-06 截止" in reminder
+            assert rows(chat.db(), "SELECT job, period, outcome FROM job_runs") == [
+                ("commission_reminder", "1", "done")
+            ]
+            assert next_wake(chat) == at(2026, 3, 7)
+
+
+async def test_a_deadline_without_its_year_in_december_is_next_years(database: str) -> None:
+    """In December, 3月12日 is the coming March's, not a day past to refuse."""
+    with clock(at(2026, 12, 7, 10)):
+        async with running_bot(database, **CALENDAR_ONLY) as chat:
+            await idle(chat, at(2026, 12, 7, 10))
+            await chat.join(SECOND, "审计局")
+            created = await answer(
+                chat, ADMIN, "/commission 3月12日 审计局 一季度工作谋划", "约稿 #1"
+            )
+            assert "截止日期：2027-03-12" in created
+            assert rows(chat.db(), "SELECT deadline FROM commissions") == [("2027-03-12",)]
+
+
 async def test_bad_commissions_are_refused_and_store_nothing(database: str) -> None:
     with clock(at(2026, 3, 2, 10)):
         async with running_bot(database, **CALENDAR_ONLY) as chat:

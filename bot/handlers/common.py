@@ -65,6 +65,10 @@ def courier(context: Context) -> Courier:
     return context.bot_data[COURIER]  # type: ignore[no-any-return]
 
 
+# The name of the task delivering what an action stored (and setting the next wake-up again).
+DELIVERY_TASK = "deliver"
+
+
 def deliver_soon(context: Context, *, reschedule: bool = False) -> None:
     """Deliver what the action just stored in the outbox, without keeping the user waiting;
     with `reschedule`, the action added to the calendar (a commission's deadline)."""
@@ -72,7 +76,7 @@ def deliver_soon(context: Context, *, reschedule: bool = False) -> None:
 
 
 def deliver_now(app: Application, *, reschedule: bool = False) -> None:  # type: ignore[type-arg]
-    app.create_task(_deliver(app, reschedule), name="deliver")
+    app.create_task(_deliver(app, reschedule), name=DELIVERY_TASK)
 
 
 async def answer_now(context: Context, owed: Sequence[Outgoing]) -> None:

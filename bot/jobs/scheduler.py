@@ -74,6 +74,8 @@ class Scheduler:
         self._lock = asyncio.Lock()
         # Failed attempts of runs that raised something unexpected, by (job, period).
         self._attempts: dict[tuple[str, str], int] = {}
+        # The time of the last pass that made everything due: runs due since are still owed.
+        self._made_until: datetime | None = None
 
     def start(self) -> None:
         """Catch up as soon as the application runs, then keep waking at due times."""
@@ -106,6 +108,7 @@ class Scheduler:
             now = self._settings.now()
             try:
                 await self.make_due(now)
+                self._made_until = now
                 await self._courier.deliver()
             except Exception:
                 # Whatever went wrong (a database locked for too long, say), the calendar must
@@ -114,7 +117,9 @@ class Scheduler:
             finally:
                 await self._set_next_wake(now)
 
-    async def _set_next_wake(self, now: datetime) -> None:
+    async def _set_next_wake(self, now: datetime, after: datetime | None = None) -> None:
+        """The next wake-up: the first run due after `after` (by default `now`, the pass just
+        made), at once if that one is already due."""
         if not self._app.running:
             return  # stopping: the next start catches up
         try:
@@ -126,15 +131,18 @@ class Scheduler:
             log.exception("could not read the schedule; trying again shortly")
             self._wake_at(now + RETRY)
             return
-        upcoming = [r.due_at for r in commission_runs(self._settings, open_ones) if r.due_at > now]
-        following = next_calendar_run(self._settings, now, quota=ruleset.has_quota)
-        check = next_check_run(self._settings, now)
+        since = now if after is None else after
+        runs = commission_runs(self._settings, open_ones)
+        upcoming = [r.due_at for r in runs if r.due_at > since]
+        following = next_calendar_run(self._settings, since, quota=ruleset.has_quota)
+        check = next_check_run(self._settings, since)
         upcoming += [run.due_at for run in (following, check) if run is not None]
         if waiting or self._attempts:
             # Messages left after network errors, or a run that failed: try again soon.
             upcoming.append(now + RETRY)
         if upcoming:
-            self._wake_at(min(upcoming))
+            first = min(upcoming)
+            self._wake_at(0 if first <= now else first)
 
     async def make_due(self, now: datetime) -> None:
         async with self._store.reading() as tx:
@@ -203,6 +211,13 @@ class Scheduler:
         log.info("%s %s %s: %s", outcome, run.job, run.period, detail)
 
     async def reschedule(self) -> None:
-        """A new commission may fall due before the wake-up already set."""
+        """A new commission may fall due before the wake-up already set. The wake-up it replaces
+        may have been due already (an action's delivery to many chats outlasting a due time, a
+        late timer): runs due since the last pass are woken for at once, not left to a later
+        run that supersedes them; before the first pass, that pass is made at once."""
         async with self._lock:
-            await self._set_next_wake(self._settings.now())
+            if self._made_until is None:
+                if self._app.running:
+                    self._wake_at(0)
+                return
+            await self._set_next_wake(self._settings.now(), self._made_until)
