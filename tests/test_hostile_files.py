@@ -42,14 +42,14 @@ class Run:
     peak_mb: float
 
 
-# Runs a command and prints its exit code, CPU seconds and peak RSS. A child forked from pytest itself would
+# Runs a command and prints its exit code and peak RSS. A child forked from pytest itself would
 # report pytest's memory as its own peak (the kernel keeps the high-water mark across exec), so
 # the command is started from this small process instead.
 LAUNCHER = """
 import os, subprocess, sys
 child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
 _, status, usage = os.wait4(child.pid, 0)
-print(os.waitstatus_to_exitcode(status), usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
+print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)
 """
 
 

@@ -14,7 +14,7 @@ import pytest
 import time_machine
 from openpyxl import Workbook, load_workbook
 
-from tests.chat import ADMIN, LIAISON, running_bot
+from tests.chat import ADMIN, LIAISON, flat, running_bot
 from tests.conftest import Cli, write_csv
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -132,7 +132,7 @@ async def test_periods_as_people_write_them_in_chat(database: str) -> None:
         sent = await chat.server.wait_for(lambda m: m.document is not None, chat_id=ADMIN)
         assert sent.document is not None
         assert sent.document.filename == f"记录与排名-{quarter}.xlsx"
-        assert sent.caption == f"{quarter} 的记录、积分流水和排名"
+        assert flat(sent.caption) == f"{quarter} 的记录、积分流水和排名"
         locked = (await chat.ask(ADMIN, "/lock 上月")).text
         assert locked.startswith(f"已锁定 {last.year}年{last.month}月：")
         refused = (await chat.ask(ADMIN, "/lock 上上月")).text

@@ -80,6 +80,33 @@ async def test_a_failing_action_leaves_nothing(database: str) -> None:
     await store.close()
 
 
+async def test_a_cancelled_transaction_leaves_the_store_usable(database: str) -> None:
+    """A task cancelled wherever it stands in a transaction (a courier stopped mid-send) leaves
+    nothing of it, and the next transaction on the shared connection goes on."""
+    store = await Store.open(database)
+    try:
+        for steps in range(12):
+
+            async def writes(n: int = steps) -> None:
+                async with store.transaction() as tx:
+                    await tx.set_setting("cancelled", str(n))
+                    await asyncio.sleep(60)
+
+            task = asyncio.ensure_future(writes())
+            for _ in range(steps):
+                await asyncio.sleep(0)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            async with store.transaction() as tx:
+                assert await tx.setting("cancelled") is None
+                await tx.set_setting("after", str(steps))
+            async with store.reading() as tx:
+                assert await tx.setting("after") == str(steps)
+    finally:
+        await store.close()
+
+
 async def test_a_transaction_run_whole_commits_or_leaves_nothing(database: str) -> None:
     store = await Store.open(database)
     await initialize(store, "dengkou-2024")

@@ -3,6 +3,7 @@ those of the database in `migrations`, those of the bot's working file in `migra
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import re
@@ -14,6 +15,7 @@ from importlib import resources
 
 import aiosqlite
 
+from bot.storage.shielded import to_the_end
 from scoring.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -61,17 +63,25 @@ async def immediate(
     ends, rolled back if it raises. With `busy`, a lock that cannot be had (within the busy
     timeout) raises that instead of sqlite3's error."""
     try:
-        await conn.execute("BEGIN IMMEDIATE")
+        await to_the_end(conn.execute("BEGIN IMMEDIATE"))
     except sqlite3.OperationalError as exc:
         if busy is None or "locked" not in str(exc):
             raise
         raise busy() from exc
+    except asyncio.CancelledError:
+        await _roll_back(conn)
+        raise
     try:
         yield
     except BaseException:
-        await conn.execute("ROLLBACK")
+        await _roll_back(conn)
         raise
-    await conn.execute("COMMIT")
+    await to_the_end(conn.execute("COMMIT"))
+
+
+async def _roll_back(conn: aiosqlite.Connection) -> None:
+    if conn.in_transaction:
+        await to_the_end(conn.execute("ROLLBACK"))
 
 
 async def migrate(

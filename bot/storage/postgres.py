@@ -28,6 +28,7 @@ import asyncpg
 from bot.storage.base import BUSY_TIMEOUT_MS, Row, Store, StoreBusy, shown
 from bot.storage.dsn import SCHEMES, check_url
 from bot.storage.migrate import migration_files
+from bot.storage.shielded import to_the_end
 
 if TYPE_CHECKING:
     from bot.storage.tx import Tx
@@ -116,6 +117,26 @@ class PgConnection:
         await self.conn.copy_records_to_table(table, records=rows, columns=list(columns))
 
 
+@asynccontextmanager
+async def shielded_transaction(conn: asyncpg.Connection) -> AsyncIterator[None]:
+    """asyncpg's transaction, begun and ended to the end whatever cancels the task meanwhile:
+    cancelled half-way through its BEGIN, asyncpg's own would stay marked open and make the next
+    transaction on the connection a savepoint inside it, never committed."""
+    transaction = conn.transaction()
+    try:
+        await to_the_end(transaction.start())
+    except asyncio.CancelledError:
+        if conn.is_in_transaction():
+            await to_the_end(transaction.rollback())
+        raise
+    try:
+        yield
+    except BaseException:
+        await to_the_end(transaction.rollback())
+        raise
+    await to_the_end(transaction.commit())
+
+
 async def _no_reset(conn: asyncpg.Connection) -> None:
     """A pooled connection leaves no session state behind (transaction-scoped locks only; the
     temporary tables of an import live on the writer connection, never pooled): asyncpg's
@@ -163,7 +184,7 @@ class PgStore(Store):
         async with self._lock:
             writer = await self._writing()
             try:
-                async with writer.transaction():
+                async with shielded_transaction(writer):
                     if wait:
                         await writer.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
                     elif not await writer.fetchval(
@@ -194,7 +215,7 @@ class PgStore(Store):
         # updates get here from being handled one at a time (bot.replicas), and the intake's
         # own writes are single statements. A store-wide lock held each report's summary up
         # behind the others' (bench/chat.py: 0.44 of the echo bot with it, 0.58 without).
-        async with self._pool.acquire() as conn, conn.transaction():
+        async with self._pool.acquire() as conn, shielded_transaction(conn):
             tx = Tx(PgConnection(conn), self, reading=False, bot_file=True)  # type: ignore[arg-type]
             yield tx
         self.claimed.update(tx.claims)
