@@ -68,19 +68,11 @@ def make_key(source: KeySource) -> bytes:
     """The key, its file made (readable by its owner only) when there is none."""
     if (found := read_key(source)) is not None:
         return found
-    assert source.file is not None
     key = secrets.token_bytes(KEY_BYTES)
     try:
-        # O_EXCL: two processes keying at once must not write two keys over each other.
-        fd = os.open(source.file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        _write_new(source, key)
     except FileExistsError:
         return make_key(source)
-    except OSError as exc:
-        raise DomainError("ledger_key_unreadable", file=source.shown, detail=str(exc)) from exc
-    with os.fdopen(fd, "w", encoding="ascii") as f:
-        f.write(key.hex() + "\n")
-        f.flush()
-        os.fsync(f.fileno())
     return key
 
 
@@ -89,7 +81,19 @@ def place_key(source: KeySource, key: bytes) -> None:
     if source.file is None:
         return
     try:
+        _write_new(source, key)
+    except FileExistsError as exc:
+        raise DomainError("ledger_key_unreadable", file=source.shown, detail=str(exc)) from exc
+
+
+def _write_new(source: KeySource, key: bytes) -> None:
+    """The key written to a file that must not exist yet (FileExistsError if it does): two
+    processes keying at once must not write two keys over each other (O_EXCL)."""
+    assert source.file is not None
+    try:
         fd = os.open(source.file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise
     except OSError as exc:
         raise DomainError("ledger_key_unreadable", file=source.shown, detail=str(exc)) from exc
     with os.fdopen(fd, "w", encoding="ascii") as f:
