@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from bot.fakeapi import FakeBotApi
+from bot.fakeapi import FakeBotApi, SentMessage
 from bot.storage import Store
 from bot.usecases.bulletin import published_file
 from bot.usecases.imports import import_records
 from scoring.periods import parse_period
-from tests.chat import ADMIN, LIAISON, SECOND, bot_on, flat, prepare_db
+from tests.chat import ADMIN, LIAISON, SECOND, Chat, bot_on, flat, prepare_db
 from tests.conftest import Cli, write_csv
 from tests.stores import rows
 
@@ -98,6 +98,19 @@ def test_publishing_locks_and_keeps_the_files(cli: Cli, tmp_path: Path, monkeypa
     assert first.read_bytes() == again.read_bytes()
 
 
+async def q2_draft(chat: Chat, tmp_path: Path) -> SentMessage:
+    """The second quarter's records imported, and the admin's /bulletin draft with its buttons."""
+    store = await Store.open(chat.db())
+    try:
+        await import_records(
+            store, write_csv(tmp_path / "q2.csv", HEADER, Q2), "t", chat.settings.now()
+        )
+    finally:
+        await store.close()
+    chat.say(ADMIN, "/bulletin 2024Q2")
+    return await chat.server.wait_for(lambda m: "通报草稿】" in (m.text or ""), chat_id=ADMIN)
+
+
 async def test_liaisons_hear_their_line_once_also_across_a_restart(
     database: str, tmp_path: Path
 ) -> None:
@@ -107,17 +120,7 @@ async def test_liaisons_hear_their_line_once_also_across_a_restart(
             await chat.join(LIAISON, "公安局")
             await chat.join(SECOND, "审计局")
             await chat.join(THIRD, "财政局")
-            store = await Store.open(chat.db())
-            try:
-                await import_records(
-                    store, write_csv(tmp_path / "q2.csv", HEADER, Q2), "t", chat.settings.now()
-                )
-            finally:
-                await store.close()
-            chat.say(ADMIN, "/bulletin 2024Q2")
-            draft = await chat.server.wait_for(
-                lambda m: "通报草稿】" in (m.text or ""), chat_id=ADMIN
-            )
+            draft = await q2_draft(chat, tmp_path)
             spreadsheet = next(m for m in chat.server.messages_to(ADMIN) if m.document is not None)
             assert load_workbook(io.BytesIO(spreadsheet.document.data)).sheetnames  # type: ignore[union-attr]
             # A liaison pressing the admins' button is refused.
@@ -235,17 +238,7 @@ async def test_the_publish_button_publishes_the_draft_the_admin_reviewed(
         async with bot_on(
             server, database, **office, bulletin_issue="磴政办发〔2024〕12号"
         ) as chat:
-            store = await Store.open(chat.db())
-            try:
-                await import_records(
-                    store, write_csv(tmp_path / "q2.csv", HEADER, Q2), "t", chat.settings.now()
-                )
-            finally:
-                await store.close()
-            chat.say(ADMIN, "/bulletin 2024Q2")
-            draft = await chat.server.wait_for(
-                lambda m: "通报草稿】" in (m.text or ""), chat_id=ADMIN
-            )
+            draft = await q2_draft(chat, tmp_path)
         # The office changes its issue number setting before pressing 发布 on the draft.
         async with bot_on(
             server, database, **office, bulletin_issue="磴政办发〔2024〕99号"
