@@ -54,7 +54,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.app import build_application
 from bot.fakeapi import FakeBotApi
-from bot.jobs.calendar import Job, calendar_runs
+from bot.jobs.kind import Plan, runs_between
+from bot.jobs.registry import KINDS, QUOTA_REMINDER
 from bot.jobs.scheduler import SINCE_KEY
 from bot.runner import polling
 from bot.settings import Settings
@@ -69,7 +70,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 # The reminder 2026-03/1 is due at 09:00 on Friday 2026-03-20; nothing else falls in between.
 SINCE = datetime(2026, 3, 20, 8, 0, tzinfo=SHANGHAI)
 NOW = datetime(2026, 3, 20, 9, 30, tzinfo=SHANGHAI)
-EXPECTED_RUN = (Job.QUOTA_REMINDER, "2026-03/1")
+EXPECTED_RUN = (QUOTA_REMINDER.name, "2026-03/1")
 SOURCE = f"{EXPECTED_RUN[0]}:{EXPECTED_RUN[1]}"  # the outbox source the run's messages carry
 PER_SECOND = 30  # Telegram's broadcast limit, enforced by the fake server
 TARGET_FACTOR = 1.15
@@ -185,7 +186,10 @@ def bench_settings(server: FakeBotApi, db: Path) -> Settings:
 
 def check_calendar(settings: Settings) -> None:
     """The run under test must be the only one due, or the figures would measure more."""
-    due = [(r.job, r.period) for r in calendar_runs(settings, SINCE, NOW, quota=True)]
+    due = [
+        (r.job.name, r.period)
+        for r in runs_between(KINDS.values(), Plan(settings, True), SINCE, NOW)
+    ]
     if due != [EXPECTED_RUN]:
         raise RuntimeError(f"expected only {EXPECTED_RUN} due in ({SINCE}, {NOW}], got {due}")
 

@@ -955,16 +955,15 @@ LETTER_NOBODY = "，该单位没有信息员，提醒函未能送达"
 SETTLEMENT_NOTHING = "【月度结算】{month}已结算过，按现有数据没有新的扣分。"
 JOB_FAILED = "【自动任务未完成】{job}（{period}）：{reason}"
 JOB_ERROR = "多次出错（{error}），已放弃，详见日志"
-JOB_NAMES = {
-    "quota_reminder": "报送提醒",
-    "final_warning": "扣分预警",
-    "settlement": "月度结算",
-    "quarterly_standings": "季度通报草稿",
-    "annual_standings": "年度通报草稿",
-    "commission_reminder": "约稿提醒",
-    "commission_close": "约稿结算",
-    "ledger_check": "数据核验",
-}
+# How people name each kind of scheduled run (bot/jobs/registry.py).
+JOB_QUOTA_REMINDER = "报送提醒"
+JOB_FINAL_WARNING = "扣分预警"
+JOB_SETTLEMENT = "月度结算"
+JOB_QUARTERLY = "季度通报草稿"
+JOB_ANNUAL = "年度通报草稿"
+JOB_COMMISSION_REMINDER = "约稿提醒"
+JOB_COMMISSION_CLOSE = "约稿结算"
+JOB_LEDGER_CHECK = "数据核验"
 SETTLE_BY_HAND = "请处理后运行 govinfo-bot quota settle --month {month}。"
 LIAISON_BLOCKED = (
     "信息员 {who}（{unit}）已屏蔽机器人，已自动停用。如需恢复，请重新邀请：/invite {unit}"
@@ -1039,7 +1038,7 @@ JOBS_RECENT_LINE = "  {ran}  {job} {period}：{outcome} {detail}"
 JOBS_NONE = "  （还没有）"
 JOBS_UPCOMING = "接下来的定时任务："
 JOBS_UPCOMING_LINE = "  {due} 周{weekday}  {job} {period}"
-JOBS_DAILY_CHECK = "  每天 {time}  数据核验（下次 {due} 周{weekday}；失败时通知管理员）"
+JOBS_DAILY = "  每天 {time}  {job}（下次 {due} 周{weekday}；失败时通知管理员）"
 JOB_OUTCOMES = {"done": "完成", "skipped": "跳过", "failed": "未完成"}
 WEEKDAYS = "一二三四五六日"
 

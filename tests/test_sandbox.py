@@ -14,7 +14,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bot.jobs.calendar import Job, Run, calendar_runs
+from bot.jobs.kind import Plan, Run, runs_between
+from bot.jobs.registry import FINAL_WARNING, KINDS, QUOTA_REMINDER, SETTLEMENT
 from bot.sandbox import sandbox_session
 from bot.settings import Settings
 from scoring.errors import DomainError
@@ -333,10 +334,11 @@ async def test_time_moves_the_bots_clock_through_a_months_scheduled_work(
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     # The month's next quota runs from now, whatever day the test runs on: a reminder, the
     # final warning after it, and the settlement after that.
-    runs = calendar_runs(settings, settings.now(), settings.now() + timedelta(days=70), quota=True)
-    reminder = next(r for r in runs if r.job is Job.QUOTA_REMINDER)
-    warning = next(r for r in runs if r.job is Job.FINAL_WARNING and r.subject == reminder.subject)
-    settlement = next(r for r in runs if r.job is Job.SETTLEMENT and r.due_at > warning.due_at)
+    plan = Plan(settings, quota=True)
+    runs = runs_between(KINDS.values(), plan, settings.now(), settings.now() + timedelta(days=70))
+    reminder = next(r for r in runs if r.job is QUOTA_REMINDER)
+    warning = next(r for r in runs if r.job is FINAL_WARNING and r.subject == reminder.subject)
+    settlement = next(r for r in runs if r.job is SETTLEMENT and r.due_at > warning.due_at)
 
     def at(run: Run) -> str:
         return f":time {run.due_at:%Y-%m-%d %H:%M}"

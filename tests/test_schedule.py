@@ -10,7 +10,8 @@ import pytest
 import time_machine
 from pydantic import ValidationError
 
-from bot.jobs.calendar import Job, calendar_runs, next_calendar_run
+from bot.jobs.kind import Plan, Run, next_run, runs_between
+from bot.jobs.registry import ANNUAL, KINDS, QUARTERLY, QUOTA_REMINDER
 from bot.settings import Settings
 from tests.conftest import Cli
 from tests.stores import rows
@@ -22,10 +23,16 @@ def settings(**values: object) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+def calendar_runs(first: datetime, last: datetime, *, quota: bool, **values: object) -> list[Run]:
+    """The office's calendar, without the daily check of the database."""
+    plan = Plan(settings(verify_time=None, **values), quota)
+    return runs_between(KINDS.values(), plan, first, last)
+
+
 def runs(first: datetime, last: datetime, **values: object) -> list[tuple[str, str, str]]:
     return [
-        (r.due_at.strftime("%Y-%m-%d %a %H:%M"), r.job.value, r.period)
-        for r in calendar_runs(settings(**values), first, last, quota=True)
+        (r.due_at.strftime("%Y-%m-%d %a %H:%M"), r.job.name, r.period)
+        for r in calendar_runs(first, last, quota=True, **values)
     ]
 
 
@@ -114,20 +121,19 @@ def test_bad_job_settings_are_refused() -> None:
 
 def test_without_quotas_only_the_bulletins_remain() -> None:
     found = calendar_runs(
-        settings(),
         datetime(2025, 12, 31, tzinfo=ZONE),
         datetime(2026, 12, 31, tzinfo=ZONE),
         quota=False,
     )
-    assert {r.job for r in found} == {Job.QUARTERLY, Job.ANNUAL}
+    assert {r.job for r in found} == {QUARTERLY, ANNUAL}
     assert [r.period for r in found] == ["2025Q4", "2025", "2026Q1", "2026Q2", "2026Q3"]
 
 
 def test_the_next_run_is_strictly_after() -> None:
     at_reminder = datetime(2026, 1, 20, 9, tzinfo=ZONE)
-    following = next_calendar_run(settings(), at_reminder, quota=True)
+    following = next_run(KINDS.values(), Plan(settings(verify_time=None), True), at_reminder)
     assert following is not None
-    assert (following.due_at.date(), following.job) == (date(2026, 1, 28), Job.QUOTA_REMINDER)
+    assert (following.due_at.date(), following.job) == (date(2026, 1, 28), QUOTA_REMINDER)
 
 
 def test_the_command_line_shows_what_ran_and_what_comes(cli: Cli) -> None:

@@ -11,21 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Hashable
 from datetime import datetime, timedelta
 
 from telegram.ext import Application, ContextTypes
 
 from bot import texts
 from bot.delivery import Courier
-from bot.jobs.calendar import (
-    Job,
-    Run,
-    commission_runs,
-    next_calendar_run,
-    next_check_run,
-    runs_between,
-)
-from bot.jobs.work import BEFORE, WORK, RunSkipped, Work, failure_text
+from bot.jobs.kind import Plan, Run, next_run, runs_between
+from bot.jobs.registry import KINDS
+from bot.jobs.work import RunSkipped, Work, failure_text
 from bot.settings import Settings
 from bot.storage import Store
 from bot.usecases import commissions
@@ -42,25 +37,9 @@ RETRY = timedelta(minutes=1)
 ATTEMPTS = 3
 
 
-def _line(run: Run) -> tuple[str, str] | None:
-    """Runs of one line supersede each other: only the latest due one is still worth making
-    (after a long stop, one reminder rather than three, and no reminder once the deadline is
-    past)."""
-    if run.job in (Job.QUOTA_REMINDER, Job.FINAL_WARNING):
-        assert run.subject is not None
-        return ("quota", run.subject.label)
-    if run.job is Job.COMMISSION_REMINDER or run.job is Job.COMMISSION_CLOSE:
-        return ("commission", run.period)
-    if run.job is Job.LEDGER_CHECK:
-        return ("check", "")
-    return None
-
-
-def _stale(run: Run, now: datetime) -> bool:
-    """A reminder for a month that is over tells nothing: the settlement speaks instead."""
-    return run.job in (Job.QUOTA_REMINDER, Job.FINAL_WARNING) and (
-        run.subject is not None and now.date() > run.subject.end
-    )
+def _line(run: Run) -> Hashable | None:
+    """Runs of one line supersede each other: only the latest due one is still worth making."""
+    return run.job.line(run) if run.job.line is not None else None
 
 
 class Scheduler:
@@ -132,11 +111,9 @@ class Scheduler:
             self._wake_at(now + RETRY)
             return
         since = now if after is None else after
-        runs = commission_runs(self._settings, open_ones)
-        upcoming = [r.due_at for r in runs if r.due_at > since]
-        following = next_calendar_run(self._settings, since, quota=ruleset.has_quota)
-        check = next_check_run(self._settings, since)
-        upcoming += [run.due_at for run in (following, check) if run is not None]
+        plan = Plan(self._settings, ruleset.has_quota, open_ones)
+        following = next_run(KINDS.values(), plan, since)
+        upcoming = [] if following is None else [following.due_at]
         if waiting or self._attempts:
             # Messages left after network errors, or a run that failed: try again soon.
             upcoming.append(now + RETRY)
@@ -156,27 +133,29 @@ class Scheduler:
             since = now
         else:
             since = datetime.fromisoformat(since_text)
-        runs = runs_between(self._settings, ruleset, open_ones, since, now)
-        due = [r for r in runs if (r.job.value, r.period) not in done]
+        plan = Plan(self._settings, ruleset.has_quota, open_ones)
+        runs = runs_between(KINDS.values(), plan, since, now)
+        due = [r for r in runs if (r.job.name, r.period) not in done]
         latest = {_line(r): r for r in due}
         for run in due:
             line = _line(run)
+            stale = run.job.stale(run, now) if run.job.stale is not None else None
             if line is not None and latest[line] is not run:
                 await self._record(run, now, "skipped", "superseded")
-            elif _stale(run, now):
-                await self._record(run, now, "skipped", "month over")
+            elif stale is not None:
+                await self._record(run, now, "skipped", stale)
             else:
                 await self._make(run, now)
 
     async def _make(self, run: Run, now: datetime) -> None:
-        key = (run.job.value, run.period)
+        key = (run.job.name, run.period)
         try:
-            before = BEFORE.get(run.job)
+            before = run.job.before
             found = await before(self._store) if before is not None else None
             async with self._store.transaction() as tx:
-                if not await tx.add_job_run(run.job.value, run.period, run.due_at, now, "done"):
+                if not await tx.add_job_run(run.job.name, run.period, run.due_at, now, "done"):
                     return
-                await WORK[run.job](Work(tx, run, now, self._settings, found))
+                await run.job.work(Work(tx, run, now, self._settings, found))
         except RunSkipped as skipped:
             await self._record(run, now, "skipped", str(skipped))
         except DomainError as err:
@@ -198,7 +177,7 @@ class Scheduler:
         log.warning("scheduled %s %s failed: %s", run.job, run.period, reason)
         text = failure_text(run, reason)
         async with self._store.transaction() as tx:
-            if await tx.add_job_run(run.job.value, run.period, run.due_at, now, "failed", text):
+            if await tx.add_job_run(run.job.name, run.period, run.due_at, now, "failed", text):
                 await tx.enqueue(
                     f"{run.job}:{run.period}",
                     [(admin, text) for admin in self._settings.admin_ids],
@@ -207,7 +186,7 @@ class Scheduler:
 
     async def _record(self, run: Run, now: datetime, outcome: str, detail: str) -> None:
         async with self._store.transaction() as tx:
-            await tx.add_job_run(run.job.value, run.period, run.due_at, now, outcome, detail)
+            await tx.add_job_run(run.job.name, run.period, run.due_at, now, outcome, detail)
         log.info("%s %s %s: %s", outcome, run.job, run.period, detail)
 
     async def reschedule(self) -> None:

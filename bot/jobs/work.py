@@ -3,13 +3,13 @@ messages it owes go into the database together, or not at all."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot import render, texts
 from bot.bulletin.letter import office_letter
-from bot.jobs.calendar import Job, Run
+from bot.jobs.kind import Run
 from bot.settings import Settings
 from bot.storage import Store, Tx
 from bot.storage.intake import KEEP_HANDLED
@@ -35,8 +35,8 @@ class Work:
     run: Run
     now: datetime
     settings: Settings
-    # What the run found before its transaction (see BEFORE).
-    found: DomainError | Verified | None = None
+    # What the kind's `before` found before the run's transaction.
+    found: object = None
 
     @property
     def source(self) -> str:
@@ -251,24 +251,11 @@ async def ledger_check(work: Work) -> None:
     await work.tx.forget_updates(work.now - KEEP_HANDLED)
 
 
-# Work made before the run's transaction, its result passed to the run as Work.found.
-BEFORE: dict[Job, Callable[[Store], Awaitable[DomainError | Verified]]] = {
-    Job.LEDGER_CHECK: check_database,
-}
-
-WORK: dict[Job, Callable[[Work], Awaitable[None]]] = {
-    Job.QUOTA_REMINDER: quota_reminder,
-    Job.FINAL_WARNING: final_warning,
-    Job.SETTLEMENT: settlement,
-    Job.QUARTERLY: bulletin_draft,
-    Job.ANNUAL: bulletin_draft,
-    Job.COMMISSION_REMINDER: commission_reminder,
-    Job.COMMISSION_CLOSE: commission_close,
-    Job.LEDGER_CHECK: ledger_check,
-}
+def settle_by_hand(run: Run) -> str:
+    return texts.SETTLE_BY_HAND.format(month=run.named)
 
 
 def failure_text(run: Run, reason: str) -> str:
-    if run.job is Job.SETTLEMENT:
-        reason = f"{reason}。{texts.SETTLE_BY_HAND.format(month=run.named)}"
-    return texts.JOB_FAILED.format(job=texts.JOB_NAMES[run.job], period=run.named, reason=reason)
+    if run.job.by_hand is not None:
+        reason = f"{reason}。{run.job.by_hand(run)}"
+    return texts.JOB_FAILED.format(job=run.job.label, period=run.named, reason=reason)
