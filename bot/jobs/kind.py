@@ -112,8 +112,9 @@ def _making_order(run: Run) -> tuple[datetime, str, int, str]:
     return (run.due_at, run.job.name, int(key) if key.isdigit() else 0, key)
 
 
-# How far ahead the next run is looked for: near first, as most kinds fall due often; the
-# office's calendar has its bulletins every quarter, so a year and a month always finds one.
+# How far ahead the next run is looked for: near first, as most kinds fall due often. A year and
+# a month always finds one of the office's: its bulletins come every quarter, and a commission's
+# deadline is at most a year ahead (bot/usecases/commissions.py).
 _LOOKS = (timedelta(days=1), timedelta(days=32), timedelta(days=400))
 
 
