@@ -308,7 +308,8 @@ def domain_error_lines(err: DomainError) -> list[str]:
 # refusal codes (scoring/ruleset.py), with their facts.
 RULESET_PROBLEMS: dict[str, str] = {
     "missing": "缺少此项",
-    "extra_forbidden": "不认识的设置项（拼写是否有误？）",
+    "ruleset_unsupported": "不支持的设置项 {key}：规则文件格式没有这一设置",
+    "ruleset_misspelt": "不支持的设置项 {key}（是否想写 {suggestion}？）",
     "greater_than_equal": "应不小于 {ge}",
     "greater_than": "应大于 {gt}",
     "less_than_equal": "应不大于 {le}",
@@ -342,7 +343,13 @@ RULESET_PROBLEMS: dict[str, str] = {
     "ruleset_selection_not_adoption": "commission_selections 中的 {rule} 不是采用项",
     "ruleset_menu_prefix": "menu 中的 {prefix} 不是任何项目编号的前缀",
     "ruleset_quota_penalties_missing": "分组设有月度报送任务，但缺少 quota_penalties",
-    "ruleset_duplicate": "{what} 中 {value} 出现了两次",
+    "ruleset_duplicate": "{what} 中 {value} 用了两次：{first} 与 {second}",
+    "ruleset_reserved_id": "{where}：编号 {id} 是保留的（报送记录专用），请换一个编号",
+    "ruleset_reserved_label": "{where}：名称 {label} 是保留的（报送记录专用），请换一个名称",
+    "ruleset_count_item_unknown": "bulletin.counts 的 {column} 中 {target} 不是项目编号，也不是 submission",
+    "ruleset_awards_unranked": "bulletin.order 为 roster（不排名），不能设 awards（评先须有名次）",
+    "ruleset_points_on_not_allowed": "加分项 {id} 的 points_on 中 {item} 不在 allowed_on 中",
+    "ruleset_points_on_positive": "加分项 {id} 的 points_on 中 {item} 的分值须为正数",
 }
 
 

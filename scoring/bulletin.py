@@ -216,7 +216,16 @@ def _penalised(
 
 def _terms(ruleset: Ruleset, column: str) -> tuple[Term, ...]:
     terms = [Term(i.label, i.points, i.kind.value) for i in ruleset.items if i.column == column]
-    terms += [Term(m.label, m.points, "modifier") for m in ruleset.modifiers if m.column == column]
+    for m in ruleset.modifiers:
+        if m.column != column:
+            continue
+        # A value by item is said with its item; the modifier's own value where it applies.
+        if any(target not in m.points_on for target in m.allowed_on):
+            terms.append(Term(m.label, m.points, "modifier"))
+        terms += [
+            Term(f"{m.label}（{ruleset.item(target).label}）", points, "modifier")
+            for target, points in m.points_on.items()
+        ]
     return tuple(terms)
 
 
