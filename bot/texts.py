@@ -451,6 +451,9 @@ RULES_EFFECTIVE = "生效日期：{date}"
 RULES_FLOOR = "总分下限：{floor}"
 RULES_NO_FLOOR = "总分下限：无"
 RULES_LISTING = {"scored": "通报只列出本期有得分记录的单位", "all": "通报列出分组内全部单位"}
+RULES_ROSTER_ORDER = "单位按名册顺序列出，不排名次"
+RULES_COUNT_COLUMN = "{column}：统计 {items} 的条数（已撤销的不计）"
+RULES_RATE_COLUMN = "{column}：采用条数 ÷ 报送条数，保留一位小数；本期未报送的记为 —"
 RULES_GROUPS = "分组"
 RULES_QUOTA = "每月报送不少于 {quota} 条"
 RULES_NO_QUOTA = "无月度报送任务"
@@ -549,6 +552,8 @@ def period_span(period: Period) -> str:
 STANDINGS_TITLE = "{ruleset} {period}（{start} 至 {end}）共采用 {items} 条"
 GROUP_HEADING = "（{number}）{group}：采用 {items} 条"
 RANK = "排名"
+# The first column of a table in the roster's order, which ranks nobody.
+ROW_NUMBER = "序号"
 GAP = "差距"
 UNIT = "单位"
 GROUP = "分组"
@@ -1178,6 +1183,9 @@ NO_UNITS_ROW = "（本组没有单位）"
 NOTES_HEAD = "注："
 NOTE_ITEM = "{number}、{text}"
 NOTE_ORDER = "各组按总分从高到低排列，总分相同的名次并列。"
+NOTE_ROSTER_ORDER = "各组按单位名册顺序排列，不排名次。"
+NOTE_COUNT_COLUMN = "{column}为{items}的条数，已撤销的不计。"
+NOTE_RATE = "{rate}为{count}除以报送条数，以百分比保留一位小数；本期未报送的单位记为“—”。"
 NOTE_LISTING = {
     "scored": "本期没有计分记录的单位未列出。",
     "all": "各组全部单位均列出，没有计分记录的为0分。",

@@ -262,9 +262,7 @@ class Ruleset(_Model):
                         column=count.column, target=target,
                     )  # fmt: skip
         if not b.ranked and self.awards is not None:
-            raise _invalid(
-                "awards_unranked", 'awards need ranks, but bulletin.order is "roster"'
-            )
+            raise _invalid("awards_unranked", 'awards need ranks, but bulletin.order is "roster"')
         columns = set(b.score_columns)
         for where, thing in [("items", i) for i in self.items] + [
             ("modifiers", m) for m in self.modifiers

@@ -167,7 +167,7 @@ def build_standings(
         raw = sum(scores)
         total = raw if floor is None or raw >= floor else floor
         mine = counted.get(unit.id, nothing) if counted else nothing
-        counts = tuple(sum(mine.get(i, 0) for i in items) for i in count_items)
+        counts = tuple(sum(mine.get(i, 0) for i in items) for items in count_items)
         rate = adoption_rate(t[ADOPTIONS], mine.get(SUBMISSION_ID, 0)) if b.rate_column else None
         listed.append((total, t[ADOPTIONS], unit.name, raw, scores, t[ITEMS], counts, rate))
     result: list[GroupStandings] = []

@@ -55,19 +55,83 @@ def test_dengkou_ruleset_holds_the_method() -> None:
 @pytest.mark.parametrize(
     ("change", "line"),
     [
-        (("points = 18", 'points = "many"'), "items.3.points：应为整数"),
+        (("points = 18", 'points = "many"'), "items[city.jccc].points：应为整数"),
         (
             ('column = "采用得分"\ncounts', 'column = "得分"\ncounts'),
             "（整个规则文件）：items city.zwyq.main 的通报列 得分 不在 bulletin.score_columns 中",
         ),
         (('listing = "all"', 'listing = "some"'), "bulletin.listing：只能是 'scored' or 'all'"),
-        (("monthly_quota = 15", "monthly_quota = 0"), "groups.0.monthly_quota：应不小于 1"),
+        (("monthly_quota = 15", "monthly_quota = 0"), "groups[A].monthly_quota：应不小于 1"),
         (
             ('allowed_on = ["state.adopted"]', 'allowed_on = ["state.nothing"]'),
             "加分项 endorse.state_leader 的 allowed_on 中 state.nothing 不是采用或加分项",
         ),
         (("points = -30", "points = 30"), "：扣分项的分值须为负数"),
-        (('kind = "credit"', 'kind = "credit"\nsize = 3'), "：不认识的设置项（拼写是否有误？）"),
+        # A setting the format does not have is named unsupported, with the entry it is in;
+        # a misspelling is suggested only when a supported setting is close to it.
+        (
+            ('kind = "credit"', 'kind = "credit"\nsize = 3'),
+            "items[city.clue].size：不支持的设置项 size：规则文件格式没有这一设置",
+        ),
+        (
+            ('kind = "credit"', 'kind = "credit"\nchat_lable = "线索"'),
+            "items[city.clue].chat_lable：不支持的设置项 chat_lable（是否想写 chat_label？）",
+        ),
+        (
+            ("floor = 0", "floor = 0\nbase_score = 10"),
+            "base_score：不支持的设置项 base_score：规则文件格式没有这一设置",
+        ),
+        (
+            ('listing = "all"', 'listing = "all"\nlsiting = "all"'),
+            "bulletin.lsiting：不支持的设置项 lsiting（是否想写 listing？）",
+        ),
+        # A label used twice names both entries that use it.
+        (
+            ('label = "《决策参考》"', 'label = "《政务要情》简讯"'),
+            "items/modifiers label 中 《政务要情》简讯 用了两次：items city.zwyq.brief 与 items city.jccc",
+        ),
+        (
+            ('id = "city.jccc"', 'id = "city.zwyq.main"'),
+            "items/modifiers id 中 city.zwyq.main 用了两次：items.0 与 items.3",
+        ),
+        # The reserved id and label say that they are reserved.
+        (
+            ('id = "city.jccc"', 'id = "submission"'),
+            "items.3：编号 submission 是保留的（报送记录专用），请换一个编号",
+        ),
+        (
+            ('label = "《决策参考》"', 'label = "报送"'),
+            "items city.jccc：名称 报送 是保留的（报送记录专用），请换一个名称",
+        ),
+        (
+            ("[awards]", "[awards]\nimprovd = 3"),
+            "awards.improvd：不支持的设置项 improvd（是否想写 improved？）",
+        ),
+        # The settings of count columns, the rate, the order and values by item, checked.
+        (
+            ('listing = "all"', 'listing = "all"\n[[bulletin.counts]]\ncolumn = "报送条数"\nitems = ["submision"]'),
+            "bulletin.counts 的 报送条数 中 submision 不是项目编号，也不是 submission",
+        ),
+        (
+            ('listing = "all"', 'listing = "all"\n[[bulletin.counts]]\ncolumn = "总分"\nitems = ["submission"]'),
+            "bulletin columns 中 总分 用了两次：bulletin.counts.0 与 bulletin.total_column",
+        ),
+        (
+            ('listing = "all"', 'listing = "all"\norder = "roster"'),
+            "bulletin.order 为 roster（不排名），不能设 awards（评先须有名次）",
+        ),
+        (
+            ('listing = "all"', 'listing = "all"\norder = "by_name"'),
+            "bulletin.order：只能是 'total' or 'roster'",
+        ),
+        (
+            ('allowed_on = ["state.adopted"]', 'allowed_on = ["state.adopted"]\npoints_on = { "city.jccc" = 5 }'),
+            "modifiers[endorse.state_leader]：加分项 endorse.state_leader 的 points_on 中 city.jccc 不在 allowed_on 中",
+        ),
+        (
+            ('allowed_on = ["state.adopted"]', 'allowed_on = ["state.adopted"]\npoints_on = { "state.adopted" = 0 }'),
+            "加分项 endorse.state_leader 的 points_on 中 state.adopted 的分值须为正数",
+        ),
     ],
 )
 def test_malformed_ruleset_is_refused_in_chinese_naming_the_field(
