@@ -419,15 +419,21 @@ def _pad(text: str, columns: int, *, right: bool = False) -> str:
     return gap + text if right else text + gap
 
 
-def rank_lines(total_column: str, rows: Sequence[Row], mark: str | None = None) -> list[str]:
+def rank_lines(
+    total_column: str, rows: Sequence[Row], mark: str | None = None, *, ranked: bool = True
+) -> list[str]:
     """Rank, unit (shortened where needed), total and the gap to the unit ranked above, in
-    lines of at most PHONE_COLUMNS; the first line is the header. `mark` is a unit to point at."""
+    lines of at most PHONE_COLUMNS; the first line is the header. `mark` is a unit to point at.
+    Rows in the roster's order (`ranked` False) have neither rank nor gap."""
     gaps = []
     for n, r in enumerate(rows):
-        above = unit_above(rows, n)
+        above = unit_above(rows, n) if ranked else None
         gaps.append("" if above is None else str(r.total - above.total))
-    cells = [[str(r.rank), r.unit, str(r.total), gap] for r, gap in zip(rows, gaps, strict=True)]
-    header = [texts.RANK, texts.UNIT, total_column, texts.GAP]
+    cells = [
+        [str(r.rank) if ranked else "", r.unit, str(r.total), gap]
+        for r, gap in zip(rows, gaps, strict=True)
+    ]
+    header = [texts.RANK if ranked else "", texts.UNIT, total_column, texts.GAP if ranked else ""]
     widths = [max(phone_width(c[i]) for c in [header, *cells]) for i in (0, 2, 3)]
     pointer = phone_width(texts.RANK_MARK)
     unit_width = PHONE_COLUMNS - pointer - sum(widths) - 3
@@ -445,6 +451,18 @@ def rank_lines(total_column: str, rows: Sequence[Row], mark: str | None = None) 
             + _pad(gap, widths[2], right=True)
         )
     return [line.rstrip() for line in lines]
+
+
+def counted_line(ruleset: Ruleset, row: Row) -> str | None:
+    """A unit's count columns and adoption rate in one line, for a method that has them."""
+    b = ruleset.bulletin
+    parts = [
+        texts.ME_COUNT.format(column=c.column, count=n)
+        for c, n in zip(b.counts, row.counts, strict=True)
+    ]
+    if b.rate_column and row.rate is not None:
+        parts.append(texts.ME_COUNT.format(column=b.rate_column, count=row.rate))
+    return "，".join(parts) or None
 
 
 def phone_messages(title: str, lines: Sequence[str], rows: int = PHONE_ROWS) -> list[str]:

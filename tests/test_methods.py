@@ -9,12 +9,14 @@ import io
 import json
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 import scoring
 from bot.bulletin.compose import notes_text
 from bot.storage import Store
+from bot.usecases.imports import import_records
 from bot.usecases.office import reverse
 from bot.usecases.status import ledger_lines
 from scoring.bulletin import build_bulletin
@@ -23,6 +25,7 @@ from scoring.periods import quarter
 from scoring.records import Record
 from scoring.ruleset import builtin_ruleset_text, parse_ruleset
 from scoring.standings import UnitRef, adoption_rate, build_standings
+from tests.chat import LIAISON, flat, prepare_db, running_bot
 from tests.conftest import Cli, write_csv
 
 CHANGSHAN = Path(scoring.__file__).parent / "rulesets" / "changshan-2014.toml"
@@ -204,3 +207,46 @@ def test_seeds_have_no_new_keys_in_their_standings() -> None:
     table = build_standings(ruleset, quarter(2020, 2), units, {1: (1, 1, 1, 1, 5, 0, 0, 0)}, {})
     (row,) = table.to_json()["groups"][0]["rows"]
     assert list(row) == ["rank", "unit", "adoption_count", "columns", "raw_total", "total"]
+
+
+@pytest.mark.parametrize("order", ["total", "roster"])
+async def test_me_and_rank_show_the_count_columns(
+    database: str, tmp_path: Path, order: str
+) -> None:
+    """A liaison's /me and /rank under a method with count columns show them and the rate; in
+    roster order they show no rank."""
+    own = tmp_path / "method.toml"
+    text = CHANGSHAN.read_text("utf-8")
+    own.write_text(roster_ordered(text) if order == "roster" else text, "utf-8")
+    await prepare_db(
+        database, str(own), [["天马街道", "乡镇（街道）", ""], ["紫港街道", "乡镇（街道）", ""]]
+    )
+    # Today in the office's time zone: in the quarter and month /me shows.
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    records = [
+        [today, "紫港街道", "submission", 8, "", "", "", ""],
+        [today, "紫港街道", "county.yqkb", 2, "", "", "紫港街道招商", ""],
+        [today, "紫港街道", "city.exchange", 1, "", "", "紫港街道经验", ""],
+        [today, "天马街道", "submission", 4, "", "", "", ""],
+        [today, "天马街道", "county.csgz", 1, "", "", "天马街道夏粮", ""],
+    ]
+    store = await Store.open(database)
+    try:
+        path = write_csv(tmp_path / "r.csv", HEADER, records)
+        await import_records(store, path, "test", datetime.now(ZoneInfo("Asia/Shanghai")))
+    finally:
+        await store.close()
+    async with running_bot(database, ruleset=str(own)) as chat:
+        await chat.join(LIAISON, "紫港街道")
+        me = flat((await chat.ask(LIAISON, "/me")).text)
+        rank = flat((await chat.ask(LIAISON, "/rank")).message["text"])
+    counted = "报送条数 8，县级采用 2，市级采用 1，采用率 37.5%"
+    assert counted in me and "得分 90" in me
+    assert f"本单位：{counted}" in rank
+    if order == "total":
+        assert "组内第 1 名，共 2 个单位" in me and "排名" in rank
+    else:
+        assert "本办法按名册顺序通报，不排名次" in me and "组内第" not in me
+        assert "排名" not in rank
+        # The roster's order: 天马街道 (10) above 紫港街道 (90).
+        assert rank.index("天马街道") < rank.index("紫港街道")

@@ -109,11 +109,17 @@ def test_dengkou_ruleset_holds_the_method() -> None:
         ),
         # The settings of count columns, the rate, the order and values by item, checked.
         (
-            ('listing = "all"', 'listing = "all"\n[[bulletin.counts]]\ncolumn = "报送条数"\nitems = ["submision"]'),
+            (
+                'listing = "all"',
+                'listing = "all"\n[[bulletin.counts]]\ncolumn = "报送条数"\nitems = ["submision"]',
+            ),
             "bulletin.counts 的 报送条数 中 submision 不是项目编号，也不是 submission",
         ),
         (
-            ('listing = "all"', 'listing = "all"\n[[bulletin.counts]]\ncolumn = "总分"\nitems = ["submission"]'),
+            (
+                'listing = "all"',
+                'listing = "all"\n[[bulletin.counts]]\ncolumn = "总分"\nitems = ["submission"]',
+            ),
             "bulletin columns 中 总分 用了两次：bulletin.counts.0 与 bulletin.total_column",
         ),
         (
@@ -125,11 +131,17 @@ def test_dengkou_ruleset_holds_the_method() -> None:
             "bulletin.order：只能是 'total' or 'roster'",
         ),
         (
-            ('allowed_on = ["state.adopted"]', 'allowed_on = ["state.adopted"]\npoints_on = { "city.jccc" = 5 }'),
+            (
+                'allowed_on = ["state.adopted"]',
+                'allowed_on = ["state.adopted"]\npoints_on = { "city.jccc" = 5 }',
+            ),
             "modifiers[endorse.state_leader]：加分项 endorse.state_leader 的 points_on 中 city.jccc 不在 allowed_on 中",
         ),
         (
-            ('allowed_on = ["state.adopted"]', 'allowed_on = ["state.adopted"]\npoints_on = { "state.adopted" = 0 }'),
+            (
+                'allowed_on = ["state.adopted"]',
+                'allowed_on = ["state.adopted"]\npoints_on = { "state.adopted" = 0 }',
+            ),
             "加分项 endorse.state_leader 的 points_on 中 state.adopted 的分值须为正数",
         ),
     ],
