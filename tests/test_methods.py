@@ -11,7 +11,9 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import docx
 import pytest
+from openpyxl import load_workbook
 
 import scoring
 from bot.bulletin.compose import notes_text
@@ -168,7 +170,10 @@ def roster_ordered(text: str) -> str:
     return text.replace('listing = "all"\norder = "total"', 'listing = "all"\norder = "roster"')
 
 
-def test_roster_order_lists_units_as_the_roster_without_ranks(cli: Cli, tmp_path: Path) -> None:
+def test_roster_order_lists_units_as_the_roster_without_ranks(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GOVINFO_OFFICE_NAME", "常山县人民政府办公室")
     own = tmp_path / "roster-order.toml"
     own.write_text(roster_ordered(CHANGSHAN.read_text("utf-8")), "utf-8")
     cli.ok("init", "--ruleset", str(own))
@@ -182,6 +187,23 @@ def test_roster_order_lists_units_as_the_roster_without_ranks(cli: Cli, tmp_path
     text = cli.ok("standings", "--period", "2024Q2", "--format", "csv")
     header = next(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert "排名" not in header and header[:2] == ["分组", "单位"]
+    # The bulletin's tables number the rows (序号) instead of ranking them, and say so.
+    out = tmp_path / "bulletin.xlsx"
+    cli.ok("bulletin", "--period", "2024Q2", "--format", "xlsx", "--out", str(out))
+    (sheet,) = [s for s in load_workbook(out).worksheets if s.title.startswith("乡镇")]
+    cells = list(sheet.iter_rows(values_only=True))
+    head = next(n for n, row in enumerate(cells) if row[1] == "单位")
+    assert cells[head][:9] == (
+        "序号", "单位", "采用条数", "报送条数", "县级采用", "市级采用", "采用率", "县级采用得分",
+        "市级采用得分",
+    )  # fmt: skip
+    assert [row[:2] for row in cells[head + 1 : head + 5]] == [
+        (1, "天马街道"), (2, "紫港街道"), (3, "金川街道"), (4, "球川镇"),
+    ]  # fmt: skip
+    docx_out = tmp_path / "bulletin.docx"
+    cli.ok("bulletin", "--period", "2024Q2", "--format", "docx", "--out", str(docx_out))
+    paragraphs = "\n".join(p.text for p in docx.Document(str(docx_out)).paragraphs)
+    assert "各组按单位名册顺序排列，不排名次。" in paragraphs
 
 
 def test_a_modifier_adds_different_points_on_different_items() -> None:

@@ -172,3 +172,60 @@ def test_rules_check_and_show_on_the_command_line(cli: Cli, tmp_path: Path) -> N
     assert shown.startswith("规则集 my-office")
     assert "commissioned" in shown and "+10" in shown
     assert "规则集 dengkou-2024" in cli.ok("rules", "show", "--ruleset", "dengkou-2024")
+
+
+def test_rules_check_names_every_problem_and_its_entry(cli: Cli, tmp_path: Path) -> None:
+    """`rules check` on a clerk's file: each refusal names the entry it is about, says what
+    the format does not have, and suggests a setting only where one is close."""
+    text = builtin_ruleset_text("ordos-2020")
+    text = text.replace('label = "政策解读"', 'label = "采用信息"')
+    text = text.replace("max_per_adoption = 1", "max_per_adoption = 1\nper_month_cap = 3")
+    text = text.replace('id = "typo"', 'id = "submission"')
+    text = text.replace('slash_for_zero = ["在线访谈及政策解读得分"]', "slash_for_zro = []")
+    broken = tmp_path / "office.toml"
+    broken.write_text(text, "utf-8")
+    result = cli("rules", "check", str(broken))
+    assert result.code == 1
+    lines = result.err.splitlines()
+    assert lines[0] == "规则文件有 2 处错误：", lines
+    assert (
+        "bulletin.slash_for_zro：不支持的设置项 slash_for_zro（是否想写 slash_for_zero？）" in lines
+    )
+    assert (
+        "modifiers[commissioned].per_month_cap：不支持的设置项 per_month_cap：规则文件格式没有这一设置"
+        in lines
+    )
+    # Once those are fixed, the file's reserved id is named, then its label used twice.
+    text = text.replace("\nper_month_cap = 3", "").replace("slash_for_zro = []", "")
+    broken.write_text(text, "utf-8")
+    result = cli("rules", "check", str(broken))
+    assert (
+        "（整个规则文件）：items.3：编号 submission 是保留的（报送记录专用），请换一个编号"
+        in result.err
+    )
+    broken.write_text(text.replace('id = "submission"', 'id = "typo"'), "utf-8")
+    result = cli("rules", "check", str(broken))
+    assert (
+        "items/modifiers label 中 采用信息 用了两次：items info 与 items policy_interpretation"
+        in result.err
+    )
+
+
+def test_rules_show_describes_count_columns_and_order(cli: Cli, tmp_path: Path) -> None:
+    own = tmp_path / "own.toml"
+    own.write_text(
+        builtin_ruleset_text("ordos-2020").replace(
+            'listing = "scored"',
+            'listing = "scored"\norder = "roster"\nrate_column = "采用率"\n'
+            '[[bulletin.counts]]\ncolumn = "报送条数"\nitems = ["submission"]\n'
+            '[[bulletin.counts]]\ncolumn = "访谈及解读条数"\n'
+            'items = ["online_interview", "policy_interpretation"]',
+        ),
+        "utf-8",
+    )
+    shown = cli.ok("rules", "show", "--ruleset", str(own))
+    assert "单位按名册顺序列出，不排名次" in shown
+    assert "采用条数 / 报送条数 / 访谈及解读条数 / 采用率 / 采用得分" in shown
+    assert "报送条数：统计 报送 的条数（已撤销的不计）" in shown
+    assert "访谈及解读条数：统计 在线访谈、政策解读 的条数（已撤销的不计）" in shown
+    assert "采用率：采用条数 ÷ 报送条数，保留一位小数；本期未报送的记为 —" in shown
