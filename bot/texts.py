@@ -1264,6 +1264,7 @@ BULLETIN_LINE = (
     "【{period} 通报】{unit}（{group}）：第 {rank} 名（共 {size} 个单位），{column} {total}{gap}"
 )
 BULLETIN_GAP = "，比上一名 {unit} 少 {gap} 分"
+BULLETIN_LINE_UNRANKED = "【{period} 通报】{unit}（{group}）：{column} {total}"
 BULLETIN_FIRST = "，本组第一"
 AWARD_ADVANCED = "本组先进单位：{units}"
 AWARD_IMPROVED = "本组进步较大单位：{units}"

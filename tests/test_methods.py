@@ -27,7 +27,7 @@ from scoring.periods import quarter
 from scoring.records import Record
 from scoring.ruleset import builtin_ruleset_text, parse_ruleset
 from scoring.standings import UnitRef, adoption_rate, build_standings
-from tests.chat import LIAISON, flat, prepare_db, running_bot
+from tests.chat import ADMIN, LIAISON, flat, prepare_db, running_bot
 from tests.conftest import Cli, write_csv
 
 CHANGSHAN = Path(scoring.__file__).parent / "rulesets" / "changshan-2014.toml"
@@ -262,12 +262,23 @@ async def test_me_and_rank_show_the_count_columns(
         await chat.join(LIAISON, "紫港街道")
         me = flat((await chat.ask(LIAISON, "/me")).text)
         rank = flat((await chat.ask(LIAISON, "/rank")).message["text"])
+        # Last quarter's bulletin (nothing in it) published: the unit is told its place, or,
+        # in roster order, only its total.
+        number = (date.fromisoformat(today).month - 1) // 3 + 1
+        year = int(today[:4])
+        last = f"{year}Q{number - 1}" if number > 1 else f"{year - 1}Q4"
+        chat.say(ADMIN, f"/bulletin {last}")
+        draft = await chat.server.wait_for(lambda m: "通报草稿】" in (m.text or ""), chat_id=ADMIN)
+        await chat.press(ADMIN, draft, "发布")
+        told = await chat.server.wait_for(lambda m: "通报】" in flat(m.text), chat_id=LIAISON)
     counted = "报送条数 8，县级采用 2，市级采用 1，采用率 37.5%"
     assert counted in me and "得分 90" in me
     assert f"本单位：{counted}" in rank
     if order == "total":
         assert "组内第 1 名，共 2 个单位" in me and "排名" in rank
+        assert flat(told.text).endswith("紫港街道（乡镇（街道））：第 1 名（共 2 个单位），总分 0")
     else:
+        assert flat(told.text).endswith("紫港街道（乡镇（街道））：总分 0")
         assert "本办法按名册顺序通报，不排名次" in me and "组内第" not in me
         assert "排名" not in rank
         # The roster's order: 天马街道 (10) above 紫港街道 (90).
