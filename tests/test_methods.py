@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 
 import scoring
 from bot.bulletin.compose import notes_text
+from bot.render import ruleset_text
 from bot.storage import Store
 from bot.usecases.imports import import_records
 from bot.usecases.office import reverse
@@ -221,6 +222,11 @@ def test_a_modifier_adds_different_points_on_different_items() -> None:
     assert [e.points for e in on_jccc.entries] == [18, 100]
     assert [e.points for e in on_zwyq.entries] == [6, 30]
     assert on_jccc.explanation == "《决策参考》18 + 市领导同志批示×2 100 = 118"
+    # `rules show` and the bulletin's notes give both values.
+    assert "+30、《决策参考》+50" in ruleset_text(ruleset)
+    empty = build_standings(ruleset, quarter(2024, 2), [], {}, {})
+    notes = "\n".join(notes_text(build_bulletin(ruleset, empty).notes))
+    assert "市领导同志批示加30分" in notes and "市领导同志批示（《决策参考》）加50分" in notes
 
 
 def test_seeds_have_no_new_keys_in_their_standings() -> None:
