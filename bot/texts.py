@@ -346,7 +346,7 @@ RULESET_PROBLEMS: dict[str, str] = {
     "ruleset_duplicate": "{what} 中 {value} 用了两次：{first} 与 {second}",
     "ruleset_reserved_id": "{where}：编号 {id} 是保留的（报送记录专用），请换一个编号",
     "ruleset_reserved_label": "{where}：名称 {label} 是保留的（报送记录专用），请换一个名称",
-    "ruleset_count_item_unknown": "bulletin.counts 的 {column} 中 {target} 不是项目编号，也不是 submission",
+    "ruleset_count_item_unknown": "bulletin.counts 的 {column} 中 {target} 不是项目编号，也不是报送（{submission}）",
     "ruleset_awards_unranked": "bulletin.order 为 roster（不排名），不能设 awards（评先须有名次）",
     "ruleset_points_on_not_allowed": "加分项 {id} 的 points_on 中 {item} 不在 allowed_on 中",
     "ruleset_points_on_positive": "加分项 {id} 的 points_on 中 {item} 的分值须为正数",

@@ -259,7 +259,7 @@ class Ruleset(_Model):
                         "count_item_unknown",
                         "bulletin.counts {column}: items names {target!r}, "
                         "which is not an item nor submission",
-                        column=count.column, target=target,
+                        column=count.column, target=target, submission=SUBMISSION_ID,
                     )  # fmt: skip
         if not b.ranked and self.awards is not None:
             raise _invalid("awards_unranked", 'awards need ranks, but bulletin.order is "roster"')

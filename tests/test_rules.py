@@ -113,7 +113,7 @@ def test_dengkou_ruleset_holds_the_method() -> None:
                 'listing = "all"',
                 'listing = "all"\n[[bulletin.counts]]\ncolumn = "报送条数"\nitems = ["submision"]',
             ),
-            "bulletin.counts 的 报送条数 中 submision 不是项目编号，也不是 submission",
+            "bulletin.counts 的 报送条数 中 submision 不是项目编号，也不是报送（submission）",
         ),
         (
             (
