@@ -167,7 +167,12 @@ def build_standings(
         raw = sum(scores)
         total = raw if floor is None or raw >= floor else floor
         mine = counted.get(unit.id, nothing) if counted else nothing
-        counts = tuple(sum(mine.get(i, 0) for i in items) for items in count_items)
+        # The seeds count nothing: no work per unit for them (a bulletin can have 10,000).
+        counts = (
+            tuple(sum(mine.get(i, 0) for i in items) for items in count_items)
+            if count_items
+            else ()
+        )
         rate = adoption_rate(t[ADOPTIONS], mine.get(SUBMISSION_ID, 0)) if b.rate_column else None
         listed.append((total, t[ADOPTIONS], unit.name, raw, scores, t[ITEMS], counts, rate))
     result: list[GroupStandings] = []
