@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from bot.usecases.quota import PenaltyChange
 from scoring.rulediff import RuleChange
-from scoring.ruleset import Ruleset
+from scoring.ruleset import SUBMISSION_ID, Modifier, Ruleset
 from scoring.standings import Row, Standings, unit_above
 from scoring.text import one_line, one_line_json
 
@@ -48,10 +48,21 @@ def table(
 
 def _header(ruleset: Ruleset) -> list[str]:
     b = ruleset.bulletin
-    header = [texts.RANK, texts.UNIT, b.count_column, *b.score_columns, b.total_column]
+    # A ruleset listing units in the roster's order ranks nobody: no rank column.
+    header = [texts.RANK] if b.ranked else []
+    header += [texts.UNIT, *b.columns]
     if ruleset.floor is not None:
         header.append(texts.RAW_TOTAL)
     return header
+
+
+def _counted(r: Row) -> list[str]:
+    """A row's count columns and adoption rate, where the ruleset has them."""
+    return [str(n) for n in r.counts] + ([r.rate] if r.rate is not None else [])
+
+
+def _ranked(ruleset: Ruleset, r: Row) -> list[object]:
+    return [r.rank] if ruleset.bulletin.ranked else []
 
 
 def _cells(ruleset: Ruleset, scores: tuple[int, ...]) -> list[str]:
@@ -89,16 +100,18 @@ def standings_text(ruleset: Ruleset, standings: Standings) -> str:
         rows = []
         for r in group.rows:
             row = [
-                str(r.rank),
+                *map(str, _ranked(ruleset, r)),
                 r.unit,
                 str(r.adoption_count),
+                *_counted(r),
                 *_cells(ruleset, r.scores),
                 str(r.total),
             ]
             if ruleset.floor is not None:
                 row.append(str(r.raw_total))
             rows.append(row)
-        lines += table(_header(ruleset), rows, right_from=2) if rows else [texts.NO_UNITS]
+        numbers = 2 if ruleset.bulletin.ranked else 1
+        lines += table(_header(ruleset), rows, right_from=numbers) if rows else [texts.NO_UNITS]
     return "\n".join(map(one_line, lines)) + "\n"
 
 
@@ -108,7 +121,8 @@ def _flat_rows(ruleset: Ruleset, standings: Standings) -> tuple[list[str], list[
     rows: list[list[object]] = []
     for group in standings.groups:
         for r in group.rows:
-            row: list[object] = [groups[group.group], r.rank, r.unit, r.adoption_count]
+            row: list[object] = [groups[group.group], *_ranked(ruleset, r), r.unit]
+            row += [r.adoption_count, *r.counts, *([r.rate] if r.rate is not None else [])]
             row += r.scores
             row.append(r.total)
             if ruleset.floor is not None:
@@ -145,7 +159,14 @@ def ruleset_text(ruleset: Ruleset) -> str:
     )
     lines.append(texts.RULES_LISTING[ruleset.bulletin.listing])
     b = ruleset.bulletin
-    lines.append(" / ".join([b.count_column, *b.score_columns, b.total_column]))
+    if not b.ranked:
+        lines.append(texts.RULES_ROSTER_ORDER)
+    lines.append(" / ".join(b.columns))
+    for count in b.counts:
+        names = texts.LIST_SEPARATOR.join(_counted_label(ruleset, i) for i in count.items)
+        lines.append(texts.RULES_COUNT_COLUMN.format(column=count.column, items=names))
+    if b.rate_column:
+        lines.append(texts.RULES_RATE_COLUMN.format(column=b.rate_column))
     if ruleset.awards:
         a = ruleset.awards
         lines.append(
@@ -180,7 +201,7 @@ def ruleset_text(ruleset: Ruleset) -> str:
             [
                 m.id,
                 m.label,
-                f"+{m.points}",
+                _modifier_points(ruleset, m),
                 str(m.max_per_adoption) if m.max_per_adoption else texts.NO_LIMIT,
                 m.column,
                 ", ".join(m.allowed_on),
@@ -189,6 +210,17 @@ def ruleset_text(ruleset: Ruleset) -> str:
         ]
         lines += ["  " + line for line in table(texts.RULES_MODIFIER_COLUMNS, modifier_rows)]
     return "\n".join(lines) + "\n"
+
+
+def _counted_label(ruleset: Ruleset, item_id: str) -> str:
+    return texts.SUBMISSION_NAME if item_id == SUBMISSION_ID else ruleset.item(item_id).label
+
+
+def _modifier_points(ruleset: Ruleset, m: Modifier) -> str:
+    """`+30`, or with values by item `+5，《政务建议》+10`."""
+    shown = [f"+{m.points}"] if any(t not in m.points_on for t in m.allowed_on) else []
+    shown += [f"{ruleset.item(t).label}+{p}" for t, p in m.points_on.items()]
+    return texts.LIST_SEPARATOR.join(shown)
 
 
 def add_standings_sheets(workbook: Workbook, ruleset: Ruleset, standings: Standings) -> None:
@@ -201,7 +233,8 @@ def add_standings_sheets(workbook: Workbook, ruleset: Ruleset, standings: Standi
         label = groups[group.group].display
         rows = []
         for r in group.rows:
-            row: list[object] = [r.rank, r.unit, r.adoption_count, *r.scores, r.total]
+            row: list[object] = [*_ranked(ruleset, r), r.unit, r.adoption_count]
+            row += [*r.counts, *([r.rate] if r.rate is not None else []), *r.scores, r.total]
             if ruleset.floor is not None:
                 row.append(r.raw_total)
             rows.append(row)
@@ -386,15 +419,21 @@ def _pad(text: str, columns: int, *, right: bool = False) -> str:
     return gap + text if right else text + gap
 
 
-def rank_lines(total_column: str, rows: Sequence[Row], mark: str | None = None) -> list[str]:
+def rank_lines(
+    total_column: str, rows: Sequence[Row], mark: str | None = None, *, ranked: bool = True
+) -> list[str]:
     """Rank, unit (shortened where needed), total and the gap to the unit ranked above, in
-    lines of at most PHONE_COLUMNS; the first line is the header. `mark` is a unit to point at."""
+    lines of at most PHONE_COLUMNS; the first line is the header. `mark` is a unit to point at.
+    Rows in the roster's order (`ranked` False) have neither rank nor gap."""
     gaps = []
     for n, r in enumerate(rows):
-        above = unit_above(rows, n)
+        above = unit_above(rows, n) if ranked else None
         gaps.append("" if above is None else str(r.total - above.total))
-    cells = [[str(r.rank), r.unit, str(r.total), gap] for r, gap in zip(rows, gaps, strict=True)]
-    header = [texts.RANK, texts.UNIT, total_column, texts.GAP]
+    cells = [
+        [str(r.rank) if ranked else "", r.unit, str(r.total), gap]
+        for r, gap in zip(rows, gaps, strict=True)
+    ]
+    header = [texts.RANK if ranked else "", texts.UNIT, total_column, texts.GAP if ranked else ""]
     widths = [max(phone_width(c[i]) for c in [header, *cells]) for i in (0, 2, 3)]
     pointer = phone_width(texts.RANK_MARK)
     unit_width = PHONE_COLUMNS - pointer - sum(widths) - 3
@@ -412,6 +451,18 @@ def rank_lines(total_column: str, rows: Sequence[Row], mark: str | None = None) 
             + _pad(gap, widths[2], right=True)
         )
     return [line.rstrip() for line in lines]
+
+
+def counted_line(ruleset: Ruleset, row: Row) -> str | None:
+    """A unit's count columns and adoption rate in one line, for a method that has them."""
+    b = ruleset.bulletin
+    parts = [
+        texts.ME_COUNT.format(column=c.column, count=n)
+        for c, n in zip(b.counts, row.counts, strict=True)
+    ]
+    if b.rate_column and row.rate is not None:
+        parts.append(texts.ME_COUNT.format(column=b.rate_column, count=row.rate))
+    return "，".join(parts) or None
 
 
 def phone_messages(title: str, lines: Sequence[str], rows: int = PHONE_ROWS) -> list[str]:

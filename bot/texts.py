@@ -308,7 +308,8 @@ def domain_error_lines(err: DomainError) -> list[str]:
 # refusal codes (scoring/ruleset.py), with their facts.
 RULESET_PROBLEMS: dict[str, str] = {
     "missing": "缺少此项",
-    "extra_forbidden": "不认识的设置项（拼写是否有误？）",
+    "ruleset_unsupported": "不支持的设置项 {key}：规则文件格式没有这一设置",
+    "ruleset_misspelt": "不支持的设置项 {key}（是否想写 {suggestion}？）",
     "greater_than_equal": "应不小于 {ge}",
     "greater_than": "应大于 {gt}",
     "less_than_equal": "应不大于 {le}",
@@ -342,7 +343,13 @@ RULESET_PROBLEMS: dict[str, str] = {
     "ruleset_selection_not_adoption": "commission_selections 中的 {rule} 不是采用项",
     "ruleset_menu_prefix": "menu 中的 {prefix} 不是任何项目编号的前缀",
     "ruleset_quota_penalties_missing": "分组设有月度报送任务，但缺少 quota_penalties",
-    "ruleset_duplicate": "{what} 中 {value} 出现了两次",
+    "ruleset_duplicate": "{what} 中 {value} 用了两次：{first} 与 {second}",
+    "ruleset_reserved_id": "{where}：编号 {id} 是保留的（报送记录专用），请换一个编号",
+    "ruleset_reserved_label": "{where}：名称 {label} 是保留的（报送记录专用），请换一个名称",
+    "ruleset_count_item_unknown": "bulletin.counts 的 {column} 中 {target} 不是项目编号，也不是报送（{submission}）",
+    "ruleset_awards_unranked": "bulletin.order 为 roster（不排名），不能设 awards（评先须有名次）",
+    "ruleset_points_on_not_allowed": "加分项 {id} 的 points_on 中 {item} 不在 allowed_on 中",
+    "ruleset_points_on_positive": "加分项 {id} 的 points_on 中 {item} 的分值须为正数",
 }
 
 
@@ -444,6 +451,9 @@ RULES_EFFECTIVE = "生效日期：{date}"
 RULES_FLOOR = "总分下限：{floor}"
 RULES_NO_FLOOR = "总分下限：无"
 RULES_LISTING = {"scored": "通报只列出本期有得分记录的单位", "all": "通报列出分组内全部单位"}
+RULES_ROSTER_ORDER = "单位按名册顺序列出，不排名次"
+RULES_COUNT_COLUMN = "{column}：统计 {items} 的条数（已撤销的不计）"
+RULES_RATE_COLUMN = "{column}：采用条数 ÷ 报送条数，保留一位小数；本期未报送的记为 —"
 RULES_GROUPS = "分组"
 RULES_QUOTA = "每月报送不少于 {quota} 条"
 RULES_NO_QUOTA = "无月度报送任务"
@@ -542,6 +552,8 @@ def period_span(period: Period) -> str:
 STANDINGS_TITLE = "{ruleset} {period}（{start} 至 {end}）共采用 {items} 条"
 GROUP_HEADING = "（{number}）{group}：采用 {items} 条"
 RANK = "排名"
+# The first column of a table in the roster's order, which ranks nobody.
+ROW_NUMBER = "序号"
 GAP = "差距"
 UNIT = "单位"
 GROUP = "分组"
@@ -824,6 +836,10 @@ ME_GAP = "比上一名 {unit} 少 {gap} 分"
 ME_FIRST = "目前排名第一"
 ME_TIED = "本组各单位目前同分"
 ME_UNRANKED = "本季度（{quarter}）暂无得分"
+ME_ROSTER_ORDER = "本办法按名册顺序通报，不排名次"
+# The count columns and the adoption rate of a method that has them: 报送条数 8，采用率 37.5%
+ME_COUNT = "{column} {count}"
+RANK_MINE = "本单位：{counts}"
 RANK_TITLE = "{group} {period}，{count} 个单位"
 STANDINGS_PHONE_TITLE = "{period} 排名，共采用 {items} 条"
 GROUP_PHONE_TITLE = "（{number}）{group} {period}"
@@ -1170,6 +1186,9 @@ NO_UNITS_ROW = "（本组没有单位）"
 NOTES_HEAD = "注："
 NOTE_ITEM = "{number}、{text}"
 NOTE_ORDER = "各组按总分从高到低排列，总分相同的名次并列。"
+NOTE_ROSTER_ORDER = "各组按单位名册顺序排列，不排名次。"
+NOTE_COUNT_COLUMN = "{column}为{items}的条数，已撤销的不计。"
+NOTE_RATE = "{rate}为{count}除以报送条数，以百分比保留一位小数；本期未报送的单位记为“—”。"
 NOTE_LISTING = {
     "scored": "本期没有计分记录的单位未列出。",
     "all": "各组全部单位均列出，没有计分记录的为0分。",
@@ -1244,6 +1263,7 @@ BULLETIN_LINE = (
     "【{period} 通报】{unit}（{group}）：第 {rank} 名（共 {size} 个单位），{column} {total}{gap}"
 )
 BULLETIN_GAP = "，比上一名 {unit} 少 {gap} 分"
+BULLETIN_LINE_UNRANKED = "【{period} 通报】{unit}（{group}）：{column} {total}"
 BULLETIN_FIRST = "，本组第一"
 AWARD_ADVANCED = "本组先进单位：{units}"
 AWARD_IMPROVED = "本组进步较大单位：{units}"

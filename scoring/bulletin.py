@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from scoring.awards import GroupAwards
 from scoring.periods import Period
-from scoring.ruleset import ItemKind, Ruleset
+from scoring.ruleset import SUBMISSION_ID, ItemKind, Ruleset
 from scoring.standings import Standings
 
 # A zero printed as "/" where the ruleset says so, as the Ordos tables print it.
@@ -58,8 +58,10 @@ class Table:
     label: str
     # The ruleset's columns after rank and unit: the count, the scores, the total.
     columns: tuple[str, ...]
-    # (rank, unit, count, scores..., total) in rank order; a tuple apiece, there can be 10,000.
+    # (rank, unit, count, counts..., rate, scores..., total) in rank order; a tuple apiece,
+    # there can be 10,000. Unranked (the roster's order), the first cell is the row's number.
     rows: list[tuple[Cell, ...]]
+    ranked: bool = True
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,10 @@ class Notes:
     floor: int | None
     start: date
     end: date
+    ranked: bool = True
+    # Each count column with the labels of what it counts (None: submissions).
+    counts: tuple[tuple[str, tuple[str | None, ...]], ...] = ()
+    rate_column: str | None = None
 
 
 @dataclass(frozen=True)
@@ -159,20 +165,15 @@ def build_bulletin(
     tables = []
     for group in standings.groups:
         rows: list[tuple[Cell, ...]] = []
-        for r in group.rows:
+        for number, r in enumerate(group.rows, start=1):
             scores = (
                 SLASH if value == 0 and slash else value
                 for value, slash in zip(r.scores, slashed, strict=True)
             )
-            rows.append((r.rank, r.unit, r.adoption_count, *scores, r.total))
-        tables.append(
-            Table(
-                group.group,
-                labels[group.group],
-                (b.count_column, *b.score_columns, b.total_column),
-                rows,
-            )
-        )
+            rate = () if r.rate is None else (r.rate,)
+            first = r.rank if b.ranked else number
+            rows.append((first, r.unit, r.adoption_count, *r.counts, *rate, *scores, r.total))
+        tables.append(Table(group.group, labels[group.group], tuple(b.columns), rows, b.ranked))
     notes = Notes(
         b.listing,
         b.count_column,
@@ -187,6 +188,15 @@ def build_bulletin(
         ruleset.floor,
         standings.period.start,
         standings.period.end,
+        b.ranked,
+        tuple(
+            (
+                c.column,
+                tuple(None if i == SUBMISSION_ID else ruleset.item(i).label for i in c.items),
+            )
+            for c in b.counts
+        ),
+        b.rate_column,
     )
     return Bulletin(
         ruleset.id,
@@ -216,7 +226,16 @@ def _penalised(
 
 def _terms(ruleset: Ruleset, column: str) -> tuple[Term, ...]:
     terms = [Term(i.label, i.points, i.kind.value) for i in ruleset.items if i.column == column]
-    terms += [Term(m.label, m.points, "modifier") for m in ruleset.modifiers if m.column == column]
+    for m in ruleset.modifiers:
+        if m.column != column:
+            continue
+        # A value by item is said with its item; the modifier's own value where it applies.
+        if any(target not in m.points_on for target in m.allowed_on):
+            terms.append(Term(m.label, m.points, "modifier"))
+        terms += [
+            Term(f"{m.label}（{ruleset.item(target).label}）", points, "modifier")
+            for target, points in m.points_on.items()
+        ]
     return tuple(terms)
 
 

@@ -48,16 +48,8 @@ def score(ruleset: Ruleset, record: Record) -> Scored:
     for modifier_id, times in record.modifiers:
         modifier = ruleset.modifiers_by_key[modifier_id]
         label = modifier.label if times == 1 else f"{modifier.label}×{times}"
-        entries.append(
-            Entry(
-                modifier.id,
-                modifier.column,
-                modifier.points * times,
-                0,
-                0,
-                _term(label, modifier.points * times),
-            )
-        )
+        points = modifier.points_for(item.id) * times
+        entries.append(Entry(modifier.id, modifier.column, points, 0, 0, _term(label, points)))
     if len(entries) == 1:
         return Scored(tuple(entries), entries[0].explanation)
     total = sum(e.points for e in entries)

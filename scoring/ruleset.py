@@ -7,17 +7,19 @@ are allowed, the floor, which units a bulletin lists, and when the method takes 
 
 from __future__ import annotations
 
+import difflib
 import tomllib
+import typing
 from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from scoring.errors import DomainError, RulesetProblem, RulesetRejected
 from scoring.names import Candidate, resolve
@@ -95,10 +97,40 @@ class Modifier(_Model):
     allowed_on: list[str] = Field(min_length=1)
     # How many times one adoption may carry it (a piece is commissioned once); None: no limit.
     max_per_adoption: int | None = Field(default=None, ge=1)
+    # Points on particular items where the method gives them apart (市领导批示 +5 on one
+    # publication, +10 on another); `points` on every other item it is allowed on.
+    points_on: dict[str, int] = {}
+
+    def points_for(self, item_id: str) -> int:
+        return self.points_on.get(item_id, self.points)
+
+    @model_validator(mode="after")
+    def _points_on_allowed(self) -> Modifier:
+        for item_id, points in self.points_on.items():
+            if item_id not in self.allowed_on:
+                raise _invalid(
+                    "points_on_not_allowed",
+                    "modifiers {id}: points_on names {item!r}, which is not in allowed_on",
+                    id=self.id, item=item_id,
+                )  # fmt: skip
+            if points <= 0:
+                raise _invalid(
+                    "points_on_positive", "modifiers {id}: points_on {item!r} must be positive",
+                    id=self.id, item=item_id,
+                )  # fmt: skip
+        return self
 
 
 # Storage keeps monthly sums in this many fixed slots, one per score column.
 MAX_SCORE_COLUMNS = 8
+
+
+class CountColumn(_Model):
+    """A column that counts records instead of summing points: the records of some items (a
+    publication, a level: 市本级采用) or the unit's submissions (`submission`: 报送条数)."""
+
+    column: str = Field(min_length=1)
+    items: list[str] = Field(min_length=1)
 
 
 class Bulletin(_Model):
@@ -109,6 +141,28 @@ class Bulletin(_Model):
     slash_for_zero: list[str] = []
     # "scored": units with nothing scored in the period are left out; "all": every unit listed.
     listing: Literal["scored", "all"]
+    # Count columns, shown after the adoption count, before the score columns.
+    counts: list[CountColumn] = []
+    # The adoption rate's column (采用率: adoptions ÷ submissions), after the count columns.
+    rate_column: str | None = Field(default=None, min_length=1)
+    # "total": ranked by total; "roster": in the roster's order, without ranks.
+    order: Literal["total", "roster"] = "total"
+
+    @property
+    def columns(self) -> list[str]:
+        """Every column after the unit, in the order the tables show them."""
+        rate = [self.rate_column] if self.rate_column else []
+        return [
+            self.count_column,
+            *(c.column for c in self.counts),
+            *rate,
+            *self.score_columns,
+            self.total_column,
+        ]
+
+    @property
+    def ranked(self) -> bool:
+        return self.order == "total"
 
 
 class QuotaPenalties(_Model):
@@ -168,18 +222,48 @@ class Ruleset(_Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> Ruleset:
-        _unique("groups", [g.id for g in self.groups])
-        ids = [i.id for i in self.items] + [m.id for m in self.modifiers]
-        _unique("items/modifiers id", [*ids, SUBMISSION_ID])
+        _unique("groups", [(f"groups.{n}", g.id) for n, g in enumerate(self.groups)])
+        ids = [(f"items.{n}", i.id) for n, i in enumerate(self.items)]
+        ids += [(f"modifiers.{n}", m.id) for n, m in enumerate(self.modifiers)]
+        for where, entry_id in ids:
+            if entry_id == SUBMISSION_ID:
+                raise _invalid(
+                    "reserved_id", "{where}: the id {id!r} is reserved for submissions",
+                    where=where, id=entry_id,
+                )  # fmt: skip
+        _unique("items/modifiers id", ids)
+        labels = [(f"items {i.id}", i.label) for i in self.items]
+        labels += [(f"items {i.id}", i.chat_label) for i in self.items if i.chat_label]
+        labels += [(f"modifiers {m.id}", m.label) for m in self.modifiers]
+        for where, label in labels:
+            if label == SUBMISSION_LABEL:
+                raise _invalid(
+                    "reserved_label", "{where}: the label {label!r} is reserved for submissions",
+                    where=where, label=label,
+                )  # fmt: skip
+        _unique("items/modifiers label", labels)
+        b = self.bulletin
         _unique(
-            "items/modifiers label",
-            [i.label for i in self.items]
-            + [i.chat_label for i in self.items if i.chat_label]
-            + [m.label for m in self.modifiers]
-            + [SUBMISSION_LABEL],
+            "bulletin columns",
+            [("bulletin.count_column", b.count_column)]
+            + [(f"bulletin.counts.{n}", c.column) for n, c in enumerate(b.counts)]
+            + ([("bulletin.rate_column", b.rate_column)] if b.rate_column else [])
+            + [(f"bulletin.score_columns.{n}", c) for n, c in enumerate(b.score_columns)]
+            + [("bulletin.total_column", b.total_column)],
         )
-        _unique("bulletin.score_columns", self.bulletin.score_columns)
-        columns = set(self.bulletin.score_columns)
+        countable = {i.id for i in self.items} | {SUBMISSION_ID}
+        for count in b.counts:
+            for target in count.items:
+                if target not in countable:
+                    raise _invalid(
+                        "count_item_unknown",
+                        "bulletin.counts {column}: items names {target!r}, "
+                        "which is not an item nor submission",
+                        column=count.column, target=target, submission=SUBMISSION_ID,
+                    )  # fmt: skip
+        if not b.ranked and self.awards is not None:
+            raise _invalid("awards_unranked", 'awards need ranks, but bulletin.order is "roster"')
+        columns = set(b.score_columns)
         for where, thing in [("items", i) for i in self.items] + [
             ("modifiers", m) for m in self.modifiers
         ]:
@@ -300,12 +384,17 @@ def _invalid(code: str, message: str, **context: object) -> PydanticCustomError:
     return PydanticCustomError(f"ruleset_{code}", message, {k: str(v) for k, v in context.items()})
 
 
-def _unique(what: str, values: list[str]) -> None:
-    seen: set[str] = set()
-    for value in values:
-        if value in seen:
-            raise _invalid("duplicate", "{what}: {value!r} appears twice", what=what, value=value)
-        seen.add(value)
+def _unique(what: str, values: list[tuple[str, str]]) -> None:
+    """Refuse a value used twice, naming both entries: (where, value) each."""
+    seen: dict[str, str] = {}
+    for where, value in values:
+        first = seen.get(value)
+        if first is not None:
+            raise _invalid(
+                "duplicate", "{what}: {value!r} is used by {first} and by {second}",
+                what=what, value=value, first=first, second=where,
+            )  # fmt: skip
+        seen[value] = where
 
 
 BUILTIN_RULESETS = ("ordos-2020", "dengkou-2024")
@@ -320,17 +409,65 @@ def parse_ruleset(text: str) -> Ruleset:
     try:
         return Ruleset.model_validate(data)
     except ValidationError as exc:
-        raise RulesetRejected(
-            [
-                RulesetProblem(
-                    ".".join(str(part) for part in err["loc"]),
-                    err["type"],
-                    {k: str(v) for k, v in err.get("ctx", {}).items()},
-                    err["msg"],
-                )
-                for err in exc.errors()
-            ]
-        ) from exc
+        raise RulesetRejected([_problem(err, data) for err in exc.errors()]) from exc
+
+
+def _problem(err: ErrorDetails, data: dict[str, Any]) -> RulesetProblem:
+    """A refusal naming its entry by id (`items[city.clue].points`, not `items.3.points`);
+    a setting the format does not have is named unsupported, or a likely misspelling of one
+    it has when one is close."""
+    loc = err["loc"]
+    code = err["type"]
+    params = {k: str(v) for k, v in err.get("ctx", {}).items()}
+    if code == "extra_forbidden":
+        key = str(loc[-1])
+        known = _settings_at(loc[:-1])
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
+        code = "ruleset_misspelt" if close else "ruleset_unsupported"
+        params = {"key": key, "suggestion": close[0]} if close else {"key": key}
+    return RulesetProblem(_field_name(loc, data), code, params, err["msg"])
+
+
+def _field_name(loc: tuple[int | str, ...], data: object) -> str:
+    parts: list[str] = []
+    for part in loc:
+        if isinstance(part, int):
+            entry = data[part] if isinstance(data, list) and part < len(data) else None
+            name = None
+            if isinstance(entry, dict):
+                name = entry.get("id", entry.get("column"))
+            # Positions count from 1 for a clerk when the entry has no id to be named by.
+            parts[-1] += f"[{name}]" if isinstance(name, str) and name else f"[#{part + 1}]"
+            data = entry
+        else:
+            parts.append(part)
+            data = data.get(part) if isinstance(data, dict) else None
+    return ".".join(parts)
+
+
+def _settings_at(loc: tuple[int | str, ...]) -> list[str]:
+    """The settings the format has where a file wrote an unknown one."""
+    model: type[BaseModel] = Ruleset
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        inner = _model_in(field.annotation) if field else None
+        if inner is None:
+            return []
+        model = inner
+    return list(model.model_fields)
+
+
+def _model_in(annotation: object) -> type[BaseModel] | None:
+    """The model a field holds, directly, in a list, or as an optional."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def builtin_ruleset_text(ruleset_id: str) -> str:

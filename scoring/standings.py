@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from scoring.periods import Period
-from scoring.ruleset import Ruleset
+from scoring.ruleset import SUBMISSION_ID, Ruleset
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,25 @@ class Row(NamedTuple):
     scores: tuple[int, ...]
     raw_total: int
     total: int
+    # In the order of the ruleset's count columns (Standings.count_columns).
+    counts: tuple[int, ...] = ()
+    # The adoption rate (`38.5%`, `—` with no submission) where the ruleset shows one.
+    rate: str | None = None
+
+
+# The adoption rate of a unit that submitted nothing.
+NO_RATE = "—"
+
+
+def adoption_rate(adoptions: int, submissions: int) -> str:
+    """Adoptions ÷ submissions as a percentage with one decimal, rounded half up, in integers
+    (5 of 13: `38.5%`)."""
+    if submissions <= 0:
+        return NO_RATE
+    tenths, rest = divmod(adoptions * 1000, submissions)
+    if 2 * rest >= submissions:
+        tenths += 1
+    return f"{tenths // 10}.{tenths % 10}%"
 
 
 @dataclass(frozen=True)
@@ -55,10 +74,31 @@ class Standings:
     columns: list[str]
     item_counts: dict[str, int]
     groups: list[GroupStandings] = field(default_factory=list)
+    count_columns: list[str] = field(default_factory=list)
+    # Whether rows carry an adoption rate, and whether they are ranked (or in roster order).
+    rated: bool = False
+    ranked: bool = True
 
     def cells(self, row: Row) -> dict[str, int]:
         """A row's scores by column name."""
         return dict(zip(self.columns, row.scores, strict=True))
+
+    def count_cells(self, row: Row) -> dict[str, int]:
+        return dict(zip(self.count_columns, row.counts, strict=True))
+
+    def _row_json(self, r: Row) -> dict[str, Any]:
+        # Keys only a ruleset with such columns has: the seeds' JSON stays as it was.
+        data: dict[str, Any] = {
+            "rank": r.rank if self.ranked else None,
+            "unit": r.unit,
+            "adoption_count": r.adoption_count,
+        }
+        if self.count_columns:
+            data["counts"] = self.count_cells(r)
+        if self.rated:
+            data["rate"] = r.rate
+        data |= {"columns": self.cells(r), "raw_total": r.raw_total, "total": r.total}
+        return data
 
     @property
     def item_count(self) -> int:
@@ -79,17 +119,7 @@ class Standings:
                 {
                     "group": g.group,
                     "item_count": g.item_count,
-                    "rows": [
-                        {
-                            "rank": r.rank,
-                            "unit": r.unit,
-                            "adoption_count": r.adoption_count,
-                            "columns": self.cells(r),
-                            "raw_total": r.raw_total,
-                            "total": r.total,
-                        }
-                        for r in g.rows
-                    ],
+                    "rows": [self._row_json(r) for r in g.rows],
                 }
                 for g in self.groups
             ],
@@ -103,23 +133,27 @@ def build_standings(
     totals: Mapping[int, UnitTotals],
     item_counts: Mapping[str, int],
     groups: Sequence[str] | None = None,
+    counted: Mapping[int, Mapping[str, int]] | None = None,
 ) -> Standings:
     """Rank every group's units by total.
 
     `totals` holds the units with ledger entries in the period; `item_counts` counts the scored
-    adoption items of the groups shown by rule id. Units are listed by the ruleset's listing
-    policy, totals floored by its floor; equal totals share a rank (1, 2, 2, 4) and are listed
-    in the order of `units`, the roster's.
+    adoption items of the groups shown by rule id; `counted` holds, per unit id, its records in
+    the period by item id (`submission` for its submissions), not counting reversed ones: what
+    the ruleset's count columns and adoption rate need. Units are listed by the ruleset's
+    listing policy, totals floored by its floor; equal totals share a rank (1, 2, 2, 4) and are
+    listed in the order of `units`, the roster's; a ruleset in roster order lists them so.
     """
-    columns = ruleset.bulletin.score_columns
+    b = ruleset.bulletin
+    columns = b.score_columns
     wanted = [g.id for g in ruleset.groups if groups is None or g.id in groups]
-    list_all = ruleset.bulletin.listing == "all"
+    list_all = b.listing == "all"
     floor = ruleset.floor
     empty: UnitTotals = (0,) * (SCORES + len(columns))
-    # (total, adoptions, name, raw total, scores, items) per listed unit, by group
-    by_group: dict[str, list[tuple[int, int, str, int, tuple[int, ...], int]]] = {
-        g: [] for g in wanted
-    }
+    count_items = [c.items for c in b.counts]
+    nothing: Mapping[str, int] = {}
+    # (total, adoptions, name, raw total, scores, items, counts, rate) per listed unit, by group
+    by_group: dict[str, list[_Listed]] = {g: [] for g in wanted}
     for unit in units:
         listed = by_group.get(unit.group)
         if listed is None:
@@ -132,20 +166,44 @@ def build_standings(
         scores = t[SCORES:]
         raw = sum(scores)
         total = raw if floor is None or raw >= floor else floor
-        listed.append((total, t[ADOPTIONS], unit.name, raw, scores, t[ITEMS]))
+        mine = counted.get(unit.id, nothing) if counted else nothing
+        # The seeds count nothing: no work per unit for them (a bulletin can have 10,000).
+        counts = (
+            tuple(sum(mine.get(i, 0) for i in items) for items in count_items)
+            if count_items
+            else ()
+        )
+        rate = adoption_rate(t[ADOPTIONS], mine.get(SUBMISSION_ID, 0)) if b.rate_column else None
+        listed.append((total, t[ADOPTIONS], unit.name, raw, scores, t[ITEMS], counts, rate))
     result: list[GroupStandings] = []
     for group_id in wanted:
         listed = by_group[group_id]
-        listed.sort(key=_order)
+        if b.ranked:
+            listed.sort(key=_order)
         ranked: list[Row] = []
         rank, previous = 0, None
-        for position, (total, adoptions, name, raw, scores, _) in enumerate(listed, start=1):
+        for position, (total, adoptions, name, raw, scores, _, counts, rate) in enumerate(
+            listed, start=1
+        ):
             if total != previous:
                 rank, previous = position, total
-            ranked.append(Row(rank, name, adoptions, scores, raw, total))
+            ranked.append(Row(rank, name, adoptions, scores, raw, total, counts, rate))
         result.append(GroupStandings(group_id, sum(entry[5] for entry in listed), ranked))
-    counts = {k: item_counts[k] for k in sorted(item_counts) if item_counts[k]}
-    return Standings(ruleset.id, period, list(columns), counts, result)
+    totals_by_item = {k: item_counts[k] for k in sorted(item_counts) if item_counts[k]}
+    return Standings(
+        ruleset.id, period, list(columns), totals_by_item, result,
+        [c.column for c in b.counts], b.rate_column is not None, b.ranked,
+    )  # fmt: skip
+
+
+def counted_items(ruleset: Ruleset) -> list[str]:
+    """The item ids whose records build_standings needs counted (`counted`): those of the
+    count columns, and submissions for an adoption rate. None for the seeds' rulesets."""
+    b = ruleset.bulletin
+    wanted = {i for c in b.counts for i in c.items}
+    if b.rate_column:
+        wanted.add(SUBMISSION_ID)
+    return sorted(wanted)
 
 
 def unit_above(rows: Sequence[Row], index: int) -> Row | None:
@@ -162,7 +220,10 @@ def leads(rows: Sequence[Row], index: int) -> bool:
     return unit_above(rows, index) is None and any(r.total < total for r in rows)
 
 
-def _order(entry: tuple[int, int, str, int, tuple[int, ...], int]) -> int:
+_Listed = tuple[int, int, str, int, tuple[int, ...], int, tuple[int, ...], str | None]
+
+
+def _order(entry: _Listed) -> int:
     # By total only: the sort is stable, so equal totals keep the roster's order (`units` comes
     # in it), which is how the Ordos bulletin lists them (民政局 with 9 adoptions before 公安局
     # with 11, both at 55): the office's own list, not a second criterion.

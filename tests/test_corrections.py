@@ -117,7 +117,7 @@ def test_a_commission_modifier_is_taken_once_per_adoption(cli: Cli, tmp_path: Pa
     text = (Path(__file__).parent.parent / "scoring/rulesets/ordos-2020.toml").read_text("utf-8")
     bad.write_text(text.replace("max_per_adoption = 1", "max_per_adoption = 0"), "utf-8")
     result = cli("rules", "check", str(bad))
-    assert result.code == 1 and "modifiers.0.max_per_adoption" in result.err
+    assert result.code == 1 and "modifiers[commissioned].max_per_adoption" in result.err
 
 
 async def test_chat_takes_a_commission_modifier_once(database: str) -> None:

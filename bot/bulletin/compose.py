@@ -143,7 +143,8 @@ def compose(
 def notes_text(notes: Notes, anchor: str = "") -> list[str]:
     """The numbered notes under the tables: order, who is listed, "/", what the count leaves
     out, how each column is scored, the total and its floor, the dates."""
-    lines = [texts.NOTE_ORDER, texts.NOTE_LISTING[notes.listing]]
+    lines = [texts.NOTE_ORDER if notes.ranked else texts.NOTE_ROSTER_ORDER]
+    lines.append(texts.NOTE_LISTING[notes.listing])
     if notes.slash_columns:
         lines.append(
             texts.NOTE_SLASH.format(columns=texts.LIST_SEPARATOR.join(notes.slash_columns))
@@ -154,6 +155,13 @@ def notes_text(notes: Notes, anchor: str = "") -> list[str]:
                 column=notes.count_column, labels=texts.LIST_SEPARATOR.join(notes.uncounted)
             )
         )
+    for column, counted in notes.counts:
+        names = (texts.SUBMISSION_NAME if label is None else label for label in counted)
+        lines.append(
+            texts.NOTE_COUNT_COLUMN.format(column=column, items=texts.LIST_SEPARATOR.join(names))
+        )
+    if notes.rate_column:
+        lines.append(texts.NOTE_RATE.format(rate=notes.rate_column, count=notes.count_column))
     for column in notes.columns:
         if column.terms:
             terms = texts.TERM_SEPARATOR.join(_terms_text(column.terms))

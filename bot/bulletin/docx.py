@@ -335,7 +335,7 @@ def _attachment_xml(doc: Composed) -> str:
         _paragraph_xml("GovTitle", doc.attachment_title, before=LINE_TWIPS),
     ]
     tables = [block.table for block in doc.tables]
-    header = [texts.RANK, texts.UNIT, *tables[0].columns] if tables else []
+    header = [_first(tables[0]), texts.UNIT, *tables[0].columns] if tables else []
     widths = column_widths(header, tables)
     for number, block in enumerate(doc.tables):
         parts.append(
@@ -477,8 +477,12 @@ def _cell(style: str, text: str, width: int | None = None) -> str:
     )
 
 
+def _first(table: Table) -> str:
+    return texts.RANK if table.ranked else texts.ROW_NUMBER
+
+
 def _table_xml(table: Table, widths: list[int]) -> str:
-    header = [texts.RANK, texts.UNIT, *table.columns]
+    header = [_first(table), texts.UNIT, *table.columns]
     borders = "".join(
         f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
         for side in ("top", "left", "bottom", "right", "insideH", "insideV")

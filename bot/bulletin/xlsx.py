@@ -137,7 +137,8 @@ def render_xlsx(doc: Composed, stamp: datetime) -> bytes:
     for block in doc.tables:
         table = block.table
         sheet = workbook.create_sheet(sheet_title(table.label, taken))
-        header = [texts.RANK, texts.UNIT, *table.columns]
+        first = texts.RANK if table.ranked else texts.ROW_NUMBER
+        header = [first, texts.UNIT, *table.columns]
         title = texts.XLSX_TITLE.format(period=doc.period, group=table.label, draft=draft)
         _title_rows(sheet, title, period, len(header))
         widths = [min(width(h), HEADER_WRAP) for h in header]

@@ -32,6 +32,7 @@ from bot.handlers.common import (
 )
 from bot.render import (
     PHONE_COLUMNS,
+    counted_line,
     explanation_lines,
     fit,
     phone_messages,
@@ -201,8 +202,14 @@ async def me(update: Update, context: Context) -> None:
         lines.append(texts.ME_QUARTER.format(quarter=s.quarter.label, total=s.row.total))
         if s.row.raw_total != s.row.total:
             lines.append(texts.ME_RAW.format(raw=s.row.raw_total, floor=ruleset.floor))
-        lines.append(texts.ME_RANK.format(rank=s.row.rank, size=s.group_size))
-        if s.first:
+        if counted := counted_line(ruleset, s.row):
+            lines.append(counted)
+        if ruleset.bulletin.ranked:
+            lines.append(texts.ME_RANK.format(rank=s.row.rank, size=s.group_size))
+        if not ruleset.bulletin.ranked:
+            # Listed in the roster's order: no rank, no unit above.
+            lines.append(texts.ME_ROSTER_ORDER)
+        elif s.first:
             lines.append(texts.ME_FIRST)
         elif s.above is None:
             if s.group_size > 1:  # a unit alone in its group is neither first nor tied
@@ -233,9 +240,14 @@ async def rank(update: Update, context: Context) -> None:
     title = texts.RANK_TITLE.format(
         group=ruleset.groups_by_key[liaison.group].display, period=period.name, count=len(rows)
     )
-    lines = rank_lines(ruleset.bulletin.total_column, shown, mark=liaison.unit)
+    lines = rank_lines(
+        ruleset.bulletin.total_column, shown, mark=liaison.unit, ranked=ruleset.bulletin.ranked
+    )
     if len(shown) < len(rows):
         lines.append(texts.RANK_MORE.format(count=len(rows)))
+    own = next((r for r in rows if r.unit == liaison.unit), None)
+    if own is not None and (counted := counted_line(ruleset, own)):
+        lines.append(texts.RANK_MINE.format(counts=counted))
     assert update.effective_message is not None
     messages = phone_messages(title, lines)
     for n, text in enumerate(messages, start=1):

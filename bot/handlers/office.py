@@ -382,7 +382,9 @@ async def standings_command(update: Update, context: Context, admin_id: int) -> 
             number=texts.CHINESE_NUMBERS[number] if number < len(texts.CHINESE_NUMBERS) else number + 1,
             group=labels[group.group], period=period.name,
         )  # fmt: skip
-        lines = rank_lines(ruleset.bulletin.total_column, group.rows)
+        lines = rank_lines(
+            ruleset.bulletin.total_column, group.rows, ranked=ruleset.bulletin.ranked
+        )
         messages += phone_messages(title, lines) if group.rows else [f"{title}\n{texts.NO_UNITS}"]
     assert update.effective_message is not None
     for n, text in enumerate(messages, start=1):

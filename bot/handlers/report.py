@@ -198,7 +198,7 @@ def _endorse_keyboard(
     rows = []
     for m in ruleset.modifiers:
         if item_id in m.allowed_on:
-            label = f"{m.label} +{m.points}"
+            label = f"{m.label} +{m.points_for(item_id)}"
             if chosen.get(m.id):
                 label = texts.ENDORSE_COUNT.format(label=label, times=chosen[m.id])
             rows.append([InlineKeyboardButton(label, callback_data=f"re:{m.id}")])

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from bot.storage.base import TxBase
 from scoring.periods import Period, split_period
+from scoring.ruleset import SUBMISSION_ID
 from scoring.standings import UnitTotals, add_totals
 
 
@@ -96,4 +97,33 @@ class StandingsStorage(TxBase):
                 [start.isoformat(), end.isoformat(), *group_params],
             ):
                 counts[rule_id] = counts.get(rule_id, 0) + n
+        return counts
+
+    async def record_counts(
+        self, period: Period, rule_ids: Sequence[str]
+    ) -> dict[int, dict[str, int]]:
+        """Per unit id, its records of these items in the period by item id, for count columns:
+        an item's ledger line that was not reversed is one record (a reversal is a line of the
+        same item pointing back with `reverses`: neither counts); `submission` counts the
+        unit's confirmed submissions, which have no ledger line."""
+        counts: dict[int, dict[str, int]] = {}
+        span = (period.start.isoformat(), period.end.isoformat())
+        scored = [r for r in rule_ids if r != SUBMISSION_ID]
+        if scored:
+            marks = ", ".join("?" for _ in scored)
+            for unit_id, rule_id, n in await self.all(
+                "SELECT l.unit_id, l.rule_id, COUNT(*) FROM ledger l "
+                f"WHERE l.date BETWEEN ? AND ? AND l.rule_id IN ({marks}) AND l.reverses IS NULL "
+                "AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.id) "
+                "GROUP BY l.unit_id, l.rule_id",
+                [*span, *scored],
+            ):
+                counts.setdefault(unit_id, {})[rule_id] = n
+        if SUBMISSION_ID in rule_ids:
+            for unit_id, n in await self.all(
+                "SELECT unit_id, COUNT(*) FROM records WHERE item_id = ? "
+                "AND status = 'confirmed' AND date BETWEEN ? AND ? GROUP BY unit_id",
+                [SUBMISSION_ID, *span],
+            ):
+                counts.setdefault(unit_id, {})[SUBMISSION_ID] = n
         return counts

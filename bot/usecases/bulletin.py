@@ -203,16 +203,23 @@ async def _tell_units(tx: Tx, paper: Bulletin, period: Period, now: datetime) ->
     told = set()
     for group in paper.standings.groups:
         for n, row in enumerate(group.rows):
-            above = unit_above(group.rows, n)
-            if above is not None:
-                gap = texts.BULLETIN_GAP.format(unit=above.unit, gap=above.total - row.total)
-            else:  # a group tied throughout (all at 0) has no first
-                gap = texts.BULLETIN_FIRST if leads(group.rows, n) else ""
-            text = texts.BULLETIN_LINE.format(
-                period=period.name, unit=row.unit, group=labels[group.group], rank=row.rank,
-                size=len(group.rows), column=ruleset.bulletin.total_column, total=row.total,
-                gap=gap,
-            )  # fmt: skip
+            if not ruleset.bulletin.ranked:
+                # Listed in the roster's order: a unit is told its total, not a rank.
+                text = texts.BULLETIN_LINE_UNRANKED.format(
+                    period=period.name, unit=row.unit, group=labels[group.group],
+                    column=ruleset.bulletin.total_column, total=row.total,
+                )  # fmt: skip
+            else:
+                above = unit_above(group.rows, n)
+                if above is not None:
+                    gap = texts.BULLETIN_GAP.format(unit=above.unit, gap=above.total - row.total)
+                else:  # a group tied throughout (all at 0) has no first
+                    gap = texts.BULLETIN_FIRST if leads(group.rows, n) else ""
+                text = texts.BULLETIN_LINE.format(
+                    period=period.name, unit=row.unit, group=labels[group.group], rank=row.rank,
+                    size=len(group.rows), column=ruleset.bulletin.total_column, total=row.total,
+                    gap=gap,
+                )  # fmt: skip
             if group.group in awards:
                 text += _award_lines(awards[group.group], row.unit)
             for chat in chats.get(ids[row.unit], []):

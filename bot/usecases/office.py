@@ -145,7 +145,7 @@ async def endorse(
         combined[modifier.id] = combined.get(modifier.id, 0) + times
         check_modifiers(ruleset, item, tuple(combined.items()))
         label = modifier.label if times == 1 else f"{modifier.label}×{times}"
-        points = modifier.points * times
+        points = modifier.points_for(item.id) * times
         entry = Entry(
             modifier.id,
             modifier.column,
@@ -233,8 +233,10 @@ async def reverse(
         if entry.record_id is not None:
             modifier = ruleset.modifiers_by_key.get(entry.rule_id)
             if modifier is not None:
+                # The modifier's value on this record's item: it may differ by item.
+                value = modifier.points_for(stored.record.item_id)
                 await _drop_modifier(tx, ruleset, entry.record_id, modifier.id,
-                                     entry.points // modifier.points)  # fmt: skip
+                                     entry.points // value)  # fmt: skip
             await tx.add_event(entry.record_id, "reversed", f"tg:{admin_id}", reason, now)
         rule = ruleset.items_by_key.get(entry.rule_id) or ruleset.modifiers_by_key.get(
             entry.rule_id

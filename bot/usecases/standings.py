@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from bot.storage import Store, Tx
 from scoring.periods import Period
 from scoring.ruleset import Ruleset
-from scoring.standings import Standings, build_standings
+from scoring.standings import Standings, build_standings, counted_items
 
 
 async def standings(
@@ -29,4 +29,7 @@ async def standings_in(
     units = await tx.units()
     totals = await tx.period_totals(period, ruleset.bulletin.score_columns)
     counts = await tx.item_counts(period, wanted)
-    return ruleset, build_standings(ruleset, period, units, totals, counts, wanted)
+    counted = None
+    if needed := counted_items(ruleset):
+        counted = await tx.record_counts(period, needed)
+    return ruleset, build_standings(ruleset, period, units, totals, counts, wanted, counted)

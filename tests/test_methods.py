@@ -1,0 +1,291 @@
+"""Other offices' methods as rules: count columns, the adoption rate, the listing order and a
+modifier's value by item, and the Changshan county method rebuilt from a table worked by hand."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import docx
+import pytest
+from openpyxl import load_workbook
+
+import scoring
+from bot.bulletin.compose import notes_text
+from bot.render import ruleset_text
+from bot.storage import Store
+from bot.usecases.imports import import_records
+from bot.usecases.office import reverse
+from bot.usecases.status import ledger_lines
+from scoring.bulletin import build_bulletin
+from scoring.engine import score
+from scoring.periods import quarter
+from scoring.records import Record
+from scoring.ruleset import builtin_ruleset_text, parse_ruleset
+from scoring.standings import UnitRef, adoption_rate, build_standings
+from tests.chat import ADMIN, LIAISON, flat, prepare_db, running_bot
+from tests.conftest import Cli, write_csv
+
+CHANGSHAN = Path(scoring.__file__).parent / "rulesets" / "changshan-2014.toml"
+HEADER = ["date", "unit", "item", "count", "points", "modifiers", "title", "note"]
+NOW = datetime(2024, 7, 3, 9, 0, tzinfo=timezone(timedelta(hours=8)))
+
+# The table worked by hand from the Changshan method (常政办发〔2014〕97号), 2024 Q2, towns:
+#
+#   records in the quarter                                  县级采用得分  市级采用得分  调整分
+#   天马街道  报送 13; 要情快报 3 (5 each), 常山政务 1 (10),         25           20          0
+#             衢州政务信息动态 1 (20)
+#   紫港街道  报送 8; 要情快报 2, one reversed (5),                  35           80        -10
+#             增刊或参阅 1 (30), 衢州政务工作交流 1 (80),
+#             adjustment -10
+#   金川街道  nothing                                                0            0          0
+#   球川镇    报送 6; 要情快报 1 (5), 动态（单篇） 1 (50)              5           50          0
+#
+# Counts (records, the reversed one not counted) and the rate (采用条数 ÷ 报送条数, one decimal):
+#
+#   排名 单位      采用条数 报送条数 县级采用 市级采用 采用率 县级采用得分 市级采用得分 调整分 总分
+#   1    紫港街道     3        8       2       1     37.5%      35          80      -10   105
+#   2    球川镇       2        6       1       1     33.3%       5          50        0    55
+#   3    天马街道     5       13       4       1     38.5%      25          20        0    45
+#   4    金川街道     0        0       0       0       —         0           0        0     0
+#
+# Outside the quarter, and so in no cell: 天马街道's submission of 31 March, 球川镇's adoption
+# of 1 July. The department group: 发展和改革局, 报送 4, 常山政务 1: 1, 4, 1, 0, 25.0%, 10.
+HAND_TABLE = [
+    (1, "紫港街道", 3, 8, 2, 1, "37.5%", 35, 80, -10, 105),
+    (2, "球川镇", 2, 6, 1, 1, "33.3%", 5, 50, 0, 55),
+    (3, "天马街道", 5, 13, 4, 1, "38.5%", 25, 20, 0, 45),
+    (4, "金川街道", 0, 0, 0, 0, "—", 0, 0, 0, 0),
+]
+ROSTER = [
+    ["天马街道", "乡镇（街道）"],
+    ["紫港街道", "乡镇（街道）"],
+    ["金川街道", "乡镇（街道）"],
+    ["球川镇", "乡镇（街道）"],
+    ["发展和改革局", "县政府部门一类"],
+]
+RECORDS = [
+    ["2024-03-31", "天马街道", "submission", 1, "", "", "", ""],
+    ["2024-04-08", "天马街道", "submission", 5, "", "", "", ""],
+    ["2024-05-08", "天马街道", "submission", 5, "", "", "", ""],
+    ["2024-06-08", "天马街道", "submission", 3, "", "", "", ""],
+    ["2024-04-20", "天马街道", "要情快报", 3, "", "", "天马街道春耕", ""],
+    ["2024-05-20", "天马街道", "county.csgz", 1, "", "", "天马街道夏粮", ""],
+    ["2024-06-20", "天马街道", "《衢州政务信息动态》", 1, "", "", "天马街道防汛", ""],
+    ["2024-04-09", "紫港街道", "submission", 8, "", "", "", ""],
+    ["2024-04-21", "紫港街道", "county.yqkb", 2, "", "", "紫港街道招商", ""],
+    ["2024-05-21", "紫港街道", "county.supplement", 1, "", "", "紫港街道调研", ""],
+    ["2024-06-21", "紫港街道", "city.exchange", 1, "", "", "紫港街道经验", ""],
+    ["2024-06-28", "紫港街道", "adjustment", 1, -10, "", "", "紧急信息迟报"],
+    ["2024-05-10", "球川镇", "submission", 6, "", "", "", ""],
+    ["2024-05-22", "球川镇", "county.yqkb", 1, "", "", "球川镇茶油", ""],
+    ["2024-06-22", "球川镇", "city.dynamics_single", 1, "", "", "球川镇乡村振兴", ""],
+    ["2024-07-01", "球川镇", "city.dynamics", 1, "", "", "球川镇七月", ""],
+    ["2024-04-11", "发展和改革局", "submission", 4, "", "", "", ""],
+    ["2024-04-25", "发展和改革局", "county.csgz", 1, "", "", "项目推进", ""],
+]
+
+
+async def reverse_one_adoption(db: str) -> None:
+    """The office reverses one of 紫港街道's two 要情快报 adoptions (a 5-point line)."""
+    store = await Store.open(db)
+    try:
+        async with store.reading() as tx:
+            unit_id, _ = await tx.resolve_unit("紫港街道")
+        lines = await ledger_lines(store, unit_id, quarter(2024, 2))
+        first = next(line for line in lines if line.points == 5)
+        await reverse(store, first.id, "重复登记", 1, 1, NOW)
+    finally:
+        await store.close()
+
+
+@pytest.fixture
+def changshan(cli: Cli, tmp_path: Path) -> Cli:
+    cli.ok("init", "--ruleset", str(CHANGSHAN))
+    cli.ok("units", "import", str(write_csv(tmp_path / "u.csv", ["name", "group"], ROSTER)))
+    cli.ok("records", "import", str(write_csv(tmp_path / "r.csv", HEADER, RECORDS)))
+    asyncio.run(reverse_one_adoption(cli.db))
+    return cli
+
+
+def test_changshan_table_rebuilt_cell_by_cell(changshan: Cli) -> None:
+    data = json.loads(changshan.ok("standings", "--period", "2024Q2", "--format", "json"))
+    towns, departments = data["groups"][0], data["groups"][1]
+    assert towns["group"] == "乡镇（街道）"
+    built = [
+        (
+            r["rank"], r["unit"], r["adoption_count"], r["counts"]["报送条数"],
+            r["counts"]["县级采用"], r["counts"]["市级采用"], r["rate"],
+            r["columns"]["县级采用得分"], r["columns"]["市级采用得分"], r["columns"]["调整分"],
+            r["total"],
+        )
+        for r in towns["rows"]
+    ]  # fmt: skip
+    assert built == HAND_TABLE
+    (department,) = departments["rows"]
+    assert department["counts"] == {"报送条数": 4, "县级采用": 1, "市级采用": 0}
+    assert department["rate"] == "25.0%" and department["total"] == 10
+    # The CSV: the same cells under the bulletin's headers, count columns and rate included.
+    text = changshan.ok("standings", "--period", "2024Q2", "--format", "csv")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0] == [
+        "分组", "排名", "单位", "采用条数", "报送条数", "县级采用", "市级采用", "采用率",
+        "县级采用得分", "市级采用得分", "调整分", "总分",
+    ]  # fmt: skip
+    assert rows[1:5] == [["乡镇（街道）", *map(str, row)] for row in HAND_TABLE]
+    # The text table names the columns and shows the rate as the method writes it.
+    shown = changshan.ok("standings", "--period", "2024Q2")
+    assert "报送条数" in shown and "38.5%" in shown and "—" in shown
+
+
+def test_changshan_bulletin_describes_every_column(changshan: Cli) -> None:
+    data = json.loads(changshan.ok("bulletin", "--period", "2024Q2", "--format", "json"))
+    assert data["groups"][0]["rows"][0]["counts"] == {"报送条数": 8, "县级采用": 2, "市级采用": 1}
+    ruleset = parse_ruleset(CHANGSHAN.read_text("utf-8"))
+    empty = build_standings(ruleset, quarter(2024, 2), [], {}, {})
+    notes = "\n".join(notes_text(build_bulletin(ruleset, empty).notes))
+    assert "报送条数为报送的条数，已撤销的不计。" in notes
+    assert "县级采用为《要情快报》、《常山政务》、《常山政务增刊》或《政务参阅》的条数" in notes
+    assert "采用率为采用条数除以报送条数，以百分比保留一位小数；本期未报送的单位记为“—”。" in notes
+    assert "县级采用得分：" in notes and "市级采用得分：" in notes
+    assert "各组按总分从高到低排列" in notes
+
+
+@pytest.mark.parametrize(
+    ("adoptions", "submissions", "rate"),
+    [(5, 13, "38.5%"), (1, 8, "12.5%"), (2, 3, "66.7%"), (1, 16, "6.3%"), (0, 4, "0.0%"),
+     (3, 2, "150.0%"), (0, 0, "—"), (2, 0, "—")],
+)  # fmt: skip
+def test_adoption_rate_one_decimal_rounded_half_up(
+    adoptions: int, submissions: int, rate: str
+) -> None:
+    assert adoption_rate(adoptions, submissions) == rate
+
+
+def roster_ordered(text: str) -> str:
+    return text.replace('listing = "all"\norder = "total"', 'listing = "all"\norder = "roster"')
+
+
+def test_roster_order_lists_units_as_the_roster_without_ranks(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GOVINFO_OFFICE_NAME", "常山县人民政府办公室")
+    own = tmp_path / "roster-order.toml"
+    own.write_text(roster_ordered(CHANGSHAN.read_text("utf-8")), "utf-8")
+    cli.ok("init", "--ruleset", str(own))
+    cli.ok("units", "import", str(write_csv(tmp_path / "u.csv", ["name", "group"], ROSTER)))
+    cli.ok("records", "import", str(write_csv(tmp_path / "r.csv", HEADER, RECORDS)))
+    data = json.loads(cli.ok("standings", "--period", "2024Q2", "--format", "json"))
+    rows = data["groups"][0]["rows"]
+    assert [(r["rank"], r["unit"], r["total"]) for r in rows] == [
+        (None, "天马街道", 45), (None, "紫港街道", 110), (None, "金川街道", 0), (None, "球川镇", 55),
+    ]  # fmt: skip
+    text = cli.ok("standings", "--period", "2024Q2", "--format", "csv")
+    header = next(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert "排名" not in header and header[:2] == ["分组", "单位"]
+    # The bulletin's tables number the rows (序号) instead of ranking them, and say so.
+    out = tmp_path / "bulletin.xlsx"
+    cli.ok("bulletin", "--period", "2024Q2", "--format", "xlsx", "--out", str(out))
+    (sheet,) = [s for s in load_workbook(out).worksheets if s.title.startswith("乡镇")]
+    cells = list(sheet.iter_rows(values_only=True))
+    head = next(n for n, row in enumerate(cells) if row[1] == "单位")
+    assert cells[head][:9] == (
+        "序号", "单位", "采用条数", "报送条数", "县级采用", "市级采用", "采用率", "县级采用得分",
+        "市级采用得分",
+    )  # fmt: skip
+    assert [row[:2] for row in cells[head + 1 : head + 5]] == [
+        (1, "天马街道"), (2, "紫港街道"), (3, "金川街道"), (4, "球川镇"),
+    ]  # fmt: skip
+    docx_out = tmp_path / "bulletin.docx"
+    cli.ok("bulletin", "--period", "2024Q2", "--format", "docx", "--out", str(docx_out))
+    paragraphs = "\n".join(p.text for p in docx.Document(str(docx_out)).paragraphs)
+    assert "各组按单位名册顺序排列，不排名次。" in paragraphs
+
+
+def test_a_modifier_adds_different_points_on_different_items() -> None:
+    text = builtin_ruleset_text("dengkou-2024").replace(
+        'id = "endorse.city_leader"', 'id = "endorse.city_leader"\npoints_on = { "city.jccc" = 50 }'
+    )
+    ruleset = parse_ruleset(text)
+    day = date(2024, 5, 6)
+    on_jccc = score(
+        ruleset, Record("财政局", day, "city.jccc", modifiers=(("endorse.city_leader", 2),))
+    )
+    on_zwyq = score(
+        ruleset, Record("财政局", day, "city.zwyq.main", modifiers=(("endorse.city_leader", 1),))
+    )
+    assert [e.points for e in on_jccc.entries] == [18, 100]
+    assert [e.points for e in on_zwyq.entries] == [6, 30]
+    assert on_jccc.explanation == "《决策参考》18 + 市领导同志批示×2 100 = 118"
+    # `rules show` and the bulletin's notes give both values.
+    assert "+30、《决策参考》+50" in ruleset_text(ruleset)
+    empty = build_standings(ruleset, quarter(2024, 2), [], {}, {})
+    notes = "\n".join(notes_text(build_bulletin(ruleset, empty).notes))
+    assert "市领导同志批示加30分" in notes and "市领导同志批示（《决策参考》）加50分" in notes
+
+
+def test_seeds_have_no_new_keys_in_their_standings() -> None:
+    ruleset = parse_ruleset(builtin_ruleset_text("ordos-2020"))
+    units = [UnitRef(1, "准格尔旗", "旗区")]
+    table = build_standings(ruleset, quarter(2020, 2), units, {1: (1, 1, 1, 1, 5, 0, 0, 0)}, {})
+    (row,) = table.to_json()["groups"][0]["rows"]
+    assert list(row) == ["rank", "unit", "adoption_count", "columns", "raw_total", "total"]
+
+
+@pytest.mark.parametrize("order", ["total", "roster"])
+async def test_me_and_rank_show_the_count_columns(
+    database: str, tmp_path: Path, order: str
+) -> None:
+    """A liaison's /me and /rank under a method with count columns show them and the rate; in
+    roster order they show no rank."""
+    own = tmp_path / "method.toml"
+    text = CHANGSHAN.read_text("utf-8")
+    own.write_text(roster_ordered(text) if order == "roster" else text, "utf-8")
+    await prepare_db(
+        database, str(own), [["天马街道", "乡镇（街道）", ""], ["紫港街道", "乡镇（街道）", ""]]
+    )
+    # Today in the office's time zone: in the quarter and month /me shows.
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    records = [
+        [today, "紫港街道", "submission", 8, "", "", "", ""],
+        [today, "紫港街道", "county.yqkb", 2, "", "", "紫港街道招商", ""],
+        [today, "紫港街道", "city.exchange", 1, "", "", "紫港街道经验", ""],
+        [today, "天马街道", "submission", 4, "", "", "", ""],
+        [today, "天马街道", "county.csgz", 1, "", "", "天马街道夏粮", ""],
+    ]
+    store = await Store.open(database)
+    try:
+        path = write_csv(tmp_path / "r.csv", HEADER, records)
+        await import_records(store, path, "test", datetime.now(ZoneInfo("Asia/Shanghai")))
+    finally:
+        await store.close()
+    async with running_bot(database, ruleset=str(own)) as chat:
+        await chat.join(LIAISON, "紫港街道")
+        me = flat((await chat.ask(LIAISON, "/me")).text)
+        rank = flat((await chat.ask(LIAISON, "/rank")).message["text"])
+        # Last quarter's bulletin (nothing in it) published: the unit is told its place, or,
+        # in roster order, only its total.
+        number = (date.fromisoformat(today).month - 1) // 3 + 1
+        year = int(today[:4])
+        last = f"{year}Q{number - 1}" if number > 1 else f"{year - 1}Q4"
+        chat.say(ADMIN, f"/bulletin {last}")
+        draft = await chat.server.wait_for(lambda m: "通报草稿】" in (m.text or ""), chat_id=ADMIN)
+        await chat.press(ADMIN, draft, "发布")
+        told = await chat.server.wait_for(lambda m: "通报】" in flat(m.text), chat_id=LIAISON)
+    counted = "报送条数 8，县级采用 2，市级采用 1，采用率 37.5%"
+    assert counted in me and "得分 90" in me
+    assert f"本单位：{counted}" in rank
+    if order == "total":
+        assert "组内第 1 名，共 2 个单位" in me and "排名" in rank
+        assert flat(told.text).endswith("紫港街道（乡镇（街道））：第 1 名（共 2 个单位），总分 0")
+    else:
+        assert flat(told.text).endswith("紫港街道（乡镇（街道））：总分 0")
+        assert "本办法按名册顺序通报，不排名次" in me and "组内第" not in me
+        assert "排名" not in rank
+        # The roster's order: 天马街道 (10) above 紫港街道 (90).
+        assert rank.index("天马街道") < rank.index("紫港街道")
