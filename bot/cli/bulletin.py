@@ -1,7 +1,4 @@
-"""`govinfo-bot bulletin`: a draft in any of the formats, publishing, the published versions.
-
-python-docx, openpyxl and jinja2 load with this module, for a bulletin only.
-"""
+"""`govinfo-bot bulletin`: a draft in any of the formats, publishing, the published versions."""
 
 from __future__ import annotations
 
@@ -11,12 +8,9 @@ from pathlib import Path
 
 from bot import bulletin as bulletin_files
 from bot import texts
-from bot.bulletin.letter import office_letter
-from bot.bulletin.render import render as render_bulletin
 from bot.cli.common import actor, with_store
 from bot.settings import Settings
 from bot.storage import Store
-from bot.usecases import bulletin as bulletins
 from scoring.dates import read_day
 from scoring.errors import DomainError
 from scoring.periods import parse_period, read_period
@@ -54,6 +48,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 async def _bulletin(store: Store, args: argparse.Namespace, settings: Settings) -> int:
     """A draft of the period's bulletin in any of the formats, a published version as it was
     published, publishing, or the list of what was published."""
+    # Imported here: python-docx, openpyxl and jinja2 load for a bulletin, not for its --help.
+    from bot.bulletin.letter import office_letter
+    from bot.bulletin.render import render as render_bulletin
+    from bot.usecases import bulletin as bulletins
+
     if args.action == "list":
         published = await bulletins.publications(store)
         for p in published:

@@ -15,7 +15,7 @@ from bot import logs, texts
 from bot.cli.sandbox import sandbox
 from bot.settings import Settings
 from bot.storage import password_of
-from bot.storage.dsn import is_postgres
+from bot.storage.postgres import is_postgres
 
 log = logging.getLogger("govinfo-bot")
 

@@ -16,10 +16,6 @@ SCHEMES = ("postgresql://", "postgres://")
 MAX_PORT = 65535
 
 
-def is_postgres(target: object) -> bool:
-    return isinstance(target, str) and target.startswith(SCHEMES)
-
-
 def check_url(dsn: str) -> None:
     """Refuse (DomainError) a PostgreSQL URL whose parts cannot be read as meant."""
     parts = urlsplit(dsn)

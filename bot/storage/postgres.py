@@ -26,8 +26,7 @@ from typing import TYPE_CHECKING, TypeVar
 import asyncpg
 
 from bot.storage.base import BUSY_TIMEOUT_MS, Row, Store, StoreBusy, shown
-from bot.storage.dsn import check_url
-from bot.storage.dsn import is_postgres as is_postgres  # re-exported: callers import it here
+from bot.storage.dsn import SCHEMES, check_url
 from bot.storage.migrate import migration_files
 from bot.storage.shielded import to_the_end
 
@@ -70,6 +69,10 @@ _MARK = re.compile(r"\?")
 # The working file is attached as `data` on SQLite, temporary tables live in `temp`: PostgreSQL
 # has one database and puts temporary tables first on the search path.
 _SCHEMA = re.compile(r"\b(?:data|temp)\.(?=[a-z_])")
+
+
+def is_postgres(target: object) -> bool:
+    return isinstance(target, str) and target.startswith(SCHEMES)
 
 
 @lru_cache(maxsize=4096)
