@@ -41,6 +41,7 @@ def _loaded(tmp_path: Path, *argv: str) -> tuple[subprocess.CompletedProcess[str
     ("argv", "module"),
     [
         (["records", "import", "--help"], "bot.cli.records"),
+        (["bulletin", "--help"], "bot.cli.bulletin"),
         (["rules", "check", str(Path(scoring.__file__).parent / "rulesets/dengkou-2024.toml")],
          "bot.cli.rules"),
     ],
