@@ -89,12 +89,12 @@ async def _bulletin(store: Store, args: argparse.Namespace, settings: Settings) 
         return 0
     if args.format == "json":
         # A published version, or the period's latest if it is what the period shows.
-        published = await bulletins.published_json(store, period, args.version)
-        if published is not None and not args.out:
-            sys.stdout.write(published)
+        as_published = await bulletins.published_json(store, period, args.version)
+        if as_published is not None and not args.out:
+            sys.stdout.write(as_published)
             return 0
-        if published is not None:
-            Path(args.out).write_text(published, encoding="utf-8")
+        if as_published is not None:
+            Path(args.out).write_text(as_published, encoding="utf-8")
             print(texts.BULLETIN_WRITTEN.format(path=args.out, what=texts.BULLETIN_PUBLISHED_JSON))
             return 0
     if args.version is not None:
