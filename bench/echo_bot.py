@@ -30,7 +30,7 @@ def main() -> None:
     parser.add_argument("--concurrent-updates", type=int, required=True)
     parser.add_argument("--connection-pool", type=int, required=True)
     args = parser.parse_args()
-    # The same logging set-up as `govinfo-bot run` (bot/cli.py), so both bots pay the same.
+    # The same logging set-up as `govinfo-bot run` (bot/cli/run.py), so both bots pay the same.
     logging.basicConfig(
         format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
     )
