@@ -28,6 +28,7 @@ from bot import texts
 from bot.buttons import Buttons
 from bot.render import fit
 from bot.storage import Outgoing, Store
+from bot.storage.outbox import EDIT_CAPTION, EDIT_TEXT
 
 log = logging.getLogger(__name__)
 
@@ -234,9 +235,12 @@ class Courier:
     async def _post(self, message: Outgoing, *, resent: bool = False) -> None:
         markup = keyboard(message.buttons) if message.buttons else None
         text = _phone_sized(message)
+        kind, _, file_id = (message.attachment or "").partition(":")
+        if kind in EDITS:
+            await self._edit(message, kind, int(file_id), text)
+            return
         if resent:
             text = f"{texts.RESENT}{text}"
-        kind, _, file_id = (message.attachment or "").partition(":")
         if kind == "photo":
             await self._bot.send_photo(message.chat_id, file_id, caption=text, reply_markup=markup)
         elif kind == "document":
@@ -259,6 +263,19 @@ class Courier:
                 message.chat_id, text, parse_mode=message.parse_mode, reply_markup=markup
             )
 
+    async def _edit(self, message: Outgoing, kind: str, message_id: int, text: str) -> None:
+        """An owed edit of a button's message (notices.Answer.edits), its buttons gone. Made
+        twice it reads the same (no repeat to mark): Telegram refuses the second as not
+        modified, which is its delivery."""
+        try:
+            if kind == EDIT_CAPTION:
+                await self._bot.edit_message_caption(message.chat_id, message_id, caption=text)
+            else:
+                await self._bot.edit_message_text(text, message.chat_id, message_id)
+        except BadRequest as err:
+            if "not modified" not in err.message:
+                raise
+
     async def chat_blocked(self, chat_id: int, reason: str, message_id: int | None = None) -> None:
         """The user blocked the bot: a liaison is made inactive and the admins are told."""
         now = self._clock()
@@ -273,6 +290,8 @@ class Courier:
             log.info("liaison %s blocked the bot and was made inactive", chat_id)
 
 
+# Kinds of attachment that are an owed edit rather than a message.
+EDITS = (EDIT_TEXT, EDIT_CAPTION)
 # What Telegram accepts: the breaks fit adds are characters too.
 _TELEGRAM_LIMITS = {"message": 4096, "caption": 1024}
 
@@ -283,7 +302,8 @@ def _phone_sized(message: Outgoing) -> str:
     if message.parse_mode or not message.text:
         return message.text
     fitted = fit(message.text)
-    limit = _TELEGRAM_LIMITS["caption" if message.attachment else "message"]
+    kind = (message.attachment or "").partition(":")[0]
+    limit = _TELEGRAM_LIMITS["caption" if kind and kind != EDIT_TEXT else "message"]
     return fitted if len(fitted) <= limit else message.text
 
 

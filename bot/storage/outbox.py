@@ -9,6 +9,11 @@ from datetime import datetime
 from bot.buttons import Buttons, decode, encode
 from bot.storage.base import TxBase
 
+# An owed edit of a message the bot sent (an answer to a button's press), as the attachment
+# names it: `edit:<message id>` for its text, `caption:<message id>` for a file's caption.
+EDIT_TEXT = "edit"
+EDIT_CAPTION = "caption"
+
 
 @dataclass(frozen=True)
 class Outgoing:
@@ -20,7 +25,8 @@ class Outgoing:
     parse_mode: str | None
     buttons: Buttons | None = None
     # A file sent with `text` as its caption: a Telegram file (`document:<file id>`,
-    # `photo:<file id>`) or one the bot made and kept in the database (`file:<files.id>`).
+    # `photo:<file id>`) or one the bot made and kept in the database (`file:<files.id>`); or,
+    # instead of a message of its own, the edit of one (EDIT_TEXT, EDIT_CAPTION).
     attachment: str | None = None
     # A send was begun before (by a process since gone, or one that got no answer): Telegram
     # may have received it, so it goes again marked as a possible repeat.
@@ -61,23 +67,29 @@ class OutboxStorage(TxBase):
         held_until: datetime,
         *,
         buttons: Buttons | None = None,
+        attachment: str | None = None,
     ) -> list[Outgoing]:
         """The answer to the person who asked, owed in the action's own transaction, its
-        buttons on the last part. It is sent at once by the process that wrote it, which holds
-        it until `held_until` (no courier sends it meanwhile), and it counts as tried: found
-        unsent after a crash, it may have reached the chat."""
+        buttons and `attachment` (an edit: see notices.Answer) on the last part. It is sent at
+        once by the process that wrote it, which holds it until `held_until` (no courier sends
+        it meanwhile), and it counts as tried: found unsent after a crash, it may have reached
+        the chat."""
         markup = encode(buttons) if buttons else None
         owed = []
         for n, text in enumerate(parts):
             last = n == len(parts) - 1
             row = await self.one(
                 "INSERT INTO outbox (source, chat_id, text, parse_mode, created_at, buttons, "
-                "held_until, tried_at) VALUES (?, ?, ?, NULL, ?, ?, ?, ?) RETURNING id",
+                "attachment, held_until, tried_at) VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?) "
+                "RETURNING id",
                 (source, chat_id, text, now.isoformat(), markup if last else None,
-                 held_until.isoformat(), now.isoformat()),
+                 attachment if last else None, held_until.isoformat(), now.isoformat()),
             )  # fmt: skip
             assert row is not None
-            owed.append(Outgoing(row[0], chat_id, text, None, buttons if last else None))
+            owed.append(
+                Outgoing(row[0], chat_id, text, None, buttons if last else None,
+                         attachment if last else None)
+            )  # fmt: skip
         return owed
 
     async def unsent(

@@ -142,9 +142,11 @@ async def confirm_draft(
     update_id: int,
     now: datetime,
     admin_ids: Sequence[int] = (),
+    answer: Answer[Claimed] | None = None,
 ) -> Claimed:
     """Store a confirmed draft as a claim: pending approval, or scored at once. A pending claim
-    is owed to every admin, with its evidence and the buttons that decide it.
+    is owed to every admin, with its evidence and the buttons that decide it; the liaison is
+    owed `answer`.
 
     The draft is in the bot's working file, the claim goes into the database: the draft is
     reserved for this update first (a cancel, or a second confirmation, is refused while it is
@@ -162,7 +164,7 @@ async def confirm_draft(
             store.confirming.add(draft_id)
             reserved = True
         claimed = await _store_claim(
-            store, draft, user_id, require_approval, update_id, now, admin_ids
+            store, draft, user_id, require_approval, update_id, now, admin_ids, answer
         )
     finally:
         if reserved:
@@ -192,6 +194,7 @@ async def _store_claim(
     update_id: int,
     now: datetime,
     admin_ids: Sequence[int],
+    answer: Answer[Claimed] | None,
 ) -> Claimed:
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
@@ -215,6 +218,7 @@ async def _store_claim(
         )
         if require_approval:
             await _owe_claim(tx, claimed, liaison.name or liaison.display, evidence, admin_ids, now)
+        await owe_answer(tx, answer, claimed, f"answer:claim:{record_id}", now)
     return claimed
 
 
@@ -346,7 +350,12 @@ async def _pending_record(tx: Tx, record_id: int) -> tuple[int, Record]:
 
 
 async def approve(
-    store: Store, record_id: int, admin_id: int, update_id: int, now: datetime
+    store: Store,
+    record_id: int,
+    admin_id: int,
+    update_id: int,
+    now: datetime,
+    answer: Answer[Decided] | None = None,
 ) -> Decided:
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
@@ -365,11 +374,21 @@ async def approve(
             record=record_id, title=record.title, points=scored.points
         )
         await tell_unit(tx, unit_id, f"approval:{record_id}", told, now)
-    return Decided(record_id, unit, record.title, ruleset.item(record.item_id), scored.points)
+        decided = Decided(
+            record_id, unit, record.title, ruleset.item(record.item_id), scored.points
+        )
+        await owe_answer(tx, answer, decided, f"answer:approval:{record_id}", now)
+    return decided
 
 
 async def reject(
-    store: Store, record_id: int, admin_id: int, reason: str, update_id: int, now: datetime
+    store: Store,
+    record_id: int,
+    admin_id: int,
+    reason: str,
+    update_id: int,
+    now: datetime,
+    answer: Answer[Decided] | None = None,
 ) -> Decided:
     reason = clean_note(reason)
     if not reason:
@@ -385,4 +404,6 @@ async def reject(
             record=record_id, title=record.title, reason=reason
         )
         await tell_unit(tx, unit_id, f"rejection:{record_id}", told, now)
-    return Decided(record_id, unit, record.title, ruleset.item(record.item_id), 0)
+        decided = Decided(record_id, unit, record.title, ruleset.item(record.item_id), 0)
+        await owe_answer(tx, answer, decided, f"answer:rejection:{record_id}", now)
+    return decided
