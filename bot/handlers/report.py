@@ -18,12 +18,14 @@ from bot import texts
 from bot.chatinput import parse_day, parse_one_line, record_number, split_one_line
 from bot.handlers.common import (
     Context,
+    answer_now,
     answers_errors,
     current_liaison,
     deliver_soon,
     ends_on_failure,
     for_asker,
     now,
+    owed_edit,
     require_private,
     settings,
     store,
@@ -33,6 +35,7 @@ from bot.handlers.common import (
 from bot.render import EVIDENCE_SHOWN, cut, explanation_lines, fit
 from bot.storage import AlreadyProcessed
 from bot.usecases.reports import (
+    Claimed,
     Draft,
     cancel_draft,
     cancel_open_drafts,
@@ -464,7 +467,9 @@ async def draft_button(update: Update, context: Context) -> None:
     except DomainError:
         raise DomainError("button_stale") from None
     user_id = update.effective_user.id
-    cancelled = fit(f"{query.message.text}\n\n{texts.REPORT_CANCELLED}")  # type: ignore[union-attr]
+    summary = query.message.text  # type: ignore[union-attr]
+    cancelled = fit(f"{summary}\n\n{texts.REPORT_CANCELLED}")
+    answer = owed_edit(query, lambda claimed: f"{summary}\n\n{_claimed(claimed)}")
     try:
         if action == "dx":
             await cancel_draft(store(context), draft_id, user_id, update_id(update), now(context))
@@ -479,6 +484,7 @@ async def draft_button(update: Update, context: Context) -> None:
             update_id(update),
             now(context),
             settings(context).admin_ids,
+            answer,
         )
     except DomainError as err:
         if err.code == "draft_cancelled":
@@ -486,13 +492,16 @@ async def draft_button(update: Update, context: Context) -> None:
             await query.edit_message_text(cancelled)
         raise
     await query.answer()
-    if claimed.status == "pending":
-        done = texts.CLAIM_PENDING.format(record=claimed.record_id)
-    else:
-        done = texts.CLAIM_CONFIRMED.format(record=claimed.record_id, points=claimed.scored.points)
+    await answer_now(context, answer.owed)
     if claimed.status == "pending":
         deliver_soon(context)
-    await query.edit_message_text(fit(f"{query.message.text}\n\n{done}"))  # type: ignore[union-attr]
+
+
+def _claimed(claimed: Claimed) -> str:
+    """What a confirmed summary then says: stored, waiting for the office or scored."""
+    if claimed.status == "pending":
+        return texts.CLAIM_PENDING.format(record=claimed.record_id)
+    return texts.CLAIM_CONFIRMED.format(record=claimed.record_id, points=claimed.scored.points)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
