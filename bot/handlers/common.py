@@ -13,6 +13,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ContextTypes, ConversationHandler
 
 from bot import render, texts
+from bot.buttons import Buttons
 from bot.delivery import Courier, keyboard
 from bot.render import pre_chunks, split_message
 from bot.settings import Settings
@@ -88,22 +89,27 @@ async def answer_now(context: Context, owed: Sequence[Outgoing]) -> None:
         deliver_soon(context)
 
 
-def owed_reply(update: Update, text: Callable[[R], str]) -> Answer[R]:
+def owed_reply(
+    update: Update, text: Callable[[R], str], buttons: Callable[[R], Buttons] | None = None
+) -> Answer[R]:
     """The answer an action owes the chat it came from (see answer_now): a message of its own,
-    `text` of the action's result, fitted to a phone as `say` fits it."""
+    `text` of the action's result, fitted to a phone as `say` fits it, with `buttons`."""
     chat = update.effective_chat
     assert chat is not None
-    return Answer(chat.id, lambda result: render.fit(text(result)))
+    return Answer(chat.id, lambda result: render.fit(text(result)), buttons)
 
 
-def owed_edit(query: CallbackQuery, text: Callable[[R], str]) -> Answer[R]:
+def owed_edit(
+    query: CallbackQuery, text: Callable[[R], str], buttons: Callable[[R], Buttons] | None = None
+) -> Answer[R]:
     """The answer a button's press owes: its message's new text (a file's, its caption), `text`
-    of the action's result, without the buttons; as the message it edits, never a repeat."""
+    of the action's result, its buttons replaced by `buttons` (none by default); as the message
+    it edits, never a repeat."""
     message = query.message
     assert isinstance(message, Message)
     return Answer(
-        message.chat.id, lambda result: render.fit(text(result)), edits=message.message_id,
-        caption=message.caption is not None,
+        message.chat.id, lambda result: render.fit(text(result)), buttons,
+        edits=message.message_id, caption=message.caption is not None,
     )  # fmt: skip
 
 

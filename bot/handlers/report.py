@@ -15,6 +15,7 @@ from telegram.ext import (
 )
 
 from bot import texts
+from bot.buttons import Buttons
 from bot.chatinput import parse_day, parse_one_line, record_number, split_one_line
 from bot.handlers.common import (
     Context,
@@ -26,6 +27,7 @@ from bot.handlers.common import (
     for_asker,
     now,
     owed_edit,
+    owed_reply,
     require_private,
     settings,
     store,
@@ -256,9 +258,13 @@ async def take_evidence(update: Update, context: Context) -> int:
             evidence = message.text.strip()
     chosen = context.user_data.pop(DRAFT_KEY)  # type: ignore[union-attr]
     assert update.effective_user is not None
+    ruleset = await _ruleset(context)
+    answer = owed_reply(
+        update, lambda draft: summary_text(draft, evidence, ruleset), _summary_buttons
+    )
     try:
         modifiers = tuple(chosen["modifiers"].items())
-        draft = await make_draft(
+        await make_draft(
             store(context),
             update.effective_user.id,
             chosen["item"],
@@ -268,6 +274,7 @@ async def take_evidence(update: Update, context: Context) -> int:
             evidence,
             update_id(update),
             now(context),
+            answer,
         )
     except DomainError as err:
         # A refused report (a duplicate, say) ends the conversation: it is said, not retried,
@@ -281,9 +288,7 @@ async def take_evidence(update: Update, context: Context) -> int:
         return ConversationHandler.END
     if query is not None:
         await query.answer()
-    await _send(
-        update, summary_text(draft, evidence, await _ruleset(context)), summary_keyboard(draft.id)
-    )
+    await answer_now(context, answer.owed)
     return ConversationHandler.END
 
 
@@ -324,15 +329,9 @@ def summary_text(draft: Draft, evidence: str, ruleset: Ruleset, near: str = "") 
     ))  # fmt: skip
 
 
-def summary_keyboard(draft_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(texts.CONFIRM, callback_data=f"dc:{draft_id}"),
-                InlineKeyboardButton(texts.CANCEL, callback_data=f"dx:{draft_id}"),
-            ]
-        ]
-    )
+def _summary_buttons(draft: Draft) -> Buttons:
+    """Under a summary: the buttons that confirm or cancel its draft."""
+    return [[(texts.CONFIRM, f"dc:{draft.id}"), (texts.CANCEL, f"dx:{draft.id}")]]
 
 
 async def cancel(update: Update, context: Context) -> int:
@@ -376,7 +375,13 @@ async def one_line(update: Update, context: Context) -> None:
     except DomainError as err:
         await _offer_items(update, context, ruleset, err)
         return
-    draft = await make_draft(
+    near = "" if parsed.exact else parsed.name
+    # The summary is owed in the draft's transaction: stored, it is answered (after a crash, at
+    # the next start).
+    answer = owed_reply(
+        update, lambda draft: summary_text(draft, "", ruleset, near=near), _summary_buttons
+    )
+    await make_draft(
         store(context),
         update.effective_user.id,
         parsed.item.id,
@@ -386,11 +391,9 @@ async def one_line(update: Update, context: Context) -> None:
         "",
         update_id(update),
         now(context),
+        answer,
     )
-    await update.effective_message.reply_text(
-        summary_text(draft, "", ruleset, near="" if parsed.exact else parsed.name),
-        reply_markup=summary_keyboard(draft.id),
-    )
+    await answer_now(context, answer.owed)
 
 
 async def _offer_items(
@@ -447,14 +450,14 @@ async def pick_item(update: Update, context: Context) -> None:
         return
     if choice not in pick["items"]:
         raise DomainError("button_forged")
-    draft = await make_draft(
+    ruleset = await _ruleset(context)
+    answer = owed_edit(query, lambda draft: summary_text(draft, "", ruleset), _summary_buttons)
+    await make_draft(
         store(context), update.effective_user.id, choice, pick["title"],
-        pick["day"], (), "", update_id(update), now(context),
+        pick["day"], (), "", update_id(update), now(context), answer,
     )  # fmt: skip
     await query.answer()
-    await query.edit_message_text(
-        summary_text(draft, "", await _ruleset(context)), reply_markup=summary_keyboard(draft.id)
-    )
+    await answer_now(context, answer.owed)
 
 
 @answers_errors

@@ -31,6 +31,9 @@ class Outgoing:
     # A send was begun before (by a process since gone, or one that got no answer): Telegram
     # may have received it, so it goes again marked as a possible repeat.
     tried: bool = False
+    # Owed by an action of the bot's working file (a report's summary), marked there: on SQLite
+    # the working file has an outbox of its own (see Store.answers_apart).
+    bot_file: bool = False
 
 
 class OutboxStorage(TxBase):
@@ -88,7 +91,7 @@ class OutboxStorage(TxBase):
             assert row is not None
             owed.append(
                 Outgoing(row[0], chat_id, text, None, buttons if last else None,
-                         attachment if last else None)
+                         attachment if last else None, bot_file=self.bot_file)
             )  # fmt: skip
         return owed
 
@@ -109,7 +112,7 @@ class OutboxStorage(TxBase):
         )
         return [
             Outgoing(i, chat, text, mode, decode(markup) if markup else None, attachment,
-                     tried is not None)
+                     tried is not None, self.bot_file)
             for i, chat, text, mode, markup, attachment, tried in rows
         ]  # fmt: skip
 

@@ -28,6 +28,8 @@ class Answer(Generic[R]):
 
     chat_id: int
     render: Callable[[R], str]
+    # The buttons under the answer (on its last part), if it has any.
+    buttons: Callable[[R], Buttons] | None = None
     # The answer to a button's press: the new text of the button's message (its buttons gone),
     # the edit owed as a message is; `caption`: the message is a file's, its caption edited.
     edits: int | None = None
@@ -41,14 +43,15 @@ async def owe_answer(
     if answer is None:
         return
     text = answer.render(result)
+    buttons = answer.buttons(result) if answer.buttons is not None else None
     if answer.edits is None:
         answer.owed = await tx.enqueue_answer(
-            source, answer.chat_id, split_message(text), now, now + ANSWER_HOLD
+            source, answer.chat_id, split_message(text), now, now + ANSWER_HOLD, buttons=buttons
         )
         return
     edit = f"{EDIT_CAPTION if answer.caption else EDIT_TEXT}:{answer.edits}"
     answer.owed = await tx.enqueue_answer(
-        source, answer.chat_id, [text], now, now + ANSWER_HOLD, attachment=edit
+        source, answer.chat_id, [text], now, now + ANSWER_HOLD, buttons=buttons, attachment=edit
     )
 
 

@@ -106,8 +106,10 @@ async def make_draft(
     evidence: str,
     update_id: int,
     now: datetime,
+    answer: Answer[Draft] | None = None,
 ) -> Draft:
-    """Check a claim by the liaison `user_id` and keep it as a draft for them to confirm."""
+    """Check a claim by the liaison `user_id` and keep it as a draft for them to confirm; the
+    liaison is owed `answer` (its summary), in the working file's transaction."""
     title = check_title(title, now.date())
     # Evidence quoted from a message is shown to the admins later: no control character in it
     # (its line breaks kept).
@@ -129,7 +131,9 @@ async def make_draft(
         await _refuse_duplicate(tx, liaison.unit_id, item.id, day, title)
         record = Record(liaison.unit, day, item.id, None, modifiers, title)
         draft_id = await tx.add_draft(liaison.user_id, liaison.unit_id, record, evidence, now)
-        return Draft(draft_id, liaison.unit, record, score(ruleset, record), item)
+        draft = Draft(draft_id, liaison.unit, record, score(ruleset, record), item)
+        await owe_answer(tx, answer, draft, f"answer:draft:{draft_id}", now)
+        return draft
 
     return await store.bot_atomic(body)
 
