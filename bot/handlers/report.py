@@ -262,6 +262,8 @@ async def take_evidence(update: Update, context: Context) -> int:
     answer = owed_reply(
         update, lambda draft: summary_text(draft, evidence, ruleset), _summary_buttons
     )
+    if query is not None:
+        await query.answer()
     try:
         modifiers = tuple(chosen["modifiers"].items())
         await make_draft(
@@ -279,15 +281,11 @@ async def take_evidence(update: Update, context: Context) -> int:
     except DomainError as err:
         # A refused report (a duplicate, say) ends the conversation: it is said, not retried,
         # in the chat rather than in a passing alert, with how to start again.
-        if query is not None:
-            await query.answer()
         if not isinstance(err, AlreadyProcessed):
             shown = for_asker(update, context, err)
             reason = texts.error_text(shown.code, shown.params)
             await _send(update, f"{reason}\n{texts.REPORT_ENDED}")
         return ConversationHandler.END
-    if query is not None:
-        await query.answer()
     await answer_now(context, answer.owed)
     return ConversationHandler.END
 
