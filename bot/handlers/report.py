@@ -473,9 +473,12 @@ async def draft_button(update: Update, context: Context) -> None:
     answer = owed_edit(query, lambda claimed: f"{summary}\n\n{_claimed(claimed)}")
     try:
         if action == "dx":
-            await cancel_draft(store(context), draft_id, user_id, update_id(update), now(context))
+            dropped = owed_edit(query, lambda _: cancelled)
+            await cancel_draft(
+                store(context), draft_id, user_id, update_id(update), now(context), dropped
+            )
             await query.answer()
-            await query.edit_message_text(cancelled)
+            await answer_now(context, dropped.owed)
             return
         claimed = await confirm_draft(
             store(context),

@@ -246,12 +246,18 @@ async def _owe_claim(
 
 
 async def cancel_draft(
-    store: Store, draft_id: int, user_id: int, update_id: int, now: datetime
+    store: Store,
+    draft_id: int,
+    user_id: int,
+    update_id: int,
+    now: datetime,
+    answer: Answer[None] | None = None,
 ) -> None:
     async with store.bot_transaction() as tx:
         await tx.claim_update(update_id, now)
         _check_open(await tx.draft(draft_id), user_id, store)
         await tx.cancel_draft(draft_id)
+        await owe_answer(tx, answer, None, f"answer:cancel:{draft_id}", now)
 
 
 async def cancel_open_drafts(store: Store, user_id: int) -> int:
