@@ -29,6 +29,7 @@ from bot.handlers.common import (
 )
 from bot.render import fit
 from bot.usecases import bulletin as bulletins
+from bot.usecases.notices import Answer
 from scoring.errors import DomainError
 from scoring.periods import Period, parse_period, quarter_of
 
@@ -102,7 +103,7 @@ async def publish_button(update: Update, context: Context) -> None:
         return
     user = update.effective_user
     letter, wording = office_letter(settings(context), now(context).date())
-    answer = owed_edit(
+    answer: Answer[bulletins.Issued] = owed_edit(
         query,
         lambda issued: texts.BULLETIN_PUBLISHED.format(
             period=period.name, version=issued.publication.version, units=issued.units_told

@@ -43,6 +43,7 @@ from bot.render import (
     shorten,
     split_message,
 )
+from bot.storage import Liaison
 from bot.usecases import status
 from bot.usecases.liaisons import redeem_invite
 from bot.usecases.notices import Answer
@@ -66,7 +67,9 @@ async def start(update: Update, context: Context) -> None:
     assert user is not None and message is not None
     if context.args:
         code = context.args[0]
-        answer = owed_reply(update, lambda liaison: texts.BOUND.format(unit=liaison.unit))
+        answer: Answer[Liaison] = owed_reply(
+            update, lambda liaison: texts.BOUND.format(unit=liaison.unit)
+        )
         try:
             await redeem_invite(
                 store(context), code, user.id, user.full_name, user.username or "",
@@ -340,7 +343,9 @@ async def move_button(update: Update, context: Context) -> None:
         return
     if not code:
         raise DomainError("button_stale")
-    answer = owed_edit(query, lambda liaison: texts.BOUND.format(unit=liaison.unit))
+    answer: Answer[Liaison] = owed_edit(
+        query, lambda liaison: texts.BOUND.format(unit=liaison.unit)
+    )
     await redeem_invite(
         store(context), code, user.id, user.full_name, user.username or "", update_id(update),
         now(context), move=True, admin_ids=settings(context).admin_ids, answer=answer,

@@ -43,6 +43,7 @@ from bot.handlers.common import (
     update_id,
 )
 from bot.render import fit, phone_messages, rank_lines
+from bot.storage import Liaison
 from bot.usecases import liaisons as roster
 from bot.usecases import office, periods, reports
 from bot.usecases.notices import Answer
@@ -108,7 +109,7 @@ async def reject_reason(update: Update, context: Context) -> int:
     try:
         admin_id = require_admin(update, context)
         # A message of its own: the claim's buttons below go at best (too old to edit, say).
-        answer = owed_reply(
+        answer: Answer[reports.Decided] = owed_reply(
             update,
             lambda _: texts.REJECTED.format(record=record_id, reason=decided_reason(message)),
         )
@@ -181,7 +182,7 @@ async def move(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
     if len(args) < 2:
         raise _usage("/move <用户ID> <单位>")
-    answer = owed_reply(
+    answer: Answer[Liaison] = owed_reply(
         update, lambda moved: texts.LIAISON_MOVED.format(who=moved.display, unit=moved.unit)
     )
     await roster.move_liaison(
@@ -195,7 +196,9 @@ async def remove(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
     if len(args) != 1:
         raise _usage("/remove <用户ID>")
-    answer = owed_reply(update, lambda removed: texts.LIAISON_REMOVED.format(who=removed.display))
+    answer: Answer[Liaison] = owed_reply(
+        update, lambda removed: texts.LIAISON_REMOVED.format(who=removed.display)
+    )
     await roster.remove_liaison(
         store(context), record_number(args[0]), update_id(update), now(context), answer
     )
@@ -228,7 +231,7 @@ async def approve(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
     if len(args) != 1:
         raise _usage("/approve <记录号>")
-    answer = owed_reply(
+    answer: Answer[reports.Decided] = owed_reply(
         update, lambda d: texts.APPROVED.format(record=d.record_id, points=d.points)
     )
     await reports.approve(
@@ -243,7 +246,7 @@ async def reject(update: Update, context: Context, admin_id: int) -> None:
     if len(args) < 2:
         raise _usage("/reject <记录号> <原因>")
     reason = " ".join(args[1:])
-    answer = owed_reply(
+    answer: Answer[reports.Decided] = owed_reply(
         update, lambda d: texts.REJECTED.format(record=d.record_id, reason=reason.strip())
     )
     await reports.reject(
@@ -358,7 +361,9 @@ async def lock(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
     if len(args) != 1:
         raise _usage("/lock <期间>")
-    answer = owed_reply(update, lambda locked: texts.PERIOD_LOCKED.format(period=locked.name))
+    answer: Answer[Period] = owed_reply(
+        update, lambda locked: texts.PERIOD_LOCKED.format(period=locked.name)
+    )
     await periods.lock(
         store(context), args[0], f"tg:{admin_id}", _name(update), now(context),
         update_id(update), answer,
@@ -370,7 +375,9 @@ async def reopen(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
     if len(args) < 2:
         raise _usage("/reopen <期间> <原因>")
-    answer = owed_reply(update, lambda reopened: texts.PERIOD_REOPENED.format(period=reopened.name))
+    answer: Answer[Period] = owed_reply(
+        update, lambda reopened: texts.PERIOD_REOPENED.format(period=reopened.name)
+    )
     await periods.reopen(
         store(context), args[0], " ".join(args[1:]), f"tg:{admin_id}", _name(update),
         now(context), update_id(update), answer,

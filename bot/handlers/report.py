@@ -36,6 +36,7 @@ from bot.handlers.common import (
 )
 from bot.render import EVIDENCE_SHOWN, cut, explanation_lines, fit
 from bot.storage import AlreadyProcessed
+from bot.usecases.notices import Answer
 from bot.usecases.reports import (
     Claimed,
     Draft,
@@ -470,10 +471,10 @@ async def draft_button(update: Update, context: Context) -> None:
     user_id = update.effective_user.id
     summary = query.message.text  # type: ignore[union-attr]
     cancelled = fit(f"{summary}\n\n{texts.REPORT_CANCELLED}")
-    answer = owed_edit(query, lambda claimed: f"{summary}\n\n{_claimed(claimed)}")
+    answer: Answer[Claimed] = owed_edit(query, lambda claimed: f"{summary}\n\n{_claimed(claimed)}")
     try:
         if action == "dx":
-            dropped = owed_edit(query, lambda _: cancelled)
+            dropped: Answer[None] = owed_edit(query, lambda _: cancelled)
             await cancel_draft(
                 store(context), draft_id, user_id, update_id(update), now(context), dropped
             )
