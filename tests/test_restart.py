@@ -7,8 +7,9 @@ getUpdates call with a later offset confirms it, and never after that. python-te
 that call as soon as it has queued a batch, before the batch's handlers ran; the durable intake
 stores the batch first, so that a bot killed then finds it in the database at its next start.
 
-The answer to an action is owed in the action's transaction (the outbox) and sent at once; an
-answer a kill left unsent goes at the next start. Only a kill between Telegram's answer and its
+The answer to an action is owed in the action's transaction (the outbox: the database's, or for
+a summary the working file's) and sent at once; an answer a kill left unsent goes at the next
+start. Only a kill between Telegram's answer and its
 mark can answer twice, and the second answer says it may be a repeat.
 
 SQLite only: polling processes on a database file (tests/test_replicas.py: PostgreSQL).
