@@ -23,9 +23,12 @@ LATER = START + ANSWER_HOLD + timedelta(minutes=1)
 
 async def _owed(chat: Chat, source: str) -> list[tuple[int, bool]]:
     """The answers owed under `source`: (chat, sent), where the action's transaction wrote
-    them (a summary, in the working file's outbox on SQLite)."""
+    them (a summary's, on SQLite, in the working file's `answers`)."""
     store: Store = chat.app.bot_data[STORE]
-    sql = "SELECT chat_id, sent_at IS NOT NULL FROM outbox WHERE source LIKE ? ORDER BY id"
+    table = "outbox"
+    if source.startswith("answer:draft:") and store.answers_apart:
+        table = "answers"
+    sql = f"SELECT chat_id, sent_at IS NOT NULL FROM {table} WHERE source LIKE ? ORDER BY id"
     if source.startswith("answer:draft:"):
         async with store.bot_autocommit() as tx:
             return [(int(c), bool(s)) for c, s in await tx.all(sql, (source,))]

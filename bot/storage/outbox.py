@@ -32,11 +32,17 @@ class Outgoing:
     # may have received it, so it goes again marked as a possible repeat.
     tried: bool = False
     # Owed by an action of the bot's working file (a report's summary), marked there: on SQLite
-    # the working file has an outbox of its own (see Store.answers_apart).
+    # the working file keeps such answers in a table of its own (see Store.answers_apart).
     bot_file: bool = False
 
 
 class OutboxStorage(TxBase):
+    @property
+    def _outbox(self) -> str:
+        """Where this transaction's answers wait: the working file's own table (`answers`) on a
+        store that keeps them apart (Store.answers_apart), the database's outbox otherwise."""
+        return "answers" if self.bot_file and self.store.answers_apart else "outbox"
+
     async def enqueue(
         self,
         source: str,
@@ -82,7 +88,7 @@ class OutboxStorage(TxBase):
         for n, text in enumerate(parts):
             last = n == len(parts) - 1
             row = await self.one(
-                "INSERT INTO outbox (source, chat_id, text, parse_mode, created_at, buttons, "
+                f"INSERT INTO {self._outbox} (source, chat_id, text, parse_mode, created_at, buttons, "
                 "attachment, held_until, tried_at) VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?) "
                 "RETURNING id",
                 (source, chat_id, text, now.isoformat(), markup if last else None,
@@ -106,7 +112,8 @@ class OutboxStorage(TxBase):
             held = " AND (held_until IS NULL OR held_until <= ? OR created_at < ?)"
             params += (now.isoformat(), (since or now).isoformat())
         rows = await self.all(
-            "SELECT id, chat_id, text, parse_mode, buttons, attachment, tried_at FROM outbox "
+            "SELECT id, chat_id, text, parse_mode, buttons, attachment, tried_at "
+            f"FROM {self._outbox} "
             f"WHERE sent_at IS NULL AND failure IS NULL AND id > ?{held} ORDER BY id LIMIT ?",
             (*params, limit),
         )
@@ -120,7 +127,7 @@ class OutboxStorage(TxBase):
         """When the first answer held now by the process that wrote it is released to the
         courier (the process may have died before sending it)."""
         row = await self.one(
-            "SELECT MIN(held_until) FROM outbox WHERE sent_at IS NULL AND failure IS NULL "
+            f"SELECT MIN(held_until) FROM {self._outbox} WHERE sent_at IS NULL AND failure IS NULL "
             "AND held_until > ? AND created_at >= ?",
             (now.isoformat(), since.isoformat()),
         )
@@ -129,17 +136,19 @@ class OutboxStorage(TxBase):
     async def mark_tried(self, message_ids: Sequence[int], now: datetime) -> None:
         """Sends about to begin: found unsent after a crash, these may have been received."""
         await self.db.executemany(
-            "UPDATE outbox SET tried_at = ? WHERE id = ? AND tried_at IS NULL",
+            f"UPDATE {self._outbox} SET tried_at = ? WHERE id = ? AND tried_at IS NULL",
             [(now.isoformat(), i) for i in message_ids],
         )
 
     async def mark_sent(self, message_id: int, now: datetime) -> None:
         await self.write(
-            "UPDATE outbox SET sent_at = ? WHERE id = ?", (now.isoformat(), message_id)
+            f"UPDATE {self._outbox} SET sent_at = ? WHERE id = ?", (now.isoformat(), message_id)
         )
 
     async def mark_undeliverable(self, message_id: int, reason: str) -> None:
-        await self.write("UPDATE outbox SET failure = ? WHERE id = ?", (reason, message_id))
+        await self.write(
+            f"UPDATE {self._outbox} SET failure = ? WHERE id = ?", (reason, message_id)
+        )
 
     async def notify(self, channel: str, payload: str) -> None:
         """PostgreSQL's NOTIFY, to the process listening (bot.replicas.Leadership)."""
