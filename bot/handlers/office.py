@@ -152,6 +152,9 @@ async def invite(update: Update, context: Context, admin_id: int) -> None:
     created = await roster.create_invite(
         store(context), unit, admin_id, update_id(update), now(context), ttl
     )
+    # The one committing action whose answer is not owed in the outbox: the link carries the
+    # invitation's code, which the database keeps only hashed. Lost in a crash, the admin asks
+    # again (the unused invitation expires).
     link = f"https://t.me/{context.bot.username}?start={created.code}"
     await say(
         update,
