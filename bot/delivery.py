@@ -3,7 +3,9 @@
 Jobs and broadcasts store their messages in the outbox in the transaction that makes them owed;
 the courier sends them afterwards and marks each one sent. The answer to the person who asked
 is stored the same way, and sent at once by the process that handled the action (`answer`),
-which holds it meanwhile; the courier sends it only once that process has died or failed.
+which holds it meanwhile; the courier sends it only once that process has died or failed. An
+answer to a button's press is the edit of its message (made twice, it reads the same: no mark);
+on SQLite the answers owed by the working file's actions (a summary) wait in the working file.
 A restart finds what is left. Only a crash between Telegram's answer and the mark can send one
 message twice: a send is marked tried before it begins (for a chat's next message in the
 transaction that marks its last one sent), so that a message found unsent after a crash, which
