@@ -3,7 +3,9 @@
 Jobs and broadcasts store their messages in the outbox in the transaction that makes them owed;
 the courier sends them afterwards and marks each one sent. The answer to the person who asked
 is stored the same way, and sent at once by the process that handled the action (`answer`),
-which holds it meanwhile; the courier sends it only once that process has died or failed.
+which holds it meanwhile; the courier sends it only once that process has died or failed. An
+answer to a button's press is the edit of its message (made twice, it reads the same: no mark);
+on SQLite the answers owed by the working file's actions (a summary) wait in the working file.
 A restart finds what is left. Only a crash between Telegram's answer and the mark can send one
 message twice: a send is marked tried before it begins (for a chat's next message in the
 transaction that marks its last one sent), so that a message found unsent after a crash, which
@@ -17,7 +19,7 @@ import asyncio
 import logging
 import warnings
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime, timedelta
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
@@ -27,7 +29,8 @@ from telegram.warnings import PTBDeprecationWarning
 from bot import texts
 from bot.buttons import Buttons
 from bot.render import fit
-from bot.storage import Outgoing, Store
+from bot.storage import Outgoing, Store, Tx
+from bot.storage.outbox import EDIT_CAPTION, EDIT_TEXT
 
 log = logging.getLogger(__name__)
 
@@ -105,35 +108,46 @@ class Courier:
         if some are left for a later delivery (network errors, the application stopping, or
         answers held by the process that owes them)."""
         async with self._lock:
-            after = 0
-            while self._running():
-                now = self._clock()
-                async with self._store.reading() as tx:
-                    batch = await tx.unsent(after, BATCH, now=now, since=self._since)
-                    released = None if batch else await tx.next_release(now, self._since)
-                if released is not None:
-                    # Held by the process that handled its action: if that one failed to send
-                    # it, it is this courier's once released (and the scheduler's next wake-up
-                    # comes soon: some is left).
-                    self._deliver_at(released)
-                if not batch:
-                    return released is not None
-                # One worker takes all of a chat's messages, in order: the parts of a long
-                # summary arrive as written, and no chat gets two messages at once.
-                chats: dict[int, list[Outgoing]] = {}
-                for message in batch:
-                    chats.setdefault(message.chat_id, []).append(message)
-                queue: asyncio.Queue[list[Outgoing]] = asyncio.Queue()
-                for messages in chats.values():
-                    queue.put_nowait(messages)
-                halted = asyncio.Event()
-                async with asyncio.TaskGroup() as workers:
-                    for _ in range(WORKERS):
-                        workers.create_task(self._work(queue, halted))
-                if halted.is_set():
-                    return True
-                after = batch[-1].id
-            return True
+            left = False
+            # The database's outbox, then the working file's if it has one (Store.answers_apart).
+            for bot_file in (False, True) if self._store.answers_apart else (False,):
+                left = await self._deliver_from(bot_file) or left
+            return left
+
+    def _marking(self, message: Outgoing) -> AbstractAsyncContextManager[Tx]:
+        """Where `message` is marked: in the database's outbox, or in the working file's."""
+        return self._store.bot_autocommit() if message.bot_file else self._store.transaction()
+
+    async def _deliver_from(self, bot_file: bool) -> bool:
+        after = 0
+        while self._running():
+            now = self._clock()
+            async with self._store.bot_autocommit() if bot_file else self._store.reading() as tx:
+                batch = await tx.unsent(after, BATCH, now=now, since=self._since)
+                released = None if batch else await tx.next_release(now, self._since)
+            if released is not None:
+                # Held by the process that handled its action: if that one failed to send
+                # it, it is this courier's once released (and the scheduler's next wake-up
+                # comes soon: some is left).
+                self._deliver_at(released)
+            if not batch:
+                return released is not None
+            # One worker takes all of a chat's messages, in order: the parts of a long
+            # summary arrive as written, and no chat gets two messages at once.
+            chats: dict[int, list[Outgoing]] = {}
+            for message in batch:
+                chats.setdefault(message.chat_id, []).append(message)
+            queue: asyncio.Queue[list[Outgoing]] = asyncio.Queue()
+            for messages in chats.values():
+                queue.put_nowait(messages)
+            halted = asyncio.Event()
+            async with asyncio.TaskGroup() as workers:
+                for _ in range(WORKERS):
+                    workers.create_task(self._work(queue, halted))
+            if halted.is_set():
+                return True
+            after = batch[-1].id
+        return True
 
     async def _work(self, queue: asyncio.Queue[list[Outgoing]], halted: asyncio.Event) -> None:
         while not queue.empty() and not halted.is_set() and self._running():
@@ -143,7 +157,7 @@ class Courier:
                 try:
                     if n == 0 and not message.tried:
                         # Later ones are marked with the mark of the one before (see _send).
-                        async with self._store.transaction() as tx:
+                        async with self._marking(message) as tx:
                             await tx.mark_tried([message.id], self._clock())
                     done = await self._send(message, following)
                 except Exception:
@@ -207,11 +221,16 @@ class Courier:
                     await asyncio.sleep(_retry_seconds(err))
                 continue
             except Forbidden as err:
-                await self.chat_blocked(message.chat_id, err.message, message.id)
+                if message.bot_file:
+                    async with self._marking(message) as tx:
+                        await tx.mark_undeliverable(message.id, err.message)
+                    await self.chat_blocked(message.chat_id, err.message)
+                else:
+                    await self.chat_blocked(message.chat_id, err.message, message.id)
                 return True
             except (BadRequest, ChatMigrated) as err:
                 log.warning("message %s to chat %s refused: %s", message.id, message.chat_id, err)
-                async with self._store.transaction() as tx:
+                async with self._marking(message) as tx:
                     await tx.mark_undeliverable(message.id, str(err))
                 return True
             except TelegramError:
@@ -222,7 +241,8 @@ class Courier:
                 if answer:
                     return False
             else:
-                async with self._store.transaction() as tx:
+                # The chat's following message is of the same outbox (a delivery reads one).
+                async with self._marking(message) as tx:
                     await tx.mark_sent(message.id, self._clock())
                     if following is not None and not following.tried:
                         await tx.mark_tried([following.id], self._clock())
@@ -234,9 +254,12 @@ class Courier:
     async def _post(self, message: Outgoing, *, resent: bool = False) -> None:
         markup = keyboard(message.buttons) if message.buttons else None
         text = _phone_sized(message)
+        kind, _, file_id = (message.attachment or "").partition(":")
+        if kind in EDITS:
+            await self._edit(message, kind, int(file_id), text)
+            return
         if resent:
             text = f"{texts.RESENT}{text}"
-        kind, _, file_id = (message.attachment or "").partition(":")
         if kind == "photo":
             await self._bot.send_photo(message.chat_id, file_id, caption=text, reply_markup=markup)
         elif kind == "document":
@@ -259,6 +282,24 @@ class Courier:
                 message.chat_id, text, parse_mode=message.parse_mode, reply_markup=markup
             )
 
+    async def _edit(self, message: Outgoing, kind: str, message_id: int, text: str) -> None:
+        """An owed edit of a button's message (notices.Answer.edits), its buttons replaced. Made
+        twice it reads the same (no repeat to mark): Telegram refuses the second as not
+        modified, which is its delivery."""
+        try:
+            markup = keyboard(message.buttons) if message.buttons else None
+            if kind == EDIT_CAPTION:
+                await self._bot.edit_message_caption(
+                    message.chat_id, message_id, caption=text, reply_markup=markup
+                )
+            else:
+                await self._bot.edit_message_text(
+                    text, message.chat_id, message_id, reply_markup=markup
+                )
+        except BadRequest as err:
+            if "not modified" not in err.message:
+                raise
+
     async def chat_blocked(self, chat_id: int, reason: str, message_id: int | None = None) -> None:
         """The user blocked the bot: a liaison is made inactive and the admins are told."""
         now = self._clock()
@@ -273,6 +314,8 @@ class Courier:
             log.info("liaison %s blocked the bot and was made inactive", chat_id)
 
 
+# Kinds of attachment that are an owed edit rather than a message.
+EDITS = (EDIT_TEXT, EDIT_CAPTION)
 # What Telegram accepts: the breaks fit adds are characters too.
 _TELEGRAM_LIMITS = {"message": 4096, "caption": 1024}
 
@@ -283,7 +326,8 @@ def _phone_sized(message: Outgoing) -> str:
     if message.parse_mode or not message.text:
         return message.text
     fitted = fit(message.text)
-    limit = _TELEGRAM_LIMITS["caption" if message.attachment else "message"]
+    kind = (message.attachment or "").partition(":")[0]
+    limit = _TELEGRAM_LIMITS["caption" if kind and kind != EDIT_TEXT else "message"]
     return fitted if len(fitted) <= limit else message.text
 
 

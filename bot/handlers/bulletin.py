@@ -15,10 +15,12 @@ from bot.delivery import keyboard
 from bot.handlers.common import (
     Context,
     admin_command,
+    answer_now,
     answers_errors,
     args_text,
     deliver_soon,
     now,
+    owed_edit,
     require_admin,
     say,
     settings,
@@ -27,6 +29,7 @@ from bot.handlers.common import (
 )
 from bot.render import fit
 from bot.usecases import bulletin as bulletins
+from bot.usecases.notices import Answer
 from scoring.errors import DomainError
 from scoring.periods import Period, parse_period, quarter_of
 
@@ -100,19 +103,19 @@ async def publish_button(update: Update, context: Context) -> None:
         return
     user = update.effective_user
     letter, wording = office_letter(settings(context), now(context).date())
-    issued = await bulletins.publish(
-        store(context), period, f"tg:{admin_id}", user.full_name if user else "", now(context),
-        letter, wording, settings(context).admin_ids, update_id(update),
-    )  # fmt: skip
-    deliver_soon(context)
-    await query.answer()
-    await query.edit_message_text(
-        fit(
-            texts.BULLETIN_PUBLISHED.format(
-                period=period.name, version=issued.publication.version, units=issued.units_told
-            )
-        )
+    answer: Answer[bulletins.Issued] = owed_edit(
+        query,
+        lambda issued: texts.BULLETIN_PUBLISHED.format(
+            period=period.name, version=issued.publication.version, units=issued.units_told
+        ),
     )
+    await bulletins.publish(
+        store(context), period, f"tg:{admin_id}", user.full_name if user else "", now(context),
+        letter, wording, settings(context).admin_ids, update_id(update), answer=answer,
+    )  # fmt: skip
+    await query.answer()
+    await answer_now(context, answer.owed)
+    deliver_soon(context)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

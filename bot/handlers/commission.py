@@ -11,11 +11,13 @@ from bot.handlers.common import (
     SCHEDULER,
     Context,
     admin_command,
+    answer_now,
     answers_errors,
     current_liaison,
     deliver_soon,
     is_admin,
     now,
+    owed_reply,
     require_private,
     say,
     store,
@@ -33,7 +35,8 @@ async def commission(update: Update, context: Context, admin_id: int) -> None:
     if len(args) < 3:
         raise DomainError("usage", usage=texts.COMMISSION_USAGE)
     today = now(context).date()
-    done = await commissions.create(
+    answer = owed_reply(update, _created)
+    await commissions.create(
         store(context),
         " ".join(args[2:]),
         parse_deadline(args[0], today),
@@ -41,8 +44,13 @@ async def commission(update: Update, context: Context, admin_id: int) -> None:
         admin_id,
         update_id(update),
         now(context),
+        answer,
     )
+    await answer_now(context, answer.owed)
     deliver_soon(context, reschedule=True)
+
+
+def _created(done: commissions.Created) -> str:
     created = done.commission
     text = texts.COMMISSION_CREATED.format(
         id=created.id, topic=created.topic, deadline=created.deadline.isoformat(),
@@ -52,7 +60,7 @@ async def commission(update: Update, context: Context, admin_id: int) -> None:
         text += texts.COMMISSION_UNREACHED.format(
             count=len(done.unreached), units="、".join(done.unreached)
         )
-    await say(update, text)
+    return text
 
 
 @answers_errors
@@ -95,21 +103,24 @@ async def select(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
     if len(args) < 2:
         raise DomainError("usage", usage=texts.SELECT_USAGE)
-    chosen = await commissions.select(
+    answer = owed_reply(update, _selected)
+    await commissions.select(
         store(context),
         record_number(args[0]),
         " ".join(args[1:]),
         admin_id,
         update_id(update),
         now(context),
+        answer,
     )
+    await answer_now(context, answer.owed)
     deliver_soon(context)
-    await say(
-        update,
-        texts.SELECTED.format(
-            answer=chosen.answer_id, title=chosen.title, unit=chosen.unit,
-            label=chosen.item.label, points=chosen.item.points, record=chosen.record_id,
-        ),
+
+
+def _selected(chosen: commissions.Selected) -> str:
+    return texts.SELECTED.format(
+        answer=chosen.answer_id, title=chosen.title, unit=chosen.unit,
+        label=chosen.item.label, points=chosen.item.points, record=chosen.record_id,
     )  # fmt: skip
 
 

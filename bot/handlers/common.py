@@ -8,15 +8,17 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ContextTypes, ConversationHandler
 
 from bot import render, texts
+from bot.buttons import Buttons
 from bot.delivery import Courier, keyboard
 from bot.render import pre_chunks, split_message
 from bot.settings import Settings
 from bot.storage import AlreadyProcessed, Liaison, Outgoing, Store
+from bot.usecases.notices import Answer
 from bot.usecases.standings import standings
 from scoring.errors import DomainError
 from scoring.periods import Period
@@ -38,6 +40,7 @@ POLLING = "polling"
 Context = ContextTypes.DEFAULT_TYPE
 Handler = Callable[[Update, Context], Awaitable[Any]]
 H = TypeVar("H", bound=Handler)
+R = TypeVar("R")
 
 
 def store(context: Context) -> Store:
@@ -84,6 +87,30 @@ async def answer_now(context: Context, owed: Sequence[Outgoing]) -> None:
     what could not be sent is the courier's (the leader's, with several processes)."""
     if not await context.bot_data[ANSWERS].answer(owed):
         deliver_soon(context)
+
+
+def owed_reply(
+    update: Update, text: Callable[[R], str], buttons: Callable[[R], Buttons] | None = None
+) -> Answer[R]:
+    """The answer an action owes the chat it came from (see answer_now): a message of its own,
+    `text` of the action's result, fitted to a phone as `say` fits it, with `buttons`."""
+    chat = update.effective_chat
+    assert chat is not None
+    return Answer(chat.id, lambda result: render.fit(text(result)), buttons)
+
+
+def owed_edit(
+    query: CallbackQuery, text: Callable[[R], str], buttons: Callable[[R], Buttons] | None = None
+) -> Answer[R]:
+    """The answer a button's press owes: its message's new text (a file's, its caption), `text`
+    of the action's result, its buttons replaced by `buttons` (none by default); as the message
+    it edits, never a repeat."""
+    message = query.message
+    assert isinstance(message, Message)
+    return Answer(
+        message.chat.id, lambda result: render.fit(text(result)), buttons,
+        edits=message.message_id, caption=message.caption is not None,
+    )  # fmt: skip
 
 
 async def _deliver(app: Application, reschedule: bool) -> None:  # type: ignore[type-arg]

@@ -24,6 +24,8 @@ from bot.handlers.common import (
     help_text,
     is_admin,
     now,
+    owed_edit,
+    owed_reply,
     require_private,
     send_full_table,
     settings,
@@ -42,6 +44,7 @@ from bot.render import (
     shorten,
     split_message,
 )
+from bot.storage import Liaison
 from bot.usecases import status
 from bot.usecases.liaisons import redeem_invite
 from bot.usecases.notices import Answer
@@ -65,10 +68,13 @@ async def start(update: Update, context: Context) -> None:
     assert user is not None and message is not None
     if context.args:
         code = context.args[0]
+        answer: Answer[Liaison] = owed_reply(
+            update, lambda liaison: texts.BOUND.format(unit=liaison.unit)
+        )
         try:
-            liaison = await redeem_invite(
+            await redeem_invite(
                 store(context), code, user.id, user.full_name, user.username or "",
-                update_id(update), now(context),
+                update_id(update), now(context), answer=answer,
             )  # fmt: skip
         except DomainError as err:
             if err.code != "invite_moves":
@@ -80,7 +86,7 @@ async def start(update: Update, context: Context) -> None:
                 fit(texts.error_text(err.code, err.params)), reply_markup=keyboard(buttons)
             )
             return
-        await message.reply_text(fit(texts.BOUND.format(unit=liaison.unit)))
+        await answer_now(context, answer.owed)
         return
     async with store(context).reading() as tx:
         liaison = await tx.liaison(user.id, active_only=True)
@@ -349,13 +355,16 @@ async def move_button(update: Update, context: Context) -> None:
         return
     if not code:
         raise DomainError("button_stale")
-    liaison = await redeem_invite(
+    answer: Answer[Liaison] = owed_edit(
+        query, lambda liaison: texts.BOUND.format(unit=liaison.unit)
+    )
+    await redeem_invite(
         store(context), code, user.id, user.full_name, user.username or "", update_id(update),
-        now(context), move=True, admin_ids=settings(context).admin_ids,
+        now(context), move=True, admin_ids=settings(context).admin_ids, answer=answer,
     )  # fmt: skip
-    deliver_soon(context)
     await query.answer()
-    await query.edit_message_text(fit(texts.BOUND.format(unit=liaison.unit)))
+    await answer_now(context, answer.owed)
+    deliver_soon(context)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

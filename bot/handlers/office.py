@@ -24,6 +24,7 @@ from bot.export import period_workbook
 from bot.handlers.common import (
     Context,
     admin_command,
+    answer_now,
     answers_errors,
     args_text,
     deliver_soon,
@@ -31,6 +32,8 @@ from bot.handlers.common import (
     full_table_keyboard,
     log,
     now,
+    owed_edit,
+    owed_reply,
     require_admin,
     say,
     send_full_table,
@@ -40,8 +43,10 @@ from bot.handlers.common import (
     update_id,
 )
 from bot.render import fit, phone_messages, rank_lines
+from bot.storage import Liaison
 from bot.usecases import liaisons as roster
 from bot.usecases import office, periods, reports
+from bot.usecases.notices import Answer
 from bot.usecases.standings import standings
 from scoring.errors import DomainError
 from scoring.periods import Period
@@ -65,23 +70,23 @@ async def approve_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     admin_id = require_admin(update, context)
+    answer = _marked_claim(query, texts.APPROVED_NOTE.format(admin=_name(update) or admin_id))
     await reports.approve(
-        store(context), _record_id(query.data), admin_id, update_id(update), now(context)
+        store(context), _record_id(query.data), admin_id, update_id(update), now(context), answer
     )
-    deliver_soon(context)
     await query.answer()
-    await _mark_claim(query, texts.APPROVED_NOTE.format(admin=_name(update) or admin_id))
+    await answer_now(context, answer.owed if answer else [])
+    deliver_soon(context)
 
 
-async def _mark_claim(query: CallbackQuery, note: str) -> None:
-    """The claim's message as the admin who decided it sees it: decided, without buttons."""
+def _marked_claim(query: CallbackQuery, note: str) -> Answer[reports.Decided] | None:
+    """The claim's message as the admin who decided it sees it: decided, without buttons (its
+    caption, for a claim sent with its evidence file). None if Telegram no longer gives it."""
     message = query.message
     if not isinstance(message, Message):
-        return
-    if message.caption is not None:  # a claim sent with its evidence file
-        await query.edit_message_caption(fit(f"{message.caption}{note}"))
-    else:
-        await query.edit_message_text(fit(f"{message.text}{note}"))
+        return None
+    shown = message.caption if message.caption is not None else message.text
+    return owed_edit(query, lambda _: f"{shown}{note}")
 
 
 @answers_errors
@@ -103,16 +108,20 @@ async def reject_reason(update: Update, context: Context) -> int:
     record_id, chat_id, message_id = context.user_data.pop(REJECTING)  # type: ignore[union-attr]
     try:
         admin_id = require_admin(update, context)
-        await reports.reject(
-            store(context), record_id, admin_id, message.text, update_id(update), now(context)
+        # A message of its own: the claim's buttons below go at best (too old to edit, say).
+        answer: Answer[reports.Decided] = owed_reply(
+            update,
+            lambda _: texts.REJECTED.format(record=record_id, reason=decided_reason(message)),
         )
+        await reports.reject(
+            store(context), record_id, admin_id, message.text, update_id(update), now(context),
+            answer,
+        )  # fmt: skip
     except DomainError as err:
         await tell_error(update, err)
         return ConversationHandler.END
+    await answer_now(context, answer.owed)
     deliver_soon(context)
-    await message.reply_text(
-        fit(texts.REJECTED.format(record=record_id, reason=decided_reason(message)))
-    )
     try:
         await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
     except TelegramError:  # too old to edit, or already edited: the buttons refuse anyway
@@ -143,6 +152,9 @@ async def invite(update: Update, context: Context, admin_id: int) -> None:
     created = await roster.create_invite(
         store(context), unit, admin_id, update_id(update), now(context), ttl
     )
+    # The one committing action whose answer is not owed in the outbox: the link carries the
+    # invitation's code, which the database keeps only hashed. Lost in a crash, the admin asks
+    # again (the unused invitation expires).
     link = f"https://t.me/{context.bot.username}?start={created.code}"
     await say(
         update,
@@ -173,20 +185,27 @@ async def move(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
     if len(args) < 2:
         raise _usage("/move <用户ID> <单位>")
-    moved = await roster.move_liaison(
-        store(context), record_number(args[0]), " ".join(args[1:]), update_id(update), now(context)
+    answer: Answer[Liaison] = owed_reply(
+        update, lambda moved: texts.LIAISON_MOVED.format(who=moved.display, unit=moved.unit)
     )
-    await say(update, texts.LIAISON_MOVED.format(who=moved.display, unit=moved.unit))
+    await roster.move_liaison(
+        store(context), record_number(args[0]), " ".join(args[1:]), update_id(update),
+        now(context), answer,
+    )  # fmt: skip
+    await answer_now(context, answer.owed)
 
 
 async def remove(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
     if len(args) != 1:
         raise _usage("/remove <用户ID>")
-    removed = await roster.remove_liaison(
-        store(context), record_number(args[0]), update_id(update), now(context)
+    answer: Answer[Liaison] = owed_reply(
+        update, lambda removed: texts.LIAISON_REMOVED.format(who=removed.display)
     )
-    await say(update, texts.LIAISON_REMOVED.format(who=removed.display))
+    await roster.remove_liaison(
+        store(context), record_number(args[0]), update_id(update), now(context), answer
+    )
+    await answer_now(context, answer.owed)
 
 
 async def pending(update: Update, context: Context, admin_id: int) -> None:
@@ -215,11 +234,14 @@ async def approve(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
     if len(args) != 1:
         raise _usage("/approve <记录号>")
-    decided = await reports.approve(
-        store(context), record_number(args[0]), admin_id, update_id(update), now(context)
+    answer: Answer[reports.Decided] = owed_reply(
+        update, lambda d: texts.APPROVED.format(record=d.record_id, points=d.points)
     )
+    await reports.approve(
+        store(context), record_number(args[0]), admin_id, update_id(update), now(context), answer
+    )
+    await answer_now(context, answer.owed)
     deliver_soon(context)
-    await say(update, texts.APPROVED.format(record=decided.record_id, points=decided.points))
 
 
 async def reject(update: Update, context: Context, admin_id: int) -> None:
@@ -227,11 +249,15 @@ async def reject(update: Update, context: Context, admin_id: int) -> None:
     if len(args) < 2:
         raise _usage("/reject <记录号> <原因>")
     reason = " ".join(args[1:])
-    decided = await reports.reject(
-        store(context), record_number(args[0]), admin_id, reason, update_id(update), now(context)
+    answer: Answer[reports.Decided] = owed_reply(
+        update, lambda d: texts.REJECTED.format(record=d.record_id, reason=reason.strip())
     )
+    await reports.reject(
+        store(context), record_number(args[0]), admin_id, reason, update_id(update),
+        now(context), answer,
+    )  # fmt: skip
+    await answer_now(context, answer.owed)
     deliver_soon(context)
-    await say(update, texts.REJECTED.format(record=decided.record_id, reason=reason.strip()))
 
 
 async def penalty(update: Update, context: Context, admin_id: int) -> None:
@@ -240,7 +266,8 @@ async def penalty(update: Update, context: Context, admin_id: int) -> None:
         raise _usage("/penalty <单位> <扣分项> [日期] [备注]")
     today = now(context).date()
     day, note = split_day_and_note(args[2:], today)
-    entered = await office.penalise(
+    answer = owed_reply(update, _entered)
+    await office.penalise(
         store(context),
         args[0],
         args[1],
@@ -249,25 +276,32 @@ async def penalty(update: Update, context: Context, admin_id: int) -> None:
         admin_id,
         update_id(update),
         now(context),
+        answer,
     )
-    await _entered(update, context, entered)
+    await _answered(context, answer)
 
 
-async def _entered(update: Update, context: Context, entered: office.Entered) -> None:
+def _entered(entered: office.Entered) -> str:
     fields = dict(
         unit=entered.unit, item=entered.item, date=entered.day.isoformat(),
         points=f"{entered.points:+d}", note=entered.note or texts.NO_NOTE,
         explanation=entered.explanation,
     )  # fmt: skip
+    return texts.ENTERED.format(record=entered.record_id, **fields)
+
+
+async def _answered(context: Context, answer: Answer[office.Entered]) -> None:
+    """An office entry's answer, then what it owes the unit's liaisons."""
+    await answer_now(context, answer.owed)
     deliver_soon(context)
-    await say(update, texts.ENTERED.format(record=entered.record_id, **fields))
 
 
 async def adjust(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
     if len(args) < 3:
         raise _usage("/adjust <单位> <±分值> <原因>")
-    entered = await office.adjust(
+    answer = owed_reply(update, _entered)
+    await office.adjust(
         store(context),
         args[0],
         points(args[1]),
@@ -275,8 +309,9 @@ async def adjust(update: Update, context: Context, admin_id: int) -> None:
         admin_id,
         update_id(update),
         now(context),
+        answer,
     )
-    await _entered(update, context, entered)
+    await _answered(context, answer)
 
 
 async def endorse(update: Update, context: Context, admin_id: int) -> None:
@@ -284,7 +319,8 @@ async def endorse(update: Update, context: Context, admin_id: int) -> None:
     if len(args) < 2:
         raise _usage("/endorse <记录号> <批示项>[×次数]")
     name, times = split_repeat(" ".join(args[1:]))
-    entered = await office.endorse(
+    answer = owed_reply(update, _entered)
+    await office.endorse(
         store(context),
         record_number(args[0]),
         name,
@@ -292,50 +328,64 @@ async def endorse(update: Update, context: Context, admin_id: int) -> None:
         admin_id,
         update_id(update),
         now(context),
+        answer,
     )
-    await _entered(update, context, entered)
+    await _answered(context, answer)
 
 
 async def reverse(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
     if len(args) < 2:
         raise _usage("/reverse <流水号> <原因>")
-    done = await office.reverse(
+    answer = owed_reply(update, _reversed)
+    await office.reverse(
         store(context),
         record_number(args[0]),
         " ".join(args[1:]),
         admin_id,
         update_id(update),
         now(context),
+        answer,
     )
+    await answer_now(context, answer.owed)
+    deliver_soon(context)
+
+
+def _reversed(done: office.Reversed) -> str:
     lines = "\n".join(text for _, text in done.lines)
     fields = dict(
         unit=done.unit, item=done.item, date=done.day.isoformat(), points=f"{done.points:+d}",
         note=done.reason, lines=lines,
     )  # fmt: skip
-    deliver_soon(context)
-    await say(update, texts.REVERSED.format(**fields))
+    return texts.REVERSED.format(**fields)
 
 
 async def lock(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
     if len(args) != 1:
         raise _usage("/lock <期间>")
-    locked = await periods.lock(
-        store(context), args[0], f"tg:{admin_id}", _name(update), now(context), update_id(update)
+    answer: Answer[Period] = owed_reply(
+        update, lambda locked: texts.PERIOD_LOCKED.format(period=locked.name)
     )
-    await say(update, texts.PERIOD_LOCKED.format(period=locked.name))
+    await periods.lock(
+        store(context), args[0], f"tg:{admin_id}", _name(update), now(context),
+        update_id(update), answer,
+    )  # fmt: skip
+    await answer_now(context, answer.owed)
 
 
 async def reopen(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
     if len(args) < 2:
         raise _usage("/reopen <期间> <原因>")
-    reopened = await periods.reopen(
+    answer: Answer[Period] = owed_reply(
+        update, lambda reopened: texts.PERIOD_REOPENED.format(period=reopened.name)
+    )
+    await periods.reopen(
         store(context), args[0], " ".join(args[1:]), f"tg:{admin_id}", _name(update),
-        now(context), update_id(update),
+        now(context), update_id(update), answer,
     )  # fmt: skip
-    await say(update, texts.PERIOD_REOPENED.format(period=reopened.name))
+    await answer_now(context, answer.owed)
 
 
 def _name(update: Update) -> str:

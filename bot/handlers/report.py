@@ -15,15 +15,19 @@ from telegram.ext import (
 )
 
 from bot import texts
+from bot.buttons import Buttons
 from bot.chatinput import parse_day, parse_one_line, record_number, split_one_line
 from bot.handlers.common import (
     Context,
+    answer_now,
     answers_errors,
     current_liaison,
     deliver_soon,
     ends_on_failure,
     for_asker,
     now,
+    owed_edit,
+    owed_reply,
     require_private,
     settings,
     store,
@@ -32,7 +36,9 @@ from bot.handlers.common import (
 )
 from bot.render import EVIDENCE_SHOWN, cut, explanation_lines, fit
 from bot.storage import AlreadyProcessed
+from bot.usecases.notices import Answer
 from bot.usecases.reports import (
+    Claimed,
     Draft,
     cancel_draft,
     cancel_open_drafts,
@@ -253,9 +259,15 @@ async def take_evidence(update: Update, context: Context) -> int:
             evidence = message.text.strip()
     chosen = context.user_data.pop(DRAFT_KEY)  # type: ignore[union-attr]
     assert update.effective_user is not None
+    ruleset = await _ruleset(context)
+    answer = owed_reply(
+        update, lambda draft: summary_text(draft, evidence, ruleset), _summary_buttons
+    )
+    if query is not None:
+        await query.answer()
     try:
         modifiers = tuple(chosen["modifiers"].items())
-        draft = await make_draft(
+        await make_draft(
             store(context),
             update.effective_user.id,
             chosen["item"],
@@ -265,22 +277,17 @@ async def take_evidence(update: Update, context: Context) -> int:
             evidence,
             update_id(update),
             now(context),
+            answer,
         )
     except DomainError as err:
         # A refused report (a duplicate, say) ends the conversation: it is said, not retried,
         # in the chat rather than in a passing alert, with how to start again.
-        if query is not None:
-            await query.answer()
         if not isinstance(err, AlreadyProcessed):
             shown = for_asker(update, context, err)
             reason = texts.error_text(shown.code, shown.params)
             await _send(update, f"{reason}\n{texts.REPORT_ENDED}")
         return ConversationHandler.END
-    if query is not None:
-        await query.answer()
-    await _send(
-        update, summary_text(draft, evidence, await _ruleset(context)), summary_keyboard(draft.id)
-    )
+    await answer_now(context, answer.owed)
     return ConversationHandler.END
 
 
@@ -321,15 +328,9 @@ def summary_text(draft: Draft, evidence: str, ruleset: Ruleset, near: str = "") 
     ))  # fmt: skip
 
 
-def summary_keyboard(draft_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(texts.CONFIRM, callback_data=f"dc:{draft_id}"),
-                InlineKeyboardButton(texts.CANCEL, callback_data=f"dx:{draft_id}"),
-            ]
-        ]
-    )
+def _summary_buttons(draft: Draft) -> Buttons:
+    """Under a summary: the buttons that confirm or cancel its draft."""
+    return [[(texts.CONFIRM, f"dc:{draft.id}"), (texts.CANCEL, f"dx:{draft.id}")]]
 
 
 async def cancel(update: Update, context: Context) -> int:
@@ -373,7 +374,13 @@ async def one_line(update: Update, context: Context) -> None:
     except DomainError as err:
         await _offer_items(update, context, ruleset, err)
         return
-    draft = await make_draft(
+    near = "" if parsed.exact else parsed.name
+    # The summary is owed in the draft's transaction: stored, it is answered (after a crash, at
+    # the next start).
+    answer = owed_reply(
+        update, lambda draft: summary_text(draft, "", ruleset, near=near), _summary_buttons
+    )
+    await make_draft(
         store(context),
         update.effective_user.id,
         parsed.item.id,
@@ -383,11 +390,9 @@ async def one_line(update: Update, context: Context) -> None:
         "",
         update_id(update),
         now(context),
+        answer,
     )
-    await update.effective_message.reply_text(
-        summary_text(draft, "", ruleset, near="" if parsed.exact else parsed.name),
-        reply_markup=summary_keyboard(draft.id),
-    )
+    await answer_now(context, answer.owed)
 
 
 async def _offer_items(
@@ -444,14 +449,14 @@ async def pick_item(update: Update, context: Context) -> None:
         return
     if choice not in pick["items"]:
         raise DomainError("button_forged")
-    draft = await make_draft(
+    ruleset = await _ruleset(context)
+    answer = owed_edit(query, lambda draft: summary_text(draft, "", ruleset), _summary_buttons)
+    await make_draft(
         store(context), update.effective_user.id, choice, pick["title"],
-        pick["day"], (), "", update_id(update), now(context),
+        pick["day"], (), "", update_id(update), now(context), answer,
     )  # fmt: skip
     await query.answer()
-    await query.edit_message_text(
-        summary_text(draft, "", await _ruleset(context)), reply_markup=summary_keyboard(draft.id)
-    )
+    await answer_now(context, answer.owed)
 
 
 @answers_errors
@@ -464,12 +469,17 @@ async def draft_button(update: Update, context: Context) -> None:
     except DomainError:
         raise DomainError("button_stale") from None
     user_id = update.effective_user.id
-    cancelled = fit(f"{query.message.text}\n\n{texts.REPORT_CANCELLED}")  # type: ignore[union-attr]
+    summary = query.message.text  # type: ignore[union-attr]
+    cancelled = fit(f"{summary}\n\n{texts.REPORT_CANCELLED}")
+    answer: Answer[Claimed] = owed_edit(query, lambda claimed: f"{summary}\n\n{_claimed(claimed)}")
     try:
         if action == "dx":
-            await cancel_draft(store(context), draft_id, user_id, update_id(update), now(context))
+            dropped: Answer[None] = owed_edit(query, lambda _: cancelled)
+            await cancel_draft(
+                store(context), draft_id, user_id, update_id(update), now(context), dropped
+            )
             await query.answer()
-            await query.edit_message_text(cancelled)
+            await answer_now(context, dropped.owed)
             return
         claimed = await confirm_draft(
             store(context),
@@ -479,6 +489,7 @@ async def draft_button(update: Update, context: Context) -> None:
             update_id(update),
             now(context),
             settings(context).admin_ids,
+            answer,
         )
     except DomainError as err:
         if err.code == "draft_cancelled":
@@ -486,13 +497,16 @@ async def draft_button(update: Update, context: Context) -> None:
             await query.edit_message_text(cancelled)
         raise
     await query.answer()
-    if claimed.status == "pending":
-        done = texts.CLAIM_PENDING.format(record=claimed.record_id)
-    else:
-        done = texts.CLAIM_CONFIRMED.format(record=claimed.record_id, points=claimed.scored.points)
+    await answer_now(context, answer.owed)
     if claimed.status == "pending":
         deliver_soon(context)
-    await query.edit_message_text(fit(f"{query.message.text}\n\n{done}"))  # type: ignore[union-attr]
+
+
+def _claimed(claimed: Claimed) -> str:
+    """What a confirmed summary then says: stored, waiting for the office or scored."""
+    if claimed.status == "pending":
+        return texts.CLAIM_PENDING.format(record=claimed.record_id)
+    return texts.CLAIM_CONFIRMED.format(record=claimed.record_id, points=claimed.scored.points)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -109,6 +109,9 @@ class Store(ABC):
     where each table lives."""
 
     dialect = "sqlite"
+    # Whether the answers owed by actions of the bot's working file (bot_transaction: a
+    # report's summary) wait in a table of their own there, rather than in the database's outbox.
+    answers_apart = False
 
     def __init__(self, *, display: str, path: Path | None = None) -> None:
         # How messages name the database (a PostgreSQL URL without its password).
@@ -231,7 +234,9 @@ class SqliteStore(Store):
     command line holds it for half a minute, and the chat, which stores every update it is
     sent, would stall all that time. Its connection sees the database too (attached read-only
     as `data`), so an action there reads the assessment as it stores a summary; it never writes
-    the database."""
+    the database. The answer such an action owes waits in the working file (its `answers`)."""
+
+    answers_apart = True
 
     def __init__(
         self, db: aiosqlite.Connection, reader: aiosqlite.Connection,

@@ -109,7 +109,7 @@ TABLES = (
 NOT_COPIED = frozenset(
     {
         "ledger_months", "ledger_quarters", "item_months", "ledger_sums_writer",
-        "inbox", "set_aside_updates", "drafts", "leases", "conversations", "belongs_to",
+        "inbox", "set_aside_updates", "drafts", "answers", "leases", "conversations", "belongs_to",
         "schema_version", "roster_version",
     }
 )  # fmt: skip

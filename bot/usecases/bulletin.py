@@ -14,7 +14,7 @@ from bot.bulletin.render import render_file
 from bot.bulletin.wording import Wording
 from bot.buttons import publish_buttons
 from bot.storage import Publication, Store, StoredFile, Tx
-from bot.usecases.notices import tell_admins
+from bot.usecases.notices import Answer, owe_answer, tell_admins
 from bot.usecases.standings import standings_in
 from scoring.awards import Basis, GroupAwards, annual_awards
 from scoring.bulletin import Bulletin, Published, build_bulletin, is_year
@@ -95,6 +95,7 @@ async def publish(
     update_id: int | None = None,
     *,
     as_reviewed: bool = True,
+    answer: Answer[Issued] | None = None,
 ) -> Issued:
     """Publish the period's bulletin: lock the period, store the files as published, and owe
     each unit's liaisons their line (and, for a year, the units named in the awards).
@@ -148,7 +149,9 @@ async def publish(
         await tell_admins(
             tx, admin_ids, f"bulletin:{period.label}:{version}", "\n".join(lines), now
         )
-    return Issued(publication, changed, told)
+        issued = Issued(publication, changed, told)
+        await owe_answer(tx, answer, issued, f"answer:bulletin:{period.label}:{version}", now)
+    return issued
 
 
 # The letterhead of the last draft made of a period: the issue number and date it showed.

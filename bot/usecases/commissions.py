@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 from bot import texts
 from bot.storage import Commission, NewRecord, Store, Tx
+from bot.usecases.notices import Answer, owe_answer
 from scoring.commission import settle_commission
 from scoring.engine import score
 from scoring.errors import DomainError
@@ -93,6 +94,7 @@ async def create(
     admin_id: int,
     update_id: int,
     now: datetime,
+    answer: Answer[Created] | None = None,
 ) -> Created:
     """Store a commission and owe its targets' liaisons the notice."""
     topic = clean_note(topic)
@@ -122,7 +124,11 @@ async def create(
             [(chat, notice) for unit_chats in chats.values() for chat in unit_chats],
             now,
         )
-    return Created(Commission(commission_id, topic, deadline, now, units, closed=False), unreached)
+        created = Created(
+            Commission(commission_id, topic, deadline, now, units, closed=False), unreached
+        )
+        await owe_answer(tx, answer, created, f"answer:commission:{commission_id}", now)
+    return created
 
 
 async def load(tx: Tx, commission_id: int) -> Commission:
@@ -181,7 +187,13 @@ def selection_item(ruleset: Ruleset, key: str) -> Item:
 
 
 async def select(
-    store: Store, answer_id: int, key: str, admin_id: int, update_id: int, now: datetime
+    store: Store,
+    answer_id: int,
+    key: str,
+    admin_id: int,
+    update_id: int,
+    now: datetime,
+    answer: Answer[Selected] | None = None,
 ) -> Selected:
     """Score an answer as selected (选用); its unit's liaisons are owed the news."""
     async with store.transaction() as tx:
@@ -191,10 +203,10 @@ async def select(
         if await tx.answer_unit(answer_id) is None:
             raise DomainError("not_commission_answer", record=answer_id)
         stored = await tx.record(answer_id)
-        unit_id, answer = stored.unit_id, stored.record
+        unit_id, chosen = stored.unit_id, stored.record
         if await tx.selection(answer_id, item.id) is not None:
             raise DomainError("selection_duplicate", record=answer_id, label=item.label)
-        record = Record(answer.unit, now.date(), item.id, title=answer.title)
+        record = Record(chosen.unit, now.date(), item.id, title=chosen.title)
         batch = await tx.add_batch("selection", f"tg:{admin_id}", now, source=f"#{answer_id}")
         (record_id,) = await tx.add_records(
             batch, [NewRecord(unit_id, record, score(ruleset, record))], now
@@ -202,12 +214,14 @@ async def select(
         await tx.add_selection(answer_id, item.id, record_id)
         await tx.add_event(answer_id, "selected", f"tg:{admin_id}", item.id, now)
         told = texts.SELECTED_FOR_LIAISON.format(
-            answer=answer_id, title=answer.title, label=item.label, points=item.points
+            answer=answer_id, title=chosen.title, label=item.label, points=item.points
         )
         await tx.enqueue(
             f"selection:{record_id}", [(p.user_id, told) for p in await tx.liaisons(unit_id)], now
         )
-    return Selected(answer_id, record_id, answer.unit, answer.title, item)
+        selected = Selected(answer_id, record_id, chosen.unit, chosen.title, item)
+        await owe_answer(tx, answer, selected, f"answer:selection:{record_id}", now)
+    return selected
 
 
 async def close(

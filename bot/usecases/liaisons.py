@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from bot import texts
 from bot.storage import Liaison, Store
-from bot.usecases.notices import tell_admins
+from bot.usecases.notices import Answer, owe_answer, tell_admins
 from scoring.errors import DomainError
 
 # Guessing is throttled: this many wrong codes within the window locks a user out for the rest of it.
@@ -58,11 +58,12 @@ async def redeem_invite(
     *,
     move: bool = False,
     admin_ids: Sequence[int] = (),
+    answer: Answer[Liaison] | None = None,
 ) -> Liaison:
     """Bind the user to the invite's unit; a wrong code counts toward the user's throttle.
 
     A liaison of another unit is asked first (`invite_moves`, nothing changed); with `move`
-    they are moved and the admins are told."""
+    they are moved and the admins are told. The user is owed `answer` once bound."""
     failure: DomainError | None = None
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
@@ -97,6 +98,8 @@ async def redeem_invite(
                     who=liaison.display, old=current.unit, unit=liaison.unit
                 )
                 await tell_admins(tx, admin_ids, f"moved:{user_id}", told, now)
+            assert liaison is not None
+            await owe_answer(tx, answer, liaison, f"answer:bound:{user_id}", now)
     if failure is not None:
         raise failure
     assert liaison is not None
@@ -109,7 +112,12 @@ async def list_liaisons(store: Store) -> list[Liaison]:
 
 
 async def move_liaison(
-    store: Store, user_id: int, unit_key: str, update_id: int, now: datetime
+    store: Store,
+    user_id: int,
+    unit_key: str,
+    update_id: int,
+    now: datetime,
+    answer: Answer[Liaison] | None = None,
 ) -> Liaison:
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
@@ -118,11 +126,18 @@ async def move_liaison(
         unit_id, _ = await tx.resolve_unit(unit_key)
         await tx.move_liaison(user_id, unit_id)
         moved = await tx.liaison(user_id)
-    assert moved is not None
+        assert moved is not None
+        await owe_answer(tx, answer, moved, f"answer:move:{user_id}", now)
     return moved
 
 
-async def remove_liaison(store: Store, user_id: int, update_id: int, now: datetime) -> Liaison:
+async def remove_liaison(
+    store: Store,
+    user_id: int,
+    update_id: int,
+    now: datetime,
+    answer: Answer[Liaison] | None = None,
+) -> Liaison:
     """Take a liaison off the roster; their unit's records stay."""
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
@@ -130,4 +145,5 @@ async def remove_liaison(store: Store, user_id: int, update_id: int, now: dateti
         if liaison is None:
             raise DomainError("liaison_unknown", user=user_id)
         await tx.remove_liaison(user_id)
+        await owe_answer(tx, answer, liaison, f"answer:remove:{user_id}", now)
     return liaison

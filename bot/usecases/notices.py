@@ -11,6 +11,7 @@ from typing import Generic, TypeVar
 from bot.buttons import Buttons
 from bot.render import CAPTION_LIMIT, cut, split_message
 from bot.storage import Outgoing, Tx
+from bot.storage.outbox import EDIT_CAPTION, EDIT_TEXT
 
 R = TypeVar("R")
 # How long the process that handled an action keeps its answer to itself, to send it at once:
@@ -27,6 +28,12 @@ class Answer(Generic[R]):
 
     chat_id: int
     render: Callable[[R], str]
+    # The buttons under the answer (on its last part), if it has any.
+    buttons: Callable[[R], Buttons] | None = None
+    # The answer to a button's press: the new text of the button's message (its buttons gone),
+    # the edit owed as a message is; `caption`: the message is a file's, its caption edited.
+    edits: int | None = None
+    caption: bool = False
     owed: list[Outgoing] = field(default_factory=list)
 
 
@@ -35,8 +42,17 @@ async def owe_answer(
 ) -> None:
     if answer is None:
         return
-    parts = split_message(answer.render(result))
-    answer.owed = await tx.enqueue_answer(source, answer.chat_id, parts, now, now + ANSWER_HOLD)
+    text = answer.render(result)
+    buttons = answer.buttons(result) if answer.buttons is not None else None
+    if answer.edits is None:
+        answer.owed = await tx.enqueue_answer(
+            source, answer.chat_id, split_message(text), now, now + ANSWER_HOLD, buttons=buttons
+        )
+        return
+    edit = f"{EDIT_CAPTION if answer.caption else EDIT_TEXT}:{answer.edits}"
+    answer.owed = await tx.enqueue_answer(
+        source, answer.chat_id, [text], now, now + ANSWER_HOLD, buttons=buttons, attachment=edit
+    )
 
 
 async def tell_unit(tx: Tx, unit_id: int, source: str, text: str, now: datetime) -> None:

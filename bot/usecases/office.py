@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from bot import texts
 from bot.storage import LedgerEntry, NewRecord, Store, Tx
-from bot.usecases.notices import tell_unit
+from bot.usecases.notices import Answer, owe_answer, tell_unit
 from scoring.engine import Entry, Scored, score
 from scoring.errors import DomainError
 from scoring.names import resolve
@@ -46,6 +46,7 @@ async def penalise(
     admin_id: int,
     update_id: int,
     now: datetime,
+    answer: Answer[Entered] | None = None,
 ) -> Entered:
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
@@ -59,7 +60,7 @@ async def penalise(
         check_day(ruleset, day, now.date())
         unit_id, unit = await tx.resolve_unit(unit_key)
         record = Record(unit, day, item.id, note=clean_note(note))
-        return await _enter(tx, ruleset, unit_id, record, "penalty", admin_id, now)
+        return await _enter(tx, ruleset, unit_id, record, "penalty", admin_id, now, answer)
 
 
 async def adjust(
@@ -70,6 +71,7 @@ async def adjust(
     admin_id: int,
     update_id: int,
     now: datetime,
+    answer: Answer[Entered] | None = None,
 ) -> Entered:
     """An adjustment dated today: also the way to correct a period that is locked."""
     reason = clean_note(reason)
@@ -86,11 +88,18 @@ async def adjust(
             raise DomainError("no_adjustment", ruleset=ruleset.id)
         unit_id, unit = await tx.resolve_unit(unit_key)
         record = Record(unit, now.date(), adjustment.id, points, note=reason)
-        return await _enter(tx, ruleset, unit_id, record, "adjustment", admin_id, now)
+        return await _enter(tx, ruleset, unit_id, record, "adjustment", admin_id, now, answer)
 
 
 async def _enter(
-    tx: Tx, ruleset: Ruleset, unit_id: int, record: Record, kind: str, admin_id: int, now: datetime
+    tx: Tx,
+    ruleset: Ruleset,
+    unit_id: int,
+    record: Record,
+    kind: str,
+    admin_id: int,
+    now: datetime,
+    answer: Answer[Entered] | None,
 ) -> Entered:
     scored = score(ruleset, record)
     batch = await tx.add_batch(kind, f"tg:{admin_id}", now)
@@ -101,6 +110,7 @@ async def _enter(
         record.note, scored.explanation,
     )  # fmt: skip
     await _tell(tx, unit_id, kind, entered, now)
+    await owe_answer(tx, answer, entered, f"answer:{kind}:{record_id}", now)
     return entered
 
 
@@ -120,6 +130,7 @@ async def endorse(
     admin_id: int,
     update_id: int,
     now: datetime,
+    answer: Answer[Entered] | None = None,
 ) -> Entered:
     """Add a leader's endorsement to a confirmed adoption: a new ledger line for the record."""
     if not 1 <= times <= MAX_COUNT:
@@ -164,6 +175,7 @@ async def endorse(
         what = texts.ENDORSED_ITEM.format(label=label, record=record_id, title=record.title)
         entered = Entered(record_id, record.unit, what, record.day, points, "", entry.explanation)
         await _tell(tx, unit_id, "endorsement", entered, now)
+        await owe_answer(tx, answer, entered, f"answer:endorsement:{record_id}", now)
     return entered
 
 
@@ -199,7 +211,13 @@ class Reversed:
 
 
 async def reverse(
-    store: Store, entry_id: int, reason: str, admin_id: int, update_id: int, now: datetime
+    store: Store,
+    entry_id: int,
+    reason: str,
+    admin_id: int,
+    update_id: int,
+    now: datetime,
+    answer: Answer[Reversed] | None = None,
 ) -> Reversed:
     """Cancel a ledger line by a new line of the opposite sign; the original stays. Reversing
     an adoption's own line reverses the endorsements and other modifiers on it too: they
@@ -249,4 +267,5 @@ async def reverse(
             points=f"{done.points:+d}", note=reason,
         )  # fmt: skip
         await tell_unit(tx, entry.unit_id, f"reversal:{entry_id}", told, now)
+        await owe_answer(tx, answer, done, f"answer:reversal:{entry_id}", now)
     return done

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.storage import Lock, PeriodEvent, Store
+from bot.usecases.notices import Answer, owe_answer
 from scoring.errors import DomainError
 from scoring.periods import Period, read_period
 from scoring.records import clean_note
@@ -17,6 +18,7 @@ async def lock(
     actor_name: str,
     now: datetime,
     update_id: int | None = None,
+    answer: Answer[Period] | None = None,
 ) -> Period:
     """Lock a period that has ended: nothing dated inside it can change any more."""
     period = read_period(period_text, now.date())
@@ -34,6 +36,7 @@ async def lock(
                 at=current.at.strftime("%Y-%m-%d %H:%M"),
             )
         await tx.add_lock(period, actor, actor_name, now)
+        await owe_answer(tx, answer, period, f"answer:lock:{period.label}", now)
     return period
 
 
@@ -45,6 +48,7 @@ async def reopen(
     actor_name: str,
     now: datetime,
     update_id: int | None = None,
+    answer: Answer[Period] | None = None,
 ) -> Period:
     """Reopen a locked period; the reason stays in the audit trail with who and when."""
     period = read_period(period_text, now.date())
@@ -57,6 +61,7 @@ async def reopen(
         if not any(x.period == period.label for x in await tx.locks()):
             raise DomainError("period_not_locked", period=period.name)
         await tx.remove_lock(period.label, actor, actor_name, reason, now)
+        await owe_answer(tx, answer, period, f"answer:reopen:{period.label}", now)
     return period
 
 

@@ -106,8 +106,10 @@ async def make_draft(
     evidence: str,
     update_id: int,
     now: datetime,
+    answer: Answer[Draft] | None = None,
 ) -> Draft:
-    """Check a claim by the liaison `user_id` and keep it as a draft for them to confirm."""
+    """Check a claim by the liaison `user_id` and keep it as a draft for them to confirm; the
+    liaison is owed `answer` (its summary), in the working file's transaction."""
     title = check_title(title, now.date())
     # Evidence quoted from a message is shown to the admins later: no control character in it
     # (its line breaks kept).
@@ -129,7 +131,9 @@ async def make_draft(
         await _refuse_duplicate(tx, liaison.unit_id, item.id, day, title)
         record = Record(liaison.unit, day, item.id, None, modifiers, title)
         draft_id = await tx.add_draft(liaison.user_id, liaison.unit_id, record, evidence, now)
-        return Draft(draft_id, liaison.unit, record, score(ruleset, record), item)
+        draft = Draft(draft_id, liaison.unit, record, score(ruleset, record), item)
+        await owe_answer(tx, answer, draft, f"answer:draft:{draft_id}", now)
+        return draft
 
     return await store.bot_atomic(body)
 
@@ -142,9 +146,11 @@ async def confirm_draft(
     update_id: int,
     now: datetime,
     admin_ids: Sequence[int] = (),
+    answer: Answer[Claimed] | None = None,
 ) -> Claimed:
     """Store a confirmed draft as a claim: pending approval, or scored at once. A pending claim
-    is owed to every admin, with its evidence and the buttons that decide it.
+    is owed to every admin, with its evidence and the buttons that decide it; the liaison is
+    owed `answer`.
 
     The draft is in the bot's working file, the claim goes into the database: the draft is
     reserved for this update first (a cancel, or a second confirmation, is refused while it is
@@ -162,7 +168,7 @@ async def confirm_draft(
             store.confirming.add(draft_id)
             reserved = True
         claimed = await _store_claim(
-            store, draft, user_id, require_approval, update_id, now, admin_ids
+            store, draft, user_id, require_approval, update_id, now, admin_ids, answer
         )
     finally:
         if reserved:
@@ -192,6 +198,7 @@ async def _store_claim(
     update_id: int,
     now: datetime,
     admin_ids: Sequence[int],
+    answer: Answer[Claimed] | None,
 ) -> Claimed:
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
@@ -215,6 +222,7 @@ async def _store_claim(
         )
         if require_approval:
             await _owe_claim(tx, claimed, liaison.name or liaison.display, evidence, admin_ids, now)
+        await owe_answer(tx, answer, claimed, f"answer:claim:{record_id}", now)
     return claimed
 
 
@@ -238,12 +246,18 @@ async def _owe_claim(
 
 
 async def cancel_draft(
-    store: Store, draft_id: int, user_id: int, update_id: int, now: datetime
+    store: Store,
+    draft_id: int,
+    user_id: int,
+    update_id: int,
+    now: datetime,
+    answer: Answer[None] | None = None,
 ) -> None:
     async with store.bot_transaction() as tx:
         await tx.claim_update(update_id, now)
         _check_open(await tx.draft(draft_id), user_id, store)
         await tx.cancel_draft(draft_id)
+        await owe_answer(tx, answer, None, f"answer:cancel:{draft_id}", now)
 
 
 async def cancel_open_drafts(store: Store, user_id: int) -> int:
@@ -346,7 +360,12 @@ async def _pending_record(tx: Tx, record_id: int) -> tuple[int, Record]:
 
 
 async def approve(
-    store: Store, record_id: int, admin_id: int, update_id: int, now: datetime
+    store: Store,
+    record_id: int,
+    admin_id: int,
+    update_id: int,
+    now: datetime,
+    answer: Answer[Decided] | None = None,
 ) -> Decided:
     async with store.transaction() as tx:
         await tx.claim_update(update_id, now)
@@ -365,11 +384,21 @@ async def approve(
             record=record_id, title=record.title, points=scored.points
         )
         await tell_unit(tx, unit_id, f"approval:{record_id}", told, now)
-    return Decided(record_id, unit, record.title, ruleset.item(record.item_id), scored.points)
+        decided = Decided(
+            record_id, unit, record.title, ruleset.item(record.item_id), scored.points
+        )
+        await owe_answer(tx, answer, decided, f"answer:approval:{record_id}", now)
+    return decided
 
 
 async def reject(
-    store: Store, record_id: int, admin_id: int, reason: str, update_id: int, now: datetime
+    store: Store,
+    record_id: int,
+    admin_id: int,
+    reason: str,
+    update_id: int,
+    now: datetime,
+    answer: Answer[Decided] | None = None,
 ) -> Decided:
     reason = clean_note(reason)
     if not reason:
@@ -385,4 +414,6 @@ async def reject(
             record=record_id, title=record.title, reason=reason
         )
         await tell_unit(tx, unit_id, f"rejection:{record_id}", told, now)
-    return Decided(record_id, unit, record.title, ruleset.item(record.item_id), 0)
+        decided = Decided(record_id, unit, record.title, ruleset.item(record.item_id), 0)
+        await owe_answer(tx, answer, decided, f"answer:rejection:{record_id}", now)
+    return decided
