@@ -7,7 +7,8 @@ from datetime import timedelta
 
 from bot import texts
 from bot.cli.common import with_store
-from bot.jobs.calendar import Job, runs_between
+from bot.jobs import registry
+from bot.jobs.kind import Plan, runs_between
 from bot.settings import Settings
 from bot.storage import Store
 from bot.usecases import commissions
@@ -36,44 +37,44 @@ async def _jobs(store: Store, settings: Settings) -> int:
         open_ones = await commissions.open_commissions(tx)
     print(texts.JOBS_RECENT)
     for job, period, ran_at, outcome, detail in recent:
+        kind = registry.KINDS.get(job)
         print(
             texts.JOBS_RECENT_LINE.format(
-                ran=ran_at[:16].replace("T", " "), job=texts.JOB_NAMES[job],
-                period=_job_subject(job, period),
+                ran=ran_at[:16].replace("T", " "), job=kind.label if kind else job,
+                period=_job_subject(period) if kind and kind.keyed_by_period else period,
                 outcome=texts.JOB_OUTCOMES[outcome], detail=detail,
             ).rstrip()
         )  # fmt: skip
     if not recent:
         print(texts.JOBS_NONE)
-    upcoming = runs_between(settings, ruleset, open_ones, now, now + JOBS_AHEAD)
-    # The daily check would fill the list: it gets a line of its own.
-    checks = [due for due in upcoming if due.job is Job.LEDGER_CHECK]
-    upcoming = [due for due in upcoming if due.job is not Job.LEDGER_CHECK]
+    plan = Plan(settings, ruleset.has_quota, open_ones)
+    upcoming = runs_between(registry.KINDS.values(), plan, now, now + JOBS_AHEAD)
     print(texts.JOBS_UPCOMING)
-    for due in upcoming[:JOBS_SHOWN]:
+    for run in [run for run in upcoming if not run.job.daily][:JOBS_SHOWN]:
         print(
             texts.JOBS_UPCOMING_LINE.format(
-                due=due.due_at.strftime("%Y-%m-%d %H:%M"),
-                weekday=texts.WEEKDAYS[due.due_at.weekday()],
-                job=texts.JOB_NAMES[due.job],
-                period=due.named,
+                due=run.due_at.strftime("%Y-%m-%d %H:%M"),
+                weekday=texts.WEEKDAYS[run.due_at.weekday()],
+                job=run.job.label,
+                period=run.named,
             )
         )
-    if checks:
+    # A daily kind would fill the list: each gets a line of its own, from its next run.
+    daily = {run.job: run for run in reversed(upcoming) if run.job.daily}
+    for run in sorted(daily.values()):
         print(
-            texts.JOBS_DAILY_CHECK.format(
-                time=checks[0].due_at.strftime("%H:%M"),
-                due=checks[0].due_at.strftime("%Y-%m-%d"),
-                weekday=texts.WEEKDAYS[checks[0].due_at.weekday()],
+            texts.JOBS_DAILY.format(
+                time=run.due_at.strftime("%H:%M"),
+                job=run.job.label,
+                due=run.due_at.strftime("%Y-%m-%d"),
+                weekday=texts.WEEKDAYS[run.due_at.weekday()],
             )
         )
     return 0
 
 
-def _job_subject(job: str, key: str) -> str:
-    """A recorded run's key (2026-03/1, 2026Q1, or a commission's number) as people name it."""
-    if job.startswith("commission"):
-        return key
+def _job_subject(key: str) -> str:
+    """A recorded run's key (2026-03/1, 2026Q1) as people name the period it is about."""
     try:
         return parse_period(key.partition("/")[0]).name
     except DomainError:
