@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bot.storage.base import CACHE_KIB, Row
@@ -16,6 +16,8 @@ from scoring.records import Record, title_key
 
 # The writing connection's page cache while an import is staged and stored (see stage_records).
 IMPORT_CACHE_KIB = 512 * 1024
+# Ledger lines an import hashes and inserts at a time (see insert_staged).
+CHAIN_CHUNK = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,21 +198,38 @@ class RecordStorage(LedgerStorage):
         first_record = await self.next_id("records")
         stamp = now.isoformat()
         end = await self._chain_end()
-        # The records go in by one statement, run on the connection's thread without holding
-        # Python's GIL: the ledger lines are completed and hashed on another thread meanwhile
-        # (chain_lines: an INSERT ... SELECT could not chain them).
-        _, chained = await asyncio.gather(
-            self.db.execute(
+        # The ledger lines are completed and hashed on another thread (chain_lines: an
+        # INSERT ... SELECT could not chain them), a chunk ahead of the statements that store
+        # them, which run without holding Python's GIL (SQLite on the connection's thread,
+        # PostgreSQL on the server): first the records' one INSERT ... SELECT, then the lines
+        # chunk by chunk. Hashing them all first and then inserting them left one core idle
+        # for the whole of either.
+        chunks = [ledger[i : i + CHAIN_CHUNK] for i in range(0, len(ledger), CHAIN_CHUNK)] or [[]]
+
+        def hash_chunk(end: ChainEnd, n: int) -> asyncio.Future[list[tuple[object, ...]]]:
+            return asyncio.ensure_future(
+                asyncio.to_thread(_staged_chain, end, chunks[n], first_record, batch_id, stamp)
+            )
+
+        hashing = hash_chunk(end, 0)
+        try:
+            await self.db.execute(
                 "INSERT INTO records (id, batch_id, unit_id, date, item_id, points, modifiers, "
-                "title, note, status, explanation, created_at, claimed_by, evidence, title_key) "
-                "SELECT ? + o, ?, unit_id, date, item_id, points, modifiers, title, note, status, "
-                "explanation, ?, claimed_by, evidence, title_key FROM temp.staged_records "
-                "ORDER BY o",
+                "title, note, status, explanation, created_at, claimed_by, evidence, "
+                "title_key) SELECT ? + o, ?, unit_id, date, item_id, points, modifiers, title, "
+                "note, status, explanation, ?, claimed_by, evidence, title_key "
+                "FROM temp.staged_records ORDER BY o",
                 (first_record, batch_id, stamp),
-            ),
-            asyncio.to_thread(_staged_chain, end, ledger, first_record, batch_id, stamp),
-        )
-        await self._insert_chained(chained)
+            )
+            for n in range(len(chunks)):
+                chained = await hashing
+                if n + 1 < len(chunks):
+                    # The next chunk follows on this one's last line (its hash before its slot).
+                    end = replace(end, next_id=end.next_id + len(chained), previous=chained[-1][-2])
+                    hashing = hash_chunk(end, n + 1)
+                await self._insert_chained(chained)
+        finally:
+            hashing.cancel()
         await self.db.execute("DROP TABLE temp.staged_records")
 
     async def discard_staged(self) -> None:
