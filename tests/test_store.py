@@ -7,14 +7,16 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.storage import NewRecord, Store, Tx
 from bot.storage.migrate import migration_files
+from bot.storage.records import CHAIN_CHUNK
 from bot.usecases.setup import initialize
+from bot.usecases.verify import verify
 from scoring.engine import score
 from scoring.records import Record
 from tests.pgserver import PostgresDatabases
@@ -249,3 +251,44 @@ async def test_staged_records_are_stored_as_add_records_stores_them(
     records_rows, ledger_rows = stored[1][0], stored[1][1]
     assert [r[0] for r in records_rows] == [1, 2, 3, 4, 5, 6]
     assert len(ledger_rows) == 1 + 2 * 2 + 1  # the pending record has no ledger line yet
+
+
+async def test_staged_lines_chained_across_chunks_as_add_records_chains_them(
+    database: str, store_kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """insert_staged hashes and inserts an import's ledger lines a chunk at a time: across the
+    chunks' seams the lines, their ids and their keyed chain are those add_records writes in
+    one go, and the chain checks."""
+    lines = 2 * CHAIN_CHUNK + 3
+    stored = []
+    for staged in (False, True):
+        store = await Store.open(
+            another_database(store_kind, tmp_path, request) if staged else database,
+            key="6f" * 32,
+        )
+        ruleset, _ = await initialize(store, "dengkou-2024")
+        async with store.transaction() as tx:
+            await tx.db.execute(
+                "INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')"
+            )
+        records = [
+            Record("教育局", date(2024, 1, 1) + timedelta(days=n % 150), "city.zwyq.brief")
+            for n in range(lines)
+        ]
+        new = [NewRecord(1, r, score(ruleset, r)) for r in records]
+        assert all(len(n.scored.entries) == 1 for n in new)
+        if staged:
+            async with store.staging() as tx:
+                staged_lines = await tx.stage_records(new)
+        async with store.transaction() as tx:
+            batch = await tx.add_batch("test", "tester", NOW)
+            if staged:
+                await tx.insert_staged(batch, NOW, staged_lines)
+            else:
+                await tx.add_records(batch, new, NOW)
+        async with store.reading() as tx:
+            stored.append(await tx.all("SELECT * FROM ledger ORDER BY id"))
+        assert (await verify(store)).lines == lines
+        await store.close()
+    assert len(stored[1]) == lines
+    assert stored[0] == stored[1]
