@@ -15,6 +15,7 @@ import pytest
 from bot.storage import NewRecord, Store, Tx
 from bot.storage.migrate import migration_files
 from bot.usecases.setup import initialize
+from bot.storage.sql import sql
 from scoring.engine import score
 from scoring.records import Record
 from tests.pgserver import PostgresDatabases
@@ -37,8 +38,8 @@ async def test_migrations_pragmas_and_append_only_ledger(tmp_path: Path) -> None
     store = await Store.open(path)
     ruleset, _ = await initialize(store, "dengkou-2024")
     async with store.transaction() as tx:
-        await tx.db.execute(
-            "INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')"
+        await tx.write(
+            sql("INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')")
         )
         batch = await tx.add_batch("test", "tester", NOW)
         record = Record("教育局", date(2024, 5, 6), "city.jccc")
@@ -58,7 +59,7 @@ async def test_migrations_pragmas_and_append_only_ledger(tmp_path: Path) -> None
     store = await Store.open(path)
     with pytest.raises(sqlite3.IntegrityError):
         async with store.transaction() as tx:
-            await tx.db.execute("INSERT INTO unit_aliases (alias, unit_id) VALUES ('x', 999)")
+            await tx.write(sql("INSERT INTO unit_aliases (alias, unit_id) VALUES ('x', 999)"))
     await store.close()
 
 
@@ -68,15 +69,15 @@ async def test_a_failing_action_leaves_nothing(database: str) -> None:
     record = Record("教育局", date(2024, 5, 6), "city.jccc")
     with pytest.raises(RuntimeError):
         async with store.transaction() as tx:
-            await tx.db.execute(
-                "INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')"
+            await tx.write(
+                sql("INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')")
             )
             batch = await tx.add_batch("test", "tester", NOW)
             await tx.add_records(batch, [NewRecord(1, record, score(ruleset, record))], NOW)
             raise RuntimeError("the process dies half-way")
     async with store.reading() as tx:
         assert await tx.units() == []
-        assert await tx.db.execute_fetchall("SELECT * FROM ledger") == []
+        assert await tx.all(sql("SELECT * FROM ledger")) == []
     await store.close()
 
 
@@ -111,8 +112,8 @@ async def test_a_transaction_run_whole_commits_or_leaves_nothing(database: str) 
     store = await Store.open(database)
     await initialize(store, "dengkou-2024")
     async with store.transaction() as tx:
-        await tx.db.execute(
-            "INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')"
+        await tx.write(
+            sql("INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')")
         )
     record = Record("教育局", date(2024, 5, 6), "city.jccc", title="一篇信息")
 
@@ -126,7 +127,7 @@ async def test_a_transaction_run_whole_commits_or_leaves_nothing(database: str) 
 
     async def drafts() -> list[tuple[object, ...]]:
         async with store.bot_transaction() as tx:
-            return [tuple(row) for row in await tx.all("SELECT user_id, title FROM drafts")]
+            return [tuple(row) for row in await tx.all(sql("SELECT user_id, title FROM drafts"))]
 
     with pytest.raises(RuntimeError, match="half-way"):
         await store.bot_atomic(fails)
@@ -145,8 +146,8 @@ async def test_an_atomic_body_that_waits_is_refused_and_leaves_nothing(tmp_path:
     store = await Store.open(tmp_path / "g.sqlite3")
     await initialize(store, "dengkou-2024")
     async with store.transaction() as tx:
-        await tx.db.execute(
-            "INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')"
+        await tx.write(
+            sql("INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')")
         )
 
     async def waits(tx: Tx) -> int:
@@ -158,7 +159,7 @@ async def test_an_atomic_body_that_waits_is_refused_and_leaves_nothing(tmp_path:
     with pytest.raises(RuntimeError, match="waited"):
         await store.bot_atomic(waits)
     async with store.bot_transaction() as tx:
-        assert await tx.all("SELECT * FROM drafts") == []
+        assert await tx.all(sql("SELECT * FROM drafts")) == []
     await store.close()
 
 
@@ -170,8 +171,8 @@ async def test_reads_never_wait_for_a_writer(tmp_path: Path) -> None:
     store = await Store.open(path)
     await initialize(store, "dengkou-2024")
     async with store.transaction() as tx:
-        await tx.db.execute(
-            "INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')"
+        await tx.write(
+            sql("INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')")
         )
     async with store.reading() as tx:
         assert [u.name for u in await tx.units()] == ["教育局"]  # this store's commit, at once
@@ -192,7 +193,7 @@ async def test_reads_never_wait_for_a_writer(tmp_path: Path) -> None:
         # The reading connection refuses to write.
         with pytest.raises(sqlite3.OperationalError):
             async with store.reading() as tx:
-                await tx.db.execute("DELETE FROM units")
+                await tx.write(sql("DELETE FROM units"))
     finally:
         other.close()
         await store.close()
@@ -214,9 +215,9 @@ async def test_staged_records_are_stored_as_add_records_stores_them(
         ruleset, _ = await initialize(store, "dengkou-2024")
         async with store.transaction() as tx:
             for name, group in (("教育局", "A"), ("公安局", "B")):
-                await tx.db.execute(
-                    "INSERT INTO units (name, group_id, created_at) VALUES (?, ?, '')",
-                    (name, group),
+                await tx.write(
+                    sql("INSERT INTO units (name, group_id, created_at) VALUES (:name, :g, '')"),
+                    {"name": name, "g": group},
                 )
             # Something stored already: new ids follow it.
             first = Record("教育局", date(2024, 4, 1), "city.zwyq.brief")
@@ -243,7 +244,7 @@ async def test_staged_records_are_stored_as_add_records_stores_them(
             else:
                 await tx.add_records(batch, new, NOW)
         async with store.reading() as tx:
-            stored.append([await tx.all(f"SELECT * FROM {t} ORDER BY 1, 2") for t in tables])
+            stored.append([await tx.all(sql(f"SELECT * FROM {t} ORDER BY 1, 2")) for t in tables])
         await store.close()
     assert stored[0] == stored[1]
     records_rows, ledger_rows = stored[1][0], stored[1][1]

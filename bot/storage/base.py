@@ -23,8 +23,10 @@ import aiosqlite
 import asyncpg
 
 from bot.storage.chain import line_hash
+from bot.storage.connection import Connection, Row, SqliteConnection, SyncSqliteConnection
 from bot.storage.dsn import SCHEMES, password_in
 from bot.storage.ledgerkey import KEYING_DUE, KeySource, key_source, make_key, read_key
+from bot.storage.sql import NO_PARAMS, Params, Statement, sql, variants
 from bot.storage.migrate import (
     BOT_FILE_MIGRATIONS,
     WORKING_FILE_VERSION,
@@ -51,7 +53,6 @@ CACHE_KIB = 64 * 1024
 # Rows of each index ANALYZE samples when the store closes.
 ANALYSIS_LIMIT = 400
 
-Row = tuple[Any, ...]
 log = logging.getLogger(__name__)
 
 
@@ -214,6 +215,17 @@ class Store(ABC):
         one consistent state of the database."""
 
     @abstractmethod
+    def checking(self) -> AbstractAsyncContextManager[Tx]:
+        """One read transaction for checking the whole database (bot.storage.verify), apart
+        from the bot's own reads, once the store's own safeguards are found in place (the
+        ledger's triggers; SQLite's integrity check); DomainError names the first that fails."""
+
+    @abstractmethod
+    async def adopt_bot_file(self) -> None:
+        """After a copy into this store: the bot's working file, if the store has one, belongs
+        to the copied database (its database id), or the next start would refuse it."""
+
+    @abstractmethod
     def bot_autocommit(self) -> AbstractAsyncContextManager[Tx]:
         """Writes to the bot's own tables of one statement each, every statement atomic by
         itself: without the BEGIN and COMMIT of a transaction, for the writes made for every
@@ -325,7 +337,7 @@ class SqliteStore(Store):
     ) -> AsyncIterator[Tx]:
         from bot.storage.tx import Tx
 
-        tx = Tx(conn, self, reading=False, bot_file=bot_file)
+        tx = Tx(SqliteConnection(conn), self, reading=False, bot_file=bot_file)
         try:
             async with immediate(conn, busy=StoreBusy):
                 yield tx
@@ -344,7 +356,7 @@ class SqliteStore(Store):
         whose hand-overs cost most of the time (bench/chat.py).
 
         `body` is the same storage code as anywhere else: its Tx sits on a connection whose
-        methods finish at once (SyncConnection), so its coroutine runs to the end in one step
+        methods finish at once (SyncSqliteConnection), so its coroutine runs to the end in one step
         there. A body that waits for anything else is refused (RuntimeError)."""
         async with self._bot_lock:
             tx, result = await self._bot._execute(self._atomically, body)
@@ -356,7 +368,7 @@ class SqliteStore(Store):
 
         conn = self._bot._conn
         conn.execute("BEGIN IMMEDIATE")
-        tx = Tx(SyncConnection(conn), self, reading=False, bot_file=True)  # type: ignore[arg-type]
+        tx = Tx(SyncSqliteConnection(conn), self, reading=False, bot_file=True)
         try:
             result = run_at_once(body(tx))
         except BaseException:
@@ -373,7 +385,7 @@ class SqliteStore(Store):
         from bot.storage.tx import Tx
 
         async with self._lock:
-            yield Tx(self._db, self, reading=False)
+            yield Tx(SqliteConnection(self._db), self, reading=False)
 
     @asynccontextmanager
     async def reading(self, *, snapshot: bool = False) -> AsyncIterator[Tx]:
@@ -384,11 +396,11 @@ class SqliteStore(Store):
 
         async with self._read_lock:
             if not snapshot:
-                yield Tx(self._reader, self, reading=True)
+                yield Tx(SqliteConnection(self._reader), self, reading=True)
                 return
             await self._reader.execute("BEGIN")
             try:
-                yield Tx(self._reader, self, reading=True)
+                yield Tx(SqliteConnection(self._reader), self, reading=True)
             finally:
                 await self._reader.execute("COMMIT")
 
@@ -400,9 +412,42 @@ class SqliteStore(Store):
         from bot.storage.tx import Tx
 
         async with self._bot_lock:
-            tx = Tx(self._bot, self, reading=False, bot_file=True)
+            tx = Tx(SqliteConnection(self._bot), self, reading=False, bot_file=True)
             yield tx
             self.claimed.update(tx.claims)
+
+    async def adopt_bot_file(self) -> None:
+        async with self.bot_transaction() as tx:
+            await tx.write(_ADOPT)
+
+    @asynccontextmanager
+    async def checking(self) -> AsyncIterator[Tx]:
+        """On a connection of its own: the reading connection serves every read of the bot,
+        and a million ledger lines would hold it for seconds."""
+        from bot.storage.tx import Tx
+        from bot.storage.verify import check_integrity, check_sqlite_guards
+
+        assert self.path is not None
+        db = await aiosqlite.connect(self.path, isolation_level=None)
+        try:
+            await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await db.execute("PRAGMA query_only = ON")
+            tx = Tx(SqliteConnection(db), self, reading=True)
+            await check_integrity(tx)
+            await db.execute("BEGIN")
+            try:
+                await check_sqlite_guards(tx)
+                yield tx
+            finally:
+                await db.execute("COMMIT")
+        finally:
+            await db.close()
+
+
+_ADOPT = sql(
+    sqlite="UPDATE belongs_to SET database_id = "
+    "(SELECT value FROM {data}.settings WHERE key = 'database_id')"
+)
 
 
 async def _open_bot_file(path: Path) -> aiosqlite.Connection:
@@ -430,23 +475,6 @@ def _line_hash_sql(previous: str, *line: object) -> str:
     return line_hash(previous, line)
 
 
-class SyncConnection:
-    """aiosqlite's connection methods, finishing at once on a plain sqlite3 connection: for a
-    Tx run whole on aiosqlite's thread (Store.bot_atomic)."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-
-    async def execute(self, sql: str, parameters: Sequence[object] = ()) -> sqlite3.Cursor:
-        return self._conn.execute(sql, parameters)
-
-    async def execute_fetchall(self, sql: str, parameters: Sequence[object] = ()) -> list[Row]:
-        return self._conn.execute(sql, parameters).fetchall()
-
-    async def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> sqlite3.Cursor:
-        return self._conn.executemany(sql, rows)
-
-
 def run_at_once(coroutine: Coroutine[Any, Any, T] | Awaitable[T]) -> T:
     """Run a coroutine that never waits (its awaits all finish at once) to its end."""
     assert isinstance(coroutine, Coroutine)
@@ -463,11 +491,10 @@ class TxBase:
     adds its methods in a mixin; `bot.storage.tx.Tx` puts them together."""
 
     def __init__(
-        self, db: aiosqlite.Connection, store: Store, *, reading: bool, bot_file: bool = False
+        self, db: Connection, store: Store, *, reading: bool, bot_file: bool = False
     ) -> None:
         self.db = db
         self.store = store
-        self.dialect = store.dialect
         # On the connection that only reads (Store.reading), rather than in a write transaction.
         self.reading = reading
         # In the bot's working file (Store.bot_transaction), the database read beside it.
@@ -475,27 +502,31 @@ class TxBase:
         # Telegram updates this transaction marked handled in the working file (claim_update).
         self.claims: list[int] = []
 
-    # Each call into aiosqlite is a round trip to its thread; execute_fetchall makes a query one
-    # trip instead of three (execute, fetch, close), which the chat benchmark showed to matter.
-    async def one(self, sql: str, params: Sequence[object] = ()) -> Row | None:
-        rows = await self.db.execute_fetchall(sql, params)
-        return rows[0] if rows else None  # type: ignore[index]
+    async def one(self, statement: Statement, params: Params = NO_PARAMS) -> Row | None:
+        return await self.db.fetch_one(statement, params)
 
-    async def all(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
-        return list(await self.db.execute_fetchall(sql, params))  # type: ignore[arg-type]
+    async def all(self, statement: Statement, params: Params = NO_PARAMS) -> list[Row]:
+        return await self.db.fetch_all(statement, params)
 
-    async def insert(self, sql: str, params: Sequence[object] = ()) -> int:
-        """An INSERT of one row; the new row's id."""
-        row = await self.one(f"{sql} RETURNING id", params)
+    async def insert(self, statement: Statement, params: Params = NO_PARAMS) -> int:
+        """An INSERT of one row ending in RETURNING id; the new row's id."""
+        row = await self.one(statement, params)
         assert row is not None
         return int(row[0])
 
-    async def write(self, sql: str, params: Sequence[object] = ()) -> int:
-        """An UPDATE or DELETE; how many rows it changed."""
-        cursor = await self.db.execute(sql, params)
-        return cursor.rowcount
+    async def write(self, statement: Statement, params: Params = NO_PARAMS) -> int:
+        """An UPDATE, DELETE or INSERT; how many rows it changed."""
+        return await self.db.execute(statement, params)
+
+    async def many(self, statement: Statement, rows: Iterable[Sequence[object]]) -> None:
+        """A statement run once per row, each row its parameters in the statement's order."""
+        await self.db.execute_many(statement, rows)
 
     async def next_id(self, table: str) -> int:
-        row = await self.one(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
+        row = await self.one(_NEXT_ID[table])
         assert row is not None
         return int(row[0])
+
+
+# The tables whose ids the storage hands out itself, under the write lock.
+_NEXT_ID = variants(lambda table: f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}", ["records"])

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from bot.buttons import Buttons, decode, encode
 from bot.storage.base import TxBase
+from bot.storage.sql import sql
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,37 @@ class Outgoing:
     # A send was begun before (by a process since gone, or one that got no answer): Telegram
     # may have received it, so it goes again marked as a possible repeat.
     tried: bool = False
+
+
+# Rows given in this order (Tx.many).
+_ENQUEUE = sql(
+    "INSERT INTO outbox (source, chat_id, text, parse_mode, created_at, buttons, attachment) "
+    "VALUES (:source, :chat_id, :text, :parse_mode, :created_at, :buttons, :attachment)"
+)
+_ENQUEUE_ANSWER = sql(
+    "INSERT INTO outbox (source, chat_id, text, parse_mode, created_at, buttons, held_until, "
+    "tried_at) VALUES (:source, :chat_id, :text, NULL, :now, :buttons, :held_until, :now) "
+    "RETURNING id"
+)
+_UNSENT_COLUMNS = "SELECT id, chat_id, text, parse_mode, buttons, attachment, tried_at FROM outbox"
+_UNSENT = sql(
+    f"{_UNSENT_COLUMNS} WHERE sent_at IS NULL AND failure IS NULL AND id > :after "
+    "ORDER BY id LIMIT :limit"
+)
+_UNSENT_UNHELD = sql(
+    f"{_UNSENT_COLUMNS} WHERE sent_at IS NULL AND failure IS NULL AND id > :after "
+    "AND (held_until IS NULL OR held_until <= :now OR created_at < :since) "
+    "ORDER BY id LIMIT :limit"
+)
+_NEXT_RELEASE = sql(
+    "SELECT MIN(held_until) FROM outbox WHERE sent_at IS NULL AND failure IS NULL "
+    "AND held_until > :now AND created_at >= :since"
+)
+# Rows given in this order (Tx.many).
+_MARK_TRIED = sql("UPDATE outbox SET tried_at = :tried_at WHERE id = :id AND tried_at IS NULL")
+_MARK_SENT = sql("UPDATE outbox SET sent_at = :sent_at WHERE id = :id")
+_UNDELIVERABLE = sql("UPDATE outbox SET failure = :failure WHERE id = :id")
+_NOTIFY = sql(postgres="SELECT pg_notify(:channel, :payload)")
 
 
 class OutboxStorage(TxBase):
@@ -45,11 +77,7 @@ class OutboxStorage(TxBase):
             (source, chat_id, text, parse_mode, now.isoformat(), markup, attachment)
             for chat_id, text in messages
         ]
-        await self.db.executemany(
-            "INSERT INTO outbox (source, chat_id, text, parse_mode, created_at, buttons, attachment) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
+        await self.many(_ENQUEUE, rows)
         return len(rows)
 
     async def enqueue_answer(
@@ -71,10 +99,9 @@ class OutboxStorage(TxBase):
         for n, text in enumerate(parts):
             last = n == len(parts) - 1
             row = await self.one(
-                "INSERT INTO outbox (source, chat_id, text, parse_mode, created_at, buttons, "
-                "held_until, tried_at) VALUES (?, ?, ?, NULL, ?, ?, ?, ?) RETURNING id",
-                (source, chat_id, text, now.isoformat(), markup if last else None,
-                 held_until.isoformat(), now.isoformat()),
+                _ENQUEUE_ANSWER,
+                {"source": source, "chat_id": chat_id, "text": text, "now": now.isoformat(),
+                 "buttons": markup if last else None, "held_until": held_until.isoformat()},
             )  # fmt: skip
             assert row is not None
             owed.append(Outgoing(row[0], chat_id, text, None, buttons if last else None))
@@ -85,16 +112,14 @@ class OutboxStorage(TxBase):
     ) -> list[Outgoing]:
         """Messages waiting, after the id `after`. With `now`, not the answers held by the
         process that wrote them (see enqueue_answer), unless written before `since`."""
-        held = ""
-        params: tuple[object, ...] = (after,)
-        if now is not None:
-            held = " AND (held_until IS NULL OR held_until <= ? OR created_at < ?)"
-            params += (now.isoformat(), (since or now).isoformat())
-        rows = await self.all(
-            "SELECT id, chat_id, text, parse_mode, buttons, attachment, tried_at FROM outbox "
-            f"WHERE sent_at IS NULL AND failure IS NULL AND id > ?{held} ORDER BY id LIMIT ?",
-            (*params, limit),
-        )
+        if now is None:
+            rows = await self.all(_UNSENT, {"after": after, "limit": limit})
+        else:
+            rows = await self.all(
+                _UNSENT_UNHELD,
+                {"after": after, "limit": limit, "now": now.isoformat(),
+                 "since": (since or now).isoformat()},
+            )  # fmt: skip
         return [
             Outgoing(i, chat, text, mode, decode(markup) if markup else None, attachment,
                      tried is not None)
@@ -104,28 +129,19 @@ class OutboxStorage(TxBase):
     async def next_release(self, now: datetime, since: datetime) -> datetime | None:
         """When the first answer held now by the process that wrote it is released to the
         courier (the process may have died before sending it)."""
-        row = await self.one(
-            "SELECT MIN(held_until) FROM outbox WHERE sent_at IS NULL AND failure IS NULL "
-            "AND held_until > ? AND created_at >= ?",
-            (now.isoformat(), since.isoformat()),
-        )
+        row = await self.one(_NEXT_RELEASE, {"now": now.isoformat(), "since": since.isoformat()})
         return datetime.fromisoformat(row[0]) if row and row[0] else None
 
     async def mark_tried(self, message_ids: Sequence[int], now: datetime) -> None:
         """Sends about to begin: found unsent after a crash, these may have been received."""
-        await self.db.executemany(
-            "UPDATE outbox SET tried_at = ? WHERE id = ? AND tried_at IS NULL",
-            [(now.isoformat(), i) for i in message_ids],
-        )
+        await self.many(_MARK_TRIED, [(now.isoformat(), i) for i in message_ids])
 
     async def mark_sent(self, message_id: int, now: datetime) -> None:
-        await self.write(
-            "UPDATE outbox SET sent_at = ? WHERE id = ?", (now.isoformat(), message_id)
-        )
+        await self.write(_MARK_SENT, {"sent_at": now.isoformat(), "id": message_id})
 
     async def mark_undeliverable(self, message_id: int, reason: str) -> None:
-        await self.write("UPDATE outbox SET failure = ? WHERE id = ?", (reason, message_id))
+        await self.write(_UNDELIVERABLE, {"failure": reason, "id": message_id})
 
     async def notify(self, channel: str, payload: str) -> None:
         """PostgreSQL's NOTIFY, to the process listening (bot.replicas.Leadership)."""
-        await self.one("SELECT pg_notify(?, ?)", (channel, payload))
+        await self.one(_NOTIFY, {"channel": channel, "payload": payload})
