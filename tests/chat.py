@@ -48,13 +48,13 @@ def flat(text: str) -> str:
     return text.replace("\n", "")
 
 
-@dataclass
 _UNFINISHED = sql("SELECT COUNT(*) FROM inbox WHERE handled_at IS NULL")
 _UNFINISHED_PG = sql(
     postgres="SELECT COUNT(*) FROM inbox WHERE handled_at IS NULL OR claimed_until IS NOT NULL"
 )
 
 
+@dataclass
 class Chat:
     server: FakeBotApi
     app: Application  # type: ignore[type-arg]
