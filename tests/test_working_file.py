@@ -109,8 +109,8 @@ async def test_a_database_from_before_the_working_file_moves_what_the_bot_had_ke
     with sqlite3.connect(path, isolation_level=None) as conn:
         # Migration 0007 chains the ledger lines there with it.
         conn.create_function("ledger_line_hash", 14, lambda prev, *line: line_hash(prev, line))
-        for version, sql in migration_files()[:7]:
-            conn.executescript(sql)
+        for version, script in migration_files()[:7]:
+            conn.executescript(script)
             conn.execute(f"PRAGMA user_version = {version}")
         conn.execute("INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')")
         conn.executemany(
