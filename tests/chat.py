@@ -24,9 +24,9 @@ from bot.runner import Webhook, polling, running
 from bot.settings import Settings
 from bot.storage import Store
 from bot.storage.postgres import is_postgres
+from bot.storage.sql import sql
 from bot.usecases.imports import import_units
 from bot.usecases.setup import initialize
-from bot.storage.sql import sql
 from tests.conftest import write_csv
 
 ADMIN = 9001

@@ -14,8 +14,8 @@ import pytest
 
 from bot.storage import NewRecord, Store, Tx
 from bot.storage.migrate import migration_files
-from bot.usecases.setup import initialize
 from bot.storage.sql import sql
+from bot.usecases.setup import initialize
 from scoring.engine import score
 from scoring.records import Record
 from tests.pgserver import PostgresDatabases

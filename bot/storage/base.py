@@ -26,7 +26,6 @@ from bot.storage.chain import line_hash
 from bot.storage.connection import Connection, Row, SqliteConnection, SyncSqliteConnection
 from bot.storage.dsn import SCHEMES, password_in
 from bot.storage.ledgerkey import KEYING_DUE, KeySource, key_source, make_key, read_key
-from bot.storage.sql import NO_PARAMS, Params, Statement, sql, variants
 from bot.storage.migrate import (
     BOT_FILE_MIGRATIONS,
     WORKING_FILE_VERSION,
@@ -35,6 +34,7 @@ from bot.storage.migrate import (
     migrate,
     move_to_bot_file,
 )
+from bot.storage.sql import NO_PARAMS, Params, Statement, sql, variants
 from scoring.errors import DomainError
 from scoring.ruleset import Ruleset
 from scoring.standings import UnitRef

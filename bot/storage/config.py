@@ -7,7 +7,6 @@ from bot.storage.sql import sql
 from scoring.errors import DomainError
 from scoring.ruleset import Ruleset, parse_ruleset
 
-
 _RULESET = sql("SELECT value FROM settings WHERE key = 'ruleset'")
 _SET_RULESET = sql("INSERT INTO settings (key, value) VALUES ('ruleset', :value)")
 _ADD_SCORE_COLUMN = sql("INSERT INTO score_columns (name, slot) VALUES (:name, :slot)")

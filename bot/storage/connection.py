@@ -47,9 +47,7 @@ class Connection(Protocol):
         """Run a statement; the rows an UPDATE, DELETE or INSERT changed."""
         ...
 
-    async def execute_many(
-        self, statement: Statement, rows: Iterable[Sequence[object]]
-    ) -> None:
+    async def execute_many(self, statement: Statement, rows: Iterable[Sequence[object]]) -> None:
         """Run a statement once per row, each row its parameters in the statement's order
         (Compiled.names)."""
         ...
@@ -109,9 +107,7 @@ class SqliteConnection:
         cursor = await self._conn.execute(compiled.text, compiled.bind(params))
         return cursor.rowcount
 
-    async def execute_many(
-        self, statement: Statement, rows: Iterable[Sequence[object]]
-    ) -> None:
+    async def execute_many(self, statement: Statement, rows: Iterable[Sequence[object]]) -> None:
         await self._conn.executemany(statement.compiled(SQLITE).text, rows)
 
     async def insert_rows(self, insert: RowsInsert, rows: Iterable[Sequence[object]]) -> None:
@@ -147,9 +143,7 @@ class SyncSqliteConnection:
         compiled = statement.compiled(SQLITE)
         return self._conn.execute(compiled.text, compiled.bind(params)).rowcount
 
-    async def execute_many(
-        self, statement: Statement, rows: Iterable[Sequence[object]]
-    ) -> None:
+    async def execute_many(self, statement: Statement, rows: Iterable[Sequence[object]]) -> None:
         self._conn.executemany(statement.compiled(SQLITE).text, rows)
 
     async def insert_rows(self, insert: RowsInsert, rows: Iterable[Sequence[object]]) -> None:

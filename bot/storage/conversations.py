@@ -9,7 +9,6 @@ from datetime import datetime
 from bot.storage.base import TxBase
 from bot.storage.sql import sql
 
-
 # The replicas' table (bot/replicas.py), on PostgreSQL only.
 _CONVERSATION = sql(
     postgres="SELECT states, user_data, updated_at FROM conversations "

@@ -138,13 +138,9 @@ def _table_sql(table: Table) -> _TableSql:
         keys = ", ".join(table.key)
         after = ", ".join(f":{key}" for key in table.key)
         first = sql(f"{select} ORDER BY {keys} LIMIT {table.chunk}")
-        following = sql(
-            f"{select} WHERE ({keys}) > ({after}) ORDER BY {keys} LIMIT {table.chunk}"
-        )
+        following = sql(f"{select} WHERE ({keys}) > ({after}) ORDER BY {keys} LIMIT {table.chunk}")
     else:
-        first = following = sql(
-            f"{select} ORDER BY {columns} LIMIT {table.chunk} OFFSET :offset"
-        )
+        first = following = sql(f"{select} ORDER BY {columns} LIMIT {table.chunk} OFFSET :offset")
     sequence = (
         sql(
             postgres=f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), MAX(id)) "

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.storage.base import TxBase
-from bot.storage.sql import sql
 from bot.storage.records import decode_modifiers, encode_modifiers
+from bot.storage.sql import sql
 from scoring.records import Record
 
 
@@ -93,6 +93,4 @@ class DraftStorage(TxBase):
     async def cancel_open_drafts(self, user_id: int, confirming: Iterable[int]) -> int:
         """Cancel the user's drafts still waiting for confirmation, but for those being confirmed
         now (`confirming`) or confirmed already; how many there were."""
-        return await self.write(
-            _CANCEL_OPEN, {"user_id": user_id, "busy": list(confirming)}
-        )
+        return await self.write(_CANCEL_OPEN, {"user_id": user_id, "busy": list(confirming)})

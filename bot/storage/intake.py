@@ -41,13 +41,10 @@ _SET_ASIDE = sql(
     "VALUES (:update_id, :payload, :reason, :at) ON CONFLICT DO NOTHING"
 )
 _MARK_HANDLED = sql(
-    "UPDATE inbox SET handled_at = :handled_at WHERE update_id = :update_id "
-    "AND handled_at IS NULL"
+    "UPDATE inbox SET handled_at = :handled_at WHERE update_id = :update_id AND handled_at IS NULL"
 )
 _SET_ASIDE_COUNT = sql("SELECT COUNT(*) FROM set_aside_updates")
-_UNHANDLED = sql(
-    "SELECT update_id, payload FROM inbox WHERE handled_at IS NULL ORDER BY update_id"
-)
+_UNHANDLED = sql("SELECT update_id, payload FROM inbox WHERE handled_at IS NULL ORDER BY update_id")
 _ABSORB_CLAIMS = sql(
     "UPDATE inbox SET handled_at = received_at WHERE handled_at IS NULL "
     "AND update_id IN (SELECT update_id FROM {data}.claimed_updates)"

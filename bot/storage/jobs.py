@@ -7,7 +7,6 @@ from datetime import datetime
 from bot.storage.base import TxBase
 from bot.storage.sql import sql
 
-
 _JOB_RUNS = sql("SELECT job, period FROM job_runs")
 _RECENT_JOB_RUNS = sql(
     "SELECT job, period, ran_at, outcome, detail FROM job_runs "

@@ -27,9 +27,7 @@ _STEAL = sql(
     "UPDATE leases SET holder = :holder, acquired_at = :acquired_at, expires_at = :expires_at "
     "WHERE name = :name AND holder = :dead"
 )
-_RENEW = sql(
-    "UPDATE leases SET expires_at = :expires_at WHERE name = :name AND holder = :holder"
-)
+_RENEW = sql("UPDATE leases SET expires_at = :expires_at WHERE name = :name AND holder = :holder")
 _RELEASE = sql("DELETE FROM leases WHERE name = :name AND holder = :holder")
 _HOLDER = sql("SELECT holder, acquired_at, expires_at FROM leases WHERE name = :name")
 
@@ -51,9 +49,14 @@ class LeaseStorage(TxBase):
         return (
             await self.write(
                 _STEAL,
-                {"holder": holder, "acquired_at": now, "expires_at": expires_at, "name": name,
-                 "dead": dead},
-            )  # fmt: skip
+                {
+                    "holder": holder,
+                    "acquired_at": now,
+                    "expires_at": expires_at,
+                    "name": name,
+                    "dead": dead,
+                },
+            )
             == 1
         )
 
@@ -61,9 +64,7 @@ class LeaseStorage(TxBase):
         """Extend our lease; False if another process has taken it meanwhile. An expired lease
         nobody took is ours again: nobody acted in our place."""
         return (
-            await self.write(
-                _RENEW, {"expires_at": expires_at, "name": name, "holder": holder}
-            )
+            await self.write(_RENEW, {"expires_at": expires_at, "name": name, "holder": holder})
             == 1
         )
 

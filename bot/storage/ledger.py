@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.storage.connection import Row, rows_insert
 from bot.storage.chain import HASHED_COLUMNS, key_id, keying_mac, line_mac
+from bot.storage.connection import Row, rows_insert
 from bot.storage.ledgerkey import KEYING_DUE
 from bot.storage.periods import PeriodStorage
 from bot.storage.sql import sql

@@ -65,6 +65,7 @@ LEADER_SETTINGS = {
     "tcp_user_timeout": "25000",
 }
 
+
 def is_postgres(target: object) -> bool:
     return isinstance(target, str) and target.startswith(SCHEMES)
 
@@ -94,9 +95,7 @@ class PgConnection:
         last = status.rsplit(" ", 1)[-1]
         return int(last) if last.isdigit() else -1
 
-    async def execute_many(
-        self, statement: Statement, rows: Iterable[Sequence[object]]
-    ) -> None:
+    async def execute_many(self, statement: Statement, rows: Iterable[Sequence[object]]) -> None:
         await self.conn.executemany(statement.compiled(POSTGRES).text, rows)
 
     async def insert_rows(self, insert: RowsInsert, rows: Iterable[Sequence[object]]) -> None:

@@ -341,9 +341,7 @@ class RecordStorage(LedgerStorage):
 
     async def stored_records(self, start: date, end: date) -> list[StoredIdentity]:
         """Every record, not rejected, dated between two days: what an import is compared with."""
-        rows = await self.all(
-            _STORED_RECORDS, {"start": start.isoformat(), "end": end.isoformat()}
-        )
+        rows = await self.all(_STORED_RECORDS, {"start": start.isoformat(), "end": end.isoformat()})
         return [
             StoredIdentity(
                 record_id,
@@ -382,9 +380,7 @@ class RecordStorage(LedgerStorage):
 
     async def ledger_between(self, start: date, end: date) -> list[Row]:
         """(id, date, unit, rule id, column, points, explanation, reverses) in date order."""
-        return await self.all(
-            _LEDGER_BETWEEN, {"start": start.isoformat(), "end": end.isoformat()}
-        )
+        return await self.all(_LEDGER_BETWEEN, {"start": start.isoformat(), "end": end.isoformat()})
 
 
 def _staged_chain(

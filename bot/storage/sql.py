@@ -48,15 +48,15 @@ class Compiled:
         self.bind = _binder(names, arrays)
 
 
-def _binder(names: tuple[str, ...], arrays: Collection[str]) -> Callable[[Params], tuple[object, ...]]:
+def _binder(
+    names: tuple[str, ...], arrays: Collection[str]
+) -> Callable[[Params], tuple[object, ...]]:
     """params → the values in `names` order, made once per statement (the call is the hot path).
     `arrays` are lists SQLite gets as JSON text (read there by json_each)."""
     if arrays:
+
         def bind(params: Params) -> tuple[object, ...]:
-            return tuple(
-                json.dumps(params[n]) if n in arrays else params[n]
-                for n in names
-            )
+            return tuple(json.dumps(params[n]) if n in arrays else params[n] for n in names)
 
         return bind
     if not names:
@@ -197,7 +197,7 @@ def tokens(text: str) -> Iterator[tuple[str, str]]:
         elif c == "{":
             end = text.find("}", i) + 2
             if end < 2 or text[i + 1 : end - 2] not in SCHEMAS or text[end - 1 : end] != ".":
-                raise SqlError(f"unknown placeholder at {text[i:i + 12]!r} in {text!r}")
+                raise SqlError(f"unknown placeholder at {text[i : i + 12]!r} in {text!r}")
             kind = SCHEMA
         elif c == "?":
             end, kind = i + 1, MARK

@@ -21,7 +21,9 @@ def _sums(n: int) -> str:
 
 
 def _pivot(n: int) -> str:
-    return "".join(f", COALESCE(SUM(points) FILTER (WHERE column_name = :column{i}), 0)" for i in range(n))
+    return "".join(
+        f", COALESCE(SUM(points) FILTER (WHERE column_name = :column{i}), 0)" for i in range(n)
+    )
 
 
 # One statement per number of score columns a ruleset may have (MAX_SCORE_COLUMNS), each

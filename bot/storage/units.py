@@ -92,10 +92,7 @@ class UnitStorage(TxBase):
 
     async def upsert_units(self, rows: Iterable[UnitRow], now: datetime) -> tuple[int, int]:
         """Add new units and update the group and aliases of known ones; (added, updated)."""
-        known = {
-            name: (unit_id, group)
-            for unit_id, name, group in await self.all(_UNITS)
-        }
+        known = {name: (unit_id, group) for unit_id, name, group in await self.all(_UNITS)}
         aliases = await self.unit_aliases()
         added = updated = 0
         for row in rows:
