@@ -106,8 +106,8 @@ class StoreBusy(Exception):
 class Store(ABC):
     """Where the assessment is kept: an SQLite file (SqliteStore, the default) or a PostgreSQL
     database shared by several bot processes (bot.storage.postgres.PgStore). Both hand out the
-    same `Tx`, whose SQL is the same on both; the store decides how a transaction begins and
-    where each table lives."""
+    same `Tx`, whose statements (bot.storage.sql) each store runs compiled for itself through its
+    own Connection; the store decides how a transaction begins and where each table lives."""
 
     dialect = "sqlite"
 

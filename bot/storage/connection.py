@@ -10,7 +10,7 @@ from typing import Any, Protocol, cast
 
 import aiosqlite
 
-from bot.storage.sql import NO_PARAMS, SQLITE, STATEMENTS, Params, Statement, sql
+from bot.storage.sql import NO_PARAMS, POSTGRES, SQLITE, STATEMENTS, Params, Statement, sql
 
 Row = tuple[Any, ...]
 
@@ -23,8 +23,10 @@ class RowsInsert(Statement):
     __slots__ = ("columns", "table")
 
     def __init__(self, table: str, columns: Sequence[str]) -> None:
-        text = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"
-        super().__init__({"sqlite": text, "postgres": text})
+        names = ", ".join(columns)
+        marks = ", ".join(f":{column}" for column in columns)
+        text = f"INSERT INTO {table} ({names}) VALUES ({marks})"
+        super().__init__({SQLITE: text, POSTGRES: text})
         self.table = table
         self.columns = tuple(columns)
 
