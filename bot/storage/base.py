@@ -23,7 +23,13 @@ import aiosqlite
 import asyncpg
 
 from bot.storage.chain import line_hash
-from bot.storage.connection import Connection, Row, SqliteConnection, SyncSqliteConnection
+from bot.storage.connection import (
+    Connection,
+    Row,
+    SqliteConnection,
+    SyncSqliteConnection,
+    declare_cache_size,
+)
 from bot.storage.dsn import SCHEMES, password_in
 from bot.storage.ledgerkey import KEYING_DUE, KeySource, key_source, make_key, read_key
 from bot.storage.migrate import (
@@ -232,6 +238,20 @@ class Store(ABC):
         update."""
 
 
+# How SQLite's connections are set up (a PRAGMA takes no parameter: each value declared).
+_WAL = sql(sqlite="PRAGMA journal_mode = WAL")
+_SYNCHRONOUS = sql(sqlite="PRAGMA synchronous = NORMAL")
+_FOREIGN_KEYS = sql(sqlite="PRAGMA foreign_keys = ON")
+_BUSY_TIMEOUT = sql(sqlite=f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+_NO_WAIT = sql(sqlite="PRAGMA busy_timeout = 0")
+_TEMP_IN_MEMORY = sql(sqlite="PRAGMA temp_store = MEMORY")
+_QUERY_ONLY = sql(sqlite="PRAGMA query_only = ON")
+_ANALYSIS_LIMIT = sql(sqlite=f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
+_OPTIMIZE = sql(sqlite="PRAGMA optimize")
+_ATTACH_DATABASE = sql(sqlite="ATTACH DATABASE :uri AS data")
+declare_cache_size(CACHE_KIB)
+
+
 class SqliteStore(Store):
     """The database, and the bot's working file beside it.
 
@@ -263,16 +283,15 @@ class SqliteStore(Store):
         db = await aiosqlite.connect(str(path), isolation_level=None)
         bot = reader = None
         try:
-            await db.execute("PRAGMA journal_mode = WAL")
-            await db.execute("PRAGMA synchronous = NORMAL")
-            await db.execute("PRAGMA foreign_keys = ON")
-            await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            writing = SqliteConnection(db)
+            for pragma in (_WAL, _SYNCHRONOUS, _FOREIGN_KEYS, _BUSY_TIMEOUT):
+                await writing.execute(pragma)
             # A large import updates several indexes at scattered places: the default 2 MB page
             # cache would make it re-read index pages from disk over and over.
-            await db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            await writing.page_cache(CACHE_KIB)
             # Statement journals (and an import's staged rows) in memory: on disk they cost a
             # large import gigabytes of writes (4 GB for 300,000 records, measured).
-            await db.execute("PRAGMA temp_store = MEMORY")
+            await writing.execute(_TEMP_IN_MEMORY)
             # The migration that chains the ledger hashes the lines already there with it.
             await db.create_function("ledger_line_hash", 14, _line_hash_sql, deterministic=True)
             bot = await _open_bot_file(path)
@@ -283,9 +302,10 @@ class SqliteStore(Store):
             await bind_bot_file(bot)
             reader = await aiosqlite.connect(str(path), isolation_level=None)
             # A reader may still meet a lock for a moment (while the WAL is reset).
-            await reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            await reader.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-            await reader.execute("PRAGMA query_only = ON")
+            reading = SqliteConnection(reader)
+            await reading.execute(_BUSY_TIMEOUT)
+            await reading.page_cache(CACHE_KIB)
+            await reading.execute(_QUERY_ONLY)
         except BaseException:
             for conn in (reader, bot, db):
                 if conn is not None:
@@ -298,8 +318,9 @@ class SqliteStore(Store):
             # SQLite's advice for long-lived connections: refresh planner statistics on the way
             # out, by sampling (analysis_limit): a full ANALYZE after a million-record import
             # would hold the write lock for seconds.
-            await self._db.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
-            await self._db.execute("PRAGMA optimize")
+            writing = SqliteConnection(self._db)
+            await writing.execute(_ANALYSIS_LIMIT)
+            await writing.execute(_OPTIMIZE)
         except sqlite3.OperationalError:
             # Another process wrote meanwhile (the bot, as the command line closes): the
             # statistics wait for the next close. The connections must be closed all the same,
@@ -317,12 +338,13 @@ class SqliteStore(Store):
                 async with self._transaction(self._db, bot_file=False) as tx:
                     yield tx
                 return
-            await self._db.execute("PRAGMA busy_timeout = 0")
+            writing = SqliteConnection(self._db)
+            await writing.execute(_NO_WAIT)
             try:
                 async with self._transaction(self._db, bot_file=False) as tx:
                     yield tx
             finally:
-                await self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                await writing.execute(_BUSY_TIMEOUT)
 
     @asynccontextmanager
     async def bot_transaction(self) -> AsyncIterator[Tx]:
@@ -430,9 +452,10 @@ class SqliteStore(Store):
         assert self.path is not None
         db = await aiosqlite.connect(self.path, isolation_level=None)
         try:
-            await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            await db.execute("PRAGMA query_only = ON")
-            tx = Tx(SqliteConnection(db), self, reading=True)
+            checking = SqliteConnection(db)
+            await checking.execute(_BUSY_TIMEOUT)
+            await checking.execute(_QUERY_ONLY)
+            tx = Tx(checking, self, reading=True)
             await check_integrity(tx)
             await db.execute("BEGIN")
             try:
@@ -458,13 +481,14 @@ async def _open_bot_file(path: Path) -> aiosqlite.Connection:
         bot_file_path(path.resolve()).as_uri(), uri=True, isolation_level=None
     )
     try:
-        await bot.execute("PRAGMA journal_mode = WAL")
-        await bot.execute("PRAGMA synchronous = NORMAL")
-        await bot.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        for pragma in (_WAL, _SYNCHRONOUS, _BUSY_TIMEOUT):
+            await SqliteConnection(bot).execute(pragma)
         await migrate(bot, BOT_FILE_MIGRATIONS)
         # Read-only: a slip that wrote the database from here would commit apart from the
         # working file, and wait for the database's lock, which this file exists to avoid.
-        await bot.execute("ATTACH DATABASE ? AS data", (f"{path.resolve().as_uri()}?mode=ro",))
+        await SqliteConnection(bot).execute(
+            _ATTACH_DATABASE, {"uri": f"{path.resolve().as_uri()}?mode=ro"}
+        )
     except BaseException:
         await bot.close()
         raise

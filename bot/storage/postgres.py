@@ -28,7 +28,7 @@ from bot.storage.connection import Row, RowsInsert
 from bot.storage.dsn import SCHEMES, check_url
 from bot.storage.migrate import migration_files
 from bot.storage.shielded import to_the_end
-from bot.storage.sql import NO_PARAMS, POSTGRES, Params, Statement
+from bot.storage.sql import NO_PARAMS, POSTGRES, Params, Statement, sql
 
 if TYPE_CHECKING:
     from bot.storage.tx import Tx
@@ -68,6 +68,11 @@ LEADER_SETTINGS = {
 
 def is_postgres(target: object) -> bool:
     return isinstance(target, str) and target.startswith(SCHEMES)
+
+
+_WAIT_FOR_WRITE = sql(postgres="SELECT pg_advisory_xact_lock(:key)")
+_TRY_WRITE = sql(postgres="SELECT pg_try_advisory_xact_lock(:key)")
+_TRY_LEAD = sql(postgres="SELECT pg_try_advisory_lock(:key)")
 
 
 class PgConnection:
@@ -178,15 +183,16 @@ class PgStore(Store):
 
         async with self._lock:
             writer = await self._writing()
+            conn = PgConnection(writer)
             try:
                 async with shielded_transaction(writer):
                     if wait:
-                        await writer.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
-                    elif not await writer.fetchval(
-                        "SELECT pg_try_advisory_xact_lock($1)", WRITE_LOCK
-                    ):
-                        raise StoreBusy()
-                    tx = Tx(PgConnection(writer), self, reading=False)
+                        await conn.execute(_WAIT_FOR_WRITE, {"key": WRITE_LOCK})
+                    else:
+                        taken = await conn.fetch_one(_TRY_WRITE, {"key": WRITE_LOCK})
+                        if not (taken and taken[0]):
+                            raise StoreBusy()
+                    tx = Tx(conn, self, reading=False)
                     yield tx
             except BaseException:
                 # The ruleset may have been written by the transaction that did not commit.
@@ -277,7 +283,8 @@ class LeaderLock:
 
     async def take(self) -> bool:
         """Whether this connection holds the lock now (taken, or held before)."""
-        return bool(await self._conn.fetchval("SELECT pg_try_advisory_lock($1)", LEADER_LOCK))
+        taken = await PgConnection(self._conn).fetch_one(_TRY_LEAD, {"key": LEADER_LOCK})
+        return bool(taken and taken[0])
 
     async def listen(self, channel: str, heard: Callable[[str], None]) -> None:
         """Call `heard` with the payload of every NOTIFY on `channel` (Tx.notify)."""

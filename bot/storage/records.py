@@ -167,7 +167,6 @@ _LEDGER_BETWEEN = sql(
     "WHERE l.date BETWEEN :start AND :end ORDER BY l.date, l.id"
 )
 declare_cache_size(IMPORT_CACHE_KIB)
-declare_cache_size(CACHE_KIB)
 
 
 class RecordStorage(LedgerStorage):
