@@ -24,7 +24,6 @@ from typing import Final, cast
 
 SQLITE: Final = "sqlite"
 POSTGRES: Final = "postgres"
-DIALECTS = (SQLITE, POSTGRES)
 # The schema names a statement may give a table, as each store writes them.
 SCHEMAS = {"data": {SQLITE: "data.", POSTGRES: ""}, "temp": {SQLITE: "temp.", POSTGRES: ""}}
 
