@@ -299,25 +299,33 @@ class LeaderLock:
 async def migrate_postgres(conn: asyncpg.Connection) -> int:
     """Apply every pending migration of migrations/postgres, each in its own transaction, under
     a lock that makes replicas starting together apply each once; the new version."""
-    await conn.execute("SELECT pg_advisory_lock($1)", MIGRATE_LOCK)
+    migrating = PgConnection(conn)
+    await migrating.execute(_LOCK_MIGRATIONS, {"key": MIGRATE_LOCK})
     try:
-        await conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_version (one INTEGER PRIMARY KEY CHECK (one = 1), "
-            "version INTEGER NOT NULL)"
-        )
-        current = await conn.fetchval("SELECT version FROM schema_version") or 0
-        for version, sql in migration_files(POSTGRES_MIGRATIONS):
+        await migrating.execute(_SCHEMA_VERSION_TABLE)
+        row = await migrating.fetch_one(_SCHEMA_VERSION)
+        current = row[0] if row else 0
+        for version, script in migration_files(POSTGRES_MIGRATIONS):
             if version <= current:
                 continue
             async with conn.transaction():
                 # The simple query protocol: a whole file in one call, function bodies kept whole.
-                await conn.execute(sql)
-                await conn.execute(
-                    "INSERT INTO schema_version (one, version) VALUES (1, $1) "
-                    "ON CONFLICT (one) DO UPDATE SET version = excluded.version",
-                    version,
-                )
+                await conn.execute(script)
+                await migrating.execute(_SET_SCHEMA_VERSION, {"version": version})
             current = version
         return int(current)
     finally:
-        await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATE_LOCK)
+        await migrating.execute(_UNLOCK_MIGRATIONS, {"key": MIGRATE_LOCK})
+
+
+_LOCK_MIGRATIONS = sql(postgres="SELECT pg_advisory_lock(:key)")
+_UNLOCK_MIGRATIONS = sql(postgres="SELECT pg_advisory_unlock(:key)")
+_SCHEMA_VERSION_TABLE = sql(
+    postgres="CREATE TABLE IF NOT EXISTS schema_version "
+    "(one INTEGER PRIMARY KEY CHECK (one = 1), version INTEGER NOT NULL)"
+)
+_SCHEMA_VERSION = sql(postgres="SELECT version FROM schema_version")
+_SET_SCHEMA_VERSION = sql(
+    postgres="INSERT INTO schema_version (one, version) VALUES (1, :version) "
+    "ON CONFLICT (one) DO UPDATE SET version = excluded.version"
+)
