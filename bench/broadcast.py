@@ -60,6 +60,7 @@ from bot.jobs.scheduler import SINCE_KEY
 from bot.runner import polling
 from bot.settings import Settings
 from bot.storage import Store, UnitRow
+from bot.storage.sql import sql
 from bot.usecases.setup import initialize
 
 RULESET = "dengkou-2024"
@@ -94,12 +95,14 @@ async def prepare_template(path: Path, liaisons: int) -> None:
             await tx.upsert_units(
                 [UnitRow(unit_name(i), GROUP, None) for i in range(liaisons)], SINCE
             )
-            ids = dict(await tx.all("SELECT name, id FROM units"))
+            ids = dict(await tx.all(sql("SELECT name, id FROM units")))
             # Bound by SQL: redeeming invites through the chat would take minutes and is not
             # what is measured.
-            await tx.db.executemany(
-                "INSERT INTO liaisons (user_id, unit_id, name, username, active, joined_at) "
-                "VALUES (?, ?, ?, '', 1, ?)",
+            await tx.many(
+                sql(
+                    "INSERT INTO liaisons (user_id, unit_id, name, username, active, joined_at) "
+                    "VALUES (:user_id, :unit_id, :name, '', 1, :joined_at)"
+                ),
                 [
                     (FIRST_USER_ID + i, ids[unit_name(i)], f"信息员{i + 1:04d}", SINCE.isoformat())
                     for i in range(liaisons)

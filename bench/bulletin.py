@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.bulletin.compose import Letter
 from bot.bulletin.render import render_file
 from bot.storage import NewRecord, Store, UnitRow, database_files
+from bot.storage.sql import sql
 from bot.usecases.bulletin import bulletin
 from bot.usecases.setup import initialize
 from scoring.engine import score
@@ -73,12 +74,15 @@ async def build(path: Path, units: int) -> None:
         batch = await tx.add_batch("bench", "bench", NOW)
         await tx.add_records(batch, new, NOW)
         penalty = await tx.one(
-            "SELECT id FROM ledger WHERE points < 0 AND date >= '2025-01-01' LIMIT 1"
+            sql("SELECT id FROM ledger WHERE points < 0 AND date >= '2025-01-01' LIMIT 1")
         )
         assert penalty is not None
         await tx.add_reversal(batch, penalty[0], "bench", NOW)
-        await tx.db.executemany(
-            "INSERT INTO liaisons (user_id, unit_id, name, joined_at) VALUES (?, ?, ?, ?)",
+        await tx.many(
+            sql(
+                "INSERT INTO liaisons (user_id, unit_id, name, joined_at) "
+                "VALUES (:user_id, :unit_id, :name, :joined_at)"
+            ),
             [
                 (1000 + i, ids[name], f"信息员{i}", NOW.isoformat())
                 for i, (name, _) in enumerate(names)

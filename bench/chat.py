@@ -69,6 +69,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.app import CONCURRENT_UPDATES, CONNECTION_POOL
 from bot.fakeapi import FakeBotApi
 from bot.storage import Store
+from bot.storage.sql import sql
 from bot.usecases.imports import import_units
 from bot.usecases.setup import initialize
 from tests.pgserver import TEMPLATE, PostgresDatabases, postgres_databases, with_database
@@ -113,10 +114,12 @@ async def prepare_template(target: str | Path, roster: Path, users: int) -> None
         # processed, and those ids would collide with the fake server's, so drop_replays would
         # silently drop the benchmark's first reports.
         async with store.transaction() as tx:
-            ids = dict(await tx.all("SELECT name, id FROM units"))
-            await tx.db.executemany(
-                "INSERT INTO liaisons (user_id, unit_id, name, username, active, joined_at) "
-                "VALUES (?, ?, ?, '', 1, ?)",
+            ids = dict(await tx.all(sql("SELECT name, id FROM units")))
+            await tx.many(
+                sql(
+                    "INSERT INTO liaisons (user_id, unit_id, name, username, active, joined_at) "
+                    "VALUES (:user_id, :unit_id, :name, '', 1, :joined_at)"
+                ),
                 [
                     (FIRST_USER_ID + i, ids[unit_name(i)], f"信息员{i + 1:03d}", now.isoformat())
                     for i in range(users)

@@ -45,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.storage import NewRecord, Store, UnitRow, database_files
 from bot.storage.migrate import migration_files
 from bot.storage.postgres import POSTGRES_MIGRATIONS
+from bot.storage.sql import sql
 from bot.usecases.imports import import_records
 from bot.usecases.setup import initialize
 from bot.usecases.standings import standings
@@ -73,8 +74,10 @@ ITEM_MIX = (
 )
 STORES = ("sqlite", "postgres")
 PERIOD = quarter(2023, 2)
-BARE = "SELECT unit_id, SUM(points) FROM ledger WHERE date BETWEEN ? AND ? GROUP BY unit_id"
-COUNT = "SELECT COUNT(*) FROM ledger WHERE date BETWEEN ? AND ?"
+BARE = sql(
+    "SELECT unit_id, SUM(points) FROM ledger WHERE date BETWEEN :start AND :end GROUP BY unit_id"
+)
+COUNT = sql("SELECT COUNT(*) FROM ledger WHERE date BETWEEN :start AND :end")
 
 
 def unit_names(n: int) -> list[tuple[str, str]]:
@@ -145,8 +148,8 @@ def postgres_database(server: str, units: int, entries: int) -> str:
     """The benchmark's database on the server: built the first time (and dumped to bench/out/),
     restored from the dump afterwards."""
     schema = hashlib.sha256()
-    for _, sql in migration_files(POSTGRES_MIGRATIONS):
-        schema.update(sql.encode())
+    for _, script in migration_files(POSTGRES_MIGRATIONS):
+        schema.update(script.encode())
     dump = OUT / f"standings-{units}-{entries}-{schema.hexdigest()[:12]}.pgdump"
     if not dump.exists():
         start = time.perf_counter()
@@ -224,7 +227,7 @@ async def time_standings(
     targets: dict[str, str | Path], runs: int, warmup: int
 ) -> dict[str, Timings]:
     stores = {kind: await Store.open(target, key=KEY) for kind, target in targets.items()}
-    span = (PERIOD.start.isoformat(), PERIOD.end.isoformat())
+    span = {"start": PERIOD.start.isoformat(), "end": PERIOD.end.isoformat()}
     timings = {kind: Timings() for kind in stores}
     for kind, store in stores.items():
         async with store.reading() as tx:

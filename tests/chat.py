@@ -24,6 +24,7 @@ from bot.runner import Webhook, polling, running
 from bot.settings import Settings
 from bot.storage import Store
 from bot.storage.postgres import is_postgres
+from bot.storage.sql import sql
 from bot.usecases.imports import import_units
 from bot.usecases.setup import initialize
 from tests.conftest import write_csv
@@ -45,6 +46,12 @@ def flat(text: str) -> str:
     """A reply without its line breaks: the bot breaks every line to fit a phone
     (bot.render.fit), wherever a phrase asserted on may be, and keeps a broken space."""
     return text.replace("\n", "")
+
+
+_UNFINISHED = sql("SELECT COUNT(*) FROM inbox WHERE handled_at IS NULL")
+_UNFINISHED_PG = sql(
+    postgres="SELECT COUNT(*) FROM inbox WHERE handled_at IS NULL OR claimed_until IS NOT NULL"
+)
 
 
 @dataclass
@@ -117,9 +124,8 @@ class Chat:
         """Updates in the intake not yet handled, or still claimed (PostgreSQL: a claim is
         released once the update's conversation is kept, after its handlers)."""
         store: Store = self.app.bot_data[STORE]
-        claimed = " OR claimed_until IS NOT NULL" if is_postgres(self.settings.db) else ""
         async with store.bot_autocommit() as tx:
-            row = await tx.one(f"SELECT COUNT(*) FROM inbox WHERE handled_at IS NULL{claimed}")
+            row = await tx.one(_UNFINISHED_PG if is_postgres(self.settings.db) else _UNFINISHED)
         return int(row[0]) if row else 0
 
     async def join(self, user: int, unit: str) -> None:

@@ -196,12 +196,15 @@ def postgres_databases(*, durable: bool = False) -> Iterator[PostgresDatabases]:
 
 def query(target: str, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
     """Rows of one query on a PostgreSQL database, written with `?` marks as for SQLite."""
-    from bot.storage.postgres import translate
+    from bot.storage.sql import MARK, tokens
+
+    numbers = iter(range(1, len(params) + 1))
+    text = "".join(f"${next(numbers)}" if kind == MARK else token for kind, token in tokens(sql))
 
     async def fetch() -> list[tuple[Any, ...]]:
         conn = await asyncpg.connect(target)
         try:
-            return [tuple(row) for row in await conn.fetch(translate(sql), *params)]
+            return [tuple(row) for row in await conn.fetch(text, *params)]
         finally:
             await conn.close()
 

@@ -15,6 +15,7 @@ from bot import texts
 from bot.fakeapi import FakeBotApi
 from bot.intake import Intake
 from bot.storage import AlreadyProcessed, Store
+from bot.storage.sql import sql
 from tests.chat import STRANGER, bot_on, flat, prepare_db
 
 NOW = datetime(2026, 3, 2, 10, tzinfo=UTC)
@@ -114,7 +115,7 @@ async def test_an_update_acted_on_before_a_long_stop_is_not_handled_again(tmp_pa
         intake.store = store
         assert [u.update_id for u in await intake.unhandled(Bot("1:a"))] == [6]
         async with store.transaction() as tx:
-            assert await tx.all("SELECT update_id FROM claimed_updates") == [], "forgotten"
+            assert await tx.all(sql("SELECT update_id FROM claimed_updates")) == [], "forgotten"
         async with store.bot_autocommit() as tx:
             assert await tx.unhandled_updates() == [(6, '{"update_id": 6}')]
     finally:

@@ -15,6 +15,7 @@ import pytest
 from bot.storage import NewRecord, Store, Tx
 from bot.storage.migrate import migration_files
 from bot.storage.records import CHAIN_CHUNK
+from bot.storage.sql import sql
 from bot.usecases.setup import initialize
 from bot.usecases.verify import verify
 from scoring.engine import score
@@ -39,8 +40,8 @@ async def test_migrations_pragmas_and_append_only_ledger(tmp_path: Path) -> None
     store = await Store.open(path)
     ruleset, _ = await initialize(store, "dengkou-2024")
     async with store.transaction() as tx:
-        await tx.db.execute(
-            "INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')"
+        await tx.write(
+            sql("INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')")
         )
         batch = await tx.add_batch("test", "tester", NOW)
         record = Record("教育局", date(2024, 5, 6), "city.jccc")
@@ -60,7 +61,7 @@ async def test_migrations_pragmas_and_append_only_ledger(tmp_path: Path) -> None
     store = await Store.open(path)
     with pytest.raises(sqlite3.IntegrityError):
         async with store.transaction() as tx:
-            await tx.db.execute("INSERT INTO unit_aliases (alias, unit_id) VALUES ('x', 999)")
+            await tx.write(sql("INSERT INTO unit_aliases (alias, unit_id) VALUES ('x', 999)"))
     await store.close()
 
 
@@ -70,15 +71,15 @@ async def test_a_failing_action_leaves_nothing(database: str) -> None:
     record = Record("教育局", date(2024, 5, 6), "city.jccc")
     with pytest.raises(RuntimeError):
         async with store.transaction() as tx:
-            await tx.db.execute(
-                "INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')"
+            await tx.write(
+                sql("INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')")
             )
             batch = await tx.add_batch("test", "tester", NOW)
             await tx.add_records(batch, [NewRecord(1, record, score(ruleset, record))], NOW)
             raise RuntimeError("the process dies half-way")
     async with store.reading() as tx:
         assert await tx.units() == []
-        assert await tx.db.execute_fetchall("SELECT * FROM ledger") == []
+        assert await tx.all(sql("SELECT * FROM ledger")) == []
     await store.close()
 
 
@@ -113,8 +114,8 @@ async def test_a_transaction_run_whole_commits_or_leaves_nothing(database: str) 
     store = await Store.open(database)
     await initialize(store, "dengkou-2024")
     async with store.transaction() as tx:
-        await tx.db.execute(
-            "INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')"
+        await tx.write(
+            sql("INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')")
         )
     record = Record("教育局", date(2024, 5, 6), "city.jccc", title="一篇信息")
 
@@ -128,7 +129,7 @@ async def test_a_transaction_run_whole_commits_or_leaves_nothing(database: str) 
 
     async def drafts() -> list[tuple[object, ...]]:
         async with store.bot_transaction() as tx:
-            return [tuple(row) for row in await tx.all("SELECT user_id, title FROM drafts")]
+            return [tuple(row) for row in await tx.all(sql("SELECT user_id, title FROM drafts"))]
 
     with pytest.raises(RuntimeError, match="half-way"):
         await store.bot_atomic(fails)
@@ -147,8 +148,8 @@ async def test_an_atomic_body_that_waits_is_refused_and_leaves_nothing(tmp_path:
     store = await Store.open(tmp_path / "g.sqlite3")
     await initialize(store, "dengkou-2024")
     async with store.transaction() as tx:
-        await tx.db.execute(
-            "INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')"
+        await tx.write(
+            sql("INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')")
         )
 
     async def waits(tx: Tx) -> int:
@@ -160,7 +161,7 @@ async def test_an_atomic_body_that_waits_is_refused_and_leaves_nothing(tmp_path:
     with pytest.raises(RuntimeError, match="waited"):
         await store.bot_atomic(waits)
     async with store.bot_transaction() as tx:
-        assert await tx.all("SELECT * FROM drafts") == []
+        assert await tx.all(sql("SELECT * FROM drafts")) == []
     await store.close()
 
 
@@ -172,8 +173,8 @@ async def test_reads_never_wait_for_a_writer(tmp_path: Path) -> None:
     store = await Store.open(path)
     await initialize(store, "dengkou-2024")
     async with store.transaction() as tx:
-        await tx.db.execute(
-            "INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')"
+        await tx.write(
+            sql("INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')")
         )
     async with store.reading() as tx:
         assert [u.name for u in await tx.units()] == ["教育局"]  # this store's commit, at once
@@ -194,7 +195,7 @@ async def test_reads_never_wait_for_a_writer(tmp_path: Path) -> None:
         # The reading connection refuses to write.
         with pytest.raises(sqlite3.OperationalError):
             async with store.reading() as tx:
-                await tx.db.execute("DELETE FROM units")
+                await tx.write(sql("DELETE FROM units"))
     finally:
         other.close()
         await store.close()
@@ -216,9 +217,9 @@ async def test_staged_records_are_stored_as_add_records_stores_them(
         ruleset, _ = await initialize(store, "dengkou-2024")
         async with store.transaction() as tx:
             for name, group in (("教育局", "A"), ("公安局", "B")):
-                await tx.db.execute(
-                    "INSERT INTO units (name, group_id, created_at) VALUES (?, ?, '')",
-                    (name, group),
+                await tx.write(
+                    sql("INSERT INTO units (name, group_id, created_at) VALUES (:name, :g, '')"),
+                    {"name": name, "g": group},
                 )
             # Something stored already: new ids follow it.
             first = Record("教育局", date(2024, 4, 1), "city.zwyq.brief")
@@ -245,12 +246,16 @@ async def test_staged_records_are_stored_as_add_records_stores_them(
             else:
                 await tx.add_records(batch, new, NOW)
         async with store.reading() as tx:
-            stored.append([await tx.all(f"SELECT * FROM {t} ORDER BY 1, 2") for t in tables])
+            stored.append([await tx.all(sql(f"SELECT * FROM {t} ORDER BY 1, 2")) for t in tables])
         await store.close()
     assert stored[0] == stored[1]
     records_rows, ledger_rows = stored[1][0], stored[1][1]
     assert [r[0] for r in records_rows] == [1, 2, 3, 4, 5, 6]
     assert len(ledger_rows) == 1 + 2 * 2 + 1  # the pending record has no ledger line yet
+
+
+_ONE_UNIT = sql("INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')")
+_LEDGER = sql("SELECT * FROM ledger ORDER BY id")
 
 
 async def test_staged_lines_chained_across_chunks_as_add_records_chains_them(
@@ -268,9 +273,7 @@ async def test_staged_lines_chained_across_chunks_as_add_records_chains_them(
         )
         ruleset, _ = await initialize(store, "dengkou-2024")
         async with store.transaction() as tx:
-            await tx.db.execute(
-                "INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')"
-            )
+            await tx.write(_ONE_UNIT)
         records = [
             Record("教育局", date(2024, 1, 1) + timedelta(days=n % 150), "city.zwyq.brief")
             for n in range(lines)
@@ -287,7 +290,7 @@ async def test_staged_lines_chained_across_chunks_as_add_records_chains_them(
             else:
                 await tx.add_records(batch, new, NOW)
         async with store.reading() as tx:
-            stored.append(await tx.all("SELECT * FROM ledger ORDER BY id"))
+            stored.append(await tx.all(_LEDGER))
         assert (await verify(store)).lines == lines
         await store.close()
     assert len(stored[1]) == lines

@@ -20,6 +20,7 @@ from bot import texts
 from bot.cli import main
 from bot.fakeapi import FakeBotApi
 from bot.storage import Store
+from bot.storage.sql import sql
 from tests.chat import LIAISON, bot_on, bot_on_webhook, prepare_db
 from tests.test_webhook import free_port
 
@@ -68,7 +69,7 @@ async def kept(db: str) -> list[tuple[int, dict[str, Any], str]]:
     store = await Store.open(db)
     try:
         async with store.bot_autocommit() as tx:
-            rows = await tx.all("SELECT update_id, payload, reason FROM set_aside_updates")
+            rows = await tx.all(sql("SELECT update_id, payload, reason FROM set_aside_updates"))
     finally:
         await store.close()
     return [(int(i), json.loads(p), str(r)) for i, p, r in rows]

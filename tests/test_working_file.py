@@ -22,6 +22,7 @@ from bot.lease import Lease
 from bot.storage import Store, bot_file_path, database_files
 from bot.storage.chain import line_hash
 from bot.storage.migrate import migration_files
+from bot.storage.sql import sql
 from scoring.errors import DomainError
 from scoring.records import Record
 from tests.chat import LIAISON, running_bot
@@ -108,8 +109,8 @@ async def test_a_database_from_before_the_working_file_moves_what_the_bot_had_ke
     with sqlite3.connect(path, isolation_level=None) as conn:
         # Migration 0007 chains the ledger lines there with it.
         conn.create_function("ledger_line_hash", 14, lambda prev, *line: line_hash(prev, line))
-        for version, sql in migration_files()[:7]:
-            conn.executescript(sql)
+        for version, script in migration_files()[:7]:
+            conn.executescript(script)
             conn.execute(f"PRAGMA user_version = {version}")
         conn.execute("INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')")
         conn.executemany(
@@ -147,7 +148,7 @@ async def test_a_database_from_before_the_working_file_moves_what_the_bot_had_ke
             draft = await tx.draft(5)
         assert draft is not None and draft.unit == "教育局" and draft.record.title == "一篇调研"
         async with store.transaction() as tx:
-            assert await tx.all("SELECT update_id FROM claimed_updates") == [(10,)]
+            assert await tx.all(sql("SELECT update_id FROM claimed_updates")) == [(10,)]
     finally:
         await store.close()
     with sqlite3.connect(path) as conn:
@@ -159,8 +160,9 @@ async def test_a_database_from_before_the_working_file_moves_what_the_bot_had_ke
 
 async def add_unit(store: Store, name: str, group: str) -> None:
     async with store.transaction() as tx:
-        await tx.db.execute(
-            "INSERT INTO units (name, group_id, created_at) VALUES (?, ?, '')", (name, group)
+        await tx.write(
+            sql("INSERT INTO units (name, group_id, created_at) VALUES (:name, :g, '')"),
+            {"name": name, "g": group},
         )
 
 
@@ -227,9 +229,9 @@ async def test_the_start_does_not_wait_for_the_write_lock(tmp_path: Path) -> Non
             assert [u.update_id for u in await intake.unhandled(Bot("1:a"))] == [6]
             assert time.monotonic() - started < 2
         async with store.reading() as tx:
-            assert await tx.all("SELECT update_id FROM claimed_updates") == [(5,)], "kept"
+            assert await tx.all(sql("SELECT update_id FROM claimed_updates")) == [(5,)], "kept"
         assert [u.update_id for u in await intake.unhandled(Bot("1:a"))] == [6]
         async with store.reading() as tx:
-            assert await tx.all("SELECT update_id FROM claimed_updates") == [], "forgotten now"
+            assert await tx.all(sql("SELECT update_id FROM claimed_updates")) == [], "forgotten now"
     finally:
         await store.close()

@@ -23,6 +23,13 @@ import aiosqlite
 import asyncpg
 
 from bot.storage.chain import line_hash
+from bot.storage.connection import (
+    Connection,
+    Row,
+    SqliteConnection,
+    SyncSqliteConnection,
+    declare_cache_size,
+)
 from bot.storage.dsn import SCHEMES, password_in
 from bot.storage.ledgerkey import KEYING_DUE, KeySource, key_source, make_key, read_key
 from bot.storage.migrate import (
@@ -33,6 +40,7 @@ from bot.storage.migrate import (
     migrate,
     move_to_bot_file,
 )
+from bot.storage.sql import NO_PARAMS, Params, Statement, sql, variants
 from scoring.errors import DomainError
 from scoring.ruleset import Ruleset
 from scoring.standings import UnitRef
@@ -51,7 +59,6 @@ CACHE_KIB = 64 * 1024
 # Rows of each index ANALYZE samples when the store closes.
 ANALYSIS_LIMIT = 400
 
-Row = tuple[Any, ...]
 log = logging.getLogger(__name__)
 
 
@@ -105,8 +112,8 @@ class StoreBusy(Exception):
 class Store(ABC):
     """Where the assessment is kept: an SQLite file (SqliteStore, the default) or a PostgreSQL
     database shared by several bot processes (bot.storage.postgres.PgStore). Both hand out the
-    same `Tx`, whose SQL is the same on both; the store decides how a transaction begins and
-    where each table lives."""
+    same `Tx`, whose statements (bot.storage.sql) each store runs compiled for itself through its
+    own Connection; the store decides how a transaction begins and where each table lives."""
 
     dialect = "sqlite"
     # Whether the answers owed by actions of the bot's working file (bot_transaction: a
@@ -217,10 +224,35 @@ class Store(ABC):
         one consistent state of the database."""
 
     @abstractmethod
+    def checking(self) -> AbstractAsyncContextManager[Tx]:
+        """One read transaction for checking the whole database (bot.storage.verify), apart
+        from the bot's own reads, once the store's own safeguards are found in place (the
+        ledger's triggers; SQLite's integrity check); DomainError names the first that fails."""
+
+    @abstractmethod
+    async def adopt_bot_file(self) -> None:
+        """After a copy into this store: the bot's working file, if the store has one, belongs
+        to the copied database (its database id), or the next start would refuse it."""
+
+    @abstractmethod
     def bot_autocommit(self) -> AbstractAsyncContextManager[Tx]:
         """Writes to the bot's own tables of one statement each, every statement atomic by
         itself: without the BEGIN and COMMIT of a transaction, for the writes made for every
         update."""
+
+
+# How SQLite's connections are set up (a PRAGMA takes no parameter: each value declared).
+_WAL = sql(sqlite="PRAGMA journal_mode = WAL")
+_SYNCHRONOUS = sql(sqlite="PRAGMA synchronous = NORMAL")
+_FOREIGN_KEYS = sql(sqlite="PRAGMA foreign_keys = ON")
+_BUSY_TIMEOUT = sql(sqlite=f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+_NO_WAIT = sql(sqlite="PRAGMA busy_timeout = 0")
+_TEMP_IN_MEMORY = sql(sqlite="PRAGMA temp_store = MEMORY")
+_QUERY_ONLY = sql(sqlite="PRAGMA query_only = ON")
+_ANALYSIS_LIMIT = sql(sqlite=f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
+_OPTIMIZE = sql(sqlite="PRAGMA optimize")
+_ATTACH_DATABASE = sql(sqlite="ATTACH DATABASE :uri AS data")
+declare_cache_size(CACHE_KIB)
 
 
 class SqliteStore(Store):
@@ -256,16 +288,15 @@ class SqliteStore(Store):
         db = await aiosqlite.connect(str(path), isolation_level=None)
         bot = reader = None
         try:
-            await db.execute("PRAGMA journal_mode = WAL")
-            await db.execute("PRAGMA synchronous = NORMAL")
-            await db.execute("PRAGMA foreign_keys = ON")
-            await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            writing = SqliteConnection(db)
+            for pragma in (_WAL, _SYNCHRONOUS, _FOREIGN_KEYS, _BUSY_TIMEOUT):
+                await writing.execute(pragma)
             # A large import updates several indexes at scattered places: the default 2 MB page
             # cache would make it re-read index pages from disk over and over.
-            await db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            await writing.page_cache(CACHE_KIB)
             # Statement journals (and an import's staged rows) in memory: on disk they cost a
             # large import gigabytes of writes (4 GB for 300,000 records, measured).
-            await db.execute("PRAGMA temp_store = MEMORY")
+            await writing.execute(_TEMP_IN_MEMORY)
             # The migration that chains the ledger hashes the lines already there with it.
             await db.create_function("ledger_line_hash", 14, _line_hash_sql, deterministic=True)
             bot = await _open_bot_file(path)
@@ -276,9 +307,10 @@ class SqliteStore(Store):
             await bind_bot_file(bot)
             reader = await aiosqlite.connect(str(path), isolation_level=None)
             # A reader may still meet a lock for a moment (while the WAL is reset).
-            await reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            await reader.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-            await reader.execute("PRAGMA query_only = ON")
+            reading = SqliteConnection(reader)
+            await reading.execute(_BUSY_TIMEOUT)
+            await reading.page_cache(CACHE_KIB)
+            await reading.execute(_QUERY_ONLY)
         except BaseException:
             for conn in (reader, bot, db):
                 if conn is not None:
@@ -291,8 +323,9 @@ class SqliteStore(Store):
             # SQLite's advice for long-lived connections: refresh planner statistics on the way
             # out, by sampling (analysis_limit): a full ANALYZE after a million-record import
             # would hold the write lock for seconds.
-            await self._db.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
-            await self._db.execute("PRAGMA optimize")
+            writing = SqliteConnection(self._db)
+            await writing.execute(_ANALYSIS_LIMIT)
+            await writing.execute(_OPTIMIZE)
         except sqlite3.OperationalError:
             # Another process wrote meanwhile (the bot, as the command line closes): the
             # statistics wait for the next close. The connections must be closed all the same,
@@ -310,12 +343,13 @@ class SqliteStore(Store):
                 async with self._transaction(self._db, bot_file=False) as tx:
                     yield tx
                 return
-            await self._db.execute("PRAGMA busy_timeout = 0")
+            writing = SqliteConnection(self._db)
+            await writing.execute(_NO_WAIT)
             try:
                 async with self._transaction(self._db, bot_file=False) as tx:
                     yield tx
             finally:
-                await self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                await writing.execute(_BUSY_TIMEOUT)
 
     @asynccontextmanager
     async def bot_transaction(self) -> AsyncIterator[Tx]:
@@ -330,7 +364,7 @@ class SqliteStore(Store):
     ) -> AsyncIterator[Tx]:
         from bot.storage.tx import Tx
 
-        tx = Tx(conn, self, reading=False, bot_file=bot_file)
+        tx = Tx(SqliteConnection(conn), self, reading=False, bot_file=bot_file)
         try:
             async with immediate(conn, busy=StoreBusy):
                 yield tx
@@ -349,7 +383,7 @@ class SqliteStore(Store):
         whose hand-overs cost most of the time (bench/chat.py).
 
         `body` is the same storage code as anywhere else: its Tx sits on a connection whose
-        methods finish at once (SyncConnection), so its coroutine runs to the end in one step
+        methods finish at once (SyncSqliteConnection), so its coroutine runs to the end in one step
         there. A body that waits for anything else is refused (RuntimeError)."""
         async with self._bot_lock:
             tx, result = await self._bot._execute(self._atomically, body)
@@ -361,7 +395,7 @@ class SqliteStore(Store):
 
         conn = self._bot._conn
         conn.execute("BEGIN IMMEDIATE")
-        tx = Tx(SyncConnection(conn), self, reading=False, bot_file=True)  # type: ignore[arg-type]
+        tx = Tx(SyncSqliteConnection(conn), self, reading=False, bot_file=True)
         try:
             result = run_at_once(body(tx))
         except BaseException:
@@ -378,7 +412,7 @@ class SqliteStore(Store):
         from bot.storage.tx import Tx
 
         async with self._lock:
-            yield Tx(self._db, self, reading=False)
+            yield Tx(SqliteConnection(self._db), self, reading=False)
 
     @asynccontextmanager
     async def reading(self, *, snapshot: bool = False) -> AsyncIterator[Tx]:
@@ -389,11 +423,11 @@ class SqliteStore(Store):
 
         async with self._read_lock:
             if not snapshot:
-                yield Tx(self._reader, self, reading=True)
+                yield Tx(SqliteConnection(self._reader), self, reading=True)
                 return
             await self._reader.execute("BEGIN")
             try:
-                yield Tx(self._reader, self, reading=True)
+                yield Tx(SqliteConnection(self._reader), self, reading=True)
             finally:
                 await self._reader.execute("COMMIT")
 
@@ -405,9 +439,43 @@ class SqliteStore(Store):
         from bot.storage.tx import Tx
 
         async with self._bot_lock:
-            tx = Tx(self._bot, self, reading=False, bot_file=True)
+            tx = Tx(SqliteConnection(self._bot), self, reading=False, bot_file=True)
             yield tx
             self.claimed.update(tx.claims)
+
+    async def adopt_bot_file(self) -> None:
+        async with self.bot_transaction() as tx:
+            await tx.write(_ADOPT)
+
+    @asynccontextmanager
+    async def checking(self) -> AsyncIterator[Tx]:
+        """On a connection of its own: the reading connection serves every read of the bot,
+        and a million ledger lines would hold it for seconds."""
+        from bot.storage.tx import Tx
+        from bot.storage.verify import check_integrity, check_sqlite_guards
+
+        assert self.path is not None
+        db = await aiosqlite.connect(self.path, isolation_level=None)
+        try:
+            checking = SqliteConnection(db)
+            await checking.execute(_BUSY_TIMEOUT)
+            await checking.execute(_QUERY_ONLY)
+            tx = Tx(checking, self, reading=True)
+            await check_integrity(tx)
+            await db.execute("BEGIN")
+            try:
+                await check_sqlite_guards(tx)
+                yield tx
+            finally:
+                await db.execute("COMMIT")
+        finally:
+            await db.close()
+
+
+_ADOPT = sql(
+    sqlite="UPDATE belongs_to SET database_id = "
+    "(SELECT value FROM {data}.settings WHERE key = 'database_id')"
+)
 
 
 async def _open_bot_file(path: Path) -> aiosqlite.Connection:
@@ -418,13 +486,14 @@ async def _open_bot_file(path: Path) -> aiosqlite.Connection:
         bot_file_path(path.resolve()).as_uri(), uri=True, isolation_level=None
     )
     try:
-        await bot.execute("PRAGMA journal_mode = WAL")
-        await bot.execute("PRAGMA synchronous = NORMAL")
-        await bot.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        for pragma in (_WAL, _SYNCHRONOUS, _BUSY_TIMEOUT):
+            await SqliteConnection(bot).execute(pragma)
         await migrate(bot, BOT_FILE_MIGRATIONS)
         # Read-only: a slip that wrote the database from here would commit apart from the
         # working file, and wait for the database's lock, which this file exists to avoid.
-        await bot.execute("ATTACH DATABASE ? AS data", (f"{path.resolve().as_uri()}?mode=ro",))
+        await SqliteConnection(bot).execute(
+            _ATTACH_DATABASE, {"uri": f"{path.resolve().as_uri()}?mode=ro"}
+        )
     except BaseException:
         await bot.close()
         raise
@@ -433,23 +502,6 @@ async def _open_bot_file(path: Path) -> aiosqlite.Connection:
 
 def _line_hash_sql(previous: str, *line: object) -> str:
     return line_hash(previous, line)
-
-
-class SyncConnection:
-    """aiosqlite's connection methods, finishing at once on a plain sqlite3 connection: for a
-    Tx run whole on aiosqlite's thread (Store.bot_atomic)."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-
-    async def execute(self, sql: str, parameters: Sequence[object] = ()) -> sqlite3.Cursor:
-        return self._conn.execute(sql, parameters)
-
-    async def execute_fetchall(self, sql: str, parameters: Sequence[object] = ()) -> list[Row]:
-        return self._conn.execute(sql, parameters).fetchall()
-
-    async def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> sqlite3.Cursor:
-        return self._conn.executemany(sql, rows)
 
 
 def run_at_once(coroutine: Coroutine[Any, Any, T] | Awaitable[T]) -> T:
@@ -468,11 +520,10 @@ class TxBase:
     adds its methods in a mixin; `bot.storage.tx.Tx` puts them together."""
 
     def __init__(
-        self, db: aiosqlite.Connection, store: Store, *, reading: bool, bot_file: bool = False
+        self, db: Connection, store: Store, *, reading: bool, bot_file: bool = False
     ) -> None:
         self.db = db
         self.store = store
-        self.dialect = store.dialect
         # On the connection that only reads (Store.reading), rather than in a write transaction.
         self.reading = reading
         # In the bot's working file (Store.bot_transaction), the database read beside it.
@@ -480,27 +531,31 @@ class TxBase:
         # Telegram updates this transaction marked handled in the working file (claim_update).
         self.claims: list[int] = []
 
-    # Each call into aiosqlite is a round trip to its thread; execute_fetchall makes a query one
-    # trip instead of three (execute, fetch, close), which the chat benchmark showed to matter.
-    async def one(self, sql: str, params: Sequence[object] = ()) -> Row | None:
-        rows = await self.db.execute_fetchall(sql, params)
-        return rows[0] if rows else None  # type: ignore[index]
+    async def one(self, statement: Statement, params: Params = NO_PARAMS) -> Row | None:
+        return await self.db.fetch_one(statement, params)
 
-    async def all(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
-        return list(await self.db.execute_fetchall(sql, params))  # type: ignore[arg-type]
+    async def all(self, statement: Statement, params: Params = NO_PARAMS) -> list[Row]:
+        return await self.db.fetch_all(statement, params)
 
-    async def insert(self, sql: str, params: Sequence[object] = ()) -> int:
-        """An INSERT of one row; the new row's id."""
-        row = await self.one(f"{sql} RETURNING id", params)
+    async def insert(self, statement: Statement, params: Params = NO_PARAMS) -> int:
+        """An INSERT of one row ending in RETURNING id; the new row's id."""
+        row = await self.one(statement, params)
         assert row is not None
         return int(row[0])
 
-    async def write(self, sql: str, params: Sequence[object] = ()) -> int:
-        """An UPDATE or DELETE; how many rows it changed."""
-        cursor = await self.db.execute(sql, params)
-        return cursor.rowcount
+    async def write(self, statement: Statement, params: Params = NO_PARAMS) -> int:
+        """An UPDATE, DELETE or INSERT; how many rows it changed."""
+        return await self.db.execute(statement, params)
+
+    async def many(self, statement: Statement, rows: Iterable[Sequence[object]]) -> None:
+        """A statement run once per row, each row its parameters in the statement's order."""
+        await self.db.execute_many(statement, rows)
 
     async def next_id(self, table: str) -> int:
-        row = await self.one(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
+        row = await self.one(_NEXT_ID[table])
         assert row is not None
         return int(row[0])
+
+
+# The tables whose ids the storage hands out itself, under the write lock.
+_NEXT_ID = variants(lambda table: f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}", ["records"])

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from bot.storage.base import TxBase
+from bot.storage.sql import sql
 from scoring.errors import DomainError
 from scoring.ruleset import Ruleset, parse_ruleset
+
+_RULESET = sql("SELECT value FROM settings WHERE key = 'ruleset'")
+_SET_RULESET = sql("INSERT INTO settings (key, value) VALUES ('ruleset', :value)")
+_ADD_SCORE_COLUMN = sql("INSERT INTO score_columns (name, slot) VALUES (:name, :slot)")
+_SETTING = sql("SELECT value FROM settings WHERE key = :key")
+_SET_SETTING = sql(
+    "INSERT INTO settings (key, value) VALUES (:key, :value) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+)
 
 
 class ConfigStorage(TxBase):
     async def ruleset_text(self) -> str | None:
-        row = await self.one("SELECT value FROM settings WHERE key = 'ruleset'")
+        row = await self.one(_RULESET)
         return row[0] if row else None
 
     async def ruleset(self) -> Ruleset:
@@ -23,19 +33,15 @@ class ConfigStorage(TxBase):
 
     async def set_ruleset(self, text: str) -> None:
         ruleset = parse_ruleset(text)
-        await self.db.execute("INSERT INTO settings (key, value) VALUES ('ruleset', ?)", (text,))
-        await self.db.executemany(
-            "INSERT INTO score_columns (name, slot) VALUES (?, ?)",
+        await self.write(_SET_RULESET, {"value": text})
+        await self.many(
+            _ADD_SCORE_COLUMN,
             [(name, slot) for slot, name in enumerate(ruleset.bulletin.score_columns)],
         )
 
     async def setting(self, key: str) -> str | None:
-        row = await self.one("SELECT value FROM settings WHERE key = ?", (key,))
+        row = await self.one(_SETTING, {"key": key})
         return row[0] if row else None
 
     async def set_setting(self, key: str, value: str) -> None:
-        await self.db.execute(
-            "INSERT INTO settings (key, value) VALUES (?, ?) "
-            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (key, value),
-        )
+        await self.write(_SET_SETTING, {"key": key, "value": value})

@@ -8,8 +8,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from bot.storage.base import Row, Store, TxBase
+from bot.storage.base import Store, TxBase
+from bot.storage.connection import Row, RowsInsert, rows_insert
 from bot.storage.ledger import LEDGER_COLUMNS
+from bot.storage.sql import Statement, sql
 
 # Rows read and written at a time.
 CHUNK = 10_000
@@ -115,12 +117,53 @@ NOT_COPIED = frozenset(
 )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class _TableSql:
+    """A table's statements for the copy, declared with TABLES."""
+
+    count: Statement
+    first_chunk: Statement
+    # After the key of the chunk before (or at an offset, for a table without a key).
+    next_chunk: Statement
+    insert: RowsInsert
+    # PostgreSQL's identity sequence moved on past the ids copied in (tables keyed by `id`).
+    sequence: Statement | None
+
+
+def _table_sql(table: Table) -> _TableSql:
+    columns = ", ".join(table.columns)
+    own = " WHERE key <> 'database_id'" if table.name == "settings" else ""
+    select = f"SELECT {columns} FROM {table.name}"
+    if table.key:
+        keys = ", ".join(table.key)
+        after = ", ".join(f":{key}" for key in table.key)
+        first = sql(f"{select} ORDER BY {keys} LIMIT {table.chunk}")
+        following = sql(f"{select} WHERE ({keys}) > ({after}) ORDER BY {keys} LIMIT {table.chunk}")
+    else:
+        first = following = sql(f"{select} ORDER BY {columns} LIMIT {table.chunk} OFFSET :offset")
+    sequence = (
+        sql(
+            postgres=f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), MAX(id)) "
+            f"FROM {table.name}"
+        )
+        if table.key == ("id",)
+        else None
+    )
+    return _TableSql(
+        sql(f"SELECT COUNT(*) FROM {table.name}{own}"), first, following,
+        rows_insert(table.name, table.columns), sequence,
+    )  # fmt: skip
+
+
+_SQL = {table.name: _table_sql(table) for table in TABLES}
+_CLEAR_SETTINGS = sql("DELETE FROM settings")
+
+
 async def first_filled(tx: TxBase) -> tuple[str, int] | None:
     """The first table of the assessment holding anything, and its row count; None if the
     database is new or empty (a migrated database names itself in settings: that row aside)."""
     for table in TABLES:
-        own = " WHERE key <> 'database_id'" if table.name == "settings" else ""
-        found = await tx.one(f"SELECT COUNT(*) FROM {table.name}{own}")
+        found = await tx.one(_SQL[table.name].count)
         assert found is not None
         if found[0]:
             return table.name, int(found[0])
@@ -130,69 +173,45 @@ async def first_filled(tx: TxBase) -> tuple[str, int] | None:
 async def read_chunks(tx: TxBase, table: Table) -> AsyncIterator[list[Row]]:
     """The table's rows in chunks, in the order of its key (after the key of the chunk before:
     an index probe, where an offset would read every row before it again)."""
-    columns = ", ".join(table.columns)
+    statements = _SQL[table.name]
     if not table.key:
         offset = 0
-        while rows := await tx.all(
-            f"SELECT {columns} FROM {table.name} ORDER BY {columns} "
-            f"LIMIT {table.chunk} OFFSET {offset}"
-        ):
+        while rows := await tx.all(statements.next_chunk, {"offset": offset}):
             yield [tuple(row) for row in rows]
             offset += len(rows)
         return
-    keys = ", ".join(table.key)
-    marks = ", ".join("?" for _ in table.key)
-    at = [table.columns.index(key) for key in table.key]
-    rows = await tx.all(f"SELECT {columns} FROM {table.name} ORDER BY {keys} LIMIT {table.chunk}")
+    at = [(key, table.columns.index(key)) for key in table.key]
+    rows = await tx.all(statements.first_chunk)
     while rows:
         yield [tuple(row) for row in rows]
-        rows = await tx.all(
-            f"SELECT {columns} FROM {table.name} WHERE ({keys}) > ({marks}) "
-            f"ORDER BY {keys} LIMIT {table.chunk}",
-            [rows[-1][i] for i in at],
-        )
+        rows = await tx.all(statements.next_chunk, {key: rows[-1][i] for key, i in at})
 
 
 async def write_rows(tx: TxBase, table: Table, rows: list[Row]) -> None:
-    """Rows as they were read, ids and all: on PostgreSQL by COPY (the ledger's triggers there
-    run once per statement, not per line), on SQLite by one executemany."""
-    if tx.dialect == "postgres":
-        await tx.db.copy_rows(table.name, table.columns, rows)  # type: ignore[attr-defined]
-        return
-    marks = ", ".join("?" for _ in table.columns)
-    await tx.db.executemany(
-        f"INSERT INTO {table.name} ({', '.join(table.columns)}) VALUES ({marks})", rows
-    )
+    """Rows as they were read, ids and all, by the store's bulk insert (Connection.insert_rows:
+    on PostgreSQL a COPY, whose ledger triggers run once per statement, not per line)."""
+    await tx.db.insert_rows(_SQL[table.name].insert, rows)
 
 
 async def clear_settings(tx: TxBase) -> None:
     """A migrated database's name for itself goes: the copy is the same assessment, and keeps
     the source's."""
-    await tx.db.execute("DELETE FROM settings")
+    await tx.write(_CLEAR_SETTINGS)
 
 
 async def advance_identities(tx: TxBase) -> None:
-    """On PostgreSQL, each identity column's sequence past the ids copied in, so that the next
-    INSERT ... RETURNING id does not hand out one of them again. pg_get_serial_sequence is NULL
-    for the ids the code hands out itself (records, ledger), and setval of NULL does nothing."""
-    if tx.dialect != "postgres":
-        return
+    """Each identity column's sequence past the ids copied in, so that the next INSERT ...
+    RETURNING id does not hand out one of them again (Connection.advance_sequence: SQLite's next
+    rowid follows the largest by itself). pg_get_serial_sequence is NULL for the ids the code
+    hands out itself (records, ledger), and setval of NULL does nothing."""
     for table in TABLES:
-        if table.key == ("id",):
-            await tx.one(
-                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), MAX(id)) "
-                f"FROM {table.name}"
-            )
+        sequence = _SQL[table.name].sequence
+        if sequence is not None:
+            await tx.db.advance_sequence(sequence)
 
 
 async def bind_working_file(store: Store) -> None:
     """SQLite's working file, made when the target was opened, belongs to the database it was
     made for: after the copy, to the source's database id, or the next start would take it for
-    another database's and say so."""
-    if store.dialect != "sqlite":
-        return
-    async with store.bot_transaction() as tx:
-        await tx.db.execute(
-            "UPDATE belongs_to SET database_id = "
-            "(SELECT value FROM data.settings WHERE key = 'database_id')"
-        )
+    another database's and say so. PostgreSQL has no working file (Store.adopt_bot_file)."""
+    await store.adopt_bot_file()

@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from bot.storage.base import TxBase
 from bot.storage.records import decode_modifiers, encode_modifiers
+from bot.storage.sql import sql
 from scoring.records import Record
 
 
@@ -26,6 +27,32 @@ class StoredDraft:
     cancelled: bool
 
 
+# A draft whose confirmation committed in the database: its update is claimed there.
+_CONFIRMED = "EXISTS (SELECT 1 FROM {data}.claimed_updates c WHERE c.update_id = d.confirming)"
+_ADD_DRAFT = sql(
+    "INSERT INTO drafts (id, user_id, unit_id, date, item_id, modifiers, title, evidence, "
+    "created_at) VALUES (:id, :user_id, :unit_id, :date, :item_id, :modifiers, :title, "
+    ":evidence, :created_at) RETURNING id"
+)
+_DRAFT = sql(
+    "SELECT d.user_id, d.unit_id, u.name, d.date, d.item_id, d.modifiers, d.title, "
+    f"d.evidence, d.created_at, d.record_id IS NOT NULL OR {_CONFIRMED}, d.cancelled "
+    "FROM drafts d JOIN units u ON u.id = d.unit_id WHERE d.id = :id"
+)
+_RESERVE = sql("UPDATE drafts SET confirming = :update_id WHERE id = :id")
+_USE = sql("UPDATE drafts SET record_id = :record_id WHERE id = :id")
+_CANCEL = sql("UPDATE drafts SET cancelled = 1 WHERE id = :id")
+_CANCEL_OPEN_SET = (
+    "UPDATE drafts AS d SET cancelled = 1 WHERE user_id = :user_id AND record_id IS NULL "
+    f"AND cancelled = 0 AND NOT {_CONFIRMED}"
+)
+_CANCEL_OPEN = sql(
+    sqlite=f"{_CANCEL_OPEN_SET} AND id NOT IN (SELECT value FROM json_each(:busy))",
+    postgres=f"{_CANCEL_OPEN_SET} AND NOT (id = ANY(:busy::bigint[]))",
+    arrays=["busy"],
+)
+
+
 class DraftStorage(TxBase):
     async def add_draft(
         self, user_id: int, unit_id: int, record: Record, evidence: str, now: datetime
@@ -33,23 +60,17 @@ class DraftStorage(TxBase):
         # A random id (see migrations/botfile/0001): 48 bits, 15 digits at most, as a button's
         # number is read (chatinput.record_number).
         return await self.insert(
-            "INSERT INTO drafts (id, user_id, unit_id, date, item_id, modifiers, title, "
-            "evidence, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                secrets.randbits(48), user_id, unit_id, record.day.isoformat(), record.item_id,
-                encode_modifiers(record.modifiers), record.title, evidence, now.isoformat(),
-            ),
+            _ADD_DRAFT,
+            {"id": secrets.randbits(48), "user_id": user_id, "unit_id": unit_id,
+             "date": record.day.isoformat(), "item_id": record.item_id,
+             "modifiers": encode_modifiers(record.modifiers), "title": record.title,
+             "evidence": evidence, "created_at": now.isoformat()},
         )  # fmt: skip
 
     async def draft(self, draft_id: int) -> StoredDraft | None:
         """The draft; used once its confirmation stored the claim, which the database records
         (its update's claim) even when a crash came before the draft was marked."""
-        row = await self.one(
-            "SELECT d.user_id, d.unit_id, u.name, d.date, d.item_id, d.modifiers, d.title, "
-            f"d.evidence, d.created_at, d.record_id IS NOT NULL OR {_CONFIRMED}, d.cancelled "
-            "FROM drafts d JOIN units u ON u.id = d.unit_id WHERE d.id = ?",
-            (draft_id,),
-        )
+        row = await self.one(_DRAFT, {"id": draft_id})
         if row is None:
             return None
         user_id, unit_id, unit, day, item_id, mods, title, evidence, created, used, cancelled = row
@@ -61,26 +82,15 @@ class DraftStorage(TxBase):
 
     async def reserve_draft(self, draft_id: int, update_id: int) -> None:
         """The draft is being stored in the database by the confirmation `update_id`."""
-        await self.write("UPDATE drafts SET confirming = ? WHERE id = ?", (update_id, draft_id))
+        await self.write(_RESERVE, {"update_id": update_id, "id": draft_id})
 
     async def use_draft(self, draft_id: int, record_id: int) -> None:
-        await self.write("UPDATE drafts SET record_id = ? WHERE id = ?", (record_id, draft_id))
+        await self.write(_USE, {"record_id": record_id, "id": draft_id})
 
     async def cancel_draft(self, draft_id: int) -> None:
-        await self.write("UPDATE drafts SET cancelled = 1 WHERE id = ?", (draft_id,))
+        await self.write(_CANCEL, {"id": draft_id})
 
     async def cancel_open_drafts(self, user_id: int, confirming: Iterable[int]) -> int:
         """Cancel the user's drafts still waiting for confirmation, but for those being confirmed
         now (`confirming`) or confirmed already; how many there were."""
-        busy = list(confirming)
-        # PostgreSQL refuses an empty `IN ()`.
-        spared = f"AND id NOT IN ({', '.join('?' for _ in busy)}) " if busy else ""
-        return await self.write(
-            "UPDATE drafts AS d SET cancelled = 1 WHERE user_id = ? AND record_id IS NULL "
-            f"AND cancelled = 0 {spared}AND NOT {_CONFIRMED}",
-            (user_id, *busy),
-        )
-
-
-# A draft whose confirmation committed in the database: its update is claimed there.
-_CONFIRMED = "EXISTS (SELECT 1 FROM data.claimed_updates c WHERE c.update_id = d.confirming)"
+        return await self.write(_CANCEL_OPEN, {"user_id": user_id, "busy": list(confirming)})

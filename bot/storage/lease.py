@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.storage.base import TxBase
+from bot.storage.sql import sql
 
 
 @dataclass(frozen=True)
@@ -15,17 +16,30 @@ class LeaseHolder:
     expires_at: float
 
 
+_TAKE = sql(
+    "INSERT INTO leases (name, holder, acquired_at, expires_at) "
+    "VALUES (:name, :holder, :acquired_at, :expires_at) "
+    "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, "
+    "acquired_at = excluded.acquired_at, expires_at = excluded.expires_at "
+    "WHERE leases.expires_at < excluded.acquired_at OR leases.holder = excluded.holder"
+)
+_STEAL = sql(
+    "UPDATE leases SET holder = :holder, acquired_at = :acquired_at, expires_at = :expires_at "
+    "WHERE name = :name AND holder = :dead"
+)
+_RENEW = sql("UPDATE leases SET expires_at = :expires_at WHERE name = :name AND holder = :holder")
+_RELEASE = sql("DELETE FROM leases WHERE name = :name AND holder = :holder")
+_HOLDER = sql("SELECT holder, acquired_at, expires_at FROM leases WHERE name = :name")
+
+
 class LeaseStorage(TxBase):
     async def take_lease(self, name: str, holder: str, now: float, expires_at: float) -> bool:
         """Take the lease if it is free, expired or already ours; whether we hold it now."""
-        cursor = await self.db.execute(
-            "INSERT INTO leases (name, holder, acquired_at, expires_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, "
-            "acquired_at = excluded.acquired_at, expires_at = excluded.expires_at "
-            "WHERE leases.expires_at < excluded.acquired_at OR leases.holder = excluded.holder",
-            (name, holder, now, expires_at),
+        taken = await self.write(
+            _TAKE,
+            {"name": name, "holder": holder, "acquired_at": now, "expires_at": expires_at},
         )
-        return cursor.rowcount == 1
+        return taken == 1
 
     async def steal_lease(
         self, name: str, holder: str, dead: str, now: float, expires_at: float
@@ -34,9 +48,14 @@ class LeaseStorage(TxBase):
         holds it by now."""
         return (
             await self.write(
-                "UPDATE leases SET holder = ?, acquired_at = ?, expires_at = ? "
-                "WHERE name = ? AND holder = ?",
-                (holder, now, expires_at, name, dead),
+                _STEAL,
+                {
+                    "holder": holder,
+                    "acquired_at": now,
+                    "expires_at": expires_at,
+                    "name": name,
+                    "dead": dead,
+                },
             )
             == 1
         )
@@ -45,18 +64,13 @@ class LeaseStorage(TxBase):
         """Extend our lease; False if another process has taken it meanwhile. An expired lease
         nobody took is ours again: nobody acted in our place."""
         return (
-            await self.write(
-                "UPDATE leases SET expires_at = ? WHERE name = ? AND holder = ?",
-                (expires_at, name, holder),
-            )
+            await self.write(_RENEW, {"expires_at": expires_at, "name": name, "holder": holder})
             == 1
         )
 
     async def release_lease(self, name: str, holder: str) -> None:
-        await self.write("DELETE FROM leases WHERE name = ? AND holder = ?", (name, holder))
+        await self.write(_RELEASE, {"name": name, "holder": holder})
 
     async def lease_holder(self, name: str) -> LeaseHolder | None:
-        row = await self.one(
-            "SELECT holder, acquired_at, expires_at FROM leases WHERE name = ?", (name,)
-        )
+        row = await self.one(_HOLDER, {"name": name})
         return LeaseHolder(*row) if row else None

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.storage.base import Row
 from bot.storage.chain import HASHED_COLUMNS, key_id, keying_mac, line_mac
+from bot.storage.connection import Row, rows_insert
 from bot.storage.ledgerkey import KEYING_DUE
 from bot.storage.periods import PeriodStorage
+from bot.storage.sql import sql
 from scoring.engine import Scored
 
 # A ledger line's columns as chain_lines gives them.
@@ -36,6 +37,52 @@ class LedgerLine:
     day: date
     points: int
     explanation: str
+
+
+_LAST_LINE = sql("SELECT id, hash FROM ledger ORDER BY id DESC LIMIT 1")
+_SLOTS = sql("SELECT name, slot FROM score_columns")
+KEYING = sql("SELECT first_line, head, key_id, at, mac FROM ledger_keying")
+_ADD_KEYING = sql(
+    "INSERT INTO ledger_keying (one, first_line, head, key_id, at, mac) "
+    "VALUES (1, :first_line, :head, :key_id, :at, :mac)"
+)
+_KEYED = sql("DELETE FROM settings WHERE key = :key")
+_INSERT_LINES = rows_insert("ledger", LEDGER_COLUMNS)
+_REVERSED = sql(
+    "SELECT date, unit_id, rule_id, column_name, -points, -adoptions, -items, record_id "
+    "FROM ledger WHERE id = :id"
+)
+_ENTRY = sql(
+    "SELECT l.id, l.unit_id, u.name, l.date, l.rule_id, l.points, l.record_id, l.reverses, "
+    "l.explanation FROM ledger l JOIN units u ON u.id = l.unit_id WHERE l.id = :id"
+)
+_REVERSAL_OF = sql("SELECT id FROM ledger WHERE reverses = :id")
+_LIVE_ENTRIES = sql(
+    "SELECT l.id, l.unit_id, u.name, l.date, l.rule_id, l.points, l.record_id, l.reverses, "
+    "l.explanation FROM ledger l JOIN units u ON u.id = l.unit_id "
+    "WHERE l.record_id = :record_id AND l.reverses IS NULL "
+    "AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.id) ORDER BY l.id"
+)
+# `points < 0` is true of every penalty line (the ruleset refuses a penalty that is not
+# negative) and lets the period index answer before any table row is read for rule_id.
+_PENALTY_COUNTS = sql(
+    sqlite="SELECT l.unit_id, l.rule_id, COUNT(*) FROM ledger l "
+    "WHERE l.date BETWEEN :start AND :end AND l.points < 0 "
+    "AND l.rule_id IN (SELECT value FROM json_each(:rule_ids)) AND l.reverses IS NULL "
+    "AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.id) "
+    "GROUP BY l.unit_id, l.rule_id",
+    postgres="SELECT l.unit_id, l.rule_id, COUNT(*) FROM ledger l "
+    "WHERE l.date BETWEEN :start AND :end AND l.points < 0 "
+    "AND l.rule_id = ANY(:rule_ids::text[]) AND l.reverses IS NULL "
+    "AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.id) "
+    "GROUP BY l.unit_id, l.rule_id",
+    arrays=["rule_ids"],
+)
+_ANY_LINE = sql("SELECT 1 FROM ledger WHERE date BETWEEN :start AND :end LIMIT 1")
+_LINES = sql(
+    "SELECT id, date, points, explanation FROM ledger "
+    "WHERE date BETWEEN :start AND :end AND unit_id = :unit_id ORDER BY date, id"
+)
 
 
 class LedgerStorage(PeriodStorage):
@@ -66,17 +113,17 @@ class LedgerStorage(PeriodStorage):
         """What the next ledger lines are chained to, read under the write lock; refused
         without the ledger key (read when the store opened: no round trip here)."""
         key = self.store.writing_key()
-        last = await self.one("SELECT id, hash FROM ledger ORDER BY id DESC LIMIT 1")
-        slots: dict[str, int] = dict(await self.all("SELECT name, slot FROM score_columns"))
+        last = await self.one(_LAST_LINE)
+        slots: dict[str, int] = dict(await self.all(_SLOTS))
         return ChainEnd(last[0] + 1 if last else 1, last[1] if last else "", slots, key)
 
     async def ledger_head(self) -> Anchor:
         """The last ledger line and its chain hash (line 0 and "" while there is none)."""
-        last = await self.one("SELECT id, hash FROM ledger ORDER BY id DESC LIMIT 1")
+        last = await self.one(_LAST_LINE)
         return Anchor(last[0], last[1]) if last else Anchor(0, "")
 
     async def ledger_keying(self) -> Keying | None:
-        row = await self.one("SELECT first_line, head, key_id, at, mac FROM ledger_keying")
+        row = await self.one(KEYING)
         return Keying(*row) if row else None
 
     async def key_ledger(self, key: bytes, now: datetime) -> Keying:
@@ -86,35 +133,25 @@ class LedgerStorage(PeriodStorage):
         at = now.isoformat(timespec="seconds")
         first = head.line + 1
         keying = Keying(first, head.hash, key_id(key), at, keying_mac(key, first, head.hash, at))
-        await self.db.execute(
-            "INSERT INTO ledger_keying (one, first_line, head, key_id, at, mac) "
-            "VALUES (1, ?, ?, ?, ?, ?)",
-            (keying.first_line, keying.head, keying.key_id, keying.at, keying.mac),
-        )
-        await self.db.execute("DELETE FROM settings WHERE key = ?", (KEYING_DUE,))
+        await self.write(
+            _ADD_KEYING,
+            {"first_line": keying.first_line, "head": keying.head, "key_id": keying.key_id,
+             "at": keying.at, "mac": keying.mac},
+        )  # fmt: skip
+        await self.write(_KEYED, {"key": KEYING_DUE})
         return keying
 
     async def _insert_chained(self, chained: list[tuple[object, ...]]) -> None:
         # Ids are handed out by chain_lines, under the write lock, so a 100,000-row import is one
         # executemany rather than an INSERT and a lastrowid per line; on PostgreSQL one COPY, for
         # its triggers on the ledger work per statement.
-        if self.dialect == "postgres":
-            await self.db.copy_rows("ledger", LEDGER_COLUMNS, chained)  # type: ignore[attr-defined]
-            return
-        marks = ", ".join("?" for _ in LEDGER_COLUMNS)
-        await self.db.executemany(
-            f"INSERT INTO ledger ({', '.join(LEDGER_COLUMNS)}) VALUES ({marks})", chained
-        )
+        await self.db.insert_rows(_INSERT_LINES, chained)
 
     async def add_reversal(
         self, batch_id: int, entry_id: int, explanation: str, now: datetime
     ) -> int:
         """A line cancelling ledger line `entry_id`: same rule and column, opposite sign."""
-        row = await self.one(
-            "SELECT date, unit_id, rule_id, column_name, -points, -adoptions, -items, record_id "
-            "FROM ledger WHERE id = ?",
-            (entry_id,),
-        )
+        row = await self.one(_REVERSED, {"id": entry_id})
         assert row is not None
         await self.refuse_locked([date.fromisoformat(row[0])])
         (new_id,) = await self._insert_ledger(
@@ -123,27 +160,17 @@ class LedgerStorage(PeriodStorage):
         return new_id
 
     async def ledger_entry(self, entry_id: int) -> LedgerEntry | None:
-        row = await self.one(
-            "SELECT l.id, l.unit_id, u.name, l.date, l.rule_id, l.points, l.record_id, l.reverses, "
-            "l.explanation FROM ledger l JOIN units u ON u.id = l.unit_id WHERE l.id = ?",
-            (entry_id,),
-        )
+        row = await self.one(_ENTRY, {"id": entry_id})
         return _entry(row) if row else None
 
     async def reversal_of(self, entry_id: int) -> int | None:
         """The id of the line that reverses `entry_id`, if one does."""
-        row = await self.one("SELECT id FROM ledger WHERE reverses = ?", (entry_id,))
+        row = await self.one(_REVERSAL_OF, {"id": entry_id})
         return row[0] if row else None
 
     async def live_entries(self, record_id: int) -> list[LedgerEntry]:
         """A record's ledger lines that are neither reversals nor reversed, in order."""
-        rows = await self.all(
-            "SELECT l.id, l.unit_id, u.name, l.date, l.rule_id, l.points, l.record_id, l.reverses, "
-            "l.explanation FROM ledger l JOIN units u ON u.id = l.unit_id "
-            "WHERE l.record_id = ? AND l.reverses IS NULL "
-            "AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.id) ORDER BY l.id",
-            (record_id,),
-        )
+        rows = await self.all(_LIVE_ENTRIES, {"record_id": record_id})
         return [_entry(row) for row in rows]
 
     async def penalty_counts(
@@ -154,16 +181,9 @@ class LedgerStorage(PeriodStorage):
         `reverses`: neither counts."""
         if not rule_ids:
             return {}
-        marks = ", ".join("?" for _ in rule_ids)
-        # `points < 0` is true of every penalty line (the ruleset refuses a penalty that is not
-        # negative) and lets the period index answer before any table row is read for rule_id.
         rows = await self.all(
-            "SELECT l.unit_id, l.rule_id, COUNT(*) FROM ledger l "
-            f"WHERE l.date BETWEEN ? AND ? AND l.points < 0 AND l.rule_id IN ({marks}) "
-            "AND l.reverses IS NULL "
-            "AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.id) "
-            "GROUP BY l.unit_id, l.rule_id",
-            [start.isoformat(), end.isoformat(), *rule_ids],
+            _PENALTY_COUNTS,
+            {"start": start.isoformat(), "end": end.isoformat(), "rule_ids": list(rule_ids)},
         )
         counts: dict[int, dict[str, int]] = {}
         for unit_id, rule_id, n in rows:
@@ -171,18 +191,14 @@ class LedgerStorage(PeriodStorage):
         return counts
 
     async def has_ledger_entries(self, start: date, end: date) -> bool:
-        row = await self.one(
-            "SELECT 1 FROM ledger WHERE date BETWEEN ? AND ? LIMIT 1",
-            (start.isoformat(), end.isoformat()),
-        )
+        row = await self.one(_ANY_LINE, {"start": start.isoformat(), "end": end.isoformat()})
         return row is not None
 
     async def ledger_lines(self, unit_id: int, start: date, end: date) -> list[LedgerLine]:
         """A unit's ledger lines between two days, in date order."""
         rows = await self.all(
-            "SELECT id, date, points, explanation FROM ledger "
-            "WHERE date BETWEEN ? AND ? AND unit_id = ? ORDER BY date, id",
-            (start.isoformat(), end.isoformat(), unit_id),
+            _LINES,
+            {"start": start.isoformat(), "end": end.isoformat(), "unit_id": unit_id},
         )
         return [LedgerLine(i, date.fromisoformat(d), p, e) for i, d, p, e in rows]
 

@@ -15,7 +15,9 @@ from importlib import resources
 
 import aiosqlite
 
+from bot.storage.connection import SqliteConnection
 from bot.storage.shielded import to_the_end
+from bot.storage.sql import sql
 from scoring.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -92,7 +94,7 @@ async def migrate(
     """Apply every pending migration, each inside its own transaction; return the new version.
     `before[v]`, if given, runs inside migration v's transaction, ahead of its statements."""
     current = await _version(db)
-    for version, sql in migration_files(package):
+    for version, script in migration_files(package):
         if version <= current:
             continue
         # executescript would commit on its own; statement by statement keeps one transaction.
@@ -102,7 +104,7 @@ async def migrate(
             if await _version(db) < version:
                 if before and version in before:
                     await before[version]()
-                for statement in _statements(sql):
+                for statement in _statements(script):
                     await db.execute(statement)
                 await db.execute(f"PRAGMA user_version = {version}")
         current = version
@@ -150,28 +152,36 @@ async def move_to_bot_file(db: aiosqlite.Connection, bot: aiosqlite.Connection) 
         )
 
 
+_DATABASE_ID = sql(sqlite="SELECT value FROM {data}.settings WHERE key = 'database_id'")
+_BELONGS_TO = sql(sqlite="SELECT database_id FROM belongs_to")
+_DROP_DRAFTS = sql(sqlite="DELETE FROM drafts")
+_DROP_HANDLED = sql(sqlite="DELETE FROM inbox WHERE handled_at IS NOT NULL")
+_DROP_BELONGS_TO = sql(sqlite="DELETE FROM belongs_to")
+_BELONG_TO = sql(sqlite="INSERT INTO belongs_to (database_id) VALUES (:database_id)")
+_RULESET = sql(sqlite="SELECT value FROM settings WHERE key = 'ruleset'")
+
+
 async def bind_bot_file(bot: aiosqlite.Connection) -> None:
     """Tie the working file to its database (attached as `data`, migrated). A working file left
     beside another database made at the same path (the old one deleted or moved away) loses
     its summaries, whose units and liaisons were the old database's, and the updates it had
     handled there; updates received and not handled yet stay, to be handled."""
-    ((database_id,),) = await bot.execute_fetchall(
-        "SELECT value FROM data.settings WHERE key = 'database_id'"
-    )
-    rows = list(await bot.execute_fetchall("SELECT database_id FROM belongs_to"))
+    conn = SqliteConnection(bot)
+    ((database_id,),) = await conn.fetch_all(_DATABASE_ID)
+    rows = await conn.fetch_all(_BELONGS_TO)
     if rows and rows[0][0] == database_id:
         return
     async with immediate(bot):
         if rows:
             log.warning("the working file belonged to another database: its summaries dropped")
-            await bot.execute("DELETE FROM drafts")
-            await bot.execute("DELETE FROM inbox WHERE handled_at IS NOT NULL")
-        await bot.execute("DELETE FROM belongs_to")
-        await bot.execute("INSERT INTO belongs_to (database_id) VALUES (?)", (database_id,))
+            await conn.execute(_DROP_DRAFTS)
+            await conn.execute(_DROP_HANDLED)
+        await conn.execute(_DROP_BELONGS_TO)
+        await conn.execute(_BELONG_TO, {"database_id": database_id})
 
 
 async def _note_earlier_builtin(db: aiosqlite.Connection) -> None:
-    rows = list(await db.execute_fetchall("SELECT value FROM settings WHERE key = 'ruleset'"))
+    rows = await SqliteConnection(db).fetch_all(_RULESET)
     if rows and (ruleset_id := earlier_builtin(rows[0][0])) is not None:
         log.info(
             "the stored ruleset %s is a version shipped before, kept as it is; "

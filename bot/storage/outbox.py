@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.buttons import Buttons, decode, encode
 from bot.storage.base import TxBase
+from bot.storage.sql import Statement, sql
 
 # An owed edit of a message the bot sent (an answer to a button's press), as the attachment
 # names it: `edit:<message id>` for its text, `caption:<message id>` for a file's caption.
@@ -36,12 +37,67 @@ class Outgoing:
     bot_file: bool = False
 
 
+# Rows given in this order (Tx.many).
+_ENQUEUE = sql(
+    "INSERT INTO outbox (source, chat_id, text, parse_mode, created_at, buttons, attachment) "
+    "VALUES (:source, :chat_id, :text, :parse_mode, :created_at, :buttons, :attachment)"
+)
+_NOTIFY = sql(postgres="SELECT pg_notify(:channel, :payload)")
+
+
+@dataclass(frozen=True)
+class _Table:
+    """The statements of one table of owed messages: the database's outbox, or the working
+    file's answers (SQLite only: see Store.answers_apart)."""
+
+    enqueue_answer: Statement
+    unsent: Statement
+    unsent_unheld: Statement
+    next_release: Statement
+    mark_tried: Statement  # rows given in this order (Tx.many)
+    mark_sent: Statement
+    undeliverable: Statement
+
+
+def _table(name: str, declare: Callable[[str], Statement]) -> _Table:
+    unsent = f"SELECT id, chat_id, text, parse_mode, buttons, attachment, tried_at FROM {name}"
+    return _Table(
+        enqueue_answer=declare(
+            f"INSERT INTO {name} (source, chat_id, text, parse_mode, created_at, buttons, "
+            "attachment, held_until, tried_at) VALUES (:source, :chat_id, :text, NULL, :now, "
+            ":buttons, :attachment, :held_until, :now) RETURNING id"
+        ),
+        unsent=declare(
+            f"{unsent} WHERE sent_at IS NULL AND failure IS NULL AND id > :after "
+            "ORDER BY id LIMIT :limit"
+        ),
+        unsent_unheld=declare(
+            f"{unsent} WHERE sent_at IS NULL AND failure IS NULL AND id > :after "
+            "AND (held_until IS NULL OR held_until <= :now OR created_at < :since) "
+            "ORDER BY id LIMIT :limit"
+        ),
+        next_release=declare(
+            f"SELECT MIN(held_until) FROM {name} WHERE sent_at IS NULL AND failure IS NULL "
+            "AND held_until > :now AND created_at >= :since"
+        ),
+        mark_tried=declare(
+            f"UPDATE {name} SET tried_at = :tried_at WHERE id = :id AND tried_at IS NULL"
+        ),
+        mark_sent=declare(f"UPDATE {name} SET sent_at = :sent_at WHERE id = :id"),
+        undeliverable=declare(f"UPDATE {name} SET failure = :failure WHERE id = :id"),
+    )
+
+
+_OUTBOX = _table("outbox", sql)
+_ANSWERS = _table("answers", lambda text: sql(sqlite=text))
+
+
 class OutboxStorage(TxBase):
     @property
-    def _outbox(self) -> str:
+    def _outbox(self) -> _Table:
         """Where this transaction's answers wait: the working file's own table (`answers`) on a
         store that keeps them apart (Store.answers_apart), the database's outbox otherwise."""
-        return "answers" if self.bot_file and self.store.answers_apart else "outbox"
+        return _ANSWERS if self.bot_file and self.store.answers_apart else _OUTBOX
 
     async def enqueue(
         self,
@@ -60,11 +116,7 @@ class OutboxStorage(TxBase):
             (source, chat_id, text, parse_mode, now.isoformat(), markup, attachment)
             for chat_id, text in messages
         ]
-        await self.db.executemany(
-            "INSERT INTO outbox (source, chat_id, text, parse_mode, created_at, buttons, attachment) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
+        await self.many(_ENQUEUE, rows)
         return len(rows)
 
     async def enqueue_answer(
@@ -88,11 +140,10 @@ class OutboxStorage(TxBase):
         for n, text in enumerate(parts):
             last = n == len(parts) - 1
             row = await self.one(
-                f"INSERT INTO {self._outbox} (source, chat_id, text, parse_mode, created_at, buttons, "
-                "attachment, held_until, tried_at) VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?) "
-                "RETURNING id",
-                (source, chat_id, text, now.isoformat(), markup if last else None,
-                 attachment if last else None, held_until.isoformat(), now.isoformat()),
+                self._outbox.enqueue_answer,
+                {"source": source, "chat_id": chat_id, "text": text, "now": now.isoformat(),
+                 "buttons": markup if last else None, "attachment": attachment if last else None,
+                 "held_until": held_until.isoformat()},
             )  # fmt: skip
             assert row is not None
             owed.append(
@@ -106,17 +157,14 @@ class OutboxStorage(TxBase):
     ) -> list[Outgoing]:
         """Messages waiting, after the id `after`. With `now`, not the answers held by the
         process that wrote them (see enqueue_answer), unless written before `since`."""
-        held = ""
-        params: tuple[object, ...] = (after,)
-        if now is not None:
-            held = " AND (held_until IS NULL OR held_until <= ? OR created_at < ?)"
-            params += (now.isoformat(), (since or now).isoformat())
-        rows = await self.all(
-            "SELECT id, chat_id, text, parse_mode, buttons, attachment, tried_at "
-            f"FROM {self._outbox} "
-            f"WHERE sent_at IS NULL AND failure IS NULL AND id > ?{held} ORDER BY id LIMIT ?",
-            (*params, limit),
-        )
+        if now is None:
+            rows = await self.all(self._outbox.unsent, {"after": after, "limit": limit})
+        else:
+            rows = await self.all(
+                self._outbox.unsent_unheld,
+                {"after": after, "limit": limit, "now": now.isoformat(),
+                 "since": (since or now).isoformat()},
+            )  # fmt: skip
         return [
             Outgoing(i, chat, text, mode, decode(markup) if markup else None, attachment,
                      tried is not None, self.bot_file)
@@ -127,29 +175,20 @@ class OutboxStorage(TxBase):
         """When the first answer held now by the process that wrote it is released to the
         courier (the process may have died before sending it)."""
         row = await self.one(
-            f"SELECT MIN(held_until) FROM {self._outbox} WHERE sent_at IS NULL AND failure IS NULL "
-            "AND held_until > ? AND created_at >= ?",
-            (now.isoformat(), since.isoformat()),
+            self._outbox.next_release, {"now": now.isoformat(), "since": since.isoformat()}
         )
         return datetime.fromisoformat(row[0]) if row and row[0] else None
 
     async def mark_tried(self, message_ids: Sequence[int], now: datetime) -> None:
         """Sends about to begin: found unsent after a crash, these may have been received."""
-        await self.db.executemany(
-            f"UPDATE {self._outbox} SET tried_at = ? WHERE id = ? AND tried_at IS NULL",
-            [(now.isoformat(), i) for i in message_ids],
-        )
+        await self.many(self._outbox.mark_tried, [(now.isoformat(), i) for i in message_ids])
 
     async def mark_sent(self, message_id: int, now: datetime) -> None:
-        await self.write(
-            f"UPDATE {self._outbox} SET sent_at = ? WHERE id = ?", (now.isoformat(), message_id)
-        )
+        await self.write(self._outbox.mark_sent, {"sent_at": now.isoformat(), "id": message_id})
 
     async def mark_undeliverable(self, message_id: int, reason: str) -> None:
-        await self.write(
-            f"UPDATE {self._outbox} SET failure = ? WHERE id = ?", (reason, message_id)
-        )
+        await self.write(self._outbox.undeliverable, {"failure": reason, "id": message_id})
 
     async def notify(self, channel: str, payload: str) -> None:
         """PostgreSQL's NOTIFY, to the process listening (bot.replicas.Leadership)."""
-        await self.one("SELECT pg_notify(?, ?)", (channel, payload))
+        await self.one(_NOTIFY, {"channel": channel, "payload": payload})

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.storage.base import TxBase
+from bot.storage.sql import sql
 from scoring.errors import DomainError
 from scoring.periods import Period, parse_period
 
@@ -34,12 +35,27 @@ class PeriodEvent:
     at: datetime
 
 
+_LOCKS = sql(
+    "SELECT period, first_day, last_day, actor, actor_name, at FROM period_locks "
+    "ORDER BY first_day, period"
+)
+_ADD_LOCK = sql(
+    "INSERT INTO period_locks (period, first_day, last_day, actor, actor_name, at) "
+    "VALUES (:period, :first_day, :last_day, :actor, :actor_name, :at)"
+)
+_REMOVE_LOCK = sql("DELETE FROM period_locks WHERE period = :period")
+_PERIOD_EVENTS = sql(
+    "SELECT period, event, actor, actor_name, reason, at FROM period_events ORDER BY id"
+)
+_ADD_PERIOD_EVENT = sql(
+    "INSERT INTO period_events (period, event, actor, actor_name, reason, at) "
+    "VALUES (:period, :event, :actor, :actor_name, :reason, :at)"
+)
+
+
 class PeriodStorage(TxBase):
     async def locks(self) -> list[Lock]:
-        rows = await self.all(
-            "SELECT period, first_day, last_day, actor, actor_name, at FROM period_locks "
-            "ORDER BY first_day, period"
-        )
+        rows = await self.all(_LOCKS)
         return [
             Lock(
                 p,
@@ -63,26 +79,22 @@ class PeriodStorage(TxBase):
                     raise locked_error(lock, day)
 
     async def add_lock(self, period: Period, actor: str, actor_name: str, now: datetime) -> None:
-        await self.db.execute(
-            "INSERT INTO period_locks (period, first_day, last_day, actor, actor_name, at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                period.label, period.start.isoformat(), period.end.isoformat(), actor, actor_name,
-                now.isoformat(),
-            ),
+        await self.write(
+            _ADD_LOCK,
+            {"period": period.label, "first_day": period.start.isoformat(),
+             "last_day": period.end.isoformat(), "actor": actor, "actor_name": actor_name,
+             "at": now.isoformat()},
         )  # fmt: skip
         await self._period_event(period.label, "locked", actor, actor_name, "", now)
 
     async def remove_lock(
         self, period: str, actor: str, actor_name: str, reason: str, now: datetime
     ) -> None:
-        await self.write("DELETE FROM period_locks WHERE period = ?", (period,))
+        await self.write(_REMOVE_LOCK, {"period": period})
         await self._period_event(period, "reopened", actor, actor_name, reason, now)
 
     async def period_events(self) -> list[PeriodEvent]:
-        rows = await self.all(
-            "SELECT period, event, actor, actor_name, reason, at FROM period_events ORDER BY id"
-        )
+        rows = await self.all(_PERIOD_EVENTS)
         return [
             PeriodEvent(p, e, who, name, reason, datetime.fromisoformat(at))
             for p, e, who, name, reason, at in rows
@@ -91,11 +103,11 @@ class PeriodStorage(TxBase):
     async def _period_event(
         self, period: str, event: str, actor: str, actor_name: str, reason: str, now: datetime
     ) -> None:
-        await self.db.execute(
-            "INSERT INTO period_events (period, event, actor, actor_name, reason, at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (period, event, actor, actor_name, reason, now.isoformat()),
-        )
+        await self.write(
+            _ADD_PERIOD_EVENT,
+            {"period": period, "event": event, "actor": actor, "actor_name": actor_name,
+             "reason": reason, "at": now.isoformat()},
+        )  # fmt: skip
 
 
 def locked_error(lock: Lock, day: date) -> DomainError:

@@ -1,9 +1,9 @@
 """The PostgreSQL store: one database shared by every bot process (replicas on several machines)
 and the command line, through asyncpg.
 
-The storage areas' SQL is the same as on SQLite, written with `?` marks; PgConnection runs it
-as PostgreSQL wants it (`$1..$n`, no `data.`/`temp.` schema names, row counts from the command
-status). Everything SQLite keeps in the bot's working file (the intake, the summaries, the
+The storage areas' statements are written once for both stores (bot.storage.sql) and compiled
+here for PostgreSQL (`$1..$n`, no `data.`/`temp.` schema names); PgConnection runs them, with
+row counts from the command status. Everything SQLite keeps in the bot's working file (the intake, the summaries, the
 lease) is an ordinary table here: there is no long-held write lock to keep them apart from.
 
 What SQLite's one writer gives for free is kept by hand: every write transaction takes one
@@ -17,18 +17,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
-from functools import lru_cache
 from typing import TYPE_CHECKING, TypeVar
 
 import asyncpg
 
-from bot.storage.base import BUSY_TIMEOUT_MS, Row, Store, StoreBusy, shown
+from bot.storage.base import BUSY_TIMEOUT_MS, Store, StoreBusy, shown
+from bot.storage.connection import Row, RowsInsert
 from bot.storage.dsn import SCHEMES, check_url
 from bot.storage.migrate import migration_files
 from bot.storage.shielded import to_the_end
+from bot.storage.sql import NO_PARAMS, POSTGRES, Params, Statement, sql
 
 if TYPE_CHECKING:
     from bot.storage.tx import Tx
@@ -65,56 +65,56 @@ LEADER_SETTINGS = {
     "tcp_user_timeout": "25000",
 }
 
-_MARK = re.compile(r"\?")
-# The working file is attached as `data` on SQLite, temporary tables live in `temp`: PostgreSQL
-# has one database and puts temporary tables first on the search path.
-_SCHEMA = re.compile(r"\b(?:data|temp)\.(?=[a-z_])")
-
 
 def is_postgres(target: object) -> bool:
     return isinstance(target, str) and target.startswith(SCHEMES)
 
 
-@lru_cache(maxsize=4096)
-def translate(sql: str) -> str:
-    """`?` → `$1, $2, …` (the project's SQL has no `?` inside a literal), schema names out."""
-    numbers = iter(range(1, 1 << 16))
-    return _MARK.sub(lambda _: f"${next(numbers)}", _SCHEMA.sub("", sql))
-
-
-class Result:
-    """What storage code reads of a cursor: the rows an UPDATE, DELETE or INSERT changed."""
-
-    __slots__ = ("rowcount",)
-
-    def __init__(self, rowcount: int) -> None:
-        self.rowcount = rowcount
+_WAIT_FOR_WRITE = sql(postgres="SELECT pg_advisory_xact_lock(:key)")
+_TRY_WRITE = sql(postgres="SELECT pg_try_advisory_xact_lock(:key)")
+_TRY_LEAD = sql(postgres="SELECT pg_try_advisory_lock(:key)")
 
 
 class PgConnection:
-    """The part of aiosqlite's connection the storage areas use, on an asyncpg connection."""
+    """An asyncpg connection running the project's statements compiled for PostgreSQL."""
+
+    __slots__ = ("conn",)
 
     def __init__(self, conn: asyncpg.Connection) -> None:
         self.conn = conn
 
-    async def execute(self, sql: str, parameters: Sequence[object] = ()) -> Result:
-        status = await self.conn.execute(translate(sql), *parameters)
+    async def fetch_one(self, statement: Statement, params: Params = NO_PARAMS) -> Row | None:
+        compiled = statement.compiled(POSTGRES)
+        row: Row | None = await self.conn.fetchrow(compiled.text, *compiled.bind(params))
+        return row
+
+    async def fetch_all(self, statement: Statement, params: Params = NO_PARAMS) -> list[Row]:
+        compiled = statement.compiled(POSTGRES)
+        rows: list[Row] = await self.conn.fetch(compiled.text, *compiled.bind(params))
+        return rows
+
+    async def execute(self, statement: Statement, params: Params = NO_PARAMS) -> int:
+        compiled = statement.compiled(POSTGRES)
+        status: str = await self.conn.execute(compiled.text, *compiled.bind(params))
         # "UPDATE 3", "INSERT 0 1", "DELETE 0"; "CREATE TABLE" has no count.
         last = status.rsplit(" ", 1)[-1]
-        return Result(int(last) if last.isdigit() else -1)
+        return int(last) if last.isdigit() else -1
 
-    async def execute_fetchall(self, sql: str, parameters: Sequence[object] = ()) -> list[Row]:
-        return await self.conn.fetch(translate(sql), *parameters)  # type: ignore[no-any-return]
+    async def execute_many(self, statement: Statement, rows: Iterable[Sequence[object]]) -> None:
+        await self.conn.executemany(statement.compiled(POSTGRES).text, rows)
 
-    async def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
-        await self.conn.executemany(translate(sql), rows)
+    async def insert_rows(self, insert: RowsInsert, rows: Iterable[Sequence[object]]) -> None:
+        """One COPY: one statement, so the ledger's statement-level triggers run once for all
+        of them (executemany fires them per row: 8× slower, measured)."""
+        await self.conn.copy_records_to_table(
+            insert.table, records=rows, columns=list(insert.columns)
+        )
 
-    async def copy_rows(
-        self, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]
-    ) -> None:
-        """Many rows by one COPY: one statement, so the ledger's statement-level triggers run
-        once for all of them (executemany fires them per row: 8× slower, measured)."""
-        await self.conn.copy_records_to_table(table, records=rows, columns=list(columns))
+    async def advance_sequence(self, statement: Statement) -> None:
+        await self.execute(statement)
+
+    async def page_cache(self, kib: int) -> None:
+        """The server's shared buffers serve every connection: nothing to set per connection."""
 
 
 @asynccontextmanager
@@ -183,15 +183,16 @@ class PgStore(Store):
 
         async with self._lock:
             writer = await self._writing()
+            conn = PgConnection(writer)
             try:
                 async with shielded_transaction(writer):
                     if wait:
-                        await writer.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
-                    elif not await writer.fetchval(
-                        "SELECT pg_try_advisory_xact_lock($1)", WRITE_LOCK
-                    ):
-                        raise StoreBusy()
-                    tx = Tx(PgConnection(writer), self, reading=False)  # type: ignore[arg-type]
+                        await conn.execute(_WAIT_FOR_WRITE, {"key": WRITE_LOCK})
+                    else:
+                        taken = await conn.fetch_one(_TRY_WRITE, {"key": WRITE_LOCK})
+                        if not (taken and taken[0]):
+                            raise StoreBusy()
+                    tx = Tx(conn, self, reading=False)
                     yield tx
             except BaseException:
                 # The ruleset may have been written by the transaction that did not commit.
@@ -216,7 +217,7 @@ class PgStore(Store):
         # own writes are single statements. A store-wide lock held each report's summary up
         # behind the others' (bench/chat.py: 0.44 of the echo bot with it, 0.58 without).
         async with self._pool.acquire() as conn, shielded_transaction(conn):
-            tx = Tx(PgConnection(conn), self, reading=False, bot_file=True)  # type: ignore[arg-type]
+            tx = Tx(PgConnection(conn), self, reading=False, bot_file=True)
             yield tx
         self.claimed.update(tx.claims)
 
@@ -232,7 +233,7 @@ class PgStore(Store):
 
         async with self._lock:
             writer = await self._writing()
-            yield Tx(PgConnection(writer), self, reading=False)  # type: ignore[arg-type]
+            yield Tx(PgConnection(writer), self, reading=False)
 
     @asynccontextmanager
     async def reading(self, *, snapshot: bool = False) -> AsyncIterator[Tx]:
@@ -240,19 +241,30 @@ class PgStore(Store):
 
         async with self._pool.acquire() as conn:
             if not snapshot:
-                yield Tx(PgConnection(conn), self, reading=True)  # type: ignore[arg-type]
+                yield Tx(PgConnection(conn), self, reading=True)
                 return
             async with conn.transaction(isolation="repeatable_read", readonly=True):
-                yield Tx(PgConnection(conn), self, reading=True)  # type: ignore[arg-type]
+                yield Tx(PgConnection(conn), self, reading=True)
 
     @asynccontextmanager
     async def bot_autocommit(self) -> AsyncIterator[Tx]:
         from bot.storage.tx import Tx
 
         async with self._pool.acquire() as conn:
-            tx = Tx(PgConnection(conn), self, reading=False, bot_file=True)  # type: ignore[arg-type]
+            tx = Tx(PgConnection(conn), self, reading=False, bot_file=True)
             yield tx
         self.claimed.update(tx.claims)
+
+    @asynccontextmanager
+    async def checking(self) -> AsyncIterator[Tx]:
+        from bot.storage.verify import check_guards
+
+        async with self.reading(snapshot=True) as tx:
+            await check_guards(tx)
+            yield tx
+
+    async def adopt_bot_file(self) -> None:
+        """Nothing to do: the bot's own tables live in the database itself."""
 
     @asynccontextmanager
     async def leader_lock(self) -> AsyncIterator[LeaderLock]:
@@ -271,7 +283,8 @@ class LeaderLock:
 
     async def take(self) -> bool:
         """Whether this connection holds the lock now (taken, or held before)."""
-        return bool(await self._conn.fetchval("SELECT pg_try_advisory_lock($1)", LEADER_LOCK))
+        taken = await PgConnection(self._conn).fetch_one(_TRY_LEAD, {"key": LEADER_LOCK})
+        return bool(taken and taken[0])
 
     async def listen(self, channel: str, heard: Callable[[str], None]) -> None:
         """Call `heard` with the payload of every NOTIFY on `channel` (Tx.notify)."""
@@ -286,25 +299,33 @@ class LeaderLock:
 async def migrate_postgres(conn: asyncpg.Connection) -> int:
     """Apply every pending migration of migrations/postgres, each in its own transaction, under
     a lock that makes replicas starting together apply each once; the new version."""
-    await conn.execute("SELECT pg_advisory_lock($1)", MIGRATE_LOCK)
+    migrating = PgConnection(conn)
+    await migrating.execute(_LOCK_MIGRATIONS, {"key": MIGRATE_LOCK})
     try:
-        await conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_version (one INTEGER PRIMARY KEY CHECK (one = 1), "
-            "version INTEGER NOT NULL)"
-        )
-        current = await conn.fetchval("SELECT version FROM schema_version") or 0
-        for version, sql in migration_files(POSTGRES_MIGRATIONS):
+        await migrating.execute(_SCHEMA_VERSION_TABLE)
+        row = await migrating.fetch_one(_SCHEMA_VERSION)
+        current = row[0] if row else 0
+        for version, script in migration_files(POSTGRES_MIGRATIONS):
             if version <= current:
                 continue
             async with conn.transaction():
                 # The simple query protocol: a whole file in one call, function bodies kept whole.
-                await conn.execute(sql)
-                await conn.execute(
-                    "INSERT INTO schema_version (one, version) VALUES (1, $1) "
-                    "ON CONFLICT (one) DO UPDATE SET version = excluded.version",
-                    version,
-                )
+                await conn.execute(script)
+                await migrating.execute(_SET_SCHEMA_VERSION, {"version": version})
             current = version
         return int(current)
     finally:
-        await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATE_LOCK)
+        await migrating.execute(_UNLOCK_MIGRATIONS, {"key": MIGRATE_LOCK})
+
+
+_LOCK_MIGRATIONS = sql(postgres="SELECT pg_advisory_lock(:key)")
+_UNLOCK_MIGRATIONS = sql(postgres="SELECT pg_advisory_unlock(:key)")
+_SCHEMA_VERSION_TABLE = sql(
+    postgres="CREATE TABLE IF NOT EXISTS schema_version "
+    "(one INTEGER PRIMARY KEY CHECK (one = 1), version INTEGER NOT NULL)"
+)
+_SCHEMA_VERSION = sql(postgres="SELECT version FROM schema_version")
+_SET_SCHEMA_VERSION = sql(
+    postgres="INSERT INTO schema_version (one, version) VALUES (1, :version) "
+    "ON CONFLICT (one) DO UPDATE SET version = excluded.version"
+)

@@ -7,8 +7,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from bot.storage.base import CACHE_KIB, Row
+from bot.storage.base import CACHE_KIB
+from bot.storage.connection import Row, declare_cache_size, rows_insert
 from bot.storage.ledger import ChainEnd, LedgerStorage, chain_lines, ledger_rows
+from bot.storage.sql import sql
 from scoring.engine import Scored
 from scoring.errors import DomainError
 from scoring.periods import Period
@@ -91,13 +93,93 @@ class PendingClaim:
     claimant: str
 
 
+_FILE_BATCH = sql(
+    "SELECT id, source, created_at FROM batches WHERE kind = :kind AND sha256 = :sha256"
+)
+_ADD_BATCH = sql(
+    "INSERT INTO batches (kind, actor, source, sha256, rows, created_at) "
+    "VALUES (:kind, :actor, :source, :sha256, :rows, :created_at) RETURNING id"
+)
+# Rows given in this order (Tx.many).
+_ADD_RECORD = sql(
+    "INSERT INTO records (id, batch_id, unit_id, date, item_id, points, modifiers, title, "
+    "note, status, explanation, created_at, claimed_by, evidence, title_key) "
+    "VALUES (:id, :batch_id, :unit_id, :date, :item_id, :points, :modifiers, :title, :note, "
+    ":status, :explanation, :created_at, :claimed_by, :evidence, :title_key)"
+)
+_CREATE_STAGED = sql(
+    "CREATE TEMP TABLE staged_records (o BIGINT PRIMARY KEY, unit_id BIGINT, date TEXT, "
+    "item_id TEXT, points INTEGER, modifiers TEXT, title TEXT, note TEXT, status TEXT, "
+    "explanation TEXT, claimed_by BIGINT, evidence TEXT, title_key TEXT)"
+)
+# Unqualified: the temporary table comes first on both stores' search paths (COPY takes a name).
+_STAGE_RECORDS = rows_insert("staged_records", STAGED_COLUMNS)
+# See _bulk_foreign_keys; SQLite plans nothing per row and has nothing to set.
+_BULK_FOREIGN_KEYS = sql(sqlite="SELECT 1", postgres="SET LOCAL plan_cache_mode = auto")
+_STAGED_DAYS = sql("SELECT DISTINCT date FROM {temp}.staged_records")
+_INSERT_STAGED = sql(
+    "INSERT INTO records (id, batch_id, unit_id, date, item_id, points, modifiers, "
+    "title, note, status, explanation, created_at, claimed_by, evidence, title_key) "
+    "SELECT :first_record + o, :batch_id, unit_id, date, item_id, points, modifiers, title, "
+    "note, status, explanation, :created_at, claimed_by, evidence, title_key "
+    "FROM {temp}.staged_records ORDER BY o"
+)
+_DROP_STAGED = sql("DROP TABLE {temp}.staged_records")
+_DISCARD_STAGED = sql("DROP TABLE IF EXISTS {temp}.staged_records")
+_RECORD = sql(
+    "SELECT r.unit_id, u.name, r.date, r.item_id, r.points, r.modifiers, r.title, r.note, "
+    "r.status FROM records r JOIN units u ON u.id = r.unit_id WHERE r.id = :id"
+)
+_SET_STATUS = sql("UPDATE records SET status = :status WHERE id = :id")
+_SET_MODIFIERS = sql(
+    "UPDATE records SET modifiers = :modifiers, explanation = :explanation WHERE id = :id"
+)
+_ADD_EVENT = sql(
+    "INSERT INTO record_events (record_id, event, actor, reason, at) "
+    "VALUES (:record_id, :event, :actor, :reason, :at)"
+)
+_SAME_CLAIM = sql(
+    "SELECT id, status, date FROM records WHERE unit_id = :unit_id AND item_id = :item_id "
+    "AND date = :date AND title_key = :title_key AND status <> 'rejected' ORDER BY id LIMIT 1"
+)
+_SAME_SUBMISSION = sql(
+    "SELECT id, date FROM records WHERE item_id = 'submission' AND status <> 'rejected' "
+    "AND title_key <> '' AND unit_id = :unit_id AND title_key = :title_key "
+    "AND date BETWEEN :start AND :end ORDER BY id LIMIT 1"
+)
+_STORED_RECORDS = sql(
+    "SELECT id, unit_id, date, item_id, title_key, modifiers, points FROM records "
+    "WHERE date BETWEEN :start AND :end AND status <> 'rejected' ORDER BY id"
+)
+_PENDING_CLAIMS = sql(
+    "SELECT r.id, u.name, r.date, r.item_id, r.modifiers, r.title, COALESCE(l.name, '') "
+    "FROM records r JOIN units u ON u.id = r.unit_id "
+    "LEFT JOIN liaisons l ON l.user_id = r.claimed_by "
+    "WHERE r.status = 'pending' ORDER BY r.id"
+)
+_HISTORY = sql(
+    "SELECT r.id, r.date, r.item_id, r.title, r.status, r.explanation, "
+    "COALESCE((SELECT reason FROM record_events e WHERE e.record_id = r.id "
+    "AND e.event = 'rejected' ORDER BY e.id DESC LIMIT 1), '') "
+    "FROM records r WHERE r.unit_id = :unit_id ORDER BY r.id DESC LIMIT :limit"
+)
+_RECORDS_BETWEEN = sql(
+    "SELECT r.id, r.date, u.name, r.item_id, r.title, r.status, r.modifiers, "
+    "r.explanation, r.note FROM records r JOIN units u ON u.id = r.unit_id "
+    "WHERE r.date BETWEEN :start AND :end ORDER BY r.date, r.id"
+)
+_LEDGER_BETWEEN = sql(
+    "SELECT l.id, l.date, u.name, l.rule_id, l.column_name, l.points, l.explanation, "
+    "l.reverses FROM ledger l JOIN units u ON u.id = l.unit_id "
+    "WHERE l.date BETWEEN :start AND :end ORDER BY l.date, l.id"
+)
+declare_cache_size(IMPORT_CACHE_KIB)
+
+
 class RecordStorage(LedgerStorage):
     async def file_batch(self, kind: str, sha256: str) -> tuple[int, str, str] | None:
         """(batch id, source, created_at) of an earlier import of the same file, if any."""
-        row = await self.one(
-            "SELECT id, source, created_at FROM batches WHERE kind = ? AND sha256 = ?",
-            (kind, sha256),
-        )
+        row = await self.one(_FILE_BATCH, {"kind": kind, "sha256": sha256})
         return (row[0], row[1], row[2]) if row else None
 
     async def add_batch(
@@ -111,9 +193,10 @@ class RecordStorage(LedgerStorage):
         rows: int = 0,
     ) -> int:
         return await self.insert(
-            "INSERT INTO batches (kind, actor, source, sha256, rows, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (kind, actor, source, sha256, rows, now.isoformat()),
-        )
+            _ADD_BATCH,
+            {"kind": kind, "actor": actor, "source": source, "sha256": sha256, "rows": rows,
+             "created_at": now.isoformat()},
+        )  # fmt: skip
 
     async def add_records(
         self, batch_id: int, new: Sequence[NewRecord], now: datetime
@@ -143,12 +226,7 @@ class RecordStorage(LedgerStorage):
             )  # fmt: skip
             if item.status == "confirmed":
                 ledger += ledger_rows(item.unit_id, record_id, r.day, item.scored, batch_id, stamp)
-        await self.db.executemany(
-            "INSERT INTO records (id, batch_id, unit_id, date, item_id, points, modifiers, title, "
-            "note, status, explanation, created_at, claimed_by, evidence, title_key) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            record_rows,
-        )
+        await self.many(_ADD_RECORD, record_rows)
         await self._insert_ledger(ledger)
         return [first_record + i for i in range(len(new))]
 
@@ -163,13 +241,8 @@ class RecordStorage(LedgerStorage):
         await self.discard_staged()
         # A million records dirty some 400 MB of table and index pages: a smaller cache spills
         # them to the WAL and writes them again and again while the write lock is held.
-        if self.dialect == "sqlite":
-            await self.db.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
-        await self.db.execute(
-            "CREATE TEMP TABLE staged_records (o BIGINT PRIMARY KEY, unit_id BIGINT, date TEXT, "
-            "item_id TEXT, points INTEGER, modifiers TEXT, title TEXT, note TEXT, status TEXT, "
-            "explanation TEXT, claimed_by BIGINT, evidence TEXT, title_key TEXT)"
-        )  # its columns: STAGED_COLUMNS
+        await self.db.page_cache(IMPORT_CACHE_KIB)
+        await self.write(_CREATE_STAGED)
         record_rows = []
         ledger: StagedLines = []
         for o, item in enumerate(new):
@@ -188,15 +261,9 @@ class RecordStorage(LedgerStorage):
                      e.explanation)
                     for e in item.scored.entries
                 ]  # fmt: skip
-        if self.dialect == "postgres":
-            # One COPY rather than a statement per row: 100,000 rows cost the server 3 s of
-            # CPU by executemany (bench/import_phases.py).
-            await self.db.copy_rows("staged_records", STAGED_COLUMNS, record_rows)  # type: ignore[attr-defined]
-        else:
-            await self.db.executemany(
-                "INSERT INTO temp.staged_records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                record_rows,
-            )
+        # The store's fastest bulk write (PostgreSQL's COPY: 100,000 rows cost the server 3 s of
+        # CPU by a statement per row, bench/import_phases.py).
+        await self.db.insert_rows(_STAGE_RECORDS, record_rows)
         # In date order, as _insert_ledger writes them, so that the period index and the
         # monthly sums fill page by page.
         ledger.sort(key=lambda row: (row[0], row[1]))
@@ -206,7 +273,7 @@ class RecordStorage(LedgerStorage):
         """Store the records stage_records staged, in their order, and their ledger lines
         (what it returned), with ids from the next free ones: exactly what add_records would
         store."""
-        days = await self.all("SELECT DISTINCT date FROM temp.staged_records")
+        days = await self.all(_STAGED_DAYS)
         await self.refuse_locked(date.fromisoformat(day) for (day,) in days)
         await self._bulk_foreign_keys()
         first_record = await self.next_id("records")
@@ -227,24 +294,22 @@ class RecordStorage(LedgerStorage):
 
         hashing = hash_chunk(end, 0)
         try:
-            await self.db.execute(
-                "INSERT INTO records (id, batch_id, unit_id, date, item_id, points, modifiers, "
-                "title, note, status, explanation, created_at, claimed_by, evidence, "
-                "title_key) SELECT ? + o, ?, unit_id, date, item_id, points, modifiers, title, "
-                "note, status, explanation, ?, claimed_by, evidence, title_key "
-                "FROM temp.staged_records ORDER BY o",
-                (first_record, batch_id, stamp),
+            await self.write(
+                _INSERT_STAGED,
+                {"first_record": first_record, "batch_id": batch_id, "created_at": stamp},
             )
             for n in range(len(chunks)):
                 chained = await hashing
                 if n + 1 < len(chunks):
                     # The next chunk follows on this one's last line (its hash before its slot).
-                    end = replace(end, next_id=end.next_id + len(chained), previous=chained[-1][-2])
+                    end = replace(
+                        end, next_id=end.next_id + len(chained), previous=str(chained[-1][-2])
+                    )
                     hashing = hash_chunk(end, n + 1)
                 await self._insert_chained(chained)
         finally:
             hashing.cancel()
-        await self.db.execute("DROP TABLE temp.staged_records")
+        await self.write(_DROP_STAGED)
 
     async def _bulk_foreign_keys(self) -> None:
         """PostgreSQL checks each new row's foreign keys by a query of its own, prepared once;
@@ -254,20 +319,14 @@ class RecordStorage(LedgerStorage):
         cost: 100,000 rows checked against a table of 10,000 took 16 s instead of 5 s on a
         loaded machine. A key's lookup needs no plan of its own: for this transaction,
         PostgreSQL's default."""
-        if self.dialect == "postgres":
-            await self.db.execute("SET LOCAL plan_cache_mode = auto")
+        await self.write(_BULK_FOREIGN_KEYS)
 
     async def discard_staged(self) -> None:
-        await self.db.execute("DROP TABLE IF EXISTS temp.staged_records")
-        if self.dialect == "sqlite":
-            await self.db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        await self.write(_DISCARD_STAGED)
+        await self.db.page_cache(CACHE_KIB)
 
     async def record(self, record_id: int) -> StoredRecord:
-        row = await self.one(
-            "SELECT r.unit_id, u.name, r.date, r.item_id, r.points, r.modifiers, r.title, r.note, "
-            "r.status FROM records r JOIN units u ON u.id = r.unit_id WHERE r.id = ?",
-            (record_id,),
-        )
+        row = await self.one(_RECORD, {"id": record_id})
         if row is None:
             raise DomainError("record_unknown", record=record_id)
         unit_id, unit, day, item_id, points, modifiers, title, note, status = row
@@ -277,33 +336,34 @@ class RecordStorage(LedgerStorage):
         return StoredRecord(record_id, unit_id, status, record)
 
     async def set_record_status(self, record_id: int, status: str) -> None:
-        await self.write("UPDATE records SET status = ? WHERE id = ?", (status, record_id))
+        await self.write(_SET_STATUS, {"status": status, "id": record_id})
 
     async def set_record_modifiers(
         self, record_id: int, modifiers: Iterable[tuple[str, int]], explanation: str
     ) -> None:
         await self.write(
-            "UPDATE records SET modifiers = ?, explanation = ? WHERE id = ?",
-            (encode_modifiers(modifiers), explanation, record_id),
+            _SET_MODIFIERS,
+            {"modifiers": encode_modifiers(modifiers), "explanation": explanation, "id": record_id},
         )
 
     async def add_event(
         self, record_id: int, event: str, actor: str, reason: str, now: datetime
     ) -> None:
-        await self.db.execute(
-            "INSERT INTO record_events (record_id, event, actor, reason, at) VALUES (?, ?, ?, ?, ?)",
-            (record_id, event, actor, reason, now.isoformat()),
-        )
+        await self.write(
+            _ADD_EVENT,
+            {"record_id": record_id, "event": event, "actor": actor, "reason": reason,
+             "at": now.isoformat()},
+        )  # fmt: skip
 
     async def same_claim(
         self, unit_id: int, item_id: str, day: date, title: str
     ) -> tuple[int, str, str] | None:
         """(id, status, date) of the unit's first claim, not rejected, of this item, day and title."""
         row = await self.one(
-            "SELECT id, status, date FROM records WHERE unit_id = ? AND item_id = ? AND date = ? "
-            "AND title_key = ? AND status <> 'rejected' ORDER BY id LIMIT 1",
-            (unit_id, item_id, day.isoformat(), title_key(title)),
-        )
+            _SAME_CLAIM,
+            {"unit_id": unit_id, "item_id": item_id, "date": day.isoformat(),
+             "title_key": title_key(title)},
+        )  # fmt: skip
         return (row[0], row[1], row[2]) if row else None
 
     async def same_submission(
@@ -314,20 +374,15 @@ class RecordStorage(LedgerStorage):
         if not key:
             return None
         row = await self.one(
-            "SELECT id, date FROM records WHERE item_id = 'submission' AND status <> 'rejected' "
-            "AND title_key <> '' AND unit_id = ? AND title_key = ? AND date BETWEEN ? AND ? "
-            "ORDER BY id LIMIT 1",
-            (unit_id, key, month.start.isoformat(), month.end.isoformat()),
-        )
+            _SAME_SUBMISSION,
+            {"unit_id": unit_id, "title_key": key, "start": month.start.isoformat(),
+             "end": month.end.isoformat()},
+        )  # fmt: skip
         return (row[0], row[1]) if row else None
 
     async def stored_records(self, start: date, end: date) -> list[StoredIdentity]:
         """Every record, not rejected, dated between two days: what an import is compared with."""
-        rows = await self.all(
-            "SELECT id, unit_id, date, item_id, title_key, modifiers, points FROM records "
-            "WHERE date BETWEEN ? AND ? AND status <> 'rejected' ORDER BY id",
-            (start.isoformat(), end.isoformat()),
-        )
+        rows = await self.all(_STORED_RECORDS, {"start": start.isoformat(), "end": end.isoformat()})
         return [
             StoredIdentity(
                 record_id,
@@ -339,12 +394,7 @@ class RecordStorage(LedgerStorage):
 
     async def pending_claims(self) -> list[PendingClaim]:
         """Every claim waiting for the office, oldest first."""
-        rows = await self.all(
-            "SELECT r.id, u.name, r.date, r.item_id, r.modifiers, r.title, COALESCE(l.name, '') "
-            "FROM records r JOIN units u ON u.id = r.unit_id "
-            "LEFT JOIN liaisons l ON l.user_id = r.claimed_by "
-            "WHERE r.status = 'pending' ORDER BY r.id"
-        )
+        rows = await self.all(_PENDING_CLAIMS)
         return [
             PendingClaim(
                 rid,
@@ -357,13 +407,7 @@ class RecordStorage(LedgerStorage):
 
     async def history(self, unit_id: int, limit: int) -> list[RecordLine]:
         """A unit's latest records, newest first, with the reason of a rejection."""
-        rows = await self.all(
-            "SELECT r.id, r.date, r.item_id, r.title, r.status, r.explanation, "
-            "COALESCE((SELECT reason FROM record_events e WHERE e.record_id = r.id "
-            "AND e.event = 'rejected' ORDER BY e.id DESC LIMIT 1), '') "
-            "FROM records r WHERE r.unit_id = ? ORDER BY r.id DESC LIMIT ?",
-            (unit_id, limit),
-        )
+        rows = await self.all(_HISTORY, {"unit_id": unit_id, "limit": limit})
         return [
             RecordLine(i, date.fromisoformat(d), item, title, status, expl, reason)
             for i, d, item, title, status, expl, reason in rows
@@ -372,20 +416,12 @@ class RecordStorage(LedgerStorage):
     async def records_between(self, start: date, end: date) -> list[Row]:
         """(id, date, unit, item id, title, status, modifiers, explanation, note) in date order."""
         return await self.all(
-            "SELECT r.id, r.date, u.name, r.item_id, r.title, r.status, r.modifiers, "
-            "r.explanation, r.note FROM records r JOIN units u ON u.id = r.unit_id "
-            "WHERE r.date BETWEEN ? AND ? ORDER BY r.date, r.id",
-            (start.isoformat(), end.isoformat()),
+            _RECORDS_BETWEEN, {"start": start.isoformat(), "end": end.isoformat()}
         )
 
     async def ledger_between(self, start: date, end: date) -> list[Row]:
         """(id, date, unit, rule id, column, points, explanation, reverses) in date order."""
-        return await self.all(
-            "SELECT l.id, l.date, u.name, l.rule_id, l.column_name, l.points, l.explanation, "
-            "l.reverses FROM ledger l JOIN units u ON u.id = l.unit_id "
-            "WHERE l.date BETWEEN ? AND ? ORDER BY l.date, l.id",
-            (start.isoformat(), end.isoformat()),
-        )
+        return await self.all(_LEDGER_BETWEEN, {"start": start.isoformat(), "end": end.isoformat()})
 
 
 def _staged_chain(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.storage.base import TxBase
+from bot.storage.sql import sql
 from scoring.errors import DomainError
 from scoring.standings import UnitRef
 from scoring.text import normal_name
@@ -18,6 +19,24 @@ class UnitRow:
     group: str
     # None keeps the unit's aliases as they are; a list replaces them.
     aliases: tuple[str, ...] | None
+
+
+_UNITS = sql("SELECT id, name, group_id FROM units ORDER BY id")
+# See _roster_version.
+_ROSTER_VERSION = sql(sqlite="PRAGMA data_version", postgres="SELECT n FROM roster_version")
+_LOOKUP = sql(
+    "SELECT a.alias, u.id, u.name FROM unit_aliases a JOIN units u ON u.id = a.unit_id "
+    "WHERE u.active = 1 UNION ALL SELECT u.name, u.id, u.name FROM units u WHERE u.active = 1"
+)
+_ALIASES = sql("SELECT unit_id, alias FROM unit_aliases ORDER BY alias")
+_SET_GROUP = sql("UPDATE units SET group_id = :group_id WHERE id = :id")
+_ADD_UNIT = sql(
+    "INSERT INTO units (name, group_id, created_at) VALUES (:name, :group_id, :created_at) "
+    "RETURNING id"
+)
+_DROP_ALIASES = sql("DELETE FROM unit_aliases WHERE unit_id = :unit_id")
+# Rows given in this order (Tx.many).
+_ADD_ALIAS = sql("INSERT INTO unit_aliases (alias, unit_id) VALUES (:alias, :unit_id)")
 
 
 class UnitStorage(TxBase):
@@ -41,11 +60,11 @@ class UnitStorage(TxBase):
         if not self.reading:
             # Inside a write transaction: the roster as this transaction sees it. The cache
             # belongs to the reading connection, whose data_version tells when it is stale.
-            rows = await self.all("SELECT id, name, group_id FROM units ORDER BY id")
+            rows = await self.all(_UNITS)
             return [UnitRef(*row) for row in rows]
         version = await self._roster_version()
         if self.store.units_cache is None or self.store.units_version != version:
-            rows = await self.all("SELECT id, name, group_id FROM units ORDER BY id")
+            rows = await self.all(_UNITS)
             self.store.units_cache = [UnitRef(*row) for row in rows]
             self.store.units_version = version
         return self.store.units_cache
@@ -55,34 +74,25 @@ class UnitStorage(TxBase):
         connection's data_version (it changes when another connection commits: the command
         line, or this store's writer); on PostgreSQL a counter its triggers on units and
         unit_aliases raise."""
-        sql = "PRAGMA data_version" if self.dialect == "sqlite" else "SELECT n FROM roster_version"
-        row = await self.one(sql)
+        row = await self.one(_ROSTER_VERSION)
         assert row is not None
         return int(row[0])
 
     async def unit_lookup(self) -> dict[str, tuple[int, str]]:
         """Every active unit's name and alias mapped to (unit id, name)."""
         # Aliases first, so that a unit's own name wins over any alias spelled the same.
-        rows = await self.all(
-            "SELECT a.alias, u.id, u.name FROM unit_aliases a JOIN units u ON u.id = a.unit_id "
-            "WHERE u.active = 1 UNION ALL SELECT u.name, u.id, u.name FROM units u WHERE u.active = 1"
-        )
+        rows = await self.all(_LOOKUP)
         return {key: (unit_id, name) for key, unit_id, name in rows}
 
     async def unit_aliases(self) -> dict[int, list[str]]:
         result: dict[int, list[str]] = {}
-        for unit_id, alias in await self.all(
-            "SELECT unit_id, alias FROM unit_aliases ORDER BY alias"
-        ):
+        for unit_id, alias in await self.all(_ALIASES):
             result.setdefault(unit_id, []).append(alias)
         return result
 
     async def upsert_units(self, rows: Iterable[UnitRow], now: datetime) -> tuple[int, int]:
         """Add new units and update the group and aliases of known ones; (added, updated)."""
-        known = {
-            name: (unit_id, group)
-            for unit_id, name, group in await self.all("SELECT id, name, group_id FROM units")
-        }
+        known = {name: (unit_id, group) for unit_id, name, group in await self.all(_UNITS)}
         aliases = await self.unit_aliases()
         added = updated = 0
         for row in rows:
@@ -90,22 +100,17 @@ class UnitStorage(TxBase):
                 unit_id, group = known[row.name]
                 changed = group != row.group
                 if changed:
-                    await self.write(
-                        "UPDATE units SET group_id = ? WHERE id = ?", (row.group, unit_id)
-                    )
+                    await self.write(_SET_GROUP, {"group_id": row.group, "id": unit_id})
             else:
                 unit_id = await self.insert(
-                    "INSERT INTO units (name, group_id, created_at) VALUES (?, ?, ?)",
-                    (row.name, row.group, now.isoformat()),
+                    _ADD_UNIT,
+                    {"name": row.name, "group_id": row.group, "created_at": now.isoformat()},
                 )
                 changed = True
                 added += 1
             if row.aliases is not None and sorted(row.aliases) != aliases.get(unit_id, []):
-                await self.write("DELETE FROM unit_aliases WHERE unit_id = ?", (unit_id,))
-                await self.db.executemany(
-                    "INSERT INTO unit_aliases (alias, unit_id) VALUES (?, ?)",
-                    [(alias, unit_id) for alias in row.aliases],
-                )
+                await self.write(_DROP_ALIASES, {"unit_id": unit_id})
+                await self.many(_ADD_ALIAS, [(alias, unit_id) for alias in row.aliases])
                 changed = True
             if changed and row.name in known:
                 updated += 1

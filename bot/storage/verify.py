@@ -13,15 +13,15 @@ transaction makes every check see the same state, also while the bot keeps writi
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
 
-import aiosqlite
-
-from bot.storage.base import BUSY_TIMEOUT_MS, Row, Store, TxBase
+from bot.storage.base import Store, TxBase
 from bot.storage.chain import HASHED_COLUMNS, chained, key_id, keying_mac
-from bot.storage.ledger import Anchor, Keying
+from bot.storage.connection import Row
+from bot.storage.ledger import KEYING, Anchor, Keying
+from bot.storage.sql import Statement, sql
 from bot.storage.tx import Tx
 from scoring.errors import DomainError
 
@@ -47,6 +47,28 @@ class _Sums:
     keys: tuple[str, ...]
     values: tuple[str, ...]
     expected: str
+
+    def __post_init__(self) -> None:
+        keys, values = self.keys, self.values
+        on = " AND ".join(f"k.{key} = e.{key}" for key in keys)
+        kept_values = ", ".join(f"k.{v}" for v in values)
+        expected_values = ", ".join(f"e.{v}" for v in values)
+        nulls = ", ".join("NULL" for _ in values)
+        # Rows that differ or are missing on either side, the first by key.
+        object.__setattr__(self, "differences", sql(
+            f"WITH e AS ({self.expected}) "
+            f"SELECT {', '.join(f'e.{key}' for key in keys)}, {kept_values}, {expected_values} "
+            f"FROM e LEFT JOIN {self.table} k ON {on} "
+            f"WHERE k.{keys[0]} IS NULL OR ({kept_values}) <> ({expected_values}) "
+            f"UNION ALL SELECT {', '.join(f'k.{key}' for key in keys)}, {kept_values}, {nulls} "
+            f"FROM {self.table} k WHERE NOT EXISTS (SELECT 1 FROM e WHERE {on}) "
+            "ORDER BY 1, 2 LIMIT 1"
+        ))  # fmt: skip
+        object.__setattr__(self, "count", sql(f"SELECT COUNT(*) FROM {self.table}"))
+
+    # Made from the above (__post_init__).
+    differences: Statement = field(init=False)
+    count: Statement = field(init=False)
 
 
 # CASE rather than SQLite's `(s.slot = i) * l.points`: PostgreSQL does not multiply booleans.
@@ -111,45 +133,31 @@ SQLITE_GUARDS = {
 }  # fmt: skip
 
 
-@asynccontextmanager
-async def checking(store: Store) -> AsyncIterator[Tx]:
+def checking(store: Store) -> AbstractAsyncContextManager[Tx]:
     """One read transaction on the database to check, once the store's own safeguards have been
-    checked; DomainError names the first that fails."""
-    if store.dialect == "postgres":
-        async with store.reading(snapshot=True) as tx:
-            await _check_guards(tx)
-            yield tx
-        return
-    assert store.path is not None
-    db = await aiosqlite.connect(store.path, isolation_level=None)
-    try:
-        await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        await db.execute("PRAGMA query_only = ON")
-        (result,) = (await db.execute_fetchall("PRAGMA integrity_check"))[0]  # type: ignore[index]
-        if result != "ok":
-            raise DomainError("verify_integrity", detail=result)
-        await db.execute("BEGIN")
-        try:
-            tx = Tx(db, store, reading=True)
-            await _check_sqlite_guards(tx)
-            yield tx
-        finally:
-            await db.execute("COMMIT")
-    finally:
-        await db.close()
+    checked (Store.checking: each store has its own); DomainError names the first that fails."""
+    return store.checking()
 
 
-async def _check_guards(tx: TxBase) -> None:
-    # tgenabled: 'O' fires in ordinary sessions, 'A' always; 'D' is disabled, 'R' fires only
-    # on a replica.
-    enabled = {
-        (table, name)
-        for table, name in await tx.all(
-            "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-            "WHERE NOT t.tgisinternal AND t.tgenabled IN ('O', 'A') "
-            "AND pg_table_is_visible(c.oid)"
-        )
-    }
+# tgenabled: 'O' fires in ordinary sessions, 'A' always; 'D' is disabled, 'R' fires only on a
+# replica.
+_PG_TRIGGERS = sql(
+    postgres="SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+    "WHERE NOT t.tgisinternal AND t.tgenabled IN ('O', 'A') AND pg_table_is_visible(c.oid)"
+)
+_SQLITE_TRIGGERS = sql(sqlite="SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'")
+INTEGRITY = sql(sqlite="PRAGMA integrity_check")
+
+
+async def check_integrity(tx: TxBase) -> None:
+    """SQLite's own check of the file."""
+    (result,) = (await tx.all(INTEGRITY))[0]
+    if result != "ok":
+        raise DomainError("verify_integrity", detail=result)
+
+
+async def check_guards(tx: TxBase) -> None:
+    enabled = {(table, name) for table, name in await tx.all(_PG_TRIGGERS)}
     missing = [
         name for table, names in GUARDS.items() for name in names if (table, name) not in enabled
     ]
@@ -157,10 +165,10 @@ async def _check_guards(tx: TxBase) -> None:
         raise DomainError("verify_guards", triggers=missing)
 
 
-async def _check_sqlite_guards(tx: TxBase) -> None:
+async def check_sqlite_guards(tx: TxBase) -> None:
     # Dropped (the sqlite3 shell can), they would let the ledger be changed unseen until the
     # next check of the chain.
-    present = set(await tx.all("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'"))
+    present = set(await tx.all(_SQLITE_TRIGGERS))
     missing = [
         name
         for table, names in SQLITE_GUARDS.items()
@@ -171,11 +179,19 @@ async def _check_sqlite_guards(tx: TxBase) -> None:
         raise DomainError("verify_guards", triggers=missing)
 
 
+_INITIALISED = sql("SELECT 1 FROM settings WHERE key = 'ruleset'")
+_CHAIN_COLUMNS = f"{', '.join(HASHED_COLUMNS)}, hash"
+_CHAIN_FIRST = sql(f"SELECT {_CHAIN_COLUMNS} FROM ledger ORDER BY id LIMIT {_CHAIN_BATCH}")
+_CHAIN_NEXT = sql(
+    f"SELECT {_CHAIN_COLUMNS} FROM ledger WHERE id > :after ORDER BY id LIMIT {_CHAIN_BATCH}"
+)
+
+
 async def check_keying(tx: TxBase, key: bytes | None, key_shown: str) -> Keying | None:
     """The keying record, checked against the key: None for a database never initialised."""
-    row = await tx.one("SELECT first_line, head, key_id, at, mac FROM ledger_keying")
+    row = await tx.one(KEYING)
     if row is None:
-        if await tx.one("SELECT 1 FROM settings WHERE key = 'ruleset'") is not None:
+        if await tx.one(_INITIALISED) is not None:
             # Every initialised database is keyed when it opens: the record was removed.
             raise DomainError("verify_unkeyed")
         return None
@@ -194,10 +210,9 @@ async def check_keying(tx: TxBase, key: bytes | None, key_shown: str) -> Keying 
 async def check_chain(tx: TxBase, keying: Keying | None, key: bytes | None) -> tuple[int, Anchor]:
     """Every ledger line's hash, from the first line to the last: SHA-256 before the keying,
     HMAC under the key from it on; how many lines there are, and the last with its hash."""
-    columns = f"{', '.join(HASHED_COLUMNS)}, hash"
     head = Anchor(0, "")
     lines = 0
-    rows = await tx.all(f"SELECT {columns} FROM ledger ORDER BY id LIMIT {_CHAIN_BATCH}")
+    rows = await tx.all(_CHAIN_FIRST)
     while rows:
         # Hashing 10,000 lines takes tens of milliseconds: off the event loop, which keeps
         # serving the bot meanwhile.
@@ -205,10 +220,7 @@ async def check_chain(tx: TxBase, keying: Keying | None, key: bytes | None) -> t
         if broken is not None:
             raise DomainError("verify_chain", line=broken)
         lines += len(rows)
-        rows = await tx.all(
-            f"SELECT {columns} FROM ledger WHERE id > ? ORDER BY id LIMIT {_CHAIN_BATCH}",
-            (rows[-1][0],),
-        )
+        rows = await tx.all(_CHAIN_NEXT, {"after": rows[-1][0]})
     if keying is not None and head.line < keying.first_line:
         # No keyed line yet: the unkeyed chain must still end where the keying found it.
         if head.line < keying.first_line - 1:
@@ -236,58 +248,65 @@ def _follow(
     return Anchor(line_id, previous), None
 
 
+_ANCHOR = sql("SELECT hash FROM ledger WHERE id = :id")
+
+
 async def check_anchor(tx: TxBase, anchor: Anchor) -> None:
     """The line an anchor names still has the hash it had: with the chain whole up to it, no
     line up to it changed since the anchor was taken."""
     if anchor.line == 0:
         return
-    found = await tx.one("SELECT hash FROM ledger WHERE id = ?", (anchor.line,))
+    found = await tx.one(_ANCHOR, {"id": anchor.line})
     if found is None:
         raise DomainError("verify_anchor_gone", line=anchor.line)
     if found[0] != anchor.hash:
         raise DomainError("verify_anchor", line=anchor.line)
 
 
+_STATUS_MISMATCH = sql(
+    "SELECT r.id, r.status, e.event FROM records r JOIN record_events e ON e.id = ("
+    "SELECT MAX(x.id) FROM record_events x WHERE x.record_id = r.id "
+    "AND x.event IN ('approved', 'confirmed', 'rejected')) "
+    "WHERE r.status <> CASE e.event WHEN 'rejected' THEN 'rejected' ELSE 'confirmed' END "
+    "ORDER BY r.id LIMIT 1"
+)
+_UNCONFIRMED_SCORED = sql(
+    "SELECT r.id FROM records r WHERE r.status <> 'confirmed' "
+    "AND EXISTS (SELECT 1 FROM ledger l WHERE l.record_id = r.id) ORDER BY r.id LIMIT 1"
+)
+
+
 async def check_records(tx: TxBase) -> None:
     """Every record's status agrees with its events and the ledger: one set back to pending
     behind the bot's back could be approved, and scored, again."""
-    found = await tx.one(
-        "SELECT r.id, r.status, e.event FROM records r JOIN record_events e ON e.id = ("
-        "SELECT MAX(x.id) FROM record_events x WHERE x.record_id = r.id "
-        "AND x.event IN ('approved', 'confirmed', 'rejected')) "
-        "WHERE r.status <> CASE e.event WHEN 'rejected' THEN 'rejected' ELSE 'confirmed' END "
-        "ORDER BY r.id LIMIT 1"
-    )
+    found = await tx.one(_STATUS_MISMATCH)
     if found is not None:
         record, status, event = found
         raise DomainError("verify_status", record=record, status=status, event=event)
-    found = await tx.one(
-        "SELECT r.id FROM records r WHERE r.status <> 'confirmed' "
-        "AND EXISTS (SELECT 1 FROM ledger l WHERE l.record_id = r.id) ORDER BY r.id LIMIT 1"
-    )
+    found = await tx.one(_UNCONFIRMED_SCORED)
     if found is not None:
         raise DomainError("verify_unconfirmed_scored", record=found[0])
+
+
+_LOCK_MISMATCH = sql(
+    "WITH latest AS (SELECT e.period, e.event FROM period_events e WHERE e.id = "
+    "(SELECT MAX(x.id) FROM period_events x WHERE x.period = e.period)) "
+    "SELECT period, 'locked' FROM latest WHERE event = 'locked' "
+    "AND NOT EXISTS (SELECT 1 FROM period_locks k WHERE k.period = latest.period) "
+    "UNION ALL SELECT k.period, 'reopened' FROM period_locks k "
+    "WHERE NOT EXISTS (SELECT 1 FROM latest WHERE latest.period = k.period "
+    "AND latest.event = 'locked') "
+    "UNION ALL SELECT DISTINCT b.period, 'published' FROM bulletins b "
+    "WHERE NOT EXISTS (SELECT 1 FROM period_events x WHERE x.period = b.period) "
+    "ORDER BY 1 LIMIT 1"
+)
 
 
 async def check_locks(tx: TxBase) -> None:
     """The periods locked now are those whose last lock event is a lock, and every period
     published has a lock history: a lock deleted behind the bot's back would let a published
     number change."""
-    latest = (
-        "SELECT e.period, e.event FROM period_events e WHERE e.id = "
-        "(SELECT MAX(x.id) FROM period_events x WHERE x.period = e.period)"
-    )
-    found = await tx.one(
-        f"WITH latest AS ({latest}) "
-        "SELECT period, 'locked' FROM latest WHERE event = 'locked' "
-        "AND NOT EXISTS (SELECT 1 FROM period_locks k WHERE k.period = latest.period) "
-        "UNION ALL SELECT k.period, 'reopened' FROM period_locks k "
-        "WHERE NOT EXISTS (SELECT 1 FROM latest WHERE latest.period = k.period "
-        "AND latest.event = 'locked') "
-        "UNION ALL SELECT DISTINCT b.period, 'published' FROM bulletins b "
-        "WHERE NOT EXISTS (SELECT 1 FROM period_events x WHERE x.period = b.period) "
-        "ORDER BY 1 LIMIT 1"
-    )
+    found = await tx.one(_LOCK_MISMATCH)
     if found is not None:
         period, history = found
         raise DomainError("verify_locks", period=period, history=history)
@@ -296,20 +315,7 @@ async def check_locks(tx: TxBase) -> None:
 async def check_sums(tx: TxBase, sums: _Sums) -> int:
     """Compare the kept table with the ledger's sums; its row count if they agree."""
     keys, values = sums.keys, sums.values
-    on = " AND ".join(f"k.{key} = e.{key}" for key in keys)
-    kept_values = ", ".join(f"k.{v}" for v in values)
-    expected_values = ", ".join(f"e.{v}" for v in values)
-    nulls = ", ".join("NULL" for _ in values)
-    # Rows that differ or are missing on either side, the first by key.
-    found = await tx.one(
-        f"WITH e AS ({sums.expected}) "
-        f"SELECT {', '.join(f'e.{key}' for key in keys)}, {kept_values}, {expected_values} "
-        f"FROM e LEFT JOIN {sums.table} k ON {on} "
-        f"WHERE k.{keys[0]} IS NULL OR ({kept_values}) <> ({expected_values}) "
-        f"UNION ALL SELECT {', '.join(f'k.{key}' for key in keys)}, {kept_values}, {nulls} "
-        f"FROM {sums.table} k WHERE NOT EXISTS (SELECT 1 FROM e WHERE {on}) "
-        "ORDER BY 1, 2 LIMIT 1"
-    )
+    found = await tx.one(sums.differences)
     if found is not None:
         row = tuple(found)
         key = " ".join(str(part) for part in row[: len(keys)])
@@ -329,15 +335,18 @@ async def check_sums(tx: TxBase, sums: _Sums) -> int:
             kept=kept[index],
             ledger=expected[index],
         )
-    count = await tx.one(f"SELECT COUNT(*) FROM {sums.table}")
+    count = await tx.one(sums.count)
     assert count is not None
     return int(count[0])
+
+
+_SLOT_NAME = sql("SELECT name FROM score_columns WHERE slot = :slot")
 
 
 async def _column_name(tx: TxBase, column: str) -> str:
     """A score slot (c0..c7) by the ruleset's name for it; the other columns as they are."""
     if column.startswith("c") and column[1:].isdigit():
-        found = await tx.one("SELECT name FROM score_columns WHERE slot = ?", (int(column[1:]),))
+        found = await tx.one(_SLOT_NAME, {"slot": int(column[1:])})
         if found is not None:
             return str(found[0])
     return column
