@@ -16,14 +16,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Itera
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import aiosqlite
 import asyncpg
 
 from bot.storage.chain import line_hash
-from bot.storage.dsn import SCHEMES, password_in
+from bot.storage.dsn import SCHEMES, is_postgres, password_in
 from bot.storage.ledgerkey import KEYING_DUE, KeySource, key_source, make_key, read_key
 from bot.storage.migrate import (
     BOT_FILE_MIGRATIONS,
@@ -33,12 +33,11 @@ from bot.storage.migrate import (
     migrate,
     move_to_bot_file,
 )
+from bot.storage.query import CACHE_KIB, Row
+from bot.storage.tx import Tx
 from scoring.errors import DomainError
 from scoring.ruleset import Ruleset
 from scoring.standings import UnitRef
-
-if TYPE_CHECKING:
-    from bot.storage.tx import Tx
 
 T = TypeVar("T")
 
@@ -47,11 +46,9 @@ T = TypeVar("T")
 # the database wait for it rather than fail. Its reads (reading()) and its writes to the working
 # file do not wait for it at all.
 BUSY_TIMEOUT_MS = 60_000
-CACHE_KIB = 64 * 1024
 # Rows of each index ANALYZE samples when the store closes.
 ANALYSIS_LIMIT = 400
 
-Row = tuple[Any, ...]
 log = logging.getLogger(__name__)
 
 
@@ -135,19 +132,26 @@ class Store(ABC):
     ) -> Store:
         """The store at `target`: a `postgresql://` URL, or the path of an SQLite file; its
         ledger key where `key_file` or `key` say (bot.storage.ledgerkey.key_source)."""
-        from bot.storage.postgres import PgStore, is_postgres
-
-        store: Store
-        if is_postgres(target):
-            store = await PgStore.connect(str(target))
-        else:
-            store = await SqliteStore.connect(Path(target))
+        # The PostgreSQL store (bot.storage.postgres, which the package imports) is one of
+        # Store's kinds without this module importing it.
+        (kind,) = (kind for kind in Store.__subclasses__() if kind.serves(target))
+        store = await kind.connect_to(target)
         try:
             await store._take_key(key_source(target, key_file, key))
         except BaseException:
             await store.close()
             raise
         return store
+
+    @staticmethod
+    @abstractmethod
+    def serves(target: str | Path) -> bool:
+        """Whether this kind of store keeps the database at `target`."""
+
+    @classmethod
+    @abstractmethod
+    async def connect_to(cls, target: str | Path) -> Store:
+        """The store at `target` (one it serves), migrated, without its ledger key."""
 
     async def _take_key(self, source: KeySource) -> None:
         """Read the ledger key; key a database from before the key (marked due by the migration
@@ -246,6 +250,14 @@ class SqliteStore(Store):
         self._read_lock = asyncio.Lock()
         self._bot_lock = asyncio.Lock()
 
+    @staticmethod
+    def serves(target: str | Path) -> bool:
+        return not is_postgres(target)
+
+    @classmethod
+    async def connect_to(cls, target: str | Path) -> SqliteStore:
+        return await cls.connect(Path(target))
+
     @classmethod
     async def connect(cls, path: Path) -> SqliteStore:
         db = await aiosqlite.connect(str(path), isolation_level=None)
@@ -323,8 +335,6 @@ class SqliteStore(Store):
     async def _transaction(
         self, conn: aiosqlite.Connection, *, bot_file: bool
     ) -> AsyncIterator[Tx]:
-        from bot.storage.tx import Tx
-
         tx = Tx(conn, self, reading=False, bot_file=bot_file)
         try:
             async with immediate(conn, busy=StoreBusy):
@@ -352,8 +362,6 @@ class SqliteStore(Store):
         return result
 
     def _atomically(self, body: Callable[[Tx], Awaitable[T]]) -> tuple[Tx, T]:
-        from bot.storage.tx import Tx
-
         conn = self._bot._conn
         conn.execute("BEGIN IMMEDIATE")
         tx = Tx(SyncConnection(conn), self, reading=False, bot_file=True)  # type: ignore[arg-type]
@@ -370,8 +378,6 @@ class SqliteStore(Store):
         """The writing connection outside any transaction, for its temporary tables only
         (Tx.stage_records): work done ahead of a write transaction, taking no lock on the
         database. Other coroutines of this process wait for the connection meanwhile."""
-        from bot.storage.tx import Tx
-
         async with self._lock:
             yield Tx(self._db, self, reading=False)
 
@@ -380,8 +386,6 @@ class SqliteStore(Store):
         """Reads, on the connection that only reads: they never wait for a write transaction,
         of this process or another. With `snapshot`, several queries see one consistent state
         of the database. What a transaction of this store committed is seen here at once."""
-        from bot.storage.tx import Tx
-
         async with self._read_lock:
             if not snapshot:
                 yield Tx(self._reader, self, reading=True)
@@ -397,8 +401,6 @@ class SqliteStore(Store):
         """Writes to the bot's working file of one statement each, every statement atomic by
         itself (SQLite's autocommit): without the BEGIN and COMMIT of a transaction, for the
         writes made for every update."""
-        from bot.storage.tx import Tx
-
         async with self._bot_lock:
             tx = Tx(self._bot, self, reading=False, bot_file=True)
             yield tx
@@ -456,46 +458,3 @@ def run_at_once(coroutine: Coroutine[Any, Any, T] | Awaitable[T]) -> T:
         return done.value  # type: ignore[no-any-return]
     coroutine.close()
     raise RuntimeError("a transaction run whole (Store.bot_atomic) waited for something")
-
-
-class TxBase:
-    """Queries and writes on the store's connection inside one transaction. Each storage area
-    adds its methods in a mixin; `bot.storage.tx.Tx` puts them together."""
-
-    def __init__(
-        self, db: aiosqlite.Connection, store: Store, *, reading: bool, bot_file: bool = False
-    ) -> None:
-        self.db = db
-        self.store = store
-        self.dialect = store.dialect
-        # On the connection that only reads (Store.reading), rather than in a write transaction.
-        self.reading = reading
-        # In the bot's working file (Store.bot_transaction), the database read beside it.
-        self.bot_file = bot_file
-        # Telegram updates this transaction marked handled in the working file (claim_update).
-        self.claims: list[int] = []
-
-    # Each call into aiosqlite is a round trip to its thread; execute_fetchall makes a query one
-    # trip instead of three (execute, fetch, close), which the chat benchmark showed to matter.
-    async def one(self, sql: str, params: Sequence[object] = ()) -> Row | None:
-        rows = await self.db.execute_fetchall(sql, params)
-        return rows[0] if rows else None  # type: ignore[index]
-
-    async def all(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
-        return list(await self.db.execute_fetchall(sql, params))  # type: ignore[arg-type]
-
-    async def insert(self, sql: str, params: Sequence[object] = ()) -> int:
-        """An INSERT of one row; the new row's id."""
-        row = await self.one(f"{sql} RETURNING id", params)
-        assert row is not None
-        return int(row[0])
-
-    async def write(self, sql: str, params: Sequence[object] = ()) -> int:
-        """An UPDATE or DELETE; how many rows it changed."""
-        cursor = await self.db.execute(sql, params)
-        return cursor.rowcount
-
-    async def next_id(self, table: str) -> int:
-        row = await self.one(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
-        assert row is not None
-        return int(row[0])

@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.storage.base import TxBase
+from bot.storage.query import Repository
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class StoredFile:
     sha256: str
 
 
-class BulletinStorage(TxBase):
+class BulletinStorage(Repository):
     async def add_file(self, filename: str, data: bytes, now: datetime) -> int:
         return await self.insert(
             "INSERT INTO files (filename, data, sha256, created_at) VALUES (?, ?, ?, ?)",

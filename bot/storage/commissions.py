@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.storage.base import TxBase
+from bot.storage.query import Repository
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class Commission:
     closed: bool
 
 
-class CommissionStorage(TxBase):
+class CommissionStorage(Repository):
     async def add_commission(
         self, topic: str, deadline: date, admin_id: int, unit_ids: Iterable[int], now: datetime
     ) -> int:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bot.storage.base import TxBase
+from bot.storage.query import Repository
 from scoring.errors import DomainError
 from scoring.ruleset import Ruleset, parse_ruleset
 
 
-class ConfigStorage(TxBase):
+class ConfigStorage(Repository):
     async def ruleset_text(self) -> str | None:
         row = await self.one("SELECT value FROM settings WHERE key = 'ruleset'")
         return row[0] if row else None

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.storage.base import TxBase
+from bot.storage.query import Repository
 
 
-class ConversationStorage(TxBase):
+class ConversationStorage(Repository):
     async def conversation(self, chat_id: int, user_id: int) -> tuple[str, str, str] | None:
         """(states, user data, updated at) of the chat's user, if kept."""
         row = await self.one(

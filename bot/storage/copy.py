@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from bot.storage.base import Row, Store, TxBase
+from bot.storage.base import Store
+from bot.storage.query import Row, TxBase
 from bot.storage.ledger import LEDGER_COLUMNS
 
 # Rows read and written at a time.

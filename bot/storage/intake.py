@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from bot.storage.base import TxBase
+from bot.storage.query import Repository
 from scoring.errors import DomainError
 
 # Handled updates are kept this long, then forgotten (forget_updates): in the working file by the
@@ -23,7 +23,7 @@ class AlreadyProcessed(DomainError):
         super().__init__("update_replayed", update_id=update_id)
 
 
-class IntakeStorage(TxBase):
+class IntakeStorage(Repository):
     async def store_updates(
         self, updates: Sequence[tuple[int, str] | tuple[int, str, int | None]], now: datetime
     ) -> set[int]:

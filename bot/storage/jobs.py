@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.storage.base import TxBase
+from bot.storage.query import Repository
 
 
-class JobStorage(TxBase):
+class JobStorage(Repository):
     async def job_runs(self) -> set[tuple[str, str]]:
         return {(job, period) for job, period in await self.all("SELECT job, period FROM job_runs")}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.storage.base import TxBase
+from bot.storage.query import Repository
 
 
 @dataclass(frozen=True)
@@ -15,7 +15,7 @@ class LeaseHolder:
     expires_at: float
 
 
-class LeaseStorage(TxBase):
+class LeaseStorage(Repository):
     async def take_lease(self, name: str, holder: str, now: float, expires_at: float) -> bool:
         """Take the lease if it is free, expired or already ours; whether we hold it now."""
         cursor = await self.db.execute(

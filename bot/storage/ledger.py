@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.storage.base import Row
 from bot.storage.chain import HASHED_COLUMNS, key_id, keying_mac, line_mac
 from bot.storage.ledgerkey import KEYING_DUE
 from bot.storage.periods import PeriodStorage
+from bot.storage.query import Repository, Row, TxBase
 from scoring.engine import Scored
 
 # A ledger line's columns as chain_lines gives them.
@@ -38,8 +38,12 @@ class LedgerLine:
     explanation: str
 
 
-class LedgerStorage(PeriodStorage):
+class LedgerStorage(Repository):
     """Every write here refuses a day inside a locked period: no path changes a locked number."""
+
+    def __init__(self, tx: TxBase, periods: PeriodStorage) -> None:
+        super().__init__(tx)
+        self.periods = periods
 
     async def add_ledger(
         self,
@@ -51,7 +55,7 @@ class LedgerStorage(PeriodStorage):
         now: datetime,
     ) -> list[int]:
         """Ledger lines for one record (on approval, an endorsement, a correction); their ids."""
-        await self.refuse_locked([day])
+        await self.periods.refuse_locked([day])
         rows = ledger_rows(unit_id, record_id, day, scored, batch_id, now.isoformat())
         return await self._insert_ledger(rows)
 
@@ -116,7 +120,7 @@ class LedgerStorage(PeriodStorage):
             (entry_id,),
         )
         assert row is not None
-        await self.refuse_locked([date.fromisoformat(row[0])])
+        await self.periods.refuse_locked([date.fromisoformat(row[0])])
         (new_id,) = await self._insert_ledger(
             [(*row, batch_id, explanation, now.isoformat(), entry_id)]
         )

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.storage.base import Row, TxBase
+from bot.storage.query import Repository, Row
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def _liaison(row: Row) -> Liaison:
     return Liaison(user_id, unit_id, unit, group, name, username, bool(active))
 
 
-class LiaisonStorage(TxBase):
+class LiaisonStorage(Repository):
     async def liaison(self, user_id: int, *, active_only: bool = False) -> Liaison | None:
         row = await self.one(f"{_LIAISON} WHERE l.user_id = ?", (user_id,))
         if row is None or (active_only and not row[6]):

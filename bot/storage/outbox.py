@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.buttons import Buttons, decode, encode
-from bot.storage.base import TxBase
+from bot.storage.query import Repository
+
+# A message's inline buttons as plain data, rows of (label, callback data): the outbox keeps
+# them as JSON; the channel renders them (bot.buttons makes the bot's own).
+Buttons = list[list[tuple[str, str]]]
+
+
+def encode(buttons: Buttons) -> str:
+    return json.dumps(buttons, ensure_ascii=False)
+
+
+def decode(text: str) -> Buttons:
+    return [[(label, data) for label, data in row] for row in json.loads(text)]
 
 
 @dataclass(frozen=True)
@@ -27,7 +39,7 @@ class Outgoing:
     tried: bool = False
 
 
-class OutboxStorage(TxBase):
+class OutboxStorage(Repository):
     async def enqueue(
         self,
         source: str,

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.storage.base import TxBase
+from bot.storage.query import Repository
 from scoring.errors import DomainError
 from scoring.periods import Period, parse_period
 
@@ -34,7 +34,7 @@ class PeriodEvent:
     at: datetime
 
 
-class PeriodStorage(TxBase):
+class PeriodStorage(Repository):
     async def locks(self) -> list[Lock]:
         rows = await self.all(
             "SELECT period, first_day, last_day, actor, actor_name, at FROM period_locks "

@@ -21,17 +21,17 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from functools import lru_cache
-from typing import TYPE_CHECKING, TypeVar
+from pathlib import Path
+from typing import TypeVar
 
 import asyncpg
 
-from bot.storage.base import BUSY_TIMEOUT_MS, Row, Store, StoreBusy, shown
-from bot.storage.dsn import SCHEMES, check_url
+from bot.storage.base import BUSY_TIMEOUT_MS, Store, StoreBusy, shown
+from bot.storage.dsn import check_url, is_postgres
 from bot.storage.migrate import migration_files
+from bot.storage.query import Row
 from bot.storage.shielded import to_the_end
-
-if TYPE_CHECKING:
-    from bot.storage.tx import Tx
+from bot.storage.tx import Tx
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -69,10 +69,6 @@ _MARK = re.compile(r"\?")
 # The working file is attached as `data` on SQLite, temporary tables live in `temp`: PostgreSQL
 # has one database and puts temporary tables first on the search path.
 _SCHEMA = re.compile(r"\b(?:data|temp)\.(?=[a-z_])")
-
-
-def is_postgres(target: object) -> bool:
-    return isinstance(target, str) and target.startswith(SCHEMES)
 
 
 @lru_cache(maxsize=4096)
@@ -157,6 +153,14 @@ class PgStore(Store):
         self._writer = writer
         self._lock = asyncio.Lock()
 
+    @staticmethod
+    def serves(target: str | Path) -> bool:
+        return is_postgres(target)
+
+    @classmethod
+    async def connect_to(cls, target: str | Path) -> PgStore:
+        return await cls.connect(str(target))
+
     @classmethod
     async def connect(cls, dsn: str) -> PgStore:
         check_url(dsn)
@@ -179,8 +183,6 @@ class PgStore(Store):
 
     @asynccontextmanager
     async def transaction(self, *, wait: bool = True) -> AsyncIterator[Tx]:
-        from bot.storage.tx import Tx
-
         async with self._lock:
             writer = await self._writing()
             try:
@@ -209,8 +211,6 @@ class PgStore(Store):
 
     @asynccontextmanager
     async def bot_transaction(self) -> AsyncIterator[Tx]:
-        from bot.storage.tx import Tx
-
         # No lock of the store's: what SQLite's working file gets from its one writer, a chat's
         # updates get here from being handled one at a time (bot.replicas), and the intake's
         # own writes are single statements. A store-wide lock held each report's summary up
@@ -228,16 +228,12 @@ class PgStore(Store):
 
     @asynccontextmanager
     async def staging(self) -> AsyncIterator[Tx]:
-        from bot.storage.tx import Tx
-
         async with self._lock:
             writer = await self._writing()
             yield Tx(PgConnection(writer), self, reading=False)  # type: ignore[arg-type]
 
     @asynccontextmanager
     async def reading(self, *, snapshot: bool = False) -> AsyncIterator[Tx]:
-        from bot.storage.tx import Tx
-
         async with self._pool.acquire() as conn:
             if not snapshot:
                 yield Tx(PgConnection(conn), self, reading=True)  # type: ignore[arg-type]
@@ -247,8 +243,6 @@ class PgStore(Store):
 
     @asynccontextmanager
     async def bot_autocommit(self) -> AsyncIterator[Tx]:
-        from bot.storage.tx import Tx
-
         async with self._pool.acquire() as conn:
             tx = Tx(PgConnection(conn), self, reading=False, bot_file=True)  # type: ignore[arg-type]
             yield tx

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.storage.base import TxBase
+from bot.storage.query import Repository
 from scoring.periods import Period
 
 
@@ -18,7 +18,7 @@ class StoredSettlement:
     record_id: int | None
 
 
-class QuotaStorage(TxBase):
+class QuotaStorage(Repository):
     async def submission_counts(self, period: Period) -> dict[int, int]:
         rows = await self.all(
             "SELECT unit_id, COUNT(*) FROM records WHERE item_id = 'submission' "

@@ -7,8 +7,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.storage.base import CACHE_KIB, Row
 from bot.storage.ledger import ChainEnd, LedgerStorage, chain_lines, ledger_rows
+from bot.storage.periods import PeriodStorage
+from bot.storage.query import CACHE_KIB, Repository, Row, TxBase
 from scoring.engine import Scored
 from scoring.errors import DomainError
 from scoring.periods import Period
@@ -84,7 +85,12 @@ class PendingClaim:
     claimant: str
 
 
-class RecordStorage(LedgerStorage):
+class RecordStorage(Repository):
+    def __init__(self, tx: TxBase, ledger: LedgerStorage, periods: PeriodStorage) -> None:
+        super().__init__(tx)
+        self.ledger = ledger
+        self.periods = periods
+
     async def file_batch(self, kind: str, sha256: str) -> tuple[int, str, str] | None:
         """(batch id, source, created_at) of an earlier import of the same file, if any."""
         row = await self.one(
@@ -114,7 +120,7 @@ class RecordStorage(LedgerStorage):
         """Store records and, for confirmed ones, their ledger lines; return the record ids."""
         if not new:
             return []
-        await self.refuse_locked(item.record.day for item in new)
+        await self.periods.refuse_locked(item.record.day for item in new)
         stamp = now.isoformat()
         # Record ids are handed out here too, under the write lock (see _insert_ledger).
         first_record = await self.next_id("records")
@@ -139,7 +145,7 @@ class RecordStorage(LedgerStorage):
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             record_rows,
         )
-        await self._insert_ledger(ledger)
+        await self.ledger._insert_ledger(ledger)
         return [first_record + i for i in range(len(new))]
 
     # --- a large import: staged ahead of the write lock, moved in under it ------------------
@@ -192,10 +198,10 @@ class RecordStorage(LedgerStorage):
         (what it returned), with ids from the next free ones: exactly what add_records would
         store."""
         days = await self.all("SELECT DISTINCT date FROM temp.staged_records")
-        await self.refuse_locked(date.fromisoformat(day) for (day,) in days)
+        await self.periods.refuse_locked(date.fromisoformat(day) for (day,) in days)
         first_record = await self.next_id("records")
         stamp = now.isoformat()
-        end = await self._chain_end()
+        end = await self.ledger._chain_end()
         # The records go in by one statement, run on the connection's thread without holding
         # Python's GIL: the ledger lines are completed and hashed on another thread meanwhile
         # (chain_lines: an INSERT ... SELECT could not chain them).
@@ -210,7 +216,7 @@ class RecordStorage(LedgerStorage):
             ),
             asyncio.to_thread(_staged_chain, end, ledger, first_record, batch_id, stamp),
         )
-        await self._insert_chained(chained)
+        await self.ledger._insert_chained(chained)
         await self.db.execute("DROP TABLE temp.staged_records")
 
     async def discard_staged(self) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.storage.base import TxBase
+from bot.storage.query import Repository
 from scoring.errors import DomainError
 from scoring.standings import UnitRef
 from scoring.text import normal_name
@@ -20,7 +20,7 @@ class UnitRow:
     aliases: tuple[str, ...] | None
 
 
-class UnitStorage(TxBase):
+class UnitStorage(Repository):
     async def resolve_unit(self, key: str) -> tuple[int, str]:
         """(id, name) of the active unit with this name or alias, as written or in its normal
         form (scoring.text.normal_name: a full-width name finds the unit)."""
