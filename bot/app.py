@@ -109,7 +109,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     app.bot_data[STORE] = store
     await tell_keying(store, settings.admin_ids, settings.now())
     intake: Intake = app.bot_data[INTAKE]
-    intake.store = store
+    intake.use(store)
     if isinstance(store, PgStore):
         await _replicate(app, store, settings, intake)
         return

@@ -59,6 +59,9 @@ class Intake:
         # Off only to show what it prevents (tests) or what it costs (benchmarks).
         self.durable = durable
         self.store: Store | None = None
+        # Updates marked handled in the working file by their action (Tx.claim_update there),
+        # until their handlers finish: they need not be marked again.
+        self.claimed: set[int] = set()
         # Update ids of the last getUpdates batch: stored now for the first time, or before.
         self._fresh: set[int] = set()
         self._known: set[int] = set()
@@ -67,6 +70,11 @@ class Intake:
         # only through the dispatcher, each with its conversation loaded from the database.
         self.dispatcher: Dispatcher | None = None
         self.conversations: Conversations | None = None
+
+    def use(self, store: Store) -> None:
+        """Store updates in `store` (open now), and hear of the updates its actions claim."""
+        self.store = store
+        store.on_claims = self.claimed.update
 
     def replicate(self, dispatcher: Dispatcher, conversations: Conversations) -> None:
         self.dispatcher = dispatcher
@@ -154,8 +162,8 @@ class Intake:
         """The update's handlers have finished: marked handled unless its action did that in
         the working file."""
         assert self.store is not None
-        if update_id in self.store.claimed:
-            self.store.claimed.discard(update_id)
+        if update_id in self.claimed:
+            self.claimed.discard(update_id)
         elif self.durable:
             async with self.store.bot_autocommit() as tx:
                 await tx.mark_handled(update_id, self._clock())
@@ -282,5 +290,5 @@ class IntakeProcessor(SimpleUpdateProcessor):
             handled = True
         finally:
             # The claim's release marks it handled: the note of an action that did is not needed.
-            self._intake.store.claimed.discard(update.update_id)  # type: ignore[union-attr]
+            self._intake.claimed.discard(update.update_id)
         await dispatcher.finish(update.update_id, handled=handled)

@@ -22,6 +22,8 @@ NOW = datetime(2026, 3, 2, 10, tzinfo=UTC)
 
 async def test_updates_are_stored_once_and_handled_once(tmp_path: Path) -> None:
     store = await Store.open(tmp_path / "g.sqlite3")
+    intake = Intake(lambda: NOW)
+    intake.use(store)
     try:
         async with store.bot_autocommit() as tx:
             assert await tx.store_updates([(1, '{"a": 1}'), (2, '{"b": 2}')], NOW) == {1, 2}
@@ -43,7 +45,7 @@ async def test_updates_are_stored_once_and_handled_once(tmp_path: Path) -> None:
         # An action in the working file claims it there, once.
         async with store.bot_transaction() as tx:
             await tx.claim_update(3, NOW)
-        assert 3 in store.claimed
+        assert 3 in intake.claimed
         with pytest.raises(AlreadyProcessed):
             async with store.bot_transaction() as tx:
                 await tx.claim_update(3, NOW)

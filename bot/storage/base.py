@@ -117,9 +117,10 @@ class Store(ABC):
         # checked against the store's roster version (Tx.roster_version).
         self.units_cache: list[UnitRef] | None = None
         self.units_version: int | None = None
-        # Updates marked handled in the working file by their action (Tx.claim_update there),
-        # until the intake has seen them handled: it need not mark them again.
-        self.claimed: set[int] = set()
+        # Told, after each commit, the updates that the transaction's actions marked handled in
+        # the working file (Tx.claim_update there): the intake's (bot.intake.Intake.use), which
+        # then need not mark them again.
+        self.on_claims: Callable[[list[int]], None] | None = None
         # Drafts whose confirmation is storing their claim in the database now.
         self.confirming: set[int] = set()
         # The ledger key (bot.storage.ledgerkey), read once when the store opens.
@@ -187,6 +188,11 @@ class Store(ABC):
         assert self.key_source is not None
         self.ledger_key = make_key(self.key_source)
         return self.ledger_key
+
+    def committed(self, tx: Tx) -> None:
+        """A transaction of this store committed: the listener told of its claims."""
+        if tx.claims and self.on_claims is not None:
+            self.on_claims(tx.claims)
 
     @abstractmethod
     async def close(self) -> None: ...
@@ -345,7 +351,7 @@ class SqliteStore(Store):
                 # file sees the database read-only: it cannot).
                 self.ruleset_cache = None
             raise
-        self.claimed.update(tx.claims)
+        self.committed(tx)
 
     async def bot_atomic(self, body: Callable[[Tx], Awaitable[T]]) -> T:
         """`body` as one bot_transaction() run whole on its connection's thread: one hand-over
@@ -358,7 +364,7 @@ class SqliteStore(Store):
         there. A body that waits for anything else is refused (RuntimeError)."""
         async with self._bot_lock:
             tx, result = await self._bot._execute(self._atomically, body)
-        self.claimed.update(tx.claims)
+        self.committed(tx)
         return result
 
     def _atomically(self, body: Callable[[Tx], Awaitable[T]]) -> tuple[Tx, T]:
@@ -404,7 +410,7 @@ class SqliteStore(Store):
         async with self._bot_lock:
             tx = Tx(self._bot, self, reading=False, bot_file=True)
             yield tx
-            self.claimed.update(tx.claims)
+            self.committed(tx)
 
 
 async def _open_bot_file(path: Path) -> aiosqlite.Connection:

@@ -199,7 +199,7 @@ class PgStore(Store):
                 # The ruleset may have been written by the transaction that did not commit.
                 self.ruleset_cache = None
                 raise
-        self.claimed.update(tx.claims)
+        self.committed(tx)
 
     async def _writing(self) -> asyncpg.Connection:
         """The writer connection, opened again if it was lost (the server restarted, or the
@@ -218,7 +218,7 @@ class PgStore(Store):
         async with self._pool.acquire() as conn, shielded_transaction(conn):
             tx = Tx(PgConnection(conn), self, reading=False, bot_file=True)  # type: ignore[arg-type]
             yield tx
-        self.claimed.update(tx.claims)
+        self.committed(tx)
 
     async def bot_atomic(self, body: Callable[[Tx], Awaitable[T]]) -> T:
         # The SQLite store runs this on its connection's thread to save hand-overs; here a
@@ -246,7 +246,7 @@ class PgStore(Store):
         async with self._pool.acquire() as conn:
             tx = Tx(PgConnection(conn), self, reading=False, bot_file=True)  # type: ignore[arg-type]
             yield tx
-        self.claimed.update(tx.claims)
+        self.committed(tx)
 
     @asynccontextmanager
     async def leader_lock(self) -> AsyncIterator[LeaderLock]:
