@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from bot.storage.base import Store
 from bot.storage.query import Row, TxBase
-from bot.storage import schema
+from bot.storage.schema import TABLES as SCHEMA_TABLES
+from bot.storage.schema import Kind
 
 # Rows read and written at a time.
 CHUNK = 10_000
@@ -35,8 +36,8 @@ SMALLER_CHUNKS = {"files": 16, "bulletins": 100}
 # key (copied beside it) checks the lines.
 TABLES = tuple(
     Table(table.name, table.columns, table.key, SMALLER_CHUNKS.get(table.name, CHUNK))
-    for table in schema.TABLES
-    if table.kind is schema.Kind.ASSESSMENT
+    for table in SCHEMA_TABLES
+    if table.kind is Kind.ASSESSMENT
 )
 
 # The tables not copied: the kept sums, which the target's ledger triggers build again as the
@@ -44,7 +45,7 @@ TABLES = tuple(
 # running bot's own tables (in SQLite's working file; on PostgreSQL beside the assessment),
 # which a stopped bot does not need; and what each store keeps about itself.
 NOT_COPIED = frozenset(
-    table.name for table in schema.TABLES if table.kind is not schema.Kind.ASSESSMENT
+    table.name for table in SCHEMA_TABLES if table.kind is not Kind.ASSESSMENT
 )
 
 

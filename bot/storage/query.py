@@ -5,12 +5,12 @@ imports none of them at run time, so that every area may import it."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import aiosqlite
 
-if TYPE_CHECKING:
-    from bot.storage.base import Store
+from scoring.ruleset import Ruleset
+from scoring.standings import UnitRef
 
 Row = tuple[Any, ...]
 # The SQLite page cache of each connection (the import grows it for its length, then gives it
@@ -18,12 +18,24 @@ Row = tuple[Any, ...]
 CACHE_KIB = 64 * 1024
 
 
+class StoreState(Protocol):
+    """What the areas read and keep on their store (bot.storage.base.Store): its dialect, its
+    caches, its ledger key. Named here so that no area imports the stores."""
+
+    dialect: str
+    ruleset_cache: Ruleset | None
+    units_cache: list[UnitRef] | None
+    units_version: int | None
+
+    def writing_key(self) -> bytes: ...
+
+
 class TxBase:
     """Queries and writes on the store's connection inside one transaction: the `Tx` itself,
     and each storage area's repository on it (Repository)."""
 
     def __init__(
-        self, db: aiosqlite.Connection, store: Store, *, reading: bool, bot_file: bool = False
+        self, db: aiosqlite.Connection, store: StoreState, *, reading: bool, bot_file: bool = False
     ) -> None:
         self.db = db
         self.store = store
