@@ -44,9 +44,7 @@ TABLES = tuple(
 # lines go in (and refuse any other write), and the marker row of SQLite's triggers; the
 # running bot's own tables (in SQLite's working file; on PostgreSQL beside the assessment),
 # which a stopped bot does not need; and what each store keeps about itself.
-NOT_COPIED = frozenset(
-    table.name for table in SCHEMA_TABLES if table.kind is not Kind.ASSESSMENT
-)
+NOT_COPIED = frozenset(table.name for table in SCHEMA_TABLES if table.kind is not Kind.ASSESSMENT)
 
 
 async def first_filled(tx: TxBase) -> tuple[str, int] | None:

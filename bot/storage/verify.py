@@ -20,9 +20,9 @@ from dataclasses import dataclass
 import aiosqlite
 
 from bot.storage.base import BUSY_TIMEOUT_MS, Store
-from bot.storage.query import Row, TxBase
 from bot.storage.chain import HASHED_COLUMNS, chained, key_id, keying_mac
 from bot.storage.ledger import Anchor, Keying
+from bot.storage.query import Row, TxBase
 from bot.storage.tx import Tx
 from scoring.errors import DomainError
 
