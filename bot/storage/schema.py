@@ -41,7 +41,7 @@ BOTH = frozenset({SQLITE, POSTGRES})
 @dataclass(frozen=True)
 class Table:
     name: str
-    # The columns both stores have, in the order SQLite's migrations made them.
+    # The columns both stores have (the ledger's in the order its lines are hashed and copied).
     columns: tuple[str, ...]
     # The primary key; empty for a table without one.
     key: tuple[str, ...]
