@@ -59,8 +59,7 @@ from bot.jobs.registry import KINDS, QUOTA_REMINDER
 from bot.jobs.scheduler import SINCE_KEY
 from bot.runner import polling
 from bot.settings import Settings
-from bot.storage import Store, UnitRow
-from bot.storage.sql import sql
+from bot.storage import Store, UnitRow, sql
 from bot.usecases.setup import initialize
 
 RULESET = "dengkou-2024"
@@ -92,7 +91,7 @@ async def prepare_template(path: Path, liaisons: int) -> None:
     try:
         await initialize(store, RULESET)
         async with store.transaction() as tx:
-            await tx.upsert_units(
+            await tx.units.upsert_units(
                 [UnitRow(unit_name(i), GROUP, None) for i in range(liaisons)], SINCE
             )
             ids = dict(await tx.all(sql("SELECT name, id FROM units")))
@@ -109,7 +108,7 @@ async def prepare_template(path: Path, liaisons: int) -> None:
                 ],
             )
             # Runs due before this are not owed; the clock set at NOW makes one run due.
-            await tx.set_setting(SINCE_KEY, SINCE.isoformat())
+            await tx.config.set_setting(SINCE_KEY, SINCE.isoformat())
     finally:
         await store.close()  # also checkpoints the WAL, so copying the main file is enough
 

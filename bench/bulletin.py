@@ -25,8 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.bulletin.compose import Letter
 from bot.bulletin.render import render_file
-from bot.storage import NewRecord, Store, UnitRow, database_files
-from bot.storage.sql import sql
+from bot.storage import NewRecord, Store, UnitRow, database_files, sql
 from bot.usecases.bulletin import bulletin
 from bot.usecases.setup import initialize
 from scoring.engine import score
@@ -59,8 +58,8 @@ async def build(path: Path, units: int) -> None:
     await initialize(store, "dengkou-2024")
     names = unit_names(units)
     async with store.transaction() as tx:
-        await tx.upsert_units([UnitRow(n, g, None) for n, g in names], NOW)
-        ids = {name: unit_id for unit_id, name in (await tx.unit_lookup()).values()}
+        await tx.units.upsert_units([UnitRow(n, g, None) for n, g in names], NOW)
+        ids = {name: unit_id for unit_id, name in (await tx.units.unit_lookup()).values()}
     new = []
     for name, _ in names:
         for the_year, count in ENTRIES_PER_UNIT.items():
@@ -71,13 +70,13 @@ async def build(path: Path, units: int) -> None:
             record = Record(name, day_in(rng, 2025), rng.choice(PENALTIES))
             new.append(NewRecord(ids[name], record, score(RULESET, record)))
     async with store.transaction() as tx:
-        batch = await tx.add_batch("bench", "bench", NOW)
-        await tx.add_records(batch, new, NOW)
+        batch = await tx.records.add_batch("bench", "bench", NOW)
+        await tx.records.add_records(batch, new, NOW)
         penalty = await tx.one(
             sql("SELECT id FROM ledger WHERE points < 0 AND date >= '2025-01-01' LIMIT 1")
         )
         assert penalty is not None
-        await tx.add_reversal(batch, penalty[0], "bench", NOW)
+        await tx.ledger.add_reversal(batch, penalty[0], "bench", NOW)
         await tx.many(
             sql(
                 "INSERT INTO liaisons (user_id, unit_id, name, joined_at) "

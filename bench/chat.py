@@ -68,8 +68,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.app import CONCURRENT_UPDATES, CONNECTION_POOL
 from bot.fakeapi import FakeBotApi
-from bot.storage import Store
-from bot.storage.sql import sql
+from bot.storage import Store, sql
 from bot.usecases.imports import import_units
 from bot.usecases.setup import initialize
 from tests.pgserver import TEMPLATE, PostgresDatabases, postgres_databases, with_database

@@ -28,8 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import bot.storage.ledger as ledger_module
@@ -37,6 +35,7 @@ import bot.storage.records as records_module
 import bot.usecases.imports as imports_module
 from bench.standings import NOW, OUT, admin, unit_names, write_import_file
 from bot.storage import Store, UnitRow, database_files
+from bot.storage.connection import SqliteConnection
 from bot.storage.postgres import PgConnection
 from bot.usecases.imports import import_records
 from bot.usecases.setup import initialize
@@ -146,14 +145,12 @@ def instrumented(meter: Meter) -> Iterator[None]:
         (records_module.RecordStorage, "discard_staged", "staging discarded"),
     ]
     saved = [(owner, attr, getattr(owner, attr)) for owner, attr, _ in targets]
-    # Every statement reaches the connection through one of these (a query of Tx.one or Tx.all
-    # through execute_fetchall).
+    # Every statement reaches the store's connection through one of these (bot.storage.connection).
     counted = [
-        (aiosqlite.Connection, "execute"), (aiosqlite.Connection, "execute_fetchall"),
-        (aiosqlite.Connection, "executemany"), (PgConnection, "execute"),
-        (PgConnection, "execute_fetchall"), (PgConnection, "executemany"),
-        (PgConnection, "copy_rows"),
-    ]  # fmt: skip
+        (connection, method)
+        for connection in (SqliteConnection, PgConnection)
+        for method in ("fetch_one", "fetch_all", "execute", "execute_many", "insert_rows")
+    ]
     saved += [(owner, attr, getattr(owner, attr)) for owner, attr in counted]
 
     def counting(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -183,7 +180,7 @@ async def run_import(
     store = await Store.open(target, key=secrets.token_hex(32))
     await initialize(store, "ordos-2020")
     async with store.transaction() as tx:
-        await tx.upsert_units([UnitRow(n, g, None) for n, g in unit_names(units)], NOW)
+        await tx.units.upsert_units([UnitRow(n, g, None) for n, g in unit_names(units)], NOW)
     meter = Meter()
     if store.dialect == "postgres":
         meter.backend = await store._writer.fetchval("SELECT pg_backend_pid()")  # type: ignore[attr-defined]

@@ -42,10 +42,15 @@ import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.storage import NewRecord, Store, UnitRow, database_files
-from bot.storage.migrate import migration_files
-from bot.storage.postgres import POSTGRES_MIGRATIONS
-from bot.storage.sql import sql
+from bot.storage import (
+    POSTGRES_MIGRATIONS,
+    NewRecord,
+    Store,
+    UnitRow,
+    database_files,
+    migration_files,
+    sql,
+)
 from bot.usecases.imports import import_records
 from bot.usecases.setup import initialize
 from bot.usecases.standings import standings
@@ -98,8 +103,8 @@ async def build(target: str | Path, units: int, entries: int) -> None:
     await initialize(store, "ordos-2020")
     names = unit_names(units)
     async with store.transaction() as tx:
-        await tx.upsert_units([UnitRow(n, g, None) for n, g in names], NOW)
-        ids = {name: unit_id for unit_id, name in (await tx.unit_lookup()).values()}
+        await tx.units.upsert_units([UnitRow(n, g, None) for n, g in names], NOW)
+        ids = {name: unit_id for unit_id, name in (await tx.units.unit_lookup()).values()}
     written = 0
     while written < entries:
         chunk = []
@@ -109,8 +114,8 @@ async def build(target: str | Path, units: int, entries: int) -> None:
             chunk.append(NewRecord(ids[record.unit], record, scored))
             written += len(scored.entries)
         async with store.transaction() as tx:
-            batch = await tx.add_batch("bench", "bench", NOW)
-            await tx.add_records(batch, chunk, NOW)
+            batch = await tx.records.add_batch("bench", "bench", NOW)
+            await tx.records.add_records(batch, chunk, NOW)
     await store.close()
 
 
@@ -292,7 +297,7 @@ async def time_import(target: str | Path, path: Path, units: int) -> float:
     store = await Store.open(target, key=KEY)
     await initialize(store, "ordos-2020")
     async with store.transaction() as tx:
-        await tx.upsert_units([UnitRow(n, g, None) for n, g in unit_names(units)], NOW)
+        await tx.units.upsert_units([UnitRow(n, g, None) for n, g in unit_names(units)], NOW)
     start = time.perf_counter()
     await import_records(store, path, "bench", NOW)
     elapsed = time.perf_counter() - start

@@ -39,8 +39,7 @@ from bot.jobs.scheduler import Scheduler
 from bot.lease import Lease
 from bot.replicas import Conversations, Dispatcher, Leadership, Nudge
 from bot.settings import Settings
-from bot.storage import Store
-from bot.storage.postgres import PgStore
+from bot.storage import PgStore, Store
 from bot.usecases.setup import initialize
 from bot.usecases.verify import tell_keying
 
@@ -109,7 +108,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     app.bot_data[STORE] = store
     await tell_keying(store, settings.admin_ids, settings.now())
     intake: Intake = app.bot_data[INTAKE]
-    intake.store = store
+    intake.use(store)
     if isinstance(store, PgStore):
         await _replicate(app, store, settings, intake)
         return
@@ -128,7 +127,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
 
 async def _prepare(app: Application, store: Store, settings: Settings) -> None:  # type: ignore[type-arg]
     async with store.reading() as tx:
-        initialised = await tx.ruleset_text() is not None
+        initialised = await tx.config.ruleset_text() is not None
     if not initialised:
         await initialize(store, settings.ruleset)
     await set_commands(app, settings)
@@ -206,7 +205,7 @@ async def _hold_database(app: Application, store: Store, settings: Settings) -> 
 async def set_commands(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
     """Menus of what the database's ruleset supports: no commissions without their rules."""
     async with app.bot_data[STORE].reading() as tx:
-        shown = features(await tx.ruleset())
+        shown = features(await tx.config.ruleset())
     liaison_commands = [
         BotCommand(name, text)
         for name, (text, needs) in texts.COMMANDS_LIAISON.items()

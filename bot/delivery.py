@@ -29,8 +29,7 @@ from telegram.warnings import PTBDeprecationWarning
 from bot import texts
 from bot.buttons import Buttons
 from bot.render import fit
-from bot.storage import Outgoing, Store, Tx
-from bot.storage.outbox import EDIT_CAPTION, EDIT_TEXT
+from bot.storage import EDIT_CAPTION, EDIT_TEXT, Outgoing, Store, Tx
 
 log = logging.getLogger(__name__)
 
@@ -123,8 +122,8 @@ class Courier:
         while self._running():
             now = self._clock()
             async with self._store.bot_autocommit() if bot_file else self._store.reading() as tx:
-                batch = await tx.unsent(after, BATCH, now=now, since=self._since)
-                released = None if batch else await tx.next_release(now, self._since)
+                batch = await tx.outbox.unsent(after, BATCH, now=now, since=self._since)
+                released = None if batch else await tx.outbox.next_release(now, self._since)
             if released is not None:
                 # Held by the process that handled its action: if that one failed to send
                 # it, it is this courier's once released (and the scheduler's next wake-up
@@ -158,7 +157,7 @@ class Courier:
                     if n == 0 and not message.tried:
                         # Later ones are marked with the mark of the one before (see _send).
                         async with self._marking(message) as tx:
-                            await tx.mark_tried([message.id], self._clock())
+                            await tx.outbox.mark_tried([message.id], self._clock())
                     done = await self._send(message, following)
                 except Exception:
                     log.exception("could not deliver message %s", message.id)
@@ -223,7 +222,7 @@ class Courier:
             except Forbidden as err:
                 if message.bot_file:
                     async with self._marking(message) as tx:
-                        await tx.mark_undeliverable(message.id, err.message)
+                        await tx.outbox.mark_undeliverable(message.id, err.message)
                     await self.chat_blocked(message.chat_id, err.message)
                 else:
                     await self.chat_blocked(message.chat_id, err.message, message.id)
@@ -231,7 +230,7 @@ class Courier:
             except (BadRequest, ChatMigrated) as err:
                 log.warning("message %s to chat %s refused: %s", message.id, message.chat_id, err)
                 async with self._marking(message) as tx:
-                    await tx.mark_undeliverable(message.id, str(err))
+                    await tx.outbox.mark_undeliverable(message.id, str(err))
                 return True
             except TelegramError:
                 # Network errors, and anything else Telegram may get over: try again, as a
@@ -243,9 +242,9 @@ class Courier:
             else:
                 # The chat's following message is of the same outbox (a delivery reads one).
                 async with self._marking(message) as tx:
-                    await tx.mark_sent(message.id, self._clock())
+                    await tx.outbox.mark_sent(message.id, self._clock())
                     if following is not None and not following.tried:
-                        await tx.mark_tried([following.id], self._clock())
+                        await tx.outbox.mark_tried([following.id], self._clock())
                 return True
             if attempt + 1 < ATTEMPTS:
                 await asyncio.sleep(BACKOFF * 2**attempt)
@@ -268,7 +267,7 @@ class Courier:
             )
         elif kind == "file":  # a file the bot made (a bulletin draft), kept in the database
             async with self._store.reading() as tx:
-                stored = await tx.stored_file(int(file_id))
+                stored = await tx.bulletins.stored_file(int(file_id))
             assert stored is not None  # files are never deleted
             await self._bot.send_document(
                 message.chat_id,
@@ -305,11 +304,11 @@ class Courier:
         now = self._clock()
         async with self._store.transaction() as tx:
             if message_id is not None:
-                await tx.mark_undeliverable(message_id, reason)
-            liaison = await tx.deactivate_liaison(chat_id, reason, now)
+                await tx.outbox.mark_undeliverable(message_id, reason)
+            liaison = await tx.liaisons.deactivate_liaison(chat_id, reason, now)
             if liaison is not None:
                 notice = texts.LIAISON_BLOCKED.format(who=liaison.display, unit=liaison.unit)
-                await tx.enqueue("blocked", [(a, notice) for a in self._admins], now)
+                await tx.outbox.enqueue("blocked", [(a, notice) for a in self._admins], now)
         if liaison is not None:
             log.info("liaison %s blocked the bot and was made inactive", chat_id)
 

@@ -22,8 +22,8 @@ LEDGER_TEXT_COLUMNS = {4, 7}
 async def period_workbook(store: Store, period: Period) -> bytes:
     ruleset, table = await standings(store, period)
     async with store.reading(snapshot=True) as tx:
-        records = await tx.records_between(period.start, period.end)
-        ledger = await tx.ledger_between(period.start, period.end)
+        records = await tx.records.records_between(period.start, period.end)
+        ledger = await tx.records.ledger_between(period.start, period.end)
     workbook = new_workbook()
     add_standings_sheets(workbook, ruleset, table)
     span = texts.period_span(period)

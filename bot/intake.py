@@ -42,8 +42,7 @@ from telegram.ext import SimpleUpdateProcessor
 from telegram.request import HTTPXRequest, RequestData
 
 from bot.replicas import Conversations, Dispatcher, chat_of
-from bot.storage import Store, StoreBusy
-from bot.storage.intake import KEEP_HANDLED
+from bot.storage import KEEP_HANDLED, Store, StoreBusy
 from bot.unreadable import log_set_aside, set_aside_stored, unreadable
 
 log = logging.getLogger(__name__)
@@ -59,6 +58,9 @@ class Intake:
         # Off only to show what it prevents (tests) or what it costs (benchmarks).
         self.durable = durable
         self.store: Store | None = None
+        # Updates marked handled in the working file by their action (Tx.claim_update there),
+        # until their handlers finish: they need not be marked again.
+        self.claimed: set[int] = set()
         # Update ids of the last getUpdates batch: stored now for the first time, or before.
         self._fresh: set[int] = set()
         self._known: set[int] = set()
@@ -67,6 +69,11 @@ class Intake:
         # only through the dispatcher, each with its conversation loaded from the database.
         self.dispatcher: Dispatcher | None = None
         self.conversations: Conversations | None = None
+
+    def use(self, store: Store) -> None:
+        """Store updates in `store` (open now), and hear of the updates its actions claim."""
+        self.store = store
+        store.on_claims = self.claimed.update
 
     def replicate(self, dispatcher: Dispatcher, conversations: Conversations) -> None:
         self.dispatcher = dispatcher
@@ -139,12 +146,12 @@ class Intake:
         if not forget and not aside:
             # One statement for the batch, atomic by itself: one call, no BEGIN and COMMIT.
             async with self.store.bot_autocommit() as tx:
-                return await tx.store_updates(rows, now)
+                return await tx.intake.store_updates(rows, now)
         async with self.store.bot_transaction() as tx:
-            fresh = await tx.store_updates(rows, now)
-            kept = await tx.set_aside(aside, now)
+            fresh = await tx.intake.store_updates(rows, now)
+            kept = await tx.intake.set_aside(aside, now)
             if forget:
-                await tx.forget_updates(now - KEEP_HANDLED)
+                await tx.intake.forget_updates(now - KEEP_HANDLED)
         log_set_aside({update_id: reason for update_id, _, reason in aside if update_id in kept})
         if forget:
             self._forgotten_at = now
@@ -154,11 +161,11 @@ class Intake:
         """The update's handlers have finished: marked handled unless its action did that in
         the working file."""
         assert self.store is not None
-        if update_id in self.store.claimed:
-            self.store.claimed.discard(update_id)
+        if update_id in self.claimed:
+            self.claimed.discard(update_id)
         elif self.durable:
             async with self.store.bot_autocommit() as tx:
-                await tx.mark_handled(update_id, self._clock())
+                await tx.intake.mark_handled(update_id, self._clock())
 
     async def unhandled(self, bot: Bot) -> list[Update]:
         """The stored updates not handled yet (the last run stopped before), oldest first."""
@@ -169,11 +176,11 @@ class Intake:
         # old claims may go: forgotten first, an update whose action committed just before a
         # crash would be handled again after a long stop.
         async with self.store.bot_transaction() as tx:
-            rows = await tx.unhandled_updates()
+            rows = await tx.intake.unhandled_updates()
         try:
             # Not worth waiting for: a long import holding the lock would hold up the start.
             async with self.store.transaction(wait=False) as tx:
-                await tx.forget_updates(self._clock() - KEEP_HANDLED)
+                await tx.intake.forget_updates(self._clock() - KEEP_HANDLED)
         except StoreBusy:
             # Forgotten at the next start or daily check.
             log.info("old update marks not forgotten: the database is busy", exc_info=True)
@@ -282,5 +289,5 @@ class IntakeProcessor(SimpleUpdateProcessor):
             handled = True
         finally:
             # The claim's release marks it handled: the note of an action that did is not needed.
-            self._intake.store.claimed.discard(update.update_id)  # type: ignore[union-attr]
+            self._intake.claimed.discard(update.update_id)
         await dispatcher.finish(update.update_id, handled=handled)

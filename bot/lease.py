@@ -71,7 +71,7 @@ class Lease:
                     return told
                 if not told:
                     async with self._store.bot_transaction() as tx:
-                        current = await tx.lease_holder(self._name)
+                        current = await tx.lease.lease_holder(self._name)
                     if current is not None:
                         waiting(current.holder)
                         told = True
@@ -84,13 +84,13 @@ class Lease:
     async def _take(self) -> bool:
         now = time.time()
         async with self._store.bot_transaction() as tx:
-            if await tx.take_lease(self._name, self.holder, now, now + self._seconds):
+            if await tx.lease.take_lease(self._name, self.holder, now, now + self._seconds):
                 return True
-            current = await tx.lease_holder(self._name)
+            current = await tx.lease.lease_holder(self._name)
             return (
                 current is not None
                 and gone(current.holder)
-                and await tx.steal_lease(
+                and await tx.lease.steal_lease(
                     self._name, self.holder, current.holder, now, now + self._seconds
                 )
             )
@@ -105,10 +105,10 @@ class Lease:
             await asyncio.sleep(self._seconds / 4)
             try:
                 async with self._store.bot_transaction() as tx:
-                    kept = await tx.renew_lease(
+                    kept = await tx.lease.renew_lease(
                         self._name, self.holder, time.time() + self._seconds
                     )
-                    current = None if kept else await tx.lease_holder(self._name)
+                    current = None if kept else await tx.lease.lease_holder(self._name)
             except Exception:
                 # The working file busy for a while (it should not be: only bots write it, and
                 # briefly): the lease lasts four renewals.
@@ -123,4 +123,4 @@ class Lease:
             self._keeping.cancel()
             self._keeping = None
         async with self._store.bot_transaction() as tx:
-            await tx.release_lease(self._name, self.holder)
+            await tx.lease.release_lease(self._name, self.holder)

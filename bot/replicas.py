@@ -36,7 +36,7 @@ import asyncpg
 from telegram import Update
 from telegram.ext import Application, ConversationHandler
 
-from bot.storage.postgres import PgStore
+from bot.storage import PgStore
 from bot.unreadable import set_aside_stored
 
 log = logging.getLogger(__name__)
@@ -124,7 +124,7 @@ class Dispatcher:
         elsewhere. Either way no longer this process's to renew."""
         try:
             async with self._store.bot_autocommit() as tx:
-                await tx.finish_claim(update_id, self._clock() if handled else None)
+                await tx.intake.finish_claim(update_id, self._clock() if handled else None)
         finally:
             # Also if the release failed: the claim then expires, and the update is taken again
             # (its action, if it committed, is found done).
@@ -139,7 +139,7 @@ class Dispatcher:
                     # Updates a dead process acted on are marked handled before they are taken
                     # again (they would be handled twice).
                     async with self._store.bot_autocommit() as tx:
-                        await tx.absorb_expired_claims()
+                        await tx.intake.absorb_expired_claims()
                     absorbed_at = time.monotonic()
                 await self._take_all()
             except Exception:
@@ -152,7 +152,7 @@ class Dispatcher:
     async def _take_all(self) -> None:
         while len(self._in_flight) < self._limit and self._app.running:
             async with self._store.bot_autocommit() as tx:
-                claimed = await tx.claim_next(self.name, self._claim_seconds)
+                claimed = await tx.intake.claim_next(self.name, self._claim_seconds)
             if claimed is None:
                 return
             update_id, payload = claimed
@@ -175,7 +175,7 @@ class Dispatcher:
                 continue
             try:
                 async with self._store.bot_autocommit() as tx:
-                    renewed = await tx.renew_claims(self.name, held, self._claim_seconds)
+                    renewed = await tx.intake.renew_claims(self.name, held, self._claim_seconds)
             except Exception:
                 log.warning("could not renew the claims on updates", exc_info=True)
                 continue
@@ -250,7 +250,7 @@ class Conversations:
         if chat is None or user is None:
             return False
         async with self._store.reading() as tx:
-            kept = await tx.conversation(chat.id, user.id)
+            kept = await tx.conversations.conversation(chat.id, user.id)
         states: dict[str, Any] = {}
         data: dict[str, Any] = {}
         if kept is not None:
@@ -294,7 +294,7 @@ class Conversations:
             return  # nothing before, nothing now: most updates (a one-line report, a button)
         async with self._store.bot_autocommit() as tx:
             if states or data:
-                await tx.keep_conversation(
+                await tx.conversations.keep_conversation(
                     chat.id,
                     user.id,
                     json.dumps(states),
@@ -302,7 +302,7 @@ class Conversations:
                     self._clock(),
                 )
             else:
-                await tx.forget_conversation(chat.id, user.id)
+                await tx.conversations.forget_conversation(chat.id, user.id)
 
 
 def _seconds(timeout: float | timedelta) -> timedelta:
@@ -386,5 +386,5 @@ class Nudge:
 
     async def deliver(self) -> bool:
         async with self._store.reading() as tx:
-            await tx.notify(OUTBOX_CHANNEL, "")
+            await tx.outbox.notify(OUTBOX_CHANNEL, "")
         return False

@@ -39,7 +39,7 @@ async def set_aside_stored(
     """A stored update that turned out unreadable once taken from the intake."""
     reason = reason_of(exc)
     async with store.bot_transaction() as tx:
-        kept = await tx.set_aside([(update_id, payload, reason)], now)
+        kept = await tx.intake.set_aside([(update_id, payload, reason)], now)
     if kept:
         log_set_aside({update_id: reason})
 

@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from bot.storage.postgres import is_postgres
+from bot.storage import is_postgres
 from tests.pgserver import query
 
 

@@ -167,7 +167,7 @@ async def office_work(db: str) -> None:
     store = await Store.open(db)
     try:
         async with store.reading() as tx:
-            finance, _ = await tx.resolve_unit("财政局")
+            finance, _ = await tx.units.resolve_unit("财政局")
         (wrong,) = [
             line for line in await ledger_lines(store, finance, year(2025)) if line.points == -50
         ]

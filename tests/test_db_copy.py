@@ -13,10 +13,9 @@ from typing import Any
 import pytest
 
 from bot import texts
-from bot.storage import Store, bot_file_path, shown
+from bot.storage import Store, bot_file_path, is_postgres, shown
 from bot.storage.copy import NOT_COPIED, TABLES
 from bot.storage.ledger import LEDGER_COLUMNS
-from bot.storage.postgres import is_postgres
 from tests.conftest import Cli, write_csv
 from tests.pgserver import PostgresDatabases, query, run_sync
 from tests.stores import rows
@@ -199,7 +198,7 @@ async def received(db: str, updates: list[tuple[int, str]]) -> None:
     store = await Store.open(db)
     try:
         async with store.bot_autocommit() as tx:
-            await tx.store_updates(updates, datetime(2024, 7, 1))
+            await tx.intake.store_updates(updates, datetime(2024, 7, 1))
     finally:
         await store.close()
 

@@ -12,8 +12,7 @@ import pytest
 from bot import texts
 from bot.cli import main
 from bot.logs import RedactSecret
-from bot.storage import password_of
-from bot.storage.dsn import check_url
+from bot.storage import check_url, password_of
 from scoring.errors import DomainError
 
 UNENCODED = texts.ERRORS["db_url_unencoded"]

@@ -35,7 +35,7 @@ async def test_a_courier_stopped_mid_broadcast_repeats_only_what_was_in_flight(
     owed = [(5000 + chat, f"通知 {chat}-{n}") for n in range(PER_CHAT) for chat in range(CHATS)]
     try:
         async with store.transaction() as tx:
-            await tx.enqueue("broadcast", owed, _now())
+            await tx.outbox.enqueue("broadcast", owed, _now())
         async with FakeBotApi() as server:
             # Each send is taken at once and answered later: a courier stopped meanwhile has
             # messages Telegram received and it never marked sent.
@@ -92,7 +92,7 @@ async def test_an_answer_is_left_to_its_process_until_its_hold_ends(database: st
     written = _now()
     try:
         async with store.transaction() as tx:
-            await tx.enqueue_answer(
+            await tx.outbox.enqueue_answer(
                 "answer:1", 5001, ["已记录报送"], written, written + ANSWER_HOLD
             )
         async with FakeBotApi() as server, Bot(server.token, base_url=server.base_url) as bot:
@@ -108,7 +108,9 @@ async def test_an_answer_is_left_to_its_process_until_its_hold_ends(database: st
             assert [m.text for m in server.sent] == [f"{texts.RESENT}已记录报送"]
 
         async with store.transaction() as tx:
-            await tx.enqueue_answer("answer:2", 5002, ["第二条"], written, written + ANSWER_HOLD)
+            await tx.outbox.enqueue_answer(
+                "answer:2", 5002, ["第二条"], written, written + ANSWER_HOLD
+            )
         async with FakeBotApi() as server, Bot(server.token, base_url=server.base_url) as bot:
             # One process at a time (SQLite's lease): a courier started after the answer was
             # written sends it at once; a shared one waits for the hold.

@@ -23,46 +23,48 @@ NOW = datetime(2026, 3, 2, 10, tzinfo=UTC)
 
 async def test_updates_are_stored_once_and_handled_once(tmp_path: Path) -> None:
     store = await Store.open(tmp_path / "g.sqlite3")
+    intake = Intake(lambda: NOW)
+    intake.use(store)
     try:
         async with store.bot_autocommit() as tx:
-            assert await tx.store_updates([(1, '{"a": 1}'), (2, '{"b": 2}')], NOW) == {1, 2}
+            assert await tx.intake.store_updates([(1, '{"a": 1}'), (2, '{"b": 2}')], NOW) == {1, 2}
         async with store.bot_autocommit() as tx:
             # A redelivered batch: only the update never seen is fresh.
             later = NOW + timedelta(seconds=1)
-            assert await tx.store_updates([(2, '{"b": 2}'), (3, '{"c": 3}')], later) == {3}
-            assert await tx.unhandled_updates() == [
+            assert await tx.intake.store_updates([(2, '{"b": 2}'), (3, '{"c": 3}')], later) == {3}
+            assert await tx.intake.unhandled_updates() == [
                 (1, '{"a": 1}'),
                 (2, '{"b": 2}'),
                 (3, '{"c": 3}'),
             ]
         # An action in the database claims its update there, once.
         async with store.transaction() as tx:
-            await tx.claim_update(2, NOW)
+            await tx.intake.claim_update(2, NOW)
         with pytest.raises(AlreadyProcessed):
             async with store.transaction() as tx:
-                await tx.claim_update(2, NOW)
+                await tx.intake.claim_update(2, NOW)
         # An action in the working file claims it there, once.
         async with store.bot_transaction() as tx:
-            await tx.claim_update(3, NOW)
-        assert 3 in store.claimed
+            await tx.intake.claim_update(3, NOW)
+        assert 3 in intake.claimed
         with pytest.raises(AlreadyProcessed):
             async with store.bot_transaction() as tx:
-                await tx.claim_update(3, NOW)
+                await tx.intake.claim_update(3, NOW)
         async with store.bot_autocommit() as tx:
             # 2 is claimed in the database: the working file learns it is handled.
-            assert await tx.unhandled_updates() == [(1, '{"a": 1}')]
-            await tx.mark_handled(1, NOW)
-            await tx.mark_handled(3, NOW + timedelta(days=5))  # handled already: unchanged
-            assert await tx.unhandled_updates() == []
+            assert await tx.intake.unhandled_updates() == [(1, '{"a": 1}')]
+            await tx.intake.mark_handled(1, NOW)
+            await tx.intake.mark_handled(3, NOW + timedelta(days=5))  # handled already: unchanged
+            assert await tx.intake.unhandled_updates() == []
         # An action on an update never stored counts once too.
         async with store.bot_transaction() as tx:
-            await tx.claim_update(99, NOW)
+            await tx.intake.claim_update(99, NOW)
         async with store.bot_autocommit() as tx:
-            assert await tx.forget_updates(NOW + timedelta(seconds=1)) == 4
-            assert await tx.store_updates([(1, "{}")], NOW) == {1}, "forgotten, new again"
+            assert await tx.intake.forget_updates(NOW + timedelta(seconds=1)) == 4
+            assert await tx.intake.store_updates([(1, "{}")], NOW) == {1}, "forgotten, new again"
         async with store.transaction() as tx:
-            assert await tx.forget_updates(NOW + timedelta(seconds=1)) == 1
-            await tx.claim_update(2, NOW)  # forgotten in the database too: new again
+            assert await tx.intake.forget_updates(NOW + timedelta(seconds=1)) == 1
+            await tx.intake.claim_update(2, NOW)  # forgotten in the database too: new again
     finally:
         await store.close()
 
@@ -79,7 +81,7 @@ async def test_updates_stored_but_not_handled_come_first_at_the_next_start(tmp_p
         unreadable = {"update_id": second["update_id"], "message": {}}
         store = await Store.open(db)
         async with store.bot_autocommit() as tx:
-            await tx.store_updates(
+            await tx.intake.store_updates(
                 [
                     (first["update_id"], json.dumps(first)),
                     (second["update_id"], json.dumps(unreadable)),
@@ -97,7 +99,7 @@ async def test_updates_stored_but_not_handled_come_first_at_the_next_start(tmp_p
     assert len(server.messages_to(STRANGER)) == 2, "each update handled once"
     store = await Store.open(db)
     async with store.bot_autocommit() as tx:
-        assert await tx.unhandled_updates() == []
+        assert await tx.intake.unhandled_updates() == []
     await store.close()
 
 
@@ -108,15 +110,15 @@ async def test_an_update_acted_on_before_a_long_stop_is_not_handled_again(tmp_pa
     store = await Store.open(tmp_path / "g.sqlite3")
     try:
         async with store.bot_autocommit() as tx:
-            await tx.store_updates([(5, '{"update_id": 5}'), (6, '{"update_id": 6}')], NOW)
+            await tx.intake.store_updates([(5, '{"update_id": 5}'), (6, '{"update_id": 6}')], NOW)
         async with store.transaction() as tx:
-            await tx.claim_update(5, NOW)
+            await tx.intake.claim_update(5, NOW)
         intake = Intake(lambda: NOW + timedelta(days=5))
         intake.store = store
         assert [u.update_id for u in await intake.unhandled(Bot("1:a"))] == [6]
         async with store.transaction() as tx:
             assert await tx.all(sql("SELECT update_id FROM claimed_updates")) == [], "forgotten"
         async with store.bot_autocommit() as tx:
-            assert await tx.unhandled_updates() == [(6, '{"update_id": 6}')]
+            assert await tx.intake.unhandled_updates() == [(6, '{"update_id": 6}')]
     finally:
         await store.close()

@@ -27,19 +27,21 @@ async def test_the_lease_is_held_renewed_taken_over_and_lost(tmp_path: Path) -> 
     store = await Store.open(tmp_path / "g.sqlite3")
     try:
         async with store.bot_transaction() as tx:
-            assert await tx.take_lease("bot", "a", 100.0, 120.0)
-            assert not await tx.take_lease("bot", "b", 110.0, 130.0), "held by a"
-            assert await tx.take_lease("bot", "a", 110.0, 130.0), "a may take its own again"
-            assert await tx.renew_lease("bot", "a", 140.0)
-            assert await tx.take_lease("bot", "b", 141.0, 161.0), "expired: b takes over"
-            assert not await tx.renew_lease("bot", "a", 170.0), "a has lost it"
-            assert not await tx.steal_lease("bot", "c", "a", 150.0, 170.0), "a no longer holds it"
-            assert await tx.steal_lease("bot", "c", "b", 150.0, 170.0)
-            await tx.release_lease("bot", "b")
-            holder = await tx.lease_holder("bot")
+            assert await tx.lease.take_lease("bot", "a", 100.0, 120.0)
+            assert not await tx.lease.take_lease("bot", "b", 110.0, 130.0), "held by a"
+            assert await tx.lease.take_lease("bot", "a", 110.0, 130.0), "a may take its own again"
+            assert await tx.lease.renew_lease("bot", "a", 140.0)
+            assert await tx.lease.take_lease("bot", "b", 141.0, 161.0), "expired: b takes over"
+            assert not await tx.lease.renew_lease("bot", "a", 170.0), "a has lost it"
+            assert not await tx.lease.steal_lease("bot", "c", "a", 150.0, 170.0), (
+                "a no longer holds it"
+            )
+            assert await tx.lease.steal_lease("bot", "c", "b", 150.0, 170.0)
+            await tx.lease.release_lease("bot", "b")
+            holder = await tx.lease.lease_holder("bot")
             assert holder is not None and holder.holder == "c", "only its holder releases it"
-            await tx.release_lease("bot", "c")
-            assert await tx.lease_holder("bot") is None
+            await tx.lease.release_lease("bot", "c")
+            assert await tx.lease.lease_holder("bot") is None
     finally:
         await store.close()
 

@@ -96,7 +96,7 @@ async def reverse_one_adoption(db: str) -> None:
     store = await Store.open(db)
     try:
         async with store.reading() as tx:
-            unit_id, _ = await tx.resolve_unit("紫港街道")
+            unit_id, _ = await tx.units.resolve_unit("紫港街道")
         lines = await ledger_lines(store, unit_id, quarter(2024, 2))
         first = next(line for line in lines if line.points == 5)
         await reverse(store, first.id, "重复登记", 1, 1, NOW)

@@ -63,7 +63,9 @@ async def bind_liaisons(db: str) -> None:
     try:
         async with store.transaction() as tx:
             for user, unit in [*LIAISONS.items(), (GUIDED, 4)]:
-                await tx.bind_liaison(user, unit, f"信息员{user}", "", datetime(2026, 1, 5))
+                await tx.liaisons.bind_liaison(
+                    user, unit, f"信息员{user}", "", datetime(2026, 1, 5)
+                )
     finally:
         await store.close()
 

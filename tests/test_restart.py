@@ -30,7 +30,7 @@ import pytest
 
 from bot import texts
 from bot.fakeapi import FakeBotApi
-from bot.storage.base import bot_file_path
+from bot.storage import bot_file_path
 from tests.bots import LIAISONS, Liaisons, assert_each_once, liaisons_db, start_bot, titles
 from tests.chat import ADMIN, flat
 

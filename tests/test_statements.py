@@ -13,8 +13,7 @@ import pytest
 import bot.storage.copy
 import bot.storage.tx
 import bot.storage.verify  # noqa: F401
-from bot.storage import Store, bot_file_path
-from bot.storage.postgres import is_postgres
+from bot.storage import Store, bot_file_path, is_postgres
 from bot.storage.sql import (
     POSTGRES,
     SQLITE,

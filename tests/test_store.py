@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage import NewRecord, Store, Tx
-from bot.storage.migrate import migration_files
+from bot.storage import NewRecord, Store, Tx, migration_files
 from bot.storage.records import CHAIN_CHUNK
 from bot.storage.sql import sql
 from bot.usecases.setup import initialize
@@ -43,9 +42,9 @@ async def test_migrations_pragmas_and_append_only_ledger(tmp_path: Path) -> None
         await tx.write(
             sql("INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')")
         )
-        batch = await tx.add_batch("test", "tester", NOW)
+        batch = await tx.records.add_batch("test", "tester", NOW)
         record = Record("教育局", date(2024, 5, 6), "city.jccc")
-        await tx.add_records(batch, [NewRecord(1, record, score(ruleset, record))], NOW)
+        await tx.records.add_records(batch, [NewRecord(1, record, score(ruleset, record))], NOW)
     await store.close()
 
     with sqlite3.connect(path) as db:
@@ -74,11 +73,11 @@ async def test_a_failing_action_leaves_nothing(database: str) -> None:
             await tx.write(
                 sql("INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')")
             )
-            batch = await tx.add_batch("test", "tester", NOW)
-            await tx.add_records(batch, [NewRecord(1, record, score(ruleset, record))], NOW)
+            batch = await tx.records.add_batch("test", "tester", NOW)
+            await tx.records.add_records(batch, [NewRecord(1, record, score(ruleset, record))], NOW)
             raise RuntimeError("the process dies half-way")
     async with store.reading() as tx:
-        assert await tx.units() == []
+        assert await tx.units.units() == []
         assert await tx.all(sql("SELECT * FROM ledger")) == []
     await store.close()
 
@@ -92,7 +91,7 @@ async def test_a_cancelled_transaction_leaves_the_store_usable(database: str) ->
 
             async def writes(n: int = steps) -> None:
                 async with store.transaction() as tx:
-                    await tx.set_setting("cancelled", str(n))
+                    await tx.config.set_setting("cancelled", str(n))
                     await asyncio.sleep(60)
 
             task = asyncio.ensure_future(writes())
@@ -102,10 +101,10 @@ async def test_a_cancelled_transaction_leaves_the_store_usable(database: str) ->
             with pytest.raises(asyncio.CancelledError):
                 await task
             async with store.transaction() as tx:
-                assert await tx.setting("cancelled") is None
-                await tx.set_setting("after", str(steps))
+                assert await tx.config.setting("cancelled") is None
+                await tx.config.set_setting("after", str(steps))
             async with store.reading() as tx:
-                assert await tx.setting("after") == str(steps)
+                assert await tx.config.setting("after") == str(steps)
     finally:
         await store.close()
 
@@ -120,8 +119,8 @@ async def test_a_transaction_run_whole_commits_or_leaves_nothing(database: str) 
     record = Record("教育局", date(2024, 5, 6), "city.jccc", title="一篇信息")
 
     async def stores(tx: Tx) -> int:
-        (unit,) = await tx.units()
-        return await tx.add_draft(7, unit.id, record, "", NOW)
+        (unit,) = await tx.units.units()
+        return await tx.drafts.add_draft(7, unit.id, record, "", NOW)
 
     async def fails(tx: Tx) -> int:
         await stores(tx)
@@ -138,7 +137,7 @@ async def test_a_transaction_run_whole_commits_or_leaves_nothing(database: str) 
     draft_id = await store.bot_atomic(stores)
     assert await drafts() == [(7, "一篇信息")]
     async with store.bot_transaction() as tx:
-        draft = await tx.draft(draft_id)
+        draft = await tx.drafts.draft(draft_id)
     assert draft is not None and draft.unit == "教育局" and draft.record == record
     await store.close()
 
@@ -153,8 +152,10 @@ async def test_an_atomic_body_that_waits_is_refused_and_leaves_nothing(tmp_path:
         )
 
     async def waits(tx: Tx) -> int:
-        (unit,) = await tx.units()
-        await tx.add_draft(7, unit.id, Record("教育局", date(2024, 5, 6), "city.jccc"), "", NOW)
+        (unit,) = await tx.units.units()
+        await tx.drafts.add_draft(
+            7, unit.id, Record("教育局", date(2024, 5, 6), "city.jccc"), "", NOW
+        )
         await asyncio.sleep(0)
         return 0
 
@@ -177,21 +178,23 @@ async def test_reads_never_wait_for_a_writer(tmp_path: Path) -> None:
             sql("INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')")
         )
     async with store.reading() as tx:
-        assert [u.name for u in await tx.units()] == ["教育局"]  # this store's commit, at once
+        assert [u.name for u in await tx.units.units()] == [
+            "教育局"
+        ]  # this store's commit, at once
     other = sqlite3.connect(path, isolation_level=None)
     try:
         other.execute("BEGIN IMMEDIATE")
         other.execute("INSERT INTO units (name, group_id, created_at) VALUES ('公安局', 'B', '')")
         start = time.monotonic()
         async with store.reading(snapshot=True) as tx:
-            assert [u.name for u in await tx.units()] == ["教育局"]
-            assert await tx.ruleset_text() is not None
+            assert [u.name for u in await tx.units.units()] == ["教育局"]
+            assert await tx.config.ruleset_text() is not None
         # The busy timeout is a minute: a read that waited for the writer would show.
         assert time.monotonic() - start < 1.0
         other.execute("COMMIT")
         # Another connection's commit: the cached roster is read again (PRAGMA data_version).
         async with store.reading() as tx:
-            assert [u.name for u in await tx.units()] == ["教育局", "公安局"]
+            assert [u.name for u in await tx.units.units()] == ["教育局", "公安局"]
         # The reading connection refuses to write.
         with pytest.raises(sqlite3.OperationalError):
             async with store.reading() as tx:
@@ -223,8 +226,8 @@ async def test_staged_records_are_stored_as_add_records_stores_them(
                 )
             # Something stored already: new ids follow it.
             first = Record("教育局", date(2024, 4, 1), "city.zwyq.brief")
-            batch = await tx.add_batch("test", "tester", NOW)
-            await tx.add_records(batch, [NewRecord(1, first, score(ruleset, first))], NOW)
+            batch = await tx.records.add_batch("test", "tester", NOW)
+            await tx.records.add_records(batch, [NewRecord(1, first, score(ruleset, first))], NOW)
         records = [
             Record(
                 "教育局", date(2024, 5, 6), "city.jccc", None, (("endorse.city_leader", 2),), "调研"
@@ -238,13 +241,13 @@ async def test_staged_records_are_stored_as_add_records_stores_them(
         new.append(NewRecord(2, records[0], score(ruleset, records[0]), status="pending"))
         if staged:
             async with store.staging() as tx:
-                lines = await tx.stage_records(new)
+                lines = await tx.records.stage_records(new)
         async with store.transaction() as tx:
-            batch = await tx.add_batch("test", "tester", NOW)
+            batch = await tx.records.add_batch("test", "tester", NOW)
             if staged:
-                await tx.insert_staged(batch, NOW, lines)
+                await tx.records.insert_staged(batch, NOW, lines)
             else:
-                await tx.add_records(batch, new, NOW)
+                await tx.records.add_records(batch, new, NOW)
         async with store.reading() as tx:
             stored.append([await tx.all(sql(f"SELECT * FROM {t} ORDER BY 1, 2")) for t in tables])
         await store.close()
@@ -282,13 +285,13 @@ async def test_staged_lines_chained_across_chunks_as_add_records_chains_them(
         assert all(len(n.scored.entries) == 1 for n in new)
         if staged:
             async with store.staging() as tx:
-                staged_lines = await tx.stage_records(new)
+                staged_lines = await tx.records.stage_records(new)
         async with store.transaction() as tx:
-            batch = await tx.add_batch("test", "tester", NOW)
+            batch = await tx.records.add_batch("test", "tester", NOW)
             if staged:
-                await tx.insert_staged(batch, NOW, staged_lines)
+                await tx.records.insert_staged(batch, NOW, staged_lines)
             else:
-                await tx.add_records(batch, new, NOW)
+                await tx.records.add_records(batch, new, NOW)
         async with store.reading() as tx:
             stored.append(await tx.all(_LEDGER))
         assert (await verify(store)).lines == lines

@@ -133,7 +133,7 @@ async def test_an_unreadable_update_stored_before_is_set_aside_at_the_start(
     store = await Store.open(database)
     try:
         async with store.bot_autocommit() as tx:
-            await tx.store_updates(
+            await tx.intake.store_updates(
                 [(900, json.dumps({"update_id": 900, **POISON}))], datetime.now(UTC)
             )
     finally:

@@ -11,10 +11,8 @@ import asyncpg
 import pytest
 
 from bot import texts
-from bot.storage import Store
+from bot.storage import Store, is_postgres, migration_files
 from bot.storage.chain import line_hash
-from bot.storage.migrate import migration_files
-from bot.storage.postgres import is_postgres
 from tests.chat import ADMIN, flat, running_bot
 from tests.conftest import Cli, write_csv
 from tests.jobs import at, clock, idle, run_at

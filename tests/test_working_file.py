@@ -19,9 +19,8 @@ from telegram import Bot
 from bot import texts
 from bot.intake import Intake
 from bot.lease import Lease
-from bot.storage import Store, bot_file_path, database_files
+from bot.storage import Store, bot_file_path, database_files, migration_files
 from bot.storage.chain import line_hash
-from bot.storage.migrate import migration_files
 from bot.storage.sql import sql
 from scoring.errors import DomainError
 from scoring.records import Record
@@ -141,11 +140,11 @@ async def test_a_database_from_before_the_working_file_moves_what_the_bot_had_ke
     store = await Store.open(path)
     try:
         async with store.bot_autocommit() as tx:
-            assert await tx.unhandled_updates() == [(11, '{"update_id": 11}')]
+            assert await tx.intake.unhandled_updates() == [(11, '{"update_id": 11}')]
             # The update handled before is known: delivered again, it is not fresh.
-            assert await tx.store_updates([(10, "{}")], NOW) == set()
+            assert await tx.intake.store_updates([(10, "{}")], NOW) == set()
         async with store.bot_transaction() as tx:
-            draft = await tx.draft(5)
+            draft = await tx.drafts.draft(5)
         assert draft is not None and draft.unit == "教育局" and draft.record.title == "一篇调研"
         async with store.transaction() as tx:
             assert await tx.all(sql("SELECT update_id FROM claimed_updates")) == [(10,)]
@@ -182,9 +181,11 @@ async def test_a_working_file_beside_another_database_keeps_only_unhandled_updat
     try:
         await add_unit(store, "教育局", "A")
         async with store.bot_transaction() as tx:
-            draft_id = await tx.add_draft(7, 1, Record("教育局", NOW.date(), "city.jccc"), "", NOW)
-            assert await tx.store_updates([(1, "{}"), (2, "{}")], NOW) == {1, 2}
-            await tx.mark_handled(1, NOW)
+            draft_id = await tx.drafts.add_draft(
+                7, 1, Record("教育局", NOW.date(), "city.jccc"), "", NOW
+            )
+            assert await tx.intake.store_updates([(1, "{}"), (2, "{}")], NOW) == {1, 2}
+            await tx.intake.mark_handled(1, NOW)
     finally:
         await store.close()
     for file in database_files(path)[:3]:
@@ -194,9 +195,9 @@ async def test_a_working_file_beside_another_database_keeps_only_unhandled_updat
         await add_unit(store, "公安局", "B")
         async with store.bot_autocommit() as tx:
             # Its unit 1 is 公安局 now: the old summary is gone rather than confirmed for it.
-            assert await tx.draft(draft_id) is None
-            assert await tx.unhandled_updates() == [(2, "{}")]
-            assert await tx.store_updates([(1, "{}")], NOW) == {1}, "the old mark is gone"
+            assert await tx.drafts.draft(draft_id) is None
+            assert await tx.intake.unhandled_updates() == [(2, "{}")]
+            assert await tx.intake.store_updates([(1, "{}")], NOW) == {1}, "the old mark is gone"
     finally:
         await store.close()
 
@@ -219,9 +220,9 @@ async def test_the_start_does_not_wait_for_the_write_lock(tmp_path: Path) -> Non
     store = await Store.open(path)
     try:
         async with store.bot_autocommit() as tx:
-            await tx.store_updates([(6, '{"update_id": 6}')], NOW)
+            await tx.intake.store_updates([(6, '{"update_id": 6}')], NOW)
         async with store.transaction() as tx:
-            await tx.claim_update(5, NOW)
+            await tx.intake.claim_update(5, NOW)
         intake = Intake(lambda: NOW + timedelta(days=5))
         intake.store = store
         with write_lock_held(path):

@@ -19,8 +19,7 @@ from pydantic import ValidationError
 
 from bot import texts
 from bot.settings import Settings
-from bot.storage.dsn import check_url
-from bot.storage.postgres import is_postgres
+from bot.storage import check_url, is_postgres
 from scoring.errors import DomainError
 from scoring.text import clean_text
 

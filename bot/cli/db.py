@@ -10,8 +10,7 @@ from pathlib import Path
 from bot import texts
 from bot.cli.common import on_database, print_verified
 from bot.settings import Settings
-from bot.storage import STORAGE_ERRORS, Store, shown
-from bot.storage.postgres import is_postgres
+from bot.storage import STORAGE_ERRORS, Store, is_postgres, shown
 from bot.usecases.copy import copy_database
 from bot.usecases.verify import verify
 from scoring.errors import DomainError

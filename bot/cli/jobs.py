@@ -32,8 +32,8 @@ async def _jobs(store: Store, settings: Settings) -> int:
     """What the scheduler made lately and what it will make next."""
     now = settings.now()
     async with store.reading() as tx:
-        ruleset = await tx.ruleset()
-        recent = await tx.recent_job_runs(JOBS_SHOWN)
+        ruleset = await tx.config.ruleset()
+        recent = await tx.jobs.recent_job_runs(JOBS_SHOWN)
         open_ones = await commissions.open_commissions(tx)
     print(texts.JOBS_RECENT)
     for job, period, ran_at, outcome, detail in recent:

@@ -39,7 +39,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     async def show(store: Store) -> int:
         async with store.reading() as tx:
-            ruleset = await tx.ruleset()
+            ruleset = await tx.config.ruleset()
         print(render.ruleset_text(ruleset), end="")
         if newer := await newer_method(store):
             print("\n" + render.rule_changes_text(ruleset.id, newer), end="")

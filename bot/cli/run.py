@@ -14,8 +14,7 @@ import sys
 from bot import logs, texts
 from bot.cli.sandbox import sandbox
 from bot.settings import Settings
-from bot.storage import password_of
-from bot.storage.postgres import is_postgres
+from bot.storage import is_postgres, password_of
 
 log = logging.getLogger("govinfo-bot")
 

@@ -41,7 +41,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 async def _checked(store: Store, period: Period, now: datetime) -> Period:
     """The period, if it lies within the ruleset's years (scoring.periods.check_period)."""
     async with store.reading() as tx:
-        ruleset = await tx.ruleset()
+        ruleset = await tx.config.ruleset()
     return check_period(period, ruleset.effective_from, now.date())
 
 

@@ -23,9 +23,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     async def template(store: Store) -> int:
         """A workbook to fill in, with the database's units and the ruleset's items."""
         async with store.reading() as tx:
-            ruleset = await tx.ruleset()
-            active = {name for _, name in (await tx.unit_lookup()).values()}
-            units = [u.name for u in await tx.units() if u.name in active]
+            ruleset = await tx.config.ruleset()
+            active = {name for _, name in (await tx.units.unit_lookup()).values()}
+            units = [u.name for u in await tx.units.units() if u.name in active]
         if args.kind == "records":
             data = records_template(ruleset, units, now.date())
             sheet = texts.TEMPLATE_RECORDS_SHEET

@@ -23,7 +23,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if anchor is not None:
             print(texts.VERIFY_ANCHOR_OK.format(anchor=anchor, line=anchor.line))
         async with store.bot_autocommit() as tx:
-            if aside := await tx.set_aside_count():
+            if aside := await tx.intake.set_aside_count():
                 print(texts.VERIFY_SET_ASIDE.format(count=aside))
         return 0
 

@@ -40,7 +40,7 @@ async def _period(context: Context, text: str) -> Period:
     if not text:
         return quarter_of(quarter_of(today).start - timedelta(days=1))
     async with store(context).reading() as tx:
-        ruleset = await tx.ruleset()
+        ruleset = await tx.config.ruleset()
     return read_period(text, ruleset, today)
 
 

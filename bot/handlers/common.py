@@ -206,7 +206,7 @@ async def current_liaison(update: Update, context: Context) -> Liaison:
     if user is None:
         raise DomainError("not_liaison")
     async with store(context).reading() as tx:
-        liaison = await tx.liaison(user.id, active_only=True)
+        liaison = await tx.liaisons.liaison(user.id, active_only=True)
     if liaison is None:
         raise DomainError("not_liaison")
     return liaison

@@ -89,7 +89,7 @@ async def start(update: Update, context: Context) -> None:
         await answer_now(context, answer.owed)
         return
     async with store(context).reading() as tx:
-        liaison = await tx.liaison(user.id, active_only=True)
+        liaison = await tx.liaisons.liaison(user.id, active_only=True)
     if liaison is not None:
         await message.reply_text(
             fit(texts.WELCOME_LIAISON.format(name=user.first_name, unit=liaison.unit))
@@ -104,7 +104,7 @@ async def help_command(update: Update, context: Context) -> None:
     assert update.effective_message is not None
     user = update.effective_user
     async with store(context).reading() as tx:
-        shown = features(await tx.ruleset())
+        shown = features(await tx.config.ruleset())
     text = help_text(texts.HELP_LIAISON_HEAD, texts.HELP_LIAISON, shown)
     if is_admin(context, user.id if user else None):
         text += "\n\n" + help_text(texts.HELP_ADMIN_HEAD, texts.HELP_ADMIN, shown)
@@ -190,7 +190,7 @@ async def me(update: Update, context: Context) -> None:
     liaison = await current_liaison(update, context)
     s = await status.unit_status(store(context), liaison, now(context))
     async with store(context).reading() as tx:
-        ruleset = await tx.ruleset()
+        ruleset = await tx.config.ruleset()
     group = ruleset.groups_by_key[liaison.group].display
     head = texts.ME_HEAD.format(unit="{unit}", group=group)
     lines = [head.format(unit=shorten(s.unit, PHONE_COLUMNS - phone_width(head) + 6))]
@@ -235,7 +235,7 @@ async def rank(update: Update, context: Context) -> None:
     require_private(update)
     liaison = await current_liaison(update, context)
     async with store(context).reading() as tx:
-        ruleset = await tx.ruleset()
+        ruleset = await tx.config.ruleset()
     period = read_period(args_text(context), ruleset, now(context).date())
     ruleset, result = await standings(store(context), period, [liaison.group])
     group = status.group_of(result, liaison.group)
@@ -272,7 +272,7 @@ async def full_table_button(update: Update, context: Context) -> None:
     user = update.effective_user
     assert query is not None and query.data is not None and user is not None
     async with store(context).reading() as tx:
-        ruleset = await tx.ruleset()
+        ruleset = await tx.config.ruleset()
     label = query.data.partition(":")[2]
     try:
         period = read_period(label, ruleset, now(context).date()) if label else None
@@ -293,7 +293,7 @@ async def history(update: Update, context: Context) -> None:
     liaison = await current_liaison(update, context)
     lines = await status.history(store(context), liaison.unit_id)
     async with store(context).reading() as tx:
-        ruleset = await tx.ruleset()
+        ruleset = await tx.config.ruleset()
     # A record a few short lines, records apart: a phone shows each line whole.
     text = "\n\n".join(
         texts.HISTORY_LINE.format(
@@ -325,7 +325,7 @@ async def why(update: Update, context: Context) -> None:
     require_private(update)
     liaison = await current_liaison(update, context)
     async with store(context).reading() as tx:
-        ruleset = await tx.ruleset()
+        ruleset = await tx.config.ruleset()
     period = read_period(args_text(context), ruleset, now(context).date())
     lines = await status.ledger_lines(store(context), liaison.unit_id, period)
     assert update.effective_message is not None

@@ -167,7 +167,7 @@ async def invite(update: Update, context: Context, admin_id: int) -> None:
 async def list_liaisons(update: Update, context: Context, admin_id: int) -> None:
     people = await roster.list_liaisons(store(context))
     async with store(context).reading() as tx:
-        groups = {g.id: g.display for g in (await tx.ruleset()).groups}
+        groups = {g.id: g.display for g in (await tx.config.ruleset()).groups}
     lines = [
         texts.LIAISON_LINE.format(
             name=p.name,
@@ -213,7 +213,7 @@ async def pending(update: Update, context: Context, admin_id: int) -> None:
     whatever became of the message that first brought it."""
     waiting = await reports.pending(store(context))
     async with store(context).reading() as tx:
-        ruleset = await tx.ruleset()
+        ruleset = await tx.config.ruleset()
     assert update.effective_message is not None
     if not waiting:
         await say(update, texts.PENDING_NONE)
@@ -394,10 +394,10 @@ def _name(update: Update) -> str:
 
 async def units(update: Update, context: Context, admin_id: int) -> None:
     async with store(context).reading() as tx:
-        ruleset = await tx.ruleset()
-        all_units = await tx.units()
-        aliases = await tx.unit_aliases()
-        people = await tx.liaisons()
+        ruleset = await tx.config.ruleset()
+        all_units = await tx.units.units()
+        aliases = await tx.units.unit_aliases()
+        people = await tx.liaisons.liaisons()
     groups = {g.id: g.display for g in ruleset.groups}
     counts: dict[int, int] = {}
     for p in people:
@@ -459,7 +459,7 @@ async def export(update: Update, context: Context, admin_id: int) -> None:
 
 async def _period(context: Context, text: str | None) -> Period:
     async with store(context).reading() as tx:
-        ruleset = await tx.ruleset()
+        ruleset = await tx.config.ruleset()
     return read_period(text, ruleset, now(context).date())
 
 

@@ -96,7 +96,7 @@ async def _ruleset(context: Context) -> Ruleset:
     if (ruleset := store(context).ruleset_cache) is not None:
         return ruleset  # as tx.ruleset() would give it, without waiting for the reading lock
     async with store(context).reading() as tx:
-        return await tx.ruleset()
+        return await tx.config.ruleset()
 
 
 @answers_errors

@@ -103,9 +103,9 @@ class Scheduler:
             return  # stopping: the next start catches up
         try:
             async with self._store.reading() as tx:
-                ruleset = await tx.ruleset()
+                ruleset = await tx.config.ruleset()
                 open_ones = await commissions.open_commissions(tx)
-                waiting = await tx.unsent(0, 1)
+                waiting = await tx.outbox.unsent(0, 1)
         except Exception:
             log.exception("could not read the schedule; trying again shortly")
             self._wake_at(now + RETRY)
@@ -123,13 +123,13 @@ class Scheduler:
 
     async def make_due(self, now: datetime) -> None:
         async with self._store.reading() as tx:
-            since_text = await tx.setting(SINCE_KEY)
-            done = await tx.job_runs()
-            ruleset = await tx.ruleset()
+            since_text = await tx.config.setting(SINCE_KEY)
+            done = await tx.jobs.job_runs()
+            ruleset = await tx.config.ruleset()
             open_ones = await commissions.open_commissions(tx)
         if since_text is None:
             async with self._store.transaction() as tx:
-                await tx.set_setting(SINCE_KEY, now.isoformat())
+                await tx.config.set_setting(SINCE_KEY, now.isoformat())
             since = now
         else:
             since = datetime.fromisoformat(since_text)
@@ -153,7 +153,7 @@ class Scheduler:
             before = run.job.before
             found = await before(self._store) if before is not None else None
             async with self._store.transaction() as tx:
-                if not await tx.add_job_run(run.job.name, run.period, run.due_at, now, "done"):
+                if not await tx.jobs.add_job_run(run.job.name, run.period, run.due_at, now, "done"):
                     return
                 await run.job.work(Work(tx, run, now, self._settings, found))
         except RunSkipped as skipped:
@@ -177,8 +177,8 @@ class Scheduler:
         log.warning("scheduled %s %s failed: %s", run.job, run.period, reason)
         text = failure_text(run, reason)
         async with self._store.transaction() as tx:
-            if await tx.add_job_run(run.job.name, run.period, run.due_at, now, "failed", text):
-                await tx.enqueue(
+            if await tx.jobs.add_job_run(run.job.name, run.period, run.due_at, now, "failed", text):
+                await tx.outbox.enqueue(
                     f"{run.job}:{run.period}",
                     [(admin, text) for admin in self._settings.admin_ids],
                     now,
@@ -186,7 +186,7 @@ class Scheduler:
 
     async def _record(self, run: Run, now: datetime, outcome: str, detail: str) -> None:
         async with self._store.transaction() as tx:
-            await tx.add_job_run(run.job.name, run.period, run.due_at, now, outcome, detail)
+            await tx.jobs.add_job_run(run.job.name, run.period, run.due_at, now, outcome, detail)
         log.info("%s %s %s: %s", outcome, run.job, run.period, detail)
 
     async def reschedule(self) -> None:

@@ -11,8 +11,7 @@ from bot import render, texts
 from bot.bulletin.letter import office_letter
 from bot.jobs.kind import Run
 from bot.settings import Settings
-from bot.storage import Store, Tx
-from bot.storage.intake import KEEP_HANDLED
+from bot.storage import KEEP_HANDLED, Store, Tx
 from bot.storage.verify import Verified
 from bot.usecases import commissions
 from bot.usecases.bulletin import owe_draft
@@ -43,7 +42,7 @@ class Work:
         return f"{self.run.job}:{self.run.period}"
 
     async def send(self, messages: Iterable[tuple[int, str]]) -> None:
-        await self.tx.enqueue(self.source, messages, self.now)
+        await self.tx.outbox.enqueue(self.source, messages, self.now)
 
     async def tell_admins(self, text: str) -> None:
         await tell_admins(self.tx, self.settings.admin_ids, self.source, text, self.now)
@@ -67,7 +66,7 @@ def _settle_at(settings: Settings, month: Period) -> str:
 
 async def _deduction(work: Work, behind: Behind) -> str:
     if behind.again:
-        label = (await work.tx.ruleset()).item(behind.rule).label
+        label = (await work.tx.config.ruleset()).item(behind.rule).label
         return texts.DEDUCTION_AGAIN.format(points=behind.deduction, label=label)
     return texts.DEDUCTION_FIRST.format(points=behind.deduction)
 
@@ -78,9 +77,9 @@ async def quota_reminder(work: Work, *, final: bool = False) -> None:
     today = work.now.date()
     days = len(workdays_between(today, month.end))
     behind = await behind_quota(work.tx, month)
-    ruleset = await work.tx.ruleset()
+    ruleset = await work.tx.config.ruleset()
     groups = {g.id: g.display for g in ruleset.groups}
-    chats = await work.tx.liaison_chats(b.unit_id for b in behind)
+    chats = await work.tx.liaisons.liaison_chats(b.unit_id for b in behind)
     settle_at = _settle_at(work.settings, month)
     messages = []
     for b in behind:
@@ -124,7 +123,7 @@ async def settlement(work: Work) -> None:
     """Exactly `govinfo-bot quota settle` for the month, then the letters and the list. What it
     refuses (an empty month, a locked period) fails the run and the admins are told why."""
     month = _month(work.run)
-    ruleset = await work.tx.ruleset()
+    ruleset = await work.tx.config.ruleset()
     if ruleset.effective_from and month.end < ruleset.effective_from:
         raise RunSkipped("month_before_effective")
     settled = await settle_quota_in(work.tx, month, "scheduler", work.now)
@@ -138,7 +137,7 @@ async def settlement(work: Work) -> None:
         return
     groups = {g.id: g.display for g in ruleset.groups}
     penalised = [s for s in settled.penalised if s.unit_id in new]
-    chats = await work.tx.liaison_chats(s.unit_id for s in penalised)
+    chats = await work.tx.liaisons.liaison_chats(s.unit_id for s in penalised)
     letters = []
     lines = []
     rules = ruleset.quota_penalties
@@ -177,7 +176,7 @@ async def bulletin_draft(work: Work) -> None:
     """The quarter's or the year's bulletin as drafts (DOCX and XLSX) to the admins, with the
     buttons that publish it; nothing if it was published already."""
     period = _month(work.run)
-    if await work.tx.publications(period.label):
+    if await work.tx.bulletins.publications(period.label):
         raise RunSkipped("published")
     letter, wording = office_letter(work.settings, work.now.date())
     await owe_draft(work.tx, period, letter, wording, work.settings.admin_ids, work.now)
@@ -186,10 +185,10 @@ async def bulletin_draft(work: Work) -> None:
 async def commission_reminder(work: Work) -> None:
     """Targets without an answer are reminded the working day before the deadline."""
     commission = await commissions.load(work.tx, int(work.run.period))
-    answered = await work.tx.answered_units(commission.id)
+    answered = await work.tx.commissions.answered_units(commission.id)
     waiting = [(unit_id, name) for unit_id, name in commission.targets if unit_id not in answered]
-    chats = await work.tx.liaison_chats(unit_id for unit_id, _ in waiting)
-    points = commissions.missed_deduction(await work.tx.ruleset())
+    chats = await work.tx.liaisons.liaison_chats(unit_id for unit_id, _ in waiting)
+    points = commissions.missed_deduction(await work.tx.config.ruleset())
     messages = []
     for unit_id, name in waiting:
         text = texts.COMMISSION_REMINDER.format(
@@ -204,8 +203,8 @@ async def commission_close(work: Work) -> None:
     """After the deadline: penalties for the targets that did not answer, letters and a list."""
     commission = await commissions.load(work.tx, int(work.run.period))
     missed = await commissions.close(work.tx, commission, "scheduler", work.now)
-    ruleset = await work.tx.ruleset()
-    chats = await work.tx.liaison_chats(m.unit_id for m in missed)
+    ruleset = await work.tx.config.ruleset()
+    chats = await work.tx.liaisons.liaison_chats(m.unit_id for m in missed)
     letters = []
     for m in missed:
         letter = texts.COMMISSION_MISSED.format(
@@ -232,7 +231,7 @@ async def check_database(store: Store) -> DomainError | Verified:
     Before the run forgets old claims of updates, the working file learns which updates they
     handled (an update left unhandled there with its claim forgotten would be handled again)."""
     async with store.bot_autocommit() as tx:
-        await tx.absorb_claims()
+        await tx.intake.absorb_claims()
     try:
         return await verify(store)
     except DomainError as problem:
@@ -248,7 +247,7 @@ async def ledger_check(work: Work) -> None:
     if isinstance(work.found, Verified):
         day = work.now.date().isoformat()
         await work.tell_admins(texts.LEDGER_CHECK_ANCHOR.format(day=day, anchor=work.found.head))
-    await work.tx.forget_updates(work.now - KEEP_HANDLED)
+    await work.tx.intake.forget_updates(work.now - KEEP_HANDLED)
 
 
 def settle_by_hand(run: Run) -> str:

@@ -12,11 +12,11 @@ import logging
 import re
 import sqlite3
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import aiosqlite
@@ -24,13 +24,11 @@ import asyncpg
 
 from bot.storage.chain import line_hash
 from bot.storage.connection import (
-    Connection,
-    Row,
     SqliteConnection,
     SyncSqliteConnection,
     declare_cache_size,
 )
-from bot.storage.dsn import SCHEMES, password_in
+from bot.storage.dsn import SCHEMES, is_postgres, password_in
 from bot.storage.ledgerkey import KEYING_DUE, KeySource, key_source, make_key, read_key
 from bot.storage.migrate import (
     BOT_FILE_MIGRATIONS,
@@ -40,13 +38,12 @@ from bot.storage.migrate import (
     migrate,
     move_to_bot_file,
 )
-from bot.storage.sql import NO_PARAMS, Params, Statement, sql, variants
+from bot.storage.query import CACHE_KIB
+from bot.storage.sql import sql
+from bot.storage.tx import Tx
 from scoring.errors import DomainError
 from scoring.ruleset import Ruleset
 from scoring.standings import UnitRef
-
-if TYPE_CHECKING:
-    from bot.storage.tx import Tx
 
 T = TypeVar("T")
 
@@ -55,7 +52,6 @@ T = TypeVar("T")
 # the database wait for it rather than fail. Its reads (reading()) and its writes to the working
 # file do not wait for it at all.
 BUSY_TIMEOUT_MS = 60_000
-CACHE_KIB = 64 * 1024
 # Rows of each index ANALYZE samples when the store closes.
 ANALYSIS_LIMIT = 400
 
@@ -130,9 +126,10 @@ class Store(ABC):
         # checked against the store's roster version (Tx.roster_version).
         self.units_cache: list[UnitRef] | None = None
         self.units_version: int | None = None
-        # Updates marked handled in the working file by their action (Tx.claim_update there),
-        # until the intake has seen them handled: it need not mark them again.
-        self.claimed: set[int] = set()
+        # Told, after each commit, the updates that the transaction's actions marked handled in
+        # the working file (Tx.claim_update there): the intake's (bot.intake.Intake.use), which
+        # then need not mark them again.
+        self.on_claims: Callable[[list[int]], None] | None = None
         # Drafts whose confirmation is storing their claim in the database now.
         self.confirming: set[int] = set()
         # The ledger key (bot.storage.ledgerkey), read once when the store opens.
@@ -145,19 +142,26 @@ class Store(ABC):
     ) -> Store:
         """The store at `target`: a `postgresql://` URL, or the path of an SQLite file; its
         ledger key where `key_file` or `key` say (bot.storage.ledgerkey.key_source)."""
-        from bot.storage.postgres import PgStore, is_postgres
-
-        store: Store
-        if is_postgres(target):
-            store = await PgStore.connect(str(target))
-        else:
-            store = await SqliteStore.connect(Path(target))
+        # The PostgreSQL store (bot.storage.postgres, which the package imports) is one of
+        # Store's kinds without this module importing it.
+        (kind,) = (kind for kind in Store.__subclasses__() if kind.serves(target))
+        store = await kind.connect_to(target)
         try:
             await store._take_key(key_source(target, key_file, key))
         except BaseException:
             await store.close()
             raise
         return store
+
+    @staticmethod
+    @abstractmethod
+    def serves(target: str | Path) -> bool:
+        """Whether this kind of store keeps the database at `target`."""
+
+    @classmethod
+    @abstractmethod
+    async def connect_to(cls, target: str | Path) -> Store:
+        """The store at `target` (one it serves), migrated, without its ledger key."""
 
     async def _take_key(self, source: KeySource) -> None:
         """Read the ledger key; key a database from before the key (marked due by the migration
@@ -166,13 +170,13 @@ class Store(ABC):
         self.key_source = source
         self.ledger_key = read_key(source)
         async with self.reading() as tx:
-            if await tx.setting(KEYING_DUE) is None:
+            if await tx.config.setting(KEYING_DUE) is None:
                 return
         async with self.transaction() as tx:
-            if await tx.setting(KEYING_DUE) is None:
+            if await tx.config.setting(KEYING_DUE) is None:
                 return
             self.ledger_key = make_key(source)
-            keying = await tx.key_ledger(self.ledger_key, datetime.now(UTC))
+            keying = await tx.ledger.key_ledger(self.ledger_key, datetime.now(UTC))
         log.warning(
             "the ledger is keyed from line %d on, with the key in %s: keep it with the database",
             keying.first_line, source.shown,
@@ -193,6 +197,11 @@ class Store(ABC):
         assert self.key_source is not None
         self.ledger_key = make_key(self.key_source)
         return self.ledger_key
+
+    def committed(self, tx: Tx) -> None:
+        """A transaction of this store committed: the listener told of its claims."""
+        if tx.claims and self.on_claims is not None:
+            self.on_claims(tx.claims)
 
     @abstractmethod
     async def close(self) -> None: ...
@@ -283,6 +292,14 @@ class SqliteStore(Store):
         self._read_lock = asyncio.Lock()
         self._bot_lock = asyncio.Lock()
 
+    @staticmethod
+    def serves(target: str | Path) -> bool:
+        return not is_postgres(target)
+
+    @classmethod
+    async def connect_to(cls, target: str | Path) -> SqliteStore:
+        return await cls.connect(Path(target))
+
     @classmethod
     async def connect(cls, path: Path) -> SqliteStore:
         db = await aiosqlite.connect(str(path), isolation_level=None)
@@ -362,8 +379,6 @@ class SqliteStore(Store):
     async def _transaction(
         self, conn: aiosqlite.Connection, *, bot_file: bool
     ) -> AsyncIterator[Tx]:
-        from bot.storage.tx import Tx
-
         tx = Tx(SqliteConnection(conn), self, reading=False, bot_file=bot_file)
         try:
             async with immediate(conn, busy=StoreBusy):
@@ -374,7 +389,7 @@ class SqliteStore(Store):
                 # file sees the database read-only: it cannot).
                 self.ruleset_cache = None
             raise
-        self.claimed.update(tx.claims)
+        self.committed(tx)
 
     async def bot_atomic(self, body: Callable[[Tx], Awaitable[T]]) -> T:
         """`body` as one bot_transaction() run whole on its connection's thread: one hand-over
@@ -387,12 +402,10 @@ class SqliteStore(Store):
         there. A body that waits for anything else is refused (RuntimeError)."""
         async with self._bot_lock:
             tx, result = await self._bot._execute(self._atomically, body)
-        self.claimed.update(tx.claims)
+        self.committed(tx)
         return result
 
     def _atomically(self, body: Callable[[Tx], Awaitable[T]]) -> tuple[Tx, T]:
-        from bot.storage.tx import Tx
-
         conn = self._bot._conn
         conn.execute("BEGIN IMMEDIATE")
         tx = Tx(SyncSqliteConnection(conn), self, reading=False, bot_file=True)
@@ -409,8 +422,6 @@ class SqliteStore(Store):
         """The writing connection outside any transaction, for its temporary tables only
         (Tx.stage_records): work done ahead of a write transaction, taking no lock on the
         database. Other coroutines of this process wait for the connection meanwhile."""
-        from bot.storage.tx import Tx
-
         async with self._lock:
             yield Tx(SqliteConnection(self._db), self, reading=False)
 
@@ -419,8 +430,6 @@ class SqliteStore(Store):
         """Reads, on the connection that only reads: they never wait for a write transaction,
         of this process or another. With `snapshot`, several queries see one consistent state
         of the database. What a transaction of this store committed is seen here at once."""
-        from bot.storage.tx import Tx
-
         async with self._read_lock:
             if not snapshot:
                 yield Tx(SqliteConnection(self._reader), self, reading=True)
@@ -436,12 +445,10 @@ class SqliteStore(Store):
         """Writes to the bot's working file of one statement each, every statement atomic by
         itself (SQLite's autocommit): without the BEGIN and COMMIT of a transaction, for the
         writes made for every update."""
-        from bot.storage.tx import Tx
-
         async with self._bot_lock:
             tx = Tx(SqliteConnection(self._bot), self, reading=False, bot_file=True)
             yield tx
-            self.claimed.update(tx.claims)
+            self.committed(tx)
 
     async def adopt_bot_file(self) -> None:
         async with self.bot_transaction() as tx:
@@ -513,49 +520,3 @@ def run_at_once(coroutine: Coroutine[Any, Any, T] | Awaitable[T]) -> T:
         return done.value  # type: ignore[no-any-return]
     coroutine.close()
     raise RuntimeError("a transaction run whole (Store.bot_atomic) waited for something")
-
-
-class TxBase:
-    """Queries and writes on the store's connection inside one transaction. Each storage area
-    adds its methods in a mixin; `bot.storage.tx.Tx` puts them together."""
-
-    def __init__(
-        self, db: Connection, store: Store, *, reading: bool, bot_file: bool = False
-    ) -> None:
-        self.db = db
-        self.store = store
-        # On the connection that only reads (Store.reading), rather than in a write transaction.
-        self.reading = reading
-        # In the bot's working file (Store.bot_transaction), the database read beside it.
-        self.bot_file = bot_file
-        # Telegram updates this transaction marked handled in the working file (claim_update).
-        self.claims: list[int] = []
-
-    async def one(self, statement: Statement, params: Params = NO_PARAMS) -> Row | None:
-        return await self.db.fetch_one(statement, params)
-
-    async def all(self, statement: Statement, params: Params = NO_PARAMS) -> list[Row]:
-        return await self.db.fetch_all(statement, params)
-
-    async def insert(self, statement: Statement, params: Params = NO_PARAMS) -> int:
-        """An INSERT of one row ending in RETURNING id; the new row's id."""
-        row = await self.one(statement, params)
-        assert row is not None
-        return int(row[0])
-
-    async def write(self, statement: Statement, params: Params = NO_PARAMS) -> int:
-        """An UPDATE, DELETE or INSERT; how many rows it changed."""
-        return await self.db.execute(statement, params)
-
-    async def many(self, statement: Statement, rows: Iterable[Sequence[object]]) -> None:
-        """A statement run once per row, each row its parameters in the statement's order."""
-        await self.db.execute_many(statement, rows)
-
-    async def next_id(self, table: str) -> int:
-        row = await self.one(_NEXT_ID[table])
-        assert row is not None
-        return int(row[0])
-
-
-# The tables whose ids the storage hands out itself, under the write lock.
-_NEXT_ID = variants(lambda table: f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}", ["records"])

@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.storage.base import TxBase
+from bot.storage.query import Repository
 from bot.storage.sql import sql
 
 
@@ -55,7 +55,7 @@ _ADD_PUBLICATION = sql(
 )
 
 
-class BulletinStorage(TxBase):
+class BulletinStorage(Repository):
     async def add_file(self, filename: str, data: bytes, now: datetime) -> int:
         return await self.insert(
             _ADD_FILE,

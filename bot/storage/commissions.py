@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.storage.base import TxBase
+from bot.storage.query import Repository
 from bot.storage.sql import sql
 
 
@@ -77,7 +77,7 @@ _EARLIER_OUTCOMES = sql(
 )
 
 
-class CommissionStorage(TxBase):
+class CommissionStorage(Repository):
     async def add_commission(
         self, topic: str, deadline: date, admin_id: int, unit_ids: Iterable[int], now: datetime
     ) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.storage.base import TxBase
+from bot.storage.query import Repository
 from bot.storage.sql import sql
 from scoring.errors import DomainError
 from scoring.ruleset import Ruleset, parse_ruleset
@@ -17,7 +17,7 @@ _SET_SETTING = sql(
 )
 
 
-class ConfigStorage(TxBase):
+class ConfigStorage(Repository):
     async def ruleset_text(self) -> str | None:
         row = await self.one(_RULESET)
         return row[0] if row else None

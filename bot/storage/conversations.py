@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.storage.base import TxBase
+from bot.storage.query import Repository
 from bot.storage.sql import sql
 
 # The replicas' table (bot/replicas.py), on PostgreSQL only.
@@ -23,7 +23,7 @@ _KEEP = sql(
 _FORGET = sql(postgres="DELETE FROM conversations WHERE chat_id = :chat_id AND user_id = :user_id")
 
 
-class ConversationStorage(TxBase):
+class ConversationStorage(Repository):
     async def conversation(self, chat_id: int, user_id: int) -> tuple[str, str, str] | None:
         """(states, user data, updated at) of the chat's user, if kept."""
         row = await self.one(_CONVERSATION, {"chat_id": chat_id, "user_id": user_id})

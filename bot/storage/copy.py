@@ -8,9 +8,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from bot.storage.base import Store, TxBase
+from bot.storage.base import Store
 from bot.storage.connection import Row, RowsInsert, rows_insert
-from bot.storage.ledger import LEDGER_COLUMNS
+from bot.storage.query import TxBase
+from bot.storage.schema import TABLES as SCHEMA_TABLES
+from bot.storage.schema import Kind
 from bot.storage.sql import Statement, sql
 
 # Rows read and written at a time.
@@ -28,93 +30,23 @@ class Table:
     chunk: int = CHUNK
 
 
-# Every table of the assessment, each after the tables its foreign keys name.
-# fmt: off
-TABLES = (
-    Table("settings", ("key", "value"), ("key",)),
-    Table("score_columns", ("name", "slot"), ("name",)),
-    Table("units", ("id", "name", "group_id", "active", "created_at"), ("id",)),
-    Table("unit_aliases", ("alias", "unit_id"), ("alias",)),
-    Table("batches", ("id", "kind", "actor", "source", "sha256", "rows", "created_at"), ("id",)),
-    Table(
-        "records",
-        ("id", "batch_id", "unit_id", "date", "item_id", "points", "modifiers", "title", "note",
-         "status", "explanation", "created_at", "claimed_by", "evidence", "title_key"),
-        ("id",),
-    ),
-    Table("record_events", ("id", "record_id", "event", "actor", "reason", "at"), ("id",)),
-    Table("ledger", LEDGER_COLUMNS, ("id",)),
-    # The target is keyed as the source was: the same key (copied beside it) checks the lines.
-    Table("ledger_keying", ("one", "first_line", "head", "key_id", "at", "mac"), ("one",)),
-    Table("quota_months", ("month", "batch_id", "allow_empty"), ("month",)),
-    Table(
-        "quota_settlements",
-        ("unit_id", "month", "quota", "submissions", "outcome", "record_id", "batch_id"),
-        ("unit_id", "month"),
-    ),
-    Table(
-        "liaisons", ("user_id", "unit_id", "name", "username", "active", "joined_at"), ("user_id",)
-    ),
-    Table(
-        "invites",
-        ("code_hash", "unit_id", "created_by", "created_at", "expires_at", "used_by", "used_at"),
-        ("code_hash",),
-    ),
-    Table("invite_failures", ("user_id", "at"), ()),
-    Table("liaison_events", ("user_id", "event", "reason", "at"), ()),
-    Table(
-        "period_locks",
-        ("period", "first_day", "last_day", "actor", "actor_name", "at"),
-        ("period",),
-    ),
-    Table(
-        "period_events", ("id", "period", "event", "actor", "actor_name", "reason", "at"), ("id",)
-    ),
-    Table(
-        "commissions",
-        ("id", "topic", "deadline", "created_by", "created_at", "closed_at"),
-        ("id",),
-    ),
-    Table(
-        "commission_targets",
-        ("commission_id", "unit_id", "outcome", "record_id"),
-        ("commission_id", "unit_id"),
-    ),
-    Table("commission_answers", ("record_id", "commission_id", "unit_id"), ("record_id",)),
-    Table(
-        "commission_selections", ("answer_id", "item_id", "record_id"), ("answer_id", "item_id")
-    ),
-    # A published file may be megabytes.
-    Table("files", ("id", "filename", "data", "sha256", "created_at"), ("id",), chunk=16),
-    Table(
-        "bulletins",
-        ("id", "period", "version", "published_at", "actor", "actor_name", "content",
-         "docx_file", "xlsx_file", "anchor"),
-        ("id",),
-        chunk=100,
-    ),
-    Table("job_runs", ("job", "period", "due_at", "ran_at", "outcome", "detail"), ("job", "period")),
-    Table(
-        "outbox",
-        ("id", "source", "chat_id", "text", "parse_mode", "created_at", "sent_at", "failure",
-         "buttons", "attachment", "held_until", "tried_at"),
-        ("id",),
-    ),
-    Table("claimed_updates", ("update_id", "claimed_at"), ("update_id",)),
+# Rows at a time where rows are large: a published file may be megabytes.
+SMALLER_CHUNKS = {"files": 16, "bulletins": 100}
+
+# Every table of the assessment (bot.storage.schema), each after the tables its foreign keys
+# name. The ledger's keying is copied too: the target is keyed as the source was, and the same
+# key (copied beside it) checks the lines.
+TABLES = tuple(
+    Table(table.name, table.columns, table.key, SMALLER_CHUNKS.get(table.name, CHUNK))
+    for table in SCHEMA_TABLES
+    if table.kind is Kind.ASSESSMENT
 )
-# fmt: on
 
 # The tables not copied: the kept sums, which the target's ledger triggers build again as the
 # lines go in (and refuse any other write), and the marker row of SQLite's triggers; the
 # running bot's own tables (in SQLite's working file; on PostgreSQL beside the assessment),
 # which a stopped bot does not need; and what each store keeps about itself.
-NOT_COPIED = frozenset(
-    {
-        "ledger_months", "ledger_quarters", "item_months", "ledger_sums_writer",
-        "inbox", "set_aside_updates", "drafts", "answers", "leases", "conversations", "belongs_to",
-        "schema_version", "roster_version",
-    }
-)  # fmt: skip
+NOT_COPIED = frozenset(table.name for table in SCHEMA_TABLES if table.kind is not Kind.ASSESSMENT)
 
 
 @dataclass(frozen=True)

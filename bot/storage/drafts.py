@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.storage.base import TxBase
+from bot.storage.query import Repository
 from bot.storage.records import decode_modifiers, encode_modifiers
 from bot.storage.sql import sql
 from scoring.records import Record
@@ -53,7 +53,7 @@ _CANCEL_OPEN = sql(
 )
 
 
-class DraftStorage(TxBase):
+class DraftStorage(Repository):
     async def add_draft(
         self, user_id: int, unit_id: int, record: Record, evidence: str, now: datetime
     ) -> int:

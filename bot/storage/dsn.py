@@ -47,3 +47,8 @@ def _port_of(host: str) -> str:
 
 def _is_port(text: str) -> bool:
     return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_PORT
+
+
+def is_postgres(target: object) -> bool:
+    """Whether a store's target is a PostgreSQL URL (else it is an SQLite file's path)."""
+    return isinstance(target, str) and target.startswith(SCHEMES)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from bot.storage.base import TxBase
+from bot.storage.query import Repository
 from bot.storage.sql import sql
 from scoring.errors import DomainError
 
@@ -91,7 +91,7 @@ _ABSORB_EXPIRED = sql(
 )
 
 
-class IntakeStorage(TxBase):
+class IntakeStorage(Repository):
     async def store_updates(
         self, updates: Sequence[tuple[int, str] | tuple[int, str, int | None]], now: datetime
     ) -> set[int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.storage.base import TxBase
+from bot.storage.query import Repository
 from bot.storage.sql import sql
 
 _JOB_RUNS = sql("SELECT job, period FROM job_runs")
@@ -18,7 +18,7 @@ _ADD_JOB_RUN = sql(
 )
 
 
-class JobStorage(TxBase):
+class JobStorage(Repository):
     async def job_runs(self) -> set[tuple[str, str]]:
         return {(job, period) for job, period in await self.all(_JOB_RUNS)}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.storage.base import TxBase
+from bot.storage.query import Repository
 from bot.storage.sql import sql
 
 
@@ -32,7 +32,7 @@ _RELEASE = sql("DELETE FROM leases WHERE name = :name AND holder = :holder")
 _HOLDER = sql("SELECT holder, acquired_at, expires_at FROM leases WHERE name = :name")
 
 
-class LeaseStorage(TxBase):
+class LeaseStorage(Repository):
     async def take_lease(self, name: str, holder: str, now: float, expires_at: float) -> bool:
         """Take the lease if it is free, expired or already ours; whether we hold it now."""
         taken = await self.write(

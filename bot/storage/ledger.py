@@ -10,6 +10,7 @@ from bot.storage.chain import HASHED_COLUMNS, key_id, keying_mac, line_mac
 from bot.storage.connection import Row, rows_insert
 from bot.storage.ledgerkey import KEYING_DUE
 from bot.storage.periods import PeriodStorage
+from bot.storage.query import Repository, TxBase
 from bot.storage.sql import sql
 from scoring.engine import Scored
 
@@ -85,8 +86,12 @@ _LINES = sql(
 )
 
 
-class LedgerStorage(PeriodStorage):
+class LedgerStorage(Repository):
     """Every write here refuses a day inside a locked period: no path changes a locked number."""
+
+    def __init__(self, tx: TxBase, periods: PeriodStorage) -> None:
+        super().__init__(tx)
+        self.periods = periods
 
     async def add_ledger(
         self,
@@ -98,7 +103,7 @@ class LedgerStorage(PeriodStorage):
         now: datetime,
     ) -> list[int]:
         """Ledger lines for one record (on approval, an endorsement, a correction); their ids."""
-        await self.refuse_locked([day])
+        await self.periods.refuse_locked([day])
         rows = ledger_rows(unit_id, record_id, day, scored, batch_id, now.isoformat())
         return await self._insert_ledger(rows)
 
@@ -153,7 +158,7 @@ class LedgerStorage(PeriodStorage):
         """A line cancelling ledger line `entry_id`: same rule and column, opposite sign."""
         row = await self.one(_REVERSED, {"id": entry_id})
         assert row is not None
-        await self.refuse_locked([date.fromisoformat(row[0])])
+        await self.periods.refuse_locked([date.fromisoformat(row[0])])
         (new_id,) = await self._insert_ledger(
             [(*row, batch_id, explanation, now.isoformat(), entry_id)]
         )

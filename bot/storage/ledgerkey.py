@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.storage.dsn import is_postgres
 from scoring.errors import DomainError
 
 KEY_BYTES = 32
@@ -45,8 +46,6 @@ def key_source(
     named = key_file or os.environ.get("GOVINFO_LEDGER_KEY_FILE") or None
     if named:
         return KeySource(Path(named))
-    from bot.storage.postgres import is_postgres
-
     return KeySource(Path(POSTGRES_KEY_FILE) if is_postgres(target) else Path(f"{target}.key"))
 
 

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.storage.base import TxBase
 from bot.storage.connection import Row
+from bot.storage.query import Repository
 from bot.storage.sql import sql
 
 
@@ -78,7 +78,7 @@ def _liaison(row: Row) -> Liaison:
     return Liaison(user_id, unit_id, unit, group, name, username, bool(active))
 
 
-class LiaisonStorage(TxBase):
+class LiaisonStorage(Repository):
     async def liaison(self, user_id: int, *, active_only: bool = False) -> Liaison | None:
         row = await self.one(_ONE_LIAISON, {"user_id": user_id})
         if row is None or (active_only and not row[6]):

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.buttons import Buttons, decode, encode
-from bot.storage.base import TxBase
+from bot.storage.query import Repository
 from bot.storage.sql import Statement, sql
 
 # An owed edit of a message the bot sent (an answer to a button's press), as the attachment
 # names it: `edit:<message id>` for its text, `caption:<message id>` for a file's caption.
 EDIT_TEXT = "edit"
 EDIT_CAPTION = "caption"
+
+# A message's inline buttons as plain data, rows of (label, callback data): the outbox keeps
+# them as JSON; the channel renders them (bot.buttons makes the bot's own).
+Buttons = list[list[tuple[str, str]]]
+
+
+def encode(buttons: Buttons) -> str:
+    return json.dumps(buttons, ensure_ascii=False)
+
+
+def decode(text: str) -> Buttons:
+    return [[(label, data) for label, data in row] for row in json.loads(text)]
 
 
 @dataclass(frozen=True)
@@ -92,7 +104,7 @@ _OUTBOX = _table("outbox", sql)
 _ANSWERS = _table("answers", lambda text: sql(sqlite=text))
 
 
-class OutboxStorage(TxBase):
+class OutboxStorage(Repository):
     @property
     def _outbox(self) -> _Table:
         """Where this transaction's answers wait: the working file's own table (`answers`) on a

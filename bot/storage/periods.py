@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.storage.base import TxBase
+from bot.storage.query import Repository
 from bot.storage.sql import sql
 from scoring.errors import DomainError
 from scoring.periods import Period, parse_period
@@ -53,7 +53,7 @@ _ADD_PERIOD_EVENT = sql(
 )
 
 
-class PeriodStorage(TxBase):
+class PeriodStorage(Repository):
     async def locks(self) -> list[Lock]:
         rows = await self.all(_LOCKS)
         return [

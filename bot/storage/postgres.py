@@ -19,19 +19,18 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, TypeVar
+from pathlib import Path
+from typing import TypeVar
 
 import asyncpg
 
 from bot.storage.base import BUSY_TIMEOUT_MS, Store, StoreBusy, shown
 from bot.storage.connection import Row, RowsInsert
-from bot.storage.dsn import SCHEMES, check_url
+from bot.storage.dsn import check_url, is_postgres
 from bot.storage.migrate import migration_files
 from bot.storage.shielded import to_the_end
 from bot.storage.sql import NO_PARAMS, POSTGRES, Params, Statement, sql
-
-if TYPE_CHECKING:
-    from bot.storage.tx import Tx
+from bot.storage.tx import Tx
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -64,10 +63,6 @@ LEADER_SETTINGS = {
     # leader): then this bounds how long the server waits.
     "tcp_user_timeout": "25000",
 }
-
-
-def is_postgres(target: object) -> bool:
-    return isinstance(target, str) and target.startswith(SCHEMES)
 
 
 _WAIT_FOR_WRITE = sql(postgres="SELECT pg_advisory_xact_lock(:key)")
@@ -157,6 +152,14 @@ class PgStore(Store):
         self._writer = writer
         self._lock = asyncio.Lock()
 
+    @staticmethod
+    def serves(target: str | Path) -> bool:
+        return is_postgres(target)
+
+    @classmethod
+    async def connect_to(cls, target: str | Path) -> PgStore:
+        return await cls.connect(str(target))
+
     @classmethod
     async def connect(cls, dsn: str) -> PgStore:
         check_url(dsn)
@@ -179,8 +182,6 @@ class PgStore(Store):
 
     @asynccontextmanager
     async def transaction(self, *, wait: bool = True) -> AsyncIterator[Tx]:
-        from bot.storage.tx import Tx
-
         async with self._lock:
             writer = await self._writing()
             conn = PgConnection(writer)
@@ -198,7 +199,7 @@ class PgStore(Store):
                 # The ruleset may have been written by the transaction that did not commit.
                 self.ruleset_cache = None
                 raise
-        self.claimed.update(tx.claims)
+        self.committed(tx)
 
     async def _writing(self) -> asyncpg.Connection:
         """The writer connection, opened again if it was lost (the server restarted, or the
@@ -210,8 +211,6 @@ class PgStore(Store):
 
     @asynccontextmanager
     async def bot_transaction(self) -> AsyncIterator[Tx]:
-        from bot.storage.tx import Tx
-
         # No lock of the store's: what SQLite's working file gets from its one writer, a chat's
         # updates get here from being handled one at a time (bot.replicas), and the intake's
         # own writes are single statements. A store-wide lock held each report's summary up
@@ -219,7 +218,7 @@ class PgStore(Store):
         async with self._pool.acquire() as conn, shielded_transaction(conn):
             tx = Tx(PgConnection(conn), self, reading=False, bot_file=True)
             yield tx
-        self.claimed.update(tx.claims)
+        self.committed(tx)
 
     async def bot_atomic(self, body: Callable[[Tx], Awaitable[T]]) -> T:
         # The SQLite store runs this on its connection's thread to save hand-overs; here a
@@ -229,16 +228,12 @@ class PgStore(Store):
 
     @asynccontextmanager
     async def staging(self) -> AsyncIterator[Tx]:
-        from bot.storage.tx import Tx
-
         async with self._lock:
             writer = await self._writing()
             yield Tx(PgConnection(writer), self, reading=False)
 
     @asynccontextmanager
     async def reading(self, *, snapshot: bool = False) -> AsyncIterator[Tx]:
-        from bot.storage.tx import Tx
-
         async with self._pool.acquire() as conn:
             if not snapshot:
                 yield Tx(PgConnection(conn), self, reading=True)
@@ -248,12 +243,10 @@ class PgStore(Store):
 
     @asynccontextmanager
     async def bot_autocommit(self) -> AsyncIterator[Tx]:
-        from bot.storage.tx import Tx
-
         async with self._pool.acquire() as conn:
             tx = Tx(PgConnection(conn), self, reading=False, bot_file=True)
             yield tx
-        self.claimed.update(tx.claims)
+        self.committed(tx)
 
     @asynccontextmanager
     async def checking(self) -> AsyncIterator[Tx]:

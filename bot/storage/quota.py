@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.storage.base import TxBase
+from bot.storage.query import Repository
 from bot.storage.sql import sql
 from scoring.periods import Period
 
@@ -45,7 +45,7 @@ _SET_COUNT = sql(
 )
 
 
-class QuotaStorage(TxBase):
+class QuotaStorage(Repository):
     async def submission_counts(self, period: Period) -> dict[int, int]:
         rows = await self.all(
             _SUBMISSION_COUNTS, {"start": period.start.isoformat(), "end": period.end.isoformat()}

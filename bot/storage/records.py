@@ -7,9 +7,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from bot.storage.base import CACHE_KIB
 from bot.storage.connection import Row, declare_cache_size, rows_insert
 from bot.storage.ledger import ChainEnd, LedgerStorage, chain_lines, ledger_rows
+from bot.storage.periods import PeriodStorage
+from bot.storage.query import CACHE_KIB, Repository, TxBase
 from bot.storage.sql import sql
 from scoring.engine import Scored
 from scoring.errors import DomainError
@@ -176,7 +177,12 @@ _LEDGER_BETWEEN = sql(
 declare_cache_size(IMPORT_CACHE_KIB)
 
 
-class RecordStorage(LedgerStorage):
+class RecordStorage(Repository):
+    def __init__(self, tx: TxBase, ledger: LedgerStorage, periods: PeriodStorage) -> None:
+        super().__init__(tx)
+        self.ledger = ledger
+        self.periods = periods
+
     async def file_batch(self, kind: str, sha256: str) -> tuple[int, str, str] | None:
         """(batch id, source, created_at) of an earlier import of the same file, if any."""
         row = await self.one(_FILE_BATCH, {"kind": kind, "sha256": sha256})
@@ -204,7 +210,7 @@ class RecordStorage(LedgerStorage):
         """Store records and, for confirmed ones, their ledger lines; return the record ids."""
         if not new:
             return []
-        await self.refuse_locked(item.record.day for item in new)
+        await self.periods.refuse_locked(item.record.day for item in new)
         if len(new) > 1:
             # An import's records (a report stores one: its few checks need no change).
             await self._bulk_foreign_keys()
@@ -227,7 +233,7 @@ class RecordStorage(LedgerStorage):
             if item.status == "confirmed":
                 ledger += ledger_rows(item.unit_id, record_id, r.day, item.scored, batch_id, stamp)
         await self.many(_ADD_RECORD, record_rows)
-        await self._insert_ledger(ledger)
+        await self.ledger._insert_ledger(ledger)
         return [first_record + i for i in range(len(new))]
 
     # --- a large import: staged ahead of the write lock, moved in under it ------------------
@@ -274,11 +280,11 @@ class RecordStorage(LedgerStorage):
         (what it returned), with ids from the next free ones: exactly what add_records would
         store."""
         days = await self.all(_STAGED_DAYS)
-        await self.refuse_locked(date.fromisoformat(day) for (day,) in days)
+        await self.periods.refuse_locked(date.fromisoformat(day) for (day,) in days)
         await self._bulk_foreign_keys()
         first_record = await self.next_id("records")
         stamp = now.isoformat()
-        end = await self._chain_end()
+        end = await self.ledger._chain_end()
         # The ledger lines are completed and hashed on another thread (chain_lines: an
         # INSERT ... SELECT could not chain them), a chunk ahead of the statements that store
         # them, which run without holding Python's GIL (SQLite on the connection's thread,
@@ -306,7 +312,7 @@ class RecordStorage(LedgerStorage):
                         end, next_id=end.next_id + len(chained), previous=str(chained[-1][-2])
                     )
                     hashing = hash_chunk(end, n + 1)
-                await self._insert_chained(chained)
+                await self.ledger._insert_chained(chained)
         finally:
             hashing.cancel()
         await self.write(_DROP_STAGED)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.storage.base import TxBase
+from bot.storage.query import Repository
 from bot.storage.sql import Params, Statement, sql
 from scoring.periods import Period, split_period
 from scoring.ruleset import MAX_SCORE_COLUMNS, SUBMISSION_ID
@@ -97,7 +97,7 @@ _SUBMISSION_COUNTS = sql(
 )
 
 
-class StandingsStorage(TxBase):
+class StandingsStorage(Repository):
     async def period_totals(self, period: Period, columns: Sequence[str]) -> dict[int, UnitTotals]:
         """Each unit's sums over the period: whole quarters and months from the sums kept for
         them, the remaining days from the ledger lines themselves."""

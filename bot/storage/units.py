@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.storage.base import TxBase
+from bot.storage.query import Repository
 from bot.storage.sql import sql
 from scoring.errors import DomainError
 from scoring.standings import UnitRef
@@ -39,7 +39,7 @@ _DROP_ALIASES = sql("DELETE FROM unit_aliases WHERE unit_id = :unit_id")
 _ADD_ALIAS = sql("INSERT INTO unit_aliases (alias, unit_id) VALUES (:alias, :unit_id)")
 
 
-class UnitStorage(TxBase):
+class UnitStorage(Repository):
     async def resolve_unit(self, key: str) -> tuple[int, str]:
         """(id, name) of the active unit with this name or alias, as written or in its normal
         form (scoring.text.normal_name: a full-width name finds the unit)."""

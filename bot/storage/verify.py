@@ -16,14 +16,19 @@ import asyncio
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from bot.storage.base import Store, TxBase
 from bot.storage.chain import HASHED_COLUMNS, chained, key_id, keying_mac
 from bot.storage.connection import Row
 from bot.storage.ledger import KEYING, Anchor, Keying
+from bot.storage.query import TxBase
 from bot.storage.sql import Statement, sql
 from bot.storage.tx import Tx
 from scoring.errors import DomainError
+
+if TYPE_CHECKING:
+    # Annotations only: each store's checking() runs the checks of this module.
+    from bot.storage.base import Store
 
 SLOTS = 8
 # Ledger lines read, and hashed, at a time: a million-line ledger never sits in memory whole.

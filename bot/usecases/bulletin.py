@@ -36,8 +36,8 @@ async def bulletin_in(tx: Tx, period: Period) -> Bulletin:
     if ruleset.awards is not None and is_year(period):
         awards = await _awards(tx, ruleset, table)
     penalty_ids = [i.id for i in ruleset.items if i.kind is ItemKind.PENALTY]
-    by_id = await tx.penalty_counts(period.start, period.end, penalty_ids)
-    names = {u.id: u.name for u in await tx.units()} if by_id else {}
+    by_id = await tx.ledger.penalty_counts(period.start, period.end, penalty_ids)
+    names = {u.id: u.name for u in await tx.units.units()} if by_id else {}
     penalties = {names[unit_id]: counts for unit_id, counts in by_id.items()}
     return build_bulletin(ruleset, table, awards, penalties)
 
@@ -47,11 +47,11 @@ async def _awards(tx: Tx, ruleset: Ruleset, table: Standings) -> list[GroupAward
     the_year = table.period
     basis = await _basis(tx, ruleset, table)
     penalty_ids = [i for rule in ruleset.awards.disqualify for i in rule.penalties]
-    by_id = await tx.penalty_counts(the_year.start, the_year.end, penalty_ids)
-    names = {u.id: u.name for u in await tx.units()}
+    by_id = await tx.ledger.penalty_counts(the_year.start, the_year.end, penalty_ids)
+    names = {u.id: u.name for u in await tx.units.units()}
     penalties = {names[unit_id]: counts for unit_id, counts in by_id.items()}
     liaisons: dict[str, list[str]] = {}
-    for person in await tx.liaisons():
+    for person in await tx.liaisons.liaisons():
         liaisons.setdefault(person.unit, []).append(person.name or person.display)
     return annual_awards(ruleset.awards, table.groups, basis, penalties, liaisons)
 
@@ -61,7 +61,7 @@ async def _basis(tx: Tx, ruleset: Ruleset, table: Standings) -> Basis:
     year) the year's first quarter in which the ruleset was in force against its last."""
     number = table.period.start.year
     previous = year(number - 1)
-    if await tx.has_ledger_entries(previous.start, previous.end):
+    if await tx.ledger.has_ledger_entries(previous.start, previous.end):
         _, before = await standings_in(tx, previous)
         return Basis(previous.label, before.groups, table.groups)
     effective = ruleset.effective_from or date(number, 1, 1)
@@ -110,10 +110,10 @@ async def publish(
         raise DomainError("period_not_ended", period=period.name, end=period.end.isoformat())
     async with store.transaction() as tx:
         if update_id is not None:
-            await tx.claim_update(update_id, now)
-        check_period(period, (await tx.ruleset()).effective_from, now.date())
-        earlier = await tx.publications(period.label)
-        lock = next((x for x in await tx.locks() if x.period == period.label), None)
+            await tx.intake.claim_update(update_id, now)
+        check_period(period, (await tx.config.ruleset()).effective_from, now.date())
+        earlier = await tx.bulletins.publications(period.label)
+        lock = next((x for x in await tx.periods.locks() if x.period == period.label), None)
         if earlier and lock is not None and earlier[-1].at >= lock.at:
             raise DomainError(
                 "bulletin_published", period=period.name, version=earlier[-1].version,
@@ -124,22 +124,24 @@ async def publish(
         paper = await bulletin_in(tx, period)
         version = earlier[-1].version + 1 if earlier else 1
         # Publishing adds no ledger line: the head read here is the one the numbers came from.
-        anchor = str(await tx.ledger_head())
+        anchor = str(await tx.ledger.ledger_head())
         published = Published(version, now, actor_name or actor, anchor)
         # CPU work under the write lock: the files must show exactly what is locked.
         docx, xlsx = await asyncio.to_thread(_files, paper, letter, now, published, wording)
         stem = f"{texts.BULLETIN_FILE_STEM}-{period.name}-v{version}"
-        docx_id = await tx.add_file(f"{stem}.docx", docx, now) if docx is not None else None
-        xlsx_id = await tx.add_file(f"{stem}.xlsx", xlsx, now)
+        docx_id = (
+            await tx.bulletins.add_file(f"{stem}.docx", docx, now) if docx is not None else None
+        )
+        xlsx_id = await tx.bulletins.add_file(f"{stem}.xlsx", xlsx, now)
         content = json.dumps(paper.to_json(published), ensure_ascii=False)
         publication = Publication(
             period.label, version, now, actor, actor_name, content, docx_id, xlsx_id, anchor
         )
-        await tx.add_publication(publication)
+        await tx.bulletins.add_publication(publication)
         if lock is None:
-            await tx.add_lock(period, actor, actor_name, now)
+            await tx.periods.add_lock(period, actor, actor_name, now)
         told = await _tell_units(tx, paper, period, now)
-        labels = {g.id: g.display for g in (await tx.ruleset()).groups}
+        labels = {g.id: g.display for g in (await tx.config.ruleset()).groups}
         changed = _changed(earlier[-1].content, content, labels) if earlier else []
         # The anchor leaves the database with the admins, whoever published.
         lines = [texts.BULLETIN_ANCHOR.format(period=period.name, version=version, anchor=anchor)]
@@ -160,7 +162,7 @@ _LETTER_KEY = "bulletin_letter:{period}"
 
 async def remember_letter_in(tx: Tx, period: Period, letter: Letter) -> None:
     """Keep the issue number and date a draft showed: publishing prints the same."""
-    await tx.set_setting(
+    await tx.config.set_setting(
         _LETTER_KEY.format(period=period.label),
         json.dumps({"issue": letter.issue, "day": letter.day.isoformat()}, ensure_ascii=False),
     )
@@ -172,7 +174,7 @@ async def remember_letter(store: Store, period: Period, letter: Letter) -> None:
 
 
 async def _reviewed(tx: Tx, period: Period, letter: Letter) -> Letter:
-    text = await tx.setting(_LETTER_KEY.format(period=period.label))
+    text = await tx.config.setting(_LETTER_KEY.format(period=period.label))
     if text is None:
         return letter
     data = json.loads(text)
@@ -197,10 +199,10 @@ def _files(
 async def _tell_units(tx: Tx, paper: Bulletin, period: Period, now: datetime) -> int:
     """Each listed unit's liaisons: their rank, total and group, the gap to the unit above, and
     for a year the units the awards name in their group."""
-    ruleset = await tx.ruleset()
+    ruleset = await tx.config.ruleset()
     labels = {g.id: g.display for g in ruleset.groups}
-    ids = {u.name: u.id for u in await tx.units()}
-    chats = await tx.liaison_chats(ids.values())
+    ids = {u.name: u.id for u in await tx.units.units()}
+    chats = await tx.liaisons.liaison_chats(ids.values())
     awards = {a.group: a for a in paper.awards or []}
     messages = []
     told = set()
@@ -228,7 +230,7 @@ async def _tell_units(tx: Tx, paper: Bulletin, period: Period, now: datetime) ->
             for chat in chats.get(ids[row.unit], []):
                 messages.append((chat, text))
                 told.add(row.unit)
-    await tx.enqueue(f"bulletin:{period.label}", messages, now)
+    await tx.outbox.enqueue(f"bulletin:{period.label}", messages, now)
     return len(told)
 
 
@@ -285,12 +287,12 @@ async def published_file(store: Store, period: Period, version: int | None, fmt:
     """A published version's DOCX or XLSX exactly as it was published (the latest version if
     none is named)."""
     async with store.reading() as tx:
-        versions = await tx.publications(period.label)
+        versions = await tx.bulletins.publications(period.label)
         chosen = [p for p in versions if version is None or p.version == version]
         if not chosen:
             raise DomainError("bulletin_not_published", period=period.name, version=version or "")
         file_id = chosen[-1].docx_file if fmt == "docx" else chosen[-1].xlsx_file
-        stored = await tx.stored_file(file_id) if file_id is not None else None
+        stored = await tx.bulletins.stored_file(file_id) if file_id is not None else None
     if stored is None:
         raise DomainError("bulletin_no_docx", period=period.name, version=chosen[-1].version)
     return stored
@@ -300,8 +302,8 @@ async def published_json(store: Store, period: Period, version: int | None) -> s
     """The JSON of a published version as it was published. Without a version: the latest
     one if it is what the period shows (published and locked since), else None (a draft)."""
     async with store.reading() as tx:
-        versions = await tx.publications(period.label)
-        lock = next((x for x in await tx.locks() if x.period == period.label), None)
+        versions = await tx.bulletins.publications(period.label)
+        lock = next((x for x in await tx.periods.locks() if x.period == period.label), None)
     if version is not None:
         chosen = [p for p in versions if p.version == version]
         if not chosen:
@@ -316,7 +318,7 @@ async def published_json(store: Store, period: Period, version: int | None) -> s
 
 async def publications(store: Store) -> list[Publication]:
     async with store.reading() as tx:
-        return await tx.publications()
+        return await tx.bulletins.publications()
 
 
 @dataclass(frozen=True)
@@ -361,7 +363,7 @@ async def owe_draft(
     await remember_letter_in(tx, period, letter)
     source = f"draft:{period.label}"
     for name, data in [made.docx, made.xlsx] if made.docx else [made.xlsx]:
-        file_id = await tx.add_file(name, data, now)
+        file_id = await tx.bulletins.add_file(name, data, now)
         caption = texts.BULLETIN_DRAFT_CAPTION.format(period=period.name, format=name[-4:])
         await tell_admins(tx, admin_ids, source, caption, now, attachment=f"file:{file_id}")
     ready = texts.BULLETIN_DRAFT_READY.format(period=period.name)

@@ -69,9 +69,9 @@ async def _targets(tx: Tx, ruleset: Ruleset, spec: str) -> list[tuple[int, str]]
     keys = [k.strip() for k in _SEPARATORS.split(spec) if k.strip()]
     if not keys:
         raise DomainError("targets_missing")
-    lookup = await tx.unit_lookup()
+    lookup = await tx.units.unit_lookup()
     active = {unit_id for unit_id, _ in lookup.values()}
-    units = [u for u in await tx.units() if u.id in active]
+    units = [u for u in await tx.units.units() if u.id in active]
     chosen: dict[int, str] = {}
     for key in keys:
         group = ruleset.groups_by_key.get(key)
@@ -81,7 +81,7 @@ async def _targets(tx: Tx, ruleset: Ruleset, spec: str) -> list[tuple[int, str]]
                 raise DomainError("targets_empty", key=key)
             chosen.update((u.id, u.name) for u in members)
         else:
-            unit_id, name = await tx.resolve_unit(key)
+            unit_id, name = await tx.units.resolve_unit(key)
             chosen[unit_id] = name
     return sorted(chosen.items())
 
@@ -105,21 +105,21 @@ async def create(
     if deadline > now.date() + MAX_DEADLINE:
         raise DomainError("deadline_too_far", deadline=deadline.isoformat())
     async with store.transaction() as tx:
-        await tx.claim_update(update_id, now)
-        ruleset = await tx.ruleset()
+        await tx.intake.claim_update(update_id, now)
+        ruleset = await tx.config.ruleset()
         if ruleset.commission_penalties is None:
             raise DomainError("commission_not_in_rules", ruleset=ruleset.id)
         units = await _targets(tx, ruleset, targets)
-        commission_id = await tx.add_commission(
+        commission_id = await tx.commissions.add_commission(
             topic, deadline, admin_id, [unit_id for unit_id, _ in units], now
         )
         notice = texts.COMMISSION_NOTICE.format(
             id=commission_id, topic=topic, deadline=deadline.isoformat(),
             points=missed_deduction(ruleset),
         )  # fmt: skip
-        chats = await tx.liaison_chats(unit_id for unit_id, _ in units)
+        chats = await tx.liaisons.liaison_chats(unit_id for unit_id, _ in units)
         unreached = [name for unit_id, name in units if unit_id not in chats]
-        await tx.enqueue(
+        await tx.outbox.enqueue(
             f"commission:{commission_id}",
             [(chat, notice) for unit_chats in chats.values() for chat in unit_chats],
             now,
@@ -132,7 +132,7 @@ async def create(
 
 
 async def load(tx: Tx, commission_id: int) -> Commission:
-    commission = await tx.commission(commission_id)
+    commission = await tx.commissions.commission(commission_id)
     if commission is None:
         raise DomainError("commission_unknown", id=commission_id)
     return commission
@@ -149,7 +149,7 @@ async def link_answer(
         raise DomainError(
             "commission_closed", id=commission_id, deadline=commission.deadline.isoformat()
         )
-    await tx.add_answer(record_id, commission_id, unit_id)
+    await tx.commissions.add_answer(record_id, commission_id, unit_id)
     return commission
 
 
@@ -157,7 +157,7 @@ async def answer_notice(
     tx: Tx, commission: Commission, unit: str, record_id: int, title: str
 ) -> str:
     """What the office is told of an answer: with the commands that select it."""
-    ruleset = await tx.ruleset()
+    ruleset = await tx.config.ruleset()
     lines = [
         texts.COMMISSION_ANSWER_FOR_OFFICE.format(
             id=commission.id, topic=commission.topic, unit=unit, record=record_id, title=title
@@ -197,27 +197,31 @@ async def select(
 ) -> Selected:
     """Score an answer as selected (选用); its unit's liaisons are owed the news."""
     async with store.transaction() as tx:
-        await tx.claim_update(update_id, now)
-        ruleset = await tx.ruleset()
+        await tx.intake.claim_update(update_id, now)
+        ruleset = await tx.config.ruleset()
         item = selection_item(ruleset, key)
-        if await tx.answer_unit(answer_id) is None:
+        if await tx.commissions.answer_unit(answer_id) is None:
             raise DomainError("not_commission_answer", record=answer_id)
-        stored = await tx.record(answer_id)
+        stored = await tx.records.record(answer_id)
         unit_id, chosen = stored.unit_id, stored.record
-        if await tx.selection(answer_id, item.id) is not None:
+        if await tx.commissions.selection(answer_id, item.id) is not None:
             raise DomainError("selection_duplicate", record=answer_id, label=item.label)
         record = Record(chosen.unit, now.date(), item.id, title=chosen.title)
-        batch = await tx.add_batch("selection", f"tg:{admin_id}", now, source=f"#{answer_id}")
-        (record_id,) = await tx.add_records(
+        batch = await tx.records.add_batch(
+            "selection", f"tg:{admin_id}", now, source=f"#{answer_id}"
+        )
+        (record_id,) = await tx.records.add_records(
             batch, [NewRecord(unit_id, record, score(ruleset, record))], now
         )
-        await tx.add_selection(answer_id, item.id, record_id)
-        await tx.add_event(answer_id, "selected", f"tg:{admin_id}", item.id, now)
+        await tx.commissions.add_selection(answer_id, item.id, record_id)
+        await tx.records.add_event(answer_id, "selected", f"tg:{admin_id}", item.id, now)
         told = texts.SELECTED_FOR_LIAISON.format(
             answer=answer_id, title=chosen.title, label=item.label, points=item.points
         )
-        await tx.enqueue(
-            f"selection:{record_id}", [(p.user_id, told) for p in await tx.liaisons(unit_id)], now
+        await tx.outbox.enqueue(
+            f"selection:{record_id}",
+            [(p.user_id, told) for p in await tx.liaisons.liaisons(unit_id)],
+            now,
         )
         selected = Selected(answer_id, record_id, chosen.unit, chosen.title, item)
         await owe_answer(tx, answer, selected, f"answer:selection:{record_id}", now)
@@ -228,13 +232,13 @@ async def close(
     tx: Tx, commission: Commission, batch_actor: str, now: datetime
 ) -> list[MissedUnit]:
     """Settle a commission after its deadline: a penalty for every target that did not answer."""
-    ruleset = await tx.ruleset()
-    answered = await tx.answered_units(commission.id)
-    missed_before = await tx.missed_last_time(commission.id, commission.deadline)
+    ruleset = await tx.config.ruleset()
+    answered = await tx.commissions.answered_units(commission.id)
+    missed_before = await tx.commissions.missed_last_time(commission.id, commission.deadline)
     names = dict(commission.targets)
     misses = settle_commission(ruleset, names, answered, missed_before)
     # Every target's outcome is written at the settlement; the next one's streak reads them.
-    await tx.close_commission(commission.id, now)
+    await tx.commissions.close_commission(commission.id, now)
     if not misses:
         return []
     penalties = []
@@ -246,12 +250,12 @@ async def close(
             note=texts.COMMISSION_NOTE.format(id=commission.id),
         )
         penalties.append(NewRecord(m.unit, record, score(ruleset, record)))
-    batch = await tx.add_batch(
+    batch = await tx.records.add_batch(
         "commission", batch_actor, now, source=f"#{commission.id}", rows=len(penalties)
     )
-    record_ids = await tx.add_records(batch, penalties, now)
+    record_ids = await tx.records.add_records(batch, penalties, now)
     for m, record_id in zip(misses, record_ids, strict=True):
-        await tx.set_target_missed(commission.id, m.unit, m.outcome.value, record_id)
+        await tx.commissions.set_target_missed(commission.id, m.unit, m.outcome.value, record_id)
     return [
         MissedUnit(m.unit, names[m.unit], m.outcome, ruleset.item(m.penalty_rule)) for m in misses
     ]
@@ -260,12 +264,12 @@ async def close(
 async def states(tx: Tx, unit_id: int | None = None) -> list[CommissionState]:
     """Commissions, newest first: all of them, or those that asked `unit_id`."""
     result = []
-    for commission_id in await tx.commission_ids(unit_id=unit_id):
+    for commission_id in await tx.commissions.commission_ids(unit_id=unit_id):
         result.append(
             CommissionState(
                 await load(tx, commission_id),
-                await tx.answered_units(commission_id),
-                await tx.target_outcomes(commission_id),
+                await tx.commissions.answered_units(commission_id),
+                await tx.commissions.target_outcomes(commission_id),
             )
         )
     return result
@@ -273,4 +277,7 @@ async def states(tx: Tx, unit_id: int | None = None) -> list[CommissionState]:
 
 async def open_commissions(tx: Tx) -> list[Commission]:
     """Commissions not yet settled: their reminders and settlement are still to come."""
-    return [await load(tx, commission_id) for commission_id in await tx.open_commission_ids()]
+    return [
+        await load(tx, commission_id)
+        for commission_id in await tx.commissions.open_commission_ids()
+    ]

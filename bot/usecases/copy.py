@@ -4,7 +4,7 @@ PostgreSQL, or back), with the bot stopped."""
 from __future__ import annotations
 
 from bot import texts
-from bot.storage import Store
+from bot.storage import Store, place_key, read_key
 from bot.storage.copy import (
     TABLES,
     advance_identities,
@@ -14,7 +14,6 @@ from bot.storage.copy import (
     read_chunks,
     write_rows,
 )
-from bot.storage.ledgerkey import place_key, read_key
 from scoring.errors import DomainError
 
 
@@ -25,13 +24,13 @@ async def copy_database(source: Store, target: Store) -> dict[str, int]:
     ledger triggers sum the lines as they go in (`verify` on the target then shows that they
     agree with the lines)."""
     async with source.reading() as tx:
-        if await tx.ruleset_text() is None:
+        if await tx.config.ruleset_text() is None:
             raise DomainError("copy_source_missing", db=source.display)
     key = source.writing_key()
     assert target.key_source is not None
     target_key = read_key(target.key_source)
     async with source.bot_transaction() as tx:
-        waiting = len(await tx.unhandled_updates())
+        waiting = len(await tx.intake.unhandled_updates())
     if waiting:
         # Telegram was told they arrived: not copied, they would be lost with the old store.
         raise DomainError("copy_source_unhandled", db=source.display, updates=waiting)

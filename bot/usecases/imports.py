@@ -12,9 +12,16 @@ from pathlib import Path
 from typing import Any
 
 from bot.filelimits import MAX_UNITS
-from bot.storage import NewRecord, Store, Tx, UnitRow
-from bot.storage.periods import locked_error
-from bot.storage.records import Identity, StoredIdentity, identity
+from bot.storage import (
+    Identity,
+    NewRecord,
+    Store,
+    StoredIdentity,
+    Tx,
+    UnitRow,
+    identity,
+    locked_error,
+)
 from bot.tabular import RECORDS, UNITS, Table, open_regular, read_table
 from bot.usecases.quota import PenaltyChange, resettle_late
 from scoring.engine import Scored, score
@@ -79,11 +86,11 @@ async def import_units(
                 raise DomainError("too_many_units", path=str(path), limit=MAX_UNITS)
             rows.append(row)
         async with store.transaction() as tx:
-            ruleset = await tx.ruleset()
-            units = _unit_rows(ruleset, rows, await tx.unit_lookup())
-            await tx.add_batch("units", actor, now, source=Path(path).name, rows=len(units))
-            added, updated = await tx.upsert_units(units, now)
-            total = len(await tx.units())
+            ruleset = await tx.config.ruleset()
+            units = _unit_rows(ruleset, rows, await tx.units.unit_lookup())
+            await tx.records.add_batch("units", actor, now, source=Path(path).name, rows=len(units))
+            added, updated = await tx.units.upsert_units(units, now)
+            total = len(await tx.units.units())
     return UnitsImported(added, updated, total, table.totals)
 
 
@@ -176,9 +183,9 @@ async def import_records(
     everything is done and checked as for real, and then nothing is kept."""
     digest = file_digest(path)
     async with store.reading() as tx:
-        earlier = await tx.file_batch("records", digest)
-        ruleset = await tx.ruleset()
-        lookup = await tx.unit_lookup()
+        earlier = await tx.records.file_batch("records", digest)
+        ruleset = await tx.config.ruleset()
+        lookup = await tx.units.unit_lookup()
     if earlier is not None:
         raise _already_imported(earlier)
     table = read_table(path, RECORDS, sheet)
@@ -191,14 +198,14 @@ async def import_records(
     prepared = _prepare(ruleset, rows, {name: unit_id for unit_id, name in lookup.values()})
     every = [row.new for row in prepared for _ in range(row.count)]
     async with store.staging() as tx:
-        staged = await tx.stage_records(every)
+        staged = await tx.records.stage_records(every)
     try:
         async with store.transaction() as tx:
             # What was read before the lock may have changed since, in another process.
-            earlier = await tx.file_batch("records", digest)
+            earlier = await tx.records.file_batch("records", digest)
             if earlier is not None:
                 raise _already_imported(earlier)
-            if await tx.unit_lookup() != lookup:
+            if await tx.units.unit_lookup() != lookup:
                 raise DomainError("units_changed")
             with _naming_sheet(table):
                 counts, stored = await _new_counts(tx, prepared, existing)
@@ -210,19 +217,19 @@ async def import_records(
                         sorted(problems, key=lambda p: p.line),
                         hint="rows_stored_hint" if stored else None,
                     )
-            batch = await tx.add_batch(
+            batch = await tx.records.add_batch(
                 "records", actor, now, source=Path(path).name, sha256=digest, rows=len(rows)
             )
             if counts == [row.count for row in prepared]:
                 new = every
-                await tx.insert_staged(batch, now, staged)
+                await tx.records.insert_staged(batch, now, staged)
             else:
                 # Rows already stored are left out: what is left is usually the few rows a
                 # register gained since it was last imported.
                 new = [
                     r.new for r, count in zip(prepared, counts, strict=True) for _ in range(count)
                 ]
-                await tx.add_records(batch, new, now)
+                await tx.records.add_records(batch, new, now)
             changes = await resettle_late(
                 tx, {n.record.day for n in new if n.record.is_submission}, actor, now
             )
@@ -243,7 +250,7 @@ async def import_records(
         return dry.result
     finally:
         async with store.staging() as tx:
-            await tx.discard_staged()
+            await tx.records.discard_staged()
     return result
 
 
@@ -303,7 +310,7 @@ async def _locked_rows(tx: Tx, rows: list[ParsedRow], counts: list[int]) -> list
     """Each row that would store something inside a locked period, with its line number; a
     row already stored (skipped with --skip-existing) stores nothing there, so a running
     register can be imported again after a period of it was locked."""
-    locks = await tx.locks()
+    locks = await tx.periods.locks()
     problems = []
     for row, count in zip(rows, counts, strict=True):
         if not count:
@@ -329,7 +336,7 @@ async def _new_counts(
     first, last = min(days), max(days)
     stored: dict[Identity, list[StoredIdentity]] = {}
     titles: dict[tuple[int, str, str], StoredIdentity] = {}
-    for found in await tx.stored_records(
+    for found in await tx.records.stored_records(
         month_of(first).start if any(r.new.record.is_submission for r in rows) else first,
         month_of(last).end,
     ):

@@ -40,10 +40,10 @@ async def create_invite(
 ) -> Invite:
     code = new_code()
     async with store.transaction() as tx:
-        await tx.claim_update(update_id, now)
-        unit_id, unit = await tx.resolve_unit(unit_key)
+        await tx.intake.claim_update(update_id, now)
+        unit_id, unit = await tx.units.resolve_unit(unit_key)
         expires = now + ttl
-        await tx.add_invite(code_hash(code), unit_id, admin_id, now, expires)
+        await tx.liaisons.add_invite(code_hash(code), unit_id, admin_id, now, expires)
     return Invite(code, unit, expires)
 
 
@@ -66,17 +66,17 @@ async def redeem_invite(
     they are moved and the admins are told. The user is owed `answer` once bound."""
     failure: DomainError | None = None
     async with store.transaction() as tx:
-        await tx.claim_update(update_id, now)
-        wrong, first = await tx.wrong_codes_since(user_id, now - WRONG_CODE_WINDOW)
+        await tx.intake.claim_update(update_id, now)
+        wrong, first = await tx.liaisons.wrong_codes_since(user_id, now - WRONG_CODE_WINDOW)
         if wrong >= MAX_WRONG_CODES:
             assert first is not None
             unlock = first + WRONG_CODE_WINDOW
             minutes = max(1, int((unlock - now).total_seconds() // 60) + 1)
             raise DomainError("invite_throttled", minutes=minutes)
-        invite = await tx.invite(code_hash(code))
+        invite = await tx.liaisons.invite(code_hash(code))
         if invite is None or invite.used or invite.expires_at <= now:
             # The failure must be kept although the action fails: it is committed, then raised.
-            await tx.add_wrong_code(user_id, now)
+            await tx.liaisons.add_wrong_code(user_id, now)
             failure = DomainError(
                 "invite_invalid"
                 if invite is None
@@ -85,14 +85,14 @@ async def redeem_invite(
                 else "invite_expired"
             )
         else:
-            current = await tx.liaison(user_id, active_only=True)
+            current = await tx.liaisons.liaison(user_id, active_only=True)
             if current is not None and current.unit_id == invite.unit_id:
                 raise DomainError("invite_same_unit", unit=current.unit)
             if current is not None and not move:
                 raise DomainError("invite_moves", current=current.unit, unit=invite.unit)
-            await tx.use_invite(code_hash(code), user_id, now)
-            await tx.bind_liaison(user_id, invite.unit_id, name, username, now)
-            liaison = await tx.liaison(user_id)
+            await tx.liaisons.use_invite(code_hash(code), user_id, now)
+            await tx.liaisons.bind_liaison(user_id, invite.unit_id, name, username, now)
+            liaison = await tx.liaisons.liaison(user_id)
             if current is not None and liaison is not None:
                 told = texts.LIAISON_MOVED_BY_INVITE.format(
                     who=liaison.display, old=current.unit, unit=liaison.unit
@@ -108,7 +108,7 @@ async def redeem_invite(
 
 async def list_liaisons(store: Store) -> list[Liaison]:
     async with store.reading() as tx:
-        return await tx.liaisons()
+        return await tx.liaisons.liaisons()
 
 
 async def move_liaison(
@@ -120,12 +120,12 @@ async def move_liaison(
     answer: Answer[Liaison] | None = None,
 ) -> Liaison:
     async with store.transaction() as tx:
-        await tx.claim_update(update_id, now)
-        if await tx.liaison(user_id) is None:
+        await tx.intake.claim_update(update_id, now)
+        if await tx.liaisons.liaison(user_id) is None:
             raise DomainError("liaison_unknown", user=user_id)
-        unit_id, _ = await tx.resolve_unit(unit_key)
-        await tx.move_liaison(user_id, unit_id)
-        moved = await tx.liaison(user_id)
+        unit_id, _ = await tx.units.resolve_unit(unit_key)
+        await tx.liaisons.move_liaison(user_id, unit_id)
+        moved = await tx.liaisons.liaison(user_id)
         assert moved is not None
         await owe_answer(tx, answer, moved, f"answer:move:{user_id}", now)
     return moved
@@ -140,10 +140,10 @@ async def remove_liaison(
 ) -> Liaison:
     """Take a liaison off the roster; their unit's records stay."""
     async with store.transaction() as tx:
-        await tx.claim_update(update_id, now)
-        liaison = await tx.liaison(user_id)
+        await tx.intake.claim_update(update_id, now)
+        liaison = await tx.liaisons.liaison(user_id)
         if liaison is None:
             raise DomainError("liaison_unknown", user=user_id)
-        await tx.remove_liaison(user_id)
+        await tx.liaisons.remove_liaison(user_id)
         await owe_answer(tx, answer, liaison, f"answer:remove:{user_id}", now)
     return liaison

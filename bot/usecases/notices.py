@@ -10,8 +10,7 @@ from typing import Generic, TypeVar
 
 from bot.buttons import Buttons
 from bot.render import CAPTION_LIMIT, cut, split_message
-from bot.storage import Outgoing, Tx
-from bot.storage.outbox import EDIT_CAPTION, EDIT_TEXT
+from bot.storage import EDIT_CAPTION, EDIT_TEXT, Outgoing, Tx
 
 R = TypeVar("R")
 # How long the process that handled an action keeps its answer to itself, to send it at once:
@@ -45,20 +44,22 @@ async def owe_answer(
     text = answer.render(result)
     buttons = answer.buttons(result) if answer.buttons is not None else None
     if answer.edits is None:
-        answer.owed = await tx.enqueue_answer(
+        answer.owed = await tx.outbox.enqueue_answer(
             source, answer.chat_id, split_message(text), now, now + ANSWER_HOLD, buttons=buttons
         )
         return
     edit = f"{EDIT_CAPTION if answer.caption else EDIT_TEXT}:{answer.edits}"
-    answer.owed = await tx.enqueue_answer(
+    answer.owed = await tx.outbox.enqueue_answer(
         source, answer.chat_id, [text], now, now + ANSWER_HOLD, buttons=buttons, attachment=edit
     )
 
 
 async def tell_unit(tx: Tx, unit_id: int, source: str, text: str, now: datetime) -> None:
     """The unit's active liaisons are owed `text` (in as many messages as it needs)."""
-    chats = [p.user_id for p in await tx.liaisons(unit_id)]
-    await tx.enqueue(source, [(chat, part) for chat in chats for part in split_message(text)], now)
+    chats = [p.user_id for p in await tx.liaisons.liaisons(unit_id)]
+    await tx.outbox.enqueue(
+        source, [(chat, part) for chat in chats for part in split_message(text)], now
+    )
 
 
 async def tell_admins(
@@ -74,11 +75,11 @@ async def tell_admins(
     """Every admin is owed `text`, with buttons or a file if given. A long text goes in as
     many messages as it needs, the buttons on the last; a file's caption is cut to fit."""
     if attachment is not None:
-        await tx.enqueue(
+        await tx.outbox.enqueue(
             source, [(a, cut(text, CAPTION_LIMIT)) for a in admin_ids], now,
             buttons=buttons, attachment=attachment,
         )  # fmt: skip
         return
     *parts, last = split_message(text)
-    await tx.enqueue(source, [(a, part) for a in admin_ids for part in parts], now)
-    await tx.enqueue(source, [(a, last) for a in admin_ids], now, buttons=buttons)
+    await tx.outbox.enqueue(source, [(a, part) for a in admin_ids for part in parts], now)
+    await tx.outbox.enqueue(source, [(a, last) for a in admin_ids], now, buttons=buttons)

@@ -49,8 +49,8 @@ async def penalise(
     answer: Answer[Entered] | None = None,
 ) -> Entered:
     async with store.transaction() as tx:
-        await tx.claim_update(update_id, now)
-        ruleset = await tx.ruleset()
+        await tx.intake.claim_update(update_id, now)
+        ruleset = await tx.config.ruleset()
         # Read as every item name is (scoring.names), among the penalties only.
         item = resolve(
             item_key,
@@ -58,7 +58,7 @@ async def penalise(
             "penalty",
         )
         check_day(ruleset, day, now.date())
-        unit_id, unit = await tx.resolve_unit(unit_key)
+        unit_id, unit = await tx.units.resolve_unit(unit_key)
         record = Record(unit, day, item.id, note=clean_note(note))
         return await _enter(tx, ruleset, unit_id, record, "penalty", admin_id, now, answer)
 
@@ -81,12 +81,12 @@ async def adjust(
         raise DomainError("points_zero")
     check_points(points)
     async with store.transaction() as tx:
-        await tx.claim_update(update_id, now)
-        ruleset = await tx.ruleset()
+        await tx.intake.claim_update(update_id, now)
+        ruleset = await tx.config.ruleset()
         adjustment = next((i for i in ruleset.items if i.kind is ItemKind.ADJUSTMENT), None)
         if adjustment is None:
             raise DomainError("no_adjustment", ruleset=ruleset.id)
-        unit_id, unit = await tx.resolve_unit(unit_key)
+        unit_id, unit = await tx.units.resolve_unit(unit_key)
         record = Record(unit, now.date(), adjustment.id, points, note=reason)
         return await _enter(tx, ruleset, unit_id, record, "adjustment", admin_id, now, answer)
 
@@ -102,9 +102,9 @@ async def _enter(
     answer: Answer[Entered] | None,
 ) -> Entered:
     scored = score(ruleset, record)
-    batch = await tx.add_batch(kind, f"tg:{admin_id}", now)
-    (record_id,) = await tx.add_records(batch, [NewRecord(unit_id, record, scored)], now)
-    await tx.add_event(record_id, kind, f"tg:{admin_id}", record.note, now)
+    batch = await tx.records.add_batch(kind, f"tg:{admin_id}", now)
+    (record_id,) = await tx.records.add_records(batch, [NewRecord(unit_id, record, scored)], now)
+    await tx.records.add_event(record_id, kind, f"tg:{admin_id}", record.note, now)
     entered = Entered(
         record_id, record.unit, ruleset.item(record.item_id).label, record.day, scored.points,
         record.note, scored.explanation,
@@ -136,9 +136,9 @@ async def endorse(
     if not 1 <= times <= MAX_COUNT:
         raise DomainError("modifier_times_invalid", modifier=modifier_key)
     async with store.transaction() as tx:
-        await tx.claim_update(update_id, now)
-        ruleset = await tx.ruleset()
-        stored = await tx.record(record_id)
+        await tx.intake.claim_update(update_id, now)
+        ruleset = await tx.config.ruleset()
+        stored = await tx.records.record(record_id)
         unit_id, record = stored.unit_id, stored.record
         if stored.status != "confirmed":
             raise DomainError("record_not_confirmed", record=record_id, status=stored.status)
@@ -150,7 +150,7 @@ async def endorse(
                 modifier=modifier.label,
                 item=item.label if item else record.item_id,
             )
-        if not any(e.rule_id == item.id for e in await tx.live_entries(record_id)):
+        if not any(e.rule_id == item.id for e in await tx.ledger.live_entries(record_id)):
             raise DomainError("record_reversed", record=record_id)
         combined = dict(record.modifiers)
         combined[modifier.id] = combined.get(modifier.id, 0) + times
@@ -165,13 +165,13 @@ async def endorse(
             0,
             texts.ENDORSEMENT_LINE.format(label=label, points=points, record=record_id),
         )
-        batch = await tx.add_batch("endorsement", f"tg:{admin_id}", now)
-        await tx.add_ledger(
+        batch = await tx.records.add_batch("endorsement", f"tg:{admin_id}", now)
+        await tx.ledger.add_ledger(
             batch, unit_id, record_id, record.day, Scored((entry,), entry.explanation), now
         )
         full = score(ruleset, replace(record, modifiers=tuple(combined.items())))
-        await tx.set_record_modifiers(record_id, combined.items(), full.explanation)
-        await tx.add_event(record_id, "endorsed", f"tg:{admin_id}", label, now)
+        await tx.records.set_record_modifiers(record_id, combined.items(), full.explanation)
+        await tx.records.add_event(record_id, "endorsed", f"tg:{admin_id}", label, now)
         what = texts.ENDORSED_ITEM.format(label=label, record=record_id, title=record.title)
         entered = Entered(record_id, record.unit, what, record.day, points, "", entry.explanation)
         await _tell(tx, unit_id, "endorsement", entered, now)
@@ -184,13 +184,13 @@ async def _drop_modifier(
 ) -> None:
     """An endorsement reversed alone leaves the record: what it carries, and what one may still
     add to it (max_per_adoption), no longer count it."""
-    record = (await tx.record(record_id)).record
+    record = (await tx.records.record(record_id)).record
     left = {m: n for m, n in record.modifiers if m != modifier_id}
     kept = dict(record.modifiers).get(modifier_id, 0) - times
     if kept > 0:
         left[modifier_id] = kept
     full = score(ruleset, replace(record, modifiers=tuple(left.items())))
-    await tx.set_record_modifiers(record_id, left.items(), full.explanation)
+    await tx.records.set_record_modifiers(record_id, left.items(), full.explanation)
 
 
 @dataclass(frozen=True)
@@ -226,27 +226,29 @@ async def reverse(
     if not reason:
         raise DomainError("reason_missing")
     async with store.transaction() as tx:
-        await tx.claim_update(update_id, now)
-        ruleset = await tx.ruleset()
-        entry = await tx.ledger_entry(entry_id)
+        await tx.intake.claim_update(update_id, now)
+        ruleset = await tx.config.ruleset()
+        entry = await tx.ledger.ledger_entry(entry_id)
         if entry is None:
             raise DomainError("entry_unknown", entry=entry_id)
         if entry.reverses is not None:
             raise DomainError("entry_is_reversal", entry=entry_id)
-        if await tx.reversal_of(entry_id) is not None:
+        if await tx.ledger.reversal_of(entry_id) is not None:
             raise DomainError("entry_reversed", entry=entry_id)
         targets = [entry]
         if entry.record_id is not None:
-            stored = await tx.record(entry.record_id)
+            stored = await tx.records.record(entry.record_id)
             if entry.rule_id == stored.record.item_id:
-                targets += [e for e in await tx.live_entries(entry.record_id) if e.id != entry.id]
-        batch = await tx.add_batch("reversal", f"tg:{admin_id}", now)
+                targets += [
+                    e for e in await tx.ledger.live_entries(entry.record_id) if e.id != entry.id
+                ]
+        batch = await tx.records.add_batch("reversal", f"tg:{admin_id}", now)
         lines = []
         for target in targets:
             text = texts.REVERSAL_LINE.format(
                 entry=target.id, explanation=target.explanation, reason=reason
             )
-            await tx.add_reversal(batch, target.id, text, now)
+            await tx.ledger.add_reversal(batch, target.id, text, now)
             lines.append((target, text))
         if entry.record_id is not None:
             modifier = ruleset.modifiers_by_key.get(entry.rule_id)
@@ -255,7 +257,7 @@ async def reverse(
                 value = modifier.points_for(stored.record.item_id)
                 await _drop_modifier(tx, ruleset, entry.record_id, modifier.id,
                                      entry.points // value)  # fmt: skip
-            await tx.add_event(entry.record_id, "reversed", f"tg:{admin_id}", reason, now)
+            await tx.records.add_event(entry.record_id, "reversed", f"tg:{admin_id}", reason, now)
         rule = ruleset.items_by_key.get(entry.rule_id) or ruleset.modifiers_by_key.get(
             entry.rule_id
         )

@@ -26,8 +26,8 @@ async def lock(
         raise DomainError("period_not_ended", period=period.name, end=period.end.isoformat())
     async with store.transaction() as tx:
         if update_id is not None:
-            await tx.claim_update(update_id, now)
-        current = next((x for x in await tx.locks() if x.period == period.label), None)
+            await tx.intake.claim_update(update_id, now)
+        current = next((x for x in await tx.periods.locks() if x.period == period.label), None)
         if current is not None:
             raise DomainError(
                 "period_already_locked",
@@ -35,7 +35,7 @@ async def lock(
                 who=current.actor_name or current.actor,
                 at=current.at.strftime("%Y-%m-%d %H:%M"),
             )
-        await tx.add_lock(period, actor, actor_name, now)
+        await tx.periods.add_lock(period, actor, actor_name, now)
         await owe_answer(tx, answer, period, f"answer:lock:{period.label}", now)
     return period
 
@@ -57,10 +57,10 @@ async def reopen(
         raise DomainError("reason_missing")
     async with store.transaction() as tx:
         if update_id is not None:
-            await tx.claim_update(update_id, now)
-        if not any(x.period == period.label for x in await tx.locks()):
+            await tx.intake.claim_update(update_id, now)
+        if not any(x.period == period.label for x in await tx.periods.locks()):
             raise DomainError("period_not_locked", period=period.name)
-        await tx.remove_lock(period.label, actor, actor_name, reason, now)
+        await tx.periods.remove_lock(period.label, actor, actor_name, reason, now)
         await owe_answer(tx, answer, period, f"answer:reopen:{period.label}", now)
     return period
 
@@ -68,4 +68,4 @@ async def reopen(
 async def history(store: Store) -> tuple[list[Lock], list[PeriodEvent]]:
     """The periods locked now, and every lock and reopening ever made."""
     async with store.reading() as tx:
-        return await tx.locks(), await tx.period_events()
+        return await tx.periods.locks(), await tx.periods.period_events()

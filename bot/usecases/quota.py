@@ -109,7 +109,7 @@ async def settle_quota_in(
     """settle_quota inside a transaction that also does more (the scheduled settlement)."""
     if month.end >= now.date():
         raise DomainError("month_not_ended", month=month.name)
-    ruleset = await tx.ruleset()
+    ruleset = await tx.config.ruleset()
     if not ruleset.has_quota:
         raise DomainError("no_quota", ruleset=ruleset.id)
     if ruleset.effective_from and month.end < ruleset.effective_from:
@@ -117,25 +117,25 @@ async def settle_quota_in(
             "month_before_effective", month=month.name, effective=ruleset.effective_from
         )
     # Settling inside a locked period is refused even when it would change nothing.
-    await tx.refuse_locked([month.end])
-    settled_months = await tx.settled_months()
+    await tx.periods.refuse_locked([month.end])
+    settled_months = await tx.quota.settled_months()
     again = month.label in settled_months
-    if not again and not allow_empty and not await tx.submission_counts(month):
+    if not again and not allow_empty and not await tx.quota.submission_counts(month):
         raise DomainError("month_empty", month=month.name)
     batch = None
     if not again:
-        batch = await tx.add_batch("settlement", actor, now, source=month.label)
-        await tx.add_settled_month(month, batch, allow_empty)
+        batch = await tx.records.add_batch("settlement", actor, now, source=month.label)
+        await tx.quota.add_settled_month(month, batch, allow_empty)
         settled_months = [*settled_months, month.label]
     reason = texts.RESETTLED_AFTER.format(settled=month.label, month="{month}")
     changes = await _settle_from(tx, ruleset, month, settled_months, actor, now, reason, batch)
-    units = {u.id: u for u in await tx.units()}
+    units = {u.id: u for u in await tx.units.units()}
     settled = [
         SettledUnit(
             unit_id, units[unit_id].name, units[unit_id].group, s.quota,
             s.submissions, Outcome(s.outcome), _outcome_points(ruleset, Outcome(s.outcome)),
         )
-        for unit_id, s in sorted((await tx.settlements(month)).items())
+        for unit_id, s in sorted((await tx.quota.settlements(month)).items())
     ]  # fmt: skip
     return MonthSettled(month, settled, again, changes)
 
@@ -145,10 +145,10 @@ async def resettle_late(
 ) -> list[PenaltyChange]:
     """After submissions dated `days` were stored: settle their settled months, and the settled
     months after them, again. Inside the transaction that stored them."""
-    ruleset = await tx.ruleset()
+    ruleset = await tx.config.ruleset()
     if not ruleset.has_quota:
         return []
-    settled_months = await tx.settled_months()
+    settled_months = await tx.quota.settled_months()
     late = sorted({month_of(day).label for day in days} & set(settled_months))
     if not late:
         return []
@@ -173,11 +173,11 @@ async def _settle_from(
     months = sorted(m for m in settled_months if m >= first.label)
     before = previous_month(first)
     previous = (
-        {u: Outcome(s.outcome) for u, s in (await tx.settlements(before)).items()}
+        {u: Outcome(s.outcome) for u, s in (await tx.quota.settlements(before)).items()}
         if before.label in settled_months
         else {}
     )
-    units = await tx.units()
+    units = await tx.units.units()
     by_id = {u.id: u for u in units}
     planned: list[tuple[PenaltyChange, Settlement[int], int | None]] = []
     for label in months:
@@ -186,8 +186,8 @@ async def _settle_from(
             # The month before was never settled: no reminder letter went out for it.
             previous = {}
         reminded = {u for u, outcome in previous.items() if outcome is not Outcome.MET}
-        counts = await tx.submission_counts(month)
-        stored = await tx.settlements(month)
+        counts = await tx.quota.submission_counts(month)
+        stored = await tx.quota.settlements(month)
         # A month settled before is settled again for the units it settled, each against the
         # quota it had then: a unit added or moved since does not change an old month.
         quotas = (
@@ -201,7 +201,7 @@ async def _settle_from(
             old_outcome = Outcome(old.outcome) if old else None
             if old is not None and old_outcome is s.outcome:
                 if old.submissions != s.submissions:
-                    await tx.set_settlement_count(s.unit, month, s.submissions)
+                    await tx.quota.set_settlement_count(s.unit, month, s.submissions)
                 continue
             unit = by_id[s.unit]
             change = PenaltyChange(
@@ -213,14 +213,16 @@ async def _settle_from(
         previous = {s.unit: s.outcome for s in wanted}
     if not planned:
         return []
-    await tx.refuse_locked(change.month.end for change, _, _ in planned)
+    await tx.periods.refuse_locked(change.month.end for change, _, _ in planned)
     if batch is None:
-        batch = await tx.add_batch("settlement", actor, now, source=first.label, rows=len(planned))
+        batch = await tx.records.add_batch(
+            "settlement", actor, now, source=first.label, rows=len(planned)
+        )
     for change, s, old_record in planned:
         why = reason.format(month=change.month.label)
         if old_record is not None:
-            for entry in await tx.live_entries(old_record):
-                await tx.add_reversal(
+            for entry in await tx.ledger.live_entries(old_record):
+                await tx.ledger.add_reversal(
                     batch,
                     entry.id,
                     texts.REVERSAL_LINE.format(
@@ -228,14 +230,14 @@ async def _settle_from(
                     ),
                     now,
                 )
-            await tx.add_event(old_record, "reversed", actor, why, now)
+            await tx.records.add_event(old_record, "reversed", actor, why, now)
         record_id = None
         if s.penalty_rule is not None:
             record = Record(change.unit, s.penalty_date, s.penalty_rule)
-            (record_id,) = await tx.add_records(
+            (record_id,) = await tx.records.add_records(
                 batch, [NewRecord(change.unit_id, record, score(ruleset, record))], now
             )
-        await tx.put_settlement(
+        await tx.quota.put_settlement(
             s.unit, change.month, s.quota, s.submissions, s.outcome.value, record_id, batch
         )
     return [change for change, _, _ in planned]
@@ -275,12 +277,12 @@ class Behind:
 
 async def behind_quota(tx: Tx, month: Period) -> list[Behind]:
     """Units below their group's quota in `month` so far, as the settlement would see them."""
-    ruleset = await tx.ruleset()
-    units = await tx.units()
+    ruleset = await tx.config.ruleset()
+    units = await tx.units.units()
     by_id = {u.id: u for u in units}
-    before = await tx.settlements(previous_month(month))
+    before = await tx.quota.settlements(previous_month(month))
     reminded = {unit_id for unit_id, s in before.items() if s.outcome != Outcome.MET}
-    counts = await tx.submission_counts(month)
+    counts = await tx.quota.submission_counts(month)
     behind = []
     quotas = quotas_of(ruleset, [(u.id, u.group) for u in units])
     for o in settle_month(ruleset, month, quotas, counts, reminded):

@@ -86,12 +86,12 @@ async def check_report_day(store: Store, day: date, today: date) -> None:
     """The date of a guided report, refused as its end would refuse it: in the future, before
     the ruleset, or in a locked period."""
     async with store.reading() as tx:
-        check_day(await tx.ruleset(), day, today)
-        await tx.refuse_locked([day])
+        check_day(await tx.config.ruleset(), day, today)
+        await tx.periods.refuse_locked([day])
 
 
 async def _refuse_duplicate(tx: Tx, unit_id: int, item_id: str, day: date, title: str) -> None:
-    found = await tx.same_claim(unit_id, item_id, day, title)
+    found = await tx.records.same_claim(unit_id, item_id, day, title)
     if found is not None:
         raise DomainError("claim_duplicate", record=found[0], status=found[1], date=found[2])
 
@@ -119,18 +119,20 @@ async def make_draft(
     # into the database does not hold up), the database read as it stands; run whole in one
     # hand-over to the connection's thread.
     async def body(tx: Tx) -> Draft:
-        liaison = await tx.liaison(user_id, active_only=True)
+        liaison = await tx.liaisons.liaison(user_id, active_only=True)
         if liaison is None:
             raise DomainError("not_liaison")
-        await tx.claim_update(update_id, now)
-        ruleset = await tx.ruleset()
+        await tx.intake.claim_update(update_id, now)
+        ruleset = await tx.config.ruleset()
         item = reportable(ruleset, item_key)
         check_day(ruleset, day, now.date())
         check_modifiers(ruleset, item, modifiers)
-        await tx.refuse_locked([day])
+        await tx.periods.refuse_locked([day])
         await _refuse_duplicate(tx, liaison.unit_id, item.id, day, title)
         record = Record(liaison.unit, day, item.id, None, modifiers, title)
-        draft_id = await tx.add_draft(liaison.user_id, liaison.unit_id, record, evidence, now)
+        draft_id = await tx.drafts.add_draft(
+            liaison.user_id, liaison.unit_id, record, evidence, now
+        )
         draft = Draft(draft_id, liaison.unit, record, score(ruleset, record), item)
         await owe_answer(tx, answer, draft, f"answer:draft:{draft_id}", now)
         return draft
@@ -159,12 +161,12 @@ async def confirm_draft(
     reserved = False
     try:
         async with store.bot_transaction() as tx:
-            draft = await tx.draft(draft_id)
+            draft = await tx.drafts.draft(draft_id)
             _check_open(draft, user_id, store)
             assert draft is not None
             if draft.created_at + DRAFT_TTL < now:
                 raise DomainError("button_stale")
-            await tx.reserve_draft(draft_id, update_id)
+            await tx.drafts.reserve_draft(draft_id, update_id)
             store.confirming.add(draft_id)
             reserved = True
         claimed = await _store_claim(
@@ -174,7 +176,7 @@ async def confirm_draft(
         if reserved:
             store.confirming.discard(draft_id)
     async with store.bot_autocommit() as tx:
-        await tx.use_draft(draft_id, claimed.record_id)
+        await tx.drafts.use_draft(draft_id, claimed.record_id)
     return claimed
 
 
@@ -201,9 +203,9 @@ async def _store_claim(
     answer: Answer[Claimed] | None,
 ) -> Claimed:
     async with store.transaction() as tx:
-        await tx.claim_update(update_id, now)
-        ruleset = await tx.ruleset()
-        liaison = await tx.liaison(user_id, active_only=True)
+        await tx.intake.claim_update(update_id, now)
+        ruleset = await tx.config.ruleset()
+        liaison = await tx.liaisons.liaison(user_id, active_only=True)
         if liaison is None or liaison.unit_id != draft.unit_id:
             raise DomainError("not_liaison")
         record = draft.record
@@ -211,10 +213,10 @@ async def _store_claim(
         await _refuse_duplicate(tx, unit_id, record.item_id, record.day, record.title)
         scored = score(ruleset, record)
         status = "pending" if require_approval else "confirmed"
-        batch = await tx.add_batch("claim", f"tg:{user_id}", now)
+        batch = await tx.records.add_batch("claim", f"tg:{user_id}", now)
         new = NewRecord(unit_id, record, scored, status, claimed_by=user_id, evidence=evidence)
-        (record_id,) = await tx.add_records(batch, [new], now)
-        await tx.add_event(
+        (record_id,) = await tx.records.add_records(batch, [new], now)
+        await tx.records.add_event(
             record_id, "claimed" if require_approval else "confirmed", f"tg:{user_id}", "", now
         )
         claimed = Claimed(
@@ -254,9 +256,9 @@ async def cancel_draft(
     answer: Answer[None] | None = None,
 ) -> None:
     async with store.bot_transaction() as tx:
-        await tx.claim_update(update_id, now)
-        _check_open(await tx.draft(draft_id), user_id, store)
-        await tx.cancel_draft(draft_id)
+        await tx.intake.claim_update(update_id, now)
+        _check_open(await tx.drafts.draft(draft_id), user_id, store)
+        await tx.drafts.cancel_draft(draft_id)
         await owe_answer(tx, answer, None, f"answer:cancel:{draft_id}", now)
 
 
@@ -265,7 +267,7 @@ async def cancel_open_drafts(store: Store, user_id: int) -> int:
     their confirm button is cancelled; how many were."""
     # One statement, atomic by itself: run on every command.
     async with store.bot_autocommit() as tx:
-        return await tx.cancel_open_drafts(user_id, store.confirming)
+        return await tx.drafts.cancel_open_drafts(user_id, store.confirming)
 
 
 async def submit(
@@ -290,24 +292,24 @@ async def submit(
     title = check_title(title, today)
     day = day or today
     async with store.transaction() as tx:
-        await tx.claim_update(update_id, now)
+        await tx.intake.claim_update(update_id, now)
         # Read again under the write lock: moved or removed meanwhile, the liaison no longer
         # speaks for the unit read before.
-        current = await tx.liaison(liaison.user_id, active_only=True)
+        current = await tx.liaisons.liaison(liaison.user_id, active_only=True)
         if current is None:
             raise DomainError("not_liaison")
         liaison = current
-        ruleset = await tx.ruleset()
+        ruleset = await tx.config.ruleset()
         check_day(ruleset, day, today)
         month = month_of(day)
-        first = await tx.same_submission(liaison.unit_id, month, title)
+        first = await tx.records.same_submission(liaison.unit_id, month, title)
         if first is not None:
             raise DomainError(
                 "submission_duplicate", unit=liaison.unit, month=month.name, record=first[0],
                 date=first[1],
             )  # fmt: skip
         actor = f"tg:{liaison.user_id}"
-        batch = await tx.add_batch("submission", actor, now)
+        batch = await tx.records.add_batch("submission", actor, now)
         record = Record(liaison.unit, day, SUBMISSION_ID, title=title)
         new = NewRecord(
             liaison.unit_id,
@@ -316,13 +318,15 @@ async def submit(
             claimed_by=liaison.user_id,
             evidence=evidence,
         )
-        (record_id,) = await tx.add_records(batch, [new], now)
+        (record_id,) = await tx.records.add_records(batch, [new], now)
         if office_chat is not None:
             copy = texts.OFFICE_COPY.format(unit=liaison.unit, record=record_id, title=title)
             attachment = evidence if evidence.startswith(FILE_EVIDENCE) else None
             if evidence and attachment is None:
                 copy = f"{copy}\n{cut(evidence, EVIDENCE_SHOWN)}"
-            await tx.enqueue(f"copy:{record_id}", [(office_chat, copy)], now, attachment=attachment)
+            await tx.outbox.enqueue(
+                f"copy:{record_id}", [(office_chat, copy)], now, attachment=attachment
+            )
         commission = None
         if commission_id is not None:
             commission = await commissions.link_answer(
@@ -336,7 +340,7 @@ async def submit(
                 texts.RESETTLED_FOR_ADMINS.format(unit=liaison.unit, record=record_id), changes
             )
             await tell_admins(tx, admin_ids, f"resettled:{record_id}", told, now)
-        counts = await tx.submission_counts(month)
+        counts = await tx.quota.submission_counts(month)
         quota = next((g.monthly_quota for g in ruleset.groups if g.id == liaison.group), None)
         done = Submitted(
             record_id, liaison.unit, day, counts.get(liaison.unit_id, 0), quota, commission,
@@ -349,11 +353,11 @@ async def submit(
 async def pending(store: Store) -> list[PendingClaim]:
     """Every claim waiting for the office, oldest first."""
     async with store.reading() as tx:
-        return await tx.pending_claims()
+        return await tx.records.pending_claims()
 
 
 async def _pending_record(tx: Tx, record_id: int) -> tuple[int, Record]:
-    stored = await tx.record(record_id)
+    stored = await tx.records.record(record_id)
     if stored.status != "pending":
         raise DomainError("claim_decided", record=record_id, status=stored.status)
     return stored.unit_id, stored.record
@@ -368,18 +372,18 @@ async def approve(
     answer: Answer[Decided] | None = None,
 ) -> Decided:
     async with store.transaction() as tx:
-        await tx.claim_update(update_id, now)
-        ruleset = await tx.ruleset()
+        await tx.intake.claim_update(update_id, now)
+        ruleset = await tx.config.ruleset()
         unit_id, record = await _pending_record(tx, record_id)
         unit = record.unit
         scored = score(ruleset, record)
         # add_ledger refuses a day in a locked period as well; saying so first keeps the message
         # about the claim rather than about a ledger line.
-        await tx.refuse_locked([record.day])
-        batch = await tx.add_batch("approval", f"tg:{admin_id}", now)
-        await tx.set_record_status(record_id, "confirmed")
-        await tx.add_ledger(batch, unit_id, record_id, record.day, scored, now)
-        await tx.add_event(record_id, "approved", f"tg:{admin_id}", "", now)
+        await tx.periods.refuse_locked([record.day])
+        batch = await tx.records.add_batch("approval", f"tg:{admin_id}", now)
+        await tx.records.set_record_status(record_id, "confirmed")
+        await tx.ledger.add_ledger(batch, unit_id, record_id, record.day, scored, now)
+        await tx.records.add_event(record_id, "approved", f"tg:{admin_id}", "", now)
         told = texts.APPROVED_FOR_LIAISON.format(
             record=record_id, title=record.title, points=scored.points
         )
@@ -404,12 +408,12 @@ async def reject(
     if not reason:
         raise DomainError("reason_missing")
     async with store.transaction() as tx:
-        await tx.claim_update(update_id, now)
-        ruleset = await tx.ruleset()
+        await tx.intake.claim_update(update_id, now)
+        ruleset = await tx.config.ruleset()
         unit_id, record = await _pending_record(tx, record_id)
         unit = record.unit
-        await tx.set_record_status(record_id, "rejected")
-        await tx.add_event(record_id, "rejected", f"tg:{admin_id}", reason, now)
+        await tx.records.set_record_status(record_id, "rejected")
+        await tx.records.add_event(record_id, "rejected", f"tg:{admin_id}", reason, now)
         told = texts.REJECTED_FOR_LIAISON.format(
             record=record_id, title=record.title, reason=reason
         )

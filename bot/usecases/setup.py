@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.storage import Store
-from bot.storage.migrate import earlier_builtin
+from bot.storage import Store, earlier_builtin
 from scoring.errors import DomainError
 from scoring.rulediff import RuleChange, ruleset_changes
 from scoring.ruleset import (
@@ -27,11 +26,11 @@ async def initialize(store: Store, spec: str) -> tuple[Ruleset, bool]:
     text = ruleset_source(spec)
     ruleset = parse_ruleset(text)
     async with store.transaction() as tx:
-        current = await tx.ruleset_text()
+        current = await tx.config.ruleset_text()
         if current is None:
-            await tx.set_ruleset(text)
+            await tx.config.set_ruleset(text)
             # Keyed from the first line on (the key file made here if there is none).
-            await tx.key_ledger(store.new_key(), datetime.now(UTC))
+            await tx.ledger.key_ledger(store.new_key(), datetime.now(UTC))
             return ruleset, True
     if current == text:
         return ruleset, False
@@ -46,7 +45,7 @@ async def newer_method(store: Store) -> list[RuleChange]:
     """What the text of the database's built-in ruleset shipped now would change against the
     earlier shipped text it keeps (nothing for an office's own ruleset, or today's text)."""
     async with store.reading() as tx:
-        current = await tx.ruleset_text()
+        current = await tx.config.ruleset_text()
     if current is None:
         raise DomainError("not_initialized")
     ruleset_id = earlier_builtin(current)

@@ -22,14 +22,14 @@ async def standings_in(
     tx: Tx, period: Period, groups: Sequence[str] | None = None
 ) -> tuple[Ruleset, Standings]:
     """standings inside a transaction already open (a scheduled bulletin)."""
-    ruleset = await tx.ruleset()
+    ruleset = await tx.config.ruleset()
     wanted = None
     if groups is not None:
         wanted = [ruleset.find_group(key).id for key in groups]
-    units = await tx.units()
-    totals = await tx.period_totals(period, ruleset.bulletin.score_columns)
-    counts = await tx.item_counts(period, wanted)
+    units = await tx.units.units()
+    totals = await tx.standings.period_totals(period, ruleset.bulletin.score_columns)
+    counts = await tx.standings.item_counts(period, wanted)
     counted = None
     if needed := counted_items(ruleset):
-        counted = await tx.record_counts(period, needed)
+        counted = await tx.standings.record_counts(period, needed)
     return ruleset, build_standings(ruleset, period, units, totals, counts, wanted, counted)

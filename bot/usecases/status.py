@@ -37,7 +37,7 @@ async def unit_status(store: Store, liaison: Liaison, now: datetime) -> UnitStat
     quarter = quarter_of(today)
     ruleset, table = await standings(store, quarter, [liaison.group])
     async with store.reading() as tx:
-        counts = await tx.submission_counts(month)
+        counts = await tx.quota.submission_counts(month)
     group = group_of(table, liaison.group)
     rows = group.rows if group else []
     index = next((i for i, r in enumerate(rows) if r.unit == liaison.unit), None)
@@ -56,9 +56,9 @@ async def unit_status(store: Store, liaison: Liaison, now: datetime) -> UnitStat
 
 async def history(store: Store, unit_id: int, limit: int = 10) -> list[RecordLine]:
     async with store.reading() as tx:
-        return await tx.history(unit_id, limit)
+        return await tx.records.history(unit_id, limit)
 
 
 async def ledger_lines(store: Store, unit_id: int, period: Period) -> list[LedgerLine]:
     async with store.reading() as tx:
-        return await tx.ledger_lines(unit_id, period.start, period.end)
+        return await tx.ledger.ledger_lines(unit_id, period.start, period.end)

@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot import texts
-from bot.storage import Store
-from bot.storage.ledger import Anchor
+from bot.storage import Anchor, Store
 from bot.storage.verify import (
     SUMS,
     Verified,
@@ -62,17 +61,17 @@ async def tell_keying(store: Store, admin_ids: Sequence[int], now: datetime) -> 
     now. A database keyed at `init` (from its first line) has nothing to tell."""
     async with store.reading() as tx:
         # Read first: every start asks, and almost every time there is nothing to tell.
-        keying = await tx.ledger_keying()
-        if keying is None or keying.first_line == 1 or await tx.setting(_TOLD) is not None:
+        keying = await tx.ledger.ledger_keying()
+        if keying is None or keying.first_line == 1 or await tx.config.setting(_TOLD) is not None:
             return False
     async with store.transaction() as tx:
-        keying = await tx.ledger_keying()
-        if keying is None or keying.first_line == 1 or await tx.setting(_TOLD) is not None:
+        keying = await tx.ledger.ledger_keying()
+        if keying is None or keying.first_line == 1 or await tx.config.setting(_TOLD) is not None:
             return False
         shown = store.key_source.shown if store.key_source is not None else ""
         text = texts.LEDGER_KEYED.format(line=keying.first_line, file=shown)
         await tell_admins(tx, admin_ids, "ledger_keyed", text, now)
-        await tx.set_setting(_TOLD, now.isoformat())
+        await tx.config.set_setting(_TOLD, now.isoformat())
     return True
 
 
