@@ -35,9 +35,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 # The slowest tests, slowest first (measured with `--durations`; most of their time is waiting on
-# processes, servers and timers). They are started first, so that none is left running alone at
-# the end while the other workers idle: the README's command hands tests out one at a time, in
-# this order (`--dist load --maxschedchunk 1`). A name missing here only runs in its usual place.
+# processes, servers and timers). The slowest start first, so that none is left running alone at
+# the end while the other workers idle; the README's command hands tests out one at a time, in
+# the order collected (`--dist load --maxschedchunk 1`). They are spread among the others rather
+# than all started at once: most start several bot processes, and all of them at the same time
+# on a loaded machine made their waits fail. A name missing here only runs in its usual place.
 SLOW_FIRST = (
     "test_jobs_quarter.py::test_a_quarter_of_reminders_warnings_and_settlements",
     "test_restart.py::test_killed_at_random_moments_nothing_is_lost_or_done_twice",
@@ -77,7 +79,13 @@ def _slowness(item: pytest.Item) -> int:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    items.sort(key=_slowness)  # stable: the others keep pytest's order
+    slow = sorted((i for i in items if _slowness(i) < len(SLOW_FIRST)), key=_slowness)
+    others = [i for i in items if _slowness(i) == len(SLOW_FIRST)]  # in pytest's order
+    share = len(others) // max(len(slow), 1)
+    ordered: list[pytest.Item] = []
+    for n, item in enumerate(slow):
+        ordered += [item, *others[n * share : (n + 1) * share]]
+    items[:] = ordered + others[len(slow) * share :]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
