@@ -21,10 +21,10 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from bot.fakeapi.recorder import WAIT
-from bot.handlers.common import DELIVERY_TASK
+from bot.handlers.common import DELIVERY_TASK, STORE
 from bot.jobs.scheduler import WAKE
+from bot.storage import Store
 from tests.chat import Chat, flat
-from tests.stores import rows
 
 ZONE = ZoneInfo("Asia/Shanghai")
 
@@ -79,15 +79,22 @@ async def idle(chat: Chat, after: datetime) -> None:
     deadline = monotonic() + WAIT
     while monotonic() < deadline:
         wake = next_wake(chat)
-        unsent = rows(
-            chat.db(), "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failure IS NULL"
-        )
         # The wake-up at start-up is due at once; the one set after a pass is a due time later.
         settled = wake is not None and wake > after + timedelta(seconds=30)
-        if settled and unsent == [(0,)] and not delivering():
+        if settled and await unsent(chat) == 0 and not delivering():
             return
         await asyncio.sleep(0.02)
     raise TimeoutError(f"the scheduler did not settle after {after}")
+
+
+async def unsent(chat: Chat) -> int:
+    """Messages in the outbox neither sent nor failed, read through the bot's own reading
+    connection: a wait reads this 50 times a second, and a connection of its own for each
+    reading (tests.stores.rows) cost PostgreSQL more than the bot's work it waits for."""
+    store: Store = chat.app.bot_data[STORE]
+    async with store.reading() as tx:
+        row = await tx.one("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failure IS NULL")
+    return int(row[0]) if row else 0
 
 
 async def run_at(chat: Chat, time: Clock, moment: datetime) -> None:
