@@ -23,7 +23,7 @@ import time_machine
 from bot.fakeapi.recorder import WAIT
 from bot.handlers.common import DELIVERY_TASK, STORE
 from bot.jobs.scheduler import WAKE
-from bot.storage import Store
+from bot.storage import Store, sql
 from tests.chat import Chat, flat
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -87,13 +87,16 @@ async def idle(chat: Chat, after: datetime) -> None:
     raise TimeoutError(f"the scheduler did not settle after {after}")
 
 
+_UNSENT = sql("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failure IS NULL")
+
+
 async def unsent(chat: Chat) -> int:
     """Messages in the outbox neither sent nor failed, read through the bot's own reading
     connection: a wait reads this 50 times a second, and a connection of its own for each
     reading (tests.stores.rows) cost PostgreSQL more than the bot's work it waits for."""
     store: Store = chat.app.bot_data[STORE]
     async with store.reading() as tx:
-        row = await tx.one("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failure IS NULL")
+        row = await tx.one(_UNSENT)
     return int(row[0]) if row else 0
 
 
