@@ -16,6 +16,7 @@ from telegram.ext import (
     CommandHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from bot import texts
@@ -37,6 +38,7 @@ from bot.handlers.common import (
 from bot.intake import Intake, IntakeProcessor, IntakeQueue, IntakeRequest
 from bot.jobs.scheduler import Scheduler
 from bot.lease import Lease
+from bot.pressbot import PressBot
 from bot.replicas import Conversations, Dispatcher, Leadership, Nudge
 from bot.settings import Settings
 from bot.storage import PgStore, Store
@@ -63,23 +65,25 @@ def build_application(settings: Settings, *, rate_limit: bool | None = None) -> 
     if settings.bot_token is None:
         raise ValueError("a bot token is required")
     intake = Intake(settings.now, durable=settings.durable_intake)
-    builder = (
+    limited = settings.rate_limit if rate_limit is None else rate_limit
+    bot = PressBot(
+        settings.bot_token.get_secret_value(),
+        request=HTTPXRequest(connection_pool_size=CONNECTION_POOL),
+        get_updates_request=IntakeRequest(intake, connection_pool_size=1),
+        rate_limiter=AIORateLimiter(max_retries=3) if limited else None,
+        # Telegram's own, as python-telegram-bot has them, unless the settings name others.
+        base_url=settings.api_base_url or "https://api.telegram.org/bot",
+        base_file_url=settings.api_base_file_url or "https://api.telegram.org/file/bot",
+    )
+    app = (
         ApplicationBuilder()
-        .token(settings.bot_token.get_secret_value())
+        .bot(bot)
         .concurrent_updates(IntakeProcessor(intake, CONCURRENT_UPDATES))
         .update_queue(IntakeQueue(intake))
-        .get_updates_request(IntakeRequest(intake, connection_pool_size=1))
-        .connection_pool_size(CONNECTION_POOL)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
+        .build()
     )
-    if settings.api_base_url:
-        builder = builder.base_url(settings.api_base_url)
-    if settings.api_base_file_url:
-        builder = builder.base_file_url(settings.api_base_file_url)
-    if settings.rate_limit if rate_limit is None else rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
-    app = builder.build()
     app.bot_data[SETTINGS] = settings
     app.bot_data[INTAKE] = intake
     liaison.register(app)

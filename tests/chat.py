@@ -22,8 +22,7 @@ from bot.fakeapi.recorder import WAIT
 from bot.handlers.common import STORE
 from bot.runner import Webhook, polling, running
 from bot.settings import Settings
-from bot.storage import Store, is_postgres
-from bot.storage.sql import sql
+from bot.storage import Store, is_postgres, sql
 from bot.usecases.imports import import_units
 from bot.usecases.setup import initialize
 from tests.conftest import write_csv

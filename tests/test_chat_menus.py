@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import texts
 from bot.handlers import report
 from tests.chat import ADMIN, LIAISON, OTHER_ADMIN, running_bot
 
@@ -66,6 +67,31 @@ async def test_report_cancelled_and_timed_out(
         await chat.ask(LIAISON, "/report")
         timed_out = await chat.server.wait_for(lambda m: "超时" in m.text, chat_id=LIAISON)
         assert "已取消" in timed_out.text
+
+
+async def test_a_press_answered_too_late_is_still_acted_on(database: str) -> None:
+    """Telegram refuses a press's answer after about 15 seconds (a press handled late on a loaded
+    machine, or taken over from a process that died after answering it): the press is acted on
+    all the same, and the guided report goes on."""
+    async with running_bot(database) as chat:
+        await chat.join(LIAISON, "公安局")
+        menu = await chat.ask(LIAISON, "/report")
+        await chat.press(LIAISON, menu, "市政府办公室采用")
+        chat.server.expire_presses()
+        await chat.server.wait_for_call("editMessageReplyMarkup")
+        await chat.press(LIAISON, menu, "《决策参考》（18）")
+        chat.server.expire_presses()
+        await chat.server.wait_for_call("editMessageText")
+        asked = await chat.edited(menu, "请输入信息标题")
+        refused = [
+            call.description
+            for call in chat.server.calls_to("answerCallbackQuery")
+            if call.status is not None
+        ]
+        said = [m.text for m in chat.server.messages_to(LIAISON)]
+    assert "《决策参考》" in asked
+    assert len(refused) == 2 and all("query is too old" in (d or "") for d in refused)
+    assert texts.REPORT_FAILED not in said and texts.INTERNAL_ERROR not in said
 
 
 def test_run_without_a_token_points_to_the_sandbox(tmp_path: Path) -> None:

@@ -14,8 +14,7 @@ from telegram import Bot
 from bot import texts
 from bot.fakeapi import FakeBotApi
 from bot.intake import Intake
-from bot.storage import AlreadyProcessed, Store
-from bot.storage.sql import sql
+from bot.storage import AlreadyProcessed, Store, sql
 from tests.chat import STRANGER, bot_on, flat, prepare_db
 
 NOW = datetime(2026, 3, 2, 10, tzinfo=UTC)

@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage import NewRecord, Store, Tx, migration_files
+from bot.storage import NewRecord, Store, Tx, migration_files, sql
 from bot.storage.records import CHAIN_CHUNK
-from bot.storage.sql import sql
 from bot.usecases.setup import initialize
 from bot.usecases.verify import verify
 from scoring.engine import score

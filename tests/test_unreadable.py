@@ -19,8 +19,7 @@ import pytest
 from bot import texts
 from bot.cli import main
 from bot.fakeapi import FakeBotApi
-from bot.storage import Store
-from bot.storage.sql import sql
+from bot.storage import Store, sql
 from tests.chat import LIAISON, bot_on, bot_on_webhook, prepare_db
 from tests.test_webhook import free_port
 

@@ -262,3 +262,25 @@ async def test_the_daily_check_tells_the_admins_when_it_fails(database: str) -> 
             )
     assert failed == [("failed", flat(notice.text))]
     assert texts.error_text("verify_chain", {"line": line}) in flat(notice.text)
+
+
+async def test_a_check_caught_up_late_names_its_own_day(database: str) -> None:
+    """Stopped over a night's check and started again just before the next one: the missed day's
+    check is made at once and the new day's at its time. Each names its own day, so that two
+    checks of an unchanged ledger never read as one message sent twice."""
+    with clock(at(2026, 3, 2, 10)) as time:
+        async with running_bot(database, verify_time="03:00") as chat:
+            await idle(chat, at(2026, 3, 2, 10))
+            await run_at(chat, time, at(2026, 3, 4, 2, 59))
+            await run_at(chat, time, at(2026, 3, 4, 3))
+            made = rows(
+                chat.db(), "SELECT period FROM job_runs WHERE job = 'ledger_check' ORDER BY period"
+            )
+            checks = [
+                flat(m.text) for m in chat.server.messages_to(ADMIN) if "【数据核验】" in m.text
+            ]
+    assert made == [("2026-03-03",), ("2026-03-04",)]
+    assert checks == [
+        flat(texts.LEDGER_CHECK_ANCHOR.format(day="2026-03-03", anchor="0:")),
+        flat(texts.LEDGER_CHECK_ANCHOR.format(day="2026-03-04", anchor="0:")),
+    ]

@@ -281,6 +281,11 @@ class FakeBotApi(FaultInjector, Recorder):
         }
         return self._queue({"callback_query": query})
 
+    def expire_presses(self) -> None:
+        """Telegram takes a press's answer for about 15 seconds, once: from now on the presses
+        made so far get "query is too old" for an answer (as do those answered already)."""
+        self._open_callback_queries.clear()
+
     def send_document(
         self,
         user_id: int,

@@ -240,12 +240,14 @@ async def check_database(store: Store) -> DomainError | Verified:
 
 async def ledger_check(work: Work) -> None:
     """A failed check fails the run: recorded so, and the admins are told what is wrong; one
-    that passed sends them the chain's head, an anchor kept outside the database. Also the
-    day's upkeep: the database's marks of handled updates older than needed go."""
+    that passed sends them the chain's head, an anchor kept outside the database, under the day
+    the run is for (its key): a day's check caught up late, just before the next day's check,
+    must not read as that one sent twice. Also the day's upkeep: the database's marks of
+    handled updates older than needed go."""
     if isinstance(work.found, DomainError):
         raise work.found
     if isinstance(work.found, Verified):
-        day = work.now.date().isoformat()
+        day = work.run.period
         await work.tell_admins(texts.LEDGER_CHECK_ANCHOR.format(day=day, anchor=work.found.head))
     await work.tx.intake.forget_updates(work.now - KEEP_HANDLED)
 
