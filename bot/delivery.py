@@ -113,6 +113,17 @@ class Courier:
                 left = await self._deliver_from(bot_file) or left
             return left
 
+    async def waiting(self) -> bool:
+        """Whether any message waits in the database's outbox or, where the working file keeps
+        its actions' answers apart (Store.answers_apart), in the working file's."""
+        async with self._store.reading() as tx:
+            if await tx.outbox.unsent(0, 1):
+                return True
+        if not self._store.answers_apart:
+            return False
+        async with self._store.bot_autocommit() as tx:
+            return bool(await tx.outbox.unsent(0, 1))
+
     def _marking(self, message: Outgoing) -> AbstractAsyncContextManager[Tx]:
         """Where `message` is marked: in the database's outbox, or in the working file's."""
         return self._store.bot_autocommit() if message.bot_file else self._store.transaction()

@@ -11,7 +11,7 @@ from time import monotonic
 from bot import texts
 from bot.fakeapi.recorder import WAIT
 from bot.handlers.common import STORE
-from bot.storage import Store
+from bot.storage import Store, sql
 from bot.usecases.notices import ANSWER_HOLD
 from tests.chat import ADMIN, LIAISON, Chat, flat, running_bot
 from tests.jobs import at, clock, idle, received, run_at
@@ -21,6 +21,17 @@ START = at(2026, 3, 10, 10)
 LATER = START + ANSWER_HOLD + timedelta(minutes=1)
 
 
+_OWED_TEXT = (
+    "SELECT chat_id, sent_at IS NOT NULL FROM {table} WHERE source LIKE :source ORDER BY id"
+)
+# The database's outbox read by a connection of the test's own (tests.stores.rows: `?` marks).
+_OWED_ROWS = "SELECT chat_id, sent_at IS NOT NULL FROM outbox WHERE source LIKE ? ORDER BY id"
+_OWED = {
+    "outbox": sql(_OWED_TEXT.format(table="outbox")),
+    "answers": sql(sqlite=_OWED_TEXT.format(table="answers")),
+}
+
+
 async def _owed(chat: Chat, source: str) -> list[tuple[int, bool]]:
     """The answers owed under `source`: (chat, sent), where the action's transaction wrote
     them (a summary's, on SQLite, in the working file's `answers`)."""
@@ -28,11 +39,10 @@ async def _owed(chat: Chat, source: str) -> list[tuple[int, bool]]:
     table = "outbox"
     if source.startswith("answer:draft:") and store.answers_apart:
         table = "answers"
-    sql = f"SELECT chat_id, sent_at IS NOT NULL FROM {table} WHERE source LIKE ? ORDER BY id"
     if source.startswith("answer:draft:"):
         async with store.bot_autocommit() as tx:
-            return [(int(c), bool(s)) for c, s in await tx.all(sql, (source,))]
-    return [(int(c), bool(s)) for c, s in rows(chat.db(), sql, (source,))]
+            return [(int(c), bool(s)) for c, s in await tx.all(_OWED[table], {"source": source})]
+    return [(int(c), bool(s)) for c, s in rows(chat.db(), _OWED_ROWS, (source,))]
 
 
 async def _marked_sent(chat: Chat, source: str, user: int) -> None:

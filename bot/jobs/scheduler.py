@@ -105,7 +105,7 @@ class Scheduler:
             async with self._store.reading() as tx:
                 ruleset = await tx.config.ruleset()
                 open_ones = await commissions.open_commissions(tx)
-                waiting = await tx.outbox.unsent(0, 1)
+            waiting = await self._courier.waiting()
         except Exception:
             log.exception("could not read the schedule; trying again shortly")
             self._wake_at(now + RETRY)
