@@ -343,6 +343,9 @@ RULESET_PROBLEMS: dict[str, str] = {
     "ruleset_selection_not_adoption": "commission_selections 中的 {rule} 不是采用项",
     "ruleset_menu_prefix": "menu 中的 {prefix} 不是任何项目编号的前缀",
     "ruleset_quota_penalties_missing": "分组设有月度报送任务，但缺少 quota_penalties",
+    "ruleset_not_credit": "{name} 中的 {rule} 不是加分项（kind = \"credit\"）",
+    "ruleset_cap_without_points": "设了 submissions_cap，但没有设报送得分项 submissions",
+    "ruleset_base_without_quota": "设了月度基础分 quota_met，但没有任何分组设月度报送任务",
     "ruleset_duplicate": "{what} 中 {value} 用了两次：{first} 与 {second}",
     "ruleset_reserved_id": "{where}：编号 {id} 是保留的（报送记录专用），请换一个编号",
     "ruleset_reserved_label": "{where}：名称 {label} 是保留的（报送记录专用），请换一个名称",
@@ -423,6 +426,9 @@ RESETTLED_FOR_LIAISON = "已结算月份因这条报送重新结算，扣分有�
 RESETTLED_FOR_ADMINS = "{unit} 补录报送（#{record}），已结算月份重新结算，扣分有变更："
 CHANGE_LINE = "{month} {unit}（报送 {count}/{quota}）：{before} → {after}"
 CHANGE_NONE = "不扣分"
+# The note of a settled month's submission points (报送得分 10（报送 12 条，每月封顶 10 分）).
+SUBMISSION_POINTS_NOTE = "报送 {count} 条"
+SUBMISSION_POINTS_CAP = "，每月封顶 {cap} 分"
 PERIOD_LOCKED = "已锁定 {period}：期间内的记录、冲正、批示和结算都不能再变更。"
 PERIOD_REOPENED = "已解锁 {period}，原因已记入审计记录。"
 PERIODS_LOCKED_NOW = "当前锁定的期间："

@@ -58,16 +58,45 @@ def settle_month(
     settled now; the quota it was settled with for a month settled again)."""
     if not quotas:
         return []
+    # None: a method whose only consequence of a missed month is losing its base score.
     rules = ruleset.quota_penalties
-    assert rules is not None  # the ruleset model requires penalties wherever there are quotas
     result: list[Settlement[K]] = []
     for unit, quota in quotas.items():
         count = submissions.get(unit, 0)
         if count >= quota:
             outcome, rule = Outcome.MET, None
         elif unit in reminded_month_before:
-            outcome, rule = Outcome.MISSED_AGAIN, rules.missed_again
+            outcome, rule = Outcome.MISSED_AGAIN, rules.missed_again if rules else None
         else:
-            outcome, rule = Outcome.MISSED, rules.missed
+            outcome, rule = Outcome.MISSED, rules.missed if rules else None
         result.append(Settlement(unit, quota, count, outcome, rule, month.end))
     return result
+
+
+def quotas_to_settle(ruleset: Ruleset, units: Iterable[tuple[K, str]]) -> dict[K, int]:
+    """quotas_of, and where submissions score points, every other unit with a quota of 0: a
+    month is settled for its submissions' points even where nothing is required."""
+    quotas = quotas_of(ruleset, units)
+    if ruleset.submission_points_item is None:
+        return quotas
+    return {unit: quotas.get(unit, 0) for unit, _ in units}
+
+
+def monthly_credits(ruleset: Ruleset, settlement: Settlement[K]) -> dict[str, int]:
+    """The credits a unit's settled month scores beside its penalty, by item id: its
+    submissions' points up to the monthly cap, and the base score for a month at or above a
+    quota it has. Items that score nothing are left out."""
+    credits: dict[str, int] = {}
+    mc = ruleset.monthly_credits
+    if mc is None:
+        return credits
+    if mc.submissions is not None and settlement.submissions:
+        points = ruleset.item(mc.submissions).points
+        assert points is not None  # a credit item has points
+        earned = points * settlement.submissions
+        credits[mc.submissions] = earned if mc.submissions_cap is None else min(earned, mc.submissions_cap)
+    if mc.quota_met is not None and settlement.quota > 0 and settlement.outcome is Outcome.MET:
+        points = ruleset.item(mc.quota_met).points
+        assert points is not None
+        credits[mc.quota_met] = points
+    return credits

@@ -170,6 +170,18 @@ class QuotaPenalties(_Model):
     missed_again: str
 
 
+class MonthlyCredits(_Model):
+    """What settling a month scores beside (never instead of) the quota penalties, each a
+    credit item written once per unit and month and settled again like the penalties."""
+
+    # Submissions score this item's points each (报送1条得1分), at most `submissions_cap`
+    # points a month.
+    submissions: str | None = None
+    submissions_cap: int | None = Field(default=None, ge=1)
+    # A month at or above the unit's quota scores this item's points (月度基础分).
+    quota_met: str | None = None
+
+
 class Disqualify(_Model):
     """Penalties that cost a unit the year's awards: `at_least` of them in the year, together."""
 
@@ -202,6 +214,7 @@ class Ruleset(_Model):
     modifiers: list[Modifier] = []
     bulletin: Bulletin
     quota_penalties: QuotaPenalties | None = None
+    monthly_credits: MonthlyCredits | None = None
     commission_penalties: QuotaPenalties | None = None
     # What an answer to a commission can be selected for: the word an admin types (市) and the
     # adoption item it scores (city.commission).
@@ -308,6 +321,23 @@ class Ruleset(_Model):
                         "not_penalty", "{name}: {rule!r} is not a penalty item",
                         name="awards.disqualify", rule=rule_id,
                     )  # fmt: skip
+        credits = {i.id for i in self.items if i.kind is ItemKind.CREDIT}
+        mc = self.monthly_credits
+        for name, rule_id in (
+            [("monthly_credits.submissions", mc.submissions), ("monthly_credits.quota_met", mc.quota_met)]
+            if mc
+            else []
+        ):
+            if rule_id is not None and rule_id not in credits:
+                raise _invalid(
+                    "not_credit", "{name}: {rule!r} is not a credit item", name=name, rule=rule_id
+                )
+        if mc and mc.submissions_cap is not None and mc.submissions is None:
+            raise _invalid(
+                "cap_without_points", "monthly_credits.submissions_cap needs monthly_credits.submissions"
+            )
+        if mc and mc.quota_met is not None and not self.has_quota:
+            raise _invalid("base_without_quota", "monthly_credits.quota_met needs a quota")
         adoptions = {i.id for i in self.items if i.kind is ItemKind.ADOPTION}
         for rule_id in self.commission_selections.values():
             if rule_id not in adoptions:
@@ -321,7 +351,7 @@ class Ruleset(_Model):
                     "menu_prefix", "menu: {prefix!r} is not the prefix of any item id",
                     prefix=prefix,
                 )  # fmt: skip
-        if self.has_quota and self.quota_penalties is None:
+        if self.has_quota and self.quota_penalties is None and self.base_score_item is None:
             raise _invalid(
                 "quota_penalties_missing",
                 "groups have monthly quotas but quota_penalties is missing",
@@ -332,6 +362,19 @@ class Ruleset(_Model):
     def has_quota(self) -> bool:
         """Whether any group has a monthly submission quota (and so reminders and settlements)."""
         return any(g.monthly_quota for g in self.groups)
+
+    @property
+    def settles(self) -> bool:
+        """Whether months are settled: for quotas, or for what submissions score."""
+        return self.has_quota or self.submission_points_item is not None
+
+    @property
+    def submission_points_item(self) -> str | None:
+        return self.monthly_credits.submissions if self.monthly_credits else None
+
+    @property
+    def base_score_item(self) -> str | None:
+        return self.monthly_credits.quota_met if self.monthly_credits else None
 
     @cached_property
     def scorable_items(self) -> list[Item]:

@@ -38,29 +38,34 @@ NOW = datetime(2024, 7, 3, 9, 0, tzinfo=timezone(timedelta(hours=8)))
 # The table worked by hand from the Changshan method (常政办发〔2014〕97号), 2024 Q2, towns:
 #
 #   records in the quarter                                  县级采用得分  市级采用得分  调整分
-#   天马街道  报送 13; 要情快报 3 (5 each), 常山政务 1 (10),         25           20          0
+#   天马街道  报送 13 (8 in April, 2 in May, 3 in June);              25           20          0
+#             要情快报 3 (5 each), 常山政务 1 (10),
 #             衢州政务信息动态 1 (20)
-#   紫港街道  报送 8; 要情快报 2, one reversed (5),                  35           80        -10
+#   紫港街道  报送 8 (April); 要情快报 2, one reversed (5),          35           80        -10
 #             增刊或参阅 1 (30), 衢州政务工作交流 1 (80),
 #             adjustment -10
 #   金川街道  nothing                                                0            0          0
-#   球川镇    报送 6; 要情快报 1 (5), 动态（单篇） 1 (50)              5           50          0
+#   球川镇    报送 6 (May); 要情快报 1 (5), 动态（单篇） 1 (50)        5           50          0
+#
+# 基础分 (三(一)1): April, May and June settled, 10 for each month at or above the towns' 8:
+# 天马街道 April, 紫港街道 April; nothing deducted for the months below it. 天马街道 and 球川镇
+# tie at 55 and share the second place, listed in the roster's order.
 #
 # Counts (records, the reversed one not counted) and the rate (采用条数 ÷ 报送条数, one decimal):
 #
-#   排名 单位      采用条数 报送条数 县级采用 市级采用 采用率 县级采用得分 市级采用得分 调整分 总分
-#   1    紫港街道     3        8       2       1     37.5%      35          80      -10   105
-#   2    球川镇       2        6       1       1     33.3%       5          50        0    55
-#   3    天马街道     5       13       4       1     38.5%      25          20        0    45
-#   4    金川街道     0        0       0       0       —         0           0        0     0
+#   排名 单位   采用条数 报送条数 县级采用 市级采用 采用率 基础分 县级采用得分 市级采用得分 调整分 总分
+#   1    紫港街道  3        8       2       1     37.5%   10      35          80      -10   115
+#   2    天马街道  5       13       4       1     38.5%   10      25          20        0    55
+#   2    球川镇    2        6       1       1     33.3%    0       5          50        0    55
+#   4    金川街道  0        0       0       0       —      0       0           0        0     0
 #
 # Outside the quarter, and so in no cell: 天马街道's submission of 31 March, 球川镇's adoption
 # of 1 July. The department group: 发展和改革局, 报送 4, 常山政务 1: 1, 4, 1, 0, 25.0%, 10.
 HAND_TABLE = [
-    (1, "紫港街道", 3, 8, 2, 1, "37.5%", 35, 80, -10, 105),
-    (2, "球川镇", 2, 6, 1, 1, "33.3%", 5, 50, 0, 55),
-    (3, "天马街道", 5, 13, 4, 1, "38.5%", 25, 20, 0, 45),
-    (4, "金川街道", 0, 0, 0, 0, "—", 0, 0, 0, 0),
+    (1, "紫港街道", 3, 8, 2, 1, "37.5%", 10, 35, 80, -10, 115),
+    (2, "天马街道", 5, 13, 4, 1, "38.5%", 10, 25, 20, 0, 55),
+    (2, "球川镇", 2, 6, 1, 1, "33.3%", 0, 5, 50, 0, 55),
+    (4, "金川街道", 0, 0, 0, 0, "—", 0, 0, 0, 0, 0),
 ]
 ROSTER = [
     ["天马街道", "乡镇（街道）"],
@@ -71,8 +76,8 @@ ROSTER = [
 ]
 RECORDS = [
     ["2024-03-31", "天马街道", "submission", 1, "", "", "", ""],
-    ["2024-04-08", "天马街道", "submission", 5, "", "", "", ""],
-    ["2024-05-08", "天马街道", "submission", 5, "", "", "", ""],
+    ["2024-04-08", "天马街道", "submission", 8, "", "", "", ""],
+    ["2024-05-08", "天马街道", "submission", 2, "", "", "", ""],
     ["2024-06-08", "天马街道", "submission", 3, "", "", "", ""],
     ["2024-04-20", "天马街道", "要情快报", 3, "", "", "天马街道春耕", ""],
     ["2024-05-20", "天马街道", "county.csgz", 1, "", "", "天马街道夏粮", ""],
@@ -110,6 +115,8 @@ def changshan(cli: Cli, tmp_path: Path) -> Cli:
     cli.ok("units", "import", str(write_csv(tmp_path / "u.csv", ["name", "group"], ROSTER)))
     cli.ok("records", "import", str(write_csv(tmp_path / "r.csv", HEADER, RECORDS)))
     asyncio.run(reverse_one_adoption(cli.db))
+    for month in ("2024-04", "2024-05", "2024-06"):
+        cli.ok("quota", "settle", "--month", month)
     return cli
 
 
@@ -120,7 +127,7 @@ def test_changshan_table_rebuilt_cell_by_cell(changshan: Cli) -> None:
     built = [
         (
             r["rank"], r["unit"], r["adoption_count"], r["counts"]["报送条数"],
-            r["counts"]["县级采用"], r["counts"]["市级采用"], r["rate"],
+            r["counts"]["县级采用"], r["counts"]["市级采用"], r["rate"], r["columns"]["基础分"],
             r["columns"]["县级采用得分"], r["columns"]["市级采用得分"], r["columns"]["调整分"],
             r["total"],
         )
@@ -129,13 +136,14 @@ def test_changshan_table_rebuilt_cell_by_cell(changshan: Cli) -> None:
     assert built == HAND_TABLE
     (department,) = departments["rows"]
     assert department["counts"] == {"报送条数": 4, "县级采用": 1, "市级采用": 0}
+    # No quota for the departments in this file: no base score, nothing settled for them.
     assert department["rate"] == "25.0%" and department["total"] == 10
     # The CSV: the same cells under the bulletin's headers, count columns and rate included.
     text = changshan.ok("standings", "--period", "2024Q2", "--format", "csv")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert rows[0] == [
         "分组", "排名", "单位", "采用条数", "报送条数", "县级采用", "市级采用", "采用率",
-        "县级采用得分", "市级采用得分", "调整分", "总分",
+        "基础分", "县级采用得分", "市级采用得分", "调整分", "总分",
     ]  # fmt: skip
     assert rows[1:5] == [["乡镇（街道）", *map(str, row)] for row in HAND_TABLE]
     # The text table names the columns and shows the rate as the method writes it.
@@ -195,8 +203,8 @@ def test_roster_order_lists_units_as_the_roster_without_ranks(
     cells = list(sheet.iter_rows(values_only=True))
     head = next(n for n, row in enumerate(cells) if row[1] == "单位")
     assert cells[head][:9] == (
-        "序号", "单位", "采用条数", "报送条数", "县级采用", "市级采用", "采用率", "县级采用得分",
-        "市级采用得分",
+        "序号", "单位", "采用条数", "报送条数", "县级采用", "市级采用", "采用率", "基础分",
+        "县级采用得分",
     )  # fmt: skip
     assert [row[:2] for row in cells[head + 1 : head + 5]] == [
         (1, "天马街道"), (2, "紫港街道"), (3, "金川街道"), (4, "球川镇"),

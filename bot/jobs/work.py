@@ -142,12 +142,17 @@ async def settlement(work: Work) -> None:
     letters = []
     lines = []
     rules = ruleset.quota_penalties
-    assert rules is not None  # settle_quota_in refuses rulesets without quotas
-    labels = {
-        Outcome.MISSED: ruleset.item(rules.missed).label,
-        Outcome.MISSED_AGAIN: ruleset.item(rules.missed_again).label,
-    }
-    for s in penalised:
+    # A method without quota penalties (its units only lose the month's base score) sends no
+    # letter of a deduction.
+    labels = (
+        {
+            Outcome.MISSED: ruleset.item(rules.missed).label,
+            Outcome.MISSED_AGAIN: ruleset.item(rules.missed_again).label,
+        }
+        if rules
+        else {}
+    )
+    for s in penalised if labels else []:
         label = labels[s.outcome]
         letter = texts.REMINDER_LETTER.format(
             unit=s.unit, month=month.name, count=s.submissions, quota=s.quota,

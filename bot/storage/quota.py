@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.storage.base import TxBase
@@ -35,6 +36,25 @@ class QuotaStorage(TxBase):
             (month.label,),
         )
         return {unit: StoredSettlement(o, q, n, record) for unit, o, q, n, record in rows}
+
+    async def settled_credits(
+        self, month: Period, rule_ids: Sequence[str]
+    ) -> dict[int, dict[str, tuple[int, int]]]:
+        """Per unit, the credits a settlement wrote for the month (dated on its last day) and
+        not reversed since: item id -> (record id, points)."""
+        if not rule_ids:
+            return {}
+        marks = ", ".join("?" for _ in rule_ids)
+        rows = await self.all(
+            "SELECT l.unit_id, l.rule_id, l.record_id, l.points FROM ledger l "
+            f"WHERE l.date = ? AND l.rule_id IN ({marks}) AND l.reverses IS NULL "
+            "AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.id)",
+            [month.end.isoformat(), *rule_ids],
+        )
+        credits: dict[int, dict[str, tuple[int, int]]] = {}
+        for unit_id, rule_id, record_id, points in rows:
+            credits.setdefault(unit_id, {})[rule_id] = (record_id, points)
+        return credits
 
     async def settled_months(self) -> list[str]:
         rows = await self.all("SELECT month FROM quota_months ORDER BY month")

@@ -15,10 +15,18 @@ from datetime import date, datetime
 
 from bot import texts
 from bot.storage import NewRecord, Store, Tx
+from bot.storage.quota import StoredSettlement
 from scoring.engine import score
 from scoring.errors import DomainError
 from scoring.periods import Period, month_of, parse_month, previous_month
-from scoring.quota import Outcome, Settlement, quotas_of, settle_month
+from scoring.quota import (
+    Outcome,
+    Settlement,
+    monthly_credits,
+    quotas_of,
+    quotas_to_settle,
+    settle_month,
+)
 from scoring.records import Record
 from scoring.ruleset import Ruleset
 
@@ -63,7 +71,8 @@ class MonthSettled:
 
     @property
     def penalised(self) -> list[SettledUnit]:
-        return [s for s in self.settled if s.outcome is not Outcome.MET]
+        # A missed month under a method without quota penalties costs only its base score.
+        return [s for s in self.settled if s.outcome is not Outcome.MET and s.points]
 
     @property
     def new_penalties(self) -> list[PenaltyChange]:
@@ -110,7 +119,7 @@ async def settle_quota_in(
     if month.end >= now.date():
         raise DomainError("month_not_ended", month=month.name)
     ruleset = await tx.ruleset()
-    if not ruleset.has_quota:
+    if not ruleset.settles:
         raise DomainError("no_quota", ruleset=ruleset.id)
     if ruleset.effective_from and month.end < ruleset.effective_from:
         raise DomainError(
@@ -146,7 +155,7 @@ async def resettle_late(
     """After submissions dated `days` were stored: settle their settled months, and the settled
     months after them, again. Inside the transaction that stored them."""
     ruleset = await tx.ruleset()
-    if not ruleset.has_quota:
+    if not ruleset.settles:
         return []
     settled_months = await tx.settled_months()
     late = sorted({month_of(day).label for day in days} & set(settled_months))
@@ -179,7 +188,9 @@ async def _settle_from(
     )
     units = await tx.units()
     by_id = {u.id: u for u in units}
-    planned: list[tuple[PenaltyChange, Settlement[int], int | None]] = []
+    mc = ruleset.monthly_credits
+    credit_items = [i for i in (mc.submissions, mc.quota_met) if i] if mc else []
+    planned: list[_Planned] = []
     for label in months:
         month = parse_month(label)
         if label != first.label and previous_month(month).label not in months:
@@ -188,57 +199,108 @@ async def _settle_from(
         reminded = {u for u, outcome in previous.items() if outcome is not Outcome.MET}
         counts = await tx.submission_counts(month)
         stored = await tx.settlements(month)
+        stored_credits = await tx.settled_credits(month, credit_items)
         # A month settled before is settled again for the units it settled, each against the
         # quota it had then: a unit added or moved since does not change an old month.
         quotas = (
             {unit: s.quota for unit, s in stored.items()}
             if stored
-            else quotas_of(ruleset, [(u.id, u.group) for u in units])
+            else quotas_to_settle(ruleset, [(u.id, u.group) for u in units])
         )
         wanted = settle_month(ruleset, month, quotas, counts, reminded)
         for s in wanted:
             old = stored.get(s.unit)
             old_outcome = Outcome(old.outcome) if old else None
-            if old is not None and old_outcome is s.outcome:
+            old_credits = stored_credits.get(s.unit, {})
+            credits = monthly_credits(ruleset, s)
+            same_credits = {k: p for k, (_, p) in old_credits.items()} == credits
+            if old is not None and old_outcome is s.outcome and same_credits:
                 if old.submissions != s.submissions:
                     await tx.set_settlement_count(s.unit, month, s.submissions)
                 continue
             unit = by_id[s.unit]
+            # A unit's month as a whole: its penalty and the credits written beside it.
             change = PenaltyChange(
                 month, unit.id, unit.name, unit.group, s.quota, s.submissions, old_outcome,
-                s.outcome, _outcome_points(ruleset, old_outcome),
-                _rule_points(ruleset, s.penalty_rule),
+                s.outcome,
+                _outcome_points(ruleset, old_outcome) + sum(p for _, p in old_credits.values()),
+                _rule_points(ruleset, s.penalty_rule) + sum(credits.values()),
             )  # fmt: skip
-            planned.append((change, s, old.record_id if old else None))
+            planned.append(_Planned(change, s, old, old_credits, credits))
         previous = {s.unit: s.outcome for s in wanted}
     if not planned:
         return []
-    await tx.refuse_locked(change.month.end for change, _, _ in planned)
+    await tx.refuse_locked(p.change.month.end for p in planned)
     if batch is None:
         batch = await tx.add_batch("settlement", actor, now, source=first.label, rows=len(planned))
-    for change, s, old_record in planned:
+    for p in planned:
+        change, s, old = p.change, p.settlement, p.stored
         why = reason.format(month=change.month.label)
-        if old_record is not None:
-            for entry in await tx.live_entries(old_record):
-                await tx.add_reversal(
-                    batch,
-                    entry.id,
-                    texts.REVERSAL_LINE.format(
-                        entry=entry.id, explanation=entry.explanation, reason=why
-                    ),
-                    now,
-                )
-            await tx.add_event(old_record, "reversed", actor, why, now)
-        record_id = None
-        if s.penalty_rule is not None:
-            record = Record(change.unit, s.penalty_date, s.penalty_rule)
-            (record_id,) = await tx.add_records(
-                batch, [NewRecord(change.unit_id, record, score(ruleset, record))], now
+        if old is None or Outcome(old.outcome) is not s.outcome:
+            if old is not None and old.record_id is not None:
+                await _reverse(tx, batch, old.record_id, actor, why, now)
+            record_id = None
+            if s.penalty_rule is not None:
+                record = Record(change.unit, s.penalty_date, s.penalty_rule)
+                record_id = await _write(tx, ruleset, batch, change.unit_id, record, now)
+            await tx.put_settlement(
+                s.unit, change.month, s.quota, s.submissions, s.outcome.value, record_id, batch
             )
-        await tx.put_settlement(
-            s.unit, change.month, s.quota, s.submissions, s.outcome.value, record_id, batch
+        elif old.submissions != s.submissions:
+            await tx.set_settlement_count(s.unit, change.month, s.submissions)
+        for rule_id in sorted(p.stored_credits.keys() | p.credits.keys()):
+            stored_credit = p.stored_credits.get(rule_id)
+            points = p.credits.get(rule_id)
+            if stored_credit is not None and stored_credit[1] == points:
+                continue
+            if stored_credit is not None:
+                await _reverse(tx, batch, stored_credit[0], actor, why, now)
+            if points is not None:
+                given = rule_id == ruleset.submission_points_item
+                record = Record(
+                    change.unit, s.penalty_date, rule_id, points if given else None,
+                    note=_submission_note(ruleset, s.submissions) if given else "",
+                )  # fmt: skip
+                await _write(tx, ruleset, batch, change.unit_id, record, now)
+    return [p.change for p in planned]
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """A unit's month to write: its change, its settlement now, what was stored for it."""
+
+    change: PenaltyChange
+    settlement: Settlement[int]
+    stored: StoredSettlement | None
+    # Credit item id -> (record id, points) as stored; item id -> points as settled now.
+    stored_credits: dict[str, tuple[int, int]]
+    credits: dict[str, int]
+
+
+async def _reverse(tx: Tx, batch: int, record_id: int, actor: str, why: str, now: datetime) -> None:
+    for entry in await tx.live_entries(record_id):
+        await tx.add_reversal(
+            batch,
+            entry.id,
+            texts.REVERSAL_LINE.format(entry=entry.id, explanation=entry.explanation, reason=why),
+            now,
         )
-    return [change for change, _, _ in planned]
+    await tx.add_event(record_id, "reversed", actor, why, now)
+
+
+async def _write(
+    tx: Tx, ruleset: Ruleset, batch: int, unit_id: int, record: Record, now: datetime
+) -> int:
+    (record_id,) = await tx.add_records(batch, [NewRecord(unit_id, record, score(ruleset, record))], now)
+    return record_id
+
+
+def _submission_note(ruleset: Ruleset, submissions: int) -> str:
+    """What a month's submission points stand on: the count, and the cap where one applies."""
+    mc = ruleset.monthly_credits
+    cap = mc.submissions_cap if mc else None
+    note = texts.SUBMISSION_POINTS_NOTE.format(count=submissions)
+    return note + texts.SUBMISSION_POINTS_CAP.format(cap=cap) if cap is not None else note
 
 
 def _rule_points(ruleset: Ruleset, rule_id: str | None) -> int:
