@@ -24,7 +24,8 @@ from bot.usecases.office import reverse
 from bot.usecases.status import ledger_lines
 from scoring.bulletin import build_bulletin
 from scoring.engine import score
-from scoring.periods import quarter
+from scoring.periods import parse_month, quarter
+from scoring.quota import monthly_credits, quotas_to_settle, settle_month
 from scoring.records import Record
 from scoring.ruleset import builtin_ruleset_text, parse_ruleset
 from scoring.standings import UnitRef, adoption_rate, build_standings
@@ -162,6 +163,114 @@ def test_changshan_bulletin_describes_every_column(changshan: Cli) -> None:
     assert "采用率为采用条数除以报送条数，以百分比保留一位小数；本期未报送的单位记为“—”。" in notes
     assert "县级采用得分：" in notes and "市级采用得分：" in notes
     assert "各组按总分从高到低排列" in notes
+
+
+def scoring_submissions(text: str, cap: int | None = 5) -> str:
+    """The Changshan method, its submissions also scoring 1 point each, at most `cap` a month."""
+    capped = f"\nsubmissions_cap = {cap}" if cap else ""
+    return (
+        text.replace('score_columns = ["基础分",', 'score_columns = ["报送得分", "基础分",')
+        .replace(
+            'quota_met = "quota.base"',
+            f'quota_met = "quota.base"\nsubmissions = "submission.points"{capped}',
+        )
+        .replace(
+            "# 三(二)1: adopted at county level.",
+            '[[items]]\nid = "submission.points"\nlabel = "报送得分"\nkind = "credit"\n'
+            'points = 1\ncolumn = "报送得分"\nreportable = false\n\n'
+            "# 三(二)1: adopted at county level.",
+        )
+    )
+
+
+def test_monthly_credits_cap_submission_points_and_give_the_base_score_at_quota() -> None:
+    ruleset = parse_ruleset(scoring_submissions(CHANGSHAN.read_text("utf-8")))
+    may = parse_month("2024-05")
+    quotas = quotas_to_settle(ruleset, [("天马街道", "乡镇（街道）"), ("发展和改革局", "县政府部门一类")])
+    # Submissions score in every group, the base score only where there is a quota.
+    assert quotas == {"天马街道": 8, "发展和改革局": 0}
+    settled = settle_month(ruleset, may, quotas, {"天马街道": 9, "发展和改革局": 4}, ())
+    assert [monthly_credits(ruleset, s) for s in settled] == [
+        {"submission.points": 5, "quota.base": 10},
+        {"submission.points": 4},
+    ]
+    below = settle_month(ruleset, may, {"天马街道": 8}, {"天马街道": 3}, ())
+    # Below the quota: no base score, and no penalty under a method that deducts nothing.
+    assert [(s.penalty_rule, monthly_credits(ruleset, s)) for s in below] == [
+        (None, {"submission.points": 3})
+    ]
+    uncapped = parse_ruleset(scoring_submissions(CHANGSHAN.read_text("utf-8"), cap=None))
+    (many,) = settle_month(uncapped, may, {"天马街道": 8}, {"天马街道": 30}, ())
+    assert monthly_credits(uncapped, many) == {"submission.points": 30, "quota.base": 10}
+
+
+def test_settlement_writes_submission_points_and_base_score_and_late_data_settles_again(
+    cli: Cli, tmp_path: Path
+) -> None:
+    own = tmp_path / "scored.toml"
+    own.write_text(scoring_submissions(CHANGSHAN.read_text("utf-8")), "utf-8")
+    cli.ok("init", "--ruleset", str(own))
+    cli.ok("units", "import", str(write_csv(tmp_path / "u.csv", ["name", "group"], ROSTER)))
+    cli.ok("records", "import", str(write_csv(tmp_path / "r.csv", HEADER, RECORDS)))
+    # Nothing is scored for submissions before their month is settled.
+    before = json.loads(cli.ok("standings", "--period", "2024Q2", "--format", "json"))
+    assert before["groups"][0]["rows"][0]["columns"]["报送得分"] == 0
+    for month in ("2024-04", "2024-05", "2024-06"):
+        cli.ok("quota", "settle", "--month", month)
+    # 天马街道 8 + 2 + 3 (capped 5 + 2 + 3), 紫港街道 8 (5), 球川镇 6 (5); 发展和改革局 4, in a
+    # group without a quota: its points, no base score.
+    expected = {"天马街道": (10, 10), "紫港街道": (5, 10), "金川街道": (0, 0), "球川镇": (5, 0)}
+
+    def credits() -> dict[str, tuple[int, int]]:
+        data = json.loads(cli.ok("standings", "--period", "2024Q2", "--format", "json"))
+        return {
+            r["unit"]: (r["columns"]["报送得分"], r["columns"]["基础分"])
+            for g in data["groups"]
+            for r in g["rows"]
+            if r["unit"] in expected or r["unit"] == "发展和改革局"
+        }
+
+    assert credits() == expected | {"发展和改革局": (4, 0)}
+    # Settling again with the same data changes nothing.
+    assert "没有新的变更" in cli.ok("quota", "settle", "--month", "2024-05")
+    # Late submissions: 球川镇 reaches May's 8 (its points stay at the cap of 5, the base score
+    # is written), 天马街道 has 3 in May (2 points reversed, 3 written).
+    late = [
+        ["2024-05-28", "球川镇", "submission", 2, "", "", "", ""],
+        ["2024-05-29", "天马街道", "submission", 1, "", "", "", ""],
+    ]
+    out = cli.ok("records", "import", str(write_csv(tmp_path / "late.csv", HEADER, late)))
+    assert "2024年5月 球川镇（报送 8/8）：+5 → +15" in out
+    assert "2024年5月 天马街道（报送 3/8）：+2 → +3" in out
+    assert credits() == expected | {
+        "发展和改革局": (4, 0), "天马街道": (11, 10), "球川镇": (5, 10),
+    }  # fmt: skip
+    store_lines = asyncio.run(unit_lines(cli.db, "天马街道"))
+    assert "报送得分 2（报送 2 条，每月封顶 5 分）" in store_lines
+    assert any("补录报送，重新结算 2024-05" in line for line in store_lines)
+    assert "报送得分 3（报送 3 条，每月封顶 5 分）" in store_lines
+
+
+async def unit_lines(db: str, unit: str) -> list[str]:
+    """The explanations of a unit's ledger lines in 2024 Q2, reversals included."""
+    store = await Store.open(db)
+    try:
+        async with store.reading() as tx:
+            unit_id, _ = await tx.resolve_unit(unit)
+        return [line.explanation for line in await ledger_lines(store, unit_id, quarter(2024, 2))]
+    finally:
+        await store.close()
+
+
+def test_a_credit_setting_must_name_a_credit_item(cli: Cli, tmp_path: Path) -> None:
+    own = tmp_path / "wrong.toml"
+    own.write_text(
+        CHANGSHAN.read_text("utf-8").replace('quota_met = "quota.base"', 'quota_met = "adjustment"'),
+        "utf-8",
+    )
+    result = cli("rules", "check", str(own))
+    assert result.code != 0
+    assert "monthly_credits.quota_met 中的 adjustment 不是加分项" in result.out + result.err
 
 
 @pytest.mark.parametrize(
