@@ -53,7 +53,7 @@ def _header(ruleset: Ruleset) -> list[str]:
     header += [texts.UNIT, *b.columns]
     if ruleset.floor is not None:
         header.append(texts.RAW_TOTAL)
-    return header
+    return header + b.year_to_date_columns
 
 
 def _counted(r: Row) -> list[str]:
@@ -109,6 +109,7 @@ def standings_text(ruleset: Ruleset, standings: Standings) -> str:
             ]
             if ruleset.floor is not None:
                 row.append(str(r.raw_total))
+            row += map(str, standings.year_cells(r))
             rows.append(row)
         numbers = 2 if ruleset.bulletin.ranked else 1
         lines += table(_header(ruleset), rows, right_from=numbers) if rows else [texts.NO_UNITS]
@@ -127,6 +128,7 @@ def _flat_rows(ruleset: Ruleset, standings: Standings) -> tuple[list[str], list[
             row.append(r.total)
             if ruleset.floor is not None:
                 row.append(r.raw_total)
+            row += standings.year_cells(r)
             rows.append(row)
     return header, rows
 
@@ -237,6 +239,7 @@ def add_standings_sheets(workbook: Workbook, ruleset: Ruleset, standings: Standi
             row += [*r.counts, *([r.rate] if r.rate is not None else []), *r.scores, r.total]
             if ruleset.floor is not None:
                 row.append(r.raw_total)
+            row += standings.year_cells(r)
             rows.append(row)
         title = texts.STANDINGS_SHEET_TITLE.format(ruleset=ruleset.name, group=label, period=period)
         table = SheetTable(label, title, header, rows or [[texts.NO_UNITS]], centred={1})

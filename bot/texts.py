@@ -343,7 +343,7 @@ RULESET_PROBLEMS: dict[str, str] = {
     "ruleset_selection_not_adoption": "commission_selections 中的 {rule} 不是采用项",
     "ruleset_menu_prefix": "menu 中的 {prefix} 不是任何项目编号的前缀",
     "ruleset_quota_penalties_missing": "分组设有月度报送任务，但缺少 quota_penalties",
-    "ruleset_not_credit": "{name} 中的 {rule} 不是加分项（kind = \"credit\"）",
+    "ruleset_not_credit": '{name} 中的 {rule} 不是加分项（kind = "credit"）',
     "ruleset_cap_without_points": "设了 submissions_cap，但没有设报送得分项 submissions",
     "ruleset_base_without_quota": "设了月度基础分 quota_met，但没有任何分组设月度报送任务",
     "ruleset_duplicate": "{what} 中 {value} 用了两次：{first} 与 {second}",
@@ -1194,6 +1194,7 @@ NOTE_ITEM = "{number}、{text}"
 NOTE_ORDER = "各组按总分从高到低排列，总分相同的名次并列。"
 NOTE_ROSTER_ORDER = "各组按单位名册顺序排列，不排名次。"
 NOTE_COUNT_COLUMN = "{column}为{items}的条数，已撤销的不计。"
+NOTE_YEAR_TO_DATE = "以“{word}”开头的各列为{start}至{end}的累计数，计法同本期各列。"
 NOTE_RATE = "{rate}为{count}除以报送条数，以百分比保留一位小数；本期未报送的单位记为“—”。"
 NOTE_LISTING = {
     "scored": "本期没有计分记录的单位未列出。",

@@ -94,7 +94,9 @@ def monthly_credits(ruleset: Ruleset, settlement: Settlement[K]) -> dict[str, in
         points = ruleset.item(mc.submissions).points
         assert points is not None  # a credit item has points
         earned = points * settlement.submissions
-        credits[mc.submissions] = earned if mc.submissions_cap is None else min(earned, mc.submissions_cap)
+        credits[mc.submissions] = (
+            earned if mc.submissions_cap is None else min(earned, mc.submissions_cap)
+        )
     if mc.quota_met is not None and settlement.quota > 0 and settlement.outcome is Outcome.MET:
         points = ruleset.item(mc.quota_met).points
         assert points is not None

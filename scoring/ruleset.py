@@ -147,6 +147,9 @@ class Bulletin(_Model):
     rate_column: str | None = Field(default=None, min_length=1)
     # "total": ranked by total; "roster": in the roster's order, without ranks.
     order: Literal["total", "roster"] = "total"
+    # Where set, the same columns again from 1 January of the period's year to its end, each
+    # headed with this word before it (累计: 累计总分).
+    year_to_date: str | None = Field(default=None, min_length=1)
 
     @property
     def columns(self) -> list[str]:
@@ -163,6 +166,12 @@ class Bulletin(_Model):
     @property
     def ranked(self) -> bool:
         return self.order == "total"
+
+    @property
+    def year_to_date_columns(self) -> list[str]:
+        """The year-to-date columns after the period's, or none."""
+        prefix = self.year_to_date
+        return [prefix + column for column in self.columns] if prefix else []
 
 
 class QuotaPenalties(_Model):
@@ -262,7 +271,8 @@ class Ruleset(_Model):
             + [(f"bulletin.counts.{n}", c.column) for n, c in enumerate(b.counts)]
             + ([("bulletin.rate_column", b.rate_column)] if b.rate_column else [])
             + [(f"bulletin.score_columns.{n}", c) for n, c in enumerate(b.score_columns)]
-            + [("bulletin.total_column", b.total_column)],
+            + [("bulletin.total_column", b.total_column)]
+            + [("bulletin.year_to_date", c) for c in b.year_to_date_columns],
         )
         countable = {i.id for i in self.items} | {SUBMISSION_ID}
         for count in b.counts:
@@ -323,18 +333,17 @@ class Ruleset(_Model):
                     )  # fmt: skip
         credits = {i.id for i in self.items if i.kind is ItemKind.CREDIT}
         mc = self.monthly_credits
-        for name, rule_id in (
-            [("monthly_credits.submissions", mc.submissions), ("monthly_credits.quota_met", mc.quota_met)]
-            if mc
-            else []
-        ):
-            if rule_id is not None and rule_id not in credits:
+        named = {"submissions": mc.submissions, "quota_met": mc.quota_met} if mc else {}
+        for key, credit_id in named.items():
+            if credit_id is not None and credit_id not in credits:
                 raise _invalid(
-                    "not_credit", "{name}: {rule!r} is not a credit item", name=name, rule=rule_id
-                )
+                    "not_credit", "{name}: {rule!r} is not a credit item",
+                    name=f"monthly_credits.{key}", rule=credit_id,
+                )  # fmt: skip
         if mc and mc.submissions_cap is not None and mc.submissions is None:
             raise _invalid(
-                "cap_without_points", "monthly_credits.submissions_cap needs monthly_credits.submissions"
+                "cap_without_points",
+                "monthly_credits.submissions_cap needs monthly_credits.submissions",
             )
         if mc and mc.quota_met is not None and not self.has_quota:
             raise _invalid("base_without_quota", "monthly_credits.quota_met needs a quota")

@@ -61,13 +61,25 @@ NOW = datetime(2024, 7, 3, 9, 0, tzinfo=timezone(timedelta(hours=8)))
 #   4    金川街道  0        0       0       0       —      0       0           0        0     0
 #
 # Outside the quarter, and so in no cell: 天马街道's submission of 31 March, 球川镇's adoption
-# of 1 July. The department group: 发展和改革局, 报送 4, 常山政务 1: 1, 4, 1, 0, 25.0%, 10.
+# of 1 July. The year to date (累计, 1 January to 30 June) differs from the quarter only there:
+# 天马街道 报送 14, 采用率 5 ÷ 14 = 35.7% (March was not settled: no base score for it). The department group: 发展和改革局, 报送 4, 常山政务 1: 1, 4, 1, 0, 25.0%, 10.
 HAND_TABLE = [
     (1, "紫港街道", 3, 8, 2, 1, "37.5%", 10, 35, 80, -10, 115),
     (2, "天马街道", 5, 13, 4, 1, "38.5%", 10, 25, 20, 0, 55),
     (2, "球川镇", 2, 6, 1, 1, "33.3%", 0, 5, 50, 0, 55),
     (4, "金川街道", 0, 0, 0, 0, "—", 0, 0, 0, 0, 0),
 ]
+# The 累计 cells of the same rows, in the same order.
+HAND_YEAR = [
+    (3, 8, 2, 1, "37.5%", 10, 35, 80, -10, 115),
+    (5, 14, 4, 1, "35.7%", 10, 25, 20, 0, 55),
+    (2, 6, 1, 1, "33.3%", 0, 5, 50, 0, 55),
+    (0, 0, 0, 0, "—", 0, 0, 0, 0, 0),
+]
+COLUMNS = [
+    "采用条数", "报送条数", "县级采用", "市级采用", "采用率", "基础分", "县级采用得分",
+    "市级采用得分", "调整分", "总分",
+]  # fmt: skip
 ROSTER = [
     ["天马街道", "乡镇（街道）"],
     ["紫港街道", "乡镇（街道）"],
@@ -135,6 +147,17 @@ def test_changshan_table_rebuilt_cell_by_cell(changshan: Cli) -> None:
         for r in towns["rows"]
     ]  # fmt: skip
     assert built == HAND_TABLE
+    assert data["year_to_date"] == {"start": "2024-01-01", "end": "2024-06-30"}
+    year = [
+        (
+            y["adoption_count"], y["counts"]["报送条数"], y["counts"]["县级采用"],
+            y["counts"]["市级采用"], y["rate"], y["columns"]["基础分"],
+            y["columns"]["县级采用得分"], y["columns"]["市级采用得分"], y["columns"]["调整分"],
+            y["total"],
+        )
+        for y in (r["year_to_date"] for r in towns["rows"])
+    ]  # fmt: skip
+    assert year == HAND_YEAR
     (department,) = departments["rows"]
     assert department["counts"] == {"报送条数": 4, "县级采用": 1, "市级采用": 0}
     # No quota for the departments in this file: no base score, nothing settled for them.
@@ -142,19 +165,42 @@ def test_changshan_table_rebuilt_cell_by_cell(changshan: Cli) -> None:
     # The CSV: the same cells under the bulletin's headers, count columns and rate included.
     text = changshan.ok("standings", "--period", "2024Q2", "--format", "csv")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    assert rows[0] == [
-        "分组", "排名", "单位", "采用条数", "报送条数", "县级采用", "市级采用", "采用率",
-        "基础分", "县级采用得分", "市级采用得分", "调整分", "总分",
-    ]  # fmt: skip
-    assert rows[1:5] == [["乡镇（街道）", *map(str, row)] for row in HAND_TABLE]
+    assert rows[0] == ["分组", "排名", "单位", *COLUMNS, *(f"累计{c}" for c in COLUMNS)]
+    assert rows[1:5] == [
+        ["乡镇（街道）", *map(str, row), *map(str, year)]
+        for row, year in zip(HAND_TABLE, HAND_YEAR, strict=True)
+    ]
     # The text table names the columns and shows the rate as the method writes it.
     shown = changshan.ok("standings", "--period", "2024Q2")
     assert "报送条数" in shown and "38.5%" in shown and "—" in shown
 
 
-def test_changshan_bulletin_describes_every_column(changshan: Cli) -> None:
+def test_changshan_bulletin_describes_every_column(
+    changshan: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     data = json.loads(changshan.ok("bulletin", "--period", "2024Q2", "--format", "json"))
     assert data["groups"][0]["rows"][0]["counts"] == {"报送条数": 8, "县级采用": 2, "市级采用": 1}
+    assert data["groups"][0]["rows"][1]["year_to_date"]["counts"]["报送条数"] == 14
+    # The tables of the DOCX and the XLSX: the quarter's columns, then the year's to date.
+    monkeypatch.setenv("GOVINFO_OFFICE_NAME", "常山县人民政府办公室")
+    out = tmp_path / "bulletin.docx"
+    changshan.ok("bulletin", "--period", "2024Q2", "--format", "docx", "--out", str(out))
+    document = docx.Document(str(out))
+    table = document.tables[0]
+    header = [cell.text for cell in table.rows[0].cells]
+    assert header == ["排名", "单位", *COLUMNS, *(f"累计{c}" for c in COLUMNS)]
+    # 22 columns on a portrait page: the unit's name is broken into even lines.
+    assert [cell.text.replace("\n", "") for cell in table.rows[2].cells] == [
+        "2", "天马街道", *map(str, HAND_TABLE[1][2:]), *map(str, HAND_YEAR[1]),
+    ]  # fmt: skip
+    paragraphs = "\n".join(p.text for p in document.paragraphs)
+    assert "以“累计”开头的各列为2024年1月1日至2024年6月30日的累计数" in paragraphs
+    xlsx_out = tmp_path / "bulletin.xlsx"
+    changshan.ok("bulletin", "--period", "2024Q2", "--format", "xlsx", "--out", str(xlsx_out))
+    (sheet,) = [s for s in load_workbook(xlsx_out).worksheets if s.title.startswith("乡镇")]
+    cells = list(sheet.iter_rows(values_only=True))
+    head = next(n for n, row in enumerate(cells) if row[1] == "单位")
+    assert cells[head][-1] == "累计总分" and cells[head + 2][-10:] == HAND_YEAR[1]
     ruleset = parse_ruleset(CHANGSHAN.read_text("utf-8"))
     empty = build_standings(ruleset, quarter(2024, 2), [], {}, {})
     notes = "\n".join(notes_text(build_bulletin(ruleset, empty).notes))
@@ -186,7 +232,9 @@ def scoring_submissions(text: str, cap: int | None = 5) -> str:
 def test_monthly_credits_cap_submission_points_and_give_the_base_score_at_quota() -> None:
     ruleset = parse_ruleset(scoring_submissions(CHANGSHAN.read_text("utf-8")))
     may = parse_month("2024-05")
-    quotas = quotas_to_settle(ruleset, [("天马街道", "乡镇（街道）"), ("发展和改革局", "县政府部门一类")])
+    quotas = quotas_to_settle(
+        ruleset, [("天马街道", "乡镇（街道）"), ("发展和改革局", "县政府部门一类")]
+    )
     # Submissions score in every group, the base score only where there is a quota.
     assert quotas == {"天马街道": 8, "发展和改革局": 0}
     settled = settle_month(ruleset, may, quotas, {"天马街道": 9, "发展和改革局": 4}, ())
@@ -265,7 +313,9 @@ async def unit_lines(db: str, unit: str) -> list[str]:
 def test_a_credit_setting_must_name_a_credit_item(cli: Cli, tmp_path: Path) -> None:
     own = tmp_path / "wrong.toml"
     own.write_text(
-        CHANGSHAN.read_text("utf-8").replace('quota_met = "quota.base"', 'quota_met = "adjustment"'),
+        CHANGSHAN.read_text("utf-8").replace(
+            'quota_met = "quota.base"', 'quota_met = "adjustment"'
+        ),
         "utf-8",
     )
     result = cli("rules", "check", str(own))

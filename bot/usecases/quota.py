@@ -291,7 +291,9 @@ async def _reverse(tx: Tx, batch: int, record_id: int, actor: str, why: str, now
 async def _write(
     tx: Tx, ruleset: Ruleset, batch: int, unit_id: int, record: Record, now: datetime
 ) -> int:
-    (record_id,) = await tx.add_records(batch, [NewRecord(unit_id, record, score(ruleset, record))], now)
+    (record_id,) = await tx.add_records(
+        batch, [NewRecord(unit_id, record, score(ruleset, record))], now
+    )
     return record_id
 
 
