@@ -398,7 +398,7 @@ def _print_settlement(done: MonthSettled, *, dry_run: bool) -> None:
         print(texts.DRY_RUN)
     month = done.month.name
     if done.again:
-        if not done.changes:
+        if not done.changes and not done.quota_changes:
             print(texts.SETTLED_NOTHING_NEW.format(month=month))
             return
         print((texts.SETTLED_AGAIN_DRY if dry_run else texts.SETTLED_AGAIN).format(month=month))
@@ -417,6 +417,9 @@ def _print_settlement(done: MonthSettled, *, dry_run: bool) -> None:
     if later:
         head = texts.RESETTLED_HEAD_DRY if dry_run else texts.RESETTLED_HEAD
         print(render.render_changes(head, later))
+    if done.quota_changes:
+        head = texts.QUOTAS_SETTLED_DRY if dry_run else texts.QUOTAS_SETTLED
+        print(render.render_changes(head, done.quota_changes))
 
 
 async def _period(store: Store, args: argparse.Namespace, now: datetime) -> int:
@@ -479,7 +482,7 @@ async def _jobs(store: Store, settings: Settings) -> int:
         )  # fmt: skip
     if not recent:
         print(texts.JOBS_NONE)
-    plan = Plan(settings, ruleset.has_quota, open_ones)
+    plan = Plan(settings, ruleset.settles, open_ones)
     upcoming = runs_between(registry.KINDS.values(), plan, now, now + JOBS_AHEAD)
     print(texts.JOBS_UPCOMING)
     for run in [run for run in upcoming if not run.job.daily][:JOBS_SHOWN]:

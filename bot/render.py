@@ -304,10 +304,12 @@ def render_changes(head: str, changes: Sequence[PenaltyChange]) -> str:
     for c in changes:
         if c.before is None and c.after_points == 0:
             continue  # a unit at quota in a month settled for the first time: nothing changed
+        line = texts.CHANGE_LINE_QUOTA if c.quota_label else texts.CHANGE_LINE
         lines.append(
-            texts.CHANGE_LINE.format(
+            line.format(
                 month=c.month.name, unit=c.unit, count=c.submissions, quota=c.quota,
                 before=_penalty(c.before_points), after=_penalty(c.after_points),
+                label=c.quota_label,
             )
         )  # fmt: skip
     return "\n".join(lines)

@@ -343,6 +343,9 @@ RULESET_PROBLEMS: dict[str, str] = {
     "ruleset_selection_not_adoption": "commission_selections 中的 {rule} 不是采用项",
     "ruleset_menu_prefix": "menu 中的 {prefix} 不是任何项目编号的前缀",
     "ruleset_quota_penalties_missing": "分组设有月度报送任务，但缺少 quota_penalties",
+    "ruleset_quota_nobody": "任务 {id} 须写明适用的分组 groups 或单位 units",
+    "ruleset_quota_group_unknown": "任务 {id} 的 groups 中 {group} 不是分组",
+    "ruleset_quota_kind_unknown": "任务 {id} 的 kinds 中 {kind} 不是报送类别（submission_kinds）",
     "ruleset_not_credit": '{name} 中的 {rule} 不是加分项（kind = "credit"）',
     "ruleset_cap_without_points": "设了 submissions_cap，但没有设报送得分项 submissions",
     "ruleset_base_without_quota": "设了月度基础分 quota_met，但没有任何分组设月度报送任务",
@@ -426,6 +429,10 @@ RESETTLED_FOR_LIAISON = "已结算月份因这条报送重新结算，扣分有�
 RESETTLED_FOR_ADMINS = "{unit} 补录报送（#{record}），已结算月份重新结算，扣分有变更："
 CHANGE_LINE = "{month} {unit}（报送 {count}/{quota}）：{before} → {after}"
 CHANGE_NONE = "不扣分"
+# A quota apart from the groups' monthly one, in its own period (2024年第二季度 紫港街道（长篇信息 0/1）).
+CHANGE_LINE_QUOTA = "{month} {unit}（{label} {count}/{quota}）：{before} → {after}"
+QUOTAS_SETTLED = "其他报送任务结算，扣分有变更："
+QUOTAS_SETTLED_DRY = "其他报送任务试算，扣分将有变更："
 # The note of a settled month's submission points (报送得分 10（报送 12 条，每月封顶 10 分）).
 SUBMISSION_POINTS_NOTE = "报送 {count} 条"
 SUBMISSION_POINTS_CAP = "，每月封顶 {cap} 分"
@@ -966,6 +973,11 @@ SETTLE_AT = "{month}月{day}日 {time} "
 MONTH_DAY = "{month}月{day}日"
 REMINDER_LETTER = (
     "【提醒函】{unit}：\n{month}贵单位报送政务信息 {count} 条，未完成每月 {quota} 条的报送任务。"
+    "根据《{ruleset}》，扣 {points} 分（{label}）。请高度重视，加强政务信息报送工作。"
+)
+# A quota apart from the groups' monthly one (长篇信息 a quarter), in its own period.
+QUOTA_LETTER = (
+    "【提醒函】{unit}：\n{period}贵单位报送{what} {count} 条，未完成不少于 {quota} 条的任务。"
     "根据《{ruleset}》，扣 {points} 分（{label}）。请高度重视，加强政务信息报送工作。"
 )
 SETTLEMENT_SUMMARY = (

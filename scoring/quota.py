@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Generic, TypeVar
 
-from scoring.periods import Period
-from scoring.ruleset import Ruleset
+from scoring.periods import Period, month_of, previous_month, quarter_of
+from scoring.ruleset import Quota, QuotaPenalties, Ruleset
 
 K = TypeVar("K")
 
@@ -56,21 +56,57 @@ def settle_month(
 ) -> list[Settlement[K]]:
     """Settle `month` for the units of `quotas`, each against its quota (quotas_of for a month
     settled now; the quota it was settled with for a month settled again)."""
-    if not quotas:
-        return []
     # None: a method whose only consequence of a missed month is losing its base score.
-    rules = ruleset.quota_penalties
+    return settle_period(ruleset.quota_penalties, month, quotas, submissions, reminded_month_before)
+
+
+def settle_period(
+    rules: QuotaPenalties | None,
+    period: Period,
+    quotas: Mapping[K, int],
+    submissions: Mapping[K, int],
+    reminded_before: Collection[K],
+) -> list[Settlement[K]]:
+    """Settle a quota's period (a month, a quarter) with its penalties (None: none)."""
     result: list[Settlement[K]] = []
     for unit, quota in quotas.items():
         count = submissions.get(unit, 0)
         if count >= quota:
             outcome, rule = Outcome.MET, None
-        elif unit in reminded_month_before:
+        elif unit in reminded_before:
             outcome, rule = Outcome.MISSED_AGAIN, rules.missed_again if rules else None
         else:
             outcome, rule = Outcome.MISSED, rules.missed if rules else None
-        result.append(Settlement(unit, quota, count, outcome, rule, month.end))
+        result.append(Settlement(unit, quota, count, outcome, rule, period.end))
     return result
+
+
+def quota_members(quota: Quota, units: Iterable[tuple[K, str, str]]) -> dict[K, int]:
+    """The units a quota apart from the groups applies to, for (unit, name, group id) triples,
+    each with the quota's minimum."""
+    groups, names = set(quota.groups), set(quota.units)
+    return {unit: quota.minimum for unit, name, group in units if group in groups or name in names}
+
+
+def quota_periods(quota: Quota, month: Period) -> list[Period]:
+    """The periods of the quota that settling `month` settles: the month, or the quarter that
+    ends with it."""
+    if quota.period == "month":
+        return [month]
+    q = quarter_of(month.start)
+    return [q] if q.end == month.end else []
+
+
+def quota_period_of(quota: Quota, day: date) -> Period:
+    return month_of(day) if quota.period == "month" else quarter_of(day)
+
+
+def previous_period(quota: Quota, period: Period) -> Period:
+    return (
+        previous_month(period)
+        if quota.period == "month"
+        else quarter_of(period.start - timedelta(days=1))
+    )
 
 
 def quotas_to_settle(ruleset: Ruleset, units: Iterable[tuple[K, str]]) -> dict[K, int]:

@@ -191,6 +191,37 @@ class MonthlyCredits(_Model):
     quota_met: str | None = None
 
 
+class SubmissionKind(_Model):
+    """A kind of submission a quota may count alone (长篇信息): a record names it as its item."""
+
+    id: str = Field(min_length=1)
+    label: str = Field(min_length=1)
+
+
+class Quota(_Model):
+    """A submission quota apart from the ranking groups' `monthly_quota`: for the units of some
+    groups or named units (a class, or one unit), monthly or quarterly, of every submission or
+    of some kinds. It settles as the monthly quota does, in its own period."""
+
+    id: str = Field(min_length=1)
+    label: str = Field(min_length=1)
+    groups: list[str] = []
+    # Units by their roster name.
+    units: list[str] = []
+    period: Literal["month", "quarter"] = "month"
+    minimum: int = Field(ge=1)
+    # Submission kinds counted; none: every submission.
+    kinds: list[str] = []
+    # None: a missed period deducts nothing (and sends no letter of a deduction).
+    penalties: QuotaPenalties | None = None
+
+    @model_validator(mode="after")
+    def _someone(self) -> Quota:
+        if not self.groups and not self.units:
+            raise _invalid("quota_nobody", "quotas {id}: name groups or units", id=self.id)
+        return self
+
+
 class Disqualify(_Model):
     """Penalties that cost a unit the year's awards: `at_least` of them in the year, together."""
 
@@ -224,6 +255,8 @@ class Ruleset(_Model):
     bulletin: Bulletin
     quota_penalties: QuotaPenalties | None = None
     monthly_credits: MonthlyCredits | None = None
+    submission_kinds: list[SubmissionKind] = []
+    quotas: list[Quota] = []
     commission_penalties: QuotaPenalties | None = None
     # What an answer to a commission can be selected for: the word an admin types (市) and the
     # adoption item it scores (city.commission).
@@ -253,10 +286,12 @@ class Ruleset(_Model):
                     "reserved_id", "{where}: the id {id!r} is reserved for submissions",
                     where=where, id=entry_id,
                 )  # fmt: skip
+        ids += [(f"submission_kinds.{n}", k.id) for n, k in enumerate(self.submission_kinds)]
         _unique("items/modifiers id", ids)
         labels = [(f"items {i.id}", i.label) for i in self.items]
         labels += [(f"items {i.id}", i.chat_label) for i in self.items if i.chat_label]
         labels += [(f"modifiers {m.id}", m.label) for m in self.modifiers]
+        labels += [(f"submission_kinds {k.id}", k.label) for k in self.submission_kinds]
         for where, label in labels:
             if label == SUBMISSION_LABEL:
                 raise _invalid(
@@ -331,6 +366,28 @@ class Ruleset(_Model):
                         "not_penalty", "{name}: {rule!r} is not a penalty item",
                         name="awards.disqualify", rule=rule_id,
                     )  # fmt: skip
+        _unique("quotas", [(f"quotas.{n}", q.id) for n, q in enumerate(self.quotas)])
+        group_ids = {g.id for g in self.groups}
+        kind_ids = {k.id for k in self.submission_kinds}
+        for q in self.quotas:
+            for group in q.groups:
+                if group not in group_ids:
+                    raise _invalid(
+                        "quota_group_unknown", "quotas {id}: {group!r} is not a group",
+                        id=q.id, group=group,
+                    )  # fmt: skip
+            for kind in q.kinds:
+                if kind not in kind_ids:
+                    raise _invalid(
+                        "quota_kind_unknown", "quotas {id}: {kind!r} is not a submission kind",
+                        id=q.id, kind=kind,
+                    )  # fmt: skip
+            for rule_id in (q.penalties.missed, q.penalties.missed_again) if q.penalties else ():
+                if rule_id not in penalties:
+                    raise _invalid(
+                        "not_penalty", "{name}: {rule!r} is not a penalty item",
+                        name=f"quotas {q.id}", rule=rule_id,
+                    )  # fmt: skip
         credits = {i.id for i in self.items if i.kind is ItemKind.CREDIT}
         mc = self.monthly_credits
         named = {"submissions": mc.submissions, "quota_met": mc.quota_met} if mc else {}
@@ -375,7 +432,14 @@ class Ruleset(_Model):
     @property
     def settles(self) -> bool:
         """Whether months are settled: for quotas, or for what submissions score."""
-        return self.has_quota or self.submission_points_item is not None
+        return self.has_quota or bool(self.quotas) or self.submission_points_item is not None
+
+    @cached_property
+    def submission_kinds_by_key(self) -> dict[str, SubmissionKind]:
+        """Kinds of submission by id and label: an import's item may name one."""
+        return {k.id: k for k in self.submission_kinds} | {
+            k.label: k for k in self.submission_kinds
+        }
 
     @property
     def submission_points_item(self) -> str | None:

@@ -299,6 +299,84 @@ def test_settlement_writes_submission_points_and_base_score_and_late_data_settle
     assert "报送得分 3（报送 3 条，每月封顶 5 分）" in store_lines
 
 
+def with_quota_penalties(text: str) -> str:
+    """The Changshan method with deductions for a quarter without a long piece, and a monthly
+    quota of 5 for two units of different groups (a class that is not a ranking group)."""
+    penalty = (
+        'id = "{id}"\nlabel = "{label}"\nkind = "penalty"\npoints = {points}\ncolumn = "调整分"'
+    )
+    items = [
+        ("long.missed", "未完成长篇信息任务", -5),
+        ("long.missed_again", "经提醒后仍未完成长篇信息任务", -10),
+        ("key.missed", "未完成重点单位报送任务", -3),
+        ("key.missed_again", "经提醒后仍未完成重点单位报送任务", -6),
+    ]
+    added = "".join(
+        "[[items]]\n" + penalty.format(id=i, label=label, points=points) + "\n\n"
+        for i, label, points in items
+    )
+    return text.replace(
+        'kinds = ["long"]\n',
+        'kinds = ["long"]\n'
+        'penalties = { missed = "long.missed", missed_again = "long.missed_again" }\n',
+    ).replace(
+        "# 三(二)1: adopted at county level.",
+        '[[quotas]]\nid = "key.units"\nlabel = "重点单位报送"\n'
+        'units = ["发展和改革局", "紫港街道"]\nminimum = 5\n'
+        'penalties = { missed = "key.missed", missed_again = "key.missed_again" }\n\n'
+        + added
+        + "# 三(二)1: adopted at county level.",
+    )
+
+
+def test_quotas_apart_from_groups_settle_in_their_own_periods(cli: Cli, tmp_path: Path) -> None:
+    own = tmp_path / "quotas.toml"
+    own.write_text(with_quota_penalties(CHANGSHAN.read_text("utf-8")), "utf-8")
+    cli.ok("init", "--ruleset", str(own))
+    cli.ok("units", "import", str(write_csv(tmp_path / "u.csv", ["name", "group"], ROSTER)))
+    # 紫港街道's one long piece of the quarter; the others' submissions are not long pieces.
+    long = [["2024-05-15", "紫港街道", "长篇信息", 1, "", "", "紫港街道长篇", ""]]
+    cli.ok("records", "import", str(write_csv(tmp_path / "r.csv", HEADER, RECORDS + long)))
+    april = cli.ok("quota", "settle", "--month", "2024-04")
+    # The class quota, monthly: 发展和改革局 4 of 5 (紫港街道's 8 meet it).
+    assert "2024年4月 发展和改革局（重点单位报送 4/5）：不扣分 → -3" in april
+    assert "紫港街道（重点单位报送" not in april
+    may = cli.ok("quota", "settle", "--month", "2024-05")
+    assert "2024年5月 发展和改革局（重点单位报送 0/5）：不扣分 → -6" in may
+    assert "2024年5月 紫港街道（重点单位报送 1/5）：不扣分 → -3" in may
+    # No quarter ends with May: the long pieces are not settled yet.
+    assert "长篇信息" not in april + may
+    june = cli.ok("quota", "settle", "--month", "2024-06")
+    # The quarter ends with June: the towns' long pieces, counted apart from other submissions
+    # (天马街道 submitted 13 pieces, none of them long).
+    for town in ("天马街道", "金川街道", "球川镇"):
+        assert f"2024年第二季度 {town}（长篇信息 0/1）：不扣分 → -5" in june
+    assert "紫港街道（长篇信息" not in june
+    for month in ("2024-07", "2024-08", "2024-09"):
+        september = cli.ok("quota", "settle", "--month", month, "--allow-empty")
+    # A second quarter without one after a letter: the streak, in quarters.
+    assert "2024年第三季度 金川街道（长篇信息 0/1）：不扣分 → -10" in september
+    assert "2024年第三季度 紫港街道（长篇信息 0/1）：不扣分 → -5" in september
+
+    def adjustments(period: str) -> dict[str, int]:
+        data = json.loads(cli.ok("standings", "--period", period, "--format", "json"))
+        return {r["unit"]: r["columns"]["调整分"] for g in data["groups"] for r in g["rows"]}
+
+    assert adjustments("2024Q2") == {
+        "紫港街道": -10 - 3 - 6, "天马街道": -5, "金川街道": -5, "球川镇": -5,
+        "发展和改革局": -3 - 6 - 6,
+    }  # fmt: skip
+    # 天马街道's long piece of June, found late: its quarter is settled again, and the next
+    # quarter's deduction is a first one again.
+    late = [["2024-06-10", "天马街道", "长篇信息", 1, "", "", "天马街道长篇", ""]]
+    out = cli.ok("records", "import", str(write_csv(tmp_path / "late.csv", HEADER, late)))
+    assert "2024年第二季度 天马街道（长篇信息 1/1）：-5 → 不扣分" in out
+    assert "2024年第三季度 天马街道（长篇信息 0/1）：-10 → -5" in out
+    assert adjustments("2024Q2")["天马街道"] == 0
+    assert adjustments("2024Q3")["天马街道"] == -5
+    assert "没有新的变更" in cli.ok("quota", "settle", "--month", "2024-06")
+
+
 async def unit_lines(db: str, unit: str) -> list[str]:
     """The explanations of a unit's ledger lines in 2024 Q2, reversals included."""
     store = await Store.open(db)

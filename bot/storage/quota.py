@@ -1,4 +1,8 @@
-"""Submissions counted against the monthly quota, and the settlements made of them."""
+"""Submissions counted against the monthly quota, and the settlements made of them.
+
+A quota apart from the groups' monthly quota (a ruleset's `quotas`) keeps its settlements in
+the same table, under `<quota id>@<period label>` (`towns.long@2024Q2`) instead of a month.
+"""
 
 from __future__ import annotations
 
@@ -20,20 +24,25 @@ class StoredSettlement:
 
 
 class QuotaStorage(TxBase):
-    async def submission_counts(self, period: Period) -> dict[int, int]:
+    async def submission_counts(self, period: Period, kinds: Sequence[str] = ()) -> dict[int, int]:
+        """Confirmed submissions per unit; with `kinds`, only those of these kinds (a
+        submission's kind is kept as its one modifier)."""
+        marks = ", ".join("?" for _ in kinds)
         rows = await self.all(
             "SELECT unit_id, COUNT(*) FROM records WHERE item_id = 'submission' "
-            "AND status = 'confirmed' AND date BETWEEN ? AND ? GROUP BY unit_id",
-            (period.start.isoformat(), period.end.isoformat()),
+            "AND status = 'confirmed' AND date BETWEEN ? AND ? "
+            + (f"AND modifiers IN ({marks}) " if kinds else "")
+            + "GROUP BY unit_id",
+            (period.start.isoformat(), period.end.isoformat(), *kinds),
         )
         return dict(rows)
 
-    async def settlements(self, month: Period) -> dict[int, StoredSettlement]:
-        """The month's settlement per unit, as it stands."""
+    async def settlements(self, month: Period | str) -> dict[int, StoredSettlement]:
+        """The month's settlement per unit, as it stands (or a quota's period's, by its key)."""
         rows = await self.all(
             "SELECT unit_id, outcome, quota, submissions, record_id FROM quota_settlements "
             "WHERE month = ?",
-            (month.label,),
+            (_key(month),),
         )
         return {unit: StoredSettlement(o, q, n, record) for unit, o, q, n, record in rows}
 
@@ -56,6 +65,14 @@ class QuotaStorage(TxBase):
             credits.setdefault(unit_id, {})[rule_id] = (record_id, points)
         return credits
 
+    async def settled_quota_periods(self, quota_id: str) -> list[str]:
+        """The keys of a quota's settled periods (`towns.long@2024Q2`), in order."""
+        prefix = f"{quota_id}@"
+        rows = await self.all(
+            "SELECT DISTINCT month FROM quota_settlements WHERE month LIKE '%@%' ORDER BY month"
+        )
+        return [key for (key,) in rows if key.startswith(prefix)]
+
     async def settled_months(self) -> list[str]:
         rows = await self.all("SELECT month FROM quota_months ORDER BY month")
         return [month for (month,) in rows]
@@ -69,7 +86,7 @@ class QuotaStorage(TxBase):
     async def put_settlement(
         self,
         unit_id: int,
-        month: Period,
+        month: Period | str,
         quota: int,
         submissions: int,
         outcome: str,
@@ -82,12 +99,23 @@ class QuotaStorage(TxBase):
             "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (unit_id, month) DO UPDATE SET "
             "quota = excluded.quota, submissions = excluded.submissions, outcome = excluded.outcome, "
             "record_id = excluded.record_id, batch_id = excluded.batch_id",
-            (unit_id, month.label, quota, submissions, outcome, record_id, batch_id),
+            (unit_id, _key(month), quota, submissions, outcome, record_id, batch_id),
         )
 
-    async def set_settlement_count(self, unit_id: int, month: Period, submissions: int) -> None:
+    async def set_settlement_count(
+        self, unit_id: int, month: Period | str, submissions: int
+    ) -> None:
         """A settlement whose outcome stands, with the count it now stands on."""
         await self.write(
             "UPDATE quota_settlements SET submissions = ? WHERE unit_id = ? AND month = ?",
-            (submissions, unit_id, month.label),
+            (submissions, unit_id, _key(month)),
         )
+
+
+def quota_key(quota_id: str, period: Period) -> str:
+    """Where a quota apart from the groups keeps a period's settlements."""
+    return f"{quota_id}@{period.label}"
+
+
+def _key(month: Period | str) -> str:
+    return month if isinstance(month, str) else month.label

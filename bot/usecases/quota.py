@@ -10,25 +10,30 @@ written anew, one that now applies is written.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bot import texts
 from bot.storage import NewRecord, Store, Tx
-from bot.storage.quota import StoredSettlement
+from bot.storage.quota import StoredSettlement, quota_key
 from scoring.engine import score
 from scoring.errors import DomainError
-from scoring.periods import Period, month_of, parse_month, previous_month
+from scoring.periods import Period, month_of, parse_month, parse_period, previous_month
 from scoring.quota import (
     Outcome,
     Settlement,
     monthly_credits,
+    previous_period,
+    quota_members,
+    quota_period_of,
+    quota_periods,
     quotas_of,
     quotas_to_settle,
     settle_month,
+    settle_period,
 )
 from scoring.records import Record
-from scoring.ruleset import Ruleset
+from scoring.ruleset import Quota, QuotaPenalties, Ruleset
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,11 @@ class PenaltyChange:
     after: Outcome
     before_points: int
     after_points: int
+    # A quota apart from the groups' (its label: 长篇信息), settled in `month`, its own period
+    # (a month or a quarter); empty for the groups' monthly quota.
+    quota_label: str = ""
+    # Its penalty now, if any (the letter names it).
+    rule: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,11 +78,23 @@ class MonthSettled:
     again: bool
     # What this call changed, in this month and in the settled months after it.
     changes: list[PenaltyChange]
+    # What it changed in the ruleset's other quotas (`quotas`), in their own periods.
+    quota_changes: list[PenaltyChange] = field(default_factory=list)
 
     @property
     def penalised(self) -> list[SettledUnit]:
         # A missed month under a method without quota penalties costs only its base score.
         return [s for s in self.settled if s.outcome is not Outcome.MET and s.points]
+
+    @property
+    def new_quota_penalties(self) -> list[PenaltyChange]:
+        """Penalties of the other quotas written by this call, in the periods it settled
+        (each owes a reminder letter)."""
+        return [
+            c
+            for c in self.quota_changes
+            if c.month.end == self.month.end and c.rule is not None and c.after != c.before
+        ]
 
     @property
     def new_penalties(self) -> list[PenaltyChange]:
@@ -137,7 +159,17 @@ async def settle_quota_in(
         await tx.add_settled_month(month, batch, allow_empty)
         settled_months = [*settled_months, month.label]
     reason = texts.RESETTLED_AFTER.format(settled=month.label, month="{month}")
-    changes = await _settle_from(tx, ruleset, month, settled_months, actor, now, reason, batch)
+    changes = (
+        await _settle_from(tx, ruleset, month, settled_months, actor, now, reason, batch)
+        if ruleset.has_quota or ruleset.submission_points_item
+        else []
+    )
+    quota_changes = []
+    for quota in ruleset.quotas:
+        for period in quota_periods(quota, month):
+            quota_changes += await _settle_quota_from(
+                tx, ruleset, quota, period, actor, now, reason, batch, first_new=True
+            )
     units = {u.id: u for u in await tx.units()}
     settled = [
         SettledUnit(
@@ -146,7 +178,7 @@ async def settle_quota_in(
         )
         for unit_id, s in sorted((await tx.settlements(month)).items())
     ]  # fmt: skip
-    return MonthSettled(month, settled, again, changes)
+    return MonthSettled(month, settled, again, changes, quota_changes)
 
 
 async def resettle_late(
@@ -157,13 +189,116 @@ async def resettle_late(
     ruleset = await tx.ruleset()
     if not ruleset.settles:
         return []
+    days = list(days)
     settled_months = await tx.settled_months()
     late = sorted({month_of(day).label for day in days} & set(settled_months))
-    if not late:
-        return []
-    return await _settle_from(
-        tx, ruleset, parse_month(late[0]), settled_months, actor, now, texts.RESETTLED_LATE
+    changes = (
+        await _settle_from(
+            tx, ruleset, parse_month(late[0]), settled_months, actor, now, texts.RESETTLED_LATE
+        )
+        if late
+        else []
     )
+    for quota in ruleset.quotas:
+        settled = set(await tx.settled_quota_periods(quota.id))
+        periods = sorted(
+            (quota_period_of(quota, day) for day in days
+             if quota_key(quota.id, quota_period_of(quota, day)) in settled),
+            key=lambda p: p.start,
+        )  # fmt: skip
+        if periods:
+            changes += await _settle_quota_from(
+                tx, ruleset, quota, periods[0], actor, now, texts.RESETTLED_LATE
+            )
+    return changes
+
+
+async def _settle_quota_from(
+    tx: Tx,
+    ruleset: Ruleset,
+    quota: Quota,
+    first: Period,
+    actor: str,
+    now: datetime,
+    reason: str,
+    batch: int | None = None,
+    *,
+    first_new: bool = False,
+) -> list[PenaltyChange]:
+    """A quota apart from the groups: settle its period `first` (settled before, or
+    `first_new`) and its settled periods after it, as _settle_from settles months."""
+    keys = await tx.settled_quota_periods(quota.id)
+    first_key = quota_key(quota.id, first)
+    chain = sorted(
+        (parse_period(key.partition("@")[2]) for key in {*keys, *([first_key] if first_new else [])}
+         if parse_period(key.partition("@")[2]).start >= first.start),
+        key=lambda p: p.start,
+    )  # fmt: skip
+    units = await tx.units()
+    by_id = {u.id: u for u in units}
+    before_key = quota_key(quota.id, previous_period(quota, first))
+    previous = (
+        {u: Outcome(s.outcome) for u, s in (await tx.settlements(before_key)).items()}
+        if before_key in keys
+        else {}
+    )
+    planned: list[tuple[PenaltyChange, Settlement[int], StoredSettlement | None, str]] = []
+    for position, period in enumerate(chain):
+        key = quota_key(quota.id, period)
+        if position and previous_period(quota, period) != chain[position - 1]:
+            previous = {}  # the period before was never settled: no letter went out for it
+        reminded = {u for u, outcome in previous.items() if outcome is not Outcome.MET}
+        counts = await tx.submission_counts(period, quota.kinds)
+        stored = await tx.settlements(key)
+        quotas = (
+            {unit: s.quota for unit, s in stored.items()}
+            if stored
+            else quota_members(quota, [(u.id, u.name, u.group) for u in units])
+        )
+        wanted = settle_period(quota.penalties, period, quotas, counts, reminded)
+        for s in wanted:
+            old = stored.get(s.unit)
+            old_outcome = Outcome(old.outcome) if old else None
+            if old is not None and old_outcome is s.outcome:
+                if old.submissions != s.submissions:
+                    await tx.set_settlement_count(s.unit, key, s.submissions)
+                continue
+            unit = by_id[s.unit]
+            old_points = (
+                _rule_points(ruleset, _penalty_rule(quota.penalties, old_outcome))
+                if old_outcome
+                else 0
+            )
+            change = PenaltyChange(
+                period, unit.id, unit.name, unit.group, s.quota, s.submissions, old_outcome,
+                s.outcome, old_points, _rule_points(ruleset, s.penalty_rule), quota.label,
+                s.penalty_rule,
+            )  # fmt: skip
+            planned.append((change, s, old, key))
+        previous = {s.unit: s.outcome for s in wanted}
+    if not planned:
+        return []
+    await tx.refuse_locked(change.month.end for change, _, _, _ in planned)
+    if batch is None:
+        batch = await tx.add_batch("settlement", actor, now, source=first_key, rows=len(planned))
+    for change, s, old, key in planned:
+        why = reason.format(month=change.month.label)
+        if old is not None and old.record_id is not None:
+            await _reverse(tx, batch, old.record_id, actor, why, now)
+        record_id = None
+        if s.penalty_rule is not None:
+            record = Record(change.unit, s.penalty_date, s.penalty_rule)
+            record_id = await _write(tx, ruleset, batch, change.unit_id, record, now)
+        await tx.put_settlement(
+            s.unit, key, s.quota, s.submissions, s.outcome.value, record_id, batch
+        )
+    return [change for change, _, _, _ in planned]
+
+
+def _penalty_rule(rules: QuotaPenalties | None, outcome: Outcome) -> str | None:
+    if rules is None or outcome is Outcome.MET:
+        return None
+    return rules.missed if outcome is Outcome.MISSED else rules.missed_again
 
 
 async def _settle_from(
