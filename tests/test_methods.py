@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 
 import scoring
 from bot.bulletin.compose import notes_text
+from bot.fakeapi import FakeBotApi
 from bot.render import ruleset_text
 from bot.storage import Store
 from bot.usecases.imports import import_records
@@ -29,8 +30,9 @@ from scoring.quota import monthly_credits, quotas_to_settle, settle_month
 from scoring.records import Record
 from scoring.ruleset import builtin_ruleset_text, parse_ruleset
 from scoring.standings import UnitRef, adoption_rate, build_standings
-from tests.chat import ADMIN, LIAISON, flat, prepare_db, running_bot
+from tests.chat import ADMIN, LIAISON, bot_on, flat, prepare_db, running_bot
 from tests.conftest import Cli, write_csv
+from tests.jobs import CALENDAR_ONLY, at, clock, idle, received, run_at
 
 CHANGSHAN = Path(scoring.__file__).parent / "rulesets" / "changshan-2014.toml"
 HEADER = ["date", "unit", "item", "count", "points", "modifiers", "title", "note"]
@@ -375,6 +377,34 @@ def test_quotas_apart_from_groups_settle_in_their_own_periods(cli: Cli, tmp_path
     assert adjustments("2024Q2")["天马街道"] == 0
     assert adjustments("2024Q3")["天马街道"] == -5
     assert "没有新的变更" in cli.ok("quota", "settle", "--month", "2024-06")
+
+
+async def test_the_scheduled_settlement_sends_a_quarterly_quota_letter(
+    database: str, tmp_path: Path
+) -> None:
+    """The settlement of a quarter's last month settles the quarter's long pieces, and the
+    unit that had none is sent its letter."""
+    own = tmp_path / "quotas.toml"
+    own.write_text(with_quota_penalties(CHANGSHAN.read_text("utf-8")), "utf-8")
+    await prepare_db(database, str(own), [[name, group, ""] for name, group in ROSTER])
+    june = [["2026-06-08", "天马街道", "submission", 8, "", "", "", ""]]
+    store = await Store.open(database)
+    try:
+        path = write_csv(tmp_path / "r.csv", HEADER, june)
+        await import_records(store, path, "test", at(2026, 6, 30))
+    finally:
+        await store.close()
+    with clock(at(2026, 6, 30, 10)) as time:
+        async with (
+            FakeBotApi() as server,
+            bot_on(server, database, ruleset=str(own), **CALENDAR_ONLY) as chat,
+        ):
+            await idle(chat, at(2026, 6, 30, 10))
+            await chat.join(LIAISON, "天马街道")
+            await run_at(chat, time, at(2026, 7, 1))
+            (letter,) = received(chat, LIAISON, "【提醒函】")
+    assert "2026年第二季度贵单位报送长篇信息 0 条，未完成不少于 1 条的任务" in letter
+    assert "扣 5 分（未完成长篇信息任务）" in letter
 
 
 async def unit_lines(db: str, unit: str) -> list[str]:
