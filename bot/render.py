@@ -169,6 +169,10 @@ def ruleset_text(ruleset: Ruleset) -> str:
         lines.append(texts.RULES_COUNT_COLUMN.format(column=count.column, items=names))
     if b.rate_column:
         lines.append(texts.RULES_RATE_COLUMN.format(column=b.rate_column))
+    if b.year_to_date:
+        first = b.year_to_date_columns[0]
+        lines.append(texts.RULES_YEAR_TO_DATE.format(word=b.year_to_date, first=first))
+    lines += _settled_rules(ruleset)
     if ruleset.awards:
         a = ruleset.awards
         lines.append(
@@ -212,6 +216,39 @@ def ruleset_text(ruleset: Ruleset) -> str:
         ]
         lines += ["  " + line for line in table(texts.RULES_MODIFIER_COLUMNS, modifier_rows)]
     return "\n".join(lines) + "\n"
+
+
+def _settled_rules(ruleset: Ruleset) -> list[str]:
+    """What the monthly settlement scores beside its penalties, and the other quotas."""
+    lines = []
+    if item_id := ruleset.submission_points_item:
+        item = ruleset.item(item_id)
+        cap = ruleset.monthly_credits.submissions_cap if ruleset.monthly_credits else None
+        line = texts.RULES_SUBMISSION_POINTS.format(points=item.points, label=item.label)
+        lines.append(line + (texts.RULES_SUBMISSION_CAP.format(cap=cap) if cap else ""))
+    if item_id := ruleset.base_score_item:
+        item = ruleset.item(item_id)
+        lines.append(texts.RULES_BASE_SCORE.format(label=item.label, points=item.points))
+    kinds = {k.id: k.label for k in ruleset.submission_kinds}
+    for q in ruleset.quotas:
+        who = texts.LIST_SEPARATOR.join([*q.groups, *q.units])
+        counted = texts.LIST_SEPARATOR.join(kinds[k] for k in q.kinds)
+        penalties = (
+            texts.RULES_QUOTA_PENALTIES.format(
+                missed=-(ruleset.item(q.penalties.missed).points or 0),
+                again=-(ruleset.item(q.penalties.missed_again).points or 0),
+            )
+            if q.penalties
+            else texts.RULES_QUOTA_NO_PENALTY
+        )
+        lines.append(
+            texts.RULES_OTHER_QUOTA.format(
+                label=q.label, id=q.id, who=who, period=texts.RULES_QUOTA_PERIOD[q.period],
+                minimum=q.minimum, kinds=texts.RULES_QUOTA_KINDS.format(kinds=counted) if q.kinds else "",
+                penalties=penalties,
+            )
+        )  # fmt: skip
+    return lines
 
 
 def _counted_label(ruleset: Ruleset, item_id: str) -> str:

@@ -252,6 +252,10 @@ def test_monthly_credits_cap_submission_points_and_give_the_base_score_at_quota(
     uncapped = parse_ruleset(scoring_submissions(CHANGSHAN.read_text("utf-8"), cap=None))
     (many,) = settle_month(uncapped, may, {"天马街道": 8}, {"天马街道": 30}, ())
     assert monthly_credits(uncapped, many) == {"submission.points": 30, "quota.base": 10}
+    # `rules show` says both.
+    shown = ruleset_text(ruleset)
+    assert "月度结算时报送得分：每条 1 分（报送得分），每月封顶 5 分" in shown
+    assert "月度结算时完成月度报送任务的单位得 月度基础分 10 分" in shown
 
 
 def test_settlement_writes_submission_points_and_base_score_and_late_data_settles_again(
@@ -334,7 +338,14 @@ def with_quota_penalties(text: str) -> str:
 def test_quotas_apart_from_groups_settle_in_their_own_periods(cli: Cli, tmp_path: Path) -> None:
     own = tmp_path / "quotas.toml"
     own.write_text(with_quota_penalties(CHANGSHAN.read_text("utf-8")), "utf-8")
+    cli.ok("rules", "check", str(own))
     cli.ok("init", "--ruleset", str(own))
+    shown = cli.ok("rules", "show")
+    assert (
+        "报送任务 长篇信息（towns.long）：乡镇（街道）每季度不少于 1 条（只计 长篇信息），"
+        "未完成扣 5 分，经提醒后仍未完成扣 10 分"
+    ) in shown
+    assert "报送任务 重点单位报送（key.units）：发展和改革局、紫港街道每月不少于 5 条" in shown
     cli.ok("units", "import", str(write_csv(tmp_path / "u.csv", ["name", "group"], ROSTER)))
     # 紫港街道's one long piece of the quarter; the others' submissions are not long pieces.
     long = [["2024-05-15", "紫港街道", "长篇信息", 1, "", "", "紫港街道长篇", ""]]
