@@ -229,11 +229,12 @@ async def _settle_quota_from(
     `first_new`) and its settled periods after it, as _settle_from settles months."""
     keys = await tx.settled_quota_periods(quota.id)
     first_key = quota_key(quota.id, first)
-    chain = sorted(
-        (parse_period(key.partition("@")[2]) for key in {*keys, *([first_key] if first_new else [])}
-         if parse_period(key.partition("@")[2]).start >= first.start),
-        key=lambda p: p.start,
-    )  # fmt: skip
+    periods = [
+        parse_period(key.partition("@")[2])
+        for key in {*keys, first_key}
+        if key in keys or first_new
+    ]
+    chain = sorted((p for p in periods if p.start >= first.start), key=lambda p: p.start)
     units = await tx.units()
     by_id = {u.id: u for u in units}
     before_key = quota_key(quota.id, previous_period(quota, first))
