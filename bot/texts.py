@@ -446,6 +446,8 @@ PERIODS_EVENT_LINE = "  {at} {period} {event} — {who}{reason}"
 PERIOD_EVENTS = {"locked": "锁定", "reopened": "解锁"}
 SETTLED_ROW = "{unit}（{group}）：报送 {submissions}/{quota}，{outcome} {points}"
 OUTCOME = {"missed": "未完成，扣分并下发提醒函", "missed_again": "经提醒后仍未完成，扣分"}
+# A month below the quota under a method that deducts nothing for it (only no base score).
+OUTCOME_NO_PENALTY = "未完成，不扣分"
 OUTCOME_DRY = {"missed": "未完成，将扣分并下发提醒函", "missed_again": "经提醒后仍未完成，将扣分"}
 SETTINGS_INVALID = "设置有误：{fields}（见 .env.example）"
 STORAGE_FAILED = "无法使用数据库 {db}：{detail}"

@@ -354,6 +354,10 @@ def test_quotas_apart_from_groups_settle_in_their_own_periods(cli: Cli, tmp_path
     # The class quota, monthly: 发展和改革局 4 of 5 (紫港街道's 8 meet it).
     assert "2024年4月 发展和改革局（重点单位报送 4/5）：不扣分 → -3" in april
     assert "紫港街道（重点单位报送" not in april
+    # The towns' monthly quota deducts nothing in this method: a miss costs the base score.
+    assert (
+        "其中 2 个未完成" in april and "球川镇（乡镇（街道））：报送 0/8，未完成，不扣分" in april
+    )
     may = cli.ok("quota", "settle", "--month", "2024-05")
     assert "2024年5月 发展和改革局（重点单位报送 0/5）：不扣分 → -6" in may
     assert "2024年5月 紫港街道（重点单位报送 1/5）：不扣分 → -3" in may

@@ -82,6 +82,11 @@ class MonthSettled:
     quota_changes: list[PenaltyChange] = field(default_factory=list)
 
     @property
+    def missed(self) -> list[SettledUnit]:
+        """Units below their quota, penalised or not."""
+        return [s for s in self.settled if s.outcome is not Outcome.MET]
+
+    @property
     def penalised(self) -> list[SettledUnit]:
         # A missed month under a method without quota penalties costs only its base score.
         return [s for s in self.settled if s.outcome is not Outcome.MET and s.points]
