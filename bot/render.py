@@ -53,7 +53,7 @@ def _header(ruleset: Ruleset) -> list[str]:
     header += [texts.UNIT, *b.columns]
     if ruleset.floor is not None:
         header.append(texts.RAW_TOTAL)
-    return header + b.year_to_date_columns
+    return header + b.year_to_date_headers
 
 
 def _counted(r: Row) -> list[str]:
@@ -170,7 +170,7 @@ def ruleset_text(ruleset: Ruleset) -> str:
     if b.rate_column:
         lines.append(texts.RULES_RATE_COLUMN.format(column=b.rate_column))
     if b.year_to_date:
-        first = b.year_to_date_columns[0]
+        first = b.year_to_date_headers[0]
         lines.append(texts.RULES_YEAR_TO_DATE.format(word=b.year_to_date, first=first))
     lines += _settled_rules(ruleset)
     if ruleset.awards:

@@ -178,7 +178,7 @@ def build_bulletin(
             rows.append(
                 (first, r.unit, r.adoption_count, *r.counts, *rate, *scores, r.total, *year)
             )
-        columns = (*b.columns, *b.year_to_date_columns)
+        columns = (*b.columns, *b.year_to_date_headers)
         tables.append(Table(group.group, labels[group.group], columns, rows, b.ranked))
     notes = Notes(
         b.listing,

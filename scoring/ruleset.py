@@ -150,6 +150,9 @@ class Bulletin(_Model):
     # Where set, the same columns again from 1 January of the period's year to its end, each
     # headed with this word before it (累计: 累计总分).
     year_to_date: str | None = Field(default=None, min_length=1)
+    # Which of the columns the tables repeat for the year to date (none: all of them); the
+    # JSON has them all.
+    year_to_date_columns: list[str] = []
 
     @property
     def columns(self) -> list[str]:
@@ -168,10 +171,29 @@ class Bulletin(_Model):
         return self.order == "total"
 
     @property
-    def year_to_date_columns(self) -> list[str]:
+    def year_to_date_positions(self) -> list[int]:
+        """Where the year-to-date columns the tables show stand among `columns`."""
+        if not self.year_to_date:
+            return []
+        shown = self.year_to_date_columns or self.columns
+        return [n for n, column in enumerate(self.columns) if column in shown]
+
+    @property
+    def year_to_date_headers(self) -> list[str]:
         """The year-to-date columns after the period's, or none."""
-        prefix = self.year_to_date
-        return [prefix + column for column in self.columns] if prefix else []
+        prefix = self.year_to_date or ""
+        return [prefix + self.columns[n] for n in self.year_to_date_positions]
+
+    @model_validator(mode="after")
+    def _year_columns_known(self) -> Bulletin:
+        for column in self.year_to_date_columns:
+            if column not in self.columns:
+                raise _invalid(
+                    "year_column_unknown",
+                    "bulletin.year_to_date_columns: {column!r} is not a column of the bulletin",
+                    column=column,
+                )
+        return self
 
 
 class QuotaPenalties(_Model):
@@ -307,7 +329,7 @@ class Ruleset(_Model):
             + ([("bulletin.rate_column", b.rate_column)] if b.rate_column else [])
             + [(f"bulletin.score_columns.{n}", c) for n, c in enumerate(b.score_columns)]
             + [("bulletin.total_column", b.total_column)]
-            + [("bulletin.year_to_date", c) for c in b.year_to_date_columns],
+            + [("bulletin.year_to_date", c) for c in b.year_to_date_headers],
         )
         countable = {i.id for i in self.items} | {SUBMISSION_ID}
         for count in b.counts:

@@ -83,6 +83,8 @@ class Standings:
     # The same standings from 1 January of the period's year to its end, where the ruleset
     # shows them beside the period's (with_year_to_date).
     year_to_date: Standings | None = None
+    # Which of a row's cells (count, counts, rate, scores, total) the tables repeat for it.
+    year_positions: tuple[int, ...] = ()
 
     @cached_property
     def _year_rows(self) -> dict[str, Row]:
@@ -105,7 +107,8 @@ class Standings:
             return ()
         y = self.year_row(row)
         rate = () if y.rate is None else (y.rate,)
-        return (y.adoption_count, *y.counts, *rate, *y.scores, y.total)
+        cells = (y.adoption_count, *y.counts, *rate, *y.scores, y.total)
+        return tuple(cells[n] for n in self.year_positions)
 
     def cells(self, row: Row) -> dict[str, int]:
         """A row's scores by column name."""
@@ -252,9 +255,10 @@ def year_to_date_period(period: Period) -> Period:
     return Period(start, period.end, f"{start.isoformat()}..{period.end.isoformat()}")
 
 
-def with_year_to_date(standings: Standings, year: Standings) -> Standings:
+def with_year_to_date(ruleset: Ruleset, standings: Standings, year: Standings) -> Standings:
     """The period's standings with the year's to date beside them."""
-    return replace(standings, year_to_date=year)
+    positions = tuple(ruleset.bulletin.year_to_date_positions)
+    return replace(standings, year_to_date=year, year_positions=positions)
 
 
 def counted_items(ruleset: Ruleset) -> list[str]:

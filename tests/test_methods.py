@@ -78,6 +78,9 @@ HAND_YEAR = [
     (2, 6, 1, 1, "33.3%", 0, 5, 50, 0, 55),
     (0, 0, 0, 0, "—", 0, 0, 0, 0, 0),
 ]
+# The year-to-date columns the tables repeat (the JSON has them all), and their cells.
+YEAR_COLUMNS = ["基础分", "总分"]
+YEAR_SHOWN = [(y[5], y[9]) for y in HAND_YEAR]
 COLUMNS = [
     "采用条数", "报送条数", "县级采用", "市级采用", "采用率", "基础分", "县级采用得分",
     "市级采用得分", "调整分", "总分",
@@ -167,10 +170,10 @@ def test_changshan_table_rebuilt_cell_by_cell(changshan: Cli) -> None:
     # The CSV: the same cells under the bulletin's headers, count columns and rate included.
     text = changshan.ok("standings", "--period", "2024Q2", "--format", "csv")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    assert rows[0] == ["分组", "排名", "单位", *COLUMNS, *(f"累计{c}" for c in COLUMNS)]
+    assert rows[0] == ["分组", "排名", "单位", *COLUMNS, *(f"累计{c}" for c in YEAR_COLUMNS)]
     assert rows[1:5] == [
         ["乡镇（街道）", *map(str, row), *map(str, year)]
-        for row, year in zip(HAND_TABLE, HAND_YEAR, strict=True)
+        for row, year in zip(HAND_TABLE, YEAR_SHOWN, strict=True)
     ]
     # The text table names the columns and shows the rate as the method writes it.
     shown = changshan.ok("standings", "--period", "2024Q2")
@@ -190,10 +193,9 @@ def test_changshan_bulletin_describes_every_column(
     document = docx.Document(str(out))
     table = document.tables[0]
     header = [cell.text for cell in table.rows[0].cells]
-    assert header == ["排名", "单位", *COLUMNS, *(f"累计{c}" for c in COLUMNS)]
-    # 22 columns on a portrait page: the unit's name is broken into even lines.
-    assert [cell.text.replace("\n", "") for cell in table.rows[2].cells] == [
-        "2", "天马街道", *map(str, HAND_TABLE[1][2:]), *map(str, HAND_YEAR[1]),
+    assert header == ["排名", "单位", *COLUMNS, *(f"累计{c}" for c in YEAR_COLUMNS)]
+    assert [cell.text for cell in table.rows[2].cells] == [
+        "2", "天马街道", *map(str, HAND_TABLE[1][2:]), *map(str, YEAR_SHOWN[1]),
     ]  # fmt: skip
     paragraphs = "\n".join(p.text for p in document.paragraphs)
     assert "以“累计”开头的各列为2024年1月1日至2024年6月30日的累计数" in paragraphs
@@ -202,7 +204,7 @@ def test_changshan_bulletin_describes_every_column(
     (sheet,) = [s for s in load_workbook(xlsx_out).worksheets if s.title.startswith("乡镇")]
     cells = list(sheet.iter_rows(values_only=True))
     head = next(n for n, row in enumerate(cells) if row[1] == "单位")
-    assert cells[head][-1] == "累计总分" and cells[head + 2][-10:] == HAND_YEAR[1]
+    assert cells[head][-1] == "累计总分" and cells[head + 2][-2:] == YEAR_SHOWN[1]
     ruleset = parse_ruleset(CHANGSHAN.read_text("utf-8"))
     empty = build_standings(ruleset, quarter(2024, 2), [], {}, {})
     notes = "\n".join(notes_text(build_bulletin(ruleset, empty).notes))
@@ -433,17 +435,30 @@ async def unit_lines(db: str, unit: str) -> list[str]:
         await store.close()
 
 
-def test_a_credit_setting_must_name_a_credit_item(cli: Cli, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("change", "refusal"),
+    [
+        (('quota_met = "quota.base"', 'quota_met = "adjustment"'),
+         "monthly_credits.quota_met 中的 adjustment 不是加分项"),
+        (('groups = ["乡镇（街道）"]', 'groups = ["乡镇"]'),
+         "任务 towns.long 的 groups 中 乡镇 不是分组"),
+        (('kinds = ["long"]', 'kinds = ["short"]'),
+         "任务 towns.long 的 kinds 中 short 不是报送类别（submission_kinds）"),
+        (('groups = ["乡镇（街道）"]\n', ""), "任务 towns.long 须写明适用的分组 groups 或单位 units"),
+        (('["基础分", "总分"]', '["基础分", "累计"]'),
+         "bulletin.year_to_date_columns 中的 累计 不是通报的列"),
+    ],
+)  # fmt: skip
+def test_rules_check_refuses_a_wrong_credit_quota_or_year_column(
+    cli: Cli, tmp_path: Path, change: tuple[str, str], refusal: str
+) -> None:
     own = tmp_path / "wrong.toml"
-    own.write_text(
-        CHANGSHAN.read_text("utf-8").replace(
-            'quota_met = "quota.base"', 'quota_met = "adjustment"'
-        ),
-        "utf-8",
-    )
+    text = CHANGSHAN.read_text("utf-8")
+    assert change[0] in text
+    own.write_text(text.replace(*change), "utf-8")
     result = cli("rules", "check", str(own))
     assert result.code != 0
-    assert "monthly_credits.quota_met 中的 adjustment 不是加分项" in result.out + result.err
+    assert refusal in result.out + result.err
 
 
 @pytest.mark.parametrize(

@@ -37,7 +37,7 @@ async def standings_in(
     table = await _build(tx, ruleset, period, units, wanted)
     if ruleset.bulletin.year_to_date:
         year = await _build(tx, ruleset, year_to_date_period(period), units, wanted)
-        table = with_year_to_date(table, year)
+        table = with_year_to_date(ruleset, table, year)
     return ruleset, table
 
 
