@@ -3,6 +3,9 @@
 A unit below its group's quota gets the ruleset's `missed` penalty and a reminder letter the
 first time; one that already had a reminder for the month before gets `missed_again`; a month at
 or above quota ends the streak. The penalty is dated on the last day of the month it concerns.
+A ruleset's other quotas (`quotas`: a class of units, one unit, a quarter, some kinds of
+submission) settle alike in their own periods; a settled month may also score credits
+(`monthly_credits`: submission points up to a cap, a base score at quota).
 """
 
 from __future__ import annotations

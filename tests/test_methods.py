@@ -365,7 +365,11 @@ def test_quotas_apart_from_groups_settle_in_their_own_periods(cli: Cli, tmp_path
     assert "2024年5月 紫港街道（重点单位报送 1/5）：不扣分 → -3" in may
     # No quarter ends with May: the long pieces are not settled yet.
     assert "长篇信息" not in april + may
+    dry = cli.ok("quota", "settle", "--month", "2024-06", "--dry-run")
+    assert "其他报送任务试算，扣分将有变更：" in dry
+    assert "2024年第二季度 天马街道（长篇信息 0/1）：不扣分 → -5" in dry
     june = cli.ok("quota", "settle", "--month", "2024-06")
+    assert "其他报送任务结算，扣分有变更：" in june
     # The quarter ends with June: the towns' long pieces, counted apart from other submissions
     # (天马街道 submitted 13 pieces, none of them long).
     for town in ("天马街道", "金川街道", "球川镇"):
