@@ -347,7 +347,7 @@ RULESET_PROBLEMS: dict[str, str] = {
     "ruleset_quota_group_unknown": "任务 {id} 的 groups 中 {group} 不是分组",
     "ruleset_quota_kind_unknown": "任务 {id} 的 kinds 中 {kind} 不是报送类别（submission_kinds）",
     "ruleset_year_column_unknown": "bulletin.year_to_date_columns 中的 {column} 不是通报的列",
-    "ruleset_not_credit": '{name} 中的 {rule} 不是加分项（kind = "credit"）',
+    "ruleset_not_credit": "{name} 中的 {rule} 不是加分项（项目类别须为加分）",
     "ruleset_cap_without_points": "设了 submissions_cap，但没有设报送得分项 submissions",
     "ruleset_base_without_quota": "设了月度基础分 quota_met，但没有任何分组设月度报送任务",
     "ruleset_duplicate": "{what} 中 {value} 用了两次：{first} 与 {second}",
