@@ -192,7 +192,7 @@ async def settlement(work: Work) -> None:
     await work.send(letters + quota_letters)
     head = texts.SETTLEMENT_SUMMARY.format(
         month=month.name, count=len(settled.settled),
-        met=len(settled.settled) - len(settled.penalised), penalised=len(settled.penalised),
+        met=len(settled.settled) - len(settled.missed), penalised=len(settled.penalised),
     )  # fmt: skip
     await work.tell_admins("\n".join([head, *lines, *tail]))
 
