@@ -424,6 +424,9 @@ async def test_the_scheduled_settlement_sends_a_quarterly_quota_letter(
             await chat.join(LIAISON, "天马街道")
             await run_at(chat, time, at(2026, 7, 1))
             (letter,) = received(chat, LIAISON, "【提醒函】")
+            (summary,) = received(chat, ADMIN, "【月度结算】")
+    # The towns' monthly quota deducts nothing: three towns missed it, none was penalised.
+    assert "已结算 4 个单位：完成任务 1 个，扣分 0 个" in summary
     assert "2026年第二季度贵单位报送长篇信息 0 条，未完成不少于 1 条的任务" in letter
     assert "扣 5 分（未完成长篇信息任务）" in letter
 
