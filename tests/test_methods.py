@@ -436,7 +436,7 @@ async def unit_lines(db: str, unit: str) -> list[str]:
     store = await Store.open(db)
     try:
         async with store.reading() as tx:
-            unit_id, _ = await tx.resolve_unit(unit)
+            unit_id, _ = await tx.units.resolve_unit(unit)
         return [line.explanation for line in await ledger_lines(store, unit_id, quarter(2024, 2))]
     finally:
         await store.close()

@@ -53,7 +53,7 @@ async def _quota_letters(
     work: Work, ruleset: Ruleset, penalties: list[PenaltyChange]
 ) -> list[tuple[int, str]]:
     """The reminder letters of the other quotas' new penalties, to each unit's liaisons."""
-    chats = await work.tx.liaison_chats(c.unit_id for c in penalties)
+    chats = await work.tx.liaisons.liaison_chats(c.unit_id for c in penalties)
     letters = []
     for c in penalties:
         assert c.rule is not None  # new_quota_penalties are those with a penalty

@@ -144,7 +144,7 @@ async def settle_quota_in(
     """settle_quota inside a transaction that also does more (the scheduled settlement)."""
     if month.end >= now.date():
         raise DomainError("month_not_ended", month=month.name)
-    ruleset = await tx.ruleset()
+    ruleset = await tx.config.ruleset()
     if not ruleset.settles:
         raise DomainError("no_quota", ruleset=ruleset.id)
     if ruleset.effective_from and month.end < ruleset.effective_from:
@@ -174,7 +174,7 @@ async def settle_quota_in(
             quota_changes += await _settle_quota_from(
                 tx, ruleset, quota, period, actor, now, reason, batch, first_new=True
             )
-    units = {u.id: u for u in await tx.units()}
+    units = {u.id: u for u in await tx.units.units()}
     settled = [
         SettledUnit(
             unit_id, units[unit_id].name, units[unit_id].group, s.quota,
@@ -190,11 +190,11 @@ async def resettle_late(
 ) -> list[PenaltyChange]:
     """After submissions dated `days` were stored: settle their settled months, and the settled
     months after them, again. Inside the transaction that stored them."""
-    ruleset = await tx.ruleset()
+    ruleset = await tx.config.ruleset()
     if not ruleset.settles:
         return []
     days = list(days)
-    settled_months = await tx.settled_months()
+    settled_months = await tx.quota.settled_months()
     late = sorted({month_of(day).label for day in days} & set(settled_months))
     changes = (
         await _settle_from(
@@ -204,7 +204,7 @@ async def resettle_late(
         else []
     )
     for quota in ruleset.quotas:
-        settled = set(await tx.settled_quota_periods(quota.id))
+        settled = set(await tx.quota.settled_quota_periods(quota.id))
         periods = sorted(
             (quota_period_of(quota, day) for day in days
              if quota_key(quota.id, quota_period_of(quota, day)) in settled),
@@ -231,7 +231,7 @@ async def _settle_quota_from(
 ) -> list[PenaltyChange]:
     """A quota apart from the groups: settle its period `first` (settled before, or
     `first_new`) and its settled periods after it, as _settle_from settles months."""
-    keys = await tx.settled_quota_periods(quota.id)
+    keys = await tx.quota.settled_quota_periods(quota.id)
     first_key = quota_key(quota.id, first)
     periods = [
         parse_period(key.partition("@")[2])
@@ -239,11 +239,11 @@ async def _settle_quota_from(
         if key in keys or first_new
     ]
     chain = sorted((p for p in periods if p.start >= first.start), key=lambda p: p.start)
-    units = await tx.units()
+    units = await tx.units.units()
     by_id = {u.id: u for u in units}
     before_key = quota_key(quota.id, previous_period(quota, first))
     previous = (
-        {u: Outcome(s.outcome) for u, s in (await tx.settlements(before_key)).items()}
+        {u: Outcome(s.outcome) for u, s in (await tx.quota.settlements(before_key)).items()}
         if before_key in keys
         else {}
     )
@@ -253,8 +253,8 @@ async def _settle_quota_from(
         if position and previous_period(quota, period) != chain[position - 1]:
             previous = {}  # the period before was never settled: no letter went out for it
         reminded = {u for u, outcome in previous.items() if outcome is not Outcome.MET}
-        counts = await tx.submission_counts(period, quota.kinds)
-        stored = await tx.settlements(key)
+        counts = await tx.quota.submission_counts(period, quota.kinds)
+        stored = await tx.quota.settlements(key)
         quotas = (
             {unit: s.quota for unit, s in stored.items()}
             if stored
@@ -266,7 +266,7 @@ async def _settle_quota_from(
             old_outcome = Outcome(old.outcome) if old else None
             if old is not None and old_outcome is s.outcome:
                 if old.submissions != s.submissions:
-                    await tx.set_settlement_count(s.unit, key, s.submissions)
+                    await tx.quota.set_settlement_count(s.unit, key, s.submissions)
                 continue
             unit = by_id[s.unit]
             old_points = (
@@ -283,9 +283,11 @@ async def _settle_quota_from(
         previous = {s.unit: s.outcome for s in wanted}
     if not planned:
         return []
-    await tx.refuse_locked(change.month.end for change, _, _, _ in planned)
+    await tx.periods.refuse_locked(change.month.end for change, _, _, _ in planned)
     if batch is None:
-        batch = await tx.add_batch("settlement", actor, now, source=first_key, rows=len(planned))
+        batch = await tx.records.add_batch(
+            "settlement", actor, now, source=first_key, rows=len(planned)
+        )
     for change, s, old, key in planned:
         why = reason.format(month=change.month.label)
         if old is not None and old.record_id is not None:
@@ -294,7 +296,7 @@ async def _settle_quota_from(
         if s.penalty_rule is not None:
             record = Record(change.unit, s.penalty_date, s.penalty_rule)
             record_id = await _write(tx, ruleset, batch, change.unit_id, record, now)
-        await tx.put_settlement(
+        await tx.quota.put_settlement(
             s.unit, key, s.quota, s.submissions, s.outcome.value, record_id, batch
         )
     return [change for change, _, _, _ in planned]
@@ -337,9 +339,9 @@ async def _settle_from(
             # The month before was never settled: no reminder letter went out for it.
             previous = {}
         reminded = {u for u, outcome in previous.items() if outcome is not Outcome.MET}
-        counts = await tx.submission_counts(month)
-        stored = await tx.settlements(month)
-        stored_credits = await tx.settled_credits(month, credit_items)
+        counts = await tx.quota.submission_counts(month)
+        stored = await tx.quota.settlements(month)
+        stored_credits = await tx.quota.settled_credits(month, credit_items)
         # A month settled before is settled again for the units it settled, each against the
         # quota it had then: a unit added or moved since does not change an old month.
         quotas = (
@@ -370,9 +372,11 @@ async def _settle_from(
         previous = {s.unit: s.outcome for s in wanted}
     if not planned:
         return []
-    await tx.refuse_locked(p.change.month.end for p in planned)
+    await tx.periods.refuse_locked(p.change.month.end for p in planned)
     if batch is None:
-        batch = await tx.add_batch("settlement", actor, now, source=first.label, rows=len(planned))
+        batch = await tx.records.add_batch(
+            "settlement", actor, now, source=first.label, rows=len(planned)
+        )
     for p in planned:
         change, s, old = p.change, p.settlement, p.stored
         why = reason.format(month=change.month.label)
@@ -383,11 +387,11 @@ async def _settle_from(
             if s.penalty_rule is not None:
                 record = Record(change.unit, s.penalty_date, s.penalty_rule)
                 record_id = await _write(tx, ruleset, batch, change.unit_id, record, now)
-            await tx.put_settlement(
+            await tx.quota.put_settlement(
                 s.unit, change.month, s.quota, s.submissions, s.outcome.value, record_id, batch
             )
         elif old.submissions != s.submissions:
-            await tx.set_settlement_count(s.unit, change.month, s.submissions)
+            await tx.quota.set_settlement_count(s.unit, change.month, s.submissions)
         for rule_id in sorted(p.stored_credits.keys() | p.credits.keys()):
             stored_credit = p.stored_credits.get(rule_id)
             points = p.credits.get(rule_id)
@@ -418,20 +422,20 @@ class _Planned:
 
 
 async def _reverse(tx: Tx, batch: int, record_id: int, actor: str, why: str, now: datetime) -> None:
-    for entry in await tx.live_entries(record_id):
-        await tx.add_reversal(
+    for entry in await tx.ledger.live_entries(record_id):
+        await tx.ledger.add_reversal(
             batch,
             entry.id,
             texts.REVERSAL_LINE.format(entry=entry.id, explanation=entry.explanation, reason=why),
             now,
         )
-    await tx.add_event(record_id, "reversed", actor, why, now)
+    await tx.records.add_event(record_id, "reversed", actor, why, now)
 
 
 async def _write(
     tx: Tx, ruleset: Ruleset, batch: int, unit_id: int, record: Record, now: datetime
 ) -> int:
-    (record_id,) = await tx.add_records(
+    (record_id,) = await tx.records.add_records(
         batch, [NewRecord(unit_id, record, score(ruleset, record))], now
     )
     return record_id
