@@ -53,7 +53,7 @@ def _header(ruleset: Ruleset) -> list[str]:
     header += [texts.UNIT, *b.columns]
     if ruleset.floor is not None:
         header.append(texts.RAW_TOTAL)
-    return header
+    return header + b.year_to_date_headers
 
 
 def _counted(r: Row) -> list[str]:
@@ -109,6 +109,7 @@ def standings_text(ruleset: Ruleset, standings: Standings) -> str:
             ]
             if ruleset.floor is not None:
                 row.append(str(r.raw_total))
+            row += map(str, standings.year_cells(r))
             rows.append(row)
         numbers = 2 if ruleset.bulletin.ranked else 1
         lines += table(_header(ruleset), rows, right_from=numbers) if rows else [texts.NO_UNITS]
@@ -127,6 +128,7 @@ def _flat_rows(ruleset: Ruleset, standings: Standings) -> tuple[list[str], list[
             row.append(r.total)
             if ruleset.floor is not None:
                 row.append(r.raw_total)
+            row += standings.year_cells(r)
             rows.append(row)
     return header, rows
 
@@ -167,6 +169,10 @@ def ruleset_text(ruleset: Ruleset) -> str:
         lines.append(texts.RULES_COUNT_COLUMN.format(column=count.column, items=names))
     if b.rate_column:
         lines.append(texts.RULES_RATE_COLUMN.format(column=b.rate_column))
+    if b.year_to_date:
+        first = b.year_to_date_headers[0]
+        lines.append(texts.RULES_YEAR_TO_DATE.format(word=b.year_to_date, first=first))
+    lines += _settled_rules(ruleset)
     if ruleset.awards:
         a = ruleset.awards
         lines.append(
@@ -212,6 +218,39 @@ def ruleset_text(ruleset: Ruleset) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _settled_rules(ruleset: Ruleset) -> list[str]:
+    """What the monthly settlement scores beside its penalties, and the other quotas."""
+    lines = []
+    if item_id := ruleset.submission_points_item:
+        item = ruleset.item(item_id)
+        cap = ruleset.monthly_credits.submissions_cap if ruleset.monthly_credits else None
+        line = texts.RULES_SUBMISSION_POINTS.format(points=item.points, label=item.label)
+        lines.append(line + (texts.RULES_SUBMISSION_CAP.format(cap=cap) if cap else ""))
+    if item_id := ruleset.base_score_item:
+        item = ruleset.item(item_id)
+        lines.append(texts.RULES_BASE_SCORE.format(label=item.label, points=item.points))
+    kinds = {k.id: k.label for k in ruleset.submission_kinds}
+    for q in ruleset.quotas:
+        who = texts.LIST_SEPARATOR.join([*q.groups, *q.units])
+        counted = texts.LIST_SEPARATOR.join(kinds[k] for k in q.kinds)
+        penalties = (
+            texts.RULES_QUOTA_PENALTIES.format(
+                missed=-(ruleset.item(q.penalties.missed).points or 0),
+                again=-(ruleset.item(q.penalties.missed_again).points or 0),
+            )
+            if q.penalties
+            else texts.RULES_QUOTA_NO_PENALTY
+        )
+        lines.append(
+            texts.RULES_OTHER_QUOTA.format(
+                label=q.label, id=q.id, who=who, period=texts.RULES_QUOTA_PERIOD[q.period],
+                minimum=q.minimum, kinds=texts.RULES_QUOTA_KINDS.format(kinds=counted) if q.kinds else "",
+                penalties=penalties,
+            )
+        )  # fmt: skip
+    return lines
+
+
 def _counted_label(ruleset: Ruleset, item_id: str) -> str:
     return texts.SUBMISSION_NAME if item_id == SUBMISSION_ID else ruleset.item(item_id).label
 
@@ -237,6 +276,7 @@ def add_standings_sheets(workbook: Workbook, ruleset: Ruleset, standings: Standi
             row += [*r.counts, *([r.rate] if r.rate is not None else []), *r.scores, r.total]
             if ruleset.floor is not None:
                 row.append(r.raw_total)
+            row += standings.year_cells(r)
             rows.append(row)
         title = texts.STANDINGS_SHEET_TITLE.format(ruleset=ruleset.name, group=label, period=period)
         table = SheetTable(label, title, header, rows or [[texts.NO_UNITS]], centred={1})
@@ -301,10 +341,12 @@ def render_changes(head: str, changes: Sequence[PenaltyChange]) -> str:
     for c in changes:
         if c.before is None and c.after_points == 0:
             continue  # a unit at quota in a month settled for the first time: nothing changed
+        line = texts.CHANGE_LINE_QUOTA if c.quota_label else texts.CHANGE_LINE
         lines.append(
-            texts.CHANGE_LINE.format(
+            line.format(
                 month=c.month.name, unit=c.unit, count=c.submissions, quota=c.quota,
                 before=_penalty(c.before_points), after=_penalty(c.after_points),
+                label=c.quota_label,
             )
         )  # fmt: skip
     return "\n".join(lines)

@@ -343,6 +343,13 @@ RULESET_PROBLEMS: dict[str, str] = {
     "ruleset_selection_not_adoption": "commission_selections 中的 {rule} 不是采用项",
     "ruleset_menu_prefix": "menu 中的 {prefix} 不是任何项目编号的前缀",
     "ruleset_quota_penalties_missing": "分组设有月度报送任务，但缺少 quota_penalties",
+    "ruleset_quota_nobody": "任务 {id} 须写明适用的分组 groups 或单位 units",
+    "ruleset_quota_group_unknown": "任务 {id} 的 groups 中 {group} 不是分组",
+    "ruleset_quota_kind_unknown": "任务 {id} 的 kinds 中 {kind} 不是报送类别（submission_kinds）",
+    "ruleset_year_column_unknown": "bulletin.year_to_date_columns 中的 {column} 不是通报的列",
+    "ruleset_not_credit": "{name} 中的 {rule} 不是加分项（项目类别须为加分）",
+    "ruleset_cap_without_points": "设了 submissions_cap，但没有设报送得分项 submissions",
+    "ruleset_base_without_quota": "设了月度基础分 quota_met，但没有任何分组设月度报送任务",
     "ruleset_duplicate": "{what} 中 {value} 用了两次：{first} 与 {second}",
     "ruleset_reserved_id": "{where}：编号 {id} 是保留的（报送记录专用），请换一个编号",
     "ruleset_reserved_label": "{where}：名称 {label} 是保留的（报送记录专用），请换一个名称",
@@ -423,6 +430,13 @@ RESETTLED_FOR_LIAISON = "已结算月份因这条报送重新结算，扣分有�
 RESETTLED_FOR_ADMINS = "{unit} 补录报送（#{record}），已结算月份重新结算，扣分有变更："
 CHANGE_LINE = "{month} {unit}（报送 {count}/{quota}）：{before} → {after}"
 CHANGE_NONE = "不扣分"
+# A quota apart from the groups' monthly one, in its own period (2024年第二季度 紫港街道（长篇信息 0/1）).
+CHANGE_LINE_QUOTA = "{month} {unit}（{label} {count}/{quota}）：{before} → {after}"
+QUOTAS_SETTLED = "其他报送任务结算，扣分有变更："
+QUOTAS_SETTLED_DRY = "其他报送任务试算，扣分将有变更："
+# The note of a settled month's submission points (报送得分 10（报送 12 条，每月封顶 10 分）).
+SUBMISSION_POINTS_NOTE = "报送 {count} 条"
+SUBMISSION_POINTS_CAP = "，每月封顶 {cap} 分"
 PERIOD_LOCKED = "已锁定 {period}：期间内的记录、冲正、批示和结算都不能再变更。"
 PERIOD_REOPENED = "已解锁 {period}，原因已记入审计记录。"
 PERIODS_LOCKED_NOW = "当前锁定的期间："
@@ -433,6 +447,8 @@ PERIODS_EVENT_LINE = "  {at} {period} {event} — {who}{reason}"
 PERIOD_EVENTS = {"locked": "锁定", "reopened": "解锁"}
 SETTLED_ROW = "{unit}（{group}）：报送 {submissions}/{quota}，{outcome} {points}"
 OUTCOME = {"missed": "未完成，扣分并下发提醒函", "missed_again": "经提醒后仍未完成，扣分"}
+# A month below the quota under a method that deducts nothing for it (only no base score).
+OUTCOME_NO_PENALTY = "未完成，不扣分"
 OUTCOME_DRY = {"missed": "未完成，将扣分并下发提醒函", "missed_again": "经提醒后仍未完成，将扣分"}
 SETTINGS_INVALID = "设置有误：{fields}（见 .env.example）"
 STORAGE_FAILED = "无法使用数据库 {db}：{detail}"
@@ -454,6 +470,15 @@ RULES_LISTING = {"scored": "通报只列出本期有得分记录的单位", "all
 RULES_ROSTER_ORDER = "单位按名册顺序列出，不排名次"
 RULES_COUNT_COLUMN = "{column}：统计 {items} 的条数（已撤销的不计）"
 RULES_RATE_COLUMN = "{column}：采用条数 ÷ 报送条数，保留一位小数；本期未报送的记为 —"
+RULES_YEAR_TO_DATE = "{word}：各列另列当年1月1日至期末的累计数（{first} …）"
+RULES_SUBMISSION_POINTS = "月度结算时报送得分：每条 {points} 分（{label}）"
+RULES_SUBMISSION_CAP = "，每月封顶 {cap} 分"
+RULES_BASE_SCORE = "月度结算时完成月度报送任务的单位得 {label} {points} 分"
+RULES_OTHER_QUOTA = "报送任务 {label}（{id}）：{who}{period}不少于 {minimum} 条{kinds}，{penalties}"
+RULES_QUOTA_PERIOD = {"month": "每月", "quarter": "每季度"}
+RULES_QUOTA_KINDS = "（只计 {kinds}）"
+RULES_QUOTA_PENALTIES = "未完成扣 {missed} 分，经提醒后仍未完成扣 {again} 分"
+RULES_QUOTA_NO_PENALTY = "未完成不扣分"
 RULES_GROUPS = "分组"
 RULES_QUOTA = "每月报送不少于 {quota} 条"
 RULES_NO_QUOTA = "无月度报送任务"
@@ -962,6 +987,11 @@ REMINDER_LETTER = (
     "【提醒函】{unit}：\n{month}贵单位报送政务信息 {count} 条，未完成每月 {quota} 条的报送任务。"
     "根据《{ruleset}》，扣 {points} 分（{label}）。请高度重视，加强政务信息报送工作。"
 )
+# A quota apart from the groups' monthly one (长篇信息 a quarter), in its own period.
+QUOTA_LETTER = (
+    "【提醒函】{unit}：\n{period}贵单位报送{what} {count} 条，未完成不少于 {quota} 条的任务。"
+    "根据《{ruleset}》，扣 {points} 分（{label}）。请高度重视，加强政务信息报送工作。"
+)
 SETTLEMENT_SUMMARY = (
     "【月度结算】{month}已结算 {count} 个单位：完成任务 {met} 个，扣分 {penalised} 个。"
 )
@@ -1188,6 +1218,7 @@ NOTE_ITEM = "{number}、{text}"
 NOTE_ORDER = "各组按总分从高到低排列，总分相同的名次并列。"
 NOTE_ROSTER_ORDER = "各组按单位名册顺序排列，不排名次。"
 NOTE_COUNT_COLUMN = "{column}为{items}的条数，已撤销的不计。"
+NOTE_YEAR_TO_DATE = "以“{word}”开头的各列为{start}至{end}的累计数，计法同本期各列。"
 NOTE_RATE = "{rate}为{count}除以报送条数，以百分比保留一位小数；本期未报送的单位记为“—”。"
 NOTE_LISTING = {
     "scored": "本期没有计分记录的单位未列出。",

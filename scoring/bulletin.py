@@ -97,6 +97,8 @@ class Notes:
     # Each count column with the labels of what it counts (None: submissions).
     counts: tuple[tuple[str, tuple[str | None, ...]], ...] = ()
     rate_column: str | None = None
+    # The year-to-date columns' word and their first day (1 January), where shown.
+    year_to_date: tuple[str, date] | None = None
 
 
 @dataclass(frozen=True)
@@ -172,8 +174,12 @@ def build_bulletin(
             )
             rate = () if r.rate is None else (r.rate,)
             first = r.rank if b.ranked else number
-            rows.append((first, r.unit, r.adoption_count, *r.counts, *rate, *scores, r.total))
-        tables.append(Table(group.group, labels[group.group], tuple(b.columns), rows, b.ranked))
+            year = standings.year_cells(r)
+            rows.append(
+                (first, r.unit, r.adoption_count, *r.counts, *rate, *scores, r.total, *year)
+            )
+        columns = (*b.columns, *b.year_to_date_headers)
+        tables.append(Table(group.group, labels[group.group], columns, rows, b.ranked))
     notes = Notes(
         b.listing,
         b.count_column,
@@ -197,6 +203,7 @@ def build_bulletin(
             for c in b.counts
         ),
         b.rate_column,
+        _year_to_date(standings, b.year_to_date),
     )
     return Bulletin(
         ruleset.id,
@@ -210,6 +217,11 @@ def build_bulletin(
         {i.id: i.label for i in ruleset.items},
         _penalised(ruleset, standings, penalties or {}),
     )
+
+
+def _year_to_date(standings: Standings, prefix: str | None) -> tuple[str, date] | None:
+    year = standings.year_to_date
+    return (prefix, year.period.start) if prefix and year else None
 
 
 def _penalised(

@@ -36,11 +36,16 @@ def score(ruleset: Ruleset, record: Record) -> Scored:
     if record.is_submission:
         return Scored((), "")
     item = ruleset.item(record.item_id)
-    base = record.points if item.kind is ItemKind.ADJUSTMENT else item.points
+    # A settled month's submission points are given by the settlement, which knows the month's
+    # count and its cap: the record carries them, as an adjustment carries its own.
+    given = item.kind is ItemKind.ADJUSTMENT or (
+        item.id == ruleset.submission_points_item and record.points is not None
+    )
+    base = record.points if given else item.points
     assert base is not None  # the ruleset model guarantees points on every other kind
     is_adoption = item.kind is ItemKind.ADOPTION
     base_text = _term(item.label, base, signed=item.kind is ItemKind.ADJUSTMENT)
-    if item.kind is ItemKind.ADJUSTMENT and record.note:
+    if given and record.note:
         base_text = f"{base_text}（{record.note}）"
     entries = [
         Entry(item.id, item.column, base, int(item.counts_as_adoption), int(is_adoption), base_text)

@@ -249,10 +249,14 @@ def parse_row(
     item_text = _text(row.get("item"))
     if (section := _text(row.get(SECTION_COLUMN))) and section not in item_text:
         item_text += section
-    item = names.item(item_text)
+    # A kind of submission (长篇信息) is a submission, the kind kept as its one modifier.
+    kind = names.ruleset.submission_kinds_by_key.get(item_text)
+    item = None if kind else names.item(item_text)
     count = _count(row.get("count"))
     points = _points(row.get("points"), item)
     modifiers = names.modifiers(_text(row.get("modifiers")), item)
+    if kind is not None:
+        modifiers = ((kind.id, 1),)
     note = clean_note(_text(row.get("note")))
     if item is not None and item.kind is ItemKind.ADJUSTMENT and not note:
         raise DomainError("reason_required")

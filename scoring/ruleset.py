@@ -147,6 +147,12 @@ class Bulletin(_Model):
     rate_column: str | None = Field(default=None, min_length=1)
     # "total": ranked by total; "roster": in the roster's order, without ranks.
     order: Literal["total", "roster"] = "total"
+    # Where set, the same columns again from 1 January of the period's year to its end, each
+    # headed with this word before it (累计: 累计总分).
+    year_to_date: str | None = Field(default=None, min_length=1)
+    # Which of the columns the tables repeat for the year to date (none: all of them); the
+    # JSON has them all.
+    year_to_date_columns: list[str] = []
 
     @property
     def columns(self) -> list[str]:
@@ -164,10 +170,78 @@ class Bulletin(_Model):
     def ranked(self) -> bool:
         return self.order == "total"
 
+    @property
+    def year_to_date_positions(self) -> list[int]:
+        """Where the year-to-date columns the tables show stand among `columns`."""
+        if not self.year_to_date:
+            return []
+        shown = self.year_to_date_columns or self.columns
+        return [n for n, column in enumerate(self.columns) if column in shown]
+
+    @property
+    def year_to_date_headers(self) -> list[str]:
+        """The year-to-date columns after the period's, or none."""
+        prefix = self.year_to_date or ""
+        return [prefix + self.columns[n] for n in self.year_to_date_positions]
+
+    @model_validator(mode="after")
+    def _year_columns_known(self) -> Bulletin:
+        for column in self.year_to_date_columns:
+            if column not in self.columns:
+                raise _invalid(
+                    "year_column_unknown",
+                    "bulletin.year_to_date_columns: {column!r} is not a column of the bulletin",
+                    column=column,
+                )
+        return self
+
 
 class QuotaPenalties(_Model):
     missed: str
     missed_again: str
+
+
+class MonthlyCredits(_Model):
+    """What settling a month scores beside (never instead of) the quota penalties, each a
+    credit item written once per unit and month and settled again like the penalties."""
+
+    # Submissions score this item's points each (报送1条得1分), at most `submissions_cap`
+    # points a month.
+    submissions: str | None = None
+    submissions_cap: int | None = Field(default=None, ge=1)
+    # A month at or above the unit's quota scores this item's points (月度基础分).
+    quota_met: str | None = None
+
+
+class SubmissionKind(_Model):
+    """A kind of submission a quota may count alone (长篇信息): a record names it as its item."""
+
+    id: str = Field(min_length=1)
+    label: str = Field(min_length=1)
+
+
+class Quota(_Model):
+    """A submission quota apart from the ranking groups' `monthly_quota`: for the units of some
+    groups or named units (a class, or one unit), monthly or quarterly, of every submission or
+    of some kinds. It settles as the monthly quota does, in its own period."""
+
+    id: str = Field(min_length=1)
+    label: str = Field(min_length=1)
+    groups: list[str] = []
+    # Units by their roster name.
+    units: list[str] = []
+    period: Literal["month", "quarter"] = "month"
+    minimum: int = Field(ge=1)
+    # Submission kinds counted; none: every submission.
+    kinds: list[str] = []
+    # None: a missed period deducts nothing (and sends no letter of a deduction).
+    penalties: QuotaPenalties | None = None
+
+    @model_validator(mode="after")
+    def _someone(self) -> Quota:
+        if not self.groups and not self.units:
+            raise _invalid("quota_nobody", "quotas {id}: name groups or units", id=self.id)
+        return self
 
 
 class Disqualify(_Model):
@@ -202,6 +276,9 @@ class Ruleset(_Model):
     modifiers: list[Modifier] = []
     bulletin: Bulletin
     quota_penalties: QuotaPenalties | None = None
+    monthly_credits: MonthlyCredits | None = None
+    submission_kinds: list[SubmissionKind] = []
+    quotas: list[Quota] = []
     commission_penalties: QuotaPenalties | None = None
     # What an answer to a commission can be selected for: the word an admin types (市) and the
     # adoption item it scores (city.commission).
@@ -231,10 +308,12 @@ class Ruleset(_Model):
                     "reserved_id", "{where}: the id {id!r} is reserved for submissions",
                     where=where, id=entry_id,
                 )  # fmt: skip
+        ids += [(f"submission_kinds.{n}", k.id) for n, k in enumerate(self.submission_kinds)]
         _unique("items/modifiers id", ids)
         labels = [(f"items {i.id}", i.label) for i in self.items]
         labels += [(f"items {i.id}", i.chat_label) for i in self.items if i.chat_label]
         labels += [(f"modifiers {m.id}", m.label) for m in self.modifiers]
+        labels += [(f"submission_kinds {k.id}", k.label) for k in self.submission_kinds]
         for where, label in labels:
             if label == SUBMISSION_LABEL:
                 raise _invalid(
@@ -249,7 +328,8 @@ class Ruleset(_Model):
             + [(f"bulletin.counts.{n}", c.column) for n, c in enumerate(b.counts)]
             + ([("bulletin.rate_column", b.rate_column)] if b.rate_column else [])
             + [(f"bulletin.score_columns.{n}", c) for n, c in enumerate(b.score_columns)]
-            + [("bulletin.total_column", b.total_column)],
+            + [("bulletin.total_column", b.total_column)]
+            + [("bulletin.year_to_date", c) for c in b.year_to_date_headers],
         )
         countable = {i.id for i in self.items} | {SUBMISSION_ID}
         for count in b.counts:
@@ -308,6 +388,44 @@ class Ruleset(_Model):
                         "not_penalty", "{name}: {rule!r} is not a penalty item",
                         name="awards.disqualify", rule=rule_id,
                     )  # fmt: skip
+        _unique("quotas", [(f"quotas.{n}", q.id) for n, q in enumerate(self.quotas)])
+        group_ids = {g.id for g in self.groups}
+        kind_ids = {k.id for k in self.submission_kinds}
+        for q in self.quotas:
+            for group in q.groups:
+                if group not in group_ids:
+                    raise _invalid(
+                        "quota_group_unknown", "quotas {id}: {group!r} is not a group",
+                        id=q.id, group=group,
+                    )  # fmt: skip
+            for kind in q.kinds:
+                if kind not in kind_ids:
+                    raise _invalid(
+                        "quota_kind_unknown", "quotas {id}: {kind!r} is not a submission kind",
+                        id=q.id, kind=kind,
+                    )  # fmt: skip
+            for rule_id in (q.penalties.missed, q.penalties.missed_again) if q.penalties else ():
+                if rule_id not in penalties:
+                    raise _invalid(
+                        "not_penalty", "{name}: {rule!r} is not a penalty item",
+                        name=f"quotas {q.id}", rule=rule_id,
+                    )  # fmt: skip
+        credits = {i.id for i in self.items if i.kind is ItemKind.CREDIT}
+        mc = self.monthly_credits
+        named = {"submissions": mc.submissions, "quota_met": mc.quota_met} if mc else {}
+        for key, credit_id in named.items():
+            if credit_id is not None and credit_id not in credits:
+                raise _invalid(
+                    "not_credit", "{name}: {rule!r} is not a credit item",
+                    name=f"monthly_credits.{key}", rule=credit_id,
+                )  # fmt: skip
+        if mc and mc.submissions_cap is not None and mc.submissions is None:
+            raise _invalid(
+                "cap_without_points",
+                "monthly_credits.submissions_cap needs monthly_credits.submissions",
+            )
+        if mc and mc.quota_met is not None and not self.has_quota:
+            raise _invalid("base_without_quota", "monthly_credits.quota_met needs a quota")
         adoptions = {i.id for i in self.items if i.kind is ItemKind.ADOPTION}
         for rule_id in self.commission_selections.values():
             if rule_id not in adoptions:
@@ -321,7 +439,7 @@ class Ruleset(_Model):
                     "menu_prefix", "menu: {prefix!r} is not the prefix of any item id",
                     prefix=prefix,
                 )  # fmt: skip
-        if self.has_quota and self.quota_penalties is None:
+        if self.has_quota and self.quota_penalties is None and self.base_score_item is None:
             raise _invalid(
                 "quota_penalties_missing",
                 "groups have monthly quotas but quota_penalties is missing",
@@ -332,6 +450,26 @@ class Ruleset(_Model):
     def has_quota(self) -> bool:
         """Whether any group has a monthly submission quota (and so reminders and settlements)."""
         return any(g.monthly_quota for g in self.groups)
+
+    @property
+    def settles(self) -> bool:
+        """Whether months are settled: for quotas, or for what submissions score."""
+        return self.has_quota or bool(self.quotas) or self.submission_points_item is not None
+
+    @cached_property
+    def submission_kinds_by_key(self) -> dict[str, SubmissionKind]:
+        """Kinds of submission by id and label: an import's item may name one."""
+        return {k.id: k for k in self.submission_kinds} | {
+            k.label: k for k in self.submission_kinds
+        }
+
+    @property
+    def submission_points_item(self) -> str | None:
+        return self.monthly_credits.submissions if self.monthly_credits else None
+
+    @property
+    def base_score_item(self) -> str | None:
+        return self.monthly_credits.quota_met if self.monthly_credits else None
 
     @cached_property
     def scorable_items(self) -> list[Item]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import cached_property
 from typing import Any, NamedTuple
 
 from scoring.periods import Period
@@ -78,6 +80,35 @@ class Standings:
     # Whether rows carry an adoption rate, and whether they are ranked (or in roster order).
     rated: bool = False
     ranked: bool = True
+    # The same standings from 1 January of the period's year to its end, where the ruleset
+    # shows them beside the period's (with_year_to_date).
+    year_to_date: Standings | None = None
+    # Which of a row's cells (count, counts, rate, scores, total) the tables repeat for it.
+    year_positions: tuple[int, ...] = ()
+
+    @cached_property
+    def _year_rows(self) -> dict[str, Row]:
+        ytd = self.year_to_date
+        return {r.unit: r for g in ytd.groups for r in g.rows} if ytd else {}
+
+    def year_row(self, row: Row) -> Row:
+        """The unit's year-to-date row (all zeros for a unit not listed in it)."""
+        found = self._year_rows.get(row.unit)
+        if found is not None:
+            return found
+        counts = (0,) * len(self.count_columns)
+        rate = NO_RATE if self.rated else None
+        return Row(0, row.unit, 0, (0,) * len(self.columns), 0, 0, counts, rate)
+
+    def year_cells(self, row: Row) -> tuple[int | str, ...]:
+        """The unit's year-to-date cells in the order of its period's (count, counts, rate,
+        scores, total); none where the ruleset shows no year to date."""
+        if self.year_to_date is None:
+            return ()
+        y = self.year_row(row)
+        rate = () if y.rate is None else (y.rate,)
+        cells = (y.adoption_count, *y.counts, *rate, *y.scores, y.total)
+        return tuple(cells[n] for n in self.year_positions)
 
     def cells(self, row: Row) -> dict[str, int]:
         """A row's scores by column name."""
@@ -98,6 +129,15 @@ class Standings:
         if self.rated:
             data["rate"] = r.rate
         data |= {"columns": self.cells(r), "raw_total": r.raw_total, "total": r.total}
+        if self.year_to_date is not None:
+            y = self.year_row(r)
+            year: dict[str, Any] = {"adoption_count": y.adoption_count}
+            if self.count_columns:
+                year["counts"] = self.count_cells(y)
+            if self.rated:
+                year["rate"] = y.rate
+            year |= {"columns": self.cells(y), "raw_total": y.raw_total, "total": y.total}
+            data["year_to_date"] = year
         return data
 
     @property
@@ -106,6 +146,18 @@ class Standings:
 
     def to_json(self) -> dict[str, Any]:
         """The interchange shape of rules.md, key for key."""
+        year = self.year_to_date
+        # Only a ruleset showing the year to date has the key: the seeds' JSON stays as it was.
+        span = (
+            {
+                "year_to_date": {
+                    "start": year.period.start.isoformat(),
+                    "end": self.period.end.isoformat(),
+                }
+            }
+            if year
+            else {}
+        )
         return {
             "ruleset": self.ruleset,
             "period": {
@@ -113,6 +165,7 @@ class Standings:
                 "start": self.period.start.isoformat(),
                 "end": self.period.end.isoformat(),
             },
+            **span,
             "item_count": self.item_count,
             "item_counts": self.item_counts,
             "groups": [
@@ -194,6 +247,18 @@ def build_standings(
         ruleset.id, period, list(columns), totals_by_item, result,
         [c.column for c in b.counts], b.rate_column is not None, b.ranked,
     )  # fmt: skip
+
+
+def year_to_date_period(period: Period) -> Period:
+    """From 1 January of the period's (last) year to the period's end."""
+    start = date(period.end.year, 1, 1)
+    return Period(start, period.end, f"{start.isoformat()}..{period.end.isoformat()}")
+
+
+def with_year_to_date(ruleset: Ruleset, standings: Standings, year: Standings) -> Standings:
+    """The period's standings with the year's to date beside them."""
+    positions = tuple(ruleset.bulletin.year_to_date_positions)
+    return replace(standings, year_to_date=year, year_positions=positions)
 
 
 def counted_items(ruleset: Ruleset) -> list[str]:

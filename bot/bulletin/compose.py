@@ -171,6 +171,13 @@ def notes_text(notes: Notes, anchor: str = "") -> list[str]:
     else:
         lines.append(texts.NOTE_FLOOR.format(total=notes.total_column, floor=notes.floor))
     lines.append(texts.NOTE_DATES.format(start=date_words(notes.start), end=date_words(notes.end)))
+    if notes.year_to_date:
+        word, first = notes.year_to_date
+        lines.append(
+            texts.NOTE_YEAR_TO_DATE.format(
+                word=word, start=date_words(first), end=date_words(notes.end)
+            )
+        )
     if anchor:
         lines.append(texts.NOTE_ANCHOR.format(anchor=anchor))
     numbered = [texts.NOTE_ITEM.format(number=n, text=line) for n, line in enumerate(lines, 1)]

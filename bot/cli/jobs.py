@@ -47,7 +47,7 @@ async def _jobs(store: Store, settings: Settings) -> int:
         )  # fmt: skip
     if not recent:
         print(texts.JOBS_NONE)
-    plan = Plan(settings, ruleset.has_quota, open_ones)
+    plan = Plan(settings, ruleset.settles, open_ones)
     upcoming = runs_between(registry.KINDS.values(), plan, now, now + JOBS_AHEAD)
     print(texts.JOBS_UPCOMING)
     for run in [run for run in upcoming if not run.job.daily][:JOBS_SHOWN]:

@@ -42,22 +42,29 @@ def _print_settlement(done: MonthSettled, *, dry_run: bool) -> None:
         print(texts.DRY_RUN)
     month = done.month.name
     if done.again:
-        if not done.changes:
+        if not done.changes and not done.quota_changes:
             print(texts.SETTLED_NOTHING_NEW.format(month=month))
             return
         print((texts.SETTLED_AGAIN_DRY if dry_run else texts.SETTLED_AGAIN).format(month=month))
     else:
         settled = texts.SETTLED_DRY if dry_run else texts.SETTLED
-        print(settled.format(month=month, settled=len(done.settled), missed=len(done.penalised)))
+        print(settled.format(month=month, settled=len(done.settled), missed=len(done.missed)))
         outcomes = texts.OUTCOME_DRY if dry_run else texts.OUTCOME
-        for s in done.penalised:
+        for s in done.missed:
             print(
                 texts.SETTLED_ROW.format(
                     unit=s.unit, group=s.group, submissions=s.submissions, quota=s.quota,
-                    outcome=outcomes[s.outcome.value], points=s.points,
-                )
+                    outcome=outcomes[s.outcome.value] if s.points else texts.OUTCOME_NO_PENALTY,
+                    points=s.points or "",
+                ).rstrip()
             )  # fmt: skip
     later = [c for c in done.changes if done.again or c.month != done.month]
     if later:
         head = texts.RESETTLED_HEAD_DRY if dry_run else texts.RESETTLED_HEAD
         print(render.render_changes(head, later))
+    # What changed: a first settlement without a penalty (a unit at its quota, or a quota
+    # that deducts nothing) changed nothing to tell.
+    changed = [c for c in done.quota_changes if c.before is not None or c.after_points]
+    if changed:
+        head = texts.QUOTAS_SETTLED_DRY if dry_run else texts.QUOTAS_SETTLED
+        print(render.render_changes(head, changed))

@@ -111,7 +111,7 @@ class Scheduler:
             self._wake_at(now + RETRY)
             return
         since = now if after is None else after
-        plan = Plan(self._settings, ruleset.has_quota, open_ones)
+        plan = Plan(self._settings, ruleset.settles, open_ones)
         following = next_run(KINDS.values(), plan, since)
         upcoming = [] if following is None else [following.due_at]
         if waiting or self._attempts:
@@ -133,7 +133,7 @@ class Scheduler:
             since = now
         else:
             since = datetime.fromisoformat(since_text)
-        plan = Plan(self._settings, ruleset.has_quota, open_ones)
+        plan = Plan(self._settings, ruleset.settles, open_ones)
         runs = runs_between(KINDS.values(), plan, since, now)
         due = [r for r in runs if (r.job.name, r.period) not in done]
         latest = {_line(r): r for r in due}

@@ -16,12 +16,13 @@ from bot.storage.verify import Verified
 from bot.usecases import commissions
 from bot.usecases.bulletin import owe_draft
 from bot.usecases.notices import tell_admins
-from bot.usecases.quota import Behind, behind_quota, settle_quota_in
+from bot.usecases.quota import Behind, PenaltyChange, behind_quota, settle_quota_in
 from bot.usecases.verify import verify
 from bot.workdays import workdays_between
 from scoring.errors import DomainError
 from scoring.periods import Period, next_month
 from scoring.quota import Outcome
+from scoring.ruleset import Ruleset
 
 
 class RunSkipped(Exception):
@@ -46,6 +47,23 @@ class Work:
 
     async def tell_admins(self, text: str) -> None:
         await tell_admins(self.tx, self.settings.admin_ids, self.source, text, self.now)
+
+
+async def _quota_letters(
+    work: Work, ruleset: Ruleset, penalties: list[PenaltyChange]
+) -> list[tuple[int, str]]:
+    """The reminder letters of the other quotas' new penalties, to each unit's liaisons."""
+    chats = await work.tx.liaisons.liaison_chats(c.unit_id for c in penalties)
+    letters = []
+    for c in penalties:
+        assert c.rule is not None  # new_quota_penalties are those with a penalty
+        letter = texts.QUOTA_LETTER.format(
+            unit=c.unit, period=c.month.name, what=c.quota_label, count=c.submissions,
+            quota=c.quota, ruleset=ruleset.name, points=-c.after_points,
+            label=ruleset.item(c.rule).label,
+        )  # fmt: skip
+        letters += [(chat, letter) for chat in chats.get(c.unit_id, [])]
+    return letters
 
 
 def _month(run: Run) -> Period:
@@ -130,7 +148,8 @@ async def settlement(work: Work) -> None:
     later = [c for c in settled.changes if c.month != month]
     tail = [render.render_changes(texts.RESETTLED_HEAD, later)] if later else []
     new = {c.unit_id for c in settled.new_penalties}
-    if settled.again and not new:
+    quota_letters = await _quota_letters(work, ruleset, settled.new_quota_penalties)
+    if settled.again and not new and not quota_letters:
         await work.tell_admins(
             "\n".join([texts.SETTLEMENT_NOTHING.format(month=month.name), *tail])
         )
@@ -141,12 +160,17 @@ async def settlement(work: Work) -> None:
     letters = []
     lines = []
     rules = ruleset.quota_penalties
-    assert rules is not None  # settle_quota_in refuses rulesets without quotas
-    labels = {
-        Outcome.MISSED: ruleset.item(rules.missed).label,
-        Outcome.MISSED_AGAIN: ruleset.item(rules.missed_again).label,
-    }
-    for s in penalised:
+    # A method without quota penalties (its units only lose the month's base score) sends no
+    # letter of a deduction.
+    labels = (
+        {
+            Outcome.MISSED: ruleset.item(rules.missed).label,
+            Outcome.MISSED_AGAIN: ruleset.item(rules.missed_again).label,
+        }
+        if rules
+        else {}
+    )
+    for s in penalised if labels else []:
         label = labels[s.outcome]
         letter = texts.REMINDER_LETTER.format(
             unit=s.unit, month=month.name, count=s.submissions, quota=s.quota,
@@ -164,10 +188,10 @@ async def settlement(work: Work) -> None:
                 letter=texts.LETTER_SENT if s.unit_id in chats else texts.LETTER_NOBODY,
             )
         )
-    await work.send(letters)
+    await work.send(letters + quota_letters)
     head = texts.SETTLEMENT_SUMMARY.format(
         month=month.name, count=len(settled.settled),
-        met=len(settled.settled) - len(settled.penalised), penalised=len(settled.penalised),
+        met=len(settled.settled) - len(settled.missed), penalised=len(settled.penalised),
     )  # fmt: skip
     await work.tell_admins("\n".join([head, *lines, *tail]))
 

@@ -32,7 +32,7 @@ from bot.storage.migrate import earlier_builtin, migration_files
 from bot.storage.outbox import EDIT_CAPTION, EDIT_TEXT, Buttons, Outgoing
 from bot.storage.periods import Lock, PeriodEvent, locked_error
 from bot.storage.postgres import POSTGRES_MIGRATIONS, PgStore
-from bot.storage.quota import StoredSettlement
+from bot.storage.quota import StoredSettlement, quota_key
 from bot.storage.records import (
     Identity,
     NewRecord,
@@ -92,6 +92,7 @@ __all__ = [
     "migration_files",
     "password_of",
     "place_key",
+    "quota_key",
     "read_key",
     "shown",
     "sql",

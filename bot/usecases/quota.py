@@ -10,17 +10,29 @@ written anew, one that now applies is written.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bot import texts
-from bot.storage import NewRecord, Store, Tx
+from bot.storage import NewRecord, Store, StoredSettlement, Tx, quota_key
 from scoring.engine import score
 from scoring.errors import DomainError
-from scoring.periods import Period, month_of, parse_month, previous_month
-from scoring.quota import Outcome, Settlement, quotas_of, settle_month
+from scoring.periods import Period, month_of, parse_month, parse_period, previous_month
+from scoring.quota import (
+    Outcome,
+    Settlement,
+    monthly_credits,
+    previous_period,
+    quota_members,
+    quota_period_of,
+    quota_periods,
+    quotas_of,
+    quotas_to_settle,
+    settle_month,
+    settle_period,
+)
 from scoring.records import Record
-from scoring.ruleset import Ruleset
+from scoring.ruleset import Quota, QuotaPenalties, Ruleset
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,11 @@ class PenaltyChange:
     after: Outcome
     before_points: int
     after_points: int
+    # A quota apart from the groups' (its label: 长篇信息), settled in `month`, its own period
+    # (a month or a quarter); empty for the groups' monthly quota.
+    quota_label: str = ""
+    # Its penalty now, if any (the letter names it).
+    rule: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,10 +77,28 @@ class MonthSettled:
     again: bool
     # What this call changed, in this month and in the settled months after it.
     changes: list[PenaltyChange]
+    # What it changed in the ruleset's other quotas (`quotas`), in their own periods.
+    quota_changes: list[PenaltyChange] = field(default_factory=list)
+
+    @property
+    def missed(self) -> list[SettledUnit]:
+        """Units below their quota, penalised or not."""
+        return [s for s in self.settled if s.outcome is not Outcome.MET]
 
     @property
     def penalised(self) -> list[SettledUnit]:
-        return [s for s in self.settled if s.outcome is not Outcome.MET]
+        # A missed month under a method without quota penalties costs only its base score.
+        return [s for s in self.settled if s.outcome is not Outcome.MET and s.points]
+
+    @property
+    def new_quota_penalties(self) -> list[PenaltyChange]:
+        """Penalties of the other quotas written by this call, in the periods it settled
+        (each owes a reminder letter)."""
+        return [
+            c
+            for c in self.quota_changes
+            if c.month.end == self.month.end and c.rule is not None and c.after != c.before
+        ]
 
     @property
     def new_penalties(self) -> list[PenaltyChange]:
@@ -110,7 +145,7 @@ async def settle_quota_in(
     if month.end >= now.date():
         raise DomainError("month_not_ended", month=month.name)
     ruleset = await tx.config.ruleset()
-    if not ruleset.has_quota:
+    if not ruleset.settles:
         raise DomainError("no_quota", ruleset=ruleset.id)
     if ruleset.effective_from and month.end < ruleset.effective_from:
         raise DomainError(
@@ -128,7 +163,17 @@ async def settle_quota_in(
         await tx.quota.add_settled_month(month, batch, allow_empty)
         settled_months = [*settled_months, month.label]
     reason = texts.RESETTLED_AFTER.format(settled=month.label, month="{month}")
-    changes = await _settle_from(tx, ruleset, month, settled_months, actor, now, reason, batch)
+    changes = (
+        await _settle_from(tx, ruleset, month, settled_months, actor, now, reason, batch)
+        if ruleset.has_quota or ruleset.submission_points_item
+        else []
+    )
+    quota_changes = []
+    for quota in ruleset.quotas:
+        for period in quota_periods(quota, month):
+            quota_changes += await _settle_quota_from(
+                tx, ruleset, quota, period, actor, now, reason, batch, first_new=True
+            )
     units = {u.id: u for u in await tx.units.units()}
     settled = [
         SettledUnit(
@@ -137,7 +182,7 @@ async def settle_quota_in(
         )
         for unit_id, s in sorted((await tx.quota.settlements(month)).items())
     ]  # fmt: skip
-    return MonthSettled(month, settled, again, changes)
+    return MonthSettled(month, settled, again, changes, quota_changes)
 
 
 async def resettle_late(
@@ -146,15 +191,121 @@ async def resettle_late(
     """After submissions dated `days` were stored: settle their settled months, and the settled
     months after them, again. Inside the transaction that stored them."""
     ruleset = await tx.config.ruleset()
-    if not ruleset.has_quota:
+    if not ruleset.settles:
         return []
+    days = list(days)
     settled_months = await tx.quota.settled_months()
     late = sorted({month_of(day).label for day in days} & set(settled_months))
-    if not late:
-        return []
-    return await _settle_from(
-        tx, ruleset, parse_month(late[0]), settled_months, actor, now, texts.RESETTLED_LATE
+    changes = (
+        await _settle_from(
+            tx, ruleset, parse_month(late[0]), settled_months, actor, now, texts.RESETTLED_LATE
+        )
+        if late
+        else []
     )
+    for quota in ruleset.quotas:
+        settled = set(await tx.quota.settled_quota_periods(quota.id))
+        periods = sorted(
+            (quota_period_of(quota, day) for day in days
+             if quota_key(quota.id, quota_period_of(quota, day)) in settled),
+            key=lambda p: p.start,
+        )  # fmt: skip
+        if periods:
+            changes += await _settle_quota_from(
+                tx, ruleset, quota, periods[0], actor, now, texts.RESETTLED_LATE
+            )
+    return changes
+
+
+async def _settle_quota_from(
+    tx: Tx,
+    ruleset: Ruleset,
+    quota: Quota,
+    first: Period,
+    actor: str,
+    now: datetime,
+    reason: str,
+    batch: int | None = None,
+    *,
+    first_new: bool = False,
+) -> list[PenaltyChange]:
+    """A quota apart from the groups: settle its period `first` (settled before, or
+    `first_new`) and its settled periods after it, as _settle_from settles months."""
+    keys = await tx.quota.settled_quota_periods(quota.id)
+    first_key = quota_key(quota.id, first)
+    periods = [
+        parse_period(key.partition("@")[2])
+        for key in {*keys, first_key}
+        if key in keys or first_new
+    ]
+    chain = sorted((p for p in periods if p.start >= first.start), key=lambda p: p.start)
+    units = await tx.units.units()
+    by_id = {u.id: u for u in units}
+    before_key = quota_key(quota.id, previous_period(quota, first))
+    previous = (
+        {u: Outcome(s.outcome) for u, s in (await tx.quota.settlements(before_key)).items()}
+        if before_key in keys
+        else {}
+    )
+    planned: list[tuple[PenaltyChange, Settlement[int], StoredSettlement | None, str]] = []
+    for position, period in enumerate(chain):
+        key = quota_key(quota.id, period)
+        if position and previous_period(quota, period) != chain[position - 1]:
+            previous = {}  # the period before was never settled: no letter went out for it
+        reminded = {u for u, outcome in previous.items() if outcome is not Outcome.MET}
+        counts = await tx.quota.submission_counts(period, quota.kinds)
+        stored = await tx.quota.settlements(key)
+        quotas = (
+            {unit: s.quota for unit, s in stored.items()}
+            if stored
+            else quota_members(quota, [(u.id, u.name, u.group) for u in units])
+        )
+        wanted = settle_period(quota.penalties, period, quotas, counts, reminded)
+        for s in wanted:
+            old = stored.get(s.unit)
+            old_outcome = Outcome(old.outcome) if old else None
+            if old is not None and old_outcome is s.outcome:
+                if old.submissions != s.submissions:
+                    await tx.quota.set_settlement_count(s.unit, key, s.submissions)
+                continue
+            unit = by_id[s.unit]
+            old_points = (
+                _rule_points(ruleset, _penalty_rule(quota.penalties, old_outcome))
+                if old_outcome
+                else 0
+            )
+            change = PenaltyChange(
+                period, unit.id, unit.name, unit.group, s.quota, s.submissions, old_outcome,
+                s.outcome, old_points, _rule_points(ruleset, s.penalty_rule), quota.label,
+                s.penalty_rule,
+            )  # fmt: skip
+            planned.append((change, s, old, key))
+        previous = {s.unit: s.outcome for s in wanted}
+    if not planned:
+        return []
+    await tx.periods.refuse_locked(change.month.end for change, _, _, _ in planned)
+    if batch is None:
+        batch = await tx.records.add_batch(
+            "settlement", actor, now, source=first_key, rows=len(planned)
+        )
+    for change, s, old, key in planned:
+        why = reason.format(month=change.month.label)
+        if old is not None and old.record_id is not None:
+            await _reverse(tx, batch, old.record_id, actor, why, now)
+        record_id = None
+        if s.penalty_rule is not None:
+            record = Record(change.unit, s.penalty_date, s.penalty_rule)
+            record_id = await _write(tx, ruleset, batch, change.unit_id, record, now)
+        await tx.quota.put_settlement(
+            s.unit, key, s.quota, s.submissions, s.outcome.value, record_id, batch
+        )
+    return [change for change, _, _, _ in planned]
+
+
+def _penalty_rule(rules: QuotaPenalties | None, outcome: Outcome) -> str | None:
+    if rules is None or outcome is Outcome.MET:
+        return None
+    return rules.missed if outcome is Outcome.MISSED else rules.missed_again
 
 
 async def _settle_from(
@@ -179,7 +330,9 @@ async def _settle_from(
     )
     units = await tx.units.units()
     by_id = {u.id: u for u in units}
-    planned: list[tuple[PenaltyChange, Settlement[int], int | None]] = []
+    mc = ruleset.monthly_credits
+    credit_items = [i for i in (mc.submissions, mc.quota_met) if i] if mc else []
+    planned: list[_Planned] = []
     for label in months:
         month = parse_month(label)
         if label != first.label and previous_month(month).label not in months:
@@ -188,59 +341,112 @@ async def _settle_from(
         reminded = {u for u, outcome in previous.items() if outcome is not Outcome.MET}
         counts = await tx.quota.submission_counts(month)
         stored = await tx.quota.settlements(month)
+        stored_credits = await tx.quota.settled_credits(month, credit_items)
         # A month settled before is settled again for the units it settled, each against the
         # quota it had then: a unit added or moved since does not change an old month.
         quotas = (
             {unit: s.quota for unit, s in stored.items()}
             if stored
-            else quotas_of(ruleset, [(u.id, u.group) for u in units])
+            else quotas_to_settle(ruleset, [(u.id, u.group) for u in units])
         )
         wanted = settle_month(ruleset, month, quotas, counts, reminded)
         for s in wanted:
             old = stored.get(s.unit)
             old_outcome = Outcome(old.outcome) if old else None
-            if old is not None and old_outcome is s.outcome:
+            old_credits = stored_credits.get(s.unit, {})
+            credits = monthly_credits(ruleset, s)
+            same_credits = {k: p for k, (_, p) in old_credits.items()} == credits
+            if old is not None and old_outcome is s.outcome and same_credits:
                 if old.submissions != s.submissions:
                     await tx.quota.set_settlement_count(s.unit, month, s.submissions)
                 continue
             unit = by_id[s.unit]
+            # A unit's month as a whole: its penalty and the credits written beside it.
             change = PenaltyChange(
                 month, unit.id, unit.name, unit.group, s.quota, s.submissions, old_outcome,
-                s.outcome, _outcome_points(ruleset, old_outcome),
-                _rule_points(ruleset, s.penalty_rule),
+                s.outcome,
+                _outcome_points(ruleset, old_outcome) + sum(p for _, p in old_credits.values()),
+                _rule_points(ruleset, s.penalty_rule) + sum(credits.values()),
             )  # fmt: skip
-            planned.append((change, s, old.record_id if old else None))
+            planned.append(_Planned(change, s, old, old_credits, credits))
         previous = {s.unit: s.outcome for s in wanted}
     if not planned:
         return []
-    await tx.periods.refuse_locked(change.month.end for change, _, _ in planned)
+    await tx.periods.refuse_locked(p.change.month.end for p in planned)
     if batch is None:
         batch = await tx.records.add_batch(
             "settlement", actor, now, source=first.label, rows=len(planned)
         )
-    for change, s, old_record in planned:
+    for p in planned:
+        change, s, old = p.change, p.settlement, p.stored
         why = reason.format(month=change.month.label)
-        if old_record is not None:
-            for entry in await tx.ledger.live_entries(old_record):
-                await tx.ledger.add_reversal(
-                    batch,
-                    entry.id,
-                    texts.REVERSAL_LINE.format(
-                        entry=entry.id, explanation=entry.explanation, reason=why
-                    ),
-                    now,
-                )
-            await tx.records.add_event(old_record, "reversed", actor, why, now)
-        record_id = None
-        if s.penalty_rule is not None:
-            record = Record(change.unit, s.penalty_date, s.penalty_rule)
-            (record_id,) = await tx.records.add_records(
-                batch, [NewRecord(change.unit_id, record, score(ruleset, record))], now
+        if old is None or Outcome(old.outcome) is not s.outcome:
+            if old is not None and old.record_id is not None:
+                await _reverse(tx, batch, old.record_id, actor, why, now)
+            record_id = None
+            if s.penalty_rule is not None:
+                record = Record(change.unit, s.penalty_date, s.penalty_rule)
+                record_id = await _write(tx, ruleset, batch, change.unit_id, record, now)
+            await tx.quota.put_settlement(
+                s.unit, change.month, s.quota, s.submissions, s.outcome.value, record_id, batch
             )
-        await tx.quota.put_settlement(
-            s.unit, change.month, s.quota, s.submissions, s.outcome.value, record_id, batch
+        elif old.submissions != s.submissions:
+            await tx.quota.set_settlement_count(s.unit, change.month, s.submissions)
+        for rule_id in sorted(p.stored_credits.keys() | p.credits.keys()):
+            stored_credit = p.stored_credits.get(rule_id)
+            points = p.credits.get(rule_id)
+            if stored_credit is not None and stored_credit[1] == points:
+                continue
+            if stored_credit is not None:
+                await _reverse(tx, batch, stored_credit[0], actor, why, now)
+            if points is not None:
+                given = rule_id == ruleset.submission_points_item
+                record = Record(
+                    change.unit, s.penalty_date, rule_id, points if given else None,
+                    note=_submission_note(ruleset, s.submissions) if given else "",
+                )  # fmt: skip
+                await _write(tx, ruleset, batch, change.unit_id, record, now)
+    return [p.change for p in planned]
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """A unit's month to write: its change, its settlement now, what was stored for it."""
+
+    change: PenaltyChange
+    settlement: Settlement[int]
+    stored: StoredSettlement | None
+    # Credit item id -> (record id, points) as stored; item id -> points as settled now.
+    stored_credits: dict[str, tuple[int, int]]
+    credits: dict[str, int]
+
+
+async def _reverse(tx: Tx, batch: int, record_id: int, actor: str, why: str, now: datetime) -> None:
+    for entry in await tx.ledger.live_entries(record_id):
+        await tx.ledger.add_reversal(
+            batch,
+            entry.id,
+            texts.REVERSAL_LINE.format(entry=entry.id, explanation=entry.explanation, reason=why),
+            now,
         )
-    return [change for change, _, _ in planned]
+    await tx.records.add_event(record_id, "reversed", actor, why, now)
+
+
+async def _write(
+    tx: Tx, ruleset: Ruleset, batch: int, unit_id: int, record: Record, now: datetime
+) -> int:
+    (record_id,) = await tx.records.add_records(
+        batch, [NewRecord(unit_id, record, score(ruleset, record))], now
+    )
+    return record_id
+
+
+def _submission_note(ruleset: Ruleset, submissions: int) -> str:
+    """What a month's submission points stand on: the count, and the cap where one applies."""
+    mc = ruleset.monthly_credits
+    cap = mc.submissions_cap if mc else None
+    note = texts.SUBMISSION_POINTS_NOTE.format(count=submissions)
+    return note + texts.SUBMISSION_POINTS_CAP.format(cap=cap) if cap is not None else note
 
 
 def _rule_points(ruleset: Ruleset, rule_id: str | None) -> int:

@@ -7,7 +7,14 @@ from collections.abc import Sequence
 from bot.storage import Store, Tx
 from scoring.periods import Period
 from scoring.ruleset import Ruleset
-from scoring.standings import Standings, build_standings, counted_items
+from scoring.standings import (
+    Standings,
+    UnitRef,
+    build_standings,
+    counted_items,
+    with_year_to_date,
+    year_to_date_period,
+)
 
 
 async def standings(
@@ -27,9 +34,19 @@ async def standings_in(
     if groups is not None:
         wanted = [ruleset.find_group(key).id for key in groups]
     units = await tx.units.units()
+    table = await _build(tx, ruleset, period, units, wanted)
+    if ruleset.bulletin.year_to_date:
+        year = await _build(tx, ruleset, year_to_date_period(period), units, wanted)
+        table = with_year_to_date(ruleset, table, year)
+    return ruleset, table
+
+
+async def _build(
+    tx: Tx, ruleset: Ruleset, period: Period, units: Sequence[UnitRef], wanted: list[str] | None
+) -> Standings:
     totals = await tx.standings.period_totals(period, ruleset.bulletin.score_columns)
     counts = await tx.standings.item_counts(period, wanted)
     counted = None
     if needed := counted_items(ruleset):
         counted = await tx.standings.record_counts(period, needed)
-    return ruleset, build_standings(ruleset, period, units, totals, counts, wanted, counted)
+    return build_standings(ruleset, period, units, totals, counts, wanted, counted)
