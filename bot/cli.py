@@ -205,6 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sandbox = commands.add_parser("sandbox", help="不连接 Telegram，在终端里试用机器人")
     sandbox.add_argument("--ruleset", default=None, help="规则集（默认取 GOVINFO_RULESET）")
+    _add_web_commands(commands)
     return parser
 
 
@@ -345,6 +346,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             return await _with_store(settings, check)
         case "db":
             return await _copy(args.source, args.target)
+        case "users":
+            return await _with_store(settings, lambda store: _web_users(store, args, now))
     raise AssertionError(args.command)
 
 
@@ -696,6 +699,83 @@ def _sandbox(settings: Settings, ruleset: str | None) -> int:
     return asyncio.run(run_sandbox(settings, ruleset or settings.ruleset))
 
 
+# --- the web console: its server and its accounts ----------------------------------------
+
+
+def _add_web_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    web = commands.add_parser("web", help=texts.WEB_HELP)
+    web.add_argument("--listen", default="127.0.0.1", help=texts.WEB_LISTEN_HELP)
+    web.add_argument("--port", type=int, default=8080, help=texts.WEB_PORT_HELP)
+    users = commands.add_parser("users", help=texts.USERS_HELP).add_subparsers(
+        dest="users_command", required=True
+    )
+    add = users.add_parser("add", help=texts.USERS_ADD_HELP)
+    add.add_argument("name", metavar="用户名")
+    add.add_argument(
+        "--role", required=True, choices=("admin", "viewer"), help=texts.USERS_ROLE_HELP
+    )
+    add.add_argument("--password-file", help=texts.USERS_PASSWORD_FILE_HELP)
+    users.add_parser("list", help=texts.USERS_LIST_HELP)
+    users.add_parser("remove", help=texts.USERS_REMOVE_HELP).add_argument("name", metavar="用户名")
+
+
+def _password(args: argparse.Namespace) -> str:
+    """The new password: the first line of --password-file, or typed twice without echo."""
+    if args.password_file:
+        lines = Path(args.password_file).read_text(encoding="utf-8").splitlines()
+        return lines[0] if lines else ""
+    first = getpass.getpass(texts.USERS_PASSWORD)
+    if getpass.getpass(texts.USERS_PASSWORD_AGAIN) != first:
+        raise DomainError("web_password_mismatch")
+    return first
+
+
+async def _web_users(store: Store, args: argparse.Namespace, now: datetime) -> int:
+    from bot.usecases import webusers
+
+    match args.users_command:
+        case "add":
+            password = _password(args)
+            new = await webusers.put_user(store, args.name, args.role, password, _actor(), now)
+            done = texts.USERS_ADDED if new else texts.USERS_CHANGED
+            print(done.format(name=clean_text(args.name), role=texts.USERS_ROLES[args.role]))
+        case "remove":
+            removed = await webusers.remove_user(store, args.name, _actor(), now)
+            print(texts.USERS_REMOVED.format(name=removed.name))
+        case _:
+            accounts = await webusers.users(store)
+            for user in accounts:
+                print(
+                    texts.USERS_LINE.format(
+                        name=user.name, role=texts.USERS_ROLES[user.role],
+                        at=user.created_at.strftime("%Y-%m-%d %H:%M"),
+                        by=texts.actor_display(user.created_by),
+                    )
+                )  # fmt: skip
+            if not accounts:
+                print(texts.USERS_NONE)
+    return 0
+
+
+def _serve_web(args: argparse.Namespace, settings: Settings) -> int:
+    # Imported here: Starlette and uvicorn load only for the console.
+    import uvicorn
+
+    from bot.web.app import build_app
+
+    token = settings.bot_token.get_secret_value() if settings.bot_token else ""
+    logs.setup(settings.log_level, token, password_of(settings.db))
+    print(texts.WEB_STARTING.format(listen=args.listen, port=args.port, db=shown(settings.db)))
+    # Behind the intranet's reverse proxy (README, "The web console"): the client's address
+    # (for throttling logins) and https (for the cookie's Secure flag) come from its headers,
+    # trusted from the proxy on this machine only.
+    uvicorn.run(
+        build_app(settings), host=args.listen, port=args.port, proxy_headers=True,
+        forwarded_allow_ips="127.0.0.1", log_level=settings.log_level.lower(),
+    )  # fmt: skip
+    return 0
+
+
 # Options that carry words people type (a reason, a group, a sheet's name, an issue number),
 # cleaned as chat and files are (scoring.text); paths are left as the system names them.
 _TEXT_OPTIONS = ("reason", "group", "sheet", "issue")
@@ -733,6 +813,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_bot(args, settings)
     if args.command == "sandbox":
         return _sandbox(settings, args.ruleset)
+    if args.command == "web":
+        return _serve_web(args, settings)
     try:
         return asyncio.run(_run(args, settings))
     except DomainError as err:

@@ -105,12 +105,14 @@ TABLES = (
 # The tables not copied: the kept sums, which the target's ledger triggers build again as the
 # lines go in (and refuse any other write), and the marker row of SQLite's triggers; the
 # running bot's own tables (in SQLite's working file; on PostgreSQL beside the assessment),
-# which a stopped bot does not need; and what each store keeps about itself.
+# which a stopped bot does not need; and what each store keeps about itself. The web console's
+# accounts and state stay behind too: its accounts are made again with `users add`.
 NOT_COPIED = frozenset(
     {
         "ledger_months", "ledger_quarters", "item_months", "ledger_sums_writer",
         "inbox", "set_aside_updates", "drafts", "leases", "conversations", "belongs_to",
         "schema_version", "roster_version",
+        "web_users", "web_user_events", "web_login_failures", "web_forms", "web_session_key",
     }
 )  # fmt: skip
 

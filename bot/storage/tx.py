@@ -16,6 +16,7 @@ from bot.storage.quota import QuotaStorage
 from bot.storage.records import RecordStorage
 from bot.storage.standings import StandingsStorage
 from bot.storage.units import UnitStorage
+from bot.storage.webusers import WebUserStorage
 
 
 class Tx(
@@ -33,5 +34,6 @@ class Tx(
     CommissionStorage,
     BulletinStorage,
     ConversationStorage,
+    WebUserStorage,
 ):
     """Queries and writes inside one transaction (see Store.transaction, Store.bot_transaction and Store.reading)."""
