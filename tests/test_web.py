@@ -9,7 +9,7 @@ import asyncio
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -18,9 +18,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 from bot import texts
 from bot.settings import Settings
 from bot.storage import Store
-from bot.usecases import reports, webusers
+from bot.usecases import reports
 from bot.web import texts as words
-from scoring.errors import DomainError
 from tests.conftest import Cli, write_csv
 from tests.stores import rows
 from tests.web import CHROMIUM, apart, serving, shoot
@@ -31,7 +30,9 @@ LIAISON = 77
 PASSWORDS = {"王芳": "admin-password-1", "李明": "viewer-password-1"}
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's synchronous API keeps an event loop running in the
+# test's thread while it lives, where an asynchronous test of another module could not run.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM)
@@ -303,49 +304,3 @@ def test_logins_are_throttled_per_address(office: Office, page: Page) -> None:
     office.settings.move_clock(office.settings.now() + timedelta(minutes=11))
     log_in(page, office, "王芳")
     signed_in(page, "王芳")
-
-
-async def test_logins_are_throttled_per_name(database: str) -> None:
-    now = datetime(2026, 12, 7, 9, 0).astimezone()
-    throttle = webusers.Throttle(2, timedelta(minutes=5))
-    store = await Store.open(database)
-    try:
-        await webusers.put_user(store, "王芳", "admin", "admin-password-1", "cli:root", now)
-        for address in ("10.0.0.1", "10.0.0.2"):
-            with pytest.raises(DomainError) as wrong:
-                await webusers.log_in(store, "王芳", "nope-nope", address, throttle, now)
-            assert wrong.value.code == "web_login_wrong"
-        # From a third address, with the right password: the name has failed too often.
-        with pytest.raises(DomainError) as refused:
-            await webusers.log_in(store, "王芳", "admin-password-1", "10.0.0.3", throttle, now)
-        assert refused.value.code == "web_login_throttled"
-        later = now + timedelta(minutes=6)
-        user = await webusers.log_in(store, "王芳", "admin-password-1", "10.0.0.3", throttle, later)
-        assert user.is_admin
-    finally:
-        await store.close()
-
-
-def test_accounts_from_the_command_line(cli: Cli, tmp_path: Path) -> None:
-    cli.ok("init", "--ruleset", "dengkou-2024")
-    assert cli.ok("users", "list").strip() == texts.USERS_NONE
-    short = tmp_path / "short.txt"
-    short.write_text("1234567\n", encoding="utf-8")
-    refused = cli("users", "add", "王芳", "--role", "admin", "--password-file", str(short))
-    assert refused.code == 1
-    assert texts.ERRORS["web_password_short"].format(minimum=8) in refused.err
-    good = tmp_path / "good.txt"
-    good.write_text("a long enough one\n", encoding="utf-8")
-    added = cli.ok("users", "add", "王芳", "--role", "viewer", "--password-file", str(good))
-    assert added.strip() == texts.USERS_ADDED.format(name="王芳", role="只读")
-    changed = cli.ok("users", "add", "王芳", "--role", "admin", "--password-file", str(good))
-    assert changed.strip() == texts.USERS_CHANGED.format(name="王芳", role="管理员")
-    listed = cli.ok("users", "list")
-    assert listed.startswith("王芳\t管理员\t") and "命令行用户" in listed
-    assert cli.ok("users", "remove", "王芳").strip() == texts.USERS_REMOVED.format(name="王芳")
-    gone = cli("users", "remove", "王芳")
-    assert gone.code == 1 and texts.ERRORS["web_user_unknown"].format(name="王芳") in gone.err
-    events = rows(cli.db, "SELECT name, event, role FROM web_user_events ORDER BY id")
-    assert events == [
-        ("王芳", "added", "viewer"), ("王芳", "changed", "admin"), ("王芳", "removed", "admin")
-    ]  # fmt: skip
