@@ -76,6 +76,7 @@ class Office:
     settings: Settings
     url: str
     claim: int
+    tmp: Path
 
 
 async def _claim(db: str, settings: Settings, unit: str) -> int:
@@ -120,7 +121,7 @@ def office(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
 
     claim = apart(build)
     with serving(settings) as url:
-        yield Office(ApartCli(cli), settings, url, claim)
+        yield Office(ApartCli(cli), settings, url, claim, tmp_path)
 
 
 def log_in(page: Page, office: Office, name: str, password: str | None = None) -> None:
@@ -201,7 +202,7 @@ def test_an_admin_approves_a_claim_and_reads_the_standings(office: Office, page:
         format="csv",
     )
     got = Path(download.path()).read_bytes()
-    written = Path(office.cli.db).parent / "cli.csv"
+    written = office.tmp / "cli.csv"
     office.cli.ok("standings", "--period", "本季度", "--group", "A", "--format", "csv",
                   "--out", str(written))  # fmt: skip
     assert got == written.read_bytes()
