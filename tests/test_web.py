@@ -10,9 +10,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from io import BytesIO
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from bot import texts
@@ -207,6 +209,19 @@ def test_an_admin_approves_a_claim_and_reads_the_standings(office: Office, page:
                   "--out", str(written))  # fmt: skip
     assert got == written.read_bytes()
     assert "公安局" in got.decode("utf-8-sig")
+    # The XLSX as the command line's writer makes it: no formula in any cell.
+    xlsx = page.request.get(f"{office.url}/standings.xlsx?period=本季度&group=A")
+    assert xlsx.status == 200
+    sheets = load_workbook(BytesIO(xlsx.body()))
+    cells = [c.value for sheet in sheets for row in sheet.iter_rows() for c in row]
+    assert HOSTILE_UNIT in cells and not any(
+        isinstance(v, str) and v.startswith("=") for v in cells
+    )
+
+    page.click(".bar button")
+    expect(page.locator("form.login")).to_be_visible()
+    page.goto(f"{office.url}/standings")
+    expect(page.locator("form.login")).to_be_visible()
 
 
 def test_a_viewer_sees_but_changes_nothing(office: Office, page: Page) -> None:

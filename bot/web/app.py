@@ -202,10 +202,20 @@ async def logout(request: Request, console: Console, visit: Visit) -> Response:
 @_signed_in
 async def overview(request: Request, console: Console, visit: Visit) -> Response:
     seen = await desk.overview(console.store, console.settings.now())
-    header, rows = render.standings_table(seen.ruleset, seen.quarter)
+    # At a glance: rank, unit, adoptions and total (the 排名 page has every column).
+    labels = {g.id: g.display for g in seen.ruleset.groups}
+    ranked = seen.ruleset.bulletin.ranked
+    header = [texts.RANK if ranked else texts.ROW_NUMBER, texts.UNIT, words.ADOPTED, words.TOTAL]
+    groups = [
+        (
+            labels[g.group],
+            [[r.rank if ranked else n, r.unit, r.adoption_count, r.total]
+             for n, r in enumerate(g.rows[:TOP_SHOWN], start=1)],
+        )
+        for g in seen.quarter.groups
+    ]  # fmt: skip
     return console.page(
-        request, visit, "overview.html", seen=seen, header=header[1:],
-        groups=_by_group(rows, TOP_SHOWN), top=TOP_SHOWN,
+        request, visit, "overview.html", seen=seen, header=header, groups=groups, top=TOP_SHOWN,
         quarter=_period_words(seen.quarter.period),
     )  # fmt: skip
 
@@ -274,7 +284,7 @@ async def standings_page(request: Request, console: Console, visit: Visit) -> Re
         visit.messages.append(texts.error_text(err.code, err.params))
         return console.page(request, visit, "standings.html", 400, **context)
     header, rows = render.standings_table(ruleset, table)
-    groups = _by_group(rows, None)
+    groups = _by_group(rows)
     # The chart: each group's units and totals, as data the page's script reads (no inline
     # script: the CSP forbids it).
     labels = {g.id: g.display for g in ruleset.groups}
@@ -308,6 +318,8 @@ async def _standings(console: Console, asked: str, group: str) -> tuple[Period, 
 async def download(request: Request, console: Console, visit: Visit) -> Response:
     """The standings as the command line writes them (`standings --format csv|xlsx`)."""
     kind = request.path_params["kind"]
+    if kind not in ("csv", "xlsx"):
+        return console.page(request, visit, "refused.html", 404, message=words.NOT_FOUND)
     try:
         period, table = await _standings(
             console,
@@ -334,12 +346,12 @@ async def download(request: Request, console: Console, visit: Visit) -> Response
     return console.keep(response, request, visit.session)
 
 
-def _by_group(rows: list[list[object]], limit: int | None) -> list[tuple[str, list[list[object]]]]:
+def _by_group(rows: list[list[object]]) -> list[tuple[str, list[list[object]]]]:
     """standings_table's rows by group (its first column), in order, the group column dropped."""
     groups: dict[str, list[list[object]]] = {}
     for row in rows:
         groups.setdefault(str(row[0]), []).append(row[1:])
-    return [(label, found[:limit]) for label, found in groups.items()]
+    return list(groups.items())
 
 
 def _period_words(period: Period) -> str:
