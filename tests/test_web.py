@@ -244,6 +244,22 @@ def test_a_viewer_sees_but_changes_nothing(office: Office, page: Page) -> None:
     assert status(office.cli.db, office.claim) == "pending"
 
 
+def test_an_admin_made_a_viewer_is_refused_at_once(office: Office, page: Page) -> None:
+    """The role is read when the action happens, not when the page was shown or at login."""
+    log_in(page, office, "王芳")
+    signed_in(page, "王芳")
+    page.goto(f"{office.url}/pending")
+    button = page.locator(f"#claim-{office.claim} button.approve")
+    expect(button).to_be_visible()
+    secret = office.tmp / "demoted.txt"
+    secret.write_text("still-a-password\n", encoding="utf-8")
+    office.cli.ok("users", "add", "王芳", "--role", "viewer", "--password-file", str(secret))
+    button.click()
+    expect(page.locator(".message")).to_have_text(texts.ERRORS["web_admin_only"])
+    expect(page.locator("main form")).to_have_count(0)
+    assert status(office.cli.db, office.claim) == "pending"
+
+
 def test_a_form_without_its_csrf_token_is_refused(office: Office, page: Page) -> None:
     # A login form must come with the token of the login page it was on.
     page.goto(f"{office.url}/login")
