@@ -15,7 +15,14 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    expect,
+    sync_playwright,
+)
 
 from bot import texts
 from bot.settings import Settings
@@ -58,7 +65,25 @@ def page(context: BrowserContext) -> Page:
         raise AssertionError(f"a dialog opened: {dialog}")
 
     page.on("dialog", alerted)
+
+    # Anything the Content-Security-Policy blocked (a script or style of the pages), or a script
+    # failing, is an error; a refusal the test provokes is not (the browser logs its status).
+    def logged(message: ConsoleMessage) -> None:
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            errors.append(message.text)
+
+    page.on("console", logged)
     return page
+
+
+errors: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def no_console_errors() -> Iterator[None]:
+    errors.clear()
+    yield
+    assert errors == []
 
 
 class ApartCli:

@@ -171,6 +171,8 @@ async def login(request: Request) -> Response:
         return console.keep(RedirectResponse("/", 303), request, visit.session)
     if visit.expired or request.query_params.get("expired"):
         visit.messages.append(words.SESSION_EXPIRED)
+    elif request.query_params.get("out"):
+        visit.messages.append(words.LOGGED_OUT)
     if request.method == "GET":
         return console.page(request, visit, "login.html")
     form = await request.form()
@@ -193,10 +195,9 @@ async def login(request: Request) -> Response:
 
 @_signed_in
 async def logout(request: Request, console: Console, visit: Visit) -> Response:
-    visit.session = Session.anonymous(console.clock())
-    visit.user = None
-    visit.messages.append(words.LOGGED_OUT)
-    return console.page(request, visit, "login.html")
+    return console.keep(
+        RedirectResponse("/login?out=1", 303), request, Session.anonymous(console.clock())
+    )
 
 
 @_signed_in
@@ -264,9 +265,16 @@ async def decide(request: Request, console: Console, visit: Visit) -> Response:
         visit.messages.append(texts.error_text(err.code, err.params))
         if err.code == "web_user_gone":
             return console.keep(RedirectResponse("/login", 303), request, visit.session)
-        return await _pending_page(request, console, visit, STATUS.get(err.code, 409))
+        return _at_pending(await _pending_page(request, console, visit, STATUS.get(err.code, 409)))
     visit.messages.append(said)
-    return await _pending_page(request, console, visit)
+    return _at_pending(await _pending_page(request, console, visit))
+
+
+def _at_pending(response: Response) -> Response:
+    """The answer to a decision is the 待审核 page: htmx shows /pending as the page's address, so
+    that reloading it shows the page rather than sending the decision again."""
+    response.headers["hx-push-url"] = "/pending"
+    return response
 
 
 @_signed_in
