@@ -296,7 +296,7 @@ def test_a_form_without_its_csrf_token_is_refused(office: Office, page: Page) ->
     expect(page.locator("form.login")).to_be_visible()
     log_in(page, office, "王芳")
     signed_in(page, "王芳")
-    for form in ({"form": "a"}, {"form": "b", "csrf": "guessed"}):
+    for form in ({"form": "a"}, {"form": "b", "csrf": "guessed"}, {"csrf": csrf(page)}):
         answer = page.request.post(f"{office.url}/pending/{office.claim}/approve", form=form)
         assert answer.status == 403
         assert words.FORM_STALE in answer.text()

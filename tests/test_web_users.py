@@ -11,6 +11,7 @@ import pytest
 from bot import texts
 from bot.storage import Store
 from bot.usecases import webusers
+from bot.web.session import Session, decode, encode
 from scoring.errors import DomainError
 from tests.conftest import Cli
 from tests.stores import rows
@@ -60,3 +61,17 @@ def test_accounts_from_the_command_line(cli: Cli, tmp_path: Path) -> None:
     assert events == [
         ("王芳", "added", "viewer"), ("王芳", "changed", "admin"), ("王芳", "removed", "admin")
     ]  # fmt: skip
+
+
+def test_a_session_cookie_is_trusted_only_as_signed() -> None:
+    key, other = b"k" * 32, b"o" * 32
+    session = Session.anonymous(1000.0).signed_in("王芳", 1001.0)
+    cookie = encode(key, session)
+    assert decode(key, cookie) == session
+    assert decode(other, cookie) is None
+    payload, _, mac = cookie.rpartition(".")
+    # Another name with the first one's signature, or no signature at all.
+    forged = encode(other, Session("管理员", session.csrf, session.seen)).rpartition(".")[0]
+    assert decode(key, f"{forged}.{mac}") is None
+    assert decode(key, payload) is None
+    assert decode(key, "") is None

@@ -35,6 +35,8 @@ from scoring.errors import DomainError
 from scoring.periods import Period, check_period, quarter_of, read_period
 
 HERE = Path(__file__).parent
+# The longest token of a form (secrets.token_urlsafe(16) makes 22 characters).
+FORM_TOKEN_MAX = 64
 # Units shown per group of the quarter's standings on the overview.
 TOP_SHOWN = 5
 # Offices' intranets reach no CDN, and nothing here needs another origin: scripts and styles
@@ -252,6 +254,9 @@ async def decide(request: Request, console: Console, visit: Visit) -> Response:
     assert visit.form is not None and visit.user is not None
     record_id = int(request.path_params["record"])
     form = str(visit.form.get("form", ""))
+    if not 0 < len(form) <= FORM_TOKEN_MAX:
+        # A decision comes from a form of the 待审核 page, which always has its token.
+        return console.page(request, visit, "refused.html", 403, message=words.FORM_STALE)
     now = console.settings.now()
     try:
         if request.path_params["decision"] == "approve":
