@@ -3,17 +3,22 @@ with an audit trail, and logins throttled per name whatever the address."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from bot import texts
 from bot.storage import Store
-from bot.usecases import webusers
+from bot.storage.outbox import OUTBOX_CHANNEL
+from bot.usecases import desk, reports, webusers
+from bot.usecases.imports import import_units
+from bot.usecases.setup import initialize
 from bot.web.session import Session, decode, encode
 from scoring.errors import DomainError
-from tests.conftest import Cli
+from tests.conftest import Cli, write_csv
 from tests.stores import rows
 
 
@@ -75,3 +80,35 @@ def test_a_session_cookie_is_trusted_only_as_signed() -> None:
     assert decode(key, f"{forged}.{mac}") is None
     assert decode(key, payload) is None
     assert decode(key, "") is None
+
+
+@pytest.mark.stores("postgres")
+async def test_a_decision_on_postgresql_tells_the_leading_bot_to_deliver(
+    database: str, tmp_path: Path
+) -> None:
+    """The web console sends nothing itself: once a decision has committed, the leading bot
+    process, listening (bot.replicas.Leadership), is told that the outbox holds its notice."""
+    now = datetime(2026, 12, 7, 9, 0).astimezone()
+    store = await Store.open(database)
+    listener = await asyncpg.connect(database)
+    told = asyncio.Event()
+    try:
+        await initialize(store, "dengkou-2024")
+        units = write_csv(tmp_path / "u.csv", ["name", "group"], [["公安局", "A"]])
+        await import_units(store, units, "cli:root", now)
+        async with store.transaction() as tx:
+            await tx.bind_liaison(77, 1, "赵信息员", "", now)
+        draft = await reports.make_draft(
+            store, 77, "city.jccc", "关于春耕的调研", now.date(), (), "", 1, now
+        )
+        claim = (await reports.confirm_draft(store, draft.id, 77, True, 2, now)).record_id
+        await webusers.put_user(store, "王芳", "admin", "admin-password-1", "cli:root", now)
+        await listener.add_listener(OUTBOX_CHANNEL, lambda *_: told.set())
+        await desk.approve(store, "王芳", "form-1", claim, now)
+        await asyncio.wait_for(told.wait(), 30)
+        async with store.reading() as tx:
+            waiting = await tx.unsent(0, 10)
+        assert [m.chat_id for m in waiting] == [77]
+    finally:
+        await listener.close()
+        await store.close()

@@ -9,6 +9,10 @@ from datetime import datetime
 from bot.buttons import Buttons, decode, encode
 from bot.storage.base import TxBase
 
+# What the leading bot process listens to on PostgreSQL (bot.replicas.Leadership): another
+# process added to the outbox, or to the calendar.
+OUTBOX_CHANNEL = "govinfo_outbox"
+
 
 @dataclass(frozen=True)
 class Outgoing:
@@ -125,6 +129,13 @@ class OutboxStorage(TxBase):
 
     async def mark_undeliverable(self, message_id: int, reason: str) -> None:
         await self.write("UPDATE outbox SET failure = ? WHERE id = ?", (reason, message_id))
+
+    async def nudge_courier(self) -> None:
+        """On PostgreSQL, tell the leading bot process that the outbox holds something new (a
+        process that sends nothing itself: a follower, the web console). SQLite has no such
+        signal."""
+        if self.dialect == "postgres":
+            await self.notify(OUTBOX_CHANNEL, "")
 
     async def notify(self, channel: str, payload: str) -> None:
         """PostgreSQL's NOTIFY, to the process listening (bot.replicas.Leadership)."""

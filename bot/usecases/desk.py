@@ -66,7 +66,9 @@ async def approve(store: Store, name: str, form: str, record_id: int, now: datet
     this moment, once per form."""
     async with store.transaction() as tx:
         actor = await acting_admin(tx, name, form, now)
-        return await reports.approve_in(tx, record_id, actor, now)
+        decided = await reports.approve_in(tx, record_id, actor, now)
+    await _nudge(store)
+    return decided
 
 
 async def reject(
@@ -76,4 +78,12 @@ async def reject(
     reason = reports.check_reason(reason)
     async with store.transaction() as tx:
         actor = await acting_admin(tx, name, form, now)
-        return await reports.reject_in(tx, record_id, actor, reason, now)
+        decided = await reports.reject_in(tx, record_id, actor, reason, now)
+    await _nudge(store)
+    return decided
+
+
+async def _nudge(store: Store) -> None:
+    """The liaison's notice is in the outbox, committed: the running bot is told to send it."""
+    async with store.reading() as tx:
+        await tx.nudge_courier()
