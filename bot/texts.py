@@ -1418,6 +1418,8 @@ COPY_TABLES = {
     "job_runs": "定时任务记录",
     "outbox": "待发和已发消息",
     "claimed_updates": "已处理的更新",
+    "web_users": "网页工作台账户",
+    "web_user_events": "网页账户变更记录",
 }
 COPY_FAILED = "未能把 {source} 复制到 {target}：{detail}"
 VERIFY_HELP = (

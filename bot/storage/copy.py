@@ -99,6 +99,9 @@ TABLES = (
         ("id",),
     ),
     Table("claimed_updates", ("update_id", "claimed_at"), ("update_id",)),
+    # The web console's accounts, and who made, changed and removed them.
+    Table("web_users", ("name", "role", "password_hash", "created_at", "created_by"), ("name",)),
+    Table("web_user_events", ("id", "name", "event", "role", "actor", "at"), ("id",)),
 )
 # fmt: on
 
@@ -106,13 +109,13 @@ TABLES = (
 # lines go in (and refuse any other write), and the marker row of SQLite's triggers; the
 # running bot's own tables (in SQLite's working file; on PostgreSQL beside the assessment),
 # which a stopped bot does not need; and what each store keeps about itself. The web console's
-# accounts and state stay behind too: its accounts are made again with `users add`.
+# failed logins, forms acted on and session key stay behind: its sessions end with the move.
 NOT_COPIED = frozenset(
     {
         "ledger_months", "ledger_quarters", "item_months", "ledger_sums_writer",
         "inbox", "set_aside_updates", "drafts", "leases", "conversations", "belongs_to",
         "schema_version", "roster_version",
-        "web_users", "web_user_events", "web_login_failures", "web_forms", "web_session_key",
+        "web_login_failures", "web_forms", "web_session_key",
     }
 )  # fmt: skip
 
