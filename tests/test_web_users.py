@@ -4,10 +4,14 @@ with an audit trail, and logins throttled per name whatever the address."""
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import asyncpg
+import httpx
 import pytest
 
 from bot import texts
@@ -20,6 +24,7 @@ from bot.web.session import Session, decode, encode
 from scoring.errors import DomainError
 from tests.conftest import Cli, write_csv
 from tests.stores import rows
+from tests.test_webhook import free_port
 
 
 async def test_logins_are_throttled_per_name(database: str) -> None:
@@ -112,3 +117,28 @@ async def test_a_decision_on_postgresql_tells_the_leading_bot_to_deliver(
     finally:
         await listener.close()
         await store.close()
+
+
+@pytest.mark.stores("sqlite")
+def test_the_web_command_serves_the_console(cli: Cli) -> None:
+    """`govinfo-bot web` as an office starts it: the login page, in Chinese, with its headers."""
+    cli.ok("init", "--ruleset", "dengkou-2024")
+    port = free_port()
+    command = [sys.executable, "-m", "bot.cli", "--db", cli.db, "web", "--port", str(port)]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/login")
+                break
+            except httpx.ConnectError:
+                assert server.poll() is None and time.monotonic() < deadline, "it did not start"
+                time.sleep(0.1)
+        assert answer.status_code == 200 and "登录" in answer.text
+        assert "script-src 'self'" in answer.headers["content-security-policy"]
+        cookie = answer.headers["set-cookie"]
+        assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+    finally:
+        server.terminate()
+        server.wait(30)
