@@ -112,8 +112,8 @@ async def _claim(db: str, settings: Settings, unit: str) -> int:
     store = await Store.open(db, key_file=settings.ledger_key_file)
     try:
         async with store.transaction() as tx:
-            unit_id, _ = await tx.resolve_unit(unit)
-            await tx.bind_liaison(LIAISON, unit_id, "赵信息员", "", now)
+            unit_id, _ = await tx.units.resolve_unit(unit)
+            await tx.liaisons.bind_liaison(LIAISON, unit_id, "赵信息员", "", now)
         draft = await reports.make_draft(
             store, LIAISON, "city.jccc", HOSTILE_TITLE, now.date(), (),
             "https://gov.example/a?b=<i>1</i>", 1, now,

@@ -27,6 +27,7 @@ def encode(buttons: Buttons) -> str:
 def decode(text: str) -> Buttons:
     return [[(label, data) for label, data in row] for row in json.loads(text)]
 
+
 # What the leading bot process listens to on PostgreSQL (bot.replicas.Leadership): another
 # process added to the outbox, or to the calendar.
 OUTBOX_CHANNEL = "govinfo_outbox"

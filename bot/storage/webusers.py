@@ -62,8 +62,7 @@ _FAILURES_BY_ADDRESS = sql(
 )
 _FORGET_LOGIN_FAILURES = sql("DELETE FROM web_login_failures WHERE at < :before")
 _CLAIM_FORM = sql(
-    "INSERT INTO web_forms (token, claimed_at) VALUES (:token, :claimed_at) "
-    "ON CONFLICT DO NOTHING"
+    "INSERT INTO web_forms (token, claimed_at) VALUES (:token, :claimed_at) ON CONFLICT DO NOTHING"
 )
 _FORGET_FORMS = sql("DELETE FROM web_forms WHERE claimed_at < :before")
 _MAKE_SESSION_KEY = sql(

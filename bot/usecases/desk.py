@@ -47,10 +47,10 @@ async def overview(store: Store, now: datetime) -> Overview:
     month = month_of(today)
     async with store.reading(snapshot=True) as tx:
         ruleset, quarter = await standings_in(tx, quarter_of(today))
-        active = {unit_id for unit_id, _ in (await tx.unit_lookup()).values()}
-        units = [u for u in await tx.units() if u.id in active]
-        counts = await tx.submission_counts(month)
-        pending = len(await tx.pending_claims())
+        active = {unit_id for unit_id, _ in (await tx.units.unit_lookup()).values()}
+        units = [u for u in await tx.units.units() if u.id in active]
+        counts = await tx.quota.submission_counts(month)
+        pending = len(await tx.records.pending_claims())
     quotas = quotas_of(ruleset, [(u.id, u.group) for u in units])
     labels = {g.id: g.display for g in ruleset.groups}
     rows = [
@@ -86,4 +86,4 @@ async def reject(
 async def _nudge(store: Store) -> None:
     """The liaison's notice is in the outbox, committed: the running bot is told to send it."""
     async with store.reading() as tx:
-        await tx.nudge_courier()
+        await tx.outbox.nudge_courier()

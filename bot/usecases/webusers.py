@@ -9,8 +9,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from bot.storage import Store, Tx
-from bot.storage import WebUser
+from bot.storage import Store, Tx, WebUser
 from scoring.errors import DomainError
 from scoring.text import clean_text
 
@@ -62,12 +61,12 @@ async def put_user(
         raise DomainError("web_role_unknown", role=role)
     hashed = hash_password(password)
     async with store.transaction() as tx:
-        return await tx.put_web_user(name, role, hashed, actor, now)
+        return await tx.webusers.put_web_user(name, role, hashed, actor, now)
 
 
 async def remove_user(store: Store, name: str, actor: str, now: datetime) -> WebUser:
     async with store.transaction() as tx:
-        removed = await tx.remove_web_user(clean_text(name), actor, now)
+        removed = await tx.webusers.remove_web_user(clean_text(name), actor, now)
     if removed is None:
         raise DomainError("web_user_unknown", name=name)
     return removed
@@ -75,7 +74,7 @@ async def remove_user(store: Store, name: str, actor: str, now: datetime) -> Web
 
 async def users(store: Store) -> list[WebUser]:
     async with store.reading() as tx:
-        return await tx.web_users()
+        return await tx.webusers.web_users()
 
 
 async def log_in(
@@ -85,8 +84,10 @@ async def log_in(
     too often lately; each failure is recorded and counts against both."""
     name = clean_text(name)
     async with store.reading() as tx:
-        by_name, by_address = await tx.login_failures_since(name, address, now - throttle.window)
-        user = await tx.web_user(name)
+        by_name, by_address = await tx.webusers.login_failures_since(
+            name, address, now - throttle.window
+        )
+        user = await tx.webusers.web_user(name)
     if max(by_name, by_address) >= throttle.attempts:
         minutes = max(1, round(throttle.window.total_seconds() / 60))
         raise DomainError("web_login_throttled", minutes=minutes)
@@ -96,8 +97,8 @@ async def log_in(
     if user is None:
         _matches(_NOBODY, password)
     async with store.transaction() as tx:
-        await tx.add_login_failure(name, address, now)
-        await tx.forget_login_failures(now - max(throttle.window, timedelta(days=1)))
+        await tx.webusers.add_login_failure(name, address, now)
+        await tx.webusers.forget_login_failures(now - max(throttle.window, timedelta(days=1)))
     raise DomainError("web_login_wrong")
 
 
@@ -110,7 +111,7 @@ def _matches(hashed: str, password: str) -> bool:
 
 async def current_user(tx: Tx, name: str) -> WebUser:
     """The account as the database has it now: a removed user is refused at once."""
-    user = await tx.web_user(name)
+    user = await tx.webusers.web_user(name)
     if user is None:
         raise DomainError("web_user_gone")
     return user
@@ -122,6 +123,6 @@ async def acting_admin(tx: Tx, name: str, form: str, now: datetime) -> str:
     user = await current_user(tx, name)
     if not user.is_admin:
         raise DomainError("web_admin_only")
-    await tx.claim_web_form(form, now)
-    await tx.forget_web_forms(now - KEEP_FORMS)
+    await tx.webusers.claim_web_form(form, now)
+    await tx.webusers.forget_web_forms(now - KEEP_FORMS)
     return actor_of(user.name)

@@ -25,8 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot import render, texts
 from bot.settings import Settings
 from bot.sheets import csv_bytes
-from bot.storage import Store
-from bot.storage import WebUser
+from bot.storage import Store, WebUser
 from bot.usecases import desk, reports, webusers
 from bot.usecases.standings import standings
 from bot.web import texts as words
@@ -114,7 +113,7 @@ class Console:
         if not session.name:
             return Visit(session, None)
         async with self.store.reading() as tx:
-            user = await tx.web_user(session.name)
+            user = await tx.webusers.web_user(session.name)
         if user is None:  # removed since: the session ends at once
             return Visit(Session.anonymous(now), None)
         return Visit(session.touched(now), user)
@@ -233,7 +232,7 @@ async def _pending_page(
 ) -> Response:
     waiting = await reports.pending(console.store)
     async with console.store.reading() as tx:
-        ruleset = await tx.ruleset()
+        ruleset = await tx.config.ruleset()
     claims = [
         {
             "claim": c,
@@ -287,7 +286,7 @@ async def standings_page(request: Request, console: Console, visit: Visit) -> Re
     asked = request.query_params.get("period", "").strip()
     group = request.query_params.get("group", "").strip()
     async with console.store.reading() as tx:
-        ruleset = await tx.ruleset()
+        ruleset = await tx.config.ruleset()
     context: dict[str, Any] = {
         "asked": asked, "group": group, "choices": [(g.id, g.display) for g in ruleset.groups],
     }  # fmt: skip
@@ -320,7 +319,7 @@ async def standings_page(request: Request, console: Console, visit: Visit) -> Re
 async def _standings(console: Console, asked: str, group: str) -> tuple[Period, Any]:
     today = console.settings.now().date()
     async with console.store.reading() as tx:
-        ruleset = await tx.ruleset()
+        ruleset = await tx.config.ruleset()
     period = quarter_of(today) if not asked else read_period(asked, today)
     period = check_period(period, ruleset.effective_from, today)
     _, table = await standings(console.store, period, [group] if group else None)
@@ -343,7 +342,7 @@ async def download(request: Request, console: Console, visit: Visit) -> Response
         visit.messages.append(texts.error_text(err.code, err.params))
         return console.page(request, visit, "refused.html", 400, message=visit.messages.pop())
     async with console.store.reading() as tx:
-        ruleset = await tx.ruleset()
+        ruleset = await tx.config.ruleset()
     if kind == "csv":
         data = csv_bytes(render.standings_csv(ruleset, table), "utf-8")
         media = "text/csv; charset=utf-8"
@@ -387,7 +386,7 @@ def build_app(settings: Settings) -> ASGIApp:
         )
         console = Console(settings, store)
         async with store.transaction() as tx:
-            console.key = (await tx.web_session_key()).encode()
+            console.key = (await tx.webusers.web_session_key()).encode()
         app.state.console = console
         try:
             yield
