@@ -11,7 +11,7 @@ from time import monotonic
 from bot import texts
 from bot.fakeapi.recorder import WAIT
 from bot.handlers.common import STORE
-from bot.storage import Store
+from bot.storage import Store, sql
 from bot.usecases.notices import ANSWER_HOLD
 from tests.chat import ADMIN, LIAISON, Chat, flat, running_bot
 from tests.jobs import at, clock, idle, received, run_at
@@ -25,14 +25,18 @@ async def _owed(chat: Chat, source: str) -> list[tuple[int, bool]]:
     """The answers owed under `source`: (chat, sent), where the action's transaction wrote
     them (a summary's, on SQLite, in the working file's `answers`)."""
     store: Store = chat.app.bot_data[STORE]
-    table = "outbox"
-    if source.startswith("answer:draft:") and store.answers_apart:
-        table = "answers"
-    sql = f"SELECT chat_id, sent_at IS NOT NULL FROM {table} WHERE source LIKE ? ORDER BY id"
     if source.startswith("answer:draft:"):
+        owed = _OWED_ANSWERS if store.answers_apart else _OWED_OUTBOX
         async with store.bot_autocommit() as tx:
-            return [(int(c), bool(s)) for c, s in await tx.all(sql, (source,))]
-    return [(int(c), bool(s)) for c, s in rows(chat.db(), sql, (source,))]
+            return [(int(c), bool(s)) for c, s in await tx.all(owed, {"source": source})]
+    return [(int(c), bool(s)) for c, s in rows(chat.db(), _OWED_ROWS, (source,))]
+
+
+_OWED = "SELECT chat_id, sent_at IS NOT NULL FROM {table} WHERE source LIKE {mark} ORDER BY id"
+_OWED_OUTBOX = sql(_OWED.format(table="outbox", mark=":source"))
+# On SQLite the working file keeps a summary's answers apart (Store.answers_apart).
+_OWED_ANSWERS = sql(sqlite=_OWED.format(table="answers", mark=":source"))
+_OWED_ROWS = _OWED.format(table="outbox", mark="?")
 
 
 async def _marked_sent(chat: Chat, source: str, user: int) -> None:
