@@ -116,6 +116,11 @@ def standings_text(ruleset: Ruleset, standings: Standings) -> str:
     return "\n".join(map(one_line, lines)) + "\n"
 
 
+def standings_table(ruleset: Ruleset, standings: Standings) -> tuple[list[str], list[list[object]]]:
+    """The header and rows of standings_csv, for a channel to show as a table of its own."""
+    return _flat_rows(ruleset, standings)
+
+
 def _flat_rows(ruleset: Ruleset, standings: Standings) -> tuple[list[str], list[list[object]]]:
     header = [texts.GROUP, *_header(ruleset)]
     groups = {g.id: g.display for g in ruleset.groups}

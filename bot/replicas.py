@@ -36,7 +36,7 @@ import asyncpg
 from telegram import Update
 from telegram.ext import Application, ConversationHandler
 
-from bot.storage import PgStore
+from bot.storage import OUTBOX_CHANNEL, PgStore
 from bot.unreadable import set_aside_stored
 
 log = logging.getLogger(__name__)
@@ -50,8 +50,6 @@ RENEW_PART = 0.3
 CHECK_TIMEOUT = 2.0
 # What ends the hold on the leader's lock.
 LOST = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
-# What the leader listens to: another process added to the outbox, or to the calendar.
-OUTBOX_CHANNEL = "govinfo_outbox"
 
 
 def replica_name() -> str:

@@ -86,6 +86,13 @@ class Settings(BaseSettings):
     bulletin_template: Path | None = None
     bulletin_pdf_timeout: float = Field(default=PDF_TIMEOUT, ge=5, le=3600)
 
+    # The web console (README, "The web console"): a session ends after this many minutes
+    # without a request; a name or an address is refused logins for the window once it has
+    # failed this many times within it.
+    web_idle_minutes: float = Field(default=30, gt=0, le=24 * 60)
+    web_login_attempts: int = Field(default=5, ge=1, le=100)
+    web_login_window_minutes: float = Field(default=15, gt=0, le=24 * 60)
+
     @field_validator("db", mode="before")
     @classmethod
     def _path(cls, value: object) -> object:

@@ -132,6 +132,16 @@ ERRORS: dict[str, str] = {
     "units_changed": "导入期间单位名单有变更，未保存任何内容：请重新导入",
     # Chat.
     "update_replayed": "该操作已处理过",
+    "web_form_replayed": "该表单已提交过，未重复处理",
+    "web_admin_only": "只读账户不能进行此操作",
+    "web_user_gone": "该账户已不存在，请联系管理员",
+    "web_login_wrong": "用户名或密码错误",
+    "web_login_throttled": "登录失败次数过多，请 {minutes} 分钟后再试",
+    "web_user_name": "用户名须为 1 到 {limit} 个字符，且不含冒号",
+    "web_password_short": "密码至少需要 {minimum} 个字符",
+    "web_password_mismatch": "两次输入的密码不一致",
+    "web_role_unknown": "未知的角色 {role}（可选：admin 管理员、viewer 只读）",
+    "web_user_unknown": "没有名为 {name} 的网页账户",
     "invite_invalid": "邀请码无效，请向信息室确认邀请链接",
     "invite_used": "该邀请码已被使用过，请向信息室索取新的邀请链接",
     "invite_expired": "该邀请码已过期，请向信息室索取新的邀请链接",
@@ -263,7 +273,8 @@ def candidates_text(candidates: list[tuple[str, str]], more: int) -> str:
 
 
 def actor_display(actor: str) -> str:
-    """Who did something, as stored (`cli:王芳`, `tg:9001`, `scheduler`, or a name), in Chinese."""
+    """Who did something, as stored (`cli:王芳`, `tg:9001`, `web:王芳`, `scheduler`, or a name), in
+    Chinese."""
     kind, _, name = actor.partition(":")
     if actor == "scheduler":
         return ACTOR_SCHEDULER
@@ -271,12 +282,15 @@ def actor_display(actor: str) -> str:
         return ACTOR_CLI.format(name=name)
     if kind == "tg" and name:
         return ACTOR_TELEGRAM.format(name=name)
+    if kind == "web" and name:
+        return ACTOR_WEB.format(name=name)
     return actor
 
 
 ACTOR_SCHEDULER = "定时任务"
 ACTOR_CLI = "命令行用户 {name}"
 ACTOR_TELEGRAM = "用户 {name}"
+ACTOR_WEB = "网页用户 {name}"
 
 
 # After the first bad rows of a refused file (scoring.errors.SHOWN_PROBLEMS).
@@ -587,6 +601,27 @@ NO_UNITS = "（无）"
 CHINESE_NUMBERS = "一二三四五六七八九十"
 
 # --- the bot ---------------------------------------------------------------------------------
+
+# --- the web console's accounts and server (govinfo-bot users, govinfo-bot web) -------------
+
+WEB_HELP = "启动网页工作台（与机器人共用同一数据库）"
+WEB_LISTEN_HELP = "监听地址（默认 127.0.0.1：只供本机的反向代理访问）"
+WEB_PORT_HELP = "监听端口（默认 8080）"
+WEB_STARTING = "网页工作台：http://{listen}:{port}/（数据库 {db}）"
+USERS_HELP = "网页工作台的账户"
+USERS_ADD_HELP = "添加账户，或重设已有账户的角色和密码"
+USERS_ROLE_HELP = "admin：管理员（可审核）；viewer：只读"
+USERS_PASSWORD_FILE_HELP = "从文件第一行读取密码（不给出则在终端输入，不回显）"
+USERS_LIST_HELP = "列出账户"
+USERS_REMOVE_HELP = "删除账户（其会话立即失效）"
+USERS_PASSWORD = "密码："
+USERS_PASSWORD_AGAIN = "再输入一次："
+USERS_ADDED = "已添加网页账户 {name}（{role}）"
+USERS_CHANGED = "已更新网页账户 {name}（{role}），新密码即时生效"
+USERS_REMOVED = "已删除网页账户 {name}，其会话立即失效"
+USERS_LINE = "{name}\t{role}\t添加于 {at}，由 {by}"
+USERS_NONE = "还没有网页账户：用 govinfo-bot users add <用户名> --role admin 添加"
+USERS_ROLES = {"admin": "管理员", "viewer": "只读"}
 
 TOKEN_REJECTED = "Telegram 拒绝了 GOVINFO_BOT_TOKEN 中的令牌：请在 @BotFather 核对或重新生成令牌"
 VERIFY_OK = (
@@ -1414,6 +1449,8 @@ COPY_TABLES = {
     "job_runs": "定时任务记录",
     "outbox": "待发和已发消息",
     "claimed_updates": "已处理的更新",
+    "web_users": "网页工作台账户",
+    "web_user_events": "网页账户变更记录",
 }
 COPY_FAILED = "未能把 {source} 复制到 {target}：{detail}"
 VERIFY_HELP = (

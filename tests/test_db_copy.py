@@ -89,6 +89,9 @@ def build_office(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     cli.ok("period", "lock", "2024Q1")
     monkeypatch.delenv("GOVINFO_OFFICE_NAME", raising=False)
     cli.ok("bulletin", "publish", "--period", "2024Q2")
+    password = tmp_path / "password.txt"
+    password.write_text("a console password\n", encoding="utf-8")
+    cli.ok("users", "add", "王芳", "--role", "admin", "--password-file", str(password))
     with sqlite3.connect(cli.db) as conn:
         for statement in CHAT_ROWS:
             conn.execute(statement)

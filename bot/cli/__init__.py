@@ -39,6 +39,8 @@ COMMANDS = {
     "db": texts.DB_HELP,
     "run": "运行机器人（需要 GOVINFO_BOT_TOKEN）",
     "sandbox": "不连接 Telegram，在终端里试用机器人",
+    "web": texts.WEB_HELP,
+    "users": texts.USERS_HELP,
 }
 
 

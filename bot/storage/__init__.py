@@ -29,7 +29,7 @@ from bot.storage.ledger import Anchor, LedgerEntry, LedgerLine
 from bot.storage.ledgerkey import place_key, read_key
 from bot.storage.liaisons import Liaison
 from bot.storage.migrate import earlier_builtin, migration_files
-from bot.storage.outbox import EDIT_CAPTION, EDIT_TEXT, Buttons, Outgoing
+from bot.storage.outbox import EDIT_CAPTION, EDIT_TEXT, OUTBOX_CHANNEL, Buttons, Outgoing
 from bot.storage.periods import Lock, PeriodEvent, locked_error
 from bot.storage.postgres import POSTGRES_MIGRATIONS, PgStore
 from bot.storage.quota import StoredSettlement, quota_key
@@ -47,17 +47,20 @@ from bot.storage.records import (
 from bot.storage.sql import sql
 from bot.storage.tx import Tx
 from bot.storage.units import UnitRow
+from bot.storage.webusers import FormReplayed, WebUser
 
 __all__ = [
     "EDIT_CAPTION",
     "EDIT_TEXT",
     "KEEP_HANDLED",
+    "OUTBOX_CHANNEL",
     "POSTGRES_MIGRATIONS",
     "STORAGE_ERRORS",
     "AlreadyProcessed",
     "Anchor",
     "Buttons",
     "Commission",
+    "FormReplayed",
     "Identity",
     "LeaseHolder",
     "LedgerEntry",
@@ -80,6 +83,7 @@ __all__ = [
     "StoredSettlement",
     "Tx",
     "UnitRow",
+    "WebUser",
     "bot_file_path",
     "check_url",
     "database_files",

@@ -28,6 +28,11 @@ def decode(text: str) -> Buttons:
     return [[(label, data) for label, data in row] for row in json.loads(text)]
 
 
+# What the leading bot process listens to on PostgreSQL (bot.replicas.Leadership): another
+# process added to the outbox, or to the calendar.
+OUTBOX_CHANNEL = "govinfo_outbox"
+
+
 @dataclass(frozen=True)
 class Outgoing:
     """A message in the outbox, waiting for delivery."""
@@ -55,6 +60,8 @@ _ENQUEUE = sql(
     "VALUES (:source, :chat_id, :text, :parse_mode, :created_at, :buttons, :attachment)"
 )
 _NOTIFY = sql(postgres="SELECT pg_notify(:channel, :payload)")
+# SQLite has no such signal: the bot's next delivery finds the message.
+_NUDGE = sql(sqlite="SELECT 1", postgres=f"SELECT pg_notify('{OUTBOX_CHANNEL}', '')")
 
 
 @dataclass(frozen=True)
@@ -200,6 +207,12 @@ class OutboxStorage(Repository):
 
     async def mark_undeliverable(self, message_id: int, reason: str) -> None:
         await self.write(self._outbox.undeliverable, {"failure": reason, "id": message_id})
+
+    async def nudge_courier(self) -> None:
+        """On PostgreSQL, tell the leading bot process that the outbox holds something new (a
+        process that sends nothing itself: a follower, the web console). SQLite has no such
+        signal."""
+        await self.one(_NUDGE)
 
     async def notify(self, channel: str, payload: str) -> None:
         """PostgreSQL's NOTIFY, to the process listening (bot.replicas.Leadership)."""

@@ -92,6 +92,8 @@ class PendingClaim:
     unit: str
     record: Record
     claimant: str
+    # What the liaison sent as evidence: a link or quoted text, or a file sent in chat.
+    evidence: str = ""
 
 
 _FILE_BATCH = sql(
@@ -153,7 +155,8 @@ _STORED_RECORDS = sql(
     "WHERE date BETWEEN :start AND :end AND status <> 'rejected' ORDER BY id"
 )
 _PENDING_CLAIMS = sql(
-    "SELECT r.id, u.name, r.date, r.item_id, r.modifiers, r.title, COALESCE(l.name, '') "
+    "SELECT r.id, u.name, r.date, r.item_id, r.modifiers, r.title, COALESCE(l.name, ''), "
+    "COALESCE(r.evidence, '') "
     "FROM records r JOIN units u ON u.id = r.unit_id "
     "LEFT JOIN liaisons l ON l.user_id = r.claimed_by "
     "WHERE r.status = 'pending' ORDER BY r.id"
@@ -407,8 +410,9 @@ class RecordStorage(Repository):
                 unit,
                 Record(unit, date.fromisoformat(day), item, None, decode_modifiers(mods), title),
                 who,
+                evidence,
             )
-            for rid, unit, day, item, mods, title, who in rows
+            for rid, unit, day, item, mods, title, who, evidence in rows
         ]
 
     async def history(self, unit_id: int, limit: int) -> list[RecordLine]:

@@ -24,6 +24,9 @@ class Kind(Enum):
     BOT = "bot"
     # What a store keeps about itself (its schema's version, its roster's).
     STORE = "store"
+    # The web console's passing state (failed logins, forms acted on, the key signing its
+    # sessions): left behind by `db copy`, its sessions end with the move.
+    CONSOLE = "console"
 
 
 class File(Enum):
@@ -128,6 +131,9 @@ TABLES = (
         ("id",),
     ),
     Table("claimed_updates", ("update_id", "claimed_at"), ("update_id",)),
+    # The web console's accounts, and who made, changed and removed them.
+    Table("web_users", ("name", "role", "password_hash", "created_at", "created_by"), ("name",)),
+    Table("web_user_events", ("id", "name", "event", "role", "actor", "at"), ("id",)),
 
     Table("ledger_months", ("month", "unit_id", *SUM_COLUMNS), ("month", "unit_id"), Kind.SUMS),
     Table(
@@ -176,6 +182,10 @@ TABLES = (
     # SQLite keeps both in its file's header (PRAGMA user_version, data_version).
     Table("schema_version", ("one", "version"), ("one",), Kind.STORE, stores=frozenset({POSTGRES})),
     Table("roster_version", ("one", "n"), ("one",), Kind.STORE, stores=frozenset({POSTGRES})),
+
+    Table("web_login_failures", ("id", "name", "address", "at"), ("id",), Kind.CONSOLE),
+    Table("web_forms", ("token", "claimed_at"), ("token",), Kind.CONSOLE),
+    Table("web_session_key", ("one", "key"), ("one",), Kind.CONSOLE),
 )
 # fmt: on
 

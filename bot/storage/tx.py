@@ -21,6 +21,7 @@ from bot.storage.quota import QuotaStorage
 from bot.storage.records import RecordStorage
 from bot.storage.standings import StandingsStorage
 from bot.storage.units import UnitStorage
+from bot.storage.webusers import WebUserStorage
 
 
 class Tx(TxBase):
@@ -93,3 +94,7 @@ class Tx(TxBase):
     @cached_property
     def conversations(self) -> ConversationStorage:
         return ConversationStorage(self)
+
+    @cached_property
+    def webusers(self) -> WebUserStorage:
+        return WebUserStorage(self)

@@ -373,26 +373,30 @@ async def approve(
 ) -> Decided:
     async with store.transaction() as tx:
         await tx.intake.claim_update(update_id, now)
-        ruleset = await tx.config.ruleset()
-        unit_id, record = await _pending_record(tx, record_id)
-        unit = record.unit
-        scored = score(ruleset, record)
-        # add_ledger refuses a day in a locked period as well; saying so first keeps the message
-        # about the claim rather than about a ledger line.
-        await tx.periods.refuse_locked([record.day])
-        batch = await tx.records.add_batch("approval", f"tg:{admin_id}", now)
-        await tx.records.set_record_status(record_id, "confirmed")
-        await tx.ledger.add_ledger(batch, unit_id, record_id, record.day, scored, now)
-        await tx.records.add_event(record_id, "approved", f"tg:{admin_id}", "", now)
-        told = texts.APPROVED_FOR_LIAISON.format(
-            record=record_id, title=record.title, points=scored.points
-        )
-        await tell_unit(tx, unit_id, f"approval:{record_id}", told, now)
-        decided = Decided(
-            record_id, unit, record.title, ruleset.item(record.item_id), scored.points
-        )
+        decided = await approve_in(tx, record_id, f"tg:{admin_id}", now)
         await owe_answer(tx, answer, decided, f"answer:approval:{record_id}", now)
     return decided
+
+
+async def approve_in(tx: Tx, record_id: int, actor: str, now: datetime) -> Decided:
+    """approve inside a transaction already open, by any way in (`actor`: `tg:9001`,
+    `web:王芳`), once that way has claimed its update or form there."""
+    ruleset = await tx.config.ruleset()
+    unit_id, record = await _pending_record(tx, record_id)
+    unit = record.unit
+    scored = score(ruleset, record)
+    # add_ledger refuses a day in a locked period as well; saying so first keeps the message
+    # about the claim rather than about a ledger line.
+    await tx.periods.refuse_locked([record.day])
+    batch = await tx.records.add_batch("approval", actor, now)
+    await tx.records.set_record_status(record_id, "confirmed")
+    await tx.ledger.add_ledger(batch, unit_id, record_id, record.day, scored, now)
+    await tx.records.add_event(record_id, "approved", actor, "", now)
+    told = texts.APPROVED_FOR_LIAISON.format(
+        record=record_id, title=record.title, points=scored.points
+    )
+    await tell_unit(tx, unit_id, f"approval:{record_id}", told, now)
+    return Decided(record_id, unit, record.title, ruleset.item(record.item_id), scored.points)
 
 
 async def reject(
@@ -404,20 +408,29 @@ async def reject(
     now: datetime,
     answer: Answer[Decided] | None = None,
 ) -> Decided:
+    reason = check_reason(reason)
+    async with store.transaction() as tx:
+        await tx.intake.claim_update(update_id, now)
+        decided = await reject_in(tx, record_id, f"tg:{admin_id}", reason, now)
+        await owe_answer(tx, answer, decided, f"answer:rejection:{record_id}", now)
+    return decided
+
+
+def check_reason(reason: str) -> str:
+    """A rejection's reason as stored; refused if nothing is left of it."""
     reason = clean_note(reason)
     if not reason:
         raise DomainError("reason_missing")
-    async with store.transaction() as tx:
-        await tx.intake.claim_update(update_id, now)
-        ruleset = await tx.config.ruleset()
-        unit_id, record = await _pending_record(tx, record_id)
-        unit = record.unit
-        await tx.records.set_record_status(record_id, "rejected")
-        await tx.records.add_event(record_id, "rejected", f"tg:{admin_id}", reason, now)
-        told = texts.REJECTED_FOR_LIAISON.format(
-            record=record_id, title=record.title, reason=reason
-        )
-        await tell_unit(tx, unit_id, f"rejection:{record_id}", told, now)
-        decided = Decided(record_id, unit, record.title, ruleset.item(record.item_id), 0)
-        await owe_answer(tx, answer, decided, f"answer:rejection:{record_id}", now)
-    return decided
+    return reason
+
+
+async def reject_in(tx: Tx, record_id: int, actor: str, reason: str, now: datetime) -> Decided:
+    """reject inside a transaction already open (see approve_in); `reason` checked already."""
+    ruleset = await tx.config.ruleset()
+    unit_id, record = await _pending_record(tx, record_id)
+    unit = record.unit
+    await tx.records.set_record_status(record_id, "rejected")
+    await tx.records.add_event(record_id, "rejected", actor, reason, now)
+    told = texts.REJECTED_FOR_LIAISON.format(record=record_id, title=record.title, reason=reason)
+    await tell_unit(tx, unit_id, f"rejection:{record_id}", told, now)
+    return Decided(record_id, unit, record.title, ruleset.item(record.item_id), 0)

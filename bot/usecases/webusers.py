@@ -1,0 +1,128 @@
+"""Who may enter the web console: accounts with a role and a password (hashed with argon2),
+logins throttled per name and per address, and the role read afresh for every action."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from bot.storage import Store, Tx, WebUser
+from scoring.errors import DomainError
+from scoring.text import clean_text
+
+ROLES = ("admin", "viewer")
+# Shorter passwords are refused when an account is made.
+PASSWORD_MIN = 8
+NAME_MAX = 64
+# Forms acted on are remembered this long: a form is sent twice within seconds, not days.
+KEEP_FORMS = timedelta(days=2)
+
+_hasher = PasswordHasher()
+# Checked against when the name is unknown, so that a wrong name takes as long as a wrong
+# password and does not tell which names exist.
+_NOBODY = _hasher.hash("nobody has this password")
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """At most `attempts` failed logins per name and per address within `window`."""
+
+    attempts: int
+    window: timedelta
+
+
+def actor_of(name: str) -> str:
+    """How the audit trail names a console user's actions."""
+    return f"web:{name}"
+
+
+def check_name(name: str) -> str:
+    name = clean_text(name)
+    if not name or len(name) > NAME_MAX or ":" in name:
+        raise DomainError("web_user_name", limit=NAME_MAX)
+    return name
+
+
+def hash_password(password: str) -> str:
+    if len(password) < PASSWORD_MIN:
+        raise DomainError("web_password_short", minimum=PASSWORD_MIN)
+    return _hasher.hash(password)
+
+
+async def put_user(
+    store: Store, name: str, role: str, password: str, actor: str, now: datetime
+) -> bool:
+    """Add the account, or set its role and password anew; True if it is new."""
+    name = check_name(name)
+    if role not in ROLES:
+        raise DomainError("web_role_unknown", role=role)
+    hashed = hash_password(password)
+    async with store.transaction() as tx:
+        return await tx.webusers.put_web_user(name, role, hashed, actor, now)
+
+
+async def remove_user(store: Store, name: str, actor: str, now: datetime) -> WebUser:
+    async with store.transaction() as tx:
+        removed = await tx.webusers.remove_web_user(clean_text(name), actor, now)
+    if removed is None:
+        raise DomainError("web_user_unknown", name=name)
+    return removed
+
+
+async def users(store: Store) -> list[WebUser]:
+    async with store.reading() as tx:
+        return await tx.webusers.web_users()
+
+
+async def log_in(
+    store: Store, name: str, password: str, address: str, throttle: Throttle, now: datetime
+) -> WebUser:
+    """The account, if the password is its own and neither the name nor the address has failed
+    too often lately; each failure is recorded and counts against both."""
+    name = clean_text(name)
+    async with store.reading() as tx:
+        by_name, by_address = await tx.webusers.login_failures_since(
+            name, address, now - throttle.window
+        )
+        user = await tx.webusers.web_user(name)
+    if max(by_name, by_address) >= throttle.attempts:
+        minutes = max(1, round(throttle.window.total_seconds() / 60))
+        raise DomainError("web_login_throttled", minutes=minutes)
+    # The hash is checked outside any transaction: it takes a while, on purpose.
+    if user is not None and _matches(user.password_hash, password):
+        return user
+    if user is None:
+        _matches(_NOBODY, password)
+    async with store.transaction() as tx:
+        await tx.webusers.add_login_failure(name, address, now)
+        await tx.webusers.forget_login_failures(now - max(throttle.window, timedelta(days=1)))
+    raise DomainError("web_login_wrong")
+
+
+def _matches(hashed: str, password: str) -> bool:
+    try:
+        return _hasher.verify(hashed, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def current_user(tx: Tx, name: str) -> WebUser:
+    """The account as the database has it now: a removed user is refused at once."""
+    user = await tx.webusers.web_user(name)
+    if user is None:
+        raise DomainError("web_user_gone")
+    return user
+
+
+async def acting_admin(tx: Tx, name: str, form: str, now: datetime) -> str:
+    """Inside an action's transaction: the user is an admin at this moment, and the form was
+    not acted on before (claimed here, as a Telegram update is). The actor to record."""
+    user = await current_user(tx, name)
+    if not user.is_admin:
+        raise DomainError("web_admin_only")
+    await tx.webusers.claim_web_form(form, now)
+    await tx.webusers.forget_web_forms(now - KEEP_FORMS)
+    return actor_of(user.name)

@@ -1,0 +1,363 @@
+"""The web console in a real browser, on both stores: logging in, approving a claim with the
+chat's use case (the liaison's notice in the outbox), the standings with their chart and
+downloads; a viewer refused every change; forms without their CSRF token or sent twice; the
+idle timeout; login throttling; names and titles with HTML in them shown as text."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    expect,
+    sync_playwright,
+)
+
+from bot import texts
+from bot.settings import Settings
+from bot.storage import Store
+from bot.usecases import reports
+from bot.web import texts as words
+from tests.conftest import Cli, write_csv
+from tests.stores import rows
+from tests.web import CHROMIUM, apart, serving, shoot
+
+HOSTILE_UNIT = "<b>粗体</b>局"
+HOSTILE_TITLE = "<script>alert(1)</script>关于防沙治沙的调研"
+LIAISON = 77
+PASSWORDS = {"王芳": "admin-password-1", "李明": "viewer-password-1"}
+
+
+# Per module, not per session: Playwright's synchronous API keeps an event loop running in the
+# test's thread while it lives, where an asynchronous test of another module could not run.
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context(accept_downloads=True)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    page = context.new_page()
+
+    # An alert would mean a script from the data ran.
+    def alerted(dialog: object) -> None:
+        raise AssertionError(f"a dialog opened: {dialog}")
+
+    page.on("dialog", alerted)
+
+    # Anything the Content-Security-Policy blocked (a script or style of the pages), or a script
+    # failing, is an error; a refusal the test provokes is not (the browser logs its status).
+    def logged(message: ConsoleMessage) -> None:
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            errors.append(message.text)
+
+    page.on("console", logged)
+    return page
+
+
+errors: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def no_console_errors() -> Iterator[None]:
+    errors.clear()
+    yield
+    assert errors == []
+
+
+class ApartCli:
+    """The command line, each call run apart from Playwright's loop (tests.web.apart)."""
+
+    def __init__(self, cli: Cli) -> None:
+        self.cli = cli
+        self.db = cli.db
+
+    def ok(self, *args: str) -> str:
+        return apart(lambda: self.cli.ok(*args))
+
+
+@dataclass
+class Office:
+    cli: ApartCli
+    settings: Settings
+    url: str
+    claim: int
+    tmp: Path
+
+
+async def _claim(db: str, settings: Settings, unit: str) -> int:
+    """A liaison's claim waiting for the office, with a link as its evidence."""
+    now = settings.now()
+    store = await Store.open(db, key_file=settings.ledger_key_file)
+    try:
+        async with store.transaction() as tx:
+            unit_id, _ = await tx.units.resolve_unit(unit)
+            await tx.liaisons.bind_liaison(LIAISON, unit_id, "赵信息员", "", now)
+        draft = await reports.make_draft(
+            store, LIAISON, "city.jccc", HOSTILE_TITLE, now.date(), (),
+            "https://gov.example/a?b=<i>1</i>", 1, now,
+        )  # fmt: skip
+        claimed = await reports.confirm_draft(store, draft.id, LIAISON, True, 2, now)
+        return claimed.record_id
+    finally:
+        await store.close()
+
+
+@pytest.fixture
+def office(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Office]:
+    monkeypatch.setenv("GOVINFO_WEB_IDLE_MINUTES", "1")
+    monkeypatch.setenv("GOVINFO_WEB_LOGIN_ATTEMPTS", "3")
+    monkeypatch.setenv("GOVINFO_WEB_LOGIN_WINDOW_MINUTES", "10")
+    settings = Settings(db=cli.db)
+
+    def build() -> int:
+        cli.ok("init", "--ruleset", "dengkou-2024")
+        units = [[HOSTILE_UNIT, "A"], ["公安局", "A"], ["审计局", "B"]]
+        cli.ok("units", "import", str(write_csv(tmp_path / "u.csv", ["name", "group"], units)))
+        for name, role in (("王芳", "admin"), ("李明", "viewer")):
+            secret = tmp_path / f"{role}.txt"
+            secret.write_text(PASSWORDS[name] + "\n", encoding="utf-8")
+            cli.ok("users", "add", name, "--role", role, "--password-file", str(secret))
+        today = settings.now().date().isoformat()
+        records = [[today, "公安局", "报送", 3, "", "", "报送", ""]]
+        records += [[today, "公安局", "city.zwyq.main", 1, "", "", "一篇专报", ""]]
+        header = ["date", "unit", "item", "count", "points", "modifiers", "title", "note"]
+        cli.ok("records", "import", str(write_csv(tmp_path / "r.csv", header, records)))
+        return asyncio.run(_claim(cli.db, settings, HOSTILE_UNIT))
+
+    claim = apart(build)
+    with serving(settings) as url:
+        yield Office(ApartCli(cli), settings, url, claim, tmp_path)
+
+
+def log_in(page: Page, office: Office, name: str, password: str | None = None) -> None:
+    page.goto(f"{office.url}/login")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", password or PASSWORDS[name])
+    page.click("form.login button[type=submit]")
+
+
+def signed_in(page: Page, name: str) -> None:
+    expect(page.locator(".bar .who")).to_contain_text(name)
+
+
+def status(db: str, record: int) -> str:
+    return str(rows(db, "SELECT status FROM records WHERE id = ?", (record,))[0][0])
+
+
+def csrf(page: Page) -> str:
+    return str(page.locator(".bar input[name=csrf]").get_attribute("value"))
+
+
+def test_an_admin_approves_a_claim_and_reads_the_standings(office: Office, page: Page) -> None:
+    log_in(page, office, "王芳")
+    signed_in(page, "王芳")
+    expect(page.locator("#month")).to_contain_text("公安局")
+    expect(page.locator("main")).to_contain_text(words.OVERVIEW_PENDING.format(count=1))
+    shoot(page, "overview")
+
+    page.click("nav >> text=" + words.NAV_PENDING)
+    claim = page.locator(f"#claim-{office.claim}")
+    expect(claim).to_contain_text(HOSTILE_TITLE)
+    expect(claim.locator("a")).to_have_attribute("href", "https://gov.example/a?b=<i>1</i>")
+    shoot(page, "pending")
+    claim.locator("button.approve").click()
+    expect(page.locator(".message")).to_contain_text(f"已通过记录 #{office.claim}")
+    expect(page.locator(f"#claim-{office.claim}")).to_have_count(0)
+    assert status(office.cli.db, office.claim) == "confirmed"
+    # The same use case as the chat's /approve: the ledger line, the audit trail naming the
+    # console's user, the liaison's notice in the outbox.
+    assert rows(office.cli.db, "SELECT actor FROM batches WHERE kind = 'approval'") == [
+        ("web:王芳",)
+    ]
+    assert rows(
+        office.cli.db, "SELECT actor FROM record_events WHERE record_id = ? AND event = ?",
+        (office.claim, "approved"),
+    ) == [("web:王芳",)]  # fmt: skip
+    told = rows(office.cli.db, "SELECT chat_id, text FROM outbox WHERE source = ?",
+                (f"approval:{office.claim}",))  # fmt: skip
+    assert [chat for chat, _ in told] == [LIAISON] and HOSTILE_TITLE in told[0][1]
+
+    page.click("nav >> text=" + words.NAV_STANDINGS)
+    page.fill("input[name=period]", "本季度")
+    page.select_option("select[name=group]", "A")
+    page.click("form.choose button")
+    canvas = page.locator("canvas[data-chart]")
+    expect(canvas).to_have_count(1)
+    # Chart.js drew the chart: the canvas holds a chart with a bar per unit, and ink.
+    page.wait_for_function(
+        "() => { const c = document.querySelector('canvas[data-chart]');"
+        " const chart = window.Chart && Chart.getChart(c); return chart &&"
+        " chart.data.labels.length === 2 && chart.data.datasets[0].data.some(v => v > 0); }"
+    )
+    inked = page.evaluate(
+        "() => { const c = document.querySelector('canvas[data-chart]');"
+        " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+        " let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i]) n++; return n; }"
+    )
+    assert inked > 500
+    table = page.locator("main table").first
+    expect(table).to_contain_text(HOSTILE_UNIT)
+    shoot(page, "standings")
+
+    with page.expect_download() as waiting:
+        page.click("text=" + words.STANDINGS_CSV)
+    download = waiting.value
+    assert download.suggested_filename == texts.STANDINGS_FILE.format(
+        period=re.sub(r"\s", "", page.locator("main h2").inner_text().split("（")[0]),
+        format="csv",
+    )
+    got = Path(download.path()).read_bytes()
+    written = office.tmp / "cli.csv"
+    office.cli.ok("standings", "--period", "本季度", "--group", "A", "--format", "csv",
+                  "--out", str(written))  # fmt: skip
+    assert got == written.read_bytes()
+    assert "公安局" in got.decode("utf-8-sig")
+    # The XLSX as the command line's writer makes it: no formula in any cell.
+    xlsx = page.request.get(f"{office.url}/standings.xlsx?period=本季度&group=A")
+    assert xlsx.status == 200
+    sheets = load_workbook(BytesIO(xlsx.body()))
+    cells = [c.value for sheet in sheets for row in sheet.iter_rows() for c in row]
+    assert HOSTILE_UNIT in cells and not any(
+        isinstance(v, str) and v.startswith("=") for v in cells
+    )
+
+    page.click(".bar button")
+    expect(page.locator("form.login")).to_be_visible()
+    page.goto(f"{office.url}/standings")
+    expect(page.locator("form.login")).to_be_visible()
+
+
+def test_a_viewer_sees_but_changes_nothing(office: Office, page: Page) -> None:
+    log_in(page, office, "李明")
+    signed_in(page, "李明")
+    page.goto(f"{office.url}/pending")
+    claim = page.locator(f"#claim-{office.claim}")
+    expect(claim).to_contain_text(HOSTILE_TITLE)
+    expect(page.locator("main")).to_contain_text(words.PENDING_VIEWER)
+    expect(page.locator("main form")).to_have_count(0)
+    shoot(page, "pending-viewer")
+    # A POST made by hand, with the viewer's own valid CSRF token, is refused all the same.
+    for decision, extra in (("approve", {}), ("reject", {"reason": "不符合要求"})):
+        answer = page.request.post(
+            f"{office.url}/pending/{office.claim}/{decision}",
+            form={"csrf": csrf(page), "form": f"forged-{decision}", **extra},
+        )
+        assert answer.status == 403
+        assert texts.ERRORS["web_admin_only"] in answer.text()
+    assert status(office.cli.db, office.claim) == "pending"
+
+
+def test_an_admin_made_a_viewer_is_refused_at_once(office: Office, page: Page) -> None:
+    """The role is read when the action happens, not when the page was shown or at login."""
+    log_in(page, office, "王芳")
+    signed_in(page, "王芳")
+    page.goto(f"{office.url}/pending")
+    button = page.locator(f"#claim-{office.claim} button.approve")
+    expect(button).to_be_visible()
+    secret = office.tmp / "demoted.txt"
+    secret.write_text("still-a-password\n", encoding="utf-8")
+    office.cli.ok("users", "add", "王芳", "--role", "viewer", "--password-file", str(secret))
+    button.click()
+    expect(page.locator(".message")).to_have_text(texts.ERRORS["web_admin_only"])
+    expect(page.locator("main form")).to_have_count(0)
+    assert status(office.cli.db, office.claim) == "pending"
+
+
+def test_a_form_without_its_csrf_token_is_refused(office: Office, page: Page) -> None:
+    # A login form must come with the token of the login page it was on.
+    page.goto(f"{office.url}/login")
+    answer = page.request.post(
+        f"{office.url}/login", form={"name": "王芳", "password": PASSWORDS["王芳"]}
+    )
+    assert answer.status == 403 and words.FORM_STALE in answer.text()
+    page.goto(f"{office.url}/")
+    expect(page.locator("form.login")).to_be_visible()
+    log_in(page, office, "王芳")
+    signed_in(page, "王芳")
+    for form in ({"form": "a"}, {"form": "b", "csrf": "guessed"}, {"csrf": csrf(page)}):
+        answer = page.request.post(f"{office.url}/pending/{office.claim}/approve", form=form)
+        assert answer.status == 403
+        assert words.FORM_STALE in answer.text()
+    assert status(office.cli.db, office.claim) == "pending"
+
+
+def test_a_form_sent_twice_acts_once(office: Office, page: Page) -> None:
+    log_in(page, office, "王芳")
+    signed_in(page, "王芳")
+    page.goto(f"{office.url}/pending")
+    form = page.locator(f"#claim-{office.claim} form.reject")
+    sent = {
+        "csrf": csrf(page),
+        "form": str(form.locator("input[name=form]").get_attribute("value")),
+        "reason": "材料不全",
+    }
+    first = page.request.post(f"{office.url}/pending/{office.claim}/reject", form=sent)
+    again = page.request.post(f"{office.url}/pending/{office.claim}/reject", form=sent)
+    assert first.status == 200 and "已驳回" in first.text()
+    assert again.status == 409 and texts.ERRORS["web_form_replayed"] in again.text()
+    events = rows(office.cli.db, "SELECT event, actor, reason FROM record_events "
+                  "WHERE record_id = ? AND event = 'rejected'", (office.claim,))  # fmt: skip
+    assert events == [("rejected", "web:王芳", "材料不全")]
+
+
+def test_a_session_ends_after_the_idle_time_and_a_removed_user_at_once(
+    office: Office, page: Page
+) -> None:
+    """GOVINFO_WEB_IDLE_MINUTES is 1 here: the console's clock is moved rather than waited for."""
+    log_in(page, office, "王芳")
+    signed_in(page, "王芳")
+    office.settings.move_clock(office.settings.now() + timedelta(seconds=50))
+    page.goto(f"{office.url}/standings")
+    signed_in(page, "王芳")  # 50 s idle: still in, and the request counts as activity
+    office.settings.move_clock(office.settings.now() + timedelta(seconds=50))
+    page.goto(f"{office.url}/pending")
+    signed_in(page, "王芳")
+    office.settings.move_clock(office.settings.now() + timedelta(seconds=61))
+    page.goto(f"{office.url}/pending")
+    expect(page.locator("main")).to_contain_text(words.SESSION_EXPIRED)
+    expect(page.locator("form.login")).to_be_visible()
+    shoot(page, "login-expired")
+
+    log_in(page, office, "王芳")
+    signed_in(page, "王芳")
+    office.cli.ok("users", "remove", "王芳")
+    page.goto(f"{office.url}/")
+    expect(page.locator("form.login")).to_be_visible()
+    assert "/login" in page.url
+
+
+def test_logins_are_throttled_per_address(office: Office, page: Page) -> None:
+    """Three failures from one address (GOVINFO_WEB_LOGIN_ATTEMPTS) with any names: the next
+    login from there is refused, the right password too, until the window has passed."""
+    for name in ("王芳", "nobody", "李明"):
+        log_in(page, office, name, "wrong-password")
+        expect(page.locator(".error")).to_have_text(texts.ERRORS["web_login_wrong"])
+    log_in(page, office, "王芳")
+    throttled = texts.error_text("web_login_throttled", {"minutes": 10})
+    expect(page.locator(".error")).to_have_text(throttled)
+    shoot(page, "login-throttled")
+    office.settings.move_clock(office.settings.now() + timedelta(minutes=11))
+    log_in(page, office, "王芳")
+    signed_in(page, "王芳")
