@@ -61,11 +61,12 @@ async def start_replica(
     return BotProcess(process)
 
 
-async def bind_liaisons(db: str, started: datetime) -> None:
+async def bind_liaisons(db: str, started: datetime | None = None) -> None:
     """The liaisons, and the calendar's start at the processes' starting time: runs due since
     are owed, however late the first leader's first pass (the processes' start-up takes tens of
     seconds on a loaded machine, and a pass that set the start itself, after the reminder's due
-    time, would never make it)."""
+    time, would never make it). Without `started` (no scheduled work awaited), the first pass
+    sets it."""
     store = await Store.open(db)
     try:
         async with store.transaction() as tx:
@@ -73,7 +74,8 @@ async def bind_liaisons(db: str, started: datetime) -> None:
                 await tx.liaisons.bind_liaison(
                     user, unit, f"信息员{user}", "", datetime(2026, 1, 5)
                 )
-            await tx.config.set_setting(SINCE_KEY, started.isoformat())
+            if started is not None:
+                await tx.config.set_setting(SINCE_KEY, started.isoformat())
     finally:
         await store.close()
 
