@@ -238,15 +238,7 @@ async def test_staged_records_are_stored_as_add_records_stores_them(
             NewRecord(2, r, score(ruleset, r)) for r in records[1:]
         ]
         new.append(NewRecord(2, records[0], score(ruleset, records[0]), status="pending"))
-        if staged:
-            async with store.staging() as tx:
-                lines = await tx.records.stage_records(new)
-        async with store.transaction() as tx:
-            batch = await tx.records.add_batch("test", "tester", NOW)
-            if staged:
-                await tx.records.insert_staged(batch, NOW, lines)
-            else:
-                await tx.records.add_records(batch, new, NOW)
+        await _store_records(store, new, staged=staged)
         async with store.reading() as tx:
             stored.append([await tx.all(sql(f"SELECT * FROM {t} ORDER BY 1, 2")) for t in tables])
         await store.close()
@@ -254,6 +246,20 @@ async def test_staged_records_are_stored_as_add_records_stores_them(
     records_rows, ledger_rows = stored[1][0], stored[1][1]
     assert [r[0] for r in records_rows] == [1, 2, 3, 4, 5, 6]
     assert len(ledger_rows) == 1 + 2 * 2 + 1  # the pending record has no ledger line yet
+
+
+async def _store_records(store: Store, new: list[NewRecord], *, staged: bool) -> None:
+    """`new` stored as an import stores them (staged, then inserted under the lock) or as
+    add_records does in one go."""
+    if staged:
+        async with store.staging() as tx:
+            lines = await tx.records.stage_records(new)
+    async with store.transaction() as tx:
+        batch = await tx.records.add_batch("test", "tester", NOW)
+        if staged:
+            await tx.records.insert_staged(batch, NOW, lines)
+        else:
+            await tx.records.add_records(batch, new, NOW)
 
 
 _ONE_UNIT = sql("INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')")
@@ -282,15 +288,7 @@ async def test_staged_lines_chained_across_chunks_as_add_records_chains_them(
         ]
         new = [NewRecord(1, r, score(ruleset, r)) for r in records]
         assert all(len(n.scored.entries) == 1 for n in new)
-        if staged:
-            async with store.staging() as tx:
-                staged_lines = await tx.records.stage_records(new)
-        async with store.transaction() as tx:
-            batch = await tx.records.add_batch("test", "tester", NOW)
-            if staged:
-                await tx.records.insert_staged(batch, NOW, staged_lines)
-            else:
-                await tx.records.add_records(batch, new, NOW)
+        await _store_records(store, new, staged=staged)
         async with store.reading() as tx:
             stored.append(await tx.all(_LEDGER))
         assert (await verify(store)).lines == lines
