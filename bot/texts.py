@@ -89,6 +89,24 @@ ERRORS: dict[str, str] = {
     "column_duplicate": "列 {column} 重复出现",
     "unit_missing": "未填写单位",
     "unit_unknown": "未知的单位 {unit}",
+    # Units over time (bot.usecases.units).
+    "unit_change_future": "生效日期 {start} 晚于今天：请在变更生效当天或之后再登记",
+    "unit_change_locked": (
+        "{unit} 的变更自 {start} 起生效，会改变已锁定（已通报）的期间 {period} 的名单"
+        "（{who} 于 {at} 锁定）：如确需变更，请先重新开放该期间"
+    ),
+    "unit_change_order": (
+        "{unit} 已有自 {latest} 起的变更，新的变更不能早于它（{start}）：请按时间顺序登记"
+    ),
+    "unit_rename_empty": "请写明 {unit} 的新名称",
+    "unit_rename_same": "新名称与 {unit} 现在的名称相同",
+    "unit_rename_taken": "{unit} 不能更名为 {name}：这已是 {owner} 的名称或别名",
+    "unit_merge_self": "{unit} 不能并入它自己",
+    "unit_move_same": "{unit} 已在 {group}",
+    "unit_change_syntax": (
+        "变更 {change} 无法识别：请写成 更名自 原名称 日期、并入 单位 日期、撤销 日期 或 调组 日期"
+        "（如 并入 公安局 2024-05-15）"
+    ),
     "date_missing": "未填写日期",
     "date_before_effective": "日期 {date} 早于规则集生效日期 {effective}",
     "date_in_future": "日期 {date} 晚于今天",
@@ -755,6 +773,31 @@ LIAISON_MOVED = "已将 {who} 调整到 {unit}"
 LIAISON_REMOVED = "已移除信息员 {who}"
 UNIT_LINE = "{name}（{group}）信息员 {liaisons} 人"
 UNIT_ALIASES = "\n  别名：{aliases}"
+# A unit's changes under its line in /units, and the units no longer in the roster.
+UNIT_GONE_LINE = "{name}（{group}）{state}"
+UNIT_RETIRED_STATE = "自 {start} 起撤销"
+UNIT_MERGED_STATE = "自 {start} 起并入 {into}"
+UNIT_RENAMED_NOTE = "\n  自 {start} 起更名，原名 {old}"
+UNIT_MOVED_NOTE = "\n  自 {start} 起由 {old} 调至 {new}"
+UNIT_CHANGED_BY = "（{actor} 于 {at} 登记）"
+# The command line's confirmation of a change, and its answer (bot/cli/units.py).
+UNIT_RENAME_PLAN = "{unit} 自 {start} 起更名为 {target}（原名保留为别名，此前各期仍以原名通报）"
+UNIT_MERGE_PLAN = (
+    "{unit} 自 {start} 起并入 {target}：此前各期分列，含该日的期间合并列为 {target}（含原{unit}），"
+    "此后只列 {target}；{liaisons} 名信息员转入 {target}"
+)
+UNIT_RETIRE_PLAN = (
+    "{unit} 自 {start} 起撤销：此后不再提醒、不再考核报送任务，之前的期间照常列出；"
+    "{liaisons} 名信息员解除"
+)
+UNIT_MOVE_PLAN = "{unit} 自 {start} 起调至 {target}：期末在哪一组，该期就在哪一组排名"
+UNIT_CHANGE_CONFIRM = "确认吗？[y/N] "
+UNIT_CHANGE_CANCELLED = "已取消，未作任何变更"
+UNIT_CHANGE_DONE = "已登记：{plan}"
+# Told to a merged or retired unit's liaisons.
+UNIT_MERGED_LIAISON = "{unit} 已自 {start} 起并入 {into}，你现在是 {into} 的信息员。"
+UNIT_RETIRED_LIAISON = "{unit} 已自 {start} 起撤销，你的信息员身份随之解除。如有疑问请联系信息室。"
+UNIT_RETIRED_REASON = "{unit} 自 {start} 起撤销"
 
 REPORT_CHOOSE = "请选择采用的刊物或栏目："
 REPORT_BACK = "« 返回"

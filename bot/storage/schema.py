@@ -68,6 +68,11 @@ TABLES = (
     Table("score_columns", ("name", "slot"), ("name",)),
     Table("units", ("id", "name", "group_id", "active", "created_at"), ("id",)),
     Table("unit_aliases", ("alias", "unit_id"), ("alias",)),
+    Table(
+        "unit_changes",
+        ("id", "unit_id", "change", "start", "old_value", "new_value", "into_unit", "actor", "at"),
+        ("id",),
+    ),
     Table("batches", ("id", "kind", "actor", "source", "sha256", "rows", "created_at"), ("id",)),
     Table(
         "records",

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.storage.query import Repository
 from bot.storage.sql import sql
 from scoring.errors import DomainError
+from scoring.roster import Change, UnitChange
 from scoring.standings import UnitRef
 from scoring.text import normal_name
 
@@ -24,9 +25,15 @@ class UnitRow:
 _UNITS = sql("SELECT id, name, group_id FROM units ORDER BY id")
 # See _roster_version.
 _ROSTER_VERSION = sql(sqlite="PRAGMA data_version", postgres="SELECT n FROM roster_version")
+# Aliases, then the names a unit had before a rename, then the names of units merged into an
+# active one (both found as the unit they are now: rules.md, "Units change"), then the names.
 _LOOKUP = sql(
     "SELECT a.alias, u.id, u.name FROM unit_aliases a JOIN units u ON u.id = a.unit_id "
-    "WHERE u.active = 1 UNION ALL SELECT u.name, u.id, u.name FROM units u WHERE u.active = 1"
+    "WHERE u.active = 1 UNION ALL SELECT c.old_value, u.id, u.name FROM unit_changes c "
+    "JOIN units u ON u.id = c.unit_id WHERE c.change = 'rename' AND u.active = 1 "
+    "UNION ALL SELECT m.name, s.id, s.name FROM unit_changes c JOIN units m ON m.id = c.unit_id "
+    "JOIN units s ON s.id = c.into_unit WHERE c.change = 'merge' AND s.active = 1 "
+    "UNION ALL SELECT u.name, u.id, u.name FROM units u WHERE u.active = 1"
 )
 _ALIASES = sql("SELECT unit_id, alias FROM unit_aliases ORDER BY alias")
 _SET_GROUP = sql("UPDATE units SET group_id = :group_id WHERE id = :id")
@@ -37,6 +44,17 @@ _ADD_UNIT = sql(
 _DROP_ALIASES = sql("DELETE FROM unit_aliases WHERE unit_id = :unit_id")
 # Rows given in this order (Tx.many).
 _ADD_ALIAS = sql("INSERT INTO unit_aliases (alias, unit_id) VALUES (:alias, :unit_id)")
+_CHANGES = sql(
+    "SELECT unit_id, change, start, old_value, new_value, into_unit, actor, at "
+    "FROM unit_changes ORDER BY start, id"
+)
+_ADD_CHANGE = sql(
+    "INSERT INTO unit_changes (unit_id, change, start, old_value, new_value, into_unit, actor, "
+    "at) VALUES (:unit_id, :change, :start, :old_value, :new_value, :into_unit, :actor, :at)"
+)
+_RENAME = sql("UPDATE units SET name = :name WHERE id = :id")
+_RETIRE = sql("UPDATE units SET active = 0 WHERE id = :id")
+_DROP_ALIAS = sql("DELETE FROM unit_aliases WHERE alias = :alias")
 
 
 class UnitStorage(Repository):
@@ -115,3 +133,32 @@ class UnitStorage(Repository):
             if changed and row.name in known:
                 updated += 1
         return added, updated
+
+    async def changes(self) -> list[UnitChange]:
+        """Every rename, merge, retirement and move, by date (the order they were made in on
+        one day)."""
+        return [
+            UnitChange(
+                unit_id, Change(change), date.fromisoformat(start), old, new, into, actor, at
+            )
+            for unit_id, change, start, old, new, into, actor, at in await self.all(_CHANGES)
+        ]
+
+    async def add_change(self, change: UnitChange, now: datetime) -> None:
+        """Record a change and make it to the unit as it is now (its name, group or standing);
+        the ledger is not touched."""
+        await self.write(
+            _ADD_CHANGE,
+            {"unit_id": change.unit_id, "change": change.change.value,
+             "start": change.start.isoformat(), "old_value": change.old,
+             "new_value": change.new, "into_unit": change.into, "actor": change.actor,
+             "at": now.isoformat()},
+        )  # fmt: skip
+        if change.change is Change.RENAME:
+            # The new name may have been the unit's own alias: a name now, not an alias.
+            await self.write(_DROP_ALIAS, {"alias": change.new})
+            await self.write(_RENAME, {"name": change.new, "id": change.unit_id})
+        elif change.change is Change.MOVE:
+            await self.write(_SET_GROUP, {"group_id": change.new, "id": change.unit_id})
+        else:
+            await self.write(_RETIRE, {"id": change.unit_id})

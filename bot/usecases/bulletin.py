@@ -15,7 +15,7 @@ from bot.bulletin.wording import Wording
 from bot.buttons import publish_buttons
 from bot.storage import Publication, Store, StoredFile, Tx
 from bot.usecases.notices import Answer, owe_answer, tell_admins
-from bot.usecases.standings import standings_in
+from bot.usecases.standings import listed_units, period_names, standings_in
 from scoring.awards import Basis, GroupAwards, annual_awards
 from scoring.bulletin import Bulletin, Published, build_bulletin, is_year
 from scoring.errors import DomainError
@@ -37,9 +37,8 @@ async def bulletin_in(tx: Tx, period: Period) -> Bulletin:
         awards = await _awards(tx, ruleset, table)
     penalty_ids = [i.id for i in ruleset.items if i.kind is ItemKind.PENALTY]
     by_id = await tx.ledger.penalty_counts(period.start, period.end, penalty_ids)
-    names = {u.id: u.name for u in await tx.units.units()} if by_id else {}
-    penalties = {names[unit_id]: counts for unit_id, counts in by_id.items()}
-    return build_bulletin(ruleset, table, awards, penalties)
+    names = await period_names(tx, period) if by_id else {}
+    return build_bulletin(ruleset, table, awards, _by_name(by_id, names))
 
 
 async def _awards(tx: Tx, ruleset: Ruleset, table: Standings) -> list[GroupAwards]:
@@ -48,12 +47,22 @@ async def _awards(tx: Tx, ruleset: Ruleset, table: Standings) -> list[GroupAward
     basis = await _basis(tx, ruleset, table)
     penalty_ids = [i for rule in ruleset.awards.disqualify for i in rule.penalties]
     by_id = await tx.ledger.penalty_counts(the_year.start, the_year.end, penalty_ids)
-    names = {u.id: u.name for u in await tx.units.units()}
-    penalties = {names[unit_id]: counts for unit_id, counts in by_id.items()}
+    penalties = _by_name(by_id, await period_names(tx, the_year))
     liaisons: dict[str, list[str]] = {}
     for person in await tx.liaisons.liaisons():
         liaisons.setdefault(person.unit, []).append(person.name or person.display)
     return annual_awards(ruleset.awards, table.groups, basis, penalties, liaisons)
+
+
+def _by_name(by_id: dict[int, dict[str, int]], names: dict[int, str]) -> dict[str, dict[str, int]]:
+    """Per-unit counts by the name the period lists each unit under: a unit merged into another
+    counts with it. A unit the period does not list keeps its own name."""
+    result: dict[str, dict[str, int]] = {}
+    for unit_id, counts in by_id.items():
+        mine = result.setdefault(names[unit_id], {})
+        for key, n in counts.items():
+            mine[key] = mine.get(key, 0) + n
+    return result
 
 
 async def _basis(tx: Tx, ruleset: Ruleset, table: Standings) -> Basis:
@@ -201,7 +210,7 @@ async def _tell_units(tx: Tx, paper: Bulletin, period: Period, now: datetime) ->
     for a year the units the awards name in their group."""
     ruleset = await tx.config.ruleset()
     labels = {g.id: g.display for g in ruleset.groups}
-    ids = {u.name: u.id for u in await tx.units.units()}
+    ids = await listed_units(tx, period)
     chats = await tx.liaisons.liaison_chats(ids.values())
     awards = {a.group: a for a in paper.awards or []}
     messages = []

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from bot.storage import Store, Tx
 from scoring.periods import Period
+from scoring.roster import PeriodRoster, fold_counts, fold_totals, period_roster
 from scoring.ruleset import Ruleset
 from scoring.standings import (
     Standings,
-    UnitRef,
     build_standings,
     counted_items,
     with_year_to_date,
@@ -34,19 +35,41 @@ async def standings_in(
     if groups is not None:
         wanted = [ruleset.find_group(key).id for key in groups]
     units = await tx.units.units()
-    table = await _build(tx, ruleset, period, units, wanted)
+    changes = await tx.units.changes()
+    roster = period_roster(units, changes, period)
+    table = await _build(tx, ruleset, period, roster, wanted)
     if ruleset.bulletin.year_to_date:
-        year = await _build(tx, ruleset, year_to_date_period(period), units, wanted)
-        table = with_year_to_date(ruleset, table, year)
+        ytd = year_to_date_period(period)
+        year = period_roster(units, changes, ytd)
+        # A unit's year row is found by the name its period's row has (a merge earlier in the
+        # year notes the survivor's name in the year's list, not in a later quarter's).
+        names = roster.names()
+        year = replace(year, units=[replace(u, name=names.get(u.id, u.name)) for u in year.units])
+        table = with_year_to_date(ruleset, table, await _build(tx, ruleset, ytd, year, wanted))
     return ruleset, table
 
 
+async def period_names(tx: Tx, period: Period) -> dict[int, str]:
+    """Each unit id's name in the period's standings: a renamed unit's name at the period's
+    end, a unit merged away into a listed one the survivor's (rules.md, "Units change")."""
+    units = await tx.units.units()
+    roster = period_roster(units, await tx.units.changes(), period)
+    return {u.id: u.name for u in units} | roster.names()
+
+
+async def listed_units(tx: Tx, period: Period) -> dict[str, int]:
+    """The unit id of each name the period's standings list (a noted survivor's included)."""
+    roster = period_roster(await tx.units.units(), await tx.units.changes(), period)
+    return {u.name: u.id for u in roster.units}
+
+
 async def _build(
-    tx: Tx, ruleset: Ruleset, period: Period, units: Sequence[UnitRef], wanted: list[str] | None
+    tx: Tx, ruleset: Ruleset, period: Period, roster: PeriodRoster, wanted: list[str] | None
 ) -> Standings:
     totals = await tx.standings.period_totals(period, ruleset.bulletin.score_columns)
     counts = await tx.standings.item_counts(period, wanted)
     counted = None
     if needed := counted_items(ruleset):
-        counted = await tx.standings.record_counts(period, needed)
-    return build_standings(ruleset, period, units, totals, counts, wanted, counted)
+        counted = fold_counts(await tx.standings.record_counts(period, needed), roster.folded)
+    totals = fold_totals(totals, roster.folded)
+    return build_standings(ruleset, period, roster.units, totals, counts, wanted, counted)
