@@ -32,6 +32,7 @@ from scoring.quota import (
     settle_period,
 )
 from scoring.records import Record
+from scoring.roster import units_at
 from scoring.ruleset import Quota, QuotaPenalties, Ruleset
 
 
@@ -240,6 +241,7 @@ async def _settle_quota_from(
     ]
     chain = sorted((p for p in periods if p.start >= first.start), key=lambda p: p.start)
     units = await tx.units.units()
+    changes = await tx.units.changes()
     by_id = {u.id: u for u in units}
     before_key = quota_key(quota.id, previous_period(quota, first))
     previous = (
@@ -258,7 +260,9 @@ async def _settle_quota_from(
         quotas = (
             {unit: s.quota for unit, s in stored.items()}
             if stored
-            else quota_members(quota, [(u.id, u.name, u.group) for u in units])
+            else quota_members(
+                quota, [(u.id, u.name, u.group) for u in units_at(units, changes, period.end)]
+            )
         )
         wanted = settle_period(quota.penalties, period, quotas, counts, reminded)
         for s in wanted:
@@ -329,6 +333,7 @@ async def _settle_from(
         else {}
     )
     units = await tx.units.units()
+    changes = await tx.units.changes()
     by_id = {u.id: u for u in units}
     mc = ruleset.monthly_credits
     credit_items = [i for i in (mc.submissions, mc.quota_met) if i] if mc else []
@@ -347,7 +352,9 @@ async def _settle_from(
         quotas = (
             {unit: s.quota for unit, s in stored.items()}
             if stored
-            else quotas_to_settle(ruleset, [(u.id, u.group) for u in units])
+            else quotas_to_settle(
+                ruleset, [(u.id, u.group) for u in units_at(units, changes, month.end)]
+            )
         )
         wanted = settle_month(ruleset, month, quotas, counts, reminded)
         for s in wanted:
@@ -490,7 +497,9 @@ async def behind_quota(tx: Tx, month: Period) -> list[Behind]:
     reminded = {unit_id for unit_id, s in before.items() if s.outcome != Outcome.MET}
     counts = await tx.quota.submission_counts(month)
     behind = []
-    quotas = quotas_of(ruleset, [(u.id, u.group) for u in units])
+    # A unit retired or merged away by the month's end owes no quota and gets no reminder.
+    on_roster = units_at(units, await tx.units.changes(), month.end)
+    quotas = quotas_of(ruleset, [(u.id, u.group) for u in on_roster])
     for o in settle_month(ruleset, month, quotas, counts, reminded):
         if o.penalty_rule is None:
             continue

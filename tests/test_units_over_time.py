@@ -1,0 +1,222 @@
+"""Units over time (rules.md, "Units change"): a rename, a merge in the middle of a quarter and a
+group move, each with the standings of the periods before, across and after it; a retired unit
+owes no quota after its day; a merged unit's liaisons move to the survivor, told why; the ledger
+is never rewritten."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.storage import Liaison, Store
+from bot.usecases.quota import behind_quota
+from bot.usecases.units import ChangeRequest, change_unit
+from scoring.periods import month_of
+from scoring.roster import Change
+from tests.conftest import Cli, write_csv
+from tests.stores import rows
+
+HEADER = ["date", "unit", "item", "count", "points", "modifiers", "title", "note"]
+# In roster order: 交通局, 公安局, 交警大队, 林业局, 教育局.
+UNITS = [
+    ["交通局", "A", ""],
+    ["公安局", "B", ""],
+    ["交警大队", "B", ""],
+    ["林业局", "A", ""],
+    ["教育局", "A", ""],
+]
+JCCC, BRIEF = "city.jccc", "city.zwyq.brief"  # 18 and 3 points in dengkou-2024
+RECORDS = [
+    ["2024-03-10", "交通局", JCCC, 1, "", "", "一季度", ""],
+    ["2024-03-05", "交警大队", JCCC, 1, "", "", "一季度", ""],
+    ["2024-03-01", "林业局", BRIEF, 1, "", "", "一季度", ""],
+    ["2024-04-10", "交警大队", BRIEF, 1, "", "", "并入之前", ""],
+    ["2024-06-10", "公安局", JCCC, 1, "", "", "二季度", ""],
+    ["2024-05-05", "林业局", JCCC, 1, "", "", "调组之后", ""],
+    ["2024-08-01", "公安局", BRIEF, 1, "", "", "三季度", ""],
+]
+NOW = datetime(2024, 7, 20, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def _table(cli: Cli, period: str) -> dict[str, list[tuple[int, str, int]]]:
+    data = json.loads(cli.ok("standings", "--period", period, "--format", "json"))
+    return {
+        g["group"]: [(r["rank"], r["unit"], r["total"]) for r in g["rows"]] for g in data["groups"]
+    }
+
+
+def _office(cli: Cli, tmp_path: Path) -> None:
+    cli.ok("init", "--ruleset", "dengkou-2024")
+    roster = write_csv(tmp_path / "units.csv", ["name", "group", "aliases"], UNITS)
+    cli.ok("units", "import", str(roster))
+    cli.ok("records", "import", str(write_csv(tmp_path / "r.csv", HEADER, RECORDS)))
+
+
+BEFORE = {
+    "A": [(1, "交通局", 18), (2, "林业局", 3), (3, "教育局", 0)],
+    "B": [(1, "交警大队", 18), (2, "公安局", 0)],
+    "C": [],
+}
+
+
+def test_rename_merge_and_move_list_each_period_as_it_was(cli: Cli, tmp_path: Path) -> None:
+    _office(cli, tmp_path)
+    assert _table(cli, "2024Q1") == BEFORE
+    ledger = rows(cli.db, "SELECT * FROM ledger ORDER BY id")
+
+    out = cli.ok("units", "rename", "交通局", "交通运输局", "--from", "2024-05-20", "--yes")
+    assert "交通局 自 2024-05-20 起更名为 交通运输局" in out
+    cli.ok("units", "merge", "交警大队", "公安局", "--from", "2024-05-15", "--yes")
+    cli.ok("units", "move", "林业局", "B类", "--from", "2024年5月1日", "--yes")
+
+    # Entries after the changes, naming the old name (an alias now) and the merged unit.
+    late = [
+        ["2024-08-10", "交通局", BRIEF, 1, "", "", "原名", ""],
+        ["2024-09-01", "交警大队", BRIEF, 1, "", "", "并入之后", ""],
+    ]
+    cli.ok("records", "import", str(write_csv(tmp_path / "late.csv", HEADER, late)))
+
+    # Before every change: as it was.
+    assert _table(cli, "2024Q1") == BEFORE
+    # Across: named and grouped as at the quarter's end, the merged unit's entries with the
+    # survivor's under a note.
+    assert _table(cli, "2024Q2") == {
+        "A": [(1, "交通运输局", 0), (1, "教育局", 0)],
+        "B": [(1, "公安局（含原交警大队）", 21), (2, "林业局", 18)],
+        "C": [],
+    }
+    # A month wholly before the merge still lists both.
+    assert _table(cli, "2024-04")["B"] == [(1, "交警大队", 3), (2, "公安局", 0)]
+    # After: the survivor alone.
+    assert _table(cli, "2024Q3") == {
+        "A": [(1, "交通运输局", 3), (2, "教育局", 0)],
+        "B": [(1, "公安局", 6), (2, "林业局", 0)],
+        "C": [],
+    }
+    assert _table(cli, "2024") == {
+        "A": [(1, "交通运输局", 21), (2, "教育局", 0)],
+        "B": [(1, "公安局（含原交警大队）", 45), (2, "林业局", 21)],
+        "C": [],
+    }
+    # Every format lists the same names.
+    text = cli.ok("standings", "--period", "2024Q2", "--format", "text")
+    assert "公安局（含原交警大队）" in text and "交通局" not in text
+    csv_out = cli.ok("standings", "--period", "2024Q1", "--format", "csv")
+    assert "交警大队" in csv_out and "交通运输局" not in csv_out
+    # Nothing of the ledger was rewritten: the lines before are there as they were.
+    assert rows(cli.db, "SELECT * FROM ledger ORDER BY id")[: len(ledger)] == ledger
+    # The audit trail: each change with its actor.
+    trail = rows(cli.db, "SELECT change, start, actor FROM unit_changes ORDER BY id")
+    assert [(c, s) for c, s, _ in trail] == [
+        ("rename", "2024-05-20"),
+        ("merge", "2024-05-15"),
+        ("move", "2024-05-01"),
+    ]
+    assert all(actor.startswith("cli") for _, _, actor in trail)
+
+
+def test_changes_refused_with_clear_reasons(cli: Cli, tmp_path: Path) -> None:
+    _office(cli, tmp_path)
+    cases = [
+        (("rename", "无此单位", "新名", "--from", "2024-05-01"), "未知的单位 无此单位"),
+        (("merge", "公安局", "公安局", "--from", "2024-05-01"), "公安局 不能并入它自己"),
+        (("rename", "交通局", "公安局", "--from", "2024-05-01"), "这已是 公安局 的名称或别名"),
+        (("move", "教育局", "A", "--from", "2024-05-01"), "教育局 已在 A类"),
+        (("retire", "教育局", "--from", "2999-01-01"), "晚于今天"),
+    ]
+    for args, reason in cases:
+        result = cli("units", *args, "--yes")
+        assert result.code == 1 and reason in result.err, (args, result.err)
+    cli.ok("period", "lock", "2024Q2")
+    refused = cli("units", "retire", "教育局", "--from", "2024-03-01", "--yes")
+    assert refused.code == 1
+    assert "已锁定（已通报）的期间 2024Q2" in refused.err and "重新开放" in refused.err
+    cli.ok("period", "reopen", "2024Q2", "--reason", "机构改革")
+    cli.ok("units", "retire", "教育局", "--from", "2024-03-01", "--yes")
+    # An earlier change after a later one of the same unit would make its history ambiguous.
+    cli.ok("units", "rename", "林业局", "林草局", "--from", "2024-07-01", "--yes")
+    later = cli("units", "move", "林草局", "B", "--from", "2024-06-01", "--yes")
+    assert later.code == 1 and "按时间顺序" in later.err
+    # A retired unit is no longer one a change can name.
+    assert "未知的单位 教育局" in cli("units", "move", "教育局", "B", "--from", "2024-08-01").err
+    assert rows(cli.db, "SELECT COUNT(*) FROM unit_changes") == [(2,)]
+
+
+def test_a_change_is_confirmed_first(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _office(cli, tmp_path)
+    monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
+    result = cli("units", "retire", "教育局", "--from", "2024-07-01")
+    assert result.code == 1
+    assert "教育局 自 2024-07-01 起撤销" in result.out and "确认吗？" in result.out
+    assert "已取消" in result.out
+    assert rows(cli.db, "SELECT COUNT(*) FROM unit_changes") == [(0,)]
+    monkeypatch.setattr("sys.stdin", io.StringIO("y\n"))
+    assert "已登记" in cli.ok("units", "retire", "教育局", "--from", "2024-07-01")
+    # Retired: listed in the quarter before, not in the one after.
+    assert (2, "教育局", 0) in _table(cli, "2024Q2")["A"]
+    assert [r[1] for r in _table(cli, "2024Q3")["A"]] == ["交通局", "林业局"]
+
+
+def test_retired_unit_gets_no_reminder_after_its_day(cli: Cli, tmp_path: Path) -> None:
+    _office(cli, tmp_path)
+    june, july = month_of(date(2024, 6, 1)), month_of(date(2024, 7, 1))
+
+    async def retire() -> tuple[set[str], set[str], set[str]]:
+        store = await Store.open(cli.db)
+        try:
+            async with store.reading() as tx:
+                before = {b.unit for b in await behind_quota(tx, july)}
+            request = ChangeRequest(Change.RETIRE, "教育局", "", "2024-07-01")
+            await change_unit(store, request, "cli:test", NOW)
+            async with store.reading() as tx:
+                return (
+                    before,
+                    {b.unit for b in await behind_quota(tx, june)},
+                    {b.unit for b in await behind_quota(tx, july)},
+                )
+        finally:
+            await store.close()
+
+    before, behind_june, behind_july = asyncio.run(retire())
+    # Reminders and warnings are sent to the units behind_quota names.
+    assert "教育局" in before and "教育局" in behind_june
+    assert "交通局" in behind_july and "教育局" not in behind_july
+    # Nor a settlement: July is settled for the others, not for the retired unit.
+    cli.ok("quota", "settle", "--month", "2024-07", "--allow-empty")
+    settled = rows(
+        cli.db,
+        "SELECT u.name FROM quota_settlements s JOIN units u ON u.id = s.unit_id "
+        "WHERE s.month = '2024-07'",
+    )
+    assert ("交通局",) in settled and ("教育局",) not in settled
+
+
+def test_liaisons_of_a_merged_unit_move_to_the_survivor_told_why(cli: Cli, tmp_path: Path) -> None:
+    _office(cli, tmp_path)
+
+    async def merge() -> Liaison | None:
+        store = await Store.open(cli.db)
+        try:
+            async with store.transaction() as tx:
+                unit_id, _ = await tx.units.resolve_unit("交警大队")
+                await tx.liaisons.bind_liaison(7001, unit_id, "李强", "liqiang", NOW)
+            request = ChangeRequest(Change.MERGE, "交警大队", "公安局", "2024-05-15")
+            await change_unit(store, request, "cli:test", NOW)
+            async with store.reading() as tx:
+                return await tx.liaisons.liaison(7001, active_only=True)
+        finally:
+            await store.close()
+
+    person = asyncio.run(merge())
+    assert person is not None and person.unit == "公安局"
+    assert rows(cli.db, "SELECT chat_id, text FROM outbox") == [
+        (7001, "交警大队 已自 2024-05-15 起并入 公安局，你现在是 公安局 的信息员。")
+    ]
