@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.storage import Liaison, Store
+from bot.storage import Liaison, Store, is_postgres
 from bot.usecases.quota import behind_quota
 from bot.usecases.units import ChangeRequest, change_unit
 from scoring.periods import month_of
@@ -220,3 +220,22 @@ def test_liaisons_of_a_merged_unit_move_to_the_survivor_told_why(cli: Cli, tmp_p
     assert rows(cli.db, "SELECT chat_id, text FROM outbox") == [
         (7001, "交警大队 已自 2024-05-15 起并入 公安局，你现在是 公安局 的信息员。")
     ]
+
+
+def test_a_database_from_before_opens_with_its_units_as_they_were(cli: Cli, tmp_path: Path) -> None:
+    """A database migrated up to the version before unit changes: its next opening adds them,
+    its standings are what they were, and its units can then be changed."""
+    _office(cli, tmp_path)
+    before = _table(cli, "2024Q2")
+    # Back to the schema before this one: the table gone, the version one lower.
+    rows(cli.db, "DROP TABLE unit_changes")
+    if is_postgres(cli.db):
+        rows(cli.db, "UPDATE schema_version SET version = version - 1")
+    else:
+        (version,) = rows(cli.db, "PRAGMA user_version")[0]
+        rows(cli.db, f"PRAGMA user_version = {version - 1}")
+    assert _table(cli, "2024Q2") == before
+    assert rows(cli.db, "SELECT COUNT(*) FROM unit_changes") == [(0,)]
+    cli.ok("units", "rename", "交通局", "交通运输局", "--from", "2024-07-01", "--yes")
+    assert _table(cli, "2024Q2") == before
+    assert _table(cli, "2024Q3")["A"][0] == (1, "交通运输局", 0)
