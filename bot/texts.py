@@ -423,6 +423,8 @@ UNIT_COLUMN_NAMES: dict[str, tuple[str, ...]] = {
     "name": ("单位名称", "单位", "名称"),
     "group": ("分组", "类别"),
     "aliases": ("别名",),
+    # A unit's change from a day (rules.md, "Units roster"): `并入 公安局 2024-05-15`.
+    "change": ("变更",),
 }
 # A column as a refusal names it.
 COLUMN_SHOWN = "{name}（{key}）"

@@ -5,11 +5,13 @@ are listed."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import Enum
 
+from scoring.errors import DomainError
 from scoring.periods import Period
 from scoring.standings import UnitRef, UnitTotals, add_totals
 
@@ -177,3 +179,39 @@ def fold_counts(
         for item, n in mine.items():
             into[item] = into.get(item, 0) + n
     return result
+
+
+# How a roster's change column (变更) names each change, Chinese first (rules.md, "Units
+# roster"): `更名自 原名称 日期`, `并入 单位 日期`, `撤销 日期`, `调组 日期`.
+CHANGE_WORDS: dict[Change, tuple[str, ...]] = {
+    Change.RENAME: ("更名自", "rename-from"),
+    Change.MERGE: ("并入", "merge-into"),
+    Change.RETIRE: ("撤销", "retire"),
+    Change.MOVE: ("调组", "move"),
+}
+
+
+@dataclass(frozen=True)
+class ChangeCell:
+    """A roster row's change as written: the other unit it names (the old name of a rename,
+    the survivor of a merge) and its first day, still to be read."""
+
+    change: Change
+    other: str
+    start: str
+
+
+def read_change(text: str) -> ChangeCell:
+    """The change a roster cell states; DomainError `unit_change_syntax` if it states none."""
+    written = unicodedata.normalize("NFKC", text).strip()
+    for change, words in CHANGE_WORDS.items():
+        word = next((w for w in words if written.lower().startswith(w)), None)
+        if word is None:
+            continue
+        rest = written[len(word) :].strip()
+        other, _, start = rest.rpartition(" ")
+        other, start = other.strip(), start.removeprefix("自").removesuffix("起")
+        needs_other = change in (Change.RENAME, Change.MERGE)
+        if start and bool(other) == needs_other:
+            return ChangeCell(change, other, start)
+    raise DomainError("unit_change_syntax", change=written)

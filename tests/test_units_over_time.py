@@ -239,3 +239,40 @@ def test_a_database_from_before_opens_with_its_units_as_they_were(cli: Cli, tmp_
     cli.ok("units", "rename", "交通局", "交通运输局", "--from", "2024-07-01", "--yes")
     assert _table(cli, "2024Q2") == before
     assert _table(cli, "2024Q3")["A"][0] == (1, "交通运输局", 0)
+
+
+def test_the_roster_states_the_same_changes(cli: Cli, tmp_path: Path) -> None:
+    """A roster with a change column (变更) makes the changes the commands make; imported again
+    it changes nothing; a cell stating no change, or a refused change, refuses the file whole."""
+    _office(cli, tmp_path)
+    header = ["单位名称", "分组", "别名", "变更"]
+    roster = [
+        ["交通运输局", "A", "", "更名自 交通局 2024-05-20"],
+        ["公安局", "B", "", ""],
+        ["交警大队", "B", "", "并入 公安局 2024-05-15"],
+        ["林业局", "B类", "", "调组 2024年5月1日"],
+        ["教育局", "A", "", ""],
+    ]
+    path = write_csv(tmp_path / "roster2.csv", header, roster)
+    bad = write_csv(
+        tmp_path / "bad.csv",
+        header,
+        [["教育局", "A", "", "撤并 2024-05-01"], ["公安局", "B", "", "并入 公安局 2024-05-01"]],
+    )
+    refused = cli("units", "import", str(bad))
+    assert refused.code == 1 and "第 2 行：变更 撤并 2024-05-01 无法识别" in refused.err
+    bad = write_csv(tmp_path / "bad2.csv", header, [["公安局", "B", "", "并入 公安局 2024-05-01"]])
+    refused = cli("units", "import", str(bad))
+    assert refused.code == 1 and "第 2 行：公安局 不能并入它自己" in refused.err
+    assert rows(cli.db, "SELECT COUNT(*) FROM unit_changes") == [(0,)]
+    cli.ok("units", "import", str(path))
+    expected = {
+        "A": [(1, "交通运输局", 0), (1, "教育局", 0)],
+        "B": [(1, "公安局（含原交警大队）", 21), (2, "林业局", 18)],
+        "C": [],
+    }
+    assert _table(cli, "2024Q1") == BEFORE
+    assert _table(cli, "2024Q2") == expected
+    cli.ok("units", "import", str(path))
+    assert rows(cli.db, "SELECT COUNT(*) FROM unit_changes") == [(3,)]
+    assert _table(cli, "2024Q2") == expected

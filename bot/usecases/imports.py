@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -24,11 +24,14 @@ from bot.storage import (
 )
 from bot.tabular import RECORDS, UNITS, Table, open_regular, read_table
 from bot.usecases.quota import PenaltyChange, resettle_late
+from bot.usecases.units import ChangeRequest, make_change
+from scoring.dates import read_day
 from scoring.engine import Scored, score
 from scoring.errors import DomainError, ImportRejected, RowProblem, RowProblems
 from scoring.names import split_list
 from scoring.periods import month_of
 from scoring.records import ParsedRow, parse_rows
+from scoring.roster import Change, read_change
 from scoring.ruleset import SUBMISSION_ID, Ruleset
 from scoring.text import clean_name, name_key, normal_name
 
@@ -85,13 +88,111 @@ async def import_units(
             if len(rows) == MAX_UNITS:
                 raise DomainError("too_many_units", path=str(path), limit=MAX_UNITS)
             rows.append(row)
+        requests = _change_requests(rows)
         async with store.transaction() as tx:
             ruleset = await tx.config.ruleset()
-            units = _unit_rows(ruleset, rows, await tx.units.unit_lookup())
+            problems = RowProblems()
+            # A renamed unit's row names it by its new name: renamed first, it is that unit.
+            # The same roster imported again: its changes made already are left as they are,
+            # and a unit merged away already is no longer a row of the roster.
+            made = await _made_already(tx, requests, now)
+            requests = [(line, r) for line, r in requests if line not in made]
+            gone = {line for line, change in made.items() if change is Change.MERGE}
+            await _make_changes(tx, requests, [Change.RENAME], actor, now, problems)
+            listed = [(line, row) for line, row in rows if line not in gone]
+            units = _unit_rows(ruleset, listed, await tx.units.unit_lookup())
+            # A unit moved from a day keeps its group until then: the move changes it.
+            moved = {name_key(r.unit) for _, r in requests if r.change is Change.MOVE}
+            stored = {u.name: u.group for u in await tx.units.units()}
+            units = [
+                replace(u, group=stored[u.name])
+                if name_key(u.name) in moved and u.name in stored
+                else u
+                for u in units
+            ]
             await tx.records.add_batch("units", actor, now, source=Path(path).name, rows=len(units))
             added, updated = await tx.units.upsert_units(units, now)
+            later = [Change.MERGE, Change.RETIRE, Change.MOVE]
+            await _make_changes(tx, requests, later, actor, now, problems)
+            if problems:
+                raise problems.rejected()
             total = len(await tx.units.units())
     return UnitsImported(added, updated, total, table.totals)
+
+
+def _change_requests(rows: list[tuple[int, dict[str, Any]]]) -> list[tuple[int, ChangeRequest]]:
+    """The changes a roster's change column (变更) states, by line (rules.md, "Units roster");
+    the file refused naming every cell that states none."""
+    problems = RowProblems()
+    requests = []
+    for line, row in rows:
+        written = _cell(row.get("change"))
+        if not written:
+            continue
+        try:
+            cell = read_change(written)
+            name = clean_name(_cell(row.get("name")))
+        except DomainError as err:
+            problems.add(RowProblem(line, err.code, err.params))
+            continue
+        unit, target = {
+            Change.RENAME: (cell.other, name),
+            Change.MERGE: (name, cell.other),
+            Change.RETIRE: (name, ""),
+            Change.MOVE: (name, _cell(row.get("group"))),
+        }[cell.change]
+        requests.append((line, ChangeRequest(cell.change, unit, target, cell.start)))
+    if problems:
+        raise problems.rejected()
+    return requests
+
+
+async def _made_already(
+    tx: Tx, requests: list[tuple[int, ChangeRequest]], now: datetime
+) -> dict[int, Change]:
+    """The lines whose change is stored already, just as the file states it."""
+    if not requests:
+        return {}
+    ruleset = await tx.config.ruleset()
+    names = {u.id: name_key(u.name) for u in await tx.units.units()}
+    stored = set()
+    for c in await tx.units.changes():
+        unit = name_key(c.old) if c.change is Change.RENAME else names[c.unit_id]
+        into = names.get(c.into, "") if c.into is not None else ""
+        stored.add((c.change, c.start, unit, name_key(c.new), into))
+    made = {}
+    for line, r in requests:
+        with suppress(DomainError):
+            start = read_day(r.start, now.date())
+            unit, target = name_key(r.unit), name_key(r.target)
+            if r.change is Change.MOVE:
+                target = name_key(ruleset.find_group(r.target).id)
+            key = {
+                Change.RENAME: (r.change, start, unit, target, ""),
+                Change.MERGE: (r.change, start, unit, "", target),
+                Change.RETIRE: (r.change, start, unit, "", ""),
+                Change.MOVE: (r.change, start, unit, target, ""),
+            }[r.change]
+            if key in stored:
+                made[line] = r.change
+    return made
+
+
+async def _make_changes(
+    tx: Tx,
+    requests: list[tuple[int, ChangeRequest]],
+    kinds: list[Change],
+    actor: str,
+    now: datetime,
+    problems: RowProblems,
+) -> None:
+    """Make the file's changes of these kinds in file order, each refusal a bad row."""
+    for line, request in requests:
+        if request.change in kinds:
+            try:
+                await make_change(tx, request, actor, now)
+            except DomainError as err:
+                problems.add(RowProblem(line, err.code, err.params))
 
 
 def _unit_rows(
