@@ -19,6 +19,7 @@ from bot.usecases.quota import behind_quota
 from bot.usecases.units import ChangeRequest, change_unit
 from scoring.periods import month_of
 from scoring.roster import Change
+from tests.chat import ADMIN, flat, prepare_db, running_bot
 from tests.conftest import Cli, write_csv
 from tests.stores import rows
 
@@ -276,3 +277,22 @@ def test_the_roster_states_the_same_changes(cli: Cli, tmp_path: Path) -> None:
     cli.ok("units", "import", str(path))
     assert rows(cli.db, "SELECT COUNT(*) FROM unit_changes") == [(3,)]
     assert _table(cli, "2024Q2") == expected
+
+
+async def test_units_in_chat_show_the_changes(database: str) -> None:
+    await prepare_db(database)
+    store = await Store.open(database)
+    try:
+        for request in [
+            ChangeRequest(Change.RENAME, "气象局", "气象服务中心", "2024-07-01"),
+            ChangeRequest(Change.MERGE, "审计局", "公安局", "2024-06-01"),
+        ]:
+            await change_unit(store, request, "cli:王芳", NOW)
+    finally:
+        await store.close()
+    async with running_bot(database) as chat:
+        units = flat((await chat.ask(ADMIN, "/units")).text)
+    assert "气象服务中心（C类）信息员 0 人" in units
+    assert "自 2024-07-01 起更名，原名 气象局（命令行用户 王芳 于 2024-07-20 登记）" in units
+    # A unit merged away is listed after the roster, with its day and survivor.
+    assert units.index("气象服务中心") < units.index("审计局（B类）自 2024-06-01 起并入 公安局")

@@ -51,6 +51,7 @@ from bot.usecases.standings import standings
 from scoring.errors import DomainError
 from scoring.periods import Period
 from scoring.records import split_repeat
+from scoring.roster import Change, UnitChange
 
 REASON = 0
 REJECTING = "rejecting"
@@ -398,10 +399,13 @@ async def units(update: Update, context: Context, admin_id: int) -> None:
         all_units = await tx.units.units()
         aliases = await tx.units.unit_aliases()
         people = await tx.liaisons.liaisons()
+        changes = await tx.units.changes()
     groups = {g.id: g.display for g in ruleset.groups}
     counts: dict[int, int] = {}
     for p in people:
         counts[p.unit_id] = counts.get(p.unit_id, 0) + 1
+    names = {u.id: u.name for u in all_units}
+    ended = {c.unit_id: c for c in changes if c.change in (Change.MERGE, Change.RETIRE)}
     lines = [
         texts.UNIT_LINE.format(
             name=u.name,
@@ -409,9 +413,44 @@ async def units(update: Update, context: Context, admin_id: int) -> None:
             liaisons=counts.get(u.id, 0),
         )
         + (texts.UNIT_ALIASES.format(aliases="、".join(aliases[u.id])) if aliases.get(u.id) else "")
+        + _unit_changes(u.id, changes, groups)
         for u in all_units
+        if u.id not in ended
     ]
+    # Units no longer in the roster, after it: listed in the periods before their day.
+    for u in all_units:
+        if (end := ended.get(u.id)) is not None:
+            start = end.start.isoformat()
+            state = (
+                texts.UNIT_RETIRED_STATE.format(start=start)
+                if end.change is Change.RETIRE
+                else texts.UNIT_MERGED_STATE.format(start=start, into=names.get(end.into or 0, ""))
+            )
+            line = texts.UNIT_GONE_LINE.format(
+                name=u.name, group=groups.get(u.group, u.group), state=state
+            )
+            lines.append(line + _unit_changes(u.id, changes, groups))
     await say(update, "\n".join(lines))
+
+
+def _unit_changes(unit_id: int, changes: list[UnitChange], groups: dict[str, str]) -> str:
+    """A unit's renames and moves under its line in /units, each with who made it."""
+    lines = []
+    for c in changes:
+        if c.unit_id != unit_id or c.change in (Change.MERGE, Change.RETIRE):
+            continue
+        start = c.start.isoformat()
+        line = (
+            texts.UNIT_RENAMED_NOTE.format(start=start, old=c.old)
+            if c.change is Change.RENAME
+            else texts.UNIT_MOVED_NOTE.format(
+                start=start, old=groups.get(c.old, c.old), new=groups.get(c.new, c.new)
+            )
+        )
+        lines.append(
+            line + texts.UNIT_CHANGED_BY.format(actor=texts.actor_display(c.actor), at=c.at[:10])
+        )
+    return "".join(lines)
 
 
 async def standings_command(update: Update, context: Context, admin_id: int) -> None:
