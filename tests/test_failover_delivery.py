@@ -32,14 +32,12 @@ async def test_a_courier_stopped_mid_broadcast_repeats_only_what_was_in_flight(
 ) -> None:
     await prepare_db(database)
     store = await Store.open(database)
-    owed = [
-        (Address.telegram(5000 + chat), f"通知 {chat}-{n}")
-        for n in range(PER_CHAT)
-        for chat in range(CHATS)
-    ]
+    owed = [(5000 + chat, f"通知 {chat}-{n}") for n in range(PER_CHAT) for chat in range(CHATS)]
     try:
         async with store.transaction() as tx:
-            await tx.outbox.enqueue("broadcast", owed, _now())
+            await tx.outbox.enqueue(
+                "broadcast", [(Address.telegram(c), text) for c, text in owed], _now()
+            )
         async with FakeBotApi() as server:
             # Each send is taken at once and answered later: a courier stopped meanwhile has
             # messages Telegram received and it never marked sent.
