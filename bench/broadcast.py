@@ -99,11 +99,11 @@ async def prepare_template(path: Path, liaisons: int) -> None:
             # what is measured.
             await tx.many(
                 sql(
-                    "INSERT INTO liaisons (user_id, unit_id, name, username, active, joined_at) "
-                    "VALUES (:user_id, :unit_id, :name, '', 1, :joined_at)"
+                    "INSERT INTO liaisons (channel, address, unit_id, name, username, active, "
+                    "joined_at) VALUES ('telegram', :address, :unit_id, :name, '', 1, :joined_at)"
                 ),
                 [
-                    (FIRST_USER_ID + i, ids[unit_name(i)], f"信息员{i + 1:04d}", SINCE.isoformat())
+                    (str(FIRST_USER_ID + i), ids[unit_name(i)], f"信息员{i + 1:04d}", SINCE.isoformat())
                     for i in range(liaisons)
                 ],
             )

@@ -79,11 +79,11 @@ async def build(path: Path, units: int) -> None:
         await tx.ledger.add_reversal(batch, penalty[0], "bench", NOW)
         await tx.many(
             sql(
-                "INSERT INTO liaisons (user_id, unit_id, name, joined_at) "
-                "VALUES (:user_id, :unit_id, :name, :joined_at)"
+                "INSERT INTO liaisons (channel, address, unit_id, name, joined_at) "
+                "VALUES ('telegram', :address, :unit_id, :name, :joined_at)"
             ),
             [
-                (1000 + i, ids[name], f"信息员{i}", NOW.isoformat())
+                (str(1000 + i), ids[name], f"信息员{i}", NOW.isoformat())
                 for i, (name, _) in enumerate(names)
                 if i % 3 == 0
             ],

@@ -116,11 +116,11 @@ async def prepare_template(target: str | Path, roster: Path, users: int) -> None
             ids = dict(await tx.all(sql("SELECT name, id FROM units")))
             await tx.many(
                 sql(
-                    "INSERT INTO liaisons (user_id, unit_id, name, username, active, joined_at) "
-                    "VALUES (:user_id, :unit_id, :name, '', 1, :joined_at)"
+                    "INSERT INTO liaisons (channel, address, unit_id, name, username, active, "
+                    "joined_at) VALUES ('telegram', :address, :unit_id, :name, '', 1, :joined_at)"
                 ),
                 [
-                    (FIRST_USER_ID + i, ids[unit_name(i)], f"信息员{i + 1:03d}", now.isoformat())
+                    (str(FIRST_USER_ID + i), ids[unit_name(i)], f"信息员{i + 1:03d}", now.isoformat())
                     for i in range(users)
                 ],
             )

@@ -29,7 +29,7 @@ from telegram.warnings import PTBDeprecationWarning
 from bot import texts
 from bot.buttons import Buttons
 from bot.render import fit
-from bot.storage import EDIT_CAPTION, EDIT_TEXT, Outgoing, Store, Tx
+from bot.storage import EDIT_CAPTION, EDIT_TEXT, Address, Outgoing, Store, Tx
 
 log = logging.getLogger(__name__)
 
@@ -144,9 +144,9 @@ class Courier:
                 return released is not None
             # One worker takes all of a chat's messages, in order: the parts of a long
             # summary arrive as written, and no chat gets two messages at once.
-            chats: dict[int, list[Outgoing]] = {}
+            chats: dict[Address, list[Outgoing]] = {}
             for message in batch:
-                chats.setdefault(message.chat_id, []).append(message)
+                chats.setdefault(message.to, []).append(message)
             queue: asyncio.Queue[list[Outgoing]] = asyncio.Queue()
             for messages in chats.values():
                 queue.put_nowait(messages)
@@ -234,12 +234,14 @@ class Courier:
                 if message.bot_file:
                     async with self._marking(message) as tx:
                         await tx.outbox.mark_undeliverable(message.id, err.message)
-                    await self.chat_blocked(message.chat_id, err.message)
+                    await self.chat_blocked(message.to, err.message)
                 else:
-                    await self.chat_blocked(message.chat_id, err.message, message.id)
+                    await self.chat_blocked(message.to, err.message, message.id)
                 return True
             except (BadRequest, ChatMigrated) as err:
-                log.warning("message %s to chat %s refused: %s", message.id, message.chat_id, err)
+                log.warning(
+                    "message %s to chat %s refused: %s", message.id, message.to.telegram_id, err
+                )
                 async with self._marking(message) as tx:
                     await tx.outbox.mark_undeliverable(message.id, str(err))
                 return True
@@ -271,17 +273,19 @@ class Courier:
         if resent:
             text = f"{texts.RESENT}{text}"
         if kind == "photo":
-            await self._bot.send_photo(message.chat_id, file_id, caption=text, reply_markup=markup)
+            await self._bot.send_photo(
+                message.to.telegram_id, file_id, caption=text, reply_markup=markup
+            )
         elif kind == "document":
             await self._bot.send_document(
-                message.chat_id, file_id, caption=text, reply_markup=markup
+                message.to.telegram_id, file_id, caption=text, reply_markup=markup
             )
         elif kind == "file":  # a file the bot made (a bulletin draft), kept in the database
             async with self._store.reading() as tx:
                 stored = await tx.bulletins.stored_file(int(file_id))
             assert stored is not None  # files are never deleted
             await self._bot.send_document(
-                message.chat_id,
+                message.to.telegram_id,
                 stored.data,
                 filename=stored.filename,
                 caption=text,
@@ -289,7 +293,7 @@ class Courier:
             )
         else:
             await self._bot.send_message(
-                message.chat_id, text, parse_mode=message.parse_mode, reply_markup=markup
+                message.to.telegram_id, text, parse_mode=message.parse_mode, reply_markup=markup
             )
 
     async def _edit(self, message: Outgoing, kind: str, message_id: int, text: str) -> None:
@@ -300,28 +304,29 @@ class Courier:
             markup = keyboard(message.buttons) if message.buttons else None
             if kind == EDIT_CAPTION:
                 await self._bot.edit_message_caption(
-                    message.chat_id, message_id, caption=text, reply_markup=markup
+                    message.to.telegram_id, message_id, caption=text, reply_markup=markup
                 )
             else:
                 await self._bot.edit_message_text(
-                    text, message.chat_id, message_id, reply_markup=markup
+                    text, message.to.telegram_id, message_id, reply_markup=markup
                 )
         except BadRequest as err:
             if "not modified" not in err.message:
                 raise
 
-    async def chat_blocked(self, chat_id: int, reason: str, message_id: int | None = None) -> None:
+    async def chat_blocked(self, chat: Address, reason: str, message_id: int | None = None) -> None:
         """The user blocked the bot: a liaison is made inactive and the admins are told."""
         now = self._clock()
         async with self._store.transaction() as tx:
             if message_id is not None:
                 await tx.outbox.mark_undeliverable(message_id, reason)
-            liaison = await tx.liaisons.deactivate_liaison(chat_id, reason, now)
+            liaison = await tx.liaisons.deactivate_liaison(chat, reason, now)
             if liaison is not None:
                 notice = texts.LIAISON_BLOCKED.format(who=liaison.display, unit=liaison.unit)
-                await tx.outbox.enqueue("blocked", [(a, notice) for a in self._admins], now)
+                admins = [Address.telegram(a) for a in self._admins]
+                await tx.outbox.enqueue("blocked", [(a, notice) for a in admins], now)
         if liaison is not None:
-            log.info("liaison %s blocked the bot and was made inactive", chat_id)
+            log.info("liaison %s blocked the bot and was made inactive", chat)
 
 
 # Kinds of attachment that are an owed edit rather than a message.

@@ -36,7 +36,7 @@ import asyncpg
 from telegram import Update
 from telegram.ext import Application, ConversationHandler
 
-from bot.storage import OUTBOX_CHANNEL, PgStore
+from bot.storage import OUTBOX_CHANNEL, Address, PgStore
 from bot.unreadable import set_aside_stored
 
 log = logging.getLogger(__name__)
@@ -248,7 +248,7 @@ class Conversations:
         if chat is None or user is None:
             return False
         async with self._store.reading() as tx:
-            kept = await tx.conversations.conversation(chat.id, user.id)
+            kept = await tx.conversations.conversation(Address.telegram(user.id), str(chat.id))
         states: dict[str, Any] = {}
         data: dict[str, Any] = {}
         if kept is not None:
@@ -293,14 +293,14 @@ class Conversations:
         async with self._store.bot_autocommit() as tx:
             if states or data:
                 await tx.conversations.keep_conversation(
-                    chat.id,
-                    user.id,
+                    Address.telegram(user.id),
+                    str(chat.id),
                     json.dumps(states),
                     json.dumps(data, cls=_Dates),
                     self._clock(),
                 )
             else:
-                await tx.conversations.forget_conversation(chat.id, user.id)
+                await tx.conversations.forget_conversation(Address.telegram(user.id), str(chat.id))
 
 
 def _seconds(timeout: float | timedelta) -> timedelta:

@@ -502,7 +502,9 @@ class Terminal:
     async def refresh(self) -> None:
         """The units as the bot has them now: a new user bound through an invite, a liaison
         moved or removed by the admin."""
-        bound = {liaison.user_id: liaison for liaison in await list_liaisons(self.store)}
+        bound = {
+            liaison.address.telegram_id: liaison for liaison in await list_liaisons(self.store)
+        }
 
         def now(identity: Identity) -> Identity:
             liaison = bound.get(identity.user_id)

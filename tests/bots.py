@@ -104,8 +104,9 @@ async def liaisons_db(tmp_path: Path) -> Path:
     await prepare_db(db)
     with sqlite3.connect(db) as conn:
         conn.executemany(
-            "INSERT INTO liaisons (user_id, unit_id, name, joined_at) VALUES (?, ?, ?, '2024-01-01')",
-            [(user, unit, f"信息员{user}") for user, unit in LIAISONS.items()],
+            "INSERT INTO liaisons (channel, address, unit_id, name, joined_at) "
+            "VALUES ('telegram', ?, ?, ?, '2024-01-01')",
+            [(str(user), unit, f"信息员{user}") for user, unit in LIAISONS.items()],
         )
     return db
 

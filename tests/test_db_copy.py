@@ -41,20 +41,30 @@ def submitted(unit: str, month: str, n: int, first: int = 1) -> list[list[object
 # What the chat and the scheduler write, which the command line cannot: a liaison and an invite,
 # a commission answered and selected, a job run, a message sent, an update claimed.
 CHAT_ROWS = [
-    "INSERT INTO liaisons VALUES (9001, 1, '王芳', 'wangfang', 1, '2024-05-01T09:00:00+08:00')",
-    "INSERT INTO liaisons VALUES (9002, 2, '李强', '', 0, '2024-05-02T09:00:00+08:00')",
-    "INSERT INTO liaison_events VALUES (9002, 'deactivated', '屏蔽了机器人', '2024-06-01T09:00')",
-    "INSERT INTO invites VALUES ('ab12', 3, 1, '2024-05-01T09:00', '2024-05-08T09:00', NULL, NULL)",
-    "INSERT INTO invite_failures VALUES (9003, '2024-05-03T10:00')",
-    "INSERT INTO invite_failures VALUES (9003, '2024-05-03T10:00')",
-    "INSERT INTO commissions VALUES (1, '春耕备耕', '2024-05-20', 1, '2024-05-10T09:00', NULL)",
+    "INSERT INTO liaisons (channel, address, unit_id, name, username, active, joined_at) "
+    "VALUES ('telegram', '9001', 1, '王芳', 'wangfang', 1, '2024-05-01T09:00:00+08:00')",
+    "INSERT INTO liaisons (channel, address, unit_id, name, username, active, joined_at) "
+    "VALUES ('telegram', '9002', 2, '李强', '', 0, '2024-05-02T09:00:00+08:00')",
+    "INSERT INTO liaison_events (channel, address, event, reason, at) "
+    "VALUES ('telegram', '9002', 'deactivated', '屏蔽了机器人', '2024-06-01T09:00')",
+    "INSERT INTO invites (code_hash, unit_id, created_channel, created_by, created_at, "
+    "expires_at, used_channel, used_by, used_at) VALUES ('ab12', 3, 'telegram', '1', "
+    "'2024-05-01T09:00', '2024-05-08T09:00', NULL, NULL, NULL)",
+    "INSERT INTO invite_failures (channel, address, at) "
+    "VALUES ('telegram', '9003', '2024-05-03T10:00')",
+    "INSERT INTO invite_failures (channel, address, at) "
+    "VALUES ('telegram', '9003', '2024-05-03T10:00')",
+    "INSERT INTO commissions (id, topic, deadline, created_channel, created_by, created_at, "
+    "closed_at) VALUES (1, '春耕备耕', '2024-05-20', 'telegram', '1', '2024-05-10T09:00', NULL)",
     "INSERT INTO commission_targets VALUES (1, 1, 'answered', 1)",
     "INSERT INTO commission_answers VALUES (1, 1, 1)",
     "INSERT INTO commission_selections VALUES (1, 'city.commission', 2)",
     "INSERT INTO job_runs VALUES ('settlement', '2024-05', '2024-06-01T09:00', "
     "'2024-06-01T09:00:05', 'done', '')",
-    "INSERT INTO outbox VALUES (1, 'settlement', 9001, '提醒函', NULL, '2024-06-01T09:00', "
-    "'2024-06-01T09:00:01', NULL, '[]', NULL, NULL, '2024-06-01T09:00:01')",
+    "INSERT INTO outbox (id, source, channel, address, text, parse_mode, created_at, sent_at, "
+    "failure, buttons, attachment, held_until, tried_at) VALUES (1, 'settlement', 'telegram', "
+    "'9001', '提醒函', NULL, '2024-06-01T09:00', '2024-06-01T09:00:01', NULL, '[]', NULL, NULL, "
+    "'2024-06-01T09:00:01')",
     "INSERT INTO claimed_updates VALUES (700001, '2024-06-01T09:00')",
 ]
 

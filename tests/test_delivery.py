@@ -39,11 +39,11 @@ async def test_a_liaison_who_blocked_the_bot_is_made_inactive_and_admins_are_tol
             for admin in (ADMIN, OTHER_ADMIN):
                 (told,) = received(chat, admin, "已屏蔽机器人")
                 assert "审计局" in told and "/invite 审计局" in told
-            assert rows(chat.db(), "SELECT active FROM liaisons WHERE user_id = ?", (SECOND,)) == [
-                (0,)
-            ]
-            assert rows(chat.db(), "SELECT user_id, event FROM liaison_events") == [
-                (SECOND, "deactivated")
+            assert rows(
+                chat.db(), "SELECT active FROM liaisons WHERE address = ?", (str(SECOND),)
+            ) == [(0,)]
+            assert rows(chat.db(), "SELECT channel, address, event FROM liaison_events") == [
+                ("telegram", str(SECOND), "deactivated")
             ]
             assert rows(chat.db(), "SELECT COUNT(*) FROM outbox WHERE failure IS NOT NULL") == [
                 (1,)

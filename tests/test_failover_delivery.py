@@ -15,7 +15,7 @@ from telegram import Bot
 from bot import texts
 from bot.delivery import WORKERS, Courier
 from bot.fakeapi import FakeBotApi
-from bot.storage import Store
+from bot.storage import Address, Store
 from bot.usecases.notices import ANSWER_HOLD
 from tests.chat import prepare_db
 
@@ -35,7 +35,9 @@ async def test_a_courier_stopped_mid_broadcast_repeats_only_what_was_in_flight(
     owed = [(5000 + chat, f"通知 {chat}-{n}") for n in range(PER_CHAT) for chat in range(CHATS)]
     try:
         async with store.transaction() as tx:
-            await tx.outbox.enqueue("broadcast", owed, _now())
+            await tx.outbox.enqueue(
+                "broadcast", [(Address.telegram(c), text) for c, text in owed], _now()
+            )
         async with FakeBotApi() as server:
             # Each send is taken at once and answered later: a courier stopped meanwhile has
             # messages Telegram received and it never marked sent.
@@ -93,7 +95,7 @@ async def test_an_answer_is_left_to_its_process_until_its_hold_ends(database: st
     try:
         async with store.transaction() as tx:
             await tx.outbox.enqueue_answer(
-                "answer:1", 5001, ["已记录报送"], written, written + ANSWER_HOLD
+                "answer:1", Address.telegram(5001), ["已记录报送"], written, written + ANSWER_HOLD
             )
         async with FakeBotApi() as server, Bot(server.token, base_url=server.base_url) as bot:
             # Another process, while the hold lasts: nothing is sent.
@@ -109,7 +111,7 @@ async def test_an_answer_is_left_to_its_process_until_its_hold_ends(database: st
 
         async with store.transaction() as tx:
             await tx.outbox.enqueue_answer(
-                "answer:2", 5002, ["第二条"], written, written + ANSWER_HOLD
+                "answer:2", Address.telegram(5002), ["第二条"], written, written + ANSWER_HOLD
             )
         async with FakeBotApi() as server, Bot(server.token, base_url=server.base_url) as bot:
             # One process at a time (SQLite's lease): a courier started after the answer was

@@ -255,8 +255,8 @@ def test_a_database_from_before_is_keyed_once_and_the_admins_told(
     assert asyncio.run(upgrade()) == (True, False)
     assert key_file.exists()
     assert rows(db, "SELECT first_line FROM ledger_keying") == [(last + 1,)]
-    told = rows(db, "SELECT chat_id, text FROM outbox WHERE source = 'ledger_keyed'")
-    assert told == [(ADMIN, texts.LEDGER_KEYED.format(line=last + 1, file=str(key_file)))]
+    told = rows(db, "SELECT address, text FROM outbox WHERE source = 'ledger_keyed'")
+    assert told == [(str(ADMIN), texts.LEDGER_KEYED.format(line=last + 1, file=str(key_file)))]
     office.ok("verify")
     more = [["2024-06-05", "公安局", "city.jccc", 1, "", "", "调研二", ""]]
     office.ok("records", "import", str(write_csv(tmp_path / "more.csv", HEADER, more)))

@@ -24,8 +24,8 @@ async def test_a_claim_whose_admin_message_failed_at_first_still_reaches_the_adm
         assert "等待信息室审核" in await chat.confirm(LIAISON, summary)
         assert rows(
             chat.db(),
-            "SELECT chat_id, buttons IS NOT NULL FROM outbox WHERE source = 'claim:1' ORDER BY id",
-        ) == [(ADMIN, 1), (OTHER_ADMIN, 1)]
+            "SELECT address, buttons IS NOT NULL FROM outbox WHERE source = 'claim:1' ORDER BY id",
+        ) == [(str(ADMIN), 1), (str(OTHER_ADMIN), 1)]
         for admin in (ADMIN, OTHER_ADMIN):
             claim = await chat.server.wait_for(
                 lambda m: "新的采用申报 #1" in (m.text or ""), chat_id=admin, timeout=10
@@ -47,10 +47,10 @@ async def test_the_answer_to_a_submission_is_owed_with_it_and_sent_at_once(datab
         # Written by the submission's transaction, then marked once Telegram took it.
         for _ in range(100):
             sent = rows(
-                chat.db(), "SELECT chat_id, sent_at IS NOT NULL FROM outbox WHERE source = ?",
+                chat.db(), "SELECT address, sent_at IS NOT NULL FROM outbox WHERE source = ?",
                 ("answer:1",),
             )  # fmt: skip
-            if sent == [(LIAISON, 1)]:
+            if sent == [(str(LIAISON), 1)]:
                 break
             await asyncio.sleep(0.05)
         else:
@@ -114,8 +114,8 @@ async def test_pending_offers_buttons_and_claims_are_decided_by_number(database:
         # one was delivered.
         assert rows(
             chat.db(),
-            "SELECT source FROM outbox WHERE chat_id = ? AND source NOT LIKE 'answer:%' ORDER BY id",
-            (LIAISON,),
+            "SELECT source FROM outbox WHERE address = ? AND source NOT LIKE 'answer:%' ORDER BY id",
+            (str(LIAISON),),
         ) == [("approval:2",), ("approval:1",), ("rejection:3",)]
         assert "没有待审核" in (await chat.ask(ADMIN, "/pending")).text
 

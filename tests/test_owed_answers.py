@@ -22,10 +22,10 @@ LATER = START + ANSWER_HOLD + timedelta(minutes=1)
 
 
 _OWED_TEXT = (
-    "SELECT chat_id, sent_at IS NOT NULL FROM {table} WHERE source LIKE :source ORDER BY id"
+    "SELECT address, sent_at IS NOT NULL FROM {table} WHERE source LIKE :source ORDER BY id"
 )
 # The database's outbox read by a connection of the test's own (tests.stores.rows: `?` marks).
-_OWED_ROWS = "SELECT chat_id, sent_at IS NOT NULL FROM outbox WHERE source LIKE ? ORDER BY id"
+_OWED_ROWS = "SELECT address, sent_at IS NOT NULL FROM outbox WHERE source LIKE ? ORDER BY id"
 _OWED = {
     "outbox": sql(_OWED_TEXT.format(table="outbox")),
     "answers": sql(sqlite=_OWED_TEXT.format(table="answers")),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage import Store
+from bot.storage import Address, Store
 from bot.usecases import reports
 from bot.usecases.imports import Existing, import_records
 from scoring.errors import ImportRejected
@@ -151,7 +151,7 @@ async def test_rejected_claims_are_not_stored_for_the_comparison(
     store = await Store.open(office.db)
     try:
         async with store.transaction() as tx:
-            await tx.liaisons.bind_liaison(77, 1, "王芳", "", now)
+            await tx.liaisons.bind_liaison(Address.telegram(77), 1, "王芳", "", now)
         ids = []
         for n, title in enumerate(["关于沙漠治理的调研", "关于春耕的调研"]):
             draft = await reports.make_draft(

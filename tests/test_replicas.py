@@ -22,7 +22,7 @@ from bot import texts
 from bot.cli import main
 from bot.fakeapi import FakeBotApi, SentMessage
 from bot.jobs.scheduler import SINCE_KEY
-from bot.storage import Store
+from bot.storage import Address, Store
 from tests.bots import LIAISONS, REPLY_WINDOW, BotProcess, Liaisons, bot_env
 from tests.chat import ADMIN, flat, prepare_db
 from tests.pgserver import PostgresDatabases
@@ -72,7 +72,7 @@ async def bind_liaisons(db: str, started: datetime | None = None) -> None:
         async with store.transaction() as tx:
             for user, unit in [*LIAISONS.items(), (GUIDED, 4)]:
                 await tx.liaisons.bind_liaison(
-                    user, unit, f"信息员{user}", "", datetime(2026, 1, 5)
+                    Address.telegram(user), unit, f"信息员{user}", "", datetime(2026, 1, 5)
                 )
             if started is not None:
                 await tx.config.set_setting(SINCE_KEY, started.isoformat())

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage import NewRecord, Store, Tx, migration_files, sql
+from bot.storage import Address, NewRecord, Store, Tx, migration_files, sql
 from bot.storage.records import CHAIN_CHUNK
 from bot.usecases.setup import initialize
 from bot.usecases.verify import verify
@@ -119,7 +119,7 @@ async def test_a_transaction_run_whole_commits_or_leaves_nothing(database: str) 
 
     async def stores(tx: Tx) -> int:
         (unit,) = await tx.units.units()
-        return await tx.drafts.add_draft(7, unit.id, record, "", NOW)
+        return await tx.drafts.add_draft(Address.telegram(7), unit.id, record, "", NOW)
 
     async def fails(tx: Tx) -> int:
         await stores(tx)
@@ -127,14 +127,17 @@ async def test_a_transaction_run_whole_commits_or_leaves_nothing(database: str) 
 
     async def drafts() -> list[tuple[object, ...]]:
         async with store.bot_transaction() as tx:
-            return [tuple(row) for row in await tx.all(sql("SELECT user_id, title FROM drafts"))]
+            return [
+                tuple(row)
+                for row in await tx.all(sql("SELECT channel, address, title FROM drafts"))
+            ]
 
     with pytest.raises(RuntimeError, match="half-way"):
         await store.bot_atomic(fails)
     assert await drafts() == []
 
     draft_id = await store.bot_atomic(stores)
-    assert await drafts() == [(7, "一篇信息")]
+    assert await drafts() == [("telegram", "7", "一篇信息")]
     async with store.bot_transaction() as tx:
         draft = await tx.drafts.draft(draft_id)
     assert draft is not None and draft.unit == "教育局" and draft.record == record
@@ -153,7 +156,7 @@ async def test_an_atomic_body_that_waits_is_refused_and_leaves_nothing(tmp_path:
     async def waits(tx: Tx) -> int:
         (unit,) = await tx.units.units()
         await tx.drafts.add_draft(
-            7, unit.id, Record("教育局", date(2024, 5, 6), "city.jccc"), "", NOW
+            Address.telegram(7), unit.id, Record("教育局", date(2024, 5, 6), "city.jccc"), "", NOW
         )
         await asyncio.sleep(0)
         return 0

@@ -26,7 +26,7 @@ from playwright.sync_api import (
 
 from bot import texts
 from bot.settings import Settings
-from bot.storage import Store
+from bot.storage import Address, Store
 from bot.usecases import reports
 from bot.web import texts as words
 from tests.conftest import Cli, write_csv
@@ -113,7 +113,7 @@ async def _claim(db: str, settings: Settings, unit: str) -> int:
     try:
         async with store.transaction() as tx:
             unit_id, _ = await tx.units.resolve_unit(unit)
-            await tx.liaisons.bind_liaison(LIAISON, unit_id, "赵信息员", "", now)
+            await tx.liaisons.bind_liaison(Address.telegram(LIAISON), unit_id, "赵信息员", "", now)
         draft = await reports.make_draft(
             store, LIAISON, "city.jccc", HOSTILE_TITLE, now.date(), (),
             "https://gov.example/a?b=<i>1</i>", 1, now,
@@ -195,9 +195,9 @@ def test_an_admin_approves_a_claim_and_reads_the_standings(office: Office, page:
         office.cli.db, "SELECT actor FROM record_events WHERE record_id = ? AND event = ?",
         (office.claim, "approved"),
     ) == [("web:王芳",)]  # fmt: skip
-    told = rows(office.cli.db, "SELECT chat_id, text FROM outbox WHERE source = ?",
+    told = rows(office.cli.db, "SELECT address, text FROM outbox WHERE source = ?",
                 (f"approval:{office.claim}",))  # fmt: skip
-    assert [chat for chat, _ in told] == [LIAISON] and HOSTILE_TITLE in told[0][1]
+    assert [chat for chat, _ in told] == [str(LIAISON)] and HOSTILE_TITLE in told[0][1]
 
     page.click("nav >> text=" + words.NAV_STANDINGS)
     page.fill("input[name=period]", "本季度")

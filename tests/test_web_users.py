@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from bot import texts
-from bot.storage import OUTBOX_CHANNEL, Store
+from bot.storage import OUTBOX_CHANNEL, Address, Store
 from bot.usecases import desk, reports, webusers
 from bot.usecases.imports import import_units
 from bot.usecases.setup import initialize
@@ -101,7 +101,7 @@ async def test_a_decision_on_postgresql_tells_the_leading_bot_to_deliver(
         units = write_csv(tmp_path / "u.csv", ["name", "group"], [["公安局", "A"]])
         await import_units(store, units, "cli:root", now)
         async with store.transaction() as tx:
-            await tx.liaisons.bind_liaison(77, 1, "赵信息员", "", now)
+            await tx.liaisons.bind_liaison(Address.telegram(77), 1, "赵信息员", "", now)
         draft = await reports.make_draft(
             store, 77, "city.jccc", "关于春耕的调研", now.date(), (), "", 1, now
         )
@@ -112,7 +112,7 @@ async def test_a_decision_on_postgresql_tells_the_leading_bot_to_deliver(
         await asyncio.wait_for(told.wait(), 30)
         async with store.reading() as tx:
             waiting = await tx.outbox.unsent(0, 10)
-        assert [m.chat_id for m in waiting] == [77]
+        assert [m.to for m in waiting] == [Address("telegram", "77")]
     finally:
         await listener.close()
         await store.close()

@@ -19,7 +19,7 @@ from telegram import Bot
 from bot import texts
 from bot.intake import Intake
 from bot.lease import Lease
-from bot.storage import Store, bot_file_path, database_files, migration_files, sql
+from bot.storage import Address, Store, bot_file_path, database_files, migration_files, sql
 from bot.storage.chain import line_hash
 from scoring.errors import DomainError
 from scoring.records import Record
@@ -181,7 +181,7 @@ async def test_a_working_file_beside_another_database_keeps_only_unhandled_updat
         await add_unit(store, "教育局", "A")
         async with store.bot_transaction() as tx:
             draft_id = await tx.drafts.add_draft(
-                7, 1, Record("教育局", NOW.date(), "city.jccc"), "", NOW
+                Address.telegram(7), 1, Record("教育局", NOW.date(), "city.jccc"), "", NOW
             )
             assert await tx.intake.store_updates([(1, "{}"), (2, "{}")], NOW) == {1, 2}
             await tx.intake.mark_handled(1, NOW)

@@ -17,7 +17,7 @@ from bot.buttons import Buttons
 from bot.delivery import Courier, keyboard
 from bot.render import pre_chunks, split_message
 from bot.settings import Settings
-from bot.storage import AlreadyProcessed, Liaison, Outgoing, Store
+from bot.storage import Address, AlreadyProcessed, Liaison, Outgoing, Store
 from bot.usecases.notices import Answer
 from bot.usecases.standings import standings
 from scoring.errors import DomainError
@@ -96,7 +96,7 @@ def owed_reply(
     `text` of the action's result, fitted to a phone as `say` fits it, with `buttons`."""
     chat = update.effective_chat
     assert chat is not None
-    return Answer(chat.id, lambda result: render.fit(text(result)), buttons)
+    return Answer(Address.telegram(chat.id), lambda result: render.fit(text(result)), buttons)
 
 
 def owed_edit(
@@ -108,7 +108,7 @@ def owed_edit(
     message = query.message
     assert isinstance(message, Message)
     return Answer(
-        message.chat.id, lambda result: render.fit(text(result)), buttons,
+        Address.telegram(message.chat.id), lambda result: render.fit(text(result)), buttons,
         edits=message.message_id, caption=message.caption is not None,
     )  # fmt: skip
 
@@ -206,7 +206,7 @@ async def current_liaison(update: Update, context: Context) -> Liaison:
     if user is None:
         raise DomainError("not_liaison")
     async with store(context).reading() as tx:
-        liaison = await tx.liaisons.liaison(user.id, active_only=True)
+        liaison = await tx.liaisons.liaison(Address.telegram(user.id), active_only=True)
     if liaison is None:
         raise DomainError("not_liaison")
     return liaison

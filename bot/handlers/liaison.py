@@ -44,7 +44,7 @@ from bot.render import (
     shorten,
     split_message,
 )
-from bot.storage import Liaison
+from bot.storage import Address, Liaison
 from bot.usecases import status
 from bot.usecases.liaisons import redeem_invite
 from bot.usecases.notices import Answer
@@ -89,7 +89,7 @@ async def start(update: Update, context: Context) -> None:
         await answer_now(context, answer.owed)
         return
     async with store(context).reading() as tx:
-        liaison = await tx.liaisons.liaison(user.id, active_only=True)
+        liaison = await tx.liaisons.liaison(Address.telegram(user.id), active_only=True)
     if liaison is not None:
         await message.reply_text(
             fit(texts.WELCOME_LIAISON.format(name=user.first_name, unit=liaison.unit))
@@ -173,7 +173,7 @@ async def submit_command(update: Update, context: Context) -> None:
 
     # The answer is owed in the submission's transaction: stored, it is answered (after a crash,
     # by the courier).
-    answer = Answer(message.chat_id, answered)
+    answer = Answer(Address.telegram(message.chat_id), answered)
     done = await submit(
         store(context), liaison, title, evidence, update_id(update), now(context),
         commission_id, settings(context).admin_ids, dated.day if dated else None, office_chat,

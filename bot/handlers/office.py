@@ -172,7 +172,7 @@ async def list_liaisons(update: Update, context: Context, admin_id: int) -> None
     lines = [
         texts.LIAISON_LINE.format(
             name=p.name,
-            user_id=p.user_id,
+            user_id=p.address.address,
             handle=f" @{p.username}" if p.username else "",
             unit=p.unit,
             group=groups.get(p.group, p.group),

@@ -22,7 +22,7 @@ from bot.jobs.kind import Plan, Run, next_run, runs_between
 from bot.jobs.registry import KINDS
 from bot.jobs.work import RunSkipped, Work, failure_text
 from bot.settings import Settings
-from bot.storage import Store
+from bot.storage import Address, Store
 from bot.usecases import commissions
 from scoring.errors import DomainError
 
@@ -180,7 +180,7 @@ class Scheduler:
             if await tx.jobs.add_job_run(run.job.name, run.period, run.due_at, now, "failed", text):
                 await tx.outbox.enqueue(
                     f"{run.job}:{run.period}",
-                    [(admin, text) for admin in self._settings.admin_ids],
+                    [(Address.telegram(admin), text) for admin in self._settings.admin_ids],
                     now,
                 )
 

@@ -11,7 +11,7 @@ from bot import render, texts
 from bot.bulletin.letter import office_letter
 from bot.jobs.kind import Run
 from bot.settings import Settings
-from bot.storage import KEEP_HANDLED, Store, Tx
+from bot.storage import KEEP_HANDLED, Address, Store, Tx
 from bot.storage.verify import Verified
 from bot.usecases import commissions
 from bot.usecases.bulletin import owe_draft
@@ -42,7 +42,7 @@ class Work:
     def source(self) -> str:
         return f"{self.run.job}:{self.run.period}"
 
-    async def send(self, messages: Iterable[tuple[int, str]]) -> None:
+    async def send(self, messages: Iterable[tuple[Address, str]]) -> None:
         await self.tx.outbox.enqueue(self.source, messages, self.now)
 
     async def tell_admins(self, text: str) -> None:
@@ -51,7 +51,7 @@ class Work:
 
 async def _quota_letters(
     work: Work, ruleset: Ruleset, penalties: list[PenaltyChange]
-) -> list[tuple[int, str]]:
+) -> list[tuple[Address, str]]:
     """The reminder letters of the other quotas' new penalties, to each unit's liaisons."""
     chats = await work.tx.liaisons.liaison_chats(c.unit_id for c in penalties)
     letters = []

@@ -10,6 +10,7 @@ from its two public submodules `bot.storage.copy` (copying a database) and
 (tests/test_storage_structure.py keeps it so).
 """
 
+from bot.storage.address import TELEGRAM, Address
 from bot.storage.base import (
     STORAGE_ERRORS,
     Store,
@@ -56,6 +57,8 @@ __all__ = [
     "OUTBOX_CHANNEL",
     "POSTGRES_MIGRATIONS",
     "STORAGE_ERRORS",
+    "TELEGRAM",
+    "Address",
     "AlreadyProcessed",
     "Anchor",
     "Buttons",

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.storage.address import Address
 from bot.storage.query import Repository
 from bot.storage.sql import sql
 
@@ -22,8 +23,8 @@ class Commission:
 
 
 _ADD_COMMISSION = sql(
-    "INSERT INTO commissions (topic, deadline, created_by, created_at) "
-    "VALUES (:topic, :deadline, :created_by, :created_at) RETURNING id"
+    "INSERT INTO commissions (topic, deadline, created_channel, created_by, created_at) "
+    "VALUES (:topic, :deadline, :channel, :address, :created_at) RETURNING id"
 )
 _ADD_TARGET = sql(
     "INSERT INTO commission_targets (commission_id, unit_id) VALUES (:commission_id, :unit_id)"
@@ -79,12 +80,12 @@ _EARLIER_OUTCOMES = sql(
 
 class CommissionStorage(Repository):
     async def add_commission(
-        self, topic: str, deadline: date, admin_id: int, unit_ids: Iterable[int], now: datetime
+        self, topic: str, deadline: date, admin: Address, unit_ids: Iterable[int], now: datetime
     ) -> int:
         commission_id = await self.insert(
             _ADD_COMMISSION,
-            {"topic": topic, "deadline": deadline.isoformat(), "created_by": admin_id,
-             "created_at": now.isoformat()},
+            {"topic": topic, "deadline": deadline.isoformat(), "channel": admin.channel,
+             "address": admin.address, "created_at": now.isoformat()},
         )  # fmt: skip
         await self.many(_ADD_TARGET, [(commission_id, unit_id) for unit_id in unit_ids])
         return commission_id

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.storage.address import Address
 from bot.storage.query import Repository
 from bot.storage.records import decode_modifiers, encode_modifiers
 from bot.storage.sql import sql
@@ -17,7 +18,7 @@ from scoring.records import Record
 @dataclass(frozen=True)
 class StoredDraft:
     id: int
-    user_id: int
+    liaison: Address
     unit_id: int
     unit: str
     record: Record
@@ -30,12 +31,12 @@ class StoredDraft:
 # A draft whose confirmation committed in the database: its update is claimed there.
 _CONFIRMED = "EXISTS (SELECT 1 FROM {data}.claimed_updates c WHERE c.update_id = d.confirming)"
 _ADD_DRAFT = sql(
-    "INSERT INTO drafts (id, user_id, unit_id, date, item_id, modifiers, title, evidence, "
-    "created_at) VALUES (:id, :user_id, :unit_id, :date, :item_id, :modifiers, :title, "
+    "INSERT INTO drafts (id, channel, address, unit_id, date, item_id, modifiers, title, "
+    "evidence, created_at) VALUES (:id, :channel, :address, :unit_id, :date, :item_id, :modifiers, :title, "
     ":evidence, :created_at) RETURNING id"
 )
 _DRAFT = sql(
-    "SELECT d.user_id, d.unit_id, u.name, d.date, d.item_id, d.modifiers, d.title, "
+    "SELECT d.channel, d.address, d.unit_id, u.name, d.date, d.item_id, d.modifiers, d.title, "
     f"d.evidence, d.created_at, d.record_id IS NOT NULL OR {_CONFIRMED}, d.cancelled "
     "FROM drafts d JOIN units u ON u.id = d.unit_id WHERE d.id = :id"
 )
@@ -43,7 +44,8 @@ _RESERVE = sql("UPDATE drafts SET confirming = :update_id WHERE id = :id")
 _USE = sql("UPDATE drafts SET record_id = :record_id WHERE id = :id")
 _CANCEL = sql("UPDATE drafts SET cancelled = 1 WHERE id = :id")
 _CANCEL_OPEN_SET = (
-    "UPDATE drafts AS d SET cancelled = 1 WHERE user_id = :user_id AND record_id IS NULL "
+    "UPDATE drafts AS d SET cancelled = 1 WHERE channel = :channel AND address = :address "
+    "AND record_id IS NULL "
     f"AND cancelled = 0 AND NOT {_CONFIRMED}"
 )
 _CANCEL_OPEN = sql(
@@ -55,13 +57,14 @@ _CANCEL_OPEN = sql(
 
 class DraftStorage(Repository):
     async def add_draft(
-        self, user_id: int, unit_id: int, record: Record, evidence: str, now: datetime
+        self, liaison: Address, unit_id: int, record: Record, evidence: str, now: datetime
     ) -> int:
         # A random id (see migrations/botfile/0001): 48 bits, 15 digits at most, as a button's
         # number is read (chatinput.record_number).
         return await self.insert(
             _ADD_DRAFT,
-            {"id": secrets.randbits(48), "user_id": user_id, "unit_id": unit_id,
+            {"id": secrets.randbits(48), "channel": liaison.channel, "address": liaison.address,
+             "unit_id": unit_id,
              "date": record.day.isoformat(), "item_id": record.item_id,
              "modifiers": encode_modifiers(record.modifiers), "title": record.title,
              "evidence": evidence, "created_at": now.isoformat()},
@@ -73,10 +76,11 @@ class DraftStorage(Repository):
         row = await self.one(_DRAFT, {"id": draft_id})
         if row is None:
             return None
-        user_id, unit_id, unit, day, item_id, mods, title, evidence, created, used, cancelled = row
+        channel, address, unit_id, unit, day, item_id, mods, title, evidence = row[:9]
+        created, used, cancelled = row[9:]
         record = Record(unit, date.fromisoformat(day), item_id, None, decode_modifiers(mods), title)
         return StoredDraft(
-            draft_id, user_id, unit_id, unit, record, evidence, datetime.fromisoformat(created),
+            draft_id, Address(channel, address), unit_id, unit, record, evidence, datetime.fromisoformat(created),
             bool(used), bool(cancelled),
         )  # fmt: skip
 
@@ -90,7 +94,10 @@ class DraftStorage(Repository):
     async def cancel_draft(self, draft_id: int) -> None:
         await self.write(_CANCEL, {"id": draft_id})
 
-    async def cancel_open_drafts(self, user_id: int, confirming: Iterable[int]) -> int:
-        """Cancel the user's drafts still waiting for confirmation, but for those being confirmed
+    async def cancel_open_drafts(self, liaison: Address, confirming: Iterable[int]) -> int:
+        """Cancel the liaison's drafts still waiting for confirmation, but for those being confirmed
         now (`confirming`) or confirmed already; how many there were."""
-        return await self.write(_CANCEL_OPEN, {"user_id": user_id, "busy": list(confirming)})
+        return await self.write(
+            _CANCEL_OPEN,
+            {"channel": liaison.channel, "address": liaison.address, "busy": list(confirming)},
+        )

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.storage.address import Address
 from bot.storage.connection import Row
 from bot.storage.query import Repository
 from bot.storage.sql import sql
@@ -13,7 +14,7 @@ from bot.storage.sql import sql
 
 @dataclass(frozen=True)
 class Liaison:
-    user_id: int
+    address: Address
     unit_id: int
     unit: str
     group: str
@@ -23,7 +24,7 @@ class Liaison:
 
     @property
     def display(self) -> str:
-        handle = f"@{self.username}" if self.username else str(self.user_id)
+        handle = f"@{self.username}" if self.username else self.address.address
         return f"{self.name}（{handle}）" if self.name else handle
 
 
@@ -36,52 +37,60 @@ class StoredInvite:
 
 
 _LIAISON = (
-    "SELECT l.user_id, l.unit_id, u.name, u.group_id, l.name, l.username, l.active "
+    "SELECT l.channel, l.address, l.unit_id, u.name, u.group_id, l.name, l.username, l.active "
     "FROM liaisons l JOIN units u ON u.id = l.unit_id"
 )
-_ONE_LIAISON = sql(f"{_LIAISON} WHERE l.user_id = :user_id")
+_ONE_LIAISON = sql(f"{_LIAISON} WHERE l.channel = :channel AND l.address = :address")
 _UNIT_LIAISONS = sql(
     f"{_LIAISON} WHERE l.active = 1 AND l.unit_id = :unit_id ORDER BY u.id, l.joined_at"
 )
 _ALL_LIAISONS = sql(f"{_LIAISON} WHERE l.active = 1 ORDER BY u.id, l.joined_at")
 _BIND_LIAISON = sql(
-    "INSERT INTO liaisons (user_id, unit_id, name, username, active, joined_at) "
-    "VALUES (:user_id, :unit_id, :name, :username, 1, :joined_at) "
-    "ON CONFLICT (user_id) DO UPDATE SET unit_id = excluded.unit_id, name = excluded.name, "
+    "INSERT INTO liaisons (channel, address, unit_id, name, username, active, joined_at) "
+    "VALUES (:channel, :address, :unit_id, :name, :username, 1, :joined_at) "
+    "ON CONFLICT (channel, address) DO UPDATE SET unit_id = excluded.unit_id, name = excluded.name, "
     "username = excluded.username, active = 1, joined_at = excluded.joined_at"
 )
-_MOVE_LIAISON = sql("UPDATE liaisons SET unit_id = :unit_id WHERE user_id = :user_id")
-_REMOVE_LIAISON = sql("UPDATE liaisons SET active = 0 WHERE user_id = :user_id")
+_WHO = "channel = :channel AND address = :address"
+_MOVE_LIAISON = sql(f"UPDATE liaisons SET unit_id = :unit_id WHERE {_WHO}")
+_REMOVE_LIAISON = sql(f"UPDATE liaisons SET active = 0 WHERE {_WHO}")
 _DEACTIVATED = sql(
-    "INSERT INTO liaison_events (user_id, event, reason, at) "
-    "VALUES (:user_id, 'deactivated', :reason, :at)"
+    "INSERT INTO liaison_events (channel, address, event, reason, at) "
+    "VALUES (:channel, :address, 'deactivated', :reason, :at)"
 )
 _ADD_INVITE = sql(
-    "INSERT INTO invites (code_hash, unit_id, created_by, created_at, expires_at) "
-    "VALUES (:code_hash, :unit_id, :created_by, :created_at, :expires_at)"
+    "INSERT INTO invites (code_hash, unit_id, created_channel, created_by, created_at, "
+    "expires_at) VALUES (:code_hash, :unit_id, :channel, :address, :created_at, :expires_at)"
 )
 _INVITE = sql(
     "SELECT i.unit_id, u.name, i.expires_at, i.used_by FROM invites i "
     "JOIN units u ON u.id = i.unit_id WHERE i.code_hash = :code_hash"
 )
 _USE_INVITE = sql(
-    "UPDATE invites SET used_by = :user_id, used_at = :used_at WHERE code_hash = :code_hash"
+    "UPDATE invites SET used_channel = :channel, used_by = :address, used_at = :used_at "
+    "WHERE code_hash = :code_hash"
 )
-_WRONG_CODES = sql(
-    "SELECT COUNT(*), MIN(at) FROM invite_failures WHERE user_id = :user_id AND at > :since"
+_WRONG_CODES = sql(f"SELECT COUNT(*), MIN(at) FROM invite_failures WHERE {_WHO} AND at > :since")
+_ADD_WRONG_CODE = sql(
+    "INSERT INTO invite_failures (channel, address, at) VALUES (:channel, :address, :at)"
 )
-_ADD_WRONG_CODE = sql("INSERT INTO invite_failures (user_id, at) VALUES (:user_id, :at)")
+
+
+def _who(person: Address) -> dict[str, str]:
+    return {"channel": person.channel, "address": person.address}
 
 
 def _liaison(row: Row) -> Liaison:
-    user_id, unit_id, unit, group, name, username, active = row
-    return Liaison(user_id, unit_id, unit, group, name, username, bool(active))
+    channel, address, unit_id, unit, group, name, username, active = row
+    return Liaison(Address(channel, address), unit_id, unit, group, name, username, bool(active))
 
 
 class LiaisonStorage(Repository):
-    async def liaison(self, user_id: int, *, active_only: bool = False) -> Liaison | None:
-        row = await self.one(_ONE_LIAISON, {"user_id": user_id})
-        if row is None or (active_only and not row[6]):
+    async def liaison(self, person: Address, *, active_only: bool = False) -> Liaison | None:
+        """The liaison at exactly this address (the same address on another channel is
+        someone else)."""
+        row = await self.one(_ONE_LIAISON, _who(person))
+        if row is None or (active_only and not row[7]):
             return None
         return _liaison(row)
 
@@ -92,50 +101,50 @@ class LiaisonStorage(Repository):
         )
         return [_liaison(row) for row in rows]
 
-    async def liaison_chats(self, unit_ids: Iterable[int]) -> dict[int, list[int]]:
-        """The chats of the active liaisons of these units, by unit."""
+    async def liaison_chats(self, unit_ids: Iterable[int]) -> dict[int, list[Address]]:
+        """The addresses of the active liaisons of these units, by unit."""
         wanted = set(unit_ids)
-        chats: dict[int, list[int]] = {}
+        chats: dict[int, list[Address]] = {}
         for person in await self.liaisons():
             if person.unit_id in wanted:
-                chats.setdefault(person.unit_id, []).append(person.user_id)
+                chats.setdefault(person.unit_id, []).append(person.address)
         return chats
 
     async def bind_liaison(
-        self, user_id: int, unit_id: int, name: str, username: str, now: datetime
+        self, person: Address, unit_id: int, name: str, username: str, now: datetime
     ) -> None:
-        """Make the user the unit's active liaison (again, if they were one before)."""
+        """Make the person the unit's active liaison (again, if they were one before)."""
         await self.write(
             _BIND_LIAISON,
-            {"user_id": user_id, "unit_id": unit_id, "name": name, "username": username,
+            {**_who(person), "unit_id": unit_id, "name": name, "username": username,
              "joined_at": now.isoformat()},
         )  # fmt: skip
 
-    async def move_liaison(self, user_id: int, unit_id: int) -> None:
-        await self.write(_MOVE_LIAISON, {"unit_id": unit_id, "user_id": user_id})
+    async def move_liaison(self, person: Address, unit_id: int) -> None:
+        await self.write(_MOVE_LIAISON, {"unit_id": unit_id, **_who(person)})
 
-    async def remove_liaison(self, user_id: int) -> None:
-        await self.write(_REMOVE_LIAISON, {"user_id": user_id})
+    async def remove_liaison(self, person: Address) -> None:
+        await self.write(_REMOVE_LIAISON, _who(person))
 
-    async def deactivate_liaison(self, user_id: int, reason: str, now: datetime) -> Liaison | None:
+    async def deactivate_liaison(
+        self, person: Address, reason: str, now: datetime
+    ) -> Liaison | None:
         """Make an active liaison inactive, with the reason in liaison_events; None if not one."""
-        liaison = await self.liaison(user_id, active_only=True)
+        liaison = await self.liaison(person, active_only=True)
         if liaison is None:
             return None
-        await self.remove_liaison(user_id)
-        await self.write(
-            _DEACTIVATED, {"user_id": user_id, "reason": reason, "at": now.isoformat()}
-        )
+        await self.remove_liaison(person)
+        await self.write(_DEACTIVATED, {**_who(person), "reason": reason, "at": now.isoformat()})
         return liaison
 
     # --- invites ----------------------------------------------------------------------------
 
     async def add_invite(
-        self, code_hash: str, unit_id: int, admin_id: int, now: datetime, expires: datetime
+        self, code_hash: str, unit_id: int, admin: Address, now: datetime, expires: datetime
     ) -> None:
         await self.write(
             _ADD_INVITE,
-            {"code_hash": code_hash, "unit_id": unit_id, "created_by": admin_id,
+            {"code_hash": code_hash, "unit_id": unit_id, **_who(admin),
              "created_at": now.isoformat(), "expires_at": expires.isoformat()},
         )  # fmt: skip
 
@@ -145,16 +154,18 @@ class LiaisonStorage(Repository):
             return None
         return StoredInvite(row[0], row[1], datetime.fromisoformat(row[2]), row[3] is not None)
 
-    async def use_invite(self, code_hash: str, user_id: int, now: datetime) -> None:
+    async def use_invite(self, code_hash: str, person: Address, now: datetime) -> None:
         await self.write(
-            _USE_INVITE, {"user_id": user_id, "used_at": now.isoformat(), "code_hash": code_hash}
+            _USE_INVITE, {**_who(person), "used_at": now.isoformat(), "code_hash": code_hash}
         )
 
-    async def wrong_codes_since(self, user_id: int, since: datetime) -> tuple[int, datetime | None]:
-        """(how many wrong invite codes the user sent since then, when the first of them was)."""
-        row = await self.one(_WRONG_CODES, {"user_id": user_id, "since": since.isoformat()})
+    async def wrong_codes_since(
+        self, person: Address, since: datetime
+    ) -> tuple[int, datetime | None]:
+        """(how many wrong invite codes the person sent since then, when the first of them was)."""
+        row = await self.one(_WRONG_CODES, {**_who(person), "since": since.isoformat()})
         assert row is not None
         return row[0], datetime.fromisoformat(row[1]) if row[1] else None
 
-    async def add_wrong_code(self, user_id: int, now: datetime) -> None:
-        await self.write(_ADD_WRONG_CODE, {"user_id": user_id, "at": now.isoformat()})
+    async def add_wrong_code(self, person: Address, now: datetime) -> None:
+        await self.write(_ADD_WRONG_CODE, {**_who(person), "at": now.isoformat()})

@@ -145,9 +145,11 @@ async def move_to_bot_file(db: aiosqlite.Connection, bot: aiosqlite.Connection) 
             "VALUES (?, ?, ?, ?)",
             updates,
         )
+        # The working file is migrated first: its drafts name their liaison by address.
         await bot.executemany(
-            "INSERT OR IGNORE INTO drafts (id, user_id, unit_id, date, item_id, modifiers, title, "
-            "evidence, created_at, record_id, cancelled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO drafts (id, channel, address, unit_id, date, item_id, "
+            "modifiers, title, evidence, created_at, record_id, cancelled) "
+            "VALUES (?, 'telegram', CAST(? AS TEXT), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             drafts,
         )
 

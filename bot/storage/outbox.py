@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.storage.address import Address
 from bot.storage.query import Repository
 from bot.storage.sql import Statement, sql
 
@@ -38,7 +39,7 @@ class Outgoing:
     """A message in the outbox, waiting for delivery."""
 
     id: int
-    chat_id: int
+    to: Address
     text: str
     parse_mode: str | None
     buttons: Buttons | None = None
@@ -56,8 +57,9 @@ class Outgoing:
 
 # Rows given in this order (Tx.many).
 _ENQUEUE = sql(
-    "INSERT INTO outbox (source, chat_id, text, parse_mode, created_at, buttons, attachment) "
-    "VALUES (:source, :chat_id, :text, :parse_mode, :created_at, :buttons, :attachment)"
+    "INSERT INTO outbox (source, channel, address, text, parse_mode, created_at, buttons, "
+    "attachment) VALUES (:source, :channel, :address, :text, :parse_mode, :created_at, "
+    ":buttons, :attachment)"
 )
 _NOTIFY = sql(postgres="SELECT pg_notify(:channel, :payload)")
 # SQLite has no such signal: the bot's next delivery finds the message.
@@ -79,12 +81,14 @@ class _Table:
 
 
 def _table(name: str, declare: Callable[[str], Statement]) -> _Table:
-    unsent = f"SELECT id, chat_id, text, parse_mode, buttons, attachment, tried_at FROM {name}"
+    unsent = (
+        f"SELECT id, channel, address, text, parse_mode, buttons, attachment, tried_at FROM {name}"
+    )
     return _Table(
         enqueue_answer=declare(
-            f"INSERT INTO {name} (source, chat_id, text, parse_mode, created_at, buttons, "
-            "attachment, held_until, tried_at) VALUES (:source, :chat_id, :text, NULL, :now, "
-            ":buttons, :attachment, :held_until, :now) RETURNING id"
+            f"INSERT INTO {name} (source, channel, address, text, parse_mode, created_at, "
+            "buttons, attachment, held_until, tried_at) VALUES (:source, :channel, :address, "
+            ":text, NULL, :now, :buttons, :attachment, :held_until, :now) RETURNING id"
         ),
         unsent=declare(
             f"{unsent} WHERE sent_at IS NULL AND failure IS NULL AND id > :after "
@@ -121,19 +125,19 @@ class OutboxStorage(Repository):
     async def enqueue(
         self,
         source: str,
-        messages: Iterable[tuple[int, str]],
+        messages: Iterable[tuple[Address, str]],
         now: datetime,
         parse_mode: str | None = None,
         *,
         buttons: Buttons | None = None,
         attachment: str | None = None,
     ) -> int:
-        """Messages (chat id, text) owed by `source`, delivered after the transaction commits,
+        """Messages (address, text) owed by `source`, delivered after the transaction commits,
         each with the same buttons or attached file if given."""
         markup = encode(buttons) if buttons else None
         rows = [
-            (source, chat_id, text, parse_mode, now.isoformat(), markup, attachment)
-            for chat_id, text in messages
+            (source, to.channel, to.address, text, parse_mode, now.isoformat(), markup, attachment)
+            for to, text in messages
         ]
         await self.many(_ENQUEUE, rows)
         return len(rows)
@@ -141,7 +145,7 @@ class OutboxStorage(Repository):
     async def enqueue_answer(
         self,
         source: str,
-        chat_id: int,
+        to: Address,
         parts: Sequence[str],
         now: datetime,
         held_until: datetime,
@@ -160,13 +164,13 @@ class OutboxStorage(Repository):
             last = n == len(parts) - 1
             row = await self.one(
                 self._outbox.enqueue_answer,
-                {"source": source, "chat_id": chat_id, "text": text, "now": now.isoformat(),
+                {"source": source, "channel": to.channel, "address": to.address, "text": text, "now": now.isoformat(),
                  "buttons": markup if last else None, "attachment": attachment if last else None,
                  "held_until": held_until.isoformat()},
             )  # fmt: skip
             assert row is not None
             owed.append(
-                Outgoing(row[0], chat_id, text, None, buttons if last else None,
+                Outgoing(row[0], to, text, None, buttons if last else None,
                          attachment if last else None, bot_file=self.bot_file)
             )  # fmt: skip
         return owed
@@ -185,9 +189,9 @@ class OutboxStorage(Repository):
                  "since": (since or now).isoformat()},
             )  # fmt: skip
         return [
-            Outgoing(i, chat, text, mode, decode(markup) if markup else None, attachment,
-                     tried is not None, self.bot_file)
-            for i, chat, text, mode, markup, attachment, tried in rows
+            Outgoing(i, Address(channel, address), text, mode, decode(markup) if markup else None,
+                     attachment, tried is not None, self.bot_file)
+            for i, channel, address, text, mode, markup, attachment, tried in rows
         ]  # fmt: skip
 
     async def next_release(self, now: datetime, since: datetime) -> datetime | None:

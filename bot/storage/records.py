@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from bot.storage.address import Address
 from bot.storage.connection import Row, declare_cache_size, rows_insert
 from bot.storage.ledger import ChainEnd, LedgerStorage, chain_lines, ledger_rows
 from bot.storage.periods import PeriodStorage
@@ -22,7 +23,7 @@ IMPORT_CACHE_KIB = 512 * 1024
 # The columns of the temporary table an import stages its records in (stage_records).
 STAGED_COLUMNS = (
     "o", "unit_id", "date", "item_id", "points", "modifiers", "title", "note", "status",
-    "explanation", "claimed_by", "evidence", "title_key",
+    "explanation", "claimed_channel", "claimed_by", "evidence", "title_key",
 )  # fmt: skip
 # Ledger lines an import hashes and inserts at a time (see insert_staged).
 CHAIN_CHUNK = 10_000
@@ -37,8 +38,13 @@ class NewRecord:
     scored: Scored
     status: str = "confirmed"
     # The liaison who reported it, and what they sent as evidence (a file id or a link).
-    claimed_by: int | None = None
+    claimed_by: Address | None = None
     evidence: str = ""
+
+
+def _claimant(who: Address | None) -> tuple[str | None, str | None]:
+    """The claimed_channel and claimed_by columns of a record reported by `who`."""
+    return (who.channel, who.address) if who else (None, None)
 
 
 @dataclass(frozen=True)
@@ -106,14 +112,14 @@ _ADD_BATCH = sql(
 # Rows given in this order (Tx.many).
 _ADD_RECORD = sql(
     "INSERT INTO records (id, batch_id, unit_id, date, item_id, points, modifiers, title, "
-    "note, status, explanation, created_at, claimed_by, evidence, title_key) "
+    "note, status, explanation, created_at, claimed_channel, claimed_by, evidence, title_key) "
     "VALUES (:id, :batch_id, :unit_id, :date, :item_id, :points, :modifiers, :title, :note, "
-    ":status, :explanation, :created_at, :claimed_by, :evidence, :title_key)"
+    ":status, :explanation, :created_at, :claimed_channel, :claimed_by, :evidence, :title_key)"
 )
 _CREATE_STAGED = sql(
     "CREATE TEMP TABLE staged_records (o BIGINT PRIMARY KEY, unit_id BIGINT, date TEXT, "
     "item_id TEXT, points INTEGER, modifiers TEXT, title TEXT, note TEXT, status TEXT, "
-    "explanation TEXT, claimed_by BIGINT, evidence TEXT, title_key TEXT)"
+    "explanation TEXT, claimed_channel TEXT, claimed_by TEXT, evidence TEXT, title_key TEXT)"
 )
 # Unqualified: the temporary table comes first on both stores' search paths (COPY takes a name).
 _STAGE_RECORDS = rows_insert("staged_records", STAGED_COLUMNS)
@@ -122,9 +128,10 @@ _BULK_FOREIGN_KEYS = sql(sqlite="SELECT 1", postgres="SET LOCAL plan_cache_mode 
 _STAGED_DAYS = sql("SELECT DISTINCT date FROM {temp}.staged_records")
 _INSERT_STAGED = sql(
     "INSERT INTO records (id, batch_id, unit_id, date, item_id, points, modifiers, "
-    "title, note, status, explanation, created_at, claimed_by, evidence, title_key) "
+    "title, note, status, explanation, created_at, claimed_channel, claimed_by, evidence, "
+    "title_key) "
     "SELECT :first_record + o, :batch_id, unit_id, date, item_id, points, modifiers, title, "
-    "note, status, explanation, :created_at, claimed_by, evidence, title_key "
+    "note, status, explanation, :created_at, claimed_channel, claimed_by, evidence, title_key "
     "FROM {temp}.staged_records ORDER BY o"
 )
 _DROP_STAGED = sql("DROP TABLE {temp}.staged_records")
@@ -158,7 +165,7 @@ _PENDING_CLAIMS = sql(
     "SELECT r.id, u.name, r.date, r.item_id, r.modifiers, r.title, COALESCE(l.name, ''), "
     "COALESCE(r.evidence, '') "
     "FROM records r JOIN units u ON u.id = r.unit_id "
-    "LEFT JOIN liaisons l ON l.user_id = r.claimed_by "
+    "LEFT JOIN liaisons l ON l.channel = r.claimed_channel AND l.address = r.claimed_by "
     "WHERE r.status = 'pending' ORDER BY r.id"
 )
 _HISTORY = sql(
@@ -229,7 +236,7 @@ class RecordStorage(Repository):
                 (
                     record_id, batch_id, item.unit_id, r.day.isoformat(), r.item_id, r.points,
                     encode_modifiers(r.modifiers), r.title, r.note, item.status,
-                    item.scored.explanation, stamp, item.claimed_by, item.evidence,
+                    item.scored.explanation, stamp, *_claimant(item.claimed_by), item.evidence,
                     title_key(r.title),
                 )
             )  # fmt: skip
@@ -260,7 +267,7 @@ class RecordStorage(Repository):
             record_rows.append(
                 (
                     o, item.unit_id, day, r.item_id, r.points, encode_modifiers(r.modifiers),
-                    r.title, r.note, item.status, item.scored.explanation, item.claimed_by,
+                    r.title, r.note, item.status, item.scored.explanation, *_claimant(item.claimed_by),
                     item.evidence, title_key(r.title),
                 )
             )  # fmt: skip

@@ -77,7 +77,8 @@ TABLES = (
     Table(
         "records",
         ("id", "batch_id", "unit_id", "date", "item_id", "points", "modifiers", "title", "note",
-         "status", "explanation", "created_at", "claimed_by", "evidence", "title_key"),
+         "status", "explanation", "created_at", "claimed_channel", "claimed_by", "evidence",
+         "title_key"),
         ("id",),
     ),
     Table("record_events", ("id", "record_id", "event", "actor", "reason", "at"), ("id",)),
@@ -89,16 +90,21 @@ TABLES = (
         ("unit_id", "month", "quota", "submissions", "outcome", "record_id", "batch_id"),
         ("unit_id", "month"),
     ),
+    # A person or a chat is reached at (channel, address); a column naming someone who acted
+    # (created_by, used_by, claimed_by) holds the address, its channel beside it.
     Table(
-        "liaisons", ("user_id", "unit_id", "name", "username", "active", "joined_at"), ("user_id",)
+        "liaisons",
+        ("channel", "address", "unit_id", "name", "username", "active", "joined_at"),
+        ("channel", "address"),
     ),
     Table(
         "invites",
-        ("code_hash", "unit_id", "created_by", "created_at", "expires_at", "used_by", "used_at"),
+        ("code_hash", "unit_id", "created_channel", "created_by", "created_at", "expires_at",
+         "used_channel", "used_by", "used_at"),
         ("code_hash",),
     ),
-    Table("invite_failures", ("user_id", "at"), ()),
-    Table("liaison_events", ("user_id", "event", "reason", "at"), ()),
+    Table("invite_failures", ("channel", "address", "at"), ()),
+    Table("liaison_events", ("channel", "address", "event", "reason", "at"), ()),
     Table(
         "period_locks",
         ("period", "first_day", "last_day", "actor", "actor_name", "at"),
@@ -109,7 +115,7 @@ TABLES = (
     ),
     Table(
         "commissions",
-        ("id", "topic", "deadline", "created_by", "created_at", "closed_at"),
+        ("id", "topic", "deadline", "created_channel", "created_by", "created_at", "closed_at"),
         ("id",),
     ),
     Table(
@@ -131,8 +137,8 @@ TABLES = (
     Table("job_runs", ("job", "period", "due_at", "ran_at", "outcome", "detail"), ("job", "period")),
     Table(
         "outbox",
-        ("id", "source", "chat_id", "text", "parse_mode", "created_at", "sent_at", "failure",
-         "buttons", "attachment", "held_until", "tried_at"),
+        ("id", "source", "channel", "address", "text", "parse_mode", "created_at", "sent_at",
+         "failure", "buttons", "attachment", "held_until", "tried_at"),
         ("id",),
     ),
     Table("claimed_updates", ("update_id", "claimed_at"), ("update_id",)),
@@ -157,7 +163,7 @@ TABLES = (
     ),
     Table(
         "drafts",
-        ("id", "user_id", "unit_id", "date", "item_id", "modifiers", "title", "evidence",
+        ("id", "channel", "address", "unit_id", "date", "item_id", "modifiers", "title", "evidence",
          "created_at", "record_id", "cancelled", "confirming"),
         ("id",), Kind.BOT, File.WORKING_FILE,
     ),
@@ -169,15 +175,15 @@ TABLES = (
     # outbox's columns.
     Table(
         "answers",
-        ("id", "source", "chat_id", "text", "parse_mode", "created_at", "sent_at", "failure",
-         "buttons", "attachment", "held_until", "tried_at"),
+        ("id", "source", "channel", "address", "text", "parse_mode", "created_at", "sent_at",
+         "failure", "buttons", "attachment", "held_until", "tried_at"),
         ("id",), Kind.BOT, File.WORKING_FILE, stores=frozenset({SQLITE}),
     ),
     # Kept in the database by the replicas only (bot.replicas); one process on SQLite keeps
     # them in memory.
     Table(
-        "conversations", ("chat_id", "user_id", "states", "user_data", "updated_at"),
-        ("chat_id", "user_id"), Kind.BOT, stores=frozenset({POSTGRES}),
+        "conversations", ("channel", "chat", "address", "states", "user_data", "updated_at"),
+        ("channel", "chat", "address"), Kind.BOT, stores=frozenset({POSTGRES}),
     ),
     # Which database the working file belongs to.
     Table(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot import texts
-from bot.storage import Commission, NewRecord, Store, Tx
+from bot.storage import Address, Commission, NewRecord, Store, Tx
 from bot.usecases.notices import Answer, owe_answer
 from scoring.commission import settle_commission
 from scoring.engine import score
@@ -111,7 +111,7 @@ async def create(
             raise DomainError("commission_not_in_rules", ruleset=ruleset.id)
         units = await _targets(tx, ruleset, targets)
         commission_id = await tx.commissions.add_commission(
-            topic, deadline, admin_id, [unit_id for unit_id, _ in units], now
+            topic, deadline, Address.telegram(admin_id), [unit_id for unit_id, _ in units], now
         )
         notice = texts.COMMISSION_NOTICE.format(
             id=commission_id, topic=topic, deadline=deadline.isoformat(),
@@ -220,7 +220,7 @@ async def select(
         )
         await tx.outbox.enqueue(
             f"selection:{record_id}",
-            [(p.user_id, told) for p in await tx.liaisons.liaisons(unit_id)],
+            [(p.address, told) for p in await tx.liaisons.liaisons(unit_id)],
             now,
         )
         selected = Selected(answer_id, record_id, chosen.unit, chosen.title, item)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot import texts
-from bot.storage import Liaison, Store
+from bot.storage import Address, Liaison, Store
 from bot.usecases.notices import Answer, owe_answer, tell_admins
 from scoring.errors import DomainError
 
@@ -43,7 +43,8 @@ async def create_invite(
         await tx.intake.claim_update(update_id, now)
         unit_id, unit = await tx.units.resolve_unit(unit_key)
         expires = now + ttl
-        await tx.liaisons.add_invite(code_hash(code), unit_id, admin_id, now, expires)
+        admin = Address.telegram(admin_id)
+        await tx.liaisons.add_invite(code_hash(code), unit_id, admin, now, expires)
     return Invite(code, unit, expires)
 
 
@@ -65,9 +66,10 @@ async def redeem_invite(
     A liaison of another unit is asked first (`invite_moves`, nothing changed); with `move`
     they are moved and the admins are told. The user is owed `answer` once bound."""
     failure: DomainError | None = None
+    person = Address.telegram(user_id)
     async with store.transaction() as tx:
         await tx.intake.claim_update(update_id, now)
-        wrong, first = await tx.liaisons.wrong_codes_since(user_id, now - WRONG_CODE_WINDOW)
+        wrong, first = await tx.liaisons.wrong_codes_since(person, now - WRONG_CODE_WINDOW)
         if wrong >= MAX_WRONG_CODES:
             assert first is not None
             unlock = first + WRONG_CODE_WINDOW
@@ -76,7 +78,7 @@ async def redeem_invite(
         invite = await tx.liaisons.invite(code_hash(code))
         if invite is None or invite.used or invite.expires_at <= now:
             # The failure must be kept although the action fails: it is committed, then raised.
-            await tx.liaisons.add_wrong_code(user_id, now)
+            await tx.liaisons.add_wrong_code(person, now)
             failure = DomainError(
                 "invite_invalid"
                 if invite is None
@@ -85,14 +87,14 @@ async def redeem_invite(
                 else "invite_expired"
             )
         else:
-            current = await tx.liaisons.liaison(user_id, active_only=True)
+            current = await tx.liaisons.liaison(person, active_only=True)
             if current is not None and current.unit_id == invite.unit_id:
                 raise DomainError("invite_same_unit", unit=current.unit)
             if current is not None and not move:
                 raise DomainError("invite_moves", current=current.unit, unit=invite.unit)
-            await tx.liaisons.use_invite(code_hash(code), user_id, now)
-            await tx.liaisons.bind_liaison(user_id, invite.unit_id, name, username, now)
-            liaison = await tx.liaisons.liaison(user_id)
+            await tx.liaisons.use_invite(code_hash(code), person, now)
+            await tx.liaisons.bind_liaison(person, invite.unit_id, name, username, now)
+            liaison = await tx.liaisons.liaison(person)
             if current is not None and liaison is not None:
                 told = texts.LIAISON_MOVED_BY_INVITE.format(
                     who=liaison.display, old=current.unit, unit=liaison.unit
@@ -119,13 +121,14 @@ async def move_liaison(
     now: datetime,
     answer: Answer[Liaison] | None = None,
 ) -> Liaison:
+    person = Address.telegram(user_id)
     async with store.transaction() as tx:
         await tx.intake.claim_update(update_id, now)
-        if await tx.liaisons.liaison(user_id) is None:
+        if await tx.liaisons.liaison(person) is None:
             raise DomainError("liaison_unknown", user=user_id)
         unit_id, _ = await tx.units.resolve_unit(unit_key)
-        await tx.liaisons.move_liaison(user_id, unit_id)
-        moved = await tx.liaisons.liaison(user_id)
+        await tx.liaisons.move_liaison(person, unit_id)
+        moved = await tx.liaisons.liaison(person)
         assert moved is not None
         await owe_answer(tx, answer, moved, f"answer:move:{user_id}", now)
     return moved
@@ -139,11 +142,12 @@ async def remove_liaison(
     answer: Answer[Liaison] | None = None,
 ) -> Liaison:
     """Take a liaison off the roster; their unit's records stay."""
+    person = Address.telegram(user_id)
     async with store.transaction() as tx:
         await tx.intake.claim_update(update_id, now)
-        liaison = await tx.liaisons.liaison(user_id)
+        liaison = await tx.liaisons.liaison(person)
         if liaison is None:
             raise DomainError("liaison_unknown", user=user_id)
-        await tx.liaisons.remove_liaison(user_id)
+        await tx.liaisons.remove_liaison(person)
         await owe_answer(tx, answer, liaison, f"answer:remove:{user_id}", now)
     return liaison

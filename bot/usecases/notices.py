@@ -10,7 +10,7 @@ from typing import Generic, TypeVar
 
 from bot.buttons import Buttons
 from bot.render import CAPTION_LIMIT, cut, split_message
-from bot.storage import EDIT_CAPTION, EDIT_TEXT, Outgoing, Tx
+from bot.storage import EDIT_CAPTION, EDIT_TEXT, Address, Outgoing, Tx
 
 R = TypeVar("R")
 # How long the process that handled an action keeps its answer to itself, to send it at once:
@@ -25,7 +25,7 @@ class Answer(Generic[R]):
     transaction and owed there (owe_answer), so that a crash right after the commit cannot
     leave the action unanswered; `owed` is what the channel then sends at once."""
 
-    chat_id: int
+    to: Address
     render: Callable[[R], str]
     # The buttons under the answer (on its last part), if it has any.
     buttons: Callable[[R], Buttons] | None = None
@@ -45,18 +45,18 @@ async def owe_answer(
     buttons = answer.buttons(result) if answer.buttons is not None else None
     if answer.edits is None:
         answer.owed = await tx.outbox.enqueue_answer(
-            source, answer.chat_id, split_message(text), now, now + ANSWER_HOLD, buttons=buttons
+            source, answer.to, split_message(text), now, now + ANSWER_HOLD, buttons=buttons
         )
         return
     edit = f"{EDIT_CAPTION if answer.caption else EDIT_TEXT}:{answer.edits}"
     answer.owed = await tx.outbox.enqueue_answer(
-        source, answer.chat_id, [text], now, now + ANSWER_HOLD, buttons=buttons, attachment=edit
+        source, answer.to, [text], now, now + ANSWER_HOLD, buttons=buttons, attachment=edit
     )
 
 
 async def tell_unit(tx: Tx, unit_id: int, source: str, text: str, now: datetime) -> None:
     """The unit's active liaisons are owed `text` (in as many messages as it needs)."""
-    chats = [p.user_id for p in await tx.liaisons.liaisons(unit_id)]
+    chats = [p.address for p in await tx.liaisons.liaisons(unit_id)]
     await tx.outbox.enqueue(
         source, [(chat, part) for chat in chats for part in split_message(text)], now
     )
@@ -72,14 +72,16 @@ async def tell_admins(
     buttons: Buttons | None = None,
     attachment: str | None = None,
 ) -> None:
-    """Every admin is owed `text`, with buttons or a file if given. A long text goes in as
-    many messages as it needs, the buttons on the last; a file's caption is cut to fit."""
+    """Every admin (their Telegram ids, from the settings) is owed `text`, with buttons or a
+    file if given. A long text goes in as many messages as it needs, the buttons on the last; a
+    file's caption is cut to fit."""
+    admins = [Address.telegram(a) for a in admin_ids]
     if attachment is not None:
         await tx.outbox.enqueue(
-            source, [(a, cut(text, CAPTION_LIMIT)) for a in admin_ids], now,
+            source, [(a, cut(text, CAPTION_LIMIT)) for a in admins], now,
             buttons=buttons, attachment=attachment,
         )  # fmt: skip
         return
     *parts, last = split_message(text)
-    await tx.outbox.enqueue(source, [(a, part) for a in admin_ids for part in parts], now)
-    await tx.outbox.enqueue(source, [(a, last) for a in admin_ids], now, buttons=buttons)
+    await tx.outbox.enqueue(source, [(a, part) for a in admins for part in parts], now)
+    await tx.outbox.enqueue(source, [(a, last) for a in admins], now, buttons=buttons)

@@ -9,7 +9,16 @@ from datetime import date, datetime, timedelta
 from bot import texts
 from bot.buttons import claim_buttons
 from bot.render import EVIDENCE_SHOWN, cut, explanation_lines, render_changes
-from bot.storage import Commission, Liaison, NewRecord, PendingClaim, Store, StoredDraft, Tx
+from bot.storage import (
+    Address,
+    Commission,
+    Liaison,
+    NewRecord,
+    PendingClaim,
+    Store,
+    StoredDraft,
+    Tx,
+)
 from bot.usecases import commissions
 from bot.usecases.notices import Answer, owe_answer, tell_admins, tell_unit
 from bot.usecases.quota import PenaltyChange, resettle_late
@@ -119,7 +128,7 @@ async def make_draft(
     # into the database does not hold up), the database read as it stands; run whole in one
     # hand-over to the connection's thread.
     async def body(tx: Tx) -> Draft:
-        liaison = await tx.liaisons.liaison(user_id, active_only=True)
+        liaison = await tx.liaisons.liaison(Address.telegram(user_id), active_only=True)
         if liaison is None:
             raise DomainError("not_liaison")
         await tx.intake.claim_update(update_id, now)
@@ -131,7 +140,7 @@ async def make_draft(
         await _refuse_duplicate(tx, liaison.unit_id, item.id, day, title)
         record = Record(liaison.unit, day, item.id, None, modifiers, title)
         draft_id = await tx.drafts.add_draft(
-            liaison.user_id, liaison.unit_id, record, evidence, now
+            liaison.address, liaison.unit_id, record, evidence, now
         )
         draft = Draft(draft_id, liaison.unit, record, score(ruleset, record), item)
         await owe_answer(tx, answer, draft, f"answer:draft:{draft_id}", now)
@@ -182,7 +191,7 @@ async def confirm_draft(
 
 def _check_open(draft: StoredDraft | None, user_id: int, store: Store) -> None:
     """Refuse a button on a draft that is not the user's, or no longer waits for it."""
-    if draft is None or draft.user_id != user_id:
+    if draft is None or draft.liaison != Address.telegram(user_id):
         raise DomainError("button_forged")
     if draft.cancelled:
         raise DomainError("draft_cancelled")
@@ -205,7 +214,7 @@ async def _store_claim(
     async with store.transaction() as tx:
         await tx.intake.claim_update(update_id, now)
         ruleset = await tx.config.ruleset()
-        liaison = await tx.liaisons.liaison(user_id, active_only=True)
+        liaison = await tx.liaisons.liaison(Address.telegram(user_id), active_only=True)
         if liaison is None or liaison.unit_id != draft.unit_id:
             raise DomainError("not_liaison")
         record = draft.record
@@ -214,7 +223,9 @@ async def _store_claim(
         scored = score(ruleset, record)
         status = "pending" if require_approval else "confirmed"
         batch = await tx.records.add_batch("claim", f"tg:{user_id}", now)
-        new = NewRecord(unit_id, record, scored, status, claimed_by=user_id, evidence=evidence)
+        new = NewRecord(
+            unit_id, record, scored, status, claimed_by=liaison.address, evidence=evidence
+        )
         (record_id,) = await tx.records.add_records(batch, [new], now)
         await tx.records.add_event(
             record_id, "claimed" if require_approval else "confirmed", f"tg:{user_id}", "", now
@@ -267,7 +278,7 @@ async def cancel_open_drafts(store: Store, user_id: int) -> int:
     their confirm button is cancelled; how many were."""
     # One statement, atomic by itself: run on every command.
     async with store.bot_autocommit() as tx:
-        return await tx.drafts.cancel_open_drafts(user_id, store.confirming)
+        return await tx.drafts.cancel_open_drafts(Address.telegram(user_id), store.confirming)
 
 
 async def submit(
@@ -295,7 +306,7 @@ async def submit(
         await tx.intake.claim_update(update_id, now)
         # Read again under the write lock: moved or removed meanwhile, the liaison no longer
         # speaks for the unit read before.
-        current = await tx.liaisons.liaison(liaison.user_id, active_only=True)
+        current = await tx.liaisons.liaison(liaison.address, active_only=True)
         if current is None:
             raise DomainError("not_liaison")
         liaison = current
@@ -308,14 +319,14 @@ async def submit(
                 "submission_duplicate", unit=liaison.unit, month=month.name, record=first[0],
                 date=first[1],
             )  # fmt: skip
-        actor = f"tg:{liaison.user_id}"
+        actor = f"tg:{liaison.address.telegram_id}"
         batch = await tx.records.add_batch("submission", actor, now)
         record = Record(liaison.unit, day, SUBMISSION_ID, title=title)
         new = NewRecord(
             liaison.unit_id,
             record,
             score(ruleset, record),
-            claimed_by=liaison.user_id,
+            claimed_by=liaison.address,
             evidence=evidence,
         )
         (record_id,) = await tx.records.add_records(batch, [new], now)
@@ -325,7 +336,10 @@ async def submit(
             if evidence and attachment is None:
                 copy = f"{copy}\n{cut(evidence, EVIDENCE_SHOWN)}"
             await tx.outbox.enqueue(
-                f"copy:{record_id}", [(office_chat, copy)], now, attachment=attachment
+                f"copy:{record_id}",
+                [(Address.telegram(office_chat), copy)],
+                now,
+                attachment=attachment,
             )
         commission = None
         if commission_id is not None:
