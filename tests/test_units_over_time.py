@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.storage import Liaison, Store, is_postgres
+from bot.storage import Address, Liaison, Store, is_postgres
 from bot.usecases.quota import behind_quota
 from bot.usecases.units import ChangeRequest, change_unit
 from scoring.periods import month_of
@@ -43,6 +43,7 @@ RECORDS = [
     ["2024-08-01", "公安局", BRIEF, 1, "", "", "三季度", ""],
 ]
 NOW = datetime(2024, 7, 20, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+LIAISON = Address("telegram", "7001")
 
 
 def _table(cli: Cli, period: str) -> dict[str, list[tuple[int, str, int]]]:
@@ -208,18 +209,18 @@ def test_liaisons_of_a_merged_unit_move_to_the_survivor_told_why(cli: Cli, tmp_p
         try:
             async with store.transaction() as tx:
                 unit_id, _ = await tx.units.resolve_unit("交警大队")
-                await tx.liaisons.bind_liaison(7001, unit_id, "李强", "liqiang", NOW)
+                await tx.liaisons.bind_liaison(LIAISON, unit_id, "李强", "liqiang", NOW)
             request = ChangeRequest(Change.MERGE, "交警大队", "公安局", "2024-05-15")
             await change_unit(store, request, "cli:test", NOW)
             async with store.reading() as tx:
-                return await tx.liaisons.liaison(7001, active_only=True)
+                return await tx.liaisons.liaison(LIAISON, active_only=True)
         finally:
             await store.close()
 
     person = asyncio.run(merge())
     assert person is not None and person.unit == "公安局"
-    assert rows(cli.db, "SELECT chat_id, text FROM outbox") == [
-        (7001, "交警大队 已自 2024-05-15 起并入 公安局，你现在是 公安局 的信息员。")
+    assert rows(cli.db, "SELECT channel, address, text FROM outbox") == [
+        ("telegram", "7001", "交警大队 已自 2024-05-15 起并入 公安局，你现在是 公安局 的信息员。")
     ]
 
 

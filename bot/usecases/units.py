@@ -119,15 +119,15 @@ async def make_change(tx: Tx, request: ChangeRequest, actor: str, now: datetime)
     for person in planned.liaisons:
         if change.change is Change.MERGE:
             assert change.into is not None
-            await tx.liaisons.move_liaison(person.user_id, change.into)
+            await tx.liaisons.move_liaison(person.address, change.into)
             text = texts.UNIT_MERGED_LIAISON.format(
                 unit=planned.unit, into=planned.target, start=start
             )
         else:
             reason = texts.UNIT_RETIRED_REASON.format(unit=planned.unit, start=start)
-            await tx.liaisons.deactivate_liaison(person.user_id, reason, now)
+            await tx.liaisons.deactivate_liaison(person.address, reason, now)
             text = texts.UNIT_RETIRED_LIAISON.format(unit=planned.unit, start=start)
-        messages.append((person.user_id, text))
+        messages.append((person.address, text))
     await tx.outbox.enqueue(source, messages, now)
     return planned
 
