@@ -16,6 +16,7 @@ import pytest
 
 from bot.storage import Liaison, Store, is_postgres
 from bot.usecases.quota import behind_quota
+from bot.usecases.status import UnitStatus, unit_status
 from bot.usecases.units import ChangeRequest, change_unit
 from scoring.periods import month_of
 from scoring.roster import Change
@@ -210,21 +211,27 @@ def test_retired_unit_gets_no_reminder_after_its_day(cli: Cli, tmp_path: Path) -
 def test_liaisons_of_a_merged_unit_move_to_the_survivor_told_why(cli: Cli, tmp_path: Path) -> None:
     _office(cli, tmp_path)
 
-    async def merge() -> Liaison | None:
+    june = datetime(2024, 6, 20, 9, tzinfo=NOW.tzinfo)
+
+    async def merge() -> tuple[Liaison | None, UnitStatus | None]:
         store = await Store.open(cli.db)
         try:
             async with store.transaction() as tx:
                 unit_id, _ = await tx.units.resolve_unit("交警大队")
-                await tx.liaisons.bind_liaison(7001, unit_id, "李强", "liqiang", NOW)
+                await tx.liaisons.bind_liaison(7001, unit_id, "李强", "liqiang", june)
             request = ChangeRequest(Change.MERGE, "交警大队", "公安局", "2024-05-15")
-            await change_unit(store, request, "cli:test", NOW)
+            await change_unit(store, request, "cli:test", june)
             async with store.reading() as tx:
-                return await tx.liaisons.liaison(7001, active_only=True)
+                person = await tx.liaisons.liaison(7001, active_only=True)
+            return person, person and await unit_status(store, person, june)
         finally:
             await store.close()
 
-    person = asyncio.run(merge())
+    person, status = asyncio.run(merge())
     assert person is not None and person.unit == "公安局"
+    # Their /me in the quarter of the merge finds the survivor's row, noted.
+    assert status is not None and status.row is not None
+    assert (status.row.rank, status.row.unit, status.row.total) == (1, "公安局（含原交警大队）", 21)
     assert rows(cli.db, "SELECT chat_id, text FROM outbox") == [
         (7001, "交警大队 已自 2024-05-15 起并入 公安局，你现在是 公安局 的信息员。")
     ]
