@@ -310,3 +310,25 @@ async def test_units_in_chat_show_the_changes(database: str) -> None:
     assert "自 2024-07-01 起更名，原名 气象局（命令行用户 王芳 于 2024-07-20 登记）" in units
     # A unit merged away is listed after the roster, with its day and survivor.
     assert units.index("气象服务中心") < units.index("审计局（B类）自 2024-06-01 起并入 公安局")
+
+
+def test_the_year_to_date_after_a_merge_holds_both_units(cli: Cli, tmp_path: Path) -> None:
+    """A method with year-to-date columns: the quarter after a merge lists the survivor alone,
+    its year so far with the merged unit's entries (the year's list notes the merge)."""
+    ruleset = Path(__file__).parent.parent / "scoring" / "rulesets" / "changshan-2014.toml"
+    cli.ok("init", "--ruleset", str(ruleset))
+    town = "乡镇（街道）"
+    roster = [["紫港街道", town], ["天马街道", town]]
+    cli.ok("units", "import", str(write_csv(tmp_path / "u.csv", ["name", "group"], roster)))
+    records = [
+        ["2024-04-10", "天马街道", "county.csgz", 1, "", "", "二季度", ""],
+        ["2024-08-05", "紫港街道", "county.yqkb", 1, "", "", "三季度", ""],
+    ]
+    cli.ok("records", "import", str(write_csv(tmp_path / "r.csv", HEADER, records)))
+    cli.ok("units", "merge", "天马街道", "紫港街道", "--from", "2024-05-15", "--yes")
+    data = json.loads(cli.ok("standings", "--period", "2024Q3", "--format", "json"))
+    (towns,) = [g for g in data["groups"] if g["group"] == town]
+    assert [(r["unit"], r["total"], r["year_to_date"]["total"]) for r in towns["rows"]] == [
+        ("紫港街道", 5, 15)
+    ]
+    assert towns["rows"][0]["year_to_date"]["counts"]["县级采用"] == 2
