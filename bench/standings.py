@@ -3,13 +3,17 @@ on PostgreSQL side by side.
 
     python bench/standings.py [--store sqlite|postgres|both] [--pg-fsync] [--units 10000]
         [--entries 1000000] [--runs 15] [--import-rows 100000] [--import-runs 1]
+        [--reorganised 0]
 
 Builds (once, cached in bench/out/) a database of `--units` units in the four groups of
 ordos-2020 with `--entries` ledger entries over 2022-2024, then times, in the same process and
 run, the quarterly standings of every group against a bare
 `SELECT unit_id, SUM(points) ... GROUP BY unit_id` over the same quarter's rows. Then it imports
 a `--import-rows` records CSV into a fresh database. Prints medians and the ratio.
-Targets: standings <= 150 ms, ratio <= 2, the import <= 10 s.
+Targets: standings <= 150 ms, ratio <= 2, the import <= 10 s. With `--reorganised N`, N units
+are renamed, moved and merged (a third each) in the middle of the quarter before the runs, on a
+copy of the SQLite database (PostgreSQL's is restored for each run anyway): the standings then
+list units as they were, merged ones under their survivor.
 
 PostgreSQL runs on a throwaway server (tests/pgserver.py: on tmpfs, fsync and synchronous
 commits off; with `--pg-fsync` on disk with both on, as PostgreSQL ships). Its database is
@@ -34,7 +38,7 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -57,6 +61,7 @@ from bot.usecases.standings import standings
 from scoring.engine import score
 from scoring.periods import quarter
 from scoring.records import Record
+from scoring.roster import Change, UnitChange
 from scoring.ruleset import load_ruleset
 from tests.pgserver import postgres_server, with_database
 
@@ -270,6 +275,28 @@ async def time_standings(
     return timings
 
 
+async def reorganise(target: str | Path, n: int) -> None:
+    """N of the units changed from the middle of PERIOD: renamed, moved to the next group, or
+    merged into the unit after them, in turn."""
+    store = await Store.open(target, key=KEY)
+    middle = PERIOD.start + (PERIOD.end - PERIOD.start) / 2
+    async with store.transaction() as tx:
+        units = await tx.units.units()
+        for i in range(n):
+            unit, after = units[2 * i], units[2 * i + 1]
+            kind = (Change.RENAME, Change.MOVE, Change.MERGE)[i % 3]
+            change = UnitChange(unit.id, kind, middle, actor="bench")
+            if kind is Change.RENAME:
+                change = replace(change, old=unit.name, new=f"{unit.name}（新）")
+            elif kind is Change.MOVE:
+                group = GROUPS[(GROUPS.index(unit.group) + 1) % len(GROUPS)]
+                change = replace(change, old=unit.group, new=group)
+            else:
+                change = replace(change, into=after.id)
+            await tx.units.add_change(change, NOW)
+    await store.close()
+
+
 def write_import_file(path: Path, rows: int, units: int) -> None:
     rng = random.Random(7)
     names = unit_names(units)
@@ -364,6 +391,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3, help="runs first, not counted")
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument("--import-runs", type=int, default=1, help="imports into each store")
+    parser.add_argument(
+        "--reorganised", type=int, default=0, help="units renamed, moved and merged first"
+    )
     args = parser.parse_args()
     kinds = list(STORES) if args.store == "both" else [args.store]
     OUT.mkdir(parents=True, exist_ok=True)
@@ -379,6 +409,15 @@ def main() -> None:
             else:
                 server = stack.enter_context(postgres_server(durable=args.pg_fsync))
                 targets[kind] = postgres_database(server, args.units, args.entries)
+        if args.reorganised:
+            if "sqlite" in targets:
+                copy = OUT / "reorganised.sqlite3"
+                for file in database_files(copy):
+                    file.unlink(missing_ok=True)
+                shutil.copy(targets["sqlite"], copy)
+                targets["sqlite"] = copy
+            for target in targets.values():
+                asyncio.run(reorganise(target, args.reorganised))
         timings = asyncio.run(time_standings(targets, args.runs, args.warmup))
         for kind in kinds:
             report_standings(kind, timings[kind], args.runs)

@@ -85,6 +85,13 @@ class Standings:
     year_to_date: Standings | None = None
     # Which of a row's cells (count, counts, rate, scores, total) the tables repeat for it.
     year_positions: tuple[int, ...] = ()
+    # The unit id of each row's name, where the roster was read for the period (a unit may be
+    # listed under an earlier name or with a note: bot.usecases.standings).
+    unit_ids: dict[str, int] = field(default_factory=dict)
+
+    def name_of(self, unit_id: int, name: str) -> str:
+        """The name a unit's row has (`name`, its name now, if the table does not say)."""
+        return next((n for n, i in self.unit_ids.items() if i == unit_id), name)
 
     @cached_property
     def _year_rows(self) -> dict[str, Row]:

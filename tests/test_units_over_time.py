@@ -16,6 +16,7 @@ import pytest
 
 from bot.storage import Address, Liaison, Store, is_postgres
 from bot.usecases.quota import behind_quota
+from bot.usecases.status import UnitStatus, unit_status
 from bot.usecases.units import ChangeRequest, change_unit
 from scoring.periods import month_of
 from scoring.roster import Change
@@ -174,8 +175,10 @@ def test_retired_unit_gets_no_reminder_after_its_day(cli: Cli, tmp_path: Path) -
     async def retire() -> tuple[set[str], set[str], set[str]]:
         store = await Store.open(cli.db)
         try:
-            async with store.reading() as tx:
+            async with store.transaction() as tx:
                 before = {b.unit for b in await behind_quota(tx, july)}
+                unit_id, _ = await tx.units.resolve_unit("教育局")
+                await tx.liaisons.bind_liaison(7002, unit_id, "王芳", "wangfang", NOW)
             request = ChangeRequest(Change.RETIRE, "教育局", "", "2024-07-01")
             await change_unit(store, request, "cli:test", NOW)
             async with store.reading() as tx:
@@ -191,6 +194,11 @@ def test_retired_unit_gets_no_reminder_after_its_day(cli: Cli, tmp_path: Path) -
     # Reminders and warnings are sent to the units behind_quota names.
     assert "教育局" in before and "教育局" in behind_june
     assert "交通局" in behind_july and "教育局" not in behind_july
+    # Its liaison is released, told why.
+    assert rows(cli.db, "SELECT chat_id, text FROM outbox") == [
+        (7002, "教育局 已自 2024-07-01 起撤销，你的信息员身份随之解除。如有疑问请联系信息室。")
+    ]
+    assert rows(cli.db, "SELECT active FROM liaisons WHERE user_id = 7002") == [(0,)]
     # Nor a settlement: July is settled for the others, not for the retired unit.
     cli.ok("quota", "settle", "--month", "2024-07", "--allow-empty")
     settled = rows(
@@ -204,21 +212,27 @@ def test_retired_unit_gets_no_reminder_after_its_day(cli: Cli, tmp_path: Path) -
 def test_liaisons_of_a_merged_unit_move_to_the_survivor_told_why(cli: Cli, tmp_path: Path) -> None:
     _office(cli, tmp_path)
 
-    async def merge() -> Liaison | None:
+    june = datetime(2024, 6, 20, 9, tzinfo=NOW.tzinfo)
+
+    async def merge() -> tuple[Liaison | None, UnitStatus | None]:
         store = await Store.open(cli.db)
         try:
             async with store.transaction() as tx:
                 unit_id, _ = await tx.units.resolve_unit("交警大队")
-                await tx.liaisons.bind_liaison(LIAISON, unit_id, "李强", "liqiang", NOW)
+                await tx.liaisons.bind_liaison(LIAISON, unit_id, "李强", "liqiang", june)
             request = ChangeRequest(Change.MERGE, "交警大队", "公安局", "2024-05-15")
-            await change_unit(store, request, "cli:test", NOW)
+            await change_unit(store, request, "cli:test", june)
             async with store.reading() as tx:
-                return await tx.liaisons.liaison(LIAISON, active_only=True)
+                person = await tx.liaisons.liaison(LIAISON, active_only=True)
+            return person, person and await unit_status(store, person, june)
         finally:
             await store.close()
 
-    person = asyncio.run(merge())
+    person, status = asyncio.run(merge())
     assert person is not None and person.unit == "公安局"
+    # Their /me in the quarter of the merge finds the survivor's row, noted.
+    assert status is not None and status.row is not None
+    assert (status.row.rank, status.row.unit, status.row.total) == (1, "公安局（含原交警大队）", 21)
     assert rows(cli.db, "SELECT channel, address, text FROM outbox") == [
         ("telegram", "7001", "交警大队 已自 2024-05-15 起并入 公安局，你现在是 公安局 的信息员。")
     ]
@@ -297,3 +311,25 @@ async def test_units_in_chat_show_the_changes(database: str) -> None:
     assert "自 2024-07-01 起更名，原名 气象局（命令行用户 王芳 于 2024-07-20 登记）" in units
     # A unit merged away is listed after the roster, with its day and survivor.
     assert units.index("气象服务中心") < units.index("审计局（B类）自 2024-06-01 起并入 公安局")
+
+
+def test_the_year_to_date_after_a_merge_holds_both_units(cli: Cli, tmp_path: Path) -> None:
+    """A method with year-to-date columns: the quarter after a merge lists the survivor alone,
+    its year so far with the merged unit's entries (the year's list notes the merge)."""
+    ruleset = Path(__file__).parent.parent / "scoring" / "rulesets" / "changshan-2014.toml"
+    cli.ok("init", "--ruleset", str(ruleset))
+    town = "乡镇（街道）"
+    roster = [["紫港街道", town], ["天马街道", town]]
+    cli.ok("units", "import", str(write_csv(tmp_path / "u.csv", ["name", "group"], roster)))
+    records = [
+        ["2024-04-10", "天马街道", "county.csgz", 1, "", "", "二季度", ""],
+        ["2024-08-05", "紫港街道", "county.yqkb", 1, "", "", "三季度", ""],
+    ]
+    cli.ok("records", "import", str(write_csv(tmp_path / "r.csv", HEADER, records)))
+    cli.ok("units", "merge", "天马街道", "紫港街道", "--from", "2024-05-15", "--yes")
+    data = json.loads(cli.ok("standings", "--period", "2024Q3", "--format", "json"))
+    (towns,) = [g for g in data["groups"] if g["group"] == town]
+    assert [(r["unit"], r["total"], r["year_to_date"]["total"]) for r in towns["rows"]] == [
+        ("紫港街道", 5, 15)
+    ]
+    assert towns["rows"][0]["year_to_date"]["counts"]["县级采用"] == 2

@@ -240,18 +240,19 @@ async def rank(update: Update, context: Context) -> None:
     ruleset, result = await standings(store(context), period, [liaison.group])
     group = status.group_of(result, liaison.group)
     rows = group.rows if group else []
-    mine = next((i for i, r in enumerate(rows) if r.unit == liaison.unit), 0)
+    shown_as = result.name_of(liaison.unit_id, liaison.unit)
+    mine = next((i for i, r in enumerate(rows) if r.unit == shown_as), 0)
     start_at = max(0, min(mine - RANK_ROWS // 2, len(rows) - RANK_ROWS))
     shown = rows[start_at : start_at + RANK_ROWS]
     title = texts.RANK_TITLE.format(
         group=ruleset.groups_by_key[liaison.group].display, period=period.name, count=len(rows)
     )
     lines = rank_lines(
-        ruleset.bulletin.total_column, shown, mark=liaison.unit, ranked=ruleset.bulletin.ranked
+        ruleset.bulletin.total_column, shown, mark=shown_as, ranked=ruleset.bulletin.ranked
     )
     if len(shown) < len(rows):
         lines.append(texts.RANK_MORE.format(count=len(rows)))
-    own = next((r for r in rows if r.unit == liaison.unit), None)
+    own = next((r for r in rows if r.unit == shown_as), None)
     if own is not None and (counted := counted_line(ruleset, own)):
         lines.append(texts.RANK_MINE.format(counts=counted))
     assert update.effective_message is not None

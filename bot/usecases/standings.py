@@ -38,6 +38,8 @@ async def standings_in(
     changes = await tx.units.changes()
     roster = period_roster(units, changes, period)
     table = await _build(tx, ruleset, period, roster, wanted)
+    if changes:
+        table = replace(table, unit_ids={u.name: u.id for u in roster.units})
     if ruleset.bulletin.year_to_date:
         ytd = year_to_date_period(period)
         year = period_roster(units, changes, ytd)

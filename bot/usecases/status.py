@@ -40,7 +40,8 @@ async def unit_status(store: Store, liaison: Liaison, now: datetime) -> UnitStat
         counts = await tx.quota.submission_counts(month)
     group = group_of(table, liaison.group)
     rows = group.rows if group else []
-    index = next((i for i, r in enumerate(rows) if r.unit == liaison.unit), None)
+    shown_as = table.name_of(liaison.unit_id, liaison.unit)
+    index = next((i for i, r in enumerate(rows) if r.unit == shown_as), None)
     row = rows[index] if index is not None else None
     above = None
     first = False
