@@ -1456,6 +1456,7 @@ COPY_TABLE_LINE = "  {table}：{rows} 行"
 COPY_TABLES = {
     "settings": "设置和规则集",
     "score_columns": "通报计分列",
+    "methods": "此后采用的考核办法",
     "units": "单位",
     "unit_aliases": "单位别名",
     "batches": "操作批次",
