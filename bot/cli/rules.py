@@ -59,7 +59,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         known = await methods(store)
         ruleset = known.latest if day is None else known.at(day)
         print(render.ruleset_text(ruleset), end="")
-        if newer := await newer_method(store):
+        # What today's text of a built-in would change concerns the first method only.
+        if ruleset is known.methods[0].ruleset and (newer := await newer_method(store)):
             print("\n" + render.rule_changes_text(ruleset.id, newer), end="")
         return 0
 

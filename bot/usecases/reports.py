@@ -18,7 +18,7 @@ from scoring.engine import Scored, score
 from scoring.errors import DomainError
 from scoring.periods import month_of
 from scoring.records import Record, check_day, check_modifiers, clean_note, clean_title, reportable
-from scoring.ruleset import SUBMISSION_ID, Item
+from scoring.ruleset import SUBMISSION_ID, Item, Ruleset
 from scoring.text import printable
 
 # Evidence that is a file sent in chat (`document:<file id>`, `photo:<file id>`), not a link.
@@ -96,6 +96,15 @@ async def _refuse_duplicate(tx: Tx, unit_id: int, item_id: str, day: date, title
         raise DomainError("claim_duplicate", record=found[0], status=found[1], date=found[2])
 
 
+async def _reportable_on(tx: Tx, ruleset: Ruleset, item_key: str, day: date) -> Item:
+    """An item of the method in force on `day`; one only today's method has is refused as
+    such (the chat offers today's items)."""
+    current = (await tx.config.ruleset()).items_by_key.get(item_key.strip())
+    if current is not None and item_key.strip() not in ruleset.items_by_key:
+        raise DomainError("method_item_absent", date=day, method=ruleset.name, item=current.label)
+    return reportable(ruleset, item_key)
+
+
 async def make_draft(
     store: Store,
     user_id: int,
@@ -125,7 +134,7 @@ async def make_draft(
         await tx.intake.claim_update(update_id, now)
         # The method in force on the report's day scores it.
         ruleset = await tx.config.ruleset(day)
-        item = reportable(ruleset, item_key)
+        item = await _reportable_on(tx, ruleset, item_key, day)
         check_day(ruleset, day, now.date())
         check_modifiers(ruleset, item, modifiers)
         await tx.periods.refuse_locked([day])
