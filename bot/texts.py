@@ -1307,6 +1307,10 @@ NOTE_TERM = {
 NOTE_TOTAL = "{total}为各项得分之和。"
 NOTE_FLOOR = "{total}为各项得分之和，扣分后低于{floor}分的按{floor}分计算。"
 NOTE_DATES = "以上数据为{start}至{end}。"
+# A period spanning several methods: each scored its own days.
+NOTE_METHODS = "本期跨越考核办法修订，各按施行中的办法计分：{spans}。"
+NOTE_METHOD_SPAN = "{start}至{end}按《{name}》"
+NOTE_METHOD_SEPARATOR = "；"
 LIST_SEPARATOR = "、"
 # Between the terms of a column's note: labels have commas of their own.
 TERM_SEPARATOR = "；"

@@ -4,15 +4,19 @@ a method from a past day re-scores what is stored, refused over a locked period.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.bulletin.compose import notes_text
 from bot.storage import Store, is_postgres
+from bot.usecases.bulletin import bulletin
 from bot.usecases.methods import adopt
 from scoring.methods import Method, Methods
+from scoring.periods import parse_period
 from scoring.ruleset import builtin_ruleset_text, parse_ruleset
 from tests.chat import LIAISON, flat, running_bot
 from tests.conftest import Cli, write_csv
@@ -68,6 +72,16 @@ def table(cli: Cli, period: str) -> dict[str, dict[str, Any]]:
     return {row["unit"]: row for group in found["groups"] for row in group["rows"]}
 
 
+async def notes(db: str, period: str) -> str:
+    """The notes under a period's bulletin tables, in one line."""
+    store = await Store.open(db)
+    try:
+        paper = await bulletin(store, parse_period(period))
+    finally:
+        await store.close()
+    return "".join(notes_text(paper.notes))
+
+
 def test_a_quarter_spanning_two_methods_sums_what_each_scored(cli: Cli, tmp_path: Path) -> None:
     office(cli, tmp_path)
     method = str(write_reissued(tmp_path))
@@ -100,6 +114,13 @@ def test_a_quarter_spanning_two_methods_sums_what_each_scored(cli: Cli, tmp_path
     # group (the method of 2024 named three: 财政局 too).
     year = json.loads(cli.ok("bulletin", "--period", "2024", "--format", "json"))
     assert year["awards"][0]["advanced"] == ["教育局"]
+    # The quarter's bulletin says which method scored which days; April's spans one method.
+    q2, april_notes = asyncio.run(notes(cli.db, "2024Q2")), asyncio.run(notes(cli.db, "2024-04"))
+    assert (
+        "2024年4月1日至2024年4月30日按《磴口县政务信息工作考评办法（2024）》；"
+        "2024年5月1日至2024年6月30日按《磴口县政务信息工作考评办法（2024年5月修订）》"
+    ) in q2
+    assert "考核办法修订" not in april_notes
     listed = cli.ok("rules", "list")
     assert "建库起" in listed and "dengkou-2024-05" in listed and REISSUED_FROM in listed
     assert "dengkou-2024-05" in cli.ok("rules", "show")

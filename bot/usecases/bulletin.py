@@ -39,7 +39,13 @@ async def bulletin_in(tx: Tx, period: Period) -> Bulletin:
     by_id = await tx.ledger.penalty_counts(period.start, period.end, penalty_ids)
     names = {u.id: u.name for u in await tx.units.units()} if by_id else {}
     penalties = {names[unit_id]: counts for unit_id, counts in by_id.items()}
-    return build_bulletin(ruleset, table, awards, penalties)
+    paper = build_bulletin(ruleset, table, awards, penalties)
+    spans = (await tx.config.methods()).spans(period.start, period.end)
+    if len(spans) == 1:
+        return paper
+    # The notes say which method scored which days.
+    methods = tuple((s.method.ruleset.name, s.start, s.end) for s in spans)
+    return replace(paper, notes=replace(paper.notes, methods=methods))
 
 
 async def _awards(tx: Tx, ruleset: Ruleset, table: Standings) -> list[GroupAwards]:
