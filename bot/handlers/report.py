@@ -179,8 +179,8 @@ async def take_day(update: Update, context: Context) -> int:
     item_id = _draft(context)["item"]
     if item_id not in ruleset.items_by_key:
         # Chosen from today's menu, the item is not one of the method in force on that day.
-        err = DomainError("method_item_absent", date=day, method=ruleset.name, item=item_id)
-        await tell_error(update, err)
+        absent = DomainError("method_item_absent", date=day, method=ruleset.name, item=item_id)
+        await tell_error(update, absent)
         await _send(update, texts.REPORT_DATE, _day_keyboard())
         return DATE
     _draft(context)["day"] = day

@@ -79,7 +79,7 @@ class ConfigStorage(Repository):
         """A method in force from `start`; its score columns not known yet get the next free
         sum slots (refused past MAX_SCORE_COLUMNS over every method)."""
         ruleset = parse_ruleset(text)
-        slots = dict(await self.all(_SCORE_COLUMNS))
+        slots: dict[str, int] = dict(await self.all(_SCORE_COLUMNS))
         new = [c for c in ruleset.bulletin.score_columns if c not in slots]
         if len(slots) + len(new) > MAX_SCORE_COLUMNS:
             raise DomainError("method_too_many_columns", limit=MAX_SCORE_COLUMNS)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -296,7 +296,7 @@ class _Prepared:
 
 def _parse_by_method(
     methods: Methods,
-    rows: list[tuple[int, dict[str, Any]]],
+    rows: Iterable[tuple[int, dict[str, Any]]],
     names: dict[str, str],
     today: date,
     year: int | None,
