@@ -1,6 +1,6 @@
 """The Dengkou method as an office might reissue it from 1 May 2024, for the tests of methods
 over time: 《政务要情》重要信息 worth 8 instead of 6, a new adoption item (短视频, 7) in a new
-column (视频得分), group B's monthly quota lowered from 8 to 5 and a first missed quota costing
+column (视频得分), 落实领导批示并及时反馈 counted under 批示加分 instead of 其他加分, group B's monthly quota lowered from 8 to 5 and a first missed quota costing
 20 instead of 30, one advanced unit named per group instead of three. Everything else as
 the method of 2024."""
 
@@ -24,6 +24,7 @@ def reissued_text() -> str:
          'chat_label = "《政务要情》重要信息"\nkind = "adoption"\npoints = 8'),
         ('label = "B类"\nmonthly_quota = 8', 'label = "B类"\nmonthly_quota = 5'),
         ("advanced = 3", "advanced = 1"),
+        ('kind = "credit"\npoints = 20\ncolumn = "其他加分"', 'kind = "credit"\npoints = 20\ncolumn = "批示加分"'),
     ]:  # fmt: skip
         assert text.count(old) == 1, old
         text = text.replace(old, new)

@@ -131,6 +131,7 @@ def test_adopting_from_a_past_day_rescores_what_is_stored(cli: Cli, tmp_path: Pa
     office(cli, tmp_path)
     may = [
         ["2024-05-10", "教育局", "city.zwyq.main", 1, "", "", "五月动态", ""],
+        ["2024-05-11", "财政局", "feedback.instruction", 1, "", "", "五月反馈", ""],
         submitted("公安局", "2024-05-02", 6),
         submitted("审计局", "2024-05-02", 8),
         submitted("教育局", "2024-05-02", 15),
@@ -157,6 +158,13 @@ def test_adopting_from_a_past_day_rescores_what_is_stored(cli: Cli, tmp_path: Pa
     after = table(cli, "2024Q2")
     assert after["教育局"]["columns"]["采用得分"] == 14
     assert after["公安局"]["columns"]["扣分"] == -30
+    # The same 20 points, in another column: written anew there.
+    assert "2024-05-11 财政局 落实领导批示并及时反馈（每篇每次）：20 → 20" in done
+    assert before["财政局"]["columns"]["其他加分"] == 20
+    assert (after["财政局"]["columns"]["其他加分"], after["财政局"]["columns"]["批示加分"]) == (
+        0,
+        20,
+    )
     assert table(cli, "2024-04")["教育局"]["columns"]["采用得分"] == 6
     # Append-only: the May line reversed and written anew, with who and why in the trail.
     lines = rows(
@@ -166,7 +174,7 @@ def test_adopting_from_a_past_day_rescores_what_is_stored(cli: Cli, tmp_path: Pa
     )
     assert [p for (p,) in lines] == [6, -6, 8]
     events = rows(cli.db, "SELECT actor, reason FROM record_events WHERE event = 'rescored'")
-    assert len(events) == 1 and events[0][0].startswith("cli") and "dengkou" not in events[0][1]
+    assert len(events) == 2 and all(actor.startswith("cli:") for actor, _ in events)
     assert "重新计分" in events[0][1]
     assert "核验通过" in cli.ok("verify")
 

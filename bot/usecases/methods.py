@@ -151,8 +151,9 @@ async def _rescore(
                 "method_item_missing", record=record_id, item=missing[0], method=ruleset.name
             )
         scored = score(ruleset, record)
-        before = Counter((e.rule_id, e.points) for e in live)
-        if before == Counter((e.rule_id, e.points) for e in scored.entries):
+        # A line in another column is scored otherwise too: the column's sums would differ.
+        before = Counter((e.rule_id, e.column, e.points) for e in live)
+        if before == Counter((e.rule_id, e.column, e.points) for e in scored.entries):
             continue
         for entry in live:
             await tx.ledger.add_reversal(
