@@ -13,6 +13,23 @@ ERRORS: dict[str, str] = {
     "not_initialized": "数据库尚未初始化：请先运行 govinfo-bot init --ruleset <规则集>",
     "already_initialized": "数据库已使用规则集 {current} 初始化，不能改为 {requested}",
     "ruleset_unknown": "未知的规则集 {ruleset}（内置：{known}；也可给出规则文件路径）",
+    "method_start_missing": "请用 --from 日期 指明新考核办法自哪天起施行（规则文件未写生效日期）",
+    "method_start_early": "新考核办法不能早于其生效日期施行：--from {start} 早于 {effective}",
+    "method_before_first": "新考核办法须晚于数据库第一个考核办法的生效日期 {first}：--from {start}",
+    "method_not_latest": (
+        "已有自 {latest} 起施行的考核办法：新考核办法须晚于它施行（--from {start}），未保存任何内容"
+    ),
+    "method_period_locked": (
+        "{period} 已锁定（{who} 于 {at}），自 {start} 起采用新考核办法会改变它的数字，"
+        "未保存任何内容；如确需改变，请先重新开放该期间"
+    ),
+    "method_item_missing": (
+        "记录 #{record} 的 {item} 在新考核办法《{method}》中没有，无法按它重新计分，未保存任何内容"
+    ),
+    "method_item_absent": (
+        "{date} 施行的考核办法《{method}》没有 {item}：请换一个日期，或用 /cancel 取消后重新上报"
+    ),
+    "method_too_many_columns": "各考核办法的得分列合计不能超过 {limit} 列，未保存任何内容",
     "ruleset_toml": "规则文件不是有效的 TOML：{detail}",
     "ruleset_invalid": "规则文件有 {count} 处错误：",
     "file_unreadable": "无法读取文件 {path}：{detail}",
@@ -148,6 +165,7 @@ ERRORS: dict[str, str] = {
     ),
     "name_missing": "未填写单位名称",
     "units_changed": "导入期间单位名单有变更，未保存任何内容：请重新导入",
+    "methods_changed": "导入期间采用了新的考核办法，未保存任何内容：请重新导入",
     # Chat.
     "update_replayed": "该操作已处理过",
     "web_form_replayed": "该表单已提交过，未重复处理",
@@ -438,6 +456,19 @@ INIT_SAME = "数据库 {db} 已使用规则集 {ruleset}，无需变更"
 RULES_OK = (
     "规则文件有效：{ruleset}（{name}），{items} 个计分项，{modifiers} 个加分项，{groups} 个分组"
 )
+METHOD_ADOPTED = "已采用新考核办法：{ruleset}（{name}），自 {start} 起施行"
+METHOD_ADOPT_DRY = "将采用新考核办法：{ruleset}（{name}），自 {start} 起施行（本次未保存任何变更）"
+METHOD_CONFIRM = "以上变更确认执行吗？输入 yes 确认："
+METHOD_NOT_CONFIRMED = "未确认，未保存任何变更（确认执行请加 --yes）"
+METHOD_SAME = "规则与已存储的考核办法 {ruleset}（{start}）相同（只是注释或排版不同），不是新考核办法，未保存任何内容"
+METHOD_NO_CHANGE = "已存储的记录按新考核办法计分不变"
+METHOD_CHANGES_HEAD = "以下记录按新考核办法重新计分（原流水冲正，新流水写入）："
+METHOD_CHANGES_HEAD_DRY = "以下记录将按新考核办法重新计分（原流水冲正，新流水写入）："
+METHOD_CHANGE_LINE = "#{record} {date} {unit} {item}：{before} → {after}"
+METHOD_RESCORED = "自 {start} 起采用考核办法《{method}》，重新计分"
+METHOD_FROM_START = "建库起"
+METHODS_HEAD = ("施行自", "规则集", "名称", "来源文件")
+METHOD_FIRST_SOURCE = "（初始化）"
 UNITS_IMPORTED = "单位名单已导入：新增 {added} 个，更新 {updated} 个，共 {total} 个单位"
 RECORDS_IMPORTED = (
     "记录已导入：{rows} 行，{records} 条记录（其中报送 {submissions} 条），"
@@ -1321,6 +1352,10 @@ NOTE_TERM = {
 NOTE_TOTAL = "{total}为各项得分之和。"
 NOTE_FLOOR = "{total}为各项得分之和，扣分后低于{floor}分的按{floor}分计算。"
 NOTE_DATES = "以上数据为{start}至{end}。"
+# A period spanning several methods: each scored its own days.
+NOTE_METHODS = "本期跨越考核办法修订，各按施行中的办法计分：{spans}。"
+NOTE_METHOD_SPAN = "{start}至{end}按《{name}》"
+NOTE_METHOD_SEPARATOR = "；"
 LIST_SEPARATOR = "、"
 # Between the terms of a column's note: labels have commas of their own.
 TERM_SEPARATOR = "；"
@@ -1470,6 +1505,7 @@ COPY_TABLE_LINE = "  {table}：{rows} 行"
 COPY_TABLES = {
     "settings": "设置和规则集",
     "score_columns": "通报计分列",
+    "methods": "此后采用的考核办法",
     "units": "单位",
     "unit_aliases": "单位别名",
     "batches": "操作批次",

@@ -99,6 +99,8 @@ class Notes:
     rate_column: str | None = None
     # The year-to-date columns' word and their first day (1 January), where shown.
     year_to_date: tuple[str, date] | None = None
+    # Where the period spans several methods: each method's name with the days it governed.
+    methods: tuple[tuple[str, date, date], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from bot.storage.copy import NOT_COPIED, TABLES
 from bot.storage.ledger import LEDGER_COLUMNS
 from tests.conftest import Cli, write_csv
 from tests.pgserver import PostgresDatabases, query, run_sync
+from tests.reissued import REISSUED_FROM, write_reissued
 from tests.stores import rows
 
 HEADER = ["date", "unit", "item", "count", "points", "modifiers", "title", "note"]
@@ -96,6 +97,8 @@ def build_office(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     cli.ok("quota", "settle", "--month", "2024-05")
     late = write_csv(tmp_path / "late.csv", HEADER, submitted("公安局", "2024-05", 1, first=20))
     cli.ok("records", "import", str(late))
+    # The office reissued its method from May: a second method to copy.
+    cli.ok("rules", "adopt", str(write_reissued(tmp_path)), "--from", REISSUED_FROM, "--yes")
     cli.ok("period", "lock", "2024Q1")
     monkeypatch.delenv("GOVINFO_OFFICE_NAME", raising=False)
     cli.ok("bulletin", "publish", "--period", "2024Q2")

@@ -171,6 +171,12 @@ def notes_text(notes: Notes, anchor: str = "") -> list[str]:
     else:
         lines.append(texts.NOTE_FLOOR.format(total=notes.total_column, floor=notes.floor))
     lines.append(texts.NOTE_DATES.format(start=date_words(notes.start), end=date_words(notes.end)))
+    if notes.methods:
+        spans = texts.NOTE_METHOD_SEPARATOR.join(
+            texts.NOTE_METHOD_SPAN.format(start=date_words(start), end=date_words(end), name=name)
+            for name, start, end in notes.methods
+        )
+        lines.append(texts.NOTE_METHODS.format(spans=spans))
     if notes.year_to_date:
         word, first = notes.year_to_date
         lines.append(

@@ -3,6 +3,8 @@ confirm button of the summary both end in."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
@@ -92,11 +94,14 @@ def menu_keyboard(ruleset: Ruleset, prefix: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-async def _ruleset(context: Context) -> Ruleset:
-    if (ruleset := store(context).ruleset_cache) is not None:
-        return ruleset  # as tx.ruleset() would give it, without waiting for the reading lock
+async def _ruleset(context: Context, day: date | None = None) -> Ruleset:
+    """The method in force on the report's day (today until the day is given): its menu,
+    items and endorsements."""
+    day = day or now(context).date()
+    if (methods := store(context).methods_cache) is not None:
+        return methods.at(day)  # as tx.config gives it, without waiting for the reading lock
     async with store(context).reading() as tx:
-        return await tx.config.ruleset()
+        return await tx.config.ruleset(day)
 
 
 @answers_errors
@@ -170,9 +175,15 @@ async def take_day(update: Update, context: Context) -> int:
         return DATE
     if query is not None:
         await query.answer()
-    _draft(context)["day"] = day
-    ruleset = await _ruleset(context)
+    ruleset = await _ruleset(context, day)
     item_id = _draft(context)["item"]
+    if item_id not in ruleset.items_by_key:
+        # Chosen from today's menu, the item is not one of the method in force on that day.
+        absent = DomainError("method_item_absent", date=day, method=ruleset.name, item=item_id)
+        await tell_error(update, absent)
+        await _send(update, texts.REPORT_DATE, _day_keyboard())
+        return DATE
+    _draft(context)["day"] = day
     if any(item_id in m.allowed_on for m in ruleset.modifiers):
         await _send(
             update,
@@ -220,8 +231,8 @@ async def toggle_endorsement(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
     modifier = query.data[3:]
-    ruleset = await _ruleset(context)
     draft = _draft(context)
+    ruleset = await _ruleset(context, draft.get("day"))
     if not modifier:
         await query.answer()
         # The buttons go; the endorsements chosen with them stay to be read.
@@ -259,7 +270,7 @@ async def take_evidence(update: Update, context: Context) -> int:
             evidence = message.text.strip()
     chosen = context.user_data.pop(DRAFT_KEY)  # type: ignore[union-attr]
     assert update.effective_user is not None
-    ruleset = await _ruleset(context)
+    ruleset = await _ruleset(context, chosen["day"])
     answer = owed_reply(
         update, lambda draft: summary_text(draft, evidence, ruleset), _summary_buttons
     )
@@ -449,7 +460,7 @@ async def pick_item(update: Update, context: Context) -> None:
         return
     if choice not in pick["items"]:
         raise DomainError("button_forged")
-    ruleset = await _ruleset(context)
+    ruleset = await _ruleset(context, pick["day"])
     answer = owed_edit(query, lambda draft: summary_text(draft, "", ruleset), _summary_buttons)
     await make_draft(
         store(context), update.effective_user.id, choice, pick["title"],

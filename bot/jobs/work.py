@@ -95,7 +95,7 @@ async def quota_reminder(work: Work, *, final: bool = False) -> None:
     today = work.now.date()
     days = len(workdays_between(today, month.end))
     behind = await behind_quota(work.tx, month)
-    ruleset = await work.tx.config.ruleset()
+    ruleset = await work.tx.config.ruleset(month.end)
     groups = {g.id: g.display for g in ruleset.groups}
     chats = await work.tx.liaisons.liaison_chats(b.unit_id for b in behind)
     settle_at = _settle_at(work.settings, month)
@@ -141,7 +141,8 @@ async def settlement(work: Work) -> None:
     """Exactly `govinfo-bot quota settle` for the month, then the letters and the list. What it
     refuses (an empty month, a locked period) fails the run and the admins are told why."""
     month = _month(work.run)
-    ruleset = await work.tx.config.ruleset()
+    # The method in force in the month settles it (settle_quota_in).
+    ruleset = await work.tx.config.ruleset(month.end)
     if ruleset.effective_from and month.end < ruleset.effective_from:
         raise RunSkipped("month_before_effective")
     settled = await settle_quota_in(work.tx, month, "scheduler", work.now)

@@ -42,7 +42,7 @@ from bot.storage.query import CACHE_KIB
 from bot.storage.sql import sql
 from bot.storage.tx import Tx
 from scoring.errors import DomainError
-from scoring.ruleset import Ruleset
+from scoring.methods import Methods
 from scoring.standings import UnitRef
 
 T = TypeVar("T")
@@ -121,7 +121,8 @@ class Store(ABC):
         self.display = display
         # The SQLite file (None on PostgreSQL).
         self.path = path
-        self.ruleset_cache: Ruleset | None = None
+        # The methods, parsed once; ConfigStorage.methods sees one adopted elsewhere.
+        self.methods_cache: Methods | None = None
         # The roster changes rarely and every standings read needs all of it: kept in memory,
         # checked against the store's roster version (Tx.roster_version).
         self.units_cache: list[UnitRef] | None = None
@@ -385,9 +386,9 @@ class SqliteStore(Store):
                 yield tx
         except BaseException:
             if not bot_file:
-                # The ruleset may have been written by the rolled-back transaction (the working
+                # A method may have been written by the rolled-back transaction (the working
                 # file sees the database read-only: it cannot).
-                self.ruleset_cache = None
+                self.methods_cache = None
             raise
         self.committed(tx)
 

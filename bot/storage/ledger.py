@@ -30,6 +30,8 @@ class LedgerEntry:
     # The line this one reverses, if it is a reversal.
     reverses: int | None
     explanation: str
+    # The score column the line sums into.
+    column: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,12 +57,13 @@ _REVERSED = sql(
 )
 _ENTRY = sql(
     "SELECT l.id, l.unit_id, u.name, l.date, l.rule_id, l.points, l.record_id, l.reverses, "
-    "l.explanation FROM ledger l JOIN units u ON u.id = l.unit_id WHERE l.id = :id"
+    "l.explanation, l.column_name FROM ledger l JOIN units u ON u.id = l.unit_id "
+    "WHERE l.id = :id"
 )
 _REVERSAL_OF = sql("SELECT id FROM ledger WHERE reverses = :id")
 _LIVE_ENTRIES = sql(
     "SELECT l.id, l.unit_id, u.name, l.date, l.rule_id, l.points, l.record_id, l.reverses, "
-    "l.explanation FROM ledger l JOIN units u ON u.id = l.unit_id "
+    "l.explanation, l.column_name FROM ledger l JOIN units u ON u.id = l.unit_id "
     "WHERE l.record_id = :record_id AND l.reverses IS NULL "
     "AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.id) ORDER BY l.id"
 )
@@ -209,10 +212,10 @@ class LedgerStorage(Repository):
 
 
 def _entry(row: Row) -> LedgerEntry:
-    entry_id, unit_id, unit, day, rule_id, points, record_id, reverses, explanation = row
+    entry_id, unit_id, unit, day, rule_id, points, record_id, reverses, explanation, column = row
     return LedgerEntry(
         entry_id, unit_id, unit, date.fromisoformat(day), rule_id, points, record_id, reverses,
-        explanation,
+        explanation, column,
     )  # fmt: skip
 
 

@@ -196,8 +196,8 @@ class PgStore(Store):
                     tx = Tx(conn, self, reading=False)
                     yield tx
             except BaseException:
-                # The ruleset may have been written by the transaction that did not commit.
-                self.ruleset_cache = None
+                # A method may have been written by the transaction that did not commit.
+                self.methods_cache = None
                 raise
         self.committed(tx)
 

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from bot.storage.connection import Connection, Row
 from bot.storage.sql import NO_PARAMS, Params, Statement, variants
-from scoring.ruleset import Ruleset
+from scoring.methods import Methods
 from scoring.standings import UnitRef
 
 # The SQLite page cache of each connection (the import grows it for its length, then gives it
@@ -23,7 +23,7 @@ class StoreState(Protocol):
 
     # On SQLite the working file keeps the answers its actions owe apart (OutboxStorage).
     answers_apart: bool
-    ruleset_cache: Ruleset | None
+    methods_cache: Methods | None
     units_cache: list[UnitRef] | None
     units_version: int | None
 

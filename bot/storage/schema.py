@@ -66,6 +66,8 @@ SUM_COLUMNS = ("entries", "adoptions", "items", "c0", "c1", "c2", "c3", "c4", "c
 TABLES = (
     Table("settings", ("key", "value"), ("key",)),
     Table("score_columns", ("name", "slot"), ("name",)),
+    # The methods adopted after the first (the `ruleset` setting), each from its day.
+    Table("methods", ("start", "text", "source", "adopted_at", "adopted_by"), ("start",)),
     Table("units", ("id", "name", "group_id", "active", "created_at"), ("id",)),
     Table("unit_aliases", ("alias", "unit_id"), ("alias",)),
     Table(

@@ -91,6 +91,7 @@ _RECORD_COUNTS = sql(
     "GROUP BY l.unit_id, l.rule_id",
     arrays=["rules"],
 )
+_SLOTS = sql("SELECT name, slot FROM score_columns")
 _SUBMISSION_COUNTS = sql(
     "SELECT unit_id, COUNT(*) FROM records WHERE item_id = :submission "
     "AND status = 'confirmed' AND date BETWEEN :start AND :end GROUP BY unit_id"
@@ -102,6 +103,14 @@ class StandingsStorage(Repository):
         """Each unit's sums over the period: whole quarters and months from the sums kept for
         them, the remaining days from the ledger lines themselves."""
         parts = split_period(period)
+        # Each column's sum slot: the first method's columns are slots 0.. in its order; a
+        # later method's new columns follow. A column no method stored counts 0.
+        slots = {name: int(slot) for name, slot in await self.all(_SLOTS)}
+        wanted = [slots.get(column) for column in columns]
+        direct = wanted == list(range(len(columns)))
+        if not direct:
+            by_slot = {slot: name for name, slot in slots.items()}
+            columns = [by_slot[i] for i in range(max(s for s in [*wanted, 0] if s is not None) + 1)]
         n = len(columns)
         queries: list[tuple[Statement, Params]] = []
         quarters = [q.label for q in parts.quarters]
@@ -125,6 +134,11 @@ class StandingsStorage(Repository):
             for row in rows:
                 earlier = totals.get(row[0])
                 totals[row[0]] = row if earlier is None else add_totals(earlier, row)
+        if not direct:
+            totals = {
+                unit: (*t[:4], *(0 if s is None else t[4 + s] for s in wanted))
+                for unit, t in totals.items()
+            }
         return totals
 
     async def item_counts(

@@ -38,7 +38,13 @@ async def bulletin_in(tx: Tx, period: Period) -> Bulletin:
     penalty_ids = [i.id for i in ruleset.items if i.kind is ItemKind.PENALTY]
     by_id = await tx.ledger.penalty_counts(period.start, period.end, penalty_ids)
     names = await period_names(tx, period) if by_id else {}
-    return build_bulletin(ruleset, table, awards, _by_name(by_id, names))
+    paper = build_bulletin(ruleset, table, awards, _by_name(by_id, names))
+    spans = (await tx.config.methods()).spans(period.start, period.end)
+    if len(spans) == 1:
+        return paper
+    # The notes say which method scored which days.
+    methods = tuple((s.method.ruleset.name, s.start, s.end) for s in spans)
+    return replace(paper, notes=replace(paper.notes, methods=methods))
 
 
 async def _awards(tx: Tx, ruleset: Ruleset, table: Standings) -> list[GroupAwards]:

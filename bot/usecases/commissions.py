@@ -198,7 +198,8 @@ async def select(
     """Score an answer as selected (选用); its unit's liaisons are owed the news."""
     async with store.transaction() as tx:
         await tx.intake.claim_update(update_id, now)
-        ruleset = await tx.config.ruleset()
+        # Selected today, scored by the method in force today.
+        ruleset = await tx.config.ruleset(now.date())
         item = selection_item(ruleset, key)
         if await tx.commissions.answer_unit(answer_id) is None:
             raise DomainError("not_commission_answer", record=answer_id)
@@ -232,7 +233,7 @@ async def close(
     tx: Tx, commission: Commission, batch_actor: str, now: datetime
 ) -> list[MissedUnit]:
     """Settle a commission after its deadline: a penalty for every target that did not answer."""
-    ruleset = await tx.config.ruleset()
+    ruleset = await tx.config.ruleset(commission.deadline)
     answered = await tx.commissions.answered_units(commission.id)
     missed_before = await tx.commissions.missed_last_time(commission.id, commission.deadline)
     names = dict(commission.targets)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -25,9 +25,10 @@ from bot.storage import (
 from bot.tabular import RECORDS, UNITS, Table, open_regular, read_table
 from bot.usecases.quota import PenaltyChange, resettle_late
 from bot.usecases.units import ChangeRequest, make_change
-from scoring.dates import read_day
+from scoring.dates import month_and_day, read_day
 from scoring.engine import Scored, score
 from scoring.errors import DomainError, ImportRejected, RowProblem, RowProblems
+from scoring.methods import Methods
 from scoring.names import split_list
 from scoring.periods import month_of
 from scoring.records import ParsedRow, parse_rows
@@ -285,7 +286,7 @@ async def import_records(
     digest = file_digest(path)
     async with store.reading() as tx:
         earlier = await tx.records.file_batch("records", digest)
-        ruleset = await tx.config.ruleset()
+        methods = await tx.config.methods()
         lookup = await tx.units.unit_lookup()
     if earlier is not None:
         raise _already_imported(earlier)
@@ -295,8 +296,8 @@ async def import_records(
         # Each name and alias in its normal form too: a name stored with a control character
         # or in full width by an earlier version is found by the cleaned text of a file.
         names = {**{normal_name(k): name for k, name in names.items()}, **names}
-        rows = parse_rows(ruleset, table.rows, names, now.date(), year)
-    prepared = _prepare(ruleset, rows, {name: unit_id for unit_id, name in lookup.values()})
+        rows = _parse_by_method(methods, table.rows, names, now.date(), year)
+    prepared = _prepare(methods, rows, {name: unit_id for unit_id, name in lookup.values()})
     every = [row.new for row in prepared for _ in range(row.count)]
     async with store.staging() as tx:
         staged = await tx.records.stage_records(every)
@@ -308,6 +309,8 @@ async def import_records(
                 raise _already_imported(earlier)
             if await tx.units.unit_lookup() != lookup:
                 raise DomainError("units_changed")
+            if await tx.config.methods() != methods:
+                raise DomainError("methods_changed")
             with _naming_sheet(table):
                 counts, stored = await _new_counts(tx, prepared, existing)
                 # One pass names every refused row: those already stored and those in a
@@ -391,16 +394,59 @@ class _Prepared:
     identity: Identity
 
 
-def _prepare(ruleset: Ruleset, rows: list[ParsedRow], ids: dict[str, int]) -> list[_Prepared]:
-    # A record's scoring depends on its item, points, modifiers and note only; a large file
-    # repeats few of those combinations, so each is scored once.
+def _parse_by_method(
+    methods: Methods,
+    rows: Iterable[tuple[int, dict[str, Any]]],
+    names: dict[str, str],
+    today: date,
+    year: int | None,
+) -> list[ParsedRow]:
+    """The file's rows, each read under the method in force on its day: its items and
+    modifiers are that method's. A day that cannot be read alone (unreadable, or written
+    without its year) is read with the rows of the latest method, which says what is wrong
+    with it or gives it their year."""
+    if len(methods.methods) == 1:
+        return parse_rows(methods.latest, rows, names, today, year)
+    parts: dict[int, list[tuple[int, dict[str, Any]]]] = {}
+    latest = len(methods.methods) - 1
+    for line, row in rows:
+        index = latest
+        month_day = month_and_day(row.get("date"))
+        if year is not None or month_day is None:
+            with suppress(DomainError, ValueError):
+                day = (
+                    date(year, *month_day)
+                    if year and month_day
+                    else read_day(row.get("date"), today)
+                )
+                index = methods.methods.index(methods.method_at(day))
+        parts.setdefault(index, []).append((line, row))
+    parsed: list[ParsedRow] = []
+    problems: list[RowProblem] = []
+    more = 0
+    for index, part in sorted(parts.items()):
+        try:
+            parsed += parse_rows(methods.methods[index].ruleset, part, names, today, year)
+        except ImportRejected as err:
+            problems += err.problems
+            more += err.more
+    if problems:
+        raise ImportRejected(sorted(problems, key=lambda p: p.line), more=more)
+    parsed.sort(key=lambda r: r.line)
+    return parsed
+
+
+def _prepare(methods: Methods, rows: list[ParsedRow], ids: dict[str, int]) -> list[_Prepared]:
+    # A record's scoring depends on its method, item, points, modifiers and note only; a large
+    # file repeats few of those combinations, so each is scored once.
     scored: dict[tuple[object, ...], Scored] = {}
     prepared = []
     for row in rows:
         r = row.record
-        key = (r.item_id, r.points, r.modifiers, r.note)
+        method = methods.method_at(r.day)
+        key = (method.start, r.item_id, r.points, r.modifiers, r.note)
         if key not in scored:
-            scored[key] = score(ruleset, r)
+            scored[key] = score(method.ruleset, r)
         unit_id = ids[r.unit]
         new = NewRecord(unit_id, r, scored[key])
         prepared.append(_Prepared(row.line, row.count, new, identity(unit_id, r)))

@@ -50,7 +50,7 @@ async def penalise(
 ) -> Entered:
     async with store.transaction() as tx:
         await tx.intake.claim_update(update_id, now)
-        ruleset = await tx.config.ruleset()
+        ruleset = await tx.config.ruleset(day)
         # Read as every item name is (scoring.names), among the penalties only.
         item = resolve(
             item_key,
@@ -82,7 +82,7 @@ async def adjust(
     check_points(points)
     async with store.transaction() as tx:
         await tx.intake.claim_update(update_id, now)
-        ruleset = await tx.config.ruleset()
+        ruleset = await tx.config.ruleset(now.date())
         adjustment = next((i for i in ruleset.items if i.kind is ItemKind.ADJUSTMENT), None)
         if adjustment is None:
             raise DomainError("no_adjustment", ruleset=ruleset.id)
@@ -137,9 +137,10 @@ async def endorse(
         raise DomainError("modifier_times_invalid", modifier=modifier_key)
     async with store.transaction() as tx:
         await tx.intake.claim_update(update_id, now)
-        ruleset = await tx.config.ruleset()
         stored = await tx.records.record(record_id)
         unit_id, record = stored.unit_id, stored.record
+        # The method that scored the adoption scores its endorsement.
+        ruleset = await tx.config.ruleset(record.day)
         if stored.status != "confirmed":
             raise DomainError("record_not_confirmed", record=record_id, status=stored.status)
         modifier = resolve_modifier(ruleset, modifier_key)
@@ -227,10 +228,10 @@ async def reverse(
         raise DomainError("reason_missing")
     async with store.transaction() as tx:
         await tx.intake.claim_update(update_id, now)
-        ruleset = await tx.config.ruleset()
         entry = await tx.ledger.ledger_entry(entry_id)
         if entry is None:
             raise DomainError("entry_unknown", entry=entry_id)
+        ruleset = await tx.config.ruleset(entry.day)
         if entry.reverses is not None:
             raise DomainError("entry_is_reversal", entry=entry_id)
         if await tx.ledger.reversal_of(entry_id) is not None:

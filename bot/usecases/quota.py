@@ -145,7 +145,8 @@ async def settle_quota_in(
     """settle_quota inside a transaction that also does more (the scheduled settlement)."""
     if month.end >= now.date():
         raise DomainError("month_not_ended", month=month.name)
-    ruleset = await tx.config.ruleset()
+    # A month is settled by the method in force on its last day, the day its penalty is dated.
+    ruleset = await tx.config.ruleset(month.end)
     if not ruleset.settles:
         raise DomainError("no_quota", ruleset=ruleset.id)
     if ruleset.effective_from and month.end < ruleset.effective_from:
@@ -165,7 +166,7 @@ async def settle_quota_in(
         settled_months = [*settled_months, month.label]
     reason = texts.RESETTLED_AFTER.format(settled=month.label, month="{month}")
     changes = (
-        await _settle_from(tx, ruleset, month, settled_months, actor, now, reason, batch)
+        await _settle_from(tx, month, settled_months, actor, now, reason, batch)
         if ruleset.has_quota or ruleset.submission_points_item
         else []
     )
@@ -191,15 +192,16 @@ async def resettle_late(
 ) -> list[PenaltyChange]:
     """After submissions dated `days` were stored: settle their settled months, and the settled
     months after them, again. Inside the transaction that stored them."""
-    ruleset = await tx.config.ruleset()
-    if not ruleset.settles:
+    methods = await tx.config.methods()
+    if not any(m.ruleset.settles for m in methods.methods):
         return []
+    ruleset = methods.latest
     days = list(days)
     settled_months = await tx.quota.settled_months()
     late = sorted({month_of(day).label for day in days} & set(settled_months))
     changes = (
         await _settle_from(
-            tx, ruleset, parse_month(late[0]), settled_months, actor, now, texts.RESETTLED_LATE
+            tx, parse_month(late[0]), settled_months, actor, now, texts.RESETTLED_LATE
         )
         if late
         else []
@@ -216,6 +218,20 @@ async def resettle_late(
                 tx, ruleset, quota, periods[0], actor, now, texts.RESETTLED_LATE
             )
     return changes
+
+
+async def resettle_method(
+    tx: Tx, start: date, actor: str, now: datetime, reason: str
+) -> list[PenaltyChange]:
+    """After a method was adopted from `start`: settle the settled months from its month on
+    again, by the method in force in each, against the quotas it sets."""
+    settled_months = await tx.quota.settled_months()
+    later = sorted(m for m in settled_months if m >= month_of(start).label)
+    if not later:
+        return []
+    return await _settle_from(
+        tx, parse_month(later[0]), settled_months, actor, now, reason, requota=True
+    )
 
 
 async def _settle_quota_from(
@@ -314,17 +330,21 @@ def _penalty_rule(rules: QuotaPenalties | None, outcome: Outcome) -> str | None:
 
 async def _settle_from(
     tx: Tx,
-    ruleset: Ruleset,
     first: Period,
     settled_months: Sequence[str],
     actor: str,
     now: datetime,
     reason: str,
     batch: int | None = None,
+    *,
+    requota: bool = False,
 ) -> list[PenaltyChange]:
-    """Settle `first` and every settled month after it from the data as it is, writing only
-    the differences from what is stored. `reason` names the month of each reversal
-    (`{month}`); `batch` is the settlement's own, if the caller made one."""
+    """Settle `first` and every settled month after it from the data as it is, each by the
+    method in force on its last day, writing only the differences from what is stored.
+    `reason` names the month of each reversal (`{month}`); `batch` is the settlement's own, if
+    the caller made one; `requota`: each unit's quota is its method's now (a method adopted
+    for the month), not the one the month was settled with."""
+    methods = await tx.config.methods()
     months = sorted(m for m in settled_months if m >= first.label)
     before = previous_month(first)
     previous = (
@@ -335,11 +355,14 @@ async def _settle_from(
     units = await tx.units.units()
     changes = await tx.units.changes()
     by_id = {u.id: u for u in units}
-    mc = ruleset.monthly_credits
-    credit_items = [i for i in (mc.submissions, mc.quota_met) if i] if mc else []
+    credit_items = sorted(
+        {i for m in methods.methods if (mc := m.ruleset.monthly_credits)
+         for i in (mc.submissions, mc.quota_met) if i}
+    )  # fmt: skip
     planned: list[_Planned] = []
     for label in months:
         month = parse_month(label)
+        ruleset = methods.at(month.end)
         if label != first.label and previous_month(month).label not in months:
             # The month before was never settled: no reminder letter went out for it.
             previous = {}
@@ -351,7 +374,7 @@ async def _settle_from(
         # quota it had then: a unit added or moved since does not change an old month.
         quotas = (
             {unit: s.quota for unit, s in stored.items()}
-            if stored
+            if stored and not requota
             else quotas_to_settle(
                 ruleset, [(u.id, u.group) for u in units_at(units, changes, month.end)]
             )
@@ -375,7 +398,7 @@ async def _settle_from(
                 _outcome_points(ruleset, old_outcome) + sum(p for _, p in old_credits.values()),
                 _rule_points(ruleset, s.penalty_rule) + sum(credits.values()),
             )  # fmt: skip
-            planned.append(_Planned(change, s, old, old_credits, credits))
+            planned.append(_Planned(change, s, old, old_credits, credits, ruleset))
         previous = {s.unit: s.outcome for s in wanted}
     if not planned:
         return []
@@ -385,7 +408,7 @@ async def _settle_from(
             "settlement", actor, now, source=first.label, rows=len(planned)
         )
     for p in planned:
-        change, s, old = p.change, p.settlement, p.stored
+        change, s, old, ruleset = p.change, p.settlement, p.stored, p.ruleset
         why = reason.format(month=change.month.label)
         if old is None or Outcome(old.outcome) is not s.outcome:
             if old is not None and old.record_id is not None:
@@ -426,6 +449,8 @@ class _Planned:
     # Credit item id -> (record id, points) as stored; item id -> points as settled now.
     stored_credits: dict[str, tuple[int, int]]
     credits: dict[str, int]
+    # The method in force in the month.
+    ruleset: Ruleset
 
 
 async def _reverse(tx: Tx, batch: int, record_id: int, actor: str, why: str, now: datetime) -> None:
@@ -490,7 +515,7 @@ class Behind:
 
 async def behind_quota(tx: Tx, month: Period) -> list[Behind]:
     """Units below their group's quota in `month` so far, as the settlement would see them."""
-    ruleset = await tx.config.ruleset()
+    ruleset = await tx.config.ruleset(month.end)
     units = await tx.units.units()
     by_id = {u.id: u for u in units}
     before = await tx.quota.settlements(previous_month(month))

@@ -27,7 +27,7 @@ from scoring.engine import Scored, score
 from scoring.errors import DomainError
 from scoring.periods import month_of
 from scoring.records import Record, check_day, check_modifiers, clean_note, clean_title, reportable
-from scoring.ruleset import SUBMISSION_ID, Item
+from scoring.ruleset import SUBMISSION_ID, Item, Ruleset
 from scoring.text import printable
 
 # Evidence that is a file sent in chat (`document:<file id>`, `photo:<file id>`), not a link.
@@ -95,7 +95,7 @@ async def check_report_day(store: Store, day: date, today: date) -> None:
     """The date of a guided report, refused as its end would refuse it: in the future, before
     the ruleset, or in a locked period."""
     async with store.reading() as tx:
-        check_day(await tx.config.ruleset(), day, today)
+        check_day(await tx.config.ruleset(day), day, today)
         await tx.periods.refuse_locked([day])
 
 
@@ -103,6 +103,15 @@ async def _refuse_duplicate(tx: Tx, unit_id: int, item_id: str, day: date, title
     found = await tx.records.same_claim(unit_id, item_id, day, title)
     if found is not None:
         raise DomainError("claim_duplicate", record=found[0], status=found[1], date=found[2])
+
+
+async def _reportable_on(tx: Tx, ruleset: Ruleset, item_key: str, day: date) -> Item:
+    """An item of the method in force on `day`; one only today's method has is refused as
+    such (the chat offers today's items)."""
+    current = (await tx.config.ruleset()).items_by_key.get(item_key.strip())
+    if current is not None and item_key.strip() not in ruleset.items_by_key:
+        raise DomainError("method_item_absent", date=day, method=ruleset.name, item=current.label)
+    return reportable(ruleset, item_key)
 
 
 async def make_draft(
@@ -132,8 +141,9 @@ async def make_draft(
         if liaison is None:
             raise DomainError("not_liaison")
         await tx.intake.claim_update(update_id, now)
-        ruleset = await tx.config.ruleset()
-        item = reportable(ruleset, item_key)
+        # The method in force on the report's day scores it.
+        ruleset = await tx.config.ruleset(day)
+        item = await _reportable_on(tx, ruleset, item_key, day)
         check_day(ruleset, day, now.date())
         check_modifiers(ruleset, item, modifiers)
         await tx.periods.refuse_locked([day])
@@ -213,11 +223,11 @@ async def _store_claim(
 ) -> Claimed:
     async with store.transaction() as tx:
         await tx.intake.claim_update(update_id, now)
-        ruleset = await tx.config.ruleset()
         liaison = await tx.liaisons.liaison(Address.telegram(user_id), active_only=True)
         if liaison is None or liaison.unit_id != draft.unit_id:
             raise DomainError("not_liaison")
         record = draft.record
+        ruleset = await tx.config.ruleset(record.day)
         unit_id, unit, evidence = draft.unit_id, draft.unit, draft.evidence
         await _refuse_duplicate(tx, unit_id, record.item_id, record.day, record.title)
         scored = score(ruleset, record)
@@ -310,7 +320,7 @@ async def submit(
         if current is None:
             raise DomainError("not_liaison")
         liaison = current
-        ruleset = await tx.config.ruleset()
+        ruleset = await tx.config.ruleset(day)
         check_day(ruleset, day, today)
         month = month_of(day)
         first = await tx.records.same_submission(liaison.unit_id, month, title)
@@ -395,8 +405,8 @@ async def approve(
 async def approve_in(tx: Tx, record_id: int, actor: str, now: datetime) -> Decided:
     """approve inside a transaction already open, by any way in (`actor`: `tg:9001`,
     `web:王芳`), once that way has claimed its update or form there."""
-    ruleset = await tx.config.ruleset()
     unit_id, record = await _pending_record(tx, record_id)
+    ruleset = await tx.config.ruleset(record.day)
     unit = record.unit
     scored = score(ruleset, record)
     # add_ledger refuses a day in a locked period as well; saying so first keeps the message
@@ -440,8 +450,8 @@ def check_reason(reason: str) -> str:
 
 async def reject_in(tx: Tx, record_id: int, actor: str, reason: str, now: datetime) -> Decided:
     """reject inside a transaction already open (see approve_in); `reason` checked already."""
-    ruleset = await tx.config.ruleset()
     unit_id, record = await _pending_record(tx, record_id)
+    ruleset = await tx.config.ruleset(record.day)
     unit = record.unit
     await tx.records.set_record_status(record_id, "rejected")
     await tx.records.add_event(record_id, "rejected", actor, reason, now)

@@ -29,8 +29,14 @@ async def standings(
 async def standings_in(
     tx: Tx, period: Period, groups: Sequence[str] | None = None
 ) -> tuple[Ruleset, Standings]:
-    """standings inside a transaction already open (a scheduled bulletin)."""
-    ruleset = await tx.config.ruleset()
+    """standings inside a transaction already open (a scheduled bulletin). Ranked by the
+    method in force at the period's end, each day's entries as its own method scored them."""
+    methods = await tx.config.methods()
+    ruleset = methods.at(period.end)
+    if ruleset.bulletin.year_to_date:
+        ruleset = methods.period_ruleset(year_to_date_period(period).start, period.end)
+    else:
+        ruleset = methods.period_ruleset(period.start, period.end)
     wanted = None
     if groups is not None:
         wanted = [ruleset.find_group(key).id for key in groups]

@@ -32,6 +32,7 @@ from bot.web import texts as words
 from bot.web.session import COOKIE, Session, decode, encode, same_token
 from scoring.errors import DomainError
 from scoring.periods import Period, check_period, quarter_of, read_period
+from scoring.ruleset import Ruleset
 
 HERE = Path(__file__).parent
 # The longest token of a form (secrets.token_urlsafe(16) makes 22 characters).
@@ -291,7 +292,7 @@ async def standings_page(request: Request, console: Console, visit: Visit) -> Re
         "asked": asked, "group": group, "choices": [(g.id, g.display) for g in ruleset.groups],
     }  # fmt: skip
     try:
-        period, table = await _standings(console, asked, group)
+        period, ruleset, table = await _standings(console, asked, group)
     except DomainError as err:
         visit.messages.append(texts.error_text(err.code, err.params))
         return console.page(request, visit, "standings.html", 400, **context)
@@ -316,14 +317,16 @@ async def standings_page(request: Request, console: Console, visit: Visit) -> Re
     )  # fmt: skip
 
 
-async def _standings(console: Console, asked: str, group: str) -> tuple[Period, Any]:
+async def _standings(console: Console, asked: str, group: str) -> tuple[Period, Ruleset, Any]:
+    """The period asked, and its standings with the method that ranks them (its columns those
+    of every method in force in the period)."""
     today = console.settings.now().date()
     async with console.store.reading() as tx:
         ruleset = await tx.config.ruleset()
     period = quarter_of(today) if not asked else read_period(asked, today)
     period = check_period(period, ruleset.effective_from, today)
-    _, table = await standings(console.store, period, [group] if group else None)
-    return period, table
+    ranked_by, table = await standings(console.store, period, [group] if group else None)
+    return period, ranked_by, table
 
 
 @_signed_in
@@ -333,7 +336,7 @@ async def download(request: Request, console: Console, visit: Visit) -> Response
     if kind not in ("csv", "xlsx"):
         return console.page(request, visit, "refused.html", 404, message=words.NOT_FOUND)
     try:
-        period, table = await _standings(
+        period, ruleset, table = await _standings(
             console,
             request.query_params.get("period", "").strip(),
             request.query_params.get("group", "").strip(),
@@ -341,8 +344,6 @@ async def download(request: Request, console: Console, visit: Visit) -> Response
     except DomainError as err:
         visit.messages.append(texts.error_text(err.code, err.params))
         return console.page(request, visit, "refused.html", 400, message=visit.messages.pop())
-    async with console.store.reading() as tx:
-        ruleset = await tx.config.ruleset()
     if kind == "csv":
         data = csv_bytes(render.standings_csv(ruleset, table), "utf-8")
         media = "text/csv; charset=utf-8"
