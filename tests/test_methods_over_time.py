@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.bulletin.compose import notes_text
-from bot.storage import Store, is_postgres
+from bot.storage import Store
 from bot.usecases.bulletin import bulletin
 from bot.usecases.methods import adopt
 from scoring.methods import Method, Methods
@@ -21,6 +21,7 @@ from scoring.ruleset import builtin_ruleset_text, parse_ruleset
 from tests.chat import LIAISON, flat, running_bot
 from tests.conftest import Cli, write_csv
 from tests.reissued import REISSUED_FROM, reissued_text, write_reissued
+from tests.rewind import rewind
 from tests.stores import rows
 
 HEADER = ["date", "unit", "item", "count", "points", "modifiers", "title", "note"]
@@ -222,14 +223,7 @@ def test_a_database_made_before_opens_with_its_one_method(cli: Cli, tmp_path: Pa
     command migrates), it has its one method, scores as before, and can adopt a second."""
     office(cli, tmp_path)
     before = table(cli, "2024Q2")
-    if is_postgres(cli.db):
-        rows(cli.db, "DROP TABLE methods")
-        rows(cli.db, "DROP FUNCTION methods_refuse()")
-        rows(cli.db, "UPDATE schema_version SET version = version - 1")
-    else:
-        rows(cli.db, "DROP TABLE methods")
-        version = rows(cli.db, "PRAGMA user_version")[0][0]
-        rows(cli.db, f"PRAGMA user_version = {version - 1}")
+    rewind(cli.db, "methods")
     listed = cli.ok("rules", "list").splitlines()
     assert len(listed) == 2 and "建库起" in listed[1] and "dengkou-2024" in listed[1]
     assert table(cli, "2024Q2") == before

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.storage import Address, Liaison, Store, is_postgres
+from bot.storage import Address, Liaison, Store
 from bot.usecases.quota import behind_quota
 from bot.usecases.status import UnitStatus, unit_status
 from bot.usecases.units import ChangeRequest, change_unit
@@ -22,6 +22,7 @@ from scoring.periods import month_of
 from scoring.roster import Change
 from tests.chat import ADMIN, flat, prepare_db, running_bot
 from tests.conftest import Cli, write_csv
+from tests.rewind import rewind
 from tests.stores import rows
 
 HEADER = ["date", "unit", "item", "count", "points", "modifiers", "title", "note"]
@@ -243,13 +244,8 @@ def test_a_database_from_before_opens_with_its_units_as_they_were(cli: Cli, tmp_
     its standings are what they were, and its units can then be changed."""
     _office(cli, tmp_path)
     before = _table(cli, "2024Q2")
-    # Back to the schema before this one: the table gone, the version one lower.
-    rows(cli.db, "DROP TABLE unit_changes")
-    if is_postgres(cli.db):
-        rows(cli.db, "UPDATE schema_version SET version = version - 1")
-    else:
-        (version,) = rows(cli.db, "PRAGMA user_version")[0]
-        rows(cli.db, f"PRAGMA user_version = {version - 1}")
+    # Back to the schema before unit changes (and the migrations after it).
+    rewind(cli.db, "unit_changes")
     assert _table(cli, "2024Q2") == before
     assert rows(cli.db, "SELECT COUNT(*) FROM unit_changes") == [(0,)]
     cli.ok("units", "rename", "交通局", "交通运输局", "--from", "2024-07-01", "--yes")
