@@ -97,6 +97,8 @@ def build_office(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     cli.ok("quota", "settle", "--month", "2024-05")
     late = write_csv(tmp_path / "late.csv", HEADER, submitted("公安局", "2024-05", 1, first=20))
     cli.ok("records", "import", str(late))
+    # The office was reorganised: a unit renamed, a change to copy.
+    cli.ok("units", "rename", "气象局", "气象服务中心", "--from", "2024-06-01", "--yes")
     # The office reissued its method from May: a second method to copy.
     cli.ok("rules", "adopt", str(write_reissued(tmp_path)), "--from", REISSUED_FROM, "--yes")
     cli.ok("period", "lock", "2024Q1")

@@ -179,7 +179,9 @@ def test_retired_unit_gets_no_reminder_after_its_day(cli: Cli, tmp_path: Path) -
             async with store.transaction() as tx:
                 before = {b.unit for b in await behind_quota(tx, july)}
                 unit_id, _ = await tx.units.resolve_unit("教育局")
-                await tx.liaisons.bind_liaison(7002, unit_id, "王芳", "wangfang", NOW)
+                await tx.liaisons.bind_liaison(
+                    Address("telegram", "7002"), unit_id, "王芳", "wangfang", NOW
+                )
             request = ChangeRequest(Change.RETIRE, "教育局", "", "2024-07-01")
             await change_unit(store, request, "cli:test", NOW)
             async with store.reading() as tx:
@@ -196,10 +198,16 @@ def test_retired_unit_gets_no_reminder_after_its_day(cli: Cli, tmp_path: Path) -
     assert "教育局" in before and "教育局" in behind_june
     assert "交通局" in behind_july and "教育局" not in behind_july
     # Its liaison is released, told why.
-    assert rows(cli.db, "SELECT chat_id, text FROM outbox") == [
-        (7002, "教育局 已自 2024-07-01 起撤销，你的信息员身份随之解除。如有疑问请联系信息室。")
+    assert rows(cli.db, "SELECT channel, address, text FROM outbox") == [
+        (
+            "telegram",
+            "7002",
+            "教育局 已自 2024-07-01 起撤销，你的信息员身份随之解除。如有疑问请联系信息室。",
+        )
     ]
-    assert rows(cli.db, "SELECT active FROM liaisons WHERE user_id = 7002") == [(0,)]
+    assert rows(
+        cli.db, "SELECT active FROM liaisons WHERE channel = 'telegram' AND address = '7002'"
+    ) == [(0,)]
     # Nor a settlement: July is settled for the others, not for the retired unit.
     cli.ok("quota", "settle", "--month", "2024-07", "--allow-empty")
     settled = rows(
