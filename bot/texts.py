@@ -1508,6 +1508,7 @@ COPY_TABLES = {
     "methods": "此后采用的考核办法",
     "units": "单位",
     "unit_aliases": "单位别名",
+    "unit_changes": "单位变更（更名、合并、撤销、调组）",
     "batches": "操作批次",
     "records": "记录",
     "record_events": "记录的审核经过",
