@@ -107,7 +107,9 @@ ERRORS: dict[str, str] = {
     "count_too_large": "条数 {count} 超过上限 {limit}",
     "points_not_allowed": "只有调整项可以填写分值，{item} 不能填写",
     "points_required": "调整项必须填写分值",
-    "points_invalid": "分值 {value} 不是整数",
+    "points_invalid": (
+        "分值 {value} 无法识别：请写整数或最多两位小数（如 5、-0.25、135.4），不用科学计数法"
+    ),
     "points_zero": "调整分值不能为 0",
     "reason_required": "调整项必须在备注（note）列注明原因",
     "modifier_unknown": "未知的加分项 {modifier}",
@@ -349,6 +351,7 @@ RULESET_PROBLEMS: dict[str, str] = {
     "ruleset_points_missing": "须写明分值 points",
     "ruleset_penalty_points": "扣分项的分值须为负数",
     "ruleset_points_positive": "分值须为正数",
+    "ruleset_points_decimals": "分值最多两位小数（如 0.5、135.4）",
     "ruleset_counts_not_adoption": "只有采用项可以计入采用条数（counts_as_adoption）",
     "ruleset_column_unknown": "{where} {id} 的通报列 {column} 不在 bulletin.score_columns 中",
     "ruleset_slash_column": "bulletin.slash_for_zero 中的 {column} 不是计分列",
@@ -914,7 +917,7 @@ HISTORY_EXPLANATION = "\n计分：{explanation}"
 WHY_NONE = "{period} 没有计分记录。"
 WHY_HEAD = "{unit} {period} 得分明细："
 # A ledger line by its own number (流水号, what /reverse takes), apart from record numbers.
-WHY_LINE = "流水号 {id}  {date}  {points:+d}\n  {explanation}"
+WHY_LINE = "流水号 {id}  {date}  {points}\n  {explanation}"
 WHY_TOTAL = "合计 {total} 分"
 EXPORT_CAPTION = "{period} 的记录、积分流水和排名"
 EXPORT_SHEETS = {"records": "记录", "ledger": "积分流水"}
@@ -1158,7 +1161,7 @@ RECORDS_IMPORT_HELP = """记录文件（CSV 或 XLSX）的列，表头行必须�
   item 项目   — 项目编号或名称（govinfo-bot rules show 列出全部），报送写 submission 或 报送
                 （表头也可写 采用刊物（栏目）、刊物、栏目）
   count 数量  — 条数，默认 1，不超过 1000
-  points 分值 — 只有调整项填写，整数，不超过 ±100000
+  points 分值 — 只有调整项填写，整数或最多两位小数（如 -0.25），不超过 ±100000
   modifiers 批示 — 加分项编号或名称，用 ; 分隔，可写 ×2
   title 标题、note 备注 — 可不填；调整项须在 note 注明原因
 已存储过的行：默认整份文件拒绝并列出；--skip-existing 只导入新增的行；

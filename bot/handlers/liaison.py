@@ -52,6 +52,7 @@ from bot.usecases.reports import Submitted, submit
 from bot.usecases.standings import standings
 from scoring.errors import DomainError
 from scoring.periods import month_of
+from scoring.points import show_points
 from scoring.text import clean_text
 
 # Callback data of the buttons that confirm (or refuse) moving a liaison to the invite's unit.
@@ -205,9 +206,12 @@ async def me(update: Update, context: Context) -> None:
     if s.row is None:
         lines.append(texts.ME_UNRANKED.format(quarter=s.quarter.label))
     else:
-        lines.append(texts.ME_QUARTER.format(quarter=s.quarter.label, total=s.row.total))
+        lines.append(
+            texts.ME_QUARTER.format(quarter=s.quarter.label, total=show_points(s.row.total))
+        )
         if s.row.raw_total != s.row.total:
-            lines.append(texts.ME_RAW.format(raw=s.row.raw_total, floor=ruleset.floor))
+            raw, floor = s.row.raw_total, show_points(ruleset.floor or 0)
+            lines.append(texts.ME_RAW.format(raw=show_points(raw), floor=floor))
         if counted := counted_line(ruleset, s.row):
             lines.append(counted)
         if ruleset.bulletin.ranked:
@@ -221,7 +225,7 @@ async def me(update: Update, context: Context) -> None:
             if s.group_size > 1:  # a unit alone in its group is neither first nor tied
                 lines.append(texts.ME_TIED)
         else:
-            gap = s.above.total - s.row.total
+            gap = show_points(s.above.total - s.row.total)
             room = PHONE_COLUMNS - phone_width(texts.ME_GAP.format(unit="", gap=gap))
             lines.append(texts.ME_GAP.format(unit=shorten(s.above.unit, room), gap=gap))
     assert update.effective_message is not None
@@ -334,10 +338,15 @@ async def why(update: Update, context: Context) -> None:
         return
     body = [texts.WHY_HEAD.format(unit=liaison.unit, period=period.name)]
     body += [
-        texts.WHY_LINE.format(id=x.id, date=x.day, points=x.points, explanation=x.explanation)
+        texts.WHY_LINE.format(
+            id=x.id,
+            date=x.day,
+            points=show_points(x.points, signed=True),
+            explanation=x.explanation,
+        )
         for x in lines
     ]
-    body.append(texts.WHY_TOTAL.format(total=sum(x.points for x in lines)))
+    body.append(texts.WHY_TOTAL.format(total=show_points(sum(x.points for x in lines))))
     for chunk in split_message(fit("\n".join(body))):
         await update.effective_message.reply_text(chunk)
 

@@ -17,6 +17,7 @@ from scoring.dates import is_day
 from scoring.engine import Scored, score
 from scoring.errors import DomainError
 from scoring.periods import month_of
+from scoring.points import show_points
 from scoring.records import Record, check_day, check_modifiers, clean_note, clean_title, reportable
 from scoring.ruleset import SUBMISSION_ID, Item
 from scoring.text import printable
@@ -393,7 +394,7 @@ async def approve_in(tx: Tx, record_id: int, actor: str, now: datetime) -> Decid
     await tx.ledger.add_ledger(batch, unit_id, record_id, record.day, scored, now)
     await tx.records.add_event(record_id, "approved", actor, "", now)
     told = texts.APPROVED_FOR_LIAISON.format(
-        record=record_id, title=record.title, points=scored.points
+        record=record_id, title=record.title, points=show_points(scored.points)
     )
     await tell_unit(tx, unit_id, f"approval:{record_id}", told, now)
     return Decided(record_id, unit, record.title, ruleset.item(record.item_id), scored.points)
