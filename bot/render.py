@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from openpyxl import Workbook
 
     from bot.usecases.quota import PenaltyChange
-from scoring.points import points_json, show_points
+from scoring.points import points_cell, show_points
 from scoring.rulediff import RuleChange
 from scoring.ruleset import SUBMISSION_ID, Modifier, Ruleset
 from scoring.standings import Row, Standings, unit_above
@@ -136,11 +136,12 @@ def _flat_rows(ruleset: Ruleset, standings: Standings) -> tuple[list[str], list[
         for r in group.rows:
             row: list[object] = [groups[group.group], *_ranked(ruleset, r), r.unit]
             row += [r.adoption_count, *r.counts, *([r.rate] if r.rate is not None else [])]
-            row += map(show_points, r.scores)
-            row.append(show_points(r.total))
+            # Numbers, not text: a CSV guards text that starts with "-" against formulas.
+            row += map(points_cell, r.scores)
+            row.append(points_cell(r.total))
             if ruleset.floor is not None:
-                row.append(show_points(r.raw_total))
-            row += year_cells(standings, r, show_points)
+                row.append(points_cell(r.raw_total))
+            row += year_cells(standings, r, points_cell)
             rows.append(row)
     return header, rows
 
@@ -299,10 +300,10 @@ def add_standings_sheets(workbook: Workbook, ruleset: Ruleset, standings: Standi
         for r in group.rows:
             row: list[object] = [*_ranked(ruleset, r), r.unit, r.adoption_count]
             row += [*r.counts, *([r.rate] if r.rate is not None else [])]
-            row += [*map(points_json, r.scores), points_json(r.total)]
+            row += [*map(points_cell, r.scores), points_cell(r.total)]
             if ruleset.floor is not None:
-                row.append(points_json(r.raw_total))
-            row += year_cells(standings, r, points_json)
+                row.append(points_cell(r.raw_total))
+            row += year_cells(standings, r, points_cell)
             rows.append(row)
         title = texts.STANDINGS_SHEET_TITLE.format(ruleset=ruleset.name, group=label, period=period)
         table = SheetTable(label, title, header, rows or [[texts.NO_UNITS]], centred={1})

@@ -121,7 +121,7 @@ async def reverse_one_adoption(db: str) -> None:
         async with store.reading() as tx:
             unit_id, _ = await tx.units.resolve_unit("紫港街道")
         lines = await ledger_lines(store, unit_id, quarter(2024, 2))
-        first = next(line for line in lines if line.points == 5)
+        first = next(line for line in lines if line.points == 500)
         await reverse(store, first.id, "重复登记", 1, 1, NOW)
     finally:
         await store.close()
@@ -243,17 +243,17 @@ def test_monthly_credits_cap_submission_points_and_give_the_base_score_at_quota(
     assert quotas == {"天马街道": 8, "发展和改革局": 0}
     settled = settle_month(ruleset, may, quotas, {"天马街道": 9, "发展和改革局": 4}, ())
     assert [monthly_credits(ruleset, s) for s in settled] == [
-        {"submission.points": 5, "quota.base": 10},
-        {"submission.points": 4},
+        {"submission.points": 500, "quota.base": 1000},
+        {"submission.points": 400},
     ]
     below = settle_month(ruleset, may, {"天马街道": 8}, {"天马街道": 3}, ())
     # Below the quota: no base score, and no penalty under a method that deducts nothing.
     assert [(s.penalty_rule, monthly_credits(ruleset, s)) for s in below] == [
-        (None, {"submission.points": 3})
+        (None, {"submission.points": 300})
     ]
     uncapped = parse_ruleset(scoring_submissions(CHANGSHAN.read_text("utf-8"), cap=None))
     (many,) = settle_month(uncapped, may, {"天马街道": 8}, {"天马街道": 30}, ())
-    assert monthly_credits(uncapped, many) == {"submission.points": 30, "quota.base": 10}
+    assert monthly_credits(uncapped, many) == {"submission.points": 3000, "quota.base": 1000}
     # `rules show` says both.
     shown = ruleset_text(ruleset)
     assert "月度结算时报送得分：每条 1 分（报送得分），每月封顶 5 分" in shown
@@ -531,8 +531,8 @@ def test_a_modifier_adds_different_points_on_different_items() -> None:
     on_zwyq = score(
         ruleset, Record("财政局", day, "city.zwyq.main", modifiers=(("endorse.city_leader", 1),))
     )
-    assert [e.points for e in on_jccc.entries] == [18, 100]
-    assert [e.points for e in on_zwyq.entries] == [6, 30]
+    assert [e.points for e in on_jccc.entries] == [1800, 10000]
+    assert [e.points for e in on_zwyq.entries] == [600, 3000]
     assert on_jccc.explanation == "《决策参考》18 + 市领导同志批示×2 100 = 118"
     # `rules show` and the bulletin's notes give both values.
     assert "+30、《决策参考》+50" in ruleset_text(ruleset)
