@@ -146,7 +146,7 @@ async def test_penalty_adjustment_endorsement_reversal_and_pending(database: str
         # Nothing is ever deleted: the penalty stays, cancelled by its reversal.
         assert rows(chat.db(), "SELECT SUM(points) / 100, COUNT(*) FROM ledger") == [(90, 5)]
         assert rows(
-            chat.db(), f"SELECT points, reverses FROM ledger WHERE reverses = {penalty_id}"
+            chat.db(), f"SELECT points / 100, reverses FROM ledger WHERE reverses = {penalty_id}"
         ) == [(100, penalty_id)]
         chat.say(LIAISON, "/why")
         why = (await chat.server.wait_for(lambda m: "得分明细" in m.text, chat_id=LIAISON)).text
