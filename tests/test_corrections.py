@@ -44,7 +44,9 @@ async def test_reversing_an_adoption_reverses_its_endorsements(database: str) ->
         # Reversing an endorsement alone leaves the adoption standing.
         endorsement = entries[4][0]
         await chat.ask(ADMIN, f"/reverse {endorsement} 批示对象有误")
-        assert rows(chat.db(), "SELECT SUM(points) / 100 FROM ledger WHERE record_id = 2") == [(18,)]
+        assert rows(chat.db(), "SELECT SUM(points) / 100 FROM ledger WHERE record_id = 2") == [
+            (18,)
+        ]
 
 
 async def test_endorsing_a_rejected_claim_is_refused(database: str) -> None:
