@@ -523,7 +523,8 @@ def rank_lines(
 
 
 def counted_line(ruleset: Ruleset, row: Row) -> str | None:
-    """A unit's count columns and adoption rate in one line, for a method that has them."""
+    """A unit's count columns, adoption rate and base score in one line, for a method that
+    has them."""
     b = ruleset.bulletin
     parts = [
         texts.ME_COUNT.format(column=c.column, count=n)
@@ -531,6 +532,10 @@ def counted_line(ruleset: Ruleset, row: Row) -> str | None:
     ]
     if b.rate_column and row.rate is not None:
         parts.append(texts.ME_COUNT.format(column=b.rate_column, count=row.rate))
+    if base := ruleset.base_score_item:
+        column = ruleset.item(base).column
+        score = row.scores[b.score_columns.index(column)]
+        parts.append(texts.ME_COUNT.format(column=column, count=show_points(score)))
     return "，".join(parts) or None
 
 

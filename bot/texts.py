@@ -686,6 +686,10 @@ HELP_LIAISON = [
         "/submit <标题> [日期] — 记录一条报送（计入每月报送任务；回复一条消息或文件时一并附上；补报以前的日期写在最后）",
     ),
     ("no_quota", "/submit <标题> [日期] — 记录一条报送（回复一条消息或文件时一并附上）"),
+    (
+        "kinds",
+        "/submit <类别> <标题> — 记录一条某类报送，类别写在标题前（例如 /submit 长篇信息 标题）",
+    ),
     ("commission", "/submit 约稿<编号> <标题> — 回复约稿；/commissions — 本单位的约稿"),
     ("quota", "/me — 本月报送进度、本季度得分和排名"),
     ("no_quota", "/me — 本季度得分和排名"),
@@ -829,6 +833,8 @@ SUBMITTED = "已记录报送（#{record}）：{title}\n{unit} {month}已报送 {
 THIS_MONTH = "本月"
 SUBMITTED_DATED = "\n报送日期：{date}"
 SUBMITTED_QUOTA = "，任务 {quota} 条"
+# A submission of one of the method's kinds (长篇信息), as its answer names it.
+SUBMITTED_KIND = "【{kind}】{title}"
 OFFICE_COPY = "📨 {unit} 报送（#{record}）：{title}"
 
 CLAIM_FOR_OFFICE = """新的采用申报 #{record}

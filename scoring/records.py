@@ -277,6 +277,15 @@ def parse_row(
     )
 
 
+def submission_kind(ruleset: Ruleset, words: list[str]) -> tuple[str | None, list[str]]:
+    """A chat submission's kind, said as its first word (`长篇信息 关于…的调研`) by its label or
+    id where the method has kinds: (kind id, the other words); (None, words) otherwise. A
+    title of that one word alone is a title, not a kind."""
+    if len(words) > 1 and (kind := ruleset.submission_kinds_by_key.get(normal_name(words[0]))):
+        return kind.id, words[1:]
+    return None, words
+
+
 def parse_day(value: Any, ruleset: Ruleset, today: date) -> date:
     """A row's date, in any form the shared date reader knows, within the ruleset's time."""
     day = read_day(value, today)

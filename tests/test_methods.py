@@ -567,6 +567,8 @@ async def test_me_and_rank_show_the_count_columns(
         [today, "紫港街道", "submission", 8, "", "", "", ""],
         [today, "紫港街道", "county.yqkb", 2, "", "", "紫港街道招商", ""],
         [today, "紫港街道", "city.exchange", 1, "", "", "紫港街道经验", ""],
+        # The base score, as a settlement writes it.
+        [today, "紫港街道", "quota.base", 1, "", "", "", ""],
         [today, "天马街道", "submission", 4, "", "", "", ""],
         [today, "天马街道", "county.csgz", 1, "", "", "天马街道夏粮", ""],
     ]
@@ -580,6 +582,7 @@ async def test_me_and_rank_show_the_count_columns(
         await chat.join(LIAISON, "紫港街道")
         me = flat((await chat.ask(LIAISON, "/me")).text)
         rank = flat((await chat.ask(LIAISON, "/rank")).message["text"])
+        why = flat((await chat.ask(LIAISON, "/why")).text)
         # Last quarter's bulletin (nothing in it) published: the unit is told its place, or,
         # in roster order, only its total.
         number = (date.fromisoformat(today).month - 1) // 3 + 1
@@ -589,9 +592,11 @@ async def test_me_and_rank_show_the_count_columns(
         draft = await chat.server.wait_for(lambda m: "通报草稿】" in (m.text or ""), chat_id=ADMIN)
         await chat.press(ADMIN, draft, "发布")
         told = await chat.server.wait_for(lambda m: "通报】" in flat(m.text), chat_id=LIAISON)
-    counted = "报送条数 8，县级采用 2，市级采用 1，采用率 37.5%"
-    assert counted in me and "得分 90" in me
+    counted = "报送条数 8，县级采用 2，市级采用 1，采用率 37.5%，基础分 10"
+    assert counted in me and "得分 100" in me
     assert f"本单位：{counted}" in rank
+    # /why explains the points entry by entry, then what the method counts beside them.
+    assert "合计 100 分" in why and f"本单位：{counted}" in why
     if order == "total":
         assert "组内第 1 名，共 2 个单位" in me and "排名" in rank
         assert flat(told.text).endswith("紫港街道（乡镇（街道））：第 1 名（共 2 个单位），总分 0")
@@ -599,5 +604,5 @@ async def test_me_and_rank_show_the_count_columns(
         assert flat(told.text).endswith("紫港街道（乡镇（街道））：总分 0")
         assert "本办法按名册顺序通报，不排名次" in me and "组内第" not in me
         assert "排名" not in rank
-        # The roster's order: 天马街道 (10) above 紫港街道 (90).
+        # The roster's order: 天马街道 (10) above 紫港街道 (100).
         assert rank.index("天马街道") < rank.index("紫港街道")

@@ -283,8 +283,10 @@ async def submit(
     day: date | None = None,
     office_chat: int | None = None,
     answer: Answer[Submitted] | None = None,
+    kind: str | None = None,
 ) -> Submitted:
-    """A submission (报送) counted toward the unit's monthly quota, dated today or `day`.
+    """A submission (报送) counted toward the unit's monthly quota, dated today or `day`, of
+    the method's submission kind `kind` (an id) if given.
 
     A submission dated in a month already settled settles it again, and the settled months
     after it, in the same transaction; the admins are told what changed. Answering a
@@ -311,7 +313,9 @@ async def submit(
             )  # fmt: skip
         actor = f"tg:{liaison.user_id}"
         batch = await tx.records.add_batch("submission", actor, now)
-        record = Record(liaison.unit, day, SUBMISSION_ID, title=title)
+        # A submission's kind is kept as its one modifier, as an import keeps it.
+        modifiers = () if kind is None else ((kind, 1),)
+        record = Record(liaison.unit, day, SUBMISSION_ID, modifiers=modifiers, title=title)
         new = NewRecord(
             liaison.unit_id,
             record,
