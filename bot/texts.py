@@ -352,6 +352,7 @@ RULESET_PROBLEMS: dict[str, str] = {
     "ruleset_penalty_points": "扣分项的分值须为负数",
     "ruleset_points_positive": "分值须为正数",
     "ruleset_points_decimals": "分值最多两位小数（如 0.5、135.4）",
+    "ruleset_points_number": "分值须为整数或最多两位小数的数（如 5、0.5），不加引号",
     "ruleset_counts_not_adoption": "只有采用项可以计入采用条数（counts_as_adoption）",
     "ruleset_column_unknown": "{where} {id} 的通报列 {column} 不在 bulletin.score_columns 中",
     "ruleset_slash_column": "bulletin.slash_for_zero 中的 {column} 不是计分列",

@@ -41,8 +41,10 @@ SUBMISSION_LABEL = "报送"
 
 
 def _points(value: object) -> object:
-    # A number of the file (whole, or with up to two decimals) as hundredths; anything else is
-    # left for pydantic to refuse as not a number.
+    # A number of the file (whole, or with up to two decimals) as hundredths; text is refused
+    # as points (`"5"` is a quoted word in TOML), anything else left to pydantic to refuse.
+    if isinstance(value, str):
+        raise _invalid("points_number", "points are a number with at most two decimals")
     if isinstance(value, int | Decimal) and not isinstance(value, bool):
         try:
             return hundredths(value)

@@ -58,7 +58,10 @@ def test_dengkou_ruleset_holds_the_method() -> None:
 @pytest.mark.parametrize(
     ("change", "line"),
     [
-        (("points = 18", 'points = "many"'), "items[city.jccc].points：应为整数"),
+        (
+            ("points = 18", 'points = "many"'),
+            "items[city.jccc].points：分值须为整数或最多两位小数的数（如 5、0.5），不加引号",
+        ),
         (
             ('column = "采用得分"\ncounts', 'column = "得分"\ncounts'),
             "（整个规则文件）：items city.zwyq.main 的通报列 得分 不在 bulletin.score_columns 中",
