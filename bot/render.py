@@ -78,7 +78,8 @@ def _cells(ruleset: Ruleset, scores: tuple[int, ...]) -> list[str]:
 def year_cells(standings: Standings, r: Row, shown: Callable[[int], object]) -> list[object]:
     """A row's year-to-date cells, its points through `shown` (text, or a workbook's number)."""
     marks = standings.year_points
-    return [shown(v) if p else v for v, p in zip(standings.year_cells(r), marks, strict=True)]  # type: ignore[arg-type]
+    cells = zip(standings.year_cells(r), marks, strict=True)
+    return [shown(v) if p and isinstance(v, int) else v for v, p in cells]
 
 
 def standings_text(ruleset: Ruleset, standings: Standings) -> str:
