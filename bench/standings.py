@@ -2,7 +2,7 @@
 on PostgreSQL side by side.
 
     python bench/standings.py [--store sqlite|postgres|both] [--pg-fsync] [--units 10000]
-        [--entries 1000000] [--runs 15] [--import-rows 100000] [--import-runs 1]
+        [--entries 1000000] [--runs 15] [--import-rows 100000] [--import-runs 1] [--columns]
         [--reorganised 0]
 
 Builds (once, cached in bench/out/) a database of `--units` units in the four groups of
@@ -14,6 +14,11 @@ Targets: standings <= 150 ms, ratio <= 2, the import <= 10 s. With `--reorganise
 are renamed, moved and merged (a third each) in the middle of the quarter before the runs, on a
 copy of the SQLite database (PostgreSQL's is restored for each run anyway): the standings then
 list units as they were, merged ones under their survivor.
+
+With `--columns` the method is ordos-2020 with what other offices' methods add (rules.md,
+"Methods of other offices"): two count columns (采用数, 报送条数), an adoption rate and every
+column again for the year to date, over a ledger whose records include submissions (a
+database of its own, cached apart): the standings then also count records by item, twice.
 
 PostgreSQL runs on a throwaway server (tests/pgserver.py: on tmpfs, fsync and synchronous
 commits off; with `--pg-fsync` on disk with both on, as PostgreSQL ships). Its database is
@@ -62,7 +67,7 @@ from scoring.engine import score
 from scoring.periods import quarter
 from scoring.records import Record
 from scoring.roster import Change, UnitChange
-from scoring.ruleset import load_ruleset
+from scoring.ruleset import builtin_ruleset_text, load_ruleset
 from tests.pgserver import postgres_server, with_database
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -70,6 +75,14 @@ NOW = datetime(2025, 3, 1, tzinfo=timezone(timedelta(hours=8)))
 FIRST = date(2022, 1, 1)
 DAYS = (date(2024, 12, 31) - FIRST).days + 1
 RULESET = load_ruleset("ordos-2020")
+# ordos-2020 with count columns, a rate and the year to date (--columns).
+COLUMNS_METHOD = (
+    builtin_ruleset_text("ordos-2020").replace(
+        "[bulletin]\n", '[bulletin]\nrate_column = "采用率"\nyear_to_date = "累计"\n', 1
+    )
+    + '\n[[bulletin.counts]]\ncolumn = "采用数"\nitems = ["info"]\n'
+    + '\n[[bulletin.counts]]\ncolumn = "报送条数"\nitems = ["submission"]\n'
+)
 # The benchmark's own ledger key: no key file is written beside its databases, nor (for
 # PostgreSQL) in the working directory.
 KEY = "be" * 32
@@ -82,6 +95,8 @@ ITEM_MIX = (
     + ["typo"] * 4
     + ["serious_error"]
 )
+# With --columns: submissions besides, about two for each adoption.
+SUBMISSION_MIX = ITEM_MIX + ["submission"] * 180
 STORES = ("sqlite", "postgres")
 PERIOD = quarter(2023, 2)
 BARE = sql(
@@ -94,18 +109,30 @@ def unit_names(n: int) -> list[tuple[str, str]]:
     return [(f"单位{i:05d}", GROUPS[i % len(GROUPS)]) for i in range(n)]
 
 
-def random_record(rng: random.Random, units: list[tuple[str, str]]) -> Record:
-    item = rng.choice(ITEM_MIX)
+def random_record(
+    rng: random.Random, units: list[tuple[str, str]], mix: list[str] = ITEM_MIX
+) -> Record:
+    item = rng.choice(mix)
     modifiers = (("commissioned", 1),) if item == "info" and rng.random() < 0.1 else ()
     return Record(
         rng.choice(units)[0], FIRST + timedelta(days=rng.randrange(DAYS)), item, None, modifiers
     )
 
 
-async def build(target: str | Path, units: int, entries: int) -> None:
+def method(columns: bool) -> str:
+    """The method a benchmark database is started with: ordos-2020, or its file with columns."""
+    if not columns:
+        return "ordos-2020"
+    path = OUT / "ordos-columns.toml"
+    path.write_text(COLUMNS_METHOD, "utf-8")
+    return str(path)
+
+
+async def build(target: str | Path, units: int, entries: int, columns: bool) -> None:
     rng = random.Random(20240101)
     store = await Store.open(target, key=KEY)
-    await initialize(store, "ordos-2020")
+    await initialize(store, method(columns))
+    mix = SUBMISSION_MIX if columns else ITEM_MIX
     names = unit_names(units)
     async with store.transaction() as tx:
         await tx.units.upsert_units([UnitRow(n, g, None) for n, g in names], NOW)
@@ -114,7 +141,7 @@ async def build(target: str | Path, units: int, entries: int) -> None:
     while written < entries:
         chunk = []
         while written < entries and len(chunk) < 50_000:
-            record = random_record(rng, names)
+            record = random_record(rng, names, mix)
             scored = score(RULESET, record)
             chunk.append(NewRecord(ids[record.unit], record, scored))
             written += len(scored.entries)
@@ -124,14 +151,14 @@ async def build(target: str | Path, units: int, entries: int) -> None:
     await store.close()
 
 
-def sqlite_database(units: int, entries: int) -> Path:
-    path = OUT / f"standings-{units}-{entries}.sqlite3"
+def sqlite_database(units: int, entries: int, columns: bool) -> Path:
+    path = OUT / f"standings{'-columns' if columns else ''}-{units}-{entries}.sqlite3"
     if not path.exists():
         start = time.perf_counter()
         partial = path.with_suffix(".building")
         for file in database_files(partial):
             file.unlink(missing_ok=True)
-        asyncio.run(build(partial, units, entries))
+        asyncio.run(build(partial, units, entries, columns))
         partial.rename(path)
         print(f"built {path.name} in {time.perf_counter() - start:.1f} s", flush=True)
     return path
@@ -154,18 +181,19 @@ def pg_tool(name: str) -> str:
     return found
 
 
-def postgres_database(server: str, units: int, entries: int) -> str:
+def postgres_database(server: str, units: int, entries: int, columns: bool) -> str:
     """The benchmark's database on the server: built the first time (and dumped to bench/out/),
     restored from the dump afterwards."""
     schema = hashlib.sha256()
     for _, script in migration_files(POSTGRES_MIGRATIONS):
         schema.update(script.encode())
-    dump = OUT / f"standings-{units}-{entries}-{schema.hexdigest()[:12]}.pgdump"
+    kind = "standings-columns" if columns else "standings"
+    dump = OUT / f"{kind}-{units}-{entries}-{schema.hexdigest()[:12]}.pgdump"
     if not dump.exists():
         start = time.perf_counter()
         asyncio.run(admin(server, "CREATE DATABASE standings_build"))
         built = with_database(server, "standings_build")
-        asyncio.run(build(built, units, entries))
+        asyncio.run(build(built, units, entries, columns))
         partial = dump.with_suffix(".dumping")
         subprocess.run(
             [pg_tool("pg_dump"), "--format=custom", f"--file={partial}", f"--dbname={built}"],
@@ -394,6 +422,9 @@ def main() -> None:
     parser.add_argument(
         "--reorganised", type=int, default=0, help="units renamed, moved and merged first"
     )
+    parser.add_argument(
+        "--columns", action="store_true", help="a method with count, rate and year-to-date columns"
+    )
     args = parser.parse_args()
     kinds = list(STORES) if args.store == "both" else [args.store]
     OUT.mkdir(parents=True, exist_ok=True)
@@ -405,10 +436,10 @@ def main() -> None:
         targets: dict[str, str | Path] = {}
         for kind in kinds:
             if kind == "sqlite":
-                targets[kind] = sqlite_database(args.units, args.entries)
+                targets[kind] = sqlite_database(args.units, args.entries, args.columns)
             else:
                 server = stack.enter_context(postgres_server(durable=args.pg_fsync))
-                targets[kind] = postgres_database(server, args.units, args.entries)
+                targets[kind] = postgres_database(server, args.units, args.entries, args.columns)
         if args.reorganised:
             if "sqlite" in targets:
                 copy = OUT / "reorganised.sqlite3"

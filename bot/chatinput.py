@@ -14,7 +14,8 @@ from scoring.errors import DomainError
 from scoring.names import Found, find, resolve, suggest
 from scoring.periods import Period, check_period, quarter_of
 from scoring.periods import read_period as read_period_words
-from scoring.records import check_points, whole_number
+from scoring.points import check_points_text
+from scoring.records import check_points
 from scoring.ruleset import Item, Ruleset
 from scoring.text import clean_text
 
@@ -30,11 +31,9 @@ def record_number(text: str) -> int:
 
 
 def points(text: str) -> int:
-    """An adjustment's points: `+12`, `-5`, `12`, within the bound of one entry."""
-    value = whole_number(text)
-    if value is None:
-        raise DomainError("points_invalid", value=text[:20])
-    return check_points(value)
+    """An adjustment's points as hundredths: `+12`, `-5`, `-0.25`, within the bound of one
+    entry."""
+    return check_points(check_points_text(text, "points_invalid"))
 
 
 def read_period(text: str | None, ruleset: Ruleset, today: date) -> Period:

@@ -11,6 +11,7 @@ from bot.sheets import SheetTable, add_sheet, new_workbook, workbook_bytes
 from bot.storage import Store, decode_modifiers
 from bot.usecases.standings import standings
 from scoring.periods import Period
+from scoring.points import points_cell
 from scoring.ruleset import SUBMISSION_ID, Ruleset
 
 # Columns of free text, wrapped rather than widened: the item, the title, the explanation and
@@ -50,7 +51,7 @@ async def period_workbook(store: Store, period: Period) -> bytes:
     )
     ledger_rows = [
         [
-            lid, date.fromisoformat(day), unit, _label(ruleset, rule_id), column, points,
+            lid, date.fromisoformat(day), unit, _label(ruleset, rule_id), column, points_cell(points),
             explanation, reverses,
         ]
         for lid, day, unit, rule_id, column, points, explanation, reverses in ledger

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import json
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from bot import texts
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from openpyxl import Workbook
 
     from bot.usecases.quota import PenaltyChange
+from scoring.points import points_cell, show_points
 from scoring.rulediff import RuleChange
 from scoring.ruleset import SUBMISSION_ID, Modifier, Ruleset
 from scoring.standings import Row, Standings, unit_above
@@ -69,9 +70,16 @@ def _cells(ruleset: Ruleset, scores: tuple[int, ...]) -> list[str]:
     cells = []
     for column, value in zip(ruleset.bulletin.score_columns, scores, strict=True):
         cells.append(
-            "/" if value == 0 and column in ruleset.bulletin.slash_for_zero else str(value)
+            "/" if value == 0 and column in ruleset.bulletin.slash_for_zero else show_points(value)
         )
     return cells
+
+
+def year_cells(standings: Standings, r: Row, shown: Callable[[int], object]) -> list[object]:
+    """A row's year-to-date cells, its points through `shown` (text, or a workbook's number)."""
+    marks = standings.year_points
+    cells = zip(standings.year_cells(r), marks, strict=True)
+    return [shown(v) if p and isinstance(v, int) else v for v, p in cells]
 
 
 def standings_text(ruleset: Ruleset, standings: Standings) -> str:
@@ -105,11 +113,11 @@ def standings_text(ruleset: Ruleset, standings: Standings) -> str:
                 str(r.adoption_count),
                 *_counted(r),
                 *_cells(ruleset, r.scores),
-                str(r.total),
+                show_points(r.total),
             ]
             if ruleset.floor is not None:
-                row.append(str(r.raw_total))
-            row += map(str, standings.year_cells(r))
+                row.append(show_points(r.raw_total))
+            row += map(str, year_cells(standings, r, show_points))
             rows.append(row)
         numbers = 2 if ruleset.bulletin.ranked else 1
         lines += table(_header(ruleset), rows, right_from=numbers) if rows else [texts.NO_UNITS]
@@ -129,11 +137,12 @@ def _flat_rows(ruleset: Ruleset, standings: Standings) -> tuple[list[str], list[
         for r in group.rows:
             row: list[object] = [groups[group.group], *_ranked(ruleset, r), r.unit]
             row += [r.adoption_count, *r.counts, *([r.rate] if r.rate is not None else [])]
-            row += r.scores
-            row.append(r.total)
+            # Numbers, not text: a CSV guards text that starts with "-" against formulas.
+            row += map(points_cell, r.scores)
+            row.append(points_cell(r.total))
             if ruleset.floor is not None:
-                row.append(r.raw_total)
-            row += standings.year_cells(r)
+                row.append(points_cell(r.raw_total))
+            row += year_cells(standings, r, points_cell)
             rows.append(row)
     return header, rows
 
@@ -160,7 +169,7 @@ def ruleset_text(ruleset: Ruleset) -> str:
     if ruleset.effective_from:
         lines.append(texts.RULES_EFFECTIVE.format(date=ruleset.effective_from))
     lines.append(
-        texts.RULES_FLOOR.format(floor=ruleset.floor)
+        texts.RULES_FLOOR.format(floor=show_points(ruleset.floor))
         if ruleset.floor is not None
         else texts.RULES_NO_FLOOR
     )
@@ -200,7 +209,7 @@ def ruleset_text(ruleset: Ruleset) -> str:
             i.id,
             i.label,
             texts.KIND[i.kind.value],
-            texts.POINTS_GIVEN if i.points is None else str(i.points),
+            texts.POINTS_GIVEN if i.points is None else show_points(i.points),
             i.column,
         ]
         for i in ruleset.items
@@ -229,19 +238,26 @@ def _settled_rules(ruleset: Ruleset) -> list[str]:
     if item_id := ruleset.submission_points_item:
         item = ruleset.item(item_id)
         cap = ruleset.monthly_credits.submissions_cap if ruleset.monthly_credits else None
-        line = texts.RULES_SUBMISSION_POINTS.format(points=item.points, label=item.label)
-        lines.append(line + (texts.RULES_SUBMISSION_CAP.format(cap=cap) if cap else ""))
+        assert item.points is not None  # a credit item has points
+        line = texts.RULES_SUBMISSION_POINTS.format(
+            points=show_points(item.points), label=item.label
+        )
+        shown_cap = texts.RULES_SUBMISSION_CAP.format(cap=show_points(cap)) if cap else ""
+        lines.append(line + shown_cap)
     if item_id := ruleset.base_score_item:
         item = ruleset.item(item_id)
-        lines.append(texts.RULES_BASE_SCORE.format(label=item.label, points=item.points))
+        assert item.points is not None
+        lines.append(
+            texts.RULES_BASE_SCORE.format(label=item.label, points=show_points(item.points))
+        )
     kinds = {k.id: k.label for k in ruleset.submission_kinds}
     for q in ruleset.quotas:
         who = texts.LIST_SEPARATOR.join([*q.groups, *q.units])
         counted = texts.LIST_SEPARATOR.join(kinds[k] for k in q.kinds)
         penalties = (
             texts.RULES_QUOTA_PENALTIES.format(
-                missed=-(ruleset.item(q.penalties.missed).points or 0),
-                again=-(ruleset.item(q.penalties.missed_again).points or 0),
+                missed=show_points(-(ruleset.item(q.penalties.missed).points or 0)),
+                again=show_points(-(ruleset.item(q.penalties.missed_again).points or 0)),
             )
             if q.penalties
             else texts.RULES_QUOTA_NO_PENALTY
@@ -262,8 +278,14 @@ def _counted_label(ruleset: Ruleset, item_id: str) -> str:
 
 def _modifier_points(ruleset: Ruleset, m: Modifier) -> str:
     """`+30`, or with values by item `+5，《政务建议》+10`."""
-    shown = [f"+{m.points}"] if any(t not in m.points_on for t in m.allowed_on) else []
-    shown += [f"{ruleset.item(t).label}+{p}" for t, p in m.points_on.items()]
+    shown = (
+        [show_points(m.points, signed=True)]
+        if any(t not in m.points_on for t in m.allowed_on)
+        else []
+    )
+    shown += [
+        f"{ruleset.item(t).label}{show_points(p, signed=True)}" for t, p in m.points_on.items()
+    ]
     return texts.LIST_SEPARATOR.join(shown)
 
 
@@ -278,10 +300,11 @@ def add_standings_sheets(workbook: Workbook, ruleset: Ruleset, standings: Standi
         rows = []
         for r in group.rows:
             row: list[object] = [*_ranked(ruleset, r), r.unit, r.adoption_count]
-            row += [*r.counts, *([r.rate] if r.rate is not None else []), *r.scores, r.total]
+            row += [*r.counts, *([r.rate] if r.rate is not None else [])]
+            row += [*map(points_cell, r.scores), points_cell(r.total)]
             if ruleset.floor is not None:
-                row.append(r.raw_total)
-            row += standings.year_cells(r)
+                row.append(points_cell(r.raw_total))
+            row += year_cells(standings, r, points_cell)
             rows.append(row)
         title = texts.STANDINGS_SHEET_TITLE.format(ruleset=ruleset.name, group=label, period=period)
         table = SheetTable(label, title, header, rows or [[texts.NO_UNITS]], centred={1})
@@ -358,7 +381,7 @@ def render_changes(head: str, changes: Sequence[PenaltyChange]) -> str:
 
 
 def _penalty(points: int) -> str:
-    return texts.CHANGE_NONE if points == 0 else f"{points:+d}"
+    return texts.CHANGE_NONE if points == 0 else show_points(points, signed=True)
 
 
 # --- phone-sized chat: lines a phone shows whole ------------------------------------------
@@ -475,9 +498,9 @@ def rank_lines(
     gaps = []
     for n, r in enumerate(rows):
         above = unit_above(rows, n) if ranked else None
-        gaps.append("" if above is None else str(r.total - above.total))
+        gaps.append("" if above is None else show_points(r.total - above.total))
     cells = [
-        [str(r.rank) if ranked else "", r.unit, str(r.total), gap]
+        [str(r.rank) if ranked else "", r.unit, show_points(r.total), gap]
         for r, gap in zip(rows, gaps, strict=True)
     ]
     header = [texts.RANK if ranked else "", texts.UNIT, total_column, texts.GAP if ranked else ""]
@@ -501,7 +524,8 @@ def rank_lines(
 
 
 def counted_line(ruleset: Ruleset, row: Row) -> str | None:
-    """A unit's count columns and adoption rate in one line, for a method that has them."""
+    """A unit's count columns, adoption rate and base score in one line, for a method that
+    has them."""
     b = ruleset.bulletin
     parts = [
         texts.ME_COUNT.format(column=c.column, count=n)
@@ -509,6 +533,10 @@ def counted_line(ruleset: Ruleset, row: Row) -> str | None:
     ]
     if b.rate_column and row.rate is not None:
         parts.append(texts.ME_COUNT.format(column=b.rate_column, count=row.rate))
+    if base := ruleset.base_score_item:
+        column = ruleset.item(base).column
+        score = row.scores[b.score_columns.index(column)]
+        parts.append(texts.ME_COUNT.format(column=column, count=show_points(score)))
     return "，".join(parts) or None
 
 

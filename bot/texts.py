@@ -142,7 +142,9 @@ ERRORS: dict[str, str] = {
     "count_too_large": "条数 {count} 超过上限 {limit}",
     "points_not_allowed": "只有调整项可以填写分值，{item} 不能填写",
     "points_required": "调整项必须填写分值",
-    "points_invalid": "分值 {value} 不是整数",
+    "points_invalid": (
+        "分值 {value} 无法识别：请写整数或最多两位小数（如 5、-0.25、135.4），不用科学计数法"
+    ),
     "points_zero": "调整分值不能为 0",
     "reason_required": "调整项必须在备注（note）列注明原因",
     "modifier_unknown": "未知的加分项 {modifier}",
@@ -385,6 +387,8 @@ RULESET_PROBLEMS: dict[str, str] = {
     "ruleset_points_missing": "须写明分值 points",
     "ruleset_penalty_points": "扣分项的分值须为负数",
     "ruleset_points_positive": "分值须为正数",
+    "ruleset_points_decimals": "分值最多两位小数（如 0.5、135.4）",
+    "ruleset_points_number": "分值须为整数或最多两位小数的数（如 5、0.5），不加引号",
     "ruleset_counts_not_adoption": "只有采用项可以计入采用条数（counts_as_adoption）",
     "ruleset_column_unknown": "{where} {id} 的通报列 {column} 不在 bulletin.score_columns 中",
     "ruleset_slash_column": "bulletin.slash_for_zero 中的 {column} 不是计分列",
@@ -734,6 +738,10 @@ HELP_LIAISON = [
         "/submit <标题> [日期] — 记录一条报送（计入每月报送任务；回复一条消息或文件时一并附上；补报以前的日期写在最后）",
     ),
     ("no_quota", "/submit <标题> [日期] — 记录一条报送（回复一条消息或文件时一并附上）"),
+    (
+        "kinds",
+        "/submit <类别> <标题> — 记录一条某类报送，类别写在标题前（例如 /submit 长篇信息 标题）",
+    ),
     ("commission", "/submit 约稿<编号> <标题> — 回复约稿；/commissions — 本单位的约稿"),
     ("quota", "/me — 本月报送进度、本季度得分和排名"),
     ("no_quota", "/me — 本季度得分和排名"),
@@ -902,6 +910,8 @@ SUBMITTED = "已记录报送（#{record}）：{title}\n{unit} {month}已报送 {
 THIS_MONTH = "本月"
 SUBMITTED_DATED = "\n报送日期：{date}"
 SUBMITTED_QUOTA = "，任务 {quota} 条"
+# A submission of one of the method's kinds (长篇信息), as its answer names it.
+SUBMITTED_KIND = "【{kind}】{title}"
 OFFICE_COPY = "📨 {unit} 报送（#{record}）：{title}"
 
 CLAIM_FOR_OFFICE = """新的采用申报 #{record}
@@ -990,7 +1000,7 @@ HISTORY_EXPLANATION = "\n计分：{explanation}"
 WHY_NONE = "{period} 没有计分记录。"
 WHY_HEAD = "{unit} {period} 得分明细："
 # A ledger line by its own number (流水号, what /reverse takes), apart from record numbers.
-WHY_LINE = "流水号 {id}  {date}  {points:+d}\n  {explanation}"
+WHY_LINE = "流水号 {id}  {date}  {points}\n  {explanation}"
 WHY_TOTAL = "合计 {total} 分"
 EXPORT_CAPTION = "{period} 的记录、积分流水和排名"
 EXPORT_SHEETS = {"records": "记录", "ledger": "积分流水"}
@@ -1234,7 +1244,7 @@ RECORDS_IMPORT_HELP = """记录文件（CSV 或 XLSX）的列，表头行必须�
   item 项目   — 项目编号或名称（govinfo-bot rules show 列出全部），报送写 submission 或 报送
                 （表头也可写 采用刊物（栏目）、刊物、栏目）
   count 数量  — 条数，默认 1，不超过 1000
-  points 分值 — 只有调整项填写，整数，不超过 ±100000
+  points 分值 — 只有调整项填写，整数或最多两位小数（如 -0.25），不超过 ±100000
   modifiers 批示 — 加分项编号或名称，用 ; 分隔，可写 ×2
   title 标题、note 备注 — 可不填；调整项须在 note 注明原因
 已存储过的行：默认整份文件拒绝并列出；--skip-existing 只导入新增的行；

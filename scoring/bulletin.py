@@ -7,17 +7,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Literal
 
 from scoring.awards import GroupAwards
 from scoring.periods import Period
+from scoring.points import points_cell
 from scoring.ruleset import SUBMISSION_ID, ItemKind, Ruleset
 from scoring.standings import Standings
 
 # A zero printed as "/" where the ruleset says so, as the Ordos tables print it.
 SLASH = "/"
-# A table cell: a number, a unit's name, or SLASH.
-Cell = int | str
+# A table cell: a number, a unit's name, or SLASH. A number of points is an int when whole, else an exact Decimal (scoring.points.points_cell).
+Cell = int | Decimal | str
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,8 @@ class Table:
 
 @dataclass(frozen=True)
 class Term:
-    """One way points reach a column: an item or a modifier with its points (None: as given)."""
+    """One way points reach a column: an item or a modifier with its points in hundredths
+    (None: as given)."""
 
     label: str
     points: int | None
@@ -171,15 +174,17 @@ def build_bulletin(
         rows: list[tuple[Cell, ...]] = []
         for number, r in enumerate(group.rows, start=1):
             scores = (
-                SLASH if value == 0 and slash else value
+                SLASH if value == 0 and slash else points_cell(value)
                 for value, slash in zip(r.scores, slashed, strict=True)
             )
             rate = () if r.rate is None else (r.rate,)
             first = r.rank if b.ranked else number
-            year = standings.year_cells(r)
-            rows.append(
-                (first, r.unit, r.adoption_count, *r.counts, *rate, *scores, r.total, *year)
+            year = (
+                points_cell(v) if is_points and isinstance(v, int) else v
+                for v, is_points in zip(standings.year_cells(r), standings.year_points, strict=True)
             )
+            total = points_cell(r.total)
+            rows.append((first, r.unit, r.adoption_count, *r.counts, *rate, *scores, total, *year))
         columns = (*b.columns, *b.year_to_date_headers)
         tables.append(Table(group.group, labels[group.group], columns, rows, b.ranked))
     notes = Notes(

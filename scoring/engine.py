@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scoring.points import show_points
 from scoring.records import Record
 from scoring.ruleset import ItemKind, Ruleset
 
@@ -14,6 +15,7 @@ class Entry:
 
     rule_id: str
     column: str
+    # Hundredths of a point (scoring.points).
     points: int
     # Contribution to the bulletin's adoption count (采用条数) and to the count of scored items.
     adoptions: int
@@ -58,11 +60,13 @@ def score(ruleset: Ruleset, record: Record) -> Scored:
     if len(entries) == 1:
         return Scored(tuple(entries), entries[0].explanation)
     total = sum(e.points for e in entries)
-    return Scored(tuple(entries), " + ".join(e.explanation for e in entries) + f" = {total}")
+    return Scored(
+        tuple(entries), " + ".join(e.explanation for e in entries) + f" = {show_points(total)}"
+    )
 
 
 def _term(label: str, points: int, *, signed: bool = False) -> str:
     # An adjustment can go either way, so its sign is always shown.
-    value = f"{points:+d}" if signed else str(points)
+    value = show_points(points, signed=signed)
     # "《决策参考》18" reads naturally after a closing CJK bracket; other labels get a space.
     return f"{label}{value}" if label.endswith(("》", "）", "”")) else f"{label} {value}"

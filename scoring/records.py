@@ -16,6 +16,7 @@ from typing import Any
 from scoring.dates import month_and_day, read_day
 from scoring.errors import DomainError, RowProblem, RowProblems
 from scoring.names import Candidate, fold, resolve, split_list
+from scoring.points import ONE, parse_points, show_points
 from scoring.ruleset import SUBMISSION_ID, SUBMISSION_LABEL, Item, ItemKind, Modifier, Ruleset
 from scoring.text import clean_text, normal_name
 
@@ -45,6 +46,7 @@ class Record:
     unit: str
     day: date
     item_id: str
+    # Hundredths (scoring.points), given only by an adjustment or a settled month's credit.
     points: int | None = None
     # (modifier id, times): two city leaders' endorsements are (("endorse.city_leader", 2),).
     modifiers: tuple[tuple[str, int], ...] = ()
@@ -94,8 +96,9 @@ def _visible(ch: str) -> bool:
 
 
 def check_points(points: int) -> int:
-    if not -MAX_POINTS <= points <= MAX_POINTS:
-        raise DomainError("points_too_large", points=points, limit=MAX_POINTS)
+    """Hundredths of an adjustment, refused beyond ±MAX_POINTS points."""
+    if not -MAX_POINTS * ONE <= points <= MAX_POINTS * ONE:
+        raise DomainError("points_too_large", points=show_points(points), limit=MAX_POINTS)
     return points
 
 
@@ -274,6 +277,15 @@ def parse_row(
     )
 
 
+def submission_kind(ruleset: Ruleset, words: list[str]) -> tuple[str | None, list[str]]:
+    """A chat submission's kind, said as its first word (`长篇信息 关于…的调研`) by its label or
+    id where the method has kinds: (kind id, the other words); (None, words) otherwise. A
+    title of that one word alone is a title, not a kind."""
+    if len(words) > 1 and (kind := ruleset.submission_kinds_by_key.get(normal_name(words[0]))):
+        return kind.id, words[1:]
+    return None, words
+
+
 def parse_day(value: Any, ruleset: Ruleset, today: date) -> date:
     """A row's date, in any form the shared date reader knows, within the ruleset's time."""
     day = read_day(value, today)
@@ -369,7 +381,7 @@ def _points(value: Any, item: Item | None) -> int | None:
         return None
     if not given:
         raise DomainError("points_required")
-    points = _whole(value, "points_invalid")
+    points = _decimal(value)
     if points == 0:
         raise DomainError("points_zero")
     return check_points(points)
@@ -387,6 +399,22 @@ def _whole(value: Any, code: str) -> int:
     if number is None:
         raise DomainError(code, value=text[:20])
     return number
+
+
+def _decimal(value: Any) -> int:
+    """An adjustment's points as hundredths: a number of a workbook's cell (an XLSX stores 0.5
+    as a float, read back by its shortest text, which is what was typed) or text."""
+    if isinstance(value, bool):
+        raise DomainError("points_invalid", value=str(value))
+    if isinstance(value, int):
+        return value * ONE
+    text = repr(value) if isinstance(value, float) else _text(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        text = str(int(value))
+    points = parse_points(text)
+    if points is None:
+        raise DomainError("points_invalid", value=text[:20])
+    return points
 
 
 def _text(value: Any) -> str:

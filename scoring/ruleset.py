@@ -12,22 +12,49 @@ import tomllib
 import typing
 from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from scoring.errors import DomainError, RulesetProblem, RulesetRejected
 from scoring.names import Candidate, resolve
+from scoring.points import hundredths
 
 # Records of this item are submissions (报送): they count toward the monthly quota and score
 # nothing, so they are built in rather than declared by each ruleset.
 SUBMISSION_ID = "submission"
 SUBMISSION_LABEL = "报送"
+
+
+def _points(value: object) -> object:
+    # A number of the file (whole, or with up to two decimals) as hundredths; text is refused
+    # as points (`"5"` is a quoted word in TOML), anything else left to pydantic to refuse.
+    if isinstance(value, str):
+        raise _invalid("points_number", "points are a number with at most two decimals")
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        try:
+            return hundredths(value)
+        except ValueError as exc:
+            raise _invalid("points_decimals", "points have at most two decimals") from exc
+    return value
+
+
+# Points in a ruleset file, held as hundredths (scoring.points): `points = 0.5` is 50.
+Points = Annotated[int, BeforeValidator(_points)]
 
 
 class ItemKind(StrEnum):
@@ -56,7 +83,7 @@ class Item(_Model):
     label: str = Field(min_length=1)
     kind: ItemKind
     # None only for adjustments, whose points each record gives explicitly.
-    points: int | None = None
+    points: Points | None = None
     column: str
     # Whether the item counts toward the bulletin's adoption count (采用条数).
     counts_as_adoption: bool = False
@@ -92,14 +119,14 @@ class Item(_Model):
 class Modifier(_Model):
     id: str = Field(min_length=1)
     label: str = Field(min_length=1)
-    points: int = Field(gt=0)
+    points: Points = Field(gt=0)
     column: str
     allowed_on: list[str] = Field(min_length=1)
     # How many times one adoption may carry it (a piece is commissioned once); None: no limit.
     max_per_adoption: int | None = Field(default=None, ge=1)
     # Points on particular items where the method gives them apart (市领导批示 +5 on one
     # publication, +10 on another); `points` on every other item it is allowed on.
-    points_on: dict[str, int] = {}
+    points_on: dict[str, Points] = {}
 
     def points_for(self, item_id: str) -> int:
         return self.points_on.get(item_id, self.points)
@@ -208,7 +235,7 @@ class MonthlyCredits(_Model):
     # Submissions score this item's points each (报送1条得1分), at most `submissions_cap`
     # points a month.
     submissions: str | None = None
-    submissions_cap: int | None = Field(default=None, ge=1)
+    submissions_cap: Points | None = Field(default=None, gt=0)
     # A month at or above the unit's quota scores this item's points (月度基础分).
     quota_met: str | None = None
 
@@ -270,7 +297,7 @@ class Ruleset(_Model):
     name: str = Field(min_length=1)
     effective_from: date | None = None
     # The lowest total a unit can have in a period; None means no floor.
-    floor: int | None = None
+    floor: Points | None = None
     groups: list[Group] = Field(min_length=1)
     items: list[Item] = Field(min_length=1)
     modifiers: list[Modifier] = []
@@ -541,7 +568,8 @@ BUILTIN_RULESETS = ("ordos-2020", "dengkou-2024")
 def parse_ruleset(text: str) -> Ruleset:
     """Parse and validate ruleset TOML; refusals name the field that is wrong."""
     try:
-        data = tomllib.loads(text)
+        # Decimals as Decimal, never float: `points = 0.1` must be exactly ten hundredths.
+        data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise DomainError("ruleset_toml", detail=str(exc)) from exc
     try:

@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import Any, NamedTuple
 
 from scoring.periods import Period
+from scoring.points import points_json
 from scoring.ruleset import SUBMISSION_ID, Ruleset
 
 
@@ -32,7 +33,8 @@ def add_totals(a: UnitTotals, b: UnitTotals) -> UnitTotals:
 
 
 class Row(NamedTuple):
-    """One unit's line of a group table. Light on purpose: a bulletin can have 10,000 of them."""
+    """One unit's line of a group table. Light on purpose: a bulletin can have 10,000 of them.
+    Scores and totals are hundredths of a point (scoring.points)."""
 
     rank: int
     unit: str
@@ -117,9 +119,22 @@ class Standings:
         cells = (y.adoption_count, *y.counts, *rate, *y.scores, y.total)
         return tuple(cells[n] for n in self.year_positions)
 
+    @cached_property
+    def year_points(self) -> tuple[bool, ...]:
+        """Which of year_cells are points (scores and total), not counts or a rate."""
+        first = 1 + len(self.count_columns) + int(self.rated)
+        return tuple(n >= first for n in self.year_positions)
+
     def cells(self, row: Row) -> dict[str, int]:
-        """A row's scores by column name."""
+        """A row's scores (hundredths) by column name."""
         return dict(zip(self.columns, row.scores, strict=True))
+
+    def _points_json(self, row: Row) -> dict[str, Any]:
+        return {
+            "columns": {c: points_json(v) for c, v in self.cells(row).items()},
+            "raw_total": points_json(row.raw_total),
+            "total": points_json(row.total),
+        }
 
     def count_cells(self, row: Row) -> dict[str, int]:
         return dict(zip(self.count_columns, row.counts, strict=True))
@@ -135,7 +150,7 @@ class Standings:
             data["counts"] = self.count_cells(r)
         if self.rated:
             data["rate"] = r.rate
-        data |= {"columns": self.cells(r), "raw_total": r.raw_total, "total": r.total}
+        data |= self._points_json(r)
         if self.year_to_date is not None:
             y = self.year_row(r)
             year: dict[str, Any] = {"adoption_count": y.adoption_count}
@@ -143,7 +158,7 @@ class Standings:
                 year["counts"] = self.count_cells(y)
             if self.rated:
                 year["rate"] = y.rate
-            year |= {"columns": self.cells(y), "raw_total": y.raw_total, "total": y.total}
+            year |= self._points_json(y)
             data["year_to_date"] = year
         return data
 

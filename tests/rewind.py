@@ -30,12 +30,13 @@ def _names(package: str) -> list[tuple[int, str]]:
     return sorted(found)
 
 
-def rewind(db: str, name: str) -> None:
-    """Take `db` back to the schema before the migration called `name`."""
+def rewind(db: str, name: str, *, undone: bool = False) -> None:
+    """Take `db` back to the schema before the migration called `name`; `undone`: the caller
+    has undone that one itself (a migration of data only its test knows how to undo)."""
     postgres = is_postgres(db)
     migrations = _names("migrations.postgres" if postgres else "migrations")
     (version,) = [v for v, n in migrations if n == name]
-    for _, later in reversed([m for m in migrations if m[0] >= version]):
+    for _, later in reversed([m for m in migrations if m[0] >= version + undone]):
         assert later in ADDED, f"migration {later} cannot be taken back: say what it added"
         for statement in ADDED[later][postgres]:
             rows(db, statement)

@@ -169,7 +169,7 @@ async def office_work(db: str) -> None:
         async with store.reading() as tx:
             finance, _ = await tx.units.resolve_unit("财政局")
         (wrong,) = [
-            line for line in await ledger_lines(store, finance, year(2025)) if line.points == -50
+            line for line in await ledger_lines(store, finance, year(2025)) if line.points == -5000
         ]
         await reverse(store, wrong.id, "五月已完成报送任务，结算有误", 1, 1, NOW)
         update = iter(range(100, 200))

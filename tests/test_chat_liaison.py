@@ -81,7 +81,7 @@ async def test_guided_report_then_approval(database: str) -> None:
             lambda m: "已确认，得 48 分" in flat(m.text), chat_id=LIAISON
         )
         assert "关于沙漠治理的调研" in told.text
-        assert count(chat.db(), "SELECT COALESCE(SUM(points), 0) FROM ledger") == 48
+        assert count(chat.db(), "SELECT COALESCE(SUM(points), 0) / 100 FROM ledger") == 48
         assert (
             count(chat.db(), "SELECT COUNT(*) FROM records WHERE evidence LIKE 'document:%'") == 1
         )
@@ -94,7 +94,7 @@ async def test_guided_report_then_approval(database: str) -> None:
             "answerCallbackQuery", lambda c: "已处理" in str(c.params)
         )
         assert "不能再次审核" in str(stale.params)
-        assert count(chat.db(), "SELECT COALESCE(SUM(points), 0) FROM ledger") == 48
+        assert count(chat.db(), "SELECT COALESCE(SUM(points), 0) / 100 FROM ledger") == 48
 
 
 async def test_one_line_report_rejected_with_reason(database: str) -> None:

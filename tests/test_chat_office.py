@@ -131,8 +131,10 @@ async def test_penalty_adjustment_endorsement_reversal_and_pending(database: str
         adjusted = (await chat.ask(ADMIN, "/adjust 公安局 +12 补记漏登")).text
         today = chat.settings.now().date().isoformat()
         assert [f"日期：{today}", "分值：+12", "备注：补记漏登"] == adjusted.splitlines()[3:6]
-        assert (await chat.ask(ADMIN, "/adjust 公安局 十二 补记")).text == "分值 十二 不是整数"
-        entries = rows(chat.db(), "SELECT id, rule_id, points FROM ledger ORDER BY id")
+        assert (await chat.ask(ADMIN, "/adjust 公安局 十二 补记")).text == (
+            "分值 十二 无法识别：请写整数或最多两位小数（如 5、-0.25、135.4），不用科学计数法"
+        )
+        entries = rows(chat.db(), "SELECT id, rule_id, points / 100 FROM ledger ORDER BY id")
         assert [(r, p) for _, r, p in entries] == [
             ("city.jccc", 18), ("endorse.city_leader", 60), ("error.city_endorsed", -100), ("adjustment", 12),
         ]  # fmt: skip
@@ -142,9 +144,9 @@ async def test_penalty_adjustment_endorsement_reversal_and_pending(database: str
         assert "已冲正过" in (await chat.ask(ADMIN, f"/reverse {penalty_id} 再来一次")).text
         assert "用法" in (await chat.ask(ADMIN, "/reverse 1")).text
         # Nothing is ever deleted: the penalty stays, cancelled by its reversal.
-        assert rows(chat.db(), "SELECT SUM(points), COUNT(*) FROM ledger") == [(90, 5)]
+        assert rows(chat.db(), "SELECT SUM(points) / 100, COUNT(*) FROM ledger") == [(90, 5)]
         assert rows(
-            chat.db(), f"SELECT points, reverses FROM ledger WHERE reverses = {penalty_id}"
+            chat.db(), f"SELECT points / 100, reverses FROM ledger WHERE reverses = {penalty_id}"
         ) == [(100, penalty_id)]
         chat.say(LIAISON, "/why")
         why = (await chat.server.wait_for(lambda m: "得分明细" in m.text, chat_id=LIAISON)).text

@@ -31,7 +31,7 @@ THIRD = 1003
 def ledger(db: str) -> list[tuple[str, str, str, int]]:
     return rows(
         db,
-        "SELECT u.name, l.date, l.rule_id, l.points FROM ledger l JOIN units u ON u.id = l.unit_id "
+        "SELECT u.name, l.date, l.rule_id, l.points / 100 FROM ledger l JOIN units u ON u.id = l.unit_id "
         "WHERE l.rule_id <> 'submission' ORDER BY l.id",
     )
 

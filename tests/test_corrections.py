@@ -29,14 +29,14 @@ async def test_reversing_an_adoption_reverses_its_endorsements(database: str) ->
         assert "单位：公安局" in (await chat.ask(ADMIN, "/endorse 1 市领导同志批示×2")).text
         await chat.ask(ADMIN, "/endorse 1 市政府办公室领导同志批示")
         await chat.ask(ADMIN, "/endorse 2 市领导同志批示")
-        entries = rows(chat.db(), "SELECT id, record_id, points FROM ledger ORDER BY id")
+        entries = rows(chat.db(), "SELECT id, record_id, points / 100 FROM ledger ORDER BY id")
         assert [(r, p) for _, r, p in entries] == [(1, 18), (2, 18), (1, 60), (1, 20), (2, 30)]
         base = entries[0][0]
         answer = (await chat.ask(ADMIN, f"/reverse {base} 不是本单位的信息")).text
         assert "分值：-98" in answer and answer.count("冲正流水号 ") == 3
         standing = rows(
             chat.db(),
-            "SELECT record_id, SUM(points) FROM ledger GROUP BY record_id ORDER BY record_id",
+            "SELECT record_id, SUM(points) / 100 FROM ledger GROUP BY record_id ORDER BY record_id",
         )
         assert standing == [(1, 0), (2, 48)]
         refused = (await chat.ask(ADMIN, "/endorse 1 市领导同志批示")).text
@@ -44,7 +44,9 @@ async def test_reversing_an_adoption_reverses_its_endorsements(database: str) ->
         # Reversing an endorsement alone leaves the adoption standing.
         endorsement = entries[4][0]
         await chat.ask(ADMIN, f"/reverse {endorsement} 批示对象有误")
-        assert rows(chat.db(), "SELECT SUM(points) FROM ledger WHERE record_id = 2") == [(18,)]
+        assert rows(chat.db(), "SELECT SUM(points) / 100 FROM ledger WHERE record_id = 2") == [
+            (18,)
+        ]
 
 
 async def test_endorsing_a_rejected_claim_is_refused(database: str) -> None:
@@ -128,7 +130,7 @@ async def test_chat_takes_a_commission_modifier_once(database: str) -> None:
         assert "单位：准格尔旗" in (await chat.ask(ADMIN, "/endorse 1 约稿")).text
         refused = (await chat.ask(ADMIN, "/endorse 1 约稿")).text
         assert "每条采用最多计 1 次" in refused
-        assert rows(chat.db(), "SELECT SUM(points) FROM ledger") == [(15,)]
+        assert rows(chat.db(), "SELECT SUM(points) / 100 FROM ledger") == [(15,)]
         # The 约稿 reversed alone (a mistake): the record no longer carries it, and it can be
         # given again, once.
         (line,) = rows(chat.db(), "SELECT id FROM ledger WHERE rule_id = 'commissioned'")
@@ -136,7 +138,7 @@ async def test_chat_takes_a_commission_modifier_once(database: str) -> None:
         assert rows(chat.db(), "SELECT modifiers FROM records") == [("",)]
         assert "单位：准格尔旗" in (await chat.ask(ADMIN, "/endorse 1 约稿")).text
         assert "每条采用最多计 1 次" in (await chat.ask(ADMIN, "/endorse 1 约稿")).text
-        assert rows(chat.db(), "SELECT SUM(points) FROM ledger") == [(15,)]
+        assert rows(chat.db(), "SELECT SUM(points) / 100 FROM ledger") == [(15,)]
 
 
 def test_an_xlsx_formula_without_a_stored_value_is_refused(cli: Cli, tmp_path: Path) -> None:

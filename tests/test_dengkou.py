@@ -64,7 +64,7 @@ def standings(cli: Cli, period: str) -> dict[str, dict]:  # type: ignore[type-ar
 
 def ledger(cli: Cli) -> list[tuple]:  # type: ignore[type-arg]
     return query(
-        cli.db, "SELECT unit_id, date, rule_id, column_name, points FROM ledger ORDER BY id"
+        cli.db, "SELECT unit_id, date, rule_id, column_name, points / 100 FROM ledger ORDER BY id"
     )
 
 
@@ -74,13 +74,13 @@ def test_every_item_scores_its_published_points() -> None:
     for table in (ADOPTIONS, CREDITS, PENALTIES):
         for item_id, points in table.items():
             scored = score(ruleset, Record("u", ruleset.effective_from, item_id))  # type: ignore[arg-type]
-            assert scored.points == points, item_id
+            assert scored.points == points * 100, item_id  # hundredths
             assert [e.rule_id for e in scored.entries] == [item_id]
     for modifier_id, (points, on) in ENDORSEMENTS.items():
         scored = score(
             ruleset, Record("u", ruleset.effective_from, on, modifiers=((modifier_id, 1),))
         )  # type: ignore[arg-type]
-        assert scored.points == ADOPTIONS[on] + points, modifier_id
+        assert scored.points == (ADOPTIONS[on] + points) * 100, modifier_id
     assert {g.id: g.monthly_quota for g in ruleset.groups} == {"A": 15, "B": 8, "C": 4}
 
 
@@ -264,7 +264,7 @@ def live_points(cli: Cli) -> dict[tuple[str, int], int]:
     """Penalties still standing (not reversed), by day and points, with how many units."""
     standing = query(
         cli.db,
-        "SELECT date, points FROM ledger l WHERE reverses IS NULL "
+        "SELECT date, points / 100 FROM ledger l WHERE reverses IS NULL "
         "AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.id)",
     )
     counts: dict[tuple[str, int], int] = {}

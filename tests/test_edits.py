@@ -56,7 +56,7 @@ async def test_an_edited_adjustment_adds_nothing(database: str) -> None:
         assert (await chat.reply(ADMIN)).text == texts.EDIT_NOT_TAKEN_ADMIN
         await chat.settled()
         assert notices(chat, ADMIN, texts.EDIT_NOT_TAKEN_ADMIN) == 2
-        assert rows(chat.db(), "SELECT rule_id, points FROM ledger") == [("adjustment", 5)]
+        assert rows(chat.db(), "SELECT rule_id, points / 100 FROM ledger") == [("adjustment", 5)]
 
 
 async def test_an_edit_on_the_webhook_adds_nothing_either(database: str) -> None:
@@ -68,7 +68,7 @@ async def test_an_edit_on_the_webhook_adds_nothing_either(database: str) -> None
         assert (await chat.reply(ADMIN)).text == texts.EDIT_NOT_TAKEN_ADMIN
         await chat.settled()
         assert notices(chat, ADMIN, texts.EDIT_NOT_TAKEN_ADMIN) == 1
-        assert rows(chat.db(), "SELECT rule_id, points FROM ledger") == [("adjustment", 5)]
+        assert rows(chat.db(), "SELECT rule_id, points / 100 FROM ledger") == [("adjustment", 5)]
 
 
 async def test_an_edited_one_line_report_makes_no_second_summary(database: str) -> None:

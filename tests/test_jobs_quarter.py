@@ -26,7 +26,7 @@ def marks(chat_messages: list[str]) -> list[str]:
 def ledger(db: str, unit: str) -> list[tuple[str, str, int]]:
     return rows(
         db,
-        "SELECT l.date, l.rule_id, l.points FROM ledger l JOIN units u ON u.id = l.unit_id "
+        "SELECT l.date, l.rule_id, l.points / 100 FROM ledger l JOIN units u ON u.id = l.unit_id "
         "WHERE u.name = ? AND l.points <> 0 ORDER BY l.id",
         (unit,),
     )

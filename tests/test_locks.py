@@ -107,7 +107,7 @@ async def test_a_locked_quarter_in_chat(database: str) -> None:
             assert locked in flat((await chat.ask(ADMIN, command)).text), command
         refused = await chat.ask(LIAISON, "采用 决策参考 又一篇分析 2024-06-01")
         assert locked in flat(refused.text)
-        assert rows(chat.db(), "SELECT COUNT(*), SUM(points) FROM ledger") == [(1, 18)]
+        assert rows(chat.db(), "SELECT COUNT(*), SUM(points) / 100 FROM ledger") == [(1, 18)]
         # A correction dated today stays possible.
         assert "分值：+5" in (await chat.ask(ADMIN, "/adjust 公安局 +5 六月漏记的批示")).text
 

@@ -121,7 +121,7 @@ async def reverse_one_adoption(db: str) -> None:
         async with store.reading() as tx:
             unit_id, _ = await tx.units.resolve_unit("紫港街道")
         lines = await ledger_lines(store, unit_id, quarter(2024, 2))
-        first = next(line for line in lines if line.points == 5)
+        first = next(line for line in lines if line.points == 500)
         await reverse(store, first.id, "重复登记", 1, 1, NOW)
     finally:
         await store.close()
@@ -243,17 +243,17 @@ def test_monthly_credits_cap_submission_points_and_give_the_base_score_at_quota(
     assert quotas == {"天马街道": 8, "发展和改革局": 0}
     settled = settle_month(ruleset, may, quotas, {"天马街道": 9, "发展和改革局": 4}, ())
     assert [monthly_credits(ruleset, s) for s in settled] == [
-        {"submission.points": 5, "quota.base": 10},
-        {"submission.points": 4},
+        {"submission.points": 500, "quota.base": 1000},
+        {"submission.points": 400},
     ]
     below = settle_month(ruleset, may, {"天马街道": 8}, {"天马街道": 3}, ())
     # Below the quota: no base score, and no penalty under a method that deducts nothing.
     assert [(s.penalty_rule, monthly_credits(ruleset, s)) for s in below] == [
-        (None, {"submission.points": 3})
+        (None, {"submission.points": 300})
     ]
     uncapped = parse_ruleset(scoring_submissions(CHANGSHAN.read_text("utf-8"), cap=None))
     (many,) = settle_month(uncapped, may, {"天马街道": 8}, {"天马街道": 30}, ())
-    assert monthly_credits(uncapped, many) == {"submission.points": 30, "quota.base": 10}
+    assert monthly_credits(uncapped, many) == {"submission.points": 3000, "quota.base": 1000}
     # `rules show` says both.
     shown = ruleset_text(ruleset)
     assert "月度结算时报送得分：每条 1 分（报送得分），每月封顶 5 分" in shown
@@ -531,8 +531,8 @@ def test_a_modifier_adds_different_points_on_different_items() -> None:
     on_zwyq = score(
         ruleset, Record("财政局", day, "city.zwyq.main", modifiers=(("endorse.city_leader", 1),))
     )
-    assert [e.points for e in on_jccc.entries] == [18, 100]
-    assert [e.points for e in on_zwyq.entries] == [6, 30]
+    assert [e.points for e in on_jccc.entries] == [1800, 10000]
+    assert [e.points for e in on_zwyq.entries] == [600, 3000]
     assert on_jccc.explanation == "《决策参考》18 + 市领导同志批示×2 100 = 118"
     # `rules show` and the bulletin's notes give both values.
     assert "+30、《决策参考》+50" in ruleset_text(ruleset)
@@ -567,6 +567,8 @@ async def test_me_and_rank_show_the_count_columns(
         [today, "紫港街道", "submission", 8, "", "", "", ""],
         [today, "紫港街道", "county.yqkb", 2, "", "", "紫港街道招商", ""],
         [today, "紫港街道", "city.exchange", 1, "", "", "紫港街道经验", ""],
+        # The base score, as a settlement writes it.
+        [today, "紫港街道", "quota.base", 1, "", "", "", ""],
         [today, "天马街道", "submission", 4, "", "", "", ""],
         [today, "天马街道", "county.csgz", 1, "", "", "天马街道夏粮", ""],
     ]
@@ -580,6 +582,7 @@ async def test_me_and_rank_show_the_count_columns(
         await chat.join(LIAISON, "紫港街道")
         me = flat((await chat.ask(LIAISON, "/me")).text)
         rank = flat((await chat.ask(LIAISON, "/rank")).message["text"])
+        why = flat((await chat.ask(LIAISON, "/why")).text)
         # Last quarter's bulletin (nothing in it) published: the unit is told its place, or,
         # in roster order, only its total.
         number = (date.fromisoformat(today).month - 1) // 3 + 1
@@ -589,9 +592,11 @@ async def test_me_and_rank_show_the_count_columns(
         draft = await chat.server.wait_for(lambda m: "通报草稿】" in (m.text or ""), chat_id=ADMIN)
         await chat.press(ADMIN, draft, "发布")
         told = await chat.server.wait_for(lambda m: "通报】" in flat(m.text), chat_id=LIAISON)
-    counted = "报送条数 8，县级采用 2，市级采用 1，采用率 37.5%"
-    assert counted in me and "得分 90" in me
+    counted = "报送条数 8，县级采用 2，市级采用 1，采用率 37.5%，基础分 10"
+    assert counted in me and "得分 100" in me
     assert f"本单位：{counted}" in rank
+    # /why explains the points entry by entry, then what the method counts beside them.
+    assert "合计 100 分" in why and f"本单位：{counted}" in why
     if order == "total":
         assert "组内第 1 名，共 2 个单位" in me and "排名" in rank
         assert flat(told.text).endswith("紫港街道（乡镇（街道））：第 1 名（共 2 个单位），总分 0")
@@ -599,5 +604,5 @@ async def test_me_and_rank_show_the_count_columns(
         assert flat(told.text).endswith("紫港街道（乡镇（街道））：总分 0")
         assert "本办法按名册顺序通报，不排名次" in me and "组内第" not in me
         assert "排名" not in rank
-        # The roster's order: 天马街道 (10) above 紫港街道 (90).
+        # The roster's order: 天马街道 (10) above 紫港街道 (100).
         assert rank.index("天马街道") < rank.index("紫港街道")

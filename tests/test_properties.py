@@ -98,7 +98,9 @@ def _expected_raw(records: list[list[object]], period: Period) -> dict[str, int]
         mods = tuple(
             (m.split("×")[0], int(m.split("×")[1])) for m in str(modifiers).split(";") if m
         )
-        record = Record(str(unit), day, str(item), int(points) if points != "" else None, mods)  # type: ignore[call-overload]
+        # A record holds its points in hundredths (scoring.points).
+        given = int(points) * 100 if points != "" else None  # type: ignore[call-overload]
+        record = Record(str(unit), day, str(item), given, mods)
         raw[str(unit)] += score(RULESET, record).points * int(count)  # type: ignore[call-overload]
     return raw
 
@@ -213,7 +215,7 @@ def test_penalties_equal_a_settlement_from_scratch(
             await store.close()
             standing = query(
                 db,
-                "SELECT u.name, substr(l.date, 1, 7), l.points FROM ledger l "
+                "SELECT u.name, substr(l.date, 1, 7), l.points / 100 FROM ledger l "
                 "JOIN units u ON u.id = l.unit_id WHERE l.reverses IS NULL "
                 "AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.id)",
             )

@@ -16,16 +16,19 @@ def test_ordos_ruleset_holds_the_bulletin_rules() -> None:
     r = load_ruleset("ordos-2020")
     assert [g.id for g in r.groups] == ["旗区", "市直部门", "开发区（园区）", "人民团体"]
     assert all(g.monthly_quota is None for g in r.groups)
+    # Points are held in hundredths (scoring.points): 5 points are 500.
     assert {i.id: (i.label, i.points, i.column) for i in r.items} == {
-        "info": ("采用信息", 5, "采用得分"),
-        "policy_interpretation": ("政策解读", 50, "在线访谈及政策解读得分"),
-        "online_interview": ("在线访谈", 200, "在线访谈及政策解读得分"),
-        "typo": ("错别字", -5, "附加分"),
-        "serious_error": ("严重错误", -30, "附加分"),
+        "info": ("采用信息", 500, "采用得分"),
+        "policy_interpretation": ("政策解读", 5000, "在线访谈及政策解读得分"),
+        "online_interview": ("在线访谈", 20000, "在线访谈及政策解读得分"),
+        "typo": ("错别字", -500, "附加分"),
+        "serious_error": ("严重错误", -3000, "附加分"),
         "adjustment": ("附加分", None, "附加分"),
     }
     assert [i.id for i in r.items if i.counts_as_adoption] == ["info"]
-    assert [(m.id, m.points, m.allowed_on) for m in r.modifiers] == [("commissioned", 10, ["info"])]
+    assert [(m.id, m.points, m.allowed_on) for m in r.modifiers] == [
+        ("commissioned", 1000, ["info"])
+    ]
     assert r.bulletin.score_columns == ["采用得分", "约稿得分", "在线访谈及政策解读得分", "附加分"]
     assert (r.bulletin.slash_for_zero, r.bulletin.listing, r.floor) == (
         ["在线访谈及政策解读得分"],
@@ -55,7 +58,10 @@ def test_dengkou_ruleset_holds_the_method() -> None:
 @pytest.mark.parametrize(
     ("change", "line"),
     [
-        (("points = 18", 'points = "many"'), "items[city.jccc].points：应为整数"),
+        (
+            ("points = 18", 'points = "many"'),
+            "items[city.jccc].points：分值须为整数或最多两位小数的数（如 5、0.5），不加引号",
+        ),
         (
             ('column = "采用得分"\ncounts', 'column = "得分"\ncounts'),
             "（整个规则文件）：items city.zwyq.main 的通报列 得分 不在 bulletin.score_columns 中",

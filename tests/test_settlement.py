@@ -56,7 +56,7 @@ def standing_penalties(db: str, unit: str) -> list[tuple[str, str, int]]:
     """(date, rule, points) of the unit's ledger lines that stand: not reversed, no reversal."""
     return rows(
         db,
-        "SELECT l.date, l.rule_id, l.points FROM ledger l JOIN units u ON u.id = l.unit_id "
+        "SELECT l.date, l.rule_id, l.points / 100 FROM ledger l JOIN units u ON u.id = l.unit_id "
         "WHERE u.name = ? AND l.reverses IS NULL "
         "AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.id) ORDER BY l.date",
         (unit,),

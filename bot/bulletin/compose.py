@@ -14,6 +14,7 @@ from bot.bulletin.wording import DEFAULT, Wording, render_part
 from scoring.awards import GroupAwards, Improvement
 from scoring.bulletin import Bulletin, Notes, Table, Term
 from scoring.periods import Period, month, parse_period, quarter, year
+from scoring.points import show_points
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,8 @@ def notes_text(notes: Notes, anchor: str = "") -> list[str]:
     if notes.floor is None:
         lines.append(texts.NOTE_TOTAL.format(total=notes.total_column))
     else:
-        lines.append(texts.NOTE_FLOOR.format(total=notes.total_column, floor=notes.floor))
+        floor = show_points(notes.floor)
+        lines.append(texts.NOTE_FLOOR.format(total=notes.total_column, floor=floor))
     lines.append(texts.NOTE_DATES.format(start=date_words(notes.start), end=date_words(notes.end)))
     if notes.methods:
         spans = texts.NOTE_METHOD_SEPARATOR.join(
@@ -201,7 +203,7 @@ def _terms_text(terms: tuple[Term, ...]) -> list[str]:
     out, and a 同上 (the same as the term before, but …) joins the term before it."""
     phrases: list[str] = []
     for term in terms:
-        points = abs(term.points) if term.points is not None else ""
+        points = show_points(abs(term.points)) if term.points is not None else ""
         label = term.label
         rest = texts.NOTE_TERM[term.kind].format(label="", points=points)
         aside = _ASIDE.search(label)
@@ -329,7 +331,7 @@ def _lowest_line(bulletin: Bulletin, awards: GroupAwards, label: str) -> Block:
                 group=label,
                 units=texts.LIST_SEPARATOR.join(awards.lowest[:TIE_NAMED]),
                 count=len(awards.lowest),
-                total=totals.pop(),
+                total=show_points(totals.pop()),
             ),
         )
     return _group_lines([awards], {awards.group: label}, lambda a: a.lowest)[0]

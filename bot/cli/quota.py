@@ -10,6 +10,7 @@ from bot.settings import Settings
 from bot.storage import Store
 from bot.usecases.quota import MonthSettled, settle_quota
 from scoring.periods import read_month
+from scoring.points import show_points
 
 
 def declare(parser: argparse.ArgumentParser) -> None:
@@ -55,7 +56,7 @@ def _print_settlement(done: MonthSettled, *, dry_run: bool) -> None:
                 texts.SETTLED_ROW.format(
                     unit=s.unit, group=s.group, submissions=s.submissions, quota=s.quota,
                     outcome=outcomes[s.outcome.value] if s.points else texts.OUTCOME_NO_PENALTY,
-                    points=s.points or "",
+                    points=show_points(s.points) if s.points else "",
                 ).rstrip()
             )  # fmt: skip
     later = [c for c in done.changes if done.again or c.month != done.month]

@@ -9,6 +9,7 @@ from bot.cli.common import actor, print_totals, with_store
 from bot.settings import Settings
 from bot.storage import Store
 from bot.usecases.imports import Existing, import_records
+from scoring.points import show_points
 
 
 def declare(parser: argparse.ArgumentParser) -> None:
@@ -60,7 +61,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(
             (texts.RECORDS_DRY if done.dry_run else texts.RECORDS_IMPORTED).format(
                 rows=done.rows, records=done.records, submissions=done.submissions,
-                entries=done.entries, points=done.points,
+                entries=done.entries, points=show_points(done.points),
             )
         )  # fmt: skip
         if done.skipped:

@@ -25,6 +25,7 @@ from bot.handlers.common import (
 )
 from bot.usecases import commissions
 from scoring.errors import DomainError
+from scoring.points import show_points
 
 
 async def commission(update: Update, context: Context, admin_id: int) -> None:
@@ -120,7 +121,7 @@ async def select(update: Update, context: Context, admin_id: int) -> None:
 def _selected(chosen: commissions.Selected) -> str:
     return texts.SELECTED.format(
         answer=chosen.answer_id, title=chosen.title, unit=chosen.unit,
-        label=chosen.item.label, points=chosen.item.points, record=chosen.record_id,
+        label=chosen.item.label, points=show_points(chosen.item.points or 0), record=chosen.record_id,
     )  # fmt: skip
 
 

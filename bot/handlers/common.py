@@ -231,6 +231,8 @@ def features(ruleset: Ruleset) -> set[str]:
     shown = {"quota" if ruleset.has_quota else "no_quota"}
     if ruleset.commission_penalties is not None:
         shown.add("commission")
+    if ruleset.submission_kinds:
+        shown.add("kinds")
     return shown
 
 

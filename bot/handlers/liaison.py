@@ -52,6 +52,9 @@ from bot.usecases.reports import Submitted, submit
 from bot.usecases.standings import standings
 from scoring.errors import DomainError
 from scoring.periods import month_of
+from scoring.points import show_points
+from scoring.records import submission_kind
+from scoring.standings import counted_items
 from scoring.text import clean_text
 
 # Callback data of the buttons that confirm (or refuse) moving a liaison to the invite's unit.
@@ -139,6 +142,14 @@ async def submit_command(update: Update, context: Context) -> None:
     title = clean_text(title)
     if not title:
         raise DomainError("usage", usage="/submit <标题> [日期]")
+    kind, kind_label = None, ""
+    if commission_id is None:
+        async with store(context).reading() as tx:
+            ruleset = await tx.config.ruleset()
+        # A method with kinds of submission (长篇信息): the kind said first, before the title.
+        kind, words = submission_kind(ruleset, title.split())
+        if kind is not None:
+            title, kind_label = " ".join(words), ruleset.submission_kinds_by_key[kind].label
     today = now(context).date()
     # A commission's answer is dated the day it arrives: the deadline is about that day.
     dated = trailing_day(title.split(), today) if commission_id is None else None
@@ -163,7 +174,9 @@ async def submit_command(update: Update, context: Context) -> None:
             late += "\n" + render_changes(texts.RESETTLED_FOR_LIAISON, done.changes)
         return (
             texts.SUBMITTED.format(
-                record=done.record_id, title=title, unit=done.unit,
+                record=done.record_id,
+                title=texts.SUBMITTED_KIND.format(kind=kind_label, title=title) if kind else title,
+                unit=done.unit,
                 month=texts.THIS_MONTH if same_month else month_of(done.day).name,
                 count=done.month_count, quota=quota,
             )
@@ -177,7 +190,7 @@ async def submit_command(update: Update, context: Context) -> None:
     done = await submit(
         store(context), liaison, title, evidence, update_id(update), now(context),
         commission_id, settings(context).admin_ids, dated.day if dated else None, office_chat,
-        answer,
+        answer, kind,
     )  # fmt: skip
     await answer_now(context, answer.owed)
     if done.commission is not None or done.changes or office_chat is not None:
@@ -205,9 +218,12 @@ async def me(update: Update, context: Context) -> None:
     if s.row is None:
         lines.append(texts.ME_UNRANKED.format(quarter=s.quarter.label))
     else:
-        lines.append(texts.ME_QUARTER.format(quarter=s.quarter.label, total=s.row.total))
+        lines.append(
+            texts.ME_QUARTER.format(quarter=s.quarter.label, total=show_points(s.row.total))
+        )
         if s.row.raw_total != s.row.total:
-            lines.append(texts.ME_RAW.format(raw=s.row.raw_total, floor=ruleset.floor))
+            raw, floor = s.row.raw_total, show_points(ruleset.floor or 0)
+            lines.append(texts.ME_RAW.format(raw=show_points(raw), floor=floor))
         if counted := counted_line(ruleset, s.row):
             lines.append(counted)
         if ruleset.bulletin.ranked:
@@ -221,7 +237,7 @@ async def me(update: Update, context: Context) -> None:
             if s.group_size > 1:  # a unit alone in its group is neither first nor tied
                 lines.append(texts.ME_TIED)
         else:
-            gap = s.above.total - s.row.total
+            gap = show_points(s.above.total - s.row.total)
             room = PHONE_COLUMNS - phone_width(texts.ME_GAP.format(unit="", gap=gap))
             lines.append(texts.ME_GAP.format(unit=shorten(s.above.unit, room), gap=gap))
     assert update.effective_message is not None
@@ -335,10 +351,23 @@ async def why(update: Update, context: Context) -> None:
         return
     body = [texts.WHY_HEAD.format(unit=liaison.unit, period=period.name)]
     body += [
-        texts.WHY_LINE.format(id=x.id, date=x.day, points=x.points, explanation=x.explanation)
+        texts.WHY_LINE.format(
+            id=x.id,
+            date=x.day,
+            points=show_points(x.points, signed=True),
+            explanation=x.explanation,
+        )
         for x in lines
     ]
-    body.append(texts.WHY_TOTAL.format(total=sum(x.points for x in lines)))
+    body.append(texts.WHY_TOTAL.format(total=show_points(sum(x.points for x in lines))))
+    # What the method counts beside the points (count columns, rate, base score), where it has
+    # them: the entries above explain the points, not these.
+    if counted_items(ruleset) or ruleset.base_score_item:
+        ruleset, result = await standings(store(context), period, [liaison.group])
+        group = status.group_of(result, liaison.group)
+        own = next((r for r in group.rows if r.unit == liaison.unit), None) if group else None
+        if own is not None and (counted := counted_line(ruleset, own)):
+            body.append(texts.RANK_MINE.format(counts=counted))
     for chunk in split_message(fit("\n".join(body))):
         await update.effective_message.reply_text(chunk)
 

@@ -50,6 +50,7 @@ from bot.usecases.notices import Answer
 from bot.usecases.standings import standings
 from scoring.errors import DomainError
 from scoring.periods import Period
+from scoring.points import show_points
 from scoring.records import split_repeat
 from scoring.roster import Change, UnitChange
 
@@ -236,7 +237,7 @@ async def approve(update: Update, context: Context, admin_id: int) -> None:
     if len(args) != 1:
         raise _usage("/approve <记录号>")
     answer: Answer[reports.Decided] = owed_reply(
-        update, lambda d: texts.APPROVED.format(record=d.record_id, points=d.points)
+        update, lambda d: texts.APPROVED.format(record=d.record_id, points=show_points(d.points))
     )
     await reports.approve(
         store(context), record_number(args[0]), admin_id, update_id(update), now(context), answer
@@ -285,7 +286,7 @@ async def penalty(update: Update, context: Context, admin_id: int) -> None:
 def _entered(entered: office.Entered) -> str:
     fields = dict(
         unit=entered.unit, item=entered.item, date=entered.day.isoformat(),
-        points=f"{entered.points:+d}", note=entered.note or texts.NO_NOTE,
+        points=show_points(entered.points, signed=True), note=entered.note or texts.NO_NOTE,
         explanation=entered.explanation,
     )  # fmt: skip
     return texts.ENTERED.format(record=entered.record_id, **fields)
@@ -355,7 +356,7 @@ async def reverse(update: Update, context: Context, admin_id: int) -> None:
 def _reversed(done: office.Reversed) -> str:
     lines = "\n".join(text for _, text in done.lines)
     fields = dict(
-        unit=done.unit, item=done.item, date=done.day.isoformat(), points=f"{done.points:+d}",
+        unit=done.unit, item=done.item, date=done.day.isoformat(), points=show_points(done.points, signed=True),
         note=done.reason, lines=lines,
     )  # fmt: skip
     return texts.REVERSED.format(**fields)

@@ -50,6 +50,7 @@ from bot.usecases.reports import (
     make_draft,
 )
 from scoring.errors import DomainError
+from scoring.points import show_points
 from scoring.ruleset import Item, Ruleset
 
 CHOOSE, TITLE, DATE, ENDORSE, EVIDENCE = range(5)
@@ -69,14 +70,14 @@ def menu_options(ruleset: Ruleset, prefix: str) -> list[tuple[str, str]]:
     children: dict[str, list[Item]] = {}
     for item in reportable:
         if item.id == prefix:
-            options.append((f"{item.chat_name}（{item.points}）", f"ri:{item.id}"))
+            options.append((f"{item.chat_name}（{_shown(item)}）", f"ri:{item.id}"))
         elif not prefix or item.id.startswith(prefix + "."):
             segment = item.id[len(prefix) + 1 if prefix else 0 :].split(".")[0]
             children.setdefault(f"{prefix}.{segment}" if prefix else segment, []).append(item)
     for child, members in children.items():
         if len(members) == 1:
             options.append(
-                (f"{members[0].chat_name}（{members[0].points}）", f"ri:{members[0].id}")
+                (f"{members[0].chat_name}（{_shown(members[0])}）", f"ri:{members[0].id}")
             )
         else:
             options.append((ruleset.menu.get(child, child), f"rp:{child}"))
@@ -135,7 +136,7 @@ async def choose_item(update: Update, context: Context) -> int:
     await query.answer()
     _draft(context)["item"] = item.id
     await query.edit_message_text(
-        fit(texts.REPORT_TITLE.format(item=item.chat_name, points=item.points))
+        fit(texts.REPORT_TITLE.format(item=item.chat_name, points=_shown(item)))
     )
     return TITLE
 
@@ -209,13 +210,19 @@ async def _send(update: Update, text: str, markup: InlineKeyboardMarkup | None =
     await message.reply_text(fit(text), reply_markup=markup)
 
 
+def _shown(item: Item) -> str:
+    """An item's points in a menu or a prompt (an adjustment, given per record, is never
+    reported by a liaison)."""
+    return show_points(item.points or 0)
+
+
 def _endorse_keyboard(
     ruleset: Ruleset, item_id: str, chosen: dict[str, int]
 ) -> InlineKeyboardMarkup:
     rows = []
     for m in ruleset.modifiers:
         if item_id in m.allowed_on:
-            label = f"{m.label} +{m.points_for(item_id)}"
+            label = f"{m.label} {show_points(m.points_for(item_id), signed=True)}"
             if chosen.get(m.id):
                 label = texts.ENDORSE_COUNT.format(label=label, times=chosen[m.id])
             rows.append([InlineKeyboardButton(label, callback_data=f"re:{m.id}")])
@@ -334,7 +341,7 @@ def summary_text(draft: Draft, evidence: str, ruleset: Ruleset, near: str = "") 
         extra += texts.SUMMARY_EVIDENCE.format(evidence=shown)
     return fit(texts.SUMMARY.format(
         unit=draft.unit, item=draft.item.chat_name, title=draft.record.title, date=draft.record.day.isoformat(),
-        extra=extra, explanation=explanation_lines(draft.scored.explanation), points=draft.scored.points,
+        extra=extra, explanation=explanation_lines(draft.scored.explanation), points=show_points(draft.scored.points),
         near=texts.SUMMARY_NEAR.format(name=near) if near else "",
     ))  # fmt: skip
 
@@ -517,7 +524,9 @@ def _claimed(claimed: Claimed) -> str:
     """What a confirmed summary then says: stored, waiting for the office or scored."""
     if claimed.status == "pending":
         return texts.CLAIM_PENDING.format(record=claimed.record_id)
-    return texts.CLAIM_CONFIRMED.format(record=claimed.record_id, points=claimed.scored.points)
+    return texts.CLAIM_CONFIRMED.format(
+        record=claimed.record_id, points=show_points(claimed.scored.points)
+    )
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -21,6 +21,7 @@ from bot.usecases.verify import verify
 from bot.workdays import workdays_between
 from scoring.errors import DomainError
 from scoring.periods import Period, next_month
+from scoring.points import show_points
 from scoring.quota import Outcome
 from scoring.ruleset import Ruleset
 
@@ -59,7 +60,7 @@ async def _quota_letters(
         assert c.rule is not None  # new_quota_penalties are those with a penalty
         letter = texts.QUOTA_LETTER.format(
             unit=c.unit, period=c.month.name, what=c.quota_label, count=c.submissions,
-            quota=c.quota, ruleset=ruleset.name, points=-c.after_points,
+            quota=c.quota, ruleset=ruleset.name, points=show_points(-c.after_points),
             label=ruleset.item(c.rule).label,
         )  # fmt: skip
         letters += [(chat, letter) for chat in chats.get(c.unit_id, [])]
@@ -85,8 +86,8 @@ def _settle_at(settings: Settings, month: Period) -> str:
 async def _deduction(work: Work, behind: Behind) -> str:
     if behind.again:
         label = (await work.tx.config.ruleset()).item(behind.rule).label
-        return texts.DEDUCTION_AGAIN.format(points=behind.deduction, label=label)
-    return texts.DEDUCTION_FIRST.format(points=behind.deduction)
+        return texts.DEDUCTION_AGAIN.format(points=show_points(behind.deduction), label=label)
+    return texts.DEDUCTION_FIRST.format(points=show_points(behind.deduction))
 
 
 async def quota_reminder(work: Work, *, final: bool = False) -> None:
@@ -126,7 +127,7 @@ async def quota_reminder(work: Work, *, final: bool = False) -> None:
             count=b.submissions,
             quota=b.quota,
             missing=b.quota - b.submissions,
-            points=b.deduction,
+            points=show_points(b.deduction),
         )
         for b in behind
     ]
@@ -175,7 +176,7 @@ async def settlement(work: Work) -> None:
         label = labels[s.outcome]
         letter = texts.REMINDER_LETTER.format(
             unit=s.unit, month=month.name, count=s.submissions, quota=s.quota,
-            ruleset=ruleset.name, points=-s.points, label=label,
+            ruleset=ruleset.name, points=show_points(-s.points), label=label,
         )  # fmt: skip
         letters += [(chat, letter) for chat in chats.get(s.unit_id, [])]
         lines.append(
@@ -184,7 +185,7 @@ async def settlement(work: Work) -> None:
                 group=groups.get(s.group, s.group),
                 count=s.submissions,
                 quota=s.quota,
-                points=s.points,
+                points=show_points(s.points),
                 label=label,
                 letter=texts.LETTER_SENT if s.unit_id in chats else texts.LETTER_NOBODY,
             )
@@ -218,7 +219,7 @@ async def commission_reminder(work: Work) -> None:
     for unit_id, name in waiting:
         text = texts.COMMISSION_REMINDER.format(
             id=commission.id, topic=commission.topic, deadline=commission.deadline.isoformat(),
-            unit=name, points=points,
+            unit=name, points=show_points(points),
         )  # fmt: skip
         messages += [(chat, text) for chat in chats.get(unit_id, [])]
     await work.send(messages)
@@ -235,7 +236,7 @@ async def commission_close(work: Work) -> None:
         letter = texts.COMMISSION_MISSED.format(
             unit=m.unit, id=commission.id, topic=commission.topic,
             deadline=commission.deadline.isoformat(), ruleset=ruleset.name,
-            points=-(m.rule.points or 0), label=m.rule.label,
+            points=show_points(-(m.rule.points or 0)), label=m.rule.label,
         )  # fmt: skip
         letters += [(chat, letter) for chat in chats.get(m.unit_id, [])]
     await work.send(letters)
@@ -244,7 +245,9 @@ async def commission_close(work: Work) -> None:
         answered=len(commission.targets) - len(missed), missed=len(missed),
     )  # fmt: skip
     lines = [
-        texts.COMMISSION_MISSED_LINE.format(unit=m.unit, points=m.rule.points, label=m.rule.label)
+        texts.COMMISSION_MISSED_LINE.format(
+            unit=m.unit, points=show_points(m.rule.points or 0), label=m.rule.label
+        )
         for m in missed
     ]
     await work.tell_admins("\n".join([head, *lines]))

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.storage.chain import HASHED_COLUMNS, key_id, keying_mac, line_mac
+from bot.storage.chain import HASHED_COLUMNS, hashed_line, key_id, keying_mac, line_mac
 from bot.storage.connection import Row, rows_insert
 from bot.storage.ledgerkey import KEYING_DUE
 from bot.storage.periods import PeriodStorage
@@ -261,7 +261,7 @@ def chain_lines(end: ChainEnd, rows: Sequence[tuple[object, ...]]) -> list[tuple
     chained = []
     for i, row in enumerate(rows):
         line = (end.next_id + i, *row)
-        previous = line_mac(end.key, previous, line)
+        previous = line_mac(end.key, previous, hashed_line(line))
         chained.append((*line, previous, end.slots[row[3]]))  # type: ignore[index]
     return chained
 

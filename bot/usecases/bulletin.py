@@ -20,6 +20,7 @@ from scoring.awards import Basis, GroupAwards, annual_awards
 from scoring.bulletin import Bulletin, Published, build_bulletin, is_year
 from scoring.errors import DomainError
 from scoring.periods import Period, check_period, quarter, quarter_of, year
+from scoring.points import show_points
 from scoring.ruleset import ItemKind, Ruleset
 from scoring.standings import Standings, leads, unit_above
 
@@ -227,18 +228,20 @@ async def _tell_units(tx: Tx, paper: Bulletin, period: Period, now: datetime) ->
                 # Listed in the roster's order: a unit is told its total, not a rank.
                 text = texts.BULLETIN_LINE_UNRANKED.format(
                     period=period.name, unit=row.unit, group=labels[group.group],
-                    column=ruleset.bulletin.total_column, total=row.total,
+                    column=ruleset.bulletin.total_column, total=show_points(row.total),
                 )  # fmt: skip
             else:
                 above = unit_above(group.rows, n)
                 if above is not None:
-                    gap = texts.BULLETIN_GAP.format(unit=above.unit, gap=above.total - row.total)
+                    gap = texts.BULLETIN_GAP.format(
+                        unit=above.unit, gap=show_points(above.total - row.total)
+                    )
                 else:  # a group tied throughout (all at 0) has no first
                     gap = texts.BULLETIN_FIRST if leads(group.rows, n) else ""
                 text = texts.BULLETIN_LINE.format(
                     period=period.name, unit=row.unit, group=labels[group.group], rank=row.rank,
-                    size=len(group.rows), column=ruleset.bulletin.total_column, total=row.total,
-                    gap=gap,
+                    size=len(group.rows), column=ruleset.bulletin.total_column,
+                    total=show_points(row.total), gap=gap,
                 )  # fmt: skip
             if group.group in awards:
                 text += _award_lines(awards[group.group], row.unit)

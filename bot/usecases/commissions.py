@@ -13,6 +13,7 @@ from bot.usecases.notices import Answer, owe_answer
 from scoring.commission import settle_commission
 from scoring.engine import score
 from scoring.errors import DomainError
+from scoring.points import show_points
 from scoring.quota import Outcome
 from scoring.records import Record, clean_note
 from scoring.ruleset import Item, Ruleset
@@ -115,7 +116,7 @@ async def create(
         )
         notice = texts.COMMISSION_NOTICE.format(
             id=commission_id, topic=topic, deadline=deadline.isoformat(),
-            points=missed_deduction(ruleset),
+            points=show_points(missed_deduction(ruleset)),
         )  # fmt: skip
         chats = await tx.liaisons.liaison_chats(unit_id for unit_id, _ in units)
         unreached = [name for unit_id, name in units if unit_id not in chats]
@@ -167,7 +168,7 @@ async def answer_notice(
         item = ruleset.item(item_id)
         lines.append(
             texts.COMMISSION_SELECT_LINE.format(
-                record=record_id, key=key, label=item.label, points=item.points
+                record=record_id, key=key, label=item.label, points=show_points(item.points or 0)
             )
         )
     return "\n".join(lines)
@@ -217,7 +218,10 @@ async def select(
         await tx.commissions.add_selection(answer_id, item.id, record_id)
         await tx.records.add_event(answer_id, "selected", f"tg:{admin_id}", item.id, now)
         told = texts.SELECTED_FOR_LIAISON.format(
-            answer=answer_id, title=chosen.title, label=item.label, points=item.points
+            answer=answer_id,
+            title=chosen.title,
+            label=item.label,
+            points=show_points(item.points or 0),
         )
         await tx.outbox.enqueue(
             f"selection:{record_id}",

@@ -11,6 +11,7 @@ from bot.usecases.notices import Answer, owe_answer, tell_unit
 from scoring.engine import Entry, Scored, score
 from scoring.errors import DomainError
 from scoring.names import resolve
+from scoring.points import show_points
 from scoring.records import (
     MAX_COUNT,
     Record,
@@ -117,7 +118,7 @@ async def _enter(
 async def _tell(tx: Tx, unit_id: int, kind: str, entered: Entered, now: datetime) -> None:
     text = texts.ENTERED_FOR_LIAISON.format(
         unit=entered.unit, item=entered.item, date=entered.day.isoformat(),
-        points=f"{entered.points:+d}", note=entered.note or texts.NO_NOTE,
+        points=show_points(entered.points, signed=True), note=entered.note or texts.NO_NOTE,
     )  # fmt: skip
     await tell_unit(tx, unit_id, f"{kind}:{entered.record_id}", text, now)
 
@@ -164,7 +165,9 @@ async def endorse(
             points,
             0,
             0,
-            texts.ENDORSEMENT_LINE.format(label=label, points=points, record=record_id),
+            texts.ENDORSEMENT_LINE.format(
+                label=label, points=show_points(points), record=record_id
+            ),
         )
         batch = await tx.records.add_batch("endorsement", f"tg:{admin_id}", now)
         await tx.ledger.add_ledger(
@@ -267,7 +270,7 @@ async def reverse(
         )
         told = texts.REVERSED_FOR_LIAISON.format(
             unit=done.unit, item=done.item, date=done.day.isoformat(),
-            points=f"{done.points:+d}", note=reason,
+            points=show_points(done.points, signed=True), note=reason,
         )  # fmt: skip
         await tell_unit(tx, entry.unit_id, f"reversal:{entry_id}", told, now)
         await owe_answer(tx, answer, done, f"answer:reversal:{entry_id}", now)

@@ -18,6 +18,7 @@ from bot.storage import NewRecord, Store, StoredSettlement, Tx, quota_key
 from scoring.engine import score
 from scoring.errors import DomainError
 from scoring.periods import Period, month_of, parse_month, parse_period, previous_month
+from scoring.points import show_points
 from scoring.quota import (
     Outcome,
     Settlement,
@@ -478,7 +479,9 @@ def _submission_note(ruleset: Ruleset, submissions: int) -> str:
     mc = ruleset.monthly_credits
     cap = mc.submissions_cap if mc else None
     note = texts.SUBMISSION_POINTS_NOTE.format(count=submissions)
-    return note + texts.SUBMISSION_POINTS_CAP.format(cap=cap) if cap is not None else note
+    if cap is None:
+        return note
+    return note + texts.SUBMISSION_POINTS_CAP.format(cap=show_points(cap))
 
 
 def _rule_points(ruleset: Ruleset, rule_id: str | None) -> int:

@@ -26,6 +26,7 @@ from scoring.dates import is_day
 from scoring.engine import Scored, score
 from scoring.errors import DomainError
 from scoring.periods import month_of
+from scoring.points import show_points
 from scoring.records import Record, check_day, check_modifiers, clean_note, clean_title, reportable
 from scoring.ruleset import SUBMISSION_ID, Item, Ruleset
 from scoring.text import printable
@@ -303,8 +304,10 @@ async def submit(
     day: date | None = None,
     office_chat: int | None = None,
     answer: Answer[Submitted] | None = None,
+    kind: str | None = None,
 ) -> Submitted:
-    """A submission (报送) counted toward the unit's monthly quota, dated today or `day`.
+    """A submission (报送) counted toward the unit's monthly quota, dated today or `day`, of
+    the method's submission kind `kind` (an id) if given.
 
     A submission dated in a month already settled settles it again, and the settled months
     after it, in the same transaction; the admins are told what changed. Answering a
@@ -331,7 +334,9 @@ async def submit(
             )  # fmt: skip
         actor = f"tg:{liaison.address.telegram_id}"
         batch = await tx.records.add_batch("submission", actor, now)
-        record = Record(liaison.unit, day, SUBMISSION_ID, title=title)
+        # A submission's kind is kept as its one modifier, as an import keeps it.
+        modifiers = () if kind is None else ((kind, 1),)
+        record = Record(liaison.unit, day, SUBMISSION_ID, modifiers=modifiers, title=title)
         new = NewRecord(
             liaison.unit_id,
             record,
@@ -417,7 +422,7 @@ async def approve_in(tx: Tx, record_id: int, actor: str, now: datetime) -> Decid
     await tx.ledger.add_ledger(batch, unit_id, record_id, record.day, scored, now)
     await tx.records.add_event(record_id, "approved", actor, "", now)
     told = texts.APPROVED_FOR_LIAISON.format(
-        record=record_id, title=record.title, points=scored.points
+        record=record_id, title=record.title, points=show_points(scored.points)
     )
     await tell_unit(tx, unit_id, f"approval:{record_id}", told, now)
     return Decided(record_id, unit, record.title, ruleset.item(record.item_id), scored.points)

@@ -32,6 +32,7 @@ from bot.web import texts as words
 from bot.web.session import COOKIE, Session, decode, encode, same_token
 from scoring.errors import DomainError
 from scoring.periods import Period, check_period, quarter_of, read_period
+from scoring.points import points_json, show_points
 from scoring.ruleset import Ruleset
 
 HERE = Path(__file__).parent
@@ -212,7 +213,7 @@ async def overview(request: Request, console: Console, visit: Visit) -> Response
     groups = [
         (
             labels[g.group],
-            [[r.rank if ranked else n, r.unit, r.adoption_count, r.total]
+            [[r.rank if ranked else n, r.unit, r.adoption_count, show_points(r.total)]
              for n, r in enumerate(g.rows[:TOP_SHOWN], start=1)],
         )
         for g in seen.quarter.groups
@@ -261,7 +262,9 @@ async def decide(request: Request, console: Console, visit: Visit) -> Response:
     try:
         if request.path_params["decision"] == "approve":
             done = await desk.approve(console.store, visit.user.name, form, record_id, now)
-            said = words.APPROVED.format(record=done.record_id, unit=done.unit, points=done.points)
+            said = words.APPROVED.format(
+                record=done.record_id, unit=done.unit, points=show_points(done.points)
+            )
         else:
             reason = str(visit.form.get("reason", ""))
             done = await desk.reject(console.store, visit.user.name, form, record_id, reason, now)
@@ -305,7 +308,7 @@ async def standings_page(request: Request, console: Console, visit: Visit) -> Re
         {
             "title": words.STANDINGS_CHART.format(group=labels[g.group]),
             "units": [r.unit for r in g.rows],
-            "totals": [r.total for r in g.rows],
+            "totals": [points_json(r.total) for r in g.rows],
         }
         for g in table.groups
         if g.rows
