@@ -173,7 +173,7 @@ def test_adopting_from_a_past_day_rescores_what_is_stored(cli: Cli, tmp_path: Pa
         "SELECT l.points FROM ledger l JOIN units u ON u.id = l.unit_id "
         "WHERE u.name = '教育局' AND l.date = '2024-05-10' ORDER BY l.id",
     )
-    assert [p for (p,) in lines] == [6, -6, 8]
+    assert [p for (p,) in lines] == [600, -600, 800]  # hundredths
     events = rows(cli.db, "SELECT actor, reason FROM record_events WHERE event = 'rescored'")
     assert len(events) == 2 and all(actor.startswith("cli:") for actor, _ in events)
     assert "重新计分" in events[0][1]
@@ -245,7 +245,7 @@ def test_the_methods_in_force_by_day() -> None:
     assert methods.columns(date(2024, 4, 1), date(2024, 6, 30)) == second.bulletin.score_columns
     # What no one day decides (a period's words) reaches back to the first method's day.
     assert methods.current.effective_from == first.effective_from
-    assert methods.current.items_by_key["city.video"].points == 7
+    assert methods.current.items_by_key["city.video"].points == 700  # hundredths
 
 
 async def test_the_chat_scores_a_report_by_the_method_of_its_day(

@@ -241,7 +241,11 @@ def test_liaisons_of_a_merged_unit_move_to_the_survivor_told_why(cli: Cli, tmp_p
     assert person is not None and person.unit == "公安局"
     # Their /me in the quarter of the merge finds the survivor's row, noted.
     assert status is not None and status.row is not None
-    assert (status.row.rank, status.row.unit, status.row.total) == (1, "公安局（含原交警大队）", 21)
+    assert (status.row.rank, status.row.unit, status.row.total) == (
+        1,
+        "公安局（含原交警大队）",
+        2100,
+    )  # hundredths
     assert rows(cli.db, "SELECT channel, address, text FROM outbox") == [
         ("telegram", "7001", "交警大队 已自 2024-05-15 起并入 公安局，你现在是 公安局 的信息员。")
     ]

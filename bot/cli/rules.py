@@ -13,6 +13,7 @@ from bot.storage import Store
 from bot.usecases.methods import Adopted, adopt, methods
 from bot.usecases.setup import newer_method
 from scoring.dates import read_day
+from scoring.points import show_points
 from scoring.ruleset import load_ruleset
 
 
@@ -129,6 +130,6 @@ def _print_adopted(done: Adopted) -> None:
         print(
             texts.METHOD_CHANGE_LINE.format(
                 record=c.record_id, date=c.day.isoformat(), unit=c.unit, item=c.item,
-                before=c.before, after=c.after,
+                before=show_points(c.before), after=show_points(c.after),
             )
         )  # fmt: skip
