@@ -72,6 +72,67 @@ class SendWindow:
         self.paused_until = max(self.paused_until, loop.time() + seconds)
 
 
+class SentMarks:
+    """The marks of the answers sent at once (Courier.answer), written together: an answer's
+    mark waits while one is being written, then goes with every other that came meanwhile, in
+    one statement (a group commit). Each returns once its answer is marked, as a mark of its
+    own would: only what waits with it is written in the same statement. A statement per
+    answer (a hand-over to SQLite's thread, a round trip to PostgreSQL) was most of what
+    owing answers through the outbox added to a report's cost (bench/chat.py)."""
+
+    def __init__(self, store: Store, clock: Callable[[], datetime]) -> None:
+        self._store = store
+        self._clock = clock
+        # For each table of owed messages (the working file's, the database's outbox): the
+        # marks waiting to be written, and the task writing them, if one is.
+        self._waiting: dict[bool, list[tuple[int, asyncio.Future[None]]]] = {True: [], False: []}
+        self._writers: dict[bool, asyncio.Task[None]] = {}
+
+    async def mark(self, message: Outgoing) -> None:
+        """Returns once `message` is marked sent; raises what writing the mark raised."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting[message.bot_file].append((message.id, done))
+        if message.bot_file not in self._writers:
+            self._writers[message.bot_file] = asyncio.create_task(self._write(message.bot_file))
+        await done
+
+    async def _write(self, bot_file: bool) -> None:
+        batch: list[tuple[int, asyncio.Future[None]]] = []
+        try:
+            while batch := self._waiting[bot_file]:
+                self._waiting[bot_file] = []
+                try:
+                    async with marking(self._store, bot_file) as tx:
+                        await tx.outbox.mark_sent([i for i, _ in batch], self._clock())
+                except Exception as err:
+                    _settle(batch, err)
+                else:
+                    _settle(batch, None)
+        except BaseException as err:  # cancelled (the loop stops): no waiter is left hanging
+            _settle(batch + self._waiting[bot_file], err)
+            self._waiting[bot_file] = []
+            raise
+        finally:
+            del self._writers[bot_file]
+
+
+def _settle(batch: list[tuple[int, asyncio.Future[None]]], err: BaseException | None) -> None:
+    for _, done in batch:
+        if done.done():  # its waiter was cancelled
+            continue
+        if err is None:
+            done.set_result(None)
+        elif isinstance(err, asyncio.CancelledError):
+            done.cancel()
+        else:
+            done.set_exception(err)
+
+
+def marking(store: Store, bot_file: bool) -> AbstractAsyncContextManager[Tx]:
+    """Where a message is marked: in the database's outbox, or in the working file's."""
+    return store.bot_autocommit() if bot_file else store.transaction()
+
+
 class Courier:
     def __init__(
         self,
@@ -101,6 +162,7 @@ class Courier:
         self._wake: asyncio.TimerHandle | None = None
         # The delivery a wake-up started, referenced so that it is not collected mid-way.
         self._redelivery: asyncio.Task[bool] | None = None
+        self._marks = SentMarks(store, clock)
 
     async def deliver(self) -> bool:
         """Send the messages waiting in the outbox, including those added while sending; True
@@ -125,8 +187,7 @@ class Courier:
             return bool(await tx.outbox.unsent(0, 1))
 
     def _marking(self, message: Outgoing) -> AbstractAsyncContextManager[Tx]:
-        """Where `message` is marked: in the database's outbox, or in the working file's."""
-        return self._store.bot_autocommit() if message.bot_file else self._store.transaction()
+        return marking(self._store, message.bot_file)
 
     async def _deliver_from(self, bot_file: bool) -> bool:
         after = 0
@@ -253,9 +314,12 @@ class Courier:
                 if answer:
                     return False
             else:
+                if answer:
+                    await self._marks.mark(message)
+                    return True
                 # The chat's following message is of the same outbox (a delivery reads one).
                 async with self._marking(message) as tx:
-                    await tx.outbox.mark_sent(message.id, self._clock())
+                    await tx.outbox.mark_sent([message.id], self._clock())
                     if following is not None and not following.tried:
                         await tx.outbox.mark_tried([following.id], self._clock())
                 return True

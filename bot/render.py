@@ -395,6 +395,8 @@ PHONE_ROWS = 40
 def phone_width(text: str) -> int:
     """Display width on a phone: CJK characters, and those East Asian fonts draw wide (…, ▶),
     take two columns."""
+    if text.isascii():  # no wide character: most lines, and cheaper than asking per character
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
 
 
@@ -439,6 +441,11 @@ def fit(text: str, columns: int = PHONE_COLUMNS) -> str:
 
 
 def _fit_line(line: str, columns: int) -> list[str]:
+    if len(line) * 2 <= columns:
+        # No character is wider than two columns: the line fits without measuring it. Most of
+        # a message's lines do, and an answer is fitted more than once on its way (its text,
+        # then the courier as it sends).
+        return [line]
     pieces = []
     while phone_width(line) > columns:
         end, used = 0, 0

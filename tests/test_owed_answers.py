@@ -5,20 +5,26 @@ failing to take it loses nothing; the courier sends it once the handling process
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 from time import monotonic
 
+from telegram import Bot
+
 from bot import texts
+from bot.delivery import Courier
+from bot.fakeapi import FakeBotApi
 from bot.fakeapi.recorder import WAIT
 from bot.handlers.common import STORE
-from bot.storage import Store, sql
+from bot.storage import Outgoing, Store, sql
 from bot.usecases.notices import ANSWER_HOLD
-from tests.chat import ADMIN, LIAISON, Chat, flat, running_bot
+from tests.chat import ADMIN, LIAISON, Chat, flat, prepare_db, running_bot
 from tests.jobs import at, clock, idle, received, run_at
 from tests.stores import rows
 
 START = at(2026, 3, 10, 10)
 LATER = START + ANSWER_HOLD + timedelta(minutes=1)
+# Answers sent at once in the test of their marks.
+ANSWERS = 24
 
 
 _OWED_TEXT = (
@@ -120,3 +126,45 @@ async def test_a_pressed_buttons_answer_is_the_owed_edit_of_its_message(database
             assert not edited.startswith(texts.RESENT) and "新的采用申报 #1" in edited
             assert not claim.message.get("reply_markup")
             assert rows(chat.db(), "SELECT status FROM records") == [("confirmed",)]
+
+
+async def test_answers_sent_together_are_each_marked_sent_when_their_send_returns(
+    database: str,
+) -> None:
+    """Many answers sent at once (a busy chat): their marks are written together, yet each
+    answer's send returns only once its own mark is stored, and none is left to send again."""
+    await prepare_db(database)
+    store = await Store.open(database)
+    now = datetime.now().astimezone()
+    try:
+        owed: list[list[Outgoing]] = []
+        for n in range(ANSWERS):
+            # Half owed by actions of the working file (a summary), half by the database's.
+            opened = store.bot_transaction() if n % 2 else store.transaction()
+            async with opened as tx:
+                owed.append(
+                    await tx.outbox.enqueue_answer(
+                        f"answer:test:{n}", 7000 + n, [f"答复 {n}"], now, now + ANSWER_HOLD
+                    )
+                )
+        async with FakeBotApi() as server, Bot(server.token, base_url=server.base_url) as bot:
+            courier = Courier(bot, store, [], lambda: now, lambda: True)
+
+            async def answer(messages: list[Outgoing]) -> None:
+                assert await courier.answer(messages)
+                # Marked by now: a courier finding what is left does not see it.
+                async with store.bot_autocommit() as tx:
+                    left = {m.id for m in await tx.outbox.unsent(0, 1000) if m.bot_file}
+                async with store.reading() as tx:
+                    left |= {-m.id for m in await tx.outbox.unsent(0, 1000)}
+                assert not {m.id if m.bot_file else -m.id for m in messages} & left, messages
+
+            await asyncio.gather(*(answer(messages) for messages in owed))
+            # After the holds, as after a restart: nothing is sent a second time.
+            later = Courier(bot, store, [], lambda: now + 2 * ANSWER_HOLD, lambda: True)
+            assert await later.deliver() is False
+        assert sorted(m.text or "" for m in server.sent) == sorted(
+            f"答复 {n}" for n in range(ANSWERS)
+        )
+    finally:
+        await store.close()

@@ -323,7 +323,8 @@ def endorsements_text(ruleset: Ruleset, chosen: dict[str, int]) -> str:
 
 def summary_text(draft: Draft, evidence: str, ruleset: Ruleset, near: str = "") -> str:
     """The claim as it will be stored, to confirm; `near`: the name the liaison wrote when it
-    was only a part of the item's label."""
+    was only a part of the item's label. Fitted to a phone by the answer it is owed in
+    (owed_reply, owed_edit)."""
     extra = ""
     if draft.record.modifiers:
         labels = "、".join(
@@ -339,11 +340,11 @@ def summary_text(draft: Draft, evidence: str, ruleset: Ruleset, near: str = "") 
         else:
             shown = cut(evidence, EVIDENCE_SHOWN)
         extra += texts.SUMMARY_EVIDENCE.format(evidence=shown)
-    return fit(texts.SUMMARY.format(
+    return texts.SUMMARY.format(
         unit=draft.unit, item=draft.item.chat_name, title=draft.record.title, date=draft.record.day.isoformat(),
         extra=extra, explanation=explanation_lines(draft.scored.explanation), points=show_points(draft.scored.points),
         near=texts.SUMMARY_NEAR.format(name=near) if near else "",
-    ))  # fmt: skip
+    )  # fmt: skip
 
 
 def _summary_buttons(draft: Draft) -> Buttons:

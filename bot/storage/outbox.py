@@ -76,11 +76,11 @@ class _Table:
     unsent_unheld: Statement
     next_release: Statement
     mark_tried: Statement  # rows given in this order (Tx.many)
-    mark_sent: Statement
+    mark_sent: Statement  # of many messages at once
     undeliverable: Statement
 
 
-def _table(name: str, declare: Callable[[str], Statement]) -> _Table:
+def _table(name: str, declare: Callable[[str], Statement], *, on_postgres: bool) -> _Table:
     unsent = (
         f"SELECT id, channel, address, text, parse_mode, buttons, attachment, tried_at FROM {name}"
     )
@@ -106,13 +106,20 @@ def _table(name: str, declare: Callable[[str], Statement]) -> _Table:
         mark_tried=declare(
             f"UPDATE {name} SET tried_at = :tried_at WHERE id = :id AND tried_at IS NULL"
         ),
-        mark_sent=declare(f"UPDATE {name} SET sent_at = :sent_at WHERE id = :id"),
+        mark_sent=sql(
+            sqlite=f"UPDATE {name} SET sent_at = :sent_at "
+            "WHERE id IN (SELECT value FROM json_each(:ids))",
+            postgres=f"UPDATE {name} SET sent_at = :sent_at WHERE id = ANY(:ids::bigint[])"
+            if on_postgres
+            else None,
+            arrays=["ids"],
+        ),
         undeliverable=declare(f"UPDATE {name} SET failure = :failure WHERE id = :id"),
     )
 
 
-_OUTBOX = _table("outbox", sql)
-_ANSWERS = _table("answers", lambda text: sql(sqlite=text))
+_OUTBOX = _table("outbox", sql, on_postgres=True)
+_ANSWERS = _table("answers", lambda text: sql(sqlite=text), on_postgres=False)
 
 
 class OutboxStorage(Repository):
@@ -206,8 +213,11 @@ class OutboxStorage(Repository):
         """Sends about to begin: found unsent after a crash, these may have been received."""
         await self.many(self._outbox.mark_tried, [(now.isoformat(), i) for i in message_ids])
 
-    async def mark_sent(self, message_id: int, now: datetime) -> None:
-        await self.write(self._outbox.mark_sent, {"sent_at": now.isoformat(), "id": message_id})
+    async def mark_sent(self, message_ids: Sequence[int], now: datetime) -> None:
+        """Messages delivered, in one statement however many (bot.delivery.SentMarks)."""
+        await self.write(
+            self._outbox.mark_sent, {"sent_at": now.isoformat(), "ids": list(message_ids)}
+        )
 
     async def mark_undeliverable(self, message_id: int, reason: str) -> None:
         await self.write(self._outbox.undeliverable, {"failure": reason, "id": message_id})
