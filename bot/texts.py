@@ -1472,6 +1472,7 @@ COPY_TABLES = {
     "score_columns": "通报计分列",
     "units": "单位",
     "unit_aliases": "单位别名",
+    "unit_changes": "单位变更",
     "batches": "操作批次",
     "records": "记录",
     "record_events": "记录的审核经过",

@@ -62,7 +62,7 @@ CHAT_ROWS = [
 def build_office(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An office's first half of 2024: adoptions, an adjustment and a penalty, April and May
     settled (one unit short in May, then a late submission that settles May again), the first
-    quarter locked and the second published."""
+    quarter locked and the second published, a unit renamed from July."""
     cli.ok("init", "--ruleset", "dengkou-2024")
     units = write_csv(tmp_path / "u.csv", UNIT_HEADER, UNITS)
     cli.ok("units", "import", str(units))
@@ -89,6 +89,7 @@ def build_office(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     cli.ok("period", "lock", "2024Q1")
     monkeypatch.delenv("GOVINFO_OFFICE_NAME", raising=False)
     cli.ok("bulletin", "publish", "--period", "2024Q2")
+    cli.ok("units", "rename", "气象局", "气象服务中心", "--from", "2024-07-01", "--yes")
     password = tmp_path / "password.txt"
     password.write_text("a console password\n", encoding="utf-8")
     cli.ok("users", "add", "王芳", "--role", "admin", "--password-file", str(password))
