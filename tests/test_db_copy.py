@@ -73,7 +73,7 @@ CHAT_ROWS = [
 def build_office(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An office's first half of 2024: adoptions, an adjustment and a penalty, April and May
     settled (one unit short in May, then a late submission that settles May again), the first
-    quarter locked and the second published."""
+    quarter locked and the second published, a unit renamed from July."""
     cli.ok("init", "--ruleset", "dengkou-2024")
     units = write_csv(tmp_path / "u.csv", UNIT_HEADER, UNITS)
     cli.ok("units", "import", str(units))
@@ -97,13 +97,12 @@ def build_office(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     cli.ok("quota", "settle", "--month", "2024-05")
     late = write_csv(tmp_path / "late.csv", HEADER, submitted("公安局", "2024-05", 1, first=20))
     cli.ok("records", "import", str(late))
-    # The office was reorganised: a unit renamed, a change to copy.
-    cli.ok("units", "rename", "气象局", "气象服务中心", "--from", "2024-06-01", "--yes")
     # The office reissued its method from May: a second method to copy.
     cli.ok("rules", "adopt", str(write_reissued(tmp_path)), "--from", REISSUED_FROM, "--yes")
     cli.ok("period", "lock", "2024Q1")
     monkeypatch.delenv("GOVINFO_OFFICE_NAME", raising=False)
     cli.ok("bulletin", "publish", "--period", "2024Q2")
+    cli.ok("units", "rename", "气象局", "气象服务中心", "--from", "2024-07-01", "--yes")
     password = tmp_path / "password.txt"
     password.write_text("a console password\n", encoding="utf-8")
     cli.ok("users", "add", "王芳", "--role", "admin", "--password-file", str(password))
