@@ -103,7 +103,12 @@ async def prepare_template(path: Path, liaisons: int) -> None:
                     "joined_at) VALUES ('telegram', :address, :unit_id, :name, '', 1, :joined_at)"
                 ),
                 [
-                    (str(FIRST_USER_ID + i), ids[unit_name(i)], f"信息员{i + 1:04d}", SINCE.isoformat())
+                    (
+                        str(FIRST_USER_ID + i),
+                        ids[unit_name(i)],
+                        f"信息员{i + 1:04d}",
+                        SINCE.isoformat(),
+                    )
                     for i in range(liaisons)
                 ],
             )

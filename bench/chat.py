@@ -120,7 +120,12 @@ async def prepare_template(target: str | Path, roster: Path, users: int) -> None
                     "joined_at) VALUES ('telegram', :address, :unit_id, :name, '', 1, :joined_at)"
                 ),
                 [
-                    (str(FIRST_USER_ID + i), ids[unit_name(i)], f"信息员{i + 1:03d}", now.isoformat())
+                    (
+                        str(FIRST_USER_ID + i),
+                        ids[unit_name(i)],
+                        f"信息员{i + 1:03d}",
+                        now.isoformat(),
+                    )
                     for i in range(users)
                 ],
             )
