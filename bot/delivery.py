@@ -300,9 +300,7 @@ class Courier:
                     await self.chat_blocked(message.to, err.message, message.id)
                 return True
             except (BadRequest, ChatMigrated) as err:
-                log.warning(
-                    "message %s to chat %s refused: %s", message.id, message.to.telegram_id, err
-                )
+                log.warning("message %s to chat %s refused: %s", message.id, message.to, err)
                 async with self._marking(message) as tx:
                     await tx.outbox.mark_undeliverable(message.id, str(err))
                 return True
