@@ -15,7 +15,7 @@ from bot.delivery import Courier
 from bot.fakeapi import FakeBotApi
 from bot.fakeapi.recorder import WAIT
 from bot.handlers.common import STORE
-from bot.storage import Outgoing, Store, sql
+from bot.storage import Address, Outgoing, Store, sql
 from bot.usecases.notices import ANSWER_HOLD
 from tests.chat import ADMIN, LIAISON, Chat, flat, prepare_db, running_bot
 from tests.jobs import at, clock, idle, received, run_at
@@ -144,7 +144,11 @@ async def test_answers_sent_together_are_each_marked_sent_when_their_send_return
             async with opened as tx:
                 owed.append(
                     await tx.outbox.enqueue_answer(
-                        f"answer:test:{n}", 7000 + n, [f"答复 {n}"], now, now + ANSWER_HOLD
+                        f"answer:test:{n}",
+                        Address.telegram(7000 + n),
+                        [f"答复 {n}"],
+                        now,
+                        now + ANSWER_HOLD,
                     )
                 )
         async with FakeBotApi() as server, Bot(server.token, base_url=server.base_url) as bot:
