@@ -24,11 +24,13 @@ STORES = ("sqlite", "postgres")
 DATA = Path(__file__).parent / "data"
 
 # No test speaks TLS (the fake Bot API, the webhooks and nginx are plain HTTP on loopback), yet
-# every HTTP client httpx makes (two for each Application the tests start) would load certifi's
-# whole bundle of CA certificates: ~55 ms of CPU each. A directory of certificates is read only
-# when a certificate is to be checked. Child processes (the bots the tests start) inherit it.
+# every HTTP client httpx makes (two for each Application the tests start) would load a whole
+# bundle of CA certificates (certifi's, or SSL_CERT_FILE's): ~55 ms of CPU each. From a
+# directory (SSL_CERT_DIR, which httpx reads after SSL_CERT_FILE) a certificate is read only when
+# one is to be checked. Child processes (the bots the tests start) inherit it.
 if os.path.isdir("/etc/ssl/certs"):
-    os.environ.setdefault("SSL_CERT_DIR", "/etc/ssl/certs")
+    os.environ.pop("SSL_CERT_FILE", None)
+    os.environ["SSL_CERT_DIR"] = "/etc/ssl/certs"
 
 
 @dataclass
