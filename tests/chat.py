@@ -5,10 +5,11 @@ test's `database` fixture gives); tests talk to it as users do."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import tempfile
 import time
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, closing
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -155,6 +156,17 @@ async def prepare_db(
     _prepared.add(str(db))
 
 
+def _unprepared(db: str) -> bool:
+    """Whether bot_on must prepare `db`: a database neither prepared here nor initialised by the
+    test (an SQLite `database` is a copy of a migrated, empty one: it exists, holding nothing)."""
+    if db in _prepared:
+        return False
+    if is_postgres(db) or not Path(db).exists():
+        return True
+    with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+        return conn.execute("SELECT 1 FROM settings WHERE key = 'ruleset'").fetchone() is None
+
+
 def chat_settings(server: FakeBotApi, db: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "bot_token": server.token,
@@ -196,7 +208,7 @@ async def bot_on(server: FakeBotApi, db: Path | str, **overrides: Any) -> AsyncI
     `db`: a test's `database`, or (SQLite) the directory of the database file."""
     if isinstance(db, Path):
         db = str(db / "bot.sqlite3")
-    if db not in _prepared and not Path(db).exists():
+    if _unprepared(db):
         await prepare_db(db, overrides.get("ruleset", "dengkou-2024"))
     settings = chat_settings(server, db, **overrides)
     app = build_application(settings, rate_limit=False)

@@ -159,8 +159,9 @@ async def _admin(dsn: str, *statements: str) -> None:
         await conn.close()
 
 
-async def _migrate(dsn: str) -> None:
-    store = await Store.open(dsn)
+async def migrate_database(target: str) -> None:
+    """Migrate the database at `target` (a URL or an SQLite file's path), made if missing."""
+    store = await Store.open(target)
     await store.close()
 
 
@@ -190,7 +191,7 @@ class PostgresDatabases:
 def postgres_databases(*, durable: bool = False) -> Iterator[PostgresDatabases]:
     with postgres_server(durable=durable) as server:
         run_sync(_admin(server, f"CREATE DATABASE {TEMPLATE}"))
-        run_sync(_migrate(with_database(server, TEMPLATE)))
+        run_sync(migrate_database(with_database(server, TEMPLATE)))
         yield PostgresDatabases(server)
 
 
