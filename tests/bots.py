@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bot import texts
 from bot.fakeapi import FakeBotApi
+from tests.bytecode import python_env
 from tests.chat import ADMIN, prepare_db
 from tests.forkserver import ForkedBot, ForkServer
 
@@ -24,7 +25,7 @@ REPLY_WINDOW = 1.0
 
 
 def bot_env(server: FakeBotApi, db: Path, **settings: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVINFO_")}
+    env = python_env({k: v for k, v in os.environ.items() if not k.startswith("GOVINFO_")})
     # The ledger key the test's database was initialised with (tests/conftest.py).
     if "GOVINFO_LEDGER_KEY_FILE" in os.environ:
         env["GOVINFO_LEDGER_KEY_FILE"] = os.environ["GOVINFO_LEDGER_KEY_FILE"]

@@ -27,6 +27,8 @@ import sys
 import threading
 from typing import Any
 
+from tests.bytecode import python_env
+
 
 def _serve() -> None:
     # Everything a `run` imports, imported once here (the children fork from this state).
@@ -130,6 +132,7 @@ class ForkServer:
             [sys.executable, "-m", "tests.forkserver"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            env=python_env(os.environ),
         )
         self.ended: dict[int, int] = {}
         self._started: list[int] = []
