@@ -31,7 +31,13 @@ from tests.bytecode import python_env
 
 
 def _serve() -> None:
-    # Everything a `run` imports, imported once here (the children fork from this state).
+    # Everything a `run` imports, imported once here (the children fork from this state), and
+    # what httpx imports when the bot makes its first client.
+    import anyio._backends._asyncio  # noqa: F401
+    import certifi  # noqa: F401
+    import h11  # noqa: F401
+    import httpcore  # noqa: F401
+
     import bot.app
     import bot.cli.run
     import bot.runner  # noqa: F401
