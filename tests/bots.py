@@ -13,7 +13,9 @@ from pathlib import Path
 
 from bot import texts
 from bot.fakeapi import FakeBotApi
+from tests.bytecode import python_env
 from tests.chat import ADMIN, prepare_db
+from tests.forkserver import ForkedBot, ForkServer
 
 LIAISONS = {2001: 1, 2002: 2, 2003: 3}  # user id -> unit id
 # How long before a kill an action may have committed and its answer not yet be sent: the time
@@ -23,7 +25,7 @@ REPLY_WINDOW = 1.0
 
 
 def bot_env(server: FakeBotApi, db: Path, **settings: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVINFO_")}
+    env = python_env({k: v for k, v in os.environ.items() if not k.startswith("GOVINFO_")})
     # The ledger key the test's database was initialised with (tests/conftest.py).
     if "GOVINFO_LEDGER_KEY_FILE" in os.environ:
         env["GOVINFO_LEDGER_KEY_FILE"] = os.environ["GOVINFO_LEDGER_KEY_FILE"]
@@ -48,12 +50,13 @@ def bot_env(server: FakeBotApi, db: Path, **settings: str) -> dict[str, str]:
 
 async def start_bot(
     server: FakeBotApi, db: Path, cwd: Path, *args: str, **settings: str
-) -> asyncio.subprocess.Process:
-    """`govinfo-bot run` with `args` (--webhook ...) and GOVINFO_<setting> variables."""
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run", *args, env=bot_env(server, db, **settings),
-        cwd=cwd, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-    )  # fmt: skip
+) -> ForkedBot:
+    """`govinfo-bot run` with `args` (--webhook ...) and GOVINFO_<setting> variables, forked
+    from a process that has imported the bot (tests/forkserver.py: the tests that start it
+    again and again spent most of their time importing it)."""
+    env = bot_env(server, db, **settings)
+    forks = await asyncio.to_thread(ForkServer.running)
+    return await asyncio.to_thread(forks.start, ["run", *args], env, str(cwd))
 
 
 class BotProcess:

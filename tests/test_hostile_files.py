@@ -22,6 +22,7 @@ from bot.tabular import RECORDS, open_regular, read_table
 from scoring.errors import COUNTED_PROBLEMS, SHOWN_PROBLEMS, DomainError, ImportRejected
 from scoring.records import parse_rows
 from scoring.ruleset import load_ruleset
+from tests.bytecode import python_env
 from tests.conftest import Cli, write_csv
 from tests.stores import rows as query
 from tests.xlsxraw import HEADER_ROW, SHEET_MEMBER, declare_size, sheet_xml, write_xlsx
@@ -55,7 +56,7 @@ print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)
 
 def run_cli(db: str, *args: str, timeout: float | None = None) -> Run:
     """The command line in a process of its own: its exit code, stderr and peak RSS."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVINFO_")}
+    env = python_env({k: v for k, v in os.environ.items() if not k.startswith("GOVINFO_")})
     command = [sys.executable, "-m", "bot.cli", "--db", str(db), *args]
     proc = subprocess.run(
         [sys.executable, "-c", LAUNCHER, *command], cwd=ROOT, env=env, capture_output=True,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
 import tempfile
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
@@ -73,12 +74,29 @@ NewDatabase = Callable[[Path], str]
 
 
 @pytest.fixture(scope="module", params=STORES)
-def new_database(request: pytest.FixtureRequest) -> NewDatabase:
-    """New databases of one store, one for each example of a property."""
+def new_database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> NewDatabase:
+    """New databases of one store, one for each example of a property, migrated and empty: on
+    SQLite each a copy of one migrated once (migrating each example's anew was half of its
+    CPU), as PostgreSQL's are copies of its migrated template."""
     if request.param == "sqlite":
-        return lambda tmp: str(tmp / "p.sqlite3")
+        migrated = tmp_path_factory.mktemp("migrated") / "p.sqlite3"
+        asyncio.run(_migrate(migrated))
+
+        def copy(tmp: Path) -> str:
+            with sqlite3.connect(migrated) as source, sqlite3.connect(tmp / "p.sqlite3") as new:
+                source.backup(new)
+            return str(tmp / "p.sqlite3")
+
+        return copy
     databases: PostgresDatabases = request.getfixturevalue("postgres")
     return lambda _: databases.new()
+
+
+async def _migrate(db: Path) -> None:
+    store = await Store.open(str(db))
+    await store.close()
 
 
 async def _load(tmp: Path, db: str, records: list[list[object]]) -> Store:

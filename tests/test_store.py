@@ -251,20 +251,24 @@ async def test_staged_records_are_stored_as_add_records_stores_them(
     assert len(ledger_rows) == 1 + 2 * 2 + 1  # the pending record has no ledger line yet
 
 
-async def _store_records(store: Store, new: list[NewRecord], *, staged: bool) -> None:
-    """`new` stored as an import stores them (staged, then inserted under the lock) or as
-    add_records does in one go."""
+async def _store_records(
+    store: Store, new: list[NewRecord], *, staged: bool, chunk: int = CHAIN_CHUNK
+) -> None:
+    """`new` stored as an import stores them (staged, then inserted under the lock, `chunk`
+    ledger lines at a time) or as add_records does in one go."""
     if staged:
         async with store.staging() as tx:
             lines = await tx.records.stage_records(new)
     async with store.transaction() as tx:
         batch = await tx.records.add_batch("test", "tester", NOW)
         if staged:
-            await tx.records.insert_staged(batch, NOW, lines)
+            await tx.records.insert_staged(batch, NOW, lines, chunk=chunk)
         else:
             await tx.records.add_records(batch, new, NOW)
 
 
+# The ledger lines insert_staged hashes and inserts at a time in the test across its chunks.
+CHUNK = 100
 _ONE_UNIT = sql("INSERT INTO units (name, group_id, created_at) VALUES ('教育局', 'A', '')")
 _LEDGER = sql("SELECT * FROM ledger ORDER BY id")
 
@@ -274,8 +278,9 @@ async def test_staged_lines_chained_across_chunks_as_add_records_chains_them(
 ) -> None:
     """insert_staged hashes and inserts an import's ledger lines a chunk at a time: across the
     chunks' seams the lines, their ids and their keyed chain are those add_records writes in
-    one go, and the chain checks."""
-    lines = 2 * CHAIN_CHUNK + 3
+    one go, and the chain checks. Small chunks: the seams are those of production's larger
+    ones, crossed with a few hundred lines."""
+    lines = 2 * CHUNK + 3
     stored = []
     for staged in (False, True):
         store = await Store.open(
@@ -291,7 +296,7 @@ async def test_staged_lines_chained_across_chunks_as_add_records_chains_them(
         ]
         new = [NewRecord(1, r, score(ruleset, r)) for r in records]
         assert all(len(n.scored.entries) == 1 for n in new)
-        await _store_records(store, new, staged=staged)
+        await _store_records(store, new, staged=staged, chunk=CHUNK)
         async with store.reading() as tx:
             stored.append(await tx.all(_LEDGER))
         assert (await verify(store)).lines == lines

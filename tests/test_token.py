@@ -43,7 +43,9 @@ async def test_a_working_bot_at_debug_level_does_not_print_its_token(tmp_path: P
     async with FakeBotApi() as server:
         bot = await BotProcess.start(server, db, tmp_path, log_level="DEBUG", jobs="true")
         server.send_message(2001, "/submit 令牌测试")
-        await server.wait_for(lambda m: "令牌测试" in (m.text or ""), timeout=30)
+        # A deadline for the process's start and answer (a fresh interpreter on a machine at
+        # load 25 took over 30 s): it returns as soon as the answer comes.
+        await server.wait_for(lambda m: "令牌测试" in (m.text or ""), timeout=120)
         bot.process.terminate()
         output = await bot.output()
     assert "sendMessage" in output and "getUpdates" in output
@@ -83,7 +85,9 @@ async def test_the_webhook_secret_is_not_printed(tmp_path: Path) -> None:
             server, db, tmp_path, *webhook, log_level="DEBUG", webhook_secret=secret
         )
         server.send_message(2001, "/submit 密钥测试")
-        await server.wait_for(lambda m: "密钥测试" in (m.text or ""), timeout=30)
+        # A deadline for the process's start and answer (a fresh interpreter on a machine at
+        # load 25 took over 30 s): it returns as soon as the answer comes.
+        await server.wait_for(lambda m: "密钥测试" in (m.text or ""), timeout=120)
         bot.process.terminate()
         output = await bot.output()
     assert "setWebhook" in output

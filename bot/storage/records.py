@@ -285,10 +285,13 @@ class RecordStorage(Repository):
         ledger.sort(key=lambda row: (row[0], row[1]))
         return ledger
 
-    async def insert_staged(self, batch_id: int, now: datetime, ledger: StagedLines) -> None:
+    async def insert_staged(
+        self, batch_id: int, now: datetime, ledger: StagedLines, *, chunk: int = CHAIN_CHUNK
+    ) -> None:
         """Store the records stage_records staged, in their order, and their ledger lines
         (what it returned), with ids from the next free ones: exactly what add_records would
-        store."""
+        store. `chunk`: the lines hashed and inserted at a time (the tests cross the chunks'
+        seams with a few hundred lines instead of tens of thousands)."""
         days = await self.all(_STAGED_DAYS)
         await self.periods.refuse_locked(date.fromisoformat(day) for (day,) in days)
         await self._bulk_foreign_keys()

@@ -10,7 +10,6 @@ from datetime import date, datetime
 
 from bot import texts
 from bot.bulletin.compose import Letter
-from bot.bulletin.render import render_file
 from bot.bulletin.wording import Wording
 from bot.buttons import publish_buttons
 from bot.storage import Publication, Store, StoredFile, Tx
@@ -205,6 +204,10 @@ def _files(
     wording: Wording,
 ) -> tuple[bytes | None, bytes]:
     """The DOCX (none without the office's name to head it) and the XLSX, as published."""
+    # Imported here: python-docx and openpyxl load for a bulletin's files, not at every start
+    # of the bot (about a quarter of its start-up's CPU).
+    from bot.bulletin.render import render_file
+
     docx = None
     if letter.office:
         docx = render_file(paper, "docx", letter, stamp, published=published, wording=wording)
