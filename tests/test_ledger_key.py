@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from bot import texts
 from bot.storage import Store
-from bot.storage.chain import HASHED_COLUMNS, line_hash, line_mac
+from bot.storage.chain import HASHED_COLUMNS, hashed_line, line_hash, line_mac
 from bot.storage.ledgerkey import key_source, read_key
 from bot.usecases.verify import tell_keying
 from tests.conftest import Cli, write_csv
@@ -53,7 +53,9 @@ def rechain(db: str, start: int, key: bytes | None, end: int | None = None) -> N
             continue
         if end is not None and line[0] > end:  # type: ignore[operator]
             break
-        previous = line_hash(previous, line) if key is None else line_mac(key, previous, line)
+        # Points hashed as the decimal they are, as the store hashes them.
+        hashed = hashed_line(line)
+        previous = line_hash(previous, hashed) if key is None else line_mac(key, previous, hashed)
         tamper(db, "ledger", f"UPDATE ledger SET hash = '{previous}' WHERE id = {line[0]}")
 
 
