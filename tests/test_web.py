@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -32,6 +33,7 @@ from bot.web import texts as words
 from tests.conftest import Cli, write_csv
 from tests.stores import rows
 from tests.web import CHROMIUM, apart, serving, shoot
+from tests.xlsxraw import HEADER_ROW, SHEET_MEMBER, declare_size, sheet_xml, write_xlsx
 
 HOSTILE_UNIT = "<b>粗体</b>局"
 HOSTILE_TITLE = "<script>alert(1)</script>关于防沙治沙的调研"
@@ -361,3 +363,83 @@ def test_logins_are_throttled_per_address(office: Office, page: Page) -> None:
     office.settings.move_clock(office.settings.now() + timedelta(minutes=11))
     log_in(page, office, "王芳")
     signed_in(page, "王芳")
+
+
+def test_an_admin_imports_a_register_previewed_then_confirmed_once(
+    office: Office, page: Page
+) -> None:
+    """The import's dry run line by line, then the confirmation storing what was previewed,
+    once; a refused file and a hostile one store nothing."""
+    header = ["date", "unit", "item", "count", "points", "modifiers", "title", "note"]
+    today = office.settings.now().date().isoformat()
+    count = "SELECT count(*) FROM records"
+    before = rows(office.cli.db, count)[0][0]
+    log_in(page, office, "王芳")
+    signed_in(page, "王芳")
+    page.click("nav >> text=" + words.NAV_IMPORT)
+
+    bad = write_csv(office.tmp / "坏.csv", header, [
+        [today, "审计局", "报送", 1, "", "", "好的一行", ""],
+        [today, "没有这个局", "报送", 1, "", "", "单位不对", ""],
+    ])  # fmt: skip
+    page.set_input_files("input[name=file]", str(bad))
+    page.click("form.upload button[type=submit]")
+    refused = page.locator(".refused")
+    expect(refused).to_contain_text("坏.csv")
+    expect(refused).to_contain_text("第 3 行")
+    assert str(office.tmp) not in refused.inner_text()
+    assert rows(office.cli.db, count)[0][0] == before
+
+    good = write_csv(office.tmp / "登记表.csv", header, [
+        [today, "公安局", "报送", 3, "", "", "报送", ""],
+        [today, HOSTILE_UNIT, "报送", 2, "", "", "<i>新</i>的报送", ""],
+    ])  # fmt: skip
+    page.select_option("select[name=existing]", "skip")
+    page.set_input_files("input[name=file]", str(good))
+    page.click("form.upload button[type=submit]")
+    preview = page.locator(".preview")
+    expect(preview).to_contain_text(texts.RECORDS_SKIPPED_DRY.format(skipped=3))
+    shoot(page, "import-preview")
+    assert rows(office.cli.db, count)[0][0] == before
+    sent = {
+        name: str(page.locator(f"form.confirm input[name={name}]").get_attribute("value"))
+        for name in ("csrf", "token", "form")
+    }
+    page.click("form.confirm button")
+    expect(page.locator(".imported")).to_contain_text(texts.RECORDS_SKIPPED.format(skipped=3))
+    assert rows(office.cli.db, count)[0][0] == before + 2
+    assert rows(office.cli.db, "SELECT actor, source FROM batches WHERE kind = 'records' "
+                "ORDER BY id DESC LIMIT 1") == [("web:王芳", "登记表.csv")]  # fmt: skip
+    again = page.request.post(f"{office.url}/import/confirm", form=sent)
+    assert again.status == 409 and words.IMPORT_GONE in again.text()
+    assert rows(office.cli.db, count)[0][0] == before + 2
+
+    # A workbook declaring gigabytes once unpacked: refused by the command line's guard, fast.
+    bomb = write_xlsx(office.tmp / "bomb.xlsx", sheet_xml([HEADER_ROW]))
+    declare_size(bomb, SHEET_MEMBER, 3 << 30)
+    started = time.monotonic()
+    page.set_input_files("input[name=file]", str(bomb))
+    page.click("form.upload button[type=submit]")
+    expect(page.locator(".refused")).to_contain_text("解压后过大")
+    assert time.monotonic() - started < 5
+    shoot(page, "import-refused")
+    assert rows(office.cli.db, count)[0][0] == before + 2
+
+
+def test_a_viewer_cannot_import(office: Office, page: Page) -> None:
+    log_in(page, office, "李明")
+    signed_in(page, "李明")
+    page.goto(f"{office.url}/import")
+    expect(page.locator("main")).to_contain_text(words.IMPORT_VIEWER)
+    expect(page.locator("main form")).to_have_count(0)
+    roster = office.tmp / "名单.csv"
+    roster.write_text("name,group\n新局,A\n", encoding="utf-8")
+    answer = page.request.post(
+        f"{office.url}/import/preview",
+        multipart={
+            "csrf": csrf(page), "kind": "units", "existing": "refuse",
+            "file": {"name": "名单.csv", "mimeType": "text/csv", "buffer": roster.read_bytes()},
+        },
+    )  # fmt: skip
+    assert answer.status == 403 and texts.ERRORS["web_admin_only"] in answer.text()
+    assert rows(office.cli.db, "SELECT count(*) FROM units WHERE name = '新局'") == [(0,)]

@@ -5,13 +5,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from bot.storage import Store
 from bot.usecases import reports
+from bot.usecases.imports import (
+    Existing,
+    RecordsImported,
+    UnitsImported,
+    import_records,
+    import_units,
+)
 from bot.usecases.reports import Decided
 from bot.usecases.standings import standings_in
-from bot.usecases.webusers import acting_admin
+from bot.usecases.webusers import acting_admin, actor_of, current_user
 from bot.workdays import workdays_between
+from scoring.errors import DomainError
 from scoring.periods import Period, month_of, quarter_of
 from scoring.quota import quotas_of
 from scoring.ruleset import Ruleset
@@ -81,6 +90,33 @@ async def reject(
         decided = await reports.reject_in(tx, record_id, actor, reason, now)
     await _nudge(store)
     return decided
+
+
+async def import_file(
+    store: Store,
+    name: str,
+    form: str,
+    kind: str,
+    path: Path,
+    existing: Existing,
+    now: datetime,
+    *,
+    dry_run: bool,
+) -> RecordsImported | UnitsImported:
+    """The console's import of a register (`records`) or a roster (`units`): the command line's
+    import, by the user `name` if an admin at this moment. A dry run stores nothing; the real
+    one is made once per form (and a file's records once at all: the import knows its bytes)."""
+    async with store.transaction() as tx:
+        if dry_run:
+            user = await current_user(tx, name)
+            if not user.is_admin:
+                raise DomainError("web_admin_only")
+            actor = actor_of(user.name)
+        else:
+            actor = await acting_admin(tx, name, form, now)
+    if kind == "units":
+        return await import_units(store, path, actor, now, dry_run=dry_run)
+    return await import_records(store, path, actor, now, existing, dry_run=dry_run)
 
 
 async def _nudge(store: Store) -> None:

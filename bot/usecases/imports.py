@@ -44,6 +44,8 @@ class UnitsImported:
     total: int
     # Lines of total rows (合计) left out.
     totals: list[int] = field(default_factory=list)
+    # What an import would store, nothing of it stored.
+    dry_run: bool = False
 
 
 class Existing(StrEnum):
@@ -74,13 +76,31 @@ class RecordsImported:
 class _DryRun(Exception):
     """Raised inside the transaction of a dry run, so that nothing it wrote is kept."""
 
-    def __init__(self, result: RecordsImported) -> None:
+    def __init__(self, result: RecordsImported | UnitsImported) -> None:
         super().__init__()
         self.result = result
 
 
 async def import_units(
-    store: Store, path: str | Path, actor: str, now: datetime, sheet: str | None = None
+    store: Store,
+    path: str | Path,
+    actor: str,
+    now: datetime,
+    sheet: str | None = None,
+    *,
+    dry_run: bool = False,
+) -> UnitsImported:
+    """Store a roster whole or not at all; with `dry_run` everything is done and checked as for
+    real, and then nothing is kept."""
+    try:
+        return await _import_units(store, path, actor, now, sheet, dry_run)
+    except _DryRun as dry:
+        assert isinstance(dry.result, UnitsImported)
+        return dry.result
+
+
+async def _import_units(
+    store: Store, path: str | Path, actor: str, now: datetime, sheet: str | None, dry_run: bool
 ) -> UnitsImported:
     table = read_table(path, UNITS, sheet)
     with _naming_sheet(table):
@@ -118,7 +138,10 @@ async def import_units(
             if problems:
                 raise problems.rejected()
             total = len(await tx.units.units())
-    return UnitsImported(added, updated, total, table.totals)
+            done = UnitsImported(added, updated, total, table.totals, dry_run)
+            if dry_run:
+                raise _DryRun(done)
+    return done
 
 
 def _change_requests(rows: list[tuple[int, dict[str, Any]]]) -> list[tuple[int, ChangeRequest]]:
@@ -351,6 +374,7 @@ async def import_records(
             if dry_run:
                 raise _DryRun(result)
     except _DryRun as dry:
+        assert isinstance(dry.result, RecordsImported)
         return dry.result
     finally:
         async with store.staging() as tx:

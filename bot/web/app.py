@@ -4,7 +4,11 @@ are plain POSTs that htmx sends without reloading the page; every asset is serve
 
 from __future__ import annotations
 
+import json
+import re
 import secrets
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -23,10 +27,12 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot import render, texts
+from bot.filelimits import MAX_FILE_BYTES
 from bot.settings import Settings
 from bot.sheets import csv_bytes
 from bot.storage import Store, WebUser
 from bot.usecases import desk, reports, webusers
+from bot.usecases.imports import Existing, RecordsImported
 from bot.usecases.standings import standings
 from bot.web import texts as words
 from bot.web.session import COOKIE, Session, decode, encode, same_token
@@ -35,6 +41,11 @@ from scoring.periods import Period, check_period, quarter_of, read_period
 from scoring.ruleset import Ruleset
 
 HERE = Path(__file__).parent
+# What a multipart upload adds to its file: its boundaries and the form's other fields.
+UPLOAD_SLACK = 1 << 20
+# An upload's token (secrets.token_urlsafe(16)): the name of its directory, nothing else.
+UPLOAD_TOKEN = re.compile(r"[A-Za-z0-9_-]{22}")
+IMPORT_KINDS = ("records", "units")
 # The longest token of a form (secrets.token_urlsafe(16) makes 22 characters).
 FORM_TOKEN_MAX = 64
 # Units shown per group of the quarter's standings on the overview.
@@ -97,6 +108,9 @@ class Console:
         self.throttle = webusers.Throttle(
             settings.web_login_attempts, timedelta(minutes=settings.web_login_window_minutes)
         )
+        # Uploaded files between their preview and their confirmation, each in a directory
+        # named by a random token; gone when the console stops.
+        self.uploads = Path(tempfile.mkdtemp(prefix="govinfo-web-"))
         self.templates = Jinja2Templates(directory=HERE / "templates")
         self.templates.env.globals["t"] = words
 
@@ -158,6 +172,9 @@ def _signed_in(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
             where = "/login?expired=1" if visit.expired else "/login"
             return console.keep(RedirectResponse(where, 303), request, visit.session)
         if request.method == "POST":
+            if int(request.headers.get("content-length") or 0) > MAX_FILE_BYTES + UPLOAD_SLACK:
+                message = words.UPLOAD_TOO_LARGE.format(limit=MAX_FILE_BYTES >> 20)
+                return console.page(request, visit, "refused.html", 413, message=message)
             visit.form = await request.form()
             if not same_token(visit.form.get("csrf"), visit.session.csrf):
                 return console.page(request, visit, "refused.html", 403, message=words.FORM_STALE)
@@ -359,6 +376,129 @@ async def download(request: Request, console: Console, visit: Visit) -> Response
     return console.keep(response, request, visit.session)
 
 
+@_signed_in
+async def import_page(request: Request, console: Console, visit: Visit) -> Response:
+    return console.page(request, visit, "import.html", kind="records", existing="refuse")
+
+
+@_signed_in
+async def import_preview(request: Request, console: Console, visit: Visit) -> Response:
+    """The upload, imported as a dry run: what the import would store, skip and refuse. The
+    file is kept for its confirmation, which imports these very bytes."""
+    assert visit.form is not None and visit.user is not None
+    kind = str(visit.form.get("kind", ""))
+    existing = str(visit.form.get("existing", "refuse"))
+    upload = visit.form.get("file")
+    context: dict[str, Any] = {"kind": kind, "existing": existing}
+    if kind not in IMPORT_KINDS or existing not in {e.value for e in Existing}:
+        return console.page(request, visit, "refused.html", 400, message=words.FORM_STALE)
+    if isinstance(upload, str) or upload is None or not upload.filename:
+        visit.messages.append(words.IMPORT_NO_FILE)
+        return console.page(request, visit, "import.html", 400, **context)
+    token = secrets.token_urlsafe(16)
+    # The file keeps its own name (the import's batch records it), without any folder.
+    name = Path(upload.filename.replace("\\", "/")).name or "upload"
+    folder = console.uploads / token
+    folder.mkdir()
+    path = folder / name
+    with path.open("wb") as out:
+        await _copy(upload, out)
+    meta = {"user": visit.user.name, "kind": kind, "existing": existing, "name": name}
+    (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    try:
+        done = await _import(console, visit, folder, meta, dry_run=True)
+    except DomainError as err:
+        shutil.rmtree(folder)
+        lines = [line.replace(str(path), name) for line in texts.domain_error_lines(err)]
+        if err.code == "web_user_gone":
+            return console.keep(RedirectResponse("/login", 303), request, visit.session)
+        return console.page(
+            request, visit, "import.html", STATUS.get(err.code, 422), **context, name=name,
+            refused=lines,
+        )  # fmt: skip
+    return console.page(
+        request, visit, "import.html", **context, name=name, preview=_import_lines(done),
+        token=token, form=secrets.token_urlsafe(16),
+    )  # fmt: skip
+
+
+@_signed_in
+async def import_confirm(request: Request, console: Console, visit: Visit) -> Response:
+    """The previewed file imported for real, once: its folder is gone after, and its form
+    token claimed with the import's actor."""
+    assert visit.form is not None and visit.user is not None
+    token = str(visit.form.get("token", ""))
+    form = str(visit.form.get("form", ""))
+    folder = console.uploads / token
+    if not UPLOAD_TOKEN.fullmatch(token) or not 0 < len(form) <= FORM_TOKEN_MAX:
+        return console.page(request, visit, "refused.html", 403, message=words.FORM_STALE)
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        visit.messages.append(words.IMPORT_GONE)
+        return console.page(request, visit, "import.html", 409, kind="records", existing="refuse")
+    context = {"kind": meta["kind"], "existing": meta["existing"], "name": meta["name"]}
+    if meta["user"] != visit.user.name:
+        return console.page(request, visit, "refused.html", 403, message=words.FORM_STALE)
+    try:
+        done = await _import(console, visit, folder, meta, dry_run=False, form=form)
+    except DomainError as err:
+        if err.code == "web_user_gone":
+            return console.keep(RedirectResponse("/login", 303), request, visit.session)
+        lines = [line.replace(str(folder / meta["name"]), meta["name"])
+                 for line in texts.domain_error_lines(err)]  # fmt: skip
+        if err.code != "web_form_replayed":
+            shutil.rmtree(folder, ignore_errors=True)
+        return console.page(
+            request, visit, "import.html", STATUS.get(err.code, 409), **context, refused=lines
+        )
+    shutil.rmtree(folder, ignore_errors=True)
+    response = console.page(request, visit, "import.html", **context, imported=_import_lines(done))
+    response.headers["hx-push-url"] = "/import"
+    return response
+
+
+async def _import(
+    console: Console,
+    visit: Visit,
+    folder: Path,
+    meta: dict[str, str],
+    *,
+    dry_run: bool,
+    form: str = "",
+) -> RecordsImported | Any:
+    assert visit.user is not None
+    return await desk.import_file(
+        console.store, visit.user.name, form, meta["kind"], folder / meta["name"],
+        Existing(meta["existing"]), console.settings.now(), dry_run=dry_run,
+    )  # fmt: skip
+
+
+async def _copy(upload: Any, out: Any) -> None:
+    while chunk := await upload.read(1 << 20):
+        out.write(chunk)
+
+
+def _import_lines(done: Any) -> list[str]:
+    """What an import stores (or would), in the command line's words."""
+    if not isinstance(done, RecordsImported):
+        said = words.UNITS_DRY if done.dry_run else texts.UNITS_IMPORTED
+        return [said.format(added=done.added, updated=done.updated, total=done.total)]
+    lines = [
+        (texts.RECORDS_DRY if done.dry_run else texts.RECORDS_IMPORTED).format(
+            rows=done.rows, records=done.records, submissions=done.submissions,
+            entries=done.entries, points=done.points,
+        )
+    ]  # fmt: skip
+    if done.skipped:
+        skipped = texts.RECORDS_SKIPPED_DRY if done.dry_run else texts.RECORDS_SKIPPED
+        lines.append(skipped.format(skipped=done.skipped))
+    if done.changes:
+        head = texts.RESETTLED_HEAD_DRY if done.dry_run else texts.RESETTLED_HEAD
+        lines += render.render_changes(head, done.changes).splitlines()
+    return lines
+
+
 def _by_group(rows: list[list[object]]) -> list[tuple[str, list[list[object]]]]:
     """standings_table's rows by group (its first column), in order, the group column dropped."""
     groups: dict[str, list[list[object]]] = {}
@@ -393,6 +533,7 @@ def build_app(settings: Settings) -> ASGIApp:
             yield
         finally:
             await store.close()
+            shutil.rmtree(console.uploads, ignore_errors=True)
 
     app = Starlette(
         routes=[
@@ -403,6 +544,9 @@ def build_app(settings: Settings) -> ASGIApp:
             Route("/pending/{record:int}/{decision:str}", decide, methods=["POST"]),
             Route("/standings", standings_page),
             Route("/standings.{kind:str}", download),
+            Route("/import", import_page),
+            Route("/import/preview", import_preview, methods=["POST"]),
+            Route("/import/confirm", import_confirm, methods=["POST"]),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ],
         exception_handlers={404: _not_found},

@@ -68,3 +68,26 @@ STANDINGS_CSV = "下载 CSV"
 STANDINGS_XLSX = "下载 XLSX"
 STANDINGS_CHART = "{group}：各单位总分"
 STANDINGS_NO_UNITS = "该组没有单位"
+
+NAV_IMPORT = "导入"
+IMPORT_TITLE = "导入登记表或单位名单"
+IMPORT_KIND = "导入内容"
+IMPORT_KINDS = {"records": "信息登记表（记录）", "units": "单位名单"}
+IMPORT_EXISTING = "已存储的行"
+IMPORT_EXISTINGS = {
+    "refuse": "拒绝整个文件（默认）",
+    "skip": "跳过已存储的行（如重新导入不断追加的登记表）",
+    "allow": "全部作为新记录存储",
+}
+IMPORT_FILE = "文件（XLSX 或 CSV）"
+IMPORT_PREVIEW = "预览"
+IMPORT_PREVIEW_TITLE = "预览：{name}（尚未保存）"
+IMPORT_CONFIRM = "确认导入"
+IMPORT_REFUSED_TITLE = "不能导入：{name}"
+IMPORT_DONE_TITLE = "已导入：{name}"
+IMPORT_NO_FILE = "请选择要导入的文件"
+IMPORT_GONE = "这次预览已确认过或已失效，请重新上传文件"
+IMPORT_VIEWER = "只读账户：可以查看，不能导入"
+IMPORT_WORKING = "正在检查文件，大文件需要一些时间……"
+UNITS_DRY = "单位名单可以导入：将新增 {added} 个，更新 {updated} 个，导入后共 {total} 个单位"
+UPLOAD_TOO_LARGE = "文件超过导入上限 {limit} MB"
