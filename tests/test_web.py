@@ -443,3 +443,56 @@ def test_a_viewer_cannot_import(office: Office, page: Page) -> None:
     )  # fmt: skip
     assert answer.status == 403 and texts.ERRORS["web_admin_only"] in answer.text()
     assert rows(office.cli.db, "SELECT count(*) FROM units WHERE name = '新局'") == [(0,)]
+
+
+def test_an_admin_locks_and_reopens_a_period(office: Office, page: Page) -> None:
+    """The chat's lock and reopen: recorded with the web user, once per form, a reason
+    required, and the history shown; a viewer sees it and changes nothing."""
+    log_in(page, office, "王芳")
+    signed_in(page, "王芳")
+    page.click("nav >> text=" + words.NAV_PERIODS)
+    expect(page.locator("#locks")).to_contain_text(words.PERIODS_NONE)
+    lock = page.locator("form.lock")
+    sent = {
+        "csrf": csrf(page), "period": "上月",
+        "form": str(lock.locator("input[name=form]").get_attribute("value")),
+    }  # fmt: skip
+    lock.locator("input[name=period]").fill("上月")
+    lock.locator("button").click()
+    expect(page.locator(".message")).to_contain_text("已锁定")
+    again = page.request.post(f"{office.url}/periods/lock", form=sent)
+    assert again.status == 409 and texts.ERRORS["web_form_replayed"] in again.text()
+    locked = rows(office.cli.db, "SELECT period, actor FROM period_locks")
+    assert len(locked) == 1 and locked[0][1] == "web:王芳"
+    expect(page.locator("#locks")).to_contain_text(texts.actor_display("web:王芳"))
+
+    reopen = page.locator("form.reopen")
+    no_reason = {
+        "csrf": csrf(page), "period": "上月",
+        "form": str(reopen.locator("input[name=form]").get_attribute("value")),
+    }  # fmt: skip
+    refused = page.request.post(f"{office.url}/periods/reopen", form=no_reason)
+    assert refused.status == 400 and texts.ERRORS["reason_missing"] in refused.text()
+    assert len(rows(office.cli.db, "SELECT period FROM period_locks")) == 1
+    page.goto(f"{office.url}/periods")
+    page.locator("form.reopen input[name=period]").fill("上月")
+    page.locator("form.reopen input[name=reason]").fill("<b>补录</b>漏报的信息")
+    page.locator("form.reopen button").click()
+    expect(page.locator(".message")).to_contain_text("已解锁")
+    expect(page.locator("#history")).to_contain_text("<b>补录</b>漏报的信息")
+    assert rows(office.cli.db, "SELECT period FROM period_locks") == []
+    assert rows(office.cli.db, "SELECT event, actor, reason FROM period_events ORDER BY id") == [
+        ("locked", "web:王芳", ""), ("reopened", "web:王芳", "<b>补录</b>漏报的信息"),
+    ]  # fmt: skip
+    shoot(page, "periods")
+
+    page.click(".bar button")
+    log_in(page, office, "李明")
+    signed_in(page, "李明")
+    page.goto(f"{office.url}/periods")
+    expect(page.locator("main")).to_contain_text(words.PERIODS_VIEWER)
+    expect(page.locator("main form")).to_have_count(0)
+    forged = {"csrf": csrf(page), "period": "上月", "form": "forged-lock"}
+    answer = page.request.post(f"{office.url}/periods/lock", form=forged)
+    assert answer.status == 403 and texts.ERRORS["web_admin_only"] in answer.text()
+    assert rows(office.cli.db, "SELECT period FROM period_locks") == []

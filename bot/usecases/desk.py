@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bot.storage import Store
-from bot.usecases import reports
+from bot.storage import Lock, PeriodEvent, Store
+from bot.usecases import periods, reports
 from bot.usecases.imports import (
     Existing,
     RecordsImported,
@@ -117,6 +117,27 @@ async def import_file(
     if kind == "units":
         return await import_units(store, path, actor, now, dry_run=dry_run)
     return await import_records(store, path, actor, now, existing, dry_run=dry_run)
+
+
+async def lock_period(store: Store, name: str, form: str, period: str, now: datetime) -> Period:
+    """The console's lock of a period: the chat's and the command line's, by an admin at this
+    moment, once per form."""
+    async with store.transaction() as tx:
+        actor = await acting_admin(tx, name, form, now)
+    return await periods.lock(store, period, actor, name, now)
+
+
+async def reopen_period(
+    store: Store, name: str, form: str, period: str, reason: str, now: datetime
+) -> Period:
+    """The console's reopening of a period with its reason, as lock_period."""
+    async with store.transaction() as tx:
+        actor = await acting_admin(tx, name, form, now)
+    return await periods.reopen(store, period, reason, actor, name, now)
+
+
+async def period_history(store: Store) -> tuple[list[Lock], list[PeriodEvent]]:
+    return await periods.history(store)
 
 
 async def _nudge(store: Store) -> None:

@@ -37,7 +37,7 @@ from bot.usecases.standings import standings
 from bot.web import texts as words
 from bot.web.session import COOKIE, Session, decode, encode, same_token
 from scoring.errors import DomainError
-from scoring.periods import Period, check_period, quarter_of, read_period
+from scoring.periods import Period, check_period, parse_period, quarter_of, read_period
 from scoring.ruleset import Ruleset
 
 HERE = Path(__file__).parent
@@ -499,6 +499,59 @@ def _import_lines(done: Any) -> list[str]:
     return lines
 
 
+@_signed_in
+async def periods_page(request: Request, console: Console, visit: Visit) -> Response:
+    return await _periods_page(request, console, visit)
+
+
+async def _periods_page(
+    request: Request, console: Console, visit: Visit, status: int = 200
+) -> Response:
+    locks, events = await desk.period_history(console.store)
+    return console.page(
+        request, visit, "periods.html", status, locks=locks, events=events,
+        lock_form=secrets.token_urlsafe(16), reopen_form=secrets.token_urlsafe(16),
+        name_of=lambda label: parse_period(label).name, who=texts.actor_display,
+        event_words=texts.PERIOD_EVENTS,
+    )  # fmt: skip
+
+
+@_signed_in
+async def period_action(request: Request, console: Console, visit: Visit) -> Response:
+    """A period locked, or reopened with its reason, through the chat's use cases."""
+    assert visit.form is not None and visit.user is not None
+    form = str(visit.form.get("form", ""))
+    if not 0 < len(form) <= FORM_TOKEN_MAX:
+        return console.page(request, visit, "refused.html", 403, message=words.FORM_STALE)
+    period = str(visit.form.get("period", ""))
+    now = console.settings.now()
+    try:
+        if request.path_params["action"] == "lock":
+            done = await desk.lock_period(console.store, visit.user.name, form, period, now)
+            said = texts.PERIOD_LOCKED.format(period=done.name)
+        else:
+            reason = str(visit.form.get("reason", ""))
+            done = await desk.reopen_period(
+                console.store, visit.user.name, form, period, reason, now
+            )
+            said = texts.PERIOD_REOPENED.format(period=done.name)
+    except DomainError as err:
+        if err.code == "web_user_gone":
+            return console.keep(RedirectResponse("/login", 303), request, visit.session)
+        visit.messages.append(texts.error_text(err.code, err.params))
+        status = STATUS.get(err.code, 409)
+        return _pushed(await _periods_page(request, console, visit, status), "/periods")
+    visit.messages.append(said)
+    return _pushed(await _periods_page(request, console, visit), "/periods")
+
+
+def _pushed(response: Response, where: str) -> Response:
+    """An action's answer is its page: htmx shows that page's address, so that reloading it
+    shows the page rather than sending the action again."""
+    response.headers["hx-push-url"] = where
+    return response
+
+
 def _by_group(rows: list[list[object]]) -> list[tuple[str, list[list[object]]]]:
     """standings_table's rows by group (its first column), in order, the group column dropped."""
     groups: dict[str, list[list[object]]] = {}
@@ -544,6 +597,8 @@ def build_app(settings: Settings) -> ASGIApp:
             Route("/pending/{record:int}/{decision:str}", decide, methods=["POST"]),
             Route("/standings", standings_page),
             Route("/standings.{kind:str}", download),
+            Route("/periods", periods_page),
+            Route("/periods/{action:str}", period_action, methods=["POST"]),
             Route("/import", import_page),
             Route("/import/preview", import_preview, methods=["POST"]),
             Route("/import/confirm", import_confirm, methods=["POST"]),
