@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
+from zipfile import ZipFile
 
 import pytest
 from openpyxl import load_workbook
@@ -131,6 +132,7 @@ def office(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
     monkeypatch.setenv("GOVINFO_WEB_IDLE_MINUTES", "1")
     monkeypatch.setenv("GOVINFO_WEB_LOGIN_ATTEMPTS", "3")
     monkeypatch.setenv("GOVINFO_WEB_LOGIN_WINDOW_MINUTES", "10")
+    monkeypatch.setenv("GOVINFO_OFFICE_NAME", "<b>磴口县</b>人民政府办公室")
     settings = Settings(db=cli.db)
 
     def build() -> int:
@@ -496,3 +498,47 @@ def test_an_admin_locks_and_reopens_a_period(office: Office, page: Page) -> None
     answer = page.request.post(f"{office.url}/periods/lock", form=forged)
     assert answer.status == 403 and texts.ERRORS["web_admin_only"] in answer.text()
     assert rows(office.cli.db, "SELECT period FROM period_locks") == []
+
+
+def test_an_admin_previews_and_publishes_the_bulletin(office: Office, page: Page) -> None:
+    """The draft's pages drawn from its PDF, published with the issue number and date of the
+    preview by the chat's use case (the period locked), once; each version downloadable byte
+    for byte as the command line gives it."""
+    log_in(page, office, "王芳")
+    signed_in(page, "王芳")
+    page.click("nav >> text=" + words.NAV_BULLETIN)
+    draft = page.locator("form.draft")
+    draft.locator("input[name=period]").fill("上月")
+    draft.locator("input[name=issue]").fill("磴政办通〔2099〕7号")
+    draft.locator("input[name=date]").fill("2099-01-02")
+    draft.locator("button").click()
+    images = page.locator(".pages img.page")
+    expect(images.first).to_be_visible(timeout=120_000)
+    # The page images are drawn: a PNG an A4 page wide.
+    width = images.first.evaluate("img => img.naturalWidth")
+    assert width > 400
+    shoot(page, "bulletin-draft")
+    assert rows(office.cli.db, "SELECT count(*) FROM period_locks") == [(0,)]
+    publish = page.locator("form.publish")
+    sent = {name: str(publish.locator(f"input[name={name}]").get_attribute("value"))
+            for name in ("csrf", "form", "period", "issue", "date")}  # fmt: skip
+    publish.locator("button").click()
+    expect(page.locator(".message")).to_contain_text("已发布", timeout=60_000)
+    again = page.request.post(f"{office.url}/bulletin/publish", form=sent)
+    assert again.status == 409 and texts.ERRORS["web_form_replayed"] in again.text()
+    assert rows(office.cli.db, "SELECT actor FROM period_locks") == [("web:王芳",)]
+    published = rows(office.cli.db, "SELECT version, actor FROM bulletins")
+    assert published == [(1, "web:王芳")]
+    shoot(page, "bulletin-published")
+
+    with page.expect_download() as waiting:
+        page.click("#published >> text=DOCX")
+    got = Path(waiting.value.path()).read_bytes()
+    written = office.tmp / "v1.docx"
+    office.cli.ok("bulletin", "--period", "上月", "--version", "1", "--format", "docx",
+                  "--out", str(written))  # fmt: skip
+    assert got == written.read_bytes()
+    # The issue number set in the preview, and the office's name as text.
+    with ZipFile(BytesIO(got)) as docx:
+        xml = "".join(docx.read(n).decode() for n in docx.namelist() if n.endswith(".xml"))
+    assert "磴政办通〔2099〕7号" in xml and "&lt;b&gt;磴口县&lt;/b&gt;人民政府办公室" in xml

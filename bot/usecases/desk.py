@@ -3,12 +3,17 @@ each unit's quota with the working days left, the quarter's standings, the claim
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from bot.bulletin.compose import Letter
+from bot.bulletin.wording import Wording
 from bot.storage import Lock, PeriodEvent, Store
+from bot.usecases import bulletin as bulletins
 from bot.usecases import periods, reports
+from bot.usecases.bulletin import Issued
 from bot.usecases.imports import (
     Existing,
     RecordsImported,
@@ -134,6 +139,22 @@ async def reopen_period(
     async with store.transaction() as tx:
         actor = await acting_admin(tx, name, form, now)
     return await periods.reopen(store, period, reason, actor, name, now)
+
+
+async def publish_bulletin(
+    store: Store, name: str, form: str, period: Period, letter: Letter, wording: Wording,
+    admin_ids: Sequence[int], now: datetime,
+) -> Issued:  # fmt: skip
+    """The console's publication of a period's bulletin with the issue number and date shown in
+    its preview: the chat's publish (locking the period), by an admin at this moment, once per
+    form."""
+    async with store.transaction() as tx:
+        actor = await acting_admin(tx, name, form, now)
+    issued = await bulletins.publish(
+        store, period, actor, name, now, letter, wording, admin_ids, as_reviewed=False
+    )
+    await _nudge(store)
+    return issued
 
 
 async def period_history(store: Store) -> tuple[list[Lock], list[PeriodEvent]]:

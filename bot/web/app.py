@@ -4,6 +4,8 @@ are plain POSTs that htmx sends without reloading the page; every asset is serve
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import json
 import re
 import secrets
@@ -36,6 +38,7 @@ from bot.usecases.imports import Existing, RecordsImported
 from bot.usecases.standings import standings
 from bot.web import texts as words
 from bot.web.session import COOKIE, Session, decode, encode, same_token
+from scoring.dates import read_day
 from scoring.errors import DomainError
 from scoring.periods import Period, check_period, parse_period, quarter_of, read_period
 from scoring.ruleset import Ruleset
@@ -46,6 +49,10 @@ UPLOAD_SLACK = 1 << 20
 # An upload's token (secrets.token_urlsafe(16)): the name of its directory, nothing else.
 UPLOAD_TOKEN = re.compile(r"[A-Za-z0-9_-]{22}")
 IMPORT_KINDS = ("records", "units")
+MEDIA = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 # The longest token of a form (secrets.token_urlsafe(16) makes 22 characters).
 FORM_TOKEN_MAX = 64
 # Units shown per group of the quarter's standings on the overview.
@@ -552,6 +559,131 @@ def _pushed(response: Response, where: str) -> Response:
     return response
 
 
+@_signed_in
+async def bulletin_page(request: Request, console: Console, visit: Visit) -> Response:
+    """A period's draft as the pages of its PDF, with the issue number and date asked; the
+    versions published, each downloadable as it was published."""
+    asked = {k: request.query_params.get(k, "").strip() for k in ("period", "issue", "date")}
+    return await _bulletin_page(request, console, visit, asked)
+
+
+async def _bulletin_page(
+    request: Request, console: Console, visit: Visit, asked: dict[str, str], status: int = 200
+) -> Response:
+    from bot.bulletin.render import render as render_bulletin
+    from bot.usecases import bulletin as bulletins
+
+    published = [
+        {"p": p, "name": parse_period(p.period).name, "who": texts.actor_display(p.by)}
+        for p in reversed(await bulletins.publications(console.store))
+    ]
+    context: dict[str, Any] = {"asked": asked, "published": published}
+    if not asked["period"]:
+        return console.page(request, visit, "bulletin.html", status, **context)
+    try:
+        period, letter, wording = _letter(console, asked)
+        paper = await bulletins.bulletin(console.store, period)
+        pdf = await render_bulletin(
+            paper, "pdf", letter, console.settings.now(), wording=wording,
+            pdf_timeout=console.settings.bulletin_pdf_timeout,
+        )  # fmt: skip
+        await bulletins.remember_letter(console.store, period, letter)
+        pages = await _page_images(pdf)
+    except DomainError as err:
+        visit.messages.append(texts.error_text(err.code, err.params))
+        return console.page(request, visit, "bulletin.html", 400, **context)
+    return console.page(
+        request, visit, "bulletin.html", status, **context, period=period, pages=pages,
+        form=secrets.token_urlsafe(16),
+    )  # fmt: skip
+
+
+def _letter(console: Console, asked: dict[str, str]) -> tuple[Period, Any, Any]:
+    from bot.bulletin.letter import office_letter
+
+    today = console.settings.now().date()
+    period = read_period(asked["period"], today)
+    day = read_day(asked["date"], today) if asked["date"] else today
+    letter, wording = office_letter(console.settings, day, asked["issue"])
+    return period, letter, wording
+
+
+# Pages of a draft shown at this resolution (dots per inch): an A4 page some 600 pixels wide.
+PAGE_DPI = "72"
+PAGES_WITHIN = 60.0
+
+
+async def _page_images(pdf: bytes) -> list[str]:
+    """The PDF's pages as PNG images in data: addresses (the page allows no other origin),
+    drawn by poppler's pdftoppm."""
+    with tempfile.TemporaryDirectory(prefix="govinfo-pages-") as work:
+        source = Path(work) / "draft.pdf"
+        source.write_bytes(pdf)
+        process = await asyncio.create_subprocess_exec(
+            "pdftoppm", "-png", "-r", PAGE_DPI, str(source), str(Path(work) / "page"),
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            await asyncio.wait_for(process.wait(), PAGES_WITHIN)
+        except TimeoutError:
+            process.kill()
+            raise DomainError("pdf_timeout", seconds=round(PAGES_WITHIN)) from None
+        return [
+            "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode()
+            for png in sorted(Path(work).glob("page*.png"))
+        ]
+
+
+@_signed_in
+async def bulletin_publish(request: Request, console: Console, visit: Visit) -> Response:
+    """The previewed draft published with its issue number and date, locking its period."""
+    assert visit.form is not None and visit.user is not None
+    form = str(visit.form.get("form", ""))
+    if not 0 < len(form) <= FORM_TOKEN_MAX:
+        return console.page(request, visit, "refused.html", 403, message=words.FORM_STALE)
+    asked = {k: str(visit.form.get(k, "")).strip() for k in ("period", "issue", "date")}
+    try:
+        period, letter, wording = _letter(console, asked)
+        issued = await desk.publish_bulletin(
+            console.store, visit.user.name, form, period, letter, wording,
+            console.settings.admin_ids, console.settings.now(),
+        )  # fmt: skip
+    except DomainError as err:
+        if err.code == "web_user_gone":
+            return console.keep(RedirectResponse("/login", 303), request, visit.session)
+        visit.messages.append(texts.error_text(err.code, err.params))
+        status = STATUS.get(err.code, 409)
+        return _pushed(await _bulletin_page(request, console, visit, {**asked, "period": ""},
+                                            status), "/bulletin")  # fmt: skip
+    visit.messages.append(texts.BULLETIN_PUBLISHED.format(
+        period=period.name, version=issued.publication.version, units=issued.units_told
+    ))  # fmt: skip
+    return _pushed(await _bulletin_page(request, console, visit, {**asked, "period": ""}),
+                   "/bulletin")  # fmt: skip
+
+
+@_signed_in
+async def bulletin_file(request: Request, console: Console, visit: Visit) -> Response:
+    """A published version's DOCX or XLSX byte for byte as it was published."""
+    from bot.usecases import bulletin as bulletins
+
+    kind = request.path_params["kind"]
+    if kind not in ("docx", "xlsx"):
+        return console.page(request, visit, "refused.html", 404, message=words.NOT_FOUND)
+    try:
+        period = parse_period(request.path_params["period"])
+        stored = await bulletins.published_file(
+            console.store, period, request.path_params["version"], kind
+        )
+    except (DomainError, ValueError):
+        return console.page(request, visit, "refused.html", 404, message=words.NOT_FOUND)
+    response = Response(stored.data, media_type=MEDIA[kind])
+    response.headers["content-disposition"] = (
+        f"attachment; filename=\"bulletin.{kind}\"; filename*=UTF-8''{quote(stored.filename)}"
+    )
+    return console.keep(response, request, visit.session)
+
+
 def _by_group(rows: list[list[object]]) -> list[tuple[str, list[list[object]]]]:
     """standings_table's rows by group (its first column), in order, the group column dropped."""
     groups: dict[str, list[list[object]]] = {}
@@ -597,6 +729,9 @@ def build_app(settings: Settings) -> ASGIApp:
             Route("/pending/{record:int}/{decision:str}", decide, methods=["POST"]),
             Route("/standings", standings_page),
             Route("/standings.{kind:str}", download),
+            Route("/bulletin", bulletin_page),
+            Route("/bulletin/publish", bulletin_publish, methods=["POST"]),
+            Route("/bulletin/{period:str}/v{version:int}.{kind:str}", bulletin_file),
             Route("/periods", periods_page),
             Route("/periods/{action:str}", period_action, methods=["POST"]),
             Route("/import", import_page),
