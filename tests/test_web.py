@@ -542,3 +542,26 @@ def test_an_admin_previews_and_publishes_the_bulletin(office: Office, page: Page
     with ZipFile(BytesIO(got)) as docx:
         xml = "".join(docx.read(n).decode() for n in docx.namelist() if n.endswith(".xml"))
     assert "磴政办通〔2099〕7号" in xml and "&lt;b&gt;磴口县&lt;/b&gt;人民政府办公室" in xml
+
+
+def test_the_ledger_is_searched_by_unit_item_and_actor(office: Office, page: Page) -> None:
+    """Read-only: every user may search; lines of other units, items and actors are left out,
+    and names with HTML in them are shown as text."""
+    log_in(page, office, "李明")
+    signed_in(page, "李明")
+    page.click("nav >> text=" + words.NAV_LEDGER)
+    lines = page.locator("#lines tbody tr")
+    every = rows(office.cli.db, "SELECT count(*) FROM ledger")[0][0]
+    expect(lines).to_have_count(every)
+    search = page.locator("form.search")
+    search.locator("input[name=unit]").fill("公安局")
+    search.locator("select[name=item]").select_option("city.zwyq.main")
+    search.locator("button").click()
+    expect(lines).to_have_count(1)
+    expect(lines.first).to_contain_text("公安局")
+    shoot(page, "ledger")
+    page.goto(f"{office.url}/ledger?actor=nobody")
+    expect(lines).to_have_count(1)
+    expect(lines.first).to_contain_text(words.LEDGER_NONE)
+    page.goto(f"{office.url}/ledger?unit=没有这个局")
+    expect(page.locator(".message")).to_be_visible()

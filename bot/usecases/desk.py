@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.bulletin.compose import Letter
 from bot.bulletin.wording import Wording
-from bot.storage import Lock, PeriodEvent, Store
+from bot.storage import FoundLine, Lock, PeriodEvent, Store
 from bot.usecases import bulletin as bulletins
 from bot.usecases import periods, reports
 from bot.usecases.bulletin import Issued
@@ -26,7 +26,7 @@ from bot.usecases.standings import standings_in
 from bot.usecases.webusers import acting_admin, actor_of, current_user
 from bot.workdays import workdays_between
 from scoring.errors import DomainError
-from scoring.periods import Period, month_of, quarter_of
+from scoring.periods import Period, month_of, quarter_of, read_period
 from scoring.quota import quotas_of
 from scoring.ruleset import Ruleset
 from scoring.standings import Standings
@@ -155,6 +155,33 @@ async def publish_bulletin(
     )
     await _nudge(store)
     return issued
+
+
+# Lines a search of the ledger shows: the latest ones.
+SEARCH_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class LedgerSearch:
+    period: Period
+    lines: list[FoundLine]
+    # The ledger has more lines matching than are shown.
+    more: bool
+
+
+async def search_ledger(
+    store: Store, period_text: str, unit: str, rule_id: str, actor: str, now: datetime
+) -> LedgerSearch:
+    """The ledger's lines of a period (this quarter if none is named), of a unit (by any of
+    its names), an item and an actor where given, the latest first."""
+    today = now.date()
+    period = read_period(period_text, today) if period_text.strip() else quarter_of(today)
+    async with store.reading() as tx:
+        unit_id = (await tx.units.resolve_unit(unit))[0] if unit.strip() else 0
+        lines = await tx.ledger.search_lines(
+            period.start, period.end, unit_id, rule_id.strip(), actor.strip(), SEARCH_LIMIT + 1
+        )
+    return LedgerSearch(period, lines[:SEARCH_LIMIT], len(lines) > SEARCH_LIMIT)
 
 
 async def period_history(store: Store) -> tuple[list[Lock], list[PeriodEvent]]:

@@ -684,6 +684,32 @@ async def bulletin_file(request: Request, console: Console, visit: Visit) -> Res
     return console.keep(response, request, visit.session)
 
 
+@_signed_in
+async def ledger_page(request: Request, console: Console, visit: Visit) -> Response:
+    """The ledger searched by period, unit, item and actor."""
+    asked = {
+        k: request.query_params.get(k, "").strip() for k in ("period", "unit", "item", "actor")
+    }
+    async with console.store.reading() as tx:
+        ruleset = await tx.config.ruleset()
+    labels = {i.id: i.label for i in ruleset.items}
+    for m in ruleset.modifiers:
+        labels.setdefault(m.id, m.label)
+    context: dict[str, Any] = {"asked": asked, "items": list(labels.items()), "labels": labels}
+    try:
+        found = await desk.search_ledger(
+            console.store, asked["period"], asked["unit"], asked["item"], asked["actor"],
+            console.settings.now(),
+        )  # fmt: skip
+    except DomainError as err:
+        visit.messages.append(texts.error_text(err.code, err.params))
+        return console.page(request, visit, "ledger.html", 400, **context)
+    return console.page(
+        request, visit, "ledger.html", **context, found=found, who=texts.actor_display,
+        heading=_period_words(found.period),
+    )  # fmt: skip
+
+
 def _by_group(rows: list[list[object]]) -> list[tuple[str, list[list[object]]]]:
     """standings_table's rows by group (its first column), in order, the group column dropped."""
     groups: dict[str, list[list[object]]] = {}
@@ -732,6 +758,7 @@ def build_app(settings: Settings) -> ASGIApp:
             Route("/bulletin", bulletin_page),
             Route("/bulletin/publish", bulletin_publish, methods=["POST"]),
             Route("/bulletin/{period:str}/v{version:int}.{kind:str}", bulletin_file),
+            Route("/ledger", ledger_page),
             Route("/periods", periods_page),
             Route("/periods/{action:str}", period_action, methods=["POST"]),
             Route("/import", import_page),
