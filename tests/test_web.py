@@ -544,11 +544,12 @@ def test_an_admin_previews_and_publishes_the_bulletin(office: Office, page: Page
     assert "磴政办通〔2099〕7号" in xml and "&lt;b&gt;磴口县&lt;/b&gt;人民政府办公室" in xml
 
 
-def test_the_ledger_is_searched_by_unit_item_and_actor(office: Office, page: Page) -> None:
-    """Read-only: every user may search; lines of other units, items and actors are left out,
-    and names with HTML in them are shown as text."""
-    log_in(page, office, "李明")
-    signed_in(page, "李明")
+def test_the_ledger_is_searched_and_a_line_reversed(office: Office, page: Page) -> None:
+    """Lines of other units, items and actors left out; an admin reverses a line with its
+    reason (the chat's /reverse, recorded as the web user, once per form); a viewer searches
+    and changes nothing."""
+    log_in(page, office, "王芳")
+    signed_in(page, "王芳")
     page.click("nav >> text=" + words.NAV_LEDGER)
     lines = page.locator("#lines tbody tr")
     every = rows(office.cli.db, "SELECT count(*) FROM ledger")[0][0]
@@ -559,9 +560,36 @@ def test_the_ledger_is_searched_by_unit_item_and_actor(office: Office, page: Pag
     search.locator("button").click()
     expect(lines).to_have_count(1)
     expect(lines.first).to_contain_text("公安局")
+    line = int(lines.first.locator("td").first.inner_text())
+    form = lines.first.locator("form.reverse")
+    sent = {name: str(form.locator(f"input[name={name}]").get_attribute("value"))
+            for name in ("csrf", "form")} | {"reason": "重复登记"}  # fmt: skip
+    form.locator("input[name=reason]").fill("重复登记")
+    form.locator("button").click()
+    expect(page.locator(".message")).to_contain_text(f"已冲正流水 #{line}")
+    expect(page.locator(f"#line-{line}")).to_contain_text("已由流水")
     shoot(page, "ledger")
+    again = page.request.post(f"{office.url}/ledger/{line}/reverse", form=sent)
+    assert again.status == 409 and texts.ERRORS["web_form_replayed"] in again.text()
+    reversals = rows(office.cli.db, "SELECT b.actor FROM ledger l JOIN batches b "
+                     "ON b.id = l.batch_id WHERE l.reverses = ?", (line,))  # fmt: skip
+    assert reversals == [("web:王芳",)]
     page.goto(f"{office.url}/ledger?actor=nobody")
     expect(lines).to_have_count(1)
     expect(lines.first).to_contain_text(words.LEDGER_NONE)
+    page.goto(f"{office.url}/ledger?actor=王芳")
+    expect(lines).to_have_count(1)
     page.goto(f"{office.url}/ledger?unit=没有这个局")
     expect(page.locator(".message")).to_be_visible()
+
+    page.click(".bar button")
+    log_in(page, office, "李明")
+    signed_in(page, "李明")
+    page.goto(f"{office.url}/ledger")
+    expect(page.locator("main")).to_contain_text(words.LEDGER_VIEWER)
+    expect(page.locator("main form.reverse")).to_have_count(0)
+    first = rows(office.cli.db, "SELECT min(id) FROM ledger")[0][0]
+    forged = {"csrf": csrf(page), "form": "forged-reversal", "reason": "伪造"}
+    answer = page.request.post(f"{office.url}/ledger/{first}/reverse", form=forged)
+    assert answer.status == 403 and texts.ERRORS["web_admin_only"] in answer.text()
+    assert rows(office.cli.db, "SELECT count(*) FROM ledger WHERE reverses IS NOT NULL") == [(1,)]

@@ -12,7 +12,7 @@ from bot.bulletin.compose import Letter
 from bot.bulletin.wording import Wording
 from bot.storage import FoundLine, Lock, PeriodEvent, Store
 from bot.usecases import bulletin as bulletins
-from bot.usecases import periods, reports
+from bot.usecases import office, periods, reports
 from bot.usecases.bulletin import Issued
 from bot.usecases.imports import (
     Existing,
@@ -21,6 +21,7 @@ from bot.usecases.imports import (
     import_records,
     import_units,
 )
+from bot.usecases.office import Reversed
 from bot.usecases.reports import Decided
 from bot.usecases.standings import standings_in
 from bot.usecases.webusers import acting_admin, actor_of, current_user
@@ -182,6 +183,19 @@ async def search_ledger(
             period.start, period.end, unit_id, rule_id.strip(), actor.strip(), SEARCH_LIMIT + 1
         )
     return LedgerSearch(period, lines[:SEARCH_LIMIT], len(lines) > SEARCH_LIMIT)
+
+
+async def reverse_line(
+    store: Store, name: str, form: str, entry_id: int, reason: str, now: datetime
+) -> Reversed:
+    """The console's reversal of a ledger line with its reason: the chat's /reverse, by an
+    admin at this moment, once per form."""
+    reason = reports.check_reason(reason)
+    async with store.transaction() as tx:
+        actor = await acting_admin(tx, name, form, now)
+    done = await office.reverse(store, entry_id, reason, 0, None, now, actor=actor)
+    await _nudge(store)
+    return done
 
 
 async def period_history(store: Store) -> tuple[list[Lock], list[PeriodEvent]]:

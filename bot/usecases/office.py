@@ -216,9 +216,11 @@ async def reverse(
     entry_id: int,
     reason: str,
     admin_id: int,
-    update_id: int,
+    update_id: int | None,
     now: datetime,
     answer: Answer[Reversed] | None = None,
+    *,
+    actor: str = "",
 ) -> Reversed:
     """Cancel a ledger line by a new line of the opposite sign; the original stays. Reversing
     an adoption's own line reverses the endorsements and other modifiers on it too: they
@@ -226,8 +228,12 @@ async def reverse(
     reason = clean_note(reason)
     if not reason:
         raise DomainError("reason_missing")
+    # The web console's user (`web:<name>`), whose form was claimed already; else the admin
+    # in chat, by the update.
+    actor = actor or f"tg:{admin_id}"
     async with store.transaction() as tx:
-        await tx.intake.claim_update(update_id, now)
+        if update_id is not None:
+            await tx.intake.claim_update(update_id, now)
         entry = await tx.ledger.ledger_entry(entry_id)
         if entry is None:
             raise DomainError("entry_unknown", entry=entry_id)
@@ -243,7 +249,7 @@ async def reverse(
                 targets += [
                     e for e in await tx.ledger.live_entries(entry.record_id) if e.id != entry.id
                 ]
-        batch = await tx.records.add_batch("reversal", f"tg:{admin_id}", now)
+        batch = await tx.records.add_batch("reversal", actor, now)
         lines = []
         for target in targets:
             text = texts.REVERSAL_LINE.format(
@@ -258,7 +264,7 @@ async def reverse(
                 value = modifier.points_for(stored.record.item_id)
                 await _drop_modifier(tx, ruleset, entry.record_id, modifier.id,
                                      entry.points // value)  # fmt: skip
-            await tx.records.add_event(entry.record_id, "reversed", f"tg:{admin_id}", reason, now)
+            await tx.records.add_event(entry.record_id, "reversed", actor, reason, now)
         rule = ruleset.items_by_key.get(entry.rule_id) or ruleset.modifiers_by_key.get(
             entry.rule_id
         )

@@ -690,6 +690,39 @@ async def ledger_page(request: Request, console: Console, visit: Visit) -> Respo
     asked = {
         k: request.query_params.get(k, "").strip() for k in ("period", "unit", "item", "actor")
     }
+    return await _ledger_page(request, console, visit, asked)
+
+
+@_signed_in
+async def reverse_line(request: Request, console: Console, visit: Visit) -> Response:
+    """A ledger line reversed with its reason, as /reverse in chat."""
+    assert visit.form is not None and visit.user is not None
+    form = str(visit.form.get("form", ""))
+    if not 0 < len(form) <= FORM_TOKEN_MAX:
+        return console.page(request, visit, "refused.html", 403, message=words.FORM_STALE)
+    entry = int(request.path_params["entry"])
+    asked = {k: str(visit.form.get(k, "")).strip() for k in ("period", "unit", "item", "actor")}
+    status = 200
+    try:
+        done = await desk.reverse_line(
+            console.store, visit.user.name, form, entry, str(visit.form.get("reason", "")),
+            console.settings.now(),
+        )  # fmt: skip
+        visit.messages.append(
+            words.LEDGER_REVERSED.format(line=entry, unit=done.unit, points=f"{done.points:+d}")
+        )
+    except DomainError as err:
+        if err.code == "web_user_gone":
+            return console.keep(RedirectResponse("/login", 303), request, visit.session)
+        visit.messages.append(texts.error_text(err.code, err.params))
+        status = STATUS.get(err.code, 409)
+    where = "/ledger?" + "&".join(f"{k}={quote(v)}" for k, v in asked.items() if v)
+    return _pushed(await _ledger_page(request, console, visit, asked, status), where)
+
+
+async def _ledger_page(
+    request: Request, console: Console, visit: Visit, asked: dict[str, str], status: int = 200
+) -> Response:
     async with console.store.reading() as tx:
         ruleset = await tx.config.ruleset()
     labels = {i.id: i.label for i in ruleset.items}
@@ -705,8 +738,9 @@ async def ledger_page(request: Request, console: Console, visit: Visit) -> Respo
         visit.messages.append(texts.error_text(err.code, err.params))
         return console.page(request, visit, "ledger.html", 400, **context)
     return console.page(
-        request, visit, "ledger.html", **context, found=found, who=texts.actor_display,
+        request, visit, "ledger.html", status, **context, found=found, who=texts.actor_display,
         heading=_period_words(found.period),
+        forms={line.id: secrets.token_urlsafe(16) for line in found.lines},
     )  # fmt: skip
 
 
@@ -759,6 +793,7 @@ def build_app(settings: Settings) -> ASGIApp:
             Route("/bulletin/publish", bulletin_publish, methods=["POST"]),
             Route("/bulletin/{period:str}/v{version:int}.{kind:str}", bulletin_file),
             Route("/ledger", ledger_page),
+            Route("/ledger/{entry:int}/reverse", reverse_line, methods=["POST"]),
             Route("/periods", periods_page),
             Route("/periods/{action:str}", period_action, methods=["POST"]),
             Route("/import", import_page),
