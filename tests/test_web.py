@@ -579,6 +579,29 @@ def test_the_ledger_is_searched_and_a_line_reversed(office: Office, page: Page) 
     expect(lines.first).to_contain_text(words.LEDGER_NONE)
     page.goto(f"{office.url}/ledger?actor=王芳")
     expect(lines).to_have_count(1)
+
+    # A penalty and an adjustment, each with its reason, as the chat's /penalty and /adjust.
+    penalty = page.locator("form.penalty")
+    penalty.locator("input[name=unit]").fill("审计局")
+    penalty.locator("input[name=note]").fill("迟报")
+    penalty.locator("button").click()
+    expect(page.locator(".message")).to_contain_text("已记入记录")
+    adjustment = page.locator("form.adjustment")
+    adjustment.locator("input[name=unit]").fill("审计局")
+    adjustment.locator("input[name=points]").fill("两分")
+    adjustment.locator("input[name=note]").fill("<b>更正</b>")
+    adjustment.locator("button").click()
+    expect(page.locator(".message")).to_have_text(words.LEDGER_POINTS_BAD)
+    page.locator("form.adjustment input[name=unit]").fill("审计局")
+    page.locator("form.adjustment input[name=points]").fill("-2")
+    page.locator("form.adjustment input[name=note]").fill("<b>更正</b>")
+    page.locator("form.adjustment button").click()
+    expect(page.locator(".message")).to_contain_text("-2 分")
+    entered = rows(office.cli.db, "SELECT b.kind, b.actor FROM batches b "
+                   "WHERE b.kind IN ('penalty', 'adjustment') ORDER BY b.id")  # fmt: skip
+    assert entered == [("penalty", "web:王芳"), ("adjustment", "web:王芳")]
+    page.goto(f"{office.url}/ledger?unit=审计局")
+    expect(page.locator("#lines")).to_contain_text("<b>更正</b>")
     page.goto(f"{office.url}/ledger?unit=没有这个局")
     expect(page.locator(".message")).to_be_visible()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from bot.bulletin.compose import Letter
@@ -21,7 +21,7 @@ from bot.usecases.imports import (
     import_records,
     import_units,
 )
-from bot.usecases.office import Reversed
+from bot.usecases.office import Entered, Reversed
 from bot.usecases.reports import Decided
 from bot.usecases.standings import standings_in
 from bot.usecases.webusers import acting_admin, actor_of, current_user
@@ -194,6 +194,29 @@ async def reverse_line(
     async with store.transaction() as tx:
         actor = await acting_admin(tx, name, form, now)
     done = await office.reverse(store, entry_id, reason, 0, None, now, actor=actor)
+    await _nudge(store)
+    return done
+
+
+async def enter_penalty(
+    store: Store, name: str, form: str, unit: str, item: str, day: date, note: str,
+    now: datetime,
+) -> Entered:  # fmt: skip
+    """The console's penalty: the chat's /penalty, by an admin at this moment, once per form."""
+    async with store.transaction() as tx:
+        actor = await acting_admin(tx, name, form, now)
+    done = await office.penalise(store, unit, item, day, note, 0, None, now, actor=actor)
+    await _nudge(store)
+    return done
+
+
+async def enter_adjustment(
+    store: Store, name: str, form: str, unit: str, points: int, reason: str, now: datetime
+) -> Entered:
+    """The console's adjustment with its reason, as enter_penalty."""
+    async with store.transaction() as tx:
+        actor = await acting_admin(tx, name, form, now)
+    done = await office.adjust(store, unit, points, reason, 0, None, now, actor=actor)
     await _nudge(store)
     return done
 

@@ -44,12 +44,15 @@ async def penalise(
     day: date,
     note: str,
     admin_id: int,
-    update_id: int,
+    update_id: int | None,
     now: datetime,
     answer: Answer[Entered] | None = None,
+    *,
+    actor: str = "",
 ) -> Entered:
     async with store.transaction() as tx:
-        await tx.intake.claim_update(update_id, now)
+        if update_id is not None:  # the console claimed its form already
+            await tx.intake.claim_update(update_id, now)
         ruleset = await tx.config.ruleset(day)
         # Read as every item name is (scoring.names), among the penalties only.
         item = resolve(
@@ -60,7 +63,9 @@ async def penalise(
         check_day(ruleset, day, now.date())
         unit_id, unit = await tx.units.resolve_unit(unit_key)
         record = Record(unit, day, item.id, note=clean_note(note))
-        return await _enter(tx, ruleset, unit_id, record, "penalty", admin_id, now, answer)
+        return await _enter(
+            tx, ruleset, unit_id, record, "penalty", actor or f"tg:{admin_id}", now, answer
+        )
 
 
 async def adjust(
@@ -69,9 +74,11 @@ async def adjust(
     points: int,
     reason: str,
     admin_id: int,
-    update_id: int,
+    update_id: int | None,
     now: datetime,
     answer: Answer[Entered] | None = None,
+    *,
+    actor: str = "",
 ) -> Entered:
     """An adjustment dated today: also the way to correct a period that is locked."""
     reason = clean_note(reason)
@@ -81,14 +88,17 @@ async def adjust(
         raise DomainError("points_zero")
     check_points(points)
     async with store.transaction() as tx:
-        await tx.intake.claim_update(update_id, now)
+        if update_id is not None:  # the console claimed its form already
+            await tx.intake.claim_update(update_id, now)
         ruleset = await tx.config.ruleset(now.date())
         adjustment = next((i for i in ruleset.items if i.kind is ItemKind.ADJUSTMENT), None)
         if adjustment is None:
             raise DomainError("no_adjustment", ruleset=ruleset.id)
         unit_id, unit = await tx.units.resolve_unit(unit_key)
         record = Record(unit, now.date(), adjustment.id, points, note=reason)
-        return await _enter(tx, ruleset, unit_id, record, "adjustment", admin_id, now, answer)
+        return await _enter(
+            tx, ruleset, unit_id, record, "adjustment", actor or f"tg:{admin_id}", now, answer
+        )
 
 
 async def _enter(
@@ -97,14 +107,14 @@ async def _enter(
     unit_id: int,
     record: Record,
     kind: str,
-    admin_id: int,
+    actor: str,
     now: datetime,
     answer: Answer[Entered] | None,
 ) -> Entered:
     scored = score(ruleset, record)
-    batch = await tx.records.add_batch(kind, f"tg:{admin_id}", now)
+    batch = await tx.records.add_batch(kind, actor, now)
     (record_id,) = await tx.records.add_records(batch, [NewRecord(unit_id, record, scored)], now)
-    await tx.records.add_event(record_id, kind, f"tg:{admin_id}", record.note, now)
+    await tx.records.add_event(record_id, kind, actor, record.note, now)
     entered = Entered(
         record_id, record.unit, ruleset.item(record.item_id).label, record.day, scored.points,
         record.note, scored.explanation,

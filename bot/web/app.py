@@ -41,7 +41,7 @@ from bot.web.session import COOKIE, Session, decode, encode, same_token
 from scoring.dates import read_day
 from scoring.errors import DomainError
 from scoring.periods import Period, check_period, parse_period, quarter_of, read_period
-from scoring.ruleset import Ruleset
+from scoring.ruleset import ItemKind, Ruleset
 
 HERE = Path(__file__).parent
 # What a multipart upload adds to its file: its boundaries and the form's other fields.
@@ -720,6 +720,49 @@ async def reverse_line(request: Request, console: Console, visit: Visit) -> Resp
     return _pushed(await _ledger_page(request, console, visit, asked, status), where)
 
 
+@_signed_in
+async def enter_line(request: Request, console: Console, visit: Visit) -> Response:
+    """A penalty or an adjustment entered with its reason, as /penalty and /adjust in chat."""
+    assert visit.form is not None and visit.user is not None
+    form = str(visit.form.get("form", ""))
+    kind = request.path_params["kind"]
+    if not 0 < len(form) <= FORM_TOKEN_MAX or kind not in ("penalty", "adjustment"):
+        return console.page(request, visit, "refused.html", 403, message=words.FORM_STALE)
+    field = {
+        k: str(visit.form.get(k, "")).strip() for k in ("unit", "item", "day", "points", "note")
+    }
+    now = console.settings.now()
+    status = 200
+    try:
+        if kind == "penalty":
+            day = read_day(field["day"], now.date()) if field["day"] else now.date()
+            done = await desk.enter_penalty(
+                console.store, visit.user.name, form, field["unit"], field["item"], day,
+                field["note"], now,
+            )  # fmt: skip
+        else:
+            if not re.fullmatch(r"[+-]?\d{1,9}", field["points"]):
+                raise DomainError("web_points_invalid")
+            done = await desk.enter_adjustment(
+                console.store, visit.user.name, form, field["unit"], int(field["points"]),
+                field["note"], now,
+            )  # fmt: skip
+        visit.messages.append(words.LEDGER_ENTERED.format(
+            record=done.record_id, unit=done.unit, item=done.item, points=f"{done.points:+d}"
+        ))  # fmt: skip
+    except DomainError as err:
+        if err.code == "web_user_gone":
+            return console.keep(RedirectResponse("/login", 303), request, visit.session)
+        message = (
+            words.LEDGER_POINTS_BAD if err.code == "web_points_invalid"
+            else texts.error_text(err.code, err.params)
+        )  # fmt: skip
+        visit.messages.append(message)
+        status = STATUS.get(err.code, 409) if err.code != "web_points_invalid" else 400
+    asked = {"period": "", "unit": "", "item": "", "actor": ""}
+    return _pushed(await _ledger_page(request, console, visit, asked, status), "/ledger")
+
+
 async def _ledger_page(
     request: Request, console: Console, visit: Visit, asked: dict[str, str], status: int = 200
 ) -> Response:
@@ -741,6 +784,8 @@ async def _ledger_page(
         request, visit, "ledger.html", status, **context, found=found, who=texts.actor_display,
         heading=_period_words(found.period),
         forms={line.id: secrets.token_urlsafe(16) for line in found.lines},
+        penalties=[(i.id, i.label) for i in ruleset.items if i.kind is ItemKind.PENALTY],
+        penalty_form=secrets.token_urlsafe(16), adjustment_form=secrets.token_urlsafe(16),
     )  # fmt: skip
 
 
@@ -794,6 +839,7 @@ def build_app(settings: Settings) -> ASGIApp:
             Route("/bulletin/{period:str}/v{version:int}.{kind:str}", bulletin_file),
             Route("/ledger", ledger_page),
             Route("/ledger/{entry:int}/reverse", reverse_line, methods=["POST"]),
+            Route("/ledger/{kind:str}", enter_line, methods=["POST"]),
             Route("/periods", periods_page),
             Route("/periods/{action:str}", period_action, methods=["POST"]),
             Route("/import", import_page),
