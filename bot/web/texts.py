@@ -143,6 +143,7 @@ LEDGER_REVERSED = "已冲正流水 #{line}（{unit}，{points} 分），已通�
 LEDGER_VIEWER = "只读账户：可以查询，不能冲正"
 LEDGER_PENALTY_ITEM = "扣分项"
 LEDGER_NOTE = "说明"
+LEDGER_DAY = "日期"
 LEDGER_PENALISE = "记扣分"
 LEDGER_ADJUST = "记调整"
 LEDGER_ENTERED = "已记入记录 #{record}：{unit} {item} {points} 分，已通知该单位信息员"
