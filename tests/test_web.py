@@ -401,6 +401,11 @@ def test_an_admin_imports_a_register_previewed_then_confirmed_once(
     page.click("form.upload button[type=submit]")
     preview = page.locator(".preview")
     expect(preview).to_contain_text(texts.RECORDS_SKIPPED_DRY.format(skipped=3))
+    # Line by line: the row stored already skipped, the new one stored, its title as text.
+    expect(preview.locator("#row-2 td").nth(5)).to_have_text("0")
+    expect(preview.locator("#row-2 td").nth(6)).to_have_text("3")
+    expect(preview.locator("#row-3")).to_contain_text("<i>新</i>的报送")
+    expect(preview.locator("#row-3 td").nth(5)).to_have_text("2")
     shoot(page, "import-preview")
     assert rows(office.cli.db, count)[0][0] == before
     sent = {

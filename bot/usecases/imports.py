@@ -8,6 +8,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,27 @@ class RecordsImported:
     totals: list[int] = field(default_factory=list)
     # What an import would store, nothing of it stored (--dry-run).
     dry_run: bool = False
+    # A dry run's rows, line by line, the first PREVIEW_LINES of them.
+    lines: list[RowPreview] = field(default_factory=list)
+
+
+# Rows of a file a dry run lists one by one (the counts cover them all).
+PREVIEW_LINES = 1000
+
+
+@dataclass(frozen=True)
+class RowPreview:
+    """A row of a file as a dry run finds it: its records to be stored and those already
+    stored (skipped), with the points each record scores."""
+
+    line: int
+    unit: str
+    day: date
+    item_id: str
+    title: str
+    stored: int
+    skipped: int
+    points: int
 
 
 class _DryRun(Exception):
@@ -372,7 +394,16 @@ async def import_records(
                 dry_run=dry_run,
             )
             if dry_run:
-                raise _DryRun(result)
+                lines = [
+                    RowPreview(
+                        r.line, row.record.unit, row.record.day, row.record.item_id,
+                        row.record.title, count, r.count - count, r.new.scored.points,
+                    )
+                    for r, row, count in islice(
+                        zip(prepared, rows, counts, strict=True), PREVIEW_LINES
+                    )
+                ]  # fmt: skip
+                raise _DryRun(replace(result, lines=lines))
     except _DryRun as dry:
         assert isinstance(dry.result, RecordsImported)
         return dry.result

@@ -423,9 +423,12 @@ async def import_preview(request: Request, console: Console, visit: Visit) -> Re
             request, visit, "import.html", STATUS.get(err.code, 422), **context, name=name,
             refused=lines,
         )  # fmt: skip
+    async with console.store.reading() as tx:
+        labels = {i.id: i.label for i in (await tx.config.ruleset()).items}
     return console.page(
         request, visit, "import.html", **context, name=name, preview=_import_lines(done),
-        token=token, form=secrets.token_urlsafe(16),
+        token=token, form=secrets.token_urlsafe(16), labels=labels,
+        rows=done.lines if isinstance(done, RecordsImported) else [],
     )  # fmt: skip
 
 
