@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
+from zipfile import ZipFile
 
 import pytest
 from openpyxl import load_workbook
@@ -32,6 +34,7 @@ from bot.web import texts as words
 from tests.conftest import Cli, write_csv
 from tests.stores import rows
 from tests.web import CHROMIUM, apart, serving, shoot
+from tests.xlsxraw import HEADER_ROW, SHEET_MEMBER, declare_size, sheet_xml, write_xlsx
 
 HOSTILE_UNIT = "<b>粗体</b>局"
 HOSTILE_TITLE = "<script>alert(1)</script>关于防沙治沙的调研"
@@ -129,6 +132,7 @@ def office(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
     monkeypatch.setenv("GOVINFO_WEB_IDLE_MINUTES", "1")
     monkeypatch.setenv("GOVINFO_WEB_LOGIN_ATTEMPTS", "3")
     monkeypatch.setenv("GOVINFO_WEB_LOGIN_WINDOW_MINUTES", "10")
+    monkeypatch.setenv("GOVINFO_OFFICE_NAME", "<b>磴口县</b>人民政府办公室")
     settings = Settings(db=cli.db)
 
     def build() -> int:
@@ -361,3 +365,261 @@ def test_logins_are_throttled_per_address(office: Office, page: Page) -> None:
     office.settings.move_clock(office.settings.now() + timedelta(minutes=11))
     log_in(page, office, "王芳")
     signed_in(page, "王芳")
+
+
+def test_an_admin_imports_a_register_previewed_then_confirmed_once(
+    office: Office, page: Page
+) -> None:
+    """The import's dry run line by line, then the confirmation storing what was previewed,
+    once; a refused file and a hostile one store nothing."""
+    header = ["date", "unit", "item", "count", "points", "modifiers", "title", "note"]
+    today = office.settings.now().date().isoformat()
+    count = "SELECT count(*) FROM records"
+    before = rows(office.cli.db, count)[0][0]
+    log_in(page, office, "王芳")
+    signed_in(page, "王芳")
+    page.click("nav >> text=" + words.NAV_IMPORT)
+
+    bad = write_csv(office.tmp / "坏.csv", header, [
+        [today, "审计局", "报送", 1, "", "", "好的一行", ""],
+        [today, "没有这个局", "报送", 1, "", "", "单位不对", ""],
+    ])  # fmt: skip
+    page.set_input_files("input[name=file]", str(bad))
+    page.click("form.upload button[type=submit]")
+    refused = page.locator(".refused")
+    expect(refused).to_contain_text("坏.csv")
+    expect(refused).to_contain_text("第 3 行")
+    assert str(office.tmp) not in refused.inner_text()
+    assert rows(office.cli.db, count)[0][0] == before
+
+    good = write_csv(office.tmp / "登记表.csv", header, [
+        [today, "公安局", "报送", 3, "", "", "报送", ""],
+        [today, HOSTILE_UNIT, "报送", 2, "", "", "<i>新</i>的报送", ""],
+    ])  # fmt: skip
+    page.select_option("select[name=existing]", "skip")
+    page.set_input_files("input[name=file]", str(good))
+    page.click("form.upload button[type=submit]")
+    preview = page.locator(".preview")
+    expect(preview).to_contain_text(texts.RECORDS_SKIPPED_DRY.format(skipped=3))
+    # Line by line: the row stored already skipped, the new one stored, its title as text.
+    expect(preview.locator("#row-2 td").nth(5)).to_have_text("0")
+    expect(preview.locator("#row-2 td").nth(6)).to_have_text("3")
+    expect(preview.locator("#row-3")).to_contain_text("<i>新</i>的报送")
+    expect(preview.locator("#row-3 td").nth(5)).to_have_text("2")
+    shoot(page, "import-preview")
+    assert rows(office.cli.db, count)[0][0] == before
+    sent = {
+        name: str(page.locator(f"form.confirm input[name={name}]").get_attribute("value"))
+        for name in ("csrf", "token", "form")
+    }
+    page.click("form.confirm button")
+    expect(page.locator(".imported")).to_contain_text(texts.RECORDS_SKIPPED.format(skipped=3))
+    assert rows(office.cli.db, count)[0][0] == before + 2
+    assert rows(office.cli.db, "SELECT actor, source FROM batches WHERE kind = 'records' "
+                "ORDER BY id DESC LIMIT 1") == [("web:王芳", "登记表.csv")]  # fmt: skip
+    again = page.request.post(f"{office.url}/import/confirm", form=sent)
+    assert again.status == 409 and words.IMPORT_GONE in again.text()
+    assert rows(office.cli.db, count)[0][0] == before + 2
+
+    # A workbook declaring gigabytes once unpacked: refused by the command line's guard, fast.
+    bomb = write_xlsx(office.tmp / "bomb.xlsx", sheet_xml([HEADER_ROW]))
+    declare_size(bomb, SHEET_MEMBER, 3 << 30)
+    started = time.monotonic()
+    page.set_input_files("input[name=file]", str(bomb))
+    page.click("form.upload button[type=submit]")
+    expect(page.locator(".refused")).to_contain_text("解压后过大")
+    assert time.monotonic() - started < 5
+    shoot(page, "import-refused")
+    assert rows(office.cli.db, count)[0][0] == before + 2
+
+
+def test_a_viewer_cannot_import(office: Office, page: Page) -> None:
+    log_in(page, office, "李明")
+    signed_in(page, "李明")
+    page.goto(f"{office.url}/import")
+    expect(page.locator("main")).to_contain_text(words.IMPORT_VIEWER)
+    expect(page.locator("main form")).to_have_count(0)
+    roster = office.tmp / "名单.csv"
+    roster.write_text("name,group\n新局,A\n", encoding="utf-8")
+    answer = page.request.post(
+        f"{office.url}/import/preview",
+        multipart={
+            "csrf": csrf(page), "kind": "units", "existing": "refuse",
+            "file": {"name": "名单.csv", "mimeType": "text/csv", "buffer": roster.read_bytes()},
+        },
+    )  # fmt: skip
+    assert answer.status == 403 and texts.ERRORS["web_admin_only"] in answer.text()
+    assert rows(office.cli.db, "SELECT count(*) FROM units WHERE name = '新局'") == [(0,)]
+
+
+def test_an_admin_locks_and_reopens_a_period(office: Office, page: Page) -> None:
+    """The chat's lock and reopen: recorded with the web user, once per form, a reason
+    required, and the history shown; a viewer sees it and changes nothing."""
+    log_in(page, office, "王芳")
+    signed_in(page, "王芳")
+    page.click("nav >> text=" + words.NAV_PERIODS)
+    expect(page.locator("#locks")).to_contain_text(words.PERIODS_NONE)
+    lock = page.locator("form.lock")
+    sent = {
+        "csrf": csrf(page), "period": "上月",
+        "form": str(lock.locator("input[name=form]").get_attribute("value")),
+    }  # fmt: skip
+    lock.locator("input[name=period]").fill("上月")
+    lock.locator("button").click()
+    expect(page.locator(".message")).to_contain_text("已锁定")
+    again = page.request.post(f"{office.url}/periods/lock", form=sent)
+    assert again.status == 409 and texts.ERRORS["web_form_replayed"] in again.text()
+    locked = rows(office.cli.db, "SELECT period, actor FROM period_locks")
+    assert len(locked) == 1 and locked[0][1] == "web:王芳"
+    expect(page.locator("#locks")).to_contain_text(texts.actor_display("web:王芳"))
+
+    reopen = page.locator("form.reopen")
+    no_reason = {
+        "csrf": csrf(page), "period": "上月",
+        "form": str(reopen.locator("input[name=form]").get_attribute("value")),
+    }  # fmt: skip
+    refused = page.request.post(f"{office.url}/periods/reopen", form=no_reason)
+    assert refused.status == 400 and texts.ERRORS["reason_missing"] in refused.text()
+    assert len(rows(office.cli.db, "SELECT period FROM period_locks")) == 1
+    page.goto(f"{office.url}/periods")
+    page.locator("form.reopen input[name=period]").fill("上月")
+    page.locator("form.reopen input[name=reason]").fill("<b>补录</b>漏报的信息")
+    page.locator("form.reopen button").click()
+    expect(page.locator(".message")).to_contain_text("已解锁")
+    expect(page.locator("#history")).to_contain_text("<b>补录</b>漏报的信息")
+    assert rows(office.cli.db, "SELECT period FROM period_locks") == []
+    assert rows(office.cli.db, "SELECT event, actor, reason FROM period_events ORDER BY id") == [
+        ("locked", "web:王芳", ""), ("reopened", "web:王芳", "<b>补录</b>漏报的信息"),
+    ]  # fmt: skip
+    shoot(page, "periods")
+
+    page.click(".bar button")
+    log_in(page, office, "李明")
+    signed_in(page, "李明")
+    page.goto(f"{office.url}/periods")
+    expect(page.locator("main")).to_contain_text(words.PERIODS_VIEWER)
+    expect(page.locator("main form")).to_have_count(0)
+    forged = {"csrf": csrf(page), "period": "上月", "form": "forged-lock"}
+    answer = page.request.post(f"{office.url}/periods/lock", form=forged)
+    assert answer.status == 403 and texts.ERRORS["web_admin_only"] in answer.text()
+    assert rows(office.cli.db, "SELECT period FROM period_locks") == []
+
+
+def test_an_admin_previews_and_publishes_the_bulletin(office: Office, page: Page) -> None:
+    """The draft's pages drawn from its PDF, published with the issue number and date of the
+    preview by the chat's use case (the period locked), once; each version downloadable byte
+    for byte as the command line gives it."""
+    log_in(page, office, "王芳")
+    signed_in(page, "王芳")
+    page.click("nav >> text=" + words.NAV_BULLETIN)
+    draft = page.locator("form.draft")
+    draft.locator("input[name=period]").fill("上月")
+    draft.locator("input[name=issue]").fill("磴政办通〔2099〕7号")
+    draft.locator("input[name=date]").fill("2099-01-02")
+    draft.locator("button").click()
+    images = page.locator(".pages img.page")
+    expect(images.first).to_be_visible(timeout=120_000)
+    # The page images are drawn: a PNG an A4 page wide.
+    width = images.first.evaluate("img => img.naturalWidth")
+    assert width > 400
+    shoot(page, "bulletin-draft")
+    assert rows(office.cli.db, "SELECT count(*) FROM period_locks") == [(0,)]
+    publish = page.locator("form.publish")
+    sent = {name: str(publish.locator(f"input[name={name}]").get_attribute("value"))
+            for name in ("csrf", "form", "period", "issue", "date")}  # fmt: skip
+    publish.locator("button").click()
+    expect(page.locator(".message")).to_contain_text("已发布", timeout=60_000)
+    again = page.request.post(f"{office.url}/bulletin/publish", form=sent)
+    assert again.status == 409 and texts.ERRORS["web_form_replayed"] in again.text()
+    assert rows(office.cli.db, "SELECT actor FROM period_locks") == [("web:王芳",)]
+    published = rows(office.cli.db, "SELECT version, actor FROM bulletins")
+    assert published == [(1, "web:王芳")]
+    shoot(page, "bulletin-published")
+
+    with page.expect_download() as waiting:
+        page.click("#published >> text=DOCX")
+    got = Path(waiting.value.path()).read_bytes()
+    written = office.tmp / "v1.docx"
+    office.cli.ok("bulletin", "--period", "上月", "--version", "1", "--format", "docx",
+                  "--out", str(written))  # fmt: skip
+    assert got == written.read_bytes()
+    # The issue number set in the preview, and the office's name as text.
+    with ZipFile(BytesIO(got)) as docx:
+        xml = "".join(docx.read(n).decode() for n in docx.namelist() if n.endswith(".xml"))
+    assert "磴政办通〔2099〕7号" in xml and "&lt;b&gt;磴口县&lt;/b&gt;人民政府办公室" in xml
+
+
+def test_the_ledger_is_searched_and_a_line_reversed(office: Office, page: Page) -> None:
+    """Lines of other units, items and actors left out; an admin reverses a line with its
+    reason (the chat's /reverse, recorded as the web user, once per form); a viewer searches
+    and changes nothing."""
+    log_in(page, office, "王芳")
+    signed_in(page, "王芳")
+    page.click("nav >> text=" + words.NAV_LEDGER)
+    lines = page.locator("#lines tbody tr")
+    every = rows(office.cli.db, "SELECT count(*) FROM ledger")[0][0]
+    expect(lines).to_have_count(every)
+    search = page.locator("form.search")
+    search.locator("input[name=unit]").fill("公安局")
+    search.locator("select[name=item]").select_option("city.zwyq.main")
+    search.locator("button").click()
+    expect(lines).to_have_count(1)
+    expect(lines.first).to_contain_text("公安局")
+    line = int(lines.first.locator("td").first.inner_text())
+    form = lines.first.locator("form.reverse")
+    sent = {name: str(form.locator(f"input[name={name}]").get_attribute("value"))
+            for name in ("csrf", "form")} | {"reason": "重复登记"}  # fmt: skip
+    form.locator("input[name=reason]").fill("重复登记")
+    form.locator("button").click()
+    expect(page.locator(".message")).to_contain_text(f"已冲正流水 #{line}")
+    expect(page.locator(f"#line-{line}")).to_contain_text("已由流水")
+    shoot(page, "ledger")
+    again = page.request.post(f"{office.url}/ledger/{line}/reverse", form=sent)
+    assert again.status == 409 and texts.ERRORS["web_form_replayed"] in again.text()
+    reversals = rows(office.cli.db, "SELECT b.actor FROM ledger l JOIN batches b "
+                     "ON b.id = l.batch_id WHERE l.reverses = ?", (line,))  # fmt: skip
+    assert reversals == [("web:王芳",)]
+    page.goto(f"{office.url}/ledger?actor=nobody")
+    expect(lines).to_have_count(1)
+    expect(lines.first).to_contain_text(words.LEDGER_NONE)
+    page.goto(f"{office.url}/ledger?actor=王芳")
+    expect(lines).to_have_count(1)
+
+    # A penalty and an adjustment, each with its reason, as the chat's /penalty and /adjust.
+    penalty = page.locator("form.penalty")
+    penalty.locator("input[name=unit]").fill("审计局")
+    penalty.locator("input[name=note]").fill("迟报")
+    penalty.locator("button").click()
+    expect(page.locator(".message")).to_contain_text("已记入记录")
+    adjustment = page.locator("form.adjustment")
+    adjustment.locator("input[name=unit]").fill("审计局")
+    adjustment.locator("input[name=points]").fill("两分")
+    adjustment.locator("input[name=note]").fill("<b>更正</b>")
+    adjustment.locator("button").click()
+    expect(page.locator(".message")).to_have_text(
+        texts.error_text("points_invalid", {"value": "两分"})
+    )
+    page.locator("form.adjustment input[name=unit]").fill("审计局")
+    page.locator("form.adjustment input[name=points]").fill("-2")
+    page.locator("form.adjustment input[name=note]").fill("<b>更正</b>")
+    page.locator("form.adjustment button").click()
+    expect(page.locator(".message")).to_contain_text("-2 分")
+    entered = rows(office.cli.db, "SELECT b.kind, b.actor FROM batches b "
+                   "WHERE b.kind IN ('penalty', 'adjustment') ORDER BY b.id")  # fmt: skip
+    assert entered == [("penalty", "web:王芳"), ("adjustment", "web:王芳")]
+    page.goto(f"{office.url}/ledger?unit=审计局")
+    expect(page.locator("#lines")).to_contain_text("<b>更正</b>")
+    page.goto(f"{office.url}/ledger?unit=没有这个局")
+    expect(page.locator(".message")).to_be_visible()
+
+    page.click(".bar button")
+    log_in(page, office, "李明")
+    signed_in(page, "李明")
+    page.goto(f"{office.url}/ledger")
+    expect(page.locator("main")).to_contain_text(words.LEDGER_VIEWER)
+    expect(page.locator("main form.reverse")).to_have_count(0)
+    first = rows(office.cli.db, "SELECT min(id) FROM ledger")[0][0]
+    forged = {"csrf": csrf(page), "form": "forged-reversal", "reason": "伪造"}
+    answer = page.request.post(f"{office.url}/ledger/{first}/reverse", form=forged)
+    assert answer.status == 403 and texts.ERRORS["web_admin_only"] in answer.text()
+    assert rows(office.cli.db, "SELECT count(*) FROM ledger WHERE reverses IS NOT NULL") == [(1,)]

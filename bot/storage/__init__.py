@@ -26,7 +26,7 @@ from bot.storage.drafts import StoredDraft
 from bot.storage.dsn import check_url, is_postgres
 from bot.storage.intake import KEEP_HANDLED, AlreadyProcessed
 from bot.storage.lease import LeaseHolder
-from bot.storage.ledger import Anchor, LedgerEntry, LedgerLine
+from bot.storage.ledger import Anchor, FoundLine, LedgerEntry, LedgerLine
 from bot.storage.ledgerkey import place_key, read_key
 from bot.storage.liaisons import Liaison
 from bot.storage.migrate import earlier_builtin, migration_files
@@ -64,6 +64,7 @@ __all__ = [
     "Buttons",
     "Commission",
     "FormReplayed",
+    "FoundLine",
     "Identity",
     "LeaseHolder",
     "LedgerEntry",

@@ -42,6 +42,34 @@ class LedgerLine:
     explanation: str
 
 
+@dataclass(frozen=True)
+class FoundLine:
+    """A ledger line as a search shows it: with its unit's name and who made it."""
+
+    id: int
+    day: date
+    unit: str
+    rule_id: str
+    points: int
+    record_id: int | None
+    reverses: int | None
+    explanation: str
+    actor: str
+    # The line reversing it, if any.
+    reversed_by: int | None
+
+
+_SEARCH = sql(
+    "SELECT l.id, l.date, u.name, l.rule_id, l.points, l.record_id, l.reverses, l.explanation, "
+    "b.actor, r.id FROM ledger l JOIN units u ON u.id = l.unit_id "
+    "JOIN batches b ON b.id = l.batch_id LEFT JOIN ledger r ON r.reverses = l.id "
+    "WHERE l.date BETWEEN :start AND :end "
+    "AND (CAST(:unit_id AS INTEGER) = 0 OR l.unit_id = :unit_id) "
+    "AND (CAST(:rule AS TEXT) = '' OR l.rule_id = :rule) "
+    "AND (CAST(:actor AS TEXT) = '' OR b.actor = :actor OR b.actor = 'tg:' || :actor "
+    "OR b.actor = 'cli:' || :actor OR b.actor = 'web:' || :actor) "
+    "ORDER BY l.id DESC LIMIT :limit"
+)
 _LAST_LINE = sql("SELECT id, hash FROM ledger ORDER BY id DESC LIMIT 1")
 _SLOTS = sql("SELECT name, slot FROM score_columns")
 KEYING = sql("SELECT first_line, head, key_id, at, mac FROM ledger_keying")
@@ -201,6 +229,24 @@ class LedgerStorage(Repository):
     async def has_ledger_entries(self, start: date, end: date) -> bool:
         row = await self.one(_ANY_LINE, {"start": start.isoformat(), "end": end.isoformat()})
         return row is not None
+
+    async def search_lines(
+        self, start: date, end: date, unit_id: int, rule_id: str, actor: str, limit: int
+    ) -> list[FoundLine]:
+        """The latest `limit` lines between two days, of one unit, rule and actor where given
+        (0 or ""), with who made each (an actor written with or without its `tg:`, `cli:`,
+        `web:`)."""
+        rows = await self.all(
+            _SEARCH,
+            {
+                "start": start.isoformat(), "end": end.isoformat(), "unit_id": unit_id,
+                "rule": rule_id, "actor": actor, "limit": limit,
+            },
+        )  # fmt: skip
+        return [
+            FoundLine(i, date.fromisoformat(d), u, r, p, rec, rev, e, a, by)
+            for i, d, u, r, p, rec, rev, e, a, by in rows
+        ]
 
     async def ledger_lines(self, unit_id: int, start: date, end: date) -> list[LedgerLine]:
         """A unit's ledger lines between two days, in date order."""

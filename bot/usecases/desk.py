@@ -3,16 +3,31 @@ each unit's quota with the working days left, the quarter's standings, the claim
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from pathlib import Path
 
-from bot.storage import Store
-from bot.usecases import reports
+from bot.bulletin.compose import Letter
+from bot.bulletin.wording import Wording
+from bot.storage import FoundLine, Lock, PeriodEvent, Store
+from bot.usecases import bulletin as bulletins
+from bot.usecases import office, periods, reports
+from bot.usecases.bulletin import Issued
+from bot.usecases.imports import (
+    Existing,
+    RecordsImported,
+    UnitsImported,
+    import_records,
+    import_units,
+)
+from bot.usecases.office import Entered, Reversed
 from bot.usecases.reports import Decided
 from bot.usecases.standings import standings_in
-from bot.usecases.webusers import acting_admin
+from bot.usecases.webusers import acting_admin, actor_of, current_user
 from bot.workdays import workdays_between
-from scoring.periods import Period, month_of, quarter_of
+from scoring.errors import DomainError
+from scoring.periods import Period, month_of, quarter_of, read_period
 from scoring.quota import quotas_of
 from scoring.ruleset import Ruleset
 from scoring.standings import Standings
@@ -81,6 +96,133 @@ async def reject(
         decided = await reports.reject_in(tx, record_id, actor, reason, now)
     await _nudge(store)
     return decided
+
+
+async def import_file(
+    store: Store,
+    name: str,
+    form: str,
+    kind: str,
+    path: Path,
+    existing: Existing,
+    now: datetime,
+    *,
+    dry_run: bool,
+) -> RecordsImported | UnitsImported:
+    """The console's import of a register (`records`) or a roster (`units`): the command line's
+    import, by the user `name` if an admin at this moment. A dry run stores nothing; the real
+    one is made once per form (and a file's records once at all: the import knows its bytes)."""
+    async with store.transaction() as tx:
+        if dry_run:
+            user = await current_user(tx, name)
+            if not user.is_admin:
+                raise DomainError("web_admin_only")
+            actor = actor_of(user.name)
+        else:
+            actor = await acting_admin(tx, name, form, now)
+    if kind == "units":
+        return await import_units(store, path, actor, now, dry_run=dry_run)
+    return await import_records(store, path, actor, now, existing, dry_run=dry_run)
+
+
+async def lock_period(store: Store, name: str, form: str, period: str, now: datetime) -> Period:
+    """The console's lock of a period: the chat's and the command line's, by an admin at this
+    moment, once per form."""
+    async with store.transaction() as tx:
+        actor = await acting_admin(tx, name, form, now)
+    return await periods.lock(store, period, actor, name, now)
+
+
+async def reopen_period(
+    store: Store, name: str, form: str, period: str, reason: str, now: datetime
+) -> Period:
+    """The console's reopening of a period with its reason, as lock_period."""
+    async with store.transaction() as tx:
+        actor = await acting_admin(tx, name, form, now)
+    return await periods.reopen(store, period, reason, actor, name, now)
+
+
+async def publish_bulletin(
+    store: Store, name: str, form: str, period: Period, letter: Letter, wording: Wording,
+    admin_ids: Sequence[int], now: datetime,
+) -> Issued:  # fmt: skip
+    """The console's publication of a period's bulletin with the issue number and date shown in
+    its preview: the chat's publish (locking the period), by an admin at this moment, once per
+    form."""
+    async with store.transaction() as tx:
+        actor = await acting_admin(tx, name, form, now)
+    issued = await bulletins.publish(
+        store, period, actor, name, now, letter, wording, admin_ids, as_reviewed=False
+    )
+    await _nudge(store)
+    return issued
+
+
+# Lines a search of the ledger shows: the latest ones.
+SEARCH_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class LedgerSearch:
+    period: Period
+    lines: list[FoundLine]
+    # The ledger has more lines matching than are shown.
+    more: bool
+
+
+async def search_ledger(
+    store: Store, period_text: str, unit: str, rule_id: str, actor: str, now: datetime
+) -> LedgerSearch:
+    """The ledger's lines of a period (this quarter if none is named), of a unit (by any of
+    its names), an item and an actor where given, the latest first."""
+    today = now.date()
+    period = read_period(period_text, today) if period_text.strip() else quarter_of(today)
+    async with store.reading() as tx:
+        unit_id = (await tx.units.resolve_unit(unit))[0] if unit.strip() else 0
+        lines = await tx.ledger.search_lines(
+            period.start, period.end, unit_id, rule_id.strip(), actor.strip(), SEARCH_LIMIT + 1
+        )
+    return LedgerSearch(period, lines[:SEARCH_LIMIT], len(lines) > SEARCH_LIMIT)
+
+
+async def reverse_line(
+    store: Store, name: str, form: str, entry_id: int, reason: str, now: datetime
+) -> Reversed:
+    """The console's reversal of a ledger line with its reason: the chat's /reverse, by an
+    admin at this moment, once per form."""
+    reason = reports.check_reason(reason)
+    async with store.transaction() as tx:
+        actor = await acting_admin(tx, name, form, now)
+    done = await office.reverse(store, entry_id, reason, 0, None, now, actor=actor)
+    await _nudge(store)
+    return done
+
+
+async def enter_penalty(
+    store: Store, name: str, form: str, unit: str, item: str, day: date, note: str,
+    now: datetime,
+) -> Entered:  # fmt: skip
+    """The console's penalty: the chat's /penalty, by an admin at this moment, once per form."""
+    async with store.transaction() as tx:
+        actor = await acting_admin(tx, name, form, now)
+    done = await office.penalise(store, unit, item, day, note, 0, None, now, actor=actor)
+    await _nudge(store)
+    return done
+
+
+async def enter_adjustment(
+    store: Store, name: str, form: str, unit: str, points: int, reason: str, now: datetime
+) -> Entered:
+    """The console's adjustment with its reason, as enter_penalty."""
+    async with store.transaction() as tx:
+        actor = await acting_admin(tx, name, form, now)
+    done = await office.adjust(store, unit, points, reason, 0, None, now, actor=actor)
+    await _nudge(store)
+    return done
+
+
+async def period_history(store: Store) -> tuple[list[Lock], list[PeriodEvent]]:
+    return await periods.history(store)
 
 
 async def _nudge(store: Store) -> None:

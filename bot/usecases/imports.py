@@ -8,6 +8,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,8 @@ class UnitsImported:
     total: int
     # Lines of total rows (合计) left out.
     totals: list[int] = field(default_factory=list)
+    # What an import would store, nothing of it stored.
+    dry_run: bool = False
 
 
 class Existing(StrEnum):
@@ -69,18 +72,57 @@ class RecordsImported:
     totals: list[int] = field(default_factory=list)
     # What an import would store, nothing of it stored (--dry-run).
     dry_run: bool = False
+    # A dry run's rows, line by line, the first PREVIEW_LINES of them.
+    lines: list[RowPreview] = field(default_factory=list)
+
+
+# Rows of a file a dry run lists one by one (the counts cover them all).
+PREVIEW_LINES = 1000
+
+
+@dataclass(frozen=True)
+class RowPreview:
+    """A row of a file as a dry run finds it: its records to be stored and those already
+    stored (skipped), with the points each record scores."""
+
+    line: int
+    unit: str
+    day: date
+    item_id: str
+    title: str
+    stored: int
+    skipped: int
+    points: int
 
 
 class _DryRun(Exception):
     """Raised inside the transaction of a dry run, so that nothing it wrote is kept."""
 
-    def __init__(self, result: RecordsImported) -> None:
+    def __init__(self, result: RecordsImported | UnitsImported) -> None:
         super().__init__()
         self.result = result
 
 
 async def import_units(
-    store: Store, path: str | Path, actor: str, now: datetime, sheet: str | None = None
+    store: Store,
+    path: str | Path,
+    actor: str,
+    now: datetime,
+    sheet: str | None = None,
+    *,
+    dry_run: bool = False,
+) -> UnitsImported:
+    """Store a roster whole or not at all; with `dry_run` everything is done and checked as for
+    real, and then nothing is kept."""
+    try:
+        return await _import_units(store, path, actor, now, sheet, dry_run)
+    except _DryRun as dry:
+        assert isinstance(dry.result, UnitsImported)
+        return dry.result
+
+
+async def _import_units(
+    store: Store, path: str | Path, actor: str, now: datetime, sheet: str | None, dry_run: bool
 ) -> UnitsImported:
     table = read_table(path, UNITS, sheet)
     with _naming_sheet(table):
@@ -118,7 +160,10 @@ async def import_units(
             if problems:
                 raise problems.rejected()
             total = len(await tx.units.units())
-    return UnitsImported(added, updated, total, table.totals)
+            done = UnitsImported(added, updated, total, table.totals, dry_run)
+            if dry_run:
+                raise _DryRun(done)
+    return done
 
 
 def _change_requests(rows: list[tuple[int, dict[str, Any]]]) -> list[tuple[int, ChangeRequest]]:
@@ -349,8 +394,18 @@ async def import_records(
                 dry_run=dry_run,
             )
             if dry_run:
-                raise _DryRun(result)
+                lines = [
+                    RowPreview(
+                        r.line, row.record.unit, row.record.day, row.record.item_id,
+                        row.record.title, count, r.count - count, r.new.scored.points,
+                    )
+                    for r, row, count in islice(
+                        zip(prepared, rows, counts, strict=True), PREVIEW_LINES
+                    )
+                ]  # fmt: skip
+                raise _DryRun(replace(result, lines=lines))
     except _DryRun as dry:
+        assert isinstance(dry.result, RecordsImported)
         return dry.result
     finally:
         async with store.staging() as tx:

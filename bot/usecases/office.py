@@ -45,12 +45,15 @@ async def penalise(
     day: date,
     note: str,
     admin_id: int,
-    update_id: int,
+    update_id: int | None,
     now: datetime,
     answer: Answer[Entered] | None = None,
+    *,
+    actor: str = "",
 ) -> Entered:
     async with store.transaction() as tx:
-        await tx.intake.claim_update(update_id, now)
+        if update_id is not None:  # the console claimed its form already
+            await tx.intake.claim_update(update_id, now)
         ruleset = await tx.config.ruleset(day)
         # Read as every item name is (scoring.names), among the penalties only.
         item = resolve(
@@ -61,7 +64,9 @@ async def penalise(
         check_day(ruleset, day, now.date())
         unit_id, unit = await tx.units.resolve_unit(unit_key)
         record = Record(unit, day, item.id, note=clean_note(note))
-        return await _enter(tx, ruleset, unit_id, record, "penalty", admin_id, now, answer)
+        return await _enter(
+            tx, ruleset, unit_id, record, "penalty", actor or f"tg:{admin_id}", now, answer
+        )
 
 
 async def adjust(
@@ -70,9 +75,11 @@ async def adjust(
     points: int,
     reason: str,
     admin_id: int,
-    update_id: int,
+    update_id: int | None,
     now: datetime,
     answer: Answer[Entered] | None = None,
+    *,
+    actor: str = "",
 ) -> Entered:
     """An adjustment dated today: also the way to correct a period that is locked."""
     reason = clean_note(reason)
@@ -82,14 +89,17 @@ async def adjust(
         raise DomainError("points_zero")
     check_points(points)
     async with store.transaction() as tx:
-        await tx.intake.claim_update(update_id, now)
+        if update_id is not None:  # the console claimed its form already
+            await tx.intake.claim_update(update_id, now)
         ruleset = await tx.config.ruleset(now.date())
         adjustment = next((i for i in ruleset.items if i.kind is ItemKind.ADJUSTMENT), None)
         if adjustment is None:
             raise DomainError("no_adjustment", ruleset=ruleset.id)
         unit_id, unit = await tx.units.resolve_unit(unit_key)
         record = Record(unit, now.date(), adjustment.id, points, note=reason)
-        return await _enter(tx, ruleset, unit_id, record, "adjustment", admin_id, now, answer)
+        return await _enter(
+            tx, ruleset, unit_id, record, "adjustment", actor or f"tg:{admin_id}", now, answer
+        )
 
 
 async def _enter(
@@ -98,14 +108,14 @@ async def _enter(
     unit_id: int,
     record: Record,
     kind: str,
-    admin_id: int,
+    actor: str,
     now: datetime,
     answer: Answer[Entered] | None,
 ) -> Entered:
     scored = score(ruleset, record)
-    batch = await tx.records.add_batch(kind, f"tg:{admin_id}", now)
+    batch = await tx.records.add_batch(kind, actor, now)
     (record_id,) = await tx.records.add_records(batch, [NewRecord(unit_id, record, scored)], now)
-    await tx.records.add_event(record_id, kind, f"tg:{admin_id}", record.note, now)
+    await tx.records.add_event(record_id, kind, actor, record.note, now)
     entered = Entered(
         record_id, record.unit, ruleset.item(record.item_id).label, record.day, scored.points,
         record.note, scored.explanation,
@@ -219,9 +229,11 @@ async def reverse(
     entry_id: int,
     reason: str,
     admin_id: int,
-    update_id: int,
+    update_id: int | None,
     now: datetime,
     answer: Answer[Reversed] | None = None,
+    *,
+    actor: str = "",
 ) -> Reversed:
     """Cancel a ledger line by a new line of the opposite sign; the original stays. Reversing
     an adoption's own line reverses the endorsements and other modifiers on it too: they
@@ -229,8 +241,12 @@ async def reverse(
     reason = clean_note(reason)
     if not reason:
         raise DomainError("reason_missing")
+    # The web console's user (`web:<name>`), whose form was claimed already; else the admin
+    # in chat, by the update.
+    actor = actor or f"tg:{admin_id}"
     async with store.transaction() as tx:
-        await tx.intake.claim_update(update_id, now)
+        if update_id is not None:
+            await tx.intake.claim_update(update_id, now)
         entry = await tx.ledger.ledger_entry(entry_id)
         if entry is None:
             raise DomainError("entry_unknown", entry=entry_id)
@@ -246,7 +262,7 @@ async def reverse(
                 targets += [
                     e for e in await tx.ledger.live_entries(entry.record_id) if e.id != entry.id
                 ]
-        batch = await tx.records.add_batch("reversal", f"tg:{admin_id}", now)
+        batch = await tx.records.add_batch("reversal", actor, now)
         lines = []
         for target in targets:
             text = texts.REVERSAL_LINE.format(
@@ -261,7 +277,7 @@ async def reverse(
                 value = modifier.points_for(stored.record.item_id)
                 await _drop_modifier(tx, ruleset, entry.record_id, modifier.id,
                                      entry.points // value)  # fmt: skip
-            await tx.records.add_event(entry.record_id, "reversed", f"tg:{admin_id}", reason, now)
+            await tx.records.add_event(entry.record_id, "reversed", actor, reason, now)
         rule = ruleset.items_by_key.get(entry.rule_id) or ruleset.modifiers_by_key.get(
             entry.rule_id
         )

@@ -4,11 +4,18 @@ are plain POSTs that htmx sends without reloading the page; every asset is serve
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import json
+import re
 import secrets
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -22,20 +29,32 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot import render, texts
+from bot import chatinput, render, texts
+from bot.filelimits import MAX_FILE_BYTES
 from bot.settings import Settings
 from bot.sheets import csv_bytes
 from bot.storage import Store, WebUser
 from bot.usecases import desk, reports, webusers
+from bot.usecases.imports import Existing, RecordsImported
 from bot.usecases.standings import standings
 from bot.web import texts as words
 from bot.web.session import COOKIE, Session, decode, encode, same_token
+from scoring.dates import read_day
 from scoring.errors import DomainError
-from scoring.periods import Period, check_period, quarter_of, read_period
+from scoring.periods import Period, check_period, parse_period, quarter_of, read_period
 from scoring.points import points_json, show_points
-from scoring.ruleset import Ruleset
+from scoring.ruleset import ItemKind, Ruleset
 
 HERE = Path(__file__).parent
+# What a multipart upload adds to its file: its boundaries and the form's other fields.
+UPLOAD_SLACK = 1 << 20
+# An upload's token (secrets.token_urlsafe(16)): the name of its directory, nothing else.
+UPLOAD_TOKEN = re.compile(r"[A-Za-z0-9_-]{22}")
+IMPORT_KINDS = ("records", "units")
+MEDIA = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 # The longest token of a form (secrets.token_urlsafe(16) makes 22 characters).
 FORM_TOKEN_MAX = 64
 # Units shown per group of the quarter's standings on the overview.
@@ -98,8 +117,14 @@ class Console:
         self.throttle = webusers.Throttle(
             settings.web_login_attempts, timedelta(minutes=settings.web_login_window_minutes)
         )
+        # Uploaded files between their preview and their confirmation, each in a directory
+        # named by a random token; gone when the console stops.
+        self.uploads = Path(tempfile.mkdtemp(prefix="govinfo-web-"))
         self.templates = Jinja2Templates(directory=HERE / "templates")
         self.templates.env.globals["t"] = words
+        # Points are hundredths: shown as the method writes them (5, 0.5, -0.25).
+        self.templates.env.filters["points"] = show_points
+        self.templates.env.filters["signed_points"] = partial(show_points, signed=True)
 
     def clock(self) -> float:
         return self.settings.now().timestamp()
@@ -159,6 +184,9 @@ def _signed_in(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
             where = "/login?expired=1" if visit.expired else "/login"
             return console.keep(RedirectResponse(where, 303), request, visit.session)
         if request.method == "POST":
+            if int(request.headers.get("content-length") or 0) > MAX_FILE_BYTES + UPLOAD_SLACK:
+                message = words.UPLOAD_TOO_LARGE.format(limit=MAX_FILE_BYTES >> 20)
+                return console.page(request, visit, "refused.html", 413, message=message)
             visit.form = await request.form()
             if not same_token(visit.form.get("csrf"), visit.session.csrf):
                 return console.page(request, visit, "refused.html", 403, message=words.FORM_STALE)
@@ -362,6 +390,411 @@ async def download(request: Request, console: Console, visit: Visit) -> Response
     return console.keep(response, request, visit.session)
 
 
+@_signed_in
+async def import_page(request: Request, console: Console, visit: Visit) -> Response:
+    return console.page(request, visit, "import.html", kind="records", existing="refuse")
+
+
+@_signed_in
+async def import_preview(request: Request, console: Console, visit: Visit) -> Response:
+    """The upload, imported as a dry run: what the import would store, skip and refuse. The
+    file is kept for its confirmation, which imports these very bytes."""
+    assert visit.form is not None and visit.user is not None
+    kind = str(visit.form.get("kind", ""))
+    existing = str(visit.form.get("existing", "refuse"))
+    upload = visit.form.get("file")
+    context: dict[str, Any] = {"kind": kind, "existing": existing}
+    if kind not in IMPORT_KINDS or existing not in {e.value for e in Existing}:
+        return console.page(request, visit, "refused.html", 400, message=words.FORM_STALE)
+    if isinstance(upload, str) or upload is None or not upload.filename:
+        visit.messages.append(words.IMPORT_NO_FILE)
+        return console.page(request, visit, "import.html", 400, **context)
+    token = secrets.token_urlsafe(16)
+    # The file keeps its own name (the import's batch records it), without any folder.
+    name = Path(upload.filename.replace("\\", "/")).name or "upload"
+    folder = console.uploads / token
+    folder.mkdir()
+    path = folder / name
+    with path.open("wb") as out:
+        await _copy(upload, out)
+    meta = {"user": visit.user.name, "kind": kind, "existing": existing, "name": name}
+    (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    try:
+        done = await _import(console, visit, folder, meta, dry_run=True)
+    except DomainError as err:
+        shutil.rmtree(folder)
+        lines = [line.replace(str(path), name) for line in texts.domain_error_lines(err)]
+        if err.code == "web_user_gone":
+            return console.keep(RedirectResponse("/login", 303), request, visit.session)
+        return console.page(
+            request, visit, "import.html", STATUS.get(err.code, 422), **context, name=name,
+            refused=lines,
+        )  # fmt: skip
+    async with console.store.reading() as tx:
+        labels = {i.id: i.label for i in (await tx.config.ruleset()).items}
+    return console.page(
+        request, visit, "import.html", **context, name=name, preview=_import_lines(done),
+        token=token, form=secrets.token_urlsafe(16), labels=labels,
+        rows=done.lines if isinstance(done, RecordsImported) else [],
+    )  # fmt: skip
+
+
+@_signed_in
+async def import_confirm(request: Request, console: Console, visit: Visit) -> Response:
+    """The previewed file imported for real, once: its folder is gone after, and its form
+    token claimed with the import's actor."""
+    assert visit.form is not None and visit.user is not None
+    token = str(visit.form.get("token", ""))
+    form = str(visit.form.get("form", ""))
+    folder = console.uploads / token
+    if not UPLOAD_TOKEN.fullmatch(token) or not 0 < len(form) <= FORM_TOKEN_MAX:
+        return console.page(request, visit, "refused.html", 403, message=words.FORM_STALE)
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        visit.messages.append(words.IMPORT_GONE)
+        return console.page(request, visit, "import.html", 409, kind="records", existing="refuse")
+    context = {"kind": meta["kind"], "existing": meta["existing"], "name": meta["name"]}
+    if meta["user"] != visit.user.name:
+        return console.page(request, visit, "refused.html", 403, message=words.FORM_STALE)
+    try:
+        done = await _import(console, visit, folder, meta, dry_run=False, form=form)
+    except DomainError as err:
+        if err.code == "web_user_gone":
+            return console.keep(RedirectResponse("/login", 303), request, visit.session)
+        lines = [line.replace(str(folder / meta["name"]), meta["name"])
+                 for line in texts.domain_error_lines(err)]  # fmt: skip
+        if err.code != "web_form_replayed":
+            shutil.rmtree(folder, ignore_errors=True)
+        return console.page(
+            request, visit, "import.html", STATUS.get(err.code, 409), **context, refused=lines
+        )
+    shutil.rmtree(folder, ignore_errors=True)
+    response = console.page(request, visit, "import.html", **context, imported=_import_lines(done))
+    response.headers["hx-push-url"] = "/import"
+    return response
+
+
+async def _import(
+    console: Console,
+    visit: Visit,
+    folder: Path,
+    meta: dict[str, str],
+    *,
+    dry_run: bool,
+    form: str = "",
+) -> RecordsImported | Any:
+    assert visit.user is not None
+    return await desk.import_file(
+        console.store, visit.user.name, form, meta["kind"], folder / meta["name"],
+        Existing(meta["existing"]), console.settings.now(), dry_run=dry_run,
+    )  # fmt: skip
+
+
+async def _copy(upload: Any, out: Any) -> None:
+    while chunk := await upload.read(1 << 20):
+        out.write(chunk)
+
+
+def _import_lines(done: Any) -> list[str]:
+    """What an import stores (or would), in the command line's words."""
+    if not isinstance(done, RecordsImported):
+        said = words.UNITS_DRY if done.dry_run else texts.UNITS_IMPORTED
+        return [said.format(added=done.added, updated=done.updated, total=done.total)]
+    lines = [
+        (texts.RECORDS_DRY if done.dry_run else texts.RECORDS_IMPORTED).format(
+            rows=done.rows, records=done.records, submissions=done.submissions,
+            entries=done.entries, points=show_points(done.points),
+        )
+    ]  # fmt: skip
+    if done.skipped:
+        skipped = texts.RECORDS_SKIPPED_DRY if done.dry_run else texts.RECORDS_SKIPPED
+        lines.append(skipped.format(skipped=done.skipped))
+    if done.changes:
+        head = texts.RESETTLED_HEAD_DRY if done.dry_run else texts.RESETTLED_HEAD
+        lines += render.render_changes(head, done.changes).splitlines()
+    return lines
+
+
+@_signed_in
+async def periods_page(request: Request, console: Console, visit: Visit) -> Response:
+    return await _periods_page(request, console, visit)
+
+
+async def _periods_page(
+    request: Request, console: Console, visit: Visit, status: int = 200
+) -> Response:
+    locks, events = await desk.period_history(console.store)
+    return console.page(
+        request, visit, "periods.html", status, locks=locks, events=events,
+        lock_form=secrets.token_urlsafe(16), reopen_form=secrets.token_urlsafe(16),
+        name_of=lambda label: parse_period(label).name, who=texts.actor_display,
+        event_words=texts.PERIOD_EVENTS,
+    )  # fmt: skip
+
+
+@_signed_in
+async def period_action(request: Request, console: Console, visit: Visit) -> Response:
+    """A period locked, or reopened with its reason, through the chat's use cases."""
+    assert visit.form is not None and visit.user is not None
+    form = str(visit.form.get("form", ""))
+    if not 0 < len(form) <= FORM_TOKEN_MAX:
+        return console.page(request, visit, "refused.html", 403, message=words.FORM_STALE)
+    period = str(visit.form.get("period", ""))
+    now = console.settings.now()
+    try:
+        if request.path_params["action"] == "lock":
+            done = await desk.lock_period(console.store, visit.user.name, form, period, now)
+            said = texts.PERIOD_LOCKED.format(period=done.name)
+        else:
+            reason = str(visit.form.get("reason", ""))
+            done = await desk.reopen_period(
+                console.store, visit.user.name, form, period, reason, now
+            )
+            said = texts.PERIOD_REOPENED.format(period=done.name)
+    except DomainError as err:
+        if err.code == "web_user_gone":
+            return console.keep(RedirectResponse("/login", 303), request, visit.session)
+        visit.messages.append(texts.error_text(err.code, err.params))
+        status = STATUS.get(err.code, 409)
+        return _pushed(await _periods_page(request, console, visit, status), "/periods")
+    visit.messages.append(said)
+    return _pushed(await _periods_page(request, console, visit), "/periods")
+
+
+def _pushed(response: Response, where: str) -> Response:
+    """An action's answer is its page: htmx shows that page's address, so that reloading it
+    shows the page rather than sending the action again."""
+    response.headers["hx-push-url"] = where
+    return response
+
+
+@_signed_in
+async def bulletin_page(request: Request, console: Console, visit: Visit) -> Response:
+    """A period's draft as the pages of its PDF, with the issue number and date asked; the
+    versions published, each downloadable as it was published."""
+    asked = {k: request.query_params.get(k, "").strip() for k in ("period", "issue", "date")}
+    return await _bulletin_page(request, console, visit, asked)
+
+
+async def _bulletin_page(
+    request: Request, console: Console, visit: Visit, asked: dict[str, str], status: int = 200
+) -> Response:
+    from bot.bulletin.render import render as render_bulletin
+    from bot.usecases import bulletin as bulletins
+
+    published = [
+        {"p": p, "name": parse_period(p.period).name, "who": texts.actor_display(p.by)}
+        for p in reversed(await bulletins.publications(console.store))
+    ]
+    context: dict[str, Any] = {"asked": asked, "published": published}
+    if not asked["period"]:
+        return console.page(request, visit, "bulletin.html", status, **context)
+    try:
+        period, letter, wording = _letter(console, asked)
+        paper = await bulletins.bulletin(console.store, period)
+        pdf = await render_bulletin(
+            paper, "pdf", letter, console.settings.now(), wording=wording,
+            pdf_timeout=console.settings.bulletin_pdf_timeout,
+        )  # fmt: skip
+        await bulletins.remember_letter(console.store, period, letter)
+        pages = await _page_images(pdf)
+    except DomainError as err:
+        visit.messages.append(texts.error_text(err.code, err.params))
+        return console.page(request, visit, "bulletin.html", 400, **context)
+    return console.page(
+        request, visit, "bulletin.html", status, **context, period=period, pages=pages,
+        form=secrets.token_urlsafe(16),
+    )  # fmt: skip
+
+
+def _letter(console: Console, asked: dict[str, str]) -> tuple[Period, Any, Any]:
+    from bot.bulletin.letter import office_letter
+
+    today = console.settings.now().date()
+    period = read_period(asked["period"], today)
+    day = read_day(asked["date"], today) if asked["date"] else today
+    letter, wording = office_letter(console.settings, day, asked["issue"])
+    return period, letter, wording
+
+
+# Pages of a draft shown at this resolution (dots per inch): an A4 page some 600 pixels wide.
+PAGE_DPI = "72"
+PAGES_WITHIN = 60.0
+
+
+async def _page_images(pdf: bytes) -> list[str]:
+    """The PDF's pages as PNG images in data: addresses (the page allows no other origin),
+    drawn by poppler's pdftoppm."""
+    with tempfile.TemporaryDirectory(prefix="govinfo-pages-") as work:
+        source = Path(work) / "draft.pdf"
+        source.write_bytes(pdf)
+        process = await asyncio.create_subprocess_exec(
+            "pdftoppm", "-png", "-r", PAGE_DPI, str(source), str(Path(work) / "page"),
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            await asyncio.wait_for(process.wait(), PAGES_WITHIN)
+        except TimeoutError:
+            process.kill()
+            raise DomainError("pdf_timeout", seconds=round(PAGES_WITHIN)) from None
+        return [
+            "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode()
+            for png in sorted(Path(work).glob("page*.png"))
+        ]
+
+
+@_signed_in
+async def bulletin_publish(request: Request, console: Console, visit: Visit) -> Response:
+    """The previewed draft published with its issue number and date, locking its period."""
+    assert visit.form is not None and visit.user is not None
+    form = str(visit.form.get("form", ""))
+    if not 0 < len(form) <= FORM_TOKEN_MAX:
+        return console.page(request, visit, "refused.html", 403, message=words.FORM_STALE)
+    asked = {k: str(visit.form.get(k, "")).strip() for k in ("period", "issue", "date")}
+    try:
+        period, letter, wording = _letter(console, asked)
+        issued = await desk.publish_bulletin(
+            console.store, visit.user.name, form, period, letter, wording,
+            console.settings.admin_ids, console.settings.now(),
+        )  # fmt: skip
+    except DomainError as err:
+        if err.code == "web_user_gone":
+            return console.keep(RedirectResponse("/login", 303), request, visit.session)
+        visit.messages.append(texts.error_text(err.code, err.params))
+        status = STATUS.get(err.code, 409)
+        return _pushed(await _bulletin_page(request, console, visit, {**asked, "period": ""},
+                                            status), "/bulletin")  # fmt: skip
+    visit.messages.append(texts.BULLETIN_PUBLISHED.format(
+        period=period.name, version=issued.publication.version, units=issued.units_told
+    ))  # fmt: skip
+    return _pushed(await _bulletin_page(request, console, visit, {**asked, "period": ""}),
+                   "/bulletin")  # fmt: skip
+
+
+@_signed_in
+async def bulletin_file(request: Request, console: Console, visit: Visit) -> Response:
+    """A published version's DOCX or XLSX byte for byte as it was published."""
+    from bot.usecases import bulletin as bulletins
+
+    kind = request.path_params["kind"]
+    if kind not in ("docx", "xlsx"):
+        return console.page(request, visit, "refused.html", 404, message=words.NOT_FOUND)
+    try:
+        period = parse_period(request.path_params["period"])
+        stored = await bulletins.published_file(
+            console.store, period, request.path_params["version"], kind
+        )
+    except (DomainError, ValueError):
+        return console.page(request, visit, "refused.html", 404, message=words.NOT_FOUND)
+    response = Response(stored.data, media_type=MEDIA[kind])
+    response.headers["content-disposition"] = (
+        f"attachment; filename=\"bulletin.{kind}\"; filename*=UTF-8''{quote(stored.filename)}"
+    )
+    return console.keep(response, request, visit.session)
+
+
+@_signed_in
+async def ledger_page(request: Request, console: Console, visit: Visit) -> Response:
+    """The ledger searched by period, unit, item and actor."""
+    asked = {
+        k: request.query_params.get(k, "").strip() for k in ("period", "unit", "item", "actor")
+    }
+    return await _ledger_page(request, console, visit, asked)
+
+
+@_signed_in
+async def reverse_line(request: Request, console: Console, visit: Visit) -> Response:
+    """A ledger line reversed with its reason, as /reverse in chat."""
+    assert visit.form is not None and visit.user is not None
+    form = str(visit.form.get("form", ""))
+    if not 0 < len(form) <= FORM_TOKEN_MAX:
+        return console.page(request, visit, "refused.html", 403, message=words.FORM_STALE)
+    entry = int(request.path_params["entry"])
+    asked = {k: str(visit.form.get(k, "")).strip() for k in ("period", "unit", "item", "actor")}
+    status = 200
+    try:
+        done = await desk.reverse_line(
+            console.store, visit.user.name, form, entry, str(visit.form.get("reason", "")),
+            console.settings.now(),
+        )  # fmt: skip
+        visit.messages.append(
+            words.LEDGER_REVERSED.format(
+                line=entry, unit=done.unit, points=show_points(done.points, signed=True)
+            )
+        )
+    except DomainError as err:
+        if err.code == "web_user_gone":
+            return console.keep(RedirectResponse("/login", 303), request, visit.session)
+        visit.messages.append(texts.error_text(err.code, err.params))
+        status = STATUS.get(err.code, 409)
+    where = "/ledger?" + "&".join(f"{k}={quote(v)}" for k, v in asked.items() if v)
+    return _pushed(await _ledger_page(request, console, visit, asked, status), where)
+
+
+@_signed_in
+async def enter_line(request: Request, console: Console, visit: Visit) -> Response:
+    """A penalty or an adjustment entered with its reason, as /penalty and /adjust in chat."""
+    assert visit.form is not None and visit.user is not None
+    form = str(visit.form.get("form", ""))
+    kind = request.path_params["kind"]
+    if not 0 < len(form) <= FORM_TOKEN_MAX or kind not in ("penalty", "adjustment"):
+        return console.page(request, visit, "refused.html", 403, message=words.FORM_STALE)
+    field = {
+        k: str(visit.form.get(k, "")).strip() for k in ("unit", "item", "day", "points", "note")
+    }
+    now = console.settings.now()
+    status = 200
+    try:
+        if kind == "penalty":
+            day = read_day(field["day"], now.date()) if field["day"] else now.date()
+            done = await desk.enter_penalty(
+                console.store, visit.user.name, form, field["unit"], field["item"], day,
+                field["note"], now,
+            )  # fmt: skip
+        else:
+            done = await desk.enter_adjustment(
+                console.store, visit.user.name, form, field["unit"], chatinput.points(field["points"]),
+                field["note"], now,
+            )  # fmt: skip
+        visit.messages.append(words.LEDGER_ENTERED.format(
+            record=done.record_id, unit=done.unit, item=done.item, points=show_points(done.points, signed=True)
+        ))  # fmt: skip
+    except DomainError as err:
+        if err.code == "web_user_gone":
+            return console.keep(RedirectResponse("/login", 303), request, visit.session)
+        visit.messages.append(texts.error_text(err.code, err.params))
+        status = 400 if err.code.startswith("points_") else STATUS.get(err.code, 409)
+    asked = {"period": "", "unit": "", "item": "", "actor": ""}
+    return _pushed(await _ledger_page(request, console, visit, asked, status), "/ledger")
+
+
+async def _ledger_page(
+    request: Request, console: Console, visit: Visit, asked: dict[str, str], status: int = 200
+) -> Response:
+    async with console.store.reading() as tx:
+        ruleset = await tx.config.ruleset()
+    labels = {i.id: i.label for i in ruleset.items}
+    for m in ruleset.modifiers:
+        labels.setdefault(m.id, m.label)
+    context: dict[str, Any] = {"asked": asked, "items": list(labels.items()), "labels": labels}
+    try:
+        found = await desk.search_ledger(
+            console.store, asked["period"], asked["unit"], asked["item"], asked["actor"],
+            console.settings.now(),
+        )  # fmt: skip
+    except DomainError as err:
+        visit.messages.append(texts.error_text(err.code, err.params))
+        return console.page(request, visit, "ledger.html", 400, **context)
+    return console.page(
+        request, visit, "ledger.html", status, **context, found=found, who=texts.actor_display,
+        heading=_period_words(found.period),
+        forms={line.id: secrets.token_urlsafe(16) for line in found.lines},
+        penalties=[(i.id, i.label) for i in ruleset.items if i.kind is ItemKind.PENALTY],
+        penalty_form=secrets.token_urlsafe(16), adjustment_form=secrets.token_urlsafe(16),
+    )  # fmt: skip
+
+
 def _by_group(rows: list[list[object]]) -> list[tuple[str, list[list[object]]]]:
     """standings_table's rows by group (its first column), in order, the group column dropped."""
     groups: dict[str, list[list[object]]] = {}
@@ -396,6 +829,7 @@ def build_app(settings: Settings) -> ASGIApp:
             yield
         finally:
             await store.close()
+            shutil.rmtree(console.uploads, ignore_errors=True)
 
     app = Starlette(
         routes=[
@@ -406,6 +840,17 @@ def build_app(settings: Settings) -> ASGIApp:
             Route("/pending/{record:int}/{decision:str}", decide, methods=["POST"]),
             Route("/standings", standings_page),
             Route("/standings.{kind:str}", download),
+            Route("/bulletin", bulletin_page),
+            Route("/bulletin/publish", bulletin_publish, methods=["POST"]),
+            Route("/bulletin/{period:str}/v{version:int}.{kind:str}", bulletin_file),
+            Route("/ledger", ledger_page),
+            Route("/ledger/{entry:int}/reverse", reverse_line, methods=["POST"]),
+            Route("/ledger/{kind:str}", enter_line, methods=["POST"]),
+            Route("/periods", periods_page),
+            Route("/periods/{action:str}", period_action, methods=["POST"]),
+            Route("/import", import_page),
+            Route("/import/preview", import_preview, methods=["POST"]),
+            Route("/import/confirm", import_confirm, methods=["POST"]),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ],
         exception_handlers={404: _not_found},

@@ -34,3 +34,12 @@
     }
   });
 })();
+
+// An upload's progress: htmx reports the bytes sent; the form's <progress> shows them, and the
+// paragraph holding it is shown while the request runs (htmx-request on the indicator).
+document.addEventListener("htmx:xhr:progress", function (event) {
+  var bar = document.querySelector("#working progress");
+  if (bar && event.detail.lengthComputable) {
+    bar.value = Math.round((100 * event.detail.loaded) / event.detail.total);
+  }
+});
