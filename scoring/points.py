@@ -10,7 +10,6 @@ hundredths are shown as the method writes them where they leave (`show_points`: 
 from __future__ import annotations
 
 import re
-import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Final
 
@@ -23,13 +22,18 @@ ONE: Final = 100
 _DECIMAL = re.compile(r"([+-]?)([0-9]+)(?:\.([0-9]{1,2}))?")
 
 
+# Full-width digits, point and signs as their ASCII forms; nothing else (NFKC would also read a
+# superscript ² or a circled ① as a digit, which no clerk means as points).
+_FULL_WIDTH: Final = str.maketrans("０１２３４５６７８９．＋－", "0123456789.+-")
+
+
 def parse_points(text: str) -> int | None:
     """`text` as hundredths, or None when it is not points as a method writes them.
 
     Full-width digits, point and signs (`１.５`, `－３`) are read as their plain forms, as
-    names are (NFKC): a clerk typing with a Chinese input method writes them so, and they mean
+    names are: a clerk typing with a Chinese input method writes them so, and they mean
     one number only. Anything else, a third decimal or an exponent included, is None."""
-    plain = unicodedata.normalize("NFKC", text).strip()
+    plain = text.translate(_FULL_WIDTH).strip()
     match = _DECIMAL.fullmatch(plain)
     if match is None:
         return None

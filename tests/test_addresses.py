@@ -18,6 +18,7 @@ from bot.storage import (
     Address,
     Store,
     bot_file_path,
+    database_files,
     is_postgres,
     migration_files,
 )
@@ -79,6 +80,9 @@ INSERT INTO conversations (chat_id, user_id, states, user_data, updated_at)
 
 
 def _old_sqlite(path: Path) -> None:
+    # Built from nothing: the `database` fixture's file is already migrated to today's schema.
+    for file in database_files(path):
+        file.unlink(missing_ok=True)
     with sqlite3.connect(path, isolation_level=None) as conn:
         # Migration 0007 chains the ledger lines there with it.
         conn.create_function("ledger_line_hash", 14, lambda prev, *line: line_hash(prev, line))

@@ -96,9 +96,9 @@ def test_points_are_read_as_methods_write_them_and_shown_so() -> None:
     }  # fmt: skip
     assert {text: parse_points(text) for text in read} == read
     # A third decimal is never rounded away; no exponent, no NaN or infinity, no bare point,
-    # no decimal comma, no digits of other scripts.
+    # no decimal comma, no digits of other scripts, no superscript or circled digits.
     for bad in ("0.125", "1e3", "1E3", "NaN", "nan", "inf", "-Infinity", ".5", "1.", "1,5",
-                "", "1 000", "٣", "0x10", "5分"):  # fmt: skip
+                "", "1 000", "٣", "0x10", "5分", "²", "①", "2²"):  # fmt: skip
         assert parse_points(bad) is None, bad
     shown = {500: "5", 13540: "135.4", 50: "0.5", -25: "-0.25", 0: "0", 101: "1.01"}
     assert {value: show_points(value) for value in shown} == shown
