@@ -226,7 +226,10 @@ def build_standings(
     floor = ruleset.floor
     empty: UnitTotals = (0,) * (SCORES + len(columns))
     count_items = [c.items for c in b.counts]
-    nothing: Mapping[str, int] = {}
+    no_counts = (0,) * len(count_items)
+    rated = b.rate_column is not None
+    # A rate per (adoptions, submissions): few distinct pairs among thousands of units.
+    rates: dict[tuple[int, int], str] = {}
     # (total, adoptions, name, raw total, scores, items, counts, rate) per listed unit, by group
     by_group: dict[str, list[_Listed]] = {g: [] for g in wanted}
     for unit in units:
@@ -241,14 +244,20 @@ def build_standings(
         scores = t[SCORES:]
         raw = sum(scores)
         total = raw if floor is None or raw >= floor else floor
-        mine = counted.get(unit.id, nothing) if counted else nothing
-        # The seeds count nothing: no work per unit for them (a bulletin can have 10,000).
-        counts = (
-            tuple(sum(mine.get(i, 0) for i in items) for items in count_items)
-            if count_items
-            else ()
-        )
-        rate = adoption_rate(t[ADOPTIONS], mine.get(SUBMISSION_ID, 0)) if b.rate_column else None
+        # The seeds count nothing, and a unit without records has no counts: no work per unit
+        # for them (a bulletin can have 10,000).
+        mine = counted.get(unit.id) if counted else None
+        if mine is None:
+            counts, submitted = no_counts, 0
+        else:
+            counts = tuple(sum(mine.get(i, 0) for i in items) for items in count_items)
+            submitted = mine.get(SUBMISSION_ID, 0)
+        rate = None
+        if rated:
+            pair = (t[ADOPTIONS], submitted)
+            rate = rates.get(pair)
+            if rate is None:
+                rate = rates[pair] = adoption_rate(*pair)
         listed.append((total, t[ADOPTIONS], unit.name, raw, scores, t[ITEMS], counts, rate))
     result: list[GroupStandings] = []
     for group_id in wanted:
@@ -267,7 +276,7 @@ def build_standings(
     totals_by_item = {k: item_counts[k] for k in sorted(item_counts) if item_counts[k]}
     return Standings(
         ruleset.id, period, list(columns), totals_by_item, result,
-        [c.column for c in b.counts], b.rate_column is not None, b.ranked,
+        [c.column for c in b.counts], rated, b.ranked,
     )  # fmt: skip
 
 
