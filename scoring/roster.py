@@ -168,16 +168,18 @@ def fold_totals(
 
 def fold_counts(
     counts: Mapping[int, Mapping[str, int]], folded: Mapping[int, int]
-) -> dict[int, dict[str, int]]:
-    """Per-unit counts by item with each merged-away unit's added to its survivor's."""
-    result = {unit: dict(c) for unit, c in counts.items()}
+) -> dict[int, Mapping[str, int]]:
+    """Per-unit counts by item with each merged-away unit's added to its survivor's (only a
+    survivor's counts are copied: `counts` is left as it was)."""
+    result = dict(counts)
     for merged, survivor in folded.items():
         mine = result.pop(merged, None)
         if mine is None:
             continue
-        into = result.setdefault(survivor, {})
+        into = dict(result.get(survivor, {}))
         for item, n in mine.items():
             into[item] = into.get(item, 0) + n
+        result[survivor] = into
     return result
 
 

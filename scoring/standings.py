@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
@@ -226,7 +226,11 @@ def build_standings(
     floor = ruleset.floor
     empty: UnitTotals = (0,) * (SCORES + len(columns))
     count_items = [c.items for c in b.counts]
-    nothing: Mapping[str, int] = {}
+    no_counts = (0,) * len(count_items)
+    count = _counter(count_items)
+    rated = b.rate_column is not None
+    # A rate per (adoptions, submissions): few distinct pairs among thousands of units.
+    rates: dict[tuple[int, int], str] = {}
     # (total, adoptions, name, raw total, scores, items, counts, rate) per listed unit, by group
     by_group: dict[str, list[_Listed]] = {g: [] for g in wanted}
     for unit in units:
@@ -241,14 +245,20 @@ def build_standings(
         scores = t[SCORES:]
         raw = sum(scores)
         total = raw if floor is None or raw >= floor else floor
-        mine = counted.get(unit.id, nothing) if counted else nothing
-        # The seeds count nothing: no work per unit for them (a bulletin can have 10,000).
-        counts = (
-            tuple(sum(mine.get(i, 0) for i in items) for items in count_items)
-            if count_items
-            else ()
-        )
-        rate = adoption_rate(t[ADOPTIONS], mine.get(SUBMISSION_ID, 0)) if b.rate_column else None
+        # The seeds count nothing, and a unit without records has no counts: no work per unit
+        # for them (a bulletin can have 10,000).
+        mine = counted.get(unit.id) if counted else None
+        if mine is None:
+            counts, submitted = no_counts, 0
+        else:
+            counts = count(mine)
+            submitted = mine.get(SUBMISSION_ID, 0)
+        rate = None
+        if rated:
+            pair = (t[ADOPTIONS], submitted)
+            rate = rates.get(pair)
+            if rate is None:
+                rate = rates[pair] = adoption_rate(*pair)
         listed.append((total, t[ADOPTIONS], unit.name, raw, scores, t[ITEMS], counts, rate))
     result: list[GroupStandings] = []
     for group_id in wanted:
@@ -267,8 +277,18 @@ def build_standings(
     totals_by_item = {k: item_counts[k] for k in sorted(item_counts) if item_counts[k]}
     return Standings(
         ruleset.id, period, list(columns), totals_by_item, result,
-        [c.column for c in b.counts], b.rate_column is not None, b.ranked,
+        [c.column for c in b.counts], rated, b.ranked,
     )  # fmt: skip
+
+
+def _counter(count_items: Sequence[Sequence[str]]) -> Callable[[Mapping[str, int]], Counts]:
+    """A unit's count columns from its records by item. Columns of one item each (the usual
+    kind) are read in one pass, without a sum per column: this runs for thousands of units."""
+    if all(len(items) == 1 for items in count_items):
+        keys = [items[0] for items in count_items]
+        zeros = [0] * len(keys)
+        return lambda mine: tuple(map(mine.get, keys, zeros))
+    return lambda mine: tuple(sum(mine.get(i, 0) for i in items) for items in count_items)
 
 
 def year_to_date_period(period: Period) -> Period:
@@ -307,6 +327,7 @@ def leads(rows: Sequence[Row], index: int) -> bool:
     return unit_above(rows, index) is None and any(r.total < total for r in rows)
 
 
+Counts = tuple[int, ...]
 _Listed = tuple[int, int, str, int, tuple[int, ...], int, tuple[int, ...], str | None]
 
 

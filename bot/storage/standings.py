@@ -81,9 +81,11 @@ _GROUP_ITEM_DAYS = sql(
 )
 # A unit's records of some items, reversed ones and their reversals left out (record_counts).
 _RECORD_COUNTS = sql(
+    # `+l.reverses`: SQLite would otherwise walk the unique index on reverses (every line
+    # not a reversal, the whole ledger) instead of the period's dates.
     sqlite="SELECT l.unit_id, l.rule_id, COUNT(*) FROM ledger l "
     "WHERE l.date BETWEEN :start AND :end AND l.rule_id IN (SELECT value FROM json_each(:rules)) "
-    "AND l.reverses IS NULL AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.id) "
+    "AND +l.reverses IS NULL AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.id) "
     "GROUP BY l.unit_id, l.rule_id",
     postgres="SELECT l.unit_id, l.rule_id, COUNT(*) FROM ledger l "
     "WHERE l.date BETWEEN :start AND :end AND l.rule_id = ANY(:rules::text[]) "

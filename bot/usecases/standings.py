@@ -51,8 +51,15 @@ async def standings_in(
         year = period_roster(units, changes, ytd)
         # A unit's year row is found by the name its period's row has (a merge earlier in the
         # year notes the survivor's name in the year's list, not in a later quarter's).
-        names = roster.names()
-        year = replace(year, units=[replace(u, name=names.get(u.id, u.name)) for u in year.units])
+        # Without changes every unit has one name; with them only a unit named otherwise in
+        # the period is copied (10,000 copies cost more than the year's query).
+        if changes:
+            names = roster.names()
+            renamed = [
+                u if names.get(u.id, u.name) == u.name else replace(u, name=names[u.id])
+                for u in year.units
+            ]
+            year = replace(year, units=renamed)
         table = with_year_to_date(ruleset, table, await _build(tx, ruleset, ytd, year, wanted))
     return ruleset, table
 
