@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from telegram import Bot
 
 from bot import texts
-from bot.delivery import WORKERS, Courier
 from bot.fakeapi import FakeBotApi
 from bot.storage import Store
+from bot.telegram.delivery import WORKERS, Courier
 from bot.usecases.notices import ANSWER_HOLD
 from tests.chat import prepare_db
 

@@ -91,7 +91,7 @@ async def test_a_decision_on_postgresql_tells_the_leading_bot_to_deliver(
     database: str, tmp_path: Path
 ) -> None:
     """The web console sends nothing itself: once a decision has committed, the leading bot
-    process, listening (bot.replicas.Leadership), is told that the outbox holds its notice."""
+    process, listening (bot.telegram.replicas.Leadership), is told that the outbox holds its notice."""
     now = datetime(2026, 12, 7, 9, 0).astimezone()
     store = await Store.open(database)
     listener = await asyncpg.connect(database)

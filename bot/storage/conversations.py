@@ -1,6 +1,6 @@
 """Conversations between their steps, for replicas: which step of each guided conversation a
 chat's user is at, and the user's data so far (JSON), so that the next step may land on any
-bot process (PostgreSQL only; bot/replicas.py)."""
+bot process (PostgreSQL only; bot/telegram/replicas.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import datetime
 from bot.storage.query import Repository
 from bot.storage.sql import sql
 
-# The replicas' table (bot/replicas.py), on PostgreSQL only.
+# The replicas' table (bot/telegram/replicas.py), on PostgreSQL only.
 _CONVERSATION = sql(
     postgres="SELECT states, user_data, updated_at FROM conversations "
     "WHERE chat_id = :chat_id AND user_id = :user_id"

@@ -28,7 +28,7 @@ def decode(text: str) -> Buttons:
     return [[(label, data) for label, data in row] for row in json.loads(text)]
 
 
-# What the leading bot process listens to on PostgreSQL (bot.replicas.Leadership): another
+# What the leading bot process listens to on PostgreSQL (bot.telegram.replicas.Leadership): another
 # process added to the outbox, or to the calendar.
 OUTBOX_CHANNEL = "govinfo_outbox"
 
@@ -215,5 +215,5 @@ class OutboxStorage(Repository):
         await self.one(_NUDGE)
 
     async def notify(self, channel: str, payload: str) -> None:
-        """PostgreSQL's NOTIFY, to the process listening (bot.replicas.Leadership)."""
+        """PostgreSQL's NOTIFY, to the process listening (bot.telegram.replicas.Leadership)."""
         await self.one(_NOTIFY, {"channel": channel, "payload": payload})

@@ -168,7 +168,7 @@ TABLES = (
          "buttons", "attachment", "held_until", "tried_at"),
         ("id",), Kind.BOT, File.WORKING_FILE, stores=frozenset({SQLITE}),
     ),
-    # Kept in the database by the replicas only (bot.replicas); one process on SQLite keeps
+    # Kept in the database by the replicas only (bot.telegram.replicas); one process on SQLite keeps
     # them in memory.
     Table(
         "conversations", ("chat_id", "user_id", "states", "user_data", "updated_at"),

@@ -19,9 +19,11 @@ from telegram.ext import (
 from bot import texts
 from bot.buttons import claim_buttons
 from bot.chatinput import points, read_period, record_number, split_day_and_note
-from bot.delivery import keyboard
 from bot.export import period_workbook
-from bot.handlers.common import (
+from bot.render import fit, phone_messages, rank_lines
+from bot.storage import Liaison
+from bot.telegram.delivery import keyboard
+from bot.telegram.handlers.common import (
     Context,
     admin_command,
     answer_now,
@@ -42,8 +44,6 @@ from bot.handlers.common import (
     tell_error,
     update_id,
 )
-from bot.render import fit, phone_messages, rank_lines
-from bot.storage import Liaison
 from bot.usecases import liaisons as roster
 from bot.usecases import office, periods, reports
 from bot.usecases.notices import Answer

@@ -17,7 +17,9 @@ from telegram.ext import (
 from bot import texts
 from bot.buttons import Buttons
 from bot.chatinput import parse_day, parse_one_line, record_number, split_one_line
-from bot.handlers.common import (
+from bot.render import EVIDENCE_SHOWN, cut, explanation_lines, fit
+from bot.storage import AlreadyProcessed
+from bot.telegram.handlers.common import (
     Context,
     answer_now,
     answers_errors,
@@ -34,8 +36,6 @@ from bot.handlers.common import (
     tell_error,
     update_id,
 )
-from bot.render import EVIDENCE_SHOWN, cut, explanation_lines, fit
-from bot.storage import AlreadyProcessed
 from bot.usecases.notices import Answer
 from bot.usecases.reports import (
     Claimed,

@@ -10,8 +10,21 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot import texts
 from bot.chatinput import read_period, record_number, trailing_day
-from bot.delivery import keyboard
-from bot.handlers.common import (
+from bot.render import (
+    PHONE_COLUMNS,
+    counted_line,
+    explanation_lines,
+    fit,
+    phone_messages,
+    phone_width,
+    rank_lines,
+    render_changes,
+    shorten,
+    split_message,
+)
+from bot.storage import Liaison
+from bot.telegram.delivery import keyboard
+from bot.telegram.handlers.common import (
     FULL_TABLE,
     Context,
     answer_now,
@@ -32,19 +45,6 @@ from bot.handlers.common import (
     store,
     update_id,
 )
-from bot.render import (
-    PHONE_COLUMNS,
-    counted_line,
-    explanation_lines,
-    fit,
-    phone_messages,
-    phone_width,
-    rank_lines,
-    render_changes,
-    shorten,
-    split_message,
-)
-from bot.storage import Liaison
 from bot.usecases import status
 from bot.usecases.liaisons import redeem_invite
 from bot.usecases.notices import Answer

@@ -7,7 +7,7 @@ from telegram.ext import Application, CommandHandler
 
 from bot import texts
 from bot.chatinput import parse_deadline, record_number
-from bot.handlers.common import (
+from bot.telegram.handlers.common import (
     SCHEDULER,
     Context,
     admin_command,

@@ -11,8 +11,9 @@ from bot import texts
 from bot.bulletin.letter import office_letter
 from bot.buttons import HOLD, PUBLISH, publish_buttons
 from bot.chatinput import read_period
-from bot.delivery import keyboard
-from bot.handlers.common import (
+from bot.render import fit
+from bot.telegram.delivery import keyboard
+from bot.telegram.handlers.common import (
     Context,
     admin_command,
     answer_now,
@@ -27,7 +28,6 @@ from bot.handlers.common import (
     store,
     update_id,
 )
-from bot.render import fit
 from bot.usecases import bulletin as bulletins
 from bot.usecases.notices import Answer
 from scoring.errors import DomainError

@@ -14,10 +14,10 @@ from telegram.ext import Application, ContextTypes, ConversationHandler
 
 from bot import render, texts
 from bot.buttons import Buttons
-from bot.delivery import Courier, keyboard
 from bot.render import pre_chunks, split_message
 from bot.settings import Settings
 from bot.storage import AlreadyProcessed, Liaison, Outgoing, Store
+from bot.telegram.delivery import Courier, keyboard
 from bot.usecases.notices import Answer
 from bot.usecases.standings import standings
 from scoring.errors import DomainError
@@ -32,7 +32,7 @@ COURIER = "courier"
 # The courier that sends this process's answers at once (Courier.answer), leading or not.
 ANSWERS = "answers"
 SCHEDULER = "scheduler"
-# The event that stops the running bot (see bot.runner).
+# The event that stops the running bot (see bot.telegram.runner).
 STOP = "stop"
 # Whether the bot asks Telegram for updates (rather than receiving them by webhook).
 POLLING = "polling"
