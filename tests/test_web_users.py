@@ -18,6 +18,7 @@ from bot import texts
 from bot.storage import OUTBOX_CHANNEL, Store
 from bot.usecases import desk, reports, webusers
 from bot.usecases.imports import import_units
+from bot.usecases.request import Request
 from bot.usecases.setup import initialize
 from bot.web.session import Session, decode, encode
 from scoring.errors import DomainError
@@ -103,9 +104,11 @@ async def test_a_decision_on_postgresql_tells_the_leading_bot_to_deliver(
         async with store.transaction() as tx:
             await tx.liaisons.bind_liaison(77, 1, "赵信息员", "", now)
         draft = await reports.make_draft(
-            store, 77, "city.jccc", "关于春耕的调研", now.date(), (), "", 1, now
+            store, 77, "city.jccc", "关于春耕的调研", now.date(), (), "", Request("tg:77", now, 1)
         )
-        claim = (await reports.confirm_draft(store, draft.id, 77, True, 2, now)).record_id
+        claim = (
+            await reports.confirm_draft(store, draft.id, 77, True, Request("tg:77", now, 2))
+        ).record_id
         await webusers.put_user(store, "王芳", "admin", "admin-password-1", "cli:root", now)
         await listener.add_listener(OUTBOX_CHANNEL, lambda *_: told.set())
         await desk.approve(store, "王芳", "form-1", claim, now)

@@ -15,6 +15,7 @@ from bot.bulletin.wording import Wording
 from bot.buttons import publish_buttons
 from bot.storage import Publication, Store, StoredFile, Tx
 from bot.usecases.notices import Answer, owe_answer, tell_admins
+from bot.usecases.request import Request, claim
 from bot.usecases.standings import standings_in
 from scoring.awards import Basis, GroupAwards, annual_awards
 from scoring.bulletin import Bulletin, Published, build_bulletin, is_year
@@ -86,13 +87,10 @@ class Issued:
 async def publish(
     store: Store,
     period: Period,
-    actor: str,
-    actor_name: str,
-    now: datetime,
+    request: Request,
     letter: Letter,
     wording: Wording,
     admin_ids: Sequence[int] = (),
-    update_id: int | None = None,
     *,
     as_reviewed: bool = True,
     answer: Answer[Issued] | None = None,
@@ -106,11 +104,11 @@ async def publish(
 
     Published again after a reopen, it is the next version, and the admins are owed the rows
     that changed."""
+    now = request.at
     if period.end >= now.date():
         raise DomainError("period_not_ended", period=period.name, end=period.end.isoformat())
     async with store.transaction() as tx:
-        if update_id is not None:
-            await tx.intake.claim_update(update_id, now)
+        await claim(tx, request)
         check_period(period, (await tx.config.ruleset()).effective_from, now.date())
         earlier = await tx.bulletins.publications(period.label)
         lock = next((x for x in await tx.periods.locks() if x.period == period.label), None)
@@ -125,7 +123,7 @@ async def publish(
         version = earlier[-1].version + 1 if earlier else 1
         # Publishing adds no ledger line: the head read here is the one the numbers came from.
         anchor = str(await tx.ledger.ledger_head())
-        published = Published(version, now, actor_name or actor, anchor)
+        published = Published(version, now, request.name or request.actor, anchor)
         # CPU work under the write lock: the files must show exactly what is locked.
         docx, xlsx = await asyncio.to_thread(_files, paper, letter, now, published, wording)
         stem = f"{texts.BULLETIN_FILE_STEM}-{period.name}-v{version}"
@@ -135,11 +133,19 @@ async def publish(
         xlsx_id = await tx.bulletins.add_file(f"{stem}.xlsx", xlsx, now)
         content = json.dumps(paper.to_json(published), ensure_ascii=False)
         publication = Publication(
-            period.label, version, now, actor, actor_name, content, docx_id, xlsx_id, anchor
+            period.label,
+            version,
+            now,
+            request.actor,
+            request.name,
+            content,
+            docx_id,
+            xlsx_id,
+            anchor,
         )
         await tx.bulletins.add_publication(publication)
         if lock is None:
-            await tx.periods.add_lock(period, actor, actor_name, now)
+            await tx.periods.add_lock(period, request.actor, request.name, now)
         told = await _tell_units(tx, paper, period, now)
         labels = {g.id: g.display for g in (await tx.config.ruleset()).groups}
         changed = _changed(earlier[-1].content, content, labels) if earlier else []

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from bot import texts
 from bot.storage import Commission, NewRecord, Store, Tx
 from bot.usecases.notices import Answer, owe_answer
+from bot.usecases.request import Request, claim
 from scoring.commission import settle_commission
 from scoring.engine import score
 from scoring.errors import DomainError
@@ -92,11 +93,11 @@ async def create(
     deadline: date,
     targets: str,
     admin_id: int,
-    update_id: int,
-    now: datetime,
+    request: Request,
     answer: Answer[Created] | None = None,
 ) -> Created:
     """Store a commission and owe its targets' liaisons the notice."""
+    now = request.at
     topic = clean_note(topic)
     if not topic:
         raise DomainError("topic_missing")
@@ -105,7 +106,7 @@ async def create(
     if deadline > now.date() + MAX_DEADLINE:
         raise DomainError("deadline_too_far", deadline=deadline.isoformat())
     async with store.transaction() as tx:
-        await tx.intake.claim_update(update_id, now)
+        await claim(tx, request)
         ruleset = await tx.config.ruleset()
         if ruleset.commission_penalties is None:
             raise DomainError("commission_not_in_rules", ruleset=ruleset.id)
@@ -190,14 +191,13 @@ async def select(
     store: Store,
     answer_id: int,
     key: str,
-    admin_id: int,
-    update_id: int,
-    now: datetime,
+    request: Request,
     answer: Answer[Selected] | None = None,
 ) -> Selected:
     """Score an answer as selected (选用); its unit's liaisons are owed the news."""
+    now = request.at
     async with store.transaction() as tx:
-        await tx.intake.claim_update(update_id, now)
+        await claim(tx, request)
         ruleset = await tx.config.ruleset()
         item = selection_item(ruleset, key)
         if await tx.commissions.answer_unit(answer_id) is None:
@@ -207,14 +207,12 @@ async def select(
         if await tx.commissions.selection(answer_id, item.id) is not None:
             raise DomainError("selection_duplicate", record=answer_id, label=item.label)
         record = Record(chosen.unit, now.date(), item.id, title=chosen.title)
-        batch = await tx.records.add_batch(
-            "selection", f"tg:{admin_id}", now, source=f"#{answer_id}"
-        )
+        batch = await tx.records.add_batch("selection", request.actor, now, source=f"#{answer_id}")
         (record_id,) = await tx.records.add_records(
             batch, [NewRecord(unit_id, record, score(ruleset, record))], now
         )
         await tx.commissions.add_selection(answer_id, item.id, record_id)
-        await tx.records.add_event(answer_id, "selected", f"tg:{admin_id}", item.id, now)
+        await tx.records.add_event(answer_id, "selected", request.actor, item.id, now)
         told = texts.SELECTED_FOR_LIAISON.format(
             answer=answer_id, title=chosen.title, label=item.label, points=item.points
         )

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from bot import texts
 from bot.storage import Liaison, Store
 from bot.usecases.notices import Answer, owe_answer, tell_admins
+from bot.usecases.request import Request, claim
 from scoring.errors import DomainError
 
 # Guessing is throttled: this many wrong codes within the window locks a user out for the rest of it.
@@ -36,11 +37,12 @@ class Invite:
 
 
 async def create_invite(
-    store: Store, unit_key: str, admin_id: int, update_id: int, now: datetime, ttl: timedelta
+    store: Store, unit_key: str, admin_id: int, request: Request, ttl: timedelta
 ) -> Invite:
+    now = request.at
     code = new_code()
     async with store.transaction() as tx:
-        await tx.intake.claim_update(update_id, now)
+        await claim(tx, request)
         unit_id, unit = await tx.units.resolve_unit(unit_key)
         expires = now + ttl
         await tx.liaisons.add_invite(code_hash(code), unit_id, admin_id, now, expires)
@@ -53,8 +55,7 @@ async def redeem_invite(
     user_id: int,
     name: str,
     username: str,
-    update_id: int,
-    now: datetime,
+    request: Request,
     *,
     move: bool = False,
     admin_ids: Sequence[int] = (),
@@ -64,9 +65,10 @@ async def redeem_invite(
 
     A liaison of another unit is asked first (`invite_moves`, nothing changed); with `move`
     they are moved and the admins are told. The user is owed `answer` once bound."""
+    now = request.at
     failure: DomainError | None = None
     async with store.transaction() as tx:
-        await tx.intake.claim_update(update_id, now)
+        await claim(tx, request)
         wrong, first = await tx.liaisons.wrong_codes_since(user_id, now - WRONG_CODE_WINDOW)
         if wrong >= MAX_WRONG_CODES:
             assert first is not None
@@ -115,12 +117,12 @@ async def move_liaison(
     store: Store,
     user_id: int,
     unit_key: str,
-    update_id: int,
-    now: datetime,
+    request: Request,
     answer: Answer[Liaison] | None = None,
 ) -> Liaison:
+    now = request.at
     async with store.transaction() as tx:
-        await tx.intake.claim_update(update_id, now)
+        await claim(tx, request)
         if await tx.liaisons.liaison(user_id) is None:
             raise DomainError("liaison_unknown", user=user_id)
         unit_id, _ = await tx.units.resolve_unit(unit_key)
@@ -134,13 +136,13 @@ async def move_liaison(
 async def remove_liaison(
     store: Store,
     user_id: int,
-    update_id: int,
-    now: datetime,
+    request: Request,
     answer: Answer[Liaison] | None = None,
 ) -> Liaison:
     """Take a liaison off the roster; their unit's records stay."""
+    now = request.at
     async with store.transaction() as tx:
-        await tx.intake.claim_update(update_id, now)
+        await claim(tx, request)
         liaison = await tx.liaisons.liaison(user_id)
         if liaison is None:
             raise DomainError("liaison_unknown", user=user_id)

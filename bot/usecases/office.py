@@ -8,6 +8,7 @@ from datetime import date, datetime
 from bot import texts
 from bot.storage import LedgerEntry, NewRecord, Store, Tx
 from bot.usecases.notices import Answer, owe_answer, tell_unit
+from bot.usecases.request import Request, claim
 from scoring.engine import Entry, Scored, score
 from scoring.errors import DomainError
 from scoring.names import resolve
@@ -43,13 +44,12 @@ async def penalise(
     item_key: str,
     day: date,
     note: str,
-    admin_id: int,
-    update_id: int,
-    now: datetime,
+    request: Request,
     answer: Answer[Entered] | None = None,
 ) -> Entered:
+    now = request.at
     async with store.transaction() as tx:
-        await tx.intake.claim_update(update_id, now)
+        await claim(tx, request)
         ruleset = await tx.config.ruleset()
         # Read as every item name is (scoring.names), among the penalties only.
         item = resolve(
@@ -60,7 +60,7 @@ async def penalise(
         check_day(ruleset, day, now.date())
         unit_id, unit = await tx.units.resolve_unit(unit_key)
         record = Record(unit, day, item.id, note=clean_note(note))
-        return await _enter(tx, ruleset, unit_id, record, "penalty", admin_id, now, answer)
+        return await _enter(tx, ruleset, unit_id, record, "penalty", request, answer)
 
 
 async def adjust(
@@ -68,12 +68,11 @@ async def adjust(
     unit_key: str,
     points: int,
     reason: str,
-    admin_id: int,
-    update_id: int,
-    now: datetime,
+    request: Request,
     answer: Answer[Entered] | None = None,
 ) -> Entered:
     """An adjustment dated today: also the way to correct a period that is locked."""
+    now = request.at
     reason = clean_note(reason)
     if not reason:
         raise DomainError("reason_missing")
@@ -81,14 +80,14 @@ async def adjust(
         raise DomainError("points_zero")
     check_points(points)
     async with store.transaction() as tx:
-        await tx.intake.claim_update(update_id, now)
+        await claim(tx, request)
         ruleset = await tx.config.ruleset()
         adjustment = next((i for i in ruleset.items if i.kind is ItemKind.ADJUSTMENT), None)
         if adjustment is None:
             raise DomainError("no_adjustment", ruleset=ruleset.id)
         unit_id, unit = await tx.units.resolve_unit(unit_key)
         record = Record(unit, now.date(), adjustment.id, points, note=reason)
-        return await _enter(tx, ruleset, unit_id, record, "adjustment", admin_id, now, answer)
+        return await _enter(tx, ruleset, unit_id, record, "adjustment", request, answer)
 
 
 async def _enter(
@@ -97,14 +96,14 @@ async def _enter(
     unit_id: int,
     record: Record,
     kind: str,
-    admin_id: int,
-    now: datetime,
+    request: Request,
     answer: Answer[Entered] | None,
 ) -> Entered:
+    now = request.at
     scored = score(ruleset, record)
-    batch = await tx.records.add_batch(kind, f"tg:{admin_id}", now)
+    batch = await tx.records.add_batch(kind, request.actor, now)
     (record_id,) = await tx.records.add_records(batch, [NewRecord(unit_id, record, scored)], now)
-    await tx.records.add_event(record_id, kind, f"tg:{admin_id}", record.note, now)
+    await tx.records.add_event(record_id, kind, request.actor, record.note, now)
     entered = Entered(
         record_id, record.unit, ruleset.item(record.item_id).label, record.day, scored.points,
         record.note, scored.explanation,
@@ -127,16 +126,15 @@ async def endorse(
     record_id: int,
     modifier_key: str,
     times: int,
-    admin_id: int,
-    update_id: int,
-    now: datetime,
+    request: Request,
     answer: Answer[Entered] | None = None,
 ) -> Entered:
     """Add a leader's endorsement to a confirmed adoption: a new ledger line for the record."""
+    now = request.at
     if not 1 <= times <= MAX_COUNT:
         raise DomainError("modifier_times_invalid", modifier=modifier_key)
     async with store.transaction() as tx:
-        await tx.intake.claim_update(update_id, now)
+        await claim(tx, request)
         ruleset = await tx.config.ruleset()
         stored = await tx.records.record(record_id)
         unit_id, record = stored.unit_id, stored.record
@@ -165,13 +163,13 @@ async def endorse(
             0,
             texts.ENDORSEMENT_LINE.format(label=label, points=points, record=record_id),
         )
-        batch = await tx.records.add_batch("endorsement", f"tg:{admin_id}", now)
+        batch = await tx.records.add_batch("endorsement", request.actor, now)
         await tx.ledger.add_ledger(
             batch, unit_id, record_id, record.day, Scored((entry,), entry.explanation), now
         )
         full = score(ruleset, replace(record, modifiers=tuple(combined.items())))
         await tx.records.set_record_modifiers(record_id, combined.items(), full.explanation)
-        await tx.records.add_event(record_id, "endorsed", f"tg:{admin_id}", label, now)
+        await tx.records.add_event(record_id, "endorsed", request.actor, label, now)
         what = texts.ENDORSED_ITEM.format(label=label, record=record_id, title=record.title)
         entered = Entered(record_id, record.unit, what, record.day, points, "", entry.explanation)
         await _tell(tx, unit_id, "endorsement", entered, now)
@@ -214,19 +212,18 @@ async def reverse(
     store: Store,
     entry_id: int,
     reason: str,
-    admin_id: int,
-    update_id: int,
-    now: datetime,
+    request: Request,
     answer: Answer[Reversed] | None = None,
 ) -> Reversed:
     """Cancel a ledger line by a new line of the opposite sign; the original stays. Reversing
     an adoption's own line reverses the endorsements and other modifiers on it too: they
     belong to the adoption and would otherwise outlive it."""
+    now = request.at
     reason = clean_note(reason)
     if not reason:
         raise DomainError("reason_missing")
     async with store.transaction() as tx:
-        await tx.intake.claim_update(update_id, now)
+        await claim(tx, request)
         ruleset = await tx.config.ruleset()
         entry = await tx.ledger.ledger_entry(entry_id)
         if entry is None:
@@ -242,7 +239,7 @@ async def reverse(
                 targets += [
                     e for e in await tx.ledger.live_entries(entry.record_id) if e.id != entry.id
                 ]
-        batch = await tx.records.add_batch("reversal", f"tg:{admin_id}", now)
+        batch = await tx.records.add_batch("reversal", request.actor, now)
         lines = []
         for target in targets:
             text = texts.REVERSAL_LINE.format(
@@ -257,7 +254,7 @@ async def reverse(
                 value = modifier.points_for(stored.record.item_id)
                 await _drop_modifier(tx, ruleset, entry.record_id, modifier.id,
                                      entry.points // value)  # fmt: skip
-            await tx.records.add_event(entry.record_id, "reversed", f"tg:{admin_id}", reason, now)
+            await tx.records.add_event(entry.record_id, "reversed", request.actor, reason, now)
         rule = ruleset.items_by_key.get(entry.rule_id) or ruleset.modifiers_by_key.get(
             entry.rule_id
         )

@@ -13,6 +13,7 @@ from bot.storage import Commission, Liaison, NewRecord, PendingClaim, Store, Sto
 from bot.usecases import commissions
 from bot.usecases.notices import Answer, owe_answer, tell_admins, tell_unit
 from bot.usecases.quota import PenaltyChange, resettle_late
+from bot.usecases.request import Request, claim
 from scoring.dates import is_day
 from scoring.engine import Scored, score
 from scoring.errors import DomainError
@@ -104,12 +105,12 @@ async def make_draft(
     day: date,
     modifiers: tuple[tuple[str, int], ...],
     evidence: str,
-    update_id: int,
-    now: datetime,
+    request: Request,
     answer: Answer[Draft] | None = None,
 ) -> Draft:
     """Check a claim by the liaison `user_id` and keep it as a draft for them to confirm; the
     liaison is owed `answer` (its summary), in the working file's transaction."""
+    now = request.at
     title = check_title(title, now.date())
     # Evidence quoted from a message is shown to the admins later: no control character in it
     # (its line breaks kept).
@@ -122,7 +123,7 @@ async def make_draft(
         liaison = await tx.liaisons.liaison(user_id, active_only=True)
         if liaison is None:
             raise DomainError("not_liaison")
-        await tx.intake.claim_update(update_id, now)
+        await claim(tx, request)
         ruleset = await tx.config.ruleset()
         item = reportable(ruleset, item_key)
         check_day(ruleset, day, now.date())
@@ -145,8 +146,7 @@ async def confirm_draft(
     draft_id: int,
     user_id: int,
     require_approval: bool,
-    update_id: int,
-    now: datetime,
+    request: Request,
     admin_ids: Sequence[int] = (),
     answer: Answer[Claimed] | None = None,
 ) -> Claimed:
@@ -158,6 +158,7 @@ async def confirm_draft(
     reserved for this update first (a cancel, or a second confirmation, is refused while it is
     being stored; the claim may wait for the database's write lock), and marked used once the
     claim is stored. After a crash in between, the database's claim of the update marks it."""
+    now = request.at
     reserved = False
     try:
         async with store.bot_transaction() as tx:
@@ -166,11 +167,13 @@ async def confirm_draft(
             assert draft is not None
             if draft.created_at + DRAFT_TTL < now:
                 raise DomainError("button_stale")
-            await tx.drafts.reserve_draft(draft_id, update_id)
+            # A summary is confirmed by its button in a chat, whose requests carry a key.
+            assert request.key is not None
+            await tx.drafts.reserve_draft(draft_id, request.key)
             store.confirming.add(draft_id)
             reserved = True
         claimed = await _store_claim(
-            store, draft, user_id, require_approval, update_id, now, admin_ids, answer
+            store, draft, user_id, require_approval, request, admin_ids, answer
         )
     finally:
         if reserved:
@@ -197,13 +200,13 @@ async def _store_claim(
     draft: StoredDraft,
     user_id: int,
     require_approval: bool,
-    update_id: int,
-    now: datetime,
+    request: Request,
     admin_ids: Sequence[int],
     answer: Answer[Claimed] | None,
 ) -> Claimed:
+    now = request.at
     async with store.transaction() as tx:
-        await tx.intake.claim_update(update_id, now)
+        await claim(tx, request)
         ruleset = await tx.config.ruleset()
         liaison = await tx.liaisons.liaison(user_id, active_only=True)
         if liaison is None or liaison.unit_id != draft.unit_id:
@@ -213,11 +216,11 @@ async def _store_claim(
         await _refuse_duplicate(tx, unit_id, record.item_id, record.day, record.title)
         scored = score(ruleset, record)
         status = "pending" if require_approval else "confirmed"
-        batch = await tx.records.add_batch("claim", f"tg:{user_id}", now)
+        batch = await tx.records.add_batch("claim", request.actor, now)
         new = NewRecord(unit_id, record, scored, status, claimed_by=user_id, evidence=evidence)
         (record_id,) = await tx.records.add_records(batch, [new], now)
         await tx.records.add_event(
-            record_id, "claimed" if require_approval else "confirmed", f"tg:{user_id}", "", now
+            record_id, "claimed" if require_approval else "confirmed", request.actor, "", now
         )
         claimed = Claimed(
             record_id, unit_id, unit, status, record, scored, ruleset.item(record.item_id)
@@ -251,12 +254,12 @@ async def cancel_draft(
     store: Store,
     draft_id: int,
     user_id: int,
-    update_id: int,
-    now: datetime,
+    request: Request,
     answer: Answer[None] | None = None,
 ) -> None:
+    now = request.at
     async with store.bot_transaction() as tx:
-        await tx.intake.claim_update(update_id, now)
+        await claim(tx, request)
         _check_open(await tx.drafts.draft(draft_id), user_id, store)
         await tx.drafts.cancel_draft(draft_id)
         await owe_answer(tx, answer, None, f"answer:cancel:{draft_id}", now)
@@ -275,8 +278,7 @@ async def submit(
     liaison: Liaison,
     title: str,
     evidence: str,
-    update_id: int,
-    now: datetime,
+    request: Request,
     commission_id: int | None = None,
     admin_ids: Sequence[int] = (),
     day: date | None = None,
@@ -288,11 +290,12 @@ async def submit(
     A submission dated in a month already settled settles it again, and the settled months
     after it, in the same transaction; the admins are told what changed. Answering a
     commission, the admins are owed a notice of it. The liaison is owed `answer`."""
+    now = request.at
     today = now.date()
     title = check_title(title, today)
     day = day or today
     async with store.transaction() as tx:
-        await tx.intake.claim_update(update_id, now)
+        await claim(tx, request)
         # Read again under the write lock: moved or removed meanwhile, the liaison no longer
         # speaks for the unit read before.
         current = await tx.liaisons.liaison(liaison.user_id, active_only=True)
@@ -308,7 +311,7 @@ async def submit(
                 "submission_duplicate", unit=liaison.unit, month=month.name, record=first[0],
                 date=first[1],
             )  # fmt: skip
-        actor = f"tg:{liaison.user_id}"
+        actor = request.actor
         batch = await tx.records.add_batch("submission", actor, now)
         record = Record(liaison.unit, day, SUBMISSION_ID, title=title)
         new = NewRecord(
@@ -366,14 +369,13 @@ async def _pending_record(tx: Tx, record_id: int) -> tuple[int, Record]:
 async def approve(
     store: Store,
     record_id: int,
-    admin_id: int,
-    update_id: int,
-    now: datetime,
+    request: Request,
     answer: Answer[Decided] | None = None,
 ) -> Decided:
+    now = request.at
     async with store.transaction() as tx:
-        await tx.intake.claim_update(update_id, now)
-        decided = await approve_in(tx, record_id, f"tg:{admin_id}", now)
+        await claim(tx, request)
+        decided = await approve_in(tx, record_id, request.actor, now)
         await owe_answer(tx, answer, decided, f"answer:approval:{record_id}", now)
     return decided
 
@@ -402,16 +404,15 @@ async def approve_in(tx: Tx, record_id: int, actor: str, now: datetime) -> Decid
 async def reject(
     store: Store,
     record_id: int,
-    admin_id: int,
     reason: str,
-    update_id: int,
-    now: datetime,
+    request: Request,
     answer: Answer[Decided] | None = None,
 ) -> Decided:
+    now = request.at
     reason = check_reason(reason)
     async with store.transaction() as tx:
-        await tx.intake.claim_update(update_id, now)
-        decided = await reject_in(tx, record_id, f"tg:{admin_id}", reason, now)
+        await claim(tx, request)
+        decided = await reject_in(tx, record_id, request.actor, reason, now)
         await owe_answer(tx, answer, decided, f"answer:rejection:{record_id}", now)
     return decided
 

@@ -22,11 +22,11 @@ from bot.telegram.handlers.common import (
     deliver_soon,
     now,
     owed_edit,
+    request,
     require_admin,
     say,
     settings,
     store,
-    update_id,
 )
 from bot.usecases import bulletin as bulletins
 from bot.usecases.notices import Answer
@@ -89,7 +89,7 @@ async def publish_button(update: Update, context: Context) -> None:
     """发布 publishes; 暂不发布 only says how to publish later. An admin is checked now."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    admin_id = require_admin(update, context)
+    require_admin(update, context)
     action, _, label = query.data.partition(":")
     try:
         period = await _period(context, label) if label else None
@@ -110,8 +110,8 @@ async def publish_button(update: Update, context: Context) -> None:
         ),
     )
     await bulletins.publish(
-        store(context), period, f"tg:{admin_id}", user.full_name if user else "", now(context),
-        letter, wording, settings(context).admin_ids, update_id(update), answer=answer,
+        store(context), period, request(update, context, user.full_name if user else ""),
+        letter, wording, settings(context).admin_ids, answer=answer,
     )  # fmt: skip
     await query.answer()
     await answer_now(context, answer.owed)

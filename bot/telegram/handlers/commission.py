@@ -18,10 +18,10 @@ from bot.telegram.handlers.common import (
     is_admin,
     now,
     owed_reply,
+    request,
     require_private,
     say,
     store,
-    update_id,
 )
 from bot.usecases import commissions
 from scoring.errors import DomainError
@@ -42,8 +42,7 @@ async def commission(update: Update, context: Context, admin_id: int) -> None:
         parse_deadline(args[0], today),
         args[1],
         admin_id,
-        update_id(update),
-        now(context),
+        request(update, context),
         answer,
     )
     await answer_now(context, answer.owed)
@@ -108,9 +107,7 @@ async def select(update: Update, context: Context, admin_id: int) -> None:
         store(context),
         record_number(args[0]),
         " ".join(args[1:]),
-        admin_id,
-        update_id(update),
-        now(context),
+        request(update, context),
         answer,
     )
     await answer_now(context, answer.owed)

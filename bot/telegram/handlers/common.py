@@ -19,6 +19,7 @@ from bot.settings import Settings
 from bot.storage import AlreadyProcessed, Liaison, Outgoing, Store
 from bot.telegram.delivery import Courier, keyboard
 from bot.usecases.notices import Answer
+from bot.usecases.request import Request
 from bot.usecases.standings import standings
 from scoring.errors import DomainError
 from scoring.periods import Period
@@ -60,8 +61,16 @@ def is_admin(context: Context, user_id: int | None) -> bool:
     return user_id is not None and user_id in settings(context).admin_ids
 
 
-def update_id(update: Update) -> int:
-    return update.update_id
+# How the audit trail names a Telegram user (`tg:9001`): rows written before say so too.
+ACTOR = "tg:{}"
+
+
+def request(update: Update, context: Context, name: str = "") -> Request:
+    """What a use case is told of this update: who sent it, its id (a redelivered update acts
+    once), and the office's clock."""
+    user = update.effective_user
+    assert user is not None
+    return Request(ACTOR.format(user.id), now(context), update.update_id, name)
 
 
 def courier(context: Context) -> Courier:

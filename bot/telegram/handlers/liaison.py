@@ -39,11 +39,11 @@ from bot.telegram.handlers.common import (
     now,
     owed_edit,
     owed_reply,
+    request,
     require_private,
     send_full_table,
     settings,
     store,
-    update_id,
 )
 from bot.usecases import status
 from bot.usecases.liaisons import redeem_invite
@@ -74,7 +74,7 @@ async def start(update: Update, context: Context) -> None:
         try:
             await redeem_invite(
                 store(context), code, user.id, user.full_name, user.username or "",
-                update_id(update), now(context), answer=answer,
+                request(update, context), answer=answer,
             )  # fmt: skip
         except DomainError as err:
             if err.code != "invite_moves":
@@ -175,7 +175,7 @@ async def submit_command(update: Update, context: Context) -> None:
     # by the courier).
     answer = Answer(message.chat_id, answered)
     done = await submit(
-        store(context), liaison, title, evidence, update_id(update), now(context),
+        store(context), liaison, title, evidence, request(update, context),
         commission_id, settings(context).admin_ids, dated.day if dated else None, office_chat,
         answer,
     )  # fmt: skip
@@ -359,8 +359,8 @@ async def move_button(update: Update, context: Context) -> None:
         query, lambda liaison: texts.BOUND.format(unit=liaison.unit)
     )
     await redeem_invite(
-        store(context), code, user.id, user.full_name, user.username or "", update_id(update),
-        now(context), move=True, admin_ids=settings(context).admin_ids, answer=answer,
+        store(context), code, user.id, user.full_name, user.username or "", request(update, context),
+        move=True, admin_ids=settings(context).admin_ids, answer=answer,
     )  # fmt: skip
     await query.answer()
     await answer_now(context, answer.owed)

@@ -36,13 +36,13 @@ from bot.telegram.handlers.common import (
     now,
     owed_edit,
     owed_reply,
+    request,
     require_admin,
     say,
     send_full_table,
     settings,
     store,
     tell_error,
-    update_id,
 )
 from bot.usecases import liaisons as roster
 from bot.usecases import office, periods, reports
@@ -71,9 +71,7 @@ async def approve_button(update: Update, context: Context) -> None:
     assert query is not None and query.data is not None
     admin_id = require_admin(update, context)
     answer = _marked_claim(query, texts.APPROVED_NOTE.format(admin=_name(update) or admin_id))
-    await reports.approve(
-        store(context), _record_id(query.data), admin_id, update_id(update), now(context), answer
-    )
+    await reports.approve(store(context), _record_id(query.data), request(update, context), answer)
     await query.answer()
     await answer_now(context, answer.owed if answer else [])
     deliver_soon(context)
@@ -107,15 +105,14 @@ async def reject_reason(update: Update, context: Context) -> int:
     assert message is not None and message.text is not None
     record_id, chat_id, message_id = context.user_data.pop(REJECTING)  # type: ignore[union-attr]
     try:
-        admin_id = require_admin(update, context)
+        require_admin(update, context)
         # A message of its own: the claim's buttons below go at best (too old to edit, say).
         answer: Answer[reports.Decided] = owed_reply(
             update,
             lambda _: texts.REJECTED.format(record=record_id, reason=decided_reason(message)),
         )
         await reports.reject(
-            store(context), record_id, admin_id, message.text, update_id(update), now(context),
-            answer,
+            store(context), record_id, message.text, request(update, context), answer,
         )  # fmt: skip
     except DomainError as err:
         await tell_error(update, err)
@@ -150,7 +147,7 @@ async def invite(update: Update, context: Context, admin_id: int) -> None:
         raise _usage("/invite <单位>")
     ttl = timedelta(days=settings(context).invite_days)
     created = await roster.create_invite(
-        store(context), unit, admin_id, update_id(update), now(context), ttl
+        store(context), unit, admin_id, request(update, context), ttl
     )
     # The one committing action whose answer is not owed in the outbox: the link carries the
     # invitation's code, which the database keeps only hashed. Lost in a crash, the admin asks
@@ -189,8 +186,7 @@ async def move(update: Update, context: Context, admin_id: int) -> None:
         update, lambda moved: texts.LIAISON_MOVED.format(who=moved.display, unit=moved.unit)
     )
     await roster.move_liaison(
-        store(context), record_number(args[0]), " ".join(args[1:]), update_id(update),
-        now(context), answer,
+        store(context), record_number(args[0]), " ".join(args[1:]), request(update, context), answer,
     )  # fmt: skip
     await answer_now(context, answer.owed)
 
@@ -203,7 +199,7 @@ async def remove(update: Update, context: Context, admin_id: int) -> None:
         update, lambda removed: texts.LIAISON_REMOVED.format(who=removed.display)
     )
     await roster.remove_liaison(
-        store(context), record_number(args[0]), update_id(update), now(context), answer
+        store(context), record_number(args[0]), request(update, context), answer
     )
     await answer_now(context, answer.owed)
 
@@ -237,9 +233,7 @@ async def approve(update: Update, context: Context, admin_id: int) -> None:
     answer: Answer[reports.Decided] = owed_reply(
         update, lambda d: texts.APPROVED.format(record=d.record_id, points=d.points)
     )
-    await reports.approve(
-        store(context), record_number(args[0]), admin_id, update_id(update), now(context), answer
-    )
+    await reports.approve(store(context), record_number(args[0]), request(update, context), answer)
     await answer_now(context, answer.owed)
     deliver_soon(context)
 
@@ -253,8 +247,7 @@ async def reject(update: Update, context: Context, admin_id: int) -> None:
         update, lambda d: texts.REJECTED.format(record=d.record_id, reason=reason.strip())
     )
     await reports.reject(
-        store(context), record_number(args[0]), admin_id, reason, update_id(update),
-        now(context), answer,
+        store(context), record_number(args[0]), reason, request(update, context), answer,
     )  # fmt: skip
     await answer_now(context, answer.owed)
     deliver_soon(context)
@@ -273,9 +266,7 @@ async def penalty(update: Update, context: Context, admin_id: int) -> None:
         args[1],
         day or today,
         " ".join(note),
-        admin_id,
-        update_id(update),
-        now(context),
+        request(update, context),
         answer,
     )
     await _answered(context, answer)
@@ -306,9 +297,7 @@ async def adjust(update: Update, context: Context, admin_id: int) -> None:
         args[0],
         points(args[1]),
         " ".join(args[2:]),
-        admin_id,
-        update_id(update),
-        now(context),
+        request(update, context),
         answer,
     )
     await _answered(context, answer)
@@ -325,9 +314,7 @@ async def endorse(update: Update, context: Context, admin_id: int) -> None:
         record_number(args[0]),
         name,
         times,
-        admin_id,
-        update_id(update),
-        now(context),
+        request(update, context),
         answer,
     )
     await _answered(context, answer)
@@ -342,9 +329,7 @@ async def reverse(update: Update, context: Context, admin_id: int) -> None:
         store(context),
         record_number(args[0]),
         " ".join(args[1:]),
-        admin_id,
-        update_id(update),
-        now(context),
+        request(update, context),
         answer,
     )
     await answer_now(context, answer.owed)
@@ -368,8 +353,7 @@ async def lock(update: Update, context: Context, admin_id: int) -> None:
         update, lambda locked: texts.PERIOD_LOCKED.format(period=locked.name)
     )
     await periods.lock(
-        store(context), args[0], f"tg:{admin_id}", _name(update), now(context),
-        update_id(update), answer,
+        store(context), args[0], request(update, context, _name(update)), answer,
     )  # fmt: skip
     await answer_now(context, answer.owed)
 
@@ -382,8 +366,8 @@ async def reopen(update: Update, context: Context, admin_id: int) -> None:
         update, lambda reopened: texts.PERIOD_REOPENED.format(period=reopened.name)
     )
     await periods.reopen(
-        store(context), args[0], " ".join(args[1:]), f"tg:{admin_id}", _name(update),
-        now(context), update_id(update), answer,
+        store(context), args[0], " ".join(args[1:]), request(update, context, _name(update)),
+        answer,
     )  # fmt: skip
     await answer_now(context, answer.owed)
 

@@ -30,11 +30,11 @@ from bot.telegram.handlers.common import (
     now,
     owed_edit,
     owed_reply,
+    request,
     require_private,
     settings,
     store,
     tell_error,
-    update_id,
 )
 from bot.usecases.notices import Answer
 from bot.usecases.reports import (
@@ -275,8 +275,7 @@ async def take_evidence(update: Update, context: Context) -> int:
             chosen["day"],
             modifiers,
             evidence,
-            update_id(update),
-            now(context),
+            request(update, context),
             answer,
         )
     except DomainError as err:
@@ -388,8 +387,7 @@ async def one_line(update: Update, context: Context) -> None:
         parsed.day,
         (),
         "",
-        update_id(update),
-        now(context),
+        request(update, context),
         answer,
     )
     await answer_now(context, answer.owed)
@@ -453,7 +451,7 @@ async def pick_item(update: Update, context: Context) -> None:
     answer = owed_edit(query, lambda draft: summary_text(draft, "", ruleset), _summary_buttons)
     await make_draft(
         store(context), update.effective_user.id, choice, pick["title"],
-        pick["day"], (), "", update_id(update), now(context), answer,
+        pick["day"], (), "", request(update, context), answer,
     )  # fmt: skip
     await query.answer()
     await answer_now(context, answer.owed)
@@ -475,9 +473,7 @@ async def draft_button(update: Update, context: Context) -> None:
     try:
         if action == "dx":
             dropped: Answer[None] = owed_edit(query, lambda _: cancelled)
-            await cancel_draft(
-                store(context), draft_id, user_id, update_id(update), now(context), dropped
-            )
+            await cancel_draft(store(context), draft_id, user_id, request(update, context), dropped)
             await query.answer()
             await answer_now(context, dropped.owed)
             return
@@ -486,8 +482,7 @@ async def draft_button(update: Update, context: Context) -> None:
             draft_id,
             user_id,
             settings(context).require_approval,
-            update_id(update),
-            now(context),
+            request(update, context),
             settings(context).admin_ids,
             answer,
         )
