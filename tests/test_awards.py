@@ -14,6 +14,7 @@ from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
 from bot.storage import Store
+from bot.telegram.notices import ChatNotices
 from bot.usecases.liaisons import create_invite, redeem_invite, remove_liaison
 from bot.usecases.office import reverse
 from bot.usecases.request import Request
@@ -172,7 +173,12 @@ async def office_work(db: str) -> None:
         (wrong,) = [
             line for line in await ledger_lines(store, finance, year(2025)) if line.points == -50
         ]
-        await reverse(store, wrong.id, "五月已完成报送任务，结算有误", Request("tg:1", NOW, 1))
+        await reverse(
+            store,
+            wrong.id,
+            "五月已完成报送任务，结算有误",
+            Request("tg:1", NOW, 1, notices=ChatNotices(())),
+        )
         update = iter(range(100, 200))
         for user, (unit, name) in enumerate(
             [("财政局", "王芳"), ("水利局", "李强"), ("水利局", "赵敏"), ("乡村振兴局", "刘洋"),

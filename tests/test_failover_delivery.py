@@ -16,7 +16,7 @@ from bot import texts
 from bot.fakeapi import FakeBotApi
 from bot.storage import Store
 from bot.telegram.delivery import WORKERS, Courier
-from bot.usecases.notices import ANSWER_HOLD
+from bot.telegram.notices import ANSWER_HOLD
 from tests.chat import prepare_db
 
 CHATS = 40

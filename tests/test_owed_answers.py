@@ -12,7 +12,7 @@ from bot import texts
 from bot.fakeapi.recorder import WAIT
 from bot.storage import Store, sql
 from bot.telegram.handlers.common import STORE
-from bot.usecases.notices import ANSWER_HOLD
+from bot.telegram.notices import ANSWER_HOLD
 from tests.chat import ADMIN, LIAISON, Chat, flat, running_bot
 from tests.jobs import at, clock, idle, received, run_at
 from tests.stores import rows

@@ -27,6 +27,7 @@ from playwright.sync_api import (
 from bot import texts
 from bot.settings import Settings
 from bot.storage import Store
+from bot.telegram.notices import ChatNotices
 from bot.usecases import reports
 from bot.usecases.request import Request
 from bot.web import texts as words
@@ -120,7 +121,11 @@ async def _claim(db: str, settings: Settings, unit: str) -> int:
             "https://gov.example/a?b=<i>1</i>", Request(f"tg:{LIAISON}", now, 1),
         )  # fmt: skip
         claimed = await reports.confirm_draft(
-            store, draft.id, LIAISON, True, Request(f"tg:{LIAISON}", now, 2)
+            store,
+            draft.id,
+            LIAISON,
+            True,
+            Request(f"tg:{LIAISON}", now, 2, notices=ChatNotices(())),
         )
         return claimed.record_id
     finally:

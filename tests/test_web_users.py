@@ -16,6 +16,7 @@ import pytest
 
 from bot import texts
 from bot.storage import OUTBOX_CHANNEL, Store
+from bot.telegram.notices import ChatNotices
 from bot.usecases import desk, reports, webusers
 from bot.usecases.imports import import_units
 from bot.usecases.request import Request
@@ -107,11 +108,13 @@ async def test_a_decision_on_postgresql_tells_the_leading_bot_to_deliver(
             store, 77, "city.jccc", "关于春耕的调研", now.date(), (), "", Request("tg:77", now, 1)
         )
         claim = (
-            await reports.confirm_draft(store, draft.id, 77, True, Request("tg:77", now, 2))
+            await reports.confirm_draft(
+                store, draft.id, 77, True, Request("tg:77", now, 2, notices=ChatNotices(()))
+            )
         ).record_id
         await webusers.put_user(store, "王芳", "admin", "admin-password-1", "cli:root", now)
         await listener.add_listener(OUTBOX_CHANNEL, lambda *_: told.set())
-        await desk.approve(store, "王芳", "form-1", claim, now)
+        await desk.approve(store, "王芳", "form-1", claim, now, ChatNotices(()))
         await asyncio.wait_for(told.wait(), 30)
         async with store.reading() as tx:
             waiting = await tx.outbox.unsent(0, 10)

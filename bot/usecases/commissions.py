@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from bot import texts
 from bot.storage import Commission, NewRecord, Store, Tx
-from bot.usecases.notices import Answer, owe_answer
+from bot.usecases.notices import Answer, CommissionAnswered, owe_answer
 from bot.usecases.request import Request, claim
 from scoring.commission import settle_commission
 from scoring.engine import score
@@ -156,22 +156,14 @@ async def link_answer(
 
 async def answer_notice(
     tx: Tx, commission: Commission, unit: str, record_id: int, title: str
-) -> str:
-    """What the office is told of an answer: with the commands that select it."""
+) -> CommissionAnswered:
+    """What the office is told of an answer: with what may select it."""
     ruleset = await tx.config.ruleset()
-    lines = [
-        texts.COMMISSION_ANSWER_FOR_OFFICE.format(
-            id=commission.id, topic=commission.topic, unit=unit, record=record_id, title=title
-        )
-    ]
-    for key, item_id in ruleset.commission_selections.items():
-        item = ruleset.item(item_id)
-        lines.append(
-            texts.COMMISSION_SELECT_LINE.format(
-                record=record_id, key=key, label=item.label, points=item.points
-            )
-        )
-    return "\n".join(lines)
+    selections = tuple(
+        (key, ruleset.item(item_id).label, ruleset.item(item_id).points)
+        for key, item_id in ruleset.commission_selections.items()
+    )
+    return CommissionAnswered(commission.id, commission.topic, unit, record_id, title, selections)
 
 
 def selection_item(ruleset: Ruleset, key: str) -> Item:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot import texts
 from bot.storage import Liaison, Store
-from bot.usecases.notices import Answer, owe_answer, tell_admins
+from bot.usecases.notices import Answer, LiaisonMoved, owe_answer
 from bot.usecases.request import Request, claim
 from scoring.errors import DomainError
 
@@ -58,7 +56,6 @@ async def redeem_invite(
     request: Request,
     *,
     move: bool = False,
-    admin_ids: Sequence[int] = (),
     answer: Answer[Liaison] | None = None,
 ) -> Liaison:
     """Bind the user to the invite's unit; a wrong code counts toward the user's throttle.
@@ -96,10 +93,8 @@ async def redeem_invite(
             await tx.liaisons.bind_liaison(user_id, invite.unit_id, name, username, now)
             liaison = await tx.liaisons.liaison(user_id)
             if current is not None and liaison is not None:
-                told = texts.LIAISON_MOVED_BY_INVITE.format(
-                    who=liaison.display, old=current.unit, unit=liaison.unit
-                )
-                await tell_admins(tx, admin_ids, f"moved:{user_id}", told, now)
+                moved = LiaisonMoved(user_id, liaison.display, current.unit, liaison.unit)
+                await request.emit(tx, moved)
             assert liaison is not None
             await owe_answer(tx, answer, liaison, f"answer:bound:{user_id}", now)
     if failure is not None:

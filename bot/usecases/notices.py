@@ -1,57 +1,163 @@
-"""What an action owes people besides the one asking: written to the outbox in the action's own
-transaction, so that it is delivered even if the bot stops right after the commit."""
+"""What an action owes people: the answer to the one who asked and notices to others, owed in
+the action's own transaction, so that they are delivered even if the bot stops right after the
+commit. A use case says what happened (a result, a notice value); the channel that renders it
+(bot/telegram/notices.py) turns it into messages and writes them to the outbox, in that same
+transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Generic, TypeVar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from bot.buttons import Buttons
 from bot.render import CAPTION_LIMIT, cut, split_message
-from bot.storage import EDIT_CAPTION, EDIT_TEXT, Outgoing, Tx
+from bot.storage import Tx
 
-R = TypeVar("R")
-# How long the process that handled an action keeps its answer to itself, to send it at once:
-# longer than one send takes, however slow. Only after that may another process's courier send
-# it (the first has died, or its send failed).
-ANSWER_HOLD = timedelta(seconds=30)
+if TYPE_CHECKING:
+    from bot.usecases.quota import PenaltyChange
+
+R_contra = TypeVar("R_contra", contravariant=True)
 
 
-@dataclass
-class Answer(Generic[R]):
-    """The answer to the person who asked: rendered from the action's result inside its
-    transaction and owed there (owe_answer), so that a crash right after the commit cannot
-    leave the action unanswered; `owed` is what the channel then sends at once."""
+class Answer(Protocol[R_contra]):
+    """The answer to the person who asked, made by the channel they asked through: rendered
+    from the action's result inside its transaction and owed there."""
 
-    chat_id: int
-    render: Callable[[R], str]
-    # The buttons under the answer (on its last part), if it has any.
-    buttons: Callable[[R], Buttons] | None = None
-    # The answer to a button's press: the new text of the button's message (its buttons gone),
-    # the edit owed as a message is; `caption`: the message is a file's, its caption edited.
-    edits: int | None = None
-    caption: bool = False
-    owed: list[Outgoing] = field(default_factory=list)
+    async def owe(self, tx: Tx, result: R_contra, source: str, now: datetime) -> None: ...
 
 
 async def owe_answer(
-    tx: Tx, answer: Answer[R] | None, result: R, source: str, now: datetime
+    tx: Tx, answer: Answer[R_contra] | None, result: R_contra, source: str, now: datetime
 ) -> None:
-    if answer is None:
-        return
-    text = answer.render(result)
-    buttons = answer.buttons(result) if answer.buttons is not None else None
-    if answer.edits is None:
-        answer.owed = await tx.outbox.enqueue_answer(
-            source, answer.chat_id, split_message(text), now, now + ANSWER_HOLD, buttons=buttons
-        )
-        return
-    edit = f"{EDIT_CAPTION if answer.caption else EDIT_TEXT}:{answer.edits}"
-    answer.owed = await tx.outbox.enqueue_answer(
-        source, answer.chat_id, [text], now, now + ANSWER_HOLD, buttons=buttons, attachment=edit
-    )
+    if answer is not None:
+        await answer.owe(tx, result, source, now)
+
+
+# What happened, for people other than the one who asked. Each names whom it concerns (a
+# unit's liaisons, the office) and carries what they are told, as data.
+
+
+@dataclass(frozen=True)
+class ClaimFiled:
+    """A liaison's adoption claim waits for the office."""
+
+    record_id: int
+    unit: str
+    who: str
+    item: str
+    title: str
+    day: date
+    explanation: str
+    # As the liaison gave it: a link or text, or a file (`document:…`, `photo:…`).
+    evidence: str
+
+
+@dataclass(frozen=True)
+class ClaimApproved:
+    unit_id: int
+    record_id: int
+    title: str
+    points: int
+
+
+@dataclass(frozen=True)
+class ClaimRejected:
+    unit_id: int
+    record_id: int
+    title: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class SubmissionFiled:
+    """A submission, for the office's own copy of what units send."""
+
+    record_id: int
+    unit: str
+    title: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class CommissionAnswered:
+    """A submission answered a commission: the office may select it."""
+
+    commission_id: int
+    topic: str
+    unit: str
+    record_id: int
+    title: str
+    # (the word that selects it, the item's label, its points), as the ruleset offers them.
+    selections: tuple[tuple[str, str, int | None], ...]
+
+
+@dataclass(frozen=True)
+class LateSubmissionResettled:
+    """A submission dated in a settled month changed its penalties."""
+
+    unit: str
+    record_id: int
+    changes: tuple[PenaltyChange, ...]
+
+
+@dataclass(frozen=True)
+class EntryMade:
+    """The office entered a penalty, an adjustment or an endorsement for a unit."""
+
+    unit_id: int
+    kind: str
+    record_id: int
+    unit: str
+    item: str
+    day: date
+    points: int
+    note: str
+
+
+@dataclass(frozen=True)
+class EntryReversed:
+    unit_id: int
+    entry_id: int
+    unit: str
+    item: str
+    day: date
+    points: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class LiaisonMoved:
+    """A liaison bound themselves to another unit by its invite."""
+
+    user_id: int
+    who: str
+    old: str
+    unit: str
+
+
+Notice = (
+    ClaimFiled
+    | ClaimApproved
+    | ClaimRejected
+    | SubmissionFiled
+    | CommissionAnswered
+    | LateSubmissionResettled
+    | EntryMade
+    | EntryReversed
+    | LiaisonMoved
+)
+
+
+class Notices(Protocol):
+    """Where an action's notices go: a channel's renderer, owing them in the outbox inside the
+    action's transaction."""
+
+    async def emit(self, tx: Tx, notice: Notice, now: datetime) -> None: ...
+
+
+# Not yet notices: what the bulletin, the checks and the scheduled work owe, as the chat's text.
 
 
 async def tell_unit(tx: Tx, unit_id: int, source: str, text: str, now: datetime) -> None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 
 from bot import texts
 from bot.storage import LedgerEntry, NewRecord, Store, Tx
-from bot.usecases.notices import Answer, owe_answer, tell_unit
+from bot.usecases.notices import Answer, EntryMade, EntryReversed, owe_answer
 from bot.usecases.request import Request, claim
 from scoring.engine import Entry, Scored, score
 from scoring.errors import DomainError
@@ -108,17 +108,17 @@ async def _enter(
         record_id, record.unit, ruleset.item(record.item_id).label, record.day, scored.points,
         record.note, scored.explanation,
     )  # fmt: skip
-    await _tell(tx, unit_id, kind, entered, now)
+    await _tell(tx, unit_id, kind, entered, request)
     await owe_answer(tx, answer, entered, f"answer:{kind}:{record_id}", now)
     return entered
 
 
-async def _tell(tx: Tx, unit_id: int, kind: str, entered: Entered, now: datetime) -> None:
-    text = texts.ENTERED_FOR_LIAISON.format(
-        unit=entered.unit, item=entered.item, date=entered.day.isoformat(),
-        points=f"{entered.points:+d}", note=entered.note or texts.NO_NOTE,
+async def _tell(tx: Tx, unit_id: int, kind: str, entered: Entered, request: Request) -> None:
+    made = EntryMade(
+        unit_id, kind, entered.record_id, entered.unit, entered.item, entered.day,
+        entered.points, entered.note,
     )  # fmt: skip
-    await tell_unit(tx, unit_id, f"{kind}:{entered.record_id}", text, now)
+    await request.emit(tx, made)
 
 
 async def endorse(
@@ -172,7 +172,7 @@ async def endorse(
         await tx.records.add_event(record_id, "endorsed", request.actor, label, now)
         what = texts.ENDORSED_ITEM.format(label=label, record=record_id, title=record.title)
         entered = Entered(record_id, record.unit, what, record.day, points, "", entry.explanation)
-        await _tell(tx, unit_id, "endorsement", entered, now)
+        await _tell(tx, unit_id, "endorsement", entered, request)
         await owe_answer(tx, answer, entered, f"answer:endorsement:{record_id}", now)
     return entered
 
@@ -261,10 +261,9 @@ async def reverse(
         done = Reversed(
             entry.unit, rule.label if rule is not None else entry.rule_id, entry.day, reason, lines
         )
-        told = texts.REVERSED_FOR_LIAISON.format(
-            unit=done.unit, item=done.item, date=done.day.isoformat(),
-            points=f"{done.points:+d}", note=reason,
-        )  # fmt: skip
-        await tell_unit(tx, entry.unit_id, f"reversal:{entry_id}", told, now)
+        told = EntryReversed(
+            entry.unit_id, entry_id, done.unit, done.item, done.day, done.points, reason
+        )
+        await request.emit(tx, told)
         await owe_answer(tx, answer, done, f"answer:reversal:{entry_id}", now)
     return done

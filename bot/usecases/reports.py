@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
-from bot import texts
-from bot.buttons import claim_buttons
-from bot.render import EVIDENCE_SHOWN, cut, explanation_lines, render_changes
 from bot.storage import Commission, Liaison, NewRecord, PendingClaim, Store, StoredDraft, Tx
 from bot.usecases import commissions
-from bot.usecases.notices import Answer, owe_answer, tell_admins, tell_unit
+from bot.usecases.notices import (
+    Answer,
+    ClaimApproved,
+    ClaimFiled,
+    ClaimRejected,
+    LateSubmissionResettled,
+    SubmissionFiled,
+    owe_answer,
+)
 from bot.usecases.quota import PenaltyChange, resettle_late
 from bot.usecases.request import Request, claim
 from scoring.dates import is_day
@@ -147,7 +151,6 @@ async def confirm_draft(
     user_id: int,
     require_approval: bool,
     request: Request,
-    admin_ids: Sequence[int] = (),
     answer: Answer[Claimed] | None = None,
 ) -> Claimed:
     """Store a confirmed draft as a claim: pending approval, or scored at once. A pending claim
@@ -172,9 +175,7 @@ async def confirm_draft(
             await tx.drafts.reserve_draft(draft_id, request.key)
             store.confirming.add(draft_id)
             reserved = True
-        claimed = await _store_claim(
-            store, draft, user_id, require_approval, request, admin_ids, answer
-        )
+        claimed = await _store_claim(store, draft, user_id, require_approval, request, answer)
     finally:
         if reserved:
             store.confirming.discard(draft_id)
@@ -201,7 +202,6 @@ async def _store_claim(
     user_id: int,
     require_approval: bool,
     request: Request,
-    admin_ids: Sequence[int],
     answer: Answer[Claimed] | None,
 ) -> Claimed:
     now = request.at
@@ -226,28 +226,15 @@ async def _store_claim(
             record_id, unit_id, unit, status, record, scored, ruleset.item(record.item_id)
         )
         if require_approval:
-            await _owe_claim(tx, claimed, liaison.name or liaison.display, evidence, admin_ids, now)
+            await request.emit(
+                tx,
+                ClaimFiled(
+                    record_id, unit, liaison.name or liaison.display, claimed.item.chat_name,
+                    record.title, record.day, scored.explanation, evidence,
+                ),
+            )  # fmt: skip
         await owe_answer(tx, answer, claimed, f"answer:claim:{record_id}", now)
     return claimed
-
-
-async def _owe_claim(
-    tx: Tx, claimed: Claimed, who: str, evidence: str, admin_ids: Sequence[int], now: datetime
-) -> None:
-    """The claim to every admin, with the buttons that decide it and the evidence: a file goes
-    along as the message's file, a link or text is shown."""
-    text = texts.CLAIM_FOR_OFFICE.format(
-        record=claimed.record_id, unit=claimed.unit, who=who, item=claimed.item.chat_name,
-        title=claimed.record.title, date=claimed.record.day.isoformat(),
-        explanation=explanation_lines(claimed.scored.explanation),
-    )  # fmt: skip
-    attachment = evidence if evidence.startswith(FILE_EVIDENCE) else None
-    if evidence and attachment is None:
-        text += texts.CLAIM_EVIDENCE.format(evidence=cut(evidence, EVIDENCE_SHOWN))
-    await tell_admins(
-        tx, admin_ids, f"claim:{claimed.record_id}", text, now,
-        buttons=claim_buttons(claimed.record_id), attachment=attachment,
-    )  # fmt: skip
 
 
 async def cancel_draft(
@@ -280,9 +267,7 @@ async def submit(
     evidence: str,
     request: Request,
     commission_id: int | None = None,
-    admin_ids: Sequence[int] = (),
     day: date | None = None,
-    office_chat: int | None = None,
     answer: Answer[Submitted] | None = None,
 ) -> Submitted:
     """A submission (报送) counted toward the unit's monthly quota, dated today or `day`.
@@ -322,27 +307,18 @@ async def submit(
             evidence=evidence,
         )
         (record_id,) = await tx.records.add_records(batch, [new], now)
-        if office_chat is not None:
-            copy = texts.OFFICE_COPY.format(unit=liaison.unit, record=record_id, title=title)
-            attachment = evidence if evidence.startswith(FILE_EVIDENCE) else None
-            if evidence and attachment is None:
-                copy = f"{copy}\n{cut(evidence, EVIDENCE_SHOWN)}"
-            await tx.outbox.enqueue(
-                f"copy:{record_id}", [(office_chat, copy)], now, attachment=attachment
-            )
+        await request.emit(tx, SubmissionFiled(record_id, liaison.unit, title, evidence))
         commission = None
         if commission_id is not None:
             commission = await commissions.link_answer(
                 tx, commission_id, liaison.unit_id, liaison.unit, record_id, today
             )
             notice = await commissions.answer_notice(tx, commission, liaison.unit, record_id, title)
-            await tell_admins(tx, admin_ids, f"answer:{record_id}", notice, now)
+            await request.emit(tx, notice)
         changes = await resettle_late(tx, [day], actor, now)
         if changes:
-            told = render_changes(
-                texts.RESETTLED_FOR_ADMINS.format(unit=liaison.unit, record=record_id), changes
-            )
-            await tell_admins(tx, admin_ids, f"resettled:{record_id}", told, now)
+            resettled = LateSubmissionResettled(liaison.unit, record_id, tuple(changes))
+            await request.emit(tx, resettled)
         counts = await tx.quota.submission_counts(month)
         quota = next((g.monthly_quota for g in ruleset.groups if g.id == liaison.group), None)
         done = Submitted(
@@ -375,14 +351,15 @@ async def approve(
     now = request.at
     async with store.transaction() as tx:
         await claim(tx, request)
-        decided = await approve_in(tx, record_id, request.actor, now)
+        decided = await approve_in(tx, record_id, request)
         await owe_answer(tx, answer, decided, f"answer:approval:{record_id}", now)
     return decided
 
 
-async def approve_in(tx: Tx, record_id: int, actor: str, now: datetime) -> Decided:
-    """approve inside a transaction already open, by any way in (`actor`: `tg:9001`,
-    `web:王芳`), once that way has claimed its update or form there."""
+async def approve_in(tx: Tx, record_id: int, request: Request) -> Decided:
+    """approve inside a transaction already open, by any way in, once that way has claimed its
+    request there."""
+    actor, now = request.actor, request.at
     ruleset = await tx.config.ruleset()
     unit_id, record = await _pending_record(tx, record_id)
     unit = record.unit
@@ -394,10 +371,7 @@ async def approve_in(tx: Tx, record_id: int, actor: str, now: datetime) -> Decid
     await tx.records.set_record_status(record_id, "confirmed")
     await tx.ledger.add_ledger(batch, unit_id, record_id, record.day, scored, now)
     await tx.records.add_event(record_id, "approved", actor, "", now)
-    told = texts.APPROVED_FOR_LIAISON.format(
-        record=record_id, title=record.title, points=scored.points
-    )
-    await tell_unit(tx, unit_id, f"approval:{record_id}", told, now)
+    await request.emit(tx, ClaimApproved(unit_id, record_id, record.title, scored.points))
     return Decided(record_id, unit, record.title, ruleset.item(record.item_id), scored.points)
 
 
@@ -412,7 +386,7 @@ async def reject(
     reason = check_reason(reason)
     async with store.transaction() as tx:
         await claim(tx, request)
-        decided = await reject_in(tx, record_id, request.actor, reason, now)
+        decided = await reject_in(tx, record_id, reason, request)
         await owe_answer(tx, answer, decided, f"answer:rejection:{record_id}", now)
     return decided
 
@@ -425,13 +399,13 @@ def check_reason(reason: str) -> str:
     return reason
 
 
-async def reject_in(tx: Tx, record_id: int, actor: str, reason: str, now: datetime) -> Decided:
+async def reject_in(tx: Tx, record_id: int, reason: str, request: Request) -> Decided:
     """reject inside a transaction already open (see approve_in); `reason` checked already."""
+    actor, now = request.actor, request.at
     ruleset = await tx.config.ruleset()
     unit_id, record = await _pending_record(tx, record_id)
     unit = record.unit
     await tx.records.set_record_status(record_id, "rejected")
     await tx.records.add_event(record_id, "rejected", actor, reason, now)
-    told = texts.REJECTED_FOR_LIAISON.format(record=record_id, title=record.title, reason=reason)
-    await tell_unit(tx, unit_id, f"rejection:{record_id}", told, now)
+    await request.emit(tx, ClaimRejected(unit_id, record_id, record.title, reason))
     return Decided(record_id, unit, record.title, ruleset.item(record.item_id), 0)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.storage import Tx
+from bot.usecases.notices import Notice, Notices
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,17 @@ class Request:
     key: int | None = None
     # The actor's name as people read it, where it is recorded beside the actor.
     name: str = ""
+    # Where the action's notices go: the renderer of the channel that reaches people, which
+    # owes them in the outbox. None for a way in whose actions owe nobody a notice.
+    notices: Notices | None = None
+
+    async def emit(self, tx: Tx, notice: Notice) -> None:
+        """Owe `notice` inside the action's transaction `tx`."""
+        if self.notices is None:
+            # A notice with nowhere to go would be lost silently: a way in that lets an action
+            # tell someone must say through which channel.
+            raise RuntimeError(f"{type(notice).__name__} emitted by a request without notices")
+        await self.notices.emit(tx, notice, self.at)
 
 
 async def claim(tx: Tx, request: Request) -> None:

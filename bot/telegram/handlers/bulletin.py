@@ -28,8 +28,8 @@ from bot.telegram.handlers.common import (
     settings,
     store,
 )
+from bot.telegram.notices import ChatAnswer
 from bot.usecases import bulletin as bulletins
-from bot.usecases.notices import Answer
 from scoring.errors import DomainError
 from scoring.periods import Period, parse_period, quarter_of
 
@@ -103,7 +103,7 @@ async def publish_button(update: Update, context: Context) -> None:
         return
     user = update.effective_user
     letter, wording = office_letter(settings(context), now(context).date())
-    answer: Answer[bulletins.Issued] = owed_edit(
+    answer: ChatAnswer[bulletins.Issued] = owed_edit(
         query,
         lambda issued: texts.BULLETIN_PUBLISHED.format(
             period=period.name, version=issued.publication.version, units=issued.units_told

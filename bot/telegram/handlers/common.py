@@ -18,7 +18,7 @@ from bot.render import pre_chunks, split_message
 from bot.settings import Settings
 from bot.storage import AlreadyProcessed, Liaison, Outgoing, Store
 from bot.telegram.delivery import Courier, keyboard
-from bot.usecases.notices import Answer
+from bot.telegram.notices import ChatAnswer, ChatNotices
 from bot.usecases.request import Request
 from bot.usecases.standings import standings
 from scoring.errors import DomainError
@@ -70,7 +70,8 @@ def request(update: Update, context: Context, name: str = "") -> Request:
     once), and the office's clock."""
     user = update.effective_user
     assert user is not None
-    return Request(ACTOR.format(user.id), now(context), update.update_id, name)
+    notices = ChatNotices.of(settings(context))
+    return Request(ACTOR.format(user.id), now(context), update.update_id, name, notices)
 
 
 def courier(context: Context) -> Courier:
@@ -100,23 +101,23 @@ async def answer_now(context: Context, owed: Sequence[Outgoing]) -> None:
 
 def owed_reply(
     update: Update, text: Callable[[R], str], buttons: Callable[[R], Buttons] | None = None
-) -> Answer[R]:
+) -> ChatAnswer[R]:
     """The answer an action owes the chat it came from (see answer_now): a message of its own,
     `text` of the action's result, fitted to a phone as `say` fits it, with `buttons`."""
     chat = update.effective_chat
     assert chat is not None
-    return Answer(chat.id, lambda result: render.fit(text(result)), buttons)
+    return ChatAnswer(chat.id, lambda result: render.fit(text(result)), buttons)
 
 
 def owed_edit(
     query: CallbackQuery, text: Callable[[R], str], buttons: Callable[[R], Buttons] | None = None
-) -> Answer[R]:
+) -> ChatAnswer[R]:
     """The answer a button's press owes: its message's new text (a file's, its caption), `text`
     of the action's result, its buttons replaced by `buttons` (none by default); as the message
     it edits, never a repeat."""
     message = query.message
     assert isinstance(message, Message)
-    return Answer(
+    return ChatAnswer(
         message.chat.id, lambda result: render.fit(text(result)), buttons,
         edits=message.message_id, caption=message.caption is not None,
     )  # fmt: skip

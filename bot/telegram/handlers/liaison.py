@@ -45,9 +45,9 @@ from bot.telegram.handlers.common import (
     settings,
     store,
 )
+from bot.telegram.notices import ChatAnswer
 from bot.usecases import status
 from bot.usecases.liaisons import redeem_invite
-from bot.usecases.notices import Answer
 from bot.usecases.reports import Submitted, submit
 from bot.usecases.standings import standings
 from scoring.errors import DomainError
@@ -68,7 +68,7 @@ async def start(update: Update, context: Context) -> None:
     assert user is not None and message is not None
     if context.args:
         code = context.args[0]
-        answer: Answer[Liaison] = owed_reply(
+        answer: ChatAnswer[Liaison] = owed_reply(
             update, lambda liaison: texts.BOUND.format(unit=liaison.unit)
         )
         try:
@@ -173,10 +173,10 @@ async def submit_command(update: Update, context: Context) -> None:
 
     # The answer is owed in the submission's transaction: stored, it is answered (after a crash,
     # by the courier).
-    answer = Answer(message.chat_id, answered)
+    answer = ChatAnswer(message.chat_id, answered)
     done = await submit(
         store(context), liaison, title, evidence, request(update, context),
-        commission_id, settings(context).admin_ids, dated.day if dated else None, office_chat,
+        commission_id, dated.day if dated else None,
         answer,
     )  # fmt: skip
     await answer_now(context, answer.owed)
@@ -355,12 +355,12 @@ async def move_button(update: Update, context: Context) -> None:
         return
     if not code:
         raise DomainError("button_stale")
-    answer: Answer[Liaison] = owed_edit(
+    answer: ChatAnswer[Liaison] = owed_edit(
         query, lambda liaison: texts.BOUND.format(unit=liaison.unit)
     )
     await redeem_invite(
         store(context), code, user.id, user.full_name, user.username or "", request(update, context),
-        move=True, admin_ids=settings(context).admin_ids, answer=answer,
+        move=True, answer=answer,
     )  # fmt: skip
     await query.answer()
     await answer_now(context, answer.owed)

@@ -44,9 +44,9 @@ from bot.telegram.handlers.common import (
     store,
     tell_error,
 )
+from bot.telegram.notices import ChatAnswer
 from bot.usecases import liaisons as roster
 from bot.usecases import office, periods, reports
-from bot.usecases.notices import Answer
 from bot.usecases.standings import standings
 from scoring.errors import DomainError
 from scoring.periods import Period
@@ -77,7 +77,7 @@ async def approve_button(update: Update, context: Context) -> None:
     deliver_soon(context)
 
 
-def _marked_claim(query: CallbackQuery, note: str) -> Answer[reports.Decided] | None:
+def _marked_claim(query: CallbackQuery, note: str) -> ChatAnswer[reports.Decided] | None:
     """The claim's message as the admin who decided it sees it: decided, without buttons (its
     caption, for a claim sent with its evidence file). None if Telegram no longer gives it."""
     message = query.message
@@ -107,7 +107,7 @@ async def reject_reason(update: Update, context: Context) -> int:
     try:
         require_admin(update, context)
         # A message of its own: the claim's buttons below go at best (too old to edit, say).
-        answer: Answer[reports.Decided] = owed_reply(
+        answer: ChatAnswer[reports.Decided] = owed_reply(
             update,
             lambda _: texts.REJECTED.format(record=record_id, reason=decided_reason(message)),
         )
@@ -182,7 +182,7 @@ async def move(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
     if len(args) < 2:
         raise _usage("/move <用户ID> <单位>")
-    answer: Answer[Liaison] = owed_reply(
+    answer: ChatAnswer[Liaison] = owed_reply(
         update, lambda moved: texts.LIAISON_MOVED.format(who=moved.display, unit=moved.unit)
     )
     await roster.move_liaison(
@@ -195,7 +195,7 @@ async def remove(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
     if len(args) != 1:
         raise _usage("/remove <用户ID>")
-    answer: Answer[Liaison] = owed_reply(
+    answer: ChatAnswer[Liaison] = owed_reply(
         update, lambda removed: texts.LIAISON_REMOVED.format(who=removed.display)
     )
     await roster.remove_liaison(
@@ -230,7 +230,7 @@ async def approve(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
     if len(args) != 1:
         raise _usage("/approve <记录号>")
-    answer: Answer[reports.Decided] = owed_reply(
+    answer: ChatAnswer[reports.Decided] = owed_reply(
         update, lambda d: texts.APPROVED.format(record=d.record_id, points=d.points)
     )
     await reports.approve(store(context), record_number(args[0]), request(update, context), answer)
@@ -243,7 +243,7 @@ async def reject(update: Update, context: Context, admin_id: int) -> None:
     if len(args) < 2:
         raise _usage("/reject <记录号> <原因>")
     reason = " ".join(args[1:])
-    answer: Answer[reports.Decided] = owed_reply(
+    answer: ChatAnswer[reports.Decided] = owed_reply(
         update, lambda d: texts.REJECTED.format(record=d.record_id, reason=reason.strip())
     )
     await reports.reject(
@@ -281,7 +281,7 @@ def _entered(entered: office.Entered) -> str:
     return texts.ENTERED.format(record=entered.record_id, **fields)
 
 
-async def _answered(context: Context, answer: Answer[office.Entered]) -> None:
+async def _answered(context: Context, answer: ChatAnswer[office.Entered]) -> None:
     """An office entry's answer, then what it owes the unit's liaisons."""
     await answer_now(context, answer.owed)
     deliver_soon(context)
@@ -349,7 +349,7 @@ async def lock(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
     if len(args) != 1:
         raise _usage("/lock <期间>")
-    answer: Answer[Period] = owed_reply(
+    answer: ChatAnswer[Period] = owed_reply(
         update, lambda locked: texts.PERIOD_LOCKED.format(period=locked.name)
     )
     await periods.lock(
@@ -362,7 +362,7 @@ async def reopen(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
     if len(args) < 2:
         raise _usage("/reopen <期间> <原因>")
-    answer: Answer[Period] = owed_reply(
+    answer: ChatAnswer[Period] = owed_reply(
         update, lambda reopened: texts.PERIOD_REOPENED.format(period=reopened.name)
     )
     await periods.reopen(

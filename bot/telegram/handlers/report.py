@@ -36,7 +36,7 @@ from bot.telegram.handlers.common import (
     store,
     tell_error,
 )
-from bot.usecases.notices import Answer
+from bot.telegram.notices import ChatAnswer
 from bot.usecases.reports import (
     Claimed,
     Draft,
@@ -469,10 +469,12 @@ async def draft_button(update: Update, context: Context) -> None:
     user_id = update.effective_user.id
     summary = query.message.text  # type: ignore[union-attr]
     cancelled = fit(f"{summary}\n\n{texts.REPORT_CANCELLED}")
-    answer: Answer[Claimed] = owed_edit(query, lambda claimed: f"{summary}\n\n{_claimed(claimed)}")
+    answer: ChatAnswer[Claimed] = owed_edit(
+        query, lambda claimed: f"{summary}\n\n{_claimed(claimed)}"
+    )
     try:
         if action == "dx":
-            dropped: Answer[None] = owed_edit(query, lambda _: cancelled)
+            dropped: ChatAnswer[None] = owed_edit(query, lambda _: cancelled)
             await cancel_draft(store(context), draft_id, user_id, request(update, context), dropped)
             await query.answer()
             await answer_now(context, dropped.owed)
@@ -483,7 +485,6 @@ async def draft_button(update: Update, context: Context) -> None:
             user_id,
             settings(context).require_approval,
             request(update, context),
-            settings(context).admin_ids,
             answer,
         )
     except DomainError as err:

@@ -1,0 +1,168 @@
+"""The Telegram channel's rendering of what use cases owe people (bot.usecases.notices): the
+answer to whoever asked, as a message of its own or the edit of the message whose button was
+pressed, and each notice as Chinese text (bot.texts) with its buttons, split to Telegram's
+limits and addressed to the chats it concerns, all written to the outbox in the action's
+transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Generic, TypeVar
+
+from bot import texts
+from bot.buttons import claim_buttons
+from bot.render import EVIDENCE_SHOWN, cut, explanation_lines, render_changes, split_message
+from bot.settings import Settings
+from bot.storage import EDIT_CAPTION, EDIT_TEXT, Buttons, Outgoing, Tx
+from bot.usecases.notices import (
+    ClaimApproved,
+    ClaimFiled,
+    ClaimRejected,
+    CommissionAnswered,
+    EntryMade,
+    EntryReversed,
+    LateSubmissionResettled,
+    LiaisonMoved,
+    Notice,
+    SubmissionFiled,
+    tell_admins,
+    tell_unit,
+)
+from bot.usecases.reports import FILE_EVIDENCE
+
+R = TypeVar("R")
+# How long the process that handled an action keeps its answer to itself, to send it at once:
+# longer than one send takes, however slow. Only after that may another process's courier send
+# it (the first has died, or its send failed).
+ANSWER_HOLD = timedelta(seconds=30)
+
+
+@dataclass
+class ChatAnswer(Generic[R]):
+    """The answer owed to the chat that asked (bot.usecases.notices.Answer); `owed` is what
+    the handler then sends at once."""
+
+    chat_id: int
+    render: Callable[[R], str]
+    # The buttons under the answer (on its last part), if it has any.
+    buttons: Callable[[R], Buttons] | None = None
+    # The answer to a button's press: the new text of the button's message (its buttons gone),
+    # the edit owed as a message is; `caption`: the message is a file's, its caption edited.
+    edits: int | None = None
+    caption: bool = False
+    owed: list[Outgoing] = field(default_factory=list)
+
+    async def owe(self, tx: Tx, result: R, source: str, now: datetime) -> None:
+        text = self.render(result)
+        buttons = self.buttons(result) if self.buttons is not None else None
+        if self.edits is None:
+            self.owed = await tx.outbox.enqueue_answer(
+                source, self.chat_id, split_message(text), now, now + ANSWER_HOLD, buttons=buttons
+            )
+            return
+        edit = f"{EDIT_CAPTION if self.caption else EDIT_TEXT}:{self.edits}"
+        self.owed = await tx.outbox.enqueue_answer(
+            source, self.chat_id, [text], now, now + ANSWER_HOLD, buttons=buttons, attachment=edit
+        )
+
+
+class ChatNotices:
+    """Notices as messages: to a unit's liaisons, to every admin, to the office's chat."""
+
+    def __init__(self, admin_ids: Sequence[int], office_chat: int | None = None) -> None:
+        self._admins = tuple(admin_ids)
+        self._office_chat = office_chat
+
+    @classmethod
+    def of(cls, settings: Settings) -> ChatNotices:
+        return cls(settings.admin_ids, settings.office_chat_id)
+
+    async def emit(self, tx: Tx, notice: Notice, now: datetime) -> None:
+        match notice:
+            case ClaimFiled():
+                await self._claim_filed(tx, notice, now)
+            case ClaimApproved():
+                told = texts.APPROVED_FOR_LIAISON.format(
+                    record=notice.record_id, title=notice.title, points=notice.points
+                )
+                await tell_unit(tx, notice.unit_id, f"approval:{notice.record_id}", told, now)
+            case ClaimRejected():
+                told = texts.REJECTED_FOR_LIAISON.format(
+                    record=notice.record_id, title=notice.title, reason=notice.reason
+                )
+                await tell_unit(tx, notice.unit_id, f"rejection:{notice.record_id}", told, now)
+            case SubmissionFiled():
+                await self._office_copy(tx, notice, now)
+            case CommissionAnswered():
+                lines = [
+                    texts.COMMISSION_ANSWER_FOR_OFFICE.format(
+                        id=notice.commission_id,
+                        topic=notice.topic,
+                        unit=notice.unit,
+                        record=notice.record_id,
+                        title=notice.title,
+                    )
+                ]
+                lines += [
+                    texts.COMMISSION_SELECT_LINE.format(
+                        record=notice.record_id, key=key, label=label, points=points
+                    )
+                    for key, label, points in notice.selections
+                ]
+                source = f"answer:{notice.record_id}"
+                await tell_admins(tx, self._admins, source, "\n".join(lines), now)
+            case LateSubmissionResettled():
+                head = texts.RESETTLED_FOR_ADMINS.format(unit=notice.unit, record=notice.record_id)
+                told = render_changes(head, notice.changes)
+                await tell_admins(tx, self._admins, f"resettled:{notice.record_id}", told, now)
+            case EntryMade():
+                told = texts.ENTERED_FOR_LIAISON.format(
+                    unit=notice.unit, item=notice.item, date=notice.day.isoformat(),
+                    points=f"{notice.points:+d}", note=notice.note or texts.NO_NOTE,
+                )  # fmt: skip
+                source = f"{notice.kind}:{notice.record_id}"
+                await tell_unit(tx, notice.unit_id, source, told, now)
+            case EntryReversed():
+                told = texts.REVERSED_FOR_LIAISON.format(
+                    unit=notice.unit, item=notice.item, date=notice.day.isoformat(),
+                    points=f"{notice.points:+d}", note=notice.reason,
+                )  # fmt: skip
+                await tell_unit(tx, notice.unit_id, f"reversal:{notice.entry_id}", told, now)
+            case LiaisonMoved():
+                told = texts.LIAISON_MOVED_BY_INVITE.format(
+                    who=notice.who, old=notice.old, unit=notice.unit
+                )
+                await tell_admins(tx, self._admins, f"moved:{notice.user_id}", told, now)
+
+    async def _claim_filed(self, tx: Tx, notice: ClaimFiled, now: datetime) -> None:
+        """The claim to every admin, with the buttons that decide it and the evidence: a file
+        goes along as the message's file, a link or text is shown."""
+        text = texts.CLAIM_FOR_OFFICE.format(
+            record=notice.record_id, unit=notice.unit, who=notice.who, item=notice.item,
+            title=notice.title, date=notice.day.isoformat(),
+            explanation=explanation_lines(notice.explanation),
+        )  # fmt: skip
+        evidence = notice.evidence
+        attachment = evidence if evidence.startswith(FILE_EVIDENCE) else None
+        if evidence and attachment is None:
+            text += texts.CLAIM_EVIDENCE.format(evidence=cut(evidence, EVIDENCE_SHOWN))
+        await tell_admins(
+            tx, self._admins, f"claim:{notice.record_id}", text, now,
+            buttons=claim_buttons(notice.record_id), attachment=attachment,
+        )  # fmt: skip
+
+    async def _office_copy(self, tx: Tx, notice: SubmissionFiled, now: datetime) -> None:
+        if self._office_chat is None:
+            return
+        copy = texts.OFFICE_COPY.format(
+            unit=notice.unit, record=notice.record_id, title=notice.title
+        )
+        evidence = notice.evidence
+        attachment = evidence if evidence.startswith(FILE_EVIDENCE) else None
+        if evidence and attachment is None:
+            copy = f"{copy}\n{cut(evidence, EVIDENCE_SHOWN)}"
+        await tx.outbox.enqueue(
+            f"copy:{notice.record_id}", [(self._office_chat, copy)], now, attachment=attachment
+        )
