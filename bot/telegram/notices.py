@@ -16,11 +16,15 @@ from bot.buttons import claim_buttons
 from bot.render import EVIDENCE_SHOWN, cut, explanation_lines, render_changes, split_message
 from bot.settings import Settings
 from bot.storage import EDIT_CAPTION, EDIT_TEXT, Buttons, Outgoing, Tx
+from bot.usecases.bulletin import change_line
 from bot.usecases.notices import (
+    AnswerSelected,
+    BulletinPublished,
     ClaimApproved,
     ClaimFiled,
     ClaimRejected,
     CommissionAnswered,
+    CommissionIssued,
     EntryMade,
     EntryReversed,
     LateSubmissionResettled,
@@ -31,6 +35,8 @@ from bot.usecases.notices import (
     tell_unit,
 )
 from bot.usecases.reports import FILE_EVIDENCE
+from scoring.awards import GroupAwards
+from scoring.standings import leads, unit_above
 
 R = TypeVar("R")
 # How long the process that handled an action keeps its answer to itself, to send it at once:
@@ -113,6 +119,23 @@ class ChatNotices:
                 ]
                 source = f"answer:{notice.record_id}"
                 await tell_admins(tx, self._admins, source, "\n".join(lines), now)
+            case CommissionIssued():
+                told = texts.COMMISSION_NOTICE.format(
+                    id=notice.commission_id, topic=notice.topic,
+                    deadline=notice.deadline.isoformat(), points=notice.points,
+                )  # fmt: skip
+                chats = await tx.liaisons.liaison_chats(notice.unit_ids)
+                await tx.outbox.enqueue(
+                    f"commission:{notice.commission_id}",
+                    [(chat, told) for unit_chats in chats.values() for chat in unit_chats],
+                    now,
+                )
+            case AnswerSelected():
+                told = texts.SELECTED_FOR_LIAISON.format(
+                    answer=notice.answer_id, title=notice.title, label=notice.label,
+                    points=notice.points,
+                )  # fmt: skip
+                await tell_unit(tx, notice.unit_id, f"selection:{notice.record_id}", told, now)
             case LateSubmissionResettled():
                 head = texts.RESETTLED_FOR_ADMINS.format(unit=notice.unit, record=notice.record_id)
                 told = render_changes(head, notice.changes)
@@ -130,6 +153,8 @@ class ChatNotices:
                     points=f"{notice.points:+d}", note=notice.reason,
                 )  # fmt: skip
                 await tell_unit(tx, notice.unit_id, f"reversal:{notice.entry_id}", told, now)
+            case BulletinPublished():
+                await self._bulletin_published(tx, notice, now)
             case LiaisonMoved():
                 told = texts.LIAISON_MOVED_BY_INVITE.format(
                     who=notice.who, old=notice.old, unit=notice.unit
@@ -153,6 +178,49 @@ class ChatNotices:
             buttons=claim_buttons(notice.record_id), attachment=attachment,
         )  # fmt: skip
 
+    async def _bulletin_published(self, tx: Tx, notice: BulletinPublished, now: datetime) -> None:
+        """Each listed unit's liaisons: their rank, total and group, the gap to the unit above,
+        and for a year the units the awards name in their group; then the admins: the anchor
+        (it leaves the database with them, whoever published) and what changed."""
+        period, labels, ids = notice.period, dict(notice.labels), dict(notice.units)
+        chats = await tx.liaisons.liaison_chats(ids.values())
+        awards = {a.group: a for a in notice.paper.awards or []}
+        messages = []
+        for group in notice.paper.standings.groups:
+            for n, row in enumerate(group.rows):
+                if not notice.ranked:
+                    # Listed in the roster's order: a unit is told its total, not a rank.
+                    text = texts.BULLETIN_LINE_UNRANKED.format(
+                        period=period.name, unit=row.unit, group=labels[group.group],
+                        column=notice.total_column, total=row.total,
+                    )  # fmt: skip
+                else:
+                    above = unit_above(group.rows, n)
+                    if above is not None:
+                        gap = texts.BULLETIN_GAP.format(
+                            unit=above.unit, gap=above.total - row.total
+                        )
+                    else:  # a group tied throughout (all at 0) has no first
+                        gap = texts.BULLETIN_FIRST if leads(group.rows, n) else ""
+                    text = texts.BULLETIN_LINE.format(
+                        period=period.name, unit=row.unit, group=labels[group.group],
+                        rank=row.rank, size=len(group.rows), column=notice.total_column,
+                        total=row.total, gap=gap,
+                    )  # fmt: skip
+                if group.group in awards:
+                    text += _award_lines(awards[group.group], row.unit)
+                messages += [(chat, text) for chat in chats.get(ids[row.unit], [])]
+        await tx.outbox.enqueue(f"bulletin:{period.label}", messages, now)
+        version = notice.version
+        lines = [
+            texts.BULLETIN_ANCHOR.format(period=period.name, version=version, anchor=notice.anchor)
+        ]
+        if notice.changed:
+            lines.append(texts.BULLETIN_CHANGED.format(period=period.name, version=version))
+            lines += [change_line(c) for c in notice.changed]
+        source = f"bulletin:{period.label}:{version}"
+        await tell_admins(tx, self._admins, source, "\n".join(lines), now)
+
     async def _office_copy(self, tx: Tx, notice: SubmissionFiled, now: datetime) -> None:
         if self._office_chat is None:
             return
@@ -166,3 +234,16 @@ class ChatNotices:
         await tx.outbox.enqueue(
             f"copy:{notice.record_id}", [(self._office_chat, copy)], now, attachment=attachment
         )
+
+
+def _award_lines(awards: GroupAwards, unit: str) -> str:
+    lines = []
+    if awards.advanced:
+        lines.append(texts.AWARD_ADVANCED.format(units="、".join(awards.advanced)))
+    if awards.improved:
+        lines.append(texts.AWARD_IMPROVED.format(units="、".join(i.unit for i in awards.improved)))
+    if unit in awards.lowest:
+        lines.append(texts.AWARD_LOWEST_YOU)
+    if any(d.unit == unit for d in awards.disqualified):
+        lines.append(texts.AWARD_DISQUALIFIED_YOU)
+    return "".join(f"\n{line}" for line in lines)

@@ -14,7 +14,7 @@ from bot.bulletin.render import render_file
 from bot.bulletin.wording import Wording
 from bot.buttons import publish_buttons
 from bot.storage import Publication, Store, StoredFile, Tx
-from bot.usecases.notices import Answer, owe_answer, tell_admins
+from bot.usecases.notices import Answer, BulletinPublished, owe_answer, tell_admins
 from bot.usecases.request import Request, claim
 from bot.usecases.standings import standings_in
 from scoring.awards import Basis, GroupAwards, annual_awards
@@ -22,7 +22,7 @@ from scoring.bulletin import Bulletin, Published, build_bulletin, is_year
 from scoring.errors import DomainError
 from scoring.periods import Period, check_period, quarter, quarter_of, year
 from scoring.ruleset import ItemKind, Ruleset
-from scoring.standings import Standings, leads, unit_above
+from scoring.standings import Standings
 
 
 async def bulletin(store: Store, period: Period) -> Bulletin:
@@ -90,7 +90,6 @@ async def publish(
     request: Request,
     letter: Letter,
     wording: Wording,
-    admin_ids: Sequence[int] = (),
     *,
     as_reviewed: bool = True,
     answer: Answer[Issued] | None = None,
@@ -146,17 +145,17 @@ async def publish(
         await tx.bulletins.add_publication(publication)
         if lock is None:
             await tx.periods.add_lock(period, request.actor, request.name, now)
-        told = await _tell_units(tx, paper, period, now)
-        labels = {g.id: g.display for g in (await tx.config.ruleset()).groups}
+        ruleset = await tx.config.ruleset()
+        labels = {g.id: g.display for g in ruleset.groups}
         changed = _changed(earlier[-1].content, content, labels) if earlier else []
-        # The anchor leaves the database with the admins, whoever published.
-        lines = [texts.BULLETIN_ANCHOR.format(period=period.name, version=version, anchor=anchor)]
-        if changed:
-            lines.append(texts.BULLETIN_CHANGED.format(period=period.name, version=version))
-            lines += [change_line(c) for c in changed]
-        await tell_admins(
-            tx, admin_ids, f"bulletin:{period.label}:{version}", "\n".join(lines), now
-        )
+        units = await _listed_units(tx, paper)
+        reached = await tx.liaisons.liaison_chats(unit_id for _, unit_id in units)
+        told = len({unit for unit, unit_id in units if unit_id in reached})
+        published_notice = BulletinPublished(
+            period, version, anchor, paper, ruleset.bulletin.ranked,
+            ruleset.bulletin.total_column, tuple(labels.items()), units, tuple(changed),
+        )  # fmt: skip
+        await request.emit(tx, published_notice)
         issued = Issued(publication, changed, told)
         await owe_answer(tx, answer, issued, f"answer:bulletin:{period.label}:{version}", now)
     return issued
@@ -202,55 +201,12 @@ def _files(
     return docx, xlsx
 
 
-async def _tell_units(tx: Tx, paper: Bulletin, period: Period, now: datetime) -> int:
-    """Each listed unit's liaisons: their rank, total and group, the gap to the unit above, and
-    for a year the units the awards name in their group."""
-    ruleset = await tx.config.ruleset()
-    labels = {g.id: g.display for g in ruleset.groups}
+async def _listed_units(tx: Tx, paper: Bulletin) -> tuple[tuple[str, int], ...]:
+    """(unit, its id) of every unit the bulletin lists."""
     ids = {u.name: u.id for u in await tx.units.units()}
-    chats = await tx.liaisons.liaison_chats(ids.values())
-    awards = {a.group: a for a in paper.awards or []}
-    messages = []
-    told = set()
-    for group in paper.standings.groups:
-        for n, row in enumerate(group.rows):
-            if not ruleset.bulletin.ranked:
-                # Listed in the roster's order: a unit is told its total, not a rank.
-                text = texts.BULLETIN_LINE_UNRANKED.format(
-                    period=period.name, unit=row.unit, group=labels[group.group],
-                    column=ruleset.bulletin.total_column, total=row.total,
-                )  # fmt: skip
-            else:
-                above = unit_above(group.rows, n)
-                if above is not None:
-                    gap = texts.BULLETIN_GAP.format(unit=above.unit, gap=above.total - row.total)
-                else:  # a group tied throughout (all at 0) has no first
-                    gap = texts.BULLETIN_FIRST if leads(group.rows, n) else ""
-                text = texts.BULLETIN_LINE.format(
-                    period=period.name, unit=row.unit, group=labels[group.group], rank=row.rank,
-                    size=len(group.rows), column=ruleset.bulletin.total_column, total=row.total,
-                    gap=gap,
-                )  # fmt: skip
-            if group.group in awards:
-                text += _award_lines(awards[group.group], row.unit)
-            for chat in chats.get(ids[row.unit], []):
-                messages.append((chat, text))
-                told.add(row.unit)
-    await tx.outbox.enqueue(f"bulletin:{period.label}", messages, now)
-    return len(told)
-
-
-def _award_lines(awards: GroupAwards, unit: str) -> str:
-    lines = []
-    if awards.advanced:
-        lines.append(texts.AWARD_ADVANCED.format(units="、".join(awards.advanced)))
-    if awards.improved:
-        lines.append(texts.AWARD_IMPROVED.format(units="、".join(i.unit for i in awards.improved)))
-    if unit in awards.lowest:
-        lines.append(texts.AWARD_LOWEST_YOU)
-    if any(d.unit == unit for d in awards.disqualified):
-        lines.append(texts.AWARD_DISQUALIFIED_YOU)
-    return "".join(f"\n{line}" for line in lines)
+    return tuple(
+        (row.unit, ids[row.unit]) for group in paper.standings.groups for row in group.rows
+    )
 
 
 def _rows(content: str, labels: dict[str, str]) -> dict[tuple[str, str], tuple[int, int]]:

@@ -9,7 +9,13 @@ from datetime import date, datetime, timedelta
 
 from bot import texts
 from bot.storage import Commission, NewRecord, Store, Tx
-from bot.usecases.notices import Answer, CommissionAnswered, owe_answer
+from bot.usecases.notices import (
+    Answer,
+    AnswerSelected,
+    CommissionAnswered,
+    CommissionIssued,
+    owe_answer,
+)
 from bot.usecases.request import Request, claim
 from scoring.commission import settle_commission
 from scoring.engine import score
@@ -114,17 +120,13 @@ async def create(
         commission_id = await tx.commissions.add_commission(
             topic, deadline, admin_id, [unit_id for unit_id, _ in units], now
         )
-        notice = texts.COMMISSION_NOTICE.format(
-            id=commission_id, topic=topic, deadline=deadline.isoformat(),
-            points=missed_deduction(ruleset),
-        )  # fmt: skip
-        chats = await tx.liaisons.liaison_chats(unit_id for unit_id, _ in units)
-        unreached = [name for unit_id, name in units if unit_id not in chats]
-        await tx.outbox.enqueue(
-            f"commission:{commission_id}",
-            [(chat, notice) for unit_chats in chats.values() for chat in unit_chats],
-            now,
+        unit_ids = tuple(unit_id for unit_id, _ in units)
+        issued = CommissionIssued(
+            commission_id, topic, deadline, missed_deduction(ruleset), unit_ids
         )
+        await request.emit(tx, issued)
+        reached = await tx.liaisons.liaison_chats(unit_ids)
+        unreached = [name for unit_id, name in units if unit_id not in reached]
         created = Created(
             Commission(commission_id, topic, deadline, now, units, closed=False), unreached
         )
@@ -205,14 +207,8 @@ async def select(
         )
         await tx.commissions.add_selection(answer_id, item.id, record_id)
         await tx.records.add_event(answer_id, "selected", request.actor, item.id, now)
-        told = texts.SELECTED_FOR_LIAISON.format(
-            answer=answer_id, title=chosen.title, label=item.label, points=item.points
-        )
-        await tx.outbox.enqueue(
-            f"selection:{record_id}",
-            [(p.user_id, told) for p in await tx.liaisons.liaisons(unit_id)],
-            now,
-        )
+        told = AnswerSelected(unit_id, answer_id, record_id, chosen.title, item.label, item.points)
+        await request.emit(tx, told)
         selected = Selected(answer_id, record_id, chosen.unit, chosen.title, item)
         await owe_answer(tx, answer, selected, f"answer:selection:{record_id}", now)
     return selected

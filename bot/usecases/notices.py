@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 from bot.buttons import Buttons
 from bot.render import CAPTION_LIMIT, cut, split_message
 from bot.storage import Tx
+from scoring.bulletin import Bulletin
+from scoring.periods import Period
 
 if TYPE_CHECKING:
     from bot.usecases.quota import PenaltyChange
@@ -94,6 +96,30 @@ class CommissionAnswered:
 
 
 @dataclass(frozen=True)
+class CommissionIssued:
+    """The office asked units for pieces on a topic (约稿) by a deadline."""
+
+    commission_id: int
+    topic: str
+    deadline: date
+    # What a first miss costs, a positive number.
+    points: int
+    unit_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class AnswerSelected:
+    """The office selected (选用) a unit's answer to a commission."""
+
+    unit_id: int
+    answer_id: int
+    record_id: int
+    title: str
+    label: str
+    points: int | None
+
+
+@dataclass(frozen=True)
 class LateSubmissionResettled:
     """A submission dated in a settled month changed its penalties."""
 
@@ -127,6 +153,28 @@ class EntryReversed:
     reason: str
 
 
+# A row of the bulletin whose rank or total changed: (group label, unit, before, after), each
+# (rank, total) or None where the unit was not listed.
+Change = tuple[str, str, tuple[int, int] | None, tuple[int, int] | None]
+
+
+@dataclass(frozen=True)
+class BulletinPublished:
+    """A period's bulletin was published: each listed unit's liaisons are owed their line, the
+    admins the anchor and what changed since the version before."""
+
+    period: Period
+    version: int
+    anchor: str
+    paper: Bulletin
+    ranked: bool
+    total_column: str
+    # (group id, its label), (unit, its id) of every listed unit.
+    labels: tuple[tuple[str, str], ...]
+    units: tuple[tuple[str, int], ...]
+    changed: tuple[Change, ...]
+
+
 @dataclass(frozen=True)
 class LiaisonMoved:
     """A liaison bound themselves to another unit by its invite."""
@@ -142,10 +190,13 @@ Notice = (
     | ClaimApproved
     | ClaimRejected
     | SubmissionFiled
+    | CommissionIssued
     | CommissionAnswered
+    | AnswerSelected
     | LateSubmissionResettled
     | EntryMade
     | EntryReversed
+    | BulletinPublished
     | LiaisonMoved
 )
 

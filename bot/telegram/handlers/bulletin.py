@@ -111,7 +111,7 @@ async def publish_button(update: Update, context: Context) -> None:
     )
     await bulletins.publish(
         store(context), period, request(update, context, user.full_name if user else ""),
-        letter, wording, settings(context).admin_ids, answer=answer,
+        letter, wording, answer=answer,
     )  # fmt: skip
     await query.answer()
     await answer_now(context, answer.owed)
