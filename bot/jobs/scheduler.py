@@ -23,6 +23,7 @@ from bot.jobs.work import RunSkipped, Work, failure_text
 from bot.settings import Settings
 from bot.storage import Store
 from bot.usecases import commissions
+from bot.usecases.notices import Notices
 from scoring.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -63,8 +64,11 @@ class Outlet(Protocol):
 
 
 class Scheduler:
-    def __init__(self, timer: Timer, store: Store, settings: Settings, courier: Outlet) -> None:
+    def __init__(
+        self, timer: Timer, store: Store, settings: Settings, courier: Outlet, notices: Notices
+    ) -> None:
         self._timer = timer
+        self._notices = notices
         self._store = store
         self._settings = settings
         self._courier = courier
@@ -159,7 +163,8 @@ class Scheduler:
             async with self._store.transaction() as tx:
                 if not await tx.jobs.add_job_run(run.job.name, run.period, run.due_at, now, "done"):
                     return
-                await run.job.work(Work(tx, run, now, self._settings, found))
+                work = Work(tx, run, now, self._settings, self._notices, found)
+                await run.job.work(work)
         except RunSkipped as skipped:
             await self._record(run, now, "skipped", str(skipped))
         except DomainError as err:

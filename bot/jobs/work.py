@@ -13,9 +13,10 @@ from bot.jobs.kind import Run
 from bot.settings import Settings
 from bot.storage import KEEP_HANDLED, Store, Tx
 from bot.storage.verify import Verified
+from bot.telegram.notices import tell_admins
 from bot.usecases import commissions
 from bot.usecases.bulletin import owe_draft
-from bot.usecases.notices import tell_admins
+from bot.usecases.notices import Notices
 from bot.usecases.quota import Behind, PenaltyChange, behind_quota, settle_quota_in
 from bot.usecases.verify import verify
 from bot.workdays import workdays_between
@@ -35,6 +36,8 @@ class Work:
     run: Run
     now: datetime
     settings: Settings
+    # Where the run's notices go (the chat channel's renderer).
+    notices: Notices
     # What the kind's `before` found before the run's transaction.
     found: object = None
 
@@ -203,7 +206,7 @@ async def bulletin_draft(work: Work) -> None:
     if await work.tx.bulletins.publications(period.label):
         raise RunSkipped("published")
     letter, wording = office_letter(work.settings, work.now.date())
-    await owe_draft(work.tx, period, letter, wording, work.settings.admin_ids, work.now)
+    await owe_draft(work.tx, period, letter, wording, work.notices, work.now)
 
 
 async def commission_reminder(work: Work) -> None:

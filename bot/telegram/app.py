@@ -40,6 +40,7 @@ from bot.telegram.handlers.common import (
     stale_button,
 )
 from bot.telegram.intake import Intake, IntakeProcessor, IntakeQueue, IntakeRequest
+from bot.telegram.notices import ChatNotices
 from bot.telegram.pressbot import PressBot
 from bot.telegram.replicas import Conversations, Dispatcher, Leadership, Nudge
 from bot.telegram.timer import JobQueueTimer
@@ -111,7 +112,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
         settings.db, key_file=settings.ledger_key_file, key=settings.ledger_key_value
     )
     app.bot_data[STORE] = store
-    await tell_keying(store, settings.admin_ids, settings.now())
+    await tell_keying(store, ChatNotices.of(settings), settings.now())
     intake: Intake = app.bot_data[INTAKE]
     intake.use(store)
     if isinstance(store, PgStore):
@@ -140,7 +141,8 @@ async def _prepare(app: Application, store: Store, settings: Settings) -> None: 
 
 def _schedule(app: Application, store: Store, settings: Settings, courier: Courier) -> None:  # type: ignore[type-arg]
     if settings.jobs and app.job_queue is not None:
-        scheduler = Scheduler(JobQueueTimer(app), store, settings, courier)
+        notices = ChatNotices.of(settings)
+        scheduler = Scheduler(JobQueueTimer(app), store, settings, courier, notices)
         app.bot_data[SCHEDULER] = scheduler
         scheduler.start()
 

@@ -12,8 +12,15 @@ from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
 from bot import texts
-from bot.buttons import claim_buttons
-from bot.render import EVIDENCE_SHOWN, cut, explanation_lines, render_changes, split_message
+from bot.buttons import claim_buttons, publish_buttons
+from bot.render import (
+    CAPTION_LIMIT,
+    EVIDENCE_SHOWN,
+    cut,
+    explanation_lines,
+    render_changes,
+    split_message,
+)
 from bot.settings import Settings
 from bot.storage import EDIT_CAPTION, EDIT_TEXT, Buttons, Outgoing, Tx
 from bot.usecases.bulletin import change_line
@@ -25,14 +32,14 @@ from bot.usecases.notices import (
     ClaimRejected,
     CommissionAnswered,
     CommissionIssued,
+    DraftReady,
     EntryMade,
     EntryReversed,
     LateSubmissionResettled,
+    LedgerKeyed,
     LiaisonMoved,
     Notice,
     SubmissionFiled,
-    tell_admins,
-    tell_unit,
 )
 from bot.usecases.reports import FILE_EVIDENCE
 from scoring.awards import GroupAwards
@@ -155,6 +162,11 @@ class ChatNotices:
                 await tell_unit(tx, notice.unit_id, f"reversal:{notice.entry_id}", told, now)
             case BulletinPublished():
                 await self._bulletin_published(tx, notice, now)
+            case LedgerKeyed():
+                told = texts.LEDGER_KEYED.format(line=notice.first_line, file=notice.file)
+                await tell_admins(tx, self._admins, "ledger_keyed", told, now)
+            case DraftReady():
+                await self._draft_ready(tx, notice, now)
             case LiaisonMoved():
                 told = texts.LIAISON_MOVED_BY_INVITE.format(
                     who=notice.who, old=notice.old, unit=notice.unit
@@ -221,6 +233,17 @@ class ChatNotices:
         source = f"bulletin:{period.label}:{version}"
         await tell_admins(tx, self._admins, source, "\n".join(lines), now)
 
+    async def _draft_ready(self, tx: Tx, notice: DraftReady, now: datetime) -> None:
+        """The draft's files to every admin, then the buttons that publish it."""
+        period, source = notice.period, f"draft:{notice.period.label}"
+        for name, file_id in notice.files:
+            caption = texts.BULLETIN_DRAFT_CAPTION.format(period=period.name, format=name[-4:])
+            await tell_admins(tx, self._admins, source, caption, now, attachment=f"file:{file_id}")
+        ready = texts.BULLETIN_DRAFT_READY.format(period=period.name)
+        if not notice.docx:
+            ready += texts.BULLETIN_NO_OFFICE
+        await tell_admins(tx, self._admins, source, ready, now, buttons=publish_buttons(period))
+
     async def _office_copy(self, tx: Tx, notice: SubmissionFiled, now: datetime) -> None:
         if self._office_chat is None:
             return
@@ -247,3 +270,34 @@ def _award_lines(awards: GroupAwards, unit: str) -> str:
     if any(d.unit == unit for d in awards.disqualified):
         lines.append(texts.AWARD_DISQUALIFIED_YOU)
     return "".join(f"\n{line}" for line in lines)
+
+
+async def tell_unit(tx: Tx, unit_id: int, source: str, text: str, now: datetime) -> None:
+    """The unit's active liaisons are owed `text` (in as many messages as it needs)."""
+    chats = [p.user_id for p in await tx.liaisons.liaisons(unit_id)]
+    await tx.outbox.enqueue(
+        source, [(chat, part) for chat in chats for part in split_message(text)], now
+    )
+
+
+async def tell_admins(
+    tx: Tx,
+    admin_ids: Sequence[int],
+    source: str,
+    text: str,
+    now: datetime,
+    *,
+    buttons: Buttons | None = None,
+    attachment: str | None = None,
+) -> None:
+    """Every admin is owed `text`, with buttons or a file if given. A long text goes in as
+    many messages as it needs, the buttons on the last; a file's caption is cut to fit."""
+    if attachment is not None:
+        await tx.outbox.enqueue(
+            source, [(a, cut(text, CAPTION_LIMIT)) for a in admin_ids], now,
+            buttons=buttons, attachment=attachment,
+        )  # fmt: skip
+        return
+    *parts, last = split_message(text)
+    await tx.outbox.enqueue(source, [(a, part) for a in admin_ids for part in parts], now)
+    await tx.outbox.enqueue(source, [(a, last) for a in admin_ids], now, buttons=buttons)

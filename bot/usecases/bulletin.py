@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -12,9 +11,8 @@ from bot import texts
 from bot.bulletin.compose import Letter
 from bot.bulletin.render import render_file
 from bot.bulletin.wording import Wording
-from bot.buttons import publish_buttons
 from bot.storage import Publication, Store, StoredFile, Tx
-from bot.usecases.notices import Answer, BulletinPublished, owe_answer, tell_admins
+from bot.usecases.notices import Answer, BulletinPublished, DraftReady, Notices, owe_answer
 from bot.usecases.request import Request, claim
 from bot.usecases.standings import standings_in
 from scoring.awards import Basis, GroupAwards, annual_awards
@@ -317,18 +315,12 @@ async def draft(
 
 
 async def owe_draft(
-    tx: Tx, period: Period, letter: Letter, wording: Wording, admin_ids: Sequence[int],
-    now: datetime,
-) -> None:  # fmt: skip
-    """The draft files to every admin through the outbox, then the buttons that publish it."""
+    tx: Tx, period: Period, letter: Letter, wording: Wording, notices: Notices, now: datetime
+) -> None:
+    """The draft's files stored, and the admins owed them with the means to publish it."""
     made = await draft_in(tx, period, letter, wording, now)
     await remember_letter_in(tx, period, letter)
-    source = f"draft:{period.label}"
+    files = []
     for name, data in [made.docx, made.xlsx] if made.docx else [made.xlsx]:
-        file_id = await tx.bulletins.add_file(name, data, now)
-        caption = texts.BULLETIN_DRAFT_CAPTION.format(period=period.name, format=name[-4:])
-        await tell_admins(tx, admin_ids, source, caption, now, attachment=f"file:{file_id}")
-    ready = texts.BULLETIN_DRAFT_READY.format(period=period.name)
-    if made.docx is None:
-        ready += texts.BULLETIN_NO_OFFICE
-    await tell_admins(tx, admin_ids, source, ready, now, buttons=publish_buttons(period))
+        files.append((name, await tx.bulletins.add_file(name, data, now)))
+    await notices.emit(tx, DraftReady(period, tuple(files), made.docx is not None), now)

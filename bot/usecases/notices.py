@@ -6,13 +6,10 @@ transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from bot.buttons import Buttons
-from bot.render import CAPTION_LIMIT, cut, split_message
 from bot.storage import Tx
 from scoring.bulletin import Bulletin
 from scoring.periods import Period
@@ -176,6 +173,26 @@ class BulletinPublished:
 
 
 @dataclass(frozen=True)
+class LedgerKeyed:
+    """A database from before the ledger key was keyed on its upgrade: the admins must keep
+    the key (`file`) apart from the database."""
+
+    first_line: int
+    file: str
+
+
+@dataclass(frozen=True)
+class DraftReady:
+    """A period's bulletin drafted for the office to review and publish."""
+
+    period: Period
+    # (file name, stored file id) of each file made: the XLSX, and the DOCX if the office's
+    # name heads it (`docx`).
+    files: tuple[tuple[str, int], ...]
+    docx: bool
+
+
+@dataclass(frozen=True)
 class LiaisonMoved:
     """A liaison bound themselves to another unit by its invite."""
 
@@ -197,7 +214,9 @@ Notice = (
     | EntryMade
     | EntryReversed
     | BulletinPublished
+    | DraftReady
     | LiaisonMoved
+    | LedgerKeyed
 )
 
 
@@ -206,37 +225,3 @@ class Notices(Protocol):
     action's transaction."""
 
     async def emit(self, tx: Tx, notice: Notice, now: datetime) -> None: ...
-
-
-# Not yet notices: what the bulletin, the checks and the scheduled work owe, as the chat's text.
-
-
-async def tell_unit(tx: Tx, unit_id: int, source: str, text: str, now: datetime) -> None:
-    """The unit's active liaisons are owed `text` (in as many messages as it needs)."""
-    chats = [p.user_id for p in await tx.liaisons.liaisons(unit_id)]
-    await tx.outbox.enqueue(
-        source, [(chat, part) for chat in chats for part in split_message(text)], now
-    )
-
-
-async def tell_admins(
-    tx: Tx,
-    admin_ids: Sequence[int],
-    source: str,
-    text: str,
-    now: datetime,
-    *,
-    buttons: Buttons | None = None,
-    attachment: str | None = None,
-) -> None:
-    """Every admin is owed `text`, with buttons or a file if given. A long text goes in as
-    many messages as it needs, the buttons on the last; a file's caption is cut to fit."""
-    if attachment is not None:
-        await tx.outbox.enqueue(
-            source, [(a, cut(text, CAPTION_LIMIT)) for a in admin_ids], now,
-            buttons=buttons, attachment=attachment,
-        )  # fmt: skip
-        return
-    *parts, last = split_message(text)
-    await tx.outbox.enqueue(source, [(a, part) for a in admin_ids for part in parts], now)
-    await tx.outbox.enqueue(source, [(a, last) for a in admin_ids], now, buttons=buttons)
