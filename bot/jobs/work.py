@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from bot import render, texts
 from bot.bulletin.letter import office_letter
@@ -16,8 +16,8 @@ from bot.storage.verify import Verified
 from bot.telegram.notices import tell_admins
 from bot.usecases import commissions
 from bot.usecases.bulletin import owe_draft
-from bot.usecases.notices import Notices
-from bot.usecases.quota import Behind, PenaltyChange, behind_quota, settle_quota_in
+from bot.usecases.notices import CommissionReminderDue, Notices, QuotaReminderDue
+from bot.usecases.quota import PenaltyChange, behind_quota, settle_quota_in
 from bot.usecases.verify import verify
 from bot.workdays import workdays_between
 from scoring.errors import DomainError
@@ -74,66 +74,25 @@ def _month(run: Run) -> Period:
     return run.subject
 
 
-def _day(day: date) -> str:
-    return texts.MONTH_DAY.format(month=day.month, day=day.day)
-
-
-def _settle_at(settings: Settings, month: Period) -> str:
+def _settle_at(settings: Settings, month: Period) -> datetime:
+    """When the month is settled: the settlement day of the month after, at the jobs' time."""
     following = next_month(month).start.replace(day=settings.settle_day)
-    return texts.SETTLE_AT.format(
-        month=following.month, day=following.day, time=settings.jobs_time.strftime("%H:%M")
-    )
-
-
-async def _deduction(work: Work, behind: Behind) -> str:
-    if behind.again:
-        label = (await work.tx.config.ruleset()).item(behind.rule).label
-        return texts.DEDUCTION_AGAIN.format(points=behind.deduction, label=label)
-    return texts.DEDUCTION_FIRST.format(points=behind.deduction)
+    return datetime.combine(following, settings.jobs_time)
 
 
 async def quota_reminder(work: Work, *, final: bool = False) -> None:
     """Each unit below quota so far is told where it stands; the admins get one summary."""
     month = _month(work.run)
     today = work.now.date()
-    days = len(workdays_between(today, month.end))
-    behind = await behind_quota(work.tx, month)
+    behind = tuple(await behind_quota(work.tx, month))
     ruleset = await work.tx.config.ruleset()
-    groups = {g.id: g.display for g in ruleset.groups}
-    chats = await work.tx.liaisons.liaison_chats(b.unit_id for b in behind)
-    settle_at = _settle_at(work.settings, month)
-    messages = []
-    for b in behind:
-        template = texts.FINAL_WARNING if final else texts.QUOTA_REMINDER
-        text = template.format(
-            unit=b.unit, month=month.name, count=b.submissions, quota=b.quota,
-            missing=b.quota - b.submissions, days=days, deduction=await _deduction(work, b),
-            settle_at=settle_at, today=_day(today),
-        )  # fmt: skip
-        messages += [(chat, text) for chat in chats.get(b.unit_id, [])]
-    await work.send(messages)
-    if not behind:
-        await work.tell_admins(texts.BEHIND_NONE.format(month=month.name, today=_day(today)))
-        return
-    head = (texts.BEHIND_SUMMARY_FINAL if final else texts.BEHIND_SUMMARY).format(
-        month=month.name,
-        today=_day(today),
-        days=days,
-        count=len(behind),
-        settle_at=settle_at,
-    )
-    lines = [
-        texts.BEHIND_LINE.format(
-            unit=b.unit,
-            group=groups.get(b.group, b.group),
-            count=b.submissions,
-            quota=b.quota,
-            missing=b.quota - b.submissions,
-            points=b.deduction,
-        )
-        for b in behind
-    ]
-    await work.tell_admins("\n".join([head, *lines]))
+    due = QuotaReminderDue(
+        work.source, month, today, len(workdays_between(today, month.end)),
+        _settle_at(work.settings, month), final, behind,
+        tuple((g.id, g.display) for g in ruleset.groups),
+        tuple((b.rule, ruleset.item(b.rule).label) for b in behind if b.again),
+    )  # fmt: skip
+    await work.notices.emit(work.tx, due, work.now)
 
 
 async def final_warning(work: Work) -> None:
@@ -214,16 +173,11 @@ async def commission_reminder(work: Work) -> None:
     commission = await commissions.load(work.tx, int(work.run.period))
     answered = await work.tx.commissions.answered_units(commission.id)
     waiting = [(unit_id, name) for unit_id, name in commission.targets if unit_id not in answered]
-    chats = await work.tx.liaisons.liaison_chats(unit_id for unit_id, _ in waiting)
     points = commissions.missed_deduction(await work.tx.config.ruleset())
-    messages = []
-    for unit_id, name in waiting:
-        text = texts.COMMISSION_REMINDER.format(
-            id=commission.id, topic=commission.topic, deadline=commission.deadline.isoformat(),
-            unit=name, points=points,
-        )  # fmt: skip
-        messages += [(chat, text) for chat in chats.get(unit_id, [])]
-    await work.send(messages)
+    due = CommissionReminderDue(
+        work.source, commission.id, commission.topic, commission.deadline, points, tuple(waiting)
+    )
+    await work.notices.emit(work.tx, due, work.now)
 
 
 async def commission_close(work: Work) -> None:

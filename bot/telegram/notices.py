@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Generic, TypeVar
 
 from bot import texts
@@ -32,6 +32,7 @@ from bot.usecases.notices import (
     ClaimRejected,
     CommissionAnswered,
     CommissionIssued,
+    CommissionReminderDue,
     DraftReady,
     EntryMade,
     EntryReversed,
@@ -39,6 +40,7 @@ from bot.usecases.notices import (
     LedgerKeyed,
     LiaisonMoved,
     Notice,
+    QuotaReminderDue,
     SubmissionFiled,
 )
 from bot.usecases.reports import FILE_EVIDENCE
@@ -167,6 +169,23 @@ class ChatNotices:
                 await tell_admins(tx, self._admins, "ledger_keyed", told, now)
             case DraftReady():
                 await self._draft_ready(tx, notice, now)
+            case QuotaReminderDue():
+                await self._quota_reminder(tx, notice, now)
+            case CommissionReminderDue():
+                reminders = [
+                    (
+                        unit_id,
+                        texts.COMMISSION_REMINDER.format(
+                            id=notice.commission_id,
+                            topic=notice.topic,
+                            deadline=notice.deadline.isoformat(),
+                            unit=unit,
+                            points=notice.points,
+                        ),
+                    )
+                    for unit_id, unit in notice.waiting
+                ]
+                await tell_units(tx, notice.source, reminders, now)
             case LiaisonMoved():
                 told = texts.LIAISON_MOVED_BY_INVITE.format(
                     who=notice.who, old=notice.old, unit=notice.unit
@@ -244,6 +263,47 @@ class ChatNotices:
             ready += texts.BULLETIN_NO_OFFICE
         await tell_admins(tx, self._admins, source, ready, now, buttons=publish_buttons(period))
 
+    async def _quota_reminder(self, tx: Tx, notice: QuotaReminderDue, now: datetime) -> None:
+        month, today, behind = notice.month, _day(notice.today), notice.behind
+        at = notice.settle_at
+        settle_at = texts.SETTLE_AT.format(month=at.month, day=at.day, time=at.strftime("%H:%M"))
+        rules, groups = dict(notice.rules), dict(notice.groups)
+        template = texts.FINAL_WARNING if notice.final else texts.QUOTA_REMINDER
+        told = []
+        for b in behind:
+            deduction = (
+                texts.DEDUCTION_AGAIN.format(points=b.deduction, label=rules[b.rule])
+                if b.again
+                else texts.DEDUCTION_FIRST.format(points=b.deduction)
+            )
+            text = template.format(
+                unit=b.unit, month=month.name, count=b.submissions, quota=b.quota,
+                missing=b.quota - b.submissions, days=notice.workdays_left, deduction=deduction,
+                settle_at=settle_at, today=today,
+            )  # fmt: skip
+            told.append((b.unit_id, text))
+        await tell_units(tx, notice.source, told, now)
+        if not behind:
+            none = texts.BEHIND_NONE.format(month=month.name, today=today)
+            await tell_admins(tx, self._admins, notice.source, none, now)
+            return
+        head = (texts.BEHIND_SUMMARY_FINAL if notice.final else texts.BEHIND_SUMMARY).format(
+            month=month.name, today=today, days=notice.workdays_left, count=len(behind),
+            settle_at=settle_at,
+        )  # fmt: skip
+        lines = [
+            texts.BEHIND_LINE.format(
+                unit=b.unit,
+                group=groups.get(b.group, b.group),
+                count=b.submissions,
+                quota=b.quota,
+                missing=b.quota - b.submissions,
+                points=b.deduction,
+            )
+            for b in behind
+        ]
+        await tell_admins(tx, self._admins, notice.source, "\n".join([head, *lines]), now)
+
     async def _office_copy(self, tx: Tx, notice: SubmissionFiled, now: datetime) -> None:
         if self._office_chat is None:
             return
@@ -301,3 +361,14 @@ async def tell_admins(
     *parts, last = split_message(text)
     await tx.outbox.enqueue(source, [(a, part) for a in admin_ids for part in parts], now)
     await tx.outbox.enqueue(source, [(a, last) for a in admin_ids], now, buttons=buttons)
+
+
+async def tell_units(tx: Tx, source: str, told: Sequence[tuple[int, str]], now: datetime) -> None:
+    """Each unit's active liaisons are owed its text, one message each, in one batch."""
+    chats = await tx.liaisons.liaison_chats(unit_id for unit_id, _ in told)
+    messages = [(chat, text) for unit_id, text in told for chat in chats.get(unit_id, [])]
+    await tx.outbox.enqueue(source, messages, now)
+
+
+def _day(day: date) -> str:
+    return texts.MONTH_DAY.format(month=day.month, day=day.day)

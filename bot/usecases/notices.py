@@ -15,7 +15,7 @@ from scoring.bulletin import Bulletin
 from scoring.periods import Period
 
 if TYPE_CHECKING:
-    from bot.usecases.quota import PenaltyChange
+    from bot.usecases.quota import Behind, PenaltyChange
 
 R_contra = TypeVar("R_contra", contravariant=True)
 
@@ -193,6 +193,38 @@ class DraftReady:
 
 
 @dataclass(frozen=True)
+class QuotaReminderDue:
+    """A scheduled reminder: each unit below its monthly quota so far is told where it stands
+    (`final`: the last warning before the settlement), the admins get one summary."""
+
+    # The scheduled run it comes from.
+    source: str
+    month: Period
+    today: date
+    workdays_left: int
+    settle_at: datetime
+    final: bool
+    behind: tuple[Behind, ...]
+    # (group id, its label); (rule, its label) of the deductions made again.
+    groups: tuple[tuple[str, str], ...]
+    rules: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class CommissionReminderDue:
+    """A scheduled reminder of a commission's deadline to the targets that have not answered."""
+
+    source: str
+    commission_id: int
+    topic: str
+    deadline: date
+    # What a first miss costs, a positive number.
+    points: int
+    # (unit id, unit) of each target still to answer.
+    waiting: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True)
 class LiaisonMoved:
     """A liaison bound themselves to another unit by its invite."""
 
@@ -217,6 +249,8 @@ Notice = (
     | DraftReady
     | LiaisonMoved
     | LedgerKeyed
+    | QuotaReminderDue
+    | CommissionReminderDue
 )
 
 
