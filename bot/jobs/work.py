@@ -16,7 +16,13 @@ from bot.storage.verify import Verified
 from bot.telegram.notices import tell_admins
 from bot.usecases import commissions
 from bot.usecases.bulletin import owe_draft
-from bot.usecases.notices import CommissionReminderDue, Notices, QuotaReminderDue
+from bot.usecases.notices import (
+    CommissionClosed,
+    CommissionReminderDue,
+    LedgerChecked,
+    Notices,
+    QuotaReminderDue,
+)
 from bot.usecases.quota import PenaltyChange, behind_quota, settle_quota_in
 from bot.usecases.verify import verify
 from bot.workdays import workdays_between
@@ -185,25 +191,8 @@ async def commission_close(work: Work) -> None:
     commission = await commissions.load(work.tx, int(work.run.period))
     missed = await commissions.close(work.tx, commission, "scheduler", work.now)
     ruleset = await work.tx.config.ruleset()
-    chats = await work.tx.liaisons.liaison_chats(m.unit_id for m in missed)
-    letters = []
-    for m in missed:
-        letter = texts.COMMISSION_MISSED.format(
-            unit=m.unit, id=commission.id, topic=commission.topic,
-            deadline=commission.deadline.isoformat(), ruleset=ruleset.name,
-            points=-(m.rule.points or 0), label=m.rule.label,
-        )  # fmt: skip
-        letters += [(chat, letter) for chat in chats.get(m.unit_id, [])]
-    await work.send(letters)
-    head = texts.COMMISSION_CLOSED.format(
-        id=commission.id, topic=commission.topic,
-        answered=len(commission.targets) - len(missed), missed=len(missed),
-    )  # fmt: skip
-    lines = [
-        texts.COMMISSION_MISSED_LINE.format(unit=m.unit, points=m.rule.points, label=m.rule.label)
-        for m in missed
-    ]
-    await work.tell_admins("\n".join([head, *lines]))
+    closed = CommissionClosed(work.source, commission, ruleset.name, tuple(missed))
+    await work.notices.emit(work.tx, closed, work.now)
 
 
 async def check_database(store: Store) -> DomainError | Verified:
@@ -228,8 +217,8 @@ async def ledger_check(work: Work) -> None:
     if isinstance(work.found, DomainError):
         raise work.found
     if isinstance(work.found, Verified):
-        day = work.run.period
-        await work.tell_admins(texts.LEDGER_CHECK_ANCHOR.format(day=day, anchor=work.found.head))
+        checked = LedgerChecked(work.source, work.run.period, str(work.found.head))
+        await work.notices.emit(work.tx, checked, work.now)
     await work.tx.intake.forget_updates(work.now - KEEP_HANDLED)
 
 

@@ -31,12 +31,14 @@ from bot.usecases.notices import (
     ClaimFiled,
     ClaimRejected,
     CommissionAnswered,
+    CommissionClosed,
     CommissionIssued,
     CommissionReminderDue,
     DraftReady,
     EntryMade,
     EntryReversed,
     LateSubmissionResettled,
+    LedgerChecked,
     LedgerKeyed,
     LiaisonMoved,
     Notice,
@@ -186,6 +188,11 @@ class ChatNotices:
                     for unit_id, unit in notice.waiting
                 ]
                 await tell_units(tx, notice.source, reminders, now)
+            case CommissionClosed():
+                await self._commission_closed(tx, notice, now)
+            case LedgerChecked():
+                checked = texts.LEDGER_CHECK_ANCHOR.format(day=notice.day, anchor=notice.anchor)
+                await tell_admins(tx, self._admins, notice.source, checked, now)
             case LiaisonMoved():
                 told = texts.LIAISON_MOVED_BY_INVITE.format(
                     who=notice.who, old=notice.old, unit=notice.unit
@@ -301,6 +308,36 @@ class ChatNotices:
                 points=b.deduction,
             )
             for b in behind
+        ]
+        await tell_admins(tx, self._admins, notice.source, "\n".join([head, *lines]), now)
+
+    async def _commission_closed(self, tx: Tx, notice: CommissionClosed, now: datetime) -> None:
+        commission, missed = notice.commission, notice.missed
+        letters = [
+            (
+                m.unit_id,
+                texts.COMMISSION_MISSED.format(
+                    unit=m.unit,
+                    id=commission.id,
+                    topic=commission.topic,
+                    deadline=commission.deadline.isoformat(),
+                    ruleset=notice.ruleset,
+                    points=-(m.rule.points or 0),
+                    label=m.rule.label,
+                ),
+            )
+            for m in missed
+        ]
+        await tell_units(tx, notice.source, letters, now)
+        head = texts.COMMISSION_CLOSED.format(
+            id=commission.id, topic=commission.topic,
+            answered=len(commission.targets) - len(missed), missed=len(missed),
+        )  # fmt: skip
+        lines = [
+            texts.COMMISSION_MISSED_LINE.format(
+                unit=m.unit, points=m.rule.points, label=m.rule.label
+            )
+            for m in missed
         ]
         await tell_admins(tx, self._admins, notice.source, "\n".join([head, *lines]), now)
 

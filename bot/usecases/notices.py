@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from bot.storage import Tx
+from bot.storage import Commission, Tx
 from scoring.bulletin import Bulletin
 from scoring.periods import Period
 
 if TYPE_CHECKING:
+    from bot.usecases.commissions import MissedUnit
     from bot.usecases.quota import Behind, PenaltyChange
 
 R_contra = TypeVar("R_contra", contravariant=True)
@@ -225,6 +226,27 @@ class CommissionReminderDue:
 
 
 @dataclass(frozen=True)
+class CommissionClosed:
+    """A commission settled after its deadline: the units that missed it are told their
+    penalty, the admins the outcome."""
+
+    source: str
+    commission: Commission
+    ruleset: str
+    missed: tuple[MissedUnit, ...]
+
+
+@dataclass(frozen=True)
+class LedgerChecked:
+    """The day's check of the ledger passed: the admins keep its head (`anchor`) outside the
+    database."""
+
+    source: str
+    day: str
+    anchor: str
+
+
+@dataclass(frozen=True)
 class LiaisonMoved:
     """A liaison bound themselves to another unit by its invite."""
 
@@ -251,6 +273,8 @@ Notice = (
     | LedgerKeyed
     | QuotaReminderDue
     | CommissionReminderDue
+    | CommissionClosed
+    | LedgerChecked
 )
 
 
