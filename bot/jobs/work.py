@@ -3,11 +3,10 @@ messages it owes go into the database together, or not at all."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot import render, texts
+from bot import texts
 from bot.bulletin.letter import office_letter
 from bot.jobs.kind import Run
 from bot.settings import Settings
@@ -22,14 +21,13 @@ from bot.usecases.notices import (
     LedgerChecked,
     Notices,
     QuotaReminderDue,
+    SettlementMade,
 )
-from bot.usecases.quota import PenaltyChange, behind_quota, settle_quota_in
+from bot.usecases.quota import behind_quota, settle_quota_in
 from bot.usecases.verify import verify
 from bot.workdays import workdays_between
 from scoring.errors import DomainError
 from scoring.periods import Period, next_month
-from scoring.quota import Outcome
-from scoring.ruleset import Ruleset
 
 
 class RunSkipped(Exception):
@@ -51,28 +49,8 @@ class Work:
     def source(self) -> str:
         return f"{self.run.job}:{self.run.period}"
 
-    async def send(self, messages: Iterable[tuple[int, str]]) -> None:
-        await self.tx.outbox.enqueue(self.source, messages, self.now)
-
     async def tell_admins(self, text: str) -> None:
         await tell_admins(self.tx, self.settings.admin_ids, self.source, text, self.now)
-
-
-async def _quota_letters(
-    work: Work, ruleset: Ruleset, penalties: list[PenaltyChange]
-) -> list[tuple[int, str]]:
-    """The reminder letters of the other quotas' new penalties, to each unit's liaisons."""
-    chats = await work.tx.liaisons.liaison_chats(c.unit_id for c in penalties)
-    letters = []
-    for c in penalties:
-        assert c.rule is not None  # new_quota_penalties are those with a penalty
-        letter = texts.QUOTA_LETTER.format(
-            unit=c.unit, period=c.month.name, what=c.quota_label, count=c.submissions,
-            quota=c.quota, ruleset=ruleset.name, points=-c.after_points,
-            label=ruleset.item(c.rule).label,
-        )  # fmt: skip
-        letters += [(chat, letter) for chat in chats.get(c.unit_id, [])]
-    return letters
 
 
 def _month(run: Run) -> Period:
@@ -106,62 +84,15 @@ async def final_warning(work: Work) -> None:
 
 
 async def settlement(work: Work) -> None:
-    """Exactly `govinfo-bot quota settle` for the month, then the letters and the list. What it
-    refuses (an empty month, a locked period) fails the run and the admins are told why."""
+    """Exactly `govinfo-bot quota settle` for the month, then the letters and the list (the
+    renderer's). What it refuses (an empty month, a locked period) fails the run and the
+    admins are told why."""
     month = _month(work.run)
     ruleset = await work.tx.config.ruleset()
     if ruleset.effective_from and month.end < ruleset.effective_from:
         raise RunSkipped("month_before_effective")
     settled = await settle_quota_in(work.tx, month, "scheduler", work.now)
-    later = [c for c in settled.changes if c.month != month]
-    tail = [render.render_changes(texts.RESETTLED_HEAD, later)] if later else []
-    new = {c.unit_id for c in settled.new_penalties}
-    quota_letters = await _quota_letters(work, ruleset, settled.new_quota_penalties)
-    if settled.again and not new and not quota_letters:
-        await work.tell_admins(
-            "\n".join([texts.SETTLEMENT_NOTHING.format(month=month.name), *tail])
-        )
-        return
-    groups = {g.id: g.display for g in ruleset.groups}
-    penalised = [s for s in settled.penalised if s.unit_id in new]
-    chats = await work.tx.liaisons.liaison_chats(s.unit_id for s in penalised)
-    letters = []
-    lines = []
-    rules = ruleset.quota_penalties
-    # A method without quota penalties (its units only lose the month's base score) sends no
-    # letter of a deduction.
-    labels = (
-        {
-            Outcome.MISSED: ruleset.item(rules.missed).label,
-            Outcome.MISSED_AGAIN: ruleset.item(rules.missed_again).label,
-        }
-        if rules
-        else {}
-    )
-    for s in penalised if labels else []:
-        label = labels[s.outcome]
-        letter = texts.REMINDER_LETTER.format(
-            unit=s.unit, month=month.name, count=s.submissions, quota=s.quota,
-            ruleset=ruleset.name, points=-s.points, label=label,
-        )  # fmt: skip
-        letters += [(chat, letter) for chat in chats.get(s.unit_id, [])]
-        lines.append(
-            texts.SETTLEMENT_LINE.format(
-                unit=s.unit,
-                group=groups.get(s.group, s.group),
-                count=s.submissions,
-                quota=s.quota,
-                points=s.points,
-                label=label,
-                letter=texts.LETTER_SENT if s.unit_id in chats else texts.LETTER_NOBODY,
-            )
-        )
-    await work.send(letters + quota_letters)
-    head = texts.SETTLEMENT_SUMMARY.format(
-        month=month.name, count=len(settled.settled),
-        met=len(settled.settled) - len(settled.missed), penalised=len(settled.penalised),
-    )  # fmt: skip
-    await work.tell_admins("\n".join([head, *lines, *tail]))
+    await work.notices.emit(work.tx, SettlementMade(work.source, month, ruleset, settled), work.now)
 
 
 async def bulletin_draft(work: Work) -> None:

@@ -43,10 +43,14 @@ from bot.usecases.notices import (
     LiaisonMoved,
     Notice,
     QuotaReminderDue,
+    SettlementMade,
     SubmissionFiled,
 )
+from bot.usecases.quota import PenaltyChange
 from bot.usecases.reports import FILE_EVIDENCE
 from scoring.awards import GroupAwards
+from scoring.quota import Outcome
+from scoring.ruleset import Ruleset
 from scoring.standings import leads, unit_above
 
 R = TypeVar("R")
@@ -193,6 +197,8 @@ class ChatNotices:
             case LedgerChecked():
                 checked = texts.LEDGER_CHECK_ANCHOR.format(day=notice.day, anchor=notice.anchor)
                 await tell_admins(tx, self._admins, notice.source, checked, now)
+            case SettlementMade():
+                await self._settlement(tx, notice, now)
             case LiaisonMoved():
                 told = texts.LIAISON_MOVED_BY_INVITE.format(
                     who=notice.who, old=notice.old, unit=notice.unit
@@ -341,6 +347,62 @@ class ChatNotices:
         ]
         await tell_admins(tx, self._admins, notice.source, "\n".join([head, *lines]), now)
 
+    async def _settlement(self, tx: Tx, notice: SettlementMade, now: datetime) -> None:
+        month, ruleset, settled, source = (
+            notice.month,
+            notice.ruleset,
+            notice.settled,
+            notice.source,
+        )
+        later = [c for c in settled.changes if c.month != month]
+        tail = [render_changes(texts.RESETTLED_HEAD, later)] if later else []
+        new = {c.unit_id for c in settled.new_penalties}
+        quota_letters = await _quota_letters(tx, ruleset, settled.new_quota_penalties)
+        if settled.again and not new and not quota_letters:
+            nothing = "\n".join([texts.SETTLEMENT_NOTHING.format(month=month.name), *tail])
+            await tell_admins(tx, self._admins, source, nothing, now)
+            return
+        groups = {g.id: g.display for g in ruleset.groups}
+        penalised = [s for s in settled.penalised if s.unit_id in new]
+        chats = await tx.liaisons.liaison_chats(s.unit_id for s in penalised)
+        letters = []
+        lines = []
+        rules = ruleset.quota_penalties
+        # A method without quota penalties (its units only lose the month's base score) sends
+        # no letter of a deduction.
+        labels = (
+            {
+                Outcome.MISSED: ruleset.item(rules.missed).label,
+                Outcome.MISSED_AGAIN: ruleset.item(rules.missed_again).label,
+            }
+            if rules
+            else {}
+        )
+        for s in penalised if labels else []:
+            label = labels[s.outcome]
+            letter = texts.REMINDER_LETTER.format(
+                unit=s.unit, month=month.name, count=s.submissions, quota=s.quota,
+                ruleset=ruleset.name, points=-s.points, label=label,
+            )  # fmt: skip
+            letters += [(chat, letter) for chat in chats.get(s.unit_id, [])]
+            lines.append(
+                texts.SETTLEMENT_LINE.format(
+                    unit=s.unit,
+                    group=groups.get(s.group, s.group),
+                    count=s.submissions,
+                    quota=s.quota,
+                    points=s.points,
+                    label=label,
+                    letter=texts.LETTER_SENT if s.unit_id in chats else texts.LETTER_NOBODY,
+                )
+            )
+        await tx.outbox.enqueue(source, letters + quota_letters, now)
+        head = texts.SETTLEMENT_SUMMARY.format(
+            month=month.name, count=len(settled.settled),
+            met=len(settled.settled) - len(settled.missed), penalised=len(settled.penalised),
+        )  # fmt: skip
+        await tell_admins(tx, self._admins, source, "\n".join([head, *lines, *tail]), now)
+
     async def _office_copy(self, tx: Tx, notice: SubmissionFiled, now: datetime) -> None:
         if self._office_chat is None:
             return
@@ -409,3 +471,20 @@ async def tell_units(tx: Tx, source: str, told: Sequence[tuple[int, str]], now: 
 
 def _day(day: date) -> str:
     return texts.MONTH_DAY.format(month=day.month, day=day.day)
+
+
+async def _quota_letters(
+    tx: Tx, ruleset: Ruleset, penalties: Sequence[PenaltyChange]
+) -> list[tuple[int, str]]:
+    """The reminder letters of the other quotas' new penalties, to each unit's liaisons."""
+    chats = await tx.liaisons.liaison_chats(c.unit_id for c in penalties)
+    letters = []
+    for c in penalties:
+        assert c.rule is not None  # new_quota_penalties are those with a penalty
+        letter = texts.QUOTA_LETTER.format(
+            unit=c.unit, period=c.month.name, what=c.quota_label, count=c.submissions,
+            quota=c.quota, ruleset=ruleset.name, points=-c.after_points,
+            label=ruleset.item(c.rule).label,
+        )  # fmt: skip
+        letters += [(chat, letter) for chat in chats.get(c.unit_id, [])]
+    return letters

@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 from bot.storage import Commission, Tx
 from scoring.bulletin import Bulletin
 from scoring.periods import Period
+from scoring.ruleset import Ruleset
 
 if TYPE_CHECKING:
     from bot.usecases.commissions import MissedUnit
-    from bot.usecases.quota import Behind, PenaltyChange
+    from bot.usecases.quota import Behind, MonthSettled, PenaltyChange
 
 R_contra = TypeVar("R_contra", contravariant=True)
 
@@ -247,6 +248,17 @@ class LedgerChecked:
 
 
 @dataclass(frozen=True)
+class SettlementMade:
+    """The scheduled settlement of a month: the units newly penalised are sent their letter,
+    the admins the list (or that nothing changed) and the later months it settled again."""
+
+    source: str
+    month: Period
+    ruleset: Ruleset
+    settled: MonthSettled
+
+
+@dataclass(frozen=True)
 class LiaisonMoved:
     """A liaison bound themselves to another unit by its invite."""
 
@@ -275,6 +287,7 @@ Notice = (
     | CommissionReminderDue
     | CommissionClosed
     | LedgerChecked
+    | SettlementMade
 )
 
 
