@@ -8,7 +8,9 @@ from datetime import datetime
 
 from bot.storage import Store
 from bot.usecases import reports
+from bot.usecases.notices import Notices
 from bot.usecases.reports import Decided
+from bot.usecases.request import Request
 from bot.usecases.standings import standings_in
 from bot.usecases.webusers import acting_admin
 from bot.workdays import workdays_between
@@ -61,24 +63,34 @@ async def overview(store: Store, now: datetime) -> Overview:
     return Overview(ruleset, month, left, rows, quarter, pending)
 
 
-async def approve(store: Store, name: str, form: str, record_id: int, now: datetime) -> Decided:
+async def approve(
+    store: Store, name: str, form: str, record_id: int, now: datetime, notices: Notices
+) -> Decided:
     """The console's approval of a claim: the chat's approve, by the user `name` if an admin at
-    this moment, once per form."""
+    this moment, once per form; the liaisons are told through `notices`."""
     async with store.transaction() as tx:
         actor = await acting_admin(tx, name, form, now)
-        decided = await reports.approve_in(tx, record_id, actor, now)
+        request = Request(actor, now, name=name, notices=notices)
+        decided = await reports.approve_in(tx, record_id, request)
     await _nudge(store)
     return decided
 
 
 async def reject(
-    store: Store, name: str, form: str, record_id: int, reason: str, now: datetime
+    store: Store,
+    name: str,
+    form: str,
+    record_id: int,
+    reason: str,
+    now: datetime,
+    notices: Notices,
 ) -> Decided:
     """The console's rejection of a claim, as approve."""
     reason = reports.check_reason(reason)
     async with store.transaction() as tx:
         actor = await acting_admin(tx, name, form, now)
-        decided = await reports.reject_in(tx, record_id, actor, reason, now)
+        request = Request(actor, now, name=name, notices=notices)
+        decided = await reports.reject_in(tx, record_id, reason, request)
     await _nudge(store)
     return decided
 

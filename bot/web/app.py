@@ -27,6 +27,7 @@ from bot.settings import Settings
 from bot.sheets import csv_bytes
 from bot.storage import Store, WebUser
 from bot.usecases import desk, reports, webusers
+from bot.usecases.notices import Notices
 from bot.usecases.standings import standings
 from bot.web import texts as words
 from bot.web.session import COOKIE, Session, decode, encode, same_token
@@ -90,9 +91,11 @@ class Visit:
 
 
 class Console:
-    def __init__(self, settings: Settings, store: Store) -> None:
+    def __init__(self, settings: Settings, store: Store, notices: Notices) -> None:
         self.settings = settings
         self.store = store
+        # How the liaisons are told what the console decided (the chat channel's renderer).
+        self.notices = notices
         self.key = b""
         self.idle = settings.web_idle_minutes * 60
         self.throttle = webusers.Throttle(
@@ -261,13 +264,17 @@ async def decide(request: Request, console: Console, visit: Visit) -> Response:
     now = console.settings.now()
     try:
         if request.path_params["decision"] == "approve":
-            done = await desk.approve(console.store, visit.user.name, form, record_id, now)
+            done = await desk.approve(
+                console.store, visit.user.name, form, record_id, now, console.notices
+            )
             said = words.APPROVED.format(
                 record=done.record_id, unit=done.unit, points=show_points(done.points)
             )
         else:
             reason = str(visit.form.get("reason", ""))
-            done = await desk.reject(console.store, visit.user.name, form, record_id, reason, now)
+            done = await desk.reject(
+                console.store, visit.user.name, form, record_id, reason, now, console.notices
+            )
             said = words.REJECTED.format(record=done.record_id, unit=done.unit)
     except DomainError as err:
         visit.messages.append(texts.error_text(err.code, err.params))
@@ -380,15 +387,16 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     return console.page(request, visit, "refused.html", 404, message=words.NOT_FOUND)
 
 
-def build_app(settings: Settings) -> ASGIApp:
-    """The console on the database of `settings`, opened when the server starts."""
+def build_app(settings: Settings, notices: Notices) -> ASGIApp:
+    """The console on the database of `settings`, opened when the server starts; what its
+    decisions owe people goes through `notices`."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         store = await Store.open(
             settings.db, key_file=settings.ledger_key_file, key=settings.ledger_key_value
         )
-        console = Console(settings, store)
+        console = Console(settings, store, notices)
         async with store.transaction() as tx:
             console.key = (await tx.webusers.web_session_key()).encode()
         app.state.console = console

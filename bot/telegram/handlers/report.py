@@ -19,7 +19,9 @@ from telegram.ext import (
 from bot import texts
 from bot.buttons import Buttons
 from bot.chatinput import parse_day, parse_one_line, record_number, split_one_line
-from bot.handlers.common import (
+from bot.render import EVIDENCE_SHOWN, cut, explanation_lines, fit
+from bot.storage import AlreadyProcessed
+from bot.telegram.handlers.common import (
     Context,
     answer_now,
     answers_errors,
@@ -30,15 +32,13 @@ from bot.handlers.common import (
     now,
     owed_edit,
     owed_reply,
+    request,
     require_private,
     settings,
     store,
     tell_error,
-    update_id,
 )
-from bot.render import EVIDENCE_SHOWN, cut, explanation_lines, fit
-from bot.storage import AlreadyProcessed
-from bot.usecases.notices import Answer
+from bot.telegram.notices import ChatAnswer
 from bot.usecases.reports import (
     Claimed,
     Draft,
@@ -293,8 +293,7 @@ async def take_evidence(update: Update, context: Context) -> int:
             chosen["day"],
             modifiers,
             evidence,
-            update_id(update),
-            now(context),
+            request(update, context),
             answer,
         )
     except DomainError as err:
@@ -407,8 +406,7 @@ async def one_line(update: Update, context: Context) -> None:
         parsed.day,
         (),
         "",
-        update_id(update),
-        now(context),
+        request(update, context),
         answer,
     )
     await answer_now(context, answer.owed)
@@ -472,7 +470,7 @@ async def pick_item(update: Update, context: Context) -> None:
     answer = owed_edit(query, lambda draft: summary_text(draft, "", ruleset), _summary_buttons)
     await make_draft(
         store(context), update.effective_user.id, choice, pick["title"],
-        pick["day"], (), "", update_id(update), now(context), answer,
+        pick["day"], (), "", request(update, context), answer,
     )  # fmt: skip
     await query.answer()
     await answer_now(context, answer.owed)
@@ -490,13 +488,13 @@ async def draft_button(update: Update, context: Context) -> None:
     user_id = update.effective_user.id
     summary = query.message.text  # type: ignore[union-attr]
     cancelled = fit(f"{summary}\n\n{texts.REPORT_CANCELLED}")
-    answer: Answer[Claimed] = owed_edit(query, lambda claimed: f"{summary}\n\n{_claimed(claimed)}")
+    answer: ChatAnswer[Claimed] = owed_edit(
+        query, lambda claimed: f"{summary}\n\n{_claimed(claimed)}"
+    )
     try:
         if action == "dx":
-            dropped: Answer[None] = owed_edit(query, lambda _: cancelled)
-            await cancel_draft(
-                store(context), draft_id, user_id, update_id(update), now(context), dropped
-            )
+            dropped: ChatAnswer[None] = owed_edit(query, lambda _: cancelled)
+            await cancel_draft(store(context), draft_id, user_id, request(update, context), dropped)
             await query.answer()
             await answer_now(context, dropped.owed)
             return
@@ -505,9 +503,7 @@ async def draft_button(update: Update, context: Context) -> None:
             draft_id,
             user_id,
             settings(context).require_approval,
-            update_id(update),
-            now(context),
-            settings(context).admin_ids,
+            request(update, context),
             answer,
         )
     except DomainError as err:
