@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage import AlreadyProcessed, Store, Tx
+from bot.storage import Address, AlreadyProcessed, Store, Tx
 from bot.usecases import reports
 from bot.usecases.imports import import_units
 from bot.usecases.notices import ClaimApproved, ClaimFiled, Notice
@@ -21,7 +21,8 @@ NOW = datetime(2024, 6, 3, 9, 0).astimezone()
 DAY = date(2024, 5, 6)
 TITLE = "关于春耕的调研"
 EVIDENCE = "https://gov.example/spring"
-LIAISON = 77
+# A liaison reached by mail: nothing in the use cases assumes Telegram.
+LIAISON = Address("mail", "zhao@gov.example")
 
 
 @dataclass

@@ -158,7 +158,7 @@ async def test_rejected_claims_are_not_stored_for_the_comparison(
         for n, title in enumerate(["关于沙漠治理的调研", "关于春耕的调研"]):
             draft = await reports.make_draft(
                 store,
-                77,
+                Address.telegram(77),
                 "city.jccc",
                 title,
                 datetime(2024, 5, 6).date(),
@@ -167,7 +167,11 @@ async def test_rejected_claims_are_not_stored_for_the_comparison(
                 Request("tg:77", now, 10 + n),
             )
             claimed = await reports.confirm_draft(
-                store, draft.id, 77, True, Request("tg:77", now, 20 + n, notices=ChatNotices(()))
+                store,
+                draft.id,
+                Address.telegram(77),
+                True,
+                Request("tg:77", now, 20 + n, notices=ChatNotices(())),
             )
             ids.append(claimed.record_id)
         await reports.reject(

@@ -117,13 +117,13 @@ async def _claim(db: str, settings: Settings, unit: str) -> int:
             unit_id, _ = await tx.units.resolve_unit(unit)
             await tx.liaisons.bind_liaison(Address.telegram(LIAISON), unit_id, "赵信息员", "", now)
         draft = await reports.make_draft(
-            store, LIAISON, "city.jccc", HOSTILE_TITLE, now.date(), (),
+            store, Address.telegram(LIAISON), "city.jccc", HOSTILE_TITLE, now.date(), (),
             "https://gov.example/a?b=<i>1</i>", Request(f"tg:{LIAISON}", now, 1),
         )  # fmt: skip
         claimed = await reports.confirm_draft(
             store,
             draft.id,
-            LIAISON,
+            Address.telegram(LIAISON),
             True,
             Request(f"tg:{LIAISON}", now, 2, notices=ChatNotices(())),
         )

@@ -105,11 +105,22 @@ async def test_a_decision_on_postgresql_tells_the_leading_bot_to_deliver(
         async with store.transaction() as tx:
             await tx.liaisons.bind_liaison(Address.telegram(77), 1, "赵信息员", "", now)
         draft = await reports.make_draft(
-            store, 77, "city.jccc", "关于春耕的调研", now.date(), (), "", Request("tg:77", now, 1)
+            store,
+            Address.telegram(77),
+            "city.jccc",
+            "关于春耕的调研",
+            now.date(),
+            (),
+            "",
+            Request("tg:77", now, 1),
         )
         claim = (
             await reports.confirm_draft(
-                store, draft.id, 77, True, Request("tg:77", now, 2, notices=ChatNotices(()))
+                store,
+                draft.id,
+                Address.telegram(77),
+                True,
+                Request("tg:77", now, 2, notices=ChatNotices(())),
             )
         ).record_id
         await webusers.put_user(store, "王芳", "admin", "admin-password-1", "cli:root", now)

@@ -121,7 +121,7 @@ async def _reportable_on(tx: Tx, ruleset: Ruleset, item_key: str, day: date) -> 
 
 async def make_draft(
     store: Store,
-    user_id: int,
+    person: Address,
     item_key: str,
     title: str,
     day: date,
@@ -130,7 +130,7 @@ async def make_draft(
     request: Request,
     answer: Answer[Draft] | None = None,
 ) -> Draft:
-    """Check a claim by the liaison `user_id` and keep it as a draft for them to confirm; the
+    """Check a claim by the liaison `person` and keep it as a draft for them to confirm; the
     liaison is owed `answer` (its summary), in the working file's transaction."""
     now = request.at
     title = check_title(title, now.date())
@@ -142,7 +142,7 @@ async def make_draft(
     # into the database does not hold up), the database read as it stands; run whole in one
     # hand-over to the connection's thread.
     async def body(tx: Tx) -> Draft:
-        liaison = await tx.liaisons.liaison(Address.telegram(user_id), active_only=True)
+        liaison = await tx.liaisons.liaison(person, active_only=True)
         if liaison is None:
             raise DomainError("not_liaison")
         await claim(tx, request)
@@ -167,7 +167,7 @@ async def make_draft(
 async def confirm_draft(
     store: Store,
     draft_id: int,
-    user_id: int,
+    person: Address,
     require_approval: bool,
     request: Request,
     answer: Answer[Claimed] | None = None,
@@ -185,7 +185,7 @@ async def confirm_draft(
     try:
         async with store.bot_transaction() as tx:
             draft = await tx.drafts.draft(draft_id)
-            _check_open(draft, user_id, store)
+            _check_open(draft, person, store)
             assert draft is not None
             if draft.created_at + DRAFT_TTL < now:
                 raise DomainError("button_stale")
@@ -194,7 +194,7 @@ async def confirm_draft(
             await tx.drafts.reserve_draft(draft_id, request.key)
             store.confirming.add(draft_id)
             reserved = True
-        claimed = await _store_claim(store, draft, user_id, require_approval, request, answer)
+        claimed = await _store_claim(store, draft, person, require_approval, request, answer)
     finally:
         if reserved:
             store.confirming.discard(draft_id)
@@ -203,9 +203,9 @@ async def confirm_draft(
     return claimed
 
 
-def _check_open(draft: StoredDraft | None, user_id: int, store: Store) -> None:
-    """Refuse a button on a draft that is not the user's, or no longer waits for it."""
-    if draft is None or draft.liaison != Address.telegram(user_id):
+def _check_open(draft: StoredDraft | None, person: Address, store: Store) -> None:
+    """Refuse a button on a draft that is not the person's, or no longer waits for it."""
+    if draft is None or draft.liaison != person:
         raise DomainError("button_forged")
     if draft.cancelled:
         raise DomainError("draft_cancelled")
@@ -218,7 +218,7 @@ def _check_open(draft: StoredDraft | None, user_id: int, store: Store) -> None:
 async def _store_claim(
     store: Store,
     draft: StoredDraft,
-    user_id: int,
+    person: Address,
     require_approval: bool,
     request: Request,
     answer: Answer[Claimed] | None,
@@ -226,7 +226,7 @@ async def _store_claim(
     now = request.at
     async with store.transaction() as tx:
         await claim(tx, request)
-        liaison = await tx.liaisons.liaison(Address.telegram(user_id), active_only=True)
+        liaison = await tx.liaisons.liaison(person, active_only=True)
         if liaison is None or liaison.unit_id != draft.unit_id:
             raise DomainError("not_liaison")
         record = draft.record
@@ -261,24 +261,24 @@ async def _store_claim(
 async def cancel_draft(
     store: Store,
     draft_id: int,
-    user_id: int,
+    person: Address,
     request: Request,
     answer: Answer[None] | None = None,
 ) -> None:
     now = request.at
     async with store.bot_transaction() as tx:
         await claim(tx, request)
-        _check_open(await tx.drafts.draft(draft_id), user_id, store)
+        _check_open(await tx.drafts.draft(draft_id), person, store)
         await tx.drafts.cancel_draft(draft_id)
         await owe_answer(tx, answer, None, f"answer:cancel:{draft_id}", now)
 
 
-async def cancel_open_drafts(store: Store, user_id: int) -> int:
+async def cancel_open_drafts(store: Store, person: Address) -> int:
     """The liaison moved on (/cancel, or another command): every summary still waiting for
     their confirm button is cancelled; how many were."""
     # One statement, atomic by itself: run on every command.
     async with store.bot_autocommit() as tx:
-        return await tx.drafts.cancel_open_drafts(Address.telegram(user_id), store.confirming)
+        return await tx.drafts.cancel_open_drafts(person, store.confirming)
 
 
 async def submit(
