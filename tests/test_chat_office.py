@@ -131,7 +131,7 @@ async def test_penalty_adjustment_endorsement_reversal_and_pending(database: str
         adjusted = (await chat.ask(ADMIN, "/adjust 公安局 +12 补记漏登")).text
         today = chat.settings.now().date().isoformat()
         assert [f"日期：{today}", "分值：+12", "备注：补记漏登"] == adjusted.splitlines()[3:6]
-        assert (await chat.ask(ADMIN, "/adjust 公安局 十二 补记")).text == (
+        assert flat((await chat.ask(ADMIN, "/adjust 公安局 十二 补记")).text) == (
             "分值 十二 无法识别：请写整数或最多两位小数（如 5、-0.25、135.4），不用科学计数法"
         )
         entries = rows(chat.db(), "SELECT id, rule_id, points / 100 FROM ledger ORDER BY id")
