@@ -13,7 +13,7 @@ import pytest
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
-from bot.storage import Store
+from bot.storage import Address, Store
 from bot.telegram.notices import ChatNotices
 from bot.usecases.liaisons import create_invite, redeem_invite, remove_liaison
 from bot.usecases.office import reverse
@@ -186,12 +186,21 @@ async def office_work(db: str) -> None:
             start=501,
         ):  # fmt: skip
             invite = await create_invite(
-                store, unit, 1, Request("tg:1", NOW, next(update)), timedelta(days=7)
+                store,
+                unit,
+                Address.telegram(1),
+                Request("tg:1", NOW, next(update)),
+                timedelta(days=7),
             )
             await redeem_invite(
-                store, invite.code, user, name, "", Request(f"tg:{user}", NOW, next(update))
+                store,
+                invite.code,
+                Address.telegram(user),
+                name,
+                "",
+                Request(f"tg:{user}", NOW, next(update)),
             )
-        await remove_liaison(store, 503, Request("tg:1", NOW, next(update)))
+        await remove_liaison(store, Address.telegram(503), Request("tg:1", NOW, next(update)))
     finally:
         await store.close()
 
