@@ -4,9 +4,9 @@
 
 The project's fake Bot API server (bot/fakeapi) runs in this process with `rate_limit(30)`: like
 Telegram, it answers 429 (with retry_after) to any message beyond 30 in a one-second window. The
-real application (bot.app.build_application, production configuration: rate limiting ON, i.e.
+real application (bot.telegram.app.build_application, production configuration: rate limiting ON, i.e.
 python-telegram-bot's AIORateLimiter on top of the courier's own SendWindow) runs in the same
-event loop through bot.runner.polling, on a fresh copy of a prepared dengkou-2024 database:
+event loop through bot.telegram.runner.polling, on a fresh copy of a prepared dengkou-2024 database:
 `--liaisons` units in group A (monthly quota 15, no submissions, so every one is behind), one
 active liaison each (user ids 100001...), one admin (9001), and `jobs_since` set to
 2026-03-20 08:00 Asia/Shanghai.
@@ -52,14 +52,14 @@ import time_machine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.app import build_application
 from bot.fakeapi import FakeBotApi
 from bot.jobs.kind import Plan, runs_between
 from bot.jobs.registry import KINDS, QUOTA_REMINDER
 from bot.jobs.scheduler import SINCE_KEY
-from bot.runner import polling
 from bot.settings import Settings
 from bot.storage import Store, UnitRow, sql
+from bot.telegram.app import build_application
+from bot.telegram.runner import polling
 from bot.usecases.setup import initialize
 
 RULESET = "dengkou-2024"

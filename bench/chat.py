@@ -13,7 +13,7 @@ the bot's peak RSS can be read from /proc/<pid>/status (VmHWM):
   单位001..单位200 in groups A/B/C, one bound liaison each): an SQLite file, or a database of a
   throwaway PostgreSQL server (tests/pgserver.py: on tmpfs, fsync and synchronous commits off;
   with `--pg-fsync` on disk with both on, as PostgreSQL ships), copied from a template database
-  each round. On PostgreSQL the bot is one replica (bot/replicas.py): the leader, polling, its
+  each round. On PostgreSQL the bot is one replica (bot/telegram/replicas.py): the leader, polling, its
   updates claimed from the intake table by its dispatcher. GOVINFO_RATE_LIMIT=false: the
   production rate limiter caps sending at Telegram's ~30 messages/s by design, and the fake
   server enforces no flood limit here, so with it on this would measure the limiter.
@@ -66,9 +66,9 @@ import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.app import CONCURRENT_UPDATES, CONNECTION_POOL
 from bot.fakeapi import FakeBotApi
 from bot.storage import Store, sql
+from bot.telegram.app import CONCURRENT_UPDATES, CONNECTION_POOL
 from bot.usecases.imports import import_units
 from bot.usecases.setup import initialize
 from tests.pgserver import TEMPLATE, PostgresDatabases, postgres_databases, with_database

@@ -4,7 +4,7 @@
         python bench/echo_bot.py --concurrent-updates 8 --connection-pool 16
 
 bench/chat.py starts it as a child process against its fake Bot API server and passes the
-builder settings of bot/app.py on the command line, so that the baseline differs from the real
+builder settings of bot/telegram/app.py on the command line, so that the baseline differs from the real
 bot only in what the handlers do. It deliberately imports nothing from the project: its memory
 and start-up are those of python-telegram-bot alone.
 """

@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     # Every update stored before Telegram is told it arrived. Off only to show what that
     # prevents (tests) or what it costs (benchmarks): a crash then loses updates.
     durable_intake: bool = True
-    # Several processes on one PostgreSQL database (README, "Several machines"; bot/replicas.py):
+    # Several processes on one PostgreSQL database (README, "Several machines"; bot/telegram/replicas.py):
     # how long a claim on an update lasts unless renewed (it is renewed every 0.3 of that while
     # the update is handled; a dead process's updates are taken over once it ends); how often a
     # process looks for updates nobody holds; how often a follower tries for the leader's lock

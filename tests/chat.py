@@ -17,13 +17,13 @@ from typing import Any
 
 from telegram.ext import Application
 
-from bot.app import build_application
 from bot.fakeapi import FakeBotApi, SentMessage
 from bot.fakeapi.recorder import WAIT
-from bot.handlers.common import STORE
-from bot.runner import Webhook, polling, running
 from bot.settings import Settings
 from bot.storage import Store, is_postgres, sql
+from bot.telegram.app import build_application
+from bot.telegram.handlers.common import STORE
+from bot.telegram.runner import Webhook, polling, running
 from bot.usecases.imports import import_units
 from bot.usecases.setup import initialize
 from tests.conftest import write_csv

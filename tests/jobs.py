@@ -21,9 +21,9 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from bot.fakeapi.recorder import WAIT
-from bot.handlers.common import DELIVERY_TASK, STORE
-from bot.jobs.scheduler import WAKE
 from bot.storage import Store, sql
+from bot.telegram.handlers.common import DELIVERY_TASK, STORE
+from bot.telegram.timer import WAKE
 from tests.chat import Chat, flat
 
 ZONE = ZoneInfo("Asia/Shanghai")

@@ -13,9 +13,11 @@ import pytest
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
-from bot.storage import Store
+from bot.storage import Address, Store
+from bot.telegram.notices import ChatNotices
 from bot.usecases.liaisons import create_invite, redeem_invite, remove_liaison
 from bot.usecases.office import reverse
+from bot.usecases.request import Request
 from bot.usecases.status import ledger_lines
 from scoring.awards import disqualifying, first_with_ties
 from scoring.periods import year
@@ -171,16 +173,34 @@ async def office_work(db: str) -> None:
         (wrong,) = [
             line for line in await ledger_lines(store, finance, year(2025)) if line.points == -5000
         ]
-        await reverse(store, wrong.id, "五月已完成报送任务，结算有误", 1, 1, NOW)
+        await reverse(
+            store,
+            wrong.id,
+            "五月已完成报送任务，结算有误",
+            Request("tg:1", NOW, 1, notices=ChatNotices(())),
+        )
         update = iter(range(100, 200))
         for user, (unit, name) in enumerate(
             [("财政局", "王芳"), ("水利局", "李强"), ("水利局", "赵敏"), ("乡村振兴局", "刘洋"),
              ("巴彦高勒镇", "陈静")],
             start=501,
         ):  # fmt: skip
-            invite = await create_invite(store, unit, 1, next(update), NOW, timedelta(days=7))
-            await redeem_invite(store, invite.code, user, name, "", next(update), NOW)
-        await remove_liaison(store, 503, next(update), NOW)
+            invite = await create_invite(
+                store,
+                unit,
+                Address.telegram(1),
+                Request("tg:1", NOW, next(update)),
+                timedelta(days=7),
+            )
+            await redeem_invite(
+                store,
+                invite.code,
+                Address.telegram(user),
+                name,
+                "",
+                Request(f"tg:{user}", NOW, next(update)),
+            )
+        await remove_liaison(store, Address.telegram(503), Request("tg:1", NOW, next(update)))
     finally:
         await store.close()
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot import texts
-from bot.handlers import report
+from bot.telegram.handlers import report
 from tests.chat import ADMIN, LIAISON, OTHER_ADMIN, running_bot
 
 

@@ -10,9 +10,9 @@ from telegram import Bot, Update
 from telegram.ext import BaseHandler, ConversationHandler
 
 from bot import texts
-from bot.app import build_application
 from bot.fakeapi import FakeBotApi
-from bot.handlers.edits import EDITS_GROUP
+from bot.telegram.app import build_application
+from bot.telegram.handlers.edits import EDITS_GROUP
 from tests.chat import (
     ADMIN,
     LIAISON,

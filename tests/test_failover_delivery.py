@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 from telegram import Bot
 
 from bot import texts
-from bot.delivery import WORKERS, Courier
 from bot.fakeapi import FakeBotApi
 from bot.storage import Address, Store
-from bot.usecases.notices import ANSWER_HOLD
+from bot.telegram.delivery import WORKERS, Courier
+from bot.telegram.notices import ANSWER_HOLD
 from tests.chat import prepare_db
 
 CHATS = 40

@@ -1,6 +1,6 @@
 """The intake's storage: updates stored once, known again when redelivered, marked handled once,
 forgotten after a while. SQLite only: the working file and the database's claims (on
-PostgreSQL the dispatcher of bot/replicas.py claims updates: tests/test_replicas.py)."""
+PostgreSQL the dispatcher of bot/telegram/replicas.py claims updates: tests/test_replicas.py)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from telegram import Bot
 
 from bot import texts
 from bot.fakeapi import FakeBotApi
-from bot.intake import Intake
 from bot.storage import AlreadyProcessed, Store, sql
+from bot.telegram.intake import Intake
 from tests.chat import STRANGER, bot_on, flat, prepare_db
 
 NOW = datetime(2026, 3, 2, 10, tzinfo=UTC)

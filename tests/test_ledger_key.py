@@ -17,6 +17,7 @@ from bot import texts
 from bot.storage import Store
 from bot.storage.chain import HASHED_COLUMNS, hashed_line, line_hash, line_mac
 from bot.storage.ledgerkey import key_source, read_key
+from bot.telegram.notices import ChatNotices
 from bot.usecases.verify import tell_keying
 from tests.conftest import Cli, write_csv
 from tests.stores import rows
@@ -250,7 +251,8 @@ def test_a_database_from_before_is_keyed_once_and_the_admins_told(
     async def upgrade() -> tuple[bool, bool]:
         store = await Store.open(db)
         try:
-            return await tell_keying(store, [ADMIN], NOW), await tell_keying(store, [ADMIN], NOW)
+            notices = ChatNotices([ADMIN])
+            return await tell_keying(store, notices, NOW), await tell_keying(store, notices, NOW)
         finally:
             await store.close()
 

@@ -20,8 +20,10 @@ from bot.bulletin.compose import notes_text
 from bot.fakeapi import FakeBotApi
 from bot.render import ruleset_text
 from bot.storage import Store
+from bot.telegram.notices import ChatNotices
 from bot.usecases.imports import import_records
 from bot.usecases.office import reverse
+from bot.usecases.request import Request
 from bot.usecases.status import ledger_lines
 from scoring.bulletin import build_bulletin
 from scoring.engine import score
@@ -122,7 +124,7 @@ async def reverse_one_adoption(db: str) -> None:
             unit_id, _ = await tx.units.resolve_unit("紫港街道")
         lines = await ledger_lines(store, unit_id, quarter(2024, 2))
         first = next(line for line in lines if line.points == 500)
-        await reverse(store, first.id, "重复登记", 1, 1, NOW)
+        await reverse(store, first.id, "重复登记", Request("tg:1", NOW, 1, notices=ChatNotices(())))
     finally:
         await store.close()
 

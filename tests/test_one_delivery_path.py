@@ -7,7 +7,7 @@ import asyncio
 from datetime import timedelta
 
 from bot import texts
-from bot.usecases.notices import ANSWER_HOLD
+from bot.telegram.notices import ANSWER_HOLD
 from tests.chat import ADMIN, LIAISON, OTHER_ADMIN, running_bot
 from tests.jobs import at, clock, idle, received, run_at
 from tests.stores import rows

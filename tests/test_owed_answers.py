@@ -11,12 +11,12 @@ from time import monotonic
 from telegram import Bot
 
 from bot import texts
-from bot.delivery import Courier
 from bot.fakeapi import FakeBotApi
 from bot.fakeapi.recorder import WAIT
-from bot.handlers.common import STORE
 from bot.storage import Address, Outgoing, Store, sql
-from bot.usecases.notices import ANSWER_HOLD
+from bot.telegram.delivery import Courier
+from bot.telegram.handlers.common import STORE
+from bot.telegram.notices import ANSWER_HOLD
 from tests.chat import ADMIN, LIAISON, Chat, flat, prepare_db, running_bot
 from tests.jobs import at, clock, idle, received, run_at
 from tests.stores import rows

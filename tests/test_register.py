@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from bot.storage import Address, Store
+from bot.telegram.notices import ChatNotices
 from bot.usecases import reports
 from bot.usecases.imports import Existing, import_records
+from bot.usecases.request import Request
 from scoring.errors import ImportRejected
 from tests.conftest import Cli, write_csv
 from tests.stores import rows as query
@@ -155,11 +157,26 @@ async def test_rejected_claims_are_not_stored_for_the_comparison(
         ids = []
         for n, title in enumerate(["关于沙漠治理的调研", "关于春耕的调研"]):
             draft = await reports.make_draft(
-                store, 77, "city.jccc", title, datetime(2024, 5, 6).date(), (), "", 10 + n, now
+                store,
+                Address.telegram(77),
+                "city.jccc",
+                title,
+                datetime(2024, 5, 6).date(),
+                (),
+                "",
+                Request("tg:77", now, 10 + n),
             )
-            claimed = await reports.confirm_draft(store, draft.id, 77, True, 20 + n, now)
+            claimed = await reports.confirm_draft(
+                store,
+                draft.id,
+                Address.telegram(77),
+                True,
+                Request("tg:77", now, 20 + n, notices=ChatNotices(())),
+            )
             ids.append(claimed.record_id)
-        await reports.reject(store, ids[0], 9001, "不是本单位的信息", 30, now)
+        await reports.reject(
+            store, ids[0], "不是本单位的信息", Request("tg:9001", now, 30, notices=ChatNotices(()))
+        )
         rows = [
             ["2024-05-06", "教育局", "《决策参考》", 1, "", "", "关于沙漠治理的调研", ""],
             ["2024-05-06", "教育局", "city.jccc", 1, "", "", "关于春耕的调研", ""],

@@ -16,8 +16,8 @@ import pytest
 
 from bot.jobs.kind import Plan, Run, runs_between
 from bot.jobs.registry import FINAL_WARNING, KINDS, QUOTA_REMINDER, SETTLEMENT
-from bot.sandbox import sandbox_session
 from bot.settings import Settings
+from bot.telegram.sandbox import sandbox_session
 from scoring.errors import DomainError
 from scoring.periods import quarter_of
 from scoring.ruleset import builtin_ruleset_text

@@ -29,7 +29,9 @@ from playwright.sync_api import (
 from bot import texts
 from bot.settings import Settings
 from bot.storage import Address, Store
+from bot.telegram.notices import ChatNotices
 from bot.usecases import reports
+from bot.usecases.request import Request
 from bot.web import texts as words
 from tests.conftest import Cli, write_csv
 from tests.stores import rows
@@ -118,10 +120,16 @@ async def _claim(db: str, settings: Settings, unit: str) -> int:
             unit_id, _ = await tx.units.resolve_unit(unit)
             await tx.liaisons.bind_liaison(Address.telegram(LIAISON), unit_id, "赵信息员", "", now)
         draft = await reports.make_draft(
-            store, LIAISON, "city.jccc", HOSTILE_TITLE, now.date(), (),
-            "https://gov.example/a?b=<i>1</i>", 1, now,
+            store, Address.telegram(LIAISON), "city.jccc", HOSTILE_TITLE, now.date(), (),
+            "https://gov.example/a?b=<i>1</i>", Request(f"tg:{LIAISON}", now, 1),
         )  # fmt: skip
-        claimed = await reports.confirm_draft(store, draft.id, LIAISON, True, 2, now)
+        claimed = await reports.confirm_draft(
+            store,
+            draft.id,
+            Address.telegram(LIAISON),
+            True,
+            Request(f"tg:{LIAISON}", now, 2, notices=ChatNotices(())),
+        )
         return claimed.record_id
     finally:
         await store.close()

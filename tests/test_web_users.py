@@ -16,8 +16,10 @@ import pytest
 
 from bot import texts
 from bot.storage import OUTBOX_CHANNEL, Address, Store
+from bot.telegram.notices import ChatNotices
 from bot.usecases import desk, reports, webusers
 from bot.usecases.imports import import_units
+from bot.usecases.request import Request
 from bot.usecases.setup import initialize
 from bot.web.session import Session, decode, encode
 from scoring.errors import DomainError
@@ -91,7 +93,7 @@ async def test_a_decision_on_postgresql_tells_the_leading_bot_to_deliver(
     database: str, tmp_path: Path
 ) -> None:
     """The web console sends nothing itself: once a decision has committed, the leading bot
-    process, listening (bot.replicas.Leadership), is told that the outbox holds its notice."""
+    process, listening (bot.telegram.replicas.Leadership), is told that the outbox holds its notice."""
     now = datetime(2026, 12, 7, 9, 0).astimezone()
     store = await Store.open(database)
     listener = await asyncpg.connect(database)
@@ -103,12 +105,27 @@ async def test_a_decision_on_postgresql_tells_the_leading_bot_to_deliver(
         async with store.transaction() as tx:
             await tx.liaisons.bind_liaison(Address.telegram(77), 1, "赵信息员", "", now)
         draft = await reports.make_draft(
-            store, 77, "city.jccc", "关于春耕的调研", now.date(), (), "", 1, now
+            store,
+            Address.telegram(77),
+            "city.jccc",
+            "关于春耕的调研",
+            now.date(),
+            (),
+            "",
+            Request("tg:77", now, 1),
         )
-        claim = (await reports.confirm_draft(store, draft.id, 77, True, 2, now)).record_id
+        claim = (
+            await reports.confirm_draft(
+                store,
+                draft.id,
+                Address.telegram(77),
+                True,
+                Request("tg:77", now, 2, notices=ChatNotices(())),
+            )
+        ).record_id
         await webusers.put_user(store, "王芳", "admin", "admin-password-1", "cli:root", now)
         await listener.add_listener(OUTBOX_CHANNEL, lambda *_: told.set())
-        await desk.approve(store, "王芳", "form-1", claim, now)
+        await desk.approve(store, "王芳", "form-1", claim, now, ChatNotices(()))
         await asyncio.wait_for(told.wait(), 30)
         async with store.reading() as tx:
             waiting = await tx.outbox.unsent(0, 10)

@@ -17,10 +17,10 @@ import pytest
 from telegram import Bot
 
 from bot import texts
-from bot.intake import Intake
 from bot.lease import Lease
 from bot.storage import Address, Store, bot_file_path, database_files, migration_files, sql
 from bot.storage.chain import line_hash
+from bot.telegram.intake import Intake
 from scoring.errors import DomainError
 from scoring.records import Record
 from tests.chat import LIAISON, running_bot

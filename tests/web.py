@@ -17,6 +17,7 @@ import uvicorn
 from playwright.sync_api import Page
 
 from bot.settings import Settings
+from bot.telegram.notices import ChatNotices
 from bot.web.app import build_app
 
 CHROMIUM = "/usr/bin/chromium-headless-shell"
@@ -41,7 +42,9 @@ def serving(settings: Settings) -> Iterator[str]:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(build_app(settings), log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(build_app(settings, ChatNotices.of(settings)), log_level="warning")
+    )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + STARTED_WITHIN

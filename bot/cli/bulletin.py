@@ -51,7 +51,9 @@ async def _bulletin(store: Store, args: argparse.Namespace, settings: Settings) 
     # Imported here: python-docx, openpyxl and jinja2 load for a bulletin, not for its --help.
     from bot.bulletin.letter import office_letter
     from bot.bulletin.render import render as render_bulletin
+    from bot.telegram.notices import ChatNotices
     from bot.usecases import bulletin as bulletins
+    from bot.usecases.request import Request
 
     if args.action == "list":
         published = await bulletins.publications(store)
@@ -74,7 +76,7 @@ async def _bulletin(store: Store, args: argparse.Namespace, settings: Settings) 
     if args.action == "publish":
         # Without --issue or --date, the issue number and date of the draft last made.
         issued = await bulletins.publish(
-            store, period, actor(), "", now, letter, wording, settings.admin_ids,
+            store, period, Request(actor(), now, notices=ChatNotices.of(settings)), letter, wording,
             as_reviewed=args.issue is None and args.date is None,
         )  # fmt: skip
         print(texts.BULLETIN_PUBLISHED.format(

@@ -10,6 +10,7 @@ from bot.cli.common import actor, with_store
 from bot.settings import Settings
 from bot.storage import Store
 from bot.usecases import periods
+from bot.usecases.request import Request
 from scoring.periods import parse_period
 
 
@@ -32,10 +33,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 async def _period(store: Store, args: argparse.Namespace, now: datetime) -> int:
     match args.period_command:
         case "lock":
-            locked = await periods.lock(store, args.period, actor(), "", now)
+            locked = await periods.lock(store, args.period, Request(actor(), now))
             print(texts.PERIOD_LOCKED.format(period=locked.name))
         case "reopen":
-            reopened = await periods.reopen(store, args.period, args.reason, actor(), "", now)
+            reopened = await periods.reopen(store, args.period, args.reason, Request(actor(), now))
             print(texts.PERIOD_REOPENED.format(period=reopened.name))
         case _:
             locks, events = await periods.history(store)

@@ -6,7 +6,6 @@ python-telegram-bot loads with this module's `run` only: without a token it is n
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import secrets
 import sys
@@ -38,10 +37,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             return sandbox(settings, None)
         print(texts.TOKEN_MISSING, file=sys.stderr)
         return 1
-    from telegram.error import InvalidToken
-
-    from bot.app import build_application
-    from bot.runner import Webhook, serve
+    from bot.telegram.runner import Webhook, serve_settings
 
     webhook = None
     if args.webhook:
@@ -63,10 +59,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         password_of(settings.db),
     )
     try:
-        asyncio.run(serve(build_application(settings), webhook))
-    except InvalidToken:
-        print(texts.TOKEN_REJECTED, file=sys.stderr)
-        return 1
+        if not serve_settings(settings, webhook):
+            print(texts.TOKEN_REJECTED, file=sys.stderr)
+            return 1
     except Exception:
         # Through logging, so that the token is taken out of the traceback.
         log.exception("the bot stopped on an error")

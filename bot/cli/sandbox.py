@@ -18,6 +18,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 def sandbox(settings: Settings, ruleset: str | None) -> int:
     # Imported when the sandbox starts: `run`, which imports this module, may never need it.
-    from bot.sandbox import run_sandbox
+    from bot.telegram.sandbox import run_sandbox
 
     return asyncio.run(run_sandbox(settings, ruleset or settings.ruleset))

@@ -20,6 +20,7 @@ def declare(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from bot.telegram.notices import ChatNotices
     from bot.web.app import build_app
 
     token = settings.bot_token.get_secret_value() if settings.bot_token else ""
@@ -29,7 +30,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     # (for throttling logins) and https (for the cookie's Secure flag) come from its headers,
     # trusted from the proxy on this machine only.
     uvicorn.run(
-        build_app(settings), host=args.listen, port=args.port, proxy_headers=True,
+        build_app(settings, ChatNotices.of(settings)), host=args.listen, port=args.port, proxy_headers=True,
         forwarded_allow_ips="127.0.0.1", log_level=settings.log_level.lower(),
     )  # fmt: skip
     return 0

@@ -1,6 +1,7 @@
-"""The office's calendar on python-telegram-bot's JobQueue, with catch-up from the database.
+"""The office's calendar, with catch-up from the database.
 
-The JobQueue holds one job: a wake-up at the next due time. Each wake-up (and the one at
+A channel's timer (bot.telegram.timer: python-telegram-bot's JobQueue) holds one wake-up, at
+the next due time. Each wake-up (and the one at
 start-up) makes every run that is due and not yet recorded in job_runs, oldest first, then
 delivers the outbox and sets the next wake-up. A run is recorded in the transaction that makes
 it, so a run both scheduled and caught up is made once; APScheduler's misfire handling plays no
@@ -11,24 +12,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from datetime import datetime, timedelta
-
-from telegram.ext import Application, ContextTypes
+from typing import Protocol
 
 from bot import texts
-from bot.delivery import Courier
 from bot.jobs.kind import Plan, Run, next_run, runs_between
 from bot.jobs.registry import KINDS
 from bot.jobs.work import RunSkipped, Work, failure_text
 from bot.settings import Settings
 from bot.storage import Address, Store
 from bot.usecases import commissions
+from bot.usecases.notices import Notices
 from scoring.errors import DomainError
 
 log = logging.getLogger(__name__)
 
-WAKE = "govinfo-jobs"
 # Runs due before the bot first ran are the office's own business, not owed by the bot.
 SINCE_KEY = "jobs_since"
 # When messages are left after network errors, or a run failed, try again this soon.
@@ -42,11 +41,34 @@ def _line(run: Run) -> Hashable | None:
     return run.job.line(run) if run.job.line is not None else None
 
 
+class Timer(Protocol):
+    """Where the one wake-up is kept: the channel's own clock of callbacks."""
+
+    @property
+    def running(self) -> bool:
+        """False while the channel stops: no wake-up is set then (the next start catches up)."""
+        ...
+
+    def wake_at(self, when: datetime | float, wake: Callable[[], Awaitable[None]]) -> None:
+        """Call `wake` at `when` (a real moment, or seconds from now), replacing the wake-up
+        set before."""
+        ...
+
+
+class Outlet(Protocol):
+    """What sends the outbox."""
+
+    async def deliver(self) -> bool: ...
+
+    async def waiting(self) -> bool: ...
+
+
 class Scheduler:
     def __init__(
-        self, app: Application, store: Store, settings: Settings, courier: Courier
-    ) -> None:  # type: ignore[type-arg]
-        self._app = app
+        self, timer: Timer, store: Store, settings: Settings, courier: Outlet, notices: Notices
+    ) -> None:
+        self._timer = timer
+        self._notices = notices
         self._store = store
         self._settings = settings
         self._courier = courier
@@ -61,25 +83,11 @@ class Scheduler:
         self._wake_at(0)
 
     def _wake_at(self, when: datetime | float) -> None:
-        queue = self._app.job_queue
-        assert queue is not None
         if isinstance(when, datetime):
-            # A due time on the office's clock, which the sandbox may have moved: the queue
+            # A due time on the office's clock, which the sandbox may have moved: the timer
             # keeps real time.
             when = self._settings.real_time(when)
-        for job in queue.get_jobs_by_name(WAKE):
-            job.schedule_removal()
-        queue.run_once(
-            self._wake,
-            when=when,
-            name=WAKE,
-            # Late is better than never: a wake-up delayed past APScheduler's one-second grace
-            # would otherwise be dropped.
-            job_kwargs={"misfire_grace_time": None, "coalesce": True},
-        )
-
-    async def _wake(self, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self.wake()
+        self._timer.wake_at(when, self.wake)
 
     async def wake(self) -> None:
         """Make what is due, deliver, and set the next wake-up."""
@@ -99,7 +107,7 @@ class Scheduler:
     async def _set_next_wake(self, now: datetime, after: datetime | None = None) -> None:
         """The next wake-up: the first run due after `after` (by default `now`, the pass just
         made), at once if that one is already due."""
-        if not self._app.running:
+        if not self._timer.running:
             return  # stopping: the next start catches up
         try:
             async with self._store.reading() as tx:
@@ -155,7 +163,8 @@ class Scheduler:
             async with self._store.transaction() as tx:
                 if not await tx.jobs.add_job_run(run.job.name, run.period, run.due_at, now, "done"):
                     return
-                await run.job.work(Work(tx, run, now, self._settings, found))
+                work = Work(tx, run, now, self._settings, self._notices, found)
+                await run.job.work(work)
         except RunSkipped as skipped:
             await self._record(run, now, "skipped", str(skipped))
         except DomainError as err:
@@ -196,7 +205,7 @@ class Scheduler:
         run that supersedes them; before the first pass, that pass is made at once."""
         async with self._lock:
             if self._made_until is None:
-                if self._app.running:
+                if self._timer.running:
                     self._wake_at(0)
                 return
             await self._set_next_wake(self._settings.now(), self._made_until)

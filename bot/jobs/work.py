@@ -3,27 +3,31 @@ messages it owes go into the database together, or not at all."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
-from bot import render, texts
+from bot import texts
 from bot.bulletin.letter import office_letter
 from bot.jobs.kind import Run
 from bot.settings import Settings
-from bot.storage import KEEP_HANDLED, Address, Store, Tx
+from bot.storage import KEEP_HANDLED, Store, Tx
 from bot.storage.verify import Verified
+from bot.telegram.notices import tell_admins
 from bot.usecases import commissions
 from bot.usecases.bulletin import owe_draft
-from bot.usecases.notices import tell_admins
-from bot.usecases.quota import Behind, PenaltyChange, behind_quota, settle_quota_in
+from bot.usecases.notices import (
+    CommissionClosed,
+    CommissionReminderDue,
+    LedgerChecked,
+    Notices,
+    QuotaReminderDue,
+    SettlementMade,
+)
+from bot.usecases.quota import behind_quota, settle_quota_in
 from bot.usecases.verify import verify
 from bot.workdays import workdays_between
 from scoring.errors import DomainError
 from scoring.periods import Period, next_month
-from scoring.points import show_points
-from scoring.quota import Outcome
-from scoring.ruleset import Ruleset
 
 
 class RunSkipped(Exception):
@@ -36,6 +40,8 @@ class Work:
     run: Run
     now: datetime
     settings: Settings
+    # Where the run's notices go (the chat channel's renderer).
+    notices: Notices
     # What the kind's `before` found before the run's transaction.
     found: object = None
 
@@ -43,28 +49,8 @@ class Work:
     def source(self) -> str:
         return f"{self.run.job}:{self.run.period}"
 
-    async def send(self, messages: Iterable[tuple[Address, str]]) -> None:
-        await self.tx.outbox.enqueue(self.source, messages, self.now)
-
     async def tell_admins(self, text: str) -> None:
         await tell_admins(self.tx, self.settings.admin_ids, self.source, text, self.now)
-
-
-async def _quota_letters(
-    work: Work, ruleset: Ruleset, penalties: list[PenaltyChange]
-) -> list[tuple[Address, str]]:
-    """The reminder letters of the other quotas' new penalties, to each unit's liaisons."""
-    chats = await work.tx.liaisons.liaison_chats(c.unit_id for c in penalties)
-    letters = []
-    for c in penalties:
-        assert c.rule is not None  # new_quota_penalties are those with a penalty
-        letter = texts.QUOTA_LETTER.format(
-            unit=c.unit, period=c.month.name, what=c.quota_label, count=c.submissions,
-            quota=c.quota, ruleset=ruleset.name, points=show_points(-c.after_points),
-            label=ruleset.item(c.rule).label,
-        )  # fmt: skip
-        letters += [(chat, letter) for chat in chats.get(c.unit_id, [])]
-    return letters
 
 
 def _month(run: Run) -> Period:
@@ -72,66 +58,25 @@ def _month(run: Run) -> Period:
     return run.subject
 
 
-def _day(day: date) -> str:
-    return texts.MONTH_DAY.format(month=day.month, day=day.day)
-
-
-def _settle_at(settings: Settings, month: Period) -> str:
+def _settle_at(settings: Settings, month: Period) -> datetime:
+    """When the month is settled: the settlement day of the month after, at the jobs' time."""
     following = next_month(month).start.replace(day=settings.settle_day)
-    return texts.SETTLE_AT.format(
-        month=following.month, day=following.day, time=settings.jobs_time.strftime("%H:%M")
-    )
-
-
-async def _deduction(work: Work, behind: Behind) -> str:
-    if behind.again:
-        label = (await work.tx.config.ruleset()).item(behind.rule).label
-        return texts.DEDUCTION_AGAIN.format(points=show_points(behind.deduction), label=label)
-    return texts.DEDUCTION_FIRST.format(points=show_points(behind.deduction))
+    return datetime.combine(following, settings.jobs_time)
 
 
 async def quota_reminder(work: Work, *, final: bool = False) -> None:
     """Each unit below quota so far is told where it stands; the admins get one summary."""
     month = _month(work.run)
     today = work.now.date()
-    days = len(workdays_between(today, month.end))
-    behind = await behind_quota(work.tx, month)
+    behind = tuple(await behind_quota(work.tx, month))
     ruleset = await work.tx.config.ruleset(month.end)
-    groups = {g.id: g.display for g in ruleset.groups}
-    chats = await work.tx.liaisons.liaison_chats(b.unit_id for b in behind)
-    settle_at = _settle_at(work.settings, month)
-    messages = []
-    for b in behind:
-        template = texts.FINAL_WARNING if final else texts.QUOTA_REMINDER
-        text = template.format(
-            unit=b.unit, month=month.name, count=b.submissions, quota=b.quota,
-            missing=b.quota - b.submissions, days=days, deduction=await _deduction(work, b),
-            settle_at=settle_at, today=_day(today),
-        )  # fmt: skip
-        messages += [(chat, text) for chat in chats.get(b.unit_id, [])]
-    await work.send(messages)
-    if not behind:
-        await work.tell_admins(texts.BEHIND_NONE.format(month=month.name, today=_day(today)))
-        return
-    head = (texts.BEHIND_SUMMARY_FINAL if final else texts.BEHIND_SUMMARY).format(
-        month=month.name,
-        today=_day(today),
-        days=days,
-        count=len(behind),
-        settle_at=settle_at,
-    )
-    lines = [
-        texts.BEHIND_LINE.format(
-            unit=b.unit,
-            group=groups.get(b.group, b.group),
-            count=b.submissions,
-            quota=b.quota,
-            missing=b.quota - b.submissions,
-            points=show_points(b.deduction),
-        )
-        for b in behind
-    ]
-    await work.tell_admins("\n".join([head, *lines]))
+    due = QuotaReminderDue(
+        work.source, month, today, len(workdays_between(today, month.end)),
+        _settle_at(work.settings, month), final, behind,
+        tuple((g.id, g.display) for g in ruleset.groups),
+        tuple((b.rule, ruleset.item(b.rule).label) for b in behind if b.again),
+    )  # fmt: skip
+    await work.notices.emit(work.tx, due, work.now)
 
 
 async def final_warning(work: Work) -> None:
@@ -139,63 +84,16 @@ async def final_warning(work: Work) -> None:
 
 
 async def settlement(work: Work) -> None:
-    """Exactly `govinfo-bot quota settle` for the month, then the letters and the list. What it
-    refuses (an empty month, a locked period) fails the run and the admins are told why."""
+    """Exactly `govinfo-bot quota settle` for the month, then the letters and the list (the
+    renderer's). What it refuses (an empty month, a locked period) fails the run and the
+    admins are told why."""
     month = _month(work.run)
     # The method in force in the month settles it (settle_quota_in).
     ruleset = await work.tx.config.ruleset(month.end)
     if ruleset.effective_from and month.end < ruleset.effective_from:
         raise RunSkipped("month_before_effective")
     settled = await settle_quota_in(work.tx, month, "scheduler", work.now)
-    later = [c for c in settled.changes if c.month != month]
-    tail = [render.render_changes(texts.RESETTLED_HEAD, later)] if later else []
-    new = {c.unit_id for c in settled.new_penalties}
-    quota_letters = await _quota_letters(work, ruleset, settled.new_quota_penalties)
-    if settled.again and not new and not quota_letters:
-        await work.tell_admins(
-            "\n".join([texts.SETTLEMENT_NOTHING.format(month=month.name), *tail])
-        )
-        return
-    groups = {g.id: g.display for g in ruleset.groups}
-    penalised = [s for s in settled.penalised if s.unit_id in new]
-    chats = await work.tx.liaisons.liaison_chats(s.unit_id for s in penalised)
-    letters = []
-    lines = []
-    rules = ruleset.quota_penalties
-    # A method without quota penalties (its units only lose the month's base score) sends no
-    # letter of a deduction.
-    labels = (
-        {
-            Outcome.MISSED: ruleset.item(rules.missed).label,
-            Outcome.MISSED_AGAIN: ruleset.item(rules.missed_again).label,
-        }
-        if rules
-        else {}
-    )
-    for s in penalised if labels else []:
-        label = labels[s.outcome]
-        letter = texts.REMINDER_LETTER.format(
-            unit=s.unit, month=month.name, count=s.submissions, quota=s.quota,
-            ruleset=ruleset.name, points=show_points(-s.points), label=label,
-        )  # fmt: skip
-        letters += [(chat, letter) for chat in chats.get(s.unit_id, [])]
-        lines.append(
-            texts.SETTLEMENT_LINE.format(
-                unit=s.unit,
-                group=groups.get(s.group, s.group),
-                count=s.submissions,
-                quota=s.quota,
-                points=show_points(s.points),
-                label=label,
-                letter=texts.LETTER_SENT if s.unit_id in chats else texts.LETTER_NOBODY,
-            )
-        )
-    await work.send(letters + quota_letters)
-    head = texts.SETTLEMENT_SUMMARY.format(
-        month=month.name, count=len(settled.settled),
-        met=len(settled.settled) - len(settled.missed), penalised=len(settled.penalised),
-    )  # fmt: skip
-    await work.tell_admins("\n".join([head, *lines, *tail]))
+    await work.notices.emit(work.tx, SettlementMade(work.source, month, ruleset, settled), work.now)
 
 
 async def bulletin_draft(work: Work) -> None:
@@ -205,7 +103,7 @@ async def bulletin_draft(work: Work) -> None:
     if await work.tx.bulletins.publications(period.label):
         raise RunSkipped("published")
     letter, wording = office_letter(work.settings, work.now.date())
-    await owe_draft(work.tx, period, letter, wording, work.settings.admin_ids, work.now)
+    await owe_draft(work.tx, period, letter, wording, work.notices, work.now)
 
 
 async def commission_reminder(work: Work) -> None:
@@ -213,16 +111,11 @@ async def commission_reminder(work: Work) -> None:
     commission = await commissions.load(work.tx, int(work.run.period))
     answered = await work.tx.commissions.answered_units(commission.id)
     waiting = [(unit_id, name) for unit_id, name in commission.targets if unit_id not in answered]
-    chats = await work.tx.liaisons.liaison_chats(unit_id for unit_id, _ in waiting)
     points = commissions.missed_deduction(await work.tx.config.ruleset())
-    messages = []
-    for unit_id, name in waiting:
-        text = texts.COMMISSION_REMINDER.format(
-            id=commission.id, topic=commission.topic, deadline=commission.deadline.isoformat(),
-            unit=name, points=show_points(points),
-        )  # fmt: skip
-        messages += [(chat, text) for chat in chats.get(unit_id, [])]
-    await work.send(messages)
+    due = CommissionReminderDue(
+        work.source, commission.id, commission.topic, commission.deadline, points, tuple(waiting)
+    )
+    await work.notices.emit(work.tx, due, work.now)
 
 
 async def commission_close(work: Work) -> None:
@@ -230,27 +123,8 @@ async def commission_close(work: Work) -> None:
     commission = await commissions.load(work.tx, int(work.run.period))
     missed = await commissions.close(work.tx, commission, "scheduler", work.now)
     ruleset = await work.tx.config.ruleset()
-    chats = await work.tx.liaisons.liaison_chats(m.unit_id for m in missed)
-    letters = []
-    for m in missed:
-        letter = texts.COMMISSION_MISSED.format(
-            unit=m.unit, id=commission.id, topic=commission.topic,
-            deadline=commission.deadline.isoformat(), ruleset=ruleset.name,
-            points=show_points(-(m.rule.points or 0)), label=m.rule.label,
-        )  # fmt: skip
-        letters += [(chat, letter) for chat in chats.get(m.unit_id, [])]
-    await work.send(letters)
-    head = texts.COMMISSION_CLOSED.format(
-        id=commission.id, topic=commission.topic,
-        answered=len(commission.targets) - len(missed), missed=len(missed),
-    )  # fmt: skip
-    lines = [
-        texts.COMMISSION_MISSED_LINE.format(
-            unit=m.unit, points=show_points(m.rule.points or 0), label=m.rule.label
-        )
-        for m in missed
-    ]
-    await work.tell_admins("\n".join([head, *lines]))
+    closed = CommissionClosed(work.source, commission, ruleset.name, tuple(missed))
+    await work.notices.emit(work.tx, closed, work.now)
 
 
 async def check_database(store: Store) -> DomainError | Verified:
@@ -275,8 +149,8 @@ async def ledger_check(work: Work) -> None:
     if isinstance(work.found, DomainError):
         raise work.found
     if isinstance(work.found, Verified):
-        day = work.run.period
-        await work.tell_admins(texts.LEDGER_CHECK_ANCHOR.format(day=day, anchor=work.found.head))
+        checked = LedgerChecked(work.source, work.run.period, str(work.found.head))
+        await work.notices.emit(work.tx, checked, work.now)
     await work.tx.intake.forget_updates(work.now - KEEP_HANDLED)
 
 

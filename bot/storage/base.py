@@ -128,7 +128,7 @@ class Store(ABC):
         self.units_cache: list[UnitRef] | None = None
         self.units_version: int | None = None
         # Told, after each commit, the updates that the transaction's actions marked handled in
-        # the working file (Tx.claim_update there): the intake's (bot.intake.Intake.use), which
+        # the working file (Tx.claim_update there): the intake's (bot.telegram.intake.Intake.use), which
         # then need not mark them again.
         self.on_claims: Callable[[list[int]], None] | None = None
         # Drafts whose confirmation is storing their claim in the database now.

@@ -1,6 +1,6 @@
 """Conversations between their steps, for replicas: which step of each guided conversation a
 person is at in a chat, and their data so far (JSON), so that the next step may land on any
-bot process (PostgreSQL only; bot/replicas.py)."""
+bot process (PostgreSQL only; bot/telegram/replicas.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from bot.storage.sql import sql
 
 # The person at (channel, address), in the chat `chat` of that channel.
 _WHO = "channel = :channel AND chat = :chat AND address = :address"
-# The replicas' table (bot/replicas.py), on PostgreSQL only.
+# The replicas' table (bot/telegram/replicas.py), on PostgreSQL only.
 _CONVERSATION = sql(
     postgres=f"SELECT states, user_data, updated_at FROM conversations WHERE {_WHO}"
 )

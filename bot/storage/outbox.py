@@ -29,7 +29,7 @@ def decode(text: str) -> Buttons:
     return [[(label, data) for label, data in row] for row in json.loads(text)]
 
 
-# What the leading bot process listens to on PostgreSQL (bot.replicas.Leadership): another
+# What the leading bot process listens to on PostgreSQL (bot.telegram.replicas.Leadership): another
 # process added to the outbox, or to the calendar.
 OUTBOX_CHANNEL = "govinfo_outbox"
 
@@ -214,7 +214,7 @@ class OutboxStorage(Repository):
         await self.many(self._outbox.mark_tried, [(now.isoformat(), i) for i in message_ids])
 
     async def mark_sent(self, message_ids: Sequence[int], now: datetime) -> None:
-        """Messages delivered, in one statement however many (bot.delivery.SentMarks)."""
+        """Messages delivered, in one statement however many (bot.telegram.delivery.SentMarks)."""
         await self.write(
             self._outbox.mark_sent, {"sent_at": now.isoformat(), "ids": list(message_ids)}
         )
@@ -229,5 +229,5 @@ class OutboxStorage(Repository):
         await self.one(_NUDGE)
 
     async def notify(self, channel: str, payload: str) -> None:
-        """PostgreSQL's NOTIFY, to the process listening (bot.replicas.Leadership)."""
+        """PostgreSQL's NOTIFY, to the process listening (bot.telegram.replicas.Leadership)."""
         await self.one(_NOTIFY, {"channel": channel, "payload": payload})

@@ -212,7 +212,7 @@ class PgStore(Store):
     @asynccontextmanager
     async def bot_transaction(self) -> AsyncIterator[Tx]:
         # No lock of the store's: what SQLite's working file gets from its one writer, a chat's
-        # updates get here from being handled one at a time (bot.replicas), and the intake's
+        # updates get here from being handled one at a time (bot.telegram.replicas), and the intake's
         # own writes are single statements. A store-wide lock held each report's summary up
         # behind the others' (bench/chat.py: 0.44 of the echo bot with it, 0.58 without).
         async with self._pool.acquire() as conn, shielded_transaction(conn):

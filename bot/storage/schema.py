@@ -181,7 +181,7 @@ TABLES = (
          "failure", "buttons", "attachment", "held_until", "tried_at"),
         ("id",), Kind.BOT, File.WORKING_FILE, stores=frozenset({SQLITE}),
     ),
-    # Kept in the database by the replicas only (bot.replicas); one process on SQLite keeps
+    # Kept in the database by the replicas only (bot.telegram.replicas); one process on SQLite keeps
     # them in memory.
     Table(
         "conversations", ("channel", "chat", "address", "states", "user_data", "updated_at"),

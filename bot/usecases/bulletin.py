@@ -4,24 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bot import texts
 from bot.bulletin.compose import Letter
 from bot.bulletin.wording import Wording
-from bot.buttons import publish_buttons
 from bot.storage import Publication, Store, StoredFile, Tx
-from bot.usecases.notices import Answer, owe_answer, tell_admins
+from bot.usecases.notices import Answer, BulletinPublished, DraftReady, Notices, owe_answer
+from bot.usecases.request import Request, claim
 from bot.usecases.standings import listed_units, period_names, standings_in
 from scoring.awards import Basis, GroupAwards, annual_awards
 from scoring.bulletin import Bulletin, Published, build_bulletin, is_year
 from scoring.errors import DomainError
 from scoring.periods import Period, check_period, quarter, quarter_of, year
-from scoring.points import show_points
 from scoring.ruleset import ItemKind, Ruleset
-from scoring.standings import Standings, leads, unit_above
+from scoring.standings import Standings
 
 
 async def bulletin(store: Store, period: Period) -> Bulletin:
@@ -101,13 +99,9 @@ class Issued:
 async def publish(
     store: Store,
     period: Period,
-    actor: str,
-    actor_name: str,
-    now: datetime,
+    request: Request,
     letter: Letter,
     wording: Wording,
-    admin_ids: Sequence[int] = (),
-    update_id: int | None = None,
     *,
     as_reviewed: bool = True,
     answer: Answer[Issued] | None = None,
@@ -121,11 +115,11 @@ async def publish(
 
     Published again after a reopen, it is the next version, and the admins are owed the rows
     that changed."""
+    now = request.at
     if period.end >= now.date():
         raise DomainError("period_not_ended", period=period.name, end=period.end.isoformat())
     async with store.transaction() as tx:
-        if update_id is not None:
-            await tx.intake.claim_update(update_id, now)
+        await claim(tx, request)
         check_period(period, (await tx.config.ruleset()).effective_from, now.date())
         earlier = await tx.bulletins.publications(period.label)
         lock = next((x for x in await tx.periods.locks() if x.period == period.label), None)
@@ -140,7 +134,7 @@ async def publish(
         version = earlier[-1].version + 1 if earlier else 1
         # Publishing adds no ledger line: the head read here is the one the numbers came from.
         anchor = str(await tx.ledger.ledger_head())
-        published = Published(version, now, actor_name or actor, anchor)
+        published = Published(version, now, request.name or request.actor, anchor)
         # CPU work under the write lock: the files must show exactly what is locked.
         docx, xlsx = await asyncio.to_thread(_files, paper, letter, now, published, wording)
         stem = f"{texts.BULLETIN_FILE_STEM}-{period.name}-v{version}"
@@ -150,22 +144,30 @@ async def publish(
         xlsx_id = await tx.bulletins.add_file(f"{stem}.xlsx", xlsx, now)
         content = json.dumps(paper.to_json(published), ensure_ascii=False)
         publication = Publication(
-            period.label, version, now, actor, actor_name, content, docx_id, xlsx_id, anchor
+            period.label,
+            version,
+            now,
+            request.actor,
+            request.name,
+            content,
+            docx_id,
+            xlsx_id,
+            anchor,
         )
         await tx.bulletins.add_publication(publication)
         if lock is None:
-            await tx.periods.add_lock(period, actor, actor_name, now)
-        told = await _tell_units(tx, paper, period, now)
-        labels = {g.id: g.display for g in (await tx.config.ruleset()).groups}
+            await tx.periods.add_lock(period, request.actor, request.name, now)
+        ruleset = await tx.config.ruleset()
+        labels = {g.id: g.display for g in ruleset.groups}
         changed = _changed(earlier[-1].content, content, labels) if earlier else []
-        # The anchor leaves the database with the admins, whoever published.
-        lines = [texts.BULLETIN_ANCHOR.format(period=period.name, version=version, anchor=anchor)]
-        if changed:
-            lines.append(texts.BULLETIN_CHANGED.format(period=period.name, version=version))
-            lines += [change_line(c) for c in changed]
-        await tell_admins(
-            tx, admin_ids, f"bulletin:{period.label}:{version}", "\n".join(lines), now
-        )
+        units = await _listed_units(tx, paper, period)
+        reached = await tx.liaisons.liaison_chats(unit_id for _, unit_id in units)
+        told = len({unit for unit, unit_id in units if unit_id in reached})
+        published_notice = BulletinPublished(
+            period, version, anchor, paper, ruleset.bulletin.ranked,
+            ruleset.bulletin.total_column, tuple(labels.items()), units, tuple(changed),
+        )  # fmt: skip
+        await request.emit(tx, published_notice)
         issued = Issued(publication, changed, told)
         await owe_answer(tx, answer, issued, f"answer:bulletin:{period.label}:{version}", now)
     return issued
@@ -215,57 +217,12 @@ def _files(
     return docx, xlsx
 
 
-async def _tell_units(tx: Tx, paper: Bulletin, period: Period, now: datetime) -> int:
-    """Each listed unit's liaisons: their rank, total and group, the gap to the unit above, and
-    for a year the units the awards name in their group."""
-    ruleset = await tx.config.ruleset()
-    labels = {g.id: g.display for g in ruleset.groups}
+async def _listed_units(tx: Tx, paper: Bulletin, period: Period) -> tuple[tuple[str, int], ...]:
+    """(unit, its id) of every unit the bulletin lists, by the name the period lists it under."""
     ids = await listed_units(tx, period)
-    chats = await tx.liaisons.liaison_chats(ids.values())
-    awards = {a.group: a for a in paper.awards or []}
-    messages = []
-    told = set()
-    for group in paper.standings.groups:
-        for n, row in enumerate(group.rows):
-            if not ruleset.bulletin.ranked:
-                # Listed in the roster's order: a unit is told its total, not a rank.
-                text = texts.BULLETIN_LINE_UNRANKED.format(
-                    period=period.name, unit=row.unit, group=labels[group.group],
-                    column=ruleset.bulletin.total_column, total=show_points(row.total),
-                )  # fmt: skip
-            else:
-                above = unit_above(group.rows, n)
-                if above is not None:
-                    gap = texts.BULLETIN_GAP.format(
-                        unit=above.unit, gap=show_points(above.total - row.total)
-                    )
-                else:  # a group tied throughout (all at 0) has no first
-                    gap = texts.BULLETIN_FIRST if leads(group.rows, n) else ""
-                text = texts.BULLETIN_LINE.format(
-                    period=period.name, unit=row.unit, group=labels[group.group], rank=row.rank,
-                    size=len(group.rows), column=ruleset.bulletin.total_column,
-                    total=show_points(row.total), gap=gap,
-                )  # fmt: skip
-            if group.group in awards:
-                text += _award_lines(awards[group.group], row.unit)
-            for chat in chats.get(ids[row.unit], []):
-                messages.append((chat, text))
-                told.add(row.unit)
-    await tx.outbox.enqueue(f"bulletin:{period.label}", messages, now)
-    return len(told)
-
-
-def _award_lines(awards: GroupAwards, unit: str) -> str:
-    lines = []
-    if awards.advanced:
-        lines.append(texts.AWARD_ADVANCED.format(units="、".join(awards.advanced)))
-    if awards.improved:
-        lines.append(texts.AWARD_IMPROVED.format(units="、".join(i.unit for i in awards.improved)))
-    if unit in awards.lowest:
-        lines.append(texts.AWARD_LOWEST_YOU)
-    if any(d.unit == unit for d in awards.disqualified):
-        lines.append(texts.AWARD_DISQUALIFIED_YOU)
-    return "".join(f"\n{line}" for line in lines)
+    return tuple(
+        (row.unit, ids[row.unit]) for group in paper.standings.groups for row in group.rows
+    )
 
 
 def _rows(content: str, labels: dict[str, str]) -> dict[tuple[str, str], tuple[int, int]]:
@@ -376,18 +333,12 @@ async def draft(
 
 
 async def owe_draft(
-    tx: Tx, period: Period, letter: Letter, wording: Wording, admin_ids: Sequence[int],
-    now: datetime,
-) -> None:  # fmt: skip
-    """The draft files to every admin through the outbox, then the buttons that publish it."""
+    tx: Tx, period: Period, letter: Letter, wording: Wording, notices: Notices, now: datetime
+) -> None:
+    """The draft's files stored, and the admins owed them with the means to publish it."""
     made = await draft_in(tx, period, letter, wording, now)
     await remember_letter_in(tx, period, letter)
-    source = f"draft:{period.label}"
+    files = []
     for name, data in [made.docx, made.xlsx] if made.docx else [made.xlsx]:
-        file_id = await tx.bulletins.add_file(name, data, now)
-        caption = texts.BULLETIN_DRAFT_CAPTION.format(period=period.name, format=name[-4:])
-        await tell_admins(tx, admin_ids, source, caption, now, attachment=f"file:{file_id}")
-    ready = texts.BULLETIN_DRAFT_READY.format(period=period.name)
-    if made.docx is None:
-        ready += texts.BULLETIN_NO_OFFICE
-    await tell_admins(tx, admin_ids, source, ready, now, buttons=publish_buttons(period))
+        files.append((name, await tx.bulletins.add_file(name, data, now)))
+    await notices.emit(tx, DraftReady(period, tuple(files), made.docx is not None), now)

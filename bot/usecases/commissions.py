@@ -9,11 +9,17 @@ from datetime import date, datetime, timedelta
 
 from bot import texts
 from bot.storage import Address, Commission, NewRecord, Store, Tx
-from bot.usecases.notices import Answer, owe_answer
+from bot.usecases.notices import (
+    Answer,
+    AnswerSelected,
+    CommissionAnswered,
+    CommissionIssued,
+    owe_answer,
+)
+from bot.usecases.request import Request, claim
 from scoring.commission import settle_commission
 from scoring.engine import score
 from scoring.errors import DomainError
-from scoring.points import show_points
 from scoring.quota import Outcome
 from scoring.records import Record, clean_note
 from scoring.ruleset import Item, Ruleset
@@ -92,12 +98,12 @@ async def create(
     topic: str,
     deadline: date,
     targets: str,
-    admin_id: int,
-    update_id: int,
-    now: datetime,
+    admin: Address,
+    request: Request,
     answer: Answer[Created] | None = None,
 ) -> Created:
     """Store a commission and owe its targets' liaisons the notice."""
+    now = request.at
     topic = clean_note(topic)
     if not topic:
         raise DomainError("topic_missing")
@@ -106,25 +112,21 @@ async def create(
     if deadline > now.date() + MAX_DEADLINE:
         raise DomainError("deadline_too_far", deadline=deadline.isoformat())
     async with store.transaction() as tx:
-        await tx.intake.claim_update(update_id, now)
+        await claim(tx, request)
         ruleset = await tx.config.ruleset()
         if ruleset.commission_penalties is None:
             raise DomainError("commission_not_in_rules", ruleset=ruleset.id)
         units = await _targets(tx, ruleset, targets)
         commission_id = await tx.commissions.add_commission(
-            topic, deadline, Address.telegram(admin_id), [unit_id for unit_id, _ in units], now
+            topic, deadline, admin, [unit_id for unit_id, _ in units], now
         )
-        notice = texts.COMMISSION_NOTICE.format(
-            id=commission_id, topic=topic, deadline=deadline.isoformat(),
-            points=show_points(missed_deduction(ruleset)),
-        )  # fmt: skip
-        chats = await tx.liaisons.liaison_chats(unit_id for unit_id, _ in units)
-        unreached = [name for unit_id, name in units if unit_id not in chats]
-        await tx.outbox.enqueue(
-            f"commission:{commission_id}",
-            [(chat, notice) for unit_chats in chats.values() for chat in unit_chats],
-            now,
+        unit_ids = tuple(unit_id for unit_id, _ in units)
+        issued = CommissionIssued(
+            commission_id, topic, deadline, missed_deduction(ruleset), unit_ids
         )
+        await request.emit(tx, issued)
+        reached = await tx.liaisons.liaison_chats(unit_ids)
+        unreached = [name for unit_id, name in units if unit_id not in reached]
         created = Created(
             Commission(commission_id, topic, deadline, now, units, closed=False), unreached
         )
@@ -156,22 +158,14 @@ async def link_answer(
 
 async def answer_notice(
     tx: Tx, commission: Commission, unit: str, record_id: int, title: str
-) -> str:
-    """What the office is told of an answer: with the commands that select it."""
+) -> CommissionAnswered:
+    """What the office is told of an answer: with what may select it."""
     ruleset = await tx.config.ruleset()
-    lines = [
-        texts.COMMISSION_ANSWER_FOR_OFFICE.format(
-            id=commission.id, topic=commission.topic, unit=unit, record=record_id, title=title
-        )
-    ]
-    for key, item_id in ruleset.commission_selections.items():
-        item = ruleset.item(item_id)
-        lines.append(
-            texts.COMMISSION_SELECT_LINE.format(
-                record=record_id, key=key, label=item.label, points=show_points(item.points or 0)
-            )
-        )
-    return "\n".join(lines)
+    selections = tuple(
+        (key, ruleset.item(item_id).label, ruleset.item(item_id).points)
+        for key, item_id in ruleset.commission_selections.items()
+    )
+    return CommissionAnswered(commission.id, commission.topic, unit, record_id, title, selections)
 
 
 def selection_item(ruleset: Ruleset, key: str) -> Item:
@@ -191,14 +185,13 @@ async def select(
     store: Store,
     answer_id: int,
     key: str,
-    admin_id: int,
-    update_id: int,
-    now: datetime,
+    request: Request,
     answer: Answer[Selected] | None = None,
 ) -> Selected:
     """Score an answer as selected (选用); its unit's liaisons are owed the news."""
+    now = request.at
     async with store.transaction() as tx:
-        await tx.intake.claim_update(update_id, now)
+        await claim(tx, request)
         # Selected today, scored by the method in force today.
         ruleset = await tx.config.ruleset(now.date())
         item = selection_item(ruleset, key)
@@ -209,25 +202,14 @@ async def select(
         if await tx.commissions.selection(answer_id, item.id) is not None:
             raise DomainError("selection_duplicate", record=answer_id, label=item.label)
         record = Record(chosen.unit, now.date(), item.id, title=chosen.title)
-        batch = await tx.records.add_batch(
-            "selection", f"tg:{admin_id}", now, source=f"#{answer_id}"
-        )
+        batch = await tx.records.add_batch("selection", request.actor, now, source=f"#{answer_id}")
         (record_id,) = await tx.records.add_records(
             batch, [NewRecord(unit_id, record, score(ruleset, record))], now
         )
         await tx.commissions.add_selection(answer_id, item.id, record_id)
-        await tx.records.add_event(answer_id, "selected", f"tg:{admin_id}", item.id, now)
-        told = texts.SELECTED_FOR_LIAISON.format(
-            answer=answer_id,
-            title=chosen.title,
-            label=item.label,
-            points=show_points(item.points or 0),
-        )
-        await tx.outbox.enqueue(
-            f"selection:{record_id}",
-            [(p.address, told) for p in await tx.liaisons.liaisons(unit_id)],
-            now,
-        )
+        await tx.records.add_event(answer_id, "selected", request.actor, item.id, now)
+        told = AnswerSelected(unit_id, answer_id, record_id, chosen.title, item.label, item.points)
+        await request.emit(tx, told)
         selected = Selected(answer_id, record_id, chosen.unit, chosen.title, item)
         await owe_answer(tx, answer, selected, f"answer:selection:{record_id}", now)
     return selected

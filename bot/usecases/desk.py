@@ -3,7 +3,6 @@ each unit's quota with the working days left, the quarter's standings, the claim
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -21,8 +20,10 @@ from bot.usecases.imports import (
     import_records,
     import_units,
 )
+from bot.usecases.notices import Notices
 from bot.usecases.office import Entered, Reversed
 from bot.usecases.reports import Decided
+from bot.usecases.request import Request
 from bot.usecases.standings import standings_in
 from bot.usecases.webusers import acting_admin, actor_of, current_user
 from bot.workdays import workdays_between
@@ -76,24 +77,34 @@ async def overview(store: Store, now: datetime) -> Overview:
     return Overview(ruleset, month, left, rows, quarter, pending)
 
 
-async def approve(store: Store, name: str, form: str, record_id: int, now: datetime) -> Decided:
+async def approve(
+    store: Store, name: str, form: str, record_id: int, now: datetime, notices: Notices
+) -> Decided:
     """The console's approval of a claim: the chat's approve, by the user `name` if an admin at
-    this moment, once per form."""
+    this moment, once per form; the liaisons are told through `notices`."""
     async with store.transaction() as tx:
         actor = await acting_admin(tx, name, form, now)
-        decided = await reports.approve_in(tx, record_id, actor, now)
+        request = Request(actor, now, name=name, notices=notices)
+        decided = await reports.approve_in(tx, record_id, request)
     await _nudge(store)
     return decided
 
 
 async def reject(
-    store: Store, name: str, form: str, record_id: int, reason: str, now: datetime
+    store: Store,
+    name: str,
+    form: str,
+    record_id: int,
+    reason: str,
+    now: datetime,
+    notices: Notices,
 ) -> Decided:
     """The console's rejection of a claim, as approve."""
     reason = reports.check_reason(reason)
     async with store.transaction() as tx:
         actor = await acting_admin(tx, name, form, now)
-        decided = await reports.reject_in(tx, record_id, actor, reason, now)
+        request = Request(actor, now, name=name, notices=notices)
+        decided = await reports.reject_in(tx, record_id, reason, request)
     await _nudge(store)
     return decided
 
@@ -125,35 +136,40 @@ async def import_file(
     return await import_records(store, path, actor, now, existing, dry_run=dry_run)
 
 
-async def lock_period(store: Store, name: str, form: str, period: str, now: datetime) -> Period:
-    """The console's lock of a period: the chat's and the command line's, by an admin at this
-    moment, once per form."""
+async def _acting(store: Store, name: str, form: str, now: datetime, notices: Notices) -> Request:
+    """The request of the user `name` if an admin at this moment, its form claimed once (in a
+    transaction of its own: the use cases below open theirs)."""
     async with store.transaction() as tx:
         actor = await acting_admin(tx, name, form, now)
-    return await periods.lock(store, period, actor, name, now)
+    return Request(actor, now, name=name, notices=notices)
+
+
+async def lock_period(
+    store: Store, name: str, form: str, period: str, now: datetime, notices: Notices
+) -> Period:
+    """The console's lock of a period: the chat's and the command line's, by an admin at this
+    moment, once per form."""
+    return await periods.lock(store, period, await _acting(store, name, form, now, notices))
 
 
 async def reopen_period(
-    store: Store, name: str, form: str, period: str, reason: str, now: datetime
-) -> Period:
+    store: Store, name: str, form: str, period: str, reason: str, now: datetime,
+    notices: Notices,
+) -> Period:  # fmt: skip
     """The console's reopening of a period with its reason, as lock_period."""
-    async with store.transaction() as tx:
-        actor = await acting_admin(tx, name, form, now)
-    return await periods.reopen(store, period, reason, actor, name, now)
+    request = await _acting(store, name, form, now, notices)
+    return await periods.reopen(store, period, reason, request)
 
 
 async def publish_bulletin(
     store: Store, name: str, form: str, period: Period, letter: Letter, wording: Wording,
-    admin_ids: Sequence[int], now: datetime,
+    now: datetime, notices: Notices,
 ) -> Issued:  # fmt: skip
     """The console's publication of a period's bulletin with the issue number and date shown in
     its preview: the chat's publish (locking the period), by an admin at this moment, once per
     form."""
-    async with store.transaction() as tx:
-        actor = await acting_admin(tx, name, form, now)
-    issued = await bulletins.publish(
-        store, period, actor, name, now, letter, wording, admin_ids, as_reviewed=False
-    )
+    request = await _acting(store, name, form, now, notices)
+    issued = await bulletins.publish(store, period, request, letter, wording, as_reviewed=False)
     await _nudge(store)
     return issued
 
@@ -186,37 +202,36 @@ async def search_ledger(
 
 
 async def reverse_line(
-    store: Store, name: str, form: str, entry_id: int, reason: str, now: datetime
-) -> Reversed:
+    store: Store, name: str, form: str, entry_id: int, reason: str, now: datetime,
+    notices: Notices,
+) -> Reversed:  # fmt: skip
     """The console's reversal of a ledger line with its reason: the chat's /reverse, by an
     admin at this moment, once per form."""
     reason = reports.check_reason(reason)
-    async with store.transaction() as tx:
-        actor = await acting_admin(tx, name, form, now)
-    done = await office.reverse(store, entry_id, reason, 0, None, now, actor=actor)
+    request = await _acting(store, name, form, now, notices)
+    done = await office.reverse(store, entry_id, reason, request)
     await _nudge(store)
     return done
 
 
 async def enter_penalty(
     store: Store, name: str, form: str, unit: str, item: str, day: date, note: str,
-    now: datetime,
+    now: datetime, notices: Notices,
 ) -> Entered:  # fmt: skip
     """The console's penalty: the chat's /penalty, by an admin at this moment, once per form."""
-    async with store.transaction() as tx:
-        actor = await acting_admin(tx, name, form, now)
-    done = await office.penalise(store, unit, item, day, note, 0, None, now, actor=actor)
+    request = await _acting(store, name, form, now, notices)
+    done = await office.penalise(store, unit, item, day, note, request)
     await _nudge(store)
     return done
 
 
 async def enter_adjustment(
-    store: Store, name: str, form: str, unit: str, points: int, reason: str, now: datetime
-) -> Entered:
+    store: Store, name: str, form: str, unit: str, points: int, reason: str, now: datetime,
+    notices: Notices,
+) -> Entered:  # fmt: skip
     """The console's adjustment with its reason, as enter_penalty."""
-    async with store.transaction() as tx:
-        actor = await acting_admin(tx, name, form, now)
-    done = await office.adjust(store, unit, points, reason, 0, None, now, actor=actor)
+    request = await _acting(store, name, form, now, notices)
+    done = await office.adjust(store, unit, points, reason, request)
     await _nudge(store)
     return done
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot import texts
 from bot.storage import Address, Liaison, Store
-from bot.usecases.notices import Answer, owe_answer, tell_admins
+from bot.usecases.notices import Answer, LiaisonMoved, owe_answer
+from bot.usecases.request import Request, claim
 from scoring.errors import DomainError
 
 # Guessing is throttled: this many wrong codes within the window locks a user out for the rest of it.
@@ -36,14 +35,14 @@ class Invite:
 
 
 async def create_invite(
-    store: Store, unit_key: str, admin_id: int, update_id: int, now: datetime, ttl: timedelta
+    store: Store, unit_key: str, admin: Address, request: Request, ttl: timedelta
 ) -> Invite:
+    now = request.at
     code = new_code()
     async with store.transaction() as tx:
-        await tx.intake.claim_update(update_id, now)
+        await claim(tx, request)
         unit_id, unit = await tx.units.resolve_unit(unit_key)
         expires = now + ttl
-        admin = Address.telegram(admin_id)
         await tx.liaisons.add_invite(code_hash(code), unit_id, admin, now, expires)
     return Invite(code, unit, expires)
 
@@ -51,24 +50,22 @@ async def create_invite(
 async def redeem_invite(
     store: Store,
     code: str,
-    user_id: int,
+    person: Address,
     name: str,
     username: str,
-    update_id: int,
-    now: datetime,
+    request: Request,
     *,
     move: bool = False,
-    admin_ids: Sequence[int] = (),
     answer: Answer[Liaison] | None = None,
 ) -> Liaison:
     """Bind the user to the invite's unit; a wrong code counts toward the user's throttle.
 
     A liaison of another unit is asked first (`invite_moves`, nothing changed); with `move`
     they are moved and the admins are told. The user is owed `answer` once bound."""
+    now = request.at
     failure: DomainError | None = None
-    person = Address.telegram(user_id)
     async with store.transaction() as tx:
-        await tx.intake.claim_update(update_id, now)
+        await claim(tx, request)
         wrong, first = await tx.liaisons.wrong_codes_since(person, now - WRONG_CODE_WINDOW)
         if wrong >= MAX_WRONG_CODES:
             assert first is not None
@@ -96,12 +93,10 @@ async def redeem_invite(
             await tx.liaisons.bind_liaison(person, invite.unit_id, name, username, now)
             liaison = await tx.liaisons.liaison(person)
             if current is not None and liaison is not None:
-                told = texts.LIAISON_MOVED_BY_INVITE.format(
-                    who=liaison.display, old=current.unit, unit=liaison.unit
-                )
-                await tell_admins(tx, admin_ids, f"moved:{user_id}", told, now)
+                moved = LiaisonMoved(person, liaison.display, current.unit, liaison.unit)
+                await request.emit(tx, moved)
             assert liaison is not None
-            await owe_answer(tx, answer, liaison, f"answer:bound:{user_id}", now)
+            await owe_answer(tx, answer, liaison, f"answer:bound:{person.address}", now)
     if failure is not None:
         raise failure
     assert liaison is not None
@@ -115,39 +110,37 @@ async def list_liaisons(store: Store) -> list[Liaison]:
 
 async def move_liaison(
     store: Store,
-    user_id: int,
+    person: Address,
     unit_key: str,
-    update_id: int,
-    now: datetime,
+    request: Request,
     answer: Answer[Liaison] | None = None,
 ) -> Liaison:
-    person = Address.telegram(user_id)
+    now = request.at
     async with store.transaction() as tx:
-        await tx.intake.claim_update(update_id, now)
+        await claim(tx, request)
         if await tx.liaisons.liaison(person) is None:
-            raise DomainError("liaison_unknown", user=user_id)
+            raise DomainError("liaison_unknown", user=person.address)
         unit_id, _ = await tx.units.resolve_unit(unit_key)
         await tx.liaisons.move_liaison(person, unit_id)
         moved = await tx.liaisons.liaison(person)
         assert moved is not None
-        await owe_answer(tx, answer, moved, f"answer:move:{user_id}", now)
+        await owe_answer(tx, answer, moved, f"answer:move:{person.address}", now)
     return moved
 
 
 async def remove_liaison(
     store: Store,
-    user_id: int,
-    update_id: int,
-    now: datetime,
+    person: Address,
+    request: Request,
     answer: Answer[Liaison] | None = None,
 ) -> Liaison:
     """Take a liaison off the roster; their unit's records stay."""
-    person = Address.telegram(user_id)
+    now = request.at
     async with store.transaction() as tx:
-        await tx.intake.claim_update(update_id, now)
+        await claim(tx, request)
         liaison = await tx.liaisons.liaison(person)
         if liaison is None:
-            raise DomainError("liaison_unknown", user=user_id)
+            raise DomainError("liaison_unknown", user=person.address)
         await tx.liaisons.remove_liaison(person)
-        await owe_answer(tx, answer, liaison, f"answer:remove:{user_id}", now)
+        await owe_answer(tx, answer, liaison, f"answer:remove:{person.address}", now)
     return liaison

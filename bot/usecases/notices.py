@@ -1,87 +1,298 @@
-"""What an action owes people besides the one asking: written to the outbox in the action's own
-transaction, so that it is delivered even if the bot stops right after the commit."""
+"""What an action owes people: the answer to the one who asked and notices to others, owed in
+the action's own transaction, so that they are delivered even if the bot stops right after the
+commit. A use case says what happened (a result, a notice value); the channel that renders it
+(bot/telegram/notices.py) turns it into messages and writes them to the outbox, in that same
+transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Generic, TypeVar
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from bot.buttons import Buttons
-from bot.render import CAPTION_LIMIT, cut, split_message
-from bot.storage import EDIT_CAPTION, EDIT_TEXT, Address, Outgoing, Tx
+from bot.storage import Address, Commission, Tx
+from scoring.bulletin import Bulletin
+from scoring.periods import Period
+from scoring.ruleset import Ruleset
 
-R = TypeVar("R")
-# How long the process that handled an action keeps its answer to itself, to send it at once:
-# longer than one send takes, however slow. Only after that may another process's courier send
-# it (the first has died, or its send failed).
-ANSWER_HOLD = timedelta(seconds=30)
+if TYPE_CHECKING:
+    from bot.usecases.commissions import MissedUnit
+    from bot.usecases.quota import Behind, MonthSettled, PenaltyChange
+
+R_contra = TypeVar("R_contra", contravariant=True)
 
 
-@dataclass
-class Answer(Generic[R]):
-    """The answer to the person who asked: rendered from the action's result inside its
-    transaction and owed there (owe_answer), so that a crash right after the commit cannot
-    leave the action unanswered; `owed` is what the channel then sends at once."""
+class Answer(Protocol[R_contra]):
+    """The answer to the person who asked, made by the channel they asked through: rendered
+    from the action's result inside its transaction and owed there."""
 
-    to: Address
-    render: Callable[[R], str]
-    # The buttons under the answer (on its last part), if it has any.
-    buttons: Callable[[R], Buttons] | None = None
-    # The answer to a button's press: the new text of the button's message (its buttons gone),
-    # the edit owed as a message is; `caption`: the message is a file's, its caption edited.
-    edits: int | None = None
-    caption: bool = False
-    owed: list[Outgoing] = field(default_factory=list)
+    async def owe(self, tx: Tx, result: R_contra, source: str, now: datetime) -> None: ...
 
 
 async def owe_answer(
-    tx: Tx, answer: Answer[R] | None, result: R, source: str, now: datetime
+    tx: Tx, answer: Answer[R_contra] | None, result: R_contra, source: str, now: datetime
 ) -> None:
-    if answer is None:
-        return
-    text = answer.render(result)
-    buttons = answer.buttons(result) if answer.buttons is not None else None
-    if answer.edits is None:
-        answer.owed = await tx.outbox.enqueue_answer(
-            source, answer.to, split_message(text), now, now + ANSWER_HOLD, buttons=buttons
-        )
-        return
-    edit = f"{EDIT_CAPTION if answer.caption else EDIT_TEXT}:{answer.edits}"
-    answer.owed = await tx.outbox.enqueue_answer(
-        source, answer.to, [text], now, now + ANSWER_HOLD, buttons=buttons, attachment=edit
-    )
+    if answer is not None:
+        await answer.owe(tx, result, source, now)
 
 
-async def tell_unit(tx: Tx, unit_id: int, source: str, text: str, now: datetime) -> None:
-    """The unit's active liaisons are owed `text` (in as many messages as it needs)."""
-    chats = [p.address for p in await tx.liaisons.liaisons(unit_id)]
-    await tx.outbox.enqueue(
-        source, [(chat, part) for chat in chats for part in split_message(text)], now
-    )
+# What happened, for people other than the one who asked. Each names whom it concerns (a
+# unit's liaisons, the office) and carries what they are told, as data.
 
 
-async def tell_admins(
-    tx: Tx,
-    admin_ids: Sequence[int],
-    source: str,
-    text: str,
-    now: datetime,
-    *,
-    buttons: Buttons | None = None,
-    attachment: str | None = None,
-) -> None:
-    """Every admin (their Telegram ids, from the settings) is owed `text`, with buttons or a
-    file if given. A long text goes in as many messages as it needs, the buttons on the last; a
-    file's caption is cut to fit."""
-    admins = [Address.telegram(a) for a in admin_ids]
-    if attachment is not None:
-        await tx.outbox.enqueue(
-            source, [(a, cut(text, CAPTION_LIMIT)) for a in admins], now,
-            buttons=buttons, attachment=attachment,
-        )  # fmt: skip
-        return
-    *parts, last = split_message(text)
-    await tx.outbox.enqueue(source, [(a, part) for a in admins for part in parts], now)
-    await tx.outbox.enqueue(source, [(a, last) for a in admins], now, buttons=buttons)
+@dataclass(frozen=True)
+class ClaimFiled:
+    """A liaison's adoption claim waits for the office."""
+
+    record_id: int
+    unit: str
+    who: str
+    item: str
+    title: str
+    day: date
+    explanation: str
+    # As the liaison gave it: a link or text, or a file (`document:…`, `photo:…`).
+    evidence: str
+
+
+@dataclass(frozen=True)
+class ClaimApproved:
+    unit_id: int
+    record_id: int
+    title: str
+    points: int
+
+
+@dataclass(frozen=True)
+class ClaimRejected:
+    unit_id: int
+    record_id: int
+    title: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class SubmissionFiled:
+    """A submission, for the office's own copy of what units send."""
+
+    record_id: int
+    unit: str
+    title: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class CommissionAnswered:
+    """A submission answered a commission: the office may select it."""
+
+    commission_id: int
+    topic: str
+    unit: str
+    record_id: int
+    title: str
+    # (the word that selects it, the item's label, its points), as the ruleset offers them.
+    selections: tuple[tuple[str, str, int | None], ...]
+
+
+@dataclass(frozen=True)
+class CommissionIssued:
+    """The office asked units for pieces on a topic (约稿) by a deadline."""
+
+    commission_id: int
+    topic: str
+    deadline: date
+    # What a first miss costs, a positive number.
+    points: int
+    unit_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class AnswerSelected:
+    """The office selected (选用) a unit's answer to a commission."""
+
+    unit_id: int
+    answer_id: int
+    record_id: int
+    title: str
+    label: str
+    points: int | None
+
+
+@dataclass(frozen=True)
+class LateSubmissionResettled:
+    """A submission dated in a settled month changed its penalties."""
+
+    unit: str
+    record_id: int
+    changes: tuple[PenaltyChange, ...]
+
+
+@dataclass(frozen=True)
+class EntryMade:
+    """The office entered a penalty, an adjustment or an endorsement for a unit."""
+
+    unit_id: int
+    kind: str
+    record_id: int
+    unit: str
+    item: str
+    day: date
+    points: int
+    note: str
+
+
+@dataclass(frozen=True)
+class EntryReversed:
+    unit_id: int
+    entry_id: int
+    unit: str
+    item: str
+    day: date
+    points: int
+    reason: str
+
+
+# A row of the bulletin whose rank or total changed: (group label, unit, before, after), each
+# (rank, total) or None where the unit was not listed.
+Change = tuple[str, str, tuple[int, int] | None, tuple[int, int] | None]
+
+
+@dataclass(frozen=True)
+class BulletinPublished:
+    """A period's bulletin was published: each listed unit's liaisons are owed their line, the
+    admins the anchor and what changed since the version before."""
+
+    period: Period
+    version: int
+    anchor: str
+    paper: Bulletin
+    ranked: bool
+    total_column: str
+    # (group id, its label), (unit, its id) of every listed unit.
+    labels: tuple[tuple[str, str], ...]
+    units: tuple[tuple[str, int], ...]
+    changed: tuple[Change, ...]
+
+
+@dataclass(frozen=True)
+class LedgerKeyed:
+    """A database from before the ledger key was keyed on its upgrade: the admins must keep
+    the key (`file`) apart from the database."""
+
+    first_line: int
+    file: str
+
+
+@dataclass(frozen=True)
+class DraftReady:
+    """A period's bulletin drafted for the office to review and publish."""
+
+    period: Period
+    # (file name, stored file id) of each file made: the XLSX, and the DOCX if the office's
+    # name heads it (`docx`).
+    files: tuple[tuple[str, int], ...]
+    docx: bool
+
+
+@dataclass(frozen=True)
+class QuotaReminderDue:
+    """A scheduled reminder: each unit below its monthly quota so far is told where it stands
+    (`final`: the last warning before the settlement), the admins get one summary."""
+
+    # The scheduled run it comes from.
+    source: str
+    month: Period
+    today: date
+    workdays_left: int
+    settle_at: datetime
+    final: bool
+    behind: tuple[Behind, ...]
+    # (group id, its label); (rule, its label) of the deductions made again.
+    groups: tuple[tuple[str, str], ...]
+    rules: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class CommissionReminderDue:
+    """A scheduled reminder of a commission's deadline to the targets that have not answered."""
+
+    source: str
+    commission_id: int
+    topic: str
+    deadline: date
+    # What a first miss costs, a positive number.
+    points: int
+    # (unit id, unit) of each target still to answer.
+    waiting: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True)
+class CommissionClosed:
+    """A commission settled after its deadline: the units that missed it are told their
+    penalty, the admins the outcome."""
+
+    source: str
+    commission: Commission
+    ruleset: str
+    missed: tuple[MissedUnit, ...]
+
+
+@dataclass(frozen=True)
+class LedgerChecked:
+    """The day's check of the ledger passed: the admins keep its head (`anchor`) outside the
+    database."""
+
+    source: str
+    day: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class SettlementMade:
+    """The scheduled settlement of a month: the units newly penalised are sent their letter,
+    the admins the list (or that nothing changed) and the later months it settled again."""
+
+    source: str
+    month: Period
+    ruleset: Ruleset
+    settled: MonthSettled
+
+
+@dataclass(frozen=True)
+class LiaisonMoved:
+    """A liaison bound themselves to another unit by its invite."""
+
+    person: Address
+    who: str
+    old: str
+    unit: str
+
+
+Notice = (
+    ClaimFiled
+    | ClaimApproved
+    | ClaimRejected
+    | SubmissionFiled
+    | CommissionIssued
+    | CommissionAnswered
+    | AnswerSelected
+    | LateSubmissionResettled
+    | EntryMade
+    | EntryReversed
+    | BulletinPublished
+    | DraftReady
+    | LiaisonMoved
+    | LedgerKeyed
+    | QuotaReminderDue
+    | CommissionReminderDue
+    | CommissionClosed
+    | LedgerChecked
+    | SettlementMade
+)
+
+
+class Notices(Protocol):
+    """Where an action's notices go: a channel's renderer, owing them in the outbox inside the
+    action's transaction."""
+
+    async def emit(self, tx: Tx, notice: Notice, now: datetime) -> None: ...

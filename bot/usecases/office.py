@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 
 from bot import texts
 from bot.storage import LedgerEntry, NewRecord, Store, Tx
-from bot.usecases.notices import Answer, owe_answer, tell_unit
+from bot.usecases.notices import Answer, EntryMade, EntryReversed, owe_answer
+from bot.usecases.request import Request, claim
 from scoring.engine import Entry, Scored, score
 from scoring.errors import DomainError
 from scoring.names import resolve
@@ -44,16 +45,12 @@ async def penalise(
     item_key: str,
     day: date,
     note: str,
-    admin_id: int,
-    update_id: int | None,
-    now: datetime,
+    request: Request,
     answer: Answer[Entered] | None = None,
-    *,
-    actor: str = "",
 ) -> Entered:
+    now = request.at
     async with store.transaction() as tx:
-        if update_id is not None:  # the console claimed its form already
-            await tx.intake.claim_update(update_id, now)
+        await claim(tx, request)
         ruleset = await tx.config.ruleset(day)
         # Read as every item name is (scoring.names), among the penalties only.
         item = resolve(
@@ -64,9 +61,7 @@ async def penalise(
         check_day(ruleset, day, now.date())
         unit_id, unit = await tx.units.resolve_unit(unit_key)
         record = Record(unit, day, item.id, note=clean_note(note))
-        return await _enter(
-            tx, ruleset, unit_id, record, "penalty", actor or f"tg:{admin_id}", now, answer
-        )
+        return await _enter(tx, ruleset, unit_id, record, "penalty", request, answer)
 
 
 async def adjust(
@@ -74,14 +69,11 @@ async def adjust(
     unit_key: str,
     points: int,
     reason: str,
-    admin_id: int,
-    update_id: int | None,
-    now: datetime,
+    request: Request,
     answer: Answer[Entered] | None = None,
-    *,
-    actor: str = "",
 ) -> Entered:
     """An adjustment dated today: also the way to correct a period that is locked."""
+    now = request.at
     reason = clean_note(reason)
     if not reason:
         raise DomainError("reason_missing")
@@ -89,17 +81,14 @@ async def adjust(
         raise DomainError("points_zero")
     check_points(points)
     async with store.transaction() as tx:
-        if update_id is not None:  # the console claimed its form already
-            await tx.intake.claim_update(update_id, now)
+        await claim(tx, request)
         ruleset = await tx.config.ruleset(now.date())
         adjustment = next((i for i in ruleset.items if i.kind is ItemKind.ADJUSTMENT), None)
         if adjustment is None:
             raise DomainError("no_adjustment", ruleset=ruleset.id)
         unit_id, unit = await tx.units.resolve_unit(unit_key)
         record = Record(unit, now.date(), adjustment.id, points, note=reason)
-        return await _enter(
-            tx, ruleset, unit_id, record, "adjustment", actor or f"tg:{admin_id}", now, answer
-        )
+        return await _enter(tx, ruleset, unit_id, record, "adjustment", request, answer)
 
 
 async def _enter(
@@ -108,29 +97,29 @@ async def _enter(
     unit_id: int,
     record: Record,
     kind: str,
-    actor: str,
-    now: datetime,
+    request: Request,
     answer: Answer[Entered] | None,
 ) -> Entered:
+    now = request.at
     scored = score(ruleset, record)
-    batch = await tx.records.add_batch(kind, actor, now)
+    batch = await tx.records.add_batch(kind, request.actor, now)
     (record_id,) = await tx.records.add_records(batch, [NewRecord(unit_id, record, scored)], now)
-    await tx.records.add_event(record_id, kind, actor, record.note, now)
+    await tx.records.add_event(record_id, kind, request.actor, record.note, now)
     entered = Entered(
         record_id, record.unit, ruleset.item(record.item_id).label, record.day, scored.points,
         record.note, scored.explanation,
     )  # fmt: skip
-    await _tell(tx, unit_id, kind, entered, now)
+    await _tell(tx, unit_id, kind, entered, request)
     await owe_answer(tx, answer, entered, f"answer:{kind}:{record_id}", now)
     return entered
 
 
-async def _tell(tx: Tx, unit_id: int, kind: str, entered: Entered, now: datetime) -> None:
-    text = texts.ENTERED_FOR_LIAISON.format(
-        unit=entered.unit, item=entered.item, date=entered.day.isoformat(),
-        points=show_points(entered.points, signed=True), note=entered.note or texts.NO_NOTE,
+async def _tell(tx: Tx, unit_id: int, kind: str, entered: Entered, request: Request) -> None:
+    made = EntryMade(
+        unit_id, kind, entered.record_id, entered.unit, entered.item, entered.day,
+        entered.points, entered.note,
     )  # fmt: skip
-    await tell_unit(tx, unit_id, f"{kind}:{entered.record_id}", text, now)
+    await request.emit(tx, made)
 
 
 async def endorse(
@@ -138,16 +127,15 @@ async def endorse(
     record_id: int,
     modifier_key: str,
     times: int,
-    admin_id: int,
-    update_id: int,
-    now: datetime,
+    request: Request,
     answer: Answer[Entered] | None = None,
 ) -> Entered:
     """Add a leader's endorsement to a confirmed adoption: a new ledger line for the record."""
+    now = request.at
     if not 1 <= times <= MAX_COUNT:
         raise DomainError("modifier_times_invalid", modifier=modifier_key)
     async with store.transaction() as tx:
-        await tx.intake.claim_update(update_id, now)
+        await claim(tx, request)
         stored = await tx.records.record(record_id)
         unit_id, record = stored.unit_id, stored.record
         # The method that scored the adoption scores its endorsement.
@@ -179,16 +167,16 @@ async def endorse(
                 label=label, points=show_points(points), record=record_id
             ),
         )
-        batch = await tx.records.add_batch("endorsement", f"tg:{admin_id}", now)
+        batch = await tx.records.add_batch("endorsement", request.actor, now)
         await tx.ledger.add_ledger(
             batch, unit_id, record_id, record.day, Scored((entry,), entry.explanation), now
         )
         full = score(ruleset, replace(record, modifiers=tuple(combined.items())))
         await tx.records.set_record_modifiers(record_id, combined.items(), full.explanation)
-        await tx.records.add_event(record_id, "endorsed", f"tg:{admin_id}", label, now)
+        await tx.records.add_event(record_id, "endorsed", request.actor, label, now)
         what = texts.ENDORSED_ITEM.format(label=label, record=record_id, title=record.title)
         entered = Entered(record_id, record.unit, what, record.day, points, "", entry.explanation)
-        await _tell(tx, unit_id, "endorsement", entered, now)
+        await _tell(tx, unit_id, "endorsement", entered, request)
         await owe_answer(tx, answer, entered, f"answer:endorsement:{record_id}", now)
     return entered
 
@@ -228,25 +216,18 @@ async def reverse(
     store: Store,
     entry_id: int,
     reason: str,
-    admin_id: int,
-    update_id: int | None,
-    now: datetime,
+    request: Request,
     answer: Answer[Reversed] | None = None,
-    *,
-    actor: str = "",
 ) -> Reversed:
     """Cancel a ledger line by a new line of the opposite sign; the original stays. Reversing
     an adoption's own line reverses the endorsements and other modifiers on it too: they
     belong to the adoption and would otherwise outlive it."""
+    now = request.at
     reason = clean_note(reason)
     if not reason:
         raise DomainError("reason_missing")
-    # The web console's user (`web:<name>`), whose form was claimed already; else the admin
-    # in chat, by the update.
-    actor = actor or f"tg:{admin_id}"
     async with store.transaction() as tx:
-        if update_id is not None:
-            await tx.intake.claim_update(update_id, now)
+        await claim(tx, request)
         entry = await tx.ledger.ledger_entry(entry_id)
         if entry is None:
             raise DomainError("entry_unknown", entry=entry_id)
@@ -262,7 +243,7 @@ async def reverse(
                 targets += [
                     e for e in await tx.ledger.live_entries(entry.record_id) if e.id != entry.id
                 ]
-        batch = await tx.records.add_batch("reversal", actor, now)
+        batch = await tx.records.add_batch("reversal", request.actor, now)
         lines = []
         for target in targets:
             text = texts.REVERSAL_LINE.format(
@@ -277,17 +258,16 @@ async def reverse(
                 value = modifier.points_for(stored.record.item_id)
                 await _drop_modifier(tx, ruleset, entry.record_id, modifier.id,
                                      entry.points // value)  # fmt: skip
-            await tx.records.add_event(entry.record_id, "reversed", actor, reason, now)
+            await tx.records.add_event(entry.record_id, "reversed", request.actor, reason, now)
         rule = ruleset.items_by_key.get(entry.rule_id) or ruleset.modifiers_by_key.get(
             entry.rule_id
         )
         done = Reversed(
             entry.unit, rule.label if rule is not None else entry.rule_id, entry.day, reason, lines
         )
-        told = texts.REVERSED_FOR_LIAISON.format(
-            unit=done.unit, item=done.item, date=done.day.isoformat(),
-            points=show_points(done.points, signed=True), note=reason,
-        )  # fmt: skip
-        await tell_unit(tx, entry.unit_id, f"reversal:{entry_id}", told, now)
+        told = EntryReversed(
+            entry.unit_id, entry_id, done.unit, done.item, done.day, done.points, reason
+        )
+        await request.emit(tx, told)
         await owe_answer(tx, answer, done, f"answer:reversal:{entry_id}", now)
     return done

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
-from bot import texts
-from bot.buttons import claim_buttons
-from bot.render import EVIDENCE_SHOWN, cut, explanation_lines, render_changes
 from bot.storage import (
     Address,
     Commission,
@@ -20,13 +16,21 @@ from bot.storage import (
     Tx,
 )
 from bot.usecases import commissions
-from bot.usecases.notices import Answer, owe_answer, tell_admins, tell_unit
+from bot.usecases.notices import (
+    Answer,
+    ClaimApproved,
+    ClaimFiled,
+    ClaimRejected,
+    LateSubmissionResettled,
+    SubmissionFiled,
+    owe_answer,
+)
 from bot.usecases.quota import PenaltyChange, resettle_late
+from bot.usecases.request import Request, claim
 from scoring.dates import is_day
 from scoring.engine import Scored, score
 from scoring.errors import DomainError
 from scoring.periods import month_of
-from scoring.points import show_points
 from scoring.records import Record, check_day, check_modifiers, clean_note, clean_title, reportable
 from scoring.ruleset import SUBMISSION_ID, Item, Ruleset
 from scoring.text import printable
@@ -117,18 +121,18 @@ async def _reportable_on(tx: Tx, ruleset: Ruleset, item_key: str, day: date) -> 
 
 async def make_draft(
     store: Store,
-    user_id: int,
+    person: Address,
     item_key: str,
     title: str,
     day: date,
     modifiers: tuple[tuple[str, int], ...],
     evidence: str,
-    update_id: int,
-    now: datetime,
+    request: Request,
     answer: Answer[Draft] | None = None,
 ) -> Draft:
-    """Check a claim by the liaison `user_id` and keep it as a draft for them to confirm; the
+    """Check a claim by the liaison `person` and keep it as a draft for them to confirm; the
     liaison is owed `answer` (its summary), in the working file's transaction."""
+    now = request.at
     title = check_title(title, now.date())
     # Evidence quoted from a message is shown to the admins later: no control character in it
     # (its line breaks kept).
@@ -138,10 +142,10 @@ async def make_draft(
     # into the database does not hold up), the database read as it stands; run whole in one
     # hand-over to the connection's thread.
     async def body(tx: Tx) -> Draft:
-        liaison = await tx.liaisons.liaison(Address.telegram(user_id), active_only=True)
+        liaison = await tx.liaisons.liaison(person, active_only=True)
         if liaison is None:
             raise DomainError("not_liaison")
-        await tx.intake.claim_update(update_id, now)
+        await claim(tx, request)
         # The method in force on the report's day scores it.
         ruleset = await tx.config.ruleset(day)
         item = await _reportable_on(tx, ruleset, item_key, day)
@@ -163,11 +167,9 @@ async def make_draft(
 async def confirm_draft(
     store: Store,
     draft_id: int,
-    user_id: int,
+    person: Address,
     require_approval: bool,
-    update_id: int,
-    now: datetime,
-    admin_ids: Sequence[int] = (),
+    request: Request,
     answer: Answer[Claimed] | None = None,
 ) -> Claimed:
     """Store a confirmed draft as a claim: pending approval, or scored at once. A pending claim
@@ -178,20 +180,21 @@ async def confirm_draft(
     reserved for this update first (a cancel, or a second confirmation, is refused while it is
     being stored; the claim may wait for the database's write lock), and marked used once the
     claim is stored. After a crash in between, the database's claim of the update marks it."""
+    now = request.at
     reserved = False
     try:
         async with store.bot_transaction() as tx:
             draft = await tx.drafts.draft(draft_id)
-            _check_open(draft, user_id, store)
+            _check_open(draft, person, store)
             assert draft is not None
             if draft.created_at + DRAFT_TTL < now:
                 raise DomainError("button_stale")
-            await tx.drafts.reserve_draft(draft_id, update_id)
+            # A summary is confirmed by its button in a chat, whose requests carry a key.
+            assert request.key is not None
+            await tx.drafts.reserve_draft(draft_id, request.key)
             store.confirming.add(draft_id)
             reserved = True
-        claimed = await _store_claim(
-            store, draft, user_id, require_approval, update_id, now, admin_ids, answer
-        )
+        claimed = await _store_claim(store, draft, person, require_approval, request, answer)
     finally:
         if reserved:
             store.confirming.discard(draft_id)
@@ -200,9 +203,9 @@ async def confirm_draft(
     return claimed
 
 
-def _check_open(draft: StoredDraft | None, user_id: int, store: Store) -> None:
-    """Refuse a button on a draft that is not the user's, or no longer waits for it."""
-    if draft is None or draft.liaison != Address.telegram(user_id):
+def _check_open(draft: StoredDraft | None, person: Address, store: Store) -> None:
+    """Refuse a button on a draft that is not the person's, or no longer waits for it."""
+    if draft is None or draft.liaison != person:
         raise DomainError("button_forged")
     if draft.cancelled:
         raise DomainError("draft_cancelled")
@@ -215,16 +218,15 @@ def _check_open(draft: StoredDraft | None, user_id: int, store: Store) -> None:
 async def _store_claim(
     store: Store,
     draft: StoredDraft,
-    user_id: int,
+    person: Address,
     require_approval: bool,
-    update_id: int,
-    now: datetime,
-    admin_ids: Sequence[int],
+    request: Request,
     answer: Answer[Claimed] | None,
 ) -> Claimed:
+    now = request.at
     async with store.transaction() as tx:
-        await tx.intake.claim_update(update_id, now)
-        liaison = await tx.liaisons.liaison(Address.telegram(user_id), active_only=True)
+        await claim(tx, request)
+        liaison = await tx.liaisons.liaison(person, active_only=True)
         if liaison is None or liaison.unit_id != draft.unit_id:
             raise DomainError("not_liaison")
         record = draft.record
@@ -233,63 +235,50 @@ async def _store_claim(
         await _refuse_duplicate(tx, unit_id, record.item_id, record.day, record.title)
         scored = score(ruleset, record)
         status = "pending" if require_approval else "confirmed"
-        batch = await tx.records.add_batch("claim", f"tg:{user_id}", now)
+        batch = await tx.records.add_batch("claim", request.actor, now)
         new = NewRecord(
             unit_id, record, scored, status, claimed_by=liaison.address, evidence=evidence
         )
         (record_id,) = await tx.records.add_records(batch, [new], now)
         await tx.records.add_event(
-            record_id, "claimed" if require_approval else "confirmed", f"tg:{user_id}", "", now
+            record_id, "claimed" if require_approval else "confirmed", request.actor, "", now
         )
         claimed = Claimed(
             record_id, unit_id, unit, status, record, scored, ruleset.item(record.item_id)
         )
         if require_approval:
-            await _owe_claim(tx, claimed, liaison.name or liaison.display, evidence, admin_ids, now)
+            await request.emit(
+                tx,
+                ClaimFiled(
+                    record_id, unit, liaison.name or liaison.display, claimed.item.chat_name,
+                    record.title, record.day, scored.explanation, evidence,
+                ),
+            )  # fmt: skip
         await owe_answer(tx, answer, claimed, f"answer:claim:{record_id}", now)
     return claimed
-
-
-async def _owe_claim(
-    tx: Tx, claimed: Claimed, who: str, evidence: str, admin_ids: Sequence[int], now: datetime
-) -> None:
-    """The claim to every admin, with the buttons that decide it and the evidence: a file goes
-    along as the message's file, a link or text is shown."""
-    text = texts.CLAIM_FOR_OFFICE.format(
-        record=claimed.record_id, unit=claimed.unit, who=who, item=claimed.item.chat_name,
-        title=claimed.record.title, date=claimed.record.day.isoformat(),
-        explanation=explanation_lines(claimed.scored.explanation),
-    )  # fmt: skip
-    attachment = evidence if evidence.startswith(FILE_EVIDENCE) else None
-    if evidence and attachment is None:
-        text += texts.CLAIM_EVIDENCE.format(evidence=cut(evidence, EVIDENCE_SHOWN))
-    await tell_admins(
-        tx, admin_ids, f"claim:{claimed.record_id}", text, now,
-        buttons=claim_buttons(claimed.record_id), attachment=attachment,
-    )  # fmt: skip
 
 
 async def cancel_draft(
     store: Store,
     draft_id: int,
-    user_id: int,
-    update_id: int,
-    now: datetime,
+    person: Address,
+    request: Request,
     answer: Answer[None] | None = None,
 ) -> None:
+    now = request.at
     async with store.bot_transaction() as tx:
-        await tx.intake.claim_update(update_id, now)
-        _check_open(await tx.drafts.draft(draft_id), user_id, store)
+        await claim(tx, request)
+        _check_open(await tx.drafts.draft(draft_id), person, store)
         await tx.drafts.cancel_draft(draft_id)
         await owe_answer(tx, answer, None, f"answer:cancel:{draft_id}", now)
 
 
-async def cancel_open_drafts(store: Store, user_id: int) -> int:
+async def cancel_open_drafts(store: Store, person: Address) -> int:
     """The liaison moved on (/cancel, or another command): every summary still waiting for
     their confirm button is cancelled; how many were."""
     # One statement, atomic by itself: run on every command.
     async with store.bot_autocommit() as tx:
-        return await tx.drafts.cancel_open_drafts(Address.telegram(user_id), store.confirming)
+        return await tx.drafts.cancel_open_drafts(person, store.confirming)
 
 
 async def submit(
@@ -297,12 +286,9 @@ async def submit(
     liaison: Liaison,
     title: str,
     evidence: str,
-    update_id: int,
-    now: datetime,
+    request: Request,
     commission_id: int | None = None,
-    admin_ids: Sequence[int] = (),
     day: date | None = None,
-    office_chat: int | None = None,
     answer: Answer[Submitted] | None = None,
     kind: str | None = None,
 ) -> Submitted:
@@ -312,11 +298,12 @@ async def submit(
     A submission dated in a month already settled settles it again, and the settled months
     after it, in the same transaction; the admins are told what changed. Answering a
     commission, the admins are owed a notice of it. The liaison is owed `answer`."""
+    now = request.at
     today = now.date()
     title = check_title(title, today)
     day = day or today
     async with store.transaction() as tx:
-        await tx.intake.claim_update(update_id, now)
+        await claim(tx, request)
         # Read again under the write lock: moved or removed meanwhile, the liaison no longer
         # speaks for the unit read before.
         current = await tx.liaisons.liaison(liaison.address, active_only=True)
@@ -332,7 +319,7 @@ async def submit(
                 "submission_duplicate", unit=liaison.unit, month=month.name, record=first[0],
                 date=first[1],
             )  # fmt: skip
-        actor = f"tg:{liaison.address.telegram_id}"
+        actor = request.actor
         batch = await tx.records.add_batch("submission", actor, now)
         # A submission's kind is kept as its one modifier, as an import keeps it.
         modifiers = () if kind is None else ((kind, 1),)
@@ -345,30 +332,18 @@ async def submit(
             evidence=evidence,
         )
         (record_id,) = await tx.records.add_records(batch, [new], now)
-        if office_chat is not None:
-            copy = texts.OFFICE_COPY.format(unit=liaison.unit, record=record_id, title=title)
-            attachment = evidence if evidence.startswith(FILE_EVIDENCE) else None
-            if evidence and attachment is None:
-                copy = f"{copy}\n{cut(evidence, EVIDENCE_SHOWN)}"
-            await tx.outbox.enqueue(
-                f"copy:{record_id}",
-                [(Address.telegram(office_chat), copy)],
-                now,
-                attachment=attachment,
-            )
+        await request.emit(tx, SubmissionFiled(record_id, liaison.unit, title, evidence))
         commission = None
         if commission_id is not None:
             commission = await commissions.link_answer(
                 tx, commission_id, liaison.unit_id, liaison.unit, record_id, today
             )
             notice = await commissions.answer_notice(tx, commission, liaison.unit, record_id, title)
-            await tell_admins(tx, admin_ids, f"answer:{record_id}", notice, now)
+            await request.emit(tx, notice)
         changes = await resettle_late(tx, [day], actor, now)
         if changes:
-            told = render_changes(
-                texts.RESETTLED_FOR_ADMINS.format(unit=liaison.unit, record=record_id), changes
-            )
-            await tell_admins(tx, admin_ids, f"resettled:{record_id}", told, now)
+            resettled = LateSubmissionResettled(liaison.unit, record_id, tuple(changes))
+            await request.emit(tx, resettled)
         counts = await tx.quota.submission_counts(month)
         quota = next((g.monthly_quota for g in ruleset.groups if g.id == liaison.group), None)
         done = Submitted(
@@ -395,21 +370,21 @@ async def _pending_record(tx: Tx, record_id: int) -> tuple[int, Record]:
 async def approve(
     store: Store,
     record_id: int,
-    admin_id: int,
-    update_id: int,
-    now: datetime,
+    request: Request,
     answer: Answer[Decided] | None = None,
 ) -> Decided:
+    now = request.at
     async with store.transaction() as tx:
-        await tx.intake.claim_update(update_id, now)
-        decided = await approve_in(tx, record_id, f"tg:{admin_id}", now)
+        await claim(tx, request)
+        decided = await approve_in(tx, record_id, request)
         await owe_answer(tx, answer, decided, f"answer:approval:{record_id}", now)
     return decided
 
 
-async def approve_in(tx: Tx, record_id: int, actor: str, now: datetime) -> Decided:
-    """approve inside a transaction already open, by any way in (`actor`: `tg:9001`,
-    `web:王芳`), once that way has claimed its update or form there."""
+async def approve_in(tx: Tx, record_id: int, request: Request) -> Decided:
+    """approve inside a transaction already open, by any way in, once that way has claimed its
+    request there."""
+    actor, now = request.actor, request.at
     unit_id, record = await _pending_record(tx, record_id)
     ruleset = await tx.config.ruleset(record.day)
     unit = record.unit
@@ -421,26 +396,22 @@ async def approve_in(tx: Tx, record_id: int, actor: str, now: datetime) -> Decid
     await tx.records.set_record_status(record_id, "confirmed")
     await tx.ledger.add_ledger(batch, unit_id, record_id, record.day, scored, now)
     await tx.records.add_event(record_id, "approved", actor, "", now)
-    told = texts.APPROVED_FOR_LIAISON.format(
-        record=record_id, title=record.title, points=show_points(scored.points)
-    )
-    await tell_unit(tx, unit_id, f"approval:{record_id}", told, now)
+    await request.emit(tx, ClaimApproved(unit_id, record_id, record.title, scored.points))
     return Decided(record_id, unit, record.title, ruleset.item(record.item_id), scored.points)
 
 
 async def reject(
     store: Store,
     record_id: int,
-    admin_id: int,
     reason: str,
-    update_id: int,
-    now: datetime,
+    request: Request,
     answer: Answer[Decided] | None = None,
 ) -> Decided:
+    now = request.at
     reason = check_reason(reason)
     async with store.transaction() as tx:
-        await tx.intake.claim_update(update_id, now)
-        decided = await reject_in(tx, record_id, f"tg:{admin_id}", reason, now)
+        await claim(tx, request)
+        decided = await reject_in(tx, record_id, reason, request)
         await owe_answer(tx, answer, decided, f"answer:rejection:{record_id}", now)
     return decided
 
@@ -453,13 +424,13 @@ def check_reason(reason: str) -> str:
     return reason
 
 
-async def reject_in(tx: Tx, record_id: int, actor: str, reason: str, now: datetime) -> Decided:
+async def reject_in(tx: Tx, record_id: int, reason: str, request: Request) -> Decided:
     """reject inside a transaction already open (see approve_in); `reason` checked already."""
+    actor, now = request.actor, request.at
     unit_id, record = await _pending_record(tx, record_id)
     ruleset = await tx.config.ruleset(record.day)
     unit = record.unit
     await tx.records.set_record_status(record_id, "rejected")
     await tx.records.add_event(record_id, "rejected", actor, reason, now)
-    told = texts.REJECTED_FOR_LIAISON.format(record=record_id, title=record.title, reason=reason)
-    await tell_unit(tx, unit_id, f"rejection:{record_id}", told, now)
+    await request.emit(tx, ClaimRejected(unit_id, record_id, record.title, reason))
     return Decided(record_id, unit, record.title, ruleset.item(record.item_id), 0)

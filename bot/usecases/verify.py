@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
-from bot import texts
 from bot.storage import Anchor, Store
 from bot.storage.verify import (
     SUMS,
@@ -18,7 +16,7 @@ from bot.storage.verify import (
     check_sums,
     checking,
 )
-from bot.usecases.notices import tell_admins
+from bot.usecases.notices import LedgerKeyed, Notices
 from scoring.errors import DomainError
 
 
@@ -55,7 +53,7 @@ def parse_anchor(text: str) -> Anchor:
     return Anchor(int(line), digest)
 
 
-async def tell_keying(store: Store, admin_ids: Sequence[int], now: datetime) -> bool:
+async def tell_keying(store: Store, notices: Notices, now: datetime) -> bool:
     """The admins told, once, that a database from before the ledger key was keyed on its
     upgrade, and where the key is (they must keep it apart from the database); whether told
     now. A database keyed at `init` (from its first line) has nothing to tell."""
@@ -69,8 +67,7 @@ async def tell_keying(store: Store, admin_ids: Sequence[int], now: datetime) -> 
         if keying is None or keying.first_line == 1 or await tx.config.setting(_TOLD) is not None:
             return False
         shown = store.key_source.shown if store.key_source is not None else ""
-        text = texts.LEDGER_KEYED.format(line=keying.first_line, file=shown)
-        await tell_admins(tx, admin_ids, "ledger_keyed", text, now)
+        await notices.emit(tx, LedgerKeyed(keying.first_line, shown), now)
         await tx.config.set_setting(_TOLD, now.isoformat())
     return True
 

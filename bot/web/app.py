@@ -36,6 +36,7 @@ from bot.sheets import csv_bytes
 from bot.storage import Store, WebUser
 from bot.usecases import desk, reports, webusers
 from bot.usecases.imports import Existing, RecordsImported
+from bot.usecases.notices import Notices
 from bot.usecases.standings import standings
 from bot.web import texts as words
 from bot.web.session import COOKIE, Session, decode, encode, same_token
@@ -109,9 +110,11 @@ class Visit:
 
 
 class Console:
-    def __init__(self, settings: Settings, store: Store) -> None:
+    def __init__(self, settings: Settings, store: Store, notices: Notices) -> None:
         self.settings = settings
         self.store = store
+        # How the liaisons are told what the console decided (the chat channel's renderer).
+        self.notices = notices
         self.key = b""
         self.idle = settings.web_idle_minutes * 60
         self.throttle = webusers.Throttle(
@@ -289,13 +292,17 @@ async def decide(request: Request, console: Console, visit: Visit) -> Response:
     now = console.settings.now()
     try:
         if request.path_params["decision"] == "approve":
-            done = await desk.approve(console.store, visit.user.name, form, record_id, now)
+            done = await desk.approve(
+                console.store, visit.user.name, form, record_id, now, console.notices
+            )
             said = words.APPROVED.format(
                 record=done.record_id, unit=done.unit, points=show_points(done.points)
             )
         else:
             reason = str(visit.form.get("reason", ""))
-            done = await desk.reject(console.store, visit.user.name, form, record_id, reason, now)
+            done = await desk.reject(
+                console.store, visit.user.name, form, record_id, reason, now, console.notices
+            )
             said = words.REJECTED.format(record=done.record_id, unit=done.unit)
     except DomainError as err:
         visit.messages.append(texts.error_text(err.code, err.params))
@@ -544,12 +551,14 @@ async def period_action(request: Request, console: Console, visit: Visit) -> Res
     now = console.settings.now()
     try:
         if request.path_params["action"] == "lock":
-            done = await desk.lock_period(console.store, visit.user.name, form, period, now)
+            done = await desk.lock_period(
+                console.store, visit.user.name, form, period, now, console.notices
+            )
             said = texts.PERIOD_LOCKED.format(period=done.name)
         else:
             reason = str(visit.form.get("reason", ""))
             done = await desk.reopen_period(
-                console.store, visit.user.name, form, period, reason, now
+                console.store, visit.user.name, form, period, reason, now, console.notices
             )
             said = texts.PERIOD_REOPENED.format(period=done.name)
     except DomainError as err:
@@ -656,7 +665,7 @@ async def bulletin_publish(request: Request, console: Console, visit: Visit) -> 
         period, letter, wording = _letter(console, asked)
         issued = await desk.publish_bulletin(
             console.store, visit.user.name, form, period, letter, wording,
-            console.settings.admin_ids, console.settings.now(),
+            console.settings.now(), console.notices,
         )  # fmt: skip
     except DomainError as err:
         if err.code == "web_user_gone":
@@ -716,7 +725,7 @@ async def reverse_line(request: Request, console: Console, visit: Visit) -> Resp
     try:
         done = await desk.reverse_line(
             console.store, visit.user.name, form, entry, str(visit.form.get("reason", "")),
-            console.settings.now(),
+            console.settings.now(), console.notices,
         )  # fmt: skip
         visit.messages.append(
             words.LEDGER_REVERSED.format(
@@ -750,12 +759,12 @@ async def enter_line(request: Request, console: Console, visit: Visit) -> Respon
             day = read_day(field["day"], now.date()) if field["day"] else now.date()
             done = await desk.enter_penalty(
                 console.store, visit.user.name, form, field["unit"], field["item"], day,
-                field["note"], now,
+                field["note"], now, console.notices,
             )  # fmt: skip
         else:
             done = await desk.enter_adjustment(
                 console.store, visit.user.name, form, field["unit"], chatinput.points(field["points"]),
-                field["note"], now,
+                field["note"], now, console.notices,
             )  # fmt: skip
         visit.messages.append(words.LEDGER_ENTERED.format(
             record=done.record_id, unit=done.unit, item=done.item, points=show_points(done.points, signed=True)
@@ -813,15 +822,16 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     return console.page(request, visit, "refused.html", 404, message=words.NOT_FOUND)
 
 
-def build_app(settings: Settings) -> ASGIApp:
-    """The console on the database of `settings`, opened when the server starts."""
+def build_app(settings: Settings, notices: Notices) -> ASGIApp:
+    """The console on the database of `settings`, opened when the server starts; what its
+    decisions owe people goes through `notices`."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         store = await Store.open(
             settings.db, key_file=settings.ledger_key_file, key=settings.ledger_key_value
         )
-        console = Console(settings, store)
+        console = Console(settings, store, notices)
         async with store.transaction() as tx:
             console.key = (await tx.webusers.web_session_key()).encode()
         app.state.console = console

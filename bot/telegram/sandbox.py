@@ -26,14 +26,14 @@ from pydantic import SecretStr
 from telegram.ext import Application
 
 from bot import texts
-from bot.app import build_application
 from bot.chatinput import record_number
 from bot.fakeapi import FakeBotApi, SentMessage
-from bot.handlers.common import SCHEDULER, SETTINGS, STORE
 from bot.render import fit
-from bot.runner import polling
 from bot.settings import Settings
 from bot.storage import Store
+from bot.telegram.app import build_application
+from bot.telegram.handlers.common import SCHEDULER, SETTINGS, STORE
+from bot.telegram.runner import polling
 from bot.usecases.imports import import_units
 from bot.usecases.liaisons import list_liaisons
 from bot.usecases.setup import initialize

@@ -3,7 +3,7 @@
 Any number of processes run `govinfo-bot run --webhook` behind a load balancer; Telegram's
 deliveries land on any of them. Here:
 
-- each stores the update it receives in the intake before answering 200 (bot.intake), and
+- each stores the update it receives in the intake before answering 200 (bot.telegram.intake), and
   hands it to no handler itself: every process takes updates from the intake (Dispatcher),
   whichever process stored them, claiming each (bot.storage.intake.claim_next) so that it is
   handled once; a chat's updates are claimed one at a time, in order;
@@ -37,7 +37,7 @@ from telegram import Update
 from telegram.ext import Application, ConversationHandler
 
 from bot.storage import OUTBOX_CHANNEL, Address, PgStore
-from bot.unreadable import set_aside_stored
+from bot.telegram.unreadable import set_aside_stored
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +158,7 @@ class Dispatcher:
             try:
                 update = Update.de_json(json.loads(payload), self._app.bot)
             except Exception as exc:
-                # Stored by a version that took it for readable (bot.unreadable).
+                # Stored by a version that took it for readable (bot.telegram.unreadable).
                 await set_aside_stored(self._store, update_id, payload, exc, self._clock())
                 await self.finish(update_id, handled=True)
                 continue

@@ -11,8 +11,9 @@ from bot import texts
 from bot.bulletin.letter import office_letter
 from bot.buttons import HOLD, PUBLISH, publish_buttons
 from bot.chatinput import read_period
-from bot.delivery import keyboard
-from bot.handlers.common import (
+from bot.render import fit
+from bot.telegram.delivery import keyboard
+from bot.telegram.handlers.common import (
     Context,
     admin_command,
     answer_now,
@@ -21,15 +22,14 @@ from bot.handlers.common import (
     deliver_soon,
     now,
     owed_edit,
+    request,
     require_admin,
     say,
     settings,
     store,
-    update_id,
 )
-from bot.render import fit
+from bot.telegram.notices import ChatAnswer
 from bot.usecases import bulletin as bulletins
-from bot.usecases.notices import Answer
 from scoring.errors import DomainError
 from scoring.periods import Period, parse_period, quarter_of
 
@@ -89,7 +89,7 @@ async def publish_button(update: Update, context: Context) -> None:
     """发布 publishes; 暂不发布 only says how to publish later. An admin is checked now."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    admin_id = require_admin(update, context)
+    require_admin(update, context)
     action, _, label = query.data.partition(":")
     try:
         period = await _period(context, label) if label else None
@@ -103,15 +103,15 @@ async def publish_button(update: Update, context: Context) -> None:
         return
     user = update.effective_user
     letter, wording = office_letter(settings(context), now(context).date())
-    answer: Answer[bulletins.Issued] = owed_edit(
+    answer: ChatAnswer[bulletins.Issued] = owed_edit(
         query,
         lambda issued: texts.BULLETIN_PUBLISHED.format(
             period=period.name, version=issued.publication.version, units=issued.units_told
         ),
     )
     await bulletins.publish(
-        store(context), period, f"tg:{admin_id}", user.full_name if user else "", now(context),
-        letter, wording, settings(context).admin_ids, update_id(update), answer=answer,
+        store(context), period, request(update, context, user.full_name if user else ""),
+        letter, wording, answer=answer,
     )  # fmt: skip
     await query.answer()
     await answer_now(context, answer.owed)

@@ -10,8 +10,21 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot import texts
 from bot.chatinput import read_period, record_number, trailing_day
-from bot.delivery import keyboard
-from bot.handlers.common import (
+from bot.render import (
+    PHONE_COLUMNS,
+    counted_line,
+    explanation_lines,
+    fit,
+    phone_messages,
+    phone_width,
+    rank_lines,
+    render_changes,
+    shorten,
+    split_message,
+)
+from bot.storage import Address, Liaison
+from bot.telegram.delivery import keyboard
+from bot.telegram.handlers.common import (
     FULL_TABLE,
     Context,
     answer_now,
@@ -26,28 +39,15 @@ from bot.handlers.common import (
     now,
     owed_edit,
     owed_reply,
+    request,
     require_private,
     send_full_table,
     settings,
     store,
-    update_id,
 )
-from bot.render import (
-    PHONE_COLUMNS,
-    counted_line,
-    explanation_lines,
-    fit,
-    phone_messages,
-    phone_width,
-    rank_lines,
-    render_changes,
-    shorten,
-    split_message,
-)
-from bot.storage import Address, Liaison
+from bot.telegram.notices import ChatAnswer
 from bot.usecases import status
 from bot.usecases.liaisons import redeem_invite
-from bot.usecases.notices import Answer
 from bot.usecases.reports import Submitted, submit
 from bot.usecases.standings import standings
 from scoring.errors import DomainError
@@ -71,13 +71,13 @@ async def start(update: Update, context: Context) -> None:
     assert user is not None and message is not None
     if context.args:
         code = context.args[0]
-        answer: Answer[Liaison] = owed_reply(
+        answer: ChatAnswer[Liaison] = owed_reply(
             update, lambda liaison: texts.BOUND.format(unit=liaison.unit)
         )
         try:
             await redeem_invite(
-                store(context), code, user.id, user.full_name, user.username or "",
-                update_id(update), now(context), answer=answer,
+                store(context), code, Address.telegram(user.id), user.full_name,
+                user.username or "", request(update, context), answer=answer,
             )  # fmt: skip
         except DomainError as err:
             if err.code != "invite_moves":
@@ -186,10 +186,10 @@ async def submit_command(update: Update, context: Context) -> None:
 
     # The answer is owed in the submission's transaction: stored, it is answered (after a crash,
     # by the courier).
-    answer = Answer(Address.telegram(message.chat_id), answered)
+    answer = ChatAnswer(Address.telegram(message.chat_id), answered)
     done = await submit(
-        store(context), liaison, title, evidence, update_id(update), now(context),
-        commission_id, settings(context).admin_ids, dated.day if dated else None, office_chat,
+        store(context), liaison, title, evidence, request(update, context),
+        commission_id, dated.day if dated else None,
         answer, kind,
     )  # fmt: skip
     await answer_now(context, answer.owed)
@@ -385,12 +385,13 @@ async def move_button(update: Update, context: Context) -> None:
         return
     if not code:
         raise DomainError("button_stale")
-    answer: Answer[Liaison] = owed_edit(
+    answer: ChatAnswer[Liaison] = owed_edit(
         query, lambda liaison: texts.BOUND.format(unit=liaison.unit)
     )
     await redeem_invite(
-        store(context), code, user.id, user.full_name, user.username or "", update_id(update),
-        now(context), move=True, admin_ids=settings(context).admin_ids, answer=answer,
+        store(context), code, Address.telegram(user.id), user.full_name, user.username or "",
+        request(update, context),
+        move=True, answer=answer,
     )  # fmt: skip
     await query.answer()
     await answer_now(context, answer.owed)

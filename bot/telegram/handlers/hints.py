@@ -6,8 +6,8 @@ from telegram import Update
 from telegram.ext import Application, MessageHandler, filters
 
 from bot import texts
-from bot.handlers.common import Context
 from bot.render import fit
+from bot.telegram.handlers.common import Context
 from scoring.text import printable
 
 

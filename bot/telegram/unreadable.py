@@ -1,7 +1,7 @@
 """Updates python-telegram-bot cannot read: a field a newer Bot API made required (a poll answer
 without `option_persistent_ids`), a stray byte. The library refuses the whole getUpdates batch,
 or answers a webhook's post 400, and Telegram sends the update again at once, for ever, with
-every update behind it waiting. Such an update is set aside instead (bot.intake)."""
+every update behind it waiting. Such an update is set aside instead (bot.telegram.intake)."""
 
 from __future__ import annotations
 

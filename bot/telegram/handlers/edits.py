@@ -18,7 +18,7 @@ from telegram.ext import (
 )
 
 from bot import texts
-from bot.handlers.common import Context, is_admin
+from bot.telegram.handlers.common import Context, is_admin
 
 # Ahead of every other group (the report's /cancel-on-command is group -1).
 EDITS_GROUP = -2

@@ -17,10 +17,12 @@ from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from telegram.error import InvalidToken
 from telegram.ext import Application
 
-from bot import webhook as webhook_handler
-from bot.handlers.common import POLLING, STOP, deliver_now
+from bot.settings import Settings
+from bot.telegram import webhook as webhook_handler
+from bot.telegram.handlers.common import POLLING, STOP, deliver_now
 
 # Long polling: how long Telegram holds a getUpdates call open when there is nothing to send.
 POLL_TIMEOUT = 10
@@ -32,6 +34,18 @@ class Webhook:
     listen: str
     port: int
     secret: str
+
+
+def serve_settings(settings: Settings, webhook: Webhook | None = None) -> bool:
+    """`govinfo-bot run`: the application built from the settings, served until stopped; False
+    if Telegram rejects the token."""
+    from bot.telegram.app import build_application
+
+    try:
+        asyncio.run(serve(build_application(settings), webhook))
+    except InvalidToken:
+        return False
+    return True
 
 
 async def serve(app: Application, webhook: Webhook | None = None) -> None:  # type: ignore[type-arg]

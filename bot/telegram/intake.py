@@ -24,7 +24,7 @@ only in memory is lost with the process. Here:
   raw, set aside with its reason and counted (`govinfo-bot verify`), and skipped once the
   library has refused it: polling gets past it when the Updater asks for its batch again (it
   is handed the bare update id, and moves its offset on), the webhook answers it 200 instead
-  of 400 (bot.webhook), and the updates behind it are handled.
+  of 400 (bot.telegram.webhook), and the updates behind it are handled.
 """
 
 from __future__ import annotations
@@ -41,9 +41,9 @@ from telegram import Bot, Update
 from telegram.ext import SimpleUpdateProcessor
 from telegram.request import HTTPXRequest, RequestData
 
-from bot.replicas import Conversations, Dispatcher, chat_of
 from bot.storage import KEEP_HANDLED, Store, StoreBusy
-from bot.unreadable import log_set_aside, set_aside_stored, unreadable
+from bot.telegram.replicas import Conversations, Dispatcher, chat_of
+from bot.telegram.unreadable import log_set_aside, set_aside_stored, unreadable
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ class Intake:
         self._fresh: set[int] = set()
         self._known: set[int] = set()
         self._forgotten_at: datetime | None = None
-        # With several processes on one database (bot.replicas): updates reach the handlers
+        # With several processes on one database (bot.telegram.replicas): updates reach the handlers
         # only through the dispatcher, each with its conversation loaded from the database.
         self.dispatcher: Dispatcher | None = None
         self.conversations: Conversations | None = None
@@ -121,7 +121,7 @@ class Intake:
         fresh = update_id in await self._store_updates([(update_id, payload, chat_of(content))])
         if self.dispatcher is None:
             return fresh
-        # Whichever process claims it first handles it (bot.replicas.Dispatcher).
+        # Whichever process claims it first handles it (bot.telegram.replicas.Dispatcher).
         self.dispatcher.wake()
         return False
 
@@ -246,7 +246,7 @@ class IntakeQueue(asyncio.Queue[object]):
         await super().put(item)
 
     async def set_aside(self, update: Mapping[str, Any], reason: str) -> None:
-        """A webhook's update that cannot be read (bot.webhook)."""
+        """A webhook's update that cannot be read (bot.telegram.webhook)."""
         await self._intake.set_aside(update, reason)
 
 

@@ -19,7 +19,9 @@ from telegram.ext import (
 from bot import texts
 from bot.buttons import Buttons
 from bot.chatinput import parse_day, parse_one_line, record_number, split_one_line
-from bot.handlers.common import (
+from bot.render import EVIDENCE_SHOWN, cut, explanation_lines, fit
+from bot.storage import Address, AlreadyProcessed
+from bot.telegram.handlers.common import (
     Context,
     answer_now,
     answers_errors,
@@ -30,15 +32,13 @@ from bot.handlers.common import (
     now,
     owed_edit,
     owed_reply,
+    request,
     require_private,
     settings,
     store,
     tell_error,
-    update_id,
 )
-from bot.render import EVIDENCE_SHOWN, cut, explanation_lines, fit
-from bot.storage import AlreadyProcessed
-from bot.usecases.notices import Answer
+from bot.telegram.notices import ChatAnswer
 from bot.usecases.reports import (
     Claimed,
     Draft,
@@ -287,14 +287,13 @@ async def take_evidence(update: Update, context: Context) -> int:
         modifiers = tuple(chosen["modifiers"].items())
         await make_draft(
             store(context),
-            update.effective_user.id,
+            Address.telegram(update.effective_user.id),
             chosen["item"],
             chosen["title"],
             chosen["day"],
             modifiers,
             evidence,
-            update_id(update),
-            now(context),
+            request(update, context),
             answer,
         )
     except DomainError as err:
@@ -356,7 +355,7 @@ async def cancel(update: Update, context: Context) -> int:
     """/cancel in the guided report: the conversation ends, and so do summaries left waiting."""
     context.user_data.pop(DRAFT_KEY, None)  # type: ignore[union-attr]
     if update.effective_user is not None:
-        await cancel_open_drafts(store(context), update.effective_user.id)
+        await cancel_open_drafts(store(context), Address.telegram(update.effective_user.id))
     await _send(update, texts.REPORT_CANCELLED)
     return ConversationHandler.END
 
@@ -364,7 +363,7 @@ async def cancel(update: Update, context: Context) -> int:
 async def cancel_outside(update: Update, context: Context) -> None:
     """/cancel with no conversation going: the summaries left waiting are cancelled."""
     assert update.effective_user is not None
-    cancelled = await cancel_open_drafts(store(context), update.effective_user.id)
+    cancelled = await cancel_open_drafts(store(context), Address.telegram(update.effective_user.id))
     await _send(update, texts.DRAFTS_CANCELLED if cancelled else texts.NOTHING_TO_CANCEL)
 
 
@@ -372,7 +371,7 @@ async def cancel_on_command(update: Update, context: Context) -> None:
     """Any other command means the liaison moved on: a summary left waiting for its confirm
     button is cancelled, so that pressing it later stores nothing."""
     if update.effective_user is not None:
-        await cancel_open_drafts(store(context), update.effective_user.id)
+        await cancel_open_drafts(store(context), Address.telegram(update.effective_user.id))
 
 
 async def timed_out(update: Update, context: Context) -> None:
@@ -401,14 +400,13 @@ async def one_line(update: Update, context: Context) -> None:
     )
     await make_draft(
         store(context),
-        update.effective_user.id,
+        Address.telegram(update.effective_user.id),
         parsed.item.id,
         parsed.title,
         parsed.day,
         (),
         "",
-        update_id(update),
-        now(context),
+        request(update, context),
         answer,
     )
     await answer_now(context, answer.owed)
@@ -471,8 +469,8 @@ async def pick_item(update: Update, context: Context) -> None:
     ruleset = await _ruleset(context, pick["day"])
     answer = owed_edit(query, lambda draft: summary_text(draft, "", ruleset), _summary_buttons)
     await make_draft(
-        store(context), update.effective_user.id, choice, pick["title"],
-        pick["day"], (), "", update_id(update), now(context), answer,
+        store(context), Address.telegram(update.effective_user.id), choice, pick["title"],
+        pick["day"], (), "", request(update, context), answer,
     )  # fmt: skip
     await query.answer()
     await answer_now(context, answer.owed)
@@ -487,27 +485,25 @@ async def draft_button(update: Update, context: Context) -> None:
         draft_id = record_number(raw_id)
     except DomainError:
         raise DomainError("button_stale") from None
-    user_id = update.effective_user.id
+    person = Address.telegram(update.effective_user.id)
     summary = query.message.text  # type: ignore[union-attr]
     cancelled = fit(f"{summary}\n\n{texts.REPORT_CANCELLED}")
-    answer: Answer[Claimed] = owed_edit(query, lambda claimed: f"{summary}\n\n{_claimed(claimed)}")
+    answer: ChatAnswer[Claimed] = owed_edit(
+        query, lambda claimed: f"{summary}\n\n{_claimed(claimed)}"
+    )
     try:
         if action == "dx":
-            dropped: Answer[None] = owed_edit(query, lambda _: cancelled)
-            await cancel_draft(
-                store(context), draft_id, user_id, update_id(update), now(context), dropped
-            )
+            dropped: ChatAnswer[None] = owed_edit(query, lambda _: cancelled)
+            await cancel_draft(store(context), draft_id, person, request(update, context), dropped)
             await query.answer()
             await answer_now(context, dropped.owed)
             return
         claimed = await confirm_draft(
             store(context),
             draft_id,
-            user_id,
+            person,
             settings(context).require_approval,
-            update_id(update),
-            now(context),
-            settings(context).admin_ids,
+            request(update, context),
             answer,
         )
     except DomainError as err:

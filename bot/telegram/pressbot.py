@@ -2,7 +2,7 @@
 no longer takes an answer for is still acted on.
 
 Telegram takes one answer to a press, within about 15 seconds. A press handled late (a loaded
-machine), or taken over from a process that died after answering it (bot.replicas: its claim
+machine), or taken over from a process that died after answering it (bot.telegram.replicas: its claim
 expired), gets "query is too old" for its answer; that answer only stops the button's spinner or
 shows a short alert, so losing it must not stop the press's action (a guided report's next step,
 an approval) as an error would.

@@ -1,5 +1,5 @@
 """The webhook's request handler: python-telegram-bot's, but for an update it cannot read, which
-is stored and set aside (bot.intake) and answered 200 where the library answers 400: Telegram
+is stored and set aside (bot.telegram.intake) and answered 200 where the library answers 400: Telegram
 posts an update answered 400 again and again, and holds every later one back behind it.
 
 python-telegram-bot builds its web application inside Updater.start_webhook with no way to
@@ -16,8 +16,8 @@ import tornado.web
 from telegram.ext import _updater
 from telegram.ext._utils.webhookhandler import TelegramHandler, WebhookAppClass
 
-from bot.intake import IntakeQueue
-from bot.unreadable import unreadable
+from bot.telegram.intake import IntakeQueue
+from bot.telegram.unreadable import unreadable
 
 
 class SetAsideHandler(TelegramHandler):

@@ -14,11 +14,12 @@ from telegram.ext import Application, ContextTypes, ConversationHandler
 
 from bot import render, texts
 from bot.buttons import Buttons
-from bot.delivery import Courier, keyboard
 from bot.render import pre_chunks, split_message
 from bot.settings import Settings
 from bot.storage import Address, AlreadyProcessed, Liaison, Outgoing, Store
-from bot.usecases.notices import Answer
+from bot.telegram.delivery import Courier, keyboard
+from bot.telegram.notices import ChatAnswer, ChatNotices
+from bot.usecases.request import Request
 from bot.usecases.standings import standings
 from scoring.errors import DomainError
 from scoring.periods import Period
@@ -32,7 +33,7 @@ COURIER = "courier"
 # The courier that sends this process's answers at once (Courier.answer), leading or not.
 ANSWERS = "answers"
 SCHEDULER = "scheduler"
-# The event that stops the running bot (see bot.runner).
+# The event that stops the running bot (see bot.telegram.runner).
 STOP = "stop"
 # Whether the bot asks Telegram for updates (rather than receiving them by webhook).
 POLLING = "polling"
@@ -60,8 +61,17 @@ def is_admin(context: Context, user_id: int | None) -> bool:
     return user_id is not None and user_id in settings(context).admin_ids
 
 
-def update_id(update: Update) -> int:
-    return update.update_id
+# How the audit trail names a Telegram user (`tg:9001`): rows written before say so too.
+ACTOR = "tg:{}"
+
+
+def request(update: Update, context: Context, name: str = "") -> Request:
+    """What a use case is told of this update: who sent it, its id (a redelivered update acts
+    once), and the office's clock."""
+    user = update.effective_user
+    assert user is not None
+    notices = ChatNotices.of(settings(context))
+    return Request(ACTOR.format(user.id), now(context), update.update_id, name, notices)
 
 
 def courier(context: Context) -> Courier:
@@ -91,23 +101,23 @@ async def answer_now(context: Context, owed: Sequence[Outgoing]) -> None:
 
 def owed_reply(
     update: Update, text: Callable[[R], str], buttons: Callable[[R], Buttons] | None = None
-) -> Answer[R]:
+) -> ChatAnswer[R]:
     """The answer an action owes the chat it came from (see answer_now): a message of its own,
     `text` of the action's result, fitted to a phone as `say` fits it, with `buttons`."""
     chat = update.effective_chat
     assert chat is not None
-    return Answer(Address.telegram(chat.id), lambda result: render.fit(text(result)), buttons)
+    return ChatAnswer(Address.telegram(chat.id), lambda result: render.fit(text(result)), buttons)
 
 
 def owed_edit(
     query: CallbackQuery, text: Callable[[R], str], buttons: Callable[[R], Buttons] | None = None
-) -> Answer[R]:
+) -> ChatAnswer[R]:
     """The answer a button's press owes: its message's new text (a file's, its caption), `text`
     of the action's result, its buttons replaced by `buttons` (none by default); as the message
     it edits, never a repeat."""
     message = query.message
     assert isinstance(message, Message)
-    return Answer(
+    return ChatAnswer(
         Address.telegram(message.chat.id), lambda result: render.fit(text(result)), buttons,
         edits=message.message_id, caption=message.caption is not None,
     )  # fmt: skip

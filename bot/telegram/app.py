@@ -20,9 +20,13 @@ from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from bot import texts
-from bot.delivery import Courier
-from bot.handlers import bulletin, commission, edits, hints, liaison, office, report
-from bot.handlers.common import (
+from bot.jobs.scheduler import Scheduler
+from bot.lease import Lease
+from bot.settings import Settings
+from bot.storage import PgStore, Store
+from bot.telegram.delivery import Courier
+from bot.telegram.handlers import bulletin, commission, edits, hints, liaison, office, report
+from bot.telegram.handlers.common import (
     ANSWERS,
     COURIER,
     POLLING,
@@ -35,13 +39,11 @@ from bot.handlers.common import (
     on_error,
     stale_button,
 )
-from bot.intake import Intake, IntakeProcessor, IntakeQueue, IntakeRequest
-from bot.jobs.scheduler import Scheduler
-from bot.lease import Lease
-from bot.pressbot import PressBot
-from bot.replicas import Conversations, Dispatcher, Leadership, Nudge
-from bot.settings import Settings
-from bot.storage import PgStore, Store
+from bot.telegram.intake import Intake, IntakeProcessor, IntakeQueue, IntakeRequest
+from bot.telegram.notices import ChatNotices
+from bot.telegram.pressbot import PressBot
+from bot.telegram.replicas import Conversations, Dispatcher, Leadership, Nudge
+from bot.telegram.timer import JobQueueTimer
 from bot.usecases.setup import initialize
 from bot.usecases.verify import tell_keying
 
@@ -110,7 +112,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
         settings.db, key_file=settings.ledger_key_file, key=settings.ledger_key_value
     )
     app.bot_data[STORE] = store
-    await tell_keying(store, settings.admin_ids, settings.now())
+    await tell_keying(store, ChatNotices.of(settings), settings.now())
     intake: Intake = app.bot_data[INTAKE]
     intake.use(store)
     if isinstance(store, PgStore):
@@ -139,13 +141,14 @@ async def _prepare(app: Application, store: Store, settings: Settings) -> None: 
 
 def _schedule(app: Application, store: Store, settings: Settings, courier: Courier) -> None:  # type: ignore[type-arg]
     if settings.jobs and app.job_queue is not None:
-        scheduler = Scheduler(app, store, settings, courier)
+        notices = ChatNotices.of(settings)
+        scheduler = Scheduler(JobQueueTimer(app), store, settings, courier, notices)
         app.bot_data[SCHEDULER] = scheduler
         scheduler.start()
 
 
 async def _replicate(app: Application, store: PgStore, settings: Settings, intake: Intake) -> None:  # type: ignore[type-arg]
-    """One of several processes on a PostgreSQL database (bot.replicas): it takes updates from
+    """One of several processes on a PostgreSQL database (bot.telegram.replicas): it takes updates from
     the intake, wherever they were received, and runs the scheduler and the courier only while
     it leads. Polling, only the leader may ask Telegram for updates: this one waits for that."""
     await _prepare(app, store, settings)
@@ -188,7 +191,7 @@ async def _replicate(app: Application, store: PgStore, settings: Settings, intak
 
 async def _hold_database(app: Application, store: Store, settings: Settings) -> None:  # type: ignore[type-arg]
     """Take the lease, waiting as a standby while another bot holds it, and keep it; losing it
-    stops this bot (bot.runner)."""
+    stops this bot (bot.telegram.runner)."""
     lease = Lease(store, settings.lease_seconds)
     app.bot_data[LEASE] = lease
     seconds = settings.lease_seconds + 2

@@ -19,9 +19,11 @@ from telegram.ext import (
 from bot import texts
 from bot.buttons import claim_buttons
 from bot.chatinput import points, read_period, record_number, split_day_and_note
-from bot.delivery import keyboard
 from bot.export import period_workbook
-from bot.handlers.common import (
+from bot.render import fit, phone_messages, rank_lines
+from bot.storage import Address, Liaison
+from bot.telegram.delivery import keyboard
+from bot.telegram.handlers.common import (
     Context,
     admin_command,
     answer_now,
@@ -34,19 +36,17 @@ from bot.handlers.common import (
     now,
     owed_edit,
     owed_reply,
+    request,
     require_admin,
     say,
     send_full_table,
     settings,
     store,
     tell_error,
-    update_id,
 )
-from bot.render import fit, phone_messages, rank_lines
-from bot.storage import Liaison
+from bot.telegram.notices import ChatAnswer
 from bot.usecases import liaisons as roster
 from bot.usecases import office, periods, reports
-from bot.usecases.notices import Answer
 from bot.usecases.standings import standings
 from scoring.errors import DomainError
 from scoring.periods import Period
@@ -73,15 +73,13 @@ async def approve_button(update: Update, context: Context) -> None:
     assert query is not None and query.data is not None
     admin_id = require_admin(update, context)
     answer = _marked_claim(query, texts.APPROVED_NOTE.format(admin=_name(update) or admin_id))
-    await reports.approve(
-        store(context), _record_id(query.data), admin_id, update_id(update), now(context), answer
-    )
+    await reports.approve(store(context), _record_id(query.data), request(update, context), answer)
     await query.answer()
     await answer_now(context, answer.owed if answer else [])
     deliver_soon(context)
 
 
-def _marked_claim(query: CallbackQuery, note: str) -> Answer[reports.Decided] | None:
+def _marked_claim(query: CallbackQuery, note: str) -> ChatAnswer[reports.Decided] | None:
     """The claim's message as the admin who decided it sees it: decided, without buttons (its
     caption, for a claim sent with its evidence file). None if Telegram no longer gives it."""
     message = query.message
@@ -109,15 +107,14 @@ async def reject_reason(update: Update, context: Context) -> int:
     assert message is not None and message.text is not None
     record_id, chat_id, message_id = context.user_data.pop(REJECTING)  # type: ignore[union-attr]
     try:
-        admin_id = require_admin(update, context)
+        require_admin(update, context)
         # A message of its own: the claim's buttons below go at best (too old to edit, say).
-        answer: Answer[reports.Decided] = owed_reply(
+        answer: ChatAnswer[reports.Decided] = owed_reply(
             update,
             lambda _: texts.REJECTED.format(record=record_id, reason=decided_reason(message)),
         )
         await reports.reject(
-            store(context), record_id, admin_id, message.text, update_id(update), now(context),
-            answer,
+            store(context), record_id, message.text, request(update, context), answer,
         )  # fmt: skip
     except DomainError as err:
         await tell_error(update, err)
@@ -152,7 +149,7 @@ async def invite(update: Update, context: Context, admin_id: int) -> None:
         raise _usage("/invite <单位>")
     ttl = timedelta(days=settings(context).invite_days)
     created = await roster.create_invite(
-        store(context), unit, admin_id, update_id(update), now(context), ttl
+        store(context), unit, Address.telegram(admin_id), request(update, context), ttl
     )
     # The one committing action whose answer is not owed in the outbox: the link carries the
     # invitation's code, which the database keeps only hashed. Lost in a crash, the admin asks
@@ -187,12 +184,12 @@ async def move(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
     if len(args) < 2:
         raise _usage("/move <用户ID> <单位>")
-    answer: Answer[Liaison] = owed_reply(
+    answer: ChatAnswer[Liaison] = owed_reply(
         update, lambda moved: texts.LIAISON_MOVED.format(who=moved.display, unit=moved.unit)
     )
     await roster.move_liaison(
-        store(context), record_number(args[0]), " ".join(args[1:]), update_id(update),
-        now(context), answer,
+        store(context), Address.telegram(record_number(args[0])), " ".join(args[1:]),
+        request(update, context), answer,
     )  # fmt: skip
     await answer_now(context, answer.owed)
 
@@ -201,11 +198,11 @@ async def remove(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
     if len(args) != 1:
         raise _usage("/remove <用户ID>")
-    answer: Answer[Liaison] = owed_reply(
+    answer: ChatAnswer[Liaison] = owed_reply(
         update, lambda removed: texts.LIAISON_REMOVED.format(who=removed.display)
     )
     await roster.remove_liaison(
-        store(context), record_number(args[0]), update_id(update), now(context), answer
+        store(context), Address.telegram(record_number(args[0])), request(update, context), answer
     )
     await answer_now(context, answer.owed)
 
@@ -236,12 +233,10 @@ async def approve(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
     if len(args) != 1:
         raise _usage("/approve <记录号>")
-    answer: Answer[reports.Decided] = owed_reply(
+    answer: ChatAnswer[reports.Decided] = owed_reply(
         update, lambda d: texts.APPROVED.format(record=d.record_id, points=show_points(d.points))
     )
-    await reports.approve(
-        store(context), record_number(args[0]), admin_id, update_id(update), now(context), answer
-    )
+    await reports.approve(store(context), record_number(args[0]), request(update, context), answer)
     await answer_now(context, answer.owed)
     deliver_soon(context)
 
@@ -251,12 +246,11 @@ async def reject(update: Update, context: Context, admin_id: int) -> None:
     if len(args) < 2:
         raise _usage("/reject <记录号> <原因>")
     reason = " ".join(args[1:])
-    answer: Answer[reports.Decided] = owed_reply(
+    answer: ChatAnswer[reports.Decided] = owed_reply(
         update, lambda d: texts.REJECTED.format(record=d.record_id, reason=reason.strip())
     )
     await reports.reject(
-        store(context), record_number(args[0]), admin_id, reason, update_id(update),
-        now(context), answer,
+        store(context), record_number(args[0]), reason, request(update, context), answer,
     )  # fmt: skip
     await answer_now(context, answer.owed)
     deliver_soon(context)
@@ -275,9 +269,7 @@ async def penalty(update: Update, context: Context, admin_id: int) -> None:
         args[1],
         day or today,
         " ".join(note),
-        admin_id,
-        update_id(update),
-        now(context),
+        request(update, context),
         answer,
     )
     await _answered(context, answer)
@@ -292,7 +284,7 @@ def _entered(entered: office.Entered) -> str:
     return texts.ENTERED.format(record=entered.record_id, **fields)
 
 
-async def _answered(context: Context, answer: Answer[office.Entered]) -> None:
+async def _answered(context: Context, answer: ChatAnswer[office.Entered]) -> None:
     """An office entry's answer, then what it owes the unit's liaisons."""
     await answer_now(context, answer.owed)
     deliver_soon(context)
@@ -308,9 +300,7 @@ async def adjust(update: Update, context: Context, admin_id: int) -> None:
         args[0],
         points(args[1]),
         " ".join(args[2:]),
-        admin_id,
-        update_id(update),
-        now(context),
+        request(update, context),
         answer,
     )
     await _answered(context, answer)
@@ -327,9 +317,7 @@ async def endorse(update: Update, context: Context, admin_id: int) -> None:
         record_number(args[0]),
         name,
         times,
-        admin_id,
-        update_id(update),
-        now(context),
+        request(update, context),
         answer,
     )
     await _answered(context, answer)
@@ -344,9 +332,7 @@ async def reverse(update: Update, context: Context, admin_id: int) -> None:
         store(context),
         record_number(args[0]),
         " ".join(args[1:]),
-        admin_id,
-        update_id(update),
-        now(context),
+        request(update, context),
         answer,
     )
     await answer_now(context, answer.owed)
@@ -366,12 +352,11 @@ async def lock(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
     if len(args) != 1:
         raise _usage("/lock <期间>")
-    answer: Answer[Period] = owed_reply(
+    answer: ChatAnswer[Period] = owed_reply(
         update, lambda locked: texts.PERIOD_LOCKED.format(period=locked.name)
     )
     await periods.lock(
-        store(context), args[0], f"tg:{admin_id}", _name(update), now(context),
-        update_id(update), answer,
+        store(context), args[0], request(update, context, _name(update)), answer,
     )  # fmt: skip
     await answer_now(context, answer.owed)
 
@@ -380,12 +365,12 @@ async def reopen(update: Update, context: Context, admin_id: int) -> None:
     args = context.args or []
     if len(args) < 2:
         raise _usage("/reopen <期间> <原因>")
-    answer: Answer[Period] = owed_reply(
+    answer: ChatAnswer[Period] = owed_reply(
         update, lambda reopened: texts.PERIOD_REOPENED.format(period=reopened.name)
     )
     await periods.reopen(
-        store(context), args[0], " ".join(args[1:]), f"tg:{admin_id}", _name(update),
-        now(context), update_id(update), answer,
+        store(context), args[0], " ".join(args[1:]), request(update, context, _name(update)),
+        answer,
     )  # fmt: skip
     await answer_now(context, answer.owed)
 

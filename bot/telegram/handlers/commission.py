@@ -7,7 +7,8 @@ from telegram.ext import Application, CommandHandler
 
 from bot import texts
 from bot.chatinput import parse_deadline, record_number
-from bot.handlers.common import (
+from bot.storage import Address
+from bot.telegram.handlers.common import (
     SCHEDULER,
     Context,
     admin_command,
@@ -18,10 +19,10 @@ from bot.handlers.common import (
     is_admin,
     now,
     owed_reply,
+    request,
     require_private,
     say,
     store,
-    update_id,
 )
 from bot.usecases import commissions
 from scoring.errors import DomainError
@@ -42,9 +43,8 @@ async def commission(update: Update, context: Context, admin_id: int) -> None:
         " ".join(args[2:]),
         parse_deadline(args[0], today),
         args[1],
-        admin_id,
-        update_id(update),
-        now(context),
+        Address.telegram(admin_id),
+        request(update, context),
         answer,
     )
     await answer_now(context, answer.owed)
@@ -109,9 +109,7 @@ async def select(update: Update, context: Context, admin_id: int) -> None:
         store(context),
         record_number(args[0]),
         " ".join(args[1:]),
-        admin_id,
-        update_id(update),
-        now(context),
+        request(update, context),
         answer,
     )
     await answer_now(context, answer.owed)

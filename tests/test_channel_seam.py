@@ -1,0 +1,138 @@
+"""The channel seam: a way in other than Telegram drives the same use cases with its own
+requests, and a renderer of its own receives their notices; nothing in the use cases changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.storage import Address, AlreadyProcessed, Store, Tx
+from bot.usecases import reports
+from bot.usecases.imports import import_units
+from bot.usecases.notices import ClaimApproved, ClaimFiled, Notice
+from bot.usecases.request import Request
+from bot.usecases.setup import initialize
+from tests.conftest import write_csv
+
+NOW = datetime(2024, 6, 3, 9, 0).astimezone()
+DAY = date(2024, 5, 6)
+TITLE = "关于春耕的调研"
+EVIDENCE = "https://gov.example/spring"
+# A liaison reached by mail: nothing in the use cases assumes Telegram.
+LIAISON = Address("mail", "zhao@gov.example")
+
+
+@dataclass
+class Recorder:
+    """A second channel's renderer, as small as one can be: it keeps what it is given."""
+
+    notices: list[tuple[Notice, datetime]] = field(default_factory=list)
+    refuse: bool = False
+
+    async def emit(self, tx: Tx, notice: Notice, now: datetime) -> None:
+        if self.refuse:
+            raise ConnectionError("the channel's renderer failed")
+        self.notices.append((notice, now))
+
+
+@dataclass
+class Kept:
+    """The second channel's answer to whoever asked: the result, as the use case gave it."""
+
+    results: list[object] = field(default_factory=list)
+
+    async def owe(self, tx: Tx, result: object, source: str, now: datetime) -> None:
+        self.results.append(result)
+
+
+async def _office(database: str, tmp_path: Path) -> Store:
+    store = await Store.open(database)
+    await initialize(store, "dengkou-2024")
+    units = write_csv(tmp_path / "u.csv", ["name", "group"], [["公安局", "A"]])
+    await import_units(store, units, "cli:root", NOW)
+    async with store.transaction() as tx:
+        await tx.liaisons.bind_liaison(LIAISON, 1, "赵信息员", "", NOW)
+    return store
+
+
+async def test_a_second_channel_drives_the_use_cases_with_its_own_renderer(
+    database: str, tmp_path: Path
+) -> None:
+    store = await _office(database, tmp_path)
+    mail = Recorder()
+    try:
+        draft = await reports.make_draft(
+            store, LIAISON, "city.jccc", TITLE, DAY, (), EVIDENCE,
+            Request("mail:zhao@gov.example", NOW, 1, notices=mail),
+        )  # fmt: skip
+        claimed = await reports.confirm_draft(
+            store, draft.id, LIAISON, True, Request("mail:zhao@gov.example", NOW, 2, notices=mail)
+        )
+        filed = ClaimFiled(
+            claimed.record_id, "公安局", "赵信息员", claimed.item.chat_name, TITLE, DAY,
+            claimed.scored.explanation, EVIDENCE,
+        )  # fmt: skip
+        assert mail.notices == [(filed, NOW)]
+
+        answer = Kept()
+        approving = Request("dingtalk:wangfang", NOW, 3, notices=mail)
+        decided = await reports.approve(store, claimed.record_id, approving, answer)
+        approved = ClaimApproved(1, claimed.record_id, TITLE, claimed.scored.points)
+        assert mail.notices[1:] == [(approved, NOW)]
+        assert answer.results == [decided]
+
+        # The same request again (a redelivered mail, say) acts once.
+        with pytest.raises(AlreadyProcessed):
+            await reports.approve(store, claimed.record_id, approving, answer)
+        assert len(mail.notices) == 2 and answer.results == [decided]
+        async with store.reading() as tx:
+            # Nothing was rendered for Telegram: the outbox holds no message.
+            assert await tx.outbox.unsent(0, 10) == []
+            assert (await tx.records.record(claimed.record_id)).status == "confirmed"
+    finally:
+        await store.close()
+
+
+async def test_a_renderer_failing_leaves_the_action_undone(database: str, tmp_path: Path) -> None:
+    """The notice is owed inside the action's transaction: if it cannot be, nothing is
+    stored, and the same request may come again."""
+    store = await _office(database, tmp_path)
+    mail = Recorder()
+    try:
+        draft = await reports.make_draft(
+            store, LIAISON, "city.jccc", TITLE, DAY, (), "", Request("mail:zhao", NOW, 1)
+        )
+        claimed = await reports.confirm_draft(
+            store, draft.id, LIAISON, True, Request("mail:zhao", NOW, 2, notices=mail)
+        )
+        mail.refuse = True
+        request = Request("dingtalk:wangfang", NOW, 3, notices=mail)
+        with pytest.raises(ConnectionError):
+            await reports.approve(store, claimed.record_id, request)
+        async with store.reading() as tx:
+            assert (await tx.records.record(claimed.record_id)).status == "pending"
+        mail.refuse = False
+        await reports.approve(store, claimed.record_id, request)
+        assert [type(n) for n, _ in mail.notices] == [ClaimFiled, ClaimApproved]
+    finally:
+        await store.close()
+
+
+async def test_a_notice_with_nowhere_to_go_is_refused(database: str, tmp_path: Path) -> None:
+    """A request that names no renderer cannot lose a notice silently: the action fails whole."""
+    store = await _office(database, tmp_path)
+    try:
+        draft = await reports.make_draft(
+            store, LIAISON, "city.jccc", TITLE, DAY, (), "", Request("mail:zhao", NOW, 1)
+        )
+        with pytest.raises(RuntimeError):
+            await reports.confirm_draft(
+                store, draft.id, LIAISON, True, Request("mail:zhao", NOW, 2)
+            )
+        async with store.reading() as tx:
+            assert await tx.records.pending_claims() == []
+    finally:
+        await store.close()
