@@ -38,9 +38,9 @@ def _serve() -> None:
     import h11  # noqa: F401
     import httpcore  # noqa: F401
 
-    import bot.app
     import bot.cli.run
-    import bot.runner  # noqa: F401
+    import bot.telegram.app
+    import bot.telegram.runner  # noqa: F401
     from bot.cli import main
 
     requests = sys.stdin.buffer
