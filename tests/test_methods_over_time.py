@@ -134,9 +134,9 @@ def test_adopting_from_a_past_day_rescores_what_is_stored(cli: Cli, tmp_path: Pa
         ["2024-05-10", "教育局", "city.zwyq.main", 1, "", "", "五月动态", ""],
         ["2024-05-11", "财政局", "feedback.instruction", 1, "", "", "五月反馈", ""],
         submitted("公安局", "2024-05-02", 6),
-        submitted("审计局", "2024-05-02", 8),
+        submitted("审计局", "2024-05-02", 6),
         submitted("教育局", "2024-05-02", 15),
-        submitted("财政局", "2024-05-02", 15),
+        submitted("财政局", "2024-05-02", 10),
     ]
     cli.ok("records", "import", str(write_csv(tmp_path / "may.csv", HEADER, may)))
     cli.ok("quota", "settle", "--month", "2024-05")
@@ -156,6 +156,10 @@ def test_adopting_from_a_past_day_rescores_what_is_stored(cli: Cli, tmp_path: Pa
 
     done = cli.ok("rules", "adopt", method, "--from", REISSUED_FROM, "--yes")
     assert changed in done and "2024年5月 公安局（报送 6/5）：-50 → 不扣分" in done
+    # 审计局's May, missed (-30) under the quota of 8, meets the new one of 5.
+    assert "2024年5月 审计局（报送 6/5）：-30 → 不扣分" in done
+    # 财政局 missed May under both: the same penalty, scored -20 by the new method.
+    assert "2024-05-31 财政局 未完成信息报送任务（并下发提醒函）：-30 → -20" in done
     after = table(cli, "2024Q2")
     assert after["教育局"]["columns"]["采用得分"] == 14
     assert after["公安局"]["columns"]["扣分"] == -30
@@ -175,7 +179,7 @@ def test_adopting_from_a_past_day_rescores_what_is_stored(cli: Cli, tmp_path: Pa
     )
     assert [p for (p,) in lines] == [600, -600, 800]  # hundredths
     events = rows(cli.db, "SELECT actor, reason FROM record_events WHERE event = 'rescored'")
-    assert len(events) == 2 and all(actor.startswith("cli:") for actor, _ in events)
+    assert len(events) == 3 and all(actor.startswith("cli:") for actor, _ in events)
     assert "重新计分" in events[0][1]
     assert "核验通过" in cli.ok("verify")
 

@@ -392,11 +392,15 @@ async def _settle_from(
                     await tx.quota.set_settlement_count(s.unit, month, s.submissions)
                 continue
             unit = by_id[s.unit]
+            old_penalty = _outcome_points(ruleset, old_outcome)
+            if requota and old is not None and old.record_id is not None:
+                # Settled by the method before: its penalty as that method scored it.
+                live = await tx.ledger.live_entries(old.record_id)
+                old_penalty = sum(e.points for e in live)
             # A unit's month as a whole: its penalty and the credits written beside it.
             change = PenaltyChange(
                 month, unit.id, unit.name, unit.group, s.quota, s.submissions, old_outcome,
-                s.outcome,
-                _outcome_points(ruleset, old_outcome) + sum(p for _, p in old_credits.values()),
+                s.outcome, old_penalty + sum(p for _, p in old_credits.values()),
                 _rule_points(ruleset, s.penalty_rule) + sum(credits.values()),
             )  # fmt: skip
             planned.append(_Planned(change, s, old, old_credits, credits, ruleset))
