@@ -175,6 +175,10 @@ ERRORS: dict[str, str] = {
     "web_user_gone": "该账户已不存在，请联系管理员",
     "web_login_wrong": "用户名或密码错误",
     "web_login_throttled": "登录失败次数过多，请 {minutes} 分钟后再试",
+    "web_link_unknown": "登录链接无效：请在机器人中发送 /web 获取新的链接",
+    "web_link_used": "该登录链接已使用过（每个链接只能使用一次）：请在机器人中发送 /web 获取新的链接",
+    "web_link_expired": "该登录链接已过期：请在机器人中发送 /web 获取新的链接",
+    "web_link_not_admin": "您已不是管理员，不能登录工作台",
     "web_user_name": "用户名须为 1 到 {limit} 个字符，且不含冒号",
     "web_password_short": "密码至少需要 {minimum} 个字符",
     "web_password_mismatch": "两次输入的密码不一致",
@@ -763,6 +767,7 @@ HELP_ADMIN = [
     ("", "/lock <期间> — 锁定已公布的期间（如 /lock 上季度），期间内不能再变更"),
     ("", "/reopen <期间> <原因> — 解锁期间"),
     ("", "/units — 单位名单"),
+    ("", "/web — 网页工作台的一次性登录链接（几分钟内有效）"),
     ("", "/standings [期间] [分组] [表格] — 排名（加“表格”得到完整的 Excel 表）"),
     ("", "/export [期间] — 导出 Excel（记录、积分流水、排名）"),
     ("", "/bulletin [期间] — 通报草稿（Word 和 Excel），附“发布”按钮；/bulletins — 已发布的通报"),
@@ -797,6 +802,7 @@ COMMANDS_ADMIN = {
     "lock": ("锁定期间", ""),
     "reopen": ("解锁期间", ""),
     "units": ("单位名单", ""),
+    "web": ("网页工作台登录链接", ""),
     "standings": ("排名", ""),
     "export": ("导出 Excel", ""),
     "bulletin": ("通报草稿和发布", ""),
@@ -807,6 +813,11 @@ COMMANDS_ADMIN = {
 }
 
 INVITE_CREATED = "{unit} 的邀请链接（一次有效，{expires} 前使用）：\n{link}"
+WEB_LINK = "网页工作台的登录链接（只能使用一次，{expires} 前有效，请勿转发）：\n{link}"
+WEB_NO_URL = (
+    "还没有设置网页工作台的地址：请在 .env 中设置 GOVINFO_WEB_PUBLIC_URL"
+    "（如 https://xxb.example.gov.cn），重启机器人后再发送 /web"
+)
 # Two lines: who (the number /move and /remove take, once), then the unit.
 LIAISON_LINE = "{name}（用户ID {user_id}{handle}）\n  {unit}（{group}）"
 NO_LIAISONS = "还没有信息员"

@@ -48,7 +48,7 @@ from bot.storage.records import (
 from bot.storage.sql import sql
 from bot.storage.tx import Tx
 from bot.storage.units import UnitRow
-from bot.storage.webusers import FormReplayed, WebUser
+from bot.storage.webusers import FormReplayed, WebLink, WebUser
 
 __all__ = [
     "EDIT_CAPTION",
@@ -87,6 +87,7 @@ __all__ = [
     "StoredSettlement",
     "Tx",
     "UnitRow",
+    "WebLink",
     "WebUser",
     "bot_file_path",
     "check_url",

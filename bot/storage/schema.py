@@ -199,6 +199,12 @@ TABLES = (
     Table("web_login_failures", ("id", "name", "address", "at"), ("id",), Kind.CONSOLE),
     Table("web_forms", ("token", "claimed_at"), ("token",), Kind.CONSOLE),
     Table("web_session_key", ("one", "key"), ("one",), Kind.CONSOLE),
+    Table(
+        "web_links",
+        ("token_hash", "channel", "address", "actor", "made_at", "expires_at", "used_at"),
+        ("token_hash",),
+        Kind.CONSOLE,
+    ),
 )
 # fmt: on
 

@@ -1,5 +1,6 @@
 """The web console's own rows: its accounts and what was done to them, failed logins (for
-throttling), the forms already acted on, and the key that signs its session cookies."""
+throttling), the forms already acted on, the key that signs its session cookies, and the
+one-time links into it that admins ask a chat for."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.storage.address import Address
 from bot.storage.connection import Row
 from bot.storage.query import Repository
 from bot.storage.sql import sql
@@ -69,6 +71,28 @@ _MAKE_SESSION_KEY = sql(
     "INSERT INTO web_session_key (one, key) VALUES (1, :key) ON CONFLICT DO NOTHING"
 )
 _SESSION_KEY = sql("SELECT key FROM web_session_key WHERE one = 1")
+_ADD_LINK = sql(
+    "INSERT INTO web_links (token_hash, channel, address, actor, made_at, expires_at) "
+    "VALUES (:token_hash, :channel, :address, :actor, :made_at, :expires_at)"
+)
+_LINK = sql(
+    "SELECT channel, address, actor, expires_at, used_at FROM web_links "
+    "WHERE token_hash = :token_hash"
+)
+_USE_LINK = sql(
+    "UPDATE web_links SET used_at = :used_at WHERE token_hash = :token_hash AND used_at IS NULL"
+)
+_FORGET_LINKS = sql("DELETE FROM web_links WHERE expires_at < :before")
+
+
+@dataclass(frozen=True)
+class WebLink:
+    """A one-time link into the console, as kept: who asked for it, until when, whether used."""
+
+    person: Address
+    actor: str
+    expires_at: datetime
+    used: bool
 
 
 def _user(row: Row) -> WebUser:
@@ -158,3 +182,33 @@ class WebUserStorage(Repository):
         row = await self.one(_SESSION_KEY)
         assert row is not None
         return str(row[0])
+
+    # --- one-time links ----------------------------------------------------------------------
+
+    async def add_web_link(
+        self, token_hash: str, person: Address, actor: str, now: datetime, expires: datetime
+    ) -> None:
+        await self.write(
+            _ADD_LINK,
+            {
+                "token_hash": token_hash, "channel": person.channel, "address": person.address,
+                "actor": actor, "made_at": now.isoformat(), "expires_at": expires.isoformat(),
+            },
+        )  # fmt: skip
+
+    async def web_link(self, token_hash: str) -> WebLink | None:
+        row = await self.one(_LINK, {"token_hash": token_hash})
+        if row is None:
+            return None
+        return WebLink(
+            Address(row[0], row[1]), row[2], datetime.fromisoformat(row[3]), row[4] is not None
+        )
+
+    async def use_web_link(self, token_hash: str, now: datetime) -> bool:
+        """Mark the link used; False if it was used already (by a request at the same moment)."""
+        used = {"token_hash": token_hash, "used_at": now.isoformat()}
+        return await self.write(_USE_LINK, used) == 1
+
+    async def forget_web_links(self, before: datetime) -> None:
+        """Links expired before then are no use to anyone: their rows go."""
+        await self.write(_FORGET_LINKS, {"before": before.isoformat()})

@@ -44,6 +44,7 @@ from bot.telegram.notices import ChatNotices
 from bot.telegram.pressbot import PressBot
 from bot.telegram.replicas import Conversations, Dispatcher, Leadership, Nudge
 from bot.telegram.timer import JobQueueTimer
+from bot.usecases import people
 from bot.usecases.setup import initialize
 from bot.usecases.verify import tell_keying
 
@@ -136,6 +137,8 @@ async def _prepare(app: Application, store: Store, settings: Settings) -> None: 
         initialised = await tx.config.ruleset_text() is not None
     if not initialised:
         await initialize(store, settings.ruleset)
+    # The web console shows its invites as this bot's links, as /invite does.
+    await people.remember_invite_link(store, f"https://t.me/{app.bot.username}?start=")
     await set_commands(app, settings)
 
 

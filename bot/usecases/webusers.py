@@ -1,15 +1,20 @@
 """Who may enter the web console: accounts with a role and a password (hashed with argon2),
-logins throttled per name and per address, and the role read afresh for every action."""
+logins throttled per name and per address, and the role read afresh for every action; and the
+chat's admins, by a one-time link they ask the bot for (`/web`)."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from bot.storage import Store, Tx, WebUser
+from bot.storage import Address, Store, Tx, WebLink, WebUser
+from bot.usecases.request import Request, claim
 from scoring.errors import DomainError
 from scoring.text import clean_text
 
@@ -35,8 +40,10 @@ class Throttle:
 
 
 def actor_of(name: str) -> str:
-    """How the audit trail names a console user's actions."""
-    return f"web:{name}"
+    """How the audit trail names a console user's actions: an account's as `web:王芳`; a chat
+    admin signed in by a link as their chat actions are (`tg:9001`: account names have no
+    colon)."""
+    return name if ":" in name else f"web:{name}"
 
 
 def check_name(name: str) -> str:
@@ -110,7 +117,11 @@ def _matches(hashed: str, password: str) -> bool:
 
 
 async def current_user(tx: Tx, name: str) -> WebUser:
-    """The account as the database has it now: a removed user is refused at once."""
+    """The account as the database has it now: a removed user is refused at once. A chat
+    admin's actor (`tg:9001`) is an admin: the console checked them against the admins of its
+    settings for this very request (link_admin)."""
+    if ":" in name:
+        return WebUser(name, "admin", "", datetime.min, name)
     user = await tx.webusers.web_user(name)
     if user is None:
         raise DomainError("web_user_gone")
@@ -126,3 +137,86 @@ async def acting_admin(tx: Tx, name: str, form: str, now: datetime) -> str:
     await tx.webusers.claim_web_form(form, now)
     await tx.webusers.forget_web_forms(now - KEEP_FORMS)
     return actor_of(user.name)
+
+
+# A link's token: 32 URL-safe characters (192 random bits), kept only as its SHA-256.
+LINK_TOKEN_BYTES = 24
+LINK_TOKEN_MAX = 64
+# Links expired this long ago are forgotten, and with them the sessions they opened: a session
+# opened by a link lasts at most this long, however busy.
+KEEP_LINKS = timedelta(hours=12)
+# A session opened by a link: its name in the session cookie, the link's hash after it.
+LINK_SESSION = "link:"
+
+
+def link_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class LoginLink:
+    token: str
+    expires_at: datetime
+
+
+async def make_login_link(
+    store: Store, person: Address, request: Request, ttl: timedelta
+) -> LoginLink:
+    """A one-time link into the console for the admin `person` (checked by their channel),
+    whose console actions are recorded as the request's actor. Stored only hashed; a request
+    delivered twice makes none the second time."""
+    token = secrets.token_urlsafe(LINK_TOKEN_BYTES)
+    expires = request.at + ttl
+    async with store.transaction() as tx:
+        await claim(tx, request)
+        await tx.webusers.forget_web_links(request.at - KEEP_LINKS)
+        await tx.webusers.add_web_link(link_hash(token), person, request.actor, request.at, expires)
+    return LoginLink(token, expires)
+
+
+async def check_login_link(store: Store, token: str, now: datetime) -> None:
+    """Refuse a link that is unknown, used or expired (nothing changes)."""
+    async with store.reading() as tx:
+        _usable(await tx.webusers.web_link(link_hash(token)) if _well_formed(token) else None, now)
+
+
+async def use_login_link(
+    store: Store, token: str, admins: Collection[Address], now: datetime
+) -> str:
+    """Use the link, once, if its admin is one still: the name of the console session it opens
+    (LINK_SESSION and the link's hash)."""
+    hashed = link_hash(token)
+    async with store.transaction() as tx:
+        link = _usable(await tx.webusers.web_link(hashed) if _well_formed(token) else None, now)
+        if link.person not in admins:
+            raise DomainError("web_link_not_admin")
+        if not await tx.webusers.use_web_link(hashed, now):
+            raise DomainError("web_link_used")
+    return LINK_SESSION + hashed
+
+
+async def link_admin(
+    store: Store, session: str, admins: Collection[Address], now: datetime
+) -> WebUser | None:
+    """The admin a link's session belongs to, if they are an admin at this moment (their
+    actor as the name: current_user and actor_of take it); None if not, or if the link is
+    forgotten."""
+    async with store.reading() as tx:
+        link = await tx.webusers.web_link(session.removeprefix(LINK_SESSION))
+    if link is None or not link.used or link.person not in admins:
+        return None
+    return WebUser(link.actor, "admin", "", now, link.actor)
+
+
+def _well_formed(token: str) -> bool:
+    return 0 < len(token) <= LINK_TOKEN_MAX
+
+
+def _usable(link: WebLink | None, now: datetime) -> WebLink:
+    if link is None:
+        raise DomainError("web_link_unknown")
+    if link.used:
+        raise DomainError("web_link_used")
+    if link.expires_at <= now:
+        raise DomainError("web_link_expired")
+    return link

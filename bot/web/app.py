@@ -33,7 +33,7 @@ from bot import chatinput, render, texts
 from bot.filelimits import MAX_FILE_BYTES
 from bot.settings import Settings
 from bot.sheets import csv_bytes
-from bot.storage import Store, WebUser
+from bot.storage import Address, Store, WebUser
 from bot.usecases import desk, reports, webusers
 from bot.usecases.imports import Existing, RecordsImported
 from bot.usecases.notices import Notices
@@ -125,9 +125,15 @@ class Console:
         self.uploads = Path(tempfile.mkdtemp(prefix="govinfo-web-"))
         self.templates = Jinja2Templates(directory=HERE / "templates")
         self.templates.env.globals["t"] = words
+        # An account's name, or a chat admin's actor (`tg:9001`) as the chat's records show it.
+        self.templates.env.globals["shown_name"] = texts.actor_display
         # Points are hundredths: shown as the method writes them (5, 0.5, -0.25).
         self.templates.env.filters["points"] = show_points
         self.templates.env.filters["signed_points"] = partial(show_points, signed=True)
+
+    def admins(self) -> set[Address]:
+        """The chat's admins (Telegram ids in the settings), who may sign in by a link."""
+        return {Address.telegram(admin) for admin in self.settings.admin_ids}
 
     def clock(self) -> float:
         return self.settings.now().timestamp()
@@ -142,6 +148,14 @@ class Console:
             return Visit(Session.anonymous(now), None)
         if not session.name:
             return Visit(session, None)
+        if session.name.startswith(webusers.LINK_SESSION):
+            # A chat admin signed in by a link: an admin still, by the settings, at this moment.
+            user = await webusers.link_admin(
+                self.store, session.name, self.admins(), self.settings.now()
+            )
+            if user is None:
+                return Visit(Session.anonymous(now), None)
+            return Visit(session.touched(now), user)
         async with self.store.reading() as tx:
             user = await tx.webusers.web_user(session.name)
         if user is None:  # removed since: the session ends at once
@@ -841,6 +855,8 @@ def build_app(settings: Settings, notices: Notices) -> ASGIApp:
             await store.close()
             shutil.rmtree(console.uploads, ignore_errors=True)
 
+    from bot.web import link, people
+
     app = Starlette(
         routes=[
             Route("/", overview),
@@ -861,6 +877,10 @@ def build_app(settings: Settings, notices: Notices) -> ASGIApp:
             Route("/import", import_page),
             Route("/import/preview", import_preview, methods=["POST"]),
             Route("/import/confirm", import_confirm, methods=["POST"]),
+            Route("/link/{token:str}", link.open_link, methods=["GET", "POST"]),
+            Route("/people", people.people_page),
+            Route("/people/invite", people.make_invite, methods=["POST"]),
+            Route("/people/{action:str}", people.change_liaison, methods=["POST"]),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ],
         exception_handlers={404: _not_found},

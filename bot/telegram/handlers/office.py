@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from telegram import CallbackQuery, Message, Update
+from telegram import CallbackQuery, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -46,7 +46,7 @@ from bot.telegram.handlers.common import (
 )
 from bot.telegram.notices import ChatAnswer
 from bot.usecases import liaisons as roster
-from bot.usecases import office, periods, reports
+from bot.usecases import office, periods, reports, webusers
 from bot.usecases.standings import standings
 from scoring.errors import DomainError
 from scoring.periods import Period
@@ -160,6 +160,28 @@ async def invite(update: Update, context: Context, admin_id: int) -> None:
         texts.INVITE_CREATED.format(
             unit=created.unit, expires=created.expires_at.strftime("%Y-%m-%d %H:%M"), link=link
         ),
+    )
+
+
+async def web_link(update: Update, context: Context, admin_id: int) -> None:
+    """A one-time link that signs the admin in to the web console."""
+    base = settings(context).web_public_url
+    if not base:
+        await say(update, texts.WEB_NO_URL)
+        return
+    ttl = timedelta(minutes=settings(context).web_link_minutes)
+    made = await webusers.make_login_link(
+        store(context), Address.telegram(admin_id), request(update, context), ttl
+    )
+    # Not owed in the outbox, as an invite's link: the database keeps the token only hashed.
+    # Lost in a crash, the admin asks again. No preview: fetching the page uses nothing, but
+    # the link is for the admin's browser alone.
+    link = f"{base.rstrip('/')}/link/{made.token}"
+    expires = made.expires_at.strftime("%H:%M")
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(
+        texts.WEB_LINK.format(expires=expires, link=link),
+        link_preview_options=LinkPreviewOptions(is_disabled=True),
     )
 
 
@@ -503,6 +525,7 @@ ADMIN_COMMANDS = {
     "lock": lock,
     "reopen": reopen,
     "units": units,
+    "web": web_link,
     "standings": standings_command,
     "export": export,
 }
