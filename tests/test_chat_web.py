@@ -41,7 +41,9 @@ async def test_an_admin_gets_a_link_used_once_and_a_liaison_none(database: str) 
             await webusers.use_login_link(store, token, admins, now)
         assert again.value.code == "web_link_used"
         # Taken off the admins, the session it opened ends.
-        assert await webusers.link_admin(store, session, {Address.telegram(OTHER_ADMIN)}, now) is None
+        assert (
+            await webusers.link_admin(store, session, {Address.telegram(OTHER_ADMIN)}, now) is None
+        )
 
 
 async def test_without_the_console_address_the_answer_says_how_to_set_it(database: str) -> None:
