@@ -125,6 +125,7 @@ def test_a_link_signs_a_chat_admin_in_once(office: Office, page: Page) -> None:
     again = other.goto(f"{office.url}/link/{token}")
     assert again is not None and again.status == 410
     expect(other.locator(".error")).to_contain_text("已使用过")
+    shoot(other, "link-used")
     unknown = other.goto(f"{office.url}/link/{token[:-2]}xx")
     assert unknown is not None and unknown.status == 404
     expired = apart(lambda: asyncio.run(_link(office.db, office.settings, timedelta(0))))
@@ -147,7 +148,8 @@ def test_the_roster_invites_and_a_liaison_moved_then_removed(office: Office, pag
     expect(roster).to_contain_text("原名 审计局")  # the rename, with who made it
     expect(roster).to_contain_text("<i>林业局</i>")  # HTML in a name shown as text
     liaison = page.locator(f"#liaison-telegram-{LIAISON}")
-    expect(liaison).to_contain_text("赵信息员")
+    expect(liaison).to_contain_text("赵信息员（77）")
+    expect(liaison).to_contain_text("公安局（A类）")
 
     page.select_option("form.make-invite select", "公安局")
     page.click("form.make-invite button")
@@ -177,6 +179,7 @@ def test_the_roster_invites_and_a_liaison_moved_then_removed(office: Office, pag
     expect(page.locator("form.confirm")).to_contain_text("确认移除 县审计局 的信息员 赵信息员")
     page.locator("form.confirm button").click()
     expect(page.locator(".message")).to_contain_text("已移除信息员 赵信息员")
+    expect(page.locator("#liaisons")).to_contain_text(words.PEOPLE_NO_LIAISONS)
     assert rows(office.db, "SELECT COUNT(*) FROM liaisons WHERE active = 1") == [(0,)]
 
 

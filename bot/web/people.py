@@ -58,13 +58,14 @@ async def _people_page(
         units.append({
             "id": u.id, "name": u.name, "group": seen.groups.get(u.group, u.group),
             "aliases": "、".join(seen.aliases.get(u.id, [])), "state": state, "notes": notes,
-            "liaisons": [p for p in seen.liaisons if p.unit_id == u.id],
+            "liaisons": sum(1 for p in seen.liaisons if p.unit_id == u.id),
         })  # fmt: skip
     # Units no longer in the roster come after it, as in /units.
     units.sort(key=lambda unit: bool(unit["state"]))
     return console.page(
         request, visit, "people.html", status, units=units, liaisons=seen.liaisons,
         targets=[u["name"] for u in units if not u["state"]], invite_link=seen.invite_link,
+        groups=seen.groups,
         invite_form=secrets.token_urlsafe(16),
         forms={str(p.address): secrets.token_urlsafe(16) for p in seen.liaisons},
         **context,
