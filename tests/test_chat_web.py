@@ -45,6 +45,11 @@ async def test_an_admin_gets_a_link_used_once_and_a_liaison_none(database: str) 
             await webusers.link_admin(store, session, {Address.telegram(OTHER_ADMIN)}, now) is None
         )
 
+        # The console shows its invites as this bot's links: the running bot says how they start.
+        (start,) = rows(chat.db(), "SELECT value FROM settings WHERE key = 'invite_link'")[0]
+        invite = (await chat.ask(ADMIN, "/invite 审计局")).text
+        assert start.endswith("?start=") and start in invite
+
 
 async def test_without_the_console_address_the_answer_says_how_to_set_it(database: str) -> None:
     async with running_bot(database) as chat:
