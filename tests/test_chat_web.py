@@ -34,7 +34,14 @@ async def test_an_admin_gets_a_link_used_once_and_a_liaison_none(database: str) 
         store = chat.app.bot_data[STORE]
         admins = {Address.telegram(ADMIN), Address.telegram(OTHER_ADMIN)}
         now = chat.settings.now()
+        # No console action is taken for the admin before they came in by the link.
+        async with store.reading() as tx:
+            with pytest.raises(DomainError) as before:
+                await webusers.current_user(tx, f"tg:{ADMIN}")
+        assert before.value.code == "web_user_gone"
         session = await webusers.use_login_link(store, token, admins, now)
+        async with store.reading() as tx:
+            assert (await webusers.current_user(tx, f"tg:{ADMIN}")).is_admin
         admin = await webusers.link_admin(store, session, admins, now)
         assert admin is not None and webusers.actor_of(admin.name) == f"tg:{ADMIN}"
         with pytest.raises(DomainError) as again:

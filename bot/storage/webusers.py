@@ -82,6 +82,7 @@ _LINK = sql(
 _USE_LINK = sql(
     "UPDATE web_links SET used_at = :used_at WHERE token_hash = :token_hash AND used_at IS NULL"
 )
+_LINK_USED_BY = sql("SELECT COUNT(*) FROM web_links WHERE actor = :actor AND used_at IS NOT NULL")
 _FORGET_LINKS = sql("DELETE FROM web_links WHERE expires_at < :before")
 
 
@@ -208,6 +209,11 @@ class WebUserStorage(Repository):
         """Mark the link used; False if it was used already (by a request at the same moment)."""
         used = {"token_hash": token_hash, "used_at": now.isoformat()}
         return await self.write(_USE_LINK, used) == 1
+
+    async def signed_in_by_link(self, actor: str) -> bool:
+        """Whether a link of this actor was used (and not forgotten since)."""
+        row = await self.one(_LINK_USED_BY, {"actor": actor})
+        return row is not None and int(row[0]) > 0
 
     async def forget_web_links(self, before: datetime) -> None:
         """Links expired before then are no use to anyone: their rows go."""

@@ -118,9 +118,11 @@ def _matches(hashed: str, password: str) -> bool:
 
 async def current_user(tx: Tx, name: str) -> WebUser:
     """The account as the database has it now: a removed user is refused at once. A chat
-    admin's actor (`tg:9001`) is an admin: the console checked them against the admins of its
-    settings for this very request (link_admin)."""
+    admin's actor (`tg:9001`) is an admin if they came in by a link: the console checked them
+    against the admins of its settings for this very request (link_admin)."""
     if ":" in name:
+        if not await tx.webusers.signed_in_by_link(name):
+            raise DomainError("web_user_gone")
         return WebUser(name, "admin", "", datetime.min, name)
     user = await tx.webusers.web_user(name)
     if user is None:
