@@ -268,6 +268,27 @@ class LiaisonMoved:
     unit: str
 
 
+@dataclass(frozen=True)
+class UnitMerged:
+    """A unit merged into another (机构改革): its liaisons, now the survivor's, are told why."""
+
+    unit_id: int
+    unit: str
+    into: str
+    start: date
+    liaisons: tuple[Address, ...]
+
+
+@dataclass(frozen=True)
+class UnitRetired:
+    """A unit retired: its liaisons, released, are told why."""
+
+    unit_id: int
+    unit: str
+    start: date
+    liaisons: tuple[Address, ...]
+
+
 Notice = (
     ClaimFiled
     | ClaimApproved
@@ -282,6 +303,8 @@ Notice = (
     | BulletinPublished
     | DraftReady
     | LiaisonMoved
+    | UnitMerged
+    | UnitRetired
     | LedgerKeyed
     | QuotaReminderDue
     | CommissionReminderDue
