@@ -43,6 +43,7 @@ from bot.usecases.notices import (
     LiaisonMoved,
     Notice,
     QuotaReminderDue,
+    RunFailed,
     SettlementMade,
     SubmissionFiled,
     UnitMerged,
@@ -222,6 +223,12 @@ class ChatNotices:
                 )
                 letters = [(person, told) for person in notice.liaisons]
                 await tx.outbox.enqueue(f"unit:retire:{notice.unit_id}", letters, now)
+            case RunFailed():
+                reason = notice.reason
+                if notice.by_hand is not None:
+                    reason = f"{reason}。{notice.by_hand}"
+                told = texts.JOB_FAILED.format(job=notice.job, period=notice.period, reason=reason)
+                await tell_admins(tx, self._admins, notice.source, told, now)
 
     async def _claim_filed(self, tx: Tx, notice: ClaimFiled, now: datetime) -> None:
         """The claim to every admin, with the buttons that decide it and the evidence: a file

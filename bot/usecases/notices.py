@@ -289,6 +289,19 @@ class UnitRetired:
     liaisons: tuple[Address, ...]
 
 
+@dataclass(frozen=True)
+class RunFailed:
+    """A scheduled run failed for good (refused, or erring every time): the admins are told why
+    (`reason`, as people read it) and, where the job has one, what to do by hand."""
+
+    source: str
+    # The job's label and the period it is for, as people read them.
+    job: str
+    period: str
+    reason: str
+    by_hand: str | None = None
+
+
 Notice = (
     ClaimFiled
     | ClaimApproved
@@ -311,6 +324,7 @@ Notice = (
     | CommissionClosed
     | LedgerChecked
     | SettlementMade
+    | RunFailed
 )
 
 
