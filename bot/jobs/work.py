@@ -156,7 +156,7 @@ def settle_by_hand(run: Run) -> str:
 
 
 def failure_text(run: Run, reason: str) -> str:
-    """Why the run failed, as the record of runs keeps it (`status`)."""
+    """Why the run failed, as the record of runs keeps it (`govinfo-bot jobs` shows it)."""
     if run.job.by_hand is not None:
         reason = f"{reason}。{run.job.by_hand(run)}"
     return texts.JOB_FAILED.format(job=run.job.label, period=run.named, reason=reason)
