@@ -1217,6 +1217,10 @@ JOBS_NONE = "  （还没有）"
 JOBS_UPCOMING = "接下来的定时任务："
 JOBS_UPCOMING_LINE = "  {due} 周{weekday}  {job} {period}"
 JOBS_DAILY = "  每天 {time}  {job}（下次 {due} 周{weekday}；失败时通知管理员）"
+# Messages owed and not yet sent, by the channel they go through: a channel without a sender
+# running keeps its messages waiting here.
+JOBS_OUTBOX = "待发送的消息：{counts}"
+JOBS_OUTBOX_CHANNEL = "{channel} {count} 条"
 JOB_OUTCOMES = {"done": "完成", "skipped": "跳过", "failed": "未完成"}
 WEEKDAYS = "一二三四五六日"
 

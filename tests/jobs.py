@@ -4,7 +4,7 @@ time-machine moves datetime.now(), which both the office's clock and APScheduler
 asyncio's monotonic clock: a test moves the clock to a due time and wakes APScheduler, which then
 runs whatever its own reading of the time says is due, as it would have at that moment.
 
-An action's reply comes before the delivery it set off (deliver_soon) is done, and that delivery
+An action's reply comes before the delivery it set off (answer_now) is done, and that delivery
 then sets the next wake-up again: the clock only moves, and a pass only counts as over, once no
 such delivery is under way, or it would read the clock of a later day than the action's.
 """

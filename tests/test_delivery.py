@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from http import HTTPStatus
 
+import pytest
+from telegram import Bot
+
+from bot.fakeapi import FakeBotApi
+from bot.storage import Address, Store
+from bot.telegram.delivery import Courier
 from tests.chat import ADMIN, LIAISON, OTHER_ADMIN, SECOND, Chat, running_bot
 from tests.jobs import at, clock, idle, received, run_at
 from tests.stores import rows
@@ -83,3 +91,34 @@ async def test_flood_control_and_network_errors_are_retried_and_sent_once(
             assert again[-1].time - flood.time >= 1.0
             assert statuses.count(HTTPStatus.BAD_GATEWAY) == 2
             assert rows(chat.db(), "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL") == [(0,)]
+
+
+async def test_a_message_for_another_channel_waits_for_its_outlet(
+    database: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The Telegram courier takes the rows addressed on Telegram only: a row for a channel
+    with no outlet in this process is neither tried nor marked failed, it waits (for a process
+    that sends on that channel), and the log says so once."""
+    mail = Address("mail", "zhao@gov.example")
+    now = datetime.now().astimezone()
+    store = await Store.open(database)
+    try:
+        async with store.transaction() as tx:
+            told = [(mail, "致邮箱"), (Address.telegram(5001), "致 Telegram")]
+            await tx.outbox.enqueue("notice", told, now)
+        async with FakeBotApi() as server, Bot(server.token, base_url=server.base_url) as bot:
+            courier = Courier(bot, store, [], lambda: now, lambda: True)
+            # Nothing of its own is left.
+            assert await courier.deliver() is False
+            assert [(m.chat_id, m.text) for m in server.sent] == [(5001, "致 Telegram")]
+            with caplog.at_level(logging.WARNING, logger="bot.telegram.delivery"):
+                assert await courier.waiting() is False
+                assert await courier.waiting() is False
+            said = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+            assert said == ["messages wait for channels this process does not send on (mail: 1)"]
+        async with store.reading() as tx:
+            (left,) = await tx.outbox.unsent(0, 10)
+            assert (left.to, left.text, left.tried) == (mail, "致邮箱", False)
+            assert await tx.outbox.waiting_by_channel() == {"mail": 1}
+    finally:
+        await store.close()

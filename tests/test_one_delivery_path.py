@@ -6,9 +6,12 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
+
 from bot import texts
+from bot.fakeapi import FakeBotApi
 from bot.telegram.notices import ANSWER_HOLD
-from tests.chat import ADMIN, LIAISON, OTHER_ADMIN, running_bot
+from tests.chat import ADMIN, LIAISON, OTHER_ADMIN, bot_on, running_bot
 from tests.jobs import at, clock, idle, received, run_at
 from tests.stores import rows
 
@@ -152,3 +155,29 @@ async def test_long_evidence_still_reaches_the_admins_and_the_office(database: s
         )
         assert "证明材料：情况说明" in claim.text and claim.callback_data("✅ 确认") == "ok:2"
         assert rows(chat.db(), "SELECT COUNT(*) FROM outbox WHERE failure IS NOT NULL") == [(0,)]
+
+
+async def test_an_action_handled_while_the_bot_stops_leaves_its_notices_for_the_next_start(
+    database: str, recwarn: pytest.WarningsRecorder
+) -> None:
+    """The bot stops while an admin's entry is being answered: the application, no longer
+    running, still finishes handling the update; the answer is sent, the liaison's notice
+    waits in the outbox (no new send begins once stopping) and goes at the next start. No
+    delivery is left as a task the stopping application would not wait for."""
+    async with FakeBotApi() as server:
+        async with bot_on(server, database) as chat:
+            await chat.join(LIAISON, "公安局")
+            # The entry's answer is taken at once and answered late: the bot stops meanwhile.
+            server.slow("sendMessage", 2)
+            chat.say(ADMIN, "/adjust 公安局 -2 材料迟交")
+            await server.wait_for(lambda m: "已记入" in (m.text or ""), chat_id=ADMIN)
+        server.slow("sendMessage", 0)
+        assert not [
+            m for m in server.messages_to(LIAISON) if "信息室为 公安局 记入" in (m.text or "")
+        ]
+        assert [str(w.message) for w in recwarn if "create_task" in str(w.message)] == []
+        async with bot_on(server, database) as chat:
+            told = await server.wait_for(
+                lambda m: "信息室为 公安局 记入" in (m.text or ""), chat_id=LIAISON
+            )
+            assert "材料迟交" in (told.text or "")

@@ -154,3 +154,16 @@ def test_the_command_line_shows_what_ran_and_what_comes(cli: Cli) -> None:
         "  2026-02-28 09:00 周六  扣分预警 2026年2月",
     ]
     assert "  每天 03:00  数据核验（下次 2026-02-22 周日；失败时通知管理员）" in upcoming
+    assert "待发送的消息" not in out
+    # A message for a channel the bot does not send on waits, and is said to.
+    for channel, address in [
+        ("telegram", "9001"),
+        ("mail", "zhao@gov.example"),
+        ("mail", "li@gov.example"),
+    ]:
+        rows(
+            cli.db,
+            "INSERT INTO outbox (source, channel, address, text, created_at) VALUES "
+            f"('test', '{channel}', '{address}', '通知', '2026-02-21T10:00:00+08:00')",
+        )
+    assert cli.ok("jobs").splitlines()[-1] == "待发送的消息：mail 2 条，telegram 1 条"

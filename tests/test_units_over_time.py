@@ -15,7 +15,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.storage import Address, Liaison, Store
+from bot.telegram.notices import ChatNotices
 from bot.usecases.quota import behind_quota
+from bot.usecases.request import Request
 from bot.usecases.status import UnitStatus, unit_status
 from bot.usecases.units import ChangeRequest, change_unit
 from scoring.periods import month_of
@@ -46,6 +48,11 @@ RECORDS = [
 ]
 NOW = datetime(2024, 7, 20, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
 LIAISON = Address("telegram", "7001")
+
+
+def _by(actor: str, at: datetime) -> Request:
+    """A change made as the command line makes it: its letters rendered for the chat."""
+    return Request(actor, at, notices=ChatNotices([]))
 
 
 def _table(cli: Cli, period: str) -> dict[str, list[tuple[int, str, int]]]:
@@ -183,7 +190,7 @@ def test_retired_unit_gets_no_reminder_after_its_day(cli: Cli, tmp_path: Path) -
                     Address("telegram", "7002"), unit_id, "王芳", "wangfang", NOW
                 )
             request = ChangeRequest(Change.RETIRE, "教育局", "", "2024-07-01")
-            await change_unit(store, request, "cli:test", NOW)
+            await change_unit(store, request, _by("cli:test", NOW))
             async with store.reading() as tx:
                 return (
                     before,
@@ -230,7 +237,7 @@ def test_liaisons_of_a_merged_unit_move_to_the_survivor_told_why(cli: Cli, tmp_p
                 unit_id, _ = await tx.units.resolve_unit("交警大队")
                 await tx.liaisons.bind_liaison(LIAISON, unit_id, "李强", "liqiang", june)
             request = ChangeRequest(Change.MERGE, "交警大队", "公安局", "2024-05-15")
-            await change_unit(store, request, "cli:test", june)
+            await change_unit(store, request, _by("cli:test", june))
             async with store.reading() as tx:
                 person = await tx.liaisons.liaison(LIAISON, active_only=True)
             return person, person and await unit_status(store, person, june)
@@ -310,7 +317,7 @@ async def test_units_in_chat_show_the_changes(database: str) -> None:
             ChangeRequest(Change.RENAME, "气象局", "气象服务中心", "2024-07-01"),
             ChangeRequest(Change.MERGE, "审计局", "公安局", "2024-06-01"),
         ]:
-            await change_unit(store, request, "cli:王芳", NOW)
+            await change_unit(store, request, _by("cli:王芳", NOW))
     finally:
         await store.close()
     async with running_bot(database) as chat:

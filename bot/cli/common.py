@@ -7,13 +7,18 @@ import asyncio
 import getpass
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot import texts
 from bot.settings import Settings
-from bot.storage import STORAGE_ERRORS, Store, shown
+from bot.storage import STORAGE_ERRORS, Store, Tx, shown
 from bot.storage.verify import Verified
+
+if TYPE_CHECKING:
+    from bot.usecases.notices import Notice
 
 
 def actor() -> str:
@@ -21,6 +26,20 @@ def actor() -> str:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):
         return "cli"
+
+
+@dataclass(frozen=True)
+class ChatNoticesLater:
+    """The chat's renderer of notices (bot.telegram.notices), loaded by the first notice a
+    command owes: most runs of a command that may tell someone tell no one, and the renderer
+    brings the bulletin's libraries along."""
+
+    settings: Settings
+
+    async def emit(self, tx: Tx, notice: Notice, now: datetime) -> None:
+        from bot.telegram.notices import ChatNotices
+
+        await ChatNotices.of(self.settings).emit(tx, notice, now)
 
 
 def on_database(work: Coroutine[Any, Any, int], db: str | Path) -> int:

@@ -1,4 +1,5 @@
-"""`govinfo-bot jobs`: what the scheduler made lately and what it will make next."""
+"""`govinfo-bot jobs`: what the scheduler made lately and what it will make next, and the
+messages still waiting to be sent, by channel."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ async def _jobs(store: Store, settings: Settings) -> int:
         ruleset = await tx.config.ruleset()
         recent = await tx.jobs.recent_job_runs(JOBS_SHOWN)
         open_ones = await commissions.open_commissions(tx)
+        waiting = await tx.outbox.waiting_by_channel()
     print(texts.JOBS_RECENT)
     for job, period, ran_at, outcome, detail in recent:
         kind = registry.KINDS.get(job)
@@ -70,6 +72,12 @@ async def _jobs(store: Store, settings: Settings) -> int:
                 weekday=texts.WEEKDAYS[run.due_at.weekday()],
             )
         )
+    if waiting:
+        counts = "，".join(
+            texts.JOBS_OUTBOX_CHANNEL.format(channel=channel, count=count)
+            for channel, count in waiting.items()
+        )
+        print(texts.JOBS_OUTBOX.format(counts=counts))
     return 0
 
 

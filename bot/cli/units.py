@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime
 
 from bot import texts
-from bot.cli.common import actor, print_totals, with_store
+from bot.cli.common import ChatNoticesLater, actor, print_totals, with_store
 from bot.settings import Settings
 from bot.storage import Store
 from bot.usecases.imports import import_units
+from bot.usecases.request import Request
 from bot.usecases.units import ChangeRequest, PlannedChange, change_unit, preview_change
 from scoring.roster import Change
 
@@ -43,11 +43,14 @@ def declare(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     now = settings.now()
+    # The liaisons a merge or a retirement moves or releases are told through the chat.
+    notices = ChatNoticesLater(settings)
     if args.units_command in _CHANGES:
-        return with_store(settings, lambda store: _change(store, args, now))
+        request = Request(actor(), now, notices=notices)
+        return with_store(settings, lambda store: _change(store, args, request))
 
     async def units(store: Store) -> int:
-        done = await import_units(store, args.file, actor(), now, args.sheet)
+        done = await import_units(store, args.file, actor(), now, args.sheet, notices=notices)
         print(texts.UNITS_IMPORTED.format(added=done.added, updated=done.updated, total=done.total))
         print_totals(done.totals)
         return 0
@@ -55,18 +58,18 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return with_store(settings, units)
 
 
-async def _change(store: Store, args: argparse.Namespace, now: datetime) -> int:
+async def _change(store: Store, args: argparse.Namespace, request: Request) -> int:
     """Show what the change will do, ask, then make it (checked again as it is made)."""
-    change = _CHANGES[args.units_command][0]
-    request = ChangeRequest(change, args.unit, getattr(args, "target", ""), args.start)
-    planned = await preview_change(store, request, actor(), now.date())
+    kind = _CHANGES[args.units_command][0]
+    change = ChangeRequest(kind, args.unit, getattr(args, "target", ""), args.start)
+    planned = await preview_change(store, change, request.actor, request.at.date())
     print(plan_text(planned))
     if not args.yes:
         print(texts.UNIT_CHANGE_CONFIRM, end="", flush=True)
         if sys.stdin.readline().strip().lower() not in ("y", "yes", "是"):
             print(texts.UNIT_CHANGE_CANCELLED)
             return 1
-    done = await change_unit(store, request, actor(), now)
+    done = await change_unit(store, change, request)
     print(texts.UNIT_CHANGE_DONE.format(plan=plan_text(done)))
     return 0
 

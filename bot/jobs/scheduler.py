@@ -19,9 +19,9 @@ from typing import Protocol
 from bot import texts
 from bot.jobs.kind import Plan, Run, next_run, runs_between
 from bot.jobs.registry import KINDS
-from bot.jobs.work import RunSkipped, Work, failure_text
+from bot.jobs.work import RunSkipped, Work, failure_text, run_failed
 from bot.settings import Settings
-from bot.storage import Address, Store
+from bot.storage import Store
 from bot.usecases import commissions
 from bot.usecases.notices import Notices
 from scoring.errors import DomainError
@@ -187,11 +187,7 @@ class Scheduler:
         text = failure_text(run, reason)
         async with self._store.transaction() as tx:
             if await tx.jobs.add_job_run(run.job.name, run.period, run.due_at, now, "failed", text):
-                await tx.outbox.enqueue(
-                    f"{run.job}:{run.period}",
-                    [(Address.telegram(admin), text) for admin in self._settings.admin_ids],
-                    now,
-                )
+                await self._notices.emit(tx, run_failed(run, reason), now)
 
     async def _record(self, run: Run, now: datetime, outcome: str, detail: str) -> None:
         async with self._store.transaction() as tx:

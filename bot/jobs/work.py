@@ -12,7 +12,6 @@ from bot.jobs.kind import Run
 from bot.settings import Settings
 from bot.storage import KEEP_HANDLED, Store, Tx
 from bot.storage.verify import Verified
-from bot.telegram.notices import tell_admins
 from bot.usecases import commissions
 from bot.usecases.bulletin import owe_draft
 from bot.usecases.notices import (
@@ -21,6 +20,7 @@ from bot.usecases.notices import (
     LedgerChecked,
     Notices,
     QuotaReminderDue,
+    RunFailed,
     SettlementMade,
 )
 from bot.usecases.quota import behind_quota, settle_quota_in
@@ -48,9 +48,6 @@ class Work:
     @property
     def source(self) -> str:
         return f"{self.run.job}:{self.run.period}"
-
-    async def tell_admins(self, text: str) -> None:
-        await tell_admins(self.tx, self.settings.admin_ids, self.source, text, self.now)
 
 
 def _month(run: Run) -> Period:
@@ -159,6 +156,13 @@ def settle_by_hand(run: Run) -> str:
 
 
 def failure_text(run: Run, reason: str) -> str:
+    """Why the run failed, as the record of runs keeps it (`govinfo-bot jobs` shows it)."""
     if run.job.by_hand is not None:
         reason = f"{reason}。{run.job.by_hand(run)}"
     return texts.JOB_FAILED.format(job=run.job.label, period=run.named, reason=reason)
+
+
+def run_failed(run: Run, reason: str) -> RunFailed:
+    """The admins' notice of the failure, with what to do by hand where the job says."""
+    by_hand = run.job.by_hand(run) if run.job.by_hand is not None else None
+    return RunFailed(f"{run.job}:{run.period}", run.job.label, run.named, reason, by_hand)

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from bot.storage.address import Address
 from bot.storage.query import Repository
@@ -73,8 +74,10 @@ class _Table:
 
     enqueue_answer: Statement
     unsent: Statement
-    unsent_unheld: Statement
+    unsent_on: Statement
+    deliverable: Statement
     next_release: Statement
+    by_channel: Statement
     mark_tried: Statement  # rows given in this order (Tx.many)
     mark_sent: Statement  # of many messages at once
     undeliverable: Statement
@@ -94,14 +97,23 @@ def _table(name: str, declare: Callable[[str], Statement], *, on_postgres: bool)
             f"{unsent} WHERE sent_at IS NULL AND failure IS NULL AND id > :after "
             "ORDER BY id LIMIT :limit"
         ),
-        unsent_unheld=declare(
+        unsent_on=declare(
             f"{unsent} WHERE sent_at IS NULL AND failure IS NULL AND id > :after "
+            "AND channel = :channel ORDER BY id LIMIT :limit"
+        ),
+        deliverable=declare(
+            f"{unsent} WHERE sent_at IS NULL AND failure IS NULL AND id > :after "
+            "AND channel = :channel "
             "AND (held_until IS NULL OR held_until <= :now OR created_at < :since) "
             "ORDER BY id LIMIT :limit"
         ),
         next_release=declare(
             f"SELECT MIN(held_until) FROM {name} WHERE sent_at IS NULL AND failure IS NULL "
-            "AND held_until > :now AND created_at >= :since"
+            "AND channel = :channel AND held_until > :now AND created_at >= :since"
+        ),
+        by_channel=declare(
+            f"SELECT channel, COUNT(*) FROM {name} WHERE sent_at IS NULL AND failure IS NULL "
+            "GROUP BY channel ORDER BY channel"
         ),
         mark_tried=declare(
             f"UPDATE {name} SET tried_at = :tried_at WHERE id = :id AND tried_at IS NULL"
@@ -120,6 +132,14 @@ def _table(name: str, declare: Callable[[str], Statement], *, on_postgres: bool)
 
 _OUTBOX = _table("outbox", sql, on_postgres=True)
 _ANSWERS = _table("answers", lambda text: sql(sqlite=text), on_postgres=False)
+
+
+def _outgoing(rows: Iterable[Sequence[Any]], bot_file: bool) -> list[Outgoing]:
+    return [
+        Outgoing(i, Address(channel, address), text, mode, decode(markup) if markup else None,
+                 attachment, tried is not None, bot_file)
+        for i, channel, address, text, mode, markup, attachment, tried in rows
+    ]  # fmt: skip
 
 
 class OutboxStorage(Repository):
@@ -182,32 +202,41 @@ class OutboxStorage(Repository):
             )  # fmt: skip
         return owed
 
-    async def unsent(
-        self, after: int, limit: int, *, now: datetime | None = None, since: datetime | None = None
-    ) -> list[Outgoing]:
-        """Messages waiting, after the id `after`. With `now`, not the answers held by the
-        process that wrote them (see enqueue_answer), unless written before `since`."""
-        if now is None:
+    async def unsent(self, after: int, limit: int, *, channel: str | None = None) -> list[Outgoing]:
+        """Messages waiting, after the id `after`: all of them, or those to `channel`'s
+        addresses."""
+        if channel is None:
             rows = await self.all(self._outbox.unsent, {"after": after, "limit": limit})
         else:
-            rows = await self.all(
-                self._outbox.unsent_unheld,
-                {"after": after, "limit": limit, "now": now.isoformat(),
-                 "since": (since or now).isoformat()},
-            )  # fmt: skip
-        return [
-            Outgoing(i, Address(channel, address), text, mode, decode(markup) if markup else None,
-                     attachment, tried is not None, self.bot_file)
-            for i, channel, address, text, mode, markup, attachment, tried in rows
-        ]  # fmt: skip
+            params = {"after": after, "limit": limit, "channel": channel}
+            rows = await self.all(self._outbox.unsent_on, params)
+        return _outgoing(rows, self.bot_file)
 
-    async def next_release(self, now: datetime, since: datetime) -> datetime | None:
-        """When the first answer held now by the process that wrote it is released to the
-        courier (the process may have died before sending it)."""
+    async def deliverable(
+        self, channel: str, after: int, limit: int, now: datetime, since: datetime
+    ) -> list[Outgoing]:
+        """What `channel`'s courier may send now, after the id `after`: its messages waiting,
+        but not the answers held by the process that wrote them (see enqueue_answer), unless
+        written before `since`."""
+        rows = await self.all(
+            self._outbox.deliverable,
+            {"after": after, "limit": limit, "channel": channel, "now": now.isoformat(),
+             "since": since.isoformat()},
+        )  # fmt: skip
+        return _outgoing(rows, self.bot_file)
+
+    async def next_release(self, channel: str, now: datetime, since: datetime) -> datetime | None:
+        """When the first of `channel`'s answers held now by the process that wrote it is
+        released to the courier (the process may have died before sending it)."""
         row = await self.one(
-            self._outbox.next_release, {"now": now.isoformat(), "since": since.isoformat()}
+            self._outbox.next_release,
+            {"channel": channel, "now": now.isoformat(), "since": since.isoformat()},
         )
         return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+    async def waiting_by_channel(self) -> dict[str, int]:
+        """How many messages wait, by the channel they are addressed on."""
+        return {channel: count for channel, count in await self.all(self._outbox.by_channel)}
 
     async def mark_tried(self, message_ids: Sequence[int], now: datetime) -> None:
         """Sends about to begin: found unsent after a crash, these may have been received."""

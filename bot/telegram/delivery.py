@@ -29,7 +29,7 @@ from telegram.warnings import PTBDeprecationWarning
 from bot import texts
 from bot.buttons import Buttons
 from bot.render import fit
-from bot.storage import EDIT_CAPTION, EDIT_TEXT, Address, Outgoing, Store, Tx
+from bot.storage import EDIT_CAPTION, EDIT_TEXT, TELEGRAM, Address, Outgoing, Store, Tx
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +134,12 @@ def marking(store: Store, bot_file: bool) -> AbstractAsyncContextManager[Tx]:
 
 
 class Courier:
+    """The outlet of the outbox's Telegram messages: it takes the rows addressed on Telegram
+    only. A row for another channel waits for a process with that channel's outlet (never
+    tried here, nor marked failed), and is said in the log."""
+
+    channel = TELEGRAM
+
     def __init__(
         self,
         bot: Bot,
@@ -163,6 +169,8 @@ class Courier:
         # The delivery a wake-up started, referenced so that it is not collected mid-way.
         self._redelivery: asyncio.Task[bool] | None = None
         self._marks = SentMarks(store, clock)
+        # The messages last said to wait for channels without an outlet here, by channel.
+        self._stranded: dict[str, int] = {}
 
     async def deliver(self) -> bool:
         """Send the messages waiting in the outbox, including those added while sending; True
@@ -176,15 +184,30 @@ class Courier:
             return left
 
     async def waiting(self) -> bool:
-        """Whether any message waits in the database's outbox or, where the working file keeps
-        its actions' answers apart (Store.answers_apart), in the working file's."""
+        """Whether any Telegram message waits in the database's outbox or, where the working
+        file keeps its actions' answers apart (Store.answers_apart), in the working file's.
+        Messages for other channels are not this courier's: they are said in the log."""
         async with self._store.reading() as tx:
-            if await tx.outbox.unsent(0, 1):
-                return True
+            waiting = await tx.outbox.waiting_by_channel()
+        self._say_stranded({c: n for c, n in waiting.items() if c != self.channel})
+        if waiting.get(self.channel):
+            return True
         if not self._store.answers_apart:
             return False
         async with self._store.bot_autocommit() as tx:
-            return bool(await tx.outbox.unsent(0, 1))
+            return bool(await tx.outbox.unsent(0, 1, channel=self.channel))
+
+    def _say_stranded(self, stranded: dict[str, int]) -> None:
+        """Log the messages waiting for channels this process has no outlet for, when that
+        changes (the scheduler asks at each of its passes)."""
+        if stranded == self._stranded:
+            return
+        self._stranded = stranded
+        if stranded:
+            counts = ", ".join(f"{channel}: {n}" for channel, n in stranded.items())
+            log.warning("messages wait for channels this process does not send on (%s)", counts)
+        else:
+            log.info("no message waits for a channel this process does not send on")
 
     def _marking(self, message: Outgoing) -> AbstractAsyncContextManager[Tx]:
         return marking(self._store, message.bot_file)
@@ -194,8 +217,10 @@ class Courier:
         while self._running():
             now = self._clock()
             async with self._store.bot_autocommit() if bot_file else self._store.reading() as tx:
-                batch = await tx.outbox.unsent(after, BATCH, now=now, since=self._since)
-                released = None if batch else await tx.outbox.next_release(now, self._since)
+                batch = await tx.outbox.deliverable(self.channel, after, BATCH, now, self._since)
+                released = (
+                    None if batch else await tx.outbox.next_release(self.channel, now, self._since)
+                )
             if released is not None:
                 # Held by the process that handled its action: if that one failed to send
                 # it, it is this courier's once released (and the scheduler's next wake-up

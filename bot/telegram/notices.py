@@ -43,8 +43,11 @@ from bot.usecases.notices import (
     LiaisonMoved,
     Notice,
     QuotaReminderDue,
+    RunFailed,
     SettlementMade,
     SubmissionFiled,
+    UnitMerged,
+    UnitRetired,
 )
 from bot.usecases.quota import PenaltyChange
 from bot.usecases.reports import FILE_EVIDENCE
@@ -208,6 +211,24 @@ class ChatNotices:
                     who=notice.who, old=notice.old, unit=notice.unit
                 )
                 await tell_admins(tx, self._admins, f"moved:{notice.person.address}", told, now)
+            case UnitMerged():
+                told = texts.UNIT_MERGED_LIAISON.format(
+                    unit=notice.unit, into=notice.into, start=notice.start.isoformat()
+                )
+                letters = [(person, told) for person in notice.liaisons]
+                await tx.outbox.enqueue(f"unit:merge:{notice.unit_id}", letters, now)
+            case UnitRetired():
+                told = texts.UNIT_RETIRED_LIAISON.format(
+                    unit=notice.unit, start=notice.start.isoformat()
+                )
+                letters = [(person, told) for person in notice.liaisons]
+                await tx.outbox.enqueue(f"unit:retire:{notice.unit_id}", letters, now)
+            case RunFailed():
+                reason = notice.reason
+                if notice.by_hand is not None:
+                    reason = f"{reason}。{notice.by_hand}"
+                told = texts.JOB_FAILED.format(job=notice.job, period=notice.period, reason=reason)
+                await tell_admins(tx, self._admins, notice.source, told, now)
 
     async def _claim_filed(self, tx: Tx, notice: ClaimFiled, now: datetime) -> None:
         """The claim to every admin, with the buttons that decide it and the evidence: a file

@@ -119,6 +119,7 @@ async def import_file(
     now: datetime,
     *,
     dry_run: bool,
+    notices: Notices | None = None,
 ) -> RecordsImported | UnitsImported:
     """The console's import of a register (`records`) or a roster (`units`): the command line's
     import, by the user `name` if an admin at this moment. A dry run stores nothing; the real
@@ -132,7 +133,7 @@ async def import_file(
         else:
             actor = await acting_admin(tx, name, form, now)
     if kind == "units":
-        return await import_units(store, path, actor, now, dry_run=dry_run)
+        return await import_units(store, path, actor, now, dry_run=dry_run, notices=notices)
     return await import_records(store, path, actor, now, existing, dry_run=dry_run)
 
 

@@ -24,7 +24,9 @@ from bot.storage import (
     locked_error,
 )
 from bot.tabular import RECORDS, UNITS, Table, open_regular, read_table
+from bot.usecases.notices import Notices
 from bot.usecases.quota import PenaltyChange, resettle_late
+from bot.usecases.request import Request
 from bot.usecases.units import ChangeRequest, make_change
 from scoring.dates import month_and_day, read_day
 from scoring.engine import Scored, score
@@ -111,19 +113,23 @@ async def import_units(
     sheet: str | None = None,
     *,
     dry_run: bool = False,
+    notices: Notices | None = None,
 ) -> UnitsImported:
     """Store a roster whole or not at all; with `dry_run` everything is done and checked as for
-    real, and then nothing is kept."""
+    real, and then nothing is kept. The liaisons of units the roster merges or retires are told
+    through `notices` (a roster that moves or releases someone needs them)."""
+    request = Request(actor, now, notices=notices)
     try:
-        return await _import_units(store, path, actor, now, sheet, dry_run)
+        return await _import_units(store, path, request, sheet, dry_run)
     except _DryRun as dry:
         assert isinstance(dry.result, UnitsImported)
         return dry.result
 
 
 async def _import_units(
-    store: Store, path: str | Path, actor: str, now: datetime, sheet: str | None, dry_run: bool
+    store: Store, path: str | Path, request: Request, sheet: str | None, dry_run: bool
 ) -> UnitsImported:
+    actor, now = request.actor, request.at
     table = read_table(path, UNITS, sheet)
     with _naming_sheet(table):
         rows = []
@@ -131,21 +137,21 @@ async def _import_units(
             if len(rows) == MAX_UNITS:
                 raise DomainError("too_many_units", path=str(path), limit=MAX_UNITS)
             rows.append(row)
-        requests = _change_requests(rows)
+        changes = _change_requests(rows)
         async with store.transaction() as tx:
             ruleset = await tx.config.ruleset()
             problems = RowProblems()
             # A renamed unit's row names it by its new name: renamed first, it is that unit.
             # The same roster imported again: its changes made already are left as they are,
             # and a unit merged away already is no longer a row of the roster.
-            made = await _made_already(tx, requests, now)
-            requests = [(line, r) for line, r in requests if line not in made]
+            made = await _made_already(tx, changes, now)
+            changes = [(line, r) for line, r in changes if line not in made]
             gone = {line for line, change in made.items() if change is Change.MERGE}
-            await _make_changes(tx, requests, [Change.RENAME], actor, now, problems)
+            await _make_changes(tx, changes, [Change.RENAME], request, problems)
             listed = [(line, row) for line, row in rows if line not in gone]
             units = _unit_rows(ruleset, listed, await tx.units.unit_lookup())
             # A unit moved from a day keeps its group until then: the move changes it.
-            moved = {name_key(r.unit) for _, r in requests if r.change is Change.MOVE}
+            moved = {name_key(r.unit) for _, r in changes if r.change is Change.MOVE}
             stored = {u.name: u.group for u in await tx.units.units()}
             units = [
                 replace(u, group=stored[u.name])
@@ -156,7 +162,7 @@ async def _import_units(
             await tx.records.add_batch("units", actor, now, source=Path(path).name, rows=len(units))
             added, updated = await tx.units.upsert_units(units, now)
             later = [Change.MERGE, Change.RETIRE, Change.MOVE]
-            await _make_changes(tx, requests, later, actor, now, problems)
+            await _make_changes(tx, changes, later, request, problems)
             if problems:
                 raise problems.rejected()
             total = len(await tx.units.units())
@@ -226,17 +232,16 @@ async def _made_already(
 
 async def _make_changes(
     tx: Tx,
-    requests: list[tuple[int, ChangeRequest]],
+    changes: list[tuple[int, ChangeRequest]],
     kinds: list[Change],
-    actor: str,
-    now: datetime,
+    request: Request,
     problems: RowProblems,
 ) -> None:
     """Make the file's changes of these kinds in file order, each refusal a bad row."""
-    for line, request in requests:
-        if request.change in kinds:
+    for line, change in changes:
+        if change.change in kinds:
             try:
-                await make_change(tx, request, actor, now)
+                await make_change(tx, change, request)
             except DomainError as err:
                 problems.add(RowProblem(line, err.code, err.params))
 

@@ -268,6 +268,40 @@ class LiaisonMoved:
     unit: str
 
 
+@dataclass(frozen=True)
+class UnitMerged:
+    """A unit merged into another (机构改革): its liaisons, now the survivor's, are told why."""
+
+    unit_id: int
+    unit: str
+    into: str
+    start: date
+    liaisons: tuple[Address, ...]
+
+
+@dataclass(frozen=True)
+class UnitRetired:
+    """A unit retired: its liaisons, released, are told why."""
+
+    unit_id: int
+    unit: str
+    start: date
+    liaisons: tuple[Address, ...]
+
+
+@dataclass(frozen=True)
+class RunFailed:
+    """A scheduled run failed for good (refused, or erring every time): the admins are told why
+    (`reason`, as people read it) and, where the job has one, what to do by hand."""
+
+    source: str
+    # The job's label and the period it is for, as people read them.
+    job: str
+    period: str
+    reason: str
+    by_hand: str | None = None
+
+
 Notice = (
     ClaimFiled
     | ClaimApproved
@@ -282,12 +316,15 @@ Notice = (
     | BulletinPublished
     | DraftReady
     | LiaisonMoved
+    | UnitMerged
+    | UnitRetired
     | LedgerKeyed
     | QuotaReminderDue
     | CommissionReminderDue
     | CommissionClosed
     | LedgerChecked
     | SettlementMade
+    | RunFailed
 )
 
 

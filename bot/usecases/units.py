@@ -6,10 +6,12 @@ ledger: standings read the changes per period (bot.usecases.standings)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date
 
 from bot import texts
 from bot.storage import Liaison, Store, Tx
+from bot.usecases.notices import UnitMerged, UnitRetired
+from bot.usecases.request import Request
 from scoring.dates import read_day
 from scoring.errors import DomainError
 from scoring.roster import Change, UnitChange
@@ -48,13 +50,11 @@ async def preview_change(
         return await plan_change(tx, request, actor, today)
 
 
-async def change_unit(
-    store: Store, request: ChangeRequest, actor: str, now: datetime
-) -> PlannedChange:
+async def change_unit(store: Store, change: ChangeRequest, request: Request) -> PlannedChange:
     """Make the change, checked again in its own transaction (the roster may have changed
     since it was confirmed)."""
     async with store.transaction() as tx:
-        return await make_change(tx, request, actor, now)
+        return await make_change(tx, change, request)
 
 
 async def roster_history(store: Store) -> tuple[list[UnitRef], list[UnitChange]]:
@@ -106,29 +106,28 @@ async def plan_change(tx: Tx, request: ChangeRequest, actor: str, today: date) -
     return PlannedChange(planned, unit, "", liaisons)
 
 
-async def make_change(tx: Tx, request: ChangeRequest, actor: str, now: datetime) -> PlannedChange:
+async def make_change(tx: Tx, asked: ChangeRequest, request: Request) -> PlannedChange:
     """Check and make the change in `tx`: the unit as it is now changed, the change kept with its
     actor; a merged unit's liaisons moved to the survivor and a retired unit's released, each
-    told why through the outbox."""
-    planned = await plan_change(tx, request, actor, now.date())
+    told why (a notice, emitted only where there is someone to tell)."""
+    now = request.at
+    planned = await plan_change(tx, asked, request.actor, now.date())
     change = planned.change
     await tx.units.add_change(change, now)
-    source = f"unit:{change.change.value}:{change.unit_id}"
-    start = change.start.isoformat()
-    messages = []
-    for person in planned.liaisons:
-        if change.change is Change.MERGE:
-            assert change.into is not None
-            await tx.liaisons.move_liaison(person.address, change.into)
-            text = texts.UNIT_MERGED_LIAISON.format(
-                unit=planned.unit, into=planned.target, start=start
-            )
-        else:
-            reason = texts.UNIT_RETIRED_REASON.format(unit=planned.unit, start=start)
-            await tx.liaisons.deactivate_liaison(person.address, reason, now)
-            text = texts.UNIT_RETIRED_LIAISON.format(unit=planned.unit, start=start)
-        messages.append((person.address, text))
-    await tx.outbox.enqueue(source, messages, now)
+    people = tuple(person.address for person in planned.liaisons)
+    if change.change is Change.MERGE:
+        assert change.into is not None
+        for person in people:
+            await tx.liaisons.move_liaison(person, change.into)
+        if people:
+            merged = UnitMerged(change.unit_id, planned.unit, planned.target, change.start, people)
+            await request.emit(tx, merged)
+    elif change.change is Change.RETIRE:
+        reason = texts.UNIT_RETIRED_REASON.format(unit=planned.unit, start=change.start.isoformat())
+        for person in people:
+            await tx.liaisons.deactivate_liaison(person, reason, now)
+        if people:
+            await request.emit(tx, UnitRetired(change.unit_id, planned.unit, change.start, people))
     return planned
 
 

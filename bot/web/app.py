@@ -509,6 +509,7 @@ async def _import(
     return await desk.import_file(
         console.store, visit.user.name, form, meta["kind"], folder / meta["name"],
         Existing(meta["existing"]), console.settings.now(), dry_run=dry_run,
+        notices=console.notices,
     )  # fmt: skip
 
 

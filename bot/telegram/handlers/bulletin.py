@@ -19,7 +19,6 @@ from bot.telegram.handlers.common import (
     answer_now,
     answers_errors,
     args_text,
-    deliver_soon,
     now,
     owed_edit,
     request,
@@ -114,8 +113,7 @@ async def publish_button(update: Update, context: Context) -> None:
         letter, wording, answer=answer,
     )  # fmt: skip
     await query.answer()
-    await answer_now(context, answer.owed)
-    deliver_soon(context)
+    await answer_now(context, answer.owed, notices=True)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

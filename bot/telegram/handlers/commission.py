@@ -15,7 +15,6 @@ from bot.telegram.handlers.common import (
     answer_now,
     answers_errors,
     current_liaison,
-    deliver_soon,
     is_admin,
     now,
     owed_reply,
@@ -47,8 +46,7 @@ async def commission(update: Update, context: Context, admin_id: int) -> None:
         request(update, context),
         answer,
     )
-    await answer_now(context, answer.owed)
-    deliver_soon(context, reschedule=True)
+    await answer_now(context, answer.owed, notices=True, reschedule=True)
 
 
 def _created(done: commissions.Created) -> str:
@@ -112,8 +110,7 @@ async def select(update: Update, context: Context, admin_id: int) -> None:
         request(update, context),
         answer,
     )
-    await answer_now(context, answer.owed)
-    deliver_soon(context)
+    await answer_now(context, answer.owed, notices=True)
 
 
 def _selected(chosen: commissions.Selected) -> str:

@@ -82,21 +82,29 @@ def courier(context: Context) -> Courier:
 DELIVERY_TASK = "deliver"
 
 
-def deliver_soon(context: Context, *, reschedule: bool = False) -> None:
-    """Deliver what the action just stored in the outbox, without keeping the user waiting;
-    with `reschedule`, the action added to the calendar (a commission's deadline)."""
-    deliver_now(context.application, reschedule=reschedule)
-
-
 def deliver_now(app: Application, *, reschedule: bool = False) -> None:  # type: ignore[type-arg]
     app.create_task(_deliver(app, reschedule), name=DELIVERY_TASK)
 
 
-async def answer_now(context: Context, owed: Sequence[Outgoing]) -> None:
+async def answer_now(
+    context: Context, owed: Sequence[Outgoing], *, notices: bool = False, reschedule: bool = False
+) -> None:
     """Send the answer an action just owed (bot.usecases.notices.Answer), before anything else;
-    what could not be sent is the courier's (the leader's, with several processes)."""
-    if not await context.bot_data[ANSWERS].answer(owed):
-        deliver_soon(context)
+    then deliver, without keeping the user waiting, what could not be sent (the courier's: the
+    leader's, with several processes) and, with `notices`, what else the action owed (to other
+    people); with `reschedule`, the action added to the calendar (a commission's deadline)."""
+    sent = await context.bot_data[ANSWERS].answer(owed)
+    if sent and not notices and not reschedule:
+        return
+    app = context.application
+    if app.running:
+        deliver_now(app, reschedule=reschedule)
+    else:
+        # The application is stopping: it handles the updates still queued after it stopped
+        # running, and would not wait for a task created now (python-telegram-bot warns of
+        # it). Delivered within the update's handling, which it does wait for: the courier
+        # starts no new message once stopping, but a follower's nudge still tells the leader.
+        await _deliver(app, reschedule)
 
 
 def owed_reply(

@@ -31,7 +31,6 @@ from bot.telegram.handlers.common import (
     answers_errors,
     args_text,
     current_liaison,
-    deliver_soon,
     features,
     full_table_keyboard,
     help_text,
@@ -192,9 +191,8 @@ async def submit_command(update: Update, context: Context) -> None:
         commission_id, dated.day if dated else None,
         answer, kind,
     )  # fmt: skip
-    await answer_now(context, answer.owed)
-    if done.commission is not None or done.changes or office_chat is not None:
-        deliver_soon(context)
+    others = done.commission is not None or bool(done.changes) or office_chat is not None
+    await answer_now(context, answer.owed, notices=others)
 
 
 @answers_errors
@@ -394,8 +392,7 @@ async def move_button(update: Update, context: Context) -> None:
         move=True, answer=answer,
     )  # fmt: skip
     await query.answer()
-    await answer_now(context, answer.owed)
-    deliver_soon(context)
+    await answer_now(context, answer.owed, notices=True)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -29,7 +29,6 @@ from bot.telegram.handlers.common import (
     answer_now,
     answers_errors,
     args_text,
-    deliver_soon,
     ends_on_failure,
     full_table_keyboard,
     log,
@@ -75,8 +74,7 @@ async def approve_button(update: Update, context: Context) -> None:
     answer = _marked_claim(query, texts.APPROVED_NOTE.format(admin=_name(update) or admin_id))
     await reports.approve(store(context), _record_id(query.data), request(update, context), answer)
     await query.answer()
-    await answer_now(context, answer.owed if answer else [])
-    deliver_soon(context)
+    await answer_now(context, answer.owed if answer else [], notices=True)
 
 
 def _marked_claim(query: CallbackQuery, note: str) -> ChatAnswer[reports.Decided] | None:
@@ -119,8 +117,7 @@ async def reject_reason(update: Update, context: Context) -> int:
     except DomainError as err:
         await tell_error(update, err)
         return ConversationHandler.END
-    await answer_now(context, answer.owed)
-    deliver_soon(context)
+    await answer_now(context, answer.owed, notices=True)
     try:
         await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
     except TelegramError:  # too old to edit, or already edited: the buttons refuse anyway
@@ -259,8 +256,7 @@ async def approve(update: Update, context: Context, admin_id: int) -> None:
         update, lambda d: texts.APPROVED.format(record=d.record_id, points=show_points(d.points))
     )
     await reports.approve(store(context), record_number(args[0]), request(update, context), answer)
-    await answer_now(context, answer.owed)
-    deliver_soon(context)
+    await answer_now(context, answer.owed, notices=True)
 
 
 async def reject(update: Update, context: Context, admin_id: int) -> None:
@@ -274,8 +270,7 @@ async def reject(update: Update, context: Context, admin_id: int) -> None:
     await reports.reject(
         store(context), record_number(args[0]), reason, request(update, context), answer,
     )  # fmt: skip
-    await answer_now(context, answer.owed)
-    deliver_soon(context)
+    await answer_now(context, answer.owed, notices=True)
 
 
 async def penalty(update: Update, context: Context, admin_id: int) -> None:
@@ -294,7 +289,7 @@ async def penalty(update: Update, context: Context, admin_id: int) -> None:
         request(update, context),
         answer,
     )
-    await _answered(context, answer)
+    await answer_now(context, answer.owed, notices=True)
 
 
 def _entered(entered: office.Entered) -> str:
@@ -304,12 +299,6 @@ def _entered(entered: office.Entered) -> str:
         explanation=entered.explanation,
     )  # fmt: skip
     return texts.ENTERED.format(record=entered.record_id, **fields)
-
-
-async def _answered(context: Context, answer: ChatAnswer[office.Entered]) -> None:
-    """An office entry's answer, then what it owes the unit's liaisons."""
-    await answer_now(context, answer.owed)
-    deliver_soon(context)
 
 
 async def adjust(update: Update, context: Context, admin_id: int) -> None:
@@ -325,7 +314,7 @@ async def adjust(update: Update, context: Context, admin_id: int) -> None:
         request(update, context),
         answer,
     )
-    await _answered(context, answer)
+    await answer_now(context, answer.owed, notices=True)
 
 
 async def endorse(update: Update, context: Context, admin_id: int) -> None:
@@ -342,7 +331,7 @@ async def endorse(update: Update, context: Context, admin_id: int) -> None:
         request(update, context),
         answer,
     )
-    await _answered(context, answer)
+    await answer_now(context, answer.owed, notices=True)
 
 
 async def reverse(update: Update, context: Context, admin_id: int) -> None:
@@ -357,8 +346,7 @@ async def reverse(update: Update, context: Context, admin_id: int) -> None:
         request(update, context),
         answer,
     )
-    await answer_now(context, answer.owed)
-    deliver_soon(context)
+    await answer_now(context, answer.owed, notices=True)
 
 
 def _reversed(done: office.Reversed) -> str:

@@ -26,7 +26,6 @@ from bot.telegram.handlers.common import (
     answer_now,
     answers_errors,
     current_liaison,
-    deliver_soon,
     ends_on_failure,
     for_asker,
     now,
@@ -512,9 +511,7 @@ async def draft_button(update: Update, context: Context) -> None:
             await query.edit_message_text(cancelled)
         raise
     await query.answer()
-    await answer_now(context, answer.owed)
-    if claimed.status == "pending":
-        deliver_soon(context)
+    await answer_now(context, answer.owed, notices=claimed.status == "pending")
 
 
 def _claimed(claimed: Claimed) -> str:
