@@ -187,6 +187,9 @@ ERRORS: dict[str, str] = {
     "invite_moves": "你现在是 {current} 的信息员。这个邀请链接会把你改为 {unit} 的信息员，确定吗？",
     "invite_same_unit": "你已经是 {unit} 的信息员，无需再次绑定",
     "liaison_unknown": "没有找到信息员 {user}",
+    "link_name": "请填写信息员姓名（1 到 {limit} 个字符）",
+    "link_unknown": "没有使用中的个人链接 #{link}",
+    "link_invalid": "该链接无效或已被收回，请向信息室索取新的链接",
     "not_liaison": "你还没有绑定单位：请使用信息室发给你的邀请链接",
     "not_admin": "只有信息室管理员可以使用此功能",
     "private_only": "请在与机器人的私聊中使用此命令",
@@ -311,8 +314,8 @@ def candidates_text(candidates: list[tuple[str, str]], more: int) -> str:
 
 
 def actor_display(actor: str) -> str:
-    """Who did something, as stored (`cli:王芳`, `tg:9001`, `web:王芳`, `scheduler`, or a name), in
-    Chinese."""
+    """Who did something, as stored (`cli:王芳`, `tg:9001`, `web:王芳`, `link:12`, `scheduler`, or
+    a name), in Chinese."""
     kind, _, name = actor.partition(":")
     if actor == "scheduler":
         return ACTOR_SCHEDULER
@@ -322,6 +325,8 @@ def actor_display(actor: str) -> str:
         return ACTOR_TELEGRAM.format(name=name)
     if kind == "web" and name:
         return ACTOR_WEB.format(name=name)
+    if kind == "link" and name:
+        return ACTOR_LINK.format(link=name)
     return actor
 
 
@@ -329,6 +334,7 @@ ACTOR_SCHEDULER = "定时任务"
 ACTOR_CLI = "命令行用户 {name}"
 ACTOR_TELEGRAM = "用户 {name}"
 ACTOR_WEB = "网页用户 {name}"
+ACTOR_LINK = "个人链接 #{link} 的信息员"
 
 
 # After the first bad rows of a refused file (scoring.errors.SHOWN_PROBLEMS).
@@ -1528,6 +1534,7 @@ COPY_TABLES = {
     "quota_settlements": "月度任务结算",
     "liaisons": "信息员",
     "invites": "邀请码",
+    "liaison_links": "信息员个人链接",
     "invite_failures": "邀请码输错记录",
     "liaison_events": "信息员状态变化",
     "period_locks": "锁定的期间",

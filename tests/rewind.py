@@ -19,6 +19,8 @@ ADDED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("DROP TABLE methods",),
         ("DROP TABLE methods", "DROP FUNCTION methods_refuse()"),
     ),
+    "unused": ((), ()),
+    "liaison_links": (("DROP TABLE liaison_links",), ("DROP TABLE liaison_links",)),
 }
 
 

@@ -1,0 +1,2 @@
+-- This number's migration changes nothing.
+SELECT 1;
