@@ -38,6 +38,7 @@ from bot.usecases import desk, reports, webusers
 from bot.usecases.imports import Existing, RecordsImported
 from bot.usecases.notices import Notices
 from bot.usecases.standings import standings
+from bot.web import liaison
 from bot.web import texts as words
 from bot.web.session import COOKIE, Session, decode, encode, same_token
 from scoring.dates import read_day
@@ -861,6 +862,7 @@ def build_app(settings: Settings, notices: Notices) -> ASGIApp:
             Route("/import", import_page),
             Route("/import/preview", import_preview, methods=["POST"]),
             Route("/import/confirm", import_confirm, methods=["POST"]),
+            *liaison.routes(_signed_in),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ],
         exception_handlers={404: _not_found},
