@@ -13,9 +13,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import scoring
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+import scoring
 from bot import texts
 from bot.settings import Settings
 from bot.storage import PendingClaim, Store
