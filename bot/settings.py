@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     api_base_file_url: str | None = None
     require_approval: bool = True
     office_chat_id: int | None = None
+    # The web console's address as its users reach it (through the office's reverse proxy),
+    # for the personal links the chat hands out (`/invite <单位> 网页 <姓名>`).
+    web_url: str | None = None
     # How long an invite link stays valid.
     invite_days: int = Field(default=7, ge=1, le=90)
     # Keep to Telegram's sending limits (about 30 messages a second). Off only for benchmarks

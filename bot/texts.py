@@ -190,6 +190,7 @@ ERRORS: dict[str, str] = {
     "link_name": "请填写信息员姓名（1 到 {limit} 个字符）",
     "link_unknown": "没有使用中的个人链接 #{link}",
     "link_invalid": "该链接无效或已被收回，请向信息室索取新的链接",
+    "web_url_missing": "未设置网页工作台的地址（GOVINFO_WEB_URL），不能生成网页个人链接",
     "not_liaison": "你还没有绑定单位：请使用信息室发给你的邀请链接",
     "not_admin": "只有信息室管理员可以使用此功能",
     "private_only": "请在与机器人的私聊中使用此命令",
@@ -759,6 +760,10 @@ HELP_LIAISON = [
 HELP_ADMIN_HEAD = "管理员可以："
 HELP_ADMIN = [
     ("", "/invite <单位> — 生成一次性邀请链接"),
+    (
+        "",
+        "/invite <单位> 网页 <姓名> — 为不能使用 Telegram 的信息员生成网页个人链接；/unlink <编号> — 收回",
+    ),
     ("", "/liaisons — 信息员名单；/move <用户ID> <单位> — 调整单位；/remove <用户ID> — 移除"),
     ("", "/pending — 待审核的采用申报（每条附确认/驳回按钮）"),
     ("", "/approve <记录号> — 确认申报；/reject <记录号> <原因> — 驳回申报"),
@@ -793,6 +798,7 @@ COMMANDS_ADMIN = {
     "approve": ("确认申报", ""),
     "reject": ("驳回申报", ""),
     "invite": ("生成邀请链接", ""),
+    "unlink": ("收回网页个人链接", ""),
     "liaisons": ("信息员名单", ""),
     "move": ("调整信息员单位", ""),
     "remove": ("移除信息员", ""),
@@ -813,6 +819,13 @@ COMMANDS_ADMIN = {
 }
 
 INVITE_CREATED = "{unit} 的邀请链接（一次有效，{expires} 前使用）：\n{link}"
+# `/invite <单位> 网页 <姓名>`: a personal link to the web console's liaison page instead.
+INVITE_WEB_WORD = "网页"
+WEB_LINK_CREATED = (
+    "{unit} 的信息员 {name} 的网页个人链接（#{link}，无需密码，收回前一直有效，只显示这一次，"
+    "请只发给本人）：\n{url}\n收回：/unlink {link}"
+)
+WEB_LINK_REVOKED = "已收回 {unit} 的信息员 {name} 的网页个人链接（#{link}），该链接立即失效"
 # Two lines: who (the number /move and /remove take, once), then the unit.
 LIAISON_LINE = "{name}（用户ID {user_id}{handle}）\n  {unit}（{group}）"
 NO_LIAISONS = "还没有信息员"

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.storage import Address, Liaison, LiaisonLink, Store, Tx
+from bot.usecases.notices import Answer, owe_answer
 from bot.usecases.request import Request, claim
 from bot.usecases.webusers import acting_admin
 from scoring.errors import DomainError
@@ -73,11 +74,16 @@ async def _make_in(tx: Tx, unit_key: str, name: str, actor: str, now: datetime) 
     return MadeLink(token, liaison)
 
 
-async def revoke_link(store: Store, link_id: int, request: Request) -> Liaison:
-    """The link stops working at once and its liaison leaves the roster (their records stay)."""
+async def revoke_link(
+    store: Store, link_id: int, request: Request, answer: Answer[Liaison] | None = None
+) -> Liaison:
+    """The link stops working at once and its liaison leaves the roster (their records stay);
+    the asker is owed `answer`."""
     async with store.transaction() as tx:
         await claim(tx, request)
-        return await _revoke_in(tx, link_id, request.actor, request.at)
+        gone = await _revoke_in(tx, link_id, request.actor, request.at)
+        await owe_answer(tx, answer, gone, f"answer:unlink:{link_id}", request.at)
+    return gone
 
 
 async def revoke_link_at_desk(
