@@ -19,6 +19,7 @@ import scoring
 from bot import texts
 from bot.settings import Settings
 from bot.storage import PendingClaim, Store
+from bot.telegram.notices import ChatNotices
 from bot.usecases import links, reports
 from bot.usecases.request import Request
 from bot.web import texts as words
@@ -176,6 +177,14 @@ def test_a_liaison_reports_a_submission_and_claims_an_adoption(desk: Desk, page:
     # The page's records (/history) show both.
     expect(page.locator("#history .record")).to_have_count(2)
     shoot(page, "liaison-after")
+
+    # The office approves: the liaison reads it on their page; no message is owed to an
+    # address no courier reaches.
+    office = Request("cli:王芳", desk.settings.now(), notices=ChatNotices.of(desk.settings))
+    _on_store(desk, lambda store: reports.approve(store, claim.id, office))
+    assert rows(desk.cli.db, "SELECT COUNT(*) FROM outbox WHERE channel = 'web'") == [(0,)]
+    page.reload()
+    expect(page.locator("#history .record").first).to_contain_text(texts.STATUS_NAMES["confirmed"])
 
 
 def test_a_revoked_or_unknown_link_is_refused(desk: Desk, page: Page) -> None:

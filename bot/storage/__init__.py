@@ -10,7 +10,7 @@ from its two public submodules `bot.storage.copy` (copying a database) and
 (tests/test_storage_structure.py keeps it so).
 """
 
-from bot.storage.address import TELEGRAM, Address
+from bot.storage.address import TELEGRAM, WEB, Address
 from bot.storage.base import (
     STORAGE_ERRORS,
     Store,
@@ -58,6 +58,7 @@ __all__ = [
     "POSTGRES_MIGRATIONS",
     "STORAGE_ERRORS",
     "TELEGRAM",
+    "WEB",
     "Address",
     "AlreadyProcessed",
     "Anchor",

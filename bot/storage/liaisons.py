@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.storage.address import Address
+from bot.storage.address import WEB, Address
 from bot.storage.connection import Row
 from bot.storage.query import Repository
 from bot.storage.sql import sql
@@ -127,11 +127,12 @@ class LiaisonStorage(Repository):
         return [_liaison(row) for row in rows]
 
     async def liaison_chats(self, unit_ids: Iterable[int]) -> dict[int, list[Address]]:
-        """The addresses of the active liaisons of these units, by unit."""
+        """The addresses of the active liaisons of these units that a message reaches, by unit
+        (a liaison of the web console's page reads there what they are owed)."""
         wanted = set(unit_ids)
         chats: dict[int, list[Address]] = {}
         for person in await self.liaisons():
-            if person.unit_id in wanted:
+            if person.unit_id in wanted and person.address.channel != WEB:
                 chats.setdefault(person.unit_id, []).append(person.address)
         return chats
 

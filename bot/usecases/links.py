@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.storage import Address, Liaison, LiaisonLink, Store, Tx
+from bot.storage import WEB, Address, Liaison, LiaisonLink, Store, Tx
 from bot.usecases.notices import Answer, owe_answer
 from bot.usecases.request import Request, claim
 from bot.usecases.webusers import acting_admin
@@ -18,7 +18,7 @@ from scoring.errors import DomainError
 from scoring.text import clean_text
 
 # The channel of the liaisons a link opens: the web console's liaison page.
-CHANNEL = "web"
+CHANNEL = WEB
 NAME_MAX = 64
 # Why a revoked link's liaison left the roster (liaison_events).
 REVOKED = "personal link revoked"
