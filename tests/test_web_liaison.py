@@ -7,6 +7,7 @@ makes and revokes a link in the console."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +24,7 @@ from bot.telegram.notices import ChatNotices
 from bot.usecases import links, reports
 from bot.usecases.request import Request
 from bot.web import texts as words
+from bot.web.app import build_app
 from tests.conftest import Cli, write_csv
 from tests.stores import rows
 from tests.web import CHROMIUM, SIZES, apart, serving, shoot
@@ -204,6 +206,17 @@ def test_a_revoked_or_unknown_link_is_refused(desk: Desk, page: Page) -> None:
     answer = page.request.post(f"{desk.url}/l/{token}/submit", form={**fields, "title": "迟到"})
     assert answer.status == 404
     assert rows(desk.cli.db, "SELECT COUNT(*) FROM records") == [(0,)]
+
+
+def test_a_link_s_token_is_never_logged() -> None:
+    build_app(Settings(db="unused.sqlite3"), ChatNotices(()))
+    record = logging.LogRecord(
+        "uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "POST", "/l/SECRET-token_0123/submit?x=1", "1.1", 200), None,
+    )  # fmt: skip
+    for handler_filter in logging.getLogger("uvicorn.access").filters:
+        assert handler_filter.filter(record)
+    assert record.getMessage() == '127.0.0.1:5000 - "POST /l/<token>/submit?x=1 HTTP/1.1" 200'
 
 
 def test_a_liaison_form_without_its_csrf_token_is_refused(desk: Desk, page: Page) -> None:

@@ -826,6 +826,7 @@ async def _not_found(request: Request, exc: Exception) -> Response:
 def build_app(settings: Settings, notices: Notices) -> ASGIApp:
     """The console on the database of `settings`, opened when the server starts; what its
     decisions owe people goes through `notices`."""
+    liaison.hide_link_tokens()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

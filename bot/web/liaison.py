@@ -5,6 +5,8 @@ chat's summary and confirmation. The office's page 个人链接 makes and revoke
 
 from __future__ import annotations
 
+import logging
+import re
 import secrets
 from collections.abc import Awaitable, Callable
 from datetime import date
@@ -44,6 +46,33 @@ RANK_ROWS = 40
 HISTORY_SHOWN = 10
 # The refusals answered with a status of their own (others: 409, a form's mistakes 400).
 STATUS = {"link_invalid": 404, "web_form_replayed": 409, "button_forged": 403}
+
+
+# A personal link's address, whose token is its liaison's key.
+LINK_PATH = re.compile(r"/l/[^/?#\s\"]+")
+HIDDEN = "/l/<token>"
+
+
+class HideLinkTokens(logging.Filter):
+    """Takes personal links' tokens out of log lines: the server's access log names the path of
+    every request, and a log is read by more people than the liaison."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                LINK_PATH.sub(HIDDEN, a) if isinstance(a, str) else a for a in record.args
+            )
+        if isinstance(record.msg, str):
+            record.msg = LINK_PATH.sub(HIDDEN, record.msg)
+        return True
+
+
+def hide_link_tokens() -> None:
+    """The filter on the loggers of the server that serves the console (uvicorn)."""
+    for name in ("uvicorn.access", "uvicorn.error"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, HideLinkTokens) for f in logger.filters):
+            logger.addFilter(HideLinkTokens())
 
 
 def routes(signed_in: Callable[[Handler], Callable[[Request], Awaitable[Response]]]) -> list[Route]:
