@@ -165,6 +165,11 @@ def test_a_liaison_reports_a_submission_and_claims_an_adoption(desk: Desk, page:
     page.click("form[action$=confirm] button")
     expect(page.locator(".message")).to_contain_text("等待信息室审核")
     assert page.request.post(f"{desk.url}/l/{token}/confirm", form=confirm).status == 409
+    # The same claim again is refused as a duplicate, as in chat.
+    page.select_option("#claim select[name=item]", "county.csgz")
+    page.fill("#claim input[name=title]", "城关镇推进春耕备耕")
+    page.click("#claim button")
+    expect(page.locator(".message")).to_contain_text("重复申报")
 
     # Stored once, pending for the office (its 待审核 page reads the same use case), the
     # admins told through the outbox, the audit trail naming the liaison's link.
