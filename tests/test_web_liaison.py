@@ -242,8 +242,12 @@ def test_an_admin_makes_and_revokes_a_link_in_the_console(
 ) -> None:
     secret = tmp_path / "admin.txt"
     secret.write_text(PASSWORD + "\n", encoding="utf-8")
-    apart(lambda: desk.cli.ok("users", "add", "王芳", "--role", "admin", "--password-file",
-                              str(secret)))  # fmt: skip
+
+    def accounts() -> None:
+        for name, role in (("王芳", "admin"), ("李明", "viewer")):
+            desk.cli.ok("users", "add", name, "--role", role, "--password-file", str(secret))
+
+    apart(accounts)
     page.goto(f"{desk.url}/login")
     page.fill("input[name=name]", "王芳")
     page.fill("input[name=password]", PASSWORD)
@@ -271,3 +275,18 @@ def test_an_admin_makes_and_revokes_a_link_in_the_console(
     answer = liaison.goto(url)
     assert answer is not None and answer.status == 404
     assert rows(desk.cli.db, "SELECT revoked_by FROM liaison_links") == [("web:王芳",)]
+
+    # A viewer sees the page and is refused a link made by hand.
+    viewer = page.context.browser.new_context()  # type: ignore[union-attr]
+    seeing = viewer.new_page()
+    seeing.goto(f"{desk.url}/login")
+    seeing.fill("input[name=name]", "李明")
+    seeing.fill("input[name=password]", PASSWORD)
+    seeing.click("form.login button[type=submit]")
+    seeing.goto(f"{desk.url}/links")
+    expect(seeing.locator("main")).to_contain_text(words.LINKS_VIEWER)
+    csrf = str(seeing.locator(".bar input[name=csrf]").get_attribute("value"))
+    forged = {"csrf": csrf, "form": "by-hand", "unit": UNIT, "name": "李四"}
+    assert seeing.request.post(f"{desk.url}/links", form=forged).status == 403
+    viewer.close()
+    assert rows(desk.cli.db, "SELECT COUNT(*) FROM liaison_links") == [(1,)]
