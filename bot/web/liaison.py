@@ -31,7 +31,7 @@ from scoring.dates import read_day
 from scoring.errors import DomainError
 from scoring.periods import month_of
 from scoring.points import show_points
-from scoring.ruleset import Ruleset
+from scoring.ruleset import Item, Ruleset
 
 if TYPE_CHECKING:
     from bot.web.app import Console, Handler, Visit
@@ -312,8 +312,7 @@ async def _page(
             else "",
             "ranked": ranked, "rows": shown, "records": records,
             "kinds": [(k.id, k.label) for k in today_rules.submission_kinds],
-            "items": [(i.id, f"{i.chat_name}（{show_points(i.points or 0)} 分）")
-                      for i in today_rules.reportable_items],
+            "items": [(i.id, _item_option(i)) for i in today_rules.reportable_items],
             "asked": asked or {}, "submit_form": secrets.token_urlsafe(16),
         },
         status_code=status_code,
@@ -324,6 +323,12 @@ async def _page(
 async def _ruleset_today(store: Store, today: date) -> Ruleset:
     async with store.reading() as tx:
         return await tx.config.ruleset(today)
+
+
+def _item_option(item: Item) -> str:
+    return words.LIAISON_ITEM_OPTION.format(
+        item=item.chat_name, points=show_points(item.points or 0)
+    )
 
 
 def _item_label(ruleset: Ruleset, item_id: str) -> str:
