@@ -93,7 +93,8 @@ class Settings(BaseSettings):
     web_login_attempts: int = Field(default=5, ge=1, le=100)
     web_login_window_minutes: float = Field(default=15, gt=0, le=24 * 60)
     # The console's address as the office's browsers reach it (e.g. https://xxb.example.gov.cn):
-    # `/web` answers an admin with a one-time login link under it, valid this many minutes.
+    # `/web` answers an admin with a one-time login link under it, valid this many minutes, and
+    # `/invite <单位> 网页 <姓名>` a liaison's personal link.
     web_public_url: str | None = None
     web_link_minutes: float = Field(default=5, gt=0, le=60)
 

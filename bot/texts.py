@@ -191,6 +191,10 @@ ERRORS: dict[str, str] = {
     "invite_moves": "你现在是 {current} 的信息员。这个邀请链接会把你改为 {unit} 的信息员，确定吗？",
     "invite_same_unit": "你已经是 {unit} 的信息员，无需再次绑定",
     "liaison_unknown": "没有找到信息员 {user}",
+    "link_name": "请填写信息员姓名（1 到 {limit} 个字符）",
+    "link_unknown": "没有使用中的个人链接 #{link}",
+    "link_invalid": "该链接无效或已被收回，请向信息室索取新的链接",
+    "web_url_missing": "未设置网页工作台的地址（GOVINFO_WEB_PUBLIC_URL），不能生成网页个人链接",
     "not_liaison": "你还没有绑定单位：请使用信息室发给你的邀请链接",
     "not_admin": "只有信息室管理员可以使用此功能",
     "private_only": "请在与机器人的私聊中使用此命令",
@@ -315,8 +319,8 @@ def candidates_text(candidates: list[tuple[str, str]], more: int) -> str:
 
 
 def actor_display(actor: str) -> str:
-    """Who did something, as stored (`cli:王芳`, `tg:9001`, `web:王芳`, `scheduler`, or a name), in
-    Chinese."""
+    """Who did something, as stored (`cli:王芳`, `tg:9001`, `web:王芳`, `link:12`, `scheduler`, or
+    a name), in Chinese."""
     kind, _, name = actor.partition(":")
     if actor == "scheduler":
         return ACTOR_SCHEDULER
@@ -326,6 +330,8 @@ def actor_display(actor: str) -> str:
         return ACTOR_TELEGRAM.format(name=name)
     if kind == "web" and name:
         return ACTOR_WEB.format(name=name)
+    if kind == "link" and name:
+        return ACTOR_LINK.format(link=name)
     return actor
 
 
@@ -333,6 +339,7 @@ ACTOR_SCHEDULER = "定时任务"
 ACTOR_CLI = "命令行用户 {name}"
 ACTOR_TELEGRAM = "用户 {name}"
 ACTOR_WEB = "网页用户 {name}"
+ACTOR_LINK = "个人链接 #{link} 的信息员"
 
 
 # After the first bad rows of a refused file (scoring.errors.SHOWN_PROBLEMS).
@@ -757,6 +764,10 @@ HELP_LIAISON = [
 HELP_ADMIN_HEAD = "管理员可以："
 HELP_ADMIN = [
     ("", "/invite <单位> — 生成一次性邀请链接"),
+    (
+        "",
+        "/invite <单位> 网页 <姓名> — 为不能使用 Telegram 的信息员生成网页个人链接；/unlink <编号> — 收回",
+    ),
     ("", "/liaisons — 信息员名单；/move <用户ID> <单位> — 调整单位；/remove <用户ID> — 移除"),
     ("", "/pending — 待审核的采用申报（每条附确认/驳回按钮）"),
     ("", "/approve <记录号> — 确认申报；/reject <记录号> <原因> — 驳回申报"),
@@ -792,6 +803,7 @@ COMMANDS_ADMIN = {
     "approve": ("确认申报", ""),
     "reject": ("驳回申报", ""),
     "invite": ("生成邀请链接", ""),
+    "unlink": ("收回网页个人链接", ""),
     "liaisons": ("信息员名单", ""),
     "move": ("调整信息员单位", ""),
     "remove": ("移除信息员", ""),
@@ -818,6 +830,13 @@ WEB_NO_URL = (
     "还没有设置网页工作台的地址：请在 .env 中设置 GOVINFO_WEB_PUBLIC_URL"
     "（如 https://xxb.example.gov.cn），重启机器人后再发送 /web"
 )
+# `/invite <单位> 网页 <姓名>`: a personal link to the web console's liaison page instead.
+INVITE_WEB_WORD = "网页"
+WEB_LINK_CREATED = (
+    "{unit} 的信息员 {name} 的网页个人链接（#{link}，无需密码，收回前一直有效，只显示这一次，"
+    "请只发给本人）：\n{url}\n收回：/unlink {link}"
+)
+WEB_LINK_REVOKED = "已收回 {unit} 的信息员 {name} 的网页个人链接（#{link}），该链接立即失效"
 # Two lines: who (the number /move and /remove take, once), then the unit.
 LIAISON_LINE = "{name}（用户ID {user_id}{handle}）\n  {unit}（{group}）"
 NO_LIAISONS = "还没有信息员"
@@ -1543,6 +1562,7 @@ COPY_TABLES = {
     "quota_settlements": "月度任务结算",
     "liaisons": "信息员",
     "invites": "邀请码",
+    "liaison_links": "信息员个人链接",
     "invite_failures": "邀请码输错记录",
     "liaison_events": "信息员状态变化",
     "period_locks": "锁定的期间",

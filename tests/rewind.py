@@ -20,6 +20,7 @@ ADDED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("DROP TABLE methods", "DROP FUNCTION methods_refuse()"),
     ),
     "web_links": (("DROP TABLE web_links",), ("DROP TABLE web_links",)),
+    "liaison_links": (("DROP TABLE liaison_links",), ("DROP TABLE liaison_links",)),
 }
 
 

@@ -4,6 +4,12 @@ liaison, and a commission that says which targets nobody will hear about it."""
 
 from __future__ import annotations
 
+import pytest
+
+from bot.storage import Address
+from bot.telegram.handlers.common import STORE
+from bot.usecases import links
+from scoring.errors import DomainError
 from tests.chat import ADMIN, LIAISON, SECOND, flat, prepare_db, running_bot
 from tests.jobs import at, clock, idle
 from tests.stores import rows
@@ -85,6 +91,40 @@ async def test_an_invite_asks_before_moving_a_liaison_and_tells_the_admins(
         assert "已被使用过" in (await chat.ask(SECOND, f"/start {code}")).text
         own = (await chat.ask(ADMIN, "/invite 审计局")).text.rsplit("start=", 1)[1].strip()
         assert "你已经是 审计局 的信息员" in (await chat.ask(LIAISON, f"/start {own}")).text
+
+
+async def test_invite_makes_a_personal_web_link_and_unlink_revokes_it(database: str) -> None:
+    async with running_bot(database, web_public_url="https://govinfo.example.gov.cn/") as chat:
+        made = (await chat.ask(ADMIN, "/invite 公安局 网页 赵信息员")).text
+        assert "公安局 的信息员 赵信息员 的网页个人链接（#1" in flat(made)
+        token = made.split("https://govinfo.example.gov.cn/l/", 1)[1].split()[0]
+        assert len(token) == 43 and "/unlink 1" in made
+        # The link opens an ordinary liaison of the unit, at its web address.
+        opened = await links.liaison_of(chat.app.bot_data[STORE], token)
+        assert (opened.unit, opened.name, opened.address) == (
+            "公安局",
+            "赵信息员",
+            Address("web", "1"),
+        )
+        assert rows(chat.db(), "SELECT token_hash FROM liaison_links") == [
+            (links.token_hash(token),)
+        ]
+        revoked = await chat.ask(ADMIN, "/unlink 1")
+        assert "已收回 公安局 的信息员 赵信息员 的网页个人链接（#1）" in flat(revoked.text)
+        with pytest.raises(DomainError) as refused:
+            await links.liaison_of(chat.app.bot_data[STORE], token)
+        assert refused.value.code == "link_invalid"
+        assert "没有使用中的个人链接 #1" in (await chat.ask(ADMIN, "/unlink 1")).text
+        # A liaison asking is refused as for any admin command.
+        await chat.join(LIAISON, "公安局")
+        assert "只有信息室管理员" in (await chat.ask(LIAISON, "/invite 公安局 网页 王五")).text
+
+
+async def test_a_web_link_needs_the_consoles_address(database: str) -> None:
+    async with running_bot(database) as chat:
+        refused = (await chat.ask(ADMIN, "/invite 公安局 网页 赵信息员")).text
+    assert "GOVINFO_WEB_PUBLIC_URL" in refused
+    assert rows(chat.db(), "SELECT COUNT(*) FROM liaison_links") == [(0,)]
 
 
 async def test_a_commission_names_the_targets_nobody_will_hear_of(database: str) -> None:

@@ -40,7 +40,8 @@ def submitted(unit: str, month: str, n: int, first: int = 1) -> list[list[object
 
 
 # What the chat and the scheduler write, which the command line cannot: a liaison and an invite,
-# a commission answered and selected, a job run, a message sent, an update claimed.
+# a personal link, a commission answered and selected, a job run, a message sent, an update
+# claimed.
 CHAT_ROWS = [
     "INSERT INTO liaisons (channel, address, unit_id, name, username, active, joined_at) "
     "VALUES ('telegram', '9001', 1, '王芳', 'wangfang', 1, '2024-05-01T09:00:00+08:00')",
@@ -55,6 +56,11 @@ CHAT_ROWS = [
     "VALUES ('telegram', '9003', '2024-05-03T10:00')",
     "INSERT INTO invite_failures (channel, address, at) "
     "VALUES ('telegram', '9003', '2024-05-03T10:00')",
+    # A liaison of the web console's page, by a personal link revoked since.
+    "INSERT INTO liaison_links (id, token_hash, created_by, created_at, revoked_by, revoked_at) "
+    "VALUES (4, 'cd34', 'web:王芳', '2024-05-04T09:00', 'tg:1', '2024-05-05T09:00')",
+    "INSERT INTO liaisons (channel, address, unit_id, name, username, active, joined_at) "
+    "VALUES ('web', '4', 3, '赵信息员', '', 0, '2024-05-04T09:00:00+08:00')",
     "INSERT INTO commissions (id, topic, deadline, created_channel, created_by, created_at, "
     "closed_at) VALUES (1, '春耕备耕', '2024-05-20', 'telegram', '1', '2024-05-10T09:00', NULL)",
     "INSERT INTO commission_targets VALUES (1, 1, 'answered', 1)",

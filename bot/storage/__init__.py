@@ -10,7 +10,7 @@ from its two public submodules `bot.storage.copy` (copying a database) and
 (tests/test_storage_structure.py keeps it so).
 """
 
-from bot.storage.address import TELEGRAM, Address
+from bot.storage.address import TELEGRAM, WEB, Address
 from bot.storage.base import (
     STORAGE_ERRORS,
     Store,
@@ -28,7 +28,7 @@ from bot.storage.intake import KEEP_HANDLED, AlreadyProcessed
 from bot.storage.lease import LeaseHolder
 from bot.storage.ledger import Anchor, FoundLine, LedgerEntry, LedgerLine
 from bot.storage.ledgerkey import place_key, read_key
-from bot.storage.liaisons import Liaison
+from bot.storage.liaisons import Liaison, LiaisonLink
 from bot.storage.migrate import earlier_builtin, migration_files
 from bot.storage.outbox import EDIT_CAPTION, EDIT_TEXT, OUTBOX_CHANNEL, Buttons, Outgoing
 from bot.storage.periods import Lock, PeriodEvent, locked_error
@@ -58,6 +58,7 @@ __all__ = [
     "POSTGRES_MIGRATIONS",
     "STORAGE_ERRORS",
     "TELEGRAM",
+    "WEB",
     "Address",
     "AlreadyProcessed",
     "Anchor",
@@ -70,6 +71,7 @@ __all__ = [
     "LedgerEntry",
     "LedgerLine",
     "Liaison",
+    "LiaisonLink",
     "Lock",
     "NewRecord",
     "Outgoing",

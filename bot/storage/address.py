@@ -6,6 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 TELEGRAM = "telegram"
+# A liaison of the web console's liaison page (opened by a personal link): they read there what
+# they are owed, and no message reaches them.
+WEB = "web"
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.storage.address import Address
+from bot.storage.address import WEB, Address
 from bot.storage.connection import Row
 from bot.storage.query import Repository
 from bot.storage.sql import sql
@@ -70,10 +70,35 @@ _USE_INVITE = sql(
     "UPDATE invites SET used_channel = :channel, used_by = :address, used_at = :used_at "
     "WHERE code_hash = :code_hash"
 )
+_ADD_LINK = sql(
+    "INSERT INTO liaison_links (token_hash, created_by, created_at) "
+    "VALUES (:token_hash, :created_by, :created_at) RETURNING id"
+)
+_LINK = sql("SELECT id, revoked_at FROM liaison_links WHERE token_hash = :token_hash")
+_REVOKE_LINK = sql(
+    "UPDATE liaison_links SET revoked_by = :revoked_by, revoked_at = :revoked_at "
+    "WHERE id = :id AND revoked_at IS NULL"
+)
+_LINKS = sql(
+    "SELECT k.id, u.name, l.name, k.created_by, k.created_at FROM liaison_links k "
+    "JOIN liaisons l ON l.channel = :channel AND l.address = CAST(k.id AS TEXT) "
+    "JOIN units u ON u.id = l.unit_id WHERE k.revoked_at IS NULL AND l.active = 1 ORDER BY k.id"
+)
 _WRONG_CODES = sql(f"SELECT COUNT(*), MIN(at) FROM invite_failures WHERE {_WHO} AND at > :since")
 _ADD_WRONG_CODE = sql(
     "INSERT INTO invite_failures (channel, address, at) VALUES (:channel, :address, :at)"
 )
+
+
+@dataclass(frozen=True)
+class LiaisonLink:
+    """A personal link in use: its number, the liaison's unit and name, who made it and when."""
+
+    id: int
+    unit: str
+    name: str
+    created_by: str
+    created_at: datetime
 
 
 def _who(person: Address) -> dict[str, str]:
@@ -102,11 +127,12 @@ class LiaisonStorage(Repository):
         return [_liaison(row) for row in rows]
 
     async def liaison_chats(self, unit_ids: Iterable[int]) -> dict[int, list[Address]]:
-        """The addresses of the active liaisons of these units, by unit."""
+        """The addresses of the active liaisons of these units that a message reaches, by unit
+        (a liaison of the web console's page reads there what they are owed)."""
         wanted = set(unit_ids)
         chats: dict[int, list[Address]] = {}
         for person in await self.liaisons():
-            if person.unit_id in wanted:
+            if person.unit_id in wanted and person.address.channel != WEB:
                 chats.setdefault(person.unit_id, []).append(person.address)
         return chats
 
@@ -169,3 +195,31 @@ class LiaisonStorage(Repository):
 
     async def add_wrong_code(self, person: Address, now: datetime) -> None:
         await self.write(_ADD_WRONG_CODE, {**_who(person), "at": now.isoformat()})
+
+    # --- personal links to the web console ---------------------------------------------------
+
+    async def add_link(self, token_hash: str, actor: str, now: datetime) -> int:
+        """A new link's number: the liaison it opens is at (`channel`, that number)."""
+        return await self.insert(
+            _ADD_LINK,
+            {"token_hash": token_hash, "created_by": actor, "created_at": now.isoformat()},
+        )
+
+    async def link(self, token_hash: str) -> tuple[int, bool] | None:
+        """(the link's number, whether it is revoked) of the token with this hash."""
+        row = await self.one(_LINK, {"token_hash": token_hash})
+        return None if row is None else (int(row[0]), row[1] is not None)
+
+    async def revoke_link(self, link_id: int, actor: str, now: datetime) -> bool:
+        """Revoke the link; False if there is no such link in use."""
+        changed = await self.write(
+            _REVOKE_LINK, {"id": link_id, "revoked_by": actor, "revoked_at": now.isoformat()}
+        )
+        return changed > 0
+
+    async def links(self, channel: str) -> list[LiaisonLink]:
+        """The links in use, of liaisons still active, oldest first."""
+        rows = await self.all(_LINKS, {"channel": channel})
+        return [
+            LiaisonLink(int(r[0]), r[1], r[2], r[3], datetime.fromisoformat(r[4])) for r in rows
+        ]

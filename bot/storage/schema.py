@@ -105,6 +105,11 @@ TABLES = (
          "used_channel", "used_by", "used_at"),
         ("code_hash",),
     ),
+    # A liaison's personal link to the web console (the liaison at ('web', its id)).
+    Table(
+        "liaison_links",
+        ("id", "token_hash", "created_by", "created_at", "revoked_by", "revoked_at"), ("id",),
+    ),
     Table("invite_failures", ("channel", "address", "at"), ()),
     Table("liaison_events", ("channel", "address", "event", "reason", "at"), ()),
     Table(

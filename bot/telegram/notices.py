@@ -22,7 +22,7 @@ from bot.render import (
     split_message,
 )
 from bot.settings import Settings
-from bot.storage import EDIT_CAPTION, EDIT_TEXT, Address, Buttons, Outgoing, Tx
+from bot.storage import EDIT_CAPTION, EDIT_TEXT, WEB, Address, Buttons, Outgoing, Tx
 from bot.usecases.bulletin import change_line
 from bot.usecases.notices import (
     AnswerSelected,
@@ -461,7 +461,8 @@ def _award_lines(awards: GroupAwards, unit: str) -> str:
 
 async def tell_unit(tx: Tx, unit_id: int, source: str, text: str, now: datetime) -> None:
     """The unit's active liaisons are owed `text` (in as many messages as it needs)."""
-    chats = [p.address for p in await tx.liaisons.liaisons(unit_id)]
+    # A liaison of the web console's page reads there what they are owed.
+    chats = [p.address for p in await tx.liaisons.liaisons(unit_id) if p.address.channel != WEB]
     await tx.outbox.enqueue(
         source, [(chat, part) for chat in chats for part in split_message(text)], now
     )

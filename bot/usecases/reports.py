@@ -189,9 +189,10 @@ async def confirm_draft(
             assert draft is not None
             if draft.created_at + DRAFT_TTL < now:
                 raise DomainError("button_stale")
-            # A summary is confirmed by its button in a chat, whose requests carry a key.
-            assert request.key is not None
-            await tx.drafts.reserve_draft(draft_id, request.key)
+            # A summary confirmed by a chat's button: its update marks the draft used once the
+            # claim commits. One confirmed by a web form is kept once by the form's claim.
+            if request.key is not None:
+                await tx.drafts.reserve_draft(draft_id, request.key)
             store.confirming.add(draft_id)
             reserved = True
         claimed = await _store_claim(store, draft, person, require_approval, request, answer)

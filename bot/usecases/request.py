@@ -25,6 +25,9 @@ class Request:
     # Where the action's notices go: the renderer of the channel that reaches people, which
     # owes them in the outbox. None for a way in whose actions owe nobody a notice.
     notices: Notices | None = None
+    # The web console's token of the form that asked, so that a form sent twice acts once
+    # (claimed in the action's own transaction, as `key` is); None for other ways in.
+    form: str | None = None
 
     async def emit(self, tx: Tx, notice: Notice) -> None:
         """Owe `notice` inside the action's transaction `tx`."""
@@ -37,6 +40,8 @@ class Request:
 
 async def claim(tx: Tx, request: Request) -> None:
     """Mark the request handled inside the action's transaction: the two commit together, and
-    a request handled before is refused (AlreadyProcessed)."""
+    a request handled before is refused (AlreadyProcessed, FormReplayed)."""
     if request.key is not None:
         await tx.intake.claim_update(request.key, request.at)
+    if request.form is not None:
+        await tx.webusers.claim_web_form(request.form, request.at)

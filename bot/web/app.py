@@ -38,6 +38,7 @@ from bot.usecases import desk, reports, webusers
 from bot.usecases.imports import Existing, RecordsImported
 from bot.usecases.notices import Notices
 from bot.usecases.standings import standings
+from bot.web import liaison
 from bot.web import texts as words
 from bot.web.session import COOKIE, Session, decode, encode, same_token
 from scoring.dates import read_day
@@ -840,6 +841,7 @@ async def _not_found(request: Request, exc: Exception) -> Response:
 def build_app(settings: Settings, notices: Notices) -> ASGIApp:
     """The console on the database of `settings`, opened when the server starts; what its
     decisions owe people goes through `notices`."""
+    liaison.hide_link_tokens()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -882,6 +884,7 @@ def build_app(settings: Settings, notices: Notices) -> ASGIApp:
             Route("/people", people.people_page),
             Route("/people/invite", people.make_invite, methods=["POST"]),
             Route("/people/{action:str}", people.change_liaison, methods=["POST"]),
+            *liaison.routes(_signed_in),
             Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         ],
         exception_handlers={404: _not_found},

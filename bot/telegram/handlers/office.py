@@ -45,7 +45,7 @@ from bot.telegram.handlers.common import (
 )
 from bot.telegram.notices import ChatAnswer
 from bot.usecases import liaisons as roster
-from bot.usecases import office, periods, reports, webusers
+from bot.usecases import links, office, periods, reports, webusers
 from bot.usecases.standings import standings
 from scoring.errors import DomainError
 from scoring.periods import Period
@@ -144,6 +144,10 @@ async def invite(update: Update, context: Context, admin_id: int) -> None:
     unit = args_text(context)
     if not unit:
         raise _usage("/invite <单位>")
+    unit, web, name = unit.partition(f" {texts.INVITE_WEB_WORD} ")
+    if web:
+        await _web_link(update, context, unit, name)
+        return
     ttl = timedelta(days=settings(context).invite_days)
     created = await roster.create_invite(
         store(context), unit, Address.telegram(admin_id), request(update, context), ttl
@@ -180,6 +184,36 @@ async def web_link(update: Update, context: Context, admin_id: int) -> None:
         texts.WEB_LINK.format(expires=expires, link=link),
         link_preview_options=LinkPreviewOptions(is_disabled=True),
     )
+
+
+async def _web_link(update: Update, context: Context, unit: str, name: str) -> None:
+    """A personal link to the web console's liaison page. Like an invite's, the answer is not
+    owed in the outbox: it carries the token, which the database keeps only hashed."""
+    base = settings(context).web_public_url
+    if not base:
+        raise DomainError("web_url_missing")
+    made = await links.make_link(store(context), unit, name, request(update, context))
+    number = made.liaison.address.address
+    url = f"{base.rstrip('/')}/l/{made.token}"
+    await say(
+        update,
+        texts.WEB_LINK_CREATED.format(
+            unit=made.liaison.unit, name=made.liaison.name, link=number, url=url
+        ),
+    )
+
+
+async def unlink(update: Update, context: Context, admin_id: int) -> None:
+    args = context.args or []
+    if len(args) != 1:
+        raise _usage("/unlink <编号>")
+    link = record_number(args[0].lstrip("#"))
+    answer: ChatAnswer[Liaison] = owed_reply(
+        update,
+        lambda gone: texts.WEB_LINK_REVOKED.format(unit=gone.unit, name=gone.name, link=link),
+    )
+    await links.revoke_link(store(context), link, request(update, context), answer)
+    await answer_now(context, answer.owed)
 
 
 async def list_liaisons(update: Update, context: Context, admin_id: int) -> None:
@@ -500,6 +534,7 @@ async def _period(context: Context, text: str | None) -> Period:
 
 ADMIN_COMMANDS = {
     "invite": invite,
+    "unlink": unlink,
     "liaisons": list_liaisons,
     "move": move,
     "remove": remove,
