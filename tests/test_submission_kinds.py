@@ -113,8 +113,12 @@ async def test_the_guided_report_and_the_one_line_report_say_a_submission(databa
         # Refused at once as /submit refuses it, nothing stored: the same title in the month.
         again = flat((await chat.ask(LIAISON, "报送 长篇信息 关于茶油产业的调研")).text)
         assert again.startswith("重复报送") and "#1" in again
-        # A plain submission from the guided report's menu.
+        # A plain submission from the guided report's menu, after going back to it once.
         menu = await chat.ask(LIAISON, "/report")
+        await chat.press(LIAISON, menu, "报送（按类别）")
+        await chat.edited(menu, "请选择报送的类别")
+        await chat.press(LIAISON, menu, "« 返回")
+        await chat.edited(menu, "请选择采用的刊物或栏目")
         await chat.press(LIAISON, menu, "报送（按类别）")
         await chat.edited(menu, "请选择报送的类别")
         await chat.press(LIAISON, menu, "其他（不属以上类别）")

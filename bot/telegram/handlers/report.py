@@ -120,7 +120,7 @@ def kinds_keyboard(ruleset: Ruleset) -> InlineKeyboardMarkup:
         for kind in ruleset.submission_kinds
     ]
     rows.append([InlineKeyboardButton(texts.REPORT_SUBMISSION_NO_KIND, callback_data="rt:")])
-    rows.append([InlineKeyboardButton(texts.REPORT_BACK, callback_data="rp:")])
+    rows.append([InlineKeyboardButton(texts.REPORT_BACK, callback_data="rm:")])
     return InlineKeyboardMarkup(rows)
 
 
@@ -150,11 +150,17 @@ async def navigate(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    # Back from the kinds of submission, the menu's question is asked again with its buttons.
-    await query.edit_message_text(
-        fit(texts.REPORT_CHOOSE),
-        reply_markup=menu_keyboard(await _ruleset(context), query.data[3:]),
-    )
+    await query.edit_message_reply_markup(menu_keyboard(await _ruleset(context), query.data[3:]))
+    return CHOOSE
+
+
+async def back_from_kinds(update: Update, context: Context) -> int:
+    """Back from the kinds of submission: the menu's question again, with its buttons."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    menu = menu_keyboard(await _ruleset(context), "")
+    await query.edit_message_text(fit(texts.REPORT_CHOOSE), reply_markup=menu)
     return CHOOSE
 
 
@@ -717,6 +723,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                     CallbackQueryHandler(step(choose_item), pattern=r"^ri:"),
                     CallbackQueryHandler(step(open_kinds), pattern=r"^rb:"),
                     CallbackQueryHandler(step(choose_kind), pattern=r"^rt:"),
+                    CallbackQueryHandler(step(back_from_kinds), pattern=r"^rm:"),
                 ],
                 TITLE: [
                     MessageHandler(private & filters.TEXT & ~filters.COMMAND, step(take_title))
