@@ -4,13 +4,14 @@ and the submission is stored as an import of that kind stores it."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import scoring
 from bot.storage import Store
 from bot.usecases.imports import import_records
+from bot.usecases.methods import adopt
 from scoring.periods import month_of
 from tests.chat import LIAISON, SECOND, flat, prepare_db, running_bot
 from tests.conftest import write_csv
@@ -142,4 +143,45 @@ async def test_a_method_without_kinds_offers_no_submission(database: str) -> Non
         hint = await chat.ask(LIAISON, "报送 长篇信息 关于茶油产业的调研 今天")
         assert hint.text.startswith("没有看懂这条消息")
         assert "报送 [类别]" not in flat((await chat.ask(LIAISON, "/help")).text)
+    assert rows(database, "SELECT COUNT(*) FROM records")[0][0] == 0
+
+
+async def test_a_kind_the_method_of_the_date_lacks_is_refused(
+    database: str, tmp_path: Path
+) -> None:
+    # The office's method had no kinds until this year: 长篇信息 is today's method's only.
+    text = CHANGSHAN.read_text(encoding="utf-8")
+    kinds = text[text.index("[[submission_kinds]]") : text.index('kinds = ["long"]') + 16]
+    earlier = tmp_path / "changshan-earlier.toml"
+    earlier.write_text(
+        text.replace(kinds, "").replace('id = "changshan-2014"', 'id = "changshan-2013"'),
+        encoding="utf-8",
+    )
+    await prepare_db(database, str(earlier), ROSTER)
+    now = datetime.now(ZoneInfo("Asia/Shanghai"))
+    store = await Store.open(database)
+    try:
+        await adopt(store, str(CHANGSHAN), date(now.year, 1, 1), "cli:test", now, confirmed=True)
+    finally:
+        await store.close()
+    december = date(now.year - 1, 12, 20).isoformat()
+    async with running_bot(database, ruleset=str(earlier)) as chat:
+        await chat.join(LIAISON, "紫港街道")
+        refused = flat((await chat.ask(LIAISON, f"报送 长篇信息 一篇调研 {december}")).text)
+        assert "没有「长篇信息」这类报送" in refused and december in refused
+        # A submission of no kind on that date is one that method knows.
+        plain = await chat.ask(LIAISON, f"报送 一篇调研 {december}")
+        assert f"标题：一篇调研日期：{december}" in flat(plain.text)
+        # The guided report asks the date again, and takes one under today's method.
+        await chat.ask(LIAISON, "/cancel")
+        menu = await chat.ask(LIAISON, "/report")
+        await chat.press(LIAISON, menu, "报送（按类别）")
+        await chat.edited(menu, "请选择报送的类别")
+        await chat.press(LIAISON, menu, "长篇信息")
+        await chat.edited(menu, "已选择：报送【长篇信息】")
+        await chat.ask(LIAISON, "另一篇调研")
+        assert "没有「长篇信息」这类报送" in flat((await chat.ask(LIAISON, december)).text)
+        assert "报送日期" in (await chat.reply(LIAISON)).text
+        summary = await chat.ask(LIAISON, "今天")
+        assert "类别：长篇信息标题：另一篇调研" in flat(summary.text)
     assert rows(database, "SELECT COUNT(*) FROM records")[0][0] == 0
