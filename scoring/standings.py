@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
-from operator import itemgetter
+from operator import add, itemgetter
 from typing import Any, NamedTuple
 
 from scoring.periods import Period
@@ -311,9 +311,10 @@ def add_unit_totals(
     """Per-unit sums of two periods that do not overlap, summed (the year to date as the days
     before a period and the period)."""
     result = dict(a)
+    # Column by column in C (map), not a generator per unit: thousands of units have both.
     for unit_id, mine in b.items():
         other = result.get(unit_id)
-        result[unit_id] = mine if other is None else add_totals(other, mine)
+        result[unit_id] = mine if other is None else (unit_id, *map(add, other[1:], mine[1:]))
     return result
 
 
