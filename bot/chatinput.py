@@ -124,6 +124,18 @@ def split_one_line(text: str, today: date) -> tuple[str, str, date]:
     return parts[1], " ".join(dated.words), dated.day
 
 
+def split_submission_line(text: str, today: date) -> tuple[list[str], date]:
+    """`报送 [类别] <标题> [日期]` as the words before the date (a kind, if the method has it,
+    then the title) and the day: the last word is the date when it is one."""
+    parts = clean_text(text).split()
+    if len(parts) < 2:
+        raise DomainError("usage", usage=texts.ONE_LINE_SUBMISSION_USAGE)
+    dated = trailing_day(parts[1:], today)
+    if not dated.words:
+        raise DomainError("title_is_date", title=parts[-1])
+    return dated.words, dated.day
+
+
 def split_day_and_note(words: list[str], today: date) -> tuple[date | None, list[str]]:
     """`[日期] [备注]` after a command's fixed arguments: a first word that is a date is the
     date; one meant as a date that is none is refused rather than taken as the note."""

@@ -29,6 +29,9 @@ ERRORS: dict[str, str] = {
     "method_item_absent": (
         "{date} 施行的考核办法《{method}》没有 {item}：请换一个日期，或用 /cancel 取消后重新上报"
     ),
+    "method_kind_absent": (
+        "{date} 施行的考核办法《{method}》没有「{kind}」这类报送：请换一个日期，或不写类别"
+    ),
     "method_too_many_columns": "各考核办法的得分列合计不能超过 {limit} 列，未保存任何内容",
     "ruleset_toml": "规则文件不是有效的 TOML：{detail}",
     "ruleset_invalid": "规则文件有 {count} 处错误：",
@@ -753,6 +756,11 @@ HELP_LIAISON = [
         "kinds",
         "/submit <类别> <标题> — 记录一条某类报送，类别写在标题前（例如 /submit 长篇信息 标题）",
     ),
+    (
+        "kinds",
+        "报送 [类别] <标题> [日期] — 一句话报送，确认后记录，例如：报送 长篇信息 关于茶油产业的调研 5月6日；"
+        "/report 中也可选「报送」",
+    ),
     ("commission", "/submit 约稿<编号> <标题> — 回复约稿；/commissions — 本单位的约稿"),
     ("quota", "/me — 本月报送进度、本季度得分和排名"),
     ("no_quota", "/me — 本季度得分和排名"),
@@ -874,6 +882,12 @@ REPORT_CHOOSE = "请选择采用的刊物或栏目："
 REPORT_BACK = "« 返回"
 REPORT_TITLE = "已选择：{item}（{points} 分）\n请输入信息标题："
 REPORT_DATE = "采用日期？可以写 今天、昨天、2024-05-06 或 5月6日"
+# The guided report's submission (报送), under a method with kinds of submission.
+REPORT_SUBMISSION = "报送（按类别）"
+REPORT_SUBMISSION_KINDS = "请选择报送的类别："
+REPORT_SUBMISSION_NO_KIND = "其他（不属以上类别）"
+REPORT_SUBMISSION_TITLE = "已选择：报送{kind}\n请输入信息标题："
+REPORT_SUBMISSION_DATE = "报送日期？可以写 今天、昨天、2024-05-06 或 5月6日"
 TODAY = "今天"
 TOMORROW = "明天"
 YESTERDAY = "昨天"
@@ -904,9 +918,21 @@ EVIDENCE_FILE = "已附文件"
 EVIDENCE_PHOTO = "已附图片"
 CONFIRM = "✅ 确认提交"
 CANCEL = "取消"
+SUBMISSION_SUMMARY = """请确认报送：
+单位：{unit}
+{kind}标题：{title}
+日期：{date}"""
+SUBMISSION_SUMMARY_KIND = "类别：{kind}\n"
+# A confirmed submission's summary then says, after it.
+SUBMISSION_STORED = "已记录报送（#{record}）。{unit} {month}已报送 {count} 条{quota}"
 CLAIM_PENDING = "已提交，等待信息室审核（记录 #{record}）。审核结果会通知你。"
 CLAIM_CONFIRMED = "已记录（#{record}），得 {points} 分。"
 ONE_LINE_PREFIX = "采用"
+# A one-line submission, read where the method has kinds of submission.
+ONE_LINE_SUBMISSION_PREFIX = "报送"
+ONE_LINE_SUBMISSION_USAGE = (
+    "报送 [类别] <标题> [日期]\n例如：报送 长篇信息 关于茶油产业的调研 5月6日"
+)
 HINT_TEXT = "没有看懂这条消息。发送 /help 查看可以做的事；一句话申报：采用 <项目> <标题> [日期]"
 HINT_ONE_LINE_BARE = "一句话申报要写项目和标题：\n{usage}"
 HINT_ONE_LINE = (

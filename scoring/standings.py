@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
+from operator import add, itemgetter
 from typing import Any, NamedTuple
 
 from scoring.periods import Period
@@ -231,49 +232,62 @@ def build_standings(
     rated = b.rate_column is not None
     # A rate per (adoptions, submissions): few distinct pairs among thousands of units.
     rates: dict[tuple[int, int], str] = {}
-    # (total, adoptions, name, raw total, scores, items, counts, rate) per listed unit, by group
+    # Per listed unit, by group: a Row without its rank, (unit, adoptions, scores, raw total,
+    # total, counts, rate), given its rank once the group is sorted; and the group's items.
     by_group: dict[str, list[_Listed]] = {g: [] for g in wanted}
+    items: dict[str, int] = dict.fromkeys(wanted, 0)
+    # Looked up once, not per unit: this loop runs for every unit of the roster, twice with
+    # the year to date.
+    total_of, counted_of = totals.get, counted.get if counted else None
+    group_of = by_group.get
+    first_score, adoptions_at, items_at, submission = SCORES, ADOPTIONS, ITEMS, SUBMISSION_ID
     for unit in units:
-        listed = by_group.get(unit.group)
+        listed = group_of(unit.group)
         if listed is None:
             continue
-        t = totals.get(unit.id)
+        t = total_of(unit.id)
         if t is None:
             if not list_all:
                 continue
             t = empty
-        scores = t[SCORES:]
+        scores = t[first_score:]
         raw = sum(scores)
         total = raw if floor is None or raw >= floor else floor
         # The seeds count nothing, and a unit without records has no counts: no work per unit
         # for them (a bulletin can have 10,000).
-        mine = counted.get(unit.id) if counted else None
+        mine = counted_of(unit.id) if counted_of else None
         if mine is None:
             counts, submitted = no_counts, 0
         else:
             counts = count(mine)
-            submitted = mine.get(SUBMISSION_ID, 0)
+            submitted = mine.get(submission, 0)
+        adoptions = t[adoptions_at]
         rate = None
         if rated:
-            pair = (t[ADOPTIONS], submitted)
+            pair = (adoptions, submitted)
             rate = rates.get(pair)
             if rate is None:
                 rate = rates[pair] = adoption_rate(*pair)
-        listed.append((total, t[ADOPTIONS], unit.name, raw, scores, t[ITEMS], counts, rate))
+        listed.append((unit.name, adoptions, scores, raw, total, counts, rate))
+        if t[items_at]:
+            items[unit.group] += t[items_at]
     result: list[GroupStandings] = []
+    new_row = tuple.__new__  # Row's own __new__ is a Python function: a call per row more
     for group_id in wanted:
         listed = by_group[group_id]
         if b.ranked:
-            listed.sort(key=_order)
+            # By total only, highest first; the sort is stable (reverse too), so equal totals
+            # keep the roster's order (`units` comes in it), which is how the Ordos bulletin
+            # lists them (民政局 with 9 adoptions before 公安局 with 11, both at 55): the
+            # office's own list, not a second criterion.
+            listed.sort(key=_total, reverse=True)
         ranked: list[Row] = []
         rank, previous = 0, None
-        for position, (total, adoptions, name, raw, scores, _, counts, rate) in enumerate(
-            listed, start=1
-        ):
-            if total != previous:
-                rank, previous = position, total
-            ranked.append(Row(rank, name, adoptions, scores, raw, total, counts, rate))
-        result.append(GroupStandings(group_id, sum(entry[5] for entry in listed), ranked))
+        for position, entry in enumerate(listed, start=1):
+            if entry[4] != previous:
+                rank, previous = position, entry[4]
+            ranked.append(new_row(Row, (rank, *entry)))
+        result.append(GroupStandings(group_id, items[group_id], ranked))
     totals_by_item = {k: item_counts[k] for k in sorted(item_counts) if item_counts[k]}
     return Standings(
         ruleset.id, period, list(columns), totals_by_item, result,
@@ -289,6 +303,37 @@ def _counter(count_items: Sequence[Sequence[str]]) -> Callable[[Mapping[str, int
         zeros = [0] * len(keys)
         return lambda mine: tuple(map(mine.get, keys, zeros))
     return lambda mine: tuple(sum(mine.get(i, 0) for i in items) for items in count_items)
+
+
+def add_unit_totals(
+    a: Mapping[int, UnitTotals], b: Mapping[int, UnitTotals]
+) -> dict[int, UnitTotals]:
+    """Per-unit sums of two periods that do not overlap, summed (the year to date as the days
+    before a period and the period)."""
+    result = dict(a)
+    # Column by column in C (map), not a generator per unit: thousands of units have both.
+    for unit_id, mine in b.items():
+        other = result.get(unit_id)
+        result[unit_id] = mine if other is None else (unit_id, *map(add, other[1:], mine[1:]))
+    return result
+
+
+def add_counts(
+    a: Mapping[int, Mapping[str, int]], b: Mapping[int, Mapping[str, int]]
+) -> dict[int, Mapping[str, int]]:
+    """Per-unit counts by item of two periods that do not overlap, summed (the year to date
+    as the days before a period and the period): only the units in both are copied."""
+    result: dict[int, Mapping[str, int]] = dict(a)
+    for unit_id, mine in b.items():
+        other = result.get(unit_id)
+        if other is None:
+            result[unit_id] = mine
+            continue
+        both = dict(other)
+        for item, n in mine.items():
+            both[item] = both.get(item, 0) + n
+        result[unit_id] = both
+    return result
 
 
 def year_to_date_period(period: Period) -> Period:
@@ -328,11 +373,6 @@ def leads(rows: Sequence[Row], index: int) -> bool:
 
 
 Counts = tuple[int, ...]
-_Listed = tuple[int, int, str, int, tuple[int, ...], int, tuple[int, ...], str | None]
-
-
-def _order(entry: _Listed) -> int:
-    # By total only: the sort is stable, so equal totals keep the roster's order (`units` comes
-    # in it), which is how the Ordos bulletin lists them (民政局 with 9 adoptions before 公安局
-    # with 11, both at 55): the office's own list, not a second criterion.
-    return -entry[0]
+# A Row without its rank (build_standings).
+_Listed = tuple[str, int, tuple[int, ...], int, int, tuple[int, ...], str | None]
+_total = itemgetter(4)

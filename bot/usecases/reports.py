@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Protocol, TypeVar
 
 from bot.storage import (
     Address,
@@ -48,6 +50,17 @@ class Draft:
     record: Record
     scored: Scored
     item: Item
+
+
+@dataclass(frozen=True)
+class SubmissionDraft:
+    """A submission (报送) summarised for its liaison, waiting for the confirm button."""
+
+    id: int
+    unit: str
+    record: Record
+    # The label of the method's kind of submission (长篇信息), "" for a submission of no kind.
+    kind: str
 
 
 @dataclass(frozen=True)
@@ -164,6 +177,103 @@ async def make_draft(
     return await store.bot_atomic(body)
 
 
+async def _kind_on(tx: Tx, ruleset: Ruleset, kind: str | None, day: date) -> str:
+    """The label of a kind of submission (an id or label) of the method in force on `day`
+    (that method's `ruleset`); "" for none. A kind only today's method has (the chat offers
+    today's kinds) is refused as such, by today's label."""
+    if kind is None:
+        return ""
+    found = ruleset.submission_kinds_by_key.get(kind)
+    if found is None:
+        current = (await tx.config.ruleset()).submission_kinds_by_key.get(kind)
+        shown = current.label if current is not None else kind
+        raise DomainError("method_kind_absent", date=day, method=ruleset.name, kind=shown)
+    return found.label
+
+
+async def make_submission_draft(
+    store: Store,
+    person: Address,
+    kind: str | None,
+    title: str,
+    day: date,
+    request: Request,
+    answer: Answer[SubmissionDraft] | None = None,
+) -> SubmissionDraft:
+    """Check a submission by the liaison `person`, of the kind `kind` (an id or label of the
+    method in force on `day`) if given, and keep it as a draft for them to confirm, refused as
+    its confirmation would refuse it; the liaison is owed `answer` (its summary)."""
+    now = request.at
+    title = check_title(title, now.date())
+
+    async def body(tx: Tx) -> SubmissionDraft:
+        liaison = await tx.liaisons.liaison(person, active_only=True)
+        if liaison is None:
+            raise DomainError("not_liaison")
+        await claim(tx, request)
+        ruleset = await tx.config.ruleset(day)
+        label = await _kind_on(tx, ruleset, kind, day)
+        check_day(ruleset, day, now.date())
+        await tx.periods.refuse_locked([day])
+        await _refuse_duplicate_submission(tx, liaison, day, title)
+        kinds = () if kind is None else ((ruleset.submission_kinds_by_key[kind].id, 1),)
+        record = Record(liaison.unit, day, SUBMISSION_ID, modifiers=kinds, title=title)
+        draft_id = await tx.drafts.add_draft(liaison.address, liaison.unit_id, record, "", now)
+        draft = SubmissionDraft(draft_id, liaison.unit, record, label)
+        await owe_answer(tx, answer, draft, f"answer:draft:{draft_id}", now)
+        return draft
+
+    return await store.bot_atomic(body)
+
+
+class _Stored(Protocol):
+    record_id: int
+
+
+S = TypeVar("S", bound=_Stored)
+
+
+async def _confirm(
+    store: Store,
+    draft_id: int,
+    person: Address,
+    request: Request,
+    submission: bool,
+    stored: Callable[[StoredDraft], Awaitable[S]],
+) -> S:
+    """Store a confirmed draft by `stored`, a claim's or a submission's as `submission` says.
+
+    The draft is in the bot's working file, the record goes into the database: the draft is
+    reserved for a chat's update first (a cancel, or a second confirmation, is refused while it
+    is being stored; the record may wait for the database's write lock; a web form is claimed in
+    the record's own transaction), and marked used once the record is stored. After a crash in between, the database's claim of the update marks it."""
+    now = request.at
+    reserved = False
+    try:
+        async with store.bot_transaction() as tx:
+            draft = await tx.drafts.draft(draft_id)
+            _check_open(draft, person, store)
+            assert draft is not None
+            # A claim's button on a submission's draft, or the reverse, was never offered.
+            if draft.record.is_submission != submission:
+                raise DomainError("button_forged")
+            if draft.created_at + DRAFT_TTL < now:
+                raise DomainError("button_stale")
+            # A summary confirmed by a chat's button: its update marks the draft used once the
+            # record commits. One confirmed by a web form is kept once by the form's claim.
+            if request.key is not None:
+                await tx.drafts.reserve_draft(draft_id, request.key)
+            store.confirming.add(draft_id)
+            reserved = True
+        done = await stored(draft)
+    finally:
+        if reserved:
+            store.confirming.discard(draft_id)
+    async with store.bot_autocommit() as tx:
+        await tx.drafts.use_draft(draft_id, done.record_id)
+    return done
+
+
 async def confirm_draft(
     store: Store,
     draft_id: int,
@@ -174,34 +284,39 @@ async def confirm_draft(
 ) -> Claimed:
     """Store a confirmed draft as a claim: pending approval, or scored at once. A pending claim
     is owed to every admin, with its evidence and the buttons that decide it; the liaison is
-    owed `answer`.
+    owed `answer`."""
 
-    The draft is in the bot's working file, the claim goes into the database: the draft is
-    reserved for this update first (a cancel, or a second confirmation, is refused while it is
-    being stored; the claim may wait for the database's write lock), and marked used once the
-    claim is stored. After a crash in between, the database's claim of the update marks it."""
-    now = request.at
-    reserved = False
-    try:
-        async with store.bot_transaction() as tx:
-            draft = await tx.drafts.draft(draft_id)
-            _check_open(draft, person, store)
-            assert draft is not None
-            if draft.created_at + DRAFT_TTL < now:
-                raise DomainError("button_stale")
-            # A summary confirmed by a chat's button: its update marks the draft used once the
-            # claim commits. One confirmed by a web form is kept once by the form's claim.
-            if request.key is not None:
-                await tx.drafts.reserve_draft(draft_id, request.key)
-            store.confirming.add(draft_id)
-            reserved = True
-        claimed = await _store_claim(store, draft, person, require_approval, request, answer)
-    finally:
-        if reserved:
-            store.confirming.discard(draft_id)
-    async with store.bot_autocommit() as tx:
-        await tx.drafts.use_draft(draft_id, claimed.record_id)
-    return claimed
+    async def stored(draft: StoredDraft) -> Claimed:
+        return await _store_claim(store, draft, person, require_approval, request, answer)
+
+    return await _confirm(store, draft_id, person, request, False, stored)
+
+
+async def confirm_submission(
+    store: Store,
+    draft_id: int,
+    person: Address,
+    request: Request,
+    answer: Answer[Submitted] | None = None,
+) -> Submitted:
+    """Store a confirmed submission draft as `submit` stores a submission; the liaison is owed
+    `answer`."""
+
+    async def stored(draft: StoredDraft) -> Submitted:
+        async with store.transaction() as tx:
+            await claim(tx, request)
+            liaison = await tx.liaisons.liaison(person, active_only=True)
+            if liaison is None or liaison.unit_id != draft.unit_id:
+                raise DomainError("not_liaison")
+            record = draft.record
+            kind = record.modifiers[0][0] if record.modifiers else None
+            done = await _submit_in(
+                tx, liaison, record.title, draft.evidence, request, record.day, kind
+            )
+            await owe_answer(tx, answer, done, f"answer:{done.record_id}", request.at)
+        return done
+
+    return await _confirm(store, draft_id, person, request, True, stored)
 
 
 def _check_open(draft: StoredDraft | None, person: Address, store: Store) -> None:
@@ -302,7 +417,6 @@ async def submit(
     now = request.at
     today = now.date()
     title = check_title(title, today)
-    day = day or today
     async with store.transaction() as tx:
         await claim(tx, request)
         # Read again under the write lock: moved or removed meanwhile, the liaison no longer
@@ -310,49 +424,71 @@ async def submit(
         current = await tx.liaisons.liaison(liaison.address, active_only=True)
         if current is None:
             raise DomainError("not_liaison")
-        liaison = current
-        ruleset = await tx.config.ruleset(day)
-        check_day(ruleset, day, today)
-        month = month_of(day)
-        first = await tx.records.same_submission(liaison.unit_id, month, title)
-        if first is not None:
-            raise DomainError(
-                "submission_duplicate", unit=liaison.unit, month=month.name, record=first[0],
-                date=first[1],
-            )  # fmt: skip
-        actor = request.actor
-        batch = await tx.records.add_batch("submission", actor, now)
-        # A submission's kind is kept as its one modifier, as an import keeps it.
-        modifiers = () if kind is None else ((kind, 1),)
-        record = Record(liaison.unit, day, SUBMISSION_ID, modifiers=modifiers, title=title)
-        new = NewRecord(
-            liaison.unit_id,
-            record,
-            score(ruleset, record),
-            claimed_by=liaison.address,
-            evidence=evidence,
+        done = await _submit_in(
+            tx, current, title, evidence, request, day or today, kind, commission_id
         )
-        (record_id,) = await tx.records.add_records(batch, [new], now)
-        await request.emit(tx, SubmissionFiled(record_id, liaison.unit, title, evidence))
-        commission = None
-        if commission_id is not None:
-            commission = await commissions.link_answer(
-                tx, commission_id, liaison.unit_id, liaison.unit, record_id, today
-            )
-            notice = await commissions.answer_notice(tx, commission, liaison.unit, record_id, title)
-            await request.emit(tx, notice)
-        changes = await resettle_late(tx, [day], actor, now)
-        if changes:
-            resettled = LateSubmissionResettled(liaison.unit, record_id, tuple(changes))
-            await request.emit(tx, resettled)
-        counts = await tx.quota.submission_counts(month)
-        quota = next((g.monthly_quota for g in ruleset.groups if g.id == liaison.group), None)
-        done = Submitted(
-            record_id, liaison.unit, day, counts.get(liaison.unit_id, 0), quota, commission,
-            changes,
-        )  # fmt: skip
-        await owe_answer(tx, answer, done, f"answer:{record_id}", now)
+        await owe_answer(tx, answer, done, f"answer:{done.record_id}", now)
     return done
+
+
+async def _refuse_duplicate_submission(tx: Tx, liaison: Liaison, day: date, title: str) -> None:
+    month = month_of(day)
+    first = await tx.records.same_submission(liaison.unit_id, month, title)
+    if first is not None:
+        raise DomainError(
+            "submission_duplicate", unit=liaison.unit, month=month.name, record=first[0],
+            date=first[1],
+        )  # fmt: skip
+
+
+async def _submit_in(
+    tx: Tx,
+    liaison: Liaison,
+    title: str,
+    evidence: str,
+    request: Request,
+    day: date,
+    kind: str | None,
+    commission_id: int | None = None,
+) -> Submitted:
+    """`submit` in a transaction that has claimed its request, for the liaison as read there."""
+    now = request.at
+    today = now.date()
+    ruleset = await tx.config.ruleset(day)
+    await _kind_on(tx, ruleset, kind, day)
+    check_day(ruleset, day, today)
+    await _refuse_duplicate_submission(tx, liaison, day, title)
+    month = month_of(day)
+    actor = request.actor
+    batch = await tx.records.add_batch("submission", actor, now)
+    # A submission's kind is kept as its one modifier, as an import keeps it.
+    modifiers = () if kind is None else ((ruleset.submission_kinds_by_key[kind].id, 1),)
+    record = Record(liaison.unit, day, SUBMISSION_ID, modifiers=modifiers, title=title)
+    new = NewRecord(
+        liaison.unit_id,
+        record,
+        score(ruleset, record),
+        claimed_by=liaison.address,
+        evidence=evidence,
+    )
+    (record_id,) = await tx.records.add_records(batch, [new], now)
+    await request.emit(tx, SubmissionFiled(record_id, liaison.unit, title, evidence))
+    commission = None
+    if commission_id is not None:
+        commission = await commissions.link_answer(
+            tx, commission_id, liaison.unit_id, liaison.unit, record_id, today
+        )
+        notice = await commissions.answer_notice(tx, commission, liaison.unit, record_id, title)
+        await request.emit(tx, notice)
+    changes = await resettle_late(tx, [day], actor, now)
+    if changes:
+        resettled = LateSubmissionResettled(liaison.unit, record_id, tuple(changes))
+        await request.emit(tx, resettled)
+    counts = await tx.quota.submission_counts(month)
+    quota = next((g.monthly_quota for g in ruleset.groups if g.id == liaison.group), None)
+    return Submitted(
+        record_id, liaison.unit, day, counts.get(liaison.unit_id, 0), quota, commission, changes,
+    )  # fmt: skip
 
 
 async def pending(store: Store) -> list[PendingClaim]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from bot.storage import Store, Tx
 from scoring.periods import Period
@@ -11,11 +12,17 @@ from scoring.roster import PeriodRoster, fold_counts, fold_totals, period_roster
 from scoring.ruleset import Ruleset
 from scoring.standings import (
     Standings,
+    UnitTotals,
+    add_counts,
+    add_unit_totals,
     build_standings,
     counted_items,
     with_year_to_date,
     year_to_date_period,
 )
+
+# Per unit id, its records in a period by item id (tx.standings.record_counts).
+Counted = Mapping[int, Mapping[str, int]]
 
 
 async def standings(
@@ -43,7 +50,8 @@ async def standings_in(
     units = await tx.units.units()
     changes = await tx.units.changes()
     roster = period_roster(units, changes, period)
-    table = await _build(tx, ruleset, period, roster, wanted)
+    read = await _read(tx, ruleset, period)
+    table = await _build(tx, ruleset, period, roster, wanted, read)
     if changes:
         table = replace(table, unit_ids={u.name: u.id for u in roster.units})
     if ruleset.bulletin.year_to_date:
@@ -60,7 +68,9 @@ async def standings_in(
                 for u in year.units
             ]
             year = replace(year, units=renamed)
-        table = with_year_to_date(ruleset, table, await _build(tx, ruleset, ytd, year, wanted))
+        year_read = await _year_read(tx, ruleset, period, read)
+        year_table = await _build(tx, ruleset, ytd, year, wanted, year_read)
+        table = with_year_to_date(ruleset, table, year_table)
     return ruleset, table
 
 
@@ -78,13 +88,48 @@ async def listed_units(tx: Tx, period: Period) -> dict[str, int]:
     return {u.name: u.id for u in roster.units}
 
 
-async def _build(
-    tx: Tx, ruleset: Ruleset, period: Period, roster: PeriodRoster, wanted: list[str] | None
-) -> Standings:
+@dataclass(frozen=True)
+class _Read:
+    """What the standings of a period read from the ledger per unit: its sums, and its records
+    counted by item (None where the method counts none)."""
+
+    totals: Mapping[int, UnitTotals]
+    counted: Counted | None
+
+
+async def _read(tx: Tx, ruleset: Ruleset, period: Period) -> _Read:
     totals = await tx.standings.period_totals(period, ruleset.bulletin.score_columns)
-    counts = await tx.standings.item_counts(period, wanted)
     counted = None
     if needed := counted_items(ruleset):
-        counted = fold_counts(await tx.standings.record_counts(period, needed), roster.folded)
-    totals = fold_totals(totals, roster.folded)
+        counted = await tx.standings.record_counts(period, needed)
+    return _Read(totals, counted)
+
+
+async def _year_read(tx: Tx, ruleset: Ruleset, period: Period, read: _Read) -> _Read:
+    """The year to date's reads. A period within one year is the end of its year to date: the
+    year's are the period's (`read`) and those of the days before it, rather than the
+    period's days read twice."""
+    ytd = year_to_date_period(period)
+    if ytd.start == period.start:
+        return read
+    if ytd.start > period.start:
+        return await _read(tx, ruleset, ytd)
+    before = await _read(tx, ruleset, Period(ytd.start, period.start - timedelta(days=1), ""))
+    counted = None
+    if read.counted is not None and before.counted is not None:
+        counted = add_counts(read.counted, before.counted)
+    return _Read(add_unit_totals(read.totals, before.totals), counted)
+
+
+async def _build(
+    tx: Tx,
+    ruleset: Ruleset,
+    period: Period,
+    roster: PeriodRoster,
+    wanted: list[str] | None,
+    read: _Read,
+) -> Standings:
+    counts = await tx.standings.item_counts(period, wanted)
+    counted = None if read.counted is None else fold_counts(read.counted, roster.folded)
+    totals = fold_totals(read.totals, roster.folded)
     return build_standings(ruleset, period, roster.units, totals, counts, wanted, counted)

@@ -1,5 +1,6 @@
 """Adoption claims in chat: the guided /report conversation, the one-line report, and the
-confirm button of the summary both end in."""
+confirm button of the summary both end in; under a method with kinds of submission, the same
+for a submission (报送) of a kind."""
 
 from __future__ import annotations
 
@@ -18,8 +19,14 @@ from telegram.ext import (
 
 from bot import texts
 from bot.buttons import Buttons
-from bot.chatinput import parse_day, parse_one_line, record_number, split_one_line
-from bot.render import EVIDENCE_SHOWN, cut, explanation_lines, fit
+from bot.chatinput import (
+    parse_day,
+    parse_one_line,
+    record_number,
+    split_one_line,
+    split_submission_line,
+)
+from bot.render import EVIDENCE_SHOWN, cut, explanation_lines, fit, render_changes
 from bot.storage import Address, AlreadyProcessed
 from bot.telegram.handlers.common import (
     Context,
@@ -41,15 +48,21 @@ from bot.telegram.notices import ChatAnswer
 from bot.usecases.reports import (
     Claimed,
     Draft,
+    SubmissionDraft,
+    Submitted,
     cancel_draft,
     cancel_open_drafts,
     check_report_day,
     check_title,
     confirm_draft,
+    confirm_submission,
     make_draft,
+    make_submission_draft,
 )
 from scoring.errors import DomainError
+from scoring.periods import month_of
 from scoring.points import show_points
+from scoring.records import submission_kind
 from scoring.ruleset import Item, Ruleset
 
 CHOOSE, TITLE, DATE, ENDORSE, EVIDENCE = range(5)
@@ -58,6 +71,9 @@ PICK_KEY = "report_pick"
 # A report left half-way is dropped after this long.
 CONVERSATION_TIMEOUT = 600
 DRAFT_KEY = "report"
+# In a guided report's draft: the kind of the submission it is (an id, "" for none), absent in
+# an adoption's.
+SUBMISSION_KEY = "submission"
 # The handler group that cancels waiting summaries on a new command: before group 0.
 CANCEL_GROUP = -1
 
@@ -91,6 +107,19 @@ def menu_keyboard(ruleset: Ruleset, prefix: str) -> InlineKeyboardMarkup:
     if prefix:
         parent = prefix.rpartition(".")[0]
         rows.append([InlineKeyboardButton(texts.REPORT_BACK, callback_data=f"rp:{parent}")])
+    elif ruleset.submission_kinds:
+        rows.append([InlineKeyboardButton(texts.REPORT_SUBMISSION, callback_data="rb:")])
+    return InlineKeyboardMarkup(rows)
+
+
+def kinds_keyboard(ruleset: Ruleset) -> InlineKeyboardMarkup:
+    """The method's kinds of submission, a submission of none, and the way back to the menu."""
+    rows = [
+        [InlineKeyboardButton(kind.label, callback_data=f"rt:{kind.id}")]
+        for kind in ruleset.submission_kinds
+    ]
+    rows.append([InlineKeyboardButton(texts.REPORT_SUBMISSION_NO_KIND, callback_data="rt:")])
+    rows.append([InlineKeyboardButton(texts.REPORT_BACK, callback_data="rm:")])
     return InlineKeyboardMarkup(rows)
 
 
@@ -124,6 +153,46 @@ async def navigate(update: Update, context: Context) -> int:
     return CHOOSE
 
 
+async def back_from_kinds(update: Update, context: Context) -> int:
+    """Back from the kinds of submission: the menu's question again, with its buttons."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    menu = menu_keyboard(await _ruleset(context), "")
+    await query.edit_message_text(fit(texts.REPORT_CHOOSE), reply_markup=menu)
+    return CHOOSE
+
+
+async def open_kinds(update: Update, context: Context) -> int:
+    """报送 in the menu: the method's kinds of submission to choose from."""
+    query = update.callback_query
+    assert query is not None
+    ruleset = await _ruleset(context)
+    if not ruleset.submission_kinds:
+        await query.answer(texts.error_text("button_forged", {}), show_alert=True)
+        return CHOOSE
+    await query.answer()
+    await query.edit_message_text(
+        fit(texts.REPORT_SUBMISSION_KINDS), reply_markup=kinds_keyboard(ruleset)
+    )
+    return CHOOSE
+
+
+async def choose_kind(update: Update, context: Context) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    ruleset = await _ruleset(context)
+    kind = ruleset.submission_kinds_by_key.get(query.data[3:]) if query.data[3:] else None
+    if not ruleset.submission_kinds or (query.data[3:] and kind is None):
+        await query.answer(texts.error_text("button_forged", {}), show_alert=True)
+        return CHOOSE
+    await query.answer()
+    _draft(context)[SUBMISSION_KEY] = kind.id if kind else ""
+    shown = texts.SUBMITTED_KIND.format(kind=kind.label, title="") if kind else ""
+    await query.edit_message_text(fit(texts.REPORT_SUBMISSION_TITLE.format(kind=shown)))
+    return TITLE
+
+
 async def choose_item(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
@@ -152,8 +221,15 @@ async def take_title(update: Update, context: Context) -> int:
         await tell_error(update, err)
         return TITLE
     _draft(context)["title"] = title
-    await update.effective_message.reply_text(fit(texts.REPORT_DATE), reply_markup=_day_keyboard())
+    await update.effective_message.reply_text(
+        fit(_date_question(context)), reply_markup=_day_keyboard()
+    )
     return DATE
+
+
+def _date_question(context: Context) -> str:
+    """The date asked of an adoption (采用日期) or of a submission (报送日期)."""
+    return texts.REPORT_SUBMISSION_DATE if SUBMISSION_KEY in _draft(context) else texts.REPORT_DATE
 
 
 async def take_day(update: Update, context: Context) -> int:
@@ -171,11 +247,13 @@ async def take_day(update: Update, context: Context) -> int:
         await check_report_day(store(context), day, today)
     except DomainError as err:
         await tell_error(update, err)
-        await _send(update, texts.REPORT_DATE, _day_keyboard())
+        await _send(update, _date_question(context), _day_keyboard())
         return DATE
     if query is not None:
         await query.answer()
     ruleset = await _ruleset(context, day)
+    if SUBMISSION_KEY in _draft(context):
+        return await _submission_day(update, context, ruleset, day)
     item_id = _draft(context)["item"]
     if item_id not in ruleset.items_by_key:
         # Chosen from today's menu, the item is not one of the method in force on that day.
@@ -193,6 +271,40 @@ async def take_day(update: Update, context: Context) -> int:
         return ENDORSE
     await _send(update, texts.REPORT_EVIDENCE, _skip_keyboard())
     return EVIDENCE
+
+
+async def _submission_day(update: Update, context: Context, ruleset: Ruleset, day: date) -> int:
+    """The date of a guided submission: its summary to confirm, or the date asked again where
+    the method in force that day lacks the kind chosen from today's."""
+    kind = _draft(context)[SUBMISSION_KEY] or None
+    if kind is not None and kind not in ruleset.submission_kinds_by_key:
+        label = (await _ruleset(context)).submission_kinds_by_key[kind].label
+        absent = DomainError("method_kind_absent", date=day, method=ruleset.name, kind=label)
+        await tell_error(update, absent)
+        await _send(update, texts.REPORT_SUBMISSION_DATE, _day_keyboard())
+        return DATE
+    chosen = context.user_data.pop(DRAFT_KEY)  # type: ignore[union-attr]
+    assert update.effective_user is not None
+    answer = owed_reply(update, submission_summary_text, _summary_buttons)
+    try:
+        await make_submission_draft(
+            store(context), Address.telegram(update.effective_user.id), kind, chosen["title"],
+            day, request(update, context), answer,
+        )  # fmt: skip
+    except DomainError as err:
+        await _end_refused(update, context, err)
+        return ConversationHandler.END
+    await answer_now(context, answer.owed)
+    return ConversationHandler.END
+
+
+async def _end_refused(update: Update, context: Context, err: DomainError) -> None:
+    """A refused report (a duplicate, say) ends the conversation: it is said, not retried, in
+    the chat rather than in a passing alert, with how to start again."""
+    if not isinstance(err, AlreadyProcessed):
+        shown = for_asker(update, context, err)
+        reason = texts.error_text(shown.code, shown.params)
+        await _send(update, f"{reason}\n{texts.REPORT_ENDED}")
 
 
 def _day_keyboard() -> InlineKeyboardMarkup:
@@ -296,12 +408,7 @@ async def take_evidence(update: Update, context: Context) -> int:
             answer,
         )
     except DomainError as err:
-        # A refused report (a duplicate, say) ends the conversation: it is said, not retried,
-        # in the chat rather than in a passing alert, with how to start again.
-        if not isinstance(err, AlreadyProcessed):
-            shown = for_asker(update, context, err)
-            reason = texts.error_text(shown.code, shown.params)
-            await _send(update, f"{reason}\n{texts.REPORT_ENDED}")
+        await _end_refused(update, context, err)
         return ConversationHandler.END
     await answer_now(context, answer.owed)
     return ConversationHandler.END
@@ -345,9 +452,19 @@ def summary_text(draft: Draft, evidence: str, ruleset: Ruleset, near: str = "") 
     )  # fmt: skip
 
 
-def _summary_buttons(draft: Draft) -> Buttons:
-    """Under a summary: the buttons that confirm or cancel its draft."""
-    return [[(texts.CONFIRM, f"dc:{draft.id}"), (texts.CANCEL, f"dx:{draft.id}")]]
+def submission_summary_text(draft: SubmissionDraft) -> str:
+    """A submission as it will be stored, to confirm."""
+    kind = texts.SUBMISSION_SUMMARY_KIND.format(kind=draft.kind) if draft.kind else ""
+    return texts.SUBMISSION_SUMMARY.format(
+        unit=draft.unit, kind=kind, title=draft.record.title, date=draft.record.day.isoformat()
+    )
+
+
+def _summary_buttons(draft: Draft | SubmissionDraft) -> Buttons:
+    """Under a summary: the buttons that confirm (a claim, `dc`, or a submission, `ds`) or
+    cancel its draft."""
+    confirm = "ds" if isinstance(draft, SubmissionDraft) else "dc"
+    return [[(texts.CONFIRM, f"{confirm}:{draft.id}"), (texts.CANCEL, f"dx:{draft.id}")]]
 
 
 async def cancel(update: Update, context: Context) -> int:
@@ -408,6 +525,39 @@ async def one_line(update: Update, context: Context) -> None:
         request(update, context),
         answer,
     )
+    await answer_now(context, answer.owed)
+
+
+@answers_errors
+async def one_line_submission(update: Update, context: Context) -> None:
+    """`报送 [类别] <标题> [日期]` where the method in force today or on that date has kinds of
+    submission (the kind read by the date's): a summary to confirm, as a one-line report's. A
+    method without kinds leaves the line as it was, a message the bot does not read."""
+    require_private(update)
+    assert update.effective_message is not None and update.effective_message.text is not None
+    assert update.effective_user is not None
+    today = now(context).date()
+    current = await _ruleset(context)
+    try:
+        words, day = split_submission_line(update.effective_message.text, today)
+    except DomainError:
+        if current.submission_kinds:
+            raise
+        await _send(update, texts.HINT_TEXT)
+        return
+    ruleset = await _ruleset(context, min(day, today))
+    if not ruleset.submission_kinds and not current.submission_kinds:
+        await _send(update, texts.HINT_TEXT)
+        return
+    kind, title = submission_kind(ruleset, words)
+    if kind is None and (named := submission_kind(current, words)[0]) is not None:
+        label = current.submission_kinds_by_key[named].label
+        raise DomainError("method_kind_absent", date=day, method=ruleset.name, kind=label)
+    answer = owed_reply(update, submission_summary_text, _summary_buttons)
+    await make_submission_draft(
+        store(context), Address.telegram(update.effective_user.id), kind, " ".join(title), day,
+        request(update, context), answer,
+    )  # fmt: skip
     await answer_now(context, answer.owed)
 
 
@@ -497,6 +647,9 @@ async def draft_button(update: Update, context: Context) -> None:
             await query.answer()
             await answer_now(context, dropped.owed)
             return
+        if action == "ds":
+            await _confirm_submission(update, context, draft_id, summary)
+            return
         claimed = await confirm_draft(
             store(context),
             draft_id,
@@ -512,6 +665,36 @@ async def draft_button(update: Update, context: Context) -> None:
         raise
     await query.answer()
     await answer_now(context, answer.owed, notices=claimed.status == "pending")
+
+
+async def _confirm_submission(
+    update: Update, context: Context, draft_id: int, summary: str
+) -> None:
+    """A submission's summary confirmed: stored as /submit stores one, the summary then saying
+    so with the month's count."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    today = now(context).date()
+
+    def stored(done: Submitted) -> str:
+        quota = texts.SUBMITTED_QUOTA.format(quota=done.quota) if done.quota else ""
+        same_month = (done.day.year, done.day.month) == (today.year, today.month)
+        text = texts.SUBMISSION_STORED.format(
+            record=done.record_id, unit=done.unit, count=done.month_count, quota=quota,
+            month=texts.THIS_MONTH if same_month else month_of(done.day).name,
+        )  # fmt: skip
+        if done.changes:
+            text += "\n" + render_changes(texts.RESETTLED_FOR_LIAISON, done.changes)
+        return f"{summary}\n\n{text}"
+
+    answer: ChatAnswer[Submitted] = owed_edit(query, stored)
+    person = Address.telegram(update.effective_user.id)
+    done = await confirm_submission(
+        store(context), draft_id, person, request(update, context), answer
+    )
+    await query.answer()
+    notify = bool(done.changes) or settings(context).office_chat_id is not None
+    await answer_now(context, answer.owed, notices=notify)
 
 
 def _claimed(claimed: Claimed) -> str:
@@ -534,6 +717,9 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                 CHOOSE: [
                     CallbackQueryHandler(step(navigate), pattern=r"^rp:"),
                     CallbackQueryHandler(step(choose_item), pattern=r"^ri:"),
+                    CallbackQueryHandler(step(open_kinds), pattern=r"^rb:"),
+                    CallbackQueryHandler(step(choose_kind), pattern=r"^rt:"),
+                    CallbackQueryHandler(step(back_from_kinds), pattern=r"^rm:"),
                 ],
                 TITLE: [
                     MessageHandler(private & filters.TEXT & ~filters.COMMAND, step(take_title))
@@ -565,6 +751,12 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(
         MessageHandler(private & filters.Regex(rf"^{texts.ONE_LINE_PREFIX}\s"), one_line)
     )
+    app.add_handler(
+        MessageHandler(
+            private & filters.Regex(rf"^{texts.ONE_LINE_SUBMISSION_PREFIX}\s"),
+            one_line_submission,
+        )
+    )
     # Before the handlers of group 0, which would otherwise take the command first.
     app.add_handler(
         MessageHandler(
@@ -572,5 +764,5 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         ),
         group=CANCEL_GROUP,
     )
-    app.add_handler(CallbackQueryHandler(draft_button, pattern=r"^d[cx]:"))
+    app.add_handler(CallbackQueryHandler(draft_button, pattern=r"^d[cxs]:"))
     app.add_handler(CallbackQueryHandler(pick_item, pattern=r"^rk:"))
