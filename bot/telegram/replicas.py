@@ -14,8 +14,9 @@ deliveries land on any of them. Here:
 - one process leads (Leadership: a PostgreSQL advisory lock held by a connection of its own):
   it alone runs the scheduler and delivers the outbox. The others tell it when they have added
   to the outbox (NOTIFY). When the leader dies its connection closes, the lock is free, and
-  another process takes it within Settings.leader_check_seconds; the job runs and messages already done
-  are recorded in the database and not made again.
+  another process takes it within Settings.leader_check_seconds (and leads after a hand-over's
+  wait, unless the leader before it resigned: stopped cleanly); the job runs and messages
+  already done are recorded in the database and not made again.
 """
 
 from __future__ import annotations
