@@ -1,21 +1,19 @@
 """On PostgreSQL the process holding the leader's lock runs the scheduler and the courier
 (bot.telegram.replicas.Leadership). A new leader waits the hand-over only when a leader before it
 may still be sending: not on a fresh database, nor after a leader that stopped cleanly; after one
-killed, or cut off from the database, it does."""
+cut off from the database, it does (after one killed: tests/test_replicas.py)."""
 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import asyncpg
 import pytest
 
 from bot import texts
 from bot.fakeapi import FakeBotApi
-from bot.telegram.app import INTAKE, LEADERSHIP
-from tests.bots import start_bot
-from tests.chat import bot_on, prepare_db
+from bot.telegram.app import INTAKE
+from tests.chat import bot_on
 from tests.pgserver import PostgresDatabases
 from tests.stores import rows
 
@@ -51,27 +49,6 @@ async def test_a_leader_that_stopped_cleanly_is_followed_at_once(
             assert named_leader(db) == [(chat.app.bot_data[INTAKE].dispatcher.name,)]
     assert len(said(caplog, TAKEN)) == 2
     assert said(caplog, HANDOVER) == []
-
-
-async def test_a_killed_leader_is_waited_for(
-    postgres: PostgresDatabases, tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    db = postgres.new()
-    await prepare_db(db)
-    async with FakeBotApi() as server:
-        killed = await start_bot(server, db, tmp_path)  # type: ignore[arg-type]
-        try:
-            # Polling, it asks Telegram for updates once it leads.
-            await server.wait_for_call("getUpdates", timeout=60)
-            [(name,)] = named_leader(db)
-        finally:
-            killed.kill()
-        await killed.wait()
-        async with bot_on(server, db) as chat:
-            assert chat.app.bot_data[LEADERSHIP].leading.is_set()
-    [waited] = said(caplog, HANDOVER)
-    assert f"（{name}）" in waited
-    assert len(said(caplog, TAKEN)) == 1
 
 
 async def test_a_leader_cut_off_never_counts_as_resigned(
