@@ -56,8 +56,8 @@ class Settings(BaseSettings):
     # the update is handled; a dead process's updates are taken over once it ends); how often a
     # process looks for updates nobody holds; how often a follower tries for the leader's lock
     # and the leader checks its connection (a check may take this long, and at least 2 s; a new
-    # leader starts a check, a check's timeout and half a check after taking the lock: 5 s by
-    # default). Tests shorten them.
+    # leader whose predecessor did not resign starts a check, a check's timeout and half a check
+    # after taking the lock: 5 s by default). Tests shorten them.
     claim_seconds: float = Field(default=10.0, ge=0.1, le=600)
     intake_poll_seconds: float = Field(default=0.5, ge=0.01, le=60)
     leader_check_seconds: float = Field(default=2.0, ge=0.01, le=60)

@@ -721,6 +721,9 @@ WEBHOOK_SECRET_SHARED = (
     "给所有进程设置同一个 secret token，否则各进程启动时会互相覆盖，Telegram 的请求将被拒绝"
 )
 LEADER_TAKEN = "本进程成为数据库 {db} 上的主进程：定时任务和消息发送由本进程运行"
+LEADER_HANDOVER = (
+    "上一个主进程（{holder}）未正常退出，可能仍在发送消息：本进程等待 {seconds:g} 秒后接任主进程"
+)
 LEADER_LOST = "本进程与数据库 {db} 的连接已断开，可能已有其他进程接任主进程：本进程停止运行"
 TOKEN_MISSING = (
     "未设置 GOVINFO_BOT_TOKEN，机器人无法连接 Telegram。\n"

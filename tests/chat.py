@@ -176,8 +176,10 @@ def chat_settings(server: FakeBotApi, db: str, **overrides: Any) -> Settings:
         "api_base_url": server.base_url,
         "api_base_file_url": server.base_file_url,
         "require_approval": True,
-        # A PostgreSQL bot leads (runs its scheduler and courier) a hand-over after it starts:
-        # 5 s with the product's 2 s between leader checks, 2.3 s with these.
+        # A PostgreSQL bot whose leader before did not resign (killed, cut off) leads (runs its
+        # scheduler and courier) a hand-over after it takes the lock: 5 s with the product's 2 s
+        # between leader checks, 2.3 s with these; on a new database, or after a clean stop, at
+        # once.
         "leader_check_seconds": 0.2,
         "intake_poll_seconds": 0.05,
     }

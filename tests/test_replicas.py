@@ -36,6 +36,7 @@ GUIDED = 2004  # a fourth liaison, of unit 4, who reports through the guided con
 DUE = 25.0
 REMINDER_AT = datetime(2026, 3, 20, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 LEADING = texts.LEADER_TAKEN.split("{db}")[0]
+HANDOVER = texts.LEADER_HANDOVER.split("（")[0]
 
 
 def leads(replica: BotProcess) -> bool:
@@ -156,6 +157,12 @@ async def test_three_replicas_one_killed(postgres: PostgresDatabases) -> None:
             others = [r for r in replicas if r is not leader]
             await until(lambda: any(leads(r) for r in others), "nobody took over", 30)
             assert time.time() - killed_at < 30
+            # The first leader, on a new database, led at once; the next, after a leader that
+            # never resigned (killed), waited the hand-over (it may still have been sending).
+            assert not any(HANDOVER in line for line in leader.lines)
+            (successor,) = (r for r in others if leads(r))
+            (waited,) = (line for line in successor.lines if HANDOVER in line)
+            assert f":{leader.process.pid}:" in waited
             await until(
                 lambda: (
                     stored_titles(db) == Counter(liaisons.titles)

@@ -32,7 +32,7 @@ from bot.storage.liaisons import Liaison, LiaisonLink
 from bot.storage.migrate import earlier_builtin, migration_files
 from bot.storage.outbox import EDIT_CAPTION, EDIT_TEXT, OUTBOX_CHANNEL, Buttons, Outgoing
 from bot.storage.periods import Lock, PeriodEvent, locked_error
-from bot.storage.postgres import POSTGRES_MIGRATIONS, PgStore
+from bot.storage.postgres import POSTGRES_MIGRATIONS, LeaderLock, PgStore
 from bot.storage.quota import StoredSettlement, quota_key
 from bot.storage.records import (
     Identity,
@@ -67,6 +67,7 @@ __all__ = [
     "FormReplayed",
     "FoundLine",
     "Identity",
+    "LeaderLock",
     "LeaseHolder",
     "LedgerEntry",
     "LedgerLine",

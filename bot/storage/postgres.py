@@ -68,6 +68,16 @@ LEADER_SETTINGS = {
 _WAIT_FOR_WRITE = sql(postgres="SELECT pg_advisory_xact_lock(:key)")
 _TRY_WRITE = sql(postgres="SELECT pg_try_advisory_xact_lock(:key)")
 _TRY_LEAD = sql(postgres="SELECT pg_try_advisory_lock(:key)")
+# Who leads, in settings, written by the holder of the leader's lock on its connection: a leader
+# that may still be sending. Taking the lock names this one and returns the one named before (a
+# statement's CTE reads the row as it was before the statement); resigning removes the name.
+_SUCCEED = sql(
+    postgres="WITH previous AS (SELECT value FROM settings WHERE key = 'leader') "
+    "INSERT INTO settings (key, value) VALUES ('leader', :name) "
+    "ON CONFLICT (key) DO UPDATE SET value = excluded.value "
+    "RETURNING (SELECT value FROM previous)"
+)
+_RESIGN = sql(postgres="DELETE FROM settings WHERE key = 'leader' AND value = :name")
 
 
 class PgConnection:
@@ -278,6 +288,25 @@ class LeaderLock:
         """Whether this connection holds the lock now (taken, or held before)."""
         taken = await PgConnection(self._conn).fetch_one(_TRY_LEAD, {"key": LEADER_LOCK})
         return bool(taken and taken[0])
+
+    async def succeed(self, name: str, timeout: float) -> str | None:
+        """Name this process (`name`) the leader, the lock held; the leader named before, unless
+        there was none or it resigned: one that may still be sending (cut off, or killed)."""
+        succeed = _SUCCEED.compiled(POSTGRES)
+        row = await self._conn.fetchrow(
+            succeed.text, *succeed.bind({"name": name}), timeout=timeout
+        )
+        return None if row is None else row[0]
+
+    async def resign(self, name: str, timeout: float) -> bool:
+        """Record that this leader (`name`) sends nothing more, before the lock is released;
+        whether it was still the one named. A resignation not written leaves the next leader
+        waiting as for a leader cut off."""
+        resign = _RESIGN.compiled(POSTGRES)
+        status = await self._conn.execute(
+            resign.text, *resign.bind({"name": name}), timeout=timeout
+        )
+        return bool(status == "DELETE 1")
 
     async def listen(self, channel: str, heard: Callable[[str], None]) -> None:
         """Call `heard` with the payload of every NOTIFY on `channel` (Tx.notify)."""

@@ -184,7 +184,10 @@ async def _replicate(app: Application, store: PgStore, settings: Settings, intak
         app.bot_data[COURIER] = Nudge(store)
         app.bot_data[STOP].set()
 
-    leadership = Leadership(store, lead, told, lost, check=settings.leader_check_seconds)
+    leadership = Leadership(
+        store, dispatcher.name, lead, told, lost, courier.idle,
+        check=settings.leader_check_seconds,
+    )  # fmt: skip
     app.bot_data[LEADERSHIP] = leadership
     leadership.start()
     dispatcher.start()

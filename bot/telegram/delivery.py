@@ -183,6 +183,11 @@ class Courier:
                 left = await self._deliver_from(bot_file) or left
             return left
 
+    async def idle(self) -> None:
+        """Until no delivery is under way; once `running` says no, none sends after this."""
+        async with self._lock:
+            pass
+
     async def waiting(self) -> bool:
         """Whether any Telegram message waits in the database's outbox or, where the working
         file keeps its actions' answers apart (Store.answers_apart), in the working file's.

@@ -14,8 +14,9 @@ deliveries land on any of them. Here:
 - one process leads (Leadership: a PostgreSQL advisory lock held by a connection of its own):
   it alone runs the scheduler and delivers the outbox. The others tell it when they have added
   to the outbox (NOTIFY). When the leader dies its connection closes, the lock is free, and
-  another process takes it within Settings.leader_check_seconds; the job runs and messages already done
-  are recorded in the database and not made again.
+  another process takes it within Settings.leader_check_seconds (and leads after a hand-over's
+  wait, unless the leader before it resigned: stopped cleanly); the job runs and messages
+  already done are recorded in the database and not made again.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ import asyncpg
 from telegram import Update
 from telegram.ext import Application, ConversationHandler
 
-from bot.storage import OUTBOX_CHANNEL, Address, PgStore
+from bot import texts
+from bot.storage import OUTBOX_CHANNEL, Address, LeaderLock, PgStore
 from bot.telegram.unreadable import set_aside_stored
 
 log = logging.getLogger(__name__)
@@ -308,42 +310,62 @@ def _seconds(timeout: float | timedelta) -> timedelta:
 
 
 class Leadership:
-    """Which process runs the scheduler and the courier: the one holding LEADER_LOCK."""
+    """Which process runs the scheduler and the courier: the one holding LEADER_LOCK.
+
+    A new leader starts at once when no leader before it may still be sending: there was none,
+    or the last one resigned (it stopped cleanly, its courier quiet, and recorded so before it
+    released the lock). Otherwise (killed, cut off from the database, stopped mid-send) it waits
+    the hand-over first."""
 
     def __init__(
         self,
         store: PgStore,
+        name: str,
         lead: Callable[[], Awaitable[None]],
         told: Callable[[], None],
         lost: Callable[[], None],
+        quiet: Callable[[], Awaitable[None]],
         *,
         check: float,
     ) -> None:
         self._store = store
+        # This process as the leader's record names it.
+        self._name = name
         # How often a follower tries for the lock, and the leader checks its connection; how
-        # long a check may take; how long a new leader waits before it starts: the leader it
-        # replaces, cut off from the database, may still be sending until its next check has
-        # timed out (a check's interval and timeout), and half a check more.
+        # long a check may take; how long a new leader waits before it starts when the one
+        # before did not resign: that one, cut off from the database, may still be sending
+        # until its next check has timed out (a check's interval and timeout), and half a
+        # check more.
         self._check = check
         self._timeout = max(check, CHECK_TIMEOUT)
         self._handover = check + self._timeout + check / 2
         # Become the leader; told: another process changed the outbox or the calendar; lost:
-        # the lock's connection failed (the process must stop: another may lead by now).
+        # the lock's connection failed (the process must stop: another may lead by now);
+        # quiet: until this process's courier has nothing in flight (it starts nothing new
+        # once `leading` is clear).
         self._lead = lead
         self._told = told
         self._lost = lost
+        self._quiet = quiet
         self.leading = asyncio.Event()
+        self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="leadership")
 
     async def stop(self) -> None:
-        if self._task is not None:
+        """A leader stops leading and resigns (see _step_down); anything else stops trying."""
+        if self._task is None:
+            return
+        self._stopping.set()
+        if not self.leading.is_set():
+            # Not leading (or not yet: still waiting the hand-over): nothing to resign, and the
+            # record, naming this process or one before it, leaves the next leader waiting.
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None
 
     async def _run(self) -> None:
         while True:
@@ -351,16 +373,8 @@ class Leadership:
                 async with self._store.leader_lock() as lock:
                     while not await lock.take():
                         await asyncio.sleep(self._check)
-                    await lock.listen(OUTBOX_CHANNEL, lambda _: self._told())
-                    # A leader cut off from the database (its connection gone from the server's
-                    # side, the lock freed) may still be sending until its next check fails: the
-                    # new one starts after that.
-                    await asyncio.sleep(self._handover)
-                    await self._lead()
-                    self.leading.set()
-                    while True:
-                        await asyncio.sleep(self._check)
-                        await lock.check(timeout=self._timeout)
+                    await self._hold(lock)
+                    return
             except asyncio.CancelledError:
                 raise
             except LOST:
@@ -373,6 +387,42 @@ class Leadership:
                 self.leading.clear()
                 self._lost()
                 return
+
+    async def _hold(self, lock: LeaderLock) -> None:
+        """Lead while the lock's connection answers, until stopped."""
+        previous = await lock.succeed(self._name, self._timeout)
+        await lock.listen(OUTBOX_CHANNEL, lambda _: self._told())
+        if previous is not None:
+            # A leader that did not resign, cut off from the database (its connection gone
+            # from the server's side, the lock freed), may still be sending until its next
+            # check fails: this one starts after that, if it still holds the lock then.
+            log.warning(texts.LEADER_HANDOVER.format(holder=previous, seconds=self._handover))
+            await asyncio.sleep(self._handover)
+            await lock.check(timeout=self._timeout)
+        await self._lead()
+        self.leading.set()
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self._check)
+            if not self._stopping.is_set():
+                await lock.check(timeout=self._timeout)
+        await self._step_down(lock)
+
+    async def _step_down(self, lock: LeaderLock) -> None:
+        """Stop sending, then record the resignation before the lock is released. Not written
+        (the courier still busy after a hand-over's time, the connection failing), the next
+        leader waits the hand-over."""
+        self.leading.clear()
+        try:
+            await asyncio.wait_for(self._quiet(), self._handover)
+        except TimeoutError:
+            log.warning("the courier was still sending: the next leader waits the hand-over")
+            return
+        try:
+            if not await lock.resign(self._name, self._timeout):
+                log.error("the leader's record names another process: not resigned")
+        except LOST:
+            log.warning("could not record the leader's resignation", exc_info=True)
 
 
 class Nudge:
