@@ -173,18 +173,26 @@ class PostgresDatabases:
         self._numbers = itertools.count(1)
         self._last: str | None = None
 
-    def new(self) -> str:
+    def new(self, template: str = TEMPLATE) -> str:
+        """A new database, a copy of `template` (by default migrated and empty)."""
         # The previous test's database is dropped now rather than at its end: right after a
         # test its server processes are still exiting, and DROP DATABASE would wait for them.
         name = f"test_{next(self._numbers)}"
         drop = [f"DROP DATABASE IF EXISTS {self._last} WITH (FORCE)"] if self._last else []
         run_sync(
             _admin(
-                self.server, *drop, f"CREATE DATABASE {name} TEMPLATE {TEMPLATE} STRATEGY FILE_COPY"
+                self.server, *drop, f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY"
             )
         )
         self._last = name
         return with_database(self.server, name)
+
+    def keep(self) -> str:
+        """The name of the database `new` made last, kept (not dropped by the next `new`) to
+        serve as the template of others."""
+        assert self._last is not None
+        name, self._last = self._last, None
+        return name
 
 
 @contextlib.contextmanager

@@ -2,7 +2,12 @@
 stored. Each import runs as the office runs it, `python -m bot.cli`, in a process of its own, so
 that its peak memory is its own. How long each takes is measured by bench/hostile_files.py, not
 here: a wall-clock bound in a test fails on a loaded machine and proves nothing on a fast one;
-the tests prove instead that what is read is bounded (rows, bytes, listed errors)."""
+the tests prove instead that what is read is bounded (rows, bytes, listed errors).
+
+A file is refused while it is read, before any store is asked for more than its units: the
+tests of a file's reading run on SQLite only (`FILE_ONLY`); those refused as its rows are checked
+against the office's units (a million bad rows, a million records after counts) run on both
+stores, proving nothing is stored in PostgreSQL either."""
 
 from __future__ import annotations
 
@@ -28,6 +33,7 @@ from tests.stores import rows as query
 from tests.xlsxraw import HEADER_ROW, SHEET_MEMBER, declare_size, sheet_xml, write_xlsx
 
 PEAK_MB = 300.0
+FILE_ONLY = pytest.mark.stores("sqlite")
 ROOT = Path(__file__).resolve().parent.parent
 SUBMISSION = (
     b'<c r="A{n}" t="inlineStr"><is><t>2024-05-06</t></is></c>'
@@ -88,6 +94,7 @@ def refused(cli: Cli, path: Path, *expected: str) -> Run:
     return run
 
 
+@FILE_ONLY
 def test_a_sheet_declaring_a_million_rows(office: Cli, tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "declared.xlsx", sheet_xml([HEADER_ROW], "A1:C1048576"))
     refused(office, path, "声明有 1048576 行", "上限 1000000 行")
@@ -97,12 +104,14 @@ def test_a_sheet_declaring_a_million_rows(office: Cli, tmp_path: Path) -> None:
     office.ok("records", "import", str(path))
 
 
+@FILE_ONLY
 def test_a_sheet_of_more_than_a_million_rows(office: Cli, tmp_path: Path) -> None:
     rows = b"".join([b'<row r="%d"/>' % n for n in range(2, 1_000_100)])
     path = write_xlsx(tmp_path / "rows.xlsx", sheet_xml([HEADER_ROW, rows]), level=1)
     refused(office, path, "超过 1000000 行")
 
 
+@FILE_ONLY
 def test_a_row_numbered_beyond_a_million(office: Cli, tmp_path: Path) -> None:
     path = write_xlsx(
         tmp_path / "far.xlsx", sheet_xml([HEADER_ROW, b'<row r="1048000"/>'], "A1:C2")
@@ -110,6 +119,7 @@ def test_a_row_numbered_beyond_a_million(office: Cli, tmp_path: Path) -> None:
     refused(office, path, "超过 1000000 行")
 
 
+@FILE_ONLY
 def test_one_shared_string_of_400_mb(office: Cli, tmp_path: Path) -> None:
     """The issue's file: a small workbook that unpacks to one 400 MB string."""
     chunk = b"a" * (16 << 20)
@@ -122,6 +132,7 @@ def test_one_shared_string_of_400_mb(office: Cli, tmp_path: Path) -> None:
     refused(office, path, "中有单元格超过 32767 个字符")
 
 
+@FILE_ONLY
 def test_cells_beyond_excels_limit(office: Cli, tmp_path: Path) -> None:
     long_text = "长" * 32_768
     shared = [f"<si><t>{long_text}</t></si>".encode()]
@@ -148,12 +159,14 @@ def test_cells_beyond_excels_limit(office: Cli, tmp_path: Path) -> None:
     assert "32767 个字符" not in result.err and "说明太长（32767 字）" in result.err
 
 
+@FILE_ONLY
 def test_a_zip_declaring_gigabytes(office: Cli, tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "bomb.xlsx", sheet_xml([HEADER_ROW]))
     declare_size(path, SHEET_MEMBER, 3 << 30)
     refused(office, path, "解压后过大", "xl/worksheets/sheet1.xml")
 
 
+@FILE_ONLY
 def test_csv_fields_beyond_the_limit(office: Cli, tmp_path: Path) -> None:
     for size in (40_000, 200_000):  # the csv module's own limit is 131,072
         path = tmp_path / f"field{size}.csv"
@@ -161,6 +174,7 @@ def test_csv_fields_beyond_the_limit(office: Cli, tmp_path: Path) -> None:
         refused(office, path, "第 2 行有单元格超过 32767 个字符")
 
 
+@FILE_ONLY
 def test_a_refusal_quotes_no_long_cell(office: Cli, tmp_path: Path) -> None:
     rows = [["2024-05-06", "局" * 30_000, "报送"], ["2024-05-06", "公安局", "《" + "参" * 9_000]]
     path = write_csv(tmp_path / "long.csv", ["date", "unit", "item"], rows)
@@ -172,6 +186,7 @@ def test_a_refusal_quotes_no_long_cell(office: Cli, tmp_path: Path) -> None:
     ]
 
 
+@FILE_ONLY
 def test_csv_of_more_than_a_million_rows(office: Cli, tmp_path: Path) -> None:
     path = tmp_path / "rows.csv"
     path.write_bytes(b"date,unit,item\n" + b"2024-05-06,x,y\n" * 1_000_010)
@@ -239,6 +254,7 @@ def test_bad_rows_are_counted_not_kept() -> None:
     assert refused.value.params["count"] == 1_000 and refused.value.stopped_at == 1_001
 
 
+@FILE_ONLY
 def test_a_line_of_100_mb(office: Cli, tmp_path: Path) -> None:
     """One line of 100 MB is refused after reading MAX_CSV_ROW_CHARS of it, never read whole:
     the reader's own allocations stay far below the line's size."""
@@ -261,6 +277,7 @@ def test_a_line_of_100_mb(office: Cli, tmp_path: Path) -> None:
     assert "第 2 行所在的一行超过 1048576 个字符" in refused_run.err
 
 
+@FILE_ONLY
 def test_a_row_of_many_short_lines(office: Cli, tmp_path: Path) -> None:
     """Quoted cells spanning lines: every line is short, the row is not."""
     path = tmp_path / "lines.csv"
@@ -273,6 +290,7 @@ def test_a_row_of_many_short_lines(office: Cli, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("kind", ["symlink to /dev/zero", "fifo", "directory"])
+@FILE_ONLY
 def test_only_regular_files_are_read(office: Cli, tmp_path: Path, kind: str) -> None:
     """A link to a device, a FIFO (which would block opening) and a directory are refused at
     once, for records and for units, before a byte is read. The timeout only keeps a regression
@@ -301,6 +319,7 @@ def test_only_regular_files_are_read(office: Cli, tmp_path: Path, kind: str) -> 
     office.ok("records", "import", str(link))
 
 
+@FILE_ONLY
 def test_a_roster_of_a_million_rows(office: Cli, tmp_path: Path) -> None:
     """A roster is checked whole, so it is bounded: its reading stops at MAX_UNITS rows."""
     path = tmp_path / "roster.csv"

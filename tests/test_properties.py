@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
 import sqlite3
 import tempfile
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -25,12 +26,12 @@ from scoring.periods import Period, month, parse_month, quarter, year
 from scoring.records import Record
 from scoring.ruleset import ItemKind, load_ruleset
 from tests.conftest import STORES, write_csv
-from tests.pgserver import PostgresDatabases
+from tests.pgserver import PostgresDatabases, run_sync
 from tests.stores import rows as query
 
 RULESET = load_ruleset("dengkou-2024")
 NOW = datetime(2025, 1, 15, tzinfo=timezone(timedelta(hours=8)))
-UNITS = [("甲镇", "A"), ("乙局", "A"), ("丙局", "A"), ("丁局", "B"), ("戊局", "B"), ("己司", "C")]
+UNITS = (("甲镇", "A"), ("乙局", "A"), ("丙局", "A"), ("丁局", "B"), ("戊局", "B"), ("己司", "C"))
 FIRST_DAY = date(2024, 3, 1)
 HEADER = ["date", "unit", "item", "count", "points", "modifiers", "title", "note"]
 SCORED = [i for i in RULESET.items if i.kind is not ItemKind.ADJUSTMENT]
@@ -68,30 +69,79 @@ periods = st.one_of(
 )
 
 
-# Where an example's database goes: a directory of its own for its files; on PostgreSQL each
-# example's database replaces the previous one's.
-NewDatabase = Callable[[Path], str]
+Units = tuple[tuple[str, str], ...]
+
+
+@dataclass
+class Migrated:
+    """Migrated and empty databases of one store: on SQLite copies of one file migrated once
+    (migrating each example's anew was half of its CPU), on PostgreSQL of the server's
+    migrated template."""
+
+    sqlite: Path | None
+    postgres: PostgresDatabases | None
 
 
 @pytest.fixture(scope="module", params=STORES)
-def new_database(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> NewDatabase:
-    """New databases of one store, one for each example of a property, migrated and empty: on
-    SQLite each a copy of one migrated once (migrating each example's anew was half of its
-    CPU), as PostgreSQL's are copies of its migrated template."""
+def migrated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Migrated:
     if request.param == "sqlite":
-        migrated = tmp_path_factory.mktemp("migrated") / "p.sqlite3"
-        asyncio.run(_migrate(migrated))
+        path = tmp_path_factory.mktemp("migrated") / "p.sqlite3"
+        asyncio.run(_migrate(path))
+        return Migrated(path, None)
+    return Migrated(None, request.getfixturevalue("postgres"))
 
-        def copy(tmp: Path) -> str:
-            with sqlite3.connect(migrated) as source, sqlite3.connect(tmp / "p.sqlite3") as new:
-                source.backup(new)
-            return str(tmp / "p.sqlite3")
 
-        return copy
-    databases: PostgresDatabases = request.getfixturevalue("postgres")
-    return lambda _: databases.new()
+class Offices:
+    """A database for each example of one test: an office set up with the ruleset and its
+    units, a copy of one set up once per test and list of units (setting up and importing the
+    units anew was a third of each example's time). Once per test rather than per module: on
+    PostgreSQL the ledger key's file is the test's own (conftest.ledger_key_file). On SQLite an
+    example's database goes into the directory given, its key beside it; on PostgreSQL each
+    example's database replaces the previous one's."""
+
+    def __init__(self, migrated: Migrated, tmp: Path) -> None:
+        self._migrated = migrated
+        self._tmp = tmp
+        self._templates: dict[Units, str] = {}
+
+    def new(self, tmp: Path, units: Units) -> str:
+        if units not in self._templates:
+            self._templates[units] = self._set_up(units)
+        template = self._templates[units]
+        if self._migrated.postgres is not None:
+            return self._migrated.postgres.new(template)
+        return _copy_sqlite(Path(template), tmp / "p.sqlite3")
+
+    def _set_up(self, units: Units) -> str:
+        place = self._tmp / f"office{len(self._templates)}"
+        place.mkdir()
+        if self._migrated.postgres is not None:
+            db = self._migrated.postgres.new()
+        else:
+            assert self._migrated.sqlite is not None
+            db = _copy_sqlite(self._migrated.sqlite, place / "p.sqlite3")
+        run_sync(_set_up_office(place, db, units))
+        return self._migrated.postgres.keep() if self._migrated.postgres is not None else db
+
+
+# `offices` is the test's, shared by its examples on purpose: each example's database is its
+# own copy of the office the fixture set up once.
+SUPPRESSED = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+
+
+@pytest.fixture
+def offices(migrated: Migrated, tmp_path: Path) -> Offices:
+    return Offices(migrated, tmp_path)
+
+
+def _copy_sqlite(source: Path, target: Path) -> str:
+    """A copy of an SQLite database, and of its ledger key where it has one."""
+    with sqlite3.connect(source) as old, sqlite3.connect(target) as new:
+        old.backup(new)
+    key = Path(f"{source}.key")
+    if key.exists():
+        shutil.copyfile(key, f"{target}.key")
+    return str(target)
 
 
 async def _migrate(db: Path) -> None:
@@ -99,10 +149,17 @@ async def _migrate(db: Path) -> None:
     await store.close()
 
 
+async def _set_up_office(tmp: Path, db: str, units: Units) -> None:
+    store = await Store.open(db)
+    try:
+        await initialize(store, "dengkou-2024")
+        await import_units(store, write_csv(tmp / "u.csv", ["name", "group"], units), "test", NOW)
+    finally:
+        await store.close()
+
+
 async def _load(tmp: Path, db: str, records: list[list[object]]) -> Store:
     store = await Store.open(db)
-    await initialize(store, "dengkou-2024")
-    await import_units(store, write_csv(tmp / "u.csv", ["name", "group"], UNITS), "test", NOW)
     await import_records(store, write_csv(tmp / "r.csv", HEADER, records), "test", NOW)
     return store
 
@@ -123,14 +180,14 @@ def _expected_raw(records: list[list[object]], period: Period) -> dict[str, int]
     return raw
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=SUPPRESSED)
 @given(records=st.lists(rows(), min_size=1, max_size=40), period=periods)
 def test_totals_are_sums_of_entries_and_ranks_follow_totals(
-    new_database: NewDatabase, records: list[list[object]], period: Period
+    offices: Offices, records: list[list[object]], period: Period
 ) -> None:
     async def check() -> None:
         with tempfile.TemporaryDirectory() as tmp:
-            store = await _load(Path(tmp), new_database(Path(tmp)), records)
+            store = await _load(Path(tmp), offices.new(Path(tmp), UNITS), records)
             try:
                 _, table = await standings(store, period)
             finally:
@@ -150,13 +207,13 @@ def test_totals_are_sums_of_entries_and_ranks_follow_totals(
     asyncio.run(check())
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=SUPPRESSED)
 @given(
     records=st.lists(rows(), min_size=1, max_size=20),
     spoil=st.lists(st.sampled_from(["unit", "date", "item", "count"]), max_size=2),
 )
 def test_an_import_stores_all_of_its_rows_or_none(
-    new_database: NewDatabase, records: list[list[object]], spoil: list[str]
+    offices: Offices, records: list[list[object]], spoil: list[str]
 ) -> None:
     bad = [list(r) for r in records]
     for n, what in enumerate(spoil):
@@ -167,12 +224,8 @@ def test_an_import_stores_all_of_its_rows_or_none(
 
     async def attempt() -> tuple[int, int]:
         with tempfile.TemporaryDirectory() as tmp:
-            db = new_database(Path(tmp))
+            db = offices.new(Path(tmp), UNITS)
             store = await Store.open(db)
-            await initialize(store, "dengkou-2024")
-            await import_units(
-                store, write_csv(Path(tmp) / "u.csv", ["name", "group"], UNITS), "t", NOW
-            )
             with contextlib.suppress(DomainError):
                 await import_records(store, write_csv(Path(tmp) / "r.csv", HEADER, bad), "t", NOW)
             await store.close()
@@ -188,7 +241,7 @@ def test_an_import_stores_all_of_its_rows_or_none(
 
 
 QUOTA_MONTHS = ["2024-03", "2024-04", "2024-05", "2024-06"]
-QUOTA_UNITS = [("丁局", "B"), ("戊局", "B"), ("己司", "C")]
+QUOTA_UNITS = (("丁局", "B"), ("戊局", "B"), ("己司", "C"))
 imports = st.tuples(
     st.just("import"),
     st.sampled_from([u for u, _ in QUOTA_UNITS]),
@@ -198,10 +251,10 @@ imports = st.tuples(
 settles = st.tuples(st.just("settle"), st.sampled_from(QUOTA_MONTHS))
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=SUPPRESSED)
 @given(steps=st.lists(st.one_of(imports, settles), min_size=1, max_size=12))
 def test_penalties_equal_a_settlement_from_scratch(
-    new_database: NewDatabase, steps: list[tuple[object, ...]]
+    offices: Offices, steps: list[tuple[object, ...]]
 ) -> None:
     """In any order of imports, settlements and late submissions, the penalties that stand are
     those of settling the settled months once, in order, on the final data."""
@@ -210,12 +263,8 @@ def test_penalties_equal_a_settlement_from_scratch(
         counts: dict[tuple[str, str], int] = {}
         settled: set[str] = set()
         with tempfile.TemporaryDirectory() as tmp:
-            db = new_database(Path(tmp))
+            db = offices.new(Path(tmp), QUOTA_UNITS)
             store = await Store.open(db)
-            await initialize(store, "dengkou-2024")
-            await import_units(
-                store, write_csv(Path(tmp) / "u.csv", ["name", "group"], QUOTA_UNITS), "t", NOW
-            )
             for n, step in enumerate(steps):
                 if step[0] == "import":
                     _, unit, label, count = step
