@@ -16,6 +16,7 @@ from pathlib import Path
 from zipfile import ZipFile
 
 import pytest
+from argon2 import extract_parameters
 from openpyxl import load_workbook
 from playwright.sync_api import (
     Browser,
@@ -23,7 +24,6 @@ from playwright.sync_api import (
     ConsoleMessage,
     Page,
     expect,
-    sync_playwright,
 )
 
 from bot import texts
@@ -35,7 +35,13 @@ from bot.usecases.request import Request
 from bot.web import texts as words
 from tests.conftest import Cli, write_csv
 from tests.stores import rows
-from tests.web import CHROMIUM, apart, serving, shoot
+from tests.web import (
+    Chromium,
+    apart,
+    serving,
+    shared_chromium,  # noqa: F401 (the fixture `chromium`)
+    shoot,
+)
 from tests.xlsxraw import HEADER_ROW, SHEET_MEMBER, declare_size, sheet_xml, write_xlsx
 
 HOSTILE_UNIT = "<b>粗体</b>局"
@@ -44,14 +50,11 @@ LIAISON = 77
 PASSWORDS = {"王芳": "admin-password-1", "李明": "viewer-password-1"}
 
 
-# Per module, not per session: Playwright's synchronous API keeps an event loop running in the
-# test's thread while it lives, where an asynchronous test of another module could not run.
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM)
-        yield browser
-        browser.close()
+@pytest.fixture
+def browser(chromium: Chromium) -> Iterator[Browser]:
+    """The browser of this test process (tests.web.Chromium), lent to one test."""
+    with chromium.lent() as lent:
+        yield lent
 
 
 @pytest.fixture
@@ -188,6 +191,13 @@ def csrf(page: Page) -> str:
 def test_an_admin_approves_a_claim_and_reads_the_standings(office: Office, page: Page) -> None:
     log_in(page, office, "王芳")
     signed_in(page, "王芳")
+    # The login checked the hash at the office's cost (GOVINFO_WEB_PASSWORD_*): at any other
+    # it would have hashed the password anew at that one.
+    hashed = rows(office.cli.db, "SELECT password_hash FROM web_users WHERE name = '王芳'")[0][0]
+    assert (extract_parameters(hashed).time_cost, extract_parameters(hashed).memory_cost) == (
+        1,
+        1024,
+    )
     expect(page.locator("#month")).to_contain_text("公安局")
     expect(page.locator("main")).to_contain_text(words.OVERVIEW_PENDING.format(count=1))
     shoot(page, "overview")
