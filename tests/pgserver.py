@@ -173,18 +173,30 @@ class PostgresDatabases:
         self._numbers = itertools.count(1)
         self._last: str | None = None
 
-    def new(self) -> str:
+    def new(self, template: str = TEMPLATE) -> str:
+        """A new database, a copy of `template` (a database kept by `keep`, or the migrated
+        empty one)."""
         # The previous test's database is dropped now rather than at its end: right after a
         # test its server processes are still exiting, and DROP DATABASE would wait for them.
         name = f"test_{next(self._numbers)}"
         drop = [f"DROP DATABASE IF EXISTS {self._last} WITH (FORCE)"] if self._last else []
         run_sync(
             _admin(
-                self.server, *drop, f"CREATE DATABASE {name} TEMPLATE {TEMPLATE} STRATEGY FILE_COPY"
+                self.server, *drop, f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY"
             )
         )
         self._last = name
         return with_database(self.server, name)
+
+    def keep(self, database: str) -> str:
+        """A copy of `database` (a URL, closed) kept for the session: a template for `new`,
+        for tests that each start from the same data built once. Its name."""
+        name = f"kept_{next(self._numbers)}"
+        source = database.partition("?")[0].rpartition("/")[2]
+        run_sync(
+            _admin(self.server, f"CREATE DATABASE {name} TEMPLATE {source} STRATEGY FILE_COPY")
+        )
+        return name
 
 
 @contextlib.contextmanager
