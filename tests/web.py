@@ -53,8 +53,13 @@ class Chromium:
     def __init__(self) -> None:
         self._playwright = sync_playwright().start()
         self._loop = asyncio.get_running_loop()  # marked by the start
-        self.browser = self._playwright.chromium.launch(executable_path=CHROMIUM)
-        asyncio._set_running_loop(None)
+        try:
+            self.browser = self._playwright.chromium.launch(executable_path=CHROMIUM)
+        except BaseException:
+            self._playwright.stop()
+            raise
+        finally:
+            asyncio._set_running_loop(None)
 
     @contextmanager
     def lent(self) -> Iterator[Browser]:
