@@ -41,8 +41,9 @@ def apart(work: Callable[[], T]) -> T:
 class Chromium:
     """Chromium and Playwright's driver, started once per test process and shared by the
     browser tests, whichever other tests run between them: each start costs ~1.3 s of CPU and
-    3 s (most of it the driver's Node.js), and the tests of one module no longer run one after
-    another on a worker (`--dist load --maxschedchunk 1`).
+    3 s (most of it the driver's Node.js), and under `--dist load --maxschedchunk 1` a worker
+    runs the tests of many modules interleaved, so a browser per module was started again for
+    almost every browser test.
 
     Playwright's synchronous API runs its event loop in a greenlet of the thread that started it
     and, after each call, marks that loop as the thread's running one (asyncio._set_running_loop,
@@ -77,7 +78,8 @@ class Chromium:
 
 @pytest.fixture(scope="session", name="chromium")
 def shared_chromium() -> Iterator[Chromium]:
-    """The fixture `chromium` of the modules that import this: started at the first test that
+    """The fixture `chromium` of the module that imports this (each importing module has its
+    own; imported into tests/conftest.py, one would serve all): started at the first test that
     needs it, closed when the test session ends."""
     started = Chromium()
     yield started
