@@ -97,6 +97,11 @@ class Settings(BaseSettings):
     # `/invite <单位> 网页 <姓名>` a liaison's personal link.
     web_public_url: str | None = None
     web_link_minutes: float = Field(default=5, gt=0, le=60)
+    # What hashing a console password costs (argon2id): passes over the memory, and the memory
+    # in KiB. The defaults are argon2-cffi's (RFC 9106's low-memory profile: ~0.3 s of CPU a
+    # login); a small server may lower them. A login with a hash made at other costs rehashes it.
+    web_password_time_cost: int = Field(default=3, ge=1, le=20)
+    web_password_memory_kib: int = Field(default=64 * 1024, ge=1024, le=1024 * 1024)
 
     @field_validator("db", mode="before")
     @classmethod

@@ -19,6 +19,9 @@ from bot.cli import main
 from bot.storage import database_files
 from tests.pgserver import PostgresDatabases, migrate_database, postgres_databases, run_sync
 
+# One Chromium per test process for every browser test (tests/web.py says why).
+from tests.web import lent_browser, shared_chromium  # noqa: F401 (the fixtures)
+
 STORES = ("sqlite", "postgres")
 
 DATA = Path(__file__).parent / "data"

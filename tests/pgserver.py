@@ -174,7 +174,8 @@ class PostgresDatabases:
         self._last: str | None = None
 
     def new(self, template: str = TEMPLATE) -> str:
-        """A new database, a copy of `template` (by default migrated and empty)."""
+        """A new database, a copy of `template` (a database kept by `keep`, or the migrated
+        empty one)."""
         # The previous test's database is dropped now rather than at its end: right after a
         # test its server processes are still exiting, and DROP DATABASE would wait for them.
         name = f"test_{next(self._numbers)}"
@@ -187,11 +188,14 @@ class PostgresDatabases:
         self._last = name
         return with_database(self.server, name)
 
-    def keep(self) -> str:
-        """The name of the database `new` made last, kept (not dropped by the next `new`) to
-        serve as the template of others."""
-        assert self._last is not None
-        name, self._last = self._last, None
+    def keep(self, database: str) -> str:
+        """A copy of `database` (a URL, closed) kept for the session: a template for `new`,
+        for tests that each start from the same data built once. Its name."""
+        name = f"kept_{next(self._numbers)}"
+        source = database.partition("?")[0].rpartition("/")[2]
+        run_sync(
+            _admin(self.server, f"CREATE DATABASE {name} TEMPLATE {source} STRATEGY FILE_COPY")
+        )
         return name
 
 

@@ -121,7 +121,7 @@ class Offices:
             assert self._migrated.sqlite is not None
             db = _copy_sqlite(self._migrated.sqlite, place / "p.sqlite3")
         run_sync(_set_up_office(place, db, units))
-        return self._migrated.postgres.keep() if self._migrated.postgres is not None else db
+        return self._migrated.postgres.keep(db) if self._migrated.postgres is not None else db
 
 
 # `offices` is the test's, shared by its examples on purpose: each example's database is its

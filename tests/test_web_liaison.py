@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 import scoring
 from bot import texts
@@ -27,7 +27,7 @@ from bot.web import texts as words
 from bot.web.app import build_app
 from tests.conftest import Cli, write_csv
 from tests.stores import rows
-from tests.web import CHROMIUM, SIZES, apart, serving, shoot
+from tests.web import SIZES, apart, serving, shoot
 
 ADMIN = 9001
 UNIT = "城关镇"
@@ -35,16 +35,6 @@ LIAISON = "赵信息员"
 PASSWORD = "admin-password-1"
 # A method with a kind of submission (长篇信息).
 CHANGSHAN = Path(scoring.__file__).parent / "rulesets" / "changshan-2014.toml"
-
-
-# Per module (see tests/test_web.py): Playwright's synchronous API keeps an event loop running
-# in the test's thread while it lives.
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -66,6 +56,9 @@ class Desk:
 @pytest.fixture
 def desk(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Desk]:
     monkeypatch.setenv("GOVINFO_ADMIN_IDS", str(ADMIN))
+    # Passwords hashed at the cheapest cost allowed: a login at the default costs ~0.3 s of CPU.
+    monkeypatch.setenv("GOVINFO_WEB_PASSWORD_TIME_COST", "1")
+    monkeypatch.setenv("GOVINFO_WEB_PASSWORD_MEMORY_KIB", "1024")
     settings = Settings(db=cli.db)
 
     def build() -> None:

@@ -13,7 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from bot.settings import Settings
 from bot.storage import Address, Store
@@ -22,20 +22,12 @@ from bot.usecases.request import Request
 from bot.web import texts as words
 from tests.conftest import Cli, write_csv
 from tests.stores import rows
-from tests.web import CHROMIUM, apart, serving, shoot
+from tests.web import apart, serving, shoot
 
 ADMIN = 9001
 LIAISON = 77
 PASSWORDS = {"王芳": "admin-password-1", "李明": "viewer-password-1"}
 INVITES = "https://t.me/govinfo_test_bot?start="
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -79,6 +71,9 @@ async def _link(db: str, settings: Settings, ttl: timedelta) -> str:
 @pytest.fixture
 def office(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Office]:
     monkeypatch.setenv("GOVINFO_ADMIN_IDS", str(ADMIN))
+    # Passwords hashed at the cheapest cost allowed: a login at the default costs ~0.3 s of CPU.
+    monkeypatch.setenv("GOVINFO_WEB_PASSWORD_TIME_COST", "1")
+    monkeypatch.setenv("GOVINFO_WEB_PASSWORD_MEMORY_KIB", "1024")
     settings = Settings(db=cli.db)
 
     def build() -> None:

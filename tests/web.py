@@ -4,6 +4,7 @@ chromium-headless-shell through Playwright."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -13,8 +14,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
+import pytest
 import uvicorn
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from bot.settings import Settings
 from bot.telegram.notices import ChatNotices
@@ -34,6 +36,60 @@ def apart(work: Callable[[], T]) -> T:
     running in the test's thread, where asyncio.run (the command line's, a use case's) cannot."""
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(work).result()
+
+
+class Chromium:
+    """Chromium and Playwright's driver, started once per test process and shared by the
+    browser tests, whichever other tests run between them: each start costs ~1.3 s of CPU and
+    3 s (most of it the driver's Node.js), and under `--dist load --maxschedchunk 1` a worker
+    runs the tests of many modules interleaved, so a browser per module was started again for
+    almost every browser test.
+
+    Playwright's synchronous API runs its event loop in a greenlet of the thread that started it
+    and, after each call, marks that loop as the thread's running one (asyncio._set_running_loop,
+    its own means). With that mark set, asyncio.run and the asynchronous tests of other modules
+    refuse to start; so the mark is set only while a browser test holds the browser, and the loop
+    waits untouched in between (nothing switches to its greenlet)."""
+
+    def __init__(self) -> None:
+        self._playwright = sync_playwright().start()
+        self._loop = asyncio.get_running_loop()  # marked by the start
+        try:
+            self.browser = self._playwright.chromium.launch(executable_path=CHROMIUM)
+        except BaseException:
+            self._playwright.stop()
+            raise
+        finally:
+            asyncio._set_running_loop(None)
+
+    @contextmanager
+    def lent(self) -> Iterator[Browser]:
+        asyncio._set_running_loop(self._loop)
+        try:
+            yield self.browser
+        finally:
+            asyncio._set_running_loop(None)
+
+    def close(self) -> None:
+        with self.lent():
+            self.browser.close()
+            self._playwright.stop()
+
+
+@pytest.fixture(scope="session", name="chromium")
+def shared_chromium() -> Iterator[Chromium]:
+    """The fixture `chromium` (tests/conftest.py imports it: one for all the browser tests of a
+    test process): started at the first test that needs it, closed when the session ends."""
+    started = Chromium()
+    yield started
+    started.close()
+
+
+@pytest.fixture(name="browser")
+def lent_browser(chromium: Chromium) -> Iterator[Browser]:
+    """The browser of this test process (Chromium), lent to one test."""
+    with chromium.lent() as lent:
+        yield lent
 
 
 @contextmanager

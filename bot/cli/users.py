@@ -46,7 +46,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         match args.users_command:
             case "add":
                 password = _password(args)
-                new = await webusers.put_user(store, args.name, args.role, password, actor(), now)
+                passwords = webusers.Passwords(
+                    settings.web_password_time_cost, settings.web_password_memory_kib
+                )
+                new = await webusers.put_user(
+                    store, args.name, args.role, password, actor(), now, passwords
+                )
                 done = texts.USERS_ADDED if new else texts.USERS_CHANGED
                 print(done.format(name=clean_text(args.name), role=texts.USERS_ROLES[args.role]))
             case "remove":

@@ -47,6 +47,10 @@ _PUT_USER = sql(
     "ON CONFLICT (name) DO UPDATE SET role = excluded.role, "
     "password_hash = excluded.password_hash"
 )
+# Only the hash it was checked against: a password changed meanwhile is not undone.
+_REHASH_USER = sql(
+    "UPDATE web_users SET password_hash = :new WHERE name = :name AND password_hash = :old"
+)
 _REMOVE_USER = sql("DELETE FROM web_users WHERE name = :name")
 _ADD_EVENT = sql(
     "INSERT INTO web_user_events (name, event, role, actor, at) "
@@ -123,6 +127,11 @@ class WebUserStorage(Repository):
         )  # fmt: skip
         await self._web_user_event(name, "changed" if existed else "added", role, actor, now)
         return not existed
+
+    async def rehash_web_user(self, name: str, old: str, new: str) -> None:
+        """The same password hashed anew (at other costs): no change to the account, so not
+        an event of its trail."""
+        await self.write(_REHASH_USER, {"name": name, "old": old, "new": new})
 
     async def remove_web_user(self, name: str, actor: str, now: datetime) -> WebUser | None:
         """Remove the account, recorded with who did it; None if there is none of that name."""

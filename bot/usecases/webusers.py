@@ -25,10 +25,35 @@ NAME_MAX = 64
 # Forms acted on are remembered this long: a form is sent twice within seconds, not days.
 KEEP_FORMS = timedelta(days=2)
 
-_hasher = PasswordHasher()
-# Checked against when the name is unknown, so that a wrong name takes as long as a wrong
-# password and does not tell which names exist.
-_NOBODY = _hasher.hash("nobody has this password")
+
+class Passwords:
+    """Passwords hashed with argon2id at the office's cost (Settings.web_password_time_cost and
+    web_password_memory_kib): the same for the accounts made and the logins checked."""
+
+    def __init__(self, time_cost: int, memory_kib: int) -> None:
+        self._hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
+        self._nobody: str | None = None
+
+    def hash(self, password: str) -> str:
+        return self._hasher.hash(password)
+
+    def matches(self, hashed: str, password: str) -> bool:
+        try:
+            return self._hasher.verify(hashed, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def outdated(self, hashed: str) -> bool:
+        """The hash was made at other costs than these (the setting changed since)."""
+        return self._hasher.check_needs_rehash(hashed)
+
+    def check_nobody(self, password: str) -> None:
+        """A check as long as a real one, when the name is unknown: a wrong name then takes as
+        long as a wrong password and does not tell which names exist. The hash checked against
+        is made at the first such login, not when the console starts."""
+        if self._nobody is None:
+            self._nobody = self.hash("nobody has this password")
+        self.matches(self._nobody, password)
 
 
 @dataclass(frozen=True)
@@ -53,20 +78,26 @@ def check_name(name: str) -> str:
     return name
 
 
-def hash_password(password: str) -> str:
+def hash_password(passwords: Passwords, password: str) -> str:
     if len(password) < PASSWORD_MIN:
         raise DomainError("web_password_short", minimum=PASSWORD_MIN)
-    return _hasher.hash(password)
+    return passwords.hash(password)
 
 
 async def put_user(
-    store: Store, name: str, role: str, password: str, actor: str, now: datetime
+    store: Store,
+    name: str,
+    role: str,
+    password: str,
+    actor: str,
+    now: datetime,
+    passwords: Passwords,
 ) -> bool:
     """Add the account, or set its role and password anew; True if it is new."""
     name = check_name(name)
     if role not in ROLES:
         raise DomainError("web_role_unknown", role=role)
-    hashed = hash_password(password)
+    hashed = hash_password(passwords, password)
     async with store.transaction() as tx:
         return await tx.webusers.put_web_user(name, role, hashed, actor, now)
 
@@ -85,10 +116,17 @@ async def users(store: Store) -> list[WebUser]:
 
 
 async def log_in(
-    store: Store, name: str, password: str, address: str, throttle: Throttle, now: datetime
+    store: Store,
+    name: str,
+    password: str,
+    address: str,
+    throttle: Throttle,
+    now: datetime,
+    passwords: Passwords,
 ) -> WebUser:
     """The account, if the password is its own and neither the name nor the address has failed
-    too often lately; each failure is recorded and counts against both."""
+    too often lately; each failure is recorded and counts against both. A password hashed at
+    other costs than the office's is hashed anew at theirs (the only moment it is known)."""
     name = clean_text(name)
     async with store.reading() as tx:
         by_name, by_address = await tx.webusers.login_failures_since(
@@ -99,21 +137,18 @@ async def log_in(
         minutes = max(1, round(throttle.window.total_seconds() / 60))
         raise DomainError("web_login_throttled", minutes=minutes)
     # The hash is checked outside any transaction: it takes a while, on purpose.
-    if user is not None and _matches(user.password_hash, password):
+    if user is not None and passwords.matches(user.password_hash, password):
+        if passwords.outdated(user.password_hash):
+            rehashed = passwords.hash(password)
+            async with store.transaction() as tx:
+                await tx.webusers.rehash_web_user(user.name, user.password_hash, rehashed)
         return user
     if user is None:
-        _matches(_NOBODY, password)
+        passwords.check_nobody(password)
     async with store.transaction() as tx:
         await tx.webusers.add_login_failure(name, address, now)
         await tx.webusers.forget_login_failures(now - max(throttle.window, timedelta(days=1)))
     raise DomainError("web_login_wrong")
-
-
-def _matches(hashed: str, password: str) -> bool:
-    try:
-        return _hasher.verify(hashed, password)
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 async def current_user(tx: Tx, name: str) -> WebUser:

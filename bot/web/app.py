@@ -121,6 +121,9 @@ class Console:
         self.throttle = webusers.Throttle(
             settings.web_login_attempts, timedelta(minutes=settings.web_login_window_minutes)
         )
+        self.passwords = webusers.Passwords(
+            settings.web_password_time_cost, settings.web_password_memory_kib
+        )
         # Uploaded files between their preview and their confirmation, each in a directory
         # named by a random token; gone when the console stops.
         self.uploads = Path(tempfile.mkdtemp(prefix="govinfo-web-"))
@@ -232,7 +235,7 @@ async def login(request: Request) -> Response:
     try:
         user = await webusers.log_in(
             console.store, name, str(form.get("password", "")), address, console.throttle,
-            console.settings.now(),
+            console.settings.now(), console.passwords,
         )  # fmt: skip
     except DomainError as err:
         status = STATUS.get(err.code, 400)
