@@ -155,9 +155,7 @@ async def make_draft(
     # into the database does not hold up), the database read as it stands; run whole in one
     # hand-over to the connection's thread.
     async def body(tx: Tx) -> Draft:
-        liaison = await tx.liaisons.liaison(person, active_only=True)
-        if liaison is None:
-            raise DomainError("not_liaison")
+        liaison = await _active_liaison(tx, person)
         await claim(tx, request)
         # The method in force on the report's day scores it.
         ruleset = await tx.config.ruleset(day)
@@ -207,9 +205,7 @@ async def make_submission_draft(
     title = check_title(title, now.date())
 
     async def body(tx: Tx) -> SubmissionDraft:
-        liaison = await tx.liaisons.liaison(person, active_only=True)
-        if liaison is None:
-            raise DomainError("not_liaison")
+        liaison = await _active_liaison(tx, person)
         await claim(tx, request)
         ruleset = await tx.config.ruleset(day)
         label = await _kind_on(tx, ruleset, kind, day)
@@ -305,9 +301,7 @@ async def confirm_submission(
     async def stored(draft: StoredDraft) -> Submitted:
         async with store.transaction() as tx:
             await claim(tx, request)
-            liaison = await tx.liaisons.liaison(person, active_only=True)
-            if liaison is None or liaison.unit_id != draft.unit_id:
-                raise DomainError("not_liaison")
+            liaison = await _active_liaison(tx, person, draft.unit_id)
             record = draft.record
             kind = record.modifiers[0][0] if record.modifiers else None
             done = await _submit_in(
@@ -342,9 +336,7 @@ async def _store_claim(
     now = request.at
     async with store.transaction() as tx:
         await claim(tx, request)
-        liaison = await tx.liaisons.liaison(person, active_only=True)
-        if liaison is None or liaison.unit_id != draft.unit_id:
-            raise DomainError("not_liaison")
+        liaison = await _active_liaison(tx, person, draft.unit_id)
         record = draft.record
         ruleset = await tx.config.ruleset(record.day)
         unit_id, unit, evidence = draft.unit_id, draft.unit, draft.evidence
@@ -429,6 +421,14 @@ async def submit(
         )
         await owe_answer(tx, answer, done, f"answer:{done.record_id}", now)
     return done
+
+
+async def _active_liaison(tx: Tx, person: Address, unit_id: int | None = None) -> Liaison:
+    """The unit `person` reports for now (`unit_id`, a draft's, where given); refused if none."""
+    liaison = await tx.liaisons.liaison(person, active_only=True)
+    if liaison is None or (unit_id is not None and liaison.unit_id != unit_id):
+        raise DomainError("not_liaison")
+    return liaison
 
 
 async def _refuse_duplicate_submission(tx: Tx, liaison: Liaison, day: date, title: str) -> None:
