@@ -10,6 +10,7 @@ import asyncio
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 from collections import Counter
@@ -26,6 +27,11 @@ from tests.test_replicas import SECRET, bind_liaisons, leads, stop, stored_title
 from tests.test_webhook import free_port
 
 README = Path(__file__).parent.parent / "README.md"
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def configuration(ports: list[int], front: int, work: Path) -> Path:
@@ -74,6 +80,10 @@ async def test_the_readme_nginx_example_in_front_of_three_replicas(
                 replicas.append(BotProcess(process))
             try:
                 await until(lambda: any(leads(r) for r in replicas), "no process leads", 120)
+                # And every process takes posts: a leader now leads as soon as it starts, and a
+                # post nginx sent to a process not yet listening would mark it failed
+                # (max_fails=1) before the kill this test is about.
+                await until(lambda: all(map(listening, ports)), "not every process listens", 120)
                 liaisons = Liaisons(server)
                 for _ in range(15):
                     liaisons.submit()
